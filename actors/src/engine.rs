@@ -1,0 +1,46 @@
+//! What every actor is handed at start: the ports and the tuning knobs.
+
+use crate::metrics::EngineMetrics;
+use crate::ports::{ChannelDirectory, Clock, EventSink, Store};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long an idle conversation actor stays in memory before it is
+/// passivated; its state is in Postgres and comes back on next use.
+pub const DEFAULT_CONVERSATION_IDLE: Duration = Duration::from_secs(300);
+
+/// The most events one conversation commits in one batch: large enough to
+/// absorb a burst, small enough that one batch never holds a commit long.
+pub const DEFAULT_MAX_BATCH_EVENTS: usize = 256;
+
+/// Tuning knobs.
+#[derive(Debug, Clone)]
+pub struct EngineSettings {
+    /// See [`DEFAULT_CONVERSATION_IDLE`].
+    pub conversation_idle: Duration,
+    /// See [`DEFAULT_MAX_BATCH_EVENTS`].
+    pub max_batch_events: usize,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        Self { conversation_idle: DEFAULT_CONVERSATION_IDLE, max_batch_events: DEFAULT_MAX_BATCH_EVENTS }
+    }
+}
+
+/// The ports and settings shared by every actor.
+#[derive(Clone)]
+pub struct EngineDeps {
+    /// Durable state.
+    pub store: Arc<dyn Store>,
+    /// Channel → tenant lookups.
+    pub directory: Arc<dyn ChannelDirectory>,
+    /// Fan-out to agents.
+    pub sink: Arc<dyn EventSink>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Counters.
+    pub metrics: Arc<EngineMetrics>,
+    /// Knobs.
+    pub settings: EngineSettings,
+}

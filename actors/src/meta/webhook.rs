@@ -1,0 +1,445 @@
+//! Parses a Cloud API webhook POST body into typed events.
+//!
+//! One POST may carry many entries, each with many changes, each with many
+//! messages and statuses (Meta batches up to 1,000 updates). The envelope must
+//! be valid JSON of the documented shape or the whole POST is refused (400);
+//! past that, every message and status is parsed on its own, so one bad event
+//! is recorded as rejected while its neighbours are kept. Unknown fields are
+//! ignored; unknown message types are kept as `unknown`.
+
+use crate::identity::{ContactIdentity, PhoneNumber};
+use crate::ids::Wamid;
+use crate::message::MessageStatus;
+use chrono::{DateTime, TimeZone, Utc};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+/// Message types whose content sits under a key named like the type.
+const KNOWN_TYPES: &[&str] = &[
+    "text",
+    "image",
+    "audio",
+    "video",
+    "document",
+    "sticker",
+    "location",
+    "contacts",
+    "interactive",
+    "button",
+    "reaction",
+    "order",
+    "system",
+    "unsupported",
+    "request_welcome",
+];
+
+/// Why a POST body is not a webhook at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WebhookParseError {
+    /// Not JSON.
+    #[error("body is not valid JSON: {0}")]
+    Json(String),
+    /// JSON, but not `{"object": …, "entry": [...]}`.
+    #[error("body is not a WhatsApp webhook: {0}")]
+    Shape(String),
+}
+
+/// Everything one POST carried.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedWebhook {
+    /// Events in the order Meta listed them.
+    pub events: Vec<WebhookEvent>,
+    /// Events that could not be understood, kept for the record.
+    pub rejected: Vec<RejectedEvent>,
+}
+
+/// One update from Meta.
+#[derive(Debug, Clone)]
+pub enum WebhookEvent {
+    /// A customer wrote in.
+    Message(InboundMessage),
+    /// A status for a message the business sent.
+    Status(StatusUpdate),
+    /// A template was approved, rejected, paused, …
+    TemplateStatus(TemplateStatusUpdate),
+    /// A change of another field (account, quality, …), kept in the inbox.
+    Other {
+        /// The WABA (`entry.id`).
+        waba_id: String,
+        /// The change's `field`.
+        field: String,
+    },
+}
+
+/// An event that was not understood, and why.
+#[derive(Debug, Clone)]
+pub struct RejectedEvent {
+    /// What is wrong with it.
+    pub reason: String,
+    /// The event as received.
+    pub raw: Value,
+}
+
+/// Which number of which business an event belongs to (`change.value.metadata`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelAddress {
+    /// Meta's id of the business number: how the tenant is found.
+    pub phone_number_id: String,
+    /// The number as displayed.
+    pub display_phone_number: String,
+    /// The WhatsApp Business Account (`entry.id`).
+    pub waba_id: String,
+}
+
+/// A customer's message, of any type.
+#[derive(Debug, Clone)]
+pub struct InboundMessage {
+    /// The business number it was sent to.
+    pub channel: ChannelAddress,
+    /// Meta's id; idempotency key.
+    pub wamid: Wamid,
+    /// Who sent it.
+    pub from: ContactIdentity,
+    /// When the customer sent it (Meta's clock).
+    pub timestamp: DateTime<Utc>,
+    /// Cloud API type, or `unknown` for a type this engine does not know.
+    pub kind: String,
+    /// The type's object as received; for `unknown`, the whole message.
+    pub content: Value,
+    /// What it replies to, or forwarding info.
+    pub context: Option<Value>,
+    /// The click-to-WhatsApp ad that brought the customer.
+    pub referral: Option<Value>,
+    /// Meta's errors (unsupported messages).
+    pub errors: Option<Value>,
+}
+
+impl InboundMessage {
+    /// For a reaction: the wamid it reacts to and the emoji (empty or absent
+    /// when the customer removed their reaction).
+    pub fn reaction_target(&self) -> Option<(Wamid, Option<String>)> {
+        if self.kind != "reaction" {
+            return None;
+        }
+        let target = self.content.get("message_id")?.as_str()?;
+        let emoji = self
+            .content
+            .get("emoji")
+            .and_then(Value::as_str)
+            .filter(|e| !e.is_empty())
+            .map(str::to_owned);
+        Some((Wamid(target.to_owned()), emoji))
+    }
+}
+
+/// A status webhook for an outbound message.
+#[derive(Debug, Clone)]
+pub struct StatusUpdate {
+    /// The business number that sent the message.
+    pub channel: ChannelAddress,
+    /// The message it is about.
+    pub wamid: Wamid,
+    /// The new status.
+    pub status: MessageStatus,
+    /// The customer the message went to.
+    pub recipient: ContactIdentity,
+    /// When Meta saw the status.
+    pub timestamp: DateTime<Utc>,
+    /// Errors of a failed message (`code`, `title`, `message`, `error_data`).
+    pub errors: Option<Value>,
+    /// Meta's conversation object (id, origin, expiry).
+    pub conversation: Option<Value>,
+    /// Meta's pricing object (billable, pricing_model, category, type).
+    pub pricing: Option<Value>,
+}
+
+/// A `message_template_status_update` change.
+#[derive(Debug, Clone)]
+pub struct TemplateStatusUpdate {
+    /// The WABA that owns the template (`entry.id`).
+    pub waba_id: String,
+    /// `APPROVED`, `REJECTED`, `PAUSED`, `DISABLED`, …
+    pub event: String,
+    /// Meta's template id.
+    pub template_id: String,
+    /// Template name.
+    pub name: String,
+    /// Template language code.
+    pub language: String,
+    /// Rejection or pause reason, if any.
+    pub reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    object: Option<String>,
+    entry: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    #[serde(default, deserialize_with = "string_or_number")]
+    id: String,
+    #[serde(default)]
+    changes: Vec<Change>,
+}
+
+#[derive(Deserialize)]
+struct Change {
+    #[serde(default)]
+    field: String,
+    #[serde(default)]
+    value: Value,
+}
+
+fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => s,
+        Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    })
+}
+
+/// Parses a webhook body. Errors only when the body is not a webhook at all.
+pub fn parse_webhook(body: &[u8]) -> Result<ParsedWebhook, WebhookParseError> {
+    let env: Envelope = serde_json::from_slice(body).map_err(|e| {
+        if e.is_data() {
+            WebhookParseError::Shape(e.to_string())
+        } else {
+            WebhookParseError::Json(e.to_string())
+        }
+    })?;
+    if let Some(obj) = &env.object {
+        if obj != "whatsapp_business_account" {
+            return Err(WebhookParseError::Shape(format!(
+                "object is `{obj}`, expected `whatsapp_business_account`"
+            )));
+        }
+    }
+    let mut out = ParsedWebhook::default();
+    for entry in env.entry {
+        for change in entry.changes {
+            parse_change(&entry.id, change, &mut out);
+        }
+    }
+    Ok(out)
+}
+
+fn parse_change(waba_id: &str, change: Change, out: &mut ParsedWebhook) {
+    match change.field.as_str() {
+        "messages" => parse_messages_value(waba_id, change.value, out),
+        "message_template_status_update" => match template_status(waba_id, &change.value) {
+            Ok(t) => out.events.push(WebhookEvent::TemplateStatus(t)),
+            Err(reason) => out.rejected.push(RejectedEvent { reason, raw: change.value }),
+        },
+        "" => out.rejected.push(RejectedEvent {
+            reason: "change has no `field`".into(),
+            raw: change.value,
+        }),
+        other => out.events.push(WebhookEvent::Other {
+            waba_id: waba_id.to_owned(),
+            field: other.to_owned(),
+        }),
+    }
+}
+
+fn parse_messages_value(waba_id: &str, value: Value, out: &mut ParsedWebhook) {
+    let Value::Object(mut value) = value else {
+        out.rejected.push(RejectedEvent { reason: "change value is not an object".into(), raw: value });
+        return;
+    };
+    let Some(channel) = channel_address(waba_id, &value) else {
+        out.rejected.push(RejectedEvent {
+            reason: "change has no metadata.phone_number_id".into(),
+            raw: Value::Object(value),
+        });
+        return;
+    };
+    let contacts = match value.remove("contacts") {
+        Some(Value::Array(c)) => c,
+        _ => Vec::new(),
+    };
+    if let Some(Value::Array(messages)) = value.remove("messages") {
+        for raw in messages {
+            match inbound_message(&channel, &contacts, &raw) {
+                Ok(m) => out.events.push(WebhookEvent::Message(m)),
+                Err(reason) => out.rejected.push(RejectedEvent { reason, raw }),
+            }
+        }
+    }
+    if let Some(Value::Array(statuses)) = value.remove("statuses") {
+        for raw in statuses {
+            match status_update(&channel, &contacts, &raw) {
+                Ok(s) => out.events.push(WebhookEvent::Status(s)),
+                Err(reason) => out.rejected.push(RejectedEvent { reason, raw }),
+            }
+        }
+    }
+}
+
+fn channel_address(waba_id: &str, value: &Map<String, Value>) -> Option<ChannelAddress> {
+    let meta = value.get("metadata")?;
+    let phone_number_id = str_field(meta, "phone_number_id")?;
+    Some(ChannelAddress {
+        phone_number_id,
+        display_phone_number: str_field(meta, "display_phone_number").unwrap_or_default(),
+        waba_id: waba_id.to_owned(),
+    })
+}
+
+/// A string field that Meta may also write as a number.
+fn str_field(v: &Value, key: &str) -> Option<String> {
+    match v.get(key)? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn timestamp(v: &Value) -> Option<DateTime<Utc>> {
+    let secs = match v.get("timestamp")? {
+        Value::String(s) => s.parse::<i64>().ok()?,
+        Value::Number(n) => n.as_i64()?,
+        _ => return None,
+    };
+    Utc.timestamp_opt(secs, 0).single()
+}
+
+/// Finds the `contacts[]` entry that describes the sender, by phone or user id.
+fn matching_contact<'a>(contacts: &'a [Value], phone: Option<&str>, user_id: Option<&str>) -> Option<&'a Value> {
+    contacts.iter().find(|c| {
+        let by_phone = phone.is_some() && str_field(c, "wa_id").as_deref() == phone;
+        let by_user = user_id.is_some() && str_field(c, "user_id").as_deref() == user_id;
+        by_phone || by_user
+    })
+    .or_else(|| if contacts.len() == 1 { contacts.first() } else { None })
+}
+
+fn identity(phone_raw: Option<String>, user_id: Option<String>, contacts: &[Value]) -> Result<ContactIdentity, String> {
+    let contact = matching_contact(contacts, phone_raw.as_deref(), user_id.as_deref());
+    let phone_raw = phone_raw.or_else(|| contact.and_then(|c| str_field(c, "wa_id")));
+    let user_id = user_id.or_else(|| contact.and_then(|c| str_field(c, "user_id")));
+    let profile = contact.and_then(|c| c.get("profile"));
+    let username = profile
+        .and_then(|p| str_field(p, "username"))
+        .or_else(|| contact.and_then(|c| str_field(c, "username")));
+    let name = profile.and_then(|p| str_field(p, "name"));
+    let phone = match phone_raw {
+        Some(raw) => Some(PhoneNumber::parse(&raw).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    if phone.is_none() && user_id.is_none() {
+        return Err("event names no customer: no phone number (`from`/`wa_id`) and no user id".into());
+    }
+    Ok(ContactIdentity { phone, user_id, username, name })
+}
+
+fn inbound_message(channel: &ChannelAddress, contacts: &[Value], raw: &Value) -> Result<InboundMessage, String> {
+    let wamid = str_field(raw, "id").ok_or("message has no `id`")?;
+    let kind_raw = str_field(raw, "type").ok_or("message has no `type`")?;
+    let from = identity(str_field(raw, "from"), str_field(raw, "from_user_id"), contacts)?;
+    let (kind, content) = if KNOWN_TYPES.contains(&kind_raw.as_str()) {
+        let content = raw.get(&kind_raw).cloned().unwrap_or(Value::Object(Map::new()));
+        (kind_raw, content)
+    } else {
+        // A type Meta added after this engine was written, or Meta's own
+        // `unknown`: keep everything so nothing is lost.
+        ("unknown".to_owned(), raw.clone())
+    };
+    Ok(InboundMessage {
+        channel: channel.clone(),
+        wamid: Wamid(wamid),
+        from,
+        timestamp: timestamp(raw).unwrap_or_else(Utc::now),
+        kind,
+        content,
+        context: raw.get("context").cloned(),
+        referral: raw.get("referral").cloned(),
+        errors: raw.get("errors").cloned(),
+    })
+}
+
+fn status_update(channel: &ChannelAddress, contacts: &[Value], raw: &Value) -> Result<StatusUpdate, String> {
+    let wamid = str_field(raw, "id").ok_or("status has no `id`")?;
+    let status_raw = str_field(raw, "status").ok_or("status has no `status`")?;
+    let status = MessageStatus::from_meta(&status_raw)
+        .ok_or_else(|| format!("status `{status_raw}` is not one the engine tracks"))?;
+    let recipient = identity(str_field(raw, "recipient_id"), str_field(raw, "recipient_user_id"), contacts)?;
+    Ok(StatusUpdate {
+        channel: channel.clone(),
+        wamid: Wamid(wamid),
+        status,
+        recipient,
+        timestamp: timestamp(raw).unwrap_or_else(Utc::now),
+        errors: raw.get("errors").cloned(),
+        conversation: raw.get("conversation").cloned(),
+        pricing: raw.get("pricing").cloned(),
+    })
+}
+
+fn template_status(waba_id: &str, v: &Value) -> Result<TemplateStatusUpdate, String> {
+    Ok(TemplateStatusUpdate {
+        waba_id: waba_id.to_owned(),
+        event: str_field(v, "event").ok_or("template status update has no `event`")?,
+        template_id: str_field(v, "message_template_id").unwrap_or_default(),
+        name: str_field(v, "message_template_name").ok_or("template status update has no `message_template_name`")?,
+        language: str_field(v, "message_template_language").unwrap_or_default(),
+        reason: str_field(v, "reason").filter(|r| r != "NONE"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn wrap(value: Value) -> Vec<u8> {
+        json!({"object":"whatsapp_business_account","entry":[{"id":"WABA","changes":[{"field":"messages","value":value}]}]})
+            .to_string()
+            .into_bytes()
+    }
+
+    #[test]
+    fn not_json_and_wrong_shape_are_distinct_errors() {
+        assert!(matches!(parse_webhook(b"{nope"), Err(WebhookParseError::Json(_))));
+        assert!(matches!(parse_webhook(b"{\"entry\": 3}"), Err(WebhookParseError::Shape(_))));
+        assert!(matches!(parse_webhook(b"[]"), Err(WebhookParseError::Shape(_))));
+    }
+
+    #[test]
+    fn one_bad_message_keeps_its_neighbours() {
+        let body = wrap(json!({
+            "metadata": {"phone_number_id": "PN", "display_phone_number": "1555"},
+            "contacts": [{"wa_id": "16315551181", "profile": {"name": "Kerry"}}],
+            "messages": [
+                {"from": "16315551181", "id": "wamid.A", "timestamp": "1700000000", "type": "text", "text": {"body": "hi"}},
+                {"from": "16315551181", "timestamp": "1700000001", "type": "text", "text": {"body": "no id"}},
+                {"from": "16315551181", "id": "wamid.C", "timestamp": "1700000002", "type": "hologram", "hologram": {"x": 1}}
+            ]
+        }));
+        let parsed = parse_webhook(&body).unwrap_or_default();
+        assert_eq!(parsed.events.len(), 2);
+        assert_eq!(parsed.rejected.len(), 1);
+        let WebhookEvent::Message(m) = &parsed.events[1] else { panic!("not a message") };
+        assert_eq!(m.kind, "unknown");
+        assert_eq!(m.content["hologram"]["x"], 1);
+        let WebhookEvent::Message(first) = &parsed.events[0] else { panic!("not a message") };
+        assert_eq!(first.from.name.as_deref(), Some("Kerry"));
+        assert_eq!(first.from.phone.as_ref().map(|p| p.as_str()), Some("+16315551181"));
+    }
+
+    #[test]
+    fn username_only_sender_is_known_by_user_id() {
+        let body = wrap(json!({
+            "metadata": {"phone_number_id": "PN"},
+            "contacts": [{"user_id": "US.42", "profile": {"name": "K", "username": "@k"}}],
+            "messages": [{"from_user_id": "US.42", "id": "wamid.U", "timestamp": "1700000000", "type": "text", "text": {"body": "hi"}}]
+        }));
+        let parsed = parse_webhook(&body).unwrap_or_default();
+        let WebhookEvent::Message(m) = &parsed.events[0] else { panic!("not a message") };
+        assert_eq!(m.from.phone, None);
+        assert_eq!(m.from.user_id.as_deref(), Some("US.42"));
+        assert_eq!(m.from.username.as_deref(), Some("@k"));
+    }
+}

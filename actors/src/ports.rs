@@ -1,0 +1,242 @@
+//! The ports the actors need from the outside world. `actors/` knows no SQL
+//! and no HTTP: the server implements these with sqlx and reqwest and hands
+//! them in at start-up (tests hand in their own, e.g. a store that fails).
+
+use crate::events::ConversationEvent;
+use crate::identity::ContactIdentity;
+use crate::ids::{ChannelId, ContactId, ConversationId, MessageId, TenantId, UserId, Wamid};
+use crate::message::{Direction, MessageStatus, SentBy};
+use crate::meta::TemplateStatusUpdate;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A store failure. Actors treat every one as transient: the work is failed
+/// back to its inbox row and retried, and the actor restarts from the store.
+#[derive(Debug, thiserror::Error)]
+#[error("store: {0}")]
+pub struct StoreError(pub String);
+
+/// A connected business number, as the router resolves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelRef {
+    /// The tenant that owns the number.
+    pub tenant_id: TenantId,
+    /// Our id of the number.
+    pub channel_id: ChannelId,
+    /// Meta's id of the number.
+    pub phone_number_id: String,
+}
+
+/// Looks up which tenant owns a number or a WABA. Only ever asked with ids
+/// Meta sent; the tenant is never taken from anything a client says.
+#[async_trait]
+pub trait ChannelDirectory: Send + Sync + 'static {
+    /// The channel with this Meta `phone_number_id`, if connected.
+    async fn channel_by_phone_number_id(&self, phone_number_id: &str) -> Result<Option<ChannelRef>, StoreError>;
+    /// The tenant that connected this WABA, if any.
+    async fn tenant_by_waba(&self, waba_id: &str) -> Result<Option<TenantId>, StoreError>;
+}
+
+/// What a conversation actor loads when it starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConversationSnapshot {
+    /// The conversation.
+    pub id: ConversationId,
+    /// Whether the store created it just now.
+    pub created: bool,
+    /// open / pending / resolved / closed.
+    pub status: String,
+    /// The agent it is assigned to.
+    pub assignee_id: Option<UserId>,
+    /// Inbound messages no agent has read.
+    pub unread_count: i64,
+    /// Last event sequence number used.
+    pub last_seq: i64,
+    /// The customer's last message (opens the 24-hour window).
+    pub last_inbound_at: Option<DateTime<Utc>>,
+    /// The last message either way.
+    pub last_message_at: Option<DateTime<Utc>>,
+}
+
+/// A message to insert (idempotent on `(tenant, wamid)`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewMessage {
+    /// Our id.
+    pub id: MessageId,
+    /// Sequence number of its creation event.
+    pub seq: i64,
+    /// Meta's id.
+    pub wamid: Option<Wamid>,
+    /// Inbound / outbound.
+    pub direction: Direction,
+    /// Cloud API type.
+    pub kind: String,
+    /// Initial status.
+    pub status: MessageStatus,
+    /// The type's object.
+    pub content: Value,
+    /// Reply / forward context.
+    pub context: Option<Value>,
+    /// Ad referral.
+    pub referral: Option<Value>,
+    /// Meta's errors.
+    pub errors: Option<Value>,
+    /// Who sent it (outbound).
+    pub sent_by: Option<SentBy>,
+    /// Meta's or our time of sending.
+    pub timestamp: DateTime<Utc>,
+}
+
+/// The net effect of one or more status webhooks on one message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusChange {
+    /// The message.
+    pub wamid: Wamid,
+    /// The highest status seen.
+    pub status: MessageStatus,
+    /// Sequence number given to this change (0 while held).
+    #[serde(default)]
+    pub seq: i64,
+    /// When Meta reported `sent`.
+    pub sent_at: Option<DateTime<Utc>>,
+    /// When Meta reported `delivered`.
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// When Meta reported `read`.
+    pub read_at: Option<DateTime<Utc>>,
+    /// When Meta reported `failed`.
+    pub failed_at: Option<DateTime<Utc>>,
+    /// Errors of a failed message.
+    pub errors: Option<Value>,
+    /// Meta's pricing object.
+    pub pricing: Option<Value>,
+    /// Meta's conversation object.
+    pub conversation: Option<Value>,
+}
+
+/// A customer's reaction applied to the message it targets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReactionChange {
+    /// The message reacted to.
+    pub target: Wamid,
+    /// The emoji, or `None` when the reaction was removed.
+    pub emoji: Option<String>,
+    /// When the customer reacted.
+    pub at: DateTime<Utc>,
+    /// Sequence number given to this change (0 while held).
+    #[serde(default)]
+    pub seq: i64,
+}
+
+/// An event that arrived before the message it refers to; the store keeps it
+/// durably and hands it back when that message appears.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum HeldEvent {
+    /// A status for a message not stored yet.
+    Status(StatusChange),
+    /// A reaction to a message not stored yet.
+    Reaction(ReactionChange),
+}
+
+impl HeldEvent {
+    /// The message this event waits for.
+    pub fn target(&self) -> &Wamid {
+        match self {
+            Self::Status(s) => &s.wamid,
+            Self::Reaction(r) => &r.target,
+        }
+    }
+}
+
+/// One conversation's writes, committed atomically (many batches from many
+/// conversations share one database transaction: group commit).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConversationBatch {
+    /// Tenant (sets the row-level-security context).
+    pub tenant_id: TenantId,
+    /// The conversation.
+    pub conversation_id: ConversationId,
+    /// New messages, in order.
+    pub messages: Vec<NewMessage>,
+    /// Status changes, at most one per wamid.
+    pub statuses: Vec<StatusChange>,
+    /// Reactions to apply to their targets.
+    pub reactions: Vec<ReactionChange>,
+    /// The highest sequence number this batch used.
+    pub last_seq: i64,
+}
+
+/// A status change that moved a message up the ladder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppliedStatus {
+    /// The message.
+    pub message_id: MessageId,
+    /// Its wamid.
+    pub wamid: Wamid,
+    /// The status it now has.
+    pub status: MessageStatus,
+    /// The sequence number of the change.
+    pub seq: i64,
+    /// Errors, for failed messages.
+    pub errors: Option<Value>,
+}
+
+/// What a committed batch did.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BatchOutcome {
+    /// Ids of messages actually inserted (duplicates are left out).
+    pub inserted: Vec<MessageId>,
+    /// Status changes that advanced a message.
+    pub statuses_applied: Vec<AppliedStatus>,
+    /// Reactions applied to stored messages: `(target message, seq)`.
+    pub reactions_applied: Vec<(MessageId, i64)>,
+    /// Events parked until their message appears.
+    pub held: usize,
+    /// Parked events whose message this batch inserted: apply them next.
+    pub released: Vec<HeldEvent>,
+    /// The conversation as stored after the batch.
+    pub conversation: Option<ConversationSnapshot>,
+}
+
+/// Durable state the actors read and write.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Finds or creates the contact for an identity, filling in identity
+    /// fields it lacked (a phone contact that now also has a user id).
+    async fn resolve_contact(&self, tenant: TenantId, identity: &ContactIdentity) -> Result<ContactId, StoreError>;
+    /// Loads, or creates, the conversation between a channel and a contact.
+    async fn open_conversation(
+        &self,
+        tenant: TenantId,
+        channel: ChannelId,
+        contact: ContactId,
+    ) -> Result<ConversationSnapshot, StoreError>;
+    /// Commits one conversation's batch.
+    async fn commit(&self, batch: ConversationBatch) -> Result<BatchOutcome, StoreError>;
+    /// Records a template status change from Meta.
+    async fn apply_template_status(&self, tenant: TenantId, update: &TemplateStatusUpdate) -> Result<(), StoreError>;
+}
+
+/// Where conversation events go once durable: the tenant's fan-out hub.
+pub trait EventSink: Send + Sync + 'static {
+    /// Publishes an event to the tenant's live sessions. Never blocks.
+    fn publish(&self, tenant: TenantId, event: ConversationEvent);
+}
+
+/// The time, injected so the 24-hour window and timers are testable.
+pub trait Clock: Send + Sync + 'static {
+    /// Now.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The wall clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}

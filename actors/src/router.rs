@@ -1,0 +1,137 @@
+//! `WebhookRouter`: the entry of every parsed webhook. It resolves each
+//! event's channel from Meta's `phone_number_id` (never from anything a
+//! client says), checks that a tenant's own Meta app only speaks for that
+//! tenant's numbers, and hands the event to the tenant's actor. Unrouted and
+//! rejected events are noted on the inbox row, never silently dropped.
+//!
+//! It is a plain shared struct rather than an actor: HTTP workers call it
+//! concurrently and nothing in it needs a single thread.
+
+use crate::conversation::ConversationWork;
+use crate::engine::EngineDeps;
+use crate::ids::TenantId;
+use crate::meta::{ParsedWebhook, WebhookEvent};
+use crate::metrics::EngineMetrics;
+use crate::pool::ArbiterPool;
+use crate::ports::{ChannelRef, StoreError};
+use crate::tenant::{RouteEvent, TemplateStatusEvent, TenantActor};
+use crate::ticket::{EventReceipt, InboxTicket};
+use actix::{Addr, Supervisor};
+use dashmap::DashMap;
+use serde_json::json;
+use std::sync::Arc;
+
+/// Which Meta app signed the POST.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookSource {
+    /// The platform's own app: may speak for any connected number.
+    Platform,
+    /// A tenant's own Meta app: may speak only for that tenant's numbers.
+    TenantApp(TenantId),
+}
+
+/// See the module doc.
+pub struct WebhookRouter {
+    deps: Arc<EngineDeps>,
+    pool: ArbiterPool,
+    tenants: DashMap<TenantId, Addr<TenantActor>>,
+    channels: DashMap<String, ChannelRef>,
+}
+
+impl WebhookRouter {
+    /// A router whose actors live on `pool`.
+    pub fn new(deps: Arc<EngineDeps>, pool: ArbiterPool) -> Self {
+        Self { deps, pool, tenants: DashMap::new(), channels: DashMap::new() }
+    }
+
+    /// The shared ports (for the server's own use of the same store/sink).
+    pub fn deps(&self) -> &Arc<EngineDeps> {
+        &self.deps
+    }
+
+    /// The tenant's actor, started on first use.
+    pub fn tenant(&self, tenant_id: TenantId) -> Addr<TenantActor> {
+        self.tenants
+            .entry(tenant_id)
+            .or_insert_with(|| {
+                let (deps, pool) = (self.deps.clone(), self.pool.clone());
+                Supervisor::start_in_arbiter(self.pool.pick(&tenant_id), move |_| TenantActor::new(tenant_id, deps, pool))
+            })
+            .clone()
+    }
+
+    /// Forgets a cached channel (after it is changed or disconnected).
+    pub fn forget_channel(&self, phone_number_id: &str) {
+        self.channels.remove(phone_number_id);
+    }
+
+    async fn channel(&self, phone_number_id: &str) -> Result<Option<ChannelRef>, StoreError> {
+        if let Some(c) = self.channels.get(phone_number_id) {
+            return Ok(Some(c.clone()));
+        }
+        let found = self.deps.directory.channel_by_phone_number_id(phone_number_id).await?;
+        if let Some(c) = &found {
+            self.channels.insert(phone_number_id.to_owned(), c.clone());
+        }
+        Ok(found)
+    }
+
+    /// Routes every event of one POST, in order. The ticket settles the POST's
+    /// inbox row once every event is durable (or fails it for retry).
+    pub async fn dispatch(&self, source: WebhookSource, parsed: ParsedWebhook, ticket: Arc<InboxTicket>) {
+        let m = &self.deps.metrics;
+        for rejected in parsed.rejected {
+            EngineMetrics::add(&m.events_rejected, 1);
+            tracing::warn!(inbox_id = ticket.inbox_id(), reason = %rejected.reason, "webhook event rejected");
+            ticket.note(json!({"kind": "rejected", "reason": rejected.reason, "event": rejected.raw}));
+        }
+        for event in parsed.events {
+            let (address, identity, work) = match event {
+                WebhookEvent::Message(msg) => (msg.channel.clone(), msg.from.clone(), ConversationWork::Inbound(msg)),
+                WebhookEvent::Status(st) => (st.channel.clone(), st.recipient.clone(), ConversationWork::Status(st)),
+                WebhookEvent::TemplateStatus(update) => {
+                    self.route_template_status(source, update, &ticket).await;
+                    continue;
+                }
+                WebhookEvent::Other { .. } => continue,
+            };
+            let channel = match self.channel(&address.phone_number_id).await {
+                Ok(Some(c)) => c,
+                Ok(None) => {
+                    EngineMetrics::add(&m.events_unrouted, 1);
+                    tracing::warn!(inbox_id = ticket.inbox_id(), phone_number_id = %address.phone_number_id, "webhook event for a number that is not connected: kept as unrouted");
+                    ticket.note(json!({"kind": "unrouted", "phone_number_id": address.phone_number_id}));
+                    continue;
+                }
+                Err(e) => {
+                    ticket.fail(e.to_string());
+                    continue;
+                }
+            };
+            if let WebhookSource::TenantApp(app_tenant) = source {
+                if app_tenant != channel.tenant_id {
+                    EngineMetrics::add(&m.events_rejected, 1);
+                    tracing::warn!(inbox_id = ticket.inbox_id(), phone_number_id = %address.phone_number_id, "a tenant's Meta app sent an event for another tenant's number: refused");
+                    ticket.note(json!({"kind": "foreign_channel", "phone_number_id": address.phone_number_id}));
+                    continue;
+                }
+            }
+            let receipt = EventReceipt::new(ticket.clone());
+            self.tenant(channel.tenant_id).do_send(RouteEvent { channel, identity, work, receipt });
+        }
+    }
+
+    async fn route_template_status(&self, source: WebhookSource, update: crate::meta::TemplateStatusUpdate, ticket: &Arc<InboxTicket>) {
+        match self.deps.directory.tenant_by_waba(&update.waba_id).await {
+            Ok(Some(tenant)) if source == WebhookSource::Platform || source == WebhookSource::TenantApp(tenant) => {
+                let receipt = EventReceipt::new(ticket.clone());
+                self.tenant(tenant).do_send(TemplateStatusEvent { update, receipt });
+            }
+            Ok(_) => {
+                EngineMetrics::add(&self.deps.metrics.events_unrouted, 1);
+                ticket.note(json!({"kind": "unrouted", "waba_id": update.waba_id, "template": update.name}));
+            }
+            Err(e) => ticket.fail(e.to_string()),
+        }
+    }
+}

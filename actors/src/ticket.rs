@@ -1,0 +1,198 @@
+//! An inbox ticket ties every event of one webhook POST to the raw inbox row
+//! it came from. Each event holds a clone; when the last clone drops, the row
+//! is settled: processed when every event was committed, or handed back for
+//! retry when any failed. A crash drops nothing: unsettled rows are replayed.
+
+use serde_json::Value;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// How an inbox row ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InboxOutcome {
+    /// Every event is durable (notes: unrouted or rejected events, kept).
+    Processed {
+        /// What could not be applied, for the record.
+        notes: Vec<Value>,
+    },
+    /// At least one event failed; the row must be processed again.
+    Failed {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Receives settled inbox rows (the server marks them in Postgres).
+pub trait InboxSettler: Send + Sync + 'static {
+    /// Called exactly once per ticket.
+    fn settle(&self, inbox_id: i64, outcome: InboxOutcome);
+}
+
+/// Shared by every event of one POST. See the module doc.
+pub struct InboxTicket {
+    inbox_id: i64,
+    failure: Mutex<Option<String>>,
+    failed: AtomicBool,
+    notes: Mutex<Vec<Value>>,
+    settler: Arc<dyn InboxSettler>,
+}
+
+impl std::fmt::Debug for InboxTicket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InboxTicket").field("inbox_id", &self.inbox_id).finish()
+    }
+}
+
+impl InboxTicket {
+    /// A ticket for inbox row `inbox_id`.
+    pub fn new(inbox_id: i64, settler: Arc<dyn InboxSettler>) -> Arc<Self> {
+        Arc::new(Self {
+            inbox_id,
+            failure: Mutex::new(None),
+            failed: AtomicBool::new(false),
+            notes: Mutex::new(Vec::new()),
+            settler,
+        })
+    }
+
+    /// The inbox row.
+    pub fn inbox_id(&self) -> i64 {
+        self.inbox_id
+    }
+
+    /// Marks the row for retry (the first reason wins).
+    pub fn fail(&self, reason: impl Into<String>) {
+        if !self.failed.swap(true, Ordering::AcqRel) {
+            if let Ok(mut f) = self.failure.lock() {
+                *f = Some(reason.into());
+            }
+        }
+    }
+
+    /// Records something about the POST that was kept but not applied
+    /// (an unrouted event, a rejected one).
+    pub fn note(&self, note: Value) {
+        if let Ok(mut n) = self.notes.lock() {
+            n.push(note);
+        }
+    }
+}
+
+impl Drop for InboxTicket {
+    fn drop(&mut self) {
+        let outcome = if self.failed.load(Ordering::Acquire) {
+            let reason = self.failure.get_mut().ok().and_then(Option::take).unwrap_or_default();
+            InboxOutcome::Failed { reason }
+        } else {
+            InboxOutcome::Processed { notes: self.notes.get_mut().map(std::mem::take).unwrap_or_default() }
+        };
+        self.settler.settle(self.inbox_id, outcome);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Record(Mutex<Vec<(i64, InboxOutcome)>>);
+    impl InboxSettler for Record {
+        fn settle(&self, id: i64, o: InboxOutcome) {
+            self.0.lock().unwrap().push((id, o));
+        }
+    }
+
+    #[test]
+    fn settles_once_when_last_clone_drops() {
+        let rec = Arc::new(Record::default());
+        let t = InboxTicket::new(7, rec.clone());
+        let t2 = t.clone();
+        t.note(serde_json::json!({"kind": "unrouted"}));
+        drop(t);
+        assert!(rec.0.lock().unwrap().is_empty());
+        drop(t2);
+        let got = rec.0.lock().unwrap();
+        assert_eq!(got.len(), 1);
+        assert!(matches!(&got[0], (7, InboxOutcome::Processed { notes }) if notes.len() == 1));
+    }
+
+    #[test]
+    fn any_failure_fails_the_row() {
+        let rec = Arc::new(Record::default());
+        let t = InboxTicket::new(1, rec.clone());
+        t.fail("db down");
+        t.fail("second");
+        drop(t);
+        assert_eq!(rec.0.lock().unwrap()[0].1, InboxOutcome::Failed { reason: "db down".into() });
+    }
+}
+
+/// One event's share of a ticket. It must be completed once the event is
+/// durable; dropped without that (an actor stopped, a future was cancelled),
+/// it fails the inbox row so the POST is processed again. Safe by default.
+#[derive(Debug)]
+pub struct EventReceipt(Option<Arc<InboxTicket>>);
+
+impl EventReceipt {
+    /// A receipt for one event of `ticket`'s POST.
+    pub fn new(ticket: Arc<InboxTicket>) -> Self {
+        Self(Some(ticket))
+    }
+
+    /// For work that has no inbox row (a held event released from the store).
+    pub fn none() -> Self {
+        Self(None)
+    }
+
+    /// The event is durable.
+    pub fn complete(mut self) {
+        self.0.take();
+    }
+
+    /// The event failed; its POST will be processed again.
+    pub fn fail(mut self, reason: &str) {
+        if let Some(t) = self.0.take() {
+            t.fail(reason);
+        }
+    }
+
+    /// Records a note on the POST (kept, not applied).
+    pub fn note(&self, note: Value) {
+        if let Some(t) = &self.0 {
+            t.note(note);
+        }
+    }
+}
+
+impl Drop for EventReceipt {
+    fn drop(&mut self) {
+        if let Some(t) = self.0.take() {
+            t.fail("event abandoned before it was committed");
+        }
+    }
+}
+
+#[cfg(test)]
+mod receipt_tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Record(Mutex<Vec<InboxOutcome>>);
+    impl InboxSettler for Record {
+        fn settle(&self, _: i64, o: InboxOutcome) {
+            self.0.lock().unwrap().push(o);
+        }
+    }
+
+    #[test]
+    fn an_abandoned_receipt_fails_the_row() {
+        let rec = Arc::new(Record::default());
+        let t = InboxTicket::new(1, rec.clone());
+        let done = EventReceipt::new(t.clone());
+        let lost = EventReceipt::new(t.clone());
+        drop(t);
+        done.complete();
+        drop(lost);
+        assert!(matches!(rec.0.lock().unwrap()[0], InboxOutcome::Failed { .. }));
+    }
+}
