@@ -1,0 +1,158 @@
+//! Configuration, read from the environment (DESIGN.md's table). `serve`
+//! refuses to start without its secrets; `demo` generates them.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Meta's Graph API; tests and the demo point this at the simulator.
+pub const DEFAULT_GRAPH_API_BASE: &str = "https://graph.facebook.com/v23.0";
+
+/// A secret string that never prints itself.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Why the configuration is unusable; the message names the fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// Required secrets are missing.
+    #[error("missing required environment variables: {0}. Set them (e.g. `export JWT_SECRET=$(openssl rand -hex 32)`; WHATSFLOW_MASTER_KEY must be 32 bytes as 64 hex characters), or run `whatsflow demo`, which generates them")]
+    Missing(String),
+    /// A variable has a value that cannot be used.
+    #[error("{var}: {problem}")]
+    Invalid {
+        /// The variable.
+        var: &'static str,
+        /// What is wrong and how to fix it.
+        problem: String,
+    },
+}
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `WHATSFLOW_BIND`: address of the HTTP server.
+    pub bind: String,
+    /// `DATABASE_URL`: unset → embedded Postgres under the data directory.
+    pub database_url: Option<String>,
+    /// `REDIS_URL`: unset → single node.
+    pub redis_url: Option<String>,
+    /// `WHATSFLOW_DATA_DIR`: where the embedded cluster and demo state live.
+    pub data_dir: PathBuf,
+    /// `GRAPH_API_BASE`: Meta's Graph API or the simulator.
+    pub graph_api_base: String,
+    /// `WHATSAPP_APP_SECRET`: signs the platform app's webhooks.
+    pub app_secret: Secret,
+    /// `WHATSAPP_VERIFY_TOKEN`: answers Meta's subscription check.
+    pub verify_token: Secret,
+    /// `JWT_SECRET`: signs access and refresh tokens.
+    pub jwt_secret: Secret,
+    /// `WHATSFLOW_MASTER_KEY`: encrypts stored Meta credentials.
+    pub master_key: [u8; 32],
+    /// `WHATSFLOW_CONVERSATION_IDLE_SECS`: idle time before passivation.
+    pub conversation_idle: Duration,
+    /// `WHATSFLOW_WEB_DIR`: the built web app (default `web/dist`).
+    pub web_dir: PathBuf,
+    /// `WHATSFLOW_WORKERS`: HTTP worker threads (default: one per core).
+    pub workers: Option<usize>,
+}
+
+/// Reads one variable, treating empty as unset.
+pub fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Parses a 32-byte key given as 64 hex characters or base64.
+pub fn parse_master_key(raw: &str) -> Result<[u8; 32], ConfigError> {
+    use base64::Engine;
+    let raw = raw.trim();
+    let bytes = hex::decode(raw)
+        .ok()
+        .or_else(|| base64::engine::general_purpose::STANDARD.decode(raw).ok())
+        .ok_or_else(|| ConfigError::Invalid {
+            var: "WHATSFLOW_MASTER_KEY",
+            problem: "must be 32 bytes written as 64 hex characters (e.g. `openssl rand -hex 32`) or base64".into(),
+        })?;
+    <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| ConfigError::Invalid {
+        var: "WHATSFLOW_MASTER_KEY",
+        problem: format!("is {} bytes; it must be exactly 32 (64 hex characters)", bytes.len()),
+    })
+}
+
+impl Config {
+    /// Reads the environment; every required secret must be present.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let mut missing = Vec::new();
+        let mut need = |name: &'static str| {
+            let v = env_var(name);
+            if v.is_none() {
+                missing.push(name);
+            }
+            v.unwrap_or_default()
+        };
+        let app_secret = need("WHATSAPP_APP_SECRET");
+        let verify_token = need("WHATSAPP_VERIFY_TOKEN");
+        let jwt_secret = need("JWT_SECRET");
+        let master_key = need("WHATSFLOW_MASTER_KEY");
+        if !missing.is_empty() {
+            return Err(ConfigError::Missing(missing.join(", ")));
+        }
+        if jwt_secret.len() < 16 {
+            return Err(ConfigError::Invalid { var: "JWT_SECRET", problem: "must be at least 16 characters".into() });
+        }
+        Ok(Self {
+            bind: env_var("WHATSFLOW_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            database_url: env_var("DATABASE_URL"),
+            redis_url: env_var("REDIS_URL"),
+            data_dir: env_var("WHATSFLOW_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("whatsflow-data")),
+            graph_api_base: env_var("GRAPH_API_BASE").unwrap_or_else(|| DEFAULT_GRAPH_API_BASE.into()),
+            app_secret: Secret::new(app_secret),
+            verify_token: Secret::new(verify_token),
+            jwt_secret: Secret::new(jwt_secret),
+            master_key: parse_master_key(&master_key)?,
+            conversation_idle: match env_var("WHATSFLOW_CONVERSATION_IDLE_SECS") {
+                Some(v) => Duration::from_secs(v.parse().map_err(|_| ConfigError::Invalid {
+                    var: "WHATSFLOW_CONVERSATION_IDLE_SECS",
+                    problem: "must be a whole number of seconds".into(),
+                })?),
+                None => whatsflow_actors::engine::DEFAULT_CONVERSATION_IDLE,
+            },
+            web_dir: env_var("WHATSFLOW_WEB_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("web/dist")),
+            workers: env_var("WHATSFLOW_WORKERS").and_then(|v| v.parse().ok()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn master_key_forms() {
+        assert!(parse_master_key(&"ab".repeat(32)).is_ok());
+        assert!(parse_master_key("c2hvcnQ=").is_err());
+        assert!(parse_master_key("not a key").is_err());
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        assert_eq!(format!("{:?}", Secret::new("hunter2")), "Secret(***)");
+    }
+}

@@ -1,0 +1,54 @@
+//! The HTTP edge: every route registered in one place, JSON errors from one
+//! type ([`error::ApiError`]).
+
+pub mod auth;
+pub mod channels;
+pub mod contacts;
+pub mod conversations;
+pub mod error;
+pub mod health;
+pub mod openapi;
+pub mod pagination;
+pub mod webhooks;
+
+use actix_web::web;
+use error::ApiError;
+
+/// Registers every route (the same list [`openapi::ROUTES`] documents).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::JsonConfig::default().limit(1024 * 1024).error_handler(error::json_error))
+        .app_data(web::QueryConfig::default().error_handler(error::query_error))
+        .app_data(web::PathConfig::default().error_handler(error::path_error))
+        .route("/health", web::get().to(health::health))
+        .route("/ready", web::get().to(health::ready))
+        .route("/metrics", web::get().to(health::metrics))
+        .route("/api/openapi.json", web::get().to(openapi::openapi_json))
+        .route("/api/docs", web::get().to(openapi::docs_page))
+        .route("/webhooks/whatsapp", web::get().to(webhooks::verify_platform))
+        .route("/webhooks/whatsapp", web::post().to(webhooks::receive_platform))
+        .route("/webhooks/whatsapp/{app_id}", web::get().to(webhooks::verify_tenant_app))
+        .route("/webhooks/whatsapp/{app_id}", web::post().to(webhooks::receive_tenant_app))
+        .service(
+            web::scope("/api/v1")
+                .route("/auth/register", web::post().to(auth::register))
+                .route("/auth/login", web::post().to(auth::login))
+                .route("/auth/refresh", web::post().to(auth::refresh))
+                .route("/auth/logout", web::post().to(auth::logout))
+                .route("/auth/me", web::get().to(auth::me))
+                .route("/channels", web::get().to(channels::list))
+                .route("/channels", web::post().to(channels::create))
+                .route("/channels/{id}", web::get().to(channels::get))
+                .route("/channels/{id}", web::patch().to(channels::update))
+                .route("/channels/{id}", web::delete().to(channels::delete))
+                .route("/conversations", web::get().to(conversations::list))
+                .route("/conversations/{id}", web::get().to(conversations::get))
+                .route("/conversations/{id}/messages", web::get().to(conversations::messages))
+                .route("/contacts", web::get().to(contacts::list))
+                .default_service(web::to(not_found)),
+        );
+}
+
+/// JSON 404 for unknown API routes.
+pub async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NotFound("route"))
+}

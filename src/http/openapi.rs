@@ -1,0 +1,137 @@
+//! `GET /api/openapi.json` (OpenAPI 3.1 of every route) and `GET /api/docs`
+//! (a page that renders it). The route table here is the one the server
+//! registers; a test checks that each documented route answers.
+
+use actix_web::HttpResponse;
+use serde_json::{json, Map, Value};
+
+/// One documented route.
+pub struct RouteDoc {
+    /// HTTP method, lower case.
+    pub method: &'static str,
+    /// Path with `{params}`.
+    pub path: &'static str,
+    /// What it does.
+    pub summary: &'static str,
+    /// Grouping.
+    pub tag: &'static str,
+    /// Needs a bearer token.
+    pub auth: bool,
+    /// Example request body, if it takes one.
+    pub body: Option<&'static str>,
+}
+
+macro_rules! route {
+    ($m:literal, $p:literal, $tag:literal, $auth:literal, $s:literal) => {
+        RouteDoc { method: $m, path: $p, summary: $s, tag: $tag, auth: $auth, body: None }
+    };
+    ($m:literal, $p:literal, $tag:literal, $auth:literal, $s:literal, $b:literal) => {
+        RouteDoc { method: $m, path: $p, summary: $s, tag: $tag, auth: $auth, body: Some($b) }
+    };
+}
+
+/// Every route the server serves.
+pub const ROUTES: &[RouteDoc] = &[
+    route!("get", "/health", "ops", false, "Liveness: the process is up"),
+    route!("get", "/ready", "ops", false, "Readiness: the database is reachable (503 when not)"),
+    route!("get", "/metrics", "ops", false, "Prometheus counters"),
+    route!("get", "/api/openapi.json", "ops", false, "This document"),
+    route!("get", "/api/docs", "ops", false, "Browsable API documentation"),
+    route!("get", "/webhooks/whatsapp", "webhooks", false, "Meta subscription check for the platform app (echoes hub.challenge when hub.verify_token matches)"),
+    route!("post", "/webhooks/whatsapp", "webhooks", false, "Meta event delivery, signed with X-Hub-Signature-256 by the platform app; 200 only once stored"),
+    route!("get", "/webhooks/whatsapp/{app_id}", "webhooks", false, "Meta subscription check for a tenant's own app"),
+    route!("post", "/webhooks/whatsapp/{app_id}", "webhooks", false, "Meta event delivery signed by a tenant's own app"),
+    route!("post", "/api/v1/auth/register", "auth", false, "Create a business and its first admin; returns tokens", r#"{"tenant_name":"Acme","name":"Asha","email":"asha@acme.test","password":"at least 8"}"#),
+    route!("post", "/api/v1/auth/login", "auth", false, "Log in; returns access (15 min) and refresh (7 days) tokens", r#"{"email":"asha@acme.test","password":"..."}"#),
+    route!("post", "/api/v1/auth/refresh", "auth", false, "Trade a refresh token for a new pair (the old one dies)", r#"{"refresh_token":"..."}"#),
+    route!("post", "/api/v1/auth/logout", "auth", false, "Revoke a refresh token", r#"{"refresh_token":"..."}"#),
+    route!("get", "/api/v1/auth/me", "auth", true, "The logged-in user"),
+    route!("get", "/api/v1/channels", "channels", true, "Connected WhatsApp numbers"),
+    route!("post", "/api/v1/channels", "channels", true, "Connect a number (tenant admin); the access token is stored encrypted and never returned", r#"{"phone_number_id":"106540352242922","display_phone_number":"+1 555 078 3881","waba_id":"102290129340398","access_token":"EAAG...","app_id":"optional","app_secret":"optional","verify_token":"optional"}"#),
+    route!("get", "/api/v1/channels/{id}", "channels", true, "One number"),
+    route!("patch", "/api/v1/channels/{id}", "channels", true, "Change a number or rotate its token (tenant admin)", r#"{"name":"Support","access_token":"EAAG..."}"#),
+    route!("delete", "/api/v1/channels/{id}", "channels", true, "Disconnect a number (tenant admin)"),
+    route!("get", "/api/v1/conversations", "inbox", true, "Conversations, newest activity first; filters status, assignee (me|unassigned|all|id), unread; paginated by cursor"),
+    route!("get", "/api/v1/conversations/{id}", "inbox", true, "One conversation with its contact, window end and last message"),
+    route!("get", "/api/v1/conversations/{id}/messages", "inbox", true, "Messages in ascending sequence; cursor pages back in time, after_seq resynchronises"),
+    route!("get", "/api/v1/contacts", "contacts", true, "Contacts, newest first; search by name, phone or username"),
+];
+
+/// Builds the OpenAPI document.
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    for r in ROUTES {
+        let params: Vec<Value> = r
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        let mut op = json!({
+            "summary": r.summary,
+            "tags": [r.tag],
+            "parameters": params,
+            "responses": {
+                "200": {"description": "OK"},
+                "default": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+        });
+        if r.auth {
+            op["security"] = json!([{"bearer": []}, {"apiKey": []}]);
+        }
+        if let Some(body) = r.body {
+            let example: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+            op["requestBody"] = json!({"required": true, "content": {"application/json": {"example": example}}});
+        }
+        let entry = paths.entry(r.path.to_owned()).or_insert_with(|| json!({}));
+        entry[r.method] = op;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "whatsflow API", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "Multi-tenant WhatsApp Business platform. Errors are {\"error\": {\"code\", \"message\"}}. Lists return {\"data\", \"next_cursor\"}: pass cursor=<next_cursor> for the next page."},
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}
+            },
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"],
+                    "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}}
+            }
+        }
+    })
+}
+
+/// `GET /api/openapi.json`.
+pub async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(document())
+}
+
+/// `GET /api/docs`: a self-contained page listing every route.
+pub async fn docs_page() -> HttpResponse {
+    let mut rows = String::new();
+    for r in ROUTES {
+        let body = r.body.map(|b| format!("<pre>{}</pre>", html_escape(b))).unwrap_or_default();
+        rows.push_str(&format!(
+            "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
+            r.method.to_uppercase(),
+            html_escape(r.path),
+            r.tag,
+            if r.auth { "bearer / X-API-Key" } else { "none" },
+            html_escape(r.summary),
+            body
+        ));
+    }
+    let page = format!(
+        "<!doctype html><html><head><meta charset=utf-8><title>whatsflow API</title><style>body{{font-family:system-ui;margin:2rem}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.4rem;vertical-align:top}}pre{{margin:0;white-space:pre-wrap}}</style></head>\
+         <body><h1>whatsflow API</h1><p>Machine-readable: <a href=\"/api/openapi.json\">/api/openapi.json</a>. Errors are <code>{{\"error\":{{\"code\",\"message\"}}}}</code>.</p>\
+         <table><tr><th>Method</th><th>Path</th><th>Tag</th><th>Auth</th><th>What</th></tr>{rows}</table></body></html>"
+    );
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(page)
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}

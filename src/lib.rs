@@ -1,0 +1,28 @@
+//! # whatsflow (server)
+//!
+//! The edges and adapters around the actors of `whatsflow-actors`:
+//!
+//! - [`cli`], [`config`], [`telemetry`]: how the process is started.
+//! - [`startup`]: wires Postgres, the actors and the HTTP server together
+//!   ([`startup::Application`]).
+//! - [`embedded_pg`]: the private Postgres cluster used when no
+//!   `DATABASE_URL` is given.
+//! - [`db`], [`store`]: sqlx pools, row-level-security transactions, and the
+//!   actors' ports implemented on Postgres (group-commit writer, webhook
+//!   inbox).
+//! - [`http`]: every route and the one API error type; [`auth`]: passwords
+//!   and JWTs; [`crypto`]: secrets at rest; [`hub`]: fan-out to sessions;
+//!   [`web_app`]: the built front end.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod embedded_pg;
+pub mod http;
+pub mod hub;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod web_app;

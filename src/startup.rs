@@ -1,0 +1,191 @@
+//! Wiring: builds the database, the actors and the HTTP server from a
+//! [`Config`], and runs them until stopped. Tests build the same
+//! [`Application`] on port 0 against their own database.
+
+use crate::auth::jwt::JwtKeys;
+use crate::config::Config;
+use crate::crypto::SecretBox;
+use crate::db;
+use crate::embedded_pg::{EmbeddedOptions, EmbeddedPostgres};
+use crate::hub::TenantHub;
+use crate::store::inbox::Inbox;
+use crate::store::writer::BatchWriter;
+use crate::store::PgStore;
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{web, App, HttpServer};
+use anyhow::Context as _;
+use sqlx::PgPool;
+use std::net::TcpListener;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+use std::time::Instant;
+use whatsflow_actors::engine::{EngineDeps, EngineSettings};
+use whatsflow_actors::metrics::EngineMetrics;
+use whatsflow_actors::pool::ArbiterPool;
+use whatsflow_actors::ports::{ChannelDirectory, Store, SystemClock};
+use whatsflow_actors::router::WebhookRouter;
+
+/// Database connections in the application pool.
+const POOL_SIZE: u32 = 32;
+/// Writer tasks committing conversation batches concurrently.
+const WRITER_TASKS: usize = 4;
+
+/// Webhook edge counters.
+#[derive(Debug, Default)]
+pub struct WebhookStats {
+    /// POSTs stored and acknowledged.
+    pub accepted: AtomicU64,
+    /// POSTs refused for their signature.
+    pub signature_failures: AtomicU64,
+}
+
+/// What every request handler can reach.
+pub struct AppState {
+    /// Application pool (role `whatsflow_app`).
+    pub pool: PgPool,
+    /// Configuration.
+    pub config: Arc<Config>,
+    /// Token signing.
+    pub jwt: JwtKeys,
+    /// Encryption of stored credentials.
+    pub secrets: SecretBox,
+    /// Entry of webhook events into the actors.
+    pub router: Arc<WebhookRouter>,
+    /// The durable webhook inbox.
+    pub inbox: Inbox,
+    /// Fan-out to agent sessions.
+    pub hub: Arc<TenantHub>,
+    /// Engine counters.
+    pub metrics: Arc<EngineMetrics>,
+    /// Webhook edge counters.
+    pub webhook_stats: WebhookStats,
+    /// Process start.
+    pub started_at: Instant,
+}
+
+/// Wraps the store (tests inject faults with it).
+pub type StoreLayer = Box<dyn FnOnce(Arc<dyn Store>) -> Arc<dyn Store> + Send>;
+
+/// A built, not yet running, server.
+pub struct Application {
+    server: Server,
+    port: u16,
+    arbiters: ArbiterPool,
+    embedded: Option<EmbeddedPostgres>,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Builds everything from `config`.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with(config, None).await
+    }
+
+    /// Builds everything, with the store wrapped by `layer`.
+    pub async fn build_with(config: Config, layer: Option<StoreLayer>) -> anyhow::Result<Self> {
+        let (url, embedded) = match &config.database_url {
+            Some(url) => (url.clone(), None),
+            None => {
+                let pg = EmbeddedPostgres::start(&config.data_dir, &EmbeddedOptions::default()).await?;
+                db::ensure_database(&pg.url("postgres"), "whatsflow").await.context("creating the whatsflow database")?;
+                (pg.url("whatsflow"), Some(pg))
+            }
+        };
+        db::migrate(&url).await.context("applying migrations")?;
+        let pool = db::connect(&url, POOL_SIZE).await.context("connecting to Postgres")?;
+
+        let metrics = Arc::new(EngineMetrics::default());
+        let hub = Arc::new(TenantHub::default());
+        let pg_store = PgStore::new(pool.clone(), BatchWriter::start(pool.clone(), WRITER_TASKS));
+        let directory: Arc<dyn ChannelDirectory> = Arc::new(pg_store.clone());
+        let mut store: Arc<dyn Store> = Arc::new(pg_store);
+        if let Some(layer) = layer {
+            store = layer(store);
+        }
+        let deps = Arc::new(EngineDeps {
+            store,
+            directory,
+            sink: hub.clone(),
+            clock: Arc::new(SystemClock),
+            metrics: metrics.clone(),
+            settings: EngineSettings { conversation_idle: config.conversation_idle, ..EngineSettings::default() },
+        });
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let arbiters = ArbiterPool::start(cores);
+        let router = Arc::new(WebhookRouter::new(deps, arbiters.clone()));
+        let inbox = Inbox::start(pool.clone());
+
+        // Finish what a previous run acknowledged but did not process.
+        let replayed = inbox.sweep(&router, true).await.context("replaying the webhook inbox")?;
+        if replayed > 0 {
+            tracing::info!(rows = replayed, "replayed unprocessed webhook inbox rows");
+        }
+        inbox.spawn_sweeper(router.clone());
+
+        let state = web::Data::new(AppState {
+            pool,
+            jwt: JwtKeys::new(config.jwt_secret.expose()),
+            secrets: SecretBox::new(&config.master_key),
+            router,
+            inbox,
+            hub,
+            metrics,
+            webhook_stats: WebhookStats::default(),
+            started_at: Instant::now(),
+            config: Arc::new(config),
+        });
+        let listener = TcpListener::bind(&state.config.bind).with_context(|| format!("binding {}", state.config.bind))?;
+        let port = listener.local_addr()?.port();
+        let web_dir = state.config.web_dir.clone();
+        let app_state = state.clone();
+        let mut server = HttpServer::new(move || {
+            let mut app = App::new()
+                .app_data(app_state.clone())
+                .wrap(tracing_actix())
+                .configure(crate::http::configure);
+            if web_dir.join("index.html").is_file() {
+                app = app.service(crate::web_app::service(&web_dir));
+            }
+            app
+        })
+        .listen(listener)?;
+        if let Some(n) = state.config.workers {
+            server = server.workers(n);
+        }
+        Ok(Self { server: server.run(), port, arbiters, embedded, state })
+    }
+
+    /// The port the server listens on (the real one when bound to port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Shared state (tests read counters from it).
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until stopped (SIGINT/SIGTERM or the handle), then shuts the
+    /// actors and an embedded database down.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let res = self.server.await;
+        self.arbiters.stop();
+        self.state.pool.close().await;
+        if let Some(pg) = &self.embedded {
+            if let Err(e) = pg.stop().await {
+                tracing::warn!(error = %e, "stopping embedded Postgres");
+            }
+        }
+        res.map_err(Into::into)
+    }
+}
+
+fn tracing_actix() -> actix_web::middleware::Logger {
+    // The path only (%U): query strings can carry verify tokens.
+    actix_web::middleware::Logger::new("%U %s %Dms").exclude("/health").exclude("/metrics")
+}

@@ -1,0 +1,280 @@
+//! The webhook inbox: raw POST bodies committed before Meta gets its 200,
+//! settled once their events are durable, and retried until they are.
+//!
+//! - [`Inbox::receive`] group-commits bodies: concurrent POSTs share one
+//!   multi-row insert, so acknowledgement costs one fsync per group, not per
+//!   POST.
+//! - [`InboxSettler`] marks rows processed (with notes on unrouted or
+//!   rejected events) or schedules a retry with exponential backoff.
+//! - The sweeper re-dispatches rows that are due: at start-up every row not
+//!   processed (a crash between acknowledgement and processing), later the
+//!   ones that failed. Processing is idempotent, so a replay never duplicates.
+
+use dashmap::DashSet;
+use serde_json::Value;
+use sqlx::{PgPool, Row};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+use whatsflow_actors::ids::TenantId;
+use whatsflow_actors::meta::parse_webhook;
+use whatsflow_actors::router::{WebhookRouter, WebhookSource};
+use whatsflow_actors::ticket::{InboxOutcome, InboxSettler, InboxTicket};
+
+/// Most bodies in one insert.
+const MAX_BODIES_PER_COMMIT: usize = 256;
+/// POSTs waiting to be stored; handlers wait when it is full (backpressure).
+const RECEIVE_QUEUE: usize = 4096;
+/// How often the sweeper looks for rows that are due.
+const SWEEP_INTERVAL: Duration = Duration::from_millis(500);
+/// Rows one sweep re-dispatches.
+const SWEEP_LIMIT: i64 = 200;
+/// After this many failed attempts a row is left for an operator.
+const MAX_ATTEMPTS: i32 = 12;
+/// Longest wait between retries of a failing row.
+const MAX_RETRY_BACKOFF_SECS: f64 = 300.0;
+
+/// Where a POST came from: the platform app, or a tenant's own Meta app.
+#[derive(Debug, Clone)]
+pub struct InboxSource {
+    /// Meta app id for a tenant's app; `None` for the platform app.
+    pub app_id: Option<String>,
+    /// The tenant of that app.
+    pub tenant: Option<TenantId>,
+}
+
+impl InboxSource {
+    fn routing(&self) -> WebhookSource {
+        match self.tenant {
+            Some(t) => WebhookSource::TenantApp(t),
+            None => WebhookSource::Platform,
+        }
+    }
+}
+
+struct Pending {
+    app_id: Option<String>,
+    body: bytes::Bytes,
+    reply: oneshot::Sender<Result<i64, sqlx::Error>>,
+}
+
+enum Settled {
+    Done(i64, Vec<Value>),
+    Failed(i64, String),
+}
+
+/// The inbox service (cheap to clone).
+#[derive(Clone)]
+pub struct Inbox {
+    pool: PgPool,
+    receive: mpsc::Sender<Pending>,
+    settled: mpsc::UnboundedSender<Settled>,
+    in_flight: Arc<DashSet<i64>>,
+}
+
+impl Inbox {
+    /// Starts the receive and settle tasks on the current runtime.
+    pub fn start(pool: PgPool) -> Self {
+        let (receive, rx) = mpsc::channel(RECEIVE_QUEUE);
+        // Unbounded because tickets settle from `Drop`, which cannot wait;
+        // its rate is bounded by the receive queue above.
+        let (settled, settled_rx) = mpsc::unbounded_channel();
+        tokio::spawn(receive_loop(pool.clone(), rx));
+        tokio::spawn(settle_loop(pool.clone(), settled_rx));
+        Self { pool, receive, settled, in_flight: Arc::new(DashSet::new()) }
+    }
+
+    /// Stores a POST body durably; returns its row id once committed.
+    pub async fn receive(&self, app_id: Option<String>, body: bytes::Bytes) -> Result<i64, sqlx::Error> {
+        let (reply, answer) = oneshot::channel();
+        self.receive.send(Pending { app_id, body, reply }).await.map_err(|_| sqlx::Error::PoolClosed)?;
+        answer.await.map_err(|_| sqlx::Error::PoolClosed)?
+    }
+
+    /// A ticket for a stored row: settles it when its events are done.
+    pub fn ticket(&self, inbox_id: i64) -> Arc<InboxTicket> {
+        self.in_flight.insert(inbox_id);
+        InboxTicket::new(inbox_id, Arc::new(self.clone()))
+    }
+
+    /// Re-dispatches every due row: at start-up (`all`) every unprocessed
+    /// row, later only those whose retry time has come. Returns how many.
+    pub async fn sweep(&self, router: &WebhookRouter, all: bool) -> Result<usize, sqlx::Error> {
+        let mut total = 0;
+        let mut after = 0i64;
+        loop {
+            let in_flight: Vec<i64> = self.in_flight.iter().map(|r| *r).collect();
+            let rows = sqlx::query(
+                "SELECT id, app_id, body FROM webhook_inbox
+                 WHERE processed_at IS NULL AND id > $1 AND attempts < $2 AND NOT (id = ANY($3))
+                   AND ($4 OR next_attempt_at <= now())
+                 ORDER BY id LIMIT $5",
+            )
+            .bind(after)
+            .bind(MAX_ATTEMPTS)
+            .bind(&in_flight)
+            .bind(all)
+            .bind(SWEEP_LIMIT)
+            .fetch_all(&self.pool)
+            .await?;
+            if rows.is_empty() {
+                return Ok(total);
+            }
+            for row in &rows {
+                let id: i64 = row.try_get("id")?;
+                let app_id: Option<String> = row.try_get("app_id")?;
+                let body: Vec<u8> = row.try_get("body")?;
+                after = id;
+                let tenant = match &app_id {
+                    Some(app) => sqlx::query_scalar::<_, uuid::Uuid>("SELECT tenant_id FROM route_meta_app($1)")
+                        .bind(app)
+                        .fetch_optional(&self.pool)
+                        .await?
+                        .map(TenantId),
+                    None => None,
+                };
+                let source = InboxSource { app_id, tenant };
+                let ticket = self.ticket(id);
+                match parse_webhook(&body) {
+                    Ok(parsed) => router.dispatch(source.routing(), parsed, ticket).await,
+                    Err(e) => ticket.note(serde_json::json!({"kind": "unparseable", "reason": e.to_string()})),
+                }
+                total += 1;
+            }
+            if !all {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// Runs the retry sweeper until the process ends.
+    pub fn spawn_sweeper(&self, router: Arc<WebhookRouter>) {
+        let inbox = self.clone();
+        actix::spawn(async move {
+            let mut tick = tokio::time::interval(SWEEP_INTERVAL);
+            loop {
+                tick.tick().await;
+                match inbox.sweep(&router, false).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(rows = n, "webhook inbox rows retried"),
+                    Err(e) => tracing::warn!(error = %e, "webhook inbox sweep failed"),
+                }
+            }
+        });
+    }
+
+    /// Dispatches a freshly received POST.
+    pub async fn dispatch(&self, router: &WebhookRouter, source: &InboxSource, inbox_id: i64, parsed: whatsflow_actors::meta::ParsedWebhook) {
+        router.dispatch(source.routing(), parsed, self.ticket(inbox_id)).await;
+    }
+}
+
+impl InboxSettler for Inbox {
+    fn settle(&self, inbox_id: i64, outcome: InboxOutcome) {
+        self.in_flight.remove(&inbox_id);
+        let msg = match outcome {
+            InboxOutcome::Processed { notes } => Settled::Done(inbox_id, notes),
+            InboxOutcome::Failed { reason } => Settled::Failed(inbox_id, reason),
+        };
+        let _ = self.settled.send(msg);
+    }
+}
+
+async fn receive_loop(pool: PgPool, mut rx: mpsc::Receiver<Pending>) {
+    while let Some(first) = rx.recv().await {
+        let mut group = vec![first];
+        while group.len() < MAX_BODIES_PER_COMMIT {
+            match rx.try_recv() {
+                Ok(p) => group.push(p),
+                Err(_) => break,
+            }
+        }
+        let app_ids: Vec<Option<String>> = group.iter().map(|p| p.app_id.clone()).collect();
+        let bodies: Vec<&[u8]> = group.iter().map(|p| p.body.as_ref()).collect();
+        let res: Result<Vec<i64>, sqlx::Error> = sqlx::query_scalar(
+            "INSERT INTO webhook_inbox (app_id, body)
+             SELECT u.app_id, u.body FROM UNNEST($1::text[], $2::bytea[]) WITH ORDINALITY AS u(app_id, body, ord)
+             ORDER BY u.ord RETURNING id",
+        )
+        .bind(&app_ids)
+        .bind(&bodies)
+        .fetch_all(&pool)
+        .await;
+        match res {
+            Ok(mut ids) if ids.len() == group.len() => {
+                // Ids come from a sequence in insertion order.
+                ids.sort_unstable();
+                for (p, id) in group.into_iter().zip(ids) {
+                    let _ = p.reply.send(Ok(id));
+                }
+            }
+            Ok(_) => {
+                for p in group {
+                    let _ = p.reply.send(Err(sqlx::Error::Protocol("inbox insert returned the wrong number of ids".into())));
+                }
+            }
+            Err(e) => {
+                let kind = crate::db::is_unavailable(&e);
+                for p in group {
+                    let err = if kind { sqlx::Error::PoolTimedOut } else { sqlx::Error::Protocol(e.to_string()) };
+                    let _ = p.reply.send(Err(err));
+                }
+            }
+        }
+    }
+}
+
+async fn settle_loop(pool: PgPool, mut rx: mpsc::UnboundedReceiver<Settled>) {
+    while let Some(first) = rx.recv().await {
+        let mut group = vec![first];
+        while group.len() < 1024 {
+            match rx.try_recv() {
+                Ok(s) => group.push(s),
+                Err(_) => break,
+            }
+        }
+        let mut done = Vec::new();
+        let mut failed = Vec::new();
+        for s in group {
+            match s {
+                Settled::Done(id, notes) => done.push(serde_json::json!({"id": id, "notes": notes})),
+                Settled::Failed(id, reason) => failed.push(serde_json::json!({"id": id, "reason": reason})),
+            }
+        }
+        for attempt in 0..5u32 {
+            let res = settle(&pool, &done, &failed).await;
+            match res {
+                Ok(()) => break,
+                Err(e) => {
+                    // Unsettled rows are simply replayed later; keep trying a while.
+                    tracing::warn!(error = %e, attempt, "marking webhook inbox rows failed");
+                    tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
+                }
+            }
+        }
+    }
+}
+
+async fn settle(pool: &PgPool, done: &[Value], failed: &[Value]) -> Result<(), sqlx::Error> {
+    if !done.is_empty() {
+        sqlx::query(
+            "UPDATE webhook_inbox w SET processed_at = now(), notes = w.notes || r.notes, last_error = NULL
+             FROM jsonb_to_recordset($1) AS r(id bigint, notes jsonb) WHERE w.id = r.id",
+        )
+        .bind(Value::Array(done.to_vec()))
+        .execute(pool)
+        .await?;
+    }
+    if !failed.is_empty() {
+        sqlx::query(
+            "UPDATE webhook_inbox w SET attempts = w.attempts + 1, last_error = r.reason,
+                next_attempt_at = now() + make_interval(secs => LEAST(power(2, w.attempts), $2))
+             FROM jsonb_to_recordset($1) AS r(id bigint, reason text) WHERE w.id = r.id",
+        )
+        .bind(Value::Array(failed.to_vec()))
+        .bind(MAX_RETRY_BACKOFF_SECS)
+        .execute(pool)
+        .await?;
+    }
+    Ok(())
+}

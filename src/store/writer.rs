@@ -1,0 +1,346 @@
+//! Group commit for conversation batches. Conversation actors hand their
+//! batches to a queue; a few writer tasks each take everything waiting (up to
+//! [`MAX_BATCHES_PER_COMMIT`]) and commit it in one transaction, with one
+//! statement per kind of write per tenant, whatever the number of
+//! conversations. Throughput so grows with load instead of being capped by
+//! one fsync per event.
+//!
+//! If a shared transaction fails for a reason other than the database being
+//! down, each batch is retried alone, so one poisoned batch fails only its
+//! own conversation.
+
+use crate::db::{is_unavailable, set_tenant};
+use crate::store::{snapshot_from_row, store_err};
+use serde_json::{json, Value};
+use sqlx::{PgPool, Row};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot, Mutex};
+use whatsflow_actors::ids::{ConversationId, MessageId, TenantId, Wamid};
+use whatsflow_actors::message::{Direction, MessageStatus};
+use whatsflow_actors::ports::{AppliedStatus, BatchOutcome, ConversationBatch, HeldEvent, StoreError};
+
+/// Most batches one transaction takes: bounds one commit's duration.
+pub const MAX_BATCHES_PER_COMMIT: usize = 512;
+
+/// Batches waiting for a writer; actors wait (asynchronously) when it is full,
+/// which is the backpressure from Postgres to ingest.
+const QUEUE_CAPACITY: usize = 8192;
+
+struct Job {
+    batch: ConversationBatch,
+    reply: oneshot::Sender<Result<BatchOutcome, StoreError>>,
+}
+
+/// Handle to the writer tasks.
+#[derive(Clone)]
+pub struct BatchWriter {
+    tx: mpsc::Sender<Job>,
+}
+
+impl BatchWriter {
+    /// Starts `tasks` writer tasks on the current runtime.
+    pub fn start(pool: PgPool, tasks: usize) -> Self {
+        let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
+        let rx = Arc::new(Mutex::new(rx));
+        for _ in 0..tasks.max(1) {
+            let (pool, rx) = (pool.clone(), rx.clone());
+            tokio::spawn(async move {
+                loop {
+                    let jobs = {
+                        let mut rx = rx.lock().await;
+                        let Some(first) = rx.recv().await else { return };
+                        let mut jobs = vec![first];
+                        while jobs.len() < MAX_BATCHES_PER_COMMIT {
+                            match rx.try_recv() {
+                                Ok(j) => jobs.push(j),
+                                Err(_) => break,
+                            }
+                        }
+                        jobs
+                    };
+                    execute(&pool, jobs).await;
+                }
+            });
+        }
+        Self { tx }
+    }
+
+    /// Commits one batch together with whatever else is waiting.
+    pub async fn commit(&self, batch: ConversationBatch) -> Result<BatchOutcome, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(Job { batch, reply }).await.map_err(|_| StoreError("the batch writer has stopped".into()))?;
+        answer.await.map_err(|_| StoreError("the batch writer dropped the batch".into()))?
+    }
+}
+
+async fn execute(pool: &PgPool, jobs: Vec<Job>) {
+    let batches: Vec<&ConversationBatch> = jobs.iter().map(|j| &j.batch).collect();
+    match commit_group(pool, &batches).await {
+        Ok(outcomes) => {
+            for (job, outcome) in jobs.into_iter().zip(outcomes) {
+                let _ = job.reply.send(Ok(outcome));
+            }
+        }
+        Err(e) if jobs.len() > 1 && !is_unavailable(&e) => {
+            tracing::warn!(error = %e, batches = jobs.len(), "group commit failed; retrying each batch alone");
+            for job in jobs {
+                let res = commit_group(pool, &[&job.batch]).await;
+                let _ = job.reply.send(res.map_err(store_err).and_then(|mut o| o.pop().ok_or_else(|| StoreError("no outcome".into()))));
+            }
+        }
+        Err(e) => {
+            let reason = e.to_string();
+            for job in jobs {
+                let _ = job.reply.send(Err(StoreError(reason.clone())));
+            }
+        }
+    }
+}
+
+/// Commits `batches` in one transaction; returns one outcome per batch.
+pub async fn commit_group(pool: &PgPool, batches: &[&ConversationBatch]) -> Result<Vec<BatchOutcome>, sqlx::Error> {
+    let mut outcomes = vec![BatchOutcome::default(); batches.len()];
+    let mut by_tenant: BTreeMap<TenantId, Vec<usize>> = BTreeMap::new();
+    for (i, b) in batches.iter().enumerate() {
+        by_tenant.entry(b.tenant_id).or_default().push(i);
+    }
+    let mut tx = pool.begin().await?;
+    for (tenant, idxs) in by_tenant {
+        set_tenant(&mut tx, tenant).await?;
+        commit_tenant(&mut tx, tenant, batches, &idxs, &mut outcomes).await?;
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+async fn commit_tenant(
+    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    tenant: TenantId,
+    batches: &[&ConversationBatch],
+    idxs: &[usize],
+    outcomes: &mut [BatchOutcome],
+) -> Result<(), sqlx::Error> {
+    let by_conversation: HashMap<ConversationId, usize> = idxs.iter().map(|&i| (batches[i].conversation_id, i)).collect();
+    // 1. New messages; duplicates (same wamid) are skipped.
+    let mut message_rows = Vec::new();
+    let mut wamid_owner: HashMap<Wamid, usize> = HashMap::new();
+    for &i in idxs {
+        for m in &batches[i].messages {
+            if let Some(w) = &m.wamid {
+                wamid_owner.insert(w.clone(), i);
+            }
+            message_rows.push(json!({
+                "id": m.id, "conversation_id": batches[i].conversation_id, "seq": m.seq, "wamid": m.wamid,
+                "direction": m.direction.as_str(), "type": m.kind, "status": m.status.as_str(), "content": m.content,
+                "context": m.context, "referral": m.referral, "errors": m.errors, "sent_by": m.sent_by, "timestamp": m.timestamp,
+            }));
+        }
+    }
+    let mut inserted_wamids: Vec<String> = Vec::new();
+    if !message_rows.is_empty() {
+        let rows = sqlx::query(
+            "INSERT INTO messages (id, tenant_id, conversation_id, seq, status_seq, wamid, direction, type, status, content,
+                                   context, referral, errors, sent_by, timestamp)
+             SELECT r.id, $1, r.conversation_id, r.seq, r.seq, r.wamid, r.direction, r.type, r.status, COALESCE(r.content, '{}'),
+                    r.context, r.referral, r.errors, r.sent_by, r.timestamp
+             FROM jsonb_to_recordset($2) AS r(id uuid, conversation_id uuid, seq bigint, wamid text, direction text, type text,
+                  status text, content jsonb, context jsonb, referral jsonb, errors jsonb, sent_by jsonb, timestamp timestamptz)
+             ON CONFLICT (tenant_id, wamid) WHERE wamid IS NOT NULL DO NOTHING
+             RETURNING id, conversation_id, wamid",
+        )
+        .bind(tenant.0)
+        .bind(Value::Array(message_rows))
+        .fetch_all(&mut **tx)
+        .await?;
+        for row in rows {
+            let cid = ConversationId(row.try_get("conversation_id")?);
+            if let Some(&i) = by_conversation.get(&cid) {
+                outcomes[i].inserted.push(MessageId(row.try_get("id")?));
+            }
+            if let Some(w) = row.try_get::<Option<String>, _>("wamid")? {
+                inserted_wamids.push(w);
+            }
+        }
+    }
+
+    let mut held: Vec<(usize, HeldEvent)> = Vec::new();
+
+    // 2. Reactions onto their target messages (the last one per target wins).
+    let mut reaction_rows: HashMap<&Wamid, (usize, Value)> = HashMap::new();
+    for &i in idxs {
+        for r in &batches[i].reactions {
+            reaction_rows.insert(&r.target, (i, json!({"target": r.target, "emoji": r.emoji, "at": r.at, "seq": r.seq})));
+        }
+    }
+    if !reaction_rows.is_empty() {
+        let rows: Vec<Value> = reaction_rows.values().map(|(_, v)| v.clone()).collect();
+        let applied = sqlx::query(
+            "UPDATE messages m SET reaction = CASE WHEN r.emoji IS NULL THEN NULL ELSE jsonb_build_object('emoji', r.emoji, 'at', r.at) END
+             FROM jsonb_to_recordset($2) AS r(target text, emoji text, at timestamptz, seq bigint)
+             WHERE m.tenant_id = $1 AND m.wamid = r.target
+             RETURNING m.id, r.target, r.seq",
+        )
+        .bind(tenant.0)
+        .bind(Value::Array(rows))
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut found = std::collections::HashSet::new();
+        for row in applied {
+            let target: String = row.try_get("target")?;
+            if let Some((i, _)) = reaction_rows.get(&Wamid(target.clone())) {
+                outcomes[*i].reactions_applied.push((MessageId(row.try_get("id")?), row.try_get("seq")?));
+            }
+            found.insert(target);
+        }
+        for &i in idxs {
+            for r in &batches[i].reactions {
+                if !found.contains(r.target.as_str()) {
+                    held.push((i, HeldEvent::Reaction(r.clone())));
+                }
+            }
+        }
+    }
+
+    // 3. Statuses, monotonically: a status only replaces a lower one, while
+    //    pricing, errors and timestamps from late statuses are still kept.
+    let mut status_rows = Vec::new();
+    let mut status_owner: HashMap<&Wamid, usize> = HashMap::new();
+    for &i in idxs {
+        for s in &batches[i].statuses {
+            status_owner.insert(&s.wamid, i);
+            status_rows.push(json!({
+                "wamid": s.wamid, "status": s.status.as_str(), "seq": s.seq, "sent_at": s.sent_at, "delivered_at": s.delivered_at,
+                "read_at": s.read_at, "failed_at": s.failed_at, "errors": s.errors, "pricing": s.pricing, "conversation": s.conversation,
+            }));
+        }
+    }
+    if !status_rows.is_empty() {
+        let applied = sqlx::query(
+            "UPDATE messages m SET
+                status = CASE WHEN message_status_rank(r.status) > message_status_rank(m.status) THEN r.status ELSE m.status END,
+                status_seq = CASE WHEN message_status_rank(r.status) > message_status_rank(m.status) THEN r.seq ELSE m.status_seq END,
+                sent_at = COALESCE(m.sent_at, r.sent_at),
+                delivered_at = COALESCE(m.delivered_at, r.delivered_at),
+                read_at = COALESCE(m.read_at, r.read_at),
+                failed_at = COALESCE(m.failed_at, r.failed_at),
+                errors = COALESCE(r.errors, m.errors),
+                pricing = COALESCE(r.pricing, m.pricing),
+                meta_conversation = COALESCE(r.conversation, m.meta_conversation)
+             FROM jsonb_to_recordset($2) AS r(wamid text, status text, seq bigint, sent_at timestamptz, delivered_at timestamptz,
+                  read_at timestamptz, failed_at timestamptz, errors jsonb, pricing jsonb, conversation jsonb)
+             WHERE m.tenant_id = $1 AND m.wamid = r.wamid AND m.direction = 'outbound'
+             RETURNING m.id, m.wamid, m.status, (m.status_seq = r.seq) AS advanced, m.errors",
+        )
+        .bind(tenant.0)
+        .bind(Value::Array(status_rows))
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut matched = std::collections::HashSet::new();
+        for row in applied {
+            let wamid = Wamid(row.try_get("wamid")?);
+            let Some(&i) = status_owner.get(&wamid) else { continue };
+            if row.try_get::<bool, _>("advanced")? {
+                let status: String = row.try_get("status")?;
+                let seq = batches[i].statuses.iter().find(|s| s.wamid == wamid).map_or(0, |s| s.seq);
+                outcomes[i].statuses_applied.push(AppliedStatus {
+                    message_id: MessageId(row.try_get("id")?),
+                    wamid: wamid.clone(),
+                    status: MessageStatus::parse(&status).unwrap_or(MessageStatus::Sent),
+                    seq,
+                    errors: row.try_get("errors")?,
+                });
+            }
+            matched.insert(wamid);
+        }
+        for &i in idxs {
+            for s in &batches[i].statuses {
+                if !matched.contains(&s.wamid) {
+                    held.push((i, HeldEvent::Status(s.clone())));
+                }
+            }
+        }
+    }
+
+    // 4. Park what arrived before its message (unless the message exists).
+    if !held.is_empty() {
+        let rows: Vec<Value> = held
+            .iter()
+            .map(|(_, h)| json!({"target": h.target(), "event": serde_json::to_value(h).unwrap_or(Value::Null)}))
+            .collect();
+        let parked = sqlx::query(
+            "INSERT INTO held_events (tenant_id, target_wamid, event)
+             SELECT $1, h.target, h.event FROM jsonb_to_recordset($2) AS h(target text, event jsonb)
+             WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.tenant_id = $1 AND m.wamid = h.target)
+             RETURNING target_wamid",
+        )
+        .bind(tenant.0)
+        .bind(Value::Array(rows))
+        .fetch_all(&mut **tx)
+        .await?;
+        for row in parked {
+            let target = Wamid(row.try_get("target_wamid")?);
+            if let Some((i, _)) = held.iter().find(|(_, h)| *h.target() == target) {
+                outcomes[*i].held += 1;
+            }
+        }
+    }
+
+    // 5. Release what was waiting for the messages just stored.
+    if !inserted_wamids.is_empty() {
+        let released = sqlx::query(
+            "DELETE FROM held_events WHERE tenant_id = $1 AND target_wamid = ANY($2) RETURNING target_wamid, event",
+        )
+        .bind(tenant.0)
+        .bind(&inserted_wamids)
+        .fetch_all(&mut **tx)
+        .await?;
+        for row in released {
+            let target = Wamid(row.try_get("target_wamid")?);
+            let event: Value = row.try_get("event")?;
+            match (wamid_owner.get(&target), serde_json::from_value::<HeldEvent>(event)) {
+                (Some(&i), Ok(ev)) => outcomes[i].released.push(ev),
+                (_, Err(e)) => tracing::error!(error = %e, wamid = %target, "unreadable held event dropped"),
+                (None, Ok(_)) => {}
+            }
+        }
+    }
+
+    // 6. The conversations: counters from what was actually inserted.
+    let mut conversation_rows = Vec::new();
+    for &i in idxs {
+        let b = batches[i];
+        let inserted: std::collections::HashSet<&MessageId> = outcomes[i].inserted.iter().collect();
+        let new: Vec<_> = b.messages.iter().filter(|m| inserted.contains(&m.id)).collect();
+        let inbound: Vec<_> = new.iter().filter(|m| m.direction == Direction::Inbound).collect();
+        let unread = inbound.iter().filter(|m| m.kind != "reaction").count();
+        conversation_rows.push(json!({
+            "id": b.conversation_id, "last_seq": b.last_seq, "unread": unread,
+            "last_inbound_at": inbound.iter().map(|m| m.timestamp).max(),
+            "last_message_at": new.iter().map(|m| m.timestamp).max(),
+        }));
+    }
+    let rows = sqlx::query(
+        "UPDATE conversations c SET
+            last_seq = GREATEST(c.last_seq, r.last_seq),
+            unread_count = c.unread_count + r.unread,
+            last_inbound_at = GREATEST(c.last_inbound_at, r.last_inbound_at),
+            last_message_at = GREATEST(c.last_message_at, r.last_message_at),
+            status = CASE WHEN r.unread > 0 AND c.status IN ('resolved', 'closed') THEN 'open' ELSE c.status END,
+            updated_at = now()
+         FROM jsonb_to_recordset($2) AS r(id uuid, last_seq bigint, unread bigint, last_inbound_at timestamptz, last_message_at timestamptz)
+         WHERE c.tenant_id = $1 AND c.id = r.id
+         RETURNING c.id, c.status, c.assignee_id, c.unread_count, c.last_seq, c.last_inbound_at, c.last_message_at",
+    )
+    .bind(tenant.0)
+    .bind(Value::Array(conversation_rows))
+    .fetch_all(&mut **tx)
+    .await?;
+    for row in rows {
+        let snap = snapshot_from_row(&row, false)?;
+        if let Some(&i) = by_conversation.get(&snap.id) {
+            outcomes[i].conversation = Some(snap);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,87 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useSyncExternalStore, type ReactNode } from "react";
+import { ApiClient, browserLock, localStorageSessionStore, type Session } from "../lib/api";
+import type { User } from "../lib/types";
+
+type Listener = () => void;
+const listeners = new Set<Listener>();
+const notify = () => listeners.forEach((l) => l());
+const store = localStorageSessionStore();
+
+/** The app's single API client; its session lives in localStorage. */
+export const api = new ApiClient({ store, withLock: browserLock, onSessionChange: notify });
+
+function subscribe(listener: Listener): () => void {
+  listeners.add(listener);
+  // Logging in or out in another tab changes this tab too.
+  const onStorage = (e: StorageEvent) => {
+    if (e.key === null || e.key.startsWith("whatsflow.session")) listener();
+  };
+  window.addEventListener("storage", onStorage);
+  return () => {
+    listeners.delete(listener);
+    window.removeEventListener("storage", onStorage);
+  };
+}
+
+let cached: { raw: string | null; session: Session | null } = { raw: null, session: null };
+function snapshot(): Session | null {
+  const raw = localStorage.getItem("whatsflow.session");
+  if (raw !== cached.raw) cached = { raw, session: store.load() };
+  return cached.session;
+}
+
+export interface Auth {
+  api: ApiClient;
+  user: User | null;
+  login: (email: string, password: string) => Promise<void>;
+  register: (input: { tenant_name: string; name: string; email: string; password: string }) => Promise<void>;
+  logout: () => Promise<void>;
+}
+
+const AuthContext = createContext<Auth | null>(null);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const session = useSyncExternalStore(subscribe, snapshot, () => null);
+  const userId = session?.user.id ?? null;
+
+  // Confirm a remembered session (and pick up role or name changes) on start.
+  useEffect(() => {
+    if (!userId) return;
+    let live = true;
+    api
+      .get<User>("/auth/me")
+      .then((user) => {
+        const current = store.load();
+        if (live && current && JSON.stringify(current.user) !== JSON.stringify(user)) {
+          store.save({ ...current, user });
+          notify();
+        }
+      })
+      .catch(() => {
+        // A refused session is cleared by the client itself; network errors keep it.
+      });
+    return () => {
+      live = false;
+    };
+  }, [userId]);
+
+  const login = useCallback(async (email: string, password: string) => {
+    await api.login(email, password);
+  }, []);
+  const register = useCallback(async (input: { tenant_name: string; name: string; email: string; password: string }) => {
+    await api.register(input);
+  }, []);
+  const logout = useCallback(() => api.logout(), []);
+
+  const value = useMemo<Auth>(
+    () => ({ api, user: session?.user ?? null, login, register, logout }),
+    [session, login, register, logout],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): Auth {
+  const ctx = useContext(AuthContext);
+  if (!ctx) throw new Error("useAuth outside AuthProvider");
+  return ctx;
+}

@@ -1,0 +1,67 @@
+import { NavLink, Outlet } from "react-router";
+import { useAuth } from "../auth/AuthProvider";
+import { LanguageSwitcher, useI18n } from "../i18n/I18nProvider";
+import { useInbox } from "../inbox/InboxProvider";
+import { navFor } from "../lib/nav";
+import { totalUnread } from "../lib/inboxStore";
+import { NavIcon } from "./NavIcon";
+import { ReconnectBanner } from "./ReconnectBanner";
+
+export function Shell() {
+  const { user, logout } = useAuth();
+  const { t } = useI18n();
+  const inbox = useInbox();
+  const unread = totalUnread(inbox.state);
+  return (
+    <div className="flex h-dvh flex-col">
+      <header className="flex h-12 shrink-0 items-center gap-1 bg-brand-700 px-2 text-white sm:gap-2 sm:px-3">
+        <span className="mr-1 font-semibold tracking-tight sm:mr-2">{t("app.name")}</span>
+        <nav aria-label={t("nav.main")} className="flex min-w-0 flex-1 items-center gap-1 overflow-x-auto">
+          {navFor(user?.role).map((item) => (
+            <NavLink
+              key={item.to}
+              to={item.to}
+              data-testid={`nav-${item.to.split("/").pop()}`}
+              className={({ isActive }) =>
+                `flex items-center gap-1 whitespace-nowrap rounded-md px-2 py-1 text-sm ${isActive ? "bg-white/20" : "hover:bg-white/10"}`
+              }
+            >
+              <NavIcon name={item.icon} />
+              <span className="sr-only sm:not-sr-only">{t(item.label)}</span>
+              {item.to === "/inbox" && unread > 0 && (
+                <span className="rounded-full bg-white px-1.5 text-xs font-semibold text-brand-700">{unread}</span>
+              )}
+            </NavLink>
+          ))}
+        </nav>
+        <LanguageSwitcher className="text-gray-900" compact />
+        {user && (
+          <span className="hidden text-right text-xs leading-tight md:block" data-testid="current-user">
+            <span className="block font-medium">{user.name}</span>
+            <span className="block text-white/70">{t(`role.${user.role}`)}</span>
+          </span>
+        )}
+        <button
+          type="button"
+          onClick={() => void logout()}
+          data-testid="logout"
+          className="whitespace-nowrap rounded-md px-1.5 py-1 text-sm hover:bg-white/10 sm:px-2"
+        >
+          {t("nav.logout")}
+        </button>
+      </header>
+      <ReconnectBanner state={inbox.connection} />
+      {inbox.notice && (
+        <div role="alert" className="flex items-center justify-between gap-2 bg-red-50 px-3 py-1.5 text-sm text-red-800">
+          <span>{inbox.notice}</span>
+          <button type="button" className="underline" onClick={inbox.dismissNotice}>
+            {t("common.dismiss")}
+          </button>
+        </div>
+      )}
+      <main className="min-h-0 flex-1">
+        <Outlet />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,80 @@
+import { useEffect, useState } from "react";
+import { useAuth } from "../../auth/AuthProvider";
+import { useI18n } from "../../i18n/I18nProvider";
+import type { Contact, ContactRef } from "../../lib/types";
+import { Avatar } from "../Avatar";
+import { contactLabel } from "./names";
+
+function Row({ label, value, testId }: { label: string; value: string | null | undefined; testId: string }) {
+  if (!value) return null;
+  return (
+    <div>
+      <dt className="text-xs text-gray-500">{label}</dt>
+      <dd className="break-all text-sm text-gray-900" data-testid={testId}>
+        {value}
+      </dd>
+    </div>
+  );
+}
+
+export function ContactPanel({ contact, onClose }: { contact: ContactRef; onClose: () => void }) {
+  const { t, lang } = useI18n();
+  const { api } = useAuth();
+  const [full, setFull] = useState<Contact | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    setFull(null);
+    api
+      .get<Contact>(`/contacts/${encodeURIComponent(contact.id)}`)
+      .then((c) => {
+        if (live && c && typeof c === "object") setFull(c);
+      })
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [api, contact.id]);
+
+  const c: ContactRef = { ...contact, ...(full ?? {}) };
+  const tags = full?.tags ?? [];
+  const name = contactLabel(c) || t("inbox.unknownContact");
+  return (
+    <aside className="flex h-full flex-col border-l border-gray-200 bg-white" data-testid="contact-panel" aria-label={t("contact.title")}>
+      <div className="flex h-14 items-center justify-between border-b border-gray-200 px-4">
+        <h2 className="font-semibold">{t("contact.title")}</h2>
+        <button type="button" onClick={onClose} className="rounded p-1 text-gray-500 hover:bg-gray-100" aria-label={t("common.close")}>
+          ✕
+        </button>
+      </div>
+      <div className="space-y-4 overflow-y-auto p-4">
+        <div className="flex flex-col items-center gap-2 text-center">
+          <Avatar name={name} seed={c.id} size="lg" />
+          <div className="font-semibold">{name}</div>
+        </div>
+        <dl className="space-y-3">
+          <Row label={t("contact.name")} value={c.name} testId="contact-name" />
+          <Row label={t("contact.phone")} value={c.phone} testId="contact-phone" />
+          <Row label={t("contact.username")} value={c.username ? `@${c.username}` : null} testId="contact-username" />
+          <Row label={t("contact.userId")} value={c.user_id} testId="contact-user-id" />
+          <Row
+            label={t("contact.since")}
+            value={full?.created_at ? new Intl.DateTimeFormat(lang.locale, { dateStyle: "medium" }).format(new Date(full.created_at)) : null}
+            testId="contact-since"
+          />
+          <div>
+            <dt className="text-xs text-gray-500">{t("contact.tags")}</dt>
+            <dd className="mt-1 flex flex-wrap gap-1" data-testid="contact-tags">
+              {tags.length === 0 && <span className="text-sm text-gray-400">{t("contact.noTags")}</span>}
+              {tags.map((tag) => (
+                <span key={tag} className="rounded-full bg-brand-50 px-2 py-0.5 text-xs text-brand-700">
+                  {tag}
+                </span>
+              ))}
+            </dd>
+          </div>
+        </dl>
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,69 @@
+import { Link } from "react-router";
+import { useAuth } from "../../auth/AuthProvider";
+import { useI18n } from "../../i18n/I18nProvider";
+import { useInbox } from "../../inbox/InboxProvider";
+import type { Conversation, ConversationStatus } from "../../lib/types";
+import { Avatar } from "../Avatar";
+import { contactLabel, contactSubtitle } from "./names";
+
+const STATUSES: ConversationStatus[] = ["open", "pending", "resolved", "closed"];
+
+export function ConversationHeader({ conversation: c, onToggleContact }: { conversation: Conversation; onToggleContact: () => void }) {
+  const { t } = useI18n();
+  const { user } = useAuth();
+  const inbox = useInbox();
+  const name = contactLabel(c.contact) || t("inbox.unknownContact");
+  const mine = user !== null && c.assignee_id === user.id;
+  const assigneeName = c.assignee_id ? inbox.users[c.assignee_id]?.name : undefined;
+  const assignment = mine
+    ? t("conv.assignedToYou")
+    : c.assignee_id
+      ? assigneeName
+        ? t("conv.assignedTo", { name: assigneeName })
+        : t("conv.assignedOther")
+      : t("conv.unassigned");
+
+  return (
+    <header className="flex h-14 shrink-0 items-center gap-2 border-b border-gray-200 bg-white px-2 sm:px-4" data-testid="conversation-header">
+      <Link to="/inbox" className="rounded p-1 text-xl text-gray-600 hover:bg-gray-100 md:hidden" aria-label={t("conv.back")} data-testid="conversation-back">
+        ←
+      </Link>
+      <button type="button" onClick={onToggleContact} className="flex min-w-0 flex-1 items-center gap-2 text-left" title={t("conv.showContact")} data-testid="contact-toggle">
+        <Avatar name={name} seed={c.contact.id} size="sm" />
+        <span className="min-w-0">
+          <span className="block truncate font-semibold" data-testid="conversation-title">
+            {name}
+          </span>
+          <span className="block truncate text-xs text-gray-500">
+            {[contactSubtitle(c.contact), assignment].filter(Boolean).join(" · ")}
+          </span>
+        </span>
+      </button>
+      {user && (
+        <button
+          type="button"
+          onClick={() => void inbox.update(c.id, { assignee_id: mine ? null : user.id })}
+          className="shrink-0 whitespace-nowrap rounded-lg border border-gray-300 px-2 py-1 text-xs text-gray-700 hover:bg-gray-50 sm:text-sm"
+          data-testid="assign-toggle"
+        >
+          {mine ? t("conv.unassign") : t("conv.assignToMe")}
+        </button>
+      )}
+      <label className="shrink-0">
+        <span className="sr-only">{t("conv.setStatus")}</span>
+        <select
+          value={c.status}
+          onChange={(e) => void inbox.update(c.id, { status: e.target.value as ConversationStatus })}
+          data-testid="conversation-status"
+          className="rounded-lg border border-gray-300 bg-white px-2 py-1 text-sm"
+        >
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {t(`status.${s}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+    </header>
+  );
+}

@@ -1,0 +1,90 @@
+import { useI18n } from "../../i18n/I18nProvider";
+import { previewOf, type ReactionMark } from "../../lib/content";
+import { formatClock } from "../../lib/format";
+import type { DisplayMessage } from "../../lib/inboxStore";
+import type { Message, Template } from "../../lib/types";
+import { MessageContent } from "./MessageContent";
+import { StatusTicks } from "./StatusTicks";
+
+interface Props {
+  message: DisplayMessage;
+  quoted: Message | null;
+  reactions: ReactionMark[] | undefined;
+  templates: Template[] | null;
+  onRetry: (clientId: string) => void;
+}
+
+const SENT_BY = { flow: "msg.sentByFlow", campaign: "msg.sentByCampaign", api: "msg.sentByApi" } as const;
+
+export function MessageBubble({ message: m, quoted, reactions, templates, onRetry }: Props) {
+  const { t, lang } = useI18n();
+  const outbound = m.direction === "outbound";
+  const common = {
+    "data-testid": "message-bubble",
+    "data-message-id": m.id,
+    "data-client-id": m.clientId,
+    "data-seq": m.clientId ? undefined : m.seq,
+    "data-status": m.status,
+    "data-direction": m.direction,
+    "data-type": m.type,
+  };
+
+  if (m.type === "system") {
+    return (
+      <div className="my-2 flex justify-center" {...common}>
+        <div className="max-w-[85%] rounded-lg bg-white/80 px-3 py-1 text-center text-xs text-gray-600 shadow-sm">
+          <MessageContent message={m} templates={templates} />
+        </div>
+      </div>
+    );
+  }
+
+  const sentBy = m.sent_by && m.sent_by.kind !== "agent" ? SENT_BY[m.sent_by.kind] : null;
+  const quote = quoted ? previewOf(quoted) : null;
+  const failedTitle = m.status === "failed" ? m.error?.title || t("tick.failed") : null;
+
+  return (
+    <div className={`my-1 flex ${outbound ? "justify-end" : "justify-start"}`}>
+      <div className={`relative max-w-[85%] sm:max-w-[70%] ${reactions?.length ? "mb-3" : ""}`}>
+        <div
+          {...common}
+          className={`rounded-lg px-3 py-1.5 text-[15px] shadow-sm ${outbound ? "rounded-tr-none bg-bubble-out" : "rounded-tl-none bg-white"} ${
+            m.status === "failed" ? "ring-1 ring-red-300" : ""
+          }`}
+        >
+          {sentBy && <div className="mb-0.5 text-xs font-medium text-brand-700">{t(sentBy)}</div>}
+          {m.context?.message_id && (
+            <div className="mb-1 rounded border-l-4 border-brand-500 bg-black/5 px-2 py-1 text-xs text-gray-600" data-testid="reply-quote">
+              {quote ? [quote.icon, quote.label ? t(quote.label) : "", quote.text].filter(Boolean).join(" ") : t("msg.replyTo")}
+            </div>
+          )}
+          <MessageContent message={m} templates={templates} />
+          <div className="mt-0.5 flex items-center justify-end gap-1 text-[11px] text-gray-500">
+            <time dateTime={m.timestamp}>{formatClock(m.timestamp, lang.locale)}</time>
+            {outbound && <StatusTicks status={m.status} />}
+          </div>
+          {failedTitle && (
+            <div className="mt-1 flex items-center justify-between gap-2 border-t border-red-200 pt-1 text-xs text-red-700" data-testid="message-error">
+              <span title={m.error?.message ?? undefined}>
+                {failedTitle}
+                {m.error?.code !== undefined && m.error.code !== "NO_ACK" && ` (${m.error.code})`}
+              </span>
+              {m.clientId && m.id.startsWith("local:") && (
+                <button type="button" className="font-medium underline" onClick={() => onRetry(m.clientId!)} data-testid="message-retry">
+                  {t("msg.retry")}
+                </button>
+              )}
+            </div>
+          )}
+        </div>
+        {reactions && reactions.length > 0 && (
+          <div className={`absolute -bottom-3 ${outbound ? "right-2" : "left-2"} flex gap-0.5 rounded-full bg-white px-1.5 text-sm shadow`} data-testid="reactions">
+            {reactions.map((r) => (
+              <span key={r.direction}>{r.emoji}</span>
+            ))}
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}

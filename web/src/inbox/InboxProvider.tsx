@@ -1,0 +1,438 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
+import { useAuth } from "../auth/AuthProvider";
+import { useI18n } from "../i18n/I18nProvider";
+import { ApiError } from "../lib/api";
+import { templateSendComponents } from "../lib/content";
+import {
+  inboxReducer,
+  initialInboxState,
+  lastSeqOf,
+  totalUnread,
+  type InboxAction,
+  type InboxState,
+  type ListFilter,
+} from "../lib/inboxStore";
+import { browserSocket, RealtimeClient, wsUrl, type ConnectionState } from "../lib/realtime";
+import type { Conversation, ConversationStatus, Message, Page, ServerEvent, Template, User } from "../lib/types";
+
+const PAGE_SIZE = 50;
+const ACK_TIMEOUT_MS = 30_000;
+const FILTER_KEY = "whatsflow.inbox.filter";
+
+/** A synchronous store around the pure reducer, so socket callbacks always see current state. */
+class InboxStore {
+  state: InboxState = initialInboxState;
+  private listeners = new Set<() => void>();
+  dispatch = (action: InboxAction) => {
+    const next = inboxReducer(this.state, action);
+    if (next === this.state) return;
+    this.state = next;
+    this.listeners.forEach((l) => l());
+  };
+  subscribe = (l: () => void) => {
+    this.listeners.add(l);
+    return () => void this.listeners.delete(l);
+  };
+  get = () => this.state;
+}
+
+export type ConversationPatch = { status: ConversationStatus } | { assignee_id: string | null };
+
+export interface Inbox {
+  state: InboxState;
+  connection: ConnectionState;
+  filter: ListFilter;
+  setFilter: (f: ListFilter) => void;
+  listLoading: boolean;
+  listError: string | null;
+  loadMore: () => void;
+  open: (id: string | null) => void;
+  threadError: string | null;
+  loadOlder: (id: string) => Promise<void>;
+  sendText: (conversationId: string, body: string) => void;
+  retry: (clientId: string) => void;
+  sendTemplate: (conversationId: string, template: Template, values: string[]) => Promise<void>;
+  update: (conversationId: string, patch: ConversationPatch) => Promise<void>;
+  setTyping: (conversationId: string, typing: boolean) => void;
+  templates: Template[] | null;
+  templatesError: string | null;
+  loadTemplates: () => void;
+  users: Record<string, User>;
+  notice: string | null;
+  dismissNotice: () => void;
+}
+
+const InboxContext = createContext<Inbox | null>(null);
+
+function loadFilter(): ListFilter {
+  const fallback: ListFilter = { status: "open", assignee: "all", unreadOnly: false };
+  try {
+    const raw = localStorage.getItem(FILTER_KEY);
+    if (!raw) return fallback;
+    const f = JSON.parse(raw) as Partial<ListFilter>;
+    return {
+      status: f.status === "pending" || f.status === "resolved" ? f.status : "open",
+      assignee: f.assignee === "me" || f.assignee === "unassigned" ? f.assignee : "all",
+      unreadOnly: f.unreadOnly === true,
+    };
+  } catch {
+    return fallback;
+  }
+}
+
+function newClientId(): string {
+  return typeof crypto !== "undefined" && "randomUUID" in crypto
+    ? crypto.randomUUID()
+    : `c-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+function isMessage(v: unknown): v is Message {
+  return typeof v === "object" && v !== null && "id" in v && "seq" in v && "conversation_id" in v;
+}
+
+export function InboxProvider({ children }: { children: ReactNode }) {
+  const { api, user } = useAuth();
+  const { t } = useI18n();
+  const store = useMemo(() => new InboxStore(), []);
+  const state = useSyncExternalStore(store.subscribe, store.get);
+  const [connection, setConnection] = useState<ConnectionState>("idle");
+  const [filter, setFilterState] = useState<ListFilter>(loadFilter);
+  const [listLoading, setListLoading] = useState(false);
+  const [listError, setListError] = useState<string | null>(null);
+  const [threadError, setThreadError] = useState<string | null>(null);
+  const [templates, setTemplates] = useState<Template[] | null>(null);
+  const [templatesError, setTemplatesError] = useState<string | null>(null);
+  const [users, setUsers] = useState<Record<string, User>>({});
+  const [notice, setNotice] = useState<string | null>(null);
+  const listRequest = useRef(0);
+  const openRef = useRef<string | null>(null);
+  const filterRef = useRef(filter);
+  filterRef.current = filter;
+  const openSince = useRef(0);
+  const tRef = useRef(t);
+  tRef.current = t;
+
+  const errorText = useCallback((e: unknown) => {
+    if (e instanceof ApiError) return e.code === "NETWORK" ? tRef.current("error.network") : e.message;
+    return tRef.current("error.generic");
+  }, []);
+
+  // ---- conversation list ----
+  const loadList = useCallback(
+    async (f: ListFilter, cursor: string | null) => {
+      const req = ++listRequest.current;
+      setListLoading(true);
+      setListError(null);
+      try {
+        const page = await api.get<Page<Conversation>>("/conversations", {
+          status: f.status,
+          assignee: f.assignee,
+          unread: f.unreadOnly,
+          limit: PAGE_SIZE,
+          cursor,
+        });
+        if (req !== listRequest.current) return;
+        store.dispatch({ type: "list/loaded", conversations: page.data, nextCursor: page.next_cursor, append: cursor !== null });
+      } catch (e) {
+        if (req === listRequest.current) setListError(errorText(e));
+      } finally {
+        if (req === listRequest.current) setListLoading(false);
+      }
+    },
+    [api, store, errorText],
+  );
+
+  useEffect(() => {
+    void loadList(filter, null);
+  }, [filter, loadList]);
+
+  const setFilter = useCallback((f: ListFilter) => {
+    try {
+      localStorage.setItem(FILTER_KEY, JSON.stringify(f));
+    } catch {
+      // Not remembered; still applied.
+    }
+    setFilterState(f);
+  }, []);
+
+  const loadMore = useCallback(() => {
+    const cursor = store.state.listCursor;
+    if (cursor) void loadList(filterRef.current, cursor);
+  }, [store, loadList]);
+
+  const fetchConversation = useCallback(
+    async (id: string) => {
+      const conv = await api.get<Conversation>(`/conversations/${encodeURIComponent(id)}`);
+      store.dispatch({ type: "conversation/upsert", conversation: conv });
+    },
+    [api, store],
+  );
+
+  const loadLatest = useCallback(
+    async (id: string) => {
+      const page = await api.get<Page<Message>>(`/conversations/${encodeURIComponent(id)}/messages`, { limit: PAGE_SIZE });
+      store.dispatch({ type: "thread/loaded", conversationId: id, messages: page.data, olderCursor: page.next_cursor, older: false });
+    },
+    [api, store],
+  );
+
+  // ---- realtime ----
+  const handleEvent = useCallback(
+    (e: ServerEvent) => {
+      switch (e.event) {
+        case "message:new": {
+          const { conversation_id, seq, message } = e.data;
+          if (!isMessage(message)) return;
+          store.dispatch({ type: "message/new", conversationId: conversation_id, seq, message });
+          if (!store.state.conversations[conversation_id]) void fetchConversation(conversation_id).catch(() => {});
+          return;
+        }
+        case "message:status":
+          store.dispatch({
+            type: "message/status",
+            conversationId: e.data.conversation_id,
+            seq: e.data.seq,
+            update: { messageId: e.data.message_id, wamid: e.data.wamid ?? null, status: e.data.status, error: e.data.error ?? null },
+          });
+          return;
+        case "message:ack":
+          store.dispatch({ type: "send/ack", clientId: e.data.client_id, messageId: e.data.message_id });
+          return;
+        case "conversation:new":
+        case "conversation:updated":
+        case "conversation:assigned": {
+          const data = e.data as { conversation?: Conversation; conversation_id?: string; assignee_id?: string | null };
+          if (data.conversation) store.dispatch({ type: "conversation/upsert", conversation: data.conversation });
+          else if (data.conversation_id && data.assignee_id !== undefined)
+            store.dispatch({ type: "conversation/patch", id: data.conversation_id, patch: { assignee_id: data.assignee_id } });
+          return;
+        }
+        case "agent:typing":
+          store.dispatch({ type: "typing", ...pickTyping(e.data), now: Date.now() });
+          return;
+        case "error": {
+          const { client_id, code, message } = e.data;
+          const pending = client_id ? store.state.pending.find((p) => p.clientId === client_id) : undefined;
+          if (client_id) store.dispatch({ type: "send/failed", clientId: client_id, error: { code, title: message } });
+          else setNotice(message || code);
+          // The server says the window closed: refresh it so the template picker shows.
+          const convId = pending?.conversationId ?? e.data.conversation_id;
+          if (code === "WINDOW_CLOSED" && convId) void fetchConversation(convId).catch(() => {});
+          return;
+        }
+      }
+    },
+    [store, fetchConversation],
+  );
+
+  const rt = useMemo(
+    () =>
+      new RealtimeClient({
+        url: async () => {
+          const token = await api.freshAccessToken();
+          return token ? wsUrl(window.location, token) : null;
+        },
+        createSocket: browserSocket,
+        onEvent: (e) => handleEventRef.current(e),
+        onStateChange: (s) => {
+          if (s === "open") openSince.current = Date.now();
+          setConnection(s);
+        },
+        onOpen: (reconnected) => {
+          if (!reconnected) return;
+          // The joins above asked for a replay; a refetch also restores statuses and the list.
+          void loadList(filterRef.current, null);
+          const id = openRef.current;
+          if (id) void loadLatest(id).catch(() => {});
+        },
+        sinceSeq: (id) => lastSeqOf(store.state, id),
+      }),
+    [api, store, loadList, loadLatest],
+  );
+  const handleEventRef = useRef(handleEvent);
+  handleEventRef.current = handleEvent;
+
+  useEffect(() => {
+    if (!user) return;
+    rt.start();
+    return () => rt.stop();
+  }, [rt, user]);
+
+  // A send the server never answered becomes "failed" so the agent can retry it.
+  useEffect(() => {
+    const timer = window.setInterval(() => {
+      if (rt.connectionState !== "open") return;
+      const now = Date.now();
+      for (const p of store.state.pending) {
+        if (p.messageId === null && p.status === "pending" && now - Math.max(Date.parse(p.createdAt), openSince.current) > ACK_TIMEOUT_MS) {
+          store.dispatch({ type: "send/failed", clientId: p.clientId, error: { code: "NO_ACK", title: tRef.current("msg.notConfirmed") } });
+        }
+      }
+    }, 5_000);
+    return () => window.clearInterval(timer);
+  }, [rt, store]);
+
+  // ---- the open conversation ----
+  const open = useCallback(
+    (id: string | null) => {
+      const prev = openRef.current;
+      if (prev === id) return;
+      if (prev) rt.leave(prev);
+      openRef.current = id;
+      setThreadError(null);
+      store.dispatch({ type: "conversation/opened", id });
+      if (!id) return;
+      if (!store.state.conversations[id]) void fetchConversation(id).catch((e: unknown) => setThreadError(errorText(e)));
+      rt.join(id);
+      if (!store.state.threads[id]?.loaded) void loadLatest(id).catch((e: unknown) => setThreadError(errorText(e)));
+    },
+    [rt, store, fetchConversation, loadLatest, errorText],
+  );
+
+  const loadOlder = useCallback(
+    async (id: string) => {
+      const thread = store.state.threads[id];
+      if (!thread?.olderCursor) return;
+      const first = thread.messages[0];
+      const cursorSeq = Number(thread.olderCursor);
+      const beforeSeq = Number.isFinite(cursorSeq) ? cursorSeq : (first?.seq ?? 0);
+      try {
+        const page = await api.get<Page<Message>>(`/conversations/${encodeURIComponent(id)}/messages`, {
+          limit: PAGE_SIZE,
+          before_seq: beforeSeq,
+        });
+        store.dispatch({ type: "thread/loaded", conversationId: id, messages: page.data, olderCursor: page.next_cursor, older: true });
+      } catch (e) {
+        setNotice(errorText(e));
+      }
+    },
+    [api, store, errorText],
+  );
+
+  const sendText = useCallback(
+    (conversationId: string, body: string) => {
+      const clientId = newClientId();
+      store.dispatch({ type: "send/pending", pending: { clientId, conversationId, body, createdAt: new Date().toISOString() } });
+      rt.send({ event: "message:send", data: { conversation_id: conversationId, client_id: clientId, type: "text", text: { body } } });
+    },
+    [rt, store],
+  );
+
+  const retry = useCallback(
+    (clientId: string) => {
+      const p = store.state.pending.find((x) => x.clientId === clientId);
+      if (!p) return;
+      store.dispatch({ type: "send/retry", clientId });
+      // Same client_id: a server that already stored it can recognise the repeat.
+      rt.send({ event: "message:send", data: { conversation_id: p.conversationId, client_id: clientId, type: "text", text: { body: p.body } } });
+    },
+    [rt, store],
+  );
+
+  const sendTemplate = useCallback(
+    async (conversationId: string, template: Template, values: string[]) => {
+      const sent = await api.post<unknown>(`/conversations/${encodeURIComponent(conversationId)}/messages`, {
+        type: "template",
+        template: { name: template.name, language: { code: template.language }, components: templateSendComponents(values) },
+      });
+      const message = isMessage(sent) ? sent : isMessage((sent as { message?: unknown } | null)?.message) ? (sent as { message: Message }).message : null;
+      if (message) store.dispatch({ type: "message/new", conversationId, seq: message.seq, message });
+    },
+    [api, store],
+  );
+
+  const update = useCallback(
+    async (conversationId: string, patch: ConversationPatch) => {
+      try {
+        const conv = await api.patch<Conversation>(`/conversations/${encodeURIComponent(conversationId)}`, patch);
+        if (conv && typeof conv === "object" && "id" in conv) store.dispatch({ type: "conversation/upsert", conversation: conv });
+        else store.dispatch({ type: "conversation/patch", id: conversationId, patch });
+      } catch (e) {
+        setNotice(errorText(e));
+      }
+    },
+    [api, store, errorText],
+  );
+
+  const setTyping = useCallback(
+    (conversationId: string, typing: boolean) => {
+      rt.send({ event: "conversation:typing", data: { conversation_id: conversationId, typing } });
+    },
+    [rt],
+  );
+
+  const templatesInFlight = useRef(false);
+  const loadTemplates = useCallback(() => {
+    if (templatesInFlight.current) return;
+    templatesInFlight.current = true;
+    setTemplatesError(null);
+    api
+      .get<Page<Template>>("/templates")
+      .then((p) => setTemplates(p.data))
+      .catch((e: unknown) => setTemplatesError(errorText(e)))
+      .finally(() => {
+        templatesInFlight.current = false;
+      });
+  }, [api, errorText]);
+
+  // Names for assignees; agents without access to the user list simply see less.
+  useEffect(() => {
+    if (!user) return;
+    let live = true;
+    api
+      .get<Page<User>>("/users")
+      .then((p) => {
+        if (live) setUsers(Object.fromEntries(p.data.map((u) => [u.id, u])));
+      })
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [api, user]);
+
+  useEffect(() => {
+    const n = totalUnread(state);
+    document.title = n > 0 ? `(${n}) whatsflow` : "whatsflow";
+  }, [state]);
+
+  useEffect(() => {
+    if (!notice) return;
+    const timer = window.setTimeout(() => setNotice(null), 6_000);
+    return () => window.clearTimeout(timer);
+  }, [notice]);
+
+  const value: Inbox = {
+    state,
+    connection,
+    filter,
+    setFilter,
+    listLoading,
+    listError,
+    loadMore,
+    open,
+    threadError,
+    loadOlder,
+    sendText,
+    retry,
+    sendTemplate,
+    update,
+    setTyping,
+    templates,
+    templatesError,
+    loadTemplates,
+    users,
+    notice,
+    dismissNotice: () => setNotice(null),
+  };
+  return <InboxContext.Provider value={value}>{children}</InboxContext.Provider>;
+}
+
+function pickTyping(d: { conversation_id: string; user_id: string; name: string; typing: boolean }) {
+  return { conversationId: d.conversation_id, userId: d.user_id, name: d.name, typing: d.typing !== false };
+}
+
+export function useInbox(): Inbox {
+  const ctx = useContext(InboxContext);
+  if (!ctx) throw new Error("useInbox outside InboxProvider");
+  return ctx;
+}

@@ -1,0 +1,275 @@
+// HTTP client for /api/v1: JSON in and out, the error envelope turned into
+// ApiError, and the access token refreshed once on a 401 before giving up.
+
+import type { ApiErrorBody, AuthResponse, User } from "./types";
+
+export const API_BASE = "/api/v1";
+const SESSION_KEY = "whatsflow.session";
+/** Refresh this long before the access token's stated expiry. */
+const EXPIRY_MARGIN_MS = 30_000;
+
+export interface Session {
+  accessToken: string;
+  refreshToken: string;
+  /** Epoch ms when the access token stops being accepted. */
+  expiresAt: number;
+  user: User;
+}
+
+export interface SessionStore {
+  load(): Session | null;
+  save(session: Session | null): void;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export function isApiErrorBody(value: unknown): value is ApiErrorBody {
+  if (typeof value !== "object" || value === null || !("error" in value)) return false;
+  const err = (value as { error: unknown }).error;
+  return typeof err === "object" && err !== null && "code" in err && "message" in err;
+}
+
+export function sessionFromAuth(auth: AuthResponse, now: number): Session {
+  return {
+    accessToken: auth.access_token,
+    refreshToken: auth.refresh_token,
+    expiresAt: now + auth.expires_in * 1000,
+    user: auth.user,
+  };
+}
+
+export function localStorageSessionStore(storage: Storage | undefined = globalThis.localStorage): SessionStore {
+  return {
+    load() {
+      try {
+        const raw = storage?.getItem(SESSION_KEY);
+        if (!raw) return null;
+        const s = JSON.parse(raw) as Partial<Session>;
+        if (typeof s.accessToken !== "string" || typeof s.refreshToken !== "string" || !s.user) return null;
+        return s as Session;
+      } catch {
+        return null;
+      }
+    },
+    save(session) {
+      if (!storage) return;
+      if (session) storage.setItem(SESSION_KEY, JSON.stringify(session));
+      else storage.removeItem(SESSION_KEY);
+    },
+  };
+}
+
+export function memorySessionStore(initial: Session | null = null): SessionStore {
+  let s = initial;
+  return { load: () => s, save: (next) => void (s = next) };
+}
+
+export interface ApiClientOptions {
+  fetch?: typeof fetch;
+  store: SessionStore;
+  now?: () => number;
+  /** Called when the session ends: logout, or a refresh that was refused. */
+  onSessionChange?: (session: Session | null) => void;
+  /** Serialises refreshes across tabs (navigator.locks) where available. */
+  withLock?: <T>(fn: () => Promise<T>) => Promise<T>;
+}
+
+type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+
+export type Query = Record<string, string | number | boolean | null | undefined>;
+
+export function withQuery(path: string, query?: Query): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined || v === null || v === "" || v === false) continue;
+    params.set(k, String(v));
+  }
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+export class ApiClient {
+  private readonly fetchFn: typeof fetch;
+  private readonly store: SessionStore;
+  private readonly now: () => number;
+  private readonly onSessionChange: (session: Session | null) => void;
+  private readonly withLock: <T>(fn: () => Promise<T>) => Promise<T>;
+  private refreshing: Promise<Session | null> | null = null;
+
+  constructor(opts: ApiClientOptions) {
+    this.fetchFn = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.store = opts.store;
+    this.now = opts.now ?? Date.now;
+    this.onSessionChange = opts.onSessionChange ?? (() => {});
+    this.withLock = opts.withLock ?? ((fn) => fn());
+  }
+
+  get session(): Session | null {
+    return this.store.load();
+  }
+
+  // ---- auth ----
+
+  async login(email: string, password: string): Promise<Session> {
+    const auth = await this.raw<AuthResponse>("POST", "/auth/login", { email, password }, null);
+    return this.begin(auth);
+  }
+
+  async register(input: { tenant_name: string; name: string; email: string; password: string }): Promise<Session> {
+    const auth = await this.raw<AuthResponse>("POST", "/auth/register", input, null);
+    return this.begin(auth);
+  }
+
+  async logout(): Promise<void> {
+    const s = this.store.load();
+    this.end();
+    if (s) {
+      try {
+        await this.raw<void>("POST", "/auth/logout", { refresh_token: s.refreshToken }, s.accessToken);
+      } catch {
+        // The session is gone locally either way.
+      }
+    }
+  }
+
+  /** An access token good for at least EXPIRY_MARGIN_MS, refreshing first if needed. */
+  async freshAccessToken(): Promise<string | null> {
+    const s = this.store.load();
+    if (!s) return null;
+    if (s.expiresAt - EXPIRY_MARGIN_MS > this.now()) return s.accessToken;
+    const next = await this.refresh(s.refreshToken);
+    return next?.accessToken ?? null;
+  }
+
+  // ---- requests ----
+
+  get<T>(path: string, query?: Query): Promise<T> {
+    return this.request<T>("GET", withQuery(path, query));
+  }
+  post<T>(path: string, body?: unknown): Promise<T> {
+    return this.request<T>("POST", path, body);
+  }
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>("PATCH", path, body);
+  }
+
+  async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    const session = this.store.load();
+    if (!session) throw new ApiError(401, "UNAUTHENTICATED", "Not signed in");
+    let token = session.accessToken;
+    if (session.expiresAt - EXPIRY_MARGIN_MS <= this.now()) {
+      token = (await this.refresh(session.refreshToken))?.accessToken ?? "";
+      if (!token) throw new ApiError(401, "UNAUTHENTICATED", "Session expired");
+    }
+    try {
+      return await this.raw<T>(method, path, body, token);
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 401) throw e;
+      const latest = this.store.load();
+      if (!latest) throw e;
+      // Another request (or tab) may already have rotated the tokens.
+      const retried =
+        latest.accessToken !== token ? latest : await this.refresh(latest.refreshToken);
+      if (!retried) throw e;
+      try {
+        return await this.raw<T>(method, path, body, retried.accessToken);
+      } catch (again) {
+        // A freshly issued token refused too: the session is no good.
+        if (again instanceof ApiError && again.status === 401) this.end();
+        throw again;
+      }
+    }
+  }
+
+  private begin(auth: AuthResponse): Session {
+    const session = sessionFromAuth(auth, this.now());
+    this.store.save(session);
+    this.onSessionChange(session);
+    return session;
+  }
+
+  private end(): void {
+    this.store.save(null);
+    this.onSessionChange(null);
+  }
+
+  /** One refresh at a time; concurrent callers share it. The old refresh token dies on use. */
+  private refresh(refreshToken: string): Promise<Session | null> {
+    if (!this.refreshing) {
+      this.refreshing = this.withLock(() => this.doRefresh(refreshToken)).finally(() => {
+        this.refreshing = null;
+      });
+    }
+    return this.refreshing;
+  }
+
+  private async doRefresh(refreshToken: string): Promise<Session | null> {
+    const current = this.store.load();
+    if (!current) return null;
+    // Another tab rotated it while we waited for the lock: use theirs.
+    if (current.refreshToken !== refreshToken && current.expiresAt - EXPIRY_MARGIN_MS > this.now()) {
+      return current;
+    }
+    try {
+      const auth = await this.raw<AuthResponse>("POST", "/auth/refresh", { refresh_token: current.refreshToken }, null);
+      const session = sessionFromAuth(auth, this.now());
+      this.store.save(session);
+      this.onSessionChange(session);
+      return session;
+    } catch (e) {
+      if (e instanceof ApiError && e.status >= 400 && e.status < 500) {
+        this.end();
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  private async raw<T>(method: Method, path: string, body: unknown, token: string | null): Promise<T> {
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (token) headers.Authorization = `Bearer ${token}`;
+    let res: Response;
+    try {
+      res = await this.fetchFn(`${API_BASE}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      throw new ApiError(0, "NETWORK", e instanceof Error ? e.message : "Network error");
+    }
+    if (res.status === 204) return undefined as T;
+    const text = await res.text();
+    let parsed: unknown = undefined;
+    if (text) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+    }
+    if (!res.ok) {
+      if (isApiErrorBody(parsed)) throw new ApiError(res.status, parsed.error.code, parsed.error.message);
+      throw new ApiError(res.status, `HTTP_${res.status}`, res.statusText || `HTTP ${res.status}`);
+    }
+    return parsed as T;
+  }
+}
+
+export function browserLock<T>(fn: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+  if (!locks) return fn();
+  // The lock is held until fn's promise settles; request() resolves to its result.
+  return locks.request("whatsflow-refresh", fn) as unknown as Promise<T>;
+}

@@ -1,0 +1,297 @@
+import { describe, expect, it } from "vitest";
+import {
+  inboxReducer,
+  initialInboxState,
+  lastSeqOf,
+  matchesFilter,
+  selectMessages,
+  selectTyping,
+  selectVisibleConversations,
+  type InboxAction,
+  type InboxState,
+} from "./inboxStore";
+import { maxStatus, mergeMessages } from "./messages";
+import type { Conversation, Message, MessageStatus } from "./types";
+
+const CONV = "c1";
+
+function msg(seq: number, over: Partial<Message> = {}): Message {
+  return {
+    id: `m${seq}`,
+    conversation_id: CONV,
+    seq,
+    wamid: `wamid.${seq}`,
+    direction: "inbound",
+    type: "text",
+    status: "received",
+    content: { body: `hello ${seq}` },
+    context: null,
+    error: null,
+    sent_by: null,
+    timestamp: new Date(Date.UTC(2026, 0, 1, 10, 0, seq)).toISOString(),
+    created_at: new Date(Date.UTC(2026, 0, 1, 10, 0, seq)).toISOString(),
+    ...over,
+  };
+}
+
+function conv(over: Partial<Conversation> = {}): Conversation {
+  return {
+    id: CONV,
+    channel_id: "ch1",
+    contact: { id: "ct1", phone: "+911234567890", name: "Asha", user_id: null, username: null },
+    status: "open",
+    assignee_id: null,
+    unread_count: 0,
+    last_message_at: "2026-01-01T09:00:00.000Z",
+    last_inbound_at: null,
+    window_expires_at: null,
+    last_message: null,
+    created_at: "2026-01-01T08:00:00.000Z",
+    updated_at: "2026-01-01T09:00:00.000Z",
+    ...over,
+  };
+}
+
+function run(actions: InboxAction[], state: InboxState = initialInboxState): InboxState {
+  return actions.reduce(inboxReducer, state);
+}
+
+const newMsg = (m: Message): InboxAction => ({ type: "message/new", conversationId: m.conversation_id, seq: m.seq, message: m });
+const status = (id: string, s: MessageStatus, extra: { error?: Message["error"]; wamid?: string } = {}): InboxAction => ({
+  type: "message/status",
+  conversationId: CONV,
+  seq: 0,
+  update: { messageId: id, wamid: extra.wamid ?? null, status: s, error: extra.error ?? null },
+});
+const loaded = (messages: Message[], olderCursor: string | null = null): InboxAction => ({
+  type: "thread/loaded",
+  conversationId: CONV,
+  messages,
+  olderCursor,
+  older: false,
+});
+const seqs = (s: InboxState) => selectMessages(s, CONV).map((m) => m.seq);
+
+describe("ordering", () => {
+  it("keeps messages in ascending seq whatever order they arrive in", () => {
+    const s = run([newMsg(msg(3)), newMsg(msg(1)), newMsg(msg(2)), newMsg(msg(5)), newMsg(msg(4))]);
+    expect(seqs(s)).toEqual([1, 2, 3, 4, 5]);
+    expect(lastSeqOf(s, CONV)).toBe(5);
+  });
+
+  it("puts an older page before the messages already loaded", () => {
+    const s = run([
+      loaded([msg(51), msg(52), msg(53)], "51"),
+      { type: "thread/loaded", conversationId: CONV, messages: [msg(49), msg(50)], olderCursor: null, older: true },
+    ]);
+    expect(seqs(s)).toEqual([49, 50, 51, 52, 53]);
+    expect(s.threads[CONV]!.olderCursor).toBeNull();
+  });
+
+  it("shows our sends still in flight after the stored messages", () => {
+    const s = run([
+      loaded([msg(1), msg(2)]),
+      { type: "send/pending", pending: { clientId: "k1", conversationId: CONV, body: "hi", createdAt: "2026-01-01T11:00:00Z" } },
+    ]);
+    const shown = selectMessages(s, CONV);
+    expect(shown.map((m) => m.id)).toEqual(["m1", "m2", "local:k1"]);
+    expect(shown[2]!.status).toBe("pending");
+  });
+});
+
+describe("dedupe", () => {
+  it("drops a message delivered twice with the same id", () => {
+    const s = run([newMsg(msg(1)), newMsg(msg(2)), newMsg(msg(1)), newMsg(msg(2))]);
+    expect(seqs(s)).toEqual([1, 2]);
+  });
+
+  it("folds two copies with the same seq into one bubble", () => {
+    const s = run([newMsg(msg(7)), newMsg(msg(7, { id: "other-id" }))]);
+    expect(selectMessages(s, CONV)).toHaveLength(1);
+    expect(selectMessages(s, CONV)[0]!.id).toBe("m7");
+  });
+
+  it("mergeMessages returns the same array when nothing is new", () => {
+    const list = [msg(1), msg(2)];
+    expect(mergeMessages(list, [])).toBe(list);
+  });
+});
+
+describe("monotonic status", () => {
+  const out = (seq: number) => msg(seq, { direction: "outbound", status: "accepted" });
+
+  it("never moves back from read when a late delivered arrives", () => {
+    const s = run([loaded([out(1)]), status("m1", "sent"), status("m1", "read"), status("m1", "delivered"), status("m1", "sent")]);
+    expect(selectMessages(s, CONV)[0]!.status).toBe("read");
+  });
+
+  it("keeps the higher status when the same message is reloaded with an older one", () => {
+    const s = run([loaded([out(1)]), status("m1", "delivered"), loaded([{ ...out(1), status: "sent" }])]);
+    expect(selectMessages(s, CONV)[0]!.status).toBe("delivered");
+  });
+
+  it("records a failure with its error, and a late sent does not clear it", () => {
+    const error = { code: 131047, title: "Re-engagement message" };
+    const s = run([loaded([out(1)]), status("m1", "failed", { error }), status("m1", "sent")]);
+    const m = selectMessages(s, CONV)[0]!;
+    expect(m.status).toBe("failed");
+    expect(m.error).toEqual(error);
+  });
+
+  it("ranks statuses", () => {
+    expect(maxStatus("delivered", "sent")).toBe("delivered");
+    expect(maxStatus("sent", "failed")).toBe("failed");
+    expect(maxStatus("read", "failed")).toBe("read");
+    expect(maxStatus("pending", "accepted")).toBe("accepted");
+  });
+
+  it("applies a status that overtook its message once the message arrives", () => {
+    const s = run([loaded([out(1)]), status("m2", "delivered"), newMsg(out(2))]);
+    expect(selectMessages(s, CONV)[1]!.status).toBe("delivered");
+    expect(s.orphanStatuses).toEqual({});
+  });
+
+  it("matches a status by wamid when the id is unknown", () => {
+    const s = run([loaded([out(1)]), { ...status("x", "read", { wamid: "wamid.1" }) }]);
+    expect(selectMessages(s, CONV)[0]!.status).toBe("read");
+  });
+});
+
+describe("sending", () => {
+  const pending: InboxAction = {
+    type: "send/pending",
+    pending: { clientId: "k1", conversationId: CONV, body: "hello", createdAt: "2026-01-01T11:00:00Z" },
+  };
+  const stored = msg(3, { id: "srv-1", direction: "outbound", status: "accepted", content: { body: "hello" } });
+
+  it("is pending until acked, then replaced by the stored message without a duplicate", () => {
+    let s = run([loaded([msg(1), msg(2)]), pending]);
+    expect(selectMessages(s, CONV).at(-1)!.status).toBe("pending");
+    s = inboxReducer(s, { type: "send/ack", clientId: "k1", messageId: "srv-1" });
+    expect(selectMessages(s, CONV).at(-1)!.status).toBe("accepted");
+    expect(selectMessages(s, CONV).at(-1)!.id).toBe("srv-1");
+    s = inboxReducer(s, newMsg(stored));
+    expect(selectMessages(s, CONV).map((m) => m.id)).toEqual(["m1", "m2", "srv-1"]);
+    expect(s.pending).toHaveLength(0);
+  });
+
+  it("handles message:new arriving before the ack", () => {
+    const s = run([loaded([msg(1)]), pending, newMsg(stored), { type: "send/ack", clientId: "k1", messageId: "srv-1" }]);
+    // Before the ack the pending bubble cannot be matched, so both exist; the ack folds them.
+    expect(selectMessages(s, CONV).map((m) => m.id)).toEqual(["m1", "srv-1"]);
+    expect(s.pending).toHaveLength(0);
+  });
+
+  it("carries statuses that arrive between the ack and message:new", () => {
+    const s = run([
+      loaded([msg(1)]),
+      pending,
+      { type: "send/ack", clientId: "k1", messageId: "srv-1" },
+      status("srv-1", "delivered"),
+      newMsg(stored),
+    ]);
+    expect(selectMessages(s, CONV).at(-1)!.status).toBe("delivered");
+  });
+
+  it("keeps a status that arrives before the ack", () => {
+    const s = run([
+      loaded([msg(1)]),
+      pending,
+      status("srv-1", "sent"),
+      { type: "send/ack", clientId: "k1", messageId: "srv-1" },
+    ]);
+    expect(selectMessages(s, CONV).at(-1)!.status).toBe("sent");
+  });
+
+  it("marks a refused send failed and lets it be retried", () => {
+    let s = run([pending, { type: "send/failed", clientId: "k1", error: { code: "WINDOW_CLOSED", title: "Window closed" } }]);
+    expect(selectMessages(s, CONV)[0]!.status).toBe("failed");
+    s = inboxReducer(s, { type: "send/retry", clientId: "k1" });
+    expect(selectMessages(s, CONV)[0]!.status).toBe("pending");
+  });
+});
+
+describe("reconnect replay", () => {
+  it("merges a replay that overlaps what was already shown", () => {
+    let s = run([loaded([msg(1), msg(2), msg(3), msg(4), msg(5)])]);
+    expect(lastSeqOf(s, CONV)).toBe(5);
+    // The client re-joins with since_seq = 5, but the server (or a REST refetch) may resend some.
+    s = run([newMsg(msg(4)), newMsg(msg(6)), newMsg(msg(5)), newMsg(msg(8)), newMsg(msg(7)), newMsg(msg(6))], s);
+    expect(seqs(s)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(lastSeqOf(s, CONV)).toBe(8);
+  });
+
+  it("merges a refetched latest page with live messages and statuses", () => {
+    const out = (seq: number, st: MessageStatus) => msg(seq, { direction: "outbound", status: st });
+    let s = run([loaded([out(1, "sent"), out(2, "sent")]), status("m2", "read"), newMsg(out(3, "accepted"))]);
+    s = inboxReducer(s, loaded([out(1, "delivered"), out(2, "delivered"), out(3, "sent"), out(4, "accepted")]));
+    expect(selectMessages(s, CONV).map((m) => [m.seq, m.status])).toEqual([
+      [1, "delivered"],
+      [2, "read"],
+      [3, "sent"],
+      [4, "accepted"],
+    ]);
+  });
+});
+
+describe("conversations", () => {
+  it("updates the summary and unread count for a live inbound message once", () => {
+    const m = msg(10);
+    let s = run([{ type: "list/loaded", conversations: [conv()], nextCursor: null, append: false }, newMsg(m)]);
+    expect(s.conversations[CONV]!.unread_count).toBe(1);
+    expect(s.conversations[CONV]!.last_message!.id).toBe("m10");
+    expect(Date.parse(s.conversations[CONV]!.window_expires_at!)).toBe(Date.parse(m.timestamp) + 24 * 3600 * 1000);
+    // The server's conversation:updated already counted it; the replayed message must not count twice.
+    s = run(
+      [
+        { type: "conversation/upsert", conversation: conv({ unread_count: 1, last_message: m, updated_at: "2026-01-01T10:00:10Z" }) },
+        newMsg(m),
+      ],
+      s,
+    );
+    expect(s.conversations[CONV]!.unread_count).toBe(1);
+  });
+
+  it("keeps the open conversation's unread badge at zero", () => {
+    const s = run([
+      { type: "list/loaded", conversations: [conv({ unread_count: 4 })], nextCursor: null, append: false },
+      { type: "conversation/opened", id: CONV },
+      newMsg(msg(11)),
+    ]);
+    expect(s.conversations[CONV]!.unread_count).toBe(0);
+  });
+
+  it("ignores a conversation snapshot older than the one it has", () => {
+    const s = run([
+      { type: "conversation/upsert", conversation: conv({ status: "resolved", updated_at: "2026-01-02T00:00:00Z" }) },
+      { type: "conversation/upsert", conversation: conv({ status: "open", updated_at: "2026-01-01T00:00:00Z" }) },
+    ]);
+    expect(s.conversations[CONV]!.status).toBe("resolved");
+  });
+
+  it("filters by status, assignee and unread, newest first", () => {
+    const a = conv({ id: "a", last_message_at: "2026-01-01T10:00:00Z", assignee_id: "me" });
+    const b = conv({ id: "b", last_message_at: "2026-01-01T12:00:00Z", unread_count: 2 });
+    const c = conv({ id: "c", status: "resolved" });
+    const s = run([{ type: "list/loaded", conversations: [a, b, c], nextCursor: "x", append: false }]);
+    const ids = (f: Parameters<typeof selectVisibleConversations>[1]) => selectVisibleConversations(s, f, "me").map((x) => x.id);
+    expect(ids({ status: "open", assignee: "all", unreadOnly: false })).toEqual(["b", "a"]);
+    expect(ids({ status: "open", assignee: "me", unreadOnly: false })).toEqual(["a"]);
+    expect(ids({ status: "open", assignee: "unassigned", unreadOnly: true })).toEqual(["b"]);
+    expect(ids({ status: "resolved", assignee: "all", unreadOnly: false })).toEqual(["c"]);
+    expect(matchesFilter(a, { status: "open", assignee: "me", unreadOnly: false }, null)).toBe(false);
+  });
+});
+
+describe("typing", () => {
+  it("shows other agents typing until they stop or the indicator expires", () => {
+    let s = run([
+      { type: "typing", conversationId: CONV, userId: "u2", name: "Ravi", typing: true, now: 1000 },
+      { type: "typing", conversationId: CONV, userId: "me", name: "Me", typing: true, now: 1000 },
+    ]);
+    expect(selectTyping(s, CONV, 2000, "me").map((e) => e.name)).toEqual(["Ravi"]);
+    expect(selectTyping(s, CONV, 1000 + 6001, "me")).toEqual([]);
+    s = inboxReducer(s, { type: "typing", conversationId: CONV, userId: "u2", name: "Ravi", typing: false, now: 3000 });
+    expect(selectTyping(s, CONV, 3000, "me")).toEqual([]);
+  });
+});

@@ -1,0 +1,383 @@
+// The inbox's client state as a pure reducer: conversations, per-conversation
+// message threads (ordered by seq, deduplicated by id and seq), optimistic sends
+// waiting for their ack, monotonic delivery statuses and typing indicators.
+// Everything here is synchronous and side-effect free so it can be unit tested;
+// the socket and HTTP glue lives in hooks that dispatch these actions.
+
+import { applyStatus, maxSeq, maxStatus, mergeMessages, type StatusUpdate } from "./messages";
+import type {
+  Conversation,
+  ConversationStatus,
+  Message,
+  MessageError,
+  MessageStatus,
+} from "./types";
+
+export const TYPING_TTL_MS = 6_000;
+export const WINDOW_MS = 24 * 60 * 60 * 1000;
+const MAX_ORPHANS = 200;
+
+export interface Thread {
+  messages: Message[];
+  /** Highest seq seen for this conversation (REST pages and live events). */
+  lastSeq: number;
+  /** Cursor for the page of older messages, null when the start is loaded. */
+  olderCursor: string | null;
+  loaded: boolean;
+}
+
+export interface PendingMessage {
+  clientId: string;
+  conversationId: string;
+  body: string;
+  createdAt: string;
+  /** Stored message id, known once `message:ack` arrives. */
+  messageId: string | null;
+  status: MessageStatus;
+  error: MessageError | null;
+}
+
+export interface TypingEntry {
+  userId: string;
+  name: string;
+  until: number;
+}
+
+export type AssigneeFilter = "me" | "unassigned" | "all";
+
+export interface ListFilter {
+  status: ConversationStatus;
+  assignee: AssigneeFilter;
+  unreadOnly: boolean;
+}
+
+export interface InboxState {
+  conversations: Record<string, Conversation>;
+  listCursor: string | null;
+  listLoaded: boolean;
+  threads: Record<string, Thread>;
+  pending: PendingMessage[];
+  /** Statuses that arrived before the message they belong to, by message id. */
+  orphanStatuses: Record<string, StatusUpdate>;
+  typing: Record<string, TypingEntry[]>;
+  openId: string | null;
+}
+
+export const initialInboxState: InboxState = {
+  conversations: {},
+  listCursor: null,
+  listLoaded: false,
+  threads: {},
+  pending: [],
+  orphanStatuses: {},
+  typing: {},
+  openId: null,
+};
+
+export type InboxAction =
+  | { type: "list/loaded"; conversations: Conversation[]; nextCursor: string | null; append: boolean }
+  | { type: "conversation/upsert"; conversation: Conversation }
+  | { type: "conversation/patch"; id: string; patch: Partial<Conversation> }
+  | { type: "conversation/opened"; id: string | null }
+  | { type: "thread/loaded"; conversationId: string; messages: Message[]; olderCursor: string | null; older: boolean }
+  | { type: "message/new"; conversationId: string; seq: number; message: Message }
+  | { type: "message/status"; conversationId: string; seq: number; update: StatusUpdate }
+  | { type: "send/pending"; pending: Omit<PendingMessage, "messageId" | "status" | "error"> }
+  | { type: "send/ack"; clientId: string; messageId: string }
+  | { type: "send/failed"; clientId: string; error: MessageError }
+  | { type: "send/retry"; clientId: string }
+  | { type: "typing"; conversationId: string; userId: string; name: string; typing: boolean; now: number };
+
+const emptyThread: Thread = { messages: [], lastSeq: 0, olderCursor: null, loaded: false };
+
+function threadOf(state: InboxState, id: string): Thread {
+  return state.threads[id] ?? emptyThread;
+}
+
+function timeOf(iso: string | null | undefined): number {
+  if (!iso) return 0;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? 0 : t;
+}
+
+function laterIso(a: string | null, b: string | null): string | null {
+  return timeOf(b) > timeOf(a) ? b : a;
+}
+
+function upsertConversation(state: InboxState, incoming: Conversation): InboxState {
+  const prior = state.conversations[incoming.id];
+  if (prior && timeOf(incoming.updated_at) < timeOf(prior.updated_at)) return state;
+  let next = incoming;
+  // The conversation on screen is being read: keep its badge at zero.
+  if (state.openId === incoming.id && next.unread_count !== 0) next = { ...next, unread_count: 0 };
+  // Never let a stale snapshot hide a newer last message we already showed.
+  if (prior?.last_message && (!next.last_message || next.last_message.seq < prior.last_message.seq)) {
+    next = {
+      ...next,
+      last_message: prior.last_message,
+      last_message_at: laterIso(next.last_message_at, prior.last_message_at),
+    };
+  }
+  return { ...state, conversations: { ...state.conversations, [incoming.id]: next } };
+}
+
+/** Updates a conversation's summary (last message, unread, window) after a live message. */
+function bumpConversation(state: InboxState, message: Message): InboxState {
+  const conv = state.conversations[message.conversation_id];
+  if (!conv) return state;
+  const known = conv.last_message && conv.last_message.seq >= message.seq;
+  if (known) return state;
+  const inbound = message.direction === "inbound";
+  const isOpen = state.openId === conv.id;
+  const next: Conversation = {
+    ...conv,
+    last_message: message,
+    last_message_at: laterIso(conv.last_message_at, message.timestamp),
+    unread_count: isOpen ? 0 : conv.unread_count + (inbound ? 1 : 0),
+  };
+  if (inbound) {
+    next.last_inbound_at = laterIso(conv.last_inbound_at, message.timestamp);
+    const windowEnd = new Date(timeOf(message.timestamp) + WINDOW_MS).toISOString();
+    next.window_expires_at = laterIso(conv.window_expires_at, windowEnd);
+  }
+  return { ...state, conversations: { ...state.conversations, [conv.id]: next } };
+}
+
+function withThread(state: InboxState, id: string, thread: Thread): InboxState {
+  return { ...state, threads: { ...state.threads, [id]: thread } };
+}
+
+function addOrphan(state: InboxState, update: StatusUpdate): InboxState {
+  const prior = state.orphanStatuses[update.messageId];
+  const merged = prior ? { ...update, status: maxStatus(prior.status, update.status), error: update.error ?? prior.error } : update;
+  const orphans = { ...state.orphanStatuses, [update.messageId]: merged };
+  const keys = Object.keys(orphans);
+  if (keys.length > MAX_ORPHANS) delete orphans[keys[0]!];
+  return { ...state, orphanStatuses: orphans };
+}
+
+/** Takes stored messages into a thread, folding in acked sends and early statuses. */
+function receiveMessages(state: InboxState, conversationId: string, incoming: Message[]): InboxState {
+  let orphans = state.orphanStatuses;
+  let pending = state.pending;
+  const adjusted = incoming.map((m) => {
+    let msg = m;
+    const orphan = orphans[m.id];
+    if (orphan) {
+      msg = applyStatus(msg, orphan);
+      orphans = { ...orphans };
+      delete orphans[m.id];
+    }
+    const p = pending.find((x) => x.messageId === m.id);
+    if (p) {
+      msg = applyStatus(msg, { messageId: m.id, wamid: null, status: p.status, error: p.error });
+      pending = pending.filter((x) => x !== p);
+    }
+    return msg;
+  });
+  const thread = threadOf(state, conversationId);
+  const messages = mergeMessages(thread.messages, adjusted);
+  const lastSeq = Math.max(thread.lastSeq, maxSeq(messages));
+  const next = { ...state, orphanStatuses: orphans, pending };
+  if (messages === thread.messages && lastSeq === thread.lastSeq) return next;
+  return withThread(next, conversationId, { ...thread, messages, lastSeq });
+}
+
+function applyStatusUpdate(state: InboxState, conversationId: string, update: StatusUpdate): InboxState {
+  let found = false;
+  let next = state;
+  const thread = state.threads[conversationId];
+  if (thread) {
+    const idx = thread.messages.findIndex(
+      (m) => m.id === update.messageId || (update.wamid !== null && m.wamid === update.wamid),
+    );
+    if (idx >= 0) {
+      found = true;
+      const updated = applyStatus(thread.messages[idx]!, update);
+      if (updated !== thread.messages[idx]) {
+        const messages = thread.messages.slice();
+        messages[idx] = updated;
+        next = withThread(next, conversationId, { ...thread, messages });
+      }
+    }
+  }
+  const pIdx = next.pending.findIndex((p) => p.messageId === update.messageId);
+  if (pIdx >= 0) {
+    found = true;
+    const p = next.pending[pIdx]!;
+    const status = maxStatus(p.status, update.status);
+    const pending = next.pending.slice();
+    pending[pIdx] = { ...p, status, error: status === "failed" ? update.error : p.error };
+    next = { ...next, pending };
+  }
+  const conv = next.conversations[conversationId];
+  if (conv?.last_message && conv.last_message.id === update.messageId) {
+    const lm = applyStatus(conv.last_message, update);
+    if (lm !== conv.last_message) {
+      next = { ...next, conversations: { ...next.conversations, [conv.id]: { ...conv, last_message: lm } } };
+    }
+  }
+  // A status may overtake its own message (or the ack of our send): keep it for later.
+  if (!found && (thread?.loaded || next.pending.some((p) => p.messageId === null))) {
+    next = addOrphan(next, update);
+  }
+  return next;
+}
+
+export function inboxReducer(state: InboxState, action: InboxAction): InboxState {
+  switch (action.type) {
+    case "list/loaded": {
+      const conversations: Record<string, Conversation> = {};
+      if (action.append) Object.assign(conversations, state.conversations);
+      else if (state.openId && state.conversations[state.openId]) {
+        conversations[state.openId] = state.conversations[state.openId]!;
+      }
+      let next: InboxState = { ...state, conversations, listCursor: action.nextCursor, listLoaded: true };
+      for (const c of action.conversations) next = upsertConversation(next, c);
+      return next;
+    }
+    case "conversation/upsert":
+      return upsertConversation(state, action.conversation);
+    case "conversation/patch": {
+      const conv = state.conversations[action.id];
+      if (!conv) return state;
+      return { ...state, conversations: { ...state.conversations, [action.id]: { ...conv, ...action.patch } } };
+    }
+    case "conversation/opened": {
+      let next: InboxState = { ...state, openId: action.id };
+      const conv = action.id ? state.conversations[action.id] : undefined;
+      if (conv && conv.unread_count !== 0) {
+        next = { ...next, conversations: { ...next.conversations, [conv.id]: { ...conv, unread_count: 0 } } };
+      }
+      return next;
+    }
+    case "thread/loaded": {
+      const received = receiveMessages(state, action.conversationId, action.messages);
+      const thread = threadOf(received, action.conversationId);
+      const olderCursor = action.older || !thread.loaded ? action.olderCursor : thread.olderCursor;
+      return withThread(received, action.conversationId, { ...thread, loaded: true, olderCursor });
+    }
+    case "message/new": {
+      const message = action.message.conversation_id
+        ? action.message
+        : { ...action.message, conversation_id: action.conversationId };
+      return bumpConversation(receiveMessages(state, action.conversationId, [message]), message);
+    }
+    case "message/status":
+      return applyStatusUpdate(state, action.conversationId, action.update);
+    case "send/pending":
+      return {
+        ...state,
+        pending: [...state.pending, { ...action.pending, messageId: null, status: "pending", error: null }],
+      };
+    case "send/ack": {
+      const idx = state.pending.findIndex((p) => p.clientId === action.clientId);
+      if (idx < 0) return state;
+      const p = state.pending[idx]!;
+      const thread = state.threads[p.conversationId];
+      const stored = thread?.messages.find((m) => m.id === action.messageId);
+      if (stored) {
+        // message:new overtook the ack: the stored message already stands for it.
+        return { ...state, pending: state.pending.filter((x) => x !== p) };
+      }
+      let updated: PendingMessage = {
+        ...p,
+        messageId: action.messageId,
+        status: maxStatus(p.status === "failed" ? "pending" : p.status, "accepted"),
+        error: null,
+      };
+      let orphans = state.orphanStatuses;
+      const orphan = orphans[action.messageId];
+      if (orphan) {
+        updated = { ...updated, status: maxStatus(updated.status, orphan.status), error: orphan.error };
+        orphans = { ...orphans };
+        delete orphans[action.messageId];
+      }
+      const pending = state.pending.slice();
+      pending[idx] = updated;
+      return { ...state, pending, orphanStatuses: orphans };
+    }
+    case "send/failed": {
+      const pending = state.pending.map((p) =>
+        p.clientId === action.clientId && p.messageId === null ? { ...p, status: "failed" as const, error: action.error } : p,
+      );
+      return { ...state, pending };
+    }
+    case "send/retry": {
+      const pending = state.pending.map((p) =>
+        p.clientId === action.clientId ? { ...p, status: "pending" as const, error: null } : p,
+      );
+      return { ...state, pending };
+    }
+    case "typing": {
+      const entries = (state.typing[action.conversationId] ?? []).filter(
+        (e) => e.userId !== action.userId && e.until > action.now,
+      );
+      if (action.typing) entries.push({ userId: action.userId, name: action.name, until: action.now + TYPING_TTL_MS });
+      return { ...state, typing: { ...state.typing, [action.conversationId]: entries } };
+    }
+  }
+}
+
+// ---------- selectors ----------
+
+/** A message as shown: stored messages, then our own sends still in flight. */
+export interface DisplayMessage extends Message {
+  clientId?: string;
+}
+
+export function pendingToDisplay(p: PendingMessage): DisplayMessage {
+  return {
+    id: p.messageId ?? `local:${p.clientId}`,
+    clientId: p.clientId,
+    conversation_id: p.conversationId,
+    seq: Number.MAX_SAFE_INTEGER,
+    wamid: null,
+    direction: "outbound",
+    type: "text",
+    status: p.status,
+    content: { body: p.body },
+    context: null,
+    error: p.error,
+    sent_by: { kind: "agent", id: null },
+    timestamp: p.createdAt,
+    created_at: p.createdAt,
+  };
+}
+
+export function selectMessages(state: InboxState, conversationId: string): DisplayMessage[] {
+  const thread = threadOf(state, conversationId);
+  const mine = state.pending.filter((p) => p.conversationId === conversationId);
+  if (mine.length === 0) return thread.messages;
+  return [...thread.messages, ...mine.map(pendingToDisplay)];
+}
+
+export function lastSeqOf(state: InboxState, conversationId: string): number {
+  return threadOf(state, conversationId).lastSeq;
+}
+
+export function matchesFilter(conv: Conversation, filter: ListFilter, meId: string | null): boolean {
+  if (conv.status !== filter.status) return false;
+  if (filter.assignee === "me" && (meId === null || conv.assignee_id !== meId)) return false;
+  if (filter.assignee === "unassigned" && conv.assignee_id !== null) return false;
+  if (filter.unreadOnly && conv.unread_count <= 0) return false;
+  return true;
+}
+
+export function selectVisibleConversations(state: InboxState, filter: ListFilter, meId: string | null): Conversation[] {
+  return Object.values(state.conversations)
+    .filter((c) => c.id === state.openId || matchesFilter(c, filter, meId))
+    .sort(
+      (a, b) =>
+        timeOf(b.last_message_at ?? b.updated_at) - timeOf(a.last_message_at ?? a.updated_at) ||
+        (a.id < b.id ? -1 : 1),
+    );
+}
+
+export function selectTyping(state: InboxState, conversationId: string, now: number, meId: string | null): TypingEntry[] {
+  return (state.typing[conversationId] ?? []).filter((e) => e.until > now && e.userId !== meId);
+}
+
+export function totalUnread(state: InboxState): number {
+  return Object.values(state.conversations).reduce((n, c) => n + (c.unread_count > 0 ? c.unread_count : 0), 0);
+}

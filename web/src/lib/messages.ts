@@ -1,0 +1,121 @@
+import type { Message, MessageError, MessageStatus } from "./types";
+
+// Where each status sits on the way a message travels. A status update may only
+// move a message forward: a late "delivered" never undoes "read". "failed" is
+// terminal for a message Meta never delivered, but a delivered/read message
+// stays delivered/read if a stray failure arrives afterwards.
+const STATUS_RANK: Record<MessageStatus, number> = {
+  received: 0,
+  pending: 0,
+  accepted: 1,
+  sent: 2,
+  failed: 3,
+  delivered: 4,
+  read: 5,
+};
+
+export function statusRank(status: string): number {
+  return status in STATUS_RANK ? STATUS_RANK[status as MessageStatus] : -1;
+}
+
+/** The status to show after `incoming` is applied to `current`. */
+export function maxStatus(current: MessageStatus, incoming: MessageStatus): MessageStatus {
+  return statusRank(incoming) > statusRank(current) ? incoming : current;
+}
+
+export interface StatusUpdate {
+  messageId: string;
+  wamid: string | null;
+  status: MessageStatus;
+  error: MessageError | null;
+}
+
+/** Applies a status update to one message, never moving it backwards. */
+export function applyStatus(message: Message, update: StatusUpdate): Message {
+  const status = maxStatus(message.status, update.status);
+  if (status === message.status && !(status === "failed" && update.error && !message.error)) {
+    if (update.wamid && !message.wamid) return { ...message, wamid: update.wamid };
+    return message;
+  }
+  return {
+    ...message,
+    status,
+    wamid: message.wamid ?? update.wamid,
+    error: status === "failed" ? (update.error ?? message.error) : message.error,
+  };
+}
+
+/** Merges two copies of the same message (same id or same seq). */
+function mergeSame(existing: Message, incoming: Message): Message {
+  const status = maxStatus(existing.status, incoming.status);
+  const statusFromIncoming = status === incoming.status;
+  return {
+    ...existing,
+    ...incoming,
+    status,
+    wamid: incoming.wamid ?? existing.wamid,
+    error: statusFromIncoming ? (incoming.error ?? existing.error) : existing.error,
+  };
+}
+
+/**
+ * Merges `incoming` messages into `existing` (ascending by seq, unique by id and
+ * by seq). Duplicates — by id or by seq — are folded into one message whose
+ * status never goes backwards. Returns `existing` itself when nothing changed.
+ */
+export function mergeMessages(existing: readonly Message[], incoming: readonly Message[]): Message[] {
+  if (incoming.length === 0) return existing as Message[];
+  const last = existing[existing.length - 1];
+  // Fast path: one new message after everything we have.
+  if (incoming.length === 1) {
+    const m = incoming[0]!;
+    if ((!last || m.seq > last.seq) && !existing.some((e) => e.id === m.id)) {
+      return [...existing, m];
+    }
+  }
+  const bySeq = new Map<number, Message>();
+  const seqOfId = new Map<string, number>();
+  for (const m of existing) {
+    bySeq.set(m.seq, m);
+    seqOfId.set(m.id, m.seq);
+  }
+  let changed = false;
+  for (const m of incoming) {
+    const seqForId = seqOfId.get(m.id);
+    const prior = seqForId !== undefined ? bySeq.get(seqForId) : bySeq.get(m.seq);
+    if (!prior) {
+      bySeq.set(m.seq, m);
+      seqOfId.set(m.id, m.seq);
+      changed = true;
+      continue;
+    }
+    const merged = mergeSame(prior, m);
+    // Keep the slot of the copy we already had (its seq), so ids and seqs stay unique.
+    const slot = prior.seq;
+    const next = { ...merged, seq: slot, id: prior.id };
+    if (!shallowEqualMessage(prior, next)) {
+      bySeq.set(slot, next);
+      changed = true;
+    }
+  }
+  if (!changed) return existing as Message[];
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+function shallowEqualMessage(a: Message, b: Message): boolean {
+  return (
+    a.status === b.status &&
+    a.wamid === b.wamid &&
+    a.error === b.error &&
+    a.content === b.content &&
+    a.type === b.type &&
+    a.timestamp === b.timestamp &&
+    a.context === b.context &&
+    a.sent_by === b.sent_by
+  );
+}
+
+export function maxSeq(messages: readonly Message[]): number {
+  const last = messages[messages.length - 1];
+  return last ? last.seq : 0;
+}

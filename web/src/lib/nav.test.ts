@@ -1,0 +1,17 @@
+import { describe, expect, it } from "vitest";
+import { canOpen, navFor } from "./nav";
+
+describe("role-aware navigation", () => {
+  it("shows agents the inbox only", () => {
+    expect(navFor("agent").map((i) => i.to)).toEqual(["/inbox"]);
+    expect(canOpen("agent", "/contacts")).toBe(false);
+    expect(canOpen("agent", "/inbox/abc")).toBe(true);
+  });
+  it("shows tenant admins the admin pages", () => {
+    expect(navFor("tenant_admin").map((i) => i.to)).toEqual(["/inbox", "/contacts", "/settings/channels"]);
+    expect(canOpen("tenant_admin", "/settings/channels")).toBe(true);
+  });
+  it("shows nothing without a role", () => {
+    expect(navFor(undefined)).toEqual([]);
+  });
+});

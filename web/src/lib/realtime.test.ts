@@ -1,0 +1,156 @@
+import { describe, expect, it } from "vitest";
+import { backoffDelay, parseServerFrame, RealtimeClient, wsUrl, type ConnectionState, type SocketLike } from "./realtime";
+import type { ServerEvent } from "./types";
+
+class FakeSocket implements SocketLike {
+  readyState = 0;
+  sent: unknown[] = [];
+  closed = false;
+  onopen: SocketLike["onopen"] = null;
+  onclose: SocketLike["onclose"] = null;
+  onerror: SocketLike["onerror"] = null;
+  onmessage: SocketLike["onmessage"] = null;
+  constructor(readonly url: string) {}
+  send(data: string) {
+    this.sent.push(JSON.parse(data));
+  }
+  close() {
+    this.closed = true;
+    this.readyState = 3;
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+  drop() {
+    this.readyState = 3;
+    this.onclose?.({ code: 1006, reason: "" });
+  }
+  receive(frame: unknown) {
+    this.onmessage?.({ data: JSON.stringify(frame) });
+  }
+}
+
+function setup(seqs: Record<string, number> = {}) {
+  const sockets: FakeSocket[] = [];
+  const timers: { fn: () => void; ms: number }[] = [];
+  const events: ServerEvent[] = [];
+  const states: ConnectionState[] = [];
+  let token = 0;
+  const client = new RealtimeClient({
+    url: async () => `ws://h/api/v1/ws?token=t${++token}`,
+    createSocket: (url) => {
+      const s = new FakeSocket(url);
+      sockets.push(s);
+      return s;
+    },
+    onEvent: (e) => events.push(e),
+    onStateChange: (s) => states.push(s),
+    sinceSeq: (id) => seqs[id] ?? 0,
+    timers: { set: (fn, ms) => timers.push({ fn, ms }), clear: () => {} },
+    random: () => 0.5,
+  });
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+  return { client, sockets, timers, events, states, tick, seqs };
+}
+
+describe("backoffDelay", () => {
+  it("doubles per attempt and stops at the cap", () => {
+    const d = (n: number) => backoffDelay(n, () => 1, { baseMs: 500, maxMs: 30_000, jitter: 0 });
+    expect([0, 1, 2, 3, 10].map(d)).toEqual([500, 1000, 2000, 4000, 30_000]);
+  });
+
+  it("spreads reconnects with jitter below the nominal delay", () => {
+    expect(backoffDelay(2, () => 0, { baseMs: 1000, jitter: 0.5 })).toBe(2000);
+    expect(backoffDelay(2, () => 1, { baseMs: 1000, jitter: 0.5 })).toBe(4000);
+  });
+});
+
+describe("parseServerFrame", () => {
+  it("accepts known events and rejects the rest", () => {
+    expect(parseServerFrame('{"event":"message:ack","data":{"client_id":"a","message_id":"b"}}')).toEqual({
+      event: "message:ack",
+      data: { client_id: "a", message_id: "b" },
+    });
+    expect(parseServerFrame("not json")).toBeNull();
+    expect(parseServerFrame('{"event":"bogus","data":{}}')).toBeNull();
+    expect(parseServerFrame('{"event":"message:new"}')).toBeNull();
+  });
+});
+
+describe("wsUrl", () => {
+  it("uses wss on https and escapes the token", () => {
+    expect(wsUrl({ protocol: "https:", host: "app.example" }, "a+b")).toBe("wss://app.example/api/v1/ws?token=a%2Bb");
+  });
+});
+
+describe("RealtimeClient", () => {
+  it("joins open conversations, and re-joins with since_seq after a reconnect", async () => {
+    const t = setup({ c1: 0 });
+    t.client.start();
+    await t.tick();
+    t.client.join("c1");
+    t.sockets[0]!.open();
+    expect(t.sockets[0]!.sent).toEqual([{ event: "conversation:join", data: { conversation_id: "c1" } }]);
+
+    t.seqs.c1 = 42;
+    t.sockets[0]!.drop();
+    expect(t.client.connectionState).toBe("reconnecting");
+    expect(t.timers).toHaveLength(1);
+    t.timers[0]!.fn();
+    await t.tick();
+    expect(t.sockets[1]!.url).toContain("token=t2");
+    t.sockets[1]!.open();
+    expect(t.sockets[1]!.sent).toEqual([{ event: "conversation:join", data: { conversation_id: "c1", since_seq: 42 } }]);
+    expect(t.states).toEqual(["connecting", "open", "reconnecting", "reconnecting", "open"]);
+  });
+
+  it("backs off longer after each failed attempt and resets once connected", async () => {
+    const t = setup();
+    t.client.start();
+    await t.tick();
+    for (let i = 0; i < 3; i++) {
+      t.sockets[i]!.drop();
+      t.timers[i]!.fn();
+      await t.tick();
+    }
+    const delays = t.timers.map((x) => x.ms);
+    expect(delays[1]!).toBeGreaterThan(delays[0]!);
+    expect(delays[2]!).toBeGreaterThan(delays[1]!);
+    t.sockets[3]!.open();
+    t.sockets[3]!.drop();
+    expect(t.timers.at(-1)!.ms).toBe(delays[0]);
+  });
+
+  it("queues sends while disconnected and flushes them after the joins", async () => {
+    const t = setup({ c1: 5 });
+    t.client.start();
+    await t.tick();
+    t.client.join("c1");
+    t.client.send({ event: "message:send", data: { conversation_id: "c1", client_id: "k", type: "text", text: { body: "hi" } } });
+    t.client.send({ event: "conversation:typing", data: { conversation_id: "c1", typing: true } });
+    t.sockets[0]!.open();
+    expect(t.sockets[0]!.sent.map((e) => (e as { event: string }).event)).toEqual(["conversation:join", "message:send"]);
+  });
+
+  it("delivers parsed frames and ignores garbage", async () => {
+    const t = setup();
+    t.client.start();
+    await t.tick();
+    t.sockets[0]!.open();
+    t.sockets[0]!.receive({ event: "agent:typing", data: { conversation_id: "c", user_id: "u", name: "R", typing: true } });
+    t.sockets[0]!.onmessage?.({ data: "{" });
+    expect(t.events).toHaveLength(1);
+  });
+
+  it("stops reconnecting once stopped", async () => {
+    const t = setup();
+    t.client.start();
+    await t.tick();
+    t.sockets[0]!.open();
+    t.client.stop();
+    expect(t.sockets[0]!.closed).toBe(true);
+    expect(t.timers).toHaveLength(0);
+    expect(t.client.connectionState).toBe("closed");
+  });
+});

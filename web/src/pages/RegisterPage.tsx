@@ -1,0 +1,67 @@
+import { useState, type ChangeEvent, type FormEvent } from "react";
+import { Link, useNavigate } from "react-router";
+import { useAuth } from "../auth/AuthProvider";
+import { Button, ErrorText, Field } from "../components/Field";
+import { useI18n } from "../i18n/I18nProvider";
+import { ApiError } from "../lib/api";
+import { AuthLayout } from "./AuthLayout";
+
+export function RegisterPage() {
+  const { register } = useAuth();
+  const { t } = useI18n();
+  const navigate = useNavigate();
+  const [form, setForm] = useState({ tenant_name: "", name: "", email: "", password: "" });
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const set = (k: keyof typeof form) => (e: ChangeEvent<HTMLInputElement>) => setForm({ ...form, [k]: e.target.value });
+  const complete = form.tenant_name.trim() && form.name.trim() && form.email.trim() && form.password.length >= 8;
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await register({ ...form, tenant_name: form.tenant_name.trim(), name: form.name.trim(), email: form.email.trim() });
+      navigate("/inbox", { replace: true });
+    } catch (err) {
+      setError(err instanceof ApiError && err.code !== "NETWORK" ? err.message : t("error.network"));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <AuthLayout
+      title={t("auth.register.title")}
+      footer={
+        <>
+          {t("auth.register.haveAccount")}{" "}
+          <Link to="/login" className="font-medium underline">
+            {t("auth.register.loginLink")}
+          </Link>
+        </>
+      }
+    >
+      <form onSubmit={onSubmit} className="space-y-4" data-testid="register-form" noValidate>
+        <Field label={t("auth.register.tenantName")} name="tenant_name" required value={form.tenant_name} onChange={set("tenant_name")} data-testid="register-tenant" autoComplete="organization" />
+        <Field label={t("auth.register.name")} name="name" required value={form.name} onChange={set("name")} data-testid="register-name" autoComplete="name" />
+        <Field label={t("auth.email")} name="email" type="email" required value={form.email} onChange={set("email")} data-testid="register-email" autoComplete="email" />
+        <Field
+          label={t("auth.password")}
+          name="password"
+          type="password"
+          required
+          minLength={8}
+          value={form.password}
+          onChange={set("password")}
+          hint={t("auth.register.passwordHint")}
+          data-testid="register-password"
+          autoComplete="new-password"
+        />
+        <ErrorText testId="register-error">{error}</ErrorText>
+        <Button type="submit" className="w-full" disabled={busy || !complete} data-testid="register-submit">
+          {busy ? t("auth.register.submitting") : t("auth.register.submit")}
+        </Button>
+      </form>
+    </AuthLayout>
+  );
+}
