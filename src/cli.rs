@@ -33,8 +33,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until_stopped().await
         }
         Command::Migrate => {
-            let url = crate::config::env_var("DATABASE_URL")
-                .ok_or_else(|| anyhow::anyhow!("DATABASE_URL is not set: `migrate` needs the database to migrate (serve migrates its embedded database itself)"))?;
+            let url = crate::config::env_var("DATABASE_URL").ok_or_else(|| {
+                anyhow::anyhow!(
+                    "DATABASE_URL is not set: `migrate` needs the database to migrate (serve migrates its embedded database itself)"
+                )
+            })?;
             crate::db::migrate(&url).await?;
             tracing::info!("migrations applied");
             Ok(())

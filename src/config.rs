@@ -83,13 +83,12 @@ pub fn env_var(name: &str) -> Option<String> {
 pub fn parse_master_key(raw: &str) -> Result<[u8; 32], ConfigError> {
     use base64::Engine;
     let raw = raw.trim();
-    let bytes = hex::decode(raw)
-        .ok()
-        .or_else(|| base64::engine::general_purpose::STANDARD.decode(raw).ok())
-        .ok_or_else(|| ConfigError::Invalid {
+    let bytes = hex::decode(raw).ok().or_else(|| base64::engine::general_purpose::STANDARD.decode(raw).ok()).ok_or_else(|| {
+        ConfigError::Invalid {
             var: "WHATSFLOW_MASTER_KEY",
             problem: "must be 32 bytes written as 64 hex characters (e.g. `openssl rand -hex 32`) or base64".into(),
-        })?;
+        }
+    })?;
     <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| ConfigError::Invalid {
         var: "WHATSFLOW_MASTER_KEY",
         problem: format!("is {} bytes; it must be exactly 32 (64 hex characters)", bytes.len()),

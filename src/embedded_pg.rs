@@ -114,7 +114,12 @@ impl EmbeddedPostgres {
     pub async fn start(root: &Path, opts: &EmbeddedOptions) -> Result<Self, EmbeddedPgError> {
         let bin_dir = find_bin_dir().ok_or(EmbeddedPgError::NoBinaries)?;
         let run_as = if is_root() {
-            let ok = std::process::Command::new("id").arg("postgres").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success());
+            let ok = std::process::Command::new("id")
+                .arg("postgres")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
             if !ok {
                 return Err(EmbeddedPgError::NoPostgresUser);
             }
@@ -249,7 +254,8 @@ impl EmbeddedPostgres {
 
 fn set_mode(p: &Path, mode: u32) -> Result<(), EmbeddedPgError> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).map_err(|e| EmbeddedPgError::Io(format!("chmod {}: {e}", p.display())))
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode))
+        .map_err(|e| EmbeddedPgError::Io(format!("chmod {}: {e}", p.display())))
 }
 
 async fn chown(p: &Path, user: &str) -> Result<(), EmbeddedPgError> {

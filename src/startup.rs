@@ -139,10 +139,7 @@ impl Application {
         let web_dir = state.config.web_dir.clone();
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
-            let mut app = App::new()
-                .app_data(app_state.clone())
-                .wrap(tracing_actix())
-                .configure(crate::http::configure);
+            let mut app = App::new().app_data(app_state.clone()).wrap(tracing_actix()).configure(crate::http::configure);
             if web_dir.join("index.html").is_file() {
                 app = app.service(crate::web_app::service(&web_dir));
             }

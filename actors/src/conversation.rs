@@ -16,8 +16,7 @@ use crate::message::{Direction, MessageStatus, MessageView};
 use crate::meta::{InboundMessage, StatusUpdate};
 use crate::metrics::EngineMetrics;
 use crate::ports::{
-    BatchOutcome, ChannelRef, ConversationBatch, ConversationSnapshot, HeldEvent, NewMessage,
-    ReactionChange, StatusChange, StoreError,
+    BatchOutcome, ChannelRef, ConversationBatch, ConversationSnapshot, HeldEvent, NewMessage, ReactionChange, StatusChange, StoreError,
 };
 use crate::ticket::EventReceipt;
 use crate::window::SessionWindow;
@@ -176,8 +175,7 @@ impl ConversationActor {
         }
         let Some(live) = &self.live else { return };
         let take = self.queue.len().min(self.deps.settings.max_batch_events.max(1));
-        let (works, receipts): (Vec<_>, Vec<_>) =
-            self.queue.drain(..take).map(|q| (q.work, q.receipt)).unzip();
+        let (works, receipts): (Vec<_>, Vec<_>) = self.queue.drain(..take).map(|q| (q.work, q.receipt)).unzip();
         let batch = plan_batch(self.channel.tenant_id, live.snapshot.id, live.snapshot.last_seq, works);
         self.flushing = true;
         let store = self.deps.store.clone();

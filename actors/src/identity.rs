@@ -120,11 +120,7 @@ mod tests {
 
     #[test]
     fn routing_key_prefers_phone() {
-        let id = ContactIdentity {
-            phone: PhoneNumber::parse("16315551181").ok(),
-            user_id: Some("US.1".into()),
-            ..Default::default()
-        };
+        let id = ContactIdentity { phone: PhoneNumber::parse("16315551181").ok(), user_id: Some("US.1".into()), ..Default::default() };
         assert!(matches!(id.primary_key(), Some(IdentityKey::Phone(_))));
         assert_eq!(id.keys().len(), 2);
         let only_user = ContactIdentity { user_id: Some("US.1".into()), ..Default::default() };

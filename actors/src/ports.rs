@@ -207,12 +207,8 @@ pub trait Store: Send + Sync + 'static {
     /// fields it lacked (a phone contact that now also has a user id).
     async fn resolve_contact(&self, tenant: TenantId, identity: &ContactIdentity) -> Result<ContactId, StoreError>;
     /// Loads, or creates, the conversation between a channel and a contact.
-    async fn open_conversation(
-        &self,
-        tenant: TenantId,
-        channel: ChannelId,
-        contact: ContactId,
-    ) -> Result<ConversationSnapshot, StoreError>;
+    async fn open_conversation(&self, tenant: TenantId, channel: ChannelId, contact: ContactId)
+        -> Result<ConversationSnapshot, StoreError>;
     /// Commits one conversation's batch.
     async fn commit(&self, batch: ConversationBatch) -> Result<BatchOutcome, StoreError>;
     /// Records a template status change from Meta.

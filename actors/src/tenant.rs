@@ -61,23 +61,14 @@ pub struct TenantActor {
 impl TenantActor {
     /// The actor for one tenant; conversation actors go on `pool`.
     pub fn new(tenant_id: TenantId, deps: Arc<EngineDeps>, pool: ArbiterPool) -> Self {
-        Self {
-            tenant_id,
-            deps,
-            pool,
-            contacts: HashMap::new(),
-            resolving: HashMap::new(),
-            conversations: HashMap::new(),
-        }
+        Self { tenant_id, deps, pool, contacts: HashMap::new(), resolving: HashMap::new(), conversations: HashMap::new() }
     }
 
     fn forward(&mut self, ctx: &mut Context<Self>, contact_id: ContactId, ev: RouteEvent) {
         let key = ConversationKey { channel_id: ev.channel.channel_id, contact_id };
         let entry = self.conversations.entry(key).or_insert_with(|| {
             let (deps, channel, tenant) = (self.deps.clone(), ev.channel.clone(), ctx.address().recipient());
-            let addr = Supervisor::start_in_arbiter(self.pool.pick(&key), move |_| {
-                ConversationActor::new(key, channel, deps, tenant)
-            });
+            let addr = Supervisor::start_in_arbiter(self.pool.pick(&key), move |_| ConversationActor::new(key, channel, deps, tenant));
             ConversationEntry { addr, forwarded: 0 }
         });
         entry.forwarded += 1;
@@ -88,28 +79,26 @@ impl TenantActor {
         let store = self.deps.store.clone();
         let tenant = self.tenant_id;
         let lookup = identity.clone();
-        ctx.spawn(async move { store.resolve_contact(tenant, &lookup).await }.into_actor(self).map(
-            move |res, act, ctx| {
-                let waiting = act.resolving.remove(&key).unwrap_or_default();
-                match res {
-                    Ok(contact_id) => {
-                        for k in identity.keys() {
-                            act.contacts.insert(k, contact_id);
-                        }
-                        for ev in waiting {
-                            act.forward(ctx, contact_id, ev);
-                        }
+        ctx.spawn(async move { store.resolve_contact(tenant, &lookup).await }.into_actor(self).map(move |res, act, ctx| {
+            let waiting = act.resolving.remove(&key).unwrap_or_default();
+            match res {
+                Ok(contact_id) => {
+                    for k in identity.keys() {
+                        act.contacts.insert(k, contact_id);
                     }
-                    Err(e) => {
-                        tracing::error!(tenant_id = %act.tenant_id, error = %e, "contact resolution failed");
-                        let reason = e.to_string();
-                        for ev in waiting {
-                            ev.receipt.fail(&reason);
-                        }
+                    for ev in waiting {
+                        act.forward(ctx, contact_id, ev);
                     }
                 }
-            },
-        ));
+                Err(e) => {
+                    tracing::error!(tenant_id = %act.tenant_id, error = %e, "contact resolution failed");
+                    let reason = e.to_string();
+                    for ev in waiting {
+                        ev.receipt.fail(&reason);
+                    }
+                }
+            }
+        }));
     }
 }
 
@@ -141,9 +130,14 @@ impl Handler<RouteEvent> for TenantActor {
             waiting.push(ev);
             return;
         }
+        // Known by every key it carries: no store round trip. A key not seen
+        // yet (a phone contact now also sending its user id) goes to the
+        // store, which links it to the existing contact.
         if let Some(&contact_id) = self.contacts.get(&key) {
-            self.forward(ctx, contact_id, ev);
-            return;
+            if ev.identity.keys().iter().all(|k| self.contacts.get(k) == Some(&contact_id)) {
+                self.forward(ctx, contact_id, ev);
+                return;
+            }
         }
         let identity = ev.identity.clone();
         self.resolving.insert(key.clone(), vec![ev]);

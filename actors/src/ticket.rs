@@ -46,13 +46,7 @@ impl std::fmt::Debug for InboxTicket {
 impl InboxTicket {
     /// A ticket for inbox row `inbox_id`.
     pub fn new(inbox_id: i64, settler: Arc<dyn InboxSettler>) -> Arc<Self> {
-        Arc::new(Self {
-            inbox_id,
-            failure: Mutex::new(None),
-            failed: AtomicBool::new(false),
-            notes: Mutex::new(Vec::new()),
-            settler,
-        })
+        Arc::new(Self { inbox_id, failure: Mutex::new(None), failed: AtomicBool::new(false), notes: Mutex::new(Vec::new()), settler })
     }
 
     /// The inbox row.

@@ -73,7 +73,9 @@ impl JwtKeys {
         v.leeway = 5;
         let claims = decode::<Claims>(token, &self.decoding, &v)
             .map_err(|e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => ApiError::Unauthorized("token expired; refresh it with /api/v1/auth/refresh or log in again".into()),
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                    ApiError::Unauthorized("token expired; refresh it with /api/v1/auth/refresh or log in again".into())
+                }
                 _ => ApiError::Unauthorized("invalid token; log in again".into()),
             })?
             .claims;

@@ -69,7 +69,8 @@ struct TokenResponse {
 pub fn validate_email(email: &str) -> Result<String, ApiError> {
     let e = email.trim().to_lowercase();
     let ok = e.len() <= 254
-        && e.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'))
+        && e.split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'))
         && !e.contains(char::is_whitespace);
     if ok {
         Ok(e)
@@ -148,10 +149,9 @@ pub async fn register(state: web::Data<AppState>, body: web::Json<RegisterReques
 /// Maps the unique-email violation to a 409.
 pub fn email_taken(e: sqlx::Error, email: &str) -> ApiError {
     match &e {
-        sqlx::Error::Database(db) if db.constraint() == Some("users_email_key") => ApiError::Conflict {
-            code: "EMAIL_TAKEN",
-            message: format!("an account with {email} already exists; log in instead"),
-        },
+        sqlx::Error::Database(db) if db.constraint() == Some("users_email_key") => {
+            ApiError::Conflict { code: "EMAIL_TAKEN", message: format!("an account with {email} already exists; log in instead") }
+        }
         _ => e.into(),
     }
 }
@@ -191,11 +191,15 @@ pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>
     .fetch_optional(&mut *tx)
     .await?;
     if live.is_none() {
-        sqlx::query("UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL").bind(claims.sub).execute(&mut *tx).await?;
+        sqlx::query("UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL")
+            .bind(claims.sub)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         return Err(ApiError::Unauthorized("refresh token already used or revoked; log in again".into()));
     }
-    let user: Option<UserView> = sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")).bind(claims.sub).fetch_optional(&mut *tx).await?;
+    let user: Option<UserView> =
+        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")).bind(claims.sub).fetch_optional(&mut *tx).await?;
     let user = user.ok_or_else(|| ApiError::Unauthorized("this account no longer exists".into()))?;
     let tokens = issue_tokens(&state, &mut tx, user).await?;
     tx.commit().await?;
@@ -206,7 +210,10 @@ pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>
 pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
     let claims = state.jwt.verify(&body.refresh_token, TokenKind::Refresh)?;
     let mut tx = tenant_tx(&state.pool, TenantId(claims.tid)).await?;
-    sqlx::query("UPDATE refresh_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL").bind(claims.jti).execute(&mut *tx).await?;
+    sqlx::query("UPDATE refresh_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL")
+        .bind(claims.jti)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -214,7 +221,8 @@ pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshRequest>)
 /// The caller.
 pub async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let me: Option<UserView> = sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")).bind(user.user_id.0).fetch_optional(&mut *tx).await?;
+    let me: Option<UserView> =
+        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")).bind(user.user_id.0).fetch_optional(&mut *tx).await?;
     tx.commit().await?;
     Ok(HttpResponse::Ok().json(me.ok_or(ApiError::NotFound("user"))?))
 }

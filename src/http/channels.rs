@@ -91,8 +91,12 @@ pub async fn create(state: web::Data<AppState>, user: AuthUser, body: web::Json<
         None => None,
         Some(app_id) => {
             let app_id = meta_id("app_id", app_id)?;
-            let (Some(secret), Some(verify)) = (b.app_secret.as_deref().filter(|s| !s.is_empty()), b.verify_token.as_deref().filter(|s| !s.is_empty())) else {
-                return Err(ApiError::validation("a channel with its own Meta app needs `app_id`, `app_secret` and `verify_token` together"));
+            let (Some(secret), Some(verify)) =
+                (b.app_secret.as_deref().filter(|s| !s.is_empty()), b.verify_token.as_deref().filter(|s| !s.is_empty()))
+            else {
+                return Err(ApiError::validation(
+                    "a channel with its own Meta app needs `app_id`, `app_secret` and `verify_token` together",
+                ));
             };
             let id: Option<uuid::Uuid> = sqlx::query_scalar(
                 "INSERT INTO meta_apps (id, tenant_id, app_id, app_secret_enc, verify_token_enc) VALUES ($1, $2, $3, $4, $5)
@@ -154,13 +158,19 @@ pub async fn list(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResp
 /// One number.
 pub async fn get(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let row: Option<ChannelView> = sqlx::query_as(&format!("{CHANNEL_SELECT} WHERE c.id = $1")).bind(*path).fetch_optional(&mut *tx).await?;
+    let row: Option<ChannelView> =
+        sqlx::query_as(&format!("{CHANNEL_SELECT} WHERE c.id = $1")).bind(*path).fetch_optional(&mut *tx).await?;
     tx.commit().await?;
     Ok(HttpResponse::Ok().json(row.ok_or(ApiError::NotFound("channel"))?))
 }
 
 /// Changes a number's details or rotates its token (tenant admins only).
-pub async fn update(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>, body: web::Json<UpdateChannel>) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<uuid::Uuid>,
+    body: web::Json<UpdateChannel>,
+) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
     let b = body.into_inner();
     let display = b.display_phone_number.as_deref().map(|v| required_text("display_phone_number", v, 32)).transpose()?;
@@ -193,7 +203,8 @@ pub async fn update(state: web::Data<AppState>, user: AuthUser, path: web::Path<
 pub async fn delete(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let pnid: Option<String> = sqlx::query_scalar("DELETE FROM channels WHERE id = $1 RETURNING phone_number_id").bind(*path).fetch_optional(&mut *tx).await?;
+    let pnid: Option<String> =
+        sqlx::query_scalar("DELETE FROM channels WHERE id = $1 RETURNING phone_number_id").bind(*path).fetch_optional(&mut *tx).await?;
     tx.commit().await?;
     let pnid = pnid.ok_or(ApiError::NotFound("channel"))?;
     state.router.forget_channel(&pnid);

@@ -42,7 +42,8 @@ pub fn contact_json(r: &PgRow) -> Result<Value, sqlx::Error> {
 pub async fn list(state: web::Data<AppState>, user: AuthUser, q: web::Query<ContactsQuery>) -> Result<HttpResponse, ApiError> {
     let limit = pagination::limit(q.limit)?;
     let cursor = q.cursor.as_deref().map(Cursor::decode).transpose()?;
-    let search = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| format!("%{}%", s.replace('%', "\\%").replace('_', "\\_")));
+    let search =
+        q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| format!("%{}%", s.replace('%', "\\%").replace('_', "\\_")));
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let rows = sqlx::query(
         "SELECT id, phone, wa_user_id, username, name, tags, custom_fields, opted_in, created_at, updated_at FROM contacts

@@ -18,7 +18,8 @@ use whatsflow_actors::message::{Direction, MessageStatus, MessageView, SentBy};
 use whatsflow_actors::window::SESSION_WINDOW_HOURS;
 
 /// Message columns, prefixed `m.`.
-pub const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.seq, m.wamid, m.direction, m.type, m.status, m.content, m.context, m.referral,
+pub const MESSAGE_COLUMNS: &str =
+    "m.id, m.conversation_id, m.seq, m.wamid, m.direction, m.type, m.status, m.content, m.context, m.referral,
     m.errors, m.reaction, m.pricing, m.sent_by, m.timestamp, m.created_at, m.sent_at, m.delivered_at, m.read_at, m.failed_at";
 
 /// Reads a message row.
@@ -111,7 +112,10 @@ pub async fn list(state: web::Data<AppState>, user: AuthUser, q: web::Query<List
         None | Some("all") => ("all", None),
         Some("me") => ("user", Some(user.user_id.0)),
         Some("unassigned") => ("none", None),
-        Some(other) => ("user", Some(other.parse::<uuid::Uuid>().map_err(|_| ApiError::validation("`assignee` must be me, unassigned, all or a user id"))?)),
+        Some(other) => (
+            "user",
+            Some(other.parse::<uuid::Uuid>().map_err(|_| ApiError::validation("`assignee` must be me, unassigned, all or a user id"))?),
+        ),
     };
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let rows = sqlx::query(&format!(
@@ -181,19 +185,28 @@ pub struct MessagesQuery {
 }
 
 /// A conversation's messages in ascending sequence; pages go back in time.
-pub async fn messages(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>, q: web::Query<MessagesQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn messages(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<uuid::Uuid>,
+    q: web::Query<MessagesQuery>,
+) -> Result<HttpResponse, ApiError> {
     let limit = pagination::limit(q.limit)?;
     let before: Option<i64> = match &q.cursor {
-        Some(c) => Some(c.parse().map_err(|_| ApiError::BadRequest { code: "INVALID_CURSOR", message: "`cursor` is not one this API returned".into() })?),
+        Some(c) => Some(
+            c.parse()
+                .map_err(|_| ApiError::BadRequest { code: "INVALID_CURSOR", message: "`cursor` is not one this API returned".into() })?,
+        ),
         None => None,
     };
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let visible: Option<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM conversations WHERE id = $1 AND ($2 OR assignee_id IS NULL OR assignee_id = $3)")
-        .bind(*path)
-        .bind(user.role.is_admin())
-        .bind(user.user_id.0)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let visible: Option<uuid::Uuid> =
+        sqlx::query_scalar("SELECT id FROM conversations WHERE id = $1 AND ($2 OR assignee_id IS NULL OR assignee_id = $3)")
+            .bind(*path)
+            .bind(user.role.is_admin())
+            .bind(user.user_id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
     if visible.is_none() {
         return Err(ApiError::NotFound("conversation"));
     }

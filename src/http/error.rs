@@ -121,7 +121,9 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _: &actix_web::HttpRe
     use actix_web::error::JsonPayloadError as J;
     let api = match &err {
         J::OverflowKnownLength { .. } | J::Overflow { .. } => ApiError::PayloadTooLarge("request body too large".into()),
-        J::ContentType => ApiError::BadRequest { code: "UNSUPPORTED_CONTENT_TYPE", message: "send the body as `Content-Type: application/json`".into() },
+        J::ContentType => {
+            ApiError::BadRequest { code: "UNSUPPORTED_CONTENT_TYPE", message: "send the body as `Content-Type: application/json`".into() }
+        }
         J::Deserialize(e) => ApiError::BadRequest { code: "INVALID_JSON", message: format!("request body is not valid: {e}") },
         other => ApiError::BadRequest { code: "INVALID_JSON", message: format!("request body could not be read: {other}") },
     };

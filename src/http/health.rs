@@ -9,7 +9,9 @@ use std::time::Duration;
 
 /// Liveness.
 pub async fn health(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"), "uptime_seconds": state.started_at.elapsed().as_secs()}))
+    HttpResponse::Ok().json(
+        serde_json::json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"), "uptime_seconds": state.started_at.elapsed().as_secs()}),
+    )
 }
 
 /// Readiness: answers 503 while the database is unreachable.
@@ -17,7 +19,8 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     let ping = tokio::time::timeout(Duration::from_secs(2), sqlx::query("SELECT 1").execute(&state.pool)).await;
     match ping {
         Ok(Ok(_)) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
-        _ => HttpResponse::ServiceUnavailable().json(serde_json::json!({"error": {"code": "UNAVAILABLE", "message": "the database is unreachable"}})),
+        _ => HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({"error": {"code": "UNAVAILABLE", "message": "the database is unreachable"}})),
     }
 }
 

@@ -37,23 +37,82 @@ pub const ROUTES: &[RouteDoc] = &[
     route!("get", "/metrics", "ops", false, "Prometheus counters"),
     route!("get", "/api/openapi.json", "ops", false, "This document"),
     route!("get", "/api/docs", "ops", false, "Browsable API documentation"),
-    route!("get", "/webhooks/whatsapp", "webhooks", false, "Meta subscription check for the platform app (echoes hub.challenge when hub.verify_token matches)"),
-    route!("post", "/webhooks/whatsapp", "webhooks", false, "Meta event delivery, signed with X-Hub-Signature-256 by the platform app; 200 only once stored"),
+    route!(
+        "get",
+        "/webhooks/whatsapp",
+        "webhooks",
+        false,
+        "Meta subscription check for the platform app (echoes hub.challenge when hub.verify_token matches)"
+    ),
+    route!(
+        "post",
+        "/webhooks/whatsapp",
+        "webhooks",
+        false,
+        "Meta event delivery, signed with X-Hub-Signature-256 by the platform app; 200 only once stored"
+    ),
     route!("get", "/webhooks/whatsapp/{app_id}", "webhooks", false, "Meta subscription check for a tenant's own app"),
     route!("post", "/webhooks/whatsapp/{app_id}", "webhooks", false, "Meta event delivery signed by a tenant's own app"),
-    route!("post", "/api/v1/auth/register", "auth", false, "Create a business and its first admin; returns tokens", r#"{"tenant_name":"Acme","name":"Asha","email":"asha@acme.test","password":"at least 8"}"#),
-    route!("post", "/api/v1/auth/login", "auth", false, "Log in; returns access (15 min) and refresh (7 days) tokens", r#"{"email":"asha@acme.test","password":"..."}"#),
-    route!("post", "/api/v1/auth/refresh", "auth", false, "Trade a refresh token for a new pair (the old one dies)", r#"{"refresh_token":"..."}"#),
+    route!(
+        "post",
+        "/api/v1/auth/register",
+        "auth",
+        false,
+        "Create a business and its first admin; returns tokens",
+        r#"{"tenant_name":"Acme","name":"Asha","email":"asha@acme.test","password":"at least 8"}"#
+    ),
+    route!(
+        "post",
+        "/api/v1/auth/login",
+        "auth",
+        false,
+        "Log in; returns access (15 min) and refresh (7 days) tokens",
+        r#"{"email":"asha@acme.test","password":"..."}"#
+    ),
+    route!(
+        "post",
+        "/api/v1/auth/refresh",
+        "auth",
+        false,
+        "Trade a refresh token for a new pair (the old one dies)",
+        r#"{"refresh_token":"..."}"#
+    ),
     route!("post", "/api/v1/auth/logout", "auth", false, "Revoke a refresh token", r#"{"refresh_token":"..."}"#),
     route!("get", "/api/v1/auth/me", "auth", true, "The logged-in user"),
     route!("get", "/api/v1/channels", "channels", true, "Connected WhatsApp numbers"),
-    route!("post", "/api/v1/channels", "channels", true, "Connect a number (tenant admin); the access token is stored encrypted and never returned", r#"{"phone_number_id":"106540352242922","display_phone_number":"+1 555 078 3881","waba_id":"102290129340398","access_token":"EAAG...","app_id":"optional","app_secret":"optional","verify_token":"optional"}"#),
+    route!(
+        "post",
+        "/api/v1/channels",
+        "channels",
+        true,
+        "Connect a number (tenant admin); the access token is stored encrypted and never returned",
+        r#"{"phone_number_id":"106540352242922","display_phone_number":"+1 555 078 3881","waba_id":"102290129340398","access_token":"EAAG...","app_id":"optional","app_secret":"optional","verify_token":"optional"}"#
+    ),
     route!("get", "/api/v1/channels/{id}", "channels", true, "One number"),
-    route!("patch", "/api/v1/channels/{id}", "channels", true, "Change a number or rotate its token (tenant admin)", r#"{"name":"Support","access_token":"EAAG..."}"#),
+    route!(
+        "patch",
+        "/api/v1/channels/{id}",
+        "channels",
+        true,
+        "Change a number or rotate its token (tenant admin)",
+        r#"{"name":"Support","access_token":"EAAG..."}"#
+    ),
     route!("delete", "/api/v1/channels/{id}", "channels", true, "Disconnect a number (tenant admin)"),
-    route!("get", "/api/v1/conversations", "inbox", true, "Conversations, newest activity first; filters status, assignee (me|unassigned|all|id), unread; paginated by cursor"),
+    route!(
+        "get",
+        "/api/v1/conversations",
+        "inbox",
+        true,
+        "Conversations, newest activity first; filters status, assignee (me|unassigned|all|id), unread; paginated by cursor"
+    ),
     route!("get", "/api/v1/conversations/{id}", "inbox", true, "One conversation with its contact, window end and last message"),
-    route!("get", "/api/v1/conversations/{id}/messages", "inbox", true, "Messages in ascending sequence; cursor pages back in time, after_seq resynchronises"),
+    route!(
+        "get",
+        "/api/v1/conversations/{id}/messages",
+        "inbox",
+        true,
+        "Messages in ascending sequence; cursor pages back in time, after_seq resynchronises"
+    ),
     route!("get", "/api/v1/contacts", "contacts", true, "Contacts, newest first; search by name, phone or username"),
 ];
 

@@ -29,11 +29,10 @@ impl Cursor {
 
     /// Parses what [`encode`](Self::encode) made.
     pub fn decode(s: &str) -> Result<Self, ApiError> {
-        URL_SAFE_NO_PAD
-            .decode(s)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .ok_or(ApiError::BadRequest { code: "INVALID_CURSOR", message: "`cursor` is not one this API returned; start again without it".into() })
+        URL_SAFE_NO_PAD.decode(s).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or(ApiError::BadRequest {
+            code: "INVALID_CURSOR",
+            message: "`cursor` is not one this API returned; start again without it".into(),
+        })
     }
 }
 

@@ -73,7 +73,10 @@ fn verify_subscription(q: &VerifyQuery, expected_token: &str) -> HttpResponse {
     let token_ok = q.verify_token.as_deref().is_some_and(|t| bool::from(t.as_bytes().ct_eq(expected_token.as_bytes())));
     match (q.mode.as_deref(), &q.challenge) {
         (Some("subscribe"), Some(challenge)) if token_ok => HttpResponse::Ok().content_type("text/plain").body(challenge.clone()),
-        _ => ApiError::Forbidden("verification failed: hub.mode must be `subscribe` and hub.verify_token must match the configured verify token".into()).error_response(),
+        _ => ApiError::Forbidden(
+            "verification failed: hub.mode must be `subscribe` and hub.verify_token must match the configured verify token".into(),
+        )
+        .error_response(),
     }
 }
 
@@ -83,18 +86,19 @@ pub async fn verify_platform(state: web::Data<AppState>, q: web::Query<VerifyQue
 }
 
 /// `GET /webhooks/whatsapp/{app_id}`: a tenant app's subscription check.
-pub async fn verify_tenant_app(state: web::Data<AppState>, path: web::Path<String>, q: web::Query<VerifyQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn verify_tenant_app(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    q: web::Query<VerifyQuery>,
+) -> Result<HttpResponse, ApiError> {
     let app = tenant_app(&state, &path).await?;
     Ok(verify_subscription(&q, &app.verify_token))
 }
 
 async fn read_body(req: &HttpRequest, mut payload: web::Payload) -> Result<web::Bytes, ApiError> {
     let too_large = || ApiError::PayloadTooLarge(format!("webhook body exceeds Meta's maximum of {MAX_WEBHOOK_BYTES} bytes"));
-    let declared = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
+    let declared =
+        req.headers().get(actix_web::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > MAX_WEBHOOK_BYTES) {
         return Err(too_large());
     }
@@ -109,21 +113,34 @@ async fn read_body(req: &HttpRequest, mut payload: web::Payload) -> Result<web::
     Ok(body.freeze())
 }
 
-async fn receive(state: &AppState, req: &HttpRequest, payload: web::Payload, secret: &str, source: InboxSource) -> Result<HttpResponse, ApiError> {
+async fn receive(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+    secret: &str,
+    source: InboxSource,
+) -> Result<HttpResponse, ApiError> {
     let body = read_body(req, payload).await?;
     let header = req.headers().get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
     if !signature_valid(secret.as_bytes(), &body, header) {
         state.webhook_stats.signature_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         return Err(ApiError::Unauthorized(
-            "missing or wrong X-Hub-Signature-256: it must be `sha256=` and the hex HMAC-SHA256 of the exact body under the app secret".into(),
+            "missing or wrong X-Hub-Signature-256: it must be `sha256=` and the hex HMAC-SHA256 of the exact body under the app secret"
+                .into(),
         ));
     }
     let parsed = parse_webhook(&body).map_err(|e| match e {
-        WebhookParseError::Json(m) => ApiError::BadRequest { code: "INVALID_JSON", message: format!("webhook body is not valid JSON: {m}") },
+        WebhookParseError::Json(m) => {
+            ApiError::BadRequest { code: "INVALID_JSON", message: format!("webhook body is not valid JSON: {m}") }
+        }
         WebhookParseError::Shape(m) => ApiError::BadRequest { code: "INVALID_WEBHOOK", message: format!("not a WhatsApp webhook: {m}") },
     })?;
     let (events, rejected) = (parsed.events.len(), parsed.rejected.len());
-    let inbox_id = state.inbox.receive(source.app_id.clone(), body).await?;
+    // Whatever stops the body from being stored, Meta must retry it later.
+    let inbox_id = state.inbox.receive(source.app_id.clone(), body).await.map_err(|e| {
+        tracing::warn!(error = %e, "webhook not stored; answering 503 so Meta retries");
+        ApiError::Unavailable("the webhook could not be stored; retry later".into())
+    })?;
     state.webhook_stats.accepted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     state.inbox.dispatch(&state.router, &source, inbox_id, parsed).await;
     Ok(HttpResponse::Ok().json(serde_json::json!({"received": true, "inbox_id": inbox_id, "events": events, "rejected": rejected})))
@@ -136,7 +153,12 @@ pub async fn receive_platform(state: web::Data<AppState>, req: HttpRequest, payl
 }
 
 /// `POST /webhooks/whatsapp/{app_id}`: events signed with a tenant app's secret.
-pub async fn receive_tenant_app(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>, payload: web::Payload) -> Result<HttpResponse, ApiError> {
+pub async fn receive_tenant_app(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
     let app_id = path.into_inner();
     let app = tenant_app(&state, &app_id).await?;
     receive(&state, &req, payload, &app.app_secret, InboxSource { app_id: Some(app_id), tenant: Some(app.tenant) }).await

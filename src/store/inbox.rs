@@ -164,7 +164,13 @@ impl Inbox {
     }
 
     /// Dispatches a freshly received POST.
-    pub async fn dispatch(&self, router: &WebhookRouter, source: &InboxSource, inbox_id: i64, parsed: whatsflow_actors::meta::ParsedWebhook) {
+    pub async fn dispatch(
+        &self,
+        router: &WebhookRouter,
+        source: &InboxSource,
+        inbox_id: i64,
+        parsed: whatsflow_actors::meta::ParsedWebhook,
+    ) {
         router.dispatch(source.routing(), parsed, self.ticket(inbox_id)).await;
     }
 }

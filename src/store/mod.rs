@@ -10,9 +10,7 @@ use sqlx::{PgPool, Row};
 use whatsflow_actors::identity::ContactIdentity;
 use whatsflow_actors::ids::{ChannelId, ContactId, ConversationId, TenantId, UserId};
 use whatsflow_actors::meta::TemplateStatusUpdate;
-use whatsflow_actors::ports::{
-    BatchOutcome, ChannelDirectory, ChannelRef, ConversationBatch, ConversationSnapshot, Store, StoreError,
-};
+use whatsflow_actors::ports::{BatchOutcome, ChannelDirectory, ChannelRef, ConversationBatch, ConversationSnapshot, Store, StoreError};
 use writer::BatchWriter;
 
 /// Turns a database error into the actors' store error (logged by them).
@@ -114,7 +112,12 @@ impl Store for PgStore {
         Err(StoreError("contact resolution kept racing with concurrent inserts".into()))
     }
 
-    async fn open_conversation(&self, tenant: TenantId, channel: ChannelId, contact: ContactId) -> Result<ConversationSnapshot, StoreError> {
+    async fn open_conversation(
+        &self,
+        tenant: TenantId,
+        channel: ChannelId,
+        contact: ContactId,
+    ) -> Result<ConversationSnapshot, StoreError> {
         let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
         let inserted = sqlx::query(&format!(
             "INSERT INTO conversations (id, tenant_id, channel_id, contact_id) VALUES ($1, $2, $3, $4)
@@ -130,12 +133,13 @@ impl Store for PgStore {
         let snapshot = match inserted {
             Some(row) => snapshot_from_row(&row, true).map_err(store_err)?,
             None => {
-                let row = sqlx::query(&format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE channel_id = $1 AND contact_id = $2"))
-                    .bind(channel.0)
-                    .bind(contact.0)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(store_err)?;
+                let row =
+                    sqlx::query(&format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE channel_id = $1 AND contact_id = $2"))
+                        .bind(channel.0)
+                        .bind(contact.0)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(store_err)?;
                 snapshot_from_row(&row, false).map_err(store_err)?
             }
         };
@@ -196,11 +200,8 @@ impl ChannelDirectory for PgStore {
     }
 
     async fn tenant_by_waba(&self, waba_id: &str) -> Result<Option<TenantId>, StoreError> {
-        let t: Option<uuid::Uuid> = sqlx::query_scalar("SELECT tenant_id FROM route_waba($1)")
-            .bind(waba_id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_err)?;
+        let t: Option<uuid::Uuid> =
+            sqlx::query_scalar("SELECT tenant_id FROM route_waba($1)").bind(waba_id).fetch_optional(&self.pool).await.map_err(store_err)?;
         Ok(t.map(TenantId))
     }
 }

@@ -264,10 +264,8 @@ async fn commit_tenant(
 
     // 4. Park what arrived before its message (unless the message exists).
     if !held.is_empty() {
-        let rows: Vec<Value> = held
-            .iter()
-            .map(|(_, h)| json!({"target": h.target(), "event": serde_json::to_value(h).unwrap_or(Value::Null)}))
-            .collect();
+        let rows: Vec<Value> =
+            held.iter().map(|(_, h)| json!({"target": h.target(), "event": serde_json::to_value(h).unwrap_or(Value::Null)})).collect();
         let parked = sqlx::query(
             "INSERT INTO held_events (tenant_id, target_wamid, event)
              SELECT $1, h.target, h.event FROM jsonb_to_recordset($2) AS h(target text, event jsonb)
@@ -288,13 +286,11 @@ async fn commit_tenant(
 
     // 5. Release what was waiting for the messages just stored.
     if !inserted_wamids.is_empty() {
-        let released = sqlx::query(
-            "DELETE FROM held_events WHERE tenant_id = $1 AND target_wamid = ANY($2) RETURNING target_wamid, event",
-        )
-        .bind(tenant.0)
-        .bind(&inserted_wamids)
-        .fetch_all(&mut **tx)
-        .await?;
+        let released = sqlx::query("DELETE FROM held_events WHERE tenant_id = $1 AND target_wamid = ANY($2) RETURNING target_wamid, event")
+            .bind(tenant.0)
+            .bind(&inserted_wamids)
+            .fetch_all(&mut **tx)
+            .await?;
         for row in released {
             let target = Wamid(row.try_get("target_wamid")?);
             let event: Value = row.try_get("event")?;

@@ -4,6 +4,5 @@
 pub mod webhook;
 
 pub use webhook::{
-    parse_webhook, InboundMessage, ParsedWebhook, RejectedEvent, StatusUpdate,
-    TemplateStatusUpdate, WebhookEvent, WebhookParseError,
+    parse_webhook, InboundMessage, ParsedWebhook, RejectedEvent, StatusUpdate, TemplateStatusUpdate, WebhookEvent, WebhookParseError,
 };

@@ -122,12 +122,7 @@ impl InboundMessage {
             return None;
         }
         let target = self.content.get("message_id")?.as_str()?;
-        let emoji = self
-            .content
-            .get("emoji")
-            .and_then(Value::as_str)
-            .filter(|e| !e.is_empty())
-            .map(str::to_owned);
+        let emoji = self.content.get("emoji").and_then(Value::as_str).filter(|e| !e.is_empty()).map(str::to_owned);
         Some((Wamid(target.to_owned()), emoji))
     }
 }
@@ -212,9 +207,7 @@ pub fn parse_webhook(body: &[u8]) -> Result<ParsedWebhook, WebhookParseError> {
     })?;
     if let Some(obj) = &env.object {
         if obj != "whatsapp_business_account" {
-            return Err(WebhookParseError::Shape(format!(
-                "object is `{obj}`, expected `whatsapp_business_account`"
-            )));
+            return Err(WebhookParseError::Shape(format!("object is `{obj}`, expected `whatsapp_business_account`")));
         }
     }
     let mut out = ParsedWebhook::default();
@@ -233,14 +226,8 @@ fn parse_change(waba_id: &str, change: Change, out: &mut ParsedWebhook) {
             Ok(t) => out.events.push(WebhookEvent::TemplateStatus(t)),
             Err(reason) => out.rejected.push(RejectedEvent { reason, raw: change.value }),
         },
-        "" => out.rejected.push(RejectedEvent {
-            reason: "change has no `field`".into(),
-            raw: change.value,
-        }),
-        other => out.events.push(WebhookEvent::Other {
-            waba_id: waba_id.to_owned(),
-            field: other.to_owned(),
-        }),
+        "" => out.rejected.push(RejectedEvent { reason: "change has no `field`".into(), raw: change.value }),
+        other => out.events.push(WebhookEvent::Other { waba_id: waba_id.to_owned(), field: other.to_owned() }),
     }
 }
 
@@ -250,10 +237,7 @@ fn parse_messages_value(waba_id: &str, value: Value, out: &mut ParsedWebhook) {
         return;
     };
     let Some(channel) = channel_address(waba_id, &value) else {
-        out.rejected.push(RejectedEvent {
-            reason: "change has no metadata.phone_number_id".into(),
-            raw: Value::Object(value),
-        });
+        out.rejected.push(RejectedEvent { reason: "change has no metadata.phone_number_id".into(), raw: Value::Object(value) });
         return;
     };
     let contacts = match value.remove("contacts") {
@@ -308,12 +292,14 @@ fn timestamp(v: &Value) -> Option<DateTime<Utc>> {
 
 /// Finds the `contacts[]` entry that describes the sender, by phone or user id.
 fn matching_contact<'a>(contacts: &'a [Value], phone: Option<&str>, user_id: Option<&str>) -> Option<&'a Value> {
-    contacts.iter().find(|c| {
-        let by_phone = phone.is_some() && str_field(c, "wa_id").as_deref() == phone;
-        let by_user = user_id.is_some() && str_field(c, "user_id").as_deref() == user_id;
-        by_phone || by_user
-    })
-    .or_else(|| if contacts.len() == 1 { contacts.first() } else { None })
+    contacts
+        .iter()
+        .find(|c| {
+            let by_phone = phone.is_some() && str_field(c, "wa_id").as_deref() == phone;
+            let by_user = user_id.is_some() && str_field(c, "user_id").as_deref() == user_id;
+            by_phone || by_user
+        })
+        .or_else(|| if contacts.len() == 1 { contacts.first() } else { None })
 }
 
 fn identity(phone_raw: Option<String>, user_id: Option<String>, contacts: &[Value]) -> Result<ContactIdentity, String> {
@@ -321,9 +307,7 @@ fn identity(phone_raw: Option<String>, user_id: Option<String>, contacts: &[Valu
     let phone_raw = phone_raw.or_else(|| contact.and_then(|c| str_field(c, "wa_id")));
     let user_id = user_id.or_else(|| contact.and_then(|c| str_field(c, "user_id")));
     let profile = contact.and_then(|c| c.get("profile"));
-    let username = profile
-        .and_then(|p| str_field(p, "username"))
-        .or_else(|| contact.and_then(|c| str_field(c, "username")));
+    let username = profile.and_then(|p| str_field(p, "username")).or_else(|| contact.and_then(|c| str_field(c, "username")));
     let name = profile.and_then(|p| str_field(p, "name"));
     let phone = match phone_raw {
         Some(raw) => Some(PhoneNumber::parse(&raw).map_err(|e| e.to_string())?),
@@ -363,8 +347,7 @@ fn inbound_message(channel: &ChannelAddress, contacts: &[Value], raw: &Value) ->
 fn status_update(channel: &ChannelAddress, contacts: &[Value], raw: &Value) -> Result<StatusUpdate, String> {
     let wamid = str_field(raw, "id").ok_or("status has no `id`")?;
     let status_raw = str_field(raw, "status").ok_or("status has no `status`")?;
-    let status = MessageStatus::from_meta(&status_raw)
-        .ok_or_else(|| format!("status `{status_raw}` is not one the engine tracks"))?;
+    let status = MessageStatus::from_meta(&status_raw).ok_or_else(|| format!("status `{status_raw}` is not one the engine tracks"))?;
     let recipient = identity(str_field(raw, "recipient_id"), str_field(raw, "recipient_user_id"), contacts)?;
     Ok(StatusUpdate {
         channel: channel.clone(),

@@ -92,6 +92,8 @@ function isMessage(v: unknown): v is Message {
 
 export function InboxProvider({ children }: { children: ReactNode }) {
   const { api, user } = useAuth();
+  // The user object is replaced on every token refresh; effects key on the id.
+  const userId = user?.id ?? null;
   const { t } = useI18n();
   const store = useMemo(() => new InboxStore(), []);
   const state = useSyncExternalStore(store.subscribe, store.get);
@@ -253,10 +255,19 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   handleEventRef.current = handleEvent;
 
   useEffect(() => {
-    if (!user) return;
+    if (!userId) return;
     rt.start();
-    return () => rt.stop();
-  }, [rt, user]);
+    const nudge = () => {
+      if (document.visibilityState === "visible") rt.nudge();
+    };
+    window.addEventListener("online", nudge);
+    document.addEventListener("visibilitychange", nudge);
+    return () => {
+      window.removeEventListener("online", nudge);
+      document.removeEventListener("visibilitychange", nudge);
+      rt.stop();
+    };
+  }, [rt, userId]);
 
   // A send the server never answered becomes "failed" so the agent can retry it.
   useEffect(() => {
@@ -284,7 +295,12 @@ export function InboxProvider({ children }: { children: ReactNode }) {
       if (!id) return;
       if (!store.state.conversations[id]) void fetchConversation(id).catch((e: unknown) => setThreadError(errorText(e)));
       rt.join(id);
-      if (!store.state.threads[id]?.loaded) void loadLatest(id).catch((e: unknown) => setThreadError(errorText(e)));
+      // Always refetch the newest page: it merges with what we hold and brings
+      // statuses that changed while this conversation was not joined.
+      const hadThread = !!store.state.threads[id]?.loaded;
+      void loadLatest(id).catch((e: unknown) => {
+        if (!hadThread) setThreadError(errorText(e));
+      });
     },
     [rt, store, fetchConversation, loadLatest, errorText],
   );
@@ -377,7 +393,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
 
   // Names for assignees; agents without access to the user list simply see less.
   useEffect(() => {
-    if (!user) return;
+    if (!userId) return;
     let live = true;
     api
       .get<Page<User>>("/users")
@@ -388,7 +404,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     return () => {
       live = false;
     };
-  }, [api, user]);
+  }, [api, userId]);
 
   useEffect(() => {
     const n = totalUnread(state);

@@ -143,6 +143,27 @@ describe("RealtimeClient", () => {
     expect(t.events).toHaveLength(1);
   });
 
+  it("opens one socket when restarted while the first attempt is still getting its token", async () => {
+    const t = setup();
+    t.client.start();
+    t.client.stop();
+    t.client.start();
+    await t.tick();
+    await t.tick();
+    expect(t.sockets).toHaveLength(1);
+  });
+
+  it("reconnects at once when nudged during a backoff wait", async () => {
+    const t = setup();
+    t.client.start();
+    await t.tick();
+    t.sockets[0]!.drop();
+    expect(t.sockets).toHaveLength(1);
+    t.client.nudge();
+    await t.tick();
+    expect(t.sockets).toHaveLength(2);
+  });
+
   it("stops reconnecting once stopped", async () => {
     const t = setup();
     t.client.start();

@@ -117,6 +117,8 @@ export class RealtimeClient {
   private retryTimer: unknown = null;
   private stopped = true;
   private everOpened = false;
+  /** Bumped by every connect attempt and by stop(), so a stale attempt backs out. */
+  private generation = 0;
   private readonly joined = new Set<string>();
   private readonly queue: ClientEvent[] = [];
   private readonly timers: TimerApi;
@@ -140,6 +142,7 @@ export class RealtimeClient {
 
   stop(): void {
     this.stopped = true;
+    this.generation += 1;
     if (this.retryTimer !== null) this.timers.clear(this.retryTimer);
     this.retryTimer = null;
     const s = this.socket;
@@ -152,6 +155,14 @@ export class RealtimeClient {
     }
     this.queue.length = 0;
     this.setState("closed");
+  }
+
+  /** Retries at once instead of waiting out the backoff (e.g. the browser came back online). */
+  nudge(): void {
+    if (this.stopped || this.retryTimer === null) return;
+    this.timers.clear(this.retryTimer);
+    this.retryTimer = null;
+    void this.connect();
   }
 
   /** Joins a conversation now (if connected) and again after every reconnect. */
@@ -207,16 +218,16 @@ export class RealtimeClient {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
+    const generation = ++this.generation;
     this.setState(this.everOpened || this.attempt > 0 ? "reconnecting" : "connecting");
     let url: string | null;
     try {
       url = await this.opts.url();
     } catch {
-      url = null;
-      if (!this.stopped) this.scheduleReconnect();
+      if (!this.stopped && generation === this.generation) this.scheduleReconnect();
       return;
     }
-    if (this.stopped) return;
+    if (this.stopped || generation !== this.generation) return;
     if (url === null) {
       this.stop();
       return;

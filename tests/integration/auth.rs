@@ -1,0 +1,144 @@
+//! Register, login, refresh rotation, logout, me; tokens that are wrong.
+
+use crate::helpers::*;
+use serde_json::{json, Value};
+
+#[actix_rt::test]
+async fn register_login_refresh_and_me() {
+    let app = spawn_app().await;
+    let email = "asha@acme.test";
+    let reg = app
+        .http
+        .post(app.url("/api/v1/auth/register"))
+        .json(&json!({"tenant_name": "Acme", "name": "Asha", "email": email, "password": "correct-horse-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reg.status(), 201);
+    let reg: Value = reg.json().await.unwrap();
+    assert_eq!(reg["user"]["role"], "tenant_admin");
+    assert_eq!(reg["expires_in"], 900);
+    assert!(reg["user"].get("password_hash").is_none());
+
+    let again = app
+        .http
+        .post(app.url("/api/v1/auth/register"))
+        .json(&json!({"tenant_name": "X", "name": "Y", "email": "ASHA@acme.test", "password": "correct-horse-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409);
+    assert_eq!(again.json::<Value>().await.unwrap()["error"]["code"], "EMAIL_TAKEN");
+
+    let wrong = app.http.post(app.url("/api/v1/auth/login")).json(&json!({"email": email, "password": "nope-nope"})).send().await.unwrap();
+    assert_eq!(wrong.status(), 401);
+    let wrong: Value = wrong.json().await.unwrap();
+    assert_eq!(wrong["error"]["code"], "INVALID_CREDENTIALS");
+    assert!(wrong.get("access_token").is_none());
+    let nobody = app
+        .http
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"email": "ghost@acme.test", "password": "whatever1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(nobody.status(), 401);
+
+    let login: Value = app
+        .http
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"email": email, "password": "correct-horse-1"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = login["access_token"].as_str().unwrap();
+    let me: Value = app.http.get(app.url("/api/v1/auth/me")).bearer_auth(access).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["email"], email);
+    assert_eq!(me["name"], "Asha");
+
+    // Refresh rotates: the new pair works, the old refresh token is dead, and
+    // replaying it revokes the whole family.
+    let old = login["refresh_token"].as_str().unwrap();
+    let r1 = app.http.post(app.url("/api/v1/auth/refresh")).json(&json!({"refresh_token": old})).send().await.unwrap();
+    assert_eq!(r1.status(), 200);
+    let r1: Value = r1.json().await.unwrap();
+    assert_ne!(r1["refresh_token"], old);
+    let replay = app.http.post(app.url("/api/v1/auth/refresh")).json(&json!({"refresh_token": old})).send().await.unwrap();
+    assert_eq!(replay.status(), 401);
+    let after = app.http.post(app.url("/api/v1/auth/refresh")).json(&json!({"refresh_token": r1["refresh_token"]})).send().await.unwrap();
+    assert_eq!(after.status(), 401, "reuse of a dead token revokes its successors");
+
+    // Logout kills a refresh token.
+    let l2: Value = app
+        .http
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"email": email, "password": "correct-horse-1"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        app.http.post(app.url("/api/v1/auth/logout")).json(&json!({"refresh_token": l2["refresh_token"]})).send().await.unwrap().status(),
+        204
+    );
+    assert_eq!(
+        app.http.post(app.url("/api/v1/auth/refresh")).json(&json!({"refresh_token": l2["refresh_token"]})).send().await.unwrap().status(),
+        401
+    );
+}
+
+#[actix_rt::test]
+async fn bad_tokens_and_bad_input_are_refused_clearly() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    let none = app.http.get(app.url("/api/v1/auth/me")).send().await.unwrap();
+    assert_eq!(none.status(), 401);
+    assert_eq!(none.json::<Value>().await.unwrap()["error"]["code"], "UNAUTHORIZED");
+    assert_eq!(app.http.get(app.url("/api/v1/auth/me")).bearer_auth("garbage").send().await.unwrap().status(), 401);
+    // A refresh token is not an access token.
+    let res = app.http.get(app.url("/api/v1/auth/me")).bearer_auth(&t.refresh).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    // A token signed with another secret.
+    let forged = whatsflow::auth::jwt::JwtKeys::new("some-other-secret-123")
+        .issue(
+            whatsflow_actors::ids::UserId(t.user_id.parse().unwrap()),
+            whatsflow_actors::ids::TenantId(t.tenant_id.parse().unwrap()),
+            whatsflow::auth::Role::SuperAdmin,
+            whatsflow::auth::jwt::TokenKind::Access,
+            uuid::Uuid::new_v4(),
+        )
+        .unwrap()
+        .0;
+    assert_eq!(app.http.get(app.url("/api/v1/auth/me")).bearer_auth(forged).send().await.unwrap().status(), 401);
+
+    let short = app
+        .http
+        .post(app.url("/api/v1/auth/register"))
+        .json(&json!({"tenant_name": "A", "name": "B", "email": "c@d.test", "password": "short"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(short.status(), 400);
+    let v: Value = short.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "VALIDATION_FAILED");
+    assert!(v["error"]["message"].as_str().unwrap().contains("8 characters"));
+    let bad_email = app
+        .http
+        .post(app.url("/api/v1/auth/register"))
+        .json(&json!({"tenant_name": "A", "name": "B", "email": "nope", "password": "long-enough"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_email.status(), 400);
+    let not_json = app.http.post(app.url("/api/v1/auth/login")).header("content-type", "application/json").body("{").send().await.unwrap();
+    assert_eq!(not_json.status(), 400);
+    assert_eq!(not_json.json::<Value>().await.unwrap()["error"]["code"], "INVALID_JSON");
+    let missing = app.http.get(app.url("/api/v1/nope")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_eq!(missing.json::<Value>().await.unwrap()["error"]["code"], "NOT_FOUND");
+}

@@ -1,0 +1,101 @@
+//! Connecting numbers: secrets in encrypted, never out; roles; conflicts.
+
+use crate::helpers::*;
+use serde_json::{json, Value};
+
+#[actix_rt::test]
+async fn channel_secrets_are_encrypted_and_never_returned() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    let created = app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let text = created.to_string();
+    assert!(!text.contains("EAAG-secret-access-token"), "token echoed: {text}");
+    assert_eq!(created["phone_number_id"], PHONE_NUMBER_ID);
+    let (s, list) = app.get(&t, "/api/v1/channels").await;
+    assert_eq!(s, 200);
+    assert_eq!(list["data"].as_array().unwrap().len(), 1);
+    assert!(!list.to_string().contains("EAAG"));
+    let stored: Vec<u8> = sqlx::query_scalar("SELECT access_token_enc FROM channels").fetch_one(&app.owner).await.unwrap();
+    assert!(!stored.windows(4).any(|w| w == b"EAAG"), "token stored in clear");
+    let opened = whatsflow::crypto::SecretBox::new(&MASTER_KEY).open(&stored).unwrap();
+    assert_eq!(opened, "EAAG-secret-access-token");
+
+    // Same number again: conflict, whoever asks.
+    let other = app.register("Beta").await;
+    let dup = app
+        .http
+        .post(app.url("/api/v1/channels"))
+        .bearer_auth(&other.token)
+        .json(&json!({"phone_number_id": PHONE_NUMBER_ID, "display_phone_number": "+1", "waba_id": WABA_ID, "access_token": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dup.status(), 409);
+    assert_eq!(dup.json::<Value>().await.unwrap()["error"]["code"], "CHANNEL_EXISTS");
+
+    // Update, then delete: webhooks for it become unrouted.
+    let id = created["id"].as_str().unwrap();
+    let patched: Value = app
+        .http
+        .patch(app.url(&format!("/api/v1/channels/{id}")))
+        .bearer_auth(&t.token)
+        .json(&json!({"name": "Support"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(patched["name"], "Support");
+    let bad = app
+        .http
+        .post(app.url("/api/v1/channels"))
+        .bearer_auth(&t.token)
+        .json(&json!({"phone_number_id": "abc", "display_phone_number": "+1", "waba_id": "1", "access_token": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    assert!(bad.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().contains("phone_number_id"));
+    assert_eq!(app.http.delete(app.url(&format!("/api/v1/channels/{id}"))).bearer_auth(&t.token).send().await.unwrap().status(), 204);
+    assert_eq!(app.get(&t, &format!("/api/v1/channels/{id}")).await.0, 404);
+}
+
+#[actix_rt::test]
+async fn agents_cannot_connect_numbers() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    // An agent of the same tenant (created directly until the users API lands).
+    let agent_id = uuid::Uuid::now_v7();
+    let hash = whatsflow::auth::password::hash("agent-password-1").unwrap();
+    sqlx::query(
+        "INSERT INTO users (id, tenant_id, email, name, password_hash, role) VALUES ($1, $2, 'agent@acme.test', 'Agent', $3, 'agent')",
+    )
+    .bind(agent_id)
+    .bind(uuid::Uuid::parse_str(&t.tenant_id).unwrap())
+    .bind(hash)
+    .execute(&app.owner)
+    .await
+    .unwrap();
+    let login: Value = app
+        .http
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"email": "agent@acme.test", "password": "agent-password-1"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(login["user"]["role"], "agent");
+    let res = app
+        .http
+        .post(app.url("/api/v1/channels"))
+        .bearer_auth(login["access_token"].as_str().unwrap())
+        .json(&json!({"phone_number_id": "123", "display_phone_number": "+1", "waba_id": "1", "access_token": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "FORBIDDEN");
+}

@@ -1,0 +1,272 @@
+//! Test harness: one Postgres cluster per test process (embedded, or the one
+//! named by WHATSFLOW_TEST_DATABASE_URL), a fresh database per test cloned
+//! from a migrated template, and the real server on a random port.
+
+use serde_json::{json, Value};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{Executor, PgPool};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+use whatsflow::config::{Config, Secret};
+use whatsflow::embedded_pg::{EmbeddedOptions, EmbeddedPostgres};
+use whatsflow::startup::{AppState, Application, StoreLayer};
+
+pub const APP_SECRET: &str = "test-app-secret";
+pub const VERIFY_TOKEN: &str = "test-verify-token";
+pub const PHONE_NUMBER_ID: &str = "106540352242922";
+pub const WABA_ID: &str = "102290129340398";
+pub const MASTER_KEY: [u8; 32] = [42; 32];
+
+/// The cluster's admin URL for a database name.
+pub struct Cluster {
+    base: String,
+}
+
+impl Cluster {
+    pub fn url(&self, db: &str) -> String {
+        format!("{}/{db}", self.base)
+    }
+}
+
+fn start_cluster() -> Cluster {
+    if let Ok(url) = std::env::var("WHATSFLOW_TEST_DATABASE_URL") {
+        let base = url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(url);
+        return prepare(Cluster { base });
+    }
+    let dir = std::env::temp_dir().join("whatsflow-test-pg");
+    let pg = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(EmbeddedPostgres::start(
+            &dir,
+            &EmbeddedOptions {
+                max_connections: 500,
+                settings: vec![
+                    ("fsync".into(), "off".into()),
+                    ("synchronous_commit".into(), "off".into()),
+                    ("full_page_writes".into(), "off".into()),
+                ],
+            },
+        ))
+    })
+    .join()
+    .unwrap()
+    .expect("start the test Postgres cluster");
+    let base = pg.url("postgres").rsplit_once('/').unwrap().0.to_owned();
+    prepare(Cluster { base })
+}
+
+/// Drops leftovers of earlier runs and builds the migrated template.
+fn prepare(cluster: Cluster) -> Cluster {
+    let admin = cluster.url("postgres");
+    let template = cluster.url("wf_template");
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let pool = PgPoolOptions::new().max_connections(1).connect(&admin).await.unwrap();
+            let old: Vec<String> =
+                sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'wf_%'").fetch_all(&pool).await.unwrap();
+            for db in old {
+                pool.execute(format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)").as_str()).await.unwrap();
+            }
+            pool.execute("CREATE DATABASE wf_template").await.unwrap();
+            whatsflow::db::migrate(&template).await.unwrap();
+            pool.close().await;
+        });
+    })
+    .join()
+    .unwrap();
+    cluster
+}
+
+pub fn cluster() -> &'static Cluster {
+    static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+    CLUSTER.get_or_init(start_cluster)
+}
+
+/// A fresh database cloned from the template; returns its URL.
+pub async fn fresh_database() -> String {
+    let c = cluster();
+    let name = format!("wf_test_{}", uuid::Uuid::new_v4().simple());
+    let pool = PgPoolOptions::new().max_connections(1).connect(&c.url("postgres")).await.unwrap();
+    pool.execute(format!("CREATE DATABASE \"{name}\" TEMPLATE wf_template").as_str()).await.unwrap();
+    pool.close().await;
+    c.url(&name)
+}
+
+pub fn test_config(database_url: &str) -> Config {
+    Config {
+        bind: "127.0.0.1:0".into(),
+        database_url: Some(database_url.to_owned()),
+        redis_url: None,
+        data_dir: std::env::temp_dir().join("whatsflow-test-data"),
+        graph_api_base: "http://127.0.0.1:9/unused".into(),
+        app_secret: Secret::new(APP_SECRET),
+        verify_token: Secret::new(VERIFY_TOKEN),
+        jwt_secret: Secret::new("test-jwt-secret-0123456789"),
+        master_key: MASTER_KEY,
+        conversation_idle: Duration::from_secs(300),
+        web_dir: "/nonexistent".into(),
+        workers: Some(2),
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub db_url: String,
+    pub http: reqwest::Client,
+    pub state: actix_web::web::Data<AppState>,
+    pub owner: PgPool,
+    handle: actix_web::dev::ServerHandle,
+}
+
+pub struct Tenant {
+    pub token: String,
+    pub refresh: String,
+    pub tenant_id: String,
+    pub user_id: String,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(fresh_database().await, |c| c, None).await
+}
+
+pub async fn spawn_with(db_url: String, tweak: impl FnOnce(Config) -> Config, layer: Option<StoreLayer>) -> TestApp {
+    let app = Application::build_with(tweak(test_config(&db_url)), layer).await.expect("build app");
+    let port = app.port();
+    let state = app.state();
+    let handle = app.handle();
+    actix_rt::spawn(app.run_until_stopped());
+    let owner = PgPoolOptions::new().max_connections(2).connect(&db_url).await.unwrap();
+    TestApp { base: format!("http://127.0.0.1:{port}"), db_url, http: reqwest::Client::new(), state, owner, handle }
+}
+
+pub fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/tests/fixtures/webhooks/{name}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+pub fn sign(body: &[u8]) -> String {
+    whatsflow::http::webhooks::sign(APP_SECRET.as_bytes(), body)
+}
+
+/// A text-message webhook from `from` to the test number.
+pub fn text_webhook(phone_number_id: &str, from: &str, wamid: &str, body: &str) -> Vec<u8> {
+    json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550783881", "phone_number_id": phone_number_id},
+        "contacts": [{"profile": {"name": format!("Customer {from}")}, "wa_id": from}],
+        "messages": [{"from": from, "id": wamid, "timestamp": "1763700000", "type": "text", "text": {"body": body}}]
+    }}]}]})
+    .to_string()
+    .into_bytes()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn post_webhook(&self, body: Vec<u8>) -> reqwest::Response {
+        let sig = sign(&body);
+        self.http
+            .post(self.url("/webhooks/whatsapp"))
+            .header("content-type", "application/json")
+            .header("X-Hub-Signature-256", sig)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_webhook_ok(&self, body: Vec<u8>) -> Value {
+        let res = self.post_webhook(body).await;
+        assert_eq!(res.status(), 200, "webhook refused");
+        res.json().await.unwrap()
+    }
+
+    pub async fn register(&self, tenant_name: &str) -> Tenant {
+        let email = format!("{}@{}.test", uuid::Uuid::new_v4().simple(), tenant_name.to_lowercase().replace(' ', ""));
+        let res = self
+            .http
+            .post(self.url("/api/v1/auth/register"))
+            .json(&json!({"tenant_name": tenant_name, "name": "Admin", "email": email, "password": "correct-horse-1"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let v: Value = res.json().await.unwrap();
+        Tenant {
+            token: v["access_token"].as_str().unwrap().to_owned(),
+            refresh: v["refresh_token"].as_str().unwrap().to_owned(),
+            tenant_id: v["user"]["tenant_id"].as_str().unwrap().to_owned(),
+            user_id: v["user"]["id"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    pub async fn connect_channel(&self, t: &Tenant, phone_number_id: &str) -> Value {
+        let res = self
+            .http
+            .post(self.url("/api/v1/channels"))
+            .bearer_auth(&t.token)
+            .json(&json!({"phone_number_id": phone_number_id, "display_phone_number": "+1 555 078 3881", "waba_id": WABA_ID, "access_token": "EAAG-secret-access-token"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "connect channel: {}", res.text().await.unwrap_or_default());
+        res.json().await.unwrap()
+    }
+
+    pub async fn get(&self, t: &Tenant, path: &str) -> (u16, Value) {
+        let res = self.http.get(self.url(path)).bearer_auth(&t.token).send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn conversations(&self, t: &Tenant) -> Vec<Value> {
+        let (s, v) = self.get(t, "/api/v1/conversations?limit=200").await;
+        assert_eq!(s, 200, "{v}");
+        v["data"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Every message of every conversation of the tenant.
+    pub async fn all_messages(&self, t: &Tenant) -> Vec<Value> {
+        let mut out = Vec::new();
+        for c in self.conversations(t).await {
+            let (s, v) = self.get(t, &format!("/api/v1/conversations/{}/messages?limit=200", c["id"].as_str().unwrap())).await;
+            assert_eq!(s, 200);
+            out.extend(v["data"].as_array().cloned().unwrap_or_default());
+        }
+        out
+    }
+
+    pub async fn message_by_wamid(&self, t: &Tenant, wamid: &str) -> Option<Value> {
+        self.all_messages(t).await.into_iter().find(|m| m["wamid"] == wamid)
+    }
+
+    /// Rows in a table, read as the owner (no row-level security).
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&self.owner).await.unwrap()
+    }
+
+    pub fn stop(&self) -> impl std::future::Future<Output = ()> {
+        self.handle.stop(false)
+    }
+}
+
+/// Polls `check` until it returns Some or `timeout` passes.
+pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(start.elapsed() < timeout, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+pub const WAIT: Duration = Duration::from_secs(15);

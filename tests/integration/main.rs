@@ -1,0 +1,11 @@
+//! Integration tests: the real server on a random port against a real
+//! Postgres (a fresh database per test), driven over HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod auth;
+mod channels;
+mod ingest;
+mod recovery;
+mod tenancy;

@@ -1,0 +1,314 @@
+//! Nothing acknowledged is lost: start-up replay, a killed server, a fault in
+//! one conversation, a database outage, passivation, the embedded cluster.
+
+use crate::helpers::*;
+use async_trait::async_trait;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use whatsflow_actors::identity::ContactIdentity;
+use whatsflow_actors::ids::{ChannelId, ContactId, ConversationId, TenantId};
+use whatsflow_actors::meta::TemplateStatusUpdate;
+use whatsflow_actors::ports::{BatchOutcome, ConversationBatch, ConversationSnapshot, Store, StoreError};
+
+#[actix_rt::test]
+async fn acknowledged_but_unprocessed_posts_are_replayed_at_start_up() {
+    let db = fresh_database().await;
+    let app = spawn_with(db.clone(), |c| c, None).await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    app.stop().await;
+    // The state a crash between the 200 and processing leaves: a stored body.
+    sqlx::query("INSERT INTO webhook_inbox (body) VALUES ($1)").bind(fixture("text.json")).execute(&app.owner).await.unwrap();
+    let app2 = spawn_with(db, |c| c, None).await;
+    let text: serde_json::Value = serde_json::from_slice(&fixture("text.json")).unwrap();
+    let wamid = text["entry"][0]["changes"][0]["value"]["messages"][0]["id"].as_str().unwrap().to_owned();
+    eventually("replayed message", WAIT, || async { app2.message_by_wamid(&t, &wamid).await }).await;
+    let unprocessed: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM webhook_inbox WHERE processed_at IS NULL").fetch_one(&app2.owner).await.unwrap();
+    assert_eq!(unprocessed, 0);
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn spawn_server(db: Option<&str>, port: u16, data_dir: &std::path::Path) -> Child {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_whatsflow"));
+    cmd.arg("serve")
+        .env("WHATSFLOW_BIND", format!("127.0.0.1:{port}"))
+        .env("WHATSAPP_APP_SECRET", APP_SECRET)
+        .env("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN)
+        .env("JWT_SECRET", "test-jwt-secret-0123456789")
+        .env("WHATSFLOW_MASTER_KEY", hex::encode(MASTER_KEY))
+        .env("WHATSFLOW_DATA_DIR", data_dir)
+        .env("WHATSFLOW_WORKERS", "2")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    match db {
+        Some(url) => cmd.env("DATABASE_URL", url),
+        None => cmd.env_remove("DATABASE_URL"),
+    };
+    cmd.spawn().unwrap()
+}
+
+async fn wait_ready(base: &str) {
+    let http = reqwest::Client::new();
+    eventually("server ready", Duration::from_secs(90), || async {
+        http.get(format!("{base}/ready")).send().await.ok().filter(|r| r.status() == 200).map(|_| ())
+    })
+    .await;
+}
+
+fn kill9(child: &mut Child) {
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
+    let _ = child.wait();
+}
+
+#[actix_rt::test]
+async fn a_killed_server_loses_nothing_it_acknowledged() {
+    let db = fresh_database().await;
+    let app = spawn_with(db.clone(), |c| c, None).await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    app.stop().await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = spawn_server(Some(&db), port, dir.path());
+    wait_ready(&base).await;
+    let http = reqwest::Client::new();
+    let acked = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut senders = Vec::new();
+    for worker in 0..4 {
+        let (http, base, acked, stop) = (http.clone(), base.clone(), acked.clone(), stop.clone());
+        senders.push(actix_rt::spawn(async move {
+            for i in 0..10_000 {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let wamid = format!("wamid.kill-{worker}-{i}");
+                let body = text_webhook(PHONE_NUMBER_ID, &format!("1555100{:04}", i % 50), &wamid, "are you there?");
+                let res = http.post(format!("{base}/webhooks/whatsapp")).header("X-Hub-Signature-256", sign(&body)).body(body).send().await;
+                match res {
+                    Ok(r) if r.status() == 200 => acked.lock().unwrap().push(wamid),
+                    _ => break,
+                }
+            }
+        }));
+    }
+    eventually("some traffic acknowledged", WAIT, || async { (acked.lock().unwrap().len() >= 200).then_some(()) }).await;
+    kill9(&mut server);
+    stop.store(true, Ordering::Relaxed);
+    for s in senders {
+        let _ = s.await;
+    }
+    let acked: Vec<String> = acked.lock().unwrap().clone();
+    assert!(acked.len() >= 200);
+
+    let mut server = spawn_server(Some(&db), port, dir.path());
+    wait_ready(&base).await;
+    let owner = sqlx::PgPool::connect(&db).await.unwrap();
+    let counts: Vec<(String, i64)> = eventually("every acknowledged message stored", Duration::from_secs(60), || async {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT wamid, count(*) FROM messages WHERE wamid LIKE 'wamid.kill-%' GROUP BY wamid")
+                .fetch_all(&owner)
+                .await
+                .unwrap();
+        let have: std::collections::HashSet<&str> = rows.iter().map(|(w, _)| w.as_str()).collect();
+        acked.iter().all(|w| have.contains(w.as_str())).then_some(rows)
+    })
+    .await;
+    assert!(counts.iter().all(|(_, n)| *n == 1), "a message was stored twice");
+    let unprocessed: i64 = eventually("inbox drained", Duration::from_secs(30), || async {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM webhook_inbox WHERE processed_at IS NULL").fetch_one(&owner).await.unwrap();
+        (n == 0).then_some(n)
+    })
+    .await;
+    assert_eq!(unprocessed, 0);
+    kill9(&mut server);
+}
+
+/// Fails the first commit of one conversation, then behaves.
+struct FaultyStore {
+    inner: Arc<dyn Store>,
+    victim_phone: String,
+    victim: std::sync::Mutex<Option<ContactId>>,
+    victim_conversation: std::sync::Mutex<Option<ConversationId>>,
+    faults_left: AtomicU64,
+}
+
+#[async_trait]
+impl Store for FaultyStore {
+    async fn resolve_contact(&self, tenant: TenantId, identity: &ContactIdentity) -> Result<ContactId, StoreError> {
+        let id = self.inner.resolve_contact(tenant, identity).await?;
+        if identity.phone.as_ref().is_some_and(|p| p.as_str() == self.victim_phone) {
+            *self.victim.lock().unwrap() = Some(id);
+        }
+        Ok(id)
+    }
+    async fn open_conversation(
+        &self,
+        tenant: TenantId,
+        channel: ChannelId,
+        contact: ContactId,
+    ) -> Result<ConversationSnapshot, StoreError> {
+        let snap = self.inner.open_conversation(tenant, channel, contact).await?;
+        if *self.victim.lock().unwrap() == Some(contact) {
+            *self.victim_conversation.lock().unwrap() = Some(snap.id);
+        }
+        Ok(snap)
+    }
+    async fn commit(&self, batch: ConversationBatch) -> Result<BatchOutcome, StoreError> {
+        let is_victim = *self.victim_conversation.lock().unwrap() == Some(batch.conversation_id);
+        if is_victim && self.faults_left.load(Ordering::SeqCst) > 0 {
+            self.faults_left.fetch_sub(1, Ordering::SeqCst);
+            return Err(StoreError("injected fault".into()));
+        }
+        self.inner.commit(batch).await
+    }
+    async fn apply_template_status(&self, tenant: TenantId, update: &TemplateStatusUpdate) -> Result<(), StoreError> {
+        self.inner.apply_template_status(tenant, update).await
+    }
+}
+
+#[actix_rt::test]
+async fn a_faulty_conversation_restarts_while_others_keep_flowing() {
+    let layer: whatsflow::startup::StoreLayer = Box::new(|inner| {
+        Arc::new(FaultyStore {
+            inner,
+            victim_phone: "+15559990000".into(),
+            victim: std::sync::Mutex::new(None),
+            victim_conversation: std::sync::Mutex::new(None),
+            faults_left: AtomicU64::new(2),
+        })
+    });
+    let app = spawn_with(fresh_database().await, |c| c, Some(layer)).await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "15559990000", "wamid.victim-1", "first")).await;
+    for i in 0..20 {
+        app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, &format!("1555777{i:04}"), &format!("wamid.bystander-{i}"), "hello")).await;
+    }
+    // Bystanders are stored while the victim is still failing.
+    eventually("bystanders stored", WAIT, || async {
+        let n: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM messages WHERE wamid LIKE 'wamid.bystander-%'").fetch_one(&app.owner).await.unwrap();
+        (n == 20).then_some(())
+    })
+    .await;
+    // The victim restarted, and its message arrives once through the retry.
+    let m = eventually("victim message after restart", WAIT, || async { app.message_by_wamid(&t, "wamid.victim-1").await }).await;
+    assert_eq!(m["content"]["body"], "first");
+    assert!(app.state.metrics.conversation_restarts.load(Ordering::Relaxed) >= 1);
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "15559990000", "wamid.victim-2", "second")).await;
+    eventually("victim keeps working", WAIT, || async { app.message_by_wamid(&t, "wamid.victim-2").await }).await;
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM messages WHERE wamid LIKE 'wamid.victim-%'").fetch_one(&app.owner).await.unwrap();
+    assert_eq!(n, 2);
+}
+
+#[actix_rt::test]
+async fn a_database_outage_answers_503_and_loses_nothing() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let dbname = app.db_url.rsplit('/').next().unwrap().to_owned();
+    let admin = sqlx::PgPool::connect(&cluster().url("postgres")).await.unwrap();
+    sqlx::query(&format!("ALTER DATABASE \"{dbname}\" WITH ALLOW_CONNECTIONS false")).execute(&admin).await.unwrap();
+    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()")
+        .bind(&dbname)
+        .execute(&admin)
+        .await
+        .unwrap();
+    let body = text_webhook(PHONE_NUMBER_ID, "15550003333", "wamid.outage", "during the outage");
+    let mut saw_503 = false;
+    for _ in 0..5 {
+        let res = app.post_webhook(body.clone()).await;
+        if res.status() == 503 {
+            assert_eq!(res.json::<serde_json::Value>().await.unwrap()["error"]["code"], "UNAVAILABLE");
+            saw_503 = true;
+            break;
+        }
+        assert_ne!(res.status(), 200, "acknowledged while the database is down");
+    }
+    assert!(saw_503, "Meta must be told to retry");
+    assert_eq!(app.http.get(app.url("/ready")).send().await.unwrap().status(), 503);
+    sqlx::query(&format!("ALTER DATABASE \"{dbname}\" WITH ALLOW_CONNECTIONS true")).execute(&admin).await.unwrap();
+    // Meta retries; now it lands, once.
+    eventually("accepted after recovery", WAIT, || async {
+        let r = app.post_webhook(body.clone()).await;
+        (r.status() == 200).then_some(())
+    })
+    .await;
+    let owner = sqlx::PgPool::connect(&app.db_url).await.unwrap();
+    eventually("stored once", WAIT, || async {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM messages WHERE wamid = 'wamid.outage'").fetch_one(&owner).await.unwrap();
+        (n == 1).then_some(())
+    })
+    .await;
+}
+
+#[actix_rt::test]
+async fn idle_conversations_passivate_and_come_back_intact() {
+    let app = spawn_with(
+        fresh_database().await,
+        |mut c| {
+            c.conversation_idle = Duration::from_millis(400);
+            c
+        },
+        None,
+    )
+    .await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "15550004444", "wamid.before", "one")).await;
+    eventually("passivated", WAIT, || async { (app.state.metrics.conversations_passivated.load(Ordering::Relaxed) >= 1).then_some(()) })
+        .await;
+    assert_eq!(app.state.metrics.conversation_restarts.load(Ordering::Relaxed), 0, "passivation is not a restart");
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "15550004444", "wamid.after", "two")).await;
+    eventually("rehydrated", WAIT, || async { app.message_by_wamid(&t, "wamid.after").await }).await;
+    let c = &app.conversations(&t).await[0];
+    assert_eq!(c["unread_count"], 2);
+    let msgs = app.all_messages(&t).await;
+    assert!(msgs[1]["seq"].as_i64() > msgs[0]["seq"].as_i64(), "sequence continues after rehydration");
+    assert!(app.state.metrics.conversations_started.load(Ordering::Relaxed) >= 2);
+}
+
+#[actix_rt::test]
+async fn the_embedded_cluster_survives_a_killed_server() {
+    let dir = tempfile::Builder::new().prefix("wf-embedded-").tempdir_in("/tmp").unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = spawn_server(None, port, dir.path());
+    wait_ready(&base).await;
+    let http = reqwest::Client::new();
+    let reg = http
+        .post(format!("{base}/api/v1/auth/register"))
+        .json(&serde_json::json!({"tenant_name": "Acme", "name": "A", "email": "a@embedded.test", "password": "correct-horse-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reg.status(), 201);
+    kill9(&mut server);
+    let mut server = spawn_server(None, port, dir.path());
+    wait_ready(&base).await;
+    let login = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "a@embedded.test", "password": "correct-horse-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200, "data from before the kill is there");
+    // SIGTERM: graceful stop also stops the cluster.
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
+    let status = server.wait().unwrap();
+    assert!(status.success(), "graceful shutdown exits 0");
+    // A cleanly stopped cluster removes its pid file.
+    assert!(!dir.path().join("postgres/postmaster.pid").exists(), "cluster left running after shutdown");
+}
