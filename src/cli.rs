@@ -1,5 +1,4 @@
-//! The command line: `serve`, `migrate` (and, as they land, `demo` and
-//! `graph-sim`).
+//! The command line: `serve`, `demo`, `migrate`.
 
 use crate::config::Config;
 use crate::startup::Application;
@@ -21,6 +20,9 @@ pub enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Run offline with no credentials: embedded database, a seeded demo
+    /// business and simulated customers.
+    Demo,
 }
 
 /// Runs the parsed command.
@@ -32,6 +34,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(port = app.port(), "whatsflow is serving");
             app.run_until_stopped().await
         }
+        Command::Demo => crate::demo::run().await,
         Command::Migrate => {
             let url = crate::config::env_var("DATABASE_URL").ok_or_else(|| {
                 anyhow::anyhow!(

@@ -19,6 +19,7 @@ pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod demo;
 pub mod embedded_pg;
 pub mod http;
 pub mod hub;

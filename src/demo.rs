@@ -1,0 +1,175 @@
+//! `whatsflow demo`: the product alive offline with no credentials. It
+//! generates (and keeps) its secrets under the data directory, runs the
+//! server on the embedded Postgres, seeds a demo business with an admin login
+//! and a connected number, and has simulated customers write in through
+//! signed webhooks exactly as Meta would deliver them.
+
+use crate::config::{Config, Secret, DEFAULT_GRAPH_API_BASE};
+use crate::http::webhooks::sign;
+use crate::startup::Application;
+use anyhow::Context as _;
+use rand::seq::SliceRandom;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The demo admin's login.
+pub const DEMO_EMAIL: &str = "demo@whatsflow.local";
+/// The demo admin's password.
+pub const DEMO_PASSWORD: &str = "demo-password";
+/// The demo business number's Meta id.
+pub const DEMO_PHONE_NUMBER_ID: &str = "100000000000001";
+/// The demo WABA.
+pub const DEMO_WABA_ID: &str = "200000000000001";
+
+/// How often a simulated customer writes.
+const CUSTOMER_INTERVAL: Duration = Duration::from_secs(6);
+
+#[derive(Serialize, Deserialize)]
+struct DemoSecrets {
+    app_secret: String,
+    verify_token: String,
+    jwt_secret: String,
+    master_key: String,
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut b = vec![0u8; bytes];
+    rand::thread_rng().fill(b.as_mut_slice());
+    hex::encode(b)
+}
+
+fn load_or_create_secrets(dir: &Path) -> anyhow::Result<DemoSecrets> {
+    let path = dir.join("demo-secrets.json");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        if let Ok(s) = serde_json::from_str(&text) {
+            return Ok(s);
+        }
+    }
+    std::fs::create_dir_all(dir)?;
+    let s = DemoSecrets { app_secret: random_hex(16), verify_token: random_hex(8), jwt_secret: random_hex(32), master_key: random_hex(32) };
+    std::fs::write(&path, serde_json::to_vec_pretty(&s)?)?;
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    Ok(s)
+}
+
+/// The demo's configuration: the environment where set, generated secrets otherwise.
+pub fn demo_config() -> anyhow::Result<Config> {
+    let env = crate::config::env_var;
+    let data_dir = env("WHATSFLOW_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("whatsflow-data"));
+    let s = load_or_create_secrets(&data_dir)?;
+    Ok(Config {
+        bind: env("WHATSFLOW_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+        database_url: env("DATABASE_URL"),
+        redis_url: env("REDIS_URL"),
+        data_dir,
+        graph_api_base: env("GRAPH_API_BASE").unwrap_or_else(|| DEFAULT_GRAPH_API_BASE.into()),
+        app_secret: Secret::new(env("WHATSAPP_APP_SECRET").unwrap_or(s.app_secret)),
+        verify_token: Secret::new(env("WHATSAPP_VERIFY_TOKEN").unwrap_or(s.verify_token)),
+        jwt_secret: Secret::new(env("JWT_SECRET").unwrap_or(s.jwt_secret)),
+        master_key: crate::config::parse_master_key(&env("WHATSFLOW_MASTER_KEY").unwrap_or(s.master_key))?,
+        conversation_idle: whatsflow_actors::engine::DEFAULT_CONVERSATION_IDLE,
+        web_dir: env("WHATSFLOW_WEB_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("web/dist")),
+        workers: env("WHATSFLOW_WORKERS").and_then(|v| v.parse().ok()),
+    })
+}
+
+/// Runs the demo until stopped.
+pub async fn run() -> anyhow::Result<()> {
+    let config = demo_config()?;
+    let secret = config.app_secret.clone();
+    let app = Application::build(config).await?;
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let web = app.state().config.web_dir.join("index.html").is_file();
+    actix::spawn(async move {
+        if let Err(e) = seed_and_simulate(&base, &secret, web).await {
+            tracing::error!(error = %e, "demo seeding failed");
+        }
+    });
+    app.run_until_stopped().await
+}
+
+async fn seed_and_simulate(base: &str, secret: &Secret, web: bool) -> anyhow::Result<()> {
+    let http = reqwest::Client::new();
+    let login = http.post(format!("{base}/api/v1/auth/login")).json(&json!({"email": DEMO_EMAIL, "password": DEMO_PASSWORD})).send().await?;
+    if !login.status().is_success() {
+        let reg = http
+            .post(format!("{base}/api/v1/auth/register"))
+            .json(&json!({"tenant_name": "Demo Store", "name": "Demo Admin", "email": DEMO_EMAIL, "password": DEMO_PASSWORD}))
+            .send()
+            .await?
+            .error_for_status()
+            .context("registering the demo business")?;
+        let token = reg.json::<serde_json::Value>().await?["access_token"].as_str().unwrap_or_default().to_owned();
+        http.post(format!("{base}/api/v1/channels"))
+            .bearer_auth(&token)
+            .json(&json!({"phone_number_id": DEMO_PHONE_NUMBER_ID, "display_phone_number": "+1 555 010 0001", "waba_id": DEMO_WABA_ID,
+                          "access_token": "demo-access-token", "name": "Demo support line"}))
+            .send()
+            .await?
+            .error_for_status()
+            .context("connecting the demo number")?;
+    }
+    println!("\n  whatsflow demo is running");
+    if web {
+        println!("  open          {base}/");
+    }
+    println!("  log in as     {DEMO_EMAIL} / {DEMO_PASSWORD}");
+    println!("  API docs      {base}/api/docs");
+    println!("  simulated customers write in every few seconds; Ctrl-C stops.\n");
+    let mut seq: u64 = 0;
+    loop {
+        tokio::time::sleep(CUSTOMER_INTERVAL).await;
+        seq += 1;
+        let body = customer_message(seq);
+        let sig = sign(secret.expose().as_bytes(), &body);
+        let res = http.post(format!("{base}/webhooks/whatsapp")).header("X-Hub-Signature-256", sig).body(body).send().await;
+        if let Err(e) = res {
+            tracing::warn!(error = %e, "simulated customer could not reach the server");
+        }
+    }
+}
+
+const CUSTOMERS: &[(&str, &str)] = &[
+    ("919812345670", "Priya Sharma"),
+    ("14155550123", "Jordan Lee"),
+    ("447700900123", "Amelia Clarke"),
+    ("5511987654321", "Lucas Souza"),
+    ("971501234567", "Omar Haddad"),
+];
+
+const LINES: &[&str] = &[
+    "Hi! Is my order #4821 shipped yet?",
+    "Do you deliver on Sundays?",
+    "I'd like to change my delivery address",
+    "What are your opening hours?",
+    "Thanks, that was quick!",
+    "Can I pay cash on delivery?",
+    "The size M is too small, can I exchange it?",
+];
+
+/// One simulated customer message, shaped as Meta's webhooks are.
+fn customer_message(seq: u64) -> Vec<u8> {
+    let mut rng = rand::thread_rng();
+    let (wa_id, name) = CUSTOMERS.choose(&mut rng).copied().unwrap_or(("14155550123", "Jordan Lee"));
+    let ts = chrono::Utc::now().timestamp().to_string();
+    let id = format!("wamid.demo.{}.{seq}", random_hex(8));
+    let message = if seq % 5 == 0 {
+        json!({"from": wa_id, "id": id, "timestamp": ts, "type": "location",
+               "location": {"latitude": 19.0760, "longitude": 72.8777, "name": "Home", "address": "Bandra West, Mumbai"}})
+    } else {
+        let line = LINES.choose(&mut rng).copied().unwrap_or("Hello");
+        json!({"from": wa_id, "id": id, "timestamp": ts, "type": "text", "text": {"body": line}})
+    };
+    json!({"object": "whatsapp_business_account", "entry": [{"id": DEMO_WABA_ID, "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550100001", "phone_number_id": DEMO_PHONE_NUMBER_ID},
+        "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
+        "messages": [message]
+    }}]}]})
+    .to_string()
+    .into_bytes()
+}
