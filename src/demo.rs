@@ -94,7 +94,8 @@ pub async fn run() -> anyhow::Result<()> {
 
 async fn seed_and_simulate(base: &str, secret: &Secret, web: bool) -> anyhow::Result<()> {
     let http = reqwest::Client::new();
-    let login = http.post(format!("{base}/api/v1/auth/login")).json(&json!({"email": DEMO_EMAIL, "password": DEMO_PASSWORD})).send().await?;
+    let login =
+        http.post(format!("{base}/api/v1/auth/login")).json(&json!({"email": DEMO_EMAIL, "password": DEMO_PASSWORD})).send().await?;
     if !login.status().is_success() {
         let reg = http
             .post(format!("{base}/api/v1/auth/register"))
