@@ -158,7 +158,7 @@ fn customer_message(seq: u64) -> Vec<u8> {
     let (wa_id, name) = CUSTOMERS.choose(&mut rng).copied().unwrap_or(("14155550123", "Jordan Lee"));
     let ts = chrono::Utc::now().timestamp().to_string();
     let id = format!("wamid.demo.{}.{seq}", random_hex(8));
-    let message = if seq % 5 == 0 {
+    let message = if seq.is_multiple_of(5) {
         json!({"from": wa_id, "id": id, "timestamp": ts, "type": "location",
                "location": {"latitude": 19.0760, "longitude": 72.8777, "name": "Home", "address": "Bandra West, Mumbai"}})
     } else {
