@@ -68,6 +68,9 @@ pub struct Config {
     pub master_key: [u8; 32],
     /// `WHATSFLOW_CONVERSATION_IDLE_SECS`: idle time before passivation.
     pub conversation_idle: Duration,
+    /// `WHATSFLOW_SEND_RECHECK_SECS`: wait for Meta's status webhook before
+    /// resending a message whose send outcome was unknown.
+    pub send_recheck: Duration,
     /// `WHATSFLOW_WEB_DIR`: the built web app (default `web/dist`).
     pub web_dir: PathBuf,
     /// `WHATSFLOW_WORKERS`: HTTP worker threads (default: one per core).
@@ -77,6 +80,17 @@ pub struct Config {
 /// Reads one variable, treating empty as unset.
 pub fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// A duration in whole seconds from the environment, or `default`.
+pub fn secs_var(var: &'static str, default: Duration) -> Result<Duration, ConfigError> {
+    match env_var(var) {
+        Some(v) => v
+            .parse()
+            .map(Duration::from_secs)
+            .map_err(|_| ConfigError::Invalid { var, problem: "must be a whole number of seconds".into() }),
+        None => Ok(default),
+    }
 }
 
 /// Parses a 32-byte key given as 64 hex characters or base64.
@@ -126,13 +140,8 @@ impl Config {
             verify_token: Secret::new(verify_token),
             jwt_secret: Secret::new(jwt_secret),
             master_key: parse_master_key(&master_key)?,
-            conversation_idle: match env_var("WHATSFLOW_CONVERSATION_IDLE_SECS") {
-                Some(v) => Duration::from_secs(v.parse().map_err(|_| ConfigError::Invalid {
-                    var: "WHATSFLOW_CONVERSATION_IDLE_SECS",
-                    problem: "must be a whole number of seconds".into(),
-                })?),
-                None => whatsflow_actors::engine::DEFAULT_CONVERSATION_IDLE,
-            },
+            conversation_idle: secs_var("WHATSFLOW_CONVERSATION_IDLE_SECS", whatsflow_actors::engine::DEFAULT_CONVERSATION_IDLE)?,
+            send_recheck: secs_var("WHATSFLOW_SEND_RECHECK_SECS", whatsflow_actors::engine::DEFAULT_AMBIGUOUS_GRACE)?,
             web_dir: env_var("WHATSFLOW_WEB_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("web/dist")),
             workers: env_var("WHATSFLOW_WORKERS").and_then(|v| v.parse().ok()),
         })

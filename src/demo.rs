@@ -72,6 +72,7 @@ pub fn demo_config() -> anyhow::Result<Config> {
         jwt_secret: Secret::new(env("JWT_SECRET").unwrap_or(s.jwt_secret)),
         master_key: crate::config::parse_master_key(&env("WHATSFLOW_MASTER_KEY").unwrap_or(s.master_key))?,
         conversation_idle: whatsflow_actors::engine::DEFAULT_CONVERSATION_IDLE,
+        send_recheck: whatsflow_actors::engine::DEFAULT_AMBIGUOUS_GRACE,
         web_dir: env("WHATSFLOW_WEB_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("web/dist")),
         workers: env("WHATSFLOW_WORKERS").and_then(|v| v.parse().ok()),
     })

@@ -15,8 +15,8 @@ use whatsflow_actors::ports::EventSink;
 #[derive(Message, Clone, Debug)]
 #[rtype(result = "()")]
 pub struct HubFrame {
-    /// The conversation it belongs to.
-    pub conversation_id: ConversationId,
+    /// The conversation it belongs to (None: tenant-wide).
+    pub conversation_id: Option<ConversationId>,
     /// The agent the conversation is assigned to, when the event says.
     pub assignee: Option<Option<UserId>>,
     /// The `{"event", "data"}` text frame.
@@ -88,6 +88,13 @@ impl TenantHub {
     }
 }
 
+impl TenantHub {
+    /// Sends a tenant-wide frame (notes, presence) to every session of the tenant.
+    pub fn notify(&self, tenant: TenantId, frame: serde_json::Value) {
+        self.broadcast(tenant, HubFrame { conversation_id: None, assignee: None, text: frame.to_string().into() });
+    }
+}
+
 impl EventSink for TenantHub {
     fn publish(&self, tenant: TenantId, event: ConversationEvent) {
         if self.sessions(tenant) == 0 {
@@ -101,7 +108,7 @@ impl EventSink for TenantHub {
         };
         let conversation_id = event.conversation_id();
         match serde_json::to_string(&event) {
-            Ok(text) => self.broadcast(tenant, HubFrame { conversation_id, assignee, text: text.into() }),
+            Ok(text) => self.broadcast(tenant, HubFrame { conversation_id: Some(conversation_id), assignee, text: text.into() }),
             Err(e) => tracing::error!(error = %e, "event could not be serialised"),
         }
     }

@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::crypto::SecretBox;
 use crate::db;
 use crate::embedded_pg::{EmbeddedOptions, EmbeddedPostgres};
+use crate::graph::GraphClient;
 use crate::hub::TenantHub;
 use crate::store::inbox::Inbox;
 use crate::store::writer::BatchWriter;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     /// Encryption of stored credentials.
     pub secrets: SecretBox,
+    /// The Graph API client (its token cache is cleared on rotation).
+    pub graph: Arc<GraphClient>,
     /// Entry of webhook events into the actors.
     pub router: Arc<WebhookRouter>,
     /// The durable webhook inbox.
@@ -98,17 +101,26 @@ impl Application {
         let hub = Arc::new(TenantHub::default());
         let pg_store = PgStore::new(pool.clone(), BatchWriter::start(pool.clone(), WRITER_TASKS));
         let directory: Arc<dyn ChannelDirectory> = Arc::new(pg_store.clone());
+        let ledger = pg_store.clone();
         let mut store: Arc<dyn Store> = Arc::new(pg_store);
         if let Some(layer) = layer {
             store = layer(store);
         }
+        let secrets = SecretBox::new(&config.master_key);
+        let graph = Arc::new(GraphClient::new(&config.graph_api_base, pool.clone(), secrets.clone()));
         let deps = Arc::new(EngineDeps {
             store,
             directory,
             sink: hub.clone(),
+            transport: graph.clone(),
+            ledger: Arc::new(ledger),
             clock: Arc::new(SystemClock),
             metrics: metrics.clone(),
-            settings: EngineSettings { conversation_idle: config.conversation_idle, ..EngineSettings::default() },
+            settings: EngineSettings {
+                conversation_idle: config.conversation_idle,
+                ambiguous_grace: config.send_recheck,
+                ..EngineSettings::default()
+            },
         });
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let arbiters = ArbiterPool::start(cores);
@@ -121,11 +133,16 @@ impl Application {
             tracing::info!(rows = replayed, "replayed unprocessed webhook inbox rows");
         }
         inbox.spawn_sweeper(router.clone());
+        let resumed = crate::outbox::resume_pending_sends(&pool, &router).await.context("re-queueing pending sends")?;
+        if resumed > 0 {
+            tracing::info!(messages = resumed, "re-queued sends that had no answer from Meta before the restart");
+        }
 
         let state = web::Data::new(AppState {
             pool,
             jwt: JwtKeys::new(config.jwt_secret.expose()),
-            secrets: SecretBox::new(&config.master_key),
+            secrets,
+            graph,
             router,
             inbox,
             hub,

@@ -15,9 +15,12 @@ use crate::ids::{ContactId, ConversationId, MessageId};
 use crate::message::{Direction, MessageStatus, MessageView};
 use crate::meta::{InboundMessage, StatusUpdate};
 use crate::metrics::EngineMetrics;
+use crate::outbound::{ChannelOutbox, OutboundJob, SendOutcome, StatusPing};
 use crate::ports::{
-    BatchOutcome, ChannelRef, ConversationBatch, ConversationSnapshot, HeldEvent, NewMessage, ReactionChange, StatusChange, StoreError,
+    BatchOutcome, ChannelRef, ConversationBatch, ConversationPatch, ConversationSnapshot, HeldEvent, NewMessage, OutboundUpdate,
+    ReactionChange, StatusChange, StoreError,
 };
+use crate::send::{SendRefusal, SendRequest};
 use crate::ticket::EventReceipt;
 use crate::window::SessionWindow;
 use actix::prelude::*;
@@ -42,7 +45,7 @@ pub struct ConversationKey {
 }
 
 /// Work a conversation applies.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum ConversationWork {
     /// A customer message.
     Inbound(InboundMessage),
@@ -50,7 +53,20 @@ pub enum ConversationWork {
     Status(StatusUpdate),
     /// A parked event whose message has appeared.
     Held(HeldEvent),
+    /// An agent, flow, campaign or API client sends a message.
+    Send(SendRequest),
+    /// Meta's answer to a send.
+    SendResult(SendOutcome),
+    /// Agents read the conversation: unread to zero, read receipt to Meta.
+    MarkRead,
+    /// An agent is typing: the customer sees the typing indicator.
+    Typing,
+    /// Status / assignee change, answered once stored.
+    Patch(ConversationPatch, ReplyTo<ConversationSummary>),
 }
+
+/// Where the answer to a command goes.
+pub type ReplyTo<T> = Option<tokio::sync::oneshot::Sender<Result<T, SendRefusal>>>;
 
 /// Delivered by the tenant actor: work plus the receipt to complete once it
 /// is durable.
@@ -95,28 +111,44 @@ pub struct ConversationActor {
     channel: ChannelRef,
     deps: Arc<EngineDeps>,
     tenant: Recipient<ConversationIdle>,
+    outbox: Addr<ChannelOutbox>,
     live: Option<Live>,
     queue: VecDeque<Queued>,
     flushing: bool,
     received: u64,
     last_activity: Instant,
     consecutive_failures: u32,
+    /// Told to passivate: stop for good. The tenant drops its address right
+    /// after telling, possibly a moment after this actor stops on another
+    /// thread; if the supervisor restarts it in that moment, it stops again.
+    passivating: bool,
+    /// Whether this incarnation is counted in the live gauge.
+    counted_live: bool,
 }
 
 impl ConversationActor {
     /// An actor for `key`, reporting idleness to `tenant`.
-    pub fn new(key: ConversationKey, channel: ChannelRef, deps: Arc<EngineDeps>, tenant: Recipient<ConversationIdle>) -> Self {
+    pub fn new(
+        key: ConversationKey,
+        channel: ChannelRef,
+        deps: Arc<EngineDeps>,
+        tenant: Recipient<ConversationIdle>,
+        outbox: Addr<ChannelOutbox>,
+    ) -> Self {
         Self {
             key,
             channel,
             deps,
             tenant,
+            outbox,
             live: None,
             queue: VecDeque::new(),
             flushing: false,
             received: 0,
             last_activity: Instant::now(),
             consecutive_failures: 0,
+            passivating: false,
+            counted_live: false,
         }
     }
 
@@ -170,52 +202,108 @@ impl ConversationActor {
 
     /// Commits what is queued, unless a commit is already in flight.
     fn flush(&mut self, ctx: &mut Context<Self>) {
-        if self.flushing || self.queue.is_empty() {
-            return;
-        }
-        let Some(live) = &self.live else { return };
-        let take = self.queue.len().min(self.deps.settings.max_batch_events.max(1));
-        let (works, receipts): (Vec<_>, Vec<_>) = self.queue.drain(..take).map(|q| (q.work, q.receipt)).unzip();
-        let batch = plan_batch(self.channel.tenant_id, live.snapshot.id, live.snapshot.last_seq, works);
-        self.flushing = true;
-        let store = self.deps.store.clone();
-        let sent = batch.clone();
-        ctx.spawn(async move { store.commit(batch).await }.into_actor(self).map(move |res, act, ctx| {
-            act.flushing = false;
-            match res {
-                Ok(outcome) => {
-                    act.consecutive_failures = 0;
-                    act.committed(&sent, outcome);
-                    for r in receipts {
-                        r.complete();
+        while !self.flushing && !self.queue.is_empty() {
+            let Some(live) = &self.live else { return };
+            let now = self.deps.clock.now();
+            let take = self.queue.len().min(self.deps.settings.max_batch_events.max(1));
+            let mut works = Vec::with_capacity(take);
+            let mut receipts = Vec::with_capacity(take);
+            for q in self.queue.drain(..take) {
+                match q.work {
+                    ConversationWork::Send(mut req) if !req.allowed_outside_window() && !live.window.is_open(now) => {
+                        req.answer(Err(SendRefusal::WindowClosed { expires_at: live.window.expires_at() }));
+                        q.receipt.complete();
                     }
-                    act.flush(ctx);
+                    ConversationWork::Typing => {
+                        if let Some(w) = &live.snapshot.last_inbound_wamid {
+                            self.outbox.do_send(StatusPing { body: crate::send::typing_indicator(w) });
+                        }
+                        q.receipt.complete();
+                    }
+                    work => {
+                        works.push(work);
+                        receipts.push(q.receipt);
+                    }
                 }
-                Err(e) => act.fail(ctx, &e, receipts),
             }
-        }));
+            if works.is_empty() {
+                continue;
+            }
+            let plan = plan_batch(
+                &PlanContext {
+                    tenant_id: self.channel.tenant_id,
+                    conversation_id: live.snapshot.id,
+                    last_seq: live.snapshot.last_seq,
+                    to: live.snapshot.contact_phone.clone(),
+                    user_id: live.snapshot.contact_user_id.clone(),
+                    now,
+                },
+                works,
+            );
+            self.flushing = true;
+            let store = self.deps.store.clone();
+            let batch = plan.batch.clone();
+            ctx.spawn(async move { store.commit(batch).await }.into_actor(self).map(move |res, act, ctx| {
+                act.flushing = false;
+                match res {
+                    Ok(outcome) => {
+                        act.consecutive_failures = 0;
+                        act.committed(plan, outcome);
+                        for r in receipts {
+                            r.complete();
+                        }
+                        act.flush(ctx);
+                    }
+                    Err(e) => act.fail(ctx, &e, receipts),
+                }
+            }));
+        }
     }
 
-    /// Applies a committed batch to memory and tells the agents.
-    fn committed(&mut self, batch: &ConversationBatch, outcome: BatchOutcome) {
+    /// Applies a committed batch to memory, answers senders, tells agents
+    /// and hands new sends to the outbox.
+    fn committed(&mut self, plan: Planned, outcome: BatchOutcome) {
+        let batch = &plan.batch;
         let m = &self.deps.metrics;
         EngineMetrics::add(&m.batches_committed, 1);
-        EngineMetrics::add(&m.messages_stored, outcome.inserted.len() as u64);
-        EngineMetrics::add(&m.messages_duplicate, (batch.messages.len() - outcome.inserted.len().min(batch.messages.len())) as u64);
+        let inbound_inserted =
+            batch.messages.iter().filter(|x| x.direction == Direction::Inbound && outcome.inserted.contains(&x.id)).count();
+        let inbound_total = batch.messages.iter().filter(|x| x.direction == Direction::Inbound).count();
+        EngineMetrics::add(&m.messages_stored, inbound_inserted as u64);
+        EngineMetrics::add(&m.messages_duplicate, (inbound_total - inbound_inserted) as u64);
         EngineMetrics::add(&m.statuses_applied, outcome.statuses_applied.len() as u64);
-        EngineMetrics::add(&m.statuses_stale, batch.statuses.len().saturating_sub(outcome.statuses_applied.len() + outcome.held) as u64);
         EngineMetrics::add(&m.events_held, outcome.held as u64);
+        EngineMetrics::add(&m.events_released, outcome.released.len() as u64);
         let Some(live) = &mut self.live else { return };
         let conversation_id = live.snapshot.id;
+        let previous_assignee = live.snapshot.assignee_id;
         match outcome.conversation {
-            Some(snap) => live.snapshot = ConversationSnapshot { created: false, ..snap },
+            Some(snap) => {
+                live.snapshot = ConversationSnapshot {
+                    created: false,
+                    contact_phone: live.snapshot.contact_phone.take(),
+                    contact_user_id: live.snapshot.contact_user_id.take(),
+                    last_inbound_wamid: live.snapshot.last_inbound_wamid.take(),
+                    ..snap
+                }
+            }
             None => live.snapshot.last_seq = live.snapshot.last_seq.max(batch.last_seq),
         }
         live.window = SessionWindow::from_last_inbound(live.snapshot.last_inbound_at);
+        let inserted: std::collections::HashSet<MessageId> = outcome.inserted.iter().copied().collect();
+        if let Some(w) = batch
+            .messages
+            .iter()
+            .rev()
+            .filter(|x| x.direction == Direction::Inbound && inserted.contains(&x.id))
+            .find_map(|x| x.wamid.clone())
+        {
+            live.snapshot.last_inbound_wamid = Some(w);
+        }
+        let last_inbound = live.snapshot.last_inbound_wamid.clone();
         let now = self.deps.clock.now();
         let tenant = self.channel.tenant_id;
-        let inserted: std::collections::HashSet<MessageId> = outcome.inserted.iter().copied().collect();
-        for msg in batch.messages.iter().filter(|m| inserted.contains(&m.id)) {
+        for msg in batch.messages.iter().filter(|x| inserted.contains(&x.id)) {
             let message = Box::new(view_of(conversation_id, msg, now));
             self.deps.sink.publish(tenant, ConversationEvent::MessageNew { conversation_id, seq: msg.seq, message });
         }
@@ -232,12 +320,42 @@ impl ConversationActor {
                 },
             );
         }
-        if !inserted.is_empty() {
-            if let Some(conversation) = self.summary() {
-                self.deps.sink.publish(tenant, ConversationEvent::ConversationUpdated { conversation });
+        for mut send in plan.sends {
+            let Some(msg) = batch.messages.iter().find(|x| x.id == send.message_id) else { continue };
+            if !inserted.contains(&send.message_id) {
+                send.request.answer(Err(SendRefusal::Duplicate));
+                continue;
+            }
+            send.request.answer(Ok(view_of(conversation_id, msg, now)));
+            self.outbox.do_send(OutboundJob {
+                message_id: send.message_id,
+                conversation: self.key,
+                body: send.body,
+                lane: send.request.lane,
+                attempt: 0,
+                uncertain: false,
+            });
+        }
+        if plan.mark_read {
+            if let Some(w) = &last_inbound {
+                self.outbox.do_send(StatusPing { body: crate::send::read_receipt(w) });
             }
         }
-        EngineMetrics::add(&self.deps.metrics.events_released, outcome.released.len() as u64);
+        let summary = self.summary();
+        if let Some(conversation) = summary.clone() {
+            let assignee_changed = conversation.assignee_id != previous_assignee;
+            if !inserted.is_empty() || plan.mark_read || !plan.patch_replies.is_empty() {
+                self.deps.sink.publish(tenant, ConversationEvent::ConversationUpdated { conversation: conversation.clone() });
+            }
+            if assignee_changed {
+                self.deps
+                    .sink
+                    .publish(tenant, ConversationEvent::ConversationAssigned { conversation_id, assignee_id: conversation.assignee_id });
+            }
+        }
+        for reply in plan.patch_replies.into_iter().flatten() {
+            let _ = reply.send(summary.clone().ok_or(SendRefusal::Unavailable));
+        }
         for held in outcome.released.into_iter().rev() {
             self.queue.push_front(Queued { work: ConversationWork::Held(held), receipt: EventReceipt::none() });
         }
@@ -261,17 +379,55 @@ impl ConversationActor {
     }
 }
 
+/// What a batch is planned from.
+pub struct PlanContext {
+    /// Tenant.
+    pub tenant_id: crate::ids::TenantId,
+    /// Conversation.
+    pub conversation_id: ConversationId,
+    /// Last sequence number used.
+    pub last_seq: i64,
+    /// The customer's phone (send target).
+    pub to: Option<String>,
+    /// The customer's user id (send target without a phone).
+    pub user_id: Option<String>,
+    /// Now.
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// A send planned into a batch.
+pub struct PlannedSend {
+    /// The message row.
+    pub message_id: MessageId,
+    /// The Cloud API body.
+    pub body: serde_json::Value,
+    /// The request (its reply and lane).
+    pub request: SendRequest,
+}
+
+/// A batch and what to do once it is committed.
+pub struct Planned {
+    /// The writes.
+    pub batch: ConversationBatch,
+    /// Sends to hand to the outbox.
+    pub sends: Vec<PlannedSend>,
+    /// Whether agents read the conversation.
+    pub mark_read: bool,
+    /// Who waits for a patch.
+    pub patch_replies: Vec<ReplyTo<ConversationSummary>>,
+}
+
 /// Turns queued work into one batch: sequence numbers in arrival order,
 /// several statuses for one message merged into its net change.
-pub fn plan_batch(
-    tenant_id: crate::ids::TenantId,
-    conversation_id: ConversationId,
-    last_seq: i64,
-    works: Vec<ConversationWork>,
-) -> ConversationBatch {
-    let mut seq = last_seq;
+pub fn plan_batch(pc: &PlanContext, works: Vec<ConversationWork>) -> Planned {
+    let mut seq = pc.last_seq;
     let mut messages = Vec::new();
     let mut reactions = Vec::new();
+    let mut outbound = Vec::new();
+    let mut sends = Vec::new();
+    let mut mark_read = false;
+    let mut patch: Option<ConversationPatch> = None;
+    let mut patch_replies = Vec::new();
     let mut statuses: Vec<StatusChange> = Vec::new();
     let mut status_index: HashMap<crate::ids::Wamid, usize> = HashMap::new();
     let mut merge = |change: StatusChange, statuses: &mut Vec<StatusChange>| match status_index.get(&change.wamid) {
@@ -300,6 +456,7 @@ pub fn plan_batch(
                     referral: m.referral,
                     errors: m.errors,
                     sent_by: None,
+                    client_id: None,
                     timestamp: m.timestamp,
                 });
             }
@@ -310,13 +467,80 @@ pub fn plan_batch(
                 r.seq = seq;
                 reactions.push(r);
             }
+            ConversationWork::Send(mut request) => {
+                if pc.to.is_none() && pc.user_id.is_none() {
+                    request.answer(Err(SendRefusal::NoRecipient));
+                    continue;
+                }
+                seq += 1;
+                let id = MessageId::generate();
+                let body = crate::send::cloud_api_body(
+                    &request.kind,
+                    &request.content,
+                    request.reply_to.as_ref(),
+                    pc.to.as_deref(),
+                    pc.user_id.as_deref(),
+                    &id.to_string(),
+                );
+                messages.push(NewMessage {
+                    id,
+                    seq,
+                    wamid: None,
+                    direction: Direction::Outbound,
+                    kind: request.kind.clone(),
+                    status: MessageStatus::Pending,
+                    content: request.content.clone(),
+                    context: request.reply_to.as_ref().map(|w| serde_json::json!({"id": w})),
+                    referral: None,
+                    errors: None,
+                    sent_by: request.sent_by.clone(),
+                    client_id: request.client_id.clone(),
+                    timestamp: pc.now,
+                });
+                sends.push(PlannedSend { message_id: id, body, request });
+            }
+            ConversationWork::SendResult(outcome) => {
+                seq += 1;
+                let (wamid, status, errors) = match outcome.result {
+                    Ok(w) => (Some(w), MessageStatus::Accepted, None),
+                    Err(f) => (None, MessageStatus::Failed, Some(f.to_errors())),
+                };
+                outbound.push(OutboundUpdate { message_id: outcome.message_id, wamid, status, errors, seq });
+            }
+            ConversationWork::MarkRead => mark_read = true,
+            ConversationWork::Typing => {}
+            ConversationWork::Patch(p, reply) => {
+                let merged = patch.get_or_insert_with(ConversationPatch::default);
+                if p.status.is_some() {
+                    merged.status = p.status;
+                }
+                if p.assignee.is_some() {
+                    merged.assignee = p.assignee;
+                }
+                patch_replies.push(reply);
+            }
         }
     }
     for s in &mut statuses {
         seq += 1;
         s.seq = seq;
     }
-    ConversationBatch { tenant_id, conversation_id, messages, statuses, reactions, last_seq: seq }
+    Planned {
+        batch: ConversationBatch {
+            tenant_id: pc.tenant_id,
+            conversation_id: pc.conversation_id,
+            messages,
+            statuses,
+            reactions,
+            outbound,
+            reset_unread: mark_read,
+            patch,
+            last_seq: seq,
+        },
+        sends,
+        mark_read,
+        patch_replies,
+    }
 }
 
 fn status_change(s: StatusUpdate) -> StatusChange {
@@ -332,6 +556,7 @@ fn status_change(s: StatusUpdate) -> StatusChange {
         errors: s.errors,
         pricing: s.pricing,
         conversation: s.conversation,
+        callback_data: s.callback_data,
     };
     match s.status {
         MessageStatus::Sent => c.sent_at = at,
@@ -361,6 +586,9 @@ fn merge_status(into: &mut StatusChange, next: StatusChange) {
     }
     if next.conversation.is_some() {
         into.conversation = next.conversation;
+    }
+    if next.callback_data.is_some() {
+        into.callback_data = next.callback_data;
     }
 }
 
@@ -393,8 +621,13 @@ impl Actor for ConversationActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
+        if self.passivating {
+            ctx.stop();
+            return;
+        }
         EngineMetrics::add(&self.deps.metrics.conversations_started, 1);
         self.deps.metrics.conversations_live.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.counted_live = true;
         let idle = self.deps.settings.conversation_idle;
         ctx.run_interval(idle / IDLE_CHECK_DIVISOR, move |act, _ctx| {
             if act.queue.is_empty() && !act.flushing && act.last_activity.elapsed() >= idle {
@@ -405,14 +638,18 @@ impl Actor for ConversationActor {
     }
 
     fn stopped(&mut self, _: &mut Self::Context) {
-        self.deps.metrics.conversations_live.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        if std::mem::take(&mut self.counted_live) {
+            self.deps.metrics.conversations_live.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 }
 
 impl Supervised for ConversationActor {
     fn restarting(&mut self, _: &mut Self::Context) {
+        if self.passivating {
+            return;
+        }
         EngineMetrics::add(&self.deps.metrics.conversation_restarts, 1);
-        self.deps.metrics.conversations_live.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
         self.flushing = false;
         self.live = None;
     }
@@ -437,6 +674,7 @@ impl Handler<Passivate> for ConversationActor {
     fn handle(&mut self, _: Passivate, ctx: &mut Self::Context) {
         if self.queue.is_empty() && !self.flushing {
             EngineMetrics::add(&self.deps.metrics.conversations_passivated, 1);
+            self.passivating = true;
             ctx.stop();
         }
     }
@@ -460,6 +698,7 @@ mod tests {
             errors: None,
             conversation: None,
             pricing: if s == MessageStatus::Sent { Some(serde_json::json!({"billable": true})) } else { None },
+            callback_data: None,
         })
     }
 
@@ -471,7 +710,15 @@ mod tests {
             status("w1", MessageStatus::Delivered),
             status("w2", MessageStatus::Sent),
         ];
-        let b = plan_batch(TenantId::generate(), ConversationId::generate(), 10, works);
+        let pc = PlanContext {
+            tenant_id: TenantId::generate(),
+            conversation_id: ConversationId::generate(),
+            last_seq: 10,
+            to: None,
+            user_id: None,
+            now: Utc::now(),
+        };
+        let b = plan_batch(&pc, works).batch;
         assert_eq!(b.statuses.len(), 2);
         assert_eq!(b.statuses[0].status, MessageStatus::Read);
         assert!(b.statuses[0].sent_at.is_some() && b.statuses[0].delivered_at.is_some() && b.statuses[0].read_at.is_some());

@@ -1,6 +1,7 @@
 //! What every actor is handed at start: the ports and the tuning knobs.
 
 use crate::metrics::EngineMetrics;
+use crate::outbound::{GraphTransport, SendLedger};
 use crate::ports::{ChannelDirectory, Clock, EventSink, Store};
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +14,10 @@ pub const DEFAULT_CONVERSATION_IDLE: Duration = Duration::from_secs(300);
 /// absorb a burst, small enough that one batch never holds a commit long.
 pub const DEFAULT_MAX_BATCH_EVENTS: usize = 256;
 
+/// How long to wait for Meta's status webhook before resending a message
+/// whose send outcome was unknown (Meta reports `sent` within seconds).
+pub const DEFAULT_AMBIGUOUS_GRACE: Duration = Duration::from_secs(60);
+
 /// Tuning knobs.
 #[derive(Debug, Clone)]
 pub struct EngineSettings {
@@ -20,11 +25,17 @@ pub struct EngineSettings {
     pub conversation_idle: Duration,
     /// See [`DEFAULT_MAX_BATCH_EVENTS`].
     pub max_batch_events: usize,
+    /// See [`DEFAULT_AMBIGUOUS_GRACE`].
+    pub ambiguous_grace: Duration,
 }
 
 impl Default for EngineSettings {
     fn default() -> Self {
-        Self { conversation_idle: DEFAULT_CONVERSATION_IDLE, max_batch_events: DEFAULT_MAX_BATCH_EVENTS }
+        Self {
+            conversation_idle: DEFAULT_CONVERSATION_IDLE,
+            max_batch_events: DEFAULT_MAX_BATCH_EVENTS,
+            ambiguous_grace: DEFAULT_AMBIGUOUS_GRACE,
+        }
     }
 }
 
@@ -37,6 +48,10 @@ pub struct EngineDeps {
     pub directory: Arc<dyn ChannelDirectory>,
     /// Fan-out to agents.
     pub sink: Arc<dyn EventSink>,
+    /// Meta's Graph API.
+    pub transport: Arc<dyn GraphTransport>,
+    /// Wamids linked by status webhooks (for sends with unknown outcome).
+    pub ledger: Arc<dyn SendLedger>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Counters.

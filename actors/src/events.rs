@@ -69,6 +69,14 @@ pub enum ConversationEvent {
         /// It.
         conversation: ConversationSummary,
     },
+    /// A conversation was assigned, transferred or unassigned.
+    #[serde(rename = "conversation:assigned")]
+    ConversationAssigned {
+        /// It.
+        conversation_id: ConversationId,
+        /// The agent now responsible (None: unassigned).
+        assignee_id: Option<UserId>,
+    },
     /// A conversation's inbox facts changed.
     #[serde(rename = "conversation:updated")]
     ConversationUpdated {
@@ -81,7 +89,9 @@ impl ConversationEvent {
     /// The conversation the event belongs to.
     pub fn conversation_id(&self) -> ConversationId {
         match self {
-            Self::MessageNew { conversation_id, .. } | Self::MessageStatus { conversation_id, .. } => *conversation_id,
+            Self::MessageNew { conversation_id, .. }
+            | Self::MessageStatus { conversation_id, .. }
+            | Self::ConversationAssigned { conversation_id, .. } => *conversation_id,
             Self::ConversationNew { conversation } | Self::ConversationUpdated { conversation } => conversation.id,
         }
     }

@@ -27,6 +27,8 @@ pub struct ChannelRef {
     pub channel_id: ChannelId,
     /// Meta's id of the number.
     pub phone_number_id: String,
+    /// The number's send rate (Meta's throughput tier).
+    pub messages_per_second: u32,
 }
 
 /// Looks up which tenant owns a number or a WABA. Only ever asked with ids
@@ -58,6 +60,12 @@ pub struct ConversationSnapshot {
     pub last_inbound_at: Option<DateTime<Utc>>,
     /// The last message either way.
     pub last_message_at: Option<DateTime<Utc>>,
+    /// The customer's phone (E.164), where to send.
+    pub contact_phone: Option<String>,
+    /// The customer's business-scoped user id, where to send without a phone.
+    pub contact_user_id: Option<String>,
+    /// The customer's latest message (read receipts and typing point at it).
+    pub last_inbound_wamid: Option<Wamid>,
 }
 
 /// A message to insert (idempotent on `(tenant, wamid)`).
@@ -85,6 +93,8 @@ pub struct NewMessage {
     pub errors: Option<Value>,
     /// Who sent it (outbound).
     pub sent_by: Option<SentBy>,
+    /// The sender's idempotency key (outbound): one message per key.
+    pub client_id: Option<String>,
     /// Meta's or our time of sending.
     pub timestamp: DateTime<Utc>,
 }
@@ -113,6 +123,35 @@ pub struct StatusChange {
     pub pricing: Option<Value>,
     /// Meta's conversation object.
     pub conversation: Option<Value>,
+    /// `biz_opaque_callback_data` echoed by Meta: our message id, which links
+    /// a wamid to a send whose response was lost.
+    #[serde(default)]
+    pub callback_data: Option<String>,
+}
+
+/// The result of a send applied to its message: Meta's wamid (accepted) or
+/// Meta's error (failed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboundUpdate {
+    /// The message.
+    pub message_id: MessageId,
+    /// Meta's id, when accepted.
+    pub wamid: Option<Wamid>,
+    /// `accepted` or `failed`.
+    pub status: MessageStatus,
+    /// Meta's errors, when failed.
+    pub errors: Option<Value>,
+    /// Sequence number of the change.
+    pub seq: i64,
+}
+
+/// An agent's change to a conversation.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ConversationPatch {
+    /// New status.
+    pub status: Option<String>,
+    /// New assignee (`Some(None)` unassigns).
+    pub assignee: Option<Option<UserId>>,
 }
 
 /// A customer's reaction applied to the message it targets.
@@ -164,6 +203,13 @@ pub struct ConversationBatch {
     pub statuses: Vec<StatusChange>,
     /// Reactions to apply to their targets.
     pub reactions: Vec<ReactionChange>,
+    /// Send results to record.
+    pub outbound: Vec<OutboundUpdate>,
+    /// Agents read the conversation: unread goes to zero (before this batch's
+    /// new messages count).
+    pub reset_unread: bool,
+    /// Status / assignee change.
+    pub patch: Option<ConversationPatch>,
     /// The highest sequence number this batch used.
     pub last_seq: i64,
 }

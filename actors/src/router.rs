@@ -60,6 +60,11 @@ impl WebhookRouter {
             .clone()
     }
 
+    /// Work for a known conversation (API and sockets).
+    pub fn command(&self, cmd: crate::tenant::ConversationCommand) {
+        self.tenant(cmd.channel.tenant_id).do_send(cmd);
+    }
+
     /// Forgets a cached channel (after it is changed or disconnected).
     pub fn forget_channel(&self, phone_number_id: &str) {
         self.channels.remove(phone_number_id);

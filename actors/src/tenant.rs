@@ -10,8 +10,9 @@
 use crate::conversation::{ConversationActor, ConversationIdle, ConversationInput, ConversationKey, ConversationWork, Passivate};
 use crate::engine::EngineDeps;
 use crate::identity::{ContactIdentity, IdentityKey};
-use crate::ids::{ContactId, TenantId};
+use crate::ids::{ChannelId, ContactId, TenantId};
 use crate::meta::TemplateStatusUpdate;
+use crate::outbound::{ChannelOutbox, SendOutcome};
 use crate::pool::ArbiterPool;
 use crate::ports::ChannelRef;
 use crate::ticket::EventReceipt;
@@ -43,6 +44,18 @@ pub struct TemplateStatusEvent {
     pub receipt: EventReceipt,
 }
 
+/// Work for a known conversation (from the API or an agent's socket).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ConversationCommand {
+    /// Its channel.
+    pub channel: ChannelRef,
+    /// Its contact.
+    pub contact_id: ContactId,
+    /// What to do.
+    pub work: ConversationWork,
+}
+
 struct ConversationEntry {
     addr: Addr<ConversationActor>,
     forwarded: u64,
@@ -56,23 +69,71 @@ pub struct TenantActor {
     contacts: HashMap<IdentityKey, ContactId>,
     resolving: HashMap<IdentityKey, Vec<RouteEvent>>,
     conversations: HashMap<ConversationKey, ConversationEntry>,
+    outboxes: HashMap<ChannelId, Addr<ChannelOutbox>>,
+    channels: HashMap<ChannelId, ChannelRef>,
 }
 
 impl TenantActor {
     /// The actor for one tenant; conversation actors go on `pool`.
     pub fn new(tenant_id: TenantId, deps: Arc<EngineDeps>, pool: ArbiterPool) -> Self {
-        Self { tenant_id, deps, pool, contacts: HashMap::new(), resolving: HashMap::new(), conversations: HashMap::new() }
+        Self {
+            tenant_id,
+            deps,
+            pool,
+            contacts: HashMap::new(),
+            resolving: HashMap::new(),
+            conversations: HashMap::new(),
+            outboxes: HashMap::new(),
+            channels: HashMap::new(),
+        }
+    }
+
+    /// The channel's outbox, started on first use (it lives as long as the tenant).
+    fn outbox(&mut self, ctx: &mut Context<Self>, channel: &ChannelRef) -> Addr<ChannelOutbox> {
+        self.outboxes
+            .entry(channel.channel_id)
+            .or_insert_with(|| {
+                let (ch, deps, outcomes) = (channel.clone(), self.deps.clone(), ctx.address().recipient());
+                ChannelOutbox::start_in_arbiter(self.pool.pick(&channel.channel_id), move |_| {
+                    ChannelOutbox::new(
+                        ch.clone(),
+                        ch.messages_per_second,
+                        deps.transport.clone(),
+                        deps.ledger.clone(),
+                        outcomes,
+                        deps.settings.ambiguous_grace,
+                    )
+                })
+            })
+            .clone()
     }
 
     fn forward(&mut self, ctx: &mut Context<Self>, contact_id: ContactId, ev: RouteEvent) {
-        let key = ConversationKey { channel_id: ev.channel.channel_id, contact_id };
-        let entry = self.conversations.entry(key).or_insert_with(|| {
-            let (deps, channel, tenant) = (self.deps.clone(), ev.channel.clone(), ctx.address().recipient());
-            let addr = Supervisor::start_in_arbiter(self.pool.pick(&key), move |_| ConversationActor::new(key, channel, deps, tenant));
-            ConversationEntry { addr, forwarded: 0 }
-        });
-        entry.forwarded += 1;
-        entry.addr.do_send(ConversationInput { work: ev.work, receipt: ev.receipt });
+        self.deliver(ctx, ev.channel, contact_id, ev.work, ev.receipt);
+    }
+
+    /// Sends work to the conversation's actor, starting (or rehydrating) it.
+    fn deliver(
+        &mut self,
+        ctx: &mut Context<Self>,
+        channel: ChannelRef,
+        contact_id: ContactId,
+        work: ConversationWork,
+        receipt: EventReceipt,
+    ) {
+        let key = ConversationKey { channel_id: channel.channel_id, contact_id };
+        self.channels.entry(channel.channel_id).or_insert_with(|| channel.clone());
+        if !self.conversations.contains_key(&key) {
+            let outbox = self.outbox(ctx, &channel);
+            let (deps, tenant) = (self.deps.clone(), ctx.address().recipient());
+            let addr =
+                Supervisor::start_in_arbiter(self.pool.pick(&key), move |_| ConversationActor::new(key, channel, deps, tenant, outbox));
+            self.conversations.insert(key, ConversationEntry { addr, forwarded: 0 });
+        }
+        if let Some(entry) = self.conversations.get_mut(&key) {
+            entry.forwarded += 1;
+            entry.addr.do_send(ConversationInput { work, receipt });
+        }
     }
 
     fn resolve(&mut self, ctx: &mut Context<Self>, key: IdentityKey, identity: ContactIdentity) {
@@ -156,6 +217,64 @@ impl Handler<ConversationIdle> for TenantActor {
                 entry.addr.do_send(Passivate);
             }
         }
+    }
+}
+
+impl Handler<ConversationCommand> for TenantActor {
+    type Result = ();
+
+    /// Hands API or socket work to its conversation.
+    fn handle(&mut self, cmd: ConversationCommand, ctx: &mut Self::Context) {
+        self.deliver(ctx, cmd.channel, cmd.contact_id, cmd.work, EventReceipt::none());
+    }
+}
+
+/// A stored send with no wamid yet, found at start-up: it may or may not
+/// have reached Meta before the restart, so it is resent only if no status
+/// webhook links a wamid to it first.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ResumeSend {
+    /// Its channel.
+    pub channel: ChannelRef,
+    /// Its contact.
+    pub contact_id: ContactId,
+    /// The message.
+    pub message_id: crate::ids::MessageId,
+    /// The Cloud API body.
+    pub body: serde_json::Value,
+}
+
+impl Handler<ResumeSend> for TenantActor {
+    type Result = ();
+
+    /// Queues the send again, as uncertain.
+    fn handle(&mut self, msg: ResumeSend, ctx: &mut Self::Context) {
+        self.channels.entry(msg.channel.channel_id).or_insert_with(|| msg.channel.clone());
+        let outbox = self.outbox(ctx, &msg.channel);
+        outbox.do_send(crate::outbound::OutboundJob {
+            message_id: msg.message_id,
+            conversation: ConversationKey { channel_id: msg.channel.channel_id, contact_id: msg.contact_id },
+            body: msg.body,
+            lane: crate::outbound::Lane::Live,
+            attempt: 0,
+            uncertain: true,
+        });
+    }
+}
+
+impl Handler<SendOutcome> for TenantActor {
+    type Result = ();
+
+    /// Meta's answer to a send goes to its conversation, rehydrating it if it
+    /// was passivated meanwhile: the wamid is always recorded.
+    fn handle(&mut self, outcome: SendOutcome, ctx: &mut Self::Context) {
+        let key = outcome.conversation;
+        let Some(channel) = self.channels.get(&key.channel_id).cloned() else {
+            tracing::error!(tenant_id = %self.tenant_id, message_id = %outcome.message_id, "send outcome for an unknown channel");
+            return;
+        };
+        self.deliver(ctx, channel, key.contact_id, ConversationWork::SendResult(outcome), EventReceipt::none());
     }
 }
 

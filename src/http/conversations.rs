@@ -52,7 +52,7 @@ pub fn message_from_row(r: &PgRow) -> Result<MessageView, sqlx::Error> {
 
 const CONVERSATION_SELECT: &str = "SELECT c.id, c.channel_id, c.status, c.assignee_id, c.unread_count, c.last_seq, c.last_inbound_at,
     c.last_message_at, c.created_at, c.updated_at, COALESCE(c.last_message_at, c.created_at) AS sort_at,
-    k.id AS contact_id, k.phone, k.name AS contact_name, k.wa_user_id, k.username, k.tags,
+    k.id AS contact_id, k.phone, k.name AS contact_name, k.wa_user_id, k.username, k.tags, c.tags AS conversation_tags,
     lm.message AS last_message
   FROM conversations c
   JOIN contacts k ON k.id = c.contact_id
@@ -76,6 +76,7 @@ fn conversation_json(r: &PgRow) -> Result<Value, sqlx::Error> {
             "tags": r.try_get::<Vec<String>, _>("tags")?,
         },
         "status": r.try_get::<String, _>("status")?,
+        "tags": r.try_get::<Vec<String>, _>("conversation_tags")?,
         "assignee_id": r.try_get::<Option<uuid::Uuid>, _>("assignee_id")?,
         "unread_count": r.try_get::<i64, _>("unread_count")?,
         "last_seq": r.try_get::<i64, _>("last_seq")?,
@@ -160,18 +161,23 @@ pub fn page(
     Ok(HttpResponse::Ok().json(json!({"data": data, "next_cursor": next})))
 }
 
-/// One conversation.
-pub async fn get(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+/// One conversation as the API shows it, if the caller may see it.
+pub async fn conversation_by_id(state: &AppState, user: &AuthUser, id: uuid::Uuid) -> Result<Value, ApiError> {
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let row = sqlx::query(&format!("{CONVERSATION_SELECT} WHERE c.id = $1 AND ($2 OR c.assignee_id IS NULL OR c.assignee_id = $3)"))
-        .bind(*path)
+        .bind(id)
         .bind(user.role.is_admin())
         .bind(user.user_id.0)
         .fetch_optional(&mut *tx)
         .await?;
     tx.commit().await?;
     let row = row.ok_or(ApiError::NotFound("conversation"))?;
-    Ok(HttpResponse::Ok().json(conversation_json(&row)?))
+    Ok(conversation_json(&row)?)
+}
+
+/// One conversation.
+pub async fn get(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(conversation_by_id(&state, &user, *path).await?))
 }
 
 /// Message page query.

@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod conversations;
 pub mod error;
 pub mod health;
+pub mod messages;
 pub mod openapi;
 pub mod pagination;
 pub mod webhooks;
@@ -41,8 +42,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/channels/{id}", web::patch().to(channels::update))
                 .route("/channels/{id}", web::delete().to(channels::delete))
                 .route("/conversations", web::get().to(conversations::list))
+                .route("/conversations", web::post().to(messages::start))
                 .route("/conversations/{id}", web::get().to(conversations::get))
+                .route("/conversations/{id}", web::patch().to(messages::patch))
                 .route("/conversations/{id}/messages", web::get().to(conversations::messages))
+                .route("/conversations/{id}/messages", web::post().to(messages::post_message))
+                .route("/conversations/{id}/read", web::post().to(messages::mark_read))
+                .route("/conversations/{id}/notes", web::get().to(messages::list_notes))
+                .route("/conversations/{id}/notes", web::post().to(messages::add_note))
                 .route("/contacts", web::get().to(contacts::list))
                 .default_service(web::to(not_found)),
         );

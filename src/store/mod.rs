@@ -33,7 +33,7 @@ impl PgStore {
     }
 }
 
-const CONVERSATION_COLUMNS: &str = "id, status, assignee_id, unread_count, last_seq, last_inbound_at, last_message_at";
+const CONVERSATION_COLUMNS_C: &str = "id, c.status, c.assignee_id, c.unread_count, c.last_seq, c.last_inbound_at, c.last_message_at";
 
 /// Reads a conversation snapshot from a row of [`CONVERSATION_COLUMNS`].
 pub fn snapshot_from_row(row: &sqlx::postgres::PgRow, created: bool) -> Result<ConversationSnapshot, sqlx::Error> {
@@ -46,6 +46,10 @@ pub fn snapshot_from_row(row: &sqlx::postgres::PgRow, created: bool) -> Result<C
         last_seq: row.try_get("last_seq")?,
         last_inbound_at: row.try_get::<Option<DateTime<Utc>>, _>("last_inbound_at")?,
         last_message_at: row.try_get::<Option<DateTime<Utc>>, _>("last_message_at")?,
+        // Present when the query joined the contact (opening), absent after a commit.
+        contact_phone: row.try_get::<Option<String>, _>("contact_phone").ok().flatten(),
+        contact_user_id: row.try_get::<Option<String>, _>("contact_user_id").ok().flatten(),
+        last_inbound_wamid: row.try_get::<Option<String>, _>("last_inbound_wamid").ok().flatten().map(whatsflow_actors::ids::Wamid),
     })
 }
 
@@ -119,10 +123,10 @@ impl Store for PgStore {
         contact: ContactId,
     ) -> Result<ConversationSnapshot, StoreError> {
         let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
-        let inserted = sqlx::query(&format!(
+        let inserted: Option<uuid::Uuid> = sqlx::query_scalar(
             "INSERT INTO conversations (id, tenant_id, channel_id, contact_id) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (channel_id, contact_id) DO NOTHING RETURNING {CONVERSATION_COLUMNS}"
-        ))
+             ON CONFLICT (channel_id, contact_id) DO NOTHING RETURNING id",
+        )
         .bind(ConversationId::generate().0)
         .bind(tenant.0)
         .bind(channel.0)
@@ -130,19 +134,18 @@ impl Store for PgStore {
         .fetch_optional(&mut *tx)
         .await
         .map_err(store_err)?;
-        let snapshot = match inserted {
-            Some(row) => snapshot_from_row(&row, true).map_err(store_err)?,
-            None => {
-                let row =
-                    sqlx::query(&format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE channel_id = $1 AND contact_id = $2"))
-                        .bind(channel.0)
-                        .bind(contact.0)
-                        .fetch_one(&mut *tx)
-                        .await
-                        .map_err(store_err)?;
-                snapshot_from_row(&row, false).map_err(store_err)?
-            }
-        };
+        let row = sqlx::query(&format!(
+            "SELECT c.{CONVERSATION_COLUMNS_C}, k.phone AS contact_phone, k.wa_user_id AS contact_user_id,
+                (SELECT m.wamid FROM messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id AND m.direction = 'inbound'
+                 AND m.wamid IS NOT NULL ORDER BY m.seq DESC LIMIT 1) AS last_inbound_wamid
+             FROM conversations c JOIN contacts k ON k.id = c.contact_id WHERE c.channel_id = $1 AND c.contact_id = $2"
+        ))
+        .bind(channel.0)
+        .bind(contact.0)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(store_err)?;
+        let snapshot = snapshot_from_row(&row, inserted.is_some()).map_err(store_err)?;
         tx.commit().await.map_err(store_err)?;
         Ok(snapshot)
     }
@@ -191,18 +194,42 @@ impl Store for PgStore {
 #[async_trait]
 impl ChannelDirectory for PgStore {
     async fn channel_by_phone_number_id(&self, phone_number_id: &str) -> Result<Option<ChannelRef>, StoreError> {
-        let row: Option<(uuid::Uuid, uuid::Uuid)> = sqlx::query_as("SELECT tenant_id, channel_id FROM route_channel($1)")
-            .bind(phone_number_id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_err)?;
-        Ok(row.map(|(t, c)| ChannelRef { tenant_id: TenantId(t), channel_id: ChannelId(c), phone_number_id: phone_number_id.to_owned() }))
+        let row: Option<(uuid::Uuid, uuid::Uuid, i32)> =
+            sqlx::query_as("SELECT tenant_id, channel_id, messages_per_second FROM route_channel($1)")
+                .bind(phone_number_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(store_err)?;
+        Ok(row.map(|(t, c, mps)| ChannelRef {
+            tenant_id: TenantId(t),
+            channel_id: ChannelId(c),
+            phone_number_id: phone_number_id.to_owned(),
+            messages_per_second: u32::try_from(mps).unwrap_or(80),
+        }))
     }
 
     async fn tenant_by_waba(&self, waba_id: &str) -> Result<Option<TenantId>, StoreError> {
         let t: Option<uuid::Uuid> =
             sqlx::query_scalar("SELECT tenant_id FROM route_waba($1)").bind(waba_id).fetch_optional(&self.pool).await.map_err(store_err)?;
         Ok(t.map(TenantId))
+    }
+}
+
+#[async_trait]
+impl whatsflow_actors::outbound::SendLedger for PgStore {
+    async fn wamid_of(
+        &self,
+        tenant: TenantId,
+        message: whatsflow_actors::ids::MessageId,
+    ) -> Result<Option<whatsflow_actors::ids::Wamid>, StoreError> {
+        let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
+        let w: Option<Option<String>> = sqlx::query_scalar("SELECT wamid FROM messages WHERE id = $1")
+            .bind(message.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(store_err)?;
+        tx.commit().await.map_err(store_err)?;
+        Ok(w.flatten().map(whatsflow_actors::ids::Wamid))
     }
 }
 

@@ -134,6 +134,7 @@ async fn commit_tenant(
                 "id": m.id, "conversation_id": batches[i].conversation_id, "seq": m.seq, "wamid": m.wamid,
                 "direction": m.direction.as_str(), "type": m.kind, "status": m.status.as_str(), "content": m.content,
                 "context": m.context, "referral": m.referral, "errors": m.errors, "sent_by": m.sent_by, "timestamp": m.timestamp,
+                "client_id": m.client_id,
             }));
         }
     }
@@ -141,12 +142,12 @@ async fn commit_tenant(
     if !message_rows.is_empty() {
         let rows = sqlx::query(
             "INSERT INTO messages (id, tenant_id, conversation_id, seq, status_seq, wamid, direction, type, status, content,
-                                   context, referral, errors, sent_by, timestamp)
+                                   context, referral, errors, sent_by, timestamp, client_id)
              SELECT r.id, $1, r.conversation_id, r.seq, r.seq, r.wamid, r.direction, r.type, r.status, COALESCE(r.content, '{}'),
-                    r.context, r.referral, r.errors, r.sent_by, r.timestamp
+                    r.context, r.referral, r.errors, r.sent_by, r.timestamp, r.client_id
              FROM jsonb_to_recordset($2) AS r(id uuid, conversation_id uuid, seq bigint, wamid text, direction text, type text,
-                  status text, content jsonb, context jsonb, referral jsonb, errors jsonb, sent_by jsonb, timestamp timestamptz)
-             ON CONFLICT (tenant_id, wamid) WHERE wamid IS NOT NULL DO NOTHING
+                  status text, content jsonb, context jsonb, referral jsonb, errors jsonb, sent_by jsonb, timestamp timestamptz, client_id text)
+             ON CONFLICT DO NOTHING
              RETURNING id, conversation_id, wamid",
         )
         .bind(tenant.0)
@@ -160,6 +161,55 @@ async fn commit_tenant(
             }
             if let Some(w) = row.try_get::<Option<String>, _>("wamid")? {
                 inserted_wamids.push(w);
+            }
+        }
+    }
+
+    // 1b. Send results: Meta's wamid (accepted) or error (failed). A wamid
+    //     already linked by a status webhook is kept.
+    let mut outbound_rows = Vec::new();
+    let mut outbound_owner: HashMap<MessageId, usize> = HashMap::new();
+    for &i in idxs {
+        for u in &batches[i].outbound {
+            outbound_owner.insert(u.message_id, i);
+            outbound_rows
+                .push(json!({"id": u.message_id, "wamid": u.wamid, "status": u.status.as_str(), "errors": u.errors, "seq": u.seq}));
+        }
+    }
+    if !outbound_rows.is_empty() {
+        let rows = sqlx::query(
+            "UPDATE messages m SET
+                wamid = COALESCE(m.wamid, r.wamid),
+                status = CASE WHEN message_status_rank(r.status) > message_status_rank(m.status) THEN r.status ELSE m.status END,
+                status_seq = CASE WHEN message_status_rank(r.status) > message_status_rank(m.status) THEN r.seq ELSE m.status_seq END,
+                errors = COALESCE(r.errors, m.errors),
+                failed_at = CASE WHEN r.status = 'failed' THEN COALESCE(m.failed_at, now()) ELSE m.failed_at END
+             FROM jsonb_to_recordset($2) AS r(id uuid, wamid text, status text, errors jsonb, seq bigint)
+             WHERE m.tenant_id = $1 AND m.id = r.id
+             RETURNING m.id, m.wamid, m.status, (m.status_seq = r.seq) AS advanced, m.errors",
+        )
+        .bind(tenant.0)
+        .bind(Value::Array(outbound_rows))
+        .fetch_all(&mut **tx)
+        .await?;
+        for row in rows {
+            let id = MessageId(row.try_get("id")?);
+            let wamid: Option<String> = row.try_get("wamid")?;
+            let Some(&i) = outbound_owner.get(&id) else { continue };
+            if let Some(w) = &wamid {
+                inserted_wamids.push(w.clone());
+                wamid_owner.insert(Wamid(w.clone()), i);
+            }
+            if row.try_get::<bool, _>("advanced")? {
+                let status: String = row.try_get("status")?;
+                let seq = batches[i].outbound.iter().find(|u| u.message_id == id).map_or(0, |u| u.seq);
+                outcomes[i].statuses_applied.push(AppliedStatus {
+                    message_id: id,
+                    wamid: Wamid(wamid.unwrap_or_default()),
+                    status: MessageStatus::parse(&status).unwrap_or(MessageStatus::Accepted),
+                    seq,
+                    errors: row.try_get("errors")?,
+                });
             }
         }
     }
@@ -214,6 +264,25 @@ async fn commit_tenant(
                 "read_at": s.read_at, "failed_at": s.failed_at, "errors": s.errors, "pricing": s.pricing, "conversation": s.conversation,
             }));
         }
+    }
+    // A status echoing our message id links its wamid to a send whose
+    // response was lost (so that send is never repeated).
+    let links: Vec<Value> = idxs
+        .iter()
+        .flat_map(|&i| batches[i].statuses.iter())
+        .filter_map(|s| s.callback_data.as_deref().and_then(|c| c.parse::<uuid::Uuid>().ok()).map(|id| json!({"id": id, "wamid": s.wamid})))
+        .collect();
+    if !links.is_empty() {
+        sqlx::query(
+            "UPDATE messages m SET wamid = r.wamid
+             FROM jsonb_to_recordset($2) AS r(id uuid, wamid text)
+             WHERE m.tenant_id = $1 AND m.id = r.id AND m.wamid IS NULL AND m.direction = 'outbound'
+               AND NOT EXISTS (SELECT 1 FROM messages o WHERE o.tenant_id = $1 AND o.wamid = r.wamid)",
+        )
+        .bind(tenant.0)
+        .bind(Value::Array(links))
+        .execute(&mut **tx)
+        .await?;
     }
     if !status_rows.is_empty() {
         let applied = sqlx::query(
@@ -310,21 +379,25 @@ async fn commit_tenant(
         let new: Vec<_> = b.messages.iter().filter(|m| inserted.contains(&m.id)).collect();
         let inbound: Vec<_> = new.iter().filter(|m| m.direction == Direction::Inbound).collect();
         let unread = inbound.iter().filter(|m| m.kind != "reaction").count();
+        let patch = b.patch.clone().unwrap_or_default();
         conversation_rows.push(json!({
-            "id": b.conversation_id, "last_seq": b.last_seq, "unread": unread,
+            "id": b.conversation_id, "last_seq": b.last_seq, "unread": unread, "reset": b.reset_unread,
             "last_inbound_at": inbound.iter().map(|m| m.timestamp).max(),
             "last_message_at": new.iter().map(|m| m.timestamp).max(),
+            "status": patch.status, "set_assignee": patch.assignee.is_some(), "assignee": patch.assignee.flatten(),
         }));
     }
     let rows = sqlx::query(
         "UPDATE conversations c SET
             last_seq = GREATEST(c.last_seq, r.last_seq),
-            unread_count = c.unread_count + r.unread,
+            unread_count = CASE WHEN r.reset THEN 0 ELSE c.unread_count END + r.unread,
             last_inbound_at = GREATEST(c.last_inbound_at, r.last_inbound_at),
             last_message_at = GREATEST(c.last_message_at, r.last_message_at),
-            status = CASE WHEN r.unread > 0 AND c.status IN ('resolved', 'closed') THEN 'open' ELSE c.status END,
+            status = COALESCE(r.status, CASE WHEN r.unread > 0 AND c.status IN ('resolved', 'closed') THEN 'open' ELSE c.status END),
+            assignee_id = CASE WHEN r.set_assignee THEN r.assignee ELSE c.assignee_id END,
             updated_at = now()
-         FROM jsonb_to_recordset($2) AS r(id uuid, last_seq bigint, unread bigint, last_inbound_at timestamptz, last_message_at timestamptz)
+         FROM jsonb_to_recordset($2) AS r(id uuid, last_seq bigint, unread bigint, reset boolean, last_inbound_at timestamptz,
+              last_message_at timestamptz, status text, set_assignee boolean, assignee uuid)
          WHERE c.tenant_id = $1 AND c.id = r.id
          RETURNING c.id, c.status, c.assignee_id, c.unread_count, c.last_seq, c.last_inbound_at, c.last_message_at",
     )

@@ -105,6 +105,7 @@ pub fn test_config(database_url: &str) -> Config {
         jwt_secret: Secret::new("test-jwt-secret-0123456789"),
         master_key: MASTER_KEY,
         conversation_idle: Duration::from_secs(300),
+        send_recheck: Duration::from_secs(2),
         web_dir: "/nonexistent".into(),
         workers: Some(2),
     }
@@ -112,6 +113,7 @@ pub fn test_config(database_url: &str) -> Config {
 
 pub struct TestApp {
     pub base: String,
+    pub sim: whatsflow::graph_sim::GraphSim,
     pub db_url: String,
     pub http: reqwest::Client,
     pub state: actix_web::web::Data<AppState>,
@@ -131,13 +133,30 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_with(db_url: String, tweak: impl FnOnce(Config) -> Config, layer: Option<StoreLayer>) -> TestApp {
-    let app = Application::build_with(tweak(test_config(&db_url)), layer).await.expect("build app");
+    if std::env::var("TEST_LOG").is_ok() {
+        whatsflow::telemetry::init();
+    }
+    let sim = whatsflow::graph_sim::start(
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap(),
+        whatsflow::graph_sim::SimConfig {
+            webhook_url: String::new(),
+            app_secret: APP_SECRET.into(),
+            mps: 1000,
+            status_delay: Duration::from_millis(50),
+            auto_read: true,
+        },
+    )
+    .unwrap();
+    let mut config = test_config(&db_url);
+    config.graph_api_base = sim.base_url.clone();
+    let app = Application::build_with(tweak(config), layer).await.expect("build app");
     let port = app.port();
+    sim.state.set_webhook_url(&format!("http://127.0.0.1:{port}/webhooks/whatsapp"));
     let state = app.state();
     let handle = app.handle();
     actix_rt::spawn(app.run_until_stopped());
     let owner = PgPoolOptions::new().max_connections(2).connect(&db_url).await.unwrap();
-    TestApp { base: format!("http://127.0.0.1:{port}"), db_url, http: reqwest::Client::new(), state, owner, handle }
+    TestApp { base: format!("http://127.0.0.1:{port}"), sim, db_url, http: reqwest::Client::new(), state, owner, handle }
 }
 
 pub fn fixture(name: &str) -> Vec<u8> {
@@ -155,7 +174,7 @@ pub fn text_webhook(phone_number_id: &str, from: &str, wamid: &str, body: &str) 
         "messaging_product": "whatsapp",
         "metadata": {"display_phone_number": "15550783881", "phone_number_id": phone_number_id},
         "contacts": [{"profile": {"name": format!("Customer {from}")}, "wa_id": from}],
-        "messages": [{"from": from, "id": wamid, "timestamp": "1763700000", "type": "text", "text": {"body": body}}]
+        "messages": [{"from": from, "id": wamid, "timestamp": chrono::Utc::now().timestamp().to_string(), "type": "text", "text": {"body": body}}]
     }}]}]})
     .to_string()
     .into_bytes()
@@ -246,6 +265,52 @@ impl TestApp {
     /// Rows in a table, read as the owner (no row-level security).
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&self.owner).await.unwrap()
+    }
+
+    /// What the Graph API simulator received on its messages endpoint.
+    pub async fn sim_sends(&self) -> Vec<Value> {
+        let base = self.sim.base_url.trim_end_matches("/v23.0").to_owned();
+        let v: Value = self.http.get(format!("{base}/__sim/requests")).send().await.unwrap().json().await.unwrap();
+        v["data"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| r["path"].as_str().is_some_and(|p| p.ends_with("/messages")))
+            .map(|r| r["body"].clone())
+            .collect()
+    }
+
+    pub async fn sim_control(&self, control: Value) {
+        let base = self.sim.base_url.trim_end_matches("/v23.0").to_owned();
+        let res = self.http.post(format!("{base}/__sim/control")).json(&control).send().await.unwrap();
+        assert_eq!(res.status(), 204);
+    }
+
+    /// Sends as an agent over REST.
+    pub async fn send(&self, t: &Tenant, conversation: &str, body: Value) -> reqwest::Response {
+        self.http
+            .post(self.url(&format!("/api/v1/conversations/{conversation}/messages")))
+            .bearer_auth(&t.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A conversation with an open window: the customer just wrote.
+    pub async fn open_conversation(&self, t: &Tenant, customer: &str) -> String {
+        let wamid = format!("wamid.open-{}", uuid::Uuid::new_v4().simple());
+        self.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, customer, &wamid, "hello?")).await;
+        let phone = format!("+{customer}");
+        eventually("conversation", WAIT, || async {
+            self.conversations(t)
+                .await
+                .into_iter()
+                .find(|c| c["contact"]["phone"] == phone.as_str() && c["window_expires_at"].is_string())
+                .map(|c| c["id"].as_str().unwrap().to_owned())
+        })
+        .await
     }
 
     pub fn stop(&self) -> impl std::future::Future<Output = ()> {

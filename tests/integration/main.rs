@@ -7,5 +7,6 @@ mod helpers;
 mod auth;
 mod channels;
 mod ingest;
+mod outbound;
 mod recovery;
 mod tenancy;

@@ -270,6 +270,8 @@ async fn idle_conversations_passivate_and_come_back_intact() {
     eventually("passivated", WAIT, || async { (app.state.metrics.conversations_passivated.load(Ordering::Relaxed) >= 1).then_some(()) })
         .await;
     assert_eq!(app.state.metrics.conversation_restarts.load(Ordering::Relaxed), 0, "passivation is not a restart");
+    eventually("no live actor left", WAIT, || async { (app.state.metrics.conversations_live.load(Ordering::Relaxed) == 0).then_some(()) })
+        .await;
     app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "15550004444", "wamid.after", "two")).await;
     eventually("rehydrated", WAIT, || async { app.message_by_wamid(&t, "wamid.after").await }).await;
     let c = &app.conversations(&t).await[0];

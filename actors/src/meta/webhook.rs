@@ -146,6 +146,8 @@ pub struct StatusUpdate {
     pub conversation: Option<Value>,
     /// Meta's pricing object (billable, pricing_model, category, type).
     pub pricing: Option<Value>,
+    /// `biz_opaque_callback_data` from the send, echoed back.
+    pub callback_data: Option<String>,
 }
 
 /// A `message_template_status_update` change.
@@ -358,6 +360,7 @@ fn status_update(channel: &ChannelAddress, contacts: &[Value], raw: &Value) -> R
         errors: raw.get("errors").cloned(),
         conversation: raw.get("conversation").cloned(),
         pricing: raw.get("pricing").cloned(),
+        callback_data: str_field(raw, "biz_opaque_callback_data"),
     })
 }
 

@@ -1,0 +1,347 @@
+//! Outbound sends: the Graph API port and `ChannelOutbox`, one actor per
+//! business number, which paces sends at the number's messages-per-second,
+//! always takes live agent replies before bulk traffic (campaigns, flows),
+//! and retries only what Meta certainly did not accept.
+//!
+//! Never twice: a send is retried at once only when Meta refused it
+//! (throttled, 5xx) or the request never left (connection refused). When the
+//! outcome is unknown (a timeout after the request was sent), the send is
+//! retried only after a grace period, and only if no status webhook has
+//! linked a wamid to the message meanwhile (every send carries our message
+//! id as `biz_opaque_callback_data`, which Meta echoes in its statuses).
+
+use crate::conversation::ConversationKey;
+use crate::ids::{MessageId, TenantId, Wamid};
+use crate::ports::{ChannelRef, StoreError};
+use actix::prelude::*;
+use async_trait::async_trait;
+use serde_json::Value;
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Most attempts of a send before it is failed for good.
+pub const MAX_SEND_ATTEMPTS: u32 = 8;
+/// First retry delay; doubles each attempt, with jitter.
+const RETRY_BASE: Duration = Duration::from_millis(250);
+/// Longest retry delay.
+const RETRY_MAX: Duration = Duration::from_secs(30);
+/// Sends in flight at once per number (the pacing decides the rate).
+const MAX_IN_FLIGHT: usize = 64;
+
+/// How Meta answered a send.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SendError {
+    /// Meta did not accept it and says to try again (throttled, temporarily
+    /// down), or the request never reached Meta.
+    Retryable {
+        /// Meta's error code, when it gave one.
+        code: Option<i64>,
+        /// What happened.
+        title: String,
+    },
+    /// Meta refused it for good (bad request, undeliverable, window closed).
+    Permanent {
+        /// Meta's error code.
+        code: i64,
+        /// Meta's title.
+        title: String,
+        /// Meta's `error_data.details`.
+        details: Option<String>,
+    },
+    /// The request may or may not have reached Meta.
+    Ambiguous(String),
+}
+
+/// The Graph API as the engine needs it.
+#[async_trait]
+pub trait GraphTransport: Send + Sync + 'static {
+    /// `POST /{phone_number_id}/messages` with a message body; the wamid on success.
+    async fn send_message(&self, channel: &ChannelRef, body: &Value) -> Result<Wamid, SendError>;
+    /// `POST /{phone_number_id}/messages` with a read receipt or typing indicator.
+    async fn send_status(&self, channel: &ChannelRef, body: &Value) -> Result<(), SendError>;
+}
+
+/// Asks the store whether a status webhook has linked a wamid to a message
+/// whose send outcome was unknown.
+#[async_trait]
+pub trait SendLedger: Send + Sync + 'static {
+    /// The wamid now recorded for the message, if any.
+    async fn wamid_of(&self, tenant: TenantId, message: MessageId) -> Result<Option<Wamid>, StoreError>;
+}
+
+/// Which lane a send waits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// An agent replying now: never waits behind bulk.
+    Live,
+    /// Campaigns and flows.
+    Bulk,
+}
+
+/// A message to deliver.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub struct OutboundJob {
+    /// Our message.
+    pub message_id: MessageId,
+    /// Its conversation (outcomes go back to its actor through the tenant).
+    pub conversation: ConversationKey,
+    /// The Cloud API body.
+    pub body: Value,
+    /// Lane.
+    pub lane: Lane,
+    /// Attempts so far.
+    pub attempt: u32,
+    /// Whether an earlier attempt may have reached Meta.
+    pub uncertain: bool,
+}
+
+/// The final outcome of a send.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub struct SendOutcome {
+    /// The message.
+    pub message_id: MessageId,
+    /// Its conversation.
+    pub conversation: ConversationKey,
+    /// Meta's id, or why it failed.
+    pub result: Result<Wamid, SendFailure>,
+}
+
+/// A send that failed for good.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendFailure {
+    /// Meta's code (or ours for local failures).
+    pub code: i64,
+    /// Meta's title.
+    pub title: String,
+    /// Meta's details.
+    pub details: Option<String>,
+}
+
+impl SendFailure {
+    /// As stored in `messages.errors` (Meta's webhook error shape).
+    pub fn to_errors(&self) -> Value {
+        serde_json::json!([{"code": self.code, "title": self.title, "message": self.title,
+                             "error_data": {"details": self.details.clone().unwrap_or_default()}}])
+    }
+}
+
+/// A read receipt or typing indicator (best effort, live lane).
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub struct StatusPing {
+    /// The body.
+    pub body: Value,
+}
+
+/// Where outcomes go (the tenant actor).
+pub type OutcomeRecipient = Recipient<SendOutcome>;
+
+/// See the module doc.
+pub struct ChannelOutbox {
+    channel: ChannelRef,
+    transport: Arc<dyn GraphTransport>,
+    ledger: Arc<dyn SendLedger>,
+    outcomes: OutcomeRecipient,
+    interval: Duration,
+    ambiguous_grace: Duration,
+    next_slot: Instant,
+    live: VecDeque<OutboundJob>,
+    bulk: VecDeque<OutboundJob>,
+    pings: VecDeque<StatusPing>,
+    in_flight: usize,
+    wake_scheduled: bool,
+}
+
+impl ChannelOutbox {
+    /// An outbox pacing `channel` at `messages_per_second`.
+    pub fn new(
+        channel: ChannelRef,
+        messages_per_second: u32,
+        transport: Arc<dyn GraphTransport>,
+        ledger: Arc<dyn SendLedger>,
+        outcomes: OutcomeRecipient,
+        ambiguous_grace: Duration,
+    ) -> Self {
+        Self {
+            channel,
+            transport,
+            ledger,
+            outcomes,
+            interval: Duration::from_secs(1) / messages_per_second.max(1),
+            ambiguous_grace,
+            next_slot: Instant::now(),
+            live: VecDeque::new(),
+            bulk: VecDeque::new(),
+            pings: VecDeque::new(),
+            in_flight: 0,
+            wake_scheduled: false,
+        }
+    }
+
+    /// Starts as many sends as the pacing allows; sleeps until the next slot.
+    fn pump(&mut self, ctx: &mut Context<Self>) {
+        loop {
+            if self.in_flight >= MAX_IN_FLIGHT || (self.live.is_empty() && self.bulk.is_empty() && self.pings.is_empty()) {
+                return;
+            }
+            let now = Instant::now();
+            if self.next_slot > now {
+                if !self.wake_scheduled {
+                    self.wake_scheduled = true;
+                    ctx.run_later(self.next_slot - now, |act, ctx| {
+                        act.wake_scheduled = false;
+                        act.pump(ctx);
+                    });
+                }
+                return;
+            }
+            self.next_slot = self.next_slot.max(now - self.interval) + self.interval;
+            if let Some(job) = self.live.pop_front() {
+                self.start(ctx, job);
+            } else if let Some(ping) = self.pings.pop_front() {
+                self.start_ping(ctx, ping);
+            } else if let Some(job) = self.bulk.pop_front() {
+                self.start(ctx, job);
+            }
+        }
+    }
+
+    fn start_ping(&mut self, ctx: &mut Context<Self>, ping: StatusPing) {
+        self.in_flight += 1;
+        let (transport, channel) = (self.transport.clone(), self.channel.clone());
+        ctx.spawn(async move { transport.send_status(&channel, &ping.body).await }.into_actor(self).map(|res, act, ctx| {
+            act.in_flight -= 1;
+            if let Err(e) = res {
+                tracing::debug!(channel_id = %act.channel.channel_id, error = ?e, "read receipt or typing indicator not sent");
+            }
+            act.pump(ctx);
+        }));
+    }
+
+    fn start(&mut self, ctx: &mut Context<Self>, mut job: OutboundJob) {
+        self.in_flight += 1;
+        job.attempt += 1;
+        let (transport, ledger, channel) = (self.transport.clone(), self.ledger.clone(), self.channel.clone());
+        let uncertain = job.uncertain;
+        let body = job.body.clone();
+        let message_id = job.message_id;
+        let fut = async move {
+            if uncertain {
+                // An earlier attempt may have been accepted: if Meta's status
+                // webhook linked a wamid meanwhile, it was, and we stop here.
+                if let Some(w) = ledger
+                    .wamid_of(channel.tenant_id, message_id)
+                    .await
+                    .map_err(|e| SendError::Retryable { code: None, title: e.to_string() })?
+                {
+                    return Ok(w);
+                }
+            }
+            transport.send_message(&channel, &body).await
+        };
+        ctx.spawn(fut.into_actor(self).map(move |res, act, ctx| {
+            act.in_flight -= 1;
+            act.finish(ctx, job, res);
+            act.pump(ctx);
+        }));
+    }
+
+    fn finish(&mut self, ctx: &mut Context<Self>, mut job: OutboundJob, res: Result<Wamid, SendError>) {
+        let result = match res {
+            Ok(wamid) => Ok(wamid),
+            Err(SendError::Permanent { code, title, details }) => Err(SendFailure { code, title, details }),
+            Err(SendError::Retryable { code, title }) if job.attempt < MAX_SEND_ATTEMPTS => {
+                let delay = backoff(job.attempt);
+                tracing::info!(channel_id = %self.channel.channel_id, message_id = %job.message_id, attempt = job.attempt, ?code, %title, ?delay, "send refused for now; retrying");
+                self.retry_later(ctx, job, delay);
+                return;
+            }
+            Err(SendError::Ambiguous(why)) if job.attempt < MAX_SEND_ATTEMPTS => {
+                tracing::warn!(channel_id = %self.channel.channel_id, message_id = %job.message_id, %why, "send outcome unknown; checking for Meta's status before any resend");
+                job.uncertain = true;
+                let grace = self.ambiguous_grace;
+                self.retry_later(ctx, job, grace);
+                return;
+            }
+            Err(SendError::Retryable { code, title }) => Err(SendFailure {
+                code: code.unwrap_or(131000),
+                title: format!("gave up after {} attempts: {title}", job.attempt),
+                details: None,
+            }),
+            Err(SendError::Ambiguous(why)) => {
+                Err(SendFailure { code: 131000, title: format!("outcome unknown after {} attempts: {why}", job.attempt), details: None })
+            }
+        };
+        self.outcomes.do_send(SendOutcome { message_id: job.message_id, conversation: job.conversation, result });
+    }
+
+    fn retry_later(&mut self, ctx: &mut Context<Self>, job: OutboundJob, delay: Duration) {
+        ctx.run_later(delay, move |act, ctx| {
+            match job.lane {
+                Lane::Live => act.live.push_front(job),
+                Lane::Bulk => act.bulk.push_front(job),
+            }
+            act.pump(ctx);
+        });
+    }
+}
+
+/// Exponential backoff with full jitter: uniform in [d/2, d] for d = base·2^(n-1).
+pub fn backoff(attempt: u32) -> Duration {
+    let exp = RETRY_BASE.saturating_mul(1u32 << attempt.saturating_sub(1).min(16)).min(RETRY_MAX);
+    let nanos = u64::try_from(exp.as_nanos()).unwrap_or(u64::MAX);
+    let jitter = pseudo_random() % (nanos / 2 + 1);
+    Duration::from_nanos(nanos / 2 + jitter)
+}
+
+fn pseudo_random() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(Instant::now().elapsed().as_nanos());
+    h.finish()
+}
+
+impl Actor for ChannelOutbox {
+    type Context = Context<Self>;
+}
+
+impl Handler<OutboundJob> for ChannelOutbox {
+    type Result = ();
+
+    /// Queues a send in its lane.
+    fn handle(&mut self, job: OutboundJob, ctx: &mut Self::Context) {
+        match job.lane {
+            Lane::Live => self.live.push_back(job),
+            Lane::Bulk => self.bulk.push_back(job),
+        }
+        self.pump(ctx);
+    }
+}
+
+impl Handler<StatusPing> for ChannelOutbox {
+    type Result = ();
+
+    /// Queues a read receipt or typing indicator.
+    fn handle(&mut self, ping: StatusPing, ctx: &mut Self::Context) {
+        self.pings.push_back(ping);
+        self.pump(ctx);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_with_jitter_and_caps() {
+        for attempt in 1..10 {
+            let d = backoff(attempt);
+            let full = RETRY_BASE.saturating_mul(1 << (attempt - 1)).min(RETRY_MAX);
+            assert!(d >= full / 2 && d <= full, "attempt {attempt}: {d:?} not in [{:?}, {full:?}]", full / 2);
+        }
+        assert!(backoff(30) <= RETRY_MAX);
+    }
+}

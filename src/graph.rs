@@ -1,0 +1,130 @@
+//! The Graph API client: sends Cloud API messages with the channel's access
+//! token (decrypted on first use and cached) and sorts Meta's answers into
+//! accepted, refused-for-now, refused-for-good and unknown.
+
+use crate::crypto::SecretBox;
+use crate::db::tenant_tx;
+use async_trait::async_trait;
+use dashmap::DashMap;
+use serde_json::Value;
+use sqlx::PgPool;
+use std::time::Duration;
+use whatsflow_actors::ids::{ChannelId, Wamid};
+use whatsflow_actors::outbound::{GraphTransport, SendError};
+use whatsflow_actors::ports::ChannelRef;
+
+/// How long a send may take before its outcome counts as unknown.
+const SEND_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Meta error codes that mean "not accepted, try again later" (Meta's own
+/// advice; HTTP status alone does not tell, since Meta answers 400 to most).
+const RETRYABLE_CODES: &[i64] = &[1, 2, 4, 17, 341, 80007, 130429, 131000, 131016, 131056, 131057, 133004];
+
+/// See the module doc.
+pub struct GraphClient {
+    http: reqwest::Client,
+    base: String,
+    pool: PgPool,
+    secrets: SecretBox,
+    tokens: DashMap<ChannelId, String>,
+}
+
+impl GraphClient {
+    /// A client for `base` (Meta's Graph API URL with version, or the simulator).
+    pub fn new(base: &str, pool: PgPool, secrets: SecretBox) -> Self {
+        let http = reqwest::Client::builder().timeout(SEND_TIMEOUT).connect_timeout(Duration::from_secs(5)).build().unwrap_or_default();
+        Self { http, base: base.trim_end_matches('/').to_owned(), pool, secrets, tokens: DashMap::new() }
+    }
+
+    /// Forgets a cached token (after it is rotated).
+    pub fn forget_token(&self, channel: ChannelId) {
+        self.tokens.remove(&channel);
+    }
+
+    async fn token(&self, channel: &ChannelRef) -> Result<String, SendError> {
+        if let Some(t) = self.tokens.get(&channel.channel_id) {
+            return Ok(t.clone());
+        }
+        let local = |e: String| SendError::Retryable { code: None, title: e };
+        let mut tx = tenant_tx(&self.pool, channel.tenant_id).await.map_err(|e| local(e.to_string()))?;
+        let sealed: Option<Vec<u8>> = sqlx::query_scalar("SELECT access_token_enc FROM channels WHERE id = $1")
+            .bind(channel.channel_id.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(|e| local(e.to_string()))?;
+        tx.commit().await.map_err(|e| local(e.to_string()))?;
+        let sealed = sealed.ok_or(SendError::Permanent { code: 0, title: "the channel was disconnected".into(), details: None })?;
+        let token = self.secrets.open(&sealed).map_err(|e| SendError::Permanent { code: 0, title: e.to_string(), details: None })?;
+        self.tokens.insert(channel.channel_id, token.clone());
+        Ok(token)
+    }
+
+    async fn post(&self, channel: &ChannelRef, body: &Value) -> Result<Value, SendError> {
+        let token = self.token(channel).await?;
+        let url = format!("{}/{}/messages", self.base, channel.phone_number_id);
+        let res = self.http.post(&url).bearer_auth(token).json(body).send().await.map_err(|e| {
+            if e.is_connect() {
+                // The request never left: safe to send again.
+                SendError::Retryable { code: None, title: format!("Graph API unreachable: {e}") }
+            } else {
+                SendError::Ambiguous(format!("Graph API request failed after sending: {e}"))
+            }
+        })?;
+        let status = res.status();
+        let text = res.text().await.map_err(|e| SendError::Ambiguous(format!("Graph API response lost: {e}")))?;
+        let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        if status.is_success() {
+            return Ok(json);
+        }
+        if status.as_u16() == 401 || json["error"]["code"].as_i64() == Some(190) {
+            self.tokens.remove(&channel.channel_id);
+        }
+        Err(classify(status.as_u16(), &json))
+    }
+}
+
+/// Sorts a Graph API error answer.
+pub fn classify(http_status: u16, body: &Value) -> SendError {
+    let err = &body["error"];
+    let code = err["code"].as_i64();
+    let title = err["message"].as_str().map(str::to_owned).unwrap_or_else(|| format!("Graph API answered HTTP {http_status}"));
+    let details = err["error_data"]["details"].as_str().map(str::to_owned);
+    match code {
+        Some(c) if RETRYABLE_CODES.contains(&c) => SendError::Retryable { code: Some(c), title },
+        Some(c) => SendError::Permanent { code: c, title, details },
+        // No Meta error body: a proxy or an outage in front of Meta.
+        None if http_status == 429 || http_status >= 500 => SendError::Retryable { code: None, title },
+        None => SendError::Permanent { code: i64::from(http_status), title, details },
+    }
+}
+
+#[async_trait]
+impl GraphTransport for GraphClient {
+    async fn send_message(&self, channel: &ChannelRef, body: &Value) -> Result<Wamid, SendError> {
+        let json = self.post(channel, body).await?;
+        json["messages"][0]["id"]
+            .as_str()
+            .map(|id| Wamid(id.to_owned()))
+            .ok_or_else(|| SendError::Ambiguous(format!("Graph API accepted the request but returned no message id: {json}")))
+    }
+
+    async fn send_status(&self, channel: &ChannelRef, body: &Value) -> Result<(), SendError> {
+        self.post(channel, body).await.map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn meta_errors_sort_by_code_not_http_status() {
+        let throttled = json!({"error": {"message": "(#130429) Rate limit hit", "code": 130429}});
+        assert!(matches!(classify(400, &throttled), SendError::Retryable { code: Some(130429), .. }));
+        let window = json!({"error": {"message": "(#131047) Re-engagement message", "code": 131047, "error_data": {"details": "More than 24 hours"}}});
+        assert!(matches!(classify(400, &window), SendError::Permanent { code: 131047, .. }));
+        assert!(matches!(classify(502, &Value::Null), SendError::Retryable { code: None, .. }));
+        assert!(matches!(classify(404, &Value::Null), SendError::Permanent { code: 404, .. }));
+    }
+}

@@ -1,0 +1,486 @@
+//! The Graph API simulator: a real HTTP server that answers the calls the
+//! engine makes as Meta does, for tests, the demo and load runs.
+//!
+//! - `POST /{version}/{phone_number_id}/messages`: validates like Meta
+//!   (unknown type, text over 4,096 characters, missing recipient, template
+//!   that does not exist or has the wrong number of parameters → Meta-shaped
+//!   errors), throttles past `--mps` with error 130429, returns a `wamid`, and
+//!   then posts signed status webhooks (sent → delivered → read, or failed)
+//!   to the webhook URL, shaped and signed as Meta's are. Read receipts and
+//!   typing indicators answer `{"success": true}`.
+//! - `GET|POST /{version}/{waba_id}/message_templates`: list and create
+//!   templates; a created template is approved after a moment and a
+//!   `message_template_status_update` webhook says so.
+//! - `/__sim/requests` (what it received), `/__sim/control` (inject errors,
+//!   go down, fail recipients), `/__sim/reset`: for tests.
+
+use crate::http::webhooks::sign;
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+/// Requests kept for `/__sim/requests`.
+const REQUEST_LOG_LIMIT: usize = 20_000;
+
+/// Simulator settings.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Where status webhooks go.
+    pub webhook_url: String,
+    /// Signs them.
+    pub app_secret: String,
+    /// Messages per second per number before 130429.
+    pub mps: u32,
+    /// Delay between a send and each of its status webhooks.
+    pub status_delay: Duration,
+    /// Whether customers read what they receive.
+    pub auto_read: bool,
+}
+
+/// Test controls (`POST /__sim/control`).
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct SimControl {
+    /// Error codes to answer the next sends with, one per send.
+    #[serde(default)]
+    pub fail_next: Vec<i64>,
+    /// Answer every send 503 with no Meta body (an outage in front of Meta).
+    #[serde(default)]
+    pub down: bool,
+    /// Recipients (digits) whose messages are accepted but then fail (131026).
+    #[serde(default)]
+    pub fail_recipients: Vec<String>,
+    /// Do not send read statuses.
+    #[serde(default)]
+    pub no_read: bool,
+}
+
+struct Template {
+    id: String,
+    name: String,
+    language: String,
+    category: String,
+    status: String,
+    components: Value,
+}
+
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+/// Shared simulator state.
+pub struct SimState {
+    config: RwLock<SimConfig>,
+    control: Mutex<SimControl>,
+    requests: Mutex<Vec<Value>>,
+    buckets: Mutex<HashMap<String, Bucket>>,
+    templates: Mutex<Vec<Template>>,
+    http: reqwest::Client,
+    counter: std::sync::atomic::AtomicU64,
+}
+
+impl SimState {
+    /// A simulator with `config` and the two templates every Meta account starts with.
+    pub fn new(config: SimConfig) -> Arc<Self> {
+        let seed = vec![
+            Template {
+                id: "1000000000000001".into(),
+                name: "hello_world".into(),
+                language: "en_US".into(),
+                category: "UTILITY".into(),
+                status: "APPROVED".into(),
+                components: json!([{"type": "BODY", "text": "Hello World"}]),
+            },
+            Template {
+                id: "1000000000000002".into(),
+                name: "order_update".into(),
+                language: "en".into(),
+                category: "UTILITY".into(),
+                status: "APPROVED".into(),
+                components: json!([{"type": "BODY", "text": "Hi {{1}}, your order {{2}} is on its way.", "example": {"body_text": [["Asha", "#4821"]]}}]),
+            },
+        ];
+        Arc::new(Self {
+            config: RwLock::new(config),
+            control: Mutex::new(SimControl::default()),
+            requests: Mutex::new(Vec::new()),
+            buckets: Mutex::new(HashMap::new()),
+            templates: Mutex::new(seed),
+            http: reqwest::Client::new(),
+            counter: std::sync::atomic::AtomicU64::new(1),
+        })
+    }
+
+    /// Points status webhooks elsewhere (the server's port is known late).
+    pub fn set_webhook_url(&self, url: &str) {
+        if let Ok(mut c) = self.config.write() {
+            c.webhook_url = url.to_owned();
+        }
+    }
+
+    fn config(&self) -> SimConfig {
+        self.config.read().map(|c| c.clone()).unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    fn take_throttle_token(&self, pnid: &str, mps: u32) -> bool {
+        let Ok(mut buckets) = self.buckets.lock() else { return true };
+        let now = Instant::now();
+        let cap = f64::from(mps.max(1));
+        let b = buckets.entry(pnid.to_owned()).or_insert(Bucket { tokens: cap, at: now });
+        b.tokens = (b.tokens + now.duration_since(b.at).as_secs_f64() * cap).min(cap);
+        b.at = now;
+        if b.tokens >= 1.0 {
+            b.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn next_wamid(&self) -> String {
+        let n = self.counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("wamid.SIM{}{:010}", uuid::Uuid::new_v4().simple(), n)
+    }
+}
+
+/// Meta's error envelope.
+fn meta_error(http: u16, code: i64, title: &str, details: &str) -> HttpResponse {
+    let body = json!({"error": {"message": format!("(#{code}) {title}"), "type": "OAuthException", "code": code,
+        "error_data": {"messaging_product": "whatsapp", "details": details}, "fbtrace_id": format!("Sim{}", uuid::Uuid::new_v4().simple())}});
+    HttpResponse::build(actix_web::http::StatusCode::from_u16(http).unwrap_or(actix_web::http::StatusCode::BAD_REQUEST)).json(body)
+}
+
+fn error_for_code(code: i64) -> HttpResponse {
+    match code {
+        130429 => meta_error(400, code, "Rate limit hit", "Cloud API message throughput has been reached."),
+        131000 => meta_error(500, code, "Something went wrong", "Message failed to send due to an unknown error."),
+        131047 => meta_error(400, code, "Re-engagement message", "More than 24 hours have passed since the recipient last replied to the sender number."),
+        131026 => meta_error(400, code, "Message Undeliverable", "Unable to deliver message."),
+        190 => HttpResponse::Unauthorized().json(json!({"error": {"message": "Error validating access token: Session has expired.", "type": "OAuthException", "code": 190, "error_subcode": 463}})),
+        other => meta_error(400, other, "Simulated error", "Injected by the simulator."),
+    }
+}
+
+fn log_request(state: &SimState, path: &str, body: &Value) {
+    if let Ok(mut r) = state.requests.lock() {
+        if r.len() >= REQUEST_LOG_LIMIT {
+            r.remove(0);
+        }
+        r.push(json!({"path": path, "body": body, "at": Utc::now()}));
+    }
+}
+
+fn template_variables(components: &Value) -> usize {
+    let body = components.as_array().and_then(|c| c.iter().find(|c| c["type"] == "BODY")).and_then(|b| b["text"].as_str()).unwrap_or("");
+    body.matches("{{").count()
+}
+
+async fn messages(state: web::Data<Arc<SimState>>, req: HttpRequest, path: web::Path<(String, String)>, body: web::Bytes) -> HttpResponse {
+    let (_version, pnid) = path.into_inner();
+    let parsed: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(_) => return meta_error(400, 100, "Invalid parameter", "The request body is not valid JSON."),
+    };
+    log_request(&state, req.path(), &parsed);
+    let authorised =
+        req.headers().get("authorization").and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("Bearer ") && v.len() > 7);
+    if !authorised {
+        return error_for_code(190);
+    }
+    let control = state.control.lock().map(|mut c| {
+        let injected = if c.fail_next.is_empty() { None } else { Some(c.fail_next.remove(0)) };
+        (c.down, injected, c.fail_recipients.clone(), c.no_read)
+    });
+    let Ok((down, injected, fail_recipients, no_read)) = control else { return HttpResponse::InternalServerError().finish() };
+    if down {
+        return HttpResponse::ServiceUnavailable().content_type("text/html").body("<html>Service Unavailable</html>");
+    }
+    let config = state.config();
+    if parsed["messaging_product"] != "whatsapp" {
+        return meta_error(400, 100, "Invalid parameter", "messaging_product must be \"whatsapp\".");
+    }
+    if parsed["status"] == "read" {
+        if parsed["message_id"].as_str().is_none_or(str::is_empty) {
+            return meta_error(400, 131008, "Required parameter is missing", "message_id is required.");
+        }
+        return HttpResponse::Ok().json(json!({"success": true}));
+    }
+    if let Some(code) = injected {
+        return error_for_code(code);
+    }
+    if !state.take_throttle_token(&pnid, config.mps) {
+        return error_for_code(130429);
+    }
+    let to = parsed["to"].as_str().map(str::to_owned);
+    let user_id = parsed["recipient"].as_str().map(str::to_owned);
+    if to.is_none() && user_id.is_none() {
+        return meta_error(400, 131008, "Required parameter is missing", "`to` or `recipient` is required.");
+    }
+    let kind = parsed["type"].as_str().unwrap_or("text").to_owned();
+    let known = ["text", "image", "audio", "video", "document", "sticker", "location", "contacts", "interactive", "template", "reaction"];
+    if !known.contains(&kind.as_str()) {
+        return meta_error(400, 100, "Invalid parameter", &format!("Param type must be one of {{{}}}.", known.join(", ")));
+    }
+    if parsed.get(&kind).is_none() {
+        return meta_error(400, 131008, "Required parameter is missing", &format!("Param {kind} is required."));
+    }
+    if kind == "text" {
+        let n = parsed["text"]["body"].as_str().map_or(0, |b| b.chars().count());
+        if n == 0 {
+            return meta_error(400, 131008, "Required parameter is missing", "Param text['body'] is required.");
+        }
+        if n > 4096 {
+            return meta_error(400, 100, "Invalid parameter", "Param text['body'] must be at most 4096 characters long.");
+        }
+    }
+    if kind == "template" {
+        if let Some(err) = check_template(&state, &parsed["template"]) {
+            return err;
+        }
+    }
+    let wamid = state.next_wamid();
+    let digits = to.as_deref().map(|t| t.chars().filter(char::is_ascii_digit).collect::<String>());
+    let mut contact = json!({"input": to.clone().or(user_id.clone())});
+    if let Some(d) = &digits {
+        contact["wa_id"] = json!(d);
+    }
+    if let Some(u) = &user_id {
+        contact["user_id"] = json!(u);
+    }
+    let mut message = json!({"id": wamid});
+    if kind == "template" {
+        message["message_status"] = json!("accepted");
+    }
+    let fails = digits.as_ref().is_some_and(|d| fail_recipients.contains(d));
+    let status_job = StatusJob {
+        pnid,
+        wamid,
+        digits,
+        user_id,
+        callback: parsed["biz_opaque_callback_data"].as_str().map(str::to_owned),
+        fails,
+        read: config.auto_read && !no_read,
+        category: if kind == "template" { "utility" } else { "service" },
+    };
+    let state2 = state.get_ref().clone();
+    actix_web::rt::spawn(async move { post_statuses(state2, status_job).await });
+    HttpResponse::Ok().json(json!({"messaging_product": "whatsapp", "contacts": [contact], "messages": [message]}))
+}
+
+fn check_template(state: &SimState, t: &Value) -> Option<HttpResponse> {
+    let name = t["name"].as_str().unwrap_or("");
+    let lang = t["language"]["code"].as_str().unwrap_or("");
+    let templates = state.templates.lock().ok()?;
+    let Some(found) = templates.iter().find(|x| x.name == name && x.language == lang && x.status == "APPROVED") else {
+        return Some(meta_error(404, 132001, "Template does not exist", &format!("template name ({name}) does not exist in {lang}")));
+    };
+    let expected = template_variables(&found.components);
+    let given = t["components"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["type"] == "body"))
+        .and_then(|b| b["parameters"].as_array())
+        .map_or(0, Vec::len);
+    if expected != given {
+        return Some(meta_error(
+            400,
+            132000,
+            "Template Param Count Mismatch",
+            &format!("body: number of localizable_params ({given}) does not match the expected number of params ({expected})"),
+        ));
+    }
+    None
+}
+
+struct StatusJob {
+    pnid: String,
+    wamid: String,
+    digits: Option<String>,
+    user_id: Option<String>,
+    callback: Option<String>,
+    fails: bool,
+    read: bool,
+    category: &'static str,
+}
+
+/// Posts the status webhooks of one accepted message, as Meta would.
+async fn post_statuses(state: Arc<SimState>, job: StatusJob) {
+    let steps: &[&str] = if job.fails {
+        &["failed"]
+    } else if job.read {
+        &["sent", "delivered", "read"]
+    } else {
+        &["sent", "delivered"]
+    };
+    for step in steps {
+        let config = state.config();
+        actix_web::rt::time::sleep(config.status_delay).await;
+        let mut status = json!({"id": job.wamid, "status": step, "timestamp": Utc::now().timestamp().to_string()});
+        if let Some(d) = &job.digits {
+            status["recipient_id"] = json!(d);
+        }
+        if let Some(u) = &job.user_id {
+            status["recipient_user_id"] = json!(u);
+        }
+        if let Some(cb) = &job.callback {
+            status["biz_opaque_callback_data"] = json!(cb);
+        }
+        if *step == "sent" || *step == "delivered" {
+            status["pricing"] =
+                json!({"billable": job.category != "service", "pricing_model": "PMP", "type": "regular", "category": job.category});
+        }
+        if *step == "failed" {
+            status["errors"] = json!([{"code": 131026, "title": "Message undeliverable", "message": "Message undeliverable",
+                "error_data": {"details": "Message Undeliverable."}, "href": "/documentation/business-messaging/whatsapp/support/error-codes"}]);
+        }
+        let mut value = json!({"messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550000000", "phone_number_id": job.pnid}, "statuses": [status]});
+        if *step != "failed" {
+            let mut c = json!({"profile": {"name": "Simulated customer"}});
+            if let Some(d) = &job.digits {
+                c["wa_id"] = json!(d);
+            }
+            if let Some(u) = &job.user_id {
+                c["user_id"] = json!(u);
+            }
+            value["contacts"] = json!([c]);
+        }
+        let body =
+            json!({"object": "whatsapp_business_account", "entry": [{"id": "0", "changes": [{"value": value, "field": "messages"}]}]});
+        deliver_webhook(&state, &config, body.to_string()).await;
+    }
+}
+
+/// Posts one signed webhook, retrying a few times like Meta.
+async fn deliver_webhook(state: &SimState, config: &SimConfig, body: String) {
+    let sig = sign(config.app_secret.as_bytes(), body.as_bytes());
+    for attempt in 0..5u32 {
+        let res = state
+            .http
+            .post(&config.webhook_url)
+            .header("content-type", "application/json")
+            .header("X-Hub-Signature-256", &sig)
+            .body(body.clone())
+            .send()
+            .await;
+        if res.is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(200 << attempt)).await;
+    }
+    tracing::warn!(url = %config.webhook_url, "simulator could not deliver a webhook");
+}
+
+async fn list_templates(state: web::Data<Arc<SimState>>, _path: web::Path<(String, String)>) -> HttpResponse {
+    let data: Vec<Value> = state
+        .templates
+        .lock()
+        .map(|t| t.iter().map(|t| json!({"id": t.id, "name": t.name, "language": t.language, "category": t.category, "status": t.status, "components": t.components})).collect())
+        .unwrap_or_default();
+    HttpResponse::Ok().json(json!({"data": data, "paging": {"cursors": {"before": "", "after": ""}}}))
+}
+
+async fn create_template(
+    state: web::Data<Arc<SimState>>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Json<Value>,
+) -> HttpResponse {
+    let (_, waba) = path.into_inner();
+    log_request(&state, req.path(), &body);
+    let name = body["name"].as_str().unwrap_or("");
+    if name.is_empty() || name.len() > 512 || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        return meta_error(400, 100, "Invalid parameter", "Template name may only contain lowercase letters, digits and underscores.");
+    }
+    let category = body["category"].as_str().unwrap_or("").to_uppercase();
+    if !["MARKETING", "UTILITY", "AUTHENTICATION"].contains(&category.as_str()) {
+        return meta_error(400, 100, "Invalid parameter", "category must be MARKETING, UTILITY or AUTHENTICATION.");
+    }
+    let language = body["language"].as_str().unwrap_or("en_US").to_owned();
+    let id = format!("{}", 1_000_000_000_000_000u64 + state.counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    if let Ok(mut t) = state.templates.lock() {
+        if t.iter().any(|x| x.name == name && x.language == language) {
+            return meta_error(400, 100, "Invalid parameter", "Content in this language already exists.");
+        }
+        t.push(Template {
+            id: id.clone(),
+            name: name.to_owned(),
+            language: language.clone(),
+            category: category.clone(),
+            status: "PENDING".into(),
+            components: body["components"].clone(),
+        });
+    }
+    let (state2, name2, id2) = (state.get_ref().clone(), name.to_owned(), id.clone());
+    actix_web::rt::spawn(async move {
+        let config = state2.config();
+        actix_web::rt::time::sleep(config.status_delay * 3).await;
+        if let Ok(mut t) = state2.templates.lock() {
+            if let Some(x) = t.iter_mut().find(|x| x.id == id2) {
+                x.status = "APPROVED".into();
+            }
+        }
+        let body = json!({"object": "whatsapp_business_account", "entry": [{"id": waba, "time": Utc::now().timestamp(), "changes": [{"value": {
+            "event": "APPROVED", "message_template_id": id2.parse::<u64>().unwrap_or(0), "message_template_name": name2, "message_template_language": language, "reason": "NONE"},
+            "field": "message_template_status_update"}]}]});
+        deliver_webhook(&state2, &config, body.to_string()).await;
+    });
+    HttpResponse::Ok().json(json!({"id": id, "status": "PENDING", "category": category}))
+}
+
+async fn sim_requests(state: web::Data<Arc<SimState>>) -> HttpResponse {
+    let r = state.requests.lock().map(|r| r.clone()).unwrap_or_default();
+    HttpResponse::Ok().json(json!({"data": r}))
+}
+
+async fn sim_control(state: web::Data<Arc<SimState>>, body: web::Json<SimControl>) -> HttpResponse {
+    if let Ok(mut c) = state.control.lock() {
+        *c = body.into_inner();
+    }
+    HttpResponse::NoContent().finish()
+}
+
+async fn sim_reset(state: web::Data<Arc<SimState>>) -> HttpResponse {
+    if let Ok(mut c) = state.control.lock() {
+        *c = SimControl::default();
+    }
+    if let Ok(mut r) = state.requests.lock() {
+        r.clear();
+    }
+    HttpResponse::NoContent().finish()
+}
+
+/// Registers the simulator's routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::JsonConfig::default().limit(4 * 1024 * 1024))
+        .route("/__sim/requests", web::get().to(sim_requests))
+        .route("/__sim/control", web::post().to(sim_control))
+        .route("/__sim/reset", web::post().to(sim_reset))
+        .route("/{version}/{pnid}/messages", web::post().to(messages))
+        .route("/{version}/{waba}/message_templates", web::get().to(list_templates))
+        .route("/{version}/{waba}/message_templates", web::post().to(create_template));
+}
+
+/// A running simulator.
+pub struct GraphSim {
+    /// Its state (tests steer it).
+    pub state: Arc<SimState>,
+    /// Base URL for `GRAPH_API_BASE` (with a version segment).
+    pub base_url: String,
+    /// Stops it.
+    pub handle: actix_web::dev::ServerHandle,
+}
+
+/// Starts the simulator on `listener` (in the current actix system).
+pub fn start(listener: TcpListener, config: SimConfig) -> std::io::Result<GraphSim> {
+    let port = listener.local_addr()?.port();
+    let state = SimState::new(config);
+    let data = web::Data::new(state.clone());
+    let server = HttpServer::new(move || App::new().app_data(data.clone()).configure(configure)).workers(1).listen(listener)?.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    Ok(GraphSim { state, base_url: format!("http://127.0.0.1:{port}/v23.0"), handle })
+}

@@ -1,0 +1,317 @@
+//! Sending and steering conversations: `POST /conversations` (start one),
+//! `POST /conversations/{id}/messages` (send; the same path serves the
+//! socket's `message:send`), `PATCH /conversations/{id}` (status,
+//! assignee), `POST /conversations/{id}/read`, and internal notes.
+
+use crate::auth::AuthUser;
+use crate::db::tenant_tx;
+use crate::http::conversations::message_from_row;
+use crate::http::error::ApiError;
+use crate::startup::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sqlx::Row;
+use std::time::Duration;
+use whatsflow_actors::conversation::ConversationWork;
+use whatsflow_actors::ids::{ChannelId, ContactId, TenantId, UserId, Wamid};
+use whatsflow_actors::message::{MessageView, SentBy};
+use whatsflow_actors::outbound::Lane;
+use whatsflow_actors::ports::{ChannelRef, ConversationPatch};
+use whatsflow_actors::send::{validate, SendRefusal, SendRequest};
+use whatsflow_actors::tenant::ConversationCommand;
+
+/// How long a request waits for its conversation actor to store a send.
+const ACTOR_ANSWER_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Where a conversation's work goes.
+pub struct Target {
+    /// Its channel.
+    pub channel: ChannelRef,
+    /// Its contact.
+    pub contact_id: ContactId,
+}
+
+/// Finds a conversation the caller may act on (404 otherwise).
+pub async fn target(state: &AppState, user: &AuthUser, conversation: uuid::Uuid) -> Result<Target, ApiError> {
+    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+    let row = sqlx::query(
+        "SELECT c.channel_id, c.contact_id, ch.phone_number_id, ch.messages_per_second FROM conversations c JOIN channels ch ON ch.id = c.channel_id
+         WHERE c.id = $1 AND ($2 OR c.assignee_id IS NULL OR c.assignee_id = $3)",
+    )
+    .bind(conversation)
+    .bind(user.role.is_admin())
+    .bind(user.user_id.0)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let row = row.ok_or(ApiError::NotFound("conversation"))?;
+    Ok(Target {
+        channel: ChannelRef {
+            tenant_id: user.tenant_id,
+            channel_id: ChannelId(row.try_get("channel_id")?),
+            phone_number_id: row.try_get("phone_number_id")?,
+            messages_per_second: u32::try_from(row.try_get::<i32, _>("messages_per_second")?).unwrap_or(80),
+        },
+        contact_id: ContactId(row.try_get("contact_id")?),
+    })
+}
+
+/// A message to send, in the Cloud API's own shape: `{"type": "text",
+/// "text": {"body": "…"}}`, plus an optional idempotency `client_id` and
+/// `context.message_id` to reply to.
+#[derive(Debug, Deserialize)]
+pub struct SendBody {
+    /// Cloud API type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Idempotency key.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// `{"message_id": wamid}` to reply to.
+    #[serde(default)]
+    pub context: Option<Value>,
+    /// The rest (the type's object).
+    #[serde(flatten)]
+    pub rest: serde_json::Map<String, Value>,
+}
+
+/// The outcome of a send request.
+pub enum Sent {
+    /// Stored and queued.
+    New(MessageView),
+    /// The same client id was sent before: that message.
+    Existing(MessageView),
+}
+
+/// Validates, stores (through the conversation actor) and queues a message.
+pub async fn send(state: &AppState, user: &AuthUser, conversation: uuid::Uuid, body: SendBody, sent_by: SentBy) -> Result<Sent, ApiError> {
+    let content = body.rest.get(&body.kind).cloned().unwrap_or(Value::Null);
+    validate(&body.kind, &content).map_err(|m| ApiError::BadRequest { code: "INVALID_MESSAGE", message: m })?;
+    if let Some(id) = &body.client_id {
+        if id.is_empty() || id.len() > 200 {
+            return Err(ApiError::validation("`client_id` must be 1 to 200 characters"));
+        }
+        if let Some(existing) = by_client_id(state, user.tenant_id, id).await? {
+            return Ok(Sent::Existing(existing));
+        }
+    }
+    let target = target(state, user, conversation).await?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let reply_to = body.context.as_ref().and_then(|c| c["message_id"].as_str()).map(|w| Wamid(w.to_owned()));
+    let request = SendRequest {
+        kind: body.kind,
+        content,
+        reply_to,
+        client_id: body.client_id.clone(),
+        sent_by: Some(sent_by),
+        lane: Lane::Live,
+        reply: Some(tx),
+    };
+    state.router.command(ConversationCommand {
+        channel: target.channel,
+        contact_id: target.contact_id,
+        work: ConversationWork::Send(request),
+    });
+    let answer = tokio::time::timeout(ACTOR_ANSWER_TIMEOUT, rx)
+        .await
+        .map_err(|_| ApiError::Unavailable("the conversation did not answer in time; retry with the same client_id".into()))?
+        .map_err(|_| ApiError::Unavailable("the message could not be stored now; retry with the same client_id".into()))?;
+    match answer {
+        Ok(view) => Ok(Sent::New(view)),
+        Err(SendRefusal::Duplicate) => {
+            let id = body.client_id.unwrap_or_default();
+            by_client_id(state, user.tenant_id, &id)
+                .await?
+                .map(Sent::Existing)
+                .ok_or(ApiError::Conflict { code: "DUPLICATE", message: "this client_id was used".into() })
+        }
+        Err(e @ SendRefusal::WindowClosed { .. }) => Err(ApiError::Unprocessable { code: "WINDOW_CLOSED", message: e.to_string() }),
+        Err(e @ SendRefusal::NoRecipient) => Err(ApiError::Unprocessable { code: "NO_RECIPIENT", message: e.to_string() }),
+        Err(SendRefusal::Unavailable) => {
+            Err(ApiError::Unavailable("the message could not be stored now; retry with the same client_id".into()))
+        }
+    }
+}
+
+async fn by_client_id(state: &AppState, tenant: TenantId, client_id: &str) -> Result<Option<MessageView>, ApiError> {
+    let mut tx = tenant_tx(&state.pool, tenant).await?;
+    let row = sqlx::query(&format!("SELECT {} FROM messages m WHERE m.client_id = $1", crate::http::conversations::MESSAGE_COLUMNS))
+        .bind(client_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(row.as_ref().map(message_from_row).transpose()?)
+}
+
+/// `POST /conversations/{id}/messages`: 201 with the stored (pending)
+/// message; 200 with the earlier one when the `client_id` (or the
+/// `Idempotency-Key` header) was used before.
+pub async fn post_message(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<uuid::Uuid>,
+    body: web::Json<SendBody>,
+) -> Result<HttpResponse, ApiError> {
+    let mut body = body.into_inner();
+    if body.client_id.is_none() {
+        body.client_id = req.headers().get("Idempotency-Key").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    }
+    match send(&state, &user, *path, body, SentBy::Agent { id: user.user_id }).await? {
+        Sent::New(m) => Ok(HttpResponse::Created().json(m)),
+        Sent::Existing(m) => Ok(HttpResponse::Ok().json(m)),
+    }
+}
+
+/// `POST /conversations`.
+#[derive(Deserialize)]
+pub struct StartConversation {
+    contact_id: uuid::Uuid,
+    phone_number_id: String,
+}
+
+/// Opens (or finds) the conversation between a number and a contact, e.g.
+/// to start it with a template.
+pub async fn start(state: web::Data<AppState>, user: AuthUser, body: web::Json<StartConversation>) -> Result<HttpResponse, ApiError> {
+    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+    let channel: Option<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM channels WHERE phone_number_id = $1")
+        .bind(&body.phone_number_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let contact: Option<uuid::Uuid> =
+        sqlx::query_scalar("SELECT id FROM contacts WHERE id = $1").bind(body.contact_id).fetch_optional(&mut *tx).await?;
+    tx.commit().await?;
+    let channel = channel.ok_or(ApiError::NotFound("channel"))?;
+    let contact = contact.ok_or(ApiError::NotFound("contact"))?;
+    let snap = state
+        .router
+        .deps()
+        .store
+        .open_conversation(user.tenant_id, ChannelId(channel), ContactId(contact))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let status = if snap.created { actix_web::http::StatusCode::CREATED } else { actix_web::http::StatusCode::OK };
+    let view = crate::http::conversations::conversation_by_id(&state, &user, snap.id.0).await?;
+    Ok(HttpResponse::build(status).json(view))
+}
+
+/// `PATCH /conversations/{id}`.
+#[derive(Deserialize)]
+pub struct PatchConversation {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    assignee_id: Option<Option<uuid::Uuid>>,
+}
+
+fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<uuid::Uuid>>, D::Error> {
+    Ok(Some(Option::deserialize(d)?))
+}
+
+/// Changes status or assignment; agents may take or release conversations,
+/// admins may assign anyone.
+pub async fn patch(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<uuid::Uuid>,
+    body: web::Json<PatchConversation>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    if let Some(s) = &body.status {
+        if !["open", "pending", "resolved", "closed"].contains(&s.as_str()) {
+            return Err(ApiError::validation("`status` must be open, pending, resolved or closed"));
+        }
+    }
+    if let Some(Some(assignee)) = body.assignee_id {
+        if !user.role.is_admin() && assignee != user.user_id.0 {
+            return Err(ApiError::Forbidden("agents can assign conversations only to themselves".into()));
+        }
+        let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+        let exists: Option<uuid::Uuid> =
+            sqlx::query_scalar("SELECT id FROM users WHERE id = $1").bind(assignee).fetch_optional(&mut *tx).await?;
+        tx.commit().await?;
+        exists.ok_or(ApiError::validation("`assignee_id` is not a user of this account"))?;
+    }
+    if body.status.is_none() && body.assignee_id.is_none() {
+        return Err(ApiError::validation("send `status` and/or `assignee_id`"));
+    }
+    let target = target(&state, &user, *path).await?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let patch = ConversationPatch { status: body.status, assignee: body.assignee_id.map(|a| a.map(UserId)) };
+    state.router.command(ConversationCommand {
+        channel: target.channel,
+        contact_id: target.contact_id,
+        work: ConversationWork::Patch(patch, Some(tx)),
+    });
+    tokio::time::timeout(ACTOR_ANSWER_TIMEOUT, rx)
+        .await
+        .map_err(|_| ApiError::Unavailable("the conversation did not answer in time; retry".into()))?
+        .map_err(|_| ApiError::Unavailable("the change could not be stored now; retry".into()))?
+        .map_err(|_| ApiError::Unavailable("the change could not be stored now; retry".into()))?;
+    let admin = AuthUser { role: crate::auth::Role::TenantAdmin, ..user };
+    Ok(HttpResponse::Ok().json(crate::http::conversations::conversation_by_id(&state, &admin, path.into_inner()).await?))
+}
+
+/// `POST /conversations/{id}/read`: unread to zero and a read receipt to the customer.
+pub async fn mark_read(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+    let target = target(&state, &user, *path).await?;
+    state.router.command(ConversationCommand { channel: target.channel, contact_id: target.contact_id, work: ConversationWork::MarkRead });
+    Ok(HttpResponse::Accepted().json(json!({"conversation_id": *path, "read": true})))
+}
+
+/// `POST /conversations/{id}/notes`.
+#[derive(Deserialize)]
+pub struct NewNote {
+    body: String,
+}
+
+/// Adds an internal note (never sent to the customer).
+pub async fn add_note(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<uuid::Uuid>,
+    body: web::Json<NewNote>,
+) -> Result<HttpResponse, ApiError> {
+    let text = body.body.trim();
+    if text.is_empty() || text.chars().count() > 10_000 {
+        return Err(ApiError::validation("`body` is required (at most 10,000 characters)"));
+    }
+    target(&state, &user, *path).await?;
+    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+    let row = sqlx::query("INSERT INTO notes (id, tenant_id, conversation_id, author_id, body) VALUES ($1, $2, $3, $4, $5) RETURNING id, author_id, body, created_at")
+        .bind(uuid::Uuid::now_v7())
+        .bind(user.tenant_id.0)
+        .bind(*path)
+        .bind(user.user_id.0)
+        .bind(text)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let note = note_json(&row, *path)?;
+    state.hub.notify(user.tenant_id, json!({"event": "notification", "data": {"kind": "note", "note": note}}));
+    Ok(HttpResponse::Created().json(note))
+}
+
+fn note_json(row: &sqlx::postgres::PgRow, conversation: uuid::Uuid) -> Result<Value, sqlx::Error> {
+    Ok(json!({
+        "id": row.try_get::<uuid::Uuid, _>("id")?,
+        "conversation_id": conversation,
+        "author_id": row.try_get::<Option<uuid::Uuid>, _>("author_id")?,
+        "body": row.try_get::<String, _>("body")?,
+        "created_at": row.try_get::<chrono::DateTime<chrono::Utc>, _>("created_at")?,
+    }))
+}
+
+/// Lists a conversation's notes, oldest first.
+pub async fn list_notes(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+    target(&state, &user, *path).await?;
+    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+    let rows = sqlx::query("SELECT id, author_id, body, created_at FROM notes WHERE conversation_id = $1 ORDER BY created_at, id")
+        .bind(*path)
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let data = rows.iter().map(|r| note_json(r, *path)).collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(json!({"data": data, "next_cursor": null})))
+}

@@ -1,0 +1,50 @@
+//! Start-up recovery of sends: messages stored as pending with no wamid
+//! (the server stopped before Meta answered) go back to their outboxes as
+//! uncertain sends, so none is dropped and none is sent twice.
+
+use crate::db::tenant_tx;
+use sqlx::{PgPool, Row};
+use whatsflow_actors::ids::{ChannelId, ContactId, MessageId, TenantId, Wamid};
+use whatsflow_actors::ports::ChannelRef;
+use whatsflow_actors::router::WebhookRouter;
+use whatsflow_actors::send::cloud_api_body;
+use whatsflow_actors::tenant::ResumeSend;
+
+/// Re-queues every pending send; returns how many.
+pub async fn resume_pending_sends(pool: &PgPool, router: &WebhookRouter) -> Result<usize, sqlx::Error> {
+    let pending: Vec<(uuid::Uuid, uuid::Uuid)> =
+        sqlx::query_as("SELECT tenant_id, message_id FROM pending_outbound()").fetch_all(pool).await?;
+    for (tenant, message) in &pending {
+        let mut tx = tenant_tx(pool, TenantId(*tenant)).await?;
+        let row = sqlx::query(
+            "SELECT m.type, m.content, m.context, c.channel_id, c.contact_id, ch.phone_number_id, ch.messages_per_second, k.phone, k.wa_user_id
+             FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN channels ch ON ch.id = c.channel_id
+             JOIN contacts k ON k.id = c.contact_id WHERE m.id = $1",
+        )
+        .bind(message)
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let Some(row) = row else { continue };
+        let kind: String = row.try_get("type")?;
+        let content: serde_json::Value = row.try_get("content")?;
+        let context: Option<serde_json::Value> = row.try_get("context")?;
+        let reply_to = context.as_ref().and_then(|c| c["id"].as_str()).map(|w| Wamid(w.to_owned()));
+        let phone: Option<String> = row.try_get("phone")?;
+        let user_id: Option<String> = row.try_get("wa_user_id")?;
+        let body = cloud_api_body(&kind, &content, reply_to.as_ref(), phone.as_deref(), user_id.as_deref(), &message.to_string());
+        let channel = ChannelRef {
+            tenant_id: TenantId(*tenant),
+            channel_id: ChannelId(row.try_get("channel_id")?),
+            phone_number_id: row.try_get("phone_number_id")?,
+            messages_per_second: u32::try_from(row.try_get::<i32, _>("messages_per_second")?).unwrap_or(80),
+        };
+        router.tenant(channel.tenant_id).do_send(ResumeSend {
+            channel,
+            contact_id: ContactId(row.try_get("contact_id")?),
+            message_id: MessageId(*message),
+            body,
+        });
+    }
+    Ok(pending.len())
+}

@@ -1,0 +1,246 @@
+//! Agents' replies out through the Graph API (simulated over real HTTP),
+//! under the 24-hour window, with retries that never send twice.
+
+use crate::helpers::*;
+use serde_json::{json, Value};
+
+async fn message(app: &TestApp, t: &Tenant, conversation: &str, id: &str) -> Value {
+    let (_, v) = app.get(t, &format!("/api/v1/conversations/{conversation}/messages?limit=200")).await;
+    v["data"].as_array().unwrap().iter().find(|m| m["id"] == id).cloned().unwrap_or(Value::Null)
+}
+
+async fn wait_status(app: &TestApp, t: &Tenant, conversation: &str, id: &str, status: &str) -> Value {
+    eventually(&format!("message {id} {status}"), WAIT, || async {
+        let m = message(app, t, conversation, id).await;
+        (m["status"] == status).then_some(m)
+    })
+    .await
+}
+
+#[actix_rt::test]
+async fn a_reply_goes_out_exactly_as_the_cloud_api_expects_and_ticks_come_back() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let conv = app.open_conversation(&t, "16315551181").await;
+    let res = app.send(&t, &conv, json!({"type": "text", "text": {"body": "Your order ships today."}, "client_id": "c-1"})).await;
+    assert_eq!(res.status(), 201);
+    let sent: Value = res.json().await.unwrap();
+    assert_eq!(sent["status"], "pending");
+    assert_eq!(sent["direction"], "outbound");
+    assert_eq!(sent["sent_by"]["kind"], "agent");
+    assert_eq!(sent["sent_by"]["id"], t.user_id.as_str());
+    let id = sent["id"].as_str().unwrap().to_owned();
+    let read = wait_status(&app, &t, &conv, &id, "read").await;
+    assert!(read["wamid"].as_str().unwrap().starts_with("wamid.SIM"));
+    assert!(read["sent_at"].is_string() && read["delivered_at"].is_string() && read["read_at"].is_string());
+    let sends = app.sim_sends().await;
+    let body = sends.iter().find(|b| b["biz_opaque_callback_data"] == id.as_str()).expect("the simulator received the send");
+    assert_eq!(
+        *body,
+        json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": "+16315551181", "type": "text",
+               "text": {"body": "Your order ships today."}, "biz_opaque_callback_data": id})
+    );
+}
+
+#[actix_rt::test]
+async fn outside_the_window_only_templates_go_through() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    // The fixture's message is a year old: the window is long closed.
+    app.post_webhook_ok(fixture("text.json")).await;
+    let conv =
+        eventually("conversation", WAIT, || async { app.conversations(&t).await.first().map(|c| c["id"].as_str().unwrap().to_owned()) })
+            .await;
+    let res = app.send(&t, &conv, json!({"type": "text", "text": {"body": "hello again"}})).await;
+    assert_eq!(res.status(), 422);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["error"]["code"], "WINDOW_CLOSED");
+    assert!(err["error"]["message"].as_str().unwrap().contains("template"), "the error names the fix");
+    let tpl = json!({"type": "template", "template": {"name": "order_update", "language": {"code": "en"},
+        "components": [{"type": "body", "parameters": [{"type": "text", "text": "Kerry"}, {"type": "text", "text": "#4821"}]}]}});
+    let res = app.send(&t, &conv, tpl).await;
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    wait_status(&app, &t, &conv, &id, "read").await;
+    // A template Meta does not know fails with Meta's code and title.
+    let res = app.send(&t, &conv, json!({"type": "template", "template": {"name": "no_such", "language": {"code": "en"}}})).await;
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let failed = wait_status(&app, &t, &conv, &id, "failed").await;
+    assert_eq!(failed["errors"][0]["code"], 132001);
+    assert!(failed["errors"][0]["title"].as_str().unwrap().contains("Template does not exist"));
+}
+
+#[actix_rt::test]
+async fn throttled_sends_are_retried_and_delivered_once() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let conv = app.open_conversation(&t, "16315551182").await;
+    app.sim_control(json!({"fail_next": [130429, 130429, 131000]})).await;
+    let res = app.send(&t, &conv, json!({"type": "text", "text": {"body": "after the storm"}})).await;
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let m = wait_status(&app, &t, &conv, &id, "read").await;
+    let attempts: Vec<Value> = app.sim_sends().await.into_iter().filter(|b| b["biz_opaque_callback_data"] == id.as_str()).collect();
+    assert_eq!(attempts.len(), 4, "three refusals, then one accepted send");
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM messages WHERE direction = 'outbound'").fetch_one(&app.owner).await.unwrap();
+    assert_eq!(n, 1);
+    assert!(m["wamid"].is_string());
+}
+
+#[actix_rt::test]
+async fn while_the_graph_api_is_down_messages_wait_pending_then_go_once() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let conv = app.open_conversation(&t, "16315551183").await;
+    app.sim_control(json!({"down": true})).await;
+    let res = app.send(&t, &conv, json!({"type": "text", "text": {"body": "are you there?"}})).await;
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    eventually("a refused attempt", WAIT, || async { (!app.sim_sends().await.is_empty()).then_some(()) }).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(message(&app, &t, &conv, &id).await["status"], "pending", "visible as pending, not dropped");
+    app.sim_control(json!({})).await;
+    wait_status(&app, &t, &conv, &id, "read").await;
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM messages WHERE direction = 'outbound'").fetch_one(&app.owner).await.unwrap();
+    assert_eq!(n, 1);
+}
+
+#[actix_rt::test]
+async fn a_client_id_makes_a_retried_send_one_message() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let conv = app.open_conversation(&t, "16315551184").await;
+    let body = json!({"type": "text", "text": {"body": "once"}, "client_id": "retry-me"});
+    let first = app.send(&t, &conv, body.clone()).await;
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    let again = app.send(&t, &conv, body.clone()).await;
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
+    // The Idempotency-Key header works the same.
+    let h1 = app
+        .http
+        .post(app.url(&format!("/api/v1/conversations/{conv}/messages")))
+        .bearer_auth(&t.token)
+        .header("Idempotency-Key", "k-9")
+        .json(&json!({"type": "text", "text": {"body": "hdr"}}))
+        .send()
+        .await
+        .unwrap();
+    let h2 = app
+        .http
+        .post(app.url(&format!("/api/v1/conversations/{conv}/messages")))
+        .bearer_auth(&t.token)
+        .header("Idempotency-Key", "k-9")
+        .json(&json!({"type": "text", "text": {"body": "hdr"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((h1.status().as_u16(), h2.status().as_u16()), (201, 200));
+    wait_status(&app, &t, &conv, first["id"].as_str().unwrap(), "read").await;
+    let sends = app.sim_sends().await;
+    assert_eq!(sends.iter().filter(|b| b["text"]["body"] == "once").count(), 1, "Meta saw it once");
+    assert_eq!(sends.iter().filter(|b| b["text"]["body"] == "hdr").count(), 1);
+}
+
+#[actix_rt::test]
+async fn bad_sends_are_refused_before_meta_sees_them() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    let other = app.register("Beta").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let conv = app.open_conversation(&t, "16315551185").await;
+    let long = "x".repeat(4097);
+    for (body, needle) in [
+        (json!({"type": "text", "text": {"body": long}}), "4096"),
+        (json!({"type": "text", "text": {}}), "text.body"),
+        (json!({"type": "hologram", "hologram": {}}), "must be one of"),
+        (json!({"type": "image", "image": {"caption": "no media"}}), "id"),
+    ] {
+        let res = app.send(&t, &conv, body).await;
+        assert_eq!(res.status(), 400);
+        let v: Value = res.json().await.unwrap();
+        assert_eq!(v["error"]["code"], "INVALID_MESSAGE");
+        assert!(v["error"]["message"].as_str().unwrap().contains(needle), "{v}");
+    }
+    // Another tenant's conversation does not exist for you.
+    let res = app.send(&other, &conv, json!({"type": "text", "text": {"body": "hi"}})).await;
+    assert_eq!(res.status(), 404);
+    assert!(app.sim_sends().await.is_empty());
+}
+
+#[actix_rt::test]
+async fn permanent_meta_errors_fail_the_message_with_code_and_title() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let conv = app.open_conversation(&t, "16315551186").await;
+    app.sim_control(json!({"fail_next": [131009]})).await;
+    let res = app.send(&t, &conv, json!({"type": "text", "text": {"body": "bad param"}})).await;
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let m = wait_status(&app, &t, &conv, &id, "failed").await;
+    assert_eq!(m["errors"][0]["code"], 131009);
+    assert_eq!(app.sim_sends().await.len(), 1, "a permanent error is not retried");
+    // Accepted, then undeliverable: the failed status webhook carries Meta's error.
+    app.sim_control(json!({"fail_recipients": ["16315551186"]})).await;
+    let res = app.send(&t, &conv, json!({"type": "text", "text": {"body": "into the void"}})).await;
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let m = wait_status(&app, &t, &conv, &id, "failed").await;
+    assert_eq!(m["errors"][0]["code"], 131026);
+    assert!(m["wamid"].is_string());
+}
+
+#[actix_rt::test]
+async fn agents_steer_conversations_status_assignee_notes_and_read() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let conv = app.open_conversation(&t, "16315551187").await;
+    let patch = |body: Value| app.http.patch(app.url(&format!("/api/v1/conversations/{conv}"))).bearer_auth(&t.token).json(&body).send();
+    let res = patch(json!({"status": "resolved", "assignee_id": t.user_id})).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let c: Value = res.json().await.unwrap();
+    assert_eq!(c["status"], "resolved");
+    assert_eq!(c["assignee_id"], t.user_id.as_str());
+    let (_, mine) = app.get(&t, "/api/v1/conversations?assignee=me").await;
+    assert_eq!(mine["data"].as_array().unwrap().len(), 1);
+    assert_eq!(patch(json!({"status": "bogus"})).await.unwrap().status(), 400);
+    assert_eq!(patch(json!({"assignee_id": uuid::Uuid::new_v4()})).await.unwrap().status(), 400);
+    let c: Value = patch(json!({"assignee_id": null})).await.unwrap().json().await.unwrap();
+    assert!(c["assignee_id"].is_null());
+    // A new customer message reopens a resolved conversation.
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "16315551187", "wamid.reopen", "one more thing")).await;
+    eventually("reopened", WAIT, || async {
+        let (_, c) = app.get(&t, &format!("/api/v1/conversations/{conv}")).await;
+        (c["status"] == "open").then_some(())
+    })
+    .await;
+    // Notes stay internal.
+    let note = app
+        .http
+        .post(app.url(&format!("/api/v1/conversations/{conv}/notes")))
+        .bearer_auth(&t.token)
+        .json(&json!({"body": "VIP customer"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(note.status(), 201);
+    let (_, notes) = app.get(&t, &format!("/api/v1/conversations/{conv}/notes")).await;
+    assert_eq!(notes["data"][0]["body"], "VIP customer");
+    assert!(app.sim_sends().await.iter().all(|b| b.to_string().find("VIP").is_none()), "a note never reaches Meta");
+    // Reading clears unread and sends Meta a read receipt for the last message.
+    let res = app.http.post(app.url(&format!("/api/v1/conversations/{conv}/read"))).bearer_auth(&t.token).send().await.unwrap();
+    assert_eq!(res.status(), 202);
+    eventually("unread cleared", WAIT, || async {
+        let (_, c) = app.get(&t, &format!("/api/v1/conversations/{conv}")).await;
+        (c["unread_count"] == 0).then_some(())
+    })
+    .await;
+    eventually("read receipt", WAIT, || async {
+        app.sim_sends().await.into_iter().find(|b| b["status"] == "read" && b["message_id"] == "wamid.reopen").map(|_| ())
+    })
+    .await;
+}
