@@ -1,7 +1,8 @@
 //! `TenantHub`: fan-out of durable conversation events to the live agent
 //! sessions of their tenant, and only theirs. Each event is serialised once;
-//! each session has a bounded mailbox and a full one is told to close (slow
-//! consumer) instead of slowing the conversation actors.
+//! each session has a bounded mailbox, and a session whose mailbox is full is
+//! dropped from the audience and told to close (slow consumer): producers
+//! never wait for a reader.
 
 use actix::{Message, Recipient};
 use dashmap::DashMap;
@@ -11,14 +12,32 @@ use whatsflow_actors::events::ConversationEvent;
 use whatsflow_actors::ids::{ConversationId, TenantId, UserId};
 use whatsflow_actors::ports::EventSink;
 
+/// Who a frame is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Every session that may see the conversation (admins; its assignee;
+    /// everyone while it is unassigned).
+    Inbox,
+    /// Only sessions that joined the conversation (typing).
+    Joined,
+    /// Every session of the tenant (presence, notes, assignment changes).
+    Everyone,
+}
+
 /// One serialised event on its way to a session.
 #[derive(Message, Clone, Debug)]
 #[rtype(result = "()")]
 pub struct HubFrame {
-    /// The conversation it belongs to (None: tenant-wide).
+    /// The conversation it belongs to.
     pub conversation_id: Option<ConversationId>,
-    /// The agent the conversation is assigned to, when the event says.
-    pub assignee: Option<Option<UserId>>,
+    /// The conversation's assignee when the event happened.
+    pub assignee: Option<UserId>,
+    /// Its conversation sequence number (for de-duplication after a replay).
+    pub seq: Option<i64>,
+    /// Who may receive it.
+    pub scope: Scope,
+    /// A session not to send it to (the one it came from).
+    pub except: Option<SubscriptionId>,
     /// The `{"event", "data"}` text frame.
     pub text: Arc<str>,
 }
@@ -42,6 +61,7 @@ struct Subscriber {
 #[derive(Default)]
 pub struct TenantHub {
     tenants: DashMap<TenantId, Vec<Subscriber>>,
+    users: DashMap<(TenantId, UserId), usize>,
     next_id: AtomicU64,
     /// Frames delivered to sessions.
     pub frames_sent: AtomicU64,
@@ -50,19 +70,33 @@ pub struct TenantHub {
 }
 
 impl TenantHub {
-    /// Adds a session to its tenant's audience.
-    pub fn subscribe(&self, tenant: TenantId, frames: Recipient<HubFrame>, overflow: Recipient<SlowConsumer>) -> SubscriptionId {
+    /// Adds a session to its tenant's audience; returns how many sessions the user now has.
+    pub fn subscribe(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        frames: Recipient<HubFrame>,
+        overflow: Recipient<SlowConsumer>,
+    ) -> (SubscriptionId, usize) {
         let id = SubscriptionId(self.next_id.fetch_add(1, Ordering::Relaxed));
         self.tenants.entry(tenant).or_default().push(Subscriber { id, frames, overflow });
-        id
+        let mut n = self.users.entry((tenant, user)).or_insert(0);
+        *n += 1;
+        (id, *n)
     }
 
-    /// Removes a session.
-    pub fn unsubscribe(&self, tenant: TenantId, id: SubscriptionId) {
+    /// Removes a session; returns how many sessions the user still has.
+    pub fn unsubscribe(&self, tenant: TenantId, user: UserId, id: SubscriptionId) -> usize {
         if let Some(mut subs) = self.tenants.get_mut(&tenant) {
             subs.retain(|s| s.id != id);
         }
         self.tenants.remove_if(&tenant, |_, subs| subs.is_empty());
+        let left = self.users.get_mut(&(tenant, user)).map(|mut n| {
+            *n = n.saturating_sub(1);
+            *n
+        });
+        self.users.remove_if(&(tenant, user), |_, n| *n == 0);
+        left.unwrap_or(0)
     }
 
     /// Sessions of a tenant now.
@@ -70,45 +104,66 @@ impl TenantHub {
         self.tenants.get(&tenant).map_or(0, |s| s.len())
     }
 
-    /// Sends an already-serialised frame to every session of a tenant.
+    /// Whether a user has a live session.
+    pub fn is_online(&self, tenant: TenantId, user: UserId) -> bool {
+        self.users.get(&(tenant, user)).is_some_and(|n| *n > 0)
+    }
+
+    /// Offers a frame to every session of a tenant (each filters by scope).
     pub fn broadcast(&self, tenant: TenantId, frame: HubFrame) {
-        let Some(subs) = self.tenants.get(&tenant) else { return };
-        for s in subs.iter() {
-            match s.frames.try_send(frame.clone()) {
-                Ok(()) => {
-                    self.frames_sent.fetch_add(1, Ordering::Relaxed);
+        let mut overflowed = Vec::new();
+        if let Some(subs) = self.tenants.get(&tenant) {
+            for s in subs.iter().filter(|s| frame.except != Some(s.id)) {
+                match s.frames.try_send(frame.clone()) {
+                    Ok(()) => {
+                        self.frames_sent.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(actix::prelude::SendError::Full(_)) => overflowed.push((s.id, s.overflow.clone())),
+                    Err(actix::prelude::SendError::Closed(_)) => {}
                 }
-                Err(actix::prelude::SendError::Full(_)) => {
-                    self.slow_consumers.fetch_add(1, Ordering::Relaxed);
-                    s.overflow.do_send(SlowConsumer);
-                }
-                Err(actix::prelude::SendError::Closed(_)) => {}
             }
         }
+        if overflowed.is_empty() {
+            return;
+        }
+        if let Some(mut subs) = self.tenants.get_mut(&tenant) {
+            subs.retain(|s| !overflowed.iter().any(|(id, _)| *id == s.id));
+        }
+        for (_, overflow) in overflowed {
+            self.slow_consumers.fetch_add(1, Ordering::Relaxed);
+            overflow.do_send(SlowConsumer);
+        }
     }
-}
 
-impl TenantHub {
-    /// Sends a tenant-wide frame (notes, presence) to every session of the tenant.
+    /// Sends a tenant-wide frame (notes, presence) to every session.
     pub fn notify(&self, tenant: TenantId, frame: serde_json::Value) {
-        self.broadcast(tenant, HubFrame { conversation_id: None, assignee: None, text: frame.to_string().into() });
+        self.broadcast(
+            tenant,
+            HubFrame {
+                conversation_id: None,
+                assignee: None,
+                seq: None,
+                scope: Scope::Everyone,
+                except: None,
+                text: frame.to_string().into(),
+            },
+        );
     }
 }
 
 impl EventSink for TenantHub {
-    fn publish(&self, tenant: TenantId, event: ConversationEvent) {
+    fn publish(&self, tenant: TenantId, assignee: Option<UserId>, event: ConversationEvent) {
         if self.sessions(tenant) == 0 {
             return;
         }
-        let assignee = match &event {
-            ConversationEvent::ConversationNew { conversation } | ConversationEvent::ConversationUpdated { conversation } => {
-                Some(conversation.assignee_id)
-            }
-            _ => None,
+        let (seq, scope) = match &event {
+            ConversationEvent::MessageNew { seq, .. } | ConversationEvent::MessageStatus { seq, .. } => (Some(*seq), Scope::Inbox),
+            ConversationEvent::ConversationAssigned { .. } => (None, Scope::Everyone),
+            _ => (None, Scope::Inbox),
         };
-        let conversation_id = event.conversation_id();
+        let conversation_id = Some(event.conversation_id());
         match serde_json::to_string(&event) {
-            Ok(text) => self.broadcast(tenant, HubFrame { conversation_id: Some(conversation_id), assignee, text: text.into() }),
+            Ok(text) => self.broadcast(tenant, HubFrame { conversation_id, assignee, seq, scope, except: None, text: text.into() }),
             Err(e) => tracing::error!(error = %e, "event could not be serialised"),
         }
     }

@@ -30,3 +30,4 @@ pub mod startup;
 pub mod store;
 pub mod telemetry;
 pub mod web_app;
+pub mod ws;

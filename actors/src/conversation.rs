@@ -191,7 +191,11 @@ impl ConversationActor {
                 act.live = Some(Live { snapshot, window });
                 if created {
                     if let Some(conversation) = act.summary() {
-                        act.deps.sink.publish(act.channel.tenant_id, ConversationEvent::ConversationNew { conversation });
+                        act.deps.sink.publish(
+                            act.channel.tenant_id,
+                            conversation.assignee_id,
+                            ConversationEvent::ConversationNew { conversation },
+                        );
                     }
                 }
                 act.flush(ctx);
@@ -303,13 +307,15 @@ impl ConversationActor {
         let last_inbound = live.snapshot.last_inbound_wamid.clone();
         let now = self.deps.clock.now();
         let tenant = self.channel.tenant_id;
+        let assignee = live.snapshot.assignee_id;
         for msg in batch.messages.iter().filter(|x| inserted.contains(&x.id)) {
             let message = Box::new(view_of(conversation_id, msg, now));
-            self.deps.sink.publish(tenant, ConversationEvent::MessageNew { conversation_id, seq: msg.seq, message });
+            self.deps.sink.publish(tenant, assignee, ConversationEvent::MessageNew { conversation_id, seq: msg.seq, message });
         }
         for s in outcome.statuses_applied {
             self.deps.sink.publish(
                 tenant,
+                assignee,
                 ConversationEvent::MessageStatus {
                     conversation_id,
                     seq: s.seq,
@@ -345,12 +351,18 @@ impl ConversationActor {
         if let Some(conversation) = summary.clone() {
             let assignee_changed = conversation.assignee_id != previous_assignee;
             if !inserted.is_empty() || plan.mark_read || !plan.patch_replies.is_empty() {
-                self.deps.sink.publish(tenant, ConversationEvent::ConversationUpdated { conversation: conversation.clone() });
+                self.deps.sink.publish(
+                    tenant,
+                    conversation.assignee_id,
+                    ConversationEvent::ConversationUpdated { conversation: conversation.clone() },
+                );
             }
             if assignee_changed {
-                self.deps
-                    .sink
-                    .publish(tenant, ConversationEvent::ConversationAssigned { conversation_id, assignee_id: conversation.assignee_id });
+                self.deps.sink.publish(
+                    tenant,
+                    conversation.assignee_id,
+                    ConversationEvent::ConversationAssigned { conversation_id, assignee_id: conversation.assignee_id },
+                );
             }
         }
         for reply in plan.patch_replies.into_iter().flatten() {

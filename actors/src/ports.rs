@@ -263,8 +263,9 @@ pub trait Store: Send + Sync + 'static {
 
 /// Where conversation events go once durable: the tenant's fan-out hub.
 pub trait EventSink: Send + Sync + 'static {
-    /// Publishes an event to the tenant's live sessions. Never blocks.
-    fn publish(&self, tenant: TenantId, event: ConversationEvent);
+    /// Publishes an event to the tenant's live sessions that may see a
+    /// conversation assigned to `assignee`. Never blocks.
+    fn publish(&self, tenant: TenantId, assignee: Option<UserId>, event: ConversationEvent);
 }
 
 /// The time, injected so the 24-hour window and timers are testable.

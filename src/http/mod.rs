@@ -10,6 +10,7 @@ pub mod health;
 pub mod messages;
 pub mod openapi;
 pub mod pagination;
+pub mod users;
 pub mod webhooks;
 
 use actix_web::web;
@@ -51,6 +52,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/conversations/{id}/notes", web::get().to(messages::list_notes))
                 .route("/conversations/{id}/notes", web::post().to(messages::add_note))
                 .route("/contacts", web::get().to(contacts::list))
+                .route("/ws", web::get().to(crate::ws::connect))
+                .route("/users", web::get().to(users::list))
+                .route("/users", web::post().to(users::create))
+                .route("/users/{id}", web::get().to(users::get))
+                .route("/users/{id}", web::patch().to(users::update))
+                .route("/users/{id}", web::delete().to(users::delete))
                 .default_service(web::to(not_found)),
         );
 }

@@ -79,6 +79,11 @@ pub const ROUTES: &[RouteDoc] = &[
     ),
     route!("post", "/api/v1/auth/logout", "auth", false, "Revoke a refresh token", r#"{"refresh_token":"..."}"#),
     route!("get", "/api/v1/auth/me", "auth", true, "The logged-in user"),
+    route!("get", "/api/v1/users", "team", true, "The team, with roles and presence"),
+    route!("post", "/api/v1/users", "team", true, "Add an agent or admin (tenant admin)", r#"{"email":"ravi@acme.test","password":"at least 8","name":"Ravi","role":"agent"}"#),
+    route!("get", "/api/v1/users/{id}", "team", true, "One team member"),
+    route!("patch", "/api/v1/users/{id}", "team", true, "Change name, role (tenant admin) or password", r#"{"name":"Ravi K","role":"tenant_admin"}"#),
+    route!("delete", "/api/v1/users/{id}", "team", true, "Remove a team member (tenant admin)"),
     route!("get", "/api/v1/channels", "channels", true, "Connected WhatsApp numbers"),
     route!(
         "post",
@@ -114,6 +119,7 @@ pub const ROUTES: &[RouteDoc] = &[
         "Messages in ascending sequence; cursor pages back in time, after_seq resynchronises"
     ),
     route!("get", "/api/v1/contacts", "contacts", true, "Contacts, newest first; search by name, phone or username"),
+    route!("get", "/api/v1/ws", "live", true, "Agent WebSocket (token as ?token= or the `bearer, <token>` subprotocol): message:new, message:status, conversation:*, agent:typing, agent:status, notification, error; send conversation:join {conversation_id, since_seq?}, conversation:leave, conversation:typing, agent:status, message:send → message:ack"),
 ];
 
 /// Builds the OpenAPI document.

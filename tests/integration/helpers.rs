@@ -335,3 +335,89 @@ where
 }
 
 pub const WAIT: Duration = Duration::from_secs(15);
+
+/// A real WebSocket client on /api/v1/ws.
+pub struct Socket {
+    pub stream: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+}
+
+impl TestApp {
+    pub async fn socket(&self, token: &str) -> Socket {
+        let url = format!("{}/api/v1/ws?token={token}", self.base.replace("http://", "ws://"));
+        let (stream, _) = tokio_tungstenite::connect_async(url).await.expect("websocket upgrade");
+        Socket { stream }
+    }
+
+    /// Adds a team member and logs them in.
+    pub async fn add_user(&self, admin: &Tenant, role: &str) -> Tenant {
+        let email = format!("{}@team.test", uuid::Uuid::new_v4().simple());
+        let res = self
+            .http
+            .post(self.url("/api/v1/users"))
+            .bearer_auth(&admin.token)
+            .json(&json!({"email": email, "password": "team-password-1", "name": format!("{role} user"), "role": role}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "{}", res.text().await.unwrap_or_default());
+        let v: Value = self
+            .http
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"email": email, "password": "team-password-1"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        Tenant {
+            token: v["access_token"].as_str().unwrap().to_owned(),
+            refresh: v["refresh_token"].as_str().unwrap().to_owned(),
+            tenant_id: v["user"]["tenant_id"].as_str().unwrap().to_owned(),
+            user_id: v["user"]["id"].as_str().unwrap().to_owned(),
+        }
+    }
+}
+
+impl Socket {
+    pub async fn send(&mut self, frame: Value) {
+        use futures::SinkExt;
+        self.stream.send(tokio_tungstenite::tungstenite::Message::Text(frame.to_string())).await.unwrap();
+    }
+
+    /// The next text frame, or None after `wait`.
+    pub async fn next(&mut self, wait: Duration) -> Option<Value> {
+        use futures::StreamExt;
+        let deadline = Instant::now() + wait;
+        loop {
+            let left = deadline.checked_duration_since(Instant::now())?;
+            match tokio::time::timeout(left, self.stream.next()).await {
+                Ok(Some(Ok(tokio_tungstenite::tungstenite::Message::Text(t)))) => return Some(serde_json::from_str(&t).unwrap()),
+                Ok(Some(Ok(_))) => continue,
+                _ => return None,
+            }
+        }
+    }
+
+    /// Waits for the first frame of `event` matching `pred`, skipping others.
+    pub async fn expect(&mut self, event: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.checked_duration_since(Instant::now()).unwrap_or_default();
+            match self.next(left).await {
+                Some(f) if f["event"] == event && pred(&f["data"]) => return f["data"].clone(),
+                Some(_) => continue,
+                None => panic!("no `{event}` frame arrived"),
+            }
+        }
+    }
+
+    /// Every frame that arrives within `wait`.
+    pub async fn drain(&mut self, wait: Duration) -> Vec<Value> {
+        let mut out = Vec::new();
+        while let Some(f) = self.next(wait).await {
+            out.push(f);
+        }
+        out
+    }
+}

@@ -7,6 +7,7 @@ mod helpers;
 mod auth;
 mod channels;
 mod ingest;
+mod live;
 mod outbound;
 mod recovery;
 mod tenancy;
