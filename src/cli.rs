@@ -1,4 +1,4 @@
-//! The command line: `serve`, `demo`, `migrate`.
+//! The command line: `serve`, `demo`, `migrate`, `graph-sim`.
 
 use crate::config::Config;
 use crate::startup::Application;
@@ -21,8 +21,29 @@ pub enum Command {
     /// Apply database migrations and exit.
     Migrate,
     /// Run offline with no credentials: embedded database, a seeded demo
-    /// business and simulated customers.
+    /// business, the Graph API simulator and simulated customers.
     Demo,
+    /// Run the Graph API simulator alone, posting its signed webhooks to a URL.
+    GraphSim {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        bind: String,
+        /// Where to post status webhooks (e.g. http://127.0.0.1:8080/webhooks/whatsapp).
+        #[arg(long)]
+        webhook_url: String,
+        /// The app secret that signs them (the server's WHATSAPP_APP_SECRET).
+        #[arg(long)]
+        app_secret: String,
+        /// Messages per second per number before error 130429.
+        #[arg(long, default_value_t = 80)]
+        mps: u32,
+        /// Milliseconds between a send and each of its status webhooks.
+        #[arg(long, default_value_t = 500)]
+        status_delay_ms: u64,
+        /// Simulated customers answer what they read.
+        #[arg(long)]
+        auto_reply: bool,
+    },
 }
 
 /// Runs the parsed command.
@@ -35,6 +56,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until_stopped().await
         }
         Command::Demo => crate::demo::run().await,
+        Command::GraphSim { bind, webhook_url, app_secret, mps, status_delay_ms, auto_reply } => {
+            let listener = std::net::TcpListener::bind(&bind).map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
+            let sim = crate::graph_sim::start(
+                listener,
+                crate::graph_sim::SimConfig {
+                    webhook_url,
+                    app_secret,
+                    mps,
+                    status_delay: std::time::Duration::from_millis(status_delay_ms),
+                    auto_read: true,
+                    auto_reply,
+                },
+            )?;
+            println!("Graph API simulator: GRAPH_API_BASE={}", sim.base_url);
+            tokio::signal::ctrl_c().await?;
+            sim.handle.stop(true).await;
+            Ok(())
+        }
         Command::Migrate => {
             let url = crate::config::env_var("DATABASE_URL").ok_or_else(|| {
                 anyhow::anyhow!(

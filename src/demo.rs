@@ -78,12 +78,33 @@ pub fn demo_config() -> anyhow::Result<Config> {
     })
 }
 
-/// Runs the demo until stopped.
+/// Runs the demo until stopped: the server, and the Graph API simulator
+/// in-process unless `GRAPH_API_BASE` points elsewhere.
 pub async fn run() -> anyhow::Result<()> {
-    let config = demo_config()?;
+    let mut config = demo_config()?;
     let secret = config.app_secret.clone();
+    let sim = if crate::config::env_var("GRAPH_API_BASE").is_none() {
+        let sim = crate::graph_sim::start(
+            std::net::TcpListener::bind("127.0.0.1:0")?,
+            crate::graph_sim::SimConfig {
+                webhook_url: String::new(),
+                app_secret: secret.expose().to_owned(),
+                mps: 80,
+                status_delay: Duration::from_millis(700),
+                auto_read: true,
+                auto_reply: true,
+            },
+        )?;
+        config.graph_api_base = sim.base_url.clone();
+        Some(sim)
+    } else {
+        None
+    };
     let app = Application::build(config).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
+    if let Some(sim) = &sim {
+        sim.state.set_webhook_url(&format!("{base}/webhooks/whatsapp"));
+    }
     let web = app.state().config.web_dir.join("index.html").is_file();
     actix::spawn(async move {
         if let Err(e) = seed_and_simulate(&base, &secret, web).await {
@@ -121,7 +142,7 @@ async fn seed_and_simulate(base: &str, secret: &Secret, web: bool) -> anyhow::Re
     }
     println!("  log in as     {DEMO_EMAIL} / {DEMO_PASSWORD}");
     println!("  API docs      {base}/api/docs");
-    println!("  simulated customers write in every few seconds; Ctrl-C stops.\n");
+    println!("  simulated customers write in every few seconds and answer your replies; Ctrl-C stops.\n");
     let mut seq: u64 = 0;
     loop {
         tokio::time::sleep(CUSTOMER_INTERVAL).await;

@@ -40,6 +40,8 @@ pub struct SimConfig {
     pub status_delay: Duration,
     /// Whether customers read what they receive.
     pub auto_read: bool,
+    /// Whether customers answer what they read (the demo's simulated customers).
+    pub auto_reply: bool,
 }
 
 /// Test controls (`POST /__sim/control`).
@@ -266,6 +268,7 @@ async fn messages(state: web::Data<Arc<SimState>>, req: HttpRequest, path: web::
         fails,
         read: config.auto_read && !no_read,
         category: if kind == "template" { "utility" } else { "service" },
+        kind: kind.clone(),
     };
     let state2 = state.get_ref().clone();
     actix_web::rt::spawn(async move { post_statuses(state2, status_job).await });
@@ -305,6 +308,7 @@ struct StatusJob {
     fails: bool,
     read: bool,
     category: &'static str,
+    kind: String,
 }
 
 /// Posts the status webhooks of one accepted message, as Meta would.
@@ -352,7 +356,25 @@ async fn post_statuses(state: Arc<SimState>, job: StatusJob) {
             json!({"object": "whatsapp_business_account", "entry": [{"id": "0", "changes": [{"value": value, "field": "messages"}]}]});
         deliver_webhook(&state, &config, body.to_string()).await;
     }
+    let config = state.config();
+    if config.auto_reply && !job.fails && job.kind != "reaction" {
+        if let Some(d) = &job.digits {
+            actix_web::rt::time::sleep(config.status_delay * 4).await;
+            let n = usize::try_from(state.counter.load(std::sync::atomic::Ordering::Relaxed)).unwrap_or(0);
+            let reply = CUSTOMER_REPLIES[n % CUSTOMER_REPLIES.len()];
+            let value = json!({"messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550000000", "phone_number_id": job.pnid},
+                "contacts": [{"profile": {"name": "Simulated customer"}, "wa_id": d}],
+                "messages": [{"from": d, "id": state.next_wamid(), "timestamp": Utc::now().timestamp().to_string(), "type": "text",
+                              "text": {"body": reply}, "context": {"from": "15550000000", "id": job.wamid}}]});
+            let body =
+                json!({"object": "whatsapp_business_account", "entry": [{"id": "0", "changes": [{"value": value, "field": "messages"}]}]});
+            deliver_webhook(&state, &config, body.to_string()).await;
+        }
+    }
 }
+
+/// What simulated customers answer.
+const CUSTOMER_REPLIES: &[&str] = &["Thanks!", "Great, that helps.", "Ok 👍", "Perfect, thank you!", "Got it."];
 
 /// Posts one signed webhook, retrying a few times like Meta.
 async fn deliver_webhook(state: &SimState, config: &SimConfig, body: String) {

@@ -144,6 +144,7 @@ pub async fn spawn_with(db_url: String, tweak: impl FnOnce(Config) -> Config, la
             mps: 1000,
             status_delay: Duration::from_millis(50),
             auto_read: true,
+            auto_reply: false,
         },
     )
     .unwrap();
