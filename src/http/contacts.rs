@@ -1,5 +1,6 @@
-//! `GET /api/v1/contacts`: the tenant's customers, newest first, searchable
-//! by name, phone or username.
+//! `/api/v1/contacts`: the tenant's customers. CRUD, tags, custom fields,
+//! opt-in, CSV import (every row accounted for: imported, updated or failed
+//! with the reason) and CSV export.
 
 use crate::auth::AuthUser;
 use crate::db::tenant_tx;
@@ -10,14 +11,23 @@ use crate::startup::AppState;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use sqlx::postgres::PgRow;
 use sqlx::Row;
+use whatsflow_actors::identity::PhoneNumber;
+
+/// Largest CSV import accepted in one request.
+pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
+/// Most tags on one contact or conversation.
+const MAX_TAGS: usize = 50;
+
+const CONTACT_COLUMNS: &str = "id, phone, wa_user_id, username, name, tags, custom_fields, opted_in, created_at, updated_at";
 
 /// Contact list query.
 #[derive(Deserialize)]
 pub struct ContactsQuery {
     search: Option<String>,
+    tag: Option<String>,
     limit: Option<i64>,
     cursor: Option<String>,
 }
@@ -38,20 +48,22 @@ pub fn contact_json(r: &PgRow) -> Result<Value, sqlx::Error> {
     }))
 }
 
-/// Lists contacts.
+/// Lists contacts, newest first; search by name, phone or username; filter by tag.
 pub async fn list(state: web::Data<AppState>, user: AuthUser, q: web::Query<ContactsQuery>) -> Result<HttpResponse, ApiError> {
     let limit = pagination::limit(q.limit)?;
     let cursor = q.cursor.as_deref().map(Cursor::decode).transpose()?;
     let search =
         q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| format!("%{}%", s.replace('%', "\\%").replace('_', "\\_")));
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let rows = sqlx::query(
-        "SELECT id, phone, wa_user_id, username, name, tags, custom_fields, opted_in, created_at, updated_at FROM contacts
+    let rows = sqlx::query(&format!(
+        "SELECT {CONTACT_COLUMNS} FROM contacts
          WHERE ($1::text IS NULL OR name ILIKE $1 OR phone ILIKE $1 OR username ILIKE $1)
-           AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3))
-         ORDER BY created_at DESC, id DESC LIMIT $4",
-    )
+           AND ($2::text IS NULL OR $2 = ANY(tags))
+           AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4))
+         ORDER BY created_at DESC, id DESC LIMIT $5"
+    ))
     .bind(&search)
+    .bind(&q.tag)
     .bind(cursor.map(|c| c.t))
     .bind(cursor.map(|c| c.id))
     .bind(limit + 1)
@@ -59,4 +71,444 @@ pub async fn list(state: web::Data<AppState>, user: AuthUser, q: web::Query<Cont
     .await?;
     tx.commit().await?;
     page(rows, limit, contact_json, |r| Ok(Cursor { t: r.try_get("created_at")?, id: r.try_get("id")? }))
+}
+
+/// `POST /contacts` and the fields `PATCH` may change.
+#[derive(Deserialize, Default)]
+pub struct ContactInput {
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    tags: Option<Vec<String>>,
+    #[serde(default)]
+    custom_fields: Option<Map<String, Value>>,
+    #[serde(default)]
+    opted_in: Option<bool>,
+}
+
+/// Normalises tags: trimmed, lower-cased, unique, non-empty, at most 50 of 1–50 characters.
+pub fn clean_tags(tags: &[String]) -> Result<Vec<String>, ApiError> {
+    let mut out: Vec<String> = Vec::new();
+    for t in tags {
+        let t = t.trim().to_lowercase();
+        if t.is_empty() || t.chars().count() > 50 {
+            return Err(ApiError::validation("each tag must be 1 to 50 characters"));
+        }
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    if out.len() > MAX_TAGS {
+        return Err(ApiError::validation(format!("at most {MAX_TAGS} tags")));
+    }
+    Ok(out)
+}
+
+fn phone(raw: &str) -> Result<String, ApiError> {
+    PhoneNumber::parse(raw).map(|p| p.as_str().to_owned()).map_err(|e| ApiError::validation(e.to_string()))
+}
+
+fn conflict(e: sqlx::Error) -> ApiError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            ApiError::Conflict { code: "CONTACT_EXISTS", message: "a contact with this phone number exists; update it instead".into() }
+        }
+        _ => e.into(),
+    }
+}
+
+/// Adds a contact.
+pub async fn create(state: web::Data<AppState>, user: AuthUser, body: web::Json<ContactInput>) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let phone = phone(b.phone.as_deref().ok_or(ApiError::validation("`phone` is required (international form, e.g. +14155550123)"))?)?;
+    let tags = clean_tags(&b.tags.unwrap_or_default())?;
+    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+    let row = sqlx::query(&format!(
+        "INSERT INTO contacts (id, tenant_id, phone, name, tags, custom_fields, opted_in) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {CONTACT_COLUMNS}"
+    ))
+    .bind(uuid::Uuid::now_v7())
+    .bind(user.tenant_id.0)
+    .bind(&phone)
+    .bind(b.name.as_deref().map(str::trim).filter(|n| !n.is_empty()))
+    .bind(&tags)
+    .bind(Value::Object(b.custom_fields.unwrap_or_default()))
+    .bind(b.opted_in.unwrap_or(true))
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(conflict)?;
+    tx.commit().await?;
+    Ok(HttpResponse::Created().json(contact_json(&row)?))
+}
+
+/// One contact, with its conversations.
+pub async fn get(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+    let row = sqlx::query(&format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = $1")).bind(*path).fetch_optional(&mut *tx).await?;
+    let convs: Vec<(uuid::Uuid, uuid::Uuid, String, Option<DateTime<Utc>>)> = sqlx::query_as(
+        "SELECT id, channel_id, status, last_message_at FROM conversations WHERE contact_id = $1 ORDER BY last_message_at DESC NULLS LAST",
+    )
+    .bind(*path)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let mut v = contact_json(&row.ok_or(ApiError::NotFound("contact"))?)?;
+    v["conversations"] = json!(convs
+        .iter()
+        .map(|(id, ch, st, at)| json!({"id": id, "channel_id": ch, "status": st, "last_message_at": at}))
+        .collect::<Vec<_>>());
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// Changes a contact; `custom_fields` are merged (a `null` value removes a field).
+pub async fn update(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<uuid::Uuid>,
+    body: web::Json<ContactInput>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let phone = b.phone.as_deref().map(phone).transpose()?;
+    let tags = b.tags.as_deref().map(clean_tags).transpose()?;
+    let (set, unset): (Map<String, Value>, Vec<String>) = match b.custom_fields {
+        Some(f) => {
+            let unset = f.iter().filter(|(_, v)| v.is_null()).map(|(k, _)| k.clone()).collect();
+            (f.into_iter().filter(|(_, v)| !v.is_null()).collect(), unset)
+        }
+        None => (Map::new(), Vec::new()),
+    };
+    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+    let row = sqlx::query(&format!(
+        "UPDATE contacts SET phone = COALESCE($2, phone), name = COALESCE($3, name), tags = COALESCE($4, tags),
+            custom_fields = (custom_fields || $5) - $6::text[], opted_in = COALESCE($7, opted_in), updated_at = now()
+         WHERE id = $1 RETURNING {CONTACT_COLUMNS}"
+    ))
+    .bind(*path)
+    .bind(phone)
+    .bind(b.name.as_deref().map(str::trim))
+    .bind(tags)
+    .bind(Value::Object(set))
+    .bind(&unset)
+    .bind(b.opted_in)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(conflict)?;
+    tx.commit().await?;
+    Ok(HttpResponse::Ok().json(contact_json(&row.ok_or(ApiError::NotFound("contact"))?)?))
+}
+
+/// Deletes a contact and its conversations (tenant admins only).
+pub async fn delete(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+    user.require_admin()?;
+    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+    let n = sqlx::query("DELETE FROM contacts WHERE id = $1").bind(*path).execute(&mut *tx).await?.rows_affected();
+    tx.commit().await?;
+    if n == 0 {
+        return Err(ApiError::NotFound("contact"));
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `{"tags": [...]}` to add.
+#[derive(Deserialize)]
+pub struct TagsBody {
+    tags: Vec<String>,
+}
+
+/// Adds tags to a contact (`table` = contacts) or a conversation.
+pub async fn add_tags(
+    state: &AppState,
+    user: &AuthUser,
+    table: &'static str,
+    id: uuid::Uuid,
+    tags: &[String],
+) -> Result<Vec<String>, ApiError> {
+    let tags = clean_tags(tags)?;
+    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+    let out: Option<Vec<String>> = sqlx::query_scalar(&format!(
+        "UPDATE {table} SET tags = ARRAY(SELECT DISTINCT t FROM unnest(tags || $2::text[]) t ORDER BY t), updated_at = now() WHERE id = $1 RETURNING tags"
+    ))
+    .bind(id)
+    .bind(&tags)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let out = out.ok_or(ApiError::NotFound(if table == "contacts" { "contact" } else { "conversation" }))?;
+    if out.len() > MAX_TAGS {
+        return Err(ApiError::validation(format!("at most {MAX_TAGS} tags")));
+    }
+    Ok(out)
+}
+
+/// Removes one tag.
+pub async fn remove_tag(
+    state: &AppState,
+    user: &AuthUser,
+    table: &'static str,
+    id: uuid::Uuid,
+    tag: &str,
+) -> Result<Vec<String>, ApiError> {
+    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+    let out: Option<Vec<String>> =
+        sqlx::query_scalar(&format!("UPDATE {table} SET tags = array_remove(tags, $2), updated_at = now() WHERE id = $1 RETURNING tags"))
+            .bind(id)
+            .bind(tag.trim().to_lowercase())
+            .fetch_optional(&mut *tx)
+            .await?;
+    tx.commit().await?;
+    out.ok_or(ApiError::NotFound(if table == "contacts" { "contact" } else { "conversation" }))
+}
+
+/// `POST /contacts/{id}/tags`.
+pub async fn post_tags(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<uuid::Uuid>,
+    body: web::Json<TagsBody>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(json!({"tags": add_tags(&state, &user, "contacts", *path, &body.tags).await?})))
+}
+
+/// `DELETE /contacts/{id}/tags/{tag}`.
+pub async fn delete_tag(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(uuid::Uuid, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, tag) = path.into_inner();
+    Ok(HttpResponse::Ok().json(json!({"tags": remove_tag(&state, &user, "contacts", id, &tag).await?})))
+}
+
+/// `POST /conversations/{id}/tags`.
+pub async fn post_conversation_tags(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<uuid::Uuid>,
+    body: web::Json<TagsBody>,
+) -> Result<HttpResponse, ApiError> {
+    crate::http::messages::target(&state, &user, *path).await?;
+    Ok(HttpResponse::Ok().json(json!({"tags": add_tags(&state, &user, "conversations", *path, &body.tags).await?})))
+}
+
+/// `DELETE /conversations/{id}/tags/{tag}`.
+pub async fn delete_conversation_tag(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(uuid::Uuid, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, tag) = path.into_inner();
+    crate::http::messages::target(&state, &user, id).await?;
+    Ok(HttpResponse::Ok().json(json!({"tags": remove_tag(&state, &user, "conversations", id, &tag).await?})))
+}
+
+/// One row's problem in an import.
+#[derive(Debug, serde::Serialize, PartialEq)]
+pub struct RowError {
+    /// 1-based line number in the file (the header is line 1).
+    pub line: usize,
+    /// The offending column.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A parsed import row.
+#[derive(Debug, PartialEq)]
+pub struct ImportRow {
+    /// The file line.
+    pub line: usize,
+    /// E.164 phone.
+    pub phone: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Opt-in.
+    pub opted_in: Option<bool>,
+    /// Other columns.
+    pub custom_fields: Map<String, Value>,
+}
+
+/// Parses a contacts CSV: a header row with `phone` (required) and optionally
+/// `name`, `tags` (separated by `;` or `|`), `opted_in` (true/false/yes/no/1/0);
+/// any other column becomes a custom field. Every data row comes back either
+/// parsed or as an error; none is skipped.
+pub fn parse_csv(bytes: &[u8]) -> Result<(Vec<ImportRow>, Vec<RowError>), ApiError> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(bytes);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| ApiError::BadRequest { code: "INVALID_CSV", message: format!("the header row could not be read: {e}") })?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
+        .collect();
+    if !headers.iter().any(|h| h == "phone") {
+        return Err(ApiError::BadRequest {
+            code: "INVALID_CSV",
+            message: "the first row must be a header with a `phone` column (and optionally name, tags, opted_in, any custom fields)".into(),
+        });
+    }
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(RowError { line, field: "*".into(), message: format!("unreadable row: {e}") });
+                continue;
+            }
+        };
+        let mut row = ImportRow { line, phone: String::new(), name: None, tags: Vec::new(), opted_in: None, custom_fields: Map::new() };
+        let mut bad = false;
+        for (h, v) in headers.iter().zip(record.iter()) {
+            match h.as_str() {
+                "phone" => match PhoneNumber::parse(v) {
+                    Ok(p) => row.phone = p.as_str().to_owned(),
+                    Err(_) => {
+                        errors.push(RowError {
+                            line,
+                            field: "phone".into(),
+                            message: format!("`{v}` is not a phone number; use international form, e.g. +14155550123"),
+                        });
+                        bad = true;
+                    }
+                },
+                "name" => row.name = Some(v.to_owned()).filter(|s| !s.is_empty()),
+                "tags" => {
+                    let tags: Vec<String> = v.split([';', '|']).map(str::to_owned).filter(|t| !t.trim().is_empty()).collect();
+                    match clean_tags(&tags) {
+                        Ok(t) => row.tags = t,
+                        Err(e) => {
+                            errors.push(RowError { line, field: "tags".into(), message: e.to_string() });
+                            bad = true;
+                        }
+                    }
+                }
+                "opted_in" => match v.to_lowercase().as_str() {
+                    "" => {}
+                    "true" | "yes" | "1" | "y" => row.opted_in = Some(true),
+                    "false" | "no" | "0" | "n" => row.opted_in = Some(false),
+                    other => {
+                        errors.push(RowError { line, field: "opted_in".into(), message: format!("`{other}` is not true or false") });
+                        bad = true;
+                    }
+                },
+                custom if !v.is_empty() => {
+                    row.custom_fields.insert(custom.to_owned(), Value::String(v.to_owned()));
+                }
+                _ => {}
+            }
+        }
+        if row.phone.is_empty() && !bad {
+            errors.push(RowError { line, field: "phone".into(), message: "phone is empty".into() });
+            bad = true;
+        }
+        if !bad {
+            rows.push(row);
+        }
+    }
+    Ok((rows, errors))
+}
+
+/// `POST /contacts/import` with a CSV body: upserts by phone and reports every row.
+pub async fn import(state: web::Data<AppState>, user: AuthUser, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    if body.len() > MAX_IMPORT_BYTES {
+        return Err(ApiError::PayloadTooLarge(format!("imports are limited to {MAX_IMPORT_BYTES} bytes; split the file")));
+    }
+    let (rows, mut errors) = parse_csv(&body)?;
+    // A phone twice in one file: the first wins, the repeat is reported.
+    let mut seen = std::collections::HashMap::new();
+    let mut unique = Vec::new();
+    for r in rows {
+        if let Some(first) = seen.get(&r.phone) {
+            errors.push(RowError { line: r.line, field: "phone".into(), message: format!("duplicate of line {first}") });
+        } else {
+            seen.insert(r.phone.clone(), r.line);
+            unique.push(r);
+        }
+    }
+    let data: Vec<Value> = unique
+        .iter()
+        .map(|r| json!({"line": r.line, "phone": r.phone, "name": r.name, "tags": r.tags, "opted_in": r.opted_in, "custom_fields": r.custom_fields}))
+        .collect();
+    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+    let results: Vec<bool> = sqlx::query_scalar(
+        "INSERT INTO contacts AS c (id, tenant_id, phone, name, tags, custom_fields, opted_in)
+         SELECT gen_random_uuid(), $1, r.phone, r.name, COALESCE(ARRAY(SELECT jsonb_array_elements_text(r.tags)), '{}'), COALESCE(r.custom_fields, '{}'), COALESCE(r.opted_in, true)
+         FROM jsonb_to_recordset($2) AS r(line bigint, phone text, name text, tags jsonb, opted_in boolean, custom_fields jsonb)
+         ON CONFLICT (tenant_id, phone) WHERE phone IS NOT NULL DO UPDATE SET
+            name = COALESCE(EXCLUDED.name, c.name),
+            tags = ARRAY(SELECT DISTINCT t FROM unnest(c.tags || EXCLUDED.tags) t ORDER BY t),
+            custom_fields = c.custom_fields || EXCLUDED.custom_fields,
+            opted_in = EXCLUDED.opted_in,
+            updated_at = now()
+         RETURNING (xmax = 0)",
+    )
+    .bind(user.tenant_id.0)
+    .bind(Value::Array(data))
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    // xmax = 0 marks a freshly inserted row; otherwise it was updated.
+    let imported = results.iter().filter(|inserted| **inserted).count();
+    let updated = results.len() - imported;
+    errors.sort_by_key(|e| e.line);
+    let failed_lines: std::collections::BTreeSet<usize> = errors.iter().map(|e| e.line).collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "imported": imported, "updated": updated, "failed": failed_lines.len(), "total": imported + updated + failed_lines.len(), "errors": errors,
+    })))
+}
+
+/// `GET /contacts/export`: every contact as CSV (custom fields as columns).
+pub async fn export(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+    let rows = sqlx::query(&format!("SELECT {CONTACT_COLUMNS} FROM contacts ORDER BY created_at, id")).fetch_all(&mut *tx).await?;
+    tx.commit().await?;
+    let contacts = rows.iter().map(contact_json).collect::<Result<Vec<_>, _>>()?;
+    let mut custom: Vec<String> = contacts.iter().filter_map(|c| c["custom_fields"].as_object()).flat_map(|m| m.keys().cloned()).collect();
+    custom.sort();
+    custom.dedup();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["phone", "name", "username", "user_id", "tags", "opted_in", "created_at"];
+    header.extend(custom.iter().map(String::as_str));
+    w.write_record(&header).map_err(|e| ApiError::Internal(e.into()))?;
+    for c in &contacts {
+        let s = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+        let tags = c["tags"].as_array().map(|t| t.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(";")).unwrap_or_default();
+        let mut rec =
+            vec![s(&c["phone"]), s(&c["name"]), s(&c["username"]), s(&c["user_id"]), tags, c["opted_in"].to_string(), s(&c["created_at"])];
+        for k in &custom {
+            rec.push(match &c["custom_fields"][k] {
+                Value::String(v) => v.clone(),
+                Value::Null => String::new(),
+                other => other.to_string(),
+            });
+        }
+        w.write_record(&rec).map_err(|e| ApiError::Internal(e.into()))?;
+    }
+    let bytes = w.into_inner().map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", "attachment; filename=\"contacts.csv\""))
+        .body(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_is_parsed_or_reported() {
+        let csv =
+            "phone,name,tags,opted_in,city\n+1 415 555 0101,Asha,vip;Lead,yes,Pune\nnot-a-phone,Bad,,,\n14155550102,,,maybe,\n,Empty,,,\n";
+        let (rows, errors) = parse_csv(csv.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].phone, "+14155550101");
+        assert_eq!(rows[0].tags, vec!["vip", "lead"]);
+        assert_eq!(rows[0].custom_fields["city"], "Pune");
+        let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![3, 4, 5]);
+        assert!(parse_csv(b"name\nAsha\n").is_err(), "a file without a phone column is refused whole");
+    }
 }

@@ -118,7 +118,17 @@ pub const ROUTES: &[RouteDoc] = &[
         true,
         "Messages in ascending sequence; cursor pages back in time, after_seq resynchronises"
     ),
-    route!("get", "/api/v1/contacts", "contacts", true, "Contacts, newest first; search by name, phone or username"),
+    route!("get", "/api/v1/contacts", "contacts", true, "Contacts, newest first; search by name, phone or username; filter by tag"),
+    route!("post", "/api/v1/contacts", "contacts", true, "Add a contact", r#"{"phone":"+14155550123","name":"Asha","tags":["vip"],"custom_fields":{"city":"Pune"},"opted_in":true}"#),
+    route!("post", "/api/v1/contacts/import", "contacts", true, "Import a CSV (header: phone[,name,tags,opted_in,<custom>...]); answers imported/updated/failed with a per-line error report"),
+    route!("get", "/api/v1/contacts/export", "contacts", true, "Every contact as CSV"),
+    route!("get", "/api/v1/contacts/{id}", "contacts", true, "One contact with its conversations"),
+    route!("patch", "/api/v1/contacts/{id}", "contacts", true, "Change a contact; custom_fields merge (null removes a field)", r#"{"name":"Asha K","custom_fields":{"city":null,"tier":"gold"}}"#),
+    route!("delete", "/api/v1/contacts/{id}", "contacts", true, "Delete a contact and its conversations (tenant admin)"),
+    route!("post", "/api/v1/contacts/{id}/tags", "contacts", true, "Add tags", r#"{"tags":["vip"]}"#),
+    route!("delete", "/api/v1/contacts/{id}/tags/{tag}", "contacts", true, "Remove a tag"),
+    route!("post", "/api/v1/conversations/{id}/tags", "inbox", true, "Tag a conversation", r#"{"tags":["refund"]}"#),
+    route!("delete", "/api/v1/conversations/{id}/tags/{tag}", "inbox", true, "Untag a conversation"),
     route!("get", "/api/v1/ws", "live", true, "Agent WebSocket (token as ?token= or the `bearer, <token>` subprotocol): message:new, message:status, conversation:*, agent:typing, agent:status, notification, error; send conversation:join {conversation_id, since_seq?}, conversation:leave, conversation:typing, agent:status, message:send → message:ack"),
 ];
 

@@ -6,6 +6,7 @@ mod helpers;
 
 mod auth;
 mod channels;
+mod contacts;
 mod ingest;
 mod live;
 mod outbound;
