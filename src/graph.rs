@@ -98,6 +98,44 @@ pub fn classify(http_status: u16, body: &Value) -> SendError {
     }
 }
 
+impl GraphClient {
+    /// `POST /{waba_id}/message_templates` with the token of a channel of that WABA.
+    pub async fn create_template(&self, channel: &ChannelRef, waba_id: &str, body: &Value) -> Result<Value, SendError> {
+        self.call(channel, reqwest::Method::POST, &format!("{}/{waba_id}/message_templates", self.base), Some(body)).await
+    }
+
+    /// `GET /{waba_id}/message_templates` (every page).
+    pub async fn list_templates(&self, channel: &ChannelRef, waba_id: &str) -> Result<Vec<Value>, SendError> {
+        let mut url = format!("{}/{waba_id}/message_templates?limit=100", self.base);
+        let mut out = Vec::new();
+        for _ in 0..100 {
+            let page = self.call(channel, reqwest::Method::GET, &url, None).await?;
+            out.extend(page["data"].as_array().cloned().unwrap_or_default());
+            match page["paging"]["next"].as_str() {
+                Some(next) if !next.is_empty() => url = next.to_owned(),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    async fn call(&self, channel: &ChannelRef, method: reqwest::Method, url: &str, body: Option<&Value>) -> Result<Value, SendError> {
+        let token = self.token(channel).await?;
+        let mut req = self.http.request(method, url).bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let res = req.send().await.map_err(|e| SendError::Retryable { code: None, title: format!("Graph API unreachable: {e}") })?;
+        let status = res.status();
+        let json: Value = res.json().await.unwrap_or(Value::Null);
+        if status.is_success() {
+            Ok(json)
+        } else {
+            Err(classify(status.as_u16(), &json))
+        }
+    }
+}
+
 #[async_trait]
 impl GraphTransport for GraphClient {
     async fn send_message(&self, channel: &ChannelRef, body: &Value) -> Result<Wamid, SendError> {

@@ -422,7 +422,7 @@ async fn create_template(
         return meta_error(400, 100, "Invalid parameter", "category must be MARKETING, UTILITY or AUTHENTICATION.");
     }
     let language = body["language"].as_str().unwrap_or("en_US").to_owned();
-    let id = format!("{}", 1_000_000_000_000_000u64 + state.counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    let id = format!("{}", 2_000_000_000_000_000u64 + state.counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
     if let Ok(mut t) = state.templates.lock() {
         if t.iter().any(|x| x.name == name && x.language == language) {
             return meta_error(400, 100, "Invalid parameter", "Content in this language already exists.");

@@ -45,6 +45,7 @@ pub mod pool;
 pub mod ports;
 pub mod router;
 pub mod send;
+pub mod template;
 pub mod tenant;
 pub mod ticket;
 pub mod window;

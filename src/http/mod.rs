@@ -10,6 +10,7 @@ pub mod health;
 pub mod messages;
 pub mod openapi;
 pub mod pagination;
+pub mod templates;
 pub mod users;
 pub mod webhooks;
 
@@ -64,6 +65,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/conversations/{id}/tags", web::post().to(contacts::post_conversation_tags))
                 .route("/conversations/{id}/tags/{tag}", web::delete().to(contacts::delete_conversation_tag))
                 .route("/ws", web::get().to(crate::ws::connect))
+                .route("/templates", web::get().to(templates::list))
+                .route("/templates", web::post().to(templates::create))
+                .route("/templates/sync", web::post().to(templates::sync))
+                .route("/templates/{id}", web::get().to(templates::get))
+                .route("/templates/{id}", web::patch().to(templates::update))
+                .route("/templates/{id}", web::delete().to(templates::delete))
+                .route("/templates/{id}/submit", web::post().to(templates::submit))
+                .route("/templates/{id}/preview", web::post().to(templates::preview))
                 .route("/users", web::get().to(users::list))
                 .route("/users", web::post().to(users::create))
                 .route("/users/{id}", web::get().to(users::get))

@@ -129,6 +129,14 @@ pub const ROUTES: &[RouteDoc] = &[
     route!("delete", "/api/v1/contacts/{id}/tags/{tag}", "contacts", true, "Remove a tag"),
     route!("post", "/api/v1/conversations/{id}/tags", "inbox", true, "Tag a conversation", r#"{"tags":["refund"]}"#),
     route!("delete", "/api/v1/conversations/{id}/tags/{tag}", "inbox", true, "Untag a conversation"),
+    route!("get", "/api/v1/templates", "templates", true, "Message templates (filter status=APPROVED…)"),
+    route!("post", "/api/v1/templates", "templates", true, "Create a draft; checked against Meta's rules (422 TEMPLATE_INVALID lists every problem)", r##"{"name":"order_update","language":"en","category":"UTILITY","components":[{"type":"BODY","text":"Hi {{1}}, your order {{2}} ships today.","example":{"body_text":[["Asha","#4821"]]}}]}"##),
+    route!("post", "/api/v1/templates/sync", "templates", true, "Pull templates and their status from Meta"),
+    route!("get", "/api/v1/templates/{id}", "templates", true, "One template"),
+    route!("patch", "/api/v1/templates/{id}", "templates", true, "Edit a draft or rejected template", r#"{"components":[{"type":"BODY","text":"Hello {{1}}!","example":{"body_text":[["Asha"]]}}]}"#),
+    route!("delete", "/api/v1/templates/{id}", "templates", true, "Delete a template"),
+    route!("post", "/api/v1/templates/{id}/submit", "templates", true, "Submit a draft to Meta for review"),
+    route!("post", "/api/v1/templates/{id}/preview", "templates", true, "Render with parameters", r##"{"header":[],"body":["Asha","#4821"]}"##),
     route!("get", "/api/v1/ws", "live", true, "Agent WebSocket (token as ?token= or the `bearer, <token>` subprotocol): message:new, message:status, conversation:*, agent:typing, agent:status, notification, error; send conversation:join {conversation_id, since_seq?}, conversation:leave, conversation:typing, agent:status, message:send → message:ack"),
 ];
 

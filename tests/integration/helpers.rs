@@ -282,6 +282,20 @@ impl TestApp {
             .collect()
     }
 
+    /// Bodies the simulator received on paths ending with `suffix`.
+    pub async fn sim_requests_on(&self, suffix: &str) -> Vec<Value> {
+        let base = self.sim.base_url.trim_end_matches("/v23.0").to_owned();
+        let v: Value = self.http.get(format!("{base}/__sim/requests")).send().await.unwrap().json().await.unwrap();
+        v["data"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| r["path"].as_str().is_some_and(|p| p.ends_with(suffix)))
+            .map(|r| r["body"].clone())
+            .collect()
+    }
+
     pub async fn sim_control(&self, control: Value) {
         let base = self.sim.base_url.trim_end_matches("/v23.0").to_owned();
         let res = self.http.post(format!("{base}/__sim/control")).json(&control).send().await.unwrap();

@@ -11,4 +11,5 @@ mod ingest;
 mod live;
 mod outbound;
 mod recovery;
+mod templates;
 mod tenancy;
