@@ -345,3 +345,108 @@ mod tests {
         assert!(backoff(30) <= RETRY_MAX);
     }
 }
+
+#[cfg(test)]
+mod actor_tests {
+    use super::*;
+    use crate::ids::{ChannelId, ContactId};
+    use std::sync::Mutex;
+
+    /// Records what was sent, when; refuses the first `refuse` sends.
+    struct FakeGraph {
+        sent: Mutex<Vec<(String, Instant)>>,
+        refuse: Mutex<u32>,
+    }
+
+    #[async_trait]
+    impl GraphTransport for FakeGraph {
+        async fn send_message(&self, _: &ChannelRef, body: &Value) -> Result<Wamid, SendError> {
+            let label = body["text"]["body"].as_str().unwrap_or("").to_owned();
+            let mut refuse = self.refuse.lock().unwrap();
+            if *refuse > 0 {
+                *refuse -= 1;
+                return Err(SendError::Retryable { code: Some(130429), title: "throttled".into() });
+            }
+            self.sent.lock().unwrap().push((label.clone(), Instant::now()));
+            Ok(Wamid(format!("w-{label}")))
+        }
+        async fn send_status(&self, _: &ChannelRef, _: &Value) -> Result<(), SendError> {
+            Ok(())
+        }
+    }
+
+    struct NoLedger;
+    #[async_trait]
+    impl SendLedger for NoLedger {
+        async fn wamid_of(&self, _: TenantId, _: MessageId) -> Result<Option<Wamid>, StoreError> {
+            Ok(None)
+        }
+    }
+
+    struct Outcomes(Arc<Mutex<Vec<SendOutcome>>>);
+    impl Actor for Outcomes {
+        type Context = Context<Self>;
+    }
+    impl Handler<SendOutcome> for Outcomes {
+        type Result = ();
+        fn handle(&mut self, o: SendOutcome, _: &mut Context<Self>) {
+            self.0.lock().unwrap().push(o);
+        }
+    }
+
+    fn job(label: &str, lane: Lane) -> OutboundJob {
+        OutboundJob {
+            message_id: MessageId::generate(),
+            conversation: ConversationKey { channel_id: ChannelId::generate(), contact_id: ContactId::generate() },
+            body: serde_json::json!({"text": {"body": label}}),
+            lane,
+            attempt: 0,
+            uncertain: false,
+        }
+    }
+
+    fn outbox(mps: u32, graph: Arc<FakeGraph>, outcomes: Arc<Mutex<Vec<SendOutcome>>>) -> Addr<ChannelOutbox> {
+        let channel = ChannelRef {
+            tenant_id: TenantId::generate(),
+            channel_id: ChannelId::generate(),
+            phone_number_id: "1".into(),
+            messages_per_second: mps,
+        };
+        let recipient = Outcomes(outcomes).start().recipient();
+        ChannelOutbox::new(channel, mps, graph, Arc::new(NoLedger), recipient, Duration::from_millis(10)).start()
+    }
+
+    #[actix_rt::test]
+    async fn paces_at_the_number_rate_and_live_replies_overtake_bulk() {
+        let graph = Arc::new(FakeGraph { sent: Mutex::new(Vec::new()), refuse: Mutex::new(0) });
+        let outcomes = Arc::new(Mutex::new(Vec::new()));
+        let addr = outbox(20, graph.clone(), outcomes.clone());
+        for i in 0..20 {
+            addr.do_send(job(&format!("bulk-{i}"), Lane::Bulk));
+        }
+        actix::clock::sleep(Duration::from_millis(120)).await;
+        addr.do_send(job("live", Lane::Live));
+        actix::clock::sleep(Duration::from_millis(1300)).await;
+        let sent = graph.sent.lock().unwrap().clone();
+        assert_eq!(sent.len(), 21);
+        let live_at = sent.iter().position(|(l, _)| l == "live").unwrap();
+        assert!(live_at <= 4, "the live reply waited behind bulk: position {live_at}");
+        // 21 sends at 20 per second take about a second, evenly spaced.
+        let span = sent[20].1 - sent[0].1;
+        assert!(span >= Duration::from_millis(900), "sent faster than the number's rate: {span:?}");
+        assert_eq!(outcomes.lock().unwrap().len(), 21);
+    }
+
+    #[actix_rt::test]
+    async fn throttled_sends_retry_and_succeed_once() {
+        let graph = Arc::new(FakeGraph { sent: Mutex::new(Vec::new()), refuse: Mutex::new(2) });
+        let outcomes = Arc::new(Mutex::new(Vec::new()));
+        let addr = outbox(100, graph.clone(), outcomes.clone());
+        addr.do_send(job("once", Lane::Live));
+        actix::clock::sleep(Duration::from_millis(2500)).await;
+        assert_eq!(graph.sent.lock().unwrap().len(), 1);
+        let o = outcomes.lock().unwrap();
+        assert_eq!(o.len(), 1);
+        assert_eq!(o[0].result, Ok(Wamid("w-once".into())));
+    }
+}
