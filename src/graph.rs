@@ -119,6 +119,48 @@ impl GraphClient {
         Ok(out)
     }
 
+    /// `POST /{phone_number_id}/media`: uploads a file; Meta's media id.
+    pub async fn upload_media(&self, channel: &ChannelRef, mime: &str, filename: &str, bytes: Vec<u8>) -> Result<String, SendError> {
+        let token = self.token(channel).await?;
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(filename.to_owned())
+            .mime_str(mime)
+            .map_err(|e| SendError::Permanent { code: 100, title: e.to_string(), details: None })?;
+        let form = reqwest::multipart::Form::new().text("messaging_product", "whatsapp").text("type", mime.to_owned()).part("file", part);
+        let res = self
+            .http
+            .post(format!("{}/{}/media", self.base, channel.phone_number_id))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .map_err(|e| SendError::Retryable { code: None, title: format!("Graph API unreachable: {e}") })?;
+        let status = res.status();
+        let json: Value = res.json().await.unwrap_or(Value::Null);
+        if !status.is_success() {
+            return Err(classify(status.as_u16(), &json));
+        }
+        json["id"].as_str().map(str::to_owned).ok_or_else(|| SendError::Ambiguous("upload answered without an id".into()))
+    }
+
+    /// Downloads a media file: `GET /{media_id}` for its short-lived URL, then the bytes.
+    pub async fn download_media(&self, channel: &ChannelRef, media_id: &str) -> Result<(String, bytes::Bytes), SendError> {
+        let meta = self
+            .call(channel, reqwest::Method::GET, &format!("{}/{media_id}?phone_number_id={}", self.base, channel.phone_number_id), None)
+            .await?;
+        let url =
+            meta["url"].as_str().ok_or_else(|| SendError::Permanent { code: 100, title: "media has no url".into(), details: None })?;
+        let mime = meta["mime_type"].as_str().unwrap_or("application/octet-stream").to_owned();
+        let token = self.token(channel).await?;
+        let res =
+            self.http.get(url).bearer_auth(token).send().await.map_err(|e| SendError::Retryable { code: None, title: e.to_string() })?;
+        if !res.status().is_success() {
+            return Err(classify(res.status().as_u16(), &Value::Null));
+        }
+        let bytes = res.bytes().await.map_err(|e| SendError::Retryable { code: None, title: e.to_string() })?;
+        Ok((mime, bytes))
+    }
+
     async fn call(&self, channel: &ChannelRef, method: reqwest::Method, url: &str, body: Option<&Value>) -> Result<Value, SendError> {
         let token = self.token(channel).await?;
         let mut req = self.http.request(method, url).bearer_auth(token);

@@ -11,6 +11,8 @@
 //! - `GET|POST /{version}/{waba_id}/message_templates`: list and create
 //!   templates; a created template is approved after a moment and a
 //!   `message_template_status_update` webhook says so.
+//! - `POST /{version}/{phone_number_id}/media` and `GET /{version}/{media_id}`:
+//!   upload and download media, as Meta does (the URL needs the token too).
 //! - `/__sim/requests` (what it received), `/__sim/control` (inject errors,
 //!   go down, fail recipients), `/__sim/reset`: for tests.
 
@@ -82,6 +84,7 @@ pub struct SimState {
     requests: Mutex<Vec<Value>>,
     buckets: Mutex<HashMap<String, Bucket>>,
     templates: Mutex<Vec<Template>>,
+    media: Mutex<HashMap<String, (String, Vec<u8>)>>,
     http: reqwest::Client,
     counter: std::sync::atomic::AtomicU64,
 }
@@ -113,6 +116,7 @@ impl SimState {
             requests: Mutex::new(Vec::new()),
             buckets: Mutex::new(HashMap::new()),
             templates: Mutex::new(seed),
+            media: Mutex::new(HashMap::new()),
             http: reqwest::Client::new(),
             counter: std::sync::atomic::AtomicU64::new(1),
         })
@@ -453,6 +457,73 @@ async fn create_template(
     HttpResponse::Ok().json(json!({"id": id, "status": "PENDING", "category": category}))
 }
 
+fn bearer_ok(req: &HttpRequest) -> bool {
+    req.headers().get("authorization").and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("Bearer ") && v.len() > 7)
+}
+
+/// `POST /{version}/{phone_number_id}/media` (multipart: messaging_product, type, file).
+async fn upload_media(state: web::Data<Arc<SimState>>, req: HttpRequest, mut form: actix_multipart::Multipart) -> HttpResponse {
+    use futures::{StreamExt, TryStreamExt};
+    if !bearer_ok(&req) {
+        return error_for_code(190);
+    }
+    let mut product = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Ok(Some(mut field)) = form.try_next().await {
+        let name = field.name().unwrap_or("").to_owned();
+        let mime = field.content_type().map(|m| m.essence_str().to_owned());
+        let mut data = Vec::new();
+        while let Some(Ok(chunk)) = field.next().await {
+            data.extend_from_slice(&chunk);
+        }
+        match name.as_str() {
+            "messaging_product" => product = String::from_utf8_lossy(&data).into_owned(),
+            "file" => file = Some((mime.unwrap_or_else(|| "application/octet-stream".into()), data)),
+            _ => {}
+        }
+    }
+    if product != "whatsapp" {
+        return meta_error(400, 100, "Invalid parameter", "messaging_product must be \"whatsapp\".");
+    }
+    let Some((mime, data)) = file else { return meta_error(400, 131008, "Required parameter is missing", "file is required.") };
+    let id = format!("{}", 3_000_000_000_000_000u64 + state.counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    log_request(&state, req.path(), &json!({"mime_type": mime, "file_size": data.len()}));
+    if let Ok(mut m) = state.media.lock() {
+        m.insert(id.clone(), (mime, data));
+    }
+    HttpResponse::Ok().json(json!({"id": id}))
+}
+
+/// `GET /{version}/{media_id}`: the media's short-lived URL.
+async fn media_url(state: web::Data<Arc<SimState>>, req: HttpRequest, path: web::Path<(String, String)>) -> HttpResponse {
+    use sha2::Digest;
+    if !bearer_ok(&req) {
+        return error_for_code(190);
+    }
+    let (_, id) = path.into_inner();
+    let found = state
+        .media
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&id).map(|(mime, data)| (mime.clone(), data.len(), hex::encode(sha2::Sha256::digest(data)))));
+    let Some((mime, size, sha)) = found else {
+        return meta_error(400, 100, "Invalid parameter", "Unsupported get request. Object does not exist.");
+    };
+    let host = req.connection_info().host().to_owned();
+    HttpResponse::Ok().json(json!({"messaging_product": "whatsapp", "url": format!("http://{host}/__media/{id}"), "mime_type": mime, "sha256": sha, "file_size": size.to_string(), "id": id}))
+}
+
+/// The media bytes (Meta requires the bearer token here too).
+async fn media_bytes(state: web::Data<Arc<SimState>>, req: HttpRequest, path: web::Path<String>) -> HttpResponse {
+    if !bearer_ok(&req) {
+        return HttpResponse::Unauthorized().finish();
+    }
+    match state.media.lock().ok().and_then(|m| m.get(path.as_str()).cloned()) {
+        Some((mime, data)) => HttpResponse::Ok().content_type(mime).body(data),
+        None => HttpResponse::NotFound().finish(),
+    }
+}
+
 async fn sim_requests(state: web::Data<Arc<SimState>>) -> HttpResponse {
     let r = state.requests.lock().map(|r| r.clone()).unwrap_or_default();
     HttpResponse::Ok().json(json!({"data": r}))
@@ -481,6 +552,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/__sim/requests", web::get().to(sim_requests))
         .route("/__sim/control", web::post().to(sim_control))
         .route("/__sim/reset", web::post().to(sim_reset))
+        .route("/__media/{id}", web::get().to(media_bytes))
+        .route("/{version}/{pnid}/media", web::post().to(upload_media))
+        .route("/{version}/{media_id}", web::get().to(media_url))
         .route("/{version}/{pnid}/messages", web::post().to(messages))
         .route("/{version}/{waba}/message_templates", web::get().to(list_templates))
         .route("/{version}/{waba}/message_templates", web::post().to(create_template));

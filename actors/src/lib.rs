@@ -37,6 +37,7 @@ pub mod engine;
 pub mod events;
 pub mod identity;
 pub mod ids;
+pub mod media;
 pub mod message;
 pub mod meta;
 pub mod metrics;

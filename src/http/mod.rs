@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod conversations;
 pub mod error;
 pub mod health;
+pub mod media;
 pub mod messages;
 pub mod openapi;
 pub mod pagination;
@@ -44,6 +45,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/channels/{id}", web::get().to(channels::get))
                 .route("/channels/{id}", web::patch().to(channels::update))
                 .route("/channels/{id}", web::delete().to(channels::delete))
+                .route("/channels/{id}/media", web::post().to(media::upload))
+                .route("/channels/{id}/media/{media_id}", web::get().to(media::download))
                 .route("/conversations", web::get().to(conversations::list))
                 .route("/conversations", web::post().to(messages::start))
                 .route("/conversations/{id}", web::get().to(conversations::get))

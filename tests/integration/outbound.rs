@@ -244,3 +244,76 @@ async fn agents_steer_conversations_status_assignee_notes_and_read() {
     })
     .await;
 }
+
+#[actix_rt::test]
+async fn media_uploads_to_meta_sends_by_id_and_downloads_back() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    let channel = app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let ch = channel["id"].as_str().unwrap();
+    let conv = app.open_conversation(&t, "16315551188").await;
+    let png: Vec<u8> = (0..20_000u32).map(|i| (i % 251) as u8).collect();
+    let upload = |mime: &'static str, bytes: Vec<u8>| {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name("receipt.png").mime_str(mime).unwrap();
+        app.http
+            .post(app.url(&format!("/api/v1/channels/{ch}/media")))
+            .bearer_auth(&t.token)
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+    };
+    let res = upload("image/png", png.clone()).await.unwrap();
+    assert_eq!(res.status(), 201);
+    let up: Value = res.json().await.unwrap();
+    assert_eq!(up["type"], "image");
+    assert_eq!(up["file_size"], 20_000);
+    let media_id = up["id"].as_str().unwrap().to_owned();
+    let res = app.send(&t, &conv, json!({"type": "image", "image": {"id": media_id, "caption": "your receipt"}})).await;
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    wait_status(&app, &t, &conv, &id, "read").await;
+    let body = app.sim_sends().await.into_iter().find(|b| b["biz_opaque_callback_data"] == id.as_str()).unwrap();
+    assert_eq!(body["image"], json!({"id": media_id, "caption": "your receipt"}));
+    let down = app.http.get(app.url(&format!("/api/v1/channels/{ch}/media/{media_id}"))).bearer_auth(&t.token).send().await.unwrap();
+    assert_eq!(down.status(), 200);
+    assert_eq!(down.headers()["content-type"], "image/png");
+    assert_eq!(down.bytes().await.unwrap().to_vec(), png);
+    let gif = upload("image/gif", vec![1, 2, 3]).await.unwrap();
+    assert_eq!(gif.status(), 400);
+    let v: Value = gif.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "UNSUPPORTED_MEDIA");
+    assert!(v["error"]["message"].as_str().unwrap().contains("image/jpeg"));
+    assert_eq!(upload("image/webp", vec![0; 600_000]).await.unwrap().status(), 413, "stickers are limited to 500 KB");
+}
+
+#[actix_rt::test]
+async fn interactive_buttons_lists_and_reactions_go_out_in_meta_shape() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let conv = app.open_conversation(&t, "16315551189").await;
+    let buttons = json!({"type": "button", "body": {"text": "Track your order?"}, "action": {"buttons": [
+        {"type": "reply", "reply": {"id": "track", "title": "Track"}}, {"type": "reply", "reply": {"id": "agent", "title": "Talk to us"}}]}});
+    let list = json!({"type": "list", "body": {"text": "Pick a size"}, "action": {"button": "Sizes", "sections": [{"title": "Tops", "rows": [
+        {"id": "s", "title": "Small"}, {"id": "m", "title": "Medium", "description": "Chest 96–101 cm"}]}]}});
+    for payload in [json!({"type": "interactive", "interactive": buttons}), json!({"type": "interactive", "interactive": list})] {
+        let res = app.send(&t, &conv, payload).await;
+        assert_eq!(res.status(), 201);
+    }
+    let customer_msg = app.all_messages(&t).await.into_iter().find(|m| m["direction"] == "inbound").unwrap();
+    let wamid = customer_msg["wamid"].as_str().unwrap().to_owned();
+    let res = app.send(&t, &conv, json!({"type": "reaction", "reaction": {"message_id": wamid, "emoji": "👍"}})).await;
+    assert_eq!(res.status(), 201);
+    let reply = app.send(&t, &conv, json!({"type": "text", "text": {"body": "Quoted"}, "context": {"message_id": wamid}})).await;
+    assert_eq!(reply.status(), 201);
+    let sends = eventually("four sends at the simulator", WAIT, || async {
+        let s = app.sim_sends().await;
+        (s.len() >= 4).then_some(s)
+    })
+    .await;
+    let of = |kind: &str| sends.iter().filter(|b| b["type"] == kind).cloned().collect::<Vec<Value>>();
+    let interactive = of("interactive");
+    assert!(interactive.iter().any(|b| b["interactive"] == buttons));
+    assert!(interactive.iter().any(|b| b["interactive"] == list));
+    assert_eq!(of("reaction")[0]["reaction"], json!({"message_id": wamid, "emoji": "👍"}));
+    assert_eq!(of("text")[0]["context"], json!({"message_id": wamid}));
+}
