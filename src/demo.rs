@@ -19,6 +19,10 @@ use std::time::Duration;
 pub const DEMO_EMAIL: &str = "demo@whatsflow.local";
 /// The demo admin's password.
 pub const DEMO_PASSWORD: &str = "demo-password";
+/// The demo agent's login.
+pub const DEMO_AGENT_EMAIL: &str = "agent@whatsflow.local";
+/// The demo agent's password.
+pub const DEMO_AGENT_PASSWORD: &str = "agent-password";
 /// The demo business number's Meta id.
 pub const DEMO_PHONE_NUMBER_ID: &str = "100000000000001";
 /// The demo WABA.
@@ -135,12 +139,20 @@ async fn seed_and_simulate(base: &str, secret: &Secret, web: bool) -> anyhow::Re
             .await?
             .error_for_status()
             .context("connecting the demo number")?;
+        http.post(format!("{base}/api/v1/users"))
+            .bearer_auth(&token)
+            .json(&json!({"email": DEMO_AGENT_EMAIL, "password": DEMO_AGENT_PASSWORD, "name": "Demo Agent", "role": "agent"}))
+            .send()
+            .await?
+            .error_for_status()
+            .context("adding the demo agent")?;
     }
     println!("\n  whatsflow demo is running");
     if web {
         println!("  open          {base}/");
     }
-    println!("  log in as     {DEMO_EMAIL} / {DEMO_PASSWORD}");
+    println!("  log in as     {DEMO_EMAIL} / {DEMO_PASSWORD}  (admin)");
+    println!("           or   {DEMO_AGENT_EMAIL} / {DEMO_AGENT_PASSWORD}  (agent)");
     println!("  API docs      {base}/api/docs");
     println!("  simulated customers write in every few seconds and answer your replies; Ctrl-C stops.\n");
     let mut seq: u64 = 0;

@@ -91,6 +91,6 @@ impl JwtKeys {
     /// Verifies an access token into the caller.
     pub fn verify_access(&self, token: &str) -> Result<AuthUser, ApiError> {
         let c = self.verify(token, TokenKind::Access)?;
-        Ok(AuthUser { user_id: UserId(c.sub), tenant_id: TenantId(c.tid), role: c.role })
+        Ok(AuthUser { user_id: UserId(c.sub), tenant_id: TenantId(c.tid), role: c.role, api_key: None })
     }
 }

@@ -158,7 +158,11 @@ pub async fn post_message(
     if body.client_id.is_none() {
         body.client_id = req.headers().get("Idempotency-Key").and_then(|v| v.to_str().ok()).map(str::to_owned);
     }
-    match send(&state, &user, *path, body, SentBy::Agent { id: user.user_id }).await? {
+    let sender = match user.api_key {
+        Some(key) => SentBy::Api { id: key },
+        None => SentBy::Agent { id: user.user_id },
+    };
+    match send(&state, &user, *path, body, sender).await? {
         Sent::New(m) => Ok(HttpResponse::Created().json(m)),
         Sent::Existing(m) => Ok(HttpResponse::Ok().json(m)),
     }

@@ -1,6 +1,7 @@
 //! The HTTP edge: every route registered in one place, JSON errors from one
 //! type ([`error::ApiError`]).
 
+pub mod api_keys;
 pub mod auth;
 pub mod channels;
 pub mod contacts;
@@ -68,6 +69,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/conversations/{id}/tags", web::post().to(contacts::post_conversation_tags))
                 .route("/conversations/{id}/tags/{tag}", web::delete().to(contacts::delete_conversation_tag))
                 .route("/ws", web::get().to(crate::ws::connect))
+                .route("/api-keys", web::get().to(api_keys::list))
+                .route("/api-keys", web::post().to(api_keys::create))
+                .route("/api-keys/{id}", web::delete().to(api_keys::revoke))
                 .route("/templates", web::get().to(templates::list))
                 .route("/templates", web::post().to(templates::create))
                 .route("/templates/sync", web::post().to(templates::sync))

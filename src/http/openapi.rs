@@ -137,6 +137,9 @@ pub const ROUTES: &[RouteDoc] = &[
     route!("delete", "/api/v1/templates/{id}", "templates", true, "Delete a template"),
     route!("post", "/api/v1/templates/{id}/submit", "templates", true, "Submit a draft to Meta for review"),
     route!("post", "/api/v1/templates/{id}/preview", "templates", true, "Render with parameters", r##"{"header":[],"body":["Asha","#4821"]}"##),
+    route!("get", "/api/v1/api-keys", "api-keys", true, "API keys (never the keys themselves)"),
+    route!("post", "/api/v1/api-keys", "api-keys", true, "Create a key for X-API-Key (shown once; stored as SHA-256); scopes read and/or write", r#"{"name":"CRM sync","scopes":["read","write"]}"#),
+    route!("delete", "/api/v1/api-keys/{id}", "api-keys", true, "Revoke a key"),
     route!("get", "/api/v1/ws", "live", true, "Agent WebSocket (token as ?token= or the `bearer, <token>` subprotocol): message:new, message:status, conversation:*, agent:typing, agent:status, notification, error; send conversation:join {conversation_id, since_seq?}, conversation:leave, conversation:typing, agent:status, message:send → message:ack"),
 ];
 

@@ -142,3 +142,88 @@ async fn bad_tokens_and_bad_input_are_refused_clearly() {
     assert_eq!(missing.status(), 404);
     assert_eq!(missing.json::<Value>().await.unwrap()["error"]["code"], "NOT_FOUND");
 }
+
+#[actix_rt::test]
+async fn api_keys_authenticate_servers_with_scopes_and_record_the_sender() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let conv = app.open_conversation(&t, "15550808080").await;
+    let mk = |scopes: Value| {
+        app.http.post(app.url("/api/v1/api-keys")).bearer_auth(&t.token).json(&json!({"name": "CRM", "scopes": scopes})).send()
+    };
+    let full: Value = mk(json!(["read", "write"])).await.unwrap().json().await.unwrap();
+    let key = full["key"].as_str().unwrap().to_owned();
+    assert!(key.starts_with("wf_"));
+    let (_, listed) = app.get(&t, "/api/v1/api-keys").await;
+    assert!(!listed.to_string().contains(&key), "a key is shown only once");
+    let stored: Vec<u8> = sqlx::query_scalar("SELECT key_hash FROM api_keys").fetch_one(&app.owner).await.unwrap();
+    assert_eq!(stored, whatsflow::auth::api_key_hash(&key), "stored as its SHA-256");
+
+    let with = |k: &str, method: reqwest::Method, path: &str| app.http.request(method, app.url(path)).header("X-API-Key", k.to_owned());
+    assert_eq!(with(&key, reqwest::Method::GET, "/api/v1/conversations").send().await.unwrap().status(), 200);
+    let sent = with(&key, reqwest::Method::POST, &format!("/api/v1/conversations/{conv}/messages"))
+        .json(&json!({"type": "text", "text": {"body": "from the CRM"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 201);
+    let sent: Value = sent.json().await.unwrap();
+    assert_eq!(sent["sent_by"], json!({"kind": "api", "id": full["id"]}));
+
+    let read_only: Value = mk(json!(["read"])).await.unwrap().json().await.unwrap();
+    let ro = read_only["key"].as_str().unwrap();
+    assert_eq!(with(ro, reqwest::Method::GET, "/api/v1/contacts").send().await.unwrap().status(), 200);
+    let refused = with(ro, reqwest::Method::POST, &format!("/api/v1/conversations/{conv}/messages"))
+        .json(&json!({"type": "text", "text": {"body": "x"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    assert!(refused.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().contains("write"));
+    assert_eq!(
+        with(&key, reqwest::Method::POST, "/api/v1/api-keys").json(&json!({"name": "x"})).send().await.unwrap().status(),
+        403,
+        "a key cannot mint keys"
+    );
+    assert_eq!(mk(json!(["admin"])).await.unwrap().status(), 400);
+
+    let id = full["id"].as_str().unwrap();
+    assert_eq!(app.http.delete(app.url(&format!("/api/v1/api-keys/{id}"))).bearer_auth(&t.token).send().await.unwrap().status(), 204);
+    assert_eq!(with(&key, reqwest::Method::GET, "/api/v1/conversations").send().await.unwrap().status(), 401);
+    assert_eq!(with("wf_nonsense", reqwest::Method::GET, "/api/v1/conversations").send().await.unwrap().status(), 401);
+}
+
+#[actix_rt::test]
+async fn every_documented_route_is_served_and_health_is_reported() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    let doc: Value = app.http.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 30);
+    for (path, ops) in paths {
+        for method in ops.as_object().unwrap().keys() {
+            let concrete = path
+                .split('/')
+                .map(|seg| if seg.starts_with('{') { "00000000-0000-0000-0000-000000000000" } else { seg })
+                .collect::<Vec<_>>()
+                .join("/");
+            let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let res = app.http.request(m, app.url(&concrete)).bearer_auth(&t.token).send().await.unwrap();
+            let status = res.status().as_u16();
+            let body = res.text().await.unwrap_or_default();
+            assert!(
+                !(status == 404 && (body.is_empty() || body.contains("route not found"))),
+                "{method} {path} is documented but not served"
+            );
+        }
+    }
+    let docs = app.http.get(app.url("/api/docs")).send().await.unwrap().text().await.unwrap();
+    assert!(docs.contains("/api/v1/conversations/{id}/messages"));
+    let health: Value = app.http.get(app.url("/health")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(health["status"], "ok");
+    let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("# TYPE whatsflow_messages_stored_total counter"));
+    assert!(metrics.contains("whatsflow_conversations_live "));
+}
