@@ -53,6 +53,18 @@ pub async fn create(state: web::Data<AppState>, user: AuthUser, body: web::Json<
         .json(json!({"id": id, "name": name, "key": key, "prefix": prefix, "scopes": granted, "created_at": created_at})))
 }
 
+/// A key as listed (no secret).
+#[derive(serde::Serialize, sqlx::FromRow)]
+struct KeyView {
+    id: uuid::Uuid,
+    name: String,
+    prefix: String,
+    scopes: Vec<String>,
+    created_at: DateTime<Utc>,
+    last_used_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
 /// Lists keys (never the keys themselves).
 pub async fn list(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
     user.require_person()?;
