@@ -70,17 +70,11 @@ pub async fn list(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResp
     user.require_person()?;
     user.require_admin()?;
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let rows: Vec<(uuid::Uuid, String, String, Vec<String>, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> =
+    let data: Vec<KeyView> =
         sqlx::query_as("SELECT id, name, prefix, scopes, created_at, last_used_at, revoked_at FROM api_keys ORDER BY created_at")
             .fetch_all(&mut *tx)
             .await?;
     tx.commit().await?;
-    let data: Vec<_> = rows
-        .into_iter()
-        .map(|(id, name, prefix, scopes, created_at, last_used_at, revoked_at)| {
-            json!({"id": id, "name": name, "prefix": prefix, "scopes": scopes, "created_at": created_at, "last_used_at": last_used_at, "revoked_at": revoked_at})
-        })
-        .collect();
     Ok(HttpResponse::Ok().json(json!({"data": data, "next_cursor": null})))
 }
 
