@@ -35,6 +35,7 @@
 pub mod conversation;
 pub mod engine;
 pub mod events;
+pub mod flow;
 pub mod identity;
 pub mod ids;
 pub mod media;

@@ -1,0 +1,629 @@
+//! Driving a flow run: `drive` executes nodes from the cursor until the run
+//! has to wait (a reply, an input, a delay, a person), persisting the cursor
+//! before each side effect. Effects go through an [`Effects`] executor: the
+//! live one (the [`FlowRun`] actor: real sends through the conversation,
+//! real HTTP) or the sandbox of `POST /flows/{id}/test` (a transcript).
+
+use super::interpret::{self, Effect, RunContext, Then};
+use super::Flow;
+use crate::ids::{ContactId, ConversationId, TenantId};
+use crate::ports::StoreError;
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+
+/// Most nodes one drive executes before it stops the run as looping.
+pub const MAX_STEPS_PER_DRIVE: usize = 200;
+
+/// Where a run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    /// Executing nodes.
+    Running,
+    /// Waiting for the customer or a timer.
+    Waiting,
+    /// Handed to people, or paused by an agent's reply.
+    Paused,
+    /// Reached an end.
+    Completed,
+    /// Stopped by an error (kept with its reason).
+    Failed,
+    /// Stopped by an agent.
+    Stopped,
+}
+
+impl RunStatus {
+    /// Stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Waiting => "waiting",
+            Self::Paused => "paused",
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+            Self::Stopped => "stopped",
+        }
+    }
+
+    /// Whether the run still holds its conversation.
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Running | Self::Waiting | Self::Paused)
+    }
+}
+
+/// What a waiting run waits for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Waiting {
+    /// A button or list reply.
+    Reply {
+        /// The node.
+        node: String,
+    },
+    /// An answer to an input node.
+    Input {
+        /// The node.
+        node: String,
+        /// Asks left.
+        retries: u32,
+        /// When the timeout branch is taken.
+        until: Option<DateTime<Utc>>,
+    },
+    /// A delay.
+    Delay {
+        /// The node.
+        node: String,
+        /// When it ends.
+        until: DateTime<Utc>,
+    },
+}
+
+impl Waiting {
+    /// When a timer must fire.
+    pub fn until(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Self::Input { until, .. } => *until,
+            Self::Delay { until, .. } => Some(*until),
+            Self::Reply { .. } => None,
+        }
+    }
+}
+
+/// A run as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// Its id.
+    pub id: uuid::Uuid,
+    /// The flow.
+    pub flow_id: uuid::Uuid,
+    /// The flow version it runs (edits never touch it).
+    pub version: i32,
+    /// Status.
+    pub status: RunStatus,
+    /// The node to execute next (or being waited on).
+    pub cursor: Option<String>,
+    /// Variables.
+    pub vars: Map<String, Value>,
+    /// What it waits for.
+    pub waiting: Option<Waiting>,
+    /// Nodes executed, in order.
+    pub path: Vec<String>,
+    /// Steps taken: the idempotency key of each side effect.
+    pub step: i64,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+impl RunRecord {
+    /// A fresh run at the flow's start.
+    pub fn new(flow_id: uuid::Uuid, version: i32, flow: &Flow) -> Self {
+        Self {
+            id: uuid::Uuid::now_v7(),
+            flow_id,
+            version,
+            status: RunStatus::Running,
+            cursor: Some(flow.start.clone()),
+            vars: Map::new(),
+            waiting: None,
+            path: Vec::new(),
+            step: 0,
+            error: None,
+        }
+    }
+}
+
+/// What wakes a run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Trigger {
+    /// Begin at the start node (or continue from the cursor).
+    Go,
+    /// The customer wrote (`interpret::message_facts`).
+    Message(Value),
+    /// A timer fired.
+    Timer(DateTime<Utc>),
+}
+
+/// Performs a run's side effects.
+#[async_trait]
+pub trait Effects: Send {
+    /// Persists the run (before each side effect).
+    async fn persist(&mut self, run: &RunRecord) -> Result<(), String>;
+    /// Sends a message; `key` makes a re-executed step send once.
+    async fn send(&mut self, kind: &str, content: &Value, key: &str) -> Result<(), String>;
+    /// Calls an API: its JSON answer, or why not.
+    async fn api(
+        &mut self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<&Value>,
+        timeout_ms: u64,
+    ) -> Result<Value, String>;
+    /// Posts the run's context (best effort).
+    async fn webhook(&mut self, url: &str, body: &Value) -> Result<(), String>;
+    /// Assigns the conversation.
+    async fn assign(&mut self, agent_id: Option<&str>, team: Option<&str>, strategy: &str) -> Result<(), String>;
+    /// Changes the contact's tags.
+    async fn tag(&mut self, add: &[String], remove: &[String]) -> Result<(), String>;
+    /// Sets a contact field.
+    async fn set_field(&mut self, field: &str, value: &Value) -> Result<(), String>;
+    /// Hands the conversation to people.
+    async fn handoff(&mut self, note: Option<&str>) -> Result<(), String>;
+    /// Now.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+fn fail(mut run: RunRecord, why: String) -> RunRecord {
+    run.status = RunStatus::Failed;
+    run.error = Some(why);
+    run.waiting = None;
+    run
+}
+
+/// Resolves what the run waits for with a trigger; false when the trigger
+/// does not concern the run (e.g. a reply matching no button).
+fn resolve_wait(flow: &Flow, run: &mut RunRecord, ctx: &mut RunContext, trigger: &Trigger) -> Result<bool, Option<(String, Value)>> {
+    let Some(waiting) = run.waiting.clone() else {
+        return Ok(matches!(trigger, Trigger::Go));
+    };
+    match (&waiting, trigger) {
+        (Waiting::Reply { node }, Trigger::Message(m)) => {
+            let Some(n) = flow.node(node) else { return Ok(false) };
+            match interpret::branch_for_reply(flow, n, m) {
+                Some(next) => {
+                    run.cursor = next;
+                    run.waiting = None;
+                    Ok(true)
+                }
+                None => Ok(false),
+            }
+        }
+        (Waiting::Input { node, retries, until }, Trigger::Message(m)) => {
+            let Some(n) = flow.node(node) else { return Ok(false) };
+            match interpret::validate_input(n, m) {
+                Ok(value) => {
+                    let var = n.data["variable"].as_str().unwrap_or("answer").to_owned();
+                    run.vars.insert(var, value);
+                    ctx.vars = run.vars.clone();
+                    run.cursor = flow.next(node, Some("ok")).or_else(|| flow.next(node, None)).map(str::to_owned);
+                    run.waiting = None;
+                    Ok(true)
+                }
+                Err(()) if *retries > 0 => {
+                    run.waiting = Some(Waiting::Input { node: node.clone(), retries: retries - 1, until: *until });
+                    let again = n.data["retry_prompt"].as_str().or(n.data["prompt"].as_str()).unwrap_or("");
+                    Err(Some(("text".to_owned(), json!({"body": interpret::interpolate(again, ctx)}))))
+                }
+                Err(()) => {
+                    run.cursor = flow.next(node, Some("invalid")).map(str::to_owned);
+                    run.waiting = None;
+                    Ok(true)
+                }
+            }
+        }
+        (Waiting::Input { node, until: Some(until), .. }, Trigger::Timer(now)) if now >= until => {
+            run.cursor = flow.next(node, Some("timeout")).map(str::to_owned);
+            run.waiting = None;
+            Ok(true)
+        }
+        (Waiting::Delay { node, until }, Trigger::Timer(now)) if now >= until => {
+            run.cursor = flow.next(node, None).map(str::to_owned);
+            run.waiting = None;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
+
+/// Drives a run until it waits or ends. The cursor is persisted before
+/// every side effect; the returned record is the run's new state.
+pub async fn drive(flow: &Flow, mut run: RunRecord, ctx: &mut RunContext, trigger: Trigger, fx: &mut dyn Effects) -> RunRecord {
+    if !run.status.is_active() || (run.status == RunStatus::Paused && trigger != Trigger::Go) {
+        return run;
+    }
+    if let Trigger::Message(m) = &trigger {
+        ctx.message = Some(m.clone());
+    }
+    ctx.vars = run.vars.clone();
+    match resolve_wait(flow, &mut run, ctx, &trigger) {
+        Ok(true) => {}
+        Ok(false) => return run,
+        Err(reprompt) => {
+            // A wrong answer: ask again, once per retry.
+            run.step += 1;
+            if let Err(e) = fx.persist(&run).await {
+                return fail(run, format!("could not save the run: {e}"));
+            }
+            if let Some((kind, content)) = reprompt {
+                if let Err(e) = fx.send(&kind, &content, &format!("{}:{}", run.id, run.step)).await {
+                    return fail(run, format!("re-prompt not sent: {e}"));
+                }
+            }
+            return run;
+        }
+    }
+    run.status = RunStatus::Running;
+    for _ in 0..MAX_STEPS_PER_DRIVE {
+        let Some(node_id) = run.cursor.clone() else {
+            run.status = RunStatus::Completed;
+            let _ = fx.persist(&run).await;
+            return run;
+        };
+        let Some(node) = flow.node(&node_id).cloned() else {
+            return fail(run, format!("node `{node_id}` is not in this flow version"));
+        };
+        run.step += 1;
+        run.path.push(node_id.clone());
+        if let Err(e) = fx.persist(&run).await {
+            return fail(run, format!("could not save the run: {e}"));
+        }
+        let key = format!("{}:{}", run.id, run.step);
+        let step = interpret::execute(flow, &node, ctx);
+        let mut api_answer = None;
+        let outcome = match &step.effect {
+            None => Ok(()),
+            Some(Effect::Send { kind, content }) => fx.send(kind, content, &key).await,
+            Some(Effect::Api { method, url, headers, body, timeout_ms }) => {
+                api_answer = Some(fx.api(method, url, headers, body.as_ref(), *timeout_ms).await);
+                Ok(())
+            }
+            Some(Effect::Webhook { url, body }) => {
+                if let Err(e) = fx.webhook(url, body).await {
+                    tracing::warn!(run_id = %run.id, node = %node_id, error = %e, "flow webhook failed; continuing");
+                }
+                Ok(())
+            }
+            Some(Effect::Assign { agent_id, team, strategy }) => fx.assign(agent_id.as_deref(), team.as_deref(), strategy).await,
+            Some(Effect::Tag { add, remove }) => {
+                let r = fx.tag(add, remove).await;
+                if r.is_ok() {
+                    let mut tags: Vec<String> = ctx
+                        .contact
+                        .get("tags")
+                        .and_then(Value::as_array)
+                        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                        .unwrap_or_default();
+                    tags.retain(|t| !remove.contains(t));
+                    tags.extend(add.iter().filter(|a| !tags.contains(a)).cloned().collect::<Vec<_>>());
+                    ctx.contact.insert("tags".into(), json!(tags));
+                }
+                r
+            }
+            Some(Effect::SetField { field, value }) => {
+                let r = fx.set_field(field, value).await;
+                if r.is_ok() {
+                    if field == "name" {
+                        ctx.contact.insert("name".into(), value.clone());
+                    } else if let Some(Value::Object(f)) = ctx.contact.get_mut("fields") {
+                        f.insert(field.clone(), value.clone());
+                    } else {
+                        ctx.contact.insert("fields".into(), json!({field: value}));
+                    }
+                }
+                r
+            }
+            Some(Effect::Handoff { note }) => fx.handoff(note.as_deref()).await,
+        };
+        if let Err(e) = outcome {
+            return fail(run, format!("node `{node_id}`: {e}"));
+        }
+        match step.then {
+            Then::Goto(next) => run.cursor = next,
+            Then::AwaitApi => {
+                let next = match api_answer {
+                    Some(Ok(answer)) => {
+                        run.vars.extend(interpret::api_saves(&node, &answer));
+                        ctx.vars = run.vars.clone();
+                        flow.next(&node_id, Some("ok")).or_else(|| flow.next(&node_id, None))
+                    }
+                    Some(Err(e)) => match flow.next(&node_id, Some("error")) {
+                        Some(n) => {
+                            run.vars.insert("api_error".into(), json!(e));
+                            ctx.vars = run.vars.clone();
+                            Some(n)
+                        }
+                        None => return fail(run, format!("api node `{node_id}`: {e} (and no `error` branch)")),
+                    },
+                    None => None,
+                };
+                run.cursor = next.map(str::to_owned);
+            }
+            Then::WaitReply => {
+                run.status = RunStatus::Waiting;
+                run.waiting = Some(Waiting::Reply { node: node_id });
+                break;
+            }
+            Then::WaitInput { retries, timeout_seconds } => {
+                run.status = RunStatus::Waiting;
+                let until = timeout_seconds.and_then(|s| i64::try_from(s).ok()).map(|s| fx.now() + Duration::seconds(s));
+                run.waiting = Some(Waiting::Input { node: node_id, retries, until });
+                break;
+            }
+            Then::Delay { seconds } => {
+                run.status = RunStatus::Waiting;
+                run.waiting =
+                    Some(Waiting::Delay { node: node_id, until: fx.now() + Duration::seconds(i64::try_from(seconds).unwrap_or(1)) });
+                break;
+            }
+            Then::Pause => {
+                run.status = RunStatus::Paused;
+                run.cursor = flow.next(&node_id, None).map(str::to_owned);
+                break;
+            }
+            Then::End => {
+                run.status = RunStatus::Completed;
+                run.cursor = None;
+                break;
+            }
+        }
+    }
+    if run.status == RunStatus::Running {
+        return fail(run, format!("more than {MAX_STEPS_PER_DRIVE} steps without waiting: a loop?"));
+    }
+    if let Err(e) = fx.persist(&run).await {
+        return fail(run, format!("could not save the run: {e}"));
+    }
+    run
+}
+
+/// A tenant's active flow, ready to run.
+#[derive(Debug, Clone)]
+pub struct ActiveFlow {
+    /// Its id.
+    pub id: uuid::Uuid,
+    /// Its current version.
+    pub version: i32,
+    /// Its name.
+    pub name: String,
+    /// keyword, welcome, button, referral, manual.
+    pub trigger_type: String,
+    /// Keyword, `/regex/`, button payload or ad id.
+    pub trigger_value: Option<String>,
+    /// exact, contains or regex (keywords).
+    pub trigger_match: String,
+    /// Higher first when several match.
+    pub priority: i32,
+    /// Whether an agent's reply pauses its runs.
+    pub pause_on_agent_reply: bool,
+    /// The graph.
+    pub flow: Arc<Flow>,
+}
+
+impl ActiveFlow {
+    /// Whether an inbound message (facts) triggers this flow; `new_conversation`
+    /// for welcome flows, `referral` for ad flows.
+    pub fn triggered_by(&self, facts: &Value, new_conversation: bool, referral: Option<&Value>) -> bool {
+        let value = self.trigger_value.as_deref().unwrap_or("").trim();
+        match self.trigger_type.as_str() {
+            "welcome" => new_conversation,
+            "button" => facts["reply_id"].as_str().is_some_and(|id| !value.is_empty() && id == value),
+            "referral" => referral.is_some_and(|r| value.is_empty() || r["source_id"].as_str() == Some(value)),
+            "keyword" => {
+                let Some(text) = facts["text"].as_str().map(str::trim) else { return false };
+                if value.len() > 2 && value.starts_with('/') && value.ends_with('/') {
+                    return regex::RegexBuilder::new(&value[1..value.len() - 1])
+                        .case_insensitive(true)
+                        .size_limit(1 << 20)
+                        .build()
+                        .is_ok_and(|re| re.is_match(text));
+                }
+                match self.trigger_match.as_str() {
+                    "contains" => text.to_lowercase().contains(&value.to_lowercase()),
+                    "regex" => {
+                        regex::RegexBuilder::new(value).case_insensitive(true).size_limit(1 << 20).build().is_ok_and(|re| re.is_match(text))
+                    }
+                    _ => text.eq_ignore_ascii_case(value),
+                }
+            }
+            _ => false,
+        }
+    }
+}
+
+/// What flows need from the store.
+#[async_trait]
+pub trait FlowStore: Send + Sync + 'static {
+    /// The tenant's active flows, highest priority first.
+    async fn active_flows(&self, tenant: TenantId) -> Result<Arc<Vec<ActiveFlow>>, StoreError>;
+    /// A flow at a version (runs keep the version they started with).
+    async fn flow_at(&self, tenant: TenantId, flow_id: uuid::Uuid, version: i32) -> Result<Option<Arc<Flow>>, StoreError>;
+    /// Records a new run; false when the conversation already has an active one.
+    async fn create_run(&self, tenant: TenantId, conversation: ConversationId, run: &RunRecord) -> Result<bool, StoreError>;
+    /// Saves a run's state.
+    async fn save_run(&self, tenant: TenantId, run: &RunRecord) -> Result<(), StoreError>;
+    /// The conversation's active run.
+    async fn active_run(&self, tenant: TenantId, conversation: ConversationId) -> Result<Option<RunRecord>, StoreError>;
+    /// What flows may know of a contact: name, phone, tags, fields.
+    async fn contact_facts(&self, tenant: TenantId, contact: ContactId) -> Result<Map<String, Value>, StoreError>;
+    /// Adds and removes contact tags.
+    async fn tag_contact(&self, tenant: TenantId, contact: ContactId, add: &[String], remove: &[String]) -> Result<(), StoreError>;
+    /// Sets a contact field (`name` or a custom field).
+    async fn set_contact_field(&self, tenant: TenantId, contact: ContactId, field: &str, value: &Value) -> Result<(), StoreError>;
+    /// Picks an agent: online ones first, by round robin or least busy; a team narrows it.
+    async fn pick_agent(&self, tenant: TenantId, team: Option<&str>, strategy: &str) -> Result<Option<crate::ids::UserId>, StoreError>;
+}
+
+/// HTTP for api and webhook nodes.
+#[async_trait]
+pub trait FlowHttp: Send + Sync + 'static {
+    /// Calls an API; its JSON answer (non-2xx and timeouts are errors).
+    async fn call(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<&Value>,
+        timeout_ms: u64,
+    ) -> Result<Value, String>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flow::{validate, FlowData};
+
+    /// Records effects; fails the first send when asked.
+    #[derive(Default)]
+    struct Recorder {
+        sent: Vec<(String, Value, String)>,
+        persisted: Vec<RunRecord>,
+        api: Option<Result<Value, String>>,
+        now: Option<DateTime<Utc>>,
+    }
+
+    #[async_trait]
+    impl Effects for Recorder {
+        async fn persist(&mut self, run: &RunRecord) -> Result<(), String> {
+            self.persisted.push(run.clone());
+            Ok(())
+        }
+        async fn send(&mut self, kind: &str, content: &Value, key: &str) -> Result<(), String> {
+            self.sent.push((kind.into(), content.clone(), key.into()));
+            Ok(())
+        }
+        async fn api(&mut self, _: &str, _: &str, _: &[(String, String)], _: Option<&Value>, _: u64) -> Result<Value, String> {
+            self.api.clone().unwrap_or(Ok(json!({})))
+        }
+        async fn webhook(&mut self, _: &str, _: &Value) -> Result<(), String> {
+            Ok(())
+        }
+        async fn assign(&mut self, _: Option<&str>, _: Option<&str>, _: &str) -> Result<(), String> {
+            Ok(())
+        }
+        async fn tag(&mut self, _: &[String], _: &[String]) -> Result<(), String> {
+            Ok(())
+        }
+        async fn set_field(&mut self, _: &str, _: &Value) -> Result<(), String> {
+            Ok(())
+        }
+        async fn handoff(&mut self, _: Option<&str>) -> Result<(), String> {
+            Ok(())
+        }
+        fn now(&self) -> DateTime<Utc> {
+            self.now.unwrap_or_else(Utc::now)
+        }
+    }
+
+    fn order_flow() -> Flow {
+        let data: FlowData = serde_json::from_value(json!({"nodes": [
+            {"id": "ask", "type": "input", "data": {"start": true, "prompt": "Order number?", "variable": "order", "validation": "regex", "pattern": "^\\d{4}$", "retries": 1, "timeout_seconds": 60}},
+            {"id": "look", "type": "api", "data": {"method": "GET", "url": "https://shop.test/orders/{{vars.order}}", "save": {"state": "status"}}},
+            {"id": "tell", "type": "message", "data": {"text": "Order {{vars.order}} is {{vars.state}}"}},
+            {"id": "sorry", "type": "message", "data": {"text": "Lookup failed"}},
+            {"id": "bye", "type": "message", "data": {"text": "No answer, bye"}},
+            {"id": "bad", "type": "handoff", "data": {"note": "could not parse"}}
+        ], "edges": [
+            {"id": "1", "source": "ask", "target": "look", "sourceHandle": "ok"},
+            {"id": "2", "source": "ask", "target": "bad", "sourceHandle": "invalid"},
+            {"id": "3", "source": "ask", "target": "bye", "sourceHandle": "timeout"},
+            {"id": "4", "source": "look", "target": "tell", "sourceHandle": "ok"},
+            {"id": "5", "source": "look", "target": "sorry", "sourceHandle": "error"}
+        ]})).unwrap();
+        validate(&data).unwrap()
+    }
+
+    fn msg(t: &str) -> Trigger {
+        Trigger::Message(json!({"type": "text", "text": t}))
+    }
+
+    #[actix_rt::test]
+    async fn input_reprompts_then_calls_the_api_and_answers() {
+        let flow = order_flow();
+        let mut fx = Recorder { api: Some(Ok(json!({"status": "shipped"}))), ..Default::default() };
+        let mut ctx = RunContext::default();
+        let run = drive(&flow, RunRecord::new(uuid::Uuid::nil(), 1, &flow), &mut ctx, Trigger::Go, &mut fx).await;
+        assert_eq!(run.status, RunStatus::Waiting);
+        assert_eq!(fx.sent[0].1["body"], "Order number?");
+        let run = drive(&flow, run, &mut ctx, msg("soon"), &mut fx).await;
+        assert_eq!(fx.sent.len(), 2, "garbage gets the re-prompt");
+        let run = drive(&flow, run, &mut ctx, msg("4821"), &mut fx).await;
+        assert_eq!(run.status, RunStatus::Completed);
+        assert_eq!(fx.sent.last().unwrap().1["body"], "Order 4821 is shipped");
+        assert_eq!(run.path, vec!["ask", "look", "tell"]);
+        let keys: std::collections::HashSet<&String> = fx.sent.iter().map(|s| &s.2).collect();
+        assert_eq!(keys.len(), fx.sent.len(), "every send has its own idempotency key");
+        assert!(fx.persisted.iter().any(|r| r.cursor.as_deref() == Some("tell")), "the cursor is saved before the send");
+    }
+
+    #[actix_rt::test]
+    async fn timeouts_errors_and_invalid_answers_take_their_branches() {
+        let flow = order_flow();
+        let mut ctx = RunContext::default();
+        let mut fx = Recorder::default();
+        let run = drive(&flow, RunRecord::new(uuid::Uuid::nil(), 1, &flow), &mut ctx, Trigger::Go, &mut fx).await;
+        let early = drive(&flow, run.clone(), &mut ctx, Trigger::Timer(Utc::now()), &mut fx).await;
+        assert_eq!(early.status, RunStatus::Waiting, "a timer before its time changes nothing");
+        let late = drive(&flow, run.clone(), &mut ctx, Trigger::Timer(Utc::now() + Duration::seconds(61)), &mut fx).await;
+        assert_eq!(late.status, RunStatus::Completed);
+        assert_eq!(fx.sent.last().unwrap().1["body"], "No answer, bye");
+
+        let mut fx = Recorder { api: Some(Err("connection refused".into())), ..Default::default() };
+        let run = drive(&flow, RunRecord::new(uuid::Uuid::nil(), 1, &flow), &mut ctx, Trigger::Go, &mut fx).await;
+        let run = drive(&flow, run, &mut ctx, msg("1234"), &mut fx).await;
+        assert_eq!(fx.sent.last().unwrap().1["body"], "Lookup failed");
+        assert_eq!(run.vars["api_error"], "connection refused");
+
+        let mut fx = Recorder::default();
+        let run = drive(&flow, RunRecord::new(uuid::Uuid::nil(), 1, &flow), &mut ctx, Trigger::Go, &mut fx).await;
+        let run = drive(&flow, run, &mut ctx, msg("x"), &mut fx).await;
+        let run = drive(&flow, run, &mut ctx, msg("y"), &mut fx).await;
+        assert_eq!(run.status, RunStatus::Paused, "out of retries: the invalid branch hands off");
+    }
+
+    #[actix_rt::test]
+    async fn a_jump_loop_fails_visibly() {
+        let data: FlowData = serde_json::from_value(json!({"nodes": [
+            {"id": "a", "type": "jump", "data": {"start": true, "target": "b"}}, {"id": "b", "type": "jump", "data": {"target": "a"}}], "edges": []})).unwrap();
+        let flow = validate(&data).unwrap();
+        let run =
+            drive(&flow, RunRecord::new(uuid::Uuid::nil(), 1, &flow), &mut RunContext::default(), Trigger::Go, &mut Recorder::default())
+                .await;
+        assert_eq!(run.status, RunStatus::Failed);
+        assert!(run.error.unwrap().contains("loop"));
+    }
+
+    #[test]
+    fn keyword_triggers_match_exact_contains_and_regex() {
+        let f = |kind: &str, value: &str, mode: &str| ActiveFlow {
+            id: uuid::Uuid::nil(),
+            version: 1,
+            name: "f".into(),
+            trigger_type: kind.into(),
+            trigger_value: Some(value.into()),
+            trigger_match: mode.into(),
+            priority: 0,
+            pause_on_agent_reply: true,
+            flow: Arc::new(order_flow()),
+        };
+        let facts = |t: &str| json!({"type": "text", "text": t});
+        assert!(f("keyword", "ORDER", "exact").triggered_by(&facts(" order "), false, None));
+        assert!(!f("keyword", "order", "exact").triggered_by(&facts("my order"), false, None));
+        assert!(f("keyword", "order", "contains").triggered_by(&facts("my ORDER please"), false, None));
+        assert!(f("keyword", "/^track\\s+\\d+$/", "exact").triggered_by(&facts("Track 42"), false, None));
+        assert!(f("welcome", "", "exact").triggered_by(&facts("hi"), true, None));
+        assert!(f("button", "SHOP", "exact").triggered_by(&json!({"reply_id": "SHOP"}), false, None));
+    }
+}
