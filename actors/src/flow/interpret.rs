@@ -412,14 +412,14 @@ pub fn branch_for_reply(flow: &Flow, node: &Node, message: &Value) -> Option<Opt
 }
 
 /// Checks an answer to an input node; the value to store when valid.
-pub fn validate_input(node: &Node, message: &Value) -> Result<Value, ()> {
+pub fn validate_input(node: &Node, message: &Value) -> Option<Value> {
     let answer = message["reply_id"].as_str().or(message["text"].as_str()).unwrap_or("").trim().to_owned();
     if answer.is_empty() {
-        return Err(());
+        return None;
     }
     let d = &node.data;
     match d.get("validation").and_then(Value::as_str).unwrap_or("text") {
-        "number" => answer.replace(',', "").parse::<f64>().ok().and_then(|n| serde_json::Number::from_f64(n).map(Value::Number)).ok_or(()),
+        "number" => answer.replace(',', "").parse::<f64>().ok().and_then(|n| serde_json::Number::from_f64(n).map(Value::Number)),
         "email" => {
             let ok = answer.split_once('@').is_some_and(|(l, dom)| !l.is_empty() && dom.contains('.') && !dom.ends_with('.'))
                 && !answer.contains(' ');
@@ -429,9 +429,9 @@ pub fn validate_input(node: &Node, message: &Value) -> Result<Value, ()> {
                 Err(())
             }
         }
-        "phone" => PhoneNumber::parse(&answer).map(|p| json!(p.as_str())).map_err(|_| ()),
+        "phone" => PhoneNumber::parse(&answer).ok().map(|p| json!(p.as_str())),
         "regex" => {
-            let re = regex::RegexBuilder::new(&text(d, "pattern")).case_insensitive(true).size_limit(1 << 20).build().map_err(|_| ())?;
+            let re = regex::RegexBuilder::new(&text(d, "pattern")).case_insensitive(true).size_limit(1 << 20).build().ok()?;
             if re.is_match(&answer) {
                 Ok(json!(answer))
             } else {
@@ -441,9 +441,9 @@ pub fn validate_input(node: &Node, message: &Value) -> Result<Value, ()> {
         "choice" => {
             let choices = strings(d, "choices");
             let by_number = answer.parse::<usize>().ok().and_then(|i| i.checked_sub(1)).and_then(|i| choices.get(i));
-            by_number.or_else(|| choices.iter().find(|c| c.eq_ignore_ascii_case(&answer))).map(|c| json!(c)).ok_or(())
+            by_number.or_else(|| choices.iter().find(|c| c.eq_ignore_ascii_case(&answer))).map(|c| json!(c))
         }
-        _ => Ok(json!(answer)),
+        _ => Some(json!(answer)),
     }
 }
 
@@ -500,13 +500,13 @@ mod tests {
     fn inputs_validate_by_kind() {
         let node = |v: Value| crate::flow::Node { id: "i".into(), kind: "input".into(), position: Value::Null, data: v };
         let msg = |t: &str| json!({"type": "text", "text": t});
-        assert_eq!(validate_input(&node(json!({"validation": "number"})), &msg("1,250")), Ok(json!(1250.0)));
-        assert!(validate_input(&node(json!({"validation": "number"})), &msg("lots")).is_err());
-        assert_eq!(validate_input(&node(json!({"validation": "email"})), &msg("A@B.co")), Ok(json!("a@b.co")));
-        assert!(validate_input(&node(json!({"validation": "email"})), &msg("nope")).is_err());
-        assert_eq!(validate_input(&node(json!({"validation": "phone"})), &msg("+1 415 555 0101")), Ok(json!("+14155550101")));
-        assert_eq!(validate_input(&node(json!({"validation": "choice", "choices": ["Small", "Large"]})), &msg("2")), Ok(json!("Large")));
-        assert!(validate_input(&node(json!({"validation": "regex", "pattern": "^#?\\d{4}$"})), &msg("order?")).is_err());
+        assert_eq!(validate_input(&node(json!({"validation": "number"})), &msg("1,250")), Some(json!(1250.0)));
+        assert!(validate_input(&node(json!({"validation": "number"})), &msg("lots")).is_none());
+        assert_eq!(validate_input(&node(json!({"validation": "email"})), &msg("A@B.co")), Some(json!("a@b.co")));
+        assert!(validate_input(&node(json!({"validation": "email"})), &msg("nope")).is_none());
+        assert_eq!(validate_input(&node(json!({"validation": "phone"})), &msg("+1 415 555 0101")), Some(json!("+14155550101")));
+        assert_eq!(validate_input(&node(json!({"validation": "choice", "choices": ["Small", "Large"]})), &msg("2")), Some(json!("Large")));
+        assert!(validate_input(&node(json!({"validation": "regex", "pattern": "^#?\\d{4}$"})), &msg("order?")).is_none());
     }
 
     #[test]

@@ -204,7 +204,7 @@ fn resolve_wait(flow: &Flow, run: &mut RunRecord, ctx: &mut RunContext, trigger:
         (Waiting::Input { node, retries, until }, Trigger::Message(m)) => {
             let Some(n) = flow.node(node) else { return Ok(false) };
             match interpret::validate_input(n, m) {
-                Ok(value) => {
+                Some(value) => {
                     let var = n.data["variable"].as_str().unwrap_or("answer").to_owned();
                     run.vars.insert(var, value);
                     ctx.vars = run.vars.clone();
@@ -212,12 +212,12 @@ fn resolve_wait(flow: &Flow, run: &mut RunRecord, ctx: &mut RunContext, trigger:
                     run.waiting = None;
                     Ok(true)
                 }
-                Err(()) if *retries > 0 => {
+                None if *retries > 0 => {
                     run.waiting = Some(Waiting::Input { node: node.clone(), retries: retries - 1, until: *until });
                     let again = n.data["retry_prompt"].as_str().or(n.data["prompt"].as_str()).unwrap_or("");
                     Err(Some(("text".to_owned(), json!({"body": interpret::interpolate(again, ctx)}))))
                 }
-                Err(()) => {
+                None => {
                     run.cursor = flow.next(node, Some("invalid")).map(str::to_owned);
                     run.waiting = None;
                     Ok(true)
