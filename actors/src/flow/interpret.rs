@@ -424,18 +424,18 @@ pub fn validate_input(node: &Node, message: &Value) -> Option<Value> {
             let ok = answer.split_once('@').is_some_and(|(l, dom)| !l.is_empty() && dom.contains('.') && !dom.ends_with('.'))
                 && !answer.contains(' ');
             if ok {
-                Ok(json!(answer.to_lowercase()))
+                Some(json!(answer.to_lowercase()))
             } else {
-                Err(())
+                None
             }
         }
         "phone" => PhoneNumber::parse(&answer).ok().map(|p| json!(p.as_str())),
         "regex" => {
             let re = regex::RegexBuilder::new(&text(d, "pattern")).case_insensitive(true).size_limit(1 << 20).build().ok()?;
             if re.is_match(&answer) {
-                Ok(json!(answer))
+                Some(json!(answer))
             } else {
-                Err(())
+                None
             }
         }
         "choice" => {
