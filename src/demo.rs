@@ -146,6 +146,11 @@ async fn seed_and_simulate(base: &str, secret: &Secret, web: bool) -> anyhow::Re
             .await?
             .error_for_status()
             .context("adding the demo agent")?;
+        // The approved templates the (simulated) Meta account has.
+        let synced = http.post(format!("{base}/api/v1/templates/sync")).bearer_auth(&token).send().await?;
+        if !synced.status().is_success() {
+            tracing::warn!(status = %synced.status(), "demo templates not synced");
+        }
     }
     println!("\n  whatsflow demo is running");
     if web {

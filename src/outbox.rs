@@ -1,6 +1,7 @@
 //! Start-up recovery of sends: messages stored as pending with no wamid
 //! (the server stopped before Meta answered) go back to their outboxes as
-//! uncertain sends, so none is dropped and none is sent twice.
+//! uncertain sends, so none is dropped and none is sent twice; flow runs
+//! waiting on timers are woken.
 
 use crate::db::tenant_tx;
 use sqlx::{PgPool, Row};
@@ -9,6 +10,36 @@ use whatsflow_actors::ports::ChannelRef;
 use whatsflow_actors::router::WebhookRouter;
 use whatsflow_actors::send::cloud_api_body;
 use whatsflow_actors::tenant::ResumeSend;
+
+/// Wakes every flow run waiting on a timer or caught mid-step, by loading
+/// its conversation (which restarts the run actor); returns how many.
+pub async fn wake_flow_runs(pool: &PgPool, router: &WebhookRouter) -> Result<usize, sqlx::Error> {
+    let runs: Vec<(uuid::Uuid, uuid::Uuid)> =
+        sqlx::query_as("SELECT tenant_id, conversation_id FROM active_flow_runs()").fetch_all(pool).await?;
+    for (tenant, conversation) in &runs {
+        let mut tx = tenant_tx(pool, TenantId(*tenant)).await?;
+        let row = sqlx::query(
+            "SELECT c.channel_id, c.contact_id, ch.phone_number_id, ch.messages_per_second FROM conversations c JOIN channels ch ON ch.id = c.channel_id WHERE c.id = $1",
+        )
+        .bind(conversation)
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let Some(row) = row else { continue };
+        let channel = ChannelRef {
+            tenant_id: TenantId(*tenant),
+            channel_id: ChannelId(row.try_get("channel_id")?),
+            phone_number_id: row.try_get("phone_number_id")?,
+            messages_per_second: u32::try_from(row.try_get::<i32, _>("messages_per_second")?).unwrap_or(80),
+        };
+        router.command(whatsflow_actors::tenant::ConversationCommand {
+            channel,
+            contact_id: ContactId(row.try_get("contact_id")?),
+            work: whatsflow_actors::conversation::ConversationWork::Wake,
+        });
+    }
+    Ok(runs.len())
+}
 
 /// Re-queues every pending send; returns how many.
 pub async fn resume_pending_sends(pool: &PgPool, router: &WebhookRouter) -> Result<usize, sqlx::Error> {

@@ -52,6 +52,8 @@ pub struct AppState {
     pub secrets: SecretBox,
     /// The Graph API client (its token cache is cleared on rotation).
     pub graph: Arc<GraphClient>,
+    /// Flows (its cache is cleared when a flow changes).
+    pub flows: crate::store::flows::PgFlowStore,
     /// Entry of webhook events into the actors.
     pub router: Arc<WebhookRouter>,
     /// The durable webhook inbox.
@@ -106,6 +108,7 @@ impl Application {
         if let Some(layer) = layer {
             store = layer(store);
         }
+        let flows = crate::store::flows::PgFlowStore::new(pool.clone(), hub.clone());
         let secrets = SecretBox::new(&config.master_key);
         let graph = Arc::new(GraphClient::new(&config.graph_api_base, pool.clone(), secrets.clone()));
         let deps = Arc::new(EngineDeps {
@@ -114,6 +117,8 @@ impl Application {
             sink: hub.clone(),
             transport: graph.clone(),
             ledger: Arc::new(ledger),
+            flows: Arc::new(flows.clone()),
+            flow_http: Arc::new(crate::store::flows::ReqwestFlowHttp::default()),
             clock: Arc::new(SystemClock),
             metrics: metrics.clone(),
             settings: EngineSettings {
@@ -133,6 +138,10 @@ impl Application {
             tracing::info!(rows = replayed, "replayed unprocessed webhook inbox rows");
         }
         inbox.spawn_sweeper(router.clone());
+        let woken = crate::outbox::wake_flow_runs(&pool, &router).await.context("waking flow runs")?;
+        if woken > 0 {
+            tracing::info!(runs = woken, "woke flow runs waiting on timers or caught mid-step");
+        }
         let resumed = crate::outbox::resume_pending_sends(&pool, &router).await.context("re-queueing pending sends")?;
         if resumed > 0 {
             tracing::info!(messages = resumed, "re-queued sends that had no answer from Meta before the restart");
@@ -143,6 +152,7 @@ impl Application {
             jwt: JwtKeys::new(config.jwt_secret.expose()),
             secrets,
             graph,
+            flows,
             router,
             inbox,
             hub,

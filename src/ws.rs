@@ -285,10 +285,11 @@ async fn replay(state: &AppState, user: &AuthUser, cid: ConversationId, since: i
             frames.push((m.seq, frame("message:new", json!({"conversation_id": cid, "seq": m.seq, "message": m}))));
         }
         if status_seq > since && status_seq > m.seq {
-            frames.push((
-                status_seq,
-                frame("message:status", json!({"conversation_id": cid, "seq": status_seq, "message_id": m.id, "wamid": m.wamid, "status": m.status, "error": m.errors})),
-            ));
+            let mut data = json!({"conversation_id": cid, "seq": status_seq, "message_id": m.id, "wamid": m.wamid, "status": m.status});
+            if let Some(errors) = &m.errors {
+                data["error"] = errors.clone();
+            }
+            frames.push((status_seq, frame("message:status", data)));
         }
     }
     frames.sort_by_key(|(seq, _)| *seq);

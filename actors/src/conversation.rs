@@ -11,6 +11,8 @@
 
 use crate::engine::EngineDeps;
 use crate::events::{ConversationEvent, ConversationSummary};
+use crate::flow::actor::{FlowControl, FlowRun, FlowTrigger};
+use crate::flow::run::{ActiveFlow, RunRecord, Trigger};
 use crate::ids::{ContactId, ConversationId, MessageId};
 use crate::message::{Direction, MessageStatus, MessageView};
 use crate::meta::{InboundMessage, StatusUpdate};
@@ -24,6 +26,7 @@ use crate::send::{SendRefusal, SendRequest};
 use crate::ticket::EventReceipt;
 use crate::window::SessionWindow;
 use actix::prelude::*;
+use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -63,7 +66,36 @@ pub enum ConversationWork {
     Typing,
     /// Status / assignee change, answered once stored.
     Patch(ConversationPatch, ReplyTo<ConversationSummary>),
+    /// Start a flow by hand (an agent or the API); answers the run id.
+    StartFlow {
+        /// The flow.
+        flow_id: uuid::Uuid,
+        /// The run id, or why not.
+        reply: Option<tokio::sync::oneshot::Sender<Result<uuid::Uuid, String>>>,
+    },
+    /// Pause, resume or stop the conversation's run.
+    Flow(FlowControl),
+    /// The run ended (sent by the run).
+    FlowEnded {
+        /// Which run.
+        run_id: uuid::Uuid,
+    },
+    /// Tell the agents something (sent by the run).
+    Notify {
+        /// What kind.
+        kind: String,
+        /// For people.
+        message: String,
+    },
+    /// Just load (rehydrate a conversation whose run must go on).
+    Wake,
 }
+
+/// Work from this conversation's own flow run: not counted as forwarded by
+/// the tenant (a conversation with a live run is never passivated).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct FromFlow(pub ConversationWork);
 
 /// Where the answer to a command goes.
 pub type ReplyTo<T> = Option<tokio::sync::oneshot::Sender<Result<T, SendRefusal>>>;
@@ -124,6 +156,16 @@ pub struct ConversationActor {
     passivating: bool,
     /// Whether this incarnation is counted in the live gauge.
     counted_live: bool,
+    /// The conversation's running flow, if any.
+    flow_run: Option<LiveRun>,
+    /// A new conversation whose first message may start a welcome flow.
+    welcome_pending: bool,
+}
+
+struct LiveRun {
+    addr: Addr<FlowRun>,
+    run_id: uuid::Uuid,
+    pause_on_agent_reply: bool,
 }
 
 impl ConversationActor {
@@ -149,6 +191,8 @@ impl ConversationActor {
             consecutive_failures: 0,
             passivating: false,
             counted_live: false,
+            flow_run: None,
+            welcome_pending: false,
         }
     }
 
@@ -178,17 +222,40 @@ impl ConversationActor {
             let shift = self.consecutive_failures.min(7);
             (Duration::from_millis(50) * (1u32 << shift)).min(MAX_RELOAD_BACKOFF)
         };
+        let flows = self.deps.flows.clone();
         let fut = async move {
             if !backoff.is_zero() {
                 actix::clock::sleep(backoff).await;
             }
-            store.open_conversation(tenant, channel, contact).await
+            let snapshot = store.open_conversation(tenant, channel, contact).await?;
+            let run = match flows.active_run(tenant, snapshot.id).await? {
+                Some(run) => flows.flow_at(tenant, run.flow_id, run.version).await?.map(|flow| (run, flow)),
+                None => None,
+            };
+            let pause = match &run {
+                Some((r, _)) => flows.active_flows(tenant).await?.iter().find(|f| f.id == r.flow_id).is_none_or(|f| f.pause_on_agent_reply),
+                None => true,
+            };
+            Ok::<_, StoreError>((snapshot, run, pause))
         };
         ctx.wait(fut.into_actor(self).map(|res, act, ctx| match res {
-            Ok(snapshot) => {
+            Ok((snapshot, run, pause)) => {
                 let created = snapshot.created;
+                act.welcome_pending = created;
                 let window = SessionWindow::from_last_inbound(snapshot.last_inbound_at);
+                let conversation_id = snapshot.id;
                 act.live = Some(Live { snapshot, window });
+                if let Some((run, flow)) = run {
+                    // A run survives restarts: it re-arms its timers, and one
+                    // caught mid-step carries on from its saved cursor.
+                    let resume = run.status == crate::flow::run::RunStatus::Running;
+                    act.start_run(ctx, conversation_id, flow, run, pause);
+                    if resume {
+                        if let Some(r) = &act.flow_run {
+                            r.addr.do_send(FlowTrigger(Trigger::Go));
+                        }
+                    }
+                }
                 if created {
                     if let Some(conversation) = act.summary() {
                         act.deps.sink.publish(
@@ -212,6 +279,7 @@ impl ConversationActor {
             let take = self.queue.len().min(self.deps.settings.max_batch_events.max(1));
             let mut works = Vec::with_capacity(take);
             let mut receipts = Vec::with_capacity(take);
+            let mut manual_starts = Vec::new();
             for q in self.queue.drain(..take) {
                 match q.work {
                     ConversationWork::Send(mut req) if !req.allowed_outside_window() && !live.window.is_open(now) => {
@@ -224,15 +292,45 @@ impl ConversationActor {
                         }
                         q.receipt.complete();
                     }
+                    ConversationWork::Notify { kind, message } => {
+                        let conversation_id = live.snapshot.id;
+                        self.deps.sink.publish(
+                            self.channel.tenant_id,
+                            live.snapshot.assignee_id,
+                            ConversationEvent::Notification { conversation_id, kind, message },
+                        );
+                        q.receipt.complete();
+                    }
+                    ConversationWork::FlowEnded { run_id } => {
+                        if self.flow_run.as_ref().is_some_and(|r| r.run_id == run_id) {
+                            self.flow_run = None;
+                        }
+                        q.receipt.complete();
+                    }
+                    ConversationWork::Flow(control) => {
+                        if let Some(r) = &self.flow_run {
+                            r.addr.do_send(control);
+                        }
+                        q.receipt.complete();
+                    }
+                    ConversationWork::Wake => q.receipt.complete(),
+                    ConversationWork::StartFlow { flow_id, reply } => {
+                        manual_starts.push((live.snapshot.id, flow_id, reply));
+                        q.receipt.complete();
+                    }
                     work => {
                         works.push(work);
                         receipts.push(q.receipt);
                     }
                 }
             }
+            for (conversation_id, flow_id, reply) in manual_starts {
+                self.start_flow_by_hand(ctx, conversation_id, flow_id, reply);
+            }
             if works.is_empty() {
                 continue;
             }
+            let Some(live) = &self.live else { return };
             let plan = plan_batch(
                 &PlanContext {
                     tenant_id: self.channel.tenant_id,
@@ -252,7 +350,7 @@ impl ConversationActor {
                 match res {
                     Ok(outcome) => {
                         act.consecutive_failures = 0;
-                        act.committed(plan, outcome);
+                        act.committed(ctx, plan, outcome);
                         for r in receipts {
                             r.complete();
                         }
@@ -266,7 +364,7 @@ impl ConversationActor {
 
     /// Applies a committed batch to memory, answers senders, tells agents
     /// and hands new sends to the outbox.
-    fn committed(&mut self, plan: Planned, outcome: BatchOutcome) {
+    fn committed(&mut self, ctx: &mut Context<Self>, plan: Planned, outcome: BatchOutcome) {
         let batch = &plan.batch;
         let m = &self.deps.metrics;
         EngineMetrics::add(&m.batches_committed, 1);
@@ -326,12 +424,14 @@ impl ConversationActor {
                 },
             );
         }
+        let mut agent_replied = false;
         for mut send in plan.sends {
             let Some(msg) = batch.messages.iter().find(|x| x.id == send.message_id) else { continue };
             if !inserted.contains(&send.message_id) {
                 send.request.answer(Err(SendRefusal::Duplicate));
                 continue;
             }
+            agent_replied |= matches!(send.request.sent_by, Some(crate::message::SentBy::Agent { .. }));
             send.request.answer(Ok(view_of(conversation_id, msg, now)));
             self.outbox.do_send(OutboundJob {
                 message_id: send.message_id,
@@ -371,6 +471,126 @@ impl ConversationActor {
         for held in outcome.released.into_iter().rev() {
             self.queue.push_front(Queued { work: ConversationWork::Held(held), receipt: EventReceipt::none() });
         }
+        if agent_replied {
+            if let Some(r) = self.flow_run.as_ref().filter(|r| r.pause_on_agent_reply) {
+                r.addr.do_send(FlowControl::Pause);
+            }
+        }
+        let customer: Vec<(Value, Option<Value>)> = batch
+            .messages
+            .iter()
+            .filter(|x| {
+                x.direction == Direction::Inbound
+                    && inserted.contains(&x.id)
+                    && !matches!(x.kind.as_str(), "reaction" | "system" | "unsupported")
+            })
+            .map(|x| (crate::flow::interpret::message_facts(&x.kind, &x.content), x.referral.clone()))
+            .collect();
+        if !customer.is_empty() {
+            self.hand_to_flows(ctx, conversation_id, customer);
+        }
+    }
+
+    fn start_run(
+        &mut self,
+        ctx: &mut Context<Self>,
+        conversation_id: ConversationId,
+        flow: Arc<crate::flow::Flow>,
+        run: RunRecord,
+        pause_on_agent_reply: bool,
+    ) {
+        let run_id = run.id;
+        let from_flow = ctx.address().recipient();
+        let addr =
+            FlowRun::new(self.channel.tenant_id, conversation_id, self.key.contact_id, self.deps.clone(), from_flow, flow, run).start();
+        self.flow_run = Some(LiveRun { addr, run_id, pause_on_agent_reply });
+    }
+
+    /// Customer messages go to the running flow, or may start one
+    /// (welcome, button, referral, keyword; highest priority first). While
+    /// a run holds the conversation, other triggers wait: it must end,
+    /// or an agent stops it, first.
+    fn hand_to_flows(&mut self, ctx: &mut Context<Self>, conversation_id: ConversationId, customer: Vec<(Value, Option<Value>)>) {
+        if let Some(r) = &self.flow_run {
+            for (facts, _) in customer {
+                r.addr.do_send(FlowTrigger(Trigger::Message(facts)));
+            }
+            return;
+        }
+        let welcome = std::mem::take(&mut self.welcome_pending);
+        let (flows, tenant) = (self.deps.flows.clone(), self.channel.tenant_id);
+        let fut = async move {
+            let active = flows.active_flows(tenant).await?;
+            for (i, (facts, referral)) in customer.iter().enumerate() {
+                let first = welcome && i == 0;
+                if let Some(flow) = active.iter().find(|f| f.triggered_by(facts, first, referral.as_ref())) {
+                    let run = RunRecord::new(flow.id, flow.version, &flow.flow);
+                    if flows.create_run(tenant, conversation_id, &run).await? {
+                        let rest: Vec<Value> = customer[i + 1..].iter().map(|(f, _)| f.clone()).collect();
+                        return Ok::<_, StoreError>(Some((flow.clone(), run, rest)));
+                    }
+                    return Ok(None);
+                }
+            }
+            Ok(None)
+        };
+        ctx.wait(fut.into_actor(self).map(move |res, act, ctx| match res {
+            Ok(Some((flow, run, rest))) => act.launch(ctx, conversation_id, flow, run, rest),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(tenant_id = %act.channel.tenant_id, %conversation_id, error = %e, "flow triggers could not be checked")
+            }
+        }));
+    }
+
+    fn launch(&mut self, ctx: &mut Context<Self>, conversation_id: ConversationId, flow: ActiveFlow, run: RunRecord, rest: Vec<Value>) {
+        EngineMetrics::add(&self.deps.metrics.flow_runs_started, 1);
+        self.start_run(ctx, conversation_id, flow.flow.clone(), run, flow.pause_on_agent_reply);
+        if let Some(r) = &self.flow_run {
+            r.addr.do_send(FlowTrigger(Trigger::Go));
+            for facts in rest {
+                r.addr.do_send(FlowTrigger(Trigger::Message(facts)));
+            }
+        }
+    }
+
+    fn start_flow_by_hand(
+        &mut self,
+        ctx: &mut Context<Self>,
+        conversation_id: ConversationId,
+        flow_id: uuid::Uuid,
+        reply: Option<tokio::sync::oneshot::Sender<Result<uuid::Uuid, String>>>,
+    ) {
+        if self.flow_run.is_some() {
+            if let Some(tx) = reply {
+                let _ = tx.send(Err("this conversation already has a running flow; stop it first".into()));
+            }
+            return;
+        }
+        let (flows, tenant) = (self.deps.flows.clone(), self.channel.tenant_id);
+        let fut = async move {
+            let active = flows.active_flows(tenant).await.map_err(|e| e.to_string())?;
+            let flow = active.iter().find(|f| f.id == flow_id).cloned().ok_or("the flow is not active; activate it first")?;
+            let run = RunRecord::new(flow.id, flow.version, &flow.flow);
+            if !flows.create_run(tenant, conversation_id, &run).await.map_err(|e| e.to_string())? {
+                return Err("this conversation already has a running flow; stop it first".to_owned());
+            }
+            Ok((flow, run))
+        };
+        ctx.wait(fut.into_actor(self).map(move |res, act, ctx| match res {
+            Ok((flow, run)) => {
+                let id = run.id;
+                act.launch(ctx, conversation_id, flow, run, Vec::new());
+                if let Some(tx) = reply {
+                    let _ = tx.send(Ok(id));
+                }
+            }
+            Err(e) => {
+                if let Some(tx) = reply {
+                    let _ = tx.send(Err(e));
+                }
+            }
+        }));
     }
 
     fn fail(&mut self, ctx: &mut Context<Self>, e: &StoreError, receipts: Vec<EventReceipt>) {
@@ -520,7 +740,12 @@ pub fn plan_batch(pc: &PlanContext, works: Vec<ConversationWork>) -> Planned {
                 outbound.push(OutboundUpdate { message_id: outcome.message_id, wamid, status, errors, seq });
             }
             ConversationWork::MarkRead => mark_read = true,
-            ConversationWork::Typing => {}
+            ConversationWork::Typing
+            | ConversationWork::StartFlow { .. }
+            | ConversationWork::Flow(_)
+            | ConversationWork::FlowEnded { .. }
+            | ConversationWork::Notify { .. }
+            | ConversationWork::Wake => {}
             ConversationWork::Patch(p, reply) => {
                 let merged = patch.get_or_insert_with(ConversationPatch::default);
                 if p.status.is_some() {
@@ -620,6 +845,7 @@ fn view_of(conversation_id: ConversationId, m: &NewMessage, now: chrono::DateTim
         reaction: None,
         pricing: None,
         sent_by: m.sent_by.clone(),
+        client_id: m.client_id.clone(),
         timestamp: m.timestamp,
         created_at: now,
         sent_at: None,
@@ -642,7 +868,7 @@ impl Actor for ConversationActor {
         self.counted_live = true;
         let idle = self.deps.settings.conversation_idle;
         ctx.run_interval(idle / IDLE_CHECK_DIVISOR, move |act, _ctx| {
-            if act.queue.is_empty() && !act.flushing && act.last_activity.elapsed() >= idle {
+            if act.queue.is_empty() && !act.flushing && act.flow_run.is_none() && act.last_activity.elapsed() >= idle {
                 act.tenant.do_send(ConversationIdle { key: act.key, received: act.received });
             }
         });
@@ -675,6 +901,17 @@ impl Handler<ConversationInput> for ConversationActor {
         self.received += 1;
         self.last_activity = Instant::now();
         self.queue.push_back(Queued { work: msg.work, receipt: msg.receipt });
+        self.flush(ctx);
+    }
+}
+
+impl Handler<FromFlow> for ConversationActor {
+    type Result = ();
+
+    /// Work from the conversation's own flow run.
+    fn handle(&mut self, msg: FromFlow, ctx: &mut Self::Context) {
+        self.last_activity = Instant::now();
+        self.queue.push_back(Queued { work: msg.0, receipt: EventReceipt::none() });
         self.flush(ctx);
     }
 }

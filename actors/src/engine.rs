@@ -1,5 +1,6 @@
 //! What every actor is handed at start: the ports and the tuning knobs.
 
+use crate::flow::run::{FlowHttp, FlowStore};
 use crate::metrics::EngineMetrics;
 use crate::outbound::{GraphTransport, SendLedger};
 use crate::ports::{ChannelDirectory, Clock, EventSink, Store};
@@ -52,6 +53,10 @@ pub struct EngineDeps {
     pub transport: Arc<dyn GraphTransport>,
     /// Wamids linked by status webhooks (for sends with unknown outcome).
     pub ledger: Arc<dyn SendLedger>,
+    /// Flows and their runs.
+    pub flows: Arc<dyn FlowStore>,
+    /// HTTP for flows' api and webhook nodes.
+    pub flow_http: Arc<dyn FlowHttp>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Counters.

@@ -77,6 +77,16 @@ pub enum ConversationEvent {
         /// The agent now responsible (None: unassigned).
         assignee_id: Option<UserId>,
     },
+    /// Something agents should notice (a bot handed a conversation over).
+    #[serde(rename = "notification")]
+    Notification {
+        /// Its conversation.
+        conversation_id: ConversationId,
+        /// What kind (`handoff`).
+        kind: String,
+        /// For people.
+        message: String,
+    },
     /// A conversation's inbox facts changed.
     #[serde(rename = "conversation:updated")]
     ConversationUpdated {
@@ -91,7 +101,8 @@ impl ConversationEvent {
         match self {
             Self::MessageNew { conversation_id, .. }
             | Self::MessageStatus { conversation_id, .. }
-            | Self::ConversationAssigned { conversation_id, .. } => *conversation_id,
+            | Self::ConversationAssigned { conversation_id, .. }
+            | Self::Notification { conversation_id, .. } => *conversation_id,
             Self::ConversationNew { conversation } | Self::ConversationUpdated { conversation } => conversation.id,
         }
     }

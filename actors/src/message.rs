@@ -161,6 +161,9 @@ pub struct MessageView {
     pub pricing: Option<Value>,
     /// Who sent it (outbound only).
     pub sent_by: Option<SentBy>,
+    /// The sender's idempotency key (lets a client match its pending bubble).
+    #[serde(default)]
+    pub client_id: Option<String>,
     /// Meta's timestamp for inbound; our send time for outbound.
     pub timestamp: DateTime<Utc>,
     /// When we stored it.

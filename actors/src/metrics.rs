@@ -30,6 +30,8 @@ pub struct EngineMetrics {
     pub conversation_restarts: AtomicU64,
     /// Group commits of conversation batches.
     pub batches_committed: AtomicU64,
+    /// Flow runs started by triggers or by hand.
+    pub flow_runs_started: AtomicU64,
     /// Gauge: conversation actors alive now.
     pub conversations_live: AtomicI64,
 }
@@ -61,6 +63,7 @@ impl EngineMetrics {
             ("whatsflow_conversations_passivated_total", "Conversation actors passivated", c(&self.conversations_passivated)),
             ("whatsflow_conversation_restarts_total", "Conversation actors restarted after a fault", c(&self.conversation_restarts)),
             ("whatsflow_batches_committed_total", "Conversation batches committed", c(&self.batches_committed)),
+            ("whatsflow_flow_runs_started_total", "Flow runs started", c(&self.flow_runs_started)),
             ("whatsflow_conversations_live", "Conversation actors alive", self.conversations_live.load(Ordering::Relaxed)),
         ]
     }

@@ -20,7 +20,7 @@ use whatsflow_actors::window::SESSION_WINDOW_HOURS;
 /// Message columns, prefixed `m.`.
 pub const MESSAGE_COLUMNS: &str =
     "m.id, m.conversation_id, m.seq, m.wamid, m.direction, m.type, m.status, m.content, m.context, m.referral,
-    m.errors, m.reaction, m.pricing, m.sent_by, m.timestamp, m.created_at, m.sent_at, m.delivered_at, m.read_at, m.failed_at";
+    m.errors, m.reaction, m.pricing, m.sent_by, m.client_id, m.timestamp, m.created_at, m.sent_at, m.delivered_at, m.read_at, m.failed_at";
 
 /// Reads a message row.
 pub fn message_from_row(r: &PgRow) -> Result<MessageView, sqlx::Error> {
@@ -41,6 +41,7 @@ pub fn message_from_row(r: &PgRow) -> Result<MessageView, sqlx::Error> {
         reaction: r.try_get("reaction")?,
         pricing: r.try_get("pricing")?,
         sent_by: r.try_get::<Option<Value>, _>("sent_by")?.and_then(|v| serde_json::from_value::<SentBy>(v).ok()),
+        client_id: r.try_get("client_id")?,
         timestamp: r.try_get("timestamp")?,
         created_at: r.try_get("created_at")?,
         sent_at: r.try_get("sent_at")?,

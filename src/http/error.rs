@@ -49,6 +49,17 @@ pub enum ApiError {
         /// What is wrong.
         message: String,
     },
+    /// 422 with a stable code and machine-readable details (e.g. which
+    /// flow nodes are wrong).
+    #[error("{message}")]
+    Invalid {
+        /// Stable machine-readable code.
+        code: &'static str,
+        /// What is wrong.
+        message: String,
+        /// The problems, each pointing at what is wrong.
+        details: serde_json::Value,
+    },
     /// 503: try again.
     #[error("{0}")]
     Unavailable(String),
@@ -66,7 +77,9 @@ impl ApiError {
     /// The stable code.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::BadRequest { code, .. } | Self::Conflict { code, .. } | Self::Unprocessable { code, .. } => code,
+            Self::BadRequest { code, .. } | Self::Conflict { code, .. } | Self::Unprocessable { code, .. } | Self::Invalid { code, .. } => {
+                code
+            }
             Self::Unauthorized(_) => "UNAUTHORIZED",
             Self::InvalidCredentials => "INVALID_CREDENTIALS",
             Self::Forbidden(_) => "FORBIDDEN",
@@ -87,7 +100,7 @@ impl ResponseError for ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unprocessable { .. } | Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -101,7 +114,11 @@ impl ResponseError for ApiError {
         if matches!(self, Self::Unavailable(_)) {
             res.insert_header(("Retry-After", "5"));
         }
-        res.json(json!({"error": {"code": self.code(), "message": self.to_string()}}))
+        let mut error = json!({"code": self.code(), "message": self.to_string()});
+        if let Self::Invalid { details, .. } = self {
+            error["details"] = details.clone();
+        }
+        res.json(json!({"error": error}))
     }
 }
 

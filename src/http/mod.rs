@@ -7,6 +7,7 @@ pub mod channels;
 pub mod contacts;
 pub mod conversations;
 pub mod error;
+pub mod flows;
 pub mod health;
 pub mod media;
 pub mod messages;
@@ -69,6 +70,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/conversations/{id}/tags", web::post().to(contacts::post_conversation_tags))
                 .route("/conversations/{id}/tags/{tag}", web::delete().to(contacts::delete_conversation_tag))
                 .route("/ws", web::get().to(crate::ws::connect))
+                .route("/flows", web::get().to(flows::list))
+                .route("/flows", web::post().to(flows::create))
+                .route("/flows/{id}", web::get().to(flows::get))
+                .route("/flows/{id}", web::patch().to(flows::update))
+                .route("/flows/{id}", web::delete().to(flows::delete))
+                .route("/flows/{id}/status", web::patch().to(flows::set_status))
+                .route("/flows/{id}/executions", web::get().to(flows::executions))
+                .route("/flows/{id}/analytics", web::get().to(flows::analytics))
+                .route("/flows/{id}/test", web::post().to(flows::test))
+                .route("/flows/{id}/start", web::post().to(flows::start))
+                .route("/conversations/{id}/flow", web::post().to(flows::control))
                 .route("/api-keys", web::get().to(api_keys::list))
                 .route("/api-keys", web::post().to(api_keys::create))
                 .route("/api-keys/{id}", web::delete().to(api_keys::revoke))

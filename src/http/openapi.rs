@@ -140,6 +140,17 @@ pub const ROUTES: &[RouteDoc] = &[
     route!("get", "/api/v1/api-keys", "api-keys", true, "API keys (never the keys themselves)"),
     route!("post", "/api/v1/api-keys", "api-keys", true, "Create a key for X-API-Key (shown once; stored as SHA-256); scopes read and/or write", r#"{"name":"CRM sync","scopes":["read","write"]}"#),
     route!("delete", "/api/v1/api-keys/{id}", "api-keys", true, "Revoke a key"),
+    route!("get", "/api/v1/flows", "flows", true, "Chatbot flows"),
+    route!("post", "/api/v1/flows", "flows", true, "Create a flow (React Flow JSON); 422 FLOW_INVALID with details naming each bad node or edge", r#"{"name":"Order status","trigger_type":"keyword","trigger_value":"order","flow_data":{"nodes":[{"id":"a","type":"message","position":{"x":0,"y":0},"data":{"text":"Hi {{contact.name}}"}}],"edges":[]}}"#),
+    route!("get", "/api/v1/flows/{id}", "flows", true, "One flow"),
+    route!("patch", "/api/v1/flows/{id}", "flows", true, "Change a flow; new flow_data is a new version (live runs keep theirs)"),
+    route!("delete", "/api/v1/flows/{id}", "flows", true, "Delete a flow with no live runs"),
+    route!("patch", "/api/v1/flows/{id}/status", "flows", true, "draft | active (validated again) | inactive", r#"{"status":"active"}"#),
+    route!("get", "/api/v1/flows/{id}/executions", "flows", true, "Runs with the path taken, status and error"),
+    route!("get", "/api/v1/flows/{id}/analytics", "flows", true, "Starts, completions, drop-off per node"),
+    route!("post", "/api/v1/flows/{id}/test", "flows", true, "Run against scripted customer messages in a sandbox; returns the transcript (nothing reaches Meta)", r#"{"messages":["order","4821"]}"#),
+    route!("post", "/api/v1/flows/{id}/start", "flows", true, "Start a flow in a conversation by hand", r#"{"conversation_id":"…"}"#),
+    route!("post", "/api/v1/conversations/{id}/flow", "flows", true, "Pause, resume or stop the conversation's bot", r#"{"action":"stop"}"#),
     route!("get", "/api/v1/ws", "live", true, "Agent WebSocket (token as ?token= or the `bearer, <token>` subprotocol): message:new, message:status, conversation:*, agent:typing, agent:status, notification, error; send conversation:join {conversation_id, since_seq?}, conversation:leave, conversation:typing, agent:status, message:send → message:ack"),
 ];
 

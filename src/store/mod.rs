@@ -1,5 +1,6 @@
 //! Postgres implementations of the actors' ports.
 
+pub mod flows;
 pub mod inbox;
 pub mod writer;
 

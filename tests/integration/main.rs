@@ -7,6 +7,7 @@ mod helpers;
 mod auth;
 mod channels;
 mod contacts;
+mod flows;
 mod ingest;
 mod live;
 mod outbound;

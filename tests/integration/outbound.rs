@@ -30,6 +30,7 @@ async fn a_reply_goes_out_exactly_as_the_cloud_api_expects_and_ticks_come_back()
     assert_eq!(sent["direction"], "outbound");
     assert_eq!(sent["sent_by"]["kind"], "agent");
     assert_eq!(sent["sent_by"]["id"], t.user_id.as_str());
+    assert_eq!(sent["client_id"], "c-1", "the client can match its pending bubble");
     let id = sent["id"].as_str().unwrap().to_owned();
     let read = wait_status(&app, &t, &conv, &id, "read").await;
     assert!(read["wamid"].as_str().unwrap().starts_with("wamid.SIM"));

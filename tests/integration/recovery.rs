@@ -35,7 +35,14 @@ fn free_port() -> u16 {
 }
 
 fn spawn_server(db: Option<&str>, port: u16, data_dir: &std::path::Path) -> Child {
+    spawn_server_with(db, port, data_dir, &[])
+}
+
+fn spawn_server_with(db: Option<&str>, port: u16, data_dir: &std::path::Path, env: &[(&str, &str)]) -> Child {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_whatsflow"));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     cmd.arg("serve")
         .env("WHATSFLOW_BIND", format!("127.0.0.1:{port}"))
         .env("WHATSAPP_APP_SECRET", APP_SECRET)
@@ -313,4 +320,117 @@ async fn the_embedded_cluster_survives_a_killed_server() {
     assert!(status.success(), "graceful shutdown exits 0");
     // A cleanly stopped cluster removes its pid file.
     assert!(!dir.path().join("postgres/postmaster.pid").exists(), "cluster left running after shutdown");
+}
+
+#[actix_rt::test]
+async fn a_flow_run_survives_kills_during_a_delay_and_an_input_and_completes_once() {
+    let db = fresh_database().await;
+    // The in-process app only provides the Graph API simulator and the owner pool.
+    let app = spawn_with(db.clone(), |c| c, None).await;
+    app.stop().await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    app.sim.state.set_webhook_url(&format!("{base}/webhooks/whatsapp"));
+    let env = [("GRAPH_API_BASE", app.sim.base_url.as_str()), ("WHATSFLOW_SEND_RECHECK_SECS", "2")];
+    let mut server = spawn_server_with(Some(&db), port, dir.path(), &env);
+    wait_ready(&base).await;
+    let http = reqwest::Client::new();
+    let reg: serde_json::Value = http
+        .post(format!("{base}/api/v1/auth/register"))
+        .json(&serde_json::json!({"tenant_name": "Acme", "name": "A", "email": "a@flowkill.test", "password": "correct-horse-1"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = reg["access_token"].as_str().unwrap().to_owned();
+    let ch = http
+        .post(format!("{base}/api/v1/channels"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"phone_number_id": PHONE_NUMBER_ID, "display_phone_number": "+1", "waba_id": WABA_ID, "access_token": "tok"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ch.status(), 201);
+    let flow: serde_json::Value = http
+        .post(format!("{base}/api/v1/flows"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"name": "patient", "trigger_type": "keyword", "trigger_value": "wait", "flow_data": {"nodes": [
+            {"id": "a", "type": "message", "data": {"start": true, "text": "before the delay"}},
+            {"id": "d", "type": "delay", "data": {"seconds": 4}},
+            {"id": "b", "type": "message", "data": {"text": "after the delay"}},
+            {"id": "q", "type": "input", "data": {"prompt": "your name?", "variable": "name"}},
+            {"id": "t", "type": "message", "data": {"text": "thanks {{vars.name}}"}}
+        ], "edges": [{"id": "1", "source": "a", "target": "d"}, {"id": "2", "source": "d", "target": "b"}, {"id": "3", "source": "b", "target": "q"}, {"id": "4", "source": "q", "target": "t"}]}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let fid = flow["id"].as_str().unwrap().to_owned();
+    let res = http
+        .patch(format!("{base}/api/v1/flows/{fid}/status"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"status": "active"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let owner = sqlx::PgPool::connect(&db).await.unwrap();
+    let post = |body: Vec<u8>| {
+        let (http, base) = (http.clone(), base.clone());
+        async move {
+            let res =
+                http.post(format!("{base}/webhooks/whatsapp")).header("X-Hub-Signature-256", sign(&body)).body(body).send().await.unwrap();
+            assert_eq!(res.status(), 200);
+        }
+    };
+    let sent_with_wamid = |text: &'static str| {
+        let owner = owner.clone();
+        async move {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM messages WHERE direction = 'outbound' AND content->>'body' = $1 AND wamid IS NOT NULL",
+            )
+            .bind(text)
+            .fetch_one(&owner)
+            .await
+            .unwrap();
+            n
+        }
+    };
+    post(text_webhook(PHONE_NUMBER_ID, "15553330000", "wamid.fk-1", "wait")).await;
+    eventually("the first message is with Meta", WAIT, || async { (sent_with_wamid("before the delay").await == 1).then_some(()) }).await;
+    kill9(&mut server);
+
+    // Restart during the delay: the timer is re-armed and fires once.
+    let mut server = spawn_server_with(Some(&db), port, dir.path(), &env);
+    wait_ready(&base).await;
+    eventually("the delayed message and the question", Duration::from_secs(30), || async {
+        (sent_with_wamid("after the delay").await == 1 && sent_with_wamid("your name?").await == 1).then_some(())
+    })
+    .await;
+    kill9(&mut server);
+
+    // Restart while it waits for the answer.
+    let mut server = spawn_server_with(Some(&db), port, dir.path(), &env);
+    wait_ready(&base).await;
+    post(text_webhook(PHONE_NUMBER_ID, "15553330000", "wamid.fk-2", "Kerry")).await;
+    eventually("the thanks", Duration::from_secs(30), || async { (sent_with_wamid("thanks Kerry").await == 1).then_some(()) }).await;
+    let status: String = eventually("run completed", WAIT, || async {
+        let s: Option<String> = sqlx::query_scalar("SELECT status FROM flow_runs").fetch_optional(&owner).await.unwrap();
+        s.filter(|s| s == "completed")
+    })
+    .await;
+    assert_eq!(status, "completed");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let at_meta: Vec<String> = app.sim_sends().await.iter().filter_map(|b| b["text"]["body"].as_str().map(str::to_owned)).collect();
+    for text in ["before the delay", "after the delay", "your name?", "thanks Kerry"] {
+        assert_eq!(at_meta.iter().filter(|t| *t == text).count(), 1, "`{text}` reached Meta {:?}", at_meta);
+    }
+    let runs: i64 = sqlx::query_scalar("SELECT count(*) FROM flow_runs").fetch_one(&owner).await.unwrap();
+    assert_eq!(runs, 1, "one run, not restarted from the beginning");
+    kill9(&mut server);
 }

@@ -1,7 +1,9 @@
-// Helpers for the browser scenarios: Debian's Chromium driven by playwright-core.
-// Every scenario gets a fresh browser profile; BASE_URL names the server under test.
+// Helpers for the browser scenarios: Debian's Chromium driven by playwright-core,
+// against the real whatsflow server named by BASE_URL. Every scenario gets a
+// fresh browser profile. Nothing here fakes the server: setup goes through the
+// public API, and customers' messages arrive as signed Meta webhooks.
 
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac, randomBytes, randomInt } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +13,8 @@ import { chromium } from "playwright-core";
 export const OUTPUT_DIR = fileURLToPath(new URL("./output/", import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS ?? 15_000);
+/** How soon a customer's message must show in the open inbox. */
+export const LIVE_MS = Number(process.env.E2E_LIVE_MS ?? 1_000);
 
 export function baseUrl() {
   const url = process.env.BASE_URL;
@@ -18,13 +22,15 @@ export function baseUrl() {
   return url.replace(/\/+$/, "");
 }
 
-/** Launches Chromium headless with a throwaway profile; returns {browser, page, close}. */
+/** Launches Chromium headless with a throwaway profile; returns {context, page, consoleErrors, close}. */
 export async function launch({ viewport = { width: 1280, height: 800 } } = {}) {
   const profile = mkdtempSync(join(tmpdir(), "whatsflow-e2e-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport,
+    locale: "en-US",
+    timezoneId: "UTC",
     args: [
       "--headless",
       "--no-sandbox",
@@ -54,12 +60,20 @@ export async function launch({ viewport = { width: 1280, height: 800 } } = {}) {
 export async function screenshot(page, name) {
   mkdirSync(OUTPUT_DIR, { recursive: true });
   const file = join(OUTPUT_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: false });
+  // Transitions finish first, so a button is not caught halfway through a colour change.
+  await page.screenshot({ path: file, fullPage: false, animations: "disabled" });
   return file;
 }
 
 export function uniqueEmail(prefix = "agent") {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}@e2e.whatsflow.test`;
+}
+
+/** A random string of `n` digits (Meta ids are digits), never starting with 0. */
+export function digits(n) {
+  let s = String(randomInt(1, 10));
+  while (s.length < n) s += String(randomInt(0, 10));
+  return s;
 }
 
 /** Calls the JSON API directly (setup steps that are not under test). */
@@ -86,7 +100,48 @@ export async function registerTenant() {
   return { email, password, auth };
 }
 
-/** Fills the login form and waits for the inbox. */
+/**
+ * A fresh tenant with a connected WhatsApp number. Webhooks for it are signed
+ * with the platform app secret (E2E_PLATFORM_APP_SECRET, the server's
+ * WHATSAPP_APP_SECRET) when given, else the channel gets its own Meta app.
+ * Returns {email, password, auth, channel, customer(name?) → Customer}.
+ */
+export async function tenantWithChannel() {
+  const tenant = await registerTenant();
+  const platformSecret = process.env.E2E_PLATFORM_APP_SECRET;
+  const id = digits(15);
+  const channel = {
+    phone_number_id: id,
+    display_phone_number: `+1 555 ${id.slice(-7, -4)} ${id.slice(-4)}`,
+    waba_id: digits(15),
+    access_token: `e2e-token-${randomBytes(6).toString("hex")}`,
+    name: "E2E support line",
+  };
+  let signing = { appId: null, appSecret: platformSecret };
+  if (!platformSecret) {
+    // The tenant's own Meta app: the test signs with a secret it chose.
+    signing = { appId: digits(15), appSecret: `e2e-secret-${randomBytes(8).toString("hex")}` };
+    Object.assign(channel, { app_id: signing.appId, app_secret: signing.appSecret, verify_token: `vt-${randomBytes(4).toString("hex")}` });
+  }
+  await apiCall("POST", "/channels", channel, tenant.auth.access_token);
+  const webhookTarget = { ...signing, phoneNumberId: channel.phone_number_id, displayPhone: channel.display_phone_number, wabaId: channel.waba_id };
+  return {
+    ...tenant,
+    channel,
+    signing,
+    /** A WhatsApp customer of this number: `say(text, {at})` posts their message as Meta would. */
+    customer(name = `Customer ${randomBytes(2).toString("hex")}`) {
+      const waId = `9198${digits(8)}`;
+      return {
+        name,
+        waId,
+        say: (text, { at } = {}) => postInboundText({ ...webhookTarget, from: waId, name, text, at }),
+      };
+    },
+  };
+}
+
+/** Fills the login form; waits for the inbox unless told not to. */
 export async function login(page, email, password, { expectSuccess = true } = {}) {
   await page.goto(`${baseUrl()}/login`);
   await page.getByTestId("login-email").fill(email);
@@ -105,36 +160,21 @@ export async function openConversation(page, { id, name } = {}) {
   await page.getByTestId("message-thread").waitFor();
 }
 
-/** Waits for a message bubble containing `text` (optionally with a given data-status). */
-export async function waitForBubble(page, text, { status, timeout = TIMEOUT_MS } = {}) {
+/** The bubbles containing `text` (optionally with a given data-status). */
+export function bubbles(page, text, { status } = {}) {
   const sel = status ? `[data-testid="message-bubble"][data-status="${status}"]` : '[data-testid="message-bubble"]';
-  const bubble = page.locator(sel).filter({ hasText: text });
-  await bubble.first().waitFor({ timeout });
-  return bubble;
+  return page.locator(sel).filter({ hasText: text });
 }
 
-/** Posts a signed WhatsApp Cloud API webhook carrying one inbound text message. */
-export async function postInboundText({ appId, appSecret, phoneNumberId, displayPhone, wabaId, from, name, text }) {
-  const wamid = `wamid.E2E${randomBytes(12).toString("hex")}`;
-  const payload = {
-    object: "whatsapp_business_account",
-    entry: [
-      {
-        id: wabaId,
-        changes: [
-          {
-            field: "messages",
-            value: {
-              messaging_product: "whatsapp",
-              metadata: { display_phone_number: displayPhone, phone_number_id: phoneNumberId },
-              contacts: [{ profile: { name }, wa_id: from }],
-              messages: [{ from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: text } }],
-            },
-          },
-        ],
-      },
-    ],
-  };
+/** Waits for a message bubble containing `text` (optionally with a given data-status). */
+export async function waitForBubble(page, text, { status, timeout = TIMEOUT_MS } = {}) {
+  const found = bubbles(page, text, { status });
+  await found.first().waitFor({ timeout });
+  return found;
+}
+
+/** Posts a signed WhatsApp Cloud API webhook (the raw body is what gets signed). */
+export async function postWebhook({ appId, appSecret }, payload) {
   const raw = JSON.stringify(payload);
   const signature = `sha256=${createHmac("sha256", appSecret).update(raw).digest("hex")}`;
   const path = appId ? `/webhooks/whatsapp/${appId}` : "/webhooks/whatsapp";
@@ -144,9 +184,66 @@ export async function postInboundText({ appId, appSecret, phoneNumberId, display
     body: raw,
   });
   if (!res.ok) throw new Error(`webhook → ${res.status} ${await res.text()}`);
+}
+
+/** Posts a signed webhook carrying one inbound text message; returns its wamid. */
+export async function postInboundText({ appId, appSecret, phoneNumberId, displayPhone, wabaId, from, name, text, at = new Date() }) {
+  const wamid = `wamid.E2E${randomBytes(12).toString("hex")}`;
+  await postWebhook({ appId, appSecret }, {
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: wabaId,
+        changes: [
+          {
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: { display_phone_number: displayPhone.replace(/\D/g, ""), phone_number_id: phoneNumberId },
+              contacts: [{ profile: { name }, wa_id: from }],
+              messages: [{ from, id: wamid, timestamp: String(Math.floor(at.getTime() / 1000)), type: "text", text: { body: text } }],
+            },
+          },
+        ],
+      },
+    ],
+  });
   return wamid;
 }
 
 export function assert(cond, message) {
   if (!cond) throw new Error(`assertion failed: ${message}`);
+}
+
+/** Status ranks as the server orders them. */
+export const STATUS_RANK = { received: 0, pending: 0, accepted: 1, sent: 2, delivered: 3, failed: 4, read: 5, played: 6 };
+
+/**
+ * Records, from inside the page, every change to the bubbles that contain
+ * `text`: how many there are and their data-status. Returns a function that
+ * reads the record: [{t, count, statuses}].
+ */
+export async function watchBubbles(page, text) {
+  const key = `__watch_${randomBytes(4).toString("hex")}`;
+  await page.evaluate(
+    ({ key, text }) => {
+      const log = [];
+      let last = "";
+      const sample = () => {
+        const found = [...document.querySelectorAll('[data-testid="message-bubble"]')].filter((el) => el.textContent?.includes(text));
+        const entry = { t: Date.now(), count: found.length, statuses: found.map((el) => el.getAttribute("data-status")) };
+        const sig = JSON.stringify([entry.count, entry.statuses]);
+        if (sig !== last) {
+          last = sig;
+          log.push(entry);
+        }
+      };
+      sample();
+      const observer = new MutationObserver(sample);
+      observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+      window[key] = { log, observer };
+    },
+    { key, text },
+  );
+  return () => page.evaluate((key) => window[key].log, key);
 }

@@ -2,6 +2,7 @@
 //! checked before it is saved or activated, and interpreted one node at a
 //! time by a [`run::FlowRun`] actor per conversation.
 
+pub mod actor;
 pub mod interpret;
 pub mod run;
 

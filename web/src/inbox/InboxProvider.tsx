@@ -3,6 +3,7 @@ import { useAuth } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
 import { ApiError } from "../lib/api";
 import { templateSendComponents } from "../lib/content";
+import { normalizeErrors } from "../lib/messages";
 import {
   inboxReducer,
   initialInboxState,
@@ -13,11 +14,19 @@ import {
   type ListFilter,
 } from "../lib/inboxStore";
 import { browserSocket, RealtimeClient, wsUrl, type ConnectionState } from "../lib/realtime";
-import type { Conversation, ConversationStatus, Message, Page, ServerEvent, Template, User } from "../lib/types";
+import type { Conversation, ConversationStatus, Message, Note, Page, ServerEvent, Template, User } from "../lib/types";
 
 const PAGE_SIZE = 50;
 const ACK_TIMEOUT_MS = 30_000;
 const FILTER_KEY = "whatsflow.inbox.filter";
+/** Wait this long after the last inbound message before telling the server it was read. */
+const READ_DELAY_MS = 800;
+
+/** A template to send: from the list, or typed in by name when the list is unavailable. */
+export interface TemplateChoice {
+  name: string;
+  language: string;
+}
 
 /** A synchronous store around the pure reducer, so socket callbacks always see current state. */
 class InboxStore {
@@ -51,13 +60,18 @@ export interface Inbox {
   loadOlder: (id: string) => Promise<void>;
   sendText: (conversationId: string, body: string) => void;
   retry: (clientId: string) => void;
-  sendTemplate: (conversationId: string, template: Template, values: string[]) => Promise<void>;
+  sendTemplate: (conversationId: string, template: TemplateChoice, values: string[]) => Promise<void>;
   update: (conversationId: string, patch: ConversationPatch) => Promise<void>;
   setTyping: (conversationId: string, typing: boolean) => void;
   templates: Template[] | null;
+  /** The server has no template list (yet): templates are sent by name. */
+  templatesUnavailable: boolean;
   templatesError: string | null;
-  loadTemplates: () => void;
+  /** Loads the template list once (again when `force`). */
+  loadTemplates: (force?: boolean) => void;
   users: Record<string, User>;
+  /** Live notes (`notification` frames); returns an unsubscribe function. */
+  onNote: (listener: (note: Note) => void) => () => void;
   notice: string | null;
   dismissNotice: () => void;
 }
@@ -104,6 +118,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   const [threadError, setThreadError] = useState<string | null>(null);
   const [templates, setTemplates] = useState<Template[] | null>(null);
   const [templatesError, setTemplatesError] = useState<string | null>(null);
+  const [templatesUnavailable, setTemplatesUnavailable] = useState(false);
   const [users, setUsers] = useState<Record<string, User>>({});
   const [notice, setNotice] = useState<string | null>(null);
   const listRequest = useRef(0);
@@ -113,6 +128,11 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   const openSince = useRef(0);
   const tRef = useRef(t);
   tRef.current = t;
+  const usersRef = useRef(users);
+  usersRef.current = users;
+  const noteListeners = useRef(new Set<(note: Note) => void>());
+  const fetching = useRef(new Set<string>());
+  const readTimer = useRef<number | null>(null);
 
   const errorText = useCallback((e: unknown) => {
     if (e instanceof ApiError) return e.code === "NETWORK" ? tRef.current("error.network") : e.message;
@@ -170,6 +190,33 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     [api, store],
   );
 
+  /** Fetches a conversation we hear about but do not hold (live summaries carry no contact). */
+  const ensureConversation = useCallback(
+    (id: string) => {
+      if (store.state.conversations[id] || fetching.current.has(id)) return;
+      fetching.current.add(id);
+      void fetchConversation(id)
+        .catch(() => {
+          // Not visible to us (another agent's) or gone: nothing to show.
+        })
+        .finally(() => fetching.current.delete(id));
+    },
+    [store, fetchConversation],
+  );
+
+  /** Tells the server the open conversation was read (unread to zero, blue ticks for the customer). */
+  const markRead = useCallback(
+    (id: string, delay = 0) => {
+      if (readTimer.current !== null) window.clearTimeout(readTimer.current);
+      readTimer.current = window.setTimeout(() => {
+        readTimer.current = null;
+        if (openRef.current !== id || document.visibilityState === "hidden") return;
+        void api.post(`/conversations/${encodeURIComponent(id)}/read`).catch(() => {});
+      }, delay);
+    },
+    [api],
+  );
+
   const loadLatest = useCallback(
     async (id: string) => {
       const page = await api.get<Page<Message>>(`/conversations/${encodeURIComponent(id)}/messages`, { limit: PAGE_SIZE });
@@ -185,8 +232,10 @@ export function InboxProvider({ children }: { children: ReactNode }) {
         case "message:new": {
           const { conversation_id, seq, message } = e.data;
           if (!isMessage(message)) return;
-          store.dispatch({ type: "message/new", conversationId: conversation_id, seq, message });
-          if (!store.state.conversations[conversation_id]) void fetchConversation(conversation_id).catch(() => {});
+          const normalized: Message = { ...message, errors: normalizeErrors(message.errors) };
+          store.dispatch({ type: "message/new", conversationId: conversation_id, seq, message: normalized, meId: userId });
+          ensureConversation(conversation_id);
+          if (message.direction === "inbound" && openRef.current === conversation_id) markRead(conversation_id, READ_DELAY_MS);
           return;
         }
         case "message:status":
@@ -194,28 +243,60 @@ export function InboxProvider({ children }: { children: ReactNode }) {
             type: "message/status",
             conversationId: e.data.conversation_id,
             seq: e.data.seq,
-            update: { messageId: e.data.message_id, wamid: e.data.wamid ?? null, status: e.data.status, error: e.data.error ?? null },
+            update: {
+              messageId: e.data.message_id,
+              wamid: e.data.wamid ?? null,
+              status: e.data.status,
+              errors: normalizeErrors(e.data.error),
+            },
           });
           return;
         case "message:ack":
           store.dispatch({ type: "send/ack", clientId: e.data.client_id, messageId: e.data.message_id });
           return;
         case "conversation:new":
-        case "conversation:updated":
-        case "conversation:assigned": {
-          const data = e.data as { conversation?: Conversation; conversation_id?: string; assignee_id?: string | null };
-          if (data.conversation) store.dispatch({ type: "conversation/upsert", conversation: data.conversation });
-          else if (data.conversation_id && data.assignee_id !== undefined)
-            store.dispatch({ type: "conversation/patch", id: data.conversation_id, patch: { assignee_id: data.assignee_id } });
+        case "conversation:updated": {
+          const summary = e.data.conversation;
+          if (!summary?.id) return;
+          if (store.state.conversations[summary.id]) store.dispatch({ type: "conversation/summary", summary });
+          else ensureConversation(summary.id);
           return;
         }
-        case "agent:typing":
-          store.dispatch({ type: "typing", ...pickTyping(e.data), now: Date.now() });
+        case "conversation:assigned": {
+          const { conversation_id, assignee_id } = e.data;
+          if (store.state.conversations[conversation_id]) {
+            store.dispatch({ type: "conversation/patch", id: conversation_id, patch: { assignee_id: assignee_id ?? null } });
+          } else {
+            ensureConversation(conversation_id);
+          }
           return;
+        }
+        case "agent:typing": {
+          const name = usersRef.current[e.data.user_id]?.name ?? tRef.current("typing.someone");
+          store.dispatch({
+            type: "typing",
+            conversationId: e.data.conversation_id,
+            userId: e.data.user_id,
+            name,
+            typing: e.data.typing !== false,
+            now: Date.now(),
+          });
+          return;
+        }
+        case "agent:status": {
+          const { user_id, status } = e.data;
+          setUsers((prev) => (prev[user_id] ? { ...prev, [user_id]: { ...prev[user_id]!, presence: status } } : prev));
+          return;
+        }
+        case "notification": {
+          const note = e.data.kind === "note" ? e.data.note : undefined;
+          if (note) noteListeners.current.forEach((l) => l(note));
+          return;
+        }
         case "error": {
           const { client_id, code, message } = e.data;
           const pending = client_id ? store.state.pending.find((p) => p.clientId === client_id) : undefined;
-          if (client_id) store.dispatch({ type: "send/failed", clientId: client_id, error: { code, title: message } });
+          if (client_id) store.dispatch({ type: "send/failed", clientId: client_id, errors: [{ code, title: message }] });
           else setNotice(message || code);
           // The server says the window closed: refresh it so the template picker shows.
           const convId = pending?.conversationId ?? e.data.conversation_id;
@@ -224,7 +305,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
         }
       }
     },
-    [store, fetchConversation],
+    [store, fetchConversation, ensureConversation, markRead, userId],
   );
 
   const rt = useMemo(
@@ -260,10 +341,14 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     const nudge = () => {
       if (document.visibilityState === "visible") rt.nudge();
     };
+    // The browser knows the network is gone before a dead socket does.
+    const offline = () => rt.drop();
     window.addEventListener("online", nudge);
+    window.addEventListener("offline", offline);
     document.addEventListener("visibilitychange", nudge);
     return () => {
       window.removeEventListener("online", nudge);
+      window.removeEventListener("offline", offline);
       document.removeEventListener("visibilitychange", nudge);
       rt.stop();
     };
@@ -276,7 +361,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
       const now = Date.now();
       for (const p of store.state.pending) {
         if (p.messageId === null && p.status === "pending" && now - Math.max(Date.parse(p.createdAt), openSince.current) > ACK_TIMEOUT_MS) {
-          store.dispatch({ type: "send/failed", clientId: p.clientId, error: { code: "NO_ACK", title: tRef.current("msg.notConfirmed") } });
+          store.dispatch({ type: "send/failed", clientId: p.clientId, errors: [{ code: "NO_ACK", title: tRef.current("msg.notConfirmed") }] });
         }
       }
     }, 5_000);
@@ -291,8 +376,10 @@ export function InboxProvider({ children }: { children: ReactNode }) {
       if (prev) rt.leave(prev);
       openRef.current = id;
       setThreadError(null);
+      const unread = id ? (store.state.conversations[id]?.unread_count ?? 1) : 0;
       store.dispatch({ type: "conversation/opened", id });
       if (!id) return;
+      if (unread > 0) markRead(id);
       if (!store.state.conversations[id]) void fetchConversation(id).catch((e: unknown) => setThreadError(errorText(e)));
       rt.join(id);
       // Always refetch the newest page: it merges with what we hold and brings
@@ -302,20 +389,18 @@ export function InboxProvider({ children }: { children: ReactNode }) {
         if (!hadThread) setThreadError(errorText(e));
       });
     },
-    [rt, store, fetchConversation, loadLatest, errorText],
+    [rt, store, fetchConversation, loadLatest, errorText, markRead],
   );
 
   const loadOlder = useCallback(
     async (id: string) => {
       const thread = store.state.threads[id];
       if (!thread?.olderCursor) return;
-      const first = thread.messages[0];
-      const cursorSeq = Number(thread.olderCursor);
-      const beforeSeq = Number.isFinite(cursorSeq) ? cursorSeq : (first?.seq ?? 0);
       try {
+        // next_cursor is the seq to pass back as `cursor` for the page before it.
         const page = await api.get<Page<Message>>(`/conversations/${encodeURIComponent(id)}/messages`, {
           limit: PAGE_SIZE,
-          before_seq: beforeSeq,
+          cursor: thread.olderCursor,
         });
         store.dispatch({ type: "thread/loaded", conversationId: id, messages: page.data, olderCursor: page.next_cursor, older: true });
       } catch (e) {
@@ -346,15 +431,23 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   );
 
   const sendTemplate = useCallback(
-    async (conversationId: string, template: Template, values: string[]) => {
+    async (conversationId: string, template: TemplateChoice, values: string[]) => {
+      const components = templateSendComponents(values);
       const sent = await api.post<unknown>(`/conversations/${encodeURIComponent(conversationId)}/messages`, {
         type: "template",
-        template: { name: template.name, language: { code: template.language }, components: templateSendComponents(values) },
+        template: {
+          name: template.name,
+          language: { code: template.language },
+          ...(components.length ? { components } : {}),
+        },
+        client_id: newClientId(),
       });
-      const message = isMessage(sent) ? sent : isMessage((sent as { message?: unknown } | null)?.message) ? (sent as { message: Message }).message : null;
-      if (message) store.dispatch({ type: "message/new", conversationId, seq: message.seq, message });
+      if (isMessage(sent)) {
+        const message: Message = { ...sent, errors: normalizeErrors(sent.errors) };
+        store.dispatch({ type: "message/new", conversationId, seq: message.seq, message, meId: userId });
+      }
     },
-    [api, store],
+    [api, store, userId],
   );
 
   const update = useCallback(
@@ -378,14 +471,25 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   );
 
   const templatesInFlight = useRef(false);
-  const loadTemplates = useCallback(() => {
-    if (templatesInFlight.current) return;
+  const loadTemplates = useCallback((force = false) => {
+    if (templatesInFlight.current && !force) return;
     templatesInFlight.current = true;
     setTemplatesError(null);
     api
       .get<Page<Template>>("/templates")
-      .then((p) => setTemplates(p.data))
-      .catch((e: unknown) => setTemplatesError(errorText(e)))
+      .then((p) => {
+        setTemplates(Array.isArray(p?.data) ? p.data : []);
+        setTemplatesUnavailable(false);
+      })
+      .catch((e: unknown) => {
+        if (e instanceof ApiError && (e.status === 404 || e.status === 405 || e.status === 501)) {
+          // No template list on this server: templates are sent by name.
+          setTemplates([]);
+          setTemplatesUnavailable(true);
+        } else {
+          setTemplatesError(errorText(e));
+        }
+      })
       .finally(() => {
         templatesInFlight.current = false;
       });
@@ -411,6 +515,18 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     document.title = n > 0 ? `(${n}) whatsflow` : "whatsflow";
   }, [state]);
 
+  useEffect(
+    () => () => {
+      if (readTimer.current !== null) window.clearTimeout(readTimer.current);
+    },
+    [],
+  );
+
+  const onNote = useCallback((listener: (note: Note) => void) => {
+    noteListeners.current.add(listener);
+    return () => void noteListeners.current.delete(listener);
+  }, []);
+
   useEffect(() => {
     if (!notice) return;
     const timer = window.setTimeout(() => setNotice(null), 6_000);
@@ -434,17 +550,15 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     update,
     setTyping,
     templates,
+    templatesUnavailable,
     templatesError,
     loadTemplates,
     users,
+    onNote,
     notice,
     dismissNotice: () => setNotice(null),
   };
   return <InboxContext.Provider value={value}>{children}</InboxContext.Provider>;
-}
-
-function pickTyping(d: { conversation_id: string; user_id: string; name: string; typing: boolean }) {
-  return { conversationId: d.conversation_id, userId: d.user_id, name: d.name, typing: d.typing !== false };
 }
 
 export function useInbox(): Inbox {

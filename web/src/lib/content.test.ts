@@ -24,7 +24,7 @@ function m(seq: number, type: string, content: unknown, over: Partial<Message> =
     status: "received",
     content,
     context: null,
-    error: null,
+    errors: null,
     sent_by: null,
     timestamp: "2026-01-01T00:00:00Z",
     created_at: "2026-01-01T00:00:00Z",

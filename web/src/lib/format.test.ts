@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dayOf, formatDuration, formatListTime, windowInfo } from "./format";
+import { dayOf, formatDuration, formatListTime, formatWhen, windowInfo } from "./format";
 
 const now = new Date(2026, 2, 10, 15, 30).getTime();
 
@@ -35,5 +35,12 @@ describe("formatListTime", () => {
     expect(formatListTime(new Date(2026, 2, 10, 9, 5).toISOString(), now, "en-GB")).toMatch(/^0?9:05$/);
     expect(formatListTime(new Date(2025, 10, 2).toISOString(), now, "en-GB")).toBe("2 Nov 25");
     expect(formatListTime(null, now, "en-GB")).toBe("");
+  });
+});
+
+describe("formatWhen", () => {
+  it("shows the clock today and the weekday with the clock on another day", () => {
+    expect(formatWhen(now + 60 * 60_000, now, "en-US")).toBe("4:30 PM");
+    expect(formatWhen(now + 24 * 60 * 60_000, now, "en-US")).toBe("Wed 3:30 PM");
   });
 });

@@ -30,6 +30,12 @@ export function formatListTime(iso: string | null | undefined, now: number, loca
   return new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", year: "2-digit" }).format(t);
 }
 
+/** A moment soon: the clock if it is today, else the weekday and the clock ("Sat 10:43 am"). */
+export function formatWhen(t: number, now: number, locale: string): string {
+  if (startOfDay(t) === startOfDay(now)) return new Intl.DateTimeFormat(locale, { hour: "numeric", minute: "2-digit" }).format(t);
+  return new Intl.DateTimeFormat(locale, { weekday: "short", hour: "numeric", minute: "2-digit" }).format(t);
+}
+
 export type DayKind = "today" | "yesterday" | "date";
 
 /** The day a message belongs to, for separators in the thread. */

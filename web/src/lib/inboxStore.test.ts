@@ -26,7 +26,7 @@ function msg(seq: number, over: Partial<Message> = {}): Message {
     status: "received",
     content: { body: `hello ${seq}` },
     context: null,
-    error: null,
+    errors: null,
     sent_by: null,
     timestamp: new Date(Date.UTC(2026, 0, 1, 10, 0, seq)).toISOString(),
     created_at: new Date(Date.UTC(2026, 0, 1, 10, 0, seq)).toISOString(),
@@ -57,11 +57,15 @@ function run(actions: InboxAction[], state: InboxState = initialInboxState): Inb
 }
 
 const newMsg = (m: Message): InboxAction => ({ type: "message/new", conversationId: m.conversation_id, seq: m.seq, message: m });
-const status = (id: string, s: MessageStatus, extra: { error?: Message["error"]; wamid?: string } = {}): InboxAction => ({
+const status = (
+  id: string,
+  s: MessageStatus,
+  extra: { errors?: Message["errors"]; wamid?: string; seq?: number } = {},
+): InboxAction => ({
   type: "message/status",
   conversationId: CONV,
-  seq: 0,
-  update: { messageId: id, wamid: extra.wamid ?? null, status: s, error: extra.error ?? null },
+  seq: extra.seq ?? 0,
+  update: { messageId: id, wamid: extra.wamid ?? null, status: s, errors: extra.errors ?? null },
 });
 const loaded = (messages: Message[], olderCursor: string | null = null): InboxAction => ({
   type: "thread/loaded",
@@ -130,19 +134,31 @@ describe("monotonic status", () => {
     expect(selectMessages(s, CONV)[0]!.status).toBe("delivered");
   });
 
-  it("records a failure with its error, and a late sent does not clear it", () => {
-    const error = { code: 131047, title: "Re-engagement message" };
-    const s = run([loaded([out(1)]), status("m1", "failed", { error }), status("m1", "sent")]);
+  it("records a failure with Meta's errors, and a late sent or delivered does not clear it", () => {
+    const errors = [{ code: 131047, title: "Re-engagement message" }];
+    const s = run([loaded([out(1)]), status("m1", "failed", { errors }), status("m1", "sent"), status("m1", "delivered")]);
     const m = selectMessages(s, CONV)[0]!;
     expect(m.status).toBe("failed");
-    expect(m.error).toEqual(error);
+    expect(m.errors).toEqual(errors);
   });
 
-  it("ranks statuses", () => {
+  it("ranks statuses as the server does", () => {
+    // pending 0 < accepted 1 < sent 2 < delivered 3 < failed 4 < read 5 < played 6
     expect(maxStatus("delivered", "sent")).toBe("delivered");
     expect(maxStatus("sent", "failed")).toBe("failed");
+    expect(maxStatus("delivered", "failed")).toBe("failed");
     expect(maxStatus("read", "failed")).toBe("read");
+    expect(maxStatus("read", "played")).toBe("played");
     expect(maxStatus("pending", "accepted")).toBe("accepted");
+  });
+
+  it("tracks the status events' own seq for since_seq", () => {
+    const s = run([loaded([out(1), out(2)]), status("m2", "sent", { seq: 3 }), status("m2", "delivered", { seq: 4 })]);
+    expect(lastSeqOf(s, CONV)).toBe(4);
+    // A replayed older status changes nothing.
+    const again = inboxReducer(s, status("m2", "sent", { seq: 3 }));
+    expect(lastSeqOf(again, CONV)).toBe(4);
+    expect(selectMessages(again, CONV)[1]!.status).toBe("delivered");
   });
 
   it("applies a status that overtook its message once the message arrives", () => {
@@ -162,7 +178,13 @@ describe("sending", () => {
     type: "send/pending",
     pending: { clientId: "k1", conversationId: CONV, body: "hello", createdAt: "2026-01-01T11:00:00Z" },
   };
-  const stored = msg(3, { id: "srv-1", direction: "outbound", status: "accepted", content: { body: "hello" } });
+  const stored = msg(3, {
+    id: "srv-1",
+    direction: "outbound",
+    status: "pending",
+    content: { body: "hello" },
+    sent_by: { kind: "agent", id: "me" },
+  });
 
   it("is pending until acked, then replaced by the stored message without a duplicate", () => {
     let s = run([loaded([msg(1), msg(2)]), pending]);
@@ -171,15 +193,30 @@ describe("sending", () => {
     expect(selectMessages(s, CONV).at(-1)!.status).toBe("accepted");
     expect(selectMessages(s, CONV).at(-1)!.id).toBe("srv-1");
     s = inboxReducer(s, newMsg(stored));
+    expect(selectMessages(s, CONV).at(-1)!.status).toBe("accepted");
     expect(selectMessages(s, CONV).map((m) => m.id)).toEqual(["m1", "m2", "srv-1"]);
     expect(s.pending).toHaveLength(0);
   });
 
-  it("handles message:new arriving before the ack", () => {
-    const s = run([loaded([msg(1)]), pending, newMsg(stored), { type: "send/ack", clientId: "k1", messageId: "srv-1" }]);
-    // Before the ack the pending bubble cannot be matched, so both exist; the ack folds them.
+  it("handles message:new arriving before the ack without ever showing two bubbles", () => {
+    // The server publishes message:new for our send before message:ack.
+    let s = run([loaded([msg(1)]), pending, { ...newMsg(stored), meId: "me" } as InboxAction]);
     expect(selectMessages(s, CONV).map((m) => m.id)).toEqual(["m1", "srv-1"]);
     expect(s.pending).toHaveLength(0);
+    s = inboxReducer(s, { type: "send/ack", clientId: "k1", messageId: "srv-1" });
+    expect(selectMessages(s, CONV).map((m) => m.id)).toEqual(["m1", "srv-1"]);
+  });
+
+  it("does not fold a send into an older stored message with the same text from a reload", () => {
+    const older = { ...stored, id: "srv-0", seq: 2 };
+    const s = run([loaded([msg(1)]), pending, loaded([msg(1), older])]);
+    expect(selectMessages(s, CONV).map((m) => m.id)).toEqual(["m1", "srv-0", "local:k1"]);
+  });
+
+  it("does not take another agent's message for our send", () => {
+    const other = { ...stored, id: "srv-2", sent_by: { kind: "agent" as const, id: "someone-else" } };
+    const s = run([loaded([msg(1)]), pending, { ...newMsg(other), meId: "me" } as InboxAction]);
+    expect(selectMessages(s, CONV).map((m) => m.id)).toEqual(["m1", "srv-2", "local:k1"]);
   });
 
   it("carries statuses that arrive between the ack and message:new", () => {
@@ -204,7 +241,7 @@ describe("sending", () => {
   });
 
   it("marks a refused send failed and lets it be retried", () => {
-    let s = run([pending, { type: "send/failed", clientId: "k1", error: { code: "WINDOW_CLOSED", title: "Window closed" } }]);
+    let s = run([pending, { type: "send/failed", clientId: "k1", errors: [{ code: "WINDOW_CLOSED", title: "Window closed" }] }]);
     expect(selectMessages(s, CONV)[0]!.status).toBe("failed");
     s = inboxReducer(s, { type: "send/retry", clientId: "k1" });
     expect(selectMessages(s, CONV)[0]!.status).toBe("pending");
@@ -261,6 +298,44 @@ describe("conversations", () => {
     expect(s.conversations[CONV]!.unread_count).toBe(0);
   });
 
+  it("folds live summaries (no contact) into the conversation it has", () => {
+    let s = run([{ type: "list/loaded", conversations: [conv({ last_seq: 3, unread_count: 1 })], nextCursor: null, append: false }]);
+    const summary = {
+      id: CONV,
+      channel_id: "ch1",
+      contact_id: "ct1",
+      status: "pending" as const,
+      assignee_id: "u1",
+      unread_count: 2,
+      last_seq: 5,
+      last_message_at: "2026-01-01T10:00:00Z",
+      last_inbound_at: "2026-01-01T10:00:00Z",
+      window_expires_at: "2026-01-02T10:00:00Z",
+    };
+    s = inboxReducer(s, { type: "conversation/summary", summary });
+    const c = s.conversations[CONV]!;
+    expect(c.contact.name).toBe("Asha");
+    expect([c.status, c.assignee_id, c.unread_count, c.last_seq, c.window_expires_at]).toEqual([
+      "pending",
+      "u1",
+      2,
+      5,
+      "2026-01-02T10:00:00Z",
+    ]);
+    // A summary older than what we hold is ignored; a REST snapshot older than it too.
+    s = inboxReducer(s, { type: "conversation/summary", summary: { ...summary, last_seq: 4, status: "open" } });
+    s = inboxReducer(s, { type: "conversation/upsert", conversation: conv({ last_seq: 4, status: "open", updated_at: "2027-01-01T00:00:00Z" }) });
+    expect(s.conversations[CONV]!.status).toBe("pending");
+    // Summaries for conversations we do not hold are left to a fetch.
+    expect(inboxReducer(s, { type: "conversation/summary", summary: { ...summary, id: "zz" } })).toBe(s);
+  });
+
+  it("keeps a live message that overtook the fetch of its new conversation as the last message", () => {
+    const m = msg(1);
+    const s = run([newMsg(m), { type: "conversation/upsert", conversation: conv({ last_seq: 0, last_message: null }) }]);
+    expect(s.conversations[CONV]!.last_message?.id).toBe("m1");
+  });
+
   it("ignores a conversation snapshot older than the one it has", () => {
     const s = run([
       { type: "conversation/upsert", conversation: conv({ status: "resolved", updated_at: "2026-01-02T00:00:00Z" }) },
@@ -280,6 +355,10 @@ describe("conversations", () => {
     expect(ids({ status: "open", assignee: "unassigned", unreadOnly: true })).toEqual(["b"]);
     expect(ids({ status: "resolved", assignee: "all", unreadOnly: false })).toEqual(["c"]);
     expect(matchesFilter(a, { status: "open", assignee: "me", unreadOnly: false }, null)).toBe(false);
+    // Agents never see a colleague's conversation, even under "all".
+    const theirs = conv({ id: "d", assignee_id: "colleague" });
+    expect(matchesFilter(theirs, { status: "open", assignee: "all", unreadOnly: false }, "me", false)).toBe(false);
+    expect(matchesFilter(theirs, { status: "open", assignee: "all", unreadOnly: false }, "me", true)).toBe(true);
   });
 });
 

@@ -8,9 +8,11 @@ import { applyStatus, maxSeq, maxStatus, mergeMessages, type StatusUpdate } from
 import type {
   Conversation,
   ConversationStatus,
+  ConversationSummary,
   Message,
   MessageError,
   MessageStatus,
+  MessageSummary,
 } from "./types";
 
 export const TYPING_TTL_MS = 6_000;
@@ -19,7 +21,7 @@ const MAX_ORPHANS = 200;
 
 export interface Thread {
   messages: Message[];
-  /** Highest seq seen for this conversation (REST pages and live events). */
+  /** Highest event seq seen for this conversation (messages and statuses, REST pages and live events). */
   lastSeq: number;
   /** Cursor for the page of older messages, null when the start is loaded. */
   olderCursor: string | null;
@@ -34,7 +36,7 @@ export interface PendingMessage {
   /** Stored message id, known once `message:ack` arrives. */
   messageId: string | null;
   status: MessageStatus;
-  error: MessageError | null;
+  errors: MessageError[] | null;
 }
 
 export interface TypingEntry {
@@ -77,14 +79,15 @@ export const initialInboxState: InboxState = {
 export type InboxAction =
   | { type: "list/loaded"; conversations: Conversation[]; nextCursor: string | null; append: boolean }
   | { type: "conversation/upsert"; conversation: Conversation }
+  | { type: "conversation/summary"; summary: ConversationSummary }
   | { type: "conversation/patch"; id: string; patch: Partial<Conversation> }
   | { type: "conversation/opened"; id: string | null }
   | { type: "thread/loaded"; conversationId: string; messages: Message[]; olderCursor: string | null; older: boolean }
-  | { type: "message/new"; conversationId: string; seq: number; message: Message }
+  | { type: "message/new"; conversationId: string; seq: number; message: Message; meId?: string | null }
   | { type: "message/status"; conversationId: string; seq: number; update: StatusUpdate }
-  | { type: "send/pending"; pending: Omit<PendingMessage, "messageId" | "status" | "error"> }
+  | { type: "send/pending"; pending: Omit<PendingMessage, "messageId" | "status" | "errors"> }
   | { type: "send/ack"; clientId: string; messageId: string }
-  | { type: "send/failed"; clientId: string; error: MessageError }
+  | { type: "send/failed"; clientId: string; errors: MessageError[] }
   | { type: "send/retry"; clientId: string }
   | { type: "typing"; conversationId: string; userId: string; name: string; typing: boolean; now: number };
 
@@ -106,19 +109,53 @@ function laterIso(a: string | null, b: string | null): string | null {
 
 function upsertConversation(state: InboxState, incoming: Conversation): InboxState {
   const prior = state.conversations[incoming.id];
-  if (prior && timeOf(incoming.updated_at) < timeOf(prior.updated_at)) return state;
+  if (prior) {
+    // A snapshot taken before events we already applied is stale.
+    const priorSeq = prior.last_seq ?? 0;
+    const incomingSeq = incoming.last_seq ?? 0;
+    if (incomingSeq < priorSeq) return state;
+    if (incomingSeq === priorSeq && timeOf(incoming.updated_at) < timeOf(prior.updated_at)) return state;
+  }
   let next = incoming;
   // The conversation on screen is being read: keep its badge at zero.
   if (state.openId === incoming.id && next.unread_count !== 0) next = { ...next, unread_count: 0 };
-  // Never let a stale snapshot hide a newer last message we already showed.
-  if (prior?.last_message && (!next.last_message || next.last_message.seq < prior.last_message.seq)) {
+  // Never let a stale snapshot hide a newer last message we already showed
+  // (or hold in the thread: message:new may overtake the fetch of its conversation).
+  const threadLast = state.threads[incoming.id]?.messages.at(-1);
+  const known = [prior?.last_message, threadLast ? summaryOf(threadLast) : undefined].reduce<MessageSummary | null>(
+    (best, m) => (m && (!best || m.seq > best.seq) ? m : best),
+    null,
+  );
+  if (known && (!next.last_message || next.last_message.seq < known.seq)) {
     next = {
       ...next,
-      last_message: prior.last_message,
-      last_message_at: laterIso(next.last_message_at, prior.last_message_at),
+      last_message: known,
+      last_message_at: laterIso(next.last_message_at, known.timestamp),
     };
   }
   return { ...state, conversations: { ...state.conversations, [incoming.id]: next } };
+}
+
+/** Folds a live `conversation:new/updated` summary into a conversation we hold. */
+function applySummary(state: InboxState, summary: ConversationSummary): InboxState {
+  const prior = state.conversations[summary.id];
+  if (!prior) return state;
+  if (typeof summary.last_seq === "number" && summary.last_seq < (prior.last_seq ?? 0)) return state;
+  const next: Conversation = {
+    ...prior,
+    status: summary.status ?? prior.status,
+    assignee_id: summary.assignee_id === undefined ? prior.assignee_id : summary.assignee_id,
+    unread_count: state.openId === summary.id ? 0 : (summary.unread_count ?? prior.unread_count),
+    last_seq: summary.last_seq ?? prior.last_seq,
+    last_message_at: laterIso(prior.last_message_at, summary.last_message_at ?? null),
+    last_inbound_at: laterIso(prior.last_inbound_at, summary.last_inbound_at ?? null),
+    window_expires_at: laterIso(prior.window_expires_at, summary.window_expires_at ?? null),
+  };
+  return { ...state, conversations: { ...state.conversations, [summary.id]: next } };
+}
+
+function summaryOf(m: Message): MessageSummary {
+  return { id: m.id, seq: m.seq, direction: m.direction, type: m.type, status: m.status, content: m.content, timestamp: m.timestamp };
 }
 
 /** Updates a conversation's summary (last message, unread, window) after a live message. */
@@ -131,9 +168,10 @@ function bumpConversation(state: InboxState, message: Message): InboxState {
   const isOpen = state.openId === conv.id;
   const next: Conversation = {
     ...conv,
-    last_message: message,
+    last_message: summaryOf(message),
+    last_seq: Math.max(conv.last_seq ?? 0, message.seq),
     last_message_at: laterIso(conv.last_message_at, message.timestamp),
-    unread_count: isOpen ? 0 : conv.unread_count + (inbound ? 1 : 0),
+    unread_count: isOpen ? 0 : conv.unread_count + (inbound && message.type !== "reaction" ? 1 : 0),
   };
   if (inbound) {
     next.last_inbound_at = laterIso(conv.last_inbound_at, message.timestamp);
@@ -149,15 +187,44 @@ function withThread(state: InboxState, id: string, thread: Thread): InboxState {
 
 function addOrphan(state: InboxState, update: StatusUpdate): InboxState {
   const prior = state.orphanStatuses[update.messageId];
-  const merged = prior ? { ...update, status: maxStatus(prior.status, update.status), error: update.error ?? prior.error } : update;
+  const merged = prior ? { ...update, status: maxStatus(prior.status, update.status), errors: update.errors ?? prior.errors } : update;
   const orphans = { ...state.orphanStatuses, [update.messageId]: merged };
   const keys = Object.keys(orphans);
   if (keys.length > MAX_ORPHANS) delete orphans[keys[0]!];
   return { ...state, orphanStatuses: orphans };
 }
 
+function contentBody(content: unknown): string | null {
+  if (typeof content !== "object" || content === null) return null;
+  const body = (content as { body?: unknown }).body;
+  return typeof body === "string" ? body : null;
+}
+
+/**
+ * The server publishes `message:new` for our own send before it answers
+ * `message:ack`, and the stored message does not carry our client_id: the
+ * oldest unacknowledged send of the same text in the same conversation is the
+ * one this message stands for.
+ */
+function pendingFor(pending: readonly PendingMessage[], m: Message, live: { meId: string | null } | null): PendingMessage | undefined {
+  const byId = pending.find((x) => x.messageId === m.id);
+  if (byId || !live) return byId;
+  // Only a live message:new can stand for a send still waiting for its ack (a
+  // reloaded page may hold an older message with the same text).
+  const { meId } = live;
+  if (m.direction !== "outbound" || m.type !== "text" || m.sent_by?.kind !== "agent") return undefined;
+  if (meId && m.sent_by.id && m.sent_by.id !== meId) return undefined;
+  const body = contentBody(m.content);
+  return pending.find((x) => x.messageId === null && x.conversationId === m.conversation_id && x.body === body);
+}
+
 /** Takes stored messages into a thread, folding in acked sends and early statuses. */
-function receiveMessages(state: InboxState, conversationId: string, incoming: Message[]): InboxState {
+function receiveMessages(
+  state: InboxState,
+  conversationId: string,
+  incoming: Message[],
+  live: { meId: string | null } | null = null,
+): InboxState {
   let orphans = state.orphanStatuses;
   let pending = state.pending;
   const adjusted = incoming.map((m) => {
@@ -168,9 +235,9 @@ function receiveMessages(state: InboxState, conversationId: string, incoming: Me
       orphans = { ...orphans };
       delete orphans[m.id];
     }
-    const p = pending.find((x) => x.messageId === m.id);
+    const p = pendingFor(pending, m, live);
     if (p) {
-      msg = applyStatus(msg, { messageId: m.id, wamid: null, status: p.status, error: p.error });
+      if (p.messageId !== null) msg = applyStatus(msg, { messageId: m.id, wamid: null, status: p.status, errors: p.errors });
       pending = pending.filter((x) => x !== p);
     }
     return msg;
@@ -183,10 +250,14 @@ function receiveMessages(state: InboxState, conversationId: string, incoming: Me
   return withThread(next, conversationId, { ...thread, messages, lastSeq });
 }
 
-function applyStatusUpdate(state: InboxState, conversationId: string, update: StatusUpdate): InboxState {
+function applyStatusUpdate(state: InboxState, conversationId: string, seq: number, update: StatusUpdate): InboxState {
   let found = false;
   let next = state;
   const thread = state.threads[conversationId];
+  if (thread && seq > thread.lastSeq) {
+    // Statuses have their own event seq: remember it for since_seq.
+    next = withThread(next, conversationId, { ...thread, lastSeq: seq });
+  }
   if (thread) {
     const idx = thread.messages.findIndex(
       (m) => m.id === update.messageId || (update.wamid !== null && m.wamid === update.wamid),
@@ -197,7 +268,7 @@ function applyStatusUpdate(state: InboxState, conversationId: string, update: St
       if (updated !== thread.messages[idx]) {
         const messages = thread.messages.slice();
         messages[idx] = updated;
-        next = withThread(next, conversationId, { ...thread, messages });
+        next = withThread(next, conversationId, { ...threadOf(next, conversationId), messages });
       }
     }
   }
@@ -207,12 +278,13 @@ function applyStatusUpdate(state: InboxState, conversationId: string, update: St
     const p = next.pending[pIdx]!;
     const status = maxStatus(p.status, update.status);
     const pending = next.pending.slice();
-    pending[pIdx] = { ...p, status, error: status === "failed" ? update.error : p.error };
+    pending[pIdx] = { ...p, status, errors: status === "failed" ? update.errors : p.errors };
     next = { ...next, pending };
   }
   const conv = next.conversations[conversationId];
   if (conv?.last_message && conv.last_message.id === update.messageId) {
-    const lm = applyStatus(conv.last_message, update);
+    const status = maxStatus(conv.last_message.status, update.status);
+    const lm = status === conv.last_message.status ? conv.last_message : { ...conv.last_message, status };
     if (lm !== conv.last_message) {
       next = { ...next, conversations: { ...next.conversations, [conv.id]: { ...conv, last_message: lm } } };
     }
@@ -238,6 +310,8 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
     }
     case "conversation/upsert":
       return upsertConversation(state, action.conversation);
+    case "conversation/summary":
+      return applySummary(state, action.summary);
     case "conversation/patch": {
       const conv = state.conversations[action.id];
       if (!conv) return state;
@@ -261,14 +335,14 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
       const message = action.message.conversation_id
         ? action.message
         : { ...action.message, conversation_id: action.conversationId };
-      return bumpConversation(receiveMessages(state, action.conversationId, [message]), message);
+      return bumpConversation(receiveMessages(state, action.conversationId, [message], { meId: action.meId ?? null }), message);
     }
     case "message/status":
-      return applyStatusUpdate(state, action.conversationId, action.update);
+      return applyStatusUpdate(state, action.conversationId, action.seq, action.update);
     case "send/pending":
       return {
         ...state,
-        pending: [...state.pending, { ...action.pending, messageId: null, status: "pending", error: null }],
+        pending: [...state.pending, { ...action.pending, messageId: null, status: "pending", errors: null }],
       };
     case "send/ack": {
       const idx = state.pending.findIndex((p) => p.clientId === action.clientId);
@@ -284,12 +358,12 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
         ...p,
         messageId: action.messageId,
         status: maxStatus(p.status === "failed" ? "pending" : p.status, "accepted"),
-        error: null,
+        errors: null,
       };
       let orphans = state.orphanStatuses;
       const orphan = orphans[action.messageId];
       if (orphan) {
-        updated = { ...updated, status: maxStatus(updated.status, orphan.status), error: orphan.error };
+        updated = { ...updated, status: maxStatus(updated.status, orphan.status), errors: orphan.errors };
         orphans = { ...orphans };
         delete orphans[action.messageId];
       }
@@ -299,13 +373,13 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
     }
     case "send/failed": {
       const pending = state.pending.map((p) =>
-        p.clientId === action.clientId && p.messageId === null ? { ...p, status: "failed" as const, error: action.error } : p,
+        p.clientId === action.clientId && p.messageId === null ? { ...p, status: "failed" as const, errors: action.errors } : p,
       );
       return { ...state, pending };
     }
     case "send/retry": {
       const pending = state.pending.map((p) =>
-        p.clientId === action.clientId ? { ...p, status: "pending" as const, error: null } : p,
+        p.clientId === action.clientId ? { ...p, status: "pending" as const, errors: null } : p,
       );
       return { ...state, pending };
     }
@@ -338,7 +412,7 @@ export function pendingToDisplay(p: PendingMessage): DisplayMessage {
     status: p.status,
     content: { body: p.body },
     context: null,
-    error: p.error,
+    errors: p.errors,
     sent_by: { kind: "agent", id: null },
     timestamp: p.createdAt,
     created_at: p.createdAt,
@@ -356,17 +430,24 @@ export function lastSeqOf(state: InboxState, conversationId: string): number {
   return threadOf(state, conversationId).lastSeq;
 }
 
-export function matchesFilter(conv: Conversation, filter: ListFilter, meId: string | null): boolean {
+export function matchesFilter(conv: Conversation, filter: ListFilter, meId: string | null, isAdmin = true): boolean {
   if (conv.status !== filter.status) return false;
+  // Agents see unassigned conversations and their own, never a colleague's.
+  if (!isAdmin && conv.assignee_id !== null && conv.assignee_id !== meId) return false;
   if (filter.assignee === "me" && (meId === null || conv.assignee_id !== meId)) return false;
   if (filter.assignee === "unassigned" && conv.assignee_id !== null) return false;
   if (filter.unreadOnly && conv.unread_count <= 0) return false;
   return true;
 }
 
-export function selectVisibleConversations(state: InboxState, filter: ListFilter, meId: string | null): Conversation[] {
+export function selectVisibleConversations(
+  state: InboxState,
+  filter: ListFilter,
+  meId: string | null,
+  isAdmin = true,
+): Conversation[] {
   return Object.values(state.conversations)
-    .filter((c) => c.id === state.openId || matchesFilter(c, filter, meId))
+    .filter((c) => c.id === state.openId || matchesFilter(c, filter, meId, isAdmin))
     .sort(
       (a, b) =>
         timeOf(b.last_message_at ?? b.updated_at) - timeOf(a.last_message_at ?? a.updated_at) ||

@@ -1,17 +1,19 @@
 import type { Message, MessageError, MessageStatus } from "./types";
 
-// Where each status sits on the way a message travels. A status update may only
-// move a message forward: a late "delivered" never undoes "read". "failed" is
-// terminal for a message Meta never delivered, but a delivered/read message
-// stays delivered/read if a stray failure arrives afterwards.
+// Where each status sits on the way a message travels — the server's ladder
+// (pending 0 < accepted 1 < sent 2 < delivered 3 < failed 4 < read 5 < played 6).
+// A status update may only move a message forward: a late "delivered" never
+// undoes "read", and a read (or played) message stays read if a stray failure
+// arrives afterwards.
 const STATUS_RANK: Record<MessageStatus, number> = {
   received: 0,
   pending: 0,
   accepted: 1,
   sent: 2,
-  failed: 3,
-  delivered: 4,
+  delivered: 3,
+  failed: 4,
   read: 5,
+  played: 6,
 };
 
 export function statusRank(status: string): number {
@@ -23,17 +25,30 @@ export function maxStatus(current: MessageStatus, incoming: MessageStatus): Mess
   return statusRank(incoming) > statusRank(current) ? incoming : current;
 }
 
+/** Meta's errors as the API sends them (an array; tolerate a single object or nothing). */
+export function normalizeErrors(value: unknown): MessageError[] | null {
+  if (value === null || value === undefined) return null;
+  const list = Array.isArray(value) ? value : [value];
+  const errors = list.filter((e): e is MessageError => typeof e === "object" && e !== null && ("code" in e || "title" in e));
+  return errors.length ? errors : null;
+}
+
+/** The error to show for a message: the first of Meta's errors. */
+export function firstError(message: Pick<Message, "errors">): MessageError | null {
+  return message.errors?.[0] ?? null;
+}
+
 export interface StatusUpdate {
   messageId: string;
   wamid: string | null;
   status: MessageStatus;
-  error: MessageError | null;
+  errors: MessageError[] | null;
 }
 
 /** Applies a status update to one message, never moving it backwards. */
 export function applyStatus(message: Message, update: StatusUpdate): Message {
   const status = maxStatus(message.status, update.status);
-  if (status === message.status && !(status === "failed" && update.error && !message.error)) {
+  if (status === message.status && !(status === "failed" && update.errors && !message.errors)) {
     if (update.wamid && !message.wamid) return { ...message, wamid: update.wamid };
     return message;
   }
@@ -41,7 +56,7 @@ export function applyStatus(message: Message, update: StatusUpdate): Message {
     ...message,
     status,
     wamid: message.wamid ?? update.wamid,
-    error: status === "failed" ? (update.error ?? message.error) : message.error,
+    errors: status === "failed" ? (update.errors ?? message.errors) : message.errors,
   };
 }
 
@@ -54,7 +69,8 @@ function mergeSame(existing: Message, incoming: Message): Message {
     ...incoming,
     status,
     wamid: incoming.wamid ?? existing.wamid,
-    error: statusFromIncoming ? (incoming.error ?? existing.error) : existing.error,
+    errors: statusFromIncoming ? (incoming.errors ?? existing.errors) : existing.errors,
+    reaction: incoming.reaction !== undefined ? incoming.reaction : existing.reaction,
   };
 }
 
@@ -106,12 +122,13 @@ function shallowEqualMessage(a: Message, b: Message): boolean {
   return (
     a.status === b.status &&
     a.wamid === b.wamid &&
-    a.error === b.error &&
+    a.errors === b.errors &&
     a.content === b.content &&
     a.type === b.type &&
     a.timestamp === b.timestamp &&
     a.context === b.context &&
-    a.sent_by === b.sent_by
+    a.sent_by === b.sent_by &&
+    a.reaction === b.reaction
   );
 }
 

@@ -164,6 +164,24 @@ describe("RealtimeClient", () => {
     expect(t.sockets).toHaveLength(2);
   });
 
+  it("drops a socket the browser says is offline and re-joins with since_seq when back", async () => {
+    const t = setup({ c1: 7 });
+    t.client.start();
+    await t.tick();
+    t.client.join("c1");
+    t.sockets[0]!.open();
+    t.client.drop();
+    expect(t.sockets[0]!.closed).toBe(true);
+    expect(t.client.connectionState).toBe("reconnecting");
+    // A late close of the dropped socket schedules nothing more.
+    t.sockets[0]!.drop();
+    expect(t.timers).toHaveLength(1);
+    t.client.nudge();
+    await t.tick();
+    t.sockets[1]!.open();
+    expect(t.sockets[1]!.sent).toEqual([{ event: "conversation:join", data: { conversation_id: "c1", since_seq: 7 } }]);
+  });
+
   it("stops reconnecting once stopped", async () => {
     const t = setup();
     t.client.start();

@@ -165,6 +165,26 @@ export class RealtimeClient {
     void this.connect();
   }
 
+  /**
+   * Gives up on the current socket and reconnects with backoff — for when the
+   * browser knows the network is gone (a dead socket may not notice for a while).
+   */
+  drop(): void {
+    if (this.stopped) return;
+    const s = this.socket;
+    if (!s) return;
+    this.socket = null;
+    s.onclose = null;
+    s.onmessage = null;
+    s.onerror = null;
+    try {
+      s.close(4000, "offline");
+    } catch {
+      // Already closing.
+    }
+    this.scheduleReconnect();
+  }
+
   /** Joins a conversation now (if connected) and again after every reconnect. */
   join(conversationId: string): void {
     this.joined.add(conversationId);

@@ -2,17 +2,22 @@
 
 export type Role = "super_admin" | "partner_admin" | "tenant_admin" | "agent";
 
+export type Presence = "online" | "away" | "busy" | "offline";
+
 export interface User {
   id: string;
   tenant_id: string | null;
   name: string;
   email: string;
   role: Role;
+  presence?: Presence | string;
+  created_at?: string;
 }
 
 export interface AuthResponse {
   access_token: string;
   refresh_token: string;
+  token_type?: string;
   expires_in: number;
   user: User;
 }
@@ -28,28 +33,52 @@ export interface ContactRef {
   name: string | null;
   user_id: string | null;
   username: string | null;
+  tags?: string[];
 }
 
 export interface Contact extends ContactRef {
   tags: string[];
+  custom_fields?: Record<string, unknown>;
+  opted_in?: boolean;
   created_at: string;
+  updated_at?: string;
 }
 
 export type ConversationStatus = "open" | "pending" | "resolved" | "closed";
+
+/** The newest message of a conversation, as the conversation list carries it. */
+export type MessageSummary = Pick<Message, "id" | "seq" | "direction" | "type" | "status" | "content" | "timestamp">;
 
 export interface Conversation {
   id: string;
   channel_id: string;
   contact: ContactRef;
   status: ConversationStatus;
+  tags?: string[];
   assignee_id: string | null;
   unread_count: number;
+  /** The conversation's event sequence (messages and statuses). */
+  last_seq?: number;
   last_message_at: string | null;
   last_inbound_at: string | null;
   window_expires_at: string | null;
-  last_message: Message | null;
+  last_message: MessageSummary | null;
   created_at: string;
   updated_at: string;
+}
+
+/** What `conversation:new` / `conversation:updated` carry: no contact, no last message. */
+export interface ConversationSummary {
+  id: string;
+  channel_id: string;
+  contact_id: string;
+  status: ConversationStatus;
+  assignee_id: string | null;
+  unread_count: number;
+  last_seq: number;
+  last_message_at: string | null;
+  last_inbound_at: string | null;
+  window_expires_at: string | null;
 }
 
 export type MessageType =
@@ -77,12 +106,21 @@ export type MessageStatus =
   | "sent"
   | "delivered"
   | "read"
+  | "played"
   | "failed";
 
+/** One of Meta's errors (`errors` array of a message or a failed status). */
 export interface MessageError {
   code: number | string;
   title: string;
   message?: string | null;
+  error_data?: { details?: string } | null;
+}
+
+/** The customer's reaction to a message. */
+export interface Reaction {
+  emoji: string;
+  at: string;
 }
 
 export interface SentBy {
@@ -100,11 +138,20 @@ export interface Message {
   status: MessageStatus;
   /** The Cloud API object of `type`, as received or sent. Shape depends on `type`. */
   content: unknown;
-  context: { message_id: string | null; from: string | null } | null;
-  error: MessageError | null;
+  /** Inbound: `{from, id}` of the message replied to; outbound: `{message_id}`. */
+  context: { message_id?: string | null; id?: string | null; from?: string | null } | null;
+  referral?: unknown;
+  /** Meta's errors for a failed send or an unsupported inbound message. */
+  errors: MessageError[] | null;
+  reaction?: Reaction | null;
+  pricing?: unknown;
   sent_by: SentBy | null;
   timestamp: string;
   created_at: string;
+  sent_at?: string | null;
+  delivered_at?: string | null;
+  read_at?: string | null;
+  failed_at?: string | null;
 }
 
 export interface Channel {
@@ -114,6 +161,16 @@ export interface Channel {
   waba_id: string;
   name: string | null;
   app_id: string | null;
+  messages_per_second?: number;
+  created_at: string;
+  updated_at?: string;
+}
+
+export interface Note {
+  id: string;
+  conversation_id: string;
+  author_id: string | null;
+  body: string;
   created_at: string;
 }
 
@@ -151,23 +208,40 @@ export interface MessageStatusEvent {
   message_id: string;
   wamid: string | null;
   status: MessageStatus;
-  error?: MessageError | null;
+  /** Meta's errors array (failed), absent or null otherwise. */
+  error?: MessageError[] | null;
 }
 
 export interface ConversationEvent {
-  conversation: Conversation;
+  conversation: ConversationSummary;
+}
+
+export interface AssignedEvent {
+  conversation_id: string;
+  assignee_id: string | null;
 }
 
 export interface TypingEvent {
   conversation_id: string;
   user_id: string;
-  name: string;
   typing: boolean;
+}
+
+export interface AgentStatusEvent {
+  user_id: string;
+  status: Presence | string;
+}
+
+export interface NotificationEvent {
+  kind: "note" | string;
+  note?: Note;
 }
 
 export interface AckEvent {
   client_id: string;
   message_id: string;
+  conversation_id?: string;
+  seq?: number;
 }
 
 export interface ServerErrorEvent {
@@ -183,14 +257,17 @@ export type ServerEvent =
   | { event: "message:ack"; data: AckEvent }
   | { event: "conversation:new"; data: ConversationEvent }
   | { event: "conversation:updated"; data: ConversationEvent }
-  | { event: "conversation:assigned"; data: ConversationEvent }
+  | { event: "conversation:assigned"; data: AssignedEvent }
   | { event: "agent:typing"; data: TypingEvent }
+  | { event: "agent:status"; data: AgentStatusEvent }
+  | { event: "notification"; data: NotificationEvent }
   | { event: "error"; data: ServerErrorEvent };
 
 export type ClientEvent =
   | { event: "conversation:join"; data: { conversation_id: string; since_seq?: number } }
   | { event: "conversation:leave"; data: { conversation_id: string } }
   | { event: "conversation:typing"; data: { conversation_id: string; typing: boolean } }
+  | { event: "agent:status"; data: { status: Presence } }
   | {
       event: "message:send";
       data: { conversation_id: string; client_id: string; type: "text"; text: { body: string } };

@@ -69,6 +69,7 @@ function ConnectForm({ onConnected, onCancel }: { onConnected: (c: Channel) => v
       {field("access_token", { secret: true })}
       <details className="rounded-lg border border-gray-200 p-3">
         <summary className="cursor-pointer text-sm font-medium text-gray-700">{t("channels.advanced")}</summary>
+        <p className="mt-2 text-xs text-gray-500">{t("channels.advancedHelp")}</p>
         <div className="mt-3 grid gap-3 sm:grid-cols-3">
           {field("app_id", { optional: true })}
           {field("app_secret", { optional: true, secret: true })}

@@ -25,7 +25,8 @@ export function LoginPage() {
       const from = (location.state as { from?: string } | null)?.from;
       navigate(from && from !== "/login" ? from : "/inbox", { replace: true });
     } catch (err) {
-      setError(err instanceof ApiError && err.code !== "NETWORK" ? err.message : t("error.network"));
+      if (err instanceof ApiError && err.code === "INVALID_CREDENTIALS") setError(t("auth.login.invalid"));
+      else setError(err instanceof ApiError && err.code !== "NETWORK" ? err.message : t("error.network"));
       setBusy(false);
     }
   }

@@ -4,6 +4,7 @@ import { useI18n } from "../../i18n/I18nProvider";
 import type { Contact, ContactRef } from "../../lib/types";
 import { Avatar } from "../Avatar";
 import { contactLabel } from "./names";
+import { NotesPanel } from "./NotesPanel";
 
 function Row({ label, value, testId }: { label: string; value: string | null | undefined; testId: string }) {
   if (!value) return null;
@@ -17,7 +18,7 @@ function Row({ label, value, testId }: { label: string; value: string | null | u
   );
 }
 
-export function ContactPanel({ contact, onClose }: { contact: ContactRef; onClose: () => void }) {
+export function ContactPanel({ contact, conversationId, onClose }: { contact: ContactRef; conversationId: string; onClose: () => void }) {
   const { t, lang } = useI18n();
   const { api } = useAuth();
   const [full, setFull] = useState<Contact | null>(null);
@@ -30,14 +31,16 @@ export function ContactPanel({ contact, onClose }: { contact: ContactRef; onClos
       .then((c) => {
         if (live && c && typeof c === "object") setFull(c);
       })
-      .catch(() => {});
+      .catch(() => {
+        // Older servers have no GET /contacts/{id}: the conversation's copy is enough.
+      });
     return () => {
       live = false;
     };
   }, [api, contact.id]);
 
   const c: ContactRef = { ...contact, ...(full ?? {}) };
-  const tags = full?.tags ?? [];
+  const tags = full?.tags ?? contact.tags ?? [];
   const name = contactLabel(c) || t("inbox.unknownContact");
   return (
     <aside className="flex h-full flex-col border-l border-gray-200 bg-white" data-testid="contact-panel" aria-label={t("contact.title")}>
@@ -74,6 +77,7 @@ export function ContactPanel({ contact, onClose }: { contact: ContactRef; onClos
             </dd>
           </div>
         </dl>
+        <NotesPanel conversationId={conversationId} />
       </div>
     </aside>
   );

@@ -20,7 +20,7 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
   const inbox = useInbox();
   const now = useNow(60_000);
   const { filter, setFilter } = inbox;
-  const conversations = selectVisibleConversations(inbox.state, filter, user?.id ?? null);
+  const conversations = selectVisibleConversations(inbox.state, filter, user?.id ?? null, user?.role !== "agent");
 
   return (
     <section className="flex h-full min-h-0 flex-col bg-white" aria-label={t("inbox.title")}>

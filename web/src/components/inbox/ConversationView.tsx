@@ -70,7 +70,7 @@ export function ConversationView({ id }: { id: string }) {
       </section>
       {showContact && (
         <div className="fixed inset-0 z-20 bg-white lg:static lg:z-auto lg:w-80 lg:shrink-0">
-          <ContactPanel contact={conversation.contact} onClose={() => setShowContact(false)} />
+          <ContactPanel contact={conversation.contact} conversationId={id} onClose={() => setShowContact(false)} />
         </div>
       )}
     </div>

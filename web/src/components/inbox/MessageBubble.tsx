@@ -1,6 +1,7 @@
 import { useI18n } from "../../i18n/I18nProvider";
 import { previewOf, type ReactionMark } from "../../lib/content";
 import { formatClock } from "../../lib/format";
+import { firstError } from "../../lib/messages";
 import type { DisplayMessage } from "../../lib/inboxStore";
 import type { Message, Template } from "../../lib/types";
 import { MessageContent } from "./MessageContent";
@@ -12,6 +13,11 @@ interface Props {
   reactions: ReactionMark[] | undefined;
   templates: Template[] | null;
   onRetry: (clientId: string) => void;
+}
+
+/** The wamid a message replies to: `context.message_id` (sent) or `context.id` (received). */
+export function replyTarget(m: Pick<Message, "context">): string | null {
+  return m.context?.message_id || m.context?.id || null;
 }
 
 const SENT_BY = { flow: "msg.sentByFlow", campaign: "msg.sentByCampaign", api: "msg.sentByApi" } as const;
@@ -41,11 +47,16 @@ export function MessageBubble({ message: m, quoted, reactions, templates, onRetr
 
   const sentBy = m.sent_by && m.sent_by.kind !== "agent" ? SENT_BY[m.sent_by.kind] : null;
   const quote = quoted ? previewOf(quoted) : null;
-  const failedTitle = m.status === "failed" ? m.error?.title || t("tick.failed") : null;
+  const error = firstError(m);
+  const failedTitle = m.status === "failed" ? error?.title || t("tick.failed") : null;
+  const errorDetail = error ? error.error_data?.details || error.message || undefined : undefined;
+  // The customer's reaction is stored on the message itself; reaction messages may also attach.
+  const marks: ReactionMark[] = reactions ? [...reactions] : [];
+  if (m.reaction?.emoji && !marks.some((r) => r.direction === "inbound")) marks.push({ emoji: m.reaction.emoji, direction: "inbound" });
 
   return (
     <div className={`my-1 flex ${outbound ? "justify-end" : "justify-start"}`}>
-      <div className={`relative max-w-[85%] sm:max-w-[70%] ${reactions?.length ? "mb-3" : ""}`}>
+      <div className={`relative max-w-[85%] sm:max-w-[70%] ${marks.length ? "mb-3" : ""}`}>
         <div
           {...common}
           className={`rounded-lg px-3 py-1.5 text-[15px] shadow-sm ${outbound ? "rounded-tr-none bg-bubble-out" : "rounded-tl-none bg-white"} ${
@@ -53,7 +64,7 @@ export function MessageBubble({ message: m, quoted, reactions, templates, onRetr
           }`}
         >
           {sentBy && <div className="mb-0.5 text-xs font-medium text-brand-700">{t(sentBy)}</div>}
-          {m.context?.message_id && (
+          {replyTarget(m) && (
             <div className="mb-1 rounded border-l-4 border-brand-500 bg-black/5 px-2 py-1 text-xs text-gray-600" data-testid="reply-quote">
               {quote ? [quote.icon, quote.label ? t(quote.label) : "", quote.text].filter(Boolean).join(" ") : t("msg.replyTo")}
             </div>
@@ -65,9 +76,9 @@ export function MessageBubble({ message: m, quoted, reactions, templates, onRetr
           </div>
           {failedTitle && (
             <div className="mt-1 flex items-center justify-between gap-2 border-t border-red-200 pt-1 text-xs text-red-700" data-testid="message-error">
-              <span title={m.error?.message ?? undefined}>
+              <span title={errorDetail}>
                 {failedTitle}
-                {m.error?.code !== undefined && m.error.code !== "NO_ACK" && ` (${m.error.code})`}
+                {error?.code !== undefined && error.code !== "NO_ACK" && !String(error.code).match(/^[A-Z_]+$/) && ` (${error.code})`}
               </span>
               {m.clientId && m.id.startsWith("local:") && (
                 <button type="button" className="font-medium underline" onClick={() => onRetry(m.clientId!)} data-testid="message-retry">
@@ -77,9 +88,9 @@ export function MessageBubble({ message: m, quoted, reactions, templates, onRetr
             </div>
           )}
         </div>
-        {reactions && reactions.length > 0 && (
+        {marks.length > 0 && (
           <div className={`absolute -bottom-3 ${outbound ? "right-2" : "left-2"} flex gap-0.5 rounded-full bg-white px-1.5 text-sm shadow`} data-testid="reactions">
-            {reactions.map((r) => (
+            {marks.map((r) => (
               <span key={r.direction}>{r.emoji}</span>
             ))}
           </div>

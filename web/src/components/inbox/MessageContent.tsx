@@ -77,14 +77,19 @@ function Location({ content }: { content: unknown }) {
       <div className="font-medium">📍 {str(c.name) || t("msg.location")}</div>
       {str(c.address) && <div className="text-sm text-gray-600">{str(c.address)}</div>}
       {lat !== null && lng !== null && (
-        <a
-          className="text-sm text-brand-600 underline"
-          target="_blank"
-          rel="noreferrer"
-          href={`https://www.openstreetmap.org/?mlat=${lat}&mlon=${lng}#map=16/${lat}/${lng}`}
-        >
-          {t("msg.openMap")} ({lat.toFixed(5)}, {lng.toFixed(5)})
-        </a>
+        <div className="flex flex-wrap items-baseline gap-x-2 text-sm">
+          <a
+            className="font-medium text-brand-600 hover:underline"
+            target="_blank"
+            rel="noreferrer"
+            href={`https://www.openstreetmap.org/?mlat=${lat}&mlon=${lng}#map=16/${lat}/${lng}`}
+          >
+            {t("msg.openMap")} ↗
+          </a>
+          <span className="text-xs tabular-nums text-gray-500">
+            {lat.toFixed(4)}, {lng.toFixed(4)}
+          </span>
+        </div>
       )}
     </div>
   );
@@ -182,7 +187,7 @@ function Unsupported({ message }: { message: Message }) {
   const { t } = useI18n();
   const errors = asObj(message.content).errors;
   const first = Array.isArray(errors) ? asObj(errors[0]) : {};
-  const title = message.error?.title || str(first.title);
+  const title = message.errors?.[0]?.title || str(first.title);
   return (
     <div className="text-sm italic text-gray-600">
       ⚠️ {t("msg.unsupported")}

@@ -5,7 +5,7 @@ import { dayOf, formatDate } from "../../lib/format";
 import type { DisplayMessage, TypingEntry } from "../../lib/inboxStore";
 import type { Message, Template } from "../../lib/types";
 import { Button } from "../Field";
-import { MessageBubble } from "./MessageBubble";
+import { MessageBubble, replyTarget } from "./MessageBubble";
 
 interface Props {
   messages: DisplayMessage[];
@@ -91,7 +91,7 @@ export function MessageThread({ messages, loaded, hasOlder, onLoadOlder, onRetry
             )}
             <MessageBubble
               message={m}
-              quoted={m.context?.message_id ? (byWamid.get(m.context.message_id) ?? null) : null}
+              quoted={replyTarget(m) ? (byWamid.get(replyTarget(m)!) ?? null) : null}
               reactions={m.wamid ? byTarget.get(m.wamid) : undefined}
               templates={templates}
               onRetry={onRetry}

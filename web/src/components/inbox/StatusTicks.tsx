@@ -1,7 +1,7 @@
 import { useI18n } from "../../i18n/I18nProvider";
 import type { MessageStatus } from "../../lib/types";
 
-/** ✓ sent, ✓✓ delivered, blue ✓✓ read, red ! failed, a clock while in flight. */
+/** ✓ sent, ✓✓ delivered, blue ✓✓ read (or played), red ! failed, a clock while in flight. */
 export function StatusTicks({ status }: { status: MessageStatus }) {
   const { t } = useI18n();
   switch (status) {
@@ -20,6 +20,7 @@ export function StatusTicks({ status }: { status: MessageStatus }) {
     case "delivered":
       return <Check label={t("tick.delivered")} double className="text-gray-500" />;
     case "read":
+    case "played":
       return <Check label={t("tick.read")} double className="text-tick-read" />;
     case "failed":
       return (

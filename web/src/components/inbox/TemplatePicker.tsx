@@ -1,17 +1,29 @@
 import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { useAuth } from "../../auth/AuthProvider";
 import { useI18n } from "../../i18n/I18nProvider";
 import { useInbox } from "../../inbox/InboxProvider";
 import { ApiError } from "../../lib/api";
 import { fillPlaceholders, variableCount } from "../../lib/content";
 import { Button, ErrorText } from "../Field";
 
-/** Picks an approved template, fills its body variables and sends it. */
+const DEFAULT_LANGUAGE = "en_US";
+
+/**
+ * Picks an approved template, fills its body variables and sends it. When the
+ * server lists no templates (or has no template list), an approved template
+ * can still be sent by its name and language code.
+ */
 export function TemplatePicker({ conversationId }: { conversationId: string }) {
   const { t } = useI18n();
+  const { api, user } = useAuth();
   const inbox = useInbox();
-  const { templates, templatesError, loadTemplates } = inbox;
+  const { templates, templatesError, templatesUnavailable, loadTemplates } = inbox;
+  const [syncing, setSyncing] = useState(false);
   const [selectedId, setSelectedId] = useState("");
   const [values, setValues] = useState<string[]>([]);
+  const [byName, setByName] = useState(false);
+  const [name, setName] = useState("");
+  const [language, setLanguage] = useState(DEFAULT_LANGUAGE);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [sent, setSent] = useState(false);
@@ -20,12 +32,20 @@ export function TemplatePicker({ conversationId }: { conversationId: string }) {
     if (templates === null) loadTemplates();
   }, [templates, loadTemplates]);
 
-  const approved = useMemo(() => (templates ?? []).filter((tpl) => tpl.status.toUpperCase() === "APPROVED"), [templates]);
-  const selected = approved.find((tpl) => tpl.id === selectedId);
-  const body = selected?.components.find((c) => c.type.toUpperCase() === "BODY");
+  const approved = useMemo(
+    () => (templates ?? []).filter((tpl) => (tpl.status ?? "").toUpperCase() === "APPROVED"),
+    [templates],
+  );
+  const listed = approved.length > 0;
+  // Typing a name is the only way when nothing is listed.
+  const manual = byName || (templates !== null && !listed);
+  const selected = manual ? undefined : approved.find((tpl) => tpl.id === selectedId);
+  const body = selected?.components?.find((c) => c.type.toUpperCase() === "BODY");
   const count = variableCount(body);
   const filled = values.slice(0, count);
-  const ready = !!selected && filled.length === count && filled.every((v) => v.trim());
+  const ready = manual
+    ? /^[a-z0-9_]+$/.test(name.trim()) && language.trim().length >= 2
+    : !!selected && filled.length === count && filled.every((v) => v.trim());
 
   const choose = (id: string) => {
     setSelectedId(id);
@@ -34,16 +54,32 @@ export function TemplatePicker({ conversationId }: { conversationId: string }) {
     setSent(false);
   };
 
+  /** Pulls the number's templates from Meta (admins), then lists them. */
+  async function sync() {
+    setSyncing(true);
+    setError(null);
+    try {
+      await api.post("/templates/sync");
+      loadTemplates(true);
+    } catch (err) {
+      setError(err instanceof ApiError && err.code !== "NETWORK" ? err.message : t("error.network"));
+    } finally {
+      setSyncing(false);
+    }
+  }
+
   async function submit(e: FormEvent) {
     e.preventDefault();
-    if (!selected || !ready) return;
+    if (!ready) return;
+    const choice = manual ? { name: name.trim(), language: language.trim() } : { name: selected!.name, language: selected!.language };
     setBusy(true);
     setError(null);
     try {
-      await inbox.sendTemplate(conversationId, selected, filled.map((v) => v.trim()));
+      await inbox.sendTemplate(conversationId, choice, manual ? [] : filled.map((v) => v.trim()));
       setSent(true);
       setSelectedId("");
       setValues([]);
+      setName("");
     } catch (err) {
       setError(err instanceof ApiError && err.code !== "NETWORK" ? err.message : t("error.network"));
     } finally {
@@ -55,8 +91,12 @@ export function TemplatePicker({ conversationId }: { conversationId: string }) {
     <form onSubmit={submit} className="space-y-2 border-t border-gray-200 bg-white p-3" data-testid="template-picker">
       {templates === null && !templatesError && <p className="text-sm text-gray-500">{t("template.loading")}</p>}
       <ErrorText>{templatesError}</ErrorText>
-      {templates !== null && approved.length === 0 && <p className="text-sm text-gray-600">{t("template.none")}</p>}
-      {approved.length > 0 && (
+      {templates !== null && !listed && (
+        <p className="text-sm text-gray-600" data-testid="template-none">
+          {templatesUnavailable ? t("template.unavailable") : t("template.none")}
+        </p>
+      )}
+      {listed && !byName && (
         <label className="block text-sm">
           <span className="mb-1 block font-medium text-gray-700">{t("template.choose")}</span>
           <select
@@ -68,11 +108,41 @@ export function TemplatePicker({ conversationId }: { conversationId: string }) {
             <option value="">{t("template.select")}</option>
             {approved.map((tpl) => (
               <option key={tpl.id} value={tpl.id}>
-                {tpl.name} · {tpl.language} · {tpl.category.toLowerCase()}
+                {tpl.name} · {tpl.language} · {(tpl.category ?? "").toLowerCase()}
               </option>
             ))}
           </select>
         </label>
+      )}
+      {manual && (
+        <div className="grid gap-2 sm:grid-cols-[1fr_9rem]">
+          <label className="block text-sm">
+            <span className="mb-1 block font-medium text-gray-700">{t("template.name")}</span>
+            <input
+              value={name}
+              onChange={(e) => {
+                setName(e.target.value);
+                setSent(false);
+              }}
+              placeholder="hello_world"
+              autoComplete="off"
+              spellCheck={false}
+              data-testid="template-name"
+              className="block w-full rounded-lg border border-gray-300 px-3 py-1.5 font-mono text-sm"
+            />
+          </label>
+          <label className="block text-sm">
+            <span className="mb-1 block font-medium text-gray-700">{t("template.language")}</span>
+            <input
+              value={language}
+              onChange={(e) => setLanguage(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              data-testid="template-language"
+              className="block w-full rounded-lg border border-gray-300 px-3 py-1.5 font-mono text-sm"
+            />
+          </label>
+        </div>
       )}
       {selected && (
         <>
@@ -100,12 +170,28 @@ export function TemplatePicker({ conversationId }: { conversationId: string }) {
         </>
       )}
       <ErrorText testId="template-error">{error}</ErrorText>
-      {sent && !selected && <p className="text-sm text-brand-700">{t("template.sent")}</p>}
-      {selected && (
-        <Button type="submit" disabled={!ready || busy} data-testid="template-send">
-          {busy ? t("template.sending") : t("template.send")}
-        </Button>
+      {sent && !selected && (
+        <p className="text-sm text-brand-700" data-testid="template-sent">
+          {t("template.sent")}
+        </p>
       )}
+      <div className="flex flex-wrap items-center gap-2">
+        {(selected || manual) && (
+          <Button type="submit" disabled={!ready || busy} data-testid="template-send">
+            {busy ? t("template.sending") : t("template.send")}
+          </Button>
+        )}
+        {listed && (
+          <Button variant="ghost" onClick={() => setByName((v) => !v)} data-testid="template-by-name">
+            {byName ? t("template.fromList") : t("template.byName")}
+          </Button>
+        )}
+        {templates !== null && !listed && !templatesUnavailable && user?.role !== "agent" && (
+          <Button variant="secondary" onClick={() => void sync()} disabled={syncing} data-testid="template-sync">
+            {syncing ? t("template.syncing") : t("template.sync")}
+          </Button>
+        )}
+      </div>
     </form>
   );
 }

@@ -1,14 +1,15 @@
 import { useI18n } from "../../i18n/I18nProvider";
-import { formatClock, formatDuration, type WindowInfo } from "../../lib/format";
+import { formatDuration, formatWhen, type WindowInfo } from "../../lib/format";
 
 /** While the window is open: when it closes. */
 export function WindowOpenLine({ info }: { info: WindowInfo }) {
   const { t, lang } = useI18n();
   if (!info.open || info.expiresAt === null) return null;
   const urgent = info.msLeft < 60 * 60 * 1000;
+  const now = info.expiresAt - info.msLeft;
   return (
     <div data-testid="window-open" className={`px-3 py-1 text-center text-xs ${urgent ? "bg-amber-50 text-amber-800" : "bg-gray-50 text-gray-500"}`}>
-      {t("window.closesIn", { time: formatDuration(info.msLeft), at: formatClock(new Date(info.expiresAt).toISOString(), lang.locale) })}
+      {t("window.closesIn", { time: formatDuration(info.msLeft), at: formatWhen(info.expiresAt, now, lang.locale) })}
     </div>
   );
 }

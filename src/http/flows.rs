@@ -1,0 +1,508 @@
+//! `/api/v1/flows`: chatbot flows in React Flow's JSON. Saved only when
+//! valid (422 `FLOW_INVALID` with `details` naming each offending node or
+//! edge), versioned on every change (runs keep their version), activated
+//! and deactivated, observed (executions, analytics), tried in a sandbox
+//! (`/test`: a transcript, no message reaches Meta), and started by hand.
+
+use crate::auth::AuthUser;
+use crate::db::tenant_tx;
+use crate::http::error::ApiError;
+use crate::startup::AppState;
+use actix_web::{web, HttpResponse};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use sqlx::postgres::PgRow;
+use sqlx::Row;
+use std::time::Duration;
+use whatsflow_actors::conversation::ConversationWork;
+use whatsflow_actors::flow::actor::FlowControl;
+use whatsflow_actors::flow::interpret::{message_facts, RunContext};
+use whatsflow_actors::flow::run::{drive, Effects, RunRecord, Trigger, Waiting};
+use whatsflow_actors::flow::{validate, Flow, FlowData};
+use whatsflow_actors::tenant::ConversationCommand;
+
+const TRIGGERS: &[&str] = &["keyword", "welcome", "button", "referral", "manual"];
+const COLUMNS: &str = "id, name, trigger_type, trigger_value, trigger_match, priority, status, version, flow_data, pause_on_agent_reply, created_at, updated_at";
+
+fn flow_json(r: &PgRow) -> Result<Value, sqlx::Error> {
+    Ok(json!({
+        "id": r.try_get::<uuid::Uuid, _>("id")?,
+        "name": r.try_get::<String, _>("name")?,
+        "trigger_type": r.try_get::<String, _>("trigger_type")?,
+        "trigger_value": r.try_get::<Option<String>, _>("trigger_value")?,
+        "trigger_match": r.try_get::<String, _>("trigger_match")?,
+        "priority": r.try_get::<i32, _>("priority")?,
+        "status": r.try_get::<String, _>("status")?,
+        "version": r.try_get::<i32, _>("version")?,
+        "flow_data": r.try_get::<Value, _>("flow_data")?,
+        "pause_on_agent_reply": r.try_get::<bool, _>("pause_on_agent_reply")?,
+        "created_at": r.try_get::<DateTime<Utc>, _>("created_at")?,
+        "updated_at": r.try_get::<DateTime<Utc>, _>("updated_at")?,
+    }))
+}
+
+/// `POST /flows` and `PATCH /flows/{id}`.
+#[derive(Deserialize)]
+pub struct FlowInput {
+    name: Option<String>,
+    trigger_type: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    trigger_value: Option<Option<String>>,
+    trigger_match: Option<String>,
+    priority: Option<i32>,
+    flow_data: Option<Value>,
+    pause_on_agent_reply: Option<bool>,
+}
+
+fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Ok(Some(Option::deserialize(d)?))
+}
+
+/// Checks flow data; 422 with every problem otherwise.
+fn check_flow(data: &Value) -> Result<Flow, ApiError> {
+    let parsed: FlowData = serde_json::from_value(data.clone()).map_err(|e| ApiError::Invalid {
+        code: "FLOW_INVALID",
+        message: format!(
+            "flow_data must be {{nodes: [{{id, type, position, data}}], edges: [{{id, source, target, sourceHandle?}}]}}: {e}"
+        ),
+        details: json!([]),
+    })?;
+    validate(&parsed).map_err(|problems| ApiError::Invalid {
+        code: "FLOW_INVALID",
+        message: problems
+            .iter()
+            .map(|p| format!("{}: {}", p.node_id.as_deref().or(p.edge_id.as_deref()).unwrap_or("flow"), p.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        details: json!(problems),
+    })
+}
+
+fn check_trigger(kind: &str, value: Option<&str>, mode: &str) -> Result<(), ApiError> {
+    if !TRIGGERS.contains(&kind) {
+        return Err(ApiError::validation(format!("`trigger_type` must be one of {}", TRIGGERS.join(", "))));
+    }
+    if !["exact", "contains", "regex"].contains(&mode) {
+        return Err(ApiError::validation("`trigger_match` must be exact, contains or regex"));
+    }
+    let value = value.map(str::trim).unwrap_or("");
+    if matches!(kind, "keyword" | "button") && value.is_empty() {
+        return Err(ApiError::validation(format!(
+            "a {kind} flow needs `trigger_value` (the {})",
+            if kind == "keyword" { "keyword or /regex/" } else { "button payload" }
+        )));
+    }
+    let pattern = if value.len() > 2 && value.starts_with('/') && value.ends_with('/') {
+        Some(&value[1..value.len() - 1])
+    } else if mode == "regex" {
+        Some(value)
+    } else {
+        None
+    };
+    if let Some(p) = pattern {
+        regex::RegexBuilder::new(p)
+            .size_limit(1 << 20)
+            .build()
+            .map_err(|e| ApiError::validation(format!("`trigger_value` is not a valid regex: {e}")))?;
+    }
+    Ok(())
+}
+
+/// Creates a flow (draft, version 1).
+pub async fn create(state: web::Data<AppState>, user: AuthUser, body: web::Json<FlowInput>) -> Result<HttpResponse, ApiError> {
+    user.require_admin()?;
+    let b = body.into_inner();
+    let name = crate::http::auth::required_text("name", b.name.as_deref().unwrap_or(""), 200)?;
+    let kind = b.trigger_type.unwrap_or_else(|| "manual".into());
+    let value = b.trigger_value.flatten();
+    let mode = b.trigger_match.unwrap_or_else(|| "exact".into());
+    check_trigger(&kind, value.as_deref(), &mode)?;
+    let data = b.flow_data.ok_or(ApiError::validation("`flow_data` is required"))?;
+    check_flow(&data)?;
+    let id = uuid::Uuid::now_v7();
+    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+    let row = sqlx::query(&format!(
+        "INSERT INTO flows (id, tenant_id, name, trigger_type, trigger_value, trigger_match, priority, flow_data, pause_on_agent_reply)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLUMNS}"
+    ))
+    .bind(id)
+    .bind(user.tenant_id.0)
+    .bind(&name)
+    .bind(&kind)
+    .bind(&value)
+    .bind(&mode)
+    .bind(b.priority.unwrap_or(0))
+    .bind(&data)
+    .bind(b.pause_on_agent_reply.unwrap_or(true))
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("INSERT INTO flow_versions (tenant_id, flow_id, version, flow_data) VALUES ($1, $2, 1, $3)")
+        .bind(user.tenant_id.0)
+        .bind(id)
+        .bind(&data)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(HttpResponse::Created().json(flow_json(&row)?))
+}
+
+/// The tenant's flows.
+pub async fn list(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM flows ORDER BY created_at")).fetch_all(&mut *tx).await?;
+    tx.commit().await?;
+    let data = rows.iter().map(flow_json).collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(json!({"data": data, "next_cursor": null})))
+}
+
+async fn load(state: &AppState, user: &AuthUser, id: uuid::Uuid) -> Result<Value, ApiError> {
+    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM flows WHERE id = $1")).bind(id).fetch_optional(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(flow_json(&row.ok_or(ApiError::NotFound("flow"))?)?)
+}
+
+/// One flow.
+pub async fn get(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(load(&state, &user, *path).await?))
+}
+
+/// Changes a flow; a new `flow_data` is a new version (live runs keep theirs).
+pub async fn update(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<uuid::Uuid>,
+    body: web::Json<FlowInput>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_admin()?;
+    let current = load(&state, &user, *path).await?;
+    let b = body.into_inner();
+    let kind = b.trigger_type.unwrap_or_else(|| current["trigger_type"].as_str().unwrap_or("manual").to_owned());
+    let value = match b.trigger_value {
+        Some(v) => v,
+        None => current["trigger_value"].as_str().map(str::to_owned),
+    };
+    let mode = b.trigger_match.unwrap_or_else(|| current["trigger_match"].as_str().unwrap_or("exact").to_owned());
+    check_trigger(&kind, value.as_deref(), &mode)?;
+    let name = b.name.as_deref().map(|n| crate::http::auth::required_text("name", n, 200)).transpose()?;
+    if let Some(d) = &b.flow_data {
+        check_flow(d)?;
+    }
+    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+    let row = sqlx::query(&format!(
+        "UPDATE flows SET name = COALESCE($2, name), trigger_type = $3, trigger_value = $4, trigger_match = $5, priority = COALESCE($6, priority),
+            flow_data = COALESCE($7, flow_data), version = version + CASE WHEN $7 IS NULL THEN 0 ELSE 1 END,
+            pause_on_agent_reply = COALESCE($8, pause_on_agent_reply), updated_at = now()
+         WHERE id = $1 RETURNING {COLUMNS}"
+    ))
+    .bind(*path)
+    .bind(name)
+    .bind(&kind)
+    .bind(&value)
+    .bind(&mode)
+    .bind(b.priority)
+    .bind(&b.flow_data)
+    .bind(b.pause_on_agent_reply)
+    .fetch_one(&mut *tx)
+    .await?;
+    if let Some(d) = &b.flow_data {
+        sqlx::query("INSERT INTO flow_versions (tenant_id, flow_id, version, flow_data) VALUES ($1, $2, $3, $4)")
+            .bind(user.tenant_id.0)
+            .bind(*path)
+            .bind(row.try_get::<i32, _>("version")?)
+            .bind(d)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    state.flows.invalidate(user.tenant_id);
+    Ok(HttpResponse::Ok().json(flow_json(&row)?))
+}
+
+/// `PATCH /flows/{id}/status`.
+#[derive(Deserialize)]
+pub struct StatusInput {
+    status: String,
+}
+
+/// Activates (validating again), deactivates or returns a flow to draft.
+pub async fn set_status(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<uuid::Uuid>,
+    body: web::Json<StatusInput>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_admin()?;
+    if !["draft", "active", "inactive"].contains(&body.status.as_str()) {
+        return Err(ApiError::validation("`status` must be draft, active or inactive"));
+    }
+    let current = load(&state, &user, *path).await?;
+    if body.status == "active" {
+        check_flow(&current["flow_data"])?;
+        check_trigger(
+            current["trigger_type"].as_str().unwrap_or(""),
+            current["trigger_value"].as_str(),
+            current["trigger_match"].as_str().unwrap_or("exact"),
+        )?;
+    }
+    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+    let row = sqlx::query(&format!("UPDATE flows SET status = $2, updated_at = now() WHERE id = $1 RETURNING {COLUMNS}"))
+        .bind(*path)
+        .bind(&body.status)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    state.flows.invalidate(user.tenant_id);
+    Ok(HttpResponse::Ok().json(flow_json(&row)?))
+}
+
+/// Deletes a flow with no live runs (deactivate it first otherwise).
+pub async fn delete(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+    user.require_admin()?;
+    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+    let live: i64 = sqlx::query_scalar("SELECT count(*) FROM flow_runs WHERE flow_id = $1 AND status IN ('running', 'waiting', 'paused')")
+        .bind(*path)
+        .fetch_one(&mut *tx)
+        .await?;
+    if live > 0 {
+        return Err(ApiError::Conflict {
+            code: "FLOW_IN_USE",
+            message: format!("{live} run(s) of this flow are live; deactivate it and let them end (or stop them) first"),
+        });
+    }
+    let n = sqlx::query("DELETE FROM flows WHERE id = $1").bind(*path).execute(&mut *tx).await?.rows_affected();
+    tx.commit().await?;
+    state.flows.invalidate(user.tenant_id);
+    if n == 0 {
+        return Err(ApiError::NotFound("flow"));
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Runs of a flow, newest first, with the path each took.
+pub async fn executions(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+    load(&state, &user, *path).await?;
+    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+    let rows = sqlx::query(
+        "SELECT id, conversation_id, version, status, cursor, vars, path, error, started_at, ended_at FROM flow_runs WHERE flow_id = $1 ORDER BY started_at DESC LIMIT 200",
+    )
+    .bind(*path)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let data: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            Ok::<_, sqlx::Error>(json!({
+                "id": r.try_get::<uuid::Uuid, _>("id")?, "conversation_id": r.try_get::<uuid::Uuid, _>("conversation_id")?,
+                "version": r.try_get::<i32, _>("version")?, "status": r.try_get::<String, _>("status")?, "cursor": r.try_get::<Option<String>, _>("cursor")?,
+                "vars": r.try_get::<Value, _>("vars")?, "path": r.try_get::<Value, _>("path")?, "error": r.try_get::<Option<String>, _>("error")?,
+                "started_at": r.try_get::<DateTime<Utc>, _>("started_at")?, "ended_at": r.try_get::<Option<DateTime<Utc>>, _>("ended_at")?,
+            }))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(HttpResponse::Ok().json(json!({"data": data, "next_cursor": null})))
+}
+
+/// Starts, completions and where runs stop (drop-off per node).
+pub async fn analytics(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+    load(&state, &user, *path).await?;
+    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+    let counts: Vec<(String, i64)> =
+        sqlx::query_as("SELECT status, count(*) FROM flow_runs WHERE flow_id = $1 GROUP BY status").bind(*path).fetch_all(&mut *tx).await?;
+    let drops: Vec<(Option<String>, i64)> = sqlx::query_as(
+        "SELECT path->>(jsonb_array_length(path) - 1), count(*) FROM flow_runs WHERE flow_id = $1 AND status <> 'completed' AND jsonb_array_length(path) > 0 GROUP BY 1 ORDER BY 2 DESC",
+    )
+    .bind(*path)
+    .fetch_all(&mut *tx)
+    .await?;
+    let visits: Vec<(Option<String>, i64)> =
+        sqlx::query_as("SELECT n, count(DISTINCT r.id) FROM flow_runs r, jsonb_array_elements_text(r.path) AS n WHERE r.flow_id = $1 GROUP BY n ORDER BY 2 DESC")
+            .bind(*path)
+            .fetch_all(&mut *tx)
+            .await?;
+    tx.commit().await?;
+    let count = |s: &str| counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
+    let starts: i64 = counts.iter().map(|(_, n)| n).sum();
+    Ok(HttpResponse::Ok().json(json!({
+        "starts": starts, "completions": count("completed"), "failed": count("failed"), "stopped": count("stopped"),
+        "active": count("running") + count("waiting") + count("paused"),
+        "completion_rate": if starts > 0 { count("completed") as f64 / starts as f64 } else { 0.0 },
+        "drop_off": drops.iter().map(|(node, n)| json!({"node_id": node, "runs": n})).collect::<Vec<_>>(),
+        "visits": visits.iter().map(|(node, n)| json!({"node_id": node, "runs": n})).collect::<Vec<_>>(),
+    })))
+}
+
+/// `POST /flows/{id}/test`.
+#[derive(Deserialize)]
+pub struct TestInput {
+    /// Customer messages, in order (text, or `{type, text, reply_id}`).
+    #[serde(default)]
+    messages: Vec<Value>,
+    /// The pretend customer: name, phone, tags, fields.
+    #[serde(default)]
+    contact: Option<Map<String, Value>>,
+}
+
+/// The sandbox: a transcript; api and webhook nodes are called for real,
+/// nothing is sent to Meta, nothing is stored.
+struct Sandbox<'a> {
+    transcript: Vec<Value>,
+    state: &'a AppState,
+    now: DateTime<Utc>,
+}
+
+#[async_trait]
+impl Effects for Sandbox<'_> {
+    async fn persist(&mut self, _: &RunRecord) -> Result<(), String> {
+        Ok(())
+    }
+    async fn send(&mut self, kind: &str, content: &Value, _: &str) -> Result<(), String> {
+        whatsflow_actors::send::validate(kind, content)?;
+        self.transcript.push(json!({"from": "bot", "type": kind, "content": content}));
+        Ok(())
+    }
+    async fn api(
+        &mut self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<&Value>,
+        timeout_ms: u64,
+    ) -> Result<Value, String> {
+        let r = self.state.router.deps().flow_http.call(method, url, headers, body, timeout_ms).await;
+        self.transcript.push(json!({"from": "system", "action": "api", "url": url, "ok": r.is_ok(), "error": r.as_ref().err()}));
+        r
+    }
+    async fn webhook(&mut self, url: &str, _: &Value) -> Result<(), String> {
+        self.transcript.push(json!({"from": "system", "action": "webhook", "url": url, "sent": false}));
+        Ok(())
+    }
+    async fn assign(&mut self, agent_id: Option<&str>, team: Option<&str>, strategy: &str) -> Result<(), String> {
+        self.transcript.push(json!({"from": "system", "action": "assign", "agent_id": agent_id, "team": team, "strategy": strategy}));
+        Ok(())
+    }
+    async fn tag(&mut self, add: &[String], remove: &[String]) -> Result<(), String> {
+        self.transcript.push(json!({"from": "system", "action": "tag", "add": add, "remove": remove}));
+        Ok(())
+    }
+    async fn set_field(&mut self, field: &str, value: &Value) -> Result<(), String> {
+        self.transcript.push(json!({"from": "system", "action": "set_field", "field": field, "value": value}));
+        Ok(())
+    }
+    async fn handoff(&mut self, note: Option<&str>) -> Result<(), String> {
+        self.transcript.push(json!({"from": "system", "action": "handoff", "note": note}));
+        Ok(())
+    }
+    fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+}
+
+/// Runs a flow against scripted customer messages and returns the transcript.
+pub async fn test(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<uuid::Uuid>,
+    body: web::Json<TestInput>,
+) -> Result<HttpResponse, ApiError> {
+    let current = load(&state, &user, *path).await?;
+    let flow = check_flow(&current["flow_data"])?;
+    let mut fx = Sandbox { transcript: Vec::new(), state: &state, now: Utc::now() };
+    let contact = body.contact.clone().unwrap_or_else(|| {
+        json!({"name": "Test customer", "phone": "+10000000000", "tags": [], "fields": {}}).as_object().cloned().unwrap_or_default()
+    });
+    let mut ctx = RunContext { contact, vars: Map::new(), message: None };
+    let mut run = RunRecord::new(*path, current["version"].as_i64().and_then(|v| i32::try_from(v).ok()).unwrap_or(1), &flow);
+    run = fast_forward(&flow, drive(&flow, run, &mut ctx, Trigger::Go, &mut fx).await, &mut ctx, &mut fx).await;
+    for m in &body.messages {
+        let facts = match m {
+            Value::String(t) => message_facts("text", &json!({"body": t})),
+            other => json!({"type": other["type"].as_str().unwrap_or("text"), "text": other["text"], "reply_id": other["reply_id"]}),
+        };
+        fx.transcript.push(json!({"from": "customer", "text": facts["text"], "reply_id": facts["reply_id"]}));
+        if !run.status.is_active() {
+            fx.transcript.push(json!({"from": "system", "action": "ignored", "reason": "the run has ended"}));
+            continue;
+        }
+        run = drive(&flow, run, &mut ctx, Trigger::Message(facts), &mut fx).await;
+        run = fast_forward(&flow, run, &mut ctx, &mut fx).await;
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "status": run.status, "path": run.path, "vars": run.vars, "error": run.error, "waiting": run.waiting, "transcript": fx.transcript,
+    })))
+}
+
+/// In the sandbox, delays pass at once.
+async fn fast_forward(flow: &Flow, mut run: RunRecord, ctx: &mut RunContext, fx: &mut Sandbox<'_>) -> RunRecord {
+    for _ in 0..50 {
+        match &run.waiting {
+            Some(Waiting::Delay { until, .. }) => {
+                let until = *until;
+                fx.transcript.push(json!({"from": "system", "action": "delay", "skipped_to": until}));
+                fx.now = until;
+                run = drive(flow, run, ctx, Trigger::Timer(until), fx).await;
+            }
+            _ => break,
+        }
+    }
+    run
+}
+
+/// `POST /flows/{id}/start`.
+#[derive(Deserialize)]
+pub struct StartInput {
+    conversation_id: uuid::Uuid,
+}
+
+/// Starts a flow in a conversation by hand.
+pub async fn start(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<uuid::Uuid>,
+    body: web::Json<StartInput>,
+) -> Result<HttpResponse, ApiError> {
+    let target = crate::http::messages::target(&state, &user, body.conversation_id).await?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    state.router.command(ConversationCommand {
+        channel: target.channel,
+        contact_id: target.contact_id,
+        work: ConversationWork::StartFlow { flow_id: *path, reply: Some(tx) },
+    });
+    let run = tokio::time::timeout(Duration::from_secs(15), rx)
+        .await
+        .map_err(|_| ApiError::Unavailable("the conversation did not answer in time; retry".into()))?
+        .map_err(|_| ApiError::Unavailable("the conversation could not start the flow now; retry".into()))?
+        .map_err(|m| ApiError::Conflict { code: "FLOW_NOT_STARTED", message: m })?;
+    Ok(HttpResponse::Created().json(json!({"run_id": run, "flow_id": *path, "conversation_id": body.conversation_id})))
+}
+
+/// `POST /conversations/{id}/flow`.
+#[derive(Deserialize)]
+pub struct ControlInput {
+    action: String,
+}
+
+/// Pauses, resumes or stops the conversation's bot.
+pub async fn control(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<uuid::Uuid>,
+    body: web::Json<ControlInput>,
+) -> Result<HttpResponse, ApiError> {
+    let control = match body.action.as_str() {
+        "pause" => FlowControl::Pause,
+        "resume" => FlowControl::Resume,
+        "stop" => FlowControl::Stop,
+        _ => return Err(ApiError::validation("`action` must be pause, resume or stop")),
+    };
+    let target = crate::http::messages::target(&state, &user, *path).await?;
+    state.router.command(ConversationCommand {
+        channel: target.channel,
+        contact_id: target.contact_id,
+        work: ConversationWork::Flow(control),
+    });
+    Ok(HttpResponse::Accepted().json(json!({"conversation_id": *path, "action": body.action})))
+}

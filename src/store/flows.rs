@@ -1,0 +1,299 @@
+//! Flows on Postgres: the active flows of a tenant (cached until a flow
+//! changes), versions, runs, and the contact facts and changes flows use;
+//! and HTTP for flows' api and webhook nodes.
+
+use crate::db::tenant_tx;
+use crate::store::store_err;
+use async_trait::async_trait;
+use dashmap::DashMap;
+use serde_json::{json, Map, Value};
+use sqlx::{PgPool, Row};
+use std::sync::Arc;
+use std::time::Duration;
+use whatsflow_actors::flow::run::{ActiveFlow, FlowHttp, FlowStore, RunRecord, RunStatus};
+use whatsflow_actors::flow::{validate, Flow, FlowData};
+use whatsflow_actors::ids::{ContactId, ConversationId, TenantId, UserId};
+use whatsflow_actors::ports::StoreError;
+
+/// See the module doc.
+#[derive(Clone)]
+pub struct PgFlowStore {
+    pool: PgPool,
+    active: Arc<DashMap<TenantId, Arc<Vec<ActiveFlow>>>>,
+    versions: Arc<DashMap<(uuid::Uuid, i32), Arc<Flow>>>,
+    hub: Arc<crate::hub::TenantHub>,
+}
+
+impl PgFlowStore {
+    /// A store over `pool`; `hub` tells who is online (for assignment).
+    pub fn new(pool: PgPool, hub: Arc<crate::hub::TenantHub>) -> Self {
+        Self { pool, active: Arc::new(DashMap::new()), versions: Arc::new(DashMap::new()), hub }
+    }
+
+    /// Forgets a tenant's cached active flows (after a flow changes).
+    pub fn invalidate(&self, tenant: TenantId) {
+        self.active.remove(&tenant);
+    }
+}
+
+fn parse_flow(v: Value) -> Option<Flow> {
+    serde_json::from_value::<FlowData>(v).ok().and_then(|d| validate(&d).ok())
+}
+
+#[async_trait]
+impl FlowStore for PgFlowStore {
+    async fn active_flows(&self, tenant: TenantId) -> Result<Arc<Vec<ActiveFlow>>, StoreError> {
+        if let Some(f) = self.active.get(&tenant) {
+            return Ok(f.clone());
+        }
+        let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
+        let rows = sqlx::query(
+            "SELECT id, version, name, trigger_type, trigger_value, trigger_match, priority, pause_on_agent_reply, flow_data
+             FROM flows WHERE status = 'active' ORDER BY priority DESC, created_at",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(store_err)?;
+        tx.commit().await.map_err(store_err)?;
+        let mut flows = Vec::with_capacity(rows.len());
+        for r in rows {
+            let Some(flow) = parse_flow(r.try_get("flow_data").map_err(store_err)?) else { continue };
+            flows.push(ActiveFlow {
+                id: r.try_get("id").map_err(store_err)?,
+                version: r.try_get("version").map_err(store_err)?,
+                name: r.try_get("name").map_err(store_err)?,
+                trigger_type: r.try_get("trigger_type").map_err(store_err)?,
+                trigger_value: r.try_get("trigger_value").map_err(store_err)?,
+                trigger_match: r.try_get("trigger_match").map_err(store_err)?,
+                priority: r.try_get("priority").map_err(store_err)?,
+                pause_on_agent_reply: r.try_get("pause_on_agent_reply").map_err(store_err)?,
+                flow: Arc::new(flow),
+            });
+        }
+        let flows = Arc::new(flows);
+        self.active.insert(tenant, flows.clone());
+        Ok(flows)
+    }
+
+    async fn flow_at(&self, tenant: TenantId, flow_id: uuid::Uuid, version: i32) -> Result<Option<Arc<Flow>>, StoreError> {
+        if let Some(f) = self.versions.get(&(flow_id, version)) {
+            return Ok(Some(f.clone()));
+        }
+        let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
+        let data: Option<Value> = sqlx::query_scalar("SELECT flow_data FROM flow_versions WHERE flow_id = $1 AND version = $2")
+            .bind(flow_id)
+            .bind(version)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(store_err)?;
+        tx.commit().await.map_err(store_err)?;
+        let flow = data.and_then(parse_flow).map(Arc::new);
+        if let Some(f) = &flow {
+            self.versions.insert((flow_id, version), f.clone());
+        }
+        Ok(flow)
+    }
+
+    async fn create_run(&self, tenant: TenantId, conversation: ConversationId, run: &RunRecord) -> Result<bool, StoreError> {
+        let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
+        let inserted = sqlx::query(
+            "INSERT INTO flow_runs (id, tenant_id, flow_id, version, conversation_id, status, cursor, vars, path, step)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (conversation_id) WHERE status IN ('running', 'waiting', 'paused') DO NOTHING",
+        )
+        .bind(run.id)
+        .bind(tenant.0)
+        .bind(run.flow_id)
+        .bind(run.version)
+        .bind(conversation.0)
+        .bind(run.status.as_str())
+        .bind(&run.cursor)
+        .bind(Value::Object(run.vars.clone()))
+        .bind(json!(run.path))
+        .bind(run.step)
+        .execute(&mut *tx)
+        .await
+        .map_err(store_err)?
+        .rows_affected();
+        tx.commit().await.map_err(store_err)?;
+        Ok(inserted == 1)
+    }
+
+    async fn save_run(&self, tenant: TenantId, run: &RunRecord) -> Result<(), StoreError> {
+        let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
+        sqlx::query(
+            "UPDATE flow_runs SET status = $2, cursor = $3, vars = $4, waiting = $5, wake_at = $6, path = $7, step = $8, error = $9,
+                updated_at = now(), ended_at = CASE WHEN $2 IN ('completed', 'failed', 'stopped') THEN COALESCE(ended_at, now()) ELSE NULL END
+             WHERE id = $1",
+        )
+        .bind(run.id)
+        .bind(run.status.as_str())
+        .bind(&run.cursor)
+        .bind(Value::Object(run.vars.clone()))
+        .bind(run.waiting.as_ref().and_then(|w| serde_json::to_value(w).ok()))
+        .bind(run.waiting.as_ref().and_then(|w| w.until()))
+        .bind(json!(run.path))
+        .bind(run.step)
+        .bind(&run.error)
+        .execute(&mut *tx)
+        .await
+        .map_err(store_err)?;
+        tx.commit().await.map_err(store_err)
+    }
+
+    async fn active_run(&self, tenant: TenantId, conversation: ConversationId) -> Result<Option<RunRecord>, StoreError> {
+        let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
+        let row = sqlx::query(
+            "SELECT id, flow_id, version, status, cursor, vars, waiting, path, step, error FROM flow_runs
+             WHERE conversation_id = $1 AND status IN ('running', 'waiting', 'paused')",
+        )
+        .bind(conversation.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(store_err)?;
+        tx.commit().await.map_err(store_err)?;
+        let Some(r) = row else { return Ok(None) };
+        let status: String = r.try_get("status").map_err(store_err)?;
+        Ok(Some(RunRecord {
+            id: r.try_get("id").map_err(store_err)?,
+            flow_id: r.try_get("flow_id").map_err(store_err)?,
+            version: r.try_get("version").map_err(store_err)?,
+            status: serde_json::from_value(json!(status)).unwrap_or(RunStatus::Running),
+            cursor: r.try_get("cursor").map_err(store_err)?,
+            vars: r.try_get::<Value, _>("vars").map_err(store_err)?.as_object().cloned().unwrap_or_default(),
+            waiting: r.try_get::<Option<Value>, _>("waiting").map_err(store_err)?.and_then(|w| serde_json::from_value(w).ok()),
+            path: serde_json::from_value(r.try_get::<Value, _>("path").map_err(store_err)?).unwrap_or_default(),
+            step: r.try_get("step").map_err(store_err)?,
+            error: r.try_get("error").map_err(store_err)?,
+        }))
+    }
+
+    async fn contact_facts(&self, tenant: TenantId, contact: ContactId) -> Result<Map<String, Value>, StoreError> {
+        let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
+        let row = sqlx::query("SELECT name, phone, username, tags, custom_fields FROM contacts WHERE id = $1")
+            .bind(contact.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(store_err)?;
+        tx.commit().await.map_err(store_err)?;
+        let Some(r) = row else { return Ok(Map::new()) };
+        let v = json!({
+            "name": r.try_get::<Option<String>, _>("name").map_err(store_err)?,
+            "phone": r.try_get::<Option<String>, _>("phone").map_err(store_err)?,
+            "username": r.try_get::<Option<String>, _>("username").map_err(store_err)?,
+            "tags": r.try_get::<Vec<String>, _>("tags").map_err(store_err)?,
+            "fields": r.try_get::<Value, _>("custom_fields").map_err(store_err)?,
+        });
+        Ok(v.as_object().cloned().unwrap_or_default())
+    }
+
+    async fn tag_contact(&self, tenant: TenantId, contact: ContactId, add: &[String], remove: &[String]) -> Result<(), StoreError> {
+        let add: Vec<String> = add.iter().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()).collect();
+        let remove: Vec<String> = remove.iter().map(|t| t.trim().to_lowercase()).collect();
+        let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
+        sqlx::query(
+            "UPDATE contacts SET tags = ARRAY(SELECT DISTINCT t FROM unnest(tags || $2::text[]) t WHERE NOT (t = ANY($3)) ORDER BY t), updated_at = now() WHERE id = $1",
+        )
+        .bind(contact.0)
+        .bind(&add)
+        .bind(&remove)
+        .execute(&mut *tx)
+        .await
+        .map_err(store_err)?;
+        tx.commit().await.map_err(store_err)
+    }
+
+    async fn set_contact_field(&self, tenant: TenantId, contact: ContactId, field: &str, value: &Value) -> Result<(), StoreError> {
+        let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
+        if field == "name" {
+            sqlx::query("UPDATE contacts SET name = $2, updated_at = now() WHERE id = $1")
+                .bind(contact.0)
+                .bind(value.as_str().map(str::to_owned).unwrap_or_else(|| value.to_string()))
+                .execute(&mut *tx)
+                .await
+                .map_err(store_err)?;
+        } else {
+            sqlx::query("UPDATE contacts SET custom_fields = custom_fields || jsonb_build_object($2::text, $3::jsonb), updated_at = now() WHERE id = $1")
+                .bind(contact.0)
+                .bind(field)
+                .bind(value)
+                .execute(&mut *tx)
+                .await
+                .map_err(store_err)?;
+        }
+        tx.commit().await.map_err(store_err)
+    }
+
+    async fn pick_agent(&self, tenant: TenantId, team: Option<&str>, strategy: &str) -> Result<Option<UserId>, StoreError> {
+        // Teams are not modelled yet beyond a user's name; a team narrows
+        // nothing until teams exist, so it is ignored rather than guessed.
+        let _ = team;
+        let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
+        let rows = sqlx::query(
+            "SELECT u.id, (SELECT count(*) FROM conversations c WHERE c.assignee_id = u.id AND c.status IN ('open', 'pending')) AS load,
+                    (SELECT max(c.updated_at) FROM conversations c WHERE c.assignee_id = u.id) AS last_assigned
+             FROM users u WHERE u.role IN ('agent', 'tenant_admin') ORDER BY u.created_at",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(store_err)?;
+        tx.commit().await.map_err(store_err)?;
+        let mut candidates: Vec<(uuid::Uuid, i64, Option<chrono::DateTime<chrono::Utc>>)> = Vec::new();
+        for r in &rows {
+            let id: uuid::Uuid = r.try_get("id").map_err(store_err)?;
+            if self.hub.is_online(tenant, UserId(id)) {
+                candidates.push((id, r.try_get("load").map_err(store_err)?, r.try_get("last_assigned").map_err(store_err)?));
+            }
+        }
+        let pick = match strategy {
+            "least_busy" => candidates.iter().min_by_key(|(_, load, _)| *load),
+            // Round robin: the online agent assigned longest ago.
+            _ => candidates.iter().min_by_key(|(_, _, last)| *last),
+        };
+        Ok(pick.map(|(id, _, _)| UserId(*id)))
+    }
+}
+
+/// Flows' HTTP client (api and webhook nodes).
+pub struct ReqwestFlowHttp {
+    http: reqwest::Client,
+}
+
+impl Default for ReqwestFlowHttp {
+    fn default() -> Self {
+        Self { http: reqwest::Client::builder().connect_timeout(Duration::from_secs(5)).build().unwrap_or_default() }
+    }
+}
+
+#[async_trait]
+impl FlowHttp for ReqwestFlowHttp {
+    async fn call(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<&Value>,
+        timeout_ms: u64,
+    ) -> Result<Value, String> {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| e.to_string())?;
+        let mut req = self.http.request(method, url).timeout(Duration::from_millis(timeout_ms));
+        for (k, v) in headers {
+            req = req.header(k, v);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let res = req.send().await.map_err(|e| {
+            if e.is_timeout() {
+                format!("timed out after {timeout_ms} ms")
+            } else {
+                format!("request failed: {e}")
+            }
+        })?;
+        let status = res.status();
+        let text = res.text().await.map_err(|e| e.to_string())?;
+        if !status.is_success() {
+            return Err(format!("HTTP {}", status.as_u16()));
+        }
+        Ok(serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+}

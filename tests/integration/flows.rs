@@ -1,0 +1,384 @@
+//! Flow bots end to end: webhook in, the bot's messages out at the Graph API
+//! simulator, a local HTTP server for api and webhook nodes.
+
+use crate::helpers::*;
+use actix_web::{web, App, HttpResponse, HttpServer};
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// A business's own API: /orders/{id}, /slow, /fail, /hook (records posts).
+struct Shop {
+    base: String,
+    hooks: Arc<Mutex<Vec<Value>>>,
+}
+
+fn shop() -> Shop {
+    let hooks = Arc::new(Mutex::new(Vec::new()));
+    let h = hooks.clone();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = HttpServer::new(move || {
+        let h = h.clone();
+        App::new()
+            .route(
+                "/orders/{id}",
+                web::get()
+                    .to(|id: web::Path<String>| async move { HttpResponse::Ok().json(json!({"order": {"id": *id, "status": "shipped"}})) }),
+            )
+            .route(
+                "/slow",
+                web::get().to(|| async {
+                    actix_web::rt::time::sleep(Duration::from_secs(5)).await;
+                    HttpResponse::Ok().json(json!({}))
+                }),
+            )
+            .route("/fail", web::get().to(|| async { HttpResponse::InternalServerError().finish() }))
+            .route(
+                "/hook",
+                web::post().to(move |body: web::Json<Value>| {
+                    let h = h.clone();
+                    async move {
+                        h.lock().unwrap().push(body.into_inner());
+                        HttpResponse::Ok().json(json!({"ok": true}))
+                    }
+                }),
+            )
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    actix_rt::spawn(server);
+    Shop { base: format!("http://127.0.0.1:{port}"), hooks }
+}
+
+async fn create_flow(app: &TestApp, t: &Tenant, body: Value) -> Value {
+    let res = app.http.post(app.url("/api/v1/flows")).bearer_auth(&t.token).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap_or_default());
+    let flow: Value = res.json().await.unwrap();
+    let id = flow["id"].as_str().unwrap();
+    let res = app
+        .http
+        .patch(app.url(&format!("/api/v1/flows/{id}/status")))
+        .bearer_auth(&t.token)
+        .json(&json!({"status": "active"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+    flow
+}
+
+/// Texts the bot sent to a customer (as the simulator received them).
+async fn bot_texts(app: &TestApp, to: &str) -> Vec<String> {
+    app.sim_sends()
+        .await
+        .into_iter()
+        .filter(|b| b["to"] == to)
+        .map(|b| b["text"]["body"].as_str().or(b["interactive"]["body"]["text"].as_str()).unwrap_or("").to_owned())
+        .collect()
+}
+
+async fn say(app: &TestApp, from: &str, text: &str) {
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, from, &format!("wamid.{}", uuid::Uuid::new_v4().simple()), text)).await;
+}
+
+async fn wait_texts(app: &TestApp, to: &str, n: usize) -> Vec<String> {
+    eventually(&format!("{n} bot messages to {to}"), WAIT, || async {
+        let t = bot_texts(app, to).await;
+        (t.len() >= n).then_some(t)
+    })
+    .await
+}
+
+fn order_flow(shop: &str) -> Value {
+    json!({"name": "Order status", "trigger_type": "keyword", "trigger_value": "order", "flow_data": {"nodes": [
+        {"id": "ask", "type": "input", "position": {"x": 0, "y": 0}, "data": {"start": true, "prompt": "Hi {{contact.name}}! Your order number?", "variable": "order", "validation": "regex", "pattern": "^\\d{4}$", "retries": 2}},
+        {"id": "look", "type": "api", "position": {"x": 0, "y": 100}, "data": {"method": "GET", "url": format!("{shop}/orders/{{{{vars.order}}}}"), "timeout_ms": 2000, "save": {"state": "order.status"}}},
+        {"id": "tell", "type": "message", "position": {"x": 0, "y": 200}, "data": {"text": "Order {{vars.order}} is {{vars.state}}."}},
+        {"id": "oops", "type": "message", "position": {"x": 200, "y": 200}, "data": {"text": "Sorry, I could not look that up."}},
+        {"id": "hook", "type": "webhook", "position": {"x": 0, "y": 300}, "data": {"url": format!("{shop}/hook")}},
+        {"id": "tag", "type": "tag", "position": {"x": 0, "y": 400}, "data": {"add": ["asked-order"]}},
+        {"id": "done", "type": "end", "position": {"x": 0, "y": 500}, "data": {}}
+    ], "edges": [
+        {"id": "e1", "source": "ask", "target": "look", "sourceHandle": "ok"},
+        {"id": "e2", "source": "look", "target": "tell", "sourceHandle": "ok"},
+        {"id": "e3", "source": "look", "target": "oops", "sourceHandle": "error"},
+        {"id": "e4", "source": "tell", "target": "hook"},
+        {"id": "e5", "source": "hook", "target": "tag"},
+        {"id": "e6", "source": "tag", "target": "done"}
+    ]}})
+}
+
+#[actix_rt::test]
+async fn a_keyword_flow_asks_validates_calls_the_api_and_answers() {
+    let app = spawn_app().await;
+    let shop = shop();
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let flow = create_flow(&app, &t, order_flow(&shop.base)).await;
+    say(&app, "15551110001", "ORDER").await;
+    let texts = wait_texts(&app, "+15551110001", 1).await;
+    assert_eq!(texts[0], "Hi Customer 15551110001! Your order number?");
+    say(&app, "15551110001", "soon please").await;
+    let texts = wait_texts(&app, "+15551110001", 2).await;
+    assert_eq!(texts[1], texts[0], "garbage gets the re-prompt, not a crash");
+    say(&app, "15551110001", "4821").await;
+    let texts = wait_texts(&app, "+15551110001", 3).await;
+    assert_eq!(texts[2], "Order 4821 is shipped.");
+    let id = flow["id"].as_str().unwrap();
+    let runs: Value = eventually("run completed", WAIT, || async {
+        let (_, v) = app.get(&t, &format!("/api/v1/flows/{id}/executions")).await;
+        (v["data"][0]["status"] == "completed").then_some(v)
+    })
+    .await;
+    assert_eq!(runs["data"][0]["path"], json!(["ask", "look", "tell", "hook", "tag", "done"]));
+    assert_eq!(runs["data"][0]["vars"]["order"], "4821");
+    assert_eq!(shop.hooks.lock().unwrap()[0]["vars"]["state"], "shipped", "the webhook node posted the run's context");
+    let (_, contacts) = app.get(&t, "/api/v1/contacts?tag=asked-order").await;
+    assert_eq!(contacts["data"].as_array().unwrap().len(), 1);
+    // In the inbox the bot's messages are marked as the flow's.
+    let bot: Vec<Value> = app.all_messages(&t).await.into_iter().filter(|m| m["direction"] == "outbound").collect();
+    assert_eq!(bot.len(), 3);
+    assert!(bot.iter().all(|m| m["sent_by"]["kind"] == "flow" && m["sent_by"]["id"] == flow["id"]));
+    let (_, stats) = app.get(&t, &format!("/api/v1/flows/{id}/analytics")).await;
+    assert_eq!((stats["starts"].as_i64(), stats["completions"].as_i64()), (Some(1), Some(1)));
+}
+
+#[actix_rt::test]
+async fn api_errors_and_timeouts_take_the_error_branch() {
+    let app = spawn_app().await;
+    let shop = shop();
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    for (keyword, path) in [("slow", "/slow"), ("fail", "/fail")] {
+        create_flow(&app, &t, json!({"name": keyword, "trigger_type": "keyword", "trigger_value": keyword, "flow_data": {"nodes": [
+            {"id": "a", "type": "api", "data": {"start": true, "url": format!("{}{path}", shop.base), "timeout_ms": 500}},
+            {"id": "ok", "type": "message", "data": {"text": "fine"}},
+            {"id": "err", "type": "message", "data": {"text": "error branch: {{vars.api_error}}"}}
+        ], "edges": [{"id": "1", "source": "a", "target": "ok", "sourceHandle": "ok"}, {"id": "2", "source": "a", "target": "err", "sourceHandle": "error"}]}})).await;
+    }
+    say(&app, "15551110002", "slow").await;
+    say(&app, "15551110003", "fail").await;
+    let slow = wait_texts(&app, "+15551110002", 1).await;
+    assert!(slow[0].starts_with("error branch: timed out"), "{slow:?}");
+    let fail = wait_texts(&app, "+15551110003", 1).await;
+    assert_eq!(fail[0], "error branch: HTTP 500");
+}
+
+#[actix_rt::test]
+async fn buttons_and_conditions_branch() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    create_flow(&app, &t, json!({"name": "menu", "trigger_type": "keyword", "trigger_value": "/^(hi|hello)$/", "flow_data": {"nodes": [
+        {"id": "menu", "type": "buttons", "data": {"start": true, "text": "How can we help?", "buttons": [{"id": "track", "title": "Track order"}, {"id": "human", "title": "Talk to us"}]}},
+        {"id": "check", "type": "condition", "data": {"rules": [{"field": "contact.tags", "operator": "contains", "value": "vip", "handle": "vip"}]}},
+        {"id": "vip", "type": "message", "data": {"text": "VIP line"}},
+        {"id": "std", "type": "message", "data": {"text": "Standard line"}},
+        {"id": "track", "type": "message", "data": {"text": "Tracking"}}
+    ], "edges": [
+        {"id": "1", "source": "menu", "target": "track", "sourceHandle": "track"},
+        {"id": "2", "source": "menu", "target": "check", "sourceHandle": "human"},
+        {"id": "3", "source": "check", "target": "vip", "sourceHandle": "vip"},
+        {"id": "4", "source": "check", "target": "std", "sourceHandle": "else"}
+    ]}})).await;
+    // A VIP customer picks "Talk to us" by button.
+    app.http
+        .post(app.url("/api/v1/contacts"))
+        .bearer_auth(&t.token)
+        .json(&json!({"phone": "+15551110004", "tags": ["vip"]}))
+        .send()
+        .await
+        .unwrap();
+    say(&app, "15551110004", "Hello").await;
+    let first = wait_texts(&app, "+15551110004", 1).await;
+    assert_eq!(first[0], "How can we help?");
+    let menu = app.sim_sends().await.into_iter().find(|b| b["to"] == "+15551110004").unwrap();
+    assert_eq!(menu["interactive"]["action"]["buttons"][1]["reply"]["id"], "human");
+    let reply = json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": {
+        "metadata": {"display_phone_number": "1", "phone_number_id": PHONE_NUMBER_ID},
+        "messages": [{"from": "15551110004", "id": "wamid.btn", "timestamp": chrono::Utc::now().timestamp().to_string(), "type": "interactive",
+                      "interactive": {"type": "button_reply", "button_reply": {"id": "human", "title": "Talk to us"}}}]}}]}]});
+    app.post_webhook_ok(reply.to_string().into_bytes()).await;
+    assert_eq!(wait_texts(&app, "+15551110004", 2).await[1], "VIP line");
+    // Someone else types the button's title.
+    say(&app, "15551110005", "hi").await;
+    wait_texts(&app, "+15551110005", 1).await;
+    say(&app, "15551110005", "talk to us").await;
+    assert_eq!(wait_texts(&app, "+15551110005", 2).await[1], "Standard line");
+}
+
+#[actix_rt::test]
+async fn handoff_and_agent_replies_pause_the_bot_and_assignment_picks_an_online_agent() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    let agent = app.add_user(&t, "agent").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let mut agent_ws = app.socket(&agent.token).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    create_flow(&app, &t, json!({"name": "support", "trigger_type": "keyword", "trigger_value": "help", "flow_data": {"nodes": [
+        {"id": "a", "type": "assign", "data": {"start": true, "strategy": "least_busy"}},
+        {"id": "b", "type": "message", "data": {"text": "An agent will be with you."}},
+        {"id": "h", "type": "handoff", "data": {"note": "Customer asked for help"}},
+        {"id": "c", "type": "message", "data": {"text": "never sent while paused"}}
+    ], "edges": [{"id": "1", "source": "a", "target": "b"}, {"id": "2", "source": "b", "target": "h"}, {"id": "3", "source": "h", "target": "c"}]}})).await;
+    say(&app, "15551110006", "help").await;
+    wait_texts(&app, "+15551110006", 1).await;
+    let note = agent_ws.expect("notification", |d| d["kind"] == "handoff").await;
+    assert_eq!(note["message"], "Customer asked for help");
+    let conv = app.conversations(&t).await.into_iter().find(|c| c["contact"]["phone"] == "+15551110006").unwrap();
+    assert_eq!(conv["assignee_id"], agent.user_id.as_str(), "assigned to the online agent");
+    say(&app, "15551110006", "hello?").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(bot_texts(&app, "+15551110006").await.len(), 1, "a handed-off bot stays quiet");
+    // Resume by hand: it carries on after the handoff node.
+    let conv_id = conv["id"].as_str().unwrap();
+    let res = app
+        .http
+        .post(app.url(&format!("/api/v1/conversations/{conv_id}/flow")))
+        .bearer_auth(&t.token)
+        .json(&json!({"action": "resume"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    assert_eq!(wait_texts(&app, "+15551110006", 2).await[1], "never sent while paused");
+}
+
+#[actix_rt::test]
+async fn an_agent_reply_pauses_a_waiting_bot() {
+    let app = spawn_app().await;
+    let shop = shop();
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let flow = create_flow(&app, &t, order_flow(&shop.base)).await;
+    say(&app, "15551110007", "order").await;
+    wait_texts(&app, "+15551110007", 1).await;
+    let conv = app.conversations(&t).await.into_iter().find(|c| c["contact"]["phone"] == "+15551110007").unwrap();
+    let res = app.send(&t, conv["id"].as_str().unwrap(), json!({"type": "text", "text": {"body": "Let me help you myself."}})).await;
+    assert_eq!(res.status(), 201);
+    let id = flow["id"].as_str().unwrap();
+    eventually("run paused", WAIT, || async {
+        let (_, v) = app.get(&t, &format!("/api/v1/flows/{id}/executions")).await;
+        (v["data"][0]["status"] == "paused").then_some(())
+    })
+    .await;
+    say(&app, "15551110007", "4821").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let texts = bot_texts(&app, "+15551110007").await;
+    assert_eq!(texts.len(), 2, "the agent's message only: {texts:?}");
+}
+
+#[actix_rt::test]
+async fn invalid_flows_are_refused_with_the_offending_nodes_and_edits_keep_live_runs_on_their_version() {
+    let app = spawn_app().await;
+    let shop = shop();
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let res = app.http.post(app.url("/api/v1/flows")).bearer_auth(&t.token).json(&json!({"name": "bad", "trigger_type": "keyword", "trigger_value": "x", "flow_data": {"nodes": [
+        {"id": "a", "type": "buttons", "data": {"start": true, "text": "?", "buttons": [{"id": "1", "title": "1"}, {"id": "2", "title": "2"}, {"id": "3", "title": "3"}, {"id": "4", "title": "4"}]}},
+        {"id": "b", "type": "condition", "data": {"rules": [{"field": "vars.x", "operator": "equals", "value": 1, "handle": "one"}]}},
+        {"id": "c", "type": "warp", "data": {}}
+    ], "edges": [{"id": "e1", "source": "a", "target": "b", "sourceHandle": "1"}, {"id": "e2", "source": "b", "target": "nowhere", "sourceHandle": "one"}]}})).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["error"]["code"], "FLOW_INVALID");
+    let details = err["error"]["details"].as_array().unwrap();
+    let nodes: Vec<&str> = details.iter().filter_map(|d| d["node_id"].as_str()).collect();
+    assert!(nodes.contains(&"a") && nodes.contains(&"b") && nodes.contains(&"c"), "{details:?}");
+    assert!(details.iter().any(|d| d["edge_id"] == "e2"));
+
+    let flow = create_flow(&app, &t, order_flow(&shop.base)).await;
+    let id = flow["id"].as_str().unwrap();
+    say(&app, "15551110008", "order").await;
+    wait_texts(&app, "+15551110008", 1).await;
+    // Edit the flow while the run waits: the run finishes on version 1.
+    let mut v2 = order_flow(&shop.base);
+    v2["flow_data"]["nodes"][2]["data"]["text"] = json!("v2 says {{vars.state}}");
+    let res = app
+        .http
+        .patch(app.url(&format!("/api/v1/flows/{id}")))
+        .bearer_auth(&t.token)
+        .json(&json!({"flow_data": v2["flow_data"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["version"], 2);
+    say(&app, "15551110008", "1234").await;
+    assert_eq!(wait_texts(&app, "+15551110008", 2).await[1], "Order 1234 is shipped.");
+    say(&app, "15551110009", "order").await;
+    wait_texts(&app, "+15551110009", 1).await;
+    say(&app, "15551110009", "5555").await;
+    assert_eq!(wait_texts(&app, "+15551110009", 2).await[1], "v2 says shipped");
+    // The sandbox: a transcript, and Meta never hears of it.
+    let before = app.sim_sends().await.len();
+    let res: Value = app
+        .http
+        .post(app.url(&format!("/api/v1/flows/{id}/test")))
+        .bearer_auth(&t.token)
+        .json(&json!({"messages": ["nope", "7777"], "contact": {"name": "Tess", "tags": [], "fields": {}}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(res["status"], "completed");
+    let bot: Vec<&str> = res["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["from"] == "bot")
+        .map(|e| e["content"]["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(bot, ["Hi Tess! Your order number?", "Hi Tess! Your order number?", "v2 says shipped"]);
+    assert_eq!(app.sim_sends().await.len(), before);
+}
+
+#[actix_rt::test]
+async fn a_thousand_concurrent_runs_all_complete() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    let ch = app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let res = app
+        .http
+        .patch(app.url(&format!("/api/v1/channels/{}", ch["id"].as_str().unwrap())))
+        .bearer_auth(&t.token)
+        .json(&json!({"messages_per_second": 1000}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let flow = create_flow(
+        &app,
+        &t,
+        json!({"name": "greet", "trigger_type": "keyword", "trigger_value": "hi", "flow_data": {"nodes": [
+        {"id": "a", "type": "set_field", "data": {"start": true, "field": "greeted", "value": "yes"}},
+        {"id": "b", "type": "message", "data": {"text": "Hello {{contact.name}}"}},
+        {"id": "c", "type": "end", "data": {}}
+    ], "edges": [{"id": "1", "source": "a", "target": "b"}, {"id": "2", "source": "b", "target": "c"}]}}),
+    )
+    .await;
+    for batch in 0..10 {
+        let messages: Vec<Value> = (0..100)
+            .map(|i| json!({"from": format!("1555200{:04}", batch * 100 + i), "id": format!("wamid.k-{batch}-{i}"), "timestamp": chrono::Utc::now().timestamp().to_string(), "type": "text", "text": {"body": "hi"}}))
+            .collect();
+        let body = json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": {
+            "metadata": {"display_phone_number": "1", "phone_number_id": PHONE_NUMBER_ID}, "messages": messages}}]}]});
+        app.post_webhook_ok(body.to_string().into_bytes()).await;
+    }
+    let id = flow["id"].as_str().unwrap();
+    eventually("1000 runs completed", std::time::Duration::from_secs(90), || async {
+        let (_, s) = app.get(&t, &format!("/api/v1/flows/{id}/analytics")).await;
+        (s["completions"] == 1000).then_some(())
+    })
+    .await;
+    let greetings =
+        app.sim_sends().await.into_iter().filter(|b| b["text"]["body"].as_str().is_some_and(|s| s.starts_with("Hello"))).count();
+    assert_eq!(greetings, 1000, "each run greeted once");
+    let n: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM contacts WHERE custom_fields->>'greeted' = 'yes'").fetch_one(&app.owner).await.unwrap();
+    assert_eq!(n, 1000);
+}
