@@ -484,7 +484,13 @@ impl ConversationActor {
                     && inserted.contains(&x.id)
                     && !matches!(x.kind.as_str(), "reaction" | "system" | "unsupported")
             })
-            .map(|x| (crate::flow::interpret::message_facts(&x.kind, &x.content), x.referral.clone()))
+            .map(|x| {
+                let mut facts = crate::flow::interpret::message_facts(&x.kind, &x.content);
+                if let Some(id) = x.context.as_ref().and_then(|c| c["id"].as_str()) {
+                    facts["context_id"] = Value::String(id.to_owned());
+                }
+                (facts, x.referral.clone())
+            })
             .collect();
         if !customer.is_empty() {
             self.hand_to_flows(ctx, conversation_id, customer);
@@ -521,6 +527,16 @@ impl ConversationActor {
         let (flows, tenant) = (self.deps.flows.clone(), self.channel.tenant_id);
         let fut = async move {
             let active = flows.active_flows(tenant).await?;
+            let mut customer = customer;
+            if active.iter().any(|f| f.trigger_type == "campaign_reply") {
+                for (facts, _) in customer.iter_mut() {
+                    if let Some(ctx_id) = facts["context_id"].as_str().map(str::to_owned) {
+                        if let Some(by) = flows.sent_by_of(tenant, &ctx_id).await? {
+                            facts["replied_to"] = by;
+                        }
+                    }
+                }
+            }
             for (i, (facts, referral)) in customer.iter().enumerate() {
                 let first = welcome && i == 0;
                 if let Some(flow) = active.iter().find(|f| f.triggered_by(facts, first, referral.as_ref())) {

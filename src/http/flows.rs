@@ -23,7 +23,7 @@ use whatsflow_actors::flow::run::{drive, Effects, RunRecord, Trigger, Waiting};
 use whatsflow_actors::flow::{validate, Flow, FlowData};
 use whatsflow_actors::tenant::ConversationCommand;
 
-const TRIGGERS: &[&str] = &["keyword", "welcome", "button", "referral", "manual"];
+const TRIGGERS: &[&str] = &["keyword", "welcome", "button", "referral", "manual", "campaign_reply"];
 const COLUMNS: &str = "id, name, trigger_type, trigger_value, trigger_match, priority, status, version, flow_data, pause_on_agent_reply, created_at, updated_at";
 
 fn flow_json(r: &PgRow) -> Result<Value, sqlx::Error> {

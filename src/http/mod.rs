@@ -1,6 +1,7 @@
 //! The HTTP edge: every route registered in one place, JSON errors from one
 //! type ([`error::ApiError`]).
 
+pub mod analytics;
 pub mod api_keys;
 pub mod auth;
 pub mod channels;
@@ -70,6 +71,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/conversations/{id}/tags", web::post().to(contacts::post_conversation_tags))
                 .route("/conversations/{id}/tags/{tag}", web::delete().to(contacts::delete_conversation_tag))
                 .route("/ws", web::get().to(crate::ws::connect))
+                .route("/analytics/overview", web::get().to(analytics::overview))
                 .route("/flows", web::get().to(flows::list))
                 .route("/flows", web::post().to(flows::create))
                 .route("/flows/{id}", web::get().to(flows::get))

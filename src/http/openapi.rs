@@ -151,6 +151,7 @@ pub const ROUTES: &[RouteDoc] = &[
     route!("post", "/api/v1/flows/{id}/test", "flows", true, "Run against scripted customer messages in a sandbox; returns the transcript (nothing reaches Meta)", r#"{"messages":["order","4821"]}"#),
     route!("post", "/api/v1/flows/{id}/start", "flows", true, "Start a flow in a conversation by hand", r#"{"conversation_id":"…"}"#),
     route!("post", "/api/v1/conversations/{id}/flow", "flows", true, "Pause, resume or stop the conversation's bot", r#"{"action":"stop"}"#),
+    route!("get", "/api/v1/analytics/overview", "analytics", true, "Dashboard numbers for the last `days` (1–90): conversations and messages per day, first-response times, agents, flow runs"),
     route!("get", "/api/v1/ws", "live", true, "Agent WebSocket (token as ?token= or the `bearer, <token>` subprotocol): message:new, message:status, conversation:*, agent:typing, agent:status, notification, error; send conversation:join {conversation_id, since_seq?}, conversation:leave, conversation:typing, agent:status, message:send → message:ack"),
 ];
 

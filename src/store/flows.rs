@@ -223,6 +223,17 @@ impl FlowStore for PgFlowStore {
         tx.commit().await.map_err(store_err)
     }
 
+    async fn sent_by_of(&self, tenant: TenantId, wamid: &str) -> Result<Option<Value>, StoreError> {
+        let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
+        let by: Option<Option<Value>> = sqlx::query_scalar("SELECT sent_by FROM messages WHERE wamid = $1")
+            .bind(wamid)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(store_err)?;
+        tx.commit().await.map_err(store_err)?;
+        Ok(by.flatten())
+    }
+
     async fn pick_agent(&self, tenant: TenantId, team: Option<&str>, strategy: &str) -> Result<Option<UserId>, StoreError> {
         // Teams are not modelled yet beyond a user's name; a team narrows
         // nothing until teams exist, so it is ignored rather than guessed.

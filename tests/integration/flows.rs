@@ -382,3 +382,46 @@ async fn a_thousand_concurrent_runs_all_complete() {
         sqlx::query_scalar("SELECT count(*) FROM contacts WHERE custom_fields->>'greeted' = 'yes'").fetch_one(&app.owner).await.unwrap();
     assert_eq!(n, 1000);
 }
+
+#[actix_rt::test]
+async fn welcome_referral_and_campaign_reply_triggers() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let one = |text: &str| json!({"nodes": [{"id": "a", "type": "message", "data": {"start": true, "text": text}}], "edges": []});
+    create_flow(&app, &t, json!({"name": "welcome", "trigger_type": "welcome", "flow_data": one("Welcome to Acme!")})).await;
+    create_flow(
+        &app,
+        &t,
+        json!({"name": "ads", "trigger_type": "referral", "priority": 10, "flow_data": one("Thanks for clicking our ad")}),
+    )
+    .await;
+    create_flow(&app, &t, json!({"name": "campaign", "trigger_type": "campaign_reply", "trigger_value": "11111111-1111-1111-1111-111111111111", "flow_data": one("Glad you liked the offer")})).await;
+    // A new customer gets the welcome flow.
+    say(&app, "15551110010", "hello there").await;
+    assert_eq!(wait_texts(&app, "+15551110010", 1).await, ["Welcome to Acme!"]);
+    // A click-to-WhatsApp ad: the referral flow outranks welcome.
+    let mut ad: Value = serde_json::from_slice(&fixture("referral.json")).unwrap();
+    ad["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] = json!(chrono::Utc::now().timestamp().to_string());
+    app.post_webhook_ok(ad.to_string().into_bytes()).await;
+    assert_eq!(wait_texts(&app, "+16315551181", 1).await, ["Thanks for clicking our ad"]);
+    // A reply to a campaign's message starts the campaign flow.
+    let conv = app.conversations(&t).await.into_iter().find(|c| c["contact"]["phone"] == "+15551110010").unwrap();
+    sqlx::query(
+        "INSERT INTO messages (id, tenant_id, conversation_id, seq, status_seq, wamid, direction, type, status, content, sent_by, timestamp)
+         VALUES ($1, $2, $3, 999, 999, 'wamid.campaign-1', 'outbound', 'template', 'read', '{}', $4, now())",
+    )
+    .bind(uuid::Uuid::now_v7())
+    .bind(uuid::Uuid::parse_str(&t.tenant_id).unwrap())
+    .bind(uuid::Uuid::parse_str(conv["id"].as_str().unwrap()).unwrap())
+    .bind(json!({"kind": "campaign", "id": "11111111-1111-1111-1111-111111111111"}))
+    .execute(&app.owner)
+    .await
+    .unwrap();
+    let reply = json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": {
+        "metadata": {"display_phone_number": "1", "phone_number_id": PHONE_NUMBER_ID},
+        "messages": [{"from": "15551110010", "id": "wamid.re-campaign", "timestamp": chrono::Utc::now().timestamp().to_string(), "type": "text",
+                      "text": {"body": "yes please"}, "context": {"from": "15550783881", "id": "wamid.campaign-1"}}]}}]}]});
+    app.post_webhook_ok(reply.to_string().into_bytes()).await;
+    assert_eq!(wait_texts(&app, "+15551110010", 2).await[1], "Glad you liked the offer");
+}

@@ -318,3 +318,27 @@ async fn interactive_buttons_lists_and_reactions_go_out_in_meta_shape() {
     assert_eq!(of("reaction")[0]["reaction"], json!({"message_id": wamid, "emoji": "👍"}));
     assert_eq!(of("text")[0]["context"], json!({"message_id": wamid}));
 }
+
+#[actix_rt::test]
+async fn the_dashboard_counts_conversations_messages_and_first_responses() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let conv = app.open_conversation(&t, "16315551190").await;
+    app.open_conversation(&t, "16315551191").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(app.send(&t, &conv, json!({"type": "text", "text": {"body": "On it"}})).await.status(), 201);
+    let (s, v) = app.get(&t, "/api/v1/analytics/overview?days=7").await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["totals"]["conversations_new"], 2);
+    assert_eq!(v["totals"]["messages_inbound"], 2);
+    assert_eq!(v["totals"]["messages_outbound"], 1);
+    assert_eq!(v["totals"]["unassigned_open"], 2);
+    assert_eq!(v["by_day"].as_array().unwrap().len(), 7);
+    assert_eq!(v["by_day"][6]["messages_inbound"], 2, "today is the last day");
+    assert_eq!(v["response_time"]["samples"], 1, "one answered customer turn");
+    assert!(v["response_time"]["first_response_median_seconds"].as_f64().unwrap() >= 1.0);
+    let me = v["agents"].as_array().unwrap().iter().find(|a| a["user_id"] == t.user_id.as_str()).unwrap();
+    assert_eq!(me["messages_sent"], 1);
+    assert_eq!(app.get(&t, "/api/v1/analytics/overview?days=0").await.0, 400);
+}

@@ -421,6 +421,11 @@ impl ActiveFlow {
             "welcome" => new_conversation,
             "button" => facts["reply_id"].as_str().is_some_and(|id| !value.is_empty() && id == value),
             "referral" => referral.is_some_and(|r| value.is_empty() || r["source_id"].as_str() == Some(value)),
+            // A reply (context) to a message a campaign sent; a value names the campaign.
+            "campaign_reply" => {
+                let by = &facts["replied_to"];
+                by["kind"] == "campaign" && (value.is_empty() || by["id"].as_str() == Some(value))
+            }
             "keyword" => {
                 let Some(text) = facts["text"].as_str().map(str::trim) else { return false };
                 if value.len() > 2 && value.starts_with('/') && value.ends_with('/') {
@@ -462,6 +467,8 @@ pub trait FlowStore: Send + Sync + 'static {
     async fn tag_contact(&self, tenant: TenantId, contact: ContactId, add: &[String], remove: &[String]) -> Result<(), StoreError>;
     /// Sets a contact field (`name` or a custom field).
     async fn set_contact_field(&self, tenant: TenantId, contact: ContactId, field: &str, value: &Value) -> Result<(), StoreError>;
+    /// Who sent the message with this wamid (`{kind, id}`), for reply triggers.
+    async fn sent_by_of(&self, tenant: TenantId, wamid: &str) -> Result<Option<Value>, StoreError>;
     /// Picks an agent: online ones first, by round robin or least busy; a team narrows it.
     async fn pick_agent(&self, tenant: TenantId, team: Option<&str>, strategy: &str) -> Result<Option<crate::ids::UserId>, StoreError>;
 }
@@ -625,5 +632,10 @@ mod tests {
         assert!(f("keyword", "/^track\\s+\\d+$/", "exact").triggered_by(&facts("Track 42"), false, None));
         assert!(f("welcome", "", "exact").triggered_by(&facts("hi"), true, None));
         assert!(f("button", "SHOP", "exact").triggered_by(&json!({"reply_id": "SHOP"}), false, None));
+        let reply = json!({"text": "yes", "replied_to": {"kind": "campaign", "id": "c1"}});
+        assert!(f("campaign_reply", "", "exact").triggered_by(&reply, false, None));
+        assert!(f("campaign_reply", "c1", "exact").triggered_by(&reply, false, None));
+        assert!(!f("campaign_reply", "c2", "exact").triggered_by(&reply, false, None));
+        assert!(!f("campaign_reply", "", "exact").triggered_by(&json!({"text": "yes"}), false, None));
     }
 }
