@@ -425,3 +425,81 @@ async fn welcome_referral_and_campaign_reply_triggers() {
     app.post_webhook_ok(reply.to_string().into_bytes()).await;
     assert_eq!(wait_texts(&app, "+15551110010", 2).await[1], "Glad you liked the offer");
 }
+
+#[actix_rt::test]
+async fn a_flow_started_by_hand_times_out_its_input_and_can_be_stopped() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let flow = create_flow(&app, &t, json!({"name": "survey", "trigger_type": "manual", "flow_data": {"nodes": [
+        {"id": "q", "type": "input", "data": {"start": true, "prompt": "Rate us 1-5?", "variable": "rating", "validation": "number", "timeout_seconds": 1}},
+        {"id": "thanks", "type": "message", "data": {"text": "Thanks for {{vars.rating}}"}},
+        {"id": "late", "type": "message", "data": {"text": "No worries, maybe later."}}
+    ], "edges": [{"id": "1", "source": "q", "target": "thanks", "sourceHandle": "ok"}, {"id": "2", "source": "q", "target": "late", "sourceHandle": "timeout"}]}})).await;
+    let fid = flow["id"].as_str().unwrap();
+    let conv = app.open_conversation(&t, "15551110011").await;
+    let start = |conv: String| {
+        app.http.post(app.url(&format!("/api/v1/flows/{fid}/start"))).bearer_auth(&t.token).json(&json!({"conversation_id": conv})).send()
+    };
+    let res = start(conv.clone()).await.unwrap();
+    assert_eq!(res.status(), 201);
+    assert_eq!(wait_texts(&app, "+15551110011", 1).await[0], "Rate us 1-5?");
+    // Nobody answers: the timeout branch runs once the timer fires.
+    assert_eq!(wait_texts(&app, "+15551110011", 2).await[1], "No worries, maybe later.");
+    // Again, then an agent stops it: the customer's answer gets no bot reply.
+    let res = start(conv.clone()).await.unwrap();
+    assert_eq!(res.status(), 201);
+    wait_texts(&app, "+15551110011", 3).await;
+    let dup = start(conv.clone()).await.unwrap();
+    assert_eq!(dup.status(), 409, "one run per conversation");
+    let res = app
+        .http
+        .post(app.url(&format!("/api/v1/conversations/{conv}/flow")))
+        .bearer_auth(&t.token)
+        .json(&json!({"action": "stop"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    eventually("run stopped", WAIT, || async {
+        let (_, v) = app.get(&t, &format!("/api/v1/flows/{fid}/executions")).await;
+        (v["data"][0]["status"] == "stopped").then_some(())
+    })
+    .await;
+    say(&app, "15551110011", "5").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(bot_texts(&app, "+15551110011").await.len(), 3);
+}
+
+#[actix_rt::test]
+async fn template_list_media_jump_and_delay_nodes_in_the_sandbox() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let flow = create_flow(&app, &t, json!({"name": "tour", "trigger_type": "manual", "flow_data": {"nodes": [
+        {"id": "tpl", "type": "template", "data": {"start": true, "name": "order_update", "language": "en", "components": [{"type": "body", "parameters": [{"type": "text", "text": "{{contact.name}}"}, {"type": "text", "text": "#1"}]}]}},
+        {"id": "pic", "type": "message", "data": {"media": {"type": "image", "link": "https://cdn.example/menu.png", "caption": "Menu for {{contact.name}}"}}},
+        {"id": "wait", "type": "delay", "data": {"seconds": 3600}},
+        {"id": "sizes", "type": "list", "data": {"text": "Pick a size", "button": "Sizes", "sections": [{"title": "Tops", "rows": [{"id": "s", "title": "Small"}, {"id": "l", "title": "Large"}]}]}},
+        {"id": "again", "type": "jump", "data": {"target": "sizes"}},
+        {"id": "big", "type": "message", "data": {"text": "Large it is"}}
+    ], "edges": [
+        {"id": "1", "source": "tpl", "target": "pic"}, {"id": "2", "source": "pic", "target": "wait"}, {"id": "3", "source": "wait", "target": "sizes"},
+        {"id": "4", "source": "sizes", "target": "again", "sourceHandle": "s"}, {"id": "5", "source": "sizes", "target": "big", "sourceHandle": "l"}
+    ]}})).await;
+    let fid = flow["id"].as_str().unwrap();
+    let res: Value = app.http.post(app.url(&format!("/api/v1/flows/{fid}/test"))).bearer_auth(&t.token)
+        .json(&json!({"contact": {"name": "Asha", "tags": [], "fields": {}}, "messages": [{"type": "interactive", "reply_id": "s", "text": "Small"}, "large"]}))
+        .send().await.unwrap().json().await.unwrap();
+    assert_eq!(res["status"], "completed", "{res}");
+    let t_ = res["transcript"].as_array().unwrap();
+    let bot: Vec<&Value> = t_.iter().filter(|e| e["from"] == "bot").collect();
+    assert_eq!(bot[0]["type"], "template");
+    assert_eq!(bot[0]["content"]["components"][0]["parameters"][0]["text"], "Asha");
+    assert_eq!(bot[1]["content"], json!({"link": "https://cdn.example/menu.png", "caption": "Menu for Asha"}));
+    assert_eq!(bot[2]["content"]["type"], "list");
+    assert_eq!(bot[3]["content"]["type"], "list", "the jump asked again");
+    assert_eq!(bot[4]["content"]["body"], "Large it is");
+    assert!(t_.iter().any(|e| e["action"] == "delay"), "the sandbox fast-forwards delays");
+    assert_eq!(res["path"], json!(["tpl", "pic", "wait", "sizes", "again", "sizes", "big"]));
+}

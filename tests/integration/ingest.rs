@@ -431,3 +431,21 @@ async fn a_tenant_app_speaks_only_for_its_own_numbers() {
         404
     );
 }
+
+#[actix_rt::test]
+async fn a_status_addressed_only_by_user_id_reaches_its_message() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    app.post_webhook_ok(fixture("username_only.json")).await;
+    eventually("conversation", WAIT, || async { (!app.conversations(&t).await.is_empty()).then_some(()) }).await;
+    outbound(&app, &t, "wamid.OUTBOUND000000000000000000004").await;
+    app.post_webhook_ok(fixture("status_recipient_user_id.json")).await;
+    let m = eventually("delivered", WAIT, || async {
+        let m = app.message_by_wamid(&t, "wamid.OUTBOUND000000000000000000004").await?;
+        (m["status"] == "delivered").then_some(m)
+    })
+    .await;
+    assert_eq!(m["pricing"]["category"], "marketing");
+    assert_eq!(app.count("contacts").await, 1, "the status found the user-id contact, it made no new one");
+}
