@@ -167,6 +167,9 @@ impl Application {
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
             let mut app = App::new().app_data(app_state.clone()).wrap(tracing_actix()).configure(crate::http::configure);
+            if crate::http::bench::enabled() {
+                app = app.configure(crate::http::bench::configure);
+            }
             if web_dir.join("index.html").is_file() {
                 app = app.service(crate::web_app::service(&web_dir));
             }

@@ -4,6 +4,7 @@
 pub mod analytics;
 pub mod api_keys;
 pub mod auth;
+pub mod bench;
 pub mod channels;
 pub mod contacts;
 pub mod conversations;

@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import { lazy, Suspense, type ReactNode } from "react";
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router";
 import { AuthProvider, useAuth } from "./auth/AuthProvider";
 import { Shell } from "./components/Shell";
@@ -6,10 +6,24 @@ import { I18nProvider, useI18n } from "./i18n/I18nProvider";
 import { InboxProvider } from "./inbox/InboxProvider";
 import { canOpen } from "./lib/nav";
 import { ChannelsPage } from "./pages/ChannelsPage";
-import { ContactsPage } from "./pages/ContactsPage";
 import { InboxPage } from "./pages/InboxPage";
 import { LoginPage } from "./pages/LoginPage";
 import { RegisterPage } from "./pages/RegisterPage";
+import { SettingsLayout } from "./pages/SettingsLayout";
+
+// Admin pages load when first opened (React Flow alone is large); agents never fetch them.
+const FlowBuilderPage = lazy(() => import("./pages/FlowBuilderPage"));
+const FlowsPage = lazy(() => import("./pages/FlowsPage").then((m) => ({ default: m.FlowsPage })));
+const TemplatesPage = lazy(() => import("./pages/TemplatesPage").then((m) => ({ default: m.TemplatesPage })));
+const DashboardPage = lazy(() => import("./pages/DashboardPage").then((m) => ({ default: m.DashboardPage })));
+const ContactsPage = lazy(() => import("./pages/ContactsPage").then((m) => ({ default: m.ContactsPage })));
+const TeamPage = lazy(() => import("./pages/TeamPage").then((m) => ({ default: m.TeamPage })));
+const ApiKeysPage = lazy(() => import("./pages/ApiKeysPage").then((m) => ({ default: m.ApiKeysPage })));
+
+function Loading() {
+  const { t } = useI18n();
+  return <p className="p-6 text-center text-sm text-gray-500">{t("common.loading")}</p>;
+}
 
 function RequireAuth() {
   const { user } = useAuth();
@@ -38,7 +52,7 @@ function RoleGate({ children }: { children: ReactNode }) {
       </p>
     );
   }
-  return <>{children}</>;
+  return <Suspense fallback={<Loading />}>{children}</Suspense>;
 }
 
 export function App() {
@@ -51,9 +65,17 @@ export function App() {
             <Route path="/register" element={<PublicOnly><RegisterPage /></PublicOnly>} />
             <Route element={<RequireAuth />}>
               <Route path="/inbox/:conversationId?" element={<InboxPage />} />
+              <Route path="/dashboard" element={<RoleGate><DashboardPage /></RoleGate>} />
               <Route path="/contacts" element={<RoleGate><ContactsPage /></RoleGate>} />
-              <Route path="/settings/channels" element={<RoleGate><ChannelsPage /></RoleGate>} />
-              <Route path="/settings" element={<Navigate to="/settings/channels" replace />} />
+              <Route path="/flows" element={<RoleGate><FlowsPage /></RoleGate>} />
+              <Route path="/flows/:id" element={<RoleGate><FlowBuilderPage /></RoleGate>} />
+              <Route path="/templates" element={<RoleGate><TemplatesPage /></RoleGate>} />
+              <Route path="/settings" element={<RoleGate><SettingsLayout /></RoleGate>}>
+                <Route index element={<Navigate to="/settings/channels" replace />} />
+                <Route path="channels" element={<ChannelsPage />} />
+                <Route path="team" element={<Suspense fallback={<Loading />}><TeamPage /></Suspense>} />
+                <Route path="api-keys" element={<Suspense fallback={<Loading />}><ApiKeysPage /></Suspense>} />
+              </Route>
             </Route>
             <Route path="*" element={<Navigate to="/inbox" replace />} />
           </Routes>

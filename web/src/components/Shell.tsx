@@ -1,4 +1,4 @@
-import { NavLink, Outlet } from "react-router";
+import { NavLink, Outlet, useLocation } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
 import { LanguageSwitcher, useI18n } from "../i18n/I18nProvider";
 import { useInbox } from "../inbox/InboxProvider";
@@ -12,10 +12,12 @@ export function Shell() {
   const { t } = useI18n();
   const inbox = useInbox();
   const unread = totalUnread(inbox.state);
+  const { pathname } = useLocation();
+  const inSection = (base: string) => pathname === base || pathname.startsWith(`${base}/`);
   return (
     <div className="flex h-dvh flex-col">
       <header className="flex h-12 shrink-0 items-center gap-1 bg-brand-700 px-2 text-white sm:gap-2 sm:px-3">
-        <span className="mr-1 font-semibold tracking-tight sm:mr-2">{t("app.name")}</span>
+        <span className="mr-1 hidden font-semibold tracking-tight min-[400px]:inline sm:mr-2">{t("app.name")}</span>
         <nav aria-label={t("nav.main")} className="flex min-w-0 flex-1 items-center gap-1 overflow-x-auto">
           {navFor(user?.role).map((item) => (
             <NavLink
@@ -23,7 +25,9 @@ export function Shell() {
               to={item.to}
               data-testid={`nav-${item.to.split("/").pop()}`}
               className={({ isActive }) =>
-                `flex items-center gap-1 whitespace-nowrap rounded-md px-2 py-1 text-sm ${isActive ? "bg-white/20" : "hover:bg-white/10"}`
+                `flex items-center gap-1 whitespace-nowrap rounded-md px-1.5 py-1 text-sm sm:px-2 ${
+                  isActive || (item.section && inSection(item.section)) ? "bg-white/20" : "hover:bg-white/10"
+                }`
               }
             >
               <NavIcon name={item.icon} />
@@ -45,9 +49,13 @@ export function Shell() {
           type="button"
           onClick={() => void logout()}
           data-testid="logout"
-          className="whitespace-nowrap rounded-md px-1.5 py-1 text-sm hover:bg-white/10 sm:px-2"
+          title={t("nav.logout")}
+          className="flex items-center whitespace-nowrap rounded-md px-1.5 py-1 text-sm hover:bg-white/10 sm:px-2"
         >
-          {t("nav.logout")}
+          <svg viewBox="0 0 24 24" className="h-5 w-5 sm:hidden" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+            <path d="M15 4h3a2 2 0 012 2v12a2 2 0 01-2 2h-3M10 17l-5-5 5-5M5 12h11" />
+          </svg>
+          <span className="sr-only sm:not-sr-only">{t("nav.logout")}</span>
         </button>
       </header>
       <ReconnectBanner state={inbox.connection} />

@@ -70,6 +70,8 @@ export interface Inbox {
   /** Loads the template list once (again when `force`). */
   loadTemplates: (force?: boolean) => void;
   users: Record<string, User>;
+  /** Presence from live `agent:status` frames, for every user (also ones not in `users`). */
+  presence: Record<string, string>;
   /** Live notes (`notification` frames); returns an unsubscribe function. */
   onNote: (listener: (note: Note) => void) => () => void;
   notice: string | null;
@@ -120,6 +122,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   const [templatesError, setTemplatesError] = useState<string | null>(null);
   const [templatesUnavailable, setTemplatesUnavailable] = useState(false);
   const [users, setUsers] = useState<Record<string, User>>({});
+  const [presence, setPresence] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState<string | null>(null);
   const listRequest = useRef(0);
   const openRef = useRef<string | null>(null);
@@ -286,6 +289,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
         case "agent:status": {
           const { user_id, status } = e.data;
           setUsers((prev) => (prev[user_id] ? { ...prev, [user_id]: { ...prev[user_id]!, presence: status } } : prev));
+          setPresence((prev) => (prev[user_id] === status ? prev : { ...prev, [user_id]: status }));
           return;
         }
         case "notification": {
@@ -554,6 +558,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     templatesError,
     loadTemplates,
     users,
+    presence,
     onNote,
     notice,
     dismissNotice: () => setNotice(null),

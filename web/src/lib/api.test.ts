@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiClient, ApiError, memorySessionStore, withQuery, type Session } from "./api";
+import { ApiClient, ApiError, memorySessionStore, RawBody, withQuery, type Session } from "./api";
 import type { User } from "./types";
 
 const user: User = { id: "u1", tenant_id: "t1", name: "Asha", email: "a@x.test", role: "agent" };
@@ -137,5 +137,55 @@ describe("logout", () => {
 describe("withQuery", () => {
   it("drops empty values", () => {
     expect(withQuery("/c", { status: "open", unread: false, cursor: null, limit: 50, q: "" })).toBe("/c?status=open&limit=50");
+  });
+});
+
+describe("request bodies and answers", () => {
+  function recording(status: number, body: string, headers: Record<string, string> = {}) {
+    const calls: { url: string; method: string; headers: Record<string, string>; body: unknown }[] = [];
+    const fn = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      calls.push({ url: String(input), method: init?.method ?? "GET", headers: (init?.headers ?? {}) as Record<string, string>, body: init?.body });
+      return new Response(status === 204 ? null : body, { status, headers });
+    }) as typeof fetch;
+    return { fn, calls };
+  }
+
+  it("keeps an error's details (FLOW_INVALID names nodes and edges)", async () => {
+    const { fn } = recording(
+      422,
+      JSON.stringify({ error: { code: "FLOW_INVALID", message: "a: bad", details: [{ node_id: "a", message: "bad" }, { edge_id: "e1", message: "dangling" }, "junk"] } }),
+    );
+    const api = new ApiClient({ fetch: fn, store: memorySessionStore(session(1)), now });
+    const err = (await api.post("/flows", {}).catch((e: unknown) => e)) as ApiError;
+    expect(err.code).toBe("FLOW_INVALID");
+    expect(err.details).toEqual([
+      { node_id: "a", message: "bad" },
+      { edge_id: "e1", message: "dangling" },
+    ]);
+  });
+
+  it("sends a raw body with its own content type", async () => {
+    const { fn, calls } = recording(200, JSON.stringify({ imported: 1 }));
+    const api = new ApiClient({ fetch: fn, store: memorySessionStore(session(1)), now });
+    const res = await api.post<{ imported: number }>("/contacts/import", new RawBody("phone\n+1", "text/csv"));
+    expect(res.imported).toBe(1);
+    expect(calls[0]!.headers["Content-Type"]).toBe("text/csv");
+    expect(calls[0]!.body).toBe("phone\n+1");
+  });
+
+  it("downloads a non-JSON answer as a Blob with the bearer token", async () => {
+    const { fn, calls } = recording(200, "phone,name\n+1,A\n", { "content-type": "text/csv" });
+    const api = new ApiClient({ fetch: fn, store: memorySessionStore(session(1)), now });
+    const blob = await api.download("/contacts/export");
+    expect(await blob.text()).toBe("phone,name\n+1,A\n");
+    expect(calls[0]!.headers.Authorization).toBe("Bearer a1");
+  });
+
+  it("deletes", async () => {
+    const { fn, calls } = recording(204, "");
+    const api = new ApiClient({ fetch: fn, store: memorySessionStore(session(1)), now });
+    await api.delete("/api-keys/k1");
+    expect(calls[0]!.method).toBe("DELETE");
+    expect(calls[0]!.url).toBe("/api/v1/api-keys/k1");
   });
 });

@@ -21,15 +21,38 @@ export interface SessionStore {
   save(session: Session | null): void;
 }
 
+/** One problem of a rejected request, e.g. a flow's bad node or edge (422 FLOW_INVALID). */
+export interface ErrorDetail {
+  node_id?: string;
+  edge_id?: string;
+  field?: string;
+  message: string;
+}
+
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
-  constructor(status: number, code: string, message: string) {
+  readonly details: ErrorDetail[];
+  constructor(status: number, code: string, message: string, details: ErrorDetail[] = []) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
+    this.details = details;
   }
+}
+
+function detailsOf(err: { details?: unknown }): ErrorDetail[] {
+  if (!Array.isArray(err.details)) return [];
+  return err.details
+    .filter((d): d is Record<string, unknown> => typeof d === "object" && d !== null)
+    .map((d) => {
+      const out: ErrorDetail = { message: typeof d.message === "string" ? d.message : String(d.message ?? "") };
+      if (typeof d.node_id === "string") out.node_id = d.node_id;
+      if (typeof d.edge_id === "string") out.edge_id = d.edge_id;
+      if (typeof d.field === "string") out.field = d.field;
+      return out;
+    });
 }
 
 export function isApiErrorBody(value: unknown): value is ApiErrorBody {
@@ -84,6 +107,17 @@ export interface ApiClientOptions {
 }
 
 type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+
+/** A request body sent as is (not JSON), e.g. a CSV file. */
+export class RawBody {
+  constructor(
+    readonly text: string,
+    readonly contentType: string,
+  ) {}
+}
+
+/** What a request answers with: parsed JSON (default) or the raw body as a Blob. */
+type Expect = "json" | "blob";
 
 export type Query = Record<string, string | number | boolean | null | undefined>;
 
@@ -162,8 +196,15 @@ export class ApiClient {
   patch<T>(path: string, body: unknown): Promise<T> {
     return this.request<T>("PATCH", path, body);
   }
+  delete<T = void>(path: string): Promise<T> {
+    return this.request<T>("DELETE", path);
+  }
+  /** GET a non-JSON answer (a CSV export, say) as a Blob, with the bearer token. */
+  download(path: string, query?: Query): Promise<Blob> {
+    return this.request<Blob>("GET", withQuery(path, query), undefined, "blob");
+  }
 
-  async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  async request<T>(method: Method, path: string, body?: unknown, expect: Expect = "json"): Promise<T> {
     const session = this.store.load();
     if (!session) throw new ApiError(401, "UNAUTHENTICATED", "Not signed in");
     let token = session.accessToken;
@@ -172,7 +213,7 @@ export class ApiClient {
       if (!token) throw new ApiError(401, "UNAUTHENTICATED", "Session expired");
     }
     try {
-      return await this.raw<T>(method, path, body, token);
+      return await this.raw<T>(method, path, body, token, expect);
     } catch (e) {
       if (!(e instanceof ApiError) || e.status !== 401) throw e;
       const latest = this.store.load();
@@ -182,7 +223,7 @@ export class ApiClient {
         latest.accessToken !== token ? latest : await this.refresh(latest.refreshToken);
       if (!retried) throw e;
       try {
-        return await this.raw<T>(method, path, body, retried.accessToken);
+        return await this.raw<T>(method, path, body, retried.accessToken, expect);
       } catch (again) {
         // A freshly issued token refused too: the session is no good.
         if (again instanceof ApiError && again.status === 401) this.end();
@@ -235,21 +276,25 @@ export class ApiClient {
     }
   }
 
-  private async raw<T>(method: Method, path: string, body: unknown, token: string | null): Promise<T> {
-    const headers: Record<string, string> = { Accept: "application/json" };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+  private async raw<T>(method: Method, path: string, body: unknown, token: string | null, expect: Expect = "json"): Promise<T> {
+    const headers: Record<string, string> = { Accept: expect === "json" ? "application/json" : "*/*" };
+    let payload: string | undefined;
+    if (body instanceof RawBody) {
+      headers["Content-Type"] = body.contentType;
+      payload = body.text;
+    } else if (body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      payload = JSON.stringify(body);
+    }
     if (token) headers.Authorization = `Bearer ${token}`;
     let res: Response;
     try {
-      res = await this.fetchFn(`${API_BASE}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      res = await this.fetchFn(`${API_BASE}${path}`, { method, headers, body: payload });
     } catch (e) {
       throw new ApiError(0, "NETWORK", e instanceof Error ? e.message : "Network error");
     }
     if (res.status === 204) return undefined as T;
+    if (expect === "blob" && res.ok) return (await res.blob()) as T;
     const text = await res.text();
     let parsed: unknown = undefined;
     if (text) {
@@ -260,7 +305,7 @@ export class ApiClient {
       }
     }
     if (!res.ok) {
-      if (isApiErrorBody(parsed)) throw new ApiError(res.status, parsed.error.code, parsed.error.message);
+      if (isApiErrorBody(parsed)) throw new ApiError(res.status, parsed.error.code, parsed.error.message, detailsOf(parsed.error));
       throw new ApiError(res.status, `HTTP_${res.status}`, res.statusText || `HTTP ${res.status}`);
     }
     return parsed as T;

@@ -5,13 +5,26 @@ describe("role-aware navigation", () => {
   it("shows agents the inbox only", () => {
     expect(navFor("agent").map((i) => i.to)).toEqual(["/inbox"]);
     expect(canOpen("agent", "/contacts")).toBe(false);
+    expect(canOpen("agent", "/flows/abc")).toBe(false);
+    expect(canOpen("agent", "/settings/team")).toBe(false);
+    expect(canOpen("agent", "/dashboard")).toBe(false);
     expect(canOpen("agent", "/inbox/abc")).toBe(true);
   });
   it("shows tenant admins the admin pages", () => {
-    expect(navFor("tenant_admin").map((i) => i.to)).toEqual(["/inbox", "/contacts", "/settings/channels"]);
+    expect(navFor("tenant_admin").map((i) => i.to)).toEqual([
+      "/inbox",
+      "/dashboard",
+      "/contacts",
+      "/flows",
+      "/templates",
+      "/settings/channels",
+    ]);
     expect(canOpen("tenant_admin", "/settings/channels")).toBe(true);
+    expect(canOpen("tenant_admin", "/settings/api-keys")).toBe(true);
+    expect(canOpen("tenant_admin", "/flows/new")).toBe(true);
   });
   it("shows nothing without a role", () => {
     expect(navFor(undefined)).toEqual([]);
+    expect(canOpen(undefined, "/templates")).toBe(false);
   });
 });

@@ -3,8 +3,10 @@ import type { Role } from "./types";
 
 export interface NavItem {
   to: string;
+  /** The paths this item covers (and gates); defaults to `to`. */
+  section?: string;
   label: MessageKey;
-  icon: "inbox" | "contacts" | "settings";
+  icon: "inbox" | "contacts" | "settings" | "dashboard" | "flows" | "templates";
   roles: readonly Role[];
 }
 
@@ -14,8 +16,11 @@ const EVERYONE: readonly Role[] = ["agent", ...ADMINS];
 /** Pages in the main navigation. A page joins this list once its API exists. */
 export const NAV_ITEMS: readonly NavItem[] = [
   { to: "/inbox", label: "nav.inbox", icon: "inbox", roles: EVERYONE },
+  { to: "/dashboard", label: "nav.dashboard", icon: "dashboard", roles: ADMINS },
   { to: "/contacts", label: "nav.contacts", icon: "contacts", roles: ADMINS },
-  { to: "/settings/channels", label: "nav.settings", icon: "settings", roles: ADMINS },
+  { to: "/flows", label: "nav.flows", icon: "flows", roles: ADMINS },
+  { to: "/templates", label: "nav.templates", icon: "templates", roles: ADMINS },
+  { to: "/settings/channels", section: "/settings", label: "nav.settings", icon: "settings", roles: ADMINS },
 ];
 
 export function navFor(role: Role | undefined): NavItem[] {
@@ -23,6 +28,9 @@ export function navFor(role: Role | undefined): NavItem[] {
 }
 
 export function canOpen(role: Role | undefined, path: string): boolean {
-  const item = NAV_ITEMS.find((i) => path === i.to || path.startsWith(`${i.to}/`));
+  const item = NAV_ITEMS.find((i) => {
+    const base = i.section ?? i.to;
+    return path === base || path.startsWith(`${base}/`);
+  });
   return !item || (role !== undefined && item.roles.includes(role));
 }

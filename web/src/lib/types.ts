@@ -191,7 +191,7 @@ export interface Template {
 }
 
 export interface ApiErrorBody {
-  error: { code: string; message: string };
+  error: { code: string; message: string; details?: unknown };
 }
 
 // ---- WebSocket frames ----
@@ -272,3 +272,217 @@ export type ClientEvent =
       event: "message:send";
       data: { conversation_id: string; client_id: string; type: "text"; text: { body: string } };
     };
+
+// ---- flows ----
+
+export type FlowNodeType =
+  | "message"
+  | "template"
+  | "buttons"
+  | "list"
+  | "input"
+  | "condition"
+  | "delay"
+  | "api"
+  | "webhook"
+  | "assign"
+  | "tag"
+  | "set_field"
+  | "jump"
+  | "handoff"
+  | "end";
+
+export type FlowData = Record<string, unknown>;
+
+export interface FlowNodeJson {
+  id: string;
+  type: FlowNodeType | string;
+  position: { x: number; y: number };
+  data: FlowData;
+}
+
+export interface FlowEdgeJson {
+  id: string;
+  source: string;
+  target: string;
+  sourceHandle?: string | null;
+}
+
+export type TriggerType = "keyword" | "welcome" | "button" | "referral" | "manual";
+export type TriggerMatch = "exact" | "contains" | "regex";
+export type FlowStatus = "draft" | "active" | "inactive";
+
+export interface FlowSettings {
+  name: string;
+  trigger_type: TriggerType;
+  trigger_value: string | null;
+  trigger_match: TriggerMatch;
+  priority: number;
+  pause_on_agent_reply: boolean;
+}
+
+export interface Flow extends FlowSettings {
+  id: string;
+  status: FlowStatus;
+  version: number;
+  flow_data: { nodes: FlowNodeJson[]; edges: FlowEdgeJson[] };
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NodeRuns {
+  node_id: string;
+  runs: number;
+}
+
+export interface FlowAnalytics {
+  starts: number;
+  completions: number;
+  failed: number;
+  stopped: number;
+  active: number;
+  completion_rate: number;
+  drop_off: NodeRuns[];
+  visits: NodeRuns[];
+}
+
+export type TestMessage = string | { type: "interactive" | "text"; text: string; reply_id?: string | null };
+
+export interface TranscriptEntry {
+  from: "bot" | "customer" | "system" | string;
+  type?: string;
+  content?: unknown;
+  text?: string | null;
+  reply_id?: string | null;
+  action?: string;
+  [key: string]: unknown;
+}
+
+export interface FlowTestResult {
+  status: string;
+  path: string[];
+  vars: Record<string, unknown>;
+  error: string | null;
+  waiting: { kind: string; node: string; [key: string]: unknown } | null;
+  transcript: TranscriptEntry[];
+}
+
+export interface FlowExecution {
+  id: string;
+  conversation_id?: string | null;
+  status: string;
+  path?: string[];
+  cursor?: string | null;
+  vars?: Record<string, unknown>;
+  error?: string | null;
+  version?: number;
+  started_at?: string;
+  ended_at?: string | null;
+}
+
+// ---- templates (management) ----
+
+export type TemplateCategory = "MARKETING" | "UTILITY" | "AUTHENTICATION";
+
+export interface TemplateButton {
+  type: "QUICK_REPLY" | "URL" | "PHONE_NUMBER" | string;
+  text: string;
+  url?: string;
+  phone_number?: string;
+  example?: string[];
+}
+
+export interface TemplateComponentFull {
+  type: "HEADER" | "BODY" | "FOOTER" | "BUTTONS" | string;
+  format?: string;
+  text?: string;
+  example?: { header_text?: string[]; body_text?: string[][]; header_handle?: string[] };
+  buttons?: TemplateButton[];
+}
+
+export interface TemplateFull {
+  id: string;
+  waba_id: string;
+  meta_template_id: string | null;
+  name: string;
+  language: string;
+  category: TemplateCategory | string;
+  status: string;
+  rejected_reason: string | null;
+  components: TemplateComponentFull[];
+  created_at?: string;
+  updated_at?: string;
+}
+
+export interface TemplatePreview {
+  header: string | null;
+  body: string;
+  footer: string | null;
+  buttons: string[];
+}
+
+// ---- contacts import ----
+
+export interface ImportError {
+  line: number;
+  field: string | null;
+  message: string;
+}
+
+export interface ImportReport {
+  imported: number;
+  updated: number;
+  failed: number;
+  total: number;
+  errors: ImportError[];
+}
+
+// ---- API keys ----
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface NewApiKey extends Omit<ApiKey, "last_used_at" | "revoked_at"> {
+  key: string;
+}
+
+// ---- analytics ----
+
+export interface OverviewDay {
+  day: string;
+  conversations_new: number;
+  messages_inbound: number;
+  messages_outbound: number;
+}
+
+export interface Overview {
+  range: { from: string; to: string; days: number };
+  totals: {
+    conversations_new: number;
+    messages_inbound: number;
+    messages_outbound: number;
+    open_conversations: number;
+    unassigned_open: number;
+  };
+  by_day: OverviewDay[];
+  response_time: {
+    first_response_median_seconds: number | null;
+    first_response_p90_seconds: number | null;
+    samples: number;
+  };
+  agents: {
+    user_id: string;
+    name: string;
+    presence: string;
+    messages_sent: number;
+    conversations_assigned: number;
+  }[];
+  flows: { runs_started: number; runs_completed: number };
+}

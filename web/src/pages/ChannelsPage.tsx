@@ -98,71 +98,68 @@ export function ChannelsPage() {
   const date = new Intl.DateTimeFormat(lang.locale, { dateStyle: "medium" });
 
   return (
-    <div className="h-full overflow-y-auto">
-      <div className="mx-auto max-w-5xl space-y-4 p-4">
-        <div>
-          <div className="text-sm text-gray-500">{t("settings.title")}</div>
-          <h1 className="text-xl font-semibold">{t("settings.channels")}</h1>
-          <p className="text-sm text-gray-600">{t("channels.intro")}</p>
-        </div>
-        {connected && (
-          <p role="status" className="rounded-lg bg-brand-50 px-3 py-2 text-sm text-brand-700">
-            {t("channels.connected", { name: connected })}
-          </p>
-        )}
-        {adding ? (
-          <ConnectForm
-            onCancel={() => setAdding(false)}
-            onConnected={(c) => {
-              channels.prepend(c);
-              setConnected(c.name || c.display_phone_number);
-              setAdding(false);
-            }}
-          />
-        ) : (
-          <Button onClick={() => setAdding(true)} data-testid="channel-add">
-            + {t("channels.connect")}
-          </Button>
-        )}
-        <ErrorText>{channels.error?.message ?? null}</ErrorText>
-        <div className="overflow-x-auto rounded-xl border border-gray-200 bg-white">
-          <table className="w-full text-left text-sm" data-testid="channels-table">
-            <thead className="bg-gray-50 text-xs uppercase text-gray-500">
-              <tr>
-                <th className="px-4 py-2 font-medium">{t("channels.col.number")}</th>
-                <th className="px-4 py-2 font-medium">{t("channels.col.name")}</th>
-                <th className="hidden px-4 py-2 font-medium md:table-cell">{t("channels.col.ids")}</th>
-                <th className="hidden px-4 py-2 font-medium sm:table-cell">{t("channels.col.app")}</th>
-                <th className="hidden px-4 py-2 font-medium sm:table-cell">{t("channels.col.created")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {channels.items.map((c) => (
-                <tr key={c.id} className="border-t border-gray-100" data-testid="channel-row">
-                  <td className="px-4 py-2 font-medium">{c.display_phone_number}</td>
-                  <td className="px-4 py-2">{c.name || "—"}</td>
-                  <td className="hidden px-4 py-2 font-mono text-xs text-gray-600 md:table-cell">
-                    {c.phone_number_id} · {c.waba_id}
-                  </td>
-                  <td className="hidden px-4 py-2 text-gray-600 sm:table-cell">{c.app_id || t("channels.platformApp")}</td>
-                  <td className="hidden px-4 py-2 text-gray-500 sm:table-cell">{c.created_at ? date.format(new Date(c.created_at)) : ""}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {!channels.loading && !channels.error && channels.items.length === 0 && (
-            <p className="p-6 text-center text-sm text-gray-500">{t("channels.empty")}</p>
-          )}
-          {channels.loading && <p className="p-4 text-center text-sm text-gray-500">{t("common.loading")}</p>}
-        </div>
-        {channels.hasMore && !channels.loading && (
-          <div className="text-center">
-            <Button variant="secondary" onClick={channels.loadMore}>
-              {t("common.loadMore")}
-            </Button>
-          </div>
-        )}
+    <div className="space-y-4" data-testid="settings-channels">
+      <div>
+        <h2 className="text-lg font-semibold">{t("settings.channels")}</h2>
+        <p className="text-sm text-gray-600">{t("channels.intro")}</p>
       </div>
+      {connected && (
+        <p role="status" className="rounded-lg bg-brand-50 px-3 py-2 text-sm text-brand-700">
+          {t("channels.connected", { name: connected })}
+        </p>
+      )}
+      {adding ? (
+        <ConnectForm
+          onCancel={() => setAdding(false)}
+          onConnected={(c) => {
+            channels.prepend(c);
+            setConnected(c.name || c.display_phone_number);
+            setAdding(false);
+          }}
+        />
+      ) : (
+        <Button onClick={() => setAdding(true)} data-testid="channel-add">
+          + {t("channels.connect")}
+        </Button>
+      )}
+      <ErrorText>{channels.error?.message ?? null}</ErrorText>
+      <div className="overflow-x-auto rounded-xl border border-gray-200 bg-white">
+        <table className="w-full text-left text-sm" data-testid="channels-table">
+          <thead className="bg-gray-50 text-xs uppercase text-gray-500">
+            <tr>
+              <th className="px-4 py-2 font-medium">{t("channels.col.number")}</th>
+              <th className="px-4 py-2 font-medium">{t("channels.col.name")}</th>
+              <th className="hidden px-4 py-2 font-medium md:table-cell">{t("channels.col.ids")}</th>
+              <th className="hidden px-4 py-2 font-medium sm:table-cell">{t("channels.col.app")}</th>
+              <th className="hidden px-4 py-2 font-medium sm:table-cell">{t("channels.col.created")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {channels.items.map((c) => (
+              <tr key={c.id} className="border-t border-gray-100" data-testid="channel-row">
+                <td className="px-4 py-2 font-medium">{c.display_phone_number}</td>
+                <td className="px-4 py-2">{c.name || "—"}</td>
+                <td className="hidden px-4 py-2 font-mono text-xs text-gray-600 md:table-cell">
+                  {c.phone_number_id} · {c.waba_id}
+                </td>
+                <td className="hidden px-4 py-2 text-gray-600 sm:table-cell">{c.app_id || t("channels.platformApp")}</td>
+                <td className="hidden px-4 py-2 text-gray-500 sm:table-cell">{c.created_at ? date.format(new Date(c.created_at)) : ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {!channels.loading && !channels.error && channels.items.length === 0 && (
+          <p className="p-6 text-center text-sm text-gray-500">{t("channels.empty")}</p>
+        )}
+        {channels.loading && <p className="p-4 text-center text-sm text-gray-500">{t("common.loading")}</p>}
+      </div>
+      {channels.hasMore && !channels.loading && (
+        <div className="text-center">
+          <Button variant="secondary" onClick={channels.loadMore}>
+            {t("common.loadMore")}
+          </Button>
+        </div>
+      )}
     </div>
   );
 }

@@ -1,0 +1,344 @@
+//! The bench's world: its own Postgres cluster (fsync on), the release
+//! server as a child process, the Graph API simulator on its own thread,
+//! tenants provisioned through the public API, agent sockets that count what
+//! they receive, and the statistics of it all.
+
+use anyhow::{bail, Context as _};
+use dashmap::DashMap;
+use futures::StreamExt;
+use serde_json::{json, Value};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use whatsflow::embedded_pg::{EmbeddedOptions, EmbeddedPostgres};
+
+/// The platform app secret the bench signs with.
+pub const APP_SECRET: &str = "bench-app-secret";
+
+/// A running server and what it stands on.
+pub struct Harness {
+    /// The cluster.
+    pub pg: EmbeddedPostgres,
+    /// The server's database (owner URL).
+    pub db_url: String,
+    server: Child,
+    log: std::path::PathBuf,
+    /// `http://127.0.0.1:port`.
+    pub base: String,
+    /// The simulator's base URL (with version).
+    pub sim_base: String,
+    /// A pooled client.
+    pub http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Raises the open-files limit to the hard limit (sockets scenario).
+pub fn raise_fd_limit() -> u64 {
+    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: plain libc calls on a local struct.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 {
+            lim.rlim_cur = lim.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        }
+    }
+    lim.rlim_cur
+}
+
+/// Builds the release server binary (the bench runs it as a child).
+pub fn build_server() -> anyhow::Result<std::path::PathBuf> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo).args(["build", "--release", "--bin", "whatsflow"]).status().context("running cargo build")?;
+    if !status.success() {
+        bail!("building the release server failed");
+    }
+    let exe = std::env::current_exe()?;
+    let bin = exe.parent().map(|d| d.join("whatsflow")).context("no target dir")?;
+    if !bin.is_file() {
+        bail!("{} not found after building", bin.display());
+    }
+    Ok(bin)
+}
+
+impl Harness {
+    /// Starts Postgres, the simulator and the server (`env` adds settings).
+    pub async fn start(bin: &std::path::Path, env: &[(&str, String)]) -> anyhow::Result<Self> {
+        let dir = tempfile::Builder::new().prefix("wf-bench-").tempdir_in("/tmp")?;
+        let pg = EmbeddedPostgres::start(dir.path(), &EmbeddedOptions { max_connections: 300, settings: vec![] }).await?;
+        let db = format!("bench_{}", uuid::Uuid::new_v4().simple());
+        whatsflow::db::ensure_database(&pg.url("postgres"), &db).await?;
+        let db_url = pg.url(&db);
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            actix_rt::System::new().block_on(async move {
+                let listener = match std::net::TcpListener::bind("127.0.0.1:0") {
+                    Ok(l) => l,
+                    Err(_) => return,
+                };
+                let cfg = whatsflow::graph_sim::SimConfig {
+                    webhook_url: String::new(),
+                    app_secret: APP_SECRET.into(),
+                    mps: 100_000,
+                    status_delay: Duration::from_millis(200),
+                    auto_read: true,
+                    auto_reply: false,
+                };
+                if let Ok(sim) = whatsflow::graph_sim::start(listener, cfg) {
+                    let _ = tx.send((sim.state.clone(), sim.base_url.clone()));
+                    futures::future::pending::<()>().await;
+                }
+            });
+        });
+        let (sim, sim_base): (Arc<whatsflow::graph_sim::SimState>, String) =
+            rx.recv_timeout(Duration::from_secs(10)).context("simulator did not start")?;
+        let port = free_port()?;
+        let base = format!("http://127.0.0.1:{port}");
+        sim.set_webhook_url(&format!("{base}/webhooks/whatsapp"));
+        let log = dir.path().join("server.log");
+        let mut cmd = Command::new(bin);
+        cmd.arg("serve")
+            .env("DATABASE_URL", &db_url)
+            .env("WHATSFLOW_BIND", format!("127.0.0.1:{port}"))
+            .env("WHATSAPP_APP_SECRET", APP_SECRET)
+            .env("WHATSAPP_VERIFY_TOKEN", "bench")
+            .env("JWT_SECRET", "bench-jwt-secret-0123456789")
+            .env("WHATSFLOW_MASTER_KEY", "11".repeat(32))
+            .env("GRAPH_API_BASE", &sim_base)
+            .env("WHATSFLOW_BENCH", "1")
+            .env("WHATSFLOW_WEB_DIR", "/nonexistent")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log)?);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let server = cmd.spawn().context("starting the server")?;
+        let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
+        let mut h = Self { pg, db_url, server, log, base, sim_base, http, _dir: dir };
+        let start = Instant::now();
+        loop {
+            h.check_alive()?;
+            if h.http.get(format!("{}/ready", h.base)).send().await.is_ok_and(|r| r.status().is_success()) {
+                break;
+            }
+            if start.elapsed() > Duration::from_secs(60) {
+                bail!("the server did not become ready: {}", h.log_tail());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(h)
+    }
+
+    /// The last lines of the server's log.
+    pub fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(30)..].join("\n")
+    }
+
+    /// Fails if the server died.
+    pub fn check_alive(&mut self) -> anyhow::Result<()> {
+        if let Ok(Some(status)) = self.server.try_wait() {
+            bail!("the server exited ({status}) mid-run; log tail:\n{}", self.log_tail());
+        }
+        Ok(())
+    }
+
+    /// The server's resident memory, in KiB.
+    pub fn server_rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.server.id())).unwrap_or_default();
+        status.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()).unwrap_or(0)
+    }
+
+    /// A gauge or counter from /metrics.
+    pub async fn metric(&self, name: &str) -> f64 {
+        let text = match self.http.get(format!("{}/metrics", self.base)).send().await {
+            Ok(r) => r.text().await.unwrap_or_default(),
+            Err(_) => return 0.0,
+        };
+        text.lines().find_map(|l| l.strip_prefix(&format!("{name} ")).and_then(|v| v.trim().parse().ok())).unwrap_or(0.0)
+    }
+
+    /// Stops the server (SIGTERM) and the cluster.
+    pub async fn stop(mut self) {
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(self.server.id() as i32, libc::SIGTERM) };
+        let _ = self.server.wait();
+        let _ = self.pg.stop().await;
+    }
+
+    /// Registers a tenant and connects a number; returns its access token and ids.
+    pub async fn tenant(&self, name: &str, phone_number_id: &str, mps: u32) -> anyhow::Result<Tenant> {
+        let email = format!("{}@bench.test", uuid::Uuid::new_v4().simple());
+        let reg: Value = self
+            .http
+            .post(format!("{}/api/v1/auth/register", self.base))
+            .json(&json!({"tenant_name": name, "name": "Bench", "email": email, "password": "bench-password"}))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let token = reg["access_token"].as_str().context("no token")?.to_owned();
+        self
+            .http
+            .post(format!("{}/api/v1/channels", self.base))
+            .bearer_auth(&token)
+            .json(&json!({"phone_number_id": phone_number_id, "display_phone_number": "+1", "waba_id": "1", "access_token": "bench", "messages_per_second": mps}))
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(Tenant {
+            token,
+            tenant_id: reg["user"]["tenant_id"].as_str().unwrap_or_default().to_owned(),
+            phone_number_id: phone_number_id.to_owned(),
+        })
+    }
+
+    /// Posts a signed webhook; the ack latency on success.
+    pub async fn post_webhook(&self, body: Vec<u8>) -> anyhow::Result<Duration> {
+        let sig = whatsflow::http::webhooks::sign(APP_SECRET.as_bytes(), &body);
+        let t = Instant::now();
+        let res = self.http.post(format!("{}/webhooks/whatsapp", self.base)).header("X-Hub-Signature-256", sig).body(body).send().await?;
+        if !res.status().is_success() {
+            bail!("webhook answered {}", res.status());
+        }
+        Ok(t.elapsed())
+    }
+}
+
+/// A provisioned tenant.
+#[derive(Clone)]
+pub struct Tenant {
+    /// Admin access token.
+    pub token: String,
+    /// Its id.
+    pub tenant_id: String,
+    /// Meta's id of its number.
+    pub phone_number_id: String,
+}
+
+/// One customer message of the realistic mix.
+pub fn message(from: &str, wamid: &str, i: usize) -> Value {
+    let ts = chrono::Utc::now().timestamp().to_string();
+    match i % 10 {
+        0 => {
+            json!({"from": from, "id": wamid, "timestamp": ts, "type": "image", "image": {"mime_type": "image/jpeg", "sha256": "abc", "id": "1234567890", "caption": "photo"}})
+        }
+        1 => {
+            json!({"from": from, "id": wamid, "timestamp": ts, "type": "interactive", "interactive": {"type": "button_reply", "button_reply": {"id": "track", "title": "Track order"}}})
+        }
+        2 => {
+            json!({"from": from, "id": wamid, "timestamp": ts, "type": "location", "location": {"latitude": 19.07, "longitude": 72.87, "name": "Home"}})
+        }
+        _ => {
+            json!({"from": from, "id": wamid, "timestamp": ts, "type": "text", "text": {"body": format!("Hello, where is my order {i}? I ordered it last week and it has not arrived.")}})
+        }
+    }
+}
+
+/// A webhook body carrying `messages` (plus statuses for messages the
+/// business never sent: kept as held events, as Meta's strays are).
+pub fn webhook(phone_number_id: &str, messages: Vec<Value>, statuses: Vec<Value>) -> Vec<u8> {
+    let mut value = json!({"messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550000000", "phone_number_id": phone_number_id}, "messages": messages});
+    if !statuses.is_empty() {
+        value["statuses"] = json!(statuses);
+    }
+    json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}]})
+        .to_string()
+        .into_bytes()
+}
+
+/// What an agent socket saw.
+#[derive(Default)]
+pub struct Collector {
+    /// Text frames received.
+    pub frames: AtomicU64,
+    /// `message:new` frames per wamid.
+    pub seen: DashMap<String, u32>,
+    /// When each wamid was sent (for end-to-end latency).
+    pub sent_at: DashMap<String, Instant>,
+    /// End-to-end latencies, ms.
+    pub e2e_ms: Mutex<Vec<f64>>,
+}
+
+/// Connects an agent socket that counts what it receives.
+pub async fn collector(h: &Harness, token: &str, bind: Option<std::net::IpAddr>) -> anyhow::Result<Arc<Collector>> {
+    let c = Arc::new(Collector::default());
+    socket_with(h, token, bind, c.clone()).await?;
+    Ok(c)
+}
+
+/// Connects a socket feeding `c`.
+pub async fn socket_with(h: &Harness, token: &str, bind: Option<std::net::IpAddr>, c: Arc<Collector>) -> anyhow::Result<()> {
+    let url = format!("{}/api/v1/ws?token={token}", h.base.replace("http://", "ws://"));
+    let addr: std::net::SocketAddr = h.base.trim_start_matches("http://").parse()?;
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    if let Some(ip) = bind {
+        socket.bind(std::net::SocketAddr::new(ip, 0))?;
+    }
+    let tcp = socket.connect(addr).await?;
+    let (mut ws, _) = tokio_tungstenite::client_async(url, tcp).await?;
+    tokio::spawn(async move {
+        while let Some(Ok(msg)) = ws.next().await {
+            if let tokio_tungstenite::tungstenite::Message::Text(t) = msg {
+                c.frames.fetch_add(1, Ordering::Relaxed);
+                if t.starts_with(r#"{"data":{"conversation_id""#) || t.contains(r#""event":"message:new""#) {
+                    if let Some(w) = extract(&t, r#""wamid":""#) {
+                        *c.seen.entry(w.to_owned()).or_insert(0) += 1;
+                        if let Some(at) = c.sent_at.get(w) {
+                            if let Ok(mut v) = c.e2e_ms.lock() {
+                                v.push(at.elapsed().as_secs_f64() * 1000.0);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
+fn extract<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    let start = text.find(key)? + key.len();
+    let end = text[start..].find('"')?;
+    Some(&text[start..start + end])
+}
+
+/// Percentile (0–100) of samples.
+pub fn pct(samples: &mut [f64], p: f64) -> f64 {
+    if samples.is_empty() {
+        return 0.0;
+    }
+    samples.sort_by(|a, b| a.total_cmp(b));
+    let idx = ((p / 100.0) * (samples.len() - 1) as f64).round() as usize;
+    samples[idx.min(samples.len() - 1)]
+}
+
+/// Median and spread of repeated runs.
+pub fn summary(values: &[f64]) -> Value {
+    let mut v = values.to_vec();
+    let median = pct(&mut v, 50.0);
+    json!({"median": round(median), "min": round(v.first().copied().unwrap_or(0.0)), "max": round(v.last().copied().unwrap_or(0.0)), "runs": v.len()})
+}
+
+/// Two decimals.
+pub fn round(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// A progress bar for a phase.
+pub fn progress(len: u64, what: &str) -> indicatif::ProgressBar {
+    let pb = indicatif::ProgressBar::new(len);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("  {msg:<28} [{bar:30}] {pos}/{len} {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    pb.set_message(what.to_owned());
+    pb
+}

@@ -1,0 +1,648 @@
+//! The scenarios. Each measures the engine, measures the ceilings it is
+//! compared with in the same run, verifies that nothing acknowledged was
+//! lost or duplicated, and reports what it reached.
+
+use crate::harness::{self, collector, message, pct, progress, round, summary, webhook, Collector, Harness, Tenant};
+use anyhow::Context as _;
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Concurrent webhook posters (Meta delivers in parallel).
+const POSTERS: usize = 16;
+/// Messages per webhook POST.
+const BATCH: usize = 25;
+
+/// The HTTP ceiling: the same server answering a no-op POST (signature and
+/// parse, no storage) of the same body.
+pub async fn http_ceiling(h: &Harness, secs: u64, body: Vec<u8>) -> f64 {
+    let sig = whatsflow::http::webhooks::sign(harness::APP_SECRET.as_bytes(), &body);
+    let done = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..POSTERS * 2 {
+        let (http, url, body, sig, done) = (h.http.clone(), format!("{}/bench/noop", h.base), body.clone(), sig.clone(), done.clone());
+        tasks.push(tokio::spawn(async move {
+            while Instant::now() < deadline {
+                if http
+                    .post(&url)
+                    .header("X-Hub-Signature-256", &sig)
+                    .body(body.clone())
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+                {
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    futures::future::join_all(tasks).await;
+    done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// The Postgres ceiling: 100-row inserts of message-shaped rows straight
+/// through sqlx, from as many connections as the server's writer uses.
+pub async fn postgres_ceiling(h: &Harness, secs: u64) -> anyhow::Result<f64> {
+    let pool = sqlx::postgres::PgPoolOptions::new().max_connections(4).connect(&h.db_url).await?;
+    sqlx::query("CREATE TABLE IF NOT EXISTS bench_rows (LIKE messages INCLUDING ALL)").execute(&pool).await?;
+    let rows = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..4 {
+        let (pool, rows) = (pool.clone(), rows.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                let batch: Vec<Value> = (0..100)
+                    .map(|i| json!({"id": uuid::Uuid::now_v7(), "tenant_id": uuid::Uuid::nil(), "conversation_id": uuid::Uuid::nil(), "seq": i, "wamid": format!("w{w}.{n}.{i}"),
+                                    "direction": "inbound", "type": "text", "status": "received", "content": {"body": "Hello, where is my order? I ordered it last week."}, "timestamp": chrono::Utc::now()}))
+                    .collect();
+                n += 1;
+                let res = sqlx::query(
+                    "INSERT INTO bench_rows (id, tenant_id, conversation_id, seq, status_seq, wamid, direction, type, status, content, timestamp)
+                     SELECT r.id, r.tenant_id, r.conversation_id, r.seq, r.seq, r.wamid, r.direction, r.type, r.status, r.content, r.timestamp
+                     FROM jsonb_to_recordset($1) AS r(id uuid, tenant_id uuid, conversation_id uuid, seq bigint, wamid text, direction text, type text, status text, content jsonb, timestamp timestamptz)",
+                )
+                .bind(Value::Array(batch))
+                .execute(&pool)
+                .await;
+                if let Ok(r) = res {
+                    rows.fetch_add(r.rows_affected(), Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    futures::future::join_all(tasks).await;
+    let rate = rows.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64();
+    sqlx::query("DROP TABLE bench_rows").execute(&pool).await?;
+    Ok(rate)
+}
+
+/// The WebSocket ceiling: frames/s the server pushes to `sockets` from a
+/// no-op broadcaster (no conversation, no database).
+pub async fn ws_ceiling(h: &Harness, t: &Tenant, sockets: &[Arc<Collector>], frames: usize, bytes: usize) -> anyhow::Result<f64> {
+    let before: u64 = sockets.iter().map(|c| c.frames.load(Ordering::Relaxed)).sum();
+    let want = before + (frames * sockets.len()) as u64;
+    let start = Instant::now();
+    h.http
+        .post(format!("{}/bench/broadcast?tenant_id={}&frames={frames}&bytes={bytes}", h.base, t.tenant_id))
+        .send()
+        .await?
+        .error_for_status()?;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let got: u64 = sockets.iter().map(|c| c.frames.load(Ordering::Relaxed)).sum();
+        if got >= want || Instant::now() > deadline {
+            return Ok((got - before) as f64 / start.elapsed().as_secs_f64());
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+struct Sent {
+    wamids: Vec<String>,
+    ack_ms: Vec<f64>,
+    posts: u64,
+}
+
+/// Posts `BATCH`-message webhooks from `POSTERS` tasks until `deadline`
+/// (or at `rate` messages/s when given); returns what was acknowledged.
+async fn pump(h: &Arc<Harness>, t: &Tenant, c: &Arc<Collector>, tag: &str, deadline: Instant, rate: Option<f64>, customers: usize) -> Sent {
+    let mut tasks = Vec::new();
+    let posters = if rate.is_some() { 1 } else { POSTERS };
+    for p in 0..posters {
+        let (h, t, c, tag) = (h.clone(), t.clone(), c.clone(), tag.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let mut sent = Sent { wamids: Vec::new(), ack_ms: Vec::new(), posts: 0 };
+            let mut n = 0usize;
+            let batch = if rate.is_some() { 10 } else { BATCH };
+            let mut tick = rate.map(|r| {
+                let mut i = tokio::time::interval(Duration::from_secs_f64(batch as f64 / r));
+                i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+                i
+            });
+            let mut inflight = Vec::new();
+            while Instant::now() < deadline {
+                let wamids: Vec<String> = (0..batch).map(|i| format!("wamid.{tag}.{p}.{n}.{i}")).collect();
+                let msgs: Vec<Value> = wamids.iter().enumerate().map(|(i, w)| message(&format!("1555{:07}", (p * 7919 + n * batch + i) % customers), w, n + i)).collect();
+                let strays = vec![json!({"id": format!("wamid.stray.{tag}.{p}.{n}"), "status": "delivered", "timestamp": chrono::Utc::now().timestamp().to_string(), "recipient_id": "15550000001"})];
+                let body = webhook(&t.phone_number_id, msgs, strays);
+                n += 1;
+                let now = Instant::now();
+                for w in &wamids {
+                    c.sent_at.insert(w.clone(), now);
+                }
+                match &mut tick {
+                    Some(tick) => {
+                        tick.tick().await;
+                        let h = h.clone();
+                        inflight.push(tokio::spawn(async move { (h.post_webhook(body).await.ok(), wamids) }));
+                    }
+                    None => {
+                        if let Ok(ack) = h.post_webhook(body).await {
+                            sent.ack_ms.push(ack.as_secs_f64() * 1000.0);
+                            sent.wamids.extend(wamids);
+                            sent.posts += 1;
+                        }
+                    }
+                }
+            }
+            for f in inflight {
+                if let Ok((Some(ack), wamids)) = f.await {
+                    sent.ack_ms.push(ack.as_secs_f64() * 1000.0);
+                    sent.wamids.extend(wamids);
+                    sent.posts += 1;
+                }
+            }
+            sent
+        }));
+    }
+    let mut all = Sent { wamids: Vec::new(), ack_ms: Vec::new(), posts: 0 };
+    for t in futures::future::join_all(tasks).await.into_iter().flatten() {
+        all.wamids.extend(t.wamids);
+        all.ack_ms.extend(t.ack_ms);
+        all.posts += t.posts;
+    }
+    all
+}
+
+/// Waits until every acknowledged message reached the socket; then counts
+/// rows. Returns (delivered, lost, duplicated, when the last one arrived).
+async fn verify(h: &Harness, c: &Collector, tag: &str, acked: &[String], patience: Duration) -> anyhow::Result<(u64, u64, u64, Instant)> {
+    let deadline = Instant::now() + patience;
+    let pb = progress(acked.len() as u64, &format!("delivering {tag}"));
+    loop {
+        let seen = acked.iter().filter(|w| c.seen.contains_key(w.as_str())).count();
+        pb.set_position(seen as u64);
+        if seen == acked.len() || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    pb.finish_and_clear();
+    let done = Instant::now();
+    let pool = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&h.db_url).await?;
+    let (rows, distinct): (i64, i64) = sqlx::query_as("SELECT count(*), count(DISTINCT wamid) FROM messages WHERE wamid LIKE $1")
+        .bind(format!("wamid.{tag}.%"))
+        .fetch_one(&pool)
+        .await?;
+    pool.close().await;
+    let delivered = acked.iter().filter(|w| c.seen.contains_key(w.as_str())).count() as u64;
+    let stored = u64::try_from(distinct).unwrap_or(0);
+    let lost = (acked.len() as u64).saturating_sub(stored.min(delivered));
+    let frame_dups: u64 = acked.iter().filter_map(|w| c.seen.get(w.as_str()).map(|n| u64::from(n.saturating_sub(1)))).sum();
+    let dups = u64::try_from(rows - distinct).unwrap_or(0) + frame_dups;
+    Ok((delivered, lost, dups, done))
+}
+
+/// `ingest`: the highest sustained rate of messages durably stored,
+/// deduplicated and delivered to a connected agent.
+pub async fn ingest(h: Arc<Harness>, secs: u64, runs: usize) -> anyhow::Result<Value> {
+    let t = h.tenant("Ingest", "900000000000001", 80).await?;
+    let c = collector(&h, &t.token, None).await?;
+    let sample = webhook(&t.phone_number_id, (0..BATCH).map(|i| message("15550000000", &format!("wamid.sample.{i}"), i)).collect(), vec![]);
+    let http_rps = http_ceiling(&h, 3, sample.clone()).await;
+    let pg_rows = postgres_ceiling(&h, 3).await?;
+    let (mut rates, mut posts_rates, mut ack_all, mut lost_all, mut dup_all) = (Vec::new(), Vec::new(), Vec::new(), 0, 0);
+    for run in 0..runs {
+        let tag = format!("in{run}");
+        let start = Instant::now();
+        let sent = pump(&h, &t, &c, &tag, start + Duration::from_secs(secs), None, 5000).await;
+        let (delivered, lost, dups, done) = verify(&h, &c, &tag, &sent.wamids, Duration::from_secs(120)).await?;
+        let elapsed = done.duration_since(start).as_secs_f64();
+        rates.push(delivered as f64 / elapsed);
+        posts_rates.push(sent.posts as f64 / elapsed);
+        ack_all.extend(sent.ack_ms);
+        lost_all += lost;
+        dup_all += dups;
+        println!(
+            "  run {}: {} messages in {:.1}s → {:.0} msgs/s (lost {lost}, duplicated {dups})",
+            run + 1,
+            delivered,
+            elapsed,
+            delivered as f64 / elapsed
+        );
+    }
+    let mut e2e = c.e2e_ms.lock().map(|v| v.clone()).unwrap_or_default();
+    let msgs_per_s = summary(&rates)["median"].as_f64().unwrap_or(0.0);
+    let posts_per_s = summary(&posts_rates)["median"].as_f64().unwrap_or(0.0);
+    Ok(json!({
+        "figures": {"msgs_per_s": msgs_per_s, "msgs_per_s_runs": summary(&rates), "webhook_posts_per_s": round(posts_per_s), "messages_per_post": BATCH,
+                    "ack_p50_ms": round(pct(&mut ack_all, 50.0)), "ack_p99_ms": round(pct(&mut ack_all, 99.0)),
+                    "e2e_p50_ms": round(pct(&mut e2e, 50.0)), "e2e_p99_ms": round(pct(&mut e2e, 99.0))},
+        "ceilings": {"http_rps": round(http_rps), "postgres_rows_per_s": round(pg_rows)},
+        "ratios": {"msgs_vs_postgres_rows": round(msgs_per_s / pg_rows.max(1.0)), "posts_vs_http": round(posts_per_s / http_rps.max(1.0))},
+        "lost": lost_all, "duplicated": dup_all,
+    }))
+}
+
+/// `latency`: ack and end-to-end latency at fixed rates.
+pub async fn latency(h: Arc<Harness>, secs: u64, rates: &[f64]) -> anyhow::Result<Value> {
+    let t = h.tenant("Latency", "900000000000002", 80).await?;
+    let c = collector(&h, &t.token, None).await?;
+    let mut figures = serde_json::Map::new();
+    let (mut lost_all, mut dup_all) = (0, 0);
+    for &rate in rates {
+        if let Ok(mut v) = c.e2e_ms.lock() {
+            v.clear();
+        }
+        let tag = format!("lat{}", rate as u64);
+        let start = Instant::now();
+        let mut sent = pump(&h, &t, &c, &tag, start + Duration::from_secs(secs), Some(rate), 5000).await;
+        let (delivered, lost, dups, _) = verify(&h, &c, &tag, &sent.wamids, Duration::from_secs(60)).await?;
+        lost_all += lost;
+        dup_all += dups;
+        let mut e2e = c.e2e_ms.lock().map(|v| v.clone()).unwrap_or_default();
+        let achieved = delivered as f64 / secs as f64;
+        println!(
+            "  {rate} msg/s: achieved {achieved:.0}, ack p99 {:.1} ms, e2e p99 {:.1} ms",
+            pct(&mut sent.ack_ms, 99.0),
+            pct(&mut e2e, 99.0)
+        );
+        figures.insert(format!("rate_{}", rate as u64), json!({
+            "target_msgs_per_s": rate, "achieved_msgs_per_s": round(achieved),
+            "ack_p50_ms": round(pct(&mut sent.ack_ms, 50.0)), "ack_p99_ms": round(pct(&mut sent.ack_ms, 99.0)), "ack_p999_ms": round(pct(&mut sent.ack_ms, 99.9)),
+            "e2e_p50_ms": round(pct(&mut e2e, 50.0)), "e2e_p99_ms": round(pct(&mut e2e, 99.0)), "e2e_p999_ms": round(pct(&mut e2e, 99.9)),
+        }));
+    }
+    Ok(json!({"figures": figures, "ceilings": {}, "ratios": {}, "lost": lost_all, "duplicated": dup_all}))
+}
+
+/// `sockets`: concurrent agent sessions, server memory per session, and the
+/// fan-out of one message to 1,000 agents of a tenant.
+pub async fn sockets(h: Arc<Harness>, steps: &[usize]) -> anyhow::Result<Value> {
+    let t = h.tenant("Sockets", "900000000000003", 80).await?;
+    let sources: Vec<std::net::IpAddr> = (1..=4).map(|i| std::net::IpAddr::from([127, 0, 0, i])).collect();
+    let mut all: Vec<Arc<Collector>> = Vec::new();
+    let mut per_session = serde_json::Map::new();
+    let base_rss = h.server_rss_kib();
+    for &target in steps {
+        let before = h.server_rss_kib();
+        let added = target.saturating_sub(all.len());
+        let pb = progress(added as u64, &format!("opening {target} sessions"));
+        let mut opened = Vec::new();
+        for chunk in (all.len()..target).collect::<Vec<_>>().chunks(200) {
+            let futs = chunk.iter().map(|i| collector(&h, &t.token, Some(sources[i % sources.len()])));
+            for r in futures::future::join_all(futs).await {
+                match r {
+                    Ok(c) => opened.push(c),
+                    Err(e) => println!("  session failed: {e}"),
+                }
+            }
+            pb.set_position(opened.len() as u64);
+        }
+        pb.finish_and_clear();
+        all.extend(opened);
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let after = h.server_rss_kib();
+        let kib = (after.saturating_sub(before)) as f64 / added.max(1) as f64;
+        println!("  {} sessions: server RSS {} MiB, {:.1} KiB per added session", all.len(), after / 1024, kib);
+        per_session.insert(all.len().to_string(), json!({"server_rss_mib": round(after as f64 / 1024.0), "kib_per_session": round(kib)}));
+    }
+    // Fan-out of one message to 1,000 sessions.
+    let fan: Vec<Arc<Collector>> = all.iter().take(1000).cloned().collect();
+    let mut fan_ms = Vec::new();
+    for i in 0..20 {
+        let w = format!("wamid.fan.{i}");
+        let start = Instant::now();
+        h.post_webhook(webhook(&t.phone_number_id, vec![message("15559990000", &w, 3)], vec![])).await?;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut pending: Vec<&Arc<Collector>> = fan.iter().collect();
+        while !pending.is_empty() && Instant::now() < deadline {
+            pending.retain(|c| {
+                if c.seen.contains_key(&w) {
+                    fan_ms.push(start.elapsed().as_secs_f64() * 1000.0);
+                    false
+                } else {
+                    true
+                }
+            });
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+    // Fan-out throughput: a burst of messages to the same 1,000 sessions,
+    // against the no-op broadcaster's frames/s.
+    let before: u64 = fan.iter().map(|c| c.frames.load(Ordering::Relaxed)).sum();
+    let start = Instant::now();
+    let burst: Vec<String> = (0..200).map(|i| format!("wamid.burst.{i}")).collect();
+    for chunk in burst.chunks(25) {
+        h.post_webhook(webhook(
+            &t.phone_number_id,
+            chunk.iter().enumerate().map(|(i, w)| message(&format!("1555888{i:04}"), w, 3)).collect(),
+            vec![],
+        ))
+        .await?;
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while fan.iter().any(|c| !burst.iter().all(|w| c.seen.contains_key(w))) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let fan_frames: u64 = fan.iter().map(|c| c.frames.load(Ordering::Relaxed)).sum::<u64>() - before;
+    let fan_rate = fan_frames as f64 / start.elapsed().as_secs_f64();
+    let ceiling = ws_ceiling(&h, &t, &fan, 200, 600).await?;
+    let lost = fan.iter().map(|c| burst.iter().filter(|w| !c.seen.contains_key(w.as_str())).count() as u64).sum::<u64>();
+    Ok(json!({
+        "figures": {"sessions": all.len(), "per_step": per_session, "server_rss_mib_idle": round(base_rss as f64 / 1024.0),
+                    "fanout_1000_p50_ms": round(pct(&mut fan_ms.clone(), 50.0)), "fanout_1000_p99_ms": round(pct(&mut fan_ms, 99.0)),
+                    "fanout_frames_per_s": round(fan_rate)},
+        "ceilings": {"ws_noop_frames_per_s": round(ceiling)},
+        "ratios": {"fanout_vs_noop": round(fan_rate / ceiling.max(1.0))},
+        "lost": lost, "duplicated": 0,
+    }))
+}
+
+/// `actors`: many conversations touched; memory per live conversation
+/// actor; passivation and rehydration rates.
+pub async fn actors(h: Arc<Harness>, conversations: usize, idle_secs: u64) -> anyhow::Result<Value> {
+    let t = h.tenant("Actors", "900000000000004", 80).await?;
+    let c = Arc::new(Collector::default());
+    let rss_before = h.server_rss_kib();
+    let live_before = h.metric("whatsflow_conversations_live").await;
+    let touch = |round_: usize| {
+        let (h, t) = (h.clone(), t.clone());
+        async move {
+            let pb = progress(conversations as u64, &format!("touching (pass {round_})"));
+            let next = Arc::new(AtomicU64::new(0));
+            let mut tasks = Vec::new();
+            for _ in 0..8 {
+                let (h, t, next, pb) = (h.clone(), t.clone(), next.clone(), pb.clone());
+                tasks.push(tokio::spawn(async move {
+                    loop {
+                        let start = next.fetch_add(100, Ordering::Relaxed) as usize;
+                        if start >= conversations {
+                            break;
+                        }
+                        let msgs: Vec<Value> = (start..(start + 100).min(conversations))
+                            .map(|i| message(&format!("1{:010}", 4_000_000_000u64 + i as u64), &format!("wamid.act{round_}.{i}"), 3))
+                            .collect();
+                        let n = msgs.len() as u64;
+                        while h.post_webhook(webhook(&t.phone_number_id, msgs.clone(), vec![])).await.is_err() {
+                            tokio::time::sleep(Duration::from_millis(100)).await;
+                        }
+                        pb.inc(n);
+                    }
+                }));
+            }
+            futures::future::join_all(tasks).await;
+            pb.finish_and_clear();
+        }
+    };
+    let start = Instant::now();
+    touch(1).await;
+    let target = conversations as f64;
+    while h.metric("whatsflow_messages_stored_total").await < target {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let first_pass = start.elapsed().as_secs_f64();
+    let live = h.metric("whatsflow_conversations_live").await - live_before;
+    let rss_after = h.server_rss_kib();
+    let per_actor_bytes = (rss_after.saturating_sub(rss_before)) as f64 * 1024.0 / live.max(1.0);
+    println!("  {conversations} conversations in {first_pass:.1}s; {live} live actors; {:.0} bytes each", per_actor_bytes);
+    // Passivation: every actor idles out.
+    let idle_start = Instant::now();
+    let mut first_passivated = None;
+    let deadline = Instant::now() + Duration::from_secs(idle_secs * 3 + 300);
+    loop {
+        let passivated = h.metric("whatsflow_conversations_passivated_total").await;
+        if passivated > 0.0 && first_passivated.is_none() {
+            first_passivated = Some(Instant::now());
+        }
+        if passivated >= target || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let passivated = h.metric("whatsflow_conversations_passivated_total").await;
+    let passivation_rate = passivated / first_passivated.map_or(1.0, |t| t.elapsed().as_secs_f64().max(0.001));
+    println!("  passivated {passivated} after {:.1}s idle", idle_start.elapsed().as_secs_f64());
+    // Rehydration: every conversation touched again.
+    let start = Instant::now();
+    touch(2).await;
+    while h.metric("whatsflow_messages_stored_total").await < target * 2.0 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let rehydration_rate = target / start.elapsed().as_secs_f64();
+    let pool = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&h.db_url).await?;
+    let (rows, distinct): (i64, i64) =
+        sqlx::query_as("SELECT count(*), count(DISTINCT wamid) FROM messages WHERE wamid LIKE 'wamid.act%'").fetch_one(&pool).await?;
+    let convs: i64 = sqlx::query_scalar("SELECT count(*) FROM conversations").fetch_one(&pool).await?;
+    drop(c);
+    Ok(json!({
+        "figures": {"conversations": conversations, "first_pass_msgs_per_s": round(target / first_pass), "live_actors": live,
+                    "bytes_per_live_actor": round(per_actor_bytes), "passivation_per_s": round(passivation_rate), "rehydration_per_s": round(rehydration_rate),
+                    "conversations_in_db": convs},
+        "ceilings": {}, "ratios": {},
+        "lost": (2 * conversations as i64 - distinct).max(0), "duplicated": rows - distinct,
+    }))
+}
+
+/// `flows`: many concurrent runs; node steps per second.
+pub async fn flows(h: Arc<Harness>, runs: usize) -> anyhow::Result<Value> {
+    let t = h.tenant("Flows", "900000000000005", 1000).await?;
+    let flow: Value = h.http.post(format!("{}/api/v1/flows", h.base)).bearer_auth(&t.token)
+        .json(&json!({"name": "bench", "trigger_type": "keyword", "trigger_value": "go", "flow_data": {"nodes": [
+            {"id": "a", "type": "set_field", "data": {"start": true, "field": "stage", "value": "one"}},
+            {"id": "b", "type": "condition", "data": {"rules": [{"field": "contact.fields.stage", "operator": "equals", "value": "one", "handle": "yes"}]}},
+            {"id": "c", "type": "message", "data": {"text": "Your order number?"}},
+            {"id": "d", "type": "input", "data": {"prompt": "Order number please", "variable": "order", "validation": "number"}},
+            {"id": "e", "type": "tag", "data": {"add": ["bench"]}},
+            {"id": "f", "type": "end", "data": {}}
+        ], "edges": [{"id": "1", "source": "a", "target": "b"}, {"id": "2", "source": "b", "target": "c", "sourceHandle": "yes"}, {"id": "3", "source": "b", "target": "f", "sourceHandle": "else"},
+                     {"id": "4", "source": "c", "target": "d"}, {"id": "5", "source": "d", "target": "e", "sourceHandle": "ok"}, {"id": "6", "source": "e", "target": "f"}]}}))
+        .send().await?.error_for_status()?.json().await?;
+    let id = flow["id"].as_str().context("flow id")?.to_owned();
+    h.http
+        .patch(format!("{}/api/v1/flows/{id}/status", h.base))
+        .bearer_auth(&t.token)
+        .json(&json!({"status": "active"}))
+        .send()
+        .await?
+        .error_for_status()?;
+    let pool = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&h.db_url).await?;
+    let say = |text: &'static str, tag: &'static str| {
+        let (h, t) = (h.clone(), t.clone());
+        async move {
+            let mut tasks = Vec::new();
+            for chunk in (0..runs).collect::<Vec<_>>().chunks(100).map(|c| c.to_vec()) {
+                let (h, t) = (h.clone(), t.clone());
+                tasks.push(tokio::spawn(async move {
+                    let msgs: Vec<Value> = chunk
+                        .iter()
+                        .map(|i| {
+                            json!({"from": format!("1{:010}", 5_000_000_000u64 + *i as u64), "id": format!("wamid.{tag}.{i}"),
+                        "timestamp": chrono::Utc::now().timestamp().to_string(), "type": "text", "text": {"body": text}})
+                        })
+                        .collect();
+                    while h.post_webhook(webhook(&t.phone_number_id, msgs.clone(), vec![])).await.is_err() {
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                }));
+            }
+            futures::future::join_all(tasks).await;
+        }
+    };
+    let start = Instant::now();
+    say("go", "fgo").await;
+    let wait_for = |status: &'static str| {
+        let pool = pool.clone();
+        async move {
+            let pb = progress(runs as u64, &format!("runs {status}"));
+            let deadline = Instant::now() + Duration::from_secs(600);
+            loop {
+                let n: i64 =
+                    sqlx::query_scalar("SELECT count(*) FROM flow_runs WHERE status = $1").bind(status).fetch_one(&pool).await.unwrap_or(0);
+                pb.set_position(n as u64);
+                if n as usize >= runs || Instant::now() > deadline {
+                    pb.finish_and_clear();
+                    return n;
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    };
+    let waiting = wait_for("waiting").await;
+    let concurrent: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM flow_runs WHERE status IN ('running', 'waiting')").fetch_one(&pool).await?;
+    say("4821", "fans").await;
+    let completed = wait_for("completed").await;
+    let elapsed = start.elapsed().as_secs_f64();
+    let steps: i64 = sqlx::query_scalar("SELECT COALESCE(sum(step), 0)::bigint FROM flow_runs").fetch_one(&pool).await?;
+    let bot: i64 = sqlx::query_scalar("SELECT count(*) FROM messages WHERE sent_by->>'kind' = 'flow'").fetch_one(&pool).await?;
+    let distinct_bot: i64 =
+        sqlx::query_scalar("SELECT count(DISTINCT client_id) FROM messages WHERE sent_by->>'kind' = 'flow'").fetch_one(&pool).await?;
+    println!("  {runs} runs: {waiting} waited at once, {completed} completed, {steps} node steps in {elapsed:.1}s");
+    Ok(json!({
+        "figures": {"runs": runs, "concurrent_runs": concurrent, "completed": completed, "node_steps": steps, "node_steps_per_s": round(steps as f64 / elapsed), "bot_messages": bot},
+        "ceilings": {}, "ratios": {},
+        "lost": (runs as i64 - completed).max(0), "duplicated": bot - distinct_bot,
+    }))
+}
+
+/// When the simulator received each send, by our message id.
+async fn sim_arrivals(h: &Harness) -> anyhow::Result<std::collections::HashMap<String, chrono::DateTime<chrono::Utc>>> {
+    let base = h.sim_base.trim_end_matches("/v23.0");
+    let v: Value = h.http.get(format!("{base}/__sim/requests")).send().await?.json().await?;
+    Ok(v["data"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|r| {
+            let id = r["body"]["biz_opaque_callback_data"].as_str()?.to_owned();
+            let at = r["at"].as_str().and_then(|a| chrono::DateTime::parse_from_rfc3339(a).ok())?.with_timezone(&chrono::Utc);
+            Some((id, at))
+        })
+        .collect())
+}
+
+/// `outbound`: sends through the per-number rate limiter; achieved rate
+/// against the configured one; live-reply latency while bulk traffic
+/// saturates the same number.
+pub async fn outbound(h: Arc<Harness>, secs: u64, mps: u32) -> anyhow::Result<Value> {
+    let t = h.tenant("Outbound", "900000000000006", mps).await?;
+    // Open windows: customers write first.
+    let customers = 20usize;
+    h.post_webhook(webhook(
+        &t.phone_number_id,
+        (0..customers).map(|i| message(&format!("1666000{i:04}"), &format!("wamid.open.{i}"), 3)).collect(),
+        vec![],
+    ))
+    .await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let convs: Value = h.http.get(format!("{}/api/v1/conversations?limit=100", h.base)).bearer_auth(&t.token).send().await?.json().await?;
+    let ids: Vec<String> =
+        convs["data"].as_array().cloned().unwrap_or_default().iter().filter_map(|c| c["id"].as_str().map(str::to_owned)).collect();
+    let send = |conv: String, body: &'static str| {
+        let (h, t) = (h.clone(), t.clone());
+        async move {
+            let started = chrono::Utc::now();
+            let r: Value = h
+                .http
+                .post(format!("{}/api/v1/conversations/{conv}/messages", h.base))
+                .bearer_auth(&t.token)
+                .json(&json!({"type": "text", "text": {"body": body}}))
+                .send()
+                .await
+                .ok()?
+                .json()
+                .await
+                .ok()?;
+            Some((r["id"].as_str()?.to_owned(), started))
+        }
+    };
+    // 1. The achieved rate with the number saturated by live sends.
+    let total = (mps as u64 * secs) as usize;
+    let futs = (0..total).map(|i| send(ids[i % ids.len()].clone(), "rate test"));
+    let sent: Vec<(String, chrono::DateTime<chrono::Utc>)> = futures::future::join_all(futs).await.into_iter().flatten().collect();
+    let deadline = Instant::now() + Duration::from_secs(secs * 3 + 30);
+    let mut arrivals = sim_arrivals(&h).await?;
+    while sent.iter().any(|(id, _)| !arrivals.contains_key(id)) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        arrivals = sim_arrivals(&h).await?;
+    }
+    let mut times: Vec<chrono::DateTime<chrono::Utc>> = sent.iter().filter_map(|(id, _)| arrivals.get(id).copied()).collect();
+    times.sort();
+    let achieved = match (times.first(), times.last()) {
+        (Some(a), Some(b)) if times.len() > 1 => (times.len() - 1) as f64 / ((*b - *a).num_microseconds().unwrap_or(1) as f64 / 1e6),
+        _ => 0.0,
+    };
+    let lost = (sent.len() - times.len()) as u64;
+    // 2. Live-reply latency alone, then under bulk (flow) traffic.
+    let live = |n: usize| {
+        let ids = ids.clone();
+        let send = send.clone();
+        async move {
+            let mut out = Vec::new();
+            for i in 0..n {
+                if let Some(s) = send(ids[i % ids.len()].clone(), "live reply").await {
+                    out.push(s);
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            out
+        }
+    };
+    let latencies = |sent: Vec<(String, chrono::DateTime<chrono::Utc>)>| {
+        let h = h.clone();
+        async move {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            let arrivals = sim_arrivals(&h).await.unwrap_or_default();
+            sent.iter()
+                .filter_map(|(id, at)| arrivals.get(id).map(|a| (*a - *at).num_microseconds().unwrap_or(0) as f64 / 1000.0))
+                .collect::<Vec<f64>>()
+        }
+    };
+    let mut alone = latencies(live(20).await).await;
+    let flow: Value = h.http.post(format!("{}/api/v1/flows", h.base)).bearer_auth(&t.token)
+        .json(&json!({"name": "bulk", "trigger_type": "keyword", "trigger_value": "promo", "flow_data": {"nodes": [{"id": "a", "type": "message", "data": {"start": true, "text": "bulk promo"}}], "edges": []}}))
+        .send().await?.error_for_status()?.json().await?;
+    let fid = flow["id"].as_str().context("flow id")?.to_owned();
+    h.http
+        .patch(format!("{}/api/v1/flows/{fid}/status", h.base))
+        .bearer_auth(&t.token)
+        .json(&json!({"status": "active"}))
+        .send()
+        .await?
+        .error_for_status()?;
+    let bulk = (mps as usize) * (secs as usize).max(10);
+    for chunk in (0..bulk).collect::<Vec<_>>().chunks(100) {
+        let msgs: Vec<Value> = chunk.iter().map(|i| json!({"from": format!("1777{:07}", i), "id": format!("wamid.promo.{i}"), "timestamp": chrono::Utc::now().timestamp().to_string(), "type": "text", "text": {"body": "promo"}})).collect();
+        h.post_webhook(webhook(&t.phone_number_id, msgs, vec![])).await?;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mut loaded = latencies(live(20).await).await;
+    let (p99_alone, p99_loaded) = (pct(&mut alone, 99.0), pct(&mut loaded, 99.0));
+    println!("  achieved {achieved:.2} msg/s of {mps}; live reply p99 {p99_alone:.0} ms alone, {p99_loaded:.0} ms under bulk");
+    Ok(json!({
+        "figures": {"configured_mps": mps, "achieved_mps": round(achieved), "rate_error_pct": round((achieved / f64::from(mps) - 1.0) * 100.0),
+                    "live_reply_p50_ms_alone": round(pct(&mut alone, 50.0)), "live_reply_p99_ms_alone": round(p99_alone),
+                    "live_reply_p50_ms_under_bulk": round(pct(&mut loaded, 50.0)), "live_reply_p99_ms_under_bulk": round(p99_loaded),
+                    "live_reply_p99_rise_pct": round((p99_loaded / p99_alone.max(0.001) - 1.0) * 100.0), "bulk_messages": bulk},
+        "ceilings": {"configured_mps": mps}, "ratios": {"achieved_vs_configured": round(achieved / f64::from(mps))},
+        "lost": lost, "duplicated": 0,
+    }))
+}

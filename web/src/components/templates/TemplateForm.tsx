@@ -1,0 +1,267 @@
+import { useState, type FormEvent } from "react";
+import { useAuth } from "../../auth/AuthProvider";
+import { useI18n } from "../../i18n/I18nProvider";
+import { ApiError } from "../../lib/api";
+import {
+  bubbleOf,
+  BUTTON_TYPES,
+  CATEGORIES,
+  draftToComponents,
+  EMPTY_DRAFT,
+  HEADER_FORMATS,
+  LANGUAGES,
+  MAX_TEMPLATE_BUTTONS,
+  normaliseName,
+  parseProblems,
+  variableCountOf,
+  type DraftButton,
+  type Problem,
+  type TemplateDraft,
+} from "../../lib/templates";
+import type { TemplateFull } from "../../lib/types";
+import { Button, fieldClass, inputClass, SelectInput, TextArea, TextInput, useErrorText } from "../ui";
+import { TemplateBubble } from "./TemplateBubble";
+
+const removeBtn = "shrink-0 rounded-md px-1.5 py-1 text-xs text-gray-500 hover:bg-red-50 hover:text-red-700";
+
+/** Create a template (or edit a draft / rejected one) with a live WhatsApp preview. */
+export function TemplateForm({
+  initial,
+  editing,
+  onSaved,
+  onCancel,
+}: {
+  initial?: TemplateDraft;
+  editing?: TemplateFull;
+  onSaved: (t: TemplateFull) => void;
+  onCancel: () => void;
+}) {
+  const { t } = useI18n();
+  const { api } = useAuth();
+  const errorText = useErrorText();
+  const [d, setD] = useState<TemplateDraft>(initial ?? EMPTY_DRAFT);
+  const [busy, setBusy] = useState(false);
+  const [problems, setProblems] = useState<Problem[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const set = (patch: Partial<TemplateDraft>) => setD((prev) => ({ ...prev, ...patch }));
+
+  const headerVars = d.headerFormat === "TEXT" ? variableCountOf(d.headerText) : 0;
+  const bodyVars = variableCountOf(d.body);
+  const components = draftToComponents(d);
+  const view = bubbleOf(components);
+  const languages = LANGUAGES.includes(d.language) ? LANGUAGES : [d.language, ...LANGUAGES];
+
+  const setButton = (i: number, patch: Partial<DraftButton>) => set({ buttons: d.buttons.map((b, j) => (j === i ? { ...b, ...patch } : b)) });
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setProblems([]);
+    setError(null);
+    try {
+      const saved = editing
+        ? await api.patch<TemplateFull>(`/templates/${editing.id}`, { name: d.name, language: d.language, category: d.category, components })
+        : await api.post<TemplateFull>("/templates", { name: d.name, language: d.language, category: d.category, components });
+      onSaved(saved);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === "TEMPLATE_INVALID") setProblems(parseProblems(err.message));
+      else setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form onSubmit={submit} className="grid gap-5 md:grid-cols-[1fr_20rem]" data-testid="template-form" noValidate>
+      <div className="space-y-4">
+        <div className="grid gap-3 sm:grid-cols-3">
+          <TextInput
+            label={t("templates.field.name")}
+            value={d.name}
+            className="sm:col-span-3"
+            onChange={(e) => set({ name: normaliseName(e.target.value) })}
+            hint={t("templates.field.nameHint")}
+            data-testid="tpl-name"
+            autoComplete="off"
+          />
+          <SelectInput
+            label={t("templates.field.language")}
+            value={d.language}
+            onChange={(e) => set({ language: e.target.value })}
+            options={languages.map((l) => ({ value: l, label: l }))}
+            data-testid="tpl-language"
+          />
+          <SelectInput
+            label={t("templates.field.category")}
+            value={d.category}
+            className="sm:col-span-2"
+            onChange={(e) => set({ category: e.target.value as TemplateDraft["category"] })}
+            options={CATEGORIES.map((c) => ({ value: c, label: t(`templates.category.${c}`) }))}
+            data-testid="tpl-category"
+          />
+        </div>
+
+        <fieldset className="space-y-2 rounded-lg border border-gray-200 p-3">
+          <legend className="px-1 text-sm font-medium">{t("templates.section.header")}</legend>
+          <SelectInput
+            label={t("templates.field.headerFormat")}
+            value={d.headerFormat}
+            onChange={(e) => set({ headerFormat: e.target.value as TemplateDraft["headerFormat"] })}
+            options={HEADER_FORMATS.map((f) => ({ value: f, label: t(`templates.header.${f}`) }))}
+            data-testid="tpl-header-format"
+          />
+          {d.headerFormat === "TEXT" && (
+            <>
+              <TextInput label={t("templates.field.headerText")} maxLength={60} value={d.headerText} onChange={(e) => set({ headerText: e.target.value })} data-testid="tpl-header-text" />
+              {headerVars > 0 && (
+                <TextInput label={t("templates.field.example", { n: 1 })} value={d.headerExample} onChange={(e) => set({ headerExample: e.target.value })} data-testid="tpl-header-example" />
+              )}
+            </>
+          )}
+          {d.headerFormat !== "TEXT" && d.headerFormat !== "NONE" && (
+            <TextInput
+              label={t("templates.field.headerHandle")}
+              hint={t("templates.field.headerHandleHint")}
+              value={d.headerHandle}
+              onChange={(e) => set({ headerHandle: e.target.value })}
+            />
+          )}
+        </fieldset>
+
+        <fieldset className="space-y-2 rounded-lg border border-gray-200 p-3">
+          <legend className="px-1 text-sm font-medium">{t("templates.section.body")}</legend>
+          <TextArea
+            label={t("templates.field.body")}
+            hint={t("templates.field.bodyHint")}
+            rows={4}
+            maxLength={1024}
+            value={d.body}
+            onChange={(e) => set({ body: e.target.value })}
+            data-testid="tpl-body"
+          />
+          {bodyVars > 0 && (
+            <div className="grid gap-2 sm:grid-cols-2">
+              {Array.from({ length: bodyVars }, (_, i) => (
+                <TextInput
+                  key={i}
+                  label={t("templates.field.example", { n: i + 1 })}
+                  value={d.bodyExamples[i] ?? ""}
+                  data-testid={`tpl-body-example-${i + 1}`}
+                  onChange={(e) => {
+                    const next = Array.from({ length: bodyVars }, (_, j) => d.bodyExamples[j] ?? "");
+                    next[i] = e.target.value;
+                    set({ bodyExamples: next });
+                  }}
+                />
+              ))}
+            </div>
+          )}
+          <button
+            type="button"
+            className="text-xs font-medium text-brand-700 hover:underline"
+            onClick={() => set({ body: `${d.body}{{${bodyVars + 1}}}` })}
+            data-testid="tpl-add-variable"
+          >
+            + {t("templates.addVariable")}
+          </button>
+        </fieldset>
+
+        <TextInput label={`${t("templates.field.footer")} (${t("common.optional")})`} maxLength={60} value={d.footer} onChange={(e) => set({ footer: e.target.value })} data-testid="tpl-footer" />
+
+        <fieldset className="space-y-2 rounded-lg border border-gray-200 p-3">
+          <legend className="px-1 text-sm font-medium">
+            {t("templates.section.buttons")} ({t("common.optional")})
+          </legend>
+          {d.buttons.map((b, i) => (
+            <div key={i} className="space-y-1.5 rounded-md bg-gray-50 p-2" data-testid="tpl-button">
+              <div className="flex gap-1.5">
+                <select
+                  aria-label={t("templates.field.buttonType")}
+                  value={b.type}
+                  className={`${fieldClass} w-40 shrink-0`}
+                  onChange={(e) => setButton(i, { type: e.target.value as DraftButton["type"] })}
+                >
+                  {BUTTON_TYPES.map((bt) => (
+                    <option key={bt} value={bt}>
+                      {t(`templates.button.${bt}`)}
+                    </option>
+                  ))}
+                </select>
+                <input
+                  aria-label={t("templates.field.buttonText")}
+                  placeholder={t("templates.field.buttonText")}
+                  maxLength={25}
+                  value={b.text}
+                  className={inputClass}
+                  onChange={(e) => setButton(i, { text: e.target.value })}
+                  data-testid={`tpl-button-text-${i + 1}`}
+                />
+                <button type="button" className={removeBtn} aria-label={t("flow.editor.remove")} onClick={() => set({ buttons: d.buttons.filter((_, j) => j !== i) })}>
+                  ✕
+                </button>
+              </div>
+              {b.type === "URL" && (
+                <>
+                  <input aria-label={t("templates.field.url")} placeholder="https://example.com/{{1}}" value={b.url} className={inputClass} onChange={(e) => setButton(i, { url: e.target.value })} />
+                  {variableCountOf(b.url) > 0 && (
+                    <input
+                      aria-label={t("templates.field.urlExample")}
+                      placeholder={t("templates.field.urlExample")}
+                      value={b.example}
+                      className={inputClass}
+                      onChange={(e) => setButton(i, { example: e.target.value })}
+                    />
+                  )}
+                </>
+              )}
+              {b.type === "PHONE_NUMBER" && (
+                <input aria-label={t("templates.field.phone")} placeholder="+14155550123" value={b.phone_number} className={inputClass} onChange={(e) => setButton(i, { phone_number: e.target.value })} />
+              )}
+            </div>
+          ))}
+          <button
+            type="button"
+            disabled={d.buttons.length >= MAX_TEMPLATE_BUTTONS}
+            className="text-xs font-medium text-brand-700 hover:underline disabled:text-gray-400"
+            onClick={() => set({ buttons: [...d.buttons, { type: "QUICK_REPLY", text: "", url: "", phone_number: "", example: "" }] })}
+            data-testid="tpl-add-button"
+          >
+            + {t("templates.addButton")}
+          </button>
+        </fieldset>
+
+        {problems.length > 0 && (
+          <div role="alert" className="rounded-lg border border-red-200 bg-red-50 p-3 text-sm text-red-800" data-testid="tpl-problems">
+            <p className="mb-1 font-medium">{t("templates.problems", { count: problems.length })}</p>
+            <ul className="list-disc space-y-0.5 pl-5">
+              {problems.map((p, i) => (
+                <li key={i}>
+                  {p.path && <code className="mr-1 rounded bg-red-100 px-1 text-xs">{p.path}</code>}
+                  {p.message}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+        {error && (
+          <p role="alert" className="rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700" data-testid="tpl-error">
+            {error}
+          </p>
+        )}
+        <div className="flex justify-end gap-2">
+          <Button variant="ghost" onClick={onCancel}>
+            {t("common.cancel")}
+          </Button>
+          <Button type="submit" disabled={busy || !d.name || !d.body.trim()} data-testid="tpl-save">
+            {busy ? t("common.saving") : editing ? t("common.save") : t("templates.saveDraft")}
+          </Button>
+        </div>
+      </div>
+      <div className="md:sticky md:top-0 md:self-start">
+        <div className="mb-1 text-xs font-medium uppercase text-gray-500">{t("templates.livePreview")}</div>
+        <TemplateBubble view={view} testId="tpl-live-preview" />
+        <p className="mt-2 text-xs text-gray-500">{t("templates.previewHint")}</p>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,36 @@
+import { NavLink, Outlet } from "react-router";
+import { useI18n } from "../i18n/I18nProvider";
+
+const TABS = [
+  { to: "/settings/channels", label: "settings.channels", id: "channels" },
+  { to: "/settings/team", label: "settings.team", id: "team" },
+  { to: "/settings/api-keys", label: "settings.apiKeys", id: "api-keys" },
+] as const;
+
+export function SettingsLayout() {
+  const { t } = useI18n();
+  return (
+    <div className="h-full overflow-y-auto">
+      <div className="mx-auto max-w-5xl p-4">
+        <h1 className="text-xl font-semibold">{t("settings.title")}</h1>
+        <nav aria-label={t("settings.title")} className="mt-3 mb-4 flex gap-1 overflow-x-auto border-b border-gray-200">
+          {TABS.map((tab) => (
+            <NavLink
+              key={tab.to}
+              to={tab.to}
+              data-testid={`settings-tab-${tab.id}`}
+              className={({ isActive }) =>
+                `-mb-px whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${
+                  isActive ? "border-brand-600 text-brand-700" : "border-transparent text-gray-500 hover:text-gray-800"
+                }`
+              }
+            >
+              {t(tab.label)}
+            </NavLink>
+          ))}
+        </nav>
+        <Outlet />
+      </div>
+    </div>
+  );
+}
