@@ -1,7 +1,8 @@
 //! Outbound sends: the Graph API port and `ChannelOutbox`, one actor per
-//! business number, which paces sends at the number's messages-per-second,
-//! always takes live agent replies before bulk traffic (campaigns, flows),
-//! and retries only what Meta certainly did not accept.
+//! business number, which holds sends to the number's messages-per-second
+//! (a token bucket), keeps a small reserve of it that only live agent replies
+//! may use (so bulk traffic — campaigns, flows — never delays them), and
+//! retries only what Meta certainly did not accept.
 //!
 //! Never twice: a send is retried at once only when Meta refused it
 //! (throttled, 5xx) or the request never left (connection refused). When the
@@ -145,9 +146,12 @@ pub struct ChannelOutbox {
     transport: Arc<dyn GraphTransport>,
     ledger: Arc<dyn SendLedger>,
     outcomes: OutcomeRecipient,
-    interval: Duration,
+    rate: f64,
+    reserve: f64,
+    capacity: f64,
+    tokens: f64,
+    refilled: Instant,
     ambiguous_grace: Duration,
-    next_slot: Instant,
     live: VecDeque<OutboundJob>,
     bulk: VecDeque<OutboundJob>,
     pings: VecDeque<StatusPing>,
@@ -170,9 +174,12 @@ impl ChannelOutbox {
             transport,
             ledger,
             outcomes,
-            interval: Duration::from_secs(1) / messages_per_second.max(1),
+            rate: f64::from(messages_per_second.max(1)),
+            reserve: live_reserve(messages_per_second),
+            capacity: live_reserve(messages_per_second) + 1.0,
+            tokens: live_reserve(messages_per_second) + 1.0,
+            refilled: Instant::now(),
             ambiguous_grace,
-            next_slot: Instant::now(),
             live: VecDeque::new(),
             bulk: VecDeque::new(),
             pings: VecDeque::new(),
@@ -181,24 +188,32 @@ impl ChannelOutbox {
         }
     }
 
-    /// Starts as many sends as the pacing allows; sleeps until the next slot.
+    /// Starts as many sends as the number's rate allows; sleeps until the
+    /// bucket holds enough again. Live replies (and read receipts, typing)
+    /// may take any token; bulk leaves the reserve alone, so even with bulk
+    /// saturating the number a live reply goes out at once.
     fn pump(&mut self, ctx: &mut Context<Self>) {
         loop {
             if self.in_flight >= MAX_IN_FLIGHT || (self.live.is_empty() && self.bulk.is_empty() && self.pings.is_empty()) {
                 return;
             }
             let now = Instant::now();
-            if self.next_slot > now {
+            self.tokens = (self.tokens + now.duration_since(self.refilled).as_secs_f64() * self.rate).min(self.capacity);
+            self.refilled = now;
+            let urgent = !self.live.is_empty() || !self.pings.is_empty();
+            let need = if urgent { 1.0 } else { 1.0 + self.reserve };
+            if self.tokens < need {
                 if !self.wake_scheduled {
                     self.wake_scheduled = true;
-                    ctx.run_later(self.next_slot - now, |act, ctx| {
+                    let wait = Duration::from_secs_f64((need - self.tokens) / self.rate);
+                    ctx.run_later(wait, |act, ctx| {
                         act.wake_scheduled = false;
                         act.pump(ctx);
                     });
                 }
                 return;
             }
-            self.next_slot = self.next_slot.max(now - self.interval) + self.interval;
+            self.tokens -= 1.0;
             if let Some(job) = self.live.pop_front() {
                 self.start(ctx, job);
             } else if let Some(ping) = self.pings.pop_front() {
@@ -287,6 +302,12 @@ impl ChannelOutbox {
             act.pump(ctx);
         });
     }
+}
+
+/// Tokens kept for live traffic: 5% of a second's sends, at least one. The
+/// bucket holds one more, so a burst never exceeds the rate by more than that.
+fn live_reserve(messages_per_second: u32) -> f64 {
+    (f64::from(messages_per_second) * 0.05).ceil().max(1.0)
 }
 
 /// Exponential backoff with full jitter: uniform in [d/2, d] for d = base·2^(n-1).

@@ -363,6 +363,10 @@ pub fn parse_csv(bytes: &[u8]) -> Result<(Vec<ImportRow>, Vec<RowError>), ApiErr
         let mut bad = false;
         for (h, v) in headers.iter().zip(record.iter()) {
             match h.as_str() {
+                "phone" if v.trim().is_empty() => {
+                    errors.push(RowError { line, field: "phone".into(), message: "phone is required".into() });
+                    bad = true;
+                }
                 "phone" => match PhoneNumber::parse(v) {
                     Ok(p) => row.phone = p.as_str().to_owned(),
                     Err(_) => {
