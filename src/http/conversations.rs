@@ -96,6 +96,10 @@ pub struct ListQuery {
     status: Option<String>,
     assignee: Option<String>,
     unread: Option<bool>,
+    /// Contact name, phone or username contains this.
+    search: Option<String>,
+    /// The conversation or its contact carries this tag.
+    tag: Option<String>,
     limit: Option<i64>,
     cursor: Option<String>,
 }
@@ -127,6 +131,8 @@ pub async fn list(state: web::Data<AppState>, user: AuthUser, q: web::Query<List
            AND (NOT $4 OR c.unread_count > 0)
            AND ($5 OR c.assignee_id IS NULL OR c.assignee_id = $6)
            AND ($7::timestamptz IS NULL OR (COALESCE(c.last_message_at, c.created_at), c.id) < ($7, $8))
+           AND ($10::text IS NULL OR k.name ILIKE $10 OR k.phone ILIKE $10 OR k.username ILIKE $10)
+           AND ($11::text IS NULL OR $11 = ANY(c.tags) OR $11 = ANY(k.tags))
          ORDER BY COALESCE(c.last_message_at, c.created_at) DESC, c.id DESC
          LIMIT $9"
     ))
@@ -139,6 +145,8 @@ pub async fn list(state: web::Data<AppState>, user: AuthUser, q: web::Query<List
     .bind(cursor.map(|c| c.t))
     .bind(cursor.map(|c| c.id))
     .bind(limit + 1)
+    .bind(q.search.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(|v| format!("%{}%", v.replace('%', "\\%").replace('_', "\\_"))))
+    .bind(q.tag.as_deref().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()))
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;

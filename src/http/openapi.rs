@@ -108,7 +108,7 @@ pub const ROUTES: &[RouteDoc] = &[
         "/api/v1/conversations",
         "inbox",
         true,
-        "Conversations, newest activity first; filters status, assignee (me|unassigned|all|id), unread; paginated by cursor"
+        "Conversations, newest activity first; filters status, assignee (me|unassigned|all|id), unread, search (contact name/phone/username), tag; paginated by cursor"
     ),
     route!("get", "/api/v1/conversations/{id}", "inbox", true, "One conversation with its contact, window end and last message"),
     route!(

@@ -156,4 +156,12 @@ async fn conversations_take_tags() {
     assert_eq!(res["tags"], json!(["refund"]));
     let (_, c) = app.get(&t, &format!("/api/v1/conversations/{conv}")).await;
     assert_eq!(c["tags"], json!(["refund"]));
+    app.open_conversation(&t, "15550707071").await;
+    let (_, tagged) = app.get(&t, "/api/v1/conversations?tag=REFUND").await;
+    assert_eq!(tagged["data"].as_array().unwrap().len(), 1);
+    let (_, found) = app.get(&t, "/api/v1/conversations?search=0707071").await;
+    assert_eq!(found["data"].as_array().unwrap().len(), 1);
+    assert_eq!(found["data"][0]["contact"]["phone"], "+15550707071");
+    let (_, by_name) = app.get(&t, "/api/v1/conversations?search=customer%2015550707070").await;
+    assert_eq!(by_name["data"].as_array().unwrap().len(), 1);
 }
