@@ -52,8 +52,7 @@ pub fn contact_json(r: &PgRow) -> Result<Value, sqlx::Error> {
 pub async fn list(state: web::Data<AppState>, user: AuthUser, q: web::Query<ContactsQuery>) -> Result<HttpResponse, ApiError> {
     let limit = pagination::limit(q.limit)?;
     let cursor = q.cursor.as_deref().map(Cursor::decode).transpose()?;
-    let search =
-        q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| format!("%{}%", s.replace('%', "\\%").replace('_', "\\_")));
+    let search = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(like_pattern);
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let rows = sqlx::query(&format!(
         "SELECT {CONTACT_COLUMNS} FROM contacts
@@ -86,6 +85,12 @@ pub struct ContactInput {
     custom_fields: Option<Map<String, Value>>,
     #[serde(default)]
     opted_in: Option<bool>,
+}
+
+/// A case-insensitive `LIKE` pattern matching `s` anywhere, with `\`, `%`
+/// and `_` taken literally.
+pub fn like_pattern(s: &str) -> String {
+    format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
 }
 
 /// Normalises tags: trimmed, lower-cased, unique, non-empty, at most 50 of 1–50 characters.
@@ -233,11 +238,12 @@ pub async fn add_tags(
     .bind(&tags)
     .fetch_optional(&mut *tx)
     .await?;
-    tx.commit().await?;
     let out = out.ok_or(ApiError::NotFound(if table == "contacts" { "contact" } else { "conversation" }))?;
     if out.len() > MAX_TAGS {
-        return Err(ApiError::validation(format!("at most {MAX_TAGS} tags")));
+        // Dropping the transaction rolls the change back.
+        return Err(ApiError::validation(format!("at most {MAX_TAGS} tags; remove some first")));
     }
+    tx.commit().await?;
     Ok(out)
 }
 
@@ -514,5 +520,13 @@ mod tests {
         let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, vec![3, 4, 5]);
         assert!(parse_csv(b"name\nAsha\n").is_err(), "a file without a phone column is refused whole");
+    }
+}
+
+#[cfg(test)]
+mod like_tests {
+    #[test]
+    fn like_patterns_take_wildcards_literally() {
+        assert_eq!(super::like_pattern(r"50%_off\"), r"%50\%\_off\\%");
     }
 }

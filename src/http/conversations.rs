@@ -145,7 +145,7 @@ pub async fn list(state: web::Data<AppState>, user: AuthUser, q: web::Query<List
     .bind(cursor.map(|c| c.t))
     .bind(cursor.map(|c| c.id))
     .bind(limit + 1)
-    .bind(q.search.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(|v| format!("%{}%", v.replace('%', "\\%").replace('_', "\\_"))))
+    .bind(q.search.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(crate::http::contacts::like_pattern))
     .bind(q.tag.as_deref().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()))
     .fetch_all(&mut *tx)
     .await?;

@@ -165,3 +165,33 @@ async fn conversations_take_tags() {
     let (_, by_name) = app.get(&t, "/api/v1/conversations?search=customer%2015550707070").await;
     assert_eq!(by_name["data"].as_array().unwrap().len(), 1);
 }
+
+#[actix_rt::test]
+async fn a_refused_tag_add_changes_nothing() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    let c: Value = app
+        .http
+        .post(app.url("/api/v1/contacts"))
+        .bearer_auth(&t.token)
+        .json(&json!({"phone": "+14155550199", "tags": ["keep"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = c["id"].as_str().unwrap();
+    let many: Vec<String> = (0..50).map(|i| format!("t{i}")).collect();
+    let res = app
+        .http
+        .post(app.url(&format!("/api/v1/contacts/{id}/tags")))
+        .bearer_auth(&t.token)
+        .json(&json!({"tags": many}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let (_, after) = app.get(&t, &format!("/api/v1/contacts/{id}")).await;
+    assert_eq!(after["tags"], json!(["keep"]), "nothing of the refused request was stored");
+}

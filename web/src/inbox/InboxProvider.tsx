@@ -8,11 +8,14 @@ import {
   inboxReducer,
   initialInboxState,
   lastSeqOf,
+  normalizeTag,
+  searchTerm,
   totalUnread,
   type InboxAction,
   type InboxState,
   type ListFilter,
 } from "../lib/inboxStore";
+import { canCaption, MediaCache, mediaKindOf, mediaMessage, mediaSendData, type UploadedMedia } from "../lib/media";
 import { browserSocket, RealtimeClient, wsUrl, type ConnectionState } from "../lib/realtime";
 import type { Conversation, ConversationStatus, Message, Note, Page, ServerEvent, Template, User } from "../lib/types";
 
@@ -62,6 +65,20 @@ export interface Inbox {
   retry: (clientId: string) => void;
   sendTemplate: (conversationId: string, template: TemplateChoice, values: string[]) => Promise<void>;
   update: (conversationId: string, patch: ConversationPatch) => Promise<void>;
+  /** Assigns (a user id) or releases (null); throws the server's refusal (403 for an agent assigning someone else). */
+  assign: (conversationId: string, assigneeId: string | null) => Promise<void>;
+  /** Adds tags to a conversation; throws the server's refusal. */
+  addTags: (conversationId: string, tags: string[]) => Promise<void>;
+  removeTag: (conversationId: string, tag: string) => Promise<void>;
+  /**
+   * Sends a file: a bubble shows at once, the file is uploaded to the
+   * conversation's channel, then sent by its media id. Resolves to the
+   * server's reason when it refuses the file (unsupported type, too large),
+   * else null.
+   */
+  sendFile: (conversationId: string, file: File, caption: string) => Promise<string | null>;
+  /** Media bytes as blob URLs (images in the thread). */
+  media: MediaCache;
   setTyping: (conversationId: string, typing: boolean) => void;
   templates: Template[] | null;
   /** The server has no template list (yet): templates are sent by name. */
@@ -70,6 +87,8 @@ export interface Inbox {
   /** Loads the template list once (again when `force`). */
   loadTemplates: (force?: boolean) => void;
   users: Record<string, User>;
+  /** Fetches the team again (the assignee picker opens). */
+  reloadUsers: () => void;
   /** Presence from live `agent:status` frames, for every user (also ones not in `users`). */
   presence: Record<string, string>;
   /** Live notes (`notification` frames); returns an unsubscribe function. */
@@ -81,7 +100,8 @@ export interface Inbox {
 const InboxContext = createContext<Inbox | null>(null);
 
 function loadFilter(): ListFilter {
-  const fallback: ListFilter = { status: "open", assignee: "all", unreadOnly: false };
+  // Search and tag are not remembered: a reload shows the whole list again.
+  const fallback: ListFilter = { status: "open", assignee: "all", unreadOnly: false, search: "", tag: "" };
   try {
     const raw = localStorage.getItem(FILTER_KEY);
     if (!raw) return fallback;
@@ -90,6 +110,8 @@ function loadFilter(): ListFilter {
       status: f.status === "pending" || f.status === "resolved" ? f.status : "open",
       assignee: f.assignee === "me" || f.assignee === "unassigned" ? f.assignee : "all",
       unreadOnly: f.unreadOnly === true,
+      search: "",
+      tag: "",
     };
   } catch {
     return fallback;
@@ -136,6 +158,13 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   const noteListeners = useRef(new Set<(note: Note) => void>());
   const fetching = useRef(new Set<string>());
   const readTimer = useRef<number | null>(null);
+  /** Picked files by client id, until uploaded (a failed upload can be retried). */
+  const files = useRef(new Map<string, { file: File; caption: string }>());
+  const media = useMemo(
+    () => new MediaCache({ load: (channelId, mediaId) => api.download(`/channels/${encodeURIComponent(channelId)}/media/${encodeURIComponent(mediaId)}`) }),
+    [api],
+  );
+  useEffect(() => () => media.clear(), [media]);
 
   const errorText = useCallback((e: unknown) => {
     if (e instanceof ApiError) return e.code === "NETWORK" ? tRef.current("error.network") : e.message;
@@ -153,6 +182,8 @@ export function InboxProvider({ children }: { children: ReactNode }) {
           status: f.status,
           assignee: f.assignee,
           unread: f.unreadOnly,
+          search: searchTerm(f.search),
+          tag: normalizeTag(f.tag),
           limit: PAGE_SIZE,
           cursor,
         });
@@ -173,7 +204,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
 
   const setFilter = useCallback((f: ListFilter) => {
     try {
-      localStorage.setItem(FILTER_KEY, JSON.stringify(f));
+      localStorage.setItem(FILTER_KEY, JSON.stringify({ status: f.status, assignee: f.assignee, unreadOnly: f.unreadOnly }));
     } catch {
       // Not remembered; still applied.
     }
@@ -364,6 +395,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
       if (rt.connectionState !== "open") return;
       const now = Date.now();
       for (const p of store.state.pending) {
+        if (p.attachment && !p.attachment.object) continue; // still uploading
         if (p.messageId === null && p.status === "pending" && now - Math.max(Date.parse(p.createdAt), openSince.current) > ACK_TIMEOUT_MS) {
           store.dispatch({ type: "send/failed", clientId: p.clientId, errors: [{ code: "NO_ACK", title: tRef.current("msg.notConfirmed") }] });
         }
@@ -423,15 +455,89 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     [rt, store],
   );
 
+  /** Uploads a picked file, then sends it by its media id. */
+  const uploadAndSend = useCallback(
+    async (clientId: string): Promise<string | null> => {
+      const p = store.state.pending.find((x) => x.clientId === clientId);
+      const picked = files.current.get(clientId);
+      const channelId = p ? store.state.conversations[p.conversationId]?.channel_id : undefined;
+      if (!p || !picked) return null;
+      if (!channelId) {
+        store.dispatch({ type: "send/failed", clientId, errors: [{ code: "NO_CHANNEL", title: tRef.current("error.generic") }] });
+        return null;
+      }
+      const form = new FormData();
+      form.append("file", picked.file, picked.file.name);
+      let up: UploadedMedia;
+      try {
+        up = await api.upload<UploadedMedia>(`/channels/${encodeURIComponent(channelId)}/media`, form);
+      } catch (e) {
+        if (e instanceof ApiError && e.status >= 400 && e.status < 500 && ![401, 408, 429].includes(e.status)) {
+          // Refused for good (UNSUPPORTED_MEDIA, 413 too large…): no bubble, the reason instead.
+          files.current.delete(clientId);
+          if (p.attachment?.previewUrl) URL.revokeObjectURL(p.attachment.previewUrl);
+          store.dispatch({ type: "send/discard", clientId });
+          return errorText(e);
+        }
+        store.dispatch({
+          type: "send/failed",
+          clientId,
+          errors: [{ code: e instanceof ApiError ? e.code : "UPLOAD_FAILED", title: errorText(e) }],
+        });
+        return null;
+      }
+      files.current.delete(clientId);
+      const filename = up.filename || picked.file.name;
+      // A picked picture is the media: no download to show it (its preview URL now belongs to the cache).
+      if (up.type === "image" || up.type === "sticker") media.seed(channelId, up.id, picked.file, filename, p.attachment?.previewUrl);
+      else media.setFilename(channelId, up.id, filename);
+      const { object, extraText } = mediaMessage(up.type, up.id, picked.caption, filename);
+      store.dispatch({ type: "send/uploaded", clientId, kind: up.type, object, at: new Date().toISOString() });
+      rt.send({ event: "message:send", data: mediaSendData(p.conversationId, clientId, up.type, object) });
+      if (extraText) sendText(p.conversationId, extraText);
+      return null;
+    },
+    [api, rt, store, media, errorText, sendText],
+  );
+
+  const sendFile = useCallback(
+    (conversationId: string, file: File, caption: string) => {
+      const clientId = newClientId();
+      const kind = mediaKindOf(file.type);
+      const text = caption.trim();
+      const previewUrl = kind === "image" || kind === "sticker" ? URL.createObjectURL(file) : null;
+      files.current.set(clientId, { file, caption: text });
+      store.dispatch({
+        type: "send/pending",
+        pending: {
+          clientId,
+          conversationId,
+          body: canCaption(kind) ? text : "",
+          createdAt: new Date().toISOString(),
+          type: kind,
+          attachment: { fileName: file.name, mimeType: file.type, size: file.size, previewUrl, object: null },
+        },
+      });
+      return uploadAndSend(clientId);
+    },
+    [store, uploadAndSend],
+  );
+
   const retry = useCallback(
     (clientId: string) => {
       const p = store.state.pending.find((x) => x.clientId === clientId);
       if (!p) return;
       store.dispatch({ type: "send/retry", clientId });
+      if (p.attachment) {
+        const { object } = p.attachment;
+        if (!object) void uploadAndSend(clientId);
+        else rt.send({ event: "message:send", data: mediaSendData(p.conversationId, clientId, p.type === "text" || !p.type ? "document" : p.type, object) });
+        return;
+      }
       // Same client_id: a server that already stored it can recognise the repeat.
       rt.send({ event: "message:send", data: { conversation_id: p.conversationId, client_id: clientId, type: "text", text: { body: p.body } } });
     },
-    [rt, store],
+    [rt, store, uploadAndSend],
   );
 
   const sendTemplate = useCallback(
@@ -467,6 +573,50 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     [api, store, errorText],
   );
 
+  const assign = useCallback(
+    async (conversationId: string, assigneeId: string | null) => {
+      const conv = await api.patch<Conversation>(`/conversations/${encodeURIComponent(conversationId)}`, { assignee_id: assigneeId });
+      if (conv && typeof conv === "object" && "id" in conv) store.dispatch({ type: "conversation/upsert", conversation: conv });
+      // The answer is authoritative for the assignee even if the snapshot is otherwise older.
+      store.dispatch({
+        type: "conversation/patch",
+        id: conversationId,
+        patch: { assignee_id: conv && typeof conv === "object" && "assignee_id" in conv ? conv.assignee_id : assigneeId },
+      });
+    },
+    [api, store],
+  );
+
+  const setTags = useCallback(
+    (conversationId: string, answer: { tags?: unknown } | undefined) => {
+      const tags: unknown = answer?.tags;
+      if (Array.isArray(tags)) {
+        store.dispatch({ type: "conversation/patch", id: conversationId, patch: { tags: tags.filter((x): x is string => typeof x === "string") } });
+      } else {
+        void fetchConversation(conversationId).catch(() => {});
+      }
+    },
+    [store, fetchConversation],
+  );
+
+  const addTags = useCallback(
+    async (conversationId: string, tags: string[]) => {
+      const answer = await api.post<{ tags?: unknown }>(`/conversations/${encodeURIComponent(conversationId)}/tags`, { tags });
+      setTags(conversationId, answer);
+    },
+    [api, setTags],
+  );
+
+  const removeTag = useCallback(
+    async (conversationId: string, tag: string) => {
+      const answer = await api.delete<{ tags?: unknown }>(
+        `/conversations/${encodeURIComponent(conversationId)}/tags/${encodeURIComponent(tag)}`,
+      );
+      setTags(conversationId, answer);
+    },
+    [api, setTags],
+  );
+
   const setTyping = useCallback(
     (conversationId: string, typing: boolean) => {
       rt.send({ event: "conversation:typing", data: { conversation_id: conversationId, typing } });
@@ -499,20 +649,24 @@ export function InboxProvider({ children }: { children: ReactNode }) {
       });
   }, [api, errorText]);
 
-  // Names for assignees; agents without access to the user list simply see less.
-  useEffect(() => {
-    if (!userId) return;
-    let live = true;
+  // Names for assignees and the assignee picker; agents without access to the user list simply see less.
+  const usersRequest = useRef(0);
+  const loadUsers = useCallback(() => {
+    const req = ++usersRequest.current;
     api
       .get<Page<User>>("/users")
       .then((p) => {
-        if (live) setUsers(Object.fromEntries(p.data.map((u) => [u.id, u])));
+        if (req === usersRequest.current && Array.isArray(p?.data)) setUsers(Object.fromEntries(p.data.map((u) => [u.id, u])));
       })
       .catch(() => {});
+  }, [api]);
+  useEffect(() => {
+    if (!userId) return;
+    loadUsers();
     return () => {
-      live = false;
+      usersRequest.current++;
     };
-  }, [api, userId]);
+  }, [loadUsers, userId]);
 
   useEffect(() => {
     const n = totalUnread(state);
@@ -552,12 +706,18 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     retry,
     sendTemplate,
     update,
+    assign,
+    addTags,
+    removeTag,
+    sendFile,
+    media,
     setTyping,
     templates,
     templatesUnavailable,
     templatesError,
     loadTemplates,
     users,
+    reloadUsers: loadUsers,
     presence,
     onNote,
     notice,

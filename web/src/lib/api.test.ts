@@ -181,6 +181,29 @@ describe("request bodies and answers", () => {
     expect(calls[0]!.headers.Authorization).toBe("Bearer a1");
   });
 
+  it("uploads a multipart form without forcing a Content-Type (fetch sets the boundary)", async () => {
+    const { fn, calls } = recording(201, JSON.stringify({ id: "m1", type: "image" }));
+    const api = new ApiClient({ fetch: fn, store: memorySessionStore(session(1)), now });
+    const form = new FormData();
+    form.append("file", new Blob([new Uint8Array([137, 80, 78, 71])], { type: "image/png" }), "dot.png");
+    const res = await api.upload<{ id: string; type: string }>("/channels/ch1/media", form);
+    expect(res).toEqual({ id: "m1", type: "image" });
+    expect(calls[0]!.method).toBe("POST");
+    expect(calls[0]!.url).toBe("/api/v1/channels/ch1/media");
+    expect(calls[0]!.headers["Content-Type"]).toBeUndefined();
+    expect(calls[0]!.headers.Authorization).toBe("Bearer a1");
+    expect(calls[0]!.body).toBe(form);
+  });
+
+  it("surfaces an upload's refusal (UNSUPPORTED_MEDIA) with the server's message", async () => {
+    const { fn } = recording(400, JSON.stringify({ error: { code: "UNSUPPORTED_MEDIA", message: "`image/gif` is not a type WhatsApp accepts" } }));
+    const api = new ApiClient({ fetch: fn, store: memorySessionStore(session(1)), now });
+    const err = (await api.upload("/channels/ch1/media", new FormData()).catch((e: unknown) => e)) as ApiError;
+    expect(err.status).toBe(400);
+    expect(err.code).toBe("UNSUPPORTED_MEDIA");
+    expect(err.message).toMatch(/image\/gif/);
+  });
+
   it("deletes", async () => {
     const { fn, calls } = recording(204, "");
     const api = new ApiClient({ fetch: fn, store: memorySessionStore(session(1)), now });

@@ -199,6 +199,10 @@ export class ApiClient {
   delete<T = void>(path: string): Promise<T> {
     return this.request<T>("DELETE", path);
   }
+  /** POST a multipart form (a file upload); the browser sets the boundary. */
+  upload<T>(path: string, form: FormData): Promise<T> {
+    return this.request<T>("POST", path, form);
+  }
   /** GET a non-JSON answer (a CSV export, say) as a Blob, with the bearer token. */
   download(path: string, query?: Query): Promise<Blob> {
     return this.request<Blob>("GET", withQuery(path, query), undefined, "blob");
@@ -278,8 +282,11 @@ export class ApiClient {
 
   private async raw<T>(method: Method, path: string, body: unknown, token: string | null, expect: Expect = "json"): Promise<T> {
     const headers: Record<string, string> = { Accept: expect === "json" ? "application/json" : "*/*" };
-    let payload: string | undefined;
-    if (body instanceof RawBody) {
+    let payload: string | FormData | undefined;
+    if (typeof FormData !== "undefined" && body instanceof FormData) {
+      // No Content-Type: fetch writes multipart/form-data with its boundary.
+      payload = body;
+    } else if (body instanceof RawBody) {
       headers["Content-Type"] = body.contentType;
       payload = body.text;
     } else if (body !== undefined) {

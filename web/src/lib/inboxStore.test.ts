@@ -4,6 +4,9 @@ import {
   initialInboxState,
   lastSeqOf,
   matchesFilter,
+  normalizeTag,
+  parseTags,
+  searchTerm,
   selectMessages,
   selectTyping,
   selectVisibleConversations,
@@ -248,6 +251,66 @@ describe("sending", () => {
   });
 });
 
+describe("sending a file", () => {
+  const picked: InboxAction = {
+    type: "send/pending",
+    pending: {
+      clientId: "f1",
+      conversationId: CONV,
+      body: "the receipt",
+      createdAt: "2026-01-01T11:00:00Z",
+      type: "image",
+      attachment: { fileName: "receipt.png", mimeType: "image/png", size: 68, previewUrl: "blob:local", object: null },
+    },
+  };
+  const uploaded: InboxAction = {
+    type: "send/uploaded",
+    clientId: "f1",
+    kind: "image",
+    object: { id: "media-1", caption: "the receipt" },
+    at: "2026-01-01T11:00:05Z",
+  };
+  const stored = msg(3, {
+    id: "srv-9",
+    direction: "outbound",
+    type: "image",
+    status: "pending",
+    content: { id: "media-1", caption: "the receipt" },
+    sent_by: { kind: "agent", id: "me" },
+  });
+
+  it("shows the file name while it uploads, then folds into the stored message once", () => {
+    let s = run([loaded([msg(1)]), picked]);
+    const shown = selectMessages(s, CONV).at(-1)!;
+    expect(shown.type).toBe("image");
+    expect(shown.uploading).toBe(true);
+    expect(shown.localPreview).toBe("blob:local");
+    expect(shown.content).toMatchObject({ filename: "receipt.png", caption: "the receipt" });
+    s = run([uploaded], s);
+    expect(selectMessages(s, CONV).at(-1)!.uploading).toBe(false);
+    expect(selectMessages(s, CONV).at(-1)!.content).toMatchObject({ id: "media-1" });
+    expect(selectMessages(s, CONV).at(-1)!.timestamp).toBe("2026-01-01T11:00:05Z");
+    // message:new (before the ack) stands for it: matched by the media id.
+    s = run([{ ...newMsg(stored), meId: "me" } as InboxAction], s);
+    expect(selectMessages(s, CONV).map((m) => m.id)).toEqual(["m1", "srv-9"]);
+    s = inboxReducer(s, { type: "send/ack", clientId: "f1", messageId: "srv-9" });
+    expect(selectMessages(s, CONV).map((m) => m.id)).toEqual(["m1", "srv-9"]);
+    s = inboxReducer(s, status("srv-9", "sent"));
+    expect(selectMessages(s, CONV).at(-1)!.status).toBe("sent");
+  });
+
+  it("does not take a stored file with another media id for ours", () => {
+    const other = { ...stored, id: "srv-8", content: { id: "media-2" } };
+    const s = run([loaded([msg(1)]), picked, uploaded, { ...newMsg(other), meId: "me" } as InboxAction]);
+    expect(selectMessages(s, CONV).map((m) => m.id)).toEqual(["m1", "srv-8", "local:f1"]);
+  });
+
+  it("drops a file the server refused to take", () => {
+    const s = run([picked, { type: "send/discard", clientId: "f1" }]);
+    expect(selectMessages(s, CONV)).toEqual([]);
+  });
+});
+
 describe("reconnect replay", () => {
   it("merges a replay that overlaps what was already shown", () => {
     let s = run([loaded([msg(1), msg(2), msg(3), msg(4), msg(5)])]);
@@ -359,6 +422,25 @@ describe("conversations", () => {
     const theirs = conv({ id: "d", assignee_id: "colleague" });
     expect(matchesFilter(theirs, { status: "open", assignee: "all", unreadOnly: false }, "me", false)).toBe(false);
     expect(matchesFilter(theirs, { status: "open", assignee: "all", unreadOnly: false }, "me", true)).toBe(true);
+  });
+
+  it("searches contact name, phone and username, and filters by a conversation's or contact's tag", () => {
+    const asha = conv({ id: "a", tags: ["vip"] });
+    const ravi = conv({
+      id: "r",
+      contact: { id: "ct2", phone: "+919812345678", name: "Ravi Kumar", user_id: null, username: "ravik", tags: ["wholesale"] },
+    });
+    const f = (over: Partial<Parameters<typeof matchesFilter>[1]>) => ({ status: "open" as const, assignee: "all" as const, unreadOnly: false, ...over });
+    expect(matchesFilter(asha, f({ search: "ash" }), null)).toBe(true);
+    expect(matchesFilter(ravi, f({ search: "ash" }), null)).toBe(false);
+    expect(matchesFilter(ravi, f({ search: " 98123 " }), null)).toBe(true);
+    expect(matchesFilter(ravi, f({ search: "@RAVIK" }), null)).toBe(true);
+    expect(matchesFilter(asha, f({ tag: "VIP " }), null)).toBe(true);
+    expect(matchesFilter(ravi, f({ tag: "vip" }), null)).toBe(false);
+    expect(matchesFilter(ravi, f({ tag: "wholesale", search: "kumar" }), null)).toBe(true);
+    expect(searchTerm("  @@ravi ")).toBe("ravi");
+    expect(normalizeTag(" VIP ")).toBe("vip");
+    expect(parseTags("VIP, follow up ,, vip")).toEqual(["vip", "follow up"]);
   });
 });
 

@@ -4,6 +4,8 @@
 // Everything here is synchronous and side-effect free so it can be unit tested;
 // the socket and HTTP glue lives in hooks that dispatch these actions.
 
+import type { MediaType } from "./content";
+import type { MediaObject } from "./media";
 import { applyStatus, maxSeq, maxStatus, mergeMessages, type StatusUpdate } from "./messages";
 import type {
   Conversation,
@@ -28,15 +30,30 @@ export interface Thread {
   loaded: boolean;
 }
 
+/** A file being sent: shown from the moment it is picked, sent once uploaded. */
+export interface PendingAttachment {
+  fileName: string;
+  mimeType: string;
+  size: number;
+  /** A local blob URL of the picked file (images), or null. */
+  previewUrl: string | null;
+  /** The Cloud API object to send (`{id, caption?, filename?}`), null while uploading. */
+  object: MediaObject | null;
+}
+
 export interface PendingMessage {
   clientId: string;
   conversationId: string;
+  /** The text (or a media message's caption). */
   body: string;
   createdAt: string;
   /** Stored message id, known once `message:ack` arrives. */
   messageId: string | null;
   status: MessageStatus;
   errors: MessageError[] | null;
+  /** The message type; text when absent. */
+  type?: "text" | MediaType;
+  attachment?: PendingAttachment;
 }
 
 export interface TypingEntry {
@@ -51,6 +68,10 @@ export interface ListFilter {
   status: ConversationStatus;
   assignee: AssigneeFilter;
   unreadOnly: boolean;
+  /** Contact name, phone or username contains this (`?search=`). */
+  search?: string;
+  /** The conversation or its contact carries this tag (`?tag=`). */
+  tag?: string;
 }
 
 export interface InboxState {
@@ -86,6 +107,8 @@ export type InboxAction =
   | { type: "message/new"; conversationId: string; seq: number; message: Message; meId?: string | null }
   | { type: "message/status"; conversationId: string; seq: number; update: StatusUpdate }
   | { type: "send/pending"; pending: Omit<PendingMessage, "messageId" | "status" | "errors"> }
+  | { type: "send/uploaded"; clientId: string; kind: MediaType; object: MediaObject; at: string }
+  | { type: "send/discard"; clientId: string }
   | { type: "send/ack"; clientId: string; messageId: string }
   | { type: "send/failed"; clientId: string; errors: MessageError[] }
   | { type: "send/retry"; clientId: string }
@@ -212,10 +235,23 @@ function pendingFor(pending: readonly PendingMessage[], m: Message, live: { meId
   // Only a live message:new can stand for a send still waiting for its ack (a
   // reloaded page may hold an older message with the same text).
   const { meId } = live;
-  if (m.direction !== "outbound" || m.type !== "text" || m.sent_by?.kind !== "agent") return undefined;
+  if (m.direction !== "outbound" || m.sent_by?.kind !== "agent") return undefined;
   if (meId && m.sent_by.id && m.sent_by.id !== meId) return undefined;
-  const body = contentBody(m.content);
-  return pending.find((x) => x.messageId === null && x.conversationId === m.conversation_id && x.body === body);
+  const waiting = (x: PendingMessage) => x.messageId === null && x.conversationId === m.conversation_id;
+  if (m.type === "text") {
+    const body = contentBody(m.content);
+    return pending.find((x) => waiting(x) && (x.type ?? "text") === "text" && x.body === body);
+  }
+  // A file: the uploaded media id is unique.
+  const mediaId = mediaIdOf(m.content);
+  if (!mediaId) return undefined;
+  return pending.find((x) => waiting(x) && x.type === m.type && x.attachment?.object?.id === mediaId);
+}
+
+function mediaIdOf(content: unknown): string | null {
+  if (typeof content !== "object" || content === null) return null;
+  const id = (content as { id?: unknown }).id;
+  return typeof id === "string" && id ? id : null;
 }
 
 /** Takes stored messages into a thread, folding in acked sends and early statuses. */
@@ -344,6 +380,18 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
         ...state,
         pending: [...state.pending, { ...action.pending, messageId: null, status: "pending", errors: null }],
       };
+    case "send/uploaded": {
+      const pending = state.pending.map((p) =>
+        p.clientId === action.clientId && p.attachment
+          ? { ...p, type: action.kind, createdAt: action.at, attachment: { ...p.attachment, object: action.object } }
+          : p,
+      );
+      return { ...state, pending };
+    }
+    case "send/discard": {
+      const pending = state.pending.filter((p) => p.clientId !== action.clientId);
+      return pending.length === state.pending.length ? state : { ...state, pending };
+    }
     case "send/ack": {
       const idx = state.pending.findIndex((p) => p.clientId === action.clientId);
       if (idx < 0) return state;
@@ -398,19 +446,37 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
 /** A message as shown: stored messages, then our own sends still in flight. */
 export interface DisplayMessage extends Message {
   clientId?: string;
+  /** A file being sent: its local preview (blob URL), if any. */
+  localPreview?: string | null;
+  /** A file being sent is still uploading. */
+  uploading?: boolean;
+}
+
+function pendingContent(p: PendingMessage): Record<string, unknown> {
+  const a = p.attachment;
+  if (!a) return { body: p.body };
+  return {
+    ...(a.object ?? {}),
+    ...(p.body ? { caption: p.body } : {}),
+    filename: a.fileName,
+    mime_type: a.mimeType,
+    file_size: a.size,
+  };
 }
 
 export function pendingToDisplay(p: PendingMessage): DisplayMessage {
   return {
+    localPreview: p.attachment?.previewUrl ?? null,
+    uploading: !!p.attachment && !p.attachment.object,
     id: p.messageId ?? `local:${p.clientId}`,
     clientId: p.clientId,
     conversation_id: p.conversationId,
     seq: Number.MAX_SAFE_INTEGER,
     wamid: null,
     direction: "outbound",
-    type: "text",
+    type: p.type ?? "text",
     status: p.status,
-    content: { body: p.body },
+    content: pendingContent(p),
     context: null,
     errors: p.errors,
     sent_by: { kind: "agent", id: null },
@@ -430,8 +496,27 @@ export function lastSeqOf(state: InboxState, conversationId: string): number {
   return threadOf(state, conversationId).lastSeq;
 }
 
+/** What the search box searches for: trimmed, without a leading "@" (usernames are stored without it). */
+export function searchTerm(raw: string | undefined): string {
+  return (raw ?? "").trim().replace(/^@+/, "").trim();
+}
+
+/** A tag as the server stores it: trimmed and lower-cased. */
+export function normalizeTag(raw: string | undefined): string {
+  return (raw ?? "").trim().toLowerCase();
+}
+
+/** Splits "VIP, follow up" into distinct tags as the server stores them. */
+export function parseTags(raw: string): string[] {
+  return [...new Set(raw.split(",").map(normalizeTag).filter(Boolean))];
+}
+
 export function matchesFilter(conv: Conversation, filter: ListFilter, meId: string | null, isAdmin = true): boolean {
   if (conv.status !== filter.status) return false;
+  const q = searchTerm(filter.search).toLowerCase();
+  if (q && ![conv.contact.name, conv.contact.phone, conv.contact.username].some((v) => v?.toLowerCase().includes(q))) return false;
+  const tag = normalizeTag(filter.tag);
+  if (tag && !(conv.tags ?? []).includes(tag) && !(conv.contact.tags ?? []).includes(tag)) return false;
   // Agents see unassigned conversations and their own, never a colleague's.
   if (!isAdmin && conv.assignee_id !== null && conv.assignee_id !== meId) return false;
   if (filter.assignee === "me" && (meId === null || conv.assignee_id !== meId)) return false;

@@ -268,10 +268,21 @@ export type ClientEvent =
   | { event: "conversation:leave"; data: { conversation_id: string } }
   | { event: "conversation:typing"; data: { conversation_id: string; typing: boolean } }
   | { event: "agent:status"; data: { status: Presence } }
-  | {
-      event: "message:send";
-      data: { conversation_id: string; client_id: string; type: "text"; text: { body: string } };
-    };
+  | { event: "message:send"; data: MessageSendData };
+
+/** A media message's Cloud API object when sent by an uploaded media id. */
+export interface MediaObject {
+  id: string;
+  caption?: string;
+  filename?: string;
+}
+
+type MediaKind = "image" | "video" | "audio" | "document" | "sticker";
+
+/** `message:send`: a text, or a file by its uploaded media id (`{type: "image", image: {id, caption}}`). */
+export type MessageSendData =
+  | { conversation_id: string; client_id: string; type: "text"; text: { body: string } }
+  | { [K in MediaKind]: { conversation_id: string; client_id: string; type: K } & { [P in K]: MediaObject } }[MediaKind];
 
 // ---- flows ----
 

@@ -7,7 +7,7 @@ import { useInbox } from "../inbox/InboxProvider";
 import { ApiError } from "../lib/api";
 import { formatSecondsShort } from "../lib/chart";
 import type { Overview } from "../lib/types";
-import { PresenceDot } from "./TeamPage";
+import { PresenceDot } from "../components/Presence";
 
 const RANGES = [7, 30] as const;
 

@@ -4,27 +4,11 @@ import { ErrorText } from "../components/Field";
 import { Badge, Button, ConfirmButton, EmptyRow, Modal, SelectInput, TextInput, useErrorText } from "../components/ui";
 import { useI18n } from "../i18n/I18nProvider";
 import { useInbox } from "../inbox/InboxProvider";
-import type { Presence, Role, User } from "../lib/types";
+import { PresenceDot } from "../components/Presence";
+import type { Role, User } from "../lib/types";
 import { usePaged } from "../lib/usePaged";
 
 const ROLES: readonly Role[] = ["agent", "tenant_admin"];
-const PRESENCE_DOT: Record<Presence, string> = {
-  online: "bg-green-500",
-  away: "bg-amber-400",
-  busy: "bg-red-500",
-  offline: "bg-gray-300",
-};
-
-export function PresenceDot({ presence }: { presence: string | undefined }) {
-  const { t } = useI18n();
-  const p: Presence = presence === "online" || presence === "away" || presence === "busy" ? presence : "offline";
-  return (
-    <span className="inline-flex items-center gap-1.5 text-sm text-gray-700" data-testid="presence" data-presence={p}>
-      <span className={`h-2.5 w-2.5 rounded-full ${PRESENCE_DOT[p]}`} aria-hidden="true" />
-      {t(`presence.${p}`)}
-    </span>
-  );
-}
 
 function MemberForm({ member, onDone, onCancel }: { member: User | null; onDone: (u: User) => void; onCancel: () => void }) {
   const { t } = useI18n();

@@ -4,6 +4,7 @@ import { useI18n } from "../../i18n/I18nProvider";
 import { useInbox } from "../../inbox/InboxProvider";
 import type { Conversation, ConversationStatus } from "../../lib/types";
 import { Avatar } from "../Avatar";
+import { AssigneePicker } from "./AssigneePicker";
 import { contactLabel, contactSubtitle } from "./names";
 
 const STATUSES: ConversationStatus[] = ["open", "pending", "resolved", "closed"];
@@ -39,16 +40,7 @@ export function ConversationHeader({ conversation: c, onToggleContact }: { conve
           </span>
         </span>
       </button>
-      {user && (
-        <button
-          type="button"
-          onClick={() => void inbox.update(c.id, { assignee_id: mine ? null : user.id })}
-          className="shrink-0 whitespace-nowrap rounded-lg border border-gray-300 px-2 py-1 text-xs text-gray-700 hover:bg-gray-50 sm:text-sm"
-          data-testid="assign-toggle"
-        >
-          {mine ? t("conv.unassign") : t("conv.assignToMe")}
-        </button>
-      )}
+      <AssigneePicker conversation={c} />
       <label className="shrink-0">
         <span className="sr-only">{t("conv.setStatus")}</span>
         <select

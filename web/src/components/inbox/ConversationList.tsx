@@ -1,13 +1,16 @@
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { useAuth } from "../../auth/AuthProvider";
 import { useI18n } from "../../i18n/I18nProvider";
 import { useInbox } from "../../inbox/InboxProvider";
-import { selectVisibleConversations, type AssigneeFilter } from "../../lib/inboxStore";
+import { normalizeTag, selectVisibleConversations, type AssigneeFilter } from "../../lib/inboxStore";
 import type { ConversationStatus } from "../../lib/types";
 import { useNow } from "../../lib/useNow";
 import { Button, ErrorText } from "../Field";
 import { ConversationRow } from "./ConversationRow";
 
 const STATUSES: ConversationStatus[] = ["open", "pending", "resolved"];
+/** Wait this long after the last keystroke before searching. */
+const SEARCH_DEBOUNCE_MS = 300;
 const ASSIGNEES: { value: AssigneeFilter; label: "inbox.filter.mine" | "inbox.filter.unassigned" | "inbox.filter.all" }[] = [
   { value: "me", label: "inbox.filter.mine" },
   { value: "unassigned", label: "inbox.filter.unassigned" },
@@ -21,10 +24,115 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
   const now = useNow(60_000);
   const { filter, setFilter } = inbox;
   const conversations = selectVisibleConversations(inbox.state, filter, user?.id ?? null, user?.role !== "agent");
+  const filterRef = useRef(filter);
+  filterRef.current = filter;
+
+  // The search box applies itself shortly after typing stops.
+  const [search, setSearch] = useState(filter.search ?? "");
+  useEffect(() => {
+    if (search === (filterRef.current.search ?? "")) return;
+    const timer = window.setTimeout(() => {
+      if (search !== (filterRef.current.search ?? "")) setFilter({ ...filterRef.current, search });
+    }, SEARCH_DEBOUNCE_MS);
+    return () => window.clearTimeout(timer);
+  }, [search, setFilter]);
+
+  // The tag filter: typed (or picked from the tags seen so far), applied on Enter or pick.
+  const [tagDraft, setTagDraft] = useState("");
+  const activeTag = normalizeTag(filter.tag);
+  const knownTags = useMemo(() => {
+    const set = new Set<string>();
+    for (const c of Object.values(inbox.state.conversations)) {
+      for (const tag of c.tags ?? []) set.add(tag);
+      for (const tag of c.contact.tags ?? []) set.add(tag);
+    }
+    return [...set].sort();
+  }, [inbox.state.conversations]);
+  const applyTag = (raw: string) => {
+    const tag = normalizeTag(raw);
+    setTagDraft("");
+    if (tag !== activeTag) setFilter({ ...filterRef.current, tag });
+  };
+  const onTagKey = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === "Enter" && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      if (tagDraft.trim()) applyTag(tagDraft);
+    } else if (e.key === "Escape") {
+      setTagDraft("");
+    }
+  };
 
   return (
     <section className="flex h-full min-h-0 flex-col bg-white" aria-label={t("inbox.title")}>
       <div className="space-y-2 border-b border-gray-200 p-3">
+        <div className="flex items-center gap-2">
+          <label className="relative min-w-0 flex-1">
+            <span className="sr-only">{t("inbox.search")}</span>
+            <svg viewBox="0 0 20 20" className="pointer-events-none absolute left-2.5 top-1/2 h-4 w-4 -translate-y-1/2 text-gray-400" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden="true">
+              <circle cx="8.5" cy="8.5" r="5.5" />
+              <path d="M13 13l4 4" strokeLinecap="round" />
+            </svg>
+            <input
+              type="search"
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === "Enter" && search !== (filterRef.current.search ?? "")) setFilter({ ...filterRef.current, search });
+              }}
+              placeholder={t("inbox.searchPlaceholder")}
+              autoComplete="off"
+              spellCheck={false}
+              data-testid="conversation-search"
+              className="block w-full rounded-lg border border-gray-300 bg-white py-1.5 pl-8 pr-2 text-sm outline-none focus:border-brand-500"
+            />
+          </label>
+          {activeTag ? (
+            <span
+              className="inline-flex max-w-[8rem] shrink-0 items-center gap-1 rounded-full bg-brand-50 py-1 pl-2.5 pr-1 text-sm text-brand-700"
+              data-testid="filter-tag-chip"
+              data-tag={activeTag}
+            >
+              <span className="truncate">#{activeTag}</span>
+              <button
+                type="button"
+                onClick={() => applyTag("")}
+                className="rounded-full px-1 text-brand-700 hover:bg-brand-100"
+                aria-label={t("inbox.filter.tagClear", { tag: activeTag })}
+                data-testid="filter-tag-clear"
+              >
+                ✕
+              </button>
+            </span>
+          ) : (
+            <label className="w-28 shrink-0">
+              <span className="sr-only">{t("inbox.filter.tag")}</span>
+              <input
+                value={tagDraft}
+                list="inbox-known-tags"
+                onChange={(e) => {
+                  const v = e.target.value;
+                  setTagDraft(v);
+                  // Picked from the suggestions: apply at once.
+                  const native = e.nativeEvent as InputEvent;
+                  if (knownTags.includes(normalizeTag(v)) && (native.inputType === undefined || native.inputType === "insertReplacementText")) {
+                    applyTag(v);
+                  }
+                }}
+                onKeyDown={onTagKey}
+                placeholder={t("inbox.filter.tagPlaceholder")}
+                autoComplete="off"
+                spellCheck={false}
+                data-testid="filter-tag"
+                className="block w-full rounded-lg border border-gray-300 bg-white px-2 py-1.5 text-sm outline-none focus:border-brand-500"
+              />
+              <datalist id="inbox-known-tags">
+                {knownTags.map((tag) => (
+                  <option key={tag} value={tag} />
+                ))}
+              </datalist>
+            </label>
+          )}
+        </div>
         <div role="tablist" aria-label={t("inbox.filter.status")} className="grid grid-cols-3 gap-1 rounded-lg bg-gray-100 p-1">
           {STATUSES.map((s) => (
             <button
@@ -84,7 +192,7 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
         </ul>
         {inbox.state.listLoaded && !inbox.listLoading && conversations.length === 0 && !inbox.listError && (
           <p className="p-6 text-center text-sm text-gray-500" data-testid="conversation-list-empty">
-            {t("inbox.empty")}
+            {filter.search?.trim() || activeTag ? t("inbox.noMatches") : t("inbox.empty")}
           </p>
         )}
         {inbox.listLoading && <p className="p-4 text-center text-sm text-gray-500">{t("common.loading")}</p>}

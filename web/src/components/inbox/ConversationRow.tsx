@@ -36,7 +36,14 @@ export function ConversationRow({ conversation: c, active, now }: { conversation
                 : formatListTime(c.last_message_at, now, lang.locale)}
             </time>
           </div>
-          <div className="truncate text-xs text-gray-500">{contactSubtitle(c.contact)}</div>
+          <div className="flex min-w-0 items-center gap-1 text-xs text-gray-500">
+            <span className="truncate">{contactSubtitle(c.contact)}</span>
+            {(c.tags ?? []).slice(0, 3).map((tag) => (
+              <span key={tag} className="shrink-0 rounded-full bg-brand-50 px-1.5 text-[11px] text-brand-700" data-testid="conversation-row-tag">
+                #{tag}
+              </span>
+            ))}
+          </div>
           <div className="mt-0.5 flex items-center justify-between gap-2">
             <span className="flex min-w-0 items-center gap-1 text-sm text-gray-600">
               {last?.direction === "outbound" && <StatusTicks status={last.status} />}

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useAuth } from "../../auth/AuthProvider";
 import { useI18n } from "../../i18n/I18nProvider";
 import { useInbox } from "../../inbox/InboxProvider";
@@ -9,6 +9,8 @@ import { ErrorText } from "../Field";
 import { Composer } from "./Composer";
 import { ContactPanel } from "./ContactPanel";
 import { ConversationHeader } from "./ConversationHeader";
+import { ConversationTags } from "./ConversationTags";
+import { MediaSourceContext, type MediaSource } from "./MessageContent";
 import { MessageThread } from "./MessageThread";
 import { TemplatePicker } from "./TemplatePicker";
 import { WindowClosedNotice, WindowOpenLine } from "./WindowNotice";
@@ -27,6 +29,8 @@ export function ConversationView({ id }: { id: string }) {
   const typing = selectTyping(inbox.state, id, now, user?.id ?? null);
   const info = windowInfo(conversation?.window_expires_at, now);
   const hasTemplates = messages.some((m) => m.type === "template");
+  const channelId = conversation?.channel_id;
+  const mediaSource = useMemo<MediaSource | null>(() => (channelId ? { channelId, cache: inbox.media } : null), [channelId, inbox.media]);
 
   useEffect(() => {
     if (hasTemplates && inbox.templates === null) inbox.loadTemplates();
@@ -44,22 +48,30 @@ export function ConversationView({ id }: { id: string }) {
     <div className="flex h-full min-h-0">
       <section className="flex min-w-0 flex-1 flex-col" data-testid="conversation-view" data-conversation-id={id}>
         <ConversationHeader conversation={conversation} onToggleContact={() => setShowContact((v) => !v)} />
+        <ConversationTags conversation={conversation} />
         {inbox.threadError && <ErrorText>{inbox.threadError}</ErrorText>}
-        <MessageThread
-          key={id}
-          messages={messages}
-          loaded={thread?.loaded ?? false}
-          hasOlder={!!thread?.olderCursor}
-          onLoadOlder={() => inbox.loadOlder(id)}
-          onRetry={inbox.retry}
-          typing={typing}
-          templates={inbox.templates}
-          now={now}
-        />
+        <MediaSourceContext.Provider value={mediaSource}>
+          <MessageThread
+            key={id}
+            messages={messages}
+            loaded={thread?.loaded ?? false}
+            hasOlder={!!thread?.olderCursor}
+            onLoadOlder={() => inbox.loadOlder(id)}
+            onRetry={inbox.retry}
+            typing={typing}
+            templates={inbox.templates}
+            now={now}
+          />
+        </MediaSourceContext.Provider>
         {info.open ? (
           <>
             <WindowOpenLine info={info} />
-            <Composer key={id} onSend={(body) => inbox.sendText(id, body)} onTyping={(on) => inbox.setTyping(id, on)} />
+            <Composer
+              key={id}
+              onSend={(body) => inbox.sendText(id, body)}
+              onSendFile={(file, caption) => inbox.sendFile(id, file, caption)}
+              onTyping={(on) => inbox.setTyping(id, on)}
+            />
           </>
         ) : (
           <>

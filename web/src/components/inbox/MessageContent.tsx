@@ -1,3 +1,4 @@
+import { createContext, useContext, useEffect, useState } from "react";
 import { useI18n } from "../../i18n/I18nProvider";
 import {
   asObj,
@@ -12,7 +13,15 @@ import {
   templateBody,
   type MediaType,
 } from "../../lib/content";
+import { formatBytes, type MediaCache } from "../../lib/media";
 import type { Message, Template } from "../../lib/types";
+
+/** Where media by id is fetched from: the open conversation's channel. */
+export interface MediaSource {
+  channelId: string;
+  cache: MediaCache;
+}
+export const MediaSourceContext = createContext<MediaSource | null>(null);
 
 const MEDIA_ICON: Record<MediaType, string> = { image: "📷", video: "🎥", audio: "🎤", document: "📄", sticker: "🏷️" };
 const MEDIA_LABEL = {
@@ -28,38 +37,115 @@ function Text({ children }: { children: string }) {
   return <p className="whitespace-pre-wrap break-words">{children}</p>;
 }
 
-function Media({ type, content }: { type: MediaType; content: unknown }) {
-  const { t } = useI18n();
+/** An image (or sticker) by media id as a blob URL, fetched once with the bearer token. */
+function useMediaUrl(type: MediaType, id: string, local: string | null | undefined): string | null {
+  const source = useContext(MediaSourceContext);
+  const wanted = !local && !!id && !!source && (type === "image" || type === "sticker");
+  const [url, setUrl] = useState<string | null>(() => (wanted ? (source!.cache.peek(source!.channelId, id)?.url ?? null) : null));
+  useEffect(() => {
+    if (!wanted) return;
+    let live = true;
+    void source!.cache.get(source!.channelId, id).then((e) => {
+      if (live) setUrl(e?.url ?? null);
+    });
+    return () => {
+      live = false;
+    };
+  }, [wanted, source, id]);
+  return local || url;
+}
+
+function Media({ type, content, localPreview, uploading }: { type: MediaType; content: unknown; localPreview?: string | null; uploading?: boolean }) {
+  const { t, lang } = useI18n();
+  const source = useContext(MediaSourceContext);
+  const [downloading, setDownloading] = useState(false);
   const c = asObj(content);
+  const id = str(c.id);
   const link = safeUrl(c.link) || safeUrl(c.url);
+  const blobUrl = useMediaUrl(type, id, localPreview);
   const caption = str(c.caption);
-  const filename = str(c.filename);
+  // Our own uploads are remembered by media id with the name of the file.
+  const filename = str(c.filename) || (id && source ? (source.cache.filename(source.channelId, id) ?? "") : "");
+  const size = num(c.file_size);
   const voice = type === "audio" && c.voice === true;
   const label = t(voice ? "msg.voice" : MEDIA_LABEL[type]);
+  const shown = link || blobUrl;
   let preview = null;
-  if (link && (type === "image" || type === "sticker")) {
-    preview = <img src={link} alt={caption || label} loading="lazy" className={`rounded-md ${type === "sticker" ? "h-32 w-32 object-contain" : "max-h-72 w-full object-cover"}`} />;
+  if (shown && (type === "image" || type === "sticker")) {
+    preview = (
+      <img
+        src={shown}
+        alt={caption || filename || label}
+        loading="lazy"
+        data-testid="media-image"
+        className={`rounded-md ${type === "sticker" ? "h-32 w-32 object-contain" : "max-h-72 w-full object-cover"}`}
+      />
+    );
   } else if (link && type === "video") {
     preview = <video src={link} controls preload="metadata" className="max-h-72 w-full rounded-md" />;
   } else if (link && type === "audio") {
     preview = <audio src={link} controls preload="none" className="w-60 max-w-full" />;
   }
+
+  /** Fetches a file by id (with the bearer token) and saves it. */
+  async function download() {
+    if (!source || !id) return;
+    setDownloading(true);
+    try {
+      const entry = await source.cache.get(source.channelId, id);
+      if (!entry) return;
+      const a = document.createElement("a");
+      a.href = entry.url;
+      a.download = filename || `${type}-${id}`;
+      a.click();
+    } finally {
+      setDownloading(false);
+    }
+  }
+
   return (
-    <div className="space-y-1" data-media-type={type}>
+    <div className="space-y-1" data-media-type={type} data-media-id={id || undefined}>
       {preview ?? (
         <div className="flex items-center gap-2 rounded-md bg-black/5 px-3 py-2">
           <span className="text-2xl" aria-hidden="true">
             {MEDIA_ICON[type]}
           </span>
           <div className="min-w-0">
-            <div className="truncate font-medium">{filename || label}</div>
-            {str(c.mime_type) && <div className="text-xs text-gray-500">{str(c.mime_type)}</div>}
+            <div className="truncate font-medium" data-testid="media-filename">
+              {filename || label}
+            </div>
+            {(str(c.mime_type) || size !== null) && (
+              <div className="text-xs text-gray-500">{[str(c.mime_type), size !== null ? formatBytes(size, lang.locale) : ""].filter(Boolean).join(" · ")}</div>
+            )}
           </div>
           {link && type === "document" && (
             <a href={link} target="_blank" rel="noreferrer" className="ml-auto text-sm text-brand-600 underline">
               ↓
             </a>
           )}
+          {!link && id && source && !uploading && (
+            <button
+              type="button"
+              onClick={() => void download()}
+              disabled={downloading}
+              className="ml-auto rounded px-1 text-sm text-brand-600 hover:bg-black/5 disabled:opacity-50"
+              aria-label={t("msg.download")}
+              title={t("msg.download")}
+              data-testid="media-download"
+            >
+              ↓
+            </button>
+          )}
+        </div>
+      )}
+      {preview && filename && (
+        <div className="truncate text-xs text-gray-500" data-testid="media-filename">
+          {filename}
+        </div>
+      )}
+      {uploading && (
+        <div className="text-xs text-gray-500" data-testid="media-uploading">
+          {t("msg.uploading")}
         </div>
       )}
       <Text>{caption}</Text>
@@ -198,12 +284,18 @@ function Unsupported({ message }: { message: Message }) {
 }
 
 /** The body of a bubble, for every stored message type. */
-export function MessageContent({ message, templates }: { message: Message; templates: Template[] | null }) {
+export function MessageContent({
+  message,
+  templates,
+}: {
+  message: Message & { localPreview?: string | null; uploading?: boolean };
+  templates: Template[] | null;
+}) {
   const { t } = useI18n();
   const c = asObj(message.content);
   const type = message.type;
   if (type === "text") return <Text>{str(c.body) || (typeof message.content === "string" ? message.content : "")}</Text>;
-  if (isMediaType(type)) return <Media type={type} content={message.content} />;
+  if (isMediaType(type)) return <Media type={type} content={message.content} localPreview={message.localPreview} uploading={message.uploading} />;
   switch (type) {
     case "location":
       return <Location content={message.content} />;
