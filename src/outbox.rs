@@ -5,8 +5,7 @@
 
 use crate::db::tenant_tx;
 use sqlx::{PgPool, Row};
-use whatsflow_actors::ids::{ChannelId, ContactId, MessageId, TenantId, Wamid};
-use whatsflow_actors::ports::ChannelRef;
+use whatsflow_actors::ids::{ContactId, MessageId, TenantId, Wamid};
 use whatsflow_actors::router::WebhookRouter;
 use whatsflow_actors::send::cloud_api_body;
 use whatsflow_actors::tenant::ResumeSend;
@@ -26,12 +25,7 @@ pub async fn wake_flow_runs(pool: &PgPool, router: &WebhookRouter) -> Result<usi
         .await?;
         tx.commit().await?;
         let Some(row) = row else { continue };
-        let channel = ChannelRef {
-            tenant_id: TenantId(*tenant),
-            channel_id: ChannelId(row.try_get("channel_id")?),
-            phone_number_id: row.try_get("phone_number_id")?,
-            messages_per_second: u32::try_from(row.try_get::<i32, _>("messages_per_second")?).unwrap_or(80),
-        };
+        let channel = crate::store::channel_ref_from_row(TenantId(*tenant), &row)?;
         router.command(whatsflow_actors::tenant::ConversationCommand {
             channel,
             contact_id: ContactId(row.try_get("contact_id")?),
@@ -64,12 +58,7 @@ pub async fn resume_pending_sends(pool: &PgPool, router: &WebhookRouter) -> Resu
         let phone: Option<String> = row.try_get("phone")?;
         let user_id: Option<String> = row.try_get("wa_user_id")?;
         let body = cloud_api_body(&kind, &content, reply_to.as_ref(), phone.as_deref(), user_id.as_deref(), &message.to_string());
-        let channel = ChannelRef {
-            tenant_id: TenantId(*tenant),
-            channel_id: ChannelId(row.try_get("channel_id")?),
-            phone_number_id: row.try_get("phone_number_id")?,
-            messages_per_second: u32::try_from(row.try_get::<i32, _>("messages_per_second")?).unwrap_or(80),
-        };
+        let channel = crate::store::channel_ref_from_row(TenantId(*tenant), &row)?;
         router.tenant(channel.tenant_id).do_send(ResumeSend {
             channel,
             contact_id: ContactId(row.try_get("contact_id")?),

@@ -11,24 +11,19 @@ use actix_multipart::Multipart;
 use actix_web::{web, HttpResponse};
 use futures::{StreamExt, TryStreamExt};
 use serde_json::json;
-use sqlx::Row;
-use whatsflow_actors::ids::ChannelId;
 use whatsflow_actors::media;
 use whatsflow_actors::outbound::SendError;
 use whatsflow_actors::ports::ChannelRef;
 
 async fn channel(state: &AppState, user: &AuthUser, id: uuid::Uuid) -> Result<ChannelRef, ApiError> {
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let row =
-        sqlx::query("SELECT phone_number_id, messages_per_second FROM channels WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+    let row = sqlx::query("SELECT id AS channel_id, phone_number_id, messages_per_second FROM channels WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
     tx.commit().await?;
     let row = row.ok_or(ApiError::NotFound("channel"))?;
-    Ok(ChannelRef {
-        tenant_id: user.tenant_id,
-        channel_id: ChannelId(id),
-        phone_number_id: row.try_get("phone_number_id")?,
-        messages_per_second: u32::try_from(row.try_get::<i32, _>("messages_per_second")?).unwrap_or(80),
-    })
+    Ok(crate::store::channel_ref_from_row(user.tenant_id, &row)?)
 }
 
 fn graph_error(e: SendError) -> ApiError {

@@ -46,15 +46,7 @@ pub async fn target(state: &AppState, user: &AuthUser, conversation: uuid::Uuid)
     .await?;
     tx.commit().await?;
     let row = row.ok_or(ApiError::NotFound("conversation"))?;
-    Ok(Target {
-        channel: ChannelRef {
-            tenant_id: user.tenant_id,
-            channel_id: ChannelId(row.try_get("channel_id")?),
-            phone_number_id: row.try_get("phone_number_id")?,
-            messages_per_second: u32::try_from(row.try_get::<i32, _>("messages_per_second")?).unwrap_or(80),
-        },
-        contact_id: ContactId(row.try_get("contact_id")?),
-    })
+    Ok(Target { channel: crate::store::channel_ref_from_row(user.tenant_id, &row)?, contact_id: ContactId(row.try_get("contact_id")?) })
 }
 
 /// A message to send, in the Cloud API's own shape: `{"type": "text",

@@ -13,7 +13,6 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sqlx::postgres::PgRow;
 use sqlx::Row;
-use whatsflow_actors::ids::ChannelId;
 use whatsflow_actors::outbound::SendError;
 use whatsflow_actors::ports::ChannelRef;
 use whatsflow_actors::template;
@@ -56,7 +55,7 @@ fn invalid(problems: Vec<template::Problem>) -> ApiError {
 /// A channel of the tenant on `waba_id` (whose token speaks for the WABA).
 async fn waba_channel(state: &AppState, user: &AuthUser, waba_id: Option<&str>) -> Result<(ChannelRef, String), ApiError> {
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let row = sqlx::query("SELECT id, phone_number_id, messages_per_second, waba_id FROM channels WHERE ($1::text IS NULL OR waba_id = $1) ORDER BY created_at LIMIT 1")
+    let row = sqlx::query("SELECT id AS channel_id, phone_number_id, messages_per_second, waba_id FROM channels WHERE ($1::text IS NULL OR waba_id = $1) ORDER BY created_at LIMIT 1")
         .bind(waba_id)
         .fetch_optional(&mut *tx)
         .await?;
@@ -65,15 +64,7 @@ async fn waba_channel(state: &AppState, user: &AuthUser, waba_id: Option<&str>) 
         code: "NO_CHANNEL",
         message: "connect a WhatsApp number of this WhatsApp Business Account first (POST /api/v1/channels)".into(),
     })?;
-    Ok((
-        ChannelRef {
-            tenant_id: user.tenant_id,
-            channel_id: ChannelId(row.try_get("id")?),
-            phone_number_id: row.try_get("phone_number_id")?,
-            messages_per_second: u32::try_from(row.try_get::<i32, _>("messages_per_second")?).unwrap_or(80),
-        },
-        row.try_get("waba_id")?,
-    ))
+    Ok((crate::store::channel_ref_from_row(user.tenant_id, &row)?, row.try_get("waba_id")?))
 }
 
 /// List query.

@@ -220,10 +220,10 @@ async fn receive_loop(pool: PgPool, mut rx: mpsc::Receiver<Pending>) {
                 }
             }
             Err(e) => {
-                let kind = crate::db::is_unavailable(&e);
+                // Every waiting POST is told; the webhook edge answers 503 so Meta retries.
+                let reason = e.to_string();
                 for p in group {
-                    let err = if kind { sqlx::Error::PoolTimedOut } else { sqlx::Error::Protocol(e.to_string()) };
-                    let _ = p.reply.send(Err(err));
+                    let _ = p.reply.send(Err(sqlx::Error::Protocol(reason.clone())));
                 }
             }
         }

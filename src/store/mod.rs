@@ -36,6 +36,17 @@ impl PgStore {
 
 const CONVERSATION_COLUMNS_C: &str = "id, c.status, c.assignee_id, c.unread_count, c.last_seq, c.last_inbound_at, c.last_message_at";
 
+/// A channel reference from a row with `channel_id`, `phone_number_id` and
+/// `messages_per_second` (the one shape every channel lookup answers in).
+pub fn channel_ref_from_row(tenant: TenantId, row: &sqlx::postgres::PgRow) -> Result<ChannelRef, sqlx::Error> {
+    Ok(ChannelRef {
+        tenant_id: tenant,
+        channel_id: ChannelId(row.try_get("channel_id")?),
+        phone_number_id: row.try_get("phone_number_id")?,
+        messages_per_second: u32::try_from(row.try_get::<i32, _>("messages_per_second")?).unwrap_or(80),
+    })
+}
+
 /// Reads a conversation snapshot from a row of [`CONVERSATION_COLUMNS`].
 pub fn snapshot_from_row(row: &sqlx::postgres::PgRow, created: bool) -> Result<ConversationSnapshot, sqlx::Error> {
     Ok(ConversationSnapshot {
