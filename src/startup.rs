@@ -10,7 +10,7 @@ use crate::embedded_pg::{EmbeddedOptions, EmbeddedPostgres};
 use crate::graph::GraphClient;
 use crate::hub::TenantHub;
 use crate::store::inbox::Inbox;
-use crate::store::writer::BatchWriter;
+use crate::store::writer::start_batch_writer;
 use crate::store::PgStore;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
@@ -101,7 +101,7 @@ impl Application {
 
         let metrics = Arc::new(EngineMetrics::default());
         let hub = Arc::new(TenantHub::default());
-        let pg_store = PgStore::new(pool.clone(), BatchWriter::start(pool.clone(), WRITER_TASKS));
+        let pg_store = PgStore::new(pool.clone(), start_batch_writer(pool.clone(), WRITER_TASKS));
         let directory: Arc<dyn ChannelDirectory> = Arc::new(pg_store.clone());
         let ledger = pg_store.clone();
         let mut store: Arc<dyn Store> = Arc::new(pg_store);

@@ -50,15 +50,24 @@ pub fn raise_fd_limit() -> u64 {
     lim.rlim_cur
 }
 
-/// Builds the release server binary (the bench runs it as a child).
+/// Builds the release server binary (the bench runs it as a child). It
+/// builds into its own target directory: the server alone resolves its
+/// dependencies' features differently from the bench, and sharing one
+/// directory would rebuild half the tree on every alternation.
 pub fn build_server() -> anyhow::Result<std::path::PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo).args(["build", "--release", "--bin", "whatsflow"]).status().context("running cargo build")?;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let target = root.join("target/bench-server");
+    let status = Command::new(cargo)
+        .current_dir(&root)
+        .args(["build", "--release", "-p", "whatsflow", "--bin", "whatsflow", "--target-dir"])
+        .arg(&target)
+        .status()
+        .context("running cargo build")?;
     if !status.success() {
         bail!("building the release server failed");
     }
-    let exe = std::env::current_exe()?;
-    let bin = exe.parent().map(|d| d.join("whatsflow")).context("no target dir")?;
+    let bin = target.join("release/whatsflow");
     if !bin.is_file() {
         bail!("{} not found after building", bin.display());
     }
@@ -69,10 +78,17 @@ impl Harness {
     /// Starts Postgres, the simulator and the server (`env` adds settings).
     pub async fn start(bin: &std::path::Path, env: &[(&str, String)]) -> anyhow::Result<Self> {
         let dir = tempfile::Builder::new().prefix("wf-bench-").tempdir_in("/tmp")?;
-        let pg = EmbeddedPostgres::start(dir.path(), &EmbeddedOptions { max_connections: 300, settings: vec![] }).await?;
+        // pg_stat_statements lets a run say which statements took Postgres's time.
+        let settings = vec![("shared_preload_libraries".to_owned(), "pg_stat_statements".to_owned())];
+        let pg = EmbeddedPostgres::start(dir.path(), &EmbeddedOptions { max_connections: 300, settings }).await?;
         let db = format!("bench_{}", uuid::Uuid::new_v4().simple());
         whatsflow::db::ensure_database(&pg.url("postgres"), &db).await?;
         let db_url = pg.url(&db);
+        {
+            let pool = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&db_url).await?;
+            sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").execute(&pool).await?;
+            pool.close().await;
+        }
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             actix_rt::System::new().block_on(async move {
@@ -147,6 +163,11 @@ impl Harness {
             bail!("the server exited ({status}) mid-run; log tail:\n{}", self.log_tail());
         }
         Ok(())
+    }
+
+    /// Starts measuring where the time of a load phase goes.
+    pub async fn monitor(&self) -> anyhow::Result<crate::monitor::Monitor> {
+        crate::monitor::Monitor::start(self.server.id(), self.pg.port(), &self.db_url).await
     }
 
     /// The server's resident memory, in KiB.
@@ -318,13 +339,6 @@ pub fn pct(samples: &mut [f64], p: f64) -> f64 {
     samples.sort_by(|a, b| a.total_cmp(b));
     let idx = ((p / 100.0) * (samples.len() - 1) as f64).round() as usize;
     samples[idx.min(samples.len() - 1)]
-}
-
-/// Median and spread of repeated runs.
-pub fn summary(values: &[f64]) -> Value {
-    let mut v = values.to_vec();
-    let median = pct(&mut v, 50.0);
-    json!({"median": round(median), "min": round(v.first().copied().unwrap_or(0.0)), "max": round(v.last().copied().unwrap_or(0.0)), "runs": v.len()})
 }
 
 /// Two decimals.

@@ -10,6 +10,8 @@
 //! scenario one of ingest, latency, sockets, actors, flows, outbound, all.
 
 mod harness;
+mod monitor;
+mod report;
 mod scenarios;
 
 use clap::Parser;
@@ -24,15 +26,17 @@ struct Args {
     /// Seconds of load per run (ingest, latency, outbound).
     #[arg(long, default_value_t = 10)]
     seconds: u64,
-    /// Repeated runs (ingest) for a median and spread.
+    /// Repeated runs, each on a fresh server and database, folded into a
+    /// median and spread.
     #[arg(long, default_value_t = 3)]
     runs: usize,
     /// Conversations touched (actors).
     #[arg(long, default_value_t = 1_000_000)]
     conversations: usize,
-    /// Idle seconds before passivation (actors).
-    #[arg(long, default_value_t = 30)]
-    idle: u64,
+    /// Idle seconds before passivation (actors); by default long enough
+    /// that no actor idles out before the first pass ends.
+    #[arg(long)]
+    idle: Option<u64>,
     /// Concurrent flow runs (flows).
     #[arg(long, default_value_t = 10_000)]
     flow_runs: usize,
@@ -80,28 +84,48 @@ fn commit() -> String {
 }
 
 fn print_table(name: &str, v: &Value) {
-    println!("\n{name}");
+    println!("\n{name} (median of {} run(s))", v["runs"]);
     for section in ["figures", "ceilings", "ratios"] {
         if let Some(map) = v[section].as_object() {
             for (k, val) in map {
-                println!("  {section:<9} {k:<32} {val}");
+                let spread =
+                    v["spread"].get(format!("{section}.{k}")).map(|s| format!("   ({} – {})", s["min"], s["max"])).unwrap_or_default();
+                println!("  {section:<9} {k:<32} {val}{spread}");
             }
         }
+    }
+    for g in v["goals"].as_array().into_iter().flatten() {
+        let mark = if g["met"].as_bool().unwrap_or(false) { "met" } else { "MISSED" };
+        println!(
+            "  goal      {:<32} {} → measured {}   {mark}",
+            g["figure"].as_str().unwrap_or_default(),
+            g["goal"].as_str().unwrap_or_default(),
+            g["measured"]
+        );
+    }
+    if let Some(why) = v["limited_by"].as_str() {
+        println!("  limited by: {why}");
     }
     println!("  verified  lost {}   duplicated {}", v["lost"], v["duplicated"]);
 }
 
-async fn run(name: &str, args: &Args, bin: &std::path::Path) -> anyhow::Result<Value> {
+/// Seconds an actor may idle before passivation in the actors scenario.
+fn actor_idle(args: &Args) -> u64 {
+    args.idle.unwrap_or(30 + (args.conversations / 2500) as u64)
+}
+
+/// One run of a scenario on a fresh server and database.
+async fn run_once(name: &str, args: &Args, bin: &std::path::Path) -> anyhow::Result<Value> {
     let mut env = vec![];
     if name == "actors" {
-        env.push(("WHATSFLOW_CONVERSATION_IDLE_SECS", args.idle.to_string()));
+        env.push(("WHATSFLOW_CONVERSATION_IDLE_SECS", actor_idle(args).to_string()));
     }
     let h = Arc::new(harness::Harness::start(bin, &env).await?);
     let res = match name {
-        "ingest" => scenarios::ingest(h.clone(), args.seconds, args.runs).await,
+        "ingest" => scenarios::ingest(h.clone(), args.seconds).await,
         "latency" => scenarios::latency(h.clone(), args.seconds, &args.rates).await,
         "sockets" => scenarios::sockets(h.clone(), &args.sessions).await,
-        "actors" => scenarios::actors(h.clone(), args.conversations, args.idle).await,
+        "actors" => scenarios::actors(h.clone(), args.conversations, actor_idle(args)).await,
         "flows" => scenarios::flows(h.clone(), args.flow_runs).await,
         "outbound" => scenarios::outbound(h.clone(), args.seconds, args.mps).await,
         other => Err(anyhow::anyhow!("unknown scenario `{other}`")),
@@ -115,6 +139,23 @@ async fn run(name: &str, args: &Args, bin: &std::path::Path) -> anyhow::Result<V
         Err(_) => res,
     };
     res
+}
+
+/// `--runs` runs of a scenario, folded into one report and judged against
+/// its goals. A run that fails (or loses or duplicates work) fails it.
+async fn run(name: &str, args: &Args, bin: &std::path::Path) -> anyhow::Result<Value> {
+    let mut runs = Vec::new();
+    for i in 0..args.runs.max(1) {
+        if args.runs > 1 {
+            println!("  run {}/{}", i + 1, args.runs);
+        }
+        let v = run_once(name, args, bin).await.map_err(|e| e.context(format!("run {} of {name}", i + 1)))?;
+        if let Some(verdict) = report::lookup(&v, "resources.load.verdict") {
+            println!("  resources: {}", verdict.as_str().unwrap_or_default());
+        }
+        runs.push(v);
+    }
+    Ok(report::judge(name, report::aggregate(&runs)))
 }
 
 #[tokio::main]

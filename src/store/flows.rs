@@ -3,6 +3,8 @@
 //! and HTTP for flows' api and webhook nodes.
 
 use crate::db::tenant_tx;
+use crate::store::flow_runs::{RunCreation, RunSaves};
+use crate::store::group::{GroupCommit, GroupLimits};
 use crate::store::store_err;
 use async_trait::async_trait;
 use dashmap::DashMap;
@@ -15,10 +17,15 @@ use whatsflow_actors::flow::{validate, Flow, FlowData};
 use whatsflow_actors::ids::{ContactId, ConversationId, TenantId, UserId};
 use whatsflow_actors::ports::StoreError;
 
+/// How run writes are grouped: a few concurrent transactions of up to 512.
+const RUN_LIMITS: GroupLimits = GroupLimits { tasks: 3, max_per_commit: 512, queue: 8192 };
+
 /// See the module doc.
 #[derive(Clone)]
 pub struct PgFlowStore {
     pool: PgPool,
+    creations: GroupCommit<RunCreation>,
+    saves: GroupCommit<RunSaves>,
     active: Arc<DashMap<TenantId, Arc<Vec<ActiveFlow>>>>,
     versions: Arc<DashMap<(uuid::Uuid, i32), Arc<Flow>>>,
     hub: Arc<crate::hub::TenantHub>,
@@ -26,8 +33,11 @@ pub struct PgFlowStore {
 
 impl PgFlowStore {
     /// A store over `pool`; `hub` tells who is online (for assignment).
+    /// Starts the grouped run writes on the current runtime.
     pub fn new(pool: PgPool, hub: Arc<crate::hub::TenantHub>) -> Self {
-        Self { pool, active: Arc::new(DashMap::new()), versions: Arc::new(DashMap::new()), hub }
+        let creations = GroupCommit::start(pool.clone(), RunCreation, RUN_LIMITS);
+        let saves = GroupCommit::start(pool.clone(), RunSaves, RUN_LIMITS);
+        Self { pool, creations, saves, active: Arc::new(DashMap::new()), versions: Arc::new(DashMap::new()), hub }
     }
 
     /// Forgets a tenant's cached active flows (after a flow changes).
@@ -95,49 +105,11 @@ impl FlowStore for PgFlowStore {
     }
 
     async fn create_run(&self, tenant: TenantId, conversation: ConversationId, run: &RunRecord) -> Result<bool, StoreError> {
-        let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
-        let inserted = sqlx::query(
-            "INSERT INTO flow_runs (id, tenant_id, flow_id, version, conversation_id, status, cursor, vars, path, step)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (conversation_id) WHERE status IN ('running', 'waiting', 'paused') DO NOTHING",
-        )
-        .bind(run.id)
-        .bind(tenant.0)
-        .bind(run.flow_id)
-        .bind(run.version)
-        .bind(conversation.0)
-        .bind(run.status.as_str())
-        .bind(&run.cursor)
-        .bind(Value::Object(run.vars.clone()))
-        .bind(json!(run.path))
-        .bind(run.step)
-        .execute(&mut *tx)
-        .await
-        .map_err(store_err)?
-        .rows_affected();
-        tx.commit().await.map_err(store_err)?;
-        Ok(inserted == 1)
+        self.creations.submit((tenant, conversation, run.clone())).await
     }
 
     async fn save_run(&self, tenant: TenantId, run: &RunRecord) -> Result<(), StoreError> {
-        let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
-        sqlx::query(
-            "UPDATE flow_runs SET status = $2, cursor = $3, vars = $4, waiting = $5, wake_at = $6, path = $7, step = $8, error = $9,
-                updated_at = now(), ended_at = CASE WHEN $2 IN ('completed', 'failed', 'stopped') THEN COALESCE(ended_at, now()) ELSE NULL END
-             WHERE id = $1",
-        )
-        .bind(run.id)
-        .bind(run.status.as_str())
-        .bind(&run.cursor)
-        .bind(Value::Object(run.vars.clone()))
-        .bind(run.waiting.as_ref().and_then(|w| serde_json::to_value(w).ok()))
-        .bind(run.waiting.as_ref().and_then(|w| w.until()))
-        .bind(json!(run.path))
-        .bind(run.step)
-        .bind(&run.error)
-        .execute(&mut *tx)
-        .await
-        .map_err(store_err)?;
-        tx.commit().await.map_err(store_err)
+        self.saves.submit((tenant, run.clone())).await
     }
 
     async fn active_run(&self, tenant: TenantId, conversation: ConversationId) -> Result<Option<RunRecord>, StoreError> {

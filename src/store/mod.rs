@@ -1,12 +1,17 @@
 //! Postgres implementations of the actors' ports.
 
+pub mod flow_runs;
 pub mod flows;
+pub mod group;
 pub mod inbox;
+pub mod opening;
 pub mod writer;
 
 use crate::db::{self, tenant_tx};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use group::{GroupCommit, GroupLimits};
+use opening::{ContactResolution, ConversationOpening};
 use sqlx::{PgPool, Row};
 use whatsflow_actors::identity::ContactIdentity;
 use whatsflow_actors::ids::{ChannelId, ContactId, ConversationId, TenantId, UserId};
@@ -19,18 +24,27 @@ pub fn store_err(e: sqlx::Error) -> StoreError {
     StoreError(e.to_string())
 }
 
-/// The Postgres store: direct queries for lookups, the group-commit writer
-/// for conversation batches.
+/// How the first-message work (contacts, conversations) is grouped: a few
+/// concurrent transactions of up to 256 jobs each.
+const OPENING_LIMITS: GroupLimits = GroupLimits { tasks: 3, max_per_commit: 256, queue: 4096 };
+
+/// The Postgres store: direct queries for lookups, group commits for
+/// conversation batches, contact resolution and conversation opening.
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
     writer: BatchWriter,
+    contacts: GroupCommit<ContactResolution>,
+    openings: GroupCommit<ConversationOpening>,
 }
 
 impl PgStore {
-    /// A store over `pool`, committing batches through `writer`.
+    /// A store over `pool`, committing batches through `writer` (starts its
+    /// grouped contact and conversation work on the current runtime).
     pub fn new(pool: PgPool, writer: BatchWriter) -> Self {
-        Self { pool, writer }
+        let contacts = GroupCommit::start(pool.clone(), ContactResolution, OPENING_LIMITS);
+        let openings = GroupCommit::start(pool.clone(), ConversationOpening, OPENING_LIMITS);
+        Self { pool, writer, contacts, openings }
     }
 }
 
@@ -68,64 +82,7 @@ pub fn snapshot_from_row(row: &sqlx::postgres::PgRow, created: bool) -> Result<C
 #[async_trait]
 impl Store for PgStore {
     async fn resolve_contact(&self, tenant: TenantId, who: &ContactIdentity) -> Result<ContactId, StoreError> {
-        let phone = who.phone.as_ref().map(|p| p.as_str().to_owned());
-        for _ in 0..3 {
-            let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
-            let found: Option<uuid::Uuid> = sqlx::query_scalar(
-                "SELECT id FROM contacts WHERE ($1::text IS NOT NULL AND phone = $1) OR ($2::text IS NOT NULL AND wa_user_id = $2)
-                 ORDER BY (phone IS NOT DISTINCT FROM $1) DESC LIMIT 1",
-            )
-            .bind(&phone)
-            .bind(&who.user_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(store_err)?;
-            let id = match found {
-                Some(id) => {
-                    // Fill in what the contact lacked, unless another contact
-                    // already holds that identity.
-                    sqlx::query(
-                        "UPDATE contacts c SET
-                            phone = CASE WHEN c.phone IS NULL AND $2::text IS NOT NULL
-                                AND NOT EXISTS (SELECT 1 FROM contacts o WHERE o.tenant_id = c.tenant_id AND o.phone = $2) THEN $2 ELSE c.phone END,
-                            wa_user_id = CASE WHEN c.wa_user_id IS NULL AND $3::text IS NOT NULL
-                                AND NOT EXISTS (SELECT 1 FROM contacts o WHERE o.tenant_id = c.tenant_id AND o.wa_user_id = $3) THEN $3 ELSE c.wa_user_id END,
-                            username = COALESCE($4, c.username),
-                            name = COALESCE($5, c.name),
-                            updated_at = now()
-                         WHERE c.id = $1",
-                    )
-                    .bind(id)
-                    .bind(&phone)
-                    .bind(&who.user_id)
-                    .bind(&who.username)
-                    .bind(&who.name)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(store_err)?;
-                    Some(id)
-                }
-                None => sqlx::query_scalar(
-                    "INSERT INTO contacts (id, tenant_id, phone, wa_user_id, username, name)
-                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id",
-                )
-                .bind(ContactId::generate().0)
-                .bind(tenant.0)
-                .bind(&phone)
-                .bind(&who.user_id)
-                .bind(&who.username)
-                .bind(&who.name)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(store_err)?,
-            };
-            tx.commit().await.map_err(store_err)?;
-            if let Some(id) = id {
-                return Ok(ContactId(id));
-            }
-            // Lost a race with a concurrent insert of the same identity: look again.
-        }
-        Err(StoreError("contact resolution kept racing with concurrent inserts".into()))
+        self.contacts.submit((tenant, who.clone())).await
     }
 
     async fn open_conversation(
@@ -134,36 +91,11 @@ impl Store for PgStore {
         channel: ChannelId,
         contact: ContactId,
     ) -> Result<ConversationSnapshot, StoreError> {
-        let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
-        let inserted: Option<uuid::Uuid> = sqlx::query_scalar(
-            "INSERT INTO conversations (id, tenant_id, channel_id, contact_id) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (channel_id, contact_id) DO NOTHING RETURNING id",
-        )
-        .bind(ConversationId::generate().0)
-        .bind(tenant.0)
-        .bind(channel.0)
-        .bind(contact.0)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(store_err)?;
-        let row = sqlx::query(&format!(
-            "SELECT c.{CONVERSATION_COLUMNS_C}, k.phone AS contact_phone, k.wa_user_id AS contact_user_id,
-                (SELECT m.wamid FROM messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id AND m.direction = 'inbound'
-                 AND m.wamid IS NOT NULL ORDER BY m.seq DESC LIMIT 1) AS last_inbound_wamid
-             FROM conversations c JOIN contacts k ON k.id = c.contact_id WHERE c.channel_id = $1 AND c.contact_id = $2"
-        ))
-        .bind(channel.0)
-        .bind(contact.0)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(store_err)?;
-        let snapshot = snapshot_from_row(&row, inserted.is_some()).map_err(store_err)?;
-        tx.commit().await.map_err(store_err)?;
-        Ok(snapshot)
+        self.openings.submit((tenant, channel, contact)).await
     }
 
     async fn commit(&self, batch: ConversationBatch) -> Result<BatchOutcome, StoreError> {
-        self.writer.commit(batch).await
+        self.writer.submit(batch).await
     }
 
     async fn apply_template_status(&self, tenant: TenantId, u: &TemplateStatusUpdate) -> Result<(), StoreError> {

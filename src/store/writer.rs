@@ -1,24 +1,18 @@
-//! Group commit for conversation batches. Conversation actors hand their
-//! batches to a queue; a few writer tasks each take everything waiting (up to
-//! [`MAX_BATCHES_PER_COMMIT`]) and commit it in one transaction, with one
-//! statement per kind of write per tenant, whatever the number of
-//! conversations. Throughput so grows with load instead of being capped by
-//! one fsync per event.
-//!
-//! If a shared transaction fails for a reason other than the database being
-//! down, each batch is retried alone, so one poisoned batch fails only its
-//! own conversation.
+//! Conversation batches, committed in groups: every batch waiting (up to
+//! [`MAX_BATCHES_PER_COMMIT`]) goes into one transaction, with one statement
+//! per kind of write per tenant, whatever the number of conversations
+//! (see [`crate::store::group`] for the queue and the retry-alone rule).
 
-use crate::db::{is_unavailable, set_tenant};
-use crate::store::{snapshot_from_row, store_err};
+use crate::db::set_tenant;
+use crate::store::group::{by_tenant, GroupCommit, GroupLimits, GroupWork};
+use crate::store::snapshot_from_row;
+use async_trait::async_trait;
 use serde_json::{json, Value};
 use sqlx::{PgPool, Row};
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
-use tokio::sync::{mpsc, oneshot, Mutex};
+use std::collections::HashMap;
 use whatsflow_actors::ids::{ConversationId, MessageId, TenantId, Wamid};
 use whatsflow_actors::message::{Direction, MessageStatus};
-use whatsflow_actors::ports::{AppliedStatus, BatchOutcome, ConversationBatch, HeldEvent, StoreError};
+use whatsflow_actors::ports::{AppliedStatus, BatchOutcome, ConversationBatch, HeldEvent};
 
 /// Most batches one transaction takes: bounds one commit's duration.
 pub const MAX_BATCHES_PER_COMMIT: usize = 512;
@@ -27,86 +21,32 @@ pub const MAX_BATCHES_PER_COMMIT: usize = 512;
 /// which is the backpressure from Postgres to ingest.
 const QUEUE_CAPACITY: usize = 8192;
 
-struct Job {
-    batch: ConversationBatch,
-    reply: oneshot::Sender<Result<BatchOutcome, StoreError>>,
-}
+/// Commits conversation batches (the [`GroupWork`] of the batch writer).
+pub struct ConversationWrites;
 
-/// Handle to the writer tasks.
-#[derive(Clone)]
-pub struct BatchWriter {
-    tx: mpsc::Sender<Job>,
-}
+#[async_trait]
+impl GroupWork for ConversationWrites {
+    type Job = ConversationBatch;
+    type Output = BatchOutcome;
 
-impl BatchWriter {
-    /// Starts `tasks` writer tasks on the current runtime.
-    pub fn start(pool: PgPool, tasks: usize) -> Self {
-        let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
-        let rx = Arc::new(Mutex::new(rx));
-        for _ in 0..tasks.max(1) {
-            let (pool, rx) = (pool.clone(), rx.clone());
-            tokio::spawn(async move {
-                loop {
-                    let jobs = {
-                        let mut rx = rx.lock().await;
-                        let Some(first) = rx.recv().await else { return };
-                        let mut jobs = vec![first];
-                        while jobs.len() < MAX_BATCHES_PER_COMMIT {
-                            match rx.try_recv() {
-                                Ok(j) => jobs.push(j),
-                                Err(_) => break,
-                            }
-                        }
-                        jobs
-                    };
-                    execute(&pool, jobs).await;
-                }
-            });
-        }
-        Self { tx }
-    }
-
-    /// Commits one batch together with whatever else is waiting.
-    pub async fn commit(&self, batch: ConversationBatch) -> Result<BatchOutcome, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        self.tx.send(Job { batch, reply }).await.map_err(|_| StoreError("the batch writer has stopped".into()))?;
-        answer.await.map_err(|_| StoreError("the batch writer dropped the batch".into()))?
+    async fn run(&self, pool: &PgPool, jobs: &[&ConversationBatch]) -> Result<Vec<BatchOutcome>, sqlx::Error> {
+        commit_group(pool, jobs).await
     }
 }
 
-async fn execute(pool: &PgPool, jobs: Vec<Job>) {
-    let batches: Vec<&ConversationBatch> = jobs.iter().map(|j| &j.batch).collect();
-    match commit_group(pool, &batches).await {
-        Ok(outcomes) => {
-            for (job, outcome) in jobs.into_iter().zip(outcomes) {
-                let _ = job.reply.send(Ok(outcome));
-            }
-        }
-        Err(e) if jobs.len() > 1 && !is_unavailable(&e) => {
-            tracing::warn!(error = %e, batches = jobs.len(), "group commit failed; retrying each batch alone");
-            for job in jobs {
-                let res = commit_group(pool, &[&job.batch]).await;
-                let _ = job.reply.send(res.map_err(store_err).and_then(|mut o| o.pop().ok_or_else(|| StoreError("no outcome".into()))));
-            }
-        }
-        Err(e) => {
-            let reason = e.to_string();
-            for job in jobs {
-                let _ = job.reply.send(Err(StoreError(reason.clone())));
-            }
-        }
-    }
+/// Handle to the batch writer tasks.
+pub type BatchWriter = GroupCommit<ConversationWrites>;
+
+/// Starts `tasks` batch writer tasks on the current runtime.
+pub fn start_batch_writer(pool: PgPool, tasks: usize) -> BatchWriter {
+    GroupCommit::start(pool, ConversationWrites, GroupLimits { tasks, max_per_commit: MAX_BATCHES_PER_COMMIT, queue: QUEUE_CAPACITY })
 }
 
 /// Commits `batches` in one transaction; returns one outcome per batch.
 pub async fn commit_group(pool: &PgPool, batches: &[&ConversationBatch]) -> Result<Vec<BatchOutcome>, sqlx::Error> {
     let mut outcomes = vec![BatchOutcome::default(); batches.len()];
-    let mut by_tenant: BTreeMap<TenantId, Vec<usize>> = BTreeMap::new();
-    for (i, b) in batches.iter().enumerate() {
-        by_tenant.entry(b.tenant_id).or_default().push(i);
-    }
     let mut tx = pool.begin().await?;
-    for (tenant, idxs) in by_tenant {
+    for (tenant, idxs) in by_tenant(batches, |b| b.tenant_id) {
         set_tenant(&mut tx, tenant).await?;
         commit_tenant(&mut tx, tenant, batches, &idxs, &mut outcomes).await?;
     }

@@ -449,3 +449,84 @@ async fn a_status_addressed_only_by_user_id_reaches_its_message() {
     assert_eq!(m["pricing"]["category"], "marketing");
     assert_eq!(app.count("contacts").await, 1, "the status found the user-id contact, it made no new one");
 }
+
+#[actix_rt::test]
+async fn a_burst_of_new_customers_gets_one_contact_and_one_conversation_each() {
+    // New customers are resolved and their conversations opened in groups;
+    // identities that overlap within one group must still meet in one contact.
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let mut messages = Vec::new();
+    for round in 0..2 {
+        for i in 0..40 {
+            messages.push(json!({"from": format!("1555010{i:04}"), "id": format!("wamid.burst.{round}.{i}"), "timestamp": "1763700500",
+                                 "type": "text", "text": {"body": "hi"}}));
+        }
+    }
+    // The same person twice in one POST: first by user id alone, then by
+    // phone and user id.
+    messages.push(
+        json!({"from_user_id": "US.777", "id": "wamid.burst.user", "timestamp": "1763700501", "type": "text", "text": {"body": "a"}}),
+    );
+    messages.push(json!({"from": "15550990000", "from_user_id": "US.777", "id": "wamid.burst.both", "timestamp": "1763700502", "type": "text", "text": {"body": "b"}}));
+    let body = json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID},
+        "contacts": [{"profile": {"name": "Kerry"}, "user_id": "US.777"}, {"profile": {"name": "Kerry"}, "wa_id": "15550990000", "user_id": "US.777"}],
+        "messages": messages}}]}]});
+    let ack = app.post_webhook_ok(body.to_string().into_bytes()).await;
+    assert_eq!(ack["events"], 82);
+    eventually("all 82 messages stored", WAIT, || async { (app.all_messages(&t).await.len() == 82).then_some(()) }).await;
+    assert_eq!(app.count("contacts").await, 41, "40 customers and one person known two ways");
+    assert_eq!(app.count("conversations").await, 41);
+    let convs = app.conversations(&t).await;
+    let kerry: Vec<&Value> = convs.iter().filter(|c| c["contact"]["user_id"] == "US.777").collect();
+    assert_eq!(kerry.len(), 1);
+    assert_eq!(kerry[0]["contact"]["phone"], "+15550990000");
+    assert_eq!(convs.len(), 41);
+    assert!(convs.iter().all(|c| c["unread_count"] == 2), "each conversation holds its customer's two messages");
+}
+
+#[actix_rt::test]
+async fn grouped_contact_resolution_links_identities_that_meet_in_one_group() {
+    use whatsflow::store::group::GroupWork;
+    use whatsflow::store::opening::ContactResolution;
+    use whatsflow_actors::identity::{ContactIdentity, PhoneNumber};
+    use whatsflow_actors::ids::TenantId;
+    let app = spawn_app().await;
+    let a = app.register("Acme").await;
+    let b = app.register("Beta").await;
+    let pool = whatsflow::db::connect(&app.db_url, 2).await.unwrap();
+    let (ta, tb) = (TenantId(a.tenant_id.parse().unwrap()), TenantId(b.tenant_id.parse().unwrap()));
+    let phone = |p: &str| PhoneNumber::parse(p).ok();
+    let who = |p: Option<PhoneNumber>, u: Option<&str>| ContactIdentity {
+        phone: p,
+        user_id: u.map(str::to_owned),
+        name: Some("K".into()),
+        ..Default::default()
+    };
+    // Beta already knows +15550001111 by phone only.
+    let known = ContactResolution.run(&pool, &[&(tb, who(phone("15550001111"), None))]).await.unwrap()[0];
+    let jobs = [
+        (ta, who(None, Some("US.1"))),                 // new, by user id
+        (ta, who(phone("15550002222"), Some("US.1"))), // same person, now with a phone
+        (ta, who(phone("15550003333"), None)),         // new
+        (ta, who(phone("15550003333"), None)),         // the same, twice in one group
+        (tb, who(phone("15550001111"), Some("US.2"))), // known to Beta: gains its user id
+        (tb, who(phone("15550002222"), None)),         // Beta's own, not Acme's
+    ];
+    let refs: Vec<&(TenantId, ContactIdentity)> = jobs.iter().collect();
+    let ids = ContactResolution.run(&pool, &refs).await.unwrap();
+    assert_eq!(ids[0], ids[1], "one person known two ways is one contact");
+    assert_eq!(ids[2], ids[3]);
+    assert_eq!(ids[4], known);
+    assert_ne!(ids[5], ids[1], "tenants never share a contact");
+    let rows: Vec<(String, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT tenant_id::text, phone, wa_user_id FROM contacts ORDER BY tenant_id, phone")
+            .fetch_all(&app.owner)
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    assert!(rows.contains(&(a.tenant_id.clone(), Some("+15550002222".into()), Some("US.1".into()))), "{rows:?}");
+    assert!(rows.contains(&(b.tenant_id.clone(), Some("+15550001111".into()), Some("US.2".into()))), "{rows:?}");
+}

@@ -1,0 +1,284 @@
+//! Where the time went during a load phase: CPU of the machine, of the
+//! server, of Postgres and of the load generator itself; Postgres commits
+//! and how often its active backends waited on flushing the WAL; failed
+//! requests and sockets. From these a scenario that misses its goal says
+//! why (CPU saturated, Postgres commit-bound, socket errors) instead of
+//! leaving a bare number.
+
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Clock ticks per second of /proc's CPU times.
+fn ticks_per_s() -> f64 {
+    // SAFETY: sysconf has no preconditions.
+    let t = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if t > 0 {
+        t as f64
+    } else {
+        100.0
+    }
+}
+
+/// utime + stime of a process (all its threads), in ticks; 0 once gone.
+fn process_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the parenthesised command: state is field 3, utime 14, stime 15.
+    let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else { return 0 };
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let get = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    get(11) + get(12)
+}
+
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn all_pids() -> Vec<u32> {
+    std::fs::read_dir("/proc").map(|d| d.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect()).unwrap_or_default()
+}
+
+/// The postmaster listening on `port` and its children (the backends).
+fn postgres_pids(port: u16) -> Vec<u32> {
+    let needle = format!("-p {port}");
+    let pids = all_pids();
+    let Some(master) = pids.iter().copied().find(|p| {
+        std::fs::read(format!("/proc/{p}/cmdline"))
+            .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+            .is_ok_and(|c| c.contains("postgres") && c.contains(&needle))
+    }) else {
+        return Vec::new();
+    };
+    let mut out = vec![master];
+    out.extend(pids.into_iter().filter(|&p| parent_of(p) == Some(master)));
+    out
+}
+
+/// Busy and total ticks of the whole machine.
+fn machine_ticks() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let Some(line) = stat.lines().next() else { return (0, 0) };
+    let v: Vec<u64> = line.split_whitespace().skip(1).filter_map(|x| x.parse().ok()).collect();
+    let total: u64 = v.iter().take(8).sum();
+    let idle = v.get(3).copied().unwrap_or(0) + v.get(4).copied().unwrap_or(0);
+    (total.saturating_sub(idle), total)
+}
+
+/// Counts of failures the load generator saw (webhook posts, sockets).
+#[derive(Default)]
+pub struct Errors {
+    /// Failed requests or connections.
+    pub count: AtomicU64,
+    /// The first failure, as text.
+    pub first: Mutex<Option<String>>,
+}
+
+impl Errors {
+    /// Records one failure.
+    pub fn record(&self, what: impl std::fmt::Display) {
+        if self.count.fetch_add(1, Ordering::Relaxed) == 0 {
+            if let Ok(mut f) = self.first.lock() {
+                *f = Some(what.to_string());
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct WalSamples {
+    active: u64,
+    waiting_on_wal: u64,
+}
+
+/// A running measurement of one load phase.
+pub struct Monitor {
+    started: Instant,
+    server_pid: u32,
+    pg_pids: Vec<u32>,
+    server0: u64,
+    pg0: u64,
+    me0: u64,
+    machine0: (u64, u64),
+    commits0: i64,
+    pool: sqlx::PgPool,
+    wal: Arc<Mutex<WalSamples>>,
+    stop: Arc<AtomicBool>,
+    sampler: tokio::task::JoinHandle<()>,
+    /// Failures seen by the load generator during the phase.
+    pub errors: Arc<Errors>,
+}
+
+async fn commits(pool: &sqlx::PgPool) -> i64 {
+    sqlx::query_scalar("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()").fetch_one(pool).await.unwrap_or(0)
+}
+
+impl Monitor {
+    /// Starts measuring: the server process, the cluster on `pg_port`, and
+    /// Postgres statistics through `db_url` (the owner's connection).
+    pub async fn start(server_pid: u32, pg_port: u16, db_url: &str) -> anyhow::Result<Self> {
+        let pool = sqlx::postgres::PgPoolOptions::new().max_connections(2).connect(db_url).await?;
+        let pg_pids = postgres_pids(pg_port);
+        let wal = Arc::new(Mutex::new(WalSamples::default()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let sampler = {
+            let (pool, wal, stop) = (pool.clone(), wal.clone(), stop.clone());
+            tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    let row: Option<(i64, i64)> = sqlx::query_as(
+                        "SELECT count(*) FILTER (WHERE state = 'active' AND pid <> pg_backend_pid()),
+                                count(*) FILTER (WHERE state = 'active' AND wait_event IN ('WALSync', 'WALWrite', 'WalSync', 'WalWrite', 'WALInsert'))
+                         FROM pg_stat_activity WHERE backend_type = 'client backend'",
+                    )
+                    .fetch_optional(&pool)
+                    .await
+                    .ok()
+                    .flatten();
+                    if let (Some((active, waiting)), Ok(mut w)) = (row, wal.lock()) {
+                        w.active += u64::try_from(active).unwrap_or(0);
+                        w.waiting_on_wal += u64::try_from(waiting).unwrap_or(0);
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            })
+        };
+        let _ = sqlx::query("SELECT pg_stat_statements_reset()").execute(&pool).await;
+        let commits0 = commits(&pool).await;
+        let pg0 = pg_pids.iter().map(|&p| process_ticks(p)).sum();
+        Ok(Self {
+            started: Instant::now(),
+            server_pid,
+            server0: process_ticks(server_pid),
+            pg0,
+            me0: process_ticks(std::process::id()),
+            machine0: machine_ticks(),
+            commits0,
+            pool,
+            wal,
+            stop,
+            sampler,
+            pg_pids,
+            errors: Arc::new(Errors::default()),
+        })
+    }
+
+    /// Ends the phase and says where its time went.
+    pub async fn finish(self) -> Usage {
+        let secs = self.started.elapsed().as_secs_f64().max(0.001);
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = self.sampler.await;
+        // Backends that came and went are missed; the long-lived pool's are not.
+        let pg_now: u64 = postgres_pids_now(&self.pg_pids).iter().map(|&p| process_ticks(p)).sum();
+        let tps = ticks_per_s();
+        let pct = |ticks: u64| ticks as f64 / tps / secs * 100.0;
+        let (busy1, total1) = machine_ticks();
+        let (busy0, total0) = self.machine0;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+        let commits = commits(&self.pool).await - self.commits0;
+        let top_statements = top_statements(&self.pool).await;
+        self.pool.close().await;
+        let wal = self.wal.lock().map(|w| (w.active, w.waiting_on_wal)).unwrap_or((0, 0));
+        Usage {
+            seconds: secs,
+            machine_busy_pct: (busy1 - busy0) as f64 / (total1 - total0).max(1) as f64 * 100.0,
+            cores,
+            server_cpu_pct: pct(process_ticks(self.server_pid).saturating_sub(self.server0)),
+            postgres_cpu_pct: pct(pg_now.saturating_sub(self.pg0)),
+            loadgen_cpu_pct: pct(process_ticks(std::process::id()).saturating_sub(self.me0)),
+            commits_per_s: commits as f64 / secs,
+            wal_wait_share: if wal.0 == 0 { 0.0 } else { wal.1 as f64 / wal.0 as f64 },
+            errors: self.errors.count.load(Ordering::Relaxed),
+            first_error: self.errors.first.lock().ok().and_then(|f| f.clone()),
+            top_statements,
+        }
+    }
+}
+
+/// The statements that took most of Postgres's time in the phase.
+async fn top_statements(pool: &sqlx::PgPool) -> Vec<Value> {
+    let rows: Vec<(String, i64, f64)> = sqlx::query_as(
+        "SELECT regexp_replace(left(query, 120), '\\s+', ' ', 'g'), calls, total_exec_time FROM pg_stat_statements
+         WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT 6",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap_or_default();
+    rows.into_iter()
+        .map(|(query, calls, ms)| json!({"query": query, "calls": calls, "total_ms": crate::harness::round(ms), "mean_us": crate::harness::round(ms * 1000.0 / calls.max(1) as f64)}))
+        .collect()
+}
+
+/// The pids measured at the start that still run, plus backends started since.
+fn postgres_pids_now(start: &[u32]) -> Vec<u32> {
+    let Some(&master) = start.first() else { return Vec::new() };
+    let mut out = vec![master];
+    out.extend(all_pids().into_iter().filter(|&p| parent_of(p) == Some(master)));
+    out
+}
+
+/// What a load phase used, and the verdict drawn from it.
+#[derive(Debug, Clone)]
+pub struct Usage {
+    /// Length of the phase.
+    pub seconds: f64,
+    /// Busy share of all cores.
+    pub machine_busy_pct: f64,
+    /// Cores of the machine.
+    pub cores: f64,
+    /// The server's CPU, % of one core.
+    pub server_cpu_pct: f64,
+    /// Postgres's CPU (all its processes), % of one core.
+    pub postgres_cpu_pct: f64,
+    /// The load generator's own CPU (with the simulator), % of one core.
+    pub loadgen_cpu_pct: f64,
+    /// Transactions committed per second.
+    pub commits_per_s: f64,
+    /// Share of sampled active backends waiting on the WAL.
+    pub wal_wait_share: f64,
+    /// Failed requests or sockets.
+    pub errors: u64,
+    /// The first failure.
+    pub first_error: Option<String>,
+    /// Postgres's busiest statements (pg_stat_statements).
+    pub top_statements: Vec<Value>,
+}
+
+impl Usage {
+    /// What limited the phase: socket errors, CPU, Postgres commits, or
+    /// neither (time spent waiting inside the pipeline).
+    pub fn verdict(&self) -> String {
+        let cpu = format!(
+            "server {:.0}%, Postgres {:.0}%, load generator {:.0}% of one core; machine {:.0}% busy over {} cores",
+            self.server_cpu_pct, self.postgres_cpu_pct, self.loadgen_cpu_pct, self.machine_busy_pct, self.cores
+        );
+        if self.errors > 0 {
+            return format!("socket errors: {} failed ({}); {cpu}", self.errors, self.first_error.as_deref().unwrap_or("?"));
+        }
+        if self.machine_busy_pct >= 85.0 {
+            let top =
+                [("the server", self.server_cpu_pct), ("Postgres", self.postgres_cpu_pct), ("the load generator", self.loadgen_cpu_pct)]
+                    .into_iter()
+                    .max_by(|a, b| a.1.total_cmp(&b.1))
+                    .map_or("?", |t| t.0);
+            return format!("CPU saturated, most of it {top}: {cpu}");
+        }
+        if self.wal_wait_share >= 0.3 {
+            return format!(
+                "Postgres commit-bound: {:.0} commits/s, {:.0}% of active backends waiting on the WAL flush; {cpu}",
+                self.commits_per_s,
+                self.wal_wait_share * 100.0
+            );
+        }
+        format!("neither CPU nor commits saturated (waiting inside the pipeline): {:.0} commits/s; {cpu}", self.commits_per_s)
+    }
+
+    /// As JSON, with the verdict.
+    pub fn to_json(&self) -> Value {
+        let r = crate::harness::round;
+        json!({"seconds": r(self.seconds), "machine_busy_pct": r(self.machine_busy_pct), "server_cpu_pct": r(self.server_cpu_pct),
+               "postgres_cpu_pct": r(self.postgres_cpu_pct), "loadgen_cpu_pct": r(self.loadgen_cpu_pct), "commits_per_s": r(self.commits_per_s),
+               "wal_wait_share": r(self.wal_wait_share), "errors": self.errors, "first_error": self.first_error, "top_statements": self.top_statements, "verdict": self.verdict()})
+    }
+}

@@ -1,0 +1,132 @@
+//! Group commit, generically. Callers hand jobs to a queue; a few worker
+//! tasks each take everything waiting (up to a bound) and do it in one
+//! transaction, with set-based statements, whatever the number of callers.
+//! Throughput so grows with load instead of being capped by one commit (one
+//! fsync, a handful of round trips) per job.
+//!
+//! If a shared transaction fails for a reason other than the database being
+//! down, each job is retried alone, so one poisoned job fails only itself.
+
+use crate::db::is_unavailable;
+use crate::store::store_err;
+use async_trait::async_trait;
+use sqlx::PgPool;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot, Mutex};
+use whatsflow_actors::ids::TenantId;
+use whatsflow_actors::ports::StoreError;
+
+/// One kind of grouped write: how a group of jobs is done in one transaction.
+#[async_trait]
+pub trait GroupWork: Send + Sync + 'static {
+    /// What a caller asks for.
+    type Job: Send + Sync + 'static;
+    /// What it gets back.
+    type Output: Send + 'static;
+    /// Does `jobs` in one transaction; one output per job, in order.
+    async fn run(&self, pool: &PgPool, jobs: &[&Self::Job]) -> Result<Vec<Self::Output>, sqlx::Error>;
+}
+
+struct Queued<W: GroupWork> {
+    job: W::Job,
+    reply: oneshot::Sender<Result<W::Output, StoreError>>,
+}
+
+/// Handle to the worker tasks of one kind of work.
+pub struct GroupCommit<W: GroupWork> {
+    tx: mpsc::Sender<Queued<W>>,
+}
+
+impl<W: GroupWork> Clone for GroupCommit<W> {
+    fn clone(&self) -> Self {
+        Self { tx: self.tx.clone() }
+    }
+}
+
+/// How a group commit is sized.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupLimits {
+    /// Worker tasks (concurrent transactions).
+    pub tasks: usize,
+    /// Most jobs one transaction takes: bounds one commit's duration.
+    pub max_per_commit: usize,
+    /// Jobs waiting before callers wait (backpressure from Postgres).
+    pub queue: usize,
+}
+
+impl<W: GroupWork> GroupCommit<W> {
+    /// Starts the worker tasks on the current runtime.
+    pub fn start(pool: PgPool, work: W, limits: GroupLimits) -> Self {
+        let (tx, rx) = mpsc::channel::<Queued<W>>(limits.queue.max(1));
+        let rx = Arc::new(Mutex::new(rx));
+        let work = Arc::new(work);
+        for _ in 0..limits.tasks.max(1) {
+            let (pool, rx, work) = (pool.clone(), rx.clone(), work.clone());
+            tokio::spawn(async move {
+                loop {
+                    let jobs = {
+                        let mut rx = rx.lock().await;
+                        let Some(first) = rx.recv().await else { return };
+                        let mut jobs = vec![first];
+                        while jobs.len() < limits.max_per_commit {
+                            match rx.try_recv() {
+                                Ok(j) => jobs.push(j),
+                                Err(_) => break,
+                            }
+                        }
+                        jobs
+                    };
+                    execute(&pool, work.as_ref(), jobs).await;
+                }
+            });
+        }
+        Self { tx }
+    }
+
+    /// Does `job` together with whatever else is waiting.
+    pub async fn submit(&self, job: W::Job) -> Result<W::Output, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(Queued { job, reply }).await.map_err(|_| StoreError("the group writer has stopped".into()))?;
+        answer.await.map_err(|_| StoreError("the group writer dropped the job".into()))?
+    }
+}
+
+async fn execute<W: GroupWork>(pool: &PgPool, work: &W, queued: Vec<Queued<W>>) {
+    let jobs: Vec<&W::Job> = queued.iter().map(|q| &q.job).collect();
+    match work.run(pool, &jobs).await {
+        Ok(outputs) if outputs.len() == queued.len() => {
+            for (q, out) in queued.into_iter().zip(outputs) {
+                let _ = q.reply.send(Ok(out));
+            }
+        }
+        Ok(_) => {
+            for q in queued {
+                let _ = q.reply.send(Err(StoreError("group commit answered the wrong number of outputs".into())));
+            }
+        }
+        Err(e) if queued.len() > 1 && !is_unavailable(&e) => {
+            tracing::warn!(error = %e, jobs = queued.len(), "group commit failed; retrying each job alone");
+            for q in queued {
+                let res = work.run(pool, &[&q.job]).await.map_err(store_err);
+                let _ = q.reply.send(res.and_then(|mut o| o.pop().ok_or_else(|| StoreError("no output".into()))));
+            }
+        }
+        Err(e) => {
+            let reason = e.to_string();
+            for q in queued {
+                let _ = q.reply.send(Err(StoreError(reason.clone())));
+            }
+        }
+    }
+}
+
+/// The indexes of `jobs` per tenant: a group transaction switches tenant
+/// (`app.tenant_id`) once per tenant, not once per job.
+pub fn by_tenant<J>(jobs: &[&J], tenant: impl Fn(&J) -> TenantId) -> BTreeMap<TenantId, Vec<usize>> {
+    let mut groups: BTreeMap<TenantId, Vec<usize>> = BTreeMap::new();
+    for (i, j) in jobs.iter().enumerate() {
+        groups.entry(tenant(j)).or_default().push(i);
+    }
+    groups
+}

@@ -1,0 +1,258 @@
+//! What a customer's first message costs, grouped: finding (or creating) the
+//! contact for an identity, and opening the conversation of a contact on a
+//! channel. Both run through [`GroupCommit`], so a burst of new customers
+//! shares a few transactions with set-based statements instead of paying a
+//! transaction each.
+
+use crate::db::set_tenant;
+use crate::store::group::{by_tenant, GroupWork};
+use crate::store::{snapshot_from_row, CONVERSATION_COLUMNS_C};
+use async_trait::async_trait;
+use sqlx::{PgPool, Postgres, Row, Transaction};
+use std::collections::{HashMap, HashSet};
+use whatsflow_actors::identity::ContactIdentity;
+use whatsflow_actors::ids::{ChannelId, ContactId, ConversationId, TenantId};
+use whatsflow_actors::ports::ConversationSnapshot;
+
+type Tx = Transaction<'static, Postgres>;
+
+/// Finds or creates the contact of an identity.
+pub struct ContactResolution;
+
+/// A contact row as far as resolution cares.
+struct Known {
+    id: uuid::Uuid,
+    phone: Option<String>,
+    user_id: Option<String>,
+    username: Option<String>,
+    name: Option<String>,
+}
+
+impl Known {
+    /// Whether the identity adds something the stored contact lacks.
+    fn lacks(&self, who: &ContactIdentity) -> bool {
+        (self.phone.is_none() && who.phone.is_some())
+            || (self.user_id.is_none() && who.user_id.is_some())
+            || (who.username.is_some() && who.username != self.username)
+            || (who.name.is_some() && who.name != self.name)
+    }
+}
+
+fn phone_of(who: &ContactIdentity) -> Option<String> {
+    who.phone.as_ref().map(|p| p.as_str().to_owned())
+}
+
+/// Fills in what contact `id` lacked, unless another contact already holds
+/// that identity (two existing contacts are never merged here).
+async fn fill_in(tx: &mut Tx, id: uuid::Uuid, who: &ContactIdentity) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE contacts c SET
+            phone = CASE WHEN c.phone IS NULL AND $2::text IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM contacts o WHERE o.tenant_id = c.tenant_id AND o.phone = $2) THEN $2 ELSE c.phone END,
+            wa_user_id = CASE WHEN c.wa_user_id IS NULL AND $3::text IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM contacts o WHERE o.tenant_id = c.tenant_id AND o.wa_user_id = $3) THEN $3 ELSE c.wa_user_id END,
+            username = COALESCE($4, c.username),
+            name = COALESCE($5, c.name),
+            updated_at = now()
+         WHERE c.id = $1",
+    )
+    .bind(id)
+    .bind(phone_of(who))
+    .bind(&who.user_id)
+    .bind(&who.username)
+    .bind(&who.name)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// One identity alone: look it up (phone first), else insert it; a lost
+/// race with a concurrent insert is settled by looking again (the insert
+/// waited for the other transaction, so its row is visible now).
+async fn resolve_one(tx: &mut Tx, tenant: TenantId, who: &ContactIdentity) -> Result<Option<uuid::Uuid>, sqlx::Error> {
+    let phone = phone_of(who);
+    for _ in 0..3 {
+        let found: Option<uuid::Uuid> = sqlx::query_scalar(
+            "SELECT id FROM contacts WHERE ($1::text IS NOT NULL AND phone = $1) OR ($2::text IS NOT NULL AND wa_user_id = $2)
+             ORDER BY (phone IS NOT DISTINCT FROM $1) DESC LIMIT 1",
+        )
+        .bind(&phone)
+        .bind(&who.user_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(id) = found {
+            fill_in(tx, id, who).await?;
+            return Ok(Some(id));
+        }
+        let inserted: Option<uuid::Uuid> = sqlx::query_scalar(
+            "INSERT INTO contacts (id, tenant_id, phone, wa_user_id, username, name)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id",
+        )
+        .bind(ContactId::generate().0)
+        .bind(tenant.0)
+        .bind(&phone)
+        .bind(&who.user_id)
+        .bind(&who.username)
+        .bind(&who.name)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if inserted.is_some() {
+            return Ok(inserted);
+        }
+    }
+    Ok(None)
+}
+
+/// Resolves one tenant's identities: one lookup for all, one insert for the
+/// new ones, and the one-at-a-time path only for what is left (identities
+/// that collide within the group or with a concurrent insert).
+async fn resolve_tenant(tx: &mut Tx, tenant: TenantId, who: &[&ContactIdentity], out: &mut [Option<ContactId>]) -> Result<(), sqlx::Error> {
+    let phones: Vec<String> = who.iter().filter_map(|w| phone_of(w)).collect();
+    let users: Vec<String> = who.iter().filter_map(|w| w.user_id.clone()).collect();
+    let rows = sqlx::query("SELECT id, phone, wa_user_id, username, name FROM contacts WHERE phone = ANY($1) OR wa_user_id = ANY($2)")
+        .bind(&phones)
+        .bind(&users)
+        .fetch_all(&mut **tx)
+        .await?;
+    let mut known = Vec::with_capacity(rows.len());
+    for r in rows {
+        known.push(Known {
+            id: r.try_get("id")?,
+            phone: r.try_get("phone")?,
+            user_id: r.try_get("wa_user_id")?,
+            username: r.try_get("username")?,
+            name: r.try_get("name")?,
+        });
+    }
+    let by_phone: HashMap<&str, &Known> = known.iter().filter_map(|k| Some((k.phone.as_deref()?, k))).collect();
+    let by_user: HashMap<&str, &Known> = known.iter().filter_map(|k| Some((k.user_id.as_deref()?, k))).collect();
+    let (mut fresh, mut leftover) = (Vec::new(), Vec::new());
+    let (mut claimed_phones, mut claimed_users) = (HashSet::new(), HashSet::new());
+    for (i, w) in who.iter().enumerate() {
+        let phone = w.phone.as_ref().map(|p| p.as_str());
+        let found = phone.and_then(|p| by_phone.get(p)).or_else(|| w.user_id.as_deref().and_then(|u| by_user.get(u)));
+        match found {
+            Some(k) if k.lacks(w) => leftover.push(i),
+            Some(k) => out[i] = Some(ContactId(k.id)),
+            None => {
+                let clash =
+                    phone.is_some_and(|p| claimed_phones.contains(p)) || w.user_id.as_deref().is_some_and(|u| claimed_users.contains(u));
+                if clash {
+                    leftover.push(i);
+                } else {
+                    claimed_phones.extend(phone);
+                    claimed_users.extend(w.user_id.as_deref());
+                    fresh.push(i);
+                }
+            }
+        }
+    }
+    if !fresh.is_empty() {
+        let ids: Vec<uuid::Uuid> = fresh.iter().map(|_| ContactId::generate().0).collect();
+        let rows = sqlx::query(
+            "INSERT INTO contacts (id, tenant_id, phone, wa_user_id, username, name)
+             SELECT u.id, $1, u.phone, u.wa_user_id, u.username, u.name
+             FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(id, phone, wa_user_id, username, name)
+             ON CONFLICT DO NOTHING RETURNING id",
+        )
+        .bind(tenant.0)
+        .bind(&ids)
+        .bind(fresh.iter().map(|&i| phone_of(who[i])).collect::<Vec<_>>())
+        .bind(fresh.iter().map(|&i| who[i].user_id.clone()).collect::<Vec<_>>())
+        .bind(fresh.iter().map(|&i| who[i].username.clone()).collect::<Vec<_>>())
+        .bind(fresh.iter().map(|&i| who[i].name.clone()).collect::<Vec<_>>())
+        .fetch_all(&mut **tx)
+        .await?;
+        let inserted: HashSet<uuid::Uuid> = rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
+        for (&i, id) in fresh.iter().zip(ids) {
+            if inserted.contains(&id) {
+                out[i] = Some(ContactId(id));
+            } else {
+                leftover.push(i);
+            }
+        }
+    }
+    for i in leftover {
+        out[i] = resolve_one(tx, tenant, who[i]).await?.map(ContactId);
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl GroupWork for ContactResolution {
+    type Job = (TenantId, ContactIdentity);
+    type Output = ContactId;
+
+    async fn run(&self, pool: &PgPool, jobs: &[&Self::Job]) -> Result<Vec<ContactId>, sqlx::Error> {
+        let mut out = vec![None; jobs.len()];
+        let mut tx = pool.begin().await?;
+        for (tenant, idxs) in by_tenant(jobs, |j| j.0) {
+            set_tenant(&mut tx, tenant).await?;
+            let who: Vec<&ContactIdentity> = idxs.iter().map(|&i| &jobs[i].1).collect();
+            let mut found = vec![None; idxs.len()];
+            resolve_tenant(&mut tx, tenant, &who, &mut found).await?;
+            for (i, f) in idxs.into_iter().zip(found) {
+                out[i] = f;
+            }
+        }
+        tx.commit().await?;
+        out.into_iter()
+            .map(|o| o.ok_or_else(|| sqlx::Error::Protocol("contact resolution kept racing with concurrent inserts".into())))
+            .collect()
+    }
+}
+
+/// Opens (creating when new) the conversation of a contact on a channel.
+pub struct ConversationOpening;
+
+#[async_trait]
+impl GroupWork for ConversationOpening {
+    type Job = (TenantId, ChannelId, ContactId);
+    type Output = ConversationSnapshot;
+
+    async fn run(&self, pool: &PgPool, jobs: &[&Self::Job]) -> Result<Vec<ConversationSnapshot>, sqlx::Error> {
+        let mut out: Vec<Option<ConversationSnapshot>> = vec![None; jobs.len()];
+        let mut tx = pool.begin().await?;
+        for (tenant, idxs) in by_tenant(jobs, |j| j.0) {
+            set_tenant(&mut tx, tenant).await?;
+            let channels: Vec<uuid::Uuid> = idxs.iter().map(|&i| jobs[i].1 .0).collect();
+            let contacts: Vec<uuid::Uuid> = idxs.iter().map(|&i| jobs[i].2 .0).collect();
+            let ids: Vec<uuid::Uuid> = idxs.iter().map(|_| ConversationId::generate().0).collect();
+            let created: HashSet<uuid::Uuid> = sqlx::query_scalar(
+                "INSERT INTO conversations (id, tenant_id, channel_id, contact_id)
+                 SELECT u.id, $1, u.channel_id, u.contact_id FROM unnest($2::uuid[], $3::uuid[], $4::uuid[]) AS u(id, channel_id, contact_id)
+                 ON CONFLICT (channel_id, contact_id) DO NOTHING RETURNING id",
+            )
+            .bind(tenant.0)
+            .bind(&ids)
+            .bind(&channels)
+            .bind(&contacts)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
+            let rows = sqlx::query(&format!(
+                "SELECT c.{CONVERSATION_COLUMNS_C}, c.channel_id, c.contact_id, k.phone AS contact_phone, k.wa_user_id AS contact_user_id,
+                    (SELECT m.wamid FROM messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id AND m.direction = 'inbound'
+                     AND m.wamid IS NOT NULL ORDER BY m.seq DESC LIMIT 1) AS last_inbound_wamid
+                 FROM unnest($1::uuid[], $2::uuid[]) AS p(channel_id, contact_id)
+                 JOIN conversations c ON c.channel_id = p.channel_id AND c.contact_id = p.contact_id
+                 JOIN contacts k ON k.id = c.contact_id"
+            ))
+            .bind(&channels)
+            .bind(&contacts)
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut found: HashMap<(uuid::Uuid, uuid::Uuid), ConversationSnapshot> = HashMap::with_capacity(rows.len());
+            for r in rows {
+                let id: uuid::Uuid = r.try_get("id")?;
+                found.insert((r.try_get("channel_id")?, r.try_get("contact_id")?), snapshot_from_row(&r, created.contains(&id))?);
+            }
+            for (k, &i) in idxs.iter().enumerate() {
+                out[i] = found.get(&(channels[k], contacts[k])).cloned();
+            }
+        }
+        tx.commit().await?;
+        out.into_iter().map(|o| o.ok_or_else(|| sqlx::Error::RowNotFound)).collect()
+    }
+}
