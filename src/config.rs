@@ -75,6 +75,26 @@ pub struct Config {
     pub web_dir: PathBuf,
     /// `WHATSFLOW_WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
+    /// `WHATSFLOW_WS_OUTBOX`: events an agent session may have waiting before
+    /// it is closed as a slow consumer.
+    pub ws_outbox: usize,
+}
+
+/// Events an agent session may have waiting by default. One group commit
+/// publishes hundreds of events at once and a busy machine may not run the
+/// session between them, so this absorbs bursts of several commits; only a
+/// client that stops reading reaches it.
+pub const DEFAULT_WS_OUTBOX: usize = 16_384;
+
+/// `WHATSFLOW_WS_OUTBOX`, or [`DEFAULT_WS_OUTBOX`].
+pub fn ws_outbox_var() -> Result<usize, ConfigError> {
+    match env_var("WHATSFLOW_WS_OUTBOX") {
+        None => Ok(DEFAULT_WS_OUTBOX),
+        Some(v) => v.parse().ok().filter(|n| *n >= 16).ok_or_else(|| ConfigError::Invalid {
+            var: "WHATSFLOW_WS_OUTBOX",
+            problem: format!("`{v}` is not a number of events of at least 16"),
+        }),
+    }
 }
 
 /// Reads one variable, treating empty as unset.
@@ -144,6 +164,7 @@ impl Config {
             send_recheck: secs_var("WHATSFLOW_SEND_RECHECK_SECS", whatsflow_actors::engine::DEFAULT_AMBIGUOUS_GRACE)?,
             web_dir: env_var("WHATSFLOW_WEB_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("web/dist")),
             workers: env_var("WHATSFLOW_WORKERS").and_then(|v| v.parse().ok()),
+            ws_outbox: ws_outbox_var()?,
         })
     }
 }

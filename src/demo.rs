@@ -79,6 +79,7 @@ pub fn demo_config() -> anyhow::Result<Config> {
         send_recheck: whatsflow_actors::engine::DEFAULT_AMBIGUOUS_GRACE,
         web_dir: env("WHATSFLOW_WEB_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("web/dist")),
         workers: env("WHATSFLOW_WORKERS").and_then(|v| v.parse().ok()),
+        ws_outbox: crate::config::ws_outbox_var()?,
     })
 }
 

@@ -34,9 +34,6 @@ use whatsflow_actors::tenant::ConversationCommand;
 pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(10);
 /// A client silent this long (no frame, no pong) is dropped.
 pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Frames waiting for a socket that does not read: past this the session is
-/// closed as a slow consumer (an agent's browser drains far faster).
-pub const OUTBOX_CAPACITY: usize = 2048;
 /// Most events replayed on one join; a client further behind reloads.
 const REPLAY_LIMIT: i64 = 5000;
 /// Typing indicators go to Meta at most this often per conversation (each
@@ -308,7 +305,9 @@ impl Actor for AgentSession {
     type Context = ws::WebsocketContext<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        ctx.set_mailbox_capacity(OUTBOX_CAPACITY);
+        // Frames waiting for a socket that does not read: past this the
+        // session is closed as a slow consumer.
+        ctx.set_mailbox_capacity(self.state.config.ws_outbox);
         self.heartbeat(ctx);
         let addr = ctx.address();
         let (sub, sessions) = self.state.hub.subscribe(self.user.tenant_id, self.user.user_id, addr.clone().recipient(), addr.recipient());

@@ -286,6 +286,15 @@ pub struct Collector {
     pub sent_at: DashMap<String, Instant>,
     /// End-to-end latencies, ms.
     pub e2e_ms: Mutex<Vec<f64>>,
+    /// Why the server closed the socket, once it has.
+    pub closed: Mutex<Option<String>>,
+}
+
+impl Collector {
+    /// Why the server closed this socket, if it did.
+    pub fn closed_because(&self) -> Option<String> {
+        self.closed.lock().ok().and_then(|c| c.clone())
+    }
 }
 
 /// Connects an agent socket that counts what it receives.
@@ -306,7 +315,18 @@ pub async fn socket_with(h: &Harness, token: &str, bind: Option<std::net::IpAddr
     let tcp = socket.connect(addr).await?;
     let (mut ws, _) = tokio_tungstenite::client_async(url, tcp).await?;
     tokio::spawn(async move {
-        while let Some(Ok(msg)) = ws.next().await {
+        let mut why = "the connection ended".to_owned();
+        while let Some(msg) = ws.next().await {
+            let msg = match msg {
+                Ok(m) => m,
+                Err(e) => {
+                    why = e.to_string();
+                    break;
+                }
+            };
+            if let tokio_tungstenite::tungstenite::Message::Close(frame) = &msg {
+                why = frame.as_ref().map_or_else(|| "closed without a reason".to_owned(), |f| format!("{}: {}", f.code, f.reason));
+            }
             if let tokio_tungstenite::tungstenite::Message::Text(t) = msg {
                 c.frames.fetch_add(1, Ordering::Relaxed);
                 if t.starts_with(r#"{"data":{"conversation_id""#) || t.contains(r#""event":"message:new""#) {
@@ -320,6 +340,9 @@ pub async fn socket_with(h: &Harness, token: &str, bind: Option<std::net::IpAddr
                     }
                 }
             }
+        }
+        if let Ok(mut closed) = c.closed.lock() {
+            *closed = Some(why);
         }
     });
     Ok(())

@@ -194,7 +194,8 @@ async fn verify(h: &Harness, c: &Collector, tag: &str, acked: &[String], patienc
     loop {
         let seen = acked.iter().filter(|w| c.seen.contains_key(w.as_str())).count();
         pb.set_position(seen as u64);
-        if seen == acked.len() || Instant::now() > deadline {
+        // A socket the server closed will see nothing more.
+        if seen == acked.len() || Instant::now() > deadline || c.closed_because().is_some() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -227,6 +228,9 @@ pub async fn ingest(h: Arc<Harness>, secs: u64) -> anyhow::Result<Value> {
     let start = Instant::now();
     let mut sent = pump(&h, &t, &c, "in", start + Duration::from_secs(secs), None, 5000, &monitor.errors).await;
     let (delivered, lost, dups, done) = verify(&h, &c, "in", &sent.wamids, Duration::from_secs(120)).await?;
+    if let Some(why) = c.closed_because() {
+        monitor.errors.record(format!("the server closed the agent socket ({why})"));
+    }
     let usage = monitor.finish().await;
     let elapsed = done.duration_since(start).as_secs_f64();
     let msgs_per_s = delivered as f64 / elapsed;
@@ -270,6 +274,9 @@ pub async fn latency(h: Arc<Harness>, secs: u64, rates: &[f64]) -> anyhow::Resul
         let start = Instant::now();
         let mut sent = pump(&h, &t, &c, &tag, start + Duration::from_secs(secs), Some(rate), LATENCY_CUSTOMERS, &monitor.errors).await;
         let (delivered, lost, dups, _) = verify(&h, &c, &tag, &sent.wamids, Duration::from_secs(60)).await?;
+        if let Some(why) = c.closed_because() {
+            monitor.errors.record(format!("the server closed the agent socket ({why})"));
+        }
         let usage = monitor.finish().await;
         lost_all += lost;
         dup_all += dups;

@@ -26,7 +26,10 @@ impl GroupWork for RunCreation {
         let mut tx = pool.begin().await?;
         for (tenant, idxs) in by_tenant(jobs, |j| j.0) {
             set_tenant(&mut tx, tenant).await?;
-            let runs: Vec<(&ConversationId, &RunRecord)> = idxs.iter().map(|&i| (&jobs[i].1, &jobs[i].2)).collect();
+            // In conversation order, so concurrent groups lock alike.
+            let mut order = idxs.clone();
+            order.sort_by_key(|&i| jobs[i].1 .0);
+            let runs: Vec<(&ConversationId, &RunRecord)> = order.iter().map(|&i| (&jobs[i].1, &jobs[i].2)).collect();
             let inserted: HashSet<uuid::Uuid> = sqlx::query_scalar(
                 "INSERT INTO flow_runs (id, tenant_id, flow_id, version, conversation_id, status, cursor, vars, path, step)
                  SELECT u.id, $1, u.flow_id, u.version, u.conversation_id, u.status, u.cursor, u.vars, u.path, u.step
@@ -48,8 +51,8 @@ impl GroupWork for RunCreation {
             .await?
             .into_iter()
             .collect();
-            for (k, &i) in idxs.iter().enumerate() {
-                out[i] = inserted.contains(&runs[k].1.id);
+            for &i in &idxs {
+                out[i] = inserted.contains(&jobs[i].2.id);
             }
         }
         tx.commit().await?;
@@ -75,7 +78,8 @@ impl GroupWork for RunSaves {
             for &i in &idxs {
                 last.insert(jobs[i].1.id, &jobs[i].1);
             }
-            let runs: Vec<&RunRecord> = last.into_values().collect();
+            let mut runs: Vec<&RunRecord> = last.into_values().collect();
+            runs.sort_by_key(|r| r.id);
             sqlx::query(
                 "UPDATE flow_runs f SET status = u.status, cursor = u.cursor, vars = u.vars, waiting = u.waiting, wake_at = u.wake_at,
                     path = u.path, step = u.step, error = u.error, updated_at = now(),

@@ -126,27 +126,28 @@ async fn resolve_tenant(tx: &mut Tx, tenant: TenantId, who: &[&ContactIdentity],
     }
     let by_phone: HashMap<&str, &Known> = known.iter().filter_map(|k| Some((k.phone.as_deref()?, k))).collect();
     let by_user: HashMap<&str, &Known> = known.iter().filter_map(|k| Some((k.user_id.as_deref()?, k))).collect();
+    // A job whose keys an earlier job of the group claimed (to insert or to
+    // fill in) waits for the one-at-a-time pass, which goes in arrival order:
+    // so the group links identities exactly as one-at-a-time resolution would.
     let (mut fresh, mut leftover) = (Vec::new(), Vec::new());
     let (mut claimed_phones, mut claimed_users) = (HashSet::new(), HashSet::new());
     for (i, w) in who.iter().enumerate() {
         let phone = w.phone.as_ref().map(|p| p.as_str());
+        let clash = phone.is_some_and(|p| claimed_phones.contains(p)) || w.user_id.as_deref().is_some_and(|u| claimed_users.contains(u));
         let found = phone.and_then(|p| by_phone.get(p)).or_else(|| w.user_id.as_deref().and_then(|u| by_user.get(u)));
         match found {
-            Some(k) if k.lacks(w) => leftover.push(i),
-            Some(k) => out[i] = Some(ContactId(k.id)),
-            None => {
-                let clash =
-                    phone.is_some_and(|p| claimed_phones.contains(p)) || w.user_id.as_deref().is_some_and(|u| claimed_users.contains(u));
-                if clash {
-                    leftover.push(i);
-                } else {
-                    claimed_phones.extend(phone);
-                    claimed_users.extend(w.user_id.as_deref());
-                    fresh.push(i);
-                }
-            }
+            Some(k) if !clash && !k.lacks(w) => out[i] = Some(ContactId(k.id)),
+            Some(_) => leftover.push(i),
+            None if clash => leftover.push(i),
+            None => fresh.push(i),
+        }
+        if out[i].is_none() {
+            claimed_phones.extend(phone);
+            claimed_users.extend(w.user_id.as_deref());
         }
     }
+    // Inserted in key order, so concurrent groups lock in the same order.
+    fresh.sort_by(|&a, &b| (phone_of(who[a]), &who[a].user_id).cmp(&(phone_of(who[b]), &who[b].user_id)));
     if !fresh.is_empty() {
         let ids: Vec<uuid::Uuid> = fresh.iter().map(|_| ContactId::generate().0).collect();
         let rows = sqlx::query(
@@ -172,6 +173,7 @@ async fn resolve_tenant(tx: &mut Tx, tenant: TenantId, who: &[&ContactIdentity],
             }
         }
     }
+    leftover.sort_unstable();
     for i in leftover {
         out[i] = resolve_one(tx, tenant, who[i]).await?.map(ContactId);
     }
@@ -195,10 +197,13 @@ impl GroupWork for ContactResolution {
                 out[i] = f;
             }
         }
-        tx.commit().await?;
-        out.into_iter()
+        // Anything unresolved rolls the group back (its jobs are retried alone).
+        let out = out
+            .into_iter()
             .map(|o| o.ok_or_else(|| sqlx::Error::Protocol("contact resolution kept racing with concurrent inserts".into())))
-            .collect()
+            .collect::<Result<Vec<_>, _>>()?;
+        tx.commit().await?;
+        Ok(out)
     }
 }
 
@@ -215,9 +220,12 @@ impl GroupWork for ConversationOpening {
         let mut tx = pool.begin().await?;
         for (tenant, idxs) in by_tenant(jobs, |j| j.0) {
             set_tenant(&mut tx, tenant).await?;
-            let channels: Vec<uuid::Uuid> = idxs.iter().map(|&i| jobs[i].1 .0).collect();
-            let contacts: Vec<uuid::Uuid> = idxs.iter().map(|&i| jobs[i].2 .0).collect();
-            let ids: Vec<uuid::Uuid> = idxs.iter().map(|_| ConversationId::generate().0).collect();
+            // Each pair once, in key order (concurrent groups lock alike).
+            let mut pairs: Vec<(uuid::Uuid, uuid::Uuid)> = idxs.iter().map(|&i| (jobs[i].1 .0, jobs[i].2 .0)).collect();
+            pairs.sort_unstable();
+            pairs.dedup();
+            let (channels, contacts): (Vec<uuid::Uuid>, Vec<uuid::Uuid>) = pairs.iter().copied().unzip();
+            let ids: Vec<uuid::Uuid> = pairs.iter().map(|_| ConversationId::generate().0).collect();
             let created: HashSet<uuid::Uuid> = sqlx::query_scalar(
                 "INSERT INTO conversations (id, tenant_id, channel_id, contact_id)
                  SELECT u.id, $1, u.channel_id, u.contact_id FROM unnest($2::uuid[], $3::uuid[], $4::uuid[]) AS u(id, channel_id, contact_id)
@@ -248,11 +256,18 @@ impl GroupWork for ConversationOpening {
                 let id: uuid::Uuid = r.try_get("id")?;
                 found.insert((r.try_get("channel_id")?, r.try_get("contact_id")?), snapshot_from_row(&r, created.contains(&id))?);
             }
-            for (k, &i) in idxs.iter().enumerate() {
-                out[i] = found.get(&(channels[k], contacts[k])).cloned();
+            // Only the first job asking for a pair is told it created it.
+            for &i in &idxs {
+                let key = (jobs[i].1 .0, jobs[i].2 .0);
+                out[i] = found.get(&key).cloned();
+                if let Some(snap) = found.get_mut(&key) {
+                    snap.created = false;
+                }
             }
         }
+        // Anything not found rolls the group back (its jobs are retried alone).
+        let out = out.into_iter().map(|o| o.ok_or(sqlx::Error::RowNotFound)).collect::<Result<Vec<_>, _>>()?;
         tx.commit().await?;
-        out.into_iter().map(|o| o.ok_or_else(|| sqlx::Error::RowNotFound)).collect()
+        Ok(out)
     }
 }

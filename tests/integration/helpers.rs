@@ -108,6 +108,7 @@ pub fn test_config(database_url: &str) -> Config {
         send_recheck: Duration::from_secs(2),
         web_dir: "/nonexistent".into(),
         workers: Some(2),
+        ws_outbox: whatsflow::config::DEFAULT_WS_OUTBOX,
     }
 }
 

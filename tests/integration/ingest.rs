@@ -529,4 +529,41 @@ async fn grouped_contact_resolution_links_identities_that_meet_in_one_group() {
     assert_eq!(rows.len(), 4, "{rows:?}");
     assert!(rows.contains(&(a.tenant_id.clone(), Some("+15550002222".into()), Some("US.1".into()))), "{rows:?}");
     assert!(rows.contains(&(b.tenant_id.clone(), Some("+15550001111".into()), Some("US.2".into()))), "{rows:?}");
+    // A known phone-only contact met by phone and user id, then by the user
+    // id alone, in one group: one person, as one at a time would give.
+    let ids =
+        ContactResolution.run(&pool, &[&(ta, who(phone("15550003333"), Some("US.3"))), &(ta, who(None, Some("US.3")))]).await.unwrap();
+    assert_eq!(ids[0], ids[1]);
+    assert_eq!(ids[0], contact_by_phone(&app, "+15550003333").await);
+    assert_eq!(app.count("contacts").await, 4, "no contact was split");
+}
+
+async fn contact_by_phone(app: &TestApp, phone: &str) -> whatsflow_actors::ids::ContactId {
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM contacts WHERE phone = $1").bind(phone).fetch_one(&app.owner).await.unwrap();
+    whatsflow_actors::ids::ContactId(id)
+}
+
+#[actix_rt::test]
+async fn grouped_conversation_opening_tells_only_the_first_asker_it_created() {
+    use whatsflow::store::group::GroupWork;
+    use whatsflow::store::opening::{ContactResolution, ConversationOpening};
+    use whatsflow_actors::identity::{ContactIdentity, PhoneNumber};
+    use whatsflow_actors::ids::{ChannelId, TenantId};
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    let ch = app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let channel = ChannelId(ch["id"].as_str().unwrap().parse().unwrap());
+    let tenant = TenantId(t.tenant_id.parse().unwrap());
+    let pool = whatsflow::db::connect(&app.db_url, 2).await.unwrap();
+    let who = ContactIdentity { phone: PhoneNumber::parse("15550004444").ok(), ..Default::default() };
+    let contact = ContactResolution.run(&pool, &[&(tenant, who)]).await.unwrap()[0];
+    let job = (tenant, channel, contact);
+    let snaps = ConversationOpening.run(&pool, &[&job, &job]).await.unwrap();
+    assert_eq!(snaps[0].id, snaps[1].id, "one conversation per contact and channel");
+    assert!(snaps[0].created && !snaps[1].created, "only the first asker created it");
+    let again = ConversationOpening.run(&pool, &[&job]).await.unwrap();
+    assert_eq!(again[0].id, snaps[0].id);
+    assert!(!again[0].created);
+    assert_eq!(again[0].contact_phone.as_deref(), Some("+15550004444"));
+    assert_eq!(app.count("conversations").await, 1);
 }

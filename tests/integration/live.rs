@@ -193,7 +193,8 @@ async fn agents_see_unassigned_and_their_own_conversations_only() {
 
 #[actix_rt::test]
 async fn a_slow_consumer_is_closed_while_others_keep_receiving() {
-    let app = spawn_app().await;
+    // A small outbox, so that a few thousand events overflow it.
+    let app = spawn_with(fresh_database().await, |c| whatsflow::config::Config { ws_outbox: 2048, ..c }, None).await;
     let t = app.register("Acme").await;
     app.connect_channel(&t, PHONE_NUMBER_ID).await;
     // A client that never reads, with a tiny receive window.
