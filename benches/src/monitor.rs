@@ -31,6 +31,20 @@ fn process_ticks(pid: u32) -> u64 {
     get(11) + get(12)
 }
 
+/// CPU ticks of each thread of a process, with the thread's name.
+fn thread_ticks(pid: u32) -> std::collections::HashMap<u32, (String, u64)> {
+    let Ok(dir) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return Default::default() };
+    dir.filter_map(|e| {
+        let tid: u32 = e.ok()?.file_name().to_str()?.parse().ok()?;
+        let name = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/comm")).ok()?.trim().to_owned();
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/stat")).ok()?;
+        let f: Vec<&str> = stat[stat.rfind(')')? + 1..].split_whitespace().collect();
+        let ticks = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+        Some((tid, (name, ticks)))
+    })
+    .collect()
+}
+
 fn parent_of(pid: u32) -> Option<u32> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let rest = &stat[stat.rfind(')')? + 1..];
@@ -99,6 +113,7 @@ pub struct Monitor {
     server_pid: u32,
     pg_pids: Vec<u32>,
     server0: u64,
+    threads0: std::collections::HashMap<u32, (String, u64)>,
     pg0: u64,
     me0: u64,
     machine0: (u64, u64),
@@ -151,6 +166,7 @@ impl Monitor {
             started: Instant::now(),
             server_pid,
             server0: process_ticks(server_pid),
+            threads0: thread_ticks(server_pid),
             pg0,
             me0: process_ticks(std::process::id()),
             machine0: machine_ticks(),
@@ -174,6 +190,10 @@ impl Monitor {
         let tps = ticks_per_s();
         let pct = |ticks: u64| ticks as f64 / tps / secs * 100.0;
         let (busy1, total1) = machine_ticks();
+        let hottest_thread = thread_ticks(self.server_pid)
+            .into_iter()
+            .map(|(tid, (name, t))| (name, pct(t.saturating_sub(self.threads0.get(&tid).map_or(0, |s| s.1)))))
+            .max_by(|a, b| a.1.total_cmp(&b.1));
         let (busy0, total0) = self.machine0;
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
         let commits = commits(&self.pool).await - self.commits0;
@@ -192,6 +212,7 @@ impl Monitor {
             errors: self.errors.count.load(Ordering::Relaxed),
             first_error: self.errors.first.lock().ok().and_then(|f| f.clone()),
             top_statements,
+            hottest_thread,
         }
     }
 }
@@ -243,6 +264,8 @@ pub struct Usage {
     pub first_error: Option<String>,
     /// Postgres's busiest statements (pg_stat_statements).
     pub top_statements: Vec<Value>,
+    /// The server's busiest thread and its CPU, % of one core.
+    pub hottest_thread: Option<(String, f64)>,
 }
 
 impl Usage {
@@ -264,7 +287,11 @@ impl Usage {
                     .map_or("?", |t| t.0);
             return format!("CPU saturated, most of it {top}: {cpu}");
         }
-        if self.wal_wait_share >= 0.3 {
+        if let Some((name, pct)) = self.hottest_thread.as_ref().filter(|t| t.1 >= 85.0) {
+            return format!("one server thread saturated ({name} at {pct:.0}% of a core): {cpu}");
+        }
+        // A few commits caught waiting on the WAL do not make a commit-bound phase.
+        if self.wal_wait_share >= 0.3 && self.commits_per_s >= 500.0 {
             return format!(
                 "Postgres commit-bound: {:.0} commits/s, {:.0}% of active backends waiting on the WAL flush; {cpu}",
                 self.commits_per_s,
@@ -279,6 +306,7 @@ impl Usage {
         let r = crate::harness::round;
         json!({"seconds": r(self.seconds), "machine_busy_pct": r(self.machine_busy_pct), "server_cpu_pct": r(self.server_cpu_pct),
                "postgres_cpu_pct": r(self.postgres_cpu_pct), "loadgen_cpu_pct": r(self.loadgen_cpu_pct), "commits_per_s": r(self.commits_per_s),
-               "wal_wait_share": r(self.wal_wait_share), "errors": self.errors, "first_error": self.first_error, "top_statements": self.top_statements, "verdict": self.verdict()})
+               "wal_wait_share": r(self.wal_wait_share), "errors": self.errors, "first_error": self.first_error, "top_statements": self.top_statements,
+               "hottest_server_thread": self.hottest_thread.as_ref().map(|(n, p)| json!({"name": n, "cpu_pct": r(*p)})), "verdict": self.verdict()})
     }
 }

@@ -4,7 +4,7 @@
 //! [`GroupCommit`] instead of paying a commit each.
 
 use crate::db::set_tenant;
-use crate::store::group::{by_tenant, GroupWork};
+use crate::store::group::{begin_group, by_tenant, GroupWork};
 use async_trait::async_trait;
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -23,7 +23,7 @@ impl GroupWork for RunCreation {
 
     async fn run(&self, pool: &PgPool, jobs: &[&Self::Job]) -> Result<Vec<bool>, sqlx::Error> {
         let mut out = vec![false; jobs.len()];
-        let mut tx = pool.begin().await?;
+        let mut tx = begin_group(pool).await?;
         for (tenant, idxs) in by_tenant(jobs, |j| j.0) {
             set_tenant(&mut tx, tenant).await?;
             // In conversation order, so concurrent groups lock alike.
@@ -69,7 +69,7 @@ impl GroupWork for RunSaves {
     type Output = ();
 
     async fn run(&self, pool: &PgPool, jobs: &[&Self::Job]) -> Result<Vec<()>, sqlx::Error> {
-        let mut tx = pool.begin().await?;
+        let mut tx = begin_group(pool).await?;
         for (tenant, idxs) in by_tenant(jobs, |j| j.0) {
             set_tenant(&mut tx, tenant).await?;
             // A run awaits each save, so one run appears once; if not, the

@@ -4,7 +4,7 @@
 //! (see [`crate::store::group`] for the queue and the retry-alone rule).
 
 use crate::db::set_tenant;
-use crate::store::group::{by_tenant, GroupCommit, GroupLimits, GroupWork};
+use crate::store::group::{begin_group, by_tenant, GroupCommit, GroupLimits, GroupWork};
 use crate::store::snapshot_from_row;
 use async_trait::async_trait;
 use serde_json::{json, Value};
@@ -45,7 +45,7 @@ pub fn start_batch_writer(pool: PgPool, tasks: usize) -> BatchWriter {
 /// Commits `batches` in one transaction; returns one outcome per batch.
 pub async fn commit_group(pool: &PgPool, batches: &[&ConversationBatch]) -> Result<Vec<BatchOutcome>, sqlx::Error> {
     let mut outcomes = vec![BatchOutcome::default(); batches.len()];
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_group(pool).await?;
     for (tenant, idxs) in by_tenant(batches, |b| b.tenant_id) {
         set_tenant(&mut tx, tenant).await?;
         commit_tenant(&mut tx, tenant, batches, &idxs, &mut outcomes).await?;

@@ -65,7 +65,8 @@ async fn lists_paginate_with_a_cursor() {
     for i in 0..7 {
         app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, &format!("1555000{i:04}"), &format!("wamid.p{i}"), "hi")).await;
     }
-    eventually("7 conversations", WAIT, || async { (app.conversations(&t).await.len() == 7).then_some(()) }).await;
+    // Each conversation is listed once opened; wait until all 7 messages are in too.
+    eventually("7 conversations with their messages", WAIT, || async { (app.all_messages(&t).await.len() == 7).then_some(()) }).await;
     let mut seen = Vec::new();
     let mut path = "/api/v1/conversations?limit=3".to_owned();
     loop {
