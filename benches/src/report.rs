@@ -12,14 +12,22 @@ pub struct Goal {
     pub at_least: bool,
     /// The bound.
     pub target: f64,
+    /// What a miss means when it is not a throughput limit (memory goals).
+    pub miss_means: Option<&'static str>,
 }
 
 const fn at_least(path: &'static str, target: f64) -> Goal {
-    Goal { path, at_least: true, target }
+    Goal { path, at_least: true, target, miss_means: None }
 }
 
 const fn at_most(path: &'static str, target: f64) -> Goal {
-    Goal { path, at_least: false, target }
+    Goal { path, at_least: false, target, miss_means: None }
+}
+
+/// A memory bound: missing it is about what each unit holds, not about a
+/// saturated resource.
+const fn memory_at_most(path: &'static str, target: f64, miss_means: &'static str) -> Goal {
+    Goal { path, at_least: false, target, miss_means: Some(miss_means) }
 }
 
 /// The issue's goals for this 2-core machine, per scenario.
@@ -29,11 +37,19 @@ pub fn goals(scenario: &str) -> Vec<Goal> {
         "latency" => vec![at_most("figures.rate_5000.ack_p99_ms", 20.0), at_most("figures.rate_5000.e2e_p99_ms", 25.0)],
         "sockets" => vec![
             at_least("figures.sessions", 19_000.0),
-            at_most("figures.kib_per_session", 20.0),
+            memory_at_most("figures.kib_per_session", 20.0, "memory per agent session (RSS growth per added session)"),
             at_most("figures.fanout_1000_p99_ms", 50.0),
             at_least("ratios.fanout_vs_noop", 0.5),
         ],
-        "actors" => vec![at_least("figures.live_actors", 1_000_000.0), at_most("figures.bytes_per_live_actor", 2048.0)],
+        "actors" => vec![
+            at_least("figures.live_actors", 1_000_000.0),
+            memory_at_most(
+                "figures.bytes_per_live_actor",
+                2048.0,
+                "memory per live conversation: the server's RSS growth over the first pass divided by the live actors, which \
+                 counts the actor's state, mailbox and supervisor, its entry in the tenant's registry and the tenant's contact cache",
+            ),
+        ],
         "flows" => vec![at_least("figures.concurrent_runs", 10_000.0), at_least("figures.node_steps_per_s", 20_000.0)],
         "outbound" => vec![at_most("figures.rate_error_abs_pct", 2.0), at_most("figures.live_reply_p99_rise_pct", 10.0)],
         _ => Vec::new(),
@@ -48,20 +64,29 @@ pub fn lookup<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
 /// Each goal with what was measured and whether it was met; adds
 /// `limited_by` (the main load phase's verdict) when one was missed.
 pub fn judge(scenario: &str, mut v: Value) -> Value {
-    let mut all_met = true;
+    let mut throughput_missed = false;
+    let mut memory_missed = Vec::new();
     let checked: Vec<Value> = goals(scenario)
         .iter()
         .map(|g| {
             let measured = lookup(&v, g.path).and_then(Value::as_f64);
             let met = measured.is_some_and(|m| if g.at_least { m >= g.target } else { m <= g.target });
-            all_met &= met;
+            match (met, g.miss_means) {
+                (false, Some(why)) => memory_missed.push(why),
+                (false, None) => throughput_missed = true,
+                _ => {}
+            }
             json!({"figure": g.path, "goal": format!("{} {}", if g.at_least { ">=" } else { "<=" }, g.target), "measured": measured, "met": met})
         })
         .collect();
     v["goals"] = Value::Array(checked);
-    if !all_met {
-        let verdict = lookup(&v, "resources.load.verdict").cloned().unwrap_or_else(|| json!("no resource measurement"));
-        v["limited_by"] = verdict;
+    let mut why: Vec<String> = memory_missed.into_iter().map(str::to_owned).collect();
+    if throughput_missed {
+        let verdict = lookup(&v, "resources.load.verdict").and_then(Value::as_str).unwrap_or("no resource measurement");
+        why.insert(0, verdict.to_owned());
+    }
+    if !why.is_empty() {
+        v["limited_by"] = json!(why.join("; "));
     }
     v
 }
