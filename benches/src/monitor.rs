@@ -117,7 +117,7 @@ pub struct Monitor {
     pg0: u64,
     me0: u64,
     machine0: (u64, u64),
-    commits0: i64,
+    commits0: (i64, i64),
     pool: sqlx::PgPool,
     wal: Arc<Mutex<WalSamples>>,
     stop: Arc<AtomicBool>,
@@ -126,8 +126,12 @@ pub struct Monitor {
     pub errors: Arc<Errors>,
 }
 
-async fn commits(pool: &sqlx::PgPool) -> i64 {
-    sqlx::query_scalar("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()").fetch_one(pool).await.unwrap_or(0)
+/// Transactions committed and deadlocks detected in the database so far.
+async fn commits(pool: &sqlx::PgPool) -> (i64, i64) {
+    sqlx::query_as("SELECT xact_commit, deadlocks FROM pg_stat_database WHERE datname = current_database()")
+        .fetch_one(pool)
+        .await
+        .unwrap_or((0, 0))
 }
 
 impl Monitor {
@@ -196,7 +200,8 @@ impl Monitor {
             .max_by(|a, b| a.1.total_cmp(&b.1));
         let (busy0, total0) = self.machine0;
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
-        let commits = commits(&self.pool).await - self.commits0;
+        let (commits1, deadlocks1) = commits(&self.pool).await;
+        let (commits, deadlocks) = (commits1 - self.commits0.0, deadlocks1 - self.commits0.1);
         let top_statements = top_statements(&self.pool).await;
         self.pool.close().await;
         let wal = self.wal.lock().map(|w| (w.active, w.waiting_on_wal)).unwrap_or((0, 0));
@@ -208,6 +213,7 @@ impl Monitor {
             postgres_cpu_pct: pct(pg_now.saturating_sub(self.pg0)),
             loadgen_cpu_pct: pct(process_ticks(std::process::id()).saturating_sub(self.me0)),
             commits_per_s: commits as f64 / secs,
+            deadlocks: u64::try_from(deadlocks).unwrap_or(0),
             wal_wait_share: if wal.0 == 0 { 0.0 } else { wal.1 as f64 / wal.0 as f64 },
             errors: self.errors.count.load(Ordering::Relaxed),
             first_error: self.errors.first.lock().ok().and_then(|f| f.clone()),
@@ -258,6 +264,8 @@ pub struct Usage {
     pub commits_per_s: f64,
     /// Share of sampled active backends waiting on the WAL.
     pub wal_wait_share: f64,
+    /// Deadlocks Postgres broke (each costs `deadlock_timeout` and a retry).
+    pub deadlocks: u64,
     /// Failed requests or sockets.
     pub errors: u64,
     /// The first failure.
@@ -279,6 +287,8 @@ impl Usage {
         if self.errors > 0 {
             return format!("socket errors: {} failed ({}); {cpu}", self.errors, self.first_error.as_deref().unwrap_or("?"));
         }
+        let deadlocks = if self.deadlocks > 0 { format!("; {} deadlocks broken by Postgres", self.deadlocks) } else { String::new() };
+        let cpu = format!("{cpu}{deadlocks}");
         if self.machine_busy_pct >= 85.0 {
             let top =
                 [("the server", self.server_cpu_pct), ("Postgres", self.postgres_cpu_pct), ("the load generator", self.loadgen_cpu_pct)]
@@ -306,7 +316,7 @@ impl Usage {
         let r = crate::harness::round;
         json!({"seconds": r(self.seconds), "machine_busy_pct": r(self.machine_busy_pct), "server_cpu_pct": r(self.server_cpu_pct),
                "postgres_cpu_pct": r(self.postgres_cpu_pct), "loadgen_cpu_pct": r(self.loadgen_cpu_pct), "commits_per_s": r(self.commits_per_s),
-               "wal_wait_share": r(self.wal_wait_share), "errors": self.errors, "first_error": self.first_error, "top_statements": self.top_statements,
+               "wal_wait_share": r(self.wal_wait_share), "deadlocks": self.deadlocks, "errors": self.errors, "first_error": self.first_error, "top_statements": self.top_statements,
                "hottest_server_thread": self.hottest_thread.as_ref().map(|(n, p)| json!({"name": n, "cpu_pct": r(*p)})), "verdict": self.verdict()})
     }
 }

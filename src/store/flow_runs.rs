@@ -4,7 +4,7 @@
 //! [`GroupCommit`] instead of paying a commit each.
 
 use crate::db::set_tenant;
-use crate::store::group::{begin_group, by_tenant, GroupWork};
+use crate::store::group::{by_tenant, GroupWork};
 use async_trait::async_trait;
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -23,7 +23,7 @@ impl GroupWork for RunCreation {
 
     async fn run(&self, pool: &PgPool, jobs: &[&Self::Job]) -> Result<Vec<bool>, sqlx::Error> {
         let mut out = vec![false; jobs.len()];
-        let mut tx = begin_group(pool).await?;
+        let mut tx = pool.begin().await?;
         for (tenant, idxs) in by_tenant(jobs, |j| j.0) {
             set_tenant(&mut tx, tenant).await?;
             // In conversation order, so concurrent groups lock alike.
@@ -69,7 +69,7 @@ impl GroupWork for RunSaves {
     type Output = ();
 
     async fn run(&self, pool: &PgPool, jobs: &[&Self::Job]) -> Result<Vec<()>, sqlx::Error> {
-        let mut tx = begin_group(pool).await?;
+        let mut tx = pool.begin().await?;
         for (tenant, idxs) in by_tenant(jobs, |j| j.0) {
             set_tenant(&mut tx, tenant).await?;
             // A run awaits each save, so one run appears once; if not, the
@@ -86,7 +86,7 @@ impl GroupWork for RunSaves {
                     ended_at = CASE WHEN u.status IN ('completed', 'failed', 'stopped') THEN COALESCE(f.ended_at, now()) ELSE NULL END
                  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[], $6::timestamptz[], $7::jsonb[], $8::bigint[], $9::text[])
                     AS u(id, status, cursor, vars, waiting, wake_at, path, step, error)
-                 WHERE f.id = u.id",
+                 WHERE f.id = u.id AND f.id = ANY($1)",
             )
             .bind(runs.iter().map(|r| r.id).collect::<Vec<_>>())
             .bind(runs.iter().map(|r| r.status.as_str().to_owned()).collect::<Vec<_>>())

@@ -130,13 +130,3 @@ pub fn by_tenant<J>(jobs: &[&J], tenant: impl Fn(&J) -> TenantId) -> BTreeMap<Te
     }
     groups
 }
-
-/// Begins a group transaction. Its statements are planned for the
-/// parameters at hand: a plan cached while a table was small (a fresh
-/// database) would keep scanning it whole once it has grown, and a group's
-/// statements are few and large, so planning each is cheap.
-pub async fn begin_group(pool: &PgPool) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut *tx).await?;
-    Ok(tx)
-}

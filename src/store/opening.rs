@@ -5,7 +5,7 @@
 //! transaction each.
 
 use crate::db::set_tenant;
-use crate::store::group::{begin_group, by_tenant, GroupWork};
+use crate::store::group::{by_tenant, GroupWork};
 use crate::store::{snapshot_from_row, CONVERSATION_COLUMNS_C};
 use async_trait::async_trait;
 use sqlx::{PgPool, Postgres, Row, Transaction};
@@ -187,7 +187,7 @@ impl GroupWork for ContactResolution {
 
     async fn run(&self, pool: &PgPool, jobs: &[&Self::Job]) -> Result<Vec<ContactId>, sqlx::Error> {
         let mut out = vec![None; jobs.len()];
-        let mut tx = begin_group(pool).await?;
+        let mut tx = pool.begin().await?;
         for (tenant, idxs) in by_tenant(jobs, |j| j.0) {
             set_tenant(&mut tx, tenant).await?;
             let who: Vec<&ContactIdentity> = idxs.iter().map(|&i| &jobs[i].1).collect();
@@ -217,7 +217,7 @@ impl GroupWork for ConversationOpening {
 
     async fn run(&self, pool: &PgPool, jobs: &[&Self::Job]) -> Result<Vec<ConversationSnapshot>, sqlx::Error> {
         let mut out: Vec<Option<ConversationSnapshot>> = vec![None; jobs.len()];
-        let mut tx = begin_group(pool).await?;
+        let mut tx = pool.begin().await?;
         for (tenant, idxs) in by_tenant(jobs, |j| j.0) {
             set_tenant(&mut tx, tenant).await?;
             // Each pair once, in key order (concurrent groups lock alike).

@@ -4,7 +4,7 @@
 //! (see [`crate::store::group`] for the queue and the retry-alone rule).
 
 use crate::db::set_tenant;
-use crate::store::group::{begin_group, by_tenant, GroupCommit, GroupLimits, GroupWork};
+use crate::store::group::{by_tenant, GroupCommit, GroupLimits, GroupWork};
 use crate::store::snapshot_from_row;
 use async_trait::async_trait;
 use serde_json::{json, Value};
@@ -45,7 +45,7 @@ pub fn start_batch_writer(pool: PgPool, tasks: usize) -> BatchWriter {
 /// Commits `batches` in one transaction; returns one outcome per batch.
 pub async fn commit_group(pool: &PgPool, batches: &[&ConversationBatch]) -> Result<Vec<BatchOutcome>, sqlx::Error> {
     let mut outcomes = vec![BatchOutcome::default(); batches.len()];
-    let mut tx = begin_group(pool).await?;
+    let mut tx = pool.begin().await?;
     for (tenant, idxs) in by_tenant(batches, |b| b.tenant_id) {
         set_tenant(&mut tx, tenant).await?;
         commit_tenant(&mut tx, tenant, batches, &idxs, &mut outcomes).await?;
@@ -125,11 +125,12 @@ async fn commit_tenant(
                 errors = COALESCE(r.errors, m.errors),
                 failed_at = CASE WHEN r.status = 'failed' THEN COALESCE(m.failed_at, now()) ELSE m.failed_at END
              FROM jsonb_to_recordset($2) AS r(id uuid, wamid text, status text, errors jsonb, seq bigint)
-             WHERE m.tenant_id = $1 AND m.id = r.id
+             WHERE m.tenant_id = $1 AND m.id = r.id AND m.id = ANY($3)
              RETURNING m.id, m.wamid, m.status, (m.status_seq = r.seq) AS advanced, m.errors",
         )
         .bind(tenant.0)
         .bind(Value::Array(outbound_rows))
+        .bind(outbound_owner.keys().map(|id| id.0).collect::<Vec<_>>())
         .fetch_all(&mut **tx)
         .await?;
         for row in rows {
@@ -168,11 +169,12 @@ async fn commit_tenant(
         let applied = sqlx::query(
             "UPDATE messages m SET reaction = CASE WHEN r.emoji IS NULL THEN NULL ELSE jsonb_build_object('emoji', r.emoji, 'at', r.at) END
              FROM jsonb_to_recordset($2) AS r(target text, emoji text, at timestamptz, seq bigint)
-             WHERE m.tenant_id = $1 AND m.wamid = r.target
+             WHERE m.tenant_id = $1 AND m.wamid = r.target AND m.wamid = ANY($3)
              RETURNING m.id, r.target, r.seq",
         )
         .bind(tenant.0)
         .bind(Value::Array(rows))
+        .bind(reaction_rows.keys().map(|w| w.as_str().to_owned()).collect::<Vec<_>>())
         .fetch_all(&mut **tx)
         .await?;
         let mut found = std::collections::HashSet::new();
@@ -207,20 +209,23 @@ async fn commit_tenant(
     }
     // A status echoing our message id links its wamid to a send whose
     // response was lost (so that send is never repeated).
-    let links: Vec<Value> = idxs
+    let links: Vec<(uuid::Uuid, &Wamid)> = idxs
         .iter()
         .flat_map(|&i| batches[i].statuses.iter())
-        .filter_map(|s| s.callback_data.as_deref().and_then(|c| c.parse::<uuid::Uuid>().ok()).map(|id| json!({"id": id, "wamid": s.wamid})))
+        .filter_map(|s| s.callback_data.as_deref().and_then(|c| c.parse::<uuid::Uuid>().ok()).map(|id| (id, &s.wamid)))
         .collect();
     if !links.is_empty() {
+        let link_ids: Vec<uuid::Uuid> = links.iter().map(|(id, _)| *id).collect();
+        let links: Vec<Value> = links.iter().map(|(id, wamid)| json!({"id": id, "wamid": wamid})).collect();
         sqlx::query(
             "UPDATE messages m SET wamid = r.wamid
              FROM jsonb_to_recordset($2) AS r(id uuid, wamid text)
-             WHERE m.tenant_id = $1 AND m.id = r.id AND m.wamid IS NULL AND m.direction = 'outbound'
+             WHERE m.tenant_id = $1 AND m.id = r.id AND m.id = ANY($3) AND m.wamid IS NULL AND m.direction = 'outbound'
                AND NOT EXISTS (SELECT 1 FROM messages o WHERE o.tenant_id = $1 AND o.wamid = r.wamid)",
         )
         .bind(tenant.0)
         .bind(Value::Array(links))
+        .bind(link_ids)
         .execute(&mut **tx)
         .await?;
     }
@@ -238,11 +243,12 @@ async fn commit_tenant(
                 meta_conversation = COALESCE(r.conversation, m.meta_conversation)
              FROM jsonb_to_recordset($2) AS r(wamid text, status text, seq bigint, sent_at timestamptz, delivered_at timestamptz,
                   read_at timestamptz, failed_at timestamptz, errors jsonb, pricing jsonb, conversation jsonb)
-             WHERE m.tenant_id = $1 AND m.wamid = r.wamid AND m.direction = 'outbound'
+             WHERE m.tenant_id = $1 AND m.wamid = r.wamid AND m.wamid = ANY($3) AND m.direction = 'outbound'
              RETURNING m.id, m.wamid, m.status, (m.status_seq = r.seq) AS advanced, m.errors",
         )
         .bind(tenant.0)
         .bind(Value::Array(status_rows))
+        .bind(status_owner.keys().map(|w| w.as_str().to_owned()).collect::<Vec<_>>())
         .fetch_all(&mut **tx)
         .await?;
         let mut matched = std::collections::HashSet::new();
@@ -338,11 +344,12 @@ async fn commit_tenant(
             updated_at = now()
          FROM jsonb_to_recordset($2) AS r(id uuid, last_seq bigint, unread bigint, reset boolean, last_inbound_at timestamptz,
               last_message_at timestamptz, status text, set_assignee boolean, assignee uuid)
-         WHERE c.tenant_id = $1 AND c.id = r.id
+         WHERE c.tenant_id = $1 AND c.id = r.id AND c.id = ANY($3)
          RETURNING c.id, c.status, c.assignee_id, c.unread_count, c.last_seq, c.last_inbound_at, c.last_message_at",
     )
     .bind(tenant.0)
     .bind(Value::Array(conversation_rows))
+    .bind(idxs.iter().map(|&i| batches[i].conversation_id.0).collect::<Vec<_>>())
     .fetch_all(&mut **tx)
     .await?;
     for row in rows {
