@@ -71,8 +71,19 @@ fn machine() -> Value {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default();
+    // The newest Postgres server installed (the one the embedded cluster uses).
+    let postgres = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin/postgres")))
+        .filter(|p| p.is_file())
+        .max()
+        .and_then(|p| std::process::Command::new(p).arg("--version").output().ok())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_else(|| "postgres (version unknown)".into());
     json!({"cores": std::thread::available_parallelism().map_or(0, |n| n.get()), "cpu": cpu, "memory_mib": mem_kib / 1024,
-           "kernel": read("/proc/sys/kernel/osrelease").trim(), "rustc": rustc, "postgres": "embedded cluster, fsync on"})
+           "kernel": read("/proc/sys/kernel/osrelease").trim(), "rustc": rustc, "whatsflow": env!("CARGO_PKG_VERSION"),
+           "postgres": format!("{postgres}; embedded cluster, fsync on")})
 }
 
 fn commit() -> String {
