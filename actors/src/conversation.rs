@@ -324,6 +324,12 @@ impl ConversationActor {
                     }
                 }
             }
+            // A drained queue gives its buffer back: a queued item is a few
+            // hundred bytes, and an idle actor would otherwise keep room for
+            // several of them for as long as it lives.
+            if self.queue.is_empty() {
+                self.queue.shrink_to_fit();
+            }
             for (conversation_id, flow_id, reply) in manual_starts {
                 self.start_flow_by_hand(ctx, conversation_id, flow_id, reply);
             }
