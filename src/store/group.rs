@@ -7,7 +7,7 @@
 //! If a shared transaction fails for a reason other than the database being
 //! down, each job is retried alone, so one poisoned job fails only itself.
 
-use crate::db::is_unavailable;
+use crate::db::{is_unavailable, set_tenant};
 use crate::store::store_err;
 use async_trait::async_trait;
 use sqlx::PgPool;
@@ -17,15 +17,44 @@ use tokio::sync::{mpsc, oneshot, Mutex};
 use whatsflow_actors::ids::TenantId;
 use whatsflow_actors::ports::StoreError;
 
-/// One kind of grouped write: how a group of jobs is done in one transaction.
+/// A transaction of a group.
+pub type GroupTx = sqlx::Transaction<'static, sqlx::Postgres>;
+
+/// One kind of grouped write: how one tenant's share of a group is done.
+/// The group's transaction, the switch to each tenant and the rule that an
+/// incomplete group rolls back are [`GroupWork::run`]'s, shared by all.
 #[async_trait]
 pub trait GroupWork: Send + Sync + 'static {
     /// What a caller asks for.
     type Job: Send + Sync + 'static;
     /// What it gets back.
     type Output: Send + 'static;
-    /// Does `jobs` in one transaction; one output per job, in order.
-    async fn run(&self, pool: &PgPool, jobs: &[&Self::Job]) -> Result<Vec<Self::Output>, sqlx::Error>;
+    /// The tenant a job belongs to.
+    fn tenant(job: &Self::Job) -> TenantId;
+    /// Does one tenant's jobs inside the group's transaction, with
+    /// `app.tenant_id` already set: one output per job, in order, `None`
+    /// for a job it could not do.
+    async fn run_tenant(&self, tx: &mut GroupTx, tenant: TenantId, jobs: &[&Self::Job]) -> Result<Vec<Option<Self::Output>>, sqlx::Error>;
+
+    /// Does `jobs` in one transaction; one output per job, in order. A job
+    /// left undone rolls the whole group back (its jobs are then retried
+    /// alone), so nothing is committed that a caller is told failed.
+    async fn run(&self, pool: &PgPool, jobs: &[&Self::Job]) -> Result<Vec<Self::Output>, sqlx::Error> {
+        let mut out: Vec<Option<Self::Output>> = jobs.iter().map(|_| None).collect();
+        let mut tx = pool.begin().await?;
+        for (tenant, idxs) in by_tenant(jobs, Self::tenant) {
+            set_tenant(&mut tx, tenant).await?;
+            let mine: Vec<&Self::Job> = idxs.iter().map(|&i| jobs[i]).collect();
+            let done = self.run_tenant(&mut tx, tenant, &mine).await?;
+            for (i, o) in idxs.into_iter().zip(done) {
+                out[i] = o;
+            }
+        }
+        let out =
+            out.into_iter().collect::<Option<Vec<_>>>().ok_or_else(|| sqlx::Error::Protocol("a grouped write left a job undone".into()))?;
+        tx.commit().await?;
+        Ok(out)
+    }
 }
 
 struct Queued<W: GroupWork> {
@@ -123,7 +152,7 @@ async fn execute<W: GroupWork>(pool: &PgPool, work: &W, queued: Vec<Queued<W>>) 
 
 /// The indexes of `jobs` per tenant: a group transaction switches tenant
 /// (`app.tenant_id`) once per tenant, not once per job.
-pub fn by_tenant<J>(jobs: &[&J], tenant: impl Fn(&J) -> TenantId) -> BTreeMap<TenantId, Vec<usize>> {
+fn by_tenant<J>(jobs: &[&J], tenant: impl Fn(&J) -> TenantId) -> BTreeMap<TenantId, Vec<usize>> {
     let mut groups: BTreeMap<TenantId, Vec<usize>> = BTreeMap::new();
     for (i, j) in jobs.iter().enumerate() {
         groups.entry(tenant(j)).or_default().push(i);

@@ -4,17 +4,14 @@
 //! shares a few transactions with set-based statements instead of paying a
 //! transaction each.
 
-use crate::db::set_tenant;
-use crate::store::group::{by_tenant, GroupWork};
+use crate::store::group::{GroupTx, GroupWork};
 use crate::store::{snapshot_from_row, CONVERSATION_COLUMNS_C};
 use async_trait::async_trait;
-use sqlx::{PgPool, Postgres, Row, Transaction};
+use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 use whatsflow_actors::identity::ContactIdentity;
 use whatsflow_actors::ids::{ChannelId, ContactId, ConversationId, TenantId};
 use whatsflow_actors::ports::ConversationSnapshot;
-
-type Tx = Transaction<'static, Postgres>;
 
 /// Finds or creates the contact of an identity.
 pub struct ContactResolution;
@@ -44,7 +41,7 @@ fn phone_of(who: &ContactIdentity) -> Option<String> {
 
 /// Fills in what contact `id` lacked, unless another contact already holds
 /// that identity (two existing contacts are never merged here).
-async fn fill_in(tx: &mut Tx, id: uuid::Uuid, who: &ContactIdentity) -> Result<(), sqlx::Error> {
+async fn fill_in(tx: &mut GroupTx, id: uuid::Uuid, who: &ContactIdentity) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE contacts c SET
             phone = CASE WHEN c.phone IS NULL AND $2::text IS NOT NULL
@@ -69,7 +66,7 @@ async fn fill_in(tx: &mut Tx, id: uuid::Uuid, who: &ContactIdentity) -> Result<(
 /// One identity alone: look it up (phone first), else insert it; a lost
 /// race with a concurrent insert is settled by looking again (the insert
 /// waited for the other transaction, so its row is visible now).
-async fn resolve_one(tx: &mut Tx, tenant: TenantId, who: &ContactIdentity) -> Result<Option<uuid::Uuid>, sqlx::Error> {
+async fn resolve_one(tx: &mut GroupTx, tenant: TenantId, who: &ContactIdentity) -> Result<Option<uuid::Uuid>, sqlx::Error> {
     let phone = phone_of(who);
     for _ in 0..3 {
         let found: Option<uuid::Uuid> = sqlx::query_scalar(
@@ -106,7 +103,12 @@ async fn resolve_one(tx: &mut Tx, tenant: TenantId, who: &ContactIdentity) -> Re
 /// Resolves one tenant's identities: one lookup for all, one insert for the
 /// new ones, and the one-at-a-time path only for what is left (identities
 /// that collide within the group or with a concurrent insert).
-async fn resolve_tenant(tx: &mut Tx, tenant: TenantId, who: &[&ContactIdentity], out: &mut [Option<ContactId>]) -> Result<(), sqlx::Error> {
+async fn resolve_tenant(
+    tx: &mut GroupTx,
+    tenant: TenantId,
+    who: &[&ContactIdentity],
+    out: &mut [Option<ContactId>],
+) -> Result<(), sqlx::Error> {
     let phones: Vec<String> = who.iter().filter_map(|w| phone_of(w)).collect();
     let users: Vec<String> = who.iter().filter_map(|w| w.user_id.clone()).collect();
     let rows = sqlx::query("SELECT id, phone, wa_user_id, username, name FROM contacts WHERE phone = ANY($1) OR wa_user_id = ANY($2)")
@@ -185,25 +187,15 @@ impl GroupWork for ContactResolution {
     type Job = (TenantId, ContactIdentity);
     type Output = ContactId;
 
-    async fn run(&self, pool: &PgPool, jobs: &[&Self::Job]) -> Result<Vec<ContactId>, sqlx::Error> {
-        let mut out = vec![None; jobs.len()];
-        let mut tx = pool.begin().await?;
-        for (tenant, idxs) in by_tenant(jobs, |j| j.0) {
-            set_tenant(&mut tx, tenant).await?;
-            let who: Vec<&ContactIdentity> = idxs.iter().map(|&i| &jobs[i].1).collect();
-            let mut found = vec![None; idxs.len()];
-            resolve_tenant(&mut tx, tenant, &who, &mut found).await?;
-            for (i, f) in idxs.into_iter().zip(found) {
-                out[i] = f;
-            }
-        }
-        // Anything unresolved rolls the group back (its jobs are retried alone).
-        let out = out
-            .into_iter()
-            .map(|o| o.ok_or_else(|| sqlx::Error::Protocol("contact resolution kept racing with concurrent inserts".into())))
-            .collect::<Result<Vec<_>, _>>()?;
-        tx.commit().await?;
-        Ok(out)
+    fn tenant(job: &Self::Job) -> TenantId {
+        job.0
+    }
+
+    async fn run_tenant(&self, tx: &mut GroupTx, tenant: TenantId, jobs: &[&Self::Job]) -> Result<Vec<Option<ContactId>>, sqlx::Error> {
+        let who: Vec<&ContactIdentity> = jobs.iter().map(|j| &j.1).collect();
+        let mut found = vec![None; jobs.len()];
+        resolve_tenant(tx, tenant, &who, &mut found).await?;
+        Ok(found)
     }
 }
 
@@ -215,59 +207,61 @@ impl GroupWork for ConversationOpening {
     type Job = (TenantId, ChannelId, ContactId);
     type Output = ConversationSnapshot;
 
-    async fn run(&self, pool: &PgPool, jobs: &[&Self::Job]) -> Result<Vec<ConversationSnapshot>, sqlx::Error> {
-        let mut out: Vec<Option<ConversationSnapshot>> = vec![None; jobs.len()];
-        let mut tx = pool.begin().await?;
-        for (tenant, idxs) in by_tenant(jobs, |j| j.0) {
-            set_tenant(&mut tx, tenant).await?;
-            // Each pair once, in key order (concurrent groups lock alike).
-            let mut pairs: Vec<(uuid::Uuid, uuid::Uuid)> = idxs.iter().map(|&i| (jobs[i].1 .0, jobs[i].2 .0)).collect();
-            pairs.sort_unstable();
-            pairs.dedup();
-            let (channels, contacts): (Vec<uuid::Uuid>, Vec<uuid::Uuid>) = pairs.iter().copied().unzip();
-            let ids: Vec<uuid::Uuid> = pairs.iter().map(|_| ConversationId::generate().0).collect();
-            let created: HashSet<uuid::Uuid> = sqlx::query_scalar(
-                "INSERT INTO conversations (id, tenant_id, channel_id, contact_id)
-                 SELECT u.id, $1, u.channel_id, u.contact_id FROM unnest($2::uuid[], $3::uuid[], $4::uuid[]) AS u(id, channel_id, contact_id)
-                 ON CONFLICT (channel_id, contact_id) DO NOTHING RETURNING id",
-            )
-            .bind(tenant.0)
-            .bind(&ids)
-            .bind(&channels)
-            .bind(&contacts)
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .collect();
-            let rows = sqlx::query(&format!(
-                "SELECT c.{CONVERSATION_COLUMNS_C}, c.channel_id, c.contact_id, k.phone AS contact_phone, k.wa_user_id AS contact_user_id,
-                    (SELECT m.wamid FROM messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id AND m.direction = 'inbound'
-                     AND m.wamid IS NOT NULL ORDER BY m.seq DESC LIMIT 1) AS last_inbound_wamid
-                 FROM unnest($1::uuid[], $2::uuid[]) AS p(channel_id, contact_id)
-                 JOIN conversations c ON c.channel_id = p.channel_id AND c.contact_id = p.contact_id
-                 JOIN contacts k ON k.id = c.contact_id"
-            ))
-            .bind(&channels)
-            .bind(&contacts)
-            .fetch_all(&mut *tx)
-            .await?;
-            let mut found: HashMap<(uuid::Uuid, uuid::Uuid), ConversationSnapshot> = HashMap::with_capacity(rows.len());
-            for r in rows {
-                let id: uuid::Uuid = r.try_get("id")?;
-                found.insert((r.try_get("channel_id")?, r.try_get("contact_id")?), snapshot_from_row(&r, created.contains(&id))?);
-            }
-            // Only the first job asking for a pair is told it created it.
-            for &i in &idxs {
-                let key = (jobs[i].1 .0, jobs[i].2 .0);
-                out[i] = found.get(&key).cloned();
-                if let Some(snap) = found.get_mut(&key) {
-                    snap.created = false;
-                }
+    fn tenant(job: &Self::Job) -> TenantId {
+        job.0
+    }
+
+    async fn run_tenant(
+        &self,
+        tx: &mut GroupTx,
+        tenant: TenantId,
+        jobs: &[&Self::Job],
+    ) -> Result<Vec<Option<ConversationSnapshot>>, sqlx::Error> {
+        // Each pair once, in key order (concurrent groups lock alike).
+        let mut pairs: Vec<(uuid::Uuid, uuid::Uuid)> = jobs.iter().map(|j| (j.1 .0, j.2 .0)).collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        let (channels, contacts): (Vec<uuid::Uuid>, Vec<uuid::Uuid>) = pairs.iter().copied().unzip();
+        let ids: Vec<uuid::Uuid> = pairs.iter().map(|_| ConversationId::generate().0).collect();
+        let created: HashSet<uuid::Uuid> = sqlx::query_scalar(
+            "INSERT INTO conversations (id, tenant_id, channel_id, contact_id)
+             SELECT u.id, $1, u.channel_id, u.contact_id FROM unnest($2::uuid[], $3::uuid[], $4::uuid[]) AS u(id, channel_id, contact_id)
+             ON CONFLICT (channel_id, contact_id) DO NOTHING RETURNING id",
+        )
+        .bind(tenant.0)
+        .bind(&ids)
+        .bind(&channels)
+        .bind(&contacts)
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .collect();
+        let rows = sqlx::query(&format!(
+            "SELECT c.{CONVERSATION_COLUMNS_C}, c.channel_id, c.contact_id, k.phone AS contact_phone, k.wa_user_id AS contact_user_id,
+                (SELECT m.wamid FROM messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id AND m.direction = 'inbound'
+                 AND m.wamid IS NOT NULL ORDER BY m.seq DESC LIMIT 1) AS last_inbound_wamid
+             FROM unnest($1::uuid[], $2::uuid[]) AS p(channel_id, contact_id)
+             JOIN conversations c ON c.channel_id = p.channel_id AND c.contact_id = p.contact_id
+             JOIN contacts k ON k.id = c.contact_id"
+        ))
+        .bind(&channels)
+        .bind(&contacts)
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut found: HashMap<(uuid::Uuid, uuid::Uuid), ConversationSnapshot> = HashMap::with_capacity(rows.len());
+        for r in rows {
+            let id: uuid::Uuid = r.try_get("id")?;
+            found.insert((r.try_get("channel_id")?, r.try_get("contact_id")?), snapshot_from_row(&r, created.contains(&id))?);
+        }
+        // Only the first job asking for a pair is told it created it.
+        let mut out = Vec::with_capacity(jobs.len());
+        for j in jobs {
+            let key = (j.1 .0, j.2 .0);
+            out.push(found.get(&key).cloned());
+            if let Some(snap) = found.get_mut(&key) {
+                snap.created = false;
             }
         }
-        // Anything not found rolls the group back (its jobs are retried alone).
-        let out = out.into_iter().map(|o| o.ok_or(sqlx::Error::RowNotFound)).collect::<Result<Vec<_>, _>>()?;
-        tx.commit().await?;
         Ok(out)
     }
 }

@@ -3,8 +3,7 @@
 //! per kind of write per tenant, whatever the number of conversations
 //! (see [`crate::store::group`] for the queue and the retry-alone rule).
 
-use crate::db::set_tenant;
-use crate::store::group::{by_tenant, GroupCommit, GroupLimits, GroupWork};
+use crate::store::group::{GroupCommit, GroupLimits, GroupTx, GroupWork};
 use crate::store::snapshot_from_row;
 use async_trait::async_trait;
 use serde_json::{json, Value};
@@ -29,8 +28,17 @@ impl GroupWork for ConversationWrites {
     type Job = ConversationBatch;
     type Output = BatchOutcome;
 
-    async fn run(&self, pool: &PgPool, jobs: &[&ConversationBatch]) -> Result<Vec<BatchOutcome>, sqlx::Error> {
-        commit_group(pool, jobs).await
+    fn tenant(batch: &ConversationBatch) -> TenantId {
+        batch.tenant_id
+    }
+
+    async fn run_tenant(
+        &self,
+        tx: &mut GroupTx,
+        tenant: TenantId,
+        batches: &[&ConversationBatch],
+    ) -> Result<Vec<Option<BatchOutcome>>, sqlx::Error> {
+        Ok(commit_tenant(tx, tenant, batches).await?.into_iter().map(Some).collect())
     }
 }
 
@@ -42,25 +50,11 @@ pub fn start_batch_writer(pool: PgPool, tasks: usize) -> BatchWriter {
     GroupCommit::start(pool, ConversationWrites, GroupLimits { tasks, max_per_commit: MAX_BATCHES_PER_COMMIT, queue: QUEUE_CAPACITY })
 }
 
-/// Commits `batches` in one transaction; returns one outcome per batch.
-pub async fn commit_group(pool: &PgPool, batches: &[&ConversationBatch]) -> Result<Vec<BatchOutcome>, sqlx::Error> {
+/// One tenant's batches: one statement per kind of write; one outcome per batch.
+async fn commit_tenant(tx: &mut GroupTx, tenant: TenantId, batches: &[&ConversationBatch]) -> Result<Vec<BatchOutcome>, sqlx::Error> {
     let mut outcomes = vec![BatchOutcome::default(); batches.len()];
-    let mut tx = pool.begin().await?;
-    for (tenant, idxs) in by_tenant(batches, |b| b.tenant_id) {
-        set_tenant(&mut tx, tenant).await?;
-        commit_tenant(&mut tx, tenant, batches, &idxs, &mut outcomes).await?;
-    }
-    tx.commit().await?;
-    Ok(outcomes)
-}
-
-async fn commit_tenant(
-    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
-    tenant: TenantId,
-    batches: &[&ConversationBatch],
-    idxs: &[usize],
-    outcomes: &mut [BatchOutcome],
-) -> Result<(), sqlx::Error> {
+    let idxs: Vec<usize> = (0..batches.len()).collect();
+    let idxs = idxs.as_slice();
     let by_conversation: HashMap<ConversationId, usize> = idxs.iter().map(|&i| (batches[i].conversation_id, i)).collect();
     // 1. New messages; duplicates (same wamid) are skipped.
     let mut message_rows = Vec::new();
@@ -358,5 +352,5 @@ async fn commit_tenant(
             outcomes[i].conversation = Some(snap);
         }
     }
-    Ok(())
+    Ok(outcomes)
 }
