@@ -1,4 +1,4 @@
-//! The command line: `serve`, `demo`, `migrate`, `graph-sim`.
+//! The command line: `serve`, `demo`, `migrate`, `graph-sim`, `rotate-key`.
 
 use crate::config::Config;
 use crate::startup::Application;
@@ -43,7 +43,14 @@ pub enum Command {
         /// Simulated customers answer what they read.
         #[arg(long)]
         auto_reply: bool,
+        /// A number the simulated Meta knows, as PHONE_NUMBER_ID:WABA_ID:TOKEN
+        /// (repeatable); channels are verified against these.
+        #[arg(long = "number", value_name = "PHONE_NUMBER_ID:WABA_ID:TOKEN")]
+        numbers: Vec<crate::graph_sim::SimNumber>,
     },
+    /// Re-seal every stored secret under WHATSFLOW_MASTER_KEY, opening them
+    /// with it or WHATSFLOW_MASTER_KEY_PREVIOUS (comma-separated old keys).
+    RotateKey,
 }
 
 /// Runs the parsed command.
@@ -56,7 +63,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until_stopped().await
         }
         Command::Demo => crate::demo::run().await,
-        Command::GraphSim { bind, webhook_url, app_secret, mps, status_delay_ms, auto_reply } => {
+        Command::RotateKey => {
+            let config = Config::from_env()?;
+            let report = crate::rotate::run(&config).await?;
+            println!("re-sealed {} secret(s) under the current master key; {} already were", report.resealed, report.current);
+            Ok(())
+        }
+        Command::GraphSim { bind, webhook_url, app_secret, mps, status_delay_ms, auto_reply, numbers } => {
             let listener = std::net::TcpListener::bind(&bind).map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
             let sim = crate::graph_sim::start(
                 listener,
@@ -69,6 +82,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     auto_reply,
                 },
             )?;
+            for n in numbers {
+                sim.state.register_number(n);
+            }
             println!("Graph API simulator: GRAPH_API_BASE={}", sim.base_url);
             tokio::signal::ctrl_c().await?;
             sim.handle.stop(true).await;

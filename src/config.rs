@@ -51,7 +51,12 @@ pub struct Config {
     /// `WHATSFLOW_BIND`: address of the HTTP server.
     pub bind: String,
     /// `DATABASE_URL`: unset → embedded Postgres under the data directory.
+    /// Migrations run as this URL's role (the tables' owner).
     pub database_url: Option<String>,
+    /// `WHATSFLOW_DATABASE_APP_URL`: how the server itself logs in (as
+    /// `whatsflow_app`); unset → the server lets that role log in with a
+    /// password derived from the master key.
+    pub database_app_url: Option<String>,
     /// `REDIS_URL`: unset → single node.
     pub redis_url: Option<String>,
     /// `WHATSFLOW_DATA_DIR`: where the embedded cluster and demo state live.
@@ -66,6 +71,10 @@ pub struct Config {
     pub jwt_secret: Secret,
     /// `WHATSFLOW_MASTER_KEY`: encrypts stored Meta credentials.
     pub master_key: [u8; 32],
+    /// `WHATSFLOW_MASTER_KEY_PREVIOUS`: earlier master keys (comma-separated)
+    /// that may still open stored secrets until `whatsflow rotate-key` has
+    /// re-sealed them under the current one.
+    pub previous_master_keys: Vec<[u8; 32]>,
     /// `WHATSFLOW_CONVERSATION_IDLE_SECS`: idle time before passivation.
     pub conversation_idle: Duration,
     /// `WHATSFLOW_SEND_RECHECK_SECS`: wait for Meta's status webhook before
@@ -78,6 +87,63 @@ pub struct Config {
     /// `WHATSFLOW_WS_OUTBOX`: events an agent session may have waiting before
     /// it is closed as a slow consumer.
     pub ws_outbox: usize,
+    /// `WHATSFLOW_EGRESS_ALLOW`: networks tenant-supplied URLs may reach
+    /// despite the private-address rule (tests' loopback fixtures).
+    pub egress_allow: Vec<crate::egress::Cidr>,
+    /// `WHATSFLOW_RETENTION_DAYS`: how long settled webhook inbox rows and
+    /// never-released held events are kept.
+    pub retention: Duration,
+    /// Sign-in abuse limits.
+    pub auth_limits: crate::auth::limits::AuthLimits,
+}
+
+/// `WHATSFLOW_MASTER_KEY_PREVIOUS`: comma-separated keys, as the master key.
+pub fn previous_master_keys_var() -> Result<Vec<[u8; 32]>, ConfigError> {
+    env_var("WHATSFLOW_MASTER_KEY_PREVIOUS")
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .map(|k| {
+                    parse_master_key(k).map_err(|_| ConfigError::Invalid {
+                        var: "WHATSFLOW_MASTER_KEY_PREVIOUS",
+                        problem: "each key must be 32 bytes as 64 hex characters (or base64), separated by commas".into(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or(Ok(Vec::new()))
+}
+
+/// Shortest `JWT_SECRET` accepted: HS256 wants a key as long as its hash.
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+/// Default retention of settled inbox rows and stale held events.
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// `WHATSFLOW_EGRESS_ALLOW`: comma-separated CIDRs (empty when unset).
+pub fn egress_allow_var() -> Result<Vec<crate::egress::Cidr>, ConfigError> {
+    let Some(v) = env_var("WHATSFLOW_EGRESS_ALLOW") else { return Ok(Vec::new()) };
+    v.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse().map_err(|e| ConfigError::Invalid {
+                var: "WHATSFLOW_EGRESS_ALLOW",
+                problem: format!("`{s}` is not a CIDR ({e}); write e.g. 127.0.0.1/32,10.1.0.0/16"),
+            })
+        })
+        .collect()
+}
+
+/// `WHATSFLOW_RETENTION_DAYS`, or [`DEFAULT_RETENTION`].
+pub fn retention_var() -> Result<Duration, ConfigError> {
+    match env_var("WHATSFLOW_RETENTION_DAYS") {
+        None => Ok(DEFAULT_RETENTION),
+        Some(v) => v.parse::<u64>().ok().filter(|d| (1..=3650).contains(d)).map(|d| Duration::from_secs(d * 24 * 3600)).ok_or_else(|| {
+            ConfigError::Invalid { var: "WHATSFLOW_RETENTION_DAYS", problem: format!("`{v}` is not a number of days from 1 to 3650") }
+        }),
+    }
 }
 
 /// Events an agent session may have waiting by default. One group commit
@@ -147,12 +213,16 @@ impl Config {
         if !missing.is_empty() {
             return Err(ConfigError::Missing(missing.join(", ")));
         }
-        if jwt_secret.len() < 16 {
-            return Err(ConfigError::Invalid { var: "JWT_SECRET", problem: "must be at least 16 characters".into() });
+        if jwt_secret.len() < MIN_JWT_SECRET_BYTES {
+            return Err(ConfigError::Invalid {
+                var: "JWT_SECRET",
+                problem: format!("must be at least {MIN_JWT_SECRET_BYTES} bytes (e.g. `openssl rand -hex 32`)"),
+            });
         }
         Ok(Self {
             bind: env_var("WHATSFLOW_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             database_url: env_var("DATABASE_URL"),
+            database_app_url: env_var("WHATSFLOW_DATABASE_APP_URL"),
             redis_url: env_var("REDIS_URL"),
             data_dir: env_var("WHATSFLOW_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("whatsflow-data")),
             graph_api_base: env_var("GRAPH_API_BASE").unwrap_or_else(|| DEFAULT_GRAPH_API_BASE.into()),
@@ -160,11 +230,15 @@ impl Config {
             verify_token: Secret::new(verify_token),
             jwt_secret: Secret::new(jwt_secret),
             master_key: parse_master_key(&master_key)?,
+            previous_master_keys: previous_master_keys_var()?,
             conversation_idle: secs_var("WHATSFLOW_CONVERSATION_IDLE_SECS", whatsflow_actors::engine::DEFAULT_CONVERSATION_IDLE)?,
             send_recheck: secs_var("WHATSFLOW_SEND_RECHECK_SECS", whatsflow_actors::engine::DEFAULT_AMBIGUOUS_GRACE)?,
             web_dir: env_var("WHATSFLOW_WEB_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("web/dist")),
             workers: env_var("WHATSFLOW_WORKERS").and_then(|v| v.parse().ok()),
             ws_outbox: ws_outbox_var()?,
+            egress_allow: egress_allow_var()?,
+            retention: retention_var()?,
+            auth_limits: crate::auth::limits::AuthLimits::from_env()?,
         })
     }
 }

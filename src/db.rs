@@ -1,5 +1,6 @@
-//! Connection pools and the tenant transaction. The server's queries run as
-//! `whatsflow_app`, a role subject to row-level security; every tenant query
+//! Connection pools and the tenant transaction. Migrations run as the
+//! database owner; the server itself logs in as `whatsflow_app`, a role that
+//! owns nothing and cannot bypass row-level security, and every tenant query
 //! runs in a transaction that first sets `app.tenant_id`.
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -19,19 +20,77 @@ fn options(url: &str) -> Result<PgConnectOptions, sqlx::Error> {
     Ok(PgConnectOptions::from_str(url)?.disable_statement_logging())
 }
 
-/// The application pool: every connection switches to [`APP_ROLE`].
+/// The application pool, logged in as [`APP_ROLE`] (`url` names that role).
 pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
-    PgPoolOptions::new()
-        .max_connections(max_connections)
-        .acquire_timeout(ACQUIRE_TIMEOUT)
-        .after_connect(|conn, _| {
-            Box::pin(async move {
-                conn.execute("SET ROLE whatsflow_app").await?;
-                Ok(())
-            })
-        })
-        .connect_with(options(url)?)
-        .await
+    PgPoolOptions::new().max_connections(max_connections).acquire_timeout(ACQUIRE_TIMEOUT).connect_with(options(url)?).await
+}
+
+/// The password of [`APP_ROLE`] when the server provisions it: derived from
+/// the master key, so every node of a cluster sets and uses the same one.
+pub fn app_role_password(master_key: &[u8; 32]) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = match Hmac::<sha2::Sha256>::new_from_slice(master_key) {
+        Ok(m) => m,
+        // HMAC accepts keys of any length; a 32-byte key cannot fail.
+        Err(_) => return String::new(),
+    };
+    mac.update(b"whatsflow_app database password v1");
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// `owner_url` with the user and password of [`APP_ROLE`].
+pub fn app_url(owner_url: &str, password: &str) -> Result<String, sqlx::Error> {
+    let mut url = url::Url::parse(owner_url).map_err(|e| sqlx::Error::Configuration(format!("DATABASE_URL is not a URL: {e}").into()))?;
+    url.set_username(APP_ROLE).map_err(|_| sqlx::Error::Configuration("DATABASE_URL cannot carry a user".into()))?;
+    url.set_password(Some(password)).map_err(|_| sqlx::Error::Configuration("DATABASE_URL cannot carry a password".into()))?;
+    Ok(url.into())
+}
+
+/// Makes [`APP_ROLE`] able to log in with `password` (as the owner of
+/// `owner_url`, which created the role in the first migration) and returns
+/// the URL to connect with. Nodes racing here set the same password, so a
+/// concurrent update is simply retried.
+pub async fn provision_app_role(owner_url: &str, password: &str) -> Result<String, anyhow::Error> {
+    let url = app_url(owner_url, password)?;
+    if try_login(&url).await {
+        return Ok(url);
+    }
+    let owner = PgPoolOptions::new().max_connections(1).connect_with(options(owner_url)?).await?;
+    let mut last = None;
+    for attempt in 0..5u64 {
+        // The password is hex (from app_role_password) or rejected here, so
+        // it can be written as a literal (ALTER ROLE takes no parameters).
+        if !password.chars().all(|c| c.is_ascii_alphanumeric()) {
+            anyhow::bail!("the database password of {APP_ROLE} must be alphanumeric");
+        }
+        match owner.execute(format!("ALTER ROLE {APP_ROLE} WITH LOGIN PASSWORD '{password}'").as_str()).await {
+            Ok(_) => {
+                last = None;
+                break;
+            }
+            Err(e) => {
+                last = Some(e);
+                tokio::time::sleep(Duration::from_millis(50 * (attempt + 1))).await;
+            }
+        }
+    }
+    owner.close().await;
+    if let Some(e) = last {
+        return Err(anyhow::anyhow!(
+            "could not let the {APP_ROLE} role log in ({e}); the DATABASE_URL role needs CREATEROLE, or give WHATSFLOW_DATABASE_APP_URL"
+        ));
+    }
+    Ok(url)
+}
+
+async fn try_login(url: &str) -> bool {
+    match options(url) {
+        Ok(o) => PgPoolOptions::new().max_connections(1).acquire_timeout(ACQUIRE_TIMEOUT).connect_with(o).await.is_ok_and(|p| {
+            tokio::spawn(async move { p.close().await });
+            true
+        }),
+        Err(_) => false,
+    }
 }
 
 /// Applies the migrations as the connecting (owner) role.

@@ -68,6 +68,7 @@ pub fn demo_config() -> anyhow::Result<Config> {
     Ok(Config {
         bind: env("WHATSFLOW_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
         database_url: env("DATABASE_URL"),
+        database_app_url: env("WHATSFLOW_DATABASE_APP_URL"),
         redis_url: env("REDIS_URL"),
         data_dir,
         graph_api_base: env("GRAPH_API_BASE").unwrap_or_else(|| DEFAULT_GRAPH_API_BASE.into()),
@@ -75,11 +76,15 @@ pub fn demo_config() -> anyhow::Result<Config> {
         verify_token: Secret::new(env("WHATSAPP_VERIFY_TOKEN").unwrap_or(s.verify_token)),
         jwt_secret: Secret::new(env("JWT_SECRET").unwrap_or(s.jwt_secret)),
         master_key: crate::config::parse_master_key(&env("WHATSFLOW_MASTER_KEY").unwrap_or(s.master_key))?,
+        previous_master_keys: crate::config::previous_master_keys_var()?,
         conversation_idle: whatsflow_actors::engine::DEFAULT_CONVERSATION_IDLE,
         send_recheck: whatsflow_actors::engine::DEFAULT_AMBIGUOUS_GRACE,
         web_dir: env("WHATSFLOW_WEB_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("web/dist")),
         workers: env("WHATSFLOW_WORKERS").and_then(|v| v.parse().ok()),
         ws_outbox: crate::config::ws_outbox_var()?,
+        egress_allow: crate::config::egress_allow_var()?,
+        retention: crate::config::retention_var()?,
+        auth_limits: crate::auth::limits::AuthLimits::from_env()?,
     })
 }
 
@@ -101,6 +106,7 @@ pub async fn run() -> anyhow::Result<()> {
             },
         )?;
         config.graph_api_base = sim.base_url.clone();
+        sim.state.register_number(demo_number());
         Some(sim)
     } else {
         None
@@ -111,16 +117,37 @@ pub async fn run() -> anyhow::Result<()> {
         sim.state.set_webhook_url(&format!("{base}/webhooks/whatsapp"));
     }
     let web = app.state().config.web_dir.join("index.html").is_file();
+    let graph_base = app.state().config.graph_api_base.clone();
     actix::spawn(async move {
-        if let Err(e) = seed_and_simulate(&base, &secret, web).await {
+        if let Err(e) = seed_and_simulate(&base, &graph_base, &secret, web).await {
             tracing::error!(error = %e, "demo seeding failed");
         }
     });
     app.run_until_stopped().await
 }
 
-async fn seed_and_simulate(base: &str, secret: &Secret, web: bool) -> anyhow::Result<()> {
+/// The demo business's number as the (simulated) Meta knows it.
+fn demo_number() -> crate::graph_sim::SimNumber {
+    crate::graph_sim::SimNumber {
+        phone_number_id: DEMO_PHONE_NUMBER_ID.into(),
+        waba_id: DEMO_WABA_ID.into(),
+        access_token: DEMO_ACCESS_TOKEN.into(),
+        display_phone_number: "+1 555 010 0001".into(),
+        verified_name: "Demo Store".into(),
+    }
+}
+
+/// The demo number's access token in the simulator.
+const DEMO_ACCESS_TOKEN: &str = "demo-access-token";
+
+async fn seed_and_simulate(base: &str, graph_base: &str, secret: &Secret, web: bool) -> anyhow::Result<()> {
     let http = reqwest::Client::new();
+    // A simulator started apart (GRAPH_API_BASE) learns the demo number
+    // through its control API; real Meta has no such route and refuses.
+    let sim_root = graph_base.trim_end_matches('/').rsplit_once('/').map_or(graph_base, |(root, _)| root);
+    if let Err(e) = http.post(format!("{sim_root}/__sim/numbers")).json(&demo_number()).send().await {
+        tracing::debug!(error = %e, "the Graph API at GRAPH_API_BASE is not a simulator");
+    }
     let login =
         http.post(format!("{base}/api/v1/auth/login")).json(&json!({"email": DEMO_EMAIL, "password": DEMO_PASSWORD})).send().await?;
     if !login.status().is_success() {
@@ -135,7 +162,7 @@ async fn seed_and_simulate(base: &str, secret: &Secret, web: bool) -> anyhow::Re
         http.post(format!("{base}/api/v1/channels"))
             .bearer_auth(&token)
             .json(&json!({"phone_number_id": DEMO_PHONE_NUMBER_ID, "display_phone_number": "+1 555 010 0001", "waba_id": DEMO_WABA_ID,
-                          "access_token": "demo-access-token", "name": "Demo support line"}))
+                          "access_token": DEMO_ACCESS_TOKEN, "name": "Demo support line"}))
             .send()
             .await?
             .error_for_status()

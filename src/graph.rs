@@ -2,7 +2,7 @@
 //! token (decrypted on first use and cached) and sorts Meta's answers into
 //! accepted, refused-for-now, refused-for-good and unknown.
 
-use crate::crypto::SecretBox;
+use crate::crypto::{Sealed, SecretBox};
 use crate::db::tenant_tx;
 use async_trait::async_trait;
 use dashmap::DashMap;
@@ -36,7 +36,8 @@ impl GraphClient {
         Self { http, base: base.trim_end_matches('/').to_owned(), pool, secrets, tokens: DashMap::new() }
     }
 
-    /// Forgets a cached token (after it is rotated).
+    /// Forgets a cached token (after it is rotated or its channel is
+    /// disconnected), so the next send reads the stored one.
     pub fn forget_token(&self, channel: ChannelId) {
         self.tokens.remove(&channel);
     }
@@ -54,7 +55,11 @@ impl GraphClient {
             .map_err(|e| local(e.to_string()))?;
         tx.commit().await.map_err(|e| local(e.to_string()))?;
         let sealed = sealed.ok_or(SendError::Permanent { code: 0, title: "the channel was disconnected".into(), details: None })?;
-        let token = self.secrets.open(&sealed).map_err(|e| SendError::Permanent { code: 0, title: e.to_string(), details: None })?;
+        let token = self.secrets.open(&sealed, &Sealed::AccessToken.context(channel.tenant_id)).map_err(|e| SendError::Permanent {
+            code: 0,
+            title: e.to_string(),
+            details: None,
+        })?;
         self.tokens.insert(channel.channel_id, token.clone());
         Ok(token)
     }
@@ -98,7 +103,83 @@ pub fn classify(http_status: u16, body: &Value) -> SendError {
     }
 }
 
+/// What Meta says of a number whose ownership checked out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedNumber {
+    /// The number as Meta displays it.
+    pub display_phone_number: Option<String>,
+    /// The business name Meta verified.
+    pub verified_name: Option<String>,
+    /// GREEN / YELLOW / RED.
+    pub quality_rating: Option<String>,
+}
+
+/// Why a number's ownership did not check out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    /// Meta contradicts the claim; the message names the mismatch.
+    #[error("{0}")]
+    Mismatch(String),
+    /// Meta could not be asked.
+    #[error("Meta could not be reached to check the number: {0}")]
+    Unreachable(String),
+}
+
 impl GraphClient {
+    /// Checks with Meta that `phone_number_id` belongs to `waba_id` and that
+    /// `token` may use both: `GET /{phone_number_id}` and `GET
+    /// /{waba_id}/phone_numbers` must agree. Nothing is stored before this
+    /// passes, so no one can claim a number they do not hold.
+    pub async fn verify_number(&self, token: &str, phone_number_id: &str, waba_id: &str) -> Result<VerifiedNumber, VerifyError> {
+        let get = |url: String| async move {
+            let res =
+                self.http.get(&url).bearer_auth(token).send().await.map_err(|e| VerifyError::Unreachable(e.without_url().to_string()))?;
+            let status = res.status();
+            let json: Value = res.json().await.unwrap_or(Value::Null);
+            if status.is_success() {
+                return Ok(json);
+            }
+            if status.is_server_error() || status.as_u16() == 429 {
+                return Err(VerifyError::Unreachable(format!("Meta answered HTTP {}", status.as_u16())));
+            }
+            Err(VerifyError::Mismatch(match json["error"]["code"].as_i64() {
+                Some(190) => "Meta refused the access token (error 190): check the token in WhatsApp Manager → API setup".to_owned(),
+                Some(code) => format!("Meta answered error {code}: {}", json["error"]["message"].as_str().unwrap_or("")),
+                None => format!("Meta answered HTTP {}", status.as_u16()),
+            }))
+        };
+        let number = get(format!("{}/{phone_number_id}?fields=id,display_phone_number,verified_name,quality_rating", self.base))
+            .await
+            .map_err(|e| match e {
+                VerifyError::Mismatch(m) => {
+                    VerifyError::Mismatch(format!("phone number id {phone_number_id} is not visible with this token: {m}"))
+                }
+                other => other,
+            })?;
+        if number["id"].as_str() != Some(phone_number_id) {
+            return Err(VerifyError::Mismatch(format!("Meta does not know phone number id {phone_number_id} for this token")));
+        }
+        let listed = get(format!("{}/{waba_id}/phone_numbers", self.base)).await.map_err(|e| match e {
+            VerifyError::Mismatch(m) => {
+                VerifyError::Mismatch(format!("WhatsApp Business Account {waba_id} is not visible with this token: {m}"))
+            }
+            other => other,
+        })?;
+        let ids: Vec<&str> = listed["data"].as_array().map(|a| a.iter().filter_map(|n| n["id"].as_str()).collect()).unwrap_or_default();
+        if !ids.contains(&phone_number_id) {
+            return Err(VerifyError::Mismatch(format!(
+                "phone number id {phone_number_id} is not a number of WhatsApp Business Account {waba_id} (its numbers: {})",
+                if ids.is_empty() { "none".to_owned() } else { ids.join(", ") }
+            )));
+        }
+        let text = |k: &str| number[k].as_str().map(str::to_owned);
+        Ok(VerifiedNumber {
+            display_phone_number: text("display_phone_number"),
+            verified_name: text("verified_name"),
+            quality_rating: text("quality_rating"),
+        })
+    }
+
     /// `POST /{waba_id}/message_templates` with the token of a channel of that WABA.
     pub async fn create_template(&self, channel: &ChannelRef, waba_id: &str, body: &Value) -> Result<Value, SendError> {
         self.call(channel, reqwest::Method::POST, &format!("{}/{waba_id}/message_templates", self.base), Some(body)).await

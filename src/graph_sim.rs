@@ -13,8 +13,13 @@
 //!   `message_template_status_update` webhook says so.
 //! - `POST /{version}/{phone_number_id}/media` and `GET /{version}/{media_id}`:
 //!   upload and download media, as Meta does (the URL needs the token too).
+//! - `GET /{version}/{phone_number_id}` and `GET /{version}/{waba_id}/phone_numbers`:
+//!   the numbers it knows (from `--number PHONE_NUMBER_ID:WABA_ID:TOKEN` or
+//!   `POST /__sim/numbers`), answered only with that number's token, as Meta
+//!   answers a channel's ownership check.
 //! - `/__sim/requests` (what it received), `/__sim/control` (inject errors,
-//!   go down, fail recipients), `/__sim/reset`: for tests.
+//!   go down, fail recipients), `/__sim/numbers` (register a number),
+//!   `/__sim/reset`: for tests.
 
 use crate::http::webhooks::sign;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
@@ -44,6 +49,51 @@ pub struct SimConfig {
     pub auto_read: bool,
     /// Whether customers answer what they read (the demo's simulated customers).
     pub auto_reply: bool,
+}
+
+/// A business number the simulated Meta knows: which WABA it belongs to and
+/// the access token that may use it.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
+pub struct SimNumber {
+    /// Meta's phone number id.
+    pub phone_number_id: String,
+    /// The WhatsApp Business Account it belongs to.
+    pub waba_id: String,
+    /// The access token that may use it.
+    pub access_token: String,
+    /// The number as displayed.
+    #[serde(default = "default_display")]
+    pub display_phone_number: String,
+    /// The business name Meta verified.
+    #[serde(default = "default_verified_name")]
+    pub verified_name: String,
+}
+
+fn default_display() -> String {
+    "+1 555 010 0000".into()
+}
+
+fn default_verified_name() -> String {
+    "Simulated Business".into()
+}
+
+impl std::str::FromStr for SimNumber {
+    type Err = String;
+
+    /// `PHONE_NUMBER_ID:WABA_ID:TOKEN` (the token may itself contain `:`).
+    fn from_str(s: &str) -> Result<Self, String> {
+        let mut parts = s.splitn(3, ':');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(p), Some(w), Some(t)) if !p.is_empty() && !w.is_empty() && !t.is_empty() => Ok(Self {
+                phone_number_id: p.to_owned(),
+                waba_id: w.to_owned(),
+                access_token: t.to_owned(),
+                display_phone_number: default_display(),
+                verified_name: default_verified_name(),
+            }),
+            _ => Err(format!("`{s}` is not PHONE_NUMBER_ID:WABA_ID:TOKEN")),
+        }
+    }
 }
 
 /// Test controls (`POST /__sim/control`).
@@ -85,6 +135,7 @@ pub struct SimState {
     buckets: Mutex<HashMap<String, Bucket>>,
     templates: Mutex<Vec<Template>>,
     media: Mutex<HashMap<String, (String, Vec<u8>)>>,
+    numbers: Mutex<HashMap<String, SimNumber>>,
     http: reqwest::Client,
     counter: std::sync::atomic::AtomicU64,
 }
@@ -117,9 +168,21 @@ impl SimState {
             buckets: Mutex::new(HashMap::new()),
             templates: Mutex::new(seed),
             media: Mutex::new(HashMap::new()),
+            numbers: Mutex::new(HashMap::new()),
             http: reqwest::Client::new(),
             counter: std::sync::atomic::AtomicU64::new(1),
         })
+    }
+
+    /// Makes a number known (a business connected it in Meta's tools).
+    pub fn register_number(&self, number: SimNumber) {
+        if let Ok(mut n) = self.numbers.lock() {
+            n.insert(number.phone_number_id.clone(), number);
+        }
+    }
+
+    fn number(&self, phone_number_id: &str) -> Option<SimNumber> {
+        self.numbers.lock().ok().and_then(|n| n.get(phone_number_id).cloned())
     }
 
     /// Points status webhooks elsewhere (the server's port is known late).
@@ -494,13 +557,69 @@ async fn upload_media(state: web::Data<Arc<SimState>>, req: HttpRequest, mut for
     HttpResponse::Ok().json(json!({"id": id}))
 }
 
-/// `GET /{version}/{media_id}`: the media's short-lived URL.
+fn bearer(req: &HttpRequest) -> Option<&str> {
+    req.headers().get("authorization")?.to_str().ok()?.strip_prefix("Bearer ")
+}
+
+/// Meta's answer to a token it does not accept.
+fn invalid_token() -> HttpResponse {
+    HttpResponse::Unauthorized().json(json!({"error": {"message": "Invalid OAuth access token - Cannot parse access token",
+        "type": "OAuthException", "code": 190, "fbtrace_id": format!("Sim{}", uuid::Uuid::new_v4().simple())}}))
+}
+
+/// Meta's answer for an object the token cannot see (or that does not exist).
+fn no_such_object(id: &str) -> HttpResponse {
+    HttpResponse::BadRequest().json(json!({"error": {"message": format!("Unsupported get request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation."),
+        "type": "GraphMethodException", "code": 100, "error_subcode": 33, "fbtrace_id": format!("Sim{}", uuid::Uuid::new_v4().simple())}}))
+}
+
+fn phone_number_json(n: &SimNumber) -> Value {
+    json!({"id": n.phone_number_id, "display_phone_number": n.display_phone_number, "verified_name": n.verified_name,
+           "quality_rating": "GREEN", "code_verification_status": "VERIFIED", "platform_type": "CLOUD_API",
+           "throughput": {"level": "STANDARD"}, "messaging_limit_tier": "TIER_1K"})
+}
+
+/// `GET /{version}/{waba_id}/phone_numbers`: the WABA's numbers, for a
+/// token of that WABA.
+async fn phone_numbers(state: web::Data<Arc<SimState>>, req: HttpRequest, path: web::Path<(String, String)>) -> HttpResponse {
+    let (_, waba) = path.into_inner();
+    let Some(token) = bearer(&req) else { return invalid_token() };
+    let numbers: Vec<SimNumber> =
+        state.numbers.lock().map(|n| n.values().filter(|x| x.waba_id == waba).cloned().collect()).unwrap_or_default();
+    if numbers.is_empty() || !numbers.iter().any(|n| n.access_token == token) {
+        return if state.numbers.lock().is_ok_and(|n| n.values().any(|x| x.access_token == token)) {
+            no_such_object(&waba)
+        } else {
+            invalid_token()
+        };
+    }
+    let data: Vec<Value> = numbers.iter().map(phone_number_json).collect();
+    HttpResponse::Ok().json(json!({"data": data, "paging": {"cursors": {"before": "QVFIUk", "after": "QVFIUk"}}}))
+}
+
+/// `POST /__sim/numbers`: registers a number (tests, the demo).
+async fn sim_numbers(state: web::Data<Arc<SimState>>, body: web::Json<SimNumber>) -> HttpResponse {
+    state.register_number(body.into_inner());
+    HttpResponse::NoContent().finish()
+}
+
+/// `GET /{version}/{id}`: a phone number (for its token), or a media
+/// file's short-lived URL.
 async fn media_url(state: web::Data<Arc<SimState>>, req: HttpRequest, path: web::Path<(String, String)>) -> HttpResponse {
     use sha2::Digest;
     if !bearer_ok(&req) {
         return error_for_code(190);
     }
     let (_, id) = path.into_inner();
+    if let Some(number) = state.number(&id) {
+        return if bearer(&req) == Some(number.access_token.as_str()) {
+            HttpResponse::Ok().json(phone_number_json(&number))
+        } else if state.numbers.lock().is_ok_and(|n| n.values().any(|x| Some(x.access_token.as_str()) == bearer(&req))) {
+            no_such_object(&id)
+        } else {
+            invalid_token()
+        };
+    }
     let found = state
         .media
         .lock()
@@ -552,10 +671,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/__sim/requests", web::get().to(sim_requests))
         .route("/__sim/control", web::post().to(sim_control))
         .route("/__sim/reset", web::post().to(sim_reset))
+        .route("/__sim/numbers", web::post().to(sim_numbers))
         .route("/__media/{id}", web::get().to(media_bytes))
         .route("/{version}/{pnid}/media", web::post().to(upload_media))
         .route("/{version}/{media_id}", web::get().to(media_url))
         .route("/{version}/{pnid}/messages", web::post().to(messages))
+        .route("/{version}/{waba}/phone_numbers", web::get().to(phone_numbers))
         .route("/{version}/{waba}/message_templates", web::get().to(list_templates))
         .route("/{version}/{waba}/message_templates", web::post().to(create_template));
 }

@@ -42,10 +42,17 @@ pub struct HubFrame {
     pub text: Arc<str>,
 }
 
-/// Told to a session whose mailbox overflowed.
-#[derive(Message, Clone, Copy, Debug)]
+/// Told to a session that must close: it fell behind, or its user's
+/// session was revoked.
+#[derive(Message, Clone, Debug)]
 #[rtype(result = "()")]
-pub struct SlowConsumer;
+pub enum SessionControl {
+    /// Its mailbox overflowed (a slow consumer).
+    SlowConsumer,
+    /// Its user signed out, was removed, or had their role or password
+    /// changed: close with code 4401 and this reason.
+    Revoked(String),
+}
 
 /// Identifies a subscription, to remove it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -53,8 +60,9 @@ pub struct SubscriptionId(u64);
 
 struct Subscriber {
     id: SubscriptionId,
+    user: UserId,
     frames: Recipient<HubFrame>,
-    overflow: Recipient<SlowConsumer>,
+    control: Recipient<SessionControl>,
 }
 
 /// See the module doc.
@@ -76,10 +84,10 @@ impl TenantHub {
         tenant: TenantId,
         user: UserId,
         frames: Recipient<HubFrame>,
-        overflow: Recipient<SlowConsumer>,
+        control: Recipient<SessionControl>,
     ) -> (SubscriptionId, usize) {
         let id = SubscriptionId(self.next_id.fetch_add(1, Ordering::Relaxed));
-        self.tenants.entry(tenant).or_default().push(Subscriber { id, frames, overflow });
+        self.tenants.entry(tenant).or_default().push(Subscriber { id, user, frames, control });
         let mut n = self.users.entry((tenant, user)).or_insert(0);
         *n += 1;
         (id, *n)
@@ -118,7 +126,7 @@ impl TenantHub {
                     Ok(()) => {
                         self.frames_sent.fetch_add(1, Ordering::Relaxed);
                     }
-                    Err(actix::prelude::SendError::Full(_)) => overflowed.push((s.id, s.overflow.clone())),
+                    Err(actix::prelude::SendError::Full(_)) => overflowed.push((s.id, s.control.clone())),
                     Err(actix::prelude::SendError::Closed(_)) => {}
                 }
             }
@@ -129,9 +137,18 @@ impl TenantHub {
         if let Some(mut subs) = self.tenants.get_mut(&tenant) {
             subs.retain(|s| !overflowed.iter().any(|(id, _)| *id == s.id));
         }
-        for (_, overflow) in overflowed {
+        for (_, control) in overflowed {
             self.slow_consumers.fetch_add(1, Ordering::Relaxed);
-            overflow.do_send(SlowConsumer);
+            control.do_send(SessionControl::SlowConsumer);
+        }
+    }
+
+    /// Closes every open session of a user whose session was revoked.
+    pub fn revoke(&self, tenant: TenantId, user: UserId, why: &str) {
+        if let Some(subs) = self.tenants.get(&tenant) {
+            for s in subs.iter().filter(|s| s.user == user) {
+                s.control.do_send(SessionControl::Revoked(why.to_owned()));
+            }
         }
     }
 

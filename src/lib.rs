@@ -11,21 +11,26 @@
 //!   actors' ports implemented on Postgres (group-commit writer, webhook
 //!   inbox).
 //! - [`http`]: every route and the one API error type; [`auth`]: passwords
-//!   and JWTs; [`crypto`]: secrets at rest; [`hub`]: fan-out to sessions;
-//!   [`web_app`]: the built front end.
+//!   JWTs, sessions, abuse limits and who may call what; [`crypto`]: secrets
+//!   at rest; [`egress`]: the only client that calls tenant-supplied URLs;
+//!   [`cache`]: bounded caches; [`hub`]: fan-out to sessions; [`web_app`]:
+//!   the built front end.
 
 pub mod auth;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod demo;
+pub mod egress;
 pub mod embedded_pg;
 pub mod graph;
 pub mod graph_sim;
 pub mod http;
 pub mod hub;
 pub mod outbox;
+pub mod rotate;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

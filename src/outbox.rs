@@ -1,7 +1,9 @@
 //! Start-up recovery of sends: messages stored as pending with no wamid
-//! (the server stopped before Meta answered) go back to their outboxes as
-//! uncertain sends, so none is dropped and none is sent twice; flow runs
-//! waiting on timers are woken.
+//! (the server stopped before Meta answered, or before the request left) go
+//! back to their outboxes as uncertain sends, held until the grace since
+//! they were handed over has passed: a status that arrives meanwhile links
+//! the wamid and nothing is resent; otherwise they become unconfirmed (or a
+//! bot's are resent if its flow asks). Flow runs waiting on timers are woken.
 
 use crate::db::tenant_tx;
 use sqlx::{PgPool, Row};
@@ -36,13 +38,14 @@ pub async fn wake_flow_runs(pool: &PgPool, router: &WebhookRouter) -> Result<usi
 }
 
 /// Re-queues every pending send; returns how many.
-pub async fn resume_pending_sends(pool: &PgPool, router: &WebhookRouter) -> Result<usize, sqlx::Error> {
+pub async fn resume_pending_sends(pool: &PgPool, router: &WebhookRouter, grace: std::time::Duration) -> Result<usize, sqlx::Error> {
     let pending: Vec<(uuid::Uuid, uuid::Uuid)> =
         sqlx::query_as("SELECT tenant_id, message_id FROM pending_outbound()").fetch_all(pool).await?;
     for (tenant, message) in &pending {
         let mut tx = tenant_tx(pool, TenantId(*tenant)).await?;
         let row = sqlx::query(
-            "SELECT m.type, m.content, m.context, c.channel_id, c.contact_id, ch.phone_number_id, ch.messages_per_second, k.phone, k.wa_user_id
+            "SELECT m.type, m.content, m.context, c.channel_id, c.contact_id, ch.phone_number_id, ch.messages_per_second, k.phone, k.wa_user_id,
+                    EXTRACT(EPOCH FROM (now() - COALESCE(m.send_attempted_at, m.created_at)))::float8 AS age_secs
              FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN channels ch ON ch.id = c.channel_id
              JOIN contacts k ON k.id = c.contact_id WHERE m.id = $1",
         )
@@ -59,11 +62,13 @@ pub async fn resume_pending_sends(pool: &PgPool, router: &WebhookRouter) -> Resu
         let user_id: Option<String> = row.try_get("wa_user_id")?;
         let body = cloud_api_body(&kind, &content, reply_to.as_ref(), phone.as_deref(), user_id.as_deref(), &message.to_string());
         let channel = crate::store::channel_ref_from_row(TenantId(*tenant), &row)?;
+        let age = std::time::Duration::from_secs_f64(row.try_get::<f64, _>("age_secs")?.max(0.0));
         router.tenant(channel.tenant_id).do_send(ResumeSend {
             channel,
             contact_id: ContactId(row.try_get("contact_id")?),
             message_id: MessageId(*message),
             body,
+            wait: grace.saturating_sub(age),
         });
     }
     Ok(pending.len())

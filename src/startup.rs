@@ -62,6 +62,12 @@ pub struct AppState {
     pub hub: Arc<TenantHub>,
     /// Engine counters.
     pub metrics: Arc<EngineMetrics>,
+    /// Revocable sessions (token versions).
+    pub sessions: crate::auth::sessions::Sessions,
+    /// Sign-in rate limits and the password hashing pool.
+    pub auth_guard: crate::auth::limits::AuthGuard,
+    /// The client for tenant-supplied URLs.
+    pub egress: crate::egress::EgressClient,
     /// Webhook edge counters.
     pub webhook_stats: WebhookStats,
     /// Process start.
@@ -88,16 +94,12 @@ impl Application {
 
     /// Builds everything, with the store wrapped by `layer`.
     pub async fn build_with(config: Config, layer: Option<StoreLayer>) -> anyhow::Result<Self> {
-        let (url, embedded) = match &config.database_url {
-            Some(url) => (url.clone(), None),
-            None => {
-                let pg = EmbeddedPostgres::start(&config.data_dir, &EmbeddedOptions::default()).await?;
-                db::ensure_database(&pg.url("postgres"), "whatsflow").await.context("creating the whatsflow database")?;
-                (pg.url("whatsflow"), Some(pg))
-            }
+        let (url, embedded) = owner_database(&config).await?;
+        let app_url = match &config.database_app_url {
+            Some(u) => u.clone(),
+            None => db::provision_app_role(&url, &db::app_role_password(&config.master_key)).await?,
         };
-        db::migrate(&url).await.context("applying migrations")?;
-        let pool = db::connect(&url, POOL_SIZE).await.context("connecting to Postgres")?;
+        let pool = db::connect(&app_url, POOL_SIZE).await.context("connecting to Postgres as whatsflow_app")?;
 
         let metrics = Arc::new(EngineMetrics::default());
         let hub = Arc::new(TenantHub::default());
@@ -109,8 +111,10 @@ impl Application {
             store = layer(store);
         }
         let flows = crate::store::flows::PgFlowStore::new(pool.clone(), hub.clone());
-        let secrets = SecretBox::new(&config.master_key);
+        let secrets = SecretBox::with_previous(&config.master_key, &config.previous_master_keys);
         let graph = Arc::new(GraphClient::new(&config.graph_api_base, pool.clone(), secrets.clone()));
+        let egress = crate::egress::EgressClient::new(crate::egress::EgressPolicy::new(config.egress_allow.clone()))
+            .context("building the egress HTTP client")?;
         let deps = Arc::new(EngineDeps {
             store,
             directory,
@@ -118,7 +122,7 @@ impl Application {
             transport: graph.clone(),
             ledger: Arc::new(ledger),
             flows: Arc::new(flows.clone()),
-            flow_http: Arc::new(crate::store::flows::ReqwestFlowHttp::default()),
+            flow_http: Arc::new(egress.clone()),
             clock: Arc::new(SystemClock),
             metrics: metrics.clone(),
             settings: EngineSettings {
@@ -138,15 +142,18 @@ impl Application {
             tracing::info!(rows = replayed, "replayed unprocessed webhook inbox rows");
         }
         inbox.spawn_sweeper(router.clone());
+        crate::store::retention::spawn(pool.clone(), config.retention);
         let woken = crate::outbox::wake_flow_runs(&pool, &router).await.context("waking flow runs")?;
         if woken > 0 {
             tracing::info!(runs = woken, "woke flow runs waiting on timers or caught mid-step");
         }
-        let resumed = crate::outbox::resume_pending_sends(&pool, &router).await.context("re-queueing pending sends")?;
+        let resumed =
+            crate::outbox::resume_pending_sends(&pool, &router, config.send_recheck).await.context("re-queueing pending sends")?;
         if resumed > 0 {
             tracing::info!(messages = resumed, "re-queued sends that had no answer from Meta before the restart");
         }
 
+        let sessions = crate::auth::sessions::Sessions::new(hub.clone());
         let state = web::Data::new(AppState {
             pool,
             jwt: JwtKeys::new(config.jwt_secret.expose()),
@@ -157,16 +164,23 @@ impl Application {
             inbox,
             hub,
             metrics,
+            sessions,
+            auth_guard: crate::auth::limits::AuthGuard::new(config.auth_limits),
+            egress,
             webhook_stats: WebhookStats::default(),
             started_at: Instant::now(),
             config: Arc::new(config),
         });
+        spawn_housekeeping(&state);
         let listener = TcpListener::bind(&state.config.bind).with_context(|| format!("binding {}", state.config.bind))?;
         let port = listener.local_addr()?.port();
         let web_dir = state.config.web_dir.clone();
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
-            let mut app = App::new().app_data(app_state.clone()).wrap(tracing_actix()).configure(crate::http::configure);
+            let mut app = App::new()
+                .app_data(app_state.clone())
+                .wrap(actix_web::middleware::from_fn(crate::http::request_id::middleware))
+                .configure(crate::http::configure);
             if crate::http::bench::enabled() {
                 app = app.configure(crate::http::bench::configure);
             }
@@ -212,7 +226,35 @@ impl Application {
     }
 }
 
-fn tracing_actix() -> actix_web::middleware::Logger {
-    // The path only (%U): query strings can carry verify tokens.
-    actix_web::middleware::Logger::new("%U %s %Dms").exclude("/health").exclude("/metrics")
+/// The database as its owner: `DATABASE_URL`, or the embedded cluster
+/// (started, and the `whatsflow` database created, when needed), migrated.
+/// The embedded cluster is returned so the caller stops it.
+pub async fn owner_database(config: &Config) -> anyhow::Result<(String, Option<EmbeddedPostgres>)> {
+    let (url, embedded) = match &config.database_url {
+        Some(url) => (url.clone(), None),
+        None => {
+            let pg = EmbeddedPostgres::start(&config.data_dir, &EmbeddedOptions::default()).await?;
+            db::ensure_database(&pg.url("postgres"), "whatsflow").await.context("creating the whatsflow database")?;
+            (pg.url("whatsflow"), Some(pg))
+        }
+    };
+    db::migrate(&url).await.context("applying migrations")?;
+    Ok((url, embedded))
+}
+
+/// How often quiet addresses are dropped from the sign-in limiters.
+const LIMITER_SWEEP: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Periodic upkeep of in-memory state; ends with the application (it holds
+/// only a weak reference).
+fn spawn_housekeeping(state: &web::Data<AppState>) {
+    let weak = Arc::downgrade(&state.clone().into_inner());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(LIMITER_SWEEP);
+        loop {
+            tick.tick().await;
+            let Some(state) = weak.upgrade() else { return };
+            state.auth_guard.forget_quiet();
+        }
+    });
 }

@@ -15,8 +15,9 @@ use crate::db::tenant_tx;
 use crate::http::conversations::{message_from_row, MESSAGE_COLUMNS};
 use crate::http::error::ApiError;
 use crate::http::messages::{self, SendBody, Sent};
-use crate::hub::{HubFrame, Scope, SlowConsumer, SubscriptionId};
+use crate::hub::{HubFrame, Scope, SessionControl, SubscriptionId};
 use crate::startup::AppState;
+use crate::store::visibility::Visibility;
 use actix::prelude::*;
 use actix_web::{web, HttpRequest, HttpResponse};
 use actix_web_actors::ws;
@@ -339,7 +340,7 @@ impl Handler<HubFrame> for AgentSession {
                 }
             }
             Scope::Inbox => {
-                if !self.user.role.is_admin() && f.assignee.is_some_and(|a| a != self.user.user_id) {
+                if !Visibility::of(&self.user).allows(f.assignee) {
                     return;
                 }
                 if let Some(joined) = f.conversation_id.and_then(|c| self.joined.get_mut(&c)) {
@@ -360,16 +361,26 @@ impl Handler<HubFrame> for AgentSession {
     }
 }
 
-impl Handler<SlowConsumer> for AgentSession {
+/// Close code of a revoked session (4000–4999 are the application's):
+/// the client must refresh its token or sign in again, not just reconnect.
+pub const CLOSE_REVOKED: u16 = 4401;
+
+impl Handler<SessionControl> for AgentSession {
     type Result = ();
 
-    /// Closes a session that cannot keep up; the client reconnects and
-    /// resynchronises with `since_seq`.
-    fn handle(&mut self, _: SlowConsumer, ctx: &mut Self::Context) {
-        ctx.close(Some(ws::CloseReason {
-            code: ws::CloseCode::Policy,
-            description: Some("slow consumer: too many undelivered events; reconnect and rejoin with since_seq".into()),
-        }));
+    /// Closes a session that cannot keep up (the client reconnects and
+    /// resynchronises with `since_seq`), or whose user's session was revoked.
+    fn handle(&mut self, msg: SessionControl, ctx: &mut Self::Context) {
+        let reason = match msg {
+            SessionControl::SlowConsumer => ws::CloseReason {
+                code: ws::CloseCode::Policy,
+                description: Some("slow consumer: too many undelivered events; reconnect and rejoin with since_seq".into()),
+            },
+            SessionControl::Revoked(why) => {
+                ws::CloseReason { code: ws::CloseCode::Other(CLOSE_REVOKED), description: Some(format!("session revoked: {why}")) }
+            }
+        };
+        ctx.close(Some(reason));
         ctx.stop();
     }
 }
@@ -413,7 +424,8 @@ fn token(req: &HttpRequest) -> Option<(String, bool)> {
 pub async fn connect(req: HttpRequest, stream: web::Payload, state: web::Data<AppState>) -> Result<HttpResponse, actix_web::Error> {
     let (token, via_protocol) =
         token(&req).ok_or(ApiError::Unauthorized("pass the access token as `?token=` or the `bearer, <token>` subprotocol".into()))?;
-    let user = state.jwt.verify_access(&token)?;
+    let claims = state.jwt.verify(&token, crate::auth::jwt::TokenKind::Access)?;
+    let user = state.sessions.check(&state.pool, &claims).await?;
     let session = AgentSession::new(user, state.clone());
     if via_protocol {
         ws::WsResponseBuilder::new(session, &req, stream).protocols(&["bearer"]).start()

@@ -17,10 +17,11 @@ use crate::ids::{ContactId, ConversationId, MessageId};
 use crate::message::{Direction, MessageStatus, MessageView};
 use crate::meta::{InboundMessage, StatusUpdate};
 use crate::metrics::EngineMetrics;
-use crate::outbound::{ChannelOutbox, OutboundJob, SendOutcome, StatusPing};
+use crate::outbound::{ChannelOutbox, Lane, OutboundJob, SendOutcome, SendResult, StatusPing};
+use crate::parked::{unplan, ParkedWork};
 use crate::ports::{
-    BatchOutcome, ChannelRef, ConversationBatch, ConversationPatch, ConversationSnapshot, HeldEvent, NewMessage, OutboundUpdate,
-    ReactionChange, StatusChange, StoreError,
+    BatchOutcome, ChannelRef, ConversationBatch, ConversationPatch, ConversationSnapshot, DeadLetter, HeldEvent, NewMessage,
+    OutboundUpdate, ReactionChange, StatusChange, StoreError,
 };
 use crate::send::{SendRefusal, SendRequest};
 use crate::ticket::EventReceipt;
@@ -89,6 +90,16 @@ pub enum ConversationWork {
     },
     /// Just load (rehydrate a conversation whose run must go on).
     Wake,
+    /// Send again a message whose outcome was unconfirmed: an agent asked,
+    /// and its row is pending again.
+    Resend {
+        /// The message.
+        message_id: MessageId,
+        /// Its Cloud API body.
+        body: Value,
+    },
+    /// Events fed back: a dead letter an operator retries.
+    Replay(Vec<ParkedWork>),
 }
 
 /// Work from this conversation's own flow run: not counted as forwarded by
@@ -116,6 +127,25 @@ pub struct ConversationInput {
 #[rtype(result = "()")]
 pub struct Passivate;
 
+/// Sent to the tenant when a row the conversation depends on has vanished
+/// (its contact was deleted or merged): the tenant forgets the contact and
+/// this actor, whose events go back to their inbox rows to be routed again.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ConversationGone {
+    /// Which conversation.
+    pub key: ConversationKey,
+}
+
+/// Where a conversation actor reports to its tenant.
+#[derive(Clone)]
+pub struct TenantLink {
+    /// Idleness (passivation).
+    pub idle: Recipient<ConversationIdle>,
+    /// A vanished contact or conversation.
+    pub gone: Recipient<ConversationGone>,
+}
+
 /// Sent to the tenant when the actor has idled: `received` lets the tenant
 /// check that nothing is still on its way to this actor.
 #[derive(Message)]
@@ -142,7 +172,7 @@ pub struct ConversationActor {
     key: ConversationKey,
     channel: ChannelRef,
     deps: Arc<EngineDeps>,
-    tenant: Recipient<ConversationIdle>,
+    tenant: TenantLink,
     outbox: Addr<ChannelOutbox>,
     live: Option<Live>,
     queue: VecDeque<Queued>,
@@ -150,6 +180,10 @@ pub struct ConversationActor {
     received: u64,
     last_activity: Instant,
     consecutive_failures: u32,
+    /// Failures in a row that waiting will not cure (a bug, a constraint):
+    /// at [`crate::engine::EngineSettings::dead_letter_after`] the failing
+    /// events are parked as a dead letter.
+    poison_failures: u32,
     /// Told to passivate: stop for good. The tenant drops its address right
     /// after telling, possibly a moment after this actor stops on another
     /// thread; if the supervisor restarts it in that moment, it stops again.
@@ -170,13 +204,7 @@ struct LiveRun {
 
 impl ConversationActor {
     /// An actor for `key`, reporting idleness to `tenant`.
-    pub fn new(
-        key: ConversationKey,
-        channel: ChannelRef,
-        deps: Arc<EngineDeps>,
-        tenant: Recipient<ConversationIdle>,
-        outbox: Addr<ChannelOutbox>,
-    ) -> Self {
+    pub fn new(key: ConversationKey, channel: ChannelRef, deps: Arc<EngineDeps>, tenant: TenantLink, outbox: Addr<ChannelOutbox>) -> Self {
         Self {
             key,
             channel,
@@ -189,6 +217,7 @@ impl ConversationActor {
             received: 0,
             last_activity: Instant::now(),
             consecutive_failures: 0,
+            poison_failures: 0,
             passivating: false,
             counted_live: false,
             flow_run: None,
@@ -267,7 +296,7 @@ impl ConversationActor {
                 }
                 act.flush(ctx);
             }
-            Err(e) => act.fail(ctx, &e, Vec::new()),
+            Err(e) => act.failed(ctx, e, Vec::new(), Vec::new()),
         }));
     }
 
@@ -313,7 +342,18 @@ impl ConversationActor {
                         }
                         q.receipt.complete();
                     }
-                    ConversationWork::Wake => q.receipt.complete(),
+                    ConversationWork::Wake | ConversationWork::Replay(_) => q.receipt.complete(),
+                    ConversationWork::Resend { message_id, body } => {
+                        self.outbox.do_send(OutboundJob {
+                            message_id,
+                            conversation: self.key,
+                            body,
+                            lane: Lane::Live,
+                            attempt: 0,
+                            uncertain: false,
+                        });
+                        q.receipt.complete();
+                    }
                     ConversationWork::StartFlow { flow_id, reply } => {
                         manual_starts.push((live.snapshot.id, flow_id, reply));
                         q.receipt.complete();
@@ -356,13 +396,17 @@ impl ConversationActor {
                 match res {
                     Ok(outcome) => {
                         act.consecutive_failures = 0;
+                        act.poison_failures = 0;
                         act.committed(ctx, plan, outcome);
                         for r in receipts {
                             r.complete();
                         }
                         act.flush(ctx);
                     }
-                    Err(e) => act.fail(ctx, &e, receipts),
+                    Err(e) => {
+                        let parked = unplan(&plan.batch, &act.channel.phone_number_id, &act.customer());
+                        act.failed(ctx, e, parked, receipts)
+                    }
                 }
             }));
         }
@@ -615,6 +659,53 @@ impl ConversationActor {
         }));
     }
 
+    /// The customer of this conversation, as far as it is known.
+    fn customer(&self) -> crate::identity::ContactIdentity {
+        let snap = self.live.as_ref().map(|l| &l.snapshot);
+        crate::identity::ContactIdentity {
+            phone: snap.and_then(|s| s.contact_phone.as_deref()).and_then(|p| crate::identity::PhoneNumber::parse(p).ok()),
+            user_id: snap.and_then(|s| s.contact_user_id.clone()),
+            username: None,
+            name: None,
+        }
+    }
+
+    /// A load or commit failed: decide by what failed. `parked` holds the
+    /// failed batch's events (empty for a load), `receipts` their inbox rows.
+    fn failed(&mut self, ctx: &mut Context<Self>, e: StoreError, parked: Vec<ParkedWork>, receipts: Vec<EventReceipt>) {
+        match &e {
+            StoreError::Missing(_) => self.gone(ctx, &e, receipts),
+            StoreError::Unavailable(_) => self.fail(ctx, &e, receipts),
+            StoreError::Conflict(_) | StoreError::Bug(_) => {
+                self.poison_failures = self.poison_failures.saturating_add(1);
+                if self.poison_failures >= self.deps.settings.dead_letter_after.max(1) {
+                    let mut parked = parked;
+                    if self.live.is_none() {
+                        // It cannot even load: park what waits, too.
+                        parked.extend(self.drain_parkable());
+                    }
+                    self.park(ctx, &e, parked, receipts);
+                } else {
+                    self.fail(ctx, &e, receipts);
+                }
+            }
+        }
+    }
+
+    /// Takes the queue's storable events out (answering the rest).
+    fn drain_parkable(&mut self) -> Vec<ParkedWork> {
+        let mut out = Vec::new();
+        for q in self.queue.drain(..) {
+            match ParkedWork::from_work(q.work) {
+                Ok(p) => out.push(p),
+                Err(other) => refuse(*other, SendRefusal::Unavailable),
+            }
+            q.receipt.complete();
+        }
+        out
+    }
+
+    /// Fails the work back to its inbox rows and restarts from the store.
     fn fail(&mut self, ctx: &mut Context<Self>, e: &StoreError, receipts: Vec<EventReceipt>) {
         self.consecutive_failures = self.consecutive_failures.saturating_add(1);
         tracing::error!(
@@ -630,6 +721,122 @@ impl ConversationActor {
             r.fail(&reason);
         }
         ctx.stop();
+    }
+
+    /// The contact (or the conversation) is gone: every waiting event goes
+    /// back to its inbox row, to be routed afresh once the tenant has
+    /// forgotten this contact; senders are told; the actor stops for good.
+    fn gone(&mut self, ctx: &mut Context<Self>, e: &StoreError, receipts: Vec<EventReceipt>) {
+        EngineMetrics::add(&self.deps.metrics.conversations_gone, 1);
+        tracing::warn!(
+            tenant_id = %self.channel.tenant_id,
+            contact_id = %self.key.contact_id,
+            error = %e,
+            "the conversation's contact is gone; its events are routed again"
+        );
+        let reason = format!("the contact was removed while this event was on its way: {e}");
+        for r in receipts {
+            r.fail(&reason);
+        }
+        for q in self.queue.drain(..) {
+            refuse(q.work, SendRefusal::Gone);
+            q.receipt.fail(&reason);
+        }
+        self.tenant.gone.do_send(ConversationGone { key: self.key });
+        self.passivating = true;
+        ctx.stop();
+    }
+
+    /// Parks events as a dead letter: they stop blocking the conversation
+    /// and their inbox rows, an operator sees them (and the error) and can
+    /// retry them, agents are told.
+    fn park(&mut self, ctx: &mut Context<Self>, e: &StoreError, parked: Vec<ParkedWork>, receipts: Vec<EventReceipt>) {
+        let conversation_id = self.live.as_ref().map(|l| l.snapshot.id);
+        let assignee = self.live.as_ref().and_then(|l| l.snapshot.assignee_id);
+        let count = parked.len();
+        let events = match serde_json::to_value(&parked) {
+            Ok(v) => v,
+            Err(err) => {
+                tracing::error!(error = %err, "events could not be serialised for a dead letter");
+                return self.fail(ctx, e, receipts);
+            }
+        };
+        let letter = DeadLetter {
+            tenant_id: self.channel.tenant_id,
+            channel_id: self.key.channel_id,
+            contact_id: self.key.contact_id,
+            conversation_id,
+            events,
+            error: e.to_string(),
+        };
+        let store = self.deps.store.clone();
+        let error = e.clone();
+        self.flushing = true;
+        ctx.spawn(async move { store.park(letter).await }.into_actor(self).map(move |res, act, ctx| {
+            act.flushing = false;
+            match res {
+                Ok(id) => {
+                    EngineMetrics::add(&act.deps.metrics.dead_letters, count as u64);
+                    tracing::error!(
+                        tenant_id = %act.channel.tenant_id,
+                        contact_id = %act.key.contact_id,
+                        dead_letter = id,
+                        events = count,
+                        error = %error,
+                        "events parked as a dead letter after repeated failures"
+                    );
+                    for r in receipts {
+                        r.note(serde_json::json!({"kind": "dead_letter", "dead_letter_id": id}));
+                        r.complete();
+                    }
+                    act.deps.sink.publish(
+                        act.channel.tenant_id,
+                        assignee,
+                        ConversationEvent::Notification {
+                            conversation_id: conversation_id.unwrap_or(ConversationId(uuid::Uuid::nil())),
+                            kind: "dead_letter".into(),
+                            message: format!(
+                                "{count} event(s) of this conversation could not be stored after repeated failures and were set aside (dead letter {id}); an admin can retry them"
+                            ),
+                        },
+                    );
+                    act.poison_failures = 0;
+                    // Reload: what is in memory may not match the store.
+                    ctx.stop();
+                }
+                Err(park_error) => {
+                    tracing::error!(error = %park_error, "a dead letter could not be stored");
+                    act.fail(ctx, &error, receipts);
+                }
+            }
+        }));
+    }
+
+    /// Queues work in arrival order (fed-back events one by one).
+    fn enqueue(&mut self, work: ConversationWork, receipt: EventReceipt) {
+        match work {
+            ConversationWork::Replay(parked) => {
+                for p in parked {
+                    self.queue.push_back(Queued { work: p.into_work(self.key), receipt: EventReceipt::none() });
+                }
+                receipt.complete();
+            }
+            work => self.queue.push_back(Queued { work, receipt }),
+        }
+    }
+}
+
+/// Answers work that cannot be done here (a send, a command) with `why`.
+fn refuse(work: ConversationWork, why: SendRefusal) {
+    match work {
+        ConversationWork::Send(mut req) => req.answer(Err(why)),
+        ConversationWork::Patch(_, Some(reply)) => {
+            let _ = reply.send(Err(why));
+        }
+        ConversationWork::StartFlow { reply: Some(reply), .. } => {
+            let _ = reply.send(Err(why.to_string()));
+        }
+        _ => {}
     }
 }
 
@@ -756,8 +963,9 @@ pub fn plan_batch(pc: &PlanContext, works: Vec<ConversationWork>) -> Planned {
             ConversationWork::SendResult(outcome) => {
                 seq += 1;
                 let (wamid, status, errors) = match outcome.result {
-                    Ok(w) => (Some(w), MessageStatus::Accepted, None),
-                    Err(f) => (None, MessageStatus::Failed, Some(f.to_errors())),
+                    SendResult::Accepted(w) => (Some(w), MessageStatus::Accepted, None),
+                    SendResult::Failed(f) => (None, MessageStatus::Failed, Some(f.to_errors())),
+                    SendResult::Unconfirmed => (None, MessageStatus::Unconfirmed, None),
                 };
                 outbound.push(OutboundUpdate { message_id: outcome.message_id, wamid, status, errors, seq });
             }
@@ -767,7 +975,9 @@ pub fn plan_batch(pc: &PlanContext, works: Vec<ConversationWork>) -> Planned {
             | ConversationWork::Flow(_)
             | ConversationWork::FlowEnded { .. }
             | ConversationWork::Notify { .. }
-            | ConversationWork::Wake => {}
+            | ConversationWork::Wake
+            | ConversationWork::Resend { .. }
+            | ConversationWork::Replay(_) => {}
             ConversationWork::Patch(p, reply) => {
                 let merged = patch.get_or_insert_with(ConversationPatch::default);
                 if p.status.is_some() {
@@ -802,7 +1012,8 @@ pub fn plan_batch(pc: &PlanContext, works: Vec<ConversationWork>) -> Planned {
     }
 }
 
-fn status_change(s: StatusUpdate) -> StatusChange {
+/// A status webhook as the change it makes.
+pub(crate) fn status_change(s: StatusUpdate) -> StatusChange {
     let at = Some(s.timestamp);
     let mut c = StatusChange {
         wamid: s.wamid,
@@ -891,7 +1102,7 @@ impl Actor for ConversationActor {
         let idle = self.deps.settings.conversation_idle;
         ctx.run_interval(idle / IDLE_CHECK_DIVISOR, move |act, _ctx| {
             if act.queue.is_empty() && !act.flushing && act.flow_run.is_none() && act.last_activity.elapsed() >= idle {
-                act.tenant.do_send(ConversationIdle { key: act.key, received: act.received });
+                act.tenant.idle.do_send(ConversationIdle { key: act.key, received: act.received });
             }
         });
         self.load(ctx);
@@ -922,7 +1133,7 @@ impl Handler<ConversationInput> for ConversationActor {
     fn handle(&mut self, msg: ConversationInput, ctx: &mut Self::Context) {
         self.received += 1;
         self.last_activity = Instant::now();
-        self.queue.push_back(Queued { work: msg.work, receipt: msg.receipt });
+        self.enqueue(msg.work, msg.receipt);
         self.flush(ctx);
     }
 }
@@ -933,7 +1144,7 @@ impl Handler<FromFlow> for ConversationActor {
     /// Work from the conversation's own flow run.
     fn handle(&mut self, msg: FromFlow, ctx: &mut Self::Context) {
         self.last_activity = Instant::now();
-        self.queue.push_back(Queued { work: msg.0, receipt: EventReceipt::none() });
+        self.enqueue(msg.0, EventReceipt::none());
         self.flush(ctx);
     }
 }

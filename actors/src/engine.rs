@@ -15,9 +15,16 @@ pub const DEFAULT_CONVERSATION_IDLE: Duration = Duration::from_secs(300);
 /// absorb a burst, small enough that one batch never holds a commit long.
 pub const DEFAULT_MAX_BATCH_EVENTS: usize = 256;
 
-/// How long to wait for Meta's status webhook before resending a message
-/// whose send outcome was unknown (Meta reports `sent` within seconds).
-pub const DEFAULT_AMBIGUOUS_GRACE: Duration = Duration::from_secs(60);
+/// How long to wait for Meta's status webhook before deciding about a
+/// message whose send outcome was unknown. Meta reports `sent` within
+/// seconds, but after an outage of ours its statuses arrive late; ten minutes
+/// covers that, and nothing is resent before it.
+pub const DEFAULT_AMBIGUOUS_GRACE: Duration = Duration::from_secs(600);
+
+/// Consecutive failures of a conversation (other than an unavailable
+/// database) after which its pending events are parked as a dead letter
+/// instead of retried again.
+pub const DEFAULT_DEAD_LETTER_AFTER: u32 = 3;
 
 /// Tuning knobs.
 #[derive(Debug, Clone)]
@@ -28,7 +35,15 @@ pub struct EngineSettings {
     pub max_batch_events: usize,
     /// See [`DEFAULT_AMBIGUOUS_GRACE`].
     pub ambiguous_grace: Duration,
+    /// See [`DEFAULT_DEAD_LETTER_AFTER`].
+    pub dead_letter_after: u32,
+    /// Most customers a tenant actor keeps in its contact cache.
+    pub contact_cache: usize,
 }
+
+/// Default size of a tenant actor's contact cache: past it, entries are
+/// dropped and asked of the store again.
+pub const DEFAULT_CONTACT_CACHE: usize = 50_000;
 
 impl Default for EngineSettings {
     fn default() -> Self {
@@ -36,6 +51,8 @@ impl Default for EngineSettings {
             conversation_idle: DEFAULT_CONVERSATION_IDLE,
             max_batch_events: DEFAULT_MAX_BATCH_EVENTS,
             ambiguous_grace: DEFAULT_AMBIGUOUS_GRACE,
+            dead_letter_after: DEFAULT_DEAD_LETTER_AFTER,
+            contact_cache: DEFAULT_CONTACT_CACHE,
         }
     }
 }

@@ -43,6 +43,7 @@ pub mod message;
 pub mod meta;
 pub mod metrics;
 pub mod outbound;
+pub mod parked;
 pub mod pool;
 pub mod ports;
 pub mod router;

@@ -37,6 +37,10 @@ pub enum MessageStatus {
     Pending,
     /// Outbound, accepted by the Cloud API (we hold its wamid).
     Accepted,
+    /// Outbound, handed to Meta but its answer was lost and no status came
+    /// within the grace: the customer may or may not have it. Never resent
+    /// blindly; an agent may resend it by hand.
+    Unconfirmed,
     /// Meta sent it to the customer's device.
     Sent,
     /// It reached the customer's device.
@@ -56,7 +60,7 @@ impl MessageStatus {
     pub fn rank(self) -> u8 {
         match self {
             Self::Received | Self::Pending => 0,
-            Self::Accepted => 1,
+            Self::Accepted | Self::Unconfirmed => 1,
             Self::Sent => 2,
             Self::Delivered => 3,
             Self::Failed => 4,
@@ -85,6 +89,7 @@ impl MessageStatus {
             Self::Received => "received",
             Self::Pending => "pending",
             Self::Accepted => "accepted",
+            Self::Unconfirmed => "unconfirmed",
             Self::Sent => "sent",
             Self::Delivered => "delivered",
             Self::Failed => "failed",
@@ -98,6 +103,7 @@ impl MessageStatus {
         Some(match s {
             "received" => Self::Received,
             "pending" => Self::Pending,
+            "unconfirmed" => Self::Unconfirmed,
             other => return Self::from_meta(other),
         })
     }

@@ -34,6 +34,13 @@ pub struct EngineMetrics {
     pub flow_runs_started: AtomicU64,
     /// Gauge: conversation actors alive now.
     pub conversations_live: AtomicI64,
+    /// Events parked as dead letters after repeated failures.
+    pub dead_letters: AtomicU64,
+    /// Conversations whose contact or conversation row vanished (deleted or
+    /// merged) while events were on their way; the events were re-routed.
+    pub conversations_gone: AtomicU64,
+    /// Gauge: customers cached by tenant actors.
+    pub contacts_cached: AtomicI64,
 }
 
 impl EngineMetrics {
@@ -65,6 +72,13 @@ impl EngineMetrics {
             ("whatsflow_batches_committed_total", "Conversation batches committed", c(&self.batches_committed)),
             ("whatsflow_flow_runs_started_total", "Flow runs started", c(&self.flow_runs_started)),
             ("whatsflow_conversations_live", "Conversation actors alive", self.conversations_live.load(Ordering::Relaxed)),
+            ("whatsflow_dead_letters_total", "Events parked as dead letters after repeated failures", c(&self.dead_letters)),
+            (
+                "whatsflow_conversations_gone_total",
+                "Conversations whose rows vanished with events on their way (re-routed)",
+                c(&self.conversations_gone),
+            ),
+            ("whatsflow_contacts_cached", "Customers cached by tenant actors", self.contacts_cached.load(Ordering::Relaxed)),
         ]
     }
 }

@@ -6,10 +6,13 @@
 //!
 //! Never twice: a send is retried at once only when Meta refused it
 //! (throttled, 5xx) or the request never left (connection refused). When the
-//! outcome is unknown (a timeout after the request was sent), the send is
-//! retried only after a grace period, and only if no status webhook has
-//! linked a wamid to the message meanwhile (every send carries our message
-//! id as `biz_opaque_callback_data`, which Meta echoes in its statuses).
+//! outcome is unknown (a timeout after the request was sent, or a restart
+//! before Meta answered), nothing is resent before a grace period (default
+//! ten minutes, covering Meta's late statuses). Every send carries our
+//! message id as `biz_opaque_callback_data`, which Meta echoes in its
+//! statuses: if a status linked a wamid meanwhile, the send was accepted.
+//! If not, the message becomes `unconfirmed` (an agent may resend it by
+//! hand), unless it is a bot's whose flow asks to resend.
 
 use crate::conversation::ConversationKey;
 use crate::ids::{MessageId, TenantId, Wamid};
@@ -63,12 +66,24 @@ pub trait GraphTransport: Send + Sync + 'static {
     async fn send_status(&self, channel: &ChannelRef, body: &Value) -> Result<(), SendError>;
 }
 
-/// Asks the store whether a status webhook has linked a wamid to a message
-/// whose send outcome was unknown.
+/// What to do with a send whose outcome stayed unknown for the whole grace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AfterGrace {
+    /// A status webhook linked this wamid: it was accepted.
+    Linked(Wamid),
+    /// Nothing heard, and the sender asked to resend in that case (a flow
+    /// with `resend_unconfirmed`).
+    Resend,
+    /// Nothing heard: record it as unconfirmed, never resend blindly.
+    Unconfirmed,
+}
+
+/// Asks the store what became of a message whose send outcome was unknown.
 #[async_trait]
 pub trait SendLedger: Send + Sync + 'static {
-    /// The wamid now recorded for the message, if any.
-    async fn wamid_of(&self, tenant: TenantId, message: MessageId) -> Result<Option<Wamid>, StoreError>;
+    /// The wamid now recorded for the message, or what its sender wants
+    /// done when none was.
+    async fn after_grace(&self, tenant: TenantId, message: MessageId) -> Result<AfterGrace, StoreError>;
 }
 
 /// Which lane a send waits in.
@@ -98,6 +113,18 @@ pub struct OutboundJob {
     pub uncertain: bool,
 }
 
+/// A send found pending at start-up: its outcome is unknown (the server
+/// stopped before Meta answered, or before the request left). It is looked at
+/// again only once the grace since it was handed over has passed.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub struct ResumeJob {
+    /// The send, marked uncertain.
+    pub job: OutboundJob,
+    /// How much of the grace is still to run.
+    pub wait: Duration,
+}
+
 /// The final outcome of a send.
 #[derive(Message, Debug, Clone)]
 #[rtype(result = "()")]
@@ -106,12 +133,24 @@ pub struct SendOutcome {
     pub message_id: MessageId,
     /// Its conversation.
     pub conversation: ConversationKey,
-    /// Meta's id, or why it failed.
-    pub result: Result<Wamid, SendFailure>,
+    /// What became of it.
+    pub result: SendResult,
+}
+
+/// What became of a send.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SendResult {
+    /// Meta accepted it: its wamid.
+    Accepted(Wamid),
+    /// Meta refused it for good (or it could not be sent).
+    Failed(SendFailure),
+    /// Unknown after the grace: maybe delivered, maybe not.
+    Unconfirmed,
 }
 
 /// A send that failed for good.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SendFailure {
     /// Meta's code (or ours for local failures).
     pub code: i64,
@@ -246,16 +285,19 @@ impl ChannelOutbox {
         let fut = async move {
             if uncertain {
                 // An earlier attempt may have been accepted: if Meta's status
-                // webhook linked a wamid meanwhile, it was, and we stop here.
-                if let Some(w) = ledger
-                    .wamid_of(channel.tenant_id, message_id)
+                // webhook linked a wamid meanwhile, it was, and we stop here;
+                // otherwise only a sender who asked for it gets a resend.
+                match ledger
+                    .after_grace(channel.tenant_id, message_id)
                     .await
                     .map_err(|e| SendError::Retryable { code: None, title: e.to_string() })?
                 {
-                    return Ok(w);
+                    AfterGrace::Linked(w) => return Ok(Some(w)),
+                    AfterGrace::Unconfirmed => return Ok(None),
+                    AfterGrace::Resend => {}
                 }
             }
-            transport.send_message(&channel, &body).await
+            transport.send_message(&channel, &body).await.map(Some)
         };
         ctx.spawn(fut.into_actor(self).map(move |res, act, ctx| {
             act.in_flight -= 1;
@@ -264,10 +306,16 @@ impl ChannelOutbox {
         }));
     }
 
-    fn finish(&mut self, ctx: &mut Context<Self>, mut job: OutboundJob, res: Result<Wamid, SendError>) {
+    /// Records a send's answer: `Ok(None)` is an uncertain send still
+    /// unheard of after the grace.
+    fn finish(&mut self, ctx: &mut Context<Self>, mut job: OutboundJob, res: Result<Option<Wamid>, SendError>) {
         let result = match res {
-            Ok(wamid) => Ok(wamid),
-            Err(SendError::Permanent { code, title, details }) => Err(SendFailure { code, title, details }),
+            Ok(Some(wamid)) => SendResult::Accepted(wamid),
+            Ok(None) => {
+                tracing::warn!(channel_id = %self.channel.channel_id, message_id = %job.message_id, "no word from Meta within the grace: the message is unconfirmed and will not be resent automatically");
+                SendResult::Unconfirmed
+            }
+            Err(SendError::Permanent { code, title, details }) => SendResult::Failed(SendFailure { code, title, details }),
             Err(SendError::Retryable { code, title }) if job.attempt < MAX_SEND_ATTEMPTS => {
                 let delay = backoff(job.attempt);
                 tracing::info!(channel_id = %self.channel.channel_id, message_id = %job.message_id, attempt = job.attempt, ?code, %title, ?delay, "send refused for now; retrying");
@@ -275,20 +323,18 @@ impl ChannelOutbox {
                 return;
             }
             Err(SendError::Ambiguous(why)) if job.attempt < MAX_SEND_ATTEMPTS => {
-                tracing::warn!(channel_id = %self.channel.channel_id, message_id = %job.message_id, %why, "send outcome unknown; checking for Meta's status before any resend");
+                tracing::warn!(channel_id = %self.channel.channel_id, message_id = %job.message_id, %why, "send outcome unknown; waiting for Meta's status before deciding");
                 job.uncertain = true;
                 let grace = self.ambiguous_grace;
                 self.retry_later(ctx, job, grace);
                 return;
             }
-            Err(SendError::Retryable { code, title }) => Err(SendFailure {
+            Err(SendError::Retryable { code, title }) => SendResult::Failed(SendFailure {
                 code: code.unwrap_or(131000),
                 title: format!("gave up after {} attempts: {title}", job.attempt),
                 details: None,
             }),
-            Err(SendError::Ambiguous(why)) => {
-                Err(SendFailure { code: 131000, title: format!("outcome unknown after {} attempts: {why}", job.attempt), details: None })
-            }
+            Err(SendError::Ambiguous(_)) => SendResult::Unconfirmed,
         };
         self.outcomes.do_send(SendOutcome { message_id: job.message_id, conversation: job.conversation, result });
     }
@@ -339,6 +385,17 @@ impl Handler<OutboundJob> for ChannelOutbox {
             Lane::Bulk => self.bulk.push_back(job),
         }
         self.pump(ctx);
+    }
+}
+
+impl Handler<ResumeJob> for ChannelOutbox {
+    type Result = ();
+
+    /// Holds an uncertain send until its grace has passed, then decides.
+    fn handle(&mut self, msg: ResumeJob, ctx: &mut Self::Context) {
+        let mut job = msg.job;
+        job.uncertain = true;
+        self.retry_later(ctx, job, msg.wait);
     }
 }
 
@@ -399,8 +456,8 @@ mod actor_tests {
     struct NoLedger;
     #[async_trait]
     impl SendLedger for NoLedger {
-        async fn wamid_of(&self, _: TenantId, _: MessageId) -> Result<Option<Wamid>, StoreError> {
-            Ok(None)
+        async fn after_grace(&self, _: TenantId, _: MessageId) -> Result<AfterGrace, StoreError> {
+            Ok(AfterGrace::Unconfirmed)
         }
     }
 
@@ -468,6 +525,6 @@ mod actor_tests {
         assert_eq!(graph.sent.lock().unwrap().len(), 1);
         let o = outcomes.lock().unwrap();
         assert_eq!(o.len(), 1);
-        assert_eq!(o[0].result, Ok(Wamid("w-once".into())));
+        assert_eq!(o[0].result, SendResult::Accepted(Wamid("w-once".into())));
     }
 }

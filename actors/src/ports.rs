@@ -12,11 +12,32 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// A store failure. Actors treat every one as transient: the work is failed
-/// back to its inbox row and retried, and the actor restarts from the store.
-#[derive(Debug, thiserror::Error)]
-#[error("store: {0}")]
-pub struct StoreError(pub String);
+/// A store failure, by what the actor should do about it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The database cannot be reached or is overloaded: fail the work back
+    /// to its inbox row, restart with backoff, retry later.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// A row the work depends on is gone (a deleted contact, conversation
+    /// or channel): re-resolve the customer instead of retrying in place.
+    #[error("store: a row this needs is gone: {0}")]
+    Missing(String),
+    /// A constraint refused the write.
+    #[error("store conflict: {0}")]
+    Conflict(String),
+    /// Anything else (a bug, unexpected data): retried a few times, then
+    /// the events are parked as dead letters for an operator.
+    #[error("store: {0}")]
+    Bug(String),
+}
+
+impl StoreError {
+    /// Whether waiting and retrying the same work can succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Unavailable(_))
+    }
+}
 
 /// A connected business number, as the router resolves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -246,6 +267,24 @@ pub struct BatchOutcome {
     pub conversation: Option<ConversationSnapshot>,
 }
 
+/// Events parked for an operator after a conversation failed to store them
+/// repeatedly (a dead letter).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadLetter {
+    /// Tenant.
+    pub tenant_id: TenantId,
+    /// The business number.
+    pub channel_id: ChannelId,
+    /// The customer.
+    pub contact_id: ContactId,
+    /// The conversation, when it was loaded.
+    pub conversation_id: Option<ConversationId>,
+    /// The events, replayable (`crate::conversation::ParkedWork` as JSON).
+    pub events: Value,
+    /// The last error.
+    pub error: String,
+}
+
 /// Durable state the actors read and write.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -259,6 +298,8 @@ pub trait Store: Send + Sync + 'static {
     async fn commit(&self, batch: ConversationBatch) -> Result<BatchOutcome, StoreError>;
     /// Records a template status change from Meta.
     async fn apply_template_status(&self, tenant: TenantId, update: &TemplateStatusUpdate) -> Result<(), StoreError>;
+    /// Parks events as a dead letter; its id.
+    async fn park(&self, letter: DeadLetter) -> Result<i64, StoreError>;
 }
 
 /// Where conversation events go once durable: the tenant's fan-out hub.

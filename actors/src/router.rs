@@ -65,6 +65,14 @@ impl WebhookRouter {
         self.tenant(cmd.channel.tenant_id).do_send(cmd);
     }
 
+    /// Tells a tenant that a contact was deleted or merged away, so no event
+    /// is sent to its conversations again.
+    pub fn contact_removed(&self, tenant: TenantId, contact: crate::ids::ContactId) {
+        if let Some(t) = self.tenants.get(&tenant) {
+            t.do_send(crate::tenant::ContactRemoved { contact_id: contact });
+        }
+    }
+
     /// Forgets a cached channel (after it is changed or disconnected).
     pub fn forget_channel(&self, phone_number_id: &str) {
         self.channels.remove(phone_number_id);

@@ -87,6 +87,9 @@ pub enum SendRefusal {
     /// The engine could not store it now.
     #[error("the message could not be stored now; retry")]
     Unavailable,
+    /// The conversation's contact was deleted meanwhile.
+    #[error("this conversation no longer exists: its contact was deleted")]
+    Gone,
 }
 
 /// Checks a send against the Cloud API rules; the message names the fix.

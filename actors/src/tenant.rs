@@ -7,7 +7,9 @@
 //! forwarded: an idle actor is passivated only when it has received all of
 //! it, and nothing is ever sent to an actor that is stopping.
 
-use crate::conversation::{ConversationActor, ConversationIdle, ConversationInput, ConversationKey, ConversationWork, Passivate};
+use crate::conversation::{
+    ConversationActor, ConversationGone, ConversationIdle, ConversationInput, ConversationKey, ConversationWork, Passivate, TenantLink,
+};
 use crate::engine::EngineDeps;
 use crate::identity::{ContactIdentity, IdentityKey};
 use crate::ids::{ChannelId, ContactId, TenantId};
@@ -125,7 +127,8 @@ impl TenantActor {
         self.channels.entry(channel.channel_id).or_insert_with(|| channel.clone());
         if !self.conversations.contains_key(&key) {
             let outbox = self.outbox(ctx, &channel);
-            let (deps, tenant) = (self.deps.clone(), ctx.address().recipient());
+            let deps = self.deps.clone();
+            let tenant = TenantLink { idle: ctx.address().recipient(), gone: ctx.address().recipient() };
             let addr =
                 Supervisor::start_in_arbiter(self.pool.pick(&key), move |_| ConversationActor::new(key, channel, deps, tenant, outbox));
             self.conversations.insert(key, ConversationEntry { addr, forwarded: 0 });
@@ -145,7 +148,7 @@ impl TenantActor {
             match res {
                 Ok(contact_id) => {
                     for k in identity.keys() {
-                        act.contacts.insert(k, contact_id);
+                        act.remember(k, contact_id);
                     }
                     for ev in waiting {
                         act.forward(ctx, contact_id, ev);
@@ -163,8 +166,47 @@ impl TenantActor {
     }
 }
 
+impl TenantActor {
+    /// Caches a customer key; a full cache is emptied first (it refills from
+    /// the store as customers write), so it never grows without bound.
+    fn remember(&mut self, key: IdentityKey, contact: ContactId) {
+        if self.contacts.len() >= self.deps.settings.contact_cache.max(1) && !self.contacts.contains_key(&key) {
+            self.forget_all_contacts();
+        }
+        if self.contacts.insert(key, contact).is_none() {
+            self.deps.metrics.contacts_cached.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    fn forget_all_contacts(&mut self) {
+        let n = i64::try_from(self.contacts.len()).unwrap_or(i64::MAX);
+        self.contacts.clear();
+        self.contacts.shrink_to_fit();
+        self.deps.metrics.contacts_cached.fetch_sub(n, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Forgets a contact that was deleted or merged away: its cache keys and
+    /// its conversation actors (the next event re-resolves the customer).
+    fn forget_contact(&mut self, contact: ContactId) {
+        let before = self.contacts.len();
+        self.contacts.retain(|_, c| *c != contact);
+        let dropped = i64::try_from(before - self.contacts.len()).unwrap_or(0);
+        self.deps.metrics.contacts_cached.fetch_sub(dropped, std::sync::atomic::Ordering::Relaxed);
+        let keys: Vec<ConversationKey> = self.conversations.keys().filter(|k| k.contact_id == contact).copied().collect();
+        for key in keys {
+            if let Some(entry) = self.conversations.remove(&key) {
+                entry.addr.do_send(Passivate);
+            }
+        }
+    }
+}
+
 impl Actor for TenantActor {
     type Context = Context<Self>;
+
+    fn stopped(&mut self, _: &mut Self::Context) {
+        self.forget_all_contacts();
+    }
 }
 
 impl Supervised for TenantActor {
@@ -172,7 +214,35 @@ impl Supervised for TenantActor {
         // Waiting events fail back to their inbox rows (receipts on drop);
         // the conversation registry is kept, so no conversation is doubled.
         self.resolving.clear();
-        self.contacts.clear();
+        self.forget_all_contacts();
+    }
+}
+
+/// A contact was deleted (or merged into another): forget it.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ContactRemoved {
+    /// The contact.
+    pub contact_id: ContactId,
+}
+
+impl Handler<ContactRemoved> for TenantActor {
+    type Result = ();
+
+    /// Drops the contact from the cache and its conversations from the
+    /// registry, so the customer's next message makes a fresh contact.
+    fn handle(&mut self, msg: ContactRemoved, _: &mut Self::Context) {
+        self.forget_contact(msg.contact_id);
+    }
+}
+
+impl Handler<ConversationGone> for TenantActor {
+    type Result = ();
+
+    /// A conversation found its contact gone (a delete raced an event):
+    /// forget the contact; the events come back through their inbox rows.
+    fn handle(&mut self, msg: ConversationGone, _: &mut Self::Context) {
+        self.forget_contact(msg.key.contact_id);
     }
 }
 
@@ -243,22 +313,28 @@ pub struct ResumeSend {
     pub message_id: crate::ids::MessageId,
     /// The Cloud API body.
     pub body: serde_json::Value,
+    /// How much of the grace since it was handed over is still to run:
+    /// nothing is decided about it before.
+    pub wait: std::time::Duration,
 }
 
 impl Handler<ResumeSend> for TenantActor {
     type Result = ();
 
-    /// Queues the send again, as uncertain.
+    /// Holds the send, as uncertain, until its grace has passed.
     fn handle(&mut self, msg: ResumeSend, ctx: &mut Self::Context) {
         self.channels.entry(msg.channel.channel_id).or_insert_with(|| msg.channel.clone());
         let outbox = self.outbox(ctx, &msg.channel);
-        outbox.do_send(crate::outbound::OutboundJob {
-            message_id: msg.message_id,
-            conversation: ConversationKey { channel_id: msg.channel.channel_id, contact_id: msg.contact_id },
-            body: msg.body,
-            lane: crate::outbound::Lane::Live,
-            attempt: 0,
-            uncertain: true,
+        outbox.do_send(crate::outbound::ResumeJob {
+            job: crate::outbound::OutboundJob {
+                message_id: msg.message_id,
+                conversation: ConversationKey { channel_id: msg.channel.channel_id, contact_id: msg.contact_id },
+                body: msg.body,
+                lane: crate::outbound::Lane::Live,
+                attempt: 0,
+                uncertain: true,
+            },
+            wait: msg.wait,
         });
     }
 }

@@ -76,8 +76,8 @@ fn flow_step(c: &mut Criterion) {
     };
     let mut g = c.benchmark_group("flow_step");
     for id in ["c", "m"] {
-        let node = flow.node(id).unwrap().clone();
-        g.bench_function(id, |b| b.iter(|| black_box(execute(&flow, &node, &ctx))));
+        let spec = flow.spec(id).unwrap();
+        g.bench_function(id, |b| b.iter(|| black_box(execute(&flow, id, spec, &ctx))));
     }
     g.finish();
 }

@@ -1,7 +1,7 @@
 //! JWT access tokens (15 minutes) and refresh tokens (7 days, single use:
 //! each refresh revokes the token it used).
 
-use super::{AuthUser, Role};
+use super::Role;
 use crate::http::error::ApiError;
 use chrono::Utc;
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -36,6 +36,10 @@ pub struct Claims {
     pub typ: TokenKind,
     /// Token id (refresh tokens: the `refresh_tokens` row).
     pub jti: uuid::Uuid,
+    /// The user's token version when issued: a token of an older version
+    /// (signed out, role or password changed since) is refused.
+    #[serde(default)]
+    pub ver: i32,
     /// Issued at.
     pub iat: i64,
     /// Expires at.
@@ -56,13 +60,21 @@ impl JwtKeys {
     }
 
     /// Signs a token.
-    pub fn issue(&self, user: UserId, tenant: TenantId, role: Role, typ: TokenKind, jti: uuid::Uuid) -> Result<(String, i64), ApiError> {
+    pub fn issue(
+        &self,
+        user: UserId,
+        tenant: TenantId,
+        role: Role,
+        version: i32,
+        typ: TokenKind,
+        jti: uuid::Uuid,
+    ) -> Result<(String, i64), ApiError> {
         let now = Utc::now().timestamp();
         let ttl = match typ {
             TokenKind::Access => ACCESS_TTL_SECS,
             TokenKind::Refresh => REFRESH_TTL_SECS,
         };
-        let claims = Claims { sub: user.0, tid: tenant.0, role, typ, jti, iat: now, exp: now + ttl };
+        let claims = Claims { sub: user.0, tid: tenant.0, role, typ, jti, ver: version, iat: now, exp: now + ttl };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| ApiError::Internal(e.into()))?;
         Ok((token, ttl))
     }
@@ -86,11 +98,5 @@ impl JwtKeys {
             }));
         }
         Ok(claims)
-    }
-
-    /// Verifies an access token into the caller.
-    pub fn verify_access(&self, token: &str) -> Result<AuthUser, ApiError> {
-        let c = self.verify(token, TokenKind::Access)?;
-        Ok(AuthUser { user_id: UserId(c.sub), tenant_id: TenantId(c.tid), role: c.role, api_key: None })
     }
 }

@@ -1,8 +1,27 @@
-//! Authentication: argon2id passwords, JWT access and refresh tokens, and the
-//! extractor that turns a request's bearer token into an [`AuthUser`].
+//! Authentication and authorization: argon2id passwords ([`password`]), JWT
+//! access and refresh tokens ([`jwt`]), revocable sessions ([`sessions`]),
+//! sign-in abuse limits ([`limits`]), and the extractors a handler names to
+//! say who may call it.
+//!
+//! Who may call a route is part of its signature:
+//!
+//! | extractor | who |
+//! | --- | --- |
+//! | [`Person`] | a signed-in human (agent or admin), never an API key |
+//! | [`Admin`] | a signed-in tenant admin, never an API key |
+//! | [`Reader`] | a person, or an API key with the `read` scope |
+//! | [`Writer`] | a person, or an API key with the `write` scope |
+//! | [`Manager`] | a tenant admin, or an API key with the `write` scope |
+//!
+//! API keys belong to their tenant and can never manage people, keys or
+//! channel credentials (those routes take [`Person`] or [`Admin`]). Every
+//! extractor resolves to an [`AuthUser`]: the tenant every query of the
+//! request is scoped to, and what the caller may see.
 
 pub mod jwt;
+pub mod limits;
 pub mod password;
+pub mod sessions;
 
 use crate::http::error::ApiError;
 use crate::startup::AppState;
@@ -53,19 +72,6 @@ impl Role {
     }
 }
 
-/// The authenticated caller of a request.
-#[derive(Debug, Clone, Copy)]
-pub struct AuthUser {
-    /// Who (for an API key: the admin who created it).
-    pub user_id: UserId,
-    /// Their tenant: every query of the request is scoped to it.
-    pub tenant_id: TenantId,
-    /// What they may do.
-    pub role: Role,
-    /// Set when the caller is an API key rather than a person.
-    pub api_key: Option<uuid::Uuid>,
-}
-
 /// What an API key may do.
 pub mod scopes {
     /// Read anything of the tenant.
@@ -74,15 +80,31 @@ pub mod scopes {
     pub const WRITE: &str = "write";
 }
 
+/// The authenticated caller of a request.
+#[derive(Debug, Clone, Copy)]
+pub struct AuthUser {
+    /// Who (for an API key: the admin who created it).
+    pub user_id: UserId,
+    /// Their tenant: every query of the request is scoped to it.
+    pub tenant_id: TenantId,
+    /// What they may do (an API key sees the tenant as an admin does).
+    pub role: Role,
+    /// Set when the caller is an API key rather than a person.
+    pub api_key: Option<uuid::Uuid>,
+}
+
 impl AuthUser {
-    /// Refuses callers who do not administer the tenant.
-    pub fn require_admin(&self) -> Result<(), ApiError> {
-        if self.role.is_admin() {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden("this needs a tenant admin; ask your admin to do it or to change your role".into()))
-        }
+    /// Whether the caller sees every conversation of the tenant (admins and
+    /// API keys) rather than only unassigned ones and their own (agents).
+    pub fn sees_all_conversations(&self) -> bool {
+        self.role.is_admin()
     }
+}
+
+/// A caller as authenticated, before the route's rule is applied.
+enum Credential {
+    Person(AuthUser),
+    Key { user: AuthUser, scopes: Vec<String> },
 }
 
 /// The bearer token of a request, from `Authorization: Bearer …`.
@@ -96,47 +118,160 @@ pub fn api_key_hash(key: &str) -> Vec<u8> {
     sha2::Sha256::digest(key.as_bytes()).to_vec()
 }
 
-async fn by_api_key(state: web::Data<AppState>, key: String, method: actix_web::http::Method) -> Result<AuthUser, ApiError> {
+async fn by_api_key(state: &AppState, key: &str) -> Result<Credential, ApiError> {
     let row: Option<(uuid::Uuid, uuid::Uuid, Vec<String>, Option<uuid::Uuid>)> =
         sqlx::query_as("SELECT id, tenant_id, scopes, created_by FROM auth_api_key($1)")
-            .bind(api_key_hash(&key))
+            .bind(api_key_hash(key))
             .fetch_optional(&state.pool)
             .await?;
-    let (id, tenant, granted, creator) = row.ok_or_else(|| ApiError::Unauthorized("unknown or revoked API key".into()))?;
-    let needs = if method == actix_web::http::Method::GET { scopes::READ } else { scopes::WRITE };
-    if !granted.iter().any(|s| s == needs) {
-        return Err(ApiError::Forbidden(format!("this API key lacks the `{needs}` scope; create a key with it")));
-    }
-    Ok(AuthUser { user_id: UserId(creator.unwrap_or(id)), tenant_id: TenantId(tenant), role: Role::TenantAdmin, api_key: Some(id) })
+    let (id, tenant, scopes, creator) = row.ok_or_else(|| ApiError::Unauthorized("unknown or revoked API key".into()))?;
+    let user = AuthUser { user_id: UserId(creator.unwrap_or(id)), tenant_id: TenantId(tenant), role: Role::TenantAdmin, api_key: Some(id) };
+    Ok(Credential::Key { user, scopes })
 }
 
-impl FromRequest for AuthUser {
-    type Error = ApiError;
-    type Future = futures::future::LocalBoxFuture<'static, Result<Self, ApiError>>;
-
-    /// A bearer JWT, or an `X-API-Key`.
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-            return Box::pin(ready(Err(ApiError::Internal(anyhow::anyhow!("application state missing")))));
-        };
-        if let Some(token) = bearer(req) {
-            return Box::pin(ready(state.jwt.verify_access(token)));
-        }
-        if let Some(key) = req.headers().get("X-API-Key").and_then(|v| v.to_str().ok()) {
-            return Box::pin(by_api_key(state, key.trim().to_owned(), req.method().clone()));
-        }
-        Box::pin(ready(Err(ApiError::Unauthorized(
-            "send `Authorization: Bearer <access token>` (from /api/v1/auth/login) or `X-API-Key`".into(),
-        ))))
+/// Authenticates a request: a bearer JWT (whose session must still be live)
+/// or an `X-API-Key`.
+async fn authenticate(state: web::Data<AppState>, bearer: Option<String>, key: Option<String>) -> Result<Credential, ApiError> {
+    if let Some(token) = bearer {
+        let claims = state.jwt.verify(&token, jwt::TokenKind::Access)?;
+        let user = state.sessions.check(&state.pool, &claims).await?;
+        return Ok(Credential::Person(user));
     }
+    if let Some(key) = key {
+        return by_api_key(&state, &key).await;
+    }
+    Err(ApiError::Unauthorized("send `Authorization: Bearer <access token>` (from /api/v1/auth/login) or `X-API-Key`".into()))
 }
 
-impl AuthUser {
-    /// Refuses API keys (for managing keys and people).
-    pub fn require_person(&self) -> Result<(), ApiError> {
-        match self.api_key {
-            None => Ok(()),
-            Some(_) => Err(ApiError::Forbidden("API keys cannot do this; log in as an admin".into())),
+fn extract(
+    req: &HttpRequest,
+    rule: fn(Credential) -> Result<AuthUser, ApiError>,
+) -> futures::future::LocalBoxFuture<'static, Result<AuthUser, ApiError>> {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Box::pin(ready(Err(ApiError::Internal(anyhow::anyhow!("application state missing")))));
+    };
+    let token = bearer(req).map(str::to_owned);
+    let key = req.headers().get("X-API-Key").and_then(|v| v.to_str().ok()).map(|k| k.trim().to_owned());
+    Box::pin(async move { rule(authenticate(state, token, key).await?) })
+}
+
+fn key_refused(what: &str) -> ApiError {
+    ApiError::Forbidden(format!("API keys cannot {what}; sign in as a person to do it"))
+}
+
+fn admin_needed() -> ApiError {
+    ApiError::Forbidden("this needs a tenant admin; ask your admin to do it or to change your role".into())
+}
+
+fn scope_needed(scope: &str) -> ApiError {
+    ApiError::Forbidden(format!("this API key lacks the `{scope}` scope; create a key with it"))
+}
+
+macro_rules! extractor {
+    ($(#[$doc:meta])* $name:ident, $rule:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name(pub AuthUser);
+
+        impl std::ops::Deref for $name {
+            type Target = AuthUser;
+            fn deref(&self) -> &AuthUser {
+                &self.0
+            }
+        }
+
+        impl FromRequest for $name {
+            type Error = ApiError;
+            type Future = futures::future::LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+            fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+                let fut = extract(req, $rule);
+                Box::pin(async move { fut.await.map($name) })
+            }
+        }
+    };
+}
+
+extractor!(
+    /// A signed-in human of the tenant (agent or admin); API keys are refused.
+    Person,
+    |c| match c {
+        Credential::Person(u) => Ok(u),
+        Credential::Key { .. } => Err(key_refused("do this")),
+    }
+);
+
+extractor!(
+    /// A signed-in tenant admin; agents and API keys are refused.
+    Admin,
+    |c| match c {
+        Credential::Person(u) if u.role.is_admin() => Ok(u),
+        Credential::Person(_) => Err(admin_needed()),
+        Credential::Key { .. } => Err(key_refused("do this")),
+    }
+);
+
+extractor!(
+    /// A person, or an API key with the `read` scope.
+    Reader,
+    |c| match c {
+        Credential::Person(u) => Ok(u),
+        Credential::Key { user, scopes } if scopes.iter().any(|s| s == scopes::READ) => Ok(user),
+        Credential::Key { .. } => Err(scope_needed(scopes::READ)),
+    }
+);
+
+extractor!(
+    /// A person, or an API key with the `write` scope.
+    Writer,
+    |c| match c {
+        Credential::Person(u) => Ok(u),
+        Credential::Key { user, scopes } if scopes.iter().any(|s| s == scopes::WRITE) => Ok(user),
+        Credential::Key { .. } => Err(scope_needed(scopes::WRITE)),
+    }
+);
+
+extractor!(
+    /// A tenant admin, or an API key with the `write` scope (the tenant's
+    /// own automation configuring flows, templates, contacts).
+    Manager,
+    |c| match c {
+        Credential::Person(u) if u.role.is_admin() => Ok(u),
+        Credential::Person(_) => Err(admin_needed()),
+        Credential::Key { user, scopes } if scopes.iter().any(|s| s == scopes::WRITE) => Ok(user),
+        Credential::Key { .. } => Err(scope_needed(scopes::WRITE)),
+    }
+);
+
+/// Who may call a route, as the route table documents it (the extractors
+/// above enforce it; the route × caller matrix test checks both agree).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    /// Anyone (its own checks, e.g. a webhook signature, apply).
+    Public,
+    /// [`Person`].
+    Person,
+    /// [`Admin`].
+    Admin,
+    /// [`Reader`].
+    Reader,
+    /// [`Writer`].
+    Writer,
+    /// [`Manager`].
+    Manager,
+}
+
+impl Access {
+    /// For people reading the documentation.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Public => "anyone",
+            Self::Person => "a signed-in person (agent or admin); not API keys",
+            Self::Admin => "a tenant admin; not agents, not API keys",
+            Self::Reader => "a signed-in person, or an API key with the read scope",
+            Self::Writer => "a signed-in person, or an API key with the write scope",
+            Self::Manager => "a tenant admin, or an API key with the write scope",
         }
     }
 }

@@ -2,7 +2,7 @@
 //! last N days — conversations and messages per day, agents' first-response
 //! times, what each agent did, and flow runs.
 
-use crate::auth::AuthUser;
+use crate::auth::Reader;
 use crate::db::tenant_tx;
 use crate::http::error::ApiError;
 use crate::startup::AppState;
@@ -20,7 +20,7 @@ pub struct OverviewQuery {
 
 /// The overview (admins see everyone's numbers; agents their tenant's too,
 /// since the dashboard is shared).
-pub async fn overview(state: web::Data<AppState>, user: AuthUser, q: web::Query<OverviewQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn overview(state: web::Data<AppState>, user: Reader, q: web::Query<OverviewQuery>) -> Result<HttpResponse, ApiError> {
     let days = q.days.unwrap_or(7);
     if !(1..=90).contains(&days) {
         return Err(ApiError::validation("`days` must be between 1 and 90"));

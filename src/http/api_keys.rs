@@ -2,7 +2,7 @@
 //! The key is shown once; only its SHA-256 is stored. Managed by admins who
 //! are logged in (a key cannot mint keys).
 
-use crate::auth::{api_key_hash, scopes, AuthUser};
+use crate::auth::{api_key_hash, scopes, Admin};
 use crate::db::tenant_tx;
 use crate::http::auth::required_text;
 use crate::http::error::ApiError;
@@ -23,9 +23,7 @@ pub struct NewKey {
 }
 
 /// Creates a key; the answer is the only time the key is shown.
-pub async fn create(state: web::Data<AppState>, user: AuthUser, body: web::Json<NewKey>) -> Result<HttpResponse, ApiError> {
-    user.require_person()?;
-    user.require_admin()?;
+pub async fn create(state: web::Data<AppState>, user: Admin, body: web::Json<NewKey>) -> Result<HttpResponse, ApiError> {
     let name = required_text("name", &body.name, 100)?;
     let granted = body.scopes.clone().unwrap_or_else(|| vec![scopes::READ.into(), scopes::WRITE.into()]);
     if granted.is_empty() || granted.iter().any(|s| s != scopes::READ && s != scopes::WRITE) {
@@ -66,9 +64,7 @@ struct KeyView {
 }
 
 /// Lists keys (never the keys themselves).
-pub async fn list(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
-    user.require_person()?;
-    user.require_admin()?;
+pub async fn list(state: web::Data<AppState>, user: Admin) -> Result<HttpResponse, ApiError> {
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let data: Vec<KeyView> =
         sqlx::query_as("SELECT id, name, prefix, scopes, created_at, last_used_at, revoked_at FROM api_keys ORDER BY created_at")
@@ -79,9 +75,7 @@ pub async fn list(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResp
 }
 
 /// Revokes a key at once.
-pub async fn revoke(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
-    user.require_person()?;
-    user.require_admin()?;
+pub async fn revoke(state: web::Data<AppState>, user: Admin, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let n = sqlx::query("UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL")
         .bind(*path)

@@ -1,12 +1,16 @@
 //! `/api/v1/auth/*`: register a business, log in, refresh (rotating), log
-//! out, and who am I.
+//! out, and who am I. Sign-in routes are rate limited per address, failed
+//! logins lock the account exponentially, and password hashing runs on a
+//! bounded pool ([`crate::auth::limits`]).
 
 use crate::auth::jwt::{TokenKind, REFRESH_TTL_SECS};
-use crate::auth::{password, AuthUser, Role};
+use crate::auth::limits::{lockout_for, AuthAction};
+use crate::auth::sessions::Sessions;
+use crate::auth::{password, Person, Role};
 use crate::db::tenant_tx;
 use crate::http::error::ApiError;
 use crate::startup::AppState;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{Postgres, Transaction};
@@ -96,17 +100,21 @@ pub fn required_text(field: &str, v: &str, max: usize) -> Result<String, ApiErro
     Ok(t.to_owned())
 }
 
-/// Hashes on a blocking thread (argon2 takes tens of milliseconds).
-pub async fn hash_password(p: String) -> Result<String, ApiError> {
-    web::block(move || password::hash(&p))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("password hash: {e}")))
+/// Hashes on the bounded password pool (argon2 takes tens of milliseconds
+/// and 19 MiB).
+pub async fn hash_password(state: &AppState, p: String) -> Result<String, ApiError> {
+    state.auth_guard.hash(move || password::hash(&p)).await?.map_err(|e| ApiError::Internal(anyhow::anyhow!("password hash: {e}")))
+}
+
+/// The address a request came from (the rate limits' key).
+fn client_ip(req: &HttpRequest) -> Option<std::net::IpAddr> {
+    req.peer_addr().map(|a| a.ip())
 }
 
 async fn issue_tokens(state: &AppState, tx: &mut Transaction<'static, Postgres>, user: UserView) -> Result<TokenResponse, ApiError> {
     let role = Role::parse(&user.role).ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown role {}", user.role)))?;
     let (uid, tid) = (UserId(user.id), TenantId(user.tenant_id));
+    let version: i32 = sqlx::query_scalar("SELECT token_version FROM users WHERE id = $1").bind(uid.0).fetch_one(&mut **tx).await?;
     let jti = uuid::Uuid::new_v4();
     sqlx::query("INSERT INTO refresh_tokens (id, tenant_id, user_id, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(jti)
@@ -115,18 +123,19 @@ async fn issue_tokens(state: &AppState, tx: &mut Transaction<'static, Postgres>,
         .bind(Utc::now() + Duration::seconds(REFRESH_TTL_SECS))
         .execute(&mut **tx)
         .await?;
-    let (access_token, expires_in) = state.jwt.issue(uid, tid, role, TokenKind::Access, uuid::Uuid::new_v4())?;
-    let (refresh_token, _) = state.jwt.issue(uid, tid, role, TokenKind::Refresh, jti)?;
+    let (access_token, expires_in) = state.jwt.issue(uid, tid, role, version, TokenKind::Access, uuid::Uuid::new_v4())?;
+    let (refresh_token, _) = state.jwt.issue(uid, tid, role, version, TokenKind::Refresh, jti)?;
     Ok(TokenResponse { access_token, refresh_token, token_type: "Bearer", expires_in, user })
 }
 
 /// Creates a tenant and its first admin, and logs them in.
-pub async fn register(state: web::Data<AppState>, body: web::Json<RegisterRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn register(state: web::Data<AppState>, req: HttpRequest, body: web::Json<RegisterRequest>) -> Result<HttpResponse, ApiError> {
+    state.auth_guard.admit(AuthAction::Register, client_ip(&req))?;
     let tenant_name = required_text("tenant_name", &body.tenant_name, 200)?;
     let name = required_text("name", &body.name, 200)?;
     let email = validate_email(&body.email)?;
     validate_password(&body.password)?;
-    let hash = hash_password(body.password.clone()).await?;
+    let hash = hash_password(&state, body.password.clone()).await?;
     let tenant = TenantId::generate();
     let mut tx = tenant_tx(&state.pool, tenant).await?;
     sqlx::query("INSERT INTO tenants (id, name) VALUES ($1, $2)").bind(tenant.0).bind(&tenant_name).execute(&mut *tx).await?;
@@ -156,22 +165,56 @@ pub fn email_taken(e: sqlx::Error, email: &str) -> ApiError {
     }
 }
 
-/// Logs in with email and password.
-pub async fn login(state: web::Data<AppState>, body: web::Json<LoginRequest>) -> Result<HttpResponse, ApiError> {
+/// Logs in with email and password. A locked account is refused before its
+/// password is checked; each failure in a row counts towards a lockout.
+pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json<LoginRequest>) -> Result<HttpResponse, ApiError> {
+    state.auth_guard.admit(AuthAction::Login, client_ip(&req))?;
     let email = body.email.trim().to_lowercase();
-    let found: Option<(uuid::Uuid, uuid::Uuid, String)> =
-        sqlx::query_as("SELECT id, tenant_id, password_hash FROM auth_user_by_email($1)").bind(&email).fetch_optional(&state.pool).await?;
+    let found: Option<(uuid::Uuid, uuid::Uuid, String, Option<DateTime<Utc>>)> =
+        sqlx::query_as("SELECT id, tenant_id, password_hash, locked_until FROM auth_user_by_email($1)")
+            .bind(&email)
+            .fetch_optional(&state.pool)
+            .await?;
+    if let Some(until) = found.as_ref().and_then(|f| f.3).filter(|t| *t > Utc::now()) {
+        let wait = (until - Utc::now()).to_std().unwrap_or_default();
+        return Err(ApiError::TooManyRequests {
+            code: "ACCOUNT_LOCKED",
+            message: format!(
+                "this account is locked after repeated failed sign-ins; try again in {} seconds (or reset the password with an admin)",
+                wait.as_secs().max(1)
+            ),
+            retry_after: wait,
+        });
+    }
     let stored = found.as_ref().map_or_else(|| password::decoy_hash().to_owned(), |f| f.2.clone());
     let given = body.password.clone();
-    let ok = web::block(move || password::verify(&given, &stored)).await.map_err(|e| ApiError::Internal(e.into()))?;
-    let Some((user_id, tenant_id, _)) = found.filter(|_| ok) else {
+    let ok = state.auth_guard.hash(move || password::verify(&given, &stored)).await?;
+    let Some((user_id, tenant_id, _, _)) = found else {
         return Err(ApiError::InvalidCredentials);
     };
     let mut tx = tenant_tx(&state.pool, TenantId(tenant_id)).await?;
-    let user: UserView = sqlx::query_as(&format!("UPDATE users SET last_login_at = now() WHERE id = $1 RETURNING {USER_COLUMNS}"))
-        .bind(user_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    if !ok {
+        let failures: i32 = sqlx::query_scalar("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if let Some(lock) = lockout_for(failures) {
+            sqlx::query("UPDATE users SET locked_until = now() + make_interval(secs => $2) WHERE id = $1")
+                .bind(user_id)
+                .bind(lock.as_secs_f64())
+                .execute(&mut *tx)
+                .await?;
+            tracing::warn!(user_id = %user_id, failures, lock_secs = lock.as_secs(), "account locked after failed sign-ins");
+        }
+        tx.commit().await?;
+        return Err(ApiError::InvalidCredentials);
+    }
+    let user: UserView = sqlx::query_as(&format!(
+        "UPDATE users SET last_login_at = now(), failed_logins = 0, locked_until = NULL WHERE id = $1 RETURNING {USER_COLUMNS}"
+    ))
+    .bind(user_id)
+    .fetch_one(&mut *tx)
+    .await?;
     let tokens = issue_tokens(&state, &mut tx, user).await?;
     tx.commit().await?;
     Ok(HttpResponse::Ok().json(tokens))
@@ -179,7 +222,8 @@ pub async fn login(state: web::Data<AppState>, body: web::Json<LoginRequest>) ->
 
 /// Trades a refresh token for a new pair; the old one dies. Presenting a
 /// dead token again revokes every session of that user (it was stolen).
-pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, body: web::Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+    state.auth_guard.admit(AuthAction::Refresh, client_ip(&req))?;
     let claims = state.jwt.verify(&body.refresh_token, TokenKind::Refresh)?;
     let mut tx = tenant_tx(&state.pool, TenantId(claims.tid)).await?;
     let next = uuid::Uuid::new_v4();
@@ -191,11 +235,15 @@ pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>
     .fetch_optional(&mut *tx)
     .await?;
     if live.is_none() {
+        // A dead token presented again was stolen or replayed: end every
+        // session of that user.
         sqlx::query("UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL")
             .bind(claims.sub)
             .execute(&mut *tx)
             .await?;
+        Sessions::bump(&mut tx, UserId(claims.sub)).await?;
         tx.commit().await?;
+        state.sessions.revoked(TenantId(claims.tid), UserId(claims.sub), "refresh token reused");
         return Err(ApiError::Unauthorized("refresh token already used or revoked; log in again".into()));
     }
     let user: Option<UserView> =
@@ -206,20 +254,28 @@ pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>
     Ok(HttpResponse::Ok().json(tokens))
 }
 
-/// Revokes a refresh token.
+/// Revokes a refresh token and ends the user's access tokens and sockets at
+/// once (other devices keep their refresh tokens and simply refresh).
 pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
     let claims = state.jwt.verify(&body.refresh_token, TokenKind::Refresh)?;
     let mut tx = tenant_tx(&state.pool, TenantId(claims.tid)).await?;
-    sqlx::query("UPDATE refresh_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL")
+    let revoked = sqlx::query("UPDATE refresh_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL")
         .bind(claims.jti)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+    if revoked > 0 {
+        Sessions::bump(&mut tx, UserId(claims.sub)).await?;
+    }
     tx.commit().await?;
+    if revoked > 0 {
+        state.sessions.revoked(TenantId(claims.tid), UserId(claims.sub), "signed out");
+    }
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// The caller.
-pub async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+pub async fn me(state: web::Data<AppState>, user: Person) -> Result<HttpResponse, ApiError> {
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let me: Option<UserView> =
         sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")).bind(user.user_id.0).fetch_optional(&mut *tx).await?;

@@ -2,7 +2,7 @@
 //! opt-in, CSV import (every row accounted for: imported, updated or failed
 //! with the reason) and CSV export.
 
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Manager, Reader, Writer};
 use crate::db::tenant_tx;
 use crate::http::conversations::page;
 use crate::http::error::ApiError;
@@ -49,7 +49,7 @@ pub fn contact_json(r: &PgRow) -> Result<Value, sqlx::Error> {
 }
 
 /// Lists contacts, newest first; search by name, phone or username; filter by tag.
-pub async fn list(state: web::Data<AppState>, user: AuthUser, q: web::Query<ContactsQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: web::Data<AppState>, user: Reader, q: web::Query<ContactsQuery>) -> Result<HttpResponse, ApiError> {
     let limit = pagination::limit(q.limit)?;
     let cursor = q.cursor.as_deref().map(Cursor::decode).transpose()?;
     let search = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(like_pattern);
@@ -125,7 +125,7 @@ fn conflict(e: sqlx::Error) -> ApiError {
 }
 
 /// Adds a contact.
-pub async fn create(state: web::Data<AppState>, user: AuthUser, body: web::Json<ContactInput>) -> Result<HttpResponse, ApiError> {
+pub async fn create(state: web::Data<AppState>, user: Writer, body: web::Json<ContactInput>) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let phone = phone(b.phone.as_deref().ok_or(ApiError::validation("`phone` is required (international form, e.g. +14155550123)"))?)?;
     let tags = clean_tags(&b.tags.unwrap_or_default())?;
@@ -148,7 +148,7 @@ pub async fn create(state: web::Data<AppState>, user: AuthUser, body: web::Json<
 }
 
 /// One contact, with its conversations.
-pub async fn get(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get(state: web::Data<AppState>, user: Reader, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let row = sqlx::query(&format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = $1")).bind(*path).fetch_optional(&mut *tx).await?;
     let convs: Vec<(uuid::Uuid, uuid::Uuid, String, Option<DateTime<Utc>>)> = sqlx::query_as(
@@ -169,7 +169,7 @@ pub async fn get(state: web::Data<AppState>, user: AuthUser, path: web::Path<uui
 /// Changes a contact; `custom_fields` are merged (a `null` value removes a field).
 pub async fn update(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Writer,
     path: web::Path<uuid::Uuid>,
     body: web::Json<ContactInput>,
 ) -> Result<HttpResponse, ApiError> {
@@ -204,8 +204,7 @@ pub async fn update(
 }
 
 /// Deletes a contact and its conversations (tenant admins only).
-pub async fn delete(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+pub async fn delete(state: web::Data<AppState>, user: Manager, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let n = sqlx::query("DELETE FROM contacts WHERE id = $1").bind(*path).execute(&mut *tx).await?.rows_affected();
     tx.commit().await?;
@@ -269,7 +268,7 @@ pub async fn remove_tag(
 /// `POST /contacts/{id}/tags`.
 pub async fn post_tags(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Writer,
     path: web::Path<uuid::Uuid>,
     body: web::Json<TagsBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -277,11 +276,7 @@ pub async fn post_tags(
 }
 
 /// `DELETE /contacts/{id}/tags/{tag}`.
-pub async fn delete_tag(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<(uuid::Uuid, String)>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn delete_tag(state: web::Data<AppState>, user: Writer, path: web::Path<(uuid::Uuid, String)>) -> Result<HttpResponse, ApiError> {
     let (id, tag) = path.into_inner();
     Ok(HttpResponse::Ok().json(json!({"tags": remove_tag(&state, &user, "contacts", id, &tag).await?})))
 }
@@ -289,7 +284,7 @@ pub async fn delete_tag(
 /// `POST /conversations/{id}/tags`.
 pub async fn post_conversation_tags(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Writer,
     path: web::Path<uuid::Uuid>,
     body: web::Json<TagsBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -300,7 +295,7 @@ pub async fn post_conversation_tags(
 /// `DELETE /conversations/{id}/tags/{tag}`.
 pub async fn delete_conversation_tag(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Writer,
     path: web::Path<(uuid::Uuid, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, tag) = path.into_inner();
@@ -422,7 +417,7 @@ pub fn parse_csv(bytes: &[u8]) -> Result<(Vec<ImportRow>, Vec<RowError>), ApiErr
 }
 
 /// `POST /contacts/import` with a CSV body: upserts by phone and reports every row.
-pub async fn import(state: web::Data<AppState>, user: AuthUser, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn import(state: web::Data<AppState>, user: Manager, body: web::Bytes) -> Result<HttpResponse, ApiError> {
     if body.len() > MAX_IMPORT_BYTES {
         return Err(ApiError::PayloadTooLarge(format!("imports are limited to {MAX_IMPORT_BYTES} bytes; split the file")));
     }
@@ -471,7 +466,7 @@ pub async fn import(state: web::Data<AppState>, user: AuthUser, body: web::Bytes
 }
 
 /// `GET /contacts/export`: every contact as CSV (custom fields as columns).
-pub async fn export(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+pub async fn export(state: web::Data<AppState>, user: Manager) -> Result<HttpResponse, ApiError> {
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let rows = sqlx::query(&format!("SELECT {CONTACT_COLUMNS} FROM contacts ORDER BY created_at, id")).fetch_all(&mut *tx).await?;
     tx.commit().await?;

@@ -2,7 +2,7 @@
 //! conversation, and its messages. Agents see conversations assigned to them
 //! and unassigned ones; admins see all.
 
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Reader};
 use crate::db::tenant_tx;
 use crate::http::error::ApiError;
 use crate::http::pagination::{self, Cursor};
@@ -105,7 +105,7 @@ pub struct ListQuery {
 }
 
 /// The inbox list, newest activity first.
-pub async fn list(state: web::Data<AppState>, user: AuthUser, q: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: web::Data<AppState>, user: Reader, q: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
     let limit = pagination::limit(q.limit)?;
     let cursor = q.cursor.as_deref().map(Cursor::decode).transpose()?;
     if let Some(s) = &q.status {
@@ -185,7 +185,7 @@ pub async fn conversation_by_id(state: &AppState, user: &AuthUser, id: uuid::Uui
 }
 
 /// One conversation.
-pub async fn get(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get(state: web::Data<AppState>, user: Reader, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(conversation_by_id(&state, &user, *path).await?))
 }
 
@@ -202,7 +202,7 @@ pub struct MessagesQuery {
 /// A conversation's messages in ascending sequence; pages go back in time.
 pub async fn messages(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Reader,
     path: web::Path<uuid::Uuid>,
     q: web::Query<MessagesQuery>,
 ) -> Result<HttpResponse, ApiError> {

@@ -60,6 +60,16 @@ pub enum ApiError {
         /// The problems, each pointing at what is wrong.
         details: serde_json::Value,
     },
+    /// 429 with a stable code and when to come back (`Retry-After`).
+    #[error("{message}")]
+    TooManyRequests {
+        /// Stable machine-readable code.
+        code: &'static str,
+        /// What limit was hit and when to try again.
+        message: String,
+        /// How long to wait.
+        retry_after: std::time::Duration,
+    },
     /// 503: try again.
     #[error("{0}")]
     Unavailable(String),
@@ -77,9 +87,11 @@ impl ApiError {
     /// The stable code.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::BadRequest { code, .. } | Self::Conflict { code, .. } | Self::Unprocessable { code, .. } | Self::Invalid { code, .. } => {
-                code
-            }
+            Self::BadRequest { code, .. }
+            | Self::Conflict { code, .. }
+            | Self::Unprocessable { code, .. }
+            | Self::Invalid { code, .. }
+            | Self::TooManyRequests { code, .. } => code,
             Self::Unauthorized(_) => "UNAUTHORIZED",
             Self::InvalidCredentials => "INVALID_CREDENTIALS",
             Self::Forbidden(_) => "FORBIDDEN",
@@ -101,6 +113,7 @@ impl ResponseError for ApiError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unprocessable { .. } | Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -111,14 +124,38 @@ impl ResponseError for ApiError {
             tracing::error!(error = ?e, "request failed");
         }
         let mut res = HttpResponse::build(self.status_code());
-        if matches!(self, Self::Unavailable(_)) {
-            res.insert_header(("Retry-After", "5"));
+        match self {
+            Self::Unavailable(_) => {
+                res.insert_header(("Retry-After", "5"));
+            }
+            Self::TooManyRequests { retry_after, .. } => {
+                // Whole seconds, rounded up: never tell a client to come back too early.
+                let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+                res.insert_header(("Retry-After", secs.max(1).to_string()));
+            }
+            _ => {}
         }
         let mut error = json!({"code": self.code(), "message": self.to_string()});
         if let Self::Invalid { details, .. } = self {
             error["details"] = details.clone();
         }
+        if let Some(id) = crate::http::request_id::current() {
+            error["request_id"] = json!(id);
+        }
         res.json(json!({"error": error}))
+    }
+}
+
+impl ApiError {
+    /// Maps the actors' store error: unavailable → 503, a missing row → 404,
+    /// anything else → a logged 500.
+    pub fn from_store(e: whatsflow_actors::ports::StoreError) -> Self {
+        use whatsflow_actors::ports::StoreError as S;
+        match e {
+            S::Unavailable(_) => Self::Unavailable("the database is unavailable; try again shortly".into()),
+            S::Missing(_) => Self::NotFound("resource"),
+            other => Self::Internal(other.into()),
+        }
     }
 }
 

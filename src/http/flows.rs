@@ -4,7 +4,7 @@
 //! and deactivated, observed (executions, analytics), tried in a sandbox
 //! (`/test`: a transcript, no message reaches Meta), and started by hand.
 
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Manager, Reader, Writer};
 use crate::db::tenant_tx;
 use crate::http::error::ApiError;
 use crate::startup::AppState;
@@ -111,8 +111,7 @@ fn check_trigger(kind: &str, value: Option<&str>, mode: &str) -> Result<(), ApiE
 }
 
 /// Creates a flow (draft, version 1).
-pub async fn create(state: web::Data<AppState>, user: AuthUser, body: web::Json<FlowInput>) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+pub async fn create(state: web::Data<AppState>, user: Manager, body: web::Json<FlowInput>) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let name = crate::http::auth::required_text("name", b.name.as_deref().unwrap_or(""), 200)?;
     let kind = b.trigger_type.unwrap_or_else(|| "manual".into());
@@ -149,7 +148,7 @@ pub async fn create(state: web::Data<AppState>, user: AuthUser, body: web::Json<
 }
 
 /// The tenant's flows.
-pub async fn list(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: web::Data<AppState>, user: Reader) -> Result<HttpResponse, ApiError> {
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM flows ORDER BY created_at")).fetch_all(&mut *tx).await?;
     tx.commit().await?;
@@ -165,18 +164,17 @@ async fn load(state: &AppState, user: &AuthUser, id: uuid::Uuid) -> Result<Value
 }
 
 /// One flow.
-pub async fn get(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get(state: web::Data<AppState>, user: Reader, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(load(&state, &user, *path).await?))
 }
 
 /// Changes a flow; a new `flow_data` is a new version (live runs keep theirs).
 pub async fn update(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Manager,
     path: web::Path<uuid::Uuid>,
     body: web::Json<FlowInput>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
     let current = load(&state, &user, *path).await?;
     let b = body.into_inner();
     let kind = b.trigger_type.unwrap_or_else(|| current["trigger_type"].as_str().unwrap_or("manual").to_owned());
@@ -230,11 +228,10 @@ pub struct StatusInput {
 /// Activates (validating again), deactivates or returns a flow to draft.
 pub async fn set_status(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Manager,
     path: web::Path<uuid::Uuid>,
     body: web::Json<StatusInput>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
     if !["draft", "active", "inactive"].contains(&body.status.as_str()) {
         return Err(ApiError::validation("`status` must be draft, active or inactive"));
     }
@@ -259,8 +256,7 @@ pub async fn set_status(
 }
 
 /// Deletes a flow with no live runs (deactivate it first otherwise).
-pub async fn delete(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+pub async fn delete(state: web::Data<AppState>, user: Manager, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let live: i64 = sqlx::query_scalar("SELECT count(*) FROM flow_runs WHERE flow_id = $1 AND status IN ('running', 'waiting', 'paused')")
         .bind(*path)
@@ -282,7 +278,7 @@ pub async fn delete(state: web::Data<AppState>, user: AuthUser, path: web::Path<
 }
 
 /// Runs of a flow, newest first, with the path each took.
-pub async fn executions(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn executions(state: web::Data<AppState>, user: Reader, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     load(&state, &user, *path).await?;
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let rows = sqlx::query(
@@ -307,7 +303,7 @@ pub async fn executions(state: web::Data<AppState>, user: AuthUser, path: web::P
 }
 
 /// Starts, completions and where runs stop (drop-off per node).
-pub async fn analytics(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn analytics(state: web::Data<AppState>, user: Reader, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     load(&state, &user, *path).await?;
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let counts: Vec<(String, i64)> =
@@ -404,7 +400,7 @@ impl Effects for Sandbox<'_> {
 /// Runs a flow against scripted customer messages and returns the transcript.
 pub async fn test(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Manager,
     path: web::Path<uuid::Uuid>,
     body: web::Json<TestInput>,
 ) -> Result<HttpResponse, ApiError> {
@@ -460,7 +456,7 @@ pub struct StartInput {
 /// Starts a flow in a conversation by hand.
 pub async fn start(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Writer,
     path: web::Path<uuid::Uuid>,
     body: web::Json<StartInput>,
 ) -> Result<HttpResponse, ApiError> {
@@ -488,7 +484,7 @@ pub struct ControlInput {
 /// Pauses, resumes or stops the conversation's bot.
 pub async fn control(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Writer,
     path: web::Path<uuid::Uuid>,
     body: web::Json<ControlInput>,
 ) -> Result<HttpResponse, ApiError> {

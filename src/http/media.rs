@@ -3,7 +3,7 @@
 //! media id to send with; `GET /channels/{id}/media/{media_id}` fetches a
 //! customer's media for the inbox.
 
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Reader, Writer};
 use crate::db::tenant_tx;
 use crate::http::error::ApiError;
 use crate::startup::AppState;
@@ -40,7 +40,7 @@ fn graph_error(e: SendError) -> ApiError {
 /// Uploads the multipart field `file`.
 pub async fn upload(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Writer,
     path: web::Path<uuid::Uuid>,
     mut form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
@@ -75,7 +75,7 @@ pub async fn upload(
 }
 
 /// Streams a media file (e.g. a customer's image) from Meta.
-pub async fn download(state: web::Data<AppState>, user: AuthUser, path: web::Path<(uuid::Uuid, String)>) -> Result<HttpResponse, ApiError> {
+pub async fn download(state: web::Data<AppState>, user: Reader, path: web::Path<(uuid::Uuid, String)>) -> Result<HttpResponse, ApiError> {
     let (id, media_id) = path.into_inner();
     if media_id.is_empty() || !media_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.') {
         return Err(ApiError::NotFound("media"));

@@ -1,13 +1,18 @@
 //! Sending and steering conversations: `POST /conversations` (start one),
 //! `POST /conversations/{id}/messages` (send; the same path serves the
-//! socket's `message:send`), `PATCH /conversations/{id}` (status,
-//! assignee), `POST /conversations/{id}/read`, and internal notes.
+//! socket's `message:send`), resending an unconfirmed message, `PATCH
+//! /conversations/{id}` (status, assignee), `POST /conversations/{id}/read`,
+//! and internal notes. Every route first finds the conversation through the
+//! one visibility rule ([`crate::store::visibility`]).
 
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Reader, Writer};
 use crate::db::tenant_tx;
 use crate::http::conversations::message_from_row;
 use crate::http::error::ApiError;
+use crate::hub::{HubFrame, Scope};
 use crate::startup::AppState;
+use crate::store::consent::{template_send, TemplateConsent};
+use crate::store::visibility::visible_conversation;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -30,23 +35,15 @@ pub struct Target {
     pub channel: ChannelRef,
     /// Its contact.
     pub contact_id: ContactId,
+    /// Its assignee now (who may see frames about it).
+    pub assignee_id: Option<UserId>,
 }
 
-/// Finds a conversation the caller may act on (404 otherwise).
+/// Finds a conversation the caller may act on (404 otherwise, also for one
+/// of another tenant or assigned to another agent).
 pub async fn target(state: &AppState, user: &AuthUser, conversation: uuid::Uuid) -> Result<Target, ApiError> {
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let row = sqlx::query(
-        "SELECT c.channel_id, c.contact_id, ch.phone_number_id, ch.messages_per_second FROM conversations c JOIN channels ch ON ch.id = c.channel_id
-         WHERE c.id = $1 AND ($2 OR c.assignee_id IS NULL OR c.assignee_id = $3)",
-    )
-    .bind(conversation)
-    .bind(user.role.is_admin())
-    .bind(user.user_id.0)
-    .fetch_optional(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    let row = row.ok_or(ApiError::NotFound("conversation"))?;
-    Ok(Target { channel: crate::store::channel_ref_from_row(user.tenant_id, &row)?, contact_id: ContactId(row.try_get("contact_id")?) })
+    let c = visible_conversation(&state.pool, user, conversation).await?.ok_or(ApiError::NotFound("conversation"))?;
+    Ok(Target { channel: c.channel, contact_id: c.contact_id, assignee_id: c.assignee_id })
 }
 
 /// A message to send, in the Cloud API's own shape: `{"type": "text",
@@ -80,15 +77,27 @@ pub enum Sent {
 pub async fn send(state: &AppState, user: &AuthUser, conversation: uuid::Uuid, body: SendBody, sent_by: SentBy) -> Result<Sent, ApiError> {
     let content = body.rest.get(&body.kind).cloned().unwrap_or(Value::Null);
     validate(&body.kind, &content).map_err(|m| ApiError::BadRequest { code: "INVALID_MESSAGE", message: m })?;
+    // Authorize first: an idempotency key never reveals another
+    // conversation's message.
+    let target = target(state, user, conversation).await?;
     if let Some(id) = &body.client_id {
         if id.is_empty() || id.len() > 200 {
             return Err(ApiError::validation("`client_id` must be 1 to 200 characters"));
         }
-        if let Some(existing) = by_client_id(state, user.tenant_id, id).await? {
+        if let Some(existing) = by_client_id(state, user.tenant_id, conversation, id).await? {
             return Ok(Sent::Existing(existing));
         }
     }
-    let target = target(state, user, conversation).await?;
+    if body.kind == "template" {
+        if let TemplateConsent::OptedOut { template } = template_send(&state.pool, user.tenant_id, target.contact_id, &content).await? {
+            return Err(ApiError::Unprocessable {
+                code: "OPTED_OUT",
+                message: format!(
+                    "this contact opted out of marketing messages, so the marketing template `{template}` cannot be sent to them; send a utility template, or reply within their 24-hour window"
+                ),
+            });
+        }
+    }
     let (tx, rx) = tokio::sync::oneshot::channel();
     let reply_to = body.context.as_ref().and_then(|c| c["message_id"].as_str()).map(|w| Wamid(w.to_owned()));
     let request = SendRequest {
@@ -113,25 +122,36 @@ pub async fn send(state: &AppState, user: &AuthUser, conversation: uuid::Uuid, b
         Ok(view) => Ok(Sent::New(view)),
         Err(SendRefusal::Duplicate) => {
             let id = body.client_id.unwrap_or_default();
-            by_client_id(state, user.tenant_id, &id)
-                .await?
-                .map(Sent::Existing)
-                .ok_or(ApiError::Conflict { code: "DUPLICATE", message: "this client_id was used".into() })
+            by_client_id(state, user.tenant_id, conversation, &id).await?.map(Sent::Existing).ok_or(ApiError::Conflict {
+                code: "DUPLICATE",
+                message: "this client_id was already used in another conversation; use a fresh one".into(),
+            })
         }
         Err(e @ SendRefusal::WindowClosed { .. }) => Err(ApiError::Unprocessable { code: "WINDOW_CLOSED", message: e.to_string() }),
         Err(e @ SendRefusal::NoRecipient) => Err(ApiError::Unprocessable { code: "NO_RECIPIENT", message: e.to_string() }),
+        Err(SendRefusal::Gone) => Err(ApiError::NotFound("conversation")),
         Err(SendRefusal::Unavailable) => {
             Err(ApiError::Unavailable("the message could not be stored now; retry with the same client_id".into()))
         }
     }
 }
 
-async fn by_client_id(state: &AppState, tenant: TenantId, client_id: &str) -> Result<Option<MessageView>, ApiError> {
+/// The message sent earlier with this idempotency key, in this conversation.
+async fn by_client_id(
+    state: &AppState,
+    tenant: TenantId,
+    conversation: uuid::Uuid,
+    client_id: &str,
+) -> Result<Option<MessageView>, ApiError> {
     let mut tx = tenant_tx(&state.pool, tenant).await?;
-    let row = sqlx::query(&format!("SELECT {} FROM messages m WHERE m.client_id = $1", crate::http::conversations::MESSAGE_COLUMNS))
-        .bind(client_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {} FROM messages m WHERE m.client_id = $1 AND m.conversation_id = $2",
+        crate::http::conversations::MESSAGE_COLUMNS
+    ))
+    .bind(client_id)
+    .bind(conversation)
+    .fetch_optional(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(row.as_ref().map(message_from_row).transpose()?)
 }
@@ -141,7 +161,7 @@ async fn by_client_id(state: &AppState, tenant: TenantId, client_id: &str) -> Re
 /// `Idempotency-Key` header) was used before.
 pub async fn post_message(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Writer,
     req: HttpRequest,
     path: web::Path<uuid::Uuid>,
     body: web::Json<SendBody>,
@@ -160,6 +180,61 @@ pub async fn post_message(
     }
 }
 
+/// `POST /conversations/{id}/messages/{message_id}/resend`: sends again a
+/// message whose outcome stayed unknown past the grace (`unconfirmed`). The
+/// caller accepts that the customer may receive it twice; the guarded
+/// update makes two concurrent resends one.
+pub async fn resend(state: web::Data<AppState>, user: Writer, path: web::Path<(uuid::Uuid, uuid::Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (conversation, message) = path.into_inner();
+    let target = target(&state, &user, conversation).await?;
+    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+    let row = sqlx::query(&format!(
+        "UPDATE messages m SET status = 'pending', send_attempted_at = NULL, errors = NULL
+         FROM conversations c JOIN contacts k ON k.id = c.contact_id
+         WHERE c.id = m.conversation_id AND m.id = $1 AND m.conversation_id = $2 AND m.direction = 'outbound'
+           AND m.status = 'unconfirmed' AND m.wamid IS NULL
+         RETURNING {}, k.phone, k.wa_user_id",
+        crate::http::conversations::MESSAGE_COLUMNS
+    ))
+    .bind(message)
+    .bind(conversation)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else {
+        let exists: Option<String> = sqlx::query_scalar("SELECT status FROM messages WHERE id = $1 AND conversation_id = $2")
+            .bind(message)
+            .bind(conversation)
+            .fetch_optional(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        return Err(match exists {
+            None => ApiError::NotFound("message"),
+            Some(status) => ApiError::Conflict {
+                code: "NOT_UNCONFIRMED",
+                message: format!("this message is {status}, not unconfirmed; only a message whose outcome is unknown can be resent"),
+            },
+        });
+    };
+    tx.commit().await?;
+    let view = message_from_row(&row)?;
+    let phone: Option<String> = row.try_get("phone")?;
+    let user_id: Option<String> = row.try_get("wa_user_id")?;
+    let body = whatsflow_actors::send::cloud_api_body(
+        &view.kind,
+        &view.content,
+        view.context.as_ref().and_then(|c| c["id"].as_str()).map(|w| Wamid(w.to_owned())).as_ref(),
+        phone.as_deref(),
+        user_id.as_deref(),
+        &view.id.to_string(),
+    );
+    state.router.command(ConversationCommand {
+        channel: target.channel,
+        contact_id: target.contact_id,
+        work: ConversationWork::Resend { message_id: view.id, body },
+    });
+    Ok(HttpResponse::Ok().json(view))
+}
+
 /// `POST /conversations`.
 #[derive(Deserialize)]
 pub struct StartConversation {
@@ -169,7 +244,7 @@ pub struct StartConversation {
 
 /// Opens (or finds) the conversation between a number and a contact, e.g.
 /// to start it with a template.
-pub async fn start(state: web::Data<AppState>, user: AuthUser, body: web::Json<StartConversation>) -> Result<HttpResponse, ApiError> {
+pub async fn start(state: web::Data<AppState>, user: Writer, body: web::Json<StartConversation>) -> Result<HttpResponse, ApiError> {
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let channel: Option<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM channels WHERE phone_number_id = $1")
         .bind(&body.phone_number_id)
@@ -186,7 +261,7 @@ pub async fn start(state: web::Data<AppState>, user: AuthUser, body: web::Json<S
         .store
         .open_conversation(user.tenant_id, ChannelId(channel), ContactId(contact))
         .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
+        .map_err(ApiError::from_store)?;
     let status = if snap.created { actix_web::http::StatusCode::CREATED } else { actix_web::http::StatusCode::OK };
     let view = crate::http::conversations::conversation_by_id(&state, &user, snap.id.0).await?;
     Ok(HttpResponse::build(status).json(view))
@@ -209,7 +284,7 @@ fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option
 /// admins may assign anyone.
 pub async fn patch(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Writer,
     path: web::Path<uuid::Uuid>,
     body: web::Json<PatchConversation>,
 ) -> Result<HttpResponse, ApiError> {
@@ -220,7 +295,7 @@ pub async fn patch(
         }
     }
     if let Some(Some(assignee)) = body.assignee_id {
-        if !user.role.is_admin() && assignee != user.user_id.0 {
+        if !user.sees_all_conversations() && assignee != user.user_id.0 {
             return Err(ApiError::Forbidden("agents can assign conversations only to themselves".into()));
         }
         let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
@@ -245,12 +320,12 @@ pub async fn patch(
         .map_err(|_| ApiError::Unavailable("the conversation did not answer in time; retry".into()))?
         .map_err(|_| ApiError::Unavailable("the change could not be stored now; retry".into()))?
         .map_err(|_| ApiError::Unavailable("the change could not be stored now; retry".into()))?;
-    let admin = AuthUser { role: crate::auth::Role::TenantAdmin, ..user };
+    let admin = AuthUser { role: crate::auth::Role::TenantAdmin, ..*user };
     Ok(HttpResponse::Ok().json(crate::http::conversations::conversation_by_id(&state, &admin, path.into_inner()).await?))
 }
 
 /// `POST /conversations/{id}/read`: unread to zero and a read receipt to the customer.
-pub async fn mark_read(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn mark_read(state: web::Data<AppState>, user: Writer, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     let target = target(&state, &user, *path).await?;
     state.router.command(ConversationCommand { channel: target.channel, contact_id: target.contact_id, work: ConversationWork::MarkRead });
     Ok(HttpResponse::Accepted().json(json!({"conversation_id": *path, "read": true})))
@@ -265,7 +340,7 @@ pub struct NewNote {
 /// Adds an internal note (never sent to the customer).
 pub async fn add_note(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Writer,
     path: web::Path<uuid::Uuid>,
     body: web::Json<NewNote>,
 ) -> Result<HttpResponse, ApiError> {
@@ -273,7 +348,7 @@ pub async fn add_note(
     if text.is_empty() || text.chars().count() > 10_000 {
         return Err(ApiError::validation("`body` is required (at most 10,000 characters)"));
     }
-    target(&state, &user, *path).await?;
+    let target = target(&state, &user, *path).await?;
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let row = sqlx::query("INSERT INTO notes (id, tenant_id, conversation_id, author_id, body) VALUES ($1, $2, $3, $4, $5) RETURNING id, author_id, body, created_at")
         .bind(uuid::Uuid::now_v7())
@@ -285,7 +360,18 @@ pub async fn add_note(
         .await?;
     tx.commit().await?;
     let note = note_json(&row, *path)?;
-    state.hub.notify(user.tenant_id, json!({"event": "notification", "data": {"kind": "note", "note": note}}));
+    // Only to the sessions that may see the conversation.
+    state.hub.broadcast(
+        user.tenant_id,
+        HubFrame {
+            conversation_id: Some(whatsflow_actors::ids::ConversationId(*path)),
+            assignee: target.assignee_id,
+            seq: None,
+            scope: Scope::Inbox,
+            except: None,
+            text: json!({"event": "notification", "data": {"kind": "note", "conversation_id": *path, "note": note}}).to_string().into(),
+        },
+    );
     Ok(HttpResponse::Created().json(note))
 }
 
@@ -300,7 +386,7 @@ fn note_json(row: &sqlx::postgres::PgRow, conversation: uuid::Uuid) -> Result<Va
 }
 
 /// Lists a conversation's notes, oldest first.
-pub async fn list_notes(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn list_notes(state: web::Data<AppState>, user: Reader, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     target(&state, &user, *path).await?;
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let rows = sqlx::query("SELECT id, author_id, body, created_at FROM notes WHERE conversation_id = $1 ORDER BY created_at, id")

@@ -3,7 +3,7 @@
 //! the channel's token, kept in sync from Meta's list and from
 //! `message_template_status_update` webhooks, and previewed with parameters.
 
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Manager, Reader};
 use crate::db::tenant_tx;
 use crate::http::error::ApiError;
 use crate::startup::AppState;
@@ -74,7 +74,7 @@ pub struct ListQuery {
 }
 
 /// The tenant's templates (filter by status, e.g. APPROVED).
-pub async fn list(state: web::Data<AppState>, user: AuthUser, q: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: web::Data<AppState>, user: Reader, q: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let rows =
         sqlx::query(&format!("SELECT {COLUMNS} FROM templates WHERE ($1::text IS NULL OR status = upper($1)) ORDER BY name, language"))
@@ -87,8 +87,7 @@ pub async fn list(state: web::Data<AppState>, user: AuthUser, q: web::Query<List
 }
 
 /// Creates a draft (tenant admins only).
-pub async fn create(state: web::Data<AppState>, user: AuthUser, body: web::Json<TemplateInput>) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+pub async fn create(state: web::Data<AppState>, user: Manager, body: web::Json<TemplateInput>) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let (name, language, category) =
         (b.name.unwrap_or_default(), b.language.unwrap_or_default(), b.category.unwrap_or_default().to_uppercase());
@@ -126,18 +125,17 @@ async fn load(state: &AppState, user: &AuthUser, id: uuid::Uuid) -> Result<Value
 }
 
 /// One template.
-pub async fn get(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get(state: web::Data<AppState>, user: Reader, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(load(&state, &user, *path).await?))
 }
 
 /// Edits a draft or a rejected template (it becomes a draft again).
 pub async fn update(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Manager,
     path: web::Path<uuid::Uuid>,
     body: web::Json<TemplateInput>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
     let current = load(&state, &user, *path).await?;
     let status = current["status"].as_str().unwrap_or("");
     if !["DRAFT", "REJECTED"].contains(&status) {
@@ -166,8 +164,7 @@ pub async fn update(
 }
 
 /// Deletes a template here (tenant admins only).
-pub async fn delete(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+pub async fn delete(state: web::Data<AppState>, user: Manager, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let n = sqlx::query("DELETE FROM templates WHERE id = $1").bind(*path).execute(&mut *tx).await?.rows_affected();
     tx.commit().await?;
@@ -190,8 +187,7 @@ fn meta_error(e: SendError) -> ApiError {
 }
 
 /// Submits a draft to Meta for review (tenant admins only).
-pub async fn submit(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+pub async fn submit(state: web::Data<AppState>, user: Manager, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     let t = load(&state, &user, *path).await?;
     if t["status"] != "DRAFT" {
         return Err(ApiError::Conflict {
@@ -219,8 +215,7 @@ pub async fn submit(state: web::Data<AppState>, user: AuthUser, path: web::Path<
 }
 
 /// Pulls every template of the tenant's WABAs from Meta (status, components).
-pub async fn sync(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+pub async fn sync(state: web::Data<AppState>, user: Manager) -> Result<HttpResponse, ApiError> {
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let wabas: Vec<String> = sqlx::query_scalar("SELECT DISTINCT waba_id FROM channels").fetch_all(&mut *tx).await?;
     tx.commit().await?;
@@ -266,7 +261,7 @@ pub struct PreviewInput {
 /// Renders a template with parameters (422 when their number is wrong).
 pub async fn preview(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Reader,
     path: web::Path<uuid::Uuid>,
     body: web::Json<PreviewInput>,
 ) -> Result<HttpResponse, ApiError> {

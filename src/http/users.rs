@@ -2,7 +2,8 @@
 //! and admins; everyone may list the team (to show names and presence);
 //! anyone may change their own name and password.
 
-use crate::auth::{AuthUser, Role};
+use crate::auth::sessions::Sessions;
+use crate::auth::{Admin, Person, Reader, Role};
 use crate::db::tenant_tx;
 use crate::http::auth::{email_taken, hash_password, required_text, validate_email, validate_password, UserView, USER_COLUMNS};
 use crate::http::error::ApiError;
@@ -10,6 +11,7 @@ use crate::startup::AppState;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
+use whatsflow_actors::ids::UserId;
 
 /// `POST /users`.
 #[derive(Deserialize)]
@@ -46,13 +48,12 @@ fn assignable(role: &str) -> Result<&'static str, ApiError> {
 }
 
 /// Adds a team member (tenant admins only).
-pub async fn create(state: web::Data<AppState>, user: AuthUser, body: web::Json<NewUser>) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+pub async fn create(state: web::Data<AppState>, user: Admin, body: web::Json<NewUser>) -> Result<HttpResponse, ApiError> {
     let email = validate_email(&body.email)?;
     let name = required_text("name", &body.name, 200)?;
     let role = assignable(&body.role)?;
     validate_password(&body.password)?;
-    let hash = hash_password(body.password.clone()).await?;
+    let hash = hash_password(&state, body.password.clone()).await?;
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let created: UserView = sqlx::query_as(&format!(
         "INSERT INTO users (id, tenant_id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {USER_COLUMNS}"
@@ -71,7 +72,7 @@ pub async fn create(state: web::Data<AppState>, user: AuthUser, body: web::Json<
 }
 
 /// The team.
-pub async fn list(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: web::Data<AppState>, user: Reader) -> Result<HttpResponse, ApiError> {
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let rows: Vec<UserView> =
         sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY created_at, id")).fetch_all(&mut *tx).await?;
@@ -80,7 +81,7 @@ pub async fn list(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResp
 }
 
 /// One member.
-pub async fn get(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get(state: web::Data<AppState>, user: Reader, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let row: Option<UserView> =
         sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")).bind(*path).fetch_optional(&mut *tx).await?;
@@ -91,13 +92,15 @@ pub async fn get(state: web::Data<AppState>, user: AuthUser, path: web::Path<uui
 /// Changes a member: admins anything, others their own name and password.
 pub async fn update(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Person,
     path: web::Path<uuid::Uuid>,
     body: web::Json<UpdateUser>,
 ) -> Result<HttpResponse, ApiError> {
     let own = user.user_id.0 == *path;
-    if !own || body.role.is_some() {
-        user.require_admin()?;
+    if (!own || body.role.is_some()) && !user.role.is_admin() {
+        return Err(ApiError::Forbidden(
+            "only a tenant admin changes other people or roles; you may change your own name and password".into(),
+        ));
     }
     if own && body.role.as_deref().is_some_and(|r| r != "tenant_admin") {
         return Err(ApiError::validation("you cannot remove your own admin role; ask another admin"));
@@ -107,7 +110,7 @@ pub async fn update(
     let hash = match &body.password {
         Some(p) => {
             validate_password(p)?;
-            Some(hash_password(p.clone()).await?)
+            Some(hash_password(&state, p.clone()).await?)
         }
         None => None,
     };
@@ -121,20 +124,33 @@ pub async fn update(
     .bind(hash)
     .fetch_optional(&mut *tx)
     .await?;
+    let row = row.ok_or(ApiError::NotFound("user"))?;
     if body.password.is_some() {
-        // A new password ends every other session of that user.
+        // A new password ends every session of that user (refresh tokens too).
         sqlx::query("UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL")
             .bind(*path)
             .execute(&mut *tx)
             .await?;
     }
+    let revoke = if body.password.is_some() {
+        Some("password changed")
+    } else if body.role.is_some() {
+        Some("role changed")
+    } else {
+        None
+    };
+    if revoke.is_some() {
+        Sessions::bump(&mut tx, UserId(*path)).await?;
+    }
     tx.commit().await?;
-    Ok(HttpResponse::Ok().json(row.ok_or(ApiError::NotFound("user"))?))
+    if let Some(why) = revoke {
+        state.sessions.revoked(user.tenant_id, UserId(*path), why);
+    }
+    Ok(HttpResponse::Ok().json(row))
 }
 
 /// Removes a member (tenant admins only; not yourself).
-pub async fn delete(state: web::Data<AppState>, user: AuthUser, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
-    user.require_admin()?;
+pub async fn delete(state: web::Data<AppState>, user: Admin, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     if user.user_id.0 == *path {
         return Err(ApiError::validation("you cannot remove yourself; ask another admin"));
     }
@@ -144,5 +160,6 @@ pub async fn delete(state: web::Data<AppState>, user: AuthUser, path: web::Path<
     if gone == 0 {
         return Err(ApiError::NotFound("user"));
     }
+    state.sessions.revoked(user.tenant_id, UserId(*path), "user removed");
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,6 +3,7 @@
 //! SHA256 of the exact bytes received, compared in constant time), parsed,
 //! committed to the inbox, and only then acknowledged.
 
+use crate::crypto::Sealed;
 use crate::http::error::ApiError;
 use crate::startup::AppState;
 use crate::store::inbox::InboxSource;
@@ -65,8 +66,9 @@ async fn tenant_app(state: &AppState, app_id: &str) -> Result<TenantApp, ApiErro
             .fetch_optional(&state.pool)
             .await?;
     let (tenant, secret, token) = row.ok_or(ApiError::NotFound("Meta app"))?;
-    let open = |b: &[u8]| state.secrets.open(b).map_err(|e| ApiError::Internal(e.into()));
-    Ok(TenantApp { tenant: TenantId(tenant), app_secret: open(&secret)?, verify_token: open(&token)? })
+    let tenant = TenantId(tenant);
+    let open = |b: &[u8], what: Sealed| state.secrets.open(b, &what.context(tenant)).map_err(|e| ApiError::Internal(e.into()));
+    Ok(TenantApp { tenant, app_secret: open(&secret, Sealed::AppSecret)?, verify_token: open(&token, Sealed::VerifyToken)? })
 }
 
 fn verify_subscription(q: &VerifyQuery, expected_token: &str) -> HttpResponse {

@@ -1,6 +1,7 @@
 //! Flows on Postgres: the active flows of a tenant (cached until a flow
-//! changes), versions, runs, and the contact facts and changes flows use;
-//! and HTTP for flows' api and webhook nodes.
+//! changes), versions (in a bounded cache), runs, and the contact facts and
+//! changes flows use. (Flows' api and webhook nodes call out through
+//! [`crate::egress`].)
 
 use crate::db::tenant_tx;
 use crate::store::flow_runs::{RunCreation, RunSaves};
@@ -11,8 +12,7 @@ use dashmap::DashMap;
 use serde_json::{json, Map, Value};
 use sqlx::{PgPool, Row};
 use std::sync::Arc;
-use std::time::Duration;
-use whatsflow_actors::flow::run::{ActiveFlow, FlowHttp, FlowStore, RunRecord, RunStatus};
+use whatsflow_actors::flow::run::{ActiveFlow, ActiveFlowRow, FlowStore, RunRecord, RunStatus};
 use whatsflow_actors::flow::{validate, Flow, FlowData};
 use whatsflow_actors::ids::{ContactId, ConversationId, TenantId, UserId};
 use whatsflow_actors::ports::StoreError;
@@ -68,7 +68,7 @@ impl FlowStore for PgFlowStore {
         let mut flows = Vec::with_capacity(rows.len());
         for r in rows {
             let Some(flow) = parse_flow(r.try_get("flow_data").map_err(store_err)?) else { continue };
-            flows.push(ActiveFlow {
+            let row = ActiveFlowRow {
                 id: r.try_get("id").map_err(store_err)?,
                 version: r.try_get("version").map_err(store_err)?,
                 name: r.try_get("name").map_err(store_err)?,
@@ -78,7 +78,16 @@ impl FlowStore for PgFlowStore {
                 priority: r.try_get("priority").map_err(store_err)?,
                 pause_on_agent_reply: r.try_get("pause_on_agent_reply").map_err(store_err)?,
                 flow: Arc::new(flow),
-            });
+            };
+            let flow_id = row.id;
+            // The trigger's regex is compiled once here, not per message; one
+            // that no longer compiles leaves the flow untriggerable.
+            match ActiveFlow::new(row) {
+                Ok(active) => flows.push(active),
+                Err(e) => {
+                    tracing::warn!(tenant_id = %tenant, flow_id = %flow_id, error = %e, "active flow skipped: its trigger does not compile")
+                }
+            }
         }
         let flows = Arc::new(flows);
         self.active.insert(tenant, flows.clone());
@@ -233,50 +242,5 @@ impl FlowStore for PgFlowStore {
             _ => candidates.iter().min_by_key(|(_, _, last)| *last),
         };
         Ok(pick.map(|(id, _, _)| UserId(*id)))
-    }
-}
-
-/// Flows' HTTP client (api and webhook nodes).
-pub struct ReqwestFlowHttp {
-    http: reqwest::Client,
-}
-
-impl Default for ReqwestFlowHttp {
-    fn default() -> Self {
-        Self { http: reqwest::Client::builder().connect_timeout(Duration::from_secs(5)).build().unwrap_or_default() }
-    }
-}
-
-#[async_trait]
-impl FlowHttp for ReqwestFlowHttp {
-    async fn call(
-        &self,
-        method: &str,
-        url: &str,
-        headers: &[(String, String)],
-        body: Option<&Value>,
-        timeout_ms: u64,
-    ) -> Result<Value, String> {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| e.to_string())?;
-        let mut req = self.http.request(method, url).timeout(Duration::from_millis(timeout_ms));
-        for (k, v) in headers {
-            req = req.header(k, v);
-        }
-        if let Some(b) = body {
-            req = req.json(b);
-        }
-        let res = req.send().await.map_err(|e| {
-            if e.is_timeout() {
-                format!("timed out after {timeout_ms} ms")
-            } else {
-                format!("request failed: {e}")
-            }
-        })?;
-        let status = res.status();
-        let text = res.text().await.map_err(|e| e.to_string())?;
-        if !status.is_success() {
-            return Err(format!("HTTP {}", status.as_u16()));
-        }
-        Ok(serde_json::from_str(&text).unwrap_or(Value::String(text)))
     }
 }

@@ -116,8 +116,8 @@ impl<W: GroupWork> GroupCommit<W> {
     /// Does `job` together with whatever else is waiting.
     pub async fn submit(&self, job: W::Job) -> Result<W::Output, StoreError> {
         let (reply, answer) = oneshot::channel();
-        self.tx.send(Queued { job, reply }).await.map_err(|_| StoreError("the group writer has stopped".into()))?;
-        answer.await.map_err(|_| StoreError("the group writer dropped the job".into()))?
+        self.tx.send(Queued { job, reply }).await.map_err(|_| StoreError::Unavailable("the group writer has stopped".into()))?;
+        answer.await.map_err(|_| StoreError::Unavailable("the group writer dropped the job".into()))?
     }
 }
 
@@ -131,20 +131,20 @@ async fn execute<W: GroupWork>(pool: &PgPool, work: &W, queued: Vec<Queued<W>>) 
         }
         Ok(_) => {
             for q in queued {
-                let _ = q.reply.send(Err(StoreError("group commit answered the wrong number of outputs".into())));
+                let _ = q.reply.send(Err(StoreError::Bug("group commit answered the wrong number of outputs".into())));
             }
         }
         Err(e) if queued.len() > 1 && !is_unavailable(&e) => {
             tracing::warn!(error = %e, jobs = queued.len(), "group commit failed; retrying each job alone");
             for q in queued {
                 let res = work.run(pool, &[&q.job]).await.map_err(store_err);
-                let _ = q.reply.send(res.and_then(|mut o| o.pop().ok_or_else(|| StoreError("no output".into()))));
+                let _ = q.reply.send(res.and_then(|mut o| o.pop().ok_or_else(|| StoreError::Bug("no output".into()))));
             }
         }
         Err(e) => {
-            let reason = e.to_string();
+            let err = store_err(e);
             for q in queued {
-                let _ = q.reply.send(Err(StoreError(reason.clone())));
+                let _ = q.reply.send(Err(err.clone()));
             }
         }
     }

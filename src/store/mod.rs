@@ -1,10 +1,13 @@
 //! Postgres implementations of the actors' ports.
 
+pub mod consent;
 pub mod flow_runs;
 pub mod flows;
 pub mod group;
 pub mod inbox;
 pub mod opening;
+pub mod retention;
+pub mod visibility;
 pub mod writer;
 
 use crate::db::{self, tenant_tx};
@@ -16,12 +19,30 @@ use sqlx::{PgPool, Row};
 use whatsflow_actors::identity::ContactIdentity;
 use whatsflow_actors::ids::{ChannelId, ContactId, ConversationId, TenantId, UserId};
 use whatsflow_actors::meta::TemplateStatusUpdate;
-use whatsflow_actors::ports::{BatchOutcome, ChannelDirectory, ChannelRef, ConversationBatch, ConversationSnapshot, Store, StoreError};
+use whatsflow_actors::ports::{
+    BatchOutcome, ChannelDirectory, ChannelRef, ConversationBatch, ConversationSnapshot, DeadLetter, Store, StoreError,
+};
 use writer::BatchWriter;
 
-/// Turns a database error into the actors' store error (logged by them).
+/// Turns a database error into the actors' store error (logged by them),
+/// sorted by what the actor should do: wait (unavailable, or a deadlock or
+/// serialization failure, which succeed when retried), re-resolve (a row it
+/// points at is gone), or count it towards a dead letter.
 pub fn store_err(e: sqlx::Error) -> StoreError {
-    StoreError(e.to_string())
+    let text = e.to_string();
+    if db::is_unavailable(&e) {
+        return StoreError::Unavailable(text);
+    }
+    match &e {
+        sqlx::Error::RowNotFound => StoreError::Missing(text),
+        sqlx::Error::Database(db) => match db.code().as_deref() {
+            Some("23503") => StoreError::Missing(text),
+            Some("40001" | "40P01" | "55P03") => StoreError::Unavailable(text),
+            Some("23505" | "23514" | "23P01") => StoreError::Conflict(text),
+            _ => StoreError::Bug(text),
+        },
+        _ => StoreError::Bug(text),
+    }
 }
 
 /// How the first-message work (contacts, conversations) is grouped: a few
@@ -133,6 +154,24 @@ impl Store for PgStore {
         }
         tx.commit().await.map_err(store_err)
     }
+
+    async fn park(&self, letter: DeadLetter) -> Result<i64, StoreError> {
+        let mut tx = tenant_tx(&self.pool, letter.tenant_id).await.map_err(store_err)?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO dead_letters (tenant_id, channel_id, contact_id, conversation_id, events, error) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(letter.tenant_id.0)
+        .bind(letter.channel_id.0)
+        .bind(letter.contact_id.0)
+        .bind(letter.conversation_id.map(|c| c.0))
+        .bind(&letter.events)
+        .bind(&letter.error)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(store_err)?;
+        tx.commit().await.map_err(store_err)?;
+        Ok(id)
+    }
 }
 
 #[async_trait]
@@ -161,19 +200,30 @@ impl ChannelDirectory for PgStore {
 
 #[async_trait]
 impl whatsflow_actors::outbound::SendLedger for PgStore {
-    async fn wamid_of(
+    async fn after_grace(
         &self,
         tenant: TenantId,
         message: whatsflow_actors::ids::MessageId,
-    ) -> Result<Option<whatsflow_actors::ids::Wamid>, StoreError> {
+    ) -> Result<whatsflow_actors::outbound::AfterGrace, StoreError> {
+        use whatsflow_actors::outbound::AfterGrace;
         let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
-        let w: Option<Option<String>> = sqlx::query_scalar("SELECT wamid FROM messages WHERE id = $1")
-            .bind(message.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(store_err)?;
+        // A bot's message follows its flow's setting; everyone else's is
+        // recorded as unconfirmed.
+        let row: Option<(Option<String>, Option<bool>)> = sqlx::query_as(
+            "SELECT m.wamid, f.resend_unconfirmed FROM messages m
+             LEFT JOIN flows f ON m.sent_by->>'kind' = 'flow' AND f.id::text = m.sent_by->>'id'
+             WHERE m.id = $1",
+        )
+        .bind(message.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(store_err)?;
         tx.commit().await.map_err(store_err)?;
-        Ok(w.flatten().map(whatsflow_actors::ids::Wamid))
+        Ok(match row {
+            Some((Some(w), _)) => AfterGrace::Linked(whatsflow_actors::ids::Wamid(w)),
+            Some((None, Some(true))) => AfterGrace::Resend,
+            _ => AfterGrace::Unconfirmed,
+        })
     }
 }
 

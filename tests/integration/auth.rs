@@ -109,6 +109,7 @@ async fn bad_tokens_and_bad_input_are_refused_clearly() {
             whatsflow_actors::ids::UserId(t.user_id.parse().unwrap()),
             whatsflow_actors::ids::TenantId(t.tenant_id.parse().unwrap()),
             whatsflow::auth::Role::SuperAdmin,
+            0,
             whatsflow::auth::jwt::TokenKind::Access,
             uuid::Uuid::new_v4(),
         )

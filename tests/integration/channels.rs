@@ -17,10 +17,15 @@ async fn channel_secrets_are_encrypted_and_never_returned() {
     assert!(!list.to_string().contains("EAAG"));
     let stored: Vec<u8> = sqlx::query_scalar("SELECT access_token_enc FROM channels").fetch_one(&app.owner).await.unwrap();
     assert!(!stored.windows(4).any(|w| w == b"EAAG"), "token stored in clear");
-    let opened = whatsflow::crypto::SecretBox::new(&MASTER_KEY).open(&stored).unwrap();
+    let tenant = whatsflow_actors::ids::TenantId(t.tenant_id.parse().unwrap());
+    let context = whatsflow::crypto::Sealed::AccessToken.context(tenant);
+    let opened = whatsflow::crypto::SecretBox::new(&MASTER_KEY).open(&stored, &context).unwrap();
     assert_eq!(opened, "EAAG-secret-access-token");
+    // Bound to its row: the same ciphertext does not open as another tenant's.
+    let elsewhere = whatsflow::crypto::Sealed::AccessToken.context(whatsflow_actors::ids::TenantId::generate());
+    assert!(whatsflow::crypto::SecretBox::new(&MASTER_KEY).open(&stored, &elsewhere).is_err());
 
-    // Same number again: conflict, whoever asks.
+    // Same number again without its token: Meta does not confirm it.
     let other = app.register("Beta").await;
     let dup = app
         .http
@@ -30,8 +35,19 @@ async fn channel_secrets_are_encrypted_and_never_returned() {
         .send()
         .await
         .unwrap();
+    assert_eq!(dup.status(), 422);
+    assert_eq!(dup.json::<Value>().await.unwrap()["error"]["code"], "CHANNEL_NOT_VERIFIED");
+    // Even with the real token, the number (and its WABA) stay with their first account.
+    let dup = app
+        .http
+        .post(app.url("/api/v1/channels"))
+        .bearer_auth(&other.token)
+        .json(&json!({"phone_number_id": PHONE_NUMBER_ID, "display_phone_number": "+1", "waba_id": WABA_ID, "access_token": ACCESS_TOKEN}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(dup.status(), 409);
-    assert_eq!(dup.json::<Value>().await.unwrap()["error"]["code"], "CHANNEL_EXISTS");
+    assert_eq!(dup.json::<Value>().await.unwrap()["error"]["code"], "WABA_IN_USE");
 
     // Update, then delete: webhooks for it become unrouted.
     let id = created["id"].as_str().unwrap();

@@ -16,6 +16,18 @@ pub const VERIFY_TOKEN: &str = "test-verify-token";
 pub const PHONE_NUMBER_ID: &str = "106540352242922";
 pub const WABA_ID: &str = "102290129340398";
 pub const MASTER_KEY: [u8; 32] = [42; 32];
+/// The access token the simulated Meta accepts for the tests' numbers.
+pub const ACCESS_TOKEN: &str = "EAAG-secret-access-token";
+
+/// The WABA a test number belongs to: the fixtures' WABA for the main test
+/// number, one of its own for any other (a WABA belongs to one tenant).
+pub fn waba_for(phone_number_id: &str) -> String {
+    if phone_number_id == PHONE_NUMBER_ID {
+        WABA_ID.to_owned()
+    } else {
+        format!("9{}", &phone_number_id[phone_number_id.len().saturating_sub(14)..])
+    }
+}
 
 /// The cluster's admin URL for a database name.
 pub struct Cluster {
@@ -97,18 +109,23 @@ pub fn test_config(database_url: &str) -> Config {
     Config {
         bind: "127.0.0.1:0".into(),
         database_url: Some(database_url.to_owned()),
+        database_app_url: None,
         redis_url: None,
         data_dir: std::env::temp_dir().join("whatsflow-test-data"),
         graph_api_base: "http://127.0.0.1:9/unused".into(),
         app_secret: Secret::new(APP_SECRET),
         verify_token: Secret::new(VERIFY_TOKEN),
-        jwt_secret: Secret::new("test-jwt-secret-0123456789"),
+        jwt_secret: Secret::new("test-jwt-secret-0123456789-abcdefghijklmnop"),
         master_key: MASTER_KEY,
+        previous_master_keys: Vec::new(),
         conversation_idle: Duration::from_secs(300),
         send_recheck: Duration::from_secs(2),
         web_dir: "/nonexistent".into(),
         workers: Some(2),
         ws_outbox: whatsflow::config::DEFAULT_WS_OUTBOX,
+        egress_allow: vec!["127.0.0.0/8".parse().unwrap()],
+        retention: whatsflow::config::DEFAULT_RETENTION,
+        auth_limits: whatsflow::auth::limits::AuthLimits::default(),
     }
 }
 
@@ -149,6 +166,7 @@ pub async fn spawn_with(db_url: String, tweak: impl FnOnce(Config) -> Config, la
         },
     )
     .unwrap();
+    sim.state.register_number(sim_number(PHONE_NUMBER_ID));
     let mut config = test_config(&db_url);
     config.graph_api_base = sim.base_url.clone();
     let app = Application::build_with(tweak(config), layer).await.expect("build app");
@@ -159,6 +177,17 @@ pub async fn spawn_with(db_url: String, tweak: impl FnOnce(Config) -> Config, la
     actix_rt::spawn(app.run_until_stopped());
     let owner = PgPoolOptions::new().max_connections(2).connect(&db_url).await.unwrap();
     TestApp { base: format!("http://127.0.0.1:{port}"), sim, db_url, http: reqwest::Client::new(), state, owner, handle }
+}
+
+/// A number the simulated Meta knows.
+pub fn sim_number(phone_number_id: &str) -> whatsflow::graph_sim::SimNumber {
+    whatsflow::graph_sim::SimNumber {
+        phone_number_id: phone_number_id.to_owned(),
+        waba_id: waba_for(phone_number_id),
+        access_token: ACCESS_TOKEN.to_owned(),
+        display_phone_number: "+1 555 078 3881".into(),
+        verified_name: "Test Business".into(),
+    }
 }
 
 pub fn fixture(name: &str) -> Vec<u8> {
@@ -183,6 +212,12 @@ pub fn text_webhook(phone_number_id: &str, from: &str, wamid: &str, body: &str) 
 }
 
 impl TestApp {
+    /// A pool logged in as the server's own role (row-level security applies).
+    pub async fn app_pool(&self) -> PgPool {
+        let url = whatsflow::db::app_url(&self.db_url, &whatsflow::db::app_role_password(&MASTER_KEY)).unwrap();
+        whatsflow::db::connect(&url, 2).await.unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -224,12 +259,19 @@ impl TestApp {
         }
     }
 
+    /// Makes the simulated Meta know a number (of [`waba_for`] it, with
+    /// [`ACCESS_TOKEN`]), as a business connecting it in Meta's tools.
+    pub fn sim_knows(&self, phone_number_id: &str) {
+        self.sim.state.register_number(sim_number(phone_number_id));
+    }
+
     pub async fn connect_channel(&self, t: &Tenant, phone_number_id: &str) -> Value {
+        self.sim_knows(phone_number_id);
         let res = self
             .http
             .post(self.url("/api/v1/channels"))
             .bearer_auth(&t.token)
-            .json(&json!({"phone_number_id": phone_number_id, "display_phone_number": "+1 555 078 3881", "waba_id": WABA_ID, "access_token": "EAAG-secret-access-token"}))
+            .json(&json!({"phone_number_id": phone_number_id, "display_phone_number": "+1 555 078 3881", "waba_id": waba_for(phone_number_id), "access_token": ACCESS_TOKEN}))
             .send()
             .await
             .unwrap();

@@ -384,7 +384,7 @@ async fn a_tenant_app_speaks_only_for_its_own_numbers() {
         .http
         .post(app.url("/api/v1/channels"))
         .bearer_auth(&a.token)
-        .json(&json!({"phone_number_id": PHONE_NUMBER_ID, "display_phone_number": "+1", "waba_id": WABA_ID, "access_token": "tok",
+        .json(&json!({"phone_number_id": PHONE_NUMBER_ID, "display_phone_number": "+1", "waba_id": WABA_ID, "access_token": ACCESS_TOKEN,
                       "app_id": "777000111", "app_secret": "acme-app-secret", "verify_token": "acme-vt"}))
         .send()
         .await
@@ -496,7 +496,7 @@ async fn grouped_contact_resolution_links_identities_that_meet_in_one_group() {
     let app = spawn_app().await;
     let a = app.register("Acme").await;
     let b = app.register("Beta").await;
-    let pool = whatsflow::db::connect(&app.db_url, 2).await.unwrap();
+    let pool = app.app_pool().await;
     let (ta, tb) = (TenantId(a.tenant_id.parse().unwrap()), TenantId(b.tenant_id.parse().unwrap()));
     let phone = |p: &str| PhoneNumber::parse(p).ok();
     let who = |p: Option<PhoneNumber>, u: Option<&str>| ContactIdentity {
@@ -554,7 +554,7 @@ async fn grouped_conversation_opening_tells_only_the_first_asker_it_created() {
     let ch = app.connect_channel(&t, PHONE_NUMBER_ID).await;
     let channel = ChannelId(ch["id"].as_str().unwrap().parse().unwrap());
     let tenant = TenantId(t.tenant_id.parse().unwrap());
-    let pool = whatsflow::db::connect(&app.db_url, 2).await.unwrap();
+    let pool = app.app_pool().await;
     let who = ContactIdentity { phone: PhoneNumber::parse("15550004444").ok(), ..Default::default() };
     let contact = ContactResolution.run(&pool, &[&(tenant, who)]).await.unwrap()[0];
     let job = (tenant, channel, contact);

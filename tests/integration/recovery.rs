@@ -51,7 +51,7 @@ fn spawn_server_with(db: Option<&str>, port: u16, data_dir: &std::path::Path, en
         .env("WHATSFLOW_BIND", format!("127.0.0.1:{port}"))
         .env("WHATSAPP_APP_SECRET", APP_SECRET)
         .env("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN)
-        .env("JWT_SECRET", "test-jwt-secret-0123456789")
+        .env("JWT_SECRET", "test-jwt-secret-0123456789-abcdefghijklmnop")
         .env("WHATSFLOW_MASTER_KEY", hex::encode(MASTER_KEY))
         .env("WHATSFLOW_DATA_DIR", data_dir)
         .env("WHATSFLOW_WORKERS", "2")
@@ -179,12 +179,15 @@ impl Store for FaultyStore {
         let is_victim = *self.victim_conversation.lock().unwrap() == Some(batch.conversation_id);
         if is_victim && self.faults_left.load(Ordering::SeqCst) > 0 {
             self.faults_left.fetch_sub(1, Ordering::SeqCst);
-            return Err(StoreError("injected fault".into()));
+            return Err(StoreError::Unavailable("injected fault".into()));
         }
         self.inner.commit(batch).await
     }
     async fn apply_template_status(&self, tenant: TenantId, update: &TemplateStatusUpdate) -> Result<(), StoreError> {
         self.inner.apply_template_status(tenant, update).await
+    }
+    async fn park(&self, letter: whatsflow_actors::ports::DeadLetter) -> Result<i64, StoreError> {
+        self.inner.park(letter).await
     }
 }
 
@@ -353,7 +356,7 @@ async fn a_flow_run_survives_kills_during_a_delay_and_an_input_and_completes_onc
     let ch = http
         .post(format!("{base}/api/v1/channels"))
         .bearer_auth(&token)
-        .json(&serde_json::json!({"phone_number_id": PHONE_NUMBER_ID, "display_phone_number": "+1", "waba_id": WABA_ID, "access_token": "tok"}))
+        .json(&serde_json::json!({"phone_number_id": PHONE_NUMBER_ID, "display_phone_number": "+1", "waba_id": WABA_ID, "access_token": ACCESS_TOKEN}))
         .send()
         .await
         .unwrap();

@@ -22,7 +22,16 @@ export function baseUrl() {
   return url.replace(/\/+$/, "");
 }
 
-/** Launches Chromium headless with a throwaway profile; returns {context, page, consoleErrors, close}. */
+/** The page reports Content-Security-Policy violations as console errors starting with this. */
+const CSP_MARK = "e2e: CSP violation:";
+
+/**
+ * Launches Chromium headless with a throwaway profile; returns {context,
+ * page, consoleErrors, close}. Uncaught page errors and any
+ * Content-Security-Policy violation (the server sends a strict CSP: no
+ * inline scripts, no eval, same-origin scripts and fonts) land in
+ * consoleErrors, which fail the scenario.
+ */
 export async function launch({ viewport = { width: 1280, height: 800 } } = {}) {
   const profile = mkdtempSync(join(tmpdir(), "whatsflow-e2e-"));
   const context = await chromium.launchPersistentContext(profile, {
@@ -43,9 +52,17 @@ export async function launch({ viewport = { width: 1280, height: 800 } } = {}) {
     ],
   });
   context.setDefaultTimeout(TIMEOUT_MS);
+  await context.addInitScript((mark) => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      console.error(`${mark} ${e.violatedDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile || document.location.pathname}:${e.lineNumber}`);
+    });
+  }, CSP_MARK);
   const page = context.pages()[0] ?? (await context.newPage());
   const consoleErrors = [];
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  page.on("console", (m) => {
+    if (m.type() === "error" && m.text().startsWith(CSP_MARK)) consoleErrors.push(m.text());
+  });
   return {
     context,
     page,
@@ -92,6 +109,28 @@ export async function apiCall(method, path, body, accessToken) {
   return json;
 }
 
+/** Signs in through the API; returns the auth answer ({access_token, refresh_token, user, …}). */
+export async function apiLogin(email, password) {
+  return apiCall("POST", "/auth/login", { email, password });
+}
+
+/**
+ * Tells the Graph API simulator (E2E_GRAPH_SIM, its base URL) about a number,
+ * so that connecting it passes the server's check with Meta that the phone
+ * number id belongs to the WABA with this token. Without E2E_GRAPH_SIM it does
+ * nothing (a server that does not verify).
+ */
+export async function registerSimNumber({ phone_number_id, waba_id, access_token, display_phone_number, verified_name }) {
+  const sim = process.env.E2E_GRAPH_SIM;
+  if (!sim) return;
+  const res = await fetch(`${sim.replace(/\/+$/, "")}/__sim/numbers`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ phone_number_id, waba_id, access_token, display_phone_number, verified_name }),
+  });
+  if (res.status !== 204) throw new Error(`POST ${sim}/__sim/numbers → ${res.status} ${await res.text()}`);
+}
+
 /** A new tenant with its admin, through the API. */
 export async function registerTenant() {
   const email = uniqueEmail("admin");
@@ -123,6 +162,8 @@ export async function tenantWithChannel() {
     signing = { appId: digits(15), appSecret: `e2e-secret-${randomBytes(8).toString("hex")}` };
     Object.assign(channel, { app_id: signing.appId, app_secret: signing.appSecret, verify_token: `vt-${randomBytes(4).toString("hex")}` });
   }
+  // The server verifies the number with Meta before connecting it: the simulator must know it.
+  await registerSimNumber({ ...channel, verified_name: channel.name });
   await apiCall("POST", "/channels", channel, tenant.auth.access_token);
   const webhookTarget = { ...signing, phoneNumberId: channel.phone_number_id, displayPhone: channel.display_phone_number, wabaId: channel.waba_id };
   return {
@@ -215,8 +256,8 @@ export function assert(cond, message) {
   if (!cond) throw new Error(`assertion failed: ${message}`);
 }
 
-/** Status ranks as the server orders them. */
-export const STATUS_RANK = { received: 0, pending: 0, accepted: 1, sent: 2, delivered: 3, failed: 4, read: 5, played: 6 };
+/** Status ranks as the server orders them ("unconfirmed": Meta's answer was lost; below sent). */
+export const STATUS_RANK = { received: 0, pending: 0, accepted: 1, unconfirmed: 1.5, sent: 2, delivered: 3, failed: 4, read: 5, played: 6 };
 
 /**
  * Records, from inside the page, every change to the bubbles that contain
@@ -246,4 +287,44 @@ export async function watchBubbles(page, text) {
     { key, text },
   );
   return () => page.evaluate((key) => window[key].log, key);
+}
+
+/**
+ * An init script (page.addInitScript(recordSockets)): wraps the page's
+ * WebSocket to record, per socket, its URL, the subprotocols offered, the
+ * one the server chose, and how it closed — in window.__e2eSockets.
+ */
+export function recordSockets() {
+  const Native = window.WebSocket;
+  const log = [];
+  window.__e2eSockets = log;
+  window.WebSocket = class extends Native {
+    constructor(url, protocols) {
+      super(url, protocols);
+      const entry = {
+        url: String(url),
+        protocols: protocols === undefined ? [] : [].concat(protocols),
+        protocol: null,
+        opened: false,
+        closeCode: null,
+        closeReason: null,
+        createdAt: Date.now(),
+      };
+      log.push(entry);
+      this.addEventListener("open", () => {
+        entry.opened = true;
+        entry.protocol = this.protocol;
+      });
+      this.addEventListener("close", (e) => {
+        entry.closeCode = e.code;
+        entry.closeReason = e.reason;
+        entry.closedAt = Date.now();
+      });
+    }
+  };
+}
+
+/** What recordSockets saw so far. */
+export function recordedSockets(page) {
+  return page.evaluate(() => window.__e2eSockets ?? []);
 }

@@ -5,7 +5,6 @@ import { Shell } from "./components/Shell";
 import { I18nProvider, useI18n } from "./i18n/I18nProvider";
 import { InboxProvider } from "./inbox/InboxProvider";
 import { canOpen } from "./lib/nav";
-import { ChannelsPage } from "./pages/ChannelsPage";
 import { InboxPage } from "./pages/InboxPage";
 import { LoginPage } from "./pages/LoginPage";
 import { RegisterPage } from "./pages/RegisterPage";
@@ -19,6 +18,7 @@ const DashboardPage = lazy(() => import("./pages/DashboardPage").then((m) => ({ 
 const ContactsPage = lazy(() => import("./pages/ContactsPage").then((m) => ({ default: m.ContactsPage })));
 const TeamPage = lazy(() => import("./pages/TeamPage").then((m) => ({ default: m.TeamPage })));
 const ApiKeysPage = lazy(() => import("./pages/ApiKeysPage").then((m) => ({ default: m.ApiKeysPage })));
+const ChannelsPage = lazy(() => import("./pages/ChannelsPage").then((m) => ({ default: m.ChannelsPage })));
 
 function Loading() {
   const { t } = useI18n();
@@ -72,7 +72,7 @@ export function App() {
               <Route path="/templates" element={<RoleGate><TemplatesPage /></RoleGate>} />
               <Route path="/settings" element={<RoleGate><SettingsLayout /></RoleGate>}>
                 <Route index element={<Navigate to="/settings/channels" replace />} />
-                <Route path="channels" element={<ChannelsPage />} />
+                <Route path="channels" element={<Suspense fallback={<Loading />}><ChannelsPage /></Suspense>} />
                 <Route path="team" element={<Suspense fallback={<Loading />}><TeamPage /></Suspense>} />
                 <Route path="api-keys" element={<Suspense fallback={<Loading />}><ApiKeysPage /></Suspense>} />
               </Route>

@@ -210,7 +210,7 @@ impl Effects for LiveEffects {
     }
 
     async fn webhook(&mut self, url: &str, body: &Value) -> Result<(), String> {
-        self.deps.flow_http.call("POST", url, &[], Some(body), 10_000).await.map(|_| ())
+        self.deps.flow_http.call("POST", url, &[], Some(body), super::DEFAULT_API_TIMEOUT_MS).await.map(|_| ())
     }
 
     async fn assign(&mut self, agent_id: Option<&str>, team: Option<&str>, strategy: &str) -> Result<(), String> {

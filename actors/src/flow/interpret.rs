@@ -4,8 +4,10 @@
 //! a crash never skips a node, and sends carry an idempotency key so a
 //! re-executed node never sends twice.
 
-use super::{Flow, Node};
+use super::spec::{ApiSpec, InputSpec, InputValidation, MessageSpec, NodeSpec, Operator, Rule};
+use super::Flow;
 use crate::identity::PhoneNumber;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Map, Value};
 
 /// Condition operators.
@@ -13,6 +15,10 @@ pub const OPERATORS: &[&str] = &["equals", "not_equals", "contains", "greater", 
 
 /// How many times an input node asks again before taking `invalid`.
 pub const DEFAULT_INPUT_RETRIES: u32 = 2;
+
+/// What an interpolated value may keep unencoded in a URL: RFC 3986's
+/// unreserved characters, so a value is always one URL component.
+const URL_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 /// What a flow can know about the customer and the moment.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -52,7 +58,8 @@ pub fn json_path(v: &Value, path: &str) -> Option<Value> {
     Some(cur.clone())
 }
 
-fn as_text(v: &Value) -> String {
+/// A value as flows show it: strings bare, lists joined, null empty.
+pub(super) fn as_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
@@ -61,8 +68,8 @@ fn as_text(v: &Value) -> String {
     }
 }
 
-/// Replaces `{{contact.name}}`, `{{vars.order_id}}`, … (unknown → empty).
-pub fn interpolate(text: &str, ctx: &RunContext) -> String {
+/// Fills `{{…}}` placeholders; `each` gets the output so far and the value.
+fn fill(text: &str, ctx: &RunContext, mut each: impl FnMut(&str, String) -> String) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
@@ -72,11 +79,39 @@ pub fn interpolate(text: &str, ctx: &RunContext) -> String {
             out.push_str(&rest[start..]);
             return out;
         };
-        out.push_str(&ctx.field(after[..end].trim()).map(|v| as_text(&v)).unwrap_or_default());
+        let value = ctx.field(after[..end].trim()).map(|v| as_text(&v)).unwrap_or_default();
+        let value = each(&out, value);
+        out.push_str(&value);
         rest = &after[end + 2..];
     }
     out.push_str(rest);
     out
+}
+
+/// Replaces `{{contact.name}}`, `{{vars.order_id}}`, … (unknown → empty).
+pub fn interpolate(text: &str, ctx: &RunContext) -> String {
+    fill(text, ctx, |_, value| value)
+}
+
+/// Interpolates a URL template: the template's own characters stay as
+/// written, and every value is percent-encoded as one URL component, so a
+/// customer's `../admin?x=` cannot change the path or the query. In the path
+/// (before any `?` or `#`), a value that is only `.` or `..` is dropped:
+/// URL parsers resolve such a segment even when percent-encoded.
+pub fn interpolate_url(template: &str, ctx: &RunContext) -> String {
+    fill(template, ctx, |so_far, value| {
+        let in_path = !so_far.contains(['?', '#']);
+        if in_path && (value == "." || value == "..") {
+            return String::new();
+        }
+        utf8_percent_encode(&value, URL_COMPONENT).to_string()
+    })
+}
+
+/// Interpolates a header value template; control characters (CR, LF, …)
+/// from values are stripped so a value cannot add a header.
+fn interpolate_header(template: &str, ctx: &RunContext) -> String {
+    interpolate(template, ctx).chars().filter(|c| !c.is_control() || *c == '\t').collect()
 }
 
 fn interpolate_value(v: &Value, ctx: &RunContext) -> Value {
@@ -184,156 +219,102 @@ pub struct Step {
     pub then: Then,
 }
 
-fn text(d: &Value, key: &str) -> String {
-    d.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
-}
-
-fn strings(d: &Value, key: &str) -> Vec<String> {
-    d.get(key).and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect()).unwrap_or_default()
-}
-
 /// The message a node sends.
-fn message_of(node: &Node, ctx: &RunContext) -> Option<Effect> {
-    let d = &node.data;
-    let (kind, content) = match node.kind.as_str() {
-        "message" => match d.get("media") {
-            Some(m) => {
-                let kind = text(m, "type");
-                let mut obj = Map::new();
-                for key in ["link", "id", "filename"] {
-                    if let Some(v) = m.get(key).and_then(Value::as_str) {
-                        obj.insert(key.into(), json!(interpolate(v, ctx)));
-                    }
+fn message_of(spec: &NodeSpec, ctx: &RunContext) -> Option<Effect> {
+    let (kind, content) = match spec {
+        NodeSpec::Message(MessageSpec::Text { text }) => ("text".to_owned(), json!({"body": interpolate(text, ctx)})),
+        NodeSpec::Message(MessageSpec::Media(m)) => {
+            let mut obj = Map::new();
+            for (key, v) in [("link", &m.link), ("id", &m.id), ("filename", &m.filename), ("caption", &m.caption)] {
+                if let Some(v) = v {
+                    obj.insert(key.into(), json!(interpolate(v, ctx)));
                 }
-                if let Some(c) = m.get("caption").and_then(Value::as_str).filter(|_| kind != "audio" && kind != "sticker") {
-                    obj.insert("caption".into(), json!(interpolate(c, ctx)));
-                }
-                (kind, Value::Object(obj))
             }
-            None => ("text".to_owned(), json!({"body": interpolate(&text(d, "text"), ctx)})),
-        },
-        "template" => (
-            "template".to_owned(),
-            json!({"name": text(d, "name"), "language": {"code": text(d, "language")},
-                                                      "components": interpolate_value(d.get("components").unwrap_or(&json!([])), ctx)}),
-        ),
-        "buttons" => {
-            let buttons: Vec<Value> = d["buttons"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-                .iter()
-                .map(|b| json!({"type": "reply", "reply": {"id": text(b, "id"), "title": interpolate(&text(b, "title"), ctx)}}))
-                .collect();
-            (
-                "interactive".to_owned(),
-                json!({"type": "button", "body": {"text": interpolate(&text(d, "text"), ctx)}, "action": {"buttons": buttons}}),
-            )
+            (m.kind.clone(), Value::Object(obj))
         }
-        "list" => {
-            let sections: Vec<Value> = d["sections"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
+        NodeSpec::Template { name, language, components } => {
+            ("template".to_owned(), json!({"name": name, "language": {"code": language}, "components": interpolate_value(components, ctx)}))
+        }
+        NodeSpec::Buttons { text, buttons } => {
+            let buttons: Vec<Value> =
+                buttons.iter().map(|b| json!({"type": "reply", "reply": {"id": b.id, "title": interpolate(&b.title, ctx)}})).collect();
+            ("interactive".to_owned(), json!({"type": "button", "body": {"text": interpolate(text, ctx)}, "action": {"buttons": buttons}}))
+        }
+        NodeSpec::List { text, button, sections } => {
+            let sections: Vec<Value> = sections
                 .iter()
                 .map(|s| {
-                    let rows: Vec<Value> = s["rows"]
-                        .as_array()
-                        .cloned()
-                        .unwrap_or_default()
+                    let rows: Vec<Value> = s
+                        .rows
                         .iter()
                         .map(|r| {
-                            let mut row = json!({"id": text(r, "id"), "title": interpolate(&text(r, "title"), ctx)});
-                            if let Some(desc) = r.get("description").and_then(Value::as_str) {
+                            let mut row = json!({"id": r.id, "title": interpolate(&r.title, ctx)});
+                            if let Some(desc) = &r.description {
                                 row["description"] = json!(interpolate(desc, ctx));
                             }
                             row
                         })
                         .collect();
-                    json!({"title": interpolate(&text(s, "title"), ctx), "rows": rows})
+                    json!({"title": interpolate(&s.title, ctx), "rows": rows})
                 })
                 .collect();
             (
                 "interactive".to_owned(),
-                json!({"type": "list", "body": {"text": interpolate(&text(d, "text"), ctx)},
-                                              "action": {"button": text(d, "button"), "sections": sections}}),
+                json!({"type": "list", "body": {"text": interpolate(text, ctx)}, "action": {"button": button, "sections": sections}}),
             )
         }
-        "input" => ("text".to_owned(), json!({"body": interpolate(&text(d, "prompt"), ctx)})),
+        NodeSpec::Input(input) => ("text".to_owned(), json!({"body": interpolate(&input.prompt, ctx)})),
         _ => return None,
     };
     Some(Effect::Send { kind, content })
 }
 
-/// Executes one node.
-pub fn execute(flow: &Flow, node: &Node, ctx: &RunContext) -> Step {
-    let d = &node.data;
-    let next = || flow.next(&node.id, None).map(str::to_owned);
-    match node.kind.as_str() {
-        "message" | "template" => Step { effect: message_of(node, ctx), then: Then::Goto(next()) },
-        "buttons" | "list" => Step { effect: message_of(node, ctx), then: Then::WaitReply },
-        "input" => Step {
-            effect: message_of(node, ctx),
-            then: Then::WaitInput {
-                retries: d
-                    .get("retries")
-                    .and_then(Value::as_u64)
-                    .map_or(DEFAULT_INPUT_RETRIES, |r| u32::try_from(r).unwrap_or(DEFAULT_INPUT_RETRIES)),
-                timeout_seconds: d.get("timeout_seconds").and_then(Value::as_u64),
-            },
+/// Executes one node (`id`, with its parsed settings).
+pub fn execute(flow: &Flow, id: &str, spec: &NodeSpec, ctx: &RunContext) -> Step {
+    let next = || flow.next(id, None).map(str::to_owned);
+    match spec {
+        NodeSpec::Message(_) | NodeSpec::Template { .. } => Step { effect: message_of(spec, ctx), then: Then::Goto(next()) },
+        NodeSpec::Buttons { .. } | NodeSpec::List { .. } => Step { effect: message_of(spec, ctx), then: Then::WaitReply },
+        NodeSpec::Input(input) => {
+            Step { effect: message_of(spec, ctx), then: Then::WaitInput { retries: input.retries, timeout_seconds: input.timeout_seconds } }
+        }
+        NodeSpec::Condition { rules } => {
+            let handle = rules.iter().find(|r| rule_holds(r, ctx)).map_or("else", |r| r.handle.as_str());
+            Step { effect: None, then: Then::Goto(flow.next(id, Some(handle)).map(str::to_owned)) }
+        }
+        NodeSpec::Delay { seconds } => Step { effect: None, then: Then::Delay { seconds: *seconds } },
+        NodeSpec::Api(api) => Step {
+            effect: Some(Effect::Api {
+                method: api.method.clone(),
+                url: interpolate_url(&api.url, ctx),
+                headers: api.headers.iter().map(|(k, v)| (k.clone(), interpolate_header(v, ctx))).collect(),
+                body: api.body.as_ref().map(|b| interpolate_value(b, ctx)),
+                timeout_ms: api.timeout_ms,
+            }),
+            then: Then::AwaitApi,
         },
-        "condition" => {
-            let rules = d["rules"].as_array().cloned().unwrap_or_default();
-            let handle = rules.iter().find(|r| rule_holds(r, ctx)).map(|r| text(r, "handle")).unwrap_or_else(|| "else".to_owned());
-            Step { effect: None, then: Then::Goto(flow.next(&node.id, Some(&handle)).map(str::to_owned)) }
-        }
-        "delay" => Step { effect: None, then: Then::Delay { seconds: d.get("seconds").and_then(Value::as_u64).unwrap_or(1) } },
-        "api" => {
-            let headers = d
-                .get("headers")
-                .and_then(Value::as_object)
-                .map(|h| h.iter().map(|(k, v)| (k.clone(), interpolate(&as_text(v), ctx))).collect())
-                .unwrap_or_default();
-            Step {
-                effect: Some(Effect::Api {
-                    method: Some(text(d, "method").to_uppercase()).filter(|m| !m.is_empty()).unwrap_or_else(|| "GET".to_owned()),
-                    url: interpolate(&text(d, "url"), ctx),
-                    headers,
-                    body: d.get("body").map(|b| interpolate_value(b, ctx)),
-                    timeout_ms: d.get("timeout_ms").and_then(Value::as_u64).unwrap_or(10_000).clamp(100, 60_000),
-                }),
-                then: Then::AwaitApi,
-            }
-        }
-        "webhook" => Step {
+        NodeSpec::Webhook { url } => Step {
             effect: Some(Effect::Webhook {
-                url: interpolate(&text(d, "url"), ctx),
+                url: interpolate_url(url, ctx),
                 body: json!({"contact": ctx.contact, "vars": ctx.vars, "message": ctx.message}),
             }),
             then: Then::Goto(next()),
         },
-        "assign" => Step {
-            effect: Some(Effect::Assign {
-                agent_id: d.get("agent_id").and_then(Value::as_str).map(str::to_owned),
-                team: d.get("team").and_then(Value::as_str).map(str::to_owned),
-                strategy: d.get("strategy").and_then(Value::as_str).unwrap_or("round_robin").to_owned(),
-            }),
+        NodeSpec::Assign { agent_id, team, strategy } => Step {
+            effect: Some(Effect::Assign { agent_id: agent_id.clone(), team: team.clone(), strategy: strategy.clone() }),
             then: Then::Goto(next()),
         },
-        "tag" => Step { effect: Some(Effect::Tag { add: strings(d, "add"), remove: strings(d, "remove") }), then: Then::Goto(next()) },
-        "set_field" => Step {
-            effect: Some(Effect::SetField {
-                field: text(d, "field"),
-                value: interpolate_value(d.get("value").unwrap_or(&Value::Null), ctx),
-            }),
-            then: Then::Goto(next()),
-        },
-        "jump" => Step { effect: None, then: Then::Goto(Some(text(d, "target"))) },
-        "handoff" => Step {
-            effect: Some(Effect::Handoff { note: d.get("note").and_then(Value::as_str).map(|n| interpolate(n, ctx)) }),
-            then: Then::Pause,
-        },
-        _ => Step { effect: None, then: Then::End },
+        NodeSpec::Tag { add, remove } => {
+            Step { effect: Some(Effect::Tag { add: add.clone(), remove: remove.clone() }), then: Then::Goto(next()) }
+        }
+        NodeSpec::SetField { field, value } => {
+            Step { effect: Some(Effect::SetField { field: field.clone(), value: interpolate_value(value, ctx) }), then: Then::Goto(next()) }
+        }
+        NodeSpec::Jump { target } => Step { effect: None, then: Then::Goto(Some(target.clone())) },
+        NodeSpec::Handoff { note } => {
+            Step { effect: Some(Effect::Handoff { note: note.as_deref().map(|n| interpolate(n, ctx)) }), then: Then::Pause }
+        }
+        NodeSpec::End => Step { effect: None, then: Then::End },
     }
 }
 
@@ -346,31 +327,24 @@ fn number(v: &Value) -> Option<f64> {
 }
 
 /// Whether one condition rule holds.
-pub fn rule_holds(rule: &Value, ctx: &RunContext) -> bool {
-    let field = ctx.field(rule["field"].as_str().unwrap_or(""));
-    let want = &rule["value"];
-    match rule["operator"].as_str().unwrap_or("") {
-        "exists" => field.is_some_and(|v| v != json!("") && v != json!([])),
-        "not_exists" => field.is_none_or(|v| v == json!("") || v == json!([])),
-        "equals" => field.is_some_and(|v| match (number(&v), number(want)) {
+pub fn rule_holds(rule: &Rule, ctx: &RunContext) -> bool {
+    let field = ctx.field(&rule.field);
+    let want = &rule.value;
+    match &rule.operator {
+        Operator::Exists => field.is_some_and(|v| v != json!("") && v != json!([])),
+        Operator::NotExists => field.is_none_or(|v| v == json!("") || v == json!([])),
+        Operator::Equals => field.is_some_and(|v| match (number(&v), number(want)) {
             (Some(a), Some(b)) if !v.is_array() => (a - b).abs() < f64::EPSILON,
             _ => as_text(&v).eq_ignore_ascii_case(&as_text(want)),
         }),
-        "not_equals" => !field.is_some_and(|v| as_text(&v).eq_ignore_ascii_case(&as_text(want))),
-        "contains" => field.is_some_and(|v| match &v {
+        Operator::NotEquals => !field.is_some_and(|v| as_text(&v).eq_ignore_ascii_case(&as_text(want))),
+        Operator::Contains => field.is_some_and(|v| match &v {
             Value::Array(a) => a.iter().any(|x| as_text(x).eq_ignore_ascii_case(&as_text(want))),
             other => as_text(other).to_lowercase().contains(&as_text(want).to_lowercase()),
         }),
-        "greater" => field.and_then(|v| number(&v)).zip(number(want)).is_some_and(|(a, b)| a > b),
-        "less" => field.and_then(|v| number(&v)).zip(number(want)).is_some_and(|(a, b)| a < b),
-        "regex" => field.is_some_and(|v| {
-            regex::RegexBuilder::new(&as_text(want))
-                .case_insensitive(true)
-                .size_limit(1 << 20)
-                .build()
-                .is_ok_and(|re| re.is_match(&as_text(&v)))
-        }),
-        _ => false,
+        Operator::Greater => field.and_then(|v| number(&v)).zip(number(want)).is_some_and(|(a, b)| a > b),
+        Operator::Less => field.and_then(|v| number(&v)).zip(number(want)).is_some_and(|(a, b)| a < b),
+        Operator::Regex(pattern) => field.is_some_and(|v| pattern.is_match(&as_text(&v))),
     }
 }
 
@@ -388,39 +362,32 @@ pub fn message_facts(kind: &str, content: &Value) -> Value {
     json!({"type": kind, "text": text, "reply_id": reply_id})
 }
 
-/// A reply to a buttons or list node: the branch of the chosen option
-/// (by id, or by title typed as text), or None when it matches nothing.
-pub fn branch_for_reply(flow: &Flow, node: &Node, message: &Value) -> Option<Option<String>> {
+/// A reply to a buttons or list node (`id`, with its parsed settings): the
+/// branch of the chosen option (by id, or by title typed as text), or None
+/// when it matches nothing.
+pub fn branch_for_reply(flow: &Flow, id: &str, spec: &NodeSpec, message: &Value) -> Option<Option<String>> {
     let reply_id = message["reply_id"].as_str();
     let typed = message["text"].as_str().map(|t| t.trim().to_lowercase());
-    let options: Vec<(String, String)> = match node.kind.as_str() {
-        "buttons" => {
-            node.data["buttons"].as_array().cloned().unwrap_or_default().iter().map(|b| (text(b, "id"), text(b, "title"))).collect()
-        }
-        _ => node.data["sections"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-            .iter()
-            .flat_map(|s| s["rows"].as_array().cloned().unwrap_or_default())
-            .map(|r| (text(&r, "id"), text(&r, "title")))
-            .collect(),
+    let options: Vec<(&str, &str)> = match spec {
+        NodeSpec::Buttons { buttons, .. } => buttons.iter().map(|b| (b.id.as_str(), b.title.as_str())).collect(),
+        NodeSpec::List { sections, .. } => sections.iter().flat_map(|s| &s.rows).map(|r| (r.id.as_str(), r.title.as_str())).collect(),
+        _ => Vec::new(),
     };
-    let chosen =
-        options.iter().find(|(id, title)| reply_id == Some(id.as_str()) || typed.as_deref() == Some(title.to_lowercase().as_str()))?;
-    Some(flow.next(&node.id, Some(&chosen.0)).or_else(|| flow.next(&node.id, None)).map(str::to_owned))
+    let chosen = options.iter().find(|(id, title)| reply_id == Some(*id) || typed.as_deref() == Some(title.to_lowercase().as_str()))?;
+    Some(flow.next(id, Some(chosen.0)).or_else(|| flow.next(id, None)).map(str::to_owned))
 }
 
 /// Checks an answer to an input node; the value to store when valid.
-pub fn validate_input(node: &Node, message: &Value) -> Option<Value> {
+pub fn validate_input(input: &InputSpec, message: &Value) -> Option<Value> {
     let answer = message["reply_id"].as_str().or(message["text"].as_str()).unwrap_or("").trim().to_owned();
     if answer.is_empty() {
         return None;
     }
-    let d = &node.data;
-    match d.get("validation").and_then(Value::as_str).unwrap_or("text") {
-        "number" => answer.replace(',', "").parse::<f64>().ok().and_then(|n| serde_json::Number::from_f64(n).map(Value::Number)),
-        "email" => {
+    match &input.validation {
+        InputValidation::Number => {
+            answer.replace(',', "").parse::<f64>().ok().and_then(|n| serde_json::Number::from_f64(n).map(Value::Number))
+        }
+        InputValidation::Email => {
             let ok = answer.split_once('@').is_some_and(|(l, dom)| !l.is_empty() && dom.contains('.') && !dom.ends_with('.'))
                 && !answer.contains(' ');
             if ok {
@@ -429,37 +396,45 @@ pub fn validate_input(node: &Node, message: &Value) -> Option<Value> {
                 None
             }
         }
-        "phone" => PhoneNumber::parse(&answer).ok().map(|p| json!(p.as_str())),
-        "regex" => {
-            let re = regex::RegexBuilder::new(&text(d, "pattern")).case_insensitive(true).size_limit(1 << 20).build().ok()?;
-            if re.is_match(&answer) {
+        InputValidation::Phone => PhoneNumber::parse(&answer).ok().map(|p| json!(p.as_str())),
+        InputValidation::Regex(pattern) => {
+            if pattern.is_match(&answer) {
                 Some(json!(answer))
             } else {
                 None
             }
         }
-        "choice" => {
-            let choices = strings(d, "choices");
+        InputValidation::Choice(choices) => {
             let by_number = answer.parse::<usize>().ok().and_then(|i| i.checked_sub(1)).and_then(|i| choices.get(i));
             by_number.or_else(|| choices.iter().find(|c| c.eq_ignore_ascii_case(&answer))).map(|c| json!(c))
         }
-        _ => Some(json!(answer)),
+        InputValidation::Text => Some(json!(answer)),
     }
 }
 
 /// The variables an API answer fills (`save: {var: "json.path"}`).
-pub fn api_saves(node: &Node, answer: &Value) -> Map<String, Value> {
-    node.data
-        .get("save")
-        .and_then(Value::as_object)
-        .map(|m| m.iter().filter_map(|(var, path)| path.as_str().and_then(|p| json_path(answer, p)).map(|v| (var.clone(), v))).collect())
-        .unwrap_or_default()
+pub fn api_saves(api: &ApiSpec, answer: &Value) -> Map<String, Value> {
+    api.save.iter().filter_map(|(var, path)| json_path(answer, path).map(|v| (var.clone(), v))).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::flow::{validate, FlowData};
+    use crate::flow::{validate, FlowData, Node};
+
+    fn spec(kind: &str, data: Value) -> NodeSpec {
+        NodeSpec::parse(&Node { id: "n".into(), kind: kind.into(), position: Value::Null, data }).unwrap()
+    }
+
+    fn input(data: Value) -> InputSpec {
+        let mut data = data;
+        data["prompt"] = json!("?");
+        data["variable"] = json!("v");
+        match spec("input", data) {
+            NodeSpec::Input(i) => i,
+            other => panic!("not an input: {other:?}"),
+        }
+    }
 
     fn ctx() -> RunContext {
         RunContext {
@@ -483,8 +458,13 @@ mod tests {
     #[test]
     fn conditions_cover_every_operator() {
         let c = ctx();
-        let r =
-            |field: &str, op: &str, value: Value| rule_holds(&json!({"field": field, "operator": op, "value": value, "handle": "h"}), &c);
+        let r = |field: &str, op: &str, value: Value| match spec(
+            "condition",
+            json!({"rules": [{"field": field, "operator": op, "value": value, "handle": "h"}]}),
+        ) {
+            NodeSpec::Condition { rules } => rule_holds(&rules[0], &c),
+            other => panic!("not a condition: {other:?}"),
+        };
         assert!(r("contact.tags", "contains", json!("VIP")));
         assert!(r("vars.total", "greater", json!(100)));
         assert!(!r("vars.total", "less", json!(100)));
@@ -498,15 +478,15 @@ mod tests {
 
     #[test]
     fn inputs_validate_by_kind() {
-        let node = |v: Value| crate::flow::Node { id: "i".into(), kind: "input".into(), position: Value::Null, data: v };
         let msg = |t: &str| json!({"type": "text", "text": t});
-        assert_eq!(validate_input(&node(json!({"validation": "number"})), &msg("1,250")), Some(json!(1250.0)));
-        assert!(validate_input(&node(json!({"validation": "number"})), &msg("lots")).is_none());
-        assert_eq!(validate_input(&node(json!({"validation": "email"})), &msg("A@B.co")), Some(json!("a@b.co")));
-        assert!(validate_input(&node(json!({"validation": "email"})), &msg("nope")).is_none());
-        assert_eq!(validate_input(&node(json!({"validation": "phone"})), &msg("+1 415 555 0101")), Some(json!("+14155550101")));
-        assert_eq!(validate_input(&node(json!({"validation": "choice", "choices": ["Small", "Large"]})), &msg("2")), Some(json!("Large")));
-        assert!(validate_input(&node(json!({"validation": "regex", "pattern": "^#?\\d{4}$"})), &msg("order?")).is_none());
+        assert_eq!(validate_input(&input(json!({"validation": "number"})), &msg("1,250")), Some(json!(1250.0)));
+        assert!(validate_input(&input(json!({"validation": "number"})), &msg("lots")).is_none());
+        assert_eq!(validate_input(&input(json!({"validation": "email"})), &msg("A@B.co")), Some(json!("a@b.co")));
+        assert!(validate_input(&input(json!({"validation": "email"})), &msg("nope")).is_none());
+        assert_eq!(validate_input(&input(json!({"validation": "phone"})), &msg("+1 415 555 0101")), Some(json!("+14155550101")));
+        assert_eq!(validate_input(&input(json!({"validation": "choice", "choices": ["Small", "Large"]})), &msg("2")), Some(json!("Large")));
+        assert!(validate_input(&input(json!({"validation": "regex", "pattern": "^#?\\d{4}$"})), &msg("order?")).is_none());
+        assert_eq!(validate_input(&input(json!({"validation": "regex", "pattern": "^#?\\d{4}$"})), &msg("#4821")), Some(json!("#4821")));
     }
 
     #[test]
@@ -516,22 +496,63 @@ mod tests {
             {"id": "y", "type": "end"}, {"id": "n", "type": "end"}],
             "edges": [{"id": "1", "source": "b", "target": "y", "sourceHandle": "yes"}, {"id": "2", "source": "b", "target": "n", "sourceHandle": "no"}]})).unwrap();
         let flow = validate(&data).unwrap();
-        let b = flow.node("b").unwrap().clone();
-        assert_eq!(branch_for_reply(&flow, &b, &json!({"reply_id": "no"})), Some(Some("n".into())));
-        assert_eq!(branch_for_reply(&flow, &b, &json!({"text": " yes "})), Some(Some("y".into())));
-        assert_eq!(branch_for_reply(&flow, &b, &json!({"text": "maybe"})), None);
+        let b = flow.spec("b").unwrap();
+        assert_eq!(branch_for_reply(&flow, "b", b, &json!({"reply_id": "no"})), Some(Some("n".into())));
+        assert_eq!(branch_for_reply(&flow, "b", b, &json!({"text": " yes "})), Some(Some("y".into())));
+        assert_eq!(branch_for_reply(&flow, "b", b, &json!({"text": "maybe"})), None);
     }
 
     #[test]
     fn api_answers_fill_variables_by_path() {
-        let node = crate::flow::Node {
-            id: "a".into(),
-            kind: "api".into(),
-            position: Value::Null,
-            data: json!({"save": {"status": "data.order.status", "first": "$.items.0"}}),
+        let NodeSpec::Api(api) =
+            spec("api", json!({"url": "https://x.test", "save": {"status": "data.order.status", "first": "$.items.0", "odd": 3}}))
+        else {
+            panic!("not an api spec")
         };
-        let saved = api_saves(&node, &json!({"data": {"order": {"status": "shipped"}}, "items": ["x", "y"]}));
+        let saved = api_saves(&api, &json!({"data": {"order": {"status": "shipped"}}, "items": ["x", "y"]}));
         assert_eq!(saved["status"], "shipped");
         assert_eq!(saved["first"], "x");
+    }
+
+    #[test]
+    fn url_values_are_percent_encoded_but_the_template_is_not() {
+        let mut c = ctx();
+        c.vars.insert("x".into(), json!("a/b?c=d&e"));
+        c.vars.insert("evil".into(), json!("../admin?x="));
+        c.vars.insert("dots".into(), json!(".."));
+        assert_eq!(
+            interpolate_url("https://api.test/v1/orders/{{vars.x}}?q=1&r=2", &c),
+            "https://api.test/v1/orders/a%2Fb%3Fc%3Dd%26e?q=1&r=2"
+        );
+        assert_eq!(interpolate_url("https://api.test/orders/{{vars.evil}}", &c), "https://api.test/orders/..%2Fadmin%3Fx%3D");
+        assert_eq!(interpolate_url("https://api.test/orders/{{vars.dots}}/items", &c), "https://api.test/orders//items", "no dot segment");
+        assert_eq!(interpolate_url("https://api.test/s?q={{vars.dots}}", &c), "https://api.test/s?q=..", "dots are harmless in a query");
+        assert_eq!(
+            interpolate_url("https://api.test/c/{{contact.phone}}/{{contact.name}} x", &c),
+            "https://api.test/c/%2B14155550101/Asha x"
+        );
+        assert_eq!(interpolate_url("https://api.test/m?t={{message.text}}", &c), "https://api.test/m?t=Where%20is%20my%20ORDER%3F");
+    }
+
+    #[test]
+    fn api_and_webhook_steps_encode_urls_and_strip_header_breaks() {
+        let data: FlowData = serde_json::from_value(json!({"nodes": [
+            {"id": "a", "type": "api", "data": {"start": true, "url": "https://api.test/o/{{vars.x}}", "headers": {"X-Q": "{{vars.x}}", "X-N": 5},
+                                                "body": {"q": "{{vars.x}}"}}},
+            {"id": "w", "type": "webhook", "data": {"url": "https://hook.test/{{vars.x}}"}}],
+            "edges": [{"id": "1", "source": "a", "target": "w", "sourceHandle": "ok"}]})).unwrap();
+        let flow = validate(&data).unwrap();
+        let mut c = ctx();
+        c.vars.insert("x".into(), json!("a/b?c=d&e\r\nX-Evil: 1"));
+        let step = execute(&flow, "a", flow.spec("a").unwrap(), &c);
+        let Some(Effect::Api { url, mut headers, body, method, timeout_ms }) = step.effect else { panic!("not an api effect") };
+        headers.sort();
+        assert_eq!(url, "https://api.test/o/a%2Fb%3Fc%3Dd%26e%0D%0AX-Evil%3A%201");
+        assert_eq!(headers, vec![("X-N".to_owned(), "5".to_owned()), ("X-Q".to_owned(), "a/b?c=d&eX-Evil: 1".to_owned())]);
+        assert_eq!(body, Some(json!({"q": "a/b?c=d&e\r\nX-Evil: 1"})), "JSON bodies are not encoded");
+        assert_eq!((method.as_str(), timeout_ms), ("GET", crate::flow::DEFAULT_API_TIMEOUT_MS));
+        let step = execute(&flow, "w", flow.spec("w").unwrap(), &c);
+        let Some(Effect::Webhook { url, .. }) = step.effect else { panic!("not a webhook effect") };
+        assert_eq!(url, "https://hook.test/a%2Fb%3Fc%3Dd%26e%0D%0AX-Evil%3A%201");
     }
 }

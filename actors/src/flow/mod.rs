@@ -5,10 +5,59 @@
 pub mod actor;
 pub mod interpret;
 pub mod run;
+pub mod spec;
+
+pub use spec::{NodeSpec, Pattern, PatternError};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet, VecDeque};
+
+/// Largest `flow_data` the server accepts, in bytes of the raw request body:
+/// a flow is a graph a person draws, and everything below is sized for that.
+pub const MAX_FLOW_JSON_BYTES: usize = 512 * 1024;
+/// Most nodes in one flow (runs scan them; the builder never needs more).
+pub const MAX_NODES: usize = 500;
+/// Most edges in one flow.
+pub const MAX_EDGES: usize = 2_000;
+/// Shortest delay or input timeout, in seconds.
+pub const MIN_WAIT_SECONDS: u64 = 1;
+/// Longest delay or input timeout: 30 days, far past any conversation window,
+/// and small enough that `now + wait` can never overflow a timestamp.
+pub const MAX_WAIT_SECONDS: u64 = 30 * 24 * 3600;
+/// Most times an input node asks again before its `invalid` branch.
+pub const MAX_INPUT_RETRIES: u32 = 10;
+/// Shortest time limit an `api` node may set, in milliseconds.
+pub const MIN_API_TIMEOUT_MS: u64 = 100;
+/// Longest time limit an `api` node may set: a run waits for it.
+pub const MAX_API_TIMEOUT_MS: u64 = 60_000;
+/// An `api` node's time limit when it sets none (and a webhook's).
+pub const DEFAULT_API_TIMEOUT_MS: u64 = 10_000;
+/// Longest free text (message text, prompt, caption, note), in characters:
+/// the Cloud API's text body limit.
+pub const MAX_TEXT_CHARS: usize = crate::send::limits::TEXT_BODY;
+/// Longest URL template (`api`, `webhook`, media link), in characters.
+pub const MAX_URL_CHARS: usize = 2_048;
+/// Most headers on an `api` node.
+pub const MAX_HEADERS: usize = 20;
+/// Longest header name, in bytes.
+pub const MAX_HEADER_NAME_CHARS: usize = 256;
+/// Longest header value template, in characters.
+pub const MAX_HEADER_VALUE_CHARS: usize = 2_048;
+/// Longest id, name, variable, handle, field or JSON path, in characters.
+pub const MAX_NAME_CHARS: usize = 512;
+/// Longest regex source (input patterns, condition rules), in characters.
+pub const MAX_PATTERN_CHARS: usize = 1_024;
+/// Compiled size limit of every flow regex, so a pattern cannot eat memory.
+pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+/// Most rules in one condition node.
+pub const MAX_RULES: usize = 50;
+/// Most choices of a `choice` input.
+pub const MAX_CHOICES: usize = 100;
+/// Most tags a `tag` node adds (and, separately, removes).
+pub const MAX_TAGS: usize = 50;
+/// Most variables an `api` node saves from its answer.
+pub const MAX_SAVES: usize = 50;
 
 /// Node types a flow may use.
 pub const NODE_TYPES: &[&str] = &[
@@ -40,7 +89,7 @@ pub struct Node {
     /// Where it is drawn.
     #[serde(default)]
     pub position: Value,
-    /// Its settings.
+    /// Its settings, as stored; [`validate`] parses them into a [`NodeSpec`].
     #[serde(default)]
     pub data: Value,
 }
@@ -87,20 +136,32 @@ fn node_problem(id: &str, message: impl Into<String>) -> FlowProblem {
     FlowProblem { node_id: Some(id.to_owned()), edge_id: None, message: message.into() }
 }
 
-/// A validated flow, indexed for the interpreter.
+fn flow_problem(message: impl Into<String>) -> FlowProblem {
+    FlowProblem { node_id: None, edge_id: None, message: message.into() }
+}
+
+/// A validated flow, indexed for the interpreter, with every node's settings
+/// parsed (and its regexes compiled) once.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Flow {
-    /// The graph.
+    /// The graph, as stored.
     pub data: FlowData,
     /// Where runs start.
     pub start: String,
     index: HashMap<String, usize>,
+    /// `specs[i]` is `data.nodes[i]` parsed.
+    specs: Vec<NodeSpec>,
 }
 
 impl Flow {
     /// The node with this id.
     pub fn node(&self, id: &str) -> Option<&Node> {
-        self.index.get(id).map(|&i| &self.data.nodes[i])
+        self.index.get(id).and_then(|&i| self.data.nodes.get(i))
+    }
+
+    /// The parsed settings of the node with this id.
+    pub fn spec(&self, id: &str) -> Option<&NodeSpec> {
+        self.index.get(id).and_then(|&i| self.specs.get(i))
     }
 
     /// The node an edge from `source` leads to: the edge with `handle`, or
@@ -115,36 +176,50 @@ impl Flow {
     }
 }
 
-fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str).filter(|s| !s.trim().is_empty())
-}
-
-/// Checks a flow; every problem names its node or edge.
+/// Checks a flow and parses every node's settings; every problem names its
+/// node or edge (flow-wide ones, like too many nodes, name neither).
 pub fn validate(data: &FlowData) -> Result<Flow, Vec<FlowProblem>> {
     let mut p = Vec::new();
     if data.nodes.is_empty() {
-        p.push(FlowProblem { node_id: None, edge_id: None, message: "a flow needs at least one node".into() });
+        p.push(flow_problem("a flow needs at least one node"));
+        return Err(p);
+    }
+    if data.nodes.len() > MAX_NODES {
+        p.push(flow_problem(format!("a flow has at most {MAX_NODES} nodes, got {}", data.nodes.len())));
+    }
+    if data.edges.len() > MAX_EDGES {
+        p.push(flow_problem(format!("a flow has at most {MAX_EDGES} edges, got {}", data.edges.len())));
+    }
+    if !p.is_empty() {
         return Err(p);
     }
     let mut index = HashMap::new();
     for (i, n) in data.nodes.iter().enumerate() {
+        if n.id.is_empty() || n.id.chars().count() > MAX_NAME_CHARS {
+            p.push(node_problem(&n.id, format!("a node id has 1 to {MAX_NAME_CHARS} characters")));
+        }
         if index.insert(n.id.clone(), i).is_some() {
             p.push(node_problem(&n.id, "two nodes share this id"));
         }
     }
     for e in &data.edges {
+        let edge_problem = |message: String| FlowProblem { node_id: None, edge_id: Some(e.id.clone()), message };
+        if e.id.chars().count() > MAX_NAME_CHARS || e.source_handle.as_ref().is_some_and(|h| h.chars().count() > MAX_NAME_CHARS) {
+            p.push(edge_problem(format!("edge ids and handles have at most {MAX_NAME_CHARS} characters")));
+        }
         for end in [&e.source, &e.target] {
             if !index.contains_key(end) {
-                p.push(FlowProblem {
-                    node_id: None,
-                    edge_id: Some(e.id.clone()),
-                    message: format!("edge points at `{end}`, which is not a node"),
-                });
+                p.push(edge_problem(format!("edge points at `{end}`, which is not a node")));
             }
         }
     }
+    let mut specs = Vec::with_capacity(data.nodes.len());
     for n in &data.nodes {
-        check_node(n, data, &mut p);
+        check_graph(n, data, &index, &mut p);
+        match NodeSpec::parse(n) {
+            Ok(spec) => specs.push(spec),
+            Err(problems) => p.extend(problems),
+        }
     }
     // Start: the node marked start, else the one node nothing leads to.
     let marked: Vec<&Node> = data.nodes.iter().filter(|n| n.data.get("start").and_then(Value::as_bool) == Some(true)).collect();
@@ -154,11 +229,7 @@ pub fn validate(data: &FlowData) -> Result<Flow, Vec<FlowProblem>> {
         ([one], _) => Some(one.id.clone()),
         ([], [one]) => Some(one.id.clone()),
         ([], _) => {
-            p.push(FlowProblem {
-                node_id: None,
-                edge_id: None,
-                message: "mark the first node with data.start = true (no single node without incoming edges)".into(),
-            });
+            p.push(flow_problem("mark the first node with data.start = true (no single node without incoming edges)"));
             None
         }
         (many, _) => {
@@ -179,9 +250,9 @@ pub fn validate(data: &FlowData) -> Result<Flow, Vec<FlowProblem>> {
             for e in data.edges.iter().filter(|e| e.source == id) {
                 queue.push_back(e.target.clone());
             }
-            if let Some(n) = index.get(&id).map(|&i| &data.nodes[i]) {
+            if let Some(n) = index.get(&id).and_then(|&i| data.nodes.get(i)) {
                 if n.kind == "jump" {
-                    if let Some(t) = str_of(&n.data, "target") {
+                    if let Some(t) = spec::str_of(&n.data, "target") {
                         queue.push_back(t.to_owned());
                     }
                 }
@@ -192,161 +263,22 @@ pub fn validate(data: &FlowData) -> Result<Flow, Vec<FlowProblem>> {
         }
     }
     match (p.is_empty(), start) {
-        (true, Some(start)) => Ok(Flow { data: data.clone(), start, index }),
+        (true, Some(start)) if specs.len() == data.nodes.len() => Ok(Flow { data: data.clone(), start, index, specs }),
         _ => Err(p),
     }
 }
 
-fn check_node(n: &Node, data: &FlowData, p: &mut Vec<FlowProblem>) {
-    let d = &n.data;
-    let need = |key: &str, p: &mut Vec<FlowProblem>| {
-        if str_of(d, key).is_none() {
-            p.push(node_problem(&n.id, format!("`{}` needs data.{key}", n.kind)));
+/// What a node needs from the graph around it (the rest of its settings
+/// are checked by [`NodeSpec::parse`]).
+fn check_graph(n: &Node, data: &FlowData, index: &HashMap<String, usize>, p: &mut Vec<FlowProblem>) {
+    let message = match n.kind.as_str() {
+        "condition" if !data.edges.iter().any(|e| e.source == n.id && e.source_handle.as_deref() == Some("else")) => {
+            "a condition needs an `else` branch (an edge with sourceHandle \"else\")"
         }
+        "jump" if spec::str_of(&n.data, "target").is_some_and(|t| !index.contains_key(t)) => "jump needs data.target naming a node",
+        _ => return,
     };
-    let handles: Vec<&str> = data.edges.iter().filter(|e| e.source == n.id).filter_map(|e| e.source_handle.as_deref()).collect();
-    match n.kind.as_str() {
-        "message" => {
-            let media = d.get("media");
-            if str_of(d, "text").is_none() && media.is_none() {
-                p.push(node_problem(&n.id, "a message needs data.text or data.media"));
-            }
-            if let Some(m) = media {
-                let kind = str_of(m, "type").unwrap_or("");
-                if !["image", "video", "audio", "document", "sticker"].contains(&kind)
-                    || (str_of(m, "link").is_none() && str_of(m, "id").is_none())
-                {
-                    p.push(node_problem(&n.id, "data.media needs type (image|video|audio|document|sticker) and link or id"));
-                }
-            }
-        }
-        "template" => {
-            need("name", p);
-            need("language", p);
-        }
-        "buttons" => {
-            need("text", p);
-            let buttons = d.get("buttons").and_then(Value::as_array).cloned().unwrap_or_default();
-            if buttons.is_empty() || buttons.len() > crate::send::limits::REPLY_BUTTONS {
-                p.push(node_problem(
-                    &n.id,
-                    format!("reply buttons: 1 to {} allowed, got {}", crate::send::limits::REPLY_BUTTONS, buttons.len()),
-                ));
-            }
-            for b in &buttons {
-                let title = str_of(b, "title").unwrap_or("");
-                if str_of(b, "id").is_none() || title.is_empty() || title.chars().count() > crate::send::limits::BUTTON_TITLE {
-                    p.push(node_problem(
-                        &n.id,
-                        format!("each button needs an id and a title of 1 to {} characters", crate::send::limits::BUTTON_TITLE),
-                    ));
-                }
-            }
-        }
-        "list" => {
-            need("text", p);
-            need("button", p);
-            let sections = d.get("sections").and_then(Value::as_array).cloned().unwrap_or_default();
-            let rows: Vec<Value> = sections.iter().filter_map(|s| s.get("rows").and_then(Value::as_array)).flatten().cloned().collect();
-            if sections.is_empty()
-                || sections.len() > crate::send::limits::LIST_SECTIONS
-                || rows.is_empty()
-                || rows.len() > crate::send::limits::LIST_ROWS
-            {
-                p.push(node_problem(
-                    &n.id,
-                    format!(
-                        "a list needs 1 to {} sections with 1 to {} rows in all",
-                        crate::send::limits::LIST_SECTIONS,
-                        crate::send::limits::LIST_ROWS
-                    ),
-                ));
-            }
-            if rows
-                .iter()
-                .any(|r| str_of(r, "id").is_none() || str_of(r, "title").is_none_or(|t| t.chars().count() > crate::send::limits::ROW_TITLE))
-            {
-                p.push(node_problem(
-                    &n.id,
-                    format!("list rows need an id and a title of 1 to {} characters", crate::send::limits::ROW_TITLE),
-                ));
-            }
-        }
-        "input" => {
-            need("prompt", p);
-            need("variable", p);
-            let v = str_of(d, "validation").unwrap_or("text");
-            if !["text", "number", "email", "phone", "regex", "choice"].contains(&v) {
-                p.push(node_problem(&n.id, "data.validation must be text, number, email, phone, regex or choice"));
-            }
-            if v == "regex" && str_of(d, "pattern").is_none_or(|pat| !regex_ok(pat)) {
-                p.push(node_problem(&n.id, "validation regex needs a valid data.pattern"));
-            }
-            if v == "choice" && d.get("choices").and_then(Value::as_array).is_none_or(Vec::is_empty) {
-                p.push(node_problem(&n.id, "validation choice needs data.choices"));
-            }
-        }
-        "condition" => {
-            let rules = d.get("rules").and_then(Value::as_array).cloned().unwrap_or_default();
-            if rules.is_empty() {
-                p.push(node_problem(&n.id, "a condition needs data.rules"));
-            }
-            for r in &rules {
-                let op = str_of(r, "operator").unwrap_or("");
-                if str_of(r, "field").is_none() || str_of(r, "handle").is_none() || !interpret::OPERATORS.contains(&op) {
-                    p.push(node_problem(
-                        &n.id,
-                        format!("each rule needs field, handle and an operator of {}", interpret::OPERATORS.join(", ")),
-                    ));
-                }
-            }
-            if !handles.contains(&"else") {
-                p.push(node_problem(&n.id, "a condition needs an `else` branch (an edge with sourceHandle \"else\")"));
-            }
-        }
-        "delay" => {
-            if d.get("seconds").and_then(Value::as_u64).is_none_or(|s| s == 0 || s > 30 * 24 * 3600) {
-                p.push(node_problem(&n.id, "data.seconds must be 1 to 2592000 (30 days)"));
-            }
-        }
-        "api" => {
-            need("url", p);
-            let m = str_of(d, "method").unwrap_or("GET").to_uppercase();
-            if !["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&m.as_str()) {
-                p.push(node_problem(&n.id, "data.method must be GET, POST, PUT, PATCH or DELETE"));
-            }
-        }
-        "webhook" => need("url", p),
-        "assign" => {
-            if str_of(d, "agent_id").is_none() && str_of(d, "team").is_none() && str_of(d, "strategy").is_none() {
-                p.push(node_problem(&n.id, "assign needs data.agent_id, data.team or data.strategy"));
-            }
-        }
-        "tag" => {
-            if d.get("add").and_then(Value::as_array).is_none_or(Vec::is_empty)
-                && d.get("remove").and_then(Value::as_array).is_none_or(Vec::is_empty)
-            {
-                p.push(node_problem(&n.id, "tag needs data.add or data.remove"));
-            }
-        }
-        "set_field" => {
-            need("field", p);
-            if d.get("value").is_none() {
-                p.push(node_problem(&n.id, "set_field needs data.value"));
-            }
-        }
-        "jump" => match str_of(d, "target") {
-            Some(t) if data.nodes.iter().any(|x| x.id == t) => {}
-            _ => p.push(node_problem(&n.id, "jump needs data.target naming a node")),
-        },
-        "handoff" | "end" => {}
-        other => p.push(node_problem(&n.id, format!("unknown node type `{other}`; use one of {}", NODE_TYPES.join(", ")))),
-    }
-}
-
-/// Whether a pattern compiles (case-insensitive, as the interpreter runs it).
-fn regex_ok(pattern: &str) -> bool {
-    regex::RegexBuilder::new(pattern).case_insensitive(true).size_limit(1 << 20).build().is_ok()
+    p.push(node_problem(&n.id, message));
 }
 
 #[cfg(test)]
@@ -386,5 +318,59 @@ mod tests {
         let f = flow(json!({"nodes": [{"id": "x", "type": "message", "data": {"text": "hi"}}, {"id": "y", "type": "end"}],
                             "edges": [{"id": "e", "source": "x", "target": "y"}]}));
         assert_eq!(validate(&f).unwrap().start, "x");
+    }
+
+    fn has(p: &[FlowProblem], node: Option<&str>, text: &str) -> bool {
+        p.iter().any(|x| x.node_id.as_deref() == node && x.message.contains(text))
+    }
+
+    #[test]
+    fn node_and_edge_counts_are_bounded() {
+        let nodes: Vec<Value> = (0..=MAX_NODES).map(|i| json!({"id": format!("n{i}"), "type": "end"})).collect();
+        let p = validate(&flow(json!({"nodes": nodes, "edges": []}))).unwrap_err();
+        assert!(has(&p, None, "at most 500 nodes"), "{p:?}");
+        let edges: Vec<Value> = (0..=MAX_EDGES).map(|i| json!({"id": format!("e{i}"), "source": "a", "target": "b"})).collect();
+        let p = validate(&flow(json!({"nodes": [{"id": "a", "type": "end"}, {"id": "b", "type": "end"}], "edges": edges}))).unwrap_err();
+        assert!(has(&p, None, "at most 2000 edges"), "{p:?}");
+    }
+
+    #[test]
+    fn bounds_and_bad_regexes_are_refused_naming_their_nodes() {
+        let f = flow(json!({"nodes": [
+            {"id": "ask", "type": "input", "data": {"start": true, "prompt": "Code?", "variable": "code", "retries": 11, "timeout_seconds": 2_592_001}},
+            {"id": "check", "type": "condition", "data": {"rules": [{"field": "vars.code", "operator": "regex", "value": "(", "handle": "ok"}]}},
+            {"id": "wait", "type": "delay", "data": {"seconds": 999_999_999_999_u64}},
+            {"id": "call", "type": "api", "data": {"url": "https://x.test/{{vars.code}}", "timeout_ms": 60_001}},
+            {"id": "go", "type": "jump", "data": {"target": "nowhere"}}
+        ], "edges": [
+            {"id": "1", "source": "ask", "target": "check", "sourceHandle": "ok"},
+            {"id": "2", "source": "check", "target": "wait", "sourceHandle": "else"},
+            {"id": "3", "source": "wait", "target": "call"},
+            {"id": "4", "source": "call", "target": "go", "sourceHandle": "ok"}
+        ]}));
+        let p = validate(&f).unwrap_err();
+        assert!(has(&p, Some("ask"), "data.retries"), "{p:?}");
+        assert!(has(&p, Some("ask"), "data.timeout_seconds"), "{p:?}");
+        assert!(has(&p, Some("check"), "rule 1"), "{p:?}");
+        assert!(has(&p, Some("wait"), "data.seconds"), "{p:?}");
+        assert!(has(&p, Some("call"), "data.timeout_ms"), "{p:?}");
+        assert!(has(&p, Some("go"), "naming a node"), "{p:?}");
+    }
+
+    #[test]
+    fn stored_shape_round_trips_and_specs_are_kept() {
+        let stored = json!({"nodes": [
+            {"id": "ask", "type": "input", "position": {"x": 10, "y": 20},
+             "data": {"start": true, "label": "Ask", "prompt": "Code?", "variable": "code", "validation": "regex", "pattern": "^\\d+$"}},
+            {"id": "bye", "type": "end", "position": {"x": 0, "y": 0}, "data": {}}
+        ], "edges": [{"id": "1", "source": "ask", "target": "bye", "sourceHandle": "ok"}]});
+        let data = flow(stored.clone());
+        assert_eq!(serde_json::to_value(&data).unwrap(), stored, "what the builder saved is what is stored");
+        let f = validate(&data).unwrap();
+        assert_eq!(f.data, data);
+        let Some(NodeSpec::Input(input)) = f.spec("ask") else { panic!("not an input") };
+        assert!(matches!(&input.validation, spec::InputValidation::Regex(p) if p.as_str() == "^\\d+$"));
+        assert_eq!(f.spec("bye"), Some(&NodeSpec::End));
+        assert!(f.spec("ghost").is_none());
     }
 }

@@ -5,6 +5,7 @@
 //! real HTTP) or the sandbox of `POST /flows/{id}/test` (a transcript).
 
 use super::interpret::{self, Effect, RunContext, Then};
+use super::spec::{NodeSpec, Pattern, PatternError};
 use super::Flow;
 use crate::ids::{ContactId, ConversationId, TenantId};
 use crate::ports::StoreError;
@@ -176,6 +177,16 @@ pub trait Effects: Send {
     fn now(&self) -> DateTime<Utc>;
 }
 
+/// `now` plus `seconds`, or why not: checked, so a huge wait (say, in a flow
+/// stored before waits were bounded) fails the run instead of panicking.
+fn deadline(now: DateTime<Utc>, seconds: u64) -> Result<DateTime<Utc>, String> {
+    i64::try_from(seconds)
+        .ok()
+        .and_then(Duration::try_seconds)
+        .and_then(|d| now.checked_add_signed(d))
+        .ok_or_else(|| format!("a wait of {seconds} seconds is out of range"))
+}
+
 fn fail(mut run: RunRecord, why: String) -> RunRecord {
     run.status = RunStatus::Failed;
     run.error = Some(why);
@@ -191,8 +202,8 @@ fn resolve_wait(flow: &Flow, run: &mut RunRecord, ctx: &mut RunContext, trigger:
     };
     match (&waiting, trigger) {
         (Waiting::Reply { node }, Trigger::Message(m)) => {
-            let Some(n) = flow.node(node) else { return Ok(false) };
-            match interpret::branch_for_reply(flow, n, m) {
+            let Some(spec) = flow.spec(node) else { return Ok(false) };
+            match interpret::branch_for_reply(flow, node, spec, m) {
                 Some(next) => {
                     run.cursor = next;
                     run.waiting = None;
@@ -202,11 +213,10 @@ fn resolve_wait(flow: &Flow, run: &mut RunRecord, ctx: &mut RunContext, trigger:
             }
         }
         (Waiting::Input { node, retries, until }, Trigger::Message(m)) => {
-            let Some(n) = flow.node(node) else { return Ok(false) };
-            match interpret::validate_input(n, m) {
+            let Some(NodeSpec::Input(input)) = flow.spec(node) else { return Ok(false) };
+            match interpret::validate_input(input, m) {
                 Some(value) => {
-                    let var = n.data["variable"].as_str().unwrap_or("answer").to_owned();
-                    run.vars.insert(var, value);
+                    run.vars.insert(input.variable.clone(), value);
                     ctx.vars = run.vars.clone();
                     run.cursor = flow.next(node, Some("ok")).or_else(|| flow.next(node, None)).map(str::to_owned);
                     run.waiting = None;
@@ -214,7 +224,7 @@ fn resolve_wait(flow: &Flow, run: &mut RunRecord, ctx: &mut RunContext, trigger:
                 }
                 None if *retries > 0 => {
                     run.waiting = Some(Waiting::Input { node: node.clone(), retries: retries - 1, until: *until });
-                    let again = n.data["retry_prompt"].as_str().or(n.data["prompt"].as_str()).unwrap_or("");
+                    let again = input.retry_prompt.as_deref().unwrap_or(&input.prompt);
                     Err(Some(("text".to_owned(), json!({"body": interpret::interpolate(again, ctx)}))))
                 }
                 None => {
@@ -272,7 +282,7 @@ pub async fn drive(flow: &Flow, mut run: RunRecord, ctx: &mut RunContext, trigge
             let _ = fx.persist(&run).await;
             return run;
         };
-        let Some(node) = flow.node(&node_id).cloned() else {
+        let Some(spec) = flow.spec(&node_id) else {
             return fail(run, format!("node `{node_id}` is not in this flow version"));
         };
         run.step += 1;
@@ -281,7 +291,7 @@ pub async fn drive(flow: &Flow, mut run: RunRecord, ctx: &mut RunContext, trigge
             return fail(run, format!("could not save the run: {e}"));
         }
         let key = format!("{}:{}", run.id, run.step);
-        let step = interpret::execute(flow, &node, ctx);
+        let step = interpret::execute(flow, &node_id, spec, ctx);
         let mut api_answer = None;
         let outcome = match &step.effect {
             None => Ok(()),
@@ -335,7 +345,9 @@ pub async fn drive(flow: &Flow, mut run: RunRecord, ctx: &mut RunContext, trigge
             Then::AwaitApi => {
                 let next = match api_answer {
                     Some(Ok(answer)) => {
-                        run.vars.extend(interpret::api_saves(&node, &answer));
+                        if let NodeSpec::Api(api) = spec {
+                            run.vars.extend(interpret::api_saves(api, &answer));
+                        }
                         ctx.vars = run.vars.clone();
                         flow.next(&node_id, Some("ok")).or_else(|| flow.next(&node_id, None))
                     }
@@ -357,15 +369,21 @@ pub async fn drive(flow: &Flow, mut run: RunRecord, ctx: &mut RunContext, trigge
                 break;
             }
             Then::WaitInput { retries, timeout_seconds } => {
+                let until = match timeout_seconds.map(|s| deadline(fx.now(), s)).transpose() {
+                    Ok(until) => until,
+                    Err(e) => return fail(run, format!("input node `{node_id}`: {e}")),
+                };
                 run.status = RunStatus::Waiting;
-                let until = timeout_seconds.and_then(|s| i64::try_from(s).ok()).map(|s| fx.now() + Duration::seconds(s));
                 run.waiting = Some(Waiting::Input { node: node_id, retries, until });
                 break;
             }
             Then::Delay { seconds } => {
+                let until = match deadline(fx.now(), seconds) {
+                    Ok(until) => until,
+                    Err(e) => return fail(run, format!("delay node `{node_id}`: {e}")),
+                };
                 run.status = RunStatus::Waiting;
-                run.waiting =
-                    Some(Waiting::Delay { node: node_id, until: fx.now() + Duration::seconds(i64::try_from(seconds).unwrap_or(1)) });
+                run.waiting = Some(Waiting::Delay { node: node_id, until });
                 break;
             }
             Then::Pause => {
@@ -389,9 +407,37 @@ pub async fn drive(flow: &Flow, mut run: RunRecord, ctx: &mut RunContext, trigge
     run
 }
 
-/// A tenant's active flow, ready to run.
+/// A tenant's active flow, ready to run. Built with [`ActiveFlow::new`],
+/// which compiles a keyword trigger's regex once, not per message.
 #[derive(Debug, Clone)]
 pub struct ActiveFlow {
+    /// Its id.
+    pub id: uuid::Uuid,
+    /// Its current version.
+    pub version: i32,
+    /// Its name.
+    pub name: String,
+    /// keyword, welcome, button, referral, manual.
+    pub trigger_type: String,
+    /// Keyword, `/regex/`, button payload or ad id.
+    pub trigger_value: Option<String>,
+    /// exact, contains or regex (keywords).
+    pub trigger_match: String,
+    /// Higher first when several match.
+    pub priority: i32,
+    /// Whether an agent's reply pauses its runs.
+    pub pause_on_agent_reply: bool,
+    /// The graph.
+    pub flow: Arc<Flow>,
+    /// The keyword regex (a `/regex/` value or `trigger_match` regex),
+    /// compiled from the fields above when built.
+    keyword_regex: Option<Pattern>,
+}
+
+/// An active flow's stored fields, before [`ActiveFlow::new`] compiles its
+/// trigger (named fields, so the three trigger strings cannot be swapped).
+#[derive(Debug, Clone)]
+pub struct ActiveFlowRow {
     /// Its id.
     pub id: uuid::Uuid,
     /// Its current version.
@@ -413,6 +459,35 @@ pub struct ActiveFlow {
 }
 
 impl ActiveFlow {
+    /// An active flow with its keyword regex compiled; an error when the
+    /// trigger's regex does not compile (the flow cannot be triggered).
+    pub fn new(row: ActiveFlowRow) -> Result<Self, PatternError> {
+        let keyword_regex = match row.trigger_type.as_str() {
+            "keyword" => {
+                let value = row.trigger_value.as_deref().unwrap_or("").trim();
+                let slashed = value.strip_prefix('/').and_then(|v| v.strip_suffix('/')).filter(|_| value.len() > 2);
+                match slashed {
+                    Some(inner) => Some(Pattern::new(inner)?),
+                    None if row.trigger_match == "regex" => Some(Pattern::new(value)?),
+                    None => None,
+                }
+            }
+            _ => None,
+        };
+        Ok(Self {
+            id: row.id,
+            version: row.version,
+            name: row.name,
+            trigger_type: row.trigger_type,
+            trigger_value: row.trigger_value,
+            trigger_match: row.trigger_match,
+            priority: row.priority,
+            pause_on_agent_reply: row.pause_on_agent_reply,
+            flow: row.flow,
+            keyword_regex,
+        })
+    }
+
     /// Whether an inbound message (facts) triggers this flow; `new_conversation`
     /// for welcome flows, `referral` for ad flows.
     pub fn triggered_by(&self, facts: &Value, new_conversation: bool, referral: Option<&Value>) -> bool {
@@ -428,18 +503,13 @@ impl ActiveFlow {
             }
             "keyword" => {
                 let Some(text) = facts["text"].as_str().map(str::trim) else { return false };
-                if value.len() > 2 && value.starts_with('/') && value.ends_with('/') {
-                    return regex::RegexBuilder::new(&value[1..value.len() - 1])
-                        .case_insensitive(true)
-                        .size_limit(1 << 20)
-                        .build()
-                        .is_ok_and(|re| re.is_match(text));
+                if let Some(re) = &self.keyword_regex {
+                    return re.is_match(text);
                 }
                 match self.trigger_match.as_str() {
                     "contains" => text.to_lowercase().contains(&value.to_lowercase()),
-                    "regex" => {
-                        regex::RegexBuilder::new(value).case_insensitive(true).size_limit(1 << 20).build().is_ok_and(|re| re.is_match(text))
-                    }
+                    // A regex trigger is compiled by `new`; without one nothing matches.
+                    "regex" => false,
                     _ => text.eq_ignore_ascii_case(value),
                 }
             }
@@ -614,7 +684,26 @@ mod tests {
 
     #[test]
     fn keyword_triggers_match_exact_contains_and_regex() {
-        let f = |kind: &str, value: &str, mode: &str| ActiveFlow {
+        let f = |kind: &str, value: &str, mode: &str| active(kind, value, mode).unwrap();
+        let facts = |t: &str| json!({"type": "text", "text": t});
+        assert!(f("keyword", "ORDER", "exact").triggered_by(&facts(" order "), false, None));
+        assert!(!f("keyword", "order", "exact").triggered_by(&facts("my order"), false, None));
+        assert!(f("keyword", "order", "contains").triggered_by(&facts("my ORDER please"), false, None));
+        assert!(f("keyword", "/^track\\s+\\d+$/", "exact").triggered_by(&facts("Track 42"), false, None));
+        assert!(!f("keyword", "/^track\\s+\\d+$/", "exact").triggered_by(&facts("Track it"), false, None));
+        assert!(f("keyword", "^(hi|hello)\\b", "regex").triggered_by(&facts("HELLO there"), false, None));
+        assert!(!f("keyword", "^(hi|hello)\\b", "regex").triggered_by(&facts("oh hello"), false, None));
+        assert!(f("welcome", "", "exact").triggered_by(&facts("hi"), true, None));
+        assert!(f("button", "SHOP", "exact").triggered_by(&json!({"reply_id": "SHOP"}), false, None));
+        let reply = json!({"text": "yes", "replied_to": {"kind": "campaign", "id": "c1"}});
+        assert!(f("campaign_reply", "", "exact").triggered_by(&reply, false, None));
+        assert!(f("campaign_reply", "c1", "exact").triggered_by(&reply, false, None));
+        assert!(!f("campaign_reply", "c2", "exact").triggered_by(&reply, false, None));
+        assert!(!f("campaign_reply", "", "exact").triggered_by(&json!({"text": "yes"}), false, None));
+    }
+
+    fn active(kind: &str, value: &str, mode: &str) -> Result<ActiveFlow, PatternError> {
+        ActiveFlow::new(ActiveFlowRow {
             id: uuid::Uuid::nil(),
             version: 1,
             name: "f".into(),
@@ -624,18 +713,78 @@ mod tests {
             priority: 0,
             pause_on_agent_reply: true,
             flow: Arc::new(order_flow()),
-        };
-        let facts = |t: &str| json!({"type": "text", "text": t});
-        assert!(f("keyword", "ORDER", "exact").triggered_by(&facts(" order "), false, None));
-        assert!(!f("keyword", "order", "exact").triggered_by(&facts("my order"), false, None));
-        assert!(f("keyword", "order", "contains").triggered_by(&facts("my ORDER please"), false, None));
-        assert!(f("keyword", "/^track\\s+\\d+$/", "exact").triggered_by(&facts("Track 42"), false, None));
-        assert!(f("welcome", "", "exact").triggered_by(&facts("hi"), true, None));
-        assert!(f("button", "SHOP", "exact").triggered_by(&json!({"reply_id": "SHOP"}), false, None));
-        let reply = json!({"text": "yes", "replied_to": {"kind": "campaign", "id": "c1"}});
-        assert!(f("campaign_reply", "", "exact").triggered_by(&reply, false, None));
-        assert!(f("campaign_reply", "c1", "exact").triggered_by(&reply, false, None));
-        assert!(!f("campaign_reply", "c2", "exact").triggered_by(&reply, false, None));
-        assert!(!f("campaign_reply", "", "exact").triggered_by(&json!({"text": "yes"}), false, None));
+        })
+    }
+
+    #[test]
+    fn keyword_regexes_compile_once_when_the_active_flow_is_built() {
+        assert!(active("keyword", "/(unclosed/", "exact").is_err());
+        assert!(active("keyword", "(unclosed", "regex").is_err());
+        assert!(active("keyword", "\\w{500}\\w{500}\\w{500}", "regex").unwrap_err().reason.contains("size limit"));
+        // Not a regex unless asked: the same text is a plain keyword.
+        assert!(active("keyword", "(unclosed", "exact").unwrap().triggered_by(&json!({"text": "(UNCLOSED"}), false, None));
+        assert!(active("button", "(unclosed", "regex").is_ok(), "only keyword triggers are regexes");
+        let f = active("keyword", "/^order\\s*#?\\d+$/", "exact").unwrap();
+        assert_eq!(f.keyword_regex.as_ref().map(Pattern::as_str), Some("^order\\s*#?\\d+$"));
+        assert!(f.triggered_by(&json!({"text": " Order #12 "}), false, None));
+    }
+
+    /// A flow validated with small waits, then given huge ones, as a flow
+    /// stored before waits were bounded would have.
+    fn with_huge_waits() -> Flow {
+        let data: FlowData = serde_json::from_value(json!({"nodes": [
+            {"id": "wait", "type": "delay", "data": {"start": true, "seconds": 10}},
+            {"id": "ask", "type": "input", "data": {"prompt": "?", "variable": "v", "timeout_seconds": 10}}],
+            "edges": [{"id": "1", "source": "wait", "target": "ask"}]}))
+        .unwrap();
+        let mut flow = validate(&data).unwrap();
+        for spec in &mut flow.specs {
+            match spec {
+                NodeSpec::Delay { seconds } => *seconds = u64::MAX,
+                NodeSpec::Input(input) => input.timeout_seconds = Some(i64::MAX as u64),
+                _ => {}
+            }
+        }
+        flow
+    }
+
+    #[actix_rt::test]
+    async fn huge_waits_in_a_stored_flow_fail_the_run_without_panicking() {
+        let flow = with_huge_waits();
+        let mut fx = Recorder::default();
+        let run = drive(&flow, RunRecord::new(uuid::Uuid::nil(), 1, &flow), &mut RunContext::default(), Trigger::Go, &mut fx).await;
+        assert_eq!(run.status, RunStatus::Failed);
+        assert!(run.error.as_deref().unwrap().contains("out of range"), "{:?}", run.error);
+        assert!(run.waiting.is_none());
+
+        // Past the delay (as a run stored mid-flow would be): the input's timeout overflows too.
+        let mut run = RunRecord::new(uuid::Uuid::nil(), 1, &flow);
+        run.cursor = Some("ask".into());
+        let run = drive(&flow, run, &mut RunContext::default(), Trigger::Go, &mut fx).await;
+        assert_eq!(run.status, RunStatus::Failed);
+        assert!(run.error.as_deref().unwrap().contains("input node `ask`"), "{:?}", run.error);
+
+        // Near the end of time even a bounded 60 s timeout overflows: a failure, not a panic.
+        let flow = order_flow();
+        let mut fx = Recorder { now: Some(DateTime::<Utc>::MAX_UTC - Duration::seconds(5)), ..Default::default() };
+        let run = drive(&flow, RunRecord::new(uuid::Uuid::nil(), 1, &flow), &mut RunContext::default(), Trigger::Go, &mut fx).await;
+        assert_eq!(run.status, RunStatus::Failed);
+        assert!(run.error.as_deref().unwrap().contains("out of range"), "{:?}", run.error);
+    }
+
+    #[actix_rt::test]
+    async fn a_stored_run_waiting_until_the_end_of_time_does_not_panic() {
+        let flow = order_flow();
+        let stored = json!({
+            "id": uuid::Uuid::nil(), "flow_id": uuid::Uuid::nil(), "version": 1, "status": "waiting", "cursor": "ask",
+            "vars": {}, "path": ["ask"], "step": 1, "error": null,
+            "waiting": {"kind": "input", "node": "ask", "retries": 1, "until": DateTime::<Utc>::MAX_UTC}
+        });
+        let run: RunRecord = serde_json::from_value(stored).unwrap();
+        let mut fx = Recorder::default();
+        let run = drive(&flow, run, &mut RunContext::default(), Trigger::Timer(Utc::now()), &mut fx).await;
+        assert_eq!(run.status, RunStatus::Waiting, "its timer is not due");
+        let run = drive(&flow, run, &mut RunContext::default(), Trigger::Timer(DateTime::<Utc>::MAX_UTC), &mut fx).await;
+        assert_eq!(run.status, RunStatus::Completed, "the timeout branch, at the end of time");
     }
 }

@@ -81,7 +81,7 @@ pub struct RejectedEvent {
 }
 
 /// Which number of which business an event belongs to (`change.value.metadata`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ChannelAddress {
     /// Meta's id of the business number: how the tenant is found.
     pub phone_number_id: String,
@@ -92,7 +92,7 @@ pub struct ChannelAddress {
 }
 
 /// A customer's message, of any type.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InboundMessage {
     /// The business number it was sent to.
     pub channel: ChannelAddress,

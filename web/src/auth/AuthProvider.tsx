@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useSyncExternalStore, type ReactNode } from "react";
-import { ApiClient, browserLock, localStorageSessionStore, type Session } from "../lib/api";
+import { ApiClient, browserLock, localStorageSessionStore, type Session, type SessionEndReason } from "../lib/api";
 import type { User } from "../lib/types";
 
 type Listener = () => void;
@@ -7,8 +7,20 @@ const listeners = new Set<Listener>();
 const notify = () => listeners.forEach((l) => l());
 const store = localStorageSessionStore();
 
+/**
+ * The session ended without the user logging out (the server refused it:
+ * revoked, removed, password changed): the login page says so until the next
+ * sign-in. Kept in memory only.
+ */
+let sessionEnded = false;
+function onSessionChange(session: Session | null, ended?: SessionEndReason) {
+  if (session) sessionEnded = false;
+  else if (ended) sessionEnded = ended === "refused";
+  notify();
+}
+
 /** The app's single API client; its session lives in localStorage. */
-export const api = new ApiClient({ store, withLock: browserLock, onSessionChange: notify });
+export const api = new ApiClient({ store, withLock: browserLock, onSessionChange });
 
 function subscribe(listener: Listener): () => void {
   listeners.add(listener);
@@ -33,6 +45,8 @@ function snapshot(): Session | null {
 export interface Auth {
   api: ApiClient;
   user: User | null;
+  /** The last session was ended by the server (not by logging out): "sign in again". */
+  sessionEnded: boolean;
   login: (email: string, password: string) => Promise<void>;
   register: (input: { tenant_name: string; name: string; email: string; password: string }) => Promise<void>;
   logout: () => Promise<void>;
@@ -42,6 +56,7 @@ const AuthContext = createContext<Auth | null>(null);
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const session = useSyncExternalStore(subscribe, snapshot, () => null);
+  const ended = useSyncExternalStore(subscribe, () => sessionEnded, () => false);
   const userId = session?.user.id ?? null;
 
   // Confirm a remembered session (and pick up role or name changes) on start.
@@ -74,8 +89,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const logout = useCallback(() => api.logout(), []);
 
   const value = useMemo<Auth>(
-    () => ({ api, user: session?.user ?? null, login, register, logout }),
-    [session, login, register, logout],
+    () => ({ api, user: session?.user ?? null, sessionEnded: ended, login, register, logout }),
+    [session, ended, login, register, logout],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

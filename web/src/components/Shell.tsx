@@ -4,6 +4,7 @@ import { LanguageSwitcher, useI18n } from "../i18n/I18nProvider";
 import { useInbox } from "../inbox/InboxProvider";
 import { navFor } from "../lib/nav";
 import { totalUnread } from "../lib/inboxStore";
+import { DeadLetterAlerts } from "./DeadLetterAlerts";
 import { NavIcon } from "./NavIcon";
 import { ReconnectBanner } from "./ReconnectBanner";
 
@@ -59,6 +60,7 @@ export function Shell() {
         </button>
       </header>
       <ReconnectBanner state={inbox.connection} />
+      <DeadLetterAlerts alerts={inbox.alerts} onDismiss={inbox.dismissAlert} />
       {inbox.notice && (
         <div role="alert" className="flex items-center justify-between gap-2 bg-red-50 px-3 py-1.5 text-sm text-red-800">
           <span>{inbox.notice}</span>

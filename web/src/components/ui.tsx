@@ -11,7 +11,7 @@ import {
   type TextareaHTMLAttributes,
 } from "react";
 import { useI18n } from "../i18n/I18nProvider";
-import { ApiError } from "../lib/api";
+import { describeError } from "../lib/errors";
 import { Button } from "./Field";
 
 /** A form control's look without a width (for controls sized by their row). */
@@ -238,10 +238,10 @@ export function PageHeader({ title, subtitle, children }: { title: string; subti
   );
 }
 
-/** The message to show for a failed request: the server's words, or the network notice. */
+/** The message to show for a failed request (see lib/errors: our words for known codes, else the server's). */
 export function useErrorText(): (e: unknown) => string {
   const { t } = useI18n();
-  return (e: unknown) => (e instanceof ApiError && e.code !== "NETWORK" ? e.message : e instanceof ApiError ? t("error.network") : t("error.generic"));
+  return (e: unknown) => describeError(e, t);
 }
 
 export function EmptyRow({ colSpan, children }: { colSpan: number; children: ReactNode }) {

@@ -3,6 +3,7 @@ import { useAuth } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
 import { ApiError } from "../lib/api";
 import { templateSendComponents } from "../lib/content";
+import { describeCode, describeError } from "../lib/errors";
 import { normalizeErrors } from "../lib/messages";
 import {
   inboxReducer,
@@ -16,7 +17,7 @@ import {
   type ListFilter,
 } from "../lib/inboxStore";
 import { canCaption, MediaCache, mediaKindOf, mediaMessage, mediaSendData, type UploadedMedia } from "../lib/media";
-import { browserSocket, RealtimeClient, wsUrl, type ConnectionState } from "../lib/realtime";
+import { browserSocket, RealtimeClient, wsProtocols, wsUrl, type ConnectionState } from "../lib/realtime";
 import type { Conversation, ConversationStatus, Message, Note, Page, ServerEvent, Template, User } from "../lib/types";
 
 const PAGE_SIZE = 50;
@@ -50,6 +51,17 @@ class InboxStore {
 
 export type ConversationPatch = { status: ConversationStatus } | { assignee_id: string | null };
 
+/** A conversation whose events could not be stored and were parked for an operator (admins, `dead_letter`). */
+export interface DeadLetterAlert {
+  conversationId: string;
+  /** The server's description. */
+  message: string;
+  at: number;
+}
+
+/** Alerts kept at most (the newest); one per conversation. */
+const MAX_ALERTS = 5;
+
 export interface Inbox {
   state: InboxState;
   connection: ConnectionState;
@@ -63,6 +75,13 @@ export interface Inbox {
   loadOlder: (id: string) => Promise<void>;
   sendText: (conversationId: string, body: string) => void;
   retry: (clientId: string) => void;
+  /**
+   * Sends an unconfirmed message again (`POST …/messages/{id}/resend`): it
+   * goes back to pending. If it was confirmed meanwhile (409
+   * NOT_UNCONFIRMED) its state is fetched again. Rejects with the text to
+   * show for other refusals.
+   */
+  resend: (conversationId: string, messageId: string) => Promise<void>;
   sendTemplate: (conversationId: string, template: TemplateChoice, values: string[]) => Promise<void>;
   update: (conversationId: string, patch: ConversationPatch) => Promise<void>;
   /** Assigns (a user id) or releases (null); throws the server's refusal (403 for an agent assigning someone else). */
@@ -95,6 +114,9 @@ export interface Inbox {
   onNote: (listener: (note: Note) => void) => () => void;
   notice: string | null;
   dismissNotice: () => void;
+  /** Dead-letter alerts (admins), newest first, until dismissed. */
+  alerts: DeadLetterAlert[];
+  dismissAlert: (conversationId: string) => void;
 }
 
 const InboxContext = createContext<Inbox | null>(null);
@@ -146,6 +168,9 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   const [users, setUsers] = useState<Record<string, User>>({});
   const [presence, setPresence] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState<string | null>(null);
+  const [alerts, setAlerts] = useState<DeadLetterAlert[]>([]);
+  /** The access token the socket was opened with (to tell whether a 4401 is already dealt with). */
+  const socketToken = useRef<string | null>(null);
   const listRequest = useRef(0);
   const openRef = useRef<string | null>(null);
   const filterRef = useRef(filter);
@@ -161,15 +186,15 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   /** Picked files by client id, until uploaded (a failed upload can be retried). */
   const files = useRef(new Map<string, { file: File; caption: string }>());
   const media = useMemo(
-    () => new MediaCache({ load: (channelId, mediaId) => api.download(`/channels/${encodeURIComponent(channelId)}/media/${encodeURIComponent(mediaId)}`) }),
+    () =>
+      new MediaCache({
+        load: (channelId, mediaId) => api.downloadFile(`/channels/${encodeURIComponent(channelId)}/media/${encodeURIComponent(mediaId)}`),
+      }),
     [api],
   );
   useEffect(() => () => media.clear(), [media]);
 
-  const errorText = useCallback((e: unknown) => {
-    if (e instanceof ApiError) return e.code === "NETWORK" ? tRef.current("error.network") : e.message;
-    return tRef.current("error.generic");
-  }, []);
+  const errorText = useCallback((e: unknown) => describeError(e, tRef.current), []);
 
   // ---- conversation list ----
   const loadList = useCallback(
@@ -324,6 +349,13 @@ export function InboxProvider({ children }: { children: ReactNode }) {
           return;
         }
         case "notification": {
+          if (e.data.kind === "dead_letter") {
+            const conversationId = typeof e.data.conversation_id === "string" ? e.data.conversation_id : "";
+            if (!conversationId) return;
+            const alert: DeadLetterAlert = { conversationId, message: typeof e.data.message === "string" ? e.data.message : "", at: Date.now() };
+            setAlerts((prev) => [alert, ...prev.filter((a) => a.conversationId !== conversationId)].slice(0, MAX_ALERTS));
+            return;
+          }
           const note = e.data.kind === "note" ? e.data.note : undefined;
           if (note) noteListeners.current.forEach((l) => l(note));
           return;
@@ -331,8 +363,9 @@ export function InboxProvider({ children }: { children: ReactNode }) {
         case "error": {
           const { client_id, code, message } = e.data;
           const pending = client_id ? store.state.pending.find((p) => p.clientId === client_id) : undefined;
-          if (client_id) store.dispatch({ type: "send/failed", clientId: client_id, errors: [{ code, title: message }] });
-          else setNotice(message || code);
+          const text = describeCode(code, message ?? "", tRef.current) ?? (message || code);
+          if (client_id) store.dispatch({ type: "send/failed", clientId: client_id, errors: [{ code, title: text }] });
+          else setNotice(text);
           // The server says the window closed: refresh it so the template picker shows.
           const convId = pending?.conversationId ?? e.data.conversation_id;
           if (code === "WINDOW_CLOSED" && convId) void fetchConversation(convId).catch(() => {});
@@ -346,11 +379,16 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   const rt = useMemo(
     () =>
       new RealtimeClient({
-        url: async () => {
+        // The token goes as the `bearer` subprotocol: never in the URL, where logs and history keep it.
+        target: async () => {
           const token = await api.freshAccessToken();
-          return token ? wsUrl(window.location, token) : null;
+          socketToken.current = token;
+          return token ? { url: wsUrl(window.location), protocols: wsProtocols(token) } : null;
         },
         createSocket: browserSocket,
+        // 4401: the session was revoked (role or password changed, user removed, logged out elsewhere).
+        // One refresh: a new token to reconnect with, or the end of the session (the login page says so).
+        reauthenticate: () => api.renewAfterRevocation(socketToken.current),
         onEvent: (e) => handleEventRef.current(e),
         onStateChange: (s) => {
           if (s === "open") openSince.current = Date.now();
@@ -540,6 +578,49 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     [rt, store, uploadAndSend],
   );
 
+  /** The server's copy of one message, fetched again (after a refused resend). */
+  const refetchMessage = useCallback(
+    async (conversationId: string, messageId: string) => {
+      const held = store.state.threads[conversationId]?.messages.find((m) => m.id === messageId);
+      if (!held) {
+        await loadLatest(conversationId);
+        return;
+      }
+      const page = await api.get<Page<Message>>(`/conversations/${encodeURIComponent(conversationId)}/messages`, {
+        after_seq: Math.max(0, held.seq - 1),
+        limit: 1,
+      });
+      const fresh = page.data.find((m) => m.id === messageId);
+      if (fresh && isMessage(fresh)) {
+        store.dispatch({ type: "message/replace", conversationId, message: { ...fresh, errors: normalizeErrors(fresh.errors) } });
+      }
+    },
+    [api, store, loadLatest],
+  );
+
+  const resend = useCallback(
+    async (conversationId: string, messageId: string) => {
+      try {
+        const sent = await api.post<unknown>(
+          `/conversations/${encodeURIComponent(conversationId)}/messages/${encodeURIComponent(messageId)}/resend`,
+        );
+        if (isMessage(sent)) {
+          store.dispatch({ type: "message/replace", conversationId, message: { ...sent, errors: normalizeErrors(sent.errors) } });
+        } else {
+          await refetchMessage(conversationId, messageId);
+        }
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 409 && e.code === "NOT_UNCONFIRMED") {
+          // Confirmed meanwhile (sent, delivered… or failed): just show what it is now.
+          await refetchMessage(conversationId, messageId).catch(() => {});
+          return;
+        }
+        throw new Error(errorText(e));
+      }
+    },
+    [api, store, refetchMessage, errorText],
+  );
+
   const sendTemplate = useCallback(
     async (conversationId: string, template: TemplateChoice, values: string[]) => {
       const components = templateSendComponents(values);
@@ -704,6 +785,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     loadOlder,
     sendText,
     retry,
+    resend,
     sendTemplate,
     update,
     assign,
@@ -722,6 +804,8 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     onNote,
     notice,
     dismissNotice: () => setNotice(null),
+    alerts,
+    dismissAlert: (conversationId: string) => setAlerts((prev) => prev.filter((a) => a.conversationId !== conversationId)),
   };
   return <InboxContext.Provider value={value}>{children}</InboxContext.Provider>;
 }

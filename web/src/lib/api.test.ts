@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiClient, ApiError, memorySessionStore, RawBody, withQuery, type Session } from "./api";
+import { ApiClient, ApiError, contentDispositionFilename, memorySessionStore, parseRetryAfter, RawBody, withQuery, type Session, type SessionEndReason } from "./api";
 import type { User } from "./types";
 
 const user: User = { id: "u1", tenant_id: "t1", name: "Asha", email: "a@x.test", role: "agent" };
@@ -11,7 +11,7 @@ interface Call {
   body: unknown;
 }
 
-type Handler = (call: Call) => { status: number; body?: unknown };
+type Handler = (call: Call) => { status: number; body?: unknown; headers?: Record<string, string> };
 
 function fakeFetch(handler: Handler) {
   const calls: Call[] = [];
@@ -25,8 +25,8 @@ function fakeFetch(handler: Handler) {
     };
     calls.push(call);
     await Promise.resolve();
-    const { status, body } = handler(call);
-    return new Response(body === undefined ? null : JSON.stringify(body), { status });
+    const { status, body, headers: resHeaders } = handler(call);
+    return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: resHeaders });
   };
   return { fn: fn as typeof fetch, calls };
 }
@@ -61,6 +61,47 @@ describe("login", () => {
     expect((err as ApiError).code).toBe("INVALID_CREDENTIALS");
     expect((err as ApiError).message).toBe("Email or password is wrong");
     expect(store.load()).toBeNull();
+  });
+});
+
+describe("rate limits", () => {
+  it("reads Retry-After as seconds or as an HTTP date", () => {
+    expect(parseRetryAfter("30", 0)).toBe(30);
+    expect(parseRetryAfter(" 0 ", 0)).toBe(0);
+    expect(parseRetryAfter(new Date(1_000_000 + 90_500).toUTCString(), 1_000_000)).toBe(90);
+    expect(parseRetryAfter("soon", 0)).toBeNull();
+    expect(parseRetryAfter(null, 0)).toBeNull();
+    expect(parseRetryAfter(new Date(0).toUTCString(), 1_000_000)).toBe(0);
+  });
+
+  it("exposes retryAfter on a 429 from login (RATE_LIMITED, ACCOUNT_LOCKED)", async () => {
+    for (const code of ["RATE_LIMITED", "ACCOUNT_LOCKED"]) {
+      const { fn } = fakeFetch(() => ({ status: 429, headers: { "Retry-After": "120" }, body: { error: { code, message: "slow down" } } }));
+      const store = memorySessionStore();
+      const err = await new ApiClient({ fetch: fn, store, now }).login("a@x.test", "pw").catch((e: unknown) => e);
+      expect(err).toMatchObject({ status: 429, code, retryAfter: 120 });
+      expect(store.load()).toBeNull();
+    }
+  });
+
+  it("has no retryAfter when the server does not say", async () => {
+    const { fn } = fakeFetch(() => ({ status: 429, body: { error: { code: "RATE_LIMITED", message: "slow down" } } }));
+    const err = await new ApiClient({ fetch: fn, store: memorySessionStore(), now }).register({ tenant_name: "t", name: "n", email: "e", password: "p" }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "RATE_LIMITED", retryAfter: null });
+  });
+
+  it("keeps the session when the refresh is rate-limited", async () => {
+    const { fn } = fakeFetch((c) =>
+      c.url.endsWith("/auth/refresh")
+        ? { status: 429, headers: { "Retry-After": "7" }, body: { error: { code: "RATE_LIMITED", message: "slow down" } } }
+        : { status: 401, body: { error: { code: "UNAUTHORIZED", message: "session revoked" } } },
+    );
+    const store = memorySessionStore(session(1));
+    const changes: (Session | null)[] = [];
+    const api = new ApiClient({ fetch: fn, store, now, onSessionChange: (s) => changes.push(s) });
+    await expect(api.get("/conversations")).rejects.toMatchObject({ code: "RATE_LIMITED", retryAfter: 7 });
+    expect(store.load()).not.toBeNull();
+    expect(changes).toEqual([]);
   });
 });
 
@@ -102,6 +143,33 @@ describe("refresh on 401", () => {
     expect(changes).toEqual([null]);
   });
 
+  it("handles a 401 for an unexpired token after a role change: refreshed, retried, new role kept", async () => {
+    const admin: User = { ...user, role: "tenant_admin" };
+    const { fn, calls } = fakeFetch((c) => {
+      if (c.url.endsWith("/auth/refresh")) return { status: 200, body: { ...auth(2), user: admin } };
+      return c.auth === "Bearer a2" ? { status: 200, body: "ok" } : { status: 401, body: { error: { code: "UNAUTHORIZED", message: "session revoked" } } };
+    });
+    const store = memorySessionStore(session(1, 10_000_000));
+    const api = new ApiClient({ fetch: fn, store, now });
+    await expect(api.get("/users")).resolves.toBe("ok");
+    expect(calls.map((c) => c.url)).toEqual(["/api/v1/users", "/api/v1/auth/refresh", "/api/v1/users"]);
+    expect(store.load()!.user.role).toBe("tenant_admin");
+  });
+
+  it("ends the session, saying it was refused, on a 401 after a password change (the refresh is refused too)", async () => {
+    const { fn } = fakeFetch((c) =>
+      c.url.endsWith("/auth/refresh")
+        ? { status: 401, body: { error: { code: "INVALID_REFRESH", message: "revoked" } } }
+        : { status: 401, body: { error: { code: "UNAUTHORIZED", message: "session revoked" } } },
+    );
+    const store = memorySessionStore(session(1, 10_000_000));
+    const ends: (SessionEndReason | undefined)[] = [];
+    const api = new ApiClient({ fetch: fn, store, now, onSessionChange: (s, why) => s === null && ends.push(why) });
+    await expect(api.get("/conversations")).rejects.toMatchObject({ status: 401 });
+    expect(store.load()).toBeNull();
+    expect(ends).toEqual(["refused"]);
+  });
+
   it("refreshes ahead of time when the access token has expired", async () => {
     const { fn, calls } = fakeFetch((c) =>
       c.url.endsWith("/auth/refresh") ? { status: 200, body: auth(2) } : { status: 200, body: c.auth },
@@ -123,12 +191,50 @@ describe("refresh on 401", () => {
   });
 });
 
+describe("renewAfterRevocation (the socket closed with 4401)", () => {
+  it("refreshes an unexpired token and says to go on", async () => {
+    const { fn, calls } = fakeFetch(() => ({ status: 200, body: auth(2) }));
+    const store = memorySessionStore(session(1, 10_000_000));
+    const api = new ApiClient({ fetch: fn, store, now });
+    await expect(api.renewAfterRevocation("a1")).resolves.toBe(true);
+    expect(calls.map((c) => c.url)).toEqual(["/api/v1/auth/refresh"]);
+    expect(store.load()!.accessToken).toBe("a2");
+  });
+
+  it("ends the session when the refresh is refused", async () => {
+    const { fn } = fakeFetch(() => ({ status: 401, body: { error: { code: "INVALID_REFRESH", message: "revoked" } } }));
+    const store = memorySessionStore(session(1, 10_000_000));
+    const ends: (SessionEndReason | undefined)[] = [];
+    const api = new ApiClient({ fetch: fn, store, now, onSessionChange: (s, why) => s === null && ends.push(why) });
+    await expect(api.renewAfterRevocation("a1")).resolves.toBe(false);
+    expect(store.load()).toBeNull();
+    expect(ends).toEqual(["refused"]);
+  });
+
+  it("does not refresh again when another request already replaced the token", async () => {
+    const { fn, calls } = fakeFetch(() => ({ status: 200, body: auth(3) }));
+    const api = new ApiClient({ fetch: fn, store: memorySessionStore(session(2, 10_000_000)), now });
+    await expect(api.renewAfterRevocation("a1")).resolves.toBe(true);
+    expect(calls).toHaveLength(0);
+  });
+
+  it("keeps the session and throws when the refresh could not be tried", async () => {
+    const { fn } = fakeFetch(() => ({ status: 429, headers: { "Retry-After": "3" }, body: { error: { code: "RATE_LIMITED", message: "slow" } } }));
+    const store = memorySessionStore(session(1, 10_000_000));
+    const api = new ApiClient({ fetch: fn, store, now });
+    await expect(api.renewAfterRevocation("a1")).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    expect(store.load()).not.toBeNull();
+  });
+});
+
 describe("logout", () => {
   it("forgets the session and revokes the refresh token", async () => {
     const { fn, calls } = fakeFetch(() => ({ status: 204 }));
     const store = memorySessionStore(session(1));
-    const api = new ApiClient({ fetch: fn, store, now });
+    const ends: (SessionEndReason | undefined)[] = [];
+    const api = new ApiClient({ fetch: fn, store, now, onSessionChange: (s, why) => s === null && ends.push(why) });
     await api.logout();
+    expect(ends).toEqual(["logout"]);
     expect(store.load()).toBeNull();
     expect(calls[0]).toMatchObject({ url: "/api/v1/auth/logout", body: { refresh_token: "r1" } });
   });
@@ -179,6 +285,29 @@ describe("request bodies and answers", () => {
     const blob = await api.download("/contacts/export");
     expect(await blob.text()).toBe("phone,name\n+1,A\n");
     expect(calls[0]!.headers.Authorization).toBe("Bearer a1");
+  });
+
+  it("downloads a media attachment with the server's file name (octet-stream documents are saved, not shown)", async () => {
+    const { fn } = recording(200, "%PDF-1.4", {
+      "content-type": "application/octet-stream",
+      "content-disposition": "attachment; filename=\"invoice 7.pdf\"; filename*=UTF-8''invoice%207%20%E2%82%B9.pdf",
+    });
+    const api = new ApiClient({ fetch: fn, store: memorySessionStore(session(1)), now });
+    const file = await api.downloadFile("/channels/c/media/m");
+    expect(file.filename).toBe("invoice 7 ₹.pdf");
+    expect(file.blob.type).toBe("application/octet-stream");
+    expect(await file.blob.text()).toBe("%PDF-1.4");
+  });
+
+  it("reads file names from Content-Disposition safely", () => {
+    expect(contentDispositionFilename('attachment; filename="report.pdf"')).toBe("report.pdf");
+    expect(contentDispositionFilename("attachment; filename=plain.txt")).toBe("plain.txt");
+    expect(contentDispositionFilename("attachment; filename*=UTF-8''%E0%A4%A8%E0%A4%AE%E0%A4%B8%E0%A5%8D%E0%A4%A4%E0%A5%87.txt")).toBe("नमस्ते.txt");
+    expect(contentDispositionFilename('attachment; filename="../../etc/passwd"')).toBe("passwd");
+    expect(contentDispositionFilename('attachment; filename="a\\"b.txt"')).toBe('a"b.txt');
+    expect(contentDispositionFilename("attachment")).toBeNull();
+    expect(contentDispositionFilename(null)).toBeNull();
+    expect(contentDispositionFilename('attachment; filename=".."')).toBeNull();
   });
 
   it("uploads a multipart form without forcing a Content-Type (fetch sets the boundary)", async () => {

@@ -1,5 +1,8 @@
 // HTTP client for /api/v1: JSON in and out, the error envelope turned into
 // ApiError, and the access token refreshed once on a 401 before giving up.
+// A 401 can come with an unexpired token (the session was revoked: the role or
+// password changed, the user was removed, logged out elsewhere): the refresh
+// either issues a token for the new state or is refused, which ends the session.
 
 import type { ApiErrorBody, AuthResponse, User } from "./types";
 
@@ -33,14 +36,34 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly details: ErrorDetail[];
-  constructor(status: number, code: string, message: string, details: ErrorDetail[] = []) {
+  /** Seconds to wait before trying again (`Retry-After` of a 429 or 503), null when not said. */
+  readonly retryAfter: number | null;
+  constructor(status: number, code: string, message: string, details: ErrorDetail[] = [], retryAfter: number | null = null) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.details = details;
+    this.retryAfter = retryAfter;
   }
 }
+
+/**
+ * `Retry-After` in whole seconds from `now`: delta-seconds ("120") or an
+ * HTTP date. Null when absent or unreadable; never negative.
+ */
+export function parseRetryAfter(value: string | null | undefined, now: number): number | null {
+  if (value === null || value === undefined) return null;
+  const v = value.trim();
+  if (!v) return null;
+  if (/^\d+$/.test(v)) return Number(v);
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+/** Why a session ended: the user logged out, or the server refused it (revoked, expired). */
+export type SessionEndReason = "logout" | "refused";
 
 function detailsOf(err: { details?: unknown }): ErrorDetail[] {
   if (!Array.isArray(err.details)) return [];
@@ -100,8 +123,11 @@ export interface ApiClientOptions {
   fetch?: typeof fetch;
   store: SessionStore;
   now?: () => number;
-  /** Called when the session ends: logout, or a refresh that was refused. */
-  onSessionChange?: (session: Session | null) => void;
+  /**
+   * Called when the session changes: a login or refresh (the new session), or
+   * its end (null) with why — logout, or a refresh that was refused.
+   */
+  onSessionChange?: (session: Session | null, ended?: SessionEndReason) => void;
   /** Serialises refreshes across tabs (navigator.locks) where available. */
   withLock?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
@@ -116,8 +142,38 @@ export class RawBody {
   ) {}
 }
 
-/** What a request answers with: parsed JSON (default) or the raw body as a Blob. */
-type Expect = "json" | "blob";
+/** What a request answers with: parsed JSON (default), the raw body as a Blob, or a Blob with its file name. */
+type Expect = "json" | "blob" | "file";
+
+/** A downloaded file: its bytes, and the name the server gave it (`Content-Disposition`), if any. */
+export interface DownloadedFile {
+  blob: Blob;
+  filename: string | null;
+}
+
+/**
+ * The file name of a `Content-Disposition` header: `filename*=UTF-8''…`
+ * (RFC 5987, preferred) or `filename="…"`. Path parts are dropped. Null when
+ * there is none.
+ */
+export function contentDispositionFilename(header: string | null | undefined): string | null {
+  if (!header) return null;
+  let name: string | null = null;
+  const star = /filename\*\s*=\s*([^']*)'[^']*'([^;]+)/i.exec(header);
+  if (star) {
+    try {
+      name = decodeURIComponent(star[2]!.trim().replace(/^"|"$/g, ""));
+    } catch {
+      name = null;
+    }
+  }
+  if (!name) {
+    const plain = /filename\s*=\s*("((?:[^"\\]|\\.)*)"|[^;]+)/i.exec(header);
+    if (plain) name = plain[2] !== undefined ? plain[2].replace(/\\(.)/g, "$1") : plain[1]!.trim();
+  }
+  const base = name?.split(/[\\/]/).pop()?.trim() ?? "";
+  return base && base !== "." && base !== ".." ? base : null;
+}
 
 export type Query = Record<string, string | number | boolean | null | undefined>;
 
@@ -136,7 +192,7 @@ export class ApiClient {
   private readonly fetchFn: typeof fetch;
   private readonly store: SessionStore;
   private readonly now: () => number;
-  private readonly onSessionChange: (session: Session | null) => void;
+  private readonly onSessionChange: (session: Session | null, ended?: SessionEndReason) => void;
   private readonly withLock: <T>(fn: () => Promise<T>) => Promise<T>;
   private refreshing: Promise<Session | null> | null = null;
 
@@ -166,7 +222,7 @@ export class ApiClient {
 
   async logout(): Promise<void> {
     const s = this.store.load();
-    this.end();
+    this.end("logout");
     if (s) {
       try {
         await this.raw<void>("POST", "/auth/logout", { refresh_token: s.refreshToken }, s.accessToken);
@@ -183,6 +239,22 @@ export class ApiClient {
     if (s.expiresAt - EXPIRY_MARGIN_MS > this.now()) return s.accessToken;
     const next = await this.refresh(s.refreshToken);
     return next?.accessToken ?? null;
+  }
+
+  /**
+   * After the server refused `usedToken` although it had not expired (the
+   * socket closed with 4401: the session was revoked, or the user's role or
+   * password changed): one refresh. True when there is a session to go on
+   * with (refreshed, or already replaced by another request or tab); false
+   * when the refresh was refused and the session has ended. Throws when the
+   * refresh could not be tried (network, 429): the session is kept.
+   */
+  async renewAfterRevocation(usedToken: string | null): Promise<boolean> {
+    const s = this.store.load();
+    if (!s) return false;
+    if (usedToken !== null && s.accessToken !== usedToken) return true;
+    const next = await this.refresh(s.refreshToken, true);
+    return next !== null;
   }
 
   // ---- requests ----
@@ -207,6 +279,10 @@ export class ApiClient {
   download(path: string, query?: Query): Promise<Blob> {
     return this.request<Blob>("GET", withQuery(path, query), undefined, "blob");
   }
+  /** Like download, with the file name from `Content-Disposition` (media come as attachments). */
+  downloadFile(path: string, query?: Query): Promise<DownloadedFile> {
+    return this.request<DownloadedFile>("GET", withQuery(path, query), undefined, "file");
+  }
 
   async request<T>(method: Method, path: string, body?: unknown, expect: Expect = "json"): Promise<T> {
     const session = this.store.load();
@@ -230,7 +306,7 @@ export class ApiClient {
         return await this.raw<T>(method, path, body, retried.accessToken, expect);
       } catch (again) {
         // A freshly issued token refused too: the session is no good.
-        if (again instanceof ApiError && again.status === 401) this.end();
+        if (again instanceof ApiError && again.status === 401) this.end("refused");
         throw again;
       }
     }
@@ -243,26 +319,30 @@ export class ApiClient {
     return session;
   }
 
-  private end(): void {
+  private end(reason: SessionEndReason): void {
     this.store.save(null);
-    this.onSessionChange(null);
+    this.onSessionChange(null, reason);
   }
 
-  /** One refresh at a time; concurrent callers share it. The old refresh token dies on use. */
-  private refresh(refreshToken: string): Promise<Session | null> {
+  /**
+   * One refresh at a time; concurrent callers share it. The old refresh token
+   * dies on use. `force`: refresh even if the access token looks good (the
+   * server refused it).
+   */
+  private refresh(refreshToken: string, force = false): Promise<Session | null> {
     if (!this.refreshing) {
-      this.refreshing = this.withLock(() => this.doRefresh(refreshToken)).finally(() => {
+      this.refreshing = this.withLock(() => this.doRefresh(refreshToken, force)).finally(() => {
         this.refreshing = null;
       });
     }
     return this.refreshing;
   }
 
-  private async doRefresh(refreshToken: string): Promise<Session | null> {
+  private async doRefresh(refreshToken: string, force: boolean): Promise<Session | null> {
     const current = this.store.load();
     if (!current) return null;
     // Another tab rotated it while we waited for the lock: use theirs.
-    if (current.refreshToken !== refreshToken && current.expiresAt - EXPIRY_MARGIN_MS > this.now()) {
+    if (current.refreshToken !== refreshToken && (force || current.expiresAt - EXPIRY_MARGIN_MS > this.now())) {
       return current;
     }
     try {
@@ -272,8 +352,11 @@ export class ApiClient {
       this.onSessionChange(session);
       return session;
     } catch (e) {
-      if (e instanceof ApiError && e.status >= 400 && e.status < 500) {
-        this.end();
+      // Refused (400/401/403…): the session is over. Too many requests (429)
+      // or a timeout (408) say nothing about the session: keep it, let the
+      // caller see the error and try again later.
+      if (e instanceof ApiError && e.status >= 400 && e.status < 500 && e.status !== 429 && e.status !== 408) {
+        this.end("refused");
         return null;
       }
       throw e;
@@ -302,6 +385,10 @@ export class ApiClient {
     }
     if (res.status === 204) return undefined as T;
     if (expect === "blob" && res.ok) return (await res.blob()) as T;
+    if (expect === "file" && res.ok) {
+      const file: DownloadedFile = { blob: await res.blob(), filename: contentDispositionFilename(res.headers.get("Content-Disposition")) };
+      return file as T;
+    }
     const text = await res.text();
     let parsed: unknown = undefined;
     if (text) {
@@ -312,8 +399,9 @@ export class ApiClient {
       }
     }
     if (!res.ok) {
-      if (isApiErrorBody(parsed)) throw new ApiError(res.status, parsed.error.code, parsed.error.message, detailsOf(parsed.error));
-      throw new ApiError(res.status, `HTTP_${res.status}`, res.statusText || `HTTP ${res.status}`);
+      const retryAfter = parseRetryAfter(res.headers.get("Retry-After"), this.now());
+      if (isApiErrorBody(parsed)) throw new ApiError(res.status, parsed.error.code, parsed.error.message, detailsOf(parsed.error), retryAfter);
+      throw new ApiError(res.status, `HTTP_${res.status}`, res.statusText || `HTTP ${res.status}`, [], retryAfter);
     }
     return parsed as T;
   }

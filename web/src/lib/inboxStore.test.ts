@@ -176,6 +176,70 @@ describe("monotonic status", () => {
   });
 });
 
+describe("unconfirmed sends", () => {
+  const out = (seq: number, st: MessageStatus = "pending") => msg(seq, { direction: "outbound", status: st, wamid: null });
+  const replace = (m: Message): InboxAction => ({ type: "message/replace", conversationId: CONV, message: m });
+
+  it("ranks unconfirmed above pending and accepted, below sent", () => {
+    expect(maxStatus("pending", "unconfirmed")).toBe("unconfirmed");
+    expect(maxStatus("accepted", "unconfirmed")).toBe("unconfirmed");
+    expect(maxStatus("unconfirmed", "sent")).toBe("sent");
+    expect(maxStatus("delivered", "unconfirmed")).toBe("delivered");
+  });
+
+  it("shows a live unconfirmed status, and a later sent, delivered or read replaces it", () => {
+    let s = run([loaded([out(1)]), status("m1", "unconfirmed", { seq: 2 })]);
+    expect(selectMessages(s, CONV)[0]!.status).toBe("unconfirmed");
+    s = run([status("m1", "delivered", { seq: 3, wamid: "wamid.late" })], s);
+    expect(selectMessages(s, CONV)[0]!).toMatchObject({ status: "delivered", wamid: "wamid.late" });
+    // And never comes back.
+    s = run([status("m1", "unconfirmed", { seq: 2 })], s);
+    expect(selectMessages(s, CONV)[0]!.status).toBe("delivered");
+  });
+
+  it("comes in message lists, and a reload does not undo it with an older pending copy", () => {
+    const s = run([loaded([out(1, "unconfirmed")]), loaded([out(1, "pending")])]);
+    expect(selectMessages(s, CONV)[0]!.status).toBe("unconfirmed");
+  });
+
+  it("goes back to pending when resent (the answer, or a live pending status), then climbs again", () => {
+    const base = run([
+      { type: "conversation/upsert", conversation: conv({ last_message: { ...out(1, "unconfirmed") } }) },
+      loaded([out(1, "unconfirmed")]),
+    ]);
+    let s = run([replace(out(1, "pending"))], base);
+    expect(selectMessages(s, CONV)[0]!.status).toBe("pending");
+    expect(s.conversations[CONV]!.last_message!.status).toBe("pending");
+    s = run([status("m1", "sent", { seq: 4 })], s);
+    expect(selectMessages(s, CONV)[0]!.status).toBe("sent");
+
+    const live = run([status("m1", "pending", { seq: 3 })], base);
+    expect(selectMessages(live, CONV)[0]!.status).toBe("pending");
+    expect(live.conversations[CONV]!.last_message!.status).toBe("pending");
+    // A live pending never moves a message that is not unconfirmed back.
+    const sent = run([status("m1", "sent", { seq: 5 }), status("m1", "pending", { seq: 6 })], base);
+    expect(selectMessages(sent, CONV)[0]!.status).toBe("sent");
+  });
+
+  it("takes the server's copy after a refused resend (409 NOT_UNCONFIRMED)", () => {
+    const s = run([loaded([out(1, "unconfirmed")]), replace({ ...out(1, "delivered"), wamid: "wamid.x" })]);
+    expect(selectMessages(s, CONV)[0]!).toMatchObject({ status: "delivered", wamid: "wamid.x", seq: 1 });
+  });
+
+  it("marks our own acked send unconfirmed, and resends it", () => {
+    let s = run([
+      loaded([]),
+      { type: "send/pending", pending: { clientId: "k1", conversationId: CONV, body: "hi", createdAt: "2026-01-01T11:00:00Z" } },
+      { type: "send/ack", clientId: "k1", messageId: "m9" },
+      status("m9", "unconfirmed", { seq: 10 }),
+    ]);
+    expect(selectMessages(s, CONV).at(-1)!).toMatchObject({ id: "m9", status: "unconfirmed" });
+    s = run([replace(msg(9, { id: "m9", direction: "outbound", status: "pending", wamid: null }))], s);
+    expect(selectMessages(s, CONV).filter((m) => m.id === "m9")).toHaveLength(1);
+    expect(selectMessages(s, CONV).find((m) => m.id === "m9")!.status).toBe("pending");
+  });
+});
+
 describe("sending", () => {
   const pending: InboxAction = {
     type: "send/pending",

@@ -6,7 +6,7 @@
 
 import type { MediaType } from "./content";
 import type { MediaObject } from "./media";
-import { applyStatus, maxSeq, maxStatus, mergeMessages, type StatusUpdate } from "./messages";
+import { advanceStatus, applyStatus, maxSeq, maxStatus, mergeMessages, replaceMessage, type StatusUpdate } from "./messages";
 import type {
   Conversation,
   ConversationStatus,
@@ -106,6 +106,8 @@ export type InboxAction =
   | { type: "thread/loaded"; conversationId: string; messages: Message[]; olderCursor: string | null; older: boolean }
   | { type: "message/new"; conversationId: string; seq: number; message: Message; meId?: string | null }
   | { type: "message/status"; conversationId: string; seq: number; update: StatusUpdate }
+  /** The server's copy of one message, taken as is (status may go back: a resend). */
+  | { type: "message/replace"; conversationId: string; message: Message }
   | { type: "send/pending"; pending: Omit<PendingMessage, "messageId" | "status" | "errors"> }
   | { type: "send/uploaded"; clientId: string; kind: MediaType; object: MediaObject; at: string }
   | { type: "send/discard"; clientId: string }
@@ -210,7 +212,7 @@ function withThread(state: InboxState, id: string, thread: Thread): InboxState {
 
 function addOrphan(state: InboxState, update: StatusUpdate): InboxState {
   const prior = state.orphanStatuses[update.messageId];
-  const merged = prior ? { ...update, status: maxStatus(prior.status, update.status), errors: update.errors ?? prior.errors } : update;
+  const merged = prior ? { ...update, status: advanceStatus(prior.status, update.status), errors: update.errors ?? prior.errors } : update;
   const orphans = { ...state.orphanStatuses, [update.messageId]: merged };
   const keys = Object.keys(orphans);
   if (keys.length > MAX_ORPHANS) delete orphans[keys[0]!];
@@ -300,7 +302,7 @@ function applyStatusUpdate(state: InboxState, conversationId: string, seq: numbe
     );
     if (idx >= 0) {
       found = true;
-      const updated = applyStatus(thread.messages[idx]!, update);
+      const updated = applyStatus(thread.messages[idx]!, update, true);
       if (updated !== thread.messages[idx]) {
         const messages = thread.messages.slice();
         messages[idx] = updated;
@@ -312,14 +314,14 @@ function applyStatusUpdate(state: InboxState, conversationId: string, seq: numbe
   if (pIdx >= 0) {
     found = true;
     const p = next.pending[pIdx]!;
-    const status = maxStatus(p.status, update.status);
+    const status = advanceStatus(p.status, update.status);
     const pending = next.pending.slice();
     pending[pIdx] = { ...p, status, errors: status === "failed" ? update.errors : p.errors };
     next = { ...next, pending };
   }
   const conv = next.conversations[conversationId];
   if (conv?.last_message && conv.last_message.id === update.messageId) {
-    const status = maxStatus(conv.last_message.status, update.status);
+    const status = advanceStatus(conv.last_message.status, update.status);
     const lm = status === conv.last_message.status ? conv.last_message : { ...conv.last_message, status };
     if (lm !== conv.last_message) {
       next = { ...next, conversations: { ...next.conversations, [conv.id]: { ...conv, last_message: lm } } };
@@ -328,6 +330,32 @@ function applyStatusUpdate(state: InboxState, conversationId: string, seq: numbe
   // A status may overtake its own message (or the ack of our send): keep it for later.
   if (!found && (thread?.loaded || next.pending.some((p) => p.messageId === null))) {
     next = addOrphan(next, update);
+  }
+  return next;
+}
+
+/** Takes the server's copy of a message we hold as is (see replaceMessage); unknown messages are merged. */
+function replaceOne(state: InboxState, conversationId: string, message: Message): InboxState {
+  let next = state;
+  // Our own send still shown from the pending list: its status first, so folding it in keeps this one.
+  const pIdx = next.pending.findIndex((p) => p.messageId === message.id);
+  if (pIdx >= 0) {
+    const pending = next.pending.slice();
+    pending[pIdx] = { ...pending[pIdx]!, status: message.status, errors: message.errors };
+    next = { ...next, pending };
+  }
+  const thread = next.threads[conversationId];
+  const idx = thread ? thread.messages.findIndex((m) => m.id === message.id) : -1;
+  if (thread && idx >= 0) {
+    const messages = thread.messages.slice();
+    messages[idx] = replaceMessage(thread.messages[idx]!, message);
+    next = withThread(next, conversationId, { ...thread, messages });
+  } else if (thread) {
+    next = receiveMessages(next, conversationId, [message]);
+  }
+  const conv = next.conversations[conversationId];
+  if (conv?.last_message?.id === message.id && conv.last_message.status !== message.status) {
+    next = { ...next, conversations: { ...next.conversations, [conv.id]: { ...conv, last_message: { ...conv.last_message, status: message.status } } } };
   }
   return next;
 }
@@ -375,6 +403,8 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
     }
     case "message/status":
       return applyStatusUpdate(state, action.conversationId, action.seq, action.update);
+    case "message/replace":
+      return replaceOne(state, action.conversationId, action.message);
     case "send/pending":
       return {
         ...state,

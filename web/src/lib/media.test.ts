@@ -36,7 +36,7 @@ describe("formatBytes", () => {
 });
 
 describe("MediaCache", () => {
-  function setup(load: (c: string, m: string) => Promise<Blob>, max = 100) {
+  function setup(load: (c: string, m: string) => Promise<Blob | { blob: Blob; filename?: string | null }>, max = 100) {
     let n = 0;
     const revoked: string[] = [];
     const cache = new MediaCache({ load, createUrl: () => `blob:${++n}`, revokeUrl: (u) => revoked.push(u), max });
@@ -54,6 +54,13 @@ describe("MediaCache", () => {
     expect(b?.url).toBe("blob:1");
     expect((await cache.get("ch", "m1"))?.url).toBe("blob:1");
     expect(loads).toBe(1);
+  });
+
+  it("keeps the server's file name of a download, unless we uploaded it under another", async () => {
+    const { cache } = setup(async (_c, m) => ({ blob: new Blob(["%PDF"], { type: "application/octet-stream" }), filename: `${m}.pdf` }));
+    expect(await cache.get("ch", "d1")).toEqual({ url: "blob:1", filename: "d1.pdf" });
+    cache.setFilename("ch", "d2", "mine.pdf");
+    expect(await cache.get("ch", "d2")).toEqual({ url: "blob:2", filename: "mine.pdf" });
   });
 
   it("remembers a failure instead of fetching again", async () => {

@@ -81,8 +81,13 @@ export interface MediaEntry {
 }
 
 export interface MediaCacheOptions {
-  /** Fetches the bytes of a media id of a channel. */
-  load: (channelId: string, mediaId: string) => Promise<Blob>;
+  /**
+   * Fetches the bytes of a media id of a channel, with the server's file
+   * name for it when known (`Content-Disposition`). Documents come as
+   * `application/octet-stream` attachments: they are saved through a link,
+   * never opened in the page.
+   */
+  load: (channelId: string, mediaId: string) => Promise<Blob | { blob: Blob; filename?: string | null }>;
   createUrl?: (blob: Blob) => string;
   revokeUrl?: (url: string) => void;
   /** Entries kept; the oldest blob URLs are revoked past it. */
@@ -147,8 +152,10 @@ export class MediaCache {
     if (!p) {
       p = this.opts
         .load(channelId, mediaId)
-        .then((blob) => {
-          const filename = this.names.get(k);
+        .then((loaded) => {
+          const { blob, filename: served } = loaded instanceof Blob ? { blob: loaded, filename: null } : loaded;
+          // The name we uploaded it under wins over the server's.
+          const filename = this.names.get(k) || served || undefined;
           const entry: MediaEntry = { url: this.opts.createUrl(blob), ...(filename ? { filename } : {}) };
           this.put(k, entry);
           return entry;

@@ -1,14 +1,17 @@
 import type { Message, MessageError, MessageStatus } from "./types";
 
 // Where each status sits on the way a message travels — the server's ladder
-// (pending 0 < accepted 1 < sent 2 < delivered 3 < failed 4 < read 5 < played 6).
-// A status update may only move a message forward: a late "delivered" never
-// undoes "read", and a read (or played) message stays read if a stray failure
-// arrives afterwards.
+// (pending 0 < accepted 1 < unconfirmed < sent 2 < delivered 3 < failed 4 <
+// read 5 < played 6). A status update may only move a message forward: a late
+// "delivered" never undoes "read", and a read (or played) message stays read if
+// a stray failure arrives afterwards. "unconfirmed" (Meta's answer to the send
+// was lost) sits below "sent": a later sent/delivered/read replaces it. The one
+// step back is a resend: unconfirmed → pending (see advanceStatus).
 const STATUS_RANK: Record<MessageStatus, number> = {
   received: 0,
   pending: 0,
   accepted: 1,
+  unconfirmed: 1.5,
   sent: 2,
   delivered: 3,
   failed: 4,
@@ -23,6 +26,16 @@ export function statusRank(status: string): number {
 /** The status to show after `incoming` is applied to `current`. */
 export function maxStatus(current: MessageStatus, incoming: MessageStatus): MessageStatus {
   return statusRank(incoming) > statusRank(current) ? incoming : current;
+}
+
+/**
+ * A live status update (`message:status`) on top of `current`: forward only,
+ * except that a `pending` on an `unconfirmed` message is its resend going out
+ * (the server only ever reports `pending` again for a resend).
+ */
+export function advanceStatus(current: MessageStatus, incoming: MessageStatus): MessageStatus {
+  if (current === "unconfirmed" && incoming === "pending") return "pending";
+  return maxStatus(current, incoming);
 }
 
 /** Meta's errors as the API sends them (an array; tolerate a single object or nothing). */
@@ -45,9 +58,12 @@ export interface StatusUpdate {
   errors: MessageError[] | null;
 }
 
-/** Applies a status update to one message, never moving it backwards. */
-export function applyStatus(message: Message, update: StatusUpdate): Message {
-  const status = maxStatus(message.status, update.status);
+/**
+ * Applies a status update to one message, never moving it backwards (but a
+ * live update may put an unconfirmed message back to pending: a resend).
+ */
+export function applyStatus(message: Message, update: StatusUpdate, live = false): Message {
+  const status = live ? advanceStatus(message.status, update.status) : maxStatus(message.status, update.status);
   if (status === message.status && !(status === "failed" && update.errors && !message.errors)) {
     if (update.wamid && !message.wamid) return { ...message, wamid: update.wamid };
     return message;
@@ -57,6 +73,22 @@ export function applyStatus(message: Message, update: StatusUpdate): Message {
     status,
     wamid: message.wamid ?? update.wamid,
     errors: status === "failed" ? (update.errors ?? message.errors) : message.errors,
+  };
+}
+
+/**
+ * The server's own copy of a message replaces ours outright, status included
+ * even when lower: the answer to a resend (back to `pending`), or the message
+ * fetched again after the resend was refused (409 NOT_UNCONFIRMED).
+ */
+export function replaceMessage(existing: Message, authoritative: Message): Message {
+  return {
+    ...existing,
+    ...authoritative,
+    seq: existing.seq,
+    id: existing.id,
+    wamid: authoritative.wamid ?? existing.wamid,
+    reaction: authoritative.reaction !== undefined ? authoritative.reaction : existing.reaction,
   };
 }
 

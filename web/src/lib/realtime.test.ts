@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, parseServerFrame, RealtimeClient, wsUrl, type ConnectionState, type SocketLike } from "./realtime";
+import {
+  backoffDelay,
+  parseServerFrame,
+  RealtimeClient,
+  SESSION_REVOKED_CLOSE,
+  wsProtocols,
+  wsUrl,
+  type ConnectionState,
+  type SocketLike,
+  type SocketTarget,
+} from "./realtime";
 import type { ServerEvent } from "./types";
 
 class FakeSocket implements SocketLike {
@@ -10,7 +20,12 @@ class FakeSocket implements SocketLike {
   onclose: SocketLike["onclose"] = null;
   onerror: SocketLike["onerror"] = null;
   onmessage: SocketLike["onmessage"] = null;
-  constructor(readonly url: string) {}
+  readonly url: string;
+  readonly protocols: string[];
+  constructor(target: SocketTarget) {
+    this.url = target.url;
+    this.protocols = target.protocols;
+  }
   send(data: string) {
     this.sent.push(JSON.parse(data));
   }
@@ -22,25 +37,26 @@ class FakeSocket implements SocketLike {
     this.readyState = 1;
     this.onopen?.({});
   }
-  drop() {
+  drop(code = 1006, reason = "") {
     this.readyState = 3;
-    this.onclose?.({ code: 1006, reason: "" });
+    this.onclose?.({ code, reason });
   }
   receive(frame: unknown) {
     this.onmessage?.({ data: JSON.stringify(frame) });
   }
 }
 
-function setup(seqs: Record<string, number> = {}) {
+function setup(seqs: Record<string, number> = {}, reauthenticate?: () => Promise<boolean>) {
   const sockets: FakeSocket[] = [];
   const timers: { fn: () => void; ms: number }[] = [];
   const events: ServerEvent[] = [];
   const states: ConnectionState[] = [];
   let token = 0;
+  const clock = { now: 1_000_000 };
   const client = new RealtimeClient({
-    url: async () => `ws://h/api/v1/ws?token=t${++token}`,
-    createSocket: (url) => {
-      const s = new FakeSocket(url);
+    target: async () => ({ url: "ws://h/api/v1/ws", protocols: wsProtocols(`t${++token}`) }),
+    createSocket: (target) => {
+      const s = new FakeSocket(target);
       sockets.push(s);
       return s;
     },
@@ -49,9 +65,11 @@ function setup(seqs: Record<string, number> = {}) {
     sinceSeq: (id) => seqs[id] ?? 0,
     timers: { set: (fn, ms) => timers.push({ fn, ms }), clear: () => {} },
     random: () => 0.5,
+    now: () => clock.now,
+    ...(reauthenticate ? { reauthenticate } : {}),
   });
   const tick = () => new Promise((r) => setTimeout(r, 0));
-  return { client, sockets, timers, events, states, tick, seqs };
+  return { client, sockets, timers, events, states, tick, seqs, clock };
 }
 
 describe("backoffDelay", () => {
@@ -78,9 +96,14 @@ describe("parseServerFrame", () => {
   });
 });
 
-describe("wsUrl", () => {
-  it("uses wss on https and escapes the token", () => {
-    expect(wsUrl({ protocol: "https:", host: "app.example" }, "a+b")).toBe("wss://app.example/api/v1/ws?token=a%2Bb");
+describe("wsUrl and wsProtocols", () => {
+  it("uses wss on https and never puts the token in the URL", () => {
+    expect(wsUrl({ protocol: "https:", host: "app.example" })).toBe("wss://app.example/api/v1/ws");
+    expect(wsUrl({ protocol: "http:", host: "127.0.0.1:8080" })).toBe("ws://127.0.0.1:8080/api/v1/ws");
+  });
+
+  it("offers the token as the bearer subprotocol", () => {
+    expect(wsProtocols("eyJh.eyJz.sig-_")).toEqual(["bearer", "eyJh.eyJz.sig-_"]);
   });
 });
 
@@ -99,7 +122,8 @@ describe("RealtimeClient", () => {
     expect(t.timers).toHaveLength(1);
     t.timers[0]!.fn();
     await t.tick();
-    expect(t.sockets[1]!.url).toContain("token=t2");
+    expect(t.sockets[1]!.url).toBe("ws://h/api/v1/ws");
+    expect(t.sockets[1]!.protocols).toEqual(["bearer", "t2"]);
     t.sockets[1]!.open();
     expect(t.sockets[1]!.sent).toEqual([{ event: "conversation:join", data: { conversation_id: "c1", since_seq: 42 } }]);
     expect(t.states).toEqual(["connecting", "open", "reconnecting", "reconnecting", "open"]);
@@ -191,5 +215,104 @@ describe("RealtimeClient", () => {
     expect(t.sockets[0]!.closed).toBe(true);
     expect(t.timers).toHaveLength(0);
     expect(t.client.connectionState).toBe("closed");
+  });
+
+  it("refreshes once when the server revokes the session (4401) and reconnects with the new token at once", async () => {
+    let asked = 0;
+    const t = setup({ c1: 9 }, async () => {
+      asked++;
+      return true;
+    });
+    t.client.start();
+    await t.tick();
+    t.client.join("c1");
+    t.sockets[0]!.open();
+    t.sockets[0]!.drop(SESSION_REVOKED_CLOSE, "session revoked: role changed");
+    await t.tick();
+    await t.tick();
+    expect(asked).toBe(1);
+    expect(t.timers).toHaveLength(0);
+    expect(t.sockets).toHaveLength(2);
+    expect(t.sockets[1]!.protocols).toEqual(["bearer", "t2"]);
+    t.sockets[1]!.open();
+    expect(t.sockets[1]!.sent).toEqual([{ event: "conversation:join", data: { conversation_id: "c1", since_seq: 9 } }]);
+    expect(t.client.connectionState).toBe("open");
+  });
+
+  it("stops when the refresh after a 4401 is refused (the session ended)", async () => {
+    const t = setup({}, async () => false);
+    t.client.start();
+    await t.tick();
+    t.sockets[0]!.open();
+    t.client.send({ event: "message:send", data: { conversation_id: "c1", client_id: "k", type: "text", text: { body: "hi" } } });
+    t.sockets[0]!.drop(SESSION_REVOKED_CLOSE, "session revoked");
+    await t.tick();
+    await t.tick();
+    expect(t.sockets).toHaveLength(1);
+    expect(t.timers).toHaveLength(0);
+    expect(t.client.connectionState).toBe("closed");
+  });
+
+  it("backs off and asks again when the refresh after a 4401 could not be tried (offline, 429)", async () => {
+    let asked = 0;
+    const t = setup({}, async () => {
+      asked++;
+      if (asked === 1) throw new Error("offline");
+      return true;
+    });
+    t.client.start();
+    await t.tick();
+    t.sockets[0]!.open();
+    t.sockets[0]!.drop(SESSION_REVOKED_CLOSE, "session revoked");
+    await t.tick();
+    expect(asked).toBe(1);
+    expect(t.timers).toHaveLength(1);
+    expect(t.client.connectionState).toBe("reconnecting");
+    t.timers[0]!.fn();
+    await t.tick();
+    await t.tick();
+    expect(asked).toBe(2);
+    expect(t.sockets).toHaveLength(2);
+  });
+
+  it("does not spin when a refreshed token is revoked again at once: the second refresh waits a backoff", async () => {
+    let asked = 0;
+    const t = setup({}, async () => {
+      asked++;
+      return true;
+    });
+    t.client.start();
+    await t.tick();
+    t.sockets[0]!.open();
+    t.sockets[0]!.drop(SESSION_REVOKED_CLOSE, "session revoked");
+    await t.tick();
+    await t.tick();
+    t.sockets[1]!.open();
+    t.clock.now += 5_000;
+    t.sockets[1]!.drop(SESSION_REVOKED_CLOSE, "session revoked");
+    await t.tick();
+    expect(asked).toBe(1);
+    expect(t.timers).toHaveLength(1);
+    expect(t.timers[0]!.ms).toBeGreaterThan(backoffDelay(0, () => 0.5));
+    t.timers[0]!.fn();
+    await t.tick();
+    await t.tick();
+    expect(asked).toBe(2);
+    expect(t.sockets).toHaveLength(3);
+  });
+
+  it("reconnects with backoff, without a refresh, on other close codes", async () => {
+    let asked = 0;
+    const t = setup({}, async () => {
+      asked++;
+      return true;
+    });
+    t.client.start();
+    await t.tick();
+    t.sockets[0]!.open();
+    t.sockets[0]!.drop(1011, "server restart");
+    await t.tick();
+    expect(asked).toBe(0);
+    expect(t.timers).toHaveLength(1);
   });
 });

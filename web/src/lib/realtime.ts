@@ -1,6 +1,9 @@
-// The agent's WebSocket: connects with a fresh access token, reconnects with
-// exponential backoff, re-joins open conversations with since_seq so the server
-// replays what was missed, and queues sends made while disconnected.
+// The agent's WebSocket: connects with a fresh access token (sent as the
+// `bearer` subprotocol, never in the URL where logs and history would keep it),
+// reconnects with exponential backoff, re-joins open conversations with
+// since_seq so the server replays what was missed, and queues sends made while
+// disconnected. A close with 4401 (the session was revoked) is not retried
+// blindly: one token refresh decides between reconnecting and ending.
 
 import type { ClientEvent, ServerEvent } from "./types";
 
@@ -50,10 +53,31 @@ export function parseServerFrame(raw: string): ServerEvent | null {
   return { event, data } as ServerEvent;
 }
 
-export function wsUrl(location: { protocol: string; host: string }, token: string): string {
+/** The socket's URL on this origin. The token goes in the subprotocols ({@link wsProtocols}), not here. */
+export function wsUrl(location: { protocol: string; host: string }): string {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  return `${scheme}//${location.host}/api/v1/ws?token=${encodeURIComponent(token)}`;
+  return `${scheme}//${location.host}/api/v1/ws`;
 }
+
+/**
+ * `Sec-WebSocket-Protocol: bearer, <token>`: the server authenticates the
+ * upgrade with the token and answers with the `bearer` protocol. A JWT is
+ * base64url segments joined by dots, all valid protocol characters.
+ */
+export function wsProtocols(token: string): string[] {
+  return ["bearer", token];
+}
+
+/** Where to connect and with which subprotocols. */
+export interface SocketTarget {
+  url: string;
+  protocols: string[];
+}
+
+/** The server closes a socket whose session was revoked with this code (reason "session revoked…"). */
+export const SESSION_REVOKED_CLOSE = 4401;
+/** Two revocations closer together than this are not refreshed at once again, but after a backoff. */
+const REVOKED_AGAIN_MS = 30_000;
 
 /** The subset of the browser WebSocket this client uses (so tests can fake it). */
 export interface SocketLike {
@@ -67,8 +91,8 @@ export interface SocketLike {
 }
 
 /** Wraps a browser WebSocket in the SocketLike shape. */
-export function browserSocket(url: string): SocketLike {
-  const ws = new WebSocket(url);
+export function browserSocket(target: SocketTarget): SocketLike {
+  const ws = new WebSocket(target.url, target.protocols);
   const s: SocketLike = {
     get readyState() {
       return ws.readyState;
@@ -93,9 +117,16 @@ export interface TimerApi {
 }
 
 export interface RealtimeOptions {
-  /** Builds the socket URL; returns null when there is no session. */
-  url: () => Promise<string | null>;
-  createSocket: (url: string) => SocketLike;
+  /** Where to connect, with a fresh token; null when there is no session. */
+  target: () => Promise<SocketTarget | null>;
+  createSocket: (target: SocketTarget) => SocketLike;
+  /**
+   * The server closed the socket with 4401 (session revoked): refresh the
+   * token once. Resolves true to reconnect with the new token, false when the
+   * session has ended (the client stops); a rejection (network, 429) means
+   * "not known yet": reconnect with backoff.
+   */
+  reauthenticate?: () => Promise<boolean>;
   onEvent: (event: ServerEvent) => void;
   onStateChange?: (state: ConnectionState, attempt: number) => void;
   /** Called after each (re)connect, before queued sends go out. */
@@ -104,6 +135,7 @@ export interface RealtimeOptions {
   sinceSeq: (conversationId: string) => number;
   timers?: TimerApi;
   random?: () => number;
+  now?: () => number;
   backoff?: BackoffOptions;
 }
 
@@ -122,6 +154,12 @@ export class RealtimeClient {
   private readonly joined = new Set<string>();
   private readonly queue: ClientEvent[] = [];
   private readonly timers: TimerApi;
+  /** When the last 4401 close came, to tell a revoked session apart from a one-off. */
+  private lastRevokedAt: number | null = null;
+  /** 4401s in a row, each soon after the one before: the backoff before refreshing grows with it. */
+  private revokedStreak = 0;
+  /** The scheduled retry refreshes the token before connecting (after a 4401). */
+  private retryReauth = false;
 
   constructor(private readonly opts: RealtimeOptions) {
     this.timers = opts.timers ?? {
@@ -162,7 +200,7 @@ export class RealtimeClient {
     if (this.stopped || this.retryTimer === null) return;
     this.timers.clear(this.retryTimer);
     this.retryTimer = null;
-    void this.connect();
+    void (this.retryReauth ? this.reauthenticate() : this.connect());
   }
 
   /**
@@ -240,21 +278,21 @@ export class RealtimeClient {
     if (this.stopped) return;
     const generation = ++this.generation;
     this.setState(this.everOpened || this.attempt > 0 ? "reconnecting" : "connecting");
-    let url: string | null;
+    let target: SocketTarget | null;
     try {
-      url = await this.opts.url();
+      target = await this.opts.target();
     } catch {
       if (!this.stopped && generation === this.generation) this.scheduleReconnect();
       return;
     }
     if (this.stopped || generation !== this.generation) return;
-    if (url === null) {
+    if (target === null) {
       this.stop();
       return;
     }
     let socket: SocketLike;
     try {
-      socket = this.opts.createSocket(url);
+      socket = this.opts.createSocket(target);
     } catch {
       this.scheduleReconnect();
       return;
@@ -279,20 +317,54 @@ export class RealtimeClient {
     socket.onerror = () => {
       // onclose follows; reconnecting is handled there.
     };
-    socket.onclose = () => {
+    socket.onclose = (ev) => {
       if (this.socket !== socket) return;
       this.socket = null;
-      if (!this.stopped) this.scheduleReconnect();
+      if (this.stopped) return;
+      if (ev.code === SESSION_REVOKED_CLOSE && this.opts.reauthenticate) this.revoked();
+      else this.scheduleReconnect();
     };
   }
 
-  private scheduleReconnect(): void {
-    const delay = backoffDelay(this.attempt, this.opts.random, this.opts.backoff);
+  /** The server revoked the session under the socket: refresh the token (at once the first time), then decide. */
+  private revoked(): void {
+    const now = (this.opts.now ?? Date.now)();
+    const again = this.lastRevokedAt !== null && now - this.lastRevokedAt < REVOKED_AGAIN_MS;
+    this.lastRevokedAt = now;
+    this.revokedStreak = again ? this.revokedStreak + 1 : 0;
+    // A token refreshed moments ago revoked again: do not spin, back off first.
+    if (again) this.scheduleReconnect(true, this.revokedStreak);
+    else void this.reauthenticate();
+  }
+
+  private async reauthenticate(): Promise<void> {
+    if (this.stopped) return;
+    const generation = ++this.generation;
+    this.setState("reconnecting");
+    let renewed: boolean;
+    try {
+      renewed = await this.opts.reauthenticate!();
+    } catch {
+      // Could not ask (offline, rate-limited): the session may still be good.
+      if (!this.stopped && generation === this.generation) this.scheduleReconnect(true);
+      return;
+    }
+    if (this.stopped || generation !== this.generation) return;
+    if (!renewed) {
+      this.stop();
+      return;
+    }
+    void this.connect();
+  }
+
+  private scheduleReconnect(reauth = false, attempt = this.attempt): void {
+    const delay = backoffDelay(Math.max(attempt, this.attempt), this.opts.random, this.opts.backoff);
     this.attempt += 1;
+    this.retryReauth = reauth;
     this.setState("reconnecting");
     this.retryTimer = this.timers.set(() => {
       this.retryTimer = null;
-      void this.connect();
+      void (reauth ? this.reauthenticate() : this.connect());
     }, delay);
   }
 }

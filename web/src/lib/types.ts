@@ -103,6 +103,13 @@ export type MessageStatus =
   | "received"
   | "pending"
   | "accepted"
+  /**
+   * Meta's answer to the send was lost and no delivery status came within
+   * the grace period: whether the customer got it is unknown. Can be resent
+   * (`POST …/messages/{id}/resend`, back to `pending`); a later
+   * `sent`/`delivered`/`read` replaces it.
+   */
+  | "unconfirmed"
   | "sent"
   | "delivered"
   | "read"
@@ -232,9 +239,16 @@ export interface AgentStatusEvent {
   status: Presence | string;
 }
 
+/**
+ * `notification` frames: a note on a conversation (`kind: "note"`), or, for
+ * admins, `kind: "dead_letter"`: a conversation's events could not be stored
+ * after repeated failures and were parked for an operator.
+ */
 export interface NotificationEvent {
-  kind: "note" | string;
+  kind: "note" | "dead_letter" | string;
   note?: Note;
+  conversation_id?: string;
+  message?: string;
 }
 
 export interface AckEvent {

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { useAuth } from "../auth/AuthProvider";
 import { Button, ErrorText, Field } from "../components/Field";
 import { useI18n } from "../i18n/I18nProvider";
-import { ApiError } from "../lib/api";
+import { describeError } from "../lib/errors";
 import type { Channel } from "../lib/types";
 import { usePaged } from "../lib/usePaged";
 
@@ -51,7 +51,7 @@ function ConnectForm({ onConnected, onCancel }: { onConnected: (c: Channel) => v
     try {
       onConnected(await api.post<Channel>("/channels", body));
     } catch (err) {
-      setError(err instanceof ApiError && err.code !== "NETWORK" ? err.message : t("error.network"));
+      setError(describeError(err, t));
     } finally {
       setBusy(false);
     }
@@ -122,7 +122,7 @@ export function ChannelsPage() {
           + {t("channels.connect")}
         </Button>
       )}
-      <ErrorText>{channels.error?.message ?? null}</ErrorText>
+      <ErrorText>{channels.error ? describeError(channels.error, t) : null}</ErrorText>
       <div className="overflow-x-auto rounded-xl border border-gray-200 bg-white">
         <table className="w-full text-left text-sm" data-testid="channels-table">
           <thead className="bg-gray-50 text-xs uppercase text-gray-500">

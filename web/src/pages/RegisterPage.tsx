@@ -4,6 +4,8 @@ import { useAuth } from "../auth/AuthProvider";
 import { Button, ErrorText, Field } from "../components/Field";
 import { useI18n } from "../i18n/I18nProvider";
 import { ApiError } from "../lib/api";
+import { describeCode, describeError, retryWaitOf } from "../lib/errors";
+import { useRetryWait } from "../lib/useRetryWait";
 import { AuthLayout } from "./AuthLayout";
 
 export function RegisterPage() {
@@ -16,15 +18,23 @@ export function RegisterPage() {
   const set = (k: keyof typeof form) => (e: ChangeEvent<HTMLInputElement>) => setForm({ ...form, [k]: e.target.value });
   const complete = form.tenant_name.trim() && form.name.trim() && form.email.trim() && form.password.length >= 8;
 
+  // 429 RATE_LIMITED: a countdown, and no sending until it runs out.
+  const wait = useRetryWait();
+  const waitText = wait.code ? describeCode(wait.code, "", t, wait.remaining) : null;
+
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
+    if (wait.remaining > 0) return;
     setBusy(true);
     setError(null);
+    wait.clear();
     try {
       await register({ ...form, tenant_name: form.tenant_name.trim(), name: form.name.trim(), email: form.email.trim() });
       navigate("/inbox", { replace: true });
     } catch (err) {
-      setError(err instanceof ApiError && err.code !== "NETWORK" ? err.message : t("error.network"));
+      const seconds = retryWaitOf(err);
+      if (seconds !== null && err instanceof ApiError) wait.start(seconds, err.code);
+      else setError(describeError(err, t));
       setBusy(false);
     }
   }
@@ -58,7 +68,12 @@ export function RegisterPage() {
           autoComplete="new-password"
         />
         <ErrorText testId="register-error">{error}</ErrorText>
-        <Button type="submit" className="w-full" disabled={busy || !complete} data-testid="register-submit">
+        {waitText && (
+          <p role="alert" data-testid="register-rate-limited" data-code={wait.code ?? undefined} className="rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700">
+            {waitText}
+          </p>
+        )}
+        <Button type="submit" className="w-full" disabled={busy || !complete || wait.remaining > 0} data-testid="register-submit">
           {busy ? t("auth.register.submitting") : t("auth.register.submit")}
         </Button>
       </form>

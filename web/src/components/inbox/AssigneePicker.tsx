@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { useAuth } from "../../auth/AuthProvider";
 import { useI18n } from "../../i18n/I18nProvider";
 import { useInbox } from "../../inbox/InboxProvider";
-import { ApiError } from "../../lib/api";
+import { describeError } from "../../lib/errors";
 import type { Conversation, User } from "../../lib/types";
 import { presenceOf, PresenceBullet } from "../Presence";
 
@@ -73,7 +73,7 @@ export function AssigneePicker({ conversation: c }: { conversation: Conversation
       await inbox.assign(c.id, id);
       setOpen(false);
     } catch (e) {
-      setError(e instanceof ApiError && e.code !== "NETWORK" ? e.message : t("error.network"));
+      setError(describeError(e, t));
     } finally {
       setBusy(null);
     }

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useI18n } from "../../i18n/I18nProvider";
 import { useInbox } from "../../inbox/InboxProvider";
-import { ApiError } from "../../lib/api";
+import { describeError } from "../../lib/errors";
 import { parseTags } from "../../lib/inboxStore";
 import type { Conversation } from "../../lib/types";
 
@@ -25,7 +25,7 @@ export function ConversationTags({ conversation: c }: { conversation: Conversati
     if (adding) input.current?.focus();
   }, [adding]);
 
-  const message = (e: unknown) => (e instanceof ApiError && e.code !== "NETWORK" ? e.message : t("error.network"));
+  const message = (e: unknown) => describeError(e, t);
 
   async function add(e?: FormEvent) {
     e?.preventDefault();

@@ -58,6 +58,7 @@ export function ConversationView({ id }: { id: string }) {
             hasOlder={!!thread?.olderCursor}
             onLoadOlder={() => inbox.loadOlder(id)}
             onRetry={inbox.retry}
+            onResend={(messageId) => inbox.resend(id, messageId)}
             typing={typing}
             templates={inbox.templates}
             now={now}

@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { useI18n } from "../../i18n/I18nProvider";
 import { previewOf, type ReactionMark } from "../../lib/content";
 import { formatClock } from "../../lib/format";
@@ -13,6 +14,8 @@ interface Props {
   reactions: ReactionMark[] | undefined;
   templates: Template[] | null;
   onRetry: (clientId: string) => void;
+  /** Sends an unconfirmed message again; rejects with the text to show. */
+  onResend?: (messageId: string) => Promise<void>;
 }
 
 /** The wamid a message replies to: `context.message_id` (sent) or `context.id` (received). */
@@ -22,8 +25,10 @@ export function replyTarget(m: Pick<Message, "context">): string | null {
 
 const SENT_BY = { flow: "msg.sentByFlow", campaign: "msg.sentByCampaign", api: "msg.sentByApi" } as const;
 
-export function MessageBubble({ message: m, quoted, reactions, templates, onRetry }: Props) {
+export function MessageBubble({ message: m, quoted, reactions, templates, onRetry, onResend }: Props) {
   const { t, lang } = useI18n();
+  const [resending, setResending] = useState(false);
+  const [resendError, setResendError] = useState<string | null>(null);
   const outbound = m.direction === "outbound";
   const common = {
     "data-testid": "message-bubble",
@@ -74,6 +79,36 @@ export function MessageBubble({ message: m, quoted, reactions, templates, onRetr
             <time dateTime={m.timestamp}>{formatClock(m.timestamp, lang.locale)}</time>
             {outbound && <StatusTicks status={m.status} />}
           </div>
+          {outbound && m.status === "unconfirmed" && (
+            <div className="mt-1 border-t border-amber-200 pt-1 text-xs text-amber-900" data-testid="message-unconfirmed">
+              <div className="flex items-center justify-between gap-2">
+                <span className="font-medium">{t("msg.unconfirmed")}</span>
+                {onResend && !m.id.startsWith("local:") && (
+                  <button
+                    type="button"
+                    className="font-medium underline disabled:opacity-50"
+                    disabled={resending}
+                    onClick={() => {
+                      setResending(true);
+                      setResendError(null);
+                      onResend(m.id)
+                        .catch((e: unknown) => setResendError(e instanceof Error ? e.message : t("error.generic")))
+                        .finally(() => setResending(false));
+                    }}
+                    data-testid="message-resend"
+                  >
+                    {resending ? t("msg.resending") : t("msg.resend")}
+                  </button>
+                )}
+              </div>
+              <p className="text-amber-800/90">{t("msg.unconfirmedDetail")}</p>
+            </div>
+          )}
+          {resendError && m.status === "unconfirmed" && (
+            <p role="alert" className="mt-1 text-xs text-red-700" data-testid="message-resend-error">
+              {resendError}
+            </p>
+          )}
           {failedTitle && (
             <div className="mt-1 flex items-center justify-between gap-2 border-t border-red-200 pt-1 text-xs text-red-700" data-testid="message-error">
               <span title={errorDetail}>

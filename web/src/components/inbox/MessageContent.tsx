@@ -87,7 +87,11 @@ function Media({ type, content, localPreview, uploading }: { type: MediaType; co
     preview = <audio src={link} controls preload="none" className="w-60 max-w-full" />;
   }
 
-  /** Fetches a file by id (with the bearer token) and saves it. */
+  /**
+   * Fetches a file by id (with the bearer token) and saves it through a
+   * download link: never opened in the page (the server sends files as
+   * attachments, unsafe types as application/octet-stream).
+   */
   async function download() {
     if (!source || !id) return;
     setDownloading(true);
@@ -96,8 +100,12 @@ function Media({ type, content, localPreview, uploading }: { type: MediaType; co
       if (!entry) return;
       const a = document.createElement("a");
       a.href = entry.url;
-      a.download = filename || `${type}-${id}`;
+      a.download = filename || entry.filename || `${type}-${id}`;
+      a.rel = "noopener";
+      a.style.display = "none";
+      document.body.appendChild(a);
       a.click();
+      a.remove();
     } finally {
       setDownloading(false);
     }
@@ -119,7 +127,7 @@ function Media({ type, content, localPreview, uploading }: { type: MediaType; co
             )}
           </div>
           {link && type === "document" && (
-            <a href={link} target="_blank" rel="noreferrer" className="ml-auto text-sm text-brand-600 underline">
+            <a href={link} target="_blank" rel="noopener noreferrer" download={filename || true} className="ml-auto text-sm text-brand-600 underline">
               ↓
             </a>
           )}

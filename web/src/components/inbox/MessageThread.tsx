@@ -13,12 +13,13 @@ interface Props {
   hasOlder: boolean;
   onLoadOlder: () => Promise<void>;
   onRetry: (clientId: string) => void;
+  onResend?: (messageId: string) => Promise<void>;
   typing: TypingEntry[];
   templates: Template[] | null;
   now: number;
 }
 
-export function MessageThread({ messages, loaded, hasOlder, onLoadOlder, onRetry, typing, templates, now }: Props) {
+export function MessageThread({ messages, loaded, hasOlder, onLoadOlder, onRetry, onResend, typing, templates, now }: Props) {
   const { t, lang } = useI18n();
   const scroller = useRef<HTMLDivElement>(null);
   const nearBottom = useRef(true);
@@ -95,6 +96,7 @@ export function MessageThread({ messages, loaded, hasOlder, onLoadOlder, onRetry
               reactions={m.wamid ? byTarget.get(m.wamid) : undefined}
               templates={templates}
               onRetry={onRetry}
+              onResend={onResend}
             />
           </Fragment>
         );

@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from "react";
 import { useAuth } from "../../auth/AuthProvider";
 import { useI18n } from "../../i18n/I18nProvider";
 import { useInbox } from "../../inbox/InboxProvider";
-import { ApiError } from "../../lib/api";
+import { describeError } from "../../lib/errors";
 import { formatClock } from "../../lib/format";
 import type { Note, Page } from "../../lib/types";
 import { Button, ErrorText } from "../Field";
@@ -46,7 +46,7 @@ export function NotesPanel({ conversationId }: { conversationId: string }) {
       add(await api.post<Note>(`/conversations/${encodeURIComponent(conversationId)}/notes`, { body }));
       setText("");
     } catch (err) {
-      setError(err instanceof ApiError && err.code !== "NETWORK" ? err.message : t("error.network"));
+      setError(describeError(err, t));
     } finally {
       setBusy(false);
     }

@@ -1,7 +1,7 @@
 import { useI18n } from "../../i18n/I18nProvider";
 import type { MessageStatus } from "../../lib/types";
 
-/** ✓ sent, ✓✓ delivered, blue ✓✓ read (or played), red ! failed, a clock while in flight. */
+/** ✓ sent, ✓✓ delivered, blue ✓✓ read (or played), red ! failed, amber ? not confirmed, a clock while in flight. */
 export function StatusTicks({ status }: { status: MessageStatus }) {
   const { t } = useI18n();
   switch (status) {
@@ -22,6 +22,17 @@ export function StatusTicks({ status }: { status: MessageStatus }) {
     case "read":
     case "played":
       return <Check label={t("tick.read")} double className="text-tick-read" />;
+    case "unconfirmed":
+      // Meta's answer was lost: not known whether the customer got it.
+      return (
+        <span
+          aria-label={t("tick.unconfirmed")}
+          title={t("tick.unconfirmed")}
+          className="inline-flex h-3.5 w-3.5 items-center justify-center rounded-full bg-amber-500 text-[10px] font-bold text-white"
+        >
+          ?
+        </span>
+      );
     case "failed":
       return (
         <span aria-label={t("tick.failed")} title={t("tick.failed")} className="inline-flex h-3.5 w-3.5 items-center justify-center rounded-full bg-red-600 text-[10px] font-bold text-white">

@@ -2,8 +2,8 @@ import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { useAuth } from "../../auth/AuthProvider";
 import { useI18n } from "../../i18n/I18nProvider";
 import { useInbox } from "../../inbox/InboxProvider";
-import { ApiError } from "../../lib/api";
 import { fillPlaceholders, variableCount } from "../../lib/content";
+import { describeError } from "../../lib/errors";
 import { Button, ErrorText } from "../Field";
 
 const DEFAULT_LANGUAGE = "en_US";
@@ -62,7 +62,7 @@ export function TemplatePicker({ conversationId }: { conversationId: string }) {
       await api.post("/templates/sync");
       loadTemplates(true);
     } catch (err) {
-      setError(err instanceof ApiError && err.code !== "NETWORK" ? err.message : t("error.network"));
+      setError(describeError(err, t));
     } finally {
       setSyncing(false);
     }
@@ -81,7 +81,7 @@ export function TemplatePicker({ conversationId }: { conversationId: string }) {
       setValues([]);
       setName("");
     } catch (err) {
-      setError(err instanceof ApiError && err.code !== "NETWORK" ? err.message : t("error.network"));
+      setError(describeError(err, t));
     } finally {
       setBusy(false);
     }

@@ -1,0 +1,209 @@
+//! Work that can wait outside a live actor: a conversation that failed to
+//! store its events several times parks them as a dead letter (JSON in the
+//! store) instead of retrying forever, and an operator feeds them back later;
+//! a conversation whose rows vanished hands its events back to its tenant to
+//! be routed again. Both need the events in a durable, replayable form —
+//! this module's [`ParkedWork`] — including events already planned into a
+//! batch that failed ([`unplan`]).
+
+use crate::conversation::{ConversationKey, ConversationWork};
+use crate::identity::ContactIdentity;
+use crate::ids::{MessageId, Wamid};
+use crate::message::{Direction, MessageStatus};
+use crate::meta::webhook::ChannelAddress;
+use crate::meta::InboundMessage;
+use crate::outbound::{SendFailure, SendOutcome, SendResult};
+use crate::ports::{ConversationBatch, HeldEvent, StatusChange};
+use serde::{Deserialize, Serialize};
+
+/// One event, durable and replayable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ParkedWork {
+    /// A customer's message.
+    Inbound {
+        /// As received.
+        message: Box<InboundMessageRecord>,
+    },
+    /// A status or reaction for one of the conversation's messages.
+    Held {
+        /// The change.
+        event: HeldEvent,
+    },
+    /// Meta's answer to one of our sends.
+    SendResult {
+        /// Our message.
+        message_id: MessageId,
+        /// What became of it.
+        result: SendResult,
+    },
+}
+
+/// An [`InboundMessage`] as parked (the same fields).
+pub type InboundMessageRecord = InboundMessage;
+
+impl ParkedWork {
+    /// The durable form of queued work; `None` for work that is answered
+    /// rather than stored (sends, commands, typing), which the caller refuses.
+    pub fn from_work(work: ConversationWork) -> Result<Self, Box<ConversationWork>> {
+        Ok(match work {
+            ConversationWork::Inbound(m) => Self::Inbound { message: Box::new(m) },
+            ConversationWork::Status(s) => Self::Held { event: HeldEvent::Status(crate::conversation::status_change(s)) },
+            ConversationWork::Held(event) => Self::Held { event },
+            ConversationWork::SendResult(o) => Self::SendResult { message_id: o.message_id, result: o.result },
+            other => return Err(Box::new(other)),
+        })
+    }
+
+    /// Back to work for the conversation `key`.
+    pub fn into_work(self, key: ConversationKey) -> ConversationWork {
+        match self {
+            Self::Inbound { message } => ConversationWork::Inbound(*message),
+            Self::Held { event } => ConversationWork::Held(event),
+            Self::SendResult { message_id, result } => ConversationWork::SendResult(SendOutcome { message_id, conversation: key, result }),
+        }
+    }
+
+    /// The customer an inbound message came from (to route it again).
+    pub fn customer(&self) -> Option<&ContactIdentity> {
+        match self {
+            Self::Inbound { message } => Some(&message.from),
+            _ => None,
+        }
+    }
+}
+
+/// Turns a batch that failed to commit back into its events: the customer's
+/// messages (with `customer` and the number they wrote to), the statuses and
+/// reactions, and the send results. New outbound messages are not events
+/// (their senders are answered instead) and are left out.
+pub fn unplan(batch: &ConversationBatch, phone_number_id: &str, customer: &ContactIdentity) -> Vec<ParkedWork> {
+    let mut out = Vec::new();
+    for m in batch.messages.iter().filter(|m| m.direction == Direction::Inbound) {
+        let Some(wamid) = m.wamid.clone() else { continue };
+        out.push(ParkedWork::Inbound {
+            message: Box::new(InboundMessage {
+                channel: ChannelAddress {
+                    phone_number_id: phone_number_id.to_owned(),
+                    display_phone_number: String::new(),
+                    waba_id: String::new(),
+                },
+                wamid,
+                from: customer.clone(),
+                timestamp: m.timestamp,
+                kind: m.kind.clone(),
+                content: m.content.clone(),
+                context: m.context.clone(),
+                referral: m.referral.clone(),
+                errors: m.errors.clone(),
+            }),
+        });
+    }
+    let from_inbound: std::collections::HashSet<i64> =
+        batch.messages.iter().filter(|m| m.direction == Direction::Inbound && m.kind == "reaction").map(|m| m.seq).collect();
+    for r in batch.reactions.iter().filter(|r| !from_inbound.contains(&r.seq)) {
+        out.push(ParkedWork::Held { event: HeldEvent::Reaction(r.clone()) });
+    }
+    for s in &batch.statuses {
+        out.push(ParkedWork::Held { event: HeldEvent::Status(StatusChange { seq: 0, ..s.clone() }) });
+    }
+    for u in &batch.outbound {
+        let result = match (u.status, &u.wamid) {
+            (MessageStatus::Accepted, Some(w)) => SendResult::Accepted(w.clone()),
+            (MessageStatus::Unconfirmed, _) => SendResult::Unconfirmed,
+            _ => SendResult::Failed(failure_from_errors(u.errors.as_ref())),
+        };
+        out.push(ParkedWork::SendResult { message_id: u.message_id, result });
+    }
+    out
+}
+
+fn failure_from_errors(errors: Option<&serde_json::Value>) -> SendFailure {
+    let first = errors.and_then(|e| e.get(0));
+    SendFailure {
+        code: first.and_then(|e| e["code"].as_i64()).unwrap_or(131000),
+        title: first.and_then(|e| e["title"].as_str()).unwrap_or("send failed").to_owned(),
+        details: first.and_then(|e| e["error_data"]["details"].as_str()).filter(|d| !d.is_empty()).map(str::to_owned),
+    }
+}
+
+/// The wamids of parked work (for logs).
+pub fn wamids(works: &[ParkedWork]) -> Vec<&Wamid> {
+    works
+        .iter()
+        .filter_map(|w| match w {
+            ParkedWork::Inbound { message } => Some(&message.wamid),
+            ParkedWork::Held { event } => Some(event.target()),
+            ParkedWork::SendResult { .. } => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{ConversationId, TenantId};
+    use crate::ports::{NewMessage, OutboundUpdate};
+    use serde_json::json;
+
+    #[test]
+    fn a_failed_batch_comes_back_as_replayable_events() {
+        let now = chrono::Utc::now();
+        let batch = ConversationBatch {
+            tenant_id: TenantId::generate(),
+            conversation_id: ConversationId::generate(),
+            messages: vec![
+                NewMessage {
+                    id: MessageId::generate(),
+                    seq: 5,
+                    wamid: Some(Wamid("wamid.in".into())),
+                    direction: Direction::Inbound,
+                    kind: "text".into(),
+                    status: MessageStatus::Received,
+                    content: json!({"body": "hi"}),
+                    context: None,
+                    referral: None,
+                    errors: None,
+                    sent_by: None,
+                    client_id: None,
+                    timestamp: now,
+                },
+                NewMessage {
+                    id: MessageId::generate(),
+                    seq: 6,
+                    wamid: None,
+                    direction: Direction::Outbound,
+                    kind: "text".into(),
+                    status: MessageStatus::Pending,
+                    content: json!({"body": "agent"}),
+                    context: None,
+                    referral: None,
+                    errors: None,
+                    sent_by: None,
+                    client_id: None,
+                    timestamp: now,
+                },
+            ],
+            statuses: vec![],
+            reactions: vec![],
+            outbound: vec![OutboundUpdate {
+                message_id: MessageId::generate(),
+                wamid: Some(Wamid("wamid.out".into())),
+                status: MessageStatus::Accepted,
+                errors: None,
+                seq: 7,
+            }],
+            reset_unread: false,
+            patch: None,
+            last_seq: 7,
+        };
+        let who = ContactIdentity { phone: None, user_id: Some("US.1".into()), username: None, name: None };
+        let parked = unplan(&batch, "123", &who);
+        assert_eq!(parked.len(), 2, "the agent's new message is not an event");
+        let text = serde_json::to_string(&parked).unwrap();
+        let back: Vec<ParkedWork> = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, parked);
+        assert_eq!(back[0].customer(), Some(&who));
+        assert!(matches!(&back[1], ParkedWork::SendResult { result: SendResult::Accepted(w), .. } if w.0 == "wamid.out"));
+    }
+}

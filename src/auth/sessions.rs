@@ -1,0 +1,88 @@
+//! Revocable sessions. Every access token carries its user's
+//! `token_version`; every request checks it against the user's current one
+//! (cached for a few seconds, and dropped from the cache at once when this
+//! server revokes). Signing out, being deleted, or a change of role or
+//! password bumps the version: every access token of that user stops working
+//! on its next request, and their open sockets are closed with a reason.
+
+use super::jwt::Claims;
+use super::{AuthUser, Role};
+use crate::cache::BoundedCache;
+use crate::db::tenant_tx;
+use crate::http::error::ApiError;
+use crate::hub::TenantHub;
+use sqlx::{PgPool, Postgres, Transaction};
+use std::sync::Arc;
+use std::time::Duration;
+use whatsflow_actors::ids::{TenantId, UserId};
+
+/// How long a user's version is trusted from the cache. Revocations made by
+/// this server are seen at once; this bounds how late another server's are.
+const VERSION_TTL: Duration = Duration::from_secs(5);
+/// Most users whose version is cached.
+const VERSION_CAPACITY: usize = 100_000;
+
+/// What a live session's user is now.
+#[derive(Debug, Clone, Copy)]
+struct Current {
+    version: i32,
+    role: Role,
+}
+
+/// See the module doc.
+pub struct Sessions {
+    cache: BoundedCache<UserId, Option<Current>>,
+    hub: Arc<TenantHub>,
+}
+
+impl Sessions {
+    /// Sessions whose sockets live in `hub`.
+    pub fn new(hub: Arc<TenantHub>) -> Self {
+        Self { cache: BoundedCache::new(VERSION_CAPACITY, VERSION_TTL), hub }
+    }
+
+    /// Users whose version is cached (for `/metrics`).
+    pub fn cached(&self) -> usize {
+        self.cache.len()
+    }
+
+    /// The caller of a verified access token, if its session is still live:
+    /// the user exists and the token is of their current version. The role
+    /// is the user's current one.
+    pub async fn check(&self, pool: &PgPool, claims: &Claims) -> Result<AuthUser, ApiError> {
+        let user = UserId(claims.sub);
+        let current = match self.cache.get(&user) {
+            Some(c) => c,
+            None => {
+                let mut tx = tenant_tx(pool, TenantId(claims.tid)).await?;
+                let row: Option<(i32, String)> =
+                    sqlx::query_as("SELECT token_version, role FROM users WHERE id = $1").bind(user.0).fetch_optional(&mut *tx).await?;
+                tx.commit().await?;
+                let current = row.and_then(|(version, role)| Role::parse(&role).map(|role| Current { version, role }));
+                self.cache.insert(user, current);
+                current
+            }
+        };
+        let current = current.ok_or_else(|| ApiError::Unauthorized("this account no longer exists".into()))?;
+        if current.version != claims.ver {
+            return Err(ApiError::Unauthorized(
+                "this session has ended (signed out, or the account's role or password changed); refresh the token or sign in again".into(),
+            ));
+        }
+        Ok(AuthUser { user_id: user, tenant_id: TenantId(claims.tid), role: current.role, api_key: None })
+    }
+
+    /// Ends every access token of a user in `tx` (commit it, then call
+    /// [`Sessions::revoked`]).
+    pub async fn bump(tx: &mut Transaction<'static, Postgres>, user: UserId) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE users SET token_version = token_version + 1 WHERE id = $1").bind(user.0).execute(&mut **tx).await?;
+        Ok(())
+    }
+
+    /// After a committed revocation: forgets the cached version and closes
+    /// the user's open sockets.
+    pub fn revoked(&self, tenant: TenantId, user: UserId, why: &str) {
+        self.cache.remove(&user);
+        self.hub.revoke(tenant, user, why);
+    }
+}

@@ -1,0 +1,163 @@
+//! The one route table: every route the server serves, with who may call it
+//! and what it does. The same list registers the handlers ([`register`]) and
+//! documents them ([`ROUTES`], from which `/api/openapi.json` and `/api/docs`
+//! are built), so the documentation cannot drift from the server. The route ×
+//! caller matrix test walks [`ROUTES`]; a route it has no row for fails it.
+
+use super::{analytics, api_keys, auth, channels, contacts, conversations, dead_letters, flows, health, media, messages, openapi};
+use super::{templates, users, webhooks};
+use crate::auth::Access;
+use actix_web::web;
+
+/// One route as documented.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteDoc {
+    /// HTTP method, lower case.
+    pub method: &'static str,
+    /// Path with `{params}`.
+    pub path: &'static str,
+    /// Who may call it (its handler's extractor enforces this).
+    pub access: Access,
+    /// Grouping.
+    pub tag: &'static str,
+    /// What it does.
+    pub summary: &'static str,
+    /// Example request body, if it takes one.
+    pub body: Option<&'static str>,
+}
+
+macro_rules! routes {
+    ($( $method:ident $path:literal => $handler:path, $access:ident, $tag:literal, $summary:literal $(, $body:literal)? ; )*) => {
+        /// Every route the server serves, in registration order.
+        pub const ROUTES: &[RouteDoc] = &[
+            $( RouteDoc { method: stringify!($method), path: $path, access: Access::$access, tag: $tag, summary: $summary,
+                          body: routes!(@body $($body)?) }, )*
+        ];
+
+        /// Registers every route of [`ROUTES`] with its handler.
+        pub fn register(cfg: &mut web::ServiceConfig) {
+            $( cfg.route($path, web::$method().to($handler)); )*
+        }
+    };
+    (@body) => { None };
+    (@body $b:literal) => { Some($b) };
+}
+
+routes! {
+    get "/health" => health::health, Public, "ops", "Liveness: the process is up";
+    get "/ready" => health::ready, Public, "ops", "Readiness: the database is reachable (503 when not)";
+    get "/metrics" => health::metrics, Public, "ops", "Prometheus counters and cache sizes";
+    get "/api/openapi.json" => openapi::openapi_json, Public, "ops", "This document";
+    get "/api/docs" => openapi::docs_page, Public, "ops", "Browsable API documentation";
+    get "/webhooks/whatsapp" => webhooks::verify_platform, Public, "webhooks",
+        "Meta subscription check for the platform app (echoes hub.challenge when hub.verify_token matches)";
+    post "/webhooks/whatsapp" => webhooks::receive_platform, Public, "webhooks",
+        "Meta event delivery, signed with X-Hub-Signature-256 by the platform app; 200 only once stored";
+    get "/webhooks/whatsapp/{app_id}" => webhooks::verify_tenant_app, Public, "webhooks", "Meta subscription check for a tenant's own app";
+    post "/webhooks/whatsapp/{app_id}" => webhooks::receive_tenant_app, Public, "webhooks", "Meta event delivery signed by a tenant's own app";
+    post "/api/v1/auth/register" => auth::register, Public, "auth",
+        "Create a business and its first admin; returns tokens (rate limited per address: 429 RATE_LIMITED with Retry-After)",
+        r#"{"tenant_name":"Acme","name":"Asha","email":"asha@acme.test","password":"at least 8"}"#;
+    post "/api/v1/auth/login" => auth::login, Public, "auth",
+        "Log in; returns access (15 min) and refresh (7 days) tokens. Rate limited per address (429 RATE_LIMITED); 5 failures in a row lock the account, exponentially (429 ACCOUNT_LOCKED)",
+        r#"{"email":"asha@acme.test","password":"..."}"#;
+    post "/api/v1/auth/refresh" => auth::refresh, Public, "auth", "Trade a refresh token for a new pair (the old one dies)",
+        r#"{"refresh_token":"..."}"#;
+    post "/api/v1/auth/logout" => auth::logout, Public, "auth",
+        "Revoke a refresh token and end the user's access tokens and sockets", r#"{"refresh_token":"..."}"#;
+    get "/api/v1/auth/me" => auth::me, Person, "auth", "The signed-in user";
+    get "/api/v1/users" => users::list, Reader, "team", "The team, with roles and presence";
+    post "/api/v1/users" => users::create, Admin, "team", "Add an agent or admin",
+        r#"{"email":"ravi@acme.test","password":"at least 8","name":"Ravi","role":"agent"}"#;
+    get "/api/v1/users/{id}" => users::get, Reader, "team", "One team member";
+    patch "/api/v1/users/{id}" => users::update, Person, "team",
+        "Change your own name or password; admins change anyone's name, role or password (ends that user's sessions)",
+        r#"{"name":"Ravi K","role":"tenant_admin"}"#;
+    delete "/api/v1/users/{id}" => users::delete, Admin, "team", "Remove a team member (their sockets close at once)";
+    get "/api/v1/channels" => channels::list, Reader, "channels", "Connected WhatsApp numbers";
+    post "/api/v1/channels" => channels::create, Admin, "channels",
+        "Connect a number: Meta must confirm the phone number id belongs to the WABA with this token (422 CHANNEL_NOT_VERIFIED otherwise); a WABA belongs to one account (409 WABA_IN_USE); the token is stored encrypted and never returned",
+        r#"{"phone_number_id":"106540352242922","display_phone_number":"+1 555 078 3881","waba_id":"102290129340398","access_token":"EAAG...","app_id":"optional","app_secret":"optional","verify_token":"optional"}"#;
+    get "/api/v1/channels/{id}" => channels::get, Reader, "channels", "One number";
+    patch "/api/v1/channels/{id}" => channels::update, Admin, "channels",
+        "Rename a number, change its rate, or rotate its token (verified with Meta; used from the next send)",
+        r#"{"name":"Support","access_token":"EAAG..."}"#;
+    delete "/api/v1/channels/{id}" => channels::delete, Admin, "channels", "Disconnect a number";
+    post "/api/v1/channels/{id}/media" => media::upload, Writer, "media", "Upload a file to Meta (multipart field `file`); answers the media id";
+    get "/api/v1/channels/{id}/media/{media_id}" => media::download, Reader, "media",
+        "Download a customer's media (as an attachment; unsafe types as application/octet-stream)";
+    get "/api/v1/conversations" => conversations::list, Reader, "inbox",
+        "Conversations, newest activity first; filters status, assignee (me|unassigned|all|id), unread, search (contact name/phone/username), tag; paginated by cursor. Agents see unassigned conversations and their own";
+    post "/api/v1/conversations" => messages::start, Writer, "inbox", "Open (or find) the conversation between a number and a contact",
+        r#"{"contact_id":"…","phone_number_id":"106540352242922"}"#;
+    get "/api/v1/conversations/{id}" => conversations::get, Reader, "inbox", "One conversation with its contact, window end and last message";
+    patch "/api/v1/conversations/{id}" => messages::patch, Writer, "inbox", "Change status or assignee (agents assign only themselves)",
+        r#"{"status":"resolved","assignee_id":null}"#;
+    get "/api/v1/conversations/{id}/messages" => conversations::messages, Reader, "inbox",
+        "Messages in ascending sequence; cursor pages back in time, after_seq resynchronises";
+    post "/api/v1/conversations/{id}/messages" => messages::post_message, Writer, "inbox",
+        "Send (Cloud API shape); 201 stored and queued, 200 when the client_id / Idempotency-Key was used before; 422 WINDOW_CLOSED outside the 24-hour window (send a template), 422 OPTED_OUT for a marketing template to a contact who opted out",
+        r#"{"type":"text","text":{"body":"Hello"},"client_id":"optional idempotency key"}"#;
+    post "/api/v1/conversations/{id}/messages/{message_id}/resend" => messages::resend, Writer, "inbox",
+        "Resend a message whose outcome is unconfirmed (Meta's answer was lost and no status came within the grace); 409 NOT_UNCONFIRMED otherwise";
+    post "/api/v1/conversations/{id}/read" => messages::mark_read, Writer, "inbox", "Unread to zero and a read receipt to the customer";
+    get "/api/v1/conversations/{id}/notes" => messages::list_notes, Reader, "inbox", "Internal notes, oldest first";
+    post "/api/v1/conversations/{id}/notes" => messages::add_note, Writer, "inbox", "Add an internal note (never sent to the customer)",
+        r#"{"body":"Called the customer back"}"#;
+    post "/api/v1/conversations/{id}/tags" => contacts::post_conversation_tags, Writer, "inbox", "Tag a conversation", r#"{"tags":["refund"]}"#;
+    delete "/api/v1/conversations/{id}/tags/{tag}" => contacts::delete_conversation_tag, Writer, "inbox", "Untag a conversation";
+    post "/api/v1/conversations/{id}/flow" => flows::control, Writer, "flows", "Pause, resume or stop the conversation's bot",
+        r#"{"action":"stop"}"#;
+    get "/api/v1/contacts" => contacts::list, Reader, "contacts", "Contacts, newest first; search by name, phone or username; filter by tag";
+    post "/api/v1/contacts" => contacts::create, Writer, "contacts", "Add a contact",
+        r#"{"phone":"+14155550123","name":"Asha","tags":["vip"],"custom_fields":{"city":"Pune"},"opted_in":true}"#;
+    post "/api/v1/contacts/import" => contacts::import, Manager, "contacts",
+        "Import a CSV (header: phone[,name,tags,opted_in,<custom>...]; at most 100,000 rows and 50 columns), streamed; answers imported/updated/failed with a per-line error report. opted_in changes only when the column is present";
+    get "/api/v1/contacts/export" => contacts::export, Manager, "contacts", "Every contact as CSV (streamed)";
+    get "/api/v1/contacts/{id}" => contacts::get, Reader, "contacts", "One contact with its conversations";
+    patch "/api/v1/contacts/{id}" => contacts::update, Writer, "contacts", "Change a contact; custom_fields merge (null removes a field)",
+        r#"{"name":"Asha K","custom_fields":{"city":null,"tier":"gold"}}"#;
+    delete "/api/v1/contacts/{id}" => contacts::delete, Manager, "contacts", "Delete a contact and its conversations";
+    post "/api/v1/contacts/{id}/tags" => contacts::post_tags, Writer, "contacts", "Add tags", r#"{"tags":["vip"]}"#;
+    delete "/api/v1/contacts/{id}/tags/{tag}" => contacts::delete_tag, Writer, "contacts", "Remove a tag";
+    get "/api/v1/ws" => crate::ws::connect, Person, "live",
+        "Agent WebSocket (access token as the `bearer, <token>` subprotocol): message:new, message:status, conversation:*, agent:typing, agent:status, notification, error; send conversation:join {conversation_id, since_seq?}, conversation:leave, conversation:typing, agent:status, message:send → message:ack. Closed with code 4401 when the session is revoked";
+    get "/api/v1/analytics/overview" => analytics::overview, Reader, "analytics",
+        "Dashboard numbers for the last `days` (1–90): conversations and messages per day, first-response times, agents, flow runs";
+    get "/api/v1/flows" => flows::list, Reader, "flows", "Chatbot flows";
+    post "/api/v1/flows" => flows::create, Manager, "flows",
+        "Create a flow (React Flow JSON); 422 FLOW_INVALID with details naming each bad node or edge",
+        r#"{"name":"Order status","trigger_type":"keyword","trigger_value":"order","flow_data":{"nodes":[{"id":"a","type":"message","position":{"x":0,"y":0},"data":{"text":"Hi {{contact.name}}"}}],"edges":[]}}"#;
+    get "/api/v1/flows/{id}" => flows::get, Reader, "flows", "One flow";
+    patch "/api/v1/flows/{id}" => flows::update, Manager, "flows", "Change a flow; new flow_data is a new version (live runs keep theirs)";
+    delete "/api/v1/flows/{id}" => flows::delete, Manager, "flows", "Delete a flow with no live runs";
+    patch "/api/v1/flows/{id}/status" => flows::set_status, Manager, "flows", "draft | active (validated again) | inactive",
+        r#"{"status":"active"}"#;
+    get "/api/v1/flows/{id}/executions" => flows::executions, Reader, "flows",
+        "Runs with the path taken, status and error (agents see runs of the conversations they may see)";
+    get "/api/v1/flows/{id}/analytics" => flows::analytics, Reader, "flows", "Starts, completions, drop-off per node";
+    post "/api/v1/flows/{id}/test" => flows::test, Manager, "flows",
+        "Run against scripted customer messages in a sandbox; returns the transcript (nothing reaches Meta; api nodes go through the egress rules)",
+        r#"{"messages":["order","4821"]}"#;
+    post "/api/v1/flows/{id}/start" => flows::start, Writer, "flows", "Start a flow in a conversation by hand", r#"{"conversation_id":"…"}"#;
+    get "/api/v1/api-keys" => api_keys::list, Admin, "api-keys", "API keys (never the keys themselves)";
+    post "/api/v1/api-keys" => api_keys::create, Admin, "api-keys",
+        "Create a key for X-API-Key (shown once; stored as SHA-256); scopes read and/or write. Keys never manage people, keys or channel credentials",
+        r#"{"name":"CRM sync","scopes":["read","write"]}"#;
+    delete "/api/v1/api-keys/{id}" => api_keys::revoke, Admin, "api-keys", "Revoke a key";
+    get "/api/v1/templates" => templates::list, Reader, "templates", "Message templates (filter status=APPROVED…)";
+    post "/api/v1/templates" => templates::create, Manager, "templates",
+        "Create a draft; checked against Meta's rules (422 TEMPLATE_INVALID lists every problem)",
+        r##"{"name":"order_update","language":"en","category":"UTILITY","components":[{"type":"BODY","text":"Hi {{1}}, your order {{2}} ships today.","example":{"body_text":[["Asha","#4821"]]}}]}"##;
+    post "/api/v1/templates/sync" => templates::sync, Manager, "templates", "Pull templates and their status from Meta";
+    get "/api/v1/templates/{id}" => templates::get, Reader, "templates", "One template";
+    patch "/api/v1/templates/{id}" => templates::update, Manager, "templates", "Edit a draft or rejected template",
+        r#"{"components":[{"type":"BODY","text":"Hello {{1}}!","example":{"body_text":[["Asha"]]}}]}"#;
+    delete "/api/v1/templates/{id}" => templates::delete, Manager, "templates", "Delete a template";
+    post "/api/v1/templates/{id}/submit" => templates::submit, Manager, "templates", "Submit a draft to Meta for review";
+    post "/api/v1/templates/{id}/preview" => templates::preview, Reader, "templates", "Render with parameters",
+        r##"{"header":[],"body":["Asha","#4821"]}"##;
+    get "/api/v1/dead-letters" => dead_letters::list, Admin, "ops",
+        "Events a conversation could not store after repeated failures, parked with the error (newest first)";
+    post "/api/v1/dead-letters/{id}/retry" => dead_letters::retry, Admin, "ops", "Feed a dead letter's events to its conversation again";
+}

@@ -1,0 +1,57 @@
+// The one place a failed request becomes words for people: the server's stable
+// error codes that deserve our own (translated) explanation are mapped here;
+// any other refusal shows the server's message, and a lost connection the
+// network notice. Every page and the inbox go through describeError.
+
+import type { MessageKey, Params } from "../i18n/translate";
+import { ApiError } from "./api";
+
+export type Translate = (key: MessageKey, params?: Params) => string;
+
+/** "45 seconds", "1 minute", "3 minutes": a wait for people (minutes from one minute up, rounded up). */
+export function formatWait(seconds: number, t: Translate): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  if (s < 60) return s === 1 ? t("time.second") : t("time.seconds", { count: s });
+  const m = Math.ceil(s / 60);
+  return m === 1 ? t("time.minute") : t("time.minutes", { count: m });
+}
+
+/**
+ * The text for an error code (from an HTTP answer or a socket `error` frame),
+ * or null when the server's own message is the best there is.
+ */
+export function describeCode(code: string, message: string, t: Translate, retryAfter: number | null = null): string | null {
+  switch (code) {
+    case "NETWORK":
+      return t("error.network");
+    case "INVALID_CREDENTIALS":
+      return t("auth.login.invalid");
+    case "RATE_LIMITED":
+      return retryAfter !== null ? t("auth.rateLimited", { wait: formatWait(retryAfter, t) }) : t("auth.rateLimitedSoon");
+    case "ACCOUNT_LOCKED":
+      return retryAfter !== null ? t("auth.accountLocked", { wait: formatWait(retryAfter, t) }) : t("auth.accountLockedSoon");
+    case "OPTED_OUT":
+      return t("error.optedOut");
+    case "CHANNEL_NOT_VERIFIED":
+      // The server's message names the mismatch (which id, which account): keep it.
+      return t("error.channelNotVerified", { detail: message.trim() }).trim();
+    case "WABA_IN_USE":
+      return t("error.wabaInUse");
+    case "NOT_UNCONFIRMED":
+      return t("error.notUnconfirmed");
+    default:
+      return null;
+  }
+}
+
+/** The message to show for a failed request. */
+export function describeError(e: unknown, t: Translate): string {
+  if (!(e instanceof ApiError)) return t("error.generic");
+  return describeCode(e.code, e.message, t, e.retryAfter) ?? (e.message.trim() || t("error.generic"));
+}
+
+/** Rate limited or locked: the form waits `retryAfter` seconds (or a short default) before it can be sent again. */
+export function retryWaitOf(e: unknown, fallbackSeconds = 30): number | null {
+  if (!(e instanceof ApiError) || e.status !== 429) return null;
+  return e.retryAfter ?? fallbackSeconds;
+}
