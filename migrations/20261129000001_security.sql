@@ -96,6 +96,7 @@ GRANT USAGE, SELECT ON SEQUENCE dead_letters_id_seq TO whatsflow_app;
 
 -- Inbox rows that failed every attempt: kept for an operator, counted.
 ALTER TABLE webhook_inbox ADD COLUMN dead_at timestamptz;
+CREATE INDEX webhook_inbox_dead_idx ON webhook_inbox (dead_at) WHERE dead_at IS NOT NULL;
 CREATE INDEX webhook_inbox_settled_idx ON webhook_inbox (processed_at) WHERE processed_at IS NOT NULL;
 CREATE INDEX held_events_created_idx ON held_events (created_at);
 

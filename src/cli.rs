@@ -86,7 +86,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 sim.state.register_number(n);
             }
             println!("Graph API simulator: GRAPH_API_BASE={}", sim.base_url);
-            tokio::signal::ctrl_c().await?;
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+            tokio::select! {
+                r = tokio::signal::ctrl_c() => r?,
+                _ = term.recv() => {}
+            }
             sim.handle.stop(true).await;
             Ok(())
         }

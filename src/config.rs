@@ -255,6 +255,20 @@ mod tests {
     }
 
     #[test]
+    fn a_short_jwt_secret_is_refused_with_the_fix() {
+        // The variables are read by from_env; one test sets them all.
+        let set = |k: &str, v: &str| std::env::set_var(k, v);
+        set("WHATSAPP_APP_SECRET", "a");
+        set("WHATSAPP_VERIFY_TOKEN", "b");
+        set("WHATSFLOW_MASTER_KEY", &"ab".repeat(32));
+        set("JWT_SECRET", "only-twenty-chars!!!");
+        let err = Config::from_env().unwrap_err().to_string();
+        assert!(err.contains("JWT_SECRET") && err.contains("32"), "{err}");
+        set("JWT_SECRET", &"x".repeat(32));
+        assert!(Config::from_env().is_ok());
+    }
+
+    #[test]
     fn secrets_do_not_print() {
         assert_eq!(format!("{:?}", Secret::new("hunter2")), "Secret(***)");
     }

@@ -200,10 +200,18 @@ impl GraphClient {
         Ok(out)
     }
 
-    /// `POST /{phone_number_id}/media`: uploads a file; Meta's media id.
-    pub async fn upload_media(&self, channel: &ChannelRef, mime: &str, filename: &str, bytes: Vec<u8>) -> Result<String, SendError> {
+    /// `POST /{phone_number_id}/media`: uploads a file (streamed from where
+    /// it was spooled); Meta's media id.
+    pub async fn upload_media(
+        &self,
+        channel: &ChannelRef,
+        mime: &str,
+        filename: &str,
+        file: tokio::fs::File,
+        length: u64,
+    ) -> Result<String, SendError> {
         let token = self.token(channel).await?;
-        let part = reqwest::multipart::Part::bytes(bytes)
+        let part = reqwest::multipart::Part::stream_with_length(file, length)
             .file_name(filename.to_owned())
             .mime_str(mime)
             .map_err(|e| SendError::Permanent { code: 100, title: e.to_string(), details: None })?;
@@ -224,8 +232,13 @@ impl GraphClient {
         json["id"].as_str().map(str::to_owned).ok_or_else(|| SendError::Ambiguous("upload answered without an id".into()))
     }
 
-    /// Downloads a media file: `GET /{media_id}` for its short-lived URL, then the bytes.
-    pub async fn download_media(&self, channel: &ChannelRef, media_id: &str) -> Result<(String, bytes::Bytes), SendError> {
+    /// Downloads a media file: `GET /{media_id}` for its short-lived URL, then
+    /// its bytes as a stream (never held whole).
+    pub async fn download_media(
+        &self,
+        channel: &ChannelRef,
+        media_id: &str,
+    ) -> Result<(String, Option<u64>, impl futures::Stream<Item = Result<bytes::Bytes, reqwest::Error>>), SendError> {
         let meta = self
             .call(channel, reqwest::Method::GET, &format!("{}/{media_id}?phone_number_id={}", self.base, channel.phone_number_id), None)
             .await?;
@@ -238,8 +251,8 @@ impl GraphClient {
         if !res.status().is_success() {
             return Err(classify(res.status().as_u16(), &Value::Null));
         }
-        let bytes = res.bytes().await.map_err(|e| SendError::Retryable { code: None, title: e.to_string() })?;
-        Ok((mime, bytes))
+        let length = res.content_length();
+        Ok((mime, length, res.bytes_stream()))
     }
 
     async fn call(&self, channel: &ChannelRef, method: reqwest::Method, url: &str, body: Option<&Value>) -> Result<Value, SendError> {

@@ -111,6 +111,13 @@ pub struct SimControl {
     /// Do not send read statuses.
     #[serde(default)]
     pub no_read: bool,
+    /// Accept the next N sends but answer as if the answer were lost on the
+    /// way (HTTP 200 with no message id): the sender cannot know.
+    #[serde(default)]
+    pub lose_responses: u32,
+    /// Post no status webhooks at all (Meta silent, or its webhooks late).
+    #[serde(default)]
+    pub silent: bool,
 }
 
 struct Template {
@@ -263,9 +270,9 @@ async fn messages(state: web::Data<Arc<SimState>>, req: HttpRequest, path: web::
     }
     let control = state.control.lock().map(|mut c| {
         let injected = if c.fail_next.is_empty() { None } else { Some(c.fail_next.remove(0)) };
-        (c.down, injected, c.fail_recipients.clone(), c.no_read)
+        (c.down, injected, c.fail_recipients.clone(), c.no_read, c.silent)
     });
-    let Ok((down, injected, fail_recipients, no_read)) = control else { return HttpResponse::InternalServerError().finish() };
+    let Ok((down, injected, fail_recipients, no_read, silent)) = control else { return HttpResponse::InternalServerError().finish() };
     if down {
         return HttpResponse::ServiceUnavailable().content_type("text/html").body("<html>Service Unavailable</html>");
     }
@@ -337,8 +344,20 @@ async fn messages(state: web::Data<Arc<SimState>>, req: HttpRequest, path: web::
         category: if kind == "template" { "utility" } else { "service" },
         kind: kind.clone(),
     };
-    let state2 = state.get_ref().clone();
-    actix_web::rt::spawn(async move { post_statuses(state2, status_job).await });
+    if !silent {
+        let state2 = state.get_ref().clone();
+        actix_web::rt::spawn(async move { post_statuses(state2, status_job).await });
+    }
+    let lose = state.control.lock().is_ok_and(|mut c| {
+        let lose = c.lose_responses > 0;
+        c.lose_responses = c.lose_responses.saturating_sub(1);
+        lose
+    });
+    if lose {
+        // Accepted (the wamid exists and its statuses follow), but the
+        // answer that says so never arrives intact.
+        return HttpResponse::Ok().content_type("application/json").body("{\"messaging_product\": \"whatsapp\"");
+    }
     HttpResponse::Ok().json(json!({"messaging_product": "whatsapp", "contacts": [contact], "messages": [message]}))
 }
 

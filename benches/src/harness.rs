@@ -28,6 +28,8 @@ pub struct Harness {
     pub base: String,
     /// The simulator's base URL (with version).
     pub sim_base: String,
+    /// The simulator (numbers are registered with it before they connect).
+    sim: Arc<whatsflow::graph_sim::SimState>,
     /// A pooled client.
     pub http: reqwest::Client,
     _dir: tempfile::TempDir,
@@ -122,7 +124,12 @@ impl Harness {
             .env("WHATSFLOW_BIND", format!("127.0.0.1:{port}"))
             .env("WHATSAPP_APP_SECRET", APP_SECRET)
             .env("WHATSAPP_VERIFY_TOKEN", "bench")
-            .env("JWT_SECRET", "bench-jwt-secret-0123456789")
+            .env("JWT_SECRET", "bench-jwt-secret-0123456789-abcdefghijklmnop")
+            // The load generator provisions and signs in thousands of users
+            // from one address.
+            .env("WHATSFLOW_REGISTER_PER_MINUTE", "1000000")
+            .env("WHATSFLOW_LOGIN_PER_MINUTE", "1000000")
+            .env("WHATSFLOW_REFRESH_PER_MINUTE", "1000000")
             .env("WHATSFLOW_MASTER_KEY", "11".repeat(32))
             .env("GRAPH_API_BASE", &sim_base)
             .env("WHATSFLOW_BENCH", "1")
@@ -135,7 +142,7 @@ impl Harness {
         }
         let server = cmd.spawn().context("starting the server")?;
         let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
-        let mut h = Self { pg, db_url, server, log, base, sim_base, http, _dir: dir };
+        let mut h = Self { pg, db_url, server, log, base, sim_base, sim, http, _dir: dir };
         let start = Instant::now();
         loop {
             h.check_alive()?;
@@ -206,11 +213,20 @@ impl Harness {
             .json()
             .await?;
         let token = reg["access_token"].as_str().context("no token")?.to_owned();
+        // Meta (the simulator) must know the number before it connects.
+        let waba_id = format!("9{phone_number_id}");
+        self.sim.register_number(whatsflow::graph_sim::SimNumber {
+            phone_number_id: phone_number_id.to_owned(),
+            waba_id: waba_id.clone(),
+            access_token: "bench".into(),
+            display_phone_number: "+1 555 000 0000".into(),
+            verified_name: name.to_owned(),
+        });
         self
             .http
             .post(format!("{}/api/v1/channels", self.base))
             .bearer_auth(&token)
-            .json(&json!({"phone_number_id": phone_number_id, "display_phone_number": "+1", "waba_id": "1", "access_token": "bench", "messages_per_second": mps}))
+            .json(&json!({"phone_number_id": phone_number_id, "display_phone_number": "+1", "waba_id": waba_id, "access_token": "bench", "messages_per_second": mps}))
             .send()
             .await?
             .error_for_status()?;

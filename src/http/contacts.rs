@@ -1,6 +1,5 @@
-//! `/api/v1/contacts`: the tenant's customers. CRUD, tags, custom fields,
-//! opt-in, CSV import (every row accounted for: imported, updated or failed
-//! with the reason) and CSV export.
+//! `/api/v1/contacts`: the tenant's customers. CRUD, tags, custom fields and
+//! opt-in (CSV import and export live in [`super::contacts_csv`]).
 
 use crate::auth::{AuthUser, Manager, Reader, Writer};
 use crate::db::tenant_tx;
@@ -16,12 +15,11 @@ use sqlx::postgres::PgRow;
 use sqlx::Row;
 use whatsflow_actors::identity::PhoneNumber;
 
-/// Largest CSV import accepted in one request.
-pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
 /// Most tags on one contact or conversation.
 const MAX_TAGS: usize = 50;
 
-const CONTACT_COLUMNS: &str = "id, phone, wa_user_id, username, name, tags, custom_fields, opted_in, created_at, updated_at";
+/// Columns of [`contact_json`].
+pub const CONTACT_COLUMNS: &str = "id, phone, wa_user_id, username, name, tags, custom_fields, opted_in, created_at, updated_at";
 
 /// Contact list query.
 #[derive(Deserialize)]
@@ -211,6 +209,9 @@ pub async fn delete(state: web::Data<AppState>, user: Manager, path: web::Path<u
     if n == 0 {
         return Err(ApiError::NotFound("contact"));
     }
+    // The engine forgets the contact, so the customer's next message makes
+    // a fresh one instead of stalling on the deleted rows.
+    state.router.contact_removed(user.tenant_id, whatsflow_actors::ids::ContactId(*path));
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -301,221 +302,6 @@ pub async fn delete_conversation_tag(
     let (id, tag) = path.into_inner();
     crate::http::messages::target(&state, &user, id).await?;
     Ok(HttpResponse::Ok().json(json!({"tags": remove_tag(&state, &user, "conversations", id, &tag).await?})))
-}
-
-/// One row's problem in an import.
-#[derive(Debug, serde::Serialize, PartialEq)]
-pub struct RowError {
-    /// 1-based line number in the file (the header is line 1).
-    pub line: usize,
-    /// The offending column.
-    pub field: String,
-    /// What is wrong.
-    pub message: String,
-}
-
-/// A parsed import row.
-#[derive(Debug, PartialEq)]
-pub struct ImportRow {
-    /// The file line.
-    pub line: usize,
-    /// E.164 phone.
-    pub phone: String,
-    /// Name.
-    pub name: Option<String>,
-    /// Tags.
-    pub tags: Vec<String>,
-    /// Opt-in.
-    pub opted_in: Option<bool>,
-    /// Other columns.
-    pub custom_fields: Map<String, Value>,
-}
-
-/// Parses a contacts CSV: a header row with `phone` (required) and optionally
-/// `name`, `tags` (separated by `;` or `|`), `opted_in` (true/false/yes/no/1/0);
-/// any other column becomes a custom field. Every data row comes back either
-/// parsed or as an error; none is skipped.
-pub fn parse_csv(bytes: &[u8]) -> Result<(Vec<ImportRow>, Vec<RowError>), ApiError> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(bytes);
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| ApiError::BadRequest { code: "INVALID_CSV", message: format!("the header row could not be read: {e}") })?
-        .iter()
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
-        .collect();
-    if !headers.iter().any(|h| h == "phone") {
-        return Err(ApiError::BadRequest {
-            code: "INVALID_CSV",
-            message: "the first row must be a header with a `phone` column (and optionally name, tags, opted_in, any custom fields)".into(),
-        });
-    }
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(RowError { line, field: "*".into(), message: format!("unreadable row: {e}") });
-                continue;
-            }
-        };
-        let mut row = ImportRow { line, phone: String::new(), name: None, tags: Vec::new(), opted_in: None, custom_fields: Map::new() };
-        let mut bad = false;
-        for (h, v) in headers.iter().zip(record.iter()) {
-            match h.as_str() {
-                "phone" if v.trim().is_empty() => {
-                    errors.push(RowError { line, field: "phone".into(), message: "phone is required".into() });
-                    bad = true;
-                }
-                "phone" => match PhoneNumber::parse(v) {
-                    Ok(p) => row.phone = p.as_str().to_owned(),
-                    Err(_) => {
-                        errors.push(RowError {
-                            line,
-                            field: "phone".into(),
-                            message: format!("`{v}` is not a phone number; use international form, e.g. +14155550123"),
-                        });
-                        bad = true;
-                    }
-                },
-                "name" => row.name = Some(v.to_owned()).filter(|s| !s.is_empty()),
-                "tags" => {
-                    let tags: Vec<String> = v.split([';', '|']).map(str::to_owned).filter(|t| !t.trim().is_empty()).collect();
-                    match clean_tags(&tags) {
-                        Ok(t) => row.tags = t,
-                        Err(e) => {
-                            errors.push(RowError { line, field: "tags".into(), message: e.to_string() });
-                            bad = true;
-                        }
-                    }
-                }
-                "opted_in" => match v.to_lowercase().as_str() {
-                    "" => {}
-                    "true" | "yes" | "1" | "y" => row.opted_in = Some(true),
-                    "false" | "no" | "0" | "n" => row.opted_in = Some(false),
-                    other => {
-                        errors.push(RowError { line, field: "opted_in".into(), message: format!("`{other}` is not true or false") });
-                        bad = true;
-                    }
-                },
-                custom if !v.is_empty() => {
-                    row.custom_fields.insert(custom.to_owned(), Value::String(v.to_owned()));
-                }
-                _ => {}
-            }
-        }
-        if row.phone.is_empty() && !bad {
-            errors.push(RowError { line, field: "phone".into(), message: "phone is empty".into() });
-            bad = true;
-        }
-        if !bad {
-            rows.push(row);
-        }
-    }
-    Ok((rows, errors))
-}
-
-/// `POST /contacts/import` with a CSV body: upserts by phone and reports every row.
-pub async fn import(state: web::Data<AppState>, user: Manager, body: web::Bytes) -> Result<HttpResponse, ApiError> {
-    if body.len() > MAX_IMPORT_BYTES {
-        return Err(ApiError::PayloadTooLarge(format!("imports are limited to {MAX_IMPORT_BYTES} bytes; split the file")));
-    }
-    let (rows, mut errors) = parse_csv(&body)?;
-    // A phone twice in one file: the first wins, the repeat is reported.
-    let mut seen = std::collections::HashMap::new();
-    let mut unique = Vec::new();
-    for r in rows {
-        if let Some(first) = seen.get(&r.phone) {
-            errors.push(RowError { line: r.line, field: "phone".into(), message: format!("duplicate of line {first}") });
-        } else {
-            seen.insert(r.phone.clone(), r.line);
-            unique.push(r);
-        }
-    }
-    let data: Vec<Value> = unique
-        .iter()
-        .map(|r| json!({"line": r.line, "phone": r.phone, "name": r.name, "tags": r.tags, "opted_in": r.opted_in, "custom_fields": r.custom_fields}))
-        .collect();
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let results: Vec<bool> = sqlx::query_scalar(
-        "INSERT INTO contacts AS c (id, tenant_id, phone, name, tags, custom_fields, opted_in)
-         SELECT gen_random_uuid(), $1, r.phone, r.name, COALESCE(ARRAY(SELECT jsonb_array_elements_text(r.tags)), '{}'), COALESCE(r.custom_fields, '{}'), COALESCE(r.opted_in, true)
-         FROM jsonb_to_recordset($2) AS r(line bigint, phone text, name text, tags jsonb, opted_in boolean, custom_fields jsonb)
-         ON CONFLICT (tenant_id, phone) WHERE phone IS NOT NULL DO UPDATE SET
-            name = COALESCE(EXCLUDED.name, c.name),
-            tags = ARRAY(SELECT DISTINCT t FROM unnest(c.tags || EXCLUDED.tags) t ORDER BY t),
-            custom_fields = c.custom_fields || EXCLUDED.custom_fields,
-            opted_in = EXCLUDED.opted_in,
-            updated_at = now()
-         RETURNING (xmax = 0)",
-    )
-    .bind(user.tenant_id.0)
-    .bind(Value::Array(data))
-    .fetch_all(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    // xmax = 0 marks a freshly inserted row; otherwise it was updated.
-    let imported = results.iter().filter(|inserted| **inserted).count();
-    let updated = results.len() - imported;
-    errors.sort_by_key(|e| e.line);
-    let failed_lines: std::collections::BTreeSet<usize> = errors.iter().map(|e| e.line).collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "imported": imported, "updated": updated, "failed": failed_lines.len(), "total": imported + updated + failed_lines.len(), "errors": errors,
-    })))
-}
-
-/// `GET /contacts/export`: every contact as CSV (custom fields as columns).
-pub async fn export(state: web::Data<AppState>, user: Manager) -> Result<HttpResponse, ApiError> {
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let rows = sqlx::query(&format!("SELECT {CONTACT_COLUMNS} FROM contacts ORDER BY created_at, id")).fetch_all(&mut *tx).await?;
-    tx.commit().await?;
-    let contacts = rows.iter().map(contact_json).collect::<Result<Vec<_>, _>>()?;
-    let mut custom: Vec<String> = contacts.iter().filter_map(|c| c["custom_fields"].as_object()).flat_map(|m| m.keys().cloned()).collect();
-    custom.sort();
-    custom.dedup();
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["phone", "name", "username", "user_id", "tags", "opted_in", "created_at"];
-    header.extend(custom.iter().map(String::as_str));
-    w.write_record(&header).map_err(|e| ApiError::Internal(e.into()))?;
-    for c in &contacts {
-        let s = |v: &Value| v.as_str().unwrap_or_default().to_owned();
-        let tags = c["tags"].as_array().map(|t| t.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(";")).unwrap_or_default();
-        let mut rec =
-            vec![s(&c["phone"]), s(&c["name"]), s(&c["username"]), s(&c["user_id"]), tags, c["opted_in"].to_string(), s(&c["created_at"])];
-        for k in &custom {
-            rec.push(match &c["custom_fields"][k] {
-                Value::String(v) => v.clone(),
-                Value::Null => String::new(),
-                other => other.to_string(),
-            });
-        }
-        w.write_record(&rec).map_err(|e| ApiError::Internal(e.into()))?;
-    }
-    let bytes = w.into_inner().map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header(("Content-Disposition", "attachment; filename=\"contacts.csv\""))
-        .body(bytes))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_row_is_parsed_or_reported() {
-        let csv =
-            "phone,name,tags,opted_in,city\n+1 415 555 0101,Asha,vip;Lead,yes,Pune\nnot-a-phone,Bad,,,\n14155550102,,,maybe,\n,Empty,,,\n";
-        let (rows, errors) = parse_csv(csv.as_bytes()).unwrap();
-        assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].phone, "+14155550101");
-        assert_eq!(rows[0].tags, vec!["vip", "lead"]);
-        assert_eq!(rows[0].custom_fields["city"], "Pune");
-        let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
-        assert_eq!(lines, vec![3, 4, 5]);
-        assert!(parse_csv(b"name\nAsha\n").is_err(), "a file without a phone column is refused whole");
-    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use crate::auth::{AuthUser, Manager, Reader, Writer};
 use crate::db::tenant_tx;
 use crate::http::error::ApiError;
 use crate::startup::AppState;
+use crate::store::visibility::Visibility;
 use actix_web::{web, HttpResponse};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -24,7 +25,7 @@ use whatsflow_actors::flow::{validate, Flow, FlowData};
 use whatsflow_actors::tenant::ConversationCommand;
 
 const TRIGGERS: &[&str] = &["keyword", "welcome", "button", "referral", "manual", "campaign_reply"];
-const COLUMNS: &str = "id, name, trigger_type, trigger_value, trigger_match, priority, status, version, flow_data, pause_on_agent_reply, created_at, updated_at";
+const COLUMNS: &str = "id, name, trigger_type, trigger_value, trigger_match, priority, status, version, flow_data, pause_on_agent_reply, resend_unconfirmed, created_at, updated_at";
 
 fn flow_json(r: &PgRow) -> Result<Value, sqlx::Error> {
     Ok(json!({
@@ -38,6 +39,7 @@ fn flow_json(r: &PgRow) -> Result<Value, sqlx::Error> {
         "version": r.try_get::<i32, _>("version")?,
         "flow_data": r.try_get::<Value, _>("flow_data")?,
         "pause_on_agent_reply": r.try_get::<bool, _>("pause_on_agent_reply")?,
+        "resend_unconfirmed": r.try_get::<bool, _>("resend_unconfirmed")?,
         "created_at": r.try_get::<DateTime<Utc>, _>("created_at")?,
         "updated_at": r.try_get::<DateTime<Utc>, _>("updated_at")?,
     }))
@@ -54,6 +56,9 @@ pub struct FlowInput {
     priority: Option<i32>,
     flow_data: Option<Value>,
     pause_on_agent_reply: Option<bool>,
+    /// A bot message whose send outcome stays unknown past the grace is sent
+    /// again (true) or only recorded as unconfirmed (false, the default).
+    resend_unconfirmed: Option<bool>,
 }
 
 fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
@@ -62,6 +67,13 @@ fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option
 
 /// Checks flow data; 422 with every problem otherwise.
 fn check_flow(data: &Value) -> Result<Flow, ApiError> {
+    let size = serde_json::to_vec(data).map(|v| v.len()).unwrap_or(usize::MAX);
+    if size > whatsflow_actors::flow::MAX_FLOW_JSON_BYTES {
+        return Err(ApiError::PayloadTooLarge(format!(
+            "flow_data is {size} bytes; a flow may be at most {} bytes (split it with jump nodes into smaller flows)",
+            whatsflow_actors::flow::MAX_FLOW_JSON_BYTES
+        )));
+    }
     let parsed: FlowData = serde_json::from_value(data.clone()).map_err(|e| ApiError::Invalid {
         code: "FLOW_INVALID",
         message: format!(
@@ -123,8 +135,8 @@ pub async fn create(state: web::Data<AppState>, user: Manager, body: web::Json<F
     let id = uuid::Uuid::now_v7();
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let row = sqlx::query(&format!(
-        "INSERT INTO flows (id, tenant_id, name, trigger_type, trigger_value, trigger_match, priority, flow_data, pause_on_agent_reply)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLUMNS}"
+        "INSERT INTO flows (id, tenant_id, name, trigger_type, trigger_value, trigger_match, priority, flow_data, pause_on_agent_reply, resend_unconfirmed)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"
     ))
     .bind(id)
     .bind(user.tenant_id.0)
@@ -135,6 +147,7 @@ pub async fn create(state: web::Data<AppState>, user: Manager, body: web::Json<F
     .bind(b.priority.unwrap_or(0))
     .bind(&data)
     .bind(b.pause_on_agent_reply.unwrap_or(true))
+    .bind(b.resend_unconfirmed.unwrap_or(false))
     .fetch_one(&mut *tx)
     .await?;
     sqlx::query("INSERT INTO flow_versions (tenant_id, flow_id, version, flow_data) VALUES ($1, $2, 1, $3)")
@@ -192,7 +205,7 @@ pub async fn update(
     let row = sqlx::query(&format!(
         "UPDATE flows SET name = COALESCE($2, name), trigger_type = $3, trigger_value = $4, trigger_match = $5, priority = COALESCE($6, priority),
             flow_data = COALESCE($7, flow_data), version = version + CASE WHEN $7 IS NULL THEN 0 ELSE 1 END,
-            pause_on_agent_reply = COALESCE($8, pause_on_agent_reply), updated_at = now()
+            pause_on_agent_reply = COALESCE($8, pause_on_agent_reply), resend_unconfirmed = COALESCE($9, resend_unconfirmed), updated_at = now()
          WHERE id = $1 RETURNING {COLUMNS}"
     ))
     .bind(*path)
@@ -203,6 +216,7 @@ pub async fn update(
     .bind(b.priority)
     .bind(&b.flow_data)
     .bind(b.pause_on_agent_reply)
+    .bind(b.resend_unconfirmed)
     .fetch_one(&mut *tx)
     .await?;
     if let Some(d) = &b.flow_data {
@@ -281,12 +295,14 @@ pub async fn delete(state: web::Data<AppState>, user: Manager, path: web::Path<u
 pub async fn executions(state: web::Data<AppState>, user: Reader, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     load(&state, &user, *path).await?;
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let rows = sqlx::query(
-        "SELECT id, conversation_id, version, status, cursor, vars, path, error, started_at, ended_at FROM flow_runs WHERE flow_id = $1 ORDER BY started_at DESC LIMIT 200",
-    )
-    .bind(*path)
-    .fetch_all(&mut *tx)
-    .await?;
+    // Agents see the runs of the conversations they may see, no others.
+    let sql = format!(
+        "SELECT r.id, r.conversation_id, r.version, r.status, r.cursor, r.vars, r.path, r.error, r.started_at, r.ended_at
+         FROM flow_runs r JOIN conversations c ON c.id = r.conversation_id
+         WHERE r.flow_id = $1 AND {} ORDER BY r.started_at DESC LIMIT 200",
+        Visibility::sql("c", 2)
+    );
+    let rows = Visibility::of(&user).bind(sqlx::query(&sql).bind(*path)).fetch_all(&mut *tx).await?;
     tx.commit().await?;
     let data: Vec<Value> = rows
         .iter()

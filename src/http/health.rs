@@ -41,5 +41,17 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     sample("whatsflow_socket_frames_sent_total", "Frames delivered to agent sessions", "counter", n(&state.hub.frames_sent));
     sample("whatsflow_socket_slow_consumers_total", "Agent sessions closed for not keeping up", "counter", n(&state.hub.slow_consumers));
     sample("whatsflow_db_pool_connections", "Open database connections", "gauge", i64::from(state.pool.size()));
+    let size = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    sample("whatsflow_session_cache_entries", "Users whose session version is cached", "gauge", size(state.sessions.cached()));
+    sample("whatsflow_flow_version_cache_entries", "Parsed flow versions cached", "gauge", size(state.flows.cached_versions()));
+    sample("whatsflow_auth_limiter_addresses", "Addresses tracked by the sign-in rate limits", "gauge", size(state.auth_guard.tracked()));
+    let dead: Option<i64> =
+        sqlx::query_scalar("SELECT count(*) FROM webhook_inbox WHERE dead_at IS NOT NULL").fetch_one(&state.pool).await.ok();
+    if let Some(dead) = dead {
+        let _ = writeln!(
+            out,
+            "# HELP whatsflow_webhook_inbox_dead Webhook POSTs that failed every retry and wait for an operator\n# TYPE whatsflow_webhook_inbox_dead gauge\nwhatsflow_webhook_inbox_dead {dead}"
+        );
+    }
     HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(out)
 }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bench;
 pub mod channels;
 pub mod contacts;
+pub mod contacts_csv;
 pub mod conversations;
 pub mod dead_letters;
 pub mod error;

@@ -4,7 +4,9 @@
 //! are built), so the documentation cannot drift from the server. The route ×
 //! caller matrix test walks [`ROUTES`]; a route it has no row for fails it.
 
-use super::{analytics, api_keys, auth, channels, contacts, conversations, dead_letters, flows, health, media, messages, openapi};
+use super::{
+    analytics, api_keys, auth, channels, contacts, contacts_csv, conversations, dead_letters, flows, health, media, messages, openapi,
+};
 use super::{templates, users, webhooks};
 use crate::auth::Access;
 use actix_web::web;
@@ -111,9 +113,9 @@ routes! {
     get "/api/v1/contacts" => contacts::list, Reader, "contacts", "Contacts, newest first; search by name, phone or username; filter by tag";
     post "/api/v1/contacts" => contacts::create, Writer, "contacts", "Add a contact",
         r#"{"phone":"+14155550123","name":"Asha","tags":["vip"],"custom_fields":{"city":"Pune"},"opted_in":true}"#;
-    post "/api/v1/contacts/import" => contacts::import, Manager, "contacts",
+    post "/api/v1/contacts/import" => contacts_csv::import, Manager, "contacts",
         "Import a CSV (header: phone[,name,tags,opted_in,<custom>...]; at most 100,000 rows and 50 columns), streamed; answers imported/updated/failed with a per-line error report. opted_in changes only when the column is present";
-    get "/api/v1/contacts/export" => contacts::export, Manager, "contacts", "Every contact as CSV (streamed)";
+    get "/api/v1/contacts/export" => contacts_csv::export, Manager, "contacts", "Every contact as CSV (streamed)";
     get "/api/v1/contacts/{id}" => contacts::get, Reader, "contacts", "One contact with its conversations";
     patch "/api/v1/contacts/{id}" => contacts::update, Writer, "contacts", "Change a contact; custom_fields merge (null removes a field)",
         r#"{"name":"Asha K","custom_fields":{"city":null,"tier":"gold"}}"#;

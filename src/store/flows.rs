@@ -3,6 +3,7 @@
 //! changes flows use. (Flows' api and webhook nodes call out through
 //! [`crate::egress`].)
 
+use crate::cache::BoundedCache;
 use crate::db::tenant_tx;
 use crate::store::flow_runs::{RunCreation, RunSaves};
 use crate::store::group::{GroupCommit, GroupLimits};
@@ -27,7 +28,7 @@ pub struct PgFlowStore {
     creations: GroupCommit<RunCreation>,
     saves: GroupCommit<RunSaves>,
     active: Arc<DashMap<TenantId, Arc<Vec<ActiveFlow>>>>,
-    versions: Arc<DashMap<(uuid::Uuid, i32), Arc<Flow>>>,
+    versions: Arc<BoundedCache<(uuid::Uuid, i32), Arc<Flow>>>,
     hub: Arc<crate::hub::TenantHub>,
 }
 
@@ -37,7 +38,19 @@ impl PgFlowStore {
     pub fn new(pool: PgPool, hub: Arc<crate::hub::TenantHub>) -> Self {
         let creations = GroupCommit::start(pool.clone(), RunCreation, RUN_LIMITS);
         let saves = GroupCommit::start(pool.clone(), RunSaves, RUN_LIMITS);
-        Self { pool, creations, saves, active: Arc::new(DashMap::new()), versions: Arc::new(DashMap::new()), hub }
+        Self {
+            pool,
+            creations,
+            saves,
+            active: Arc::new(DashMap::new()),
+            versions: Arc::new(BoundedCache::new(FLOW_VERSION_CACHE, FLOW_VERSION_TTL)),
+            hub,
+        }
+    }
+
+    /// Parsed flow versions cached now (for `/metrics`).
+    pub fn cached_versions(&self) -> usize {
+        self.versions.len()
     }
 
     /// Forgets a tenant's cached active flows (after a flow changes).
@@ -46,8 +59,29 @@ impl PgFlowStore {
     }
 }
 
+/// Most flow versions kept parsed in memory (runs of old versions reload
+/// theirs from the store when evicted).
+const FLOW_VERSION_CACHE: usize = 10_000;
+/// How long a parsed flow version is kept.
+const FLOW_VERSION_TTL: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// A stored flow, validated again: one that no longer passes (a rule
+/// tightened since it was saved) is not run, and says so.
 fn parse_flow(v: Value) -> Option<Flow> {
-    serde_json::from_value::<FlowData>(v).ok().and_then(|d| validate(&d).ok())
+    let data = match serde_json::from_value::<FlowData>(v) {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::warn!(error = %e, "a stored flow is not flow JSON; it is not run");
+            return None;
+        }
+    };
+    match validate(&data) {
+        Ok(flow) => Some(flow),
+        Err(problems) => {
+            tracing::warn!(problems = ?problems, "a stored flow no longer passes validation; it is not run until fixed and saved again");
+            None
+        }
+    }
 }
 
 #[async_trait]
@@ -96,7 +130,7 @@ impl FlowStore for PgFlowStore {
 
     async fn flow_at(&self, tenant: TenantId, flow_id: uuid::Uuid, version: i32) -> Result<Option<Arc<Flow>>, StoreError> {
         if let Some(f) = self.versions.get(&(flow_id, version)) {
-            return Ok(Some(f.clone()));
+            return Ok(Some(f));
         }
         let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
         let data: Option<Value> = sqlx::query_scalar("SELECT flow_data FROM flow_versions WHERE flow_id = $1 AND version = $2")
@@ -213,6 +247,11 @@ impl FlowStore for PgFlowStore {
             .map_err(store_err)?;
         tx.commit().await.map_err(store_err)?;
         Ok(by.flatten())
+    }
+
+    async fn template_allowed(&self, tenant: TenantId, contact: ContactId, template: &Value) -> Result<bool, StoreError> {
+        let consent = crate::store::consent::template_send(&self.pool, tenant, contact, template).await.map_err(store_err)?;
+        Ok(consent == crate::store::consent::TemplateConsent::Allowed)
     }
 
     async fn pick_agent(&self, tenant: TenantId, team: Option<&str>, strategy: &str) -> Result<Option<UserId>, StoreError> {

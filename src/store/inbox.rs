@@ -29,7 +29,9 @@ const RECEIVE_QUEUE: usize = 4096;
 const SWEEP_INTERVAL: Duration = Duration::from_millis(500);
 /// Rows one sweep re-dispatches.
 const SWEEP_LIMIT: i64 = 200;
-/// After this many failed attempts a row is left for an operator.
+/// After this many failed attempts a row is marked dead (`dead_at`, counted
+/// in `/metrics`) and left for an operator. A conversation that keeps failing
+/// parks its events as dead letters long before this.
 const MAX_ATTEMPTS: i32 = 12;
 /// Longest wait between retries of a failing row.
 const MAX_RETRY_BACKOFF_SECS: f64 = 300.0;
@@ -274,11 +276,13 @@ async fn settle(pool: &PgPool, done: &[Value], failed: &[Value]) -> Result<(), s
     if !failed.is_empty() {
         sqlx::query(
             "UPDATE webhook_inbox w SET attempts = w.attempts + 1, last_error = r.reason,
-                next_attempt_at = now() + make_interval(secs => LEAST(power(2, w.attempts), $2))
+                next_attempt_at = now() + make_interval(secs => LEAST(power(2, w.attempts), $2)),
+                dead_at = CASE WHEN w.attempts + 1 >= $3 THEN now() ELSE NULL END
              FROM jsonb_to_recordset($1) AS r(id bigint, reason text) WHERE w.id = r.id",
         )
         .bind(Value::Array(failed.to_vec()))
         .bind(MAX_RETRY_BACKOFF_SECS)
+        .bind(MAX_ATTEMPTS)
         .execute(pool)
         .await?;
     }

@@ -181,6 +181,12 @@ impl Effects for LiveEffects {
 
     async fn send(&mut self, kind: &str, content: &Value, key: &str) -> Result<(), String> {
         crate::send::validate(kind, content)?;
+        if kind == "template" && !self.deps.flows.template_allowed(self.tenant, self.contact, content).await.map_err(|e| e.to_string())? {
+            return Err(format!(
+                "OPTED_OUT: the contact opted out of marketing messages, so the marketing template `{}` was not sent",
+                content["name"].as_str().unwrap_or_default()
+            ));
+        }
         let (tx, rx) = tokio::sync::oneshot::channel();
         let request = SendRequest {
             kind: kind.to_owned(),

@@ -187,6 +187,16 @@ fn deadline(now: DateTime<Utc>, seconds: u64) -> Result<DateTime<Utc>, String> {
         .ok_or_else(|| format!("a wait of {seconds} seconds is out of range"))
 }
 
+/// Fails the run and records it (best effort): a failed run must not stay
+/// `running` in the store, or a restart would resume it at the failed node.
+async fn failed(run: RunRecord, why: String, fx: &mut dyn Effects) -> RunRecord {
+    let run = fail(run, why);
+    if let Err(e) = fx.persist(&run).await {
+        tracing::warn!(run_id = %run.id, error = %e, "a failed run could not be recorded; it is retried when its conversation reloads");
+    }
+    run
+}
+
 fn fail(mut run: RunRecord, why: String) -> RunRecord {
     run.status = RunStatus::Failed;
     run.error = Some(why);
@@ -269,7 +279,7 @@ pub async fn drive(flow: &Flow, mut run: RunRecord, ctx: &mut RunContext, trigge
             }
             if let Some((kind, content)) = reprompt {
                 if let Err(e) = fx.send(&kind, &content, &format!("{}:{}", run.id, run.step)).await {
-                    return fail(run, format!("re-prompt not sent: {e}"));
+                    return failed(run, format!("re-prompt not sent: {e}"), fx).await;
                 }
             }
             return run;
@@ -283,7 +293,7 @@ pub async fn drive(flow: &Flow, mut run: RunRecord, ctx: &mut RunContext, trigge
             return run;
         };
         let Some(spec) = flow.spec(&node_id) else {
-            return fail(run, format!("node `{node_id}` is not in this flow version"));
+            return failed(run, format!("node `{node_id}` is not in this flow version"), fx).await;
         };
         run.step += 1;
         run.path.push(node_id.clone());
@@ -338,7 +348,7 @@ pub async fn drive(flow: &Flow, mut run: RunRecord, ctx: &mut RunContext, trigge
             Some(Effect::Handoff { note }) => fx.handoff(note.as_deref()).await,
         };
         if let Err(e) = outcome {
-            return fail(run, format!("node `{node_id}`: {e}"));
+            return failed(run, format!("node `{node_id}`: {e}"), fx).await;
         }
         match step.then {
             Then::Goto(next) => run.cursor = next,
@@ -357,7 +367,7 @@ pub async fn drive(flow: &Flow, mut run: RunRecord, ctx: &mut RunContext, trigge
                             ctx.vars = run.vars.clone();
                             Some(n)
                         }
-                        None => return fail(run, format!("api node `{node_id}`: {e} (and no `error` branch)")),
+                        None => return failed(run, format!("api node `{node_id}`: {e} (and no `error` branch)"), fx).await,
                     },
                     None => None,
                 };
@@ -371,7 +381,7 @@ pub async fn drive(flow: &Flow, mut run: RunRecord, ctx: &mut RunContext, trigge
             Then::WaitInput { retries, timeout_seconds } => {
                 let until = match timeout_seconds.map(|s| deadline(fx.now(), s)).transpose() {
                     Ok(until) => until,
-                    Err(e) => return fail(run, format!("input node `{node_id}`: {e}")),
+                    Err(e) => return failed(run, format!("input node `{node_id}`: {e}"), fx).await,
                 };
                 run.status = RunStatus::Waiting;
                 run.waiting = Some(Waiting::Input { node: node_id, retries, until });
@@ -380,7 +390,7 @@ pub async fn drive(flow: &Flow, mut run: RunRecord, ctx: &mut RunContext, trigge
             Then::Delay { seconds } => {
                 let until = match deadline(fx.now(), seconds) {
                     Ok(until) => until,
-                    Err(e) => return fail(run, format!("delay node `{node_id}`: {e}")),
+                    Err(e) => return failed(run, format!("delay node `{node_id}`: {e}"), fx).await,
                 };
                 run.status = RunStatus::Waiting;
                 run.waiting = Some(Waiting::Delay { node: node_id, until });
@@ -399,7 +409,7 @@ pub async fn drive(flow: &Flow, mut run: RunRecord, ctx: &mut RunContext, trigge
         }
     }
     if run.status == RunStatus::Running {
-        return fail(run, format!("more than {MAX_STEPS_PER_DRIVE} steps without waiting: a loop?"));
+        return failed(run, format!("more than {MAX_STEPS_PER_DRIVE} steps without waiting: a loop?"), fx).await;
     }
     if let Err(e) = fx.persist(&run).await {
         return fail(run, format!("could not save the run: {e}"));
@@ -539,6 +549,9 @@ pub trait FlowStore: Send + Sync + 'static {
     async fn set_contact_field(&self, tenant: TenantId, contact: ContactId, field: &str, value: &Value) -> Result<(), StoreError>;
     /// Who sent the message with this wamid (`{kind, id}`), for reply triggers.
     async fn sent_by_of(&self, tenant: TenantId, wamid: &str) -> Result<Option<Value>, StoreError>;
+    /// Whether a template (`{"name", "language": {"code"}}`) may go to a
+    /// contact: false for a marketing template to a contact who opted out.
+    async fn template_allowed(&self, tenant: TenantId, contact: ContactId, template: &Value) -> Result<bool, StoreError>;
     /// Picks an agent: online ones first, by round robin or least busy; a team narrows it.
     async fn pick_agent(&self, tenant: TenantId, team: Option<&str>, strategy: &str) -> Result<Option<crate::ids::UserId>, StoreError>;
 }

@@ -1,0 +1,387 @@
+//! The route × caller matrix: every route of the server's route table,
+//! called by each kind of caller, answers the status this table expects.
+//! A route the server serves with no row here fails the test (so no new
+//! route escapes review), and so does a row for a route that is gone.
+//!
+//! Callers, in column order: anonymous; an agent of the tenant; an agent of
+//! another tenant; an admin of another tenant; an API key with only the
+//! `read` scope; an API key with only the `write` scope; the tenant's admin.
+//! Outsiders learn nothing: another tenant's ids are 404 (never 403, which
+//! would confirm they exist); a role or scope that is not enough is 403.
+
+use crate::helpers::*;
+use serde_json::{json, Value};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    Agent,
+    OtherAgent,
+    OtherAdmin,
+    ReadKey,
+    WriteKey,
+    Admin,
+}
+
+const CALLERS: [Who; 7] = [Who::Anonymous, Who::Agent, Who::OtherAgent, Who::OtherAdmin, Who::ReadKey, Who::WriteKey, Who::Admin];
+
+/// The expected status per caller, in [`CALLERS`] order.
+const TABLE: &[(&str, &str, [u16; 7])] = &[
+    //                                                              anon agent oAgent oAdmin rKey wKey admin
+    ("get", "/health", [200, 200, 200, 200, 200, 200, 200]),
+    ("get", "/ready", [200, 200, 200, 200, 200, 200, 200]),
+    ("get", "/metrics", [200, 200, 200, 200, 200, 200, 200]),
+    ("get", "/api/openapi.json", [200, 200, 200, 200, 200, 200, 200]),
+    ("get", "/api/docs", [200, 200, 200, 200, 200, 200, 200]),
+    // Webhooks authenticate by Meta's verify token and signature, not callers.
+    ("get", "/webhooks/whatsapp", [403, 403, 403, 403, 403, 403, 403]),
+    ("post", "/webhooks/whatsapp", [401, 401, 401, 401, 401, 401, 401]),
+    ("get", "/webhooks/whatsapp/{app_id}", [404, 404, 404, 404, 404, 404, 404]),
+    ("post", "/webhooks/whatsapp/{app_id}", [404, 404, 404, 404, 404, 404, 404]),
+    // Sign-in routes are public; an empty body is a 400 whoever sends it.
+    ("post", "/api/v1/auth/register", [400, 400, 400, 400, 400, 400, 400]),
+    ("post", "/api/v1/auth/login", [400, 400, 400, 400, 400, 400, 400]),
+    ("post", "/api/v1/auth/refresh", [400, 400, 400, 400, 400, 400, 400]),
+    ("post", "/api/v1/auth/logout", [400, 400, 400, 400, 400, 400, 400]),
+    ("get", "/api/v1/auth/me", [401, 200, 200, 200, 403, 403, 200]),
+    ("get", "/api/v1/users", [401, 200, 200, 200, 200, 403, 200]),
+    ("post", "/api/v1/users", [401, 403, 403, 201, 403, 403, 201]),
+    ("get", "/api/v1/users/{id}", [401, 200, 404, 404, 200, 403, 200]),
+    ("patch", "/api/v1/users/{id}", [401, 403, 403, 404, 403, 403, 200]),
+    ("delete", "/api/v1/users/{id}", [401, 403, 403, 404, 403, 403, 204]),
+    ("get", "/api/v1/channels", [401, 200, 200, 200, 200, 403, 200]),
+    ("post", "/api/v1/channels", [401, 403, 403, 201, 403, 403, 201]),
+    ("get", "/api/v1/channels/{id}", [401, 200, 404, 404, 200, 403, 200]),
+    ("patch", "/api/v1/channels/{id}", [401, 403, 403, 404, 403, 403, 200]),
+    ("delete", "/api/v1/channels/{id}", [401, 403, 403, 404, 403, 403, 204]),
+    ("post", "/api/v1/channels/{id}/media", [401, 201, 404, 404, 403, 201, 201]),
+    ("get", "/api/v1/channels/{id}/media/{media_id}", [401, 200, 404, 404, 200, 403, 200]),
+    ("get", "/api/v1/conversations", [401, 200, 200, 200, 200, 403, 200]),
+    ("post", "/api/v1/conversations", [401, 200, 404, 404, 403, 200, 200]),
+    ("get", "/api/v1/conversations/{id}", [401, 200, 404, 404, 200, 403, 200]),
+    ("patch", "/api/v1/conversations/{id}", [401, 200, 404, 404, 403, 200, 200]),
+    ("get", "/api/v1/conversations/{id}/messages", [401, 200, 404, 404, 200, 403, 200]),
+    ("post", "/api/v1/conversations/{id}/messages", [401, 201, 404, 404, 403, 201, 201]),
+    ("post", "/api/v1/conversations/{id}/messages/{message_id}/resend", [401, 409, 404, 404, 403, 409, 409]),
+    ("post", "/api/v1/conversations/{id}/read", [401, 202, 404, 404, 403, 202, 202]),
+    ("get", "/api/v1/conversations/{id}/notes", [401, 200, 404, 404, 200, 403, 200]),
+    ("post", "/api/v1/conversations/{id}/notes", [401, 201, 404, 404, 403, 201, 201]),
+    ("post", "/api/v1/conversations/{id}/tags", [401, 200, 404, 404, 403, 200, 200]),
+    ("delete", "/api/v1/conversations/{id}/tags/{tag}", [401, 200, 404, 404, 403, 200, 200]),
+    ("post", "/api/v1/conversations/{id}/flow", [401, 202, 404, 404, 403, 202, 202]),
+    ("get", "/api/v1/contacts", [401, 200, 200, 200, 200, 403, 200]),
+    ("post", "/api/v1/contacts", [401, 201, 201, 201, 403, 201, 201]),
+    ("post", "/api/v1/contacts/import", [401, 403, 403, 200, 403, 200, 200]),
+    ("get", "/api/v1/contacts/export", [401, 403, 403, 200, 403, 200, 200]),
+    ("get", "/api/v1/contacts/{id}", [401, 200, 404, 404, 200, 403, 200]),
+    ("patch", "/api/v1/contacts/{id}", [401, 200, 404, 404, 403, 200, 200]),
+    ("delete", "/api/v1/contacts/{id}", [401, 403, 403, 404, 403, 204, 204]),
+    ("post", "/api/v1/contacts/{id}/tags", [401, 200, 404, 404, 403, 200, 200]),
+    ("delete", "/api/v1/contacts/{id}/tags/{tag}", [401, 200, 404, 404, 403, 200, 200]),
+    // Sockets are for people: a plain GET past authentication is a 400
+    // (no upgrade); keys never open one.
+    ("get", "/api/v1/ws", [401, 400, 400, 400, 401, 401, 400]),
+    ("get", "/api/v1/analytics/overview", [401, 200, 200, 200, 200, 403, 200]),
+    ("get", "/api/v1/flows", [401, 200, 200, 200, 200, 403, 200]),
+    ("post", "/api/v1/flows", [401, 403, 403, 201, 403, 201, 201]),
+    ("get", "/api/v1/flows/{id}", [401, 200, 404, 404, 200, 403, 200]),
+    ("patch", "/api/v1/flows/{id}", [401, 403, 403, 404, 403, 200, 200]),
+    ("delete", "/api/v1/flows/{id}", [401, 403, 403, 404, 403, 204, 204]),
+    ("patch", "/api/v1/flows/{id}/status", [401, 403, 403, 404, 403, 200, 200]),
+    ("get", "/api/v1/flows/{id}/executions", [401, 200, 404, 404, 200, 403, 200]),
+    ("get", "/api/v1/flows/{id}/analytics", [401, 200, 404, 404, 200, 403, 200]),
+    ("post", "/api/v1/flows/{id}/test", [401, 403, 403, 404, 403, 200, 200]),
+    ("post", "/api/v1/flows/{id}/start", [401, 201, 404, 404, 403, 201, 201]),
+    ("get", "/api/v1/api-keys", [401, 403, 403, 200, 403, 403, 200]),
+    ("post", "/api/v1/api-keys", [401, 403, 403, 201, 403, 403, 201]),
+    ("delete", "/api/v1/api-keys/{id}", [401, 403, 403, 404, 403, 403, 204]),
+    ("get", "/api/v1/templates", [401, 200, 200, 200, 200, 403, 200]),
+    ("post", "/api/v1/templates", [401, 403, 403, 201, 403, 201, 201]),
+    ("post", "/api/v1/templates/sync", [401, 403, 403, 200, 403, 200, 200]),
+    ("get", "/api/v1/templates/{id}", [401, 200, 404, 404, 200, 403, 200]),
+    ("patch", "/api/v1/templates/{id}", [401, 403, 403, 404, 403, 200, 200]),
+    ("delete", "/api/v1/templates/{id}", [401, 403, 403, 404, 403, 204, 204]),
+    ("post", "/api/v1/templates/{id}/submit", [401, 403, 403, 404, 403, 200, 200]),
+    ("post", "/api/v1/templates/{id}/preview", [401, 200, 404, 404, 200, 403, 200]),
+    ("get", "/api/v1/dead-letters", [401, 403, 403, 200, 403, 403, 200]),
+    ("post", "/api/v1/dead-letters/{id}/retry", [401, 403, 403, 404, 403, 403, 202]),
+];
+
+/// The tenant's resources the routes are called on.
+struct Fixtures {
+    admin: Tenant,
+    agent: Tenant,
+    other_admin: Tenant,
+    other_agent: Tenant,
+    read_key: String,
+    write_key: String,
+    channel: String,
+    contact: String,
+    conversation: String,
+    message: String,
+    flow: String,
+    template: String,
+    media: String,
+    counter: std::sync::atomic::AtomicU64,
+}
+
+enum Body {
+    None,
+    Json(Value),
+    Csv(String),
+    Multipart,
+}
+
+impl Fixtures {
+    fn fresh(&self) -> u64 {
+        self.counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+async fn json_of(res: reqwest::Response) -> Value {
+    let status = res.status();
+    let v: Value = res.json().await.unwrap();
+    assert!(status.is_success(), "fixture request failed: {status} {v}");
+    v
+}
+
+async fn admin_post(app: &TestApp, t: &Tenant, path: &str, body: Value) -> Value {
+    json_of(app.http.post(app.url(path)).bearer_auth(&t.token).json(&body).send().await.unwrap()).await
+}
+
+async fn setup(app: &TestApp) -> Fixtures {
+    let admin = app.register("Acme").await;
+    let agent = app.add_user(&admin, "agent").await;
+    let other_admin = app.register("Beta").await;
+    let other_agent = app.add_user(&other_admin, "agent").await;
+    let key = |scopes: Vec<&str>| {
+        let body = json!({"name": "matrix", "scopes": scopes});
+        let admin = &admin;
+        async move { admin_post(app, admin, "/api/v1/api-keys", body).await["key"].as_str().unwrap().to_owned() }
+    };
+    let read_key = key(vec!["read"]).await;
+    let write_key = key(vec!["write"]).await;
+    let channel = app.connect_channel(&admin, PHONE_NUMBER_ID).await["id"].as_str().unwrap().to_owned();
+    let conversation = app.open_conversation(&admin, "15550030001").await;
+    let (_, conv) = app.get(&admin, &format!("/api/v1/conversations/{conversation}")).await;
+    let contact = conv["contact"]["id"].as_str().unwrap().to_owned();
+    let message = admin_post(
+        app,
+        &admin,
+        &format!("/api/v1/conversations/{conversation}/messages"),
+        json!({"type": "text", "text": {"body": "fixture"}}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let flow = admin_post(app, &admin, "/api/v1/flows", flow_body()).await["id"].as_str().unwrap().to_owned();
+    let template = admin_post(app, &admin, "/api/v1/templates", template_body(0)).await["id"].as_str().unwrap().to_owned();
+    let media = upload(app, &admin.token, None, &channel).await["id"].as_str().unwrap().to_owned();
+    Fixtures {
+        admin,
+        agent,
+        other_admin,
+        other_agent,
+        read_key,
+        write_key,
+        channel,
+        contact,
+        conversation,
+        message,
+        flow,
+        template,
+        media,
+        counter: std::sync::atomic::AtomicU64::new(1),
+    }
+}
+
+fn flow_body() -> Value {
+    json!({"name": "matrix flow", "trigger_type": "manual", "flow_data": {"nodes": [
+        {"id": "m", "type": "message", "position": {"x": 0, "y": 0}, "data": {"start": true, "text": "hello"}}], "edges": []}})
+}
+
+fn template_body(n: u64) -> Value {
+    json!({"name": format!("matrix_{n}"), "language": "en", "category": "UTILITY",
+           "components": [{"type": "BODY", "text": "Hello {{1}}, thanks for writing.", "example": {"body_text": [["Asha"]]}}]})
+}
+
+fn multipart() -> reqwest::multipart::Form {
+    // A 1×1 PNG.
+    let png = hex::decode("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000000020001e221bc330000000049454e44ae426082").unwrap();
+    reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(png).file_name("dot.png").mime_str("image/png").unwrap())
+}
+
+async fn upload(app: &TestApp, token: &str, key: Option<&str>, channel: &str) -> Value {
+    let mut req = app.http.post(app.url(&format!("/api/v1/channels/{channel}/media"))).multipart(multipart());
+    req = match key {
+        Some(k) => req.header("X-API-Key", k),
+        None => req.bearer_auth(token),
+    };
+    json_of(req.send().await.unwrap()).await
+}
+
+/// The path (parameters filled) and body of one cell's request. Routes that
+/// destroy or change what they name get a fresh resource per cell.
+async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> (String, Body) {
+    let n = fx.fresh();
+    let a = &fx.admin;
+    let fresh_user = || async {
+        let email = format!("fresh{n}-{}@matrix.test", uuid::Uuid::new_v4().simple());
+        admin_post(app, a, "/api/v1/users", json!({"email": email, "password": "fresh-password-1", "name": "Fresh", "role": "agent"})).await
+            ["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let id: String = match (method, path) {
+        ("patch" | "delete", p) if p.starts_with("/api/v1/users/") => fresh_user().await,
+        (_, p) if p.starts_with("/api/v1/users/") => fx.agent.user_id.clone(),
+        ("delete", "/api/v1/channels/{id}") => {
+            let pnid = format!("2065403522{n:05}");
+            app.connect_channel(a, &pnid).await["id"].as_str().unwrap().to_owned()
+        }
+        (_, p) if p.starts_with("/api/v1/channels/") => fx.channel.clone(),
+        ("delete", "/api/v1/contacts/{id}") => {
+            admin_post(app, a, "/api/v1/contacts", json!({"phone": format!("+1415777{n:04}")})).await["id"].as_str().unwrap().to_owned()
+        }
+        (_, p) if p.starts_with("/api/v1/contacts/{id}") => fx.contact.clone(),
+        ("post", "/api/v1/flows/{id}/start") => fx.flow.clone(),
+        ("delete", "/api/v1/flows/{id}") => admin_post(app, a, "/api/v1/flows", flow_body()).await["id"].as_str().unwrap().to_owned(),
+        (_, p) if p.starts_with("/api/v1/flows/{id}") => fx.flow.clone(),
+        ("delete", "/api/v1/api-keys/{id}") => {
+            admin_post(app, a, "/api/v1/api-keys", json!({"name": "to revoke"})).await["id"].as_str().unwrap().to_owned()
+        }
+        ("delete" | "patch", "/api/v1/templates/{id}") | ("post", "/api/v1/templates/{id}/submit") => {
+            admin_post(app, a, "/api/v1/templates", template_body(n)).await["id"].as_str().unwrap().to_owned()
+        }
+        (_, p) if p.starts_with("/api/v1/templates/{id}") => fx.template.clone(),
+        ("post", "/api/v1/dead-letters/{id}/retry") => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO dead_letters (tenant_id, channel_id, contact_id, events, error) VALUES ($1, $2, $3, '[]', 'matrix') RETURNING id",
+            )
+            .bind(uuid::Uuid::parse_str(&a.tenant_id).unwrap())
+            .bind(uuid::Uuid::parse_str(&fx.channel).unwrap())
+            .bind(uuid::Uuid::parse_str(&fx.contact).unwrap())
+            .fetch_one(&app.owner)
+            .await
+            .unwrap();
+            id.to_string()
+        }
+        (_, p) if p.starts_with("/api/v1/conversations/{id}") => fx.conversation.clone(),
+        _ => String::new(),
+    };
+    let filled = path
+        .replace("{id}", &id)
+        .replace("{app_id}", "999000111")
+        .replace("{media_id}", &fx.media)
+        .replace("{message_id}", &fx.message)
+        .replace("{tag}", "matrix");
+    let body = match (method, path) {
+        ("post", "/api/v1/users") => Body::Json(
+            json!({"email": format!("new{n}-{}@matrix.test", uuid::Uuid::new_v4().simple()), "password": "fresh-password-1", "name": "New", "role": "agent"}),
+        ),
+        ("patch", "/api/v1/users/{id}") => Body::Json(json!({"name": "Renamed"})),
+        ("post", "/api/v1/channels") => {
+            let pnid = format!("3065403522{n:05}");
+            app.sim_knows(&pnid);
+            Body::Json(
+                json!({"phone_number_id": pnid, "display_phone_number": "+1 555 000 0000", "waba_id": waba_for(&pnid), "access_token": ACCESS_TOKEN}),
+            )
+        }
+        ("patch", "/api/v1/channels/{id}") => Body::Json(json!({"name": format!("Line {n}")})),
+        ("post", "/api/v1/channels/{id}/media") => Body::Multipart,
+        ("post", "/api/v1/conversations") => Body::Json(json!({"contact_id": fx.contact, "phone_number_id": PHONE_NUMBER_ID})),
+        ("patch", "/api/v1/conversations/{id}") => Body::Json(json!({"status": "open"})),
+        ("post", "/api/v1/conversations/{id}/messages") => Body::Json(json!({"type": "text", "text": {"body": format!("matrix {n}")}})),
+        ("post", "/api/v1/conversations/{id}/notes") => Body::Json(json!({"body": "matrix note"})),
+        ("post", "/api/v1/conversations/{id}/tags" | "/api/v1/contacts/{id}/tags") => Body::Json(json!({"tags": ["matrix"]})),
+        ("post", "/api/v1/conversations/{id}/flow") => Body::Json(json!({"action": "stop"})),
+        ("post", "/api/v1/contacts") => Body::Json(json!({"phone": format!("+1415888{n:04}")})),
+        ("post", "/api/v1/contacts/import") => Body::Csv(format!("phone,name\n+1415999{n:04},Imported\n")),
+        ("patch", "/api/v1/contacts/{id}") => Body::Json(json!({"name": "Renamed"})),
+        ("post", "/api/v1/flows") => Body::Json(flow_body()),
+        ("patch", "/api/v1/flows/{id}") => Body::Json(json!({"name": format!("renamed {n}")})),
+        ("patch", "/api/v1/flows/{id}/status") => Body::Json(json!({"status": "active"})),
+        ("post", "/api/v1/flows/{id}/test") => Body::Json(json!({"messages": []})),
+        ("post", "/api/v1/flows/{id}/start") => {
+            // A fresh conversation each time: one run at a time per conversation.
+            let c = app.open_conversation(a, &format!("1555004{n:04}")).await;
+            Body::Json(json!({"conversation_id": c}))
+        }
+        ("post", "/api/v1/api-keys") => Body::Json(json!({"name": "matrix", "scopes": ["read"]})),
+        ("post", "/api/v1/templates") => Body::Json(template_body(1000 + n)),
+        ("patch", "/api/v1/templates/{id}") => {
+            Body::Json(json!({"components": [{"type": "BODY", "text": "Hi {{1}}, welcome back.", "example": {"body_text": [["Asha"]]}}]}))
+        }
+        ("post", "/api/v1/templates/{id}/preview") => Body::Json(json!({"body": ["Asha"]})),
+        ("post", "/webhooks/whatsapp" | "/webhooks/whatsapp/{app_id}") => Body::Json(json!({})),
+        ("post", _) => Body::Json(json!({})),
+        _ => Body::None,
+    };
+    (filled, body)
+}
+
+async fn call(app: &TestApp, fx: &Fixtures, who: Who, method: &str, path: &str) -> (u16, String) {
+    let (filled, body) = request_for(app, fx, method, path).await;
+    let mut req = app.http.request(method.to_uppercase().parse().unwrap(), app.url(&filled));
+    let socket = path == "/api/v1/ws";
+    let token = match who {
+        Who::Agent => Some(&fx.agent.token),
+        Who::OtherAgent => Some(&fx.other_agent.token),
+        Who::OtherAdmin => Some(&fx.other_admin.token),
+        Who::Admin => Some(&fx.admin.token),
+        _ => None,
+    };
+    if let Some(t) = token {
+        req = if socket { req.header("Sec-WebSocket-Protocol", format!("bearer, {t}")) } else { req.bearer_auth(t) };
+    }
+    match who {
+        Who::ReadKey => req = req.header("X-API-Key", &fx.read_key),
+        Who::WriteKey => req = req.header("X-API-Key", &fx.write_key),
+        _ => {}
+    }
+    req = match body {
+        Body::None => req,
+        Body::Json(v) => req.json(&v),
+        Body::Csv(text) => req.header("content-type", "text/csv").body(text),
+        Body::Multipart => req.multipart(multipart()),
+    };
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, format!("{method} {filled}: {}", res.text().await.unwrap_or_default().chars().take(300).collect::<String>()))
+}
+
+#[actix_rt::test]
+async fn every_route_answers_every_caller_as_the_table_says() {
+    let app = spawn_app().await;
+    let fx = setup(&app).await;
+    let served: Vec<(String, String)> = whatsflow::http::routes::ROUTES.iter().map(|r| (r.method.to_owned(), r.path.to_owned())).collect();
+    let missing: Vec<&(String, String)> = served.iter().filter(|(m, p)| !TABLE.iter().any(|(tm, tp, _)| tm == m && tp == p)).collect();
+    assert!(missing.is_empty(), "routes with no row in the matrix (add one): {missing:?}");
+    let stale: Vec<_> =
+        TABLE.iter().filter(|(m, p, _)| !served.iter().any(|(sm, sp)| sm == m && sp == p)).map(|(m, p, _)| (m, p)).collect();
+    assert!(stale.is_empty(), "rows for routes the server no longer serves: {stale:?}");
+    let mut wrong = Vec::new();
+    for (method, path, expected) in TABLE {
+        for (who, want) in CALLERS.iter().zip(expected) {
+            let (got, detail) = call(&app, &fx, *who, method, path).await;
+            if got != *want {
+                wrong.push(format!("{who:?} {method} {path}: expected {want}, got {got} ({detail})"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{} cells differ:\n{}", wrong.len(), wrong.join("\n"));
+}
+
+#[actix_rt::test]
+async fn the_openapi_document_states_who_may_call_each_route() {
+    let app = spawn_app().await;
+    let doc: Value = app.http.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    for r in whatsflow::http::routes::ROUTES {
+        let op = &doc["paths"][r.path][r.method];
+        assert!(op.is_object(), "{} {} is not documented", r.method, r.path);
+        assert_eq!(op["x-access"], serde_json::to_value(r.access).unwrap(), "{} {}", r.method, r.path);
+        assert!(op["description"].as_str().unwrap().starts_with("Who may call it:"));
+    }
+}
