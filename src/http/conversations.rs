@@ -7,6 +7,7 @@ use crate::db::tenant_tx;
 use crate::http::error::ApiError;
 use crate::http::pagination::{self, Cursor};
 use crate::startup::AppState;
+use crate::store::visibility::Visibility;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
@@ -123,25 +124,27 @@ pub async fn list(state: web::Data<AppState>, user: Reader, q: web::Query<ListQu
             Some(other.parse::<uuid::Uuid>().map_err(|_| ApiError::validation("`assignee` must be me, unassigned, all or a user id"))?),
         ),
     };
+    let rule = Visibility::of(&user);
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let rows = sqlx::query(&format!(
         "{CONVERSATION_SELECT}
          WHERE ($1::text IS NULL OR c.status = $1)
            AND ($2 = 'all' OR ($2 = 'none' AND c.assignee_id IS NULL) OR ($2 = 'user' AND c.assignee_id = $3))
            AND (NOT $4 OR c.unread_count > 0)
-           AND ($5 OR c.assignee_id IS NULL OR c.assignee_id = $6)
+           AND {visible}
            AND ($7::timestamptz IS NULL OR (COALESCE(c.last_message_at, c.created_at), c.id) < ($7, $8))
            AND ($10::text IS NULL OR k.name ILIKE $10 OR k.phone ILIKE $10 OR k.username ILIKE $10)
            AND ($11::text IS NULL OR $11 = ANY(c.tags) OR $11 = ANY(k.tags))
          ORDER BY COALESCE(c.last_message_at, c.created_at) DESC, c.id DESC
-         LIMIT $9"
+         LIMIT $9",
+        visible = Visibility::sql("c", 5)
     ))
     .bind(&q.status)
     .bind(assignee_mode)
     .bind(assignee_id)
     .bind(q.unread.unwrap_or(false))
-    .bind(user.role.is_admin())
-    .bind(user.user_id.0)
+    .bind(rule.sees_all())
+    .bind(rule.viewer())
     .bind(cursor.map(|c| c.t))
     .bind(cursor.map(|c| c.id))
     .bind(limit + 1)
@@ -173,12 +176,8 @@ pub fn page(
 /// One conversation as the API shows it, if the caller may see it.
 pub async fn conversation_by_id(state: &AppState, user: &AuthUser, id: uuid::Uuid) -> Result<Value, ApiError> {
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let row = sqlx::query(&format!("{CONVERSATION_SELECT} WHERE c.id = $1 AND ($2 OR c.assignee_id IS NULL OR c.assignee_id = $3)"))
-        .bind(id)
-        .bind(user.role.is_admin())
-        .bind(user.user_id.0)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let sql = format!("{CONVERSATION_SELECT} WHERE c.id = $1 AND {}", Visibility::sql("c", 2));
+    let row = Visibility::of(user).bind(sqlx::query(&sql).bind(id)).fetch_optional(&mut *tx).await?;
     tx.commit().await?;
     let row = row.ok_or(ApiError::NotFound("conversation"))?;
     Ok(conversation_json(&row)?)
@@ -215,13 +214,9 @@ pub async fn messages(
         None => None,
     };
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+    let sql = format!("SELECT c.id FROM conversations c WHERE c.id = $1 AND {}", Visibility::sql("c", 2));
     let visible: Option<uuid::Uuid> =
-        sqlx::query_scalar("SELECT id FROM conversations WHERE id = $1 AND ($2 OR assignee_id IS NULL OR assignee_id = $3)")
-            .bind(*path)
-            .bind(user.role.is_admin())
-            .bind(user.user_id.0)
-            .fetch_optional(&mut *tx)
-            .await?;
+        Visibility::of(&user).bind_scalar(sqlx::query_scalar(&sql).bind(*path)).fetch_optional(&mut *tx).await?;
     if visible.is_none() {
         return Err(ApiError::NotFound("conversation"));
     }

@@ -24,6 +24,16 @@ impl Visibility {
         Self { all: caller.sees_all_conversations(), viewer: caller.user_id }
     }
 
+    /// Whether every conversation is visible (admins, keys).
+    pub fn sees_all(&self) -> bool {
+        self.all
+    }
+
+    /// Whose own conversations an agent sees.
+    pub fn viewer(&self) -> uuid::Uuid {
+        self.viewer.0
+    }
+
     /// Whether a conversation assigned to `assignee` is visible.
     pub fn allows(&self, assignee: Option<UserId>) -> bool {
         self.all || assignee.is_none_or(|a| a == self.viewer)
