@@ -8,6 +8,20 @@ use std::time::Duration;
 /// Meta's Graph API; tests and the demo point this at the simulator.
 pub const DEFAULT_GRAPH_API_BASE: &str = "https://graph.facebook.com/v23.0";
 
+/// The Graph API version used when `GRAPH_API_BASE` names none.
+pub const DEFAULT_GRAPH_API_VERSION: &str = "v23.0";
+
+/// `GRAPH_API_BASE` as given, with the default API version appended when it
+/// has no path (`http://host:port` → `http://host:port/v23.0`): without a
+/// version every Graph call would miss.
+pub fn graph_api_base(raw: &str) -> String {
+    let trimmed = raw.trim().trim_end_matches('/');
+    match url::Url::parse(trimmed) {
+        Ok(u) if u.path() == "/" || u.path().is_empty() => format!("{trimmed}/{DEFAULT_GRAPH_API_VERSION}"),
+        _ => trimmed.to_owned(),
+    }
+}
+
 /// A secret string that never prints itself.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -225,7 +239,7 @@ impl Config {
             database_app_url: env_var("WHATSFLOW_DATABASE_APP_URL"),
             redis_url: env_var("REDIS_URL"),
             data_dir: env_var("WHATSFLOW_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("whatsflow-data")),
-            graph_api_base: env_var("GRAPH_API_BASE").unwrap_or_else(|| DEFAULT_GRAPH_API_BASE.into()),
+            graph_api_base: graph_api_base(&env_var("GRAPH_API_BASE").unwrap_or_else(|| DEFAULT_GRAPH_API_BASE.into())),
             app_secret: Secret::new(app_secret),
             verify_token: Secret::new(verify_token),
             jwt_secret: Secret::new(jwt_secret),
@@ -266,6 +280,13 @@ mod tests {
         assert!(err.contains("JWT_SECRET") && err.contains("32"), "{err}");
         set("JWT_SECRET", &"x".repeat(32));
         assert!(Config::from_env().is_ok());
+    }
+
+    #[test]
+    fn a_graph_base_without_a_version_gets_the_default() {
+        assert_eq!(graph_api_base("http://127.0.0.1:8090"), "http://127.0.0.1:8090/v23.0");
+        assert_eq!(graph_api_base("http://127.0.0.1:8090/"), "http://127.0.0.1:8090/v23.0");
+        assert_eq!(graph_api_base("https://graph.facebook.com/v22.0/"), "https://graph.facebook.com/v22.0");
     }
 
     #[test]

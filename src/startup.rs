@@ -94,6 +94,11 @@ impl Application {
 
     /// Builds everything, with the store wrapped by `layer`.
     pub async fn build_with(config: Config, layer: Option<StoreLayer>) -> anyhow::Result<Self> {
+        // The address first: a busy port is reported before anything (an
+        // embedded database) is started that would then be left running.
+        let listener = TcpListener::bind(&config.bind).with_context(|| {
+            format!("cannot listen on {}: is another server using it? Set WHATSFLOW_BIND to a free address", config.bind)
+        })?;
         let (url, embedded) = owner_database(&config).await?;
         let app_url = match &config.database_app_url {
             Some(u) => u.clone(),
@@ -172,7 +177,6 @@ impl Application {
             config: Arc::new(config),
         });
         spawn_housekeeping(&state);
-        let listener = TcpListener::bind(&state.config.bind).with_context(|| format!("binding {}", state.config.bind))?;
         let port = listener.local_addr()?.port();
         let web_dir = state.config.web_dir.clone();
         let app_state = state.clone();
