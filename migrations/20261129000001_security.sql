@@ -96,6 +96,9 @@ GRANT USAGE, SELECT ON SEQUENCE dead_letters_id_seq TO whatsflow_app;
 
 -- Inbox rows that failed every attempt: kept for an operator, counted.
 ALTER TABLE webhook_inbox ADD COLUMN dead_at timestamptz;
+-- 'meta': a webhook POST as received; 'replay': a dead letter fed back
+-- (processed with the same durability).
+ALTER TABLE webhook_inbox ADD COLUMN kind text NOT NULL DEFAULT 'meta' CHECK (kind IN ('meta', 'replay'));
 CREATE INDEX webhook_inbox_dead_idx ON webhook_inbox (dead_at) WHERE dead_at IS NOT NULL;
 CREATE INDEX webhook_inbox_settled_idx ON webhook_inbox (processed_at) WHERE processed_at IS NOT NULL;
 CREATE INDEX held_events_created_idx ON held_events (created_at);
@@ -119,7 +122,8 @@ ALTER TABLE flows ADD COLUMN resend_unconfirmed boolean NOT NULL DEFAULT false;
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app_tenant(), message_status_rank(text), auth_user_by_email(text), route_channel(text),
     route_waba(text), route_meta_app(text), pending_outbound(), auth_api_key(bytea), active_flow_runs() TO whatsflow_app;
-ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+-- (The global default, not a schema's: PUBLIC's EXECUTE is granted globally.)
+ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 
 -- Retention of held events spans tenants (they are purged by age, not by
 -- tenant), so it is one definer function the app role may call.

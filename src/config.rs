@@ -104,6 +104,9 @@ pub struct Config {
     /// `WHATSFLOW_EGRESS_ALLOW`: networks tenant-supplied URLs may reach
     /// despite the private-address rule (tests' loopback fixtures).
     pub egress_allow: Vec<crate::egress::Cidr>,
+    /// `WHATSFLOW_TRUSTED_PROXIES`: proxies (CIDRs) whose `X-Forwarded-For`
+    /// names the client (for the sign-in limits).
+    pub trusted_proxies: Vec<crate::egress::Cidr>,
     /// `WHATSFLOW_RETENTION_DAYS`: how long settled webhook inbox rows and
     /// never-released held events are kept.
     pub retention: Duration,
@@ -137,13 +140,22 @@ pub const DEFAULT_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// `WHATSFLOW_EGRESS_ALLOW`: comma-separated CIDRs (empty when unset).
 pub fn egress_allow_var() -> Result<Vec<crate::egress::Cidr>, ConfigError> {
-    let Some(v) = env_var("WHATSFLOW_EGRESS_ALLOW") else { return Ok(Vec::new()) };
+    cidrs_var("WHATSFLOW_EGRESS_ALLOW")
+}
+
+/// `WHATSFLOW_TRUSTED_PROXIES`: comma-separated CIDRs (empty when unset).
+pub fn trusted_proxies_var() -> Result<Vec<crate::egress::Cidr>, ConfigError> {
+    cidrs_var("WHATSFLOW_TRUSTED_PROXIES")
+}
+
+fn cidrs_var(var: &'static str) -> Result<Vec<crate::egress::Cidr>, ConfigError> {
+    let Some(v) = env_var(var) else { return Ok(Vec::new()) };
     v.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| {
             s.parse().map_err(|e| ConfigError::Invalid {
-                var: "WHATSFLOW_EGRESS_ALLOW",
+                var,
                 problem: format!("`{s}` is not a CIDR ({e}); write e.g. 127.0.0.1/32,10.1.0.0/16"),
             })
         })
@@ -251,6 +263,7 @@ impl Config {
             workers: env_var("WHATSFLOW_WORKERS").and_then(|v| v.parse().ok()),
             ws_outbox: ws_outbox_var()?,
             egress_allow: egress_allow_var()?,
+            trusted_proxies: trusted_proxies_var()?,
             retention: retention_var()?,
             auth_limits: crate::auth::limits::AuthLimits::from_env()?,
         })

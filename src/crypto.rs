@@ -2,14 +2,16 @@
 //! AES-256-GCM ciphertext under the master key.
 //!
 //! Stored form (version 2): `0x02 || key id (4 bytes) || nonce (12) ||
-//! ciphertext+tag`, with the row's tenant and column as associated data: a
-//! ciphertext copied into another tenant's row, or into another column,
-//! does not open. The key id (the first bytes of a hash of the key) says
+//! ciphertext+tag`, with the tenant, the column and the row as associated
+//! data: a ciphertext copied into another row, another tenant's or another
+//! column does not open. The key id (the first bytes of a hash of the key) says
 //! which master key sealed it, so a key can be rotated: the server opens
 //! secrets under the current key or any `WHATSFLOW_MASTER_KEY_PREVIOUS`, and
 //! `whatsflow rotate-key` re-seals every stored secret under the current one.
-//! The first format (`nonce || ciphertext`, no associated data) is still
-//! opened, and re-sealed by `rotate-key`.
+//! The first format (`nonce || ciphertext`, no associated data) is opened
+//! only by the re-sealing pass (`rotate-key`, also run at every start with
+//! the owner's database access), never by the running server: a legacy
+//! ciphertext pasted into a row opens nowhere.
 
 use aes_gcm::aead::{Aead, KeyInit, OsRng, Payload};
 use aes_gcm::{AeadCore, Aes256Gcm, Nonce};
@@ -42,9 +44,10 @@ impl Sealed {
         }
     }
 
-    /// The associated data for this column in `tenant`'s row.
-    pub fn context(self, tenant: TenantId) -> SealContext {
-        SealContext(format!("whatsflow:{}:{}", self.column(), tenant.0))
+    /// The associated data for this column of one row of `tenant`: the row
+    /// is the channel's id for access tokens, Meta's app id for app secrets.
+    pub fn context(self, tenant: TenantId, row: &str) -> SealContext {
+        SealContext(format!("whatsflow:{}:{}:{row}", self.column(), tenant.0))
     }
 }
 
@@ -69,6 +72,7 @@ struct Key {
 #[derive(Clone)]
 pub struct SecretBox {
     keys: std::sync::Arc<Vec<Key>>,
+    legacy: bool,
 }
 
 /// A stored secret could not be decrypted (wrong master key, a ciphertext
@@ -87,7 +91,13 @@ impl SecretBox {
     pub fn with_previous(current: &[u8; 32], previous: &[[u8; 32]]) -> Self {
         let keys =
             std::iter::once(current).chain(previous.iter()).map(|k| Key { id: key_id(k), cipher: Aes256Gcm::new(k.into()) }).collect();
-        Self { keys: std::sync::Arc::new(keys) }
+        Self { keys: std::sync::Arc::new(keys), legacy: false }
+    }
+
+    /// The same box, also opening the first format (for re-sealing only).
+    pub fn opening_legacy(mut self) -> Self {
+        self.legacy = true;
+        self
     }
 
     /// Encrypts under the current key with a fresh nonce, bound to `context`.
@@ -106,7 +116,8 @@ impl SecretBox {
     }
 
     /// Decrypts what [`seal`](Self::seal) produced for the same `context`
-    /// (or a secret of the first format).
+    /// (and, for a box [`opening_legacy`](Self::opening_legacy), a secret of
+    /// the first format).
     pub fn open(&self, sealed: &[u8], context: &SealContext) -> Result<String, DecryptError> {
         if sealed.first() == Some(&VERSION) && sealed.len() > 1 + KEY_ID_LEN + NONCE_LEN {
             let id = &sealed[1..1 + KEY_ID_LEN];
@@ -117,7 +128,10 @@ impl SecretBox {
                 }
             }
         }
-        self.open_legacy(sealed)
+        if self.legacy {
+            return self.open_legacy(sealed);
+        }
+        Err(DecryptError)
     }
 
     /// Whether a stored secret is sealed under the current key in the
@@ -145,7 +159,7 @@ mod tests {
     use super::*;
 
     fn ctx(t: TenantId) -> SealContext {
-        Sealed::AccessToken.context(t)
+        Sealed::AccessToken.context(t, "channel-1")
     }
 
     #[test]
@@ -170,7 +184,8 @@ mod tests {
         assert!(SecretBox::new(&[7; 32]).open(&bad, &ctx(t)).is_err());
         // Moved to another tenant's row, or another column: refused.
         assert!(SecretBox::new(&[7; 32]).open(&sealed, &ctx(TenantId::generate())).is_err());
-        assert!(SecretBox::new(&[7; 32]).open(&sealed, &Sealed::AppSecret.context(t)).is_err());
+        assert!(SecretBox::new(&[7; 32]).open(&sealed, &Sealed::AppSecret.context(t, "channel-1")).is_err());
+        assert!(SecretBox::new(&[7; 32]).open(&sealed, &Sealed::AccessToken.context(t, "channel-2")).is_err(), "another row");
     }
 
     #[test]
@@ -186,13 +201,14 @@ mod tests {
     }
 
     #[test]
-    fn the_first_format_still_opens() {
+    fn the_first_format_opens_only_for_resealing() {
         use aes_gcm::aead::Aead;
         let key = [9u8; 32];
         let cipher = Aes256Gcm::new((&key).into());
         let nonce = [3u8; NONCE_LEN];
         let mut legacy = nonce.to_vec();
         legacy.extend(cipher.encrypt(Nonce::from_slice(&nonce), b"old-token".as_ref()).unwrap());
-        assert_eq!(SecretBox::new(&key).open(&legacy, &ctx(TenantId::generate())).unwrap(), "old-token");
+        assert!(SecretBox::new(&key).open(&legacy, &ctx(TenantId::generate())).is_err(), "the server never opens the first format");
+        assert_eq!(SecretBox::new(&key).opening_legacy().open(&legacy, &ctx(TenantId::generate())).unwrap(), "old-token");
     }
 }

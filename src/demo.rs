@@ -83,6 +83,7 @@ pub fn demo_config() -> anyhow::Result<Config> {
         workers: env("WHATSFLOW_WORKERS").and_then(|v| v.parse().ok()),
         ws_outbox: crate::config::ws_outbox_var()?,
         egress_allow: crate::config::egress_allow_var()?,
+        trusted_proxies: crate::config::trusted_proxies_var()?,
         retention: crate::config::retention_var()?,
         auth_limits: crate::auth::limits::AuthLimits::from_env()?,
     })

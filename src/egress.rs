@@ -117,7 +117,7 @@ fn blocked_v6(ip: Ipv6Addr) -> Option<&'static str> {
     // IPv4 inside IPv6: mapped (::ffff:a.b.c.d), compatible (::a.b.c.d),
     // NAT64 (64:ff9b::a.b.c.d) all reach the IPv4 address.
     let embedded = match seg {
-        [0, 0, 0, 0, 0, 0xffff, _, _] | [0, 0, 0, 0, 0, 0, _, _] | [0x64, 0xff9b, 0, 0, 0, 0, _, _] => {
+        [0, 0, 0, 0, 0, 0xffff, _, _] | [0, 0, 0, 0, 0, 0, _, _] | [0x64, 0xff9b, 0, 0, 0, 0, _, _] | [0x64, 0xff9b, 1, _, _, _, _, _] => {
             Some(Ipv4Addr::new((seg[6] >> 8) as u8, seg[6] as u8, (seg[7] >> 8) as u8, seg[7] as u8))
         }
         _ => None,
@@ -132,6 +132,7 @@ fn blocked_v6(ip: Ipv6Addr) -> Option<&'static str> {
         0xfec0..=0xfeff => "a site-local address (fec0::/10)",
         0x2001 if seg[1] == 0x0db8 => "a documentation address (2001:db8::/32)",
         0x2002 => "a 6to4 address (2002::/16)",
+        0x2001 if seg[1] == 0 => "a Teredo address (2001::/32)",
         0x0100 if seg[1..4] == [0, 0, 0] => "a discard address (100::/64)",
         _ => return None,
     })
@@ -161,8 +162,10 @@ impl reqwest::dns::Resolve for FilteringResolver {
                 })
                 .collect();
             if allowed.is_empty() {
+                // The address itself is not told: a tenant must not map the
+                // server's internal names through error messages.
                 let why = match refused {
-                    Some((ip, why)) => format!("`{host}` resolves to {ip}, {why}; tenant URLs must be public"),
+                    Some((_, why)) => format!("`{host}` resolves to {why}; tenant URLs must be public"),
                     None => format!("`{host}` does not resolve"),
                 };
                 return Err(Box::new(EgressError::Refused(why)) as Box<dyn std::error::Error + Send + Sync>);
@@ -329,6 +332,8 @@ mod tests {
             "::ffff:127.0.0.1",
             "::ffff:169.254.169.254",
             "64:ff9b::a00:1",
+            "64:ff9b:1::a00:1",
+            "2001:0:4136:e378::1",
         ] {
             assert!(blocked(ip(bad)).is_some(), "{bad} should be refused");
         }

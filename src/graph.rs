@@ -55,11 +55,10 @@ impl GraphClient {
             .map_err(|e| local(e.to_string()))?;
         tx.commit().await.map_err(|e| local(e.to_string()))?;
         let sealed = sealed.ok_or(SendError::Permanent { code: 0, title: "the channel was disconnected".into(), details: None })?;
-        let token = self.secrets.open(&sealed, &Sealed::AccessToken.context(channel.tenant_id)).map_err(|e| SendError::Permanent {
-            code: 0,
-            title: e.to_string(),
-            details: None,
-        })?;
+        let token = self
+            .secrets
+            .open(&sealed, &Sealed::AccessToken.context(channel.tenant_id, &channel.channel_id.0.to_string()))
+            .map_err(|e| SendError::Permanent { code: 0, title: e.to_string(), details: None })?;
         self.tokens.insert(channel.channel_id, token.clone());
         Ok(token)
     }

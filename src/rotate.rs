@@ -26,20 +26,24 @@ pub async fn rotate(owner_url: &str, secrets: &SecretBox) -> anyhow::Result<Rota
     let pool = PgPoolOptions::new().max_connections(1).connect(owner_url).await.context("connecting to the database")?;
     let mut tx = pool.begin().await?;
     let mut report = RotateReport::default();
+    // (table, sealed column, the row key bound into the ciphertext, what it is)
     let columns = [
-        ("channels", "access_token_enc", Sealed::AccessToken),
-        ("meta_apps", "app_secret_enc", Sealed::AppSecret),
-        ("meta_apps", "verify_token_enc", Sealed::VerifyToken),
+        ("channels", "access_token_enc", "id::text", Sealed::AccessToken),
+        ("meta_apps", "app_secret_enc", "app_id", Sealed::AppSecret),
+        ("meta_apps", "verify_token_enc", "app_id", Sealed::VerifyToken),
     ];
-    for (table, column, what) in columns {
-        let rows: Vec<(uuid::Uuid, uuid::Uuid, Vec<u8>)> =
-            sqlx::query_as(&format!("SELECT id, tenant_id, {column} FROM {table} ORDER BY id FOR UPDATE")).fetch_all(&mut *tx).await?;
-        for (id, tenant, sealed) in rows {
-            if secrets.is_current(&sealed) {
+    let secrets = secrets.clone().opening_legacy();
+    for (table, column, row_key, what) in columns {
+        let rows: Vec<(uuid::Uuid, uuid::Uuid, String, Vec<u8>)> =
+            sqlx::query_as(&format!("SELECT id, tenant_id, {row_key} AS row_key, {column} FROM {table} ORDER BY id FOR UPDATE"))
+                .fetch_all(&mut *tx)
+                .await?;
+        for (id, tenant, key, sealed) in rows {
+            let context = what.context(TenantId(tenant), &key);
+            if secrets.is_current(&sealed) && secrets.open(&sealed, &context).is_ok() {
                 report.current += 1;
                 continue;
             }
-            let context = what.context(TenantId(tenant));
             let plain = secrets.open(&sealed, &context).with_context(|| {
                 format!("{table}.{column} of row {id} opens with neither WHATSFLOW_MASTER_KEY nor WHATSFLOW_MASTER_KEY_PREVIOUS; nothing was changed")
             })?;

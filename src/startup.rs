@@ -99,10 +99,19 @@ impl Application {
         let listener = TcpListener::bind(&config.bind).with_context(|| {
             format!("cannot listen on {}: is another server using it? Set WHATSFLOW_BIND to a free address", config.bind)
         })?;
-        let (url, embedded) = owner_database(&config).await?;
-        let app_url = match &config.database_app_url {
-            Some(u) => u.clone(),
-            None => db::provision_app_role(&url, &db::app_role_password(&config.master_key)).await?,
+        // With only WHATSFLOW_DATABASE_APP_URL, the server never holds the
+        // owner's credentials: migrations and key rotation are run apart
+        // (`whatsflow migrate`, `whatsflow rotate-key`).
+        let (app_url, embedded) = match (&config.database_url, &config.database_app_url) {
+            (None, Some(app_url)) => (app_url.clone(), None),
+            _ => {
+                let (url, embedded) = owner_database(&config).await?;
+                let app_url = match &config.database_app_url {
+                    Some(u) => u.clone(),
+                    None => db::provision_app_role(&url, &db::app_role_password(&config.master_key)).await?,
+                };
+                (app_url, embedded)
+            }
         };
         let pool = db::connect(&app_url, POOL_SIZE).await.context("connecting to Postgres as whatsflow_app")?;
 
@@ -243,6 +252,14 @@ pub async fn owner_database(config: &Config) -> anyhow::Result<(String, Option<E
         }
     };
     db::migrate(&url).await.context("applying migrations")?;
+    // Secrets of the first format, or under a previous master key, are
+    // re-sealed now, while the owner's access is at hand: the running
+    // server then opens only the current format.
+    let secrets = SecretBox::with_previous(&config.master_key, &config.previous_master_keys);
+    let report = crate::rotate::rotate(&url, &secrets).await.context("re-sealing stored secrets under the current master key")?;
+    if report.resealed > 0 {
+        tracing::info!(secrets = report.resealed, "stored secrets re-sealed under the current master key");
+    }
     Ok((url, embedded))
 }
 

@@ -10,6 +10,7 @@
 //! frame gets an `error` frame and the session stays open. The mailbox is the
 //! bounded outbox: a session that cannot keep up is closed with a reason.
 
+use crate::auth::jwt::Claims;
 use crate::auth::AuthUser;
 use crate::db::tenant_tx;
 use crate::http::conversations::{message_from_row, MESSAGE_COLUMNS};
@@ -45,11 +46,16 @@ struct Joined {
     last_seq: i64,
     /// Live frames held while the replay is read.
     replaying: Option<Vec<HubFrame>>,
+    /// Whether the agent may see the conversation (checked after joining;
+    /// until then nothing of it is relayed either way).
+    authorized: bool,
 }
 
 /// See the module doc.
 pub struct AgentSession {
     user: AuthUser,
+    /// The token the socket was opened with (its session is re-checked).
+    claims: Claims,
     state: web::Data<AppState>,
     sub: Option<SubscriptionId>,
     joined: HashMap<ConversationId, Joined>,
@@ -104,12 +110,23 @@ fn error_frame(code: &str, message: &str, extra: Value) -> String {
 }
 
 impl AgentSession {
-    fn new(user: AuthUser, state: web::Data<AppState>) -> Self {
-        Self { user, state, sub: None, joined: HashMap::new(), last_seen: Instant::now(), typing_sent: HashMap::new() }
+    fn new(user: AuthUser, claims: Claims, state: web::Data<AppState>) -> Self {
+        Self { user, claims, state, sub: None, joined: HashMap::new(), last_seen: Instant::now(), typing_sent: HashMap::new() }
+    }
+
+    fn revoke(ctx: &mut ws::WebsocketContext<Self>, why: &str) {
+        ctx.close(Some(ws::CloseReason {
+            code: ws::CloseCode::Other(CLOSE_REVOKED),
+            description: Some(format!("session revoked: {why}")),
+        }));
+        ctx.stop();
     }
 
     fn heartbeat(&self, ctx: &mut ws::WebsocketContext<Self>) {
         ctx.run_interval(HEARTBEAT_INTERVAL, |act, ctx| {
+            if act.state.sessions.known_ended(&act.claims) {
+                return Self::revoke(ctx, "session ended");
+            }
             if act.last_seen.elapsed() > CLIENT_TIMEOUT {
                 ctx.close(Some(ws::CloseReason { code: ws::CloseCode::Away, description: Some("heartbeat timeout: no pong".into()) }));
                 ctx.stop();
@@ -179,7 +196,7 @@ impl AgentSession {
     fn join(&mut self, j: JoinData, ctx: &mut ws::WebsocketContext<Self>) {
         let cid = ConversationId(j.conversation_id);
         let replaying = j.since_seq.map(|_| Vec::new());
-        self.joined.insert(cid, Joined { last_seq: j.since_seq.unwrap_or(i64::MIN), replaying });
+        self.joined.insert(cid, Joined { last_seq: j.since_seq.unwrap_or(i64::MIN), replaying, authorized: false });
         let (state, user) = (self.state.clone(), self.user);
         let fut = async move {
             messages::target(&state, &user, cid.0).await?;
@@ -191,6 +208,7 @@ impl AgentSession {
         ctx.spawn(fut.into_actor(self).map(move |res, act, ctx| match res {
             Ok(frames) => {
                 let Some(joined) = act.joined.get_mut(&cid) else { return };
+                joined.authorized = true;
                 for (seq, text) in frames {
                     if seq > joined.last_seq {
                         joined.last_seq = seq;
@@ -217,7 +235,7 @@ impl AgentSession {
 
     fn typing(&mut self, t: TypingData) {
         let cid = ConversationId(t.conversation_id);
-        if !self.joined.contains_key(&cid) {
+        if !self.joined.get(&cid).is_some_and(|j| j.authorized) {
             return;
         }
         self.state.hub.broadcast(
@@ -250,7 +268,12 @@ impl AgentSession {
     fn send(&mut self, s: SendData, ctx: &mut ws::WebsocketContext<Self>) {
         let (state, user) = (self.state.clone(), self.user);
         let client_id = s.body.client_id.clone();
-        let fut = async move { messages::send(&state, &user, s.conversation_id, s.body, SentBy::Agent { id: user.user_id }).await };
+        let claims = self.claims.clone();
+        let fut = async move {
+            // A socket whose session ended sends nothing, even before it closes.
+            state.sessions.check(&state.pool, &claims).await?;
+            messages::send(&state, &user, s.conversation_id, s.body, SentBy::Agent { id: user.user_id }).await
+        };
         let conversation_id = s.conversation_id;
         ctx.spawn(fut.into_actor(self).map(move |res, _, ctx| match res {
             Ok(Sent::New(m) | Sent::Existing(m)) => ctx.text(frame(
@@ -313,6 +336,14 @@ impl Actor for AgentSession {
         let addr = ctx.address();
         let (sub, sessions) = self.state.hub.subscribe(self.user.tenant_id, self.user.user_id, addr.clone().recipient(), addr.recipient());
         self.sub = Some(sub);
+        // Subscribed, so a revocation from now on reaches this socket; one
+        // that happened since the upgrade was checked is caught here.
+        let (state, claims) = (self.state.clone(), self.claims.clone());
+        ctx.spawn(async move { state.sessions.check(&state.pool, &claims).await }.into_actor(self).map(|res, _, ctx| {
+            if res.is_err() {
+                Self::revoke(ctx, "session ended");
+            }
+        }));
         if sessions == 1 {
             self.set_presence("online");
         }
@@ -335,7 +366,7 @@ impl Handler<HubFrame> for AgentSession {
         match f.scope {
             Scope::Everyone => ctx.text(&*f.text),
             Scope::Joined => {
-                if f.conversation_id.is_some_and(|c| self.joined.contains_key(&c)) {
+                if f.conversation_id.and_then(|c| self.joined.get(&c)).is_some_and(|j| j.authorized) {
                     ctx.text(&*f.text);
                 }
             }
@@ -376,9 +407,7 @@ impl Handler<SessionControl> for AgentSession {
                 code: ws::CloseCode::Policy,
                 description: Some("slow consumer: too many undelivered events; reconnect and rejoin with since_seq".into()),
             },
-            SessionControl::Revoked(why) => {
-                ws::CloseReason { code: ws::CloseCode::Other(CLOSE_REVOKED), description: Some(format!("session revoked: {why}")) }
-            }
+            SessionControl::Revoked(why) => return Self::revoke(ctx, &why),
         };
         ctx.close(Some(reason));
         ctx.stop();
@@ -426,7 +455,7 @@ pub async fn connect(req: HttpRequest, stream: web::Payload, state: web::Data<Ap
         token(&req).ok_or(ApiError::Unauthorized("pass the access token as `?token=` or the `bearer, <token>` subprotocol".into()))?;
     let claims = state.jwt.verify(&token, crate::auth::jwt::TokenKind::Access)?;
     let user = state.sessions.check(&state.pool, &claims).await?;
-    let session = AgentSession::new(user, state.clone());
+    let session = AgentSession::new(user, claims, state.clone());
     if via_protocol {
         ws::WsResponseBuilder::new(session, &req, stream).protocols(&["bearer"]).start()
     } else {

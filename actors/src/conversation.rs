@@ -18,7 +18,7 @@ use crate::message::{Direction, MessageStatus, MessageView};
 use crate::meta::{InboundMessage, StatusUpdate};
 use crate::metrics::EngineMetrics;
 use crate::outbound::{ChannelOutbox, Lane, OutboundJob, SendOutcome, SendResult, StatusPing};
-use crate::parked::{unplan, ParkedWork};
+use crate::parked::{unplan, ParkedEvents, ParkedWork};
 use crate::ports::{
     BatchOutcome, ChannelRef, ConversationBatch, ConversationPatch, ConversationSnapshot, DeadLetter, HeldEvent, NewMessage,
     OutboundUpdate, ReactionChange, StatusChange, StoreError,
@@ -127,14 +127,18 @@ pub struct ConversationInput {
 #[rtype(result = "()")]
 pub struct Passivate;
 
-/// Sent to the tenant when a row the conversation depends on has vanished
-/// (its contact was deleted or merged): the tenant forgets the contact and
-/// this actor, whose events go back to their inbox rows to be routed again.
+/// Sent to the tenant when the actor stops for good on its own: a row the
+/// conversation depends on has vanished (its contact was deleted or merged:
+/// the tenant also forgets the contact, and the events go back to their
+/// inbox rows to be routed again), or it keeps failing with nothing left to
+/// set aside (the tenant forgets the actor; the next event starts a new one).
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct ConversationGone {
     /// Which conversation.
     pub key: ConversationKey,
+    /// Whether the contact itself is gone.
+    pub contact_gone: bool,
 }
 
 /// Where a conversation actor reports to its tenant.
@@ -678,31 +682,45 @@ impl ConversationActor {
             StoreError::Unavailable(_) => self.fail(ctx, &e, receipts),
             StoreError::Conflict(_) | StoreError::Bug(_) => {
                 self.poison_failures = self.poison_failures.saturating_add(1);
-                if self.poison_failures >= self.deps.settings.dead_letter_after.max(1) {
-                    let mut parked = parked;
-                    if self.live.is_none() {
-                        // It cannot even load: park what waits, too.
-                        parked.extend(self.drain_parkable());
-                    }
-                    self.park(ctx, &e, parked, receipts);
-                } else {
-                    self.fail(ctx, &e, receipts);
+                if self.poison_failures < self.deps.settings.dead_letter_after.max(1) {
+                    return self.fail(ctx, &e, receipts);
                 }
+                let (mut parked, mut receipts) = (parked, receipts);
+                if self.live.is_none() {
+                    // It cannot even load: what waits is parked too.
+                    let (queued, queued_receipts) = self.drain_parkable();
+                    parked.extend(queued);
+                    receipts.extend(queued_receipts);
+                }
+                if parked.is_empty() {
+                    // Nothing to set aside: stop for good rather than reload
+                    // in a loop; the next event starts afresh.
+                    tracing::error!(tenant_id = %self.channel.tenant_id, contact_id = %self.key.contact_id, error = %e,
+                        "conversation keeps failing with nothing waiting; retiring it until its next event");
+                    for r in receipts {
+                        r.fail(&e.to_string());
+                    }
+                    self.tenant.gone.do_send(ConversationGone { key: self.key, contact_gone: false });
+                    self.passivating = true;
+                    return ctx.stop();
+                }
+                self.park(ctx, &e, parked, receipts);
             }
         }
     }
 
-    /// Takes the queue's storable events out (answering the rest).
-    fn drain_parkable(&mut self) -> Vec<ParkedWork> {
-        let mut out = Vec::new();
+    /// Takes the queue's storable events out with their receipts (answering
+    /// the rest): the receipts complete only once the dead letter is stored.
+    fn drain_parkable(&mut self) -> (Vec<ParkedWork>, Vec<EventReceipt>) {
+        let (mut works, mut receipts) = (Vec::new(), Vec::new());
         for q in self.queue.drain(..) {
             match ParkedWork::from_work(q.work) {
-                Ok(p) => out.push(p),
+                Ok(p) => works.push(p),
                 Err(other) => refuse(*other, SendRefusal::Unavailable),
             }
-            q.receipt.complete();
+            receipts.push(q.receipt);
         }
-        out
+        (works, receipts)
     }
 
     /// Fails the work back to its inbox rows and restarts from the store.
@@ -742,7 +760,7 @@ impl ConversationActor {
             refuse(q.work, SendRefusal::Gone);
             q.receipt.fail(&reason);
         }
-        self.tenant.gone.do_send(ConversationGone { key: self.key });
+        self.tenant.gone.do_send(ConversationGone { key: self.key, contact_gone: true });
         self.passivating = true;
         ctx.stop();
     }
@@ -754,7 +772,7 @@ impl ConversationActor {
         let conversation_id = self.live.as_ref().map(|l| l.snapshot.id);
         let assignee = self.live.as_ref().and_then(|l| l.snapshot.assignee_id);
         let count = parked.len();
-        let events = match serde_json::to_value(&parked) {
+        let events = match serde_json::to_value(ParkedEvents { customer: self.customer(), works: parked }) {
             Ok(v) => v,
             Err(err) => {
                 tracing::error!(error = %err, "events could not be serialised for a dead letter");
@@ -789,17 +807,22 @@ impl ConversationActor {
                         r.note(serde_json::json!({"kind": "dead_letter", "dead_letter_id": id}));
                         r.complete();
                     }
-                    act.deps.sink.publish(
-                        act.channel.tenant_id,
-                        assignee,
-                        ConversationEvent::Notification {
-                            conversation_id: conversation_id.unwrap_or(ConversationId(uuid::Uuid::nil())),
-                            kind: "dead_letter".into(),
-                            message: format!(
-                                "{count} event(s) of this conversation could not be stored after repeated failures and were set aside (dead letter {id}); an admin can retry them"
-                            ),
-                        },
-                    );
+                    // Agents of the conversation hear of it (a conversation
+                    // that never loaded has no one to tell but the logs,
+                    // the metric and the admins' dead-letter list).
+                    if let Some(conversation_id) = conversation_id {
+                        act.deps.sink.publish(
+                            act.channel.tenant_id,
+                            assignee,
+                            ConversationEvent::Notification {
+                                conversation_id,
+                                kind: "dead_letter".into(),
+                                message: format!(
+                                    "{count} event(s) of this conversation could not be stored after repeated failures and were set aside (dead letter {id}); an admin can retry them"
+                                ),
+                            },
+                        );
+                    }
                     act.poison_failures = 0;
                     // Reload: what is in memory may not match the store.
                     ctx.stop();
@@ -816,8 +839,10 @@ impl ConversationActor {
     fn enqueue(&mut self, work: ConversationWork, receipt: EventReceipt) {
         match work {
             ConversationWork::Replay(parked) => {
+                // Each event holds a share of the replay's receipt: its
+                // inbox row settles only when every one is durable.
                 for p in parked {
-                    self.queue.push_back(Queued { work: p.into_work(self.key), receipt: EventReceipt::none() });
+                    self.queue.push_back(Queued { work: p.into_work(self.key), receipt: receipt.share() });
                 }
                 receipt.complete();
             }

@@ -84,6 +84,10 @@ pub trait SendLedger: Send + Sync + 'static {
     /// The wamid now recorded for the message, or what its sender wants
     /// done when none was.
     async fn after_grace(&self, tenant: TenantId, message: MessageId) -> Result<AfterGrace, StoreError>;
+    /// Records that these messages are being handed to Meta now (before the
+    /// request leaves): the grace of an unknown outcome runs from here, also
+    /// across a restart.
+    async fn mark_attempted(&self, tenant: TenantId, messages: &[MessageId]) -> Result<(), StoreError>;
 }
 
 /// Which lane a send waits in.
@@ -232,9 +236,10 @@ impl ChannelOutbox {
     /// may take any token; bulk leaves the reserve alone, so even with bulk
     /// saturating the number a live reply goes out at once.
     fn pump(&mut self, ctx: &mut Context<Self>) {
+        let mut starting = Vec::new();
         loop {
-            if self.in_flight >= MAX_IN_FLIGHT || (self.live.is_empty() && self.bulk.is_empty() && self.pings.is_empty()) {
-                return;
+            if self.in_flight + starting.len() >= MAX_IN_FLIGHT || (self.live.is_empty() && self.bulk.is_empty() && self.pings.is_empty()) {
+                break;
             }
             let now = Instant::now();
             self.tokens = (self.tokens + now.duration_since(self.refilled).as_secs_f64() * self.rate).min(self.capacity);
@@ -250,17 +255,46 @@ impl ChannelOutbox {
                         act.pump(ctx);
                     });
                 }
-                return;
+                break;
             }
             self.tokens -= 1.0;
             if let Some(job) = self.live.pop_front() {
-                self.start(ctx, job);
+                starting.push(job);
             } else if let Some(ping) = self.pings.pop_front() {
                 self.start_ping(ctx, ping);
             } else if let Some(job) = self.bulk.pop_front() {
-                self.start(ctx, job);
+                starting.push(job);
             }
         }
+        if !starting.is_empty() {
+            self.start_batch(ctx, starting);
+        }
+    }
+
+    /// Records the hand-over of `jobs` (one statement), then sends each. If
+    /// the record cannot be written, nothing is sent: the jobs wait and try
+    /// again (an unrecorded send could be resent too early after a crash).
+    fn start_batch(&mut self, ctx: &mut Context<Self>, jobs: Vec<OutboundJob>) {
+        self.in_flight += jobs.len();
+        let (ledger, tenant) = (self.ledger.clone(), self.channel.tenant_id);
+        let ids: Vec<MessageId> = jobs.iter().map(|j| j.message_id).collect();
+        ctx.spawn(async move { ledger.mark_attempted(tenant, &ids).await }.into_actor(self).map(move |res, act, ctx| {
+            act.in_flight -= jobs.len();
+            match res {
+                Ok(()) => {
+                    for job in jobs {
+                        act.start(ctx, job);
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(channel_id = %act.channel.channel_id, error = %e, "send hand-over not recorded; sends wait and try again");
+                    for job in jobs {
+                        let delay = backoff(job.attempt + 1);
+                        act.retry_later(ctx, job, delay);
+                    }
+                }
+            }
+        }));
     }
 
     fn start_ping(&mut self, ctx: &mut Context<Self>, ping: StatusPing) {
@@ -458,6 +492,9 @@ mod actor_tests {
     impl SendLedger for NoLedger {
         async fn after_grace(&self, _: TenantId, _: MessageId) -> Result<AfterGrace, StoreError> {
             Ok(AfterGrace::Unconfirmed)
+        }
+        async fn mark_attempted(&self, _: TenantId, _: &[MessageId]) -> Result<(), StoreError> {
+            Ok(())
         }
     }
 

@@ -42,6 +42,17 @@ pub enum ParkedWork {
 /// An [`InboundMessage`] as parked (the same fields).
 pub type InboundMessageRecord = InboundMessage;
 
+/// What a dead letter holds: the events, and the customer they concern, so
+/// a replay finds the customer's contact afresh (it may have been deleted or
+/// merged meanwhile).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParkedEvents {
+    /// The customer.
+    pub customer: ContactIdentity,
+    /// The events, in order.
+    pub works: Vec<ParkedWork>,
+}
+
 impl ParkedWork {
     /// The durable form of queued work; `None` for work that is answered
     /// rather than stored (sends, commands, typing), which the caller refuses.

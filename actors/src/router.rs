@@ -134,6 +134,28 @@ impl WebhookRouter {
         }
     }
 
+    /// Feeds a dead letter's events back: to the tenant's actor as the
+    /// customer's events (so the customer's contact is found afresh), with a
+    /// receipt tied to the replay's own inbox row (settled when all are
+    /// durable, retried otherwise).
+    pub async fn replay(&self, tenant: TenantId, phone_number_id: &str, events: crate::parked::ParkedEvents, ticket: Arc<InboxTicket>) {
+        let channel = match self.channel(phone_number_id).await {
+            Ok(Some(c)) if c.tenant_id == tenant => c,
+            Ok(_) => {
+                ticket.note(json!({"kind": "unrouted", "phone_number_id": phone_number_id, "replay": true}));
+                return;
+            }
+            Err(e) => return ticket.fail(e.to_string()),
+        };
+        let receipt = EventReceipt::new(ticket);
+        self.tenant(tenant).do_send(RouteEvent {
+            channel,
+            identity: events.customer,
+            work: ConversationWork::Replay(events.works),
+            receipt,
+        });
+    }
+
     async fn route_template_status(&self, source: WebhookSource, update: crate::meta::TemplateStatusUpdate, ticket: &Arc<InboxTicket>) {
         match self.deps.directory.tenant_by_waba(&update.waba_id).await {
             Ok(Some(tenant)) if source == WebhookSource::Platform || source == WebhookSource::TenantApp(tenant) => {

@@ -239,10 +239,14 @@ impl Handler<ContactRemoved> for TenantActor {
 impl Handler<ConversationGone> for TenantActor {
     type Result = ();
 
-    /// A conversation found its contact gone (a delete raced an event):
-    /// forget the contact; the events come back through their inbox rows.
+    /// A conversation stopped for good: forget it (and, when its contact is
+    /// gone, the contact); its events come back through their inbox rows.
     fn handle(&mut self, msg: ConversationGone, _: &mut Self::Context) {
-        self.forget_contact(msg.key.contact_id);
+        if msg.contact_gone {
+            self.forget_contact(msg.key.contact_id);
+        } else {
+            self.conversations.remove(&msg.key);
+        }
     }
 }
 

@@ -138,6 +138,12 @@ impl EventReceipt {
         Self(None)
     }
 
+    /// Another receipt for the same POST: one event fed back as several
+    /// (a replayed dead letter) settles its row only when all are durable.
+    pub fn share(&self) -> Self {
+        Self(self.0.clone())
+    }
+
     /// The event is durable.
     pub fn complete(mut self) {
         self.0.take();

@@ -32,6 +32,19 @@ pub fn lockout_for(failures: i32) -> Option<Duration> {
     Some(FIRST_LOCKOUT.saturating_mul(1u32 << shift).min(MAX_LOCKOUT))
 }
 
+/// The key an address is limited under: itself for IPv4, its /64 for IPv6
+/// (one subscriber's whole network, or each of its addresses would get a
+/// limit of its own).
+pub fn limit_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+    }
+}
+
 /// Configured limits (requests per minute from one address).
 #[derive(Debug, Clone, Copy)]
 pub struct AuthLimits {
@@ -107,7 +120,7 @@ impl AuthGuard {
 
     /// Refuses a request over its address's limit with 429 `RATE_LIMITED`.
     pub fn admit(&self, action: AuthAction, ip: Option<IpAddr>) -> Result<(), ApiError> {
-        let Some(ip) = ip else { return Ok(()) };
+        let Some(ip) = ip.map(limit_key) else { return Ok(()) };
         let limiter = match action {
             AuthAction::Login => &self.login,
             AuthAction::Register => &self.register,
@@ -146,8 +159,10 @@ impl AuthGuard {
                 retry_after: Duration::from_secs(2),
             });
         }
+        // Leaves the queue however the wait ends (a dropped request too).
+        let queued = Waiting(&self.waiting);
         let permit = self.hashing.clone().acquire_owned().await;
-        self.waiting.fetch_sub(1, Ordering::AcqRel);
+        drop(queued);
         let permit = permit.map_err(|e| ApiError::Internal(e.into()))?;
         let out = tokio::task::spawn_blocking(move || {
             let out = work();
@@ -157,6 +172,15 @@ impl AuthGuard {
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
         Ok(out)
+    }
+}
+
+/// One place in the hashing queue, given back when dropped.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -186,5 +210,10 @@ mod tests {
         }
         // Another address is not affected.
         g.admit(AuthAction::Login, Some("192.0.2.2".parse().unwrap())).unwrap();
+        // One IPv6 network is one address.
+        for i in 0..3 {
+            g.admit(AuthAction::Login, Some(format!("2001:db8:1:2::{i}").parse().unwrap())).unwrap();
+        }
+        assert!(g.admit(AuthAction::Login, Some("2001:db8:1:2:ffff::9".parse().unwrap())).is_err());
     }
 }

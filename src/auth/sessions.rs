@@ -13,7 +13,7 @@ use crate::http::error::ApiError;
 use crate::hub::TenantHub;
 use sqlx::{PgPool, Postgres, Transaction};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use whatsflow_actors::ids::{TenantId, UserId};
 
 /// How long a user's version is trusted from the cache. Revocations made by
@@ -32,13 +32,16 @@ struct Current {
 /// See the module doc.
 pub struct Sessions {
     cache: BoundedCache<UserId, Option<Current>>,
+    /// When each user was last revoked here: a version read from the store
+    /// before a revocation is not cached after it.
+    revoked: BoundedCache<UserId, Instant>,
     hub: Arc<TenantHub>,
 }
 
 impl Sessions {
     /// Sessions whose sockets live in `hub`.
     pub fn new(hub: Arc<TenantHub>) -> Self {
-        Self { cache: BoundedCache::new(VERSION_CAPACITY, VERSION_TTL), hub }
+        Self { cache: BoundedCache::new(VERSION_CAPACITY, VERSION_TTL), revoked: BoundedCache::new(VERSION_CAPACITY, VERSION_TTL * 2), hub }
     }
 
     /// Users whose version is cached (for `/metrics`).
@@ -54,13 +57,23 @@ impl Sessions {
         let current = match self.cache.get(&user) {
             Some(c) => c,
             None => {
-                let mut tx = tenant_tx(pool, TenantId(claims.tid)).await?;
-                let row: Option<(i32, String)> =
-                    sqlx::query_as("SELECT token_version, role FROM users WHERE id = $1").bind(user.0).fetch_optional(&mut *tx).await?;
-                tx.commit().await?;
-                let current = row.and_then(|(version, role)| Role::parse(&role).map(|role| Current { version, role }));
-                self.cache.insert(user, current);
-                current
+                let mut read = None;
+                // A revocation committed while we read may not be in what we
+                // read: read again, and cache only a read that began after it.
+                for _ in 0..2 {
+                    let started = Instant::now();
+                    let mut tx = tenant_tx(pool, TenantId(claims.tid)).await?;
+                    let row: Option<(i32, String)> =
+                        sqlx::query_as("SELECT token_version, role FROM users WHERE id = $1").bind(user.0).fetch_optional(&mut *tx).await?;
+                    tx.commit().await?;
+                    let current = row.and_then(|(version, role)| Role::parse(&role).map(|role| Current { version, role }));
+                    read = Some(current);
+                    if self.revoked.get(&user).is_none_or(|at| at < started) {
+                        self.cache.insert(user, current);
+                        break;
+                    }
+                }
+                read.flatten()
             }
         };
         let current = current.ok_or_else(|| ApiError::Unauthorized("this account no longer exists".into()))?;
@@ -82,7 +95,18 @@ impl Sessions {
     /// After a committed revocation: forgets the cached version and closes
     /// the user's open sockets.
     pub fn revoked(&self, tenant: TenantId, user: UserId, why: &str) {
+        self.revoked.insert(user, Instant::now());
         self.cache.remove(&user);
         self.hub.revoke(tenant, user, why);
+    }
+
+    /// Whether an open socket's token is known (from the cache alone, no
+    /// query) to be of an ended session: the heartbeat's check.
+    pub fn known_ended(&self, claims: &Claims) -> bool {
+        match self.cache.get(&UserId(claims.sub)) {
+            Some(Some(c)) => c.version != claims.ver,
+            Some(None) => true,
+            None => false,
+        }
     }
 }

@@ -4,7 +4,7 @@
 //! bounded pool ([`crate::auth::limits`]).
 
 use crate::auth::jwt::{TokenKind, REFRESH_TTL_SECS};
-use crate::auth::limits::{lockout_for, AuthAction};
+use crate::auth::limits::{AuthAction, FIRST_LOCKOUT, LOCK_AFTER_FAILURES, MAX_LOCKOUT};
 use crate::auth::sessions::Sessions;
 use crate::auth::{password, Person, Role};
 use crate::db::tenant_tx;
@@ -106,9 +106,18 @@ pub async fn hash_password(state: &AppState, p: String) -> Result<String, ApiErr
     state.auth_guard.hash(move || password::hash(&p)).await?.map_err(|e| ApiError::Internal(anyhow::anyhow!("password hash: {e}")))
 }
 
-/// The address a request came from (the rate limits' key).
-fn client_ip(req: &HttpRequest) -> Option<std::net::IpAddr> {
-    req.peer_addr().map(|a| a.ip())
+/// The address a request came from (the rate limits' key): the peer, or,
+/// when the peer is a trusted proxy, the last address in
+/// `X-Forwarded-For` that is not one of them.
+fn client_ip(state: &AppState, req: &HttpRequest) -> Option<std::net::IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    let trusted = |ip: &std::net::IpAddr| state.config.trusted_proxies.iter().any(|net| net.contains(ip));
+    if !trusted(&peer) {
+        return Some(peer);
+    }
+    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let hops: Vec<std::net::IpAddr> = forwarded.split(',').filter_map(|h| h.trim().parse().ok()).collect();
+    Some(hops.into_iter().rev().find(|ip| !trusted(ip)).unwrap_or(peer))
 }
 
 async fn issue_tokens(state: &AppState, tx: &mut Transaction<'static, Postgres>, user: UserView) -> Result<TokenResponse, ApiError> {
@@ -130,7 +139,7 @@ async fn issue_tokens(state: &AppState, tx: &mut Transaction<'static, Postgres>,
 
 /// Creates a tenant and its first admin, and logs them in.
 pub async fn register(state: web::Data<AppState>, req: HttpRequest, body: web::Json<RegisterRequest>) -> Result<HttpResponse, ApiError> {
-    state.auth_guard.admit(AuthAction::Register, client_ip(&req))?;
+    state.auth_guard.admit(AuthAction::Register, client_ip(&state, &req))?;
     let tenant_name = required_text("tenant_name", &body.tenant_name, 200)?;
     let name = required_text("name", &body.name, 200)?;
     let email = validate_email(&body.email)?;
@@ -165,26 +174,51 @@ pub fn email_taken(e: sqlx::Error, email: &str) -> ApiError {
     }
 }
 
-/// Logs in with email and password. A locked account is refused before its
-/// password is checked; each failure in a row counts towards a lockout.
+fn locked(until: DateTime<Utc>) -> ApiError {
+    let wait = (until - Utc::now()).to_std().unwrap_or_default();
+    ApiError::TooManyRequests {
+        code: "ACCOUNT_LOCKED",
+        message: format!(
+            "this account is locked after repeated failed sign-ins; try again in {} seconds (or have an admin set a new password)",
+            wait.as_secs().max(1)
+        ),
+        retry_after: wait,
+    }
+}
+
+/// Logs in with email and password. Each attempt on an account is counted
+/// atomically before its password is checked (so parallel guesses cannot
+/// slip past the lockout), a locked account is refused without checking,
+/// and a success clears the count.
 pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json<LoginRequest>) -> Result<HttpResponse, ApiError> {
-    state.auth_guard.admit(AuthAction::Login, client_ip(&req))?;
+    state.auth_guard.admit(AuthAction::Login, client_ip(&state, &req))?;
     let email = body.email.trim().to_lowercase();
     let found: Option<(uuid::Uuid, uuid::Uuid, String, Option<DateTime<Utc>>)> =
         sqlx::query_as("SELECT id, tenant_id, password_hash, locked_until FROM auth_user_by_email($1)")
             .bind(&email)
             .fetch_optional(&state.pool)
             .await?;
-    if let Some(until) = found.as_ref().and_then(|f| f.3).filter(|t| *t > Utc::now()) {
-        let wait = (until - Utc::now()).to_std().unwrap_or_default();
-        return Err(ApiError::TooManyRequests {
-            code: "ACCOUNT_LOCKED",
-            message: format!(
-                "this account is locked after repeated failed sign-ins; try again in {} seconds (or reset the password with an admin)",
-                wait.as_secs().max(1)
-            ),
-            retry_after: wait,
-        });
+    if let Some((user_id, tenant_id, _, _)) = &found {
+        let mut tx = tenant_tx(&state.pool, TenantId(*tenant_id)).await?;
+        let reserved: Option<i32> = sqlx::query_scalar(
+            "UPDATE users SET failed_logins = failed_logins + 1,
+                locked_until = CASE WHEN failed_logins + 1 >= $2
+                    THEN now() + make_interval(secs => LEAST($3 * power(2, failed_logins + 1 - $2), $4)) ELSE NULL END
+             WHERE id = $1 AND (locked_until IS NULL OR locked_until <= now()) RETURNING failed_logins",
+        )
+        .bind(user_id)
+        .bind(LOCK_AFTER_FAILURES)
+        .bind(FIRST_LOCKOUT.as_secs_f64())
+        .bind(MAX_LOCKOUT.as_secs_f64())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if reserved.is_none() {
+            let until: Option<DateTime<Utc>> =
+                sqlx::query_scalar("SELECT locked_until FROM users WHERE id = $1").bind(user_id).fetch_one(&mut *tx).await?;
+            tx.commit().await?;
+            return Err(locked(until.unwrap_or_else(Utc::now)));
+        }
+        tx.commit().await?;
     }
     let stored = found.as_ref().map_or_else(|| password::decoy_hash().to_owned(), |f| f.2.clone());
     let given = body.password.clone();
@@ -192,23 +226,11 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json
     let Some((user_id, tenant_id, _, _)) = found else {
         return Err(ApiError::InvalidCredentials);
     };
-    let mut tx = tenant_tx(&state.pool, TenantId(tenant_id)).await?;
     if !ok {
-        let failures: i32 = sqlx::query_scalar("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
-            .bind(user_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        if let Some(lock) = lockout_for(failures) {
-            sqlx::query("UPDATE users SET locked_until = now() + make_interval(secs => $2) WHERE id = $1")
-                .bind(user_id)
-                .bind(lock.as_secs_f64())
-                .execute(&mut *tx)
-                .await?;
-            tracing::warn!(user_id = %user_id, failures, lock_secs = lock.as_secs(), "account locked after failed sign-ins");
-        }
-        tx.commit().await?;
+        tracing::info!(user_id = %user_id, "failed sign-in");
         return Err(ApiError::InvalidCredentials);
     }
+    let mut tx = tenant_tx(&state.pool, TenantId(tenant_id)).await?;
     let user: UserView = sqlx::query_as(&format!(
         "UPDATE users SET last_login_at = now(), failed_logins = 0, locked_until = NULL WHERE id = $1 RETURNING {USER_COLUMNS}"
     ))
@@ -223,7 +245,7 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json
 /// Trades a refresh token for a new pair; the old one dies. Presenting a
 /// dead token again revokes every session of that user (it was stolen).
 pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, body: web::Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
-    state.auth_guard.admit(AuthAction::Refresh, client_ip(&req))?;
+    state.auth_guard.admit(AuthAction::Refresh, client_ip(&state, &req))?;
     let claims = state.jwt.verify(&body.refresh_token, TokenKind::Refresh)?;
     let mut tx = tenant_tx(&state.pool, TenantId(claims.tid)).await?;
     let next = uuid::Uuid::new_v4();

@@ -142,19 +142,29 @@ pub async fn create(state: web::Data<AppState>, user: Admin, body: web::Json<Con
                     "a channel with its own Meta app needs `app_id`, `app_secret` and `verify_token` together",
                 ));
             };
-            let id: Option<uuid::Uuid> = sqlx::query_scalar(
+            let sealed_secret = state.secrets.seal(secret, &Sealed::AppSecret.context(user.tenant_id, &app_id));
+            let sealed_verify = state.secrets.seal(verify, &Sealed::VerifyToken.context(user.tenant_id, &app_id));
+            // A new app, or new secrets for this tenant's own; another
+            // tenant's app is neither visible (row-level security) nor taken.
+            let mut id: Option<uuid::Uuid> = sqlx::query_scalar(
                 "INSERT INTO meta_apps (id, tenant_id, app_id, app_secret_enc, verify_token_enc) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (app_id) DO UPDATE SET app_secret_enc = EXCLUDED.app_secret_enc, verify_token_enc = EXCLUDED.verify_token_enc
-                 WHERE meta_apps.tenant_id = EXCLUDED.tenant_id RETURNING id",
+                 ON CONFLICT (app_id) DO NOTHING RETURNING id",
             )
             .bind(uuid::Uuid::now_v7())
             .bind(user.tenant_id.0)
             .bind(&app_id)
-            .bind(state.secrets.seal(secret, &Sealed::AppSecret.context(user.tenant_id)))
-            .bind(state.secrets.seal(verify, &Sealed::VerifyToken.context(user.tenant_id)))
+            .bind(&sealed_secret)
+            .bind(&sealed_verify)
             .fetch_optional(&mut *tx)
-            .await
-            .map_err(|e| conflict(e, "app_id"))?;
+            .await?;
+            if id.is_none() {
+                id = sqlx::query_scalar("UPDATE meta_apps SET app_secret_enc = $2, verify_token_enc = $3 WHERE app_id = $1 RETURNING id")
+                    .bind(&app_id)
+                    .bind(&sealed_secret)
+                    .bind(&sealed_verify)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            }
             Some(id.ok_or(ApiError::Conflict { code: "APP_IN_USE", message: "this Meta app is connected to another account".into() })?)
         }
     };
@@ -168,7 +178,7 @@ pub async fn create(state: web::Data<AppState>, user: Admin, body: web::Json<Con
     .bind(&display)
     .bind(&waba_id)
     .bind(b.name.as_deref().unwrap_or("").trim())
-    .bind(state.secrets.seal(&token, &Sealed::AccessToken.context(user.tenant_id)))
+    .bind(state.secrets.seal(&token, &Sealed::AccessToken.context(user.tenant_id, &id.0.to_string())))
     .bind(meta_app)
     .bind(rate)
     .execute(&mut *tx)
@@ -231,7 +241,10 @@ pub async fn update(
         // A new token or WABA must check out with Meta like a new number.
         let check_token = match &token {
             Some(t) => t.clone(),
-            None => state.secrets.open(&sealed, &Sealed::AccessToken.context(user.tenant_id)).map_err(|e| ApiError::Internal(e.into()))?,
+            None => state
+                .secrets
+                .open(&sealed, &Sealed::AccessToken.context(user.tenant_id, &path.to_string()))
+                .map_err(|e| ApiError::Internal(e.into()))?,
         };
         state.graph.verify_number(&check_token, &pnid, &new_waba).await.map_err(verify_error)?;
         if new_waba != old_waba {
@@ -248,7 +261,7 @@ pub async fn update(
     .bind(display)
     .bind(waba)
     .bind(b.name.map(|n| n.trim().to_owned()))
-    .bind(token.map(|t| state.secrets.seal(&t, &Sealed::AccessToken.context(user.tenant_id))))
+    .bind(token.map(|t| state.secrets.seal(&t, &Sealed::AccessToken.context(user.tenant_id, &path.to_string()))))
     .bind(rate)
     .execute(&mut *tx)
     .await?;

@@ -7,6 +7,7 @@ use crate::http::conversations::page;
 use crate::http::error::ApiError;
 use crate::http::pagination::{self, Cursor};
 use crate::startup::AppState;
+use crate::store::visibility::Visibility;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -149,12 +150,14 @@ pub async fn create(state: web::Data<AppState>, user: Writer, body: web::Json<Co
 pub async fn get(state: web::Data<AppState>, user: Reader, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let row = sqlx::query(&format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = $1")).bind(*path).fetch_optional(&mut *tx).await?;
-    let convs: Vec<(uuid::Uuid, uuid::Uuid, String, Option<DateTime<Utc>>)> = sqlx::query_as(
-        "SELECT id, channel_id, status, last_message_at FROM conversations WHERE contact_id = $1 ORDER BY last_message_at DESC NULLS LAST",
-    )
-    .bind(*path)
-    .fetch_all(&mut *tx)
-    .await?;
+    // Only the conversations the caller may see.
+    let sql = format!(
+        "SELECT c.id, c.channel_id, c.status, c.last_message_at FROM conversations c WHERE c.contact_id = $1 AND {}
+         ORDER BY c.last_message_at DESC NULLS LAST",
+        Visibility::sql("c", 2)
+    );
+    let convs: Vec<(uuid::Uuid, uuid::Uuid, String, Option<DateTime<Utc>>)> =
+        Visibility::of(&user).bind_as(sqlx::query_as(&sql).bind(*path)).fetch_all(&mut *tx).await?;
     tx.commit().await?;
     let mut v = contact_json(&row.ok_or(ApiError::NotFound("contact"))?)?;
     v["conversations"] = json!(convs
@@ -172,6 +175,10 @@ pub async fn update(
     body: web::Json<ContactInput>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
+    if (b.phone.is_some() || b.opted_in.is_some()) && !user.role.is_admin() {
+        // Where replies go and whether marketing may: not an agent's call.
+        return Err(ApiError::Forbidden("only a tenant admin changes a contact's number or marketing consent".into()));
+    }
     let phone = b.phone.as_deref().map(phone).transpose()?;
     let tags = b.tags.as_deref().map(clean_tags).transpose()?;
     let (set, unset): (Map<String, Value>, Vec<String>) = match b.custom_fields {

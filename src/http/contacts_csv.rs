@@ -318,13 +318,15 @@ pub async fn import(state: web::Data<AppState>, user: Manager, mut payload: web:
             imported += new;
             updated += changed;
         }
-        tx.commit().await?;
-        Ok::<_, ApiError>((imported, updated, errors))
+        Ok::<_, ApiError>((tx, imported, updated, errors))
     };
     let (fed, applied) = futures::join!(feed, apply);
     let _ = parser.await;
+    // A body that broke off or ran over the limit imports nothing: the
+    // transaction is dropped (rolled back) before it is committed.
     fed?;
-    let (imported, updated, mut errors) = applied?;
+    let (tx, imported, updated, mut errors) = applied?;
+    tx.commit().await?;
     errors.sort_by_key(|e| e.line);
     let failed_lines: BTreeSet<usize> = errors.iter().map(|e| e.line).collect();
     Ok(HttpResponse::Ok().json(json!({
@@ -373,6 +375,22 @@ pub async fn export(state: web::Data<AppState>, user: Manager) -> Result<HttpRes
         .streaming(body))
 }
 
+/// A cell a spreadsheet will not run as a formula: customer-written values
+/// (a WhatsApp profile name of `=HYPERLINK(…)`) get a leading apostrophe.
+pub fn spreadsheet_safe(cell: String) -> String {
+    let risky = match cell.chars().next() {
+        Some('=' | '@' | '-' | '\t' | '\r') => true,
+        // `+14155550101` is a phone number; `+SUM(…)` is not.
+        Some('+') => !cell[1..].chars().all(|c| c.is_ascii_digit()),
+        _ => false,
+    };
+    if risky {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
 fn csv_line(fields: &[String]) -> Result<bytes::Bytes, ApiError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(fields).map_err(|e| ApiError::Internal(e.into()))?;
@@ -412,6 +430,7 @@ async fn export_page(
                 other => other.to_string(),
             });
         }
+        let rec: Vec<String> = rec.into_iter().map(spreadsheet_safe).collect();
         w.write_record(&rec).map_err(|e| ApiError::Internal(e.into()))?;
     }
     let bytes = w.into_inner().map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))?;
@@ -441,6 +460,16 @@ mod tests {
     fn a_row_without_the_opted_in_column_leaves_consent_alone() {
         let (rows, _) = parse_csv(b"phone,name\n+14155550101,Asha\n").unwrap();
         assert_eq!(rows[0].opted_in, None);
+    }
+
+    #[test]
+    fn exported_cells_never_run_as_formulas() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")".into()), "'=HYPERLINK(\"x\")");
+        assert_eq!(spreadsheet_safe("@SUM(A1)".into()), "'@SUM(A1)");
+        assert_eq!(spreadsheet_safe("-2+3".into()), "'-2+3");
+        assert_eq!(spreadsheet_safe("+SUM(A1)".into()), "'+SUM(A1)");
+        assert_eq!(spreadsheet_safe("+14155550101".into()), "+14155550101");
+        assert_eq!(spreadsheet_safe("Asha".into()), "Asha");
     }
 
     #[test]

@@ -7,14 +7,12 @@ use crate::auth::Admin;
 use crate::db::tenant_tx;
 use crate::http::error::ApiError;
 use crate::startup::AppState;
+use crate::store::inbox::{Inbox, Replay};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use sqlx::Row;
-use whatsflow_actors::conversation::ConversationWork;
-use whatsflow_actors::ids::ContactId;
-use whatsflow_actors::parked::ParkedWork;
-use whatsflow_actors::tenant::ConversationCommand;
+use whatsflow_actors::parked::ParkedEvents;
 
 /// Most dead letters listed.
 const LIST_LIMIT: i64 = 200;
@@ -23,7 +21,7 @@ const LIST_LIMIT: i64 = 200;
 pub async fn list(state: web::Data<AppState>, user: Admin) -> Result<HttpResponse, ApiError> {
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let rows = sqlx::query(
-        "SELECT id, channel_id, contact_id, conversation_id, jsonb_array_length(events) AS events, error, created_at, retried_at
+        "SELECT id, channel_id, contact_id, conversation_id, jsonb_array_length(events->'works') AS events, error, created_at, retried_at
          FROM dead_letters ORDER BY created_at DESC, id DESC LIMIT $1",
     )
     .bind(LIST_LIMIT)
@@ -48,13 +46,17 @@ pub async fn list(state: web::Data<AppState>, user: Admin) -> Result<HttpRespons
     Ok(HttpResponse::Ok().json(json!({"data": data, "next_cursor": null})))
 }
 
-/// Feeds a dead letter's events to its conversation again (once).
+/// Feeds a dead letter's events back (once): they are stored as a replay
+/// row of the webhook inbox in the same transaction that marks the letter
+/// retried, so they are processed (and retried, and parked again if they
+/// still fail) as durably as a webhook; the customer's contact is found
+/// afresh.
 pub async fn retry(state: web::Data<AppState>, user: Admin, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let row = sqlx::query(
         "UPDATE dead_letters d SET retried_at = now() FROM channels ch
          WHERE d.id = $1 AND d.retried_at IS NULL AND ch.id = d.channel_id
-         RETURNING d.events, d.channel_id, d.contact_id, ch.phone_number_id, ch.messages_per_second",
+         RETURNING d.events, ch.phone_number_id",
     )
     .bind(*path)
     .fetch_optional(&mut *tx)
@@ -75,16 +77,12 @@ pub async fn retry(state: web::Data<AppState>, user: Admin, path: web::Path<i64>
             },
         });
     };
-    let events: Value = row.try_get("events")?;
-    let works: Vec<ParkedWork> = serde_json::from_value(events).map_err(|e| ApiError::Internal(e.into()))?;
-    let channel = crate::store::channel_ref_from_row(user.tenant_id, &row)?;
-    let contact: Option<uuid::Uuid> = row.try_get("contact_id")?;
+    let events: ParkedEvents = serde_json::from_value(row.try_get::<Value, _>("events")?).map_err(|e| ApiError::Internal(e.into()))?;
+    let count = events.works.len();
+    let replay = Replay { tenant_id: user.tenant_id, phone_number_id: row.try_get("phone_number_id")?, events };
+    let inbox_id = Inbox::store_replay(&mut tx, &replay).await?;
     tx.commit().await?;
-    let count = works.len();
-    state.router.command(ConversationCommand {
-        channel,
-        contact_id: ContactId(contact.unwrap_or_default()),
-        work: ConversationWork::Replay(works),
-    });
+    let body = serde_json::to_vec(&replay).map_err(|e| ApiError::Internal(e.into()))?;
+    state.inbox.dispatch_replay(&state.router, inbox_id, &body).await;
     Ok(HttpResponse::Accepted().json(json!({"id": *path, "events": count, "retried": true})))
 }

@@ -165,8 +165,22 @@ pub async fn list(state: web::Data<AppState>, user: Reader) -> Result<HttpRespon
     let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM flows ORDER BY created_at")).fetch_all(&mut *tx).await?;
     tx.commit().await?;
-    let data = rows.iter().map(flow_json).collect::<Result<Vec<_>, _>>()?;
+    let mut data = rows.iter().map(flow_json).collect::<Result<Vec<_>, _>>()?;
+    if !user.role.is_admin() {
+        data.iter_mut().for_each(mask_secrets);
+    }
     Ok(HttpResponse::Ok().json(json!({"data": data, "next_cursor": null})))
+}
+
+/// Hides what api nodes send in their headers (credentials for the
+/// business's own systems) from people who do not edit flows.
+fn mask_secrets(flow: &mut Value) {
+    let Some(nodes) = flow["flow_data"]["nodes"].as_array_mut() else { return };
+    for node in nodes.iter_mut().filter(|n| n["type"] == "api") {
+        if let Some(headers) = node["data"]["headers"].as_object_mut() {
+            headers.values_mut().for_each(|v| *v = json!("••••••"));
+        }
+    }
 }
 
 async fn load(state: &AppState, user: &AuthUser, id: uuid::Uuid) -> Result<Value, ApiError> {
@@ -178,7 +192,11 @@ async fn load(state: &AppState, user: &AuthUser, id: uuid::Uuid) -> Result<Value
 
 /// One flow.
 pub async fn get(state: web::Data<AppState>, user: Reader, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(load(&state, &user, *path).await?))
+    let mut flow = load(&state, &user, *path).await?;
+    if !user.role.is_admin() {
+        mask_secrets(&mut flow);
+    }
+    Ok(HttpResponse::Ok().json(flow))
 }
 
 /// Changes a flow; a new `flow_data` is a new version (live runs keep theirs).

@@ -215,8 +215,18 @@ pub async fn resend(state: web::Data<AppState>, user: Writer, path: web::Path<(u
             },
         });
     };
-    tx.commit().await?;
     let view = message_from_row(&row)?;
+    if view.kind == "template" {
+        if let TemplateConsent::OptedOut { template } = template_send(&state.pool, user.tenant_id, target.contact_id, &view.content).await?
+        {
+            // The guarded update is rolled back with the transaction.
+            return Err(ApiError::Unprocessable {
+                code: "OPTED_OUT",
+                message: format!("this contact has since opted out of marketing messages; `{template}` cannot be resent to them"),
+            });
+        }
+    }
+    tx.commit().await?;
     let phone: Option<String> = row.try_get("phone")?;
     let user_id: Option<String> = row.try_get("wa_user_id")?;
     let body = whatsflow_actors::send::cloud_api_body(

@@ -36,6 +36,10 @@ pub struct UpdateUser {
     role: Option<String>,
     #[serde(default)]
     password: Option<String>,
+    /// Required to change your own password (a stolen access token must not
+    /// become a permanent takeover).
+    #[serde(default)]
+    current_password: Option<String>,
 }
 
 /// Roles a tenant admin may give.
@@ -104,6 +108,19 @@ pub async fn update(
     }
     if own && body.role.as_deref().is_some_and(|r| r != "tenant_admin") {
         return Err(ApiError::validation("you cannot remove your own admin role; ask another admin"));
+    }
+    if own && body.password.is_some() {
+        let given = body.current_password.clone().ok_or(ApiError::BadRequest {
+            code: "CURRENT_PASSWORD_REQUIRED",
+            message: "to change your own password, also send `current_password`".into(),
+        })?;
+        let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
+        let stored: String =
+            sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1").bind(user.user_id.0).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        if !state.auth_guard.hash(move || crate::auth::password::verify(&given, &stored)).await? {
+            return Err(ApiError::Forbidden("`current_password` is wrong; your password was not changed".into()));
+        }
     }
     let name = body.name.as_deref().map(|n| required_text("name", n, 200)).transpose()?;
     let role = body.role.as_deref().map(assignable).transpose()?;

@@ -67,7 +67,7 @@ async fn tenant_app(state: &AppState, app_id: &str) -> Result<TenantApp, ApiErro
             .await?;
     let (tenant, secret, token) = row.ok_or(ApiError::NotFound("Meta app"))?;
     let tenant = TenantId(tenant);
-    let open = |b: &[u8], what: Sealed| state.secrets.open(b, &what.context(tenant)).map_err(|e| ApiError::Internal(e.into()));
+    let open = |b: &[u8], what: Sealed| state.secrets.open(b, &what.context(tenant, app_id)).map_err(|e| ApiError::Internal(e.into()));
     Ok(TenantApp { tenant, app_secret: open(&secret, Sealed::AppSecret)?, verify_token: open(&token, Sealed::VerifyToken)? })
 }
 

@@ -1,7 +1,7 @@
 //! Marketing consent: a contact who opted out (`opted_in = false`, from the
 //! API, an import with an `opted_in` column, or later a STOP) is never sent
-//! a marketing template. Other categories (utility, authentication) and
-//! session messages are not marketing and still go out.
+//! a marketing template, nor one whose category is not known here. Templates
+//! known to be utility or authentication, and session messages, still go.
 
 use crate::db::tenant_tx;
 use serde_json::Value;

@@ -36,6 +36,22 @@ const MAX_ATTEMPTS: i32 = 12;
 /// Longest wait between retries of a failing row.
 const MAX_RETRY_BACKOFF_SECS: f64 = 300.0;
 
+/// The `kind` of inbox rows that replay a dead letter (the others are
+/// Meta's POSTs).
+pub const REPLAY_KIND: &str = "replay";
+
+/// A dead letter fed back, stored as an inbox row so that it is processed
+/// (and retried) with the same durability as a webhook.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct Replay {
+    /// Its tenant (checked against the channel's).
+    pub tenant_id: TenantId,
+    /// The number the events arrived on.
+    pub phone_number_id: String,
+    /// The events and their customer.
+    pub events: whatsflow_actors::parked::ParkedEvents,
+}
+
 /// Where a POST came from: the platform app, or a tenant's own Meta app.
 #[derive(Debug, Clone)]
 pub struct InboxSource {
@@ -107,7 +123,7 @@ impl Inbox {
         loop {
             let in_flight: Vec<i64> = self.in_flight.iter().map(|r| *r).collect();
             let rows = sqlx::query(
-                "SELECT id, app_id, body FROM webhook_inbox
+                "SELECT id, app_id, body, kind FROM webhook_inbox
                  WHERE processed_at IS NULL AND id > $1 AND attempts < $2 AND NOT (id = ANY($3))
                    AND ($4 OR next_attempt_at <= now())
                  ORDER BY id LIMIT $5",
@@ -126,7 +142,13 @@ impl Inbox {
                 let id: i64 = row.try_get("id")?;
                 let app_id: Option<String> = row.try_get("app_id")?;
                 let body: Vec<u8> = row.try_get("body")?;
+                let kind: String = row.try_get("kind")?;
                 after = id;
+                if kind == REPLAY_KIND {
+                    self.dispatch_replay(router, id, &body).await;
+                    total += 1;
+                    continue;
+                }
                 let tenant = match &app_id {
                     Some(app) => sqlx::query_scalar::<_, uuid::Uuid>("SELECT tenant_id FROM route_meta_app($1)")
                         .bind(app)
@@ -163,6 +185,28 @@ impl Inbox {
                 }
             }
         });
+    }
+
+    /// Stores a dead letter's replay as an inbox row in `tx` (with whatever
+    /// else the caller commits with it); its id. Dispatch it once committed.
+    pub async fn store_replay(tx: &mut sqlx::Transaction<'static, sqlx::Postgres>, replay: &Replay) -> Result<i64, sqlx::Error> {
+        let body = serde_json::to_vec(replay).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+        sqlx::query_scalar(
+            "INSERT INTO webhook_inbox (kind, body, next_attempt_at) VALUES ($1, $2, now() + interval '60 seconds') RETURNING id",
+        )
+        .bind(REPLAY_KIND)
+        .bind(body)
+        .fetch_one(&mut **tx)
+        .await
+    }
+
+    /// Hands a replay row's events back to the engine.
+    pub async fn dispatch_replay(&self, router: &WebhookRouter, inbox_id: i64, body: &[u8]) {
+        let ticket = self.ticket(inbox_id);
+        match serde_json::from_slice::<Replay>(body) {
+            Ok(r) => router.replay(r.tenant_id, &r.phone_number_id, r.events, ticket).await,
+            Err(e) => ticket.note(serde_json::json!({"kind": "unparseable", "reason": e.to_string()})),
+        }
     }
 
     /// Dispatches a freshly received POST.

@@ -36,7 +36,16 @@ pub fn store_err(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::RowNotFound => StoreError::Missing(text),
         sqlx::Error::Database(db) => match db.code().as_deref() {
-            Some("23503") => StoreError::Missing(text),
+            // Only a vanished contact, conversation or number means "gone";
+            // another reference (an assignee removed since) is a conflict.
+            Some("23503")
+                if db
+                    .constraint()
+                    .is_some_and(|c| ["_contact_id_fkey", "_conversation_id_fkey", "_channel_id_fkey"].iter().any(|k| c.ends_with(k))) =>
+            {
+                StoreError::Missing(text)
+            }
+            Some("23503") => StoreError::Conflict(text),
             Some("40001" | "40P01" | "55P03") => StoreError::Unavailable(text),
             Some("23505" | "23514" | "23P01") => StoreError::Conflict(text),
             _ => StoreError::Bug(text),
@@ -224,6 +233,17 @@ impl whatsflow_actors::outbound::SendLedger for PgStore {
             Some((None, Some(true))) => AfterGrace::Resend,
             _ => AfterGrace::Unconfirmed,
         })
+    }
+
+    async fn mark_attempted(&self, tenant: TenantId, messages: &[whatsflow_actors::ids::MessageId]) -> Result<(), StoreError> {
+        let ids: Vec<uuid::Uuid> = messages.iter().map(|m| m.0).collect();
+        let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
+        sqlx::query("UPDATE messages SET send_attempted_at = now() WHERE id = ANY($1)")
+            .bind(&ids)
+            .execute(&mut *tx)
+            .await
+            .map_err(store_err)?;
+        tx.commit().await.map_err(store_err)
     }
 }
 

@@ -18,11 +18,12 @@ async fn channel_secrets_are_encrypted_and_never_returned() {
     let stored: Vec<u8> = sqlx::query_scalar("SELECT access_token_enc FROM channels").fetch_one(&app.owner).await.unwrap();
     assert!(!stored.windows(4).any(|w| w == b"EAAG"), "token stored in clear");
     let tenant = whatsflow_actors::ids::TenantId(t.tenant_id.parse().unwrap());
-    let context = whatsflow::crypto::Sealed::AccessToken.context(tenant);
+    let channel_id = created["id"].as_str().unwrap();
+    let context = whatsflow::crypto::Sealed::AccessToken.context(tenant, channel_id);
     let opened = whatsflow::crypto::SecretBox::new(&MASTER_KEY).open(&stored, &context).unwrap();
     assert_eq!(opened, "EAAG-secret-access-token");
     // Bound to its row: the same ciphertext does not open as another tenant's.
-    let elsewhere = whatsflow::crypto::Sealed::AccessToken.context(whatsflow_actors::ids::TenantId::generate());
+    let elsewhere = whatsflow::crypto::Sealed::AccessToken.context(whatsflow_actors::ids::TenantId::generate(), channel_id);
     assert!(whatsflow::crypto::SecretBox::new(&MASTER_KEY).open(&stored, &elsewhere).is_err());
 
     // Same number again without its token: Meta does not confirm it.

@@ -124,6 +124,7 @@ pub fn test_config(database_url: &str) -> Config {
         workers: Some(2),
         ws_outbox: whatsflow::config::DEFAULT_WS_OUTBOX,
         egress_allow: vec!["127.0.0.0/8".parse().unwrap()],
+        trusted_proxies: Vec::new(),
         retention: whatsflow::config::DEFAULT_RETENTION,
         auth_limits: whatsflow::auth::limits::AuthLimits::default(),
     }

@@ -223,11 +223,24 @@ async fn events_that_keep_failing_are_parked_alerted_and_retried_by_an_admin() {
     eventually("the next message", WAIT, || async { app.message_by_wamid(&t, "wamid.after-poison").await }).await;
     let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(metrics.lines().any(|l| l == "whatsflow_dead_letters_total 1"), "{metrics}");
-    // Agents may not see or retry dead letters; the fixed system takes the retry.
+    // Agents may not see or retry dead letters.
     let agent = app.add_user(&t, "agent").await;
     assert_eq!(app.get(&agent, "/api/v1/dead-letters").await.0, 403);
+    // A retry while the cause remains loses nothing: the events come back
+    // as a new dead letter.
+    let first = letter["id"].as_i64().unwrap();
+    let retry = app.http.post(app.url(&format!("/api/v1/dead-letters/{first}/retry"))).bearer_auth(&t.token).send().await.unwrap();
+    assert_eq!(retry.status(), 202);
+    let again = eventually("parked again", Duration::from_secs(30), || async {
+        let (_, letters) = app.get(&t, "/api/v1/dead-letters").await;
+        letters["data"].as_array().unwrap().iter().find(|l| l["id"].as_i64() != Some(first)).cloned()
+    })
+    .await;
+    assert_eq!(again["events"], 1);
+    assert!(app.message_by_wamid(&t, "wamid.poison-1").await.is_none());
+    // The fixed system takes the retry.
     poison.store(false, Ordering::SeqCst);
-    let id = letter["id"].as_i64().unwrap();
+    let id = again["id"].as_i64().unwrap();
     let retry = app.http.post(app.url(&format!("/api/v1/dead-letters/{id}/retry"))).bearer_auth(&t.token).send().await.unwrap();
     assert_eq!(retry.status(), 202);
     let m = eventually("the parked message", WAIT, || async { app.message_by_wamid(&t, "wamid.poison-1").await }).await;

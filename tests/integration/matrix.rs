@@ -258,11 +258,12 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         (_, p) if p.starts_with("/api/v1/templates/{id}") => fx.template.clone(),
         ("post", "/api/v1/dead-letters/{id}/retry") => {
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO dead_letters (tenant_id, channel_id, contact_id, events, error) VALUES ($1, $2, $3, '[]', 'matrix') RETURNING id",
+                "INSERT INTO dead_letters (tenant_id, channel_id, contact_id, events, error) VALUES ($1, $2, $3, $4, 'matrix') RETURNING id",
             )
             .bind(uuid::Uuid::parse_str(&a.tenant_id).unwrap())
             .bind(uuid::Uuid::parse_str(&fx.channel).unwrap())
             .bind(uuid::Uuid::parse_str(&fx.contact).unwrap())
+            .bind(json!({"customer": {"phone": null, "user_id": null, "username": null, "name": null}, "works": []}))
             .fetch_one(&app.owner)
             .await
             .unwrap();

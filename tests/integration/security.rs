@@ -566,11 +566,12 @@ async fn stored_secrets_rotate_to_a_new_master_key() {
     let rotating = whatsflow::crypto::SecretBox::with_previous(&new_key, &[MASTER_KEY]);
     let report = whatsflow::rotate::rotate(&app.db_url, &rotating).await.unwrap();
     assert_eq!(report.resealed, 1);
+    let channel: String = sqlx::query_scalar("SELECT id::text FROM channels").fetch_one(&app.owner).await.unwrap();
     let again = whatsflow::rotate::rotate(&app.db_url, &rotating).await.unwrap();
     assert_eq!((again.resealed, again.current), (0, 1), "a second rotation has nothing to do");
     let stored: Vec<u8> = sqlx::query_scalar("SELECT access_token_enc FROM channels").fetch_one(&app.owner).await.unwrap();
     let tenant = whatsflow_actors::ids::TenantId(t.tenant_id.parse().unwrap());
-    let context = whatsflow::crypto::Sealed::AccessToken.context(tenant);
+    let context = whatsflow::crypto::Sealed::AccessToken.context(tenant, &channel);
     assert_eq!(whatsflow::crypto::SecretBox::new(&new_key).open(&stored, &context).unwrap(), ACCESS_TOKEN);
     assert!(whatsflow::crypto::SecretBox::new(&MASTER_KEY).open(&stored, &context).is_err(), "the old key no longer opens it");
 }
@@ -704,4 +705,111 @@ async fn a_bot_cannot_send_a_marketing_template_to_an_opted_out_contact() {
     .await;
     assert!(run["error"].as_str().unwrap().contains("OPTED_OUT"), "{run}");
     assert!(!app.sim_sends().await.iter().any(|b| b["template"]["name"] == "flash_sale"));
+}
+
+#[actix_rt::test]
+async fn an_import_that_breaks_off_imports_nothing() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    // 1,100 rows of 10 KB: past the 10 MB limit midway, after many valid rows.
+    let mut csv = String::from("phone,name,notes\n");
+    for i in 0..1100 {
+        csv.push_str(&format!("+1415666{i:04},Name {i},{}\n", "x".repeat(10_000)));
+    }
+    let res = app.http.post(app.url("/api/v1/contacts/import")).bearer_auth(&t.token).body(csv).send().await.unwrap();
+    assert_eq!(res.status(), 413);
+    assert_eq!(app.count("contacts").await, 0, "nothing of a refused file is imported");
+}
+
+#[actix_rt::test]
+async fn agents_cannot_redirect_a_contacts_replies_or_consent() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let conversation = app.open_conversation(&t, "15550015001").await;
+    let (_, conv) = app.get(&t, &format!("/api/v1/conversations/{conversation}")).await;
+    let contact = conv["contact"]["id"].as_str().unwrap().to_owned();
+    let a = app.add_user(&t, "agent").await;
+    let b = app.add_user(&t, "agent").await;
+    for body in [json!({"phone": "+15550099999"}), json!({"opted_in": false})] {
+        let res = app.http.patch(app.url(&format!("/api/v1/contacts/{contact}"))).bearer_auth(&a.token).json(&body).send().await.unwrap();
+        assert_eq!(res.status(), 403, "{body}");
+    }
+    // Names and tags are theirs to keep tidy.
+    let res = app
+        .http
+        .patch(app.url(&format!("/api/v1/contacts/{contact}")))
+        .bearer_auth(&a.token)
+        .json(&json!({"name": "Asha K"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // A contact's conversations are listed only where the agent may see them.
+    let res = app
+        .http
+        .patch(app.url(&format!("/api/v1/conversations/{conversation}")))
+        .bearer_auth(&t.token)
+        .json(&json!({"assignee_id": a.user_id}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let (_, seen_by_b) = app.get(&b, &format!("/api/v1/contacts/{contact}")).await;
+    assert_eq!(seen_by_b["conversations"].as_array().unwrap().len(), 0);
+    let (_, seen_by_a) = app.get(&a, &format!("/api/v1/contacts/{contact}")).await;
+    assert_eq!(seen_by_a["conversations"].as_array().unwrap().len(), 1);
+}
+
+#[actix_rt::test]
+async fn changing_your_own_password_needs_the_current_one() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    let agent = app.add_user(&t, "agent").await;
+    let path = format!("/api/v1/users/{}", agent.user_id);
+    let without =
+        app.http.patch(app.url(&path)).bearer_auth(&agent.token).json(&json!({"password": "brand-new-pass"})).send().await.unwrap();
+    assert_eq!(without.status(), 400);
+    assert_eq!(without.json::<Value>().await.unwrap()["error"]["code"], "CURRENT_PASSWORD_REQUIRED");
+    let wrong = app
+        .http
+        .patch(app.url(&path))
+        .bearer_auth(&agent.token)
+        .json(&json!({"password": "brand-new-pass", "current_password": "not-it-at-all"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 403);
+    let right = app
+        .http
+        .patch(app.url(&path))
+        .bearer_auth(&agent.token)
+        .json(&json!({"password": "brand-new-pass", "current_password": "team-password-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(right.status(), 200);
+    // An admin resetting someone else's needs no current password.
+    let reset = app.http.patch(app.url(&path)).bearer_auth(&t.token).json(&json!({"password": "admin-set-pass"})).send().await.unwrap();
+    assert_eq!(reset.status(), 200);
+}
+
+#[actix_rt::test]
+async fn agents_do_not_see_the_credentials_flows_send_to_apis() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    let agent = app.add_user(&t, "agent").await;
+    let flow: Value = post_json(&app, &t.token, "/api/v1/flows", json!({"name": "crm", "trigger_type": "manual", "flow_data": {"nodes": [
+        {"id": "a", "type": "api", "data": {"start": true, "method": "GET", "url": "https://crm.example.com/x", "headers": {"Authorization": "Bearer crm-secret-123"}}}],
+        "edges": []}}))
+    .await
+    .json()
+    .await
+    .unwrap();
+    let id = flow["id"].as_str().unwrap();
+    let (_, admin_view) = app.get(&t, &format!("/api/v1/flows/{id}")).await;
+    assert!(admin_view.to_string().contains("crm-secret-123"), "admins edit it");
+    let (_, one) = app.get(&agent, &format!("/api/v1/flows/{id}")).await;
+    let (_, all) = app.get(&agent, "/api/v1/flows").await;
+    assert!(!one.to_string().contains("crm-secret-123") && !all.to_string().contains("crm-secret-123"));
 }

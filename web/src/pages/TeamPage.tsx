@@ -18,10 +18,15 @@ function MemberForm({ member, onDone, onCancel }: { member: User | null; onDone:
   const [email, setEmail] = useState(member?.email ?? "");
   const [role, setRole] = useState<Role>(member?.role ?? "agent");
   const [password, setPassword] = useState("");
+  const [currentPassword, setCurrentPassword] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const editing = member !== null;
-  const ready = editing ? name.trim() !== "" && (password === "" || password.length >= 8) : name.trim() && email.trim() && password.length >= 8;
+  // Changing your own password needs the current one.
+  const self = editing && member.id === me?.id;
+  const ready = editing
+    ? name.trim() !== "" && (password === "" || (password.length >= 8 && (!self || currentPassword !== "")))
+    : name.trim() && email.trim() && password.length >= 8;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -34,6 +39,7 @@ function MemberForm({ member, onDone, onCancel }: { member: User | null; onDone:
         if (name.trim() !== member.name) body.name = name.trim();
         if (role !== member.role) body.role = role;
         if (password) body.password = password;
+        if (password && self) body.current_password = currentPassword;
         onDone(Object.keys(body).length ? await api.patch<User>(`/users/${member.id}`, body) : member);
       } else {
         onDone(await api.post<User>("/users", { name: name.trim(), email: email.trim(), password, role }));
@@ -76,6 +82,16 @@ function MemberForm({ member, onDone, onCancel }: { member: User | null; onDone:
         autoComplete="new-password"
         data-testid="member-password"
       />
+      {self && password !== "" && (
+        <TextInput
+          label={t("team.currentPassword")}
+          type="password"
+          value={currentPassword}
+          onChange={(e) => setCurrentPassword(e.target.value)}
+          autoComplete="current-password"
+          data-testid="member-current-password"
+        />
+      )}
       <ErrorText testId="member-error">{error}</ErrorText>
       <div className="flex justify-end gap-2">
         <Button variant="ghost" onClick={onCancel}>
