@@ -46,7 +46,7 @@ pub enum Command {
         /// A number the simulated Meta knows, as PHONE_NUMBER_ID:WABA_ID:TOKEN
         /// (repeatable); channels are verified against these.
         #[arg(long = "number", value_name = "PHONE_NUMBER_ID:WABA_ID:TOKEN")]
-        numbers: Vec<crate::graph_sim::SimNumber>,
+        numbers: Vec<crate::sim::graph::SimNumber>,
     },
     /// Re-seal every stored secret under WHATSFLOW_MASTER_KEY, opening them
     /// with it or WHATSFLOW_MASTER_KEY_PREVIOUS (comma-separated old keys).
@@ -71,9 +71,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::GraphSim { bind, webhook_url, app_secret, mps, status_delay_ms, auto_reply, numbers } => {
             let listener = std::net::TcpListener::bind(&bind).map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
-            let sim = crate::graph_sim::start(
+            let sim = crate::sim::graph::start(
                 listener,
-                crate::graph_sim::SimConfig {
+                crate::sim::graph::SimConfig {
                     webhook_url,
                     app_secret,
                     mps,

@@ -95,9 +95,9 @@ pub async fn run() -> anyhow::Result<()> {
     let mut config = demo_config()?;
     let secret = config.app_secret.clone();
     let sim = if crate::config::env_var("GRAPH_API_BASE").is_none() {
-        let sim = crate::graph_sim::start(
+        let sim = crate::sim::graph::start(
             std::net::TcpListener::bind("127.0.0.1:0")?,
-            crate::graph_sim::SimConfig {
+            crate::sim::graph::SimConfig {
                 webhook_url: String::new(),
                 app_secret: secret.expose().to_owned(),
                 mps: 80,
@@ -128,8 +128,8 @@ pub async fn run() -> anyhow::Result<()> {
 }
 
 /// The demo business's number as the (simulated) Meta knows it.
-fn demo_number() -> crate::graph_sim::SimNumber {
-    crate::graph_sim::SimNumber {
+fn demo_number() -> crate::sim::graph::SimNumber {
+    crate::sim::graph::SimNumber {
         phone_number_id: DEMO_PHONE_NUMBER_ID.into(),
         waba_id: DEMO_WABA_ID.into(),
         access_token: DEMO_ACCESS_TOKEN.into(),

@@ -15,6 +15,11 @@
 //!   at rest; [`egress`]: the only client that calls tenant-supplied URLs;
 //!   [`cache`]: bounded caches; [`hub`]: fan-out to sessions; [`web_app`]:
 //!   the built front end.
+//! - [`graph`]: the Graph API client (sends, media, templates, number
+//!   verification); [`sim`]: the stand-ins for Meta (and later Razorpay)
+//!   that demo, tests and benches run against.
+//! - [`store::repo`]: every query the HTTP edge needs, one repository per
+//!   aggregate, reached as `db.tenant(t).conversations()…`.
 
 pub mod auth;
 pub mod cache;
@@ -26,11 +31,11 @@ pub mod demo;
 pub mod egress;
 pub mod embedded_pg;
 pub mod graph;
-pub mod graph_sim;
 pub mod http;
 pub mod hub;
 pub mod outbox;
 pub mod rotate;
+pub mod sim;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -44,6 +44,8 @@ pub struct WebhookStats {
 pub struct AppState {
     /// Application pool (role `whatsflow_app`).
     pub pool: PgPool,
+    /// The repositories over it.
+    pub db: crate::store::repo::Db,
     /// Configuration.
     pub config: Arc<Config>,
     /// Token signing.
@@ -169,6 +171,7 @@ impl Application {
 
         let sessions = crate::auth::sessions::Sessions::new(hub.clone());
         let state = web::Data::new(AppState {
+            db: crate::store::repo::Db::new(pool.clone()),
             pool,
             jwt: JwtKeys::new(config.jwt_secret.expose()),
             secrets,

@@ -12,9 +12,7 @@
 
 use crate::auth::jwt::Claims;
 use crate::auth::AuthUser;
-use crate::db::tenant_tx;
-use crate::http::conversations::{message_from_row, MESSAGE_COLUMNS};
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, ErrorCode};
 use crate::http::messages::{self, SendBody, Sent};
 use crate::hub::{HubFrame, Scope, SessionControl, SubscriptionId};
 use crate::startup::AppState;
@@ -24,7 +22,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use actix_web_actors::ws;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use sqlx::Row;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use whatsflow_actors::conversation::ConversationWork;
@@ -101,7 +98,7 @@ fn frame(event: &str, data: Value) -> String {
     json!({"event": event, "data": data}).to_string()
 }
 
-fn error_frame(code: &str, message: &str, extra: Value) -> String {
+fn error_frame(code: ErrorCode, message: &str, extra: Value) -> String {
     let mut data = json!({"code": code, "message": message});
     if let (Some(d), Some(e)) = (data.as_object_mut(), extra.as_object()) {
         d.extend(e.clone());
@@ -147,15 +144,15 @@ impl AgentSession {
 
     fn on_text(&mut self, text: &str, ctx: &mut ws::WebsocketContext<Self>) {
         let Ok(v) = serde_json::from_str::<Value>(text) else {
-            ctx.text(error_frame("INVALID_FRAME", "frames are JSON text: {\"event\": \"…\", \"data\": {…}}", json!({})));
+            ctx.text(error_frame(ErrorCode::InvalidFrame, "frames are JSON text: {\"event\": \"…\", \"data\": {…}}", json!({})));
             return;
         };
         let Some(event) = v["event"].as_str() else {
-            ctx.text(error_frame("INVALID_FRAME", "the frame has no \"event\"", json!({})));
+            ctx.text(error_frame(ErrorCode::InvalidFrame, "the frame has no \"event\"", json!({})));
             return;
         };
         let data = v.get("data").cloned().unwrap_or(json!({}));
-        let bad = |e: serde_json::Error| error_frame("INVALID_FRAME", &format!("`{event}` data is not valid: {e}"), json!({}));
+        let bad = |e: serde_json::Error| error_frame(ErrorCode::InvalidFrame, &format!("`{event}` data is not valid: {e}"), json!({}));
         match event {
             "conversation:join" => match serde_json::from_value::<JoinData>(data) {
                 Ok(j) => self.join(j, ctx),
@@ -177,7 +174,7 @@ impl AgentSession {
                     "away" => self.set_presence("away"),
                     "busy" => self.set_presence("busy"),
                     "offline" => self.set_presence("offline"),
-                    _ => ctx.text(error_frame("INVALID_FRAME", "status must be online, away, busy or offline", json!({}))),
+                    _ => ctx.text(error_frame(ErrorCode::InvalidFrame, "status must be online, away, busy or offline", json!({}))),
                 },
                 Err(e) => ctx.text(bad(e)),
             },
@@ -186,7 +183,7 @@ impl AgentSession {
                 Err(e) => ctx.text(bad(e)),
             },
             other => ctx.text(error_frame(
-                "UNKNOWN_EVENT",
+                ErrorCode::UnknownEvent,
                 &format!("unknown event `{other}`; send conversation:join, conversation:leave, conversation:typing, agent:status or message:send"),
                 json!({}),
             )),
@@ -271,7 +268,7 @@ impl AgentSession {
         let claims = self.claims.clone();
         let fut = async move {
             // A socket whose session ended sends nothing, even before it closes.
-            state.sessions.check(&state.pool, &claims).await?;
+            state.sessions.check(&state.db, &claims).await?;
             messages::send(&state, &user, s.conversation_id, s.body, SentBy::Agent { id: user.user_id }).await
         };
         let conversation_id = s.conversation_id;
@@ -287,21 +284,9 @@ impl AgentSession {
 
 /// The events of a conversation after `since`, as frames in sequence order.
 async fn replay(state: &AppState, user: &AuthUser, cid: ConversationId, since: i64) -> Result<Vec<(i64, String)>, ApiError> {
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let rows = sqlx::query(&format!(
-        "SELECT {MESSAGE_COLUMNS}, m.status_seq FROM messages m
-         WHERE m.conversation_id = $1 AND (m.seq > $2 OR m.status_seq > $2) ORDER BY GREATEST(m.seq, m.status_seq) LIMIT $3"
-    ))
-    .bind(cid.0)
-    .bind(since)
-    .bind(REPLAY_LIMIT)
-    .fetch_all(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    let mut frames = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let m = message_from_row(r)?;
-        let status_seq: i64 = r.try_get("status_seq")?;
+    let changes = state.db.tenant(user.tenant_id).conversations().changes_since(cid, since, REPLAY_LIMIT).await?;
+    let mut frames = Vec::with_capacity(changes.len());
+    for (m, status_seq) in changes {
         if m.seq > since {
             frames.push((m.seq, frame("message:new", json!({"conversation_id": cid, "seq": m.seq, "message": m}))));
         }
@@ -317,10 +302,8 @@ async fn replay(state: &AppState, user: &AuthUser, cid: ConversationId, since: i
     Ok(frames)
 }
 
-async fn store_presence(state: &AppState, user: &AuthUser, status: &str) -> Result<(), sqlx::Error> {
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    sqlx::query("UPDATE users SET presence = $2 WHERE id = $1").bind(user.user_id.0).bind(status).execute(&mut *tx).await?;
-    tx.commit().await?;
+async fn store_presence(state: &AppState, user: &AuthUser, status: &str) -> Result<(), crate::store::repo::DbError> {
+    state.db.tenant(user.tenant_id).users().set_presence(user.user_id, status).await?;
     state.hub.notify(user.tenant_id, json!({"event": "agent:status", "data": {"user_id": user.user_id, "status": status}}));
     Ok(())
 }
@@ -339,7 +322,7 @@ impl Actor for AgentSession {
         // Subscribed, so a revocation from now on reaches this socket; one
         // that happened since the upgrade was checked is caught here.
         let (state, claims) = (self.state.clone(), self.claims.clone());
-        ctx.spawn(async move { state.sessions.check(&state.pool, &claims).await }.into_actor(self).map(|res, _, ctx| {
+        ctx.spawn(async move { state.sessions.check(&state.db, &claims).await }.into_actor(self).map(|res, _, ctx| {
             if res.is_err() {
                 Self::revoke(ctx, "session ended");
             }
@@ -421,7 +404,7 @@ impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for AgentSession {
             Ok(ws::Message::Text(text)) => self.on_text(&text, ctx),
             Ok(ws::Message::Ping(p)) => ctx.pong(&p),
             Ok(ws::Message::Pong(_)) => {}
-            Ok(ws::Message::Binary(_)) => ctx.text(error_frame("INVALID_FRAME", "send JSON text frames, not binary", json!({}))),
+            Ok(ws::Message::Binary(_)) => ctx.text(error_frame(ErrorCode::InvalidFrame, "send JSON text frames, not binary", json!({}))),
             Ok(ws::Message::Close(reason)) => {
                 ctx.close(reason);
                 ctx.stop();
@@ -454,7 +437,7 @@ pub async fn connect(req: HttpRequest, stream: web::Payload, state: web::Data<Ap
     let (token, via_protocol) =
         token(&req).ok_or(ApiError::Unauthorized("pass the access token as `?token=` or the `bearer, <token>` subprotocol".into()))?;
     let claims = state.jwt.verify(&token, crate::auth::jwt::TokenKind::Access)?;
-    let user = state.sessions.check(&state.pool, &claims).await?;
+    let user = state.sessions.check(&state.db, &claims).await?;
     let session = AgentSession::new(user, claims, state.clone());
     if via_protocol {
         ws::WsResponseBuilder::new(session, &req, stream).protocols(&["bearer"]).start()

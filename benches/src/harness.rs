@@ -29,7 +29,7 @@ pub struct Harness {
     /// The simulator's base URL (with version).
     pub sim_base: String,
     /// The simulator (numbers are registered with it before they connect).
-    sim: Arc<whatsflow::graph_sim::SimState>,
+    sim: Arc<whatsflow::sim::graph::SimState>,
     /// A pooled client.
     pub http: reqwest::Client,
     _dir: tempfile::TempDir,
@@ -98,7 +98,7 @@ impl Harness {
                     Ok(l) => l,
                     Err(_) => return,
                 };
-                let cfg = whatsflow::graph_sim::SimConfig {
+                let cfg = whatsflow::sim::graph::SimConfig {
                     webhook_url: String::new(),
                     app_secret: APP_SECRET.into(),
                     mps: 100_000,
@@ -106,13 +106,13 @@ impl Harness {
                     auto_read: true,
                     auto_reply: false,
                 };
-                if let Ok(sim) = whatsflow::graph_sim::start(listener, cfg) {
+                if let Ok(sim) = whatsflow::sim::graph::start(listener, cfg) {
                     let _ = tx.send((sim.state.clone(), sim.base_url.clone()));
                     futures::future::pending::<()>().await;
                 }
             });
         });
-        let (sim, sim_base): (Arc<whatsflow::graph_sim::SimState>, String) =
+        let (sim, sim_base): (Arc<whatsflow::sim::graph::SimState>, String) =
             rx.recv_timeout(Duration::from_secs(10)).context("simulator did not start")?;
         let port = free_port()?;
         let base = format!("http://127.0.0.1:{port}");
@@ -215,7 +215,7 @@ impl Harness {
         let token = reg["access_token"].as_str().context("no token")?.to_owned();
         // Meta (the simulator) must know the number before it connects.
         let waba_id = format!("9{phone_number_id}");
-        self.sim.register_number(whatsflow::graph_sim::SimNumber {
+        self.sim.register_number(whatsflow::sim::graph::SimNumber {
             phone_number_id: phone_number_id.to_owned(),
             waba_id: waba_id.clone(),
             access_token: "bench".into(),

@@ -5,7 +5,7 @@
 //! unbounded argon2 hashes of 19 MiB each.
 
 use crate::config::{env_var, ConfigError};
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, ErrorCode};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::IpAddr;
@@ -129,7 +129,7 @@ impl AuthGuard {
         limiter.check_key(&ip).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             ApiError::TooManyRequests {
-                code: "RATE_LIMITED",
+                code: ErrorCode::RateLimited,
                 message: format!("too many attempts from this address; try again in {} seconds", wait.as_secs().max(1)),
                 retry_after: wait,
             }
@@ -154,7 +154,7 @@ impl AuthGuard {
         if self.waiting.fetch_add(1, Ordering::AcqRel) >= MAX_HASH_QUEUE {
             self.waiting.fetch_sub(1, Ordering::AcqRel);
             return Err(ApiError::TooManyRequests {
-                code: "RATE_LIMITED",
+                code: ErrorCode::RateLimited,
                 message: "the server is busy checking passwords; try again in a few seconds".into(),
                 retry_after: Duration::from_secs(2),
             });

@@ -119,14 +119,15 @@ pub fn api_key_hash(key: &str) -> Vec<u8> {
 }
 
 async fn by_api_key(state: &AppState, key: &str) -> Result<Credential, ApiError> {
-    let row: Option<(uuid::Uuid, uuid::Uuid, Vec<String>, Option<uuid::Uuid>)> =
-        sqlx::query_as("SELECT id, tenant_id, scopes, created_by FROM auth_api_key($1)")
-            .bind(api_key_hash(key))
-            .fetch_optional(&state.pool)
-            .await?;
-    let (id, tenant, scopes, creator) = row.ok_or_else(|| ApiError::Unauthorized("unknown or revoked API key".into()))?;
-    let user = AuthUser { user_id: UserId(creator.unwrap_or(id)), tenant_id: TenantId(tenant), role: Role::TenantAdmin, api_key: Some(id) };
-    Ok(Credential::Key { user, scopes })
+    let k = state
+        .db
+        .platform()
+        .api_key(&api_key_hash(key))
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("unknown or revoked API key".into()))?;
+    let user =
+        AuthUser { user_id: UserId(k.created_by.unwrap_or(k.id)), tenant_id: k.tenant_id, role: Role::TenantAdmin, api_key: Some(k.id) };
+    Ok(Credential::Key { user, scopes: k.scopes })
 }
 
 /// Authenticates a request: a bearer JWT (whose session must still be live)
@@ -134,7 +135,7 @@ async fn by_api_key(state: &AppState, key: &str) -> Result<Credential, ApiError>
 async fn authenticate(state: web::Data<AppState>, bearer: Option<String>, key: Option<String>) -> Result<Credential, ApiError> {
     if let Some(token) = bearer {
         let claims = state.jwt.verify(&token, jwt::TokenKind::Access)?;
-        let user = state.sessions.check(&state.pool, &claims).await?;
+        let user = state.sessions.check(&state.db, &claims).await?;
         return Ok(Credential::Person(user));
     }
     if let Some(key) = key {

@@ -8,10 +8,9 @@
 use super::jwt::Claims;
 use super::{AuthUser, Role};
 use crate::cache::BoundedCache;
-use crate::db::tenant_tx;
 use crate::http::error::ApiError;
 use crate::hub::TenantHub;
-use sqlx::{PgPool, Postgres, Transaction};
+use crate::store::repo::Db;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use whatsflow_actors::ids::{TenantId, UserId};
@@ -52,7 +51,7 @@ impl Sessions {
     /// The caller of a verified access token, if its session is still live:
     /// the user exists and the token is of their current version. The role
     /// is the user's current one.
-    pub async fn check(&self, pool: &PgPool, claims: &Claims) -> Result<AuthUser, ApiError> {
+    pub async fn check(&self, db: &Db, claims: &Claims) -> Result<AuthUser, ApiError> {
         let user = UserId(claims.sub);
         let current = match self.cache.get(&user) {
             Some(c) => c,
@@ -62,10 +61,7 @@ impl Sessions {
                 // read: read again, and cache only a read that began after it.
                 for _ in 0..2 {
                     let started = Instant::now();
-                    let mut tx = tenant_tx(pool, TenantId(claims.tid)).await?;
-                    let row: Option<(i32, String)> =
-                        sqlx::query_as("SELECT token_version, role FROM users WHERE id = $1").bind(user.0).fetch_optional(&mut *tx).await?;
-                    tx.commit().await?;
+                    let row = db.tenant(TenantId(claims.tid)).users().session_state(user).await?;
                     let current = row.and_then(|(version, role)| Role::parse(&role).map(|role| Current { version, role }));
                     read = Some(current);
                     if self.revoked.get(&user).is_none_or(|at| at < started) {
@@ -83,13 +79,6 @@ impl Sessions {
             ));
         }
         Ok(AuthUser { user_id: user, tenant_id: TenantId(claims.tid), role: current.role, api_key: None })
-    }
-
-    /// Ends every access token of a user in `tx` (commit it, then call
-    /// [`Sessions::revoked`]).
-    pub async fn bump(tx: &mut Transaction<'static, Postgres>, user: UserId) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE users SET token_version = token_version + 1 WHERE id = $1").bind(user.0).execute(&mut **tx).await?;
-        Ok(())
     }
 
     /// After a committed revocation: forgets the cached version and closes

@@ -3,12 +3,11 @@
 //! are logged in (a key cannot mint keys).
 
 use crate::auth::{api_key_hash, scopes, Admin};
-use crate::db::tenant_tx;
 use crate::http::auth::required_text;
 use crate::http::error::ApiError;
 use crate::startup::AppState;
+use crate::store::repo::keys::NewKey as KeyToStore;
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Utc};
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use serde::Deserialize;
@@ -33,57 +32,25 @@ pub async fn create(state: web::Data<AppState>, user: Admin, body: web::Json<New
     let key = format!("wf_{secret}");
     let prefix = key[..10].to_owned();
     let id = uuid::Uuid::now_v7();
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let created_at: DateTime<Utc> = sqlx::query_scalar(
-        "INSERT INTO api_keys (id, tenant_id, name, prefix, key_hash, scopes, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING created_at",
-    )
-    .bind(id)
-    .bind(user.tenant_id.0)
-    .bind(&name)
-    .bind(&prefix)
-    .bind(api_key_hash(&key))
-    .bind(&granted)
-    .bind(user.user_id.0)
-    .fetch_one(&mut *tx)
-    .await?;
-    tx.commit().await?;
+    let created_at = state
+        .db
+        .tenant(user.tenant_id)
+        .keys()
+        .create(KeyToStore { id, name: &name, prefix: &prefix, hash: api_key_hash(&key), scopes: &granted, created_by: user.user_id })
+        .await?;
     Ok(HttpResponse::Created()
         .json(json!({"id": id, "name": name, "key": key, "prefix": prefix, "scopes": granted, "created_at": created_at})))
 }
 
-/// A key as listed (no secret).
-#[derive(serde::Serialize, sqlx::FromRow)]
-struct KeyView {
-    id: uuid::Uuid,
-    name: String,
-    prefix: String,
-    scopes: Vec<String>,
-    created_at: DateTime<Utc>,
-    last_used_at: Option<DateTime<Utc>>,
-    revoked_at: Option<DateTime<Utc>>,
-}
-
 /// Lists keys (never the keys themselves).
 pub async fn list(state: web::Data<AppState>, user: Admin) -> Result<HttpResponse, ApiError> {
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let data: Vec<KeyView> =
-        sqlx::query_as("SELECT id, name, prefix, scopes, created_at, last_used_at, revoked_at FROM api_keys ORDER BY created_at")
-            .fetch_all(&mut *tx)
-            .await?;
-    tx.commit().await?;
+    let data = state.db.tenant(user.tenant_id).keys().list().await?;
     Ok(HttpResponse::Ok().json(json!({"data": data, "next_cursor": null})))
 }
 
 /// Revokes a key at once.
 pub async fn revoke(state: web::Data<AppState>, user: Admin, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let n = sqlx::query("UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL")
-        .bind(*path)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    tx.commit().await?;
-    if n == 0 {
+    if !state.db.tenant(user.tenant_id).keys().revoke(*path).await? {
         return Err(ApiError::NotFound("API key"));
     }
     Ok(HttpResponse::NoContent().finish())

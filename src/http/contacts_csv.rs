@@ -13,14 +13,14 @@
 //! out as CSV chunks while the response streams.
 
 use crate::auth::Manager;
-use crate::db::tenant_tx;
-use crate::http::contacts::{clean_tags, CONTACT_COLUMNS};
-use crate::http::error::ApiError;
+use crate::http::contacts::clean_tags;
+use crate::http::error::{ApiError, ErrorCode};
 use crate::startup::AppState;
+use crate::store::repo::contacts::ImportRecord;
+use crate::store::repo::{Cursor, Db};
 use actix_web::{web, HttpResponse};
 use futures::StreamExt;
 use serde_json::{json, Map, Value};
-use sqlx::Row;
 use std::collections::{BTreeSet, HashMap};
 use whatsflow_actors::identity::PhoneNumber;
 use whatsflow_actors::ids::TenantId;
@@ -70,13 +70,13 @@ pub fn parse_header(record: &csv::StringRecord) -> Result<Vec<String>, ApiError>
     let headers: Vec<String> = record.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase()).collect();
     if headers.len() > MAX_IMPORT_COLUMNS {
         return Err(ApiError::BadRequest {
-            code: "INVALID_CSV",
+            code: ErrorCode::InvalidCsv,
             message: format!("the file has {} columns; at most {MAX_IMPORT_COLUMNS} are imported", headers.len()),
         });
     }
     if !headers.iter().any(|h| h == "phone") {
         return Err(ApiError::BadRequest {
-            code: "INVALID_CSV",
+            code: ErrorCode::InvalidCsv,
             message: "the first row must be a header with a `phone` column (and optionally name, tags, opted_in, any custom fields)".into(),
         });
     }
@@ -128,11 +128,11 @@ pub fn parse_record(headers: &[String], record: &csv::StringRecord, line: usize)
 /// Parses a whole CSV held in memory (tests; the route streams).
 pub fn parse_csv(bytes: &[u8]) -> Result<(Vec<ImportRow>, Vec<RowError>), ApiError> {
     let mut reader = csv_reader(bytes);
-    let headers = parse_header(
-        reader
-            .headers()
-            .map_err(|e| ApiError::BadRequest { code: "INVALID_CSV", message: format!("the header row could not be read: {e}") })?,
-    )?;
+    let headers =
+        parse_header(reader.headers().map_err(|e| ApiError::BadRequest {
+            code: ErrorCode::InvalidCsv,
+            message: format!("the header row could not be read: {e}"),
+        })?)?;
     let (mut rows, mut errors) = (Vec::new(), Vec::new());
     for (i, record) in reader.records().enumerate() {
         match record {
@@ -181,7 +181,7 @@ fn parse_stream(reader: ChunkReader, out: tokio::sync::mpsc::Sender<Parsed>) {
     let mut reader = csv_reader(reader);
     let headers = match reader.headers() {
         Ok(h) => parse_header(h),
-        Err(e) => Err(ApiError::BadRequest { code: "INVALID_CSV", message: format!("the header row could not be read: {e}") }),
+        Err(e) => Err(ApiError::BadRequest { code: ErrorCode::InvalidCsv, message: format!("the header row could not be read: {e}") }),
     };
     let headers = match headers {
         Ok(h) => h,
@@ -227,48 +227,6 @@ fn parse_stream(reader: ChunkReader, out: tokio::sync::mpsc::Sender<Parsed>) {
     let _ = out.blocking_send(Parsed::Batch(rows, errors));
 }
 
-/// Upserts one batch by phone; how many rows were new and how many updated.
-async fn upsert(
-    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
-    tenant: TenantId,
-    rows: &[ImportRow],
-) -> Result<(usize, usize), ApiError> {
-    if rows.is_empty() {
-        return Ok((0, 0));
-    }
-    let data: Vec<Value> = rows
-        .iter()
-        .map(|r| json!({"phone": r.phone, "name": r.name, "tags": r.tags, "opted_in": r.opted_in, "custom_fields": r.custom_fields}))
-        .collect();
-    // Existing contacts are updated (consent only where the row says so),
-    // then the rest inserted.
-    let (new, changed): (i64, i64) = sqlx::query_as(
-        "WITH r AS (SELECT * FROM jsonb_to_recordset($2) AS r(phone text, name text, tags jsonb, opted_in boolean, custom_fields jsonb)),
-         upd AS (
-            UPDATE contacts c SET
-                name = COALESCE(r.name, c.name),
-                tags = ARRAY(SELECT DISTINCT t FROM unnest(c.tags || ARRAY(SELECT jsonb_array_elements_text(r.tags))) t ORDER BY t),
-                custom_fields = c.custom_fields || COALESCE(r.custom_fields, '{}'),
-                opted_in = COALESCE(r.opted_in, c.opted_in),
-                updated_at = now()
-            FROM r WHERE c.tenant_id = $1 AND c.phone = r.phone
-            RETURNING c.phone),
-         ins AS (
-            INSERT INTO contacts (id, tenant_id, phone, name, tags, custom_fields, opted_in)
-            SELECT gen_random_uuid(), $1, r.phone, r.name, COALESCE(ARRAY(SELECT jsonb_array_elements_text(r.tags)), '{}'),
-                   COALESCE(r.custom_fields, '{}'), COALESCE(r.opted_in, true)
-            FROM r WHERE NOT EXISTS (SELECT 1 FROM upd WHERE upd.phone = r.phone)
-            ON CONFLICT (tenant_id, phone) WHERE phone IS NOT NULL DO NOTHING
-            RETURNING 1)
-         SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM upd)",
-    )
-    .bind(tenant.0)
-    .bind(Value::Array(data))
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok((usize::try_from(new).unwrap_or(0), usize::try_from(changed).unwrap_or(0)))
-}
-
 /// `POST /contacts/import` with a CSV body: upserts by phone and reports every row.
 pub async fn import(state: web::Data<AppState>, user: Manager, mut payload: web::Payload) -> Result<HttpResponse, ApiError> {
     let (chunk_tx, chunk_rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(8);
@@ -277,7 +235,8 @@ pub async fn import(state: web::Data<AppState>, user: Manager, mut payload: web:
     let feed = async move {
         let mut total = 0usize;
         while let Some(chunk) = payload.next().await {
-            let chunk = chunk.map_err(|e| ApiError::BadRequest { code: "INVALID_CSV", message: format!("the upload broke off: {e}") })?;
+            let chunk =
+                chunk.map_err(|e| ApiError::BadRequest { code: ErrorCode::InvalidCsv, message: format!("the upload broke off: {e}") })?;
             total += chunk.len();
             if total > MAX_IMPORT_BYTES {
                 return Err(ApiError::PayloadTooLarge(format!("imports are limited to {MAX_IMPORT_BYTES} bytes; split the file")));
@@ -289,9 +248,9 @@ pub async fn import(state: web::Data<AppState>, user: Manager, mut payload: web:
         }
         Ok::<_, ApiError>(())
     };
-    let tenant = user.tenant_id;
+    let contacts = state.db.tenant(user.tenant_id).contacts();
     let apply = async {
-        let mut tx = tenant_tx(&state.pool, tenant).await?;
+        let mut import = contacts.import().await?;
         let (mut imported, mut updated) = (0usize, 0usize);
         let mut errors: Vec<RowError> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
@@ -314,19 +273,23 @@ pub async fn import(state: web::Data<AppState>, user: Manager, mut payload: web:
                     }
                 }
             }
-            let (new, changed) = upsert(&mut tx, tenant, &unique).await?;
+            let records: Vec<ImportRecord> = unique
+                .into_iter()
+                .map(|r| ImportRecord { phone: r.phone, name: r.name, tags: r.tags, opted_in: r.opted_in, custom_fields: r.custom_fields })
+                .collect();
+            let (new, changed) = import.upsert(&records).await?;
             imported += new;
             updated += changed;
         }
-        Ok::<_, ApiError>((tx, imported, updated, errors))
+        Ok::<_, ApiError>((import, imported, updated, errors))
     };
     let (fed, applied) = futures::join!(feed, apply);
     let _ = parser.await;
     // A body that broke off or ran over the limit imports nothing: the
     // transaction is dropped (rolled back) before it is committed.
     fed?;
-    let (tx, imported, updated, mut errors) = applied?;
-    tx.commit().await?;
+    let (import, imported, updated, mut errors) = applied?;
+    import.commit().await?;
     errors.sort_by_key(|e| e.line);
     let failed_lines: BTreeSet<usize> = errors.iter().map(|e| e.line).collect();
     Ok(HttpResponse::Ok().json(json!({
@@ -338,22 +301,19 @@ pub async fn import(state: web::Data<AppState>, user: Manager, mut payload: web:
 /// streamed page by page.
 pub async fn export(state: web::Data<AppState>, user: Manager) -> Result<HttpResponse, ApiError> {
     let tenant = user.tenant_id;
-    let mut tx = tenant_tx(&state.pool, tenant).await?;
-    let custom: Vec<String> =
-        sqlx::query_scalar("SELECT DISTINCT k FROM contacts, jsonb_object_keys(custom_fields) AS k ORDER BY k").fetch_all(&mut *tx).await?;
-    tx.commit().await?;
+    let custom = state.db.tenant(tenant).contacts().custom_field_names().await?;
     let mut header = vec!["phone", "name", "username", "user_id", "tags", "opted_in", "created_at"];
     header.extend(custom.iter().map(String::as_str));
     let first = csv_line(&header.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>())?;
     let (tx_chunks, rx_chunks) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, ApiError>>(4);
-    let pool = state.pool.clone();
+    let db = state.db.clone();
     tokio::spawn(async move {
         if tx_chunks.send(Ok(first)).await.is_err() {
             return;
         }
-        let mut after: Option<(chrono::DateTime<chrono::Utc>, uuid::Uuid)> = None;
+        let mut after: Option<Cursor> = None;
         loop {
-            let page = export_page(&pool, tenant, after, &custom).await;
+            let page = export_page(&db, tenant, after, &custom).await;
             let (chunk, last) = match page {
                 Ok(p) => p,
                 Err(e) => {
@@ -399,26 +359,16 @@ fn csv_line(fields: &[String]) -> Result<bytes::Bytes, ApiError> {
 
 /// One page of the export as CSV, and the key of its last row (None: done).
 async fn export_page(
-    pool: &sqlx::PgPool,
+    db: &Db,
     tenant: TenantId,
-    after: Option<(chrono::DateTime<chrono::Utc>, uuid::Uuid)>,
+    after: Option<Cursor>,
     custom: &[String],
-) -> Result<(bytes::Bytes, Option<(chrono::DateTime<chrono::Utc>, uuid::Uuid)>), ApiError> {
-    let mut tx = tenant_tx(pool, tenant).await?;
-    let rows = sqlx::query(&format!(
-        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE ($1::timestamptz IS NULL OR (created_at, id) > ($1, $2)) ORDER BY created_at, id LIMIT $3"
-    ))
-    .bind(after.map(|a| a.0))
-    .bind(after.map(|a| a.1))
-    .bind(EXPORT_PAGE)
-    .fetch_all(&mut *tx)
-    .await?;
-    tx.commit().await?;
+) -> Result<(bytes::Bytes, Option<Cursor>), ApiError> {
+    let rows = db.tenant(tenant).contacts().export_page(after, EXPORT_PAGE).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut last = None;
-    for r in &rows {
-        let c = crate::http::contacts::contact_json(r)?;
-        last = Some((r.try_get("created_at")?, r.try_get("id")?));
+    for (c, cursor) in &rows {
+        last = Some(*cursor);
         let s = |v: &Value| v.as_str().unwrap_or_default().to_owned();
         let tags = c["tags"].as_array().map(|t| t.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(";")).unwrap_or_default();
         let mut rec =

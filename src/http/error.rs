@@ -7,6 +7,111 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 
+/// Declares [`ErrorCode`] and its wire strings in one list.
+macro_rules! error_codes {
+    ($($variant:ident => $code:literal, $doc:literal;)*) => {
+        /// Every stable error code the API and the socket answer with: the
+        /// `error.code` clients branch on. The web app imports the same list
+        /// (`web/src/lib/errorCodes.ts`, generated from this one).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $(#[doc = $doc] $variant,)*
+        }
+
+        impl ErrorCode {
+            /// All of them, in order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            /// The wire form.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $code,)*
+                }
+            }
+
+            /// What it means.
+            pub fn meaning(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $doc,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    AccountLocked => "ACCOUNT_LOCKED", "Too many failed logins: the account is locked for a while.";
+    AlreadyRetried => "ALREADY_RETRIED", "This dead letter was already fed back.";
+    AppInUse => "APP_IN_USE", "This Meta app is connected to another account.";
+    BodyUnreadable => "BODY_UNREADABLE", "The request body could not be read.";
+    ChannelExists => "CHANNEL_EXISTS", "This number (or app id) is already connected.";
+    ChannelGone => "CHANNEL_GONE", "The number the events arrived on was disconnected.";
+    ChannelNotVerified => "CHANNEL_NOT_VERIFIED", "Meta does not confirm the number with the given token.";
+    ContactExists => "CONTACT_EXISTS", "A contact with this phone number exists.";
+    CurrentPasswordRequired => "CURRENT_PASSWORD_REQUIRED", "Changing your own password needs the current one.";
+    Duplicate => "DUPLICATE", "This client_id was used in another conversation.";
+    EmailTaken => "EMAIL_TAKEN", "An account with this email exists.";
+    FlowInvalid => "FLOW_INVALID", "The flow graph has problems (see details).";
+    FlowInUse => "FLOW_IN_USE", "The flow has live runs.";
+    FlowNotStarted => "FLOW_NOT_STARTED", "The conversation could not start the flow.";
+    Forbidden => "FORBIDDEN", "The caller may not do this.";
+    Internal => "INTERNAL", "An unexpected failure (logged with the request id).";
+    InvalidCredentials => "INVALID_CREDENTIALS", "Email or password is wrong.";
+    InvalidCsv => "INVALID_CSV", "The CSV file cannot be read.";
+    InvalidCursor => "INVALID_CURSOR", "The cursor is not one this API returned.";
+    InvalidFrame => "INVALID_FRAME", "A socket frame is malformed.";
+    InvalidJson => "INVALID_JSON", "The request body is not valid JSON of the expected shape.";
+    InvalidMessage => "INVALID_MESSAGE", "The message is not valid for its type.";
+    InvalidQuery => "INVALID_QUERY", "The query string is not valid.";
+    InvalidUpload => "INVALID_UPLOAD", "The multipart upload cannot be read.";
+    InvalidWebhook => "INVALID_WEBHOOK", "The webhook body is not a WhatsApp webhook.";
+    MetaRejected => "META_REJECTED", "Meta refused the request.";
+    NotFound => "NOT_FOUND", "No such resource (in this account).";
+    NotUnconfirmed => "NOT_UNCONFIRMED", "Only an unconfirmed message can be resent.";
+    NoChannel => "NO_CHANNEL", "Connect a number first.";
+    NoRecipient => "NO_RECIPIENT", "The contact has neither a phone nor a user id.";
+    OptedOut => "OPTED_OUT", "The contact opted out of marketing messages.";
+    PayloadTooLarge => "PAYLOAD_TOO_LARGE", "The request body or file is too large.";
+    RateLimited => "RATE_LIMITED", "Too many requests from this address.";
+    TemplateExists => "TEMPLATE_EXISTS", "A template with this name and language exists.";
+    TemplateInvalid => "TEMPLATE_INVALID", "The template breaks Meta's rules.";
+    TemplateLocked => "TEMPLATE_LOCKED", "The template cannot be changed in its status.";
+    TemplateParams => "TEMPLATE_PARAMS", "The template parameters do not fit.";
+    Unauthorized => "UNAUTHORIZED", "Sign in (or the token expired or was revoked).";
+    Unavailable => "UNAVAILABLE", "A dependency is unavailable: retry.";
+    UnknownEvent => "UNKNOWN_EVENT", "The socket event is not one the server knows.";
+    UnsupportedContentType => "UNSUPPORTED_CONTENT_TYPE", "Send the body as JSON.";
+    UnsupportedMedia => "UNSUPPORTED_MEDIA", "WhatsApp does not accept this file type.";
+    ValidationFailed => "VALIDATION_FAILED", "A field is missing or wrong.";
+    WabaInUse => "WABA_IN_USE", "The WhatsApp Business Account belongs to another account.";
+    WindowClosed => "WINDOW_CLOSED", "The 24-hour window is closed: send a template.";
+}
+
+impl serde::Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The TypeScript module the web app imports: every code and its meaning.
+pub fn error_codes_typescript() -> String {
+    let mut out = String::from("// Generated from src/http/error.rs by `cargo test error_codes_typescript_is_current`; do not edit.\n\n");
+    out.push_str("export const ERROR_CODES = {\n");
+    for code in ErrorCode::ALL {
+        out.push_str(&format!("  {}: {:?},\n", code.as_str(), code.meaning()));
+    }
+    out.push_str(
+        "} as const;\n\n/** A stable `error.code` of the API or the socket. */\nexport type ErrorCode = keyof typeof ERROR_CODES;\n",
+    );
+    out
+}
+
 /// See the module doc.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -14,7 +119,7 @@ pub enum ApiError {
     #[error("{message}")]
     BadRequest {
         /// Stable machine-readable code.
-        code: &'static str,
+        code: ErrorCode,
         /// What is wrong and how to fix it.
         message: String,
     },
@@ -34,7 +139,7 @@ pub enum ApiError {
     #[error("{message}")]
     Conflict {
         /// Stable machine-readable code.
-        code: &'static str,
+        code: ErrorCode,
         /// What conflicts.
         message: String,
     },
@@ -45,7 +150,7 @@ pub enum ApiError {
     #[error("{message}")]
     Unprocessable {
         /// Stable machine-readable code.
-        code: &'static str,
+        code: ErrorCode,
         /// What is wrong.
         message: String,
     },
@@ -54,7 +159,7 @@ pub enum ApiError {
     #[error("{message}")]
     Invalid {
         /// Stable machine-readable code.
-        code: &'static str,
+        code: ErrorCode,
         /// What is wrong.
         message: String,
         /// The problems, each pointing at what is wrong.
@@ -64,7 +169,7 @@ pub enum ApiError {
     #[error("{message}")]
     TooManyRequests {
         /// Stable machine-readable code.
-        code: &'static str,
+        code: ErrorCode,
         /// What limit was hit and when to try again.
         message: String,
         /// How long to wait.
@@ -81,24 +186,24 @@ pub enum ApiError {
 impl ApiError {
     /// A 400 for a field that is missing or wrong.
     pub fn validation(message: impl Into<String>) -> Self {
-        Self::BadRequest { code: "VALIDATION_FAILED", message: message.into() }
+        Self::BadRequest { code: ErrorCode::ValidationFailed, message: message.into() }
     }
 
     /// The stable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             Self::BadRequest { code, .. }
             | Self::Conflict { code, .. }
             | Self::Unprocessable { code, .. }
             | Self::Invalid { code, .. }
-            | Self::TooManyRequests { code, .. } => code,
-            Self::Unauthorized(_) => "UNAUTHORIZED",
-            Self::InvalidCredentials => "INVALID_CREDENTIALS",
-            Self::Forbidden(_) => "FORBIDDEN",
-            Self::NotFound(_) => "NOT_FOUND",
-            Self::PayloadTooLarge(_) => "PAYLOAD_TOO_LARGE",
-            Self::Unavailable(_) => "UNAVAILABLE",
-            Self::Internal(_) => "INTERNAL",
+            | Self::TooManyRequests { code, .. } => *code,
+            Self::Unauthorized(_) => ErrorCode::Unauthorized,
+            Self::InvalidCredentials => ErrorCode::InvalidCredentials,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            Self::Unavailable(_) => ErrorCode::Unavailable,
+            Self::Internal(_) => ErrorCode::Internal,
         }
     }
 }
@@ -159,6 +264,28 @@ impl ApiError {
     }
 }
 
+impl From<crate::store::repo::DbError> for ApiError {
+    fn from(e: crate::store::repo::DbError) -> Self {
+        use crate::store::repo::{Conflict as C, DbError};
+        match e {
+            DbError::Unavailable(err) => err.into(),
+            DbError::Other(err) => Self::Internal(err.into()),
+            DbError::Conflict(c) => {
+                let (code, fix) = match &c {
+                    C::EmailTaken(_) => (ErrorCode::EmailTaken, "sign in with it, or use another email"),
+                    C::ContactExists => (ErrorCode::ContactExists, "update that contact instead"),
+                    C::ChannelExists(_) => (ErrorCode::ChannelExists, "disconnect it first, or connect another number"),
+                    C::WabaInUse(_) => (ErrorCode::WabaInUse, "a WhatsApp Business Account belongs to one whatsflow account"),
+                    C::AppInUse => (ErrorCode::AppInUse, "use your own Meta app's id"),
+                    C::TemplateExists { .. } => (ErrorCode::TemplateExists, "edit that template, or pick another name or language"),
+                    C::FlowInUse(_) => (ErrorCode::FlowInUse, "deactivate the flow and let its runs end (or stop them) first"),
+                };
+                Self::Conflict { code, message: format!("{c}; {fix}") }
+            }
+        }
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
         if crate::db::is_unavailable(&e) {
@@ -175,18 +302,19 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _: &actix_web::HttpRe
     use actix_web::error::JsonPayloadError as J;
     let api = match &err {
         J::OverflowKnownLength { .. } | J::Overflow { .. } => ApiError::PayloadTooLarge("request body too large".into()),
-        J::ContentType => {
-            ApiError::BadRequest { code: "UNSUPPORTED_CONTENT_TYPE", message: "send the body as `Content-Type: application/json`".into() }
-        }
-        J::Deserialize(e) => ApiError::BadRequest { code: "INVALID_JSON", message: format!("request body is not valid: {e}") },
-        other => ApiError::BadRequest { code: "INVALID_JSON", message: format!("request body could not be read: {other}") },
+        J::ContentType => ApiError::BadRequest {
+            code: ErrorCode::UnsupportedContentType,
+            message: "send the body as `Content-Type: application/json`".into(),
+        },
+        J::Deserialize(e) => ApiError::BadRequest { code: ErrorCode::InvalidJson, message: format!("request body is not valid: {e}") },
+        other => ApiError::BadRequest { code: ErrorCode::InvalidJson, message: format!("request body could not be read: {other}") },
     };
     api.into()
 }
 
 /// Turns query-string errors into our shape.
 pub fn query_error(err: actix_web::error::QueryPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
-    ApiError::BadRequest { code: "INVALID_QUERY", message: format!("query parameters are not valid: {err}") }.into()
+    ApiError::BadRequest { code: ErrorCode::InvalidQuery, message: format!("query parameters are not valid: {err}") }.into()
 }
 
 /// Turns path errors (e.g. a malformed id) into our shape.
@@ -196,4 +324,36 @@ pub fn path_error(err: actix_web::error::PathError, _: &actix_web::HttpRequest) 
         _ => "resource",
     })
     .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The web app's copy of the codes is generated; this fails when it
+    /// drifts (`UPDATE_GENERATED=1 cargo test error_codes` rewrites it).
+    #[test]
+    fn error_codes_typescript_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("web/src/lib/errorCodes.ts");
+        let generated = error_codes_typescript();
+        if std::env::var_os("UPDATE_GENERATED").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            checked_in == generated,
+            "web/src/lib/errorCodes.ts is out of date: run `UPDATE_GENERATED=1 cargo test error_codes_typescript_is_current`"
+        );
+    }
+
+    #[test]
+    fn codes_are_unique_and_serialise_as_their_wire_form() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            assert!(seen.insert(code.as_str()), "{} twice", code.as_str());
+            assert_eq!(serde_json::to_value(code).unwrap(), json!(code.as_str()));
+        }
+        let e = ApiError::validation("x");
+        assert_eq!(e.code().as_str(), "VALIDATION_FAILED");
+    }
 }

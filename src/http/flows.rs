@@ -5,17 +5,15 @@
 //! (`/test`: a transcript, no message reaches Meta), and started by hand.
 
 use crate::auth::{AuthUser, Manager, Reader, Writer};
-use crate::db::tenant_tx;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, ErrorCode};
 use crate::startup::AppState;
+use crate::store::repo::flows::{FlowChange, FlowView, NewFlow};
 use crate::store::visibility::Visibility;
 use actix_web::{web, HttpResponse};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use sqlx::postgres::PgRow;
-use sqlx::Row;
 use std::time::Duration;
 use whatsflow_actors::conversation::ConversationWork;
 use whatsflow_actors::flow::actor::FlowControl;
@@ -25,26 +23,6 @@ use whatsflow_actors::flow::{validate, Flow, FlowData};
 use whatsflow_actors::tenant::ConversationCommand;
 
 const TRIGGERS: &[&str] = &["keyword", "welcome", "button", "referral", "manual", "campaign_reply"];
-const COLUMNS: &str = "id, name, trigger_type, trigger_value, trigger_match, priority, status, version, flow_data, pause_on_agent_reply, resend_unconfirmed, created_at, updated_at";
-
-fn flow_json(r: &PgRow) -> Result<Value, sqlx::Error> {
-    Ok(json!({
-        "id": r.try_get::<uuid::Uuid, _>("id")?,
-        "name": r.try_get::<String, _>("name")?,
-        "trigger_type": r.try_get::<String, _>("trigger_type")?,
-        "trigger_value": r.try_get::<Option<String>, _>("trigger_value")?,
-        "trigger_match": r.try_get::<String, _>("trigger_match")?,
-        "priority": r.try_get::<i32, _>("priority")?,
-        "status": r.try_get::<String, _>("status")?,
-        "version": r.try_get::<i32, _>("version")?,
-        "flow_data": r.try_get::<Value, _>("flow_data")?,
-        "pause_on_agent_reply": r.try_get::<bool, _>("pause_on_agent_reply")?,
-        "resend_unconfirmed": r.try_get::<bool, _>("resend_unconfirmed")?,
-        "created_at": r.try_get::<DateTime<Utc>, _>("created_at")?,
-        "updated_at": r.try_get::<DateTime<Utc>, _>("updated_at")?,
-    }))
-}
-
 /// `POST /flows` and `PATCH /flows/{id}`.
 #[derive(Deserialize)]
 pub struct FlowInput {
@@ -75,14 +53,14 @@ fn check_flow(data: &Value) -> Result<Flow, ApiError> {
         )));
     }
     let parsed: FlowData = serde_json::from_value(data.clone()).map_err(|e| ApiError::Invalid {
-        code: "FLOW_INVALID",
+        code: ErrorCode::FlowInvalid,
         message: format!(
             "flow_data must be {{nodes: [{{id, type, position, data}}], edges: [{{id, source, target, sourceHandle?}}]}}: {e}"
         ),
         details: json!([]),
     })?;
     validate(&parsed).map_err(|problems| ApiError::Invalid {
-        code: "FLOW_INVALID",
+        code: ErrorCode::FlowInvalid,
         message: problems
             .iter()
             .map(|p| format!("{}: {}", p.node_id.as_deref().or(p.edge_id.as_deref()).unwrap_or("flow"), p.message))
@@ -132,40 +110,27 @@ pub async fn create(state: web::Data<AppState>, user: Manager, body: web::Json<F
     check_trigger(&kind, value.as_deref(), &mode)?;
     let data = b.flow_data.ok_or(ApiError::validation("`flow_data` is required"))?;
     check_flow(&data)?;
-    let id = uuid::Uuid::now_v7();
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let row = sqlx::query(&format!(
-        "INSERT INTO flows (id, tenant_id, name, trigger_type, trigger_value, trigger_match, priority, flow_data, pause_on_agent_reply, resend_unconfirmed)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"
-    ))
-    .bind(id)
-    .bind(user.tenant_id.0)
-    .bind(&name)
-    .bind(&kind)
-    .bind(&value)
-    .bind(&mode)
-    .bind(b.priority.unwrap_or(0))
-    .bind(&data)
-    .bind(b.pause_on_agent_reply.unwrap_or(true))
-    .bind(b.resend_unconfirmed.unwrap_or(false))
-    .fetch_one(&mut *tx)
-    .await?;
-    sqlx::query("INSERT INTO flow_versions (tenant_id, flow_id, version, flow_data) VALUES ($1, $2, 1, $3)")
-        .bind(user.tenant_id.0)
-        .bind(id)
-        .bind(&data)
-        .execute(&mut *tx)
+    let flow = state
+        .db
+        .tenant(user.tenant_id)
+        .flows()
+        .create(NewFlow {
+            name,
+            trigger_type: kind,
+            trigger_value: value,
+            trigger_match: mode,
+            priority: b.priority.unwrap_or(0),
+            flow_data: data,
+            pause_on_agent_reply: b.pause_on_agent_reply.unwrap_or(true),
+            resend_unconfirmed: b.resend_unconfirmed.unwrap_or(false),
+        })
         .await?;
-    tx.commit().await?;
-    Ok(HttpResponse::Created().json(flow_json(&row)?))
+    Ok(HttpResponse::Created().json(flow))
 }
 
 /// The tenant's flows.
 pub async fn list(state: web::Data<AppState>, user: Reader) -> Result<HttpResponse, ApiError> {
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM flows ORDER BY created_at")).fetch_all(&mut *tx).await?;
-    tx.commit().await?;
-    let mut data = rows.iter().map(flow_json).collect::<Result<Vec<_>, _>>()?;
+    let mut data = state.db.tenant(user.tenant_id).flows().list().await?;
     if !user.role.is_admin() {
         data.iter_mut().for_each(mask_secrets);
     }
@@ -174,8 +139,8 @@ pub async fn list(state: web::Data<AppState>, user: Reader) -> Result<HttpRespon
 
 /// Hides what api nodes send in their headers (credentials for the
 /// business's own systems) from people who do not edit flows.
-fn mask_secrets(flow: &mut Value) {
-    let Some(nodes) = flow["flow_data"]["nodes"].as_array_mut() else { return };
+fn mask_secrets(flow: &mut FlowView) {
+    let Some(nodes) = flow.flow_data["nodes"].as_array_mut() else { return };
     for node in nodes.iter_mut().filter(|n| n["type"] == "api") {
         if let Some(headers) = node["data"]["headers"].as_object_mut() {
             headers.values_mut().for_each(|v| *v = json!("••••••"));
@@ -183,11 +148,8 @@ fn mask_secrets(flow: &mut Value) {
     }
 }
 
-async fn load(state: &AppState, user: &AuthUser, id: uuid::Uuid) -> Result<Value, ApiError> {
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM flows WHERE id = $1")).bind(id).fetch_optional(&mut *tx).await?;
-    tx.commit().await?;
-    Ok(flow_json(&row.ok_or(ApiError::NotFound("flow"))?)?)
+async fn load(state: &AppState, user: &AuthUser, id: uuid::Uuid) -> Result<FlowView, ApiError> {
+    state.db.tenant(user.tenant_id).flows().get(id).await?.ok_or(ApiError::NotFound("flow"))
 }
 
 /// One flow.
@@ -208,47 +170,27 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let current = load(&state, &user, *path).await?;
     let b = body.into_inner();
-    let kind = b.trigger_type.unwrap_or_else(|| current["trigger_type"].as_str().unwrap_or("manual").to_owned());
-    let value = match b.trigger_value {
-        Some(v) => v,
-        None => current["trigger_value"].as_str().map(str::to_owned),
-    };
-    let mode = b.trigger_match.unwrap_or_else(|| current["trigger_match"].as_str().unwrap_or("exact").to_owned());
+    let kind = b.trigger_type.unwrap_or(current.trigger_type);
+    let value = b.trigger_value.unwrap_or(current.trigger_value);
+    let mode = b.trigger_match.unwrap_or(current.trigger_match);
     check_trigger(&kind, value.as_deref(), &mode)?;
     let name = b.name.as_deref().map(|n| crate::http::auth::required_text("name", n, 200)).transpose()?;
     if let Some(d) = &b.flow_data {
         check_flow(d)?;
     }
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let row = sqlx::query(&format!(
-        "UPDATE flows SET name = COALESCE($2, name), trigger_type = $3, trigger_value = $4, trigger_match = $5, priority = COALESCE($6, priority),
-            flow_data = COALESCE($7, flow_data), version = version + CASE WHEN $7 IS NULL THEN 0 ELSE 1 END,
-            pause_on_agent_reply = COALESCE($8, pause_on_agent_reply), resend_unconfirmed = COALESCE($9, resend_unconfirmed), updated_at = now()
-         WHERE id = $1 RETURNING {COLUMNS}"
-    ))
-    .bind(*path)
-    .bind(name)
-    .bind(&kind)
-    .bind(&value)
-    .bind(&mode)
-    .bind(b.priority)
-    .bind(&b.flow_data)
-    .bind(b.pause_on_agent_reply)
-    .bind(b.resend_unconfirmed)
-    .fetch_one(&mut *tx)
-    .await?;
-    if let Some(d) = &b.flow_data {
-        sqlx::query("INSERT INTO flow_versions (tenant_id, flow_id, version, flow_data) VALUES ($1, $2, $3, $4)")
-            .bind(user.tenant_id.0)
-            .bind(*path)
-            .bind(row.try_get::<i32, _>("version")?)
-            .bind(d)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
+    let change = FlowChange {
+        name,
+        trigger_type: kind,
+        trigger_value: value,
+        trigger_match: mode,
+        priority: b.priority,
+        flow_data: b.flow_data,
+        pause_on_agent_reply: b.pause_on_agent_reply,
+        resend_unconfirmed: b.resend_unconfirmed,
+    };
+    let flow = state.db.tenant(user.tenant_id).flows().update(*path, &change).await?.ok_or(ApiError::NotFound("flow"))?;
     state.flows.invalidate(user.tenant_id);
-    Ok(HttpResponse::Ok().json(flow_json(&row)?))
+    Ok(HttpResponse::Ok().json(flow))
 }
 
 /// `PATCH /flows/{id}/status`.
@@ -269,41 +211,19 @@ pub async fn set_status(
     }
     let current = load(&state, &user, *path).await?;
     if body.status == "active" {
-        check_flow(&current["flow_data"])?;
-        check_trigger(
-            current["trigger_type"].as_str().unwrap_or(""),
-            current["trigger_value"].as_str(),
-            current["trigger_match"].as_str().unwrap_or("exact"),
-        )?;
+        check_flow(&current.flow_data)?;
+        check_trigger(&current.trigger_type, current.trigger_value.as_deref(), &current.trigger_match)?;
     }
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let row = sqlx::query(&format!("UPDATE flows SET status = $2, updated_at = now() WHERE id = $1 RETURNING {COLUMNS}"))
-        .bind(*path)
-        .bind(&body.status)
-        .fetch_one(&mut *tx)
-        .await?;
-    tx.commit().await?;
+    let flow = state.db.tenant(user.tenant_id).flows().set_status(*path, &body.status).await?.ok_or(ApiError::NotFound("flow"))?;
     state.flows.invalidate(user.tenant_id);
-    Ok(HttpResponse::Ok().json(flow_json(&row)?))
+    Ok(HttpResponse::Ok().json(flow))
 }
 
 /// Deletes a flow with no live runs (deactivate it first otherwise).
 pub async fn delete(state: web::Data<AppState>, user: Manager, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let live: i64 = sqlx::query_scalar("SELECT count(*) FROM flow_runs WHERE flow_id = $1 AND status IN ('running', 'waiting', 'paused')")
-        .bind(*path)
-        .fetch_one(&mut *tx)
-        .await?;
-    if live > 0 {
-        return Err(ApiError::Conflict {
-            code: "FLOW_IN_USE",
-            message: format!("{live} run(s) of this flow are live; deactivate it and let them end (or stop them) first"),
-        });
-    }
-    let n = sqlx::query("DELETE FROM flows WHERE id = $1").bind(*path).execute(&mut *tx).await?.rows_affected();
-    tx.commit().await?;
+    let deleted = state.db.tenant(user.tenant_id).flows().delete(*path).await?;
     state.flows.invalidate(user.tenant_id);
-    if n == 0 {
+    if !deleted {
         return Err(ApiError::NotFound("flow"));
     }
     Ok(HttpResponse::NoContent().finish())
@@ -312,48 +232,16 @@ pub async fn delete(state: web::Data<AppState>, user: Manager, path: web::Path<u
 /// Runs of a flow, newest first, with the path each took.
 pub async fn executions(state: web::Data<AppState>, user: Reader, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     load(&state, &user, *path).await?;
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
     // Agents see the runs of the conversations they may see, no others.
-    let sql = format!(
-        "SELECT r.id, r.conversation_id, r.version, r.status, r.cursor, r.vars, r.path, r.error, r.started_at, r.ended_at
-         FROM flow_runs r JOIN conversations c ON c.id = r.conversation_id
-         WHERE r.flow_id = $1 AND {} ORDER BY r.started_at DESC LIMIT 200",
-        Visibility::sql("c", 2)
-    );
-    let rows = Visibility::of(&user).bind(sqlx::query(&sql).bind(*path)).fetch_all(&mut *tx).await?;
-    tx.commit().await?;
-    let data: Vec<Value> = rows
-        .iter()
-        .map(|r| {
-            Ok::<_, sqlx::Error>(json!({
-                "id": r.try_get::<uuid::Uuid, _>("id")?, "conversation_id": r.try_get::<uuid::Uuid, _>("conversation_id")?,
-                "version": r.try_get::<i32, _>("version")?, "status": r.try_get::<String, _>("status")?, "cursor": r.try_get::<Option<String>, _>("cursor")?,
-                "vars": r.try_get::<Value, _>("vars")?, "path": r.try_get::<Value, _>("path")?, "error": r.try_get::<Option<String>, _>("error")?,
-                "started_at": r.try_get::<DateTime<Utc>, _>("started_at")?, "ended_at": r.try_get::<Option<DateTime<Utc>>, _>("ended_at")?,
-            }))
-        })
-        .collect::<Result<_, _>>()?;
+    let data = state.db.tenant(user.tenant_id).flows().runs(*path, Visibility::of(&user)).await?;
     Ok(HttpResponse::Ok().json(json!({"data": data, "next_cursor": null})))
 }
 
 /// Starts, completions and where runs stop (drop-off per node).
 pub async fn analytics(state: web::Data<AppState>, user: Reader, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     load(&state, &user, *path).await?;
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let counts: Vec<(String, i64)> =
-        sqlx::query_as("SELECT status, count(*) FROM flow_runs WHERE flow_id = $1 GROUP BY status").bind(*path).fetch_all(&mut *tx).await?;
-    let drops: Vec<(Option<String>, i64)> = sqlx::query_as(
-        "SELECT path->>(jsonb_array_length(path) - 1), count(*) FROM flow_runs WHERE flow_id = $1 AND status <> 'completed' AND jsonb_array_length(path) > 0 GROUP BY 1 ORDER BY 2 DESC",
-    )
-    .bind(*path)
-    .fetch_all(&mut *tx)
-    .await?;
-    let visits: Vec<(Option<String>, i64)> =
-        sqlx::query_as("SELECT n, count(DISTINCT r.id) FROM flow_runs r, jsonb_array_elements_text(r.path) AS n WHERE r.flow_id = $1 GROUP BY n ORDER BY 2 DESC")
-            .bind(*path)
-            .fetch_all(&mut *tx)
-            .await?;
-    tx.commit().await?;
+    let stats = state.db.tenant(user.tenant_id).flows().stats(*path).await?;
+    let (counts, drops, visits) = (stats.by_status, stats.drop_off, stats.visits);
     let count = |s: &str| counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
     let starts: i64 = counts.iter().map(|(_, n)| n).sum();
     Ok(HttpResponse::Ok().json(json!({
@@ -439,13 +327,13 @@ pub async fn test(
     body: web::Json<TestInput>,
 ) -> Result<HttpResponse, ApiError> {
     let current = load(&state, &user, *path).await?;
-    let flow = check_flow(&current["flow_data"])?;
+    let flow = check_flow(&current.flow_data)?;
     let mut fx = Sandbox { transcript: Vec::new(), state: &state, now: Utc::now() };
     let contact = body.contact.clone().unwrap_or_else(|| {
         json!({"name": "Test customer", "phone": "+10000000000", "tags": [], "fields": {}}).as_object().cloned().unwrap_or_default()
     });
     let mut ctx = RunContext { contact, vars: Map::new(), message: None };
-    let mut run = RunRecord::new(*path, current["version"].as_i64().and_then(|v| i32::try_from(v).ok()).unwrap_or(1), &flow);
+    let mut run = RunRecord::new(*path, current.version, &flow);
     run = fast_forward(&flow, drive(&flow, run, &mut ctx, Trigger::Go, &mut fx).await, &mut ctx, &mut fx).await;
     for m in &body.messages {
         let facts = match m {
@@ -505,7 +393,7 @@ pub async fn start(
         .await
         .map_err(|_| ApiError::Unavailable("the conversation did not answer in time; retry".into()))?
         .map_err(|_| ApiError::Unavailable("the conversation could not start the flow now; retry".into()))?
-        .map_err(|m| ApiError::Conflict { code: "FLOW_NOT_STARTED", message: m })?;
+        .map_err(|m| ApiError::Conflict { code: ErrorCode::FlowNotStarted, message: m })?;
     Ok(HttpResponse::Created().json(json!({"run_id": run, "flow_id": *path, "conversation_id": body.conversation_id})))
 }
 

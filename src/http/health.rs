@@ -16,11 +16,11 @@ pub async fn health(state: web::Data<AppState>) -> HttpResponse {
 
 /// Readiness: answers 503 while the database is unreachable.
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
-    let ping = tokio::time::timeout(Duration::from_secs(2), sqlx::query("SELECT 1").execute(&state.pool)).await;
-    match ping {
-        Ok(Ok(_)) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
-        _ => HttpResponse::ServiceUnavailable()
-            .json(serde_json::json!({"error": {"code": "UNAVAILABLE", "message": "the database is unreachable"}})),
+    if state.db.platform().ping(Duration::from_secs(2)).await {
+        HttpResponse::Ok().json(serde_json::json!({"status": "ready"}))
+    } else {
+        HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({"error": {"code": "UNAVAILABLE", "message": "the database is unreachable"}}))
     }
 }
 
@@ -40,14 +40,12 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     sample("whatsflow_webhook_signature_failures_total", "Webhook POSTs refused for their signature", "counter", n(&w.signature_failures));
     sample("whatsflow_socket_frames_sent_total", "Frames delivered to agent sessions", "counter", n(&state.hub.frames_sent));
     sample("whatsflow_socket_slow_consumers_total", "Agent sessions closed for not keeping up", "counter", n(&state.hub.slow_consumers));
-    sample("whatsflow_db_pool_connections", "Open database connections", "gauge", i64::from(state.pool.size()));
+    sample("whatsflow_db_pool_connections", "Open database connections", "gauge", i64::from(state.db.platform().connections()));
     let size = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     sample("whatsflow_session_cache_entries", "Users whose session version is cached", "gauge", size(state.sessions.cached()));
     sample("whatsflow_flow_version_cache_entries", "Parsed flow versions cached", "gauge", size(state.flows.cached_versions()));
     sample("whatsflow_auth_limiter_addresses", "Addresses tracked by the sign-in rate limits", "gauge", size(state.auth_guard.tracked()));
-    let dead: Option<i64> =
-        sqlx::query_scalar("SELECT count(*) FROM webhook_inbox WHERE dead_at IS NOT NULL").fetch_one(&state.pool).await.ok();
-    if let Some(dead) = dead {
+    if let Ok(dead) = state.db.platform().dead_inbox_rows().await {
         let _ = writeln!(
             out,
             "# HELP whatsflow_webhook_inbox_dead Webhook POSTs that failed every retry and wait for an operator\n# TYPE whatsflow_webhook_inbox_dead gauge\nwhatsflow_webhook_inbox_dead {dead}"

@@ -7,33 +7,26 @@
 //! a customer's "image" can be HTML or SVG with a script).
 
 use crate::auth::{AuthUser, Reader, Writer};
-use crate::db::tenant_tx;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, ErrorCode};
 use crate::startup::AppState;
 use actix_multipart::Multipart;
 use actix_web::{web, HttpResponse};
 use futures::{StreamExt, TryStreamExt};
 use serde_json::json;
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
+use whatsflow_actors::ids::ChannelId;
 use whatsflow_actors::media;
 use whatsflow_actors::outbound::SendError;
 use whatsflow_actors::ports::ChannelRef;
 
 async fn channel(state: &AppState, user: &AuthUser, id: uuid::Uuid) -> Result<ChannelRef, ApiError> {
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let row = sqlx::query("SELECT id AS channel_id, phone_number_id, messages_per_second FROM channels WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    let row = row.ok_or(ApiError::NotFound("channel"))?;
-    Ok(crate::store::channel_ref_from_row(user.tenant_id, &row)?)
+    state.db.tenant(user.tenant_id).channels().channel_ref(ChannelId(id)).await?.ok_or(ApiError::NotFound("channel"))
 }
 
 fn graph_error(e: SendError) -> ApiError {
     match e {
         SendError::Permanent { code, title, .. } => {
-            ApiError::Unprocessable { code: "META_REJECTED", message: format!("Meta refused it ({code}): {title}") }
+            ApiError::Unprocessable { code: ErrorCode::MetaRejected, message: format!("Meta refused it ({code}): {title}") }
         }
         SendError::Retryable { title, .. } | SendError::Ambiguous(title) => {
             ApiError::Unavailable(format!("Meta could not be reached: {title}; retry"))
@@ -50,14 +43,14 @@ pub async fn upload(
 ) -> Result<HttpResponse, ApiError> {
     let channel = channel(&state, &user, *path).await?;
     while let Some(mut field) =
-        form.try_next().await.map_err(|e| ApiError::BadRequest { code: "INVALID_UPLOAD", message: e.to_string() })?
+        form.try_next().await.map_err(|e| ApiError::BadRequest { code: ErrorCode::InvalidUpload, message: e.to_string() })?
     {
         if field.name() != Some("file") {
             continue;
         }
         let mime = field.content_type().map(|m| m.essence_str().to_owned()).unwrap_or_default();
         let rule = media::rule(&mime).ok_or_else(|| ApiError::BadRequest {
-            code: "UNSUPPORTED_MEDIA",
+            code: ErrorCode::UnsupportedMedia,
             message: format!("`{mime}` is not a type WhatsApp accepts; use one of {}", media::supported()),
         })?;
         let filename = field.content_disposition().and_then(|d| d.get_filename()).unwrap_or("upload").to_owned();
@@ -65,7 +58,7 @@ pub async fn upload(
         let mut out = tokio::fs::File::from_std(spool.file.try_clone().map_err(|e| ApiError::Internal(e.into()))?);
         let mut size = 0usize;
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| ApiError::BadRequest { code: "INVALID_UPLOAD", message: e.to_string() })?;
+            let chunk = chunk.map_err(|e| ApiError::BadRequest { code: ErrorCode::InvalidUpload, message: e.to_string() })?;
             if size + chunk.len() > rule.max_bytes {
                 return Err(ApiError::PayloadTooLarge(format!("{mime} files may be at most {} bytes on WhatsApp", rule.max_bytes)));
             }
@@ -80,7 +73,7 @@ pub async fn upload(
             HttpResponse::Created().json(json!({"id": id, "type": rule.kind, "mime_type": mime, "file_size": size, "filename": filename}))
         );
     }
-    Err(ApiError::BadRequest { code: "INVALID_UPLOAD", message: "send the file as the multipart field `file`".into() })
+    Err(ApiError::BadRequest { code: ErrorCode::InvalidUpload, message: "send the file as the multipart field `file`".into() })
 }
 
 /// Streams a media file (e.g. a customer's image) from Meta.

@@ -6,20 +6,19 @@
 //! one visibility rule ([`crate::store::visibility`]).
 
 use crate::auth::{AuthUser, Reader, Writer};
-use crate::db::tenant_tx;
-use crate::http::conversations::message_from_row;
-use crate::http::error::ApiError;
+use crate::http::conversations::conversation_by_id;
+use crate::http::error::{ApiError, ErrorCode};
 use crate::hub::{HubFrame, Scope};
 use crate::startup::AppState;
-use crate::store::consent::{template_send, TemplateConsent};
-use crate::store::visibility::visible_conversation;
+use crate::store::consent::TemplateConsent;
+use crate::store::repo::conversations::Resend;
+use crate::store::visibility::Visibility;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use sqlx::Row;
 use std::time::Duration;
 use whatsflow_actors::conversation::ConversationWork;
-use whatsflow_actors::ids::{ChannelId, ContactId, TenantId, UserId, Wamid};
+use whatsflow_actors::ids::{ContactId, ConversationId, MessageId, TenantId, UserId, Wamid};
 use whatsflow_actors::message::{MessageView, SentBy};
 use whatsflow_actors::outbound::Lane;
 use whatsflow_actors::ports::{ChannelRef, ConversationPatch};
@@ -42,7 +41,13 @@ pub struct Target {
 /// Finds a conversation the caller may act on (404 otherwise, also for one
 /// of another tenant or assigned to another agent).
 pub async fn target(state: &AppState, user: &AuthUser, conversation: uuid::Uuid) -> Result<Target, ApiError> {
-    let c = visible_conversation(&state.pool, user, conversation).await?.ok_or(ApiError::NotFound("conversation"))?;
+    let c = state
+        .db
+        .tenant(user.tenant_id)
+        .conversations()
+        .visible(ConversationId(conversation), Visibility::of(user))
+        .await?
+        .ok_or(ApiError::NotFound("conversation"))?;
     Ok(Target { channel: c.channel, contact_id: c.contact_id, assignee_id: c.assignee_id })
 }
 
@@ -76,7 +81,7 @@ pub enum Sent {
 /// Validates, stores (through the conversation actor) and queues a message.
 pub async fn send(state: &AppState, user: &AuthUser, conversation: uuid::Uuid, body: SendBody, sent_by: SentBy) -> Result<Sent, ApiError> {
     let content = body.rest.get(&body.kind).cloned().unwrap_or(Value::Null);
-    validate(&body.kind, &content).map_err(|m| ApiError::BadRequest { code: "INVALID_MESSAGE", message: m })?;
+    validate(&body.kind, &content).map_err(|m| ApiError::BadRequest { code: ErrorCode::InvalidMessage, message: m })?;
     // Authorize first: an idempotency key never reveals another
     // conversation's message.
     let target = target(state, user, conversation).await?;
@@ -89,9 +94,11 @@ pub async fn send(state: &AppState, user: &AuthUser, conversation: uuid::Uuid, b
         }
     }
     if body.kind == "template" {
-        if let TemplateConsent::OptedOut { template } = template_send(&state.pool, user.tenant_id, target.contact_id, &content).await? {
+        if let TemplateConsent::OptedOut { template } =
+            state.db.tenant(user.tenant_id).contacts().template_consent(target.contact_id, &content).await?
+        {
             return Err(ApiError::Unprocessable {
-                code: "OPTED_OUT",
+                code: ErrorCode::OptedOut,
                 message: format!(
                     "this contact opted out of marketing messages, so the marketing template `{template}` cannot be sent to them; send a utility template, or reply within their 24-hour window"
                 ),
@@ -123,12 +130,12 @@ pub async fn send(state: &AppState, user: &AuthUser, conversation: uuid::Uuid, b
         Err(SendRefusal::Duplicate) => {
             let id = body.client_id.unwrap_or_default();
             by_client_id(state, user.tenant_id, conversation, &id).await?.map(Sent::Existing).ok_or(ApiError::Conflict {
-                code: "DUPLICATE",
+                code: ErrorCode::Duplicate,
                 message: "this client_id was already used in another conversation; use a fresh one".into(),
             })
         }
-        Err(e @ SendRefusal::WindowClosed { .. }) => Err(ApiError::Unprocessable { code: "WINDOW_CLOSED", message: e.to_string() }),
-        Err(e @ SendRefusal::NoRecipient) => Err(ApiError::Unprocessable { code: "NO_RECIPIENT", message: e.to_string() }),
+        Err(e @ SendRefusal::WindowClosed { .. }) => Err(ApiError::Unprocessable { code: ErrorCode::WindowClosed, message: e.to_string() }),
+        Err(e @ SendRefusal::NoRecipient) => Err(ApiError::Unprocessable { code: ErrorCode::NoRecipient, message: e.to_string() }),
         Err(SendRefusal::Gone) => Err(ApiError::NotFound("conversation")),
         Err(SendRefusal::Unavailable) => {
             Err(ApiError::Unavailable("the message could not be stored now; retry with the same client_id".into()))
@@ -143,17 +150,7 @@ async fn by_client_id(
     conversation: uuid::Uuid,
     client_id: &str,
 ) -> Result<Option<MessageView>, ApiError> {
-    let mut tx = tenant_tx(&state.pool, tenant).await?;
-    let row = sqlx::query(&format!(
-        "SELECT {} FROM messages m WHERE m.client_id = $1 AND m.conversation_id = $2",
-        crate::http::conversations::MESSAGE_COLUMNS
-    ))
-    .bind(client_id)
-    .bind(conversation)
-    .fetch_optional(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(row.as_ref().map(message_from_row).transpose()?)
+    Ok(state.db.tenant(tenant).conversations().by_client_id(ConversationId(conversation), client_id).await?)
 }
 
 /// `POST /conversations/{id}/messages`: 201 with the stored (pending)
@@ -187,48 +184,33 @@ pub async fn post_message(
 pub async fn resend(state: web::Data<AppState>, user: Writer, path: web::Path<(uuid::Uuid, uuid::Uuid)>) -> Result<HttpResponse, ApiError> {
     let (conversation, message) = path.into_inner();
     let target = target(&state, &user, conversation).await?;
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let row = sqlx::query(&format!(
-        "UPDATE messages m SET status = 'pending', send_attempted_at = NULL, errors = NULL
-         FROM conversations c JOIN contacts k ON k.id = c.contact_id
-         WHERE c.id = m.conversation_id AND m.id = $1 AND m.conversation_id = $2 AND m.direction = 'outbound'
-           AND m.status = 'unconfirmed' AND m.wamid IS NULL
-         RETURNING {}, k.phone, k.wa_user_id",
-        crate::http::conversations::MESSAGE_COLUMNS
-    ))
-    .bind(message)
-    .bind(conversation)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(row) = row else {
-        let exists: Option<String> = sqlx::query_scalar("SELECT status FROM messages WHERE id = $1 AND conversation_id = $2")
-            .bind(message)
-            .bind(conversation)
-            .fetch_optional(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        return Err(match exists {
-            None => ApiError::NotFound("message"),
-            Some(status) => ApiError::Conflict {
-                code: "NOT_UNCONFIRMED",
-                message: format!("this message is {status}, not unconfirmed; only a message whose outcome is unknown can be resent"),
-            },
-        });
+    let conversations = state.db.tenant(user.tenant_id).conversations();
+    let (conversation, message) = (ConversationId(conversation), MessageId(message));
+    let current = conversations.message(conversation, message).await?.ok_or(ApiError::NotFound("message"))?;
+    let not_unconfirmed = |status: &str| ApiError::Conflict {
+        code: ErrorCode::NotUnconfirmed,
+        message: format!("this message is {status}, not unconfirmed; only a message whose outcome is unknown can be resent"),
     };
-    let view = message_from_row(&row)?;
-    if view.kind == "template" {
-        if let TemplateConsent::OptedOut { template } = template_send(&state.pool, user.tenant_id, target.contact_id, &view.content).await?
+    if current.status != whatsflow_actors::message::MessageStatus::Unconfirmed {
+        return Err(not_unconfirmed(current.status.as_str()));
+    }
+    if current.kind == "template" {
+        if let TemplateConsent::OptedOut { template } =
+            state.db.tenant(user.tenant_id).contacts().template_consent(target.contact_id, &current.content).await?
         {
-            // The guarded update is rolled back with the transaction.
             return Err(ApiError::Unprocessable {
-                code: "OPTED_OUT",
+                code: ErrorCode::OptedOut,
                 message: format!("this contact has since opted out of marketing messages; `{template}` cannot be resent to them"),
             });
         }
     }
-    tx.commit().await?;
-    let phone: Option<String> = row.try_get("phone")?;
-    let user_id: Option<String> = row.try_get("wa_user_id")?;
+    // The guarded update makes two concurrent resends one.
+    let marked = match conversations.mark_for_resend(conversation, message).await? {
+        Resend::Marked(marked) => marked,
+        Resend::NotFound => return Err(ApiError::NotFound("message")),
+        Resend::NotUnconfirmed(status) => return Err(not_unconfirmed(&status)),
+    };
+    let (view, phone, user_id) = (marked.message, marked.phone, marked.user_id);
     let body = whatsflow_actors::send::cloud_api_body(
         &view.kind,
         &view.content,
@@ -255,25 +237,17 @@ pub struct StartConversation {
 /// Opens (or finds) the conversation between a number and a contact, e.g.
 /// to start it with a template.
 pub async fn start(state: web::Data<AppState>, user: Writer, body: web::Json<StartConversation>) -> Result<HttpResponse, ApiError> {
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let channel: Option<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM channels WHERE phone_number_id = $1")
-        .bind(&body.phone_number_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let contact: Option<uuid::Uuid> =
-        sqlx::query_scalar("SELECT id FROM contacts WHERE id = $1").bind(body.contact_id).fetch_optional(&mut *tx).await?;
-    tx.commit().await?;
-    let channel = channel.ok_or(ApiError::NotFound("channel"))?;
-    let contact = contact.ok_or(ApiError::NotFound("contact"))?;
-    let snap = state
-        .router
-        .deps()
-        .store
-        .open_conversation(user.tenant_id, ChannelId(channel), ContactId(contact))
-        .await
-        .map_err(ApiError::from_store)?;
+    let db = state.db.tenant(user.tenant_id);
+    let channel = db.channels().by_phone_number_id(&body.phone_number_id).await?.ok_or(ApiError::NotFound("channel"))?;
+    let contact = db
+        .contacts()
+        .exists(ContactId(body.contact_id))
+        .await?
+        .then_some(ContactId(body.contact_id))
+        .ok_or(ApiError::NotFound("contact"))?;
+    let snap = state.router.deps().store.open_conversation(user.tenant_id, channel, contact).await.map_err(ApiError::from_store)?;
     let status = if snap.created { actix_web::http::StatusCode::CREATED } else { actix_web::http::StatusCode::OK };
-    let view = crate::http::conversations::conversation_by_id(&state, &user, snap.id.0).await?;
+    let view = conversation_by_id(&state, &user, snap.id).await?;
     Ok(HttpResponse::build(status).json(view))
 }
 
@@ -308,10 +282,7 @@ pub async fn patch(
         if !user.sees_all_conversations() && assignee != user.user_id.0 {
             return Err(ApiError::Forbidden("agents can assign conversations only to themselves".into()));
         }
-        let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-        let exists: Option<uuid::Uuid> =
-            sqlx::query_scalar("SELECT id FROM users WHERE id = $1").bind(assignee).fetch_optional(&mut *tx).await?;
-        tx.commit().await?;
+        let exists = state.db.tenant(user.tenant_id).users().get(UserId(assignee)).await?;
         exists.ok_or(ApiError::validation("`assignee_id` is not a user of this account"))?;
     }
     if body.status.is_none() && body.assignee_id.is_none() {
@@ -331,7 +302,7 @@ pub async fn patch(
         .map_err(|_| ApiError::Unavailable("the change could not be stored now; retry".into()))?
         .map_err(|_| ApiError::Unavailable("the change could not be stored now; retry".into()))?;
     let admin = AuthUser { role: crate::auth::Role::TenantAdmin, ..*user };
-    Ok(HttpResponse::Ok().json(crate::http::conversations::conversation_by_id(&state, &admin, path.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(conversation_by_id(&state, &admin, ConversationId(path.into_inner())).await?))
 }
 
 /// `POST /conversations/{id}/read`: unread to zero and a read receipt to the customer.
@@ -359,17 +330,7 @@ pub async fn add_note(
         return Err(ApiError::validation("`body` is required (at most 10,000 characters)"));
     }
     let target = target(&state, &user, *path).await?;
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let row = sqlx::query("INSERT INTO notes (id, tenant_id, conversation_id, author_id, body) VALUES ($1, $2, $3, $4, $5) RETURNING id, author_id, body, created_at")
-        .bind(uuid::Uuid::now_v7())
-        .bind(user.tenant_id.0)
-        .bind(*path)
-        .bind(user.user_id.0)
-        .bind(text)
-        .fetch_one(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    let note = note_json(&row, *path)?;
+    let note = state.db.tenant(user.tenant_id).conversations().add_note(ConversationId(*path), user.user_id, text).await?;
     // Only to the sessions that may see the conversation.
     state.hub.broadcast(
         user.tenant_id,
@@ -385,25 +346,9 @@ pub async fn add_note(
     Ok(HttpResponse::Created().json(note))
 }
 
-fn note_json(row: &sqlx::postgres::PgRow, conversation: uuid::Uuid) -> Result<Value, sqlx::Error> {
-    Ok(json!({
-        "id": row.try_get::<uuid::Uuid, _>("id")?,
-        "conversation_id": conversation,
-        "author_id": row.try_get::<Option<uuid::Uuid>, _>("author_id")?,
-        "body": row.try_get::<String, _>("body")?,
-        "created_at": row.try_get::<chrono::DateTime<chrono::Utc>, _>("created_at")?,
-    }))
-}
-
 /// Lists a conversation's notes, oldest first.
 pub async fn list_notes(state: web::Data<AppState>, user: Reader, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     target(&state, &user, *path).await?;
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let rows = sqlx::query("SELECT id, author_id, body, created_at FROM notes WHERE conversation_id = $1 ORDER BY created_at, id")
-        .bind(*path)
-        .fetch_all(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    let data = rows.iter().map(|r| note_json(r, *path)).collect::<Result<Vec<_>, _>>()?;
+    let data = state.db.tenant(user.tenant_id).conversations().notes(ConversationId(*path)).await?;
     Ok(HttpResponse::Ok().json(json!({"data": data, "next_cursor": null})))
 }

@@ -2,12 +2,11 @@
 //! and admins; everyone may list the team (to show names and presence);
 //! anyone may change their own name and password.
 
-use crate::auth::sessions::Sessions;
 use crate::auth::{Admin, Person, Reader, Role};
-use crate::db::tenant_tx;
-use crate::http::auth::{email_taken, hash_password, required_text, validate_email, validate_password, UserView, USER_COLUMNS};
-use crate::http::error::ApiError;
+use crate::http::auth::{hash_password, required_text, validate_email, validate_password};
+use crate::http::error::{ApiError, ErrorCode};
 use crate::startup::AppState;
+use crate::store::repo::users::UserChange;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
@@ -58,38 +57,19 @@ pub async fn create(state: web::Data<AppState>, user: Admin, body: web::Json<New
     let role = assignable(&body.role)?;
     validate_password(&body.password)?;
     let hash = hash_password(&state, body.password.clone()).await?;
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let created: UserView = sqlx::query_as(&format!(
-        "INSERT INTO users (id, tenant_id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {USER_COLUMNS}"
-    ))
-    .bind(uuid::Uuid::now_v7())
-    .bind(user.tenant_id.0)
-    .bind(&email)
-    .bind(&name)
-    .bind(&hash)
-    .bind(role)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(|e| email_taken(e, &email))?;
-    tx.commit().await?;
+    let created = state.db.tenant(user.tenant_id).users().create(&email, &name, &hash, role).await?;
     Ok(HttpResponse::Created().json(created))
 }
 
 /// The team.
 pub async fn list(state: web::Data<AppState>, user: Reader) -> Result<HttpResponse, ApiError> {
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let rows: Vec<UserView> =
-        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY created_at, id")).fetch_all(&mut *tx).await?;
-    tx.commit().await?;
+    let rows = state.db.tenant(user.tenant_id).users().list().await?;
     Ok(HttpResponse::Ok().json(json!({"data": rows, "next_cursor": null})))
 }
 
 /// One member.
 pub async fn get(state: web::Data<AppState>, user: Reader, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let row: Option<UserView> =
-        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")).bind(*path).fetch_optional(&mut *tx).await?;
-    tx.commit().await?;
+    let row = state.db.tenant(user.tenant_id).users().get(UserId(*path)).await?;
     Ok(HttpResponse::Ok().json(row.ok_or(ApiError::NotFound("user"))?))
 }
 
@@ -111,13 +91,10 @@ pub async fn update(
     }
     if own && body.password.is_some() {
         let given = body.current_password.clone().ok_or(ApiError::BadRequest {
-            code: "CURRENT_PASSWORD_REQUIRED",
+            code: ErrorCode::CurrentPasswordRequired,
             message: "to change your own password, also send `current_password`".into(),
         })?;
-        let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-        let stored: String =
-            sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1").bind(user.user_id.0).fetch_one(&mut *tx).await?;
-        tx.commit().await?;
+        let stored = state.db.tenant(user.tenant_id).users().password_hash(user.user_id).await?.ok_or(ApiError::NotFound("user"))?;
         if !state.auth_guard.hash(move || crate::auth::password::verify(&given, &stored)).await? {
             return Err(ApiError::Forbidden("`current_password` is wrong; your password was not changed".into()));
         }
@@ -131,35 +108,13 @@ pub async fn update(
         }
         None => None,
     };
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let row: Option<UserView> = sqlx::query_as(&format!(
-        "UPDATE users SET name = COALESCE($2, name), role = COALESCE($3, role), password_hash = COALESCE($4, password_hash) WHERE id = $1 RETURNING {USER_COLUMNS}"
-    ))
-    .bind(*path)
-    .bind(name)
-    .bind(role)
-    .bind(hash)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let row = row.ok_or(ApiError::NotFound("user"))?;
-    if body.password.is_some() {
-        // A new password ends every session of that user (refresh tokens too).
-        sqlx::query("UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL")
-            .bind(*path)
-            .execute(&mut *tx)
-            .await?;
-    }
-    let revoke = if body.password.is_some() {
-        Some("password changed")
-    } else if body.role.is_some() {
-        Some("role changed")
-    } else {
-        None
+    let revoke = match (&hash, role) {
+        (Some(_), _) => Some("password changed"),
+        (None, Some(_)) => Some("role changed"),
+        (None, None) => None,
     };
-    if revoke.is_some() {
-        Sessions::bump(&mut tx, UserId(*path)).await?;
-    }
-    tx.commit().await?;
+    let change = UserChange { name, role, password_hash: hash };
+    let row = state.db.tenant(user.tenant_id).users().update(UserId(*path), change).await?.ok_or(ApiError::NotFound("user"))?;
     if let Some(why) = revoke {
         state.sessions.revoked(user.tenant_id, UserId(*path), why);
     }
@@ -171,10 +126,7 @@ pub async fn delete(state: web::Data<AppState>, user: Admin, path: web::Path<uui
     if user.user_id.0 == *path {
         return Err(ApiError::validation("you cannot remove yourself; ask another admin"));
     }
-    let mut tx = tenant_tx(&state.pool, user.tenant_id).await?;
-    let gone = sqlx::query("DELETE FROM users WHERE id = $1").bind(*path).execute(&mut *tx).await?.rows_affected();
-    tx.commit().await?;
-    if gone == 0 {
+    if !state.db.tenant(user.tenant_id).users().delete(UserId(*path)).await? {
         return Err(ApiError::NotFound("user"));
     }
     state.sessions.revoked(user.tenant_id, UserId(*path), "user removed");

@@ -4,7 +4,7 @@
 //! committed to the inbox, and only then acknowledged.
 
 use crate::crypto::Sealed;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, ErrorCode};
 use crate::startup::AppState;
 use crate::store::inbox::InboxSource;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
@@ -60,13 +60,7 @@ struct TenantApp {
 }
 
 async fn tenant_app(state: &AppState, app_id: &str) -> Result<TenantApp, ApiError> {
-    let row: Option<(uuid::Uuid, Vec<u8>, Vec<u8>)> =
-        sqlx::query_as("SELECT tenant_id, app_secret_enc, verify_token_enc FROM route_meta_app($1)")
-            .bind(app_id)
-            .fetch_optional(&state.pool)
-            .await?;
-    let (tenant, secret, token) = row.ok_or(ApiError::NotFound("Meta app"))?;
-    let tenant = TenantId(tenant);
+    let (tenant, secret, token) = state.db.platform().meta_app(app_id).await?.ok_or(ApiError::NotFound("Meta app"))?;
     let open = |b: &[u8], what: Sealed| state.secrets.open(b, &what.context(tenant, app_id)).map_err(|e| ApiError::Internal(e.into()));
     Ok(TenantApp { tenant, app_secret: open(&secret, Sealed::AppSecret)?, verify_token: open(&token, Sealed::VerifyToken)? })
 }
@@ -106,7 +100,7 @@ async fn read_body(req: &HttpRequest, mut payload: web::Payload) -> Result<web::
     }
     let mut body = web::BytesMut::with_capacity(declared.unwrap_or(4096).min(MAX_WEBHOOK_BYTES));
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::BadRequest { code: "BODY_UNREADABLE", message: e.to_string() })?;
+        let chunk = chunk.map_err(|e| ApiError::BadRequest { code: ErrorCode::BodyUnreadable, message: e.to_string() })?;
         if body.len() + chunk.len() > MAX_WEBHOOK_BYTES {
             return Err(too_large());
         }
@@ -133,9 +127,11 @@ async fn receive(
     }
     let parsed = parse_webhook(&body).map_err(|e| match e {
         WebhookParseError::Json(m) => {
-            ApiError::BadRequest { code: "INVALID_JSON", message: format!("webhook body is not valid JSON: {m}") }
+            ApiError::BadRequest { code: ErrorCode::InvalidJson, message: format!("webhook body is not valid JSON: {m}") }
         }
-        WebhookParseError::Shape(m) => ApiError::BadRequest { code: "INVALID_WEBHOOK", message: format!("not a WhatsApp webhook: {m}") },
+        WebhookParseError::Shape(m) => {
+            ApiError::BadRequest { code: ErrorCode::InvalidWebhook, message: format!("not a WhatsApp webhook: {m}") }
+        }
     })?;
     let (events, rejected) = (parsed.events.len(), parsed.rejected.len());
     // Whatever stops the body from being stored, Meta must retry it later.

@@ -6,6 +6,7 @@ pub mod flows;
 pub mod group;
 pub mod inbox;
 pub mod opening;
+pub mod repo;
 pub mod retention;
 pub mod visibility;
 pub mod writer;

@@ -4,12 +4,10 @@
 //! replays, search, and the socket frames about them all ask this module.
 
 use crate::auth::AuthUser;
-use crate::db::tenant_tx;
 use sqlx::postgres::PgArguments;
 use sqlx::query::{Query, QueryAs, QueryScalar};
-use sqlx::{PgPool, Postgres, Row};
-use whatsflow_actors::ids::{ChannelId, ContactId, ConversationId, UserId};
-use whatsflow_actors::ports::ChannelRef;
+use sqlx::Postgres;
+use whatsflow_actors::ids::UserId;
 
 /// The rule for one caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,46 +58,6 @@ impl Visibility {
     pub fn bind_scalar<'q, O>(&self, q: QueryScalar<'q, Postgres, O, PgArguments>) -> QueryScalar<'q, Postgres, O, PgArguments> {
         q.bind(self.all).bind(self.viewer.0)
     }
-}
-
-/// A conversation the caller may act on, and where its work goes.
-#[derive(Debug, Clone)]
-pub struct VisibleConversation {
-    /// The conversation.
-    pub id: ConversationId,
-    /// Its channel (for routing work to its actor).
-    pub channel: ChannelRef,
-    /// Its contact.
-    pub contact_id: ContactId,
-    /// Its assignee now.
-    pub assignee_id: Option<UserId>,
-}
-
-/// The conversation `id` if `caller` may see it (None for another tenant's,
-/// a missing one, or one assigned to another agent).
-pub async fn visible_conversation(pool: &PgPool, caller: &AuthUser, id: uuid::Uuid) -> Result<Option<VisibleConversation>, sqlx::Error> {
-    let rule = Visibility::of(caller);
-    let mut tx = tenant_tx(pool, caller.tenant_id).await?;
-    let sql = format!(
-        "SELECT c.id, c.channel_id, c.contact_id, c.assignee_id, ch.phone_number_id, ch.messages_per_second
-         FROM conversations c JOIN channels ch ON ch.id = c.channel_id WHERE c.id = $1 AND {}",
-        Visibility::sql("c", 2)
-    );
-    let row = rule.bind(sqlx::query(&sql).bind(id)).fetch_optional(&mut *tx).await?;
-    tx.commit().await?;
-    let Some(row) = row else { return Ok(None) };
-    let channel_id: uuid::Uuid = row.try_get("channel_id")?;
-    Ok(Some(VisibleConversation {
-        id: ConversationId(row.try_get("id")?),
-        channel: ChannelRef {
-            tenant_id: caller.tenant_id,
-            channel_id: ChannelId(channel_id),
-            phone_number_id: row.try_get("phone_number_id")?,
-            messages_per_second: u32::try_from(row.try_get::<i32, _>("messages_per_second")?).unwrap_or(1),
-        },
-        contact_id: ContactId(row.try_get("contact_id")?),
-        assignee_id: row.try_get::<Option<uuid::Uuid>, _>("assignee_id")?.map(UserId),
-    }))
 }
 
 #[cfg(test)]

@@ -132,7 +132,7 @@ pub fn test_config(database_url: &str) -> Config {
 
 pub struct TestApp {
     pub base: String,
-    pub sim: whatsflow::graph_sim::GraphSim,
+    pub sim: whatsflow::sim::graph::GraphSim,
     pub db_url: String,
     pub http: reqwest::Client,
     pub state: actix_web::web::Data<AppState>,
@@ -155,9 +155,9 @@ pub async fn spawn_with(db_url: String, tweak: impl FnOnce(Config) -> Config, la
     if std::env::var("TEST_LOG").is_ok() {
         whatsflow::telemetry::init();
     }
-    let sim = whatsflow::graph_sim::start(
+    let sim = whatsflow::sim::graph::start(
         std::net::TcpListener::bind("127.0.0.1:0").unwrap(),
-        whatsflow::graph_sim::SimConfig {
+        whatsflow::sim::graph::SimConfig {
             webhook_url: String::new(),
             app_secret: APP_SECRET.into(),
             mps: 1000,
@@ -181,8 +181,8 @@ pub async fn spawn_with(db_url: String, tweak: impl FnOnce(Config) -> Config, la
 }
 
 /// A number the simulated Meta knows.
-pub fn sim_number(phone_number_id: &str) -> whatsflow::graph_sim::SimNumber {
-    whatsflow::graph_sim::SimNumber {
+pub fn sim_number(phone_number_id: &str) -> whatsflow::sim::graph::SimNumber {
+    whatsflow::sim::graph::SimNumber {
         phone_number_id: phone_number_id.to_owned(),
         waba_id: waba_for(phone_number_id),
         access_token: ACCESS_TOKEN.to_owned(),

@@ -1,0 +1,8 @@
+//! Stand-ins for the outside services that cannot exist here, kept apart
+//! from the production edges: each speaks real HTTP, shaped and signed as
+//! the service's documentation says, so the server talks to it exactly as
+//! it talks to the real one. [`graph`] is Meta's Graph API (the WhatsApp
+//! Cloud API and its signed webhooks); `demo`, the integration tests and the
+//! benches start it, and `whatsflow graph-sim` runs it alone.
+
+pub mod graph;

@@ -1,0 +1,108 @@
+//! Lookups that cross tenants on purpose, each through a definer function
+//! only the app role may call: an account by email (login), an API key by
+//! hash, a tenant's Meta app by its id (webhook routing); sign-up, which
+//! creates the tenant; and the platform-wide reads of readiness and metrics.
+
+use super::users::{start_session, NewSession, SignedIn, UserView, USER_COLUMNS};
+use super::{Conflict, DbError};
+use sqlx::PgPool;
+use std::time::Duration;
+use whatsflow_actors::ids::{TenantId, UserId};
+
+/// An API key, as it authenticates.
+#[derive(Debug, Clone)]
+pub struct KeyRecord {
+    /// The key's id.
+    pub id: uuid::Uuid,
+    /// Its tenant.
+    pub tenant_id: TenantId,
+    /// What it may do.
+    pub scopes: Vec<String>,
+    /// The admin who created it.
+    pub created_by: Option<uuid::Uuid>,
+}
+
+/// What a login needs to know of an account, whatever its tenant.
+#[derive(Debug, Clone)]
+pub struct LoginRecord {
+    /// The user.
+    pub user_id: UserId,
+    /// Their tenant.
+    pub tenant_id: TenantId,
+    /// Their argon2id hash.
+    pub password_hash: String,
+}
+
+/// Cross-tenant lookups (definer functions only the app role may call).
+pub struct Platform<'a> {
+    pub(super) pool: &'a PgPool,
+}
+
+impl Platform<'_> {
+    /// The account with this email, in any tenant.
+    pub async fn login_record(&self, email: &str) -> Result<Option<LoginRecord>, DbError> {
+        let row: Option<(uuid::Uuid, uuid::Uuid, String)> =
+            sqlx::query_as("SELECT id, tenant_id, password_hash FROM auth_user_by_email($1)").bind(email).fetch_optional(self.pool).await?;
+        Ok(row.map(|(id, tenant, hash)| LoginRecord { user_id: UserId(id), tenant_id: TenantId(tenant), password_hash: hash }))
+    }
+
+    /// The live API key with this hash (and records its use).
+    pub async fn api_key(&self, hash: &[u8]) -> Result<Option<KeyRecord>, DbError> {
+        let row: Option<(uuid::Uuid, uuid::Uuid, Vec<String>, Option<uuid::Uuid>)> =
+            sqlx::query_as("SELECT id, tenant_id, scopes, created_by FROM auth_api_key($1)").bind(hash).fetch_optional(self.pool).await?;
+        Ok(row.map(|(id, tenant, scopes, created_by)| KeyRecord { id, tenant_id: TenantId(tenant), scopes, created_by }))
+    }
+
+    /// Creates a tenant and its first admin, signed in.
+    pub async fn register(
+        &self,
+        tenant: TenantId,
+        tenant_name: &str,
+        name: &str,
+        email: &str,
+        password_hash: &str,
+        session: NewSession,
+    ) -> Result<SignedIn, DbError> {
+        let mut tx = crate::db::tenant_tx(self.pool, tenant).await?;
+        sqlx::query("INSERT INTO tenants (id, name) VALUES ($1, $2)").bind(tenant.0).bind(tenant_name).execute(&mut *tx).await?;
+        let user: UserView = sqlx::query_as(&format!(
+            "INSERT INTO users (id, tenant_id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, $5, 'tenant_admin') RETURNING {USER_COLUMNS}"
+        ))
+        .bind(UserId::generate().0)
+        .bind(tenant.0)
+        .bind(email)
+        .bind(name)
+        .bind(password_hash)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| DbError::on_constraint(e, "users_email_key", Conflict::EmailTaken(email.to_owned())))?;
+        let signed = start_session(&mut tx, user, session).await?;
+        tx.commit().await?;
+        Ok(signed)
+    }
+
+    /// A tenant's own Meta app: its tenant and sealed app secret and verify token.
+    pub async fn meta_app(&self, app_id: &str) -> Result<Option<(TenantId, Vec<u8>, Vec<u8>)>, DbError> {
+        let row: Option<(uuid::Uuid, Vec<u8>, Vec<u8>)> =
+            sqlx::query_as("SELECT tenant_id, app_secret_enc, verify_token_enc FROM route_meta_app($1)")
+                .bind(app_id)
+                .fetch_optional(self.pool)
+                .await?;
+        Ok(row.map(|(tenant, secret, token)| (TenantId(tenant), secret, token)))
+    }
+
+    /// Whether the database answers within `timeout`.
+    pub async fn ping(&self, timeout: Duration) -> bool {
+        matches!(tokio::time::timeout(timeout, sqlx::query("SELECT 1").execute(self.pool)).await, Ok(Ok(_)))
+    }
+
+    /// Webhook POSTs that failed every retry and wait for an operator.
+    pub async fn dead_inbox_rows(&self) -> Result<i64, DbError> {
+        Ok(sqlx::query_scalar("SELECT count(*) FROM webhook_inbox WHERE dead_at IS NOT NULL").fetch_one(self.pool).await?)
+    }
+
+    /// Open database connections.
+    pub fn connections(&self) -> u32 {
+        self.pool.size()
+    }
+}
