@@ -1,6 +1,9 @@
-//! What every actor is handed at start: the ports and the tuning knobs.
+//! What the tenant and conversation actors are handed at start: the ports
+//! and the tuning knobs. (A flow run is handed only the ports it needs,
+//! [`crate::flow::actor::RunPorts`]; an outbox only its transport and
+//! ledger.)
 
-use crate::flow::run::{FlowHttp, FlowStore};
+use crate::flow::ports::{FlowHttp, FlowStore};
 use crate::metrics::EngineMetrics;
 use crate::outbound::{GraphTransport, SendLedger};
 use crate::ports::{ChannelDirectory, Clock, EventSink, Store};

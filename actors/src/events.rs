@@ -1,5 +1,5 @@
 //! Events the engine publishes to agents once they are durable; serialised
-//! as the WebSocket frames of DESIGN.md (`{"event": …, "data": …}`).
+//! as the agents' WebSocket frames (`{"event": …, "data": …}`).
 
 use crate::ids::{ChannelId, ContactId, ConversationId, MessageId, UserId, Wamid};
 use crate::message::{MessageStatus, MessageView};

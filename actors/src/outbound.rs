@@ -14,15 +14,19 @@
 //! If not, the message becomes `unconfirmed` (an agent may resend it by
 //! hand), unless it is a bot's whose flow asks to resend.
 
-use crate::conversation::ConversationKey;
 use crate::ids::{MessageId, TenantId, Wamid};
 use crate::ports::{ChannelRef, StoreError};
+use crate::protocol::ConversationKey;
 use actix::prelude::*;
 use async_trait::async_trait;
 use serde_json::Value;
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+// The runtime's clock (tokio's, through actix): the same monotonic time in
+// production, and one tests can pause and move, so pacing and retries are
+// tested without waiting.
+use actix::clock::Instant;
 
 /// Most attempts of a send before it is failed for good.
 pub const MAX_SEND_ATTEMPTS: u32 = 8;
@@ -90,14 +94,9 @@ pub trait SendLedger: Send + Sync + 'static {
     async fn mark_attempted(&self, tenant: TenantId, messages: &[MessageId]) -> Result<(), StoreError>;
 }
 
-/// Which lane a send waits in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lane {
-    /// An agent replying now: never waits behind bulk.
-    Live,
-    /// Campaigns and flows.
-    Bulk,
-}
+/// The lanes live in [`crate::protocol`] (senders choose one, the outbox
+/// honours it); re-exported here, where the server has always found them.
+pub use crate::protocol::Lane;
 
 /// A message to deliver.
 #[derive(Message, Debug, Clone)]
@@ -390,19 +389,13 @@ fn live_reserve(messages_per_second: u32) -> f64 {
     (f64::from(messages_per_second) * 0.05).ceil().max(1.0)
 }
 
-/// Exponential backoff with full jitter: uniform in [d/2, d] for d = base·2^(n-1).
+/// Exponential backoff with jitter: uniform in [d/2, d] for d = base·2^(n-1),
+/// so sends refused together (a throttled number) do not retry together.
 pub fn backoff(attempt: u32) -> Duration {
+    use rand::Rng;
     let exp = RETRY_BASE.saturating_mul(1u32 << attempt.saturating_sub(1).min(16)).min(RETRY_MAX);
     let nanos = u64::try_from(exp.as_nanos()).unwrap_or(u64::MAX);
-    let jitter = pseudo_random() % (nanos / 2 + 1);
-    Duration::from_nanos(nanos / 2 + jitter)
-}
-
-fn pseudo_random() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(Instant::now().elapsed().as_nanos());
-    h.finish()
+    Duration::from_nanos(rand::thread_rng().gen_range(nanos / 2..=nanos))
 }
 
 impl Actor for ChannelOutbox {
@@ -533,6 +526,9 @@ mod actor_tests {
 
     #[actix_rt::test]
     async fn paces_at_the_number_rate_and_live_replies_overtake_bulk() {
+        // Paused time: it moves to the next timer whenever all is idle, so
+        // the pacing is measured exactly and the test does not wait.
+        tokio::time::pause();
         let graph = Arc::new(FakeGraph { sent: Mutex::new(Vec::new()), refuse: Mutex::new(0) });
         let outcomes = Arc::new(Mutex::new(Vec::new()));
         let addr = outbox(20, graph.clone(), outcomes.clone());
@@ -554,6 +550,7 @@ mod actor_tests {
 
     #[actix_rt::test]
     async fn throttled_sends_retry_and_succeed_once() {
+        tokio::time::pause();
         let graph = Arc::new(FakeGraph { sent: Mutex::new(Vec::new()), refuse: Mutex::new(2) });
         let outcomes = Arc::new(Mutex::new(Vec::new()));
         let addr = outbox(100, graph.clone(), outcomes.clone());

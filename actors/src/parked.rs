@@ -4,15 +4,17 @@
 //! a conversation whose rows vanished hands its events back to its tenant to
 //! be routed again. Both need the events in a durable, replayable form —
 //! this module's [`ParkedWork`] — including events already planned into a
-//! batch that failed ([`unplan`]).
+//! batch that failed ([`unplan`]). The conversation parks its queued events
+//! and turns parked ones back into events
+//! ([`crate::conversation::EventKind::from_parked`]); this module knows no
+//! actor.
 
-use crate::conversation::{ConversationKey, ConversationWork};
 use crate::identity::ContactIdentity;
 use crate::ids::{MessageId, Wamid};
 use crate::message::{Direction, MessageStatus};
 use crate::meta::webhook::ChannelAddress;
 use crate::meta::InboundMessage;
-use crate::outbound::{SendFailure, SendOutcome, SendResult};
+use crate::outbound::{SendFailure, SendResult};
 use crate::ports::{ConversationBatch, HeldEvent, StatusChange};
 use serde::{Deserialize, Serialize};
 
@@ -54,27 +56,6 @@ pub struct ParkedEvents {
 }
 
 impl ParkedWork {
-    /// The durable form of queued work; `None` for work that is answered
-    /// rather than stored (sends, commands, typing), which the caller refuses.
-    pub fn from_work(work: ConversationWork) -> Result<Self, Box<ConversationWork>> {
-        Ok(match work {
-            ConversationWork::Inbound(m) => Self::Inbound { message: Box::new(m) },
-            ConversationWork::Status(s) => Self::Held { event: HeldEvent::Status(crate::conversation::status_change(s)) },
-            ConversationWork::Held(event) => Self::Held { event },
-            ConversationWork::SendResult(o) => Self::SendResult { message_id: o.message_id, result: o.result },
-            other => return Err(Box::new(other)),
-        })
-    }
-
-    /// Back to work for the conversation `key`.
-    pub fn into_work(self, key: ConversationKey) -> ConversationWork {
-        match self {
-            Self::Inbound { message } => ConversationWork::Inbound(*message),
-            Self::Held { event } => ConversationWork::Held(event),
-            Self::SendResult { message_id, result } => ConversationWork::SendResult(SendOutcome { message_id, conversation: key, result }),
-        }
-    }
-
     /// The customer an inbound message came from (to route it again).
     pub fn customer(&self) -> Option<&ContactIdentity> {
         match self {

@@ -279,7 +279,7 @@ pub struct DeadLetter {
     pub contact_id: ContactId,
     /// The conversation, when it was loaded.
     pub conversation_id: Option<ConversationId>,
-    /// The events, replayable (`crate::conversation::ParkedWork` as JSON).
+    /// The events, replayable ([`crate::parked::ParkedEvents`] as JSON).
     pub events: Value,
     /// The last error.
     pub error: String,
@@ -322,5 +322,36 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
+    }
+}
+
+/// A clock that moves only when told: tests drive the 24-hour window, flow
+/// delays and input timeouts with it instead of waiting for real time.
+#[derive(Debug)]
+pub struct ManualClock(std::sync::Mutex<DateTime<Utc>>);
+
+impl ManualClock {
+    /// A clock standing at `now`.
+    pub fn at(now: DateTime<Utc>) -> Self {
+        Self(std::sync::Mutex::new(now))
+    }
+
+    /// Moves the clock forward by `by` (saturating at the end of time).
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut now = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *now = now.checked_add_signed(by).unwrap_or(DateTime::<Utc>::MAX_UTC);
+    }
+}
+
+impl Default for ManualClock {
+    /// Starts at the wall clock's now, then moves only when told.
+    fn default() -> Self {
+        Self::at(Utc::now())
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

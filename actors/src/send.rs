@@ -3,10 +3,12 @@
 //! refused (the 24-hour window above all).
 
 use crate::ids::Wamid;
-use crate::message::{MessageView, SentBy};
-use crate::outbound::Lane;
-use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
+
+/// The request and its refusal live in [`crate::protocol`] (the conversation,
+/// its flow run and the outbox all speak them); re-exported here, where
+/// senders have always found them.
+pub use crate::protocol::{SendRefusal, SendRequest};
 
 /// Cloud API limits the engine checks before queueing (Meta rejects the rest).
 pub mod limits {
@@ -35,62 +37,6 @@ pub mod limits {
 /// Message types an agent or the API may send.
 pub const SENDABLE_TYPES: &[&str] =
     &["text", "image", "audio", "video", "document", "sticker", "location", "contacts", "interactive", "template", "reaction"];
-
-/// A message someone wants sent.
-#[derive(Debug)]
-pub struct SendRequest {
-    /// Cloud API type.
-    pub kind: String,
-    /// The type's object, as in the Cloud API send payload.
-    pub content: Value,
-    /// The message it replies to.
-    pub reply_to: Option<Wamid>,
-    /// The sender's idempotency key.
-    pub client_id: Option<String>,
-    /// Who sends.
-    pub sent_by: Option<SentBy>,
-    /// Live (agent) or bulk.
-    pub lane: Lane,
-    /// Where the stored message (or the refusal) goes.
-    pub reply: Option<tokio::sync::oneshot::Sender<Result<MessageView, SendRefusal>>>,
-}
-
-impl SendRequest {
-    /// Templates are the only messages allowed outside the 24-hour window.
-    pub fn allowed_outside_window(&self) -> bool {
-        self.kind == "template"
-    }
-
-    /// Answers the sender (if it still listens).
-    pub fn answer(&mut self, result: Result<MessageView, SendRefusal>) {
-        if let Some(tx) = self.reply.take() {
-            let _ = tx.send(result);
-        }
-    }
-}
-
-/// Why a send was not queued.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum SendRefusal {
-    /// Outside the 24-hour customer service window, only templates.
-    #[error("the 24-hour customer service window is closed{}: only an approved template can reach this customer; send a template message (type \"template\") to reopen the conversation", match .expires_at { Some(t) => format!(" (it closed at {})", t.to_rfc3339()), None => " (the customer has not written yet)".to_owned() })]
-    WindowClosed {
-        /// When it closed (None: never opened).
-        expires_at: Option<DateTime<Utc>>,
-    },
-    /// A message with this client id exists already.
-    #[error("a message with this client_id was already sent")]
-    Duplicate,
-    /// The contact has neither phone nor user id.
-    #[error("this contact has no phone number or WhatsApp user id to send to")]
-    NoRecipient,
-    /// The engine could not store it now.
-    #[error("the message could not be stored now; retry")]
-    Unavailable,
-    /// The conversation's contact was deleted meanwhile.
-    #[error("this conversation no longer exists: its contact was deleted")]
-    Gone,
-}
 
 /// Checks a send against the Cloud API rules; the message names the fix.
 pub fn validate(kind: &str, content: &Value) -> Result<(), String> {

@@ -1,22 +1,28 @@
 //! `TenantActor`: one per tenant. It turns a customer identity into a
 //! contact (asking the store once, then from its cache), owns the registry of
 //! the tenant's live conversation actors (starting them on first use,
-//! passivating them when idle) and forwards every event to the right one.
+//! passivating them when idle) and the outboxes of its numbers, and forwards
+//! all work to the right conversation: the edge's [`ConversationWork`] is
+//! split here, once, into the conversation's own message of its kind (an
+//! [`Event`] with its receipt, a command or a control), and each send's
+//! outcome comes back here to go to its conversation as an event.
 //!
-//! It is the only sender to its conversation actors, so it can count what it
-//! forwarded: an idle actor is passivated only when it has received all of
-//! it, and nothing is ever sent to an actor that is stopping.
+//! It is the only sender to its conversation actors (their flow runs aside,
+//! which keep them live anyway), so it can count what it forwarded: an idle
+//! actor is passivated only when it has received all of it, and nothing is
+//! ever sent to an actor that is stopping.
 
 use crate::conversation::{
-    ConversationActor, ConversationGone, ConversationIdle, ConversationInput, ConversationKey, ConversationWork, Passivate, TenantLink,
+    ConversationActor, ConversationGone, ConversationIdle, ConversationWork, Event, EventKind, Passivate, TenantLink, Work,
 };
 use crate::engine::EngineDeps;
 use crate::identity::{ContactIdentity, IdentityKey};
 use crate::ids::{ChannelId, ContactId, TenantId};
 use crate::meta::TemplateStatusUpdate;
-use crate::outbound::{ChannelOutbox, SendOutcome};
+use crate::outbound::{ChannelOutbox, OutboundJob, ResumeJob, SendOutcome};
 use crate::pool::ArbiterPool;
 use crate::ports::ChannelRef;
+use crate::protocol::{ConversationKey, Lane};
 use crate::ticket::EventReceipt;
 use actix::prelude::*;
 use std::collections::HashMap;
@@ -114,7 +120,10 @@ impl TenantActor {
         self.deliver(ctx, ev.channel, contact_id, ev.work, ev.receipt);
     }
 
-    /// Sends work to the conversation's actor, starting (or rehydrating) it.
+    /// Splits the edge's work into the conversation's message of its kind
+    /// and sends it. Only events are settled by their conversation: a
+    /// command or control has no inbox row of its own, so a receipt handed
+    /// with one (none of the engine's callers does) is settled on hand-over.
     fn deliver(
         &mut self,
         ctx: &mut Context<Self>,
@@ -123,6 +132,26 @@ impl TenantActor {
         work: ConversationWork,
         receipt: EventReceipt,
     ) {
+        match Work::from(work) {
+            Work::Event(kind) => self.send_to(ctx, channel, contact_id, Event { kind, receipt }),
+            Work::Command(command) => {
+                receipt.complete();
+                self.send_to(ctx, channel, contact_id, command);
+            }
+            Work::Control(control) => {
+                receipt.complete();
+                self.send_to(ctx, channel, contact_id, control);
+            }
+        }
+    }
+
+    /// Sends a message to the conversation's actor, starting (or
+    /// rehydrating) it, and counts it as forwarded.
+    fn send_to<M>(&mut self, ctx: &mut Context<Self>, channel: ChannelRef, contact_id: ContactId, msg: M)
+    where
+        M: Message<Result = ()> + Send + 'static,
+        ConversationActor: Handler<M>,
+    {
         let key = ConversationKey { channel_id: channel.channel_id, contact_id };
         self.channels.entry(channel.channel_id).or_insert_with(|| channel.clone());
         if !self.conversations.contains_key(&key) {
@@ -135,7 +164,7 @@ impl TenantActor {
         }
         if let Some(entry) = self.conversations.get_mut(&key) {
             entry.forwarded += 1;
-            entry.addr.do_send(ConversationInput { work, receipt });
+            entry.addr.do_send(msg);
         }
     }
 
@@ -329,12 +358,12 @@ impl Handler<ResumeSend> for TenantActor {
     fn handle(&mut self, msg: ResumeSend, ctx: &mut Self::Context) {
         self.channels.entry(msg.channel.channel_id).or_insert_with(|| msg.channel.clone());
         let outbox = self.outbox(ctx, &msg.channel);
-        outbox.do_send(crate::outbound::ResumeJob {
-            job: crate::outbound::OutboundJob {
+        outbox.do_send(ResumeJob {
+            job: OutboundJob {
                 message_id: msg.message_id,
                 conversation: ConversationKey { channel_id: msg.channel.channel_id, contact_id: msg.contact_id },
                 body: msg.body,
-                lane: crate::outbound::Lane::Live,
+                lane: Lane::Live,
                 attempt: 0,
                 uncertain: true,
             },
@@ -354,7 +383,7 @@ impl Handler<SendOutcome> for TenantActor {
             tracing::error!(tenant_id = %self.tenant_id, message_id = %outcome.message_id, "send outcome for an unknown channel");
             return;
         };
-        self.deliver(ctx, channel, key.contact_id, ConversationWork::SendResult(outcome), EventReceipt::none());
+        self.send_to(ctx, channel, key.contact_id, Event { kind: EventKind::SendResult(outcome), receipt: EventReceipt::none() });
     }
 }
 

@@ -4,23 +4,39 @@
 //! restart too), and acts through its conversation: its messages are sent as
 //! the conversation's (marked as the flow's), with an idempotency key per
 //! step so a node re-executed after a crash never sends twice.
+//!
+//! It knows its conversation only as a `Recipient<FromFlow>` and may ask it
+//! only what a [`FlowRequest`] names (send, patch, notify, ended); it is
+//! handed only the ports it needs ([`RunPorts`]), not the whole engine.
 
+use super::driver::{drive, Effects, Trigger};
 use super::interpret::RunContext;
-use super::run::{drive, Effects, RunRecord, RunStatus, Trigger};
+use super::ports::{FlowHttp, FlowStore};
+use super::record::{RunRecord, RunStatus};
 use super::Flow;
-use crate::conversation::{ConversationWork, FromFlow};
-use crate::engine::EngineDeps;
 use crate::events::ConversationSummary;
 use crate::ids::{ContactId, ConversationId, TenantId, UserId};
 use crate::message::SentBy;
-use crate::outbound::Lane;
-use crate::ports::ConversationPatch;
-use crate::send::{SendRefusal, SendRequest};
+use crate::ports::{Clock, ConversationPatch};
+use crate::protocol::{FlowRequest, FromFlow, Lane, SendRefusal, SendRequest};
 use actix::prelude::*;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::sync::Arc;
+use tracing::Instrument;
+
+/// What a run needs from the engine: its store, HTTP for `api` and
+/// `webhook` nodes, and the clock its delays and timeouts are measured by.
+#[derive(Clone)]
+pub struct RunPorts {
+    /// Flows, runs and contact facts.
+    pub flows: Arc<dyn FlowStore>,
+    /// HTTP for api and webhook nodes.
+    pub http: Arc<dyn FlowHttp>,
+    /// Time (delays, input timeouts).
+    pub clock: Arc<dyn Clock>,
+}
 
 /// Wakes the run.
 #[derive(Message, Debug, Clone)]
@@ -42,13 +58,15 @@ pub enum FlowControl {
 /// See the module doc.
 pub struct FlowRun {
     tenant: TenantId,
-    conversation_id: ConversationId,
     contact_id: ContactId,
-    deps: Arc<EngineDeps>,
+    ports: RunPorts,
     conversation: Recipient<FromFlow>,
     flow: Arc<Flow>,
     run: RunRecord,
     timer: Option<SpawnHandle>,
+    /// Every log line of the run carries its tenant, conversation and run
+    /// (one span per run, made once: runs are few next to conversations).
+    span: tracing::Span,
 }
 
 impl FlowRun {
@@ -57,12 +75,14 @@ impl FlowRun {
         tenant: TenantId,
         conversation_id: ConversationId,
         contact_id: ContactId,
-        deps: Arc<EngineDeps>,
+        ports: RunPorts,
         conversation: Recipient<FromFlow>,
         flow: Arc<Flow>,
         run: RunRecord,
     ) -> Self {
-        Self { tenant, conversation_id, contact_id, deps, conversation, flow, run, timer: None }
+        let span =
+            tracing::info_span!(parent: None, "flow_run", tenant_id = %tenant, %conversation_id, run_id = %run.id, flow_id = %run.flow_id);
+        Self { tenant, contact_id, ports, conversation, flow, run, timer: None, span }
     }
 
     fn arm_timer(&mut self, ctx: &mut Context<Self>) {
@@ -70,10 +90,11 @@ impl FlowRun {
             ctx.cancel_future(h);
         }
         let Some(until) = self.run.waiting.as_ref().and_then(|w| w.until()) else { return };
-        let wait = (until - self.deps.clock.now()).to_std().unwrap_or_default();
+        let wait = (until - self.ports.clock.now()).to_std().unwrap_or_default();
         self.timer = Some(ctx.run_later(wait, move |act, ctx| {
+            let _span = act.span.clone().entered();
             act.timer = None;
-            let now = act.deps.clock.now().max(until);
+            let now = act.ports.clock.now().max(until);
             act.advance(ctx, Trigger::Timer(now));
         }));
     }
@@ -83,40 +104,47 @@ impl FlowRun {
             tenant: self.tenant,
             contact: self.contact_id,
             flow_id: self.run.flow_id,
-            deps: self.deps.clone(),
+            ports: self.ports.clone(),
             conversation: self.conversation.clone(),
         };
-        let (flow, run, deps, tenant, contact) = (self.flow.clone(), self.run.clone(), self.deps.clone(), self.tenant, self.contact_id);
+        let (flow, run, flows, tenant, contact) =
+            (self.flow.clone(), self.run.clone(), self.ports.flows.clone(), self.tenant, self.contact_id);
         let fut = async move {
-            let facts = deps.flows.contact_facts(tenant, contact).await.unwrap_or_default();
+            let facts = flows.contact_facts(tenant, contact).await.unwrap_or_default();
             let mut rc = RunContext { contact: facts, vars: run.vars.clone(), message: None };
             drive(&flow, run, &mut rc, trigger, &mut fx).await
         };
-        ctx.wait(fut.into_actor(self).map(|run, act, ctx| {
+        ctx.wait(fut.instrument(self.span.clone()).into_actor(self).map(|run, act, ctx| {
+            let _span = act.span.clone().entered();
             if run.status == RunStatus::Failed {
-                tracing::warn!(tenant_id = %act.tenant, conversation_id = %act.conversation_id, run_id = %run.id, error = ?run.error, "flow run failed");
+                tracing::warn!(error = ?run.error, "flow run failed");
             }
             act.run = run;
             act.arm_timer(ctx);
             if !act.run.status.is_active() {
-                act.conversation.do_send(FromFlow(ConversationWork::FlowEnded { run_id: act.run.id }));
-                ctx.stop();
+                act.ended(ctx);
             }
         }));
     }
 
     fn set_status(&mut self, ctx: &mut Context<Self>, status: RunStatus) {
         self.run.status = status;
-        let (store, tenant, run) = (self.deps.flows.clone(), self.tenant, self.run.clone());
+        let (store, tenant, run) = (self.ports.flows.clone(), self.tenant, self.run.clone());
         ctx.wait(async move { store.save_run(tenant, &run).await }.into_actor(self).map(move |res, act, ctx| {
             if let Err(e) = res {
-                tracing::error!(run_id = %act.run.id, error = %e, "flow run status not saved");
+                let _span = act.span.clone().entered();
+                tracing::error!(error = %e, "flow run status not saved");
             }
             if !status.is_active() {
-                act.conversation.do_send(FromFlow(ConversationWork::FlowEnded { run_id: act.run.id }));
-                ctx.stop();
+                act.ended(ctx);
             }
         }));
+    }
+
+    /// Tells the conversation the run is over, and stops.
+    fn ended(&mut self, ctx: &mut Context<Self>) {
+        self.conversation.do_send(FromFlow(FlowRequest::Ended { run_id: self.run.id }));
+        ctx.stop();
     }
 }
 
@@ -124,6 +152,7 @@ impl Actor for FlowRun {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
+        let _span = self.span.clone().entered();
         self.arm_timer(ctx);
     }
 }
@@ -131,7 +160,9 @@ impl Actor for FlowRun {
 impl Handler<FlowTrigger> for FlowRun {
     type Result = ();
 
+    /// The customer wrote, a timer fired, or the run starts: drive it.
     fn handle(&mut self, msg: FlowTrigger, ctx: &mut Self::Context) {
+        let _span = self.span.clone().entered();
         self.advance(ctx, msg.0);
     }
 }
@@ -139,7 +170,9 @@ impl Handler<FlowTrigger> for FlowRun {
 impl Handler<FlowControl> for FlowRun {
     type Result = ();
 
+    /// Pauses, resumes or stops the run, saving its new status.
     fn handle(&mut self, msg: FlowControl, ctx: &mut Self::Context) {
+        let _span = self.span.clone().entered();
         match msg {
             FlowControl::Pause if self.run.status.is_active() => self.set_status(ctx, RunStatus::Paused),
             FlowControl::Resume if self.run.status == RunStatus::Paused => {
@@ -161,14 +194,14 @@ struct LiveEffects {
     tenant: TenantId,
     contact: ContactId,
     flow_id: uuid::Uuid,
-    deps: Arc<EngineDeps>,
+    ports: RunPorts,
     conversation: Recipient<FromFlow>,
 }
 
 impl LiveEffects {
     async fn patch(&self, patch: ConversationPatch) -> Result<ConversationSummary, String> {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        self.conversation.do_send(FromFlow(ConversationWork::Patch(patch, Some(tx))));
+        self.conversation.do_send(FromFlow(FlowRequest::Patch(patch, Some(tx))));
         rx.await.map_err(|_| "the conversation did not answer".to_owned())?.map_err(|e| e.to_string())
     }
 }
@@ -176,12 +209,12 @@ impl LiveEffects {
 #[async_trait]
 impl Effects for LiveEffects {
     async fn persist(&mut self, run: &RunRecord) -> Result<(), String> {
-        self.deps.flows.save_run(self.tenant, run).await.map_err(|e| e.to_string())
+        self.ports.flows.save_run(self.tenant, run).await.map_err(|e| e.to_string())
     }
 
     async fn send(&mut self, kind: &str, content: &Value, key: &str) -> Result<(), String> {
         crate::send::validate(kind, content)?;
-        if kind == "template" && !self.deps.flows.template_allowed(self.tenant, self.contact, content).await.map_err(|e| e.to_string())? {
+        if kind == "template" && !self.ports.flows.template_allowed(self.tenant, self.contact, content).await.map_err(|e| e.to_string())? {
             return Err(format!(
                 "OPTED_OUT: the contact opted out of marketing messages, so the marketing template `{}` was not sent",
                 content["name"].as_str().unwrap_or_default()
@@ -197,7 +230,7 @@ impl Effects for LiveEffects {
             lane: Lane::Bulk,
             reply: Some(tx),
         };
-        self.conversation.do_send(FromFlow(ConversationWork::Send(request)));
+        self.conversation.do_send(FromFlow(FlowRequest::Send(request)));
         match rx.await.map_err(|_| "the conversation did not answer".to_owned())? {
             Ok(_) | Err(SendRefusal::Duplicate) => Ok(()),
             Err(e) => Err(e.to_string()),
@@ -212,17 +245,17 @@ impl Effects for LiveEffects {
         body: Option<&Value>,
         timeout_ms: u64,
     ) -> Result<Value, String> {
-        self.deps.flow_http.call(method, url, headers, body, timeout_ms).await
+        self.ports.http.call(method, url, headers, body, timeout_ms).await
     }
 
     async fn webhook(&mut self, url: &str, body: &Value) -> Result<(), String> {
-        self.deps.flow_http.call("POST", url, &[], Some(body), super::DEFAULT_API_TIMEOUT_MS).await.map(|_| ())
+        self.ports.http.call("POST", url, &[], Some(body), super::DEFAULT_API_TIMEOUT_MS).await.map(|_| ())
     }
 
     async fn assign(&mut self, agent_id: Option<&str>, team: Option<&str>, strategy: &str) -> Result<(), String> {
         let agent = match agent_id.and_then(|a| a.parse::<uuid::Uuid>().ok()) {
             Some(a) => Some(UserId(a)),
-            None => self.deps.flows.pick_agent(self.tenant, team, strategy).await.map_err(|e| e.to_string())?,
+            None => self.ports.flows.pick_agent(self.tenant, team, strategy).await.map_err(|e| e.to_string())?,
         };
         match agent {
             Some(a) => self.patch(ConversationPatch { status: None, assignee: Some(Some(a)) }).await.map(|_| ()),
@@ -232,15 +265,15 @@ impl Effects for LiveEffects {
     }
 
     async fn tag(&mut self, add: &[String], remove: &[String]) -> Result<(), String> {
-        self.deps.flows.tag_contact(self.tenant, self.contact, add, remove).await.map_err(|e| e.to_string())
+        self.ports.flows.tag_contact(self.tenant, self.contact, add, remove).await.map_err(|e| e.to_string())
     }
 
     async fn set_field(&mut self, field: &str, value: &Value) -> Result<(), String> {
-        self.deps.flows.set_contact_field(self.tenant, self.contact, field, value).await.map_err(|e| e.to_string())
+        self.ports.flows.set_contact_field(self.tenant, self.contact, field, value).await.map_err(|e| e.to_string())
     }
 
     async fn handoff(&mut self, note: Option<&str>) -> Result<(), String> {
-        self.conversation.do_send(FromFlow(ConversationWork::Notify {
+        self.conversation.do_send(FromFlow(FlowRequest::Notify {
             kind: "handoff".into(),
             message: note.unwrap_or("The bot handed this conversation to the team").to_owned(),
         }));
@@ -248,6 +281,135 @@ impl Effects for LiveEffects {
     }
 
     fn now(&self) -> DateTime<Utc> {
-        self.deps.clock.now()
+        self.ports.clock.now()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flow::triggers::ActiveFlow;
+    use crate::flow::{validate, FlowData};
+    use crate::ports::{ManualClock, StoreError};
+    use serde_json::{json, Map};
+    use std::sync::Mutex;
+
+    /// Keeps the runs saved; knows no contacts.
+    #[derive(Default)]
+    struct Runs(Mutex<Vec<RunRecord>>);
+
+    #[async_trait]
+    impl FlowStore for Runs {
+        async fn active_flows(&self, _: TenantId) -> Result<Arc<Vec<ActiveFlow>>, StoreError> {
+            Ok(Arc::new(Vec::new()))
+        }
+        async fn flow_at(&self, _: TenantId, _: uuid::Uuid, _: i32) -> Result<Option<Arc<Flow>>, StoreError> {
+            Ok(None)
+        }
+        async fn create_run(&self, _: TenantId, _: ConversationId, _: &RunRecord) -> Result<bool, StoreError> {
+            Ok(true)
+        }
+        async fn save_run(&self, _: TenantId, run: &RunRecord) -> Result<(), StoreError> {
+            self.0.lock().unwrap().push(run.clone());
+            Ok(())
+        }
+        async fn active_run(&self, _: TenantId, _: ConversationId) -> Result<Option<RunRecord>, StoreError> {
+            Ok(None)
+        }
+        async fn contact_facts(&self, _: TenantId, _: ContactId) -> Result<Map<String, Value>, StoreError> {
+            Ok(Map::new())
+        }
+        async fn tag_contact(&self, _: TenantId, _: ContactId, _: &[String], _: &[String]) -> Result<(), StoreError> {
+            Ok(())
+        }
+        async fn set_contact_field(&self, _: TenantId, _: ContactId, _: &str, _: &Value) -> Result<(), StoreError> {
+            Ok(())
+        }
+        async fn sent_by_of(&self, _: TenantId, _: &str) -> Result<Option<Value>, StoreError> {
+            Ok(None)
+        }
+        async fn template_allowed(&self, _: TenantId, _: ContactId, _: &Value) -> Result<bool, StoreError> {
+            Ok(true)
+        }
+        async fn pick_agent(&self, _: TenantId, _: Option<&str>, _: &str) -> Result<Option<UserId>, StoreError> {
+            Ok(None)
+        }
+    }
+
+    struct NoHttp;
+
+    #[async_trait]
+    impl FlowHttp for NoHttp {
+        async fn call(&self, _: &str, _: &str, _: &[(String, String)], _: Option<&Value>, _: u64) -> Result<Value, String> {
+            Err("no HTTP in this test".into())
+        }
+    }
+
+    /// Stands in for the conversation: notes what the run asks, and answers
+    /// a send as already stored (the run carries on either way).
+    struct Conversation(Arc<Mutex<Vec<String>>>);
+
+    impl Actor for Conversation {
+        type Context = Context<Self>;
+    }
+
+    impl Handler<FromFlow> for Conversation {
+        type Result = ();
+        fn handle(&mut self, FromFlow(request): FromFlow, _: &mut Context<Self>) {
+            let note = match request {
+                FlowRequest::Send(mut send) => {
+                    send.answer(Err(SendRefusal::Duplicate));
+                    format!("send {}", send.content["body"].as_str().unwrap_or_default())
+                }
+                FlowRequest::Patch(..) => "patch".to_owned(),
+                FlowRequest::Notify { kind, .. } => format!("notify {kind}"),
+                FlowRequest::Ended { .. } => "ended".to_owned(),
+            };
+            self.0.lock().unwrap().push(note);
+        }
+    }
+
+    /// Waits (a bounded poll, not a fixed sleep) until the conversation has
+    /// heard `n` requests.
+    async fn heard(requests: &Mutex<Vec<String>>, n: usize) -> Vec<String> {
+        for _ in 0..200 {
+            if requests.lock().unwrap().len() >= n {
+                break;
+            }
+            actix::clock::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        requests.lock().unwrap().clone()
+    }
+
+    #[actix_rt::test]
+    async fn an_input_timeout_that_passed_while_the_run_was_down_fires_at_once() {
+        let data: FlowData = serde_json::from_value(json!({"nodes": [
+            {"id": "ask", "type": "input", "data": {"start": true, "prompt": "Order number?", "variable": "order", "timeout_seconds": 3600}},
+            {"id": "bye", "type": "message", "data": {"text": "No answer, bye"}}
+        ], "edges": [{"id": "1", "source": "ask", "target": "bye", "sourceHandle": "timeout"}]}))
+        .unwrap();
+        let flow = Arc::new(validate(&data).unwrap());
+        let clock = Arc::new(ManualClock::default());
+        let store = Arc::new(Runs::default());
+        let ports = RunPorts { flows: store.clone(), http: Arc::new(NoHttp), clock: clock.clone() };
+        let start = |run: RunRecord, requests: Arc<Mutex<Vec<String>>>| {
+            let conversation = Conversation(requests).start().recipient();
+            let (tenant, conversation_id, contact) = (TenantId::generate(), ConversationId::generate(), ContactId::generate());
+            FlowRun::new(tenant, conversation_id, contact, ports.clone(), conversation, flow.clone(), run).start()
+        };
+
+        let before = Arc::new(Mutex::new(Vec::new()));
+        start(RunRecord::new(uuid::Uuid::nil(), 1, &flow), before.clone()).do_send(FlowTrigger(Trigger::Go));
+        assert_eq!(heard(&before, 1).await, ["send Order number?"]);
+        let waiting = store.0.lock().unwrap().last().cloned().unwrap();
+        assert_eq!(waiting.status, RunStatus::Waiting);
+
+        // The hour passes while the run is down; started again from its
+        // saved record, it re-arms its timer by the clock: due at once.
+        clock.advance(chrono::Duration::seconds(3601));
+        let after = Arc::new(Mutex::new(Vec::new()));
+        start(waiting, after.clone());
+        assert_eq!(heard(&after, 2).await, ["send No answer, bye", "ended"]);
+        assert_eq!(store.0.lock().unwrap().last().unwrap().status, RunStatus::Completed);
     }
 }

@@ -1,11 +1,31 @@
 //! Chatbot flows: the React Flow graph a business draws (`nodes`, `edges`),
 //! checked before it is saved or activated, and interpreted one node at a
-//! time by a [`run::FlowRun`] actor per conversation.
+//! time by a [`actor::FlowRun`] actor per conversation.
+//!
+//! One job per file:
+//!
+//! - this module: the stored graph ([`FlowData`]) and its validation into a
+//!   [`Flow`];
+//! - [`spec`]: each node's settings, parsed once;
+//! - [`interpret`]: one node's step, pure (what to do, where to go next);
+//! - [`record`]: a run as stored ([`record::RunRecord`], its status and what
+//!   it waits for);
+//! - [`driver`]: [`driver::drive`], which executes nodes until the run
+//!   waits, through an [`driver::Effects`] executor;
+//! - [`triggers`]: the tenant's active flows and what starts them;
+//! - [`ports`]: what a run needs from the store and from HTTP;
+//! - [`actor`]: [`actor::FlowRun`], the live run of one conversation, which
+//!   talks to its conversation only through [`crate::protocol::FlowRequest`];
+//! - [`run`]: the old paths of the record, driver, triggers and ports.
 
 pub mod actor;
+pub mod driver;
 pub mod interpret;
+pub mod ports;
+pub mod record;
 pub mod run;
 pub mod spec;
+pub mod triggers;
 
 pub use spec::{NodeSpec, Pattern, PatternError};
 

@@ -68,7 +68,8 @@ impl PartialEq for Pattern {
     }
 }
 
-/// A node's settings by type (DESIGN.md "Flow JSON"), parsed and bounded.
+/// A node's settings by type (a node's `data` in the flow JSON the builder
+/// saves), parsed and bounded.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeSpec {
     /// `message`: text or media.

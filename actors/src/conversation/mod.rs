@@ -1,0 +1,585 @@
+//! `ConversationActor`: one per live conversation (a channel and a contact).
+//!
+//! It owns the conversation's order: everything it is sent goes into one
+//! queue in arrival order; events are given sequence numbers and committed
+//! in batches (one batch in flight at a time, so the next batch gathers
+//! everything that arrived meanwhile). Only after a commit does anything
+//! reach agents. It owns the 24-hour session window, the unread count and
+//! the status. A store failure fails the batch's inbox rows back for retry
+//! and stops the actor; its supervisor restarts it and it reloads from
+//! Postgres. Idle actors ask their tenant to passivate them.
+//!
+//! Its messages come in three kinds, each with its own handler feeding the
+//! one queue:
+//!
+//! - [`Event`] (`event.rs`): something that happened — a customer message, a
+//!   status, a held event released, a send's outcome, a replayed dead
+//!   letter — committed, with the receipt that settles its inbox row;
+//! - [`Command`] (`command.rs`): a send, a patch, a flow started by hand, a
+//!   resend — answered to whoever asked;
+//! - [`Control`] (`control.rs`): mark read, typing, flow control, notify,
+//!   wake, flow ended — applied in turn, never committed as an event.
+//!
+//! The rest, one job per file: this file holds the actor, its life cycle,
+//! the queue and its flush; `plan.rs` turns queued work into a batch (pure,
+//! with its tests); `flows.rs` hands customer messages to flows and owns the
+//! conversation's run; `failure.rs` decides what a failed load or commit
+//! means (retry, gone, dead letter); `work.rs` is the edge's one-word
+//! envelope, [`ConversationWork`], and how it splits into the three kinds.
+
+mod command;
+mod control;
+mod event;
+mod failure;
+mod flows;
+mod plan;
+mod work;
+
+pub use self::command::{Command, StartFlowReply};
+pub use self::control::Control;
+pub use self::event::{Event, EventKind};
+pub use self::plan::{plan_batch, PlanContext, Planned, PlannedSend};
+pub use self::work::ConversationWork;
+/// Shared with the outbox, the tenant and flow runs; re-exported where
+/// they were first defined.
+pub use crate::protocol::{ConversationKey, FromFlow, ReplyTo};
+
+use self::flows::LiveRun;
+use crate::engine::EngineDeps;
+use crate::events::{ConversationEvent, ConversationSummary};
+use crate::ids::MessageId;
+use crate::message::{Direction, SentBy};
+use crate::metrics::EngineMetrics;
+use crate::outbound::{ChannelOutbox, OutboundJob, StatusPing};
+use crate::parked::unplan;
+use crate::ports::{BatchOutcome, ChannelRef, ConversationSnapshot, StoreError};
+use crate::protocol::{Lane, SendRefusal};
+use crate::ticket::EventReceipt;
+use crate::window::SessionWindow;
+use actix::prelude::*;
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How often an actor checks whether it has idled long enough to passivate.
+const IDLE_CHECK_DIVISOR: u32 = 4;
+
+/// The longest a restarted actor waits before reloading (the wait doubles
+/// with each consecutive failure, so a database outage is not hammered).
+const MAX_RELOAD_BACKOFF: Duration = Duration::from_secs(5);
+
+/// One item of the conversation's ordered queue, and of a batch being
+/// planned: the three kinds of message, side by side in arrival order. Not
+/// a message itself: callers send an [`Event`], a [`Command`] or a
+/// [`Control`] (or hand a tenant a [`ConversationWork`]).
+// Unboxed on purpose: nearly every queued item is an event (the large
+// variant), and boxing it would cost an allocation per event.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Work {
+    /// Committed (see [`EventKind`]).
+    Event(EventKind),
+    /// Answered (see [`Command`]).
+    Command(Command),
+    /// Applied in turn (see [`Control`]).
+    Control(Control),
+}
+
+impl From<EventKind> for Work {
+    fn from(e: EventKind) -> Self {
+        Self::Event(e)
+    }
+}
+
+impl From<Command> for Work {
+    fn from(c: Command) -> Self {
+        Self::Command(c)
+    }
+}
+
+impl From<Control> for Work {
+    fn from(c: Control) -> Self {
+        Self::Control(c)
+    }
+}
+
+/// Sent by the tenant once it has forgotten this actor's address: stop now.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Passivate;
+
+/// Sent to the tenant when the actor stops for good on its own: a row the
+/// conversation depends on has vanished (its contact was deleted or merged:
+/// the tenant also forgets the contact, and the events go back to their
+/// inbox rows to be routed again), or it keeps failing with nothing left to
+/// set aside (the tenant forgets the actor; the next event starts a new one).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ConversationGone {
+    /// Which conversation.
+    pub key: ConversationKey,
+    /// Whether the contact itself is gone.
+    pub contact_gone: bool,
+}
+
+/// Where a conversation actor reports to its tenant (recipients, so the
+/// conversation knows no tenant type).
+#[derive(Clone)]
+pub struct TenantLink {
+    /// Idleness (passivation).
+    pub idle: Recipient<ConversationIdle>,
+    /// A vanished contact or conversation.
+    pub gone: Recipient<ConversationGone>,
+}
+
+/// Sent to the tenant when the actor has idled: `received` lets the tenant
+/// check that nothing is still on its way to this actor.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ConversationIdle {
+    /// Which conversation.
+    pub key: ConversationKey,
+    /// How many messages the actor has received from its tenant in its life.
+    pub received: u64,
+}
+
+/// A queued item and the receipt that settles its inbox row (none for
+/// commands, controls and flow requests).
+struct Queued {
+    work: Work,
+    receipt: EventReceipt,
+}
+
+/// What is known once the conversation is loaded.
+struct Live {
+    snapshot: ConversationSnapshot,
+    window: SessionWindow,
+}
+
+/// See the module doc.
+pub struct ConversationActor {
+    key: ConversationKey,
+    channel: ChannelRef,
+    deps: Arc<EngineDeps>,
+    tenant: TenantLink,
+    outbox: Addr<ChannelOutbox>,
+    live: Option<Live>,
+    queue: VecDeque<Queued>,
+    flushing: bool,
+    received: u64,
+    last_activity: Instant,
+    consecutive_failures: u32,
+    /// Failures in a row that waiting will not cure (a bug, a constraint):
+    /// at [`crate::engine::EngineSettings::dead_letter_after`] the failing
+    /// events are parked as a dead letter.
+    poison_failures: u32,
+    /// Told to passivate: stop for good. The tenant drops its address right
+    /// after telling, possibly a moment after this actor stops on another
+    /// thread; if the supervisor restarts it in that moment, it stops again.
+    passivating: bool,
+    /// Whether this incarnation is counted in the live gauge.
+    counted_live: bool,
+    /// The conversation's running flow, if any.
+    flow_run: Option<LiveRun>,
+    /// A new conversation whose first message may start a welcome flow.
+    welcome_pending: bool,
+}
+
+impl ConversationActor {
+    /// An actor for `key`, reporting idleness to `tenant`.
+    pub fn new(key: ConversationKey, channel: ChannelRef, deps: Arc<EngineDeps>, tenant: TenantLink, outbox: Addr<ChannelOutbox>) -> Self {
+        Self {
+            key,
+            channel,
+            deps,
+            tenant,
+            outbox,
+            live: None,
+            queue: VecDeque::new(),
+            flushing: false,
+            received: 0,
+            last_activity: Instant::now(),
+            consecutive_failures: 0,
+            poison_failures: 0,
+            passivating: false,
+            counted_live: false,
+            flow_run: None,
+            welcome_pending: false,
+        }
+    }
+
+    /// The span every log line of this conversation is written in: its
+    /// tenant, contact and (once loaded) conversation id. Made per handler
+    /// call and on failure paths rather than kept, so an idle actor costs
+    /// no span; its fields are ids, formatted only when the span is enabled.
+    fn span(&self) -> tracing::Span {
+        tracing::info_span!(
+            "conversation",
+            tenant_id = %self.channel.tenant_id,
+            contact_id = %self.key.contact_id,
+            conversation_id = self.live.as_ref().map(|l| tracing::field::display(l.snapshot.id)),
+        )
+    }
+
+    fn summary(&self) -> Option<ConversationSummary> {
+        let live = self.live.as_ref()?;
+        let s = &live.snapshot;
+        Some(ConversationSummary {
+            id: s.id,
+            channel_id: self.key.channel_id,
+            contact_id: self.key.contact_id,
+            status: s.status.clone(),
+            assignee_id: s.assignee_id,
+            unread_count: s.unread_count,
+            last_seq: s.last_seq,
+            last_message_at: s.last_message_at,
+            last_inbound_at: s.last_inbound_at,
+            window_expires_at: live.window.expires_at(),
+        })
+    }
+
+    /// Loads the conversation (and its active run) from the store, after a
+    /// backoff when it is reloading from failures; then flushes what waits.
+    fn load(&mut self, ctx: &mut Context<Self>) {
+        let store = self.deps.store.clone();
+        let (tenant, channel, contact) = (self.channel.tenant_id, self.key.channel_id, self.key.contact_id);
+        let backoff = if self.consecutive_failures == 0 {
+            Duration::ZERO
+        } else {
+            let shift = self.consecutive_failures.min(7);
+            (Duration::from_millis(50) * (1u32 << shift)).min(MAX_RELOAD_BACKOFF)
+        };
+        let flows = self.deps.flows.clone();
+        let fut = async move {
+            if !backoff.is_zero() {
+                actix::clock::sleep(backoff).await;
+            }
+            let snapshot = store.open_conversation(tenant, channel, contact).await?;
+            let run = match flows.active_run(tenant, snapshot.id).await? {
+                Some(run) => flows.flow_at(tenant, run.flow_id, run.version).await?.map(|flow| (run, flow)),
+                None => None,
+            };
+            let pause = match &run {
+                Some((r, _)) => flows.active_flows(tenant).await?.iter().find(|f| f.id == r.flow_id).is_none_or(|f| f.pause_on_agent_reply),
+                None => true,
+            };
+            Ok::<_, StoreError>((snapshot, run, pause))
+        };
+        ctx.wait(fut.into_actor(self).map(|res, act, ctx| match res {
+            Ok((snapshot, run, pause)) => {
+                let created = snapshot.created;
+                act.welcome_pending = created;
+                let window = SessionWindow::from_last_inbound(snapshot.last_inbound_at);
+                let conversation_id = snapshot.id;
+                act.live = Some(Live { snapshot, window });
+                if let Some((run, flow)) = run {
+                    act.resume_run(ctx, conversation_id, flow, run, pause);
+                }
+                if created {
+                    if let Some(conversation) = act.summary() {
+                        act.deps.sink.publish(
+                            act.channel.tenant_id,
+                            conversation.assignee_id,
+                            ConversationEvent::ConversationNew { conversation },
+                        );
+                    }
+                }
+                act.flush(ctx);
+            }
+            Err(e) => {
+                let _span = act.span().entered();
+                act.failed(ctx, e, Vec::new(), Vec::new());
+            }
+        }));
+    }
+
+    /// Puts work at the back of the queue (the caller flushes).
+    fn enqueue(&mut self, work: Work, receipt: EventReceipt) {
+        self.queue.push_back(Queued { work, receipt });
+    }
+
+    /// Takes up to a batch's worth of the queue, in order: controls and the
+    /// commands that need no commit are done at their turn, the rest is
+    /// planned into one batch and committed — unless a commit is already in
+    /// flight (what arrives meanwhile waits for the next batch).
+    fn flush(&mut self, ctx: &mut Context<Self>) {
+        while !self.flushing && !self.queue.is_empty() {
+            let Some(live) = &self.live else { return };
+            let now = self.deps.clock.now();
+            let (conversation_id, window_open, window_expires) = (live.snapshot.id, live.window.is_open(now), live.window.expires_at());
+            let take = self.queue.len().min(self.deps.settings.max_batch_events.max(1));
+            let mut works = Vec::with_capacity(take);
+            let mut receipts = Vec::with_capacity(take);
+            let mut manual_starts = Vec::new();
+            for _ in 0..take {
+                let Some(q) = self.queue.pop_front() else { break };
+                match q.work {
+                    // The one control that rides the batch: unread to zero.
+                    Work::Control(Control::MarkRead) => {
+                        works.push(Work::Control(Control::MarkRead));
+                        receipts.push(q.receipt);
+                    }
+                    Work::Control(control) => {
+                        self.apply_control(control);
+                        q.receipt.complete();
+                    }
+                    Work::Command(Command::Send(mut req)) if !req.allowed_outside_window() && !window_open => {
+                        req.answer(Err(SendRefusal::WindowClosed { expires_at: window_expires }));
+                        q.receipt.complete();
+                    }
+                    Work::Command(Command::Resend { message_id, body }) => {
+                        self.outbox.do_send(OutboundJob {
+                            message_id,
+                            conversation: self.key,
+                            body,
+                            lane: Lane::Live,
+                            attempt: 0,
+                            uncertain: false,
+                        });
+                        q.receipt.complete();
+                    }
+                    Work::Command(Command::StartFlow { flow_id, reply }) => {
+                        manual_starts.push((flow_id, reply));
+                        q.receipt.complete();
+                    }
+                    work => {
+                        works.push(work);
+                        receipts.push(q.receipt);
+                    }
+                }
+            }
+            // A drained queue gives its buffer back: a queued item is a few
+            // hundred bytes, and an idle actor would otherwise keep room for
+            // several of them for as long as it lives.
+            if self.queue.is_empty() {
+                self.queue.shrink_to_fit();
+            }
+            for (flow_id, reply) in manual_starts {
+                self.start_flow_by_hand(ctx, conversation_id, flow_id, reply);
+            }
+            if works.is_empty() {
+                continue;
+            }
+            let Some(live) = &self.live else { return };
+            let plan = plan_batch(
+                &PlanContext {
+                    tenant_id: self.channel.tenant_id,
+                    conversation_id: live.snapshot.id,
+                    last_seq: live.snapshot.last_seq,
+                    to: live.snapshot.contact_phone.clone(),
+                    user_id: live.snapshot.contact_user_id.clone(),
+                    now,
+                },
+                works,
+            );
+            self.flushing = true;
+            let store = self.deps.store.clone();
+            let batch = plan.batch.clone();
+            ctx.spawn(async move { store.commit(batch).await }.into_actor(self).map(move |res, act, ctx| {
+                act.flushing = false;
+                match res {
+                    Ok(outcome) => {
+                        act.consecutive_failures = 0;
+                        act.poison_failures = 0;
+                        act.committed(ctx, plan, outcome);
+                        for r in receipts {
+                            r.complete();
+                        }
+                        act.flush(ctx);
+                    }
+                    Err(e) => {
+                        let _span = act.span().entered();
+                        let parked = unplan(&plan.batch, &act.channel.phone_number_id, &act.customer());
+                        act.failed(ctx, e, parked, receipts)
+                    }
+                }
+            }));
+        }
+    }
+
+    /// Applies a committed batch to memory, answers senders, tells agents,
+    /// hands new sends to the outbox and customer messages to flows.
+    fn committed(&mut self, ctx: &mut Context<Self>, plan: Planned, outcome: BatchOutcome) {
+        let batch = &plan.batch;
+        let m = &self.deps.metrics;
+        EngineMetrics::add(&m.batches_committed, 1);
+        let inbound_inserted =
+            batch.messages.iter().filter(|x| x.direction == Direction::Inbound && outcome.inserted.contains(&x.id)).count();
+        let inbound_total = batch.messages.iter().filter(|x| x.direction == Direction::Inbound).count();
+        EngineMetrics::add(&m.messages_stored, inbound_inserted as u64);
+        EngineMetrics::add(&m.messages_duplicate, (inbound_total - inbound_inserted) as u64);
+        EngineMetrics::add(&m.statuses_applied, outcome.statuses_applied.len() as u64);
+        EngineMetrics::add(&m.events_held, outcome.held as u64);
+        EngineMetrics::add(&m.events_released, outcome.released.len() as u64);
+        let Some(live) = &mut self.live else { return };
+        let conversation_id = live.snapshot.id;
+        let previous_assignee = live.snapshot.assignee_id;
+        match outcome.conversation {
+            Some(snap) => {
+                live.snapshot = ConversationSnapshot {
+                    created: false,
+                    contact_phone: live.snapshot.contact_phone.take(),
+                    contact_user_id: live.snapshot.contact_user_id.take(),
+                    last_inbound_wamid: live.snapshot.last_inbound_wamid.take(),
+                    ..snap
+                }
+            }
+            None => live.snapshot.last_seq = live.snapshot.last_seq.max(batch.last_seq),
+        }
+        live.window = SessionWindow::from_last_inbound(live.snapshot.last_inbound_at);
+        let inserted: std::collections::HashSet<MessageId> = outcome.inserted.iter().copied().collect();
+        if let Some(w) = batch
+            .messages
+            .iter()
+            .rev()
+            .filter(|x| x.direction == Direction::Inbound && inserted.contains(&x.id))
+            .find_map(|x| x.wamid.clone())
+        {
+            live.snapshot.last_inbound_wamid = Some(w);
+        }
+        let last_inbound = live.snapshot.last_inbound_wamid.clone();
+        let now = self.deps.clock.now();
+        let tenant = self.channel.tenant_id;
+        let assignee = live.snapshot.assignee_id;
+        for msg in batch.messages.iter().filter(|x| inserted.contains(&x.id)) {
+            let message = Box::new(plan::view_of(conversation_id, msg, now));
+            self.deps.sink.publish(tenant, assignee, ConversationEvent::MessageNew { conversation_id, seq: msg.seq, message });
+        }
+        for s in outcome.statuses_applied {
+            self.deps.sink.publish(
+                tenant,
+                assignee,
+                ConversationEvent::MessageStatus {
+                    conversation_id,
+                    seq: s.seq,
+                    message_id: s.message_id,
+                    wamid: s.wamid,
+                    status: s.status,
+                    error: s.errors,
+                },
+            );
+        }
+        let mut agent_replied = false;
+        for mut send in plan.sends {
+            let Some(msg) = batch.messages.iter().find(|x| x.id == send.message_id) else { continue };
+            if !inserted.contains(&send.message_id) {
+                send.request.answer(Err(SendRefusal::Duplicate));
+                continue;
+            }
+            agent_replied |= matches!(send.request.sent_by, Some(SentBy::Agent { .. }));
+            send.request.answer(Ok(plan::view_of(conversation_id, msg, now)));
+            self.outbox.do_send(OutboundJob {
+                message_id: send.message_id,
+                conversation: self.key,
+                body: send.body,
+                lane: send.request.lane,
+                attempt: 0,
+                uncertain: false,
+            });
+        }
+        if plan.mark_read {
+            if let Some(w) = &last_inbound {
+                self.outbox.do_send(StatusPing { body: crate::send::read_receipt(w) });
+            }
+        }
+        let summary = self.summary();
+        if let Some(conversation) = summary.clone() {
+            let assignee_changed = conversation.assignee_id != previous_assignee;
+            if !inserted.is_empty() || plan.mark_read || !plan.patch_replies.is_empty() {
+                self.deps.sink.publish(
+                    tenant,
+                    conversation.assignee_id,
+                    ConversationEvent::ConversationUpdated { conversation: conversation.clone() },
+                );
+            }
+            if assignee_changed {
+                self.deps.sink.publish(
+                    tenant,
+                    conversation.assignee_id,
+                    ConversationEvent::ConversationAssigned { conversation_id, assignee_id: conversation.assignee_id },
+                );
+            }
+        }
+        for reply in plan.patch_replies.into_iter().flatten() {
+            let _ = reply.send(summary.clone().ok_or(SendRefusal::Unavailable));
+        }
+        // Held events whose message this batch stored go first, before
+        // anything that was already waiting.
+        for held in outcome.released.into_iter().rev() {
+            self.queue.push_front(Queued { work: Work::Event(EventKind::Held(held)), receipt: EventReceipt::none() });
+        }
+        if agent_replied {
+            self.agent_replied();
+        }
+        self.hand_to_flows(ctx, conversation_id, batch, &inserted);
+    }
+
+    /// The customer of this conversation, as far as it is known.
+    fn customer(&self) -> crate::identity::ContactIdentity {
+        let snap = self.live.as_ref().map(|l| &l.snapshot);
+        crate::identity::ContactIdentity {
+            phone: snap.and_then(|s| s.contact_phone.as_deref()).and_then(|p| crate::identity::PhoneNumber::parse(p).ok()),
+            user_id: snap.and_then(|s| s.contact_user_id.clone()),
+            username: None,
+            name: None,
+        }
+    }
+
+    /// Counts a message from the tenant (for passivation) and notes activity.
+    fn received_from_tenant(&mut self) {
+        self.received += 1;
+        self.last_activity = Instant::now();
+    }
+}
+
+impl Actor for ConversationActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        if self.passivating {
+            ctx.stop();
+            return;
+        }
+        EngineMetrics::add(&self.deps.metrics.conversations_started, 1);
+        self.deps.metrics.conversations_live.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.counted_live = true;
+        let idle = self.deps.settings.conversation_idle;
+        ctx.run_interval(idle / IDLE_CHECK_DIVISOR, move |act, _ctx| {
+            if act.queue.is_empty() && !act.flushing && act.flow_run.is_none() && act.last_activity.elapsed() >= idle {
+                act.tenant.idle.do_send(ConversationIdle { key: act.key, received: act.received });
+            }
+        });
+        self.load(ctx);
+    }
+
+    fn stopped(&mut self, _: &mut Self::Context) {
+        if std::mem::take(&mut self.counted_live) {
+            self.deps.metrics.conversations_live.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
+impl Supervised for ConversationActor {
+    fn restarting(&mut self, _: &mut Self::Context) {
+        if self.passivating {
+            return;
+        }
+        EngineMetrics::add(&self.deps.metrics.conversation_restarts, 1);
+        self.flushing = false;
+        self.live = None;
+    }
+}
+
+impl Handler<Passivate> for ConversationActor {
+    type Result = ();
+
+    /// Stops; with no address left, the supervisor lets it go.
+    fn handle(&mut self, _: Passivate, ctx: &mut Self::Context) {
+        let _span = self.span().entered();
+        if self.queue.is_empty() && !self.flushing {
+            EngineMetrics::add(&self.deps.metrics.conversations_passivated, 1);
+            self.passivating = true;
+            ctx.stop();
+        }
+    }
+}
