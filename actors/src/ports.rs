@@ -166,11 +166,45 @@ pub struct OutboundUpdate {
     pub seq: i64,
 }
 
+/// Where a conversation stands in the team's work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConversationStatus {
+    /// Needs the team (a customer's message reopens a conversation).
+    Open,
+    /// Waiting on something (the customer, another team).
+    Pending,
+    /// Done for now.
+    Resolved,
+    /// Done for good.
+    Closed,
+}
+
+impl ConversationStatus {
+    /// All of them.
+    pub const ALL: [ConversationStatus; 4] = [Self::Open, Self::Pending, Self::Resolved, Self::Closed];
+
+    /// The stored and wire form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Pending => "pending",
+            Self::Resolved => "resolved",
+            Self::Closed => "closed",
+        }
+    }
+
+    /// Reads the stored form.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
 /// An agent's change to a conversation.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConversationPatch {
     /// New status.
-    pub status: Option<String>,
+    pub status: Option<ConversationStatus>,
     /// New assignee (`Some(None)` unassigns).
     pub assignee: Option<Option<UserId>>,
 }
@@ -353,5 +387,19 @@ impl Default for ManualClock {
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
         *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ConversationStatus;
+
+    #[test]
+    fn conversation_statuses_round_trip() {
+        for s in ConversationStatus::ALL {
+            assert_eq!(ConversationStatus::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), serde_json::json!(s.as_str()));
+        }
+        assert_eq!(ConversationStatus::parse("archived"), None);
     }
 }

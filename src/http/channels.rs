@@ -150,7 +150,8 @@ pub async fn update(
     let current = channels.credentials(id).await?.ok_or(ApiError::NotFound("channel"))?;
     let context = Sealed::AccessToken.context(user.tenant_id, &id.0.to_string());
     let new_waba = waba.clone().unwrap_or_else(|| current.waba_id.clone());
-    if token.is_some() || new_waba != current.waba_id {
+    let must_verify = token.is_some() || new_waba != current.waba_id;
+    if must_verify {
         // A new token or WABA must check out with Meta like a new number.
         let check_token = match &token {
             Some(t) => t.clone(),
@@ -165,7 +166,7 @@ pub async fn update(
         sealed_token: token.map(|t| state.secrets.seal(&t, &context)),
         messages_per_second: rate,
     };
-    let view = channels.update(id, change).await?.ok_or(ApiError::NotFound("channel"))?;
+    let view = channels.update(id, must_verify.then_some(&current), change).await?.ok_or(ApiError::NotFound("channel"))?;
     state.router.forget_channel(&current.phone_number_id);
     state.graph.forget_token(id);
     Ok(HttpResponse::Ok().json(view))

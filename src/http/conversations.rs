@@ -13,6 +13,12 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use whatsflow_actors::ids::{ConversationId, UserId};
+use whatsflow_actors::ports::ConversationStatus;
+
+/// The 400 for a `status` that is not one of the four.
+pub fn bad_status() -> ApiError {
+    ApiError::validation("`status` must be open, pending, resolved or closed")
+}
 
 /// List filters.
 #[derive(Deserialize)]
@@ -43,13 +49,9 @@ fn assignee_filter(raw: Option<&str>, caller: &AuthUser) -> Result<AssigneeFilte
 
 /// The inbox list, newest activity first.
 pub async fn list(state: web::Data<AppState>, user: Reader, q: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
-    if let Some(s) = &q.status {
-        if !["open", "pending", "resolved", "closed"].contains(&s.as_str()) {
-            return Err(ApiError::validation("`status` must be open, pending, resolved or closed"));
-        }
-    }
+    let status = q.status.as_deref().map(|s| ConversationStatus::parse(s).ok_or_else(bad_status)).transpose()?;
     let filter = ConversationFilter {
-        status: q.status.clone(),
+        status,
         assignee: assignee_filter(q.assignee.as_deref(), &user)?,
         unread: q.unread.unwrap_or(false),
         pattern: q.search.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(like_pattern),

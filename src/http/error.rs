@@ -44,6 +44,7 @@ error_codes! {
     AlreadyRetried => "ALREADY_RETRIED", "This dead letter was already fed back.";
     AppInUse => "APP_IN_USE", "This Meta app is connected to another account.";
     BodyUnreadable => "BODY_UNREADABLE", "The request body could not be read.";
+    ChannelChanged => "CHANNEL_CHANGED", "The number changed while this change was checked: reload and retry.";
     ChannelExists => "CHANNEL_EXISTS", "This number (or app id) is already connected.";
     ChannelGone => "CHANNEL_GONE", "The number the events arrived on was disconnected.";
     ChannelNotVerified => "CHANNEL_NOT_VERIFIED", "Meta does not confirm the number with the given token.";
@@ -272,15 +273,16 @@ impl From<crate::store::repo::DbError> for ApiError {
             DbError::Other(err) => Self::Internal(err.into()),
             DbError::Conflict(c) => {
                 let (code, fix) = match &c {
-                    C::EmailTaken(_) => (ErrorCode::EmailTaken, "sign in with it, or use another email"),
-                    C::ContactExists => (ErrorCode::ContactExists, "update that contact instead"),
-                    C::ChannelExists(_) => (ErrorCode::ChannelExists, "disconnect it first, or connect another number"),
-                    C::WabaInUse(_) => (ErrorCode::WabaInUse, "a WhatsApp Business Account belongs to one whatsflow account"),
-                    C::AppInUse => (ErrorCode::AppInUse, "use your own Meta app's id"),
-                    C::TemplateExists { .. } => (ErrorCode::TemplateExists, "edit that template, or pick another name or language"),
-                    C::FlowInUse(_) => (ErrorCode::FlowInUse, "deactivate the flow and let its runs end (or stop them) first"),
+                    C::EmailTaken(_) => (ErrorCode::EmailTaken, "log in instead"),
+                    C::ContactExists => (ErrorCode::ContactExists, "update it instead"),
+                    C::ChannelExists(_) => (ErrorCode::ChannelExists, "disconnect it first or use another"),
+                    C::ChannelChanged => (ErrorCode::ChannelChanged, "reload the number and send your change again"),
+                    C::WabaInUse(_) => (ErrorCode::WabaInUse, "a WABA belongs to one account"),
+                    C::AppInUse => (ErrorCode::AppInUse, ""),
+                    C::TemplateExists { .. } => (ErrorCode::TemplateExists, "edit it or choose another name"),
+                    C::FlowInUse(_) => (ErrorCode::FlowInUse, "deactivate it and let them end (or stop them) first"),
                 };
-                Self::Conflict { code, message: format!("{c}; {fix}") }
+                Self::Conflict { code, message: if fix.is_empty() { c.to_string() } else { format!("{c}; {fix}") } }
             }
         }
     }

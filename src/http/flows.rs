@@ -19,10 +19,10 @@ use whatsflow_actors::conversation::ConversationWork;
 use whatsflow_actors::flow::actor::FlowControl;
 use whatsflow_actors::flow::interpret::{message_facts, RunContext};
 use whatsflow_actors::flow::run::{drive, Effects, RunRecord, Trigger, Waiting};
+use whatsflow_actors::flow::triggers::{TriggerMatch, TriggerType};
 use whatsflow_actors::flow::{validate, Flow, FlowData};
 use whatsflow_actors::tenant::ConversationCommand;
 
-const TRIGGERS: &[&str] = &["keyword", "welcome", "button", "referral", "manual", "campaign_reply"];
 /// `POST /flows` and `PATCH /flows/{id}`.
 #[derive(Deserialize)]
 pub struct FlowInput {
@@ -71,22 +71,24 @@ fn check_flow(data: &Value) -> Result<Flow, ApiError> {
 }
 
 fn check_trigger(kind: &str, value: Option<&str>, mode: &str) -> Result<(), ApiError> {
-    if !TRIGGERS.contains(&kind) {
-        return Err(ApiError::validation(format!("`trigger_type` must be one of {}", TRIGGERS.join(", "))));
-    }
-    if !["exact", "contains", "regex"].contains(&mode) {
+    let Some(kind) = TriggerType::parse(kind) else {
+        let all: Vec<&str> = TriggerType::ALL.iter().map(|t| t.as_str()).collect();
+        return Err(ApiError::validation(format!("`trigger_type` must be one of {}", all.join(", "))));
+    };
+    let Some(mode) = TriggerMatch::parse(mode) else {
         return Err(ApiError::validation("`trigger_match` must be exact, contains or regex"));
-    }
+    };
     let value = value.map(str::trim).unwrap_or("");
-    if matches!(kind, "keyword" | "button") && value.is_empty() {
+    if matches!(kind, TriggerType::Keyword | TriggerType::Button) && value.is_empty() {
         return Err(ApiError::validation(format!(
-            "a {kind} flow needs `trigger_value` (the {})",
-            if kind == "keyword" { "keyword or /regex/" } else { "button payload" }
+            "a {} flow needs `trigger_value` (the {})",
+            kind.as_str(),
+            if kind == TriggerType::Keyword { "keyword or /regex/" } else { "button payload" }
         )));
     }
     let pattern = if value.len() > 2 && value.starts_with('/') && value.ends_with('/') {
         Some(&value[1..value.len() - 1])
-    } else if mode == "regex" {
+    } else if mode == TriggerMatch::Regex {
         Some(value)
     } else {
         None

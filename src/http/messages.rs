@@ -6,7 +6,7 @@
 //! one visibility rule ([`crate::store::visibility`]).
 
 use crate::auth::{AuthUser, Reader, Writer};
-use crate::http::conversations::conversation_by_id;
+use crate::http::conversations::{bad_status, conversation_by_id};
 use crate::http::error::{ApiError, ErrorCode};
 use crate::hub::{HubFrame, Scope};
 use crate::startup::AppState;
@@ -21,7 +21,7 @@ use whatsflow_actors::conversation::ConversationWork;
 use whatsflow_actors::ids::{ContactId, ConversationId, MessageId, TenantId, UserId, Wamid};
 use whatsflow_actors::message::{MessageView, SentBy};
 use whatsflow_actors::outbound::Lane;
-use whatsflow_actors::ports::{ChannelRef, ConversationPatch};
+use whatsflow_actors::ports::{ChannelRef, ConversationPatch, ConversationStatus};
 use whatsflow_actors::send::{validate, SendRefusal, SendRequest};
 use whatsflow_actors::tenant::ConversationCommand;
 
@@ -273,11 +273,7 @@ pub async fn patch(
     body: web::Json<PatchConversation>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    if let Some(s) = &body.status {
-        if !["open", "pending", "resolved", "closed"].contains(&s.as_str()) {
-            return Err(ApiError::validation("`status` must be open, pending, resolved or closed"));
-        }
-    }
+    let status = body.status.as_deref().map(|s| ConversationStatus::parse(s).ok_or_else(bad_status)).transpose()?;
     if let Some(Some(assignee)) = body.assignee_id {
         if !user.sees_all_conversations() && assignee != user.user_id.0 {
             return Err(ApiError::Forbidden("agents can assign conversations only to themselves".into()));
@@ -290,7 +286,7 @@ pub async fn patch(
     }
     let target = target(&state, &user, *path).await?;
     let (tx, rx) = tokio::sync::oneshot::channel();
-    let patch = ConversationPatch { status: body.status, assignee: body.assignee_id.map(|a| a.map(UserId)) };
+    let patch = ConversationPatch { status, assignee: body.assignee_id.map(|a| a.map(UserId)) };
     state.router.command(ConversationCommand {
         channel: target.channel,
         contact_id: target.contact_id,

@@ -91,9 +91,14 @@ pub async fn update(
     let category = b.category.map(|c| c.to_uppercase()).or(current.category.clone()).unwrap_or_default();
     let components = b.components.unwrap_or_else(|| current.components.clone());
     template::validate(&current.name, &current.language, &category, &components).map_err(invalid)?;
-    // Submitted meanwhile: the guarded update refuses.
-    let changed =
-        state.db.tenant(user.tenant_id).templates().redraft(*path, &category, &components).await?.ok_or_else(|| locked("submitted"))?;
+    let templates = state.db.tenant(user.tenant_id).templates();
+    let Some(changed) = templates.redraft(*path, &category, &components).await? else {
+        // Submitted or deleted meanwhile: the guarded update refused.
+        return Err(match templates.get(*path).await? {
+            Some(now) => locked(&now.status),
+            None => ApiError::NotFound("template"),
+        });
+    };
     Ok(HttpResponse::Ok().json(changed))
 }
 

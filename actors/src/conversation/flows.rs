@@ -118,7 +118,7 @@ impl ConversationActor {
         let fut = async move {
             let active = flows.active_flows(tenant).await?;
             let mut customer = customer;
-            if active.iter().any(|f| f.trigger_type == "campaign_reply") {
+            if active.iter().any(|f| f.trigger_type == Some(crate::flow::triggers::TriggerType::CampaignReply)) {
                 for (facts, _) in customer.iter_mut() {
                     if let Some(ctx_id) = facts["context_id"].as_str().map(str::to_owned) {
                         if let Some(by) = flows.sent_by_of(tenant, &ctx_id).await? {

@@ -350,7 +350,7 @@ mod tests {
     fn every_kind_plans_in_arrival_order_and_controls_pass_over() {
         let (reply, _rx) = send("hello");
         let patch = |status: Option<&str>, assignee: Option<Option<crate::ids::UserId>>| {
-            Command::Patch(ConversationPatch { status: status.map(str::to_owned), assignee }, None)
+            Command::Patch(ConversationPatch { status: status.and_then(crate::ports::ConversationStatus::parse), assignee }, None)
         };
         let works: Vec<Work> = vec![
             inbound("w1").into(),
@@ -367,7 +367,11 @@ mod tests {
         assert_eq!(seqs, vec![(5, Direction::Inbound), (6, Direction::Outbound)], "messages numbered in arrival order");
         assert_eq!((p.batch.statuses[0].seq, p.batch.last_seq), (7, 7), "statuses after the batch's messages");
         assert!(p.mark_read && p.batch.reset_unread);
-        assert_eq!(p.batch.patch, Some(ConversationPatch { status: Some("open".into()), assignee: Some(None) }), "patches merge");
+        assert_eq!(
+            p.batch.patch,
+            Some(ConversationPatch { status: Some(crate::ports::ConversationStatus::Open), assignee: Some(None) }),
+            "patches merge"
+        );
         assert_eq!(p.patch_replies.len(), 2);
         assert_eq!(p.sends.len(), 1);
         assert_eq!(p.sends[0].body["to"], "+16315551181");

@@ -277,7 +277,7 @@ impl Effects for LiveEffects {
             kind: "handoff".into(),
             message: note.unwrap_or("The bot handed this conversation to the team").to_owned(),
         }));
-        self.patch(ConversationPatch { status: Some("open".into()), assignee: None }).await.map(|_| ())
+        self.patch(ConversationPatch { status: Some(crate::ports::ConversationStatus::Open), assignee: None }).await.map(|_| ())
     }
 
     fn now(&self) -> DateTime<Utc> {

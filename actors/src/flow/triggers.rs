@@ -7,6 +7,77 @@ use super::Flow;
 use serde_json::Value;
 use std::sync::Arc;
 
+/// What starts a flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TriggerType {
+    /// A customer's message matches a keyword or `/regex/`.
+    Keyword,
+    /// The first message of a new conversation.
+    Welcome,
+    /// A button reply with this payload.
+    Button,
+    /// A message that came from a click-to-WhatsApp ad (optionally this one).
+    Referral,
+    /// Only started by hand (or by a campaign).
+    Manual,
+    /// A reply to a message a campaign sent (optionally this campaign).
+    CampaignReply,
+}
+
+impl TriggerType {
+    /// All of them.
+    pub const ALL: [TriggerType; 6] = [Self::Keyword, Self::Welcome, Self::Button, Self::Referral, Self::Manual, Self::CampaignReply];
+
+    /// The stored and wire form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Keyword => "keyword",
+            Self::Welcome => "welcome",
+            Self::Button => "button",
+            Self::Referral => "referral",
+            Self::Manual => "manual",
+            Self::CampaignReply => "campaign_reply",
+        }
+    }
+
+    /// Reads the stored form.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// How a keyword trigger compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TriggerMatch {
+    /// The whole message, ignoring case and surrounding spaces.
+    Exact,
+    /// Anywhere in the message, ignoring case.
+    Contains,
+    /// The value is a regular expression.
+    Regex,
+}
+
+impl TriggerMatch {
+    /// All of them.
+    pub const ALL: [TriggerMatch; 3] = [Self::Exact, Self::Contains, Self::Regex];
+
+    /// The stored and wire form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Exact => "exact",
+            Self::Contains => "contains",
+            Self::Regex => "regex",
+        }
+    }
+
+    /// Reads the stored form.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
 /// A tenant's active flow, ready to run. Built with [`ActiveFlow::new`],
 /// which compiles a keyword trigger's regex once, not per message.
 #[derive(Debug, Clone)]
@@ -17,12 +88,13 @@ pub struct ActiveFlow {
     pub version: i32,
     /// Its name.
     pub name: String,
-    /// keyword, welcome, button, referral, manual.
-    pub trigger_type: String,
+    /// What starts it (None: a stored value this version does not know,
+    /// which never triggers).
+    pub trigger_type: Option<TriggerType>,
     /// Keyword, `/regex/`, button payload or ad id.
     pub trigger_value: Option<String>,
-    /// exact, contains or regex (keywords).
-    pub trigger_match: String,
+    /// How a keyword compares.
+    pub trigger_match: TriggerMatch,
     /// Higher first when several match.
     pub priority: i32,
     /// Whether an agent's reply pauses its runs.
@@ -62,13 +134,15 @@ impl ActiveFlow {
     /// An active flow with its keyword regex compiled; an error when the
     /// trigger's regex does not compile (the flow cannot be triggered).
     pub fn new(row: ActiveFlowRow) -> Result<Self, PatternError> {
-        let keyword_regex = match row.trigger_type.as_str() {
-            "keyword" => {
+        let trigger_type = TriggerType::parse(&row.trigger_type);
+        let trigger_match = TriggerMatch::parse(&row.trigger_match).unwrap_or(TriggerMatch::Exact);
+        let keyword_regex = match trigger_type {
+            Some(TriggerType::Keyword) => {
                 let value = row.trigger_value.as_deref().unwrap_or("").trim();
                 let slashed = value.strip_prefix('/').and_then(|v| v.strip_suffix('/')).filter(|_| value.len() > 2);
                 match slashed {
                     Some(inner) => Some(Pattern::new(inner)?),
-                    None if row.trigger_match == "regex" => Some(Pattern::new(value)?),
+                    None if trigger_match == TriggerMatch::Regex => Some(Pattern::new(value)?),
                     None => None,
                 }
             }
@@ -78,9 +152,9 @@ impl ActiveFlow {
             id: row.id,
             version: row.version,
             name: row.name,
-            trigger_type: row.trigger_type,
+            trigger_type,
             trigger_value: row.trigger_value,
-            trigger_match: row.trigger_match,
+            trigger_match,
             priority: row.priority,
             pause_on_agent_reply: row.pause_on_agent_reply,
             flow: row.flow,
@@ -92,28 +166,29 @@ impl ActiveFlow {
     /// for welcome flows, `referral` for ad flows.
     pub fn triggered_by(&self, facts: &Value, new_conversation: bool, referral: Option<&Value>) -> bool {
         let value = self.trigger_value.as_deref().unwrap_or("").trim();
-        match self.trigger_type.as_str() {
-            "welcome" => new_conversation,
-            "button" => facts["reply_id"].as_str().is_some_and(|id| !value.is_empty() && id == value),
-            "referral" => referral.is_some_and(|r| value.is_empty() || r["source_id"].as_str() == Some(value)),
+        let Some(trigger) = self.trigger_type else { return false };
+        match trigger {
+            TriggerType::Welcome => new_conversation,
+            TriggerType::Button => facts["reply_id"].as_str().is_some_and(|id| !value.is_empty() && id == value),
+            TriggerType::Referral => referral.is_some_and(|r| value.is_empty() || r["source_id"].as_str() == Some(value)),
             // A reply (context) to a message a campaign sent; a value names the campaign.
-            "campaign_reply" => {
+            TriggerType::CampaignReply => {
                 let by = &facts["replied_to"];
                 by["kind"] == "campaign" && (value.is_empty() || by["id"].as_str() == Some(value))
             }
-            "keyword" => {
+            TriggerType::Keyword => {
                 let Some(text) = facts["text"].as_str().map(str::trim) else { return false };
                 if let Some(re) = &self.keyword_regex {
                     return re.is_match(text);
                 }
-                match self.trigger_match.as_str() {
-                    "contains" => text.to_lowercase().contains(&value.to_lowercase()),
+                match self.trigger_match {
+                    TriggerMatch::Contains => text.to_lowercase().contains(&value.to_lowercase()),
                     // A regex trigger is compiled by `new`; without one nothing matches.
-                    "regex" => false,
-                    _ => text.eq_ignore_ascii_case(value),
+                    TriggerMatch::Regex => false,
+                    TriggerMatch::Exact => text.eq_ignore_ascii_case(value),
                 }
             }
-            _ => false,
+            TriggerType::Manual => false,
         }
     }
 }
@@ -175,5 +250,23 @@ mod tests {
         let data: FlowData =
             serde_json::from_value(json!({"nodes": [{"id": "hi", "type": "message", "data": {"text": "Hi"}}], "edges": []})).unwrap();
         validate(&data).unwrap()
+    }
+
+    #[test]
+    fn trigger_kinds_round_trip_and_an_unknown_one_never_triggers() {
+        for t in TriggerType::ALL {
+            assert_eq!(TriggerType::parse(t.as_str()), Some(t));
+            assert_eq!(serde_json::to_value(t).unwrap(), json!(t.as_str()));
+        }
+        for m in TriggerMatch::ALL {
+            assert_eq!(TriggerMatch::parse(m.as_str()), Some(m));
+        }
+        assert_eq!(TriggerType::parse("Keyword"), None);
+        let unknown = active("sms_keyword", "order", "exact").unwrap();
+        assert_eq!(unknown.trigger_type, None);
+        assert!(
+            !unknown.triggered_by(&json!({"type": "text", "text": "order"}), true, None),
+            "a stored trigger this version does not know never fires"
+        );
     }
 }

@@ -258,12 +258,26 @@ impl Channels<'_> {
     }
 
     /// Changes a number (a new WABA is claimed, the old one let go of when
-    /// unused); None when there is no such number.
-    pub async fn update(&self, id: ChannelId, change: ChannelChange) -> Result<Option<ChannelView>, DbError> {
+    /// unused); None when there is no such number. `verified` is the WABA
+    /// and token the change was checked with Meta against: when another
+    /// change replaced them meanwhile, nothing is written
+    /// ([`Conflict::ChannelChanged`]), so a token and a WABA Meta never saw
+    /// together are never stored.
+    pub async fn update(
+        &self,
+        id: ChannelId,
+        verified: Option<&Credentials>,
+        change: ChannelChange,
+    ) -> Result<Option<ChannelView>, DbError> {
         let mut tx = self.db.tx().await?;
-        let old_waba: Option<String> =
-            sqlx::query_scalar("SELECT waba_id FROM channels WHERE id = $1 FOR UPDATE").bind(id.0).fetch_optional(&mut *tx).await?;
-        let Some(old_waba) = old_waba else { return Ok(None) };
+        let now: Option<(String, Vec<u8>)> = sqlx::query_as("SELECT waba_id, access_token_enc FROM channels WHERE id = $1 FOR UPDATE")
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((old_waba, old_token)) = now else { return Ok(None) };
+        if verified.is_some_and(|v| v.waba_id != old_waba || v.sealed_token != old_token) {
+            return Err(DbError::Conflict(Conflict::ChannelChanged));
+        }
         let moved = change.waba_id.as_deref().filter(|w| *w != old_waba);
         if let Some(new_waba) = moved {
             claim_waba(&mut tx, &self.db, new_waba).await?;

@@ -101,8 +101,8 @@ pub enum AssigneeFilter {
 /// Which conversations to list.
 #[derive(Debug, Clone)]
 pub struct ConversationFilter {
-    /// open / pending / resolved / closed.
-    pub status: Option<String>,
+    /// Only in this status.
+    pub status: Option<whatsflow_actors::ports::ConversationStatus>,
     /// Whose.
     pub assignee: AssigneeFilter,
     /// Only with unread messages.
@@ -234,7 +234,7 @@ impl Conversations<'_> {
              LIMIT $9",
             visible = Visibility::sql("c", 5)
         ))
-        .bind(&f.status)
+        .bind(f.status.map(|s| s.as_str()))
         .bind(mode)
         .bind(who)
         .bind(f.unread)

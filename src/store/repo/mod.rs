@@ -173,14 +173,17 @@ pub enum Conflict {
     /// A phone number id (or a Meta app id) is connected once, platform-wide.
     #[error("this `{0}` is already connected")]
     ChannelExists(&'static str),
+    /// The number's WABA or token changed while this change was checked with Meta.
+    #[error("this number's WhatsApp Business Account or token was changed meanwhile")]
+    ChannelChanged,
     /// A WhatsApp Business Account belongs to one tenant.
-    #[error("WhatsApp Business Account {0} is connected to another account")]
+    #[error("WhatsApp Business Account {0} is connected to another whatsflow account")]
     WabaInUse(String),
     /// A tenant's own Meta app belongs to one tenant.
     #[error("this Meta app is connected to another account")]
     AppInUse,
     /// One template per name and language in a tenant.
-    #[error("a template {name} in {language} exists")]
+    #[error("a template `{name}` in `{language}` exists")]
     TemplateExists {
         /// Its name.
         name: String,

@@ -5,6 +5,7 @@ export const ERROR_CODES = {
   ALREADY_RETRIED: "This dead letter was already fed back.",
   APP_IN_USE: "This Meta app is connected to another account.",
   BODY_UNREADABLE: "The request body could not be read.",
+  CHANNEL_CHANGED: "The number changed while this change was checked: reload and retry.",
   CHANNEL_EXISTS: "This number (or app id) is already connected.",
   CHANNEL_GONE: "The number the events arrived on was disconnected.",
   CHANNEL_NOT_VERIFIED: "Meta does not confirm the number with the given token.",
