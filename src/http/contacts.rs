@@ -1,18 +1,19 @@
-//! `/api/v1/contacts`: the tenant's customers. CRUD, tags, custom fields and
-//! opt-in (CSV import and export live in [`super::contacts_csv`]).
+//! `/api/v1/contacts`: the tenant's customers. CRUD, custom fields and
+//! opt-in (tags live in [`super::tags`], CSV import and export in
+//! [`super::contacts_csv`]).
 
 use crate::auth::{Manager, Reader, Writer};
 use crate::http::error::ApiError;
 use crate::http::pagination::{self, page_response};
 use crate::startup::AppState;
 use crate::store::repo::contacts::{ContactChange, ContactFilter, NewContact};
-use crate::store::repo::{TagsAdded, MAX_TAGS};
+use crate::store::repo::MAX_TAGS;
 use crate::store::visibility::Visibility;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use whatsflow_actors::identity::PhoneNumber;
-use whatsflow_actors::ids::{ContactId, ConversationId};
+use whatsflow_actors::ids::ContactId;
 
 /// Contact list query.
 #[derive(Deserialize)]
@@ -145,62 +146,6 @@ pub async fn delete(state: web::Data<AppState>, user: Manager, path: web::Path<u
     // a fresh one instead of stalling on the deleted rows.
     state.router.contact_removed(user.tenant_id, ContactId(*path));
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// `{"tags": [...]}` to add.
-#[derive(Deserialize)]
-pub struct TagsBody {
-    tags: Vec<String>,
-}
-
-fn tags_added(added: TagsAdded, what: &'static str) -> Result<HttpResponse, ApiError> {
-    match added {
-        TagsAdded::Done(tags) => Ok(HttpResponse::Ok().json(json!({"tags": tags}))),
-        TagsAdded::NotFound => Err(ApiError::NotFound(what)),
-        TagsAdded::TooMany => Err(ApiError::validation(format!("at most {MAX_TAGS} tags; remove some first"))),
-    }
-}
-
-/// `POST /contacts/{id}/tags`.
-pub async fn post_tags(
-    state: web::Data<AppState>,
-    user: Writer,
-    path: web::Path<uuid::Uuid>,
-    body: web::Json<TagsBody>,
-) -> Result<HttpResponse, ApiError> {
-    let tags = clean_tags(&body.tags)?;
-    tags_added(state.db.tenant(user.tenant_id).contacts().add_tags(ContactId(*path), &tags).await?, "contact")
-}
-
-/// `DELETE /contacts/{id}/tags/{tag}`.
-pub async fn delete_tag(state: web::Data<AppState>, user: Writer, path: web::Path<(uuid::Uuid, String)>) -> Result<HttpResponse, ApiError> {
-    let (id, tag) = path.into_inner();
-    let tags = state.db.tenant(user.tenant_id).contacts().remove_tag(ContactId(id), &tag.trim().to_lowercase()).await?;
-    Ok(HttpResponse::Ok().json(json!({"tags": tags.ok_or(ApiError::NotFound("contact"))?})))
-}
-
-/// `POST /conversations/{id}/tags`.
-pub async fn post_conversation_tags(
-    state: web::Data<AppState>,
-    user: Writer,
-    path: web::Path<uuid::Uuid>,
-    body: web::Json<TagsBody>,
-) -> Result<HttpResponse, ApiError> {
-    crate::http::messages::target(&state, &user, *path).await?;
-    let tags = clean_tags(&body.tags)?;
-    tags_added(state.db.tenant(user.tenant_id).conversations().add_tags(ConversationId(*path), &tags).await?, "conversation")
-}
-
-/// `DELETE /conversations/{id}/tags/{tag}`.
-pub async fn delete_conversation_tag(
-    state: web::Data<AppState>,
-    user: Writer,
-    path: web::Path<(uuid::Uuid, String)>,
-) -> Result<HttpResponse, ApiError> {
-    let (id, tag) = path.into_inner();
-    crate::http::messages::target(&state, &user, id).await?;
-    let tags = state.db.tenant(user.tenant_id).conversations().remove_tag(ConversationId(id), &tag.trim().to_lowercase()).await?;
-    Ok(HttpResponse::Ok().json(json!({"tags": tags.ok_or(ApiError::NotFound("conversation"))?})))
 }
 
 #[cfg(test)]

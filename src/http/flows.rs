@@ -1,27 +1,18 @@
 //! `/api/v1/flows`: chatbot flows in React Flow's JSON. Saved only when
 //! valid (422 `FLOW_INVALID` with `details` naming each offending node or
 //! edge), versioned on every change (runs keep their version), activated
-//! and deactivated, observed (executions, analytics), tried in a sandbox
-//! (`/test`: a transcript, no message reaches Meta), and started by hand.
+//! and deactivated. Their runs are in [`super::flow_runs`], the sandbox in
+//! [`super::flow_sandbox`].
 
-use crate::auth::{AuthUser, Manager, Reader, Writer};
+use crate::auth::{AuthUser, Manager, Reader};
 use crate::http::error::{ApiError, ErrorCode};
 use crate::startup::AppState;
 use crate::store::repo::flows::{FlowChange, FlowView, NewFlow};
-use crate::store::visibility::Visibility;
 use actix_web::{web, HttpResponse};
-use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
-use std::time::Duration;
-use whatsflow_actors::conversation::ConversationWork;
-use whatsflow_actors::flow::actor::FlowControl;
-use whatsflow_actors::flow::interpret::{message_facts, RunContext};
-use whatsflow_actors::flow::run::{drive, Effects, RunRecord, Trigger, Waiting};
+use serde_json::{json, Value};
 use whatsflow_actors::flow::triggers::{TriggerMatch, TriggerType};
 use whatsflow_actors::flow::{validate, Flow, FlowData};
-use whatsflow_actors::tenant::ConversationCommand;
 
 /// `POST /flows` and `PATCH /flows/{id}`.
 #[derive(Deserialize)]
@@ -44,7 +35,7 @@ fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option
 }
 
 /// Checks flow data; 422 with every problem otherwise.
-fn check_flow(data: &Value) -> Result<Flow, ApiError> {
+pub(crate) fn check_flow(data: &Value) -> Result<Flow, ApiError> {
     let size = serde_json::to_vec(data).map(|v| v.len()).unwrap_or(usize::MAX);
     if size > whatsflow_actors::flow::MAX_FLOW_JSON_BYTES {
         return Err(ApiError::PayloadTooLarge(format!(
@@ -150,7 +141,7 @@ fn mask_secrets(flow: &mut FlowView) {
     }
 }
 
-async fn load(state: &AppState, user: &AuthUser, id: uuid::Uuid) -> Result<FlowView, ApiError> {
+pub(crate) async fn load(state: &AppState, user: &AuthUser, id: uuid::Uuid) -> Result<FlowView, ApiError> {
     state.db.tenant(user.tenant_id).flows().get(id).await?.ok_or(ApiError::NotFound("flow"))
 }
 
@@ -229,200 +220,4 @@ pub async fn delete(state: web::Data<AppState>, user: Manager, path: web::Path<u
         return Err(ApiError::NotFound("flow"));
     }
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// Runs of a flow, newest first, with the path each took.
-pub async fn executions(state: web::Data<AppState>, user: Reader, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
-    load(&state, &user, *path).await?;
-    // Agents see the runs of the conversations they may see, no others.
-    let data = state.db.tenant(user.tenant_id).flows().runs(*path, Visibility::of(&user)).await?;
-    Ok(HttpResponse::Ok().json(json!({"data": data, "next_cursor": null})))
-}
-
-/// Starts, completions and where runs stop (drop-off per node).
-pub async fn analytics(state: web::Data<AppState>, user: Reader, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
-    load(&state, &user, *path).await?;
-    let stats = state.db.tenant(user.tenant_id).flows().stats(*path).await?;
-    let (counts, drops, visits) = (stats.by_status, stats.drop_off, stats.visits);
-    let count = |s: &str| counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
-    let starts: i64 = counts.iter().map(|(_, n)| n).sum();
-    Ok(HttpResponse::Ok().json(json!({
-        "starts": starts, "completions": count("completed"), "failed": count("failed"), "stopped": count("stopped"),
-        "active": count("running") + count("waiting") + count("paused"),
-        "completion_rate": if starts > 0 { count("completed") as f64 / starts as f64 } else { 0.0 },
-        "drop_off": drops.iter().map(|(node, n)| json!({"node_id": node, "runs": n})).collect::<Vec<_>>(),
-        "visits": visits.iter().map(|(node, n)| json!({"node_id": node, "runs": n})).collect::<Vec<_>>(),
-    })))
-}
-
-/// `POST /flows/{id}/test`.
-#[derive(Deserialize)]
-pub struct TestInput {
-    /// Customer messages, in order (text, or `{type, text, reply_id}`).
-    #[serde(default)]
-    messages: Vec<Value>,
-    /// The pretend customer: name, phone, tags, fields.
-    #[serde(default)]
-    contact: Option<Map<String, Value>>,
-}
-
-/// The sandbox: a transcript; api and webhook nodes are called for real,
-/// nothing is sent to Meta, nothing is stored.
-struct Sandbox<'a> {
-    transcript: Vec<Value>,
-    state: &'a AppState,
-    now: DateTime<Utc>,
-}
-
-#[async_trait]
-impl Effects for Sandbox<'_> {
-    async fn persist(&mut self, _: &RunRecord) -> Result<(), String> {
-        Ok(())
-    }
-    async fn send(&mut self, kind: &str, content: &Value, _: &str) -> Result<(), String> {
-        whatsflow_actors::send::validate(kind, content)?;
-        self.transcript.push(json!({"from": "bot", "type": kind, "content": content}));
-        Ok(())
-    }
-    async fn api(
-        &mut self,
-        method: &str,
-        url: &str,
-        headers: &[(String, String)],
-        body: Option<&Value>,
-        timeout_ms: u64,
-    ) -> Result<Value, String> {
-        let r = self.state.router.deps().flow_http.call(method, url, headers, body, timeout_ms).await;
-        self.transcript.push(json!({"from": "system", "action": "api", "url": url, "ok": r.is_ok(), "error": r.as_ref().err()}));
-        r
-    }
-    async fn webhook(&mut self, url: &str, _: &Value) -> Result<(), String> {
-        self.transcript.push(json!({"from": "system", "action": "webhook", "url": url, "sent": false}));
-        Ok(())
-    }
-    async fn assign(&mut self, agent_id: Option<&str>, team: Option<&str>, strategy: &str) -> Result<(), String> {
-        self.transcript.push(json!({"from": "system", "action": "assign", "agent_id": agent_id, "team": team, "strategy": strategy}));
-        Ok(())
-    }
-    async fn tag(&mut self, add: &[String], remove: &[String]) -> Result<(), String> {
-        self.transcript.push(json!({"from": "system", "action": "tag", "add": add, "remove": remove}));
-        Ok(())
-    }
-    async fn set_field(&mut self, field: &str, value: &Value) -> Result<(), String> {
-        self.transcript.push(json!({"from": "system", "action": "set_field", "field": field, "value": value}));
-        Ok(())
-    }
-    async fn handoff(&mut self, note: Option<&str>) -> Result<(), String> {
-        self.transcript.push(json!({"from": "system", "action": "handoff", "note": note}));
-        Ok(())
-    }
-    fn now(&self) -> DateTime<Utc> {
-        self.now
-    }
-}
-
-/// Runs a flow against scripted customer messages and returns the transcript.
-pub async fn test(
-    state: web::Data<AppState>,
-    user: Manager,
-    path: web::Path<uuid::Uuid>,
-    body: web::Json<TestInput>,
-) -> Result<HttpResponse, ApiError> {
-    let current = load(&state, &user, *path).await?;
-    let flow = check_flow(&current.flow_data)?;
-    let mut fx = Sandbox { transcript: Vec::new(), state: &state, now: Utc::now() };
-    let contact = body.contact.clone().unwrap_or_else(|| {
-        json!({"name": "Test customer", "phone": "+10000000000", "tags": [], "fields": {}}).as_object().cloned().unwrap_or_default()
-    });
-    let mut ctx = RunContext { contact, vars: Map::new(), message: None };
-    let mut run = RunRecord::new(*path, current.version, &flow);
-    run = fast_forward(&flow, drive(&flow, run, &mut ctx, Trigger::Go, &mut fx).await, &mut ctx, &mut fx).await;
-    for m in &body.messages {
-        let facts = match m {
-            Value::String(t) => message_facts("text", &json!({"body": t})),
-            other => json!({"type": other["type"].as_str().unwrap_or("text"), "text": other["text"], "reply_id": other["reply_id"]}),
-        };
-        fx.transcript.push(json!({"from": "customer", "text": facts["text"], "reply_id": facts["reply_id"]}));
-        if !run.status.is_active() {
-            fx.transcript.push(json!({"from": "system", "action": "ignored", "reason": "the run has ended"}));
-            continue;
-        }
-        run = drive(&flow, run, &mut ctx, Trigger::Message(facts), &mut fx).await;
-        run = fast_forward(&flow, run, &mut ctx, &mut fx).await;
-    }
-    Ok(HttpResponse::Ok().json(json!({
-        "status": run.status, "path": run.path, "vars": run.vars, "error": run.error, "waiting": run.waiting, "transcript": fx.transcript,
-    })))
-}
-
-/// In the sandbox, delays pass at once.
-async fn fast_forward(flow: &Flow, mut run: RunRecord, ctx: &mut RunContext, fx: &mut Sandbox<'_>) -> RunRecord {
-    for _ in 0..50 {
-        match &run.waiting {
-            Some(Waiting::Delay { until, .. }) => {
-                let until = *until;
-                fx.transcript.push(json!({"from": "system", "action": "delay", "skipped_to": until}));
-                fx.now = until;
-                run = drive(flow, run, ctx, Trigger::Timer(until), fx).await;
-            }
-            _ => break,
-        }
-    }
-    run
-}
-
-/// `POST /flows/{id}/start`.
-#[derive(Deserialize)]
-pub struct StartInput {
-    conversation_id: uuid::Uuid,
-}
-
-/// Starts a flow in a conversation by hand.
-pub async fn start(
-    state: web::Data<AppState>,
-    user: Writer,
-    path: web::Path<uuid::Uuid>,
-    body: web::Json<StartInput>,
-) -> Result<HttpResponse, ApiError> {
-    let target = crate::http::messages::target(&state, &user, body.conversation_id).await?;
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    state.router.command(ConversationCommand {
-        channel: target.channel,
-        contact_id: target.contact_id,
-        work: ConversationWork::StartFlow { flow_id: *path, reply: Some(tx) },
-    });
-    let run = tokio::time::timeout(Duration::from_secs(15), rx)
-        .await
-        .map_err(|_| ApiError::Unavailable("the conversation did not answer in time; retry".into()))?
-        .map_err(|_| ApiError::Unavailable("the conversation could not start the flow now; retry".into()))?
-        .map_err(|m| ApiError::Conflict { code: ErrorCode::FlowNotStarted, message: m })?;
-    Ok(HttpResponse::Created().json(json!({"run_id": run, "flow_id": *path, "conversation_id": body.conversation_id})))
-}
-
-/// `POST /conversations/{id}/flow`.
-#[derive(Deserialize)]
-pub struct ControlInput {
-    action: String,
-}
-
-/// Pauses, resumes or stops the conversation's bot.
-pub async fn control(
-    state: web::Data<AppState>,
-    user: Writer,
-    path: web::Path<uuid::Uuid>,
-    body: web::Json<ControlInput>,
-) -> Result<HttpResponse, ApiError> {
-    let control = match body.action.as_str() {
-        "pause" => FlowControl::Pause,
-        "resume" => FlowControl::Resume,
-        "stop" => FlowControl::Stop,
-        _ => return Err(ApiError::validation("`action` must be pause, resume or stop")),
-    };
-    let target = crate::http::messages::target(&state, &user, *path).await?;
-    state.router.command(ConversationCommand {
-        channel: target.channel,
-        contact_id: target.contact_id,
-        work: ConversationWork::Flow(control),
-    });
-    Ok(HttpResponse::Accepted().json(json!({"conversation_id": *path, "action": body.action})))
 }

@@ -7,7 +7,7 @@
 use super::{
     analytics, api_keys, auth, channels, contacts, contacts_csv, conversations, dead_letters, flows, health, media, messages, openapi,
 };
-use super::{templates, users, webhooks};
+use super::{flow_runs, flow_sandbox, tags, templates, users, webhooks};
 use crate::auth::Access;
 use actix_web::web;
 
@@ -106,9 +106,9 @@ routes! {
     get "/api/v1/conversations/{id}/notes" => messages::list_notes, Reader, "inbox", "Internal notes, oldest first";
     post "/api/v1/conversations/{id}/notes" => messages::add_note, Writer, "inbox", "Add an internal note (never sent to the customer)",
         r#"{"body":"Called the customer back"}"#;
-    post "/api/v1/conversations/{id}/tags" => contacts::post_conversation_tags, Writer, "inbox", "Tag a conversation", r#"{"tags":["refund"]}"#;
-    delete "/api/v1/conversations/{id}/tags/{tag}" => contacts::delete_conversation_tag, Writer, "inbox", "Untag a conversation";
-    post "/api/v1/conversations/{id}/flow" => flows::control, Writer, "flows", "Pause, resume or stop the conversation's bot",
+    post "/api/v1/conversations/{id}/tags" => tags::post_conversation_tags, Writer, "inbox", "Tag a conversation", r#"{"tags":["refund"]}"#;
+    delete "/api/v1/conversations/{id}/tags/{tag}" => tags::delete_conversation_tag, Writer, "inbox", "Untag a conversation";
+    post "/api/v1/conversations/{id}/flow" => flow_runs::control, Writer, "flows", "Pause, resume or stop the conversation's bot",
         r#"{"action":"stop"}"#;
     get "/api/v1/contacts" => contacts::list, Reader, "contacts", "Contacts, newest first; search by name, phone or username; filter by tag";
     post "/api/v1/contacts" => contacts::create, Writer, "contacts", "Add a contact",
@@ -120,8 +120,8 @@ routes! {
     patch "/api/v1/contacts/{id}" => contacts::update, Writer, "contacts", "Change a contact; custom_fields merge (null removes a field)",
         r#"{"name":"Asha K","custom_fields":{"city":null,"tier":"gold"}}"#;
     delete "/api/v1/contacts/{id}" => contacts::delete, Manager, "contacts", "Delete a contact and its conversations";
-    post "/api/v1/contacts/{id}/tags" => contacts::post_tags, Writer, "contacts", "Add tags", r#"{"tags":["vip"]}"#;
-    delete "/api/v1/contacts/{id}/tags/{tag}" => contacts::delete_tag, Writer, "contacts", "Remove a tag";
+    post "/api/v1/contacts/{id}/tags" => tags::post_tags, Writer, "contacts", "Add tags", r#"{"tags":["vip"]}"#;
+    delete "/api/v1/contacts/{id}/tags/{tag}" => tags::delete_tag, Writer, "contacts", "Remove a tag";
     get "/api/v1/ws" => crate::ws::connect, Person, "live",
         "Agent WebSocket (access token as the `bearer, <token>` subprotocol): message:new, message:status, conversation:*, agent:typing, agent:status, notification, error; send conversation:join {conversation_id, since_seq?}, conversation:leave, conversation:typing, agent:status, message:send → message:ack. Closed with code 4401 when the session is revoked";
     get "/api/v1/analytics/overview" => analytics::overview, Reader, "analytics",
@@ -135,13 +135,13 @@ routes! {
     delete "/api/v1/flows/{id}" => flows::delete, Manager, "flows", "Delete a flow with no live runs";
     patch "/api/v1/flows/{id}/status" => flows::set_status, Manager, "flows", "draft | active (validated again) | inactive",
         r#"{"status":"active"}"#;
-    get "/api/v1/flows/{id}/executions" => flows::executions, Reader, "flows",
+    get "/api/v1/flows/{id}/executions" => flow_runs::executions, Reader, "flows",
         "Runs with the path taken, status and error (agents see runs of the conversations they may see)";
-    get "/api/v1/flows/{id}/analytics" => flows::analytics, Reader, "flows", "Starts, completions, drop-off per node";
-    post "/api/v1/flows/{id}/test" => flows::test, Manager, "flows",
+    get "/api/v1/flows/{id}/analytics" => flow_runs::analytics, Reader, "flows", "Starts, completions, drop-off per node";
+    post "/api/v1/flows/{id}/test" => flow_sandbox::test, Manager, "flows",
         "Run against scripted customer messages in a sandbox; returns the transcript (nothing reaches Meta; api nodes go through the egress rules)",
         r#"{"messages":["order","4821"]}"#;
-    post "/api/v1/flows/{id}/start" => flows::start, Writer, "flows", "Start a flow in a conversation by hand", r#"{"conversation_id":"…"}"#;
+    post "/api/v1/flows/{id}/start" => flow_runs::start, Writer, "flows", "Start a flow in a conversation by hand", r#"{"conversation_id":"…"}"#;
     get "/api/v1/api-keys" => api_keys::list, Admin, "api-keys", "API keys (never the keys themselves)";
     post "/api/v1/api-keys" => api_keys::create, Admin, "api-keys",
         "Create a key for X-API-Key (shown once; stored as SHA-256); scopes read and/or write. Keys never manage people, keys or channel credentials",

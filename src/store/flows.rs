@@ -172,7 +172,8 @@ impl FlowStore for PgFlowStore {
             id: r.try_get("id").map_err(store_err)?,
             flow_id: r.try_get("flow_id").map_err(store_err)?,
             version: r.try_get("version").map_err(store_err)?,
-            status: serde_json::from_value(json!(status)).unwrap_or(RunStatus::Running),
+            // An unreadable status is a bug to report, never a run to resume.
+            status: RunStatus::parse(&status).ok_or_else(|| StoreError::Bug(format!("flow run with unreadable status `{status}`")))?,
             cursor: r.try_get("cursor").map_err(store_err)?,
             vars: r.try_get::<Value, _>("vars").map_err(store_err)?.as_object().cloned().unwrap_or_default(),
             waiting: r.try_get::<Option<Value>, _>("waiting").map_err(store_err)?.and_then(|w| serde_json::from_value(w).ok()),

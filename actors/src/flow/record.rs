@@ -38,6 +38,11 @@ impl RunStatus {
         }
     }
 
+    /// Reads the stored spelling (None for one this version does not know).
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Running, Self::Waiting, Self::Paused, Self::Completed, Self::Failed, Self::Stopped].into_iter().find(|r| r.as_str() == s)
+    }
+
     /// Whether the run still holds its conversation.
     pub fn is_active(self) -> bool {
         matches!(self, Self::Running | Self::Waiting | Self::Paused)
