@@ -57,6 +57,22 @@ uuid_id!(
     /// A person who logs in: agent or admin.
     UserId
 );
+uuid_id!(
+    /// A chatbot flow (all its versions).
+    FlowId
+);
+uuid_id!(
+    /// One run of a flow in one conversation.
+    RunId
+);
+uuid_id!(
+    /// A message template of a tenant.
+    TemplateId
+);
+uuid_id!(
+    /// An API key of a tenant.
+    ApiKeyId
+);
 
 /// Meta's message id (`wamid.…`): the idempotency key of every message and
 /// the target of every status and reaction.

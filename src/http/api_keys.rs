@@ -12,6 +12,7 @@ use rand::distributions::Alphanumeric;
 use rand::Rng;
 use serde::Deserialize;
 use serde_json::json;
+use whatsflow_actors::ids::ApiKeyId;
 
 /// `POST /api-keys`.
 #[derive(Deserialize)]
@@ -31,7 +32,7 @@ pub async fn create(state: web::Data<AppState>, user: Admin, body: web::Json<New
     let secret: String = rand::thread_rng().sample_iter(&Alphanumeric).take(40).map(char::from).collect();
     let key = format!("wf_{secret}");
     let prefix = key[..10].to_owned();
-    let id = uuid::Uuid::now_v7();
+    let id = ApiKeyId::generate();
     let created_at = state
         .db
         .tenant(user.tenant_id)
@@ -49,7 +50,7 @@ pub async fn list(state: web::Data<AppState>, user: Admin) -> Result<HttpRespons
 }
 
 /// Revokes a key at once.
-pub async fn revoke(state: web::Data<AppState>, user: Admin, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn revoke(state: web::Data<AppState>, user: Admin, path: web::Path<ApiKeyId>) -> Result<HttpResponse, ApiError> {
     if !state.db.tenant(user.tenant_id).keys().revoke(*path).await? {
         return Err(ApiError::NotFound("API key"));
     }

@@ -15,10 +15,11 @@ use serde_json::json;
 use std::time::Duration;
 use whatsflow_actors::conversation::ConversationWork;
 use whatsflow_actors::flow::actor::FlowControl;
+use whatsflow_actors::ids::FlowId;
 use whatsflow_actors::tenant::ConversationCommand;
 
 /// Runs of a flow, newest first, with the path each took.
-pub async fn executions(state: web::Data<AppState>, user: Reader, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn executions(state: web::Data<AppState>, user: Reader, path: web::Path<FlowId>) -> Result<HttpResponse, ApiError> {
     load(&state, &user, *path).await?;
     // Agents see the runs of the conversations they may see, no others.
     let data = state.db.tenant(user.tenant_id).flows().runs(*path, Visibility::of(&user)).await?;
@@ -26,7 +27,7 @@ pub async fn executions(state: web::Data<AppState>, user: Reader, path: web::Pat
 }
 
 /// Starts, completions and where runs stop (drop-off per node).
-pub async fn analytics(state: web::Data<AppState>, user: Reader, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn analytics(state: web::Data<AppState>, user: Reader, path: web::Path<FlowId>) -> Result<HttpResponse, ApiError> {
     load(&state, &user, *path).await?;
     let stats = state.db.tenant(user.tenant_id).flows().stats(*path).await?;
     let (counts, drops, visits) = (stats.by_status, stats.drop_off, stats.visits);
@@ -51,7 +52,7 @@ pub struct StartInput {
 pub async fn start(
     state: web::Data<AppState>,
     user: Writer,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<FlowId>,
     body: web::Json<StartInput>,
 ) -> Result<HttpResponse, ApiError> {
     let target = crate::http::messages::target(&state, &user, body.conversation_id).await?;
@@ -59,7 +60,7 @@ pub async fn start(
     state.router.command(ConversationCommand {
         channel: target.channel,
         contact_id: target.contact_id,
-        work: ConversationWork::StartFlow { flow_id: *path, reply: Some(tx) },
+        work: ConversationWork::StartFlow { flow_id: path.0, reply: Some(tx) },
     });
     let run = tokio::time::timeout(Duration::from_secs(15), rx)
         .await

@@ -15,6 +15,7 @@ use serde_json::{json, Map, Value};
 use whatsflow_actors::flow::interpret::{message_facts, RunContext};
 use whatsflow_actors::flow::run::{drive, Effects, RunRecord, Trigger, Waiting};
 use whatsflow_actors::flow::Flow;
+use whatsflow_actors::ids::FlowId;
 
 /// `POST /flows/{id}/test`.
 #[derive(Deserialize)]
@@ -86,7 +87,7 @@ impl Effects for Sandbox<'_> {
 pub async fn test(
     state: web::Data<AppState>,
     user: Manager,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<FlowId>,
     body: web::Json<TestInput>,
 ) -> Result<HttpResponse, ApiError> {
     let current = load(&state, &user, *path).await?;
@@ -96,7 +97,7 @@ pub async fn test(
         json!({"name": "Test customer", "phone": "+10000000000", "tags": [], "fields": {}}).as_object().cloned().unwrap_or_default()
     });
     let mut ctx = RunContext { contact, vars: Map::new(), message: None };
-    let mut run = RunRecord::new(*path, current.version, &flow);
+    let mut run = RunRecord::new(path.0, current.version, &flow);
     run = fast_forward(&flow, drive(&flow, run, &mut ctx, Trigger::Go, &mut fx).await, &mut ctx, &mut fx).await;
     for m in &body.messages {
         let facts = match m {

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use whatsflow_actors::flow::triggers::{TriggerMatch, TriggerType};
 use whatsflow_actors::flow::{validate, Flow, FlowData};
+use whatsflow_actors::ids::FlowId;
 
 /// `POST /flows` and `PATCH /flows/{id}`.
 #[derive(Deserialize)]
@@ -141,12 +142,12 @@ fn mask_secrets(flow: &mut FlowView) {
     }
 }
 
-pub(crate) async fn load(state: &AppState, user: &AuthUser, id: uuid::Uuid) -> Result<FlowView, ApiError> {
+pub(crate) async fn load(state: &AppState, user: &AuthUser, id: FlowId) -> Result<FlowView, ApiError> {
     state.db.tenant(user.tenant_id).flows().get(id).await?.ok_or(ApiError::NotFound("flow"))
 }
 
 /// One flow.
-pub async fn get(state: web::Data<AppState>, user: Reader, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get(state: web::Data<AppState>, user: Reader, path: web::Path<FlowId>) -> Result<HttpResponse, ApiError> {
     let mut flow = load(&state, &user, *path).await?;
     if !user.role.is_admin() {
         mask_secrets(&mut flow);
@@ -158,7 +159,7 @@ pub async fn get(state: web::Data<AppState>, user: Reader, path: web::Path<uuid:
 pub async fn update(
     state: web::Data<AppState>,
     user: Manager,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<FlowId>,
     body: web::Json<FlowInput>,
 ) -> Result<HttpResponse, ApiError> {
     let current = load(&state, &user, *path).await?;
@@ -196,7 +197,7 @@ pub struct StatusInput {
 pub async fn set_status(
     state: web::Data<AppState>,
     user: Manager,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<FlowId>,
     body: web::Json<StatusInput>,
 ) -> Result<HttpResponse, ApiError> {
     if !["draft", "active", "inactive"].contains(&body.status.as_str()) {
@@ -213,7 +214,7 @@ pub async fn set_status(
 }
 
 /// Deletes a flow with no live runs (deactivate it first otherwise).
-pub async fn delete(state: web::Data<AppState>, user: Manager, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn delete(state: web::Data<AppState>, user: Manager, path: web::Path<FlowId>) -> Result<HttpResponse, ApiError> {
     let deleted = state.db.tenant(user.tenant_id).flows().delete(*path).await?;
     state.flows.invalidate(user.tenant_id);
     if !deleted {

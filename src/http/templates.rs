@@ -10,6 +10,7 @@ use crate::store::repo::templates::{NewTemplate, Submitted, Template};
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use whatsflow_actors::ids::TemplateId;
 use whatsflow_actors::outbound::SendError;
 use whatsflow_actors::ports::ChannelRef;
 use whatsflow_actors::template;
@@ -63,12 +64,12 @@ pub async fn create(state: web::Data<AppState>, user: Manager, body: web::Json<T
     Ok(HttpResponse::Created().json(created))
 }
 
-async fn load(state: &AppState, user: &AuthUser, id: uuid::Uuid) -> Result<Template, ApiError> {
+async fn load(state: &AppState, user: &AuthUser, id: TemplateId) -> Result<Template, ApiError> {
     state.db.tenant(user.tenant_id).templates().get(id).await?.ok_or(ApiError::NotFound("template"))
 }
 
 /// One template.
-pub async fn get(state: web::Data<AppState>, user: Reader, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get(state: web::Data<AppState>, user: Reader, path: web::Path<TemplateId>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(load(&state, &user, *path).await?))
 }
 
@@ -76,7 +77,7 @@ pub async fn get(state: web::Data<AppState>, user: Reader, path: web::Path<uuid:
 pub async fn update(
     state: web::Data<AppState>,
     user: Manager,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<TemplateId>,
     body: web::Json<TemplateInput>,
 ) -> Result<HttpResponse, ApiError> {
     let current = load(&state, &user, *path).await?;
@@ -103,7 +104,7 @@ pub async fn update(
 }
 
 /// Deletes a template here (tenant admins only).
-pub async fn delete(state: web::Data<AppState>, user: Manager, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn delete(state: web::Data<AppState>, user: Manager, path: web::Path<TemplateId>) -> Result<HttpResponse, ApiError> {
     if !state.db.tenant(user.tenant_id).templates().delete(*path).await? {
         return Err(ApiError::NotFound("template"));
     }
@@ -123,7 +124,7 @@ fn meta_error(e: SendError) -> ApiError {
 }
 
 /// Submits a draft to Meta for review (tenant admins only).
-pub async fn submit(state: web::Data<AppState>, user: Manager, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn submit(state: web::Data<AppState>, user: Manager, path: web::Path<TemplateId>) -> Result<HttpResponse, ApiError> {
     let t = load(&state, &user, *path).await?;
     if t.status != "DRAFT" {
         return Err(ApiError::Conflict {
@@ -176,7 +177,7 @@ pub struct PreviewInput {
 pub async fn preview(
     state: web::Data<AppState>,
     user: Reader,
-    path: web::Path<uuid::Uuid>,
+    path: web::Path<TemplateId>,
     body: web::Json<PreviewInput>,
 ) -> Result<HttpResponse, ApiError> {
     let t = load(&state, &user, *path).await?;

@@ -6,6 +6,7 @@ use super::{Conflict, DbError, TenantDb};
 use crate::store::visibility::Visibility;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use whatsflow_actors::ids::{FlowId, RunId};
 
 const COLUMNS: &str = "id, name, trigger_type, trigger_value, trigger_match, priority, status, version, flow_data, pause_on_agent_reply, resend_unconfirmed, created_at, updated_at";
 
@@ -13,7 +14,8 @@ const COLUMNS: &str = "id, name, trigger_type, trigger_value, trigger_match, pri
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct FlowView {
     /// Id.
-    pub id: uuid::Uuid,
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub id: FlowId,
     /// Name.
     pub name: String,
     /// What starts it: keyword, welcome, button, referral, manual, campaign_reply.
@@ -86,7 +88,8 @@ pub struct FlowChange {
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct RunView {
     /// Id.
-    pub id: uuid::Uuid,
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub id: RunId,
     /// Its conversation.
     pub conversation_id: uuid::Uuid,
     /// The flow version it runs.
@@ -136,22 +139,22 @@ impl Flows<'_> {
     }
 
     /// One.
-    pub async fn get(&self, id: uuid::Uuid) -> Result<Option<FlowView>, DbError> {
+    pub async fn get(&self, id: FlowId) -> Result<Option<FlowView>, DbError> {
         let mut tx = self.db.tx().await?;
-        let row = sqlx::query_as(&format!("SELECT {COLUMNS} FROM flows WHERE id = $1")).bind(id).fetch_optional(&mut *tx).await?;
+        let row = sqlx::query_as(&format!("SELECT {COLUMNS} FROM flows WHERE id = $1")).bind(id.0).fetch_optional(&mut *tx).await?;
         tx.commit().await?;
         Ok(row)
     }
 
     /// Stores a draft, version 1.
     pub async fn create(&self, f: NewFlow) -> Result<FlowView, DbError> {
-        let id = uuid::Uuid::now_v7();
+        let id = FlowId::generate();
         let mut tx = self.db.tx().await?;
         let flow: FlowView = sqlx::query_as(&format!(
             "INSERT INTO flows (id, tenant_id, name, trigger_type, trigger_value, trigger_match, priority, flow_data, pause_on_agent_reply, resend_unconfirmed)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"
         ))
-        .bind(id)
+        .bind(id.0)
         .bind(self.db.tenant.0)
         .bind(&f.name)
         .bind(&f.trigger_type)
@@ -169,7 +172,7 @@ impl Flows<'_> {
     }
 
     /// Changes a flow; a new graph is kept as a new version.
-    pub async fn update(&self, id: uuid::Uuid, c: &FlowChange) -> Result<Option<FlowView>, DbError> {
+    pub async fn update(&self, id: FlowId, c: &FlowChange) -> Result<Option<FlowView>, DbError> {
         let mut tx = self.db.tx().await?;
         let flow: Option<FlowView> = sqlx::query_as(&format!(
             "UPDATE flows SET name = COALESCE($2, name), trigger_type = $3, trigger_value = $4, trigger_match = $5, priority = COALESCE($6, priority),
@@ -177,7 +180,7 @@ impl Flows<'_> {
                 pause_on_agent_reply = COALESCE($8, pause_on_agent_reply), resend_unconfirmed = COALESCE($9, resend_unconfirmed), updated_at = now()
              WHERE id = $1 RETURNING {COLUMNS}"
         ))
-        .bind(id)
+        .bind(id.0)
         .bind(&c.name)
         .bind(&c.trigger_type)
         .bind(&c.trigger_value)
@@ -196,10 +199,10 @@ impl Flows<'_> {
     }
 
     /// Sets draft, active or inactive.
-    pub async fn set_status(&self, id: uuid::Uuid, status: &str) -> Result<Option<FlowView>, DbError> {
+    pub async fn set_status(&self, id: FlowId, status: &str) -> Result<Option<FlowView>, DbError> {
         let mut tx = self.db.tx().await?;
         let flow = sqlx::query_as(&format!("UPDATE flows SET status = $2, updated_at = now() WHERE id = $1 RETURNING {COLUMNS}"))
-            .bind(id)
+            .bind(id.0)
             .bind(status)
             .fetch_optional(&mut *tx)
             .await?;
@@ -209,24 +212,24 @@ impl Flows<'_> {
 
     /// Deletes a flow with no live runs ([`Conflict::FlowInUse`] otherwise);
     /// false when there was none.
-    pub async fn delete(&self, id: uuid::Uuid) -> Result<bool, DbError> {
+    pub async fn delete(&self, id: FlowId) -> Result<bool, DbError> {
         let mut tx = self.db.tx().await?;
         let live: i64 =
             sqlx::query_scalar("SELECT count(*) FROM flow_runs WHERE flow_id = $1 AND status IN ('running', 'waiting', 'paused')")
-                .bind(id)
+                .bind(id.0)
                 .fetch_one(&mut *tx)
                 .await?;
         if live > 0 {
             return Err(DbError::Conflict(Conflict::FlowInUse(live)));
         }
-        let n = sqlx::query("DELETE FROM flows WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
+        let n = sqlx::query("DELETE FROM flows WHERE id = $1").bind(id.0).execute(&mut *tx).await?.rows_affected();
         tx.commit().await?;
         Ok(n > 0)
     }
 
     /// The latest runs of a flow, newest first, in the conversations the
     /// caller may see.
-    pub async fn runs(&self, id: uuid::Uuid, rule: Visibility) -> Result<Vec<RunView>, DbError> {
+    pub async fn runs(&self, id: FlowId, rule: Visibility) -> Result<Vec<RunView>, DbError> {
         let mut tx = self.db.tx().await?;
         let sql = format!(
             "SELECT r.id, r.conversation_id, r.version, r.status, r.cursor, r.vars, r.path, r.error, r.started_at, r.ended_at
@@ -234,29 +237,29 @@ impl Flows<'_> {
              WHERE r.flow_id = $1 AND {} ORDER BY r.started_at DESC LIMIT {RUNS_SHOWN}",
             Visibility::sql("c", 2)
         );
-        let runs = rule.bind_as(sqlx::query_as(&sql).bind(id)).fetch_all(&mut *tx).await?;
+        let runs = rule.bind_as(sqlx::query_as(&sql).bind(id.0)).fetch_all(&mut *tx).await?;
         tx.commit().await?;
         Ok(runs)
     }
 
     /// How a flow's runs went.
-    pub async fn stats(&self, id: uuid::Uuid) -> Result<FlowStats, DbError> {
+    pub async fn stats(&self, id: FlowId) -> Result<FlowStats, DbError> {
         let mut tx = self.db.tx().await?;
         let by_status = sqlx::query_as("SELECT status, count(*) FROM flow_runs WHERE flow_id = $1 GROUP BY status")
-            .bind(id)
+            .bind(id.0)
             .fetch_all(&mut *tx)
             .await?;
         let drop_off = sqlx::query_as(
             "SELECT path->>(jsonb_array_length(path) - 1), count(*) FROM flow_runs
              WHERE flow_id = $1 AND status <> 'completed' AND jsonb_array_length(path) > 0 GROUP BY 1 ORDER BY 2 DESC",
         )
-        .bind(id)
+        .bind(id.0)
         .fetch_all(&mut *tx)
         .await?;
         let visits = sqlx::query_as(
             "SELECT n, count(DISTINCT r.id) FROM flow_runs r, jsonb_array_elements_text(r.path) AS n WHERE r.flow_id = $1 GROUP BY n ORDER BY 2 DESC",
         )
-        .bind(id)
+        .bind(id.0)
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -265,10 +268,10 @@ impl Flows<'_> {
 }
 
 /// Keeps a version of a flow's graph for the runs on it.
-async fn keep_version(tx: &mut sqlx::PgConnection, db: &TenantDb<'_>, id: uuid::Uuid, version: i32, data: &Value) -> Result<(), DbError> {
+async fn keep_version(tx: &mut sqlx::PgConnection, db: &TenantDb<'_>, id: FlowId, version: i32, data: &Value) -> Result<(), DbError> {
     sqlx::query("INSERT INTO flow_versions (tenant_id, flow_id, version, flow_data) VALUES ($1, $2, $3, $4)")
         .bind(db.tenant.0)
-        .bind(id)
+        .bind(id.0)
         .bind(version)
         .bind(data)
         .execute(tx)

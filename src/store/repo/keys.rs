@@ -2,13 +2,14 @@
 
 use super::{DbError, TenantDb};
 use chrono::{DateTime, Utc};
-use whatsflow_actors::ids::UserId;
+use whatsflow_actors::ids::{ApiKeyId, UserId};
 
 /// A key as listed (never the key itself).
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct KeyView {
     /// Id.
-    pub id: uuid::Uuid,
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub id: ApiKeyId,
     /// What it is for.
     pub name: String,
     /// Its first characters, to recognise it.
@@ -27,7 +28,7 @@ pub struct KeyView {
 #[derive(Debug, Clone)]
 pub struct NewKey<'k> {
     /// Its id.
-    pub id: uuid::Uuid,
+    pub id: ApiKeyId,
     /// What it is for.
     pub name: &'k str,
     /// Its first characters.
@@ -52,7 +53,7 @@ impl Keys<'_> {
         let created_at = sqlx::query_scalar(
             "INSERT INTO api_keys (id, tenant_id, name, prefix, key_hash, scopes, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING created_at",
         )
-        .bind(key.id)
+        .bind(key.id.0)
         .bind(self.db.tenant.0)
         .bind(key.name)
         .bind(key.prefix)
@@ -77,10 +78,10 @@ impl Keys<'_> {
     }
 
     /// Revokes a key at once; false when there is no live key with this id.
-    pub async fn revoke(&self, id: uuid::Uuid) -> Result<bool, DbError> {
+    pub async fn revoke(&self, id: ApiKeyId) -> Result<bool, DbError> {
         let mut tx = self.db.tx().await?;
         let n = sqlx::query("UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL")
-            .bind(id)
+            .bind(id.0)
             .execute(&mut *tx)
             .await?
             .rows_affected();

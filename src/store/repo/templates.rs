@@ -4,6 +4,7 @@
 use super::{Conflict, DbError, TenantDb};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use whatsflow_actors::ids::TemplateId;
 
 const COLUMNS: &str =
     "id, waba_id, meta_template_id, name, language, category, status, rejected_reason, components, created_at, updated_at";
@@ -12,7 +13,8 @@ const COLUMNS: &str =
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct Template {
     /// Id.
-    pub id: uuid::Uuid,
+    #[sqlx(try_from = "uuid::Uuid")]
+    pub id: TemplateId,
     /// The WhatsApp Business Account it belongs to.
     pub waba_id: String,
     /// Meta's id once submitted.
@@ -88,9 +90,9 @@ impl Templates<'_> {
     }
 
     /// One.
-    pub async fn get(&self, id: uuid::Uuid) -> Result<Option<Template>, DbError> {
+    pub async fn get(&self, id: TemplateId) -> Result<Option<Template>, DbError> {
         let mut tx = self.db.tx().await?;
-        let row = sqlx::query_as(&format!("SELECT {COLUMNS} FROM templates WHERE id = $1")).bind(id).fetch_optional(&mut *tx).await?;
+        let row = sqlx::query_as(&format!("SELECT {COLUMNS} FROM templates WHERE id = $1")).bind(id.0).fetch_optional(&mut *tx).await?;
         tx.commit().await?;
         Ok(row)
     }
@@ -102,7 +104,7 @@ impl Templates<'_> {
             "INSERT INTO templates (id, tenant_id, waba_id, name, language, category, status, components)
              VALUES ($1, $2, $3, $4, $5, $6, 'DRAFT', $7) RETURNING {COLUMNS}"
         ))
-        .bind(uuid::Uuid::now_v7())
+        .bind(TemplateId::generate().0)
         .bind(self.db.tenant.0)
         .bind(&t.waba_id)
         .bind(&t.name)
@@ -118,13 +120,13 @@ impl Templates<'_> {
 
     /// Rewrites a draft or rejected template; it becomes a draft again.
     /// None when it is gone or no longer editable.
-    pub async fn redraft(&self, id: uuid::Uuid, category: &str, components: &Value) -> Result<Option<Template>, DbError> {
+    pub async fn redraft(&self, id: TemplateId, category: &str, components: &Value) -> Result<Option<Template>, DbError> {
         let mut tx = self.db.tx().await?;
         let row = sqlx::query_as(&format!(
             "UPDATE templates SET category = $2, components = $3, status = 'DRAFT', rejected_reason = NULL, updated_at = now()
              WHERE id = $1 AND status IN ('DRAFT', 'REJECTED') RETURNING {COLUMNS}"
         ))
-        .bind(id)
+        .bind(id.0)
         .bind(category)
         .bind(components)
         .fetch_optional(&mut *tx)
@@ -134,21 +136,21 @@ impl Templates<'_> {
     }
 
     /// Deletes one; false when there was none.
-    pub async fn delete(&self, id: uuid::Uuid) -> Result<bool, DbError> {
+    pub async fn delete(&self, id: TemplateId) -> Result<bool, DbError> {
         let mut tx = self.db.tx().await?;
-        let n = sqlx::query("DELETE FROM templates WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
+        let n = sqlx::query("DELETE FROM templates WHERE id = $1").bind(id.0).execute(&mut *tx).await?.rows_affected();
         tx.commit().await?;
         Ok(n > 0)
     }
 
     /// Records what Meta answered to a submission.
-    pub async fn submitted(&self, id: uuid::Uuid, s: &Submitted) -> Result<Option<Template>, DbError> {
+    pub async fn submitted(&self, id: TemplateId, s: &Submitted) -> Result<Option<Template>, DbError> {
         let mut tx = self.db.tx().await?;
         let row = sqlx::query_as(&format!(
             "UPDATE templates SET status = $2, meta_template_id = $3, category = COALESCE($4, category), updated_at = now()
              WHERE id = $1 RETURNING {COLUMNS}"
         ))
-        .bind(id)
+        .bind(id.0)
         .bind(&s.status)
         .bind(&s.meta_id)
         .bind(&s.category)
