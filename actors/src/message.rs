@@ -54,6 +54,19 @@ pub enum MessageStatus {
 }
 
 impl MessageStatus {
+    /// All of them, in the order a message climbs.
+    pub const ALL: [MessageStatus; 9] = [
+        Self::Received,
+        Self::Pending,
+        Self::Accepted,
+        Self::Unconfirmed,
+        Self::Sent,
+        Self::Delivered,
+        Self::Read,
+        Self::Played,
+        Self::Failed,
+    ];
+
     /// Position on the ladder: a status only ever replaces a lower one, so a
     /// late `delivered` never undoes `read`. Meta may skip steps (a message
     /// read at once has no `delivered`), which the ladder allows.

@@ -45,6 +45,9 @@ pub enum Role {
 }
 
 impl Role {
+    /// All of them, most powerful first.
+    pub const ALL: [Role; 4] = [Self::SuperAdmin, Self::PartnerAdmin, Self::TenantAdmin, Self::Agent];
+
     /// Stored spelling.
     pub fn as_str(self) -> &'static str {
         match self {

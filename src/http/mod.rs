@@ -24,6 +24,7 @@ pub mod request_id;
 pub mod routes;
 pub mod tags;
 pub mod templates;
+pub mod typescript;
 pub mod users;
 pub mod webhooks;
 

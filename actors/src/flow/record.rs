@@ -38,9 +38,12 @@ impl RunStatus {
         }
     }
 
+    /// All of them.
+    pub const ALL: [RunStatus; 6] = [Self::Running, Self::Waiting, Self::Paused, Self::Completed, Self::Failed, Self::Stopped];
+
     /// Reads the stored spelling (None for one this version does not know).
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Running, Self::Waiting, Self::Paused, Self::Completed, Self::Failed, Self::Stopped].into_iter().find(|r| r.as_str() == s)
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
     /// Whether the run still holds its conversation.

@@ -1,4 +1,4 @@
-// Generated from src/http/error.rs by `cargo test error_codes_typescript_is_current`; do not edit.
+// Generated from src/http/error.rs by `cargo test generated_typescript`; do not edit.
 
 export const ERROR_CODES = {
   ACCOUNT_LOCKED: "Too many failed logins: the account is locked for a while.",

@@ -1,6 +1,7 @@
 // Shapes of the whatsflow HTTP and WebSocket contracts (see shared/DESIGN.md).
 
-export type Role = "super_admin" | "partner_admin" | "tenant_admin" | "agent";
+export type { ConversationStatus, MessageStatus, Role, RunStatus, TriggerMatch, TriggerType } from "./domain";
+import type { ConversationStatus, MessageStatus, Role, TriggerMatch, TriggerType } from "./domain";
 
 export type Presence = "online" | "away" | "busy" | "offline";
 
@@ -44,7 +45,6 @@ export interface Contact extends ContactRef {
   updated_at?: string;
 }
 
-export type ConversationStatus = "open" | "pending" | "resolved" | "closed";
 
 /** The newest message of a conversation, as the conversation list carries it. */
 export type MessageSummary = Pick<Message, "id" | "seq" | "direction" | "type" | "status" | "content" | "timestamp">;
@@ -99,22 +99,10 @@ export type MessageType =
   | "unknown"
   | "template";
 
-export type MessageStatus =
-  | "received"
-  | "pending"
-  | "accepted"
-  /**
-   * Meta's answer to the send was lost and no delivery status came within
-   * the grace period: whether the customer got it is unknown. Can be resent
-   * (`POST …/messages/{id}/resend`, back to `pending`); a later
-   * `sent`/`delivered`/`read` replaces it.
-   */
-  | "unconfirmed"
-  | "sent"
-  | "delivered"
-  | "read"
-  | "played"
-  | "failed";
+// MessageStatus comes from ./domain (generated). "unconfirmed": Meta's answer
+// to the send was lost and no delivery status came within the grace period;
+// it can be resent (`POST …/messages/{id}/resend`), and a later
+// sent/delivered/read replaces it.
 
 /** One of Meta's errors (`errors` array of a message or a failed status). */
 export interface MessageError {
@@ -333,8 +321,6 @@ export interface FlowEdgeJson {
   sourceHandle?: string | null;
 }
 
-export type TriggerType = "keyword" | "welcome" | "button" | "referral" | "manual";
-export type TriggerMatch = "exact" | "contains" | "regex";
 export type FlowStatus = "draft" | "active" | "inactive";
 
 export interface FlowSettings {
