@@ -45,11 +45,6 @@ impl<K: Eq + Hash + Clone, V: Clone> BoundedCache<K, V> {
         self.map.remove(key);
     }
 
-    /// Forgets every key matching `pred`.
-    pub fn remove_where(&self, pred: impl Fn(&K) -> bool) {
-        self.map.retain(|k, _| !pred(k));
-    }
-
     /// Entries held now (reported in `/metrics`).
     pub fn len(&self) -> usize {
         self.map.len()

@@ -127,9 +127,11 @@ pub async fn set_tenant(tx: &mut Transaction<'static, Postgres>, tenant: TenantI
     Ok(())
 }
 
-/// Whether an error means the database is unreachable (→ 503, retry later)
-/// rather than a bug (→ 500).
+/// Whether an error means "try again later" (→ 503, retry) rather than a
+/// bug (→ 500): the database is unreachable, or the transaction lost a
+/// serialization, deadlock or lock-timeout race.
 pub fn is_unavailable(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed)
-        || matches!(e, sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c.starts_with("53")))
+        || matches!(e, sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c.starts_with("53")
+            || matches!(c.as_ref(), "40001" | "40P01" | "55P03")))
 }

@@ -155,7 +155,7 @@ impl reqwest::dns::Resolve for FilteringResolver {
                 .into_iter()
                 .filter(|a| match policy.refusal(a.ip()) {
                     Some(why) => {
-                        refused = Some((a.ip(), why));
+                        refused = Some(why);
                         false
                     }
                     None => true,
@@ -165,7 +165,7 @@ impl reqwest::dns::Resolve for FilteringResolver {
                 // The address itself is not told: a tenant must not map the
                 // server's internal names through error messages.
                 let why = match refused {
-                    Some((_, why)) => format!("`{host}` resolves to {why}; tenant URLs must be public"),
+                    Some(why) => format!("`{host}` resolves to {why}; tenant URLs must be public"),
                     None => format!("`{host}` does not resolve"),
                 };
                 return Err(Box::new(EgressError::Refused(why)) as Box<dyn std::error::Error + Send + Sync>);

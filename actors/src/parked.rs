@@ -10,7 +10,7 @@
 //! actor.
 
 use crate::identity::ContactIdentity;
-use crate::ids::{MessageId, Wamid};
+use crate::ids::MessageId;
 use crate::message::{Direction, MessageStatus};
 use crate::meta::webhook::ChannelAddress;
 use crate::meta::InboundMessage;
@@ -25,7 +25,7 @@ pub enum ParkedWork {
     /// A customer's message.
     Inbound {
         /// As received.
-        message: Box<InboundMessageRecord>,
+        message: Box<InboundMessage>,
     },
     /// A status or reaction for one of the conversation's messages.
     Held {
@@ -41,9 +41,6 @@ pub enum ParkedWork {
     },
 }
 
-/// An [`InboundMessage`] as parked (the same fields).
-pub type InboundMessageRecord = InboundMessage;
-
 /// What a dead letter holds: the events, and the customer they concern, so
 /// a replay finds the customer's contact afresh (it may have been deleted or
 /// merged meanwhile).
@@ -53,16 +50,6 @@ pub struct ParkedEvents {
     pub customer: ContactIdentity,
     /// The events, in order.
     pub works: Vec<ParkedWork>,
-}
-
-impl ParkedWork {
-    /// The customer an inbound message came from (to route it again).
-    pub fn customer(&self) -> Option<&ContactIdentity> {
-        match self {
-            Self::Inbound { message } => Some(&message.from),
-            _ => None,
-        }
-    }
 }
 
 /// Turns a batch that failed to commit back into its events: the customer's
@@ -119,22 +106,10 @@ fn failure_from_errors(errors: Option<&serde_json::Value>) -> SendFailure {
     }
 }
 
-/// The wamids of parked work (for logs).
-pub fn wamids(works: &[ParkedWork]) -> Vec<&Wamid> {
-    works
-        .iter()
-        .filter_map(|w| match w {
-            ParkedWork::Inbound { message } => Some(&message.wamid),
-            ParkedWork::Held { event } => Some(event.target()),
-            ParkedWork::SendResult { .. } => None,
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{ConversationId, TenantId};
+    use crate::ids::{ConversationId, TenantId, Wamid};
     use crate::ports::{NewMessage, OutboundUpdate};
     use serde_json::json;
 
@@ -195,7 +170,7 @@ mod tests {
         let text = serde_json::to_string(&parked).unwrap();
         let back: Vec<ParkedWork> = serde_json::from_str(&text).unwrap();
         assert_eq!(back, parked);
-        assert_eq!(back[0].customer(), Some(&who));
+        assert!(matches!(&back[0], ParkedWork::Inbound { message } if message.from == who));
         assert!(matches!(&back[1], ParkedWork::SendResult { result: SendResult::Accepted(w), .. } if w.0 == "wamid.out"));
     }
 }

@@ -12,7 +12,6 @@ use crate::store::visibility::Visibility;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
-use std::time::Duration;
 use whatsflow_actors::conversation::ConversationWork;
 use whatsflow_actors::flow::actor::FlowControl;
 use whatsflow_actors::ids::FlowId;
@@ -62,7 +61,7 @@ pub async fn start(
         contact_id: target.contact_id,
         work: ConversationWork::StartFlow { flow_id: path.0, reply: Some(tx) },
     });
-    let run = tokio::time::timeout(Duration::from_secs(15), rx)
+    let run = tokio::time::timeout(crate::http::messages::ACTOR_ANSWER_TIMEOUT, rx)
         .await
         .map_err(|_| ApiError::Unavailable("the conversation did not answer in time; retry".into()))?
         .map_err(|_| ApiError::Unavailable("the conversation could not start the flow now; retry".into()))?

@@ -26,7 +26,7 @@ use whatsflow_actors::send::{validate, SendRefusal, SendRequest};
 use whatsflow_actors::tenant::ConversationCommand;
 
 /// How long a request waits for its conversation actor to store a send.
-const ACTOR_ANSWER_TIMEOUT: Duration = Duration::from_secs(15);
+pub const ACTOR_ANSWER_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Where a conversation's work goes.
 pub struct Target {
@@ -93,18 +93,12 @@ pub async fn send(state: &AppState, user: &AuthUser, conversation: uuid::Uuid, b
             return Ok(Sent::Existing(existing));
         }
     }
-    if body.kind == "template" {
-        if let TemplateConsent::OptedOut { template } =
-            state.db.tenant(user.tenant_id).contacts().template_consent(target.contact_id, &content).await?
-        {
-            return Err(ApiError::Unprocessable {
-                code: ErrorCode::OptedOut,
-                message: format!(
-                    "this contact opted out of marketing messages, so the marketing template `{template}` cannot be sent to them; send a utility template, or reply within their 24-hour window"
-                ),
-            });
-        }
-    }
+    refuse_if_opted_out(state, user, target.contact_id, &body.kind, &content, |template| {
+        format!(
+            "this contact opted out of marketing messages, so the marketing template `{template}` cannot be sent to them; send a utility template, or reply within their 24-hour window"
+        )
+    })
+    .await?;
     let (tx, rx) = tokio::sync::oneshot::channel();
     let reply_to = body.context.as_ref().and_then(|c| c["message_id"].as_str()).map(|w| Wamid(w.to_owned()));
     let request = SendRequest {
@@ -140,6 +134,25 @@ pub async fn send(state: &AppState, user: &AuthUser, conversation: uuid::Uuid, b
         Err(SendRefusal::Unavailable) => {
             Err(ApiError::Unavailable("the message could not be stored now; retry with the same client_id".into()))
         }
+    }
+}
+
+/// 422 `OPTED_OUT` when `content` is a marketing template and the contact
+/// opted out of marketing (`why` words it for this path).
+async fn refuse_if_opted_out(
+    state: &AppState,
+    user: &AuthUser,
+    contact: ContactId,
+    kind: &str,
+    content: &Value,
+    why: impl FnOnce(&str) -> String,
+) -> Result<(), ApiError> {
+    if kind != "template" {
+        return Ok(());
+    }
+    match state.db.tenant(user.tenant_id).contacts().template_consent(contact, content).await? {
+        TemplateConsent::OptedOut { template } => Err(ApiError::Unprocessable { code: ErrorCode::OptedOut, message: why(&template) }),
+        TemplateConsent::Allowed => Ok(()),
     }
 }
 
@@ -194,16 +207,10 @@ pub async fn resend(state: web::Data<AppState>, user: Writer, path: web::Path<(u
     if current.status != whatsflow_actors::message::MessageStatus::Unconfirmed {
         return Err(not_unconfirmed(current.status.as_str()));
     }
-    if current.kind == "template" {
-        if let TemplateConsent::OptedOut { template } =
-            state.db.tenant(user.tenant_id).contacts().template_consent(target.contact_id, &current.content).await?
-        {
-            return Err(ApiError::Unprocessable {
-                code: ErrorCode::OptedOut,
-                message: format!("this contact has since opted out of marketing messages; `{template}` cannot be resent to them"),
-            });
-        }
-    }
+    refuse_if_opted_out(&state, &user, target.contact_id, &current.kind, &current.content, |template| {
+        format!("this contact has since opted out of marketing messages; `{template}` cannot be resent to them")
+    })
+    .await?;
     // The guarded update makes two concurrent resends one.
     let marked = match conversations.mark_for_resend(conversation, message).await? {
         Resend::Marked(marked) => marked,

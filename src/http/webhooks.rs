@@ -52,17 +52,24 @@ pub struct VerifyQuery {
     challenge: Option<String>,
 }
 
-/// A tenant app's secrets, decrypted.
-struct TenantApp {
-    tenant: TenantId,
-    app_secret: String,
-    verify_token: String,
+/// Which secret of a tenant's Meta app a webhook call needs.
+enum AppSecret {
+    /// The app secret, to check a POST's signature.
+    Signing,
+    /// The verify token, for the subscription check.
+    VerifyToken,
 }
 
-async fn tenant_app(state: &AppState, app_id: &str) -> Result<TenantApp, ApiError> {
+/// A tenant app's tenant and the one secret this call needs, decrypted
+/// (a POST never opens the verify token).
+async fn tenant_app(state: &AppState, app_id: &str, which: AppSecret) -> Result<(TenantId, String), ApiError> {
     let (tenant, secret, token) = state.db.platform().meta_app(app_id).await?.ok_or(ApiError::NotFound("Meta app"))?;
-    let open = |b: &[u8], what: Sealed| state.secrets.open(b, &what.context(tenant, app_id)).map_err(|e| ApiError::Internal(e.into()));
-    Ok(TenantApp { tenant, app_secret: open(&secret, Sealed::AppSecret)?, verify_token: open(&token, Sealed::VerifyToken)? })
+    let (sealed, kind) = match which {
+        AppSecret::Signing => (secret, Sealed::AppSecret),
+        AppSecret::VerifyToken => (token, Sealed::VerifyToken),
+    };
+    let open = state.secrets.open(&sealed, &kind.context(tenant, app_id)).map_err(|e| ApiError::Internal(e.into()))?;
+    Ok((tenant, open))
 }
 
 fn verify_subscription(q: &VerifyQuery, expected_token: &str) -> HttpResponse {
@@ -87,8 +94,8 @@ pub async fn verify_tenant_app(
     path: web::Path<String>,
     q: web::Query<VerifyQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let app = tenant_app(&state, &path).await?;
-    Ok(verify_subscription(&q, &app.verify_token))
+    let (_, verify_token) = tenant_app(&state, &path, AppSecret::VerifyToken).await?;
+    Ok(verify_subscription(&q, &verify_token))
 }
 
 async fn read_body(req: &HttpRequest, mut payload: web::Payload) -> Result<web::Bytes, ApiError> {
@@ -158,8 +165,8 @@ pub async fn receive_tenant_app(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let app_id = path.into_inner();
-    let app = tenant_app(&state, &app_id).await?;
-    receive(&state, &req, payload, &app.app_secret, InboxSource { app_id: Some(app_id), tenant: Some(app.tenant) }).await
+    let (tenant, app_secret) = tenant_app(&state, &app_id, AppSecret::Signing).await?;
+    receive(&state, &req, payload, &app_secret, InboxSource { app_id: Some(app_id), tenant: Some(tenant) }).await
 }
 
 #[cfg(test)]

@@ -47,7 +47,6 @@ pub fn store_err(e: sqlx::Error) -> StoreError {
                 StoreError::Missing(text)
             }
             Some("23503") => StoreError::Conflict(text),
-            Some("40001" | "40P01" | "55P03") => StoreError::Unavailable(text),
             Some("23505" | "23514" | "23P01") => StoreError::Conflict(text),
             _ => StoreError::Bug(text),
         },

@@ -29,49 +29,37 @@ async fn channel_secrets_are_encrypted_and_never_returned() {
     // Same number again without its token: Meta does not confirm it.
     let other = app.register("Beta").await;
     let dup = app
-        .http
-        .post(app.url("/api/v1/channels"))
-        .bearer_auth(&other.token)
-        .json(&json!({"phone_number_id": PHONE_NUMBER_ID, "display_phone_number": "+1", "waba_id": WABA_ID, "access_token": "x"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            &other.token,
+            "/api/v1/channels",
+            &json!({"phone_number_id": PHONE_NUMBER_ID, "display_phone_number": "+1", "waba_id": WABA_ID, "access_token": "x"}),
+        )
+        .await;
     assert_eq!(dup.status(), 422);
     assert_eq!(dup.json::<Value>().await.unwrap()["error"]["code"], "CHANNEL_NOT_VERIFIED");
     // Even with the real token, the number (and its WABA) stay with their first account.
     let dup = app
-        .http
-        .post(app.url("/api/v1/channels"))
-        .bearer_auth(&other.token)
-        .json(&json!({"phone_number_id": PHONE_NUMBER_ID, "display_phone_number": "+1", "waba_id": WABA_ID, "access_token": ACCESS_TOKEN}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            &other.token,
+            "/api/v1/channels",
+            &json!({"phone_number_id": PHONE_NUMBER_ID, "display_phone_number": "+1", "waba_id": WABA_ID, "access_token": ACCESS_TOKEN}),
+        )
+        .await;
     assert_eq!(dup.status(), 409);
     assert_eq!(dup.json::<Value>().await.unwrap()["error"]["code"], "WABA_IN_USE");
 
     // Update, then delete: webhooks for it become unrouted.
     let id = created["id"].as_str().unwrap();
-    let patched: Value = app
-        .http
-        .patch(app.url(&format!("/api/v1/channels/{id}")))
-        .bearer_auth(&t.token)
-        .json(&json!({"name": "Support"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let patched: Value =
+        app.patch_json(&t.token, &format!("/api/v1/channels/{id}"), &json!({"name": "Support"})).await.json().await.unwrap();
     assert_eq!(patched["name"], "Support");
     let bad = app
-        .http
-        .post(app.url("/api/v1/channels"))
-        .bearer_auth(&t.token)
-        .json(&json!({"phone_number_id": "abc", "display_phone_number": "+1", "waba_id": "1", "access_token": "x"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            &t.token,
+            "/api/v1/channels",
+            &json!({"phone_number_id": "abc", "display_phone_number": "+1", "waba_id": "1", "access_token": "x"}),
+        )
+        .await;
     assert_eq!(bad.status(), 400);
     assert!(bad.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().contains("phone_number_id"));
     assert_eq!(app.http.delete(app.url(&format!("/api/v1/channels/{id}"))).bearer_auth(&t.token).send().await.unwrap().status(), 204);
@@ -115,4 +103,40 @@ async fn agents_cannot_connect_numbers() {
         .unwrap();
     assert_eq!(res.status(), 403);
     assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "FORBIDDEN");
+}
+
+#[actix_rt::test]
+async fn a_new_token_is_checked_with_meta_before_it_replaces_the_old_one() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    let created = app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let id = created["id"].as_str().unwrap();
+    let stored_token = || async {
+        let sealed: Vec<u8> = sqlx::query_scalar("SELECT access_token_enc FROM channels").fetch_one(&app.owner).await.unwrap();
+        let tenant = whatsflow_actors::ids::TenantId(t.tenant_id.parse().unwrap());
+        let context = whatsflow::crypto::Sealed::AccessToken.context(tenant, id);
+        whatsflow::crypto::SecretBox::new(&MASTER_KEY).open(&sealed, &context).unwrap()
+    };
+    // A token Meta does not accept for this number: refused, the old one kept.
+    let bad = app.patch_json(&t.token, &format!("/api/v1/channels/{id}"), json!({"access_token": "EAAG-not-this-one"})).await;
+    assert_eq!(bad.status(), 422);
+    assert_eq!(bad.json::<Value>().await.unwrap()["error"]["code"], "CHANNEL_NOT_VERIFIED");
+    assert_eq!(stored_token().await, ACCESS_TOKEN);
+    // Moving the number to a WABA it does not belong to: refused too.
+    let moved = app.patch_json(&t.token, &format!("/api/v1/channels/{id}"), json!({"waba_id": "999999999999"})).await;
+    assert_eq!(moved.status(), 422);
+    // The business rotates its token at Meta, then here: checked, stored, and sends go on.
+    let mut rotated = sim_number(PHONE_NUMBER_ID);
+    rotated.access_token = "EAAG-rotated-token".into();
+    app.sim.state.register_number(rotated);
+    let ok = app.patch_json(&t.token, &format!("/api/v1/channels/{id}"), json!({"access_token": "EAAG-rotated-token"})).await;
+    assert_eq!(ok.status(), 200);
+    assert!(!ok.text().await.unwrap().contains("EAAG"), "the token is never echoed");
+    assert_eq!(stored_token().await, "EAAG-rotated-token");
+    let conversation = app.open_conversation(&t, "15550030001").await;
+    assert_eq!(app.send(&t, &conversation, json!({"type": "text", "text": {"body": "after the rotation"}})).await.status(), 201);
+    eventually("the send after the rotation at Meta", WAIT, || async {
+        app.sim_sends().await.iter().any(|b| b["text"]["body"] == "after the rotation").then_some(())
+    })
+    .await;
 }

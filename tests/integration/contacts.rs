@@ -8,49 +8,38 @@ async fn contacts_crud_tags_and_custom_fields() {
     let app = spawn_app().await;
     let t = app.register("Acme").await;
     let res = app
-        .http
-        .post(app.url("/api/v1/contacts"))
-        .bearer_auth(&t.token)
-        .json(&json!({"phone": "+1 (415) 555-0101", "name": "Asha", "tags": ["VIP", "vip", "lead"], "custom_fields": {"city": "Pune"}}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            &t.token,
+            "/api/v1/contacts",
+            &json!({"phone": "+1 (415) 555-0101", "name": "Asha", "tags": ["VIP", "vip", "lead"], "custom_fields": {"city": "Pune"}}),
+        )
+        .await;
     assert_eq!(res.status(), 201);
     let c: Value = res.json().await.unwrap();
     assert_eq!(c["phone"], "+14155550101");
     assert_eq!(c["tags"], json!(["vip", "lead"]));
     assert_eq!(c["opted_in"], true);
     let id = c["id"].as_str().unwrap().to_owned();
-    let dup = app.http.post(app.url("/api/v1/contacts")).bearer_auth(&t.token).json(&json!({"phone": "14155550101"})).send().await.unwrap();
+    let dup = app.post_json(&t.token, "/api/v1/contacts", &json!({"phone": "14155550101"})).await;
     assert_eq!(dup.status(), 409);
     assert_eq!(dup.json::<Value>().await.unwrap()["error"]["code"], "CONTACT_EXISTS");
-    let bad = app.http.post(app.url("/api/v1/contacts")).bearer_auth(&t.token).json(&json!({"phone": "call me"})).send().await.unwrap();
+    let bad = app.post_json(&t.token, "/api/v1/contacts", &json!({"phone": "call me"})).await;
     assert_eq!(bad.status(), 400);
     assert!(bad.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().contains("international form"));
     let patched: Value = app
-        .http
-        .patch(app.url(&format!("/api/v1/contacts/{id}")))
-        .bearer_auth(&t.token)
-        .json(&json!({"custom_fields": {"city": null, "tier": "gold"}, "opted_in": false}))
-        .send()
+        .patch_json(
+            &t.token,
+            &format!("/api/v1/contacts/{id}"),
+            &json!({"custom_fields": {"city": null, "tier": "gold"}, "opted_in": false}),
+        )
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert_eq!(patched["custom_fields"], json!({"tier": "gold"}));
     assert_eq!(patched["opted_in"], false);
-    let tags: Value = app
-        .http
-        .post(app.url(&format!("/api/v1/contacts/{id}/tags")))
-        .bearer_auth(&t.token)
-        .json(&json!({"tags": ["Refund"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tags: Value =
+        app.post_json(&t.token, &format!("/api/v1/contacts/{id}/tags"), &json!({"tags": ["Refund"]})).await.json().await.unwrap();
     assert_eq!(tags["tags"], json!(["lead", "refund", "vip"]));
     let tags: Value = app
         .http
@@ -78,13 +67,7 @@ async fn contacts_crud_tags_and_custom_fields() {
 async fn csv_import_reports_every_bad_row_and_export_round_trips() {
     let app = spawn_app().await;
     let t = app.register("Acme").await;
-    app.http
-        .post(app.url("/api/v1/contacts"))
-        .bearer_auth(&t.token)
-        .json(&json!({"phone": "+14155550101", "name": "Old name", "tags": ["old"]}))
-        .send()
-        .await
-        .unwrap();
+    app.post_json(&t.token, "/api/v1/contacts", &json!({"phone": "+14155550101", "name": "Old name", "tags": ["old"]})).await;
     let csv = "phone,name,tags,opted_in,city\n\
                +1 415 555 0101,Asha,vip,yes,Pune\n\
                14155550102,Ravi,lead;vip,no,Delhi\n\
@@ -142,17 +125,8 @@ async fn conversations_take_tags() {
     let t = app.register("Acme").await;
     app.connect_channel(&t, PHONE_NUMBER_ID).await;
     let conv = app.open_conversation(&t, "15550707070").await;
-    let res: Value = app
-        .http
-        .post(app.url(&format!("/api/v1/conversations/{conv}/tags")))
-        .bearer_auth(&t.token)
-        .json(&json!({"tags": ["Refund"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let res: Value =
+        app.post_json(&t.token, &format!("/api/v1/conversations/{conv}/tags"), &json!({"tags": ["Refund"]})).await.json().await.unwrap();
     assert_eq!(res["tags"], json!(["refund"]));
     let (_, c) = app.get(&t, &format!("/api/v1/conversations/{conv}")).await;
     assert_eq!(c["tags"], json!(["refund"]));
@@ -170,27 +144,11 @@ async fn conversations_take_tags() {
 async fn a_refused_tag_add_changes_nothing() {
     let app = spawn_app().await;
     let t = app.register("Acme").await;
-    let c: Value = app
-        .http
-        .post(app.url("/api/v1/contacts"))
-        .bearer_auth(&t.token)
-        .json(&json!({"phone": "+14155550199", "tags": ["keep"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let c: Value =
+        app.post_json(&t.token, "/api/v1/contacts", &json!({"phone": "+14155550199", "tags": ["keep"]})).await.json().await.unwrap();
     let id = c["id"].as_str().unwrap();
     let many: Vec<String> = (0..50).map(|i| format!("t{i}")).collect();
-    let res = app
-        .http
-        .post(app.url(&format!("/api/v1/contacts/{id}/tags")))
-        .bearer_auth(&t.token)
-        .json(&json!({"tags": many}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_json(&t.token, &format!("/api/v1/contacts/{id}/tags"), &json!({"tags": many})).await;
     assert_eq!(res.status(), 400);
     let (_, after) = app.get(&t, &format!("/api/v1/contacts/{id}")).await;
     assert_eq!(after["tags"], json!(["keep"]), "nothing of the refused request was stored");

@@ -54,18 +54,11 @@ fn shop() -> Shop {
 }
 
 async fn create_flow(app: &TestApp, t: &Tenant, body: Value) -> Value {
-    let res = app.http.post(app.url("/api/v1/flows")).bearer_auth(&t.token).json(&body).send().await.unwrap();
+    let res = app.post_json(&t.token, "/api/v1/flows", &body).await;
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap_or_default());
     let flow: Value = res.json().await.unwrap();
     let id = flow["id"].as_str().unwrap();
-    let res = app
-        .http
-        .patch(app.url(&format!("/api/v1/flows/{id}/status")))
-        .bearer_auth(&t.token)
-        .json(&json!({"status": "active"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.patch_json(&t.token, &format!("/api/v1/flows/{id}/status"), &json!({"status": "active"})).await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
     flow
 }
@@ -185,13 +178,7 @@ async fn buttons_and_conditions_branch() {
         {"id": "4", "source": "check", "target": "std", "sourceHandle": "else"}
     ]}})).await;
     // A VIP customer picks "Talk to us" by button.
-    app.http
-        .post(app.url("/api/v1/contacts"))
-        .bearer_auth(&t.token)
-        .json(&json!({"phone": "+15551110004", "tags": ["vip"]}))
-        .send()
-        .await
-        .unwrap();
+    app.post_json(&t.token, "/api/v1/contacts", &json!({"phone": "+15551110004", "tags": ["vip"]})).await;
     say(&app, "15551110004", "Hello").await;
     let first = wait_texts(&app, "+15551110004", 1).await;
     assert_eq!(first[0], "How can we help?");
@@ -235,14 +222,7 @@ async fn handoff_and_agent_replies_pause_the_bot_and_assignment_picks_an_online_
     assert_eq!(bot_texts(&app, "+15551110006").await.len(), 1, "a handed-off bot stays quiet");
     // Resume by hand: it carries on after the handoff node.
     let conv_id = conv["id"].as_str().unwrap();
-    let res = app
-        .http
-        .post(app.url(&format!("/api/v1/conversations/{conv_id}/flow")))
-        .bearer_auth(&t.token)
-        .json(&json!({"action": "resume"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_json(&t.token, &format!("/api/v1/conversations/{conv_id}/flow"), &json!({"action": "resume"})).await;
     assert_eq!(res.status(), 202);
     assert_eq!(wait_texts(&app, "+15551110006", 2).await[1], "never sent while paused");
 }
@@ -277,11 +257,11 @@ async fn invalid_flows_are_refused_with_the_offending_nodes_and_edits_keep_live_
     let shop = shop();
     let t = app.register("Acme").await;
     app.connect_channel(&t, PHONE_NUMBER_ID).await;
-    let res = app.http.post(app.url("/api/v1/flows")).bearer_auth(&t.token).json(&json!({"name": "bad", "trigger_type": "keyword", "trigger_value": "x", "flow_data": {"nodes": [
+    let res = app.post_json(&t.token, "/api/v1/flows", &json!({"name": "bad", "trigger_type": "keyword", "trigger_value": "x", "flow_data": {"nodes": [
         {"id": "a", "type": "buttons", "data": {"start": true, "text": "?", "buttons": [{"id": "1", "title": "1"}, {"id": "2", "title": "2"}, {"id": "3", "title": "3"}, {"id": "4", "title": "4"}]}},
         {"id": "b", "type": "condition", "data": {"rules": [{"field": "vars.x", "operator": "equals", "value": 1, "handle": "one"}]}},
         {"id": "c", "type": "warp", "data": {}}
-    ], "edges": [{"id": "e1", "source": "a", "target": "b", "sourceHandle": "1"}, {"id": "e2", "source": "b", "target": "nowhere", "sourceHandle": "one"}]}})).send().await.unwrap();
+    ], "edges": [{"id": "e1", "source": "a", "target": "b", "sourceHandle": "1"}, {"id": "e2", "source": "b", "target": "nowhere", "sourceHandle": "one"}]}})).await;
     assert_eq!(res.status(), 422);
     let err: Value = res.json().await.unwrap();
     assert_eq!(err["error"]["code"], "FLOW_INVALID");
@@ -297,14 +277,7 @@ async fn invalid_flows_are_refused_with_the_offending_nodes_and_edits_keep_live_
     // Edit the flow while the run waits: the run finishes on version 1.
     let mut v2 = order_flow(&shop.base);
     v2["flow_data"]["nodes"][2]["data"]["text"] = json!("v2 says {{vars.state}}");
-    let res = app
-        .http
-        .patch(app.url(&format!("/api/v1/flows/{id}")))
-        .bearer_auth(&t.token)
-        .json(&json!({"flow_data": v2["flow_data"]}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.patch_json(&t.token, &format!("/api/v1/flows/{id}"), &json!({"flow_data": v2["flow_data"]})).await;
     assert_eq!(res.json::<Value>().await.unwrap()["version"], 2);
     say(&app, "15551110008", "1234").await;
     assert_eq!(wait_texts(&app, "+15551110008", 2).await[1], "Order 1234 is shipped.");
@@ -315,13 +288,12 @@ async fn invalid_flows_are_refused_with_the_offending_nodes_and_edits_keep_live_
     // The sandbox: a transcript, and Meta never hears of it.
     let before = app.sim_sends().await.len();
     let res: Value = app
-        .http
-        .post(app.url(&format!("/api/v1/flows/{id}/test")))
-        .bearer_auth(&t.token)
-        .json(&json!({"messages": ["nope", "7777"], "contact": {"name": "Tess", "tags": [], "fields": {}}}))
-        .send()
+        .post_json(
+            &t.token,
+            &format!("/api/v1/flows/{id}/test"),
+            &json!({"messages": ["nope", "7777"], "contact": {"name": "Tess", "tags": [], "fields": {}}}),
+        )
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -342,14 +314,8 @@ async fn a_thousand_concurrent_runs_all_complete() {
     let app = spawn_app().await;
     let t = app.register("Acme").await;
     let ch = app.connect_channel(&t, PHONE_NUMBER_ID).await;
-    let res = app
-        .http
-        .patch(app.url(&format!("/api/v1/channels/{}", ch["id"].as_str().unwrap())))
-        .bearer_auth(&t.token)
-        .json(&json!({"messages_per_second": 1000}))
-        .send()
-        .await
-        .unwrap();
+    let res =
+        app.patch_json(&t.token, &format!("/api/v1/channels/{}", ch["id"].as_str().unwrap()), &json!({"messages_per_second": 1000})).await;
     assert_eq!(res.status(), 200);
     let flow = create_flow(
         &app,
@@ -456,14 +422,7 @@ async fn a_flow_started_by_hand_times_out_its_input_and_can_be_stopped() {
     wait_texts(&app, "+15551110011", 3).await;
     let dup = start(conv.clone()).await.unwrap();
     assert_eq!(dup.status(), 409, "one run per conversation");
-    let res = app
-        .http
-        .post(app.url(&format!("/api/v1/conversations/{conv}/flow")))
-        .bearer_auth(&t.token)
-        .json(&json!({"action": "stop"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_json(&t.token, &format!("/api/v1/conversations/{conv}/flow"), &json!({"action": "stop"})).await;
     assert_eq!(res.status(), 202);
     eventually("run stopped", WAIT, || async {
         let (_, v) = app.get(&t, &format!("/api/v1/flows/{fid}/executions")).await;
@@ -492,9 +451,7 @@ async fn template_list_media_jump_and_delay_nodes_in_the_sandbox() {
         {"id": "4", "source": "sizes", "target": "again", "sourceHandle": "s"}, {"id": "5", "source": "sizes", "target": "big", "sourceHandle": "l"}
     ]}})).await;
     let fid = flow["id"].as_str().unwrap();
-    let res: Value = app.http.post(app.url(&format!("/api/v1/flows/{fid}/test"))).bearer_auth(&t.token)
-        .json(&json!({"contact": {"name": "Asha", "tags": [], "fields": {}}, "messages": [{"type": "interactive", "reply_id": "s", "text": "Small"}, "large"]}))
-        .send().await.unwrap().json().await.unwrap();
+    let res: Value = app.post_json(&t.token, &format!("/api/v1/flows/{fid}/test"), &json!({"contact": {"name": "Asha", "tags": [], "fields": {}}, "messages": [{"type": "interactive", "reply_id": "s", "text": "Small"}, "large"]})).await.json().await.unwrap();
     assert_eq!(res["status"], "completed", "{res}");
     let t_ = res["transcript"].as_array().unwrap();
     let bot: Vec<&Value> = t_.iter().filter(|e| e["from"] == "bot").collect();

@@ -280,6 +280,16 @@ impl TestApp {
         res.json().await.unwrap()
     }
 
+    /// `POST path` with a JSON body as the holder of `token`.
+    pub async fn post_json(&self, token: &str, path: &str, body: impl serde::Serialize) -> reqwest::Response {
+        self.http.post(self.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
+    }
+
+    /// `PATCH path` with a JSON body as the holder of `token`.
+    pub async fn patch_json(&self, token: &str, path: &str, body: impl serde::Serialize) -> reqwest::Response {
+        self.http.patch(self.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
+    }
+
     pub async fn get(&self, t: &Tenant, path: &str) -> (u16, Value) {
         let res = self.http.get(self.url(path)).bearer_auth(&t.token).send().await.unwrap();
         let status = res.status().as_u16();

@@ -381,14 +381,13 @@ async fn a_tenant_app_speaks_only_for_its_own_numbers() {
     let a = app.register("Acme").await;
     let b = app.register("Beta").await;
     let res = app
-        .http
-        .post(app.url("/api/v1/channels"))
-        .bearer_auth(&a.token)
-        .json(&json!({"phone_number_id": PHONE_NUMBER_ID, "display_phone_number": "+1", "waba_id": WABA_ID, "access_token": ACCESS_TOKEN,
-                      "app_id": "777000111", "app_secret": "acme-app-secret", "verify_token": "acme-vt"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            &a.token,
+            "/api/v1/channels",
+            &json!({"phone_number_id": PHONE_NUMBER_ID, "display_phone_number": "+1", "waba_id": WABA_ID, "access_token": ACCESS_TOKEN,
+                      "app_id": "777000111", "app_secret": "acme-app-secret", "verify_token": "acme-vt"}),
+        )
+        .await;
     assert_eq!(res.status(), 201);
     assert_eq!(res.json::<Value>().await.unwrap()["app_id"], "777000111");
     app.connect_channel(&b, "106540352242999").await;

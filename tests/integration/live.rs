@@ -172,14 +172,7 @@ async fn agents_see_unassigned_and_their_own_conversations_only() {
     let mira = app.add_user(&t, "agent").await;
     app.connect_channel(&t, PHONE_NUMBER_ID).await;
     let conv = app.open_conversation(&t, "15550505050").await;
-    let res = app
-        .http
-        .patch(app.url(&format!("/api/v1/conversations/{conv}")))
-        .bearer_auth(&t.token)
-        .json(&json!({"assignee_id": ravi.user_id}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.patch_json(&t.token, &format!("/api/v1/conversations/{conv}"), &json!({"assignee_id": ravi.user_id})).await;
     assert_eq!(res.status(), 200);
     let mut ravi_ws = app.socket(&ravi.token).await;
     let mut mira_ws = app.socket(&mira.token).await;

@@ -146,7 +146,7 @@ async fn json_of(res: reqwest::Response) -> Value {
 }
 
 async fn admin_post(app: &TestApp, t: &Tenant, path: &str, body: Value) -> Value {
-    json_of(app.http.post(app.url(path)).bearer_auth(&t.token).json(&body).send().await.unwrap()).await
+    json_of(app.post_json(&t.token, path, &body).await).await
 }
 
 async fn setup(app: &TestApp) -> Fixtures {

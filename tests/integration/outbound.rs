@@ -220,14 +220,7 @@ async fn agents_steer_conversations_status_assignee_notes_and_read() {
     })
     .await;
     // Notes stay internal.
-    let note = app
-        .http
-        .post(app.url(&format!("/api/v1/conversations/{conv}/notes")))
-        .bearer_auth(&t.token)
-        .json(&json!({"body": "VIP customer"}))
-        .send()
-        .await
-        .unwrap();
+    let note = app.post_json(&t.token, &format!("/api/v1/conversations/{conv}/notes"), &json!({"body": "VIP customer"})).await;
     assert_eq!(note.status(), 201);
     let (_, notes) = app.get(&t, &format!("/api/v1/conversations/{conv}/notes")).await;
     assert_eq!(notes["data"][0]["body"], "VIP customer");

@@ -63,20 +63,9 @@ fn api_flow(url: &str) -> Value {
     ]}})
 }
 
-async fn post_json(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
-    app.http.post(app.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
-}
-
 async fn activate(app: &TestApp, t: &Tenant, flow: &Value) {
     let id = flow["id"].as_str().unwrap();
-    let res = app
-        .http
-        .patch(app.url(&format!("/api/v1/flows/{id}/status")))
-        .bearer_auth(&t.token)
-        .json(&json!({"status": "active"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.patch_json(&t.token, &format!("/api/v1/flows/{id}/status"), &json!({"status": "active"})).await;
     assert_eq!(res.status(), 200);
 }
 
@@ -101,11 +90,10 @@ async fn ssrf_a_flow_api_node_cannot_reach_the_servers_network() {
         format!("http://[::ffff:127.0.0.1]:{}/latest/meta-data", internal.port),
         "http://169.254.169.254/latest/meta-data".to_owned(),
     ] {
-        let res = post_json(&app, &t.token, "/api/v1/flows", api_flow(&url)).await;
+        let res = app.post_json(&t.token, "/api/v1/flows", api_flow(&url)).await;
         assert_eq!(res.status(), 201);
         let flow: Value = res.json().await.unwrap();
-        let test =
-            post_json(&app, &t.token, &format!("/api/v1/flows/{}/test", flow["id"].as_str().unwrap()), json!({"messages": []})).await;
+        let test = app.post_json(&t.token, &format!("/api/v1/flows/{}/test", flow["id"].as_str().unwrap()), json!({"messages": []})).await;
         assert_eq!(test.status(), 200);
         let out: Value = test.json().await.unwrap();
         let text = out.to_string();
@@ -118,7 +106,7 @@ async fn ssrf_a_flow_api_node_cannot_reach_the_servers_network() {
 
     // A live run takes the error branch and says why in its execution.
     let flow: Value =
-        post_json(&app, &t.token, "/api/v1/flows", api_flow(&format!("{}/latest/meta-data", internal.base))).await.json().await.unwrap();
+        app.post_json(&t.token, "/api/v1/flows", api_flow(&format!("{}/latest/meta-data", internal.base))).await.json().await.unwrap();
     activate(&app, &t, &flow).await;
     app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "15550007001", "wamid.ssrf-live", "lookup")).await;
     let sent = eventually("the bot's answer", WAIT, || async {
@@ -147,9 +135,9 @@ async fn ssrf_redirects_to_a_private_address_are_refused_at_each_hop() {
     let internal = internal_service();
     let t = app.register("Acme").await;
     let flow: Value =
-        post_json(&app, &t.token, "/api/v1/flows", api_flow(&format!("{}/redirect", internal.base))).await.json().await.unwrap();
+        app.post_json(&t.token, "/api/v1/flows", api_flow(&format!("{}/redirect", internal.base))).await.json().await.unwrap();
     let out: Value =
-        post_json(&app, &t.token, &format!("/api/v1/flows/{}/test", flow["id"].as_str().unwrap()), json!({})).await.json().await.unwrap();
+        app.post_json(&t.token, &format!("/api/v1/flows/{}/test", flow["id"].as_str().unwrap()), json!({})).await.json().await.unwrap();
     assert!(out["vars"]["api_error"].as_str().unwrap_or_default().contains("127.0.0.2"), "{out}");
     assert!(!out.to_string().contains("AKIA"));
     assert_eq!(internal.hits.load(Ordering::SeqCst), 1, "the allowed hop answered, the private one was never reached");
@@ -160,9 +148,9 @@ async fn agents_cannot_run_the_sandbox_export_or_import() {
     let app = spawn_app().await;
     let t = app.register("Acme").await;
     let agent = app.add_user(&t, "agent").await;
-    let flow: Value = post_json(&app, &t.token, "/api/v1/flows", api_flow("https://example.com/x")).await.json().await.unwrap();
+    let flow: Value = app.post_json(&t.token, "/api/v1/flows", api_flow("https://example.com/x")).await.json().await.unwrap();
     let id = flow["id"].as_str().unwrap();
-    let res = post_json(&app, &agent.token, &format!("/api/v1/flows/{id}/test"), json!({"messages": ["hi"]})).await;
+    let res = app.post_json(&agent.token, &format!("/api/v1/flows/{id}/test"), json!({"messages": ["hi"]})).await;
     assert_eq!(res.status(), 403);
     assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "FORBIDDEN");
     let export = app.http.get(app.url("/api/v1/contacts/export")).bearer_auth(&agent.token).send().await.unwrap();
@@ -176,7 +164,7 @@ async fn agents_cannot_run_the_sandbox_export_or_import() {
 }
 
 async fn api_key(app: &TestApp, t: &Tenant, scopes: &[&str]) -> String {
-    let res = post_json(app, &t.token, "/api/v1/api-keys", json!({"name": "integration", "scopes": scopes})).await;
+    let res = app.post_json(&t.token, "/api/v1/api-keys", json!({"name": "integration", "scopes": scopes})).await;
     assert_eq!(res.status(), 201);
     res.json::<Value>().await.unwrap()["key"].as_str().unwrap().to_owned()
 }
@@ -209,6 +197,9 @@ async fn an_api_key_cannot_make_admins_or_touch_people() {
     // The creator's password is unchanged: they still log in with it.
     let me = app.get(&t, "/api/v1/auth/me").await;
     assert_eq!(me.0, 200);
+    let email = me.1["email"].as_str().unwrap().to_owned();
+    assert_eq!(login(&app, &email, "correct-horse-1").await.status(), 200);
+    assert_eq!(login(&app, &email, "hijacked-password").await.status(), 401);
     for (method, path) in
         [("DELETE", format!("/api/v1/users/{}", t.user_id)), ("POST", "/api/v1/api-keys".into()), ("GET", "/api/v1/api-keys".into())]
     {
@@ -234,13 +225,13 @@ async fn login(app: &TestApp, email: &str, password: &str) -> reqwest::Response 
 async fn brute_force_is_locked_out_and_rate_limited() {
     let app = spawn_app().await;
     let email = "asha@bruteforce.test";
-    let res = post_json(
-        &app,
-        "",
-        "/api/v1/auth/register",
-        json!({"tenant_name": "Acme", "name": "Asha", "email": email, "password": "correct-horse-1"}),
-    )
-    .await;
+    let res = app
+        .post_json(
+            "",
+            "/api/v1/auth/register",
+            json!({"tenant_name": "Acme", "name": "Asha", "email": email, "password": "correct-horse-1"}),
+        )
+        .await;
     assert_eq!(res.status(), 201);
     // Five wrong passwords lock the account: even the right one is refused, with when to come back.
     for _ in 0..5 {
@@ -300,7 +291,8 @@ async fn a_customer_who_writes_after_their_contact_was_deleted_is_heard() {
 async fn an_import_without_the_column_never_opts_anyone_back_in() {
     let app = spawn_app().await;
     let t = app.register("Acme").await;
-    let created: Value = post_json(&app, &t.token, "/api/v1/contacts", json!({"phone": "+14155550101", "name": "Asha", "opted_in": false}))
+    let created: Value = app
+        .post_json(&t.token, "/api/v1/contacts", json!({"phone": "+14155550101", "name": "Asha", "opted_in": false}))
         .await
         .json()
         .await
@@ -328,24 +320,17 @@ async fn a_marketing_template_never_reaches_an_opted_out_contact() {
     let (_, conv) = app.get(&t, &format!("/api/v1/conversations/{conversation}")).await;
     let contact = conv["contact"]["id"].as_str().unwrap().to_owned();
     for (name, category) in [("spring_sale", "MARKETING"), ("order_update", "UTILITY")] {
-        let res = post_json(
-            &app,
-            &t.token,
-            "/api/v1/templates",
-            json!({"name": name, "language": "en", "category": category,
+        let res = app
+            .post_json(
+                &t.token,
+                "/api/v1/templates",
+                json!({"name": name, "language": "en", "category": category,
             "components": [{"type": "BODY", "text": "Hello {{1}}, thanks for writing.", "example": {"body_text": [["Asha"]]}}]}),
-        )
-        .await;
+            )
+            .await;
         assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     }
-    let res = app
-        .http
-        .patch(app.url(&format!("/api/v1/contacts/{contact}")))
-        .bearer_auth(&t.token)
-        .json(&json!({"opted_in": false}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.patch_json(&t.token, &format!("/api/v1/contacts/{contact}"), &json!({"opted_in": false})).await;
     assert_eq!(res.status(), 200);
     let template = |name: &str| {
         json!({"type": "template", "template": {"name": name, "language": {"code": "en"},
@@ -406,25 +391,17 @@ async fn access_tokens_die_at_logout_and_at_a_role_change() {
     let t = app.register("Acme").await;
     let agent = app.add_user(&t, "agent").await;
     assert_eq!(app.get(&agent, "/api/v1/auth/me").await.0, 200);
-    let out = post_json(&app, &agent.token, "/api/v1/auth/logout", json!({"refresh_token": agent.refresh})).await;
+    let out = app.post_json(&agent.token, "/api/v1/auth/logout", json!({"refresh_token": agent.refresh})).await;
     assert_eq!(out.status(), 204);
     let (status, body) = app.get(&agent, "/api/v1/auth/me").await;
     assert_eq!(status, 401, "the access token outlived its logout: {body}");
 
     // A role change: the old token (role agent) is refused; a refresh carries the new role.
     let agent2 = app.add_user(&t, "agent").await;
-    let res = app
-        .http
-        .patch(app.url(&format!("/api/v1/users/{}", agent2.user_id)))
-        .bearer_auth(&t.token)
-        .json(&json!({"role": "tenant_admin"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.patch_json(&t.token, &format!("/api/v1/users/{}", agent2.user_id), &json!({"role": "tenant_admin"})).await;
     assert_eq!(res.status(), 200);
     assert_eq!(app.get(&agent2, "/api/v1/auth/me").await.0, 401);
-    let refreshed: Value =
-        post_json(&app, "", "/api/v1/auth/refresh", json!({"refresh_token": agent2.refresh})).await.json().await.unwrap();
+    let refreshed: Value = app.post_json("", "/api/v1/auth/refresh", json!({"refresh_token": agent2.refresh})).await.json().await.unwrap();
     assert_eq!(refreshed["user"]["role"], "tenant_admin");
     let fresh = Tenant { token: refreshed["access_token"].as_str().unwrap().to_owned(), ..agent2 };
     assert_eq!(app.get(&fresh, "/api/v1/api-keys").await.0, 200, "the new role applies at once");
@@ -439,20 +416,13 @@ async fn agents_see_only_what_they_may_see_notes_runs_and_replays() {
     let b = app.add_user(&t, "agent").await;
     let conversation = app.open_conversation(&t, "15550011001").await;
     // Assigned to agent A: agent B may not see it.
-    let res = app
-        .http
-        .patch(app.url(&format!("/api/v1/conversations/{conversation}")))
-        .bearer_auth(&t.token)
-        .json(&json!({"assignee_id": a.user_id}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.patch_json(&t.token, &format!("/api/v1/conversations/{conversation}"), &json!({"assignee_id": a.user_id})).await;
     assert_eq!(res.status(), 200);
     let mut b_socket = app.socket(&b.token).await;
     let mut a_socket = app.socket(&a.token).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let note =
-        post_json(&app, &t.token, &format!("/api/v1/conversations/{conversation}/notes"), json!({"body": "VIP: refund approved"})).await;
+        app.post_json(&t.token, &format!("/api/v1/conversations/{conversation}/notes"), json!({"body": "VIP: refund approved"})).await;
     assert_eq!(note.status(), 201);
     a_socket.expect("notification", |d| d["kind"] == "note" && d["note"]["body"] == "VIP: refund approved").await;
     let leaked = b_socket.drain(Duration::from_millis(700)).await;
@@ -470,20 +440,20 @@ async fn agents_see_only_what_they_may_see_notes_runs_and_replays() {
     assert!(!elsewhere.text().await.unwrap().contains("private reply"));
 
     // Flow executions: B sees no run of A's conversation.
-    let flow: Value = post_json(
-        &app,
-        &t.token,
-        "/api/v1/flows",
-        json!({"name": "hello", "trigger_type": "manual", "flow_data": {"nodes": [
+    let flow: Value = app
+        .post_json(
+            &t.token,
+            "/api/v1/flows",
+            json!({"name": "hello", "trigger_type": "manual", "flow_data": {"nodes": [
         {"id": "m", "type": "message", "data": {"start": true, "text": "hello"}}], "edges": []}}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     activate(&app, &t, &flow).await;
     let fid = flow["id"].as_str().unwrap();
-    let started = post_json(&app, &t.token, &format!("/api/v1/flows/{fid}/start"), json!({"conversation_id": conversation})).await;
+    let started = app.post_json(&t.token, &format!("/api/v1/flows/{fid}/start"), json!({"conversation_id": conversation})).await;
     assert_eq!(started.status(), 201);
     eventually("the run recorded", WAIT, || async {
         let (_, runs) = app.get(&t, &format!("/api/v1/flows/{fid}/executions")).await;
@@ -635,30 +605,26 @@ async fn flow_data_is_bounded_when_saved() {
     let t = app.register("Acme").await;
     let huge_delay = json!({"name": "forever", "trigger_type": "manual", "flow_data": {"nodes": [
         {"id": "wait", "type": "delay", "data": {"start": true, "seconds": 9_000_000_000_u64}}], "edges": []}});
-    let res = post_json(&app, &t.token, "/api/v1/flows", huge_delay).await;
+    let res = app.post_json(&t.token, "/api/v1/flows", huge_delay).await;
     assert_eq!(res.status(), 422);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"]["code"], "FLOW_INVALID");
     assert_eq!(body["error"]["details"][0]["node_id"], "wait", "{body}");
     let many_retries = json!({"name": "nag", "trigger_type": "manual", "flow_data": {"nodes": [
         {"id": "ask", "type": "input", "data": {"start": true, "prompt": "?", "variable": "v", "retries": 1000, "timeout_seconds": 99_999_999}}], "edges": []}});
-    let res = post_json(&app, &t.token, "/api/v1/flows", many_retries).await;
+    let res = app.post_json(&t.token, "/api/v1/flows", many_retries).await;
     assert_eq!(res.status(), 422);
     let bad_regex = json!({"name": "re", "trigger_type": "manual", "flow_data": {"nodes": [
         {"id": "c", "type": "condition", "data": {"start": true, "rules": [{"field": "message.text", "operator": "regex", "value": "(unclosed", "handle": "h"}]}},
         {"id": "e", "type": "end", "data": {}}], "edges": [{"id": "1", "source": "c", "target": "e", "sourceHandle": "else"}]}});
-    let res = post_json(&app, &t.token, "/api/v1/flows", bad_regex).await;
+    let res = app.post_json(&t.token, "/api/v1/flows", bad_regex).await;
     assert_eq!(res.status(), 422);
     // Too big to be a flow anyone draws.
     let nodes: Vec<Value> =
         (0..600).map(|i| json!({"id": format!("n{i}"), "type": "message", "data": {"text": "x".repeat(900)}})).collect();
-    let res = post_json(
-        &app,
-        &t.token,
-        "/api/v1/flows",
-        json!({"name": "big", "trigger_type": "manual", "flow_data": {"nodes": nodes, "edges": []}}),
-    )
-    .await;
+    let res = app
+        .post_json(&t.token, "/api/v1/flows", json!({"name": "big", "trigger_type": "manual", "flow_data": {"nodes": nodes, "edges": []}}))
+        .await;
     assert!(res.status() == 413 || res.status() == 422, "{}", res.status());
     assert_eq!(app.count("flows").await, 0, "nothing was saved");
 }
@@ -668,29 +634,30 @@ async fn a_bot_cannot_send_a_marketing_template_to_an_opted_out_contact() {
     let app = spawn_app().await;
     let t = app.register("Acme").await;
     app.connect_channel(&t, PHONE_NUMBER_ID).await;
-    let res = post_json(
-        &app,
-        &t.token,
-        "/api/v1/templates",
-        json!({"name": "flash_sale", "language": "en", "category": "MARKETING",
+    let res = app
+        .post_json(
+            &t.token,
+            "/api/v1/templates",
+            json!({"name": "flash_sale", "language": "en", "category": "MARKETING",
         "components": [{"type": "BODY", "text": "Hello {{1}}, 20% off today.", "example": {"body_text": [["Asha"]]}}]}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(res.status(), 201);
-    let flow: Value = post_json(
-        &app,
-        &t.token,
-        "/api/v1/flows",
-        json!({"name": "promo", "trigger_type": "keyword", "trigger_value": "deals", "flow_data": {"nodes": [
+    let flow: Value = app
+        .post_json(
+            &t.token,
+            "/api/v1/flows",
+            json!({"name": "promo", "trigger_type": "keyword", "trigger_value": "deals", "flow_data": {"nodes": [
         {"id": "t", "type": "template", "data": {"start": true, "name": "flash_sale", "language": "en",
             "components": [{"type": "body", "parameters": [{"type": "text", "text": "{{contact.name}}"}]}]}}], "edges": []}}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     activate(&app, &t, &flow).await;
-    let created: Value = post_json(&app, &t.token, "/api/v1/contacts", json!({"phone": "+15550014001", "name": "Asha", "opted_in": false}))
+    let created: Value = app
+        .post_json(&t.token, "/api/v1/contacts", json!({"phone": "+15550014001", "name": "Asha", "opted_in": false}))
         .await
         .json()
         .await
@@ -732,28 +699,14 @@ async fn agents_cannot_redirect_a_contacts_replies_or_consent() {
     let a = app.add_user(&t, "agent").await;
     let b = app.add_user(&t, "agent").await;
     for body in [json!({"phone": "+15550099999"}), json!({"opted_in": false})] {
-        let res = app.http.patch(app.url(&format!("/api/v1/contacts/{contact}"))).bearer_auth(&a.token).json(&body).send().await.unwrap();
+        let res = app.patch_json(&a.token, &format!("/api/v1/contacts/{contact}"), &body).await;
         assert_eq!(res.status(), 403, "{body}");
     }
     // Names and tags are theirs to keep tidy.
-    let res = app
-        .http
-        .patch(app.url(&format!("/api/v1/contacts/{contact}")))
-        .bearer_auth(&a.token)
-        .json(&json!({"name": "Asha K"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.patch_json(&a.token, &format!("/api/v1/contacts/{contact}"), &json!({"name": "Asha K"})).await;
     assert_eq!(res.status(), 200);
     // A contact's conversations are listed only where the agent may see them.
-    let res = app
-        .http
-        .patch(app.url(&format!("/api/v1/conversations/{conversation}")))
-        .bearer_auth(&t.token)
-        .json(&json!({"assignee_id": a.user_id}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.patch_json(&t.token, &format!("/api/v1/conversations/{conversation}"), &json!({"assignee_id": a.user_id})).await;
     assert_eq!(res.status(), 200);
     let (_, seen_by_b) = app.get(&b, &format!("/api/v1/contacts/{contact}")).await;
     assert_eq!(seen_by_b["conversations"].as_array().unwrap().len(), 0);
@@ -767,30 +720,15 @@ async fn changing_your_own_password_needs_the_current_one() {
     let t = app.register("Acme").await;
     let agent = app.add_user(&t, "agent").await;
     let path = format!("/api/v1/users/{}", agent.user_id);
-    let without =
-        app.http.patch(app.url(&path)).bearer_auth(&agent.token).json(&json!({"password": "brand-new-pass"})).send().await.unwrap();
+    let without = app.patch_json(&agent.token, &path, &json!({"password": "brand-new-pass"})).await;
     assert_eq!(without.status(), 400);
     assert_eq!(without.json::<Value>().await.unwrap()["error"]["code"], "CURRENT_PASSWORD_REQUIRED");
-    let wrong = app
-        .http
-        .patch(app.url(&path))
-        .bearer_auth(&agent.token)
-        .json(&json!({"password": "brand-new-pass", "current_password": "not-it-at-all"}))
-        .send()
-        .await
-        .unwrap();
+    let wrong = app.patch_json(&agent.token, &path, &json!({"password": "brand-new-pass", "current_password": "not-it-at-all"})).await;
     assert_eq!(wrong.status(), 403);
-    let right = app
-        .http
-        .patch(app.url(&path))
-        .bearer_auth(&agent.token)
-        .json(&json!({"password": "brand-new-pass", "current_password": "team-password-1"}))
-        .send()
-        .await
-        .unwrap();
+    let right = app.patch_json(&agent.token, &path, &json!({"password": "brand-new-pass", "current_password": "team-password-1"})).await;
     assert_eq!(right.status(), 200);
     // An admin resetting someone else's needs no current password.
-    let reset = app.http.patch(app.url(&path)).bearer_auth(&t.token).json(&json!({"password": "admin-set-pass"})).send().await.unwrap();
+    let reset = app.patch_json(&t.token, &path, &json!({"password": "admin-set-pass"})).await;
     assert_eq!(reset.status(), 200);
 }
 
@@ -799,7 +737,7 @@ async fn agents_do_not_see_the_credentials_flows_send_to_apis() {
     let app = spawn_app().await;
     let t = app.register("Acme").await;
     let agent = app.add_user(&t, "agent").await;
-    let flow: Value = post_json(&app, &t.token, "/api/v1/flows", json!({"name": "crm", "trigger_type": "manual", "flow_data": {"nodes": [
+    let flow: Value = app.post_json(&t.token, "/api/v1/flows", json!({"name": "crm", "trigger_type": "manual", "flow_data": {"nodes": [
         {"id": "a", "type": "api", "data": {"start": true, "method": "GET", "url": "https://crm.example.com/x", "headers": {"Authorization": "Bearer crm-secret-123"}}}],
         "edges": []}}))
     .await
@@ -809,7 +747,9 @@ async fn agents_do_not_see_the_credentials_flows_send_to_apis() {
     let id = flow["id"].as_str().unwrap();
     let (_, admin_view) = app.get(&t, &format!("/api/v1/flows/{id}")).await;
     assert!(admin_view.to_string().contains("crm-secret-123"), "admins edit it");
-    let (_, one) = app.get(&agent, &format!("/api/v1/flows/{id}")).await;
-    let (_, all) = app.get(&agent, "/api/v1/flows").await;
+    let (s1, one) = app.get(&agent, &format!("/api/v1/flows/{id}")).await;
+    let (s2, all) = app.get(&agent, "/api/v1/flows").await;
+    assert_eq!((s1, s2), (200, 200), "agents may read flows");
+    assert_eq!(one["flow_data"]["nodes"][0]["data"]["headers"]["Authorization"], "••••••", "{one}");
     assert!(!one.to_string().contains("crm-secret-123") && !all.to_string().contains("crm-secret-123"));
 }

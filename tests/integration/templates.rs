@@ -39,26 +39,14 @@ async fn a_template_is_checked_submitted_approved_by_webhook_and_sent() {
     assert_eq!(post(draft()).await.unwrap().status(), 409);
 
     let preview: Value = app
-        .http
-        .post(app.url(&format!("/api/v1/templates/{id}/preview")))
-        .bearer_auth(&t.token)
-        .json(&json!({"header": ["#7"], "body": ["Ravi", "#7"]}))
-        .send()
+        .post_json(&t.token, &format!("/api/v1/templates/{id}/preview"), &json!({"header": ["#7"], "body": ["Ravi", "#7"]}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert_eq!(preview["header"], "Order #7");
     assert_eq!(preview["body"], "Hi Ravi, your order #7 ships today.");
-    let wrong = app
-        .http
-        .post(app.url(&format!("/api/v1/templates/{id}/preview")))
-        .bearer_auth(&t.token)
-        .json(&json!({"body": ["Ravi"]}))
-        .send()
-        .await
-        .unwrap();
+    let wrong = app.post_json(&t.token, &format!("/api/v1/templates/{id}/preview"), &json!({"body": ["Ravi"]})).await;
     assert_eq!(wrong.status(), 422);
 
     let submitted: Value =
@@ -74,14 +62,7 @@ async fn a_template_is_checked_submitted_approved_by_webhook_and_sent() {
         (v["status"] == "APPROVED").then_some(())
     })
     .await;
-    let locked = app
-        .http
-        .patch(app.url(&format!("/api/v1/templates/{id}")))
-        .bearer_auth(&t.token)
-        .json(&json!({"category": "MARKETING"}))
-        .send()
-        .await
-        .unwrap();
+    let locked = app.patch_json(&t.token, &format!("/api/v1/templates/{id}"), &json!({"category": "MARKETING"})).await;
     assert_eq!(locked.status(), 409);
     let (_, approved) = app.get(&t, "/api/v1/templates?status=approved").await;
     assert!(approved["data"].as_array().unwrap().iter().any(|x| x["name"] == "shipping_update"));
@@ -108,7 +89,7 @@ async fn a_template_is_checked_submitted_approved_by_webhook_and_sent() {
 async fn sync_pulls_templates_made_in_meta() {
     let app = spawn_app().await;
     let t = app.register("Acme").await;
-    let none = app.http.post(app.url("/api/v1/templates")).bearer_auth(&t.token).json(&draft()).send().await.unwrap();
+    let none = app.post_json(&t.token, "/api/v1/templates", &draft()).await;
     assert_eq!(none.status(), 422, "no channel yet");
     assert_eq!(none.json::<Value>().await.unwrap()["error"]["code"], "NO_CHANNEL");
     app.connect_channel(&t, PHONE_NUMBER_ID).await;

@@ -39,9 +39,16 @@ fn refuse(work: Work, why: SendRefusal) {
 }
 
 impl ConversationActor {
-    /// A load or commit failed: decide by what failed. `parked` holds the
-    /// failed batch's events (empty for a load), `receipts` their inbox rows.
-    pub(super) fn failed(&mut self, ctx: &mut Context<Self>, e: StoreError, parked: Vec<ParkedWork>, receipts: Vec<EventReceipt>) {
+    /// A load or commit failed: decide by what failed. `parked` turns the
+    /// failed batch back into its events (none for a load), called only when
+    /// they are parked; `receipts` are their inbox rows.
+    pub(super) fn failed(
+        &mut self,
+        ctx: &mut Context<Self>,
+        e: StoreError,
+        parked: impl FnOnce() -> Vec<ParkedWork>,
+        receipts: Vec<EventReceipt>,
+    ) {
         match &e {
             StoreError::Missing(_) => self.gone(ctx, &e, receipts),
             StoreError::Unavailable(_) => self.fail(ctx, &e, receipts),
@@ -50,7 +57,7 @@ impl ConversationActor {
                 if self.poison_failures < self.deps.settings.dead_letter_after.max(1) {
                     return self.fail(ctx, &e, receipts);
                 }
-                let (mut parked, mut receipts) = (parked, receipts);
+                let (mut parked, mut receipts) = (parked(), receipts);
                 if self.live.is_none() {
                     // It cannot even load: what waits is parked too.
                     let (queued, queued_receipts) = self.drain_parkable();

@@ -288,7 +288,7 @@ impl ConversationActor {
             }
             Err(e) => {
                 let _span = act.span().entered();
-                act.failed(ctx, e, Vec::new(), Vec::new());
+                act.failed(ctx, e, Vec::new, Vec::new());
             }
         }));
     }
@@ -389,8 +389,9 @@ impl ConversationActor {
                     }
                     Err(e) => {
                         let _span = act.span().entered();
-                        let parked = unplan(&plan.batch, &act.channel.phone_number_id, &act.customer());
-                        act.failed(ctx, e, parked, receipts)
+                        // Turned back into events only if they are parked.
+                        let (phone_number_id, customer) = (act.channel.phone_number_id.clone(), act.customer());
+                        act.failed(ctx, e, move || unplan(&plan.batch, &phone_number_id, &customer), receipts)
                     }
                 }
             }));
