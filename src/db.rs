@@ -132,6 +132,12 @@ pub async fn set_tenant(tx: &mut Transaction<'static, Postgres>, tenant: TenantI
 /// serialization, deadlock or lock-timeout race.
 pub fn is_unavailable(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed)
-        || matches!(e, sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c.starts_with("53")
-            || matches!(c.as_ref(), "40001" | "40P01" | "55P03")))
+        || matches!(e, sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c.starts_with("53")))
+        || lost_race(e)
+}
+
+/// Whether the transaction lost a serialization, deadlock or lock-timeout
+/// race: the same work succeeds when run again.
+pub fn lost_race(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.code().is_some_and(|c| matches!(c.as_ref(), "40001" | "40P01" | "55P03")))
 }

@@ -134,7 +134,8 @@ async fn execute<W: GroupWork>(pool: &PgPool, work: &W, queued: Vec<Queued<W>>) 
                 let _ = q.reply.send(Err(StoreError::Bug("group commit answered the wrong number of outputs".into())));
             }
         }
-        Err(e) if queued.len() > 1 && !is_unavailable(&e) => {
+        // A lost race is split up too: alone, each job no longer collides.
+        Err(e) if queued.len() > 1 && (!is_unavailable(&e) || crate::db::lost_race(&e)) => {
             tracing::warn!(error = %e, jobs = queued.len(), "group commit failed; retrying each job alone");
             for q in queued {
                 let res = work.run(pool, &[&q.job]).await.map_err(store_err);
