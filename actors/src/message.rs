@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// Which way a message travelled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     /// From the customer to the business.
@@ -28,7 +28,7 @@ impl Direction {
 
 /// Where a message stands. Inbound messages are `received`; outbound ones
 /// climb `pending → accepted → sent → delivered → read`, or end `failed`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum MessageStatus {
     /// Inbound, stored.
@@ -123,7 +123,7 @@ impl MessageStatus {
 }
 
 /// Who made an outbound message: every message records it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum SentBy {
     /// An agent replying from the inbox.
@@ -149,7 +149,7 @@ pub enum SentBy {
 }
 
 /// A message as the REST API returns it and as `message:new` carries it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct MessageView {
     /// Our id.
     pub id: MessageId,
@@ -167,16 +167,24 @@ pub struct MessageView {
     /// Delivery status.
     pub status: MessageStatus,
     /// The type's object as received or sent (`{"body": …}` for text).
+    #[ts(type = "unknown")]
     pub content: Value,
     /// What it replies to (`{from, id}`) or forwarding info.
+    #[ts(type = "{ message_id?: string | null; id?: string | null; from?: string | null; forwarded?: boolean } | null")]
     pub context: Option<Value>,
     /// Click-to-WhatsApp ad that started it.
+    #[ts(type = "unknown")]
     pub referral: Option<Value>,
     /// Meta's errors for this message (failed sends, unsupported types).
+    #[ts(
+        type = "Array<{ code: number | string; title: string; message?: string | null; error_data?: { details?: string } | null }> | null"
+    )]
     pub errors: Option<Value>,
     /// The customer's reaction to this message (`{emoji, at}`).
+    #[ts(type = "{ emoji: string; at: string } | null")]
     pub reaction: Option<Value>,
     /// Meta's pricing info from status webhooks.
+    #[ts(type = "unknown")]
     pub pricing: Option<Value>,
     /// Who sent it (outbound only).
     pub sent_by: Option<SentBy>,

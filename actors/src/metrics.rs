@@ -54,31 +54,66 @@ impl EngineMetrics {
         counter.load(Ordering::Relaxed)
     }
 
-    /// Every counter with its Prometheus name and help line.
-    pub fn samples(&self) -> Vec<(&'static str, &'static str, i64)> {
+    /// Every counter and gauge with its name (without the `whatsflow_`
+    /// prefix and a counter's `_total`) and help line.
+    pub fn samples(&self) -> Vec<Sample> {
         let c = |a: &AtomicU64| i64::try_from(a.load(Ordering::Relaxed)).unwrap_or(i64::MAX);
         vec![
-            ("whatsflow_messages_stored_total", "Inbound messages stored", c(&self.messages_stored)),
-            ("whatsflow_messages_duplicate_total", "Duplicate messages ignored", c(&self.messages_duplicate)),
-            ("whatsflow_statuses_applied_total", "Status changes applied", c(&self.statuses_applied)),
-            ("whatsflow_statuses_stale_total", "Status webhooks that did not advance a message", c(&self.statuses_stale)),
-            ("whatsflow_events_held_total", "Events held until their message appears", c(&self.events_held)),
-            ("whatsflow_events_released_total", "Held events released", c(&self.events_released)),
-            ("whatsflow_events_unrouted_total", "Events for numbers not connected", c(&self.events_unrouted)),
-            ("whatsflow_events_rejected_total", "Events that could not be parsed", c(&self.events_rejected)),
-            ("whatsflow_conversations_started_total", "Conversation actors started", c(&self.conversations_started)),
-            ("whatsflow_conversations_passivated_total", "Conversation actors passivated", c(&self.conversations_passivated)),
-            ("whatsflow_conversation_restarts_total", "Conversation actors restarted after a fault", c(&self.conversation_restarts)),
-            ("whatsflow_batches_committed_total", "Conversation batches committed", c(&self.batches_committed)),
-            ("whatsflow_flow_runs_started_total", "Flow runs started", c(&self.flow_runs_started)),
-            ("whatsflow_conversations_live", "Conversation actors alive", self.conversations_live.load(Ordering::Relaxed)),
-            ("whatsflow_dead_letters_total", "Events parked as dead letters after repeated failures", c(&self.dead_letters)),
-            (
-                "whatsflow_conversations_gone_total",
+            Sample::counter("messages_stored", "Inbound messages stored", c(&self.messages_stored)),
+            Sample::counter("messages_duplicate", "Duplicate messages ignored", c(&self.messages_duplicate)),
+            Sample::counter("statuses_applied", "Status changes applied", c(&self.statuses_applied)),
+            Sample::counter("statuses_stale", "Status webhooks that did not advance a message", c(&self.statuses_stale)),
+            Sample::counter("events_held", "Events held until their message appears", c(&self.events_held)),
+            Sample::counter("events_released", "Held events released", c(&self.events_released)),
+            Sample::counter("events_unrouted", "Events for numbers not connected", c(&self.events_unrouted)),
+            Sample::counter("events_rejected", "Events that could not be parsed", c(&self.events_rejected)),
+            Sample::counter("conversations_started", "Conversation actors started", c(&self.conversations_started)),
+            Sample::counter("conversations_passivated", "Conversation actors passivated", c(&self.conversations_passivated)),
+            Sample::counter("conversation_restarts", "Conversation actors restarted after a fault", c(&self.conversation_restarts)),
+            Sample::counter("batches_committed", "Conversation batches committed", c(&self.batches_committed)),
+            Sample::counter("flow_runs_started", "Flow runs started", c(&self.flow_runs_started)),
+            Sample::gauge("conversations_live", "Conversation actors alive", self.conversations_live.load(Ordering::Relaxed)),
+            Sample::counter("dead_letters", "Events parked as dead letters after repeated failures", c(&self.dead_letters)),
+            Sample::counter(
+                "conversations_gone",
                 "Conversations whose rows vanished with events on their way (re-routed)",
                 c(&self.conversations_gone),
             ),
-            ("whatsflow_contacts_cached", "Customers cached by tenant actors", self.contacts_cached.load(Ordering::Relaxed)),
+            Sample::gauge("contacts_cached", "Customers cached by tenant actors", self.contacts_cached.load(Ordering::Relaxed)),
         ]
+    }
+}
+
+/// Whether a sample only grows (a counter) or goes up and down (a gauge).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SampleKind {
+    /// Monotonic; exposed with a `_total` suffix.
+    Counter,
+    /// A current level.
+    Gauge,
+}
+
+/// One value read at scrape time, named without the `whatsflow_` prefix.
+#[derive(Debug, Clone)]
+pub struct Sample {
+    /// Name without prefix or `_total`.
+    pub name: &'static str,
+    /// The HELP line.
+    pub help: &'static str,
+    /// Counter or gauge.
+    pub kind: SampleKind,
+    /// The value now.
+    pub value: i64,
+}
+
+impl Sample {
+    /// A counter sample.
+    pub fn counter(name: &'static str, help: &'static str, value: i64) -> Self {
+        Self { name, help, kind: SampleKind::Counter, value }
+    }
+
+    /// A gauge sample.
+    pub fn gauge(name: &'static str, help: &'static str, value: i64) -> Self {
+        Self { name, help, kind: SampleKind::Gauge, value }
     }
 }

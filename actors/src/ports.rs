@@ -167,7 +167,7 @@ pub struct OutboundUpdate {
 }
 
 /// Where a conversation stands in the team's work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum ConversationStatus {
     /// Needs the team (a customer's message reopens a conversation).

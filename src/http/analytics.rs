@@ -5,10 +5,10 @@
 use crate::auth::Reader;
 use crate::http::error::ApiError;
 use crate::startup::AppState;
+use crate::store::repo::analytics::Range;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
-use serde_json::json;
 
 /// Query.
 #[derive(Deserialize)]
@@ -26,13 +26,6 @@ pub async fn overview(state: web::Data<AppState>, user: Reader, q: web::Query<Ov
     let to = Utc::now();
     let from_day = (to - Duration::days(days - 1)).date_naive();
     let from: DateTime<Utc> = from_day.and_hms_opt(0, 0, 0).map(|d| d.and_utc()).unwrap_or(to);
-    let o = state.db.tenant(user.tenant_id).analytics().overview(from, to).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "range": {"from": from, "to": to, "days": days},
-        "totals": o.totals,
-        "by_day": o.by_day,
-        "response_time": o.response_time,
-        "agents": o.agents,
-        "flows": o.flows,
-    })))
+    let overview = state.db.tenant(user.tenant_id).analytics().overview(Range { from, to, days }).await?;
+    Ok(HttpResponse::Ok().json(overview))
 }

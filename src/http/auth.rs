@@ -7,6 +7,7 @@ use crate::auth::jwt::{TokenKind, REFRESH_TTL_SECS};
 use crate::auth::limits::AuthAction;
 use crate::auth::{password, Person, Role};
 use crate::http::error::{ApiError, ErrorCode};
+use crate::http::valid::{not_blank, Valid};
 use crate::startup::AppState;
 pub use crate::store::repo::users::UserView;
 use crate::store::repo::users::{Attempt, NewSession, Rotation, SignedIn};
@@ -16,11 +17,15 @@ use serde::{Deserialize, Serialize};
 use whatsflow_actors::ids::{TenantId, UserId};
 
 /// `POST /auth/register`.
-#[derive(Deserialize)]
+#[derive(Deserialize, garde::Validate)]
 pub struct RegisterRequest {
+    #[garde(length(chars, max = 200), custom(not_blank))]
     tenant_name: String,
+    #[garde(length(chars, max = 200), custom(not_blank))]
     name: String,
+    #[garde(length(max = 254), custom(email_shape))]
     email: String,
+    #[garde(custom(long_enough))]
     password: String,
 }
 
@@ -46,18 +51,27 @@ struct TokenResponse {
     user: UserView,
 }
 
-/// Checks an email's shape (the mailbox is not probed).
-pub fn validate_email(email: &str) -> Result<String, ApiError> {
-    let e = email.trim().to_lowercase();
-    let ok = e.len() <= 254
+/// Whether an email (trimmed and lower-cased) has the shape of one; the
+/// mailbox is not probed.
+fn is_email(e: &str) -> bool {
+    e.len() <= 254
         && e.split_once('@')
             .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'))
-        && !e.contains(char::is_whitespace);
-    if ok {
-        Ok(e)
+        && !e.contains(char::is_whitespace)
+}
+
+/// The `garde` rule for an email field.
+pub fn email_shape(value: &str, _: &()) -> garde::Result {
+    if is_email(&value.trim().to_lowercase()) {
+        Ok(())
     } else {
-        Err(ApiError::validation(format!("`{email}` is not an email address")))
+        Err(garde::Error::new(format!("`{value}` is not an email address")))
     }
+}
+
+/// The `garde` rule for a new password.
+pub fn long_enough(value: &str, _: &()) -> garde::Result {
+    validate_password(value).map_err(|_| garde::Error::new(format!("must be at least {} characters", password::MIN_PASSWORD_LEN)))
 }
 
 /// Checks a new password.
@@ -113,15 +127,13 @@ fn tokens(state: &AppState, session: NewSession, signed: SignedIn) -> Result<Tok
 }
 
 /// Creates a tenant and its first admin, and logs them in.
-pub async fn register(state: web::Data<AppState>, req: HttpRequest, body: web::Json<RegisterRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn register(state: web::Data<AppState>, req: HttpRequest, body: Valid<RegisterRequest>) -> Result<HttpResponse, ApiError> {
     state.auth_guard.admit(AuthAction::Register, client_ip(&state, &req))?;
-    let tenant_name = required_text("tenant_name", &body.tenant_name, 200)?;
-    let name = required_text("name", &body.name, 200)?;
-    let email = validate_email(&body.email)?;
-    validate_password(&body.password)?;
+    let (tenant_name, name) = (body.tenant_name.trim(), body.name.trim());
+    let email = body.email.trim().to_lowercase();
     let hash = hash_password(&state, body.password.clone()).await?;
     let session = new_session();
-    let signed = state.db.platform().register(TenantId::generate(), &tenant_name, &name, &email, &hash, session).await?;
+    let signed = state.db.platform().register(TenantId::generate(), tenant_name, name, &email, &hash, session).await?;
     Ok(HttpResponse::Created().json(tokens(&state, session, signed)?))
 }
 

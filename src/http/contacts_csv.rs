@@ -369,12 +369,11 @@ async fn export_page(
     let mut last = None;
     for (c, cursor) in &rows {
         last = Some(*cursor);
-        let s = |v: &Value| v.as_str().unwrap_or_default().to_owned();
-        let tags = c["tags"].as_array().map(|t| t.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(";")).unwrap_or_default();
-        let mut rec =
-            vec![s(&c["phone"]), s(&c["name"]), s(&c["username"]), s(&c["user_id"]), tags, c["opted_in"].to_string(), s(&c["created_at"])];
+        let s = |v: &Option<String>| v.clone().unwrap_or_default();
+        let created = c.created_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+        let mut rec = vec![s(&c.phone), s(&c.name), s(&c.username), s(&c.user_id), c.tags.join(";"), c.opted_in.to_string(), created];
         for k in custom {
-            rec.push(match &c["custom_fields"][k] {
+            rec.push(match &c.custom_fields[k] {
                 Value::String(v) => v.clone(),
                 Value::Null => String::new(),
                 other => other.to_string(),

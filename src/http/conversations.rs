@@ -7,11 +7,11 @@ use crate::http::contacts::like_pattern;
 use crate::http::error::{ApiError, ErrorCode};
 use crate::http::pagination::{self, page_response};
 use crate::startup::AppState;
-use crate::store::repo::conversations::{AssigneeFilter, ConversationFilter, MessagePage};
+use crate::store::repo::conversations::{AssigneeFilter, ConversationFilter, ConversationView, MessagePage};
 use crate::store::visibility::Visibility;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 use whatsflow_actors::ids::{ConversationId, UserId};
 use whatsflow_actors::ports::ConversationStatus;
 
@@ -64,7 +64,7 @@ pub async fn list(state: web::Data<AppState>, user: Reader, q: web::Query<ListQu
 }
 
 /// One conversation as the API shows it, if the caller may see it.
-pub async fn conversation_by_id(state: &AppState, user: &AuthUser, id: ConversationId) -> Result<Value, ApiError> {
+pub async fn conversation_by_id(state: &AppState, user: &AuthUser, id: ConversationId) -> Result<ConversationView, ApiError> {
     state.db.tenant(user.tenant_id).conversations().get(id, Visibility::of(user)).await?.ok_or(ApiError::NotFound("conversation"))
 }
 

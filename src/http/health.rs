@@ -3,9 +3,14 @@
 
 use crate::startup::AppState;
 use actix_web::{web, HttpResponse};
-use std::fmt::Write;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
+use prometheus_client::metrics::counter::ConstCounter;
+use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::registry::Registry;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
+use whatsflow_actors::metrics::{Sample, SampleKind};
 
 /// Liveness.
 pub async fn health(state: web::Data<AppState>) -> HttpResponse {
@@ -24,32 +29,53 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// Prometheus exposition of the engine's counters.
+/// Prometheus (OpenMetrics text) exposition of the engine's counters and
+/// the server's own, read at scrape time.
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    let mut out = String::new();
-    let mut sample = |name: &str, help: &str, kind: &str, value: i64| {
-        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
-    };
-    for (name, help, value) in state.metrics.samples() {
-        let kind = if name.ends_with("_total") { "counter" } else { "gauge" };
-        sample(name, help, kind, value);
-    }
+    let mut samples = state.metrics.samples();
     let w = &state.webhook_stats;
     let n = |a: &std::sync::atomic::AtomicU64| i64::try_from(a.load(Ordering::Relaxed)).unwrap_or(i64::MAX);
-    sample("whatsflow_webhooks_accepted_total", "Webhook POSTs stored and acknowledged", "counter", n(&w.accepted));
-    sample("whatsflow_webhook_signature_failures_total", "Webhook POSTs refused for their signature", "counter", n(&w.signature_failures));
-    sample("whatsflow_socket_frames_sent_total", "Frames delivered to agent sessions", "counter", n(&state.hub.frames_sent));
-    sample("whatsflow_socket_slow_consumers_total", "Agent sessions closed for not keeping up", "counter", n(&state.hub.slow_consumers));
-    sample("whatsflow_db_pool_connections", "Open database connections", "gauge", i64::from(state.db.platform().connections()));
     let size = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-    sample("whatsflow_session_cache_entries", "Users whose session version is cached", "gauge", size(state.sessions.cached()));
-    sample("whatsflow_flow_version_cache_entries", "Parsed flow versions cached", "gauge", size(state.flows.cached_versions()));
-    sample("whatsflow_auth_limiter_addresses", "Addresses tracked by the sign-in rate limits", "gauge", size(state.auth_guard.tracked()));
+    samples.extend([
+        Sample::counter("webhooks_accepted", "Webhook POSTs stored and acknowledged", n(&w.accepted)),
+        Sample::counter("webhook_signature_failures", "Webhook POSTs refused for their signature", n(&w.signature_failures)),
+        Sample::counter("socket_frames_sent", "Frames delivered to agent sessions", n(&state.hub.frames_sent)),
+        Sample::counter("socket_slow_consumers", "Agent sessions closed for not keeping up", n(&state.hub.slow_consumers)),
+        Sample::gauge("db_pool_connections", "Open database connections", i64::from(state.db.platform().connections())),
+        Sample::gauge("session_cache_entries", "Users whose session version is cached", size(state.sessions.cached())),
+        Sample::gauge("flow_version_cache_entries", "Parsed flow versions cached", size(state.flows.cached_versions())),
+        Sample::gauge("auth_limiter_addresses", "Addresses tracked by the sign-in rate limits", size(state.auth_guard.tracked())),
+    ]);
     if let Ok(dead) = state.db.platform().dead_inbox_rows().await {
-        let _ = writeln!(
-            out,
-            "# HELP whatsflow_webhook_inbox_dead Webhook POSTs that failed every retry and wait for an operator\n# TYPE whatsflow_webhook_inbox_dead gauge\nwhatsflow_webhook_inbox_dead {dead}"
-        );
+        samples.push(Sample::gauge("webhook_inbox_dead", "Webhook POSTs that failed every retry and wait for an operator", dead));
     }
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(out)
+    let mut registry = Registry::with_prefix("whatsflow");
+    registry.register_collector(Box::new(Snapshot(samples)));
+    let mut out = String::new();
+    match prometheus_client::encoding::text::encode(&mut out, &registry) {
+        Ok(()) => HttpResponse::Ok().content_type("application/openmetrics-text; version=1.0.0; charset=utf-8").body(out),
+        Err(_) => HttpResponse::InternalServerError().finish(),
+    }
+}
+
+/// The values of one scrape, handed to the encoder.
+#[derive(Debug)]
+struct Snapshot(Vec<Sample>);
+
+impl Collector for Snapshot {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        for s in &self.0 {
+            match s.kind {
+                SampleKind::Counter => {
+                    let c = ConstCounter::new(u64::try_from(s.value).unwrap_or(0));
+                    c.encode(encoder.encode_descriptor(s.name, s.help, None, c.metric_type())?)?;
+                }
+                SampleKind::Gauge => {
+                    let g = ConstGauge::new(s.value);
+                    g.encode(encoder.encode_descriptor(s.name, s.help, None, g.metric_type())?)?;
+                }
+            }
+        }
+        Ok(())
+    }
 }

@@ -8,6 +8,7 @@
 use crate::auth::{AuthUser, Reader, Writer};
 use crate::http::conversations::{bad_status, conversation_by_id};
 use crate::http::error::{ApiError, ErrorCode};
+use crate::http::valid::{not_blank, Valid};
 use crate::hub::{HubFrame, Scope};
 use crate::startup::AppState;
 use crate::store::consent::TemplateConsent;
@@ -316,8 +317,9 @@ pub async fn mark_read(state: web::Data<AppState>, user: Writer, path: web::Path
 }
 
 /// `POST /conversations/{id}/notes`.
-#[derive(Deserialize)]
+#[derive(Deserialize, garde::Validate)]
 pub struct NewNote {
+    #[garde(length(chars, max = 10_000), custom(not_blank))]
     body: String,
 }
 
@@ -326,12 +328,9 @@ pub async fn add_note(
     state: web::Data<AppState>,
     user: Writer,
     path: web::Path<uuid::Uuid>,
-    body: web::Json<NewNote>,
+    body: Valid<NewNote>,
 ) -> Result<HttpResponse, ApiError> {
     let text = body.body.trim();
-    if text.is_empty() || text.chars().count() > 10_000 {
-        return Err(ApiError::validation("`body` is required (at most 10,000 characters)"));
-    }
     let target = target(&state, &user, *path).await?;
     let note = state.db.tenant(user.tenant_id).conversations().add_note(ConversationId(*path), user.user_id, text).await?;
     // Only to the sessions that may see the conversation.

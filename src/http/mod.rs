@@ -26,6 +26,7 @@ pub mod tags;
 pub mod templates;
 pub mod typescript;
 pub mod users;
+pub mod valid;
 pub mod webhooks;
 
 use actix_web::web;

@@ -6,9 +6,22 @@
 //! generated_typescript` rewrites them.
 
 use crate::auth::Role;
+use crate::store::repo::analytics::{AgentActivity, Day, FlowRuns, Overview, Range, ResponseTime, Totals};
+use crate::store::repo::channels::ChannelView;
+use crate::store::repo::contacts::{ContactConversation, ContactView};
+use crate::store::repo::conversations::{ContactRef, ConversationView, MessageSummary, Note};
+use crate::store::repo::dead_letters::DeadLetter;
+use crate::store::repo::flows::{FlowView, RunView};
+use crate::store::repo::keys::KeyView;
+use crate::store::repo::templates::Template;
+use crate::store::repo::users::UserView;
+use ts_rs::TS;
 use whatsflow_actors::flow::run::RunStatus;
 use whatsflow_actors::flow::triggers::{TriggerMatch, TriggerType};
+use whatsflow_actors::flow::{Edge, FlowData, Node};
+use whatsflow_actors::ids::{ApiKeyId, ContactId, ConversationId, FlowId, MessageId, RunId, TemplateId, TenantId, UserId, Wamid};
 use whatsflow_actors::message::MessageStatus;
+use whatsflow_actors::message::{Direction, MessageView, SentBy};
 use whatsflow_actors::ports::ConversationStatus;
 
 /// One `export const NAME = [...] as const;` and its union type.
@@ -51,6 +64,63 @@ pub fn domain_typescript() -> String {
     out.trim_end().to_owned() + "\n"
 }
 
+/// One `export type …` per API shape, documented from the Rust doc
+/// comments. ts-rs declares 64-bit integers as `bigint`, but serde_json
+/// writes them as JSON numbers, which `JSON.parse` reads as `number`.
+fn declare<T: TS>(out: &mut String) {
+    out.push_str("export ");
+    out.push_str(&T::decl().replace("bigint", "number"));
+    out.push_str("\n\n");
+}
+
+/// `web/src/lib/apiTypes.ts`: the shapes the REST API and the socket return,
+/// declared from the structs that serialize them. The value sets come from
+/// `domain.ts`.
+pub fn api_typescript() -> String {
+    let mut out = String::from(
+        "// Generated from the server's Rust types by `cargo test generated_typescript`; do not edit.\n\n\
+         import type { ConversationStatus, MessageStatus, Role, RunStatus, TriggerMatch, TriggerType } from \"./domain\";\n\n\
+         /** Any JSON value. */\nexport type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;\n\n",
+    );
+    declare::<TenantId>(&mut out);
+    declare::<UserId>(&mut out);
+    declare::<ContactId>(&mut out);
+    declare::<ConversationId>(&mut out);
+    declare::<MessageId>(&mut out);
+    declare::<Wamid>(&mut out);
+    declare::<TemplateId>(&mut out);
+    declare::<FlowId>(&mut out);
+    declare::<RunId>(&mut out);
+    declare::<ApiKeyId>(&mut out);
+    declare::<Direction>(&mut out);
+    declare::<SentBy>(&mut out);
+    declare::<MessageView>(&mut out);
+    declare::<MessageSummary>(&mut out);
+    declare::<ContactRef>(&mut out);
+    declare::<ConversationView>(&mut out);
+    declare::<ContactConversation>(&mut out);
+    declare::<ContactView>(&mut out);
+    declare::<Note>(&mut out);
+    declare::<UserView>(&mut out);
+    declare::<ChannelView>(&mut out);
+    declare::<Template>(&mut out);
+    declare::<Node>(&mut out);
+    declare::<Edge>(&mut out);
+    declare::<FlowData>(&mut out);
+    declare::<FlowView>(&mut out);
+    declare::<RunView>(&mut out);
+    declare::<KeyView>(&mut out);
+    declare::<DeadLetter>(&mut out);
+    declare::<Totals>(&mut out);
+    declare::<Day>(&mut out);
+    declare::<ResponseTime>(&mut out);
+    declare::<AgentActivity>(&mut out);
+    declare::<FlowRuns>(&mut out);
+    declare::<Range>(&mut out);
+    declare::<Overview>(&mut out);
+    out.trim_end().to_owned() + "\n"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,6 +139,7 @@ mod tests {
     #[test]
     fn generated_typescript_is_current() {
         check("web/src/lib/domain.ts", &domain_typescript());
+        check("web/src/lib/apiTypes.ts", &api_typescript());
         check("web/src/lib/errorCodes.ts", &crate::http::error::error_codes_typescript());
     }
 

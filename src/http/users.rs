@@ -3,8 +3,9 @@
 //! anyone may change their own name and password.
 
 use crate::auth::{Admin, Person, Reader, Role};
-use crate::http::auth::{hash_password, required_text, validate_email, validate_password};
+use crate::http::auth::{email_shape, hash_password, long_enough, required_text, validate_password};
 use crate::http::error::{ApiError, ErrorCode};
+use crate::http::valid::{not_blank, Valid};
 use crate::startup::AppState;
 use crate::store::repo::users::UserChange;
 use actix_web::{web, HttpResponse};
@@ -13,12 +14,16 @@ use serde_json::json;
 use whatsflow_actors::ids::UserId;
 
 /// `POST /users`.
-#[derive(Deserialize)]
+#[derive(Deserialize, garde::Validate)]
 pub struct NewUser {
+    #[garde(length(max = 254), custom(email_shape))]
     email: String,
+    #[garde(custom(long_enough))]
     password: String,
+    #[garde(length(chars, max = 200), custom(not_blank))]
     name: String,
     #[serde(default = "agent")]
+    #[garde(skip)]
     role: String,
 }
 
@@ -51,13 +56,11 @@ fn assignable(role: &str) -> Result<&'static str, ApiError> {
 }
 
 /// Adds a team member (tenant admins only).
-pub async fn create(state: web::Data<AppState>, user: Admin, body: web::Json<NewUser>) -> Result<HttpResponse, ApiError> {
-    let email = validate_email(&body.email)?;
-    let name = required_text("name", &body.name, 200)?;
+pub async fn create(state: web::Data<AppState>, user: Admin, body: Valid<NewUser>) -> Result<HttpResponse, ApiError> {
+    let email = body.email.trim().to_lowercase();
     let role = assignable(&body.role)?;
-    validate_password(&body.password)?;
     let hash = hash_password(&state, body.password.clone()).await?;
-    let created = state.db.tenant(user.tenant_id).users().create(&email, &name, &hash, role).await?;
+    let created = state.db.tenant(user.tenant_id).users().create(&email, body.name.trim(), &hash, role).await?;
     Ok(HttpResponse::Created().json(created))
 }
 

@@ -225,6 +225,9 @@ async fn every_documented_route_is_served_and_health_is_reported() {
     let health: Value = app.http.get(app.url("/health")).send().await.unwrap().json().await.unwrap();
     assert_eq!(health["status"], "ok");
     let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("# TYPE whatsflow_messages_stored_total counter"));
-    assert!(metrics.contains("whatsflow_conversations_live "));
+    assert!(metrics.contains("# TYPE whatsflow_messages_stored counter"), "{metrics}");
+    assert!(metrics.lines().any(|l| l.starts_with("whatsflow_messages_stored_total ")), "{metrics}");
+    assert!(metrics.contains("# TYPE whatsflow_conversations_live gauge"));
+    assert!(metrics.lines().any(|l| l.starts_with("whatsflow_webhook_inbox_dead ")), "{metrics}");
+    assert!(metrics.ends_with("# EOF\n"), "OpenMetrics text ends with # EOF");
 }

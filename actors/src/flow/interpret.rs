@@ -41,14 +41,14 @@ impl RunContext {
             "message" => self.message.clone().unwrap_or(Value::Null),
             _ => return None,
         };
-        json_path(&base, rest).filter(|v| !v.is_null())
+        follow_dotted(&base, rest).filter(|v| !v.is_null())
     }
 }
 
-/// Follows a dotted path (`data.items.0.name`, optionally `$.`-prefixed).
-pub fn json_path(v: &Value, path: &str) -> Option<Value> {
+/// Follows a variable's dotted path (`fields.city`, `items.0`).
+fn follow_dotted(v: &Value, path: &str) -> Option<Value> {
     let mut cur = v;
-    for part in path.trim_start_matches("$.").trim_start_matches('$').split('.').filter(|p| !p.is_empty()) {
+    for part in path.split('.').filter(|p| !p.is_empty()) {
         cur = match cur {
             Value::Array(a) => a.get(part.parse::<usize>().ok()?)?,
             Value::Object(o) => o.get(part)?,
@@ -414,7 +414,7 @@ pub fn validate_input(input: &InputSpec, message: &Value) -> Option<Value> {
 
 /// The variables an API answer fills (`save: {var: "json.path"}`).
 pub fn api_saves(api: &ApiSpec, answer: &Value) -> Map<String, Value> {
-    api.save.iter().filter_map(|(var, path)| json_path(answer, path).map(|v| (var.clone(), v))).collect()
+    api.save.iter().filter_map(|(var, path)| path.find(answer).map(|v| (var.clone(), v))).collect()
 }
 
 #[cfg(test)]
@@ -504,14 +504,16 @@ mod tests {
 
     #[test]
     fn api_answers_fill_variables_by_path() {
-        let NodeSpec::Api(api) =
-            spec("api", json!({"url": "https://x.test", "save": {"status": "data.order.status", "first": "$.items.0", "odd": 3}}))
-        else {
+        let NodeSpec::Api(api) = spec(
+            "api",
+            json!({"url": "https://x.test", "save": {"status": "data.order.status", "first": "$.items.0", "last": "$.items[-1]", "odd": 3}}),
+        ) else {
             panic!("not an api spec")
         };
         let saved = api_saves(&api, &json!({"data": {"order": {"status": "shipped"}}, "items": ["x", "y"]}));
         assert_eq!(saved["status"], "shipped");
         assert_eq!(saved["first"], "x");
+        assert_eq!(saved["last"], "y", "RFC 9535 JSONPath works too");
     }
 
     #[test]

@@ -99,7 +99,8 @@ pub const NODE_TYPES: &[&str] = &[
 ];
 
 /// A node as React Flow stores it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(rename = "FlowNode")]
 pub struct Node {
     /// Its id.
     pub id: String,
@@ -108,14 +109,17 @@ pub struct Node {
     pub kind: String,
     /// Where it is drawn.
     #[serde(default)]
+    #[ts(type = "{ x: number; y: number }")]
     pub position: Value,
     /// Its settings, as stored; [`validate`] parses them into a [`NodeSpec`].
     #[serde(default)]
+    #[ts(type = "Record<string, unknown>")]
     pub data: Value,
 }
 
 /// An edge as React Flow stores it; `source_handle` picks a branch.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(rename = "FlowEdge")]
 pub struct Edge {
     /// Its id.
     pub id: String,
@@ -129,7 +133,7 @@ pub struct Edge {
 }
 
 /// `flow_data`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, ts_rs::TS)]
 pub struct FlowData {
     /// Nodes.
     #[serde(default)]

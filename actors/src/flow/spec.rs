@@ -292,8 +292,68 @@ pub struct ApiSpec {
     pub body: Option<Value>,
     /// Time limit, within [`MIN_API_TIMEOUT_MS`]..=[`MAX_API_TIMEOUT_MS`].
     pub timeout_ms: u64,
-    /// Variables filled from the answer: (variable, JSON path).
-    pub save: Vec<(String, String)>,
+    /// Variables filled from the answer: (variable, where in the answer).
+    pub save: Vec<(String, AnswerPath)>,
+}
+
+/// Where an `api` node finds a value in the answer: an RFC 9535 JSONPath
+/// (`$.items[0].name`), or the dotted shorthand the builder offers
+/// (`items.0.name`), read as the same path. Parsed when the flow is saved, so
+/// a run never meets a path it cannot follow.
+#[derive(Debug, Clone)]
+pub struct AnswerPath {
+    text: String,
+    path: serde_json_path::JsonPath,
+}
+
+impl PartialEq for AnswerPath {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl AnswerPath {
+    /// Parses `text`; the error names what JSONPath could not read.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let path = if text.starts_with('$') {
+            // `$.items.0` was accepted before JSONPath was; it still reads as
+            // the shorthand when it is not valid JSONPath.
+            serde_json_path::JsonPath::parse(text)
+                .map_err(|e| e.to_string())
+                .or_else(|e| Self::shorthand(text.trim_start_matches('$').trim_start_matches('.')).map_err(|_| e))
+        } else {
+            Self::shorthand(text)
+        }?;
+        Ok(Self { text: text.to_owned(), path })
+    }
+
+    /// `items.0.name` as `$['items'][0]['name']`: parts of letters, digits,
+    /// `_` and `-`.
+    fn shorthand(text: &str) -> Result<serde_json_path::JsonPath, String> {
+        let mut query = String::from("$");
+        for part in text.split('.') {
+            if part.is_empty() || !part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+                return Err(format!("`{part}` is not a name or an index"));
+            }
+            if part.bytes().all(|b| b.is_ascii_digit()) {
+                query.push_str(&format!("[{part}]"));
+            } else {
+                query.push_str(&format!("[{}]", Value::String(part.to_owned())));
+            }
+        }
+        serde_json_path::JsonPath::parse(&query).map_err(|e| e.to_string())
+    }
+
+    /// The value at this path, when exactly one node matches.
+    pub fn find(&self, answer: &Value) -> Option<Value> {
+        self.path.query(answer).exactly_one().ok().cloned()
+    }
+
+    /// The path as the builder wrote it.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
 }
 
 /// A non-blank string at `key`.
@@ -660,7 +720,12 @@ fn api(r: &mut Reader<'_>) -> NodeSpec {
             if let Some(path) = path.as_str() {
                 r.bounded("save", var, MAX_NAME_CHARS);
                 r.bounded("save", path, MAX_NAME_CHARS);
-                save.push((var.clone(), path.to_owned()));
+                match AnswerPath::parse(path) {
+                    Ok(path) => save.push((var.clone(), path)),
+                    Err(e) => r.problem(format!(
+                        "data.save.{var}: `{path}` is not a JSON path ({e}); write it as `$.items[0].name` or `items.0.name`"
+                    )),
+                }
             }
         }
     }
@@ -731,6 +796,13 @@ mod tests {
             json!({"prompt": "?", "variable": "v", "validation": "regex", "pattern": long(MAX_PATTERN_CHARS + 1)}),
             "too long",
         );
+    }
+
+    #[test]
+    fn answer_paths_parse_at_validation() {
+        refused("api", json!({"url": "https://x.test", "save": {"v": "$.items[?"}}), "data.save.v");
+        refused("api", json!({"url": "https://x.test", "save": {"v": "order status"}}), "data.save.v");
+        refused("api", json!({"url": "https://x.test", "save": {"v": "a..b"}}), "data.save.v");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::{DbError, TenantDb};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// Volumes since the start of the range, and the backlog now.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct Totals {
     /// Conversations opened.
     pub conversations_new: i64,
@@ -20,7 +20,7 @@ pub struct Totals {
 }
 
 /// One day's volumes.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct Day {
     /// The day (UTC).
     pub day: NaiveDate,
@@ -33,7 +33,7 @@ pub struct Day {
 }
 
 /// How fast agents answered a customer's turn.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct ResponseTime {
     /// Median seconds to the first agent reply.
     #[serde(rename = "first_response_median_seconds")]
@@ -46,7 +46,7 @@ pub struct ResponseTime {
 }
 
 /// What one agent did.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct AgentActivity {
     /// The agent.
     pub user_id: uuid::Uuid,
@@ -61,7 +61,7 @@ pub struct AgentActivity {
 }
 
 /// Flow runs in the range.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct FlowRuns {
     /// Started.
     pub runs_started: i64,
@@ -69,9 +69,22 @@ pub struct FlowRuns {
     pub runs_completed: i64,
 }
 
+/// The days an overview covers.
+#[derive(Debug, Clone, Copy, serde::Serialize, ts_rs::TS)]
+pub struct Range {
+    /// The first day's start (UTC).
+    pub from: DateTime<Utc>,
+    /// Now.
+    pub to: DateTime<Utc>,
+    /// How many days.
+    pub days: i64,
+}
+
 /// Everything the dashboard shows.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
 pub struct Overview {
+    /// The days covered.
+    pub range: Range,
     /// Volumes and backlog.
     pub totals: Totals,
     /// Per day, oldest first.
@@ -90,8 +103,9 @@ pub struct Analytics<'a> {
 }
 
 impl Analytics<'_> {
-    /// The numbers from `from` to `to`.
-    pub async fn overview(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Overview, DbError> {
+    /// The numbers of `range`.
+    pub async fn overview(&self, range: Range) -> Result<Overview, DbError> {
+        let Range { from, to, .. } = range;
         let mut tx = self.db.tx().await?;
         let totals = sqlx::query_as(
             "SELECT (SELECT count(*) FROM conversations WHERE created_at >= $1) AS conversations_new,
@@ -149,6 +163,6 @@ impl Analytics<'_> {
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(Overview { totals, by_day, response_time, agents, flows })
+        Ok(Overview { range, totals, by_day, response_time, agents, flows })
     }
 }

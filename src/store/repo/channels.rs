@@ -10,7 +10,7 @@ use whatsflow_actors::ids::ChannelId;
 use whatsflow_actors::ports::ChannelRef;
 
 /// A channel as the API shows it (no secrets).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct ChannelView {
     /// Id.
     pub id: uuid::Uuid,

@@ -4,28 +4,73 @@
 use super::{paginate, Conflict, Cursor, DbError, Page, TagsAdded, TenantDb};
 use crate::store::visibility::Visibility;
 use chrono::{DateTime, Utc};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use sqlx::postgres::PgRow;
 use sqlx::{Postgres, Row, Transaction};
-use whatsflow_actors::ids::ContactId;
+use whatsflow_actors::ids::{ContactId, ConversationId};
+use whatsflow_actors::ports::ConversationStatus;
 
-/// Columns of [`contact_json`].
+/// Columns of [`contact_view`].
 const CONTACT_COLUMNS: &str = "id, phone, wa_user_id, username, name, tags, custom_fields, opted_in, created_at, updated_at";
 
-/// A contact row as the API shows it.
-fn contact_json(r: &PgRow) -> Result<Value, sqlx::Error> {
-    Ok(json!({
-        "id": r.try_get::<uuid::Uuid, _>("id")?,
-        "phone": r.try_get::<Option<String>, _>("phone")?,
-        "user_id": r.try_get::<Option<String>, _>("wa_user_id")?,
-        "username": r.try_get::<Option<String>, _>("username")?,
-        "name": r.try_get::<Option<String>, _>("name")?,
-        "tags": r.try_get::<Vec<String>, _>("tags")?,
-        "custom_fields": r.try_get::<Value, _>("custom_fields")?,
-        "opted_in": r.try_get::<bool, _>("opted_in")?,
-        "created_at": r.try_get::<DateTime<Utc>, _>("created_at")?,
-        "updated_at": r.try_get::<DateTime<Utc>, _>("updated_at")?,
-    }))
+/// A contact as the API shows it.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct ContactView {
+    /// Id.
+    pub id: ContactId,
+    /// E.164 phone, when known.
+    pub phone: Option<String>,
+    /// Meta's business-scoped user id, when known.
+    pub user_id: Option<String>,
+    /// The customer's WhatsApp username, when they have one.
+    pub username: Option<String>,
+    /// Name.
+    pub name: Option<String>,
+    /// Contact tags.
+    pub tags: Vec<String>,
+    /// Free-form fields.
+    #[ts(type = "Record<string, unknown>")]
+    pub custom_fields: Value,
+    /// Whether they accept marketing.
+    pub opted_in: bool,
+    /// Added.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Their conversations the caller may see (one contact's page only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub conversations: Option<Vec<ContactConversation>>,
+}
+
+/// One of a contact's conversations, as the contact page lists it.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct ContactConversation {
+    /// The conversation.
+    pub id: ConversationId,
+    /// Its number.
+    pub channel_id: uuid::Uuid,
+    /// Where it stands.
+    pub status: ConversationStatus,
+    /// Its newest message.
+    pub last_message_at: Option<DateTime<Utc>>,
+}
+
+/// Reads a contact row.
+fn contact_view(r: &PgRow) -> Result<ContactView, sqlx::Error> {
+    Ok(ContactView {
+        id: ContactId(r.try_get("id")?),
+        phone: r.try_get("phone")?,
+        user_id: r.try_get("wa_user_id")?,
+        username: r.try_get("username")?,
+        name: r.try_get("name")?,
+        tags: r.try_get("tags")?,
+        custom_fields: r.try_get("custom_fields")?,
+        opted_in: r.try_get("opted_in")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+        conversations: None,
+    })
 }
 
 /// Which contacts to list.
@@ -95,7 +140,7 @@ pub struct Contacts<'a> {
 
 impl Contacts<'_> {
     /// Contacts newest first.
-    pub async fn list(&self, f: &ContactFilter) -> Result<Page<Value>, DbError> {
+    pub async fn list(&self, f: &ContactFilter) -> Result<Page<ContactView>, DbError> {
         let mut tx = self.db.tx().await?;
         let rows = sqlx::query(&format!(
             "SELECT {CONTACT_COLUMNS} FROM contacts
@@ -112,11 +157,11 @@ impl Contacts<'_> {
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
-        paginate(rows, f.limit, contact_json, |r| Ok(Cursor { t: r.try_get("created_at")?, id: r.try_get("id")? }))
+        paginate(rows, f.limit, contact_view, |r| Ok(Cursor { t: r.try_get("created_at")?, id: r.try_get("id")? }))
     }
 
     /// Adds a contact.
-    pub async fn create(&self, c: NewContact) -> Result<Value, DbError> {
+    pub async fn create(&self, c: NewContact) -> Result<ContactView, DbError> {
         let mut tx = self.db.tx().await?;
         let row = sqlx::query(&format!(
             "INSERT INTO contacts (id, tenant_id, phone, name, tags, custom_fields, opted_in) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {CONTACT_COLUMNS}"
@@ -132,11 +177,11 @@ impl Contacts<'_> {
         .await
         .map_err(|e| DbError::on_unique(e, Conflict::ContactExists))?;
         tx.commit().await?;
-        Ok(contact_json(&row)?)
+        Ok(contact_view(&row)?)
     }
 
     /// One contact with the conversations the caller may see.
-    pub async fn get(&self, id: ContactId, rule: Visibility) -> Result<Option<Value>, DbError> {
+    pub async fn get(&self, id: ContactId, rule: Visibility) -> Result<Option<ContactView>, DbError> {
         let mut tx = self.db.tx().await?;
         let row = sqlx::query(&format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = $1")).bind(id.0).fetch_optional(&mut *tx).await?;
         let sql = format!(
@@ -148,16 +193,21 @@ impl Contacts<'_> {
             rule.bind_as(sqlx::query_as(&sql).bind(id.0)).fetch_all(&mut *tx).await?;
         tx.commit().await?;
         let Some(row) = row else { return Ok(None) };
-        let mut v = contact_json(&row)?;
-        v["conversations"] = json!(convs
-            .iter()
-            .map(|(id, ch, st, at)| json!({"id": id, "channel_id": ch, "status": st, "last_message_at": at}))
-            .collect::<Vec<_>>());
+        let mut v = contact_view(&row)?;
+        let conversations = convs
+            .into_iter()
+            .map(|(id, channel_id, status, last_message_at)| {
+                let status = ConversationStatus::parse(&status)
+                    .ok_or_else(|| sqlx::Error::Decode(format!("conversation status `{status}`").into()))?;
+                Ok(ContactConversation { id: ConversationId(id), channel_id, status, last_message_at })
+            })
+            .collect::<Result<_, DbError>>()?;
+        v.conversations = Some(conversations);
         Ok(Some(v))
     }
 
     /// Changes a contact (custom fields merged); None when there is none.
-    pub async fn update(&self, id: ContactId, c: ContactChange) -> Result<Option<Value>, DbError> {
+    pub async fn update(&self, id: ContactId, c: ContactChange) -> Result<Option<ContactView>, DbError> {
         let mut tx = self.db.tx().await?;
         let row = sqlx::query(&format!(
             "UPDATE contacts SET phone = COALESCE($2, phone), name = COALESCE($3, name), tags = COALESCE($4, tags),
@@ -175,7 +225,7 @@ impl Contacts<'_> {
         .await
         .map_err(|e| DbError::on_unique(e, Conflict::ContactExists))?;
         tx.commit().await?;
-        row.as_ref().map(contact_json).transpose().map_err(Into::into)
+        row.as_ref().map(contact_view).transpose().map_err(Into::into)
     }
 
     /// Whether this template may go to the contact (marketing needs their consent).
@@ -226,7 +276,7 @@ impl Contacts<'_> {
     }
 
     /// One page of every contact, oldest first (the export).
-    pub async fn export_page(&self, after: Option<Cursor>, limit: i64) -> Result<Vec<(Value, Cursor)>, DbError> {
+    pub async fn export_page(&self, after: Option<Cursor>, limit: i64) -> Result<Vec<(ContactView, Cursor)>, DbError> {
         let mut tx = self.db.tx().await?;
         let rows = sqlx::query(&format!(
             "SELECT {CONTACT_COLUMNS} FROM contacts WHERE ($1::timestamptz IS NULL OR (created_at, id) > ($1, $2)) ORDER BY created_at, id LIMIT $3"
@@ -237,7 +287,7 @@ impl Contacts<'_> {
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
-        rows.iter().map(|r| Ok((contact_json(r)?, Cursor { t: r.try_get("created_at")?, id: r.try_get("id")? }))).collect()
+        rows.iter().map(|r| Ok((contact_view(r)?, Cursor { t: r.try_get("created_at")?, id: r.try_get("id")? }))).collect()
     }
 }
 

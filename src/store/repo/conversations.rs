@@ -7,12 +7,12 @@
 use super::{paginate, Cursor, DbError, Page, TagsAdded, TenantDb};
 use crate::store::visibility::Visibility;
 use chrono::{DateTime, Duration, Utc};
-use serde_json::{json, Value};
+use serde_json::Value;
 use sqlx::postgres::PgRow;
 use sqlx::Row;
 use whatsflow_actors::ids::{ContactId, ConversationId, MessageId, UserId, Wamid};
 use whatsflow_actors::message::{Direction, MessageStatus, MessageView, SentBy};
-use whatsflow_actors::ports::ChannelRef;
+use whatsflow_actors::ports::{ChannelRef, ConversationStatus};
 use whatsflow_actors::window::SESSION_WINDOW_HOURS;
 
 /// Message columns, prefixed `m.`.
@@ -60,31 +60,107 @@ const CONVERSATION_SELECT: &str = "SELECT c.id, c.channel_id, c.status, c.assign
       WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id ORDER BY m.seq DESC LIMIT 1) x
   ) lm ON true";
 
-fn conversation_json(r: &PgRow) -> Result<Value, sqlx::Error> {
+/// A conversation as the inbox shows it.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct ConversationView {
+    /// Id.
+    pub id: ConversationId,
+    /// The business number it is on.
+    pub channel_id: uuid::Uuid,
+    /// The customer.
+    pub contact: ContactRef,
+    /// Where it stands.
+    pub status: ConversationStatus,
+    /// Conversation tags.
+    pub tags: Vec<String>,
+    /// The agent working it.
+    pub assignee_id: Option<UserId>,
+    /// Inbound messages no agent has read.
+    pub unread_count: i64,
+    /// The conversation's event sequence (messages and statuses).
+    pub last_seq: i64,
+    /// The customer's last message (opens the 24-hour window).
+    pub last_inbound_at: Option<DateTime<Utc>>,
+    /// The newest message either way.
+    pub last_message_at: Option<DateTime<Utc>>,
+    /// When the customer service window closes.
+    pub window_expires_at: Option<DateTime<Utc>>,
+    /// The newest message.
+    pub last_message: Option<MessageSummary>,
+    /// Opened.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The customer of a conversation, as the inbox list carries it.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct ContactRef {
+    /// The contact.
+    pub id: ContactId,
+    /// E.164 phone, when known.
+    pub phone: Option<String>,
+    /// Name.
+    pub name: Option<String>,
+    /// Meta's business-scoped user id, when known.
+    pub user_id: Option<String>,
+    /// WhatsApp username, when they have one.
+    pub username: Option<String>,
+    /// Contact tags.
+    pub tags: Vec<String>,
+}
+
+/// The newest message of a conversation, as the inbox list carries it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct MessageSummary {
+    /// Id.
+    pub id: MessageId,
+    /// Its sequence number.
+    pub seq: i64,
+    /// Inbound or outbound.
+    pub direction: Direction,
+    /// Cloud API message type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Delivery status.
+    pub status: MessageStatus,
+    /// The type's object.
+    pub content: Value,
+    /// When it was sent or received.
+    pub timestamp: DateTime<Utc>,
+}
+
+fn conversation_view(r: &PgRow) -> Result<ConversationView, sqlx::Error> {
     let last_inbound: Option<DateTime<Utc>> = r.try_get("last_inbound_at")?;
-    Ok(json!({
-        "id": r.try_get::<uuid::Uuid, _>("id")?,
-        "channel_id": r.try_get::<uuid::Uuid, _>("channel_id")?,
-        "contact": {
-            "id": r.try_get::<uuid::Uuid, _>("contact_id")?,
-            "phone": r.try_get::<Option<String>, _>("phone")?,
-            "name": r.try_get::<Option<String>, _>("contact_name")?,
-            "user_id": r.try_get::<Option<String>, _>("wa_user_id")?,
-            "username": r.try_get::<Option<String>, _>("username")?,
-            "tags": r.try_get::<Vec<String>, _>("tags")?,
+    let status: String = r.try_get("status")?;
+    let last_message = r
+        .try_get::<Option<Value>, _>("last_message")?
+        .map(serde_json::from_value::<MessageSummary>)
+        .transpose()
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    Ok(ConversationView {
+        id: ConversationId(r.try_get("id")?),
+        channel_id: r.try_get("channel_id")?,
+        contact: ContactRef {
+            id: ContactId(r.try_get("contact_id")?),
+            phone: r.try_get("phone")?,
+            name: r.try_get("contact_name")?,
+            user_id: r.try_get("wa_user_id")?,
+            username: r.try_get("username")?,
+            tags: r.try_get("tags")?,
         },
-        "status": r.try_get::<String, _>("status")?,
-        "tags": r.try_get::<Vec<String>, _>("conversation_tags")?,
-        "assignee_id": r.try_get::<Option<uuid::Uuid>, _>("assignee_id")?,
-        "unread_count": r.try_get::<i64, _>("unread_count")?,
-        "last_seq": r.try_get::<i64, _>("last_seq")?,
-        "last_inbound_at": last_inbound,
-        "last_message_at": r.try_get::<Option<DateTime<Utc>>, _>("last_message_at")?,
-        "window_expires_at": last_inbound.map(|t| t + Duration::hours(SESSION_WINDOW_HOURS)),
-        "last_message": r.try_get::<Option<Value>, _>("last_message")?,
-        "created_at": r.try_get::<DateTime<Utc>, _>("created_at")?,
-        "updated_at": r.try_get::<DateTime<Utc>, _>("updated_at")?,
-    }))
+        status: ConversationStatus::parse(&status).ok_or_else(|| sqlx::Error::Decode(format!("conversation status `{status}`").into()))?,
+        tags: r.try_get("conversation_tags")?,
+        assignee_id: r.try_get::<Option<uuid::Uuid>, _>("assignee_id")?.map(UserId),
+        unread_count: r.try_get("unread_count")?,
+        last_seq: r.try_get("last_seq")?,
+        last_inbound_at: last_inbound,
+        last_message_at: r.try_get("last_message_at")?,
+        window_expires_at: last_inbound.map(|t| t + Duration::hours(SESSION_WINDOW_HOURS)),
+        last_message,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
 }
 
 /// Whose conversations the inbox list shows.
@@ -138,7 +214,7 @@ pub enum MessagePage {
 }
 
 /// A note as the API shows it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
 pub struct Note {
     /// Id.
     pub id: uuid::Uuid,
@@ -214,7 +290,7 @@ impl Conversations<'_> {
     }
 
     /// The inbox list, newest activity first.
-    pub async fn list(&self, f: &ConversationFilter, rule: Visibility) -> Result<Page<Value>, DbError> {
+    pub async fn list(&self, f: &ConversationFilter, rule: Visibility) -> Result<Page<ConversationView>, DbError> {
         let (mode, who) = match f.assignee {
             AssigneeFilter::All => ("all", None),
             AssigneeFilter::Unassigned => ("none", None),
@@ -248,16 +324,16 @@ impl Conversations<'_> {
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
-        paginate(rows, f.limit, conversation_json, |r| Ok(Cursor { t: r.try_get("sort_at")?, id: r.try_get("id")? }))
+        paginate(rows, f.limit, conversation_view, |r| Ok(Cursor { t: r.try_get("sort_at")?, id: r.try_get("id")? }))
     }
 
     /// One conversation, if the caller may see it.
-    pub async fn get(&self, id: ConversationId, rule: Visibility) -> Result<Option<Value>, DbError> {
+    pub async fn get(&self, id: ConversationId, rule: Visibility) -> Result<Option<ConversationView>, DbError> {
         let mut tx = self.db.tx().await?;
         let sql = format!("{CONVERSATION_SELECT} WHERE c.id = $1 AND {}", Visibility::sql("c", 2));
         let row = rule.bind(sqlx::query(&sql).bind(id.0)).fetch_optional(&mut *tx).await?;
         tx.commit().await?;
-        Ok(row.as_ref().map(conversation_json).transpose()?)
+        Ok(row.as_ref().map(conversation_view).transpose()?)
     }
 
     /// A page of a conversation's messages (None: the caller may not see

@@ -11,7 +11,7 @@ use whatsflow_actors::parked::ParkedEvents;
 const LIST_LIMIT: i64 = 200;
 
 /// A dead letter as the API shows it.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct DeadLetter {
     /// Id.
     pub id: i64,

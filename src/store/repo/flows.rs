@@ -11,7 +11,7 @@ use whatsflow_actors::ids::{FlowId, RunId};
 const COLUMNS: &str = "id, name, trigger_type, trigger_value, trigger_match, priority, status, version, flow_data, pause_on_agent_reply, resend_unconfirmed, created_at, updated_at";
 
 /// A flow as the API shows it.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct FlowView {
     /// Id.
     #[sqlx(try_from = "uuid::Uuid")]
@@ -19,18 +19,22 @@ pub struct FlowView {
     /// Name.
     pub name: String,
     /// What starts it: keyword, welcome, button, referral, manual, campaign_reply.
+    #[ts(type = "TriggerType")]
     pub trigger_type: String,
     /// The keyword, /regex/ or button payload.
     pub trigger_value: Option<String>,
     /// exact, contains or regex.
+    #[ts(type = "TriggerMatch")]
     pub trigger_match: String,
     /// Higher wins when several match.
     pub priority: i32,
     /// draft, active or inactive.
+    #[ts(type = "\"draft\" | \"active\" | \"inactive\"")]
     pub status: String,
     /// Its graph's version.
     pub version: i32,
     /// The graph, in React Flow's JSON.
+    #[ts(type = "FlowData")]
     pub flow_data: Value,
     /// An agent's reply pauses the bot.
     pub pause_on_agent_reply: bool,
@@ -85,7 +89,7 @@ pub struct FlowChange {
 }
 
 /// One run of a flow, with the path it took.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct RunView {
     /// Id.
     #[sqlx(try_from = "uuid::Uuid")]
@@ -95,6 +99,7 @@ pub struct RunView {
     /// The flow version it runs.
     pub version: i32,
     /// running, waiting, paused, completed, failed, stopped.
+    #[ts(type = "RunStatus")]
     pub status: String,
     /// The node it is at.
     pub cursor: Option<String>,

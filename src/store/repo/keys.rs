@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use whatsflow_actors::ids::{ApiKeyId, UserId};
 
 /// A key as listed (never the key itself).
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct KeyView {
     /// Id.
     #[sqlx(try_from = "uuid::Uuid")]

@@ -10,7 +10,7 @@ const COLUMNS: &str =
     "id, waba_id, meta_template_id, name, language, category, status, rejected_reason, components, created_at, updated_at";
 
 /// A template as the API shows it.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct Template {
     /// Id.
     #[sqlx(try_from = "uuid::Uuid")]

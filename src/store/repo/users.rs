@@ -10,7 +10,7 @@ use sqlx::{Postgres, Transaction};
 use whatsflow_actors::ids::UserId;
 
 /// A user as the API shows them.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct UserView {
     /// Id.
     pub id: uuid::Uuid,
@@ -21,6 +21,7 @@ pub struct UserView {
     /// Login email.
     pub email: String,
     /// Role.
+    #[ts(type = "Role")]
     pub role: String,
     /// online / away / busy / offline.
     pub presence: String,

@@ -114,12 +114,12 @@ export function draftToComponents(d: TemplateDraft): TemplateComponentFull[] {
 }
 
 /** A stored template back into the form's state (for editing a draft or a rejected one). */
-export function componentsToDraft(t: { name: string; language: string; category: string; components: readonly TemplateComponentFull[] }): TemplateDraft {
+export function componentsToDraft(t: { name: string; language: string; category: string | null; components: readonly TemplateComponentFull[] }): TemplateDraft {
   const d: TemplateDraft = {
     ...EMPTY_DRAFT,
     name: t.name,
     language: t.language,
-    category: (CATEGORIES as readonly string[]).includes(t.category) ? (t.category as TemplateCategory) : "MARKETING",
+    category: t.category && (CATEGORIES as readonly string[]).includes(t.category) ? (t.category as TemplateCategory) : "MARKETING",
     bodyExamples: [],
     buttons: [],
   };

@@ -417,7 +417,7 @@ export interface TemplateFull {
   meta_template_id: string | null;
   name: string;
   language: string;
-  category: TemplateCategory | string;
+  category: TemplateCategory | string | null;
   status: string;
   rejected_reason: string | null;
   components: TemplateComponentFull[];

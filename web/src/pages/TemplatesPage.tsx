@@ -206,7 +206,7 @@ export function TemplatesPage() {
                       <p className="line-clamp-2 max-w-md text-xs text-gray-500">{body}</p>
                     </td>
                     <td className="px-4 py-2 text-gray-700">{x.language}</td>
-                    <td className="hidden px-4 py-2 text-gray-700 sm:table-cell">{isCategory(x.category) ? t(`templates.category.${x.category}`) : x.category}</td>
+                    <td className="hidden px-4 py-2 text-gray-700 sm:table-cell">{x.category && isCategory(x.category) ? t(`templates.category.${x.category}`) : (x.category ?? "—")}</td>
                     <td className="px-4 py-2">
                       <Badge tone={statusTone(status)} testId="tpl-status">
                         {isState(status) ? t(`templates.state.${status}`) : status}

@@ -1,0 +1,778 @@
+// Generated from the server's Rust types by `cargo test generated_typescript`; do not edit.
+
+import type { ConversationStatus, MessageStatus, Role, RunStatus, TriggerMatch, TriggerType } from "./domain";
+
+/** Any JSON value. */
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;
+
+export type TenantId = string;
+
+export type UserId = string;
+
+export type ContactId = string;
+
+export type ConversationId = string;
+
+export type MessageId = string;
+
+export type Wamid = string;
+
+export type TemplateId = string;
+
+export type FlowId = string;
+
+export type RunId = string;
+
+export type ApiKeyId = string;
+
+export type Direction = "inbound" | "outbound";
+
+export type SentBy = { "kind": "agent", 
+/**
+ * The agent.
+ */
+id: UserId, } | { "kind": "flow", 
+/**
+ * The flow.
+ */
+id: string, } | { "kind": "campaign", 
+/**
+ * The campaign.
+ */
+id: string, } | { "kind": "api", 
+/**
+ * The key.
+ */
+id: string, };
+
+export type MessageView = { 
+/**
+ * Our id.
+ */
+id: MessageId, 
+/**
+ * Its conversation.
+ */
+conversation_id: ConversationId, 
+/**
+ * The conversation event sequence number that created it.
+ */
+seq: number, 
+/**
+ * Meta's id (absent while an outbound message is still pending).
+ */
+wamid: Wamid | null, 
+/**
+ * Inbound or outbound.
+ */
+direction: Direction, 
+/**
+ * Cloud API message type (`text`, `image`, …, `unknown`).
+ */
+type: string, 
+/**
+ * Delivery status.
+ */
+status: MessageStatus, 
+/**
+ * The type's object as received or sent (`{"body": …}` for text).
+ */
+content: unknown, 
+/**
+ * What it replies to (`{from, id}`) or forwarding info.
+ */
+context: { message_id?: string | null; id?: string | null; from?: string | null; forwarded?: boolean } | null, 
+/**
+ * Click-to-WhatsApp ad that started it.
+ */
+referral: unknown, 
+/**
+ * Meta's errors for this message (failed sends, unsupported types).
+ */
+errors: Array<{ code: number | string; title: string; message?: string | null; error_data?: { details?: string } | null }> | null, 
+/**
+ * The customer's reaction to this message (`{emoji, at}`).
+ */
+reaction: { emoji: string; at: string } | null, 
+/**
+ * Meta's pricing info from status webhooks.
+ */
+pricing: unknown, 
+/**
+ * Who sent it (outbound only).
+ */
+sent_by: SentBy | null, 
+/**
+ * The sender's idempotency key (lets a client match its pending bubble).
+ */
+client_id: string | null, 
+/**
+ * Meta's timestamp for inbound; our send time for outbound.
+ */
+timestamp: string, 
+/**
+ * When we stored it.
+ */
+created_at: string, 
+/**
+ * When Meta reported it sent.
+ */
+sent_at: string | null, 
+/**
+ * When Meta reported it delivered.
+ */
+delivered_at: string | null, 
+/**
+ * When Meta reported it read.
+ */
+read_at: string | null, 
+/**
+ * When Meta reported it failed.
+ */
+failed_at: string | null, };
+
+export type MessageSummary = { 
+/**
+ * Id.
+ */
+id: MessageId, 
+/**
+ * Its sequence number.
+ */
+seq: number, 
+/**
+ * Inbound or outbound.
+ */
+direction: Direction, 
+/**
+ * Cloud API message type.
+ */
+type: string, 
+/**
+ * Delivery status.
+ */
+status: MessageStatus, 
+/**
+ * The type's object.
+ */
+content: JsonValue, 
+/**
+ * When it was sent or received.
+ */
+timestamp: string, };
+
+export type ContactRef = { 
+/**
+ * The contact.
+ */
+id: ContactId, 
+/**
+ * E.164 phone, when known.
+ */
+phone: string | null, 
+/**
+ * Name.
+ */
+name: string | null, 
+/**
+ * Meta's business-scoped user id, when known.
+ */
+user_id: string | null, 
+/**
+ * WhatsApp username, when they have one.
+ */
+username: string | null, 
+/**
+ * Contact tags.
+ */
+tags: Array<string>, };
+
+export type ConversationView = { 
+/**
+ * Id.
+ */
+id: ConversationId, 
+/**
+ * The business number it is on.
+ */
+channel_id: string, 
+/**
+ * The customer.
+ */
+contact: ContactRef, 
+/**
+ * Where it stands.
+ */
+status: ConversationStatus, 
+/**
+ * Conversation tags.
+ */
+tags: Array<string>, 
+/**
+ * The agent working it.
+ */
+assignee_id: UserId | null, 
+/**
+ * Inbound messages no agent has read.
+ */
+unread_count: number, 
+/**
+ * The conversation's event sequence (messages and statuses).
+ */
+last_seq: number, 
+/**
+ * The customer's last message (opens the 24-hour window).
+ */
+last_inbound_at: string | null, 
+/**
+ * The newest message either way.
+ */
+last_message_at: string | null, 
+/**
+ * When the customer service window closes.
+ */
+window_expires_at: string | null, 
+/**
+ * The newest message.
+ */
+last_message: MessageSummary | null, 
+/**
+ * Opened.
+ */
+created_at: string, 
+/**
+ * Last changed.
+ */
+updated_at: string, };
+
+export type ContactConversation = { 
+/**
+ * The conversation.
+ */
+id: ConversationId, 
+/**
+ * Its number.
+ */
+channel_id: string, 
+/**
+ * Where it stands.
+ */
+status: ConversationStatus, 
+/**
+ * Its newest message.
+ */
+last_message_at: string | null, };
+
+export type ContactView = { 
+/**
+ * Id.
+ */
+id: ContactId, 
+/**
+ * E.164 phone, when known.
+ */
+phone: string | null, 
+/**
+ * Meta's business-scoped user id, when known.
+ */
+user_id: string | null, 
+/**
+ * The customer's WhatsApp username, when they have one.
+ */
+username: string | null, 
+/**
+ * Name.
+ */
+name: string | null, 
+/**
+ * Contact tags.
+ */
+tags: Array<string>, 
+/**
+ * Free-form fields.
+ */
+custom_fields: Record<string, unknown>, 
+/**
+ * Whether they accept marketing.
+ */
+opted_in: boolean, 
+/**
+ * Added.
+ */
+created_at: string, 
+/**
+ * Last changed.
+ */
+updated_at: string, 
+/**
+ * Their conversations the caller may see (one contact's page only).
+ */
+conversations?: Array<ContactConversation>, };
+
+export type Note = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * Its conversation.
+ */
+conversation_id: string, 
+/**
+ * Who wrote it.
+ */
+author_id: string | null, 
+/**
+ * What it says.
+ */
+body: string, 
+/**
+ * When.
+ */
+created_at: string, };
+
+export type UserView = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * Tenant.
+ */
+tenant_id: string, 
+/**
+ * Display name.
+ */
+name: string, 
+/**
+ * Login email.
+ */
+email: string, 
+/**
+ * Role.
+ */
+role: Role, 
+/**
+ * online / away / busy / offline.
+ */
+presence: string, 
+/**
+ * When created.
+ */
+created_at: string, };
+
+export type ChannelView = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * Meta's id of the number.
+ */
+phone_number_id: string, 
+/**
+ * The number as displayed.
+ */
+display_phone_number: string, 
+/**
+ * Its WhatsApp Business Account.
+ */
+waba_id: string, 
+/**
+ * What the business calls it.
+ */
+name: string, 
+/**
+ * The tenant's own Meta app, if it has one.
+ */
+app_id: string | null, 
+/**
+ * Its send rate.
+ */
+messages_per_second: number, 
+/**
+ * When connected.
+ */
+created_at: string, 
+/**
+ * When last changed.
+ */
+updated_at: string, };
+
+export type Template = { 
+/**
+ * Id.
+ */
+id: TemplateId, 
+/**
+ * The WhatsApp Business Account it belongs to.
+ */
+waba_id: string, 
+/**
+ * Meta's id once submitted.
+ */
+meta_template_id: string | null, 
+/**
+ * Its name (lowercase, underscores).
+ */
+name: string, 
+/**
+ * Its language code.
+ */
+language: string, 
+/**
+ * MARKETING, UTILITY or AUTHENTICATION.
+ */
+category: string | null, 
+/**
+ * DRAFT, PENDING, APPROVED, REJECTED, PAUSED, DISABLED…
+ */
+status: string, 
+/**
+ * Why Meta rejected it.
+ */
+rejected_reason: string | null, 
+/**
+ * Header, body, footer, buttons in Meta's shape.
+ */
+components: JsonValue, 
+/**
+ * Created.
+ */
+created_at: string, 
+/**
+ * Last changed.
+ */
+updated_at: string, };
+
+export type FlowNode = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * Its type (one of [`NODE_TYPES`]).
+ */
+type: string, 
+/**
+ * Where it is drawn.
+ */
+position: { x: number; y: number }, 
+/**
+ * Its settings, as stored; [`validate`] parses them into a [`NodeSpec`].
+ */
+data: Record<string, unknown>, };
+
+export type FlowEdge = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * From node.
+ */
+source: string, 
+/**
+ * To node.
+ */
+target: string, 
+/**
+ * Which branch of the source (button id, `ok`, `else`, …).
+ */
+source_handle: string | null, };
+
+export type FlowData = { 
+/**
+ * Nodes.
+ */
+nodes: Array<FlowNode>, 
+/**
+ * Edges.
+ */
+edges: Array<FlowEdge>, };
+
+export type FlowView = { 
+/**
+ * Id.
+ */
+id: FlowId, 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * What starts it: keyword, welcome, button, referral, manual, campaign_reply.
+ */
+trigger_type: TriggerType, 
+/**
+ * The keyword, /regex/ or button payload.
+ */
+trigger_value: string | null, 
+/**
+ * exact, contains or regex.
+ */
+trigger_match: TriggerMatch, 
+/**
+ * Higher wins when several match.
+ */
+priority: number, 
+/**
+ * draft, active or inactive.
+ */
+status: "draft" | "active" | "inactive", 
+/**
+ * Its graph's version.
+ */
+version: number, 
+/**
+ * The graph, in React Flow's JSON.
+ */
+flow_data: FlowData, 
+/**
+ * An agent's reply pauses the bot.
+ */
+pause_on_agent_reply: boolean, 
+/**
+ * Bot messages whose outcome stays unknown are sent again.
+ */
+resend_unconfirmed: boolean, 
+/**
+ * Created.
+ */
+created_at: string, 
+/**
+ * Last changed.
+ */
+updated_at: string, };
+
+export type RunView = { 
+/**
+ * Id.
+ */
+id: RunId, 
+/**
+ * Its conversation.
+ */
+conversation_id: string, 
+/**
+ * The flow version it runs.
+ */
+version: number, 
+/**
+ * running, waiting, paused, completed, failed, stopped.
+ */
+status: RunStatus, 
+/**
+ * The node it is at.
+ */
+cursor: string | null, 
+/**
+ * Its variables.
+ */
+vars: JsonValue, 
+/**
+ * The nodes it went through.
+ */
+path: JsonValue, 
+/**
+ * Why it failed.
+ */
+error: string | null, 
+/**
+ * Started.
+ */
+started_at: string, 
+/**
+ * Ended.
+ */
+ended_at: string | null, };
+
+export type KeyView = { 
+/**
+ * Id.
+ */
+id: ApiKeyId, 
+/**
+ * What it is for.
+ */
+name: string, 
+/**
+ * Its first characters, to recognise it.
+ */
+prefix: string, 
+/**
+ * What it may do.
+ */
+scopes: Array<string>, 
+/**
+ * When created.
+ */
+created_at: string, 
+/**
+ * When last used.
+ */
+last_used_at: string | null, 
+/**
+ * When revoked.
+ */
+revoked_at: string | null, };
+
+export type DeadLetter = { 
+/**
+ * Id.
+ */
+id: number, 
+/**
+ * The number the events arrived on (None once disconnected).
+ */
+channel_id: string | null, 
+/**
+ * Their contact.
+ */
+contact_id: string | null, 
+/**
+ * Their conversation.
+ */
+conversation_id: string | null, 
+/**
+ * How many events.
+ */
+events: number, 
+/**
+ * Why they could not be stored.
+ */
+error: string, 
+/**
+ * Parked.
+ */
+created_at: string, 
+/**
+ * Fed back.
+ */
+retried_at: string | null, };
+
+export type Totals = { 
+/**
+ * Conversations opened.
+ */
+conversations_new: number, 
+/**
+ * Messages from customers.
+ */
+messages_inbound: number, 
+/**
+ * Messages to customers.
+ */
+messages_outbound: number, 
+/**
+ * Open conversations now.
+ */
+open_conversations: number, 
+/**
+ * Open conversations nobody has taken.
+ */
+unassigned_open: number, };
+
+export type Day = { 
+/**
+ * The day (UTC).
+ */
+day: string, 
+/**
+ * Conversations opened.
+ */
+conversations_new: number, 
+/**
+ * Messages from customers.
+ */
+messages_inbound: number, 
+/**
+ * Messages to customers.
+ */
+messages_outbound: number, };
+
+export type ResponseTime = { 
+/**
+ * Median seconds to the first agent reply.
+ */
+first_response_median_seconds: number | null, 
+/**
+ * 90th percentile.
+ */
+first_response_p90_seconds: number | null, 
+/**
+ * Turns measured.
+ */
+samples: number, };
+
+export type AgentActivity = { 
+/**
+ * The agent.
+ */
+user_id: string, 
+/**
+ * Their name.
+ */
+name: string, 
+/**
+ * online, away or offline.
+ */
+presence: string, 
+/**
+ * Messages they sent in the range.
+ */
+messages_sent: number, 
+/**
+ * Open or pending conversations on them now.
+ */
+conversations_assigned: number, };
+
+export type FlowRuns = { 
+/**
+ * Started.
+ */
+runs_started: number, 
+/**
+ * Completed.
+ */
+runs_completed: number, };
+
+export type Range = { 
+/**
+ * The first day's start (UTC).
+ */
+from: string, 
+/**
+ * Now.
+ */
+to: string, 
+/**
+ * How many days.
+ */
+days: number, };
+
+export type Overview = { 
+/**
+ * The days covered.
+ */
+range: Range, 
+/**
+ * Volumes and backlog.
+ */
+totals: Totals, 
+/**
+ * Per day, oldest first.
+ */
+by_day: Array<Day>, 
+/**
+ * First-response times.
+ */
+response_time: ResponseTime, 
+/**
+ * Per agent, busiest first.
+ */
+agents: Array<AgentActivity>, 
+/**
+ * Flow runs.
+ */
+flows: FlowRuns, };
