@@ -222,6 +222,9 @@ impl AgentSession {
                         None => ctx.text(&*f.text),
                     }
                 }
+                // Everything missed is above; typing and live frames flow from here.
+                let last_seq = (joined.last_seq != i64::MIN).then_some(joined.last_seq);
+                ctx.text(frame("conversation:joined", json!({"conversation_id": cid, "last_seq": last_seq})));
             }
             Err(e) => {
                 act.joined.remove(&cid);

@@ -204,7 +204,6 @@ async fn handoff_and_agent_replies_pause_the_bot_and_assignment_picks_an_online_
     let agent = app.add_user(&t, "agent").await;
     app.connect_channel(&t, PHONE_NUMBER_ID).await;
     let mut agent_ws = app.socket(&agent.token).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
     create_flow(&app, &t, json!({"name": "support", "trigger_type": "keyword", "trigger_value": "help", "flow_data": {"nodes": [
         {"id": "a", "type": "assign", "data": {"start": true, "strategy": "least_busy"}},
         {"id": "b", "type": "message", "data": {"text": "An agent will be with you."}},
@@ -346,7 +345,7 @@ async fn a_thousand_concurrent_runs_all_complete() {
         app.sim_sends().await.into_iter().filter(|b| b["text"]["body"].as_str().is_some_and(|s| s.starts_with("Hello"))).count()
     };
     eventually("1000 greetings at Meta", std::time::Duration::from_secs(60), || async { (greetings().await >= 1000).then_some(()) }).await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    outbox_settled(&app.owner).await;
     assert_eq!(greetings().await, 1000, "each run greeted once");
     let n: i64 =
         sqlx::query_scalar("SELECT count(*) FROM contacts WHERE custom_fields->>'greeted' = 'yes'").fetch_one(&app.owner).await.unwrap();

@@ -414,7 +414,9 @@ impl TestApp {
     pub async fn socket(&self, token: &str) -> Socket {
         let url = format!("{}/api/v1/ws?token={token}", self.base.replace("http://", "ws://"));
         let (stream, _) = tokio_tungstenite::connect_async(url).await.expect("websocket upgrade");
-        Socket { stream }
+        let mut socket = Socket { stream };
+        socket.subscribed().await;
+        socket
     }
 
     /// Adds a team member and logs them in.
@@ -448,7 +450,44 @@ impl TestApp {
     }
 }
 
+/// Waits until no outbound message is pending (each has Meta's answer or
+/// failed for good): from then on nothing more can be sent or resent, so a
+/// count of what reached the simulator is final.
+pub async fn outbox_settled(owner: &PgPool) {
+    eventually("the outbox settled", WAIT, || async {
+        let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM messages WHERE direction = 'outbound' AND status = 'pending'")
+            .fetch_one(owner)
+            .await
+            .unwrap();
+        (pending == 0).then_some(())
+    })
+    .await;
+}
+
 impl Socket {
+    /// Waits until the session has started, so it is subscribed to its
+    /// tenant's frames: the server answers a ping only after that.
+    async fn subscribed(&mut self) {
+        use futures::{SinkExt, StreamExt};
+        self.stream.send(tokio_tungstenite::tungstenite::Message::Ping(b"ready".to_vec())).await.unwrap();
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.checked_duration_since(Instant::now()).expect("no pong from a new socket");
+            match tokio::time::timeout(left, self.stream.next()).await {
+                Ok(Some(Ok(tokio_tungstenite::tungstenite::Message::Pong(p)))) if p == b"ready" => return,
+                Ok(Some(Ok(_))) => continue,
+                other => panic!("socket ended before its pong: {other:?}"),
+            }
+        }
+    }
+
+    /// Joins a conversation and waits until the server has authorized it
+    /// (`conversation:joined`), so typing and live frames reach it.
+    pub async fn join(&mut self, conversation: &str) {
+        self.send(json!({"event": "conversation:join", "data": {"conversation_id": conversation}})).await;
+        self.expect("conversation:joined", |d| d["conversation_id"] == conversation).await;
+    }
+
     pub async fn send(&mut self, frame: Value) {
         use futures::SinkExt;
         self.stream.send(tokio_tungstenite::tungstenite::Message::Text(frame.to_string())).await.unwrap();

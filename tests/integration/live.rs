@@ -89,9 +89,8 @@ async fn typing_is_relayed_to_the_other_agent_and_shown_to_the_customer() {
     let mut a = app.socket(&t.token).await;
     let mut b = app.socket(&agent.token).await;
     for ws in [&mut a, &mut b] {
-        ws.send(json!({"event": "conversation:join", "data": {"conversation_id": conv}})).await;
+        ws.join(&conv).await;
     }
-    tokio::time::sleep(Duration::from_millis(200)).await;
     a.send(json!({"event": "conversation:typing", "data": {"conversation_id": conv, "typing": true}})).await;
     let typing = b.expect("agent:typing", |d| d["conversation_id"] == conv.as_str()).await;
     assert_eq!(typing["user_id"], t.user_id.as_str());

@@ -432,7 +432,7 @@ async fn a_flow_run_survives_kills_during_a_delay_and_an_input_and_completes_onc
     })
     .await;
     assert_eq!(status, "completed");
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    outbox_settled(&owner).await;
     let at_meta: Vec<String> = app.sim_sends().await.iter().filter_map(|b| b["text"]["body"].as_str().map(str::to_owned)).collect();
     for text in ["before the delay", "after the delay", "your name?", "thanks Kerry"] {
         assert_eq!(at_meta.iter().filter(|t| *t == text).count(), 1, "`{text}` reached Meta {:?}", at_meta);

@@ -420,7 +420,6 @@ async fn agents_see_only_what_they_may_see_notes_runs_and_replays() {
     assert_eq!(res.status(), 200);
     let mut b_socket = app.socket(&b.token).await;
     let mut a_socket = app.socket(&a.token).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
     let note =
         app.post_json(&t.token, &format!("/api/v1/conversations/{conversation}/notes"), json!({"body": "VIP: refund approved"})).await;
     assert_eq!(note.status(), 201);
