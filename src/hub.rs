@@ -22,6 +22,8 @@ pub enum Scope {
     Joined,
     /// Every session of the tenant (presence, notes, assignment changes).
     Everyone,
+    /// The tenant admins' sessions (campaign progress, account alerts).
+    Admins,
 }
 
 /// One serialised event on its way to a session.

@@ -18,11 +18,14 @@
 //! - [`graph`]: the Graph API client (sends, media, templates, number
 //!   verification); [`sim`]: the stand-ins for Meta (and later Razorpay)
 //!   that demo, tests and benches run against.
+//! - [`campaigns`]: broadcast campaigns (audience, launch checks, the
+//!   actor that paces and sends them).
 //! - [`store::repo`]: every query the HTTP edge needs, one repository per
 //!   aggregate, reached as `db.tenant(t).conversations()…`.
 
 pub mod auth;
 pub mod cache;
+pub mod campaigns;
 pub mod cli;
 pub mod config;
 pub mod crypto;

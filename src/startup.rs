@@ -64,6 +64,8 @@ pub struct AppState {
     pub hub: Arc<TenantHub>,
     /// Engine counters.
     pub metrics: Arc<EngineMetrics>,
+    /// The campaigns this node drives.
+    pub campaigns: Arc<crate::campaigns::runner::CampaignRunner>,
     /// Revocable sessions (token versions).
     pub sessions: crate::auth::sessions::Sessions,
     /// Sign-in rate limits and the password hashing pool.
@@ -170,8 +172,12 @@ impl Application {
         }
 
         let sessions = crate::auth::sessions::Sessions::new(hub.clone());
+        let db = crate::store::repo::Db::new(pool.clone());
+        let campaigns = crate::campaigns::runner::CampaignRunner::new(db.clone(), router.clone(), hub.clone());
+        campaigns.spawn_scheduler();
         let state = web::Data::new(AppState {
-            db: crate::store::repo::Db::new(pool.clone()),
+            db,
+            campaigns,
             pool,
             jwt: JwtKeys::new(config.jwt_secret.expose()),
             secrets,

@@ -351,6 +351,11 @@ impl Handler<HubFrame> for AgentSession {
     fn handle(&mut self, f: HubFrame, ctx: &mut Self::Context) {
         match f.scope {
             Scope::Everyone => ctx.text(&*f.text),
+            Scope::Admins => {
+                if self.user.role.is_admin() {
+                    ctx.text(&*f.text);
+                }
+            }
             Scope::Joined => {
                 if f.conversation_id.and_then(|c| self.joined.get(&c)).is_some_and(|j| j.authorized) {
                     ctx.text(&*f.text);

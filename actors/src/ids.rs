@@ -73,6 +73,14 @@ uuid_id!(
     /// An API key of a tenant.
     ApiKeyId
 );
+uuid_id!(
+    /// A broadcast campaign of a tenant.
+    CampaignId
+);
+uuid_id!(
+    /// One recipient of a campaign (the send key's second half).
+    RecipientId
+);
 
 /// Meta's message id (`wamid.…`): the idempotency key of every message and
 /// the target of every status and reaction.

@@ -44,6 +44,7 @@ error_codes! {
     AlreadyRetried => "ALREADY_RETRIED", "This dead letter was already fed back.";
     AppInUse => "APP_IN_USE", "This Meta app is connected to another account.";
     BodyUnreadable => "BODY_UNREADABLE", "The request body could not be read.";
+    CampaignState => "CAMPAIGN_STATE", "The campaign's status does not allow this (e.g. editing one that started).";
     ChannelChanged => "CHANNEL_CHANGED", "The number changed while this change was checked: reload and retry.";
     ChannelExists => "CHANNEL_EXISTS", "This number (or app id) is already connected.";
     ChannelGone => "CHANNEL_GONE", "The number the events arrived on was disconnected.";
@@ -77,6 +78,7 @@ error_codes! {
     TemplateExists => "TEMPLATE_EXISTS", "A template with this name and language exists.";
     TemplateInvalid => "TEMPLATE_INVALID", "The template breaks Meta's rules.";
     TemplateLocked => "TEMPLATE_LOCKED", "The template cannot be changed in its status.";
+    TemplateNotApproved => "TEMPLATE_NOT_APPROVED", "The template is not approved by Meta (or is paused or disabled).";
     TemplateParams => "TEMPLATE_PARAMS", "The template parameters do not fit.";
     Unauthorized => "UNAUTHORIZED", "Sign in (or the token expired or was revoked).";
     Unavailable => "UNAVAILABLE", "A dependency is unavailable: retry.";

@@ -6,6 +6,7 @@ pub mod analytics;
 pub mod api_keys;
 pub mod auth;
 pub mod bench;
+pub mod campaigns;
 pub mod channels;
 pub mod contacts;
 pub mod contacts_csv;

@@ -7,7 +7,7 @@
 use super::{
     analytics, api_keys, auth, channels, contacts, contacts_csv, conversations, dead_letters, flows, health, media, messages, openapi,
 };
-use super::{flow_runs, flow_sandbox, tags, templates, users, webhooks};
+use super::{campaigns, flow_runs, flow_sandbox, tags, templates, users, webhooks};
 use crate::auth::Access;
 use actix_web::web;
 
@@ -159,6 +159,27 @@ routes! {
     post "/api/v1/templates/{id}/submit" => templates::submit, Manager, "templates", "Submit a draft to Meta for review";
     post "/api/v1/templates/{id}/preview" => templates::preview, Reader, "templates", "Render with parameters",
         r##"{"header":[],"body":["Asha","#4821"]}"##;
+    get "/api/v1/campaigns" => campaigns::list, Reader, "campaigns", "Broadcast campaigns, newest first, each with its counts";
+    post "/api/v1/campaigns" => campaigns::create, Manager, "campaigns",
+        "Write a draft: a number, an approved template with one source per parameter (a contact field or a constant), an audience (tags or contact ids) and a rate (at most the number's); 422 TEMPLATE_NOT_APPROVED / TEMPLATE_PARAMS name the fix",
+        r#"{"name":"Diwali offer","channel_id":"…","template":{"name":"diwali_offer","language":"en"},"variables":{"body":[{"field":"contact.name"},{"value":"20%"}]},"audience":{"tags":["vip"]},"rate_mps":50}"#;
+    get "/api/v1/campaigns/{id}" => campaigns::get, Reader, "campaigns", "One campaign with its counts";
+    patch "/api/v1/campaigns/{id}" => campaigns::update, Manager, "campaigns", "Rewrite a draft (409 CAMPAIGN_STATE once it is scheduled or started)";
+    delete "/api/v1/campaigns/{id}" => campaigns::delete, Manager, "campaigns", "Delete a campaign that is not running or paused";
+    get "/api/v1/campaigns/{id}/preview" => campaigns::preview, Reader, "campaigns",
+        "Who would be reached and who skipped (invalid phone, duplicate, opted out, US marketing, missing variable), three rendered messages, estimated cost and finish time";
+    post "/api/v1/campaigns/{id}/schedule" => campaigns::schedule, Manager, "campaigns", "Start a draft at a future time",
+        r#"{"at":"2026-12-01T09:00:00+05:30"}"#;
+    post "/api/v1/campaigns/{id}/start" => campaigns::start, Manager, "campaigns",
+        "Resolve the audience and start sending at the campaign's rate on the bulk lane (live replies keep their reserve)";
+    post "/api/v1/campaigns/{id}/pause" => campaigns::pause, Manager, "campaigns", "Stop handing recipients over; resumable";
+    post "/api/v1/campaigns/{id}/resume" => campaigns::resume, Manager, "campaigns", "Carry on where it paused";
+    post "/api/v1/campaigns/{id}/cancel" => campaigns::cancel, Manager, "campaigns", "Stop for good; recipients not yet sent are cancelled";
+    get "/api/v1/campaigns/{id}/stats" => campaigns::stats, Reader, "campaigns",
+        "Counts that add up to the audience (skipped, pending, sending, accepted, sent, delivered, read, failed, cancelled), replied, funnel, failures by Meta error code, cost";
+    get "/api/v1/campaigns/{id}/messages" => campaigns::messages, Reader, "campaigns",
+        "Per-recipient results in audience order (?status=, cursor pagination): phone, status, wamid, error, times, cost";
+    get "/api/v1/campaigns/{id}/export" => campaigns::export, Manager, "campaigns", "Per-recipient results as CSV";
     get "/api/v1/dead-letters" => dead_letters::list, Admin, "ops",
         "Events a conversation could not store after repeated failures, parked with the error (newest first)";
     post "/api/v1/dead-letters/{id}/retry" => dead_letters::retry, Admin, "ops", "Feed a dead letter's events to its conversation again";

@@ -7,6 +7,9 @@
 
 use crate::auth::Role;
 use crate::store::repo::analytics::{AgentActivity, Day, FlowRuns, Overview, Range, ResponseTime, Totals};
+use crate::store::repo::campaigns::{
+    CampaignStats, CampaignStatus, CampaignView, Cost, Funnel, RecipientError, RecipientView, SkipReason, TemplateRef,
+};
 use crate::store::repo::channels::ChannelView;
 use crate::store::repo::contacts::{ContactConversation, ContactView};
 use crate::store::repo::conversations::{ContactRef, ConversationView, MessageSummary, Note};
@@ -19,7 +22,9 @@ use ts_rs::TS;
 use whatsflow_actors::flow::run::RunStatus;
 use whatsflow_actors::flow::triggers::{TriggerMatch, TriggerType};
 use whatsflow_actors::flow::{Edge, FlowData, Node};
-use whatsflow_actors::ids::{ApiKeyId, ContactId, ConversationId, FlowId, MessageId, RunId, TemplateId, TenantId, UserId, Wamid};
+use whatsflow_actors::ids::{
+    ApiKeyId, CampaignId, ChannelId, ContactId, ConversationId, FlowId, MessageId, RecipientId, RunId, TemplateId, TenantId, UserId, Wamid,
+};
 use whatsflow_actors::message::MessageStatus;
 use whatsflow_actors::message::{Direction, MessageView, SentBy};
 use whatsflow_actors::ports::ConversationStatus;
@@ -116,6 +121,18 @@ pub fn api_typescript() -> String {
     declare::<ResponseTime>(&mut out);
     declare::<AgentActivity>(&mut out);
     declare::<FlowRuns>(&mut out);
+    declare::<CampaignId>(&mut out);
+    declare::<RecipientId>(&mut out);
+    declare::<ChannelId>(&mut out);
+    declare::<CampaignStatus>(&mut out);
+    declare::<TemplateRef>(&mut out);
+    declare::<CampaignView>(&mut out);
+    declare::<Funnel>(&mut out);
+    declare::<Cost>(&mut out);
+    declare::<CampaignStats>(&mut out);
+    declare::<SkipReason>(&mut out);
+    declare::<RecipientError>(&mut out);
+    declare::<RecipientView>(&mut out);
     declare::<Range>(&mut out);
     declare::<Overview>(&mut out);
     out.trim_end().to_owned() + "\n"

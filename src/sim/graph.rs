@@ -18,8 +18,10 @@
 //!   `POST /__sim/numbers`), answered only with that number's token, as Meta
 //!   answers a channel's ownership check.
 //! - `/__sim/requests` (what it received), `/__sim/control` (inject errors,
-//!   go down, fail recipients), `/__sim/numbers` (register a number),
-//!   `/__sim/reset`: for tests.
+//!   go down, fail recipients, with any of Meta's error codes),
+//!   `/__sim/numbers` (register a number), `/__sim/templates/status` (Meta
+//!   pauses or disables a template, with its webhook), `/__sim/reset`: for
+//!   tests.
 
 use crate::http::webhooks::sign;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
@@ -108,6 +110,11 @@ pub struct SimControl {
     /// Recipients (digits) whose messages are accepted but then fail (131026).
     #[serde(default)]
     pub fail_recipients: Vec<String>,
+    /// Recipients (digits) whose messages are accepted and then fail with
+    /// the given Meta error code (131049, 131050, 131048, 368, …), in a
+    /// `failed` status webhook shaped as Meta's.
+    #[serde(default)]
+    pub fail_recipients_with: HashMap<String, i64>,
     /// Do not send read statuses.
     #[serde(default)]
     pub no_read: bool,
@@ -166,6 +173,14 @@ impl SimState {
                 category: "UTILITY".into(),
                 status: "APPROVED".into(),
                 components: json!([{"type": "BODY", "text": "Hi {{1}}, your order {{2}} is on its way.", "example": {"body_text": [["Asha", "#4821"]]}}]),
+            },
+            Template {
+                id: "1000000000000003".into(),
+                name: "spring_sale".into(),
+                language: "en".into(),
+                category: "MARKETING".into(),
+                status: "APPROVED".into(),
+                components: json!([{"type": "BODY", "text": "Hi {{1}}, our spring sale is on: {{2}} off everything.", "example": {"body_text": [["Asha", "20%"]]}}]),
             },
         ];
         Arc::new(Self {
@@ -270,9 +285,11 @@ async fn messages(state: web::Data<Arc<SimState>>, req: HttpRequest, path: web::
     }
     let control = state.control.lock().map(|mut c| {
         let injected = if c.fail_next.is_empty() { None } else { Some(c.fail_next.remove(0)) };
-        (c.down, injected, c.fail_recipients.clone(), c.no_read, c.silent)
+        (c.down, injected, c.fail_recipients.clone(), c.fail_recipients_with.clone(), c.no_read, c.silent)
     });
-    let Ok((down, injected, fail_recipients, no_read, silent)) = control else { return HttpResponse::InternalServerError().finish() };
+    let Ok((down, injected, fail_recipients, fail_with, no_read, silent)) = control else {
+        return HttpResponse::InternalServerError().finish();
+    };
     if down {
         return HttpResponse::ServiceUnavailable().content_type("text/html").body("<html>Service Unavailable</html>");
     }
@@ -314,9 +331,11 @@ async fn messages(state: web::Data<Arc<SimState>>, req: HttpRequest, path: web::
             return meta_error(400, 100, "Invalid parameter", "Param text['body'] must be at most 4096 characters long.");
         }
     }
+    let mut category = "service";
     if kind == "template" {
-        if let Some(err) = check_template(&state, &parsed["template"]) {
-            return err;
+        match check_template(&state, &parsed["template"]) {
+            Err(err) => return *err,
+            Ok(c) => category = c,
         }
     }
     let wamid = state.next_wamid();
@@ -332,7 +351,7 @@ async fn messages(state: web::Data<Arc<SimState>>, req: HttpRequest, path: web::
     if kind == "template" {
         message["message_status"] = json!("accepted");
     }
-    let fails = digits.as_ref().is_some_and(|d| fail_recipients.contains(d));
+    let fails = digits.as_ref().and_then(|d| fail_with.get(d).copied().or_else(|| fail_recipients.contains(d).then_some(131026)));
     let status_job = StatusJob {
         pnid,
         wamid,
@@ -341,7 +360,7 @@ async fn messages(state: web::Data<Arc<SimState>>, req: HttpRequest, path: web::
         callback: parsed["biz_opaque_callback_data"].as_str().map(str::to_owned),
         fails,
         read: config.auto_read && !no_read,
-        category: if kind == "template" { "utility" } else { "service" },
+        category,
         kind: kind.clone(),
     };
     if !silent {
@@ -361,13 +380,46 @@ async fn messages(state: web::Data<Arc<SimState>>, req: HttpRequest, path: web::
     HttpResponse::Ok().json(json!({"messaging_product": "whatsapp", "contacts": [contact], "messages": [message]}))
 }
 
-fn check_template(state: &SimState, t: &Value) -> Option<HttpResponse> {
+/// A Meta error answer, as `check_template` returns it.
+fn refuse(answer: HttpResponse) -> Result<&'static str, Box<HttpResponse>> {
+    Err(Box::new(answer))
+}
+
+/// Checks a template send as Meta does; the template's pricing category.
+fn check_template(state: &SimState, t: &Value) -> Result<&'static str, Box<HttpResponse>> {
     let name = t["name"].as_str().unwrap_or("");
     let lang = t["language"]["code"].as_str().unwrap_or("");
-    let templates = state.templates.lock().ok()?;
-    let Some(found) = templates.iter().find(|x| x.name == name && x.language == lang && x.status == "APPROVED") else {
-        return Some(meta_error(404, 132001, "Template does not exist", &format!("template name ({name}) does not exist in {lang}")));
+    let templates = state.templates.lock().map_err(|_| Box::new(HttpResponse::InternalServerError().finish()))?;
+    let Some(found) = templates.iter().find(|x| x.name == name && x.language == lang) else {
+        return Err(Box::new(meta_error(
+            404,
+            132001,
+            "Template does not exist",
+            &format!("template name ({name}) does not exist in {lang}"),
+        )));
     };
+    match found.status.as_str() {
+        "APPROVED" => {}
+        "PAUSED" => {
+            return refuse(meta_error(
+                400,
+                132015,
+                "Template is Paused",
+                "Template is paused due to low quality so it cannot be sent in a template message.",
+            ))
+        }
+        "DISABLED" => {
+            return refuse(meta_error(
+                400,
+                132016,
+                "Template is Disabled",
+                "Template has been paused too many times due to low quality and is now permanently disabled.",
+            ))
+        }
+        _ => {
+            return refuse(meta_error(404, 132001, "Template does not exist", &format!("template name ({name}) is not approved in {lang}")))
+        }
+    }
     let expected = template_variables(&found.components);
     let given = t["components"]
         .as_array()
@@ -375,14 +427,18 @@ fn check_template(state: &SimState, t: &Value) -> Option<HttpResponse> {
         .and_then(|b| b["parameters"].as_array())
         .map_or(0, Vec::len);
     if expected != given {
-        return Some(meta_error(
+        return Err(Box::new(meta_error(
             400,
             132000,
             "Template Param Count Mismatch",
             &format!("body: number of localizable_params ({given}) does not match the expected number of params ({expected})"),
-        ));
+        )));
     }
-    None
+    Ok(match found.category.as_str() {
+        "MARKETING" => "marketing",
+        "AUTHENTICATION" => "authentication",
+        _ => "utility",
+    })
 }
 
 struct StatusJob {
@@ -391,15 +447,42 @@ struct StatusJob {
     digits: Option<String>,
     user_id: Option<String>,
     callback: Option<String>,
-    fails: bool,
+    /// The Meta error code it fails with, if it does.
+    fails: Option<i64>,
     read: bool,
     category: &'static str,
     kind: String,
 }
 
+/// The title and details Meta gives an error in a `failed` status.
+fn async_error(code: i64) -> (&'static str, &'static str) {
+    match code {
+        131026 => ("Message undeliverable", "Message Undeliverable."),
+        131049 => (
+            "This message was not delivered to maintain healthy ecosystem engagement.",
+            "In order to maintain a healthy ecosystem engagement, the message failed to be delivered.",
+        ),
+        131050 => (
+            "Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business.",
+            "The recipient stopped marketing messages.",
+        ),
+        131048 => (
+            "Spam rate limit hit",
+            "Message failed to send because there are restrictions on how many messages can be sent from this phone number.",
+        ),
+        368 => (
+            "Temporarily blocked for policies violations",
+            "The WhatsApp Business Account associated with the app has been restricted or disabled for violating a platform policy.",
+        ),
+        131031 => ("Account has been locked", "The Business Account was restricted or disabled for violating a platform policy."),
+        130472 => ("User's number is part of an experiment", "Message was not sent as part of an experiment."),
+        _ => ("Simulated failure", "Injected by the simulator."),
+    }
+}
+
 /// Posts the status webhooks of one accepted message, as Meta would.
 async fn post_statuses(state: Arc<SimState>, job: StatusJob) {
-    let steps: &[&str] = if job.fails {
+    let steps: &[&str] = if job.fails.is_some() {
         &["failed"]
     } else if job.read {
         &["sent", "delivered", "read"]
@@ -423,9 +506,10 @@ async fn post_statuses(state: Arc<SimState>, job: StatusJob) {
             status["pricing"] =
                 json!({"billable": job.category != "service", "pricing_model": "PMP", "type": "regular", "category": job.category});
         }
-        if *step == "failed" {
-            status["errors"] = json!([{"code": 131026, "title": "Message undeliverable", "message": "Message undeliverable",
-                "error_data": {"details": "Message Undeliverable."}, "href": "/documentation/business-messaging/whatsapp/support/error-codes"}]);
+        if let (true, Some(code)) = (*step == "failed", job.fails) {
+            let (title, details) = async_error(code);
+            status["errors"] = json!([{"code": code, "title": title, "message": title,
+                "error_data": {"details": details}, "href": "/documentation/business-messaging/whatsapp/support/error-codes"}]);
         }
         let mut value = json!({"messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550000000", "phone_number_id": job.pnid}, "statuses": [status]});
         if *step != "failed" {
@@ -443,7 +527,7 @@ async fn post_statuses(state: Arc<SimState>, job: StatusJob) {
         deliver_webhook(&state, &config, body.to_string()).await;
     }
     let config = state.config();
-    if config.auto_reply && !job.fails && job.kind != "reaction" {
+    if config.auto_reply && job.fails.is_none() && job.kind != "reaction" {
         if let Some(d) = &job.digits {
             actix_web::rt::time::sleep(config.status_delay * 4).await;
             let n = usize::try_from(state.counter.load(std::sync::atomic::Ordering::Relaxed)).unwrap_or(0);
@@ -674,6 +758,38 @@ async fn sim_control(state: web::Data<Arc<SimState>>, body: web::Json<SimControl
     HttpResponse::NoContent().finish()
 }
 
+/// `POST /__sim/templates/status`: Meta changes a template's status
+/// (`PAUSED`, `DISABLED`, `APPROVED` again, …) and says so by webhook, as
+/// `message_template_status_update` on the given WABA.
+#[derive(Deserialize)]
+struct TemplateStatusChange {
+    waba_id: String,
+    name: String,
+    language: String,
+    event: String,
+}
+
+async fn sim_template_status(state: web::Data<Arc<SimState>>, body: web::Json<TemplateStatusChange>) -> HttpResponse {
+    let b = body.into_inner();
+    let id = state.templates.lock().ok().and_then(|mut t| {
+        t.iter_mut().find(|x| x.name == b.name && x.language == b.language).map(|x| {
+            x.status = b.event.clone();
+            x.id.clone()
+        })
+    });
+    let Some(id) = id else { return HttpResponse::NotFound().finish() };
+    let config = state.config();
+    let mut value = json!({"event": b.event, "message_template_id": id.parse::<u64>().unwrap_or(0), "message_template_name": b.name,
+        "message_template_language": b.language, "reason": "NONE"});
+    if b.event == "PAUSED" {
+        value["other_info"] = json!({"title": "FIRST_PAUSE", "description": "Your WhatsApp message template has been paused for 3 hours until 2:00 PM UTC because it had issues."});
+    }
+    let body = json!({"object": "whatsapp_business_account", "entry": [{"id": b.waba_id, "time": Utc::now().timestamp(), "changes": [{"value": value,
+        "field": "message_template_status_update"}]}]});
+    deliver_webhook(&state, &config, body.to_string()).await;
+    HttpResponse::NoContent().finish()
+}
+
 async fn sim_reset(state: web::Data<Arc<SimState>>) -> HttpResponse {
     if let Ok(mut c) = state.control.lock() {
         *c = SimControl::default();
@@ -691,6 +807,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/__sim/control", web::post().to(sim_control))
         .route("/__sim/reset", web::post().to(sim_reset))
         .route("/__sim/numbers", web::post().to(sim_numbers))
+        .route("/__sim/templates/status", web::post().to(sim_template_status))
         .route("/__media/{id}", web::get().to(media_bytes))
         .route("/{version}/{pnid}/media", web::post().to(upload_media))
         .route("/{version}/{media_id}", web::get().to(media_url))

@@ -16,6 +16,8 @@ use whatsflow_actors::ports::{AppliedStatus, BatchOutcome, ConversationBatch, He
 /// Most batches one transaction takes: bounds one commit's duration.
 pub const MAX_BATCHES_PER_COMMIT: usize = 512;
 
+/// Meta's error code for "this recipient has chosen to stop receiving marketing messages".
+const META_MARKETING_STOPPED: i64 = 131050;
 /// Batches waiting for a writer; actors wait (asynchronously) when it is full,
 /// which is the backpressure from Postgres to ingest.
 const QUEUE_CAPACITY: usize = 8192;
@@ -269,6 +271,27 @@ async fn commit_tenant(tx: &mut GroupTx, tenant: TenantId, batches: &[&Conversat
                 }
             }
         }
+    }
+
+    // A marketing message that failed with 131050 means the customer told
+    // WhatsApp to stop this business's marketing: their consent goes, so no
+    // campaign or agent sends them marketing again until they resume.
+    let stopped: Vec<&str> = idxs
+        .iter()
+        .flat_map(|&i| batches[i].statuses.iter())
+        .filter(|s| s.status == MessageStatus::Failed && s.errors.as_ref().is_some_and(|e| e[0]["code"] == META_MARKETING_STOPPED))
+        .map(|s| s.wamid.as_str())
+        .collect();
+    if !stopped.is_empty() {
+        sqlx::query(
+            "UPDATE contacts k SET opted_in = false, updated_at = now()
+             FROM messages m JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
+             WHERE m.tenant_id = $1 AND m.wamid = ANY($2) AND k.tenant_id = $1 AND k.id = c.contact_id AND k.opted_in",
+        )
+        .bind(tenant.0)
+        .bind(&stopped)
+        .execute(&mut **tx)
+        .await?;
     }
 
     // 4. Park what arrived before its message (unless the message exists).

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod auth;
+mod campaigns;
 mod channels;
 mod contacts;
 mod flows;

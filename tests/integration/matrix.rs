@@ -103,6 +103,21 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("delete", "/api/v1/templates/{id}", [401, 403, 403, 404, 403, 204, 204]),
     ("post", "/api/v1/templates/{id}/submit", [401, 403, 403, 404, 403, 200, 200]),
     ("post", "/api/v1/templates/{id}/preview", [401, 200, 404, 404, 200, 403, 200]),
+    ("get", "/api/v1/campaigns", [401, 200, 200, 200, 200, 403, 200]),
+    // Another tenant's admin names a number that is not theirs.
+    ("post", "/api/v1/campaigns", [401, 403, 403, 422, 403, 201, 201]),
+    ("get", "/api/v1/campaigns/{id}", [401, 200, 404, 404, 200, 403, 200]),
+    ("patch", "/api/v1/campaigns/{id}", [401, 403, 403, 404, 403, 200, 200]),
+    ("delete", "/api/v1/campaigns/{id}", [401, 403, 403, 404, 403, 204, 204]),
+    ("get", "/api/v1/campaigns/{id}/preview", [401, 200, 404, 404, 200, 403, 200]),
+    ("post", "/api/v1/campaigns/{id}/schedule", [401, 403, 403, 404, 403, 200, 200]),
+    ("post", "/api/v1/campaigns/{id}/start", [401, 403, 403, 404, 403, 200, 200]),
+    ("post", "/api/v1/campaigns/{id}/pause", [401, 403, 403, 404, 403, 200, 200]),
+    ("post", "/api/v1/campaigns/{id}/resume", [401, 403, 403, 404, 403, 200, 200]),
+    ("post", "/api/v1/campaigns/{id}/cancel", [401, 403, 403, 404, 403, 200, 200]),
+    ("get", "/api/v1/campaigns/{id}/stats", [401, 200, 404, 404, 200, 403, 200]),
+    ("get", "/api/v1/campaigns/{id}/messages", [401, 200, 404, 404, 200, 403, 200]),
+    ("get", "/api/v1/campaigns/{id}/export", [401, 403, 403, 404, 403, 200, 200]),
     ("get", "/api/v1/dead-letters", [401, 403, 403, 200, 403, 403, 200]),
     ("post", "/api/v1/dead-letters/{id}/retry", [401, 403, 403, 404, 403, 403, 202]),
 ];
@@ -122,6 +137,7 @@ struct Fixtures {
     flow: String,
     template: String,
     media: String,
+    campaign: String,
     counter: std::sync::atomic::AtomicU64,
 }
 
@@ -178,6 +194,11 @@ async fn setup(app: &TestApp) -> Fixtures {
     let flow = admin_post(app, &admin, "/api/v1/flows", flow_body()).await["id"].as_str().unwrap().to_owned();
     let template = admin_post(app, &admin, "/api/v1/templates", template_body(0)).await["id"].as_str().unwrap().to_owned();
     let media = upload(app, &admin.token, None, &channel).await["id"].as_str().unwrap().to_owned();
+    admin_post(app, &admin, "/api/v1/templates/sync", json!({})).await;
+    for i in 0..30 {
+        admin_post(app, &admin, "/api/v1/contacts", json!({"phone": format!("+1415666{i:04}"), "tags": ["bulk"]})).await;
+    }
+    let campaign = admin_post(app, &admin, "/api/v1/campaigns", campaign_body(&channel, &contact)).await["id"].as_str().unwrap().to_owned();
     Fixtures {
         admin,
         agent,
@@ -192,6 +213,7 @@ async fn setup(app: &TestApp) -> Fixtures {
         flow,
         template,
         media,
+        campaign,
         counter: std::sync::atomic::AtomicU64::new(1),
     }
 }
@@ -199,6 +221,17 @@ async fn setup(app: &TestApp) -> Fixtures {
 fn flow_body() -> Value {
     json!({"name": "matrix flow", "trigger_type": "manual", "flow_data": {"nodes": [
         {"id": "m", "type": "message", "position": {"x": 0, "y": 0}, "data": {"start": true, "text": "hello"}}], "edges": []}})
+}
+
+fn campaign_body(channel: &str, contact: &str) -> Value {
+    json!({"name": "matrix campaign", "channel_id": channel, "template": {"name": "hello_world", "language": "en_US"},
+           "audience": {"contact_ids": [contact]}})
+}
+
+/// A campaign that keeps running while the matrix calls it: 30 recipients at one a second.
+fn slow_campaign_body(channel: &str) -> Value {
+    json!({"name": "matrix slow", "channel_id": channel, "template": {"name": "hello_world", "language": "en_US"},
+           "audience": {"tags": ["bulk"]}, "rate_mps": 1})
 }
 
 fn template_body(n: u64) -> Value {
@@ -270,6 +303,19 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
             id.to_string()
         }
         (_, p) if p.starts_with("/api/v1/conversations/{id}") => fx.conversation.clone(),
+        ("patch" | "delete", "/api/v1/campaigns/{id}")
+        | ("post", "/api/v1/campaigns/{id}/start" | "/api/v1/campaigns/{id}/schedule" | "/api/v1/campaigns/{id}/cancel") => {
+            admin_post(app, a, "/api/v1/campaigns", campaign_body(&fx.channel, &fx.contact)).await["id"].as_str().unwrap().to_owned()
+        }
+        ("post", "/api/v1/campaigns/{id}/pause" | "/api/v1/campaigns/{id}/resume") => {
+            let id = admin_post(app, a, "/api/v1/campaigns", slow_campaign_body(&fx.channel)).await["id"].as_str().unwrap().to_owned();
+            admin_post(app, a, &format!("/api/v1/campaigns/{id}/start"), json!({})).await;
+            if path.ends_with("/resume") {
+                admin_post(app, a, &format!("/api/v1/campaigns/{id}/pause"), json!({})).await;
+            }
+            id
+        }
+        (_, p) if p.starts_with("/api/v1/campaigns/{id}") => fx.campaign.clone(),
         _ => String::new(),
     };
     let filled = path
@@ -316,6 +362,8 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
             Body::Json(json!({"components": [{"type": "BODY", "text": "Hi {{1}}, welcome back.", "example": {"body_text": [["Asha"]]}}]}))
         }
         ("post", "/api/v1/templates/{id}/preview") => Body::Json(json!({"body": ["Asha"]})),
+        ("post", "/api/v1/campaigns") | ("patch", "/api/v1/campaigns/{id}") => Body::Json(campaign_body(&fx.channel, &fx.contact)),
+        ("post", "/api/v1/campaigns/{id}/schedule") => Body::Json(json!({"at": chrono::Utc::now() + chrono::Duration::hours(1)})),
         ("post", "/webhooks/whatsapp" | "/webhooks/whatsapp/{app_id}") => Body::Json(json!({})),
         ("post", _) => Body::Json(json!({})),
         _ => Body::None,

@@ -8,6 +8,7 @@
 //! 409 naming the fix), or something else (logged, never shown).
 
 pub mod analytics;
+pub mod campaigns;
 pub mod channels;
 pub mod contacts;
 pub mod conversations;
@@ -275,6 +276,11 @@ impl<'a> TenantDb<'a> {
     /// Its dashboard numbers.
     pub fn analytics(self) -> analytics::Analytics<'a> {
         analytics::Analytics { db: self }
+    }
+
+    /// Its broadcast campaigns.
+    pub fn campaigns(self) -> campaigns::Campaigns<'a> {
+        campaigns::Campaigns { db: self }
     }
 
     /// Its dead letters.

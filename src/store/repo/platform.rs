@@ -96,6 +96,20 @@ impl Platform<'_> {
         matches!(tokio::time::timeout(timeout, sqlx::query("SELECT 1").execute(self.pool)).await, Ok(Ok(_)))
     }
 
+    /// The campaigns to drive (running) or start (scheduled and due), across tenants.
+    pub async fn active_campaigns(&self) -> Result<Vec<super::campaigns::ActiveCampaign>, DbError> {
+        let rows: Vec<(uuid::Uuid, uuid::Uuid, String)> =
+            sqlx::query_as("SELECT tenant_id, id, status FROM active_campaigns()").fetch_all(self.pool).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(tenant, id, status)| super::campaigns::ActiveCampaign {
+                tenant: TenantId(tenant),
+                id: whatsflow_actors::ids::CampaignId(id),
+                due_to_start: status == "scheduled",
+            })
+            .collect())
+    }
+
     /// Webhook POSTs that failed every retry and wait for an operator.
     pub async fn dead_inbox_rows(&self) -> Result<i64, DbError> {
         Ok(sqlx::query_scalar("SELECT count(*) FROM webhook_inbox WHERE dead_at IS NOT NULL").fetch_one(self.pool).await?)

@@ -737,6 +737,246 @@ runs_started: number,
  */
 runs_completed: number, };
 
+export type CampaignId = string;
+
+export type RecipientId = string;
+
+export type ChannelId = string;
+
+export type CampaignStatus = "draft" | "scheduled" | "running" | "paused" | "completed" | "cancelled";
+
+export type TemplateRef = { 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * Its language code.
+ */
+language: string, };
+
+export type CampaignView = { 
+/**
+ * Id.
+ */
+id: CampaignId, 
+/**
+ * What the business calls it.
+ */
+name: string, 
+/**
+ * The number it sends from.
+ */
+channel_id: ChannelId, 
+/**
+ * The approved template it sends.
+ */
+template: TemplateRef, 
+/**
+ * Where each template parameter comes from, per component.
+ */
+variables: Record<string, Array<Record<string, string>>>, 
+/**
+ * Who it goes to.
+ */
+audience: Record<string, unknown>, 
+/**
+ * Messages per second it sends at (at most the number's rate).
+ */
+rate_mps: number, 
+/**
+ * Where it stands.
+ */
+status: CampaignStatus, 
+/**
+ * Why it paused itself, when it did.
+ */
+paused_reason: string | null, 
+/**
+ * When it is to start.
+ */
+scheduled_at: string | null, 
+/**
+ * When it started.
+ */
+started_at: string | null, 
+/**
+ * When its last recipient was handed over.
+ */
+completed_at: string | null, 
+/**
+ * Who wrote it.
+ */
+created_by: UserId | null, 
+/**
+ * Created.
+ */
+created_at: string, 
+/**
+ * Last changed.
+ */
+updated_at: string, };
+
+export type Funnel = { 
+/**
+ * At least sent.
+ */
+sent: number, 
+/**
+ * At least delivered.
+ */
+delivered: number, 
+/**
+ * Read.
+ */
+read: number, 
+/**
+ * Replied.
+ */
+replied: number, };
+
+export type Cost = { 
+/**
+ * ISO 4217 code.
+ */
+currency: string, 
+/**
+ * In minor units, rounded half up.
+ */
+amount_minor: number, 
+/**
+ * In ten-thousandths of the unit, exact.
+ */
+amount_e4: number, };
+
+export type CampaignStats = { 
+/**
+ * Everyone in the audience.
+ */
+audience: number, 
+/**
+ * Not sent to, with a reason.
+ */
+skipped: number, 
+/**
+ * Not yet handed over.
+ */
+pending: number, 
+/**
+ * Handed over, Meta's answer not yet known.
+ */
+sending: number, 
+/**
+ * Accepted by Meta (it holds a wamid), no status yet.
+ */
+accepted: number, 
+/**
+ * Sent to the customer's phone.
+ */
+sent: number, 
+/**
+ * Delivered, not read.
+ */
+delivered: number, 
+/**
+ * Read.
+ */
+read: number, 
+/**
+ * Failed (by Meta's error code in `by_error`).
+ */
+failed: number, 
+/**
+ * Cancelled before their turn.
+ */
+cancelled: number, 
+/**
+ * Recipients who wrote back within 72 hours of their message.
+ */
+replied: number, 
+/**
+ * Cumulative funnel: reached at least sent / delivered / read.
+ */
+funnel: Funnel, 
+/**
+ * Failed recipients per Meta error code.
+ */
+by_error: { [key in string]?: number }, 
+/**
+ * Skipped recipients per reason.
+ */
+by_skip_reason: { [key in string]?: number }, 
+/**
+ * What the delivered messages cost under the tenant's rate card.
+ */
+cost: Cost, };
+
+export type SkipReason = "invalid_phone" | "duplicate" | "opted_out" | "us_marketing" | "missing_variable" | "contact_gone";
+
+export type RecipientError = { 
+/**
+ * Meta's code.
+ */
+code: number, 
+/**
+ * Meta's title.
+ */
+title: string, };
+
+export type RecipientView = { 
+/**
+ * The row.
+ */
+id: RecipientId, 
+/**
+ * Their contact.
+ */
+contact_id: ContactId | null, 
+/**
+ * Their number.
+ */
+phone: string | null, 
+/**
+ * pending, sending, accepted, sent, delivered, read, failed, skipped or cancelled.
+ */
+status: string, 
+/**
+ * Why skipped.
+ */
+skip_reason: string | null, 
+/**
+ * Meta's id of their message.
+ */
+wamid: string | null, 
+/**
+ * Meta's error, when it failed.
+ */
+error: RecipientError | null, 
+/**
+ * Their message.
+ */
+message_id: MessageId | null, 
+/**
+ * When Meta sent it.
+ */
+sent_at: string | null, 
+/**
+ * When it was delivered.
+ */
+delivered_at: string | null, 
+/**
+ * When it was read.
+ */
+read_at: string | null, 
+/**
+ * When they first wrote back (within 72 hours).
+ */
+replied_at: string | null, 
+/**
+ * Its cost in ten-thousandths of the rate card's currency.
+ */
+cost_e4: number, };
+
 export type Range = { 
 /**
  * The first day's start (UTC).

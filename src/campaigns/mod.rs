@@ -1,0 +1,13 @@
+//! Broadcast campaigns: an approved template sent to an audience on one
+//! number, paced, each recipient at most once, with counts that add up.
+//!
+//! - [`audience`]: who is reached, who is skipped and why, and each
+//!   recipient's template parameters (pure rules).
+//! - [`launch`]: the checks a campaign passes before it starts (template
+//!   approved, parameters fit) and the resolution of its audience.
+//! - [`runner`]: the actor that drives a running campaign, and the
+//!   scheduler that starts due ones and resumes them after a restart.
+
+pub mod audience;
+pub mod launch;
+pub mod runner;

@@ -1,0 +1,373 @@
+//! The campaign runner: one `CampaignActor` per running campaign, started
+//! when a campaign launches or resumes and by a scheduler tick that also
+//! finds campaigns a crash left running and scheduled ones now due.
+//!
+//! Each actor, every tick: stops when its campaign no longer runs; pauses
+//! it when its template is no longer approved or Meta refused a send in a
+//! way that must stop everything (spam limit, policy block, locked
+//! account); then claims as many pending recipients as the
+//! campaign's rate allows (holding back while Meta has not answered the
+//! sends already handed over) and hands each to its conversation as a
+//! bulk-lane template send under the send key `campaign:<id>:<recipient>`.
+//! A claim repeated after a crash finds the message its key stored, so a
+//! recipient is never messaged twice. Progress goes to the tenant's admins
+//! at most once a second.
+
+use super::audience;
+use super::launch::{self, TemplateFacts};
+use crate::hub::{HubFrame, Scope, TenantHub};
+use crate::store::repo::campaigns::{CampaignStatus, CampaignView, Claimed, SkipReason};
+use crate::store::repo::{Db, DbError};
+use actix::prelude::*;
+use dashmap::DashMap;
+use serde_json::json;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+use whatsflow_actors::conversation::ConversationWork;
+use whatsflow_actors::ids::{CampaignId, TenantId};
+use whatsflow_actors::message::SentBy;
+use whatsflow_actors::outbound::Lane;
+use whatsflow_actors::ports::ChannelRef;
+use whatsflow_actors::router::WebhookRouter;
+use whatsflow_actors::send::{SendRefusal, SendRequest};
+use whatsflow_actors::tenant::ConversationCommand;
+
+/// How often an actor looks at its campaign.
+const TICK: Duration = Duration::from_millis(100);
+/// How often the scheduler looks for campaigns to drive or start.
+const SCHEDULER_TICK: Duration = Duration::from_secs(1);
+/// How often progress goes to the admins.
+const PROGRESS_EVERY: Duration = Duration::from_secs(1);
+/// How often the stopping rules are checked.
+const RULES_EVERY: Duration = Duration::from_millis(500);
+/// How long a conversation may take to store a send.
+const SEND_ANSWER_TIMEOUT: Duration = Duration::from_secs(15);
+/// Most recipients handed over in one tick.
+const MAX_CLAIM: f64 = 500.0;
+
+/// Meta errors that stop a whole campaign: the number's spam limit, a
+/// policy block, a locked account, and template refusals that will not pass
+/// by themselves.
+pub const STOPPING_ERRORS: [i64; 7] = [131048, 368, 131031, 132000, 132001, 132015, 132016];
+
+/// The running campaigns of this node.
+pub struct CampaignRunner {
+    db: Db,
+    router: Arc<WebhookRouter>,
+    hub: Arc<TenantHub>,
+    actors: DashMap<CampaignId, Addr<CampaignActor>>,
+}
+
+impl CampaignRunner {
+    /// A runner; [`spawn_scheduler`](Self::spawn_scheduler) starts its tick.
+    pub fn new(db: Db, router: Arc<WebhookRouter>, hub: Arc<TenantHub>) -> Arc<Self> {
+        Arc::new(Self { db, router, hub, actors: DashMap::new() })
+    }
+
+    /// Makes sure a running campaign has its actor.
+    pub fn drive(self: &Arc<Self>, tenant: TenantId, id: CampaignId) {
+        if self.actors.get(&id).is_some_and(|a| a.connected()) {
+            return;
+        }
+        let runner = Arc::downgrade(self);
+        let addr = CampaignActor::new(runner, tenant, id).start();
+        self.actors.insert(id, addr);
+    }
+
+    /// How many campaigns this node drives now.
+    pub fn running(&self) -> usize {
+        self.actors.iter().filter(|a| a.connected()).count()
+    }
+
+    /// Every second: drive running campaigns (a restart finds them here)
+    /// and launch scheduled ones that are due.
+    pub fn spawn_scheduler(self: &Arc<Self>) {
+        let weak = Arc::downgrade(self);
+        actix::spawn(async move {
+            let mut tick = tokio::time::interval(SCHEDULER_TICK);
+            loop {
+                tick.tick().await;
+                let Some(runner) = weak.upgrade() else { return };
+                runner.actors.retain(|_, a| a.connected());
+                match runner.db.platform().active_campaigns().await {
+                    Ok(active) => {
+                        for c in active {
+                            if c.due_to_start {
+                                if let Err(e) = runner.launch_scheduled(c.tenant, c.id).await {
+                                    tracing::warn!(campaign = %c.id, error = %e, "a scheduled campaign could not start");
+                                }
+                            } else {
+                                runner.drive(c.tenant, c.id);
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "could not list active campaigns"),
+                }
+            }
+        });
+    }
+
+    /// Launches a scheduled campaign whose time came; one that cannot start
+    /// (its template was paused meanwhile) is paused with the reason.
+    async fn launch_scheduled(self: &Arc<Self>, tenant: TenantId, id: CampaignId) -> Result<(), DbError> {
+        let db = self.db.tenant(tenant);
+        let Some(c) = db.campaigns().get(id).await? else { return Ok(()) };
+        match start(db, &c).await {
+            Ok(_) => {
+                self.drive(tenant, id);
+                Ok(())
+            }
+            Err(launch::LaunchError::Db(e)) => Err(e),
+            Err(e) => {
+                db.campaigns().transition(id, &["scheduled"], CampaignStatus::Paused, Some(&e.to_string()), None).await?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Resolves the audience and launches: the campaign runs once this returns.
+pub async fn start(db: crate::store::repo::TenantDb<'_>, c: &CampaignView) -> Result<Option<CampaignView>, launch::LaunchError> {
+    let template = launch::approved_template(db, c).await?;
+    let recipients = launch::resolve(db, c, &template).await?;
+    Ok(db.campaigns().launch(c.id, &recipients).await?)
+}
+
+/// Drives one running campaign.
+pub struct CampaignActor {
+    runner: Weak<CampaignRunner>,
+    tenant: TenantId,
+    id: CampaignId,
+    /// A step is in flight.
+    busy: bool,
+    /// Sends the rate allows now (fractional).
+    allowance: f64,
+    last_tick: Instant,
+    last_progress: Option<Instant>,
+    last_rules: Option<Instant>,
+    /// Claims left by a previous run are re-sent first.
+    recovered: bool,
+}
+
+impl CampaignActor {
+    fn new(runner: Weak<CampaignRunner>, tenant: TenantId, id: CampaignId) -> Self {
+        Self {
+            runner,
+            tenant,
+            id,
+            busy: false,
+            allowance: 0.0,
+            last_tick: Instant::now(),
+            last_progress: None,
+            last_rules: None,
+            recovered: false,
+        }
+    }
+}
+
+impl Actor for CampaignActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        ctx.run_interval(TICK, |act, ctx| act.tick(ctx));
+    }
+}
+
+/// What a step decided.
+enum StepEnd {
+    /// Keep going.
+    Continue,
+    /// The campaign no longer runs.
+    Stop,
+}
+
+impl CampaignActor {
+    fn tick(&mut self, ctx: &mut Context<Self>) {
+        let now = Instant::now();
+        let elapsed = now.duration_since(self.last_tick).as_secs_f64();
+        self.last_tick = now;
+        if self.busy {
+            return;
+        }
+        let Some(runner) = self.runner.upgrade() else {
+            ctx.stop();
+            return;
+        };
+        self.busy = true;
+        let step = Step {
+            runner,
+            tenant: self.tenant,
+            id: self.id,
+            elapsed,
+            allowance: self.allowance,
+            progress_due: self.last_progress.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY),
+            rules_due: self.last_rules.is_none_or(|t| t.elapsed() >= RULES_EVERY),
+            recover: !self.recovered,
+        };
+        ctx.spawn(step.run().into_actor(self).map(move |res, act, ctx| {
+            act.busy = false;
+            match res {
+                Ok((end, outcome)) => {
+                    act.allowance = outcome.allowance;
+                    act.recovered = true;
+                    if outcome.progressed {
+                        act.last_progress = Some(Instant::now());
+                    }
+                    if outcome.rules_checked {
+                        act.last_rules = Some(Instant::now());
+                    }
+                    if matches!(end, StepEnd::Stop) {
+                        ctx.stop();
+                    }
+                }
+                Err(e) => tracing::warn!(campaign = %act.id, error = %e, "campaign step failed; retrying"),
+            }
+        }));
+    }
+}
+
+/// What a step leaves for the next.
+struct Outcome {
+    allowance: f64,
+    progressed: bool,
+    rules_checked: bool,
+}
+
+/// One look at the campaign, as a future the actor runs.
+struct Step {
+    runner: Arc<CampaignRunner>,
+    tenant: TenantId,
+    id: CampaignId,
+    elapsed: f64,
+    allowance: f64,
+    progress_due: bool,
+    rules_due: bool,
+    recover: bool,
+}
+
+impl Step {
+    async fn run(self) -> Result<(StepEnd, Outcome), DbError> {
+        let db = self.runner.db.tenant(self.tenant);
+        let repo = db.campaigns();
+        let mut outcome = Outcome { allowance: self.allowance, progressed: false, rules_checked: false };
+        let Some(c) = repo.get(self.id).await? else { return Ok((StepEnd::Stop, outcome)) };
+        if c.status != CampaignStatus::Running {
+            // One last frame so open pages show where it stopped.
+            self.progress(&c).await?;
+            return Ok((StepEnd::Stop, outcome));
+        }
+        let template = match launch::approved_template(db, &c).await {
+            Ok(t) => t,
+            Err(launch::LaunchError::Db(e)) => return Err(e),
+            Err(e) => return self.pause(&c, &e.to_string()).await.map(|_| (StepEnd::Stop, outcome)),
+        };
+        if self.rules_due {
+            outcome.rules_checked = true;
+            if let Some((code, title)) = repo.stopping_failure(self.id, &STOPPING_ERRORS).await? {
+                let reason = format!("Meta refused a send with error {code} ({title}); check the number's quality and the account in WhatsApp Manager, then resume");
+                self.pause(&c, &reason).await?;
+                return Ok((StepEnd::Stop, outcome));
+            }
+        }
+        let channel = match db.channels().channel_ref(c.channel_id).await? {
+            Some(ch) => ch,
+            None => {
+                self.pause(&c, "the campaign's number was disconnected; connect it again, then resume").await?;
+                return Ok((StepEnd::Stop, outcome));
+            }
+        };
+        if self.recover {
+            for r in repo.unfinished_claims(self.id).await? {
+                self.dispatch(&c, &channel, &template, r).await?;
+            }
+        }
+        let rate = f64::from(c.rate_mps.max(1));
+        // At most a fifth of a second's worth at once, so no one-second
+        // window carries more than the rate (plus one tick).
+        outcome.allowance = (self.allowance + rate * self.elapsed).min((rate / 5.0).max(1.0));
+        let in_flight = repo.in_flight(self.id).await?;
+        let room = (rate.max(20.0) - in_flight as f64).max(0.0);
+        let n = outcome.allowance.min(room).min(MAX_CLAIM).floor();
+        if n >= 1.0 {
+            let claimed = repo.claim(self.id, n as i64).await?;
+            outcome.allowance -= claimed.len() as f64;
+            let sends = claimed.into_iter().map(|r| self.dispatch(&c, &channel, &template, r));
+            for r in futures::future::join_all(sends).await {
+                r?;
+            }
+        }
+        let done = repo.complete_if_done(self.id).await?;
+        if done || self.progress_due {
+            let c = if done { repo.get(self.id).await?.unwrap_or(c) } else { c };
+            self.progress(&c).await?;
+            outcome.progressed = true;
+        }
+        Ok((if done { StepEnd::Stop } else { StepEnd::Continue }, outcome))
+    }
+
+    /// Hands one recipient to their conversation under the send key.
+    async fn dispatch(&self, c: &CampaignView, channel: &ChannelRef, template: &TemplateFacts, r: Claimed) -> Result<(), DbError> {
+        let repo = self.runner.db.tenant(self.tenant).campaigns();
+        if template.marketing && r.opted_out {
+            return repo.skip(r.id, SkipReason::OptedOut).await;
+        }
+        let Some(contact) = r.contact_id else { return repo.skip(r.id, SkipReason::ContactGone).await };
+        let key = format!("campaign:{}:{}", c.id, r.id);
+        if let Some(m) = repo.message_for_key(&key).await? {
+            return repo.queued(r.id, m).await;
+        }
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.runner.router.command(ConversationCommand {
+            channel: channel.clone(),
+            contact_id: contact,
+            work: ConversationWork::Send(SendRequest {
+                kind: "template".into(),
+                content: audience::template_payload(&c.template.name, &c.template.language, &r.parameters),
+                reply_to: None,
+                client_id: Some(key.clone()),
+                sent_by: Some(SentBy::Campaign { id: c.id.0 }),
+                lane: Lane::Bulk,
+                reply: Some(tx),
+            }),
+        });
+        match tokio::time::timeout(SEND_ANSWER_TIMEOUT, rx).await {
+            Ok(Ok(Ok(view))) => repo.queued(r.id, view.id).await,
+            Ok(Ok(Err(SendRefusal::Duplicate))) => match repo.message_for_key(&key).await? {
+                Some(m) => repo.queued(r.id, m).await,
+                None => repo.release(r.id).await,
+            },
+            Ok(Ok(Err(SendRefusal::NoRecipient | SendRefusal::Gone))) => repo.skip(r.id, SkipReason::ContactGone).await,
+            // Not stored now (the database is busy, the actor restarting):
+            // the next claim sends it under the same key.
+            _ => repo.release(r.id).await,
+        }
+    }
+
+    /// Pauses the campaign by rule and tells the admins why.
+    async fn pause(&self, c: &CampaignView, reason: &str) -> Result<(), DbError> {
+        let repo = self.runner.db.tenant(self.tenant).campaigns();
+        if let Some(paused) = repo.transition(c.id, &["running"], CampaignStatus::Paused, Some(reason), None).await? {
+            tracing::warn!(campaign = %c.id, reason, "campaign paused by rule");
+            self.runner.hub.broadcast(
+                self.tenant,
+                admin_frame(json!({"event": "notification", "data": {"kind": "campaign_paused", "campaign_id": c.id, "name": c.name, "message": reason}})),
+            );
+            self.progress(&paused).await?;
+        }
+        Ok(())
+    }
+
+    /// `campaign:progress {campaign_id, status, stats}` to the tenant's admins.
+    async fn progress(&self, c: &CampaignView) -> Result<(), DbError> {
+        let stats = self.runner.db.tenant(self.tenant).campaigns().stats(c.id).await?;
+        self.runner.hub.broadcast(
+            self.tenant,
+            admin_frame(json!({"event": "campaign:progress", "data": {"campaign_id": c.id, "status": c.status, "stats": stats}})),
+        );
+        Ok(())
+    }
+}
+
+fn admin_frame(frame: serde_json::Value) -> HubFrame {
+    HubFrame { conversation_id: None, assignee: None, seq: None, scope: Scope::Admins, except: None, text: frame.to_string().into() }
+}

@@ -1,0 +1,393 @@
+//! `/api/v1/campaigns`: broadcast campaigns — drafts, preview, schedule,
+//! start, pause, resume, cancel, live counts, per-recipient results and
+//! their CSV export.
+
+use crate::auth::{Manager, Reader};
+use crate::campaigns::launch::{self, LaunchError};
+use crate::campaigns::{audience, runner};
+use crate::http::error::{ApiError, ErrorCode};
+use crate::http::pagination;
+use crate::http::valid::{not_blank, Valid};
+use crate::startup::AppState;
+use crate::store::repo::campaigns::{CampaignDraft, CampaignStats, CampaignStatus, CampaignView, Cost, TemplateRef};
+use crate::store::repo::TenantDb;
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use whatsflow_actors::ids::{CampaignId, ChannelId, TenantId};
+
+/// `POST /campaigns` and `PATCH /campaigns/{id}` (a draft's whole content).
+#[derive(Deserialize, garde::Validate)]
+pub struct CampaignBody {
+    #[garde(length(chars, max = 200), custom(not_blank))]
+    name: String,
+    #[garde(skip)]
+    channel_id: uuid::Uuid,
+    #[garde(dive)]
+    template: TemplateName,
+    #[serde(default)]
+    #[garde(skip)]
+    variables: Value,
+    #[garde(skip)]
+    audience: Value,
+    #[serde(default)]
+    #[garde(inner(range(min = 1, max = 1000)))]
+    rate_mps: Option<i32>,
+}
+
+/// A template by name and language.
+#[derive(Deserialize, garde::Validate)]
+pub struct TemplateName {
+    #[garde(length(chars, min = 1, max = 512))]
+    name: String,
+    #[garde(length(chars, min = 1, max = 20))]
+    language: String,
+}
+
+/// A campaign with its counts.
+#[derive(serde::Serialize)]
+struct Detail {
+    #[serde(flatten)]
+    campaign: CampaignView,
+    stats: CampaignStats,
+}
+
+fn from_launch(e: LaunchError) -> ApiError {
+    match e {
+        LaunchError::TemplateNotApproved(message) => ApiError::Unprocessable { code: ErrorCode::TemplateNotApproved, message },
+        LaunchError::Invalid(message) => ApiError::Unprocessable { code: ErrorCode::TemplateParams, message },
+        LaunchError::Db(e) => e.into(),
+    }
+}
+
+fn state_conflict(c: &CampaignView, action: &str, allowed: &str) -> ApiError {
+    ApiError::Conflict {
+        code: ErrorCode::CampaignState,
+        message: format!("the campaign is {}; only a {allowed} campaign can be {action}", c.status.as_str()),
+    }
+}
+
+/// Checks a body against the tenant's number and template; the draft to store.
+async fn draft(db: TenantDb<'_>, b: CampaignBody) -> Result<CampaignDraft, ApiError> {
+    let channel = db.channels().get(ChannelId(b.channel_id)).await?.ok_or_else(|| ApiError::Unprocessable {
+        code: ErrorCode::NoChannel,
+        message: "`channel_id` is not a number of this account; connect it first or pick one from GET /api/v1/channels".into(),
+    })?;
+    let number_rate = channel.messages_per_second;
+    let rate_mps = b.rate_mps.unwrap_or(number_rate);
+    if rate_mps > number_rate {
+        return Err(ApiError::validation(format!(
+            "`rate_mps` is {rate_mps} but the number sends at most {number_rate} messages per second; lower it (or raise the number's rate)"
+        )));
+    }
+    launch::audience_filter(&b.audience).map_err(ApiError::validation)?;
+    let template = TemplateRef { name: b.template.name.trim().to_owned(), language: b.template.language.trim().to_owned() };
+    let Some((_, _, components)) = db.campaigns().template_state(&template).await? else {
+        return Err(ApiError::Unprocessable {
+            code: ErrorCode::TemplateNotApproved,
+            message: format!(
+                "there is no template `{}` in `{}`; create it (or sync templates from Meta) first",
+                template.name, template.language
+            ),
+        });
+    };
+    audience::parse_variables(&b.variables, &audience::placeholders(&components))
+        .map_err(|message| ApiError::Unprocessable { code: ErrorCode::TemplateParams, message })?;
+    Ok(CampaignDraft {
+        name: b.name.trim().to_owned(),
+        channel_id: ChannelId(b.channel_id),
+        template,
+        variables: if b.variables.is_null() { json!({}) } else { b.variables },
+        audience: b.audience,
+        rate_mps,
+    })
+}
+
+async fn found(db: TenantDb<'_>, id: CampaignId) -> Result<CampaignView, ApiError> {
+    db.campaigns().get(id).await?.ok_or(ApiError::NotFound("campaign"))
+}
+
+async fn detail(db: TenantDb<'_>, campaign: CampaignView) -> Result<HttpResponse, ApiError> {
+    let stats = db.campaigns().stats(campaign.id).await?;
+    Ok(HttpResponse::Ok().json(Detail { campaign, stats }))
+}
+
+/// Campaigns, newest first, each with its counts.
+pub async fn list(state: web::Data<AppState>, user: Reader) -> Result<HttpResponse, ApiError> {
+    let db = state.db.tenant(user.tenant_id);
+    let mut out = Vec::new();
+    for campaign in db.campaigns().list(100).await? {
+        let stats = db.campaigns().stats(campaign.id).await?;
+        out.push(Detail { campaign, stats });
+    }
+    Ok(HttpResponse::Ok().json(json!({"data": out, "next_cursor": null})))
+}
+
+/// Writes a draft.
+pub async fn create(state: web::Data<AppState>, user: Manager, body: Valid<CampaignBody>) -> Result<HttpResponse, ApiError> {
+    let db = state.db.tenant(user.tenant_id);
+    let d = draft(db, body.0).await?;
+    let by = user.api_key.is_none().then_some(user.user_id);
+    Ok(HttpResponse::Created().json(db.campaigns().create(&d, by).await?))
+}
+
+/// One campaign with its counts.
+pub async fn get(state: web::Data<AppState>, user: Reader, path: web::Path<CampaignId>) -> Result<HttpResponse, ApiError> {
+    let db = state.db.tenant(user.tenant_id);
+    let c = found(db, *path).await?;
+    detail(db, c).await
+}
+
+/// Rewrites a draft.
+pub async fn update(
+    state: web::Data<AppState>,
+    user: Manager,
+    path: web::Path<CampaignId>,
+    body: Valid<CampaignBody>,
+) -> Result<HttpResponse, ApiError> {
+    let db = state.db.tenant(user.tenant_id);
+    let c = found(db, *path).await?;
+    if c.status != CampaignStatus::Draft {
+        return Err(state_conflict(&c, "edited", "draft"));
+    }
+    let d = draft(db, body.0).await?;
+    match db.campaigns().update_draft(c.id, &d).await? {
+        Some(updated) => Ok(HttpResponse::Ok().json(updated)),
+        None => Err(state_conflict(&found(db, c.id).await?, "edited", "draft")),
+    }
+}
+
+/// Deletes a campaign that is not sending.
+pub async fn delete(state: web::Data<AppState>, user: Manager, path: web::Path<CampaignId>) -> Result<HttpResponse, ApiError> {
+    let db = state.db.tenant(user.tenant_id);
+    let c = found(db, *path).await?;
+    if db.campaigns().delete(c.id).await? {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(state_conflict(&c, "deleted", "draft, scheduled, completed or cancelled"))
+    }
+}
+
+/// What starting would do: who is reached, who is skipped and why, three
+/// recipients' messages, the cost and how long it takes.
+pub async fn preview(state: web::Data<AppState>, user: Reader, path: web::Path<CampaignId>) -> Result<HttpResponse, ApiError> {
+    let db = state.db.tenant(user.tenant_id);
+    let c = found(db, *path).await?;
+    let template = launch::approved_template(db, &c).await.map_err(from_launch)?;
+    let recipients = launch::resolve(db, &c, &template).await.map_err(from_launch)?;
+    let mut skipped = std::collections::BTreeMap::<&str, i64>::new();
+    let mut skipped_rows = Vec::new();
+    for r in recipients.iter() {
+        if let Some(reason) = r.skip_reason {
+            *skipped.entry(reason.as_str()).or_default() += 1;
+            if skipped_rows.len() < 50 {
+                skipped_rows.push(json!({"contact_id": r.contact_id, "phone": r.phone, "reason": reason}));
+            }
+        }
+    }
+    let sendable: Vec<_> = recipients.iter().filter(|r| r.skip_reason.is_none()).collect();
+    let samples: Vec<Value> = sendable
+        .iter()
+        .take(3)
+        .map(|r| json!({"contact_id": r.contact_id, "phone": r.phone, "text": audience::render(&template.components, &r.parameters)}))
+        .collect();
+    let rate_e4 = db.campaigns().rate_e4(if template.marketing { "marketing" } else { "utility" }).await?;
+    let count = i64::try_from(sendable.len()).unwrap_or(i64::MAX);
+    let seconds = (count + i64::from(c.rate_mps) - 1) / i64::from(c.rate_mps.max(1));
+    Ok(HttpResponse::Ok().json(json!({
+        "audience": recipients.len(),
+        "sendable": count,
+        "skipped": skipped,
+        "skipped_rows": skipped_rows,
+        "samples": samples,
+        "estimated_cost": Cost::from_e4(rate_e4.0, rate_e4.1 * count),
+        "estimated_seconds": seconds,
+        "estimated_finish_at": Utc::now() + chrono::Duration::seconds(seconds),
+    })))
+}
+
+/// `POST /campaigns/{id}/schedule`.
+#[derive(Deserialize)]
+pub struct ScheduleBody {
+    at: DateTime<Utc>,
+}
+
+/// Schedules a draft to start at a time.
+pub async fn schedule(
+    state: web::Data<AppState>,
+    user: Manager,
+    path: web::Path<CampaignId>,
+    body: web::Json<ScheduleBody>,
+) -> Result<HttpResponse, ApiError> {
+    let db = state.db.tenant(user.tenant_id);
+    let c = found(db, *path).await?;
+    if body.at <= Utc::now() {
+        return Err(ApiError::validation("`at` is in the past; give a future time (ISO 8601 with a zone), or start the campaign now"));
+    }
+    let template = launch::approved_template(db, &c).await.map_err(from_launch)?;
+    launch::sources(&c, &template).map_err(from_launch)?;
+    match db.campaigns().schedule(c.id, body.at).await? {
+        Some(s) => Ok(HttpResponse::Ok().json(s)),
+        None => Err(state_conflict(&c, "scheduled", "draft")),
+    }
+}
+
+/// Starts a draft (or a scheduled one now).
+pub async fn start(state: web::Data<AppState>, user: Manager, path: web::Path<CampaignId>) -> Result<HttpResponse, ApiError> {
+    let db = state.db.tenant(user.tenant_id);
+    let c = found(db, *path).await?;
+    if !matches!(c.status, CampaignStatus::Draft | CampaignStatus::Scheduled) {
+        return Err(state_conflict(&c, "started", "draft or scheduled"));
+    }
+    match runner::start(db, &c).await.map_err(from_launch)? {
+        Some(started) => {
+            state.campaigns.drive(user.tenant_id, started.id);
+            detail(db, started).await
+        }
+        None => Err(state_conflict(&found(db, c.id).await?, "started", "draft or scheduled")),
+    }
+}
+
+async fn transition(
+    state: &AppState,
+    tenant: TenantId,
+    id: CampaignId,
+    from: &[&str],
+    to: CampaignStatus,
+    action: &str,
+) -> Result<HttpResponse, ApiError> {
+    let db = state.db.tenant(tenant);
+    let c = found(db, id).await?;
+    match db.campaigns().transition(id, from, to, None, None).await? {
+        Some(changed) => {
+            if to == CampaignStatus::Running {
+                state.campaigns.drive(tenant, id);
+            }
+            detail(db, changed).await
+        }
+        None => Err(state_conflict(&c, action, &from.join(" or "))),
+    }
+}
+
+/// Pauses a running campaign: nothing more is handed over (what Meta
+/// already took is delivered).
+pub async fn pause(state: web::Data<AppState>, user: Manager, path: web::Path<CampaignId>) -> Result<HttpResponse, ApiError> {
+    transition(&state, user.tenant_id, *path, &["running"], CampaignStatus::Paused, "paused").await
+}
+
+/// Resumes a paused campaign where it stopped (its template must be
+/// approved again if that is why it paused).
+pub async fn resume(state: web::Data<AppState>, user: Manager, path: web::Path<CampaignId>) -> Result<HttpResponse, ApiError> {
+    let db = state.db.tenant(user.tenant_id);
+    let c = found(db, *path).await?;
+    if c.status == CampaignStatus::Paused {
+        launch::approved_template(db, &c).await.map_err(from_launch)?;
+    }
+    transition(&state, user.tenant_id, c.id, &["paused"], CampaignStatus::Running, "resumed").await
+}
+
+/// Cancels a campaign; recipients not yet handed over are cancelled.
+pub async fn cancel(state: web::Data<AppState>, user: Manager, path: web::Path<CampaignId>) -> Result<HttpResponse, ApiError> {
+    transition(&state, user.tenant_id, *path, &["draft", "scheduled", "running", "paused"], CampaignStatus::Cancelled, "cancelled").await
+}
+
+/// The counts.
+pub async fn stats(state: web::Data<AppState>, user: Reader, path: web::Path<CampaignId>) -> Result<HttpResponse, ApiError> {
+    let db = state.db.tenant(user.tenant_id);
+    let c = found(db, *path).await?;
+    Ok(HttpResponse::Ok().json(db.campaigns().stats(c.id).await?))
+}
+
+/// `GET /campaigns/{id}/messages` query.
+#[derive(Deserialize)]
+pub struct RecipientsQuery {
+    status: Option<String>,
+    cursor: Option<String>,
+    limit: Option<i64>,
+}
+
+/// Statuses a recipient can be in.
+const RECIPIENT_STATUSES: [&str; 9] = ["pending", "sending", "accepted", "sent", "delivered", "read", "failed", "skipped", "cancelled"];
+
+/// Per-recipient results in audience order.
+pub async fn messages(
+    state: web::Data<AppState>,
+    user: Reader,
+    path: web::Path<CampaignId>,
+    q: web::Query<RecipientsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let db = state.db.tenant(user.tenant_id);
+    let c = found(db, *path).await?;
+    if let Some(s) = q.status.as_deref() {
+        if !RECIPIENT_STATUSES.contains(&s) {
+            return Err(ApiError::validation(format!("`status` must be one of {}", RECIPIENT_STATUSES.join(", "))));
+        }
+    }
+    let after = match q.cursor.as_deref() {
+        None => None,
+        Some(c) => Some(c.parse::<i32>().map_err(|_| ApiError::BadRequest {
+            code: ErrorCode::InvalidCursor,
+            message: "`cursor` is not one this API returned; start again without it".into(),
+        })?),
+    };
+    let limit = pagination::limit(q.limit)?;
+    let (rows, next) = db.campaigns().recipients(c.id, q.status.as_deref(), after, limit).await?;
+    Ok(HttpResponse::Ok().json(json!({"data": rows, "next_cursor": next.map(|n| n.to_string())})))
+}
+
+/// Every recipient's result as CSV.
+pub async fn export(state: web::Data<AppState>, user: Manager, path: web::Path<CampaignId>) -> Result<HttpResponse, ApiError> {
+    let db = state.db.tenant(user.tenant_id);
+    let c = found(db, *path).await?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let csv_err = |e: csv::Error| ApiError::Internal(e.into());
+    w.write_record([
+        "phone",
+        "contact_id",
+        "status",
+        "skip_reason",
+        "wamid",
+        "error_code",
+        "error_title",
+        "sent_at",
+        "delivered_at",
+        "read_at",
+        "replied_at",
+        "cost",
+    ])
+    .map_err(csv_err)?;
+    let mut after = None;
+    loop {
+        let (rows, next) = db.campaigns().recipients(c.id, None, after, 1_000).await?;
+        for r in rows {
+            let t = |d: Option<DateTime<Utc>>| d.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default();
+            let cost = format!("{}.{:04}", r.cost_e4 / 10_000, r.cost_e4 % 10_000);
+            let record = [
+                r.phone.unwrap_or_default(),
+                r.contact_id.map(|c| c.to_string()).unwrap_or_default(),
+                r.status,
+                r.skip_reason.unwrap_or_default(),
+                r.wamid.unwrap_or_default(),
+                r.error.as_ref().map(|e| e.code.to_string()).unwrap_or_default(),
+                r.error.map(|e| e.title).unwrap_or_default(),
+                t(r.sent_at),
+                t(r.delivered_at),
+                t(r.read_at),
+                t(r.replied_at),
+                cost,
+            ];
+            w.write_record(record.map(crate::http::contacts_csv::spreadsheet_safe)).map_err(csv_err)?;
+        }
+        match next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    let bytes = w.into_inner().map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))?;
+    let filename = format!("campaign-{}.csv", c.id);
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"{filename}\"")))
+        .body(bytes))
+}

@@ -1,0 +1,848 @@
+//! A tenant's broadcast campaigns and their recipients.
+//!
+//! A campaign is written as a draft, launched (its audience becomes one row
+//! per recipient, skipped ones with their reason), then driven by the
+//! campaign runner, which claims pending recipients at the campaign's rate
+//! and links each to the message it stored. From then on the recipient's
+//! delivery status *is* its message's status, so duplicate or out-of-order
+//! status webhooks (already merged on the message) cannot count twice, and
+//! the counts always add up to the audience.
+
+use super::{DbError, TenantDb};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::postgres::PgRow;
+use sqlx::Row;
+use std::collections::BTreeMap;
+use whatsflow_actors::ids::{CampaignId, ChannelId, ContactId, MessageId, RecipientId, TenantId, UserId};
+
+/// Columns of [`campaign_from_row`].
+const COLUMNS: &str = "id, name, channel_id, template_name, template_language, variables, audience, rate_mps, status, paused_reason,
+    scheduled_at, started_at, completed_at, created_by, created_at, updated_at";
+
+/// Where a campaign stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum CampaignStatus {
+    /// Being written; the only editable state.
+    Draft,
+    /// Waits for its start time.
+    Scheduled,
+    /// Sending.
+    Running,
+    /// Stopped by a person or by a rule (template paused, account blocked); resumable.
+    Paused,
+    /// Every recipient has been handed over or skipped.
+    Completed,
+    /// Stopped for good; recipients not yet sent are cancelled.
+    Cancelled,
+}
+
+impl CampaignStatus {
+    /// Every status.
+    pub const ALL: [CampaignStatus; 6] = [Self::Draft, Self::Scheduled, Self::Running, Self::Paused, Self::Completed, Self::Cancelled];
+
+    /// The database and API spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Scheduled => "scheduled",
+            Self::Running => "running",
+            Self::Paused => "paused",
+            Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// Reads the spelling back.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// A campaign as the API shows it.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct CampaignView {
+    /// Id.
+    pub id: CampaignId,
+    /// What the business calls it.
+    pub name: String,
+    /// The number it sends from.
+    pub channel_id: ChannelId,
+    /// The approved template it sends.
+    pub template: TemplateRef,
+    /// Where each template parameter comes from, per component.
+    #[ts(type = "Record<string, Array<Record<string, string>>>")]
+    pub variables: Value,
+    /// Who it goes to.
+    #[ts(type = "Record<string, unknown>")]
+    pub audience: Value,
+    /// Messages per second it sends at (at most the number's rate).
+    pub rate_mps: i32,
+    /// Where it stands.
+    pub status: CampaignStatus,
+    /// Why it paused itself, when it did.
+    pub paused_reason: Option<String>,
+    /// When it is to start.
+    pub scheduled_at: Option<DateTime<Utc>>,
+    /// When it started.
+    pub started_at: Option<DateTime<Utc>>,
+    /// When its last recipient was handed over.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// Who wrote it.
+    pub created_by: Option<UserId>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A template by name and language, as campaigns name it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct TemplateRef {
+    /// Its name.
+    pub name: String,
+    /// Its language code.
+    pub language: String,
+}
+
+fn campaign_from_row(r: &PgRow) -> Result<CampaignView, sqlx::Error> {
+    let status: String = r.try_get("status")?;
+    Ok(CampaignView {
+        id: CampaignId(r.try_get("id")?),
+        name: r.try_get("name")?,
+        channel_id: ChannelId(r.try_get("channel_id")?),
+        template: TemplateRef { name: r.try_get("template_name")?, language: r.try_get("template_language")? },
+        variables: r.try_get("variables")?,
+        audience: r.try_get("audience")?,
+        rate_mps: r.try_get("rate_mps")?,
+        status: CampaignStatus::parse(&status).ok_or_else(|| sqlx::Error::Decode(format!("campaign status `{status}`").into()))?,
+        paused_reason: r.try_get("paused_reason")?,
+        scheduled_at: r.try_get("scheduled_at")?,
+        started_at: r.try_get("started_at")?,
+        completed_at: r.try_get("completed_at")?,
+        created_by: r.try_get::<Option<uuid::Uuid>, _>("created_by")?.map(UserId),
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+/// A campaign to write (or a draft's new content).
+#[derive(Debug, Clone)]
+pub struct CampaignDraft {
+    /// Name.
+    pub name: String,
+    /// Number.
+    pub channel_id: ChannelId,
+    /// Template.
+    pub template: TemplateRef,
+    /// Parameter sources.
+    pub variables: Value,
+    /// Audience.
+    pub audience: Value,
+    /// Rate.
+    pub rate_mps: i32,
+}
+
+/// One recipient as launch resolved it.
+#[derive(Debug, Clone)]
+pub struct NewRecipient {
+    /// The contact.
+    pub contact_id: Option<ContactId>,
+    /// Their number (E.164), as known at launch.
+    pub phone: Option<String>,
+    /// The template's parameters for them (`{"body": [...], "header": [...]}`).
+    pub parameters: Value,
+    /// Why they are not sent to, when they are not.
+    pub skip_reason: Option<SkipReason>,
+}
+
+/// Why a recipient of the audience is not sent to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// No phone number, or one that is not a number.
+    InvalidPhone,
+    /// The same number once more in the audience.
+    Duplicate,
+    /// They opted out of marketing (checked at launch and again at dispatch).
+    OptedOut,
+    /// Meta does not deliver marketing templates to US (+1) numbers.
+    UsMarketing,
+    /// A parameter's source is empty for them.
+    MissingVariable,
+    /// The contact was deleted before their turn.
+    ContactGone,
+}
+
+impl SkipReason {
+    /// The spelling stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidPhone => "invalid_phone",
+            Self::Duplicate => "duplicate",
+            Self::OptedOut => "opted_out",
+            Self::UsMarketing => "us_marketing",
+            Self::MissingVariable => "missing_variable",
+            Self::ContactGone => "contact_gone",
+        }
+    }
+}
+
+/// A recipient claimed for sending.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    /// The row.
+    pub id: RecipientId,
+    /// Their contact.
+    pub contact_id: Option<ContactId>,
+    /// Their parameters.
+    pub parameters: Value,
+    /// Whether they have opted out of marketing now.
+    pub opted_out: bool,
+}
+
+/// A campaign's counts. The first group partitions the audience: each
+/// recipient is in exactly one of them, so they add up to `audience`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, ts_rs::TS)]
+pub struct CampaignStats {
+    /// Everyone in the audience.
+    pub audience: i64,
+    /// Not sent to, with a reason.
+    pub skipped: i64,
+    /// Not yet handed over.
+    pub pending: i64,
+    /// Handed over, Meta's answer not yet known.
+    pub sending: i64,
+    /// Accepted by Meta (it holds a wamid), no status yet.
+    pub accepted: i64,
+    /// Sent to the customer's phone.
+    pub sent: i64,
+    /// Delivered, not read.
+    pub delivered: i64,
+    /// Read.
+    pub read: i64,
+    /// Failed (by Meta's error code in `by_error`).
+    pub failed: i64,
+    /// Cancelled before their turn.
+    pub cancelled: i64,
+    /// Recipients who wrote back within 72 hours of their message.
+    pub replied: i64,
+    /// Cumulative funnel: reached at least sent / delivered / read.
+    pub funnel: Funnel,
+    /// Failed recipients per Meta error code.
+    pub by_error: BTreeMap<String, i64>,
+    /// Skipped recipients per reason.
+    pub by_skip_reason: BTreeMap<String, i64>,
+    /// What the delivered messages cost under the tenant's rate card.
+    pub cost: Cost,
+}
+
+/// How far recipients got, each counted at every step it passed (a read
+/// message was delivered, even when Meta skipped that status).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, ts_rs::TS)]
+pub struct Funnel {
+    /// At least sent.
+    pub sent: i64,
+    /// At least delivered.
+    pub delivered: i64,
+    /// Read.
+    pub read: i64,
+    /// Replied.
+    pub replied: i64,
+}
+
+/// Money, exactly: `amount_e4` in ten-thousandths of the currency unit (the
+/// precision Meta's rate cards use), `amount_minor` the same rounded half
+/// up to the minor unit (paise, cents).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, ts_rs::TS)]
+pub struct Cost {
+    /// ISO 4217 code.
+    pub currency: String,
+    /// In minor units, rounded half up.
+    pub amount_minor: i64,
+    /// In ten-thousandths of the unit, exact.
+    pub amount_e4: i64,
+}
+
+impl Cost {
+    /// A cost from its exact ten-thousandths.
+    pub fn from_e4(currency: String, amount_e4: i64) -> Self {
+        Self { currency, amount_minor: (amount_e4 + 50).div_euclid(100), amount_e4 }
+    }
+}
+
+/// One recipient as the API lists it.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct RecipientView {
+    /// The row.
+    pub id: RecipientId,
+    /// Their contact.
+    pub contact_id: Option<ContactId>,
+    /// Their number.
+    pub phone: Option<String>,
+    /// pending, sending, accepted, sent, delivered, read, failed, skipped or cancelled.
+    pub status: String,
+    /// Why skipped.
+    pub skip_reason: Option<String>,
+    /// Meta's id of their message.
+    pub wamid: Option<String>,
+    /// Meta's error, when it failed.
+    pub error: Option<RecipientError>,
+    /// Their message.
+    pub message_id: Option<MessageId>,
+    /// When Meta sent it.
+    pub sent_at: Option<DateTime<Utc>>,
+    /// When it was delivered.
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// When it was read.
+    pub read_at: Option<DateTime<Utc>>,
+    /// When they first wrote back (within 72 hours).
+    pub replied_at: Option<DateTime<Utc>>,
+    /// Its cost in ten-thousandths of the rate card's currency.
+    pub cost_e4: i64,
+}
+
+/// Meta's error for a failed recipient.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct RecipientError {
+    /// Meta's code.
+    pub code: i64,
+    /// Meta's title.
+    pub title: String,
+}
+
+/// The recipient's status as one SQL expression over `r` (recipient) and
+/// `m` (its message).
+const EFFECTIVE_STATUS: &str = "CASE
+      WHEN r.status <> 'queued' THEN r.status
+      WHEN m.id IS NULL THEN 'failed'
+      WHEN m.status IN ('pending', 'unconfirmed') THEN 'sending'
+      WHEN m.status = 'played' THEN 'read'
+      ELSE m.status END";
+
+/// Its cost: Meta charges `regular` messages at the rate card's rate for the
+/// category, the tenant's own card before the platform's, the longest
+/// matching calling-code prefix first.
+const COST_E4: &str = "COALESCE((
+      SELECT rc.rate_e4 FROM rate_cards rc
+      WHERE m.pricing->>'type' = 'regular'
+        AND rc.category = replace(lower(m.pricing->>'category'), '-', '_')
+        AND (rc.country_prefix = '*' OR ltrim(r.phone, '+') LIKE rc.country_prefix || '%')
+      ORDER BY rc.tenant_id IS NULL, rc.country_prefix = '*', length(rc.country_prefix) DESC LIMIT 1), 0)";
+
+/// When the recipient first wrote back (later in the conversation than
+/// their message, and within 72 hours of it).
+const REPLIED_AT: &str = "(SELECT min(i.timestamp) FROM messages i
+      WHERE i.tenant_id = m.tenant_id AND i.conversation_id = m.conversation_id AND i.direction = 'inbound'
+        AND i.seq > m.seq AND i.timestamp <= m.created_at + interval '72 hours')";
+
+/// A tenant's campaigns.
+pub struct Campaigns<'a> {
+    pub(super) db: TenantDb<'a>,
+}
+
+impl Campaigns<'_> {
+    /// Writes a draft.
+    pub async fn create(&self, d: &CampaignDraft, by: Option<UserId>) -> Result<CampaignView, DbError> {
+        let mut tx = self.db.tx().await?;
+        let row = sqlx::query(&format!(
+            "INSERT INTO campaigns (id, tenant_id, name, channel_id, template_name, template_language, variables, audience, rate_mps, created_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"
+        ))
+        .bind(CampaignId::generate().0)
+        .bind(self.db.tenant.0)
+        .bind(&d.name)
+        .bind(d.channel_id.0)
+        .bind(&d.template.name)
+        .bind(&d.template.language)
+        .bind(&d.variables)
+        .bind(&d.audience)
+        .bind(d.rate_mps)
+        .bind(by.map(|u| u.0))
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(campaign_from_row(&row)?)
+    }
+
+    /// Newest first.
+    pub async fn list(&self, limit: i64) -> Result<Vec<CampaignView>, DbError> {
+        let mut tx = self.db.tx().await?;
+        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM campaigns ORDER BY created_at DESC, id DESC LIMIT $1"))
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(rows.iter().map(campaign_from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// One campaign.
+    pub async fn get(&self, id: CampaignId) -> Result<Option<CampaignView>, DbError> {
+        let mut tx = self.db.tx().await?;
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM campaigns WHERE id = $1")).bind(id.0).fetch_optional(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(row.as_ref().map(campaign_from_row).transpose()?)
+    }
+
+    /// Rewrites a draft; None when it is not (or no longer) a draft.
+    pub async fn update_draft(&self, id: CampaignId, d: &CampaignDraft) -> Result<Option<CampaignView>, DbError> {
+        let mut tx = self.db.tx().await?;
+        let row = sqlx::query(&format!(
+            "UPDATE campaigns SET name = $2, channel_id = $3, template_name = $4, template_language = $5, variables = $6, audience = $7,
+                 rate_mps = $8, updated_at = now()
+             WHERE id = $1 AND status = 'draft' RETURNING {COLUMNS}"
+        ))
+        .bind(id.0)
+        .bind(&d.name)
+        .bind(d.channel_id.0)
+        .bind(&d.template.name)
+        .bind(&d.template.language)
+        .bind(&d.variables)
+        .bind(&d.audience)
+        .bind(d.rate_mps)
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(row.as_ref().map(campaign_from_row).transpose()?)
+    }
+
+    /// Deletes a campaign that is not sending (draft, scheduled, completed,
+    /// cancelled); false when there is none such.
+    pub async fn delete(&self, id: CampaignId) -> Result<bool, DbError> {
+        let mut tx = self.db.tx().await?;
+        let n =
+            sqlx::query("DELETE FROM campaigns WHERE id = $1 AND status NOT IN ('running', 'paused')").bind(id.0).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(n.rows_affected() == 1)
+    }
+
+    /// Launches a draft or scheduled campaign with its resolved audience, in
+    /// one transaction: either every recipient row exists and it runs, or
+    /// nothing changed. None when it was not a draft or scheduled.
+    pub async fn launch(&self, id: CampaignId, recipients: &[NewRecipient]) -> Result<Option<CampaignView>, DbError> {
+        let mut tx = self.db.tx().await?;
+        let row = sqlx::query(&format!(
+            "UPDATE campaigns SET status = 'running', started_at = now(), paused_reason = NULL, updated_at = now()
+             WHERE id = $1 AND status IN ('draft', 'scheduled') RETURNING {COLUMNS}"
+        ))
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        for (chunk_no, chunk) in recipients.chunks(5_000).enumerate() {
+            let offset = chunk_no * 5_000;
+            let ids: Vec<uuid::Uuid> = chunk.iter().map(|_| RecipientId::generate().0).collect();
+            let positions: Vec<i32> = (0..chunk.len()).map(|i| i32::try_from(offset + i).unwrap_or(i32::MAX)).collect();
+            let contacts: Vec<Option<uuid::Uuid>> = chunk.iter().map(|r| r.contact_id.map(|c| c.0)).collect();
+            let phones: Vec<Option<String>> = chunk.iter().map(|r| r.phone.clone()).collect();
+            let parameters: Vec<Value> = chunk.iter().map(|r| r.parameters.clone()).collect();
+            let statuses: Vec<&str> = chunk.iter().map(|r| if r.skip_reason.is_some() { "skipped" } else { "pending" }).collect();
+            let reasons: Vec<Option<&str>> = chunk.iter().map(|r| r.skip_reason.map(SkipReason::as_str)).collect();
+            sqlx::query(
+                "INSERT INTO campaign_recipients (id, tenant_id, campaign_id, position, contact_id, phone, parameters, status, skip_reason)
+                 SELECT u.id, $1, $2, u.position, u.contact_id, u.phone, u.parameters, u.status, u.skip_reason
+                 FROM unnest($3::uuid[], $4::int[], $5::uuid[], $6::text[], $7::jsonb[], $8::text[], $9::text[])
+                      AS u(id, position, contact_id, phone, parameters, status, skip_reason)",
+            )
+            .bind(self.db.tenant.0)
+            .bind(id.0)
+            .bind(&ids)
+            .bind(&positions)
+            .bind(&contacts)
+            .bind(&phones)
+            .bind(&parameters)
+            .bind(&statuses)
+            .bind(&reasons)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Some(campaign_from_row(&row)?))
+    }
+
+    /// Schedules a draft; None when it is not a draft.
+    pub async fn schedule(&self, id: CampaignId, at: DateTime<Utc>) -> Result<Option<CampaignView>, DbError> {
+        self.transition(id, &["draft", "scheduled"], CampaignStatus::Scheduled, None, Some(at)).await
+    }
+
+    /// Moves a campaign from one of `from` to `to` (with a reason when it
+    /// pauses itself); None when it was in none of them. Cancelling also
+    /// cancels every recipient not yet handed over.
+    pub async fn transition(
+        &self,
+        id: CampaignId,
+        from: &[&str],
+        to: CampaignStatus,
+        reason: Option<&str>,
+        scheduled_at: Option<DateTime<Utc>>,
+    ) -> Result<Option<CampaignView>, DbError> {
+        let mut tx = self.db.tx().await?;
+        let row = sqlx::query(&format!(
+            "UPDATE campaigns SET status = $3, paused_reason = $4, scheduled_at = COALESCE($5, scheduled_at),
+                 completed_at = CASE WHEN $3 IN ('completed', 'cancelled') THEN now() ELSE completed_at END, updated_at = now()
+             WHERE id = $1 AND status = ANY($2) RETURNING {COLUMNS}"
+        ))
+        .bind(id.0)
+        .bind(from)
+        .bind(to.as_str())
+        .bind(reason)
+        .bind(scheduled_at)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if row.is_some() && to == CampaignStatus::Cancelled {
+            sqlx::query(
+                "UPDATE campaign_recipients SET status = 'cancelled', updated_at = now() WHERE campaign_id = $1 AND status = 'pending'",
+            )
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(row.as_ref().map(campaign_from_row).transpose()?)
+    }
+
+    /// Marks a running campaign completed when no recipient is left to hand
+    /// over; whether it did.
+    pub async fn complete_if_done(&self, id: CampaignId) -> Result<bool, DbError> {
+        let mut tx = self.db.tx().await?;
+        let n = sqlx::query(
+            "UPDATE campaigns SET status = 'completed', completed_at = now(), updated_at = now()
+             WHERE id = $1 AND status = 'running'
+               AND NOT EXISTS (SELECT 1 FROM campaign_recipients WHERE campaign_id = $1 AND status IN ('pending', 'sending'))",
+        )
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(n.rows_affected() == 1)
+    }
+
+    /// Recipients claimed before a restart whose message may or may not be
+    /// stored: they are sent again under the same send key, which finds the
+    /// stored message instead of storing a second one.
+    pub async fn unfinished_claims(&self, id: CampaignId) -> Result<Vec<Claimed>, DbError> {
+        self.claimed("status = 'sending'", id, i64::MAX).await
+    }
+
+    /// Claims up to `n` pending recipients, in audience order.
+    pub async fn claim(&self, id: CampaignId, n: i64) -> Result<Vec<Claimed>, DbError> {
+        let mut tx = self.db.tx().await?;
+        let rows = sqlx::query(
+            "UPDATE campaign_recipients r SET status = 'sending', claimed_at = now(), updated_at = now()
+             FROM (SELECT id FROM campaign_recipients WHERE campaign_id = $1 AND status = 'pending' ORDER BY position LIMIT $2 FOR UPDATE SKIP LOCKED) p
+             WHERE r.id = p.id
+             RETURNING r.id, r.contact_id, r.parameters,
+                 COALESCE((SELECT NOT k.opted_in FROM contacts k WHERE k.id = r.contact_id), false) AS opted_out",
+        )
+        .bind(id.0)
+        .bind(n)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(rows.iter().map(claimed_from_row).collect::<Result<_, _>>()?)
+    }
+
+    async fn claimed(&self, filter: &str, id: CampaignId, n: i64) -> Result<Vec<Claimed>, DbError> {
+        let mut tx = self.db.tx().await?;
+        let rows = sqlx::query(&format!(
+            "SELECT r.id, r.contact_id, r.parameters, COALESCE((SELECT NOT k.opted_in FROM contacts k WHERE k.id = r.contact_id), false) AS opted_out
+             FROM campaign_recipients r WHERE r.campaign_id = $1 AND r.{filter} ORDER BY r.position LIMIT $2"
+        ))
+        .bind(id.0)
+        .bind(n)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(rows.iter().map(claimed_from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// Links a recipient to the message stored for them.
+    pub async fn queued(&self, recipient: RecipientId, message: MessageId) -> Result<(), DbError> {
+        let mut tx = self.db.tx().await?;
+        sqlx::query(
+            "UPDATE campaign_recipients SET status = 'queued', message_id = $2, updated_at = now() WHERE id = $1 AND status = 'sending'",
+        )
+        .bind(recipient.0)
+        .bind(message.0)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The message stored under a send key, if any (the key names the
+    /// campaign and the recipient, so it is unique in the tenant).
+    pub async fn message_for_key(&self, client_id: &str) -> Result<Option<MessageId>, DbError> {
+        let mut tx = self.db.tx().await?;
+        let id: Option<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM messages WHERE client_id = $1 AND direction = 'outbound' LIMIT 1")
+            .bind(client_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id.map(MessageId))
+    }
+
+    /// Hands a claimed recipient back (its dispatch failed for now); the
+    /// next claim sends it under the same key.
+    pub async fn release(&self, recipient: RecipientId) -> Result<(), DbError> {
+        let mut tx = self.db.tx().await?;
+        sqlx::query("UPDATE campaign_recipients SET status = 'pending', updated_at = now() WHERE id = $1 AND status = 'sending'")
+            .bind(recipient.0)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Skips a claimed recipient (opted out meanwhile, contact gone).
+    pub async fn skip(&self, recipient: RecipientId, reason: SkipReason) -> Result<(), DbError> {
+        let mut tx = self.db.tx().await?;
+        sqlx::query(
+            "UPDATE campaign_recipients SET status = 'skipped', skip_reason = $2, updated_at = now() WHERE id = $1 AND status IN ('pending', 'sending')",
+        )
+        .bind(recipient.0)
+        .bind(reason.as_str())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Recipients whose message is stored but not yet answered by Meta:
+    /// the campaign holds its pace to what Meta has taken.
+    pub async fn in_flight(&self, id: CampaignId) -> Result<i64, DbError> {
+        let mut tx = self.db.tx().await?;
+        let n: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM campaign_recipients r JOIN messages m ON m.id = r.message_id AND m.tenant_id = r.tenant_id
+             WHERE r.campaign_id = $1 AND r.status = 'queued' AND m.status = 'pending'",
+        )
+        .bind(id.0)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// The first failure of this campaign that must stop it (an account
+    /// block, a spam limit, a template Meta will not send): its code and title.
+    pub async fn stopping_failure(&self, id: CampaignId, codes: &[i64]) -> Result<Option<(i64, String)>, DbError> {
+        let mut tx = self.db.tx().await?;
+        let row: Option<(Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT m.errors->0->>'code', m.errors->0->>'title' FROM campaign_recipients r
+             JOIN messages m ON m.id = r.message_id AND m.tenant_id = r.tenant_id
+             WHERE r.campaign_id = $1 AND m.status = 'failed' AND (m.errors->0->>'code')::bigint = ANY($2)
+             LIMIT 1",
+        )
+        .bind(id.0)
+        .bind(codes)
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(row.and_then(|(code, title)| Some((code?.parse().ok()?, title.unwrap_or_default()))))
+    }
+
+    /// The counts, computed from the recipient rows and their messages.
+    pub async fn stats(&self, id: CampaignId) -> Result<CampaignStats, DbError> {
+        let mut tx = self.db.tx().await?;
+        let rows = sqlx::query(&format!(
+            "WITH x AS (
+               SELECT {EFFECTIVE_STATUS} AS status, r.skip_reason, m.errors->0->>'code' AS error_code,
+                      CASE WHEN m.id IS NULL THEN 0 ELSE {COST_E4} END AS cost_e4,
+                      CASE WHEN m.id IS NULL THEN NULL ELSE {REPLIED_AT} END AS replied_at
+               FROM campaign_recipients r
+               LEFT JOIN messages m ON m.id = r.message_id AND m.tenant_id = r.tenant_id
+               WHERE r.campaign_id = $1)
+             SELECT status, skip_reason, error_code, count(*) AS n, sum(cost_e4)::bigint AS cost_e4, count(replied_at) AS replied
+             FROM x GROUP BY status, skip_reason, error_code"
+        ))
+        .bind(id.0)
+        .fetch_all(&mut *tx)
+        .await?;
+        let currency: Option<String> =
+            sqlx::query_scalar("SELECT currency FROM rate_cards ORDER BY tenant_id IS NULL LIMIT 1").fetch_optional(&mut *tx).await?;
+        tx.commit().await?;
+        let mut s = CampaignStats::default();
+        let mut cost_e4 = 0i64;
+        for r in &rows {
+            let status: String = r.try_get("status")?;
+            let n: i64 = r.try_get("n")?;
+            cost_e4 += r.try_get::<Option<i64>, _>("cost_e4")?.unwrap_or(0);
+            s.replied += r.try_get::<i64, _>("replied")?;
+            s.audience += n;
+            match status.as_str() {
+                "skipped" => {
+                    s.skipped += n;
+                    let reason: Option<String> = r.try_get("skip_reason")?;
+                    *s.by_skip_reason.entry(reason.unwrap_or_else(|| "unknown".into())).or_default() += n;
+                }
+                "pending" => s.pending += n,
+                "sending" => s.sending += n,
+                "accepted" => s.accepted += n,
+                "sent" => s.sent += n,
+                "delivered" => s.delivered += n,
+                "read" => s.read += n,
+                "cancelled" => s.cancelled += n,
+                _ => {
+                    s.failed += n;
+                    let code: Option<String> = r.try_get("error_code")?;
+                    *s.by_error.entry(code.unwrap_or_else(|| "unknown".into())).or_default() += n;
+                }
+            }
+        }
+        s.funnel = Funnel { sent: s.sent + s.delivered + s.read, delivered: s.delivered + s.read, read: s.read, replied: s.replied };
+        s.cost = Cost::from_e4(currency.unwrap_or_else(|| "INR".into()), cost_e4);
+        Ok(s)
+    }
+
+    /// One page of recipients in audience order (optionally of one status),
+    /// after position `after`.
+    pub async fn recipients(
+        &self,
+        id: CampaignId,
+        status: Option<&str>,
+        after: Option<i32>,
+        limit: i64,
+    ) -> Result<(Vec<RecipientView>, Option<i32>), DbError> {
+        let mut tx = self.db.tx().await?;
+        let rows = sqlx::query(&format!(
+            "SELECT * FROM (
+               SELECT r.position, r.id, r.contact_id, r.phone, {EFFECTIVE_STATUS} AS status, r.skip_reason, m.wamid, m.id AS message_id,
+                      (m.errors->0->>'code')::bigint AS error_code, m.errors->0->>'title' AS error_title,
+                      m.sent_at, COALESCE(m.delivered_at, m.read_at) AS delivered_at, m.read_at,
+                      CASE WHEN m.id IS NULL THEN NULL ELSE {REPLIED_AT} END AS replied_at,
+                      CASE WHEN m.id IS NULL THEN 0 ELSE {COST_E4} END AS cost_e4
+               FROM campaign_recipients r
+               LEFT JOIN messages m ON m.id = r.message_id AND m.tenant_id = r.tenant_id
+               WHERE r.campaign_id = $1 AND r.position > $2) x
+             WHERE $3::text IS NULL OR x.status = $3
+             ORDER BY x.position LIMIT $4"
+        ))
+        .bind(id.0)
+        .bind(after.unwrap_or(-1))
+        .bind(status)
+        .bind(limit + 1)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let more = rows.len() as i64 > limit;
+        let mut out = Vec::with_capacity(rows.len());
+        let mut last = None;
+        for r in rows.iter().take(usize::try_from(limit).unwrap_or(0)) {
+            last = Some(r.try_get::<i32, _>("position")?);
+            let code: Option<i64> = r.try_get("error_code")?;
+            out.push(RecipientView {
+                id: RecipientId(r.try_get("id")?),
+                contact_id: r.try_get::<Option<uuid::Uuid>, _>("contact_id")?.map(ContactId),
+                phone: r.try_get("phone")?,
+                status: r.try_get("status")?,
+                skip_reason: r.try_get("skip_reason")?,
+                wamid: r.try_get("wamid")?,
+                error: code.map(|code| RecipientError {
+                    code,
+                    title: r.try_get::<Option<String>, _>("error_title").ok().flatten().unwrap_or_default(),
+                }),
+                message_id: r.try_get::<Option<uuid::Uuid>, _>("message_id")?.map(MessageId),
+                sent_at: r.try_get("sent_at")?,
+                delivered_at: r.try_get("delivered_at")?,
+                read_at: r.try_get("read_at")?,
+                replied_at: r.try_get("replied_at")?,
+                cost_e4: r.try_get::<Option<i64>, _>("cost_e4")?.unwrap_or(0),
+            });
+        }
+        Ok((out, if more { last } else { None }))
+    }
+
+    /// The rate card's currency and rate (ten-thousandths) for a category,
+    /// any country: what a preview estimates with.
+    pub async fn rate_e4(&self, category: &str) -> Result<(String, i64), DbError> {
+        let mut tx = self.db.tx().await?;
+        let row: Option<(String, i64)> = sqlx::query_as(
+            "SELECT currency, rate_e4 FROM rate_cards WHERE category = $1 AND country_prefix = '*' ORDER BY tenant_id IS NULL LIMIT 1",
+        )
+        .bind(category)
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(row.unwrap_or_else(|| ("INR".into(), 0)))
+    }
+
+    /// The template's review status and category, if the tenant has it.
+    pub async fn template_state(&self, t: &TemplateRef) -> Result<Option<(String, Option<String>, Value)>, DbError> {
+        let mut tx = self.db.tx().await?;
+        let row: Option<(String, Option<String>, Value)> =
+            sqlx::query_as("SELECT status, category, components FROM templates WHERE name = $1 AND language = $2")
+                .bind(&t.name)
+                .bind(&t.language)
+                .fetch_optional(&mut *tx)
+                .await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// The contacts an audience names: by tags (any of them) or by ids, in
+    /// a stable order, with what parameters can be taken from.
+    pub async fn audience_contacts(&self, tags: &[String], ids: &[uuid::Uuid], limit: i64) -> Result<Vec<AudienceContact>, DbError> {
+        let mut tx = self.db.tx().await?;
+        let rows = sqlx::query(
+            "SELECT id, phone, name, custom_fields, opted_in FROM contacts
+             WHERE (cardinality($1::text[]) > 0 AND tags && $1) OR id = ANY($2)
+             ORDER BY created_at, id LIMIT $3",
+        )
+        .bind(tags)
+        .bind(ids)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                Ok(AudienceContact {
+                    id: ContactId(r.try_get("id")?),
+                    phone: r.try_get("phone")?,
+                    name: r.try_get("name")?,
+                    custom_fields: r.try_get("custom_fields")?,
+                    opted_in: r.try_get("opted_in")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+}
+
+/// A contact of an audience, with what parameters are taken from.
+#[derive(Debug, Clone)]
+pub struct AudienceContact {
+    /// The contact.
+    pub id: ContactId,
+    /// E.164 phone.
+    pub phone: Option<String>,
+    /// Name.
+    pub name: Option<String>,
+    /// Custom fields.
+    pub custom_fields: Value,
+    /// Marketing consent.
+    pub opted_in: bool,
+}
+
+fn claimed_from_row(r: &PgRow) -> Result<Claimed, sqlx::Error> {
+    Ok(Claimed {
+        id: RecipientId(r.try_get("id")?),
+        contact_id: r.try_get::<Option<uuid::Uuid>, _>("contact_id")?.map(ContactId),
+        parameters: r.try_get("parameters")?,
+        opted_out: r.try_get("opted_out")?,
+    })
+}
+
+/// A campaign the server must drive or start.
+#[derive(Debug, Clone, Copy)]
+pub struct ActiveCampaign {
+    /// Its tenant.
+    pub tenant: TenantId,
+    /// It.
+    pub id: CampaignId,
+    /// Running, or scheduled and due.
+    pub due_to_start: bool,
+}

@@ -1,0 +1,443 @@
+//! Broadcast campaigns against the real server and the Graph API
+//! simulator: who is reached and skipped, pacing measured at the
+//! simulator, pause / resume / cancel, Meta's errors and template pauses,
+//! consent at dispatch, counts that add up after repeated and late status
+//! webhooks, live progress to admins only.
+
+use crate::helpers::*;
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// Adds contacts tagged `tag`: (phone, name, opted_in).
+async fn contacts(app: &TestApp, t: &Tenant, tag: &str, people: &[(&str, &str, bool)]) -> Vec<String> {
+    let mut ids = Vec::new();
+    for (phone, name, opted_in) in people {
+        let res =
+            app.post_json(&t.token, "/api/v1/contacts", &json!({"phone": phone, "name": name, "tags": [tag], "opted_in": opted_in})).await;
+        assert_eq!(res.status(), 201);
+        ids.push(res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned());
+    }
+    ids
+}
+
+/// A tenant with a number and Meta's templates synced (hello_world,
+/// order_update, and the marketing spring_sale).
+async fn ready(app: &TestApp) -> (Tenant, String) {
+    let t = app.register("Acme").await;
+    let channel = app.connect_channel(&t, PHONE_NUMBER_ID).await["id"].as_str().unwrap().to_owned();
+    let res = app.post_json(&t.token, "/api/v1/templates/sync", &json!({})).await;
+    assert_eq!(res.status(), 200);
+    (t, channel)
+}
+
+fn spring_sale(channel: &str, tag: &str, rate: u32) -> Value {
+    json!({"name": "Spring sale", "channel_id": channel, "template": {"name": "spring_sale", "language": "en"},
+           "variables": {"body": [{"field": "contact.name"}, {"value": "20%"}]}, "audience": {"tags": [tag]}, "rate_mps": rate})
+}
+
+async fn create(app: &TestApp, t: &Tenant, body: &Value) -> String {
+    let res = app.post_json(&t.token, "/api/v1/campaigns", body).await;
+    let status = res.status();
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(status, 201, "{v}");
+    assert_eq!(v["status"], "draft");
+    v["id"].as_str().unwrap().to_owned()
+}
+
+async fn action(app: &TestApp, t: &Tenant, id: &str, what: &str) -> (u16, Value) {
+    let res = app.post_json(&t.token, &format!("/api/v1/campaigns/{id}/{what}"), &json!({})).await;
+    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
+}
+
+async fn stats(app: &TestApp, t: &Tenant, id: &str) -> Value {
+    let (s, v) = app.get(t, &format!("/api/v1/campaigns/{id}/stats")).await;
+    assert_eq!(s, 200, "{v}");
+    v
+}
+
+async fn status(app: &TestApp, t: &Tenant, id: &str) -> String {
+    app.get(t, &format!("/api/v1/campaigns/{id}")).await.1["status"].as_str().unwrap_or_default().to_owned()
+}
+
+/// The partition of the audience adds up, whatever the moment.
+fn assert_adds_up(s: &Value) {
+    let parts = ["skipped", "pending", "sending", "accepted", "sent", "delivered", "read", "failed", "cancelled"];
+    let sum: i64 = parts.iter().map(|p| s[*p].as_i64().unwrap()).sum();
+    assert_eq!(sum, s["audience"].as_i64().unwrap(), "counts do not add up: {s}");
+}
+
+/// Template sends the simulator received, with when.
+async fn template_sends(app: &TestApp) -> Vec<(DateTime<Utc>, Value)> {
+    let base = app.sim.base_url.trim_end_matches("/v23.0").to_owned();
+    let v: Value = app.http.get(format!("{base}/__sim/requests")).send().await.unwrap().json().await.unwrap();
+    v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["path"].as_str().is_some_and(|p| p.ends_with("/messages")) && r["body"]["type"] == "template")
+        .map(|r| (r["at"].as_str().unwrap().parse().unwrap(), r["body"].clone()))
+        .collect()
+}
+
+async fn wait_status(app: &TestApp, t: &Tenant, id: &str, want: &str) {
+    eventually(&format!("campaign {want}"), Duration::from_secs(30), || async { (status(app, t, id).await == want).then_some(()) }).await;
+}
+
+#[actix_rt::test]
+async fn a_campaign_reaches_each_recipient_once_with_their_values_and_its_counts_add_up() {
+    let app = spawn_app().await;
+    let (t, channel) = ready(&app).await;
+    contacts(
+        &app,
+        &t,
+        "vip",
+        &[
+            ("+919800000001", "Asha", true),
+            ("+919800000002", "Ravi", true),
+            ("+919800000003", "Meena", true),
+            ("+919800000004", "Stopped", false),
+            ("+14155550100", "Sam in SF", true),
+        ],
+    )
+    .await;
+    contacts(&app, &t, "other", &[("+919800000009", "Not in it", true)]).await;
+    let id = create(&app, &t, &spring_sale(&channel, "vip", 50)).await;
+
+    let (s, preview) = app.get(&t, &format!("/api/v1/campaigns/{id}/preview")).await;
+    assert_eq!(s, 200, "{preview}");
+    assert_eq!(preview["audience"], 5);
+    assert_eq!(preview["sendable"], 3);
+    assert_eq!(preview["skipped"], json!({"opted_out": 1, "us_marketing": 1}));
+    assert_eq!(preview["samples"][0]["text"], "Hi Asha, our spring sale is on: 20% off everything.");
+    assert_eq!(preview["estimated_cost"], json!({"currency": "INR", "amount_minor": 259, "amount_e4": 25893}));
+
+    let (s, started) = action(&app, &t, &id, "start").await;
+    assert_eq!(s, 200, "{started}");
+    assert_eq!(started["status"], "running");
+    assert_eq!(action(&app, &t, &id, "start").await.0, 409, "started once");
+    wait_status(&app, &t, &id, "completed").await;
+    let final_stats = eventually("every recipient read", WAIT, || async {
+        let s = stats(&app, &t, &id).await;
+        assert_adds_up(&s);
+        (s["read"] == 3).then_some(s)
+    })
+    .await;
+    assert_eq!(final_stats["audience"], 5);
+    assert_eq!(final_stats["skipped"], 2);
+    assert_eq!(final_stats["by_skip_reason"], json!({"opted_out": 1, "us_marketing": 1}));
+    assert_eq!(final_stats["funnel"], json!({"sent": 3, "delivered": 3, "read": 3, "replied": 0}));
+    // Meta prices each delivered marketing message once: 3 × ₹0.8631.
+    assert_eq!(final_stats["cost"], json!({"currency": "INR", "amount_minor": 259, "amount_e4": 25893}));
+
+    let sends = template_sends(&app).await;
+    assert_eq!(sends.len(), 3, "one message per recipient");
+    let mut to: Vec<&str> = sends.iter().map(|(_, b)| b["to"].as_str().unwrap()).collect();
+    to.sort();
+    assert_eq!(to, ["+919800000001", "+919800000002", "+919800000003"]);
+    let asha = sends.iter().find(|(_, b)| b["to"] == "+919800000001").unwrap();
+    assert_eq!(
+        asha.1["template"]["components"][0]["parameters"],
+        json!([{"type": "text", "text": "Asha"}, {"type": "text", "text": "20%"}])
+    );
+    assert!(asha.1["biz_opaque_callback_data"].is_string(), "the send key travels with the message");
+
+    let (_, page) = app.get(&t, &format!("/api/v1/campaigns/{id}/messages?status=read&limit=2")).await;
+    assert_eq!(page["data"].as_array().unwrap().len(), 2);
+    assert!(page["data"][0]["wamid"].as_str().unwrap().starts_with("wamid."));
+    let (_, rest) =
+        app.get(&t, &format!("/api/v1/campaigns/{id}/messages?status=read&cursor={}", page["next_cursor"].as_str().unwrap())).await;
+    assert_eq!(rest["data"].as_array().unwrap().len(), 1);
+    assert!(rest["next_cursor"].is_null());
+    let (_, skipped) = app.get(&t, &format!("/api/v1/campaigns/{id}/messages?status=skipped")).await;
+    let reasons: Vec<&str> = skipped["data"].as_array().unwrap().iter().map(|r| r["skip_reason"].as_str().unwrap()).collect();
+    assert_eq!(reasons, ["opted_out", "us_marketing"]);
+
+    // The campaign's messages are in the contacts' conversations, sent by it.
+    let convs = app.conversations(&t).await;
+    assert_eq!(convs.len(), 3);
+    let export = app.http.get(app.url(&format!("/api/v1/campaigns/{id}/export"))).bearer_auth(&t.token).send().await.unwrap();
+    assert_eq!(export.status(), 200);
+    let csv = export.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 6, "a header and a row per recipient: {csv}");
+    assert!(csv.lines().any(|l| l.starts_with("+919800000001,") && l.contains(",read,") && l.ends_with(",0.8631")), "{csv}");
+}
+
+#[actix_rt::test]
+async fn sends_are_paced_at_the_campaigns_rate_and_pause_resume_and_cancel_hold() {
+    let app = spawn_app().await;
+    let (t, channel) = ready(&app).await;
+    let people: Vec<(String, String)> = (0..12).map(|i| (format!("+9198100000{i:02}"), format!("Customer {i}"))).collect();
+    let refs: Vec<(&str, &str, bool)> = people.iter().map(|(p, n)| (p.as_str(), n.as_str(), true)).collect();
+    contacts(&app, &t, "list", &refs).await;
+    let id = create(&app, &t, &spring_sale(&channel, "list", 4)).await;
+    assert_eq!(action(&app, &t, &id, "start").await.0, 200);
+    eventually("four sent", WAIT, || async { (template_sends(&app).await.len() >= 4).then_some(()) }).await;
+    let (s, paused) = action(&app, &t, &id, "pause").await;
+    assert_eq!(s, 200, "{paused}");
+    assert_eq!(paused["status"], "paused");
+    assert_eq!(action(&app, &t, &id, "pause").await.0, 409, "only a running campaign pauses");
+    // Whatever was handed over before the pause settles; then nothing moves.
+    let settled = eventually("the pause settled", WAIT, || async {
+        let s = stats(&app, &t, &id).await;
+        (s["sending"] == 0 && s["accepted"] == 0).then_some(s)
+    })
+    .await;
+    let at_pause = template_sends(&app).await.len();
+    assert_eq!(settled["pending"].as_i64().unwrap() + at_pause as i64, 12, "{settled}");
+    assert!(at_pause < 12, "paused before the end");
+    let patch = app.patch_json(&t.token, &format!("/api/v1/campaigns/{id}"), &spring_sale(&channel, "list", 4)).await;
+    assert_eq!(patch.status(), 409, "only drafts are edited");
+    assert_eq!(patch.json::<Value>().await.unwrap()["error"]["code"], "CAMPAIGN_STATE");
+
+    assert_eq!(action(&app, &t, &id, "resume").await.0, 200);
+    wait_status(&app, &t, &id, "completed").await;
+    let sends = template_sends(&app).await;
+    assert_eq!(sends.len(), 12, "each recipient once, across the pause");
+    let mut to: Vec<&str> = sends.iter().map(|(_, b)| b["to"].as_str().unwrap()).collect();
+    to.sort();
+    to.dedup();
+    assert_eq!(to.len(), 12);
+    // Pacing, measured where Meta would see it: never more than the rate
+    // (plus one tick's worth) in any one-second window.
+    let times: Vec<DateTime<Utc>> = sends.iter().map(|(at, _)| *at).collect();
+    let busiest =
+        times.iter().map(|start| times.iter().filter(|t| **t >= *start && **t < *start + chrono::Duration::seconds(1)).count()).max();
+    assert!(busiest.unwrap() <= 5, "at most 4/s (+1): busiest second had {busiest:?}");
+    let before_pause = &times[..at_pause.min(4)];
+    let span = (before_pause[before_pause.len() - 1] - before_pause[0]).num_milliseconds();
+    assert!(span >= 500, "the first four took {span} ms at 4/s");
+
+    // Cancelling stops the rest for good.
+    contacts(&app, &t, "later", &[("+919820000001", "A", true), ("+919820000002", "B", true)]).await;
+    let draft = create(&app, &t, &spring_sale(&channel, "later", 1)).await;
+    let (s, cancelled) = action(&app, &t, &draft, "cancel").await;
+    assert_eq!(s, 200);
+    assert_eq!(cancelled["status"], "cancelled");
+    assert_eq!(action(&app, &t, &draft, "start").await.0, 409);
+    let gone = app.http.delete(app.url(&format!("/api/v1/campaigns/{draft}"))).bearer_auth(&t.token).send().await.unwrap();
+    assert_eq!(gone.status(), 204);
+}
+
+#[actix_rt::test]
+async fn metas_errors_fail_suppress_or_pause_as_meta_says() {
+    let app = spawn_app().await;
+    let (t, channel) = ready(&app).await;
+    let ids = contacts(
+        &app,
+        &t,
+        "errs",
+        &[
+            ("+919830000001", "Fine", true),
+            ("+919830000002", "Stopped", true),
+            ("+919830000003", "Capped", true),
+            ("+919830000004", "Gone", true),
+        ],
+    )
+    .await;
+    app.sim_control(json!({"fail_recipients_with": {"919830000002": 131050, "919830000003": 131049, "919830000004": 131026}})).await;
+    let id = create(&app, &t, &spring_sale(&channel, "errs", 10)).await;
+    assert_eq!(action(&app, &t, &id, "start").await.0, 200);
+    wait_status(&app, &t, &id, "completed").await;
+    let s = eventually("three failures", WAIT, || async {
+        let s = stats(&app, &t, &id).await;
+        (s["failed"] == 3).then_some(s)
+    })
+    .await;
+    assert_adds_up(&s);
+    assert_eq!(s["by_error"], json!({"131026": 1, "131049": 1, "131050": 1}));
+    assert_eq!(s["read"], 1);
+    // 131050: the contact stopped marketing, so their consent is gone.
+    let stopped = eventually("consent withdrawn", WAIT, || async {
+        let (_, c) = app.get(&t, &format!("/api/v1/contacts/{}", ids[1])).await;
+        (c["opted_in"] == false).then_some(c)
+    })
+    .await;
+    assert_eq!(stopped["opted_in"], false);
+    let (_, capped) = app.get(&t, &format!("/api/v1/contacts/{}", ids[2])).await;
+    assert_eq!(capped["opted_in"], true, "131049 is a per-user limit, not an opt-out");
+    let (_, failed) = app.get(&t, &format!("/api/v1/campaigns/{id}/messages?status=failed")).await;
+    let codes: Vec<i64> = failed["data"].as_array().unwrap().iter().map(|r| r["error"]["code"].as_i64().unwrap()).collect();
+    assert_eq!(codes, [131050, 131049, 131026]);
+    assert!(failed["data"][1]["error"]["title"].as_str().unwrap().contains("healthy ecosystem"));
+
+    // A spam-limit failure (131048) stops the whole campaign and tells the admins.
+    let more: Vec<(String, String)> = (0..6).map(|i| (format!("+9198400000{i:02}"), format!("P{i}"))).collect();
+    let refs: Vec<(&str, &str, bool)> = more.iter().map(|(p, n)| (p.as_str(), n.as_str(), true)).collect();
+    contacts(&app, &t, "spam", &refs).await;
+    app.sim_control(json!({"fail_recipients_with": {"919840000000": 131048}})).await;
+    let mut admin = app.socket(&t.token).await;
+    let second = create(&app, &t, &spring_sale(&channel, "spam", 1)).await;
+    assert_eq!(action(&app, &t, &second, "start").await.0, 200);
+    let note = admin.expect("notification", |d| d["kind"] == "campaign_paused").await;
+    assert!(note["message"].as_str().unwrap().contains("131048"), "{note}");
+    let (_, c) = app.get(&t, &format!("/api/v1/campaigns/{second}")).await;
+    assert_eq!(c["status"], "paused");
+    assert!(c["paused_reason"].as_str().unwrap().contains("131048"));
+    assert!(c["stats"]["pending"].as_i64().unwrap() >= 3, "the rest waits: {c}");
+}
+
+#[actix_rt::test]
+async fn a_template_meta_pauses_pauses_the_campaign_until_it_is_approved_again() {
+    let app = spawn_app().await;
+    let (t, channel) = ready(&app).await;
+    let people: Vec<(String, String)> = (0..8).map(|i| (format!("+9198500000{i:02}"), format!("P{i}"))).collect();
+    let refs: Vec<(&str, &str, bool)> = people.iter().map(|(p, n)| (p.as_str(), n.as_str(), true)).collect();
+    contacts(&app, &t, "tpl", &refs).await;
+    let id = create(&app, &t, &spring_sale(&channel, "tpl", 2)).await;
+    assert_eq!(action(&app, &t, &id, "start").await.0, 200);
+    eventually("one sent", WAIT, || async { (!template_sends(&app).await.is_empty()).then_some(()) }).await;
+    let sim = app.sim.base_url.trim_end_matches("/v23.0").to_owned();
+    let change = |event: &'static str| {
+        let (http, sim) = (app.http.clone(), sim.clone());
+        async move {
+            let res = http
+                .post(format!("{sim}/__sim/templates/status"))
+                .json(&json!({"waba_id": WABA_ID, "name": "spring_sale", "language": "en", "event": event}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 204);
+        }
+    };
+    let paused_at = std::time::Instant::now();
+    change("PAUSED").await;
+    wait_status(&app, &t, &id, "paused").await;
+    assert!(paused_at.elapsed() < Duration::from_secs(5), "paused within 5 s");
+    let (_, c) = app.get(&t, &format!("/api/v1/campaigns/{id}")).await;
+    assert!(c["paused_reason"].as_str().unwrap().contains("PAUSED"), "{c}");
+    let (s, refused) = action(&app, &t, &id, "resume").await;
+    assert_eq!(s, 422);
+    assert_eq!(refused["error"]["code"], "TEMPLATE_NOT_APPROVED");
+    change("APPROVED").await;
+    eventually("approved again", WAIT, || async {
+        let (_, list) = app.get(&t, "/api/v1/templates").await;
+        list["data"].as_array().unwrap().iter().any(|x| x["name"] == "spring_sale" && x["status"] == "APPROVED").then_some(())
+    })
+    .await;
+    assert_eq!(action(&app, &t, &id, "resume").await.0, 200);
+    wait_status(&app, &t, &id, "completed").await;
+    let sends = template_sends(&app).await;
+    assert_eq!(sends.len(), 8, "each once across the pause");
+}
+
+#[actix_rt::test]
+async fn consent_is_checked_again_when_each_recipients_turn_comes() {
+    let app = spawn_app().await;
+    let (t, channel) = ready(&app).await;
+    let people: Vec<(String, String)> = (0..5).map(|i| (format!("+9198600000{i:02}"), format!("P{i}"))).collect();
+    let refs: Vec<(&str, &str, bool)> = people.iter().map(|(p, n)| (p.as_str(), n.as_str(), true)).collect();
+    let ids = contacts(&app, &t, "late", &refs).await;
+    let id = create(&app, &t, &spring_sale(&channel, "late", 1)).await;
+    assert_eq!(action(&app, &t, &id, "start").await.0, 200);
+    // The last one opts out after launch, before their turn (1 per second).
+    let res = app.patch_json(&t.token, &format!("/api/v1/contacts/{}", ids[4]), &json!({"opted_in": false})).await;
+    assert_eq!(res.status(), 200);
+    wait_status(&app, &t, &id, "completed").await;
+    let s = stats(&app, &t, &id).await;
+    assert_adds_up(&s);
+    assert_eq!(s["by_skip_reason"], json!({"opted_out": 1}));
+    assert!(!template_sends(&app).await.iter().any(|(_, b)| b["to"] == people[4].0.as_str()));
+}
+
+#[actix_rt::test]
+async fn repeated_and_late_status_webhooks_change_no_count() {
+    let app = spawn_app().await;
+    let (t, channel) = ready(&app).await;
+    contacts(&app, &t, "dup", &[("+919870000001", "A", true), ("+919870000002", "B", true)]).await;
+    let id = create(&app, &t, &spring_sale(&channel, "dup", 10)).await;
+    assert_eq!(action(&app, &t, &id, "start").await.0, 200);
+    wait_status(&app, &t, &id, "completed").await;
+    let before = eventually("both read", WAIT, || async {
+        let s = stats(&app, &t, &id).await;
+        (s["read"] == 2).then_some(s)
+    })
+    .await;
+    let (_, page) = app.get(&t, &format!("/api/v1/campaigns/{id}/messages")).await;
+    let wamid = page["data"][0]["wamid"].as_str().unwrap().to_owned();
+    // Meta repeats itself and arrives out of order: delivered and sent
+    // after read, read twice, each with its pricing.
+    for (i, step) in ["read", "delivered", "sent", "read"].iter().enumerate() {
+        let body = json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550000000", "phone_number_id": PHONE_NUMBER_ID},
+            "statuses": [{"id": wamid, "status": step, "timestamp": (Utc::now().timestamp() + i as i64).to_string(), "recipient_id": "919870000001",
+                "pricing": {"billable": true, "pricing_model": "PMP", "type": "regular", "category": "marketing"}}]}}]}]});
+        app.post_webhook_ok(body.to_string().into_bytes()).await;
+    }
+    // The webhooks are stored before they are acknowledged; once a later
+    // marker message is processed, so are they.
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919870000001", "wamid.marker-1", "thanks!")).await;
+    let after = eventually("the reply counted", WAIT, || async {
+        let s = stats(&app, &t, &id).await;
+        (s["replied"] == 1).then_some(s)
+    })
+    .await;
+    assert_adds_up(&after);
+    for k in ["audience", "read", "delivered", "sent", "failed", "cost"] {
+        assert_eq!(after[k], before[k], "`{k}` changed: {before} → {after}");
+    }
+    assert_eq!(after["funnel"]["replied"], 1, "a reply within 72 h counts");
+}
+
+#[actix_rt::test]
+async fn bad_campaigns_are_refused_naming_the_fix_and_progress_reaches_admins_only() {
+    let app = spawn_app().await;
+    let (t, channel) = ready(&app).await;
+    let mut body = spring_sale(&channel, "x", 10);
+    body["variables"] = json!({"body": [{"field": "contact.name"}]});
+    let res = app.post_json(&t.token, "/api/v1/campaigns", &body).await;
+    assert_eq!(res.status(), 422);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "TEMPLATE_PARAMS");
+    assert!(v["error"]["message"].as_str().unwrap().contains("has 2 parameter(s)"), "{v}");
+    let mut body = spring_sale(&channel, "x", 10);
+    body["template"]["name"] = json!("no_such_template");
+    let res = app.post_json(&t.token, "/api/v1/campaigns", &body).await;
+    assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "TEMPLATE_NOT_APPROVED");
+    let res = app.post_json(&t.token, "/api/v1/campaigns", &spring_sale(&channel, "x", 5000)).await;
+    assert_eq!(res.status(), 400, "rate above 1000");
+    let mut body = spring_sale(&channel, "x", 10);
+    body["audience"] = json!({});
+    let res = app.post_json(&t.token, "/api/v1/campaigns", &body).await;
+    assert_eq!(res.status(), 400);
+    assert!(res.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().contains("audience"));
+    let mut body = spring_sale(&channel, "x", 10);
+    body["name"] = json!("  ");
+    assert_eq!(app.post_json(&t.token, "/api/v1/campaigns", &body).await.status(), 400);
+    let past = app
+        .post_json(
+            &t.token,
+            &format!("/api/v1/campaigns/{}/schedule", create(&app, &t, &spring_sale(&channel, "x", 10)).await),
+            &json!({"at": "2020-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(past.status(), 400);
+
+    // Live progress: the admin's socket hears it, an agent's does not.
+    let agent = app.add_user(&t, "agent").await;
+    let mut admin_ws = app.socket(&t.token).await;
+    let mut agent_ws = app.socket(&agent.token).await;
+    contacts(&app, &t, "live", &[("+919880000001", "A", true)]).await;
+    let id = create(&app, &t, &spring_sale(&channel, "live", 10)).await;
+    assert_eq!(action(&app, &t, &id, "start").await.0, 200);
+    let p = admin_ws.expect("campaign:progress", |d| d["campaign_id"] == id.as_str() && d["status"] == "completed").await;
+    assert_eq!(p["stats"]["audience"], 1);
+    let seen = agent_ws.drain(Duration::from_millis(300)).await;
+    assert!(!seen.iter().any(|f| f["event"] == "campaign:progress"), "agents do not get campaign progress");
+}
+
+#[actix_rt::test]
+async fn a_scheduled_campaign_starts_by_itself_when_its_time_comes() {
+    let app = spawn_app().await;
+    let (t, channel) = ready(&app).await;
+    contacts(&app, &t, "sched", &[("+919890000001", "A", true)]).await;
+    let id = create(&app, &t, &spring_sale(&channel, "sched", 10)).await;
+    let at = Utc::now() + chrono::Duration::seconds(2);
+    let res = app.post_json(&t.token, &format!("/api/v1/campaigns/{id}/schedule"), &json!({"at": at})).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["status"], "scheduled");
+    wait_status(&app, &t, &id, "completed").await;
+    let sends = template_sends(&app).await;
+    assert_eq!(sends.len(), 1);
+    assert!(sends[0].0 >= at, "not before its time");
+}
