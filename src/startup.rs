@@ -64,6 +64,8 @@ pub struct AppState {
     pub hub: Arc<TenantHub>,
     /// Engine counters.
     pub metrics: Arc<EngineMetrics>,
+    /// The tenants' STOP / START keywords (forgotten when changed).
+    pub keywords: Arc<crate::store::keywords::ConsentKeywords>,
     /// The campaigns this node drives.
     pub campaigns: Arc<crate::campaigns::runner::CampaignRunner>,
     /// Revocable sessions (token versions).
@@ -121,7 +123,8 @@ impl Application {
 
         let metrics = Arc::new(EngineMetrics::default());
         let hub = Arc::new(TenantHub::default());
-        let pg_store = PgStore::new(pool.clone(), start_batch_writer(pool.clone(), WRITER_TASKS));
+        let keywords = Arc::new(crate::store::keywords::ConsentKeywords::default());
+        let pg_store = PgStore::new(pool.clone(), start_batch_writer(pool.clone(), WRITER_TASKS, keywords.clone()));
         let directory: Arc<dyn ChannelDirectory> = Arc::new(pg_store.clone());
         let ledger = pg_store.clone();
         let mut store: Arc<dyn Store> = Arc::new(pg_store);
@@ -177,6 +180,7 @@ impl Application {
         campaigns.spawn_scheduler();
         let state = web::Data::new(AppState {
             db,
+            keywords,
             campaigns,
             pool,
             jwt: JwtKeys::new(config.jwt_secret.expose()),

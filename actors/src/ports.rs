@@ -332,6 +332,15 @@ pub trait Store: Send + Sync + 'static {
     async fn commit(&self, batch: ConversationBatch) -> Result<BatchOutcome, StoreError>;
     /// Records a template status change from Meta.
     async fn apply_template_status(&self, tenant: TenantId, update: &TemplateStatusUpdate) -> Result<(), StoreError>;
+    /// Sets a customer's marketing consent as of `at`, unless a later change
+    /// was recorded already (webhooks arrive in any order).
+    async fn set_marketing_consent(
+        &self,
+        tenant: TenantId,
+        customer: &ContactIdentity,
+        opted_in: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     /// Parks events as a dead letter; its id.
     async fn park(&self, letter: DeadLetter) -> Result<i64, StoreError>;
 }

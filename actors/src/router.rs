@@ -106,6 +106,10 @@ impl WebhookRouter {
                     self.route_template_status(source, update, &ticket).await;
                     continue;
                 }
+                WebhookEvent::MarketingPreference(preference) => {
+                    self.route_preference(source, preference, &ticket).await;
+                    continue;
+                }
                 WebhookEvent::Other { .. } => continue,
             };
             let channel = match self.channel(&address.phone_number_id).await {
@@ -154,6 +158,22 @@ impl WebhookRouter {
             work: ConversationWork::Replay(events.works),
             receipt,
         });
+    }
+
+    /// A customer's marketing stop or resume, to the tenant of the number
+    /// it was said to.
+    async fn route_preference(&self, source: WebhookSource, preference: crate::meta::MarketingPreference, ticket: &Arc<InboxTicket>) {
+        match self.channel(&preference.channel.phone_number_id).await {
+            Ok(Some(channel)) if source == WebhookSource::Platform || source == WebhookSource::TenantApp(channel.tenant_id) => {
+                let receipt = EventReceipt::new(ticket.clone());
+                self.tenant(channel.tenant_id).do_send(crate::tenant::MarketingPreferenceEvent { preference, receipt });
+            }
+            Ok(_) => {
+                EngineMetrics::add(&self.deps.metrics.events_unrouted, 1);
+                ticket.note(json!({"kind": "unrouted", "phone_number_id": preference.channel.phone_number_id}));
+            }
+            Err(e) => ticket.fail(e.to_string()),
+        }
     }
 
     async fn route_template_status(&self, source: WebhookSource, update: crate::meta::TemplateStatusUpdate, ticket: &Arc<InboxTicket>) {

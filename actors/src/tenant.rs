@@ -52,6 +52,16 @@ pub struct TemplateStatusEvent {
     pub receipt: EventReceipt,
 }
 
+/// A customer stopped or resumed marketing messages.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct MarketingPreferenceEvent {
+    /// The change.
+    pub preference: crate::meta::MarketingPreference,
+    /// Completed once durable.
+    pub receipt: EventReceipt,
+}
+
 /// Work for a known conversation (from the API or an agent's socket).
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -384,6 +394,26 @@ impl Handler<SendOutcome> for TenantActor {
             return;
         };
         self.send_to(ctx, channel, key.contact_id, Event { kind: EventKind::SendResult(outcome), receipt: EventReceipt::none() });
+    }
+}
+
+impl Handler<MarketingPreferenceEvent> for TenantActor {
+    type Result = ();
+
+    /// Records the customer's marketing consent.
+    fn handle(&mut self, msg: MarketingPreferenceEvent, ctx: &mut Self::Context) {
+        let store = self.deps.store.clone();
+        let tenant = self.tenant_id;
+        ctx.spawn(
+            async move {
+                let p = &msg.preference;
+                match store.set_marketing_consent(tenant, &p.customer, !p.stop, p.timestamp).await {
+                    Ok(()) => msg.receipt.complete(),
+                    Err(e) => msg.receipt.fail(&e.to_string()),
+                }
+            }
+            .into_actor(self),
+        );
     }
 }
 

@@ -7,7 +7,7 @@
 use super::{
     analytics, api_keys, auth, channels, contacts, contacts_csv, conversations, dead_letters, flows, health, media, messages, openapi,
 };
-use super::{campaigns, flow_runs, flow_sandbox, tags, templates, users, webhooks};
+use super::{campaigns, flow_runs, flow_sandbox, settings, tags, templates, users, webhooks};
 use crate::auth::Access;
 use actix_web::web;
 
@@ -180,6 +180,10 @@ routes! {
     get "/api/v1/campaigns/{id}/messages" => campaigns::messages, Reader, "campaigns",
         "Per-recipient results in audience order (?status=, cursor pagination): phone, status, wamid, error, times, cost";
     get "/api/v1/campaigns/{id}/export" => campaigns::export, Manager, "campaigns", "Per-recipient results as CSV";
+    get "/api/v1/settings/consent" => settings::get_consent, Reader, "settings",
+        "The whole-message keywords with which customers stop or resume marketing messages (English and Hindi by default)";
+    put "/api/v1/settings/consent" => settings::put_consent, Admin, "settings", "Replace the stop and start keyword lists",
+        r#"{"stop_keywords":["stop","रोकें"],"start_keywords":["start"]}"#;
     get "/api/v1/dead-letters" => dead_letters::list, Admin, "ops",
         "Events a conversation could not store after repeated failures, parked with the error (newest first)";
     post "/api/v1/dead-letters/{id}/retry" => dead_letters::retry, Admin, "ops", "Feed a dead letter's events to its conversation again";

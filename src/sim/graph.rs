@@ -20,8 +20,9 @@
 //! - `/__sim/requests` (what it received), `/__sim/control` (inject errors,
 //!   go down, fail recipients, with any of Meta's error codes),
 //!   `/__sim/numbers` (register a number), `/__sim/templates/status` (Meta
-//!   pauses or disables a template, with its webhook), `/__sim/reset`: for
-//!   tests.
+//!   pauses or disables a template, with its webhook),
+//!   `/__sim/user_preferences` (a customer stops or resumes marketing, with
+//!   its webhook), `/__sim/reset`: for tests.
 
 use crate::http::webhooks::sign;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
@@ -790,6 +791,35 @@ async fn sim_template_status(state: web::Data<Arc<SimState>>, body: web::Json<Te
     HttpResponse::NoContent().finish()
 }
 
+/// `POST /__sim/user_preferences`: a customer stops (or resumes) the
+/// business's marketing messages in WhatsApp, and Meta says so with a
+/// `user_preferences` webhook.
+#[derive(Deserialize)]
+struct PreferenceChange {
+    waba_id: String,
+    phone_number_id: String,
+    wa_id: String,
+    /// `stop` or `resume`.
+    value: String,
+    /// Unix seconds (now when absent).
+    #[serde(default)]
+    timestamp: Option<i64>,
+}
+
+async fn sim_user_preferences(state: web::Data<Arc<SimState>>, body: web::Json<PreferenceChange>) -> HttpResponse {
+    let b = body.into_inner();
+    let detail =
+        if b.value == "stop" { "User requested to stop marketing messages" } else { "User requested to resume marketing messages" };
+    let value = json!({"messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550000000", "phone_number_id": b.phone_number_id},
+        "contacts": [{"wa_id": b.wa_id}],
+        "user_preferences": [{"wa_id": b.wa_id, "detail": detail, "category": "marketing_messages", "value": b.value,
+            "timestamp": b.timestamp.unwrap_or_else(|| Utc::now().timestamp())}]});
+    let body = json!({"object": "whatsapp_business_account", "entry": [{"id": b.waba_id, "changes": [{"value": value, "field": "user_preferences"}]}]});
+    let config = state.config();
+    deliver_webhook(&state, &config, body.to_string()).await;
+    HttpResponse::NoContent().finish()
+}
+
 async fn sim_reset(state: web::Data<Arc<SimState>>) -> HttpResponse {
     if let Ok(mut c) = state.control.lock() {
         *c = SimControl::default();
@@ -808,6 +838,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/__sim/reset", web::post().to(sim_reset))
         .route("/__sim/numbers", web::post().to(sim_numbers))
         .route("/__sim/templates/status", web::post().to(sim_template_status))
+        .route("/__sim/user_preferences", web::post().to(sim_user_preferences))
         .route("/__media/{id}", web::get().to(media_bytes))
         .route("/{version}/{pnid}/media", web::post().to(upload_media))
         .route("/{version}/{media_id}", web::get().to(media_url))

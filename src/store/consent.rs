@@ -1,11 +1,14 @@
 //! Marketing consent: a contact who opted out (`opted_in = false`, from the
-//! API, an import with an `opted_in` column, or later a STOP) is never sent
+//! API, an import with an `opted_in` column, Meta's `user_preferences`
+//! webhook, a STOP keyword, or a send that failed with 131050) is never sent
 //! a marketing template, nor one whose category is not known here. Templates
 //! known to be utility or authentication, and session messages, still go.
+//! Changes from outside apply in the order they happened: one older than the
+//! last recorded change is ignored.
 
 use crate::db::tenant_tx;
 use serde_json::Value;
-use sqlx::PgPool;
+use sqlx::{PgPool, Postgres, Transaction};
 use whatsflow_actors::ids::{ContactId, TenantId};
 
 /// Whether a template send may go to a contact.
@@ -42,4 +45,23 @@ pub async fn template_send(pool: &PgPool, tenant: TenantId, contact: ContactId, 
         }
         _ => TemplateConsent::Allowed,
     })
+}
+
+/// Records a consent change made at `at`, unless a later one is recorded.
+pub async fn record_change(
+    tx: &mut Transaction<'_, Postgres>,
+    contact: ContactId,
+    opted_in: bool,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE contacts SET opted_in = $2, consent_changed_at = $3, updated_at = now()
+         WHERE id = $1 AND (consent_changed_at IS NULL OR consent_changed_at <= $3)",
+    )
+    .bind(contact.0)
+    .bind(opted_in)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

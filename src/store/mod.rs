@@ -5,6 +5,7 @@ pub mod flow_runs;
 pub mod flows;
 pub mod group;
 pub mod inbox;
+pub mod keywords;
 pub mod opening;
 pub mod repo;
 pub mod retention;
@@ -126,6 +127,19 @@ impl Store for PgStore {
 
     async fn commit(&self, batch: ConversationBatch) -> Result<BatchOutcome, StoreError> {
         self.writer.submit(batch).await
+    }
+
+    async fn set_marketing_consent(
+        &self,
+        tenant: TenantId,
+        customer: &ContactIdentity,
+        opted_in: bool,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError> {
+        let contact = self.resolve_contact(tenant, customer).await?;
+        let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
+        consent::record_change(&mut tx, contact, opted_in, at).await.map_err(store_err)?;
+        tx.commit().await.map_err(store_err)
     }
 
     async fn apply_template_status(&self, tenant: TenantId, u: &TemplateStatusUpdate) -> Result<(), StoreError> {

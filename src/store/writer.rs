@@ -4,11 +4,13 @@
 //! (see [`crate::store::group`] for the queue and the retry-alone rule).
 
 use crate::store::group::{GroupCommit, GroupLimits, GroupTx, GroupWork};
+use crate::store::keywords::{ConsentKeywords, MAX_KEYWORD_CHARS};
 use crate::store::snapshot_from_row;
 use async_trait::async_trait;
 use serde_json::{json, Value};
 use sqlx::{PgPool, Row};
 use std::collections::HashMap;
+use std::sync::Arc;
 use whatsflow_actors::ids::{ConversationId, MessageId, TenantId, Wamid};
 use whatsflow_actors::message::{Direction, MessageStatus};
 use whatsflow_actors::ports::{AppliedStatus, BatchOutcome, ConversationBatch, HeldEvent};
@@ -23,7 +25,10 @@ const META_MARKETING_STOPPED: i64 = 131050;
 const QUEUE_CAPACITY: usize = 8192;
 
 /// Commits conversation batches (the [`GroupWork`] of the batch writer).
-pub struct ConversationWrites;
+pub struct ConversationWrites {
+    /// The tenants' STOP / START keywords.
+    keywords: Arc<ConsentKeywords>,
+}
 
 #[async_trait]
 impl GroupWork for ConversationWrites {
@@ -40,7 +45,7 @@ impl GroupWork for ConversationWrites {
         tenant: TenantId,
         batches: &[&ConversationBatch],
     ) -> Result<Vec<Option<BatchOutcome>>, sqlx::Error> {
-        Ok(commit_tenant(tx, tenant, batches).await?.into_iter().map(Some).collect())
+        Ok(commit_tenant(tx, tenant, batches, &self.keywords).await?.into_iter().map(Some).collect())
     }
 }
 
@@ -48,12 +53,21 @@ impl GroupWork for ConversationWrites {
 pub type BatchWriter = GroupCommit<ConversationWrites>;
 
 /// Starts `tasks` batch writer tasks on the current runtime.
-pub fn start_batch_writer(pool: PgPool, tasks: usize) -> BatchWriter {
-    GroupCommit::start(pool, ConversationWrites, GroupLimits { tasks, max_per_commit: MAX_BATCHES_PER_COMMIT, queue: QUEUE_CAPACITY })
+pub fn start_batch_writer(pool: PgPool, tasks: usize, keywords: Arc<ConsentKeywords>) -> BatchWriter {
+    GroupCommit::start(
+        pool,
+        ConversationWrites { keywords },
+        GroupLimits { tasks, max_per_commit: MAX_BATCHES_PER_COMMIT, queue: QUEUE_CAPACITY },
+    )
 }
 
 /// One tenant's batches: one statement per kind of write; one outcome per batch.
-async fn commit_tenant(tx: &mut GroupTx, tenant: TenantId, batches: &[&ConversationBatch]) -> Result<Vec<BatchOutcome>, sqlx::Error> {
+async fn commit_tenant(
+    tx: &mut GroupTx,
+    tenant: TenantId,
+    batches: &[&ConversationBatch],
+    keywords: &ConsentKeywords,
+) -> Result<Vec<BatchOutcome>, sqlx::Error> {
     let mut outcomes = vec![BatchOutcome::default(); batches.len()];
     let idxs: Vec<usize> = (0..batches.len()).collect();
     let idxs = idxs.as_slice();
@@ -97,6 +111,36 @@ async fn commit_tenant(tx: &mut GroupTx, tenant: TenantId, batches: &[&Conversat
             }
             if let Some(w) = row.try_get::<Option<String>, _>("wamid")? {
                 inserted_wamids.push(w);
+            }
+        }
+    }
+
+    // 1a. A customer's whole message that is a STOP / START keyword changes
+    //     their marketing consent (short texts only are even looked at).
+    let asked: Vec<(ConversationId, &str, chrono::DateTime<chrono::Utc>)> = idxs
+        .iter()
+        .flat_map(|&i| batches[i].messages.iter().map(move |m| (i, m)))
+        .filter(|(i, m)| m.direction == Direction::Inbound && m.kind == "text" && outcomes[*i].inserted.contains(&m.id))
+        .filter_map(|(i, m)| {
+            let body = m.content["body"].as_str()?;
+            (body.len() <= 4 * MAX_KEYWORD_CHARS).then_some((batches[i].conversation_id, body, m.timestamp))
+        })
+        .collect();
+    if !asked.is_empty() {
+        let lists = keywords.get(tx, tenant).await?;
+        for (conversation, body, at) in asked {
+            if let Some(opted_in) = lists.consent_asked(body) {
+                sqlx::query(
+                    "UPDATE contacts k SET opted_in = $2, consent_changed_at = $3, updated_at = now()
+                     FROM conversations c WHERE c.tenant_id = $4 AND c.id = $1 AND k.tenant_id = $4 AND k.id = c.contact_id
+                       AND (k.consent_changed_at IS NULL OR k.consent_changed_at <= $3)",
+                )
+                .bind(conversation.0)
+                .bind(opted_in)
+                .bind(at)
+                .bind(tenant.0)
+                .execute(&mut **tx)
+                .await?;
             }
         }
     }
@@ -284,7 +328,7 @@ async fn commit_tenant(tx: &mut GroupTx, tenant: TenantId, batches: &[&Conversat
         .collect();
     if !stopped.is_empty() {
         sqlx::query(
-            "UPDATE contacts k SET opted_in = false, updated_at = now()
+            "UPDATE contacts k SET opted_in = false, consent_changed_at = now(), updated_at = now()
              FROM messages m JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
              WHERE m.tenant_id = $1 AND m.wamid = ANY($2) AND k.tenant_id = $1 AND k.id = c.contact_id AND k.opted_in",
         )

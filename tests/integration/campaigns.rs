@@ -441,3 +441,76 @@ async fn a_scheduled_campaign_starts_by_itself_when_its_time_comes() {
     assert_eq!(sends.len(), 1);
     assert!(sends[0].0 >= at, "not before its time");
 }
+
+/// Waits until every acknowledged webhook POST has been processed.
+async fn inbox_processed(app: &TestApp) {
+    eventually("the webhook inbox processed", WAIT, || async {
+        let n: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM webhook_inbox WHERE processed_at IS NULL").fetch_one(&app.owner).await.unwrap();
+        (n == 0).then_some(())
+    })
+    .await;
+}
+
+async fn opted_in(app: &TestApp, t: &Tenant, contact: &str) -> bool {
+    app.get(t, &format!("/api/v1/contacts/{contact}")).await.1["opted_in"].as_bool().unwrap()
+}
+
+#[actix_rt::test]
+async fn customers_stop_and_resume_marketing_by_metas_preference_webhook_or_a_keyword() {
+    let app = spawn_app().await;
+    let (t, _) = ready(&app).await;
+    let ids = contacts(&app, &t, "c", &[("+919890100001", "Pref", true), ("+919890100002", "Keyword", true)]).await;
+    let sim = app.sim.base_url.trim_end_matches("/v23.0").to_owned();
+    let prefer = |value: &'static str, at: i64| {
+        let (http, sim) = (app.http.clone(), sim.clone());
+        async move {
+            let res = http
+                .post(format!("{sim}/__sim/user_preferences"))
+                .json(&json!({"waba_id": WABA_ID, "phone_number_id": PHONE_NUMBER_ID, "wa_id": "919890100001", "value": value, "timestamp": at}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 204);
+        }
+    };
+    let now = Utc::now().timestamp();
+    prefer("stop", now).await;
+    eventually("stopped by Meta's webhook", WAIT, || async { (!opted_in(&app, &t, &ids[0]).await).then_some(()) }).await;
+    // An older resume arriving late changes nothing; a newer one does.
+    prefer("resume", now - 60).await;
+    inbox_processed(&app).await;
+    assert!(!opted_in(&app, &t, &ids[0]).await, "a late, older resume is ignored");
+    prefer("resume", now + 5).await;
+    eventually("resumed", WAIT, || async { opted_in(&app, &t, &ids[0]).await.then_some(()) }).await;
+
+    // Keywords: the default English and Hindi lists, then the tenant's own.
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919890100002", "wamid.kw-1", " Stop ")).await;
+    eventually("STOP", WAIT, || async { (!opted_in(&app, &t, &ids[1]).await).then_some(()) }).await;
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919890100002", "wamid.kw-2", "please don't stop the offers")).await;
+    inbox_processed(&app).await;
+    assert!(!opted_in(&app, &t, &ids[1]).await, "only a whole-message keyword counts");
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919890100002", "wamid.kw-3", "शुरू करें")).await;
+    eventually("resumed in Hindi", WAIT, || async { opted_in(&app, &t, &ids[1]).await.then_some(()) }).await;
+    let res = app
+        .http
+        .put(app.url("/api/v1/settings/consent"))
+        .bearer_auth(&t.token)
+        .json(&json!({"stop_keywords": ["Band", "STOP"], "start_keywords": ["stop"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400, "a keyword cannot both stop and start");
+    let res = app
+        .http
+        .put(app.url("/api/v1/settings/consent"))
+        .bearer_auth(&t.token)
+        .json(&json!({"stop_keywords": ["Band", "STOP"], "start_keywords": ["chalu"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["stop_keywords"], json!(["band", "stop"]));
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919890100002", "wamid.kw-4", "band")).await;
+    eventually("the tenant's own keyword", WAIT, || async { (!opted_in(&app, &t, &ids[1]).await).then_some(()) }).await;
+}

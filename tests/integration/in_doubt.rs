@@ -180,6 +180,15 @@ impl Store for PoisonStore {
         }
         self.inner.commit(batch).await
     }
+    async fn set_marketing_consent(
+        &self,
+        tenant: TenantId,
+        customer: &ContactIdentity,
+        opted_in: bool,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError> {
+        self.inner.set_marketing_consent(tenant, customer, opted_in, at).await
+    }
     async fn apply_template_status(&self, tenant: TenantId, update: &TemplateStatusUpdate) -> Result<(), StoreError> {
         self.inner.apply_template_status(tenant, update).await
     }

@@ -118,6 +118,8 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("get", "/api/v1/campaigns/{id}/stats", [401, 200, 404, 404, 200, 403, 200]),
     ("get", "/api/v1/campaigns/{id}/messages", [401, 200, 404, 404, 200, 403, 200]),
     ("get", "/api/v1/campaigns/{id}/export", [401, 403, 403, 404, 403, 200, 200]),
+    ("get", "/api/v1/settings/consent", [401, 200, 200, 200, 200, 403, 200]),
+    ("put", "/api/v1/settings/consent", [401, 403, 403, 200, 403, 403, 200]),
     ("get", "/api/v1/dead-letters", [401, 403, 403, 200, 403, 403, 200]),
     ("post", "/api/v1/dead-letters/{id}/retry", [401, 403, 403, 404, 403, 403, 202]),
 ];
@@ -364,6 +366,7 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         ("post", "/api/v1/templates/{id}/preview") => Body::Json(json!({"body": ["Asha"]})),
         ("post", "/api/v1/campaigns") | ("patch", "/api/v1/campaigns/{id}") => Body::Json(campaign_body(&fx.channel, &fx.contact)),
         ("post", "/api/v1/campaigns/{id}/schedule") => Body::Json(json!({"at": chrono::Utc::now() + chrono::Duration::hours(1)})),
+        ("put", "/api/v1/settings/consent") => Body::Json(json!({"stop_keywords": ["stop"], "start_keywords": ["start"]})),
         ("post", "/webhooks/whatsapp" | "/webhooks/whatsapp/{app_id}") => Body::Json(json!({})),
         ("post", _) => Body::Json(json!({})),
         _ => Body::None,

@@ -183,6 +183,15 @@ impl Store for FaultyStore {
         }
         self.inner.commit(batch).await
     }
+    async fn set_marketing_consent(
+        &self,
+        tenant: TenantId,
+        customer: &ContactIdentity,
+        opted_in: bool,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError> {
+        self.inner.set_marketing_consent(tenant, customer, opted_in, at).await
+    }
     async fn apply_template_status(&self, tenant: TenantId, update: &TemplateStatusUpdate) -> Result<(), StoreError> {
         self.inner.apply_template_status(tenant, update).await
     }
@@ -439,5 +448,108 @@ async fn a_flow_run_survives_kills_during_a_delay_and_an_input_and_completes_onc
     }
     let runs: i64 = sqlx::query_scalar("SELECT count(*) FROM flow_runs").fetch_one(&owner).await.unwrap();
     assert_eq!(runs, 1, "one run, not restarted from the beginning");
+    kill9(&mut server);
+}
+
+#[actix_rt::test]
+async fn a_campaign_killed_mid_send_resumes_and_messages_each_recipient_exactly_once() {
+    let db = fresh_database().await;
+    // The in-process app only provides the Graph API simulator and the owner pool.
+    let app = spawn_with(db.clone(), |c| c, None).await;
+    app.stop().await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    app.sim.state.set_webhook_url(&format!("{base}/webhooks/whatsapp"));
+    let env = [("GRAPH_API_BASE", app.sim.base_url.as_str()), ("WHATSFLOW_SEND_RECHECK_SECS", "2")];
+    let mut server = spawn_server_with(Some(&db), port, dir.path(), &env);
+    wait_ready(&base).await;
+    let http = reqwest::Client::new();
+    let post = |path: &str, token: Option<&str>, body: serde_json::Value| {
+        let mut req = http.post(format!("{base}{path}")).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status();
+            let v: serde_json::Value = res.json().await.unwrap_or_default();
+            assert!(status.is_success(), "{status} {v}");
+            v
+        }
+    };
+    let reg = post(
+        "/api/v1/auth/register",
+        None,
+        serde_json::json!({"tenant_name": "Acme", "name": "A", "email": "a@campaignkill.test", "password": "correct-horse-1"}),
+    )
+    .await;
+    let token = reg["access_token"].as_str().unwrap().to_owned();
+    let channel = post(
+        "/api/v1/channels",
+        Some(&token),
+        serde_json::json!({"phone_number_id": PHONE_NUMBER_ID, "display_phone_number": "+1", "waba_id": WABA_ID, "access_token": ACCESS_TOKEN}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    post("/api/v1/templates/sync", Some(&token), serde_json::json!({})).await;
+    const RECIPIENTS: usize = 60;
+    for i in 0..RECIPIENTS {
+        post(
+            "/api/v1/contacts",
+            Some(&token),
+            serde_json::json!({"phone": format!("+91987650{i:04}"), "name": format!("C{i}"), "tags": ["kill"]}),
+        )
+        .await;
+    }
+    let campaign = post(
+        "/api/v1/campaigns",
+        Some(&token),
+        serde_json::json!({"name": "Killed", "channel_id": channel, "template": {"name": "spring_sale", "language": "en"},
+            "variables": {"body": [{"field": "contact.name"}, {"value": "20%"}]}, "audience": {"tags": ["kill"]}, "rate_mps": 20}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    post(&format!("/api/v1/campaigns/{campaign}/start"), Some(&token), serde_json::json!({})).await;
+    let template_sends = || async {
+        app.sim_sends()
+            .await
+            .into_iter()
+            .filter(|b| b["type"] == "template")
+            .map(|b| b["to"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    eventually("a third sent", WAIT, || async { (template_sends().await.len() >= RECIPIENTS / 3).then_some(()) }).await;
+    kill9(&mut server);
+
+    let mut server = spawn_server_with(Some(&db), port, dir.path(), &env);
+    wait_ready(&base).await;
+    let status = || async {
+        let v: serde_json::Value =
+            http.get(format!("{base}/api/v1/campaigns/{campaign}")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        v
+    };
+    let done = eventually("completed after the restart", Duration::from_secs(60), || async {
+        let v = status().await;
+        (v["status"] == "completed").then_some(v)
+    })
+    .await;
+    let owner = sqlx::PgPool::connect(&db).await.unwrap();
+    outbox_settled(&owner).await;
+    let mut to = template_sends().await;
+    assert_eq!(to.len(), RECIPIENTS, "{} sends for {RECIPIENTS} recipients", to.len());
+    to.sort();
+    to.dedup();
+    assert_eq!(to.len(), RECIPIENTS, "every recipient reached, none twice");
+    let messages: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM messages WHERE client_id LIKE 'campaign:%'").fetch_one(&owner).await.unwrap();
+    assert_eq!(messages, RECIPIENTS as i64, "one stored message per recipient");
+    let s = &done["stats"];
+    let parts = ["skipped", "pending", "sending", "accepted", "sent", "delivered", "read", "failed", "cancelled"];
+    assert_eq!(parts.iter().map(|p| s[*p].as_i64().unwrap()).sum::<i64>(), RECIPIENTS as i64, "{s}");
     kill9(&mut server);
 }

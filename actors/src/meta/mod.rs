@@ -4,5 +4,6 @@
 pub mod webhook;
 
 pub use webhook::{
-    parse_webhook, InboundMessage, ParsedWebhook, RejectedEvent, StatusUpdate, TemplateStatusUpdate, WebhookEvent, WebhookParseError,
+    parse_webhook, InboundMessage, MarketingPreference, ParsedWebhook, RejectedEvent, StatusUpdate, TemplateStatusUpdate, WebhookEvent,
+    WebhookParseError,
 };

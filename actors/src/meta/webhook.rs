@@ -62,6 +62,8 @@ pub enum WebhookEvent {
     Status(StatusUpdate),
     /// A template was approved, rejected, paused, …
     TemplateStatus(TemplateStatusUpdate),
+    /// A customer stopped or resumed marketing messages (`user_preferences`).
+    MarketingPreference(MarketingPreference),
     /// A change of another field (account, quality, …), kept in the inbox.
     Other {
         /// The WABA (`entry.id`).
@@ -150,6 +152,20 @@ pub struct StatusUpdate {
     pub callback_data: Option<String>,
 }
 
+/// A `user_preferences` change: a customer told WhatsApp to stop (or
+/// resume) this business's marketing messages.
+#[derive(Debug, Clone)]
+pub struct MarketingPreference {
+    /// The number it was said to.
+    pub channel: ChannelAddress,
+    /// Who.
+    pub customer: ContactIdentity,
+    /// Stop (true) or resume (false).
+    pub stop: bool,
+    /// When they said it (orders changes that arrive out of order).
+    pub timestamp: DateTime<Utc>,
+}
+
 /// A `message_template_status_update` change.
 #[derive(Debug, Clone)]
 pub struct TemplateStatusUpdate {
@@ -228,6 +244,7 @@ fn parse_change(waba_id: &str, change: Change, out: &mut ParsedWebhook) {
             Ok(t) => out.events.push(WebhookEvent::TemplateStatus(t)),
             Err(reason) => out.rejected.push(RejectedEvent { reason, raw: change.value }),
         },
+        "user_preferences" => parse_user_preferences(waba_id, change.value, out),
         "" => out.rejected.push(RejectedEvent { reason: "change has no `field`".into(), raw: change.value }),
         other => out.events.push(WebhookEvent::Other { waba_id: waba_id.to_owned(), field: other.to_owned() }),
     }
@@ -364,6 +381,39 @@ fn status_update(channel: &ChannelAddress, contacts: &[Value], raw: &Value) -> R
     })
 }
 
+fn parse_user_preferences(waba_id: &str, value: Value, out: &mut ParsedWebhook) {
+    let Value::Object(value) = value else {
+        out.rejected.push(RejectedEvent { reason: "change value is not an object".into(), raw: value });
+        return;
+    };
+    let Some(channel) = channel_address(waba_id, &value) else {
+        out.rejected.push(RejectedEvent { reason: "change has no metadata.phone_number_id".into(), raw: Value::Object(value) });
+        return;
+    };
+    let contacts = value.get("contacts").and_then(Value::as_array).cloned().unwrap_or_default();
+    for raw in value.get("user_preferences").and_then(Value::as_array).cloned().unwrap_or_default() {
+        match user_preference(&channel, &contacts, &raw) {
+            Ok(Some(p)) => out.events.push(WebhookEvent::MarketingPreference(p)),
+            Ok(None) => {}
+            Err(reason) => out.rejected.push(RejectedEvent { reason, raw }),
+        }
+    }
+}
+
+/// One preference; None for a category other than marketing messages.
+fn user_preference(channel: &ChannelAddress, contacts: &[Value], raw: &Value) -> Result<Option<MarketingPreference>, String> {
+    if str_field(raw, "category").is_some_and(|c| c != "marketing_messages") {
+        return Ok(None);
+    }
+    let stop = match str_field(raw, "value").as_deref() {
+        Some("stop") => true,
+        Some("resume") => false,
+        other => return Err(format!("user preference value {other:?} is neither `stop` nor `resume`")),
+    };
+    let customer = identity(str_field(raw, "wa_id"), str_field(raw, "user_id"), contacts)?;
+    Ok(Some(MarketingPreference { channel: channel.clone(), customer, stop, timestamp: timestamp(raw).unwrap_or_else(Utc::now) }))
+}
+
 fn template_status(waba_id: &str, v: &Value) -> Result<TemplateStatusUpdate, String> {
     Ok(TemplateStatusUpdate {
         waba_id: waba_id.to_owned(),
@@ -384,6 +434,27 @@ mod tests {
         json!({"object":"whatsapp_business_account","entry":[{"id":"WABA","changes":[{"field":"messages","value":value}]}]})
             .to_string()
             .into_bytes()
+    }
+
+    #[test]
+    fn a_user_preference_is_a_marketing_stop_or_resume() {
+        // Meta's example, from the user_preferences webhook reference.
+        let body = json!({"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{"value": {
+            "messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
+            "contacts": [{"wa_id": "16505551234"}],
+            "user_preferences": [
+                {"wa_id": "16505551234", "detail": "User requested to resume marketing messages", "category": "marketing_messages", "value": "resume", "timestamp": 1731705721},
+                {"wa_id": "16505551234", "detail": "?", "category": "other_category", "value": "stop", "timestamp": 1731705722},
+                {"wa_id": "16505551234", "category": "marketing_messages", "value": "maybe"}]},
+            "field": "user_preferences"}]}]});
+        let parsed = parse_webhook(body.to_string().as_bytes()).unwrap();
+        assert_eq!(parsed.events.len(), 1, "only marketing preferences are events");
+        let WebhookEvent::MarketingPreference(p) = &parsed.events[0] else { panic!("not a preference") };
+        assert!(!p.stop);
+        assert_eq!(p.customer.phone.as_ref().map(|x| x.as_str()), Some("+16505551234"));
+        assert_eq!(p.timestamp.timestamp(), 1731705721);
+        assert_eq!(p.channel.phone_number_id, "106540352242922");
+        assert_eq!(parsed.rejected.len(), 1, "a value that is neither stop nor resume is rejected");
     }
 
     #[test]

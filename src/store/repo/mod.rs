@@ -16,6 +16,7 @@ pub mod dead_letters;
 pub mod flows;
 pub mod keys;
 pub mod platform;
+pub mod settings;
 pub mod templates;
 pub mod users;
 
@@ -281,6 +282,11 @@ impl<'a> TenantDb<'a> {
     /// Its broadcast campaigns.
     pub fn campaigns(self) -> campaigns::Campaigns<'a> {
         campaigns::Campaigns { db: self }
+    }
+
+    /// Its own settings.
+    pub fn settings(self) -> settings::Settings<'a> {
+        settings::Settings { db: self }
     }
 
     /// Its dead letters.
