@@ -332,6 +332,9 @@ pub trait Store: Send + Sync + 'static {
     async fn commit(&self, batch: ConversationBatch) -> Result<BatchOutcome, StoreError>;
     /// Records a template status change from Meta.
     async fn apply_template_status(&self, tenant: TenantId, update: &TemplateStatusUpdate) -> Result<(), StoreError>;
+    /// Records a portfolio's messaging limit as of when Meta reported it
+    /// (an older report than the one recorded changes nothing).
+    async fn set_messaging_limit(&self, tenant: TenantId, limit: &crate::meta::MessagingLimit) -> Result<(), StoreError>;
     /// Sets a customer's marketing consent as of `at`, unless a later change
     /// was recorded already (webhooks arrive in any order).
     async fn set_marketing_consent(

@@ -110,6 +110,10 @@ impl WebhookRouter {
                     self.route_preference(source, preference, &ticket).await;
                     continue;
                 }
+                WebhookEvent::MessagingLimit(limit) => {
+                    self.route_limit(source, limit, &ticket).await;
+                    continue;
+                }
                 WebhookEvent::Other { .. } => continue,
             };
             let channel = match self.channel(&address.phone_number_id).await {
@@ -171,6 +175,21 @@ impl WebhookRouter {
             Ok(_) => {
                 EngineMetrics::add(&self.deps.metrics.events_unrouted, 1);
                 ticket.note(json!({"kind": "unrouted", "phone_number_id": preference.channel.phone_number_id}));
+            }
+            Err(e) => ticket.fail(e.to_string()),
+        }
+    }
+
+    /// A portfolio's messaging limit, to the tenant that owns the WABA.
+    async fn route_limit(&self, source: WebhookSource, limit: crate::meta::MessagingLimit, ticket: &Arc<InboxTicket>) {
+        match self.deps.directory.tenant_by_waba(&limit.waba_id).await {
+            Ok(Some(tenant)) if source == WebhookSource::Platform || source == WebhookSource::TenantApp(tenant) => {
+                let receipt = EventReceipt::new(ticket.clone());
+                self.tenant(tenant).do_send(crate::tenant::MessagingLimitEvent { limit, receipt });
+            }
+            Ok(_) => {
+                EngineMetrics::add(&self.deps.metrics.events_unrouted, 1);
+                ticket.note(json!({"kind": "unrouted", "waba_id": limit.waba_id}));
             }
             Err(e) => ticket.fail(e.to_string()),
         }

@@ -62,6 +62,16 @@ pub struct MarketingPreferenceEvent {
     pub receipt: EventReceipt,
 }
 
+/// The tenant's portfolio messaging limit changed.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct MessagingLimitEvent {
+    /// The change.
+    pub limit: crate::meta::MessagingLimit,
+    /// Completed once durable.
+    pub receipt: EventReceipt,
+}
+
 /// Work for a known conversation (from the API or an agent's socket).
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -408,6 +418,25 @@ impl Handler<MarketingPreferenceEvent> for TenantActor {
             async move {
                 let p = &msg.preference;
                 match store.set_marketing_consent(tenant, &p.customer, !p.stop, p.timestamp).await {
+                    Ok(()) => msg.receipt.complete(),
+                    Err(e) => msg.receipt.fail(&e.to_string()),
+                }
+            }
+            .into_actor(self),
+        );
+    }
+}
+
+impl Handler<MessagingLimitEvent> for TenantActor {
+    type Result = ();
+
+    /// Records the portfolio's messaging limit.
+    fn handle(&mut self, msg: MessagingLimitEvent, ctx: &mut Self::Context) {
+        let store = self.deps.store.clone();
+        let tenant = self.tenant_id;
+        ctx.spawn(
+            async move {
+                match store.set_messaging_limit(tenant, &msg.limit).await {
                     Ok(()) => msg.receipt.complete(),
                     Err(e) => msg.receipt.fail(&e.to_string()),
                 }

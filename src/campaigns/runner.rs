@@ -6,8 +6,9 @@
 //! it when its template is no longer approved or Meta refused a send in a
 //! way that must stop everything (spam limit, policy block, locked
 //! account); then claims as many pending recipients as the
-//! campaign's rate allows (holding back while Meta has not answered the
-//! sends already handed over) and hands each to its conversation as a
+//! campaign's rate and the portfolio's messaging limit allow (holding back
+//! while Meta has not answered the sends already handed over; over the
+//! limit it waits, with the reason shown, instead of failing anyone) and hands each to its conversation as a
 //! bulk-lane template send under the send key `campaign:<id>:<recipient>`.
 //! A claim repeated after a crash finds the message its key stored, so a
 //! recipient is never messaged twice. Progress goes to the tenant's admins
@@ -147,6 +148,8 @@ pub struct CampaignActor {
     last_rules: Option<Instant>,
     /// Claims left by a previous run are re-sent first.
     recovered: bool,
+    /// Customers the portfolio's messaging limit still allows (None: no limit).
+    limit_room: Option<i64>,
 }
 
 impl CampaignActor {
@@ -161,6 +164,7 @@ impl CampaignActor {
             last_progress: None,
             last_rules: None,
             recovered: false,
+            limit_room: None,
         }
     }
 }
@@ -203,12 +207,14 @@ impl CampaignActor {
             progress_due: self.last_progress.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY),
             rules_due: self.last_rules.is_none_or(|t| t.elapsed() >= RULES_EVERY),
             recover: !self.recovered,
+            limit_room: self.limit_room,
         };
         ctx.spawn(step.run().into_actor(self).map(move |res, act, ctx| {
             act.busy = false;
             match res {
                 Ok((end, outcome)) => {
                     act.allowance = outcome.allowance;
+                    act.limit_room = outcome.limit_room;
                     act.recovered = true;
                     if outcome.progressed {
                         act.last_progress = Some(Instant::now());
@@ -229,6 +235,7 @@ impl CampaignActor {
 /// What a step leaves for the next.
 struct Outcome {
     allowance: f64,
+    limit_room: Option<i64>,
     progressed: bool,
     rules_checked: bool,
 }
@@ -243,13 +250,14 @@ struct Step {
     progress_due: bool,
     rules_due: bool,
     recover: bool,
+    limit_room: Option<i64>,
 }
 
 impl Step {
     async fn run(self) -> Result<(StepEnd, Outcome), DbError> {
         let db = self.runner.db.tenant(self.tenant);
         let repo = db.campaigns();
-        let mut outcome = Outcome { allowance: self.allowance, progressed: false, rules_checked: false };
+        let mut outcome = Outcome { allowance: self.allowance, limit_room: self.limit_room, progressed: false, rules_checked: false };
         let Some(c) = repo.get(self.id).await? else { return Ok((StepEnd::Stop, outcome)) };
         if c.status != CampaignStatus::Running {
             // One last frame so open pages show where it stopped.
@@ -263,6 +271,14 @@ impl Step {
         };
         if self.rules_due {
             outcome.rules_checked = true;
+            let room = repo.messaging_room(c.channel_id).await?;
+            outcome.limit_room = room.map(|(left, _)| left.max(0));
+            let waiting = room.filter(|(left, _)| *left <= 0).map(|(_, limit)| {
+                format!("Meta's messaging limit of {limit} customers per 24 hours is reached; the rest go out as the 24-hour window moves")
+            });
+            if waiting != c.waiting_reason {
+                repo.set_waiting(self.id, waiting.as_deref()).await?;
+            }
             if let Some((code, title)) = repo.stopping_failure(self.id, &STOPPING_ERRORS).await? {
                 let reason = format!("Meta refused a send with error {code} ({title}); check the number's quality and the account in WhatsApp Manager, then resume");
                 self.pause(&c, &reason).await?;
@@ -287,10 +303,12 @@ impl Step {
         outcome.allowance = (self.allowance + rate * self.elapsed).min((rate / 5.0).max(1.0));
         let in_flight = repo.in_flight(self.id).await?;
         let room = (rate.max(20.0) - in_flight as f64).max(0.0);
-        let n = outcome.allowance.min(room).min(MAX_CLAIM).floor();
+        let limit = outcome.limit_room.map_or(f64::INFINITY, |r| r as f64);
+        let n = outcome.allowance.min(room).min(limit).min(MAX_CLAIM).floor();
         if n >= 1.0 {
             let claimed = repo.claim(self.id, n as i64).await?;
             outcome.allowance -= claimed.len() as f64;
+            outcome.limit_room = outcome.limit_room.map(|r| r - claimed.len() as i64);
             let sends = claimed.into_iter().map(|r| self.dispatch(&c, &channel, &template, r));
             for r in futures::future::join_all(sends).await {
                 r?;

@@ -22,7 +22,8 @@
 //!   `/__sim/numbers` (register a number), `/__sim/templates/status` (Meta
 //!   pauses or disables a template, with its webhook),
 //!   `/__sim/user_preferences` (a customer stops or resumes marketing, with
-//!   its webhook), `/__sim/reset`: for tests.
+//!   its webhook), `/__sim/limits` (Meta changes a portfolio's messaging
+//!   limit, with its webhook), `/__sim/reset`: for tests.
 
 use crate::http::webhooks::sign;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
@@ -820,6 +821,24 @@ async fn sim_user_preferences(state: web::Data<Arc<SimState>>, body: web::Json<P
     HttpResponse::NoContent().finish()
 }
 
+/// `POST /__sim/limits`: Meta changes a business portfolio's messaging
+/// limit and says so with a `business_capability_update` webhook
+/// (`max_daily_conversations_per_business`, -1 for unlimited).
+#[derive(Deserialize)]
+struct LimitChange {
+    waba_id: String,
+    limit: i64,
+}
+
+async fn sim_limits(state: web::Data<Arc<SimState>>, body: web::Json<LimitChange>) -> HttpResponse {
+    let b = body.into_inner();
+    let body = json!({"object": "whatsapp_business_account", "entry": [{"id": b.waba_id, "time": Utc::now().timestamp(), "changes": [{"value": {
+        "max_daily_conversations_per_business": b.limit, "max_phone_numbers_per_waba": 25}, "field": "business_capability_update"}]}]});
+    let config = state.config();
+    deliver_webhook(&state, &config, body.to_string()).await;
+    HttpResponse::NoContent().finish()
+}
+
 async fn sim_reset(state: web::Data<Arc<SimState>>) -> HttpResponse {
     if let Ok(mut c) = state.control.lock() {
         *c = SimControl::default();
@@ -839,6 +858,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/__sim/numbers", web::post().to(sim_numbers))
         .route("/__sim/templates/status", web::post().to(sim_template_status))
         .route("/__sim/user_preferences", web::post().to(sim_user_preferences))
+        .route("/__sim/limits", web::post().to(sim_limits))
         .route("/__media/{id}", web::get().to(media_bytes))
         .route("/{version}/{pnid}/media", web::post().to(upload_media))
         .route("/{version}/{media_id}", web::get().to(media_url))

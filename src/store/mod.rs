@@ -129,6 +129,23 @@ impl Store for PgStore {
         self.writer.submit(batch).await
     }
 
+    async fn set_messaging_limit(&self, tenant: TenantId, l: &whatsflow_actors::meta::MessagingLimit) -> Result<(), StoreError> {
+        let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
+        sqlx::query(
+            "INSERT INTO messaging_limits (tenant_id, waba_id, daily_limit, reported_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (tenant_id, waba_id) DO UPDATE SET daily_limit = EXCLUDED.daily_limit, reported_at = EXCLUDED.reported_at
+             WHERE messaging_limits.reported_at <= EXCLUDED.reported_at",
+        )
+        .bind(tenant.0)
+        .bind(&l.waba_id)
+        .bind(l.daily_limit.map(|n| i32::try_from(n).unwrap_or(i32::MAX)))
+        .bind(l.reported_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(store_err)?;
+        tx.commit().await.map_err(store_err)
+    }
+
     async fn set_marketing_consent(
         &self,
         tenant: TenantId,

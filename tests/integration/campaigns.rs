@@ -514,3 +514,39 @@ async fn customers_stop_and_resume_marketing_by_metas_preference_webhook_or_a_ke
     app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919890100002", "wamid.kw-4", "band")).await;
     eventually("the tenant's own keyword", WAIT, || async { (!opted_in(&app, &t, &ids[1]).await).then_some(()) }).await;
 }
+
+#[actix_rt::test]
+async fn the_portfolios_messaging_limit_holds_the_rest_until_meta_raises_it() {
+    let app = spawn_app().await;
+    let (t, channel) = ready(&app).await;
+    let people: Vec<(String, String)> = (0..6).map(|i| (format!("+9198910000{i:02}"), format!("P{i}"))).collect();
+    let refs: Vec<(&str, &str, bool)> = people.iter().map(|(p, n)| (p.as_str(), n.as_str(), true)).collect();
+    contacts(&app, &t, "limited", &refs).await;
+    let sim = app.sim.base_url.trim_end_matches("/v23.0").to_owned();
+    let limit = |n: i64| {
+        let (http, sim) = (app.http.clone(), sim.clone());
+        async move {
+            let res = http.post(format!("{sim}/__sim/limits")).json(&json!({"waba_id": WABA_ID, "limit": n})).send().await.unwrap();
+            assert_eq!(res.status(), 204);
+        }
+    };
+    limit(3).await;
+    inbox_processed(&app).await;
+    let id = create(&app, &t, &spring_sale(&channel, "limited", 10)).await;
+    assert_eq!(action(&app, &t, &id, "start").await.0, 200);
+    let waiting = eventually("waiting at the limit", WAIT, || async {
+        let (_, c) = app.get(&t, &format!("/api/v1/campaigns/{id}")).await;
+        c["waiting_reason"].as_str().map(|_| c.clone())
+    })
+    .await;
+    assert!(waiting["waiting_reason"].as_str().unwrap().contains("limit of 3"), "{waiting}");
+    assert_eq!(waiting["status"], "running", "scheduled, not failed");
+    assert_eq!(template_sends(&app).await.len(), 3);
+    assert_eq!(waiting["stats"]["pending"], 3);
+    assert_eq!(waiting["stats"]["failed"], 0);
+    limit(-1).await;
+    wait_status(&app, &t, &id, "completed").await;
+    assert_eq!(template_sends(&app).await.len(), 6);
+    let (_, c) = app.get(&t, &format!("/api/v1/campaigns/{id}")).await;
+    assert!(c["waiting_reason"].is_null());
+}

@@ -183,6 +183,9 @@ impl Store for FaultyStore {
         }
         self.inner.commit(batch).await
     }
+    async fn set_messaging_limit(&self, tenant: TenantId, limit: &whatsflow_actors::meta::MessagingLimit) -> Result<(), StoreError> {
+        self.inner.set_messaging_limit(tenant, limit).await
+    }
     async fn set_marketing_consent(
         &self,
         tenant: TenantId,

@@ -4,6 +4,6 @@
 pub mod webhook;
 
 pub use webhook::{
-    parse_webhook, InboundMessage, MarketingPreference, ParsedWebhook, RejectedEvent, StatusUpdate, TemplateStatusUpdate, WebhookEvent,
-    WebhookParseError,
+    parse_webhook, InboundMessage, MarketingPreference, MessagingLimit, ParsedWebhook, RejectedEvent, StatusUpdate, TemplateStatusUpdate,
+    WebhookEvent, WebhookParseError,
 };

@@ -64,6 +64,8 @@ pub enum WebhookEvent {
     TemplateStatus(TemplateStatusUpdate),
     /// A customer stopped or resumed marketing messages (`user_preferences`).
     MarketingPreference(MarketingPreference),
+    /// The business portfolio's messaging limit changed.
+    MessagingLimit(MessagingLimit),
     /// A change of another field (account, quality, …), kept in the inbox.
     Other {
         /// The WABA (`entry.id`).
@@ -166,6 +168,40 @@ pub struct MarketingPreference {
     pub timestamp: DateTime<Utc>,
 }
 
+/// A `business_capability_update` or `phone_number_quality_update` that
+/// names the portfolio's messaging limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessagingLimit {
+    /// The WABA (`entry.id`).
+    pub waba_id: String,
+    /// Unique customers per moving 24 hours; None for unlimited.
+    pub daily_limit: Option<i64>,
+    /// When Meta reported it (`entry.time`, else now).
+    pub reported_at: DateTime<Utc>,
+}
+
+/// A limit as Meta writes it: a number (-1 for unlimited) or a tier name
+/// (`TIER_250`, `TIER_2K`, `TIER_10K`, `TIER_100K`, `TIER_UNLIMITED`).
+/// Outer None when it is neither.
+pub fn parse_limit(v: &Value) -> Option<Option<i64>> {
+    match v {
+        Value::Number(n) => n.as_i64().map(|n| (n >= 0).then_some(n)),
+        Value::String(s) => {
+            let tier = s.trim().to_uppercase();
+            if tier == "TIER_UNLIMITED" || tier == "UNLIMITED" {
+                return Some(None);
+            }
+            let digits = tier.strip_prefix("TIER_")?;
+            let (num, scale) = match digits.strip_suffix('K') {
+                Some(k) => (k, 1_000),
+                None => (digits, 1),
+            };
+            num.parse::<i64>().ok().map(|n| Some(n * scale))
+        }
+        _ => None,
+    }
+}
+
 /// A `message_template_status_update` change.
 #[derive(Debug, Clone)]
 pub struct TemplateStatusUpdate {
@@ -194,6 +230,8 @@ struct Envelope {
 struct Entry {
     #[serde(default, deserialize_with = "string_or_number")]
     id: String,
+    #[serde(default)]
+    time: Option<i64>,
     #[serde(default)]
     changes: Vec<Change>,
 }
@@ -231,14 +269,30 @@ pub fn parse_webhook(body: &[u8]) -> Result<ParsedWebhook, WebhookParseError> {
     let mut out = ParsedWebhook::default();
     for entry in env.entry {
         for change in entry.changes {
-            parse_change(&entry.id, change, &mut out);
+            parse_change(&entry.id, entry.time, change, &mut out);
         }
     }
     Ok(out)
 }
 
-fn parse_change(waba_id: &str, change: Change, out: &mut ParsedWebhook) {
+fn parse_change(waba_id: &str, time: Option<i64>, change: Change, out: &mut ParsedWebhook) {
     match change.field.as_str() {
+        "business_capability_update" | "phone_number_quality_update" => {
+            match change.value.get("max_daily_conversations_per_business").or_else(|| change.value.get("max_daily_conversation_per_phone"))
+            {
+                Some(v) => match parse_limit(v) {
+                    Some(daily_limit) => out.events.push(WebhookEvent::MessagingLimit(MessagingLimit {
+                        waba_id: waba_id.to_owned(),
+                        daily_limit,
+                        reported_at: time.and_then(|t| Utc.timestamp_opt(t, 0).single()).unwrap_or_else(Utc::now),
+                    })),
+                    None => out
+                        .rejected
+                        .push(RejectedEvent { reason: format!("messaging limit {v} is not a number or a tier"), raw: change.value }),
+                },
+                None => out.events.push(WebhookEvent::Other { waba_id: waba_id.to_owned(), field: change.field }),
+            }
+        }
         "messages" => parse_messages_value(waba_id, change.value, out),
         "message_template_status_update" => match template_status(waba_id, &change.value) {
             Ok(t) => out.events.push(WebhookEvent::TemplateStatus(t)),
@@ -434,6 +488,23 @@ mod tests {
         json!({"object":"whatsapp_business_account","entry":[{"id":"WABA","changes":[{"field":"messages","value":value}]}]})
             .to_string()
             .into_bytes()
+    }
+
+    #[test]
+    fn messaging_limits_are_read_as_numbers_or_tiers() {
+        assert_eq!(parse_limit(&json!(2000)), Some(Some(2000)));
+        assert_eq!(parse_limit(&json!(-1)), Some(None));
+        assert_eq!(parse_limit(&json!("TIER_250")), Some(Some(250)));
+        assert_eq!(parse_limit(&json!("TIER_10K")), Some(Some(10_000)));
+        assert_eq!(parse_limit(&json!("TIER_UNLIMITED")), Some(None));
+        assert_eq!(parse_limit(&json!("TIER_NOT_SET")), None);
+        // Meta's example.
+        let body = json!({"entry": [{"id": "524126980791429", "time": 1739321024, "changes": [{"value": {
+            "max_daily_conversations_per_business": 2000, "max_phone_numbers_per_waba": 25}, "field": "business_capability_update"}]}],
+            "object": "whatsapp_business_account"});
+        let parsed = parse_webhook(body.to_string().as_bytes()).unwrap();
+        let WebhookEvent::MessagingLimit(l) = &parsed.events[0] else { panic!("not a limit") };
+        assert_eq!((l.waba_id.as_str(), l.daily_limit, l.reported_at.timestamp()), ("524126980791429", Some(2000), 1739321024));
     }
 
     #[test]

@@ -18,7 +18,7 @@ use whatsflow_actors::ids::{CampaignId, ChannelId, ContactId, MessageId, Recipie
 
 /// Columns of [`campaign_from_row`].
 const COLUMNS: &str = "id, name, channel_id, template_name, template_language, variables, audience, rate_mps, status, paused_reason,
-    scheduled_at, started_at, completed_at, created_by, created_at, updated_at";
+    waiting_reason, scheduled_at, started_at, completed_at, created_by, created_at, updated_at";
 
 /// Where a campaign stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
@@ -83,6 +83,8 @@ pub struct CampaignView {
     pub status: CampaignStatus,
     /// Why it paused itself, when it did.
     pub paused_reason: Option<String>,
+    /// Why it is waiting while running (the messaging limit is reached).
+    pub waiting_reason: Option<String>,
     /// When it is to start.
     pub scheduled_at: Option<DateTime<Utc>>,
     /// When it started.
@@ -118,6 +120,7 @@ fn campaign_from_row(r: &PgRow) -> Result<CampaignView, sqlx::Error> {
         rate_mps: r.try_get("rate_mps")?,
         status: CampaignStatus::parse(&status).ok_or_else(|| sqlx::Error::Decode(format!("campaign status `{status}`").into()))?,
         paused_reason: r.try_get("paused_reason")?,
+        waiting_reason: r.try_get("waiting_reason")?,
         scheduled_at: r.try_get("scheduled_at")?,
         started_at: r.try_get("started_at")?,
         completed_at: r.try_get("completed_at")?,
@@ -753,6 +756,40 @@ impl Campaigns<'_> {
             });
         }
         Ok((out, if more { last } else { None }))
+    }
+
+    /// How many more unique customers the number's business portfolio may
+    /// be sent templates to in the moving 24 hours: None when Meta reported
+    /// no limit (or unlimited), with the limit itself.
+    pub async fn messaging_room(&self, channel: ChannelId) -> Result<Option<(i64, i64)>, DbError> {
+        let mut tx = self.db.tx().await?;
+        let row: Option<(Option<i32>, i64)> = sqlx::query_as(
+            "SELECT l.daily_limit,
+                    (SELECT count(DISTINCT cv.contact_id) FROM messages m
+                       JOIN conversations cv ON cv.tenant_id = m.tenant_id AND cv.id = m.conversation_id
+                       JOIN channels ch ON ch.tenant_id = cv.tenant_id AND ch.id = cv.channel_id
+                     WHERE m.tenant_id = l.tenant_id AND ch.waba_id = l.waba_id AND m.direction = 'outbound' AND m.type = 'template'
+                       AND m.status <> 'failed' AND m.created_at > now() - interval '24 hours')
+             FROM channels c JOIN messaging_limits l ON l.tenant_id = c.tenant_id AND l.waba_id = c.waba_id
+             WHERE c.id = $1",
+        )
+        .bind(channel.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(row.and_then(|(limit, used)| limit.map(|l| (i64::from(l) - used, i64::from(l)))))
+    }
+
+    /// Sets (or clears) why a running campaign waits.
+    pub async fn set_waiting(&self, id: CampaignId, reason: Option<&str>) -> Result<(), DbError> {
+        let mut tx = self.db.tx().await?;
+        sqlx::query("UPDATE campaigns SET waiting_reason = $2, updated_at = now() WHERE id = $1 AND waiting_reason IS DISTINCT FROM $2")
+            .bind(id.0)
+            .bind(reason)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The rate card's currency and rate (ten-thousandths) for a category,

@@ -793,6 +793,10 @@ status: CampaignStatus,
  */
 paused_reason: string | null, 
 /**
+ * Why it is waiting while running (the messaging limit is reached).
+ */
+waiting_reason: string | null, 
+/**
  * When it is to start.
  */
 scheduled_at: string | null, 
