@@ -18,6 +18,9 @@ const DashboardPage = lazy(() => import("./pages/DashboardPage").then((m) => ({ 
 const ContactsPage = lazy(() => import("./pages/ContactsPage").then((m) => ({ default: m.ContactsPage })));
 const TeamPage = lazy(() => import("./pages/TeamPage").then((m) => ({ default: m.TeamPage })));
 const ApiKeysPage = lazy(() => import("./pages/ApiKeysPage").then((m) => ({ default: m.ApiKeysPage })));
+const CampaignsPage = lazy(() => import("./pages/CampaignsPage").then((m) => ({ default: m.CampaignsPage })));
+const CampaignWizardPage = lazy(() => import("./pages/CampaignWizardPage"));
+const CampaignDetailPage = lazy(() => import("./pages/CampaignDetailPage"));
 const ChannelsPage = lazy(() => import("./pages/ChannelsPage").then((m) => ({ default: m.ChannelsPage })));
 
 function Loading() {
@@ -70,6 +73,10 @@ export function App() {
               <Route path="/flows" element={<RoleGate><FlowsPage /></RoleGate>} />
               <Route path="/flows/:id" element={<RoleGate><FlowBuilderPage /></RoleGate>} />
               <Route path="/templates" element={<RoleGate><TemplatesPage /></RoleGate>} />
+              <Route path="/campaigns" element={<RoleGate><CampaignsPage /></RoleGate>} />
+              <Route path="/campaigns/new" element={<RoleGate><CampaignWizardPage /></RoleGate>} />
+              <Route path="/campaigns/:id/edit" element={<RoleGate><CampaignWizardPage /></RoleGate>} />
+              <Route path="/campaigns/:id" element={<RoleGate><CampaignDetailPage /></RoleGate>} />
               <Route path="/settings" element={<RoleGate><SettingsLayout /></RoleGate>}>
                 <Route index element={<Navigate to="/settings/channels" replace />} />
                 <Route path="channels" element={<Suspense fallback={<Loading />}><ChannelsPage /></Suspense>} />

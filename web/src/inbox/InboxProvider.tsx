@@ -18,7 +18,7 @@ import {
 } from "../lib/inboxStore";
 import { canCaption, MediaCache, mediaKindOf, mediaMessage, mediaSendData, type UploadedMedia } from "../lib/media";
 import { browserSocket, RealtimeClient, wsProtocols, wsUrl, type ConnectionState } from "../lib/realtime";
-import type { Conversation, ConversationStatus, Message, Note, Page, ServerEvent, Template, User } from "../lib/types";
+import type { CampaignProgressEvent, Conversation, ConversationStatus, Message, Note, Page, ServerEvent, Template, User } from "../lib/types";
 
 const PAGE_SIZE = 50;
 const ACK_TIMEOUT_MS = 30_000;
@@ -112,6 +112,8 @@ export interface Inbox {
   presence: Record<string, string>;
   /** Live notes (`notification` frames); returns an unsubscribe function. */
   onNote: (listener: (note: Note) => void) => () => void;
+  /** Live campaign counts (`campaign:progress`, admins); returns an unsubscribe function. */
+  onCampaignProgress: (listener: (progress: CampaignProgressEvent) => void) => () => void;
   notice: string | null;
   dismissNotice: () => void;
   /** Dead-letter alerts (admins), newest first, until dismissed. */
@@ -181,6 +183,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   const usersRef = useRef(users);
   usersRef.current = users;
   const noteListeners = useRef(new Set<(note: Note) => void>());
+  const campaignListeners = useRef(new Set<(progress: CampaignProgressEvent) => void>());
   const fetching = useRef(new Set<string>());
   const readTimer = useRef<number | null>(null);
   /** Picked files by client id, until uploaded (a failed upload can be retried). */
@@ -356,8 +359,19 @@ export function InboxProvider({ children }: { children: ReactNode }) {
             setAlerts((prev) => [alert, ...prev.filter((a) => a.conversationId !== conversationId)].slice(0, MAX_ALERTS));
             return;
           }
+          if (e.data.kind === "campaign_paused") {
+            // The campaign paused itself (its template was paused by Meta, a stopping error…): say so on any page.
+            const name = typeof e.data.name === "string" ? e.data.name : "";
+            setNotice(tRef.current("campaigns.pausedNotice", { name, reason: typeof e.data.message === "string" ? e.data.message : "" }));
+            return;
+          }
           const note = e.data.kind === "note" ? e.data.note : undefined;
           if (note) noteListeners.current.forEach((l) => l(note));
+          return;
+        }
+        case "campaign:progress": {
+          if (typeof e.data.campaign_id !== "string" || typeof e.data.stats !== "object" || e.data.stats === null) return;
+          campaignListeners.current.forEach((l) => l(e.data));
           return;
         }
         case "error": {
@@ -766,6 +780,11 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     return () => void noteListeners.current.delete(listener);
   }, []);
 
+  const onCampaignProgress = useCallback((listener: (progress: CampaignProgressEvent) => void) => {
+    campaignListeners.current.add(listener);
+    return () => void campaignListeners.current.delete(listener);
+  }, []);
+
   useEffect(() => {
     if (!notice) return;
     const timer = window.setTimeout(() => setNotice(null), 6_000);
@@ -802,6 +821,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     reloadUsers: loadUsers,
     presence,
     onNote,
+    onCampaignProgress,
     notice,
     dismissNotice: () => setNotice(null),
     alerts,

@@ -8,6 +8,8 @@ describe("role-aware navigation", () => {
     expect(canOpen("agent", "/flows/abc")).toBe(false);
     expect(canOpen("agent", "/settings/team")).toBe(false);
     expect(canOpen("agent", "/dashboard")).toBe(false);
+    expect(canOpen("agent", "/campaigns")).toBe(false);
+    expect(canOpen("agent", "/campaigns/new")).toBe(false);
     expect(canOpen("agent", "/inbox/abc")).toBe(true);
   });
   it("shows tenant admins the admin pages", () => {
@@ -17,11 +19,13 @@ describe("role-aware navigation", () => {
       "/contacts",
       "/flows",
       "/templates",
+      "/campaigns",
       "/settings/channels",
     ]);
     expect(canOpen("tenant_admin", "/settings/channels")).toBe(true);
     expect(canOpen("tenant_admin", "/settings/api-keys")).toBe(true);
     expect(canOpen("tenant_admin", "/flows/new")).toBe(true);
+    expect(canOpen("tenant_admin", "/campaigns/abc")).toBe(true);
   });
   it("shows nothing without a role", () => {
     expect(navFor(undefined)).toEqual([]);

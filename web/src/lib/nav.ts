@@ -6,7 +6,7 @@ export interface NavItem {
   /** The paths this item covers (and gates); defaults to `to`. */
   section?: string;
   label: MessageKey;
-  icon: "inbox" | "contacts" | "settings" | "dashboard" | "flows" | "templates";
+  icon: "inbox" | "contacts" | "settings" | "dashboard" | "flows" | "templates" | "campaigns";
   roles: readonly Role[];
 }
 
@@ -20,6 +20,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { to: "/contacts", label: "nav.contacts", icon: "contacts", roles: ADMINS },
   { to: "/flows", label: "nav.flows", icon: "flows", roles: ADMINS },
   { to: "/templates", label: "nav.templates", icon: "templates", roles: ADMINS },
+  { to: "/campaigns", label: "nav.campaigns", icon: "campaigns", roles: ADMINS },
   { to: "/settings/channels", section: "/settings", label: "nav.settings", icon: "settings", roles: ADMINS },
 ];
 

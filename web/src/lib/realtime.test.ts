@@ -94,6 +94,10 @@ describe("parseServerFrame", () => {
     expect(parseServerFrame('{"event":"bogus","data":{}}')).toBeNull();
     expect(parseServerFrame('{"event":"message:new"}')).toBeNull();
   });
+  it("accepts a campaign's live counts", () => {
+    const frame = parseServerFrame('{"event":"campaign:progress","data":{"campaign_id":"c1","status":"running","stats":{"audience":3}}}');
+    expect(frame?.event).toBe("campaign:progress");
+  });
 });
 
 describe("wsUrl and wsProtocols", () => {

@@ -35,6 +35,7 @@ const KNOWN_EVENTS = new Set([
   "agent:typing",
   "agent:status",
   "notification",
+  "campaign:progress",
   "error",
 ]);
 

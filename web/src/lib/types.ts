@@ -2,6 +2,7 @@
 
 export type { ConversationStatus, MessageStatus, Role, RunStatus, TriggerMatch, TriggerType } from "./domain";
 import type { ConversationStatus, MessageStatus, Role, TriggerMatch, TriggerType } from "./domain";
+import type { CampaignStats, CampaignStatus, Cost, SkipReason } from "./apiTypes";
 
 export type Presence = "online" | "away" | "busy" | "offline";
 
@@ -230,13 +231,24 @@ export interface AgentStatusEvent {
 /**
  * `notification` frames: a note on a conversation (`kind: "note"`), or, for
  * admins, `kind: "dead_letter"`: a conversation's events could not be stored
- * after repeated failures and were parked for an operator.
+ * after repeated failures and were parked for an operator; `kind:
+ * "campaign_paused"`: a campaign paused itself (`message` says why).
  */
 export interface NotificationEvent {
-  kind: "note" | "dead_letter" | string;
+  kind: "note" | "dead_letter" | "campaign_paused" | string;
   note?: Note;
   conversation_id?: string;
   message?: string;
+  campaign_id?: string;
+  /** The campaign's name (`campaign_paused`). */
+  name?: string;
+}
+
+/** `campaign:progress` (admins): a running campaign's counts, at most once a second, and once when it stops. */
+export interface CampaignProgressEvent {
+  campaign_id: string;
+  status: CampaignStatus;
+  stats: CampaignStats;
 }
 
 export interface AckEvent {
@@ -264,6 +276,7 @@ export type ServerEvent =
   | { event: "agent:typing"; data: TypingEvent }
   | { event: "agent:status"; data: AgentStatusEvent }
   | { event: "notification"; data: NotificationEvent }
+  | { event: "campaign:progress"; data: CampaignProgressEvent }
   | { event: "error"; data: ServerErrorEvent };
 
 export type ClientEvent =
@@ -431,6 +444,25 @@ export interface TemplatePreview {
   body: string;
   footer: string | null;
   buttons: string[];
+}
+
+// ---- campaigns ----
+
+/** `GET /campaigns/{id}/preview`: what starting would do. */
+export interface CampaignPreview {
+  /** Everyone the audience names. */
+  audience: number;
+  /** Those a message goes to. */
+  sendable: number;
+  /** Skipped recipients per reason. */
+  skipped: Partial<Record<SkipReason | string, number>>;
+  /** The first skipped recipients (at most 50). */
+  skipped_rows: { contact_id: string | null; phone: string | null; reason: SkipReason | string }[];
+  /** Up to three recipients' messages as they will read. */
+  samples: { contact_id: string | null; phone: string | null; text: string }[];
+  estimated_cost: Cost;
+  estimated_seconds: number;
+  estimated_finish_at: string;
 }
 
 // ---- contacts import ----

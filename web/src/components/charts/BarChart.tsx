@@ -1,5 +1,4 @@
-import { useEffect, useRef, useState } from "react";
-import { labelStep, niceMax, ticks } from "../../lib/chart";
+import { Bar, BarChart as RechartsBarChart, CartesianGrid, Tooltip, XAxis, YAxis } from "recharts";
 
 export interface Series {
   key: string;
@@ -17,69 +16,29 @@ interface Props {
   ariaLabel: string;
 }
 
-/** The element's width in CSS pixels, following resizes. */
-function useWidth(fallback: number) {
-  const ref = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(fallback);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const measure = () => setWidth(Math.max(200, Math.round(el.getBoundingClientRect().width)));
-    measure();
-    if (typeof ResizeObserver === "undefined") return;
-    const observer = new ResizeObserver(measure);
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, []);
-  return [ref, width] as const;
-}
+export const AXIS_TICK = { fontSize: 10, fill: "#6b7280" } as const;
+export const GRID_COLOR = "#e5e7eb";
 
-const PAD = { top: 10, right: 8, bottom: 24, left: 36 };
-
-/** Grouped bars with a y grid, drawn as SVG that scales to its container's width. */
+/** Grouped bars per x position with a y grid and a tooltip (Recharts), as wide as its container. */
 export function BarChart({ data, series, height = 220, testId, ariaLabel }: Props) {
-  // Drawn at the container's pixel width, so labels keep their size on any screen.
-  const [ref, W] = useWidth(640);
-  const max = niceMax(Math.max(0, ...data.flatMap((d) => series.map((s) => d.values[s.key] ?? 0))));
-  const innerW = W - PAD.left - PAD.right;
-  const innerH = height - PAD.top - PAD.bottom;
-  const slot = data.length ? innerW / data.length : innerW;
-  const groupW = slot * 0.72;
-  const barW = series.length ? groupW / series.length : groupW;
-  const y = (v: number) => PAD.top + innerH - (v / max) * innerH;
-  const step = labelStep(data.length, Math.max(2, Math.floor(innerW / 56)));
-
+  const rows = data.map((d) => ({ ...d.values, label: d.label, title: d.title }));
   return (
-    <div data-testid={testId} ref={ref}>
-      <svg viewBox={`0 0 ${W} ${height}`} className="h-auto w-full" role="img" aria-label={ariaLabel}>
-        {ticks(max).map((tv) => (
-          <g key={tv}>
-            <line x1={PAD.left} x2={W - PAD.right} y1={y(tv)} y2={y(tv)} stroke="#e5e7eb" strokeWidth={1} />
-            <text x={PAD.left - 6} y={y(tv)} textAnchor="end" dominantBaseline="middle" fontSize={10} fill="#6b7280">
-              {Number.isInteger(tv) ? tv : tv.toFixed(1)}
-            </text>
-          </g>
+    <div data-testid={testId} role="figure" aria-label={ariaLabel}>
+      <RechartsBarChart responsive data={rows} style={{ width: "100%", height }} margin={{ top: 10, right: 8, bottom: 0, left: 0 }} barCategoryGap="28%">
+        <CartesianGrid vertical={false} stroke={GRID_COLOR} />
+        <XAxis dataKey="label" tick={AXIS_TICK} tickLine={false} axisLine={{ stroke: GRID_COLOR }} minTickGap={8} />
+        <YAxis allowDecimals={false} width={36} tick={AXIS_TICK} tickLine={false} axisLine={false} />
+        <Tooltip
+          cursor={{ fill: "rgba(0, 0, 0, 0.04)" }}
+          labelFormatter={(label, payload) => {
+            const row: unknown = payload?.[0]?.payload;
+            return row && typeof row === "object" && "title" in row ? String(row.title) : String(label);
+          }}
+        />
+        {series.map((s) => (
+          <Bar key={s.key} dataKey={s.key} name={s.label} fill={s.color} radius={[2, 2, 0, 0]} isAnimationActive={false} />
         ))}
-        {data.map((d, i) => {
-          const x0 = PAD.left + i * slot + (slot - groupW) / 2;
-          return (
-            <g key={d.label + i} data-testid="chart-group">
-              <title>{`${d.title}\n${series.map((s) => `${s.label}: ${d.values[s.key] ?? 0}`).join("\n")}`}</title>
-              <rect x={PAD.left + i * slot} y={PAD.top} width={slot} height={innerH} fill="transparent" />
-              {series.map((s, k) => {
-                const v = d.values[s.key] ?? 0;
-                const top = y(v);
-                return <rect key={s.key} x={x0 + k * barW} y={top} width={Math.max(1, barW - 1)} height={Math.max(0, PAD.top + innerH - top)} rx={1.5} fill={s.color} />;
-              })}
-              {i % step === 0 && (
-                <text x={PAD.left + i * slot + slot / 2} y={height - 8} textAnchor="middle" fontSize={10} fill="#6b7280">
-                  {d.label}
-                </text>
-              )}
-            </g>
-          );
-        })}
-      </svg>
+      </RechartsBarChart>
       <div className="mt-1 flex flex-wrap gap-3 text-xs text-gray-600">
         {series.map((s) => (
           <span key={s.key} className="inline-flex items-center gap-1">

@@ -1,0 +1,679 @@
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router";
+import { useAuth } from "../auth/AuthProvider";
+import { ErrorText } from "../components/Field";
+import { TemplateBubble } from "../components/templates/TemplateBubble";
+import { Button, fieldClass, inputClass, Labeled, PageHeader, TextInput, useErrorText } from "../components/ui";
+import { useI18n } from "../i18n/I18nProvider";
+import type { CampaignView, ChannelView } from "../lib/apiTypes";
+import {
+  audienceTags,
+  fitSources,
+  formatMoney,
+  isSkipReason,
+  localInputToIso,
+  PARAM_COMPONENTS,
+  parseTags,
+  placeholderCounts,
+  renderComponent,
+  SOURCE_KINDS,
+  sourceComplete,
+  sourceFromApi,
+  sourceValue,
+  toLocalInput,
+  variablesOf,
+  type CampaignWithStats,
+  type ParamComponent,
+  type SampleContact,
+  type SourceDraft,
+  type SourceKind,
+} from "../lib/campaigns";
+import { formatSecondsShort } from "../lib/chart";
+import { bubbleOf } from "../lib/templates";
+import type { CampaignPreview, Contact, Page, TemplateFull } from "../lib/types";
+
+const STEPS = ["audience", "message", "speed", "review"] as const;
+type Step = 1 | 2 | 3 | 4;
+type Sources = Record<ParamComponent, SourceDraft[]>;
+const NO_SOURCES: Sources = { header: [], body: [] };
+
+/** The numbered steps along the top; the ones before the current can be gone back to. */
+function Stepper({ step, onGo }: { step: Step; onGo: (s: Step) => void }) {
+  const { t } = useI18n();
+  return (
+    <ol className="mb-4 flex flex-wrap gap-2" aria-label={t("campaigns.wizard.steps")}>
+      {STEPS.map((key, i) => {
+        const n = (i + 1) as Step;
+        const current = n === step;
+        const done = n < step;
+        return (
+          <li key={key}>
+            <button
+              type="button"
+              disabled={!done}
+              onClick={() => onGo(n)}
+              aria-current={current ? "step" : undefined}
+              data-testid={`campaign-step-${n}`}
+              className={`flex items-center gap-2 rounded-full px-3 py-1 text-sm ${
+                current ? "bg-brand-600 text-white" : done ? "bg-brand-50 text-brand-700 hover:bg-brand-100" : "bg-gray-100 text-gray-500"
+              }`}
+            >
+              <span className="tabular-nums font-semibold">{n}</span>
+              {t(`campaigns.wizard.step.${key}`)}
+            </button>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+function Section({ title, children, testId }: { title: string; children: ReactNode; testId?: string }) {
+  return (
+    <section className="rounded-xl border border-gray-200 bg-white p-4" data-testid={testId}>
+      <h2 className="mb-3 text-sm font-semibold text-gray-700">{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+function Figure({ label, value, testId, hint }: { label: string; value: ReactNode; testId?: string; hint?: string | undefined }) {
+  return (
+    <div className="rounded-lg bg-gray-50 p-3" data-testid={testId}>
+      <div className="text-xs font-medium uppercase tracking-wide text-gray-500">{label}</div>
+      <div className="mt-0.5 text-xl font-semibold tabular-nums">{value}</div>
+      {hint && <div className="text-xs text-gray-500">{hint}</div>}
+    </div>
+  );
+}
+
+/** One placeholder's source: contact name, phone, a custom field (its key) or a constant. */
+function SourcePicker({ component, index, source, onChange }: { component: ParamComponent; index: number; source: SourceDraft; onChange: (s: SourceDraft) => void }) {
+  const { t } = useI18n();
+  const testId = `campaign-source-${component}-${index + 1}`;
+  return (
+    <div className="grid grid-cols-[4.5rem_minmax(0,1fr)] items-start gap-2 sm:grid-cols-[4.5rem_12rem_minmax(0,1fr)]">
+      <span className="pt-1.5 font-mono text-sm text-gray-700">{`{{${index + 1}}}`}</span>
+      <select
+        className={`${fieldClass} w-full`}
+        value={source.kind}
+        aria-label={t("campaigns.source.label", { n: index + 1 })}
+        data-testid={testId}
+        onChange={(e) => onChange({ kind: e.target.value as SourceKind, text: e.target.value === source.kind ? source.text : "" })}
+      >
+        {SOURCE_KINDS.map((k) => (
+          <option key={k} value={k}>
+            {t(`campaigns.source.${k}`)}
+          </option>
+        ))}
+      </select>
+      {(source.kind === "field" || source.kind === "value") && (
+        <input
+          className={`${inputClass} col-start-2 sm:col-start-3`}
+          value={source.text}
+          placeholder={source.kind === "field" ? t("campaigns.source.fieldPlaceholder") : t("campaigns.source.valuePlaceholder")}
+          aria-label={source.kind === "field" ? t("campaigns.source.fieldKey") : t("campaigns.source.valueText")}
+          data-testid={`${testId}-text`}
+          onChange={(e) => onChange({ ...source, text: e.target.value })}
+        />
+      )}
+    </div>
+  );
+}
+
+/**
+ * A campaign from its audience to its launch: `/campaigns/new`, or
+ * `/campaigns/{id}/edit` for a draft (`?step=review` opens its review).
+ * Steps 1–3 are saved as a draft (POST, then PATCH); step 4 reviews the
+ * server's preview and starts or schedules it.
+ */
+export function CampaignWizardPage() {
+  const { t, lang } = useI18n();
+  const { api } = useAuth();
+  const errorText = useErrorText();
+  const navigate = useNavigate();
+  const { id: editId } = useParams();
+  const [search] = useSearchParams();
+  const [step, setStep] = useState<Step>(1);
+  const [name, setName] = useState("");
+  const [tagsText, setTagsText] = useState("");
+  const [channelId, setChannelId] = useState("");
+  const [templateId, setTemplateId] = useState("");
+  const [sources, setSources] = useState<Sources>(NO_SOURCES);
+  const [rate, setRate] = useState("");
+  const [saved, setSaved] = useState<CampaignView | null>(null);
+  const [channels, setChannels] = useState<ChannelView[] | null>(null);
+  const [templates, setTemplates] = useState<TemplateFull[] | null>(null);
+  const [sample, setSample] = useState<SampleContact | null>(null);
+  const [preview, setPreview] = useState<CampaignPreview | null>(null);
+  const [scheduleAt, setScheduleAt] = useState(() => toLocalInput(Date.now() + 60 * 60 * 1000));
+  const [error, setError] = useState<string | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [syncing, setSyncing] = useState(false);
+  /** An existing campaign that is not a draft any more: it cannot be edited. */
+  const [locked, setLocked] = useState<CampaignView | null>(null);
+  const num = new Intl.NumberFormat(lang.locale);
+  const when = new Intl.DateTimeFormat(lang.locale, { dateStyle: "medium", timeStyle: "short" });
+
+  const categoryLabel = (c: string | null) => {
+    const key = (c ?? "").toUpperCase();
+    return key === "MARKETING" || key === "UTILITY" || key === "AUTHENTICATION" ? t(`templates.category.${key}`) : (c ?? "");
+  };
+
+  const tags = useMemo(() => parseTags(tagsText), [tagsText]);
+  const channel = channels?.find((c) => c.id === channelId) ?? null;
+  const template = templates?.find((x) => x.id === templateId) ?? null;
+  const counts = placeholderCounts(template?.components);
+  const rateNumber = Number(rate);
+  const maxRate = channel?.messages_per_second ?? 1;
+
+  const loadTemplates = useCallback(async () => {
+    const page = await api.get<Page<TemplateFull>>("/templates", { status: "APPROVED", limit: 100 });
+    const approved = page.data.filter((x) => x.status.toUpperCase() === "APPROVED");
+    setTemplates(approved);
+    return approved;
+  }, [api]);
+
+  // The numbers, the approved templates, and the draft being edited.
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      try {
+        const [chans, tpls, existing] = await Promise.all([
+          api.get<Page<ChannelView>>("/channels"),
+          loadTemplates(),
+          editId ? api.get<CampaignWithStats>(`/campaigns/${encodeURIComponent(editId)}`) : Promise.resolve(null),
+        ]);
+        if (!live) return;
+        setChannels(chans.data);
+        if (!existing) {
+          const first = chans.data[0];
+          if (first) {
+            setChannelId(first.id);
+            setRate(String(first.messages_per_second));
+          }
+          return;
+        }
+        if (existing.status !== "draft") {
+          setLocked(existing);
+          return;
+        }
+        setSaved(existing);
+        setName(existing.name);
+        setTagsText(audienceTags(existing.audience).join(", "));
+        setChannelId(existing.channel_id);
+        setRate(String(existing.rate_mps));
+        const tpl = tpls.find((x) => x.name === existing.template.name && x.language === existing.template.language);
+        if (tpl) {
+          setTemplateId(tpl.id);
+          const c = placeholderCounts(tpl.components);
+          const stored = (k: ParamComponent) => (existing.variables[k] ?? []).map(sourceFromApi);
+          setSources({ header: fitSources(stored("header"), c.header), body: fitSources(stored("body"), c.body) });
+        }
+        if (search.get("step") === "review") setStep(4);
+      } catch (e) {
+        if (live) setLoadError(errorText(e));
+      }
+    })();
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [api, editId]);
+
+  // A contact of the audience, to render the sample with real values.
+  const firstTag = tags[0] ?? "";
+  useEffect(() => {
+    if (!firstTag) {
+      setSample(null);
+      return;
+    }
+    let live = true;
+    const timer = window.setTimeout(() => {
+      api
+        .get<Page<Contact>>("/contacts", { tag: firstTag, limit: 1 })
+        .then((p) => live && setSample(p.data[0] ?? null))
+        .catch(() => live && setSample(null));
+    }, 300);
+    return () => {
+      live = false;
+      window.clearTimeout(timer);
+    };
+  }, [api, firstTag]);
+
+  // Step 4: what the server would do.
+  const savedId = saved?.id ?? null;
+  const [previewError, setPreviewError] = useState<string | null>(null);
+  useEffect(() => {
+    if (step !== 4 || !savedId) return;
+    let live = true;
+    setPreview(null);
+    setPreviewError(null);
+    api
+      .get<CampaignPreview>(`/campaigns/${encodeURIComponent(savedId)}/preview`)
+      .then((p) => live && setPreview(p))
+      .catch((e: unknown) => live && setPreviewError(errorText(e)));
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [api, step, savedId]);
+
+  function pickTemplate(id: string) {
+    setTemplateId(id);
+    const tpl = templates?.find((x) => x.id === id);
+    const c = placeholderCounts(tpl?.components);
+    setSources((s) => ({ header: fitSources(s.header, c.header), body: fitSources(s.body, c.body) }));
+  }
+
+  function pickChannel(id: string) {
+    setChannelId(id);
+    const ch = channels?.find((c) => c.id === id);
+    if (ch && (!(Number(rate) > 0) || Number(rate) > ch.messages_per_second)) setRate(String(ch.messages_per_second));
+  }
+
+  async function syncTemplates() {
+    setSyncing(true);
+    setError(null);
+    try {
+      await api.post("/templates/sync");
+      await loadTemplates();
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setSyncing(false);
+    }
+  }
+
+  const stepProblem = (s: Step): string | null => {
+    if (s === 1) {
+      if (!name.trim()) return t("campaigns.wizard.needName");
+      if (tags.length === 0) return t("campaigns.wizard.needTags");
+    }
+    if (s === 2) {
+      if (!channel) return t("campaigns.wizard.needChannel");
+      if (!template) return t("campaigns.wizard.needTemplate");
+      if (PARAM_COMPONENTS.some((k) => sources[k].some((x) => !sourceComplete(x)))) return t("campaigns.wizard.needSources");
+    }
+    if (s === 3) {
+      if (!Number.isInteger(rateNumber) || rateNumber < 1 || rateNumber > maxRate) return t("campaigns.wizard.rateRange", { max: maxRate });
+    }
+    return null;
+  };
+
+  function next() {
+    const problem = stepProblem(step);
+    setError(problem);
+    if (!problem && step < 3) setStep((step + 1) as Step);
+  }
+
+  /** Steps 1–3 as a draft: created the first time, rewritten after. */
+  async function save() {
+    const problem = stepProblem(1) ?? stepProblem(2) ?? stepProblem(3);
+    if (problem) {
+      setError(problem);
+      return;
+    }
+    if (!template) return;
+    setBusy(true);
+    setError(null);
+    const body = {
+      name: name.trim(),
+      channel_id: channelId,
+      template: { name: template.name, language: template.language },
+      variables: variablesOf(sources),
+      audience: { tags },
+      rate_mps: rateNumber,
+    };
+    try {
+      const c = saved
+        ? await api.patch<CampaignView>(`/campaigns/${encodeURIComponent(saved.id)}`, body)
+        : await api.post<CampaignView>("/campaigns", body);
+      setSaved(c);
+      if (!saved) window.history.replaceState(window.history.state, "", `/campaigns/${c.id}/edit`);
+      setStep(4);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function start() {
+    if (!saved) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post(`/campaigns/${encodeURIComponent(saved.id)}/start`);
+      navigate(`/campaigns/${saved.id}`);
+    } catch (e) {
+      setError(errorText(e));
+      setBusy(false);
+    }
+  }
+
+  async function schedule() {
+    if (!saved) return;
+    const at = localInputToIso(scheduleAt);
+    if (!at || Date.parse(at) <= Date.now()) {
+      setError(t("campaigns.wizard.scheduleFuture"));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post(`/campaigns/${encodeURIComponent(saved.id)}/schedule`, { at });
+      navigate(`/campaigns/${saved.id}`);
+    } catch (e) {
+      setError(errorText(e));
+      setBusy(false);
+    }
+  }
+
+  // The live sample: the audience's first contact, or the sources' names when there is none.
+  const sampleValues = (k: ParamComponent) =>
+    sources[k].map((s) => sourceValue(s, sample) || (s.kind === "value" ? "" : `[${s.kind === "field" && s.text.trim() ? s.text.trim() : t(`campaigns.source.${s.kind}`)}]`));
+  const sampleView = template
+    ? (() => {
+        const base = bubbleOf(template.components);
+        const header = renderComponent(template.components, "header", sampleValues("header"));
+        return {
+          ...base,
+          header: header !== null ? { kind: "text" as const, text: header } : base.header,
+          body: renderComponent(template.components, "body", sampleValues("body")) ?? "",
+        };
+      })()
+    : null;
+
+  if (locked) {
+    return (
+      <div className="h-full overflow-y-auto">
+        <div className="mx-auto max-w-3xl p-4">
+          <PageHeader title={locked.name} />
+          <p className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-800" data-testid="campaign-locked">
+            {t("campaigns.wizard.notDraft", { status: t(`campaigns.status.${locked.status}`) })}{" "}
+            <Link className="font-medium underline" to={`/campaigns/${locked.id}`}>
+              {t("campaigns.openDetail")}
+            </Link>
+          </p>
+        </div>
+      </div>
+    );
+  }
+
+  return (
+    <div className="h-full overflow-y-auto">
+      <div className="mx-auto max-w-4xl p-4" data-testid="campaign-wizard">
+        <PageHeader
+          title={saved ? t(step === 4 ? "campaigns.wizard.reviewTitle" : "campaigns.wizard.editTitle", { name: saved.name }) : t("campaigns.new")}
+          subtitle={t("campaigns.wizard.intro")}
+        >
+          <Link to="/campaigns" className="text-sm text-gray-600 hover:underline">
+            {t("campaigns.backToList")}
+          </Link>
+        </PageHeader>
+        <Stepper
+          step={step}
+          onGo={(s) => {
+            setError(null);
+            setStep(s);
+          }}
+        />
+        <ErrorText testId="campaign-wizard-load-error">{loadError}</ErrorText>
+
+        {step === 1 && (
+          <Section title={t("campaigns.wizard.step.audience")} testId="campaign-step-audience">
+            <div className="space-y-3">
+              <TextInput label={t("campaigns.field.name")} value={name} maxLength={200} onChange={(e) => setName(e.target.value)} data-testid="campaign-name" placeholder={t("campaigns.field.namePlaceholder")} />
+              <TextInput
+                label={t("campaigns.field.tags")}
+                hint={t("campaigns.field.tagsHint")}
+                value={tagsText}
+                onChange={(e) => setTagsText(e.target.value)}
+                data-testid="campaign-tags"
+                placeholder="vip, spring"
+              />
+              {tags.length > 0 && (
+                <div className="flex flex-wrap gap-1" data-testid="campaign-tag-chips">
+                  {tags.map((x) => (
+                    <span key={x} className="rounded-full bg-brand-50 px-2 py-0.5 text-xs text-brand-700">
+                      {x}
+                    </span>
+                  ))}
+                </div>
+              )}
+              <p className="text-xs text-gray-500">{t("campaigns.field.audienceHelp")}</p>
+            </div>
+          </Section>
+        )}
+
+        {step === 2 && (
+          <div className="grid gap-4 lg:grid-cols-[minmax(0,1fr)_20rem]">
+            <Section title={t("campaigns.wizard.step.message")} testId="campaign-step-message">
+              <div className="space-y-3">
+                <Labeled label={t("campaigns.field.channel")}>
+                  {(id) => (
+                    <select id={id} className={inputClass} value={channelId} onChange={(e) => pickChannel(e.target.value)} data-testid="campaign-channel">
+                      {!channelId && <option value="">{t("campaigns.field.channelPick")}</option>}
+                      {channels?.map((c) => (
+                        <option key={c.id} value={c.id}>
+                          {c.name ? `${c.name} (${c.display_phone_number})` : c.display_phone_number}
+                        </option>
+                      ))}
+                    </select>
+                  )}
+                </Labeled>
+                {channels && channels.length === 0 && (
+                  <p className="text-sm text-amber-800">
+                    {t("campaigns.wizard.noChannel")}{" "}
+                    <Link to="/settings/channels" className="underline">
+                      {t("nav.settings")}
+                    </Link>
+                  </p>
+                )}
+                <Labeled label={t("campaigns.field.template")} hint={t("campaigns.field.templateHint")}>
+                  {(id) => (
+                    <select id={id} className={inputClass} value={templateId} onChange={(e) => pickTemplate(e.target.value)} data-testid="campaign-template">
+                      <option value="">{templates === null ? t("template.loading") : t("template.select")}</option>
+                      {templates?.map((x) => (
+                        <option key={x.id} value={x.id} data-name={x.name}>
+                          {`${x.name} (${x.language})${categoryLabel(x.category) ? ` · ${categoryLabel(x.category)}` : ""}`}
+                        </option>
+                      ))}
+                    </select>
+                  )}
+                </Labeled>
+                {templates && templates.length === 0 && (
+                  <div className="flex flex-wrap items-center gap-2 text-sm text-gray-600">
+                    <span>{t("template.none")}</span>
+                    <Button variant="secondary" onClick={() => void syncTemplates()} disabled={syncing} data-testid="campaign-sync-templates">
+                      {syncing ? t("template.syncing") : t("templates.sync")}
+                    </Button>
+                  </div>
+                )}
+                {template?.category?.toUpperCase() === "MARKETING" && <p className="text-xs text-gray-500">{t("campaigns.wizard.marketingNote")}</p>}
+                {template &&
+                  PARAM_COMPONENTS.map(
+                    (k) =>
+                      counts[k] > 0 && (
+                        <fieldset key={k} className="space-y-2" data-testid={`campaign-sources-${k}`}>
+                          <legend className="mb-1 text-xs font-medium text-gray-700">{t(`campaigns.sources.${k}`)}</legend>
+                          {sources[k].map((s, i) => (
+                            <SourcePicker
+                              key={i}
+                              component={k}
+                              index={i}
+                              source={s}
+                              onChange={(next) => setSources((all) => ({ ...all, [k]: all[k].map((x, j) => (j === i ? next : x)) }))}
+                            />
+                          ))}
+                        </fieldset>
+                      ),
+                  )}
+                {template && counts.header + counts.body === 0 && <p className="text-sm text-gray-500">{t("campaigns.wizard.noParams")}</p>}
+              </div>
+            </Section>
+            <Section title={t("campaigns.wizard.sample")}>
+              {sampleView ? (
+                <>
+                  <TemplateBubble view={sampleView} testId="campaign-sample" />
+                  <p className="mt-2 text-xs text-gray-500" data-testid="campaign-sample-for">
+                    {sample ? t("campaigns.wizard.sampleFor", { name: sample.name || sample.phone || "—" }) : t("campaigns.wizard.sampleNoContact")}
+                  </p>
+                </>
+              ) : (
+                <p className="text-sm text-gray-500">{t("campaigns.wizard.pickTemplate")}</p>
+              )}
+            </Section>
+          </div>
+        )}
+
+        {step === 3 && (
+          <Section title={t("campaigns.wizard.step.speed")} testId="campaign-step-speed">
+            <div className="max-w-sm space-y-2">
+              <TextInput
+                label={t("campaigns.field.rate")}
+                type="number"
+                min={1}
+                max={maxRate}
+                step={1}
+                value={rate}
+                onChange={(e) => setRate(e.target.value)}
+                data-testid="campaign-rate"
+                hint={t("campaigns.field.rateHint", { max: num.format(maxRate) })}
+              />
+              {rateNumber >= 1 && (
+                <p className="text-sm text-gray-600" data-testid="campaign-rate-example">
+                  {t("campaigns.field.rateExample", { count: num.format(1000), duration: formatSecondsShort(Math.ceil(1000 / rateNumber)) })}
+                </p>
+              )}
+            </div>
+          </Section>
+        )}
+
+        {step === 4 && (
+          <div className="space-y-4" data-testid="campaign-review">
+            {previewError && <ErrorText testId="campaign-preview-error">{previewError}</ErrorText>}
+            {!preview && !previewError && <p className="p-4 text-center text-sm text-gray-500">{t("common.loading")}</p>}
+            {preview && (
+              <>
+                <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
+                  <Figure label={t("campaigns.review.audience")} value={num.format(preview.audience)} testId="campaign-review-audience" />
+                  <Figure label={t("campaigns.review.sendable")} value={num.format(preview.sendable)} testId="campaign-review-sendable" />
+                  <Figure label={t("campaigns.review.cost")} value={formatMoney(preview.estimated_cost, lang.locale)} testId="campaign-review-cost" hint={t("campaigns.review.costHint")} />
+                  <Figure
+                    label={t("campaigns.review.duration")}
+                    value={formatSecondsShort(preview.estimated_seconds)}
+                    testId="campaign-review-finish"
+                    hint={t("campaigns.review.finishAt", { time: when.format(new Date(preview.estimated_finish_at)) })}
+                  />
+                </div>
+                <Section title={t("campaigns.review.skipped", { count: num.format(preview.audience - preview.sendable) })} testId="campaign-review-skips">
+                  {Object.keys(preview.skipped).length === 0 ? (
+                    <p className="text-sm text-gray-500">{t("campaigns.review.noneSkipped")}</p>
+                  ) : (
+                    <>
+                      <ul className="space-y-1 text-sm">
+                        {Object.entries(preview.skipped).map(([reason, n]) => (
+                          <li key={reason} className="flex items-center justify-between gap-3 rounded-md bg-amber-50 px-3 py-1.5" data-testid="campaign-review-skip" data-reason={reason}>
+                            <span>
+                              <span className="font-medium text-amber-900">{isSkipReason(reason) ? t(`campaigns.skip.${reason}`) : reason}</span>
+                              {isSkipReason(reason) && <span className="block text-xs text-amber-800">{t(`campaigns.skipHelp.${reason}`)}</span>}
+                            </span>
+                            <span className="tabular-nums font-semibold text-amber-900">{num.format(n ?? 0)}</span>
+                          </li>
+                        ))}
+                      </ul>
+                      {preview.skipped_rows.length > 0 && (
+                        <details className="mt-2 text-sm">
+                          <summary className="cursor-pointer text-gray-600">{t("campaigns.review.whoSkipped")}</summary>
+                          <ul className="mt-1 divide-y divide-gray-100">
+                            {preview.skipped_rows.map((r, i) => (
+                              <li key={`${r.contact_id ?? ""}${i}`} className="flex justify-between gap-3 py-1">
+                                <span className="font-mono text-xs">{r.phone ?? "—"}</span>
+                                <span className="text-xs text-gray-600">{isSkipReason(r.reason) ? t(`campaigns.skip.${r.reason}`) : r.reason}</span>
+                              </li>
+                            ))}
+                          </ul>
+                        </details>
+                      )}
+                    </>
+                  )}
+                </Section>
+                <Section title={t("campaigns.review.samples")}>
+                  {preview.samples.length === 0 ? (
+                    <p className="text-sm text-gray-500">{t("campaigns.review.noSamples")}</p>
+                  ) : (
+                    <div className="grid gap-3 md:grid-cols-3">
+                      {preview.samples.map((s, i) => (
+                        <div key={`${s.contact_id ?? ""}${i}`} data-testid="campaign-review-sample">
+                          <p className="mb-1 font-mono text-xs text-gray-500">{s.phone ?? "—"}</p>
+                          <TemplateBubble view={{ header: null, body: s.text, footer: "", buttons: [] }} testId="campaign-review-bubble" />
+                        </div>
+                      ))}
+                    </div>
+                  )}
+                </Section>
+              </>
+            )}
+            <Section title={t("campaigns.review.launch")}>
+              <div className="flex flex-wrap items-end gap-3">
+                <Button onClick={() => void start()} disabled={busy || !preview || preview.sendable === 0} data-testid="campaign-start">
+                  {t("campaigns.action.startNow")}
+                </Button>
+                <span className="pb-2 text-sm text-gray-500">{t("campaigns.review.or")}</span>
+                <Labeled label={t("campaigns.field.scheduleAt")}>
+                  {(id) => (
+                    <input
+                      id={id}
+                      type="datetime-local"
+                      className={fieldClass}
+                      value={scheduleAt}
+                      min={toLocalInput(Date.now())}
+                      onChange={(e) => setScheduleAt(e.target.value)}
+                      data-testid="campaign-schedule-at"
+                    />
+                  )}
+                </Labeled>
+                <Button variant="secondary" onClick={() => void schedule()} disabled={busy || !preview || preview.sendable === 0} data-testid="campaign-schedule">
+                  {t("campaigns.action.schedule")}
+                </Button>
+              </div>
+              <p className="mt-2 text-xs text-gray-500">{t("campaigns.review.draftSaved")}</p>
+            </Section>
+          </div>
+        )}
+
+        <div className="mt-4">
+          <ErrorText testId="campaign-wizard-error">{error}</ErrorText>
+        </div>
+        {step < 4 && (
+          <div className="mt-4 flex flex-wrap justify-between gap-2">
+            <Button variant="secondary" onClick={() => (step === 1 ? navigate("/campaigns") : setStep((step - 1) as Step))} data-testid="campaign-back">
+              {step === 1 ? t("common.cancel") : t("campaigns.wizard.back")}
+            </Button>
+            {step < 3 ? (
+              <Button onClick={next} data-testid="campaign-next">
+                {t("campaigns.wizard.next")}
+              </Button>
+            ) : (
+              <Button onClick={() => void save()} disabled={busy} data-testid="campaign-save">
+                {busy ? t("campaigns.wizard.saving") : t("campaigns.wizard.saveAndReview")}
+              </Button>
+            )}
+          </div>
+        )}
+        {step === 4 && (
+          <div className="mt-4">
+            <Button variant="secondary" onClick={() => setStep(3)} data-testid="campaign-back">
+              {t("campaigns.wizard.back")}
+            </Button>
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}
+
+export default CampaignWizardPage;
