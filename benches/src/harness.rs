@@ -22,7 +22,10 @@ pub struct Harness {
     pub pg: EmbeddedPostgres,
     /// The server's database (owner URL).
     pub db_url: String,
-    server: Child,
+    /// The server process (replaced by [`Harness::kill_and_restart`]).
+    server: Mutex<Child>,
+    /// How to start it again.
+    command: ServerCommand,
     log: std::path::PathBuf,
     /// `http://127.0.0.1:port`.
     pub base: String,
@@ -33,6 +36,43 @@ pub struct Harness {
     /// A pooled client.
     pub http: reqwest::Client,
     _dir: tempfile::TempDir,
+}
+
+/// What starting the server takes, kept to start it again after a kill.
+struct ServerCommand {
+    bin: std::path::PathBuf,
+    db_url: String,
+    port: u16,
+    sim_base: String,
+    env: Vec<(String, String)>,
+}
+
+impl ServerCommand {
+    fn spawn(&self, log: &std::path::Path) -> anyhow::Result<Child> {
+        let mut cmd = Command::new(&self.bin);
+        cmd.arg("serve")
+            .env("DATABASE_URL", &self.db_url)
+            .env("WHATSFLOW_BIND", format!("127.0.0.1:{}", self.port))
+            .env("WHATSAPP_APP_SECRET", APP_SECRET)
+            .env("WHATSAPP_VERIFY_TOKEN", "bench")
+            .env("JWT_SECRET", "bench-jwt-secret-0123456789-abcdefghijklmnop")
+            // The load generator provisions and signs in thousands of users
+            // from one address.
+            .env("WHATSFLOW_REGISTER_PER_MINUTE", "1000000")
+            .env("WHATSFLOW_LOGIN_PER_MINUTE", "1000000")
+            .env("WHATSFLOW_REFRESH_PER_MINUTE", "1000000")
+            .env("WHATSFLOW_MASTER_KEY", "11".repeat(32))
+            .env("GRAPH_API_BASE", &self.sim_base)
+            .env("WHATSFLOW_BENCH", "1")
+            .env("WHATSFLOW_WEB_DIR", "/nonexistent")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(std::fs::OpenOptions::new().create(true).append(true).open(log)?);
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd.spawn().context("starting the server")
+    }
 }
 
 fn free_port() -> anyhow::Result<u16> {
@@ -118,43 +158,55 @@ impl Harness {
         let base = format!("http://127.0.0.1:{port}");
         sim.set_webhook_url(&format!("{base}/webhooks/whatsapp"));
         let log = dir.path().join("server.log");
-        let mut cmd = Command::new(bin);
-        cmd.arg("serve")
-            .env("DATABASE_URL", &db_url)
-            .env("WHATSFLOW_BIND", format!("127.0.0.1:{port}"))
-            .env("WHATSAPP_APP_SECRET", APP_SECRET)
-            .env("WHATSAPP_VERIFY_TOKEN", "bench")
-            .env("JWT_SECRET", "bench-jwt-secret-0123456789-abcdefghijklmnop")
-            // The load generator provisions and signs in thousands of users
-            // from one address.
-            .env("WHATSFLOW_REGISTER_PER_MINUTE", "1000000")
-            .env("WHATSFLOW_LOGIN_PER_MINUTE", "1000000")
-            .env("WHATSFLOW_REFRESH_PER_MINUTE", "1000000")
-            .env("WHATSFLOW_MASTER_KEY", "11".repeat(32))
-            .env("GRAPH_API_BASE", &sim_base)
-            .env("WHATSFLOW_BENCH", "1")
-            .env("WHATSFLOW_WEB_DIR", "/nonexistent")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log)?);
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let server = cmd.spawn().context("starting the server")?;
+        let command = ServerCommand {
+            bin: bin.to_owned(),
+            db_url: db_url.clone(),
+            port,
+            sim_base: sim_base.clone(),
+            env: env.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
+        };
+        let server = Mutex::new(command.spawn(&log)?);
         let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
-        let mut h = Self { pg, db_url, server, log, base, sim_base, sim, http, _dir: dir };
+        let h = Self { pg, db_url, server, command, log, base, sim_base, sim, http, _dir: dir };
+        h.wait_ready().await?;
+        Ok(h)
+    }
+
+    /// Waits until the server answers `/ready`.
+    async fn wait_ready(&self) -> anyhow::Result<()> {
         let start = Instant::now();
         loop {
-            h.check_alive()?;
-            if h.http.get(format!("{}/ready", h.base)).send().await.is_ok_and(|r| r.status().is_success()) {
-                break;
+            self.check_alive()?;
+            if self.http.get(format!("{}/ready", self.base)).send().await.is_ok_and(|r| r.status().is_success()) {
+                return Ok(());
             }
             if start.elapsed() > Duration::from_secs(60) {
-                bail!("the server did not become ready: {}", h.log_tail());
+                bail!("the server did not become ready: {}", self.log_tail());
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        Ok(h)
+    }
+
+    /// `kill -9` the server, start it again on the same database and port,
+    /// and wait until it is ready.
+    pub async fn kill_and_restart(&self) -> anyhow::Result<()> {
+        {
+            let mut server = self.server.lock().map_err(|_| anyhow::anyhow!("server lock poisoned"))?;
+            server.kill()?;
+            server.wait()?;
+            *server = self.command.spawn(&self.log)?;
+        }
+        self.wait_ready().await
+    }
+
+    /// Every template send the simulator accepted: (recipient, unix ms).
+    pub fn sim_template_sends(&self) -> Vec<(String, i64)> {
+        self.sim.template_sends()
+    }
+
+    /// The server's process id.
+    fn server_pid(&self) -> u32 {
+        self.server.lock().map(|s| s.id()).unwrap_or(0)
     }
 
     /// The last lines of the server's log.
@@ -165,8 +217,9 @@ impl Harness {
     }
 
     /// Fails if the server died.
-    pub fn check_alive(&mut self) -> anyhow::Result<()> {
-        if let Ok(Some(status)) = self.server.try_wait() {
+    pub fn check_alive(&self) -> anyhow::Result<()> {
+        let exited = self.server.lock().ok().and_then(|mut s| s.try_wait().ok().flatten());
+        if let Some(status) = exited {
             bail!("the server exited ({status}) mid-run; log tail:\n{}", self.log_tail());
         }
         Ok(())
@@ -174,12 +227,12 @@ impl Harness {
 
     /// Starts measuring where the time of a load phase goes.
     pub async fn monitor(&self) -> anyhow::Result<crate::monitor::Monitor> {
-        crate::monitor::Monitor::start(self.server.id(), self.pg.port(), &self.db_url).await
+        crate::monitor::Monitor::start(self.server_pid(), self.pg.port(), &self.db_url).await
     }
 
     /// The server's resident memory, in KiB.
     pub fn server_rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.server.id())).unwrap_or_default();
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.server_pid())).unwrap_or_default();
         status.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()).unwrap_or(0)
     }
 
@@ -193,10 +246,12 @@ impl Harness {
     }
 
     /// Stops the server (SIGTERM) and the cluster.
-    pub async fn stop(mut self) {
+    pub async fn stop(self) {
         // SAFETY: signalling our own child.
-        unsafe { libc::kill(self.server.id() as i32, libc::SIGTERM) };
-        let _ = self.server.wait();
+        unsafe { libc::kill(self.server_pid() as i32, libc::SIGTERM) };
+        if let Ok(mut s) = self.server.lock() {
+            let _ = s.wait();
+        }
         let _ = self.pg.stop().await;
     }
 

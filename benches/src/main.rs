@@ -7,7 +7,7 @@
 //! `target/bench/results.json`.
 //!
 //! `cargo run --release -p whatsflow-bench -- <scenario> [--seconds N]`,
-//! scenario one of ingest, latency, sockets, actors, flows, outbound, all.
+//! scenario one of ingest, latency, sockets, actors, flows, outbound, campaign, all.
 
 mod harness;
 mod monitor;
@@ -49,6 +49,12 @@ struct Args {
     /// The number's configured messages per second (outbound).
     #[arg(long, default_value_t = 40)]
     mps: u32,
+    /// Recipients of the broadcast (campaign).
+    #[arg(long, default_value_t = 100_000)]
+    recipients: usize,
+    /// The number's and the campaign's messages per second (campaign).
+    #[arg(long, default_value_t = 1000)]
+    campaign_mps: u32,
 }
 
 fn machine() -> Value {
@@ -139,10 +145,11 @@ async fn run_once(name: &str, args: &Args, bin: &std::path::Path) -> anyhow::Res
         "actors" => scenarios::actors(h.clone(), args.conversations, actor_idle(args)).await,
         "flows" => scenarios::flows(h.clone(), args.flow_runs).await,
         "outbound" => scenarios::outbound(h.clone(), args.seconds, args.mps).await,
+        "campaign" => scenarios::campaign(h.clone(), args.recipients, args.campaign_mps).await,
         other => Err(anyhow::anyhow!("unknown scenario `{other}`")),
     };
     let res = match Arc::try_unwrap(h) {
-        Ok(mut h) => {
+        Ok(h) => {
             let alive = h.check_alive();
             h.stop().await;
             alive.and(res)
@@ -174,7 +181,7 @@ async fn main() -> std::process::ExitCode {
     let args = Args::parse();
     let fds = harness::raise_fd_limit();
     let names: Vec<&str> = if args.scenario == "all" {
-        vec!["ingest", "latency", "sockets", "actors", "flows", "outbound"]
+        vec!["ingest", "latency", "sockets", "actors", "flows", "outbound", "campaign"]
     } else {
         vec![args.scenario.as_str()]
     };

@@ -52,6 +52,12 @@ pub fn goals(scenario: &str) -> Vec<Goal> {
         ],
         "flows" => vec![at_least("figures.concurrent_runs", 10_000.0), at_least("figures.node_steps_per_s", 20_000.0)],
         "outbound" => vec![at_most("figures.rate_error_abs_pct", 2.0), at_most("figures.live_reply_p99_rise_pct", 10.0)],
+        "campaign" => vec![
+            at_least("ratios.achieved_vs_configured", 0.95),
+            at_most("ratios.busiest_second_vs_configured", 1.1),
+            at_most("figures.sends_counted_twice_after_kill", 0.0),
+            at_most("figures.pause_to_last_send_ms", 5000.0),
+        ],
         _ => Vec::new(),
     }
 }

@@ -17,7 +17,7 @@
 use super::audience;
 use super::launch::{self, TemplateFacts};
 use crate::hub::{HubFrame, Scope, TenantHub};
-use crate::store::repo::campaigns::{CampaignStatus, CampaignView, Claimed, SkipReason};
+use crate::store::repo::campaigns::{CampaignStatus, CampaignView, Claimed, Handed, SkipReason};
 use crate::store::repo::{Db, DbError};
 use actix::prelude::*;
 use dashmap::DashMap;
@@ -65,14 +65,20 @@ impl CampaignRunner {
         Arc::new(Self { db, router, hub, actors: DashMap::new() })
     }
 
-    /// Makes sure a running campaign has its actor.
+    /// Makes sure a running campaign has its actor (one per campaign on
+    /// this node).
     pub fn drive(self: &Arc<Self>, tenant: TenantId, id: CampaignId) {
-        if self.actors.get(&id).is_some_and(|a| a.connected()) {
-            return;
-        }
         let runner = Arc::downgrade(self);
-        let addr = CampaignActor::new(runner, tenant, id).start();
-        self.actors.insert(id, addr);
+        match self.actors.entry(id) {
+            dashmap::Entry::Occupied(mut e) => {
+                if !e.get().connected() {
+                    e.insert(CampaignActor::new(runner, tenant, id).start());
+                }
+            }
+            dashmap::Entry::Vacant(e) => {
+                e.insert(CampaignActor::new(runner, tenant, id).start());
+            }
+        }
     }
 
     /// How many campaigns this node drives now.
@@ -187,12 +193,14 @@ enum StepEnd {
 
 impl CampaignActor {
     fn tick(&mut self, ctx: &mut Context<Self>) {
-        let now = Instant::now();
-        let elapsed = now.duration_since(self.last_tick).as_secs_f64();
-        self.last_tick = now;
         if self.busy {
             return;
         }
+        // The time since the last step started, busy ticks included, so a
+        // slow step never costs the campaign its rate.
+        let now = Instant::now();
+        let elapsed = now.duration_since(self.last_tick).as_secs_f64();
+        self.last_tick = now;
         let Some(runner) = self.runner.upgrade() else {
             ctx.stop();
             return;
@@ -293,14 +301,13 @@ impl Step {
             }
         };
         if self.recover {
-            for r in repo.unfinished_claims(self.id).await? {
-                self.dispatch(&c, &channel, &template, r).await?;
-            }
+            let unfinished = repo.unfinished_claims(self.id).await?;
+            self.dispatch_all(&c, &channel, &template, unfinished).await?;
         }
         let rate = f64::from(c.rate_mps.max(1));
-        // At most a fifth of a second's worth at once, so no one-second
-        // window carries more than the rate (plus one tick).
-        outcome.allowance = (self.allowance + rate * self.elapsed).min((rate / 5.0).max(1.0));
+        // At most a second's worth at once; the number's outbox paces the
+        // sends themselves (live replies first).
+        outcome.allowance = (self.allowance + rate * self.elapsed).min(rate);
         let in_flight = repo.in_flight(self.id).await?;
         let room = (rate.max(20.0) - in_flight as f64).max(0.0);
         let limit = outcome.limit_room.map_or(f64::INFINITY, |r| r as f64);
@@ -309,10 +316,7 @@ impl Step {
             let claimed = repo.claim(self.id, n as i64).await?;
             outcome.allowance -= claimed.len() as f64;
             outcome.limit_room = outcome.limit_room.map(|r| r - claimed.len() as i64);
-            let sends = claimed.into_iter().map(|r| self.dispatch(&c, &channel, &template, r));
-            for r in futures::future::join_all(sends).await {
-                r?;
-            }
+            self.dispatch_all(&c, &channel, &template, claimed).await?;
         }
         let done = repo.complete_if_done(self.id).await?;
         if done || self.progress_due {
@@ -323,17 +327,29 @@ impl Step {
         Ok((if done { StepEnd::Stop } else { StepEnd::Continue }, outcome))
     }
 
-    /// Hands one recipient to their conversation under the send key.
-    async fn dispatch(&self, c: &CampaignView, channel: &ChannelRef, template: &TemplateFacts, r: Claimed) -> Result<(), DbError> {
-        let repo = self.runner.db.tenant(self.tenant).campaigns();
+    /// Hands recipients to their conversations under their send keys, at
+    /// once, and records what became of each in one statement.
+    async fn dispatch_all(
+        &self,
+        c: &CampaignView,
+        channel: &ChannelRef,
+        template: &TemplateFacts,
+        claimed: Vec<Claimed>,
+    ) -> Result<(), DbError> {
+        let sends = claimed.into_iter().map(|r| self.dispatch(c, channel, template, r));
+        let handed: Vec<Handed> = futures::future::join_all(sends).await.into_iter().collect::<Result<_, _>>()?;
+        self.runner.db.tenant(self.tenant).campaigns().record_hand_overs(&handed).await
+    }
+
+    /// Hands one recipient to their conversation under the send key. The
+    /// key makes a repeated hand-over (after a crash or a timeout) find the
+    /// message stored the first time.
+    async fn dispatch(&self, c: &CampaignView, channel: &ChannelRef, template: &TemplateFacts, r: Claimed) -> Result<Handed, DbError> {
         if template.marketing && r.opted_out {
-            return repo.skip(r.id, SkipReason::OptedOut).await;
+            return Ok(Handed::Skipped(r.id, SkipReason::OptedOut));
         }
-        let Some(contact) = r.contact_id else { return repo.skip(r.id, SkipReason::ContactGone).await };
+        let Some(contact) = r.contact_id else { return Ok(Handed::Skipped(r.id, SkipReason::ContactGone)) };
         let key = format!("campaign:{}:{}", c.id, r.id);
-        if let Some(m) = repo.message_for_key(&key).await? {
-            return repo.queued(r.id, m).await;
-        }
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.runner.router.command(ConversationCommand {
             channel: channel.clone(),
@@ -348,17 +364,17 @@ impl Step {
                 reply: Some(tx),
             }),
         });
-        match tokio::time::timeout(SEND_ANSWER_TIMEOUT, rx).await {
-            Ok(Ok(Ok(view))) => repo.queued(r.id, view.id).await,
-            Ok(Ok(Err(SendRefusal::Duplicate))) => match repo.message_for_key(&key).await? {
-                Some(m) => repo.queued(r.id, m).await,
-                None => repo.release(r.id).await,
+        Ok(match tokio::time::timeout(SEND_ANSWER_TIMEOUT, rx).await {
+            Ok(Ok(Ok(view))) => Handed::Queued(r.id, view.id),
+            Ok(Ok(Err(SendRefusal::Duplicate))) => match self.runner.db.tenant(self.tenant).campaigns().message_for_key(&key).await? {
+                Some(m) => Handed::Queued(r.id, m),
+                None => Handed::Released(r.id),
             },
-            Ok(Ok(Err(SendRefusal::NoRecipient | SendRefusal::Gone))) => repo.skip(r.id, SkipReason::ContactGone).await,
+            Ok(Ok(Err(SendRefusal::NoRecipient | SendRefusal::Gone))) => Handed::Skipped(r.id, SkipReason::ContactGone),
             // Not stored now (the database is busy, the actor restarting):
             // the next claim sends it under the same key.
-            _ => repo.release(r.id).await,
-        }
+            _ => Handed::Released(r.id),
+        })
     }
 
     /// Pauses the campaign by rule and tells the admins why.

@@ -147,7 +147,10 @@ struct Bucket {
 pub struct SimState {
     config: RwLock<SimConfig>,
     control: Mutex<SimControl>,
-    requests: Mutex<Vec<Value>>,
+    requests: Mutex<std::collections::VecDeque<Value>>,
+    /// Every accepted template send: (recipient, unix milliseconds), for
+    /// benches that need more than the request log keeps.
+    template_log: Mutex<Vec<(String, i64)>>,
     buckets: Mutex<HashMap<String, Bucket>>,
     templates: Mutex<Vec<Template>>,
     media: Mutex<HashMap<String, (String, Vec<u8>)>>,
@@ -188,7 +191,8 @@ impl SimState {
         Arc::new(Self {
             config: RwLock::new(config),
             control: Mutex::new(SimControl::default()),
-            requests: Mutex::new(Vec::new()),
+            requests: Mutex::new(std::collections::VecDeque::new()),
+            template_log: Mutex::new(Vec::new()),
             buckets: Mutex::new(HashMap::new()),
             templates: Mutex::new(seed),
             media: Mutex::new(HashMap::new()),
@@ -235,6 +239,11 @@ impl SimState {
         }
     }
 
+    /// Every template send accepted so far: (recipient, unix milliseconds).
+    pub fn template_sends(&self) -> Vec<(String, i64)> {
+        self.template_log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
     fn next_wamid(&self) -> String {
         let n = self.counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         format!("wamid.SIM{}{:010}", uuid::Uuid::new_v4().simple(), n)
@@ -262,9 +271,9 @@ fn error_for_code(code: i64) -> HttpResponse {
 fn log_request(state: &SimState, path: &str, body: &Value) {
     if let Ok(mut r) = state.requests.lock() {
         if r.len() >= REQUEST_LOG_LIMIT {
-            r.remove(0);
+            r.pop_front();
         }
-        r.push(json!({"path": path, "body": body, "at": Utc::now()}));
+        r.push_back(json!({"path": path, "body": body, "at": Utc::now()}));
     }
 }
 
@@ -352,6 +361,9 @@ async fn messages(state: web::Data<Arc<SimState>>, req: HttpRequest, path: web::
     let mut message = json!({"id": wamid});
     if kind == "template" {
         message["message_status"] = json!("accepted");
+        if let (Some(to), Ok(mut log)) = (to.clone(), state.template_log.lock()) {
+            log.push((to, Utc::now().timestamp_millis()));
+        }
     }
     let fails = digits.as_ref().and_then(|d| fail_with.get(d).copied().or_else(|| fail_recipients.contains(d).then_some(131026)));
     let status_job = StatusJob {
@@ -845,6 +857,9 @@ async fn sim_reset(state: web::Data<Arc<SimState>>) -> HttpResponse {
     }
     if let Ok(mut r) = state.requests.lock() {
         r.clear();
+    }
+    if let Ok(mut l) = state.template_log.lock() {
+        l.clear();
     }
     HttpResponse::NoContent().finish()
 }

@@ -192,6 +192,17 @@ impl SkipReason {
     }
 }
 
+/// What became of a recipient handed to their conversation.
+#[derive(Debug, Clone)]
+pub enum Handed {
+    /// Their message is stored (and queued for Meta).
+    Queued(RecipientId, MessageId),
+    /// Not sent to, for this reason.
+    Skipped(RecipientId, SkipReason),
+    /// Not stored now; the next claim tries again under the same key.
+    Released(RecipientId),
+}
+
 /// A recipient claimed for sending.
 #[derive(Debug, Clone)]
 pub struct Claimed {
@@ -562,14 +573,38 @@ impl Campaigns<'_> {
         Ok(rows.iter().map(claimed_from_row).collect::<Result<_, _>>()?)
     }
 
-    /// Links a recipient to the message stored for them.
-    pub async fn queued(&self, recipient: RecipientId, message: MessageId) -> Result<(), DbError> {
+    /// Records what became of recipients handed over, in one statement:
+    /// linked to their message, skipped, or back to pending.
+    pub async fn record_hand_overs(&self, handed: &[Handed]) -> Result<(), DbError> {
+        if handed.is_empty() {
+            return Ok(());
+        }
+        let mut ids = Vec::with_capacity(handed.len());
+        let mut statuses = Vec::with_capacity(handed.len());
+        let mut messages: Vec<Option<uuid::Uuid>> = Vec::with_capacity(handed.len());
+        let mut reasons: Vec<Option<&str>> = Vec::with_capacity(handed.len());
+        for h in handed {
+            let (id, status, message, reason) = match h {
+                Handed::Queued(r, m) => (r, "queued", Some(m.0), None),
+                Handed::Skipped(r, why) => (r, "skipped", None, Some(why.as_str())),
+                Handed::Released(r) => (r, "pending", None, None),
+            };
+            ids.push(id.0);
+            statuses.push(status);
+            messages.push(message);
+            reasons.push(reason);
+        }
         let mut tx = self.db.tx().await?;
         sqlx::query(
-            "UPDATE campaign_recipients SET status = 'queued', message_id = $2, updated_at = now() WHERE id = $1 AND status = 'sending'",
+            "UPDATE campaign_recipients r SET status = u.status, message_id = COALESCE(u.message_id, r.message_id),
+                 skip_reason = COALESCE(u.reason, r.skip_reason), updated_at = now()
+             FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[]) AS u(id, status, message_id, reason)
+             WHERE r.id = u.id AND r.status = 'sending'",
         )
-        .bind(recipient.0)
-        .bind(message.0)
+        .bind(&ids)
+        .bind(&statuses)
+        .bind(&messages)
+        .bind(&reasons)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -588,39 +623,14 @@ impl Campaigns<'_> {
         Ok(id.map(MessageId))
     }
 
-    /// Hands a claimed recipient back (its dispatch failed for now); the
-    /// next claim sends it under the same key.
-    pub async fn release(&self, recipient: RecipientId) -> Result<(), DbError> {
-        let mut tx = self.db.tx().await?;
-        sqlx::query("UPDATE campaign_recipients SET status = 'pending', updated_at = now() WHERE id = $1 AND status = 'sending'")
-            .bind(recipient.0)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Skips a claimed recipient (opted out meanwhile, contact gone).
-    pub async fn skip(&self, recipient: RecipientId, reason: SkipReason) -> Result<(), DbError> {
-        let mut tx = self.db.tx().await?;
-        sqlx::query(
-            "UPDATE campaign_recipients SET status = 'skipped', skip_reason = $2, updated_at = now() WHERE id = $1 AND status IN ('pending', 'sending')",
-        )
-        .bind(recipient.0)
-        .bind(reason.as_str())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Recipients whose message is stored but not yet answered by Meta:
-    /// the campaign holds its pace to what Meta has taken.
+    /// Recipients handed over in the last 30 seconds whose message Meta has
+    /// not answered yet: the campaign holds its pace to what Meta has taken
+    /// (older ones wait for their grace, not for the campaign).
     pub async fn in_flight(&self, id: CampaignId) -> Result<i64, DbError> {
         let mut tx = self.db.tx().await?;
         let n: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM campaign_recipients r JOIN messages m ON m.id = r.message_id AND m.tenant_id = r.tenant_id
-             WHERE r.campaign_id = $1 AND r.status = 'queued' AND m.status = 'pending'",
+             WHERE r.campaign_id = $1 AND r.status = 'queued' AND r.updated_at > now() - interval '30 seconds' AND m.status = 'pending'",
         )
         .bind(id.0)
         .fetch_one(&mut *tx)
