@@ -176,35 +176,82 @@ pub async fn preview(state: web::Data<AppState>, user: Reader, path: web::Path<C
     let c = found(db, *path).await?;
     let template = launch::approved_template(db, &c).await.map_err(from_launch)?;
     let recipients = launch::resolve(db, &c, &template).await.map_err(from_launch)?;
-    let mut skipped = std::collections::BTreeMap::<&str, i64>::new();
+    let mut skipped = std::collections::BTreeMap::<String, i64>::new();
     let mut skipped_rows = Vec::new();
     for r in recipients.iter() {
         if let Some(reason) = r.skip_reason {
-            *skipped.entry(reason.as_str()).or_default() += 1;
+            *skipped.entry(reason.as_str().to_owned()).or_default() += 1;
             if skipped_rows.len() < 50 {
-                skipped_rows.push(json!({"contact_id": r.contact_id, "phone": r.phone, "reason": reason}));
+                skipped_rows.push(PreviewSkip { contact_id: r.contact_id, phone: r.phone.clone(), reason });
             }
         }
     }
     let sendable: Vec<_> = recipients.iter().filter(|r| r.skip_reason.is_none()).collect();
-    let samples: Vec<Value> = sendable
+    let samples = sendable
         .iter()
         .take(3)
-        .map(|r| json!({"contact_id": r.contact_id, "phone": r.phone, "text": audience::render(&template.components, &r.parameters)}))
+        .map(|r| PreviewSample {
+            contact_id: r.contact_id,
+            phone: r.phone.clone(),
+            text: audience::render(&template.components, &r.parameters),
+        })
         .collect();
-    let rate_e4 = db.campaigns().rate_e4(if template.marketing { "marketing" } else { "utility" }).await?;
+    let (currency, rate_e4) = db.campaigns().rate_e4(if template.marketing { "marketing" } else { "utility" }).await?;
     let count = i64::try_from(sendable.len()).unwrap_or(i64::MAX);
     let seconds = (count + i64::from(c.rate_mps) - 1) / i64::from(c.rate_mps.max(1));
-    Ok(HttpResponse::Ok().json(json!({
-        "audience": recipients.len(),
-        "sendable": count,
-        "skipped": skipped,
-        "skipped_rows": skipped_rows,
-        "samples": samples,
-        "estimated_cost": Cost::from_e4(rate_e4.0, rate_e4.1 * count),
-        "estimated_seconds": seconds,
-        "estimated_finish_at": Utc::now() + chrono::Duration::seconds(seconds),
-    })))
+    Ok(HttpResponse::Ok().json(CampaignPreview {
+        audience: i64::try_from(recipients.len()).unwrap_or(i64::MAX),
+        sendable: count,
+        skipped,
+        skipped_rows,
+        samples,
+        estimated_cost: Cost::from_e4(currency, rate_e4 * count),
+        estimated_seconds: seconds,
+        estimated_finish_at: Utc::now() + chrono::Duration::seconds(seconds),
+    }))
+}
+
+/// What starting a campaign would do (`GET /campaigns/{id}/preview`).
+#[derive(Debug, serde::Serialize, ts_rs::TS)]
+pub struct CampaignPreview {
+    /// Everyone the audience names.
+    pub audience: i64,
+    /// Those a message goes to.
+    pub sendable: i64,
+    /// Skipped recipients per reason.
+    pub skipped: std::collections::BTreeMap<String, i64>,
+    /// The first skipped recipients (at most 50), with their reason.
+    pub skipped_rows: Vec<PreviewSkip>,
+    /// Up to three recipients' messages as they will read them.
+    pub samples: Vec<PreviewSample>,
+    /// The audience's cost at the rate card's rate for the template's category.
+    pub estimated_cost: Cost,
+    /// Seconds it takes at the campaign's rate.
+    pub estimated_seconds: i64,
+    /// When it would be done if started now.
+    pub estimated_finish_at: DateTime<Utc>,
+}
+
+/// A skipped recipient in a preview.
+#[derive(Debug, serde::Serialize, ts_rs::TS)]
+pub struct PreviewSkip {
+    /// Their contact.
+    pub contact_id: Option<whatsflow_actors::ids::ContactId>,
+    /// Their number.
+    pub phone: Option<String>,
+    /// Why skipped.
+    pub reason: crate::store::repo::campaigns::SkipReason,
+}
+
+/// A recipient's message in a preview, as they would read it.
+#[derive(Debug, serde::Serialize, ts_rs::TS)]
+pub struct PreviewSample {
+    /// Their contact.
+    pub contact_id: Option<whatsflow_actors::ids::ContactId>,
+    /// Their number.
+    pub phone: Option<String>,
+    /// The rendered text.
+    pub text: String,
 }
 
 /// `POST /campaigns/{id}/schedule`.

@@ -133,6 +133,9 @@ pub fn api_typescript() -> String {
     declare::<SkipReason>(&mut out);
     declare::<RecipientError>(&mut out);
     declare::<RecipientView>(&mut out);
+    declare::<crate::http::campaigns::PreviewSkip>(&mut out);
+    declare::<crate::http::campaigns::PreviewSample>(&mut out);
+    declare::<crate::http::campaigns::CampaignPreview>(&mut out);
     declare::<Range>(&mut out);
     declare::<Overview>(&mut out);
     out.trim_end().to_owned() + "\n"

@@ -561,9 +561,12 @@ async fn post_statuses(state: Arc<SimState>, job: StatusJob) {
 const CUSTOMER_REPLIES: &[&str] = &["Thanks!", "Great, that helps.", "Ok 👍", "Perfect, thank you!", "Got it."];
 
 /// Posts one signed webhook, retrying a few times like Meta.
+/// Posts a webhook, retrying as Meta does while the receiver is down or
+/// failing (Meta keeps trying for days with exponential backoff; the
+/// simulator for about a minute, which outlasts a restart).
 async fn deliver_webhook(state: &SimState, config: &SimConfig, body: String) {
     let sig = sign(config.app_secret.as_bytes(), body.as_bytes());
-    for attempt in 0..5u32 {
+    for attempt in 0..15u32 {
         let res = state
             .http
             .post(&config.webhook_url)
@@ -575,7 +578,7 @@ async fn deliver_webhook(state: &SimState, config: &SimConfig, body: String) {
         if res.is_ok_and(|r| r.status().is_success()) {
             return;
         }
-        actix_web::rt::time::sleep(Duration::from_millis(200 << attempt)).await;
+        actix_web::rt::time::sleep(Duration::from_millis((200u64 << attempt.min(8)).min(5_000))).await;
     }
     tracing::warn!(url = %config.webhook_url, "simulator could not deliver a webhook");
 }

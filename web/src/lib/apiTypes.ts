@@ -981,6 +981,68 @@ replied_at: string | null,
  */
 cost_e4: number, };
 
+export type PreviewSkip = { 
+/**
+ * Their contact.
+ */
+contact_id: ContactId | null, 
+/**
+ * Their number.
+ */
+phone: string | null, 
+/**
+ * Why skipped.
+ */
+reason: SkipReason, };
+
+export type PreviewSample = { 
+/**
+ * Their contact.
+ */
+contact_id: ContactId | null, 
+/**
+ * Their number.
+ */
+phone: string | null, 
+/**
+ * The rendered text.
+ */
+text: string, };
+
+export type CampaignPreview = { 
+/**
+ * Everyone the audience names.
+ */
+audience: number, 
+/**
+ * Those a message goes to.
+ */
+sendable: number, 
+/**
+ * Skipped recipients per reason.
+ */
+skipped: { [key in string]?: number }, 
+/**
+ * The first skipped recipients (at most 50), with their reason.
+ */
+skipped_rows: Array<PreviewSkip>, 
+/**
+ * Up to three recipients' messages as they will read them.
+ */
+samples: Array<PreviewSample>, 
+/**
+ * The audience's cost at the rate card's rate for the template's category.
+ */
+estimated_cost: Cost, 
+/**
+ * Seconds it takes at the campaign's rate.
+ */
+estimated_seconds: number, 
+/**
+ * When it would be done if started now.
+ */
+estimated_finish_at: string, };
+
 export type Range = { 
 /**
  * The first day's start (UTC).

@@ -2,7 +2,7 @@
 
 export type { ConversationStatus, MessageStatus, Role, RunStatus, TriggerMatch, TriggerType } from "./domain";
 import type { ConversationStatus, MessageStatus, Role, TriggerMatch, TriggerType } from "./domain";
-import type { CampaignStats, CampaignStatus, Cost, SkipReason } from "./apiTypes";
+import type { CampaignStats, CampaignStatus } from "./apiTypes";
 
 export type Presence = "online" | "away" | "busy" | "offline";
 
@@ -448,22 +448,8 @@ export interface TemplatePreview {
 
 // ---- campaigns ----
 
-/** `GET /campaigns/{id}/preview`: what starting would do. */
-export interface CampaignPreview {
-  /** Everyone the audience names. */
-  audience: number;
-  /** Those a message goes to. */
-  sendable: number;
-  /** Skipped recipients per reason. */
-  skipped: Partial<Record<SkipReason | string, number>>;
-  /** The first skipped recipients (at most 50). */
-  skipped_rows: { contact_id: string | null; phone: string | null; reason: SkipReason | string }[];
-  /** Up to three recipients' messages as they will read. */
-  samples: { contact_id: string | null; phone: string | null; text: string }[];
-  estimated_cost: Cost;
-  estimated_seconds: number;
-  estimated_finish_at: string;
-}
+/** `GET /campaigns/{id}/preview`: what starting would do (generated from the server's type). */
+export type { CampaignPreview } from "./apiTypes";
 
 // ---- contacts import ----
 
