@@ -1,13 +1,16 @@
-//! Start-up recovery of sends: messages stored as pending with no wamid
-//! (the server stopped before Meta answered, or before the request left) go
-//! back to their outboxes as uncertain sends, held until the grace since
-//! they were handed over has passed: a status that arrives meanwhile links
-//! the wamid and nothing is resent; otherwise they become unconfirmed (or a
-//! bot's are resent if its flow asks). Flow runs waiting on timers are woken.
+//! Start-up recovery of sends: messages stored as pending with no wamid go
+//! back to their outboxes. One handed to Meta before the stop (its
+//! `send_attempted_at` is recorded before the request leaves) is an
+//! uncertain send, held until the grace since then has passed: a status that
+//! arrives meanwhile links the wamid and nothing is resent; otherwise it
+//! becomes unconfirmed (or a bot's is resent if its flow asks). One never
+//! handed over is sent as it would have been, on its sender's lane. Flow
+//! runs waiting on timers are woken.
 
 use crate::db::tenant_tx;
 use sqlx::{PgPool, Row};
 use whatsflow_actors::ids::{ContactId, MessageId, TenantId, Wamid};
+use whatsflow_actors::outbound::Lane;
 use whatsflow_actors::router::WebhookRouter;
 use whatsflow_actors::send::cloud_api_body;
 use whatsflow_actors::tenant::ResumeSend;
@@ -45,6 +48,7 @@ pub async fn resume_pending_sends(pool: &PgPool, router: &WebhookRouter, grace: 
         let mut tx = tenant_tx(pool, TenantId(*tenant)).await?;
         let row = sqlx::query(
             "SELECT m.type, m.content, m.context, c.channel_id, c.contact_id, ch.phone_number_id, ch.messages_per_second, k.phone, k.wa_user_id,
+                    m.send_attempted_at IS NOT NULL AS attempted, COALESCE(m.sent_by->>'kind', 'agent') AS sender,
                     EXTRACT(EPOCH FROM (now() - COALESCE(m.send_attempted_at, m.created_at)))::float8 AS age_secs
              FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN channels ch ON ch.id = c.channel_id
              JOIN contacts k ON k.id = c.contact_id WHERE m.id = $1",
@@ -63,12 +67,15 @@ pub async fn resume_pending_sends(pool: &PgPool, router: &WebhookRouter, grace: 
         let body = cloud_api_body(&kind, &content, reply_to.as_ref(), phone.as_deref(), user_id.as_deref(), &message.to_string());
         let channel = crate::store::channel_ref_from_row(TenantId(*tenant), &row)?;
         let age = std::time::Duration::from_secs_f64(row.try_get::<f64, _>("age_secs")?.max(0.0));
+        let sender: String = row.try_get("sender")?;
         router.tenant(channel.tenant_id).do_send(ResumeSend {
             channel,
             contact_id: ContactId(row.try_get("contact_id")?),
             message_id: MessageId(*message),
             body,
             wait: grace.saturating_sub(age),
+            attempted: row.try_get("attempted")?,
+            lane: if matches!(sender.as_str(), "agent" | "api") { Lane::Live } else { Lane::Bulk },
         });
     }
     Ok(pending.len())

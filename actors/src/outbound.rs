@@ -116,13 +116,14 @@ pub struct OutboundJob {
     pub uncertain: bool,
 }
 
-/// A send found pending at start-up: its outcome is unknown (the server
-/// stopped before Meta answered, or before the request left). It is looked at
-/// again only once the grace since it was handed over has passed.
+/// A send found pending at start-up. One handed to Meta before the stop
+/// (`uncertain`: its outcome is unknown) is looked at again only once the
+/// grace since it was handed over has passed; one that never left is queued
+/// as any other send.
 #[derive(Message, Debug, Clone)]
 #[rtype(result = "()")]
 pub struct ResumeJob {
-    /// The send, marked uncertain.
+    /// The send.
     pub job: OutboundJob,
     /// How much of the grace is still to run.
     pub wait: Duration,
@@ -418,11 +419,18 @@ impl Handler<OutboundJob> for ChannelOutbox {
 impl Handler<ResumeJob> for ChannelOutbox {
     type Result = ();
 
-    /// Holds an uncertain send until its grace has passed, then decides.
+    /// Holds an uncertain send until its grace has passed, then decides;
+    /// queues a send that never left as any other.
     fn handle(&mut self, msg: ResumeJob, ctx: &mut Self::Context) {
-        let mut job = msg.job;
-        job.uncertain = true;
-        self.retry_later(ctx, job, msg.wait);
+        if msg.job.uncertain {
+            self.retry_later(ctx, msg.job, msg.wait);
+        } else {
+            match msg.job.lane {
+                Lane::Live => self.live.push_back(msg.job),
+                Lane::Bulk => self.bulk.push_back(msg.job),
+            }
+            self.pump(ctx);
+        }
     }
 }
 

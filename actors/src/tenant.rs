@@ -369,12 +369,18 @@ pub struct ResumeSend {
     /// How much of the grace since it was handed over is still to run:
     /// nothing is decided about it before.
     pub wait: std::time::Duration,
+    /// Whether it was handed to Meta before the restart (its outcome is
+    /// unknown). One never handed over is simply sent.
+    pub attempted: bool,
+    /// Live (a person's reply) or bulk (a flow's or a campaign's).
+    pub lane: Lane,
 }
 
 impl Handler<ResumeSend> for TenantActor {
     type Result = ();
 
-    /// Holds the send, as uncertain, until its grace has passed.
+    /// Holds a send handed over before the restart, as uncertain, until its
+    /// grace has passed; queues one never handed over as a fresh send.
     fn handle(&mut self, msg: ResumeSend, ctx: &mut Self::Context) {
         self.channels.entry(msg.channel.channel_id).or_insert_with(|| msg.channel.clone());
         let outbox = self.outbox(ctx, &msg.channel);
@@ -383,11 +389,11 @@ impl Handler<ResumeSend> for TenantActor {
                 message_id: msg.message_id,
                 conversation: ConversationKey { channel_id: msg.channel.channel_id, contact_id: msg.contact_id },
                 body: msg.body,
-                lane: Lane::Live,
+                lane: msg.lane,
                 attempt: 0,
-                uncertain: true,
+                uncertain: msg.attempted,
             },
-            wait: msg.wait,
+            wait: if msg.attempted { msg.wait } else { std::time::Duration::ZERO },
         });
     }
 }

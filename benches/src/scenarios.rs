@@ -888,6 +888,16 @@ pub async fn campaign(h: Arc<Harness>, recipients: usize, mps: u32) -> anyhow::R
     .bind(uuid::Uuid::parse_str(&id)?)
     .fetch_one(&pool)
     .await?;
+    let doubt: Vec<(String, bool, bool, i64)> = sqlx::query_as(
+        "SELECT m.status, m.send_attempted_at IS NOT NULL, m.wamid IS NOT NULL, count(*) FROM campaign_recipients r JOIN messages m ON m.id = r.message_id
+         WHERE r.campaign_id = $1 AND m.status IN ('pending', 'unconfirmed') GROUP BY 1, 2, 3",
+    )
+    .bind(uuid::Uuid::parse_str(&id)?)
+    .fetch_all(&pool)
+    .await?;
+    for (status, attempted, wamid, n) in &doubt {
+        println!("  in doubt: {n} {status} (attempted {attempted}, wamid {wamid})");
+    }
     pool.close().await;
     let lost = lost.saturating_sub(usize::try_from(in_doubt).unwrap_or(0));
     let stats_match_rows = sum == rows && stats["audience"].as_i64() == Some(rows);

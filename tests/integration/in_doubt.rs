@@ -84,19 +84,21 @@ async fn an_agents_send_with_no_word_from_meta_becomes_unconfirmed_and_can_be_re
     assert_eq!(again.json::<Value>().await.unwrap()["error"]["code"], "NOT_UNCONFIRMED");
 }
 
-/// Inserts a pending outbound message as a crash would have left it.
-async fn pending_message(app: &TestApp, t: &Tenant, conversation: &str, body: &str, sent_by: Value) -> String {
+/// Inserts a pending outbound message as a crash would have left it:
+/// handed to Meta (`attempted`, its outcome unknown) or still queued.
+async fn pending_message(app: &TestApp, t: &Tenant, conversation: &str, body: &str, sent_by: Value, attempted: bool) -> String {
     let id = uuid::Uuid::now_v7();
     sqlx::query(
         "WITH c AS (UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $2 RETURNING last_seq)
-         INSERT INTO messages (id, tenant_id, conversation_id, seq, status_seq, direction, type, status, content, sent_by, timestamp)
-         SELECT $1, $3, $2, c.last_seq, c.last_seq, 'outbound', 'text', 'pending', $4, $5, now() FROM c",
+         INSERT INTO messages (id, tenant_id, conversation_id, seq, status_seq, direction, type, status, content, sent_by, timestamp, send_attempted_at)
+         SELECT $1, $3, $2, c.last_seq, c.last_seq, 'outbound', 'text', 'pending', $4, $5, now(), CASE WHEN $6 THEN now() END FROM c",
     )
     .bind(id)
     .bind(uuid::Uuid::parse_str(conversation).unwrap())
     .bind(uuid::Uuid::parse_str(&t.tenant_id).unwrap())
     .bind(json!({"body": body}))
     .bind(sent_by)
+    .bind(attempted)
     .execute(&app.owner)
     .await
     .unwrap();
@@ -124,8 +126,12 @@ async fn sends_caught_by_a_restart_wait_for_the_grace_then_follow_their_sender()
         .unwrap();
     assert_eq!(flow["resend_unconfirmed"], true);
     first.stop().await;
-    let agent_msg = pending_message(&first, &t, &conversation, "agent before the crash", json!({"kind": "agent", "id": t.user_id})).await;
-    let bot_msg = pending_message(&first, &t, &conversation, "bot before the crash", json!({"kind": "flow", "id": flow["id"]})).await;
+    let agent_msg =
+        pending_message(&first, &t, &conversation, "agent before the crash", json!({"kind": "agent", "id": t.user_id}), true).await;
+    let bot_msg = pending_message(&first, &t, &conversation, "bot before the crash", json!({"kind": "flow", "id": flow["id"]}), true).await;
+    // Stored but never handed to Meta (it waited in the outbox's queue).
+    let queued =
+        pending_message(&first, &t, &conversation, "queued before the crash", json!({"kind": "agent", "id": t.user_id}), false).await;
     // The restarted server: Meta answers nothing about either.
     let app = spawn_with(
         db,
@@ -137,8 +143,14 @@ async fn sends_caught_by_a_restart_wait_for_the_grace_then_follow_their_sender()
     )
     .await;
     app.sim_control(json!({"silent": true})).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(app.sim_sends().await.len(), 0, "nothing is resent before the grace");
+    // What never left is sent at once, whatever the grace.
+    eventually("the queued message sent", WAIT, || async { (sends_of(&app, "queued before the crash").await == 1).then_some(()) }).await;
+    // (Meta's statuses may come before the simulator is told to go silent.)
+    eventually("the queued message accepted", WAIT, || async {
+        matches!(message_status(&app, &t, &conversation, &queued).await.as_str(), "accepted" | "sent" | "delivered" | "read").then_some(())
+    })
+    .await;
+    assert_eq!(app.sim_sends().await.len(), 1, "nothing handed over before the crash is resent before the grace");
     eventually("the agent's message unconfirmed", WAIT, || async {
         (message_status(&app, &t, &conversation, &agent_msg).await == "unconfirmed").then_some(())
     })
