@@ -872,7 +872,7 @@ pub async fn campaign(h: Arc<Harness>, recipients: usize, mps: u32) -> anyhow::R
     }
     let busiest_second = per_second.values().copied().max().unwrap_or(0);
     // The counts add up and match the rows.
-    let parts = ["skipped", "pending", "sending", "accepted", "sent", "delivered", "read", "failed", "cancelled"];
+    let parts = ["skipped", "pending", "sending", "accepted", "sent", "delivered", "read", "failed", "unconfirmed", "cancelled"];
     let sum: i64 = parts.iter().map(|p| stats[*p].as_i64().unwrap_or(0)).sum();
     let pool = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&h.db_url).await?;
     let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM campaign_recipients WHERE campaign_id = $1")

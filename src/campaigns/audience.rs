@@ -74,6 +74,29 @@ fn known_field(field: &str) -> bool {
     matches!(field, "contact.name" | "contact.phone") || field.strip_prefix("contact.fields.").is_some_and(|k| !k.is_empty())
 }
 
+/// Refuses templates campaigns cannot fill yet, naming why: a media or
+/// location header, named parameters, or buttons with variables.
+pub fn supported(components: &Value) -> Result<(), String> {
+    for c in components.as_array().into_iter().flatten() {
+        let kind = c["type"].as_str().unwrap_or_default().to_uppercase();
+        if kind == "HEADER" && c["format"].as_str().is_some_and(|f| !f.eq_ignore_ascii_case("text")) {
+            return Err(format!(
+                "the template has a {} header; campaigns send templates whose header is text (or none) for now",
+                c["format"].as_str().unwrap_or_default().to_lowercase()
+            ));
+        }
+        if let Some(text) = c["text"].as_str() {
+            if text.match_indices("{{").any(|(i, _)| !text[i + 2..].trim_start().starts_with(|ch: char| ch.is_ascii_digit())) {
+                return Err("the template uses named parameters; campaigns fill numbered ones ({{1}}, {{2}}, …) for now".into());
+            }
+        }
+        if kind == "BUTTONS" && c["buttons"].as_array().into_iter().flatten().any(|b| b["url"].as_str().is_some_and(|u| u.contains("{{"))) {
+            return Err("the template has a button with a variable URL; campaigns send templates with fixed buttons for now".into());
+        }
+    }
+    Ok(())
+}
+
 /// How many `{{…}}` placeholders each component's text of a template has
 /// (Meta's `components` as stored), for the components that have any.
 pub fn placeholders(components: &Value) -> Vec<(String, usize)> {
@@ -225,6 +248,17 @@ mod tests {
         assert_eq!(placeholders(&c), vec![("header".into(), 1), ("body".into(), 2)]);
         let image = json!([{"type": "HEADER", "format": "IMAGE"}, {"type": "BODY", "text": "Hello"}]);
         assert_eq!(placeholders(&image), vec![("header".into(), 0), ("body".into(), 0)]);
+    }
+
+    #[test]
+    fn templates_campaigns_cannot_fill_are_refused() {
+        assert!(
+            supported(&json!([{"type": "HEADER", "format": "TEXT", "text": "Order {{1}}"}, {"type": "BODY", "text": "Hi {{1}}"}])).is_ok()
+        );
+        assert!(supported(&json!([{"type": "HEADER", "format": "IMAGE"}])).unwrap_err().contains("image header"));
+        assert!(supported(&json!([{"type": "BODY", "text": "Hi {{first_name}}"}])).unwrap_err().contains("named"));
+        let url = json!([{"type": "BUTTONS", "buttons": [{"type": "URL", "text": "Track", "url": "https://x.test/{{1}}"}]}]);
+        assert!(supported(&url).unwrap_err().contains("URL"));
     }
 
     #[test]

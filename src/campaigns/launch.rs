@@ -35,7 +35,7 @@ pub struct TemplateFacts {
 /// The template, which must be approved.
 pub async fn approved_template(db: TenantDb<'_>, c: &CampaignView) -> Result<TemplateFacts, LaunchError> {
     let found = db.campaigns().template_state(&c.template).await?;
-    let Some((status, category, components)) = found else {
+    let Some((status, category, components, _)) = found else {
         return Err(LaunchError::TemplateNotApproved(format!(
             "there is no template `{}` in `{}`; create it (or sync templates from Meta) and wait for its approval",
             c.template.name, c.template.language

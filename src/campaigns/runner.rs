@@ -115,7 +115,8 @@ impl CampaignRunner {
     }
 
     /// Launches a scheduled campaign whose time came; one that cannot start
-    /// (its template was paused meanwhile) is paused with the reason.
+    /// (its template was paused meanwhile) goes back to a draft with the
+    /// reason.
     async fn launch_scheduled(self: &Arc<Self>, tenant: TenantId, id: CampaignId) -> Result<(), DbError> {
         let db = self.db.tenant(tenant);
         let Some(c) = db.campaigns().get(id).await? else { return Ok(()) };
@@ -126,7 +127,9 @@ impl CampaignRunner {
             }
             Err(launch::LaunchError::Db(e)) => Err(e),
             Err(e) => {
-                db.campaigns().transition(id, &["scheduled"], CampaignStatus::Paused, Some(&e.to_string()), None).await?;
+                // Back to a draft that says why: nothing was launched, so
+                // there is nothing to resume; fix it and start or schedule it.
+                db.campaigns().transition(id, &["scheduled"], CampaignStatus::Draft, Some(&e.to_string()), None).await?;
                 Ok(())
             }
         }
@@ -234,7 +237,12 @@ impl CampaignActor {
                         ctx.stop();
                     }
                 }
-                Err(e) => tracing::warn!(campaign = %act.id, error = %e, "campaign step failed; retrying"),
+                Err(e) => {
+                    // Claims this step made may be left `sending`: the next
+                    // step sends them again under their keys.
+                    act.recovered = false;
+                    tracing::warn!(campaign = %act.id, error = %e, "campaign step failed; retrying");
+                }
             }
         }));
     }
@@ -337,18 +345,18 @@ impl Step {
         claimed: Vec<Claimed>,
     ) -> Result<(), DbError> {
         let sends = claimed.into_iter().map(|r| self.dispatch(c, channel, template, r));
-        let handed: Vec<Handed> = futures::future::join_all(sends).await.into_iter().collect::<Result<_, _>>()?;
+        let handed: Vec<Handed> = futures::future::join_all(sends).await;
         self.runner.db.tenant(self.tenant).campaigns().record_hand_overs(&handed).await
     }
 
     /// Hands one recipient to their conversation under the send key. The
     /// key makes a repeated hand-over (after a crash or a timeout) find the
     /// message stored the first time.
-    async fn dispatch(&self, c: &CampaignView, channel: &ChannelRef, template: &TemplateFacts, r: Claimed) -> Result<Handed, DbError> {
+    async fn dispatch(&self, c: &CampaignView, channel: &ChannelRef, template: &TemplateFacts, r: Claimed) -> Handed {
         if template.marketing && r.opted_out {
-            return Ok(Handed::Skipped(r.id, SkipReason::OptedOut));
+            return Handed::Skipped(r.id, SkipReason::OptedOut);
         }
-        let Some(contact) = r.contact_id else { return Ok(Handed::Skipped(r.id, SkipReason::ContactGone)) };
+        let Some(contact) = r.contact_id else { return Handed::Skipped(r.id, SkipReason::ContactGone) };
         let key = format!("campaign:{}:{}", c.id, r.id);
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.runner.router.command(ConversationCommand {
@@ -364,17 +372,18 @@ impl Step {
                 reply: Some(tx),
             }),
         });
-        Ok(match tokio::time::timeout(SEND_ANSWER_TIMEOUT, rx).await {
+        match tokio::time::timeout(SEND_ANSWER_TIMEOUT, rx).await {
             Ok(Ok(Ok(view))) => Handed::Queued(r.id, view.id),
-            Ok(Ok(Err(SendRefusal::Duplicate))) => match self.runner.db.tenant(self.tenant).campaigns().message_for_key(&key).await? {
-                Some(m) => Handed::Queued(r.id, m),
-                None => Handed::Released(r.id),
+            Ok(Ok(Err(SendRefusal::Duplicate))) => match self.runner.db.tenant(self.tenant).campaigns().message_for_key(&key).await {
+                Ok(Some(m)) => Handed::Queued(r.id, m),
+                // Not found now: the next claim finds it (or stores it) under the same key.
+                Ok(None) | Err(_) => Handed::Released(r.id),
             },
             Ok(Ok(Err(SendRefusal::NoRecipient | SendRefusal::Gone))) => Handed::Skipped(r.id, SkipReason::ContactGone),
             // Not stored now (the database is busy, the actor restarting):
             // the next claim sends it under the same key.
             _ => Handed::Released(r.id),
-        })
+        }
     }
 
     /// Pauses the campaign by rule and tells the admins why.

@@ -83,7 +83,7 @@ async fn draft(db: TenantDb<'_>, b: CampaignBody) -> Result<CampaignDraft, ApiEr
     }
     launch::audience_filter(&b.audience).map_err(ApiError::validation)?;
     let template = TemplateRef { name: b.template.name.trim().to_owned(), language: b.template.language.trim().to_owned() };
-    let Some((_, _, components)) = db.campaigns().template_state(&template).await? else {
+    let Some((_, _, components, waba)) = db.campaigns().template_state(&template).await? else {
         return Err(ApiError::Unprocessable {
             code: ErrorCode::TemplateNotApproved,
             message: format!(
@@ -92,6 +92,16 @@ async fn draft(db: TenantDb<'_>, b: CampaignBody) -> Result<CampaignDraft, ApiEr
             ),
         });
     };
+    if waba != channel.waba_id {
+        return Err(ApiError::Unprocessable {
+            code: ErrorCode::TemplateNotApproved,
+            message: format!(
+                "the template `{}` belongs to WhatsApp Business Account {waba}, not to this number's ({}); pick a number of that account or a template of this one",
+                template.name, channel.waba_id
+            ),
+        });
+    }
+    audience::supported(&components).map_err(|message| ApiError::Unprocessable { code: ErrorCode::TemplateParams, message })?;
     audience::parse_variables(&b.variables, &audience::placeholders(&components))
         .map_err(|message| ApiError::Unprocessable { code: ErrorCode::TemplateParams, message })?;
     Ok(CampaignDraft {
@@ -171,7 +181,7 @@ pub async fn delete(state: web::Data<AppState>, user: Manager, path: web::Path<C
 
 /// What starting would do: who is reached, who is skipped and why, three
 /// recipients' messages, the cost and how long it takes.
-pub async fn preview(state: web::Data<AppState>, user: Reader, path: web::Path<CampaignId>) -> Result<HttpResponse, ApiError> {
+pub async fn preview(state: web::Data<AppState>, user: Manager, path: web::Path<CampaignId>) -> Result<HttpResponse, ApiError> {
     let db = state.db.tenant(user.tenant_id);
     let c = found(db, *path).await?;
     let template = launch::approved_template(db, &c).await.map_err(from_launch)?;
@@ -355,7 +365,8 @@ pub struct RecipientsQuery {
 }
 
 /// Statuses a recipient can be in.
-const RECIPIENT_STATUSES: [&str; 9] = ["pending", "sending", "accepted", "sent", "delivered", "read", "failed", "skipped", "cancelled"];
+const RECIPIENT_STATUSES: [&str; 10] =
+    ["pending", "sending", "accepted", "sent", "delivered", "read", "failed", "unconfirmed", "skipped", "cancelled"];
 
 /// Per-recipient results in audience order.
 pub async fn messages(

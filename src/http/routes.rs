@@ -166,7 +166,7 @@ routes! {
     get "/api/v1/campaigns/{id}" => campaigns::get, Reader, "campaigns", "One campaign with its counts";
     patch "/api/v1/campaigns/{id}" => campaigns::update, Manager, "campaigns", "Rewrite a draft (409 CAMPAIGN_STATE once it is scheduled or started)";
     delete "/api/v1/campaigns/{id}" => campaigns::delete, Manager, "campaigns", "Delete a campaign that is not running or paused";
-    get "/api/v1/campaigns/{id}/preview" => campaigns::preview, Reader, "campaigns",
+    get "/api/v1/campaigns/{id}/preview" => campaigns::preview, Manager, "campaigns",
         "Who would be reached and who skipped (invalid phone, duplicate, opted out, US marketing, missing variable), three rendered messages, estimated cost and finish time";
     post "/api/v1/campaigns/{id}/schedule" => campaigns::schedule, Manager, "campaigns", "Start a draft at a future time",
         r#"{"at":"2026-12-01T09:00:00+05:30"}"#;

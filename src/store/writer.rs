@@ -320,20 +320,27 @@ async fn commit_tenant(
     // A marketing message that failed with 131050 means the customer told
     // WhatsApp to stop this business's marketing: their consent goes, so no
     // campaign or agent sends them marketing again until they resume.
-    let stopped: Vec<&str> = idxs
+    // As of when Meta saw the failure, so a resume the customer said later
+    // is not undone by a late webhook.
+    let stopped: Vec<(&str, chrono::DateTime<chrono::Utc>)> = idxs
         .iter()
         .flat_map(|&i| batches[i].statuses.iter())
         .filter(|s| s.status == MessageStatus::Failed && s.errors.as_ref().is_some_and(|e| e[0]["code"] == META_MARKETING_STOPPED))
-        .map(|s| s.wamid.as_str())
+        .map(|s| (s.wamid.as_str(), s.failed_at.unwrap_or_else(chrono::Utc::now)))
         .collect();
     if !stopped.is_empty() {
+        let (wamids, at): (Vec<&str>, Vec<chrono::DateTime<chrono::Utc>>) = stopped.into_iter().unzip();
         sqlx::query(
-            "UPDATE contacts k SET opted_in = false, consent_changed_at = now(), updated_at = now()
-             FROM messages m JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
-             WHERE m.tenant_id = $1 AND m.wamid = ANY($2) AND k.tenant_id = $1 AND k.id = c.contact_id AND k.opted_in",
+            "UPDATE contacts k SET opted_in = false, consent_changed_at = s.at, updated_at = now()
+             FROM unnest($2::text[], $3::timestamptz[]) AS s(wamid, at)
+             JOIN messages m ON m.tenant_id = $1 AND m.wamid = s.wamid
+             JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
+             WHERE k.tenant_id = $1 AND k.id = c.contact_id AND k.opted_in
+               AND (k.consent_changed_at IS NULL OR k.consent_changed_at <= s.at)",
         )
         .bind(tenant.0)
-        .bind(&stopped)
+        .bind(&wamids)
+        .bind(&at)
         .execute(&mut **tx)
         .await?;
     }

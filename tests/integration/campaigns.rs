@@ -62,7 +62,7 @@ async fn status(app: &TestApp, t: &Tenant, id: &str) -> String {
 
 /// The partition of the audience adds up, whatever the moment.
 fn assert_adds_up(s: &Value) {
-    let parts = ["skipped", "pending", "sending", "accepted", "sent", "delivered", "read", "failed", "cancelled"];
+    let parts = ["skipped", "pending", "sending", "accepted", "sent", "delivered", "read", "failed", "unconfirmed", "cancelled"];
     let sum: i64 = parts.iter().map(|p| s[*p].as_i64().unwrap()).sum();
     assert_eq!(sum, s["audience"].as_i64().unwrap(), "counts do not add up: {s}");
 }
@@ -281,6 +281,15 @@ async fn metas_errors_fail_suppress_or_pause_as_meta_says() {
     assert_eq!(c["status"], "paused");
     assert!(c["paused_reason"].as_str().unwrap().contains("131048"));
     assert!(c["stats"]["pending"].as_i64().unwrap() >= 3, "the rest waits: {c}");
+    // Once the number is fixed, resuming carries on: the failure that paused
+    // it is not held against it again.
+    app.sim_control(json!({})).await;
+    let (s, resumed) = action(&app, &t, &second, "resume").await;
+    assert_eq!(s, 200, "{resumed}");
+    wait_status(&app, &t, &second, "completed").await;
+    let s = stats(&app, &t, &second).await;
+    assert_adds_up(&s);
+    assert_eq!(s["by_error"], json!({"131048": 1}), "{s}");
 }
 
 #[actix_rt::test]

@@ -109,7 +109,7 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("get", "/api/v1/campaigns/{id}", [401, 200, 404, 404, 200, 403, 200]),
     ("patch", "/api/v1/campaigns/{id}", [401, 403, 403, 404, 403, 200, 200]),
     ("delete", "/api/v1/campaigns/{id}", [401, 403, 403, 404, 403, 204, 204]),
-    ("get", "/api/v1/campaigns/{id}/preview", [401, 200, 404, 404, 200, 403, 200]),
+    ("get", "/api/v1/campaigns/{id}/preview", [401, 403, 403, 404, 403, 200, 200]),
     ("post", "/api/v1/campaigns/{id}/schedule", [401, 403, 403, 404, 403, 200, 200]),
     ("post", "/api/v1/campaigns/{id}/start", [401, 403, 403, 404, 403, 200, 200]),
     ("post", "/api/v1/campaigns/{id}/pause", [401, 403, 403, 404, 403, 200, 200]),

@@ -552,7 +552,7 @@ async fn a_campaign_killed_mid_send_resumes_and_messages_each_recipient_exactly_
         sqlx::query_scalar("SELECT count(*) FROM messages WHERE client_id LIKE 'campaign:%'").fetch_one(&owner).await.unwrap();
     assert_eq!(messages, RECIPIENTS as i64, "one stored message per recipient");
     let s = &done["stats"];
-    let parts = ["skipped", "pending", "sending", "accepted", "sent", "delivered", "read", "failed", "cancelled"];
+    let parts = ["skipped", "pending", "sending", "accepted", "sent", "delivered", "read", "failed", "unconfirmed", "cancelled"];
     assert_eq!(parts.iter().map(|p| s[*p].as_i64().unwrap()).sum::<i64>(), RECIPIENTS as i64, "{s}");
     kill9(&mut server);
 }

@@ -280,6 +280,10 @@ fn parse_change(waba_id: &str, time: Option<i64>, change: Change, out: &mut Pars
         "business_capability_update" | "phone_number_quality_update" => {
             match change.value.get("max_daily_conversations_per_business").or_else(|| change.value.get("max_daily_conversation_per_phone"))
             {
+                // A number not used yet has no limit to report.
+                Some(Value::String(t)) if t.eq_ignore_ascii_case("TIER_NOT_SET") => {
+                    out.events.push(WebhookEvent::Other { waba_id: waba_id.to_owned(), field: change.field })
+                }
                 Some(v) => match parse_limit(v) {
                     Some(daily_limit) => out.events.push(WebhookEvent::MessagingLimit(MessagingLimit {
                         waba_id: waba_id.to_owned(),

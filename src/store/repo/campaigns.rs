@@ -217,7 +217,9 @@ pub struct Claimed {
 }
 
 /// A campaign's counts. The first group partitions the audience: each
-/// recipient is in exactly one of them, so they add up to `audience`.
+/// recipient is in exactly one of them (skipped, pending, sending, accepted,
+/// sent, delivered, read, failed, unconfirmed, cancelled), so they add up
+/// to `audience`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, ts_rs::TS)]
 pub struct CampaignStats {
     /// Everyone in the audience.
@@ -238,6 +240,9 @@ pub struct CampaignStats {
     pub read: i64,
     /// Failed (by Meta's error code in `by_error`).
     pub failed: i64,
+    /// Handed to Meta, but its answer was lost and no status came within
+    /// the grace: never resent blindly.
+    pub unconfirmed: i64,
     /// Cancelled before their turn.
     pub cancelled: i64,
     /// Recipients who wrote back within 72 hours of their message.
@@ -295,7 +300,7 @@ pub struct RecipientView {
     pub contact_id: Option<ContactId>,
     /// Their number.
     pub phone: Option<String>,
-    /// pending, sending, accepted, sent, delivered, read, failed, skipped or cancelled.
+    /// pending, sending, accepted, sent, delivered, read, failed, unconfirmed, skipped or cancelled.
     pub status: String,
     /// Why skipped.
     pub skip_reason: Option<String>,
@@ -331,16 +336,16 @@ pub struct RecipientError {
 const EFFECTIVE_STATUS: &str = "CASE
       WHEN r.status <> 'queued' THEN r.status
       WHEN m.id IS NULL THEN 'failed'
-      WHEN m.status IN ('pending', 'unconfirmed') THEN 'sending'
+      WHEN m.status = 'pending' THEN 'sending'
       WHEN m.status = 'played' THEN 'read'
       ELSE m.status END";
 
-/// Its cost: Meta charges `regular` messages at the rate card's rate for the
-/// category, the tenant's own card before the platform's, the longest
-/// matching calling-code prefix first.
+/// Its cost: Meta charges a delivered `regular` message at the rate card's
+/// rate for its category, the tenant's own card before the platform's, the
+/// longest matching calling-code prefix first.
 const COST_E4: &str = "COALESCE((
       SELECT rc.rate_e4 FROM rate_cards rc
-      WHERE m.pricing->>'type' = 'regular'
+      WHERE m.pricing->>'type' = 'regular' AND m.status IN ('delivered', 'read', 'played')
         AND rc.category = replace(lower(m.pricing->>'category'), '-', '_')
         AND (rc.country_prefix = '*' OR ltrim(r.phone, '+') LIKE rc.country_prefix || '%')
       ORDER BY rc.tenant_id IS NULL, rc.country_prefix = '*', length(rc.country_prefix) DESC LIMIT 1), 0)";
@@ -437,7 +442,7 @@ impl Campaigns<'_> {
     pub async fn launch(&self, id: CampaignId, recipients: &[NewRecipient]) -> Result<Option<CampaignView>, DbError> {
         let mut tx = self.db.tx().await?;
         let row = sqlx::query(&format!(
-            "UPDATE campaigns SET status = 'running', started_at = now(), paused_reason = NULL, updated_at = now()
+            "UPDATE campaigns SET status = 'running', started_at = now(), running_since = now(), paused_reason = NULL, updated_at = now()
              WHERE id = $1 AND status IN ('draft', 'scheduled') RETURNING {COLUMNS}"
         ))
         .bind(id.0)
@@ -496,7 +501,8 @@ impl Campaigns<'_> {
         let mut tx = self.db.tx().await?;
         let row = sqlx::query(&format!(
             "UPDATE campaigns SET status = $3, paused_reason = $4, scheduled_at = COALESCE($5, scheduled_at),
-                 completed_at = CASE WHEN $3 IN ('completed', 'cancelled') THEN now() ELSE completed_at END, updated_at = now()
+                 completed_at = CASE WHEN $3 IN ('completed', 'cancelled') THEN now() ELSE completed_at END,
+                 running_since = CASE WHEN $3 = 'running' THEN now() ELSE running_since END, updated_at = now()
              WHERE id = $1 AND status = ANY($2) RETURNING {COLUMNS}"
         ))
         .bind(id.0)
@@ -541,12 +547,16 @@ impl Campaigns<'_> {
         self.claimed("status = 'sending'", id, i64::MAX).await
     }
 
-    /// Claims up to `n` pending recipients, in audience order.
+    /// Claims up to `n` pending recipients, in audience order, while the
+    /// campaign still runs (a pause or cancel that landed after the step
+    /// read the campaign stops the claim).
     pub async fn claim(&self, id: CampaignId, n: i64) -> Result<Vec<Claimed>, DbError> {
         let mut tx = self.db.tx().await?;
         let rows = sqlx::query(
             "UPDATE campaign_recipients r SET status = 'sending', claimed_at = now(), updated_at = now()
-             FROM (SELECT id FROM campaign_recipients WHERE campaign_id = $1 AND status = 'pending' ORDER BY position LIMIT $2 FOR UPDATE SKIP LOCKED) p
+             FROM (SELECT id FROM campaign_recipients WHERE campaign_id = $1 AND status = 'pending'
+                     AND EXISTS (SELECT 1 FROM campaigns WHERE id = $1 AND status = 'running')
+                   ORDER BY position LIMIT $2 FOR UPDATE SKIP LOCKED) p
              WHERE r.id = p.id
              RETURNING r.id, r.contact_id, r.parameters,
                  COALESCE((SELECT NOT k.opted_in FROM contacts k WHERE k.id = r.contact_id), false) AS opted_out",
@@ -596,10 +606,11 @@ impl Campaigns<'_> {
         }
         let mut tx = self.db.tx().await?;
         sqlx::query(
-            "UPDATE campaign_recipients r SET status = u.status, message_id = COALESCE(u.message_id, r.message_id),
-                 skip_reason = COALESCE(u.reason, r.skip_reason), updated_at = now()
-             FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[]) AS u(id, status, message_id, reason)
-             WHERE r.id = u.id AND r.status = 'sending'",
+            "UPDATE campaign_recipients r SET
+                 status = CASE WHEN u.status = 'pending' AND c.status = 'cancelled' THEN 'cancelled' ELSE u.status END,
+                 message_id = COALESCE(u.message_id, r.message_id), skip_reason = COALESCE(u.reason, r.skip_reason), updated_at = now()
+             FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[]) AS u(id, status, message_id, reason), campaigns c
+             WHERE r.id = u.id AND r.status = 'sending' AND c.id = r.campaign_id",
         )
         .bind(&ids)
         .bind(&statuses)
@@ -639,14 +650,18 @@ impl Campaigns<'_> {
         Ok(n)
     }
 
-    /// The first failure of this campaign that must stop it (an account
-    /// block, a spam limit, a template Meta will not send): its code and title.
+    /// The first failure of this campaign since it last started or resumed
+    /// that must stop it (an account block, a spam limit, a template Meta
+    /// will not send): its code and title. One that paused it before does
+    /// not pause it again after an admin resumed it.
     pub async fn stopping_failure(&self, id: CampaignId, codes: &[i64]) -> Result<Option<(i64, String)>, DbError> {
         let mut tx = self.db.tx().await?;
         let row: Option<(Option<String>, Option<String>)> = sqlx::query_as(
             "SELECT m.errors->0->>'code', m.errors->0->>'title' FROM campaign_recipients r
+             JOIN campaigns c ON c.id = r.campaign_id
              JOIN messages m ON m.id = r.message_id AND m.tenant_id = r.tenant_id
              WHERE r.campaign_id = $1 AND m.status = 'failed' AND (m.errors->0->>'code')::bigint = ANY($2)
+               AND m.failed_at >= COALESCE(c.running_since, c.started_at, '-infinity')
              LIMIT 1",
         )
         .bind(id.0)
@@ -698,6 +713,7 @@ impl Campaigns<'_> {
                 "delivered" => s.delivered += n,
                 "read" => s.read += n,
                 "cancelled" => s.cancelled += n,
+                "unconfirmed" => s.unconfirmed += n,
                 _ => {
                     s.failed += n;
                     let code: Option<String> = r.try_get("error_code")?;
@@ -816,11 +832,12 @@ impl Campaigns<'_> {
         Ok(row.unwrap_or_else(|| ("INR".into(), 0)))
     }
 
-    /// The template's review status and category, if the tenant has it.
-    pub async fn template_state(&self, t: &TemplateRef) -> Result<Option<(String, Option<String>, Value)>, DbError> {
+    /// The template's review status, category, components and WABA, if the
+    /// tenant has it.
+    pub async fn template_state(&self, t: &TemplateRef) -> Result<Option<(String, Option<String>, Value, String)>, DbError> {
         let mut tx = self.db.tx().await?;
-        let row: Option<(String, Option<String>, Value)> =
-            sqlx::query_as("SELECT status, category, components FROM templates WHERE name = $1 AND language = $2")
+        let row: Option<(String, Option<String>, Value, String)> =
+            sqlx::query_as("SELECT status, category, components, waba_id FROM templates WHERE name = $1 AND language = $2")
                 .bind(&t.name)
                 .bind(&t.language)
                 .fetch_optional(&mut *tx)

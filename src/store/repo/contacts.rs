@@ -212,7 +212,8 @@ impl Contacts<'_> {
         let row = sqlx::query(&format!(
             "UPDATE contacts SET phone = COALESCE($2, phone), name = COALESCE($3, name), tags = COALESCE($4, tags),
                 custom_fields = (custom_fields || $5) - $6::text[], opted_in = COALESCE($7, opted_in),
-                consent_changed_at = CASE WHEN $7 IS NULL THEN consent_changed_at ELSE now() END, updated_at = now()
+                consent_changed_at = CASE WHEN $7 IS DISTINCT FROM opted_in AND $7 IS NOT NULL THEN now() ELSE consent_changed_at END,
+                updated_at = now()
              WHERE id = $1 RETURNING {CONTACT_COLUMNS}"
         ))
         .bind(id.0)
@@ -314,7 +315,7 @@ impl Import {
                     tags = ARRAY(SELECT DISTINCT t FROM unnest(c.tags || ARRAY(SELECT jsonb_array_elements_text(r.tags))) t ORDER BY t),
                     custom_fields = c.custom_fields || COALESCE(r.custom_fields, '{}'),
                     opted_in = COALESCE(r.opted_in, c.opted_in),
-                    consent_changed_at = CASE WHEN r.opted_in IS NULL THEN c.consent_changed_at ELSE now() END,
+                    consent_changed_at = CASE WHEN r.opted_in IS NOT NULL AND r.opted_in <> c.opted_in THEN now() ELSE c.consent_changed_at END,
                     updated_at = now()
                 FROM r WHERE c.tenant_id = $1 AND c.phone = r.phone
                 RETURNING c.phone),

@@ -891,6 +891,11 @@ read: number,
  */
 failed: number, 
 /**
+ * Handed to Meta, but its answer was lost and no status came within
+ * the grace: never resent blindly.
+ */
+unconfirmed: number, 
+/**
  * Cancelled before their turn.
  */
 cancelled: number, 
@@ -941,7 +946,7 @@ contact_id: ContactId | null,
  */
 phone: string | null, 
 /**
- * pending, sending, accepted, sent, delivered, read, failed, skipped or cancelled.
+ * pending, sending, accepted, sent, delivered, read, failed, unconfirmed, skipped or cancelled.
  */
 status: string, 
 /**

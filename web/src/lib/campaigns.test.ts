@@ -43,6 +43,7 @@ function stats(partial: Partial<CampaignStats> = {}): CampaignStats {
     delivered: 0,
     read: 0,
     failed: 0,
+    unconfirmed: 0,
     cancelled: 0,
     replied: 0,
     funnel: { sent: 0, delivered: 0, read: 0, replied: 0 },

@@ -12,7 +12,7 @@ export type CampaignWithStats = CampaignView & { stats: CampaignStats };
 export const CAMPAIGN_STATUSES: readonly CampaignStatus[] = ["draft", "scheduled", "running", "paused", "completed", "cancelled"];
 export const SKIP_REASONS: readonly SkipReason[] = ["invalid_phone", "duplicate", "opted_out", "us_marketing", "missing_variable", "contact_gone"];
 /** What `GET /campaigns/{id}/messages?status=` filters by. */
-export const RECIPIENT_STATUSES = ["pending", "sending", "accepted", "sent", "delivered", "read", "failed", "skipped", "cancelled"] as const;
+export const RECIPIENT_STATUSES = ["pending", "sending", "accepted", "sent", "delivered", "read", "failed", "unconfirmed", "skipped", "cancelled"] as const;
 export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
 
 export const isSkipReason = (s: string | null | undefined): s is SkipReason => !!s && (SKIP_REASONS as readonly string[]).includes(s);
@@ -173,7 +173,7 @@ export function formatMoney(cost: Pick<Cost, "currency" | "amount_minor">, local
 
 /** Recipients Meta has been handed (whatever it answered since). */
 export function handedOver(s: CampaignStats): number {
-  return s.sending + s.accepted + s.sent + s.delivered + s.read + s.failed;
+  return s.sending + s.accepted + s.sent + s.delivered + s.read + s.failed + s.unconfirmed;
 }
 
 /** How far the sending is: recipients handed over of those to send to (the audience less the skipped). */

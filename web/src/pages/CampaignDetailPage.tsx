@@ -57,6 +57,7 @@ const RECIPIENT_TONES: Record<RecipientStatus, Tone> = {
   delivered: "brand",
   read: "green",
   failed: "red",
+  unconfirmed: "amber",
   skipped: "amber",
   cancelled: "gray",
 };
