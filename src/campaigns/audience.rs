@@ -26,14 +26,24 @@ pub enum Source {
         /// The text.
         value: String,
     },
+    /// A column of the uploaded CSV audience.
+    Column {
+        /// Its (lower-cased) name.
+        column: String,
+    },
 }
 
 /// The parameter sources of a campaign: per component, in order.
 pub type Variables = Map<String, Value>;
 
 /// Reads and checks the sources of every component against the template's
-/// placeholders; the error names the fix.
-pub fn parse_variables(variables: &Value, placeholders: &[(String, usize)]) -> Result<Vec<(String, Vec<Source>)>, String> {
+/// placeholders (and, for a CSV audience, its columns); the error names the
+/// fix.
+pub fn parse_variables(
+    variables: &Value,
+    placeholders: &[(String, usize)],
+    csv_columns: Option<&[String]>,
+) -> Result<Vec<(String, Vec<Source>)>, String> {
     let Some(map) = variables.as_object().cloned().or_else(|| variables.is_null().then(Map::new)) else {
         return Err("`variables` must be an object such as {\"body\": [{\"field\": \"contact.name\"}]}".into());
     };
@@ -45,7 +55,7 @@ pub fn parse_variables(variables: &Value, placeholders: &[(String, usize)]) -> R
         let given = match map.get(component) {
             None => Vec::new(),
             Some(v) => serde_json::from_value::<Vec<Source>>(v.clone()).map_err(|_| {
-                format!("`variables.{component}` must be a list of {{\"field\": \"contact.name\"}} or {{\"value\": \"…\"}}")
+                format!("`variables.{component}` must be a list of {{\"field\": \"contact.name\"}}, {{\"column\": \"…\"}} or {{\"value\": \"…\"}}")
             })?,
         };
         if given.len() != *wanted {
@@ -55,12 +65,27 @@ pub fn parse_variables(variables: &Value, placeholders: &[(String, usize)]) -> R
             ));
         }
         for (i, s) in given.iter().enumerate() {
-            if let Source::Field { field } = s {
-                if !known_field(field) {
+            match s {
+                Source::Field { field } if !known_field(field) => {
                     return Err(format!(
                         "`variables.{component}[{i}].field` is `{field}`: use contact.name, contact.phone or contact.fields.<key>"
                     ));
                 }
+                Source::Column { column } => match csv_columns {
+                    None => {
+                        return Err(format!(
+                            "`variables.{component}[{i}]` names the CSV column `{column}`, but the audience is not a CSV upload"
+                        ))
+                    }
+                    Some(cols) if !cols.iter().any(|c| c.eq_ignore_ascii_case(column)) => {
+                        return Err(format!(
+                            "`variables.{component}[{i}]` names the CSV column `{column}`, which the uploaded file does not have (it has: {})",
+                            cols.join(", ")
+                        ));
+                    }
+                    Some(_) => {}
+                },
+                _ => {}
             }
         }
         if !given.is_empty() {
@@ -165,6 +190,14 @@ pub fn recipients(contacts: &[AudienceContact], sources: &[(String, Vec<Source>)
                         let v = match s {
                             Source::Field { field } => field_value(c, field),
                             Source::Value { value } => value.trim().to_owned(),
+                            Source::Column { column } => c
+                                .columns
+                                .as_ref()
+                                .and_then(|cols| cols.get(&column.to_lowercase()))
+                                .and_then(Value::as_str)
+                                .unwrap_or_default()
+                                .trim()
+                                .to_owned(),
                         };
                         missing |= v.is_empty();
                         Value::String(v)
@@ -180,7 +213,13 @@ pub fn recipients(contacts: &[AudienceContact], sources: &[(String, Vec<Source>)
                 Some(_) if missing => Some(SkipReason::MissingVariable),
                 Some(_) => None,
             };
-            NewRecipient { contact_id: Some(c.id), phone: c.phone.clone(), parameters: Value::Object(parameters), skip_reason: skip }
+            NewRecipient {
+                contact_id: c.id,
+                phone: c.phone.clone(),
+                parameters: Value::Object(parameters),
+                skip_reason: skip,
+                line: c.line,
+            }
         })
         .collect()
 }
@@ -234,11 +273,13 @@ mod tests {
 
     fn contact(phone: Option<&str>, name: Option<&str>, opted_in: bool) -> AudienceContact {
         AudienceContact {
-            id: ContactId::generate(),
+            id: Some(ContactId::generate()),
             phone: phone.map(str::to_owned),
             name: name.map(str::to_owned),
             custom_fields: json!({"city": "Pune"}),
             opted_in,
+            columns: None,
+            line: None,
         }
     }
 
@@ -264,13 +305,19 @@ mod tests {
     #[test]
     fn sources_must_match_the_placeholders() {
         let p = vec![("header".to_owned(), 0), ("body".to_owned(), 2)];
-        let ok = parse_variables(&json!({"body": [{"field": "contact.name"}, {"value": "10%"}]}), &p).unwrap();
+        let ok = parse_variables(&json!({"body": [{"field": "contact.name"}, {"value": "10%"}]}), &p, None).unwrap();
         assert_eq!(ok.len(), 1);
-        let short = parse_variables(&json!({"body": [{"field": "contact.name"}]}), &p).unwrap_err();
+        let short = parse_variables(&json!({"body": [{"field": "contact.name"}]}), &p, None).unwrap_err();
         assert!(short.contains("has 2 parameter(s)"), "{short}");
-        let bad = parse_variables(&json!({"body": [{"field": "contact.age"}, {"value": "x"}]}), &p).unwrap_err();
+        let bad = parse_variables(&json!({"body": [{"field": "contact.age"}, {"value": "x"}]}), &p, None).unwrap_err();
         assert!(bad.contains("contact.fields.<key>"), "{bad}");
-        assert!(parse_variables(&json!({"footer": []}), &p).is_err());
+        assert!(parse_variables(&json!({"footer": []}), &p, None).is_err());
+        let columns = vec!["first_name".to_owned()];
+        let csv = json!({"body": [{"column": "first_name"}, {"value": "10%"}]});
+        assert!(parse_variables(&csv, &p, Some(&columns)).is_ok());
+        assert!(parse_variables(&csv, &p, None).unwrap_err().contains("not a CSV upload"));
+        let missing = json!({"body": [{"column": "city"}, {"value": "10%"}]});
+        assert!(parse_variables(&missing, &p, Some(&columns)).unwrap_err().contains("does not have"));
     }
 
     #[test]

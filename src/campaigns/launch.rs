@@ -50,14 +50,35 @@ pub async fn approved_template(db: TenantDb<'_>, c: &CampaignView) -> Result<Tem
     Ok(TemplateFacts { marketing: category.as_deref().is_some_and(|c| c.eq_ignore_ascii_case("MARKETING")), components })
 }
 
-/// The parameter sources, checked against the template's placeholders.
+/// The parameter sources, checked against the template's placeholders (and
+/// a CSV audience's columns).
 pub fn sources(c: &CampaignView, template: &TemplateFacts) -> Result<Vec<(String, Vec<Source>)>, LaunchError> {
-    audience::parse_variables(&c.variables, &audience::placeholders(&template.components)).map_err(LaunchError::Invalid)
+    let columns = csv_columns(&c.audience);
+    audience::parse_variables(&c.variables, &audience::placeholders(&template.components), columns.as_deref()).map_err(LaunchError::Invalid)
 }
 
-/// The campaign's recipients, skipped ones with their reason.
-pub async fn resolve(db: TenantDb<'_>, c: &CampaignView, template: &TemplateFacts) -> Result<Vec<NewRecipient>, LaunchError> {
+/// The columns of an uploaded CSV audience (None: the audience is not a CSV).
+pub fn csv_columns(audience: &Value) -> Option<Vec<String>> {
+    let csv = audience.get("csv")?;
+    Some(csv.get("columns").and_then(|c| serde_json::from_value(c.clone()).ok()).unwrap_or_default())
+}
+
+/// The campaign's recipients, skipped ones with their reason. `launching`
+/// makes contacts of a CSV's new numbers (a preview does not).
+pub async fn resolve(
+    db: TenantDb<'_>,
+    c: &CampaignView,
+    template: &TemplateFacts,
+    launching: bool,
+) -> Result<Vec<NewRecipient>, LaunchError> {
     let sources = sources(c, template)?;
+    if c.audience.get("csv").is_some() {
+        if c.audience["csv"]["rows"].as_u64().unwrap_or(0) == 0 {
+            return Err(LaunchError::Invalid("the CSV audience has no rows yet; upload it with POST /campaigns/{id}/audience/csv".into()));
+        }
+        let contacts = db.campaigns().csv_audience_contacts(c.id, launching).await?;
+        return Ok(audience::recipients(&contacts, &sources, template.marketing));
+    }
     let (tags, ids) = audience_filter(&c.audience).map_err(LaunchError::Invalid)?;
     let contacts = db.campaigns().audience_contacts(&tags, &ids, MAX_AUDIENCE + 1).await?;
     if contacts.len() as i64 > MAX_AUDIENCE {
@@ -66,8 +87,12 @@ pub async fn resolve(db: TenantDb<'_>, c: &CampaignView, template: &TemplateFact
     Ok(audience::recipients(&contacts, &sources, template.marketing))
 }
 
-/// An audience's tags and contact ids (`{"tags": [...]}` or `{"contact_ids": [...]}`).
+/// An audience's tags and contact ids (`{"tags": [...]}` or
+/// `{"contact_ids": [...]}`); a CSV audience (`{"csv": …}`) has neither.
 pub fn audience_filter(audience: &Value) -> Result<(Vec<String>, Vec<uuid::Uuid>), String> {
+    if audience.get("csv").is_some() {
+        return Ok((Vec::new(), Vec::new()));
+    }
     let tags: Vec<String> = match audience.get("tags") {
         None => Vec::new(),
         Some(v) => serde_json::from_value::<Vec<String>>(v.clone())
@@ -82,7 +107,7 @@ pub fn audience_filter(audience: &Value) -> Result<(Vec<String>, Vec<uuid::Uuid>
         Some(v) => serde_json::from_value(v.clone()).map_err(|_| "`audience.contact_ids` must be a list of contact ids".to_owned())?,
     };
     if tags.is_empty() && ids.is_empty() {
-        return Err("`audience` needs {\"tags\": [...]} or {\"contact_ids\": [...]}".into());
+        return Err("`audience` needs {\"tags\": [...]}, {\"contact_ids\": [...]} or {\"csv\": {}} (then upload the file)".into());
     }
     Ok((tags, ids))
 }

@@ -3,11 +3,14 @@
 //!
 //! - [`audience`]: who is reached, who is skipped and why, and each
 //!   recipient's template parameters (pure rules).
+//! - [`csv`]: an audience uploaded as CSV, every line accepted or rejected
+//!   with its number and reason.
 //! - [`launch`]: the checks a campaign passes before it starts (template
 //!   approved, parameters fit) and the resolution of its audience.
 //! - [`runner`]: the actor that drives a running campaign, and the
 //!   scheduler that starts due ones and resumes them after a restart.
 
 pub mod audience;
+pub mod csv;
 pub mod launch;
 pub mod runner;

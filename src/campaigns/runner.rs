@@ -139,7 +139,7 @@ impl CampaignRunner {
 /// Resolves the audience and launches: the campaign runs once this returns.
 pub async fn start(db: crate::store::repo::TenantDb<'_>, c: &CampaignView) -> Result<Option<CampaignView>, launch::LaunchError> {
     let template = launch::approved_template(db, c).await?;
-    let recipients = launch::resolve(db, c, &template).await?;
+    let recipients = launch::resolve(db, c, &template, true).await?;
     Ok(db.campaigns().launch(c.id, &recipients).await?)
 }
 

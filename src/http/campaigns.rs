@@ -68,8 +68,10 @@ fn state_conflict(c: &CampaignView, action: &str, allowed: &str) -> ApiError {
     }
 }
 
-/// Checks a body against the tenant's number and template; the draft to store.
-async fn draft(db: TenantDb<'_>, b: CampaignBody) -> Result<CampaignDraft, ApiError> {
+/// Checks a body against the tenant's number and template; the draft to
+/// store. `stored_csv` is the draft's uploaded audience, kept when the body
+/// names a CSV audience.
+async fn draft(db: TenantDb<'_>, b: CampaignBody, stored_csv: Option<Value>) -> Result<CampaignDraft, ApiError> {
     let channel = db.channels().get(ChannelId(b.channel_id)).await?.ok_or_else(|| ApiError::Unprocessable {
         code: ErrorCode::NoChannel,
         message: "`channel_id` is not a number of this account; connect it first or pick one from GET /api/v1/channels".into(),
@@ -102,14 +104,19 @@ async fn draft(db: TenantDb<'_>, b: CampaignBody) -> Result<CampaignDraft, ApiEr
         });
     }
     audience::supported(&components).map_err(|message| ApiError::Unprocessable { code: ErrorCode::TemplateParams, message })?;
-    audience::parse_variables(&b.variables, &audience::placeholders(&components))
+    let audience = match b.audience.get("csv") {
+        // The columns are the uploaded file's, whatever the body says.
+        Some(_) => stored_csv.unwrap_or_else(|| json!({"csv": {"rows": 0, "columns": []}})),
+        None => b.audience,
+    };
+    audience::parse_variables(&b.variables, &audience::placeholders(&components), launch::csv_columns(&audience).as_deref())
         .map_err(|message| ApiError::Unprocessable { code: ErrorCode::TemplateParams, message })?;
     Ok(CampaignDraft {
         name: b.name.trim().to_owned(),
         channel_id: ChannelId(b.channel_id),
         template,
         variables: if b.variables.is_null() { json!({}) } else { b.variables },
-        audience: b.audience,
+        audience,
         rate_mps,
     })
 }
@@ -137,7 +144,7 @@ pub async fn list(state: web::Data<AppState>, user: Reader) -> Result<HttpRespon
 /// Writes a draft.
 pub async fn create(state: web::Data<AppState>, user: Manager, body: Valid<CampaignBody>) -> Result<HttpResponse, ApiError> {
     let db = state.db.tenant(user.tenant_id);
-    let d = draft(db, body.0).await?;
+    let d = draft(db, body.0, None).await?;
     let by = user.api_key.is_none().then_some(user.user_id);
     Ok(HttpResponse::Created().json(db.campaigns().create(&d, by).await?))
 }
@@ -161,7 +168,8 @@ pub async fn update(
     if c.status != CampaignStatus::Draft {
         return Err(state_conflict(&c, "edited", "draft"));
     }
-    let d = draft(db, body.0).await?;
+    let stored_csv = c.audience.get("csv").is_some().then(|| c.audience.clone());
+    let d = draft(db, body.0, stored_csv).await?;
     match db.campaigns().update_draft(c.id, &d).await? {
         Some(updated) => Ok(HttpResponse::Ok().json(updated)),
         None => Err(state_conflict(&found(db, c.id).await?, "edited", "draft")),
@@ -185,14 +193,14 @@ pub async fn preview(state: web::Data<AppState>, user: Manager, path: web::Path<
     let db = state.db.tenant(user.tenant_id);
     let c = found(db, *path).await?;
     let template = launch::approved_template(db, &c).await.map_err(from_launch)?;
-    let recipients = launch::resolve(db, &c, &template).await.map_err(from_launch)?;
+    let recipients = launch::resolve(db, &c, &template, false).await.map_err(from_launch)?;
     let mut skipped = std::collections::BTreeMap::<String, i64>::new();
     let mut skipped_rows = Vec::new();
     for r in recipients.iter() {
         if let Some(reason) = r.skip_reason {
             *skipped.entry(reason.as_str().to_owned()).or_default() += 1;
             if skipped_rows.len() < 50 {
-                skipped_rows.push(PreviewSkip { contact_id: r.contact_id, phone: r.phone.clone(), reason });
+                skipped_rows.push(PreviewSkip { contact_id: r.contact_id, phone: r.phone.clone(), reason, line: r.line });
             }
         }
     }
@@ -251,6 +259,10 @@ pub struct PreviewSkip {
     pub phone: Option<String>,
     /// Why skipped.
     pub reason: crate::store::repo::campaigns::SkipReason,
+    /// Its line in an uploaded CSV audience.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub line: Option<i32>,
 }
 
 /// A recipient's message in a preview, as they would read it.
@@ -262,6 +274,61 @@ pub struct PreviewSample {
     pub phone: Option<String>,
     /// The rendered text.
     pub text: String,
+}
+
+/// Most bytes of an uploaded audience.
+const MAX_CSV_BYTES: usize = 16 * 1024 * 1024;
+
+/// What an audience upload made of the file.
+#[derive(Debug, serde::Serialize, ts_rs::TS)]
+pub struct CsvAudienceReport {
+    /// Lines accepted as recipients.
+    pub accepted: i64,
+    /// Lines rejected (all counted).
+    pub rejected_count: i64,
+    /// The first rejected lines, with why.
+    pub rejected: Vec<crate::campaigns::csv::RejectedLine>,
+    /// The variable columns the template can use.
+    pub columns: Vec<String>,
+}
+
+/// `POST /campaigns/{id}/audience/csv`: the audience as a CSV (a `phone`
+/// column and the variables), replacing an earlier upload of the draft.
+pub async fn upload_csv(
+    state: web::Data<AppState>,
+    user: Manager,
+    path: web::Path<CampaignId>,
+    mut payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    use futures::StreamExt;
+    let db = state.db.tenant(user.tenant_id);
+    let c = found(db, *path).await?;
+    if c.status != CampaignStatus::Draft {
+        return Err(state_conflict(&c, "given a new audience", "draft"));
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|e| ApiError::BadRequest { code: ErrorCode::InvalidCsv, message: format!("the upload broke off: {e}") })?;
+        if bytes.len() + chunk.len() > MAX_CSV_BYTES {
+            return Err(ApiError::PayloadTooLarge(format!("an audience file is limited to {MAX_CSV_BYTES} bytes; split the campaign")));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let parsed = tokio::task::spawn_blocking(move || crate::campaigns::csv::parse(&bytes))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("csv parser: {e}")))?
+        .map_err(|message| ApiError::BadRequest { code: ErrorCode::InvalidCsv, message })?;
+    if !db.campaigns().set_csv_audience(c.id, &parsed.columns, &parsed.rows).await? {
+        return Err(state_conflict(&found(db, c.id).await?, "given a new audience", "draft"));
+    }
+    let rejected_count = i64::try_from(parsed.rejected.len()).unwrap_or(i64::MAX);
+    Ok(HttpResponse::Ok().json(CsvAudienceReport {
+        accepted: i64::try_from(parsed.rows.len()).unwrap_or(i64::MAX),
+        rejected_count,
+        rejected: parsed.rejected.into_iter().take(crate::campaigns::csv::MAX_REPORTED).collect(),
+        columns: parsed.columns,
+    }))
 }
 
 /// `POST /campaigns/{id}/schedule`.

@@ -166,6 +166,8 @@ routes! {
     get "/api/v1/campaigns/{id}" => campaigns::get, Reader, "campaigns", "One campaign with its counts";
     patch "/api/v1/campaigns/{id}" => campaigns::update, Manager, "campaigns", "Rewrite a draft (409 CAMPAIGN_STATE once it is scheduled or started)";
     delete "/api/v1/campaigns/{id}" => campaigns::delete, Manager, "campaigns", "Delete a campaign that is not running or paused";
+    post "/api/v1/campaigns/{id}/audience/csv" => campaigns::upload_csv, Manager, "campaigns",
+        "The audience as CSV (a phone column and the template's variables as other columns; at most 100,000 rows): every line accepted or rejected with its number and reason (invalid phone, duplicate after E.164)";
     get "/api/v1/campaigns/{id}/preview" => campaigns::preview, Manager, "campaigns",
         "Who would be reached and who skipped (invalid phone, duplicate, opted out, US marketing, missing variable), three rendered messages, estimated cost and finish time";
     post "/api/v1/campaigns/{id}/schedule" => campaigns::schedule, Manager, "campaigns", "Start a draft at a future time",

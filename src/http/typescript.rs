@@ -136,6 +136,8 @@ pub fn api_typescript() -> String {
     declare::<crate::http::campaigns::PreviewSkip>(&mut out);
     declare::<crate::http::campaigns::PreviewSample>(&mut out);
     declare::<crate::http::campaigns::CampaignPreview>(&mut out);
+    declare::<crate::campaigns::csv::RejectedLine>(&mut out);
+    declare::<crate::http::campaigns::CsvAudienceReport>(&mut out);
     declare::<Range>(&mut out);
     declare::<Overview>(&mut out);
     out.trim_end().to_owned() + "\n"

@@ -565,3 +565,65 @@ async fn the_portfolios_messaging_limit_holds_the_rest_until_meta_raises_it() {
     let (_, c) = app.get(&t, &format!("/api/v1/campaigns/{id}")).await;
     assert!(c["waiting_reason"].is_null());
 }
+
+#[actix_rt::test]
+async fn a_csv_audience_reports_every_bad_line_and_fills_variables_per_row() {
+    let app = spawn_app().await;
+    let (t, channel) = ready(&app).await;
+    let existing = contacts(&app, &t, "old", &[("+919800000001", "Known Asha", true)]).await;
+    let mut body = spring_sale(&channel, "unused", 10);
+    body["audience"] = json!({"csv": {}});
+    body["variables"] = json!({"body": [{"field": "contact.phone"}, {"value": "20%"}]});
+    let id = create(&app, &t, &body).await;
+    let upload = |csv: &'static str| {
+        let (http, url, token) = (app.http.clone(), app.url(&format!("/api/v1/campaigns/{id}/audience/csv")), t.token.clone());
+        async move { http.post(url).bearer_auth(token).header("content-type", "text/csv").body(csv).send().await.unwrap() }
+    };
+    let res = upload("name\nAsha\n").await;
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "INVALID_CSV");
+    let res = upload("Phone,First_Name\n+91 98000 00001,Asha\n12ab,Bad\n919800000001,Twin\n+919800000002,\n+919800000003,Ravi\n").await;
+    assert_eq!(res.status(), 200);
+    let report: Value = res.json().await.unwrap();
+    assert_eq!(report["accepted"], 3);
+    assert_eq!(report["columns"], json!(["first_name"]));
+    let rejected: Vec<(i64, &str)> =
+        report["rejected"].as_array().unwrap().iter().map(|r| (r["line"].as_i64().unwrap(), r["reason"].as_str().unwrap())).collect();
+    assert_eq!(rejected, [(3, "invalid_phone"), (4, "duplicate")]);
+    assert!(report["rejected"][1]["message"].as_str().unwrap().contains("line 2"));
+
+    // A column source: only one the upload has.
+    let mut patch = spring_sale(&channel, "unused", 10);
+    patch["audience"] = json!({"csv": {"rows": 99, "columns": ["first_name", "city"]}});
+    patch["variables"] = json!({"body": [{"column": "city"}, {"value": "20%"}]});
+    let res = app.patch_json(&t.token, &format!("/api/v1/campaigns/{id}"), &patch).await;
+    assert_eq!(res.status(), 422, "the uploaded file's columns count, not the body's");
+    patch["variables"] = json!({"body": [{"column": "first_name"}, {"value": "20%"}]});
+    let res = app.patch_json(&t.token, &format!("/api/v1/campaigns/{id}"), &patch).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["audience"]["csv"]["rows"], 3);
+
+    let (_, preview) = app.get(&t, &format!("/api/v1/campaigns/{id}/preview")).await;
+    assert_eq!(preview["audience"], 3);
+    assert_eq!(preview["skipped"], json!({"missing_variable": 1}));
+    assert_eq!(preview["skipped_rows"][0]["line"], 5, "{preview}");
+    assert_eq!(preview["samples"][0]["text"], "Hi Asha, our spring sale is on: 20% off everything.");
+    assert_eq!(app.get(&t, "/api/v1/contacts").await.1["data"].as_array().unwrap().len(), 1, "a preview creates no contact");
+
+    assert_eq!(action(&app, &t, &id, "start").await.0, 200);
+    wait_status(&app, &t, &id, "completed").await;
+    let sends = settled_sends(&app).await;
+    let mut by_phone: Vec<(String, String)> = sends
+        .iter()
+        .map(|(_, b)| {
+            (b["to"].as_str().unwrap().to_owned(), b["template"]["components"][0]["parameters"][0]["text"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    by_phone.sort();
+    assert_eq!(by_phone, [("+919800000001".into(), "Asha".into()), ("+919800000003".into(), "Ravi".into())]);
+    let (_, list) = app.get(&t, "/api/v1/contacts").await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 3, "new numbers became contacts; the known one was reused");
+    assert!(list["data"].as_array().unwrap().iter().any(|c| c["id"] == existing[0].as_str()));
+    let res = upload("phone\n+919800000009\n").await;
+    assert_eq!(res.status(), 409, "only a draft takes a new audience");
+}

@@ -109,6 +109,7 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("get", "/api/v1/campaigns/{id}", [401, 200, 404, 404, 200, 403, 200]),
     ("patch", "/api/v1/campaigns/{id}", [401, 403, 403, 404, 403, 200, 200]),
     ("delete", "/api/v1/campaigns/{id}", [401, 403, 403, 404, 403, 204, 204]),
+    ("post", "/api/v1/campaigns/{id}/audience/csv", [401, 403, 403, 404, 403, 200, 200]),
     ("get", "/api/v1/campaigns/{id}/preview", [401, 403, 403, 404, 403, 200, 200]),
     ("post", "/api/v1/campaigns/{id}/schedule", [401, 403, 403, 404, 403, 200, 200]),
     ("post", "/api/v1/campaigns/{id}/start", [401, 403, 403, 404, 403, 200, 200]),
@@ -306,9 +307,13 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         }
         (_, p) if p.starts_with("/api/v1/conversations/{id}") => fx.conversation.clone(),
         ("patch" | "delete", "/api/v1/campaigns/{id}")
-        | ("post", "/api/v1/campaigns/{id}/start" | "/api/v1/campaigns/{id}/schedule" | "/api/v1/campaigns/{id}/cancel") => {
-            admin_post(app, a, "/api/v1/campaigns", campaign_body(&fx.channel, &fx.contact)).await["id"].as_str().unwrap().to_owned()
-        }
+        | (
+            "post",
+            "/api/v1/campaigns/{id}/start"
+            | "/api/v1/campaigns/{id}/schedule"
+            | "/api/v1/campaigns/{id}/cancel"
+            | "/api/v1/campaigns/{id}/audience/csv",
+        ) => admin_post(app, a, "/api/v1/campaigns", campaign_body(&fx.channel, &fx.contact)).await["id"].as_str().unwrap().to_owned(),
         ("post", "/api/v1/campaigns/{id}/pause" | "/api/v1/campaigns/{id}/resume") => {
             let id = admin_post(app, a, "/api/v1/campaigns", slow_campaign_body(&fx.channel)).await["id"].as_str().unwrap().to_owned();
             admin_post(app, a, &format!("/api/v1/campaigns/{id}/start"), json!({})).await;
@@ -366,6 +371,7 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         ("post", "/api/v1/templates/{id}/preview") => Body::Json(json!({"body": ["Asha"]})),
         ("post", "/api/v1/campaigns") | ("patch", "/api/v1/campaigns/{id}") => Body::Json(campaign_body(&fx.channel, &fx.contact)),
         ("post", "/api/v1/campaigns/{id}/schedule") => Body::Json(json!({"at": chrono::Utc::now() + chrono::Duration::hours(1)})),
+        ("post", "/api/v1/campaigns/{id}/audience/csv") => Body::Csv(format!("phone,first_name\n+1415444{n:04},Asha\n")),
         ("put", "/api/v1/settings/consent") => Body::Json(json!({"stop_keywords": ["stop"], "start_keywords": ["start"]})),
         ("post", "/webhooks/whatsapp" | "/webhooks/whatsapp/{app_id}") => Body::Json(json!({})),
         ("post", _) => Body::Json(json!({})),

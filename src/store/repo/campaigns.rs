@@ -158,6 +158,8 @@ pub struct NewRecipient {
     pub parameters: Value,
     /// Why they are not sent to, when they are not.
     pub skip_reason: Option<SkipReason>,
+    /// Their line in an uploaded CSV audience.
+    pub line: Option<i32>,
 }
 
 /// Why a recipient of the audience is not sent to.
@@ -846,6 +848,86 @@ impl Campaigns<'_> {
         Ok(row)
     }
 
+    /// Replaces a draft's uploaded audience; false when it is not a draft.
+    pub async fn set_csv_audience(
+        &self,
+        id: CampaignId,
+        columns: &[String],
+        rows: &[crate::campaigns::csv::AudienceRow],
+    ) -> Result<bool, DbError> {
+        let mut tx = self.db.tx().await?;
+        let audience = serde_json::json!({"csv": {"rows": rows.len(), "columns": columns}});
+        let updated = sqlx::query("UPDATE campaigns SET audience = $2, updated_at = now() WHERE id = $1 AND status = 'draft'")
+            .bind(id.0)
+            .bind(&audience)
+            .execute(&mut *tx)
+            .await?;
+        if updated.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM campaign_audience_rows WHERE campaign_id = $1").bind(id.0).execute(&mut *tx).await?;
+        for chunk in rows.chunks(5_000) {
+            let lines: Vec<i32> = chunk.iter().map(|r| r.line).collect();
+            let phones: Vec<&str> = chunk.iter().map(|r| r.phone.as_str()).collect();
+            let columns: Vec<Value> = chunk.iter().map(|r| Value::Object(r.columns.clone())).collect();
+            sqlx::query(
+                "INSERT INTO campaign_audience_rows (tenant_id, campaign_id, line, phone, columns)
+                 SELECT $1, $2, u.line, u.phone, u.columns FROM unnest($3::int[], $4::text[], $5::jsonb[]) AS u(line, phone, columns)",
+            )
+            .bind(self.db.tenant.0)
+            .bind(id.0)
+            .bind(&lines)
+            .bind(&phones)
+            .bind(&columns)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The contacts of an uploaded audience, in file order, each with its
+    /// row. With `create`, a number that is not a contact yet becomes one
+    /// (opted in: uploading it for a campaign asserts consent the way an
+    /// import does); without (a preview), it is listed with no contact.
+    pub async fn csv_audience_contacts(&self, id: CampaignId, create: bool) -> Result<Vec<AudienceContact>, DbError> {
+        let mut tx = self.db.tx().await?;
+        if create {
+            sqlx::query(
+                "INSERT INTO contacts (id, tenant_id, phone) SELECT gen_random_uuid(), $1, a.phone FROM campaign_audience_rows a
+                 WHERE a.campaign_id = $2 ON CONFLICT (tenant_id, phone) WHERE phone IS NOT NULL DO NOTHING",
+            )
+            .bind(self.db.tenant.0)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let rows = sqlx::query(
+            "SELECT k.id, a.phone, k.name, COALESCE(k.custom_fields, '{}') AS custom_fields, COALESCE(k.opted_in, true) AS opted_in,
+                    a.columns, a.line FROM campaign_audience_rows a
+             LEFT JOIN contacts k ON k.tenant_id = a.tenant_id AND k.phone = a.phone
+             WHERE a.campaign_id = $1 ORDER BY a.line",
+        )
+        .bind(id.0)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                Ok(AudienceContact {
+                    id: r.try_get::<Option<uuid::Uuid>, _>("id")?.map(ContactId),
+                    phone: r.try_get("phone")?,
+                    name: r.try_get("name")?,
+                    custom_fields: r.try_get("custom_fields")?,
+                    opted_in: r.try_get("opted_in")?,
+                    columns: r.try_get::<Value, _>("columns")?.as_object().cloned(),
+                    line: Some(r.try_get("line")?),
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
     /// The contacts an audience names: by tags (any of them) or by ids, in
     /// a stable order, with what parameters can be taken from.
     pub async fn audience_contacts(&self, tags: &[String], ids: &[uuid::Uuid], limit: i64) -> Result<Vec<AudienceContact>, DbError> {
@@ -865,11 +947,13 @@ impl Campaigns<'_> {
             .iter()
             .map(|r| {
                 Ok(AudienceContact {
-                    id: ContactId(r.try_get("id")?),
+                    id: Some(ContactId(r.try_get("id")?)),
                     phone: r.try_get("phone")?,
                     name: r.try_get("name")?,
                     custom_fields: r.try_get("custom_fields")?,
                     opted_in: r.try_get("opted_in")?,
+                    columns: None,
+                    line: None,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()?)
@@ -879,8 +963,8 @@ impl Campaigns<'_> {
 /// A contact of an audience, with what parameters are taken from.
 #[derive(Debug, Clone)]
 pub struct AudienceContact {
-    /// The contact.
-    pub id: ContactId,
+    /// The contact (None: a CSV number that becomes a contact at launch).
+    pub id: Option<ContactId>,
     /// E.164 phone.
     pub phone: Option<String>,
     /// Name.
@@ -889,6 +973,10 @@ pub struct AudienceContact {
     pub custom_fields: Value,
     /// Marketing consent.
     pub opted_in: bool,
+    /// Their row's columns, for a CSV audience.
+    pub columns: Option<serde_json::Map<String, Value>>,
+    /// Their line in the CSV.
+    pub line: Option<i32>,
 }
 
 fn claimed_from_row(r: &PgRow) -> Result<Claimed, sqlx::Error> {

@@ -998,7 +998,11 @@ phone: string | null,
 /**
  * Why skipped.
  */
-reason: SkipReason, };
+reason: SkipReason, 
+/**
+ * Its line in an uploaded CSV audience.
+ */
+line?: number, };
 
 export type PreviewSample = { 
 /**
@@ -1047,6 +1051,42 @@ estimated_seconds: number,
  * When it would be done if started now.
  */
 estimated_finish_at: string, };
+
+export type RejectedLine = { 
+/**
+ * Its line in the file.
+ */
+line: number, 
+/**
+ * The phone as written.
+ */
+phone: string, 
+/**
+ * `invalid_phone` or `duplicate`.
+ */
+reason: string, 
+/**
+ * What is wrong and how to fix it.
+ */
+message: string, };
+
+export type CsvAudienceReport = { 
+/**
+ * Lines accepted as recipients.
+ */
+accepted: number, 
+/**
+ * Lines rejected (all counted).
+ */
+rejected_count: number, 
+/**
+ * The first rejected lines, with why.
+ */
+rejected: Array<RejectedLine>, 
+/**
+ * The variable columns the template can use.
+ */
+columns: Array<string>, };
 
 export type Range = { 
 /**
