@@ -17,7 +17,7 @@
 use super::audience;
 use super::launch::{self, TemplateFacts};
 use crate::hub::{HubFrame, Scope, TenantHub};
-use crate::store::repo::campaigns::{CampaignStatus, CampaignView, Claimed, Handed, SkipReason};
+use crate::store::repo::campaigns::{CampaignStats, CampaignStatus, CampaignView, Claimed, Handed, SkipReason};
 use crate::store::repo::{Db, DbError};
 use actix::prelude::*;
 use dashmap::DashMap;
@@ -39,6 +39,8 @@ const TICK: Duration = Duration::from_millis(100);
 const SCHEDULER_TICK: Duration = Duration::from_secs(1);
 /// How often progress goes to the admins.
 const PROGRESS_EVERY: Duration = Duration::from_secs(1);
+/// How often progress counts replies and cost (a lookup per recipient).
+const FULL_STATS_EVERY: Duration = Duration::from_secs(5);
 /// How often the stopping rules are checked.
 const RULES_EVERY: Duration = Duration::from_millis(500);
 /// How long a conversation may take to store a send.
@@ -159,6 +161,8 @@ pub struct CampaignActor {
     recovered: bool,
     /// Customers the portfolio's messaging limit still allows (None: no limit).
     limit_room: Option<i64>,
+    /// The last full count (replies and cost) and when it was made.
+    full_stats: Option<(Instant, CampaignStats)>,
 }
 
 impl CampaignActor {
@@ -174,6 +178,7 @@ impl CampaignActor {
             last_rules: None,
             recovered: false,
             limit_room: None,
+            full_stats: None,
         }
     }
 }
@@ -219,6 +224,7 @@ impl CampaignActor {
             rules_due: self.last_rules.is_none_or(|t| t.elapsed() >= RULES_EVERY),
             recover: !self.recovered,
             limit_room: self.limit_room,
+            full_stats: self.full_stats.clone(),
         };
         ctx.spawn(step.run().into_actor(self).map(move |res, act, ctx| {
             act.busy = false;
@@ -226,6 +232,9 @@ impl CampaignActor {
                 Ok((end, outcome)) => {
                     act.allowance = outcome.allowance;
                     act.limit_room = outcome.limit_room;
+                    if outcome.full_stats.is_some() {
+                        act.full_stats = outcome.full_stats;
+                    }
                     act.recovered = true;
                     if outcome.progressed {
                         act.last_progress = Some(Instant::now());
@@ -252,6 +261,8 @@ impl CampaignActor {
 struct Outcome {
     allowance: f64,
     limit_room: Option<i64>,
+    /// A full count made by this step.
+    full_stats: Option<(Instant, CampaignStats)>,
     progressed: bool,
     rules_checked: bool,
 }
@@ -267,17 +278,19 @@ struct Step {
     rules_due: bool,
     recover: bool,
     limit_room: Option<i64>,
+    full_stats: Option<(Instant, CampaignStats)>,
 }
 
 impl Step {
     async fn run(self) -> Result<(StepEnd, Outcome), DbError> {
         let db = self.runner.db.tenant(self.tenant);
         let repo = db.campaigns();
-        let mut outcome = Outcome { allowance: self.allowance, limit_room: self.limit_room, progressed: false, rules_checked: false };
+        let mut outcome =
+            Outcome { allowance: self.allowance, limit_room: self.limit_room, full_stats: None, progressed: false, rules_checked: false };
         let Some(c) = repo.get(self.id).await? else { return Ok((StepEnd::Stop, outcome)) };
         if c.status != CampaignStatus::Running {
-            // One last frame so open pages show where it stopped.
-            self.progress(&c).await?;
+            // One last frame, fully counted, so open pages show where it stopped.
+            self.progress(&c, None).await?;
             return Ok((StepEnd::Stop, outcome));
         }
         let template = match launch::approved_template(db, &c).await {
@@ -329,7 +342,13 @@ impl Step {
         let done = repo.complete_if_done(self.id).await?;
         if done || self.progress_due {
             let c = if done { repo.get(self.id).await?.unwrap_or(c) } else { c };
-            self.progress(&c).await?;
+            // Replies and cost cost a lookup per recipient: counted in full
+            // every few seconds (and at the end), carried over in between.
+            let earlier = self.full_stats.as_ref().filter(|(at, _)| !done && at.elapsed() < FULL_STATS_EVERY).map(|(_, s)| s);
+            let stats = self.progress(&c, earlier).await?;
+            if earlier.is_none() {
+                outcome.full_stats = Some((Instant::now(), stats));
+            }
             outcome.progressed = true;
         }
         Ok((if done { StepEnd::Stop } else { StepEnd::Continue }, outcome))
@@ -395,19 +414,24 @@ impl Step {
                 self.tenant,
                 admin_frame(json!({"event": "notification", "data": {"kind": "campaign_paused", "campaign_id": c.id, "name": c.name, "message": reason}})),
             );
-            self.progress(&paused).await?;
+            self.progress(&paused, None).await?;
         }
         Ok(())
     }
 
-    /// `campaign:progress {campaign_id, status, stats}` to the tenant's admins.
-    async fn progress(&self, c: &CampaignView) -> Result<(), DbError> {
-        let stats = self.runner.db.tenant(self.tenant).campaigns().stats(c.id).await?;
+    /// `campaign:progress {campaign_id, status, stats}` to the tenant's
+    /// admins: fully counted, or with replies and cost from `earlier`.
+    async fn progress(&self, c: &CampaignView, earlier: Option<&CampaignStats>) -> Result<CampaignStats, DbError> {
+        let repo = self.runner.db.tenant(self.tenant).campaigns();
+        let stats = match earlier {
+            Some(e) => repo.counts(c.id, e).await?,
+            None => repo.stats(c.id).await?,
+        };
         self.runner.hub.broadcast(
             self.tenant,
             admin_frame(json!({"event": "campaign:progress", "data": {"campaign_id": c.id, "status": c.status, "stats": stats}})),
         );
-        Ok(())
+        Ok(stats)
     }
 }
 

@@ -676,12 +676,29 @@ impl Campaigns<'_> {
 
     /// The counts, computed from the recipient rows and their messages.
     pub async fn stats(&self, id: CampaignId) -> Result<CampaignStats, DbError> {
+        self.stats_with(id, None).await
+    }
+
+    /// The counts without recomputing replies and cost (a lookup per
+    /// recipient each): those are taken from `earlier`, a full [`stats`]
+    /// of a moment ago. Live progress uses this between full counts.
+    ///
+    /// [`stats`]: Self::stats
+    pub async fn counts(&self, id: CampaignId, earlier: &CampaignStats) -> Result<CampaignStats, DbError> {
+        self.stats_with(id, Some(earlier)).await
+    }
+
+    async fn stats_with(&self, id: CampaignId, earlier: Option<&CampaignStats>) -> Result<CampaignStats, DbError> {
+        let (cost, replied) = match earlier {
+            Some(_) => ("0".to_owned(), "NULL::timestamptz".to_owned()),
+            None => (COST_E4.to_owned(), REPLIED_AT.to_owned()),
+        };
         let mut tx = self.db.tx().await?;
         let rows = sqlx::query(&format!(
             "WITH x AS (
                SELECT {EFFECTIVE_STATUS} AS status, r.skip_reason, m.errors->0->>'code' AS error_code,
-                      CASE WHEN m.id IS NULL THEN 0 ELSE {COST_E4} END AS cost_e4,
-                      CASE WHEN m.id IS NULL THEN NULL ELSE {REPLIED_AT} END AS replied_at
+                      CASE WHEN m.id IS NULL THEN 0 ELSE {cost} END AS cost_e4,
+                      CASE WHEN m.id IS NULL THEN NULL ELSE {replied} END AS replied_at
                FROM campaign_recipients r
                LEFT JOIN messages m ON m.id = r.message_id AND m.tenant_id = r.tenant_id
                WHERE r.campaign_id = $1)
@@ -722,6 +739,10 @@ impl Campaigns<'_> {
                     *s.by_error.entry(code.unwrap_or_else(|| "unknown".into())).or_default() += n;
                 }
             }
+        }
+        if let Some(e) = earlier {
+            s.replied = e.replied;
+            cost_e4 = e.cost.amount_e4;
         }
         s.funnel = Funnel { sent: s.sent + s.delivered + s.read, delivered: s.delivered + s.read, read: s.read, replied: s.replied };
         s.cost = Cost::from_e4(currency.unwrap_or_else(|| "INR".into()), cost_e4);
