@@ -4,6 +4,7 @@
 // app relies on.
 import type * as api from "./apiTypes";
 import type * as web from "./types";
+import type * as csv from "./campaignCsv";
 
 type Fits<From extends To, To> = [From, To];
 
@@ -20,4 +21,5 @@ export type ApiFitsWeb = [
   // Components are Meta's own shape, passed through as stored.
   Fits<Omit<api.Template, "components">, Omit<web.TemplateFull, "components">>,
   Fits<api.RunView, Pick<web.FlowExecution, "id" | "status">>,
+  Fits<api.CsvAudienceReport, csv.CsvUploadReport>,
 ];

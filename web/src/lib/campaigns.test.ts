@@ -17,6 +17,8 @@ import {
   renderTemplate,
   sourceComplete,
   sourceFromApi,
+  sourceFromSelect,
+  sourceSelectValue,
   sourceToApi,
   sourceValue,
   toLocalInput,
@@ -84,6 +86,17 @@ describe("sources", () => {
     expect(sourceFromApi({ value: "20%" })).toEqual({ kind: "value", text: "20%" });
     expect(sourceFromApi({ field: "contact.phone" })).toEqual({ kind: "phone", text: "" });
     expect(sourceFromApi(undefined)).toEqual({ kind: "name", text: "" });
+    expect(sourceToApi({ kind: "column", text: " first_name " })).toEqual({ column: "first_name" });
+    expect(sourceFromApi({ column: "first_name" })).toEqual({ kind: "column", text: "first_name" });
+  });
+
+  it("reads and writes the source select, CSV columns as column:<name>", () => {
+    expect(sourceSelectValue({ kind: "column", text: "first_name" })).toBe("column:first_name");
+    expect(sourceSelectValue({ kind: "field", text: "city" })).toBe("field");
+    expect(sourceFromSelect("column:first_name", { kind: "name", text: "" })).toEqual({ kind: "column", text: "first_name" });
+    expect(sourceFromSelect("field", { kind: "field", text: "city" })).toEqual({ kind: "field", text: "city" });
+    expect(sourceFromSelect("value", { kind: "column", text: "first_name" })).toEqual({ kind: "value", text: "" });
+    expect(sourceFromSelect("bogus", { kind: "value", text: "x" })).toEqual({ kind: "name", text: "" });
   });
 
   it("builds the variables, leaving out components without placeholders", () => {
@@ -98,12 +111,21 @@ describe("sources", () => {
       { kind: "value", text: "" },
     ]);
     expect(fitSources([{ kind: "phone", text: "" }, { kind: "value", text: "a" }, { kind: "value", text: "b" }], 1)).toEqual([{ kind: "phone", text: "" }]);
+    // A CSV audience starts the first placeholder on its first column.
+    expect(fitSources([], 2, { kind: "column", text: "first_name" })).toEqual([
+      { kind: "column", text: "first_name" },
+      { kind: "value", text: "" },
+    ]);
   });
 
   it("needs a key or text where one is asked for", () => {
     expect(sourceComplete({ kind: "name", text: "" })).toBe(true);
     expect(sourceComplete({ kind: "value", text: "  " })).toBe(false);
     expect(sourceComplete({ kind: "field", text: "city" })).toBe(true);
+    // A column must be one of the uploaded CSV's.
+    expect(sourceComplete({ kind: "column", text: "first_name" }, ["first_name", "city"])).toBe(true);
+    expect(sourceComplete({ kind: "column", text: "zip" }, ["first_name"])).toBe(false);
+    expect(sourceComplete({ kind: "column", text: "first_name" })).toBe(false);
   });
 
   it("reads a contact's values", () => {
@@ -115,6 +137,11 @@ describe("sources", () => {
     expect(sourceValue({ kind: "field", text: "zip" }, contact)).toBe("");
     expect(sourceValue({ kind: "value", text: " 20% " }, null)).toBe("20%");
     expect(sourceValue({ kind: "name", text: "" }, null)).toBe("");
+    const row = { name: null, phone: "+919800000001", columns: { first_name: " Asha ", city: "" } };
+    expect(sourceValue({ kind: "column", text: "first_name" }, row)).toBe("Asha");
+    expect(sourceValue({ kind: "column", text: "city" }, row)).toBe("");
+    expect(sourceValue({ kind: "column", text: "zip" }, row)).toBe("");
+    expect(sourceValue({ kind: "column", text: "first_name" }, contact)).toBe("");
   });
 });
 

@@ -61,16 +61,18 @@ export function renderTemplate(components: readonly TemplateComponentFull[], val
 
 // ---- parameter sources ----
 
-export type SourceKind = "name" | "phone" | "field" | "value";
+/** Where a placeholder's value comes from; `column` is a CSV audience's column. */
+export type SourceKind = "name" | "phone" | "field" | "value" | "column";
+/** The kinds offered for every audience (a CSV audience adds one `column` per column). */
 export const SOURCE_KINDS: readonly SourceKind[] = ["name", "phone", "field", "value"];
 
-/** One placeholder's source as the form holds it: `text` is the field key or the constant. */
+/** One placeholder's source as the form holds it: `text` is the field key, the constant or the column. */
 export interface SourceDraft {
   kind: SourceKind;
   text: string;
 }
 
-/** The API's `{"field": …}` / `{"value": …}` for a source. */
+/** The API's `{"field": …}` / `{"value": …}` / `{"column": …}` for a source. */
 export function sourceToApi(s: SourceDraft): Record<string, string> {
   switch (s.kind) {
     case "name":
@@ -81,16 +83,31 @@ export function sourceToApi(s: SourceDraft): Record<string, string> {
       return { field: `contact.fields.${s.text.trim()}` };
     case "value":
       return { value: s.text };
+    case "column":
+      return { column: s.text.trim() };
   }
 }
 
 /** A stored source back into the form. */
 export function sourceFromApi(v: Record<string, string> | undefined): SourceDraft {
   if (v && typeof v.value === "string") return { kind: "value", text: v.value };
+  if (v && typeof v.column === "string") return { kind: "column", text: v.column };
   const field = v?.field ?? "";
   if (field === "contact.phone") return { kind: "phone", text: "" };
   if (field.startsWith("contact.fields.")) return { kind: "field", text: field.slice("contact.fields.".length) };
   return { kind: "name", text: "" };
+}
+
+/** The source select's value: the kind, or `column:<name>` for a CSV column. */
+export function sourceSelectValue(s: SourceDraft): string {
+  return s.kind === "column" ? `column:${s.text}` : s.kind;
+}
+
+/** A pick in the source select: a column names itself; another kind keeps the text only when it stays the same kind. */
+export function sourceFromSelect(value: string, prev: SourceDraft): SourceDraft {
+  if (value.startsWith("column:")) return { kind: "column", text: value.slice("column:".length) };
+  const kind = (SOURCE_KINDS as readonly string[]).includes(value) ? (value as SourceKind) : "name";
+  return { kind, text: kind === prev.kind ? prev.text : "" };
 }
 
 /** The campaign's `variables`: one source per placeholder, components without any left out. */
@@ -102,21 +119,31 @@ export function variablesOf(sources: Record<ParamComponent, readonly SourceDraft
   return out;
 }
 
-/** `count` sources for a component: the ones held, then contact name for the first and constants after. */
-export function fitSources(held: readonly SourceDraft[], count: number): SourceDraft[] {
-  return Array.from({ length: count }, (_, i) => held[i] ?? (i === 0 ? { kind: "name", text: "" } : { kind: "value", text: "" }));
+/**
+ * `count` sources for a component: the ones held, then `first` (the
+ * contact's name unless told) for the first and constants after.
+ */
+export function fitSources(held: readonly SourceDraft[], count: number, first: SourceDraft = { kind: "name", text: "" }): SourceDraft[] {
+  return Array.from({ length: count }, (_, i) => held[i] ?? (i === 0 ? first : { kind: "value", text: "" }));
 }
 
-/** A source is complete when a field key or constant is given where one is needed. */
-export function sourceComplete(s: SourceDraft): boolean {
+/**
+ * A source is complete when a field key or constant is given where one is
+ * needed; a column must be one of `columns` (the uploaded CSV's; none
+ * without a CSV audience).
+ */
+export function sourceComplete(s: SourceDraft, columns: readonly string[] = []): boolean {
+  if (s.kind === "column") return columns.includes(s.text);
   return s.kind === "name" || s.kind === "phone" || s.text.trim() !== "";
 }
 
-/** The contact the wizard's sample is rendered for. */
+/** The contact (or CSV row) the wizard's sample is rendered for. */
 export interface SampleContact {
   name: string | null;
   phone: string | null;
   custom_fields?: Record<string, unknown>;
+  /** A CSV row's cells by column. */
+  columns?: Record<string, string>;
 }
 
 /** A source's value for a contact, trimmed like the server does; "" when the contact has none. */
@@ -126,6 +153,7 @@ export function sourceValue(s: SourceDraft, contact: SampleContact | null): stri
   let v: unknown;
   if (s.kind === "name") v = contact.name;
   else if (s.kind === "phone") v = contact.phone;
+  else if (s.kind === "column") v = contact.columns?.[s.text];
   else v = contact.custom_fields?.[s.text.trim()];
   if (v === null || v === undefined) return "";
   return typeof v === "string" ? v.trim() : JSON.stringify(v);

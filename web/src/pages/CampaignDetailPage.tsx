@@ -8,6 +8,7 @@ import { Badge, Button, ConfirmButton, EmptyRow, fieldClass, type Tone, useError
 import { useI18n } from "../i18n/I18nProvider";
 import { useInbox } from "../inbox/InboxProvider";
 import type { CampaignStats, RecipientView } from "../lib/apiTypes";
+import { audienceCsv } from "../lib/campaignCsv";
 import {
   applyProgress,
   audienceTags,
@@ -320,6 +321,7 @@ export function CampaignDetailPage() {
   const c = campaign;
   const s = c.stats;
   const tags = audienceTags(c.audience);
+  const csv = audienceCsv(c.audience);
   return (
     <div className="h-full overflow-y-auto">
       <div className="mx-auto max-w-6xl space-y-4 p-4" data-testid="campaign-detail" data-campaign-id={c.id} data-status={c.status}>
@@ -338,6 +340,7 @@ export function CampaignDetailPage() {
               <p className="mt-0.5 text-sm text-gray-600">
                 {t("campaigns.summary", { template: `${c.template.name} (${c.template.language})`, rate: num.format(c.rate_mps) })}
                 {tags.length > 0 && ` · ${t("campaigns.summaryTags", { tags: tags.join(", ") })}`}
+                {csv && csv.rows !== null && ` · ${t("campaigns.summaryCsv", { rows: num.format(csv.rows) })}`}
               </p>
               <p className="text-xs text-gray-500">
                 {c.scheduled_at && c.status === "scheduled" && t("campaigns.scheduledFor", { time: when.format(new Date(c.scheduled_at)) })}

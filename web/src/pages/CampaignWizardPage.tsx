@@ -2,10 +2,13 @@ import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
 import { ErrorText } from "../components/Field";
+import { CsvAudiencePanel } from "../components/campaigns/CsvAudience";
 import { TemplateBubble } from "../components/templates/TemplateBubble";
 import { Button, fieldClass, inputClass, Labeled, PageHeader, TextInput, useErrorText } from "../components/ui";
 import { useI18n } from "../i18n/I18nProvider";
+import { RawBody } from "../lib/api";
 import type { CampaignView, ChannelView } from "../lib/apiTypes";
+import { audienceCsv, firstAcceptedRow, uploadDraftTemplate, type CsvUploadReport } from "../lib/campaignCsv";
 import {
   audienceTags,
   fitSources,
@@ -19,6 +22,8 @@ import {
   SOURCE_KINDS,
   sourceComplete,
   sourceFromApi,
+  sourceFromSelect,
+  sourceSelectValue,
   sourceValue,
   toLocalInput,
   variablesOf,
@@ -36,6 +41,8 @@ const STEPS = ["audience", "message", "speed", "review"] as const;
 type Step = 1 | 2 | 3 | 4;
 type Sources = Record<ParamComponent, SourceDraft[]>;
 const NO_SOURCES: Sources = { header: [], body: [] };
+/** Who gets it: the contacts with some tags, or the rows of an uploaded CSV. */
+type AudienceKind = "tags" | "csv";
 
 /** The numbered steps along the top; the ones before the current can be gone back to. */
 function Stepper({ step, onGo }: { step: Step; onGo: (s: Step) => void }) {
@@ -77,9 +84,9 @@ function Section({ title, children, testId }: { title: string; children: ReactNo
   );
 }
 
-function Figure({ label, value, testId, hint }: { label: string; value: ReactNode; testId?: string; hint?: string | undefined }) {
+function Figure({ label, value, testId, hint, dataValue }: { label: string; value: ReactNode; testId?: string; hint?: string | undefined; dataValue?: number }) {
   return (
-    <div className="rounded-lg bg-gray-50 p-3" data-testid={testId}>
+    <div className="rounded-lg bg-gray-50 p-3" data-testid={testId} data-value={dataValue}>
       <div className="text-xs font-medium uppercase tracking-wide text-gray-500">{label}</div>
       <div className="mt-0.5 text-xl font-semibold tabular-nums">{value}</div>
       {hint && <div className="text-xs text-gray-500">{hint}</div>}
@@ -87,25 +94,51 @@ function Figure({ label, value, testId, hint }: { label: string; value: ReactNod
   );
 }
 
-/** One placeholder's source: contact name, phone, a custom field (its key) or a constant. */
-function SourcePicker({ component, index, source, onChange }: { component: ParamComponent; index: number; source: SourceDraft; onChange: (s: SourceDraft) => void }) {
+/** One placeholder's source: contact name, phone, a custom field (its key), a constant, or a CSV audience's column. */
+function SourcePicker({
+  component,
+  index,
+  source,
+  columns,
+  onChange,
+}: {
+  component: ParamComponent;
+  index: number;
+  source: SourceDraft;
+  /** The uploaded CSV's columns (none for a tag audience). */
+  columns: readonly string[];
+  onChange: (s: SourceDraft) => void;
+}) {
   const { t } = useI18n();
   const testId = `campaign-source-${component}-${index + 1}`;
   return (
-    <div className="grid grid-cols-[4.5rem_minmax(0,1fr)] items-start gap-2 sm:grid-cols-[4.5rem_12rem_minmax(0,1fr)]">
+    <div className="grid grid-cols-[4.5rem_minmax(0,1fr)] items-start gap-2 sm:grid-cols-[4.5rem_14rem_minmax(0,1fr)]">
       <span className="pt-1.5 font-mono text-sm text-gray-700">{`{{${index + 1}}}`}</span>
       <select
         className={`${fieldClass} w-full`}
-        value={source.kind}
+        value={sourceSelectValue(source)}
         aria-label={t("campaigns.source.label", { n: index + 1 })}
         data-testid={testId}
-        onChange={(e) => onChange({ kind: e.target.value as SourceKind, text: e.target.value === source.kind ? source.text : "" })}
+        data-kind={source.kind}
+        onChange={(e) => onChange(sourceFromSelect(e.target.value, source))}
       >
         {SOURCE_KINDS.map((k) => (
           <option key={k} value={k}>
-            {t(`campaigns.source.${k}`)}
+            {t(`campaigns.source.${k as Exclude<SourceKind, "column">}`)}
           </option>
         ))}
+        {(columns.length > 0 || source.kind === "column") && (
+          <optgroup label={t("campaigns.source.columnGroup")}>
+            {columns.map((c) => (
+              <option key={c} value={`column:${c}`}>
+                {t("campaigns.source.column", { column: c })}
+              </option>
+            ))}
+            {source.kind === "column" && !columns.includes(source.text) && (
+              <option value={sourceSelectValue(source)}>{t("campaigns.source.columnMissing", { column: source.text })}</option>
+            )}
+          </optgroup>
+        )}
       </select>
       {(source.kind === "field" || source.kind === "value") && (
         <input
@@ -137,6 +170,14 @@ export function CampaignWizardPage() {
   const [step, setStep] = useState<Step>(1);
   const [name, setName] = useState("");
   const [tagsText, setTagsText] = useState("");
+  const [audienceKind, setAudienceKind] = useState<AudienceKind>("tags");
+  /** The chosen CSV file's text and name (kept to upload again and to render the sample). */
+  const [csvFile, setCsvFile] = useState<{ name: string; text: string } | null>(null);
+  /** The server's report on the last upload in this visit. */
+  const [csvReport, setCsvReport] = useState<CsvUploadReport | null>(null);
+  /** The draft's CSV audience as the server stores it (sent back as is when the draft is saved). */
+  const [csvAudience, setCsvAudience] = useState<Record<string, unknown> | null>(null);
+  const [uploading, setUploading] = useState(false);
   const [channelId, setChannelId] = useState("");
   const [templateId, setTemplateId] = useState("");
   const [sources, setSources] = useState<Sources>(NO_SOURCES);
@@ -167,6 +208,15 @@ export function CampaignWizardPage() {
   const counts = placeholderCounts(template?.components);
   const rateNumber = Number(rate);
   const maxRate = channel?.messages_per_second ?? 1;
+  const isCsv = audienceKind === "csv";
+  const csvStored = useMemo(() => audienceCsv(csvAudience), [csvAudience]);
+  /** The columns placeholders can take their values from (none for a tag audience). */
+  const csvColumns = useMemo(() => (isCsv ? (csvReport?.columns ?? csvStored?.columns ?? []) : []), [isCsv, csvReport, csvStored]);
+  const csvRows = csvReport?.accepted ?? csvStored?.rows ?? 0;
+  /** The first row the server accepted, when the file is at hand: the live sample is rendered for it. */
+  const csvSample = useMemo(() => (csvFile && csvReport ? firstAcceptedRow(csvFile.text, csvReport.rejected) : null), [csvFile, csvReport]);
+  /** A new placeholder's first source: the first column of a CSV, else the contact's name. */
+  const firstSource: SourceDraft = isCsv && csvColumns[0] ? { kind: "column", text: csvColumns[0] } : { kind: "name", text: "" };
 
   const loadTemplates = useCallback(async () => {
     const page = await api.get<Page<TemplateFull>>("/templates", { status: "APPROVED", limit: 100 });
@@ -202,6 +252,10 @@ export function CampaignWizardPage() {
         setSaved(existing);
         setName(existing.name);
         setTagsText(audienceTags(existing.audience).join(", "));
+        if (audienceCsv(existing.audience)) {
+          setAudienceKind("csv");
+          setCsvAudience(existing.audience);
+        }
         setChannelId(existing.channel_id);
         setRate(String(existing.rate_mps));
         const tpl = tpls.find((x) => x.name === existing.template.name && x.language === existing.template.language);
@@ -223,7 +277,7 @@ export function CampaignWizardPage() {
   }, [api, editId]);
 
   // A contact of the audience, to render the sample with real values.
-  const firstTag = tags[0] ?? "";
+  const firstTag = audienceKind === "tags" ? (tags[0] ?? "") : "";
   useEffect(() => {
     if (!firstTag) {
       setSample(null);
@@ -264,7 +318,7 @@ export function CampaignWizardPage() {
     setTemplateId(id);
     const tpl = templates?.find((x) => x.id === id);
     const c = placeholderCounts(tpl?.components);
-    setSources((s) => ({ header: fitSources(s.header, c.header), body: fitSources(s.body, c.body) }));
+    setSources((s) => ({ header: fitSources(s.header, c.header, firstSource), body: fitSources(s.body, c.body, firstSource) }));
   }
 
   function pickChannel(id: string) {
@@ -289,12 +343,18 @@ export function CampaignWizardPage() {
   const stepProblem = (s: Step): string | null => {
     if (s === 1) {
       if (!name.trim()) return t("campaigns.wizard.needName");
-      if (tags.length === 0) return t("campaigns.wizard.needTags");
+      if (isCsv) {
+        if (uploading) return t("campaigns.wizard.csvUploading");
+        if (!saved || csvRows <= 0) return t("campaigns.wizard.needCsv");
+      } else if (tags.length === 0) return t("campaigns.wizard.needTags");
     }
     if (s === 2) {
       if (!channel) return t("campaigns.wizard.needChannel");
       if (!template) return t("campaigns.wizard.needTemplate");
-      if (PARAM_COMPONENTS.some((k) => sources[k].some((x) => !sourceComplete(x)))) return t("campaigns.wizard.needSources");
+      const all = PARAM_COMPONENTS.flatMap((k) => sources[k]);
+      const gone = all.find((x) => x.kind === "column" && !csvColumns.includes(x.text));
+      if (gone) return t("campaigns.wizard.needColumn", { column: gone.text });
+      if (all.some((x) => !sourceComplete(x, csvColumns))) return t("campaigns.wizard.needSources");
     }
     if (s === 3) {
       if (!Number.isInteger(rateNumber) || rateNumber < 1 || rateNumber > maxRate) return t("campaigns.wizard.rateRange", { max: maxRate });
@@ -323,7 +383,8 @@ export function CampaignWizardPage() {
       channel_id: channelId,
       template: { name: template.name, language: template.language },
       variables: variablesOf(sources),
-      audience: { tags },
+      // A CSV audience goes back as the server stored it (its rows stay with the draft).
+      audience: isCsv ? (csvAudience ?? { csv: {} }) : { tags },
       rate_mps: rateNumber,
     };
     try {
@@ -337,6 +398,73 @@ export function CampaignWizardPage() {
       setError(errorText(e));
     } finally {
       setBusy(false);
+    }
+  }
+
+  /**
+   * A CSV is uploaded to a draft: the first upload saves one, with a template
+   * of the number's account that the message step rewrites. Null and the
+   * problem shown when it cannot be saved yet.
+   */
+  async function draftForUpload(): Promise<CampaignView | null> {
+    if (saved) return saved;
+    // A file chosen before the numbers and templates came in waits for them.
+    const chans = channels ?? (await api.get<Page<ChannelView>>("/channels")).data;
+    const ch = chans.find((c) => c.id === channelId) ?? chans[0] ?? null;
+    if (!ch) {
+      setError(t("campaigns.wizard.noChannel"));
+      return null;
+    }
+    const tpl = uploadDraftTemplate(templates ?? (await loadTemplates()), ch.waba_id, templateId);
+    if (!tpl) {
+      setError(t("campaigns.csv.needTemplate"));
+      return null;
+    }
+    const c = placeholderCounts(tpl.components);
+    const phone: SourceDraft = { kind: "phone", text: "" };
+    const body = {
+      name: name.trim(),
+      channel_id: ch.id,
+      template: { name: tpl.name, language: tpl.language },
+      // Any valid sources: the message step sets the real ones.
+      variables: variablesOf({ header: Array.from({ length: c.header }, () => phone), body: Array.from({ length: c.body }, () => phone) }),
+      audience: { csv: {} },
+      ...(Number.isInteger(rateNumber) && rateNumber >= 1 && rateNumber <= ch.messages_per_second ? { rate_mps: rateNumber } : {}),
+    };
+    const created = await api.post<CampaignView>("/campaigns", body);
+    setSaved(created);
+    window.history.replaceState(window.history.state, "", `/campaigns/${created.id}/edit`);
+    return created;
+  }
+
+  /** Uploads the chosen file (replacing an earlier upload) and shows the server's report. */
+  async function uploadCsv(file: { name: string; text: string }) {
+    setCsvFile(file);
+    setCsvReport(null);
+    if (!name.trim()) {
+      setError(t("campaigns.csv.needName"));
+      return;
+    }
+    setUploading(true);
+    setError(null);
+    try {
+      const draft = await draftForUpload();
+      if (!draft) return;
+      const id = encodeURIComponent(draft.id);
+      const report = await api.post<CsvUploadReport>(`/campaigns/${id}/audience/csv`, new RawBody(file.text, "text/csv"));
+      setCsvReport(report);
+      const fallback = { csv: { rows: report.accepted, columns: report.columns } };
+      try {
+        const fresh = await api.get<CampaignWithStats>(`/campaigns/${id}`);
+        setSaved(fresh);
+        setCsvAudience(audienceCsv(fresh.audience) ? fresh.audience : fallback);
+      } catch {
+        setCsvAudience(fallback);
+      }
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setUploading(false);
     }
   }
 
@@ -371,9 +499,15 @@ export function CampaignWizardPage() {
     }
   }
 
-  // The live sample: the audience's first contact, or the sources' names when there is none.
-  const sampleValues = (k: ParamComponent) =>
-    sources[k].map((s) => sourceValue(s, sample) || (s.kind === "value" ? "" : `[${s.kind === "field" && s.text.trim() ? s.text.trim() : t(`campaigns.source.${s.kind}`)}]`));
+  // The live sample: the audience's first contact (or a CSV's first accepted
+  // row), or the sources' names when there is none.
+  const sampleFor: SampleContact | null = isCsv ? (csvSample ? { name: null, phone: csvSample.phone, columns: csvSample.values } : null) : sample;
+  const stand = (s: SourceDraft) => {
+    if (s.kind === "value") return "";
+    if (s.kind === "column") return `{${s.text}}`;
+    return `[${s.kind === "field" && s.text.trim() ? s.text.trim() : t(`campaigns.source.${s.kind}`)}]`;
+  };
+  const sampleValues = (k: ParamComponent) => sources[k].map((s) => sourceValue(s, sampleFor) || stand(s));
   const sampleView = template
     ? (() => {
         const base = bubbleOf(template.components);
@@ -426,24 +560,83 @@ export function CampaignWizardPage() {
           <Section title={t("campaigns.wizard.step.audience")} testId="campaign-step-audience">
             <div className="space-y-3">
               <TextInput label={t("campaigns.field.name")} value={name} maxLength={200} onChange={(e) => setName(e.target.value)} data-testid="campaign-name" placeholder={t("campaigns.field.namePlaceholder")} />
-              <TextInput
-                label={t("campaigns.field.tags")}
-                hint={t("campaigns.field.tagsHint")}
-                value={tagsText}
-                onChange={(e) => setTagsText(e.target.value)}
-                data-testid="campaign-tags"
-                placeholder="vip, spring"
-              />
-              {tags.length > 0 && (
-                <div className="flex flex-wrap gap-1" data-testid="campaign-tag-chips">
-                  {tags.map((x) => (
-                    <span key={x} className="rounded-full bg-brand-50 px-2 py-0.5 text-xs text-brand-700">
-                      {x}
-                    </span>
+              <fieldset data-testid="campaign-audience-kind" data-kind={audienceKind}>
+                <legend className="mb-1 block text-xs font-medium text-gray-700">{t("campaigns.audience.kind")}</legend>
+                <div className="grid gap-2 sm:grid-cols-2">
+                  {(["tags", "csv"] as const).map((kind) => (
+                    <label
+                      key={kind}
+                      className={`flex cursor-pointer items-start gap-2 rounded-lg border p-3 text-sm ${
+                        audienceKind === kind ? "border-brand-500 bg-brand-50" : "border-gray-200 bg-white hover:bg-gray-50"
+                      }`}
+                    >
+                      <input
+                        type="radio"
+                        name="campaign-audience-kind"
+                        className="mt-0.5"
+                        checked={audienceKind === kind}
+                        disabled={uploading}
+                        onChange={() => {
+                          setAudienceKind(kind);
+                          setError(null);
+                        }}
+                        data-testid={`campaign-audience-${kind}`}
+                      />
+                      <span>
+                        <span className="font-medium text-gray-900">{t(`campaigns.audience.${kind}`)}</span>
+                        <span className="block text-xs text-gray-500">{t(`campaigns.audience.${kind}Help`)}</span>
+                      </span>
+                    </label>
                   ))}
                 </div>
+              </fieldset>
+              {audienceKind === "tags" ? (
+                <>
+                  <TextInput
+                    label={t("campaigns.field.tags")}
+                    hint={t("campaigns.field.tagsHint")}
+                    value={tagsText}
+                    onChange={(e) => setTagsText(e.target.value)}
+                    data-testid="campaign-tags"
+                    placeholder="vip, spring"
+                  />
+                  {tags.length > 0 && (
+                    <div className="flex flex-wrap gap-1" data-testid="campaign-tag-chips">
+                      {tags.map((x) => (
+                        <span key={x} className="rounded-full bg-brand-50 px-2 py-0.5 text-xs text-brand-700">
+                          {x}
+                        </span>
+                      ))}
+                    </div>
+                  )}
+                  <p className="text-xs text-gray-500">{t("campaigns.field.audienceHelp")}</p>
+                </>
+              ) : (
+                <>
+                  <CsvAudiencePanel
+                    fileName={csvFile?.name ?? null}
+                    uploading={uploading}
+                    report={csvReport}
+                    stored={csvStored}
+                    canRetry={csvFile !== null}
+                    onPick={(file) => {
+                      void file.text().then(
+                        (text) => uploadCsv({ name: file.name, text }),
+                        () => setError(t("campaigns.csv.unreadable")),
+                      );
+                    }}
+                    onRetry={() => csvFile && void uploadCsv(csvFile)}
+                  />
+                  {templates && templates.length === 0 && !saved && (
+                    <div className="flex flex-wrap items-center gap-2 text-sm text-gray-600">
+                      <span>{t("campaigns.csv.needTemplate")}</span>
+                      <Button variant="secondary" onClick={() => void syncTemplates()} disabled={syncing} data-testid="campaign-csv-sync-templates">
+                        {syncing ? t("template.syncing") : t("templates.sync")}
+                      </Button>
+                    </div>
+                  )}
+                </>
               )}
-              <p className="text-xs text-gray-500">{t("campaigns.field.audienceHelp")}</p>
             </div>
           </Section>
         )}
@@ -505,6 +698,7 @@ export function CampaignWizardPage() {
                               component={k}
                               index={i}
                               source={s}
+                              columns={csvColumns}
                               onChange={(next) => setSources((all) => ({ ...all, [k]: all[k].map((x, j) => (j === i ? next : x)) }))}
                             />
                           ))}
@@ -519,7 +713,13 @@ export function CampaignWizardPage() {
                 <>
                   <TemplateBubble view={sampleView} testId="campaign-sample" />
                   <p className="mt-2 text-xs text-gray-500" data-testid="campaign-sample-for">
-                    {sample ? t("campaigns.wizard.sampleFor", { name: sample.name || sample.phone || "—" }) : t("campaigns.wizard.sampleNoContact")}
+                    {isCsv
+                      ? csvSample
+                        ? t("campaigns.wizard.sampleForRow", { line: csvSample.line, phone: csvSample.phone || "—" })
+                        : t("campaigns.wizard.sampleNoRow")
+                      : sample
+                        ? t("campaigns.wizard.sampleFor", { name: sample.name || sample.phone || "—" })
+                        : t("campaigns.wizard.sampleNoContact")}
                   </p>
                 </>
               ) : (
@@ -559,8 +759,8 @@ export function CampaignWizardPage() {
             {preview && (
               <>
                 <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
-                  <Figure label={t("campaigns.review.audience")} value={num.format(preview.audience)} testId="campaign-review-audience" />
-                  <Figure label={t("campaigns.review.sendable")} value={num.format(preview.sendable)} testId="campaign-review-sendable" />
+                  <Figure label={t("campaigns.review.audience")} value={num.format(preview.audience)} testId="campaign-review-audience" dataValue={preview.audience} />
+                  <Figure label={t("campaigns.review.sendable")} value={num.format(preview.sendable)} testId="campaign-review-sendable" dataValue={preview.sendable} />
                   <Figure label={t("campaigns.review.cost")} value={formatMoney(preview.estimated_cost, lang.locale)} testId="campaign-review-cost" hint={t("campaigns.review.costHint")} />
                   <Figure
                     label={t("campaigns.review.duration")}
@@ -579,7 +779,11 @@ export function CampaignWizardPage() {
                           <li key={reason} className="flex items-center justify-between gap-3 rounded-md bg-amber-50 px-3 py-1.5" data-testid="campaign-review-skip" data-reason={reason}>
                             <span>
                               <span className="font-medium text-amber-900">{isSkipReason(reason) ? t(`campaigns.skip.${reason}`) : reason}</span>
-                              {isSkipReason(reason) && <span className="block text-xs text-amber-800">{t(`campaigns.skipHelp.${reason}`)}</span>}
+                              {isSkipReason(reason) && (
+                                <span className="block text-xs text-amber-800">
+                                  {isCsv && reason === "missing_variable" ? t("campaigns.skipHelpCsv.missing_variable") : t(`campaigns.skipHelp.${reason}`)}
+                                </span>
+                              )}
                             </span>
                             <span className="tabular-nums font-semibold text-amber-900">{num.format(n ?? 0)}</span>
                           </li>
@@ -589,12 +793,25 @@ export function CampaignWizardPage() {
                         <details className="mt-2 text-sm">
                           <summary className="cursor-pointer text-gray-600">{t("campaigns.review.whoSkipped")}</summary>
                           <ul className="mt-1 divide-y divide-gray-100">
-                            {preview.skipped_rows.map((r, i) => (
-                              <li key={`${r.contact_id ?? ""}${i}`} className="flex justify-between gap-3 py-1">
-                                <span className="font-mono text-xs">{r.phone ?? "—"}</span>
-                                <span className="text-xs text-gray-600">{isSkipReason(r.reason) ? t(`campaigns.skip.${r.reason}`) : r.reason}</span>
-                              </li>
-                            ))}
+                            {preview.skipped_rows.map((r, i) => {
+                              // A CSV audience's file line.
+                              const line = r.line;
+                              return (
+                                <li
+                                  key={`${r.contact_id ?? ""}${i}`}
+                                  className="flex justify-between gap-3 py-1"
+                                  data-testid="campaign-review-skipped-row"
+                                  data-reason={r.reason}
+                                  data-line={typeof line === "number" ? line : undefined}
+                                >
+                                  <span className="text-xs">
+                                    {typeof line === "number" && <span className="mr-2 text-gray-500">{t("campaigns.review.line", { line: num.format(line) })}</span>}
+                                    <span className="font-mono">{r.phone ?? "—"}</span>
+                                  </span>
+                                  <span className="text-xs text-gray-600">{isSkipReason(r.reason) ? t(`campaigns.skip.${r.reason}`) : r.reason}</span>
+                                </li>
+                              );
+                            })}
                           </ul>
                         </details>
                       )}
@@ -654,7 +871,7 @@ export function CampaignWizardPage() {
               {step === 1 ? t("common.cancel") : t("campaigns.wizard.back")}
             </Button>
             {step < 3 ? (
-              <Button onClick={next} data-testid="campaign-next">
+              <Button onClick={next} disabled={uploading} data-testid="campaign-next">
                 {t("campaigns.wizard.next")}
               </Button>
             ) : (
