@@ -204,6 +204,11 @@ impl Harness {
         self.sim.template_sends()
     }
 
+    /// How many template sends the simulator accepted.
+    pub fn sim_template_send_count(&self) -> usize {
+        self.sim.template_send_count()
+    }
+
     /// The server's process id.
     fn server_pid(&self) -> u32 {
         self.server.lock().map(|s| s.id()).unwrap_or(0)

@@ -601,23 +601,26 @@ async fn sim_arrivals(h: &Harness) -> anyhow::Result<std::collections::HashMap<S
         .collect())
 }
 
-/// `outbound`: sends through the per-number rate limiter; achieved rate
-/// against the configured one; live-reply latency while bulk traffic
-/// saturates the same number.
-pub async fn outbound(h: Arc<Harness>, secs: u64, mps: u32) -> anyhow::Result<Value> {
-    let t = h.tenant("Outbound", "900000000000006", mps).await?;
-    // Open windows: customers write first.
-    let customers = 20usize;
+/// Twenty customers (phones `prefix` + 4 digits) write first, so their
+/// windows are open for live replies; their conversations' ids.
+async fn open_windows(h: &Harness, t: &Tenant, prefix: &str) -> anyhow::Result<Vec<String>> {
     h.post_webhook(webhook(
         &t.phone_number_id,
-        (0..customers).map(|i| message(&format!("1666000{i:04}"), &format!("wamid.open.{i}"), 3)).collect(),
+        (0..20).map(|i| message(&format!("{prefix}{i:04}"), &format!("wamid.open.{prefix}.{i}"), 3)).collect(),
         vec![],
     ))
     .await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let convs: Value = h.http.get(format!("{}/api/v1/conversations?limit=100", h.base)).bearer_auth(&t.token).send().await?.json().await?;
-    let ids: Vec<String> =
-        convs["data"].as_array().cloned().unwrap_or_default().iter().filter_map(|c| c["id"].as_str().map(str::to_owned)).collect();
+    Ok(convs["data"].as_array().cloned().unwrap_or_default().iter().filter_map(|c| c["id"].as_str().map(str::to_owned)).collect())
+}
+
+/// `outbound`: sends through the per-number rate limiter; achieved rate
+/// against the configured one; live-reply latency while bulk traffic
+/// saturates the same number.
+pub async fn outbound(h: Arc<Harness>, secs: u64, mps: u32) -> anyhow::Result<Value> {
+    let t = h.tenant("Outbound", "900000000000006", mps).await?;
+    let ids = open_windows(&h, &t, "1666000").await?;
     let send = |conv: String, body: &'static str| {
         let (h, t) = (h.clone(), t.clone());
         async move {
@@ -745,17 +748,7 @@ pub async fn campaign(h: Arc<Harness>, recipients: usize, mps: u32) -> anyhow::R
     }
     bar.finish_and_clear();
     // Live customers with open windows, and their replies' latency.
-    let customers = 20usize;
-    h.post_webhook(webhook(
-        &t.phone_number_id,
-        (0..customers).map(|i| message(&format!("1666100{i:04}"), &format!("wamid.live.{i}"), 3)).collect(),
-        vec![],
-    ))
-    .await?;
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let convs: Value = h.http.get(format!("{}/api/v1/conversations?limit=100", h.base)).bearer_auth(&t.token).send().await?.json().await?;
-    let ids: Vec<String> =
-        convs["data"].as_array().cloned().unwrap_or_default().iter().filter_map(|c| c["id"].as_str().map(str::to_owned)).collect();
+    let ids = open_windows(&h, &t, "1666100").await?;
     let live = |n: usize| {
         let (h, t, ids) = (h.clone(), t.clone(), ids.clone());
         async move {
@@ -812,7 +805,7 @@ pub async fn campaign(h: Arc<Harness>, recipients: usize, mps: u32) -> anyhow::R
     };
     let started = Instant::now();
     action("start").await?;
-    let sends = || h.sim_template_sends().len();
+    let sends = || h.sim_template_send_count();
     // Live replies while the campaign runs.
     let during = tokio::spawn(live(20));
     let wait_for = |n: usize, what: &'static str| async move {

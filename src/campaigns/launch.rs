@@ -8,6 +8,8 @@ use serde_json::Value;
 
 /// Most recipients one campaign may have.
 pub const MAX_AUDIENCE: i64 = 100_000;
+/// Most contacts an audience may name one by one (larger ones are tags or a CSV).
+pub const MAX_CONTACT_IDS: usize = 10_000;
 
 /// Why a campaign cannot be previewed or launched as it is.
 #[derive(Debug, thiserror::Error)]
@@ -106,6 +108,9 @@ pub fn audience_filter(audience: &Value) -> Result<(Vec<String>, Vec<uuid::Uuid>
         None => Vec::new(),
         Some(v) => serde_json::from_value(v.clone()).map_err(|_| "`audience.contact_ids` must be a list of contact ids".to_owned())?,
     };
+    if ids.len() > MAX_CONTACT_IDS {
+        return Err(format!("`audience.contact_ids` names {} contacts; at most {MAX_CONTACT_IDS} (use tags or a CSV for more)", ids.len()));
+    }
     if tags.is_empty() && ids.is_empty() {
         return Err("`audience` needs {\"tags\": [...]}, {\"contact_ids\": [...]} or {\"csv\": {}} (then upload the file)".into());
     }

@@ -83,11 +83,6 @@ impl CampaignRunner {
         }
     }
 
-    /// How many campaigns this node drives now.
-    pub fn running(&self) -> usize {
-        self.actors.iter().filter(|a| a.connected()).count()
-    }
-
     /// Every second: drive running campaigns (a restart finds them here)
     /// and launch scheduled ones that are due.
     pub fn spawn_scheduler(self: &Arc<Self>) {

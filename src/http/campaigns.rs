@@ -83,7 +83,9 @@ async fn draft(db: TenantDb<'_>, b: CampaignBody, stored_csv: Option<Value>) -> 
             "`rate_mps` is {rate_mps} but the number sends at most {number_rate} messages per second; lower it (or raise the number's rate)"
         )));
     }
-    launch::audience_filter(&b.audience).map_err(ApiError::validation)?;
+    let (tags, _) = launch::audience_filter(&b.audience).map_err(ApiError::validation)?;
+    // The tag rule contacts follow (length, count).
+    crate::http::contacts::clean_tags(&tags)?;
     let template = TemplateRef { name: b.template.name.trim().to_owned(), language: b.template.language.trim().to_owned() };
     let Some((_, _, components, waba)) = db.campaigns().template_state(&template).await? else {
         return Err(ApiError::Unprocessable {

@@ -35,6 +35,9 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+/// Template sends kept for [`SimState::template_sends`] (a long-running
+/// demo simulator must not grow without end).
+const TEMPLATE_LOG_LIMIT: usize = 1_000_000;
 /// Requests kept for `/__sim/requests`.
 const REQUEST_LOG_LIMIT: usize = 20_000;
 
@@ -150,7 +153,7 @@ pub struct SimState {
     requests: Mutex<std::collections::VecDeque<Value>>,
     /// Every accepted template send: (recipient, unix milliseconds), for
     /// benches that need more than the request log keeps.
-    template_log: Mutex<Vec<(String, i64)>>,
+    template_log: Mutex<std::collections::VecDeque<(String, i64)>>,
     buckets: Mutex<HashMap<String, Bucket>>,
     templates: Mutex<Vec<Template>>,
     media: Mutex<HashMap<String, (String, Vec<u8>)>>,
@@ -192,7 +195,7 @@ impl SimState {
             config: RwLock::new(config),
             control: Mutex::new(SimControl::default()),
             requests: Mutex::new(std::collections::VecDeque::new()),
-            template_log: Mutex::new(Vec::new()),
+            template_log: Mutex::new(std::collections::VecDeque::new()),
             buckets: Mutex::new(HashMap::new()),
             templates: Mutex::new(seed),
             media: Mutex::new(HashMap::new()),
@@ -239,9 +242,14 @@ impl SimState {
         }
     }
 
-    /// Every template send accepted so far: (recipient, unix milliseconds).
+    /// The template sends accepted (the last million): (recipient, unix milliseconds).
     pub fn template_sends(&self) -> Vec<(String, i64)> {
-        self.template_log.lock().map(|l| l.clone()).unwrap_or_default()
+        self.template_log.lock().map(|l| l.iter().cloned().collect()).unwrap_or_default()
+    }
+
+    /// How many template sends are logged (without copying them).
+    pub fn template_send_count(&self) -> usize {
+        self.template_log.lock().map(|l| l.len()).unwrap_or(0)
     }
 
     fn next_wamid(&self) -> String {
@@ -362,7 +370,10 @@ async fn messages(state: web::Data<Arc<SimState>>, req: HttpRequest, path: web::
     if kind == "template" {
         message["message_status"] = json!("accepted");
         if let (Some(to), Ok(mut log)) = (to.clone(), state.template_log.lock()) {
-            log.push((to, Utc::now().timestamp_millis()));
+            if log.len() >= TEMPLATE_LOG_LIMIT {
+                log.pop_front();
+            }
+            log.push_back((to, Utc::now().timestamp_millis()));
         }
     }
     let fails = digits.as_ref().and_then(|d| fail_with.get(d).copied().or_else(|| fail_recipients.contains(d).then_some(131026)));

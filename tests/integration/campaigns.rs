@@ -417,6 +417,13 @@ async fn bad_campaigns_are_refused_naming_the_fix_and_progress_reaches_admins_on
     assert_eq!(res.status(), 400);
     assert!(res.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().contains("audience"));
     let mut body = spring_sale(&channel, "x", 10);
+    body["audience"] = json!({"tags": (0..51).map(|i| format!("t{i}")).collect::<Vec<_>>()});
+    assert_eq!(app.post_json(&t.token, "/api/v1/campaigns", &body).await.status(), 400, "at most 50 tags");
+    body["audience"] = json!({"contact_ids": (0..10_001).map(|_| uuid::Uuid::new_v4()).collect::<Vec<_>>()});
+    let res = app.post_json(&t.token, "/api/v1/campaigns", &body).await;
+    assert_eq!(res.status(), 400);
+    assert!(res.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().contains("at most 10000"));
+    let mut body = spring_sale(&channel, "x", 10);
     body["name"] = json!("  ");
     assert_eq!(app.post_json(&t.token, "/api/v1/campaigns", &body).await.status(), 400);
     let past = app

@@ -79,6 +79,105 @@ fn kill9(child: &mut Child) {
     let _ = child.wait();
 }
 
+/// The server as a child process (so it can be killed with SIGKILL) on a
+/// fresh database, sending to the in-process app's Graph API simulator (the
+/// app provides only that and the owner pool), with a tenant registered and
+/// its number connected.
+struct KillableServer {
+    app: TestApp,
+    db: String,
+    dir: tempfile::TempDir,
+    port: u16,
+    base: String,
+    server: Child,
+    http: reqwest::Client,
+    token: String,
+    owner: sqlx::PgPool,
+}
+
+impl KillableServer {
+    async fn start(email: &str) -> Self {
+        let db = fresh_database().await;
+        let app = spawn_with(db.clone(), |c| c, None).await;
+        app.stop().await;
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        app.sim.state.set_webhook_url(&format!("{base}/webhooks/whatsapp"));
+        let server = spawn_server_with(
+            Some(&db),
+            port,
+            dir.path(),
+            &[("GRAPH_API_BASE", app.sim.base_url.as_str()), ("WHATSFLOW_SEND_RECHECK_SECS", "2")],
+        );
+        wait_ready(&base).await;
+        let owner = sqlx::PgPool::connect(&db).await.unwrap();
+        let mut s = Self { app, db, dir, port, base, server, http: reqwest::Client::new(), token: String::new(), owner };
+        let reg = s
+            .post(
+                "/api/v1/auth/register",
+                serde_json::json!({"tenant_name": "Acme", "name": "A", "email": email, "password": "correct-horse-1"}),
+            )
+            .await;
+        s.token = reg["access_token"].as_str().unwrap().to_owned();
+        s.post(
+            "/api/v1/channels",
+            serde_json::json!({"phone_number_id": PHONE_NUMBER_ID, "display_phone_number": "+1", "waba_id": WABA_ID, "access_token": ACCESS_TOKEN}),
+        )
+        .await;
+        s
+    }
+
+    /// An authorized JSON request that must succeed; its answer.
+    async fn call(&self, method: reqwest::Method, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let res = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token).json(&body).send().await.unwrap();
+        let status = res.status();
+        let v: serde_json::Value = res.json().await.unwrap_or_default();
+        assert!(status.is_success(), "{path}: {status} {v}");
+        v
+    }
+
+    async fn post(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        self.call(reqwest::Method::POST, path, body).await
+    }
+
+    async fn get(&self, path: &str) -> serde_json::Value {
+        let res = self.http.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await.unwrap();
+        res.json().await.unwrap()
+    }
+
+    /// Posts a signed webhook, acknowledged.
+    async fn webhook(&self, body: Vec<u8>) {
+        let res = self
+            .http
+            .post(format!("{}/webhooks/whatsapp", self.base))
+            .header("X-Hub-Signature-256", sign(&body))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
+
+    /// `kill -9`, then the same server again on the same database.
+    async fn kill_and_restart(&mut self) {
+        kill9(&mut self.server);
+        self.server = spawn_server_with(
+            Some(&self.db),
+            self.port,
+            self.dir.path(),
+            &[("GRAPH_API_BASE", self.app.sim.base_url.as_str()), ("WHATSFLOW_SEND_RECHECK_SECS", "2")],
+        );
+        wait_ready(&self.base).await;
+    }
+}
+
+impl Drop for KillableServer {
+    fn drop(&mut self) {
+        kill9(&mut self.server);
+    }
+}
+
 #[actix_rt::test]
 async fn a_killed_server_loses_nothing_it_acknowledged() {
     let db = fresh_database().await;
@@ -343,70 +442,22 @@ async fn the_embedded_cluster_survives_a_killed_server() {
 
 #[actix_rt::test]
 async fn a_flow_run_survives_kills_during_a_delay_and_an_input_and_completes_once() {
-    let db = fresh_database().await;
-    // The in-process app only provides the Graph API simulator and the owner pool.
-    let app = spawn_with(db.clone(), |c| c, None).await;
-    app.stop().await;
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    app.sim.state.set_webhook_url(&format!("{base}/webhooks/whatsapp"));
-    let env = [("GRAPH_API_BASE", app.sim.base_url.as_str()), ("WHATSFLOW_SEND_RECHECK_SECS", "2")];
-    let mut server = spawn_server_with(Some(&db), port, dir.path(), &env);
-    wait_ready(&base).await;
-    let http = reqwest::Client::new();
-    let reg: serde_json::Value = http
-        .post(format!("{base}/api/v1/auth/register"))
-        .json(&serde_json::json!({"tenant_name": "Acme", "name": "A", "email": "a@flowkill.test", "password": "correct-horse-1"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = reg["access_token"].as_str().unwrap().to_owned();
-    let ch = http
-        .post(format!("{base}/api/v1/channels"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({"phone_number_id": PHONE_NUMBER_ID, "display_phone_number": "+1", "waba_id": WABA_ID, "access_token": ACCESS_TOKEN}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(ch.status(), 201);
-    let flow: serde_json::Value = http
-        .post(format!("{base}/api/v1/flows"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({"name": "patient", "trigger_type": "keyword", "trigger_value": "wait", "flow_data": {"nodes": [
-            {"id": "a", "type": "message", "data": {"start": true, "text": "before the delay"}},
-            {"id": "d", "type": "delay", "data": {"seconds": 4}},
-            {"id": "b", "type": "message", "data": {"text": "after the delay"}},
-            {"id": "q", "type": "input", "data": {"prompt": "your name?", "variable": "name"}},
-            {"id": "t", "type": "message", "data": {"text": "thanks {{vars.name}}"}}
-        ], "edges": [{"id": "1", "source": "a", "target": "d"}, {"id": "2", "source": "d", "target": "b"}, {"id": "3", "source": "b", "target": "q"}, {"id": "4", "source": "q", "target": "t"}]}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mut s = KillableServer::start("a@flowkill.test").await;
+    let flow = s
+        .post(
+            "/api/v1/flows",
+            serde_json::json!({"name": "patient", "trigger_type": "keyword", "trigger_value": "wait", "flow_data": {"nodes": [
+                {"id": "a", "type": "message", "data": {"start": true, "text": "before the delay"}},
+                {"id": "d", "type": "delay", "data": {"seconds": 4}},
+                {"id": "b", "type": "message", "data": {"text": "after the delay"}},
+                {"id": "q", "type": "input", "data": {"prompt": "your name?", "variable": "name"}},
+                {"id": "t", "type": "message", "data": {"text": "thanks {{vars.name}}"}}
+            ], "edges": [{"id": "1", "source": "a", "target": "d"}, {"id": "2", "source": "d", "target": "b"}, {"id": "3", "source": "b", "target": "q"}, {"id": "4", "source": "q", "target": "t"}]}}),
+        )
+        .await;
     let fid = flow["id"].as_str().unwrap().to_owned();
-    let res = http
-        .patch(format!("{base}/api/v1/flows/{fid}/status"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({"status": "active"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let owner = sqlx::PgPool::connect(&db).await.unwrap();
-    let post = |body: Vec<u8>| {
-        let (http, base) = (http.clone(), base.clone());
-        async move {
-            let res =
-                http.post(format!("{base}/webhooks/whatsapp")).header("X-Hub-Signature-256", sign(&body)).body(body).send().await.unwrap();
-            assert_eq!(res.status(), 200);
-        }
-    };
+    s.call(reqwest::Method::PATCH, &format!("/api/v1/flows/{fid}/status"), serde_json::json!({"status": "active"})).await;
+    let owner = s.owner.clone();
     let sent_with_wamid = |text: &'static str| {
         let owner = owner.clone();
         async move {
@@ -420,23 +471,19 @@ async fn a_flow_run_survives_kills_during_a_delay_and_an_input_and_completes_onc
             n
         }
     };
-    post(text_webhook(PHONE_NUMBER_ID, "15553330000", "wamid.fk-1", "wait")).await;
+    s.webhook(text_webhook(PHONE_NUMBER_ID, "15553330000", "wamid.fk-1", "wait")).await;
     eventually("the first message is with Meta", WAIT, || async { (sent_with_wamid("before the delay").await == 1).then_some(()) }).await;
-    kill9(&mut server);
 
     // Restart during the delay: the timer is re-armed and fires once.
-    let mut server = spawn_server_with(Some(&db), port, dir.path(), &env);
-    wait_ready(&base).await;
+    s.kill_and_restart().await;
     eventually("the delayed message and the question", Duration::from_secs(30), || async {
         (sent_with_wamid("after the delay").await == 1 && sent_with_wamid("your name?").await == 1).then_some(())
     })
     .await;
-    kill9(&mut server);
 
     // Restart while it waits for the answer.
-    let mut server = spawn_server_with(Some(&db), port, dir.path(), &env);
-    wait_ready(&base).await;
-    post(text_webhook(PHONE_NUMBER_ID, "15553330000", "wamid.fk-2", "Kerry")).await;
+    s.kill_and_restart().await;
+    s.webhook(text_webhook(PHONE_NUMBER_ID, "15553330000", "wamid.fk-2", "Kerry")).await;
     eventually("the thanks", Duration::from_secs(30), || async { (sent_with_wamid("thanks Kerry").await == 1).then_some(()) }).await;
     let status: String = eventually("run completed", WAIT, || async {
         let s: Option<String> = sqlx::query_scalar("SELECT status FROM flow_runs").fetch_optional(&owner).await.unwrap();
@@ -445,114 +492,58 @@ async fn a_flow_run_survives_kills_during_a_delay_and_an_input_and_completes_onc
     .await;
     assert_eq!(status, "completed");
     outbox_settled(&owner).await;
-    let at_meta: Vec<String> = app.sim_sends().await.iter().filter_map(|b| b["text"]["body"].as_str().map(str::to_owned)).collect();
+    let at_meta: Vec<String> = s.app.sim_sends().await.iter().filter_map(|b| b["text"]["body"].as_str().map(str::to_owned)).collect();
     for text in ["before the delay", "after the delay", "your name?", "thanks Kerry"] {
         assert_eq!(at_meta.iter().filter(|t| *t == text).count(), 1, "`{text}` reached Meta {:?}", at_meta);
     }
     let runs: i64 = sqlx::query_scalar("SELECT count(*) FROM flow_runs").fetch_one(&owner).await.unwrap();
     assert_eq!(runs, 1, "one run, not restarted from the beginning");
-    kill9(&mut server);
+}
+
+/// Who the simulator received a template for, once per send.
+async fn template_recipients(app: &TestApp) -> Vec<String> {
+    app.sim_sends().await.into_iter().filter(|b| b["type"] == "template").map(|b| b["to"].as_str().unwrap().to_owned()).collect()
 }
 
 #[actix_rt::test]
 async fn a_campaign_killed_mid_send_resumes_and_messages_each_recipient_exactly_once() {
-    let db = fresh_database().await;
-    // The in-process app only provides the Graph API simulator and the owner pool.
-    let app = spawn_with(db.clone(), |c| c, None).await;
-    app.stop().await;
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    app.sim.state.set_webhook_url(&format!("{base}/webhooks/whatsapp"));
-    let env = [("GRAPH_API_BASE", app.sim.base_url.as_str()), ("WHATSFLOW_SEND_RECHECK_SECS", "2")];
-    let mut server = spawn_server_with(Some(&db), port, dir.path(), &env);
-    wait_ready(&base).await;
-    let http = reqwest::Client::new();
-    let post = |path: &str, token: Option<&str>, body: serde_json::Value| {
-        let mut req = http.post(format!("{base}{path}")).json(&body);
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        async move {
-            let res = req.send().await.unwrap();
-            let status = res.status();
-            let v: serde_json::Value = res.json().await.unwrap_or_default();
-            assert!(status.is_success(), "{status} {v}");
-            v
-        }
-    };
-    let reg = post(
-        "/api/v1/auth/register",
-        None,
-        serde_json::json!({"tenant_name": "Acme", "name": "A", "email": "a@campaignkill.test", "password": "correct-horse-1"}),
-    )
-    .await;
-    let token = reg["access_token"].as_str().unwrap().to_owned();
-    let channel = post(
-        "/api/v1/channels",
-        Some(&token),
-        serde_json::json!({"phone_number_id": PHONE_NUMBER_ID, "display_phone_number": "+1", "waba_id": WABA_ID, "access_token": ACCESS_TOKEN}),
-    )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    post("/api/v1/templates/sync", Some(&token), serde_json::json!({})).await;
+    let mut s = KillableServer::start("a@campaignkill.test").await;
+    let channel = s.get("/api/v1/channels").await["data"][0]["id"].as_str().unwrap().to_owned();
+    s.post("/api/v1/templates/sync", serde_json::json!({})).await;
     const RECIPIENTS: usize = 60;
     for i in 0..RECIPIENTS {
-        post(
-            "/api/v1/contacts",
-            Some(&token),
-            serde_json::json!({"phone": format!("+91987650{i:04}"), "name": format!("C{i}"), "tags": ["kill"]}),
-        )
-        .await;
+        s.post("/api/v1/contacts", serde_json::json!({"phone": format!("+91987650{i:04}"), "name": format!("C{i}"), "tags": ["kill"]}))
+            .await;
     }
-    let campaign = post(
-        "/api/v1/campaigns",
-        Some(&token),
-        serde_json::json!({"name": "Killed", "channel_id": channel, "template": {"name": "spring_sale", "language": "en"},
-            "variables": {"body": [{"field": "contact.name"}, {"value": "20%"}]}, "audience": {"tags": ["kill"]}, "rate_mps": 20}),
-    )
-    .await["id"]
+    let campaign = s
+        .post(
+            "/api/v1/campaigns",
+            serde_json::json!({"name": "Killed", "channel_id": channel, "template": {"name": "spring_sale", "language": "en"},
+                "variables": {"body": [{"field": "contact.name"}, {"value": "20%"}]}, "audience": {"tags": ["kill"]}, "rate_mps": 20}),
+        )
+        .await["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    post(&format!("/api/v1/campaigns/{campaign}/start"), Some(&token), serde_json::json!({})).await;
-    let template_sends = || async {
-        app.sim_sends()
-            .await
-            .into_iter()
-            .filter(|b| b["type"] == "template")
-            .map(|b| b["to"].as_str().unwrap().to_owned())
-            .collect::<Vec<_>>()
-    };
-    eventually("a third sent", WAIT, || async { (template_sends().await.len() >= RECIPIENTS / 3).then_some(()) }).await;
-    kill9(&mut server);
+    s.post(&format!("/api/v1/campaigns/{campaign}/start"), serde_json::json!({})).await;
+    eventually("a third sent", WAIT, || async { (template_recipients(&s.app).await.len() >= RECIPIENTS / 3).then_some(()) }).await;
+    s.kill_and_restart().await;
 
-    let mut server = spawn_server_with(Some(&db), port, dir.path(), &env);
-    wait_ready(&base).await;
-    let status = || async {
-        let v: serde_json::Value =
-            http.get(format!("{base}/api/v1/campaigns/{campaign}")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
-        v
-    };
     let done = eventually("completed after the restart", Duration::from_secs(60), || async {
-        let v = status().await;
+        let v = s.get(&format!("/api/v1/campaigns/{campaign}")).await;
         (v["status"] == "completed").then_some(v)
     })
     .await;
-    let owner = sqlx::PgPool::connect(&db).await.unwrap();
-    outbox_settled(&owner).await;
-    let mut to = template_sends().await;
+    outbox_settled(&s.owner).await;
+    let mut to = template_recipients(&s.app).await;
     assert_eq!(to.len(), RECIPIENTS, "{} sends for {RECIPIENTS} recipients", to.len());
     to.sort();
     to.dedup();
     assert_eq!(to.len(), RECIPIENTS, "every recipient reached, none twice");
     let messages: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM messages WHERE client_id LIKE 'campaign:%'").fetch_one(&owner).await.unwrap();
+        sqlx::query_scalar("SELECT count(*) FROM messages WHERE client_id LIKE 'campaign:%'").fetch_one(&s.owner).await.unwrap();
     assert_eq!(messages, RECIPIENTS as i64, "one stored message per recipient");
-    let s = &done["stats"];
+    let st = &done["stats"];
     let parts = ["skipped", "pending", "sending", "accepted", "sent", "delivered", "read", "failed", "unconfirmed", "cancelled"];
-    assert_eq!(parts.iter().map(|p| s[*p].as_i64().unwrap()).sum::<i64>(), RECIPIENTS as i64, "{s}");
-    kill9(&mut server);
+    assert_eq!(parts.iter().map(|p| st[*p].as_i64().unwrap()).sum::<i64>(), RECIPIENTS as i64, "{st}");
 }

@@ -108,6 +108,22 @@ pub struct TemplateRef {
     pub language: String,
 }
 
+/// A statement being bound.
+type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+/// Binds a draft's content, in the order both the insert and the update
+/// name its columns (name, number, template name and language, variables,
+/// audience, rate).
+fn bind_draft<'q>(q: PgQuery<'q>, d: &'q CampaignDraft) -> PgQuery<'q> {
+    q.bind(&d.name)
+        .bind(d.channel_id.0)
+        .bind(&d.template.name)
+        .bind(&d.template.language)
+        .bind(&d.variables)
+        .bind(&d.audience)
+        .bind(d.rate_mps)
+}
+
 fn campaign_from_row(r: &PgRow) -> Result<CampaignView, sqlx::Error> {
     let status: String = r.try_get("status")?;
     Ok(CampaignView {
@@ -367,22 +383,12 @@ impl Campaigns<'_> {
     /// Writes a draft.
     pub async fn create(&self, d: &CampaignDraft, by: Option<UserId>) -> Result<CampaignView, DbError> {
         let mut tx = self.db.tx().await?;
-        let row = sqlx::query(&format!(
+        let sql = format!(
             "INSERT INTO campaigns (id, tenant_id, name, channel_id, template_name, template_language, variables, audience, rate_mps, created_by)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"
-        ))
-        .bind(CampaignId::generate().0)
-        .bind(self.db.tenant.0)
-        .bind(&d.name)
-        .bind(d.channel_id.0)
-        .bind(&d.template.name)
-        .bind(&d.template.language)
-        .bind(&d.variables)
-        .bind(&d.audience)
-        .bind(d.rate_mps)
-        .bind(by.map(|u| u.0))
-        .fetch_one(&mut *tx)
-        .await?;
+        );
+        let query = sqlx::query(&sql).bind(CampaignId::generate().0).bind(self.db.tenant.0);
+        let row = bind_draft(query, d).bind(by.map(|u| u.0)).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok(campaign_from_row(&row)?)
     }
@@ -409,21 +415,12 @@ impl Campaigns<'_> {
     /// Rewrites a draft; None when it is not (or no longer) a draft.
     pub async fn update_draft(&self, id: CampaignId, d: &CampaignDraft) -> Result<Option<CampaignView>, DbError> {
         let mut tx = self.db.tx().await?;
-        let row = sqlx::query(&format!(
+        let sql = format!(
             "UPDATE campaigns SET name = $2, channel_id = $3, template_name = $4, template_language = $5, variables = $6, audience = $7,
                  rate_mps = $8, updated_at = now()
              WHERE id = $1 AND status = 'draft' RETURNING {COLUMNS}"
-        ))
-        .bind(id.0)
-        .bind(&d.name)
-        .bind(d.channel_id.0)
-        .bind(&d.template.name)
-        .bind(&d.template.language)
-        .bind(&d.variables)
-        .bind(&d.audience)
-        .bind(d.rate_mps)
-        .fetch_optional(&mut *tx)
-        .await?;
+        );
+        let row = bind_draft(sqlx::query(&sql).bind(id.0), d).fetch_optional(&mut *tx).await?;
         tx.commit().await?;
         Ok(row.as_ref().map(campaign_from_row).transpose()?)
     }
