@@ -38,6 +38,7 @@ pub mod http;
 pub mod hub;
 pub mod outbox;
 pub mod rotate;
+pub mod segments;
 pub mod sim;
 pub mod startup;
 pub mod store;

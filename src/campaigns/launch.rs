@@ -74,26 +74,62 @@ pub async fn resolve(
     launching: bool,
 ) -> Result<Vec<NewRecipient>, LaunchError> {
     let sources = sources(c, template)?;
-    if c.audience.get("csv").is_some() {
-        if c.audience["csv"]["rows"].as_u64().unwrap_or(0) == 0 {
-            return Err(LaunchError::Invalid("the CSV audience has no rows yet; upload it with POST /campaigns/{id}/audience/csv".into()));
+    let contacts = match audience_spec(&c.audience).map_err(LaunchError::Invalid)? {
+        AudienceSpec::Csv => {
+            if c.audience["csv"]["rows"].as_u64().unwrap_or(0) == 0 {
+                return Err(LaunchError::Invalid(
+                    "the CSV audience has no rows yet; upload it with POST /campaigns/{id}/audience/csv".into(),
+                ));
+            }
+            db.campaigns().csv_audience_contacts(c.id, launching).await?
         }
-        let contacts = db.campaigns().csv_audience_contacts(c.id, launching).await?;
-        return Ok(audience::recipients(&contacts, &sources, template.marketing));
-    }
-    let (tags, ids) = audience_filter(&c.audience).map_err(LaunchError::Invalid)?;
-    let contacts = db.campaigns().audience_contacts(&tags, &ids, MAX_AUDIENCE + 1).await?;
+        AudienceSpec::Segment(id) => {
+            let rule = db
+                .segments()
+                .rule(id)
+                .await?
+                .ok_or_else(|| LaunchError::Invalid("the audience's segment was deleted; pick another segment or audience".into()))?;
+            db.segments().audience(&rule, MAX_AUDIENCE + 1).await?
+        }
+        AudienceSpec::Contacts { tags, ids } => db.campaigns().audience_contacts(&tags, &ids, MAX_AUDIENCE + 1).await?,
+    };
     if contacts.len() as i64 > MAX_AUDIENCE {
         return Err(LaunchError::Invalid(format!("the audience has more than {MAX_AUDIENCE} contacts; split it into several campaigns")));
     }
     Ok(audience::recipients(&contacts, &sources, template.marketing))
 }
 
-/// An audience's tags and contact ids (`{"tags": [...]}` or
-/// `{"contact_ids": [...]}`); a CSV audience (`{"csv": …}`) has neither.
-pub fn audience_filter(audience: &Value) -> Result<(Vec<String>, Vec<uuid::Uuid>), String> {
+/// Who a campaign's audience names.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AudienceSpec {
+    /// An uploaded CSV (`{"csv": …}`), read from its stored rows.
+    Csv,
+    /// A saved segment's members at launch (`{"segment_id": …}`).
+    Segment(uuid::Uuid),
+    /// Contacts with any of these tags, and these contacts
+    /// (`{"tags": [...]}`, `{"contact_ids": [...]}`).
+    Contacts {
+        /// Tags, lower-case.
+        tags: Vec<String>,
+        /// Contact ids.
+        ids: Vec<uuid::Uuid>,
+    },
+}
+
+/// Reads a campaign's audience.
+pub fn audience_spec(audience: &Value) -> Result<AudienceSpec, String> {
     if audience.get("csv").is_some() {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok(AudienceSpec::Csv);
+    }
+    if let Some(segment) = audience.get("segment_id") {
+        if audience.get("tags").is_some() || audience.get("contact_ids").is_some() {
+            return Err("`audience` names a segment or tags and contacts, not both".into());
+        }
+        return segment
+            .as_str()
+            .and_then(|s| uuid::Uuid::parse_str(s).ok())
+            .map(AudienceSpec::Segment)
+            .ok_or_else(|| "`audience.segment_id` must be a segment id (GET /api/v1/contacts/segments)".to_owned());
     }
     let tags: Vec<String> = match audience.get("tags") {
         None => Vec::new(),
@@ -112,9 +148,11 @@ pub fn audience_filter(audience: &Value) -> Result<(Vec<String>, Vec<uuid::Uuid>
         return Err(format!("`audience.contact_ids` names {} contacts; at most {MAX_CONTACT_IDS} (use tags or a CSV for more)", ids.len()));
     }
     if tags.is_empty() && ids.is_empty() {
-        return Err("`audience` needs {\"tags\": [...]}, {\"contact_ids\": [...]} or {\"csv\": {}} (then upload the file)".into());
+        return Err(
+            "`audience` needs {\"tags\": [...]}, {\"contact_ids\": [...]}, {\"segment_id\": \"...\"} or {\"csv\": {}} (then upload the file)".into(),
+        );
     }
-    Ok((tags, ids))
+    Ok(AudienceSpec::Contacts { tags, ids })
 }
 
 #[cfg(test)]
@@ -123,11 +161,18 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn an_audience_names_tags_or_contacts() {
-        assert_eq!(audience_filter(&json!({"tags": [" VIP ", ""]})).unwrap().0, vec!["vip"]);
+    fn an_audience_names_tags_contacts_a_segment_or_a_csv() {
+        assert_eq!(
+            audience_spec(&json!({"tags": [" VIP ", ""]})).unwrap(),
+            AudienceSpec::Contacts { tags: vec!["vip".into()], ids: vec![] }
+        );
         let id = uuid::Uuid::new_v4();
-        assert_eq!(audience_filter(&json!({"contact_ids": [id]})).unwrap().1, vec![id]);
-        assert!(audience_filter(&json!({})).is_err());
-        assert!(audience_filter(&json!({"tags": "vip"})).is_err());
+        assert_eq!(audience_spec(&json!({"contact_ids": [id]})).unwrap(), AudienceSpec::Contacts { tags: vec![], ids: vec![id] });
+        assert_eq!(audience_spec(&json!({"segment_id": id})).unwrap(), AudienceSpec::Segment(id));
+        assert_eq!(audience_spec(&json!({"csv": {}})).unwrap(), AudienceSpec::Csv);
+        assert!(audience_spec(&json!({})).is_err());
+        assert!(audience_spec(&json!({"tags": "vip"})).is_err());
+        assert!(audience_spec(&json!({"segment_id": "nope"})).unwrap_err().contains("segment id"));
+        assert!(audience_spec(&json!({"segment_id": id, "tags": ["a"]})).unwrap_err().contains("not both"));
     }
 }

@@ -83,9 +83,20 @@ async fn draft(db: TenantDb<'_>, b: CampaignBody, stored_csv: Option<Value>) -> 
             "`rate_mps` is {rate_mps} but the number sends at most {number_rate} messages per second; lower it (or raise the number's rate)"
         )));
     }
-    let (tags, _) = launch::audience_filter(&b.audience).map_err(ApiError::validation)?;
-    // The tag rule contacts follow (length, count).
-    crate::http::contacts::clean_tags(&tags)?;
+    match launch::audience_spec(&b.audience).map_err(ApiError::validation)? {
+        // The tag rule contacts follow (length, count).
+        launch::AudienceSpec::Contacts { tags, .. } => {
+            crate::http::contacts::clean_tags(&tags)?;
+        }
+        launch::AudienceSpec::Segment(id) => {
+            if db.segments().rule(id).await?.is_none() {
+                return Err(ApiError::validation(
+                    "`audience.segment_id` is not a segment of this account; pick one from GET /api/v1/contacts/segments",
+                ));
+            }
+        }
+        launch::AudienceSpec::Csv => {}
+    }
     let template = TemplateRef { name: b.template.name.trim().to_owned(), language: b.template.language.trim().to_owned() };
     let Some((_, _, components, waba)) = db.campaigns().template_state(&template).await? else {
         return Err(ApiError::Unprocessable {

@@ -75,6 +75,8 @@ error_codes! {
     OptedOut => "OPTED_OUT", "The contact opted out of marketing messages.";
     PayloadTooLarge => "PAYLOAD_TOO_LARGE", "The request body or file is too large.";
     RateLimited => "RATE_LIMITED", "Too many requests from this address.";
+    SegmentExists => "SEGMENT_EXISTS", "A segment with this name exists.";
+    SegmentInUse => "SEGMENT_IN_USE", "A draft or scheduled campaign uses this segment as its audience.";
     TemplateExists => "TEMPLATE_EXISTS", "A template with this name and language exists.";
     TemplateInvalid => "TEMPLATE_INVALID", "The template breaks Meta's rules.";
     TemplateLocked => "TEMPLATE_LOCKED", "The template cannot be changed in its status.";
@@ -283,6 +285,8 @@ impl From<crate::store::repo::DbError> for ApiError {
                     C::AppInUse => (ErrorCode::AppInUse, ""),
                     C::TemplateExists { .. } => (ErrorCode::TemplateExists, "edit it or choose another name"),
                     C::FlowInUse(_) => (ErrorCode::FlowInUse, "deactivate it and let them end (or stop them) first"),
+                    C::SegmentExists(_) => (ErrorCode::SegmentExists, "edit it or choose another name"),
+                    C::SegmentInUse(_) => (ErrorCode::SegmentInUse, "give those campaigns another audience (or delete them) first"),
                 };
                 Self::Conflict { code, message: if fix.is_empty() { c.to_string() } else { format!("{c}; {fix}") } }
             }

@@ -23,6 +23,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod request_id;
 pub mod routes;
+pub mod segments;
 pub mod settings;
 pub mod tags;
 pub mod templates;

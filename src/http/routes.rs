@@ -7,7 +7,7 @@
 use super::{
     analytics, api_keys, auth, channels, contacts, contacts_csv, conversations, dead_letters, flows, health, media, messages, openapi,
 };
-use super::{campaigns, flow_runs, flow_sandbox, settings, tags, templates, users, webhooks};
+use super::{campaigns, flow_runs, flow_sandbox, segments, settings, tags, templates, users, webhooks};
 use crate::auth::Access;
 use actix_web::web;
 
@@ -116,6 +116,18 @@ routes! {
     post "/api/v1/contacts/import" => contacts_csv::import, Manager, "contacts",
         "Import a CSV (header: phone[,name,tags,opted_in,<custom>...]; at most 100,000 rows and 50 columns), streamed; answers imported/updated/failed with a per-line error report. opted_in changes only when the column is present";
     get "/api/v1/contacts/export" => contacts_csv::export, Manager, "contacts", "Every contact as CSV (streamed)";
+    get "/api/v1/contacts/segments" => segments::list, Reader, "contacts", "Saved contact filters, by name, each with its member count";
+    post "/api/v1/contacts/segments" => segments::create, Manager, "contacts",
+        "Save a filter: `all`/`any` groups of {field, op, value} over tag, custom.<name>, opted_in, channel, last_inbound, conversation_status, phone, name",
+        r#"{"name":"Chennai VIPs","rule":{"all":[{"field":"tag","op":"has","value":"vip"},{"any":[{"field":"custom.city","op":"eq","value":"Chennai"},{"field":"last_inbound","op":"within_days","value":30}]}]}}"#;
+    post "/api/v1/contacts/segments/preview" => segments::preview_rule, Reader, "contacts",
+        "Member count and newest 20 members of a rule being edited", r#"{"rule":{"all":[{"field":"opted_in","op":"eq","value":true}]}}"#;
+    get "/api/v1/contacts/segments/{id}" => segments::get, Reader, "contacts", "One segment with its member count";
+    patch "/api/v1/contacts/segments/{id}" => segments::update, Manager, "contacts", "Rename a segment or replace its rule",
+        r#"{"name":"Chennai VIPs (active)"}"#;
+    delete "/api/v1/contacts/segments/{id}" => segments::delete, Manager, "contacts",
+        "Delete a segment (409 SEGMENT_IN_USE while a draft or scheduled campaign uses it)";
+    get "/api/v1/contacts/segments/{id}/preview" => segments::preview, Reader, "contacts", "Member count and newest 20 members of a segment";
     get "/api/v1/contacts/{id}" => contacts::get, Reader, "contacts", "One contact with its conversations";
     patch "/api/v1/contacts/{id}" => contacts::update, Writer, "contacts", "Change a contact; custom_fields merge (null removes a field)",
         r#"{"name":"Asha K","custom_fields":{"city":null,"tier":"gold"}}"#;
@@ -161,7 +173,7 @@ routes! {
         r##"{"header":[],"body":["Asha","#4821"]}"##;
     get "/api/v1/campaigns" => campaigns::list, Reader, "campaigns", "Broadcast campaigns, newest first, each with its counts";
     post "/api/v1/campaigns" => campaigns::create, Manager, "campaigns",
-        "Write a draft: a number, an approved template with one source per parameter (a contact field or a constant), an audience (tags or contact ids) and a rate (at most the number's); 422 TEMPLATE_NOT_APPROVED / TEMPLATE_PARAMS name the fix",
+        "Write a draft: a number, an approved template with one source per parameter (a contact field or a constant), an audience (tags, contact ids, a segment_id or a CSV) and a rate (at most the number's); 422 TEMPLATE_NOT_APPROVED / TEMPLATE_PARAMS name the fix",
         r#"{"name":"Diwali offer","channel_id":"…","template":{"name":"diwali_offer","language":"en"},"variables":{"body":[{"field":"contact.name"},{"value":"20%"}]},"audience":{"tags":["vip"]},"rate_mps":50}"#;
     get "/api/v1/campaigns/{id}" => campaigns::get, Reader, "campaigns", "One campaign with its counts";
     patch "/api/v1/campaigns/{id}" => campaigns::update, Manager, "campaigns", "Rewrite a draft (409 CAMPAIGN_STATE once it is scheduled or started)";

@@ -78,6 +78,17 @@ fn declare<T: TS>(out: &mut String) {
     out.push_str("\n\n");
 }
 
+/// A segment's rule as `crate::segments::rule` reads it (a recursive
+/// shape that the Rust side parses by hand, so it is written here).
+const SEGMENT_RULE: &str =
+    "/** A segment rule's condition: `field` is tag, custom.<name>, opted_in, channel, last_inbound, conversation_status, phone or name. */
+export type SegmentCondition = { field: string, op: string, value?: string | number | boolean, };
+
+/** A segment's rule: `all` / `any` groups (at most 4 deep, 30 conditions) of conditions. */
+export type SegmentRule = { all: Array<SegmentRule | SegmentCondition>, } | { any: Array<SegmentRule | SegmentCondition>, };
+
+";
+
 /// `web/src/lib/apiTypes.ts`: the shapes the REST API and the socket return,
 /// declared from the structs that serialize them. The value sets come from
 /// `domain.ts`.
@@ -140,6 +151,9 @@ pub fn api_typescript() -> String {
     declare::<crate::http::campaigns::CsvAudienceReport>(&mut out);
     declare::<Range>(&mut out);
     declare::<Overview>(&mut out);
+    out.push_str(SEGMENT_RULE);
+    declare::<crate::store::repo::segments::SegmentView>(&mut out);
+    declare::<crate::store::repo::segments::SegmentPreview>(&mut out);
     out.trim_end().to_owned() + "\n"
 }
 

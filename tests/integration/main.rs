@@ -16,5 +16,6 @@ mod matrix;
 mod outbound;
 mod recovery;
 mod security;
+mod segments;
 mod templates;
 mod tenancy;

@@ -73,6 +73,13 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("post", "/api/v1/contacts", [401, 201, 201, 201, 403, 201, 201]),
     ("post", "/api/v1/contacts/import", [401, 403, 403, 200, 403, 200, 200]),
     ("get", "/api/v1/contacts/export", [401, 403, 403, 200, 403, 200, 200]),
+    ("get", "/api/v1/contacts/segments", [401, 200, 200, 200, 200, 403, 200]),
+    ("post", "/api/v1/contacts/segments", [401, 403, 403, 201, 403, 201, 201]),
+    ("post", "/api/v1/contacts/segments/preview", [401, 200, 200, 200, 200, 403, 200]),
+    ("get", "/api/v1/contacts/segments/{id}", [401, 200, 404, 404, 200, 403, 200]),
+    ("patch", "/api/v1/contacts/segments/{id}", [401, 403, 403, 404, 403, 200, 200]),
+    ("delete", "/api/v1/contacts/segments/{id}", [401, 403, 403, 404, 403, 204, 204]),
+    ("get", "/api/v1/contacts/segments/{id}/preview", [401, 200, 404, 404, 200, 403, 200]),
     ("get", "/api/v1/contacts/{id}", [401, 200, 404, 404, 200, 403, 200]),
     ("patch", "/api/v1/contacts/{id}", [401, 200, 404, 404, 403, 200, 200]),
     ("delete", "/api/v1/contacts/{id}", [401, 403, 403, 404, 403, 204, 204]),
@@ -141,6 +148,7 @@ struct Fixtures {
     template: String,
     media: String,
     campaign: String,
+    segment: String,
     counter: std::sync::atomic::AtomicU64,
 }
 
@@ -202,6 +210,7 @@ async fn setup(app: &TestApp) -> Fixtures {
         admin_post(app, &admin, "/api/v1/contacts", json!({"phone": format!("+1415666{i:04}"), "tags": ["bulk"]})).await;
     }
     let campaign = admin_post(app, &admin, "/api/v1/campaigns", campaign_body(&channel, &contact)).await["id"].as_str().unwrap().to_owned();
+    let segment = admin_post(app, &admin, "/api/v1/contacts/segments", segment_body(0)).await["id"].as_str().unwrap().to_owned();
     Fixtures {
         admin,
         agent,
@@ -217,6 +226,7 @@ async fn setup(app: &TestApp) -> Fixtures {
         template,
         media,
         campaign,
+        segment,
         counter: std::sync::atomic::AtomicU64::new(1),
     }
 }
@@ -224,6 +234,10 @@ async fn setup(app: &TestApp) -> Fixtures {
 fn flow_body() -> Value {
     json!({"name": "matrix flow", "trigger_type": "manual", "flow_data": {"nodes": [
         {"id": "m", "type": "message", "position": {"x": 0, "y": 0}, "data": {"start": true, "text": "hello"}}], "edges": []}})
+}
+
+fn segment_body(n: u64) -> Value {
+    json!({"name": format!("matrix segment {n}"), "rule": {"all": [{"field": "tag", "op": "has", "value": "bulk"}]}})
 }
 
 fn campaign_body(channel: &str, contact: &str) -> Value {
@@ -282,6 +296,10 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
             admin_post(app, a, "/api/v1/contacts", json!({"phone": format!("+1415777{n:04}")})).await["id"].as_str().unwrap().to_owned()
         }
         (_, p) if p.starts_with("/api/v1/contacts/{id}") => fx.contact.clone(),
+        ("delete", "/api/v1/contacts/segments/{id}") => {
+            admin_post(app, a, "/api/v1/contacts/segments", segment_body(n + 1000)).await["id"].as_str().unwrap().to_owned()
+        }
+        (_, p) if p.starts_with("/api/v1/contacts/segments/{id}") => fx.segment.clone(),
         ("post", "/api/v1/flows/{id}/start") => fx.flow.clone(),
         ("delete", "/api/v1/flows/{id}") => admin_post(app, a, "/api/v1/flows", flow_body()).await["id"].as_str().unwrap().to_owned(),
         (_, p) if p.starts_with("/api/v1/flows/{id}") => fx.flow.clone(),
@@ -354,6 +372,11 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         ("post", "/api/v1/contacts") => Body::Json(json!({"phone": format!("+1415888{n:04}")})),
         ("post", "/api/v1/contacts/import") => Body::Csv(format!("phone,name\n+1415999{n:04},Imported\n")),
         ("patch", "/api/v1/contacts/{id}") => Body::Json(json!({"name": "Renamed"})),
+        ("post", "/api/v1/contacts/segments") => Body::Json(segment_body(n + 2000)),
+        ("patch", "/api/v1/contacts/segments/{id}") => Body::Json(json!({"name": format!("matrix segment renamed {n}")})),
+        ("post", "/api/v1/contacts/segments/preview") => {
+            Body::Json(json!({"rule": {"any": [{"field": "opted_in", "op": "eq", "value": true}]}}))
+        }
         ("post", "/api/v1/flows") => Body::Json(flow_body()),
         ("patch", "/api/v1/flows/{id}") => Body::Json(json!({"name": format!("renamed {n}")})),
         ("patch", "/api/v1/flows/{id}/status") => Body::Json(json!({"status": "active"})),

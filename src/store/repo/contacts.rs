@@ -11,7 +11,7 @@ use whatsflow_actors::ids::{ContactId, ConversationId};
 use whatsflow_actors::ports::ConversationStatus;
 
 /// Columns of [`contact_view`].
-const CONTACT_COLUMNS: &str = "id, phone, wa_user_id, username, name, tags, custom_fields, opted_in, created_at, updated_at";
+pub(super) const CONTACT_COLUMNS: &str = "id, phone, wa_user_id, username, name, tags, custom_fields, opted_in, created_at, updated_at";
 
 /// A contact as the API shows it.
 #[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
@@ -57,7 +57,7 @@ pub struct ContactConversation {
 }
 
 /// Reads a contact row.
-fn contact_view(r: &PgRow) -> Result<ContactView, sqlx::Error> {
+pub(super) fn contact_view(r: &PgRow) -> Result<ContactView, sqlx::Error> {
     Ok(ContactView {
         id: ContactId(r.try_get("id")?),
         phone: r.try_get("phone")?,

@@ -16,6 +16,7 @@ pub mod dead_letters;
 pub mod flows;
 pub mod keys;
 pub mod platform;
+pub mod segments;
 pub mod settings;
 pub mod templates;
 pub mod users;
@@ -195,6 +196,12 @@ pub enum Conflict {
     /// A flow with live runs cannot be deleted.
     #[error("{0} run(s) of this flow are live")]
     FlowInUse(i64),
+    /// One segment per name (any case) in a tenant.
+    #[error("a segment named `{0}` exists")]
+    SegmentExists(String),
+    /// A segment that a draft or scheduled campaign will read at launch.
+    #[error("the campaign(s) {0} use this segment as their audience")]
+    SegmentInUse(String),
 }
 
 /// The database, as repositories see it.
@@ -282,6 +289,11 @@ impl<'a> TenantDb<'a> {
     /// Its broadcast campaigns.
     pub fn campaigns(self) -> campaigns::Campaigns<'a> {
         campaigns::Campaigns { db: self }
+    }
+
+    /// Its saved contact filters.
+    pub fn segments(self) -> segments::Segments<'a> {
+        segments::Segments { db: self }
     }
 
     /// Its own settings.

@@ -1127,3 +1127,45 @@ agents: Array<AgentActivity>,
  * Flow runs.
  */
 flows: FlowRuns, };
+
+/** A segment rule's condition: `field` is tag, custom.<name>, opted_in, channel, last_inbound, conversation_status, phone or name. */
+export type SegmentCondition = { field: string, op: string, value?: string | number | boolean, };
+
+/** A segment's rule: `all` / `any` groups (at most 4 deep, 30 conditions) of conditions. */
+export type SegmentRule = { all: Array<SegmentRule | SegmentCondition>, } | { any: Array<SegmentRule | SegmentCondition>, };
+
+export type SegmentView = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * Its name, unique in the account (any case).
+ */
+name: string, 
+/**
+ * Its rule, in canonical form.
+ */
+rule: SegmentRule, 
+/**
+ * Its members now.
+ */
+contacts: number, 
+/**
+ * Created.
+ */
+created_at: string, 
+/**
+ * Last changed.
+ */
+updated_at: string, };
+
+export type SegmentPreview = { 
+/**
+ * Members.
+ */
+count: number, 
+/**
+ * The newest [`PREVIEW_CONTACTS`] members.
+ */
+contacts: Array<ContactView>, };

@@ -36,6 +36,8 @@ export const ERROR_CODES = {
   OPTED_OUT: "The contact opted out of marketing messages.",
   PAYLOAD_TOO_LARGE: "The request body or file is too large.",
   RATE_LIMITED: "Too many requests from this address.",
+  SEGMENT_EXISTS: "A segment with this name exists.",
+  SEGMENT_IN_USE: "A draft or scheduled campaign uses this segment as its audience.",
   TEMPLATE_EXISTS: "A template with this name and language exists.",
   TEMPLATE_INVALID: "The template breaks Meta's rules.",
   TEMPLATE_LOCKED: "The template cannot be changed in its status.",
