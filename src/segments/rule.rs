@@ -150,7 +150,7 @@ fn parse_at(v: &Value, path: &str, depth: usize, conditions: &mut usize) -> Resu
     }
     *conditions += 1;
     if *conditions > MAX_CONDITIONS {
-        return Err(format!("a rule has at most {MAX_CONDITIONS} conditions"));
+        return Err(format!("`{path}`: a rule has at most {MAX_CONDITIONS} conditions"));
     }
     Condition::parse(obj, path).map(Rule::Condition)
 }

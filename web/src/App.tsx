@@ -16,6 +16,8 @@ const FlowsPage = lazy(() => import("./pages/FlowsPage").then((m) => ({ default:
 const TemplatesPage = lazy(() => import("./pages/TemplatesPage").then((m) => ({ default: m.TemplatesPage })));
 const DashboardPage = lazy(() => import("./pages/DashboardPage").then((m) => ({ default: m.DashboardPage })));
 const ContactsPage = lazy(() => import("./pages/ContactsPage").then((m) => ({ default: m.ContactsPage })));
+const SegmentsPage = lazy(() => import("./pages/SegmentsPage").then((m) => ({ default: m.SegmentsPage })));
+const SegmentEditorPage = lazy(() => import("./pages/SegmentEditorPage"));
 const TeamPage = lazy(() => import("./pages/TeamPage").then((m) => ({ default: m.TeamPage })));
 const ApiKeysPage = lazy(() => import("./pages/ApiKeysPage").then((m) => ({ default: m.ApiKeysPage })));
 const CampaignsPage = lazy(() => import("./pages/CampaignsPage").then((m) => ({ default: m.CampaignsPage })));
@@ -70,6 +72,9 @@ export function App() {
               <Route path="/inbox/:conversationId?" element={<InboxPage />} />
               <Route path="/dashboard" element={<RoleGate><DashboardPage /></RoleGate>} />
               <Route path="/contacts" element={<RoleGate><ContactsPage /></RoleGate>} />
+              <Route path="/segments" element={<RoleGate><SegmentsPage /></RoleGate>} />
+              <Route path="/segments/new" element={<RoleGate><SegmentEditorPage /></RoleGate>} />
+              <Route path="/segments/:id" element={<RoleGate><SegmentEditorPage /></RoleGate>} />
               <Route path="/flows" element={<RoleGate><FlowsPage /></RoleGate>} />
               <Route path="/flows/:id" element={<RoleGate><FlowBuilderPage /></RoleGate>} />
               <Route path="/templates" element={<RoleGate><TemplatesPage /></RoleGate>} />

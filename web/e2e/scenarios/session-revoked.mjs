@@ -27,7 +27,7 @@ export default async function ({ page }) {
   await login(page, email, password);
   await page.waitForFunction(() => (window.__e2eSockets ?? []).some((s) => s.opened && s.closeCode === null));
   const nav = () => page.locator('nav[aria-label] a[data-testid^="nav-"]').evaluateAll((as) => as.map((a) => a.getAttribute("data-testid")));
-  assert(JSON.stringify(await nav()) === JSON.stringify(["nav-inbox"]), "signed in as an agent: the inbox only");
+  assert(JSON.stringify(await nav()) === JSON.stringify(["nav-inbox", "nav-segments"]), "signed in as an agent: the inbox and segments only");
   const tokenBefore = await page.evaluate(() => JSON.parse(localStorage.getItem("whatsflow.session") ?? "{}").accessToken);
 
   // 1. A role change revokes the session; the refresh gives a token with the new role.

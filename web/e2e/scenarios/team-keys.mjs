@@ -1,5 +1,5 @@
 // Settings: add an agent to the team, change their name, see them log in to
-// an inbox-only navigation (role-aware), then remove them; create an API key
+// a navigation of the inbox and segments only (role-aware), then remove them; create an API key
 // (shown once, with a warning), use it, revoke it and see it refused.
 import { randomBytes } from "node:crypto";
 import { assert, baseUrl, launch, login, registerTenant, uniqueEmail } from "../lib.mjs";
@@ -41,12 +41,12 @@ export default async function ({ page }) {
   await page.getByTestId("member-dialog").waitFor({ state: "detached" });
   await page.getByTestId("member-row").filter({ hasText: "Ravi K" }).filter({ hasText: email }).waitFor();
 
-  // 3. The agent sees the inbox only, and is online to the admin while signed in.
+  // 3. The agent sees the inbox and segments only, and is online to the admin while signed in.
   const agent = await launch();
   try {
     await login(agent.page, email, password);
     const nav = await agent.page.locator('nav[aria-label] a[data-testid^="nav-"]').evaluateAll((as) => as.map((a) => a.getAttribute("data-testid")));
-    assert(JSON.stringify(nav) === JSON.stringify(["nav-inbox"]), `an agent's navigation is the inbox only (${nav})`);
+    assert(JSON.stringify(nav) === JSON.stringify(["nav-inbox", "nav-segments"]), `an agent's navigation is the inbox and (read-only) segments (${nav})`);
     await agent.page.goto(`${baseUrl()}/flows`);
     await agent.page.getByTestId("forbidden").waitFor();
     await row.locator('[data-presence="online"]').waitFor();
@@ -79,5 +79,5 @@ export default async function ({ page }) {
   await keyRow.getByTestId("api-key-revoke-confirm").click();
   await keyRow.getByTestId("api-key-revoked").waitFor();
   assert((await withKey()) === 401, "the revoked key is refused");
-  return `agent ${email} added, renamed, saw the inbox only, removed; key ${key.slice(0, 10)}… revoked`;
+  return `agent ${email} added, renamed, saw the inbox and segments only, removed; key ${key.slice(0, 10)}… revoked`;
 }

@@ -5,6 +5,7 @@
 import type * as api from "./apiTypes";
 import type * as web from "./types";
 import type * as csv from "./campaignCsv";
+import type * as client from "./api";
 
 type Fits<From extends To, To> = [From, To];
 
@@ -22,4 +23,6 @@ export type ApiFitsWeb = [
   Fits<Omit<api.Template, "components">, Omit<web.TemplateFull, "components">>,
   Fits<api.RunView, Pick<web.FlowExecution, "id" | "status">>,
   Fits<api.CsvAudienceReport, csv.CsvUploadReport>,
+  Fits<api.SegmentView, client.SegmentView>,
+  Fits<api.SegmentPreview, client.SegmentPreview>,
 ];

@@ -4,7 +4,7 @@
 // password changed, the user was removed, logged out elsewhere): the refresh
 // either issues a token for the new state or is refused, which ends the session.
 
-import type { ApiErrorBody, AuthResponse, User } from "./types";
+import type { ApiErrorBody, AuthResponse, Contact, User } from "./types";
 
 export const API_BASE = "/api/v1";
 const SESSION_KEY = "whatsflow.session";
@@ -405,6 +405,39 @@ export class ApiClient {
     }
     return parsed as T;
   }
+}
+
+// ---- contact segments (`/contacts/segments`) ----
+// The web's own reading of them; api.check.ts proves the server's generated
+// types (apiTypes.ts) fit.
+
+/** A leaf of a segment rule: `{"field": "tag", "op": "has", "value": "vip"}`; `exists`, `missing` and `never` take no value. */
+export interface SegmentCondition {
+  field: string;
+  op: string;
+  value?: string | number | boolean;
+}
+
+/** `{"all": [...]}` or `{"any": [...]}`: non-empty, at most 4 groups deep, at most 30 conditions in all. */
+export type SegmentGroupRule = { all: SegmentRule[] } | { any: SegmentRule[] };
+
+export type SegmentRule = SegmentGroupRule | SegmentCondition;
+
+/** A saved segment (`GET /contacts/segments`, `…/{id}`) with its members counted now. */
+export interface SegmentView {
+  id: string;
+  name: string;
+  rule: SegmentGroupRule;
+  /** Contacts matching the rule now. */
+  contacts: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** `POST /contacts/segments/preview` and `GET /contacts/segments/{id}/preview`: how many match, the first 20 of them. */
+export interface SegmentPreview {
+  count: number;
+  contacts: Contact[];
 }
 
 export function browserLock<T>(fn: () => Promise<T>): Promise<T> {

@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { canOpen, navFor } from "./nav";
 
 describe("role-aware navigation", () => {
-  it("shows agents the inbox only", () => {
-    expect(navFor("agent").map((i) => i.to)).toEqual(["/inbox"]);
+  it("shows agents the inbox and segments only", () => {
+    expect(navFor("agent").map((i) => i.to)).toEqual(["/inbox", "/segments"]);
+    expect(canOpen("agent", "/segments")).toBe(true);
+    expect(canOpen("agent", "/segments/abc")).toBe(true);
     expect(canOpen("agent", "/contacts")).toBe(false);
     expect(canOpen("agent", "/flows/abc")).toBe(false);
     expect(canOpen("agent", "/settings/team")).toBe(false);
@@ -17,6 +19,7 @@ describe("role-aware navigation", () => {
       "/inbox",
       "/dashboard",
       "/contacts",
+      "/segments",
       "/flows",
       "/templates",
       "/campaigns",

@@ -6,7 +6,7 @@ export interface NavItem {
   /** The paths this item covers (and gates); defaults to `to`. */
   section?: string;
   label: MessageKey;
-  icon: "inbox" | "contacts" | "settings" | "dashboard" | "flows" | "templates" | "campaigns";
+  icon: "inbox" | "contacts" | "segments" | "settings" | "dashboard" | "flows" | "templates" | "campaigns";
   roles: readonly Role[];
 }
 
@@ -18,6 +18,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { to: "/inbox", label: "nav.inbox", icon: "inbox", roles: EVERYONE },
   { to: "/dashboard", label: "nav.dashboard", icon: "dashboard", roles: ADMINS },
   { to: "/contacts", label: "nav.contacts", icon: "contacts", roles: ADMINS },
+  // Agents may look at segments (GET); creating and changing them is for admins (the page hides it).
+  { to: "/segments", label: "nav.segments", icon: "segments", roles: EVERYONE },
   { to: "/flows", label: "nav.flows", icon: "flows", roles: ADMINS },
   { to: "/templates", label: "nav.templates", icon: "templates", roles: ADMINS },
   { to: "/campaigns", label: "nav.campaigns", icon: "campaigns", roles: ADMINS },

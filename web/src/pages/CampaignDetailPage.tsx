@@ -26,6 +26,8 @@ import {
   type CampaignWithStats,
   type RecipientStatus,
 } from "../lib/campaigns";
+import type { SegmentView } from "../lib/api";
+import { audienceSegmentId } from "../lib/segments";
 import type { Page } from "../lib/types";
 
 /** The campaign is fetched again this often while its counts can change (the socket brings more while it runs). */
@@ -232,6 +234,21 @@ export function CampaignDetailPage() {
 
   useEffect(() => load(), [load]);
 
+  // A segment audience is named by its segment (the id when it is gone).
+  const segmentId = audienceSegmentId(campaign?.audience);
+  const [segmentName, setSegmentName] = useState<string | null>(null);
+  useEffect(() => {
+    if (!segmentId) return;
+    let live = true;
+    api
+      .get<SegmentView>(`/contacts/segments/${encodeURIComponent(segmentId)}`)
+      .then((sv) => live && setSegmentName(sv.name))
+      .catch(() => live && setSegmentName(null));
+    return () => {
+      live = false;
+    };
+  }, [api, segmentId]);
+
   // Live counts while it runs; a change of status brings the whole campaign (its paused_reason, times).
   const statusRef = useRef(campaign?.status);
   statusRef.current = campaign?.status;
@@ -341,6 +358,14 @@ export function CampaignDetailPage() {
                 {t("campaigns.summary", { template: `${c.template.name} (${c.template.language})`, rate: num.format(c.rate_mps) })}
                 {tags.length > 0 && ` · ${t("campaigns.summaryTags", { tags: tags.join(", ") })}`}
                 {csv && csv.rows !== null && ` · ${t("campaigns.summaryCsv", { rows: num.format(csv.rows) })}`}
+                {segmentId && (
+                  <>
+                    {" · "}
+                    <Link to={`/segments/${segmentId}`} className="hover:underline" data-testid="campaign-segment-link">
+                      {t("campaigns.summarySegment", { name: segmentName ?? segmentId })}
+                    </Link>
+                  </>
+                )}
               </p>
               <p className="text-xs text-gray-500">
                 {c.scheduled_at && c.status === "scheduled" && t("campaigns.scheduledFor", { time: when.format(new Date(c.scheduled_at)) })}

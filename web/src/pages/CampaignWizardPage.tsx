@@ -6,7 +6,7 @@ import { CsvAudiencePanel } from "../components/campaigns/CsvAudience";
 import { TemplateBubble } from "../components/templates/TemplateBubble";
 import { Button, fieldClass, inputClass, Labeled, PageHeader, TextInput, useErrorText } from "../components/ui";
 import { useI18n } from "../i18n/I18nProvider";
-import { RawBody } from "../lib/api";
+import { RawBody, type SegmentPreview, type SegmentView } from "../lib/api";
 import type { CampaignView, ChannelView } from "../lib/apiTypes";
 import { audienceCsv, firstAcceptedRow, uploadDraftTemplate, type CsvUploadReport } from "../lib/campaignCsv";
 import {
@@ -34,6 +34,7 @@ import {
   type SourceKind,
 } from "../lib/campaigns";
 import { formatSecondsShort } from "../lib/chart";
+import { audienceSegmentId } from "../lib/segments";
 import { bubbleOf } from "../lib/templates";
 import type { CampaignPreview, Contact, Page, TemplateFull } from "../lib/types";
 
@@ -41,8 +42,9 @@ const STEPS = ["audience", "message", "speed", "review"] as const;
 type Step = 1 | 2 | 3 | 4;
 type Sources = Record<ParamComponent, SourceDraft[]>;
 const NO_SOURCES: Sources = { header: [], body: [] };
-/** Who gets it: the contacts with some tags, or the rows of an uploaded CSV. */
-type AudienceKind = "tags" | "csv";
+/** Who gets it: the contacts with some tags, the members of a saved segment, or the rows of an uploaded CSV. */
+type AudienceKind = "tags" | "segment" | "csv";
+const AUDIENCE_KINDS: readonly AudienceKind[] = ["tags", "segment", "csv"];
 
 /** The numbered steps along the top; the ones before the current can be gone back to. */
 function Stepper({ step, onGo }: { step: Step; onGo: (s: Step) => void }) {
@@ -154,6 +156,54 @@ function SourcePicker({
   );
 }
 
+/** The segment picker of the audience step: saved segments with their member counts now. */
+function SegmentAudience({
+  segments,
+  error,
+  value,
+  onChange,
+}: {
+  segments: SegmentView[] | null;
+  error: string | null;
+  value: string;
+  onChange: (id: string) => void;
+}) {
+  const { t, lang } = useI18n();
+  const num = new Intl.NumberFormat(lang.locale);
+  const picked = segments?.find((x) => x.id === value) ?? null;
+  return (
+    <div className="space-y-2" data-testid="campaign-segment-panel">
+      <Labeled label={t("campaigns.field.segment")}>
+        {(id) => (
+          <select id={id} className={inputClass} value={value} onChange={(e) => onChange(e.target.value)} data-testid="campaign-segment" disabled={segments === null}>
+            <option value="">{segments === null ? t("common.loading") : t("campaigns.field.segmentPick")}</option>
+            {segments?.map((x) => (
+              <option key={x.id} value={x.id} data-count={x.contacts}>
+                {t("campaigns.field.segmentOption", { name: x.name, count: num.format(x.contacts) })}
+              </option>
+            ))}
+            {value && segments !== null && !picked && <option value={value}>{t("campaigns.segment.gone")}</option>}
+          </select>
+        )}
+      </Labeled>
+      {picked && (
+        <p className="text-sm text-gray-700" data-testid="campaign-segment-count" data-value={picked.contacts}>
+          {t("campaigns.segment.members", { count: num.format(picked.contacts) })}
+        </p>
+      )}
+      {value && segments !== null && !picked && error === null && <p className="text-sm text-amber-800">{t("campaigns.segment.gone")}</p>}
+      {error && <p className="text-sm text-amber-800">{error}</p>}
+      <p className="text-xs text-gray-500">
+        {segments?.length === 0 && error === null && `${t("campaigns.segment.none")} `}
+        <Link to={segments?.length === 0 ? "/segments/new" : "/segments"} className="text-brand-700 underline" data-testid="campaign-segment-manage">
+          {segments?.length === 0 ? t("campaigns.segment.create") : t("campaigns.segment.manage")}
+        </Link>
+      </p>
+      <p className="text-xs text-gray-500">{t("campaigns.field.audienceHelp")}</p>
+    </div>
+  );
+}
+
 /**
  * A campaign from its audience to its launch: `/campaigns/new`, or
  * `/campaigns/{id}/edit` for a draft (`?step=review` opens its review).
@@ -178,6 +228,10 @@ export function CampaignWizardPage() {
   /** The draft's CSV audience as the server stores it (sent back as is when the draft is saved). */
   const [csvAudience, setCsvAudience] = useState<Record<string, unknown> | null>(null);
   const [uploading, setUploading] = useState(false);
+  /** The saved segments to pick from (null while loading), and the one picked. */
+  const [segments, setSegments] = useState<SegmentView[] | null>(null);
+  const [segmentsError, setSegmentsError] = useState<string | null>(null);
+  const [segmentId, setSegmentId] = useState("");
   const [channelId, setChannelId] = useState("");
   const [templateId, setTemplateId] = useState("");
   const [sources, setSources] = useState<Sources>(NO_SOURCES);
@@ -209,6 +263,8 @@ export function CampaignWizardPage() {
   const rateNumber = Number(rate);
   const maxRate = channel?.messages_per_second ?? 1;
   const isCsv = audienceKind === "csv";
+  const isSegment = audienceKind === "segment";
+  const segment = segments?.find((x) => x.id === segmentId) ?? null;
   const csvStored = useMemo(() => audienceCsv(csvAudience), [csvAudience]);
   /** The columns placeholders can take their values from (none for a tag audience). */
   const csvColumns = useMemo(() => (isCsv ? (csvReport?.columns ?? csvStored?.columns ?? []) : []), [isCsv, csvReport, csvStored]);
@@ -252,7 +308,11 @@ export function CampaignWizardPage() {
         setSaved(existing);
         setName(existing.name);
         setTagsText(audienceTags(existing.audience).join(", "));
-        if (audienceCsv(existing.audience)) {
+        const existingSegment = audienceSegmentId(existing.audience);
+        if (existingSegment) {
+          setAudienceKind("segment");
+          setSegmentId(existingSegment);
+        } else if (audienceCsv(existing.audience)) {
           setAudienceKind("csv");
           setCsvAudience(existing.audience);
         }
@@ -276,25 +336,43 @@ export function CampaignWizardPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, editId]);
 
+  // The saved segments (an older server without them just offers none).
+  useEffect(() => {
+    let live = true;
+    api
+      .get<{ data: SegmentView[] }>("/contacts/segments")
+      .then((res) => live && setSegments(res.data))
+      .catch((e: unknown) => {
+        if (!live) return;
+        setSegments([]);
+        setSegmentsError(errorText(e));
+      });
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [api]);
+
   // A contact of the audience, to render the sample with real values.
   const firstTag = audienceKind === "tags" ? (tags[0] ?? "") : "";
+  const sampleSegment = isSegment ? segmentId : "";
   useEffect(() => {
-    if (!firstTag) {
+    if (!firstTag && !sampleSegment) {
       setSample(null);
       return;
     }
     let live = true;
     const timer = window.setTimeout(() => {
-      api
-        .get<Page<Contact>>("/contacts", { tag: firstTag, limit: 1 })
-        .then((p) => live && setSample(p.data[0] ?? null))
-        .catch(() => live && setSample(null));
+      const first = sampleSegment
+        ? api.get<SegmentPreview>(`/contacts/segments/${encodeURIComponent(sampleSegment)}/preview`).then((p) => p.contacts[0] ?? null)
+        : api.get<Page<Contact>>("/contacts", { tag: firstTag, limit: 1 }).then((p) => p.data[0] ?? null);
+      first.then((c) => live && setSample(c)).catch(() => live && setSample(null));
     }, 300);
     return () => {
       live = false;
       window.clearTimeout(timer);
     };
-  }, [api, firstTag]);
+  }, [api, firstTag, sampleSegment]);
 
   // Step 4: what the server would do.
   const savedId = saved?.id ?? null;
@@ -346,6 +424,9 @@ export function CampaignWizardPage() {
       if (isCsv) {
         if (uploading) return t("campaigns.wizard.csvUploading");
         if (!saved || csvRows <= 0) return t("campaigns.wizard.needCsv");
+      } else if (isSegment) {
+        if (!segmentId) return t("campaigns.wizard.needSegment");
+        if (segments && segmentsError === null && !segment) return t("campaigns.segment.gone");
       } else if (tags.length === 0) return t("campaigns.wizard.needTags");
     }
     if (s === 2) {
@@ -384,7 +465,7 @@ export function CampaignWizardPage() {
       template: { name: template.name, language: template.language },
       variables: variablesOf(sources),
       // A CSV audience goes back as the server stored it (its rows stay with the draft).
-      audience: isCsv ? (csvAudience ?? { csv: {} }) : { tags },
+      audience: isCsv ? (csvAudience ?? { csv: {} }) : isSegment ? { segment_id: segmentId } : { tags },
       rate_mps: rateNumber,
     };
     try {
@@ -562,8 +643,8 @@ export function CampaignWizardPage() {
               <TextInput label={t("campaigns.field.name")} value={name} maxLength={200} onChange={(e) => setName(e.target.value)} data-testid="campaign-name" placeholder={t("campaigns.field.namePlaceholder")} />
               <fieldset data-testid="campaign-audience-kind" data-kind={audienceKind}>
                 <legend className="mb-1 block text-xs font-medium text-gray-700">{t("campaigns.audience.kind")}</legend>
-                <div className="grid gap-2 sm:grid-cols-2">
-                  {(["tags", "csv"] as const).map((kind) => (
+                <div className="grid gap-2 sm:grid-cols-3">
+                  {AUDIENCE_KINDS.map((kind) => (
                     <label
                       key={kind}
                       className={`flex cursor-pointer items-start gap-2 rounded-lg border p-3 text-sm ${
@@ -590,7 +671,9 @@ export function CampaignWizardPage() {
                   ))}
                 </div>
               </fieldset>
-              {audienceKind === "tags" ? (
+              {isSegment ? (
+                <SegmentAudience segments={segments} error={segmentsError} value={segmentId} onChange={setSegmentId} />
+              ) : audienceKind === "tags" ? (
                 <>
                   <TextInput
                     label={t("campaigns.field.tags")}
@@ -719,7 +802,9 @@ export function CampaignWizardPage() {
                         : t("campaigns.wizard.sampleNoRow")
                       : sample
                         ? t("campaigns.wizard.sampleFor", { name: sample.name || sample.phone || "—" })
-                        : t("campaigns.wizard.sampleNoContact")}
+                        : isSegment
+                          ? t("campaigns.wizard.sampleNoSegmentContact")
+                          : t("campaigns.wizard.sampleNoContact")}
                   </p>
                 </>
               ) : (
