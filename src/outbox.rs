@@ -75,7 +75,11 @@ pub async fn resume_pending_sends(pool: &PgPool, router: &WebhookRouter, grace: 
             body,
             wait: grace.saturating_sub(age),
             attempted: row.try_get("attempted")?,
-            lane: if matches!(sender.as_str(), "agent" | "api") { Lane::Live } else { Lane::Bulk },
+            lane: match sender.as_str() {
+                "agent" | "api" => Lane::Live,
+                "campaign" => Lane::Broadcast,
+                _ => Lane::Bulk,
+            },
         });
     }
     Ok(pending.len())

@@ -14,13 +14,13 @@
 //! If not, the message becomes `unconfirmed` (an agent may resend it by
 //! hand), unless it is a bot's whose flow asks to resend.
 
-use crate::ids::{MessageId, TenantId, Wamid};
+use crate::ids::{ContactId, MessageId, TenantId, Wamid};
 use crate::ports::{ChannelRef, StoreError};
 use crate::protocol::ConversationKey;
 use actix::prelude::*;
 use async_trait::async_trait;
 use serde_json::Value;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 // The runtime's clock (tokio's, through actix): the same monotonic time in
@@ -36,6 +36,10 @@ const RETRY_BASE: Duration = Duration::from_millis(250);
 const RETRY_MAX: Duration = Duration::from_secs(30);
 /// Sends in flight at once per number (the pacing decides the rate).
 const MAX_IN_FLIGHT: usize = 64;
+/// Meta's pair rate: one message from a number to the same customer every
+/// 6 seconds (a burst may pass, then 131056). Broadcast sends keep this gap
+/// after any earlier send to the customer; live replies and bots do not wait.
+pub const PAIR_GAP: Duration = Duration::from_secs(6);
 
 /// How Meta answered a send.
 #[derive(Debug, Clone, PartialEq)]
@@ -200,6 +204,10 @@ pub struct ChannelOutbox {
     pings: VecDeque<StatusPing>,
     in_flight: usize,
     wake_scheduled: bool,
+    /// When each customer was last sent to (entries older than
+    /// [`PAIR_GAP`] are dropped as the map grows).
+    last_sent: HashMap<ContactId, Instant>,
+    prune_above: usize,
 }
 
 impl ChannelOutbox {
@@ -228,6 +236,28 @@ impl ChannelOutbox {
             pings: VecDeque::new(),
             in_flight: 0,
             wake_scheduled: false,
+            last_sent: HashMap::new(),
+            prune_above: 1024,
+        }
+    }
+
+    /// How long a broadcast send must still wait for the pair-rate gap
+    /// after the number's last send to its customer.
+    fn pair_wait(&self, job: &OutboundJob, now: Instant) -> Option<Duration> {
+        if job.lane != Lane::Broadcast {
+            return None;
+        }
+        let last = self.last_sent.get(&job.conversation.contact_id)?;
+        PAIR_GAP.checked_sub(now.duration_since(*last)).filter(|d| !d.is_zero())
+    }
+
+    /// Notes a send to a customer now, forgetting sends older than the gap
+    /// once the map has doubled since it was last pruned.
+    fn note_sent(&mut self, contact: ContactId, now: Instant) {
+        self.last_sent.insert(contact, now);
+        if self.last_sent.len() > self.prune_above {
+            self.last_sent.retain(|_, at| now.duration_since(*at) < PAIR_GAP);
+            self.prune_above = (self.last_sent.len() * 2).max(1024);
         }
     }
 
@@ -257,14 +287,21 @@ impl ChannelOutbox {
                 }
                 break;
             }
-            self.tokens -= 1.0;
             if let Some(job) = self.live.pop_front() {
+                self.note_sent(job.conversation.contact_id, now);
                 starting.push(job);
             } else if let Some(ping) = self.pings.pop_front() {
                 self.start_ping(ctx, ping);
             } else if let Some(job) = self.bulk.pop_front() {
+                if let Some(wait) = self.pair_wait(&job, now) {
+                    // Not its turn yet: it takes no token and waits aside.
+                    self.retry_later(ctx, job, wait);
+                    continue;
+                }
+                self.note_sent(job.conversation.contact_id, now);
                 starting.push(job);
             }
+            self.tokens -= 1.0;
         }
         if !starting.is_empty() {
             self.start_batch(ctx, starting);
@@ -377,7 +414,7 @@ impl ChannelOutbox {
         ctx.run_later(delay, move |act, ctx| {
             match job.lane {
                 Lane::Live => act.live.push_front(job),
-                Lane::Bulk => act.bulk.push_front(job),
+                Lane::Bulk | Lane::Broadcast => act.bulk.push_front(job),
             }
             act.pump(ctx);
         });
@@ -410,7 +447,7 @@ impl Handler<OutboundJob> for ChannelOutbox {
     fn handle(&mut self, job: OutboundJob, ctx: &mut Self::Context) {
         match job.lane {
             Lane::Live => self.live.push_back(job),
-            Lane::Bulk => self.bulk.push_back(job),
+            Lane::Bulk | Lane::Broadcast => self.bulk.push_back(job),
         }
         self.pump(ctx);
     }
@@ -427,7 +464,7 @@ impl Handler<ResumeJob> for ChannelOutbox {
         } else {
             match msg.job.lane {
                 Lane::Live => self.live.push_back(msg.job),
-                Lane::Bulk => self.bulk.push_back(msg.job),
+                Lane::Bulk | Lane::Broadcast => self.bulk.push_back(msg.job),
             }
             self.pump(ctx);
         }
@@ -554,6 +591,36 @@ mod actor_tests {
         let span = sent[20].1 - sent[0].1;
         assert!(span >= Duration::from_millis(900), "sent faster than the number's rate: {span:?}");
         assert_eq!(outcomes.lock().unwrap().len(), 21);
+    }
+
+    #[actix_rt::test]
+    async fn a_broadcast_keeps_the_pair_gap_after_any_send_to_its_customer() {
+        tokio::time::pause();
+        let graph = Arc::new(FakeGraph { sent: Mutex::new(Vec::new()), refuse: Mutex::new(0) });
+        let outcomes = Arc::new(Mutex::new(Vec::new()));
+        let addr = outbox(100, graph.clone(), outcomes.clone());
+        let asha = ContactId::generate();
+        let for_asha = |label: &str, lane: Lane| {
+            let mut j = job(label, lane);
+            j.conversation.contact_id = asha;
+            j
+        };
+        let started = Instant::now();
+        addr.do_send(for_asha("agent reply", Lane::Live));
+        addr.do_send(for_asha("bot reply", Lane::Bulk));
+        addr.do_send(for_asha("offer", Lane::Broadcast));
+        addr.do_send(job("offer to bala", Lane::Broadcast));
+        addr.do_send(for_asha("second offer", Lane::Broadcast));
+        actix::clock::sleep(Duration::from_secs(20)).await;
+        let sent = graph.sent.lock().unwrap().clone();
+        let at = |label: &str| sent.iter().find(|(l, _)| l == label).map(|(_, t)| t.duration_since(started)).unwrap();
+        // Live replies and bots do not wait; another customer does not wait.
+        assert!(at("bot reply") < Duration::from_millis(100));
+        assert!(at("offer to bala") < Duration::from_millis(100));
+        // Asha's broadcasts keep 6 s from the send before each.
+        assert!(at("offer") >= at("bot reply") + PAIR_GAP, "{:?}", at("offer"));
+        assert!(at("second offer") >= at("offer") + PAIR_GAP, "{:?}", at("second offer"));
+        assert_eq!(sent.len(), 5);
     }
 
     #[actix_rt::test]

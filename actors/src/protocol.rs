@@ -32,8 +32,12 @@ pub struct ConversationKey {
 pub enum Lane {
     /// An agent replying now: never waits behind bulk.
     Live,
-    /// Campaigns and flows.
+    /// Flows: behind live replies, in order.
     Bulk,
+    /// Campaigns: bulk, and never within Meta's pair-rate gap
+    /// ([`crate::outbound::PAIR_GAP`]) of the number's last message to the
+    /// same customer (Meta refuses bursts to one user with 131056).
+    Broadcast,
 }
 
 /// Where the answer to a command goes: `None` when nobody waits for it.

@@ -297,9 +297,19 @@ impl Step {
             outcome.rules_checked = true;
             let room = repo.messaging_room(c.channel_id).await?;
             outcome.limit_room = room.map(|(left, _)| left.max(0));
-            let waiting = room.filter(|(left, _)| *left <= 0).map(|(_, limit)| {
+            let limit_reached = room.filter(|(left, _)| *left <= 0).map(|(_, limit)| {
                 format!("Meta's messaging limit of {limit} customers per 24 hours is reached; the rest go out as the 24-hour window moves")
             });
+            let retrying = repo.retry_waiting(self.id).await?.map(|(n, at)| {
+                format!(
+                    "{n} recipient(s) reached Meta's per-user marketing limit (131049); they are sent once more from {} UTC",
+                    at.format("%Y-%m-%d %H:%M")
+                )
+            });
+            let waiting = match (limit_reached, retrying) {
+                (Some(a), Some(b)) => Some(format!("{a}. {b}")),
+                (a, b) => a.or(b),
+            };
             if waiting != c.waiting_reason {
                 repo.set_waiting(self.id, waiting.as_deref()).await?;
             }
@@ -371,7 +381,7 @@ impl Step {
             return Handed::Skipped(r.id, SkipReason::OptedOut);
         }
         let Some(contact) = r.contact_id else { return Handed::Skipped(r.id, SkipReason::ContactGone) };
-        let key = format!("campaign:{}:{}", c.id, r.id);
+        let key = r.send_key(c.id);
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.runner.router.command(ConversationCommand {
             channel: channel.clone(),
@@ -382,7 +392,7 @@ impl Step {
                 reply_to: None,
                 client_id: Some(key.clone()),
                 sent_by: Some(SentBy::Campaign { id: c.id.0 }),
-                lane: Lane::Bulk,
+                lane: Lane::Broadcast,
                 reply: Some(tx),
             }),
         });

@@ -241,18 +241,18 @@ async fn metas_errors_fail_suppress_or_pause_as_meta_says() {
         ],
     )
     .await;
-    app.sim_control(json!({"fail_recipients_with": {"919830000002": 131050, "919830000003": 131049, "919830000004": 131026}})).await;
+    app.sim_control(json!({"fail_recipients_with": {"919830000002": 131050, "919830000004": 131026}})).await;
     let id = create(&app, &t, &spring_sale(&channel, "errs", 10)).await;
     assert_eq!(action(&app, &t, &id, "start").await.0, 200);
     wait_status(&app, &t, &id, "completed").await;
-    let s = eventually("three failures", WAIT, || async {
+    let s = eventually("two failures", WAIT, || async {
         let s = stats(&app, &t, &id).await;
-        (s["failed"] == 3).then_some(s)
+        (s["failed"] == 2).then_some(s)
     })
     .await;
     assert_adds_up(&s);
-    assert_eq!(s["by_error"], json!({"131026": 1, "131049": 1, "131050": 1}));
-    assert_eq!(s["read"], 1);
+    assert_eq!(s["by_error"], json!({"131026": 1, "131050": 1}));
+    assert_eq!(s["read"], 2);
     // 131050: the contact stopped marketing, so their consent is gone.
     let stopped = eventually("consent withdrawn", WAIT, || async {
         let (_, c) = app.get(&t, &format!("/api/v1/contacts/{}", ids[1])).await;
@@ -260,12 +260,10 @@ async fn metas_errors_fail_suppress_or_pause_as_meta_says() {
     })
     .await;
     assert_eq!(stopped["opted_in"], false);
-    let (_, capped) = app.get(&t, &format!("/api/v1/contacts/{}", ids[2])).await;
-    assert_eq!(capped["opted_in"], true, "131049 is a per-user limit, not an opt-out");
     let (_, failed) = app.get(&t, &format!("/api/v1/campaigns/{id}/messages?status=failed")).await;
     let codes: Vec<i64> = failed["data"].as_array().unwrap().iter().map(|r| r["error"]["code"].as_i64().unwrap()).collect();
-    assert_eq!(codes, [131050, 131049, 131026]);
-    assert!(failed["data"][1]["error"]["title"].as_str().unwrap().contains("healthy ecosystem"));
+    assert_eq!(codes, [131050, 131026]);
+    assert!(failed["data"][0]["error"]["title"].as_str().unwrap().contains("stop receiving marketing"));
 
     // A spam-limit failure (131048) stops the whole campaign and tells the admins.
     let more: Vec<(String, String)> = (0..6).map(|i| (format!("+9198400000{i:02}"), format!("P{i}"))).collect();
@@ -633,4 +631,109 @@ async fn a_csv_audience_reports_every_bad_line_and_fills_variables_per_row() {
     assert!(list["data"].as_array().unwrap().iter().any(|c| c["id"] == existing[0].as_str()));
     let res = upload("phone\n+919800000009\n").await;
     assert_eq!(res.status(), 409, "only a draft takes a new audience");
+}
+
+#[actix_rt::test]
+async fn a_campaign_message_keeps_metas_pair_gap_after_the_last_message_to_that_customer() {
+    let app = spawn_app().await;
+    let (t, channel) = ready(&app).await;
+    let conversation = app.open_conversation(&t, "919800000001").await;
+    let (_, conv) = app.get(&t, &format!("/api/v1/conversations/{conversation}")).await;
+    let asha = conv["contact"]["id"].as_str().unwrap().to_owned();
+    let others = contacts(&app, &t, "sale", &[("+919800000002", "Bala", true)]).await;
+    assert_eq!(app.send(&t, &conversation, json!({"type": "text", "text": {"body": "Your order shipped"}})).await.status(), 201);
+    let mut body = spring_sale(&channel, "sale", 50);
+    body["audience"] = json!({"contact_ids": [asha, others[0]]});
+    let id = create(&app, &t, &body).await;
+    assert_eq!(action(&app, &t, &id, "start").await.0, 200);
+    let sends = eventually("both campaign messages sent", WAIT, || async {
+        let s = template_sends(&app).await;
+        (s.len() == 2).then_some(s)
+    })
+    .await;
+    let requests: Value =
+        app.http.get(format!("{}/__sim/requests", app.sim.base_url.trim_end_matches("/v23.0"))).send().await.unwrap().json().await.unwrap();
+    let reply_at: DateTime<Utc> = requests["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["body"]["type"] == "text" && r["body"]["text"]["body"] == "Your order shipped")
+        .map(|r| r["at"].as_str().unwrap().parse().unwrap())
+        .unwrap();
+    let at = |to: &str| sends.iter().find(|(_, b)| b["to"] == to).map(|(at, _)| *at).unwrap();
+    // Asha just had the agent's reply: her offer waits Meta's 6 seconds;
+    // Bala's goes at once.
+    assert!(at("+919800000001") - reply_at >= chrono::Duration::milliseconds(5900), "{:?}", at("+919800000001") - reply_at);
+    assert!(at("+919800000002") - reply_at < chrono::Duration::seconds(5), "{:?}", at("+919800000002") - reply_at);
+    let s = stats(&app, &t, &id).await;
+    assert_adds_up(&s);
+}
+
+/// The template sends the simulator received for `to`.
+async fn sends_to(app: &TestApp, to: &str) -> usize {
+    settled_sends(app).await.iter().filter(|(_, b)| b["to"] == to).count()
+}
+
+#[actix_rt::test]
+async fn a_recipient_at_metas_marketing_limit_is_sent_once_more_after_24_hours() {
+    let app = spawn_app().await;
+    let (t, channel) = ready(&app).await;
+    let ids = contacts(
+        &app,
+        &t,
+        "capped",
+        &[("+919830000001", "Fine", true), ("+919830000003", "Capped once", true), ("+919830000005", "Capped twice", true)],
+    )
+    .await;
+    app.sim_control(json!({"fail_recipients_with": {"919830000003": 131049, "919830000005": 131049}})).await;
+    let id = create(&app, &t, &spring_sale(&channel, "capped", 10)).await;
+    assert_eq!(action(&app, &t, &id, "start").await.0, 200);
+
+    // Both capped recipients wait 24 hours; the campaign keeps running and says why.
+    let s = eventually("two recipients waiting to retry", WAIT, || async {
+        let s = stats(&app, &t, &id).await;
+        (s["retrying"] == 2 && s["read"] == 1).then_some(s)
+    })
+    .await;
+    assert_adds_up(&s);
+    assert_eq!((s["pending"].as_i64(), s["failed"].as_i64()), (Some(2), Some(0)), "{s}");
+    let (_, c) = app.get(&t, &format!("/api/v1/campaigns/{id}")).await;
+    assert_eq!(c["status"], "running");
+    let reason = eventually("the waiting reason", WAIT, || async {
+        let (_, c) = app.get(&t, &format!("/api/v1/campaigns/{id}")).await;
+        c["waiting_reason"].as_str().map(str::to_owned)
+    })
+    .await;
+    assert!(reason.contains("131049") && reason.contains("2 recipient"), "{reason}");
+    let (_, waiting) = app.get(&t, &format!("/api/v1/campaigns/{id}/messages?status=pending")).await;
+    for r in waiting["data"].as_array().unwrap() {
+        let at: DateTime<Utc> = r["retry_at"].as_str().unwrap().parse().unwrap();
+        let wait = at - Utc::now();
+        assert!(wait > chrono::Duration::hours(23) + chrono::Duration::minutes(55) && wait <= chrono::Duration::hours(24), "{r}");
+        assert_eq!(r["attempt"], 2);
+    }
+    // Nothing is resent before the 24 hours.
+    assert_eq!(sends_to(&app, "+919830000003").await, 1);
+
+    // The 24 hours pass; one of them is no longer capped.
+    sqlx::query("UPDATE campaign_recipients SET retry_at = now() WHERE campaign_id = $1 AND retry_at IS NOT NULL")
+        .bind(uuid::Uuid::parse_str(&id).unwrap())
+        .execute(&app.owner)
+        .await
+        .unwrap();
+    app.sim_control(json!({"fail_recipients_with": {"919830000005": 131049}})).await;
+    wait_status(&app, &t, &id, "completed").await;
+    let s = eventually("the retry read and the second failure final", WAIT, || async {
+        let s = stats(&app, &t, &id).await;
+        (s["read"] == 2 && s["failed"] == 1).then_some(s)
+    })
+    .await;
+    assert_adds_up(&s);
+    assert_eq!((s["retrying"].as_i64(), s["by_error"].clone()), (Some(0), json!({"131049": 1})), "{s}");
+    // Each capped recipient got exactly one more send, no one a third.
+    assert_eq!(sends_to(&app, "+919830000003").await, 2);
+    assert_eq!(sends_to(&app, "+919830000005").await, 2);
+    assert_eq!(sends_to(&app, "+919830000001").await, 1);
+    let (_, capped) = app.get(&t, &format!("/api/v1/contacts/{}", ids[1])).await;
+    assert_eq!(capped["opted_in"], true, "131049 is a per-user limit, not an opt-out");
 }

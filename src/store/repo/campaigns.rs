@@ -232,6 +232,18 @@ pub struct Claimed {
     pub parameters: Value,
     /// Whether they have opted out of marketing now.
     pub opted_out: bool,
+    /// 1, or 2 for the send after Meta's per-user marketing limit (131049).
+    pub attempt: i32,
+}
+
+impl Claimed {
+    /// The send key: the message's client_id, one per recipient and attempt.
+    pub fn send_key(&self, campaign: CampaignId) -> String {
+        match self.attempt {
+            1 => format!("campaign:{campaign}:{}", self.id),
+            n => format!("campaign:{campaign}:{}:{n}", self.id),
+        }
+    }
 }
 
 /// A campaign's counts. The first group partitions the audience: each
@@ -263,6 +275,9 @@ pub struct CampaignStats {
     pub unconfirmed: i64,
     /// Cancelled before their turn.
     pub cancelled: i64,
+    /// Of `pending`: those waiting out Meta's per-user marketing limit
+    /// (131049) to be sent once more, 24 hours after it.
+    pub retrying: i64,
     /// Recipients who wrote back within 72 hours of their message.
     pub replied: i64,
     /// Cumulative funnel: reached at least sent / delivered / read.
@@ -338,6 +353,10 @@ pub struct RecipientView {
     pub replied_at: Option<DateTime<Utc>>,
     /// Its cost in ten-thousandths of the rate card's currency.
     pub cost_e4: i64,
+    /// 1, or 2 once Meta's per-user marketing limit (131049) made it wait.
+    pub attempt: i32,
+    /// When a recipient waiting out that limit is sent again.
+    pub retry_at: Option<DateTime<Utc>>,
 }
 
 /// Meta's error for a failed recipient.
@@ -552,12 +571,18 @@ impl Campaigns<'_> {
     pub async fn claim(&self, id: CampaignId, n: i64) -> Result<Vec<Claimed>, DbError> {
         let mut tx = self.db.tx().await?;
         let rows = sqlx::query(
-            "UPDATE campaign_recipients r SET status = 'sending', claimed_at = now(), updated_at = now()
-             FROM (SELECT id FROM campaign_recipients WHERE campaign_id = $1 AND status = 'pending'
-                     AND EXISTS (SELECT 1 FROM campaigns WHERE id = $1 AND status = 'running')
-                   ORDER BY position LIMIT $2 FOR UPDATE SKIP LOCKED) p
+            // The choice is a CTE, evaluated once: as a subquery the planner
+            // may rescan it per row, and each rescan skips the rows this
+            // statement already updated, claiming far more than `n`.
+            "WITH p AS MATERIALIZED (
+                 SELECT id FROM campaign_recipients WHERE campaign_id = $1 AND status = 'pending'
+                   AND (retry_at IS NULL OR retry_at <= now())
+                   AND EXISTS (SELECT 1 FROM campaigns WHERE id = $1 AND status = 'running')
+                 ORDER BY position LIMIT $2 FOR UPDATE SKIP LOCKED)
+             UPDATE campaign_recipients r SET status = 'sending', claimed_at = now(), updated_at = now()
+             FROM p
              WHERE r.id = p.id
-             RETURNING r.id, r.contact_id, r.parameters,
+             RETURNING r.id, r.contact_id, r.parameters, r.attempt,
                  COALESCE((SELECT NOT k.opted_in FROM contacts k WHERE k.id = r.contact_id), false) AS opted_out",
         )
         .bind(id.0)
@@ -571,7 +596,7 @@ impl Campaigns<'_> {
     async fn claimed(&self, filter: &str, id: CampaignId, n: i64) -> Result<Vec<Claimed>, DbError> {
         let mut tx = self.db.tx().await?;
         let rows = sqlx::query(&format!(
-            "SELECT r.id, r.contact_id, r.parameters, COALESCE((SELECT NOT k.opted_in FROM contacts k WHERE k.id = r.contact_id), false) AS opted_out
+            "SELECT r.id, r.contact_id, r.parameters, r.attempt, COALESCE((SELECT NOT k.opted_in FROM contacts k WHERE k.id = r.contact_id), false) AS opted_out
              FROM campaign_recipients r WHERE r.campaign_id = $1 AND r.{filter} ORDER BY r.position LIMIT $2"
         ))
         .bind(id.0)
@@ -617,6 +642,10 @@ impl Campaigns<'_> {
         .bind(&reasons)
         .execute(&mut *tx)
         .await?;
+        // A message that failed with 131049 before its recipient was linked
+        // to it (the trigger found no recipient then) waits its 24 hours too.
+        let linked: Vec<uuid::Uuid> = messages.iter().flatten().copied().collect();
+        sqlx::query("SELECT campaign_retry_later($1)").bind(&linked).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -694,12 +723,14 @@ impl Campaigns<'_> {
         let rows = sqlx::query(&format!(
             "WITH x AS (
                SELECT {EFFECTIVE_STATUS} AS status, r.skip_reason, m.errors->0->>'code' AS error_code,
+                      (r.status = 'pending' AND r.retry_at IS NOT NULL) AS retrying,
                       CASE WHEN m.id IS NULL THEN 0 ELSE {cost} END AS cost_e4,
                       CASE WHEN m.id IS NULL THEN NULL ELSE {replied} END AS replied_at
                FROM campaign_recipients r
                LEFT JOIN messages m ON m.id = r.message_id AND m.tenant_id = r.tenant_id
                WHERE r.campaign_id = $1)
-             SELECT status, skip_reason, error_code, count(*) AS n, sum(cost_e4)::bigint AS cost_e4, count(replied_at) AS replied
+             SELECT status, skip_reason, error_code, count(*) AS n, sum(cost_e4)::bigint AS cost_e4, count(replied_at) AS replied,
+                    count(*) FILTER (WHERE retrying) AS retrying
              FROM x GROUP BY status, skip_reason, error_code"
         ))
         .bind(id.0)
@@ -715,6 +746,7 @@ impl Campaigns<'_> {
             let n: i64 = r.try_get("n")?;
             cost_e4 += r.try_get::<Option<i64>, _>("cost_e4")?.unwrap_or(0);
             s.replied += r.try_get::<i64, _>("replied")?;
+            s.retrying += r.try_get::<i64, _>("retrying")?;
             s.audience += n;
             match status.as_str() {
                 "skipped" => {
@@ -759,6 +791,7 @@ impl Campaigns<'_> {
         let rows = sqlx::query(&format!(
             "SELECT * FROM (
                SELECT r.position, r.id, r.contact_id, r.phone, {EFFECTIVE_STATUS} AS status, r.skip_reason, m.wamid, m.id AS message_id,
+                      r.attempt, r.retry_at,
                       (m.errors->0->>'code')::bigint AS error_code, m.errors->0->>'title' AS error_title,
                       m.sent_at, COALESCE(m.delivered_at, m.read_at) AS delivered_at, m.read_at,
                       CASE WHEN m.id IS NULL THEN NULL ELSE {REPLIED_AT} END AS replied_at,
@@ -799,6 +832,8 @@ impl Campaigns<'_> {
                 read_at: r.try_get("read_at")?,
                 replied_at: r.try_get("replied_at")?,
                 cost_e4: r.try_get::<Option<i64>, _>("cost_e4")?.unwrap_or(0),
+                attempt: r.try_get("attempt")?,
+                retry_at: r.try_get("retry_at")?,
             });
         }
         Ok((out, if more { last } else { None }))
@@ -824,6 +859,20 @@ impl Campaigns<'_> {
         .await?;
         tx.commit().await?;
         Ok(row.and_then(|(limit, used)| limit.map(|l| (i64::from(l) - used, i64::from(l)))))
+    }
+
+    /// Recipients waiting out Meta's per-user marketing limit, and when
+    /// the first of them is sent again (None: none wait).
+    pub async fn retry_waiting(&self, id: CampaignId) -> Result<Option<(i64, DateTime<Utc>)>, DbError> {
+        let mut tx = self.db.tx().await?;
+        let row: (i64, Option<DateTime<Utc>>) = sqlx::query_as(
+            "SELECT count(*), min(retry_at) FROM campaign_recipients WHERE campaign_id = $1 AND status = 'pending' AND retry_at > now()",
+        )
+        .bind(id.0)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(row.1.map(|at| (row.0, at)))
     }
 
     /// Sets (or clears) why a running campaign waits.
@@ -1003,6 +1052,7 @@ fn claimed_from_row(r: &PgRow) -> Result<Claimed, sqlx::Error> {
         contact_id: r.try_get::<Option<uuid::Uuid>, _>("contact_id")?.map(ContactId),
         parameters: r.try_get("parameters")?,
         opted_out: r.try_get("opted_out")?,
+        attempt: r.try_get("attempt")?,
     })
 }
 

@@ -900,6 +900,11 @@ unconfirmed: number,
  */
 cancelled: number, 
 /**
+ * Of `pending`: those waiting out Meta's per-user marketing limit
+ * (131049) to be sent once more, 24 hours after it.
+ */
+retrying: number, 
+/**
  * Recipients who wrote back within 72 hours of their message.
  */
 replied: number, 
@@ -984,7 +989,15 @@ replied_at: string | null,
 /**
  * Its cost in ten-thousandths of the rate card's currency.
  */
-cost_e4: number, };
+cost_e4: number, 
+/**
+ * 1, or 2 once Meta's per-user marketing limit (131049) made it wait.
+ */
+attempt: number, 
+/**
+ * When a recipient waiting out that limit is sent again.
+ */
+retry_at: string | null, };
 
 export type PreviewSkip = { 
 /**

@@ -48,6 +48,7 @@ function stats(partial: Partial<CampaignStats> = {}): CampaignStats {
     unconfirmed: 0,
     cancelled: 0,
     replied: 0,
+    retrying: 0,
     funnel: { sent: 0, delivered: 0, read: 0, replied: 0 },
     by_error: {},
     by_skip_reason: {},
