@@ -492,6 +492,7 @@ pub async fn export(state: web::Data<AppState>, user: Manager, path: web::Path<C
         "delivered_at",
         "read_at",
         "replied_at",
+        "clicked",
         "cost",
     ])
     .map_err(csv_err)?;
@@ -513,6 +514,7 @@ pub async fn export(state: web::Data<AppState>, user: Manager, path: web::Path<C
                 t(r.delivered_at),
                 t(r.read_at),
                 t(r.replied_at),
+                r.clicked.unwrap_or_default(),
                 cost,
             ];
             w.write_record(record.map(crate::http::contacts_csv::spreadsheet_safe)).map_err(csv_err)?;

@@ -737,3 +737,53 @@ async fn a_recipient_at_metas_marketing_limit_is_sent_once_more_after_24_hours()
     let (_, capped) = app.get(&t, &format!("/api/v1/contacts/{}", ids[1])).await;
     assert_eq!(capped["opted_in"], true, "131049 is a per-user limit, not an opt-out");
 }
+
+/// A customer tapping a template's quick-reply button, as Meta posts it.
+fn button_webhook(from: &str, wamid: &str, replying_to: &str, text: &str) -> Vec<u8> {
+    json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID},
+        "contacts": [{"profile": {"name": "Customer"}, "wa_id": from}],
+        "messages": [{"context": {"from": "15550783881", "id": replying_to}, "from": from, "id": wamid,
+                      "timestamp": Utc::now().timestamp().to_string(), "type": "button",
+                      "button": {"payload": text.to_uppercase(), "text": text}}]
+    }}]}]})
+    .to_string()
+    .into_bytes()
+}
+
+#[actix_rt::test]
+async fn button_taps_on_a_campaign_message_are_counted_per_button_once_per_recipient() {
+    let app = spawn_app().await;
+    let (t, channel) = ready(&app).await;
+    contacts(&app, &t, "taps", &[("+919850000001", "A", true), ("+919850000002", "B", true), ("+919850000003", "C", true)]).await;
+    let id = create(&app, &t, &spring_sale(&channel, "taps", 10)).await;
+    assert_eq!(action(&app, &t, &id, "start").await.0, 200);
+    wait_status(&app, &t, &id, "completed").await;
+    let rows = eventually("three wamids", WAIT, || async {
+        let (_, v) = app.get(&t, &format!("/api/v1/campaigns/{id}/messages")).await;
+        let rows = v["data"].as_array().cloned().unwrap_or_default();
+        rows.iter().all(|r| r["wamid"].is_string()).then_some(rows)
+    })
+    .await;
+    let wamid_of = |phone: &str| rows.iter().find(|r| r["phone"] == phone).unwrap()["wamid"].as_str().unwrap().to_owned();
+    // A taps "Shop now" twice (once is counted), B taps "Not now"; C only writes.
+    app.post_webhook_ok(button_webhook("919850000001", "wamid.tap-a1", &wamid_of("+919850000001"), "Shop now")).await;
+    app.post_webhook_ok(button_webhook("919850000001", "wamid.tap-a2", &wamid_of("+919850000001"), "Shop now")).await;
+    app.post_webhook_ok(button_webhook("919850000002", "wamid.tap-b1", &wamid_of("+919850000002"), "Not now")).await;
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919850000003", "wamid.text-c1", "what is the price?")).await;
+    let s = eventually("taps counted", WAIT, || async {
+        let s = stats(&app, &t, &id).await;
+        (s["clicked"] == 2 && s["replied"] == 3).then_some(s)
+    })
+    .await;
+    assert_eq!(s["by_button"], json!({"Not now": 1, "Shop now": 1}), "{s}");
+    assert_adds_up(&s);
+    let (_, v) = app.get(&t, &format!("/api/v1/campaigns/{id}/messages")).await;
+    let clicked: Vec<Value> = v["data"].as_array().unwrap().iter().map(|r| r["clicked"].clone()).collect();
+    assert_eq!(clicked, [json!("Shop now"), json!("Not now"), Value::Null]);
+    let csv =
+        app.http.get(app.url(&format!("/api/v1/campaigns/{id}/export"))).bearer_auth(&t.token).send().await.unwrap().text().await.unwrap();
+    assert!(csv.lines().next().unwrap().contains("clicked"), "{csv}");
+    assert!(csv.contains(",Shop now,"), "{csv}");
+}

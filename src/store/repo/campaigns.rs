@@ -280,6 +280,10 @@ pub struct CampaignStats {
     pub retrying: i64,
     /// Recipients who wrote back within 72 hours of their message.
     pub replied: i64,
+    /// Recipients who tapped a button of the template.
+    pub clicked: i64,
+    /// Of them, per button text (each recipient's first tap).
+    pub by_button: BTreeMap<String, i64>,
     /// Cumulative funnel: reached at least sent / delivered / read.
     pub funnel: Funnel,
     /// Failed recipients per Meta error code.
@@ -357,6 +361,8 @@ pub struct RecipientView {
     pub attempt: i32,
     /// When a recipient waiting out that limit is sent again.
     pub retry_at: Option<DateTime<Utc>>,
+    /// The template button they tapped first, if any.
+    pub clicked: Option<String>,
 }
 
 /// Meta's error for a failed recipient.
@@ -392,6 +398,13 @@ const COST_E4: &str = "COALESCE((
 const REPLIED_AT: &str = "(SELECT min(i.timestamp) FROM messages i
       WHERE i.tenant_id = m.tenant_id AND i.conversation_id = m.conversation_id AND i.direction = 'inbound'
         AND i.seq > m.seq AND i.timestamp <= m.created_at + interval '72 hours')";
+
+/// The text of the first template button the recipient tapped on their
+/// message (Meta's inbound `button` message names it in `context.id`).
+const CLICKED: &str = "(SELECT i.content->>'text' FROM messages i
+      WHERE i.tenant_id = m.tenant_id AND i.conversation_id = m.conversation_id AND i.direction = 'inbound'
+        AND i.seq > m.seq AND i.type = 'button' AND i.context->>'id' = m.wamid
+      ORDER BY i.seq LIMIT 1)";
 
 /// A tenant's campaigns.
 pub struct Campaigns<'a> {
@@ -715,9 +728,9 @@ impl Campaigns<'_> {
     }
 
     async fn stats_with(&self, id: CampaignId, earlier: Option<&CampaignStats>) -> Result<CampaignStats, DbError> {
-        let (cost, replied) = match earlier {
-            Some(_) => ("0".to_owned(), "NULL::timestamptz".to_owned()),
-            None => (COST_E4.to_owned(), REPLIED_AT.to_owned()),
+        let (cost, replied, clicked) = match earlier {
+            Some(_) => ("0", "NULL::timestamptz", "NULL::text"),
+            None => (COST_E4, REPLIED_AT, CLICKED),
         };
         let mut tx = self.db.tx().await?;
         let rows = sqlx::query(&format!(
@@ -725,13 +738,14 @@ impl Campaigns<'_> {
                SELECT {EFFECTIVE_STATUS} AS status, r.skip_reason, m.errors->0->>'code' AS error_code,
                       (r.status = 'pending' AND r.retry_at IS NOT NULL) AS retrying,
                       CASE WHEN m.id IS NULL THEN 0 ELSE {cost} END AS cost_e4,
-                      CASE WHEN m.id IS NULL THEN NULL ELSE {replied} END AS replied_at
+                      CASE WHEN m.id IS NULL THEN NULL ELSE {replied} END AS replied_at,
+                      CASE WHEN m.id IS NULL OR m.wamid IS NULL THEN NULL ELSE {clicked} END AS clicked
                FROM campaign_recipients r
                LEFT JOIN messages m ON m.id = r.message_id AND m.tenant_id = r.tenant_id
                WHERE r.campaign_id = $1)
-             SELECT status, skip_reason, error_code, count(*) AS n, sum(cost_e4)::bigint AS cost_e4, count(replied_at) AS replied,
-                    count(*) FILTER (WHERE retrying) AS retrying
-             FROM x GROUP BY status, skip_reason, error_code"
+             SELECT status, skip_reason, error_code, clicked, count(*) AS n, sum(cost_e4)::bigint AS cost_e4,
+                    count(replied_at) AS replied, count(*) FILTER (WHERE retrying) AS retrying
+             FROM x GROUP BY status, skip_reason, error_code, clicked"
         ))
         .bind(id.0)
         .fetch_all(&mut *tx)
@@ -747,6 +761,10 @@ impl Campaigns<'_> {
             cost_e4 += r.try_get::<Option<i64>, _>("cost_e4")?.unwrap_or(0);
             s.replied += r.try_get::<i64, _>("replied")?;
             s.retrying += r.try_get::<i64, _>("retrying")?;
+            if let Some(button) = r.try_get::<Option<String>, _>("clicked")? {
+                s.clicked += n;
+                *s.by_button.entry(button).or_default() += n;
+            }
             s.audience += n;
             match status.as_str() {
                 "skipped" => {
@@ -771,6 +789,8 @@ impl Campaigns<'_> {
         }
         if let Some(e) = earlier {
             s.replied = e.replied;
+            s.clicked = e.clicked;
+            s.by_button = e.by_button.clone();
             cost_e4 = e.cost.amount_e4;
         }
         s.funnel = Funnel { sent: s.sent + s.delivered + s.read, delivered: s.delivered + s.read, read: s.read, replied: s.replied };
@@ -795,7 +815,8 @@ impl Campaigns<'_> {
                       (m.errors->0->>'code')::bigint AS error_code, m.errors->0->>'title' AS error_title,
                       m.sent_at, COALESCE(m.delivered_at, m.read_at) AS delivered_at, m.read_at,
                       CASE WHEN m.id IS NULL THEN NULL ELSE {REPLIED_AT} END AS replied_at,
-                      CASE WHEN m.id IS NULL THEN 0 ELSE {COST_E4} END AS cost_e4
+                      CASE WHEN m.id IS NULL THEN 0 ELSE {COST_E4} END AS cost_e4,
+                      CASE WHEN m.id IS NULL OR m.wamid IS NULL THEN NULL ELSE {CLICKED} END AS clicked
                FROM campaign_recipients r
                LEFT JOIN messages m ON m.id = r.message_id AND m.tenant_id = r.tenant_id
                WHERE r.campaign_id = $1 AND r.position > $2) x
@@ -834,6 +855,7 @@ impl Campaigns<'_> {
                 cost_e4: r.try_get::<Option<i64>, _>("cost_e4")?.unwrap_or(0),
                 attempt: r.try_get("attempt")?,
                 retry_at: r.try_get("retry_at")?,
+                clicked: r.try_get("clicked")?,
             });
         }
         Ok((out, if more { last } else { None }))

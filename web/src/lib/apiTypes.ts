@@ -909,6 +909,14 @@ retrying: number,
  */
 replied: number, 
 /**
+ * Recipients who tapped a button of the template.
+ */
+clicked: number, 
+/**
+ * Of them, per button text (each recipient's first tap).
+ */
+by_button: { [key in string]?: number }, 
+/**
  * Cumulative funnel: reached at least sent / delivered / read.
  */
 funnel: Funnel, 
@@ -997,7 +1005,11 @@ attempt: number,
 /**
  * When a recipient waiting out that limit is sent again.
  */
-retry_at: string | null, };
+retry_at: string | null, 
+/**
+ * The template button they tapped first, if any.
+ */
+clicked: string | null, };
 
 export type PreviewSkip = { 
 /**

@@ -49,6 +49,8 @@ function stats(partial: Partial<CampaignStats> = {}): CampaignStats {
     cancelled: 0,
     replied: 0,
     retrying: 0,
+    clicked: 0,
+    by_button: {},
     funnel: { sent: 0, delivered: 0, read: 0, replied: 0 },
     by_error: {},
     by_skip_reason: {},
