@@ -2,9 +2,11 @@
 //! a preview shows and what launching commits.
 
 use super::audience::{self, Source};
+use super::retarget::RetargetRule;
 use crate::store::repo::campaigns::{CampaignView, NewRecipient};
 use crate::store::repo::{DbError, TenantDb};
 use serde_json::Value;
+use whatsflow_actors::ids::CampaignId;
 
 /// Most recipients one campaign may have.
 pub const MAX_AUDIENCE: i64 = 100_000;
@@ -59,10 +61,11 @@ pub fn sources(c: &CampaignView, template: &TemplateFacts) -> Result<Vec<(String
     audience::parse_variables(&c.variables, &audience::placeholders(&template.components), columns.as_deref()).map_err(LaunchError::Invalid)
 }
 
-/// The columns of an uploaded CSV audience (None: the audience is not a CSV).
+/// The CSV columns an audience's recipients carry: an uploaded CSV's, or
+/// those of the CSV campaign a retarget draft reaches again (None: no CSV).
 pub fn csv_columns(audience: &Value) -> Option<Vec<String>> {
-    let csv = audience.get("csv")?;
-    Some(csv.get("columns").and_then(|c| serde_json::from_value(c.clone()).ok()).unwrap_or_default())
+    let from = audience.get("csv").or_else(|| audience.get("retarget").filter(|r| r.get("columns").is_some()))?;
+    Some(from.get("columns").and_then(|c| serde_json::from_value(c.clone()).ok()).unwrap_or_default())
 }
 
 /// The campaign's recipients, skipped ones with their reason. `launching`
@@ -92,6 +95,9 @@ pub async fn resolve(
             db.segments().audience(&rule, MAX_AUDIENCE + 1).await?
         }
         AudienceSpec::Contacts { tags, ids } => db.campaigns().audience_contacts(&tags, &ids, MAX_AUDIENCE + 1).await?,
+        AudienceSpec::Retarget { campaign_id, rule } => {
+            db.campaigns().retarget_contacts(CampaignId(campaign_id), rule, MAX_AUDIENCE + 1).await?
+        }
     };
     if contacts.len() as i64 > MAX_AUDIENCE {
         return Err(LaunchError::Invalid(format!("the audience has more than {MAX_AUDIENCE} contacts; split it into several campaigns")));
@@ -106,6 +112,14 @@ pub enum AudienceSpec {
     Csv,
     /// A saved segment's members at launch (`{"segment_id": …}`).
     Segment(uuid::Uuid),
+    /// Recipients of an earlier campaign, by what they did with its
+    /// message (`{"retarget": {"campaign_id", "rule", "after_hours"?}}`).
+    Retarget {
+        /// The earlier campaign.
+        campaign_id: uuid::Uuid,
+        /// Who of its recipients.
+        rule: RetargetRule,
+    },
     /// Contacts with any of these tags, and these contacts
     /// (`{"tags": [...]}`, `{"contact_ids": [...]}`).
     Contacts {
@@ -120,6 +134,14 @@ pub enum AudienceSpec {
 pub fn audience_spec(audience: &Value) -> Result<AudienceSpec, String> {
     if audience.get("csv").is_some() {
         return Ok(AudienceSpec::Csv);
+    }
+    if let Some(r) = audience.get("retarget") {
+        let campaign_id = r["campaign_id"]
+            .as_str()
+            .and_then(|s| uuid::Uuid::parse_str(s).ok())
+            .ok_or_else(|| "`audience.retarget.campaign_id` must be a campaign id".to_owned())?;
+        let rule = RetargetRule::parse(r["rule"].as_str().unwrap_or_default(), r["after_hours"].as_i64())?;
+        return Ok(AudienceSpec::Retarget { campaign_id, rule });
     }
     if let Some(segment) = audience.get("segment_id") {
         if audience.get("tags").is_some() || audience.get("contact_ids").is_some() {

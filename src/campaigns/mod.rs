@@ -7,10 +7,13 @@
 //!   with its number and reason.
 //! - [`launch`]: the checks a campaign passes before it starts (template
 //!   approved, parameters fit) and the resolution of its audience.
+//! - [`retarget`]: a new draft for the recipients of an earlier campaign
+//!   who did (or did not) act on their message.
 //! - [`runner`]: the actor that drives a running campaign, and the
 //!   scheduler that starts due ones and resumes them after a restart.
 
 pub mod audience;
 pub mod csv;
 pub mod launch;
+pub mod retarget;
 pub mod runner;

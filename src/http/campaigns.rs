@@ -4,6 +4,7 @@
 
 use crate::auth::{Manager, Reader};
 use crate::campaigns::launch::{self, LaunchError};
+use crate::campaigns::retarget::RetargetRule;
 use crate::campaigns::{audience, runner};
 use crate::http::error::{ApiError, ErrorCode};
 use crate::http::pagination;
@@ -83,10 +84,13 @@ async fn draft(db: TenantDb<'_>, b: CampaignBody, stored_csv: Option<Value>) -> 
             "`rate_mps` is {rate_mps} but the number sends at most {number_rate} messages per second; lower it (or raise the number's rate)"
         )));
     }
-    match launch::audience_spec(&b.audience).map_err(ApiError::validation)? {
+    // What the audience is, checked; a CSV keeps the uploaded file's
+    // columns and a retarget the earlier campaign's, whatever the body says.
+    let audience = match launch::audience_spec(&b.audience).map_err(ApiError::validation)? {
         // The tag rule contacts follow (length, count).
         launch::AudienceSpec::Contacts { tags, .. } => {
             crate::http::contacts::clean_tags(&tags)?;
+            b.audience.clone()
         }
         launch::AudienceSpec::Segment(id) => {
             if db.segments().rule(id).await?.is_none() {
@@ -94,9 +98,18 @@ async fn draft(db: TenantDb<'_>, b: CampaignBody, stored_csv: Option<Value>) -> 
                     "`audience.segment_id` is not a segment of this account; pick one from GET /api/v1/contacts/segments",
                 ));
             }
+            b.audience.clone()
         }
-        launch::AudienceSpec::Csv => {}
-    }
+        launch::AudienceSpec::Retarget { campaign_id, rule } => {
+            let source = db
+                .campaigns()
+                .get(CampaignId(campaign_id))
+                .await?
+                .ok_or_else(|| ApiError::validation("`audience.retarget.campaign_id` is not a campaign of this account"))?;
+            rule.audience(source.id.0, launch::csv_columns(&source.audience))
+        }
+        launch::AudienceSpec::Csv => stored_csv.unwrap_or_else(|| json!({"csv": {"rows": 0, "columns": []}})),
+    };
     let template = TemplateRef { name: b.template.name.trim().to_owned(), language: b.template.language.trim().to_owned() };
     let Some((_, _, components, waba)) = db.campaigns().template_state(&template).await? else {
         return Err(ApiError::Unprocessable {
@@ -117,11 +130,6 @@ async fn draft(db: TenantDb<'_>, b: CampaignBody, stored_csv: Option<Value>) -> 
         });
     }
     audience::supported(&components).map_err(|message| ApiError::Unprocessable { code: ErrorCode::TemplateParams, message })?;
-    let audience = match b.audience.get("csv") {
-        // The columns are the uploaded file's, whatever the body says.
-        Some(_) => stored_csv.unwrap_or_else(|| json!({"csv": {"rows": 0, "columns": []}})),
-        None => b.audience,
-    };
     audience::parse_variables(&b.variables, &audience::placeholders(&components), launch::csv_columns(&audience).as_deref())
         .map_err(|message| ApiError::Unprocessable { code: ErrorCode::TemplateParams, message })?;
     Ok(CampaignDraft {
@@ -187,6 +195,54 @@ pub async fn update(
         Some(updated) => Ok(HttpResponse::Ok().json(updated)),
         None => Err(state_conflict(&found(db, c.id).await?, "edited", "draft")),
     }
+}
+
+/// `POST /campaigns/{id}/retarget`.
+#[derive(Deserialize, garde::Validate)]
+pub struct RetargetBody {
+    #[garde(length(chars, min = 1, max = 40))]
+    rule: String,
+    #[serde(default)]
+    #[garde(skip)]
+    after_hours: Option<i64>,
+    #[serde(default)]
+    #[garde(inner(length(chars, max = 200), custom(not_blank)))]
+    name: Option<String>,
+}
+
+/// A new draft for the recipients of a launched campaign whom the rule
+/// reaches again (same number, template and variables; edit it before
+/// starting).
+pub async fn retarget(
+    state: web::Data<AppState>,
+    user: Manager,
+    path: web::Path<CampaignId>,
+    body: Valid<RetargetBody>,
+) -> Result<HttpResponse, ApiError> {
+    let db = state.db.tenant(user.tenant_id);
+    let source = found(db, *path).await?;
+    if matches!(source.status, CampaignStatus::Draft | CampaignStatus::Scheduled) {
+        return Err(state_conflict(&source, "retargeted", "started, paused, completed or cancelled"));
+    }
+    let b = body.0;
+    let rule = RetargetRule::parse(&b.rule, b.after_hours).map_err(ApiError::validation)?;
+    let name = match b.name {
+        Some(n) => n.trim().to_owned(),
+        None => {
+            let n = format!("{} — {}", source.name, rule.describe());
+            n.chars().take(200).collect()
+        }
+    };
+    let d = CampaignDraft {
+        name,
+        channel_id: source.channel_id,
+        template: source.template.clone(),
+        variables: source.variables.clone(),
+        audience: rule.audience(source.id.0, launch::csv_columns(&source.audience)),
+        rate_mps: source.rate_mps,
+    };
+    let by = user.api_key.is_none().then_some(user.user_id);
+    Ok(HttpResponse::Created().json(db.campaigns().create(&d, by).await?))
 }
 
 /// Deletes a campaign that is not sending.

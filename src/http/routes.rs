@@ -193,6 +193,9 @@ routes! {
         "Counts that add up to the audience (skipped, pending, sending, accepted, sent, delivered, read, failed, cancelled), replied, funnel, failures by Meta error code, cost";
     get "/api/v1/campaigns/{id}/messages" => campaigns::messages, Reader, "campaigns",
         "Per-recipient results in audience order (?status=, cursor pagination): phone, status, wamid, error, times, cost";
+    post "/api/v1/campaigns/{id}/retarget" => campaigns::retarget, Manager, "campaigns",
+        "A new draft for this campaign's recipients who: delivered_not_read (after_hours, default 24), read_no_reply, or failed_retryable; never the opted-out or those who replied",
+        r#"{"rule":"delivered_not_read","after_hours":24}"#;
     get "/api/v1/campaigns/{id}/export" => campaigns::export, Manager, "campaigns", "Per-recipient results as CSV";
     get "/api/v1/settings/consent" => settings::get_consent, Reader, "settings",
         "The whole-message keywords with which customers stop or resume marketing messages (English and Hindi by default)";

@@ -123,6 +123,9 @@ pub struct SimControl {
     /// Do not send read statuses.
     #[serde(default)]
     pub no_read: bool,
+    /// Recipients (digits) whose messages are delivered but never read.
+    #[serde(default)]
+    pub unread_recipients: Vec<String>,
     /// Accept the next N sends but answer as if the answer were lost on the
     /// way (HTTP 200 with no message id): the sender cannot know.
     #[serde(default)]
@@ -304,9 +307,9 @@ async fn messages(state: web::Data<Arc<SimState>>, req: HttpRequest, path: web::
     }
     let control = state.control.lock().map(|mut c| {
         let injected = if c.fail_next.is_empty() { None } else { Some(c.fail_next.remove(0)) };
-        (c.down, injected, c.fail_recipients.clone(), c.fail_recipients_with.clone(), c.no_read, c.silent)
+        (c.down, injected, c.fail_recipients.clone(), c.fail_recipients_with.clone(), c.no_read, c.silent, c.unread_recipients.clone())
     });
-    let Ok((down, injected, fail_recipients, fail_with, no_read, silent)) = control else {
+    let Ok((down, injected, fail_recipients, fail_with, no_read, silent, unread)) = control else {
         return HttpResponse::InternalServerError().finish();
     };
     if down {
@@ -377,6 +380,7 @@ async fn messages(state: web::Data<Arc<SimState>>, req: HttpRequest, path: web::
         }
     }
     let fails = digits.as_ref().and_then(|d| fail_with.get(d).copied().or_else(|| fail_recipients.contains(d).then_some(131026)));
+    let read = config.auto_read && !no_read && !digits.as_ref().is_some_and(|d| unread.contains(d));
     let status_job = StatusJob {
         pnid,
         wamid,
@@ -384,7 +388,7 @@ async fn messages(state: web::Data<Arc<SimState>>, req: HttpRequest, path: web::
         user_id,
         callback: parsed["biz_opaque_callback_data"].as_str().map(str::to_owned),
         fails,
-        read: config.auto_read && !no_read,
+        read,
         category,
         kind: kind.clone(),
     };

@@ -787,3 +787,90 @@ async fn button_taps_on_a_campaign_message_are_counted_per_button_once_per_recip
     assert!(csv.lines().next().unwrap().contains("clicked"), "{csv}");
     assert!(csv.contains(",Shop now,"), "{csv}");
 }
+
+#[actix_rt::test]
+async fn retargeting_reaches_those_who_did_not_act_never_the_opted_out_or_those_who_replied() {
+    let app = spawn_app().await;
+    let (t, channel) = ready(&app).await;
+    let ids = contacts(
+        &app,
+        &t,
+        "rt",
+        &[
+            ("+919860000001", "Reads", true),
+            ("+919860000002", "Never reads", true),
+            ("+919860000003", "Replies", true),
+            ("+919860000004", "Undeliverable", true),
+            ("+919860000005", "Hiccup", true),
+            ("+919860000006", "Opts out", true),
+        ],
+    )
+    .await;
+    app.sim_control(json!({"unread_recipients": ["919860000002"],
+                           "fail_recipients_with": {"919860000004": 131026, "919860000005": 131000}}))
+        .await;
+    let source = create(&app, &t, &spring_sale(&channel, "rt", 10)).await;
+    let retarget = |rule: Value| {
+        let (app, t, source) = (&app, &t, source.clone());
+        async move {
+            let res = app.post_json(&t.token, &format!("/api/v1/campaigns/{source}/retarget"), &rule).await;
+            (res.status().as_u16(), res.json::<Value>().await.unwrap())
+        }
+    };
+    let (s, err) = retarget(json!({"rule": "read_no_reply"})).await;
+    assert_eq!((s, err["error"]["code"].as_str()), (409, Some("CAMPAIGN_STATE")), "a draft has no one to retarget");
+    assert_eq!(action(&app, &t, &source, "start").await.0, 200);
+    wait_status(&app, &t, &source, "completed").await;
+    eventually("every outcome in", WAIT, || async {
+        let s = stats(&app, &t, &source).await;
+        (s["read"] == 3 && s["delivered"] == 1 && s["failed"] == 2).then_some(())
+    })
+    .await;
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919860000003", "wamid.rt-reply", "Interested!")).await;
+    let res = app.patch_json(&t.token, &format!("/api/v1/contacts/{}", ids[5]), &json!({"opted_in": false})).await;
+    assert_eq!(res.status(), 200);
+    inbox_processed(&app).await;
+
+    let audience_of = |draft: String| {
+        let (app, t) = (&app, &t);
+        async move {
+            let (s, p) = app.get(t, &format!("/api/v1/campaigns/{draft}/preview")).await;
+            assert_eq!(s, 200, "{p}");
+            let mut to: Vec<String> = p["samples"].as_array().unwrap().iter().map(|x| x["phone"].as_str().unwrap().to_owned()).collect();
+            to.sort();
+            (p["audience"].as_i64().unwrap(), to)
+        }
+    };
+    let (s, read) = retarget(json!({"rule": "read_no_reply"})).await;
+    assert_eq!(s, 201, "{read}");
+    assert_eq!(read["status"], "draft");
+    assert_eq!(read["name"], "Spring sale — read, no reply");
+    assert_eq!(read["template"]["name"], "spring_sale");
+    assert_eq!(audience_of(read["id"].as_str().unwrap().to_owned()).await, (1, vec!["+919860000001".to_owned()]));
+
+    let (_, failed) = retarget(json!({"rule": "failed_retryable", "name": "Second try"})).await;
+    assert_eq!(failed["name"], "Second try");
+    assert_eq!(audience_of(failed["id"].as_str().unwrap().to_owned()).await, (1, vec!["+919860000005".to_owned()]));
+
+    // Delivered 2 hours ago and still unread, with a 1-hour rule: reached.
+    let (_, unread) = retarget(json!({"rule": "delivered_not_read", "after_hours": 1})).await;
+    let unread = unread["id"].as_str().unwrap().to_owned();
+    assert_eq!(audience_of(unread.clone()).await.0, 0, "delivered only moments ago");
+    sqlx::query("UPDATE messages SET delivered_at = delivered_at - interval '2 hours' WHERE status = 'delivered'")
+        .execute(&app.owner)
+        .await
+        .unwrap();
+    assert_eq!(audience_of(unread).await, (1, vec!["+919860000002".to_owned()]));
+
+    let (s, err) = retarget(json!({"rule": "opened"})).await;
+    assert_eq!(s, 400);
+    assert!(err["error"]["message"].as_str().unwrap().contains("read_no_reply"), "{err}");
+
+    // Launched, the retarget reaches exactly its one recipient once more.
+    let draft = read["id"].as_str().unwrap().to_owned();
+    assert_eq!(action(&app, &t, &draft, "start").await.0, 200);
+    wait_status(&app, &t, &draft, "completed").await;
+    let to: Vec<String> = settled_sends(&app).await.iter().map(|(_, b)| b["to"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(to.iter().filter(|p| *p == "+919860000001").count(), 2);
+    assert_eq!(to.len(), 7, "six from the first campaign, one from the retarget: {to:?}");
+}

@@ -125,6 +125,7 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("post", "/api/v1/campaigns/{id}/cancel", [401, 403, 403, 404, 403, 200, 200]),
     ("get", "/api/v1/campaigns/{id}/stats", [401, 200, 404, 404, 200, 403, 200]),
     ("get", "/api/v1/campaigns/{id}/messages", [401, 200, 404, 404, 200, 403, 200]),
+    ("post", "/api/v1/campaigns/{id}/retarget", [401, 403, 403, 404, 403, 201, 201]),
     ("get", "/api/v1/campaigns/{id}/export", [401, 403, 403, 404, 403, 200, 200]),
     ("get", "/api/v1/settings/consent", [401, 200, 200, 200, 200, 403, 200]),
     ("put", "/api/v1/settings/consent", [401, 403, 403, 200, 403, 403, 200]),
@@ -340,6 +341,12 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
             }
             id
         }
+        ("post", "/api/v1/campaigns/{id}/retarget") => {
+            let id =
+                admin_post(app, a, "/api/v1/campaigns", campaign_body(&fx.channel, &fx.contact)).await["id"].as_str().unwrap().to_owned();
+            admin_post(app, a, &format!("/api/v1/campaigns/{id}/start"), json!({})).await;
+            id
+        }
         (_, p) if p.starts_with("/api/v1/campaigns/{id}") => fx.campaign.clone(),
         _ => String::new(),
     };
@@ -394,6 +401,7 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         ("post", "/api/v1/templates/{id}/preview") => Body::Json(json!({"body": ["Asha"]})),
         ("post", "/api/v1/campaigns") | ("patch", "/api/v1/campaigns/{id}") => Body::Json(campaign_body(&fx.channel, &fx.contact)),
         ("post", "/api/v1/campaigns/{id}/schedule") => Body::Json(json!({"at": chrono::Utc::now() + chrono::Duration::hours(1)})),
+        ("post", "/api/v1/campaigns/{id}/retarget") => Body::Json(json!({"rule": "read_no_reply"})),
         ("post", "/api/v1/campaigns/{id}/audience/csv") => Body::Csv(format!("phone,first_name\n+1415444{n:04},Asha\n")),
         ("put", "/api/v1/settings/consent") => Body::Json(json!({"stop_keywords": ["stop"], "start_keywords": ["start"]})),
         ("post", "/webhooks/whatsapp" | "/webhooks/whatsapp/{app_id}") => Body::Json(json!({})),

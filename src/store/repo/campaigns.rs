@@ -9,6 +9,7 @@
 //! the counts always add up to the audience.
 
 use super::{DbError, TenantDb};
+use crate::campaigns::retarget::{RetargetRule, RETRYABLE_ERRORS};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::postgres::PgRow;
@@ -937,6 +938,42 @@ impl Campaigns<'_> {
         Ok(row)
     }
 
+    /// The recipients of an earlier campaign whom `rule` reaches again, in
+    /// its audience order: still opted in, never replied to their message;
+    /// a CSV campaign's recipients keep their row's columns.
+    pub async fn retarget_contacts(&self, source: CampaignId, rule: RetargetRule, limit: i64) -> Result<Vec<AudienceContact>, DbError> {
+        let which = match rule {
+            RetargetRule::DeliveredNotRead { .. } => "m.status = 'delivered' AND m.delivered_at <= now() - make_interval(hours => $3)",
+            RetargetRule::ReadNoReply => "m.status IN ('read', 'played')",
+            RetargetRule::FailedRetryable => "m.status = 'failed' AND (m.errors->0->>'code')::bigint = ANY($4)",
+        };
+        let hours = match rule {
+            RetargetRule::DeliveredNotRead { after_hours } => i32::try_from(after_hours).unwrap_or(i32::MAX),
+            _ => 0,
+        };
+        let mut tx = self.db.tx().await?;
+        let rows = sqlx::query(&format!(
+            "SELECT k.id, k.phone, k.name, k.custom_fields, k.opted_in, a.columns, a.line
+             FROM campaign_recipients r
+             JOIN messages m ON m.id = r.message_id AND m.tenant_id = r.tenant_id
+             JOIN contacts k ON k.id = r.contact_id
+             LEFT JOIN LATERAL (SELECT a.columns, a.line FROM campaign_audience_rows a
+                                WHERE a.campaign_id = r.campaign_id AND a.phone = r.phone ORDER BY a.line LIMIT 1) a ON true
+             WHERE r.campaign_id = $1 AND r.status = 'queued' AND k.opted_in AND {which}
+               AND NOT EXISTS (SELECT 1 FROM messages i WHERE i.tenant_id = m.tenant_id AND i.conversation_id = m.conversation_id
+                                 AND i.direction = 'inbound' AND i.seq > m.seq)
+             ORDER BY r.position LIMIT $2"
+        ))
+        .bind(source.0)
+        .bind(limit)
+        .bind(hours)
+        .bind(&RETRYABLE_ERRORS[..])
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(rows.iter().map(audience_contact).collect::<Result<_, _>>()?)
+    }
+
     /// Replaces a draft's uploaded audience; false when it is not a draft.
     pub async fn set_csv_audience(
         &self,
@@ -1032,21 +1069,21 @@ impl Campaigns<'_> {
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                Ok(AudienceContact {
-                    id: Some(ContactId(r.try_get("id")?)),
-                    phone: r.try_get("phone")?,
-                    name: r.try_get("name")?,
-                    custom_fields: r.try_get("custom_fields")?,
-                    opted_in: r.try_get("opted_in")?,
-                    columns: None,
-                    line: None,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()?)
+        Ok(rows.iter().map(audience_contact).collect::<Result<_, _>>()?)
     }
+}
+
+/// Reads an audience contact row (`columns` and `line` optional).
+pub(super) fn audience_contact(r: &PgRow) -> Result<AudienceContact, sqlx::Error> {
+    Ok(AudienceContact {
+        id: Some(ContactId(r.try_get("id")?)),
+        phone: r.try_get("phone")?,
+        name: r.try_get("name")?,
+        custom_fields: r.try_get("custom_fields")?,
+        opted_in: r.try_get("opted_in")?,
+        columns: r.try_get::<Option<Value>, _>("columns").ok().flatten().and_then(|v| v.as_object().cloned()),
+        line: r.try_get("line").ok().flatten(),
+    })
 }
 
 /// A contact of an audience, with what parameters are taken from.

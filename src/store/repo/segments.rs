@@ -2,14 +2,14 @@
 //! is always evaluated now (counted, previewed, or read as a campaign's
 //! audience at launch); nothing about its members is stored.
 
-use super::campaigns::AudienceContact;
+use super::campaigns::{audience_contact, AudienceContact};
 use super::contacts::{contact_view, ContactView, CONTACT_COLUMNS};
 use super::{Conflict, DbError, TenantDb};
 use crate::segments::rule::{Condition, FieldTest, Join, LastInbound, Rule};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::{Postgres, QueryBuilder, Row};
-use whatsflow_actors::ids::{ContactId, UserId};
+use whatsflow_actors::ids::UserId;
 
 /// Most segments one tenant keeps.
 pub const MAX_SEGMENTS: i64 = 100;
@@ -200,20 +200,7 @@ impl Segments<'_> {
         q.push(" ORDER BY c.created_at, c.id LIMIT ").push_bind(limit);
         let rows = q.build().fetch_all(&mut *tx).await?;
         tx.commit().await?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                Ok(AudienceContact {
-                    id: Some(ContactId(r.try_get("id")?)),
-                    phone: r.try_get("phone")?,
-                    name: r.try_get("name")?,
-                    custom_fields: r.try_get("custom_fields")?,
-                    opted_in: r.try_get("opted_in")?,
-                    columns: None,
-                    line: None,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()?)
+        Ok(rows.iter().map(audience_contact).collect::<Result<_, _>>()?)
     }
 }
 
