@@ -219,6 +219,8 @@ pub fn recipients(contacts: &[AudienceContact], sources: &[(String, Vec<Source>)
                 parameters: Value::Object(parameters),
                 skip_reason: skip,
                 line: c.line,
+                timezone: None,
+                send_after: None,
             }
         })
         .collect()

@@ -2,6 +2,7 @@
 //! a preview shows and what launching commits.
 
 use super::audience::{self, Source};
+use super::local_time::{self, LocalSend};
 use super::retarget::RetargetRule;
 use crate::store::repo::campaigns::{CampaignView, NewRecipient};
 use crate::store::repo::{DbError, TenantDb};
@@ -102,7 +103,16 @@ pub async fn resolve(
     if contacts.len() as i64 > MAX_AUDIENCE {
         return Err(LaunchError::Invalid(format!("the audience has more than {MAX_AUDIENCE} contacts; split it into several campaigns")));
     }
-    Ok(audience::recipients(&contacts, &sources, template.marketing))
+    let mut recipients = audience::recipients(&contacts, &sources, template.marketing);
+    // Each recipient's own clock: their zone, and their turn for a local send.
+    let fallback = local_time::parse_zone(&c.timezone).unwrap_or(chrono_tz::Tz::UTC);
+    let local = c.local_send.as_ref().and_then(|l| LocalSend::parse(l).ok());
+    for (r, contact) in recipients.iter_mut().zip(&contacts) {
+        let zone = local_time::zone_of(contact, fallback);
+        r.timezone = Some(zone.name().to_owned());
+        r.send_after = local.map(|l| local_time::local_instant(l.date, l.time, zone));
+    }
+    Ok(recipients)
 }
 
 /// Who a campaign's audience names.

@@ -7,6 +7,8 @@
 //!   with its number and reason.
 //! - [`launch`]: the checks a campaign passes before it starts (template
 //!   approved, parameters fit) and the resolution of its audience.
+//! - [`local_time`]: each recipient's time zone, "10:00 their time"
+//!   (DST-correct) and quiet hours.
 //! - [`retarget`]: a new draft for the recipients of an earlier campaign
 //!   who did (or did not) act on their message.
 //! - [`runner`]: the actor that drives a running campaign, and the
@@ -15,5 +17,6 @@
 pub mod audience;
 pub mod csv;
 pub mod launch;
+pub mod local_time;
 pub mod retarget;
 pub mod runner;

@@ -45,6 +45,9 @@ const FULL_STATS_EVERY: Duration = Duration::from_secs(5);
 const RULES_EVERY: Duration = Duration::from_millis(500);
 /// How long a conversation may take to store a send.
 const SEND_ANSWER_TIMEOUT: Duration = Duration::from_secs(15);
+/// How often a campaign whose pending recipients are none of them due
+/// (local send times, quiet hours, retries) looks for due ones again.
+const IDLE_CLAIM_EVERY: Duration = Duration::from_secs(1);
 /// Most recipients handed over in one tick.
 const MAX_CLAIM: f64 = 500.0;
 
@@ -158,6 +161,8 @@ pub struct CampaignActor {
     limit_room: Option<i64>,
     /// The last full count (replies and cost) and when it was made.
     full_stats: Option<(Instant, CampaignStats)>,
+    /// When to look for due recipients again after finding none.
+    next_claim: Option<Instant>,
 }
 
 impl CampaignActor {
@@ -174,6 +179,7 @@ impl CampaignActor {
             recovered: false,
             limit_room: None,
             full_stats: None,
+            next_claim: None,
         }
     }
 }
@@ -220,6 +226,7 @@ impl CampaignActor {
             recover: !self.recovered,
             limit_room: self.limit_room,
             full_stats: self.full_stats.clone(),
+            claim_due: self.next_claim.is_none_or(|t| Instant::now() >= t),
         };
         ctx.spawn(step.run().into_actor(self).map(move |res, act, ctx| {
             act.busy = false;
@@ -231,6 +238,7 @@ impl CampaignActor {
                         act.full_stats = outcome.full_stats;
                     }
                     act.recovered = true;
+                    act.next_claim = outcome.nothing_due.then(|| Instant::now() + IDLE_CLAIM_EVERY);
                     if outcome.progressed {
                         act.last_progress = Some(Instant::now());
                     }
@@ -260,6 +268,8 @@ struct Outcome {
     full_stats: Option<(Instant, CampaignStats)>,
     progressed: bool,
     rules_checked: bool,
+    /// A claim found no recipient whose turn it is.
+    nothing_due: bool,
 }
 
 /// One look at the campaign, as a future the actor runs.
@@ -274,14 +284,22 @@ struct Step {
     recover: bool,
     limit_room: Option<i64>,
     full_stats: Option<(Instant, CampaignStats)>,
+    /// Whether to look for recipients whose turn it is.
+    claim_due: bool,
 }
 
 impl Step {
     async fn run(self) -> Result<(StepEnd, Outcome), DbError> {
         let db = self.runner.db.tenant(self.tenant);
         let repo = db.campaigns();
-        let mut outcome =
-            Outcome { allowance: self.allowance, limit_room: self.limit_room, full_stats: None, progressed: false, rules_checked: false };
+        let mut outcome = Outcome {
+            allowance: self.allowance,
+            limit_room: self.limit_room,
+            full_stats: None,
+            progressed: false,
+            rules_checked: false,
+            nothing_due: false,
+        };
         let Some(c) = repo.get(self.id).await? else { return Ok((StepEnd::Stop, outcome)) };
         if c.status != CampaignStatus::Running {
             // One last frame, fully counted, so open pages show where it stopped.
@@ -306,10 +324,15 @@ impl Step {
                     at.format("%Y-%m-%d %H:%M")
                 )
             });
-            let waiting = match (limit_reached, retrying) {
-                (Some(a), Some(b)) => Some(format!("{a}. {b}")),
-                (a, b) => a.or(b),
-            };
+            let local = repo.local_waiting(self.id).await?.map(|(n, next)| match next {
+                Some(at) => format!(
+                    "{n} recipient(s) wait for their local send time or the end of their quiet hours (next at {} UTC)",
+                    at.format("%Y-%m-%d %H:%M")
+                ),
+                None => format!("{n} recipient(s) wait for the end of their quiet hours"),
+            });
+            let reasons: Vec<String> = [limit_reached, retrying, local].into_iter().flatten().collect();
+            let waiting = (!reasons.is_empty()).then(|| reasons.join(". "));
             if waiting != c.waiting_reason {
                 repo.set_waiting(self.id, waiting.as_deref()).await?;
             }
@@ -338,8 +361,11 @@ impl Step {
         let room = (rate.max(20.0) - in_flight as f64).max(0.0);
         let limit = outcome.limit_room.map_or(f64::INFINITY, |r| r as f64);
         let n = outcome.allowance.min(room).min(limit).min(MAX_CLAIM).floor();
-        if n >= 1.0 {
+        if n >= 1.0 && self.claim_due {
             let claimed = repo.claim(self.id, n as i64).await?;
+            // Nobody's turn (their local time, quiet hours, a retry): look
+            // again in a while rather than every tick.
+            outcome.nothing_due = claimed.is_empty();
             outcome.allowance -= claimed.len() as f64;
             outcome.limit_room = outcome.limit_room.map(|r| r - claimed.len() as i64);
             self.dispatch_all(&c, &channel, &template, claimed).await?;

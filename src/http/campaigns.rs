@@ -4,6 +4,7 @@
 
 use crate::auth::{Manager, Reader};
 use crate::campaigns::launch::{self, LaunchError};
+use crate::campaigns::local_time::{self, LocalSend, QuietHours};
 use crate::campaigns::retarget::RetargetRule;
 use crate::campaigns::{audience, runner};
 use crate::http::error::{ApiError, ErrorCode};
@@ -35,6 +36,14 @@ pub struct CampaignBody {
     #[serde(default)]
     #[garde(inner(range(min = 1, max = 1000)))]
     rate_mps: Option<i32>,
+    /// The business's IANA zone (default UTC).
+    #[serde(default)]
+    #[garde(inner(length(chars, max = 64)))]
+    timezone: Option<String>,
+    /// `{"start": "21:00", "end": "09:00"}` or null.
+    #[serde(default)]
+    #[garde(skip)]
+    quiet_hours: Value,
 }
 
 /// A template by name and language.
@@ -132,6 +141,13 @@ async fn draft(db: TenantDb<'_>, b: CampaignBody, stored_csv: Option<Value>) -> 
     audience::supported(&components).map_err(|message| ApiError::Unprocessable { code: ErrorCode::TemplateParams, message })?;
     audience::parse_variables(&b.variables, &audience::placeholders(&components), launch::csv_columns(&audience).as_deref())
         .map_err(|message| ApiError::Unprocessable { code: ErrorCode::TemplateParams, message })?;
+    let timezone = match b.timezone.as_deref().map(str::trim).filter(|z| !z.is_empty()) {
+        None => "UTC".to_owned(),
+        Some(z) => local_time::parse_zone(z)
+            .map(|tz| tz.name().to_owned())
+            .ok_or_else(|| ApiError::validation(format!("`timezone` `{z}` is not a time zone; use an IANA name like Asia/Kolkata")))?,
+    };
+    let quiet_hours = QuietHours::parse(&b.quiet_hours).map_err(ApiError::validation)?.map(QuietHours::to_json);
     Ok(CampaignDraft {
         name: b.name.trim().to_owned(),
         channel_id: ChannelId(b.channel_id),
@@ -139,6 +155,8 @@ async fn draft(db: TenantDb<'_>, b: CampaignBody, stored_csv: Option<Value>) -> 
         variables: if b.variables.is_null() { json!({}) } else { b.variables },
         audience,
         rate_mps,
+        timezone,
+        quiet_hours,
     })
 }
 
@@ -240,6 +258,8 @@ pub async fn retarget(
         variables: source.variables.clone(),
         audience: rule.audience(source.id.0, launch::csv_columns(&source.audience)),
         rate_mps: source.rate_mps,
+        timezone: source.timezone.clone(),
+        quiet_hours: source.quiet_hours.clone(),
     };
     let by = user.api_key.is_none().then_some(user.user_id);
     Ok(HttpResponse::Created().json(db.campaigns().create(&d, by).await?))
@@ -400,10 +420,14 @@ pub async fn upload_csv(
     }))
 }
 
-/// `POST /campaigns/{id}/schedule`.
+/// `POST /campaigns/{id}/schedule`: a moment, or a wall-clock time in each
+/// recipient's own zone.
 #[derive(Deserialize)]
 pub struct ScheduleBody {
-    at: DateTime<Utc>,
+    #[serde(default)]
+    at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    local: Option<Value>,
 }
 
 /// Schedules a draft to start at a time.
@@ -415,12 +439,32 @@ pub async fn schedule(
 ) -> Result<HttpResponse, ApiError> {
     let db = state.db.tenant(user.tenant_id);
     let c = found(db, *path).await?;
-    if body.at <= Utc::now() {
-        return Err(ApiError::validation("`at` is in the past; give a future time (ISO 8601 with a zone), or start the campaign now"));
-    }
+    let now = Utc::now();
+    let (at, local) = match (body.at, &body.local) {
+        (Some(at), None) => {
+            if at <= now {
+                return Err(ApiError::validation(
+                    "`at` is in the past; give a future time (ISO 8601 with a zone), or start the campaign now",
+                ));
+            }
+            (at, None)
+        }
+        (None, Some(l)) => {
+            let local = LocalSend::parse(l).map_err(ApiError::validation)?;
+            if local.last_due() <= now {
+                return Err(ApiError::validation(
+                    "that local time has passed everywhere; give a later `local.date` or `local.time`, or start the campaign now",
+                ));
+            }
+            // It starts when the first recipient anywhere is due; those
+            // whose time has passed by then are sent at once.
+            (local.first_due().max(now), Some(local.to_json()))
+        }
+        _ => return Err(ApiError::validation("send either `at` (a moment) or `local` ({\"date\", \"time\"} in each recipient's zone)")),
+    };
     let template = launch::approved_template(db, &c).await.map_err(from_launch)?;
     launch::sources(&c, &template).map_err(from_launch)?;
-    match db.campaigns().schedule(c.id, body.at).await? {
+    match db.campaigns().schedule(c.id, at, local).await? {
         Some(s) => Ok(HttpResponse::Ok().json(s)),
         None => Err(state_conflict(&c, "scheduled", "draft")),
     }

@@ -193,6 +193,15 @@ impl SimState {
                 status: "APPROVED".into(),
                 components: json!([{"type": "BODY", "text": "Hi {{1}}, our spring sale is on: {{2}} off everything.", "example": {"body_text": [["Asha", "20%"]]}}]),
             },
+            Template {
+                id: "1000000000000004".into(),
+                name: "festive_offer".into(),
+                language: "en".into(),
+                category: "MARKETING".into(),
+                status: "APPROVED".into(),
+                components: json!([{"type": "BODY", "text": "{{1}}, this festive season take {{2}} off. Tap below to shop.", "example": {"body_text": [["Asha", "25%"]]}},
+                                   {"type": "BUTTONS", "buttons": [{"type": "QUICK_REPLY", "text": "Shop now"}, {"type": "QUICK_REPLY", "text": "Not now"}]}]),
+            },
         ];
         Arc::new(Self {
             config: RwLock::new(config),

@@ -874,3 +874,108 @@ async fn retargeting_reaches_those_who_did_not_act_never_the_opted_out_or_those_
     assert_eq!(to.iter().filter(|p| *p == "+919860000001").count(), 2);
     assert_eq!(to.len(), 7, "six from the first campaign, one from the retarget: {to:?}");
 }
+
+#[actix_rt::test]
+async fn quiet_hours_hold_a_recipient_until_their_own_morning() {
+    let app = spawn_app().await;
+    let (t, channel) = ready(&app).await;
+    // Asha is in Kolkata, Ben in New York (10½ hours behind): quiet hours
+    // around Kolkata's current time are daytime in New York.
+    for (phone, name, zone) in [("+919870000001", "Asha", "Asia/Kolkata"), ("+14155550101", "Ben", "America/New_York")] {
+        let body = json!({"phone": phone, "name": name, "tags": ["quiet"], "custom_fields": {"timezone": zone}});
+        assert_eq!(app.post_json(&t.token, "/api/v1/contacts", &body).await.status(), 201);
+    }
+    let kolkata_now = Utc::now().with_timezone(&chrono_tz::Asia::Kolkata).time();
+    let quiet = json!({"start": (kolkata_now - chrono::Duration::hours(1)).format("%H:%M").to_string(),
+                       "end": (kolkata_now + chrono::Duration::hours(1)).format("%H:%M").to_string()});
+    let mut body = spring_sale(&channel, "quiet", 10);
+    // A utility template: the US number is not excluded as marketing.
+    body["template"] = json!({"name": "order_update", "language": "en"});
+    body["variables"] = json!({"body": [{"field": "contact.name"}, {"value": "#42"}]});
+    body["quiet_hours"] = quiet.clone();
+    body["timezone"] = json!("Asia/Kolkata");
+    for (field, wrong, says) in
+        [("timezone", json!("Mars/Base"), "IANA name"), ("quiet_hours", json!({"start": "9pm", "end": "09:00"}), "quiet_hours.start")]
+    {
+        let mut bad = body.clone();
+        bad[field] = wrong;
+        let res = app.post_json(&t.token, "/api/v1/campaigns", &bad).await;
+        assert_eq!(res.status(), 400);
+        assert!(res.text().await.unwrap().contains(says));
+    }
+    let id = create(&app, &t, &body).await;
+    let (_, c) = app.get(&t, &format!("/api/v1/campaigns/{id}")).await;
+    assert_eq!((c["quiet_hours"].clone(), c["timezone"].as_str()), (quiet, Some("Asia/Kolkata")));
+    assert_eq!(action(&app, &t, &id, "start").await.0, 200);
+    eventually("Ben's message sent", WAIT, || async {
+        template_sends(&app).await.iter().any(|(_, b)| b["to"] == "+14155550101").then_some(())
+    })
+    .await;
+    let s = eventually("Asha waiting for her quiet hours to end", WAIT, || async {
+        let s = stats(&app, &t, &id).await;
+        (s["waiting_local_time"] == 1 && s["pending"] == 1).then_some(s)
+    })
+    .await;
+    assert_adds_up(&s);
+    assert_eq!(settled_sends(&app).await.len(), 1, "nothing goes to Kolkata in its quiet hours");
+    let (_, waiting) = app.get(&t, &format!("/api/v1/campaigns/{id}/messages?status=pending")).await;
+    assert_eq!(waiting["data"][0]["timezone"], "Asia/Kolkata");
+    let reason = eventually("the waiting reason", WAIT, || async {
+        app.get(&t, &format!("/api/v1/campaigns/{id}")).await.1["waiting_reason"].as_str().map(str::to_owned)
+    })
+    .await;
+    assert!(reason.contains("quiet hours"), "{reason}");
+    assert_eq!(status(&app, &t, &id).await, "running");
+}
+
+#[actix_rt::test]
+async fn a_local_time_send_reaches_each_recipient_at_that_time_in_their_own_zone() {
+    let app = spawn_app().await;
+    let (t, channel) = ready(&app).await;
+    // Kiritimati is UTC+14, Pago Pago UTC−11: the same wall-clock time
+    // comes 25 hours apart.
+    for (phone, name, zone) in [("+919880000001", "Kiri", "Pacific/Kiritimati"), ("+919880000002", "Pago", "Pacific/Pago_Pago")] {
+        let body = json!({"phone": phone, "name": name, "tags": ["local"], "custom_fields": {"timezone": zone}});
+        assert_eq!(app.post_json(&t.token, "/api/v1/contacts", &body).await.status(), 201);
+    }
+    let id = create(&app, &t, &spring_sale(&channel, "local", 10)).await;
+    // A minute ago in Kiritimati: due there at once, in Pago Pago tomorrow.
+    let kiri = (Utc::now() - chrono::Duration::minutes(1)).with_timezone(&chrono_tz::Pacific::Kiritimati);
+    let local = json!({"date": kiri.format("%Y-%m-%d").to_string(), "time": kiri.format("%H:%M").to_string()});
+    let res = app.post_json(&t.token, &format!("/api/v1/campaigns/{id}/schedule"), &json!({"local": local})).await;
+    assert_eq!(res.status(), 200);
+    let scheduled: Value = res.json().await.unwrap();
+    assert_eq!((scheduled["status"].as_str(), scheduled["local_send"].clone()), (Some("scheduled"), local.clone()));
+    // A local time that has passed everywhere is refused.
+    let old = json!({"local": {"date": "2020-01-01", "time": "10:00"}});
+    let res = app.post_json(&t.token, &format!("/api/v1/campaigns/{id}/schedule"), &old).await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("passed everywhere"));
+
+    eventually("Kiri's message sent", WAIT, || async {
+        template_sends(&app).await.iter().any(|(_, b)| b["to"] == "+919880000001").then_some(())
+    })
+    .await;
+    let s = eventually("Pago waiting for tomorrow", WAIT, || async {
+        let s = stats(&app, &t, &id).await;
+        (s["waiting_local_time"] == 1).then_some(s)
+    })
+    .await;
+    assert_adds_up(&s);
+    assert_eq!(settled_sends(&app).await.len(), 1);
+    let (_, rows) = app.get(&t, &format!("/api/v1/campaigns/{id}/messages")).await;
+    let pago = rows["data"].as_array().unwrap().iter().find(|r| r["phone"] == "+919880000002").unwrap().clone();
+    assert_eq!(pago["timezone"], "Pacific/Pago_Pago");
+    let due: DateTime<Utc> = pago["send_after"].as_str().unwrap().parse().unwrap();
+    let expected = Utc::now() - chrono::Duration::minutes(1) + chrono::Duration::hours(25);
+    assert!((due - expected).num_seconds().abs() <= 60, "Pago's turn {due}, expected about {expected}");
+
+    // Tomorrow comes for Pago Pago.
+    sqlx::query("UPDATE campaign_recipients SET send_after = now() WHERE campaign_id = $1 AND send_after > now()")
+        .bind(uuid::Uuid::parse_str(&id).unwrap())
+        .execute(&app.owner)
+        .await
+        .unwrap();
+    wait_status(&app, &t, &id, "completed").await;
+    assert_eq!(settled_sends(&app).await.len(), 2);
+}

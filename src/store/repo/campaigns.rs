@@ -19,7 +19,7 @@ use whatsflow_actors::ids::{CampaignId, ChannelId, ContactId, MessageId, Recipie
 
 /// Columns of [`campaign_from_row`].
 const COLUMNS: &str = "id, name, channel_id, template_name, template_language, variables, audience, rate_mps, status, paused_reason,
-    waiting_reason, scheduled_at, started_at, completed_at, created_by, created_at, updated_at";
+    waiting_reason, scheduled_at, started_at, completed_at, created_by, created_at, updated_at, timezone, quiet_hours, local_send";
 
 /// Where a campaign stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
@@ -98,6 +98,14 @@ pub struct CampaignView {
     pub created_at: DateTime<Utc>,
     /// Last changed.
     pub updated_at: DateTime<Utc>,
+    /// The business's time zone (IANA): the zone of recipients whose own is unknown.
+    pub timezone: String,
+    /// Hours of each recipient's own day in which nobody is sent to.
+    #[ts(type = "{ start: string, end: string } | null")]
+    pub quiet_hours: Option<Value>,
+    /// A send at this date and wall-clock time in each recipient's zone.
+    #[ts(type = "{ date: string, time: string } | null")]
+    pub local_send: Option<Value>,
 }
 
 /// A template by name and language, as campaigns name it.
@@ -114,7 +122,7 @@ type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArgu
 
 /// Binds a draft's content, in the order both the insert and the update
 /// name its columns (name, number, template name and language, variables,
-/// audience, rate).
+/// audience, rate, time zone, quiet hours).
 fn bind_draft<'q>(q: PgQuery<'q>, d: &'q CampaignDraft) -> PgQuery<'q> {
     q.bind(&d.name)
         .bind(d.channel_id.0)
@@ -123,6 +131,8 @@ fn bind_draft<'q>(q: PgQuery<'q>, d: &'q CampaignDraft) -> PgQuery<'q> {
         .bind(&d.variables)
         .bind(&d.audience)
         .bind(d.rate_mps)
+        .bind(&d.timezone)
+        .bind(&d.quiet_hours)
 }
 
 fn campaign_from_row(r: &PgRow) -> Result<CampaignView, sqlx::Error> {
@@ -144,6 +154,9 @@ fn campaign_from_row(r: &PgRow) -> Result<CampaignView, sqlx::Error> {
         created_by: r.try_get::<Option<uuid::Uuid>, _>("created_by")?.map(UserId),
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
+        timezone: r.try_get("timezone")?,
+        quiet_hours: r.try_get("quiet_hours")?,
+        local_send: r.try_get("local_send")?,
     })
 }
 
@@ -162,6 +175,10 @@ pub struct CampaignDraft {
     pub audience: Value,
     /// Rate.
     pub rate_mps: i32,
+    /// The business's time zone (IANA).
+    pub timezone: String,
+    /// Quiet hours (`{"start", "end"}`), if any.
+    pub quiet_hours: Option<Value>,
 }
 
 /// One recipient as launch resolved it.
@@ -177,6 +194,10 @@ pub struct NewRecipient {
     pub skip_reason: Option<SkipReason>,
     /// Their line in an uploaded CSV audience.
     pub line: Option<i32>,
+    /// Their time zone (IANA), resolved at launch.
+    pub timezone: Option<String>,
+    /// For a local-time send: when their turn comes.
+    pub send_after: Option<DateTime<Utc>>,
 }
 
 /// Why a recipient of the audience is not sent to.
@@ -279,6 +300,9 @@ pub struct CampaignStats {
     /// Of `pending`: those waiting out Meta's per-user marketing limit
     /// (131049) to be sent once more, 24 hours after it.
     pub retrying: i64,
+    /// Of `pending`: those whose own local send time or the end of their
+    /// quiet hours has not come yet.
+    pub waiting_local_time: i64,
     /// Recipients who wrote back within 72 hours of their message.
     pub replied: i64,
     /// Recipients who tapped a button of the template.
@@ -364,6 +388,10 @@ pub struct RecipientView {
     pub retry_at: Option<DateTime<Utc>>,
     /// The template button they tapped first, if any.
     pub clicked: Option<String>,
+    /// Their time zone (IANA), resolved at launch.
+    pub timezone: Option<String>,
+    /// For a local-time send: when their turn comes.
+    pub send_after: Option<DateTime<Utc>>,
 }
 
 /// Meta's error for a failed recipient.
@@ -417,8 +445,9 @@ impl Campaigns<'_> {
     pub async fn create(&self, d: &CampaignDraft, by: Option<UserId>) -> Result<CampaignView, DbError> {
         let mut tx = self.db.tx().await?;
         let sql = format!(
-            "INSERT INTO campaigns (id, tenant_id, name, channel_id, template_name, template_language, variables, audience, rate_mps, created_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"
+            "INSERT INTO campaigns (id, tenant_id, name, channel_id, template_name, template_language, variables, audience, rate_mps,
+                 timezone, quiet_hours, created_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {COLUMNS}"
         );
         let query = sqlx::query(&sql).bind(CampaignId::generate().0).bind(self.db.tenant.0);
         let row = bind_draft(query, d).bind(by.map(|u| u.0)).fetch_one(&mut *tx).await?;
@@ -450,7 +479,7 @@ impl Campaigns<'_> {
         let mut tx = self.db.tx().await?;
         let sql = format!(
             "UPDATE campaigns SET name = $2, channel_id = $3, template_name = $4, template_language = $5, variables = $6, audience = $7,
-                 rate_mps = $8, updated_at = now()
+                 rate_mps = $8, timezone = $9, quiet_hours = $10, updated_at = now()
              WHERE id = $1 AND status = 'draft' RETURNING {COLUMNS}"
         );
         let row = bind_draft(sqlx::query(&sql).bind(id.0), d).fetch_optional(&mut *tx).await?;
@@ -492,11 +521,15 @@ impl Campaigns<'_> {
             let parameters: Vec<Value> = chunk.iter().map(|r| r.parameters.clone()).collect();
             let statuses: Vec<&str> = chunk.iter().map(|r| if r.skip_reason.is_some() { "skipped" } else { "pending" }).collect();
             let reasons: Vec<Option<&str>> = chunk.iter().map(|r| r.skip_reason.map(SkipReason::as_str)).collect();
+            let zones: Vec<Option<String>> = chunk.iter().map(|r| r.timezone.clone()).collect();
+            let send_after: Vec<Option<DateTime<Utc>>> = chunk.iter().map(|r| r.send_after).collect();
             sqlx::query(
-                "INSERT INTO campaign_recipients (id, tenant_id, campaign_id, position, contact_id, phone, parameters, status, skip_reason)
-                 SELECT u.id, $1, $2, u.position, u.contact_id, u.phone, u.parameters, u.status, u.skip_reason
-                 FROM unnest($3::uuid[], $4::int[], $5::uuid[], $6::text[], $7::jsonb[], $8::text[], $9::text[])
-                      AS u(id, position, contact_id, phone, parameters, status, skip_reason)",
+                "INSERT INTO campaign_recipients (id, tenant_id, campaign_id, position, contact_id, phone, parameters, status, skip_reason,
+                     timezone, send_after)
+                 SELECT u.id, $1, $2, u.position, u.contact_id, u.phone, u.parameters, u.status, u.skip_reason, u.timezone, u.send_after
+                 FROM unnest($3::uuid[], $4::int[], $5::uuid[], $6::text[], $7::jsonb[], $8::text[], $9::text[], $10::text[],
+                             $11::timestamptz[])
+                      AS u(id, position, contact_id, phone, parameters, status, skip_reason, timezone, send_after)",
             )
             .bind(self.db.tenant.0)
             .bind(id.0)
@@ -507,6 +540,8 @@ impl Campaigns<'_> {
             .bind(&parameters)
             .bind(&statuses)
             .bind(&reasons)
+            .bind(&zones)
+            .bind(&send_after)
             .execute(&mut *tx)
             .await?;
         }
@@ -515,8 +550,19 @@ impl Campaigns<'_> {
     }
 
     /// Schedules a draft; None when it is not a draft.
-    pub async fn schedule(&self, id: CampaignId, at: DateTime<Utc>) -> Result<Option<CampaignView>, DbError> {
-        self.transition(id, &["draft", "scheduled"], CampaignStatus::Scheduled, None, Some(at)).await
+    pub async fn schedule(&self, id: CampaignId, at: DateTime<Utc>, local_send: Option<Value>) -> Result<Option<CampaignView>, DbError> {
+        let mut tx = self.db.tx().await?;
+        let row = sqlx::query(&format!(
+            "UPDATE campaigns SET status = 'scheduled', scheduled_at = $2, local_send = $3, paused_reason = NULL, updated_at = now()
+             WHERE id = $1 AND status IN ('draft', 'scheduled') RETURNING {COLUMNS}"
+        ))
+        .bind(id.0)
+        .bind(at)
+        .bind(local_send)
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(row.as_ref().map(campaign_from_row).transpose()?)
     }
 
     /// Moves a campaign from one of `from` to `to` (with a reason when it
@@ -591,6 +637,7 @@ impl Campaigns<'_> {
             "WITH p AS MATERIALIZED (
                  SELECT id FROM campaign_recipients WHERE campaign_id = $1 AND status = 'pending'
                    AND (retry_at IS NULL OR retry_at <= now())
+                   AND NOT waits_for_local_time(send_after, timezone, (SELECT quiet_hours FROM campaigns WHERE id = $1))
                    AND EXISTS (SELECT 1 FROM campaigns WHERE id = $1 AND status = 'running')
                  ORDER BY position LIMIT $2 FOR UPDATE SKIP LOCKED)
              UPDATE campaign_recipients r SET status = 'sending', claimed_at = now(), updated_at = now()
@@ -738,14 +785,17 @@ impl Campaigns<'_> {
             "WITH x AS (
                SELECT {EFFECTIVE_STATUS} AS status, r.skip_reason, m.errors->0->>'code' AS error_code,
                       (r.status = 'pending' AND r.retry_at IS NOT NULL) AS retrying,
+                      (r.status = 'pending' AND waits_for_local_time(r.send_after, r.timezone, c.quiet_hours)) AS waiting_local,
                       CASE WHEN m.id IS NULL THEN 0 ELSE {cost} END AS cost_e4,
                       CASE WHEN m.id IS NULL THEN NULL ELSE {replied} END AS replied_at,
                       CASE WHEN m.id IS NULL OR m.wamid IS NULL THEN NULL ELSE {clicked} END AS clicked
                FROM campaign_recipients r
+               JOIN campaigns c ON c.id = r.campaign_id
                LEFT JOIN messages m ON m.id = r.message_id AND m.tenant_id = r.tenant_id
                WHERE r.campaign_id = $1)
              SELECT status, skip_reason, error_code, clicked, count(*) AS n, sum(cost_e4)::bigint AS cost_e4,
-                    count(replied_at) AS replied, count(*) FILTER (WHERE retrying) AS retrying
+                    count(replied_at) AS replied, count(*) FILTER (WHERE retrying) AS retrying,
+                    count(*) FILTER (WHERE waiting_local) AS waiting_local
              FROM x GROUP BY status, skip_reason, error_code, clicked"
         ))
         .bind(id.0)
@@ -762,6 +812,7 @@ impl Campaigns<'_> {
             cost_e4 += r.try_get::<Option<i64>, _>("cost_e4")?.unwrap_or(0);
             s.replied += r.try_get::<i64, _>("replied")?;
             s.retrying += r.try_get::<i64, _>("retrying")?;
+            s.waiting_local_time += r.try_get::<i64, _>("waiting_local")?;
             if let Some(button) = r.try_get::<Option<String>, _>("clicked")? {
                 s.clicked += n;
                 *s.by_button.entry(button).or_default() += n;
@@ -812,7 +863,7 @@ impl Campaigns<'_> {
         let rows = sqlx::query(&format!(
             "SELECT * FROM (
                SELECT r.position, r.id, r.contact_id, r.phone, {EFFECTIVE_STATUS} AS status, r.skip_reason, m.wamid, m.id AS message_id,
-                      r.attempt, r.retry_at,
+                      r.attempt, r.retry_at, r.timezone, r.send_after,
                       (m.errors->0->>'code')::bigint AS error_code, m.errors->0->>'title' AS error_title,
                       m.sent_at, COALESCE(m.delivered_at, m.read_at) AS delivered_at, m.read_at,
                       CASE WHEN m.id IS NULL THEN NULL ELSE {REPLIED_AT} END AS replied_at,
@@ -857,6 +908,8 @@ impl Campaigns<'_> {
                 attempt: r.try_get("attempt")?,
                 retry_at: r.try_get("retry_at")?,
                 clicked: r.try_get("clicked")?,
+                timezone: r.try_get("timezone")?,
+                send_after: r.try_get("send_after")?,
             });
         }
         Ok((out, if more { last } else { None }))
@@ -882,6 +935,21 @@ impl Campaigns<'_> {
         .await?;
         tx.commit().await?;
         Ok(row.and_then(|(limit, used)| limit.map(|l| (i64::from(l) - used, i64::from(l)))))
+    }
+
+    /// Recipients waiting for their own local send time or the end of their
+    /// quiet hours, and the next local send time among them (None: none wait).
+    pub async fn local_waiting(&self, id: CampaignId) -> Result<Option<(i64, Option<DateTime<Utc>>)>, DbError> {
+        let mut tx = self.db.tx().await?;
+        let row: (i64, Option<DateTime<Utc>>) = sqlx::query_as(
+            "SELECT count(*), min(r.send_after) FILTER (WHERE r.send_after > now()) FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign_id
+             WHERE r.campaign_id = $1 AND r.status = 'pending' AND waits_for_local_time(r.send_after, r.timezone, c.quiet_hours)",
+        )
+        .bind(id.0)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok((row.0 > 0).then_some(row))
     }
 
     /// Recipients waiting out Meta's per-user marketing limit, and when

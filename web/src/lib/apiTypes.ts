@@ -819,7 +819,19 @@ created_at: string,
 /**
  * Last changed.
  */
-updated_at: string, };
+updated_at: string, 
+/**
+ * The business's time zone (IANA): the zone of recipients whose own is unknown.
+ */
+timezone: string, 
+/**
+ * Hours of each recipient's own day in which nobody is sent to.
+ */
+quiet_hours: { start: string, end: string } | null, 
+/**
+ * A send at this date and wall-clock time in each recipient's zone.
+ */
+local_send: { date: string, time: string } | null, };
 
 export type Funnel = { 
 /**
@@ -904,6 +916,11 @@ cancelled: number,
  * (131049) to be sent once more, 24 hours after it.
  */
 retrying: number, 
+/**
+ * Of `pending`: those whose own local send time or the end of their
+ * quiet hours has not come yet.
+ */
+waiting_local_time: number, 
 /**
  * Recipients who wrote back within 72 hours of their message.
  */
@@ -1009,7 +1026,15 @@ retry_at: string | null,
 /**
  * The template button they tapped first, if any.
  */
-clicked: string | null, };
+clicked: string | null, 
+/**
+ * Their time zone (IANA), resolved at launch.
+ */
+timezone: string | null, 
+/**
+ * For a local-time send: when their turn comes.
+ */
+send_after: string | null, };
 
 export type PreviewSkip = { 
 /**
