@@ -4,6 +4,7 @@
 //! the Cloud API `template` object is built from them. Pure functions, so
 //! the rules are tested without a database.
 
+use crate::campaigns::split::Variant;
 use crate::store::repo::campaigns::{AudienceContact, NewRecipient, SkipReason};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -221,6 +222,7 @@ pub fn recipients(contacts: &[AudienceContact], sources: &[(String, Vec<Source>)
                 line: c.line,
                 timezone: None,
                 send_after: None,
+                variant: Variant::A,
             }
         })
         .collect()

@@ -4,7 +4,8 @@
 use super::audience::{self, Source};
 use super::local_time::{self, LocalSend};
 use super::retarget::RetargetRule;
-use crate::store::repo::campaigns::{CampaignView, NewRecipient};
+use super::split::{Variant, VariantB};
+use crate::store::repo::campaigns::{CampaignView, NewRecipient, TemplateRef};
 use crate::store::repo::{DbError, TenantDb};
 use serde_json::Value;
 use whatsflow_actors::ids::CampaignId;
@@ -37,19 +38,34 @@ pub struct TemplateFacts {
     pub components: Value,
 }
 
-/// The template, which must be approved.
+/// The campaign's template, which must be approved.
 pub async fn approved_template(db: TenantDb<'_>, c: &CampaignView) -> Result<TemplateFacts, LaunchError> {
-    let found = db.campaigns().template_state(&c.template).await?;
+    approved(db, &c.template).await
+}
+
+/// A split test's variant B and its template, which must be approved too
+/// (None: no split test).
+pub async fn variant_b(db: TenantDb<'_>, c: &CampaignView) -> Result<Option<(VariantB, TemplateFacts)>, LaunchError> {
+    let Some(b) = c.variant_b.as_ref().map(VariantB::parse).transpose().map_err(LaunchError::Invalid)?.flatten() else {
+        return Ok(None);
+    };
+    let facts = approved(db, &b.template).await?;
+    Ok(Some((b, facts)))
+}
+
+/// A template, which must be approved.
+async fn approved(db: TenantDb<'_>, template: &TemplateRef) -> Result<TemplateFacts, LaunchError> {
+    let found = db.campaigns().template_state(template).await?;
     let Some((status, category, components, _)) = found else {
         return Err(LaunchError::TemplateNotApproved(format!(
             "there is no template `{}` in `{}`; create it (or sync templates from Meta) and wait for its approval",
-            c.template.name, c.template.language
+            template.name, template.language
         )));
     };
     if status != "APPROVED" {
         return Err(LaunchError::TemplateNotApproved(format!(
             "the template `{}` is {status}, not APPROVED; campaigns send approved templates only",
-            c.template.name
+            template.name
         )));
     }
     Ok(TemplateFacts { marketing: category.as_deref().is_some_and(|c| c.eq_ignore_ascii_case("MARKETING")), components })
@@ -104,6 +120,18 @@ pub async fn resolve(
         return Err(LaunchError::Invalid(format!("the audience has more than {MAX_AUDIENCE} contacts; split it into several campaigns")));
     }
     let mut recipients = audience::recipients(&contacts, &sources, template.marketing);
+    if let Some((b, facts)) = variant_b(db, c).await? {
+        // Variant B's share of the audience, interleaved, with B's own values.
+        let columns = csv_columns(&c.audience);
+        let b_sources = audience::parse_variables(&b.variables, &audience::placeholders(&facts.components), columns.as_deref())
+            .map_err(|e| LaunchError::Invalid(format!("variant B: {e}")))?;
+        let b_recipients = audience::recipients(&contacts, &b_sources, facts.marketing);
+        for (i, (r, rb)) in recipients.iter_mut().zip(b_recipients).enumerate() {
+            if Variant::at(i, b.split_percent) == Variant::B {
+                *r = NewRecipient { variant: Variant::B, ..rb };
+            }
+        }
+    }
     // Each recipient's own clock: their zone, and their turn for a local send.
     let fallback = local_time::parse_zone(&c.timezone).unwrap_or(chrono_tz::Tz::UTC);
     let local = c.local_send.as_ref().and_then(|l| LocalSend::parse(l).ok());

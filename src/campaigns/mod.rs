@@ -11,6 +11,8 @@
 //!   (DST-correct) and quiet hours.
 //! - [`retarget`]: a new draft for the recipients of an earlier campaign
 //!   who did (or did not) act on their message.
+//! - [`split`]: a second template for an exact, interleaved share of the
+//!   audience (a split test).
 //! - [`runner`]: the actor that drives a running campaign, and the
 //!   scheduler that starts due ones and resumes them after a restart.
 
@@ -20,3 +22,4 @@ pub mod launch;
 pub mod local_time;
 pub mod retarget;
 pub mod runner;
+pub mod split;

@@ -306,7 +306,11 @@ impl Step {
             self.progress(&c, None).await?;
             return Ok((StepEnd::Stop, outcome));
         }
-        let template = match launch::approved_template(db, &c).await {
+        let checked = match launch::approved_template(db, &c).await {
+            Ok(t) => launch::variant_b(db, &c).await.map(|_| t),
+            Err(e) => Err(e),
+        };
+        let template = match checked {
             Ok(t) => t,
             Err(launch::LaunchError::Db(e)) => return Err(e),
             Err(e) => return self.pause(&c, &e.to_string()).await.map(|_| (StepEnd::Stop, outcome)),
@@ -414,7 +418,10 @@ impl Step {
             contact_id: contact,
             work: ConversationWork::Send(SendRequest {
                 kind: "template".into(),
-                content: audience::template_payload(&c.template.name, &c.template.language, &r.parameters),
+                content: {
+                    let t = c.template_for(r.variant);
+                    audience::template_payload(&t.name, &t.language, &r.parameters)
+                },
                 reply_to: None,
                 client_id: Some(key.clone()),
                 sent_by: Some(SentBy::Campaign { id: c.id.0 }),

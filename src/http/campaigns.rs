@@ -6,6 +6,7 @@ use crate::auth::{Manager, Reader};
 use crate::campaigns::launch::{self, LaunchError};
 use crate::campaigns::local_time::{self, LocalSend, QuietHours};
 use crate::campaigns::retarget::RetargetRule;
+use crate::campaigns::split::{Variant, VariantB};
 use crate::campaigns::{audience, runner};
 use crate::http::error::{ApiError, ErrorCode};
 use crate::http::pagination;
@@ -44,6 +45,10 @@ pub struct CampaignBody {
     #[serde(default)]
     #[garde(skip)]
     quiet_hours: Value,
+    /// A split test: `{"template", "variables", "split_percent"}` or null.
+    #[serde(default)]
+    #[garde(skip)]
+    variant_b: Value,
 }
 
 /// A template by name and language.
@@ -120,27 +125,32 @@ async fn draft(db: TenantDb<'_>, b: CampaignBody, stored_csv: Option<Value>) -> 
         launch::AudienceSpec::Csv => stored_csv.unwrap_or_else(|| json!({"csv": {"rows": 0, "columns": []}})),
     };
     let template = TemplateRef { name: b.template.name.trim().to_owned(), language: b.template.language.trim().to_owned() };
-    let Some((_, _, components, waba)) = db.campaigns().template_state(&template).await? else {
-        return Err(ApiError::Unprocessable {
-            code: ErrorCode::TemplateNotApproved,
-            message: format!(
-                "there is no template `{}` in `{}`; create it (or sync templates from Meta) first",
-                template.name, template.language
-            ),
-        });
-    };
-    if waba != channel.waba_id {
-        return Err(ApiError::Unprocessable {
-            code: ErrorCode::TemplateNotApproved,
-            message: format!(
-                "the template `{}` belongs to WhatsApp Business Account {waba}, not to this number's ({}); pick a number of that account or a template of this one",
-                template.name, channel.waba_id
-            ),
-        });
-    }
-    audience::supported(&components).map_err(|message| ApiError::Unprocessable { code: ErrorCode::TemplateParams, message })?;
-    audience::parse_variables(&b.variables, &audience::placeholders(&components), launch::csv_columns(&audience).as_deref())
+    let columns = launch::csv_columns(&audience);
+    let (category, components) = sendable_template(db, &template, &channel.waba_id).await?;
+    audience::parse_variables(&b.variables, &audience::placeholders(&components), columns.as_deref())
         .map_err(|message| ApiError::Unprocessable { code: ErrorCode::TemplateParams, message })?;
+    let variant_b = match VariantB::parse(&b.variant_b).map_err(ApiError::validation)? {
+        None => None,
+        Some(vb) => {
+            let (category_b, components_b) = sendable_template(db, &vb.template, &channel.waba_id).await?;
+            let category_of = |c: &Option<String>| c.as_deref().unwrap_or("UNKNOWN").to_uppercase();
+            if category_of(&category_b) != category_of(&category) {
+                return Err(ApiError::Unprocessable {
+                    code: ErrorCode::TemplateParams,
+                    message: format!(
+                        "variant B's template `{}` is {} but `{}` is {}; a split test compares templates of one category",
+                        vb.template.name,
+                        category_of(&category_b),
+                        template.name,
+                        category_of(&category)
+                    ),
+                });
+            }
+            audience::parse_variables(&vb.variables, &audience::placeholders(&components_b), columns.as_deref())
+                .map_err(|message| ApiError::Unprocessable { code: ErrorCode::TemplateParams, message: format!("variant B: {message}") })?;
+            Some(vb.to_json())
+        }
+    };
     let timezone = match b.timezone.as_deref().map(str::trim).filter(|z| !z.is_empty()) {
         None => "UTC".to_owned(),
         Some(z) => local_time::parse_zone(z)
@@ -157,7 +167,33 @@ async fn draft(db: TenantDb<'_>, b: CampaignBody, stored_csv: Option<Value>) -> 
         rate_mps,
         timezone,
         quiet_hours,
+        variant_b,
     })
+}
+
+/// A template of the number's WhatsApp Business Account in a shape
+/// campaigns send: its category and components.
+async fn sendable_template(db: TenantDb<'_>, template: &TemplateRef, waba_id: &str) -> Result<(Option<String>, Value), ApiError> {
+    let Some((_, category, components, waba)) = db.campaigns().template_state(template).await? else {
+        return Err(ApiError::Unprocessable {
+            code: ErrorCode::TemplateNotApproved,
+            message: format!(
+                "there is no template `{}` in `{}`; create it (or sync templates from Meta) first",
+                template.name, template.language
+            ),
+        });
+    };
+    if waba != waba_id {
+        return Err(ApiError::Unprocessable {
+            code: ErrorCode::TemplateNotApproved,
+            message: format!(
+                "the template `{}` belongs to WhatsApp Business Account {waba}, not to this number's ({waba_id}); pick a number of that account or a template of this one",
+                template.name
+            ),
+        });
+    }
+    audience::supported(&components).map_err(|message| ApiError::Unprocessable { code: ErrorCode::TemplateParams, message })?;
+    Ok((category, components))
 }
 
 async fn found(db: TenantDb<'_>, id: CampaignId) -> Result<CampaignView, ApiError> {
@@ -260,6 +296,7 @@ pub async fn retarget(
         rate_mps: source.rate_mps,
         timezone: source.timezone.clone(),
         quiet_hours: source.quiet_hours.clone(),
+        variant_b: source.variant_b.clone(),
     };
     let by = user.api_key.is_none().then_some(user.user_id);
     Ok(HttpResponse::Created().json(db.campaigns().create(&d, by).await?))
@@ -294,13 +331,20 @@ pub async fn preview(state: web::Data<AppState>, user: Manager, path: web::Path<
         }
     }
     let sendable: Vec<_> = recipients.iter().filter(|r| r.skip_reason.is_none()).collect();
-    let samples = sendable
-        .iter()
-        .take(3)
+    // Three samples; with a split test, two of A and one of B.
+    let b = launch::variant_b(db, &c).await.map_err(from_launch)?;
+    let b_samples = if b.is_some() { 1 } else { 0 };
+    let of = |v: Variant, n: usize| sendable.iter().filter(move |r| r.variant == v).take(n);
+    let samples = of(Variant::A, 3 - b_samples)
+        .chain(of(Variant::B, b_samples))
         .map(|r| PreviewSample {
             contact_id: r.contact_id,
             phone: r.phone.clone(),
-            text: audience::render(&template.components, &r.parameters),
+            text: match (&b, r.variant) {
+                (Some((_, facts)), Variant::B) => audience::render(&facts.components, &r.parameters),
+                _ => audience::render(&template.components, &r.parameters),
+            },
+            variant: r.variant,
         })
         .collect();
     let (currency, rate_e4) = db.campaigns().rate_e4(if template.marketing { "marketing" } else { "utility" }).await?;
@@ -363,6 +407,8 @@ pub struct PreviewSample {
     pub phone: Option<String>,
     /// The rendered text.
     pub text: String,
+    /// Which template it is.
+    pub variant: Variant,
 }
 
 /// Most bytes of an uploaded audience.

@@ -140,6 +140,8 @@ pub fn api_typescript() -> String {
     declare::<CampaignView>(&mut out);
     declare::<Funnel>(&mut out);
     declare::<Cost>(&mut out);
+    declare::<crate::campaigns::split::Variant>(&mut out);
+    declare::<crate::store::repo::campaigns::VariantStats>(&mut out);
     declare::<CampaignStats>(&mut out);
     declare::<SkipReason>(&mut out);
     declare::<RecipientError>(&mut out);

@@ -245,9 +245,9 @@ async fn metas_errors_fail_suppress_or_pause_as_meta_says() {
     let id = create(&app, &t, &spring_sale(&channel, "errs", 10)).await;
     assert_eq!(action(&app, &t, &id, "start").await.0, 200);
     wait_status(&app, &t, &id, "completed").await;
-    let s = eventually("two failures", WAIT, || async {
+    let s = eventually("two failures and two reads", WAIT, || async {
         let s = stats(&app, &t, &id).await;
-        (s["failed"] == 2).then_some(s)
+        (s["failed"] == 2 && s["read"] == 2).then_some(s)
     })
     .await;
     assert_adds_up(&s);
@@ -978,4 +978,77 @@ async fn a_local_time_send_reaches_each_recipient_at_that_time_in_their_own_zone
         .unwrap();
     wait_status(&app, &t, &id, "completed").await;
     assert_eq!(settled_sends(&app).await.len(), 2);
+}
+
+#[actix_rt::test]
+async fn a_split_test_sends_variant_b_to_its_exact_share_and_counts_each_variant() {
+    let app = spawn_app().await;
+    let (t, channel) = ready(&app).await;
+    let people: Vec<(String, String)> = (0..10).map(|i| (format!("+9198900000{i:02}"), format!("P{i}"))).collect();
+    let refs: Vec<(&str, &str, bool)> = people.iter().map(|(p, n)| (p.as_str(), n.as_str(), true)).collect();
+    contacts(&app, &t, "ab", &refs).await;
+    let mut body = spring_sale(&channel, "ab", 20);
+    let festive = json!({"template": {"name": "festive_offer", "language": "en"},
+                         "variables": {"body": [{"field": "contact.name"}, {"value": "25%"}]}, "split_percent": 30});
+    // Variant B must be of A's category and fit its own placeholders.
+    for (wrong, code, says) in [
+        (
+            json!({"template": {"name": "order_update", "language": "en"}, "variables": {"body": [{"value": "a"}, {"value": "b"}]}, "split_percent": 30}),
+            "TEMPLATE_PARAMS",
+            "one category",
+        ),
+        (
+            json!({"template": {"name": "festive_offer", "language": "en"}, "variables": {"body": [{"value": "a"}]}, "split_percent": 30}),
+            "TEMPLATE_PARAMS",
+            "variant B",
+        ),
+        (json!({"template": {"name": "festive_offer", "language": "en"}, "split_percent": 0}), "VALIDATION_FAILED", "1 to 99"),
+    ] {
+        body["variant_b"] = wrong;
+        let res = app.post_json(&t.token, "/api/v1/campaigns", &body).await;
+        let err: Value = res.json().await.unwrap();
+        assert_eq!(err["error"]["code"], code, "{err}");
+        assert!(err["error"]["message"].as_str().unwrap().contains(says), "{err}");
+    }
+    body["variant_b"] = festive.clone();
+    let id = create(&app, &t, &body).await;
+    let (_, c) = app.get(&t, &format!("/api/v1/campaigns/{id}")).await;
+    assert_eq!(c["variant_b"], festive);
+    let (_, p) = app.get(&t, &format!("/api/v1/campaigns/{id}/preview")).await;
+    let variants: Vec<&str> = p["samples"].as_array().unwrap().iter().map(|s| s["variant"].as_str().unwrap()).collect();
+    assert_eq!(variants, ["a", "a", "b"], "{p}");
+    assert!(p["samples"][2]["text"].as_str().unwrap().contains("this festive season take 25% off"), "{p}");
+
+    assert_eq!(action(&app, &t, &id, "start").await.0, 200);
+    wait_status(&app, &t, &id, "completed").await;
+    let s = eventually("every message read", WAIT, || async {
+        let s = stats(&app, &t, &id).await;
+        (s["read"] == 10).then_some(s)
+    })
+    .await;
+    assert_adds_up(&s);
+    let v = s["variants"].as_array().unwrap();
+    assert_eq!(
+        (v[0]["variant"].as_str(), v[0]["template"]["name"].as_str(), v[0]["audience"].as_i64()),
+        (Some("a"), Some("spring_sale"), Some(7))
+    );
+    assert_eq!(
+        (v[1]["variant"].as_str(), v[1]["template"]["name"].as_str(), v[1]["audience"].as_i64()),
+        (Some("b"), Some("festive_offer"), Some(3))
+    );
+    assert_eq!((v[0]["read"].as_i64(), v[1]["read"].as_i64(), v[1]["delivered"].as_i64()), (Some(7), Some(3), Some(3)));
+    // Exactly 30%, spread through the audience (the 4th, 7th and 10th).
+    let sends = settled_sends(&app).await;
+    let mut festive_to: Vec<&str> =
+        sends.iter().filter(|(_, b)| b["template"]["name"] == "festive_offer").map(|(_, b)| b["to"].as_str().unwrap()).collect();
+    festive_to.sort();
+    assert_eq!(festive_to, ["+919890000003", "+919890000006", "+919890000009"]);
+    assert_eq!(sends.iter().filter(|(_, b)| b["template"]["name"] == "spring_sale").count(), 7);
+    let (_, rows) = app.get(&t, &format!("/api/v1/campaigns/{id}/messages")).await;
+    let b_rows: Vec<&str> =
+        rows["data"].as_array().unwrap().iter().filter(|r| r["variant"] == "b").map(|r| r["phone"].as_str().unwrap()).collect();
+    assert_eq!(b_rows, festive_to);
+    // A campaign without a split test has no variants.
+    let plain = create(&app, &t, &spring_sale(&channel, "ab", 20)).await;
+    assert_eq!(stats(&app, &t, &plain).await["variants"], json!([]));
 }

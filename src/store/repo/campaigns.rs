@@ -10,6 +10,7 @@
 
 use super::{DbError, TenantDb};
 use crate::campaigns::retarget::{RetargetRule, RETRYABLE_ERRORS};
+use crate::campaigns::split::Variant;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::postgres::PgRow;
@@ -19,7 +20,7 @@ use whatsflow_actors::ids::{CampaignId, ChannelId, ContactId, MessageId, Recipie
 
 /// Columns of [`campaign_from_row`].
 const COLUMNS: &str = "id, name, channel_id, template_name, template_language, variables, audience, rate_mps, status, paused_reason,
-    waiting_reason, scheduled_at, started_at, completed_at, created_by, created_at, updated_at, timezone, quiet_hours, local_send";
+    waiting_reason, scheduled_at, started_at, completed_at, created_by, created_at, updated_at, timezone, quiet_hours, local_send, variant_b";
 
 /// Where a campaign stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
@@ -106,10 +107,27 @@ pub struct CampaignView {
     /// A send at this date and wall-clock time in each recipient's zone.
     #[ts(type = "{ date: string, time: string } | null")]
     pub local_send: Option<Value>,
+    /// A split test's second template, its sources and its share.
+    #[ts(type = "{ template: TemplateRef, variables: Record<string, Array<Record<string, string>>>, split_percent: number } | null")]
+    pub variant_b: Option<Value>,
+}
+
+impl CampaignView {
+    /// The template a recipient of `variant` gets.
+    pub fn template_for(&self, variant: Variant) -> TemplateRef {
+        match variant {
+            Variant::A => self.template.clone(),
+            Variant::B => self
+                .variant_b
+                .as_ref()
+                .and_then(|b| serde_json::from_value(b["template"].clone()).ok())
+                .unwrap_or_else(|| self.template.clone()),
+        }
+    }
 }
 
 /// A template by name and language, as campaigns name it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct TemplateRef {
     /// Its name.
     pub name: String,
@@ -122,7 +140,7 @@ type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArgu
 
 /// Binds a draft's content, in the order both the insert and the update
 /// name its columns (name, number, template name and language, variables,
-/// audience, rate, time zone, quiet hours).
+/// audience, rate, time zone, quiet hours, variant B).
 fn bind_draft<'q>(q: PgQuery<'q>, d: &'q CampaignDraft) -> PgQuery<'q> {
     q.bind(&d.name)
         .bind(d.channel_id.0)
@@ -133,6 +151,7 @@ fn bind_draft<'q>(q: PgQuery<'q>, d: &'q CampaignDraft) -> PgQuery<'q> {
         .bind(d.rate_mps)
         .bind(&d.timezone)
         .bind(&d.quiet_hours)
+        .bind(&d.variant_b)
 }
 
 fn campaign_from_row(r: &PgRow) -> Result<CampaignView, sqlx::Error> {
@@ -157,6 +176,7 @@ fn campaign_from_row(r: &PgRow) -> Result<CampaignView, sqlx::Error> {
         timezone: r.try_get("timezone")?,
         quiet_hours: r.try_get("quiet_hours")?,
         local_send: r.try_get("local_send")?,
+        variant_b: r.try_get("variant_b")?,
     })
 }
 
@@ -179,6 +199,8 @@ pub struct CampaignDraft {
     pub timezone: String,
     /// Quiet hours (`{"start", "end"}`), if any.
     pub quiet_hours: Option<Value>,
+    /// A split test's variant B, if any.
+    pub variant_b: Option<Value>,
 }
 
 /// One recipient as launch resolved it.
@@ -198,6 +220,8 @@ pub struct NewRecipient {
     pub timezone: Option<String>,
     /// For a local-time send: when their turn comes.
     pub send_after: Option<DateTime<Utc>>,
+    /// Which template they get.
+    pub variant: Variant,
 }
 
 /// Why a recipient of the audience is not sent to.
@@ -256,6 +280,8 @@ pub struct Claimed {
     pub opted_out: bool,
     /// 1, or 2 for the send after Meta's per-user marketing limit (131049).
     pub attempt: i32,
+    /// Which template they get.
+    pub variant: Variant,
 }
 
 impl Claimed {
@@ -317,6 +343,57 @@ pub struct CampaignStats {
     pub by_skip_reason: BTreeMap<String, i64>,
     /// What the delivered messages cost under the tenant's rate card.
     pub cost: Cost,
+    /// A split test's counts per variant (empty without one).
+    pub variants: Vec<VariantStats>,
+}
+
+/// One variant's counts in a split test; sent, delivered and read are
+/// cumulative, like the funnel.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, ts_rs::TS)]
+pub struct VariantStats {
+    /// Which.
+    pub variant: Variant,
+    /// Its template.
+    pub template: TemplateRef,
+    /// Recipients who got (or get) it.
+    pub audience: i64,
+    /// At least sent.
+    pub sent: i64,
+    /// At least delivered.
+    pub delivered: i64,
+    /// Read.
+    pub read: i64,
+    /// Wrote back within 72 hours.
+    pub replied: i64,
+    /// Tapped a button.
+    pub clicked: i64,
+    /// Failed.
+    pub failed: i64,
+}
+
+impl VariantStats {
+    /// Adds `n` recipients of one effective status.
+    fn count(&mut self, status: &str, n: i64, replied: i64, clicked: bool) {
+        self.audience += n;
+        self.replied += replied;
+        if clicked {
+            self.clicked += n;
+        }
+        match status {
+            "sent" => self.sent += n,
+            "delivered" => {
+                self.sent += n;
+                self.delivered += n;
+            }
+            "read" => {
+                self.sent += n;
+                self.delivered += n;
+                self.read += n;
+            }
+            "failed" => self.failed += n,
+            _ => {}
+        }
+    }
 }
 
 /// How far recipients got, each counted at every step it passed (a read
@@ -392,6 +469,8 @@ pub struct RecipientView {
     pub timezone: Option<String>,
     /// For a local-time send: when their turn comes.
     pub send_after: Option<DateTime<Utc>>,
+    /// Which template they got.
+    pub variant: Variant,
 }
 
 /// Meta's error for a failed recipient.
@@ -446,8 +525,8 @@ impl Campaigns<'_> {
         let mut tx = self.db.tx().await?;
         let sql = format!(
             "INSERT INTO campaigns (id, tenant_id, name, channel_id, template_name, template_language, variables, audience, rate_mps,
-                 timezone, quiet_hours, created_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {COLUMNS}"
+                 timezone, quiet_hours, variant_b, created_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING {COLUMNS}"
         );
         let query = sqlx::query(&sql).bind(CampaignId::generate().0).bind(self.db.tenant.0);
         let row = bind_draft(query, d).bind(by.map(|u| u.0)).fetch_one(&mut *tx).await?;
@@ -479,7 +558,7 @@ impl Campaigns<'_> {
         let mut tx = self.db.tx().await?;
         let sql = format!(
             "UPDATE campaigns SET name = $2, channel_id = $3, template_name = $4, template_language = $5, variables = $6, audience = $7,
-                 rate_mps = $8, timezone = $9, quiet_hours = $10, updated_at = now()
+                 rate_mps = $8, timezone = $9, quiet_hours = $10, variant_b = $11, updated_at = now()
              WHERE id = $1 AND status = 'draft' RETURNING {COLUMNS}"
         );
         let row = bind_draft(sqlx::query(&sql).bind(id.0), d).fetch_optional(&mut *tx).await?;
@@ -523,13 +602,15 @@ impl Campaigns<'_> {
             let reasons: Vec<Option<&str>> = chunk.iter().map(|r| r.skip_reason.map(SkipReason::as_str)).collect();
             let zones: Vec<Option<String>> = chunk.iter().map(|r| r.timezone.clone()).collect();
             let send_after: Vec<Option<DateTime<Utc>>> = chunk.iter().map(|r| r.send_after).collect();
+            let variants: Vec<&str> = chunk.iter().map(|r| r.variant.as_str()).collect();
             sqlx::query(
                 "INSERT INTO campaign_recipients (id, tenant_id, campaign_id, position, contact_id, phone, parameters, status, skip_reason,
-                     timezone, send_after)
-                 SELECT u.id, $1, $2, u.position, u.contact_id, u.phone, u.parameters, u.status, u.skip_reason, u.timezone, u.send_after
+                     timezone, send_after, variant)
+                 SELECT u.id, $1, $2, u.position, u.contact_id, u.phone, u.parameters, u.status, u.skip_reason, u.timezone, u.send_after,
+                        u.variant
                  FROM unnest($3::uuid[], $4::int[], $5::uuid[], $6::text[], $7::jsonb[], $8::text[], $9::text[], $10::text[],
-                             $11::timestamptz[])
-                      AS u(id, position, contact_id, phone, parameters, status, skip_reason, timezone, send_after)",
+                             $11::timestamptz[], $12::text[])
+                      AS u(id, position, contact_id, phone, parameters, status, skip_reason, timezone, send_after, variant)",
             )
             .bind(self.db.tenant.0)
             .bind(id.0)
@@ -542,6 +623,7 @@ impl Campaigns<'_> {
             .bind(&reasons)
             .bind(&zones)
             .bind(&send_after)
+            .bind(&variants)
             .execute(&mut *tx)
             .await?;
         }
@@ -643,7 +725,7 @@ impl Campaigns<'_> {
              UPDATE campaign_recipients r SET status = 'sending', claimed_at = now(), updated_at = now()
              FROM p
              WHERE r.id = p.id
-             RETURNING r.id, r.contact_id, r.parameters, r.attempt,
+             RETURNING r.id, r.contact_id, r.parameters, r.attempt, r.variant,
                  COALESCE((SELECT NOT k.opted_in FROM contacts k WHERE k.id = r.contact_id), false) AS opted_out",
         )
         .bind(id.0)
@@ -657,7 +739,7 @@ impl Campaigns<'_> {
     async fn claimed(&self, filter: &str, id: CampaignId, n: i64) -> Result<Vec<Claimed>, DbError> {
         let mut tx = self.db.tx().await?;
         let rows = sqlx::query(&format!(
-            "SELECT r.id, r.contact_id, r.parameters, r.attempt, COALESCE((SELECT NOT k.opted_in FROM contacts k WHERE k.id = r.contact_id), false) AS opted_out
+            "SELECT r.id, r.contact_id, r.parameters, r.attempt, r.variant, COALESCE((SELECT NOT k.opted_in FROM contacts k WHERE k.id = r.contact_id), false) AS opted_out
              FROM campaign_recipients r WHERE r.campaign_id = $1 AND r.{filter} ORDER BY r.position LIMIT $2"
         ))
         .bind(id.0)
@@ -783,7 +865,7 @@ impl Campaigns<'_> {
         let mut tx = self.db.tx().await?;
         let rows = sqlx::query(&format!(
             "WITH x AS (
-               SELECT {EFFECTIVE_STATUS} AS status, r.skip_reason, m.errors->0->>'code' AS error_code,
+               SELECT {EFFECTIVE_STATUS} AS status, r.variant, r.skip_reason, m.errors->0->>'code' AS error_code,
                       (r.status = 'pending' AND r.retry_at IS NOT NULL) AS retrying,
                       (r.status = 'pending' AND waits_for_local_time(r.send_after, r.timezone, c.quiet_hours)) AS waiting_local,
                       CASE WHEN m.id IS NULL THEN 0 ELSE {cost} END AS cost_e4,
@@ -793,22 +875,30 @@ impl Campaigns<'_> {
                JOIN campaigns c ON c.id = r.campaign_id
                LEFT JOIN messages m ON m.id = r.message_id AND m.tenant_id = r.tenant_id
                WHERE r.campaign_id = $1)
-             SELECT status, skip_reason, error_code, clicked, count(*) AS n, sum(cost_e4)::bigint AS cost_e4,
+             SELECT status, variant, skip_reason, error_code, clicked, count(*) AS n, sum(cost_e4)::bigint AS cost_e4,
                     count(replied_at) AS replied, count(*) FILTER (WHERE retrying) AS retrying,
                     count(*) FILTER (WHERE waiting_local) AS waiting_local
-             FROM x GROUP BY status, skip_reason, error_code, clicked"
+             FROM x GROUP BY status, variant, skip_reason, error_code, clicked"
         ))
         .bind(id.0)
         .fetch_all(&mut *tx)
         .await?;
+        let split: Option<(String, String, Option<Value>)> =
+            sqlx::query_as("SELECT template_name, template_language, variant_b FROM campaigns WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
         let currency: Option<String> =
             sqlx::query_scalar("SELECT currency FROM rate_cards ORDER BY tenant_id IS NULL LIMIT 1").fetch_optional(&mut *tx).await?;
         tx.commit().await?;
         let mut s = CampaignStats::default();
         let mut cost_e4 = 0i64;
+        let mut by_variant: BTreeMap<String, VariantStats> = BTreeMap::new();
         for r in &rows {
             let status: String = r.try_get("status")?;
             let n: i64 = r.try_get("n")?;
+            let v = by_variant.entry(r.try_get("variant")?).or_default();
+            v.count(&status, n, r.try_get::<i64, _>("replied")?, r.try_get::<Option<String>, _>("clicked")?.is_some());
             cost_e4 += r.try_get::<Option<i64>, _>("cost_e4")?.unwrap_or(0);
             s.replied += r.try_get::<i64, _>("replied")?;
             s.retrying += r.try_get::<i64, _>("retrying")?;
@@ -846,6 +936,21 @@ impl Campaigns<'_> {
             cost_e4 = e.cost.amount_e4;
         }
         s.funnel = Funnel { sent: s.sent + s.delivered + s.read, delivered: s.delivered + s.read, read: s.read, replied: s.replied };
+        if let Some((name, language, Some(b))) = split {
+            let template_b: Option<TemplateRef> = serde_json::from_value(b["template"].clone()).ok();
+            for (variant, template) in [(Variant::A, Some(TemplateRef { name, language })), (Variant::B, template_b)] {
+                let mut v = by_variant.remove(variant.as_str()).unwrap_or_default();
+                v.variant = variant;
+                v.template = template.unwrap_or_default();
+                if earlier.is_some() {
+                    // Replies and taps are counted in full only every few seconds.
+                    let before = earlier.and_then(|e| e.variants.iter().find(|x| x.variant == variant));
+                    v.replied = before.map_or(0, |b| b.replied);
+                    v.clicked = before.map_or(0, |b| b.clicked);
+                }
+                s.variants.push(v);
+            }
+        }
         s.cost = Cost::from_e4(currency.unwrap_or_else(|| "INR".into()), cost_e4);
         Ok(s)
     }
@@ -863,7 +968,7 @@ impl Campaigns<'_> {
         let rows = sqlx::query(&format!(
             "SELECT * FROM (
                SELECT r.position, r.id, r.contact_id, r.phone, {EFFECTIVE_STATUS} AS status, r.skip_reason, m.wamid, m.id AS message_id,
-                      r.attempt, r.retry_at, r.timezone, r.send_after,
+                      r.attempt, r.retry_at, r.timezone, r.send_after, r.variant,
                       (m.errors->0->>'code')::bigint AS error_code, m.errors->0->>'title' AS error_title,
                       m.sent_at, COALESCE(m.delivered_at, m.read_at) AS delivered_at, m.read_at,
                       CASE WHEN m.id IS NULL THEN NULL ELSE {REPLIED_AT} END AS replied_at,
@@ -910,6 +1015,7 @@ impl Campaigns<'_> {
                 clicked: r.try_get("clicked")?,
                 timezone: r.try_get("timezone")?,
                 send_after: r.try_get("send_after")?,
+                variant: Variant::parse(r.try_get::<&str, _>("variant")?),
             });
         }
         Ok((out, if more { last } else { None }))
@@ -1180,6 +1286,7 @@ fn claimed_from_row(r: &PgRow) -> Result<Claimed, sqlx::Error> {
         parameters: r.try_get("parameters")?,
         opted_out: r.try_get("opted_out")?,
         attempt: r.try_get("attempt")?,
+        variant: Variant::parse(r.try_get::<&str, _>("variant")?),
     })
 }
 

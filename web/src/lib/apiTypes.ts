@@ -831,7 +831,11 @@ quiet_hours: { start: string, end: string } | null,
 /**
  * A send at this date and wall-clock time in each recipient's zone.
  */
-local_send: { date: string, time: string } | null, };
+local_send: { date: string, time: string } | null, 
+/**
+ * A split test's second template, its sources and its share.
+ */
+variant_b: { template: TemplateRef, variables: Record<string, Array<Record<string, string>>>, split_percent: number } | null, };
 
 export type Funnel = { 
 /**
@@ -864,6 +868,46 @@ amount_minor: number,
  * In ten-thousandths of the unit, exact.
  */
 amount_e4: number, };
+
+export type Variant = "a" | "b";
+
+export type VariantStats = { 
+/**
+ * Which.
+ */
+variant: Variant, 
+/**
+ * Its template.
+ */
+template: TemplateRef, 
+/**
+ * Recipients who got (or get) it.
+ */
+audience: number, 
+/**
+ * At least sent.
+ */
+sent: number, 
+/**
+ * At least delivered.
+ */
+delivered: number, 
+/**
+ * Read.
+ */
+read: number, 
+/**
+ * Wrote back within 72 hours.
+ */
+replied: number, 
+/**
+ * Tapped a button.
+ */
+clicked: number, 
+/**
+ * Failed.
+ */
+failed: number, };
 
 export type CampaignStats = { 
 /**
@@ -948,7 +992,11 @@ by_skip_reason: { [key in string]?: number },
 /**
  * What the delivered messages cost under the tenant's rate card.
  */
-cost: Cost, };
+cost: Cost, 
+/**
+ * A split test's counts per variant (empty without one).
+ */
+variants: Array<VariantStats>, };
 
 export type SkipReason = "invalid_phone" | "duplicate" | "opted_out" | "us_marketing" | "missing_variable" | "contact_gone";
 
@@ -1034,7 +1082,11 @@ timezone: string | null,
 /**
  * For a local-time send: when their turn comes.
  */
-send_after: string | null, };
+send_after: string | null, 
+/**
+ * Which template they got.
+ */
+variant: Variant, };
 
 export type PreviewSkip = { 
 /**
@@ -1066,7 +1118,11 @@ phone: string | null,
 /**
  * The rendered text.
  */
-text: string, };
+text: string, 
+/**
+ * Which template it is.
+ */
+variant: Variant, };
 
 export type CampaignPreview = { 
 /**
