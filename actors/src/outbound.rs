@@ -40,6 +40,8 @@ const MAX_IN_FLIGHT: usize = 64;
 /// 6 seconds (a burst may pass, then 131056). Broadcast sends keep this gap
 /// after any earlier send to the customer; live replies and bots do not wait.
 pub const PAIR_GAP: Duration = Duration::from_secs(6);
+/// Meta's error for a burst to one customer ("pair rate limit hit").
+const PAIR_RATE_HIT: i64 = 131056;
 
 /// How Meta answered a send.
 #[derive(Debug, Clone, PartialEq)]
@@ -388,7 +390,9 @@ impl ChannelOutbox {
             }
             Err(SendError::Permanent { code, title, details }) => SendResult::Failed(SendFailure { code, title, details }),
             Err(SendError::Retryable { code, title }) if job.attempt < MAX_SEND_ATTEMPTS => {
-                let delay = backoff(job.attempt);
+                // Meta's pair rate (131056) wants the customer left alone
+                // for its gap; other refusals back off from a quarter second.
+                let delay = if code == Some(PAIR_RATE_HIT) { backoff(job.attempt).max(PAIR_GAP) } else { backoff(job.attempt) };
                 tracing::info!(channel_id = %self.channel.channel_id, message_id = %job.message_id, attempt = job.attempt, ?code, %title, ?delay, "send refused for now; retrying");
                 self.retry_later(ctx, job, delay);
                 return;

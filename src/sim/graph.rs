@@ -283,6 +283,12 @@ fn error_for_code(code: i64) -> HttpResponse {
         131000 => meta_error(500, code, "Something went wrong", "Message failed to send due to an unknown error."),
         131047 => meta_error(400, code, "Re-engagement message", "More than 24 hours have passed since the recipient last replied to the sender number."),
         131026 => meta_error(400, code, "Message Undeliverable", "Unable to deliver message."),
+        131056 => meta_error(
+            400,
+            code,
+            "(Business Account, Consumer Account) pair rate limit hit",
+            "Too many messages sent from the sender phone number to the same recipient phone number in a short period of time.",
+        ),
         190 => HttpResponse::Unauthorized().json(json!({"error": {"message": "Error validating access token: Session has expired.", "type": "OAuthException", "code": 190, "error_subcode": 463}})),
         other => meta_error(400, other, "Simulated error", "Injected by the simulator."),
     }

@@ -1052,3 +1052,48 @@ async fn a_split_test_sends_variant_b_to_its_exact_share_and_counts_each_variant
     let plain = create(&app, &t, &spring_sale(&channel, "ab", 20)).await;
     assert_eq!(stats(&app, &t, &plain).await["variants"], json!([]));
 }
+
+#[actix_rt::test]
+async fn refusals_meta_lifts_are_retried_once_each_and_final_or_blocking_errors_are_not() {
+    let app = spawn_app().await;
+    let (t, channel) = ready(&app).await;
+    // Throughput (130429) and pair rate (131056) refusals: sent again later,
+    // each recipient exactly once in the end; an experiment (130472) is final.
+    contacts(&app, &t, "lift", &[("+919900000001", "A", true), ("+919900000002", "B", true), ("+919900000003", "C", true)]).await;
+    app.sim_control(json!({"fail_next": [130429, 131056], "fail_recipients_with": {"919900000003": 130472}})).await;
+    let id = create(&app, &t, &spring_sale(&channel, "lift", 10)).await;
+    assert_eq!(action(&app, &t, &id, "start").await.0, 200);
+    wait_status(&app, &t, &id, "completed").await;
+    let s = eventually("two read, one failed", Duration::from_secs(30), || async {
+        let s = stats(&app, &t, &id).await;
+        (s["read"] == 2 && s["failed"] == 1).then_some(s)
+    })
+    .await;
+    assert_adds_up(&s);
+    assert_eq!(s["by_error"], json!({"130472": 1}));
+    let requests = settled_sends(&app).await;
+    // Five requests: two refused, then one accepted per recipient.
+    assert_eq!(requests.len(), 5, "{requests:?}");
+    // The second request was refused for the pair rate: that customer is
+    // left alone for Meta's 6 seconds before the next try.
+    let (refused_at, refused) = &requests[1];
+    let (again_at, _) = requests.iter().skip(2).find(|(_, b)| b["to"] == refused["to"]).unwrap();
+    assert!(*again_at - *refused_at >= chrono::Duration::milliseconds(5900), "{:?}", *again_at - *refused_at);
+    let (_, rows) = app.get(&t, &format!("/api/v1/campaigns/{id}/messages")).await;
+    assert!(rows["data"].as_array().unwrap().iter().all(|r| r["wamid"].is_string()), "one wamid each: {rows}");
+
+    // A policy block (368) or a locked account (131031) pauses everything.
+    for (i, code) in [368, 131031].into_iter().enumerate() {
+        let tag = format!("block{i}");
+        let people: Vec<(String, String)> = (0..4).map(|j| (format!("+91991{i}0000{j:02}"), format!("P{j}"))).collect();
+        let refs: Vec<(&str, &str, bool)> = people.iter().map(|(p, n)| (p.as_str(), n.as_str(), true)).collect();
+        contacts(&app, &t, &tag, &refs).await;
+        app.sim_control(json!({"fail_recipients_with": {people[0].0.trim_start_matches('+'): code}})).await;
+        let id = create(&app, &t, &spring_sale(&channel, &tag, 1)).await;
+        assert_eq!(action(&app, &t, &id, "start").await.0, 200);
+        wait_status(&app, &t, &id, "paused").await;
+        let (_, c) = app.get(&t, &format!("/api/v1/campaigns/{id}")).await;
+        assert!(c["paused_reason"].as_str().unwrap().contains(&code.to_string()), "{c}");
+        assert!(c["stats"]["pending"].as_i64().unwrap() >= 1, "the rest waits: {c}");
+    }
+}
