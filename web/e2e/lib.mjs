@@ -131,6 +131,23 @@ export async function registerSimNumber({ phone_number_id, waba_id, access_token
   if (res.status !== 204) throw new Error(`POST ${sim}/__sim/numbers → ${res.status} ${await res.text()}`);
 }
 
+/**
+ * Sets the Graph API simulator's test controls (`POST $E2E_GRAPH_SIM/__sim/control`),
+ * e.g. `{unread_recipients: ["9198…"], fail_recipients_with: {"9198…": 131000}}`.
+ * The controls are replaced as a whole: `simControl({})` clears them.
+ * Throws without E2E_GRAPH_SIM (a scenario that needs the simulator cannot run).
+ */
+export async function simControl(control) {
+  const sim = process.env.E2E_GRAPH_SIM;
+  if (!sim) throw new Error("E2E_GRAPH_SIM is not set: this scenario steers the Graph API simulator (scripts/test sets it)");
+  const res = await fetch(`${sim.replace(/\/+$/, "")}/__sim/control`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(control),
+  });
+  if (res.status !== 204) throw new Error(`POST ${sim}/__sim/control → ${res.status} ${await res.text()}`);
+}
+
 /** A new tenant with its admin, through the API. */
 export async function registerTenant() {
   const email = uniqueEmail("admin");
@@ -143,7 +160,7 @@ export async function registerTenant() {
  * A fresh tenant with a connected WhatsApp number. Webhooks for it are signed
  * with the platform app secret (E2E_PLATFORM_APP_SECRET, the server's
  * WHATSAPP_APP_SECRET) when given, else the channel gets its own Meta app.
- * Returns {email, password, auth, channel, customer(name?) → Customer}.
+ * Returns {email, password, auth, channel, webhookTarget, customer(name?) → Customer}.
  */
 export async function tenantWithChannel() {
   const tenant = await registerTenant();
@@ -170,6 +187,8 @@ export async function tenantWithChannel() {
     ...tenant,
     channel,
     signing,
+    /** Where this number's webhooks go and how they are signed (for postInboundText/postInboundButton from a chosen phone). */
+    webhookTarget,
     /** A WhatsApp customer of this number: `say(text, {at})` posts their message as Meta would. */
     customer(name = `Customer ${randomBytes(2).toString("hex")}`) {
       const waId = `9198${digits(8)}`;
@@ -243,6 +262,41 @@ export async function postInboundText({ appId, appSecret, phoneNumberId, display
               metadata: { display_phone_number: displayPhone.replace(/\D/g, ""), phone_number_id: phoneNumberId },
               contacts: [{ profile: { name }, wa_id: from }],
               messages: [{ from, id: wamid, timestamp: String(Math.floor(at.getTime() / 1000)), type: "text", text: { body: text } }],
+            },
+          },
+        ],
+      },
+    ],
+  });
+  return wamid;
+}
+
+/** Posts a signed webhook: a customer tapped a template's quick-reply button on the message `replyingTo` (its wamid). */
+export async function postInboundButton({ appId, appSecret, phoneNumberId, displayPhone, wabaId, from, name, text, replyingTo }) {
+  const wamid = `wamid.E2E${randomBytes(12).toString("hex")}`;
+  const business = displayPhone.replace(/\D/g, "");
+  await postWebhook({ appId, appSecret }, {
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: wabaId,
+        changes: [
+          {
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: { display_phone_number: business, phone_number_id: phoneNumberId },
+              contacts: [{ profile: { name }, wa_id: from }],
+              messages: [
+                {
+                  context: { from: business, id: replyingTo },
+                  from,
+                  id: wamid,
+                  timestamp: String(Math.floor(Date.now() / 1000)),
+                  type: "button",
+                  button: { payload: text.toUpperCase().replace(/\W+/g, "_"), text },
+                },
+              ],
             },
           },
         ],

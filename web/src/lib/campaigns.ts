@@ -3,11 +3,76 @@
 // The placeholder and rendering rules mirror the server's
 // (src/campaigns/audience.rs) so what the wizard shows is what gets sent.
 
-import type { CampaignStats, CampaignStatus, CampaignView, Cost, SkipReason } from "./apiTypes";
-import type { CampaignProgressEvent, TemplateComponentFull } from "./types";
+import type { CampaignStats, CampaignStatus, CampaignView, Cost, PreviewSample, RecipientView, SkipReason, TemplateRef } from "./apiTypes";
+import type { CampaignProgressEvent, TemplateComponentFull, TemplateFull } from "./types";
+
+// ---- newer server fields ----
+// Recipient-local send times, quiet hours and split tests: declared here as
+// optional extensions of the generated types, so the app compiles against a
+// server without them and still once apiTypes.ts has them.
+
+/** No recipient is sent to while it is between `start` and `end` ("HH:MM") in their own zone; start > end wraps past midnight. */
+export interface QuietHours {
+  start: string;
+  end: string;
+}
+
+/** `{"local": {date, time}}`: each recipient gets it at this wall-clock time in their own zone. */
+export interface LocalSend {
+  date: string;
+  time: string;
+}
+
+/** Variant B of a split test: its template and sources, and the share of the audience that gets it. */
+export interface VariantB {
+  template: TemplateRef;
+  variables: Record<string, Record<string, string>[]>;
+  split_percent: number;
+}
+
+export type Variant = "a" | "b";
+
+/** One variant's counts (sent/delivered/read cumulative like the funnel). */
+export interface VariantStats {
+  variant: Variant;
+  template: TemplateRef;
+  audience: number;
+  sent: number;
+  delivered: number;
+  read: number;
+  replied: number;
+  clicked: number;
+  failed: number;
+}
+
+export type CampaignViewExt = CampaignView & {
+  /** The business's IANA zone (for recipients whose own zone is unknown). */
+  timezone?: string;
+  quiet_hours?: QuietHours | null;
+  /** Set when it was scheduled at a local time. */
+  local_send?: LocalSend | null;
+  variant_b?: VariantB | null;
+};
+
+export type CampaignStatsExt = CampaignStats & {
+  /** Of `pending`: recipients whose local send time or quiet hours have not come yet. */
+  waiting_local_time?: number;
+  /** Per variant: empty without a split test. */
+  variants?: VariantStats[];
+};
+
+export type RecipientViewExt = RecipientView & {
+  /** Their IANA zone. */
+  timezone?: string | null;
+  /** When their turn comes (a local send time or the end of quiet hours). */
+  send_after?: string | null;
+  variant?: Variant | null;
+};
+
+export type PreviewSampleExt = PreviewSample & { variant?: Variant | null };
 
 /** A campaign as the list and detail endpoints return it: with its counts. */
-export type CampaignWithStats = CampaignView & { stats: CampaignStats };
+export type CampaignWithStats = CampaignViewExt & { stats: CampaignStatsExt };
 
 export const CAMPAIGN_STATUSES: readonly CampaignStatus[] = ["draft", "scheduled", "running", "paused", "completed", "cancelled"];
 export const SKIP_REASONS: readonly SkipReason[] = ["invalid_phone", "duplicate", "opted_out", "us_marketing", "missing_variable", "contact_gone"];
@@ -285,4 +350,363 @@ export function toLocalInput(t: number): string {
   const d = new Date(t);
   const p = (n: number) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+// ---- recipient-local time and quiet hours ----
+
+/** "09:30" (24-hour, minutes): the form of a time of day the server takes. */
+export function isTimeOfDay(s: string): boolean {
+  return /^([01]\d|2[0-3]):[0-5]\d$/.test(s);
+}
+
+/** "2026-12-01", a real calendar day. */
+export function isDateOnly(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+}
+
+/** The quiet hours as the form holds them. */
+export interface QuietDraft {
+  enabled: boolean;
+  start: string;
+  end: string;
+}
+
+export const DEFAULT_QUIET: QuietDraft = { enabled: false, start: "21:00", end: "09:00" };
+
+/** The campaign's `quiet_hours`: null when off; an error key when a time is unreadable or both are the same. */
+export function quietHoursToApi(q: QuietDraft): { value: QuietHours | null } | { error: "quietTimes" | "quietSame" } {
+  if (!q.enabled) return { value: null };
+  if (!isTimeOfDay(q.start) || !isTimeOfDay(q.end)) return { error: "quietTimes" };
+  if (q.start === q.end) return { error: "quietSame" };
+  return { value: { start: q.start, end: q.end } };
+}
+
+/** A stored `quiet_hours` back into the form (off, with the defaults, when unset or unreadable). */
+export function quietHoursFromApi(v: unknown): QuietDraft {
+  if (typeof v !== "object" || v === null) return DEFAULT_QUIET;
+  const { start, end } = v as { start?: unknown; end?: unknown };
+  if (typeof start !== "string" || typeof end !== "string") return DEFAULT_QUIET;
+  // The server may answer "21:00:00".
+  return { enabled: true, start: start.slice(0, 5), end: end.slice(0, 5) };
+}
+
+/** Whether quiet hours run past midnight (21:00 → 09:00). */
+export const quietWraps = (q: QuietHours) => q.start > q.end;
+
+/** Whether a time of day ("HH:MM") is quiet: in [start, end), wrapping past midnight (as the server reckons it). */
+export function inQuietHours(q: QuietHours, time: string): boolean {
+  const start = q.start.slice(0, 5);
+  const end = q.end.slice(0, 5);
+  return start < end ? time >= start && time < end : time >= start || time < end;
+}
+
+/** The time of day ("HH:MM", 24-hour) at a moment in a zone (UTC when the zone is unknown). */
+export function timeOfDayIn(zone: string | null | undefined, at: number): string {
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone: zone && isTimeZone(zone) ? zone : "UTC",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(new Date(at));
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "00";
+  return `${part("hour")}:${part("minute")}`;
+}
+
+/**
+ * Old names browsers' time-zone data (ICU) still lists, and the IANA names
+ * people know them by now (the server takes both).
+ */
+const ZONE_RENAMES: Readonly<Record<string, string>> = {
+  "Africa/Asmera": "Africa/Asmara",
+  "America/Buenos_Aires": "America/Argentina/Buenos_Aires",
+  "America/Catamarca": "America/Argentina/Catamarca",
+  "America/Cordoba": "America/Argentina/Cordoba",
+  "America/Coral_Harbour": "America/Atikokan",
+  "America/Godthab": "America/Nuuk",
+  "America/Indianapolis": "America/Indiana/Indianapolis",
+  "America/Jujuy": "America/Argentina/Jujuy",
+  "America/Louisville": "America/Kentucky/Louisville",
+  "America/Mendoza": "America/Argentina/Mendoza",
+  "Asia/Calcutta": "Asia/Kolkata",
+  "Asia/Katmandu": "Asia/Kathmandu",
+  "Asia/Rangoon": "Asia/Yangon",
+  "Asia/Saigon": "Asia/Ho_Chi_Minh",
+  "Atlantic/Faeroe": "Atlantic/Faroe",
+  "Etc/UTC": "UTC",
+  "Europe/Kiev": "Europe/Kyiv",
+  "Pacific/Enderbury": "Pacific/Kanton",
+  "Pacific/Ponape": "Pacific/Pohnpei",
+  "Pacific/Truk": "Pacific/Chuuk",
+};
+
+/** A zone by its current IANA name ("Asia/Calcutta" → "Asia/Kolkata") when this browser knows that name too. */
+export function canonicalZone(zone: string): string {
+  const renamed = ZONE_RENAMES[zone];
+  return renamed && isTimeZone(renamed) ? renamed : zone;
+}
+
+/** The browser's IANA zone ("UTC" when it cannot tell). */
+export function browserTimeZone(): string {
+  try {
+    return canonicalZone(Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC");
+  } catch {
+    return "UTC";
+  }
+}
+
+/** Whether `Intl` knows a zone name. */
+export function isTimeZone(zone: string): boolean {
+  if (!zone) return false;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The zones to pick from: the browser's list (`Intl.supportedValuesOf`,
+ * old names by their current ones), with UTC and any `extra` (the browser's
+ * own, a stored one) that it leaves out; UTC first, the rest sorted.
+ */
+export function timeZoneOptions(extra: readonly string[] = [], supported?: readonly string[]): string[] {
+  let list: readonly string[] = supported ?? [];
+  if (!supported) {
+    try {
+      list = Intl.supportedValuesOf("timeZone");
+    } catch {
+      list = [];
+    }
+  }
+  const set = new Set<string>(list.map(canonicalZone));
+  for (const z of extra) if (z) set.add(z);
+  set.delete("UTC");
+  return ["UTC", ...[...set].sort()];
+}
+
+/** When the campaign goes: now, at a moment, or at a wall-clock time in each recipient's zone. */
+export type ScheduleKind = "now" | "at" | "local";
+
+export interface ScheduleDraft {
+  kind: ScheduleKind;
+  /** A `datetime-local` value (the browser's zone) for `at`. */
+  at: string;
+  /** For `local`. */
+  date: string;
+  time: string;
+}
+
+/** A local wall-clock time has passed everywhere once it has passed at UTC−12. */
+const LATEST_OFFSET_MS = 12 * 60 * 60 * 1000;
+
+/**
+ * `POST /campaigns/{id}/schedule`'s body for a draft's choice; null for
+ * "now" (it is started instead); an error key when the time is unreadable
+ * or past (a local time: past in every zone).
+ */
+export function schedulePayload(
+  s: ScheduleDraft,
+  now: number,
+): { body: null } | { body: { at: string } | { local: LocalSend } } | { error: "scheduleFuture" | "localInvalid" } {
+  if (s.kind === "now") return { body: null };
+  if (s.kind === "at") {
+    const at = localInputToIso(s.at);
+    if (!at || Date.parse(at) <= now) return { error: "scheduleFuture" };
+    return { body: { at } };
+  }
+  if (!isDateOnly(s.date) || !isTimeOfDay(s.time)) return { error: "localInvalid" };
+  const floating = Date.parse(`${s.date}T${s.time}:00Z`);
+  if (floating + LATEST_OFFSET_MS <= now) return { error: "scheduleFuture" };
+  return { body: { local: { date: s.date, time: s.time } } };
+}
+
+/** A stored `local_send` (date and time; the server may add seconds). */
+export function localSendOf(v: unknown): LocalSend | null {
+  if (typeof v !== "object" || v === null) return null;
+  const { date, time } = v as { date?: unknown; time?: unknown };
+  if (typeof date !== "string" || typeof time !== "string") return null;
+  return { date, time: time.slice(0, 5) };
+}
+
+/** "YYYY-MM-DD" of a moment in the browser's zone. */
+export function toDateInput(t: number): string {
+  return toLocalInput(t).slice(0, 10);
+}
+
+/** A moment as read in a zone (the browser's own when the zone is unknown or missing). */
+export function formatInZone(iso: string, zone: string | null | undefined, locale: string): string {
+  const opts: Intl.DateTimeFormatOptions = { dateStyle: "medium", timeStyle: "short" };
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  if (zone && isTimeZone(zone)) return new Intl.DateTimeFormat(locale, { ...opts, timeZone: zone }).format(d);
+  return new Intl.DateTimeFormat(locale, opts).format(d);
+}
+
+/** "2026-12-01" + "10:00" in words ("1 Dec 2026, 10:00"), as a wall-clock time (no zone). */
+export function formatLocalSend(l: LocalSend, locale: string): string {
+  const t = Date.parse(`${l.date}T${l.time}:00Z`);
+  if (Number.isNaN(t)) return `${l.date} ${l.time}`;
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(new Date(t));
+}
+
+// ---- split tests ----
+
+export const DEFAULT_SPLIT = 50;
+
+/** A split percentage from an input: a whole number 1–99, or null. */
+export function parseSplitPercent(text: string | number): number | null {
+  const n = typeof text === "number" ? text : Number(String(text).trim());
+  return Number.isInteger(n) && n >= 1 && n <= 99 ? n : null;
+}
+
+/** Variant B as the form holds it. */
+export interface VariantDraft {
+  enabled: boolean;
+  templateId: string;
+  sources: Record<ParamComponent, SourceDraft[]>;
+  percent: string;
+}
+
+export const NO_VARIANT: VariantDraft = { enabled: false, templateId: "", sources: { header: [], body: [] }, percent: String(DEFAULT_SPLIT) };
+
+/**
+ * The campaign's `variant_b`: null without a split test; an error key when
+ * it lacks a template, a source or a valid percentage.
+ */
+export function variantBToApi(
+  v: VariantDraft,
+  templates: readonly Pick<TemplateFull, "id" | "name" | "language">[],
+  columns: readonly string[] = [],
+): { value: VariantB | null } | { error: "needTemplateB" | "needSourcesB" | "splitRange" } {
+  if (!v.enabled) return { value: null };
+  const tpl = templates.find((x) => x.id === v.templateId);
+  if (!tpl) return { error: "needTemplateB" };
+  if (PARAM_COMPONENTS.some((k) => v.sources[k].some((s) => !sourceComplete(s, columns)))) return { error: "needSourcesB" };
+  const percent = parseSplitPercent(v.percent);
+  if (percent === null) return { error: "splitRange" };
+  return { value: { template: { name: tpl.name, language: tpl.language }, variables: variablesOf(v.sources), split_percent: percent } };
+}
+
+/** A stored `variant_b` back into the form: its template found among `templates` (by name and language), sources fitted to it. */
+export function variantBFromApi(v: unknown, templates: readonly TemplateFull[]): VariantDraft {
+  if (typeof v !== "object" || v === null) return NO_VARIANT;
+  const b = v as Partial<VariantB>;
+  const tpl = b.template ? templates.find((x) => x.name === b.template?.name && x.language === b.template?.language) : undefined;
+  const counts = placeholderCounts(tpl?.components);
+  const stored = (k: ParamComponent) => (b.variables?.[k] ?? []).map(sourceFromApi);
+  return {
+    enabled: true,
+    templateId: tpl?.id ?? "",
+    sources: tpl ? { header: fitSources(stored("header"), counts.header), body: fitSources(stored("body"), counts.body) } : { header: [], body: [] },
+    percent: String(typeof b.split_percent === "number" ? b.split_percent : DEFAULT_SPLIT),
+  };
+}
+
+/**
+ * Templates that can be variant B of `a`: approved, of the same account and
+ * category, not `a` itself.
+ */
+export function variantCandidates(templates: readonly TemplateFull[], a: TemplateFull | null, wabaId: string | null): TemplateFull[] {
+  if (!a) return [];
+  const category = (a.category ?? "").toUpperCase();
+  return templates.filter(
+    (x) =>
+      x.id !== a.id &&
+      x.status.toUpperCase() === "APPROVED" &&
+      (x.category ?? "").toUpperCase() === category &&
+      (!wabaId || x.waba_id === wabaId),
+  );
+}
+
+/** How many of `n` recipients get B at `percent` (about: the server splits them exactly). */
+export function splitCount(n: number, percent: number): { a: number; b: number } {
+  const b = Math.round((n * percent) / 100);
+  return { a: n - b, b };
+}
+
+/** The per-variant rows, A first; empty without a split test. */
+export function variantRows(s: CampaignStatsExt): VariantStats[] {
+  const rows = Array.isArray(s.variants) ? s.variants.filter((v) => v.variant === "a" || v.variant === "b") : [];
+  return [...rows].sort((x, y) => x.variant.localeCompare(y.variant));
+}
+
+export const VARIANT_METRICS = ["sent", "delivered", "read", "replied", "clicked", "failed"] as const;
+export type VariantMetric = (typeof VARIANT_METRICS)[number];
+
+/** The comparison chart's rows: one per metric with each variant's count. */
+export function variantChartRows(rows: readonly VariantStats[]): { key: VariantMetric; a: number; b: number }[] {
+  const a = rows.find((r) => r.variant === "a");
+  const b = rows.find((r) => r.variant === "b");
+  return VARIANT_METRICS.map((key) => ({ key, a: a?.[key] ?? 0, b: b?.[key] ?? 0 }));
+}
+
+/** A count as a share of a variant's audience, in whole percent (0 with no audience). */
+export function rateOf(count: number, audience: number): number {
+  return audience > 0 ? Math.round((count / audience) * 100) : 0;
+}
+
+// ---- button taps ----
+
+/** Recipients per tapped button text, most first (ties by text). */
+export function buttonBars(s: CampaignStats): { button: string; value: number }[] {
+  return Object.entries(s.by_button ?? {})
+    .map(([button, value]) => ({ button, value: value ?? 0 }))
+    .filter((x) => x.value > 0)
+    .sort((a, b) => b.value - a.value || a.button.localeCompare(b.button));
+}
+
+// ---- retargeting ----
+
+export const RETARGET_RULES = ["delivered_not_read", "read_no_reply", "failed_retryable"] as const;
+export type RetargetRule = (typeof RETARGET_RULES)[number];
+export const isRetargetRule = (s: unknown): s is RetargetRule => typeof s === "string" && (RETARGET_RULES as readonly string[]).includes(s);
+export const MAX_AFTER_HOURS = 720;
+export const DEFAULT_AFTER_HOURS = 24;
+
+/** A retarget draft's audience: the earlier campaign and the rule. */
+export interface RetargetAudience {
+  campaign_id: string;
+  rule: RetargetRule;
+  after_hours: number | null;
+  columns: string[] | null;
+}
+
+/** The `{"retarget": …}` part of a campaign's audience, or null when it is something else. */
+export function audienceRetarget(audience: Record<string, unknown> | null | undefined): RetargetAudience | null {
+  const r = audience?.retarget;
+  if (typeof r !== "object" || r === null || Array.isArray(r)) return null;
+  const { campaign_id, rule, after_hours, columns } = r as Record<string, unknown>;
+  if (typeof campaign_id !== "string" || !isRetargetRule(rule)) return null;
+  return {
+    campaign_id,
+    rule,
+    after_hours: typeof after_hours === "number" ? after_hours : null,
+    columns: Array.isArray(columns) ? columns.filter((x): x is string => typeof x === "string") : null,
+  };
+}
+
+/** Only a campaign that started can be retargeted. */
+export const canRetarget = (s: CampaignStatus) => s === "running" || s === "paused" || s === "completed" || s === "cancelled";
+
+/**
+ * `POST /campaigns/{id}/retarget`'s body; an error key when the hours are
+ * not a whole number from 1 to 720. A blank name lets the server name it.
+ */
+export function retargetBody(
+  rule: RetargetRule,
+  hours: string,
+  name: string,
+): { body: { rule: RetargetRule; after_hours?: number; name?: string } } | { error: "hoursRange" } {
+  const body: { rule: RetargetRule; after_hours?: number; name?: string } = { rule };
+  if (rule === "delivered_not_read") {
+    const n = Number(hours.trim());
+    if (!hours.trim() || !Number.isInteger(n) || n < 1 || n > MAX_AFTER_HOURS) return { error: "hoursRange" };
+    body.after_hours = n;
+  }
+  if (name.trim()) body.name = name.trim();
+  return { body };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canOpen, navFor } from "./nav";
+import { canOpen, isAdmin, navFor } from "./nav";
 
 describe("role-aware navigation", () => {
   it("shows agents the inbox and segments only", () => {
@@ -33,5 +33,14 @@ describe("role-aware navigation", () => {
   it("shows nothing without a role", () => {
     expect(navFor(undefined)).toEqual([]);
     expect(canOpen(undefined, "/templates")).toBe(false);
+  });
+});
+
+describe("admins", () => {
+  it("tells admins from agents", () => {
+    expect(isAdmin("tenant_admin")).toBe(true);
+    expect(isAdmin("super_admin")).toBe(true);
+    expect(isAdmin("agent")).toBe(false);
+    expect(isAdmin(undefined)).toBe(false);
   });
 });

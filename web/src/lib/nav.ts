@@ -37,3 +37,8 @@ export function canOpen(role: Role | undefined, path: string): boolean {
   });
   return !item || (role !== undefined && item.roles.includes(role));
 }
+
+/** Whether a role runs the account (campaigns, templates, settings). */
+export function isAdmin(role: Role | undefined): boolean {
+  return role !== undefined && ADMINS.includes(role);
+}

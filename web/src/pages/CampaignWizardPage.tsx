@@ -4,34 +4,55 @@ import { useAuth } from "../auth/AuthProvider";
 import { ErrorText } from "../components/Field";
 import { CsvAudiencePanel } from "../components/campaigns/CsvAudience";
 import { TemplateBubble } from "../components/templates/TemplateBubble";
-import { Button, fieldClass, inputClass, Labeled, PageHeader, TextInput, useErrorText } from "../components/ui";
+import { Badge, Button, Checkbox, fieldClass, inputClass, Labeled, PageHeader, TextInput, useErrorText } from "../components/ui";
 import { useI18n } from "../i18n/I18nProvider";
 import { RawBody, type SegmentPreview, type SegmentView } from "../lib/api";
-import type { CampaignView, ChannelView } from "../lib/apiTypes";
+import type { ChannelView } from "../lib/apiTypes";
 import { audienceCsv, firstAcceptedRow, uploadDraftTemplate, type CsvUploadReport } from "../lib/campaignCsv";
 import {
+  audienceRetarget,
   audienceTags,
+  browserTimeZone,
+  DEFAULT_QUIET,
   fitSources,
+  formatLocalSend,
   formatMoney,
   isSkipReason,
-  localInputToIso,
+  isTimeZone,
+  NO_VARIANT,
   PARAM_COMPONENTS,
   parseTags,
+  parseSplitPercent,
   placeholderCounts,
+  quietHoursFromApi,
+  quietHoursToApi,
   renderComponent,
+  schedulePayload,
+  splitCount,
   SOURCE_KINDS,
   sourceComplete,
   sourceFromApi,
   sourceFromSelect,
   sourceSelectValue,
   sourceValue,
+  timeZoneOptions,
+  toDateInput,
   toLocalInput,
   variablesOf,
+  variantBFromApi,
+  variantBToApi,
+  variantCandidates,
+  type CampaignViewExt,
   type CampaignWithStats,
   type ParamComponent,
+  type PreviewSampleExt,
+  type QuietDraft,
   type SampleContact,
+  type ScheduleDraft,
+  type ScheduleKind,
   type SourceDraft,
   type SourceKind,
+  type VariantDraft,
 } from "../lib/campaigns";
 import { formatSecondsShort } from "../lib/chart";
 import { audienceSegmentId } from "../lib/segments";
@@ -42,9 +63,11 @@ const STEPS = ["audience", "message", "speed", "review"] as const;
 type Step = 1 | 2 | 3 | 4;
 type Sources = Record<ParamComponent, SourceDraft[]>;
 const NO_SOURCES: Sources = { header: [], body: [] };
-/** Who gets it: the contacts with some tags, the members of a saved segment, or the rows of an uploaded CSV. */
-type AudienceKind = "tags" | "segment" | "csv";
-const AUDIENCE_KINDS: readonly AudienceKind[] = ["tags", "segment", "csv"];
+/** Who gets it: the contacts with some tags, the members of a saved segment, or the rows of an uploaded CSV (a retarget draft's audience is fixed). */
+type AudienceKind = "tags" | "segment" | "csv" | "retarget";
+const AUDIENCE_KINDS: readonly Exclude<AudienceKind, "retarget">[] = ["tags", "segment", "csv"];
+const SCHEDULE_KINDS: readonly ScheduleKind[] = ["now", "at", "local"];
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The numbered steps along the top; the ones before the current can be gone back to. */
 function Stepper({ step, onGo }: { step: Step; onGo: (s: Step) => void }) {
@@ -103,6 +126,7 @@ function SourcePicker({
   source,
   columns,
   onChange,
+  prefix = "campaign-source",
 }: {
   component: ParamComponent;
   index: number;
@@ -110,9 +134,11 @@ function SourcePicker({
   /** The uploaded CSV's columns (none for a tag audience). */
   columns: readonly string[];
   onChange: (s: SourceDraft) => void;
+  /** The test ids' start (variant B's pickers have their own). */
+  prefix?: string;
 }) {
   const { t } = useI18n();
-  const testId = `campaign-source-${component}-${index + 1}`;
+  const testId = `${prefix}-${component}-${index + 1}`;
   return (
     <div className="grid grid-cols-[4.5rem_minmax(0,1fr)] items-start gap-2 sm:grid-cols-[4.5rem_14rem_minmax(0,1fr)]">
       <span className="pt-1.5 font-mono text-sm text-gray-700">{`{{${index + 1}}}`}</span>
@@ -152,6 +178,70 @@ function SourcePicker({
           onChange={(e) => onChange({ ...source, text: e.target.value })}
         />
       )}
+    </div>
+  );
+}
+
+/** One source per placeholder of a template's header and body. */
+function SourcesEditor({
+  template,
+  sources,
+  columns,
+  onChange,
+  prefix = "campaign",
+}: {
+  template: TemplateFull;
+  sources: Sources;
+  columns: readonly string[];
+  onChange: (next: Sources) => void;
+  /** "campaign" for the main template (`campaign-sources-body`, `campaign-source-body-1`), "campaign-b" for variant B. */
+  prefix?: string;
+}) {
+  const { t } = useI18n();
+  const counts = placeholderCounts(template.components);
+  return (
+    <>
+      {PARAM_COMPONENTS.map(
+        (k) =>
+          counts[k] > 0 && (
+            <fieldset key={k} className="space-y-2" data-testid={`${prefix}-sources-${k}`}>
+              <legend className="mb-1 text-xs font-medium text-gray-700">{t(`campaigns.sources.${k}`)}</legend>
+              {sources[k].map((s, i) => (
+                <SourcePicker
+                  key={i}
+                  component={k}
+                  index={i}
+                  source={s}
+                  columns={columns}
+                  prefix={`${prefix}-source`}
+                  onChange={(next) => onChange({ ...sources, [k]: sources[k].map((x, j) => (j === i ? next : x)) })}
+                />
+              ))}
+            </fieldset>
+          ),
+      )}
+      {counts.header + counts.body === 0 && <p className="text-sm text-gray-500">{t("campaigns.wizard.noParams")}</p>}
+    </>
+  );
+}
+
+/** The read-only audience of a retarget draft: the earlier campaign's recipients who match its rule. */
+function RetargetAudiencePanel({ rule, hours, sourceId, sourceName }: { rule: string; hours: number; sourceId: string; sourceName: string | null }) {
+  const { t, lang } = useI18n();
+  const num = new Intl.NumberFormat(lang.locale);
+  const key = rule === "read_no_reply" || rule === "failed_retryable" ? rule : "delivered_not_read";
+  return (
+    <div className="space-y-2 rounded-lg border border-brand-200 bg-brand-50 p-3 text-sm" data-testid="campaign-retarget-audience" data-rule={rule} data-source={sourceId}>
+      <p className="font-medium text-gray-900">{t("campaigns.audience.retarget")}</p>
+      <p className="text-gray-800" data-testid="campaign-retarget-audience-text">
+        {t(`campaigns.retarget.audience.${key}`, { name: sourceName ?? "…", hours: num.format(hours) })}
+      </p>
+      <p className="text-xs text-gray-600">
+        {t("campaigns.retarget.audienceHelp")}{" "}
+        <Link to={`/campaigns/${sourceId}`} className="text-brand-700 underline">
+          {t("campaigns.openDetail")}
+        </Link>
+      </p>
     </div>
   );
 }
@@ -236,20 +326,33 @@ export function CampaignWizardPage() {
   const [templateId, setTemplateId] = useState("");
   const [sources, setSources] = useState<Sources>(NO_SOURCES);
   const [rate, setRate] = useState("");
-  const [saved, setSaved] = useState<CampaignView | null>(null);
+  /** A retarget draft's audience, sent back as stored, and the name of the campaign it reaches again. */
+  const [retargetStored, setRetargetStored] = useState<Record<string, unknown> | null>(null);
+  const [retargetSourceName, setRetargetSourceName] = useState<string | null>(null);
+  /** A split test's variant B. */
+  const [variant, setVariant] = useState<VariantDraft>(NO_VARIANT);
+  /** The business's zone, quiet hours, and when it goes. */
+  const [timezone, setTimezone] = useState(() => browserTimeZone());
+  const [quiet, setQuiet] = useState<QuietDraft>(DEFAULT_QUIET);
+  const [when, setWhen] = useState<ScheduleDraft>(() => ({
+    kind: "now",
+    at: toLocalInput(Date.now() + 60 * 60 * 1000),
+    date: toDateInput(Date.now() + DAY_MS),
+    time: "10:00",
+  }));
+  const [saved, setSaved] = useState<CampaignViewExt | null>(null);
   const [channels, setChannels] = useState<ChannelView[] | null>(null);
   const [templates, setTemplates] = useState<TemplateFull[] | null>(null);
   const [sample, setSample] = useState<SampleContact | null>(null);
   const [preview, setPreview] = useState<CampaignPreview | null>(null);
-  const [scheduleAt, setScheduleAt] = useState(() => toLocalInput(Date.now() + 60 * 60 * 1000));
   const [error, setError] = useState<string | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [syncing, setSyncing] = useState(false);
   /** An existing campaign that is not a draft any more: it cannot be edited. */
-  const [locked, setLocked] = useState<CampaignView | null>(null);
+  const [locked, setLocked] = useState<CampaignViewExt | null>(null);
   const num = new Intl.NumberFormat(lang.locale);
-  const when = new Intl.DateTimeFormat(lang.locale, { dateStyle: "medium", timeStyle: "short" });
+  const dateTime = new Intl.DateTimeFormat(lang.locale, { dateStyle: "medium", timeStyle: "short" });
 
   const categoryLabel = (c: string | null) => {
     const key = (c ?? "").toUpperCase();
@@ -259,15 +362,22 @@ export function CampaignWizardPage() {
   const tags = useMemo(() => parseTags(tagsText), [tagsText]);
   const channel = channels?.find((c) => c.id === channelId) ?? null;
   const template = templates?.find((x) => x.id === templateId) ?? null;
-  const counts = placeholderCounts(template?.components);
   const rateNumber = Number(rate);
   const maxRate = channel?.messages_per_second ?? 1;
   const isCsv = audienceKind === "csv";
   const isSegment = audienceKind === "segment";
+  const isRetarget = audienceKind === "retarget";
+  const retarget = useMemo(() => audienceRetarget(retargetStored), [retargetStored]);
   const segment = segments?.find((x) => x.id === segmentId) ?? null;
   const csvStored = useMemo(() => audienceCsv(csvAudience), [csvAudience]);
   /** The columns placeholders can take their values from (none for a tag audience). */
-  const csvColumns = useMemo(() => (isCsv ? (csvReport?.columns ?? csvStored?.columns ?? []) : []), [isCsv, csvReport, csvStored]);
+  const csvColumns = useMemo(
+    () => (isCsv ? (csvReport?.columns ?? csvStored?.columns ?? []) : isRetarget ? (retarget?.columns ?? []) : []),
+    [isCsv, csvReport, csvStored, isRetarget, retarget],
+  );
+  const templateB = templates?.find((x) => x.id === variant.templateId) ?? null;
+  const candidatesB = useMemo(() => variantCandidates(templates ?? [], template, channel?.waba_id ?? null), [templates, template, channel]);
+  const zones = useMemo(() => timeZoneOptions([browserTimeZone(), timezone]), [timezone]);
   const csvRows = csvReport?.accepted ?? csvStored?.rows ?? 0;
   /** The first row the server accepted, when the file is at hand: the live sample is rendered for it. */
   const csvSample = useMemo(() => (csvFile && csvReport ? firstAcceptedRow(csvFile.text, csvReport.rejected) : null), [csvFile, csvReport]);
@@ -309,7 +419,10 @@ export function CampaignWizardPage() {
         setName(existing.name);
         setTagsText(audienceTags(existing.audience).join(", "));
         const existingSegment = audienceSegmentId(existing.audience);
-        if (existingSegment) {
+        if (audienceRetarget(existing.audience)) {
+          setAudienceKind("retarget");
+          setRetargetStored(existing.audience);
+        } else if (existingSegment) {
           setAudienceKind("segment");
           setSegmentId(existingSegment);
         } else if (audienceCsv(existing.audience)) {
@@ -318,6 +431,9 @@ export function CampaignWizardPage() {
         }
         setChannelId(existing.channel_id);
         setRate(String(existing.rate_mps));
+        if (existing.timezone && isTimeZone(existing.timezone)) setTimezone(existing.timezone);
+        setQuiet(quietHoursFromApi(existing.quiet_hours));
+        if (existing.variant_b) setVariant(variantBFromApi(existing.variant_b, tpls));
         const tpl = tpls.find((x) => x.name === existing.template.name && x.language === existing.template.language);
         if (tpl) {
           setTemplateId(tpl.id);
@@ -352,6 +468,20 @@ export function CampaignWizardPage() {
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api]);
+
+  // A retarget draft names the campaign it reaches again.
+  const retargetSource = retarget?.campaign_id ?? null;
+  useEffect(() => {
+    if (!retargetSource) return;
+    let live = true;
+    api
+      .get<CampaignViewExt>(`/campaigns/${encodeURIComponent(retargetSource)}`)
+      .then((c) => live && setRetargetSourceName(c.name))
+      .catch(() => live && setRetargetSourceName(null));
+    return () => {
+      live = false;
+    };
+  }, [api, retargetSource]);
 
   // A contact of the audience, to render the sample with real values.
   const firstTag = audienceKind === "tags" ? (tags[0] ?? "") : "";
@@ -399,6 +529,20 @@ export function CampaignWizardPage() {
     setSources((s) => ({ header: fitSources(s.header, c.header, firstSource), body: fitSources(s.body, c.body, firstSource) }));
   }
 
+  function pickTemplateB(id: string) {
+    const tpl = templates?.find((x) => x.id === id);
+    const c = placeholderCounts(tpl?.components);
+    setVariant((v) => ({
+      ...v,
+      templateId: id,
+      // Variant B starts from A's sources where it has as many placeholders.
+      sources: {
+        header: fitSources(v.sources.header.length ? v.sources.header : sources.header, c.header, firstSource),
+        body: fitSources(v.sources.body.length ? v.sources.body : sources.body, c.body, firstSource),
+      },
+    }));
+  }
+
   function pickChannel(id: string) {
     setChannelId(id);
     const ch = channels?.find((c) => c.id === id);
@@ -424,6 +568,8 @@ export function CampaignWizardPage() {
       if (isCsv) {
         if (uploading) return t("campaigns.wizard.csvUploading");
         if (!saved || csvRows <= 0) return t("campaigns.wizard.needCsv");
+      } else if (isRetarget) {
+        if (!retarget) return t("campaigns.wizard.needTags");
       } else if (isSegment) {
         if (!segmentId) return t("campaigns.wizard.needSegment");
         if (segments && segmentsError === null && !segment) return t("campaigns.segment.gone");
@@ -432,13 +578,23 @@ export function CampaignWizardPage() {
     if (s === 2) {
       if (!channel) return t("campaigns.wizard.needChannel");
       if (!template) return t("campaigns.wizard.needTemplate");
-      const all = PARAM_COMPONENTS.flatMap((k) => sources[k]);
+      const all = PARAM_COMPONENTS.flatMap((k) => [...sources[k], ...(variant.enabled ? variant.sources[k] : [])]);
       const gone = all.find((x) => x.kind === "column" && !csvColumns.includes(x.text));
       if (gone) return t("campaigns.wizard.needColumn", { column: gone.text });
-      if (all.some((x) => !sourceComplete(x, csvColumns))) return t("campaigns.wizard.needSources");
+      if (PARAM_COMPONENTS.some((k) => sources[k].some((x) => !sourceComplete(x, csvColumns)))) return t("campaigns.wizard.needSources");
+      if (variant.enabled) {
+        if (!templateB || !candidatesB.some((x) => x.id === templateB.id)) return t("campaigns.split.needTemplateB");
+        const b = variantBToApi(variant, templates ?? [], csvColumns);
+        if ("error" in b) return t(`campaigns.split.${b.error}`);
+      }
     }
     if (s === 3) {
       if (!Number.isInteger(rateNumber) || rateNumber < 1 || rateNumber > maxRate) return t("campaigns.wizard.rateRange", { max: maxRate });
+      if (!isTimeZone(timezone)) return t("campaigns.timing.needZone");
+      const q = quietHoursToApi(quiet);
+      if ("error" in q) return t(`campaigns.timing.${q.error}`);
+      const sch = schedulePayload(when, Date.now());
+      if ("error" in sch) return t(sch.error === "scheduleFuture" ? "campaigns.wizard.scheduleFuture" : "campaigns.timing.localInvalid");
     }
     return null;
   };
@@ -457,6 +613,9 @@ export function CampaignWizardPage() {
       return;
     }
     if (!template) return;
+    const b = variantBToApi(variant, templates ?? [], csvColumns);
+    const q = quietHoursToApi(quiet);
+    if ("error" in b || "error" in q) return;
     setBusy(true);
     setError(null);
     const body = {
@@ -464,14 +623,17 @@ export function CampaignWizardPage() {
       channel_id: channelId,
       template: { name: template.name, language: template.language },
       variables: variablesOf(sources),
-      // A CSV audience goes back as the server stored it (its rows stay with the draft).
-      audience: isCsv ? (csvAudience ?? { csv: {} }) : isSegment ? { segment_id: segmentId } : { tags },
+      // A CSV or retarget audience goes back as the server stored it (a CSV's rows stay with the draft).
+      audience: isRetarget ? retargetStored : isCsv ? (csvAudience ?? { csv: {} }) : isSegment ? { segment_id: segmentId } : { tags },
       rate_mps: rateNumber,
+      timezone,
+      quiet_hours: q.value,
+      variant_b: b.value,
     };
     try {
       const c = saved
-        ? await api.patch<CampaignView>(`/campaigns/${encodeURIComponent(saved.id)}`, body)
-        : await api.post<CampaignView>("/campaigns", body);
+        ? await api.patch<CampaignViewExt>(`/campaigns/${encodeURIComponent(saved.id)}`, body)
+        : await api.post<CampaignViewExt>("/campaigns", body);
       setSaved(c);
       if (!saved) window.history.replaceState(window.history.state, "", `/campaigns/${c.id}/edit`);
       setStep(4);
@@ -487,7 +649,7 @@ export function CampaignWizardPage() {
    * of the number's account that the message step rewrites. Null and the
    * problem shown when it cannot be saved yet.
    */
-  async function draftForUpload(): Promise<CampaignView | null> {
+  async function draftForUpload(): Promise<CampaignViewExt | null> {
     if (saved) return saved;
     // A file chosen before the numbers and templates came in waits for them.
     const chans = channels ?? (await api.get<Page<ChannelView>>("/channels")).data;
@@ -512,7 +674,7 @@ export function CampaignWizardPage() {
       audience: { csv: {} },
       ...(Number.isInteger(rateNumber) && rateNumber >= 1 && rateNumber <= ch.messages_per_second ? { rate_mps: rateNumber } : {}),
     };
-    const created = await api.post<CampaignView>("/campaigns", body);
+    const created = await api.post<CampaignViewExt>("/campaigns", body);
     setSaved(created);
     window.history.replaceState(window.history.state, "", `/campaigns/${created.id}/edit`);
     return created;
@@ -564,15 +726,16 @@ export function CampaignWizardPage() {
 
   async function schedule() {
     if (!saved) return;
-    const at = localInputToIso(scheduleAt);
-    if (!at || Date.parse(at) <= Date.now()) {
-      setError(t("campaigns.wizard.scheduleFuture"));
+    const sch = schedulePayload(when, Date.now());
+    if ("error" in sch) {
+      setError(t(sch.error === "scheduleFuture" ? "campaigns.wizard.scheduleFuture" : "campaigns.timing.localInvalid"));
       return;
     }
+    if (!sch.body) return;
     setBusy(true);
     setError(null);
     try {
-      await api.post(`/campaigns/${encodeURIComponent(saved.id)}/schedule`, { at });
+      await api.post(`/campaigns/${encodeURIComponent(saved.id)}/schedule`, sch.body);
       navigate(`/campaigns/${saved.id}`);
     } catch (e) {
       setError(errorText(e));
@@ -588,18 +751,22 @@ export function CampaignWizardPage() {
     if (s.kind === "column") return `{${s.text}}`;
     return `[${s.kind === "field" && s.text.trim() ? s.text.trim() : t(`campaigns.source.${s.kind}`)}]`;
   };
-  const sampleValues = (k: ParamComponent) => sources[k].map((s) => sourceValue(s, sampleFor) || stand(s));
-  const sampleView = template
-    ? (() => {
-        const base = bubbleOf(template.components);
-        const header = renderComponent(template.components, "header", sampleValues("header"));
-        return {
-          ...base,
-          header: header !== null ? { kind: "text" as const, text: header } : base.header,
-          body: renderComponent(template.components, "body", sampleValues("body")) ?? "",
-        };
-      })()
-    : null;
+  const sampleOf = (tpl: TemplateFull | null, srcs: Sources) => {
+    if (!tpl) return null;
+    const values = (k: ParamComponent) => srcs[k].map((s) => sourceValue(s, sampleFor) || stand(s));
+    const base = bubbleOf(tpl.components);
+    const header = renderComponent(tpl.components, "header", values("header"));
+    return {
+      ...base,
+      header: header !== null ? { kind: "text" as const, text: header } : base.header,
+      body: renderComponent(tpl.components, "body", values("body")) ?? "",
+    };
+  };
+  const sampleView = sampleOf(template, sources);
+  const sampleViewB = variant.enabled ? sampleOf(templateB, variant.sources) : null;
+  const splitPercent = parseSplitPercent(variant.percent);
+  const whenAtIso = when.kind === "at" ? schedulePayload(when, 0) : null;
+  const whenAtText = whenAtIso && "body" in whenAtIso && whenAtIso.body && "at" in whenAtIso.body ? dateTime.format(new Date(whenAtIso.body.at)) : when.at;
 
   if (locked) {
     return (
@@ -641,83 +808,89 @@ export function CampaignWizardPage() {
           <Section title={t("campaigns.wizard.step.audience")} testId="campaign-step-audience">
             <div className="space-y-3">
               <TextInput label={t("campaigns.field.name")} value={name} maxLength={200} onChange={(e) => setName(e.target.value)} data-testid="campaign-name" placeholder={t("campaigns.field.namePlaceholder")} />
-              <fieldset data-testid="campaign-audience-kind" data-kind={audienceKind}>
-                <legend className="mb-1 block text-xs font-medium text-gray-700">{t("campaigns.audience.kind")}</legend>
-                <div className="grid gap-2 sm:grid-cols-3">
-                  {AUDIENCE_KINDS.map((kind) => (
-                    <label
-                      key={kind}
-                      className={`flex cursor-pointer items-start gap-2 rounded-lg border p-3 text-sm ${
-                        audienceKind === kind ? "border-brand-500 bg-brand-50" : "border-gray-200 bg-white hover:bg-gray-50"
-                      }`}
-                    >
-                      <input
-                        type="radio"
-                        name="campaign-audience-kind"
-                        className="mt-0.5"
-                        checked={audienceKind === kind}
-                        disabled={uploading}
-                        onChange={() => {
-                          setAudienceKind(kind);
-                          setError(null);
-                        }}
-                        data-testid={`campaign-audience-${kind}`}
-                      />
-                      <span>
-                        <span className="font-medium text-gray-900">{t(`campaigns.audience.${kind}`)}</span>
-                        <span className="block text-xs text-gray-500">{t(`campaigns.audience.${kind}Help`)}</span>
-                      </span>
-                    </label>
-                  ))}
-                </div>
-              </fieldset>
-              {isSegment ? (
-                <SegmentAudience segments={segments} error={segmentsError} value={segmentId} onChange={setSegmentId} />
-              ) : audienceKind === "tags" ? (
-                <>
-                  <TextInput
-                    label={t("campaigns.field.tags")}
-                    hint={t("campaigns.field.tagsHint")}
-                    value={tagsText}
-                    onChange={(e) => setTagsText(e.target.value)}
-                    data-testid="campaign-tags"
-                    placeholder="vip, spring"
-                  />
-                  {tags.length > 0 && (
-                    <div className="flex flex-wrap gap-1" data-testid="campaign-tag-chips">
-                      {tags.map((x) => (
-                        <span key={x} className="rounded-full bg-brand-50 px-2 py-0.5 text-xs text-brand-700">
-                          {x}
-                        </span>
-                      ))}
-                    </div>
-                  )}
-                  <p className="text-xs text-gray-500">{t("campaigns.field.audienceHelp")}</p>
-                </>
+              {isRetarget && retarget ? (
+                <RetargetAudiencePanel rule={retarget.rule} hours={retarget.after_hours ?? 24} sourceId={retarget.campaign_id} sourceName={retargetSourceName} />
               ) : (
                 <>
-                  <CsvAudiencePanel
-                    fileName={csvFile?.name ?? null}
-                    uploading={uploading}
-                    report={csvReport}
-                    stored={csvStored}
-                    canRetry={csvFile !== null}
-                    onPick={(file) => {
-                      void file.text().then(
-                        (text) => uploadCsv({ name: file.name, text }),
-                        () => setError(t("campaigns.csv.unreadable")),
-                      );
-                    }}
-                    onRetry={() => csvFile && void uploadCsv(csvFile)}
-                  />
-                  {templates && templates.length === 0 && !saved && (
-                    <div className="flex flex-wrap items-center gap-2 text-sm text-gray-600">
-                      <span>{t("campaigns.csv.needTemplate")}</span>
-                      <Button variant="secondary" onClick={() => void syncTemplates()} disabled={syncing} data-testid="campaign-csv-sync-templates">
-                        {syncing ? t("template.syncing") : t("templates.sync")}
-                      </Button>
-                    </div>
-                  )}
+                <fieldset data-testid="campaign-audience-kind" data-kind={audienceKind}>
+                  <legend className="mb-1 block text-xs font-medium text-gray-700">{t("campaigns.audience.kind")}</legend>
+                  <div className="grid gap-2 sm:grid-cols-3">
+                    {AUDIENCE_KINDS.map((kind) => (
+                      <label
+                        key={kind}
+                        className={`flex cursor-pointer items-start gap-2 rounded-lg border p-3 text-sm ${
+                          audienceKind === kind ? "border-brand-500 bg-brand-50" : "border-gray-200 bg-white hover:bg-gray-50"
+                        }`}
+                      >
+                        <input
+                          type="radio"
+                          name="campaign-audience-kind"
+                          className="mt-0.5"
+                          checked={audienceKind === kind}
+                          disabled={uploading}
+                          onChange={() => {
+                            setAudienceKind(kind);
+                            setError(null);
+                          }}
+                          data-testid={`campaign-audience-${kind}`}
+                        />
+                        <span>
+                          <span className="font-medium text-gray-900">{t(`campaigns.audience.${kind}`)}</span>
+                          <span className="block text-xs text-gray-500">{t(`campaigns.audience.${kind}Help`)}</span>
+                        </span>
+                      </label>
+                    ))}
+                  </div>
+                </fieldset>
+                {isSegment ? (
+                  <SegmentAudience segments={segments} error={segmentsError} value={segmentId} onChange={setSegmentId} />
+                ) : audienceKind === "tags" ? (
+                  <>
+                    <TextInput
+                      label={t("campaigns.field.tags")}
+                      hint={t("campaigns.field.tagsHint")}
+                      value={tagsText}
+                      onChange={(e) => setTagsText(e.target.value)}
+                      data-testid="campaign-tags"
+                      placeholder="vip, spring"
+                    />
+                    {tags.length > 0 && (
+                      <div className="flex flex-wrap gap-1" data-testid="campaign-tag-chips">
+                        {tags.map((x) => (
+                          <span key={x} className="rounded-full bg-brand-50 px-2 py-0.5 text-xs text-brand-700">
+                            {x}
+                          </span>
+                        ))}
+                      </div>
+                    )}
+                    <p className="text-xs text-gray-500">{t("campaigns.field.audienceHelp")}</p>
+                  </>
+                ) : (
+                  <>
+                    <CsvAudiencePanel
+                      fileName={csvFile?.name ?? null}
+                      uploading={uploading}
+                      report={csvReport}
+                      stored={csvStored}
+                      canRetry={csvFile !== null}
+                      onPick={(file) => {
+                        void file.text().then(
+                          (text) => uploadCsv({ name: file.name, text }),
+                          () => setError(t("campaigns.csv.unreadable")),
+                        );
+                      }}
+                      onRetry={() => csvFile && void uploadCsv(csvFile)}
+                    />
+                    {templates && templates.length === 0 && !saved && (
+                      <div className="flex flex-wrap items-center gap-2 text-sm text-gray-600">
+                        <span>{t("campaigns.csv.needTemplate")}</span>
+                        <Button variant="secondary" onClick={() => void syncTemplates()} disabled={syncing} data-testid="campaign-csv-sync-templates">
+                          {syncing ? t("template.syncing") : t("templates.sync")}
+                        </Button>
+                      </div>
+                    )}
+                  </>
+                )}
                 </>
               )}
             </div>
@@ -769,32 +942,95 @@ export function CampaignWizardPage() {
                   </div>
                 )}
                 {template?.category?.toUpperCase() === "MARKETING" && <p className="text-xs text-gray-500">{t("campaigns.wizard.marketingNote")}</p>}
-                {template &&
-                  PARAM_COMPONENTS.map(
-                    (k) =>
-                      counts[k] > 0 && (
-                        <fieldset key={k} className="space-y-2" data-testid={`campaign-sources-${k}`}>
-                          <legend className="mb-1 text-xs font-medium text-gray-700">{t(`campaigns.sources.${k}`)}</legend>
-                          {sources[k].map((s, i) => (
-                            <SourcePicker
-                              key={i}
-                              component={k}
-                              index={i}
-                              source={s}
-                              columns={csvColumns}
-                              onChange={(next) => setSources((all) => ({ ...all, [k]: all[k].map((x, j) => (j === i ? next : x)) }))}
-                            />
-                          ))}
-                        </fieldset>
-                      ),
-                  )}
-                {template && counts.header + counts.body === 0 && <p className="text-sm text-gray-500">{t("campaigns.wizard.noParams")}</p>}
+                {template && <SourcesEditor template={template} sources={sources} columns={csvColumns} onChange={setSources} />}
+                {template && (
+                  <div className="space-y-3 border-t border-gray-100 pt-3" data-testid="campaign-split" data-enabled={variant.enabled ? "true" : "false"}>
+                    <Checkbox
+                      label={t("campaigns.split.toggle")}
+                      checked={variant.enabled}
+                      onChange={(e) => setVariant((v) => ({ ...v, enabled: e.target.checked }))}
+                      data-testid="campaign-split-toggle"
+                    />
+                    <p className="text-xs text-gray-500">{t("campaigns.split.help")}</p>
+                    {variant.enabled && (
+                      <>
+                        <Labeled label={t("campaigns.split.templateB")} hint={t("campaigns.split.templateBHint")}>
+                          {(id) => (
+                            <select id={id} className={inputClass} value={variant.templateId} onChange={(e) => pickTemplateB(e.target.value)} data-testid="campaign-template-b">
+                              <option value="">{candidatesB.length === 0 ? t("campaigns.split.noCandidates") : t("template.select")}</option>
+                              {candidatesB.map((x) => (
+                                <option key={x.id} value={x.id} data-name={x.name}>
+                                  {`${x.name} (${x.language})`}
+                                </option>
+                              ))}
+                              {templateB && !candidatesB.some((x) => x.id === templateB.id) && (
+                                <option value={templateB.id} data-name={templateB.name}>{`${templateB.name} (${templateB.language}) · ${t("campaigns.split.notCandidate")}`}</option>
+                              )}
+                            </select>
+                          )}
+                        </Labeled>
+                        {templateB && (
+                          <SourcesEditor
+                            template={templateB}
+                            sources={variant.sources}
+                            columns={csvColumns}
+                            prefix="campaign-b"
+                            onChange={(next) => setVariant((v) => ({ ...v, sources: next }))}
+                          />
+                        )}
+                        <div>
+                          <Labeled label={t("campaigns.split.percent")}>
+                            {(id) => (
+                              <div className="flex items-center gap-3">
+                                <input
+                                  type="range"
+                                  min={1}
+                                  max={99}
+                                  step={1}
+                                  className="w-48 accent-brand-600"
+                                  value={splitPercent ?? 50}
+                                  onChange={(e) => setVariant((v) => ({ ...v, percent: e.target.value }))}
+                                  aria-label={t("campaigns.split.percent")}
+                                  data-testid="campaign-split-range"
+                                />
+                                <input
+                                  id={id}
+                                  type="number"
+                                  min={1}
+                                  max={99}
+                                  step={1}
+                                  className={`${fieldClass} w-20`}
+                                  value={variant.percent}
+                                  onChange={(e) => setVariant((v) => ({ ...v, percent: e.target.value }))}
+                                  data-testid="campaign-split-percent"
+                                />
+                                <span className="text-sm text-gray-600">%</span>
+                              </div>
+                            )}
+                          </Labeled>
+                          <p className="mt-1 text-xs text-gray-600" data-testid="campaign-split-shares">
+                            {splitPercent !== null
+                              ? t("campaigns.split.shares", { a: 100 - splitPercent, b: splitPercent })
+                              : t("campaigns.split.splitRange")}
+                          </p>
+                        </div>
+                      </>
+                    )}
+                  </div>
+                )}
               </div>
             </Section>
             <Section title={t("campaigns.wizard.sample")}>
               {sampleView ? (
                 <>
+                  {sampleViewB && <p className="mb-1 text-xs font-medium text-gray-600">{t("campaigns.variant.a")}</p>}
                   <TemplateBubble view={sampleView} testId="campaign-sample" />
+                  {sampleViewB && (
+                    <>
+                      <p className="mb-1 mt-3 text-xs font-medium text-gray-600">{t("campaigns.variant.b")}</p>
+                      <TemplateBubble view={sampleViewB} testId="campaign-sample-b" />
+                    </>
+                  )}
                   <p className="mt-2 text-xs text-gray-500" data-testid="campaign-sample-for">
                     {isCsv
                       ? csvSample
@@ -802,9 +1038,11 @@ export function CampaignWizardPage() {
                         : t("campaigns.wizard.sampleNoRow")
                       : sample
                         ? t("campaigns.wizard.sampleFor", { name: sample.name || sample.phone || "—" })
-                        : isSegment
-                          ? t("campaigns.wizard.sampleNoSegmentContact")
-                          : t("campaigns.wizard.sampleNoContact")}
+                        : isRetarget
+                          ? t("campaigns.wizard.sampleRetarget")
+                          : isSegment
+                            ? t("campaigns.wizard.sampleNoSegmentContact")
+                            : t("campaigns.wizard.sampleNoContact")}
                   </p>
                 </>
               ) : (
@@ -834,6 +1072,111 @@ export function CampaignWizardPage() {
                 </p>
               )}
             </div>
+            <div className="mt-4 space-y-4 border-t border-gray-100 pt-4">
+              <fieldset data-testid="campaign-when" data-kind={when.kind}>
+                <legend className="mb-1 block text-xs font-medium text-gray-700">{t("campaigns.timing.when")}</legend>
+                <div className="grid gap-2 sm:grid-cols-3">
+                  {SCHEDULE_KINDS.map((kind) => (
+                    <label
+                      key={kind}
+                      className={`flex cursor-pointer items-start gap-2 rounded-lg border p-3 text-sm ${
+                        when.kind === kind ? "border-brand-500 bg-brand-50" : "border-gray-200 bg-white hover:bg-gray-50"
+                      }`}
+                    >
+                      <input
+                        type="radio"
+                        name="campaign-when"
+                        className="mt-0.5"
+                        checked={when.kind === kind}
+                        onChange={() => setWhen((w) => ({ ...w, kind }))}
+                        data-testid={`campaign-when-${kind}`}
+                      />
+                      <span>
+                        <span className="font-medium text-gray-900">{t(`campaigns.timing.kind.${kind}`)}</span>
+                        <span className="block text-xs text-gray-500">{t(`campaigns.timing.kindHelp.${kind}`)}</span>
+                      </span>
+                    </label>
+                  ))}
+                </div>
+              </fieldset>
+              {when.kind === "at" && (
+                <Labeled label={t("campaigns.field.scheduleAt")} hint={t("campaigns.timing.atHint", { zone: browserTimeZone() })}>
+                  {(id) => (
+                    <input
+                      id={id}
+                      type="datetime-local"
+                      className={fieldClass}
+                      value={when.at}
+                      min={toLocalInput(Date.now())}
+                      onChange={(e) => setWhen((w) => ({ ...w, at: e.target.value }))}
+                      data-testid="campaign-schedule-at"
+                    />
+                  )}
+                </Labeled>
+              )}
+              {when.kind === "local" && (
+                <div className="space-y-1">
+                  <div className="flex flex-wrap items-end gap-3">
+                    <Labeled label={t("campaigns.timing.localDate")}>
+                      {(id) => (
+                        <input
+                          id={id}
+                          type="date"
+                          className={fieldClass}
+                          value={when.date}
+                          onChange={(e) => setWhen((w) => ({ ...w, date: e.target.value }))}
+                          data-testid="campaign-local-date"
+                        />
+                      )}
+                    </Labeled>
+                    <Labeled label={t("campaigns.timing.localTime")}>
+                      {(id) => (
+                        <input
+                          id={id}
+                          type="time"
+                          className={fieldClass}
+                          value={when.time}
+                          onChange={(e) => setWhen((w) => ({ ...w, time: e.target.value }))}
+                          data-testid="campaign-local-time"
+                        />
+                      )}
+                    </Labeled>
+                  </div>
+                  <p className="text-xs text-gray-500">{t("campaigns.timing.localHint")}</p>
+                </div>
+              )}
+              <div className="max-w-sm">
+                <Labeled label={t("campaigns.timing.zone")} hint={t("campaigns.timing.zoneHint")}>
+                  {(id) => (
+                    <select id={id} className={inputClass} value={timezone} onChange={(e) => setTimezone(e.target.value)} data-testid="campaign-timezone">
+                      {zones.map((z) => (
+                        <option key={z} value={z}>
+                          {z.replace(/_/g, " ")}
+                        </option>
+                      ))}
+                    </select>
+                  )}
+                </Labeled>
+              </div>
+              <div className="space-y-2" data-testid="campaign-quiet" data-enabled={quiet.enabled ? "true" : "false"}>
+                <Checkbox label={t("campaigns.timing.quiet")} checked={quiet.enabled} onChange={(e) => setQuiet((q) => ({ ...q, enabled: e.target.checked }))} data-testid="campaign-quiet-toggle" />
+                <p className="text-xs text-gray-500">{t("campaigns.timing.quietHelp")}</p>
+                {quiet.enabled && (
+                  <div className="flex flex-wrap items-end gap-3">
+                    <Labeled label={t("campaigns.timing.quietStart")}>
+                      {(id) => (
+                        <input id={id} type="time" className={fieldClass} value={quiet.start} onChange={(e) => setQuiet((q) => ({ ...q, start: e.target.value }))} data-testid="campaign-quiet-start" />
+                      )}
+                    </Labeled>
+                    <Labeled label={t("campaigns.timing.quietEnd")}>
+                      {(id) => (
+                        <input id={id} type="time" className={fieldClass} value={quiet.end} onChange={(e) => setQuiet((q) => ({ ...q, end: e.target.value }))} data-testid="campaign-quiet-end" />
+                      )}
+                    </Labeled>
+                  </div>
+                )}
+              </div>
+            </div>
           </Section>
         )}
 
@@ -851,7 +1194,7 @@ export function CampaignWizardPage() {
                     label={t("campaigns.review.duration")}
                     value={formatSecondsShort(preview.estimated_seconds)}
                     testId="campaign-review-finish"
-                    hint={t("campaigns.review.finishAt", { time: when.format(new Date(preview.estimated_finish_at)) })}
+                    hint={t("campaigns.review.finishAt", { time: dateTime.format(new Date(preview.estimated_finish_at)) })}
                   />
                 </div>
                 <Section title={t("campaigns.review.skipped", { count: num.format(preview.audience - preview.sendable) })} testId="campaign-review-skips">
@@ -908,9 +1251,12 @@ export function CampaignWizardPage() {
                     <p className="text-sm text-gray-500">{t("campaigns.review.noSamples")}</p>
                   ) : (
                     <div className="grid gap-3 md:grid-cols-3">
-                      {preview.samples.map((s, i) => (
-                        <div key={`${s.contact_id ?? ""}${i}`} data-testid="campaign-review-sample">
-                          <p className="mb-1 font-mono text-xs text-gray-500">{s.phone ?? "—"}</p>
+                      {(preview.samples as PreviewSampleExt[]).map((s, i) => (
+                        <div key={`${s.contact_id ?? ""}${i}`} data-testid="campaign-review-sample" data-variant={s.variant ?? undefined}>
+                          <p className="mb-1 flex items-center gap-2 font-mono text-xs text-gray-500">
+                            {s.phone ?? "—"}
+                            {variant.enabled && s.variant && <Badge tone={s.variant === "a" ? "brand" : "amber"}>{t(`campaigns.variant.${s.variant}`)}</Badge>}
+                          </p>
                           <TemplateBubble view={{ header: null, body: s.text, footer: "", buttons: [] }} testId="campaign-review-bubble" />
                         </div>
                       ))}
@@ -919,28 +1265,73 @@ export function CampaignWizardPage() {
                 </Section>
               </>
             )}
+            {saved && (
+              <Section title={t("campaigns.review.settings")} testId="campaign-review-settings">
+                <dl className="grid gap-x-4 gap-y-2 text-sm sm:grid-cols-[12rem_minmax(0,1fr)]">
+                  <dt className="text-gray-500">{t("campaigns.timing.when")}</dt>
+                  <dd data-testid="campaign-review-when" data-kind={when.kind} data-date={when.kind === "local" ? when.date : undefined} data-time={when.kind === "local" ? when.time : undefined}>
+                    {when.kind === "now"
+                      ? t("campaigns.timing.kind.now")
+                      : when.kind === "at"
+                        ? t("campaigns.review.whenAt", { time: whenAtText })
+                        : t("campaigns.review.whenLocal", { time: formatLocalSend({ date: when.date, time: when.time }, lang.locale) })}
+                  </dd>
+                  <dt className="text-gray-500">{t("campaigns.timing.zone")}</dt>
+                  <dd data-testid="campaign-review-timezone" data-value={saved.timezone ?? timezone}>
+                    {(saved.timezone ?? timezone).replace(/_/g, " ")}
+                  </dd>
+                  <dt className="text-gray-500">{t("campaigns.timing.quiet")}</dt>
+                  <dd data-testid="campaign-review-quiet" data-value={quiet.enabled ? `${quiet.start}-${quiet.end}` : ""}>
+                    {quiet.enabled ? t("campaigns.review.quietValue", { start: quiet.start, end: quiet.end }) : t("campaigns.review.noQuiet")}
+                  </dd>
+                  <dt className="text-gray-500">{t("campaigns.split.title")}</dt>
+                  <dd data-testid="campaign-review-split" data-percent={variant.enabled && splitPercent !== null ? splitPercent : undefined}>
+                    {variant.enabled && templateB && splitPercent !== null && template ? (
+                      <>
+                        <span className="block">
+                          {t("campaigns.review.splitLine", {
+                            variant: "A",
+                            template: `${template.name} (${template.language})`,
+                            percent: 100 - splitPercent,
+                            count: num.format(splitCount(preview?.sendable ?? 0, splitPercent).a),
+                          })}
+                        </span>
+                        <span className="block">
+                          {t("campaigns.review.splitLine", {
+                            variant: "B",
+                            template: `${templateB.name} (${templateB.language})`,
+                            percent: splitPercent,
+                            count: num.format(splitCount(preview?.sendable ?? 0, splitPercent).b),
+                          })}
+                        </span>
+                      </>
+                    ) : (
+                      t("campaigns.review.noSplit")
+                    )}
+                  </dd>
+                </dl>
+                <button type="button" className="mt-2 text-xs text-brand-700 underline" onClick={() => setStep(3)} data-testid="campaign-review-change-timing">
+                  {t("campaigns.review.changeTiming")}
+                </button>
+              </Section>
+            )}
             <Section title={t("campaigns.review.launch")}>
-              <div className="flex flex-wrap items-end gap-3">
-                <Button onClick={() => void start()} disabled={busy || !preview || preview.sendable === 0} data-testid="campaign-start">
-                  {t("campaigns.action.startNow")}
-                </Button>
-                <span className="pb-2 text-sm text-gray-500">{t("campaigns.review.or")}</span>
-                <Labeled label={t("campaigns.field.scheduleAt")}>
-                  {(id) => (
-                    <input
-                      id={id}
-                      type="datetime-local"
-                      className={fieldClass}
-                      value={scheduleAt}
-                      min={toLocalInput(Date.now())}
-                      onChange={(e) => setScheduleAt(e.target.value)}
-                      data-testid="campaign-schedule-at"
-                    />
-                  )}
-                </Labeled>
-                <Button variant="secondary" onClick={() => void schedule()} disabled={busy || !preview || preview.sendable === 0} data-testid="campaign-schedule">
-                  {t("campaigns.action.schedule")}
-                </Button>
+              <div className="flex flex-wrap items-center gap-3">
+                {when.kind === "now" ? (
+                  <Button onClick={() => void start()} disabled={busy || !preview || preview.sendable === 0} data-testid="campaign-start">
+                    {t("campaigns.action.startNow")}
+                  </Button>
+                ) : (
+                  <>
+                    <Button onClick={() => void schedule()} disabled={busy || !preview || preview.sendable === 0} data-testid="campaign-schedule">
+                      {t("campaigns.action.schedule")}
+                    </Button>
+                    <span className="text-sm text-gray-500">{t("campaigns.review.or")}</span>
+                    <Button variant="secondary" onClick={() => void start()} disabled={busy || !preview || preview.sendable === 0} data-testid="campaign-start">
+                      {t("campaigns.action.startNowInstead")}
+                    </Button>
+                  </>
+                )}
               </div>
               <p className="mt-2 text-xs text-gray-500">{t("campaigns.review.draftSaved")}</p>
             </Section>
