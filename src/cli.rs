@@ -20,6 +20,9 @@ pub enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Platform operators' tasks.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Run offline with no credentials: embedded database, a seeded demo
     /// business, the Graph API simulator and simulated customers.
     Demo,
@@ -51,6 +54,24 @@ pub enum Command {
     /// Re-seal every stored secret under WHATSFLOW_MASTER_KEY, opening them
     /// with it or WHATSFLOW_MASTER_KEY_PREVIOUS (comma-separated old keys).
     RotateKey,
+}
+
+/// `whatsflow admin …`.
+#[derive(Subcommand)]
+pub enum AdminCommand {
+    /// Make a super-admin (a platform operator who signs in to the Admin
+    /// console), against the same data directory or DATABASE_URL as `serve`.
+    CreateSuperAdmin {
+        /// Their sign-in email.
+        #[arg(long)]
+        email: String,
+        /// Their password (at least 8 characters).
+        #[arg(long)]
+        password: String,
+        /// Their name.
+        #[arg(long, default_value = "Platform Operator")]
+        name: String,
+    },
 }
 
 /// Runs the parsed command.
@@ -92,6 +113,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 _ = term.recv() => {}
             }
             sim.handle.stop(true).await;
+            Ok(())
+        }
+        Command::Admin(AdminCommand::CreateSuperAdmin { email, password, name }) => {
+            let email = email.trim().to_lowercase();
+            if !email.contains('@') || password.chars().count() < crate::auth::password::MIN_PASSWORD_LEN {
+                anyhow::bail!("give an email and a password of at least {} characters", crate::auth::password::MIN_PASSWORD_LEN);
+            }
+            let config = Config::from_env()?;
+            let (url, embedded) = crate::startup::owner_database(&config).await?;
+            let result = async {
+                let pool = crate::db::connect(&url, 2).await?;
+                let hash = crate::auth::password::hash(&password).map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?;
+                let made = crate::store::repo::Db::new(pool.clone()).admin().create_super_admin(&email, name.trim(), &hash).await;
+                pool.close().await;
+                made.map_err(anyhow::Error::from)
+            }
+            .await;
+            if let Some(pg) = embedded {
+                if let Err(e) = pg.stop().await {
+                    tracing::warn!(error = %e, "stopping embedded Postgres");
+                }
+            }
+            let user = result?;
+            println!("super-admin {} created; sign in at /login with that email and password", user.email);
             Ok(())
         }
         Command::Migrate => {

@@ -112,6 +112,14 @@ pub struct Config {
     pub retention: Duration,
     /// Sign-in abuse limits.
     pub auth_limits: crate::auth::limits::AuthLimits,
+    /// The plan a newly registered tenant starts on (`WHATSFLOW_DEFAULT_PLAN`).
+    pub default_plan: String,
+}
+
+/// `WHATSFLOW_DEFAULT_PLAN`: the plan new tenants start on (default
+/// `starter`; a self-hosted install may start everyone on `enterprise`).
+pub fn default_plan_var() -> String {
+    env_var("WHATSFLOW_DEFAULT_PLAN").map(|p| p.trim().to_lowercase()).unwrap_or_else(|| "starter".into())
 }
 
 /// `WHATSFLOW_MASTER_KEY_PREVIOUS`: comma-separated keys, as the master key.
@@ -266,6 +274,7 @@ impl Config {
             trusted_proxies: trusted_proxies_var()?,
             retention: retention_var()?,
             auth_limits: crate::auth::limits::AuthLimits::from_env()?,
+            default_plan: default_plan_var(),
         })
     }
 }

@@ -23,6 +23,10 @@ pub const DEMO_PASSWORD: &str = "demo-password";
 pub const DEMO_AGENT_EMAIL: &str = "agent@whatsflow.local";
 /// The demo agent's password.
 pub const DEMO_AGENT_PASSWORD: &str = "agent-password";
+/// The demo platform operator's login (the Admin console).
+pub const DEMO_SUPER_ADMIN_EMAIL: &str = "operator@whatsflow.local";
+/// The demo platform operator's password.
+pub const DEMO_SUPER_ADMIN_PASSWORD: &str = "operator-password";
 /// The demo business number's Meta id.
 pub const DEMO_PHONE_NUMBER_ID: &str = "100000000000001";
 /// The demo WABA.
@@ -86,6 +90,8 @@ pub fn demo_config() -> anyhow::Result<Config> {
         trusted_proxies: crate::config::trusted_proxies_var()?,
         retention: crate::config::retention_var()?,
         auth_limits: crate::auth::limits::AuthLimits::from_env()?,
+        // The demo business shows every feature.
+        default_plan: "enterprise".into(),
     })
 }
 
@@ -119,12 +125,22 @@ pub async fn run() -> anyhow::Result<()> {
     }
     let web = app.state().config.web_dir.join("index.html").is_file();
     let graph_base = app.state().config.graph_api_base.clone();
+    seed_super_admin(&app.state().db).await?;
     actix::spawn(async move {
         if let Err(e) = seed_and_simulate(&base, &graph_base, &secret, web).await {
             tracing::error!(error = %e, "demo seeding failed");
         }
     });
     app.run_until_stopped().await
+}
+
+/// The platform operator who opens the Admin console (once).
+async fn seed_super_admin(db: &crate::store::repo::Db) -> anyhow::Result<()> {
+    let hash = crate::auth::password::hash(DEMO_SUPER_ADMIN_PASSWORD).map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
+    match db.admin().create_super_admin(DEMO_SUPER_ADMIN_EMAIL, "Platform Operator", &hash).await {
+        Ok(_) | Err(crate::store::repo::DbError::Conflict(_)) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The demo business's number as the (simulated) Meta knows it.
@@ -187,6 +203,7 @@ async fn seed_and_simulate(base: &str, graph_base: &str, secret: &Secret, web: b
     }
     println!("  log in as     {DEMO_EMAIL} / {DEMO_PASSWORD}  (admin)");
     println!("           or   {DEMO_AGENT_EMAIL} / {DEMO_AGENT_PASSWORD}  (agent)");
+    println!("           or   {DEMO_SUPER_ADMIN_EMAIL} / {DEMO_SUPER_ADMIN_PASSWORD}  (platform operator: the Admin console)");
     println!("  API docs      {base}/api/docs");
     println!("  simulated customers write in every few seconds and answer your replies; Ctrl-C stops.\n");
     let mut seq: u64 = 0;

@@ -37,6 +37,7 @@ pub mod graph;
 pub mod http;
 pub mod hub;
 pub mod outbox;
+pub mod plans;
 pub mod rotate;
 pub mod segments;
 pub mod sim;

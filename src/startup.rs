@@ -176,6 +176,12 @@ impl Application {
 
         let sessions = crate::auth::sessions::Sessions::new(hub.clone());
         let db = crate::store::repo::Db::new(pool.clone());
+        if db.plans().get(&config.default_plan).await.context("reading the plans")?.is_none() {
+            anyhow::bail!(
+                "WHATSFLOW_DEFAULT_PLAN is `{}`, which is not a plan; use starter, professional, business or enterprise",
+                config.default_plan
+            );
+        }
         let campaigns = crate::campaigns::runner::CampaignRunner::new(db.clone(), router.clone(), hub.clone());
         campaigns.spawn_scheduler();
         let state = web::Data::new(AppState {

@@ -62,6 +62,7 @@ impl ServerCommand {
             .env("WHATSFLOW_LOGIN_PER_MINUTE", "1000000")
             .env("WHATSFLOW_REFRESH_PER_MINUTE", "1000000")
             .env("WHATSFLOW_MASTER_KEY", "11".repeat(32))
+            .env("WHATSFLOW_DEFAULT_PLAN", "enterprise")
             .env("GRAPH_API_BASE", &self.sim_base)
             .env("WHATSFLOW_BENCH", "1")
             .env("WHATSFLOW_WEB_DIR", "/nonexistent")

@@ -12,6 +12,7 @@
 //! | [`Reader`] | a person, or an API key with the `read` scope |
 //! | [`Writer`] | a person, or an API key with the `write` scope |
 //! | [`Manager`] | a tenant admin, or an API key with the `write` scope |
+//! | [`SuperAdmin`] | a platform operator, never an API key |
 //!
 //! API keys belong to their tenant and can never manage people, keys or
 //! channel credentials (those routes take [`Person`] or [`Admin`]). Every
@@ -247,6 +248,16 @@ extractor!(
     }
 );
 
+extractor!(
+    /// A platform operator (super-admin); everyone else is refused.
+    SuperAdmin,
+    |c| match c {
+        Credential::Person(u) if u.role == Role::SuperAdmin => Ok(u),
+        Credential::Person(_) => Err(ApiError::Forbidden("this is for the platform's operators (super-admins) only".into())),
+        Credential::Key { .. } => Err(key_refused("run the platform")),
+    }
+);
+
 /// Who may call a route, as the route table documents it (the extractors
 /// above enforce it; the route × caller matrix test checks both agree).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -264,6 +275,8 @@ pub enum Access {
     Writer,
     /// [`Manager`].
     Manager,
+    /// [`SuperAdmin`].
+    SuperAdmin,
 }
 
 impl Access {
@@ -276,6 +289,7 @@ impl Access {
             Self::Reader => "a signed-in person, or an API key with the read scope",
             Self::Writer => "a signed-in person, or an API key with the write scope",
             Self::Manager => "a tenant admin, or an API key with the write scope",
+            Self::SuperAdmin => "a platform operator (super-admin); not tenant admins, not API keys",
         }
     }
 }

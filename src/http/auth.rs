@@ -133,7 +133,8 @@ pub async fn register(state: web::Data<AppState>, req: HttpRequest, body: Valid<
     let email = body.email.trim().to_lowercase();
     let hash = hash_password(&state, body.password.clone()).await?;
     let session = new_session();
-    let signed = state.db.platform().register(TenantId::generate(), tenant_name, name, &email, &hash, session).await?;
+    let plan = state.config.default_plan.as_str();
+    let signed = state.db.platform().register(TenantId::generate(), tenant_name, plan, name, &email, &hash, session).await?;
     Ok(HttpResponse::Created().json(tokens(&state, session, signed)?))
 }
 
@@ -171,6 +172,14 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json
     if !ok {
         tracing::info!(user_id = %account.user_id, "failed sign-in");
         return Err(ApiError::InvalidCredentials);
+    }
+    if account.tenant_status == "suspended" {
+        // Only the right password learns it: the account is suspended.
+        return Err(ApiError::Denied {
+            code: ErrorCode::TenantSuspended,
+            message: "this account is suspended; pay the open invoice (Billing) or write to support to reactivate it — nothing was deleted"
+                .into(),
+        });
     }
     let session = new_session();
     let signed = state.db.tenant(account.tenant_id).users().login(account.user_id, session).await?;

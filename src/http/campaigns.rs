@@ -11,6 +11,7 @@ use crate::campaigns::{audience, runner};
 use crate::http::error::{ApiError, ErrorCode};
 use crate::http::pagination;
 use crate::http::valid::{not_blank, Valid};
+use crate::plans::Feature;
 use crate::startup::AppState;
 use crate::store::repo::campaigns::{CampaignDraft, CampaignStats, CampaignStatus, CampaignView, Cost, TemplateRef};
 use crate::store::repo::TenantDb;
@@ -219,6 +220,7 @@ pub async fn list(state: web::Data<AppState>, user: Reader) -> Result<HttpRespon
 /// Writes a draft.
 pub async fn create(state: web::Data<AppState>, user: Manager, body: Valid<CampaignBody>) -> Result<HttpResponse, ApiError> {
     let db = state.db.tenant(user.tenant_id);
+    db.plan_includes(Feature::Broadcasts).await??;
     let d = draft(db, body.0, None).await?;
     let by = user.api_key.is_none().then_some(user.user_id);
     Ok(HttpResponse::Created().json(db.campaigns().create(&d, by).await?))
@@ -519,6 +521,7 @@ pub async fn schedule(
 /// Starts a draft (or a scheduled one now).
 pub async fn start(state: web::Data<AppState>, user: Manager, path: web::Path<CampaignId>) -> Result<HttpResponse, ApiError> {
     let db = state.db.tenant(user.tenant_id);
+    db.plan_includes(Feature::Broadcasts).await??;
     let c = found(db, *path).await?;
     if !matches!(c.status, CampaignStatus::Draft | CampaignStatus::Scheduled) {
         return Err(state_conflict(&c, "started", "draft or scheduled"));

@@ -53,8 +53,9 @@ error_codes! {
     CurrentPasswordRequired => "CURRENT_PASSWORD_REQUIRED", "Changing your own password needs the current one.";
     Duplicate => "DUPLICATE", "This client_id was used in another conversation.";
     EmailTaken => "EMAIL_TAKEN", "An account with this email exists.";
-    FlowInvalid => "FLOW_INVALID", "The flow graph has problems (see details).";
+    FeatureNotInPlan => "FEATURE_NOT_IN_PLAN", "The account's plan does not include this; the message names a plan that does.";
     FlowInUse => "FLOW_IN_USE", "The flow has live runs.";
+    FlowInvalid => "FLOW_INVALID", "The flow graph has problems (see details).";
     FlowNotStarted => "FLOW_NOT_STARTED", "The conversation could not start the flow.";
     Forbidden => "FORBIDDEN", "The caller may not do this.";
     Internal => "INTERNAL", "An unexpected failure (logged with the request id).";
@@ -68,12 +69,14 @@ error_codes! {
     InvalidUpload => "INVALID_UPLOAD", "The multipart upload cannot be read.";
     InvalidWebhook => "INVALID_WEBHOOK", "The webhook body is not a WhatsApp webhook.";
     MetaRejected => "META_REJECTED", "Meta refused the request.";
-    NotFound => "NOT_FOUND", "No such resource (in this account).";
-    NotUnconfirmed => "NOT_UNCONFIRMED", "Only an unconfirmed message can be resent.";
     NoChannel => "NO_CHANNEL", "Connect a number first.";
     NoRecipient => "NO_RECIPIENT", "The contact has neither a phone nor a user id.";
+    NotFound => "NOT_FOUND", "No such resource (in this account).";
+    NotUnconfirmed => "NOT_UNCONFIRMED", "Only an unconfirmed message can be resent.";
     OptedOut => "OPTED_OUT", "The contact opted out of marketing messages.";
     PayloadTooLarge => "PAYLOAD_TOO_LARGE", "The request body or file is too large.";
+    PlanExists => "PLAN_EXISTS", "A plan with this code exists.";
+    PlanLimit => "PLAN_LIMIT", "The account's plan allows no more of this; the message names the limit and the upgrade.";
     RateLimited => "RATE_LIMITED", "Too many requests from this address.";
     SegmentExists => "SEGMENT_EXISTS", "A segment with this name exists.";
     SegmentInUse => "SEGMENT_IN_USE", "A draft or scheduled campaign uses this segment as its audience.";
@@ -82,6 +85,7 @@ error_codes! {
     TemplateLocked => "TEMPLATE_LOCKED", "The template cannot be changed in its status.";
     TemplateNotApproved => "TEMPLATE_NOT_APPROVED", "The template is not approved by Meta (or is paused or disabled).";
     TemplateParams => "TEMPLATE_PARAMS", "The template parameters do not fit.";
+    TenantSuspended => "TENANT_SUSPENDED", "The account is suspended; the message says how to reactivate it.";
     Unauthorized => "UNAUTHORIZED", "Sign in (or the token expired or was revoked).";
     Unavailable => "UNAVAILABLE", "A dependency is unavailable: retry.";
     UnknownEvent => "UNKNOWN_EVENT", "The socket event is not one the server knows.";
@@ -137,6 +141,22 @@ pub enum ApiError {
     /// 403.
     #[error("{0}")]
     Forbidden(String),
+    /// 403 with a stable code (a feature outside the plan, a suspended account).
+    #[error("{message}")]
+    Denied {
+        /// Stable machine-readable code.
+        code: ErrorCode,
+        /// Why, and what to do.
+        message: String,
+    },
+    /// 402: the plan allows no more; the message names the upgrade.
+    #[error("{message}")]
+    PaymentRequired {
+        /// Stable machine-readable code.
+        code: ErrorCode,
+        /// Which limit, and the plan that allows more.
+        message: String,
+    },
     /// 404: never says whether the thing exists in another tenant.
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -188,6 +208,12 @@ pub enum ApiError {
     Internal(#[source] anyhow::Error),
 }
 
+impl From<crate::plans::FeatureMissing> for ApiError {
+    fn from(e: crate::plans::FeatureMissing) -> Self {
+        Self::Denied { code: ErrorCode::FeatureNotInPlan, message: e.to_string() }
+    }
+}
+
 impl ApiError {
     /// A 400 for a field that is missing or wrong.
     pub fn validation(message: impl Into<String>) -> Self {
@@ -198,6 +224,8 @@ impl ApiError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::BadRequest { code, .. }
+            | Self::Denied { code, .. }
+            | Self::PaymentRequired { code, .. }
             | Self::Conflict { code, .. }
             | Self::Unprocessable { code, .. }
             | Self::Invalid { code, .. }
@@ -218,7 +246,8 @@ impl ResponseError for ApiError {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::Denied { .. } => StatusCode::FORBIDDEN,
+            Self::PaymentRequired { .. } => StatusCode::PAYMENT_REQUIRED,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -275,6 +304,7 @@ impl From<crate::store::repo::DbError> for ApiError {
         match e {
             DbError::Unavailable(err) => err.into(),
             DbError::Other(err) => Self::Internal(err.into()),
+            DbError::LimitReached(hit) => Self::PaymentRequired { code: ErrorCode::PlanLimit, message: hit.to_string() },
             DbError::Conflict(c) => {
                 let (code, fix) = match &c {
                     C::EmailTaken(_) => (ErrorCode::EmailTaken, "log in instead"),
@@ -285,6 +315,7 @@ impl From<crate::store::repo::DbError> for ApiError {
                     C::AppInUse => (ErrorCode::AppInUse, ""),
                     C::TemplateExists { .. } => (ErrorCode::TemplateExists, "edit it or choose another name"),
                     C::FlowInUse(_) => (ErrorCode::FlowInUse, "deactivate it and let them end (or stop them) first"),
+                    C::PlanExists(_) => (ErrorCode::PlanExists, "change that plan or choose another code"),
                     C::SegmentExists(_) => (ErrorCode::SegmentExists, "edit it or choose another name"),
                     C::SegmentInUse(_) => (ErrorCode::SegmentInUse, "give those campaigns another audience (or delete them) first"),
                 };

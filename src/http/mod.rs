@@ -2,6 +2,7 @@
 //! one type ([`error::ApiError`]), request ids and security headers on every
 //! response ([`request_id`]).
 
+pub mod admin;
 pub mod analytics;
 pub mod api_keys;
 pub mod auth;

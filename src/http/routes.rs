@@ -4,10 +4,10 @@
 //! are built), so the documentation cannot drift from the server. The route ×
 //! caller matrix test walks [`ROUTES`]; a route it has no row for fails it.
 
+use super::{admin, campaigns, flow_runs, flow_sandbox, segments, settings, tags, templates, users, webhooks};
 use super::{
     analytics, api_keys, auth, channels, contacts, contacts_csv, conversations, dead_letters, flows, health, media, messages, openapi,
 };
-use super::{campaigns, flow_runs, flow_sandbox, segments, settings, tags, templates, users, webhooks};
 use crate::auth::Access;
 use actix_web::web;
 
@@ -171,6 +171,16 @@ routes! {
     post "/api/v1/templates/{id}/submit" => templates::submit, Manager, "templates", "Submit a draft to Meta for review";
     post "/api/v1/templates/{id}/preview" => templates::preview, Reader, "templates", "Render with parameters",
         r##"{"header":[],"body":["Asha","#4821"]}"##;
+    get "/api/v1/account/plan" => admin::account_plan, Reader, "account", "The account's plan, its state and counts, and the plans offered";
+    get "/api/v1/admin/overview" => admin::overview, SuperAdmin, "admin", "Platform figures: tenants, suspended, sign-ups, MRR, messages";
+    get "/api/v1/admin/plans" => admin::plans, SuperAdmin, "admin", "Every plan, offered or not";
+    post "/api/v1/admin/plans" => admin::create_plan, SuperAdmin, "admin", "A new plan (prices in paise; null is custom)",
+        r#"{"code":"growth","name":"Growth","price_monthly_minor":499900,"price_annual_minor":4999000,"limits":{"agents":15,"numbers":3,"flows":50,"monthly_unique_users":10000},"features":["broadcasts","api_access"]}"#;
+    patch "/api/v1/admin/plans/{code}" => admin::update_plan, SuperAdmin, "admin", "Change a plan's name, prices, limits, features or whether it is offered",
+        r#"{"price_monthly_minor":109900}"#;
+    get "/api/v1/admin/tenants" => admin::tenants, SuperAdmin, "admin", "Customer tenants (search by name or a member's email) with plan, state, size and MRR";
+    patch "/api/v1/admin/tenants/{id}" => admin::update_tenant, SuperAdmin, "admin",
+        "Move a tenant to a plan, or suspend (sessions end, inbound still stored) or reactivate it", r#"{"plan":"professional"}"#;
     get "/api/v1/campaigns" => campaigns::list, Reader, "campaigns", "Broadcast campaigns, newest first, each with its counts";
     post "/api/v1/campaigns" => campaigns::create, Manager, "campaigns",
         "Write a draft: a number, an approved template with one source per parameter (a contact field or a constant), an audience (tags, contact ids, a segment_id or a CSV) and a rate (at most the number's); 422 TEMPLATE_NOT_APPROVED / TEMPLATE_PARAMS name the fix",

@@ -154,6 +154,9 @@ pub fn api_typescript() -> String {
     declare::<Range>(&mut out);
     declare::<Overview>(&mut out);
     out.push_str(SEGMENT_RULE);
+    declare::<crate::store::repo::plans::PlanView>(&mut out);
+    declare::<crate::store::repo::plans::AccountPlan>(&mut out);
+    declare::<crate::store::repo::admin::TenantSummary>(&mut out);
     declare::<crate::store::repo::segments::SegmentView>(&mut out);
     declare::<crate::store::repo::segments::SegmentPreview>(&mut out);
     out.trim_end().to_owned() + "\n"

@@ -127,6 +127,9 @@ pub fn test_config(database_url: &str) -> Config {
         trusted_proxies: Vec::new(),
         retention: whatsflow::config::DEFAULT_RETENTION,
         auth_limits: whatsflow::auth::limits::AuthLimits::default(),
+        // Unlimited, so tests of other features never meet a plan limit;
+        // the plan tests move their tenants to the plans they test.
+        default_plan: "enterprise".into(),
     }
 }
 

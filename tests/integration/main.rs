@@ -14,6 +14,7 @@ mod ingest;
 mod live;
 mod matrix;
 mod outbound;
+mod plans;
 mod recovery;
 mod security;
 mod segments;

@@ -110,6 +110,15 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("delete", "/api/v1/templates/{id}", [401, 403, 403, 404, 403, 204, 204]),
     ("post", "/api/v1/templates/{id}/submit", [401, 403, 403, 404, 403, 200, 200]),
     ("post", "/api/v1/templates/{id}/preview", [401, 200, 404, 404, 200, 403, 200]),
+    // The account's own plan is readable by anyone of it; the console is
+    // for platform operators only (their access is tested in plans.rs).
+    ("get", "/api/v1/account/plan", [401, 200, 200, 200, 200, 403, 200]),
+    ("get", "/api/v1/admin/overview", [401, 403, 403, 403, 403, 403, 403]),
+    ("get", "/api/v1/admin/plans", [401, 403, 403, 403, 403, 403, 403]),
+    ("post", "/api/v1/admin/plans", [401, 403, 403, 403, 403, 403, 403]),
+    ("patch", "/api/v1/admin/plans/{code}", [401, 403, 403, 403, 403, 403, 403]),
+    ("get", "/api/v1/admin/tenants", [401, 403, 403, 403, 403, 403, 403]),
+    ("patch", "/api/v1/admin/tenants/{id}", [401, 403, 403, 403, 403, 403, 403]),
     ("get", "/api/v1/campaigns", [401, 200, 200, 200, 200, 403, 200]),
     // Another tenant's admin names a number that is not theirs.
     ("post", "/api/v1/campaigns", [401, 403, 403, 422, 403, 201, 201]),
@@ -348,6 +357,7 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
             id
         }
         (_, p) if p.starts_with("/api/v1/campaigns/{id}") => fx.campaign.clone(),
+        ("patch", "/api/v1/admin/tenants/{id}") => fx.admin.tenant_id.clone(),
         _ => String::new(),
     };
     let filled = path
@@ -355,7 +365,8 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         .replace("{app_id}", "999000111")
         .replace("{media_id}", &fx.media)
         .replace("{message_id}", &fx.message)
-        .replace("{tag}", "matrix");
+        .replace("{tag}", "matrix")
+        .replace("{code}", "starter");
     let body = match (method, path) {
         ("post", "/api/v1/users") => Body::Json(
             json!({"email": format!("new{n}-{}@matrix.test", uuid::Uuid::new_v4().simple()), "password": "fresh-password-1", "name": "New", "role": "agent"}),
@@ -380,6 +391,9 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         ("post", "/api/v1/contacts/import") => Body::Csv(format!("phone,name\n+1415999{n:04},Imported\n")),
         ("patch", "/api/v1/contacts/{id}") => Body::Json(json!({"name": "Renamed"})),
         ("post", "/api/v1/contacts/segments") => Body::Json(segment_body(n + 2000)),
+        ("patch", "/api/v1/admin/tenants/{id}") => Body::Json(json!({"status": "suspended"})),
+        ("post", "/api/v1/admin/plans") => Body::Json(json!({"code": format!("matrix{n}"), "name": "Matrix"})),
+        ("patch", "/api/v1/admin/plans/{code}") => Body::Json(json!({"price_monthly_minor": 1})),
         ("patch", "/api/v1/contacts/segments/{id}") => Body::Json(json!({"name": format!("matrix segment renamed {n}")})),
         ("post", "/api/v1/contacts/segments/preview") => {
             Body::Json(json!({"rule": {"any": [{"field": "opted_in", "op": "eq", "value": true}]}}))

@@ -194,6 +194,7 @@ impl Channels<'_> {
     /// own app, stores the channel.
     pub async fn create(&self, new: NewChannel) -> Result<ChannelView, DbError> {
         let mut tx = self.db.tx().await?;
+        super::plans::hold_limit(&mut tx, self.db.tenant, crate::plans::Limit::Numbers).await?;
         claim_waba(&mut tx, &self.db, &new.waba_id).await?;
         let meta_app = match &new.app {
             None => None,

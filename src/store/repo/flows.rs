@@ -155,6 +155,7 @@ impl Flows<'_> {
     pub async fn create(&self, f: NewFlow) -> Result<FlowView, DbError> {
         let id = FlowId::generate();
         let mut tx = self.db.tx().await?;
+        super::plans::hold_limit(&mut tx, self.db.tenant, crate::plans::Limit::Flows).await?;
         let flow: FlowView = sqlx::query_as(&format!(
             "INSERT INTO flows (id, tenant_id, name, trigger_type, trigger_value, trigger_match, priority, flow_data, pause_on_agent_reply, resend_unconfirmed)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"

@@ -7,6 +7,7 @@
 //! uniqueness rule refused the write (a [`Conflict`] the edge turns into a
 //! 409 naming the fix), or something else (logged, never shown).
 
+pub mod admin;
 pub mod analytics;
 pub mod campaigns;
 pub mod channels;
@@ -15,6 +16,7 @@ pub mod conversations;
 pub mod dead_letters;
 pub mod flows;
 pub mod keys;
+pub mod plans;
 pub mod platform;
 pub mod segments;
 pub mod settings;
@@ -131,6 +133,9 @@ pub enum DbError {
     /// A uniqueness rule refused the write.
     #[error("{0}")]
     Conflict(Conflict),
+    /// The tenant's plan allows no more of this (nothing was written).
+    #[error("{0}")]
+    LimitReached(crate::plans::LimitReached),
     /// Anything else: a bug or unexpected data.
     #[error("database error: {0}")]
     Other(#[source] sqlx::Error),
@@ -199,6 +204,9 @@ pub enum Conflict {
     /// One segment per name (any case) in a tenant.
     #[error("a segment named `{0}` exists")]
     SegmentExists(String),
+    /// One plan per code.
+    #[error("a plan with code `{0}` exists")]
+    PlanExists(String),
     /// A segment that a draft or scheduled campaign will read at launch.
     #[error("the campaign(s) {0} use this segment as their audience")]
     SegmentInUse(String),
@@ -219,6 +227,16 @@ impl Db {
     /// The repositories of one tenant.
     pub fn tenant(&self, tenant: TenantId) -> TenantDb<'_> {
         TenantDb { pool: &self.pool, tenant }
+    }
+
+    /// The platform operators' view across tenants.
+    pub fn admin(&self) -> admin::Admin<'_> {
+        admin::Admin { pool: &self.pool }
+    }
+
+    /// The platform's plans.
+    pub fn plans(&self) -> plans::Plans<'_> {
+        plans::Plans { pool: &self.pool }
     }
 
     /// Lookups that cross tenants on purpose (login by email, API keys),

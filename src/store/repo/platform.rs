@@ -31,6 +31,8 @@ pub struct LoginRecord {
     pub tenant_id: TenantId,
     /// Their argon2id hash.
     pub password_hash: String,
+    /// Their tenant's state (active, grace, restricted, suspended).
+    pub tenant_status: String,
 }
 
 /// Cross-tenant lookups (definer functions only the app role may call).
@@ -41,9 +43,17 @@ pub struct Platform<'a> {
 impl Platform<'_> {
     /// The account with this email, in any tenant.
     pub async fn login_record(&self, email: &str) -> Result<Option<LoginRecord>, DbError> {
-        let row: Option<(uuid::Uuid, uuid::Uuid, String)> =
-            sqlx::query_as("SELECT id, tenant_id, password_hash FROM auth_user_by_email($1)").bind(email).fetch_optional(self.pool).await?;
-        Ok(row.map(|(id, tenant, hash)| LoginRecord { user_id: UserId(id), tenant_id: TenantId(tenant), password_hash: hash }))
+        let row: Option<(uuid::Uuid, uuid::Uuid, String, String)> =
+            sqlx::query_as("SELECT id, tenant_id, password_hash, tenant_status FROM auth_user_by_email($1)")
+                .bind(email)
+                .fetch_optional(self.pool)
+                .await?;
+        Ok(row.map(|(id, tenant, hash, status)| LoginRecord {
+            user_id: UserId(id),
+            tenant_id: TenantId(tenant),
+            password_hash: hash,
+            tenant_status: status,
+        }))
     }
 
     /// The live API key with this hash (and records its use).
@@ -53,18 +63,25 @@ impl Platform<'_> {
         Ok(row.map(|(id, tenant, scopes, created_by)| KeyRecord { id, tenant_id: TenantId(tenant), scopes, created_by }))
     }
 
-    /// Creates a tenant and its first admin, signed in.
+    /// Creates a tenant on `plan` and its first admin, signed in.
+    #[allow(clippy::too_many_arguments)]
     pub async fn register(
         &self,
         tenant: TenantId,
         tenant_name: &str,
+        plan: &str,
         name: &str,
         email: &str,
         password_hash: &str,
         session: NewSession,
     ) -> Result<SignedIn, DbError> {
         let mut tx = crate::db::tenant_tx(self.pool, tenant).await?;
-        sqlx::query("INSERT INTO tenants (id, name) VALUES ($1, $2)").bind(tenant.0).bind(tenant_name).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO tenants (id, name, plan_code) VALUES ($1, $2, $3)")
+            .bind(tenant.0)
+            .bind(tenant_name)
+            .bind(plan)
+            .execute(&mut *tx)
+            .await?;
         let user: UserView = sqlx::query_as(&format!(
             "INSERT INTO users (id, tenant_id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, $5, 'tenant_admin') RETURNING {USER_COLUMNS}"
         ))

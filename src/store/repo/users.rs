@@ -139,6 +139,7 @@ impl Users<'_> {
     /// Adds a member.
     pub async fn create(&self, email: &str, name: &str, password_hash: &str, role: &str) -> Result<UserView, DbError> {
         let mut tx = self.db.tx().await?;
+        super::plans::hold_limit(&mut tx, self.db.tenant, crate::plans::Limit::Agents).await?;
         let user = sqlx::query_as(&format!(
             "INSERT INTO users (id, tenant_id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {USER_COLUMNS}"
         ))

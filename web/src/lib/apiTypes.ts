@@ -1240,6 +1240,117 @@ export type SegmentCondition = { field: string, op: string, value?: string | num
 /** A segment's rule: `all` / `any` groups (at most 4 deep, 30 conditions) of conditions. */
 export type SegmentRule = { all: Array<SegmentRule | SegmentCondition>, } | { any: Array<SegmentRule | SegmentCondition>, };
 
+export type PlanView = { 
+/**
+ * Stable code (`starter`, `professional`, …).
+ */
+code: string, 
+/**
+ * What customers see.
+ */
+name: string, 
+/**
+ * ISO 4217 code of the prices.
+ */
+currency: string, 
+/**
+ * Monthly price in minor units (paise); null: custom, invoiced.
+ */
+price_monthly_minor: number | null, 
+/**
+ * Yearly price in minor units; null: custom.
+ */
+price_annual_minor: number | null, 
+/**
+ * Counts it allows (`agents`, `numbers`, `flows`, `monthly_unique_users`; null: unlimited).
+ */
+limits: Record<string, number | null>, 
+/**
+ * Capabilities it includes (`broadcasts`, `api_access`, `ai`).
+ */
+features: Array<string>, 
+/**
+ * Order on the pricing page (upgrades go up).
+ */
+position: number, 
+/**
+ * Whether new customers may choose it.
+ */
+active: boolean, 
+/**
+ * Created.
+ */
+created_at: string, 
+/**
+ * Last changed.
+ */
+updated_at: string, };
+
+export type AccountPlan = { 
+/**
+ * The plan.
+ */
+plan: PlanView, 
+/**
+ * Where the account stands: active, grace, restricted or suspended.
+ */
+status: string, 
+/**
+ * How many of each counted limit the account has now.
+ */
+usage: Record<string, number>, };
+
+export type TenantSummary = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * The business.
+ */
+name: string, 
+/**
+ * Its plan's code.
+ */
+plan_code: string, 
+/**
+ * active, grace, restricted or suspended.
+ */
+status: string, 
+/**
+ * When the status last changed.
+ */
+status_changed_at: string | null, 
+/**
+ * Signed up.
+ */
+created_at: string, 
+/**
+ * Team members.
+ */
+users: number, 
+/**
+ * Connected numbers.
+ */
+numbers: number, 
+/**
+ * Contacts.
+ */
+contacts: number, 
+/**
+ * Messages in the last 30 days.
+ */
+messages_30d: number, 
+/**
+ * Its first admin's email.
+ */
+admin_email: string | null, 
+/**
+ * What it adds to the monthly recurring revenue (its plan's monthly
+ * price while it is active or in grace), in minor units.
+ */
+mrr_minor: number, };
+
 export type SegmentView = { 
 /**
  * Id.

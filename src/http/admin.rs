@@ -1,0 +1,195 @@
+//! `/api/v1/admin/*`: the platform operators' console — plans, customer
+//! tenants (plan, suspension), platform figures — and `/api/v1/account/plan`,
+//! a tenant's own plan, state and counts.
+
+use crate::auth::{Reader, SuperAdmin};
+use crate::http::error::ApiError;
+use crate::plans::check_plan_shape;
+use crate::startup::AppState;
+use crate::store::repo::plans::PlanChange;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use whatsflow_actors::ids::TenantId;
+
+/// Distinguishes an absent field from an explicit null (a custom price).
+fn some_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(d).map(Some)
+}
+
+/// `POST /admin/plans` and `PATCH /admin/plans/{code}`.
+#[derive(Deserialize, Default)]
+pub struct PlanBody {
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    currency: Option<String>,
+    #[serde(default, deserialize_with = "some_value")]
+    price_monthly_minor: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "some_value")]
+    price_annual_minor: Option<Option<i64>>,
+    #[serde(default)]
+    limits: Option<Value>,
+    #[serde(default)]
+    features: Option<Vec<String>>,
+    #[serde(default)]
+    position: Option<i32>,
+    #[serde(default)]
+    active: Option<bool>,
+}
+
+impl PlanBody {
+    /// Checks the fields present and returns the change.
+    fn change(self) -> Result<PlanChange, ApiError> {
+        if let Some(n) = &self.name {
+            if n.trim().is_empty() || n.chars().count() > 80 {
+                return Err(ApiError::validation("`name` must be 1 to 80 characters"));
+            }
+        }
+        if let Some(c) = &self.currency {
+            if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
+                return Err(ApiError::validation("`currency` must be an ISO 4217 code like INR"));
+            }
+        }
+        for (field, price) in [("price_monthly_minor", self.price_monthly_minor), ("price_annual_minor", self.price_annual_minor)] {
+            if price.flatten().is_some_and(|p| p < 0) {
+                return Err(ApiError::validation(format!("`{field}` is in minor units (paise) and cannot be negative; null means custom")));
+            }
+        }
+        let limits = self.limits.unwrap_or_else(|| json!({}));
+        check_plan_shape(&limits, self.features.as_deref().unwrap_or_default()).map_err(ApiError::validation)?;
+        Ok(PlanChange {
+            name: self.name.map(|n| n.trim().to_owned()),
+            currency: self.currency,
+            price_monthly_minor: self.price_monthly_minor,
+            price_annual_minor: self.price_annual_minor,
+            limits: Some(limits).filter(|l| l.as_object().is_some_and(|m| !m.is_empty())),
+            features: self.features,
+            position: self.position,
+            active: self.active,
+        })
+    }
+}
+
+/// Every plan, offered or not.
+pub async fn plans(state: web::Data<AppState>, _: SuperAdmin) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(json!({"data": state.db.plans().list(true).await?})))
+}
+
+/// A new plan.
+pub async fn create_plan(state: web::Data<AppState>, _: SuperAdmin, body: web::Json<PlanBody>) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let code = b.code.clone().map(|c| c.trim().to_lowercase()).unwrap_or_default();
+    let valid_code = code.len() >= 2
+        && code.len() <= 32
+        && code.starts_with(|c: char| c.is_ascii_lowercase())
+        && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if !valid_code {
+        return Err(ApiError::validation("`code` must be 2 to 32 lower-case letters, digits or `_`, starting with a letter"));
+    }
+    if b.name.is_none() {
+        return Err(ApiError::validation("`name` is required"));
+    }
+    let change = b.change()?;
+    Ok(HttpResponse::Created().json(state.db.plans().create(&code, &change).await?))
+}
+
+/// Changes a plan (its code stays).
+pub async fn update_plan(
+    state: web::Data<AppState>,
+    _: SuperAdmin,
+    path: web::Path<String>,
+    body: web::Json<PlanBody>,
+) -> Result<HttpResponse, ApiError> {
+    let change = body.into_inner().change()?;
+    let plan = state.db.plans().update(&path, &change).await?.ok_or(ApiError::NotFound("plan"))?;
+    Ok(HttpResponse::Ok().json(plan))
+}
+
+/// `GET /admin/tenants?search=`.
+#[derive(Deserialize)]
+pub struct TenantQuery {
+    #[serde(default)]
+    search: Option<String>,
+}
+
+/// Customer tenants with plan, state, size and revenue.
+pub async fn tenants(state: web::Data<AppState>, _: SuperAdmin, q: web::Query<TenantQuery>) -> Result<HttpResponse, ApiError> {
+    let search = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    if search.is_some_and(|s| s.chars().count() > 100) {
+        return Err(ApiError::validation("`search` is at most 100 characters"));
+    }
+    Ok(HttpResponse::Ok().json(json!({"data": state.db.admin().tenants(search).await?})))
+}
+
+/// `PATCH /admin/tenants/{id}`.
+#[derive(Deserialize)]
+pub struct TenantChange {
+    #[serde(default)]
+    plan: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+}
+
+/// Moves a tenant to a plan, or suspends or reactivates it. Suspending
+/// ends its people's sessions at once; its webhooks are still received
+/// and stored, and nothing is deleted.
+pub async fn update_tenant(
+    state: web::Data<AppState>,
+    _: SuperAdmin,
+    path: web::Path<uuid::Uuid>,
+    body: web::Json<TenantChange>,
+) -> Result<HttpResponse, ApiError> {
+    let tenant = TenantId(*path);
+    let b = body.into_inner();
+    if b.plan.is_none() && b.status.is_none() {
+        return Err(ApiError::validation("send `plan` (a plan's code), `status` (active or suspended) or both"));
+    }
+    if let Some(code) = &b.plan {
+        if state.db.plans().get(code).await?.is_none() {
+            return Err(ApiError::validation(format!("`plan` `{code}` is not a plan; GET /api/v1/admin/plans lists them")));
+        }
+    }
+    if let Some(s) = &b.status {
+        if !matches!(s.as_str(), "active" | "grace" | "restricted" | "suspended") {
+            return Err(ApiError::validation("`status` must be active, grace, restricted or suspended"));
+        }
+    }
+    let ended =
+        state.db.admin().update_tenant(tenant, b.plan.as_deref(), b.status.as_deref()).await?.ok_or(ApiError::NotFound("tenant"))?;
+    for user in ended {
+        state.sessions.revoked(tenant, user, "the account was suspended");
+    }
+    let summary = state.db.admin().tenant(tenant).await?.ok_or(ApiError::NotFound("tenant"))?;
+    Ok(HttpResponse::Ok().json(summary))
+}
+
+/// The platform's figures: customers, revenue, sign-ups, messages.
+pub async fn overview(state: web::Data<AppState>, _: SuperAdmin) -> Result<HttpResponse, ApiError> {
+    let tenants = state.db.admin().tenants(None).await?;
+    let active = tenants.iter().filter(|t| t.status != "suspended").count();
+    let signups_30d = tenants.iter().filter(|t| t.created_at > chrono::Utc::now() - chrono::Duration::days(30)).count();
+    let mut by_plan = std::collections::BTreeMap::<String, i64>::new();
+    for t in &tenants {
+        *by_plan.entry(t.plan_code.clone()).or_default() += 1;
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "tenants": tenants.len(),
+        "active_tenants": active,
+        "suspended_tenants": tenants.len() - active,
+        "signups_30d": signups_30d,
+        "mrr_minor": tenants.iter().map(|t| t.mrr_minor).sum::<i64>(),
+        "messages_30d": tenants.iter().map(|t| t.messages_30d).sum::<i64>(),
+        "tenants_by_plan": by_plan,
+    })))
+}
+
+/// The caller's own plan, account state and counts, and the plans offered
+/// (the web app's upgrade hints).
+pub async fn account_plan(state: web::Data<AppState>, user: Reader) -> Result<HttpResponse, ApiError> {
+    let mine = state.db.tenant(user.tenant_id).account_plan().await?;
+    let offered = state.db.plans().list(false).await?;
+    Ok(HttpResponse::Ok().json(json!({"plan": mine.plan, "status": mine.status, "usage": mine.usage, "plans": offered})))
+}

@@ -1,0 +1,107 @@
+//! The platform operators' reads and writes across tenants, each through a
+//! definer function (the routes that call them take a super-admin): the
+//! customer tenants, a tenant's plan and state, and the platform's own
+//! tenant that holds the super-admins.
+
+use super::users::UserView;
+use super::{Conflict, DbError};
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use whatsflow_actors::ids::{TenantId, UserId};
+
+/// Most tenants one listing returns.
+pub const MAX_TENANTS: i64 = 500;
+
+/// A customer tenant as the console lists it.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, ts_rs::TS)]
+pub struct TenantSummary {
+    /// Id.
+    #[ts(type = "string")]
+    pub id: uuid::Uuid,
+    /// The business.
+    pub name: String,
+    /// Its plan's code.
+    pub plan_code: String,
+    /// active, grace, restricted or suspended.
+    pub status: String,
+    /// When the status last changed.
+    pub status_changed_at: Option<DateTime<Utc>>,
+    /// Signed up.
+    pub created_at: DateTime<Utc>,
+    /// Team members.
+    pub users: i64,
+    /// Connected numbers.
+    pub numbers: i64,
+    /// Contacts.
+    pub contacts: i64,
+    /// Messages in the last 30 days.
+    pub messages_30d: i64,
+    /// Its first admin's email.
+    pub admin_email: Option<String>,
+    /// What it adds to the monthly recurring revenue (its plan's monthly
+    /// price while it is active or in grace), in minor units.
+    #[sqlx(skip)]
+    pub mrr_minor: i64,
+}
+
+/// The platform-wide view.
+pub struct Admin<'a> {
+    pub(super) pool: &'a PgPool,
+}
+
+impl Admin<'_> {
+    /// Customer tenants, newest first, optionally matching `search` (name or a member's email).
+    pub async fn tenants(&self, search: Option<&str>) -> Result<Vec<TenantSummary>, DbError> {
+        let mut rows: Vec<TenantSummary> = sqlx::query_as(
+            "SELECT id, name, plan_code, status, status_changed_at, created_at, users, numbers, contacts, messages_30d, admin_email
+             FROM admin_tenants($1, $2)",
+        )
+        .bind(search)
+        .bind(i32::try_from(MAX_TENANTS).unwrap_or(i32::MAX))
+        .fetch_all(self.pool)
+        .await?;
+        let prices: Vec<(String, Option<i64>)> = sqlx::query_as("SELECT code, price_monthly_minor FROM plans").fetch_all(self.pool).await?;
+        for t in &mut rows {
+            let price = prices.iter().find(|(c, _)| *c == t.plan_code).and_then(|(_, p)| *p).unwrap_or(0);
+            t.mrr_minor = if matches!(t.status.as_str(), "active" | "grace") { price } else { 0 };
+        }
+        Ok(rows)
+    }
+
+    /// One customer tenant.
+    pub async fn tenant(&self, id: TenantId) -> Result<Option<TenantSummary>, DbError> {
+        Ok(self.tenants(None).await?.into_iter().find(|t| t.id == id.0))
+    }
+
+    /// Changes a tenant's plan or state: the people whose sessions ended
+    /// (None: no such customer tenant).
+    pub async fn update_tenant(&self, id: TenantId, plan: Option<&str>, status: Option<&str>) -> Result<Option<Vec<UserId>>, DbError> {
+        let row: Option<(uuid::Uuid, Vec<uuid::Uuid>)> = sqlx::query_as("SELECT id, ended FROM admin_update_tenant($1, $2, $3)")
+            .bind(id.0)
+            .bind(plan)
+            .bind(status)
+            .fetch_optional(self.pool)
+            .await?;
+        Ok(row.map(|(_, ended)| ended.into_iter().map(UserId).collect()))
+    }
+
+    /// Makes a super-admin in the platform's own tenant (made on first use).
+    pub async fn create_super_admin(&self, email: &str, name: &str, password_hash: &str) -> Result<UserView, DbError> {
+        let tenant: uuid::Uuid = sqlx::query_scalar("SELECT ensure_platform_tenant()").fetch_one(self.pool).await?;
+        let mut tx = crate::db::tenant_tx(self.pool, TenantId(tenant)).await?;
+        let user: UserView = sqlx::query_as(&format!(
+            "INSERT INTO users (id, tenant_id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, $5, 'super_admin') RETURNING {}",
+            super::users::USER_COLUMNS
+        ))
+        .bind(UserId::generate().0)
+        .bind(tenant)
+        .bind(email)
+        .bind(name)
+        .bind(password_hash)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| DbError::on_constraint(e, "users_email_key", Conflict::EmailTaken(email.to_owned())))?;
+        tx.commit().await?;
+        Ok(user)
+    }
+}

@@ -1,0 +1,215 @@
+//! The SaaS platform against the real server: super-admins (made by the
+//! command line or in the database), plans and their limits where they bite
+//! (402 PLAN_LIMIT naming the upgrade, never overshot by racing requests),
+//! features outside a plan (403 FEATURE_NOT_IN_PLAN), and suspension (sign-in
+//! refused with how to pay, sessions and keys ended, inbound still stored).
+
+use crate::helpers::*;
+use serde_json::{json, Value};
+
+/// A super-admin, signed in: their access token.
+async fn operator(app: &TestApp) -> String {
+    let email = format!("op-{}@platform.test", uuid::Uuid::new_v4().simple());
+    let hash = whatsflow::auth::password::hash("operator-password").unwrap();
+    whatsflow::store::repo::Db::new(app.app_pool().await).admin().create_super_admin(&email, "Operator", &hash).await.unwrap();
+    let res =
+        app.http.post(app.url("/api/v1/auth/login")).json(&json!({"email": email, "password": "operator-password"})).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn set_plan(app: &TestApp, op: &str, t: &Tenant, body: Value) -> Value {
+    let res = app.patch_json(op, &format!("/api/v1/admin/tenants/{}", t.tenant_id), &body).await;
+    let status = res.status();
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(status, 200, "{v}");
+    v
+}
+
+#[actix_rt::test]
+async fn the_command_line_makes_a_super_admin_who_signs_in_to_the_console() {
+    let app = spawn_app().await;
+    let owner_url = app.db_url.clone();
+    let email = "root@platform.test";
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_whatsflow"))
+        .args(["admin", "create-super-admin", "--email", email, "--password", "root-password-1"])
+        .env("DATABASE_URL", &owner_url)
+        .env("WHATSAPP_APP_SECRET", APP_SECRET)
+        .env("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN)
+        .env("JWT_SECRET", "cli-jwt-secret-0123456789-abcdefghijklmnop")
+        .env("WHATSFLOW_MASTER_KEY", hex::encode(MASTER_KEY))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("super-admin root@platform.test created"));
+    let res =
+        app.http.post(app.url("/api/v1/auth/login")).json(&json!({"email": email, "password": "root-password-1"})).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let token = res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
+    let (_, me) = get_as(&app, &token, "/api/v1/auth/me").await;
+    assert_eq!(me["role"], "super_admin");
+    let (s, plans) = get_as(&app, &token, "/api/v1/admin/plans").await;
+    assert_eq!(s, 200);
+    let codes: Vec<&str> = plans["data"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["starter", "professional", "business", "enterprise"]);
+    assert_eq!(plans["data"][0]["price_monthly_minor"], 99900);
+    assert_eq!(plans["data"][0]["limits"]["agents"], 3);
+    assert_eq!(plans["data"][3]["price_monthly_minor"], Value::Null, "enterprise is custom");
+    // The same email twice is refused.
+    let again = std::process::Command::new(env!("CARGO_BIN_EXE_whatsflow"))
+        .args(["admin", "create-super-admin", "--email", email, "--password", "root-password-1"])
+        .env("DATABASE_URL", &owner_url)
+        .env("WHATSAPP_APP_SECRET", APP_SECRET)
+        .env("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN)
+        .env("JWT_SECRET", "cli-jwt-secret-0123456789-abcdefghijklmnop")
+        .env("WHATSFLOW_MASTER_KEY", hex::encode(MASTER_KEY))
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"), "{}", String::from_utf8_lossy(&again.stderr));
+}
+
+async fn get_as(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
+    let res = app.http.get(app.url(path)).bearer_auth(token).send().await.unwrap();
+    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
+}
+
+#[actix_rt::test]
+async fn limits_bite_with_the_upgrade_named_and_racing_additions_never_overshoot() {
+    let app = spawn_app().await;
+    let op = operator(&app).await;
+    let t = app.register("Acme").await;
+    let v = set_plan(&app, &op, &t, json!({"plan": "starter"})).await;
+    assert_eq!((v["plan_code"].as_str(), v["users"].as_i64(), v["mrr_minor"].as_i64()), (Some("starter"), Some(1), Some(99900)));
+    let (_, mine) = app.get(&t, "/api/v1/account/plan").await;
+    assert_eq!((mine["plan"]["code"].as_str(), mine["usage"]["agents"].as_i64()), (Some("starter"), Some(1)));
+    // Starter allows 3 people: one more makes 2; then 50 at once race for the last place.
+    let user = |n: usize| json!({"email": format!("a{n}@acme.test"), "password": "agent-password", "name": "A", "role": "agent"});
+    assert_eq!(app.post_json(&t.token, "/api/v1/users", &user(0)).await.status(), 201);
+    let racing = (1..=50).map(|n| {
+        let (app, t, body) = (&app, &t, user(n));
+        async move {
+            let res = app.post_json(&t.token, "/api/v1/users", &body).await;
+            (res.status().as_u16(), res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    });
+    let answers = futures::future::join_all(racing).await;
+    assert_eq!(answers.iter().filter(|(s, _)| *s == 201).count(), 1, "exactly one takes the last place");
+    let refused: Vec<&Value> = answers.iter().filter(|(s, _)| *s == 402).map(|(_, v)| v).collect();
+    assert_eq!(refused.len(), 49);
+    assert_eq!(refused[0]["error"]["code"], "PLAN_LIMIT");
+    assert_eq!(
+        refused[0]["error"]["message"],
+        "the Starter plan allows 3 team members and this account has them all; upgrade to Professional (10 team members) to add more"
+    );
+    let (_, users) = app.get(&t, "/api/v1/users").await;
+    assert_eq!(users["data"].as_array().unwrap().len(), 3);
+
+    // One number on Starter.
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let second = "106540352299999";
+    app.sim_knows(second);
+    let res = app
+        .post_json(
+            &t.token,
+            "/api/v1/channels",
+            &json!({"phone_number_id": second, "display_phone_number": "+1 555 000 0002", "waba_id": waba_for(second), "access_token": ACCESS_TOKEN}),
+        )
+        .await;
+    assert_eq!(res.status(), 402);
+    assert!(res.text().await.unwrap().contains("allows 1 WhatsApp numbers"));
+
+    // An upgrade lifts it at once.
+    set_plan(&app, &op, &t, json!({"plan": "professional"})).await;
+    assert_eq!(app.post_json(&t.token, "/api/v1/users", &user(99)).await.status(), 201);
+}
+
+#[actix_rt::test]
+async fn a_feature_outside_the_plan_is_refused_naming_a_plan_that_has_it() {
+    let app = spawn_app().await;
+    let op = operator(&app).await;
+    let t = app.register("Acme").await;
+    set_plan(&app, &op, &t, json!({"plan": "starter"})).await;
+    let res = app.post_json(&t.token, "/api/v1/api-keys", &json!({"name": "CRM"})).await;
+    assert_eq!(res.status(), 403);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["error"]["code"], "FEATURE_NOT_IN_PLAN");
+    assert_eq!(err["error"]["message"], "the Starter plan does not include API access; upgrade to Professional to use it");
+
+    // An operator's own plan without broadcasts: no campaigns.
+    let res = app
+        .post_json(
+            &op,
+            "/api/v1/admin/plans",
+            &json!({"code": "chat_only", "name": "Chat only", "price_monthly_minor": 49900,
+                                                        "limits": {"agents": 2}, "features": []}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let res = app.post_json(&op, "/api/v1/admin/plans", &json!({"code": "chat_only", "name": "Again"})).await;
+    assert_eq!(res.status(), 409);
+    let res = app.post_json(&op, "/api/v1/admin/plans", &json!({"code": "x", "name": "Bad", "limits": {"seats": 3}})).await;
+    assert_eq!(res.status(), 400);
+    set_plan(&app, &op, &t, json!({"plan": "chat_only"})).await;
+    let channel = app.connect_channel(&t, PHONE_NUMBER_ID).await["id"].as_str().unwrap().to_owned();
+    let res = app
+        .post_json(
+            &t.token,
+            "/api/v1/campaigns",
+            &json!({"name": "Sale", "channel_id": channel, "template": {"name": "hello_world", "language": "en_US"}, "audience": {"tags": ["x"]}}),
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("the Chat only plan does not include broadcast campaigns; upgrade to Starter"));
+    // A price change by an operator shows in the catalogue.
+    let res = app.patch_json(&op, "/api/v1/admin/plans/chat_only", &json!({"price_monthly_minor": 59900, "active": false})).await;
+    assert_eq!(res.status(), 200);
+    let (_, mine) = app.get(&t, "/api/v1/account/plan").await;
+    assert_eq!(mine["plan"]["price_monthly_minor"], 59900);
+    assert!(mine["plans"].as_array().unwrap().iter().all(|p| p["code"] != "chat_only"), "no longer offered");
+}
+
+#[actix_rt::test]
+async fn a_suspended_tenant_cannot_sign_in_but_loses_nothing_and_comes_back_whole() {
+    let app = spawn_app().await;
+    let op = operator(&app).await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let key = app.post_json(&t.token, "/api/v1/api-keys", &json!({"name": "CRM"})).await.json::<Value>().await.unwrap()["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let email = app.get(&t, "/api/v1/auth/me").await.1["email"].as_str().unwrap().to_owned();
+    let sign_in = json!({"email": email, "password": "correct-horse-1"});
+    let v = set_plan(&app, &op, &t, json!({"status": "suspended"})).await;
+    assert_eq!((v["status"].as_str(), v["mrr_minor"].as_i64()), (Some("suspended"), Some(0)));
+    // The open session ends at once; signing in says how to pay; keys stop.
+    assert_eq!(app.get(&t, "/api/v1/conversations").await.0, 401);
+    let res = app.http.post(app.url("/api/v1/auth/login")).json(&sign_in).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["error"]["code"], "TENANT_SUSPENDED");
+    assert!(err["error"]["message"].as_str().unwrap().contains("nothing was deleted"));
+    let res = app.http.get(app.url("/api/v1/contacts")).header("X-API-Key", &key).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    // Customers still write: acknowledged and stored.
+    let res = app.post_webhook(text_webhook(PHONE_NUMBER_ID, "15550770001", "wamid.suspended-1", "are you open?")).await;
+    assert_eq!(res.status(), 200);
+
+    let (_, listed) = get_as(&app, &op, "/api/v1/admin/tenants?search=acme").await;
+    assert_eq!(listed["data"][0]["status"], "suspended");
+    let (_, overview) = get_as(&app, &op, "/api/v1/admin/overview").await;
+    assert!(overview["suspended_tenants"].as_i64().unwrap() >= 1, "{overview}");
+
+    set_plan(&app, &op, &t, json!({"status": "active"})).await;
+    let res = app.http.post(app.url("/api/v1/auth/login")).json(&sign_in).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let token = res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
+    let back = Tenant { token, refresh: String::new(), tenant_id: t.tenant_id.clone(), user_id: t.user_id.clone() };
+    let message =
+        eventually("the message that came while suspended", WAIT, || async { app.message_by_wamid(&back, "wamid.suspended-1").await })
+            .await;
+    assert_eq!(message["content"]["body"], "are you open?");
+    let res = app.http.get(app.url("/api/v1/contacts")).header("X-API-Key", &key).send().await.unwrap();
+    assert_eq!(res.status(), 200, "keys work again");
+}
