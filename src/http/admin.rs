@@ -166,30 +166,47 @@ pub async fn update_tenant(
     Ok(HttpResponse::Ok().json(summary))
 }
 
+/// The platform's figures (`GET /admin/overview`).
+#[derive(Debug, serde::Serialize, ts_rs::TS)]
+pub struct AdminOverview {
+    /// Customer tenants.
+    pub tenants: i64,
+    /// Not suspended.
+    pub active_tenants: i64,
+    /// Suspended.
+    pub suspended_tenants: i64,
+    /// Signed up in the last 30 days.
+    pub signups_30d: i64,
+    /// Monthly recurring revenue in minor units (active and grace tenants' plans).
+    pub mrr_minor: i64,
+    /// Messages in the last 30 days, all tenants.
+    pub messages_30d: i64,
+    /// Tenants per plan code.
+    pub tenants_by_plan: std::collections::BTreeMap<String, i64>,
+}
+
 /// The platform's figures: customers, revenue, sign-ups, messages.
 pub async fn overview(state: web::Data<AppState>, _: SuperAdmin) -> Result<HttpResponse, ApiError> {
     let tenants = state.db.admin().tenants(None).await?;
-    let active = tenants.iter().filter(|t| t.status != "suspended").count();
-    let signups_30d = tenants.iter().filter(|t| t.created_at > chrono::Utc::now() - chrono::Duration::days(30)).count();
-    let mut by_plan = std::collections::BTreeMap::<String, i64>::new();
+    let suspended = tenants.iter().filter(|t| t.status == "suspended").count() as i64;
+    let since = chrono::Utc::now() - chrono::Duration::days(30);
+    let mut tenants_by_plan = std::collections::BTreeMap::<String, i64>::new();
     for t in &tenants {
-        *by_plan.entry(t.plan_code.clone()).or_default() += 1;
+        *tenants_by_plan.entry(t.plan_code.clone()).or_default() += 1;
     }
-    Ok(HttpResponse::Ok().json(json!({
-        "tenants": tenants.len(),
-        "active_tenants": active,
-        "suspended_tenants": tenants.len() - active,
-        "signups_30d": signups_30d,
-        "mrr_minor": tenants.iter().map(|t| t.mrr_minor).sum::<i64>(),
-        "messages_30d": tenants.iter().map(|t| t.messages_30d).sum::<i64>(),
-        "tenants_by_plan": by_plan,
-    })))
+    Ok(HttpResponse::Ok().json(AdminOverview {
+        tenants: tenants.len() as i64,
+        active_tenants: tenants.len() as i64 - suspended,
+        suspended_tenants: suspended,
+        signups_30d: tenants.iter().filter(|t| t.created_at > since).count() as i64,
+        mrr_minor: tenants.iter().map(|t| t.mrr_minor).sum(),
+        messages_30d: tenants.iter().map(|t| t.messages_30d).sum(),
+        tenants_by_plan,
+    }))
 }
 
 /// The caller's own plan, account state and counts, and the plans offered
 /// (the web app's upgrade hints).
 pub async fn account_plan(state: web::Data<AppState>, user: Reader) -> Result<HttpResponse, ApiError> {
-    let mine = state.db.tenant(user.tenant_id).account_plan().await?;
-    let offered = state.db.plans().list(false).await?;
-    Ok(HttpResponse::Ok().json(json!({"plan": mine.plan, "status": mine.status, "usage": mine.usage, "plans": offered})))
+    Ok(HttpResponse::Ok().json(state.db.tenant(user.tenant_id).account_plan().await?))
 }

@@ -138,6 +138,16 @@ pub async fn register(state: web::Data<AppState>, req: HttpRequest, body: Valid<
     Ok(HttpResponse::Created().json(tokens(&state, session, signed)?))
 }
 
+/// Sign-in and refresh of a suspended account's people.
+fn suspended() -> ApiError {
+    ApiError::Denied {
+        code: ErrorCode::TenantSuspended,
+        message:
+            "this account is suspended; ask the platform's operators (support) how to settle it and reactivate it — nothing was deleted"
+                .into(),
+    }
+}
+
 fn locked(until: DateTime<Utc>) -> ApiError {
     let wait = (until - Utc::now()).to_std().unwrap_or_default();
     ApiError::TooManyRequests {
@@ -175,11 +185,7 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json
     }
     if account.tenant_status == "suspended" {
         // Only the right password learns it: the account is suspended.
-        return Err(ApiError::Denied {
-            code: ErrorCode::TenantSuspended,
-            message: "this account is suspended; pay the open invoice (Billing) or write to support to reactivate it — nothing was deleted"
-                .into(),
-        });
+        return Err(suspended());
     }
     let session = new_session();
     let signed = state.db.tenant(account.tenant_id).users().login(account.user_id, session).await?;
@@ -192,6 +198,10 @@ pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, body: web::Js
     state.auth_guard.admit(AuthAction::Refresh, client_ip(&state, &req))?;
     let claims = state.jwt.verify(&body.refresh_token, TokenKind::Refresh)?;
     let (tenant, user) = (TenantId(claims.tid), UserId(claims.sub));
+    if state.db.tenant(tenant).account_status().await?.as_deref() == Some("suspended") {
+        // A suspended account's sessions ended; no new token comes out of one.
+        return Err(suspended());
+    }
     let session = new_session();
     match state.db.tenant(tenant).users().rotate_session(user, claims.jti, session).await? {
         Rotation::Rotated(signed) => Ok(HttpResponse::Ok().json(tokens(&state, session, signed)?)),

@@ -185,6 +185,10 @@ async fn a_suspended_tenant_cannot_sign_in_but_loses_nothing_and_comes_back_whol
     assert_eq!((v["status"].as_str(), v["mrr_minor"].as_i64()), (Some("suspended"), Some(0)));
     // The open session ends at once; signing in says how to pay; keys stop.
     assert_eq!(app.get(&t, "/api/v1/conversations").await.0, 401);
+    // …and no new token comes out of its refresh token.
+    let res = app.http.post(app.url("/api/v1/auth/refresh")).json(&json!({"refresh_token": t.refresh})).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "TENANT_SUSPENDED");
     let res = app.http.post(app.url("/api/v1/auth/login")).json(&sign_in).send().await.unwrap();
     assert_eq!(res.status(), 403);
     let err: Value = res.json().await.unwrap();

@@ -4,7 +4,8 @@ import { AuthProvider, useAuth } from "./auth/AuthProvider";
 import { Shell } from "./components/Shell";
 import { I18nProvider, useI18n } from "./i18n/I18nProvider";
 import { InboxProvider } from "./inbox/InboxProvider";
-import { canOpen } from "./lib/nav";
+import { canOpen, homeFor } from "./lib/nav";
+import { AccountPlanProvider } from "./plan/AccountPlanProvider";
 import { InboxPage } from "./pages/InboxPage";
 import { LoginPage } from "./pages/LoginPage";
 import { RegisterPage } from "./pages/RegisterPage";
@@ -24,6 +25,11 @@ const CampaignsPage = lazy(() => import("./pages/CampaignsPage").then((m) => ({ 
 const CampaignWizardPage = lazy(() => import("./pages/CampaignWizardPage"));
 const CampaignDetailPage = lazy(() => import("./pages/CampaignDetailPage"));
 const ChannelsPage = lazy(() => import("./pages/ChannelsPage").then((m) => ({ default: m.ChannelsPage })));
+const PlanPage = lazy(() => import("./pages/PlanPage").then((m) => ({ default: m.PlanPage })));
+// The platform console: only super-admins open (and fetch) it.
+const AdminLayout = lazy(() => import("./pages/AdminLayout").then((m) => ({ default: m.AdminLayout })));
+const AdminCustomersPage = lazy(() => import("./pages/AdminCustomersPage").then((m) => ({ default: m.AdminCustomersPage })));
+const AdminPlansPage = lazy(() => import("./pages/AdminPlansPage").then((m) => ({ default: m.AdminPlansPage })));
 
 function Loading() {
   const { t } = useI18n();
@@ -36,14 +42,22 @@ function RequireAuth() {
   if (!user) return <Navigate to="/login" replace state={{ from: location.pathname }} />;
   return (
     <InboxProvider key={user.id}>
-      <Shell />
+      <AccountPlanProvider key={user.id}>
+        <Shell />
+      </AccountPlanProvider>
     </InboxProvider>
   );
 }
 
 function PublicOnly({ children }: { children: ReactNode }) {
   const { user } = useAuth();
-  return user ? <Navigate to="/inbox" replace /> : <>{children}</>;
+  return user ? <Navigate to={homeFor(user.role)} replace /> : <>{children}</>;
+}
+
+/** An unknown path: the user's home (operators: the console), or the login page. */
+function Home() {
+  const { user } = useAuth();
+  return <Navigate to={user ? homeFor(user.role) : "/login"} replace />;
 }
 
 function RoleGate({ children }: { children: ReactNode }) {
@@ -87,9 +101,14 @@ export function App() {
                 <Route path="channels" element={<Suspense fallback={<Loading />}><ChannelsPage /></Suspense>} />
                 <Route path="team" element={<Suspense fallback={<Loading />}><TeamPage /></Suspense>} />
                 <Route path="api-keys" element={<Suspense fallback={<Loading />}><ApiKeysPage /></Suspense>} />
+                <Route path="plan" element={<Suspense fallback={<Loading />}><PlanPage /></Suspense>} />
+              </Route>
+              <Route path="/admin" element={<RoleGate><AdminLayout /></RoleGate>}>
+                <Route index element={<Suspense fallback={<Loading />}><AdminCustomersPage /></Suspense>} />
+                <Route path="plans" element={<Suspense fallback={<Loading />}><AdminPlansPage /></Suspense>} />
               </Route>
             </Route>
-            <Route path="*" element={<Navigate to="/inbox" replace />} />
+            <Route path="*" element={<Home />} />
           </Routes>
         </BrowserRouter>
       </AuthProvider>

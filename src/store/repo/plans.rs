@@ -166,6 +166,8 @@ pub struct AccountPlan {
     /// How many of each counted limit the account has now.
     #[ts(type = "Record<string, number>")]
     pub usage: Value,
+    /// The plans offered, in pricing order (for upgrade hints).
+    pub plans: Vec<PlanView>,
 }
 
 impl TenantDb<'_> {
@@ -183,8 +185,18 @@ impl TenantDb<'_> {
                 usage.insert(limit.key().to_owned(), n.into());
             }
         }
+        let plans =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM plans WHERE active ORDER BY position, code")).fetch_all(&mut *tx).await?;
         tx.commit().await?;
-        Ok(AccountPlan { plan, status, usage: Value::Object(usage) })
+        Ok(AccountPlan { plan, status, usage: Value::Object(usage), plans })
+    }
+
+    /// Where the tenant's account stands (None: no such tenant).
+    pub async fn account_status(&self) -> Result<Option<String>, DbError> {
+        let mut tx = self.tx().await?;
+        let status = sqlx::query_scalar("SELECT status FROM tenants WHERE id = $1").bind(self.tenant.0).fetch_optional(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(status)
     }
 
     /// Whether the tenant's plan includes `feature` (and if not, which plan does).

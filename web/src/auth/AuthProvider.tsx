@@ -47,7 +47,8 @@ export interface Auth {
   user: User | null;
   /** The last session was ended by the server (not by logging out): "sign in again". */
   sessionEnded: boolean;
-  login: (email: string, password: string) => Promise<void>;
+  /** Signs in; resolves to the signed-in user. */
+  login: (email: string, password: string) => Promise<User>;
   register: (input: { tenant_name: string; name: string; email: string; password: string }) => Promise<void>;
   logout: () => Promise<void>;
 }
@@ -80,9 +81,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     };
   }, [userId]);
 
-  const login = useCallback(async (email: string, password: string) => {
-    await api.login(email, password);
-  }, []);
+  const login = useCallback(async (email: string, password: string) => (await api.login(email, password)).user, []);
   const register = useCallback(async (input: { tenant_name: string; name: string; email: string; password: string }) => {
     await api.register(input);
   }, []);

@@ -6,6 +6,7 @@ import { navFor } from "../lib/nav";
 import { totalUnread } from "../lib/inboxStore";
 import { DeadLetterAlerts } from "./DeadLetterAlerts";
 import { NavIcon } from "./NavIcon";
+import { AccountStatusBanner } from "./plan/PlanBits";
 import { ReconnectBanner } from "./ReconnectBanner";
 
 export function Shell() {
@@ -60,6 +61,7 @@ export function Shell() {
         </button>
       </header>
       <ReconnectBanner state={inbox.connection} />
+      <AccountStatusBanner />
       <DeadLetterAlerts alerts={inbox.alerts} onDismiss={inbox.dismissAlert} />
       {inbox.notice && (
         <div role="alert" className="flex items-center justify-between gap-2 bg-red-50 px-3 py-1.5 text-sm text-red-800">

@@ -1298,7 +1298,11 @@ status: string,
 /**
  * How many of each counted limit the account has now.
  */
-usage: Record<string, number>, };
+usage: Record<string, number>, 
+/**
+ * The plans offered, in pricing order (for upgrade hints).
+ */
+plans: Array<PlanView>, };
 
 export type TenantSummary = { 
 /**
@@ -1350,6 +1354,36 @@ admin_email: string | null,
  * price while it is active or in grace), in minor units.
  */
 mrr_minor: number, };
+
+export type AdminOverview = { 
+/**
+ * Customer tenants.
+ */
+tenants: number, 
+/**
+ * Not suspended.
+ */
+active_tenants: number, 
+/**
+ * Suspended.
+ */
+suspended_tenants: number, 
+/**
+ * Signed up in the last 30 days.
+ */
+signups_30d: number, 
+/**
+ * Monthly recurring revenue in minor units (active and grace tenants' plans).
+ */
+mrr_minor: number, 
+/**
+ * Messages in the last 30 days, all tenants.
+ */
+messages_30d: number, 
+/**
+ * Tenants per plan code.
+ */
+tenants_by_plan: { [key in string]?: number }, };
 
 export type SegmentView = { 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canOpen, isAdmin, navFor } from "./nav";
+import { afterLogin, canOpen, homeFor, isAdmin, navFor } from "./nav";
 
 describe("role-aware navigation", () => {
   it("shows agents the inbox and segments only", () => {
@@ -13,6 +13,10 @@ describe("role-aware navigation", () => {
     expect(canOpen("agent", "/campaigns")).toBe(false);
     expect(canOpen("agent", "/campaigns/new")).toBe(false);
     expect(canOpen("agent", "/inbox/abc")).toBe(true);
+    // The account's plan is readable by everyone (read-only); the console is not.
+    expect(canOpen("agent", "/settings/plan")).toBe(true);
+    expect(canOpen("agent", "/settings/channels")).toBe(false);
+    expect(canOpen("agent", "/admin")).toBe(false);
   });
   it("shows tenant admins the admin pages", () => {
     expect(navFor("tenant_admin").map((i) => i.to)).toEqual([
@@ -29,6 +33,29 @@ describe("role-aware navigation", () => {
     expect(canOpen("tenant_admin", "/settings/api-keys")).toBe(true);
     expect(canOpen("tenant_admin", "/flows/new")).toBe(true);
     expect(canOpen("tenant_admin", "/campaigns/abc")).toBe(true);
+    expect(canOpen("tenant_admin", "/settings/plan")).toBe(true);
+    expect(canOpen("tenant_admin", "/admin")).toBe(false);
+    expect(canOpen("tenant_admin", "/admin/plans")).toBe(false);
+    expect(canOpen("partner_admin", "/admin")).toBe(false);
+  });
+  it("shows super-admins the platform console first, and lands them there", () => {
+    expect(navFor("super_admin").map((i) => i.to)[0]).toBe("/admin");
+    expect(canOpen("super_admin", "/admin")).toBe(true);
+    expect(canOpen("super_admin", "/admin/plans")).toBe(true);
+    expect(canOpen("super_admin", "/administrator")).toBe(true); // not the console's section: no gate
+    expect(homeFor("super_admin")).toBe("/admin");
+    expect(homeFor("tenant_admin")).toBe("/inbox");
+    expect(homeFor("agent")).toBe("/inbox");
+    expect(homeFor(undefined)).toBe("/inbox");
+  });
+  it("goes back where the user was headed after signing in, if they may open it", () => {
+    expect(afterLogin("super_admin", undefined)).toBe("/admin");
+    expect(afterLogin("super_admin", "/login")).toBe("/admin");
+    expect(afterLogin("super_admin", "/admin/plans")).toBe("/admin/plans");
+    expect(afterLogin("tenant_admin", "/admin")).toBe("/inbox");
+    expect(afterLogin("tenant_admin", "/flows/abc")).toBe("/flows/abc");
+    expect(afterLogin("agent", "/flows")).toBe("/inbox");
+    expect(afterLogin("agent", null)).toBe("/inbox");
   });
   it("shows nothing without a role", () => {
     expect(navFor(undefined)).toEqual([]);

@@ -6,15 +6,19 @@ export interface NavItem {
   /** The paths this item covers (and gates); defaults to `to`. */
   section?: string;
   label: MessageKey;
-  icon: "inbox" | "contacts" | "segments" | "settings" | "dashboard" | "flows" | "templates" | "campaigns";
+  icon: "inbox" | "contacts" | "segments" | "settings" | "dashboard" | "flows" | "templates" | "campaigns" | "admin";
   roles: readonly Role[];
 }
 
 const ADMINS: readonly Role[] = ["tenant_admin", "partner_admin", "super_admin"];
 const EVERYONE: readonly Role[] = ["agent", ...ADMINS];
+/** The platform's operators. */
+const OPERATORS: readonly Role[] = ["super_admin"];
 
 /** Pages in the main navigation. A page joins this list once its API exists. */
 export const NAV_ITEMS: readonly NavItem[] = [
+  // The platform console: plans, customers, suspension (GET /admin/* answers 403 to anyone else).
+  { to: "/admin", label: "nav.admin", icon: "admin", roles: OPERATORS },
   { to: "/inbox", label: "nav.inbox", icon: "inbox", roles: EVERYONE },
   { to: "/dashboard", label: "nav.dashboard", icon: "dashboard", roles: ADMINS },
   { to: "/contacts", label: "nav.contacts", icon: "contacts", roles: ADMINS },
@@ -26,11 +30,19 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { to: "/settings/channels", section: "/settings", label: "nav.settings", icon: "settings", roles: ADMINS },
 ];
 
+/**
+ * Pages inside a section that more roles may open than the section's entry
+ * allows (checked before NAV_ITEMS): everyone may read the account's plan.
+ */
+const OPEN_PAGES: readonly { path: string; roles: readonly Role[] }[] = [{ path: "/settings/plan", roles: EVERYONE }];
+
 export function navFor(role: Role | undefined): NavItem[] {
   return role ? NAV_ITEMS.filter((i) => i.roles.includes(role)) : [];
 }
 
 export function canOpen(role: Role | undefined, path: string): boolean {
+  const page = OPEN_PAGES.find((p) => path === p.path || path.startsWith(`${p.path}/`));
+  if (page) return role !== undefined && page.roles.includes(role);
   const item = NAV_ITEMS.find((i) => {
     const base = i.section ?? i.to;
     return path === base || path.startsWith(`${base}/`);
@@ -41,4 +53,15 @@ export function canOpen(role: Role | undefined, path: string): boolean {
 /** Whether a role runs the account (campaigns, templates, settings). */
 export function isAdmin(role: Role | undefined): boolean {
   return role !== undefined && ADMINS.includes(role);
+}
+
+/** Where a role lands after signing in (and on unknown paths): operators in the console, everyone else in the inbox. */
+export function homeFor(role: Role | undefined): string {
+  return role === "super_admin" ? "/admin" : "/inbox";
+}
+
+/** Where to go after signing in: back where the user was headed if they may open it, else their home. */
+export function afterLogin(role: Role | undefined, from: string | null | undefined): string {
+  if (from && from !== "/login" && from !== "/register" && from !== "/" && canOpen(role, from)) return from;
+  return homeFor(role);
 }

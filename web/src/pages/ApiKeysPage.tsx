@@ -1,8 +1,10 @@
 import { useState, type FormEvent } from "react";
 import { useAuth } from "../auth/AuthProvider";
-import { ErrorText } from "../components/Field";
 import { Badge, Button, Checkbox, ConfirmButton, EmptyRow, TextInput, useErrorText } from "../components/ui";
+import { GateHint, PlanErrorText } from "../components/plan/PlanBits";
 import { useI18n } from "../i18n/I18nProvider";
+import { gateFor, isPlanRefusal } from "../lib/plans";
+import { useFreshAccountPlan } from "../plan/AccountPlanProvider";
 import type { ApiKey, NewApiKey } from "../lib/types";
 import { usePaged } from "../lib/usePaged";
 
@@ -57,10 +59,14 @@ export function ApiKeysPage() {
   const [scopes, setScopes] = useState<string[]>(["read"]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [planRefusal, setPlanRefusal] = useState<string | null>(null);
   const [created, setCreated] = useState<NewApiKey | null>(null);
   const [revoked, setRevoked] = useState<Record<string, string>>({});
   const [fresh, setFresh] = useState<ApiKey[]>([]);
   const date = new Intl.DateTimeFormat(lang.locale, { dateStyle: "medium", timeStyle: "short" });
+  // API keys need a plan with API access.
+  const plan = useFreshAccountPlan();
+  const gate = gateFor(plan.account, { feature: "api_access" });
 
   const rows = [...fresh, ...keys.items.filter((k) => !fresh.some((f) => f.id === k.id))].map((k) =>
     revoked[k.id] ? { ...k, revoked_at: revoked[k.id]! } : k,
@@ -77,7 +83,12 @@ export function ApiKeysPage() {
       setFresh((f) => [{ id: k.id, name: k.name, prefix: k.prefix, scopes: k.scopes, created_at: k.created_at, last_used_at: null, revoked_at: null }, ...f]);
       setName("");
     } catch (err) {
-      setError(errorText(err));
+      const text = errorText(err);
+      setError(text);
+      if (isPlanRefusal(err)) {
+        setPlanRefusal(text);
+        plan.reload();
+      }
     } finally {
       setBusy(false);
     }
@@ -121,11 +132,12 @@ export function ApiKeysPage() {
             />
           ))}
         </fieldset>
-        <Button type="submit" disabled={!name.trim() || scopes.length === 0 || busy} data-testid="api-key-create">
+        <Button type="submit" disabled={!name.trim() || scopes.length === 0 || busy || gate.blocked} data-testid="api-key-create">
           {busy ? t("common.saving") : t("apiKeys.create")}
         </Button>
       </form>
-      <ErrorText testId="api-keys-error">{error ?? keys.error?.message ?? null}</ErrorText>
+      <GateHint gate={gate} testId="api-keys-plan-hint" />
+      <PlanErrorText testId="api-keys-error" text={error ?? keys.error?.message ?? null} plan={error !== null && error === planRefusal} />
       <div className="overflow-x-auto rounded-xl border border-gray-200 bg-white">
         <table className="w-full text-left text-sm" data-testid="api-keys-table">
           <thead className="bg-gray-50 text-xs uppercase text-gray-500">

@@ -3,6 +3,7 @@ import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
 import { ErrorText } from "../components/Field";
 import { CsvAudiencePanel } from "../components/campaigns/CsvAudience";
+import { PlanErrorText } from "../components/plan/PlanBits";
 import { TemplateBubble } from "../components/templates/TemplateBubble";
 import { Badge, Button, Checkbox, fieldClass, inputClass, Labeled, PageHeader, TextInput, useErrorText } from "../components/ui";
 import { useI18n } from "../i18n/I18nProvider";
@@ -55,6 +56,7 @@ import {
   type VariantDraft,
 } from "../lib/campaigns";
 import { formatSecondsShort } from "../lib/chart";
+import { isPlanRefusal } from "../lib/plans";
 import { audienceSegmentId } from "../lib/segments";
 import { bubbleOf } from "../lib/templates";
 import type { CampaignPreview, Contact, Page, TemplateFull } from "../lib/types";
@@ -346,6 +348,14 @@ export function CampaignWizardPage() {
   const [sample, setSample] = useState<SampleContact | null>(null);
   const [preview, setPreview] = useState<CampaignPreview | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The last refusal because of the plan (403 FEATURE_NOT_IN_PLAN): shown with the link to the Plan page.
+  const [planRefusal, setPlanRefusal] = useState<string | null>(null);
+  /** A failed save, upload, start or schedule: the words, and whether the plan refused it. */
+  const fail = (e: unknown) => {
+    const text = errorText(e);
+    setError(text);
+    setPlanRefusal(isPlanRefusal(e) ? text : null);
+  };
   const [loadError, setLoadError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [syncing, setSyncing] = useState(false);
@@ -638,7 +648,7 @@ export function CampaignWizardPage() {
       if (!saved) window.history.replaceState(window.history.state, "", `/campaigns/${c.id}/edit`);
       setStep(4);
     } catch (e) {
-      setError(errorText(e));
+      fail(e);
     } finally {
       setBusy(false);
     }
@@ -705,7 +715,7 @@ export function CampaignWizardPage() {
         setCsvAudience(fallback);
       }
     } catch (e) {
-      setError(errorText(e));
+      fail(e);
     } finally {
       setUploading(false);
     }
@@ -719,7 +729,7 @@ export function CampaignWizardPage() {
       await api.post(`/campaigns/${encodeURIComponent(saved.id)}/start`);
       navigate(`/campaigns/${saved.id}`);
     } catch (e) {
-      setError(errorText(e));
+      fail(e);
       setBusy(false);
     }
   }
@@ -738,7 +748,7 @@ export function CampaignWizardPage() {
       await api.post(`/campaigns/${encodeURIComponent(saved.id)}/schedule`, sch.body);
       navigate(`/campaigns/${saved.id}`);
     } catch (e) {
-      setError(errorText(e));
+      fail(e);
       setBusy(false);
     }
   }
@@ -1339,7 +1349,7 @@ export function CampaignWizardPage() {
         )}
 
         <div className="mt-4">
-          <ErrorText testId="campaign-wizard-error">{error}</ErrorText>
+          <PlanErrorText testId="campaign-wizard-error" text={error} plan={error !== null && error === planRefusal} />
         </div>
         {step < 4 && (
           <div className="mt-4 flex flex-wrap justify-between gap-2">

@@ -3,10 +3,13 @@ import { Link, useNavigate } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
 import { CampaignProgress, CampaignStatusBadge } from "../components/campaigns/CampaignBits";
 import { ErrorText } from "../components/Field";
+import { GateHint } from "../components/plan/PlanBits";
 import { Button, EmptyRow, PageHeader, useErrorText } from "../components/ui";
 import { useI18n } from "../i18n/I18nProvider";
 import { useInbox } from "../inbox/InboxProvider";
 import { applyProgress, formatMoney, type CampaignWithStats } from "../lib/campaigns";
+import { gateFor } from "../lib/plans";
+import { useFreshAccountPlan } from "../plan/AccountPlanProvider";
 import type { Page } from "../lib/types";
 
 /** Between live frames, the list is fetched again this often while a campaign is scheduled or running. */
@@ -25,6 +28,8 @@ export function CampaignsPage() {
   rowsRef.current = rows;
   const num = new Intl.NumberFormat(lang.locale);
   const date = new Intl.DateTimeFormat(lang.locale, { dateStyle: "medium" });
+  // Campaigns need a plan with broadcasts.
+  const gate = gateFor(useFreshAccountPlan().account, { feature: "broadcasts" });
 
   const load = useCallback(() => {
     const req = ++request.current;
@@ -66,10 +71,11 @@ export function CampaignsPage() {
     <div className="h-full overflow-y-auto">
       <div className="mx-auto max-w-6xl p-4">
         <PageHeader title={t("campaigns.title")} subtitle={t("campaigns.intro")}>
-          <Button onClick={() => navigate("/campaigns/new")} data-testid="campaign-new">
+          <Button onClick={() => navigate("/campaigns/new")} disabled={gate.blocked} data-testid="campaign-new">
             + {t("campaigns.new")}
           </Button>
         </PageHeader>
+        <GateHint gate={gate} testId="campaigns-plan-hint" />
         <ErrorText testId="campaigns-error">{error}</ErrorText>
         <div className="mt-3 overflow-x-auto rounded-xl border border-gray-200 bg-white">
           <table className="w-full text-left text-sm" data-testid="campaigns-table">

@@ -2,7 +2,10 @@ import { useState, type FormEvent } from "react";
 import { useAuth } from "../auth/AuthProvider";
 import { Button, ErrorText, Field } from "../components/Field";
 import { useI18n } from "../i18n/I18nProvider";
+import { GateHint, PlanErrorText } from "../components/plan/PlanBits";
 import { describeError } from "../lib/errors";
+import { gateFor, isPlanRefusal } from "../lib/plans";
+import { useFreshAccountPlan } from "../plan/AccountPlanProvider";
 import type { Channel } from "../lib/types";
 import { usePaged } from "../lib/usePaged";
 
@@ -20,12 +23,22 @@ const EMPTY: Record<FieldName, string> = {
   verify_token: "",
 };
 
-function ConnectForm({ onConnected, onCancel }: { onConnected: (c: Channel) => void; onCancel: () => void }) {
+function ConnectForm({
+  onConnected,
+  onCancel,
+  onPlanRefusal,
+}: {
+  onConnected: (c: Channel) => void;
+  onCancel: () => void;
+  /** The server refused the number because of the plan (402 PLAN_LIMIT). */
+  onPlanRefusal?: () => void;
+}) {
   const { t } = useI18n();
   const { api } = useAuth();
   const [form, setForm] = useState(EMPTY);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [planRefusal, setPlanRefusal] = useState(false);
   const complete = REQUIRED.every((k) => form[k].trim());
 
   const field = (name: FieldName, opts: { optional?: boolean; secret?: boolean } = {}) => (
@@ -46,12 +59,17 @@ function ConnectForm({ onConnected, onCancel }: { onConnected: (c: Channel) => v
     e.preventDefault();
     setBusy(true);
     setError(null);
+    setPlanRefusal(false);
     const body: Record<string, string> = {};
     for (const [k, v] of Object.entries(form)) if (v.trim()) body[k] = v.trim();
     try {
       onConnected(await api.post<Channel>("/channels", body));
     } catch (err) {
       setError(describeError(err, t));
+      if (isPlanRefusal(err)) {
+        setPlanRefusal(true);
+        onPlanRefusal?.();
+      }
     } finally {
       setBusy(false);
     }
@@ -76,7 +94,7 @@ function ConnectForm({ onConnected, onCancel }: { onConnected: (c: Channel) => v
           {field("verify_token", { optional: true, secret: true })}
         </div>
       </details>
-      <ErrorText testId="channel-error">{error}</ErrorText>
+      <PlanErrorText testId="channel-error" text={error} plan={planRefusal} />
       <div className="flex gap-2">
         <Button type="submit" disabled={!complete || busy} data-testid="channel-submit">
           {busy ? t("channels.submitting") : t("channels.submit")}
@@ -96,6 +114,9 @@ export function ChannelsPage() {
   const [adding, setAdding] = useState(false);
   const [connected, setConnected] = useState<string | null>(null);
   const date = new Intl.DateTimeFormat(lang.locale, { dateStyle: "medium" });
+  // Connecting a number counts against the plan's numbers.
+  const plan = useFreshAccountPlan();
+  const gate = gateFor(plan.account, { limit: "numbers" });
 
   return (
     <div className="space-y-4" data-testid="settings-channels">
@@ -111,16 +132,21 @@ export function ChannelsPage() {
       {adding ? (
         <ConnectForm
           onCancel={() => setAdding(false)}
+          onPlanRefusal={plan.reload}
           onConnected={(c) => {
             channels.prepend(c);
+            plan.reload();
             setConnected(c.name || c.display_phone_number);
             setAdding(false);
           }}
         />
       ) : (
-        <Button onClick={() => setAdding(true)} data-testid="channel-add">
-          + {t("channels.connect")}
-        </Button>
+        <>
+          <Button onClick={() => setAdding(true)} disabled={gate.blocked} data-testid="channel-add">
+            + {t("channels.connect")}
+          </Button>
+          <GateHint gate={gate} testId="channels-plan-hint" />
+        </>
       )}
       <ErrorText>{channels.error ? describeError(channels.error, t) : null}</ErrorText>
       <div className="overflow-x-auto rounded-xl border border-gray-200 bg-white">

@@ -29,6 +29,7 @@ import { DRAG_TYPE, Palette } from "../components/flow/Palette";
 import { RunsPanel } from "../components/flow/RunsPanel";
 import { TestPanel } from "../components/flow/TestPanel";
 import { triggerTakesValue, TriggerPanel } from "../components/flow/TriggerPanel";
+import { PlanLink } from "../components/plan/PlanBits";
 import { Badge, Button, useErrorText } from "../components/ui";
 import { useI18n } from "../i18n/I18nProvider";
 import { ApiError } from "../lib/api";
@@ -48,6 +49,7 @@ import {
   withStart,
   type Issues,
 } from "../lib/flow";
+import { isPlanRefusal } from "../lib/plans";
 import type { Flow, FlowAnalytics, FlowData, FlowNodeType, FlowSettings, FlowStatus, Page, TemplateFull, User } from "../lib/types";
 
 const nodeTypes: NodeTypes = Object.fromEntries(NODE_TYPES.map((type) => [type, FlowNodeCard]));
@@ -99,7 +101,8 @@ function Builder() {
   const [edges, setEdges, onEdgesChange] = useEdgesState<Edge>([]);
   const [saved, setSaved] = useState(() => snapshotOf(DEFAULT_SETTINGS, [], []));
   const [issues, setIssues] = useState<Issues>(NO_ISSUES);
-  const [notice, setNotice] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
+  // plan: the server refused because of the plan (402 PLAN_LIMIT on a new flow): the notice links the Plan page.
+  const [notice, setNotice] = useState<{ tone: "ok" | "error"; text: string; plan?: boolean } | null>(null);
   const [busy, setBusy] = useState<"save" | "status" | null>(null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [tab, setTab] = useState<Tab>("trigger");
@@ -287,7 +290,7 @@ function Builder() {
       setIssues(found);
       setNotice({ tone: "error", text: t("flow.invalid", { count: found.count }) });
     } else {
-      setNotice({ tone: "error", text: errorText(e) });
+      setNotice({ tone: "error", text: errorText(e), plan: isPlanRefusal(e) });
       // A refused trigger (no keyword, a bad regex…) is fixed on the Trigger tab.
       if (e instanceof ApiError && /trigger/i.test(e.message)) setTab("trigger");
     }
@@ -394,7 +397,15 @@ function Builder() {
           data-testid="flow-notice"
           className={`flex items-center justify-between gap-2 px-3 py-1.5 text-sm ${notice.tone === "error" ? "bg-red-50 text-red-800" : "bg-brand-50 text-brand-700"}`}
         >
-          <span>{notice.text}</span>
+          <span>
+            {notice.text}
+            {notice.plan && (
+              <>
+                {" "}
+                <PlanLink />
+              </>
+            )}
+          </span>
           <button type="button" className="text-xs underline" onClick={() => setNotice(null)}>
             {t("common.dismiss")}
           </button>

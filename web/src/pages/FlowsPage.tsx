@@ -3,7 +3,10 @@ import { Link, useNavigate } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
 import { ErrorText } from "../components/Field";
 import { Badge, Button, ConfirmButton, EmptyRow, PageHeader, useErrorText } from "../components/ui";
+import { GateHint } from "../components/plan/PlanBits";
 import { useI18n } from "../i18n/I18nProvider";
+import { gateFor } from "../lib/plans";
+import { useFreshAccountPlan } from "../plan/AccountPlanProvider";
 import type { Flow, FlowAnalytics, FlowStatus } from "../lib/types";
 import { usePaged } from "../lib/usePaged";
 
@@ -20,6 +23,9 @@ export function FlowsPage() {
   const [error, setError] = useState<string | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
   const date = new Intl.DateTimeFormat(lang.locale, { dateStyle: "medium", timeStyle: "short" });
+  // A new flow counts against the plan's flows (the builder's first save creates it).
+  const plan = useFreshAccountPlan();
+  const gate = gateFor(plan.account, { limit: "flows" });
 
   // Starts and completions for every listed flow.
   const ids = flows.items.map((f) => f.id).join(",");
@@ -59,6 +65,7 @@ export function FlowsPage() {
     try {
       await api.delete(`/flows/${f.id}`);
       setOverrides((o) => ({ ...o, [f.id]: null }));
+      plan.reload();
     } catch (e) {
       setError(`${f.name}: ${errorText(e)}`);
     } finally {
@@ -77,10 +84,11 @@ export function FlowsPage() {
     <div className="h-full overflow-y-auto">
       <div className="mx-auto max-w-6xl p-4">
         <PageHeader title={t("flows.title")} subtitle={t("flows.intro")}>
-          <Button onClick={() => navigate("/flows/new")} data-testid="flow-new">
+          <Button onClick={() => navigate("/flows/new")} disabled={gate.blocked} data-testid="flow-new">
             + {t("flows.new")}
           </Button>
         </PageHeader>
+        <GateHint gate={gate} testId="flows-plan-hint" />
         <ErrorText testId="flows-error">{error ?? flows.error?.message ?? null}</ErrorText>
         <div className="mt-3 overflow-x-auto rounded-xl border border-gray-200 bg-white">
           <table className="w-full text-left text-sm" data-testid="flows-table">

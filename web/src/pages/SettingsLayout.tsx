@@ -1,20 +1,26 @@
 import { NavLink, Outlet } from "react-router";
+import { useAuth } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
+import { canOpen } from "../lib/nav";
 
 const TABS = [
   { to: "/settings/channels", label: "settings.channels", id: "channels" },
   { to: "/settings/team", label: "settings.team", id: "team" },
   { to: "/settings/api-keys", label: "settings.apiKeys", id: "api-keys" },
+  { to: "/settings/plan", label: "settings.plan", id: "plan" },
 ] as const;
 
 export function SettingsLayout() {
   const { t } = useI18n();
+  const { user } = useAuth();
+  // Agents open the Plan page only (read-only); the other tabs are for admins.
+  const tabs = TABS.filter((tab) => canOpen(user?.role, tab.to));
   return (
     <div className="h-full overflow-y-auto">
       <div className="mx-auto max-w-5xl p-4">
         <h1 className="text-xl font-semibold">{t("settings.title")}</h1>
         <nav aria-label={t("settings.title")} className="mt-3 mb-4 flex gap-1 overflow-x-auto border-b border-gray-200">
-          {TABS.map((tab) => (
+          {tabs.map((tab) => (
             <NavLink
               key={tab.to}
               to={tab.to}

@@ -5,12 +5,26 @@ import { Badge, Button, ConfirmButton, EmptyRow, Modal, SelectInput, TextInput, 
 import { useI18n } from "../i18n/I18nProvider";
 import { useInbox } from "../inbox/InboxProvider";
 import { PresenceDot } from "../components/Presence";
+import { GateHint, PlanErrorText } from "../components/plan/PlanBits";
+import { gateFor, isPlanRefusal } from "../lib/plans";
+import { useFreshAccountPlan } from "../plan/AccountPlanProvider";
 import type { Role, User } from "../lib/types";
 import { usePaged } from "../lib/usePaged";
 
 const ROLES: readonly Role[] = ["agent", "tenant_admin"];
 
-function MemberForm({ member, onDone, onCancel }: { member: User | null; onDone: (u: User) => void; onCancel: () => void }) {
+function MemberForm({
+  member,
+  onDone,
+  onCancel,
+  onPlanRefusal,
+}: {
+  member: User | null;
+  onDone: (u: User) => void;
+  onCancel: () => void;
+  /** The server refused the addition because of the plan (402 PLAN_LIMIT). */
+  onPlanRefusal?: () => void;
+}) {
   const { t } = useI18n();
   const { api, user: me } = useAuth();
   const errorText = useErrorText();
@@ -21,6 +35,7 @@ function MemberForm({ member, onDone, onCancel }: { member: User | null; onDone:
   const [currentPassword, setCurrentPassword] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [planRefusal, setPlanRefusal] = useState(false);
   const editing = member !== null;
   // Changing your own password needs the current one.
   const self = editing && member.id === me?.id;
@@ -33,6 +48,7 @@ function MemberForm({ member, onDone, onCancel }: { member: User | null; onDone:
     if (!ready) return;
     setBusy(true);
     setError(null);
+    setPlanRefusal(false);
     try {
       if (editing) {
         const body: Record<string, string> = {};
@@ -46,6 +62,10 @@ function MemberForm({ member, onDone, onCancel }: { member: User | null; onDone:
       }
     } catch (err) {
       setError(errorText(err));
+      if (isPlanRefusal(err)) {
+        setPlanRefusal(true);
+        onPlanRefusal?.();
+      }
     } finally {
       setBusy(false);
     }
@@ -92,7 +112,7 @@ function MemberForm({ member, onDone, onCancel }: { member: User | null; onDone:
           data-testid="member-current-password"
         />
       )}
-      <ErrorText testId="member-error">{error}</ErrorText>
+      <PlanErrorText testId="member-error" text={error} plan={planRefusal} />
       <div className="flex justify-end gap-2">
         <Button variant="ghost" onClick={onCancel}>
           {t("common.cancel")}
@@ -116,6 +136,9 @@ export function TeamPage() {
   const [editing, setEditing] = useState<User | "new" | null>(null);
   const [error, setError] = useState<string | null>(null);
   const date = new Intl.DateTimeFormat(lang.locale, { dateStyle: "medium" });
+  // Adding a member counts against the plan's team members.
+  const plan = useFreshAccountPlan();
+  const gate = gateFor(plan.account, { limit: "agents" });
 
   const rows = [...added, ...users.items.filter((u) => !added.some((a) => a.id === u.id))]
     .map((u) => (u.id in changed ? changed[u.id] : u))
@@ -126,6 +149,7 @@ export function TeamPage() {
     try {
       await api.delete(`/users/${u.id}`);
       setChanged((c) => ({ ...c, [u.id]: null }));
+      plan.reload();
     } catch (e) {
       setError(errorText(e));
     }
@@ -138,10 +162,11 @@ export function TeamPage() {
           <h2 className="text-lg font-semibold">{t("settings.team")}</h2>
           <p className="text-sm text-gray-600">{t("team.intro")}</p>
         </div>
-        <Button onClick={() => setEditing("new")} data-testid="member-add">
+        <Button onClick={() => setEditing("new")} disabled={gate.blocked} data-testid="member-add">
           + {t("team.add")}
         </Button>
       </div>
+      <GateHint gate={gate} testId="team-plan-hint" />
       <ErrorText testId="team-error">{error ?? users.error?.message ?? null}</ErrorText>
       <div className="overflow-x-auto rounded-xl border border-gray-200 bg-white">
         <table className="w-full text-left text-sm" data-testid="team-table">
@@ -205,9 +230,12 @@ export function TeamPage() {
           <MemberForm
             member={editing === "new" ? null : editing}
             onCancel={() => setEditing(null)}
+            onPlanRefusal={plan.reload}
             onDone={(u) => {
-              if (editing === "new") setAdded((a) => [u, ...a]);
-              else setChanged((c) => ({ ...c, [u.id]: u }));
+              if (editing === "new") {
+                setAdded((a) => [u, ...a]);
+                plan.reload();
+              } else setChanged((c) => ({ ...c, [u.id]: u }));
               setEditing(null);
             }}
           />

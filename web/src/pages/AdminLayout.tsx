@@ -1,0 +1,38 @@
+import { NavLink, Outlet } from "react-router";
+import { useI18n } from "../i18n/I18nProvider";
+
+const TABS = [
+  { to: "/admin", label: "admin.tab.customers", id: "customers", end: true },
+  { to: "/admin/plans", label: "admin.tab.plans", id: "plans", end: false },
+] as const;
+
+/** The platform console (super-admins only): customers and plans. */
+export function AdminLayout() {
+  const { t } = useI18n();
+  return (
+    <div className="h-full overflow-y-auto" data-testid="admin-console">
+      <div className="mx-auto max-w-7xl p-4">
+        <h1 className="text-xl font-semibold">{t("admin.title")}</h1>
+        <p className="text-sm text-gray-600">{t("admin.intro")}</p>
+        <nav aria-label={t("admin.title")} className="mt-3 mb-4 flex gap-1 overflow-x-auto border-b border-gray-200">
+          {TABS.map((tab) => (
+            <NavLink
+              key={tab.to}
+              to={tab.to}
+              end={tab.end}
+              data-testid={`admin-tab-${tab.id}`}
+              className={({ isActive }) =>
+                `-mb-px whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${
+                  isActive ? "border-brand-600 text-brand-700" : "border-transparent text-gray-500 hover:text-gray-800"
+                }`
+              }
+            >
+              {t(tab.label)}
+            </NavLink>
+          ))}
+        </nav>
+        <Outlet />
+      </div>
+    </div>
+  );
+}
