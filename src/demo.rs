@@ -125,9 +125,14 @@ pub async fn run() -> anyhow::Result<()> {
     }
     let web = app.state().config.web_dir.join("index.html").is_file();
     let graph_base = app.state().config.graph_api_base.clone();
-    seed_super_admin(&app.state().db).await?;
+    // A known operator login is for the demo's own embedded database only,
+    // never for one named by DATABASE_URL (it could be a real platform's).
+    let operator = app.state().config.database_url.is_none() && app.state().config.database_app_url.is_none();
+    if operator {
+        seed_super_admin(&app.state().db).await?;
+    }
     actix::spawn(async move {
-        if let Err(e) = seed_and_simulate(&base, &graph_base, &secret, web).await {
+        if let Err(e) = seed_and_simulate(&base, &graph_base, &secret, web, operator).await {
             tracing::error!(error = %e, "demo seeding failed");
         }
     });
@@ -157,7 +162,7 @@ fn demo_number() -> crate::sim::graph::SimNumber {
 /// The demo number's access token in the simulator.
 const DEMO_ACCESS_TOKEN: &str = "demo-access-token";
 
-async fn seed_and_simulate(base: &str, graph_base: &str, secret: &Secret, web: bool) -> anyhow::Result<()> {
+async fn seed_and_simulate(base: &str, graph_base: &str, secret: &Secret, web: bool, operator: bool) -> anyhow::Result<()> {
     let http = reqwest::Client::new();
     // A simulator started apart (GRAPH_API_BASE) learns the demo number
     // through its control API; real Meta has no such route and refuses.
@@ -203,7 +208,9 @@ async fn seed_and_simulate(base: &str, graph_base: &str, secret: &Secret, web: b
     }
     println!("  log in as     {DEMO_EMAIL} / {DEMO_PASSWORD}  (admin)");
     println!("           or   {DEMO_AGENT_EMAIL} / {DEMO_AGENT_PASSWORD}  (agent)");
-    println!("           or   {DEMO_SUPER_ADMIN_EMAIL} / {DEMO_SUPER_ADMIN_PASSWORD}  (platform operator: the Admin console)");
+    if operator {
+        println!("           or   {DEMO_SUPER_ADMIN_EMAIL} / {DEMO_SUPER_ADMIN_PASSWORD}  (platform operator: the Admin console)");
+    }
     println!("  API docs      {base}/api/docs");
     println!("  simulated customers write in every few seconds and answer your replies; Ctrl-C stops.\n");
     let mut seq: u64 = 0;

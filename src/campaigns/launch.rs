@@ -24,6 +24,9 @@ pub enum LaunchError {
     /// The parameter sources do not fit the template, or the audience is malformed.
     #[error("{0}")]
     Invalid(String),
+    /// The account's plan does not include broadcasts.
+    #[error(transparent)]
+    NotInPlan(#[from] crate::plans::FeatureMissing),
     /// The database.
     #[error(transparent)]
     Db(#[from] DbError),

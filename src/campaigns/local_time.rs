@@ -86,7 +86,8 @@ pub fn local_instant(date: NaiveDate, time: NaiveTime, zone: Tz) -> DateTime<Utc
     let wall = NaiveDateTime::new(date, time);
     for shift in 0..=180 {
         // DST gaps are at most a couple of hours; walk minute by minute.
-        if let Some(at) = zone.from_local_datetime(&(wall + Duration::minutes(shift))).earliest() {
+        let Some(moved) = wall.checked_add_signed(Duration::minutes(shift)) else { break };
+        if let Some(at) = zone.from_local_datetime(&moved).earliest() {
             return at.with_timezone(&Utc);
         }
     }
@@ -102,6 +103,9 @@ pub struct LocalSend {
     pub time: NaiveTime,
 }
 
+/// How far ahead a local send may be scheduled.
+const MAX_DAYS_AHEAD: i64 = 366;
+
 /// The zones furthest ahead of and behind UTC: a local send is due first
 /// at Kiritimati (UTC+14) and last at Pago Pago (UTC−11).
 const FIRST_ZONE: Tz = Tz::Pacific__Kiritimati;
@@ -115,6 +119,10 @@ impl LocalSend {
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
             .ok_or_else(|| "`local.date` must be a day like 2026-12-01".to_owned())?;
         let time = v["time"].as_str().and_then(parse_time).ok_or_else(|| "`local.time` must be a time like 10:00".to_owned())?;
+        let today = Utc::now().date_naive();
+        if date < today - Duration::days(1) || date > today + Duration::days(MAX_DAYS_AHEAD) {
+            return Err(format!("`local.date` must be from yesterday to {MAX_DAYS_AHEAD} days ahead"));
+        }
         Ok(Self { date, time })
     }
 

@@ -138,6 +138,9 @@ impl CampaignRunner {
 
 /// Resolves the audience and launches: the campaign runs once this returns.
 pub async fn start(db: crate::store::repo::TenantDb<'_>, c: &CampaignView) -> Result<Option<CampaignView>, launch::LaunchError> {
+    if let Err(missing) = db.plan_includes(crate::plans::Feature::Broadcasts).await? {
+        return Err(launch::LaunchError::NotInPlan(missing));
+    }
     let template = launch::approved_template(db, c).await?;
     let recipients = launch::resolve(db, c, &template, true).await?;
     Ok(db.campaigns().launch(c.id, &recipients).await?)
@@ -317,6 +320,11 @@ impl Step {
         };
         if self.rules_due {
             outcome.rules_checked = true;
+            if let Some(status @ ("suspended" | "restricted")) = db.account_status().await?.as_deref() {
+                let reason = format!("the account is {status}; campaigns wait until it is active again, then resume them");
+                self.pause(&c, &reason).await?;
+                return Ok((StepEnd::Stop, outcome));
+            }
             let room = repo.messaging_room(c.channel_id).await?;
             outcome.limit_room = room.map(|(left, _)| left.max(0));
             let limit_reached = room.filter(|(left, _)| *left <= 0).map(|(_, limit)| {

@@ -187,21 +187,15 @@ pub struct AdminOverview {
 
 /// The platform's figures: customers, revenue, sign-ups, messages.
 pub async fn overview(state: web::Data<AppState>, _: SuperAdmin) -> Result<HttpResponse, ApiError> {
-    let tenants = state.db.admin().tenants(None).await?;
-    let suspended = tenants.iter().filter(|t| t.status == "suspended").count() as i64;
-    let since = chrono::Utc::now() - chrono::Duration::days(30);
-    let mut tenants_by_plan = std::collections::BTreeMap::<String, i64>::new();
-    for t in &tenants {
-        *tenants_by_plan.entry(t.plan_code.clone()).or_default() += 1;
-    }
+    let (tenants, suspended, signups_30d, mrr_minor, messages_30d, by_plan) = state.db.admin().overview().await?;
     Ok(HttpResponse::Ok().json(AdminOverview {
-        tenants: tenants.len() as i64,
-        active_tenants: tenants.len() as i64 - suspended,
+        tenants,
+        active_tenants: tenants - suspended,
         suspended_tenants: suspended,
-        signups_30d: tenants.iter().filter(|t| t.created_at > since).count() as i64,
-        mrr_minor: tenants.iter().map(|t| t.mrr_minor).sum(),
-        messages_30d: tenants.iter().map(|t| t.messages_30d).sum(),
-        tenants_by_plan,
+        signups_30d,
+        mrr_minor,
+        messages_30d,
+        tenants_by_plan: serde_json::from_value(by_plan).unwrap_or_default(),
     }))
 }
 

@@ -73,6 +73,7 @@ fn from_launch(e: LaunchError) -> ApiError {
     match e {
         LaunchError::TemplateNotApproved(message) => ApiError::Unprocessable { code: ErrorCode::TemplateNotApproved, message },
         LaunchError::Invalid(message) => ApiError::Unprocessable { code: ErrorCode::TemplateParams, message },
+        LaunchError::NotInPlan(e) => e.into(),
         LaunchError::Db(e) => e.into(),
     }
 }
@@ -113,7 +114,8 @@ async fn draft(db: TenantDb<'_>, b: CampaignBody, stored_csv: Option<Value>) -> 
                     "`audience.segment_id` is not a segment of this account; pick one from GET /api/v1/contacts/segments",
                 ));
             }
-            b.audience.clone()
+            // Stored in one spelling, which the segment's delete guard compares.
+            json!({"segment_id": id})
         }
         launch::AudienceSpec::Retarget { campaign_id, rule } => {
             let source = db
@@ -568,6 +570,7 @@ pub async fn resume(state: web::Data<AppState>, user: Manager, path: web::Path<C
     let db = state.db.tenant(user.tenant_id);
     let c = found(db, *path).await?;
     if c.status == CampaignStatus::Paused {
+        db.plan_includes(Feature::Broadcasts).await??;
         launch::approved_template(db, &c).await.map_err(from_launch)?;
     }
     transition(&state, user.tenant_id, c.id, &["paused"], CampaignStatus::Running, "resumed").await

@@ -947,10 +947,17 @@ async fn a_local_time_send_reaches_each_recipient_at_that_time_in_their_own_zone
     let scheduled: Value = res.json().await.unwrap();
     assert_eq!((scheduled["status"].as_str(), scheduled["local_send"].clone()), (Some("scheduled"), local.clone()));
     // A local time that has passed everywhere is refused.
-    let old = json!({"local": {"date": "2020-01-01", "time": "10:00"}});
+    let yesterday = (Utc::now() - chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
+    let old = json!({"local": {"date": yesterday, "time": "00:00"}});
     let res = app.post_json(&t.token, &format!("/api/v1/campaigns/{id}/schedule"), &old).await;
     assert_eq!(res.status(), 400);
     assert!(res.text().await.unwrap().contains("passed everywhere"));
+    // Far dates are refused, not computed.
+    for date in ["2020-01-01", "+262142-12-31", "2999-01-01"] {
+        let res =
+            app.post_json(&t.token, &format!("/api/v1/campaigns/{id}/schedule"), &json!({"local": {"date": date, "time": "10:00"}})).await;
+        assert_eq!(res.status(), 400, "{date}");
+    }
 
     eventually("Kiri's message sent", WAIT, || async {
         template_sends(&app).await.iter().any(|(_, b)| b["to"] == "+919880000001").then_some(())

@@ -161,6 +161,10 @@ async fn a_feature_outside_the_plan_is_refused_naming_a_plan_that_has_it() {
         .await;
     assert_eq!(res.status(), 403);
     assert!(res.text().await.unwrap().contains("the Chat only plan does not include broadcast campaigns; upgrade to Starter"));
+    // Limits change one by one: the others stay.
+    let res = app.patch_json(&op, "/api/v1/admin/plans/chat_only", &json!({"limits": {"flows": 3}})).await;
+    let v: Value = res.json().await.unwrap();
+    assert_eq!((v["limits"]["agents"].as_i64(), v["limits"]["flows"].as_i64()), (Some(2), Some(3)), "{v}");
     // A price change by an operator shows in the catalogue.
     let res = app.patch_json(&op, "/api/v1/admin/plans/chat_only", &json!({"price_monthly_minor": 59900, "active": false})).await;
     assert_eq!(res.status(), 200);
@@ -216,4 +220,42 @@ async fn a_suspended_tenant_cannot_sign_in_but_loses_nothing_and_comes_back_whol
     assert_eq!(message["content"]["body"], "are you open?");
     let res = app.http.get(app.url("/api/v1/contacts")).header("X-API-Key", &key).send().await.unwrap();
     assert_eq!(res.status(), 200, "keys work again");
+    // A plan without API access stops existing keys too.
+    set_plan(&app, &op, &back, json!({"plan": "starter"})).await;
+    let res = app.http.get(app.url("/api/v1/contacts")).header("X-API-Key", &key).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+}
+
+#[actix_rt::test]
+async fn a_suspended_accounts_running_campaign_pauses_and_waits() {
+    let app = spawn_app().await;
+    let op = operator(&app).await;
+    let t = app.register("Acme").await;
+    let channel = app.connect_channel(&t, PHONE_NUMBER_ID).await["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.post_json(&t.token, "/api/v1/templates/sync", &json!({})).await.status(), 200);
+    for i in 0..6 {
+        let body = json!({"phone": format!("+9199300000{i:02}"), "name": format!("P{i}"), "tags": ["slow"]});
+        assert_eq!(app.post_json(&t.token, "/api/v1/contacts", &body).await.status(), 201);
+    }
+    let body = json!({"name": "Slow", "channel_id": channel, "template": {"name": "hello_world", "language": "en_US"},
+                      "audience": {"tags": ["slow"]}, "rate_mps": 1});
+    let id = app.post_json(&t.token, "/api/v1/campaigns", &body).await.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.post_json(&t.token, &format!("/api/v1/campaigns/{id}/start"), &json!({})).await.status(), 200);
+    let owner = |sql: &'static str| {
+        let (app, id) = (&app, id.clone());
+        async move { sqlx::query_scalar::<_, String>(sql).bind(uuid::Uuid::parse_str(&id).unwrap()).fetch_one(&app.owner).await.unwrap() }
+    };
+    set_plan(&app, &op, &t, json!({"status": "suspended"})).await;
+    eventually("the campaign paused", WAIT, || async {
+        (owner("SELECT status FROM campaigns WHERE id = $1").await == "paused").then_some(())
+    })
+    .await;
+    let reason = owner("SELECT paused_reason FROM campaigns WHERE id = $1").await;
+    assert!(reason.contains("suspended"), "{reason}");
+    let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM campaign_recipients WHERE campaign_id = $1 AND status = 'pending'")
+        .bind(uuid::Uuid::parse_str(&id).unwrap())
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+    assert!(pending >= 1, "the rest waits");
 }

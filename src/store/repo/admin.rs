@@ -70,7 +70,29 @@ impl Admin<'_> {
 
     /// One customer tenant.
     pub async fn tenant(&self, id: TenantId) -> Result<Option<TenantSummary>, DbError> {
-        Ok(self.tenants(None).await?.into_iter().find(|t| t.id == id.0))
+        let row: Option<TenantSummary> = sqlx::query_as(
+            "SELECT id, name, plan_code, status, status_changed_at, created_at, users, numbers, contacts, messages_30d, admin_email
+             FROM admin_tenant($1)",
+        )
+        .bind(id.0)
+        .fetch_optional(self.pool)
+        .await?;
+        let Some(mut t) = row else { return Ok(None) };
+        let price: Option<i64> = sqlx::query_scalar("SELECT price_monthly_minor FROM plans WHERE code = $1")
+            .bind(&t.plan_code)
+            .fetch_optional(self.pool)
+            .await?
+            .flatten();
+        t.mrr_minor = if matches!(t.status.as_str(), "active" | "grace") { price.unwrap_or(0) } else { 0 };
+        Ok(Some(t))
+    }
+
+    /// The platform's figures over every customer tenant: tenants,
+    /// suspended, sign-ups in 30 days, MRR, messages in 30 days, tenants per plan.
+    pub async fn overview(&self) -> Result<(i64, i64, i64, i64, i64, serde_json::Value), DbError> {
+        Ok(sqlx::query_as("SELECT tenants, suspended, signups_30d, mrr_minor, messages_30d, by_plan FROM admin_overview()")
+            .fetch_one(self.pool)
+            .await?)
     }
 
     /// Changes a tenant's plan or state: the people whose sessions ended

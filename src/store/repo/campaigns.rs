@@ -688,6 +688,9 @@ impl Campaigns<'_> {
     /// over; whether it did.
     pub async fn complete_if_done(&self, id: CampaignId) -> Result<bool, DbError> {
         let mut tx = self.db.tx().await?;
+        // The campaign row first, as a 131049 retry takes it: the check
+        // below then sees a recipient that retry put back to pending.
+        sqlx::query("SELECT 1 FROM campaigns WHERE id = $1 AND status = 'running' FOR UPDATE").bind(id.0).execute(&mut *tx).await?;
         let n = sqlx::query(
             "UPDATE campaigns SET status = 'completed', completed_at = now(), updated_at = now()
              WHERE id = $1 AND status = 'running'
@@ -788,6 +791,13 @@ impl Campaigns<'_> {
         // A message that failed with 131049 before its recipient was linked
         // to it (the trigger found no recipient then) waits its 24 hours too.
         let linked: Vec<uuid::Uuid> = messages.iter().flatten().copied().collect();
+        // Waits for a status update of these messages still in flight, so
+        // either its trigger sees the link or this sees its failure.
+        sqlx::query("SELECT 1 FROM messages WHERE tenant_id = $1 AND id = ANY($2) FOR SHARE")
+            .bind(self.db.tenant.0)
+            .bind(&linked)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("SELECT campaign_retry_later($1)").bind(&linked).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())

@@ -107,7 +107,7 @@ impl Plans<'_> {
             "UPDATE plans SET name = COALESCE($2, name), currency = COALESCE($3, currency),
                  price_monthly_minor = CASE WHEN $4 THEN $5 ELSE price_monthly_minor END,
                  price_annual_minor = CASE WHEN $6 THEN $7 ELSE price_annual_minor END,
-                 limits = COALESCE($8, limits), features = COALESCE($9, features), position = COALESCE($10, position),
+                 limits = limits || COALESCE($8, '{{}}'::jsonb), features = COALESCE($9, features), position = COALESCE($10, position),
                  active = COALESCE($11, active), updated_at = now()
              WHERE code = $1 RETURNING {COLUMNS}"
         ))

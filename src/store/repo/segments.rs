@@ -87,6 +87,7 @@ impl Segments<'_> {
     /// One segment with its member count.
     pub async fn get(&self, id: uuid::Uuid) -> Result<Option<SegmentView>, DbError> {
         let mut tx = self.db.tx().await?;
+        bounded(&mut tx, RULE_TIMEOUT).await?;
         let row = sqlx::query("SELECT id, name, rule, created_at, updated_at FROM segments WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -182,6 +183,7 @@ impl Segments<'_> {
     /// A rule's member count and newest members.
     pub async fn preview(&self, rule: &Rule) -> Result<SegmentPreview, DbError> {
         let mut tx = self.db.tx().await?;
+        bounded(&mut tx, RULE_TIMEOUT).await?;
         let n = count(&mut tx, self.db.id().0, rule).await?;
         let mut q = QueryBuilder::<Postgres>::new(format!("SELECT {CONTACT_COLUMNS} FROM contacts c WHERE "));
         members(&mut q, self.db.id().0, rule);
@@ -195,6 +197,7 @@ impl Segments<'_> {
     /// most `limit`.
     pub async fn audience(&self, rule: &Rule, limit: i64) -> Result<Vec<AudienceContact>, DbError> {
         let mut tx = self.db.tx().await?;
+        bounded(&mut tx, AUDIENCE_TIMEOUT).await?;
         let mut q = QueryBuilder::<Postgres>::new("SELECT c.id, c.phone, c.name, c.custom_fields, c.opted_in FROM contacts c WHERE ");
         members(&mut q, self.db.id().0, rule);
         q.push(" ORDER BY c.created_at, c.id LIMIT ").push_bind(limit);
@@ -202,6 +205,18 @@ impl Segments<'_> {
         tx.commit().await?;
         Ok(rows.iter().map(audience_contact).collect::<Result<_, _>>()?)
     }
+}
+
+/// Longest a count or preview of rules may run (any reader may ask).
+const RULE_TIMEOUT: &str = "5s";
+/// Longest reading a segment's members at launch may run.
+const AUDIENCE_TIMEOUT: &str = "30s";
+
+/// Bounds every statement of the rest of `tx` (a slow rule fails with an
+/// error instead of holding a connection).
+async fn bounded(tx: &mut sqlx::Transaction<'static, Postgres>, limit: &str) -> Result<(), DbError> {
+    sqlx::query("SELECT set_config('statement_timeout', $1, true)").bind(limit).execute(&mut **tx).await?;
+    Ok(())
 }
 
 /// How many of the tenant's contacts the rule holds.
