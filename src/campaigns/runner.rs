@@ -348,6 +348,7 @@ impl Step {
             if waiting != c.waiting_reason {
                 repo.set_waiting(self.id, waiting.as_deref()).await?;
             }
+            repo.retry_missed_limits(self.id).await?;
             if let Some((code, title)) = repo.stopping_failure(self.id, &STOPPING_ERRORS).await? {
                 let reason = format!("Meta refused a send with error {code} ({title}); check the number's quality and the account in WhatsApp Manager, then resume");
                 self.pause(&c, &reason).await?;

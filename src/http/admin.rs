@@ -2,6 +2,7 @@
 //! tenants (plan, suspension), platform figures — and `/api/v1/account/plan`,
 //! a tenant's own plan, state and counts.
 
+use crate::audit::{Actor, Entry};
 use crate::auth::{Reader, SuperAdmin};
 use crate::http::error::ApiError;
 use crate::plans::check_plan_shape;
@@ -79,7 +80,7 @@ pub async fn plans(state: web::Data<AppState>, _: SuperAdmin) -> Result<HttpResp
 }
 
 /// A new plan.
-pub async fn create_plan(state: web::Data<AppState>, _: SuperAdmin, body: web::Json<PlanBody>) -> Result<HttpResponse, ApiError> {
+pub async fn create_plan(state: web::Data<AppState>, op: SuperAdmin, body: web::Json<PlanBody>) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let code = b.code.clone().map(|c| c.trim().to_lowercase()).unwrap_or_default();
     let valid_code = code.len() >= 2
@@ -93,18 +94,24 @@ pub async fn create_plan(state: web::Data<AppState>, _: SuperAdmin, body: web::J
         return Err(ApiError::validation("`name` is required"));
     }
     let change = b.change()?;
-    Ok(HttpResponse::Created().json(state.db.plans().create(&code, &change).await?))
+    let plan = state.db.plans().create(&code, &change).await?;
+    let entry = Entry::new(None, Actor::from(&*op), "plan.created").target(format!("plan:{code}"));
+    state.db.audit().append(entry.change(None, serde_json::to_value(&plan).ok())).await?;
+    Ok(HttpResponse::Created().json(plan))
 }
 
 /// Changes a plan (its code stays).
 pub async fn update_plan(
     state: web::Data<AppState>,
-    _: SuperAdmin,
+    op: SuperAdmin,
     path: web::Path<String>,
     body: web::Json<PlanBody>,
 ) -> Result<HttpResponse, ApiError> {
     let change = body.into_inner().change()?;
+    let before = state.db.plans().get(&path).await?.ok_or(ApiError::NotFound("plan"))?;
     let plan = state.db.plans().update(&path, &change).await?.ok_or(ApiError::NotFound("plan"))?;
+    let entry = Entry::new(None, Actor::from(&*op), "plan.changed").target(format!("plan:{}", *path));
+    state.db.audit().append(entry.change(serde_json::to_value(&before).ok(), serde_json::to_value(&plan).ok())).await?;
     Ok(HttpResponse::Ok().json(plan))
 }
 
@@ -138,7 +145,7 @@ pub struct TenantChange {
 /// and stored, and nothing is deleted.
 pub async fn update_tenant(
     state: web::Data<AppState>,
-    _: SuperAdmin,
+    op: SuperAdmin,
     path: web::Path<uuid::Uuid>,
     body: web::Json<TenantChange>,
 ) -> Result<HttpResponse, ApiError> {
@@ -157,12 +164,24 @@ pub async fn update_tenant(
             return Err(ApiError::validation("`status` must be active, grace, restricted or suspended"));
         }
     }
+    let before = state.db.admin().tenant(tenant).await?.ok_or(ApiError::NotFound("tenant"))?;
     let ended =
         state.db.admin().update_tenant(tenant, b.plan.as_deref(), b.status.as_deref()).await?.ok_or(ApiError::NotFound("tenant"))?;
     for user in ended {
         state.sessions.revoked(tenant, user, "the account was suspended");
     }
     let summary = state.db.admin().tenant(tenant).await?.ok_or(ApiError::NotFound("tenant"))?;
+    // In the tenant's own log, so its admins see who changed their plan or suspended them.
+    let action = match b.status.as_deref() {
+        Some("suspended") if before.status != "suspended" => "tenant.suspended",
+        Some("active") if before.status != "active" => "tenant.reactivated",
+        _ => "tenant.plan_changed",
+    };
+    let entry = Entry::new(Some(tenant), Actor::from(&*op), action).target(format!("tenant:{}", tenant.0)).change(
+        Some(json!({"plan": before.plan_code, "status": before.status})),
+        Some(json!({"plan": summary.plan_code, "status": summary.status})),
+    );
+    state.db.audit().append(entry).await?;
     Ok(HttpResponse::Ok().json(summary))
 }
 

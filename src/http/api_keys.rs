@@ -40,6 +40,10 @@ pub async fn create(state: web::Data<AppState>, user: Admin, body: web::Json<New
         .keys()
         .create(KeyToStore { id, name: &name, prefix: &prefix, hash: api_key_hash(&key), scopes: &granted, created_by: user.user_id })
         .await?;
+    let entry = crate::audit::Entry::by(&user, "api_key.created")
+        .target(format!("api_key:{id}"))
+        .change(None, Some(json!({"name": name, "prefix": prefix, "scopes": granted})));
+    state.db.audit().append(entry).await?;
     Ok(HttpResponse::Created()
         .json(json!({"id": id, "name": name, "key": key, "prefix": prefix, "scopes": granted, "created_at": created_at})))
 }
@@ -55,5 +59,6 @@ pub async fn revoke(state: web::Data<AppState>, user: Admin, path: web::Path<Api
     if !state.db.tenant(user.tenant_id).keys().revoke(*path).await? {
         return Err(ApiError::NotFound("API key"));
     }
+    state.db.audit().append(crate::audit::Entry::by(&user, "api_key.revoked").target(format!("api_key:{}", *path))).await?;
     Ok(HttpResponse::NoContent().finish())
 }

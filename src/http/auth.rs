@@ -3,6 +3,7 @@
 //! logins lock the account exponentially, and password hashing runs on a
 //! bounded pool ([`crate::auth::limits`]).
 
+use crate::audit::{Actor, Entry};
 use crate::auth::jwt::{TokenKind, REFRESH_TTL_SECS};
 use crate::auth::limits::AuthAction;
 use crate::auth::{password, Person, Role};
@@ -101,14 +102,7 @@ pub async fn hash_password(state: &AppState, p: String) -> Result<String, ApiErr
 /// when the peer is a trusted proxy, the last address in
 /// `X-Forwarded-For` that is not one of them.
 fn client_ip(state: &AppState, req: &HttpRequest) -> Option<std::net::IpAddr> {
-    let peer = req.peer_addr()?.ip();
-    let trusted = |ip: &std::net::IpAddr| state.config.trusted_proxies.iter().any(|net| net.contains(ip));
-    if !trusted(&peer) {
-        return Some(peer);
-    }
-    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or("");
-    let hops: Vec<std::net::IpAddr> = forwarded.split(',').filter_map(|h| h.trim().parse().ok()).collect();
-    Some(hops.into_iter().rev().find(|ip| !trusted(ip)).unwrap_or(peer))
+    crate::http::request_id::client_ip_of(&state.config.trusted_proxies, req.peer_addr().map(|a| a.ip()), req.headers())
 }
 
 /// A refresh token to record for a new session.
@@ -181,6 +175,8 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json
     };
     if !ok {
         tracing::info!(user_id = %account.user_id, "failed sign-in");
+        let entry = Entry::new(Some(account.tenant_id), Actor::Anonymous, "auth.login_failed").target(format!("user:{}", account.user_id));
+        state.db.audit().append(entry).await?;
         return Err(ApiError::InvalidCredentials);
     }
     if account.tenant_status == "suspended" {
@@ -189,6 +185,8 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json
     }
     let session = new_session();
     let signed = state.db.tenant(account.tenant_id).users().login(account.user_id, session).await?;
+    let entry = Entry::new(Some(account.tenant_id), Actor::User(account.user_id), "auth.login").target(format!("user:{}", account.user_id));
+    state.db.audit().append(entry).await?;
     Ok(HttpResponse::Ok().json(tokens(&state, session, signed)?))
 }
 

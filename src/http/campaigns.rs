@@ -630,6 +630,7 @@ pub async fn messages(
 pub async fn export(state: web::Data<AppState>, user: Manager, path: web::Path<CampaignId>) -> Result<HttpResponse, ApiError> {
     let db = state.db.tenant(user.tenant_id);
     let c = found(db, *path).await?;
+    state.db.audit().append(crate::audit::Entry::by(&user, "campaign.exported").target(format!("campaign:{}", c.id))).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let csv_err = |e: csv::Error| ApiError::Internal(e.into());
     w.write_record([

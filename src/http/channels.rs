@@ -118,6 +118,9 @@ pub async fn create(state: web::Data<AppState>, user: Admin, body: web::Json<Con
         })
         .await?;
     state.router.forget_channel(&phone_number_id);
+    let after = serde_json::json!({"phone_number_id": phone_number_id, "waba_id": view.waba_id, "credentials": "set"});
+    let entry = crate::audit::Entry::by(&user, "channel.connected").target(format!("channel:{}", view.id)).change(None, Some(after));
+    state.db.audit().append(entry).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -144,6 +147,7 @@ pub async fn update(
     let display = b.display_phone_number.as_deref().map(|v| required_text("display_phone_number", v, 32)).transpose()?;
     let waba = b.waba_id.as_deref().map(|v| meta_id("waba_id", v)).transpose()?;
     let token = b.access_token.as_deref().map(|v| required_text("access_token", v, 4096)).transpose()?;
+    let token_replaced = token.is_some();
     let rate = mps(b.messages_per_second)?;
     let id = ChannelId(*path);
     let channels = state.db.tenant(user.tenant_id).channels();
@@ -169,6 +173,15 @@ pub async fn update(
     let view = channels.update(id, must_verify.then_some(&current), change).await?.ok_or(ApiError::NotFound("channel"))?;
     state.router.forget_channel(&current.phone_number_id);
     state.graph.forget_token(id);
+    if must_verify {
+        // The number's credentials changed (never the token itself).
+        let before = serde_json::json!({"waba_id": current.waba_id});
+        let after = serde_json::json!({"waba_id": new_waba, "access_token": if token_replaced { "replaced" } else { "kept" }});
+        let entry = crate::audit::Entry::by(&user, "channel.credentials_changed")
+            .target(format!("channel:{}", id.0))
+            .change(Some(before), Some(after));
+        state.db.audit().append(entry).await?;
+    }
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -177,5 +190,7 @@ pub async fn delete(state: web::Data<AppState>, user: Admin, path: web::Path<uui
     let gone = state.db.tenant(user.tenant_id).channels().delete(ChannelId(*path)).await?.ok_or(ApiError::NotFound("channel"))?;
     state.router.forget_channel(&gone.phone_number_id);
     state.graph.forget_token(ChannelId(*path));
+    let entry = crate::audit::Entry::by(&user, "channel.disconnected").target(format!("channel:{}", *path));
+    state.db.audit().append(entry.change(Some(serde_json::json!({"phone_number_id": gone.phone_number_id})), None)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

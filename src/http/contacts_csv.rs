@@ -301,6 +301,7 @@ pub async fn import(state: web::Data<AppState>, user: Manager, mut payload: web:
 /// streamed page by page.
 pub async fn export(state: web::Data<AppState>, user: Manager) -> Result<HttpResponse, ApiError> {
     let tenant = user.tenant_id;
+    state.db.audit().append(crate::audit::Entry::by(&user, "contacts.exported")).await?;
     let custom = state.db.tenant(tenant).contacts().custom_field_names().await?;
     let mut header = vec!["phone", "name", "username", "user_id", "tags", "opted_in", "created_at"];
     header.extend(custom.iter().map(String::as_str));

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod analytics;
 pub mod api_keys;
+pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod campaigns;

@@ -16,7 +16,14 @@ use std::time::Instant;
 use tracing::Instrument;
 
 tokio::task_local! {
-    static REQUEST_ID: String;
+    static REQUEST: Served;
+}
+
+/// What the edge knows of the request being served.
+#[derive(Clone)]
+struct Served {
+    id: String,
+    ip: Option<std::net::IpAddr>,
 }
 
 /// The header carrying the id both ways.
@@ -42,7 +49,29 @@ const SECURITY_HEADERS: &[(&str, &str)] = &[
 
 /// The id of the request being served, if called inside one.
 pub fn current() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
+    REQUEST.try_with(|r| r.id.clone()).ok()
+}
+
+/// The caller's address for the request being served (the audit log's).
+pub fn client_ip() -> Option<std::net::IpAddr> {
+    REQUEST.try_with(|r| r.ip).ok().flatten()
+}
+
+/// The caller's address: the peer, or behind trusted proxies the last
+/// `X-Forwarded-For` hop that is not one of them.
+pub fn client_ip_of(
+    trusted_proxies: &[crate::egress::Cidr],
+    peer: Option<std::net::IpAddr>,
+    headers: &actix_web::http::header::HeaderMap,
+) -> Option<std::net::IpAddr> {
+    let peer = peer?;
+    let trusted = |ip: &std::net::IpAddr| trusted_proxies.iter().any(|net| net.contains(ip));
+    if !trusted(&peer) {
+        return Some(peer);
+    }
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let hops: Vec<std::net::IpAddr> = forwarded.split(',').filter_map(|h| h.trim().parse().ok()).collect();
+    Some(hops.into_iter().rev().find(|ip| !trusted(ip)).unwrap_or(peer))
 }
 
 fn incoming(req: &ServiceRequest) -> Option<String> {
@@ -54,10 +83,13 @@ fn incoming(req: &ServiceRequest) -> Option<String> {
 /// The middleware (`App::wrap(from_fn(request_id::middleware))`).
 pub async fn middleware(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let id = incoming(&req).unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    let ip = req
+        .app_data::<actix_web::web::Data<crate::startup::AppState>>()
+        .and_then(|s| client_ip_of(&s.config.trusted_proxies, req.peer_addr().map(|a| a.ip()), req.headers()));
     let (method, path) = (req.method().clone(), req.path().to_owned());
     let span = tracing::info_span!("request", request_id = %id, %method, %path);
     let started = Instant::now();
-    let res = REQUEST_ID.scope(id.clone(), next.call(req).instrument(span.clone())).await;
+    let res = REQUEST.scope(Served { id: id.clone(), ip }, next.call(req).instrument(span.clone())).await;
     let mut res = res?;
     let status = res.status().as_u16();
     span.in_scope(|| tracing::debug!(status, ms = started.elapsed().as_millis() as u64, "request served"));

@@ -4,7 +4,7 @@
 //! are built), so the documentation cannot drift from the server. The route ×
 //! caller matrix test walks [`ROUTES`]; a route it has no row for fails it.
 
-use super::{admin, campaigns, flow_runs, flow_sandbox, segments, settings, tags, templates, users, webhooks};
+use super::{admin, audit, campaigns, flow_runs, flow_sandbox, segments, settings, tags, templates, users, webhooks};
 use super::{
     analytics, api_keys, auth, channels, contacts, contacts_csv, conversations, dead_letters, flows, health, media, messages, openapi,
 };
@@ -172,6 +172,10 @@ routes! {
     post "/api/v1/templates/{id}/preview" => templates::preview, Reader, "templates", "Render with parameters",
         r##"{"header":[],"body":["Asha","#4821"]}"##;
     get "/api/v1/account/plan" => admin::account_plan, Reader, "account", "The account's plan, its state and counts, and the plans offered";
+    get "/api/v1/audit" => audit::list, Admin, "account",
+        "The audit log, newest first (?before=<id> pages): a tenant admin's account, or every account for a platform operator";
+    get "/api/v1/audit/verify" => audit::verify, Admin, "account",
+        "Whether the audit log's hash chain is intact ({valid, first_bad_id?})";
     get "/api/v1/admin/overview" => admin::overview, SuperAdmin, "admin", "Platform figures: tenants, suspended, sign-ups, MRR, messages";
     get "/api/v1/admin/plans" => admin::plans, SuperAdmin, "admin", "Every plan, offered or not";
     post "/api/v1/admin/plans" => admin::create_plan, SuperAdmin, "admin", "A new plan (prices in paise; null is custom)",

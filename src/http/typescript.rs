@@ -158,6 +158,7 @@ pub fn api_typescript() -> String {
     declare::<crate::store::repo::plans::AccountPlan>(&mut out);
     declare::<crate::store::repo::admin::TenantSummary>(&mut out);
     declare::<crate::http::admin::AdminOverview>(&mut out);
+    declare::<crate::store::repo::audit::AuditRow>(&mut out);
     declare::<crate::store::repo::segments::SegmentView>(&mut out);
     declare::<crate::store::repo::segments::SegmentPreview>(&mut out);
     out.trim_end().to_owned() + "\n"

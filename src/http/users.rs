@@ -2,6 +2,7 @@
 //! and admins; everyone may list the team (to show names and presence);
 //! anyone may change their own name and password.
 
+use crate::audit::Entry;
 use crate::auth::{Admin, Person, Reader, Role};
 use crate::http::auth::{email_shape, hash_password, long_enough, required_text, validate_password};
 use crate::http::error::{ApiError, ErrorCode};
@@ -61,6 +62,9 @@ pub async fn create(state: web::Data<AppState>, user: Admin, body: Valid<NewUser
     let role = assignable(&body.role)?;
     let hash = hash_password(&state, body.password.clone()).await?;
     let created = state.db.tenant(user.tenant_id).users().create(&email, body.name.trim(), &hash, role).await?;
+    let entry =
+        Entry::by(&user, "user.created").target(format!("user:{}", created.id)).change(None, Some(json!({"email": email, "role": role})));
+    state.db.audit().append(entry).await?;
     Ok(HttpResponse::Created().json(created))
 }
 
@@ -116,8 +120,14 @@ pub async fn update(
         (None, Some(_)) => Some("role changed"),
         (None, None) => None,
     };
+    let password_changed = hash.is_some();
     let change = UserChange { name, role, password_hash: hash };
     let row = state.db.tenant(user.tenant_id).users().update(UserId(*path), change).await?.ok_or(ApiError::NotFound("user"))?;
+    if role.is_some() || password_changed {
+        // Who may do what, and who changed whose password (never the password).
+        let after = json!({"role": role, "password_changed": password_changed});
+        state.db.audit().append(Entry::by(&user, "user.changed").target(format!("user:{}", *path)).change(None, Some(after))).await?;
+    }
     if let Some(why) = revoke {
         state.sessions.revoked(user.tenant_id, UserId(*path), why);
     }
@@ -133,5 +143,6 @@ pub async fn delete(state: web::Data<AppState>, user: Admin, path: web::Path<uui
         return Err(ApiError::NotFound("user"));
     }
     state.sessions.revoked(user.tenant_id, UserId(*path), "user removed");
+    state.db.audit().append(Entry::by(&user, "user.removed").target(format!("user:{}", *path))).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -722,7 +722,8 @@ impl Campaigns<'_> {
             "WITH p AS MATERIALIZED (
                  SELECT id FROM campaign_recipients WHERE campaign_id = $1 AND status = 'pending'
                    AND (retry_at IS NULL OR retry_at <= now())
-                   AND NOT waits_for_local_time(send_after, timezone, (SELECT quiet_hours FROM campaigns WHERE id = $1))
+                   AND CASE WHEN send_after IS NULL AND (SELECT quiet_hours FROM campaigns WHERE id = $1) IS NULL THEN true
+                            ELSE NOT waits_for_local_time(send_after, timezone, (SELECT quiet_hours FROM campaigns WHERE id = $1)) END
                    AND EXISTS (SELECT 1 FROM campaigns WHERE id = $1 AND status = 'running')
                  ORDER BY position LIMIT $2 FOR UPDATE SKIP LOCKED)
              UPDATE campaign_recipients r SET status = 'sending', claimed_at = now(), updated_at = now()
@@ -788,17 +789,6 @@ impl Campaigns<'_> {
         .bind(&reasons)
         .execute(&mut *tx)
         .await?;
-        // A message that failed with 131049 before its recipient was linked
-        // to it (the trigger found no recipient then) waits its 24 hours too.
-        let linked: Vec<uuid::Uuid> = messages.iter().flatten().copied().collect();
-        // Waits for a status update of these messages still in flight, so
-        // either its trigger sees the link or this sees its failure.
-        sqlx::query("SELECT 1 FROM messages WHERE tenant_id = $1 AND id = ANY($2) FOR SHARE")
-            .bind(self.db.tenant.0)
-            .bind(&linked)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("SELECT campaign_retry_later($1)").bind(&linked).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -877,7 +867,8 @@ impl Campaigns<'_> {
             "WITH x AS (
                SELECT {EFFECTIVE_STATUS} AS status, r.variant, r.skip_reason, m.errors->0->>'code' AS error_code,
                       (r.status = 'pending' AND r.retry_at IS NOT NULL) AS retrying,
-                      (r.status = 'pending' AND waits_for_local_time(r.send_after, r.timezone, c.quiet_hours)) AS waiting_local,
+                      CASE WHEN r.status = 'pending' AND (r.send_after IS NOT NULL OR c.quiet_hours IS NOT NULL)
+                           THEN waits_for_local_time(r.send_after, r.timezone, c.quiet_hours) ELSE false END AS waiting_local,
                       CASE WHEN m.id IS NULL THEN 0 ELSE {cost} END AS cost_e4,
                       CASE WHEN m.id IS NULL THEN NULL ELSE {replied} END AS replied_at,
                       CASE WHEN m.id IS NULL OR m.wamid IS NULL THEN NULL ELSE {clicked} END AS clicked
@@ -1053,13 +1044,35 @@ impl Campaigns<'_> {
         Ok(row.and_then(|(limit, used)| limit.map(|l| (i64::from(l) - used, i64::from(l)))))
     }
 
+    /// Puts back to pending (for 24 hours) the recipients handed over in the
+    /// last minutes whose message failed with 131049 before they were linked
+    /// to it, which the status trigger could not see then. Runs with the
+    /// stopping rules, off the sending path.
+    pub async fn retry_missed_limits(&self, id: CampaignId) -> Result<(), DbError> {
+        let mut tx = self.db.tx().await?;
+        sqlx::query(
+            "SELECT campaign_retry_later(ARRAY(
+                 SELECT r.message_id FROM campaign_recipients r JOIN messages m ON m.id = r.message_id AND m.tenant_id = r.tenant_id
+                 WHERE r.campaign_id = $1 AND r.status = 'queued' AND r.updated_at > now() - interval '5 minutes' AND r.attempt < 2
+                   AND m.status = 'failed' AND m.errors -> 0 ->> 'code' = '131049'))",
+        )
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Recipients waiting for their own local send time or the end of their
     /// quiet hours, and the next local send time among them (None: none wait).
     pub async fn local_waiting(&self, id: CampaignId) -> Result<Option<(i64, Option<DateTime<Utc>>)>, DbError> {
         let mut tx = self.db.tx().await?;
+        // Only a campaign with local send times or quiet hours has any; the
+        // others skip the scan of their pending recipients.
         let row: (i64, Option<DateTime<Utc>>) = sqlx::query_as(
             "SELECT count(*), min(r.send_after) FILTER (WHERE r.send_after > now()) FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign_id
-             WHERE r.campaign_id = $1 AND r.status = 'pending' AND waits_for_local_time(r.send_after, r.timezone, c.quiet_hours)",
+             WHERE r.campaign_id = $1 AND (c.local_send IS NOT NULL OR c.quiet_hours IS NOT NULL)
+               AND r.status = 'pending' AND waits_for_local_time(r.send_after, r.timezone, c.quiet_hours)",
         )
         .bind(id.0)
         .fetch_one(&mut *tx)
@@ -1073,7 +1086,8 @@ impl Campaigns<'_> {
     pub async fn retry_waiting(&self, id: CampaignId) -> Result<Option<(i64, DateTime<Utc>)>, DbError> {
         let mut tx = self.db.tx().await?;
         let row: (i64, Option<DateTime<Utc>>) = sqlx::query_as(
-            "SELECT count(*), min(retry_at) FROM campaign_recipients WHERE campaign_id = $1 AND status = 'pending' AND retry_at > now()",
+            "SELECT count(*), min(retry_at) FROM campaign_recipients WHERE campaign_id = $1 AND status = 'pending' AND retry_at IS NOT NULL
+               AND retry_at > now()",
         )
         .bind(id.0)
         .fetch_one(&mut *tx)

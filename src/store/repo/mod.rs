@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod analytics;
+pub mod audit;
 pub mod campaigns;
 pub mod channels;
 pub mod contacts;
@@ -227,6 +228,11 @@ impl Db {
     /// The repositories of one tenant.
     pub fn tenant(&self, tenant: TenantId) -> TenantDb<'_> {
         TenantDb { pool: &self.pool, tenant }
+    }
+
+    /// The audit log.
+    pub fn audit(&self) -> audit::Audit<'_> {
+        audit::Audit { pool: &self.pool }
     }
 
     /// The platform operators' view across tenants.

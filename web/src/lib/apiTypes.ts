@@ -1385,6 +1385,52 @@ messages_30d: number,
  */
 tenants_by_plan: { [key in string]?: number }, };
 
+export type AuditRow = { 
+/**
+ * Its place in the log.
+ */
+id: number, 
+/**
+ * The account (null: the platform's own).
+ */
+tenant_id: string | null, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * user, api_key, system or anonymous.
+ */
+actor_kind: string, 
+/**
+ * The user or key.
+ */
+actor_id: string | null, 
+/**
+ * What happened.
+ */
+action: string, 
+/**
+ * To what.
+ */
+target: string | null, 
+/**
+ * Before.
+ */
+before: unknown, 
+/**
+ * After.
+ */
+after: unknown, 
+/**
+ * The caller's address.
+ */
+ip: string | null, 
+/**
+ * The request.
+ */
+request_id: string | null, };
+
 export type SegmentView = { 
 /**
  * Id.
