@@ -26,10 +26,12 @@ const CampaignWizardPage = lazy(() => import("./pages/CampaignWizardPage"));
 const CampaignDetailPage = lazy(() => import("./pages/CampaignDetailPage"));
 const ChannelsPage = lazy(() => import("./pages/ChannelsPage").then((m) => ({ default: m.ChannelsPage })));
 const PlanPage = lazy(() => import("./pages/PlanPage").then((m) => ({ default: m.PlanPage })));
+const AuditLogPage = lazy(() => import("./pages/AuditLogPage").then((m) => ({ default: m.AuditLogPage })));
 // The platform console: only super-admins open (and fetch) it.
 const AdminLayout = lazy(() => import("./pages/AdminLayout").then((m) => ({ default: m.AdminLayout })));
 const AdminCustomersPage = lazy(() => import("./pages/AdminCustomersPage").then((m) => ({ default: m.AdminCustomersPage })));
 const AdminPlansPage = lazy(() => import("./pages/AdminPlansPage").then((m) => ({ default: m.AdminPlansPage })));
+const AdminAuditPage = lazy(() => import("./pages/AuditLogPage").then((m) => ({ default: m.AdminAuditPage })));
 
 function Loading() {
   const { t } = useI18n();
@@ -102,10 +104,12 @@ export function App() {
                 <Route path="team" element={<Suspense fallback={<Loading />}><TeamPage /></Suspense>} />
                 <Route path="api-keys" element={<Suspense fallback={<Loading />}><ApiKeysPage /></Suspense>} />
                 <Route path="plan" element={<Suspense fallback={<Loading />}><PlanPage /></Suspense>} />
+                <Route path="audit" element={<Suspense fallback={<Loading />}><AuditLogPage /></Suspense>} />
               </Route>
               <Route path="/admin" element={<RoleGate><AdminLayout /></RoleGate>}>
                 <Route index element={<Suspense fallback={<Loading />}><AdminCustomersPage /></Suspense>} />
                 <Route path="plans" element={<Suspense fallback={<Loading />}><AdminPlansPage /></Suspense>} />
+                <Route path="audit" element={<Suspense fallback={<Loading />}><AdminAuditPage /></Suspense>} />
               </Route>
             </Route>
             <Route path="*" element={<Home />} />

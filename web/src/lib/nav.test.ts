@@ -16,6 +16,8 @@ describe("role-aware navigation", () => {
     // The account's plan is readable by everyone (read-only); the console is not.
     expect(canOpen("agent", "/settings/plan")).toBe(true);
     expect(canOpen("agent", "/settings/channels")).toBe(false);
+    expect(canOpen("agent", "/settings/audit")).toBe(false);
+    expect(canOpen("agent", "/admin/audit")).toBe(false);
     expect(canOpen("agent", "/admin")).toBe(false);
   });
   it("shows tenant admins the admin pages", () => {
@@ -36,12 +38,16 @@ describe("role-aware navigation", () => {
     expect(canOpen("tenant_admin", "/settings/plan")).toBe(true);
     expect(canOpen("tenant_admin", "/admin")).toBe(false);
     expect(canOpen("tenant_admin", "/admin/plans")).toBe(false);
+    // The account's own audit log, not the platform's.
+    expect(canOpen("tenant_admin", "/settings/audit")).toBe(true);
+    expect(canOpen("tenant_admin", "/admin/audit")).toBe(false);
     expect(canOpen("partner_admin", "/admin")).toBe(false);
   });
   it("shows super-admins the platform console first, and lands them there", () => {
     expect(navFor("super_admin").map((i) => i.to)[0]).toBe("/admin");
     expect(canOpen("super_admin", "/admin")).toBe(true);
     expect(canOpen("super_admin", "/admin/plans")).toBe(true);
+    expect(canOpen("super_admin", "/admin/audit")).toBe(true);
     expect(canOpen("super_admin", "/administrator")).toBe(true); // not the console's section: no gate
     expect(homeFor("super_admin")).toBe("/admin");
     expect(homeFor("tenant_admin")).toBe("/inbox");

@@ -4,9 +4,10 @@ import { useI18n } from "../i18n/I18nProvider";
 const TABS = [
   { to: "/admin", label: "admin.tab.customers", id: "customers", end: true },
   { to: "/admin/plans", label: "admin.tab.plans", id: "plans", end: false },
+  { to: "/admin/audit", label: "admin.tab.audit", id: "audit", end: false },
 ] as const;
 
-/** The platform console (super-admins only): customers and plans. */
+/** The platform console (super-admins only): customers, plans and every account's audit log. */
 export function AdminLayout() {
   const { t } = useI18n();
   return (

@@ -8,6 +8,7 @@ const TABS = [
   { to: "/settings/team", label: "settings.team", id: "team" },
   { to: "/settings/api-keys", label: "settings.apiKeys", id: "api-keys" },
   { to: "/settings/plan", label: "settings.plan", id: "plan" },
+  { to: "/settings/audit", label: "settings.audit", id: "audit" },
 ] as const;
 
 export function SettingsLayout() {
