@@ -26,20 +26,25 @@ async fn set_plan(app: &TestApp, op: &str, t: &Tenant, body: Value) -> Value {
     v
 }
 
-#[actix_rt::test]
-async fn the_command_line_makes_a_super_admin_who_signs_in_to_the_console() {
-    let app = spawn_app().await;
-    let owner_url = app.db_url.clone();
-    let email = "root@platform.test";
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_whatsflow"))
+/// Runs `whatsflow admin create-super-admin` against the test database, as an operator would.
+fn create_super_admin(database_url: &str, email: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_whatsflow"))
         .args(["admin", "create-super-admin", "--email", email, "--password", "root-password-1"])
-        .env("DATABASE_URL", &owner_url)
+        .env("DATABASE_URL", database_url)
         .env("WHATSAPP_APP_SECRET", APP_SECRET)
         .env("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN)
         .env("JWT_SECRET", "cli-jwt-secret-0123456789-abcdefghijklmnop")
         .env("WHATSFLOW_MASTER_KEY", hex::encode(MASTER_KEY))
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+#[actix_rt::test]
+async fn the_command_line_makes_a_super_admin_who_signs_in_to_the_console() {
+    let app = spawn_app().await;
+    let owner_url = app.db_url.clone();
+    let email = "root@platform.test";
+    let out = create_super_admin(&owner_url, email);
     assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("super-admin root@platform.test created"));
     let res =
@@ -56,15 +61,7 @@ async fn the_command_line_makes_a_super_admin_who_signs_in_to_the_console() {
     assert_eq!(plans["data"][0]["limits"]["agents"], 3);
     assert_eq!(plans["data"][3]["price_monthly_minor"], Value::Null, "enterprise is custom");
     // The same email twice is refused.
-    let again = std::process::Command::new(env!("CARGO_BIN_EXE_whatsflow"))
-        .args(["admin", "create-super-admin", "--email", email, "--password", "root-password-1"])
-        .env("DATABASE_URL", &owner_url)
-        .env("WHATSAPP_APP_SECRET", APP_SECRET)
-        .env("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN)
-        .env("JWT_SECRET", "cli-jwt-secret-0123456789-abcdefghijklmnop")
-        .env("WHATSFLOW_MASTER_KEY", hex::encode(MASTER_KEY))
-        .output()
-        .unwrap();
+    let again = create_super_admin(&owner_url, email);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"), "{}", String::from_utf8_lossy(&again.stderr));
 }
@@ -118,6 +115,17 @@ async fn limits_bite_with_the_upgrade_named_and_racing_additions_never_overshoot
         .await;
     assert_eq!(res.status(), 402);
     assert!(res.text().await.unwrap().contains("allows 1 WhatsApp numbers"));
+
+    // The server's own database role cannot move its tenant to another plan.
+    let pool = app.app_pool().await;
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("SELECT set_config('app.tenant_id', $1, true)").bind(&t.tenant_id).execute(&mut *tx).await.unwrap();
+    let sneaky = sqlx::query("UPDATE tenants SET plan_code = 'enterprise', status = 'active' WHERE id = $1::uuid")
+        .bind(&t.tenant_id)
+        .execute(&mut *tx)
+        .await;
+    assert!(sneaky.is_err(), "plan and state change only through the operators' functions");
+    drop(tx);
 
     // An upgrade lifts it at once.
     set_plan(&app, &op, &t, json!({"plan": "professional"})).await;
