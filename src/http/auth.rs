@@ -184,7 +184,7 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json
         return Err(suspended());
     }
     let session = new_session();
-    let signed = state.db.tenant(account.tenant_id).users().login(account.user_id, session).await?;
+    let signed = state.db.tenant(account.tenant_id).users().login(account.user_id, session).await?.ok_or_else(suspended)?;
     let entry = Entry::new(Some(account.tenant_id), Actor::User(account.user_id), "auth.login").target(format!("user:{}", account.user_id));
     state.db.audit().append(entry).await?;
     Ok(HttpResponse::Ok().json(tokens(&state, session, signed)?))

@@ -242,8 +242,9 @@ impl Users<'_> {
         Ok(attempt)
     }
 
-    /// A successful login: the attempt count is cleared and a session starts.
-    pub async fn login(&self, id: UserId, session: NewSession) -> Result<SignedIn, DbError> {
+    /// A successful login: the attempt count is cleared and a session starts
+    /// (None: the account was suspended meanwhile; no session starts).
+    pub async fn login(&self, id: UserId, session: NewSession) -> Result<Option<SignedIn>, DbError> {
         let mut tx = self.db.tx().await?;
         let user: UserView = sqlx::query_as(&format!(
             "UPDATE users SET last_login_at = now(), failed_logins = 0, locked_until = NULL WHERE id = $1 RETURNING {USER_COLUMNS}"
@@ -251,9 +252,16 @@ impl Users<'_> {
         .bind(id.0)
         .fetch_one(&mut *tx)
         .await?;
+        // Read after the user's row is held: a suspension that ended this
+        // user's sessions meanwhile is seen here, and none starts.
+        let status: String =
+            sqlx::query_scalar("SELECT status FROM tenants WHERE id = $1").bind(self.db.tenant.0).fetch_one(&mut *tx).await?;
+        if status == "suspended" {
+            return Ok(None);
+        }
         let signed = start_session(&mut tx, user, session).await?;
         tx.commit().await?;
-        Ok(signed)
+        Ok(Some(signed))
     }
 
     /// Trades refresh token `old` of `user` for `next`.
