@@ -13,6 +13,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use whatsflow_actors::ids::TenantId;
 
+/// Most plans the platform keeps (they are never deleted).
+const MAX_PLANS: usize = 50;
+
 /// Distinguishes an absent field from an explicit null (a custom price).
 fn some_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
     Option::<i64>::deserialize(d).map(Some)
@@ -92,6 +95,11 @@ pub async fn create_plan(state: web::Data<AppState>, op: SuperAdmin, body: web::
     }
     if b.name.is_none() {
         return Err(ApiError::validation("`name` is required"));
+    }
+    if state.db.plans().list(true).await?.len() >= MAX_PLANS {
+        return Err(ApiError::validation(format!(
+            "the platform keeps at most {MAX_PLANS} plans; hide and reuse one (PATCH active: false)"
+        )));
     }
     let change = b.change()?;
     let plan = state.db.plans().create(&code, &change).await?;

@@ -158,6 +158,14 @@ async fn a_feature_outside_the_plan_is_refused_naming_a_plan_that_has_it() {
     assert_eq!(res.status(), 409);
     let res = app.post_json(&op, "/api/v1/admin/plans", &json!({"code": "x", "name": "Bad", "limits": {"seats": 3}})).await;
     assert_eq!(res.status(), 400);
+    // The catalogue is bounded: plans are never deleted, only hidden.
+    for i in 0..45 {
+        let res = app.post_json(&op, "/api/v1/admin/plans", &json!({"code": format!("extra_{i}"), "name": "Extra"})).await;
+        assert_eq!(res.status(), 201);
+    }
+    let res = app.post_json(&op, "/api/v1/admin/plans", &json!({"code": "one_too_many", "name": "Extra"})).await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("at most 50 plans"));
     set_plan(&app, &op, &t, json!({"plan": "chat_only"})).await;
     let channel = app.connect_channel(&t, PHONE_NUMBER_ID).await["id"].as_str().unwrap().to_owned();
     let res = app

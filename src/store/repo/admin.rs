@@ -3,8 +3,8 @@
 //! customer tenants, a tenant's plan and state, and the platform's own
 //! tenant that holds the super-admins.
 
-use super::users::UserView;
-use super::{Conflict, DbError};
+use super::users::{insert_user, NewUser, UserView};
+use super::DbError;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use whatsflow_actors::ids::{TenantId, UserId};
@@ -44,6 +44,16 @@ pub struct TenantSummary {
     pub mrr_minor: i64,
 }
 
+/// What a tenant adds to the monthly recurring revenue: its plan's monthly
+/// price while it is active or in grace (a custom price counts as 0).
+fn mrr(status: &str, monthly_price: Option<i64>) -> i64 {
+    if matches!(status, "active" | "grace") {
+        monthly_price.unwrap_or(0)
+    } else {
+        0
+    }
+}
+
 /// The platform-wide view.
 pub struct Admin<'a> {
     pub(super) pool: &'a PgPool,
@@ -62,8 +72,8 @@ impl Admin<'_> {
         .await?;
         let prices: Vec<(String, Option<i64>)> = sqlx::query_as("SELECT code, price_monthly_minor FROM plans").fetch_all(self.pool).await?;
         for t in &mut rows {
-            let price = prices.iter().find(|(c, _)| *c == t.plan_code).and_then(|(_, p)| *p).unwrap_or(0);
-            t.mrr_minor = if matches!(t.status.as_str(), "active" | "grace") { price } else { 0 };
+            let price = prices.iter().find(|(c, _)| *c == t.plan_code).and_then(|(_, p)| *p);
+            t.mrr_minor = mrr(&t.status, price);
         }
         Ok(rows)
     }
@@ -83,7 +93,7 @@ impl Admin<'_> {
             .fetch_optional(self.pool)
             .await?
             .flatten();
-        t.mrr_minor = if matches!(t.status.as_str(), "active" | "grace") { price.unwrap_or(0) } else { 0 };
+        t.mrr_minor = mrr(&t.status, price);
         Ok(Some(t))
     }
 
@@ -111,18 +121,7 @@ impl Admin<'_> {
     pub async fn create_super_admin(&self, email: &str, name: &str, password_hash: &str) -> Result<UserView, DbError> {
         let tenant: uuid::Uuid = sqlx::query_scalar("SELECT ensure_platform_tenant()").fetch_one(self.pool).await?;
         let mut tx = crate::db::tenant_tx(self.pool, TenantId(tenant)).await?;
-        let user: UserView = sqlx::query_as(&format!(
-            "INSERT INTO users (id, tenant_id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, $5, 'super_admin') RETURNING {}",
-            super::users::USER_COLUMNS
-        ))
-        .bind(UserId::generate().0)
-        .bind(tenant)
-        .bind(email)
-        .bind(name)
-        .bind(password_hash)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| DbError::on_constraint(e, "users_email_key", Conflict::EmailTaken(email.to_owned())))?;
+        let user = insert_user(&mut tx, TenantId(tenant), NewUser { email, name, password_hash, role: "super_admin" }).await?;
         tx.commit().await?;
         Ok(user)
     }

@@ -3,8 +3,8 @@
 //! hash, a tenant's Meta app by its id (webhook routing); sign-up, which
 //! creates the tenant; and the platform-wide reads of readiness and metrics.
 
-use super::users::{start_session, NewSession, SignedIn, UserView, USER_COLUMNS};
-use super::{Conflict, DbError};
+use super::users::{insert_user, start_session, NewSession, NewUser, SignedIn};
+use super::DbError;
 use sqlx::PgPool;
 use std::time::Duration;
 use whatsflow_actors::ids::{TenantId, UserId};
@@ -82,17 +82,7 @@ impl Platform<'_> {
             .bind(plan)
             .execute(&mut *tx)
             .await?;
-        let user: UserView = sqlx::query_as(&format!(
-            "INSERT INTO users (id, tenant_id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, $5, 'tenant_admin') RETURNING {USER_COLUMNS}"
-        ))
-        .bind(UserId::generate().0)
-        .bind(tenant.0)
-        .bind(email)
-        .bind(name)
-        .bind(password_hash)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| DbError::on_constraint(e, "users_email_key", Conflict::EmailTaken(email.to_owned())))?;
+        let user = insert_user(&mut tx, tenant, NewUser { email, name, password_hash, role: "tenant_admin" }).await?;
         let signed = start_session(&mut tx, user, session).await?;
         tx.commit().await?;
         Ok(signed)

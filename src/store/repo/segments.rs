@@ -61,9 +61,24 @@ pub struct Segments<'a> {
 impl Segments<'_> {
     /// Every segment, by name, each with its member count.
     pub async fn list(&self) -> Result<Vec<SegmentView>, DbError> {
+        self.views(None).await
+    }
+
+    /// One segment with its member count.
+    pub async fn get(&self, id: uuid::Uuid) -> Result<Option<SegmentView>, DbError> {
+        Ok(self.views(Some(id)).await?.pop())
+    }
+
+    /// Segments (all, or the one named), by name, each counted now.
+    async fn views(&self, only: Option<uuid::Uuid>) -> Result<Vec<SegmentView>, DbError> {
         let mut tx = self.db.tx().await?;
-        let rows =
-            sqlx::query("SELECT id, name, rule, created_at, updated_at FROM segments ORDER BY lower(name), id").fetch_all(&mut *tx).await?;
+        bounded(&mut tx, RULE_TIMEOUT).await?;
+        let rows = sqlx::query(
+            "SELECT id, name, rule, created_at, updated_at FROM segments WHERE $1::uuid IS NULL OR id = $1 ORDER BY lower(name), id",
+        )
+        .bind(only)
+        .fetch_all(&mut *tx)
+        .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let rule: Value = r.try_get("rule")?;
@@ -82,31 +97,6 @@ impl Segments<'_> {
         }
         tx.commit().await?;
         Ok(out)
-    }
-
-    /// One segment with its member count.
-    pub async fn get(&self, id: uuid::Uuid) -> Result<Option<SegmentView>, DbError> {
-        let mut tx = self.db.tx().await?;
-        bounded(&mut tx, RULE_TIMEOUT).await?;
-        let row = sqlx::query("SELECT id, name, rule, created_at, updated_at FROM segments WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(r) = row else { return Ok(None) };
-        let rule: Value = r.try_get("rule")?;
-        let contacts = match Rule::parse(&rule) {
-            Ok(parsed) => count(&mut tx, self.db.id().0, &parsed).await?,
-            Err(_) => 0,
-        };
-        tx.commit().await?;
-        Ok(Some(SegmentView {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            rule,
-            contacts,
-            created_at: r.try_get("created_at")?,
-            updated_at: r.try_get("updated_at")?,
-        }))
     }
 
     /// A segment's rule (None: no such segment).

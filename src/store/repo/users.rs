@@ -7,7 +7,7 @@ use crate::auth::limits::{FIRST_LOCKOUT, LOCK_AFTER_FAILURES, MAX_LOCKOUT};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{Postgres, Transaction};
-use whatsflow_actors::ids::UserId;
+use whatsflow_actors::ids::{TenantId, UserId};
 
 /// A user as the API shows them.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
@@ -27,6 +27,35 @@ pub struct UserView {
     pub presence: String,
     /// When created.
     pub created_at: DateTime<Utc>,
+}
+
+/// A person to add to a tenant (a member, a tenant's first admin, a
+/// platform operator).
+pub(super) struct NewUser<'a> {
+    /// Sign-in email (lower case).
+    pub email: &'a str,
+    /// Name.
+    pub name: &'a str,
+    /// argon2id hash.
+    pub password_hash: &'a str,
+    /// Stored role.
+    pub role: &'a str,
+}
+
+/// Inserts a person into `tenant` in `tx`; one account per email platform-wide.
+pub(super) async fn insert_user(tx: &mut Transaction<'static, Postgres>, tenant: TenantId, u: NewUser<'_>) -> Result<UserView, DbError> {
+    sqlx::query_as(&format!(
+        "INSERT INTO users (id, tenant_id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {USER_COLUMNS}"
+    ))
+    .bind(uuid::Uuid::now_v7())
+    .bind(tenant.0)
+    .bind(u.email)
+    .bind(u.name)
+    .bind(u.password_hash)
+    .bind(u.role)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| DbError::on_constraint(e, "users_email_key", Conflict::EmailTaken(u.email.to_owned())))
 }
 
 /// Columns of [`UserView`].
@@ -140,18 +169,7 @@ impl Users<'_> {
     pub async fn create(&self, email: &str, name: &str, password_hash: &str, role: &str) -> Result<UserView, DbError> {
         let mut tx = self.db.tx().await?;
         super::plans::hold_limit(&mut tx, self.db.tenant, crate::plans::Limit::Agents).await?;
-        let user = sqlx::query_as(&format!(
-            "INSERT INTO users (id, tenant_id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {USER_COLUMNS}"
-        ))
-        .bind(uuid::Uuid::now_v7())
-        .bind(self.db.tenant.0)
-        .bind(email)
-        .bind(name)
-        .bind(password_hash)
-        .bind(role)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| DbError::on_constraint(e, "users_email_key", Conflict::EmailTaken(email.to_owned())))?;
+        let user = insert_user(&mut tx, self.db.tenant, NewUser { email, name, password_hash, role }).await?;
         tx.commit().await?;
         Ok(user)
     }
