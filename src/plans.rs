@@ -109,10 +109,16 @@ impl LimitReached {
     /// The sentence the API and the web app show.
     pub fn message(&self) -> String {
         let noun = self.limit.noun();
-        let head = format!("the {} plan allows {} {noun} and this account has them all", self.plan, self.allowed);
+        let head = match self.limit {
+            Limit::MonthlyUniqueUsers => {
+                format!("the {} plan allows {} {noun} and this would reach more this month", self.plan, self.allowed)
+            }
+            _ => format!("the {} plan allows {} {noun} and this account has them all", self.plan, self.allowed),
+        };
         match &self.upgrade {
             Some((name, Some(n))) => format!("{head}; upgrade to {name} ({n} {noun}) to add more"),
             Some((name, None)) => format!("{head}; upgrade to {name} (unlimited {noun}) to add more"),
+            None if self.limit == Limit::MonthlyUniqueUsers => format!("{head}; contact us for a custom plan"),
             None => format!("{head}; remove one first or contact us for a custom plan"),
         }
     }

@@ -205,6 +205,7 @@ impl Application {
             config: Arc::new(config),
         });
         spawn_housekeeping(&state);
+        spawn_meter(&state);
         let port = listener.local_addr()?.port();
         let web_dir = state.config.web_dir.clone();
         let app_state = state.clone();
@@ -284,6 +285,42 @@ pub async fn owner_database(config: &Config) -> anyhow::Result<(String, Option<E
 
 /// How often quiet addresses are dropped from the sign-in limiters.
 const LIMITER_SWEEP: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// How often the meter fires the plan-limit alerts tenants have reached.
+const METER_SWEEP: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Fires and tells the plan-limit alerts (80% and 100% of a limit, once per
+/// period each): a `usage:alert` frame to the tenant's people and an audit
+/// entry. Ends with the application.
+fn spawn_meter(state: &web::Data<AppState>) {
+    let weak = Arc::downgrade(&state.clone().into_inner());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(METER_SWEEP);
+        loop {
+            tick.tick().await;
+            let Some(state) = weak.upgrade() else { return };
+            let fired = match state.db.meter().sweep(chrono::Utc::now()).await {
+                Ok(fired) => fired,
+                Err(e) => {
+                    tracing::warn!(error = %e, "metering sweep");
+                    continue;
+                }
+            };
+            for a in fired {
+                let data = serde_json::json!({
+                    "limit": a.limit, "threshold": a.threshold, "used": a.used, "allowed": a.allowed, "period": a.period,
+                });
+                state.hub.notify(a.tenant, serde_json::json!({"event": "usage:alert", "data": data}));
+                let entry = crate::audit::Entry::new(Some(a.tenant), crate::audit::Actor::System, "usage.alert")
+                    .target(format!("limit:{}", a.limit))
+                    .change(None, Some(data));
+                if let Err(e) = state.db.audit().append(entry).await {
+                    tracing::warn!(error = %e, "auditing a usage alert");
+                }
+            }
+        }
+    });
+}
 
 /// Periodic upkeep of in-memory state; ends with the application (it holds
 /// only a weak reference).

@@ -125,7 +125,7 @@ impl CampaignRunner {
                 self.drive(tenant, id);
                 Ok(())
             }
-            Err(launch::LaunchError::Db(e)) => Err(e),
+            Err(launch::LaunchError::Db(e)) if !matches!(e, DbError::LimitReached(_)) => Err(e),
             Err(e) => {
                 // Back to a draft that says why: nothing was launched, so
                 // there is nothing to resume; fix it and start or schedule it.
@@ -143,6 +143,11 @@ pub async fn start(db: crate::store::repo::TenantDb<'_>, c: &CampaignView) -> Re
     }
     let template = launch::approved_template(db, c).await?;
     let recipients = launch::resolve(db, c, &template, true).await?;
+    // The people it would reach who were not reached yet this month must
+    // fit the plan's monthly unique users (402 PLAN_LIMIT otherwise).
+    let reached: Vec<uuid::Uuid> =
+        recipients.iter().filter(|r| r.skip_reason.is_none()).filter_map(|r| r.contact_id.map(|c| c.0)).collect();
+    db.check_reach(&reached).await?;
     Ok(db.campaigns().launch(c.id, &recipients).await?)
 }
 

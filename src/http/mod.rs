@@ -30,6 +30,7 @@ pub mod settings;
 pub mod tags;
 pub mod templates;
 pub mod typescript;
+pub mod usage;
 pub mod users;
 pub mod valid;
 pub mod webhooks;

@@ -4,7 +4,7 @@
 //! are built), so the documentation cannot drift from the server. The route ×
 //! caller matrix test walks [`ROUTES`]; a route it has no row for fails it.
 
-use super::{admin, audit, campaigns, flow_runs, flow_sandbox, segments, settings, tags, templates, users, webhooks};
+use super::{admin, audit, campaigns, flow_runs, flow_sandbox, segments, settings, tags, templates, usage, users, webhooks};
 use super::{
     analytics, api_keys, auth, channels, contacts, contacts_csv, conversations, dead_letters, flows, health, media, messages, openapi,
 };
@@ -172,6 +172,8 @@ routes! {
     post "/api/v1/templates/{id}/preview" => templates::preview, Reader, "templates", "Render with parameters",
         r##"{"header":[],"body":["Asha","#4821"]}"##;
     get "/api/v1/account/plan" => admin::account_plan, Reader, "account", "The account's plan, its state and counts, and the plans offered";
+    get "/api/v1/usage" => usage::usage, Reader, "account",
+        "Usage in a billing month (?period=2026-11): monthly unique users against the plan, Meta's charges by day and category, limit alerts";
     get "/api/v1/audit" => audit::list, Admin, "account",
         "The audit log, newest first (?before=<id> pages): a tenant admin's account, or every account for a platform operator";
     get "/api/v1/audit/verify" => audit::verify, Admin, "account",

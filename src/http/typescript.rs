@@ -156,6 +156,12 @@ pub fn api_typescript() -> String {
     out.push_str(SEGMENT_RULE);
     declare::<crate::store::repo::plans::PlanView>(&mut out);
     declare::<crate::store::repo::plans::AccountPlan>(&mut out);
+    declare::<crate::store::repo::usage::PeriodView>(&mut out);
+    declare::<crate::store::repo::usage::MeteredCost>(&mut out);
+    declare::<crate::store::repo::usage::UsageDay>(&mut out);
+    declare::<crate::store::repo::usage::UsageCategory>(&mut out);
+    declare::<crate::store::repo::usage::UsageAlert>(&mut out);
+    declare::<crate::store::repo::usage::UsageView>(&mut out);
     declare::<crate::store::repo::admin::TenantSummary>(&mut out);
     declare::<crate::http::admin::AdminOverview>(&mut out);
     declare::<crate::store::repo::audit::AuditRow>(&mut out);

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 /// Adds contacts tagged `tag`: (phone, name, opted_in).
-async fn contacts(app: &TestApp, t: &Tenant, tag: &str, people: &[(&str, &str, bool)]) -> Vec<String> {
+pub(crate) async fn contacts(app: &TestApp, t: &Tenant, tag: &str, people: &[(&str, &str, bool)]) -> Vec<String> {
     let mut ids = Vec::new();
     for (phone, name, opted_in) in people {
         let res =
@@ -23,7 +23,7 @@ async fn contacts(app: &TestApp, t: &Tenant, tag: &str, people: &[(&str, &str, b
 
 /// A tenant with a number and Meta's templates synced (hello_world,
 /// order_update, and the marketing spring_sale).
-async fn ready(app: &TestApp) -> (Tenant, String) {
+pub(crate) async fn ready(app: &TestApp) -> (Tenant, String) {
     let t = app.register("Acme").await;
     let channel = app.connect_channel(&t, PHONE_NUMBER_ID).await["id"].as_str().unwrap().to_owned();
     let res = app.post_json(&t.token, "/api/v1/templates/sync", &json!({})).await;
@@ -31,12 +31,12 @@ async fn ready(app: &TestApp) -> (Tenant, String) {
     (t, channel)
 }
 
-fn spring_sale(channel: &str, tag: &str, rate: u32) -> Value {
+pub(crate) fn spring_sale(channel: &str, tag: &str, rate: u32) -> Value {
     json!({"name": "Spring sale", "channel_id": channel, "template": {"name": "spring_sale", "language": "en"},
            "variables": {"body": [{"field": "contact.name"}, {"value": "20%"}]}, "audience": {"tags": [tag]}, "rate_mps": rate})
 }
 
-async fn create(app: &TestApp, t: &Tenant, body: &Value) -> String {
+pub(crate) async fn create(app: &TestApp, t: &Tenant, body: &Value) -> String {
     let res = app.post_json(&t.token, "/api/v1/campaigns", body).await;
     let status = res.status();
     let v: Value = res.json().await.unwrap();
@@ -45,18 +45,18 @@ async fn create(app: &TestApp, t: &Tenant, body: &Value) -> String {
     v["id"].as_str().unwrap().to_owned()
 }
 
-async fn action(app: &TestApp, t: &Tenant, id: &str, what: &str) -> (u16, Value) {
+pub(crate) async fn action(app: &TestApp, t: &Tenant, id: &str, what: &str) -> (u16, Value) {
     let res = app.post_json(&t.token, &format!("/api/v1/campaigns/{id}/{what}"), &json!({})).await;
     (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
 }
 
-async fn stats(app: &TestApp, t: &Tenant, id: &str) -> Value {
+pub(crate) async fn stats(app: &TestApp, t: &Tenant, id: &str) -> Value {
     let (s, v) = app.get(t, &format!("/api/v1/campaigns/{id}/stats")).await;
     assert_eq!(s, 200, "{v}");
     v
 }
 
-async fn status(app: &TestApp, t: &Tenant, id: &str) -> String {
+pub(crate) async fn status(app: &TestApp, t: &Tenant, id: &str) -> String {
     app.get(t, &format!("/api/v1/campaigns/{id}")).await.1["status"].as_str().unwrap_or_default().to_owned()
 }
 

@@ -21,3 +21,4 @@ mod security;
 mod segments;
 mod templates;
 mod tenancy;
+mod usage;

@@ -113,6 +113,7 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     // The account's own plan is readable by anyone of it; the console is
     // for platform operators only (their access is tested in plans.rs).
     ("get", "/api/v1/account/plan", [401, 200, 200, 200, 200, 403, 200]),
+    ("get", "/api/v1/usage", [401, 200, 200, 200, 200, 403, 200]),
     ("get", "/api/v1/audit", [401, 403, 403, 200, 403, 403, 200]),
     ("get", "/api/v1/audit/verify", [401, 403, 403, 200, 403, 403, 200]),
     ("get", "/api/v1/admin/overview", [401, 403, 403, 403, 403, 403, 403]),

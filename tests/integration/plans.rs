@@ -8,7 +8,7 @@ use crate::helpers::*;
 use serde_json::{json, Value};
 
 /// A super-admin, signed in: their access token.
-async fn operator(app: &TestApp) -> String {
+pub(crate) async fn operator(app: &TestApp) -> String {
     let email = format!("op-{}@platform.test", uuid::Uuid::new_v4().simple());
     let hash = whatsflow::auth::password::hash("operator-password").unwrap();
     whatsflow::store::repo::Db::new(app.app_pool().await).admin().create_super_admin(&email, "Operator", &hash).await.unwrap();
@@ -18,7 +18,7 @@ async fn operator(app: &TestApp) -> String {
     res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned()
 }
 
-async fn set_plan(app: &TestApp, op: &str, t: &Tenant, body: Value) -> Value {
+pub(crate) async fn set_plan(app: &TestApp, op: &str, t: &Tenant, body: Value) -> Value {
     let res = app.patch_json(op, &format!("/api/v1/admin/tenants/{}", t.tenant_id), &body).await;
     let status = res.status();
     let v: Value = res.json().await.unwrap();

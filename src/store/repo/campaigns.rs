@@ -491,15 +491,9 @@ const EFFECTIVE_STATUS: &str = "CASE
       WHEN m.status = 'played' THEN 'read'
       ELSE m.status END";
 
-/// Its cost: Meta charges a delivered `regular` message at the rate card's
-/// rate for its category, the tenant's own card before the platform's, the
-/// longest matching calling-code prefix first.
-const COST_E4: &str = "COALESCE((
-      SELECT rc.rate_e4 FROM rate_cards rc
-      WHERE m.pricing->>'type' = 'regular' AND m.status IN ('delivered', 'read', 'played')
-        AND rc.category = replace(lower(m.pricing->>'category'), '-', '_')
-        AND (rc.country_prefix = '*' OR ltrim(r.phone, '+') LIKE rc.country_prefix || '%')
-      ORDER BY rc.tenant_id IS NULL, rc.country_prefix = '*', length(rc.country_prefix) DESC LIMIT 1), 0)";
+/// Its cost, from the cost ledger (written by the database when Meta
+/// reports the delivered message's pricing: 0 unless its type is `regular`).
+const COST_E4: &str = "COALESCE((SELECT uc.amount_e4 FROM usage_costs uc WHERE uc.message_id = m.id), 0)";
 
 /// When the recipient first wrote back (later in the conversation than
 /// their message, and within 72 hours of it).
@@ -1113,7 +1107,8 @@ impl Campaigns<'_> {
     pub async fn rate_e4(&self, category: &str) -> Result<(String, i64), DbError> {
         let mut tx = self.db.tx().await?;
         let row: Option<(String, i64)> = sqlx::query_as(
-            "SELECT currency, rate_e4 FROM rate_cards WHERE category = $1 AND country_prefix = '*' ORDER BY tenant_id IS NULL LIMIT 1",
+            "SELECT currency, rate_e4 FROM rate_cards WHERE category = $1 AND country_prefix = '*' AND effective_from <= current_date
+             ORDER BY tenant_id IS NULL, effective_from DESC LIMIT 1",
         )
         .bind(category)
         .fetch_optional(&mut *tx)

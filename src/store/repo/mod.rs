@@ -22,6 +22,7 @@ pub mod platform;
 pub mod segments;
 pub mod settings;
 pub mod templates;
+pub mod usage;
 pub mod users;
 
 use crate::db::tenant_tx;
@@ -228,6 +229,11 @@ impl Db {
     /// The repositories of one tenant.
     pub fn tenant(&self, tenant: TenantId) -> TenantDb<'_> {
         TenantDb { pool: &self.pool, tenant }
+    }
+
+    /// The meter's platform-wide sweep (limit alerts).
+    pub fn meter(&self) -> usage::Meter<'_> {
+        usage::Meter { pool: &self.pool }
     }
 
     /// The audit log.

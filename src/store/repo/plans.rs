@@ -143,17 +143,28 @@ pub(super) async fn hold_limit(tx: &mut Transaction<'static, Postgres>, tenant: 
     if have < allowed {
         return Ok(());
     }
-    let upgrade: Option<(String, Option<i64>)> = sqlx::query_as(
+    let upgrade = upgrade_for(tx, &code, limit, allowed).await?;
+    Err(DbError::LimitReached(LimitReached { limit, plan: name, allowed, upgrade }))
+}
+
+/// The first offered plan (in pricing order) other than `code` that allows
+/// more than `beyond` of `limit`: its name and allowance (None: unlimited).
+pub(super) async fn upgrade_for(
+    tx: &mut Transaction<'static, Postgres>,
+    code: &str,
+    limit: Limit,
+    beyond: i64,
+) -> Result<Option<(String, Option<i64>)>, DbError> {
+    Ok(sqlx::query_as(
         "SELECT name, (limits ->> $2)::bigint FROM plans
          WHERE active AND code <> $1 AND ((limits ->> $2) IS NULL OR (limits ->> $2)::bigint > $3)
          ORDER BY position LIMIT 1",
     )
-    .bind(&code)
+    .bind(code)
     .bind(limit.key())
-    .bind(allowed)
+    .bind(beyond)
     .fetch_optional(&mut **tx)
-    .await?;
-    Err(DbError::LimitReached(LimitReached { limit, plan: name, allowed, upgrade }))
+    .await?)
 }
 
 /// A tenant's plan as it sees it.

@@ -1304,6 +1304,130 @@ usage: Record<string, number>,
  */
 plans: Array<PlanView>, };
 
+export type PeriodView = { 
+/**
+ * Its first instant.
+ */
+start: string, 
+/**
+ * The first instant after it.
+ */
+end: string, };
+
+export type MeteredCost = { 
+/**
+ * ISO 4217.
+ */
+currency: string, 
+/**
+ * Rounded half up to minor units.
+ */
+amount_minor: number, 
+/**
+ * Exact, in ten-thousandths of the currency unit.
+ */
+amount_e4: number, };
+
+export type UsageDay = { 
+/**
+ * The day (UTC).
+ */
+day: string, 
+/**
+ * Customers first counted that day.
+ */
+new_users: number, 
+/**
+ * Our messages delivered that day (priced by Meta).
+ */
+delivered: number, 
+/**
+ * Their cost, ten-thousandths.
+ */
+cost_e4: number, };
+
+export type UsageCategory = { 
+/**
+ * Meta's pricing category (marketing, utility, authentication, service, ...).
+ */
+category: string, 
+/**
+ * Delivered messages in it.
+ */
+delivered: number, 
+/**
+ * Of which Meta charges (type `regular`).
+ */
+charged: number, 
+/**
+ * Their cost, ten-thousandths.
+ */
+cost_e4: number, };
+
+export type UsageAlert = { 
+/**
+ * The limit's key.
+ */
+limit: string, 
+/**
+ * 80 or 100 (percent).
+ */
+threshold: number, 
+/**
+ * The count when it fired.
+ */
+used: number, 
+/**
+ * What the plan allowed.
+ */
+allowed: number, 
+/**
+ * When.
+ */
+fired_at: string, };
+
+export type UsageView = { 
+/**
+ * The billing month.
+ */
+period: PeriodView, 
+/**
+ * The plan's code.
+ */
+plan: string, 
+/**
+ * The plan's name.
+ */
+plan_name: string, 
+/**
+ * People reached this period, each once.
+ */
+monthly_unique_users: number, 
+/**
+ * The plan's limits (null: unlimited).
+ */
+limits: Record<string, number | null>, 
+/**
+ * How many of each counted limit the account has now.
+ */
+counts: Record<string, number>, 
+/**
+ * Meta's charges for the period's delivered messages.
+ */
+cost: MeteredCost, 
+/**
+ * Day by day.
+ */
+by_day: Array<UsageDay>, 
+/**
+ * By pricing category.
+ */
+by_category: Array<UsageCategory>, 
+/**
+ * Limit alerts that fired this period.
+ */
+alerts: Array<UsageAlert>, };
+
 export type TenantSummary = { 
 /**
  * Id.
