@@ -26,6 +26,7 @@ const CampaignWizardPage = lazy(() => import("./pages/CampaignWizardPage"));
 const CampaignDetailPage = lazy(() => import("./pages/CampaignDetailPage"));
 const ChannelsPage = lazy(() => import("./pages/ChannelsPage").then((m) => ({ default: m.ChannelsPage })));
 const PlanPage = lazy(() => import("./pages/PlanPage").then((m) => ({ default: m.PlanPage })));
+const UsagePage = lazy(() => import("./pages/UsagePage").then((m) => ({ default: m.UsagePage })));
 const AuditLogPage = lazy(() => import("./pages/AuditLogPage").then((m) => ({ default: m.AuditLogPage })));
 // The platform console: only super-admins open (and fetch) it.
 const AdminLayout = lazy(() => import("./pages/AdminLayout").then((m) => ({ default: m.AdminLayout })));
@@ -104,6 +105,7 @@ export function App() {
                 <Route path="team" element={<Suspense fallback={<Loading />}><TeamPage /></Suspense>} />
                 <Route path="api-keys" element={<Suspense fallback={<Loading />}><ApiKeysPage /></Suspense>} />
                 <Route path="plan" element={<Suspense fallback={<Loading />}><PlanPage /></Suspense>} />
+                <Route path="usage" element={<Suspense fallback={<Loading />}><UsagePage /></Suspense>} />
                 <Route path="audit" element={<Suspense fallback={<Loading />}><AuditLogPage /></Suspense>} />
               </Route>
               <Route path="/admin" element={<RoleGate><AdminLayout /></RoleGate>}>

@@ -7,6 +7,7 @@ import { totalUnread } from "../lib/inboxStore";
 import { DeadLetterAlerts } from "./DeadLetterAlerts";
 import { NavIcon } from "./NavIcon";
 import { AccountStatusBanner } from "./plan/PlanBits";
+import { UsageAlerts } from "./plan/UsageAlerts";
 import { ReconnectBanner } from "./ReconnectBanner";
 
 export function Shell() {
@@ -62,6 +63,7 @@ export function Shell() {
       </header>
       <ReconnectBanner state={inbox.connection} />
       <AccountStatusBanner />
+      <UsageAlerts alerts={inbox.usageAlerts} onDismiss={inbox.dismissUsageAlert} />
       <DeadLetterAlerts alerts={inbox.alerts} onDismiss={inbox.dismissAlert} />
       {inbox.notice && (
         <div role="alert" className="flex items-center justify-between gap-2 bg-red-50 px-3 py-1.5 text-sm text-red-800">

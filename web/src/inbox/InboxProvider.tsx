@@ -18,6 +18,7 @@ import {
 } from "../lib/inboxStore";
 import { canCaption, MediaCache, mediaKindOf, mediaMessage, mediaSendData, type UploadedMedia } from "../lib/media";
 import { browserSocket, RealtimeClient, wsProtocols, wsUrl, type ConnectionState } from "../lib/realtime";
+import { addUsageAlert, parseUsageAlert, type UsageAlertEvent } from "../lib/usage";
 import type { CampaignProgressEvent, Conversation, ConversationStatus, Message, Note, Page, ServerEvent, Template, User } from "../lib/types";
 
 const PAGE_SIZE = 50;
@@ -119,6 +120,11 @@ export interface Inbox {
   /** Dead-letter alerts (admins), newest first, until dismissed. */
   alerts: DeadLetterAlert[];
   dismissAlert: (conversationId: string) => void;
+  /** Plan-limit alerts (`usage:alert`, everyone): one per limit and period, the highest threshold, until dismissed. */
+  usageAlerts: UsageAlertEvent[];
+  dismissUsageAlert: (alert: UsageAlertEvent) => void;
+  /** Live plan-limit alerts (the Usage page reads again); returns an unsubscribe function. */
+  onUsageAlert: (listener: (alert: UsageAlertEvent) => void) => () => void;
 }
 
 const InboxContext = createContext<Inbox | null>(null);
@@ -171,6 +177,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   const [presence, setPresence] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState<string | null>(null);
   const [alerts, setAlerts] = useState<DeadLetterAlert[]>([]);
+  const [usageAlerts, setUsageAlerts] = useState<UsageAlertEvent[]>([]);
   /** The access token the socket was opened with (to tell whether a 4401 is already dealt with). */
   const socketToken = useRef<string | null>(null);
   const listRequest = useRef(0);
@@ -184,6 +191,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   usersRef.current = users;
   const noteListeners = useRef(new Set<(note: Note) => void>());
   const campaignListeners = useRef(new Set<(progress: CampaignProgressEvent) => void>());
+  const usageListeners = useRef(new Set<(alert: UsageAlertEvent) => void>());
   const fetching = useRef(new Set<string>());
   const readTimer = useRef<number | null>(null);
   /** Picked files by client id, until uploaded (a failed upload can be retried). */
@@ -372,6 +380,14 @@ export function InboxProvider({ children }: { children: ReactNode }) {
         case "campaign:progress": {
           if (typeof e.data.campaign_id !== "string" || typeof e.data.stats !== "object" || e.data.stats === null) return;
           campaignListeners.current.forEach((l) => l(e.data));
+          return;
+        }
+        case "usage:alert": {
+          // 80% / 100% of the plan's monthly customers: a banner on any page, with the way to upgrade.
+          const alert = parseUsageAlert(e.data);
+          if (!alert) return;
+          setUsageAlerts((prev) => addUsageAlert(prev, alert));
+          usageListeners.current.forEach((l) => l(alert));
           return;
         }
         case "error": {
@@ -785,6 +801,11 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     return () => void campaignListeners.current.delete(listener);
   }, []);
 
+  const onUsageAlert = useCallback((listener: (alert: UsageAlertEvent) => void) => {
+    usageListeners.current.add(listener);
+    return () => void usageListeners.current.delete(listener);
+  }, []);
+
   useEffect(() => {
     if (!notice) return;
     const timer = window.setTimeout(() => setNotice(null), 6_000);
@@ -826,6 +847,9 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     dismissNotice: () => setNotice(null),
     alerts,
     dismissAlert: (conversationId: string) => setAlerts((prev) => prev.filter((a) => a.conversationId !== conversationId)),
+    usageAlerts,
+    dismissUsageAlert: (alert: UsageAlertEvent) => setUsageAlerts((prev) => prev.filter((a) => !(a.limit === alert.limit && a.period === alert.period))),
+    onUsageAlert,
   };
   return <InboxContext.Provider value={value}>{children}</InboxContext.Provider>;
 }

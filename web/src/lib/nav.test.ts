@@ -15,6 +15,7 @@ describe("role-aware navigation", () => {
     expect(canOpen("agent", "/inbox/abc")).toBe(true);
     // The account's plan is readable by everyone (read-only); the console is not.
     expect(canOpen("agent", "/settings/plan")).toBe(true);
+    expect(canOpen("agent", "/settings/usage")).toBe(true);
     expect(canOpen("agent", "/settings/channels")).toBe(false);
     expect(canOpen("agent", "/settings/audit")).toBe(false);
     expect(canOpen("agent", "/admin/audit")).toBe(false);
@@ -36,6 +37,7 @@ describe("role-aware navigation", () => {
     expect(canOpen("tenant_admin", "/flows/new")).toBe(true);
     expect(canOpen("tenant_admin", "/campaigns/abc")).toBe(true);
     expect(canOpen("tenant_admin", "/settings/plan")).toBe(true);
+    expect(canOpen("tenant_admin", "/settings/usage")).toBe(true);
     expect(canOpen("tenant_admin", "/admin")).toBe(false);
     expect(canOpen("tenant_admin", "/admin/plans")).toBe(false);
     // The account's own audit log, not the platform's.

@@ -32,9 +32,13 @@ export const NAV_ITEMS: readonly NavItem[] = [
 
 /**
  * Pages inside a section that more roles may open than the section's entry
- * allows (checked before NAV_ITEMS): everyone may read the account's plan.
+ * allows (checked before NAV_ITEMS): everyone may read the account's plan and
+ * its usage (`GET /usage` answers any signed-in person of the account).
  */
-const OPEN_PAGES: readonly { path: string; roles: readonly Role[] }[] = [{ path: "/settings/plan", roles: EVERYONE }];
+const OPEN_PAGES: readonly { path: string; roles: readonly Role[] }[] = [
+  { path: "/settings/plan", roles: EVERYONE },
+  { path: "/settings/usage", roles: EVERYONE },
+];
 
 export function navFor(role: Role | undefined): NavItem[] {
   return role ? NAV_ITEMS.filter((i) => i.roles.includes(role)) : [];

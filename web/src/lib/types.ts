@@ -251,6 +251,19 @@ export interface CampaignProgressEvent {
   stats: CampaignStats;
 }
 
+/**
+ * `usage:alert` (everyone in the account): 80% / 100% of a plan limit (the
+ * monthly unique users) reached this period, once per period each.
+ */
+export interface UsageAlertFrame {
+  limit: string;
+  threshold: number;
+  used: number;
+  allowed: number;
+  /** The period's first day ("2026-11-01"). */
+  period: string;
+}
+
 export interface AckEvent {
   client_id: string;
   message_id: string;
@@ -277,6 +290,7 @@ export type ServerEvent =
   | { event: "agent:status"; data: AgentStatusEvent }
   | { event: "notification"; data: NotificationEvent }
   | { event: "campaign:progress"; data: CampaignProgressEvent }
+  | { event: "usage:alert"; data: UsageAlertFrame }
   | { event: "error"; data: ServerErrorEvent };
 
 export type ClientEvent =
