@@ -1,4 +1,4 @@
-//! The command line: `serve`, `demo`, `migrate`, `graph-sim`, `rotate-key`.
+//! The command line: `serve`, `demo`, `migrate`, `graph-sim`, `razorpay-sim`, `rotate-key`.
 
 use crate::config::Config;
 use crate::startup::Application;
@@ -50,6 +50,29 @@ pub enum Command {
         /// (repeatable); channels are verified against these.
         #[arg(long = "number", value_name = "PHONE_NUMBER_ID:WABA_ID:TOKEN")]
         numbers: Vec<crate::sim::graph::SimNumber>,
+    },
+    /// Run the Razorpay simulator alone (subscriptions, charges, refunds and
+    /// signed webhooks); prints the RAZORPAY_API_BASE to use.
+    RazorpaySim {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8091")]
+        bind: String,
+        /// Where to post webhooks (e.g. http://127.0.0.1:8080/webhooks/razorpay).
+        #[arg(long)]
+        webhook_url: String,
+        /// The secret that signs them (the server's RAZORPAY_WEBHOOK_SECRET).
+        #[arg(long)]
+        webhook_secret: String,
+        /// The API key id it accepts (the server's RAZORPAY_KEY_ID).
+        #[arg(long, default_value = "rzp_test_simulator")]
+        key_id: String,
+        /// Its secret (the server's RAZORPAY_KEY_SECRET).
+        #[arg(long, default_value = "simulator-key-secret")]
+        key_secret: String,
+        /// Charge due subscriptions every this many seconds (0: on demand only,
+        /// through POST /__sim/subscriptions/{id}/charge).
+        #[arg(long, default_value_t = 0)]
+        charge_every_secs: u64,
     },
     /// Re-seal every stored secret under WHATSFLOW_MASTER_KEY, opening them
     /// with it or WHATSFLOW_MASTER_KEY_PREVIOUS (comma-separated old keys).
@@ -107,6 +130,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 sim.state.register_number(n);
             }
             println!("Graph API simulator: GRAPH_API_BASE={}", sim.base_url);
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+            tokio::select! {
+                r = tokio::signal::ctrl_c() => r?,
+                _ = term.recv() => {}
+            }
+            sim.handle.stop(true).await;
+            Ok(())
+        }
+        Command::RazorpaySim { bind, webhook_url, webhook_secret, key_id, key_secret, charge_every_secs } => {
+            let listener = std::net::TcpListener::bind(&bind).map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
+            let sim = crate::sim::razorpay::start(
+                listener,
+                crate::sim::razorpay::RazorpaySimConfig {
+                    webhook_url,
+                    webhook_secret,
+                    key_id: key_id.clone(),
+                    key_secret,
+                    charge_every: (charge_every_secs > 0).then(|| std::time::Duration::from_secs(charge_every_secs)),
+                },
+            )?;
+            println!("Razorpay simulator: RAZORPAY_API_BASE={} RAZORPAY_KEY_ID={key_id}", sim.base_url);
             let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
             tokio::select! {
                 r = tokio::signal::ctrl_c() => r?,

@@ -114,6 +114,8 @@ pub struct Config {
     pub auth_limits: crate::auth::limits::AuthLimits,
     /// The plan a newly registered tenant starts on (`WHATSFLOW_DEFAULT_PLAN`).
     pub default_plan: String,
+    /// Razorpay billing, GST invoices and overdue accounts.
+    pub billing: crate::billing::BillingConfig,
 }
 
 /// `WHATSFLOW_DEFAULT_PLAN`: the plan new tenants start on (default
@@ -275,6 +277,7 @@ impl Config {
             retention: retention_var()?,
             auth_limits: crate::auth::limits::AuthLimits::from_env()?,
             default_plan: default_plan_var(),
+            billing: crate::billing::BillingConfig::from_env()?,
         })
     }
 }

@@ -92,6 +92,7 @@ pub fn demo_config() -> anyhow::Result<Config> {
         auth_limits: crate::auth::limits::AuthLimits::from_env()?,
         // The demo business shows every feature.
         default_plan: "enterprise".into(),
+        billing: crate::billing::BillingConfig::from_env()?,
     })
 }
 
@@ -118,10 +119,36 @@ pub async fn run() -> anyhow::Result<()> {
     } else {
         None
     };
+    // Razorpay, simulated in-process unless RAZORPAY_API_BASE is set: its
+    // checkout page authorises a subscription and "charges" it.
+    let razorpay = if crate::config::env_var("RAZORPAY_API_BASE").is_none() {
+        let webhook_secret = random_hex(16);
+        let key_secret = random_hex(16);
+        let sim = crate::sim::razorpay::start(
+            std::net::TcpListener::bind("127.0.0.1:0")?,
+            crate::sim::razorpay::RazorpaySimConfig {
+                webhook_url: String::new(),
+                webhook_secret: webhook_secret.clone(),
+                key_id: "rzp_test_demo".into(),
+                key_secret: key_secret.clone(),
+                charge_every: None,
+            },
+        )?;
+        config.billing.api_base = sim.base_url.clone();
+        config.billing.key = Some(("rzp_test_demo".into(), Secret::new(key_secret)));
+        config.billing.webhook_secrets = vec![Secret::new(webhook_secret)];
+        Some(sim)
+    } else {
+        None
+    };
     let app = Application::build(config).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
     if let Some(sim) = &sim {
         sim.state.set_webhook_url(&format!("{base}/webhooks/whatsapp"));
+    }
+    if let Some(rzp) = &razorpay {
+        rzp.state.set_webhook_url(&format!("{base}/webhooks/razorpay"));
+        println!("Razorpay (simulated): {} — subscribing opens its checkout page; nothing is charged", rzp.base_url);
     }
     let web = app.state().config.web_dir.join("index.html").is_file();
     let graph_base = app.state().config.graph_api_base.clone();

@@ -66,6 +66,8 @@ pub struct AppState {
     pub metrics: Arc<EngineMetrics>,
     /// The tenants' STOP / START keywords (forgotten when changed).
     pub keywords: Arc<crate::store::keywords::ConsentKeywords>,
+    /// Razorpay (billing).
+    pub razorpay: crate::billing::razorpay::Razorpay,
     /// The campaigns this node drives.
     pub campaigns: Arc<crate::campaigns::runner::CampaignRunner>,
     /// Revocable sessions (token versions).
@@ -184,7 +186,9 @@ impl Application {
         }
         let campaigns = crate::campaigns::runner::CampaignRunner::new(db.clone(), router.clone(), hub.clone());
         campaigns.spawn_scheduler();
+        let razorpay = crate::billing::razorpay::Razorpay::new(&config.billing.api_base, config.billing.key.clone());
         let state = web::Data::new(AppState {
+            razorpay,
             db,
             keywords,
             campaigns,
@@ -291,7 +295,8 @@ const METER_SWEEP: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Fires and tells the plan-limit alerts (80% and 100% of a limit, once per
 /// period each): a `usage:alert` frame to the tenant's people and an audit
-/// entry. Ends with the application.
+/// entry; and suspends accounts billing kept restricted too long. Ends with
+/// the application.
 fn spawn_meter(state: &web::Data<AppState>) {
     let weak = Arc::downgrade(&state.clone().into_inner());
     tokio::spawn(async move {
@@ -299,6 +304,28 @@ fn spawn_meter(state: &web::Data<AppState>) {
         loop {
             tick.tick().await;
             let Some(state) = weak.upgrade() else { return };
+            // Accounts unpaid for too long are suspended (their people signed out).
+            match state.db.billing().suspend_overdue(state.config.billing.suspend_after).await {
+                Ok(people) => {
+                    let mut tenants = std::collections::BTreeSet::new();
+                    for (tenant, user) in people {
+                        state.sessions.revoked(tenant, user, "the account is suspended: its payment is overdue");
+                        tenants.insert(tenant.0);
+                    }
+                    for tenant in tenants {
+                        let entry = crate::audit::Entry::new(
+                            Some(whatsflow_actors::ids::TenantId(tenant)),
+                            crate::audit::Actor::System,
+                            "billing.account_state",
+                        )
+                        .change(Some(serde_json::json!({"status": "restricted"})), Some(serde_json::json!({"status": "suspended"})));
+                        if let Err(e) = state.db.audit().append(entry).await {
+                            tracing::warn!(error = %e, "auditing a suspension");
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "suspending overdue accounts"),
+            }
             let fired = match state.db.meter().sweep(chrono::Utc::now()).await {
                 Ok(fired) => fired,
                 Err(e) => {

@@ -41,8 +41,10 @@ macro_rules! error_codes {
 
 error_codes! {
     AccountLocked => "ACCOUNT_LOCKED", "Too many failed logins: the account is locked for a while.";
+    AccountRestricted => "ACCOUNT_RESTRICTED", "The account's payment is overdue: outbound messages, campaigns and flows are stopped until it is paid.";
     AlreadyRetried => "ALREADY_RETRIED", "This dead letter was already fed back.";
     AppInUse => "APP_IN_USE", "This Meta app is connected to another account.";
+    BillingNotConfigured => "BILLING_NOT_CONFIGURED", "This installation has no payment gateway configured (RAZORPAY_KEY_ID).";
     BodyUnreadable => "BODY_UNREADABLE", "The request body could not be read.";
     CampaignState => "CAMPAIGN_STATE", "The campaign's status does not allow this (e.g. editing one that started).";
     ChannelChanged => "CHANNEL_CHANGED", "The number changed while this change was checked: reload and retry.";
@@ -75,11 +77,14 @@ error_codes! {
     NotUnconfirmed => "NOT_UNCONFIRMED", "Only an unconfirmed message can be resent.";
     OptedOut => "OPTED_OUT", "The contact opted out of marketing messages.";
     PayloadTooLarge => "PAYLOAD_TOO_LARGE", "The request body or file is too large.";
+    PaymentGateway => "PAYMENT_GATEWAY", "The payment gateway refused or could not be reached; the message carries its reason.";
     PlanExists => "PLAN_EXISTS", "A plan with this code exists.";
+    PlanInvoiced => "PLAN_INVOICED", "This plan is invoiced by the platform's team, never charged to a card automatically.";
     PlanLimit => "PLAN_LIMIT", "The account's plan allows no more of this; the message names the limit and the upgrade.";
     RateLimited => "RATE_LIMITED", "Too many requests from this address.";
     SegmentExists => "SEGMENT_EXISTS", "A segment with this name exists.";
     SegmentInUse => "SEGMENT_IN_USE", "A draft or scheduled campaign uses this segment as its audience.";
+    SubscriptionExists => "SUBSCRIPTION_EXISTS", "The account already has a live subscription: cancel it first.";
     TemplateExists => "TEMPLATE_EXISTS", "A template with this name and language exists.";
     TemplateInvalid => "TEMPLATE_INVALID", "The template breaks Meta's rules.";
     TemplateLocked => "TEMPLATE_LOCKED", "The template cannot be changed in its status.";
@@ -200,6 +205,14 @@ pub enum ApiError {
         /// How long to wait.
         retry_after: std::time::Duration,
     },
+    /// 502 with a stable code: a gateway we called refused or failed.
+    #[error("{message}")]
+    BadGateway {
+        /// Stable machine-readable code.
+        code: ErrorCode,
+        /// The gateway's reason.
+        message: String,
+    },
     /// 503: try again.
     #[error("{0}")]
     Unavailable(String),
@@ -211,6 +224,16 @@ pub enum ApiError {
 impl From<crate::plans::FeatureMissing> for ApiError {
     fn from(e: crate::plans::FeatureMissing) -> Self {
         Self::Denied { code: ErrorCode::FeatureNotInPlan, message: e.to_string() }
+    }
+}
+
+impl From<crate::billing::razorpay::RazorpayError> for ApiError {
+    fn from(e: crate::billing::razorpay::RazorpayError) -> Self {
+        use crate::billing::razorpay::RazorpayError as R;
+        match e {
+            R::NotConfigured => Self::Denied { code: ErrorCode::BillingNotConfigured, message: e.to_string() },
+            R::Unreachable(_) | R::Refused { .. } => Self::BadGateway { code: ErrorCode::PaymentGateway, message: e.to_string() },
+        }
     }
 }
 
@@ -229,7 +252,8 @@ impl ApiError {
             | Self::Conflict { code, .. }
             | Self::Unprocessable { code, .. }
             | Self::Invalid { code, .. }
-            | Self::TooManyRequests { code, .. } => *code,
+            | Self::TooManyRequests { code, .. }
+            | Self::BadGateway { code, .. } => *code,
             Self::Unauthorized(_) => ErrorCode::Unauthorized,
             Self::InvalidCredentials => ErrorCode::InvalidCredentials,
             Self::Forbidden(_) => ErrorCode::Forbidden,
@@ -253,6 +277,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unprocessable { .. } | Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::BadGateway { .. } => StatusCode::BAD_GATEWAY,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -55,6 +55,7 @@ pub async fn start(
     body: web::Json<StartInput>,
 ) -> Result<HttpResponse, ApiError> {
     let target = crate::http::messages::target(&state, &user, body.conversation_id).await?;
+    crate::http::messages::outbound_allowed(&state, user.tenant_id).await?;
     let (tx, rx) = tokio::sync::oneshot::channel();
     state.router.command(ConversationCommand {
         channel: target.channel,

@@ -80,12 +80,26 @@ pub enum Sent {
 }
 
 /// Validates, stores (through the conversation actor) and queues a message.
+/// Refuses outbound work while the account's payment is overdue
+/// (restricted) or it is suspended: its inbox stays readable and inbound
+/// is still received, but nothing goes out until it is paid.
+pub async fn outbound_allowed(state: &AppState, tenant: whatsflow_actors::ids::TenantId) -> Result<(), ApiError> {
+    match state.db.tenant(tenant).account_status().await?.as_deref() {
+        Some(s @ ("restricted" | "suspended")) => Err(ApiError::PaymentRequired {
+            code: ErrorCode::AccountRestricted,
+            message: format!("the account is {s} because its payment is overdue: pay from Settings → Billing and messages go out again"),
+        }),
+        _ => Ok(()),
+    }
+}
+
 pub async fn send(state: &AppState, user: &AuthUser, conversation: uuid::Uuid, body: SendBody, sent_by: SentBy) -> Result<Sent, ApiError> {
     let content = body.rest.get(&body.kind).cloned().unwrap_or(Value::Null);
     validate(&body.kind, &content).map_err(|m| ApiError::BadRequest { code: ErrorCode::InvalidMessage, message: m })?;
     // Authorize first: an idempotency key never reveals another
     // conversation's message.
     let target = target(state, user, conversation).await?;
+    outbound_allowed(state, user.tenant_id).await?;
     if let Some(id) = &body.client_id {
         if id.is_empty() || id.len() > 200 {
             return Err(ApiError::validation("`client_id` must be 1 to 200 characters"));

@@ -8,6 +8,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod bench;
+pub mod billing;
 pub mod campaigns;
 pub mod channels;
 pub mod contacts;

@@ -4,7 +4,7 @@
 //! are built), so the documentation cannot drift from the server. The route ×
 //! caller matrix test walks [`ROUTES`]; a route it has no row for fails it.
 
-use super::{admin, audit, campaigns, flow_runs, flow_sandbox, segments, settings, tags, templates, usage, users, webhooks};
+use super::{admin, audit, billing, campaigns, flow_runs, flow_sandbox, segments, settings, tags, templates, usage, users, webhooks};
 use super::{
     analytics, api_keys, auth, channels, contacts, contacts_csv, conversations, dead_letters, flows, health, media, messages, openapi,
 };
@@ -55,6 +55,8 @@ routes! {
         "Meta subscription check for the platform app (echoes hub.challenge when hub.verify_token matches)";
     post "/webhooks/whatsapp" => webhooks::receive_platform, Public, "webhooks",
         "Meta event delivery, signed with X-Hub-Signature-256 by the platform app; 200 only once stored";
+    post "/webhooks/razorpay" => billing::webhook, Public, "webhooks",
+        "Razorpay event delivery, signed with X-Razorpay-Signature (401 otherwise); idempotent on X-Razorpay-Event-Id, order-independent";
     get "/webhooks/whatsapp/{app_id}" => webhooks::verify_tenant_app, Public, "webhooks", "Meta subscription check for a tenant's own app";
     post "/webhooks/whatsapp/{app_id}" => webhooks::receive_tenant_app, Public, "webhooks", "Meta event delivery signed by a tenant's own app";
     post "/api/v1/auth/register" => auth::register, Public, "auth",
@@ -174,6 +176,20 @@ routes! {
     get "/api/v1/account/plan" => admin::account_plan, Reader, "account", "The account's plan, its state and counts, and the plans offered";
     get "/api/v1/usage" => usage::usage, Reader, "account",
         "Usage in a billing month (?period=2026-11): monthly unique users against the plan, Meta's charges by day and category, limit alerts";
+    get "/api/v1/billing/subscription" => billing::subscription, Admin, "billing",
+        "The account's Razorpay subscription (status, paid_count, current_end) and account state";
+    post "/api/v1/billing/subscribe" => billing::subscribe, Admin, "billing",
+        "Subscribe to a plan (GST included in the charge): returns the subscription with the short_url where the mandate is authorised",
+        r#"{"plan":"professional","cycle":"monthly"}"#;
+    post "/api/v1/billing/cancel" => billing::cancel, Admin, "billing", "Cancel the subscription (nothing is deleted)";
+    get "/api/v1/billing/details" => billing::details, Admin, "billing", "The legal name, GSTIN, state and address invoices carry";
+    put "/api/v1/billing/details" => billing::set_details, Admin, "billing", "Set them (later invoices use them)",
+        r#"{"legal_name":"Acme Retail Pvt Ltd","gstin":"27AAPFU0939F1ZV","state_code":"27","address":"Pune","email":"accounts@acme.example"}"#;
+    get "/api/v1/billing/invoices" => billing::invoices, Admin, "billing",
+        "GST invoices (one per captured payment) and credit notes (one per refund), newest first";
+    get "/api/v1/billing/invoices/{id}" => billing::invoice, Admin, "billing", "One invoice";
+    get "/api/v1/billing/invoices/{id}/html" => billing::invoice_html, Admin, "billing", "One invoice as a page";
+    get "/api/v1/billing/invoices/{id}/pdf" => billing::invoice_pdf, Admin, "billing", "One invoice as a PDF";
     get "/api/v1/audit" => audit::list, Admin, "account",
         "The audit log, newest first (?before=<id> pages): a tenant admin's account, or every account for a platform operator";
     get "/api/v1/audit/verify" => audit::verify, Admin, "account",
@@ -184,6 +200,9 @@ routes! {
         r#"{"code":"growth","name":"Growth","price_monthly_minor":499900,"price_annual_minor":4999000,"limits":{"agents":15,"numbers":3,"flows":50,"monthly_unique_users":10000},"features":["broadcasts","api_access"]}"#;
     patch "/api/v1/admin/plans/{code}" => admin::update_plan, SuperAdmin, "admin", "Change a plan's name, prices, limits, features or whether it is offered",
         r#"{"price_monthly_minor":109900}"#;
+    post "/api/v1/admin/payments/{id}/refund" => billing::refund, SuperAdmin, "admin",
+        "Refund a captured payment (all of it unless amount_minor is given); a credit note follows Razorpay's webhook",
+        r#"{"amount_minor":117882}"#;
     get "/api/v1/admin/tenants" => admin::tenants, SuperAdmin, "admin", "Customer tenants (search by name or a member's email) with plan, state, size and MRR";
     patch "/api/v1/admin/tenants/{id}" => admin::update_tenant, SuperAdmin, "admin",
         "Move a tenant to a plan, or suspend (sessions end, inbound still stored) or reactivate it", r#"{"plan":"professional"}"#;

@@ -162,6 +162,9 @@ pub fn api_typescript() -> String {
     declare::<crate::store::repo::usage::UsageCategory>(&mut out);
     declare::<crate::store::repo::usage::UsageAlert>(&mut out);
     declare::<crate::store::repo::usage::UsageView>(&mut out);
+    declare::<crate::store::repo::billing::BillingDetails>(&mut out);
+    declare::<crate::store::repo::billing::SubscriptionView>(&mut out);
+    declare::<crate::store::repo::billing::InvoiceView>(&mut out);
     declare::<crate::store::repo::admin::TenantSummary>(&mut out);
     declare::<crate::http::admin::AdminOverview>(&mut out);
     declare::<crate::store::repo::audit::AuditRow>(&mut out);

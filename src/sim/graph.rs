@@ -547,8 +547,11 @@ async fn post_statuses(state: Arc<SimState>, job: StatusJob) {
             status["biz_opaque_callback_data"] = json!(cb);
         }
         if *step == "sent" || *step == "delivered" {
+            // Under per-message pricing a free-form reply inside the
+            // customer's window is free: Meta marks it free_customer_service.
+            let kind = if job.category == "service" { "free_customer_service" } else { "regular" };
             status["pricing"] =
-                json!({"billable": job.category != "service", "pricing_model": "PMP", "type": "regular", "category": job.category});
+                json!({"billable": job.category != "service", "pricing_model": "PMP", "type": kind, "category": job.category});
         }
         if let (true, Some(code)) = (*step == "failed", job.fails) {
             let (title, details) = async_error(code);

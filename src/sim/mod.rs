@@ -3,6 +3,9 @@
 //! the service's documentation says, so the server talks to it exactly as
 //! it talks to the real one. [`graph`] is Meta's Graph API (the WhatsApp
 //! Cloud API and its signed webhooks); `demo`, the integration tests and the
-//! benches start it, and `whatsflow graph-sim` runs it alone.
+//! benches start it, and `whatsflow graph-sim` runs it alone. [`razorpay`]
+//! is Razorpay (subscriptions, charges, refunds and their signed webhooks),
+//! in `demo` and the tests, and alone as `whatsflow razorpay-sim`.
 
 pub mod graph;
+pub mod razorpay;

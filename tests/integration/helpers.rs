@@ -130,6 +130,7 @@ pub fn test_config(database_url: &str) -> Config {
         // Unlimited, so tests of other features never meet a plan limit;
         // the plan tests move their tenants to the plans they test.
         default_plan: "enterprise".into(),
+        billing: whatsflow::billing::BillingConfig::disabled(),
     }
 }
 

@@ -6,6 +6,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod billing;
 mod campaigns;
 mod channels;
 mod contacts;

@@ -37,6 +37,8 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("get", "/webhooks/whatsapp", [403, 403, 403, 403, 403, 403, 403]),
     ("post", "/webhooks/whatsapp", [401, 401, 401, 401, 401, 401, 401]),
     ("get", "/webhooks/whatsapp/{app_id}", [404, 404, 404, 404, 404, 404, 404]),
+    // Razorpay's webhook authenticates by its signature only.
+    ("post", "/webhooks/razorpay", [401, 401, 401, 401, 401, 401, 401]),
     ("post", "/webhooks/whatsapp/{app_id}", [404, 404, 404, 404, 404, 404, 404]),
     // Sign-in routes are public; an empty body is a 400 whoever sends it.
     ("post", "/api/v1/auth/register", [400, 400, 400, 400, 400, 400, 400]),
@@ -114,6 +116,18 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     // for platform operators only (their access is tested in plans.rs).
     ("get", "/api/v1/account/plan", [401, 200, 200, 200, 200, 403, 200]),
     ("get", "/api/v1/usage", [401, 200, 200, 200, 200, 403, 200]),
+    // Billing is the tenant admin's (this server has no gateway configured:
+    // subscribing is refused, 403 BILLING_NOT_CONFIGURED, for everyone).
+    ("get", "/api/v1/billing/subscription", [401, 403, 403, 200, 403, 403, 200]),
+    ("post", "/api/v1/billing/subscribe", [401, 403, 403, 403, 403, 403, 403]),
+    ("post", "/api/v1/billing/cancel", [401, 403, 403, 404, 403, 403, 404]),
+    ("get", "/api/v1/billing/details", [401, 403, 403, 200, 403, 403, 200]),
+    ("put", "/api/v1/billing/details", [401, 403, 403, 200, 403, 403, 200]),
+    ("get", "/api/v1/billing/invoices", [401, 403, 403, 200, 403, 403, 200]),
+    ("get", "/api/v1/billing/invoices/{id}", [401, 403, 403, 404, 403, 403, 200]),
+    ("get", "/api/v1/billing/invoices/{id}/html", [401, 403, 403, 404, 403, 403, 200]),
+    ("get", "/api/v1/billing/invoices/{id}/pdf", [401, 403, 403, 404, 403, 403, 200]),
+    ("post", "/api/v1/admin/payments/{id}/refund", [401, 403, 403, 403, 403, 403, 403]),
     ("get", "/api/v1/audit", [401, 403, 403, 200, 403, 403, 200]),
     ("get", "/api/v1/audit/verify", [401, 403, 403, 200, 403, 403, 200]),
     ("get", "/api/v1/admin/overview", [401, 403, 403, 403, 403, 403, 403]),
@@ -361,6 +375,22 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         }
         (_, p) if p.starts_with("/api/v1/campaigns/{id}") => fx.campaign.clone(),
         ("patch", "/api/v1/admin/tenants/{id}") => fx.admin.tenant_id.clone(),
+        (_, p) if p.starts_with("/api/v1/billing/invoices/{id}") => {
+            let id: uuid::Uuid = sqlx::query_scalar(
+                "INSERT INTO invoices (tenant_id, kind, number, financial_year, payment_id, issued_at, seller, buyer, place_of_supply, sac,
+                     description, currency, taxable_minor, cgst_minor, sgst_minor, igst_minor, total_minor)
+                 VALUES ($1, 'invoice', $2, '2026-27', $3, now(), '{}', '{}', '29-Karnataka', '997331', 'matrix', 'INR', 100, 9, 9, 0, 118)
+                 RETURNING id",
+            )
+            .bind(uuid::Uuid::parse_str(&a.tenant_id).unwrap())
+            .bind(format!("MX-{n:06}"))
+            .bind(format!("pay_matrix{n}"))
+            .fetch_one(&app.owner)
+            .await
+            .unwrap();
+            id.to_string()
+        }
+        ("post", "/api/v1/admin/payments/{id}/refund") => "pay_matrix".into(),
         _ => String::new(),
     };
     let filled = path
@@ -395,6 +425,8 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         ("patch", "/api/v1/contacts/{id}") => Body::Json(json!({"name": "Renamed"})),
         ("post", "/api/v1/contacts/segments") => Body::Json(segment_body(n + 2000)),
         ("patch", "/api/v1/admin/tenants/{id}") => Body::Json(json!({"status": "suspended"})),
+        ("post", "/api/v1/billing/subscribe") => Body::Json(json!({"plan": "professional"})),
+        ("put", "/api/v1/billing/details") => Body::Json(json!({"legal_name": "Matrix Pvt Ltd", "state_code": "29"})),
         ("post", "/api/v1/admin/plans") => Body::Json(json!({"code": format!("matrix{n}"), "name": "Matrix"})),
         ("patch", "/api/v1/admin/plans/{code}") => Body::Json(json!({"price_monthly_minor": 1})),
         ("patch", "/api/v1/contacts/segments/{id}") => Body::Json(json!({"name": format!("matrix segment renamed {n}")})),

@@ -10,6 +10,7 @@
 pub mod admin;
 pub mod analytics;
 pub mod audit;
+pub mod billing;
 pub mod campaigns;
 pub mod channels;
 pub mod contacts;
@@ -234,6 +235,11 @@ impl Db {
     /// The meter's platform-wide sweep (limit alerts).
     pub fn meter(&self) -> usage::Meter<'_> {
         usage::Meter { pool: &self.pool }
+    }
+
+    /// Billing's platform side (Razorpay webhooks, refunds, overdue accounts).
+    pub fn billing(&self) -> billing::Billing<'_> {
+        billing::Billing { pool: &self.pool }
     }
 
     /// The audit log.

@@ -1428,6 +1428,152 @@ by_category: Array<UsageCategory>,
  */
 alerts: Array<UsageAlert>, };
 
+export type BillingDetails = { 
+/**
+ * Legal name.
+ */
+legal_name: string, 
+/**
+ * GSTIN, for a registered business (input tax credit).
+ */
+gstin: string | null, 
+/**
+ * GST state code (place of supply).
+ */
+state_code: string, 
+/**
+ * Postal address.
+ */
+address: string, 
+/**
+ * Where invoices go.
+ */
+email: string | null, };
+
+export type SubscriptionView = { 
+/**
+ * Razorpay's id.
+ */
+razorpay_subscription_id: string, 
+/**
+ * The plan subscribed to.
+ */
+plan_code: string, 
+/**
+ * monthly or annual.
+ */
+cycle: string, 
+/**
+ * What each cycle charges (GST included), paise.
+ */
+amount_minor: number, 
+/**
+ * Razorpay's state: created, authenticated, active, pending, halted, cancelled, completed.
+ */
+status: string, 
+/**
+ * Cycles paid.
+ */
+paid_count: number, 
+/**
+ * The paid cycle.
+ */
+current_start: string | null, 
+/**
+ * Its end.
+ */
+current_end: string | null, 
+/**
+ * The next charge.
+ */
+charge_at: string | null, 
+/**
+ * Where the customer authorises the mandate.
+ */
+short_url: string | null, 
+/**
+ * When it was made.
+ */
+created_at: string, };
+
+export type InvoiceView = { 
+/**
+ * Ours.
+ */
+id: string, 
+/**
+ * invoice or credit_note.
+ */
+kind: string, 
+/**
+ * `WF2627-000001` / `CN2627-000001`.
+ */
+number: string, 
+/**
+ * `2026-27`.
+ */
+financial_year: string, 
+/**
+ * Razorpay's payment.
+ */
+payment_id: string, 
+/**
+ * Razorpay's refund (credit notes).
+ */
+refund_id: string | null, 
+/**
+ * The invoice a credit note corrects.
+ */
+original_id: string | null, 
+/**
+ * When.
+ */
+issued_at: string, 
+/**
+ * The platform.
+ */
+seller: Record<string, string>, 
+/**
+ * The customer.
+ */
+buyer: Record<string, string | null>, 
+/**
+ * `29-Karnataka`.
+ */
+place_of_supply: string, 
+/**
+ * 997331.
+ */
+sac: string, 
+/**
+ * The service.
+ */
+description: string, 
+/**
+ * ISO 4217.
+ */
+currency: string, 
+/**
+ * Taxable value, paise.
+ */
+taxable_minor: number, 
+/**
+ * CGST 9%.
+ */
+cgst_minor: number, 
+/**
+ * SGST 9%.
+ */
+sgst_minor: number, 
+/**
+ * IGST 18%.
+ */
+igst_minor: number, 
+/**
+ * Total.
+ */
+total_minor: number, };
+
 export type TenantSummary = { 
 /**
  * Id.
