@@ -148,6 +148,37 @@ export async function simControl(control) {
   if (res.status !== 204) throw new Error(`POST ${sim}/__sim/control → ${res.status} ${await res.text()}`);
 }
 
+/** The Razorpay simulator's root (E2E_RAZORPAY_SIM); throws without it (a billing scenario cannot run). */
+export function razorpaySim() {
+  const sim = process.env.E2E_RAZORPAY_SIM;
+  if (!sim) throw new Error("E2E_RAZORPAY_SIM is not set: this scenario pays through the Razorpay simulator (scripts/test starts it and sets it)");
+  return sim.replace(/\/+$/, "");
+}
+
+/**
+ * Has the Razorpay simulator charge a subscription now (`POST
+ * /__sim/subscriptions/{id}/charge`): a captured payment, or a failed one
+ * (pending; the fourth failure in a row halts it). Its signed webhooks go
+ * to the server. Returns the payment.
+ */
+export async function razorpayCharge(subscriptionId, { fail = false } = {}) {
+  const res = await fetch(`${razorpaySim()}/__sim/subscriptions/${encodeURIComponent(subscriptionId)}/charge`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ fail }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`POST ${razorpaySim()}/__sim/subscriptions/${subscriptionId}/charge → ${res.status} ${text}`);
+  return JSON.parse(text);
+}
+
+/** Every webhook the Razorpay simulator sent so far: [{id, event, body, signature, status}]. */
+export async function razorpayEvents() {
+  const res = await fetch(`${razorpaySim()}/__sim/events`);
+  if (!res.ok) throw new Error(`GET ${razorpaySim()}/__sim/events → ${res.status} ${await res.text()}`);
+  return (await res.json()).data;
+}
+
 /** A new tenant with its admin, through the API. */
 export async function registerTenant() {
   const email = uniqueEmail("admin");

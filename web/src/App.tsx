@@ -27,6 +27,7 @@ const CampaignDetailPage = lazy(() => import("./pages/CampaignDetailPage"));
 const ChannelsPage = lazy(() => import("./pages/ChannelsPage").then((m) => ({ default: m.ChannelsPage })));
 const PlanPage = lazy(() => import("./pages/PlanPage").then((m) => ({ default: m.PlanPage })));
 const UsagePage = lazy(() => import("./pages/UsagePage").then((m) => ({ default: m.UsagePage })));
+const BillingPage = lazy(() => import("./pages/BillingPage").then((m) => ({ default: m.BillingPage })));
 const AuditLogPage = lazy(() => import("./pages/AuditLogPage").then((m) => ({ default: m.AuditLogPage })));
 // The platform console: only super-admins open (and fetch) it.
 const AdminLayout = lazy(() => import("./pages/AdminLayout").then((m) => ({ default: m.AdminLayout })));
@@ -106,6 +107,7 @@ export function App() {
                 <Route path="api-keys" element={<Suspense fallback={<Loading />}><ApiKeysPage /></Suspense>} />
                 <Route path="plan" element={<Suspense fallback={<Loading />}><PlanPage /></Suspense>} />
                 <Route path="usage" element={<Suspense fallback={<Loading />}><UsagePage /></Suspense>} />
+                <Route path="billing" element={<Suspense fallback={<Loading />}><BillingPage /></Suspense>} />
                 <Route path="audit" element={<Suspense fallback={<Loading />}><AuditLogPage /></Suspense>} />
               </Route>
               <Route path="/admin" element={<RoleGate><AdminLayout /></RoleGate>}>

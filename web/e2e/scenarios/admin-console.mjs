@@ -191,12 +191,12 @@ export default async function ({ page }) {
     await hint.getByTestId("plan-link").click();
     await tp.locator('[data-testid="plan-usage-agents"][data-used="3"][data-at-limit="true"]').waitFor();
 
-    // A grace period shows a banner on every page, with the link; back to active, it goes.
+    // A grace period shows a banner on every page, with the way to Billing; back to active, it goes.
     await apiCall("PATCH", `/admin/tenants/${tenantId}`, { status: "grace" }, operator);
     await tp.reload();
     const banner = tp.locator('[data-testid="account-status-banner"][data-status="grace"]');
     await banner.waitFor();
-    assert(/grace period/.test(await text(banner)) && (await banner.getByTestId("plan-link").count()) === 1, `the grace banner (${await text(banner)})`);
+    assert(/last payment failed/.test(await text(banner)) && (await banner.getByTestId("billing-link").count()) === 1, `the grace banner (${await text(banner)})`);
     await tp.getByTestId("plan-status").filter({ hasText: "Grace period" }).waitFor();
     await apiCall("PATCH", `/admin/tenants/${tenantId}`, { status: "active" }, operator);
     await tp.reload();

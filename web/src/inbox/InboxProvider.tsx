@@ -19,6 +19,7 @@ import {
 import { canCaption, MediaCache, mediaKindOf, mediaMessage, mediaSendData, type UploadedMedia } from "../lib/media";
 import { browserSocket, RealtimeClient, wsProtocols, wsUrl, type ConnectionState } from "../lib/realtime";
 import { addUsageAlert, parseUsageAlert, type UsageAlertEvent } from "../lib/usage";
+import { parseAccountStatus, type AccountStatus } from "../lib/billing";
 import type { CampaignProgressEvent, Conversation, ConversationStatus, Message, Note, Page, ServerEvent, Template, User } from "../lib/types";
 
 const PAGE_SIZE = 50;
@@ -125,6 +126,12 @@ export interface Inbox {
   dismissUsageAlert: (alert: UsageAlertEvent) => void;
   /** Live plan-limit alerts (the Usage page reads again); returns an unsubscribe function. */
   onUsageAlert: (listener: (alert: UsageAlertEvent) => void) => () => void;
+  /**
+   * Billing moved the account (`account:status`, everyone): its new status;
+   * null after a reconnect (a frame may have been missed: read it again).
+   * Returns an unsubscribe function.
+   */
+  onAccountStatus: (listener: (status: AccountStatus | null) => void) => () => void;
 }
 
 const InboxContext = createContext<Inbox | null>(null);
@@ -192,6 +199,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   const noteListeners = useRef(new Set<(note: Note) => void>());
   const campaignListeners = useRef(new Set<(progress: CampaignProgressEvent) => void>());
   const usageListeners = useRef(new Set<(alert: UsageAlertEvent) => void>());
+  const accountListeners = useRef(new Set<(status: AccountStatus | null) => void>());
   const fetching = useRef(new Set<string>());
   const readTimer = useRef<number | null>(null);
   /** Picked files by client id, until uploaded (a failed upload can be retried). */
@@ -390,6 +398,12 @@ export function InboxProvider({ children }: { children: ReactNode }) {
           usageListeners.current.forEach((l) => l(alert));
           return;
         }
+        case "account:status": {
+          // A payment failed (grace), was given up on (restricted) or went through (active): the banner and pages follow.
+          const status = parseAccountStatus(e.data);
+          if (status) accountListeners.current.forEach((l) => l(status));
+          return;
+        }
         case "error": {
           const { client_id, code, message } = e.data;
           const pending = client_id ? store.state.pending.find((p) => p.clientId === client_id) : undefined;
@@ -428,6 +442,8 @@ export function InboxProvider({ children }: { children: ReactNode }) {
           if (!reconnected) return;
           // The joins above asked for a replay; a refetch also restores statuses and the list.
           void loadList(filterRef.current, null);
+          // An account:status frame may have been missed while away.
+          accountListeners.current.forEach((l) => l(null));
           const id = openRef.current;
           if (id) void loadLatest(id).catch(() => {});
         },
@@ -806,6 +822,11 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     return () => void usageListeners.current.delete(listener);
   }, []);
 
+  const onAccountStatus = useCallback((listener: (status: AccountStatus | null) => void) => {
+    accountListeners.current.add(listener);
+    return () => void accountListeners.current.delete(listener);
+  }, []);
+
   useEffect(() => {
     if (!notice) return;
     const timer = window.setTimeout(() => setNotice(null), 6_000);
@@ -850,6 +871,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     usageAlerts,
     dismissUsageAlert: (alert: UsageAlertEvent) => setUsageAlerts((prev) => prev.filter((a) => !(a.limit === alert.limit && a.period === alert.period))),
     onUsageAlert,
+    onAccountStatus,
   };
   return <InboxContext.Provider value={value}>{children}</InboxContext.Provider>;
 }

@@ -1574,6 +1574,32 @@ igst_minor: number,
  */
 total_minor: number, };
 
+export type SessionView = { 
+/**
+ * The refresh token's id.
+ */
+id: string, 
+/**
+ * When this token was issued (sign-in or last refresh).
+ */
+created_at: string, 
+/**
+ * Last sign-in or refresh.
+ */
+last_used_at: string | null, 
+/**
+ * When it ends unless refreshed.
+ */
+expires_at: string, 
+/**
+ * The client.
+ */
+user_agent: string | null, 
+/**
+ * Its address.
+ */
+ip: string | null, };
+
 export type TenantSummary = { 
 /**
  * Id.

@@ -59,6 +59,12 @@ export const ACTION_KEYS: Readonly<Record<string, MessageKey>> = {
   "tenant.reactivated": "audit.action.tenant.reactivated",
   "plan.created": "audit.action.plan.created",
   "plan.changed": "audit.action.plan.changed",
+  "billing.subscribed": "audit.action.billing.subscribed",
+  "billing.cancelled": "audit.action.billing.cancelled",
+  "billing.details_changed": "audit.action.billing.details_changed",
+  "billing.account_state": "audit.action.billing.account_state",
+  "billing.invoiced": "audit.action.billing.invoiced",
+  "billing.refunded": "audit.action.billing.refunded",
 };
 
 /** An action in words; an action this version does not know stays as the server wrote it. */

@@ -45,6 +45,11 @@ export function describeCode(code: string, message: string, t: Translate, retryA
       return t("error.wabaInUse");
     case "NOT_UNCONFIRMED":
       return t("error.notUnconfirmed");
+    case "ACCOUNT_RESTRICTED":
+      // 402: the payment is overdue; say where it is paid (the composer shows this under the failed bubble).
+      return t("error.accountRestricted");
+    case "BILLING_NOT_CONFIGURED":
+      return t("error.billingNotConfigured");
     default:
       return null;
   }

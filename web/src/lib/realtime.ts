@@ -37,6 +37,7 @@ const KNOWN_EVENTS = new Set([
   "notification",
   "campaign:progress",
   "usage:alert",
+  "account:status",
   "error",
 ]);
 

@@ -264,6 +264,14 @@ export interface UsageAlertFrame {
   period: string;
 }
 
+/**
+ * `account:status` (everyone in the account): billing moved the account
+ * (a failed payment → grace, payments given up → restricted, paid → active).
+ */
+export interface AccountStatusFrame {
+  status: string;
+}
+
 export interface AckEvent {
   client_id: string;
   message_id: string;
@@ -291,6 +299,7 @@ export type ServerEvent =
   | { event: "notification"; data: NotificationEvent }
   | { event: "campaign:progress"; data: CampaignProgressEvent }
   | { event: "usage:alert"; data: UsageAlertFrame }
+  | { event: "account:status"; data: AccountStatusFrame }
   | { event: "error"; data: ServerErrorEvent };
 
 export type ClientEvent =

@@ -1,7 +1,10 @@
+import { Link } from "react-router";
+import { useAuth } from "../auth/AuthProvider";
 import { ErrorText } from "../components/Field";
-import { PriceText, UsageBar } from "../components/plan/PlanBits";
+import { BILLING_PATH, PriceText, UsageBar } from "../components/plan/PlanBits";
 import { Badge, useErrorText } from "../components/ui";
 import { useI18n } from "../i18n/I18nProvider";
+import { canOpen } from "../lib/nav";
 import { byPosition, FEATURES, hasFeature, LIMIT_KEYS, limitText, limitUse, statusTone, USAGE_KEYS, type PlanView } from "../lib/plans";
 import { useFreshAccountPlan } from "../plan/AccountPlanProvider";
 
@@ -52,6 +55,7 @@ function PlanCard({ plan, current }: { plan: PlanView; current: boolean }) {
 /** Settings → Plan: the account's plan, status and usage, the plans offered; changes go through the platform operator. */
 export function PlanPage() {
   const { t } = useI18n();
+  const { user } = useAuth();
   const errorText = useErrorText();
   const { account, error, loading } = useFreshAccountPlan();
 
@@ -98,6 +102,14 @@ export function PlanPage() {
       </section>
       <p className="rounded-lg border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-900" data-testid="plan-managed">
         {t("plan.managed")}
+        {canOpen(user?.role, BILLING_PATH) && (
+          <>
+            {" "}
+            <Link to={BILLING_PATH} className="whitespace-nowrap font-medium underline" data-testid="plan-billing-link">
+              {t("settings.billing")}
+            </Link>
+          </>
+        )}
       </p>
       {offered.length > 0 && (
         <div>

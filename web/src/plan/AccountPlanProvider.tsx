@@ -1,9 +1,12 @@
 // The signed-in account's plan, status and usage (`GET /account/plan`),
 // fetched once per session and again when a page asks (after an addition or
 // a refusal), shared by the Plan page, the upgrade hints and the status banner.
+// Billing's `account:status` frame updates the status at once and reads it again
+// (a first payment also changes the plan).
 
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { useAuth } from "../auth/AuthProvider";
+import { useInbox } from "../inbox/InboxProvider";
 import type { AccountPlanView } from "../lib/plans";
 
 export interface AccountPlanState {
@@ -45,6 +48,16 @@ export function AccountPlanProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (user) reload();
   }, [user?.id, user?.role, reload]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const { onAccountStatus } = useInbox();
+  useEffect(
+    () =>
+      onAccountStatus((status) => {
+        if (status) setAccount((prev) => (prev && prev.status !== status ? { ...prev, status } : prev));
+        reload();
+      }),
+    [onAccountStatus, reload],
+  );
 
   const value = useMemo(() => ({ account, error, loading, reload }), [account, error, loading, reload]);
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;

@@ -3,11 +3,14 @@
 // account status banner, usage bars and a plan's price.
 
 import { Link } from "react-router";
+import { useAuth } from "../../auth/AuthProvider";
 import { useI18n } from "../../i18n/I18nProvider";
+import { canOpen } from "../../lib/nav";
 import { useAccountPlan } from "../../plan/AccountPlanProvider";
 import { formatPrice, gateText, statusNeedsBanner, type Gate, type LimitUse, usageText } from "../../lib/plans";
 
 export const PLAN_PATH = "/settings/plan";
+export const BILLING_PATH = "/settings/billing";
 
 export function PlanLink({ className = "" }: { className?: string }) {
   const { t } = useI18n();
@@ -53,17 +56,38 @@ export function PlanErrorText({ text, plan, testId }: { text: string | null; pla
   );
 }
 
-/** Under the header on every page while the account is in its grace period or restricted. */
+/**
+ * Under the header on every page, for everyone in the account, while a
+ * payment failed (grace: amber, Razorpay retries) or is overdue
+ * (restricted: red, nothing goes out). Admins get the way to Billing.
+ */
 export function AccountStatusBanner() {
   const { t } = useI18n();
+  const { user } = useAuth();
   const { account } = useAccountPlan();
   const status = account?.status;
   if (!statusNeedsBanner(status)) return null;
-  const tone = status === "grace" ? "bg-amber-50 text-amber-900" : "bg-red-50 text-red-800";
+  const admin = canOpen(user?.role, BILLING_PATH);
+  const grace = status === "grace";
+  const text = grace ? (admin ? "plan.banner.grace" : "plan.banner.graceAgent") : admin ? "plan.banner.restricted" : "plan.banner.restrictedAgent";
   return (
-    <div role="status" data-testid="account-status-banner" data-status={status} className={`flex flex-wrap items-center gap-x-2 px-3 py-1.5 text-sm ${tone}`}>
-      <span>{t(status === "grace" ? "plan.banner.grace" : "plan.banner.restricted")}</span>
-      <PlanLink />
+    <div
+      role={grace ? "status" : "alert"}
+      data-testid="account-status-banner"
+      data-status={status}
+      className={`flex flex-wrap items-center gap-x-3 gap-y-1 border-b px-3 py-1.5 text-sm ${grace ? "border-amber-200 bg-amber-50 text-amber-900" : "border-red-200 bg-red-100 text-red-900"}`}
+    >
+      <svg viewBox="0 0 24 24" className={`h-4 w-4 shrink-0 ${grace ? "text-amber-600" : "text-red-600"}`} fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+        {grace ? <path d="M12 3l9.5 17h-19L12 3zM12 10v4M12 17.5v.01" /> : <path d="M12 3a9 9 0 100 18 9 9 0 000-18zM12 7.5v5.5M12 16.5v.01" />}
+      </svg>
+      <span className="min-w-0 flex-1" data-testid="account-status-text">
+        {t(text)}
+      </span>
+      {admin && (
+        <Link to={BILLING_PATH} className="whitespace-nowrap font-semibold underline" data-testid="billing-link">
+          {t(grace ? "plan.banner.updatePayment" : "plan.banner.pay")}
+        </Link>
+      )}
     </div>
   );
 }
