@@ -1,4 +1,4 @@
-//! The command line: `serve`, `demo`, `migrate`, `graph-sim`, `razorpay-sim`, `rotate-key`.
+//! The command line: `serve`, `demo`, `migrate`, `graph-sim`, `razorpay-sim`, `mail-sink`, `rotate-key`.
 
 use crate::config::Config;
 use crate::startup::Application;
@@ -73,6 +73,19 @@ pub enum Command {
         /// through POST /__sim/subscriptions/{id}/charge).
         #[arg(long, default_value_t = 0)]
         charge_every_secs: u64,
+    },
+    /// Run a local mail sink: an SMTP server that keeps every mail (point
+    /// SMTP_URL at it) and lists them at GET http://HTTP/mails.
+    MailSink {
+        /// SMTP address.
+        #[arg(long, default_value = "127.0.0.1:2525")]
+        smtp: String,
+        /// HTTP address of the mail list.
+        #[arg(long, default_value = "127.0.0.1:8025")]
+        http: String,
+        /// Print each mail as it arrives.
+        #[arg(long)]
+        echo: bool,
     },
     /// Re-seal every stored secret under WHATSFLOW_MASTER_KEY, opening them
     /// with it or WHATSFLOW_MASTER_KEY_PREVIOUS (comma-separated old keys).
@@ -157,6 +170,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 _ = term.recv() => {}
             }
             sim.handle.stop(true).await;
+            Ok(())
+        }
+        Command::MailSink { smtp, http, echo } => {
+            let smtp_listener = std::net::TcpListener::bind(&smtp).map_err(|e| anyhow::anyhow!("cannot listen on {smtp}: {e}"))?;
+            let http_listener = std::net::TcpListener::bind(&http).map_err(|e| anyhow::anyhow!("cannot listen on {http}: {e}"))?;
+            let sink = crate::sim::smtp::start(smtp_listener, echo)?;
+            let handle = crate::sim::smtp::serve_http(http_listener, sink.mailbox.clone())?;
+            println!("Mail sink: SMTP_URL={} — mails at http://{http}/mails", sink.smtp_url());
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+            tokio::select! {
+                r = tokio::signal::ctrl_c() => r?,
+                _ = term.recv() => {}
+            }
+            handle.stop(true).await;
             Ok(())
         }
         Command::Admin(AdminCommand::CreateSuperAdmin { email, password, name }) => {

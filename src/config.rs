@@ -116,6 +116,8 @@ pub struct Config {
     pub default_plan: String,
     /// Razorpay billing, GST invoices and overdue accounts.
     pub billing: crate::billing::BillingConfig,
+    /// Mail (password resets, email verification).
+    pub mail: crate::mail::MailConfig,
 }
 
 /// `WHATSFLOW_DEFAULT_PLAN`: the plan new tenants start on (default
@@ -278,6 +280,7 @@ impl Config {
             auth_limits: crate::auth::limits::AuthLimits::from_env()?,
             default_plan: default_plan_var(),
             billing: crate::billing::BillingConfig::from_env()?,
+            mail: crate::mail::MailConfig::from_env(&env_var("WHATSFLOW_BIND").unwrap_or_else(|| "127.0.0.1:8080".into())),
         })
     }
 }

@@ -32,6 +32,10 @@ pub enum Sealed {
     AppSecret,
     /// `meta_apps.verify_token_enc`.
     VerifyToken,
+    /// `users.totp_secret` (two-factor).
+    TotpSecret,
+    /// `users.totp_pending_secret` (two-factor being set up).
+    TotpPending,
 }
 
 impl Sealed {
@@ -41,6 +45,8 @@ impl Sealed {
             Self::AccessToken => "channels.access_token_enc",
             Self::AppSecret => "meta_apps.app_secret_enc",
             Self::VerifyToken => "meta_apps.verify_token_enc",
+            Self::TotpSecret => "users.totp_secret",
+            Self::TotpPending => "users.totp_pending_secret",
         }
     }
 

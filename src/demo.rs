@@ -93,6 +93,7 @@ pub fn demo_config() -> anyhow::Result<Config> {
         // The demo business shows every feature.
         default_plan: "enterprise".into(),
         billing: crate::billing::BillingConfig::from_env()?,
+        mail: crate::mail::MailConfig::from_env(&env("WHATSFLOW_BIND").unwrap_or_else(|| "127.0.0.1:8080".into())),
     })
 }
 
@@ -138,6 +139,16 @@ pub async fn run() -> anyhow::Result<()> {
         config.billing.key = Some(("rzp_test_demo".into(), Secret::new(key_secret)));
         config.billing.webhook_secrets = vec![Secret::new(webhook_secret)];
         Some(sim)
+    } else {
+        None
+    };
+    // Mail (password resets, verification) goes to a local sink that prints
+    // each mail here, unless SMTP_URL names a real server.
+    let _mail_sink = if config.mail.smtp_url.is_none() {
+        let sink = crate::sim::smtp::start(std::net::TcpListener::bind("127.0.0.1:0")?, true)?;
+        config.mail.smtp_url = Some(sink.smtp_url());
+        println!("Mail: no SMTP_URL, so the mails whatsflow sends are printed here");
+        Some(sink)
     } else {
         None
     };

@@ -38,6 +38,7 @@ pub mod embedded_pg;
 pub mod graph;
 pub mod http;
 pub mod hub;
+pub mod mail;
 pub mod outbox;
 pub mod plans;
 pub mod rotate;

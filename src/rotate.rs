@@ -31,13 +31,16 @@ pub async fn rotate(owner_url: &str, secrets: &SecretBox) -> anyhow::Result<Rota
         ("channels", "access_token_enc", "id::text", Sealed::AccessToken),
         ("meta_apps", "app_secret_enc", "app_id", Sealed::AppSecret),
         ("meta_apps", "verify_token_enc", "app_id", Sealed::VerifyToken),
+        ("users", "totp_secret", "id::text", Sealed::TotpSecret),
+        ("users", "totp_pending_secret", "id::text", Sealed::TotpPending),
     ];
     let secrets = secrets.clone().opening_legacy();
     for (table, column, row_key, what) in columns {
-        let rows: Vec<(uuid::Uuid, uuid::Uuid, String, Vec<u8>)> =
-            sqlx::query_as(&format!("SELECT id, tenant_id, {row_key} AS row_key, {column} FROM {table} ORDER BY id FOR UPDATE"))
-                .fetch_all(&mut *tx)
-                .await?;
+        let rows: Vec<(uuid::Uuid, uuid::Uuid, String, Vec<u8>)> = sqlx::query_as(&format!(
+            "SELECT id, tenant_id, {row_key} AS row_key, {column} FROM {table} WHERE {column} IS NOT NULL ORDER BY id FOR UPDATE"
+        ))
+        .fetch_all(&mut *tx)
+        .await?;
         for (id, tenant, key, sealed) in rows {
             let context = what.context(TenantId(tenant), &key);
             if secrets.is_current(&sealed) && secrets.open(&sealed, &context).is_ok() {

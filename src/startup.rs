@@ -68,6 +68,8 @@ pub struct AppState {
     pub keywords: Arc<crate::store::keywords::ConsentKeywords>,
     /// Razorpay (billing).
     pub razorpay: crate::billing::razorpay::Razorpay,
+    /// Mail (password resets, email verification).
+    pub mailer: crate::mail::Mailer,
     /// The campaigns this node drives.
     pub campaigns: Arc<crate::campaigns::runner::CampaignRunner>,
     /// Revocable sessions (token versions).
@@ -187,7 +189,9 @@ impl Application {
         let campaigns = crate::campaigns::runner::CampaignRunner::new(db.clone(), router.clone(), hub.clone());
         campaigns.spawn_scheduler();
         let razorpay = crate::billing::razorpay::Razorpay::new(&config.billing.api_base, config.billing.key.clone());
+        let mailer = crate::mail::Mailer::new(&config.mail)?;
         let state = web::Data::new(AppState {
+            mailer,
             razorpay,
             db,
             keywords,

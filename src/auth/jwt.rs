@@ -21,7 +21,13 @@ pub enum TokenKind {
     Access,
     /// Only for `auth/refresh`.
     Refresh,
+    /// Only for finishing a two-factor sign-in (`auth/2fa/*`): the password
+    /// was right, a code is still due.
+    Mfa,
 }
+
+/// Lifetime of a two-factor sign-in token.
+pub const MFA_TTL_SECS: i64 = 5 * 60;
 
 /// The claims whatsflow puts in its tokens.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -73,6 +79,7 @@ impl JwtKeys {
         let ttl = match typ {
             TokenKind::Access => ACCESS_TTL_SECS,
             TokenKind::Refresh => REFRESH_TTL_SECS,
+            TokenKind::Mfa => MFA_TTL_SECS,
         };
         let claims = Claims { sub: user.0, tid: tenant.0, role, typ, jti, ver: version, iat: now, exp: now + ttl };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| ApiError::Internal(e.into()))?;
@@ -94,7 +101,8 @@ impl JwtKeys {
         if claims.typ != typ {
             return Err(ApiError::Unauthorized(match typ {
                 TokenKind::Access => "this is a refresh token; send the access token".into(),
-                TokenKind::Refresh => "this is an access token; send the refresh token".into(),
+                TokenKind::Refresh => "this is not a refresh token; send the refresh token".into(),
+                TokenKind::Mfa => "this is not a two-factor sign-in token; sign in with your password first".into(),
             }));
         }
         Ok(claims)

@@ -23,6 +23,7 @@ pub mod jwt;
 pub mod limits;
 pub mod password;
 pub mod sessions;
+pub mod totp;
 
 use crate::http::error::ApiError;
 use crate::startup::AppState;

@@ -101,22 +101,28 @@ pub async fn hash_password(state: &AppState, p: String) -> Result<String, ApiErr
 /// The address a request came from (the rate limits' key): the peer, or,
 /// when the peer is a trusted proxy, the last address in
 /// `X-Forwarded-For` that is not one of them.
-fn client_ip(state: &AppState, req: &HttpRequest) -> Option<std::net::IpAddr> {
+pub(crate) fn client_ip(state: &AppState, req: &HttpRequest) -> Option<std::net::IpAddr> {
     crate::http::request_id::client_ip_of(&state.config.trusted_proxies, req.peer_addr().map(|a| a.ip()), req.headers())
 }
 
-/// A refresh token to record for a new session.
-fn new_session() -> NewSession {
-    NewSession { id: uuid::Uuid::new_v4(), expires_at: Utc::now() + Duration::seconds(REFRESH_TTL_SECS) }
+/// A refresh token to record for a new session from `req`'s client.
+pub(crate) fn new_session(state: &AppState, req: &HttpRequest) -> NewSession {
+    let user_agent = req.headers().get("user-agent").and_then(|h| h.to_str().ok()).map(|s| s.chars().take(300).collect());
+    NewSession {
+        id: uuid::Uuid::new_v4(),
+        expires_at: Utc::now() + Duration::seconds(REFRESH_TTL_SECS),
+        user_agent,
+        ip: client_ip(state, req).map(|ip| ip.to_string()),
+    }
 }
 
 /// Signs the token pair of a session just recorded.
-fn tokens(state: &AppState, session: NewSession, signed: SignedIn) -> Result<TokenResponse, ApiError> {
+fn tokens(state: &AppState, session: uuid::Uuid, signed: SignedIn) -> Result<TokenResponse, ApiError> {
     let user = signed.user;
     let role = Role::parse(&user.role).ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown role {}", user.role)))?;
     let (uid, tid) = (UserId(user.id), TenantId(user.tenant_id));
     let (access_token, expires_in) = state.jwt.issue(uid, tid, role, signed.version, TokenKind::Access, uuid::Uuid::new_v4())?;
-    let (refresh_token, _) = state.jwt.issue(uid, tid, role, signed.version, TokenKind::Refresh, session.id)?;
+    let (refresh_token, _) = state.jwt.issue(uid, tid, role, signed.version, TokenKind::Refresh, session)?;
     Ok(TokenResponse { access_token, refresh_token, token_type: "Bearer", expires_in, user })
 }
 
@@ -126,10 +132,13 @@ pub async fn register(state: web::Data<AppState>, req: HttpRequest, body: Valid<
     let (tenant_name, name) = (body.tenant_name.trim(), body.name.trim());
     let email = body.email.trim().to_lowercase();
     let hash = hash_password(&state, body.password.clone()).await?;
-    let session = new_session();
+    let session = new_session(&state, &req);
+    let id = session.id;
     let plan = state.config.default_plan.as_str();
     let signed = state.db.platform().register(TenantId::generate(), tenant_name, plan, name, &email, &hash, session).await?;
-    Ok(HttpResponse::Created().json(tokens(&state, session, signed)?))
+    // The new admin's address is confirmed by mail (when mail is set up).
+    crate::http::security::send_verification(&state, TenantId(signed.user.tenant_id), UserId(signed.user.id), &email).await;
+    Ok(HttpResponse::Created().json(tokens(&state, id, signed)?))
 }
 
 /// Sign-in and refresh of a suspended account's people.
@@ -142,7 +151,7 @@ fn suspended() -> ApiError {
     }
 }
 
-fn locked(until: DateTime<Utc>) -> ApiError {
+pub(crate) fn locked(until: DateTime<Utc>) -> ApiError {
     let wait = (until - Utc::now()).to_std().unwrap_or_default();
     ApiError::TooManyRequests {
         code: ErrorCode::AccountLocked,
@@ -183,11 +192,26 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json
         // Only the right password learns it: the account is suspended.
         return Err(suspended());
     }
-    let session = new_session();
-    let signed = state.db.tenant(account.tenant_id).users().login(account.user_id, session).await?.ok_or_else(suspended)?;
-    let entry = Entry::new(Some(account.tenant_id), Actor::User(account.user_id), "auth.login").target(format!("user:{}", account.user_id));
+    if account.two_factor || account.two_factor_required {
+        // The password was right; a code (or setting two-factor up, where
+        // the account asks for it) is still due before any session starts.
+        let (mfa_token, expires_in) =
+            state.jwt.issue(account.user_id, account.tenant_id, Role::Agent, 0, TokenKind::Mfa, uuid::Uuid::new_v4())?;
+        let next = if account.two_factor { "mfa_required" } else { "mfa_setup_required" };
+        return Ok(HttpResponse::Ok().json(serde_json::json!({next: true, "mfa_token": mfa_token, "expires_in": expires_in})));
+    }
+    finish_login(&state, &req, account.tenant_id, account.user_id).await
+}
+
+/// Starts a session for a person whose sign-in is complete (password, and
+/// a code when two-factor applies): the token pair, audited.
+pub(crate) async fn finish_login(state: &AppState, req: &HttpRequest, tenant: TenantId, user: UserId) -> Result<HttpResponse, ApiError> {
+    let session = new_session(state, req);
+    let id = session.id;
+    let signed = state.db.tenant(tenant).users().login(user, session).await?.ok_or_else(suspended)?;
+    let entry = Entry::new(Some(tenant), Actor::User(user), "auth.login").target(format!("user:{}", user));
     state.db.audit().append(entry).await?;
-    Ok(HttpResponse::Ok().json(tokens(&state, session, signed)?))
+    Ok(HttpResponse::Ok().json(tokens(state, id, signed)?))
 }
 
 /// Trades a refresh token for a new pair; the old one dies. Presenting a
@@ -200,9 +224,10 @@ pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, body: web::Js
         // A suspended account's sessions ended; no new token comes out of one.
         return Err(suspended());
     }
-    let session = new_session();
+    let session = new_session(&state, &req);
+    let id = session.id;
     match state.db.tenant(tenant).users().rotate_session(user, claims.jti, session).await? {
-        Rotation::Rotated(signed) => Ok(HttpResponse::Ok().json(tokens(&state, session, signed)?)),
+        Rotation::Rotated(signed) => Ok(HttpResponse::Ok().json(tokens(&state, id, signed)?)),
         Rotation::Reused => {
             // A dead token presented again was stolen or replayed: every
             // session of that user has ended.

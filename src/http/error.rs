@@ -62,14 +62,17 @@ error_codes! {
     Forbidden => "FORBIDDEN", "The caller may not do this.";
     Internal => "INTERNAL", "An unexpected failure (logged with the request id).";
     InvalidCredentials => "INVALID_CREDENTIALS", "Email or password is wrong.";
+    InvalidCode => "INVALID_CODE", "The two-factor code (or recovery code) is wrong or was already used.";
     InvalidCsv => "INVALID_CSV", "The CSV file cannot be read.";
     InvalidCursor => "INVALID_CURSOR", "The cursor is not one this API returned.";
     InvalidFrame => "INVALID_FRAME", "A socket frame is malformed.";
     InvalidJson => "INVALID_JSON", "The request body is not valid JSON of the expected shape.";
     InvalidMessage => "INVALID_MESSAGE", "The message is not valid for its type.";
     InvalidQuery => "INVALID_QUERY", "The query string is not valid.";
+    InvalidToken => "INVALID_TOKEN", "The mailed link is used, expired or replaced by a newer one: ask for a new one.";
     InvalidUpload => "INVALID_UPLOAD", "The multipart upload cannot be read.";
     InvalidWebhook => "INVALID_WEBHOOK", "The webhook body is not a WhatsApp webhook.";
+    MailNotConfigured => "MAIL_NOT_CONFIGURED", "This installation sends no mail (SMTP_URL is not set).";
     MetaRejected => "META_REJECTED", "Meta refused the request.";
     NoChannel => "NO_CHANNEL", "Connect a number first.";
     NoRecipient => "NO_RECIPIENT", "The contact has neither a phone nor a user id.";
@@ -91,6 +94,7 @@ error_codes! {
     TemplateNotApproved => "TEMPLATE_NOT_APPROVED", "The template is not approved by Meta (or is paused or disabled).";
     TemplateParams => "TEMPLATE_PARAMS", "The template parameters do not fit.";
     TenantSuspended => "TENANT_SUSPENDED", "The account is suspended; the message says how to reactivate it.";
+    TwoFactorEnabled => "TWO_FACTOR_ENABLED", "Two-factor is already on: turn it off first to change the app.";
     Unauthorized => "UNAUTHORIZED", "Sign in (or the token expired or was revoked).";
     Unavailable => "UNAVAILABLE", "A dependency is unavailable: retry.";
     UnknownEvent => "UNKNOWN_EVENT", "The socket event is not one the server knows.";

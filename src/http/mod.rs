@@ -26,6 +26,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod request_id;
 pub mod routes;
+pub mod security;
 pub mod segments;
 pub mod settings;
 pub mod tags;

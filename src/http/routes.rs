@@ -4,7 +4,9 @@
 //! are built), so the documentation cannot drift from the server. The route ×
 //! caller matrix test walks [`ROUTES`]; a route it has no row for fails it.
 
-use super::{admin, audit, billing, campaigns, flow_runs, flow_sandbox, segments, settings, tags, templates, usage, users, webhooks};
+use super::{
+    admin, audit, billing, campaigns, flow_runs, flow_sandbox, security, segments, settings, tags, templates, usage, users, webhooks,
+};
 use super::{
     analytics, api_keys, auth, channels, contacts, contacts_csv, conversations, dead_letters, flows, health, media, messages, openapi,
 };
@@ -70,6 +72,26 @@ routes! {
     post "/api/v1/auth/logout" => auth::logout, Public, "auth",
         "Revoke a refresh token and end the user's access tokens and sockets", r#"{"refresh_token":"..."}"#;
     get "/api/v1/auth/me" => auth::me, Person, "auth", "The signed-in user";
+    post "/api/v1/auth/password/forgot" => security::forgot_password, Public, "auth",
+        "Mail a password-reset link (one use, 1 hour) to the account with this email; the same 202 whether or not one exists",
+        r#"{"email":"asha@acme.in"}"#;
+    post "/api/v1/auth/password/reset" => security::reset_password, Public, "auth",
+        "Set a new password with the mailed token (once); every session of the account ends", r#"{"token":"…","password":"new-password-1"}"#;
+    post "/api/v1/auth/email/verify" => security::verify_email, Public, "auth", "Confirm the email address with the mailed token", r#"{"token":"…"}"#;
+    post "/api/v1/auth/email/resend" => security::resend_verification, Person, "auth", "Mail a new verification link";
+    get "/api/v1/auth/security" => security::overview, Person, "auth", "The caller's email verification and two-factor state, and the account's rule";
+    post "/api/v1/auth/2fa/setup" => security::setup, Public, "auth",
+        "Start two-factor: a secret and its otpauth:// URI (signed in, or with the mfa_token of a sign-in that must set it up)";
+    post "/api/v1/auth/2fa/enable" => security::enable, Public, "auth",
+        "Turn two-factor on with a code from the app: the recovery codes (shown once), and the session for a sign-in that had to set it up",
+        r#"{"code":"123456"}"#;
+    post "/api/v1/auth/2fa/verify" => security::verify, Public, "auth",
+        "Finish a two-factor sign-in: the mfa_token from /auth/login and a code or a recovery code", r#"{"mfa_token":"…","code":"123456"}"#;
+    post "/api/v1/auth/2fa/disable" => security::disable, Person, "auth", "Turn two-factor off (password and a code)",
+        r#"{"password":"…","code":"123456"}"#;
+    get "/api/v1/auth/sessions" => security::sessions, Person, "auth", "The caller's open sessions (client, address, last use)";
+    delete "/api/v1/auth/sessions/{id}" => security::end_session, Person, "auth", "End one of the caller's sessions";
+    post "/api/v1/auth/sessions/revoke-all" => security::end_all_sessions, Person, "auth", "Sign out everywhere";
     get "/api/v1/users" => users::list, Reader, "team", "The team, with roles and presence";
     post "/api/v1/users" => users::create, Admin, "team", "Add an agent or admin",
         r#"{"email":"ravi@acme.test","password":"at least 8","name":"Ravi","role":"agent"}"#;
@@ -174,6 +196,9 @@ routes! {
     post "/api/v1/templates/{id}/preview" => templates::preview, Reader, "templates", "Render with parameters",
         r##"{"header":[],"body":["Asha","#4821"]}"##;
     get "/api/v1/account/plan" => admin::account_plan, Reader, "account", "The account's plan, its state and counts, and the plans offered";
+    get "/api/v1/settings/security" => security::settings, Admin, "account", "Whether the account requires two-factor of everyone";
+    put "/api/v1/settings/security" => security::set_settings, Admin, "account",
+        "Require two-factor of everyone (those without it sign in again and set it up)", r#"{"require_two_factor":true}"#;
     get "/api/v1/usage" => usage::usage, Reader, "account",
         "Usage in a billing month (?period=2026-11): monthly unique users against the plan, Meta's charges by day and category, limit alerts";
     get "/api/v1/billing/subscription" => billing::subscription, Admin, "billing",

@@ -165,6 +165,7 @@ pub fn api_typescript() -> String {
     declare::<crate::store::repo::billing::BillingDetails>(&mut out);
     declare::<crate::store::repo::billing::SubscriptionView>(&mut out);
     declare::<crate::store::repo::billing::InvoiceView>(&mut out);
+    declare::<crate::store::repo::security::SessionView>(&mut out);
     declare::<crate::store::repo::admin::TenantSummary>(&mut out);
     declare::<crate::http::admin::AdminOverview>(&mut out);
     declare::<crate::store::repo::audit::AuditRow>(&mut out);

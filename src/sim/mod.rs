@@ -5,7 +5,9 @@
 //! Cloud API and its signed webhooks); `demo`, the integration tests and the
 //! benches start it, and `whatsflow graph-sim` runs it alone. [`razorpay`]
 //! is Razorpay (subscriptions, charges, refunds and their signed webhooks),
-//! in `demo` and the tests, and alone as `whatsflow razorpay-sim`.
+//! in `demo` and the tests, and alone as `whatsflow razorpay-sim`. [`smtp`]
+//! is a mail server that keeps what it receives (`whatsflow mail-sink`).
 
 pub mod graph;
 pub mod razorpay;
+pub mod smtp;

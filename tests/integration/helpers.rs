@@ -131,6 +131,11 @@ pub fn test_config(database_url: &str) -> Config {
         // the plan tests move their tenants to the plans they test.
         default_plan: "enterprise".into(),
         billing: whatsflow::billing::BillingConfig::disabled(),
+        mail: whatsflow::mail::MailConfig {
+            smtp_url: None,
+            from: "whatsflow <no-reply@whatsflow.test>".into(),
+            public_url: "http://app.test".into(),
+        },
     }
 }
 
@@ -144,6 +149,7 @@ pub struct TestApp {
     handle: actix_web::dev::ServerHandle,
 }
 
+#[derive(Clone)]
 pub struct Tenant {
     pub token: String,
     pub refresh: String,

@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod account_security;
 mod audit;
 mod auth;
 mod billing;

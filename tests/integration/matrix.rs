@@ -116,6 +116,21 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     // for platform operators only (their access is tested in plans.rs).
     ("get", "/api/v1/account/plan", [401, 200, 200, 200, 200, 403, 200]),
     ("get", "/api/v1/usage", [401, 200, 200, 200, 200, 403, 200]),
+    ("get", "/api/v1/settings/security", [401, 403, 403, 200, 403, 403, 200]),
+    ("put", "/api/v1/settings/security", [401, 403, 403, 200, 403, 403, 200]),
+    // Account security: links and codes authenticate these, not callers
+    // (this server sends no mail: 403 MAIL_NOT_CONFIGURED).
+    ("post", "/api/v1/auth/password/forgot", [403, 403, 403, 403, 403, 403, 403]),
+    ("post", "/api/v1/auth/password/reset", [400, 400, 400, 400, 400, 400, 400]),
+    ("post", "/api/v1/auth/email/verify", [400, 400, 400, 400, 400, 400, 400]),
+    ("post", "/api/v1/auth/email/resend", [401, 403, 403, 403, 403, 403, 403]),
+    ("get", "/api/v1/auth/security", [401, 200, 200, 200, 403, 403, 200]),
+    ("post", "/api/v1/auth/2fa/setup", [401, 200, 200, 200, 401, 401, 200]),
+    ("post", "/api/v1/auth/2fa/enable", [401, 400, 400, 400, 401, 401, 400]),
+    ("post", "/api/v1/auth/2fa/verify", [401, 401, 401, 401, 401, 401, 401]),
+    ("post", "/api/v1/auth/2fa/disable", [401, 400, 400, 400, 403, 403, 400]),
+    ("get", "/api/v1/auth/sessions", [401, 200, 200, 200, 403, 403, 200]),
+    ("delete", "/api/v1/auth/sessions/{id}", [401, 404, 404, 404, 403, 403, 404]),
     // Billing is the tenant admin's (this server has no gateway configured:
     // subscribing is refused, 403 BILLING_NOT_CONFIGURED, for everyone).
     ("get", "/api/v1/billing/subscription", [401, 403, 403, 200, 403, 403, 200]),
@@ -157,6 +172,8 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("put", "/api/v1/settings/consent", [401, 403, 403, 200, 403, 403, 200]),
     ("get", "/api/v1/dead-letters", [401, 403, 403, 200, 403, 403, 200]),
     ("post", "/api/v1/dead-letters/{id}/retry", [401, 403, 403, 404, 403, 403, 202]),
+    // Last: it ends each person's sessions, so no row may follow it.
+    ("post", "/api/v1/auth/sessions/revoke-all", [401, 204, 204, 204, 403, 403, 204]),
 ];
 
 /// The tenant's resources the routes are called on.
@@ -391,6 +408,7 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
             id.to_string()
         }
         ("post", "/api/v1/admin/payments/{id}/refund") => "pay_matrix".into(),
+        ("delete", "/api/v1/auth/sessions/{id}") => uuid::Uuid::new_v4().to_string(),
         _ => String::new(),
     };
     let filled = path
@@ -426,6 +444,13 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         ("post", "/api/v1/contacts/segments") => Body::Json(segment_body(n + 2000)),
         ("patch", "/api/v1/admin/tenants/{id}") => Body::Json(json!({"status": "suspended"})),
         ("post", "/api/v1/billing/subscribe") => Body::Json(json!({"plan": "professional"})),
+        ("put", "/api/v1/settings/security") => Body::Json(json!({"require_two_factor": false})),
+        ("post", "/api/v1/auth/password/forgot") => Body::Json(json!({"email": "someone@matrix.test"})),
+        ("post", "/api/v1/auth/password/reset") => Body::Json(json!({"token": "not-a-token", "password": "new-password-1"})),
+        ("post", "/api/v1/auth/email/verify") => Body::Json(json!({"token": "not-a-token"})),
+        ("post", "/api/v1/auth/2fa/enable") => Body::Json(json!({"code": "000000"})),
+        ("post", "/api/v1/auth/2fa/verify") => Body::Json(json!({"mfa_token": "not-a-token", "code": "000000"})),
+        ("post", "/api/v1/auth/2fa/disable") => Body::Json(json!({"password": "wrong-password", "code": "000000"})),
         ("put", "/api/v1/billing/details") => Body::Json(json!({"legal_name": "Matrix Pvt Ltd", "state_code": "29"})),
         ("post", "/api/v1/admin/plans") => Body::Json(json!({"code": format!("matrix{n}"), "name": "Matrix"})),
         ("patch", "/api/v1/admin/plans/{code}") => Body::Json(json!({"price_monthly_minor": 1})),

@@ -20,6 +20,7 @@ pub mod flows;
 pub mod keys;
 pub mod plans;
 pub mod platform;
+pub mod security;
 pub mod segments;
 pub mod settings;
 pub mod templates;
@@ -230,6 +231,11 @@ impl Db {
     /// The repositories of one tenant.
     pub fn tenant(&self, tenant: TenantId) -> TenantDb<'_> {
         TenantDb { pool: &self.pool, tenant }
+    }
+
+    /// The owner of a live mailed token (password reset, verification).
+    pub async fn auth_token_owner(&self, hash: &[u8]) -> Result<Option<(TenantId, whatsflow_actors::ids::UserId, String)>, DbError> {
+        Ok(security::token_owner(&self.pool, hash).await?.map(|(u, t, p)| (t, u, p)))
     }
 
     /// The meter's platform-wide sweep (limit alerts).

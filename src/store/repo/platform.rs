@@ -33,6 +33,10 @@ pub struct LoginRecord {
     pub password_hash: String,
     /// Their tenant's state (active, grace, restricted, suspended).
     pub tenant_status: String,
+    /// They use two-factor.
+    pub two_factor: bool,
+    /// Their tenant asks everyone to.
+    pub two_factor_required: bool,
 }
 
 /// Cross-tenant lookups (definer functions only the app role may call).
@@ -43,16 +47,19 @@ pub struct Platform<'a> {
 impl Platform<'_> {
     /// The account with this email, in any tenant.
     pub async fn login_record(&self, email: &str) -> Result<Option<LoginRecord>, DbError> {
-        let row: Option<(uuid::Uuid, uuid::Uuid, String, String)> =
-            sqlx::query_as("SELECT id, tenant_id, password_hash, tenant_status FROM auth_user_by_email($1)")
-                .bind(email)
-                .fetch_optional(self.pool)
-                .await?;
-        Ok(row.map(|(id, tenant, hash, status)| LoginRecord {
+        let row: Option<(uuid::Uuid, uuid::Uuid, String, String, bool, bool)> = sqlx::query_as(
+            "SELECT id, tenant_id, password_hash, tenant_status, two_factor, two_factor_required FROM auth_user_by_email($1)",
+        )
+        .bind(email)
+        .fetch_optional(self.pool)
+        .await?;
+        Ok(row.map(|(id, tenant, hash, status, two_factor, two_factor_required)| LoginRecord {
             user_id: UserId(id),
             tenant_id: TenantId(tenant),
             password_hash: hash,
             tenant_status: status,
+            two_factor,
+            two_factor_required,
         }))
     }
 

@@ -62,12 +62,16 @@ pub(super) async fn insert_user(tx: &mut Transaction<'static, Postgres>, tenant:
 pub(super) const USER_COLUMNS: &str = "id, tenant_id, name, email, role, presence, created_at";
 
 /// A refresh token to record for a new session.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct NewSession {
     /// The token id (`jti`).
     pub id: uuid::Uuid,
     /// When it expires.
     pub expires_at: DateTime<Utc>,
+    /// The browser or client that signed in (for the session list).
+    pub user_agent: Option<String>,
+    /// Its address.
+    pub ip: Option<String>,
 }
 
 /// A signed-in user: who they are now and their token version.
@@ -107,24 +111,28 @@ pub(super) async fn start_session(
     session: NewSession,
 ) -> Result<SignedIn, DbError> {
     let version: i32 = sqlx::query_scalar("SELECT token_version FROM users WHERE id = $1").bind(user.id).fetch_one(&mut **tx).await?;
-    sqlx::query("INSERT INTO refresh_tokens (id, tenant_id, user_id, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(session.id)
-        .bind(user.tenant_id)
-        .bind(user.id)
-        .bind(session.expires_at)
+    sqlx::query(
+        "INSERT INTO refresh_tokens (id, tenant_id, user_id, expires_at, user_agent, ip, last_used_at) VALUES ($1, $2, $3, $4, $5, $6, now())",
+    )
+    .bind(session.id)
+    .bind(user.tenant_id)
+    .bind(user.id)
+    .bind(session.expires_at)
+    .bind(&session.user_agent)
+    .bind(&session.ip)
         .execute(&mut **tx)
         .await?;
     Ok(SignedIn { user, version })
 }
 
 /// Ends every access token of `user` (in `tx`).
-async fn bump_version(tx: &mut Transaction<'static, Postgres>, user: UserId) -> Result<(), DbError> {
+pub(super) async fn bump_version(tx: &mut Transaction<'static, Postgres>, user: UserId) -> Result<(), DbError> {
     sqlx::query("UPDATE users SET token_version = token_version + 1 WHERE id = $1").bind(user.0).execute(&mut **tx).await?;
     Ok(())
 }
 
 /// Revokes every refresh token of `user` (in `tx`).
-async fn revoke_refresh_tokens(tx: &mut Transaction<'static, Postgres>, user: UserId) -> Result<(), DbError> {
+pub(super) async fn revoke_refresh_tokens(tx: &mut Transaction<'static, Postgres>, user: UserId) -> Result<(), DbError> {
     sqlx::query("UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL")
         .bind(user.0)
         .execute(&mut **tx)
