@@ -330,6 +330,22 @@ fn spawn_meter(state: &web::Data<AppState>) {
                 }
                 Err(e) => tracing::warn!(error = %e, "suspending overdue accounts"),
             }
+            // Accounts whose deletion grace period ended are deleted.
+            match crate::store::repo::gdpr::purge_due_tenants(&state.pool).await {
+                Ok(purged) => {
+                    for (tenant, people) in purged {
+                        for user in people {
+                            state.sessions.revoked(tenant, user, "the account was deleted");
+                        }
+                        let entry = crate::audit::Entry::new(None, crate::audit::Actor::System, "account.deleted")
+                            .target(format!("tenant:{}", tenant.0));
+                        if let Err(e) = state.db.audit().append(entry).await {
+                            tracing::warn!(error = %e, "auditing an account's deletion");
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "deleting accounts past their grace period"),
+            }
             let fired = match state.db.meter().sweep(chrono::Utc::now()).await {
                 Ok(fired) => fired,
                 Err(e) => {

@@ -19,6 +19,7 @@ pub mod error;
 pub mod flow_runs;
 pub mod flow_sandbox;
 pub mod flows;
+pub mod gdpr;
 pub mod health;
 pub mod media;
 pub mod messages;

@@ -5,7 +5,7 @@
 //! caller matrix test walks [`ROUTES`]; a route it has no row for fails it.
 
 use super::{
-    admin, audit, billing, campaigns, flow_runs, flow_sandbox, security, segments, settings, tags, templates, usage, users, webhooks,
+    admin, audit, billing, campaigns, flow_runs, flow_sandbox, gdpr, security, segments, settings, tags, templates, usage, users, webhooks,
 };
 use super::{
     analytics, api_keys, auth, channels, contacts, contacts_csv, conversations, dead_letters, flows, health, media, messages, openapi,
@@ -156,6 +156,10 @@ routes! {
     patch "/api/v1/contacts/{id}" => contacts::update, Writer, "contacts", "Change a contact; custom_fields merge (null removes a field)",
         r#"{"name":"Asha K","custom_fields":{"city":null,"tier":"gold"}}"#;
     delete "/api/v1/contacts/{id}" => contacts::delete, Manager, "contacts", "Delete a contact and its conversations";
+    get "/api/v1/contacts/{id}/export" => gdpr::export_contact, Admin, "contacts",
+        "Everything the account holds about one contact, as JSON (GDPR access request)";
+    post "/api/v1/contacts/{id}/erase" => gdpr::erase_contact, Admin, "contacts",
+        "Erase a contact (GDPR): message bodies, notes, campaign rows and raw webhooks emptied, identity anonymised; counts and invoices kept";
     post "/api/v1/contacts/{id}/tags" => tags::post_tags, Writer, "contacts", "Add tags", r#"{"tags":["vip"]}"#;
     delete "/api/v1/contacts/{id}/tags/{tag}" => tags::delete_tag, Writer, "contacts", "Remove a tag";
     get "/api/v1/ws" => crate::ws::connect, Person, "live",
@@ -199,6 +203,12 @@ routes! {
     get "/api/v1/settings/security" => security::settings, Admin, "account", "Whether the account requires two-factor of everyone";
     put "/api/v1/settings/security" => security::set_settings, Admin, "account",
         "Require two-factor of everyone (those without it sign in again and set it up)", r#"{"require_two_factor":true}"#;
+    get "/api/v1/account/export" => gdpr::export_account, Admin, "account",
+        "The whole account as a zip (one JSON-lines file per table; secrets and password hashes never included)";
+    get "/api/v1/account/deletion" => gdpr::deletion, Admin, "account", "When the account is due to be deleted (null: not scheduled)";
+    post "/api/v1/account/deletion" => gdpr::schedule_deletion, Admin, "account",
+        "Delete the account in 30 days (confirm with its name); everything but invoices, payments and the audit log goes", r#"{"confirm":"Acme"}"#;
+    delete "/api/v1/account/deletion" => gdpr::cancel_deletion, Admin, "account", "Cancel a scheduled deletion";
     get "/api/v1/usage" => usage::usage, Reader, "account",
         "Usage in a billing month (?period=2026-11): monthly unique users against the plan, Meta's charges by day and category, limit alerts";
     get "/api/v1/billing/subscription" => billing::subscription, Admin, "billing",

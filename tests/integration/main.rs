@@ -12,6 +12,7 @@ mod campaigns;
 mod channels;
 mod contacts;
 mod flows;
+mod gdpr;
 mod in_doubt;
 mod ingest;
 mod live;

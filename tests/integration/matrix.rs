@@ -85,6 +85,8 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("get", "/api/v1/contacts/{id}", [401, 200, 404, 404, 200, 403, 200]),
     ("patch", "/api/v1/contacts/{id}", [401, 200, 404, 404, 403, 200, 200]),
     ("delete", "/api/v1/contacts/{id}", [401, 403, 403, 404, 403, 204, 204]),
+    ("get", "/api/v1/contacts/{id}/export", [401, 403, 403, 404, 403, 403, 200]),
+    ("post", "/api/v1/contacts/{id}/erase", [401, 403, 403, 404, 403, 403, 200]),
     ("post", "/api/v1/contacts/{id}/tags", [401, 200, 404, 404, 403, 200, 200]),
     ("delete", "/api/v1/contacts/{id}/tags/{tag}", [401, 200, 404, 404, 403, 200, 200]),
     // Sockets are for people: a plain GET past authentication is a 400
@@ -115,6 +117,11 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     // The account's own plan is readable by anyone of it; the console is
     // for platform operators only (their access is tested in plans.rs).
     ("get", "/api/v1/account/plan", [401, 200, 200, 200, 200, 403, 200]),
+    ("get", "/api/v1/account/export", [401, 403, 403, 200, 403, 403, 200]),
+    ("get", "/api/v1/account/deletion", [401, 403, 403, 200, 403, 403, 200]),
+    // Confirmed by the account's name: another account's admin names Acme.
+    ("post", "/api/v1/account/deletion", [401, 403, 403, 400, 403, 403, 202]),
+    ("delete", "/api/v1/account/deletion", [401, 403, 403, 404, 403, 403, 200]),
     ("get", "/api/v1/usage", [401, 200, 200, 200, 200, 403, 200]),
     ("get", "/api/v1/settings/security", [401, 403, 403, 200, 403, 403, 200]),
     ("put", "/api/v1/settings/security", [401, 403, 403, 200, 403, 403, 200]),
@@ -339,6 +346,9 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         ("delete", "/api/v1/contacts/{id}") => {
             admin_post(app, a, "/api/v1/contacts", json!({"phone": format!("+1415777{n:04}")})).await["id"].as_str().unwrap().to_owned()
         }
+        ("post", "/api/v1/contacts/{id}/erase") => {
+            admin_post(app, a, "/api/v1/contacts", json!({"phone": format!("+1415555{n:04}")})).await["id"].as_str().unwrap().to_owned()
+        }
         (_, p) if p.starts_with("/api/v1/contacts/{id}") => fx.contact.clone(),
         ("delete", "/api/v1/contacts/segments/{id}") => {
             admin_post(app, a, "/api/v1/contacts/segments", segment_body(n + 1000)).await["id"].as_str().unwrap().to_owned()
@@ -445,6 +455,7 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         ("patch", "/api/v1/admin/tenants/{id}") => Body::Json(json!({"status": "suspended"})),
         ("post", "/api/v1/billing/subscribe") => Body::Json(json!({"plan": "professional"})),
         ("put", "/api/v1/settings/security") => Body::Json(json!({"require_two_factor": false})),
+        ("post", "/api/v1/account/deletion") => Body::Json(json!({"confirm": "Acme"})),
         ("post", "/api/v1/auth/password/forgot") => Body::Json(json!({"email": "someone@matrix.test"})),
         ("post", "/api/v1/auth/password/reset") => Body::Json(json!({"token": "not-a-token", "password": "new-password-1"})),
         ("post", "/api/v1/auth/email/verify") => Body::Json(json!({"token": "not-a-token"})),

@@ -17,6 +17,7 @@ pub mod contacts;
 pub mod conversations;
 pub mod dead_letters;
 pub mod flows;
+pub mod gdpr;
 pub mod keys;
 pub mod plans;
 pub mod platform;
