@@ -34,9 +34,11 @@ impl Actor {
 
 impl From<&AuthUser> for Actor {
     fn from(u: &AuthUser) -> Self {
-        match u.api_key {
-            Some(k) => Self::ApiKey(k),
-            None => Self::User(u.user_id),
+        match (u.api_key, u.impersonator) {
+            (Some(k), _) => Self::ApiKey(k),
+            // What an operator does while viewing an account is theirs.
+            (None, Some(op)) => Self::User(op),
+            (None, None) => Self::User(u.user_id),
         }
     }
 }

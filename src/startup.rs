@@ -317,6 +317,7 @@ fn spawn_meter(state: &web::Data<AppState>) {
                         tenants.insert(tenant.0);
                     }
                     for tenant in tenants {
+                        state.flows.invalidate(whatsflow_actors::ids::TenantId(tenant));
                         let entry = crate::audit::Entry::new(
                             Some(whatsflow_actors::ids::TenantId(tenant)),
                             crate::audit::Actor::System,

@@ -26,6 +26,9 @@ pub enum TokenKind {
     Mfa,
 }
 
+/// Lifetime of an operator's impersonation token.
+pub const IMPERSONATION_TTL_SECS: i64 = 30 * 60;
+
 /// Lifetime of a two-factor sign-in token.
 pub const MFA_TTL_SECS: i64 = 5 * 60;
 
@@ -46,6 +49,9 @@ pub struct Claims {
     /// (signed out, role or password changed since) is refused.
     #[serde(default)]
     pub ver: i32,
+    /// A platform operator viewing the tenant as this user (impersonation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imp: Option<uuid::Uuid>,
     /// Issued at.
     pub iat: i64,
     /// Expires at.
@@ -81,9 +87,35 @@ impl JwtKeys {
             TokenKind::Refresh => REFRESH_TTL_SECS,
             TokenKind::Mfa => MFA_TTL_SECS,
         };
-        let claims = Claims { sub: user.0, tid: tenant.0, role, typ, jti, ver: version, iat: now, exp: now + ttl };
+        let claims = Claims { sub: user.0, tid: tenant.0, role, typ, jti, ver: version, imp: None, iat: now, exp: now + ttl };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| ApiError::Internal(e.into()))?;
         Ok((token, ttl))
+    }
+
+    /// Signs an access token with which `operator` views the tenant as
+    /// `user` for [`IMPERSONATION_TTL_SECS`] (no refresh token exists for it).
+    pub fn issue_impersonation(
+        &self,
+        user: UserId,
+        tenant: TenantId,
+        role: Role,
+        version: i32,
+        operator: UserId,
+    ) -> Result<(String, i64), ApiError> {
+        let now = Utc::now().timestamp();
+        let claims = Claims {
+            sub: user.0,
+            tid: tenant.0,
+            role,
+            typ: TokenKind::Access,
+            jti: uuid::Uuid::new_v4(),
+            ver: version,
+            imp: Some(operator.0),
+            iat: now,
+            exp: now + IMPERSONATION_TTL_SECS,
+        };
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| ApiError::Internal(e.into()))?;
+        Ok((token, IMPERSONATION_TTL_SECS))
     }
 
     /// Verifies a token's signature, expiry and kind.

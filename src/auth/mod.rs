@@ -96,6 +96,8 @@ pub struct AuthUser {
     pub role: Role,
     /// Set when the caller is an API key rather than a person.
     pub api_key: Option<uuid::Uuid>,
+    /// Set when a platform operator is viewing the tenant as this person.
+    pub impersonator: Option<UserId>,
 }
 
 impl AuthUser {
@@ -130,8 +132,13 @@ async fn by_api_key(state: &AppState, key: &str) -> Result<Credential, ApiError>
         .api_key(&api_key_hash(key))
         .await?
         .ok_or_else(|| ApiError::Unauthorized("unknown or revoked API key".into()))?;
-    let user =
-        AuthUser { user_id: UserId(k.created_by.unwrap_or(k.id)), tenant_id: k.tenant_id, role: Role::TenantAdmin, api_key: Some(k.id) };
+    let user = AuthUser {
+        user_id: UserId(k.created_by.unwrap_or(k.id)),
+        tenant_id: k.tenant_id,
+        role: Role::TenantAdmin,
+        api_key: Some(k.id),
+        impersonator: None,
+    };
     Ok(Credential::Key { user, scopes: k.scopes })
 }
 

@@ -78,7 +78,13 @@ impl Sessions {
                 "this session has ended (signed out, or the account's role or password changed); refresh the token or sign in again".into(),
             ));
         }
-        Ok(AuthUser { user_id: user, tenant_id: TenantId(claims.tid), role: current.role, api_key: None })
+        Ok(AuthUser {
+            user_id: user,
+            tenant_id: TenantId(claims.tid),
+            role: current.role,
+            api_key: None,
+            impersonator: claims.imp.map(UserId),
+        })
     }
 
     /// After a committed revocation: forgets the cached version and closes

@@ -178,6 +178,7 @@ pub async fn update_tenant(
     for user in ended {
         state.sessions.revoked(tenant, user, "the account was suspended");
     }
+    state.flows.invalidate(tenant);
     let summary = state.db.admin().tenant(tenant).await?.ok_or(ApiError::NotFound("tenant"))?;
     // In the tenant's own log, so its admins see who changed their plan or suspended them.
     let action = match b.status.as_deref() {
@@ -230,4 +231,81 @@ pub async fn overview(state: web::Data<AppState>, _: SuperAdmin) -> Result<HttpR
 /// (the web app's upgrade hints).
 pub async fn account_plan(state: web::Data<AppState>, user: Reader) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(state.db.tenant(user.tenant_id).account_plan().await?))
+}
+
+/// `POST /admin/tenants/{id}/impersonate`.
+#[derive(Deserialize)]
+pub struct ImpersonateBody {
+    reason: String,
+}
+
+/// An operator views a tenant as its first admin for 30 minutes: an access
+/// token with no refresh token, marked with the operator (the web app shows
+/// a banner; what they do is audited as theirs). The start is audited in
+/// the tenant's log and the platform's, with the reason.
+pub async fn impersonate(
+    state: web::Data<AppState>,
+    op: SuperAdmin,
+    path: web::Path<uuid::Uuid>,
+    body: web::Json<ImpersonateBody>,
+) -> Result<HttpResponse, ApiError> {
+    let reason = body.reason.trim();
+    if reason.chars().count() < 3 || reason.chars().count() > 500 {
+        return Err(ApiError::validation("`reason` (3 to 500 characters) is required: say why you are viewing this account"));
+    }
+    let tenant = TenantId(*path);
+    let summary = state.db.admin().tenant(tenant).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let (user, version) = state.db.admin().first_admin(tenant).await?.ok_or(ApiError::NotFound("tenant admin"))?;
+    let role = crate::auth::Role::parse(&user.role).unwrap_or(crate::auth::Role::TenantAdmin);
+    let (token, ttl) = state.jwt.issue_impersonation(whatsflow_actors::ids::UserId(user.id), tenant, role, version, op.user_id)?;
+    let until = chrono::Utc::now() + chrono::Duration::seconds(ttl);
+    let detail = json!({"operator": op.user_id.0, "as": user.id, "reason": reason, "until": until});
+    for log in [Some(tenant), None] {
+        let entry = Entry::new(log, Actor::from(&*op), "admin.impersonation_started").target(format!("tenant:{}", tenant.0));
+        state.db.audit().append(entry.change(None, Some(detail.clone()))).await?;
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "access_token": token, "token_type": "Bearer", "expires_in": ttl, "expires_at": until, "user": user,
+        "tenant": {"id": tenant.0, "name": summary.name}, "impersonating": true,
+    })))
+}
+
+/// The platform's settings.
+pub async fn settings(state: web::Data<AppState>, _: SuperAdmin) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(state.db.admin().settings().await?))
+}
+
+/// `PUT /admin/settings`.
+#[derive(Deserialize)]
+pub struct SettingsBody {
+    #[serde(default)]
+    signups_open: Option<bool>,
+    #[serde(default, deserialize_with = "some_text")]
+    default_plan: Option<Option<String>>,
+    #[serde(default, deserialize_with = "some_text")]
+    support_email: Option<Option<String>>,
+}
+
+/// Distinguishes an absent field from an explicit null.
+fn some_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// Changes them (audited in the platform's log).
+pub async fn update_settings(state: web::Data<AppState>, op: SuperAdmin, body: web::Json<SettingsBody>) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    if let Some(Some(code)) = &b.default_plan {
+        if state.db.plans().get(code).await?.is_none() {
+            return Err(ApiError::validation(format!("`default_plan` `{code}` is not a plan; GET /api/v1/admin/plans lists them")));
+        }
+    }
+    let support = b.support_email.map(|e| e.map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()));
+    if support.as_ref().and_then(|e| e.as_ref()).is_some_and(|e| !e.contains('@') || e.len() > 254) {
+        return Err(ApiError::validation("`support_email` must be an email address"));
+    }
+    let before = state.db.admin().settings().await?;
+    let after = state.db.admin().update_settings(b.signups_open, b.default_plan, support).await?;
+    let entry = Entry::new(None, Actor::from(&*op), "platform.settings_changed").target("platform_settings");
+    state.db.audit().append(entry.change(serde_json::to_value(&before).ok(), serde_json::to_value(&after).ok())).await?;
+    Ok(HttpResponse::Ok().json(after))
 }

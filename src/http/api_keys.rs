@@ -24,6 +24,8 @@ pub struct NewKey {
 
 /// Creates a key; the answer is the only time the key is shown.
 pub async fn create(state: web::Data<AppState>, user: Admin, body: web::Json<NewKey>) -> Result<HttpResponse, ApiError> {
+    // A key outlives an operator's 30-minute view of the account: none is made during it.
+    crate::http::security::not_impersonating(&user)?;
     state.db.tenant(user.tenant_id).plan_includes(crate::plans::Feature::ApiAccess).await??;
     let name = required_text("name", &body.name, 100)?;
     let granted = body.scopes.clone().unwrap_or_else(|| vec![scopes::READ.into(), scopes::WRITE.into()]);

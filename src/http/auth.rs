@@ -132,9 +132,17 @@ pub async fn register(state: web::Data<AppState>, req: HttpRequest, body: Valid<
     let (tenant_name, name) = (body.tenant_name.trim(), body.name.trim());
     let email = body.email.trim().to_lowercase();
     let hash = hash_password(&state, body.password.clone()).await?;
+    let settings = state.db.admin().settings().await?;
+    if !settings.signups_open {
+        let contact = settings.support_email.map_or(String::new(), |e| format!("; write to {e} to open an account"));
+        return Err(ApiError::Denied {
+            code: ErrorCode::SignupsClosed,
+            message: format!("this platform is not taking new sign-ups{contact}"),
+        });
+    }
     let session = new_session(&state, &req);
     let id = session.id;
-    let plan = state.config.default_plan.as_str();
+    let plan = settings.default_plan.as_deref().unwrap_or(state.config.default_plan.as_str());
     let signed = state.db.platform().register(TenantId::generate(), tenant_name, plan, name, &email, &hash, session).await?;
     // The new admin's address is confirmed by mail (when mail is set up).
     crate::http::security::send_verification(&state, TenantId(signed.user.tenant_id), UserId(signed.user.id), &email).await;
@@ -251,6 +259,9 @@ pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshRequest>)
 
 /// The caller.
 pub async fn me(state: web::Data<AppState>, user: Person) -> Result<HttpResponse, ApiError> {
-    let me = state.db.tenant(user.tenant_id).users().get(user.user_id).await?;
-    Ok(HttpResponse::Ok().json(me.ok_or(ApiError::NotFound("user"))?))
+    let me = state.db.tenant(user.tenant_id).users().get(user.user_id).await?.ok_or(ApiError::NotFound("user"))?;
+    let mut v = serde_json::to_value(me).map_err(|e| ApiError::Internal(e.into()))?;
+    // A platform operator viewing the account: the web app shows a banner.
+    v["impersonated_by"] = serde_json::json!(user.impersonator.map(|o| o.0));
+    Ok(HttpResponse::Ok().json(v))
 }

@@ -249,6 +249,8 @@ pub async fn webhook(state: web::Data<AppState>, req: HttpRequest, body: web::By
         let entry = Entry::new(Some(tenant), Actor::System, "billing.account_state").target(format!("event:{}", event.event));
         state.db.audit().append(entry.change(Some(json!({"status": before})), Some(json!({"status": after})))).await?;
         state.hub.notify(tenant, json!({"event": "account:status", "data": {"status": after}}));
+        // Flows start again, or stop starting, with the account's state.
+        state.flows.invalidate(tenant);
     }
     if let Some(tenant) = applied.tenant.filter(|_| !applied.issued.is_empty()) {
         let entry = Entry::new(Some(tenant), Actor::System, "billing.invoiced").target(format!("event:{}", event.event));

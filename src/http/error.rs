@@ -87,6 +87,7 @@ error_codes! {
     RateLimited => "RATE_LIMITED", "Too many requests from this address.";
     SegmentExists => "SEGMENT_EXISTS", "A segment with this name exists.";
     SegmentInUse => "SEGMENT_IN_USE", "A draft or scheduled campaign uses this segment as its audience.";
+    SignupsClosed => "SIGNUPS_CLOSED", "The platform is not taking new sign-ups; the message says whom to contact.";
     SubscriptionExists => "SUBSCRIPTION_EXISTS", "The account already has a live subscription: cancel it first.";
     TemplateExists => "TEMPLATE_EXISTS", "A template with this name and language exists.";
     TemplateInvalid => "TEMPLATE_INVALID", "The template breaks Meta's rules.";

@@ -238,6 +238,12 @@ routes! {
     post "/api/v1/admin/payments/{id}/refund" => billing::refund, SuperAdmin, "admin",
         "Refund a captured payment (all of it unless amount_minor is given); a credit note follows Razorpay's webhook",
         r#"{"amount_minor":117882}"#;
+    post "/api/v1/admin/tenants/{id}/impersonate" => admin::impersonate, SuperAdmin, "admin",
+        "View a tenant as its admin for 30 minutes (an access token marked with the operator; audited with the reason)",
+        r#"{"reason":"ticket #4821: campaign stuck"}"#;
+    get "/api/v1/admin/settings" => admin::settings, SuperAdmin, "admin", "Platform settings: sign-ups open, default plan, support email";
+    put "/api/v1/admin/settings" => admin::update_settings, SuperAdmin, "admin", "Change the platform settings",
+        r#"{"signups_open":false,"support_email":"support@whatsflow.example"}"#;
     get "/api/v1/admin/tenants" => admin::tenants, SuperAdmin, "admin", "Customer tenants (search by name or a member's email) with plan, state, size and MRR";
     patch "/api/v1/admin/tenants/{id}" => admin::update_tenant, SuperAdmin, "admin",
         "Move a tenant to a plan, or suspend (sessions end, inbound still stored) or reactivate it", r#"{"plan":"professional"}"#;

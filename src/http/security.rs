@@ -181,6 +181,15 @@ pub async fn overview(state: web::Data<AppState>, user: Person) -> Result<HttpRe
     })))
 }
 
+/// Refuses changing a person's credentials while an operator views the
+/// account as them.
+pub(crate) fn not_impersonating(user: &crate::auth::AuthUser) -> Result<(), ApiError> {
+    match user.impersonator {
+        Some(_) => Err(ApiError::Forbidden("an operator viewing this account cannot change its people's sign-in or sessions".into())),
+        None => Ok(()),
+    }
+}
+
 /// Who a two-factor call is for: the signed-in caller, or the person a
 /// two-factor sign-in token (from `auth/login`) names.
 async fn two_factor_caller(state: &AppState, user: Option<Person>, mfa_token: Option<&str>) -> Result<(TenantId, UserId, bool), ApiError> {
@@ -189,6 +198,7 @@ async fn two_factor_caller(state: &AppState, user: Option<Person>, mfa_token: Op
         return Ok((TenantId(claims.tid), UserId(claims.sub), true));
     }
     let user = user.ok_or_else(|| ApiError::Unauthorized("sign in, or send the `mfa_token` your sign-in returned".into()))?;
+    not_impersonating(&user)?;
     Ok((user.tenant_id, user.user_id, false))
 }
 
@@ -315,6 +325,7 @@ pub async fn verify(state: web::Data<AppState>, req: HttpRequest, body: web::Jso
 /// Turns two-factor off (the password and a current code), unless the
 /// account requires it.
 pub async fn disable(state: web::Data<AppState>, user: Person, body: web::Json<TwoFactorBody>) -> Result<HttpResponse, ApiError> {
+    not_impersonating(&user)?;
     let body = body.into_inner();
     let db = state.db.tenant(user.tenant_id);
     if db.requires_two_factor().await? {
@@ -344,6 +355,7 @@ pub async fn sessions(state: web::Data<AppState>, user: Person) -> Result<HttpRe
 /// Ends one of the caller's sessions (its refresh token; access tokens of
 /// the caller end too, other devices refresh).
 pub async fn end_session(state: web::Data<AppState>, user: Person, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+    not_impersonating(&user)?;
     let db = state.db.tenant(user.tenant_id);
     let mine = db.sessions(user.user_id).await?.iter().any(|s| s.id == *path);
     if !mine || !db.users().end_session(user.user_id, *path).await? {
@@ -355,6 +367,7 @@ pub async fn end_session(state: web::Data<AppState>, user: Person, path: web::Pa
 
 /// Signs the caller out everywhere.
 pub async fn end_all_sessions(state: web::Data<AppState>, user: Person) -> Result<HttpResponse, ApiError> {
+    not_impersonating(&user)?;
     state.db.tenant(user.tenant_id).end_all_sessions(user.user_id).await?;
     state.sessions.revoked(user.tenant_id, user.user_id, "signed out everywhere");
     let entry =

@@ -168,6 +168,7 @@ pub fn api_typescript() -> String {
     declare::<crate::store::repo::security::SessionView>(&mut out);
     declare::<crate::store::repo::admin::TenantSummary>(&mut out);
     declare::<crate::http::admin::AdminOverview>(&mut out);
+    declare::<crate::store::repo::admin::PlatformSettings>(&mut out);
     declare::<crate::store::repo::audit::AuditRow>(&mut out);
     declare::<crate::store::repo::segments::SegmentView>(&mut out);
     declare::<crate::store::repo::segments::SegmentPreview>(&mut out);

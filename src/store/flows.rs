@@ -92,8 +92,12 @@ impl FlowStore for PgFlowStore {
         }
         let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
         let rows = sqlx::query(
+            // An account whose payment is overdue (restricted) or that is
+            // suspended starts no automation: none of its flows is active.
             "SELECT id, version, name, trigger_type, trigger_value, trigger_match, priority, pause_on_agent_reply, flow_data
-             FROM flows WHERE status = 'active' ORDER BY priority DESC, created_at",
+             FROM flows WHERE status = 'active'
+               AND EXISTS (SELECT 1 FROM tenants t WHERE t.id = flows.tenant_id AND t.status IN ('active', 'grace'))
+             ORDER BY priority DESC, created_at",
         )
         .fetch_all(&mut *tx)
         .await

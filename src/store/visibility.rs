@@ -69,7 +69,7 @@ mod tests {
     #[test]
     fn agents_see_unassigned_and_their_own_admins_everything() {
         let (me, other) = (UserId::generate(), UserId::generate());
-        let agent = AuthUser { user_id: me, tenant_id: TenantId::generate(), role: Role::Agent, api_key: None };
+        let agent = AuthUser { user_id: me, tenant_id: TenantId::generate(), role: Role::Agent, api_key: None, impersonator: None };
         let admin = AuthUser { role: Role::TenantAdmin, ..agent };
         let a = Visibility::of(&agent);
         assert!(a.allows(None) && a.allows(Some(me)) && !a.allows(Some(other)));

@@ -348,7 +348,14 @@ async fn failed_charges_restrict_the_account_and_a_payment_restores_it_with_noth
     let t = app.register("Acme").await;
     app.connect_channel(&t, PHONE_NUMBER_ID).await;
     let conversation = app.open_conversation(&t, "919811100001").await;
+    let menu = json!({"name": "menu", "trigger_type": "keyword", "trigger_value": "menu", "flow_data": {"nodes": [
+        {"id": "m", "type": "message", "position": {"x": 0, "y": 0}, "data": {"start": true, "text": "Here is our menu"}}], "edges": []}});
+    crate::flows::create_flow(app, &t, menu).await;
+    let menus =
+        || async { crate::flows::bot_texts(app, "+919811100002").await.iter().filter(|x| x.as_str() == "Here is our menu").count() };
     let sub = subscribe_and_pay(&b, &t, "starter").await;
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919811100002", "wamid.menu-first", "menu")).await;
+    eventually("the menu flow runs", WAIT, || async { (menus().await == 1).then_some(()) }).await;
     // The first failure: pending at Razorpay, grace here (everything works).
     sim_charge(&b, &sub, true).await;
     eventually("grace", WAIT, || async { (account_status(app, &t).await == "grace").then_some(()) }).await;
@@ -364,13 +371,20 @@ async fn failed_charges_restrict_the_account_and_a_payment_restores_it_with_noth
     let v: Value = res.json().await.unwrap();
     assert_eq!(v["error"]["code"], "ACCOUNT_RESTRICTED");
     assert!(v["error"]["message"].as_str().unwrap().contains("Billing"), "{v}");
-    // Inbound is still received, stored and shown; the inbox reads.
+    // Inbound is still received, stored and shown; the inbox reads; no
+    // automation starts.
     app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919811100001", "wamid.while-restricted", "are you there?")).await;
     eventually("inbound stored", WAIT, || async { app.message_by_wamid(&t, "wamid.while-restricted").await }).await;
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919811100002", "wamid.menu-restricted", "menu")).await;
+    eventually("inbound stored", WAIT, || async { app.message_by_wamid(&t, "wamid.menu-restricted").await }).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(menus().await, 1, "no flow starts while the account is restricted");
     // Paid: active again, and sending works.
     sim_charge(&b, &sub, false).await;
     eventually("active again", WAIT, || async { (account_status(app, &t).await == "active").then_some(()) }).await;
     assert!(app.send(&t, &conversation, json!({"type": "text", "text": {"body": "back"}})).await.status().is_success());
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919811100002", "wamid.menu-active", "menu")).await;
+    eventually("the menu flow runs again", WAIT, || async { (menus().await == 2).then_some(()) }).await;
     assert_eq!(invoices(app, &t).await.len(), 2, "two captured payments, two invoices; failures none");
     let (_, audit) = app.get(&t, "/api/v1/audit").await;
     let actions: Vec<&str> = audit["data"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();

@@ -53,7 +53,7 @@ fn shop() -> Shop {
     Shop { base: format!("http://127.0.0.1:{port}"), hooks }
 }
 
-async fn create_flow(app: &TestApp, t: &Tenant, body: Value) -> Value {
+pub(crate) async fn create_flow(app: &TestApp, t: &Tenant, body: Value) -> Value {
     let res = app.post_json(&t.token, "/api/v1/flows", &body).await;
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap_or_default());
     let flow: Value = res.json().await.unwrap();
@@ -64,7 +64,7 @@ async fn create_flow(app: &TestApp, t: &Tenant, body: Value) -> Value {
 }
 
 /// Texts the bot sent to a customer (as the simulator received them).
-async fn bot_texts(app: &TestApp, to: &str) -> Vec<String> {
+pub(crate) async fn bot_texts(app: &TestApp, to: &str) -> Vec<String> {
     app.sim_sends()
         .await
         .into_iter()

@@ -158,6 +158,9 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("patch", "/api/v1/admin/plans/{code}", [401, 403, 403, 403, 403, 403, 403]),
     ("get", "/api/v1/admin/tenants", [401, 403, 403, 403, 403, 403, 403]),
     ("patch", "/api/v1/admin/tenants/{id}", [401, 403, 403, 403, 403, 403, 403]),
+    ("post", "/api/v1/admin/tenants/{id}/impersonate", [401, 403, 403, 403, 403, 403, 403]),
+    ("get", "/api/v1/admin/settings", [401, 403, 403, 403, 403, 403, 403]),
+    ("put", "/api/v1/admin/settings", [401, 403, 403, 403, 403, 403, 403]),
     ("get", "/api/v1/campaigns", [401, 200, 200, 200, 200, 403, 200]),
     // Another tenant's admin names a number that is not theirs.
     ("post", "/api/v1/campaigns", [401, 403, 403, 422, 403, 201, 201]),
@@ -401,7 +404,7 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
             id
         }
         (_, p) if p.starts_with("/api/v1/campaigns/{id}") => fx.campaign.clone(),
-        ("patch", "/api/v1/admin/tenants/{id}") => fx.admin.tenant_id.clone(),
+        ("patch", "/api/v1/admin/tenants/{id}") | ("post", "/api/v1/admin/tenants/{id}/impersonate") => fx.admin.tenant_id.clone(),
         (_, p) if p.starts_with("/api/v1/billing/invoices/{id}") => {
             let id: uuid::Uuid = sqlx::query_scalar(
                 "INSERT INTO invoices (tenant_id, kind, number, financial_year, payment_id, issued_at, seller, buyer, place_of_supply, sac,
@@ -456,6 +459,8 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         ("post", "/api/v1/billing/subscribe") => Body::Json(json!({"plan": "professional"})),
         ("put", "/api/v1/settings/security") => Body::Json(json!({"require_two_factor": false})),
         ("post", "/api/v1/account/deletion") => Body::Json(json!({"confirm": "Acme"})),
+        ("post", "/api/v1/admin/tenants/{id}/impersonate") => Body::Json(json!({"reason": "matrix check"})),
+        ("put", "/api/v1/admin/settings") => Body::Json(json!({"signups_open": true})),
         ("post", "/api/v1/auth/password/forgot") => Body::Json(json!({"email": "someone@matrix.test"})),
         ("post", "/api/v1/auth/password/reset") => Body::Json(json!({"token": "not-a-token", "password": "new-password-1"})),
         ("post", "/api/v1/auth/email/verify") => Body::Json(json!({"token": "not-a-token"})),

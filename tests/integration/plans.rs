@@ -275,3 +275,87 @@ async fn a_suspended_accounts_running_campaign_pauses_and_waits() {
         .unwrap();
     assert!(pending >= 1, "the rest waits");
 }
+
+#[actix_rt::test]
+async fn an_operator_views_a_tenant_as_its_admin_for_half_an_hour_and_it_is_audited() {
+    let app = spawn_app().await;
+    let op = operator(&app).await;
+    let (_, op_me) = get_as(&app, &op, "/api/v1/auth/me").await;
+    let op_id = op_me["id"].as_str().unwrap().to_owned();
+    let t = app.register("Acme").await;
+    let path = format!("/api/v1/admin/tenants/{}/impersonate", t.tenant_id);
+    let res = app.post_json(&op, &path, &json!({"reason": ""})).await;
+    assert_eq!(res.status(), 400);
+    let res = app.post_json(&t.token, &path, &json!({"reason": "looking around"})).await;
+    assert_eq!(res.status(), 403, "a tenant admin cannot impersonate");
+    let res = app.post_json(&op, &path, &json!({"reason": "ticket #4821: campaign stuck"})).await;
+    assert_eq!(res.status(), 200);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["expires_in"], 1800);
+    assert!(v.get("refresh_token").is_none(), "no refresh token: the view ends with the token");
+    let token = v["access_token"].as_str().unwrap().to_owned();
+    // The app knows it is a view (the banner) and whose.
+    let (s, me) = get_as(&app, &token, "/api/v1/auth/me").await;
+    assert_eq!(s, 200);
+    assert_eq!(me["id"].as_str(), Some(t.user_id.as_str()));
+    assert_eq!(me["impersonated_by"].as_str(), Some(op_id.as_str()));
+    assert_eq!(get_as(&app, &t.token, "/api/v1/auth/me").await.1["impersonated_by"], Value::Null);
+    assert_eq!(get_as(&app, &token, "/api/v1/conversations").await.0, 200);
+    // What the operator does is audited as theirs; credentials are off limits.
+    let res = app
+        .post_json(
+            &token,
+            "/api/v1/users",
+            &json!({"email": "helper@acme.test", "password": "helper-password-1", "name": "Helper", "role": "agent"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(app.post_json(&token, "/api/v1/auth/2fa/setup", &json!({})).await.status(), 403);
+    assert_eq!(app.post_json(&token, "/api/v1/auth/sessions/revoke-all", &json!({})).await.status(), 403);
+    assert_eq!(app.post_json(&token, "/api/v1/api-keys", &json!({"name": "backdoor"})).await.status(), 403);
+    let (_, audit) = get_as(&app, &t.token, "/api/v1/audit").await;
+    let rows = audit["data"].as_array().unwrap();
+    let started = rows.iter().find(|r| r["action"] == "admin.impersonation_started").unwrap();
+    assert_eq!(started["actor_id"].as_str(), Some(op_id.as_str()));
+    assert_eq!(started["after"]["reason"], "ticket #4821: campaign stuck");
+    let added = rows
+        .iter()
+        .find(|r| r["action"].as_str().is_some_and(|a| a.starts_with("user.")) && r["actor_id"].as_str() == Some(op_id.as_str()));
+    assert!(added.is_some(), "the operator's change is theirs in the log: {rows:?}");
+    let (_, platform) = get_as(&app, &op, "/api/v1/audit").await;
+    assert!(platform["data"].as_array().unwrap().iter().any(|r| r["action"] == "admin.impersonation_started" && r["tenant_id"].is_null()));
+}
+
+#[actix_rt::test]
+async fn platform_settings_close_sign_ups_and_choose_the_starting_plan() {
+    let app = spawn_app().await;
+    let op = operator(&app).await;
+    let (s, v) = get_as(&app, &op, "/api/v1/admin/settings").await;
+    assert_eq!(s, 200);
+    assert_eq!(v["signups_open"], true);
+    let put = |body: Value| {
+        let app = &app;
+        let op = op.clone();
+        async move { app.http.put(app.url("/api/v1/admin/settings")).bearer_auth(&op).json(&body).send().await.unwrap() }
+    };
+    assert_eq!(put(json!({"default_plan": "nope"})).await.status(), 400);
+    assert_eq!(put(json!({"signups_open": false, "support_email": "Sales@WhatsFlow.example"})).await.status(), 200);
+    let res = app
+        .http
+        .post(app.url("/api/v1/auth/register"))
+        .json(&json!({"tenant_name": "Late", "name": "A", "email": "late@late.test", "password": "correct-horse-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "SIGNUPS_CLOSED");
+    assert!(v["error"]["message"].as_str().unwrap().contains("sales@whatsflow.example"), "{v}");
+    assert_eq!(put(json!({"signups_open": true, "default_plan": "professional"})).await.status(), 200);
+    let t = app.register("Early").await;
+    assert_eq!(app.get(&t, "/api/v1/account/plan").await.1["plan"]["code"], "professional");
+    let res = put(json!({"default_plan": null})).await;
+    assert_eq!(res.json::<Value>().await.unwrap()["default_plan"], Value::Null);
+    let (_, audit) = get_as(&app, &op, "/api/v1/audit").await;
+    assert!(audit["data"].as_array().unwrap().iter().any(|r| r["action"] == "platform.settings_changed"));
+}

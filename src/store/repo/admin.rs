@@ -54,6 +54,19 @@ fn mrr(status: &str, monthly_price: Option<i64>) -> i64 {
     }
 }
 
+/// The platform's own settings.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, ts_rs::TS)]
+pub struct PlatformSettings {
+    /// Whether anyone may register a business.
+    pub signups_open: bool,
+    /// The plan new tenants start on (null: `WHATSFLOW_DEFAULT_PLAN`).
+    pub default_plan: Option<String>,
+    /// Where people are pointed for help (suspension, closed sign-ups).
+    pub support_email: Option<String>,
+    /// When last changed.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// The platform-wide view.
 pub struct Admin<'a> {
     pub(super) pool: &'a PgPool,
@@ -115,6 +128,56 @@ impl Admin<'_> {
             .fetch_optional(self.pool)
             .await?;
         Ok(row.map(|(_, ended)| ended.into_iter().map(UserId).collect()))
+    }
+
+    /// The platform's settings.
+    pub async fn settings(&self) -> Result<PlatformSettings, DbError> {
+        Ok(sqlx::query_as("SELECT signups_open, default_plan, support_email, updated_at FROM platform_settings")
+            .fetch_one(self.pool)
+            .await?)
+    }
+
+    /// Changes them (None: unchanged; `default_plan` Some(None) clears it).
+    pub async fn update_settings(
+        &self,
+        signups_open: Option<bool>,
+        default_plan: Option<Option<String>>,
+        support_email: Option<Option<String>>,
+    ) -> Result<PlatformSettings, DbError> {
+        Ok(sqlx::query_as(
+            "UPDATE platform_settings SET signups_open = COALESCE($1, signups_open),
+                 default_plan = CASE WHEN $2 THEN $3 ELSE default_plan END,
+                 support_email = CASE WHEN $4 THEN $5 ELSE support_email END, updated_at = now()
+             RETURNING signups_open, default_plan, support_email, updated_at",
+        )
+        .bind(signups_open)
+        .bind(default_plan.is_some())
+        .bind(default_plan.flatten())
+        .bind(support_email.is_some())
+        .bind(support_email.flatten())
+        .fetch_one(self.pool)
+        .await?)
+    }
+
+    /// The tenant's first admin (whom an operator views the tenant as) and
+    /// their token version.
+    pub async fn first_admin(&self, tenant: TenantId) -> Result<Option<(UserView, i32)>, DbError> {
+        let mut tx = crate::db::tenant_tx(self.pool, tenant).await?;
+        let user: Option<UserView> = sqlx::query_as(&format!(
+            "SELECT {} FROM users WHERE role = 'tenant_admin' ORDER BY created_at, id LIMIT 1",
+            super::users::USER_COLUMNS
+        ))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let out = match user {
+            Some(u) => {
+                let v: i32 = sqlx::query_scalar("SELECT token_version FROM users WHERE id = $1").bind(u.id).fetch_one(&mut *tx).await?;
+                Some((u, v))
+            }
+            None => None,
+        };
+        tx.commit().await?;
+        Ok(out)
     }
 
     /// Makes a super-admin in the platform's own tenant (made on first use).

@@ -1681,6 +1681,24 @@ messages_30d: number,
  */
 tenants_by_plan: { [key in string]?: number }, };
 
+export type PlatformSettings = { 
+/**
+ * Whether anyone may register a business.
+ */
+signups_open: boolean, 
+/**
+ * The plan new tenants start on (null: `WHATSFLOW_DEFAULT_PLAN`).
+ */
+default_plan: string | null, 
+/**
+ * Where people are pointed for help (suspension, closed sign-ups).
+ */
+support_email: string | null, 
+/**
+ * When last changed.
+ */
+updated_at: string, };
+
 export type AuditRow = { 
 /**
  * Its place in the log.

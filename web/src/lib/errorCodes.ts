@@ -48,6 +48,7 @@ export const ERROR_CODES = {
   RATE_LIMITED: "Too many requests from this address.",
   SEGMENT_EXISTS: "A segment with this name exists.",
   SEGMENT_IN_USE: "A draft or scheduled campaign uses this segment as its audience.",
+  SIGNUPS_CLOSED: "The platform is not taking new sign-ups; the message says whom to contact.",
   SUBSCRIPTION_EXISTS: "The account already has a live subscription: cancel it first.",
   TEMPLATE_EXISTS: "A template with this name and language exists.",
   TEMPLATE_INVALID: "The template breaks Meta's rules.",
