@@ -179,6 +179,81 @@ export async function razorpayEvents() {
   return (await res.json()).data;
 }
 
+/** The mail sink's root (E2E_MAIL_SINK, `whatsflow mail-sink --http`); throws without it (a scenario that reads mail cannot run). */
+export function mailSink() {
+  const sink = process.env.E2E_MAIL_SINK;
+  if (!sink) throw new Error("E2E_MAIL_SINK is not set: this scenario reads the server's mail at the mail sink (scripts/test starts it and sets it)");
+  return sink.replace(/\/+$/, "");
+}
+
+/** Every mail the sink received so far: [{from, to: [...], subject, body, received_at}], oldest first. */
+export async function mails() {
+  const res = await fetch(`${mailSink()}/mails`);
+  if (!res.ok) throw new Error(`GET ${mailSink()}/mails → ${res.status} ${await res.text()}`);
+  return (await res.json()).data;
+}
+
+/**
+ * Waits for a mail to `to` whose subject matches `subject` (a RegExp or a
+ * substring), beyond the first `skip` such mails; returns the newest one.
+ */
+export async function waitForMail({ to, subject, skip = 0, timeout = TIMEOUT_MS }) {
+  const matches = (m) =>
+    m.to.some((addr) => addr.toLowerCase() === to.toLowerCase()) && (subject instanceof RegExp ? subject.test(m.subject) : m.subject.includes(subject));
+  const deadline = Date.now() + timeout;
+  let seen = [];
+  while (Date.now() < deadline) {
+    const all = await mails();
+    const found = all.filter(matches);
+    if (found.length > skip) return found.at(-1);
+    seen = all.filter((m) => m.to.includes(to)).map((m) => m.subject);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no mail to ${to} matching ${subject} within ${timeout} ms (mails to it: ${JSON.stringify(seen)})`);
+}
+
+/** The link to `path` (e.g. "/reset-password") in a mail's body, with its token: {url, token}. */
+export function mailedLink(mail, path) {
+  const m = new RegExp(`(https?://[^\\s]+${path.replace(/[/.]/g, "\\$&")}\\?token=([A-Za-z0-9_-]+))`).exec(mail.body);
+  if (!m) throw new Error(`no ${path}?token= link in the mail "${mail.subject}": ${mail.body}`);
+  return { url: m[1], token: m[2] };
+}
+
+/** RFC 4648 base32 (no padding needed) to bytes. */
+export function base32Decode(text) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const clean = text.replace(/[\s=-]/g, "").toUpperCase();
+  const out = [];
+  let bits = 0;
+  let value = 0;
+  for (const ch of clean) {
+    const i = alphabet.indexOf(ch);
+    if (i < 0) throw new Error(`not base32: ${JSON.stringify(ch)} in ${text}`);
+    value = (value << 5) | i;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** The 30-second TOTP step holding `ms` (epoch milliseconds). */
+export function totpStep(ms = Date.now()) {
+  return Math.floor(ms / 1000 / 30);
+}
+
+/** The 6-digit TOTP code of a base32 secret for step `step` (RFC 6238 over RFC 4226: HMAC-SHA1, dynamic truncation). */
+export function totp(secret, step = totpStep()) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const h = createHmac("sha1", base32Decode(secret)).update(counter).digest();
+  const offset = h[h.length - 1] & 0x0f;
+  const bin = ((h[offset] & 0x7f) << 24) | (h[offset + 1] << 16) | (h[offset + 2] << 8) | h[offset + 3];
+  return String(bin % 1_000_000).padStart(6, "0");
+}
+
 /** A new tenant with its admin, through the API. */
 export async function registerTenant() {
   const email = uniqueEmail("admin");

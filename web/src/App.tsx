@@ -28,6 +28,11 @@ const ChannelsPage = lazy(() => import("./pages/ChannelsPage").then((m) => ({ de
 const PlanPage = lazy(() => import("./pages/PlanPage").then((m) => ({ default: m.PlanPage })));
 const UsagePage = lazy(() => import("./pages/UsagePage").then((m) => ({ default: m.UsagePage })));
 const BillingPage = lazy(() => import("./pages/BillingPage").then((m) => ({ default: m.BillingPage })));
+const SecurityPage = lazy(() => import("./pages/SecurityPage").then((m) => ({ default: m.SecurityPage })));
+// The pages mailed links open (and "Forgot password?"): signed in or not.
+const ForgotPasswordPage = lazy(() => import("./pages/ForgotPasswordPage").then((m) => ({ default: m.ForgotPasswordPage })));
+const ResetPasswordPage = lazy(() => import("./pages/ResetPasswordPage").then((m) => ({ default: m.ResetPasswordPage })));
+const VerifyEmailPage = lazy(() => import("./pages/VerifyEmailPage").then((m) => ({ default: m.VerifyEmailPage })));
 const AuditLogPage = lazy(() => import("./pages/AuditLogPage").then((m) => ({ default: m.AuditLogPage })));
 // The platform console: only super-admins open (and fetch) it.
 const AdminLayout = lazy(() => import("./pages/AdminLayout").then((m) => ({ default: m.AdminLayout })));
@@ -86,6 +91,9 @@ export function App() {
           <Routes>
             <Route path="/login" element={<PublicOnly><LoginPage /></PublicOnly>} />
             <Route path="/register" element={<PublicOnly><RegisterPage /></PublicOnly>} />
+            <Route path="/forgot-password" element={<Suspense fallback={<Loading />}><ForgotPasswordPage /></Suspense>} />
+            <Route path="/reset-password" element={<Suspense fallback={<Loading />}><ResetPasswordPage /></Suspense>} />
+            <Route path="/verify-email" element={<Suspense fallback={<Loading />}><VerifyEmailPage /></Suspense>} />
             <Route element={<RequireAuth />}>
               <Route path="/inbox/:conversationId?" element={<InboxPage />} />
               <Route path="/dashboard" element={<RoleGate><DashboardPage /></RoleGate>} />
@@ -109,6 +117,7 @@ export function App() {
                 <Route path="usage" element={<Suspense fallback={<Loading />}><UsagePage /></Suspense>} />
                 <Route path="billing" element={<Suspense fallback={<Loading />}><BillingPage /></Suspense>} />
                 <Route path="audit" element={<Suspense fallback={<Loading />}><AuditLogPage /></Suspense>} />
+                <Route path="security" element={<Suspense fallback={<Loading />}><SecurityPage /></Suspense>} />
               </Route>
               <Route path="/admin" element={<RoleGate><AdminLayout /></RoleGate>}>
                 <Route index element={<Suspense fallback={<Loading />}><AdminCustomersPage /></Suspense>} />

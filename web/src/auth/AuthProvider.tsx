@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useSyncExternalStore, type ReactNode } from "react";
-import { ApiClient, browserLock, localStorageSessionStore, type Session, type SessionEndReason } from "../lib/api";
+import { ApiClient, browserLock, localStorageSessionStore, type LoginStep, type Session, type SessionEndReason } from "../lib/api";
 import type { User } from "../lib/types";
 
 type Listener = () => void;
@@ -47,8 +47,11 @@ export interface Auth {
   user: User | null;
   /** The last session was ended by the server (not by logging out): "sign in again". */
   sessionEnded: boolean;
-  /** Signs in; resolves to the signed-in user. */
-  login: (email: string, password: string) => Promise<User>;
+  /**
+   * The password step of signing in: signed in, or the second step the
+   * account needs (a code from the app, or setting two-factor up).
+   */
+  login: (email: string, password: string) => Promise<LoginStep>;
   register: (input: { tenant_name: string; name: string; email: string; password: string }) => Promise<void>;
   logout: () => Promise<void>;
 }
@@ -81,7 +84,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     };
   }, [userId]);
 
-  const login = useCallback(async (email: string, password: string) => (await api.login(email, password)).user, []);
+  const login = useCallback((email: string, password: string) => api.login(email, password), []);
   const register = useCallback(async (input: { tenant_name: string; name: string; email: string; password: string }) => {
     await api.register(input);
   }, []);

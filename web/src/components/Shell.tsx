@@ -2,7 +2,7 @@ import { NavLink, Outlet, useLocation } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
 import { LanguageSwitcher, useI18n } from "../i18n/I18nProvider";
 import { useInbox } from "../inbox/InboxProvider";
-import { navFor } from "../lib/nav";
+import { navFor, SECURITY_PATH } from "../lib/nav";
 import { totalUnread } from "../lib/inboxStore";
 import { DeadLetterAlerts } from "./DeadLetterAlerts";
 import { NavIcon } from "./NavIcon";
@@ -43,10 +43,15 @@ export function Shell() {
         </nav>
         <LanguageSwitcher className="text-gray-900" compact />
         {user && (
-          <span className="hidden text-right text-xs leading-tight md:block" data-testid="current-user">
+          <NavLink
+            to={SECURITY_PATH}
+            title={t("nav.security")}
+            className="hidden rounded-md px-1.5 py-0.5 text-right text-xs leading-tight hover:bg-white/10 md:block"
+            data-testid="current-user"
+          >
             <span className="block font-medium">{user.name}</span>
             <span className="block text-white/70">{t(`role.${user.role}`)}</span>
-          </span>
+          </NavLink>
         )}
         <button
           type="button"

@@ -6,6 +6,7 @@ import type * as api from "./apiTypes";
 import type * as web from "./types";
 import type * as csv from "./campaignCsv";
 import type * as client from "./api";
+import type * as security from "./security";
 
 type Fits<From extends To, To> = [From, To];
 
@@ -25,4 +26,5 @@ export type ApiFitsWeb = [
   Fits<api.CsvAudienceReport, csv.CsvUploadReport>,
   Fits<api.SegmentView, client.SegmentView>,
   Fits<api.SegmentPreview, client.SegmentPreview>,
+  Fits<api.SessionView, security.SessionInfo>,
 ];

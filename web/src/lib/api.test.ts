@@ -64,6 +64,79 @@ describe("login", () => {
   });
 });
 
+describe("two-factor sign-in", () => {
+  it("stops after the password when the account has two-factor, then starts the session with the code", async () => {
+    const { fn, calls } = fakeFetch((c) =>
+      c.url.endsWith("/auth/login")
+        ? { status: 200, body: { mfa_required: true, mfa_token: "m1", expires_in: 300 } }
+        : { status: 200, body: auth(2) },
+    );
+    const store = memorySessionStore();
+    const changes: (Session | null)[] = [];
+    const api = new ApiClient({ fetch: fn, store, now, onSessionChange: (s) => changes.push(s) });
+    const step = await api.login("a@x.test", "pw");
+    expect(step).toEqual({ kind: "code", mfaToken: "m1", expiresAt: 1_000_000 + 300_000 });
+    expect(store.load()).toBeNull();
+    expect(changes).toEqual([]);
+    const session = await api.verifyTwoFactor("m1", { code: "123456" });
+    expect(calls[1]).toMatchObject({ url: "/api/v1/auth/2fa/verify", method: "POST", auth: null, body: { mfa_token: "m1", code: "123456" } });
+    expect(session.accessToken).toBe("a2");
+    expect(store.load()?.refreshToken).toBe("r2");
+    expect(changes).toHaveLength(1);
+  });
+
+  it("sends a recovery code as recovery_code, and keeps nothing when it is refused", async () => {
+    const { fn, calls } = fakeFetch(() => ({ status: 400, body: { error: { code: "INVALID_CODE", message: "wrong" } } }));
+    const store = memorySessionStore();
+    const err = await new ApiClient({ fetch: fn, store, now }).verifyTwoFactor("m1", { recovery_code: "ab12-cd34" }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 400, code: "INVALID_CODE" });
+    expect(calls[0]!.body).toEqual({ mfa_token: "m1", recovery_code: "ab12-cd34" });
+    expect(store.load()).toBeNull();
+  });
+
+  it("sets two-factor up during a sign-in that requires it; the session starts only when asked", async () => {
+    const { fn, calls } = fakeFetch((c) => {
+      if (c.url.endsWith("/auth/login")) return { status: 200, body: { mfa_setup_required: true, mfa_token: "m2" } };
+      if (c.url.endsWith("/auth/2fa/setup")) return { status: 200, body: { secret: "JBSWY3DPEHPK3PXP", otpauth_uri: "otpauth://totp/x" } };
+      return { status: 200, body: { ...auth(3), recovery_codes: ["aaaa-bbbb"] } };
+    });
+    const store = memorySessionStore();
+    const api = new ApiClient({ fetch: fn, store, now });
+    const step = await api.login("a@x.test", "pw");
+    expect(step).toEqual({ kind: "setup", mfaToken: "m2", expiresAt: 1_000_000 + 300_000 });
+    expect(await api.setupTwoFactorAtSignIn("m2")).toEqual({ secret: "JBSWY3DPEHPK3PXP", otpauth_uri: "otpauth://totp/x" });
+    const enabled = await api.enableTwoFactorAtSignIn("m2", "654321");
+    expect(calls.map((c) => [c.url, c.auth, c.body])).toEqual([
+      ["/api/v1/auth/login", null, { email: "a@x.test", password: "pw" }],
+      ["/api/v1/auth/2fa/setup", null, { mfa_token: "m2" }],
+      ["/api/v1/auth/2fa/enable", null, { mfa_token: "m2", code: "654321" }],
+    ]);
+    expect(enabled.recovery_codes).toEqual(["aaaa-bbbb"]);
+    // The recovery codes are on screen; nothing is signed in yet.
+    expect(store.load()).toBeNull();
+    api.startSession(enabled);
+    expect(store.load()?.accessToken).toBe("a3");
+  });
+
+  it("forgets a session the server ended, as a sign-out (not a refusal)", () => {
+    const store = memorySessionStore(session(1));
+    const ends: (SessionEndReason | undefined)[] = [];
+    const api = new ApiClient({ fetch: fakeFetch(() => ({ status: 500 })).fn, store, now, onSessionChange: (_s, why) => ends.push(why) });
+    api.forget();
+    expect(store.load()).toBeNull();
+    expect(ends).toEqual(["logout"]);
+    api.forget();
+    expect(ends).toEqual(["logout"]);
+  });
+
+  it("calls the public endpoints without a token even when signed in", async () => {
+    const { fn, calls } = fakeFetch(() => ({ status: 202, body: { sent: true } }));
+    const api = new ApiClient({ fetch: fn, store: memorySessionStore(session(1)), now });
+    expect(await api.publicPost("/auth/password/forgot", { email: "a@x.test" })).toEqual({ sent: true });
+    expect(calls[0]).toMatchObject({ url: "/api/v1/auth/password/forgot", auth: null });
+  });
+});
+
 describe("rate limits", () => {
   it("reads Retry-After as seconds or as an HTTP date", () => {
     expect(parseRetryAfter("30", 0)).toBe(30);

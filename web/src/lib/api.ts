@@ -4,6 +4,7 @@
 // password changed, the user was removed, logged out elsewhere): the refresh
 // either issues a token for the new state or is refused, which ends the session.
 
+import { isMfaRequired, isMfaSetupRequired, type LoginAnswer, type TwoFactorEnabledAtSignIn, type TwoFactorSetup } from "./security";
 import type { ApiErrorBody, AuthResponse, Contact, User } from "./types";
 
 export const API_BASE = "/api/v1";
@@ -64,6 +65,20 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
 
 /** Why a session ended: the user logged out, or the server refused it (revoked, expired). */
 export type SessionEndReason = "logout" | "refused";
+
+/**
+ * Where a sign-in stands after the password: signed in, or a second step
+ * with the token that stands for the password until `expiresAt` (epoch ms) —
+ * a code from the app (`code`), or setting two-factor up first because the
+ * account requires it (`setup`).
+ */
+export type LoginStep =
+  | { kind: "signed_in"; session: Session }
+  | { kind: "code"; mfaToken: string; expiresAt: number }
+  | { kind: "setup"; mfaToken: string; expiresAt: number };
+
+/** How long an mfa_token lasts when the server does not say (its MFA_TTL_SECS). */
+const MFA_TTL_MS = 5 * 60_000;
 
 function detailsOf(err: { details?: unknown }): ErrorDetail[] {
   if (!Array.isArray(err.details)) return [];
@@ -210,9 +225,55 @@ export class ApiClient {
 
   // ---- auth ----
 
-  async login(email: string, password: string): Promise<Session> {
-    const auth = await this.raw<AuthResponse>("POST", "/auth/login", { email, password }, null);
+  /**
+   * The password step of signing in: signed in, or the second step the
+   * account needs (see LoginStep); nothing is stored until a session starts.
+   */
+  async login(email: string, password: string): Promise<LoginStep> {
+    const answer = await this.raw<LoginAnswer>("POST", "/auth/login", { email, password }, null);
+    if (isMfaRequired(answer) || isMfaSetupRequired(answer)) {
+      const expiresAt = this.now() + (answer.expires_in ? answer.expires_in * 1000 : MFA_TTL_MS);
+      return { kind: isMfaRequired(answer) ? "code" : "setup", mfaToken: answer.mfa_token, expiresAt };
+    }
+    return { kind: "signed_in", session: this.begin(answer) };
+  }
+
+  /** Finishes a two-factor sign-in with a code from the app or a recovery code; the session starts. */
+  async verifyTwoFactor(mfaToken: string, factor: { code: string } | { recovery_code: string }): Promise<Session> {
+    const auth = await this.raw<AuthResponse>("POST", "/auth/2fa/verify", { mfa_token: mfaToken, ...factor }, null);
     return this.begin(auth);
+  }
+
+  /** A sign-in that must set two-factor up: a new secret for the app. */
+  setupTwoFactorAtSignIn(mfaToken: string): Promise<TwoFactorSetup> {
+    return this.raw<TwoFactorSetup>("POST", "/auth/2fa/setup", { mfa_token: mfaToken }, null);
+  }
+
+  /**
+   * Turns two-factor on during a sign-in that had to set it up. The session
+   * does not start yet: the page shows the recovery codes first, then calls
+   * startSession with the answer.
+   */
+  enableTwoFactorAtSignIn(mfaToken: string, code: string): Promise<TwoFactorEnabledAtSignIn> {
+    return this.raw<TwoFactorEnabledAtSignIn>("POST", "/auth/2fa/enable", { mfa_token: mfaToken, code }, null);
+  }
+
+  /** Starts the session of a token pair the server gave (see enableTwoFactorAtSignIn). */
+  startSession(auth: AuthResponse): Session {
+    return this.begin(auth);
+  }
+
+  /**
+   * Forgets the session here without telling the server: it ended there
+   * already (signed out everywhere, the password was reset).
+   */
+  forget(): void {
+    if (this.store.load()) this.end("logout");
+  }
+
+  /** A call that needs no sign-in (password reset, email verification); no token is sent. */
+  publicPost<T>(path: string, body: unknown): Promise<T> {
+    return this.raw<T>("POST", path, body, null);
   }
 
   async register(input: { tenant_name: string; name: string; email: string; password: string }): Promise<Session> {

@@ -44,6 +44,13 @@ export interface AuditVerify {
 export const ACTION_KEYS: Readonly<Record<string, MessageKey>> = {
   "auth.login": "audit.action.auth.login",
   "auth.login_failed": "audit.action.auth.login_failed",
+  "auth.password_reset_requested": "audit.action.auth.password_reset_requested",
+  "auth.password_reset": "audit.action.auth.password_reset",
+  "auth.email_verified": "audit.action.auth.email_verified",
+  "auth.two_factor_enabled": "audit.action.auth.two_factor_enabled",
+  "auth.two_factor_disabled": "audit.action.auth.two_factor_disabled",
+  "auth.signed_out_everywhere": "audit.action.auth.signed_out_everywhere",
+  "settings.security_changed": "audit.action.settings.security_changed",
   "user.created": "audit.action.user.created",
   "user.changed": "audit.action.user.changed",
   "user.removed": "audit.action.user.removed",

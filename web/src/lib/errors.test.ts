@@ -42,6 +42,14 @@ describe("describeError", () => {
     expect(describeError(new ApiError(422, "OPTED_OUT", "x"), tHi)).toMatch(/ऑप्ट-आउट/);
   });
 
+  it("explains the account-security refusals in the reader's language", () => {
+    expect(describeError(new ApiError(400, "INVALID_CODE", "the code is wrong"), t)).toMatch(/^That code is wrong or was already used/);
+    expect(describeError(new ApiError(400, "INVALID_CODE", "the code is wrong"), tHi)).toMatch(/कोड गलत है/);
+    expect(describeError(new ApiError(400, "INVALID_TOKEN", "not valid"), t)).toMatch(/Ask for a new one\.$/);
+    expect(describeError(new ApiError(403, "MAIL_NOT_CONFIGURED", "no SMTP_URL"), t)).toMatch(/cannot send email/);
+    expect(describeError(new ApiError(409, "TWO_FACTOR_ENABLED", "already on"), tHi)).toMatch(/पहले से चालू/);
+  });
+
   it("shows the server's message for other codes, the network notice offline, a generic line otherwise", () => {
     expect(describeError(new ApiError(409, "CONFLICT", "A user with this email already exists"), t)).toBe("A user with this email already exists");
     expect(describeError(new ApiError(0, "NETWORK", "Failed to fetch"), t)).toMatch(/Cannot reach the server/);

@@ -50,6 +50,14 @@ export function describeCode(code: string, message: string, t: Translate, retryA
       return t("error.accountRestricted");
     case "BILLING_NOT_CONFIGURED":
       return t("error.billingNotConfigured");
+    case "INVALID_CODE":
+      return t("error.invalidCode");
+    case "INVALID_TOKEN":
+      return t("error.invalidToken");
+    case "MAIL_NOT_CONFIGURED":
+      return t("error.mailNotConfigured");
+    case "TWO_FACTOR_ENABLED":
+      return t("error.twoFactorEnabled");
     default:
       return null;
   }

@@ -17,6 +17,8 @@ describe("role-aware navigation", () => {
     expect(canOpen("agent", "/settings/plan")).toBe(true);
     expect(canOpen("agent", "/settings/usage")).toBe(true);
     expect(canOpen("agent", "/settings/channels")).toBe(false);
+    // Everyone keeps their own sign-in safe.
+    expect(canOpen("agent", "/settings/security")).toBe(true);
     // Billing is for the account's admins (the server answers agents 403).
     expect(canOpen("agent", "/settings/billing")).toBe(false);
     expect(canOpen("agent", "/settings/audit")).toBe(false);
@@ -41,6 +43,7 @@ describe("role-aware navigation", () => {
     expect(canOpen("tenant_admin", "/settings/plan")).toBe(true);
     expect(canOpen("tenant_admin", "/settings/usage")).toBe(true);
     expect(canOpen("tenant_admin", "/settings/billing")).toBe(true);
+    expect(canOpen("tenant_admin", "/settings/security")).toBe(true);
     expect(canOpen("tenant_admin", "/admin")).toBe(false);
     expect(canOpen("tenant_admin", "/admin/plans")).toBe(false);
     // The account's own audit log, not the platform's.

@@ -33,12 +33,17 @@ export const NAV_ITEMS: readonly NavItem[] = [
 /**
  * Pages inside a section that more roles may open than the section's entry
  * allows (checked before NAV_ITEMS): everyone may read the account's plan and
- * its usage (`GET /usage` answers any signed-in person of the account).
+ * its usage (`GET /usage` answers any signed-in person of the account), and
+ * everyone keeps their own sign-in safe (Security: email, two-factor, sessions).
  */
 const OPEN_PAGES: readonly { path: string; roles: readonly Role[] }[] = [
   { path: "/settings/plan", roles: EVERYONE },
   { path: "/settings/usage", roles: EVERYONE },
+  { path: "/settings/security", roles: EVERYONE },
 ];
+
+/** Everyone's own account security (reached from their name in the header). */
+export const SECURITY_PATH = "/settings/security";
 
 export function navFor(role: Role | undefined): NavItem[] {
   return role ? NAV_ITEMS.filter((i) => i.roles.includes(role)) : [];

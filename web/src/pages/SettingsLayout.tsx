@@ -11,12 +11,13 @@ const TABS = [
   { to: "/settings/usage", label: "settings.usage", id: "usage" },
   { to: "/settings/billing", label: "settings.billing", id: "billing" },
   { to: "/settings/audit", label: "settings.audit", id: "audit" },
+  { to: "/settings/security", label: "settings.security", id: "security" },
 ] as const;
 
 export function SettingsLayout() {
   const { t } = useI18n();
   const { user } = useAuth();
-  // Agents open the Plan and Usage pages only (read-only); the other tabs (Billing too) are for admins.
+  // Agents open the Plan and Usage pages (read-only) and their own Security; the other tabs (Billing too) are for admins.
   const tabs = TABS.filter((tab) => canOpen(user?.role, tab.to));
   return (
     <div className="h-full overflow-y-auto">
