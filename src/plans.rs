@@ -64,6 +64,8 @@ pub enum Feature {
     ApiAccess,
     /// AI smart replies.
     Ai,
+    /// Meta's charges are prepaid from a wallet (sends need its balance).
+    Wallet,
 }
 
 impl Feature {
@@ -73,6 +75,7 @@ impl Feature {
             Self::Broadcasts => "broadcasts",
             Self::ApiAccess => "api_access",
             Self::Ai => "ai",
+            Self::Wallet => "wallet",
         }
     }
 
@@ -82,11 +85,12 @@ impl Feature {
             Self::Broadcasts => "broadcast campaigns",
             Self::ApiAccess => "API access",
             Self::Ai => "AI replies",
+            Self::Wallet => "a prepaid wallet for WhatsApp charges",
         }
     }
 
     /// Every feature.
-    pub const ALL: [Feature; 3] = [Self::Broadcasts, Self::ApiAccess, Self::Ai];
+    pub const ALL: [Feature; 4] = [Self::Broadcasts, Self::ApiAccess, Self::Ai, Self::Wallet];
 }
 
 /// An addition refused by the plan: what, how many it allows and has, and

@@ -294,6 +294,9 @@ pub async fn owner_database(config: &Config) -> anyhow::Result<(String, Option<E
 /// How often quiet addresses are dropped from the sign-in limiters.
 const LIMITER_SWEEP: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// How long a wallet hold waits for its message's delivery or failure.
+const WALLET_HOLD_EXPIRY: std::time::Duration = std::time::Duration::from_secs(7 * 86_400);
+
 /// How often the meter fires the plan-limit alerts tenants have reached.
 const METER_SWEEP: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -346,6 +349,10 @@ fn spawn_meter(state: &web::Data<AppState>) {
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "deleting accounts past their grace period"),
+            }
+            // Wallet holds whose message never settled go back after a week.
+            if let Err(e) = crate::store::repo::wallet::expire(&state.pool, WALLET_HOLD_EXPIRY).await {
+                tracing::warn!(error = %e, "expiring wallet holds");
             }
             let fired = match state.db.meter().sweep(chrono::Utc::now()).await {
                 Ok(fired) => fired,

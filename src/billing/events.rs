@@ -74,6 +74,8 @@ pub struct PaymentFacts {
     pub created_at: DateTime<Utc>,
     /// The tenant named in its notes.
     pub tenant: Option<uuid::Uuid>,
+    /// What it paid for, from its notes (`wallet_topup`; none: a subscription).
+    pub purpose: Option<String>,
 }
 
 /// An invoice entity (Razorpay's, not ours: it links a payment to a subscription).
@@ -177,6 +179,7 @@ impl RazorpayEvent {
                 invoice_id: text(&e["invoice_id"]),
                 created_at: time(&e["created_at"]).unwrap_or(created_at),
                 tenant: tenant(e),
+                purpose: text(&e["notes"]["purpose"]),
             }),
         };
         let invoice = match &p["invoice"]["entity"] {

@@ -53,6 +53,15 @@ pub struct Refund {
     pub status: String,
 }
 
+/// A payment link as Razorpay returns it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PaymentLink {
+    /// `plink_...`.
+    pub id: String,
+    /// Where the customer pays.
+    pub short_url: String,
+}
+
 /// The client.
 #[derive(Clone)]
 pub struct Razorpay {
@@ -113,6 +122,20 @@ impl Razorpay {
     pub async fn cancel_subscription(&self, id: &str) -> Result<Subscription, RazorpayError> {
         let v = self.call(reqwest::Method::POST, &format!("/subscriptions/{id}/cancel"), Some(json!({"cancel_at_cycle_end": 0}))).await?;
         serde_json::from_value(v).map_err(|e| RazorpayError::Unreachable(format!("unreadable subscription: {e}")))
+    }
+
+    /// A one-off payment link (a wallet top-up), noting what it is for.
+    pub async fn create_payment_link(
+        &self,
+        amount_minor: i64,
+        currency: &str,
+        description: &str,
+        notes: Value,
+    ) -> Result<PaymentLink, RazorpayError> {
+        let body = json!({"amount": amount_minor, "currency": currency, "description": description, "notes": notes,
+                          "reminder_enable": false, "accept_partial": false});
+        let v = self.call(reqwest::Method::POST, "/payment_links", Some(body)).await?;
+        serde_json::from_value(v).map_err(|e| RazorpayError::Unreachable(format!("unreadable payment link: {e}")))
     }
 
     /// Refunds `amount_minor` of a captured payment.

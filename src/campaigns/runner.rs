@@ -171,6 +171,11 @@ pub struct CampaignActor {
     full_stats: Option<(Instant, CampaignStats)>,
     /// When to look for due recipients again after finding none.
     next_claim: Option<Instant>,
+    /// Whether the plan bills sends through the prepaid wallet (None: not
+    /// known yet).
+    wallet: Option<bool>,
+    /// The wallet ran short at the last claim.
+    wallet_short: bool,
 }
 
 impl CampaignActor {
@@ -188,6 +193,8 @@ impl CampaignActor {
             limit_room: None,
             full_stats: None,
             next_claim: None,
+            wallet: None,
+            wallet_short: false,
         }
     }
 }
@@ -235,6 +242,8 @@ impl CampaignActor {
             limit_room: self.limit_room,
             full_stats: self.full_stats.clone(),
             claim_due: self.next_claim.is_none_or(|t| Instant::now() >= t),
+            wallet: self.wallet,
+            wallet_short: self.wallet_short,
         };
         ctx.spawn(step.run().into_actor(self).map(move |res, act, ctx| {
             act.busy = false;
@@ -246,7 +255,12 @@ impl CampaignActor {
                         act.full_stats = outcome.full_stats;
                     }
                     act.recovered = true;
-                    act.next_claim = outcome.nothing_due.then(|| Instant::now() + IDLE_CLAIM_EVERY);
+                    act.wallet = outcome.wallet;
+                    if let Some(short) = outcome.wallet_short {
+                        act.wallet_short = short;
+                    }
+                    // Nobody due, or no money to send with: look again in a while.
+                    act.next_claim = (outcome.nothing_due || outcome.wallet_short == Some(true)).then(|| Instant::now() + IDLE_CLAIM_EVERY);
                     if outcome.progressed {
                         act.last_progress = Some(Instant::now());
                     }
@@ -278,6 +292,10 @@ struct Outcome {
     rules_checked: bool,
     /// A claim found no recipient whose turn it is.
     nothing_due: bool,
+    /// Whether the plan bills through the wallet.
+    wallet: Option<bool>,
+    /// Whether the wallet covered every send of this step's claim (None: no claim).
+    wallet_short: Option<bool>,
 }
 
 /// One look at the campaign, as a future the actor runs.
@@ -294,6 +312,10 @@ struct Step {
     full_stats: Option<(Instant, CampaignStats)>,
     /// Whether to look for recipients whose turn it is.
     claim_due: bool,
+    /// Whether the plan bills through the wallet (None: look it up).
+    wallet: Option<bool>,
+    /// The wallet ran short at the last claim.
+    wallet_short: bool,
 }
 
 impl Step {
@@ -307,6 +329,8 @@ impl Step {
             progressed: false,
             rules_checked: false,
             nothing_due: false,
+            wallet: self.wallet,
+            wallet_short: None,
         };
         let Some(c) = repo.get(self.id).await? else { return Ok((StepEnd::Stop, outcome)) };
         if c.status != CampaignStatus::Running {
@@ -348,7 +372,11 @@ impl Step {
                 ),
                 None => format!("{n} recipient(s) wait for the end of their quiet hours"),
             });
-            let reasons: Vec<String> = [limit_reached, retrying, local].into_iter().flatten().collect();
+            outcome.wallet = Some(db.plan_includes(crate::plans::Feature::Wallet).await?.is_ok());
+            let wallet = self.wallet_short.then(|| {
+                "the prepaid wallet's balance covers no more sends: top it up (Settings → Wallet) and the campaign goes on".to_owned()
+            });
+            let reasons: Vec<String> = [limit_reached, retrying, local, wallet].into_iter().flatten().collect();
             let waiting = (!reasons.is_empty()).then(|| reasons.join(". "));
             if waiting != c.waiting_reason {
                 repo.set_waiting(self.id, waiting.as_deref()).await?;
@@ -369,7 +397,12 @@ impl Step {
         };
         if self.recover {
             let unfinished = repo.unfinished_claims(self.id).await?;
-            self.dispatch_all(&c, &channel, &template, unfinished).await?;
+            let wallet = match outcome.wallet {
+                Some(w) => w,
+                None => db.plan_includes(crate::plans::Feature::Wallet).await?.is_ok(),
+            };
+            outcome.wallet = Some(wallet);
+            self.dispatch_all(&c, &channel, &template, unfinished, wallet).await?;
         }
         let rate = f64::from(c.rate_mps.max(1));
         // At most a second's worth at once; the number's outbox paces the
@@ -386,7 +419,23 @@ impl Step {
             outcome.nothing_due = claimed.is_empty();
             outcome.allowance -= claimed.len() as f64;
             outcome.limit_room = outcome.limit_room.map(|r| r - claimed.len() as i64);
-            self.dispatch_all(&c, &channel, &template, claimed).await?;
+            let wallet = match outcome.wallet {
+                Some(w) => w,
+                None => db.plan_includes(crate::plans::Feature::Wallet).await?.is_ok(),
+            };
+            outcome.wallet = Some(wallet);
+            if !claimed.is_empty() {
+                let short = self.dispatch_all(&c, &channel, &template, claimed, wallet).await?;
+                outcome.wallet_short = Some(short > 0);
+                if short > 0 && !self.wallet_short {
+                    // Say so at once; the rules refresh it from then on.
+                    repo.set_waiting(
+                        self.id,
+                        Some("the prepaid wallet's balance covers no more sends: top it up (Settings → Wallet) and the campaign goes on"),
+                    )
+                    .await?;
+                }
+            }
         }
         let done = repo.complete_if_done(self.id).await?;
         if done || self.progress_due {
@@ -404,17 +453,40 @@ impl Step {
     }
 
     /// Hands recipients to their conversations under their send keys, at
-    /// once, and records what became of each in one statement.
+    /// once, and records what became of each in one statement. With a
+    /// wallet, each send first holds its expected cost; those the balance
+    /// does not cover go back to pending. Returns how many went back so.
     async fn dispatch_all(
         &self,
         c: &CampaignView,
         channel: &ChannelRef,
         template: &TemplateFacts,
         claimed: Vec<Claimed>,
-    ) -> Result<(), DbError> {
-        let sends = claimed.into_iter().map(|r| self.dispatch(c, channel, template, r));
-        let handed: Vec<Handed> = futures::future::join_all(sends).await;
-        self.runner.db.tenant(self.tenant).campaigns().record_hand_overs(&handed).await
+        wallet: bool,
+    ) -> Result<usize, DbError> {
+        let db = self.runner.db.tenant(self.tenant);
+        let mut go = Vec::with_capacity(claimed.len());
+        let mut short = Vec::new();
+        for r in claimed {
+            match (wallet, r.contact_id) {
+                (true, Some(contact)) if !(template.marketing && r.opted_out) => {
+                    let t = c.template_for(r.variant);
+                    let cost = db.expected_template_cost(contact, &t.name, &t.language).await?;
+                    if cost == 0 || db.wallet_reserve(&r.send_key(c.id), cost).await? {
+                        go.push(r);
+                    } else {
+                        short.push(Handed::Released(r.id));
+                    }
+                }
+                _ => go.push(r),
+            }
+        }
+        let sends = go.into_iter().map(|r| self.dispatch(c, channel, template, r));
+        let mut handed: Vec<Handed> = futures::future::join_all(sends).await;
+        let n = short.len();
+        handed.extend(short);
+        db.campaigns().record_hand_overs(&handed).await?;
+        Ok(n)
     }
 
     /// Hands one recipient to their conversation under the send key. The

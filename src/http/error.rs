@@ -103,6 +103,7 @@ error_codes! {
     UnsupportedMedia => "UNSUPPORTED_MEDIA", "WhatsApp does not accept this file type.";
     ValidationFailed => "VALIDATION_FAILED", "A field is missing or wrong.";
     WabaInUse => "WABA_IN_USE", "The WhatsApp Business Account belongs to another account.";
+    WalletBalanceLow => "WALLET_BALANCE_LOW", "The prepaid wallet cannot cover this send's expected cost: top it up.";
     WindowClosed => "WINDOW_CLOSED", "The 24-hour window is closed: send a template.";
 }
 

@@ -79,7 +79,6 @@ pub enum Sent {
     Existing(MessageView),
 }
 
-/// Validates, stores (through the conversation actor) and queues a message.
 /// Refuses outbound work while the account's payment is overdue
 /// (restricted) or it is suspended: its inbox stays readable and inbound
 /// is still received, but nothing goes out until it is paid.
@@ -93,6 +92,7 @@ pub async fn outbound_allowed(state: &AppState, tenant: whatsflow_actors::ids::T
     }
 }
 
+/// Validates, stores (through the conversation actor) and queues a message.
 pub async fn send(state: &AppState, user: &AuthUser, conversation: uuid::Uuid, body: SendBody, sent_by: SentBy) -> Result<Sent, ApiError> {
     let content = body.rest.get(&body.kind).cloned().unwrap_or(Value::Null);
     validate(&body.kind, &content).map_err(|m| ApiError::BadRequest { code: ErrorCode::InvalidMessage, message: m })?;
@@ -114,6 +114,11 @@ pub async fn send(state: &AppState, user: &AuthUser, conversation: uuid::Uuid, b
         )
     })
     .await?;
+    // A paid template on a plan with a wallet: its expected cost is held
+    // under the send's key (made here when the caller gave none).
+    let mut body = body;
+    let held =
+        crate::http::wallet::hold_for_send(state, user.tenant_id, target.contact_id, &body.kind, &content, &mut body.client_id).await?;
     let (tx, rx) = tokio::sync::oneshot::channel();
     let reply_to = body.context.as_ref().and_then(|c| c["message_id"].as_str()).map(|w| Wamid(w.to_owned()));
     let request = SendRequest {
@@ -134,6 +139,13 @@ pub async fn send(state: &AppState, user: &AuthUser, conversation: uuid::Uuid, b
         .await
         .map_err(|_| ApiError::Unavailable("the conversation did not answer in time; retry with the same client_id".into()))?
         .map_err(|_| ApiError::Unavailable("the message could not be stored now; retry with the same client_id".into()))?;
+    if let (Err(refusal), Some(key)) = (&answer, &held) {
+        // Nothing was stored under the key: its hold goes back (a duplicate
+        // keeps the first send's).
+        if !matches!(refusal, SendRefusal::Duplicate) {
+            state.db.tenant(user.tenant_id).wallet_unreserve(key).await?;
+        }
+    }
     match answer {
         Ok(view) => Ok(Sent::New(view)),
         Err(SendRefusal::Duplicate) => {

@@ -36,6 +36,7 @@ pub mod typescript;
 pub mod usage;
 pub mod users;
 pub mod valid;
+pub mod wallet;
 pub mod webhooks;
 
 use actix_web::web;

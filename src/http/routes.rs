@@ -5,7 +5,8 @@
 //! caller matrix test walks [`ROUTES`]; a route it has no row for fails it.
 
 use super::{
-    admin, audit, billing, campaigns, flow_runs, flow_sandbox, gdpr, security, segments, settings, tags, templates, usage, users, webhooks,
+    admin, audit, billing, campaigns, flow_runs, flow_sandbox, gdpr, security, segments, settings, tags, templates, usage, users, wallet,
+    webhooks,
 };
 use super::{
     analytics, api_keys, auth, channels, contacts, contacts_csv, conversations, dead_letters, flows, health, media, messages, openapi,
@@ -209,6 +210,10 @@ routes! {
     post "/api/v1/account/deletion" => gdpr::schedule_deletion, Admin, "account",
         "Delete the account in 30 days (confirm with its name); everything but invoices, payments and the audit log goes", r#"{"confirm":"Acme"}"#;
     delete "/api/v1/account/deletion" => gdpr::cancel_deletion, Admin, "account", "Cancel a scheduled deletion";
+    get "/api/v1/wallet" => wallet::wallet, Reader, "account",
+        "The prepaid wallet for WhatsApp charges: balance, held for sends in flight, free, and its ledger (ten-thousandths)";
+    post "/api/v1/wallet/topup" => wallet::top_up, Admin, "account",
+        "A Razorpay payment link to top the wallet up (credited when the payment is captured, once)", r#"{"amount_minor":100000}"#;
     get "/api/v1/usage" => usage::usage, Reader, "account",
         "Usage in a billing month (?period=2026-11): monthly unique users against the plan, Meta's charges by day and category, limit alerts";
     get "/api/v1/billing/subscription" => billing::subscription, Admin, "billing",
@@ -241,6 +246,8 @@ routes! {
     post "/api/v1/admin/tenants/{id}/impersonate" => admin::impersonate, SuperAdmin, "admin",
         "View a tenant as its admin for 30 minutes (an access token marked with the operator; audited with the reason)",
         r#"{"reason":"ticket #4821: campaign stuck"}"#;
+    post "/api/v1/admin/tenants/{id}/wallet" => wallet::adjust, SuperAdmin, "admin", "Credit a tenant's wallet with a note (a bank transfer, a goodwill credit)",
+        r#"{"amount_minor":50000,"note":"NEFT UTR 12345"}"#;
     get "/api/v1/admin/settings" => admin::settings, SuperAdmin, "admin", "Platform settings: sign-ups open, default plan, support email";
     put "/api/v1/admin/settings" => admin::update_settings, SuperAdmin, "admin", "Change the platform settings",
         r#"{"signups_open":false,"support_email":"support@whatsflow.example"}"#;

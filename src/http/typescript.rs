@@ -166,6 +166,8 @@ pub fn api_typescript() -> String {
     declare::<crate::store::repo::billing::SubscriptionView>(&mut out);
     declare::<crate::store::repo::billing::InvoiceView>(&mut out);
     declare::<crate::store::repo::security::SessionView>(&mut out);
+    declare::<crate::store::repo::wallet::WalletEntry>(&mut out);
+    declare::<crate::store::repo::wallet::WalletView>(&mut out);
     declare::<crate::store::repo::admin::TenantSummary>(&mut out);
     declare::<crate::http::admin::AdminOverview>(&mut out);
     declare::<crate::store::repo::admin::PlatformSettings>(&mut out);

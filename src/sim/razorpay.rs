@@ -1,5 +1,5 @@
-//! A Razorpay stand-in: the plans, subscriptions and refunds API billing
-//! calls (basic auth with a key id and secret, Razorpay's error shape), a
+//! A Razorpay stand-in: the plans, subscriptions, payment links and
+//! refunds API billing calls (basic auth with a key id and secret, Razorpay's error shape), a
 //! checkout page where the "customer" authorises a subscription, charges on
 //! demand (`POST /__sim/subscriptions/{id}/charge`) or on a schedule, failed
 //! charges retried as Razorpay does (pending after a failure, halted after
@@ -62,6 +62,7 @@ struct Books {
     plans: HashMap<String, Value>,
     subs: HashMap<String, Sub>,
     payments: HashMap<String, Value>,
+    links: HashMap<String, Value>,
     events: Vec<SentEvent>,
     seq: u64,
 }
@@ -196,6 +197,38 @@ impl RazorpaySimState {
         self.charge(sub_id, false)
     }
 
+    /// The customer pays a payment link: a captured payment
+    /// (`payment.captured`, then `payment_link.paid`). None when there is no
+    /// such unpaid link.
+    pub fn pay_link(&self, link_id: &str) -> Option<Value> {
+        let mut books = self.books();
+        let mut link = books.links.get(link_id)?.clone();
+        if link["status"] != "created" {
+            return None;
+        }
+        let payment_id = Self::id(&mut books, "pay");
+        let order_id = Self::id(&mut books, "order");
+        let t = now();
+        let payment = json!({
+            "id": payment_id, "entity": "payment", "amount": link["amount"], "currency": link["currency"], "status": "captured",
+            "order_id": order_id, "invoice_id": null, "international": false, "method": "upi", "amount_refunded": 0,
+            "refund_status": null, "captured": true, "description": link["description"], "vpa": "customer@upi",
+            "email": "billing@customer.example", "contact": "+919000090000", "notes": link["notes"], "fee": 0, "tax": 0,
+            "error_code": null, "error_description": null, "created_at": t,
+        });
+        link["status"] = json!("paid");
+        link["amount_paid"] = link["amount"].clone();
+        link["payments"] =
+            json!([{"payment_id": payment_id, "amount": link["amount"], "method": "upi", "status": "captured", "created_at": t}]);
+        books.links.insert(link_id.to_owned(), link.clone());
+        books.payments.insert(payment_id, payment.clone());
+        let order = json!({"id": order_id, "entity": "order", "amount": link["amount"], "amount_paid": link["amount"], "amount_due": 0,
+                           "currency": link["currency"], "status": "paid", "attempts": 1, "notes": link["notes"], "created_at": t});
+        self.emit(&mut books, "payment.captured", &[("payment", &payment)]);
+        self.emit(&mut books, "payment_link.paid", &[("payment_link", &link), ("payment", &payment), ("order", &order)]);
+        Some(payment)
+    }
+
     /// Every webhook sent so far.
     pub fn events(&self) -> Vec<SentEvent> {
         self.books().events.clone()
@@ -307,6 +340,65 @@ async fn create_subscription(req: HttpRequest, state: web::Data<Arc<RazorpaySimS
     };
     books.subs.insert(id, sub);
     HttpResponse::Ok().json(entity)
+}
+
+#[derive(Deserialize)]
+struct LinkBody {
+    amount: i64,
+    #[serde(default)]
+    currency: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    notes: Value,
+}
+
+async fn create_link(req: HttpRequest, state: web::Data<Arc<RazorpaySimState>>, body: web::Json<LinkBody>) -> HttpResponse {
+    auth!(req, state);
+    if body.amount < 100 {
+        return error(400, "The amount must be atleast INR 1.00");
+    }
+    let host = req.connection_info().host().to_owned();
+    let mut books = state.books();
+    let id = RazorpaySimState::id(&mut books, "plink");
+    let link = json!({"id": id, "entity": "payment_link", "amount": body.amount, "amount_paid": 0,
+                      "currency": body.currency.as_deref().unwrap_or("INR"), "description": body.description, "notes": body.notes,
+                      "status": "created", "short_url": format!("http://{host}/pay/{id}"), "accept_partial": false,
+                      "reference_id": null, "payments": null, "created_at": now(), "expire_by": 0, "upi_link": false});
+    books.links.insert(id, link.clone());
+    HttpResponse::Ok().json(link)
+}
+
+/// A payment link's page.
+async fn link_page(state: web::Data<Arc<RazorpaySimState>>, path: web::Path<String>) -> HttpResponse {
+    let Some(link) = state.books().links.get(path.as_str()).cloned() else {
+        return HttpResponse::NotFound().body("no such payment link");
+    };
+    let rupees = crate::billing::document::rupees(link["amount"].as_i64().unwrap_or(0));
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Razorpay (simulated) payment</title></head>\
+         <body style=\"font-family:system-ui;max-width:420px;margin:3rem auto\"><h1>Pay INR {rupees}</h1><p>Status: <b data-testid=\"sim-status\">{}</b></p>\
+         <form method=\"post\" action=\"/pay/{}/pay\"><button data-testid=\"sim-pay\" type=\"submit\">Pay INR {rupees}</button></form>\
+         <p><small>Simulated Razorpay: nothing is charged.</small></p></body></html>",
+        link["status"].as_str().unwrap_or_default(),
+        path.as_str()
+    ))
+}
+
+async fn link_pay(state: web::Data<Arc<RazorpaySimState>>, path: web::Path<String>) -> HttpResponse {
+    let paid = state.pay_link(&path).is_some();
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Payment</title></head><body style=\"font-family:system-ui;max-width:420px;margin:3rem auto\">\
+         <h1 data-testid=\"sim-result\">{}</h1><p>You can close this tab.</p></body></html>",
+        if paid { "Payment successful" } else { "Nothing to pay" }
+    ))
+}
+
+async fn sim_pay_link(state: web::Data<Arc<RazorpaySimState>>, path: web::Path<String>) -> HttpResponse {
+    match state.pay_link(&path) {
+        Some(p) => HttpResponse::Ok().json(p),
+        None => error(400, "no unpaid payment link with this id"),
+    }
 }
 
 async fn get_subscription(req: HttpRequest, state: web::Data<Arc<RazorpaySimState>>, path: web::Path<String>) -> HttpResponse {
@@ -432,6 +524,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/v1/subscriptions/{id}", web::get().to(get_subscription))
         .route("/v1/subscriptions/{id}/cancel", web::post().to(cancel_subscription))
         .route("/v1/payments/{id}/refund", web::post().to(refund))
+        .route("/v1/payment_links", web::post().to(create_link))
+        .route("/pay/{id}", web::get().to(link_page))
+        .route("/pay/{id}/pay", web::post().to(link_pay))
+        .route("/__sim/payment_links/{id}/pay", web::post().to(sim_pay_link))
         .route("/checkout/{id}", web::get().to(checkout))
         .route("/checkout/{id}/pay", web::post().to(checkout_pay))
         .route("/__sim/subscriptions/{id}/authorise", web::post().to(sim_authorise))

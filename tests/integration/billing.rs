@@ -420,3 +420,163 @@ async fn an_account_left_unpaid_is_suspended_and_a_payment_reactivates_it() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(status().await, "suspended");
 }
+
+/// Moves `t` to a plan that bills Meta's charges through the wallet.
+async fn prepaid(app: &TestApp, t: &Tenant) -> String {
+    let op = operator(app).await;
+    let res = app
+        .post_json(
+            &op,
+            "/api/v1/admin/plans",
+            &json!({"code": "prepaid", "name": "Prepaid", "price_monthly_minor": 49_900,
+                    "limits": {}, "features": ["broadcasts", "wallet"]}),
+        )
+        .await;
+    assert!(res.status() == 201 || res.status() == 409);
+    crate::plans::set_plan(app, &op, t, json!({"plan": "prepaid"})).await;
+    op
+}
+
+async fn wallet(app: &TestApp, t: &Tenant) -> Value {
+    let (s, v) = app.get(t, "/api/v1/wallet").await;
+    assert_eq!(s, 200, "{v}");
+    v
+}
+
+async fn credit(app: &TestApp, op: &str, t: &Tenant, paise: i64) {
+    let res = app
+        .post_json(op, &format!("/api/v1/admin/tenants/{}/wallet", t.tenant_id), &json!({"amount_minor": paise, "note": "bank transfer"}))
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+}
+
+fn spring_sale_message(name: &str) -> Value {
+    json!({"type": "template", "template": {"name": "spring_sale", "language": {"code": "en"},
+        "components": [{"type": "body", "parameters": [{"type": "text", "text": name}, {"type": "text", "text": "20%"}]}]}})
+}
+
+#[actix_rt::test]
+async fn concurrent_paid_sends_never_overdraw_the_wallet_and_failures_release_their_hold() {
+    let b = billed_app(Duration::from_secs(15 * 86_400)).await;
+    let app = &b.app;
+    let (t, _) = crate::campaigns::ready(app).await;
+    let op = prepaid(app, &t).await;
+    assert_eq!(wallet(app, &t).await["enabled"], true);
+    // ₹3 covers three marketing templates to India (₹0.8631 each), not four.
+    credit(app, &op, &t, 300).await;
+    let mut conversations = Vec::new();
+    for i in 0..8 {
+        conversations.push(app.open_conversation(&t, &format!("91981230000{i}")).await);
+    }
+    let sends = conversations.iter().map(|c| app.send(&t, c, spring_sale_message("Asha")));
+    let answers = futures::future::join_all(sends).await;
+    let mut ok = 0;
+    let mut refused = 0;
+    for res in answers {
+        match res.status().as_u16() {
+            201 => ok += 1,
+            402 => {
+                let v: Value = res.json().await.unwrap();
+                assert_eq!(v["error"]["code"], "WALLET_BALANCE_LOW");
+                assert!(v["error"]["message"].as_str().unwrap().contains("top up"), "{v}");
+                refused += 1;
+            }
+            s => panic!("unexpected {s}"),
+        }
+    }
+    assert_eq!((ok, refused), (3, 5));
+    let w = wallet(app, &t).await;
+    assert_eq!((w["balance_e4"].as_i64(), w["reserved_e4"].as_i64()), (Some(30_000), Some(25_893)), "{w}");
+    // Delivered: each debited its metered cost, nothing held any more.
+    let w = eventually("the debits", WAIT, || async {
+        let w = wallet(app, &t).await;
+        (w["reserved_e4"] == 0).then_some(w)
+    })
+    .await;
+    assert_eq!(w["balance_e4"], 30_000 - 3 * 8_631);
+    assert_eq!(w["ledger"].as_array().unwrap().iter().filter(|e| e["kind"] == "debit").count(), 3);
+    // Free replies inside the window need no balance.
+    let res = app.send(&t, &conversations[7], json!({"type": "text", "text": {"body": "thanks for writing"}})).await;
+    assert_eq!(res.status(), 201);
+    // A send Meta fails gives its hold back.
+    app.sim_control(json!({"fail_recipients": ["919812300000"]})).await;
+    credit(app, &op, &t, 100).await;
+    let res = app.send(&t, &conversations[0], spring_sale_message("Ravi")).await;
+    assert_eq!(res.status(), 201);
+    let w = eventually("the release", WAIT, || async {
+        let w = wallet(app, &t).await;
+        (w["reserved_e4"] == 0 && w["ledger"].as_array().unwrap().iter().any(|e| e["kind"] == "release")).then_some(w)
+    })
+    .await;
+    assert_eq!(w["balance_e4"], 30_000 - 3 * 8_631 + 10_000);
+}
+
+#[actix_rt::test]
+async fn a_campaign_larger_than_the_wallet_sends_what_is_covered_and_goes_on_after_a_top_up() {
+    let b = billed_app(Duration::from_secs(15 * 86_400)).await;
+    let app = &b.app;
+    let (t, channel) = crate::campaigns::ready(app).await;
+    let op = prepaid(app, &t).await;
+    // ₹2 covers two of five.
+    credit(app, &op, &t, 200).await;
+    crate::campaigns::contacts(
+        app,
+        &t,
+        "promo",
+        &[
+            ("+919812400001", "A", true),
+            ("+919812400002", "B", true),
+            ("+919812400003", "C", true),
+            ("+919812400004", "D", true),
+            ("+919812400005", "E", true),
+        ],
+    )
+    .await;
+    let id = crate::campaigns::create(app, &t, &crate::campaigns::spring_sale(&channel, "promo", 20)).await;
+    assert_eq!(crate::campaigns::action(app, &t, &id, "start").await.0, 200);
+    let c = eventually("two sent, then waiting for money", WAIT, || async {
+        let (_, c) = app.get(&t, &format!("/api/v1/campaigns/{id}")).await;
+        let s = crate::campaigns::stats(app, &t, &id).await;
+        let out = s["delivered"].as_i64().unwrap() + s["read"].as_i64().unwrap();
+        (out == 2 && c["waiting_reason"].as_str().is_some_and(|r| r.contains("wallet"))).then_some(c)
+    })
+    .await;
+    assert_eq!(c["status"], "running");
+    let s = crate::campaigns::stats(app, &t, &id).await;
+    assert_eq!(s["pending"], 3, "{s}");
+    // A top-up through a Razorpay payment link; the campaign goes on.
+    let res = app.post_json(&t.token, "/api/v1/wallet/topup", &json!({"amount_minor": 50_000})).await;
+    assert_eq!(res.status(), 201);
+    let link: Value = res.json().await.unwrap();
+    let paid = app.http.post(link["short_url"].as_str().unwrap().to_owned() + "/pay").send().await.unwrap();
+    assert!(paid.text().await.unwrap().contains("Payment successful"));
+    eventually("the campaign completed", Duration::from_secs(30), || async {
+        (crate::campaigns::status(app, &t, &id).await == "completed").then_some(())
+    })
+    .await;
+    eventually("all five delivered", WAIT, || async {
+        let s = crate::campaigns::stats(app, &t, &id).await;
+        (s["delivered"].as_i64().unwrap() + s["read"].as_i64().unwrap() == 5).then_some(())
+    })
+    .await;
+    let w = eventually("settled", WAIT, || async {
+        let w = wallet(app, &t).await;
+        (w["reserved_e4"] == 0).then_some(w)
+    })
+    .await;
+    assert_eq!(w["balance_e4"], 20_000 + 5_000_000 - 5 * 8_631);
+    // The top-up's webhooks again: credited once; invoiced once, as a top-up.
+    for e in delivered(&b, 2).await.iter().filter(|e| e["event"] == "payment.captured" || e["event"] == "payment_link.paid") {
+        assert_eq!(post_event(app, WEBHOOK_SECRET, e["id"].as_str().unwrap(), e["body"].as_str().unwrap()).await, 200);
+        assert_eq!(
+            post_event(app, WEBHOOK_SECRET, &format!("{}-again", e["id"].as_str().unwrap()), e["body"].as_str().unwrap()).await,
+            200
+        );
+    }
+    let w = wallet(app, &t).await;
+    assert_eq!(w["ledger"].as_array().unwrap().iter().filter(|e| e["kind"] == "topup").count(), 1);
+    let topups: Vec<Value> =
+        invoices(app, &t).await.into_iter().filter(|i| i["description"].as_str().unwrap().contains("wallet")).collect();
+    assert_eq!(topups.len(), 1);
+    assert_eq!(topups[0]["total_minor"], 50_000);
+}

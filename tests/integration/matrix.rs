@@ -123,6 +123,9 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("post", "/api/v1/account/deletion", [401, 403, 403, 400, 403, 403, 202]),
     ("delete", "/api/v1/account/deletion", [401, 403, 403, 404, 403, 403, 200]),
     ("get", "/api/v1/usage", [401, 200, 200, 200, 200, 403, 200]),
+    ("get", "/api/v1/wallet", [401, 200, 200, 200, 200, 403, 200]),
+    // The matrix's plan has no wallet: 403 FEATURE_NOT_IN_PLAN even for admins.
+    ("post", "/api/v1/wallet/topup", [401, 403, 403, 403, 403, 403, 403]),
     ("get", "/api/v1/settings/security", [401, 403, 403, 200, 403, 403, 200]),
     ("put", "/api/v1/settings/security", [401, 403, 403, 200, 403, 403, 200]),
     // Account security: links and codes authenticate these, not callers
@@ -159,6 +162,7 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("get", "/api/v1/admin/tenants", [401, 403, 403, 403, 403, 403, 403]),
     ("patch", "/api/v1/admin/tenants/{id}", [401, 403, 403, 403, 403, 403, 403]),
     ("post", "/api/v1/admin/tenants/{id}/impersonate", [401, 403, 403, 403, 403, 403, 403]),
+    ("post", "/api/v1/admin/tenants/{id}/wallet", [401, 403, 403, 403, 403, 403, 403]),
     ("get", "/api/v1/admin/settings", [401, 403, 403, 403, 403, 403, 403]),
     ("put", "/api/v1/admin/settings", [401, 403, 403, 403, 403, 403, 403]),
     ("get", "/api/v1/campaigns", [401, 200, 200, 200, 200, 403, 200]),
@@ -404,7 +408,8 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
             id
         }
         (_, p) if p.starts_with("/api/v1/campaigns/{id}") => fx.campaign.clone(),
-        ("patch", "/api/v1/admin/tenants/{id}") | ("post", "/api/v1/admin/tenants/{id}/impersonate") => fx.admin.tenant_id.clone(),
+        ("patch", "/api/v1/admin/tenants/{id}")
+        | ("post", "/api/v1/admin/tenants/{id}/impersonate" | "/api/v1/admin/tenants/{id}/wallet") => fx.admin.tenant_id.clone(),
         (_, p) if p.starts_with("/api/v1/billing/invoices/{id}") => {
             let id: uuid::Uuid = sqlx::query_scalar(
                 "INSERT INTO invoices (tenant_id, kind, number, financial_year, payment_id, issued_at, seller, buyer, place_of_supply, sac,
@@ -461,6 +466,8 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         ("post", "/api/v1/account/deletion") => Body::Json(json!({"confirm": "Acme"})),
         ("post", "/api/v1/admin/tenants/{id}/impersonate") => Body::Json(json!({"reason": "matrix check"})),
         ("put", "/api/v1/admin/settings") => Body::Json(json!({"signups_open": true})),
+        ("post", "/api/v1/wallet/topup") => Body::Json(json!({"amount_minor": 100_000})),
+        ("post", "/api/v1/admin/tenants/{id}/wallet") => Body::Json(json!({"amount_minor": 1000, "note": "matrix"})),
         ("post", "/api/v1/auth/password/forgot") => Body::Json(json!({"email": "someone@matrix.test"})),
         ("post", "/api/v1/auth/password/reset") => Body::Json(json!({"token": "not-a-token", "password": "new-password-1"})),
         ("post", "/api/v1/auth/email/verify") => Body::Json(json!({"token": "not-a-token"})),

@@ -275,6 +275,8 @@ pub struct Applied {
     pub moved: Option<(String, String)>,
     /// Numbers of invoices and credit notes issued.
     pub issued: Vec<String>,
+    /// A wallet was topped up.
+    pub topped_up: bool,
 }
 
 /// A captured payment, as an operator refunds it.
@@ -402,9 +404,10 @@ impl Billing<'_> {
         if let Some(p) = &e.payment {
             let invoice_id = p.invoice_id.clone().or_else(|| e.invoice.as_ref().map(|i| i.id.clone()));
             sqlx::query(&format!(
-                "INSERT INTO payments AS p (id, tenant_id, subscription_id, invoice_id, amount_minor, currency, status, captured, paid_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                "INSERT INTO payments AS p (id, tenant_id, subscription_id, invoice_id, amount_minor, currency, status, captured, paid_at, purpose)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                  ON CONFLICT (id) DO UPDATE SET
+                    purpose = COALESCE(p.purpose, EXCLUDED.purpose),
                     tenant_id = COALESCE(p.tenant_id, EXCLUDED.tenant_id),
                     subscription_id = COALESCE(p.subscription_id, EXCLUDED.subscription_id),
                     invoice_id = COALESCE(p.invoice_id, EXCLUDED.invoice_id),
@@ -423,8 +426,19 @@ impl Billing<'_> {
             .bind(&p.status)
             .bind(p.captured)
             .bind(p.created_at)
+            .bind(&p.purpose)
             .execute(&mut *tx)
             .await?;
+            // A captured top-up credits the wallet, once per payment.
+            if let (true, Some("wallet_topup"), Some(t)) = (p.captured, p.purpose.as_deref(), tenant) {
+                let credited: Option<i64> = sqlx::query_scalar("SELECT wallet_credit($1, $2, 'topup', $3, NULL)")
+                    .bind(t)
+                    .bind(p.amount * 100)
+                    .bind(&p.id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                out.topped_up = credited.is_some();
+            }
         }
         // An invoice entity links its payment to the subscription (and so
         // the tenant) even when the payment's own event came first.
@@ -465,7 +479,7 @@ impl Billing<'_> {
 async fn settle(tx: &mut Transaction<'static, Postgres>, tenant: TenantId, seller: &Seller) -> Result<Vec<String>, DbError> {
     let mut issued = Vec::new();
     let owed: Vec<OwedPayment> = sqlx::query_as(
-        "SELECT p.id, p.amount_minor, p.currency, p.paid_at, p.subscription_id FROM payments p
+        "SELECT p.id, p.amount_minor, p.currency, p.paid_at, p.subscription_id, p.purpose FROM payments p
          WHERE p.tenant_id = $1 AND p.captured
            AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.payment_id = p.id AND i.kind = 'invoice')
          ORDER BY p.paid_at FOR UPDATE OF p",
@@ -493,7 +507,7 @@ async fn settle(tx: &mut Transaction<'static, Postgres>, tenant: TenantId, selle
     };
     let place = format!("{buyer_state}-{}", gst::state_name(&buyer_state).unwrap_or("India"));
     let within = buyer_state == seller.state_code;
-    for OwedPayment { id: payment, amount_minor: amount, currency, paid_at, subscription_id: subscription } in owed {
+    for OwedPayment { id: payment, amount_minor: amount, currency, paid_at, subscription_id: subscription, purpose } in owed {
         // Double-checked under the row lock another webhook may have held.
         let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM invoices WHERE payment_id = $1 AND kind = 'invoice')")
             .bind(&payment)
@@ -503,6 +517,7 @@ async fn settle(tx: &mut Transaction<'static, Postgres>, tenant: TenantId, selle
             continue;
         }
         let description: String = match &subscription {
+            _ if purpose.as_deref() == Some("wallet_topup") => "whatsflow wallet top-up (WhatsApp messaging charges)".into(),
             Some(id) => sqlx::query_scalar(
                 "SELECT 'whatsflow ' || p.name || ' plan, ' || s.cycle || ' subscription' FROM subscriptions s JOIN plans p ON p.code = s.plan_code WHERE s.id = $1",
             )
@@ -575,6 +590,7 @@ struct OwedPayment {
     currency: String,
     paid_at: DateTime<Utc>,
     subscription_id: Option<String>,
+    purpose: Option<String>,
 }
 
 /// A processed refund of an invoiced payment with no credit note yet.

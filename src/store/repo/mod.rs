@@ -27,6 +27,7 @@ pub mod settings;
 pub mod templates;
 pub mod usage;
 pub mod users;
+pub mod wallet;
 
 use crate::db::tenant_tx;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

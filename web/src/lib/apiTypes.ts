@@ -1600,6 +1600,66 @@ user_agent: string | null,
  */
 ip: string | null, };
 
+export type WalletEntry = { 
+/**
+ * Its place.
+ */
+id: number, 
+/**
+ * topup, debit, release or adjustment.
+ */
+kind: string, 
+/**
+ * Signed, ten-thousandths (a debit is negative; a release frees held money).
+ */
+amount_e4: number, 
+/**
+ * The balance after it.
+ */
+balance_after_e4: number, 
+/**
+ * The send it concerns.
+ */
+send_key: string | null, 
+/**
+ * The payment that funded it.
+ */
+payment_id: string | null, 
+/**
+ * Why (an operator's adjustment, an expiry, a shortfall).
+ */
+note: string | null, 
+/**
+ * When.
+ */
+created_at: string, };
+
+export type WalletView = { 
+/**
+ * Whether the plan bills Meta's charges through the wallet.
+ */
+enabled: boolean, 
+/**
+ * ISO 4217.
+ */
+currency: string, 
+/**
+ * Money in the wallet, ten-thousandths.
+ */
+balance_e4: number, 
+/**
+ * Held for sends in flight.
+ */
+reserved_e4: number, 
+/**
+ * Free to spend.
+ */
+available_e4: number, 
+/**
+ * The newest ledger rows.
+ */
+ledger: Array<WalletEntry>, };
+
 export type TenantSummary = { 
 /**
  * Id.

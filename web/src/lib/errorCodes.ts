@@ -64,6 +64,7 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA: "WhatsApp does not accept this file type.",
   VALIDATION_FAILED: "A field is missing or wrong.",
   WABA_IN_USE: "The WhatsApp Business Account belongs to another account.",
+  WALLET_BALANCE_LOW: "The prepaid wallet cannot cover this send's expected cost: top it up.",
   WINDOW_CLOSED: "The 24-hour window is closed: send a template.",
 } as const;
 
