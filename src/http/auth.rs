@@ -197,8 +197,17 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json
         return Err(ApiError::InvalidCredentials);
     }
     if account.tenant_status == "suspended" {
-        // Only the right password learns it: the account is suspended.
-        return Err(suspended());
+        // Only the right password learns it: the account is suspended, and
+        // when its payment is overdue, where to pay.
+        return Err(match state.db.tenant(account.tenant_id).overdue_payment_url().await? {
+            Some(url) => ApiError::Denied {
+                code: ErrorCode::TenantSuspended,
+                message: format!(
+                    "this account is suspended because its subscription payment is overdue; pay at {url} and it reactivates at once — nothing was deleted"
+                ),
+            },
+            None => suspended(),
+        });
     }
     if account.two_factor || account.two_factor_required {
         // The password was right; a code (or setting two-factor up, where

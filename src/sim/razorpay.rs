@@ -484,7 +484,14 @@ async fn checkout(state: web::Data<Arc<RazorpaySimState>>, path: web::Path<Strin
 }
 
 async fn checkout_pay(state: web::Data<Arc<RazorpaySimState>>, path: web::Path<String>) -> HttpResponse {
-    let paid = state.authorise(&path).is_some();
+    // A new subscription is authorised; an overdue one (pending, halted) is
+    // charged again with the card given now.
+    let status = state.books().subs.get(path.as_str()).map(|s| s.entity["status"].as_str().unwrap_or_default().to_owned());
+    let paid = match status.as_deref() {
+        Some("created") => state.authorise(&path).is_some(),
+        Some("pending" | "halted") => state.charge(&path, false).is_some(),
+        _ => false,
+    };
     HttpResponse::Ok().content_type("text/html; charset=utf-8").body(format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>Payment</title></head><body style=\"font-family:system-ui;max-width:420px;margin:3rem auto\">\
          <h1 data-testid=\"sim-result\">{}</h1><p>You can close this tab.</p></body></html>",

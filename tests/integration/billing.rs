@@ -406,10 +406,20 @@ async fn an_account_left_unpaid_is_suspended_and_a_payment_reactivates_it() {
         sqlx::query_scalar::<_, String>("SELECT status FROM tenants WHERE id = $1").bind(tenant).fetch_one(&owner).await.unwrap()
     };
     eventually("suspended", WAIT, || async { (status().await == "suspended").then_some(()) }).await;
-    // Signed out, and sign-in says how to pay.
+    // Signed out, and sign-in says where to pay.
     assert_eq!(app.get(&t, "/api/v1/auth/me").await.0, 401);
-    // Razorpay charges the card at last: the account is back.
-    sim_charge(&b, &sub, false).await;
+    let admin_email: String =
+        sqlx::query_scalar("SELECT email FROM users WHERE tenant_id = $1").bind(tenant).fetch_one(&owner).await.unwrap();
+    let res = app.http.post(app.url("/api/v1/auth/login")).json(&json!({"email": admin_email, "password": "correct-horse-1"})).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "TENANT_SUSPENDED");
+    let message = v["error"]["message"].as_str().unwrap().to_owned();
+    let url = message.split("pay at ").nth(1).and_then(|r| r.split_whitespace().next()).unwrap().to_owned();
+    assert!(url.contains(&sub), "{message}");
+    // The customer pays there with a working card: the account is back.
+    let paid = app.http.post(format!("{url}/pay")).send().await.unwrap();
+    assert!(paid.text().await.unwrap().contains("Payment successful"));
     eventually("active", WAIT, || async { (status().await == "active").then_some(()) }).await;
     // An operator's suspension is never lifted by billing.
     let op = operator(app).await;

@@ -148,6 +148,22 @@ impl TenantDb<'_> {
         Ok(s)
     }
 
+    /// Where to pay when billing suspended the account (its overdue
+    /// subscription's page); None when billing did not suspend it.
+    pub async fn overdue_payment_url(&self) -> Result<Option<String>, DbError> {
+        let mut tx = self.tx().await?;
+        let url: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT s.short_url FROM tenants t JOIN subscriptions s ON s.tenant_id = t.id
+             WHERE t.id = $1 AND t.status = 'suspended' AND t.status_reason = 'billing' AND s.status IN ('pending', 'halted')
+             ORDER BY s.created_at DESC LIMIT 1",
+        )
+        .bind(self.tenant.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(url.flatten())
+    }
+
     /// Records a subscription made at Razorpay.
     pub async fn record_subscription(&self, s: &NewSubscription<'_>) -> Result<SubscriptionView, DbError> {
         let mut tx = self.tx().await?;
