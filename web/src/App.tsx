@@ -5,6 +5,7 @@ import { Shell } from "./components/Shell";
 import { I18nProvider, useI18n } from "./i18n/I18nProvider";
 import { InboxProvider } from "./inbox/InboxProvider";
 import { canOpen, homeFor } from "./lib/nav";
+import { AccountDeletionProvider } from "./plan/AccountDeletionProvider";
 import { AccountPlanProvider } from "./plan/AccountPlanProvider";
 import { InboxPage } from "./pages/InboxPage";
 import { LoginPage } from "./pages/LoginPage";
@@ -28,6 +29,7 @@ const ChannelsPage = lazy(() => import("./pages/ChannelsPage").then((m) => ({ de
 const PlanPage = lazy(() => import("./pages/PlanPage").then((m) => ({ default: m.PlanPage })));
 const UsagePage = lazy(() => import("./pages/UsagePage").then((m) => ({ default: m.UsagePage })));
 const BillingPage = lazy(() => import("./pages/BillingPage").then((m) => ({ default: m.BillingPage })));
+const PrivacyPage = lazy(() => import("./pages/PrivacyPage").then((m) => ({ default: m.PrivacyPage })));
 const SecurityPage = lazy(() => import("./pages/SecurityPage").then((m) => ({ default: m.SecurityPage })));
 // The pages mailed links open (and "Forgot password?"): signed in or not.
 const ForgotPasswordPage = lazy(() => import("./pages/ForgotPasswordPage").then((m) => ({ default: m.ForgotPasswordPage })));
@@ -37,6 +39,7 @@ const AuditLogPage = lazy(() => import("./pages/AuditLogPage").then((m) => ({ de
 // The platform console: only super-admins open (and fetch) it.
 const AdminLayout = lazy(() => import("./pages/AdminLayout").then((m) => ({ default: m.AdminLayout })));
 const AdminCustomersPage = lazy(() => import("./pages/AdminCustomersPage").then((m) => ({ default: m.AdminCustomersPage })));
+const AdminSettingsPage = lazy(() => import("./pages/AdminSettingsPage").then((m) => ({ default: m.AdminSettingsPage })));
 const AdminPlansPage = lazy(() => import("./pages/AdminPlansPage").then((m) => ({ default: m.AdminPlansPage })));
 const AdminAuditPage = lazy(() => import("./pages/AuditLogPage").then((m) => ({ default: m.AdminAuditPage })));
 
@@ -52,7 +55,9 @@ function RequireAuth() {
   return (
     <InboxProvider key={user.id}>
       <AccountPlanProvider key={user.id}>
-        <Shell />
+        <AccountDeletionProvider key={user.id}>
+          <Shell />
+        </AccountDeletionProvider>
       </AccountPlanProvider>
     </InboxProvider>
   );
@@ -118,11 +123,13 @@ export function App() {
                 <Route path="billing" element={<Suspense fallback={<Loading />}><BillingPage /></Suspense>} />
                 <Route path="audit" element={<Suspense fallback={<Loading />}><AuditLogPage /></Suspense>} />
                 <Route path="security" element={<Suspense fallback={<Loading />}><SecurityPage /></Suspense>} />
+                <Route path="privacy" element={<Suspense fallback={<Loading />}><PrivacyPage /></Suspense>} />
               </Route>
               <Route path="/admin" element={<RoleGate><AdminLayout /></RoleGate>}>
                 <Route index element={<Suspense fallback={<Loading />}><AdminCustomersPage /></Suspense>} />
                 <Route path="plans" element={<Suspense fallback={<Loading />}><AdminPlansPage /></Suspense>} />
                 <Route path="audit" element={<Suspense fallback={<Loading />}><AdminAuditPage /></Suspense>} />
+                <Route path="settings" element={<Suspense fallback={<Loading />}><AdminSettingsPage /></Suspense>} />
               </Route>
             </Route>
             <Route path="*" element={<Home />} />

@@ -1,10 +1,27 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useSyncExternalStore, type ReactNode } from "react";
-import { ApiClient, browserLock, localStorageSessionStore, type LoginStep, type Session, type SessionEndReason } from "../lib/api";
+import {
+  ApiClient,
+  browserLock,
+  localStorageSessionStore,
+  type Impersonation,
+  type LoginStep,
+  type Session,
+  type SessionEndReason,
+  type ViewEndReason,
+} from "../lib/api";
 import type { User } from "../lib/types";
 
 type Listener = () => void;
 const listeners = new Set<Listener>();
-const notify = () => listeners.forEach((l) => l());
+/**
+ * An operator's view is starting or ending and the page is about to load
+ * afresh: the app keeps showing what it shows (no render as the other person
+ * in between: no fetches, no socket, as the wrong one).
+ */
+let switching = false;
+const notify = () => {
+  if (!switching) listeners.forEach((l) => l());
+};
 const store = localStorageSessionStore();
 
 /**
@@ -19,8 +36,56 @@ function onSessionChange(session: Session | null, ended?: SessionEndReason) {
   notify();
 }
 
+/** Where the console finds which operator view just ended (for its notice); this tab only. */
+const VIEW_ENDED_KEY = "whatsflow.viewEnded";
+
+/** How an operator's view of a tenant ended, for the console's notice. */
+export interface EndedView {
+  tenant: string;
+  reason: ViewEndReason;
+}
+
+/**
+ * An operator's view starts or ends with a fresh page load: nothing of the
+ * operator's (or the tenant's) data, socket or caches outlives the switch.
+ */
+function reloadAt(path: string) {
+  switching = true;
+  window.location.replace(path);
+}
+
+function onViewEnd(tenant: Impersonation["tenant"], reason: ViewEndReason) {
+  try {
+    sessionStorage.setItem(VIEW_ENDED_KEY, JSON.stringify({ tenant: tenant.name, reason } satisfies EndedView));
+  } catch {
+    // Private mode without storage: no notice, still back in the console.
+  }
+  reloadAt("/admin");
+}
+
+/** The view that ended before this page load, if any (read without removing it; see clearEndedView). */
+export function endedView(): EndedView | null {
+  try {
+    const raw = sessionStorage.getItem(VIEW_ENDED_KEY);
+    if (!raw) return null;
+    const v = JSON.parse(raw) as Partial<EndedView>;
+    if (typeof v.tenant !== "string" || (v.reason !== "ended" && v.reason !== "expired" && v.reason !== "refused")) return null;
+    return { tenant: v.tenant, reason: v.reason };
+  } catch {
+    return null;
+  }
+}
+
+export function clearEndedView() {
+  try {
+    sessionStorage.removeItem(VIEW_ENDED_KEY);
+  } catch {
+    // Nothing stored.
+  }
+}
+
 /** The app's single API client; its session lives in localStorage. */
-export const api = new ApiClient({ store, withLock: browserLock, onSessionChange });
+export const api = new ApiClient({ store, withLock: browserLock, onSessionChange, onViewEnd });
 
 function subscribe(listener: Listener): () => void {
   listeners.add(listener);
@@ -37,14 +102,28 @@ function subscribe(listener: Listener): () => void {
 
 let cached: { raw: string | null; session: Session | null } = { raw: null, session: null };
 function snapshot(): Session | null {
+  if (switching) return cached.session;
   const raw = localStorage.getItem("whatsflow.session");
   if (raw !== cached.raw) cached = { raw, session: store.load() };
   return cached.session;
 }
 
+/** A platform operator viewing a tenant as its admin. */
+export interface OperatorView {
+  tenant: { id: string; name: string };
+  /** Epoch ms when the view ends. */
+  expiresAt: number;
+}
+
 export interface Auth {
   api: ApiClient;
   user: User | null;
+  /** The operator's view in progress (the user is the tenant's admin), or null. */
+  impersonation: OperatorView | null;
+  /** An operator starts viewing a tenant as its admin (the app reloads into its inbox). */
+  startView: (tenantId: string, reason: string) => Promise<void>;
+  /** Ends the operator's view: back to the console with the operator's own session. */
+  endView: () => void;
   /** The last session was ended by the server (not by logging out): "sign in again". */
   sessionEnded: boolean;
   /**
@@ -71,7 +150,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       .get<User>("/auth/me")
       .then((user) => {
         const current = store.load();
-        if (live && current && JSON.stringify(current.user) !== JSON.stringify(user)) {
+        if (live && current && current.user.id === user.id && JSON.stringify(current.user) !== JSON.stringify(user)) {
           store.save({ ...current, user });
           notify();
         }
@@ -89,10 +168,46 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     await api.register(input);
   }, []);
   const logout = useCallback(() => api.logout(), []);
+  const startView = useCallback(async (tenantId: string, reason: string) => {
+    switching = true;
+    try {
+      await api.impersonate(tenantId, reason);
+    } catch (e) {
+      switching = false;
+      notify();
+      throw e;
+    }
+    reloadAt("/inbox");
+  }, []);
+  const endView = useCallback(() => api.endView("ended"), []);
+
+  // Another tab started or ended a view: this one follows with a fresh load too.
+  useEffect(() => {
+    let viewing = !!store.load()?.impersonation;
+    const onStorage = (e: StorageEvent) => {
+      if (e.key !== null && e.key !== "whatsflow.session") return;
+      const next = store.load();
+      const now = !!next?.impersonation;
+      if (now === viewing) return;
+      viewing = now;
+      if (next) reloadAt(now ? "/inbox" : "/admin");
+    };
+    window.addEventListener("storage", onStorage);
+    return () => window.removeEventListener("storage", onStorage);
+  }, []);
+
+  const view = session?.impersonation;
+  const viewTenantId = view?.tenant.id;
+  const viewTenantName = view?.tenant.name;
+  const viewExpiresAt = view ? session.expiresAt : null;
+  const impersonation = useMemo<OperatorView | null>(
+    () => (viewTenantId !== undefined && viewTenantName !== undefined && viewExpiresAt !== null ? { tenant: { id: viewTenantId, name: viewTenantName }, expiresAt: viewExpiresAt } : null),
+    [viewTenantId, viewTenantName, viewExpiresAt],
+  );
 
   const value = useMemo<Auth>(
-    () => ({ api, user: session?.user ?? null, sessionEnded: ended, login, register, logout }),
-    [session, ended, login, register, logout],
+    () => ({ api, user: session?.user ?? null, impersonation, startView, endView, sessionEnded: ended, login, register, logout }),
+    [session, impersonation, startView, endView, ended, login, register, logout],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

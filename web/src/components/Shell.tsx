@@ -4,14 +4,22 @@ import { LanguageSwitcher, useI18n } from "../i18n/I18nProvider";
 import { useInbox } from "../inbox/InboxProvider";
 import { navFor, SECURITY_PATH } from "../lib/nav";
 import { totalUnread } from "../lib/inboxStore";
+import { lazy, Suspense } from "react";
+import { deletionScheduled } from "../lib/privacy";
+import { useAccountDeletion } from "../plan/AccountDeletionProvider";
 import { DeadLetterAlerts } from "./DeadLetterAlerts";
 import { NavIcon } from "./NavIcon";
 import { AccountStatusBanner } from "./plan/PlanBits";
 import { UsageAlerts } from "./plan/UsageAlerts";
 import { ReconnectBanner } from "./ReconnectBanner";
 
+// Shown rarely (an operator viewing an account; a deletion scheduled): loaded when needed.
+const ImpersonationBanner = lazy(() => import("./ImpersonationBanner").then((m) => ({ default: m.ImpersonationBanner })));
+const AccountDeletionBanner = lazy(() => import("./AccountDeletionBanner").then((m) => ({ default: m.AccountDeletionBanner })));
+
 export function Shell() {
-  const { user, logout } = useAuth();
+  const { user, logout, impersonation } = useAuth();
+  const { deletion } = useAccountDeletion();
   const { t } = useI18n();
   const inbox = useInbox();
   const unread = totalUnread(inbox.state);
@@ -19,6 +27,11 @@ export function Shell() {
   const inSection = (base: string) => pathname === base || pathname.startsWith(`${base}/`);
   return (
     <div className="flex h-dvh flex-col">
+      {impersonation && (
+        <Suspense fallback={<div className="h-9 shrink-0 border-b-2 border-amber-600 bg-amber-300" aria-hidden="true" />}>
+          <ImpersonationBanner />
+        </Suspense>
+      )}
       <header className="flex h-12 shrink-0 items-center gap-1 bg-brand-700 px-2 text-white sm:gap-2 sm:px-3">
         <span className="mr-1 hidden font-semibold tracking-tight min-[400px]:inline sm:mr-2">{t("app.name")}</span>
         <nav aria-label={t("nav.main")} className="flex min-w-0 flex-1 items-center gap-1 overflow-x-auto">
@@ -68,6 +81,11 @@ export function Shell() {
       </header>
       <ReconnectBanner state={inbox.connection} />
       <AccountStatusBanner />
+      {deletionScheduled(deletion) && (
+        <Suspense fallback={null}>
+          <AccountDeletionBanner />
+        </Suspense>
+      )}
       <UsageAlerts alerts={inbox.usageAlerts} onDismiss={inbox.dismissUsageAlert} />
       <DeadLetterAlerts alerts={inbox.alerts} onDismiss={inbox.dismissAlert} />
       {inbox.notice && (

@@ -132,6 +132,11 @@ export interface Inbox {
    * Returns an unsubscribe function.
    */
   onAccountStatus: (listener: (status: AccountStatus | null) => void) => () => void;
+  /**
+   * Reads a conversation and its latest messages again (its contact was
+   * erased: no name, emptied messages). Throws the server's refusal.
+   */
+  refreshConversation: (conversationId: string) => Promise<void>;
 }
 
 const InboxContext = createContext<Inbox | null>(null);
@@ -872,6 +877,9 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     dismissUsageAlert: (alert: UsageAlertEvent) => setUsageAlerts((prev) => prev.filter((a) => !(a.limit === alert.limit && a.period === alert.period))),
     onUsageAlert,
     onAccountStatus,
+    refreshConversation: async (conversationId: string) => {
+      await Promise.all([fetchConversation(conversationId), loadLatest(conversationId)]);
+    },
   };
   return <InboxContext.Provider value={value}>{children}</InboxContext.Provider>;
 }

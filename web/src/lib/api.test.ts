@@ -1,5 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { ApiClient, ApiError, contentDispositionFilename, memorySessionStore, parseRetryAfter, RawBody, withQuery, type Session, type SessionEndReason } from "./api";
+import {
+  ApiClient,
+  ApiError,
+  contentDispositionFilename,
+  localStorageSessionStore,
+  memorySessionStore,
+  parseRetryAfter,
+  RawBody,
+  withQuery,
+  type Session,
+  type SessionEndReason,
+  type ViewEndReason,
+} from "./api";
 import type { User } from "./types";
 
 const user: User = { id: "u1", tenant_id: "t1", name: "Asha", email: "a@x.test", role: "agent" };
@@ -310,6 +322,126 @@ describe("logout", () => {
     expect(ends).toEqual(["logout"]);
     expect(store.load()).toBeNull();
     expect(calls[0]).toMatchObject({ url: "/api/v1/auth/logout", body: { refresh_token: "r1" } });
+  });
+});
+
+describe("an operator's view of a tenant (impersonation)", () => {
+  const operatorUser: User = { id: "op1", tenant_id: "platform", name: "Ops", email: "ops@x.test", role: "super_admin" };
+  const tenantAdmin: User = { id: "u9", tenant_id: "t9", name: "Meera", email: "m@x.test", role: "tenant_admin" };
+  const operator = (expiresAt = 10_000_000): Session => ({ accessToken: "op-a", refreshToken: "op-r", expiresAt, user: operatorUser });
+  const answer = {
+    access_token: "view-a",
+    token_type: "Bearer",
+    expires_in: 1800,
+    expires_at: new Date(1_000_000 + 1_800_000).toISOString(),
+    user: tenantAdmin,
+    tenant: { id: "t9", name: "Acme" },
+    impersonating: true,
+  };
+  const viewing = (expiresAt = 1_000_000 + 1_800_000): Session => ({
+    accessToken: "view-a",
+    refreshToken: "",
+    expiresAt,
+    user: tenantAdmin,
+    impersonation: { tenant: { id: "t9", name: "Acme" }, operator: operator() },
+  });
+
+  it("starts with the reason, keeps the operator's session aside and uses the view's token", async () => {
+    const { fn, calls } = fakeFetch((c) => (c.url.endsWith("/impersonate") ? { status: 200, body: answer } : { status: 200, body: c.auth }));
+    const store = memorySessionStore(operator());
+    const changes: (Session | null)[] = [];
+    const api = new ApiClient({ fetch: fn, store, now, onSessionChange: (s) => changes.push(s) });
+    await api.impersonate("t9", "ticket #42");
+    expect(calls[0]).toMatchObject({ url: "/api/v1/admin/tenants/t9/impersonate", method: "POST", auth: "Bearer op-a", body: { reason: "ticket #42" } });
+    expect(store.load()).toEqual(viewing());
+    expect(api.impersonation).toEqual({ tenant: { id: "t9", name: "Acme" }, operator: operator() });
+    expect(changes).toHaveLength(1);
+    await expect(api.get("/conversations")).resolves.toBe("Bearer view-a");
+    await expect(api.freshAccessToken()).resolves.toBe("view-a");
+  });
+
+  it("never refreshes: a 401 ends the view and the operator's session is back", async () => {
+    const { fn, calls } = fakeFetch(() => ({ status: 401, body: { error: { code: "UNAUTHORIZED", message: "token expired" } } }));
+    const store = memorySessionStore(viewing());
+    const ended: [string, ViewEndReason][] = [];
+    const api = new ApiClient({ fetch: fn, store, now, onViewEnd: (t, why) => ended.push([t.name, why]) });
+    await expect(api.get("/contacts")).rejects.toMatchObject({ status: 401 });
+    expect(calls.map((c) => c.url)).toEqual(["/api/v1/contacts"]);
+    expect(store.load()).toEqual(operator());
+    expect(ended).toEqual([["Acme", "refused"]]);
+  });
+
+  it("ends by itself at its end time, without asking the server", async () => {
+    const { fn, calls } = fakeFetch(() => ({ status: 200, body: "x" }));
+    const store = memorySessionStore(viewing(1_000_000));
+    const ended: ViewEndReason[] = [];
+    const api = new ApiClient({ fetch: fn, store, now, onViewEnd: (_, why) => ended.push(why) });
+    await expect(api.get("/contacts")).rejects.toMatchObject({ status: 401 });
+    expect(calls).toHaveLength(0);
+    expect(store.load()).toEqual(operator());
+    expect(ended).toEqual(["expired"]);
+  });
+
+  it("uses the view's token to its last second (no early refresh)", async () => {
+    const { fn, calls } = fakeFetch((c) => ({ status: 200, body: c.auth }));
+    const api = new ApiClient({ fetch: fn, store: memorySessionStore(viewing(1_000_000 + 5_000)), now });
+    await expect(api.get("/x")).resolves.toBe("Bearer view-a");
+    expect(calls.map((c) => c.url)).toEqual(["/api/v1/x"]);
+  });
+
+  it("a socket refused with 4401 ends the view (nothing to refresh)", async () => {
+    const { fn, calls } = fakeFetch(() => ({ status: 200, body: auth(2) }));
+    const store = memorySessionStore(viewing());
+    const ended: ViewEndReason[] = [];
+    const api = new ApiClient({ fetch: fn, store, now, onViewEnd: (_, why) => ended.push(why) });
+    await expect(api.renewAfterRevocation("view-a")).resolves.toBe(false);
+    expect(calls).toHaveLength(0);
+    expect(store.load()).toEqual(operator());
+    expect(ended).toEqual(["refused"]);
+  });
+
+  it("End view: back to the operator's session, which refreshes as usual", async () => {
+    const { fn, calls } = fakeFetch((c) => (c.url.endsWith("/auth/refresh") ? { status: 200, body: { ...auth(5), user: operatorUser } } : { status: 200, body: c.auth }));
+    const store = memorySessionStore({ ...viewing(), impersonation: { tenant: { id: "t9", name: "Acme" }, operator: operator(1_000_000) } });
+    const ended: ViewEndReason[] = [];
+    const changes: (Session | null)[] = [];
+    const api = new ApiClient({ fetch: fn, store, now, onViewEnd: (_, why) => ended.push(why), onSessionChange: (s) => changes.push(s) });
+    api.endView();
+    expect(ended).toEqual(["ended"]);
+    expect(changes[0]?.user.id).toBe("op1");
+    expect(api.impersonation).toBeNull();
+    await expect(api.get("/admin/tenants")).resolves.toBe("Bearer a5");
+    expect(calls[0]).toMatchObject({ url: "/api/v1/auth/refresh", body: { refresh_token: "op-r" } });
+  });
+
+  it("logging out during a view signs the operator out", async () => {
+    const { fn, calls } = fakeFetch(() => ({ status: 204 }));
+    const store = memorySessionStore(viewing());
+    const api = new ApiClient({ fetch: fn, store, now });
+    await api.logout();
+    expect(store.load()).toBeNull();
+    expect(calls[0]).toMatchObject({ url: "/api/v1/auth/logout", body: { refresh_token: "op-r" }, auth: "Bearer op-a" });
+  });
+
+  it("refuses a second view on top of one", async () => {
+    const { fn, calls } = fakeFetch(() => ({ status: 200, body: answer }));
+    const api = new ApiClient({ fetch: fn, store: memorySessionStore(viewing()), now });
+    await expect(api.impersonate("t1", "again")).rejects.toBeInstanceOf(ApiError);
+    expect(calls).toHaveLength(0);
+  });
+
+  it("stores and reads a view in localStorage, and drops a malformed one", () => {
+    const data = new Map<string, string>();
+    const storage = {
+      getItem: (k: string) => data.get(k) ?? null,
+      setItem: (k: string, v: string) => void data.set(k, v),
+      removeItem: (k: string) => void data.delete(k),
+    } as unknown as Storage;
+    const store = localStorageSessionStore(storage);
+    store.save(viewing());
+    expect(store.load()).toEqual(viewing());
+    data.set("whatsflow.session", JSON.stringify({ ...viewing(), impersonation: { tenant: { id: "t9" } } }));
+    expect(store.load()).toBeNull();
   });
 });
 

@@ -5,7 +5,7 @@
 // either issues a token for the new state or is refused, which ends the session.
 
 import { isMfaRequired, isMfaSetupRequired, type LoginAnswer, type TwoFactorEnabledAtSignIn, type TwoFactorSetup } from "./security";
-import type { ApiErrorBody, AuthResponse, Contact, User } from "./types";
+import type { ApiErrorBody, AuthResponse, Contact, ImpersonationAnswer, User } from "./types";
 
 export const API_BASE = "/api/v1";
 const SESSION_KEY = "whatsflow.session";
@@ -14,11 +14,32 @@ const EXPIRY_MARGIN_MS = 30_000;
 
 export interface Session {
   accessToken: string;
+  /** Empty while a platform operator views an account (an impersonation token has none). */
   refreshToken: string;
   /** Epoch ms when the access token stops being accepted. */
   expiresAt: number;
   user: User;
+  /**
+   * A platform operator viewing a tenant as its admin (`POST
+   * /admin/tenants/{id}/impersonate`): the access token above is the view's
+   * (30 minutes, never refreshed) and the operator's own session waits here
+   * until the view ends.
+   */
+  impersonation?: Impersonation;
 }
+
+/** An operator's view of a tenant as its admin. */
+export interface Impersonation {
+  tenant: { id: string; name: string };
+  /** The operator's own session, back in use when the view ends. */
+  operator: Session;
+}
+
+/**
+ * Why an operator's view of a tenant ended: "ended" (End view), "expired"
+ * (its 30 minutes are over) or "refused" (the server refused the token).
+ */
+export type ViewEndReason = "ended" | "expired" | "refused";
 
 export interface SessionStore {
   load(): Session | null;
@@ -115,8 +136,9 @@ export function localStorageSessionStore(storage: Storage | undefined = globalTh
         const raw = storage?.getItem(SESSION_KEY);
         if (!raw) return null;
         const s = JSON.parse(raw) as Partial<Session>;
-        if (typeof s.accessToken !== "string" || typeof s.refreshToken !== "string" || !s.user) return null;
-        return s as Session;
+        if (!isSession(s)) return null;
+        if (s.impersonation !== undefined && !isImpersonation(s.impersonation)) return null;
+        return s;
       } catch {
         return null;
       }
@@ -126,6 +148,43 @@ export function localStorageSessionStore(storage: Storage | undefined = globalTh
       if (session) storage.setItem(SESSION_KEY, JSON.stringify(session));
       else storage.removeItem(SESSION_KEY);
     },
+  };
+}
+
+function isSession(s: Partial<Session> | null | undefined): s is Session {
+  return !!s && typeof s.accessToken === "string" && typeof s.refreshToken === "string" && typeof s.expiresAt === "number" && !!s.user;
+}
+
+function isImpersonation(v: unknown): v is Impersonation {
+  if (typeof v !== "object" || v === null) return false;
+  const i = v as Partial<Impersonation>;
+  return (
+    typeof i.tenant === "object" &&
+    i.tenant !== null &&
+    typeof i.tenant.id === "string" &&
+    typeof i.tenant.name === "string" &&
+    isSession(i.operator) &&
+    !!i.operator.refreshToken &&
+    i.operator.impersonation === undefined
+  );
+}
+
+/**
+ * The session of an operator's view (`POST /admin/tenants/{id}/impersonate`):
+ * the view's token and person, with the operator's own session kept aside.
+ * Its end is the server's `expires_at` (else `expires_in` from now).
+ */
+export function viewSession(answer: ImpersonationAnswer, operator: Session, now: number): Session {
+  const stated = answer.expires_at ? Date.parse(answer.expires_at) : Number.NaN;
+  const expiresAt = Number.isNaN(stated) ? now + answer.expires_in * 1000 : Math.min(stated, now + answer.expires_in * 1000);
+  const own: Session = { ...operator };
+  delete own.impersonation;
+  return {
+    accessToken: answer.access_token,
+    refreshToken: "",
+    expiresAt,
+    user: answer.user,
+    impersonation: { tenant: { id: answer.tenant.id, name: answer.tenant.name }, operator: own },
   };
 }
 
@@ -145,6 +204,11 @@ export interface ApiClientOptions {
   onSessionChange?: (session: Session | null, ended?: SessionEndReason) => void;
   /** Serialises refreshes across tabs (navigator.locks) where available. */
   withLock?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /**
+   * An operator's view of a tenant ended (the operator's own session is
+   * stored again; onSessionChange is told right after): which tenant, and why.
+   */
+  onViewEnd?: (tenant: Impersonation["tenant"], reason: ViewEndReason) => void;
 }
 
 type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
@@ -209,6 +273,7 @@ export class ApiClient {
   private readonly now: () => number;
   private readonly onSessionChange: (session: Session | null, ended?: SessionEndReason) => void;
   private readonly withLock: <T>(fn: () => Promise<T>) => Promise<T>;
+  private readonly onViewEnd: (tenant: Impersonation["tenant"], reason: ViewEndReason) => void;
   private refreshing: Promise<Session | null> | null = null;
 
   constructor(opts: ApiClientOptions) {
@@ -217,6 +282,7 @@ export class ApiClient {
     this.now = opts.now ?? Date.now;
     this.onSessionChange = opts.onSessionChange ?? (() => {});
     this.withLock = opts.withLock ?? ((fn) => fn());
+    this.onViewEnd = opts.onViewEnd ?? (() => {});
   }
 
   get session(): Session | null {
@@ -282,9 +348,11 @@ export class ApiClient {
   }
 
   async logout(): Promise<void> {
-    const s = this.store.load();
+    // During an operator's view, logging out signs the operator out (the view's token dies with its 30 minutes).
+    const current = this.store.load();
+    const s = current?.impersonation?.operator ?? current;
     this.end("logout");
-    if (s) {
+    if (s?.refreshToken) {
       try {
         await this.raw<void>("POST", "/auth/logout", { refresh_token: s.refreshToken }, s.accessToken);
       } catch {
@@ -297,6 +365,12 @@ export class ApiClient {
   async freshAccessToken(): Promise<string | null> {
     const s = this.store.load();
     if (!s) return null;
+    if (s.impersonation) {
+      // A view's token is good to its last second and never refreshed.
+      if (s.expiresAt > this.now()) return s.accessToken;
+      this.endView("expired");
+      return null;
+    }
     if (s.expiresAt - EXPIRY_MARGIN_MS > this.now()) return s.accessToken;
     const next = await this.refresh(s.refreshToken);
     return next?.accessToken ?? null;
@@ -314,6 +388,11 @@ export class ApiClient {
     const s = this.store.load();
     if (!s) return false;
     if (usedToken !== null && s.accessToken !== usedToken) return true;
+    if (s.impersonation) {
+      // Nothing to refresh: the view is over, the operator's own session is back.
+      this.endView("refused");
+      return false;
+    }
     const next = await this.refresh(s.refreshToken, true);
     return next !== null;
   }
@@ -351,6 +430,7 @@ export class ApiClient {
   async request<T>(method: Method, path: string, body?: unknown, expect: Expect = "json"): Promise<T> {
     const session = this.store.load();
     if (!session) throw new ApiError(401, "UNAUTHENTICATED", "Not signed in");
+    if (session.impersonation) return this.viewRequest<T>(session, method, path, body, expect);
     let token = session.accessToken;
     if (session.expiresAt - EXPIRY_MARGIN_MS <= this.now()) {
       token = (await this.refresh(session.refreshToken))?.accessToken ?? "";
@@ -373,6 +453,61 @@ export class ApiClient {
         if (again instanceof ApiError && again.status === 401) this.end("refused");
         throw again;
       }
+    }
+  }
+
+  // ---- an operator's view of a tenant ----
+
+  /** The view in progress, if any. */
+  get impersonation(): Impersonation | null {
+    return this.store.load()?.impersonation ?? null;
+  }
+
+  /**
+   * A platform operator views a tenant as its admin for 30 minutes: the
+   * server's view token replaces the session, the operator's own waits aside
+   * (see endView). `reason` is audited (3 to 500 characters).
+   */
+  async impersonate(tenantId: string, reason: string): Promise<Session> {
+    if (this.store.load()?.impersonation) throw new ApiError(409, "VIEW_IN_PROGRESS", "End the current view first");
+    const answer = await this.post<ImpersonationAnswer>(`/admin/tenants/${encodeURIComponent(tenantId)}/impersonate`, { reason });
+    // Read after the call: it may have refreshed the operator's tokens.
+    const operator = this.store.load();
+    if (!operator) throw new ApiError(401, "UNAUTHENTICATED", "Not signed in");
+    const session = viewSession(answer, operator, this.now());
+    this.store.save(session);
+    this.onSessionChange(session);
+    return session;
+  }
+
+  /** Ends an operator's view: their own session is back in use (nothing is sent: the view's token just expires). */
+  endView(reason: ViewEndReason = "ended"): void {
+    const s = this.store.load();
+    if (!s?.impersonation) return;
+    const { tenant, operator } = s.impersonation;
+    this.store.save(operator);
+    // The app is told first (it may load afresh rather than render the switch).
+    this.onViewEnd(tenant, reason);
+    this.onSessionChange(operator);
+  }
+
+  /**
+   * A request with a view's token: never refreshed. Expired, or refused with
+   * a 401, the view ends (the operator's session is back) and the request
+   * fails.
+   */
+  private async viewRequest<T>(session: Session, method: Method, path: string, body: unknown, expect: Expect): Promise<T> {
+    if (session.expiresAt <= this.now()) {
+      this.endView("expired");
+      throw new ApiError(401, "UNAUTHENTICATED", "The operator view has ended");
+    }
+    try {
+      return await this.raw<T>(method, path, body, session.accessToken, expect);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401 && this.store.load()?.accessToken === session.accessToken) {
+        this.endView(session.expiresAt <= this.now() ? "expired" : "refused");
+      }
+      throw e;
     }
   }
 
@@ -405,6 +540,8 @@ export class ApiClient {
   private async doRefresh(refreshToken: string, force: boolean): Promise<Session | null> {
     const current = this.store.load();
     if (!current) return null;
+    // A view's token has no refresh token (and is never refreshed).
+    if (current.impersonation || !current.refreshToken) return null;
     // Another tab rotated it while we waited for the lock: use theirs.
     if (current.refreshToken !== refreshToken && (force || current.expiresAt - EXPIRY_MARGIN_MS > this.now())) {
       return current;

@@ -72,6 +72,13 @@ export const ACTION_KEYS: Readonly<Record<string, MessageKey>> = {
   "billing.account_state": "audit.action.billing.account_state",
   "billing.invoiced": "audit.action.billing.invoiced",
   "billing.refunded": "audit.action.billing.refunded",
+  "admin.impersonation_started": "audit.action.admin.impersonation_started",
+  "platform.settings_changed": "audit.action.platform.settings_changed",
+  "contact.exported": "audit.action.contact.exported",
+  "contact.erased": "audit.action.contact.erased",
+  "account.exported": "audit.action.account.exported",
+  "account.deletion_scheduled": "audit.action.account.deletion_scheduled",
+  "account.deletion_cancelled": "audit.action.account.deletion_cancelled",
 };
 
 /** An action in words; an action this version does not know stays as the server wrote it. */

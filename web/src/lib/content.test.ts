@@ -39,6 +39,9 @@ describe("previewOf", () => {
     expect(previewOf(m(1, "interactive", { type: "button_reply", button_reply: { id: "y", title: "Yes" } })).text).toBe("Yes");
     expect(previewOf(m(1, "unknown", null)).label).toBe("msg.unsupported");
     expect(previewOf(m(1, "text", "garbage")).text).toBe("");
+    // The contact was erased (GDPR): the content is a marker, whatever the type was.
+    expect(previewOf(m(1, "text", { erased: true }))).toEqual({ icon: "", label: "msg.erased", text: "" });
+    expect(previewOf(m(1, "image", { erased: true })).label).toBe("msg.erased");
   });
 });
 

@@ -198,8 +198,14 @@ export interface Preview {
 }
 
 /** A one-line summary of a message for the conversation list and reply quotes. */
+/** A message whose contact was erased (GDPR): its content is `{"erased": true}`. */
+export function isErasedContent(content: unknown): boolean {
+  return asObj(content).erased === true;
+}
+
 export function previewOf(message: Pick<Message, "type" | "content">): Preview {
   const c = asObj(message.content);
+  if (isErasedContent(message.content)) return { icon: "", label: "msg.erased", text: "" };
   switch (message.type) {
     case "text":
       return { icon: "", label: null, text: str(c.body) };

@@ -31,6 +31,13 @@ describe("describeError", () => {
     expect(describeError(new ApiError(429, "RATE_LIMITED", "slow", [], 30), tHi)).toBe("बहुत अधिक प्रयास हुए। 30 सेकंड बाद फिर से कोशिश करें।");
   });
 
+  it("says sign-ups are closed, with the support address the server names", () => {
+    const closed = new ApiError(403, "SIGNUPS_CLOSED", "this platform is not taking new sign-ups; write to help@acme.test to open an account");
+    expect(describeError(closed, t)).toBe("This platform is not taking new sign-ups right now. Write to help@acme.test to open an account.");
+    expect(describeError(closed, tHi)).toContain("help@acme.test");
+    expect(describeError(new ApiError(403, "SIGNUPS_CLOSED", "this platform is not taking new sign-ups"), t)).toMatch(/try again later/);
+  });
+
   it("has words for the new refusals, and keeps the server's detail where it names the problem", () => {
     expect(describeError(new ApiError(422, "OPTED_OUT", "contact opted out"), t)).toMatch(/opted out of marketing messages/);
     const mismatch = "phone number id 1234 belongs to WABA 999, not 555";

@@ -20,6 +20,12 @@ export function formatWait(seconds: number, t: Translate): string {
   return m === 1 ? t("time.minute") : t("time.minutes", { count: m });
 }
 
+/** The email address in a message (a closed sign-up's "…; write to support@x.test to open an account"), if any. */
+export function emailIn(message: string): string | null {
+  const m = /[^\s<>()"'`,;:]+@[^\s<>()"'`,;:]+\.[A-Za-z]{2,}/.exec(message);
+  return m ? m[0].replace(/[.]+$/, "") : null;
+}
+
 /**
  * The text for an error code (from an HTTP answer or a socket `error` frame),
  * or null when the server's own message is the best there is.
@@ -58,6 +64,11 @@ export function describeCode(code: string, message: string, t: Translate, retryA
       return t("error.mailNotConfigured");
     case "TWO_FACTOR_ENABLED":
       return t("error.twoFactorEnabled");
+    case "SIGNUPS_CLOSED": {
+      // The server's message names the support address when the platform has one.
+      const email = emailIn(message);
+      return email ? t("auth.register.closedWrite", { email }) : t("auth.register.closedNoContact");
+    }
     default:
       return null;
   }

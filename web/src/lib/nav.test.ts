@@ -24,6 +24,8 @@ describe("role-aware navigation", () => {
     expect(canOpen("agent", "/settings/audit")).toBe(false);
     expect(canOpen("agent", "/admin/audit")).toBe(false);
     expect(canOpen("agent", "/admin")).toBe(false);
+    // The account's data (export, deletion) is for its admins.
+    expect(canOpen("agent", "/settings/privacy")).toBe(false);
   });
   it("shows tenant admins the admin pages", () => {
     expect(navFor("tenant_admin").map((i) => i.to)).toEqual([
@@ -50,12 +52,17 @@ describe("role-aware navigation", () => {
     expect(canOpen("tenant_admin", "/settings/audit")).toBe(true);
     expect(canOpen("tenant_admin", "/admin/audit")).toBe(false);
     expect(canOpen("partner_admin", "/admin")).toBe(false);
+    expect(canOpen("tenant_admin", "/settings/privacy")).toBe(true);
+    expect(canOpen("partner_admin", "/settings/privacy")).toBe(true);
   });
   it("shows super-admins the platform console first, and lands them there", () => {
     expect(navFor("super_admin").map((i) => i.to)[0]).toBe("/admin");
     expect(canOpen("super_admin", "/admin")).toBe(true);
     expect(canOpen("super_admin", "/admin/plans")).toBe(true);
     expect(canOpen("super_admin", "/admin/audit")).toBe(true);
+    expect(canOpen("super_admin", "/admin/settings")).toBe(true);
+    // Operators export or delete customers' accounts only while viewing them as their admin.
+    expect(canOpen("super_admin", "/settings/privacy")).toBe(false);
     expect(canOpen("super_admin", "/administrator")).toBe(true); // not the console's section: no gate
     expect(homeFor("super_admin")).toBe("/admin");
     expect(homeFor("tenant_admin")).toBe("/inbox");

@@ -37,6 +37,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
  * everyone keeps their own sign-in safe (Security: email, two-factor, sessions).
  */
 const OPEN_PAGES: readonly { path: string; roles: readonly Role[] }[] = [
+  // The account's own data (export, deletion): its admins; not the platform's operators (their account is the platform's).
+  { path: "/settings/privacy", roles: ["tenant_admin", "partner_admin"] },
   { path: "/settings/plan", roles: EVERYONE },
   { path: "/settings/usage", roles: EVERYONE },
   { path: "/settings/security", roles: EVERYONE },

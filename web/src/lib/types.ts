@@ -14,6 +14,8 @@ export interface User {
   role: Role;
   presence?: Presence | string;
   created_at?: string;
+  /** `GET /auth/me`: the platform operator viewing the account as this person (null: the person themself). */
+  impersonated_by?: string | null;
 }
 
 export interface AuthResponse {
@@ -22,6 +24,22 @@ export interface AuthResponse {
   token_type?: string;
   expires_in: number;
   user: User;
+}
+
+/**
+ * `POST /admin/tenants/{id}/impersonate`: a 30-minute access token (no
+ * refresh token) for the tenant's first admin, for a platform operator.
+ */
+export interface ImpersonationAnswer {
+  access_token: string;
+  token_type?: string;
+  /** Seconds (1800). */
+  expires_in: number;
+  /** ISO time the token stops being accepted. */
+  expires_at?: string;
+  user: User;
+  tenant: { id: string; name: string };
+  impersonating: true;
 }
 
 export interface Page<T> {

@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { useAuth } from "../auth/AuthProvider";
 import { ErrorText } from "../components/Field";
-import { Badge, Button, EmptyRow, fieldClass, Modal, TextInput, useErrorText } from "../components/ui";
+import { Badge, Button, EmptyRow, fieldClass, Modal, TextArea, TextInput, useErrorText } from "../components/ui";
 import { useI18n } from "../i18n/I18nProvider";
 import { byPosition, formatPrice, statusTone, type AdminOverview, type PlanView, type TenantSummary } from "../lib/plans";
 
@@ -24,6 +24,69 @@ function Tile({ label, value, testId, children }: { label: string; value?: strin
 
 type Pending = { tenant: TenantSummary; to: "suspended" | "active" };
 
+/** The reason an operator gives for viewing an account (audited): 3 to 500 characters. */
+const REASON_MIN = 3;
+const REASON_MAX = 500;
+
+/**
+ * "View as admin": why (audited in the account's log and the platform's),
+ * then the app switches to a 30-minute view of the account as its first
+ * admin; the operator's own session waits aside.
+ */
+function ViewAsDialog({ tenant, onClose }: { tenant: TenantSummary; onClose: () => void }) {
+  const { t } = useI18n();
+  const { startView } = useAuth();
+  const errorText = useErrorText();
+  const [reason, setReason] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const length = reason.trim().length;
+  const valid = length >= REASON_MIN && length <= REASON_MAX;
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!valid || busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      // The page reloads into the account's inbox.
+      await startView(tenant.id, reason.trim());
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Modal title={t("admin.view.title", { name: tenant.name })} onClose={onClose} testId="view-as-dialog">
+      <form onSubmit={(e) => void submit(e)} className="space-y-3" noValidate>
+        <p className="text-sm text-gray-700">{t("admin.view.body", { name: tenant.name })}</p>
+        <ul className="list-disc space-y-1 pl-5 text-sm text-gray-600">
+          <li>{t("admin.view.audited")}</li>
+          <li>{t("admin.view.limits")}</li>
+        </ul>
+        <TextArea
+          label={t("admin.view.reason")}
+          hint={t("admin.view.reasonHint", { min: REASON_MIN, max: REASON_MAX })}
+          value={reason}
+          maxLength={REASON_MAX}
+          onChange={(e) => setReason(e.target.value)}
+          data-testid="view-as-reason"
+        />
+        <ErrorText testId="view-as-error">{error}</ErrorText>
+        <div className="flex justify-end gap-2">
+          <Button variant="ghost" onClick={onClose}>
+            {t("common.cancel")}
+          </Button>
+          <Button type="submit" disabled={!valid || busy} data-testid="view-as-confirm">
+            {busy ? t("admin.view.starting") : t("admin.view.start")}
+          </Button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
 export function AdminCustomersPage() {
   const { t, lang } = useI18n();
   const { api } = useAuth();
@@ -37,6 +100,7 @@ export function AdminCustomersPage() {
   const [notice, setNotice] = useState<string | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
   const [pending, setPending] = useState<Pending | null>(null);
+  const [viewing, setViewing] = useState<TenantSummary | null>(null);
   const request = useRef(0);
   const num = new Intl.NumberFormat(lang.locale);
   const date = new Intl.DateTimeFormat(lang.locale, { dateStyle: "medium" });
@@ -203,7 +267,17 @@ export function AdminCustomersPage() {
                   <td className="px-3 py-2 text-right tabular-nums" data-testid="tenant-mrr">
                     {money(c.mrr_minor)}
                   </td>
-                  <td className="px-3 py-2 text-right">
+                  <td className="whitespace-nowrap px-3 py-2 text-right">
+                    <button
+                      type="button"
+                      disabled={busyId === c.id || suspended}
+                      title={suspended ? t("admin.view.suspended") : t("admin.view.action", { name: c.name })}
+                      onClick={() => setViewing(c)}
+                      className="rounded-md px-2 py-1 text-sm font-medium text-brand-700 hover:bg-brand-50 disabled:text-gray-300"
+                      data-testid="tenant-view-as"
+                    >
+                      {t("admin.view.button")}
+                    </button>
                     {suspended ? (
                       <button
                         type="button"
@@ -245,6 +319,8 @@ export function AdminCustomersPage() {
         </table>
         {tenants === null && !error && <p className="p-4 text-center text-sm text-gray-500">{t("common.loading")}</p>}
       </div>
+
+      {viewing && <ViewAsDialog tenant={viewing} onClose={() => setViewing(null)} />}
 
       {pending && (
         <Modal

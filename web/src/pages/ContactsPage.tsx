@@ -1,10 +1,13 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useAuth } from "../auth/AuthProvider";
 import { ContactDialog } from "../components/contacts/ContactDialog";
+import { downloadContactData, EraseContactDialog, useErasedText } from "../components/contacts/ContactPrivacy";
 import { ImportDialog } from "../components/contacts/ImportDialog";
 import { Button, ErrorText } from "../components/Field";
-import { useErrorText } from "../components/ui";
+import { Badge, useErrorText } from "../components/ui";
 import { useI18n } from "../i18n/I18nProvider";
+import { saveBlob } from "../lib/download";
+import { isErased } from "../lib/privacy";
 import type { Contact } from "../lib/types";
 import { usePaged } from "../lib/usePaged";
 
@@ -17,16 +20,61 @@ function useDebounced<T>(value: T, ms: number): T {
   return v;
 }
 
-/** Saves a Blob under `name` through a temporary link. */
-function saveBlob(blob: Blob, name: string) {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  window.setTimeout(() => URL.revokeObjectURL(url), 1000);
+/** A row's menu: edit, and the contact's GDPR tools. Escape or a click elsewhere closes it. */
+function RowMenu({ contact, onEdit, onDownload, onErase }: { contact: Contact; onEdit: () => void; onDownload: () => void; onErase: () => void }) {
+  const { t } = useI18n();
+  const [open, setOpen] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: MouseEvent) => {
+      if (box.current && !box.current.contains(e.target as Node)) setOpen(false);
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") setOpen(false);
+    };
+    document.addEventListener("mousedown", onDown);
+    document.addEventListener("keydown", onKey);
+    return () => {
+      document.removeEventListener("mousedown", onDown);
+      document.removeEventListener("keydown", onKey);
+    };
+  }, [open]);
+  const item = "block w-full px-3 py-1.5 text-left text-sm hover:bg-gray-50";
+  const pick = (fn: () => void) => () => {
+    setOpen(false);
+    fn();
+  };
+  return (
+    <div ref={box} className="relative inline-block" onClick={(e) => e.stopPropagation()}>
+      <button
+        type="button"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-label={t("contacts.actionsFor", { name: contact.name || contact.phone || "" })}
+        onClick={() => setOpen((o) => !o)}
+        className="rounded-md px-2 py-0.5 text-lg leading-none text-gray-500 hover:bg-gray-100"
+        data-testid="contact-menu"
+      >
+        ⋯
+      </button>
+      {open && (
+        <div role="menu" className="absolute right-0 z-20 mt-1 w-56 overflow-hidden rounded-lg border border-gray-200 bg-white py-1 shadow-lg" data-testid="contact-menu-items">
+          <button type="button" role="menuitem" className={item} onClick={pick(onEdit)} data-testid="contact-menu-edit">
+            {t("common.edit")}
+          </button>
+          <button type="button" role="menuitem" className={item} onClick={pick(onDownload)} data-testid="contact-menu-export">
+            {t("gdpr.download")}
+          </button>
+          {!isErased(contact) && (
+            <button type="button" role="menuitem" className={`${item} text-red-700 hover:bg-red-50`} onClick={pick(onErase)} data-testid="contact-menu-erase">
+              {t("gdpr.erase")}
+            </button>
+          )}
+        </div>
+      )}
+    </div>
+  );
 }
 
 export function ContactsPage() {
@@ -42,6 +90,9 @@ export function ContactsPage() {
   const [dialog, setDialog] = useState<Contact | "new" | "import" | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [exporting, setExporting] = useState(false);
+  const [erasing, setErasing] = useState<Contact | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const erasedText = useErasedText();
   const date = new Intl.DateTimeFormat(lang.locale, { dateStyle: "medium" });
 
   const rows = contacts.items.map((c) => changed[c.id] ?? c);
@@ -57,6 +108,25 @@ export function ContactsPage() {
       setError(errorText(e));
     } finally {
       setExporting(false);
+    }
+  }
+
+  async function downloadData(c: Contact) {
+    setError(null);
+    try {
+      await downloadContactData(api, c.id);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }
+
+  async function afterErasure(c: Contact) {
+    // The row shows the anonymised contact the server keeps (no name, no number).
+    try {
+      const next = await api.get<Contact>(`/contacts/${encodeURIComponent(c.id)}`);
+      setChanged((m) => ({ ...m, [c.id]: next }));
+    } catch {
+      setChanged((m) => ({ ...m, [c.id]: { ...c, name: null, phone: null, username: null, user_id: `erased:${c.id}`, tags: [], custom_fields: {}, opted_in: false } }));
     }
   }
 
@@ -103,6 +173,14 @@ export function ContactsPage() {
             ))}
           </datalist>
         </div>
+        {notice && (
+          <p role="status" data-testid="contacts-notice" className="mb-3 flex items-center justify-between gap-2 rounded-lg bg-brand-50 px-3 py-2 text-sm text-brand-700">
+            <span>{notice}</span>
+            <button type="button" className="underline" onClick={() => setNotice(null)}>
+              {t("common.dismiss")}
+            </button>
+          </p>
+        )}
         <ErrorText testId="contacts-error">{error ?? contacts.error?.message ?? null}</ErrorText>
         <div className="overflow-x-auto rounded-xl border border-gray-200 bg-white">
           <table className="w-full text-left text-sm" data-testid="contacts-table">
@@ -115,15 +193,32 @@ export function ContactsPage() {
                 <th className="hidden px-4 py-2 font-medium lg:table-cell">{t("contacts.col.fields")}</th>
                 <th className="hidden px-4 py-2 font-medium md:table-cell">{t("contacts.col.optIn")}</th>
                 <th className="hidden px-4 py-2 font-medium md:table-cell">{t("contacts.col.created")}</th>
+                <th className="w-10 px-2 py-2">
+                  <span className="sr-only">{t("admin.col.actions")}</span>
+                </th>
               </tr>
             </thead>
             <tbody>
               {rows.map((c) => (
-                <tr key={c.id} className="cursor-pointer border-t border-gray-100 hover:bg-gray-50" data-testid="contact-row" data-contact-id={c.id} onClick={() => setDialog(c)}>
+                <tr
+                  key={c.id}
+                  className="cursor-pointer border-t border-gray-100 hover:bg-gray-50"
+                  data-testid="contact-row"
+                  data-contact-id={c.id}
+                  data-erased={isErased(c) ? "true" : undefined}
+                  onClick={() => setDialog(c)}
+                >
                   <td className="px-4 py-2 font-medium">
                     <button type="button" className="text-left hover:underline" data-testid="contact-edit">
                       {c.name || "—"}
                     </button>
+                    {isErased(c) && (
+                      <span className="ml-2 align-middle">
+                        <Badge tone="gray" testId="contact-erased">
+                          {t("gdpr.erasedBadge")}
+                        </Badge>
+                      </span>
+                    )}
                   </td>
                   <td className="px-4 py-2 font-mono text-xs">{c.phone || "—"}</td>
                   <td className="hidden px-4 py-2 sm:table-cell">{c.username ? `@${c.username}` : "—"}</td>
@@ -152,6 +247,9 @@ export function ContactsPage() {
                   </td>
                   <td className="hidden px-4 py-2 md:table-cell">{c.opted_in === false ? t("contacts.optedOut") : t("contacts.optedInShort")}</td>
                   <td className="hidden px-4 py-2 text-gray-500 md:table-cell">{c.created_at ? date.format(new Date(c.created_at)) : ""}</td>
+                  <td className="px-2 py-1 text-right">
+                    <RowMenu contact={c} onEdit={() => setDialog(c)} onDownload={() => void downloadData(c)} onErase={() => setErasing(c)} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -167,6 +265,19 @@ export function ContactsPage() {
           </div>
         )}
       </div>
+      {erasing && (
+        <EraseContactDialog
+          contact={erasing}
+          label={erasing.name || erasing.phone || erasing.id}
+          onClose={() => setErasing(null)}
+          onErased={(counts) => {
+            const c = erasing;
+            setErasing(null);
+            setNotice(erasedText(counts));
+            void afterErasure(c);
+          }}
+        />
+      )}
       {dialog === "import" && <ImportDialog onClose={() => setDialog(null)} onImported={contacts.reload} />}
       {(dialog === "new" || (dialog && typeof dialog === "object")) && (
         <ContactDialog

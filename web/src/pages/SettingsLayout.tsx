@@ -12,6 +12,7 @@ const TABS = [
   { to: "/settings/billing", label: "settings.billing", id: "billing" },
   { to: "/settings/audit", label: "settings.audit", id: "audit" },
   { to: "/settings/security", label: "settings.security", id: "security" },
+  { to: "/settings/privacy", label: "settings.privacy", id: "privacy" },
 ] as const;
 
 export function SettingsLayout() {

@@ -1,10 +1,16 @@
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { useAuth } from "../../auth/AuthProvider";
 import { useI18n } from "../../i18n/I18nProvider";
+import { useInbox } from "../../inbox/InboxProvider";
+import { isAdmin } from "../../lib/nav";
+import { isErased } from "../../lib/privacy";
 import type { Contact, ContactRef } from "../../lib/types";
 import { Avatar } from "../Avatar";
 import { contactLabel } from "./names";
 import { NotesPanel } from "./NotesPanel";
+
+// Admins' GDPR tools load when an admin first opens a contact (agents never fetch them).
+const ContactPrivacyActions = lazy(() => import("../contacts/ContactPrivacy").then((m) => ({ default: m.ContactPrivacyActions })));
 
 function Row({ label, value, testId }: { label: string; value: string | null | undefined; testId: string }) {
   if (!value) return null;
@@ -20,12 +26,14 @@ function Row({ label, value, testId }: { label: string; value: string | null | u
 
 export function ContactPanel({ contact, conversationId, onClose }: { contact: ContactRef; conversationId: string; onClose: () => void }) {
   const { t, lang } = useI18n();
-  const { api } = useAuth();
+  const { api, user } = useAuth();
+  const inbox = useInbox();
   const [full, setFull] = useState<Contact | null>(null);
+  const [generation, setGeneration] = useState(0);
 
   useEffect(() => {
     let live = true;
-    setFull(null);
+    if (generation === 0) setFull(null);
     api
       .get<Contact>(`/contacts/${encodeURIComponent(contact.id)}`)
       .then((c) => {
@@ -37,11 +45,19 @@ export function ContactPanel({ contact, conversationId, onClose }: { contact: Co
     return () => {
       live = false;
     };
-  }, [api, contact.id]);
+  }, [api, contact.id, generation]);
+
+  const { refreshConversation } = inbox;
+  const afterErasure = useCallback(() => {
+    setGeneration((g) => g + 1);
+    // The thread and the list show the emptied messages and no name.
+    void refreshConversation(conversationId).catch(() => {});
+  }, [refreshConversation, conversationId]);
 
   const c: ContactRef = { ...contact, ...(full ?? {}) };
+  const erased = isErased(c);
   const tags = full?.tags ?? contact.tags ?? [];
-  const name = contactLabel(c) || t("inbox.unknownContact");
+  const name = erased ? t("gdpr.erasedContact") : contactLabel(c) || t("inbox.unknownContact");
   return (
     <aside className="flex h-full flex-col border-l border-gray-200 bg-white" data-testid="contact-panel" aria-label={t("contact.title")}>
       <div className="flex h-14 items-center justify-between border-b border-gray-200 px-4">
@@ -53,13 +69,20 @@ export function ContactPanel({ contact, conversationId, onClose }: { contact: Co
       <div className="space-y-4 overflow-y-auto p-4">
         <div className="flex flex-col items-center gap-2 text-center">
           <Avatar name={name} seed={c.id} size="lg" />
-          <div className="font-semibold">{name}</div>
+          <div className="font-semibold" data-testid="contact-label">
+            {name}
+          </div>
+          {erased && (
+            <span className="rounded-full bg-gray-100 px-2 py-0.5 text-xs font-medium text-gray-700" data-testid="contact-erased">
+              {t("gdpr.erasedBadge")}
+            </span>
+          )}
         </div>
         <dl className="space-y-3">
           <Row label={t("contact.name")} value={c.name} testId="contact-name" />
           <Row label={t("contact.phone")} value={c.phone} testId="contact-phone" />
           <Row label={t("contact.username")} value={c.username ? `@${c.username}` : null} testId="contact-username" />
-          <Row label={t("contact.userId")} value={c.user_id} testId="contact-user-id" />
+          <Row label={t("contact.userId")} value={erased ? null : c.user_id} testId="contact-user-id" />
           <Row
             label={t("contact.since")}
             value={full?.created_at ? new Intl.DateTimeFormat(lang.locale, { dateStyle: "medium" }).format(new Date(full.created_at)) : null}
@@ -77,7 +100,12 @@ export function ContactPanel({ contact, conversationId, onClose }: { contact: Co
             </dd>
           </div>
         </dl>
-        <NotesPanel conversationId={conversationId} />
+        <NotesPanel key={generation} conversationId={conversationId} />
+        {isAdmin(user?.role) && (
+          <Suspense fallback={null}>
+            <ContactPrivacyActions contact={c} label={contactLabel(c) || name} erased={erased} onErased={afterErasure} />
+          </Suspense>
+        )}
       </div>
     </aside>
   );

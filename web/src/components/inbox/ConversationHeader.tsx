@@ -5,6 +5,7 @@ import { useInbox } from "../../inbox/InboxProvider";
 import type { Conversation, ConversationStatus } from "../../lib/types";
 import { Avatar } from "../Avatar";
 import { AssigneePicker } from "./AssigneePicker";
+import { isErased } from "../../lib/privacy";
 import { contactLabel, contactSubtitle } from "./names";
 
 const STATUSES: ConversationStatus[] = ["open", "pending", "resolved", "closed"];
@@ -13,7 +14,7 @@ export function ConversationHeader({ conversation: c, onToggleContact }: { conve
   const { t } = useI18n();
   const { user } = useAuth();
   const inbox = useInbox();
-  const name = contactLabel(c.contact) || t("inbox.unknownContact");
+  const name = isErased(c.contact) ? t("gdpr.erasedContact") : contactLabel(c.contact) || t("inbox.unknownContact");
   const mine = user !== null && c.assignee_id === user.id;
   const assigneeName = c.assignee_id ? inbox.users[c.assignee_id]?.name : undefined;
   const assignment = mine

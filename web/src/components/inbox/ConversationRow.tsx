@@ -4,12 +4,13 @@ import { useI18n } from "../../i18n/I18nProvider";
 import { previewOf } from "../../lib/content";
 import { dayOf, formatListTime } from "../../lib/format";
 import type { Conversation } from "../../lib/types";
+import { isErased } from "../../lib/privacy";
 import { contactLabel, contactSubtitle } from "./names";
 import { StatusTicks } from "./StatusTicks";
 
 export function ConversationRow({ conversation: c, active, now }: { conversation: Conversation; active: boolean; now: number }) {
   const { t, lang } = useI18n();
-  const name = contactLabel(c.contact) || t("inbox.unknownContact");
+  const name = isErased(c.contact) ? t("gdpr.erasedContact") : contactLabel(c.contact) || t("inbox.unknownContact");
   const last = c.last_message;
   const preview = last ? previewOf(last) : null;
   const previewText = preview ? [preview.icon, preview.label ? t(preview.label) : "", preview.text].filter(Boolean).join(" ") : "";

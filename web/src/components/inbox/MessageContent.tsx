@@ -3,6 +3,7 @@ import { useI18n } from "../../i18n/I18nProvider";
 import {
   asObj,
   interactivePrompt,
+  isErasedContent,
   interactiveReply,
   isMediaType,
   num,
@@ -302,6 +303,13 @@ export function MessageContent({
   const { t } = useI18n();
   const c = asObj(message.content);
   const type = message.type;
+  if (isErasedContent(message.content)) {
+    return (
+      <p className="text-sm italic text-gray-500" data-testid="message-erased">
+        {t("msg.erased")}
+      </p>
+    );
+  }
   if (type === "text") return <Text>{str(c.body) || (typeof message.content === "string" ? message.content : "")}</Text>;
   if (isMediaType(type)) return <Media type={type} content={message.content} localPreview={message.localPreview} uploading={message.uploading} />;
   switch (type) {
