@@ -7,6 +7,7 @@ import { InboxProvider } from "./inbox/InboxProvider";
 import { canOpen, homeFor } from "./lib/nav";
 import { AccountDeletionProvider } from "./plan/AccountDeletionProvider";
 import { AccountPlanProvider } from "./plan/AccountPlanProvider";
+import { WalletProvider } from "./plan/WalletProvider";
 import { InboxPage } from "./pages/InboxPage";
 import { LoginPage } from "./pages/LoginPage";
 import { RegisterPage } from "./pages/RegisterPage";
@@ -28,6 +29,7 @@ const CampaignDetailPage = lazy(() => import("./pages/CampaignDetailPage"));
 const ChannelsPage = lazy(() => import("./pages/ChannelsPage").then((m) => ({ default: m.ChannelsPage })));
 const PlanPage = lazy(() => import("./pages/PlanPage").then((m) => ({ default: m.PlanPage })));
 const UsagePage = lazy(() => import("./pages/UsagePage").then((m) => ({ default: m.UsagePage })));
+const WalletPage = lazy(() => import("./pages/WalletPage").then((m) => ({ default: m.WalletPage })));
 const BillingPage = lazy(() => import("./pages/BillingPage").then((m) => ({ default: m.BillingPage })));
 const PrivacyPage = lazy(() => import("./pages/PrivacyPage").then((m) => ({ default: m.PrivacyPage })));
 const SecurityPage = lazy(() => import("./pages/SecurityPage").then((m) => ({ default: m.SecurityPage })));
@@ -56,7 +58,9 @@ function RequireAuth() {
     <InboxProvider key={user.id}>
       <AccountPlanProvider key={user.id}>
         <AccountDeletionProvider key={user.id}>
-          <Shell />
+          <WalletProvider key={user.id}>
+            <Shell />
+          </WalletProvider>
         </AccountDeletionProvider>
       </AccountPlanProvider>
     </InboxProvider>
@@ -120,6 +124,7 @@ export function App() {
                 <Route path="api-keys" element={<Suspense fallback={<Loading />}><ApiKeysPage /></Suspense>} />
                 <Route path="plan" element={<Suspense fallback={<Loading />}><PlanPage /></Suspense>} />
                 <Route path="usage" element={<Suspense fallback={<Loading />}><UsagePage /></Suspense>} />
+                <Route path="wallet" element={<Suspense fallback={<Loading />}><WalletPage /></Suspense>} />
                 <Route path="billing" element={<Suspense fallback={<Loading />}><BillingPage /></Suspense>} />
                 <Route path="audit" element={<Suspense fallback={<Loading />}><AuditLogPage /></Suspense>} />
                 <Route path="security" element={<Suspense fallback={<Loading />}><SecurityPage /></Suspense>} />

@@ -11,6 +11,7 @@ import { DeadLetterAlerts } from "./DeadLetterAlerts";
 import { NavIcon } from "./NavIcon";
 import { AccountStatusBanner } from "./plan/PlanBits";
 import { UsageAlerts } from "./plan/UsageAlerts";
+import { WalletBanner } from "./plan/WalletBanner";
 import { ReconnectBanner } from "./ReconnectBanner";
 
 // Shown rarely (an operator viewing an account; a deletion scheduled): loaded when needed.
@@ -81,6 +82,7 @@ export function Shell() {
       </header>
       <ReconnectBanner state={inbox.connection} />
       <AccountStatusBanner />
+      <WalletBanner />
       {deletionScheduled(deletion) && (
         <Suspense fallback={null}>
           <AccountDeletionBanner />

@@ -72,6 +72,8 @@ export const ACTION_KEYS: Readonly<Record<string, MessageKey>> = {
   "billing.account_state": "audit.action.billing.account_state",
   "billing.invoiced": "audit.action.billing.invoiced",
   "billing.refunded": "audit.action.billing.refunded",
+  "wallet.topup_requested": "audit.action.wallet.topup_requested",
+  "wallet.adjusted": "audit.action.wallet.adjusted",
   "admin.impersonation_started": "audit.action.admin.impersonation_started",
   "platform.settings_changed": "audit.action.platform.settings_changed",
   "contact.exported": "audit.action.contact.exported",

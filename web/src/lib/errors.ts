@@ -27,6 +27,16 @@ export function emailIn(message: string): string | null {
 }
 
 /**
+ * The two amounts of the server's WALLET_BALANCE_LOW message ("this template
+ * costs about ₹0.86 and the wallet has ₹0.12 free; …"); null when it says
+ * something else.
+ */
+export function walletShortfall(message: string): { cost: string; free: string } | null {
+  const m = /about\s+(₹\s?-?[\d,]+(?:\.\d+)?).*?has\s+(₹\s?-?[\d,]+(?:\.\d+)?)\s+free/i.exec(message);
+  return m ? { cost: m[1]!, free: m[2]! } : null;
+}
+
+/**
  * The text for an error code (from an HTTP answer or a socket `error` frame),
  * or null when the server's own message is the best there is.
  */
@@ -54,6 +64,11 @@ export function describeCode(code: string, message: string, t: Translate, retryA
     case "ACCOUNT_RESTRICTED":
       // 402: the payment is overdue; say where it is paid (the composer shows this under the failed bubble).
       return t("error.accountRestricted");
+    case "WALLET_BALANCE_LOW": {
+      // 402: a paid template the prepaid wallet cannot cover; the server's message has the cost and what is free.
+      const short = walletShortfall(message);
+      return short ? t("error.walletBalanceLow", short) : t("error.walletBalanceLowPlain");
+    }
     case "BILLING_NOT_CONFIGURED":
       return t("error.billingNotConfigured");
     case "INVALID_CODE":

@@ -32,8 +32,9 @@ export const NAV_ITEMS: readonly NavItem[] = [
 
 /**
  * Pages inside a section that more roles may open than the section's entry
- * allows (checked before NAV_ITEMS): everyone may read the account's plan and
- * its usage (`GET /usage` answers any signed-in person of the account), and
+ * allows (checked before NAV_ITEMS): everyone may read the account's plan, its
+ * usage (`GET /usage` answers any signed-in person of the account) and its
+ * wallet, and
  * everyone keeps their own sign-in safe (Security: email, two-factor, sessions).
  */
 const OPEN_PAGES: readonly { path: string; roles: readonly Role[] }[] = [
@@ -41,6 +42,8 @@ const OPEN_PAGES: readonly { path: string; roles: readonly Role[] }[] = [
   { path: "/settings/privacy", roles: ["tenant_admin", "partner_admin"] },
   { path: "/settings/plan", roles: EVERYONE },
   { path: "/settings/usage", roles: EVERYONE },
+  // The prepaid wallet's balance and ledger (`GET /wallet` answers anyone in the account); topping up is for admins (the page hides it).
+  { path: "/settings/wallet", roles: EVERYONE },
   { path: "/settings/security", roles: EVERYONE },
 ];
 

@@ -17,8 +17,8 @@ export type LimitKey = (typeof LIMIT_KEYS)[number];
 export const USAGE_KEYS = ["agents", "numbers", "flows"] as const;
 export type UsageKey = (typeof USAGE_KEYS)[number];
 
-/** The capabilities a plan may include. */
-export const FEATURES = ["broadcasts", "api_access", "ai"] as const;
+/** The capabilities a plan may include (`wallet`: WhatsApp charges are prepaid from a wallet instead of billed monthly). */
+export const FEATURES = ["broadcasts", "api_access", "ai", "wallet"] as const;
 export type Feature = (typeof FEATURES)[number];
 
 /** Where a tenant stands. */

@@ -4,6 +4,7 @@ import { ErrorText } from "../components/Field";
 import { Badge, Button, EmptyRow, fieldClass, Modal, TextArea, TextInput, useErrorText } from "../components/ui";
 import { useI18n } from "../i18n/I18nProvider";
 import { byPosition, formatPrice, statusTone, type AdminOverview, type PlanView, type TenantSummary } from "../lib/plans";
+import { CREDIT_NOTE_MAX, creditBody, rupees, type CreditProblem } from "../lib/wallet";
 
 /** The search box asks the server this long after the last key. */
 const SEARCH_DEBOUNCE_MS = 300;
@@ -87,6 +88,104 @@ function ViewAsDialog({ tenant, onClose }: { tenant: TenantSummary; onClose: () 
   );
 }
 
+/**
+ * "Credit wallet": an operator adds money to an account's prepaid wallet (a
+ * bank transfer, a goodwill credit) with a note saying why; the account's
+ * ledger shows it as an adjustment with the note.
+ */
+function CreditWalletDialog({
+  tenant,
+  walletPlan,
+  onClose,
+  onCredited,
+}: {
+  tenant: TenantSummary;
+  /** Whether the account's plan pays WhatsApp charges from the wallet. */
+  walletPlan: boolean;
+  onClose: () => void;
+  onCredited: (amountMinor: number, balanceE4: number) => void;
+}) {
+  const { t } = useI18n();
+  const { api } = useAuth();
+  const errorText = useErrorText();
+  const [amount, setAmount] = useState("");
+  const [note, setNote] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<CreditProblem | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (busy) return;
+    const parsed = creditBody(amount, note);
+    if ("problem" in parsed) {
+      setProblem(parsed.problem);
+      return;
+    }
+    setProblem(null);
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api.post<{ balance_e4: number }>(`/admin/tenants/${encodeURIComponent(tenant.id)}/wallet`, parsed.body);
+      onCredited(parsed.body.amount_minor, r.balance_e4);
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Modal title={t("admin.credit.title", { name: tenant.name })} onClose={onClose} testId="wallet-credit-dialog">
+      <form onSubmit={(e) => void submit(e)} className="space-y-3" noValidate>
+        <p className="text-sm text-gray-700">{t("admin.credit.body")}</p>
+        {!walletPlan && (
+          <p className="rounded-lg border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="wallet-credit-no-wallet">
+            {t("admin.credit.noWallet")}
+          </p>
+        )}
+        <TextInput
+          label={t("admin.credit.amount")}
+          inputMode="decimal"
+          autoComplete="off"
+          placeholder="1000"
+          value={amount}
+          onChange={(e) => setAmount(e.target.value)}
+          aria-invalid={problem === "amount" ? true : undefined}
+          data-testid="wallet-credit-amount"
+        />
+        {problem === "amount" && (
+          <p role="alert" className="text-sm text-red-700" data-testid="wallet-credit-problem">
+            {t("admin.credit.amountProblem")}
+          </p>
+        )}
+        <TextArea
+          label={t("admin.credit.note")}
+          hint={t("admin.credit.noteHint")}
+          value={note}
+          maxLength={CREDIT_NOTE_MAX}
+          onChange={(e) => setNote(e.target.value)}
+          aria-invalid={problem === "note" ? true : undefined}
+          data-testid="wallet-credit-note"
+        />
+        {problem === "note" && (
+          <p role="alert" className="text-sm text-red-700" data-testid="wallet-credit-problem">
+            {t("admin.credit.noteProblem")}
+          </p>
+        )}
+        <ErrorText testId="wallet-credit-error">{error}</ErrorText>
+        <div className="flex justify-end gap-2">
+          <Button variant="ghost" onClick={onClose}>
+            {t("common.cancel")}
+          </Button>
+          <Button type="submit" disabled={busy} data-testid="wallet-credit-confirm">
+            {busy ? t("admin.credit.crediting") : t("admin.credit.confirm")}
+          </Button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
 export function AdminCustomersPage() {
   const { t, lang } = useI18n();
   const { api } = useAuth();
@@ -101,6 +200,7 @@ export function AdminCustomersPage() {
   const [busyId, setBusyId] = useState<string | null>(null);
   const [pending, setPending] = useState<Pending | null>(null);
   const [viewing, setViewing] = useState<TenantSummary | null>(null);
+  const [crediting, setCrediting] = useState<TenantSummary | null>(null);
   const request = useRef(0);
   const num = new Intl.NumberFormat(lang.locale);
   const date = new Intl.DateTimeFormat(lang.locale, { dateStyle: "medium" });
@@ -267,49 +367,65 @@ export function AdminCustomersPage() {
                   <td className="px-3 py-2 text-right tabular-nums" data-testid="tenant-mrr">
                     {money(c.mrr_minor)}
                   </td>
-                  <td className="whitespace-nowrap px-3 py-2 text-right">
-                    <button
-                      type="button"
-                      disabled={busyId === c.id || suspended}
-                      title={suspended ? t("admin.view.suspended") : t("admin.view.action", { name: c.name })}
-                      onClick={() => setViewing(c)}
-                      className="rounded-md px-2 py-1 text-sm font-medium text-brand-700 hover:bg-brand-50 disabled:text-gray-300"
-                      data-testid="tenant-view-as"
-                    >
-                      {t("admin.view.button")}
-                    </button>
-                    {suspended ? (
+                  <td className="px-3 py-2 text-right">
+                    {/* The actions wrap rather than widen the table. */}
+                    <div className="flex flex-wrap justify-end gap-x-0.5 whitespace-nowrap">
                       <button
                         type="button"
-                        disabled={busyId === c.id}
-                        onClick={() => setPending({ tenant: c, to: "active" })}
+                        disabled={busyId === c.id || suspended}
+                        title={suspended ? t("admin.view.suspended") : t("admin.view.action", { name: c.name })}
+                        onClick={() => setViewing(c)}
                         className="rounded-md px-2 py-1 text-sm font-medium text-brand-700 hover:bg-brand-50 disabled:text-gray-300"
-                        data-testid="tenant-reactivate"
+                        data-testid="tenant-view-as"
                       >
-                        {t("admin.reactivate")}
+                        {t("admin.view.button")}
                       </button>
-                    ) : (
                       <button
                         type="button"
                         disabled={busyId === c.id}
-                        onClick={() => setPending({ tenant: c, to: "suspended" })}
-                        className="rounded-md px-2 py-1 text-sm text-red-700 hover:bg-red-50 disabled:text-gray-300"
-                        data-testid="tenant-suspend"
-                      >
-                        {t("admin.suspend")}
-                      </button>
-                    )}
-                    {c.status !== "active" && !suspended && (
-                      <button
-                        type="button"
-                        disabled={busyId === c.id}
-                        onClick={() => setPending({ tenant: c, to: "active" })}
+                        title={t("admin.credit.action", { name: c.name })}
+                        onClick={() => {
+                          setNotice(null);
+                          setCrediting(c);
+                        }}
                         className="rounded-md px-2 py-1 text-sm font-medium text-brand-700 hover:bg-brand-50 disabled:text-gray-300"
-                        data-testid="tenant-reactivate"
+                        data-testid="tenant-credit-wallet"
                       >
-                        {t("admin.reactivate")}
+                        {t("admin.credit.button")}
                       </button>
-                    )}
+                      {suspended ? (
+                        <button
+                          type="button"
+                          disabled={busyId === c.id}
+                          onClick={() => setPending({ tenant: c, to: "active" })}
+                          className="rounded-md px-2 py-1 text-sm font-medium text-brand-700 hover:bg-brand-50 disabled:text-gray-300"
+                          data-testid="tenant-reactivate"
+                        >
+                          {t("admin.reactivate")}
+                        </button>
+                      ) : (
+                        <button
+                          type="button"
+                          disabled={busyId === c.id}
+                          onClick={() => setPending({ tenant: c, to: "suspended" })}
+                          className="rounded-md px-2 py-1 text-sm text-red-700 hover:bg-red-50 disabled:text-gray-300"
+                          data-testid="tenant-suspend"
+                        >
+                          {t("admin.suspend")}
+                        </button>
+                      )}
+                      {c.status !== "active" && !suspended && (
+                        <button
+                          type="button"
+                          disabled={busyId === c.id}
+                          onClick={() => setPending({ tenant: c, to: "active" })}
+                          className="rounded-md px-2 py-1 text-sm font-medium text-brand-700 hover:bg-brand-50 disabled:text-gray-300"
+                          data-testid="tenant-reactivate"
+                        >
+                          {t("admin.reactivate")}
+                        </button>
+                      )}
+                    </div>
                   </td>
                 </tr>
               );
@@ -321,6 +437,20 @@ export function AdminCustomersPage() {
       </div>
 
       {viewing && <ViewAsDialog tenant={viewing} onClose={() => setViewing(null)} />}
+
+      {crediting && (
+        <CreditWalletDialog
+          tenant={crediting}
+          walletPlan={!!plans.find((p) => p.code === crediting.plan_code)?.features.includes("wallet")}
+          onClose={() => setCrediting(null)}
+          onCredited={(minor, balance) => {
+            const name = crediting.name;
+            setCrediting(null);
+            setError(null);
+            setNotice(t("admin.credit.done", { name, amount: money(minor), balance: rupees(balance, lang.locale) }));
+          }}
+        />
+      )}
 
       {pending && (
         <Modal

@@ -43,6 +43,7 @@ import {
   type VariantStats,
 } from "../lib/campaigns";
 import { isAdmin } from "../lib/nav";
+import { waitsForWallet, WALLET_PATH } from "../lib/wallet";
 import type { SegmentView } from "../lib/api";
 import { audienceSegmentId } from "../lib/segments";
 import type { Page } from "../lib/types";
@@ -621,6 +622,14 @@ export function CampaignDetailPage() {
             {c.waiting_reason && (
               <p className="font-medium" data-testid="campaign-waiting-reason">
                 {c.waiting_reason}
+                {waitsForWallet(c.waiting_reason) && (
+                  <>
+                    {" "}
+                    <Link to={WALLET_PATH} className="whitespace-nowrap underline" data-testid="wallet-link">
+                      {t("wallet.openWallet")}
+                    </Link>
+                  </>
+                )}
               </p>
             )}
             {/* The server's reason says it all when it gives one. */}

@@ -37,6 +37,8 @@ function PlanCard({ plan, current }: { plan: PlanView; current: boolean }) {
       <ul className="mt-3 space-y-1 border-t border-gray-100 pt-3 text-sm">
         {FEATURES.map((f) => {
           const has = hasFeature(plan, f);
+          // The wallet is how WhatsApp charges are paid, not something a plan lacks: named only where it applies.
+          if (f === "wallet" && !has) return null;
           return (
             <li key={f} className={has ? "text-gray-800" : "text-gray-400"} data-feature={f} data-included={has ? "true" : "false"}>
               <span aria-hidden="true" className="mr-1.5 inline-block w-3">

@@ -9,6 +9,7 @@ const TABS = [
   { to: "/settings/api-keys", label: "settings.apiKeys", id: "api-keys" },
   { to: "/settings/plan", label: "settings.plan", id: "plan" },
   { to: "/settings/usage", label: "settings.usage", id: "usage" },
+  { to: "/settings/wallet", label: "settings.wallet", id: "wallet" },
   { to: "/settings/billing", label: "settings.billing", id: "billing" },
   { to: "/settings/audit", label: "settings.audit", id: "audit" },
   { to: "/settings/security", label: "settings.security", id: "security" },
@@ -18,7 +19,7 @@ const TABS = [
 export function SettingsLayout() {
   const { t } = useI18n();
   const { user } = useAuth();
-  // Agents open the Plan and Usage pages (read-only) and their own Security; the other tabs (Billing too) are for admins.
+  // Agents open the Plan, Usage and Wallet pages (read-only) and their own Security; the other tabs (Billing too) are for admins.
   const tabs = TABS.filter((tab) => canOpen(user?.role, tab.to));
   return (
     <div className="h-full overflow-y-auto">

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { Link } from "react-router";
 import { useI18n } from "../../i18n/I18nProvider";
 import { previewOf, type ReactionMark } from "../../lib/content";
 import { formatClock } from "../../lib/format";
@@ -7,6 +8,7 @@ import type { DisplayMessage } from "../../lib/inboxStore";
 import type { Message, Template } from "../../lib/types";
 import { MessageContent } from "./MessageContent";
 import { StatusTicks } from "./StatusTicks";
+import { WALLET_PATH } from "../../lib/wallet";
 
 interface Props {
   message: DisplayMessage;
@@ -114,6 +116,14 @@ export function MessageBubble({ message: m, quoted, reactions, templates, onRetr
               <span title={errorDetail}>
                 {failedTitle}
                 {error?.code !== undefined && error.code !== "NO_ACK" && !String(error.code).match(/^[A-Z_]+$/) && ` (${error.code})`}
+                {error?.code === "WALLET_BALANCE_LOW" && (
+                  <>
+                    {" "}
+                    <Link to={WALLET_PATH} className="whitespace-nowrap font-medium underline" data-testid="wallet-link">
+                      {t("wallet.openWallet")}
+                    </Link>
+                  </>
+                )}
               </span>
               {m.clientId && m.id.startsWith("local:") && (
                 <button type="button" className="font-medium underline" onClick={() => onRetry(m.clientId!)} data-testid="message-retry">

@@ -1,9 +1,11 @@
 import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { Link } from "react-router";
 import { useAuth } from "../../auth/AuthProvider";
 import { useI18n } from "../../i18n/I18nProvider";
 import { useInbox } from "../../inbox/InboxProvider";
 import { fillPlaceholders, variableCount } from "../../lib/content";
 import { describeError } from "../../lib/errors";
+import { isWalletRefusal, WALLET_PATH } from "../../lib/wallet";
 import { Button, ErrorText } from "../Field";
 
 const DEFAULT_LANGUAGE = "en_US";
@@ -26,6 +28,8 @@ export function TemplatePicker({ conversationId }: { conversationId: string }) {
   const [language, setLanguage] = useState(DEFAULT_LANGUAGE);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  /** The send was refused for the prepaid wallet's balance (402 WALLET_BALANCE_LOW): the error links the Wallet page. */
+  const [walletShort, setWalletShort] = useState(false);
   const [sent, setSent] = useState(false);
 
   useEffect(() => {
@@ -74,6 +78,7 @@ export function TemplatePicker({ conversationId }: { conversationId: string }) {
     const choice = manual ? { name: name.trim(), language: language.trim() } : { name: selected!.name, language: selected!.language };
     setBusy(true);
     setError(null);
+    setWalletShort(false);
     try {
       await inbox.sendTemplate(conversationId, choice, manual ? [] : filled.map((v) => v.trim()));
       setSent(true);
@@ -82,6 +87,7 @@ export function TemplatePicker({ conversationId }: { conversationId: string }) {
       setName("");
     } catch (err) {
       setError(describeError(err, t));
+      setWalletShort(isWalletRefusal(err));
     } finally {
       setBusy(false);
     }
@@ -169,7 +175,16 @@ export function TemplatePicker({ conversationId }: { conversationId: string }) {
           )}
         </>
       )}
-      <ErrorText testId="template-error">{error}</ErrorText>
+      {error && walletShort ? (
+        <p role="alert" data-testid="template-error" data-code="WALLET_BALANCE_LOW" className="rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700">
+          {error}{" "}
+          <Link to={WALLET_PATH} className="whitespace-nowrap font-medium underline" data-testid="wallet-link">
+            {t("wallet.openWallet")}
+          </Link>
+        </p>
+      ) : (
+        <ErrorText testId="template-error">{error}</ErrorText>
+      )}
       {sent && !selected && (
         <p className="text-sm text-brand-700" data-testid="template-sent">
           {t("template.sent")}
