@@ -118,7 +118,13 @@ pub struct Config {
     pub billing: crate::billing::BillingConfig,
     /// Mail (password resets, email verification).
     pub mail: crate::mail::MailConfig,
+    /// How often plan-limit alerts, overdue accounts, lapsed plans, wallet
+    /// holds and due deletions are swept (`WHATSFLOW_METER_SWEEP_SECS`).
+    pub meter_sweep: Duration,
 }
+
+/// The sweep's default period.
+pub const DEFAULT_METER_SWEEP: Duration = Duration::from_secs(30);
 
 /// `WHATSFLOW_DEFAULT_PLAN`: the plan new tenants start on (default
 /// `starter`; a self-hosted install may start everyone on `enterprise`).
@@ -281,6 +287,7 @@ impl Config {
             default_plan: default_plan_var(),
             billing: crate::billing::BillingConfig::from_env()?,
             mail: crate::mail::MailConfig::from_env(&env_var("WHATSFLOW_BIND").unwrap_or_else(|| "127.0.0.1:8080".into())),
+            meter_sweep: secs_var("WHATSFLOW_METER_SWEEP_SECS", DEFAULT_METER_SWEEP)?,
         })
     }
 }

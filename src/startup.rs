@@ -297,9 +297,6 @@ const LIMITER_SWEEP: std::time::Duration = std::time::Duration::from_secs(60);
 /// How long a wallet hold waits for its message's delivery or failure.
 const WALLET_HOLD_EXPIRY: std::time::Duration = std::time::Duration::from_secs(7 * 86_400);
 
-/// How often the meter fires the plan-limit alerts tenants have reached.
-const METER_SWEEP: std::time::Duration = std::time::Duration::from_secs(2);
-
 /// Fires and tells the plan-limit alerts (80% and 100% of a limit, once per
 /// period each): a `usage:alert` frame to the tenant's people and an audit
 /// entry; and suspends accounts billing kept restricted too long. Ends with
@@ -307,7 +304,8 @@ const METER_SWEEP: std::time::Duration = std::time::Duration::from_secs(2);
 fn spawn_meter(state: &web::Data<AppState>) {
     let weak = Arc::downgrade(&state.clone().into_inner());
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(METER_SWEEP);
+        let every = weak.upgrade().map_or(crate::config::DEFAULT_METER_SWEEP, |s| s.config.meter_sweep);
+        let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
             let Some(state) = weak.upgrade() else { return };
@@ -349,6 +347,25 @@ fn spawn_meter(state: &web::Data<AppState>) {
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "deleting accounts past their grace period"),
+            }
+            // Plans of subscriptions that ended and whose paid time is over lapse.
+            match state.db.admin().settings().await {
+                Ok(settings) => {
+                    let plan = settings.default_plan.unwrap_or_else(|| state.config.default_plan.clone());
+                    match state.db.billing().lapse_plans(&plan).await {
+                        Ok(lapsed) => {
+                            for tenant in lapsed {
+                                let entry = crate::audit::Entry::new(Some(tenant), crate::audit::Actor::System, "billing.plan_lapsed")
+                                    .change(None, Some(serde_json::json!({"plan": plan})));
+                                if let Err(e) = state.db.audit().append(entry).await {
+                                    tracing::warn!(error = %e, "auditing a lapsed plan");
+                                }
+                            }
+                        }
+                        Err(e) => tracing::warn!(error = %e, "lapsing plans of ended subscriptions"),
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "reading platform settings"),
             }
             // Wallet holds whose message never settled go back after a week.
             if let Err(e) = crate::store::repo::wallet::expire(&state.pool, WALLET_HOLD_EXPIRY).await {

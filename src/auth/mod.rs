@@ -214,15 +214,42 @@ extractor!(
     }
 );
 
-extractor!(
-    /// A signed-in tenant admin; agents and API keys are refused.
-    Admin,
-    |c| match c {
-        Credential::Person(u) if u.role.is_admin() => Ok(u),
-        Credential::Person(_) => Err(admin_needed()),
-        Credential::Key { .. } => Err(key_refused("do this")),
+/// A signed-in tenant admin; agents and API keys are refused. An operator
+/// viewing the account as its admin (impersonation) may read what admins
+/// read but change nothing admins alone change (people, keys, security,
+/// billing, the account's data): nothing that would outlast the view.
+#[derive(Debug, Clone, Copy)]
+pub struct Admin(pub AuthUser);
+
+impl std::ops::Deref for Admin {
+    type Target = AuthUser;
+    fn deref(&self) -> &AuthUser {
+        &self.0
     }
-);
+}
+
+impl FromRequest for Admin {
+    type Error = ApiError;
+    type Future = futures::future::LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let writes = !matches!(*req.method(), actix_web::http::Method::GET | actix_web::http::Method::HEAD);
+        let fut = extract(req, |c| match c {
+            Credential::Person(u) if u.role.is_admin() => Ok(u),
+            Credential::Person(_) => Err(admin_needed()),
+            Credential::Key { .. } => Err(key_refused("do this")),
+        });
+        Box::pin(async move {
+            let user = fut.await?;
+            if writes && user.impersonator.is_some() {
+                return Err(ApiError::Forbidden(
+                    "an operator viewing this account can read its admin pages but not change its people, keys, security, billing or data; ask its admin".into(),
+                ));
+            }
+            Ok(Admin(user))
+        })
+    }
+}
 
 extractor!(
     /// A person, or an API key with the `read` scope.

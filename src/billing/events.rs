@@ -76,6 +76,8 @@ pub struct PaymentFacts {
     pub tenant: Option<uuid::Uuid>,
     /// What it paid for, from its notes (`wallet_topup`; none: a subscription).
     pub purpose: Option<String>,
+    /// For a top-up, the paise it credits (the rest is GST), from its notes.
+    pub credit_minor: Option<i64>,
 }
 
 /// An invoice entity (Razorpay's, not ours: it links a payment to a subscription).
@@ -180,6 +182,7 @@ impl RazorpayEvent {
                 created_at: time(&e["created_at"]).unwrap_or(created_at),
                 tenant: tenant(e),
                 purpose: text(&e["notes"]["purpose"]),
+                credit_minor: int(&e["notes"]["credit_minor"]),
             }),
         };
         let invoice = match &p["invoice"]["entity"] {

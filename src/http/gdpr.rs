@@ -27,9 +27,9 @@ pub async fn export_contact(state: web::Data<AppState>, user: Admin, path: web::
 /// Erases a contact (see `TenantDb::erase_contact`); the erasure itself is
 /// audited without personal data. The customer writing again starts afresh.
 pub async fn erase_contact(state: web::Data<AppState>, user: Admin, path: web::Path<ContactId>) -> Result<HttpResponse, ApiError> {
-    let (mut erased, needles) = state.db.tenant(user.tenant_id).erase_contact(*path).await?.ok_or(ApiError::NotFound("contact"))?;
+    let (mut erased, fields, numbers) = state.db.tenant(user.tenant_id).erase_contact(*path).await?.ok_or(ApiError::NotFound("contact"))?;
     state.router.contact_removed(user.tenant_id, *path);
-    erased.webhooks = erase_inbox_mentions(&state.pool, &needles).await?;
+    erased.webhooks = erase_inbox_mentions(&state.pool, &fields, &numbers).await?;
     let entry = Entry::new(Some(user.tenant_id), Actor::from(&*user), "contact.erased").target(format!("contact:{}", path.0));
     state.db.audit().append(entry.change(None, serde_json::to_value(&erased).ok())).await?;
     Ok(HttpResponse::Ok().json(json!({"erased": erased})))
@@ -83,6 +83,19 @@ pub struct DeletionBody {
 pub async fn schedule_deletion(state: web::Data<AppState>, user: Admin, body: web::Json<DeletionBody>) -> Result<HttpResponse, ApiError> {
     let db = state.db.tenant(user.tenant_id);
     let tenant_name = state.db.admin().tenant(user.tenant_id).await?.map(|t| t.name).unwrap_or_default();
+    if let Some(sub) = db
+        .current_subscription()
+        .await?
+        .filter(|s| matches!(s.status.as_str(), "created" | "authenticated" | "active" | "pending" | "halted"))
+    {
+        return Err(ApiError::Conflict {
+            code: crate::http::error::ErrorCode::SubscriptionExists,
+            message: format!(
+                "the account's subscription ({}) is {}; cancel it in Billing before deleting the account",
+                sub.plan_code, sub.status
+            ),
+        });
+    }
     if body.confirm.trim() != tenant_name {
         return Err(ApiError::validation(format!("type the account's name, `{tenant_name}`, in `confirm` to schedule its deletion")));
     }

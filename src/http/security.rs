@@ -91,7 +91,20 @@ pub async fn forgot_password(state: web::Data<AppState>, req: HttpRequest, body:
     }
     state.auth_guard.admit(AuthAction::Register, crate::http::auth::client_ip(&state, &req))?;
     let email = body.email.trim().to_lowercase();
-    if let Some(account) = state.db.platform().login_record(&email).await? {
+    // The answer never waits for the lookup or the mail, so neither its
+    // status nor its timing says whether the account exists.
+    let state = state.into_inner();
+    tokio::spawn(async move {
+        if let Err(e) = send_reset(&state, &email).await {
+            tracing::warn!(error = %e, "a password-reset mail could not be sent");
+        }
+    });
+    Ok(HttpResponse::Accepted().json(json!({"sent": true, "message": "if an account uses this email, a reset link is on its way"})))
+}
+
+/// Mails the reset link, if an account uses `email`.
+async fn send_reset(state: &AppState, email: &str) -> Result<(), ApiError> {
+    if let Some(account) = state.db.platform().login_record(email).await? {
         let (token, hash) = mail_token();
         state
             .db
@@ -102,12 +115,12 @@ pub async fn forgot_password(state: web::Data<AppState>, req: HttpRequest, body:
         let text = format!(
             "Someone (we hope you) asked to reset the password of {email} on whatsflow.\n\nChoose a new password here (the link works once, for {RESET_TTL_MINUTES} minutes):\n\n{link}\n\nIf it was not you, ignore this mail: your password stays as it is.\n"
         );
-        state.mailer.send(&email, "Reset your whatsflow password", text).await.map_err(mail_error)?;
+        state.mailer.send(email, "Reset your whatsflow password", text).await.map_err(mail_error)?;
         let entry = Entry::new(Some(account.tenant_id), Actor::Anonymous, "auth.password_reset_requested")
             .target(format!("user:{}", account.user_id));
         state.db.audit().append(entry).await?;
     }
-    Ok(HttpResponse::Accepted().json(json!({"sent": true, "message": "if an account uses this email, a reset link is on its way"})))
+    Ok(())
 }
 
 /// `POST /auth/password/reset`.

@@ -81,18 +81,22 @@ pub async fn top_up(state: web::Data<AppState>, user: Admin, body: web::Json<Top
     if !TOPUP_RANGE.contains(&body.amount_minor) {
         return Err(ApiError::validation("`amount_minor` is in paise, from 10000 (₹100) to 50000000 (₹5,00,000)"));
     }
+    // GST is charged on top: the wallet gets the amount asked for, the
+    // invoice shows the GST.
+    let charged = crate::billing::gst::with_gst(body.amount_minor);
     let link = state
         .razorpay
         .create_payment_link(
-            body.amount_minor,
+            charged,
             "INR",
-            "whatsflow wallet top-up (WhatsApp charges)",
-            json!({"tenant_id": user.tenant_id.0, "purpose": "wallet_topup"}),
+            "whatsflow wallet top-up (WhatsApp charges, GST included)",
+            json!({"tenant_id": user.tenant_id.0, "purpose": "wallet_topup", "credit_minor": body.amount_minor}),
         )
         .await?;
     let entry = Entry::new(Some(user.tenant_id), Actor::from(&*user), "wallet.topup_requested").target(format!("payment_link:{}", link.id));
     state.db.audit().append(entry.change(None, Some(json!({"amount_minor": body.amount_minor})))).await?;
-    Ok(HttpResponse::Created().json(json!({"payment_link_id": link.id, "short_url": link.short_url, "amount_minor": body.amount_minor})))
+    Ok(HttpResponse::Created().json(json!({"payment_link_id": link.id, "short_url": link.short_url, "amount_minor": body.amount_minor,
+                                           "charged_minor": charged})))
 }
 
 /// `POST /admin/tenants/{id}/wallet`.

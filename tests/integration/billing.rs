@@ -271,6 +271,9 @@ async fn a_subscription_is_invoiced_once_whatever_the_order_and_repetition_of_it
         assert_eq!(post_event(app, WEBHOOK_SECRET, e["id"].as_str().unwrap(), e["body"].as_str().unwrap()).await, 200);
     }
     assert_eq!(invoices(app, &t).await.iter().filter(|i| i["kind"] == "credit_note").count(), 1);
+    // The account cannot be deleted while it is subscribed.
+    let res = app.post_json(&t.token, "/api/v1/account/deletion", &json!({"confirm": "Acme"})).await;
+    assert_eq!(res.status(), 409);
     // Subscribing again while this one is live is a clear 409.
     let res = app.post_json(&t.token, "/api/v1/billing/subscribe", &json!({"plan": "business"})).await;
     assert_eq!(res.status(), 409);
@@ -410,7 +413,13 @@ async fn an_account_left_unpaid_is_suspended_and_a_payment_reactivates_it() {
     assert_eq!(app.get(&t, "/api/v1/auth/me").await.0, 401);
     let admin_email: String =
         sqlx::query_scalar("SELECT email FROM users WHERE tenant_id = $1").bind(tenant).fetch_one(&owner).await.unwrap();
-    let res = app.http.post(app.url("/api/v1/auth/login")).json(&json!({"email": admin_email, "password": "correct-horse-1"})).send().await.unwrap();
+    let res = app
+        .http
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"email": admin_email, "password": "correct-horse-1"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
     let v: Value = res.json().await.unwrap();
     assert_eq!(v["error"]["code"], "TENANT_SUSPENDED");
@@ -588,5 +597,38 @@ async fn a_campaign_larger_than_the_wallet_sends_what_is_covered_and_goes_on_aft
     let topups: Vec<Value> =
         invoices(app, &t).await.into_iter().filter(|i| i["description"].as_str().unwrap().contains("wallet")).collect();
     assert_eq!(topups.len(), 1);
-    assert_eq!(topups[0]["total_minor"], 50_000);
+    // GST on top: ₹500 credited, ₹590 charged, the invoice's tax is the ₹90.
+    assert_eq!((topups[0]["total_minor"].as_i64(), topups[0]["taxable_minor"].as_i64()), (Some(59_000), Some(50_000)));
+}
+
+#[actix_rt::test]
+async fn a_cancelled_subscription_keeps_its_plan_until_its_paid_time_ends() {
+    let b = billed_app(Duration::from_secs(15 * 86_400)).await;
+    let app = &b.app;
+    let op = operator(app).await;
+    let res =
+        app.http.put(app.url("/api/v1/admin/settings")).bearer_auth(&op).json(&json!({"default_plan": "starter"})).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let t = app.register("Acme").await;
+    assert_eq!(app.get(&t, "/api/v1/account/plan").await.1["plan"]["code"], "starter");
+    let sub = subscribe_and_pay(&b, &t, "professional").await;
+    assert_eq!(app.get(&t, "/api/v1/account/plan").await.1["plan"]["code"], "professional");
+    let res = app.post_json(&t.token, "/api/v1/billing/cancel", &json!({})).await;
+    assert_eq!(res.status(), 200);
+    eventually("cancelled", WAIT, || async { (subscription(app, &t).await["status"] == "cancelled").then_some(()) }).await;
+    // The paid month is still theirs.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(app.get(&t, "/api/v1/account/plan").await.1["plan"]["code"], "professional");
+    // Its end comes: the plan lapses to the platform's starting plan.
+    sqlx::query("UPDATE subscriptions SET current_end = now() - interval '1 second' WHERE id = $1")
+        .bind(&sub)
+        .execute(&app.owner)
+        .await
+        .unwrap();
+    eventually("the plan lapsed", WAIT, || async {
+        (app.get(&t, "/api/v1/account/plan").await.1["plan"]["code"] == "starter").then_some(())
+    })
+    .await;
+    let (_, audit) = app.get(&t, "/api/v1/audit").await;
+    assert!(audit["data"].as_array().unwrap().iter().any(|e| e["action"] == "billing.plan_lapsed"));
 }

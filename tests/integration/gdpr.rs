@@ -38,7 +38,13 @@ async fn a_contact_is_exported_and_erased_leaving_no_personal_data() {
         )
         .await;
     assert_eq!(res.status(), 200);
-    eventually("three messages", WAIT, || async { (app.all_messages(&t).await.len() == 3).then_some(()) }).await;
+    // Every status of our reply has come back (so no webhook about them
+    // arrives after the erasure).
+    eventually("three messages, the reply read", WAIT, || async {
+        let all = app.all_messages(&t).await;
+        (all.len() == 3 && all.iter().any(|m| m["direction"] == "outbound" && m["status"] == "read")).then_some(())
+    })
+    .await;
     settled(&app).await;
 
     // The export holds everything about them, and only them.

@@ -136,6 +136,8 @@ pub fn test_config(database_url: &str) -> Config {
             from: "whatsflow <no-reply@whatsflow.test>".into(),
             public_url: "http://app.test".into(),
         },
+        // Alerts, overdue accounts and due deletions are seen at once.
+        meter_sweep: Duration::from_millis(500),
     }
 }
 

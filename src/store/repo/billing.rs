@@ -344,6 +344,13 @@ impl Billing<'_> {
         Ok(rows.into_iter().map(|(t, u)| (TenantId(t), whatsflow_actors::ids::UserId(u))).collect())
     }
 
+    /// Moves the tenants whose subscription ended and whose paid time is
+    /// over to `plan`; those moved.
+    pub async fn lapse_plans(&self, plan: &str) -> Result<Vec<TenantId>, DbError> {
+        let ids: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT billing_lapse_plans($1)").bind(plan).fetch_all(self.pool).await?;
+        Ok(ids.into_iter().map(TenantId).collect())
+    }
+
     /// Applies one Razorpay webhook (see the module doc).
     pub async fn apply(&self, event_id: &str, e: &RazorpayEvent, seller: &Seller) -> Result<Applied, DbError> {
         let mut tx = self.pool.begin().await?;
@@ -409,7 +416,9 @@ impl Billing<'_> {
                         sqlx::query_as("SELECT old_status, new_status FROM billing_update_tenant($1, $2, $3)")
                             .bind(t)
                             .bind(state)
-                            .bind((state == "active").then_some(plan))
+                            // The plan comes with a charge (active), not a mere
+                            // authorisation of the mandate.
+                            .bind((s.status == "active").then_some(plan))
                             .fetch_optional(&mut *tx)
                             .await?;
                     out.moved = moved.filter(|(b, a)| b != a);
@@ -449,7 +458,9 @@ impl Billing<'_> {
             if let (true, Some("wallet_topup"), Some(t)) = (p.captured, p.purpose.as_deref(), tenant) {
                 let credited: Option<i64> = sqlx::query_scalar("SELECT wallet_credit($1, $2, 'topup', $3, NULL)")
                     .bind(t)
-                    .bind(p.amount * 100)
+                    // What the top-up buys (its GST is the invoice's), in
+                    // ten-thousandths.
+                    .bind(p.credit_minor.unwrap_or_else(|| TaxSplit::inclusive(p.amount, true).taxable) * 100)
                     .bind(&p.id)
                     .fetch_one(&mut *tx)
                     .await?;

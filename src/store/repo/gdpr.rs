@@ -77,7 +77,7 @@ impl TenantDb<'_> {
     /// stay (counts and the monthly usage do not change). None: no such
     /// contact. Raw webhooks are emptied by the caller (they are platform
     /// rows).
-    pub async fn erase_contact(&self, id: ContactId) -> Result<Option<(Erased, Vec<String>)>, DbError> {
+    pub async fn erase_contact(&self, id: ContactId) -> Result<Option<(Erased, Vec<String>, Vec<String>)>, DbError> {
         let mut tx = self.tx().await?;
         let who: Option<(Option<String>, Option<String>, Option<String>)> =
             sqlx::query_as("SELECT phone, wa_user_id, username FROM contacts WHERE id = $1 FOR UPDATE")
@@ -129,19 +129,27 @@ impl TenantDb<'_> {
         .bind(id.0)
         .execute(&mut *tx)
         .await?;
+        let numbers: Vec<String> = sqlx::query_scalar("SELECT phone_number_id FROM channels").fetch_all(&mut *tx).await?;
         tx.commit().await?;
-        let needles: Vec<String> = [phone.map(|p| p.trim_start_matches('+').to_owned()), user_id, username]
-            .into_iter()
-            .flatten()
-            .filter(|n| n.len() >= 5)
-            .collect();
+        // The raw webhook fields that name this customer exactly.
+        let mut fields = Vec::new();
+        if let Some(p) = phone {
+            let digits = p.trim_start_matches('+').to_owned();
+            fields.extend(["wa_id", "from", "recipient_id"].map(|f| format!("\"{f}\":\"{digits}\"")));
+        }
+        if let Some(u) = user_id {
+            fields.extend(["user_id", "from_user_id", "recipient_user_id"].map(|f| format!("\"{f}\":\"{u}\"")));
+        }
+        if let Some(u) = username {
+            fields.push(format!("\"username\":\"{u}\""));
+        }
         let erased = Erased {
             messages: i64::try_from(messages).unwrap_or(i64::MAX),
             notes: i64::try_from(notes).unwrap_or(i64::MAX),
             campaign_rows: i64::try_from(recipients + lines).unwrap_or(i64::MAX),
             webhooks: 0,
         };
-        Ok(Some((erased, needles)))
+        Ok(Some((erased, fields, numbers)))
     }
 
     /// One table of the tenant's export as JSON lines (secret columns left
@@ -174,12 +182,13 @@ impl TenantDb<'_> {
     }
 }
 
-/// Empties settled raw webhooks that mention any of `needles`.
-pub async fn erase_inbox_mentions(pool: &PgPool, needles: &[String]) -> Result<i64, DbError> {
-    if needles.is_empty() {
+/// Empties the settled raw webhooks of the tenant's `numbers` in which one
+/// of `fields` (`"wa_id":"…"` and the like) names the erased customer.
+pub async fn erase_inbox_mentions(pool: &PgPool, fields: &[String], numbers: &[String]) -> Result<i64, DbError> {
+    if fields.is_empty() || numbers.is_empty() {
         return Ok(0);
     }
-    Ok(sqlx::query_scalar("SELECT erase_inbox_mentions($1)").bind(needles).fetch_one(pool).await?)
+    Ok(sqlx::query_scalar("SELECT erase_inbox_mentions($1, $2)").bind(fields).bind(numbers).fetch_one(pool).await?)
 }
 
 /// Deletes the tenants whose grace period ended: each tenant with the

@@ -159,14 +159,16 @@ impl TenantDb<'_> {
                 counts.insert(limit.key().to_owned(), n.into());
             }
         }
+        // One pass over each table (days in UTC), joined to the calendar.
         let days = sqlx::query(
-            "WITH d AS (SELECT generate_series($2::date, $3::date - 1, interval '1 day')::date AS day)
-             SELECT d.day,
-                    (SELECT count(*) FROM usage_users u WHERE u.tenant_id = $1 AND u.period = $2
-                        AND u.first_at >= d.day AND u.first_at < d.day + 1) AS new_users,
-                    (SELECT count(*) FROM usage_costs c WHERE c.tenant_id = $1 AND c.period = $2 AND c.day = d.day) AS delivered,
-                    (SELECT COALESCE(sum(c.amount_e4), 0)::bigint FROM usage_costs c WHERE c.tenant_id = $1 AND c.period = $2 AND c.day = d.day) AS cost_e4
-             FROM d WHERE d.day <= GREATEST(current_date, $2::date) ORDER BY d.day",
+            "WITH d AS (SELECT generate_series($2::date, $3::date - 1, interval '1 day')::date AS day),
+                  u AS (SELECT (first_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n FROM usage_users
+                         WHERE tenant_id = $1 AND period = $2 GROUP BY 1),
+                  c AS (SELECT day, count(*) AS n, COALESCE(sum(amount_e4), 0)::bigint AS e4 FROM usage_costs
+                         WHERE tenant_id = $1 AND period = $2 GROUP BY 1)
+             SELECT d.day, COALESCE(u.n, 0) AS new_users, COALESCE(c.n, 0) AS delivered, COALESCE(c.e4, 0)::bigint AS cost_e4
+             FROM d LEFT JOIN u ON u.day = d.day LEFT JOIN c ON c.day = d.day
+             WHERE d.day <= GREATEST((now() AT TIME ZONE 'UTC')::date, $2::date) ORDER BY d.day",
         )
         .bind(self.tenant.0)
         .bind(period.start)
