@@ -110,6 +110,16 @@ pub enum AdminCommand {
     },
 }
 
+/// Waits for Ctrl-C or SIGTERM (a simulator or sink run alone).
+async fn until_stopped() -> anyhow::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r?,
+        _ = term.recv() => {}
+    }
+    Ok(())
+}
+
 /// Runs the parsed command.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -143,11 +153,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 sim.state.register_number(n);
             }
             println!("Graph API simulator: GRAPH_API_BASE={}", sim.base_url);
-            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-            tokio::select! {
-                r = tokio::signal::ctrl_c() => r?,
-                _ = term.recv() => {}
-            }
+            until_stopped().await?;
             sim.handle.stop(true).await;
             Ok(())
         }
@@ -164,11 +170,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
             )?;
             println!("Razorpay simulator: RAZORPAY_API_BASE={} RAZORPAY_KEY_ID={key_id}", sim.base_url);
-            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-            tokio::select! {
-                r = tokio::signal::ctrl_c() => r?,
-                _ = term.recv() => {}
-            }
+            until_stopped().await?;
             sim.handle.stop(true).await;
             Ok(())
         }
@@ -178,11 +180,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let sink = crate::sim::smtp::start(smtp_listener, echo)?;
             let handle = crate::sim::smtp::serve_http(http_listener, sink.mailbox.clone())?;
             println!("Mail sink: SMTP_URL={} — mails at http://{http}/mails", sink.smtp_url());
-            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-            tokio::select! {
-                r = tokio::signal::ctrl_c() => r?,
-                _ = term.recv() => {}
-            }
+            until_stopped().await?;
             handle.stop(true).await;
             Ok(())
         }

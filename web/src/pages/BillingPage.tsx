@@ -35,6 +35,7 @@ import {
 import { formatMoney } from "../lib/campaigns";
 import { byPosition, statusTone, type PlanView } from "../lib/plans";
 import { useAccountPlan } from "../plan/AccountPlanProvider";
+import { saveBlob } from "../lib/download";
 
 /** How often the page asks again while Razorpay has not confirmed a payment. */
 const POLL_MS = 2_000;
@@ -43,18 +44,6 @@ const SETTLE_MS = 12_000;
 
 const cell = "px-3 py-2";
 const numCell = `${cell} text-right tabular-nums`;
-
-/** Saves a Blob under `name` through a temporary link. */
-function saveBlob(blob: Blob, name: string) {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  window.setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 /** What changes the page cares about: another subscription, status, paid cycle or account state. */
 function signature(s: BillingState): string {

@@ -7,20 +7,14 @@ import { useI18n } from "../../i18n/I18nProvider";
 import { describeError } from "../../lib/errors";
 import { cleanCode, CODE_DIGITS, groupSecret, recoveryCodesText, type TwoFactorSetup } from "../../lib/security";
 import { Button, ErrorText } from "../Field";
+import { saveBlob } from "../../lib/download";
 
 // The QR encoder loads with the setup step only, not with every sign-in page.
 const QrCode = lazy(() => import("./QrCode"));
 
 /** Saves text as a file through a temporary link. */
 function saveText(text: string, name: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  window.setTimeout(() => URL.revokeObjectURL(url), 1000);
+  saveBlob(new Blob([text], { type: "text/plain;charset=utf-8" }), name);
 }
 
 /** Copies `text`; says "Copied" for a moment (or nothing when the browser refuses). */
