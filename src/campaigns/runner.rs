@@ -467,12 +467,16 @@ impl Step {
         let db = self.runner.db.tenant(self.tenant);
         let mut go = Vec::with_capacity(claimed.len());
         let mut short = Vec::new();
+        let mut held = std::collections::HashMap::new();
         for r in claimed {
             match (wallet, r.contact_id) {
                 (true, Some(contact)) if !(template.marketing && r.opted_out) => {
                     let t = c.template_for(r.variant);
                     let cost = db.expected_template_cost(contact, &t.name, &t.language).await?;
-                    if cost == 0 || db.wallet_reserve(&r.send_key(c.id), cost).await? {
+                    if cost == 0 {
+                        go.push(r);
+                    } else if db.wallet_reserve(&r.send_key(c.id), cost).await? {
+                        held.insert(r.id, r.send_key(c.id));
                         go.push(r);
                     } else {
                         short.push(Handed::Released(r.id));
@@ -483,6 +487,15 @@ impl Step {
         }
         let sends = go.into_iter().map(|r| self.dispatch(c, channel, template, r));
         let mut handed: Vec<Handed> = futures::future::join_all(sends).await;
+        // Not sent (the contact is gone): their hold goes back.
+        for h in &handed {
+            if let Some(key) = match h {
+                Handed::Skipped(id, _) => held.get(id),
+                _ => None,
+            } {
+                db.wallet_unreserve(key).await?;
+            }
+        }
         let n = short.len();
         handed.extend(short);
         db.campaigns().record_hand_overs(&handed).await?;

@@ -212,8 +212,11 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json
     if account.two_factor || account.two_factor_required {
         // The password was right; a code (or setting two-factor up, where
         // the account asks for it) is still due before any session starts.
+        // Bound to the user's token version: a password reset or a
+        // sign-out everywhere ends it as it ends sessions.
+        let version = state.db.tenant(account.tenant_id).users().session_state(account.user_id).await?.map_or(0, |(v, _)| v);
         let (mfa_token, expires_in) =
-            state.jwt.issue(account.user_id, account.tenant_id, Role::Agent, 0, TokenKind::Mfa, uuid::Uuid::new_v4())?;
+            state.jwt.issue(account.user_id, account.tenant_id, Role::Agent, version, TokenKind::Mfa, uuid::Uuid::new_v4())?;
         let next = if account.two_factor { "mfa_required" } else { "mfa_setup_required" };
         return Ok(HttpResponse::Ok().json(serde_json::json!({next: true, "mfa_token": mfa_token, "expires_in": expires_in})));
     }

@@ -14,6 +14,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
+/// Accounts subscribing now (see `subscribe`).
+static SUBSCRIBING: std::sync::LazyLock<dashmap::DashMap<uuid::Uuid, std::sync::Arc<tokio::sync::Mutex<()>>>> =
+    std::sync::LazyLock::new(dashmap::DashMap::new);
+
 /// `POST /billing/subscribe`.
 #[derive(Deserialize)]
 pub struct SubscribeBody {
@@ -58,6 +62,10 @@ pub async fn subscribe(state: web::Data<AppState>, user: Admin, body: web::Json<
     if !state.razorpay.configured() {
         return Err(crate::billing::razorpay::RazorpayError::NotConfigured.into());
     }
+    // One subscribe at a time per account (on this node): two at once would
+    // both find none and make two subscriptions.
+    let lock = SUBSCRIBING.entry(user.tenant_id.0).or_default().clone();
+    let _one_at_a_time = lock.lock().await;
     let db = state.db.tenant(user.tenant_id);
     if let Some(current) = db.current_subscription().await? {
         match current.status.as_str() {
@@ -72,7 +80,7 @@ pub async fn subscribe(state: web::Data<AppState>, user: Admin, body: web::Json<
             }
             // Not authorised yet: the new choice replaces it.
             "created" => {
-                state.razorpay.cancel_subscription(&current.id).await.ok();
+                state.razorpay.cancel_subscription(&current.id).await?;
                 db.subscription_cancelled(&current.id).await?;
             }
             _ => {}

@@ -194,6 +194,17 @@ pub async fn overview(state: web::Data<AppState>, user: Person) -> Result<HttpRe
     })))
 }
 
+/// The person a two-factor sign-in token names, if it is still current
+/// (a password reset or a sign-out everywhere since ends it).
+async fn mfa_claims(state: &AppState, token: &str) -> Result<(TenantId, UserId), ApiError> {
+    let claims = state.jwt.verify(token, TokenKind::Mfa)?;
+    let (tenant, uid) = (TenantId(claims.tid), UserId(claims.sub));
+    match state.db.tenant(tenant).users().session_state(uid).await? {
+        Some((version, _)) if version == claims.ver => Ok((tenant, uid)),
+        _ => Err(ApiError::Unauthorized("this sign-in has ended; sign in with your password again".into())),
+    }
+}
+
 /// Refuses changing a person's credentials while an operator views the
 /// account as them.
 pub(crate) fn not_impersonating(user: &crate::auth::AuthUser) -> Result<(), ApiError> {
@@ -207,8 +218,8 @@ pub(crate) fn not_impersonating(user: &crate::auth::AuthUser) -> Result<(), ApiE
 /// two-factor sign-in token (from `auth/login`) names.
 async fn two_factor_caller(state: &AppState, user: Option<Person>, mfa_token: Option<&str>) -> Result<(TenantId, UserId, bool), ApiError> {
     if let Some(token) = mfa_token {
-        let claims = state.jwt.verify(token, TokenKind::Mfa)?;
-        return Ok((TenantId(claims.tid), UserId(claims.sub), true));
+        let (tenant, uid) = mfa_claims(state, token).await?;
+        return Ok((tenant, uid, true));
     }
     let user = user.ok_or_else(|| ApiError::Unauthorized("sign in, or send the `mfa_token` your sign-in returned".into()))?;
     not_impersonating(&user)?;
@@ -322,8 +333,7 @@ pub async fn verify(state: web::Data<AppState>, req: HttpRequest, body: web::Jso
     state.auth_guard.admit(AuthAction::Login, crate::http::auth::client_ip(&state, &req))?;
     let body = body.into_inner();
     let token = body.mfa_token.as_deref().ok_or_else(|| ApiError::validation("`mfa_token` (from /auth/login) is required"))?;
-    let claims = state.jwt.verify(token, TokenKind::Mfa)?;
-    let (tenant, uid) = (TenantId(claims.tid), UserId(claims.sub));
+    let (tenant, uid) = mfa_claims(&state, token).await?;
     if let crate::store::repo::users::Attempt::Locked(until) = state.db.tenant(tenant).users().reserve_login_attempt(uid).await? {
         return Err(crate::http::auth::locked(until));
     }

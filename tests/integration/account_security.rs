@@ -209,6 +209,12 @@ async fn two_factor_guards_sign_in_with_codes_used_once_and_an_account_can_requi
     let (_, audit) = app.get(&admin, "/api/v1/audit").await;
     let actions: Vec<&str> = audit["data"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
     assert!(actions.contains(&"auth.two_factor_enabled") && actions.contains(&"settings.security_changed"), "{actions:?}");
+    // A sign-out everywhere also ends a sign-in halfway through (its code step).
+    let pending = login(&app, &email, "correct-horse-1", "test").await.1["mfa_token"].as_str().unwrap().to_owned();
+    let res = app.http.post(app.url("/api/v1/auth/sessions/revoke-all")).bearer_auth(&admin.token).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    let res = app.post_json("", "/api/v1/auth/2fa/verify", &json!({"mfa_token": pending, "recovery_code": recovery[1]})).await;
+    assert_eq!(res.status(), 401);
 }
 
 #[actix_rt::test]
