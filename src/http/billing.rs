@@ -260,6 +260,14 @@ pub async fn webhook(state: web::Data<AppState>, req: HttpRequest, body: web::By
         // Flows start again, or stop starting, with the account's state.
         state.flows.invalidate(tenant);
     }
+    if let Some(tenant) = applied.tenant.filter(|_| applied.topped_up) {
+        let entry = Entry::new(Some(tenant), Actor::System, "wallet.topped_up").target(format!("event:{}", event.event));
+        state
+            .db
+            .audit()
+            .append(entry.change(None, event.payment.as_ref().map(|p| json!({"payment": p.id, "amount_minor": p.amount}))))
+            .await?;
+    }
     if let Some(tenant) = applied.tenant.filter(|_| !applied.issued.is_empty()) {
         let entry = Entry::new(Some(tenant), Actor::System, "billing.invoiced").target(format!("event:{}", event.event));
         state.db.audit().append(entry.change(None, Some(json!({"numbers": applied.issued})))).await?;

@@ -157,7 +157,6 @@ pub fn api_typescript() -> String {
     declare::<crate::store::repo::plans::PlanView>(&mut out);
     declare::<crate::store::repo::plans::AccountPlan>(&mut out);
     declare::<crate::store::repo::usage::PeriodView>(&mut out);
-    declare::<crate::store::repo::usage::MeteredCost>(&mut out);
     declare::<crate::store::repo::usage::UsageDay>(&mut out);
     declare::<crate::store::repo::usage::UsageCategory>(&mut out);
     declare::<crate::store::repo::usage::UsageAlert>(&mut out);

@@ -17,7 +17,7 @@ const TOPUP_RANGE: std::ops::RangeInclusive<i64> = 10_000..=50_000_000;
 
 /// `₹12.34` from ten-thousandths.
 fn rupees_e4(e4: i64) -> String {
-    format!("₹{}", crate::billing::document::rupees((e4 + 50).div_euclid(100)))
+    format!("₹{}", crate::billing::document::rupees(crate::store::repo::campaigns::Cost::from_e4(String::new(), e4).amount_minor))
 }
 
 /// Holds a paid template's expected cost under the send's key when the

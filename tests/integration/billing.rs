@@ -594,6 +594,8 @@ async fn a_campaign_larger_than_the_wallet_sends_what_is_covered_and_goes_on_aft
     }
     let w = wallet(app, &t).await;
     assert_eq!(w["ledger"].as_array().unwrap().iter().filter(|e| e["kind"] == "topup").count(), 1);
+    let (_, audit) = app.get(&t, "/api/v1/audit").await;
+    assert_eq!(audit["data"].as_array().unwrap().iter().filter(|e| e["action"] == "wallet.topped_up").count(), 1);
     let topups: Vec<Value> =
         invoices(app, &t).await.into_iter().filter(|i| i["description"].as_str().unwrap().contains("wallet")).collect();
     assert_eq!(topups.len(), 1);

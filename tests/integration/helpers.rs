@@ -137,7 +137,7 @@ pub fn test_config(database_url: &str) -> Config {
             public_url: "http://app.test".into(),
         },
         // Alerts, overdue accounts and due deletions are seen at once.
-        meter_sweep: Duration::from_millis(500),
+        meter_sweep: Duration::from_secs(1),
     }
 }
 

@@ -167,6 +167,21 @@ pub(super) async fn upgrade_for(
     .await?)
 }
 
+/// How many of each counted limit (agents, numbers, flows) the tenant has now.
+pub(super) async fn limit_counts(
+    tx: &mut Transaction<'static, Postgres>,
+    tenant: TenantId,
+) -> Result<serde_json::Map<String, Value>, DbError> {
+    let mut counts = serde_json::Map::new();
+    for limit in Limit::ALL {
+        if let Some(sql) = limit.count_sql() {
+            let n: i64 = sqlx::query_scalar(sql).bind(tenant.0).fetch_one(&mut **tx).await?;
+            counts.insert(limit.key().to_owned(), n.into());
+        }
+    }
+    Ok(counts)
+}
+
 /// A tenant's plan as it sees it.
 #[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
 pub struct AccountPlan {
@@ -189,13 +204,7 @@ impl TenantDb<'_> {
             sqlx::query_as("SELECT plan_code, status FROM tenants WHERE id = $1").bind(self.tenant.0).fetch_one(&mut *tx).await?;
         let plan: PlanView =
             sqlx::query_as(&format!("SELECT {COLUMNS} FROM plans WHERE code = $1")).bind(&code).fetch_one(&mut *tx).await?;
-        let mut usage = serde_json::Map::new();
-        for limit in Limit::ALL {
-            if let Some(sql) = limit.count_sql() {
-                let n: i64 = sqlx::query_scalar(sql).bind(self.tenant.0).fetch_one(&mut *tx).await?;
-                usage.insert(limit.key().to_owned(), n.into());
-            }
-        }
+        let usage = limit_counts(&mut tx, self.tenant).await?;
         let plans =
             sqlx::query_as(&format!("SELECT {COLUMNS} FROM plans WHERE active ORDER BY position, code")).fetch_all(&mut *tx).await?;
         tx.commit().await?;

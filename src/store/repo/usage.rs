@@ -3,6 +3,7 @@
 //! delivered), the cost ledger by day and category, the plan's limits and
 //! the alerts that fired; and the platform's alert sweep.
 
+use super::campaigns::Cost;
 use super::{DbError, TenantDb};
 use crate::plans::{Limit, LimitReached};
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
@@ -49,24 +50,6 @@ pub struct PeriodView {
     pub start: DateTime<Utc>,
     /// The first instant after it.
     pub end: DateTime<Utc>,
-}
-
-/// Money as metered: exact ten-thousandths (Meta's four decimals) and the
-/// same rounded to minor units (paise) for invoices and people.
-#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
-pub struct MeteredCost {
-    /// ISO 4217.
-    pub currency: String,
-    /// Rounded half up to minor units.
-    pub amount_minor: i64,
-    /// Exact, in ten-thousandths of the currency unit.
-    pub amount_e4: i64,
-}
-
-impl MeteredCost {
-    fn new(currency: String, amount_e4: i64) -> Self {
-        Self { currency, amount_minor: (amount_e4 + 50).div_euclid(100), amount_e4 }
-    }
 }
 
 /// One day of the period.
@@ -127,8 +110,9 @@ pub struct UsageView {
     /// How many of each counted limit the account has now.
     #[ts(type = "Record<string, number>")]
     pub counts: Value,
-    /// Meta's charges for the period's delivered messages.
-    pub cost: MeteredCost,
+    /// Meta's charges for the period's delivered messages (exact, and
+    /// rounded to paise).
+    pub cost: Cost,
     /// Day by day.
     pub by_day: Vec<UsageDay>,
     /// By pricing category.
@@ -151,14 +135,8 @@ impl TenantDb<'_> {
             .bind(period.start)
             .fetch_one(&mut *tx)
             .await?;
-        let mut counts = serde_json::Map::new();
+        let mut counts = super::plans::limit_counts(&mut tx, self.tenant).await?;
         counts.insert(Limit::MonthlyUniqueUsers.key().into(), users.into());
-        for limit in Limit::ALL {
-            if let Some(sql) = limit.count_sql() {
-                let n: i64 = sqlx::query_scalar(sql).bind(self.tenant.0).fetch_one(&mut *tx).await?;
-                counts.insert(limit.key().to_owned(), n.into());
-            }
-        }
         // One pass over each table (days in UTC), joined to the calendar.
         let days = sqlx::query(
             "WITH d AS (SELECT generate_series($2::date, $3::date - 1, interval '1 day')::date AS day),
@@ -242,7 +220,7 @@ impl TenantDb<'_> {
             monthly_unique_users: users,
             limits,
             counts: Value::Object(counts),
-            cost: MeteredCost::new(currency.unwrap_or_else(|| "INR".into()), total),
+            cost: Cost::from_e4(currency.unwrap_or_else(|| "INR".into()), total),
             by_day,
             by_category,
             alerts,
@@ -338,12 +316,5 @@ mod tests {
         assert_eq!(Period::of(Utc.with_ymd_and_hms(2026, 3, 31, 23, 59, 59).unwrap()).start, NaiveDate::from_ymd_opt(2026, 3, 1).unwrap());
         assert!(Period::parse("2026-13").is_none());
         assert!(Period::parse("november").is_none());
-    }
-
-    #[test]
-    fn costs_round_half_up_to_paise() {
-        assert_eq!(MeteredCost::new("INR".into(), 8631).amount_minor, 86);
-        assert_eq!(MeteredCost::new("INR".into(), 8650).amount_minor, 87);
-        assert_eq!(MeteredCost::new("INR".into(), 0).amount_minor, 0);
     }
 }

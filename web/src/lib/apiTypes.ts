@@ -1314,20 +1314,6 @@ start: string,
  */
 end: string, };
 
-export type MeteredCost = { 
-/**
- * ISO 4217.
- */
-currency: string, 
-/**
- * Rounded half up to minor units.
- */
-amount_minor: number, 
-/**
- * Exact, in ten-thousandths of the currency unit.
- */
-amount_e4: number, };
-
 export type UsageDay = { 
 /**
  * The day (UTC).
@@ -1412,9 +1398,10 @@ limits: Record<string, number | null>,
  */
 counts: Record<string, number>, 
 /**
- * Meta's charges for the period's delivered messages.
+ * Meta's charges for the period's delivered messages (exact, and
+ * rounded to paise).
  */
-cost: MeteredCost, 
+cost: Cost, 
 /**
  * Day by day.
  */
