@@ -121,6 +121,8 @@ pub struct Config {
     /// How often plan-limit alerts, overdue accounts, lapsed plans, wallet
     /// holds and due deletions are swept (`WHATSFLOW_METER_SWEEP_SECS`).
     pub meter_sweep: Duration,
+    /// How outbound webhooks are retried, given up and switched off.
+    pub webhook_delivery: crate::webhooks_out::DeliveryPolicy,
 }
 
 /// The sweep's default period.
@@ -288,6 +290,7 @@ impl Config {
             billing: crate::billing::BillingConfig::from_env()?,
             mail: crate::mail::MailConfig::from_env(&env_var("WHATSFLOW_BIND").unwrap_or_else(|| "127.0.0.1:8080".into())),
             meter_sweep: secs_var("WHATSFLOW_METER_SWEEP_SECS", DEFAULT_METER_SWEEP)?,
+            webhook_delivery: crate::webhooks_out::DeliveryPolicy::default(),
         })
     }
 }

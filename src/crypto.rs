@@ -36,6 +36,8 @@ pub enum Sealed {
     TotpSecret,
     /// `users.totp_pending_secret` (two-factor being set up).
     TotpPending,
+    /// `outbound_webhooks.secret_enc` (signs the tenant's outbound webhooks).
+    WebhookSecret,
 }
 
 impl Sealed {
@@ -47,6 +49,7 @@ impl Sealed {
             Self::VerifyToken => "meta_apps.verify_token_enc",
             Self::TotpSecret => "users.totp_secret",
             Self::TotpPending => "users.totp_pending_secret",
+            Self::WebhookSecret => "outbound_webhooks.secret_enc",
         }
     }
 

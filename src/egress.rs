@@ -1,5 +1,5 @@
 //! The egress client: every call to a URL a tenant supplied (flow `api` and
-//! `webhook` nodes now; outbound webhooks and integrations later) goes
+//! `webhook` nodes, outbound webhooks, integrations) goes
 //! through it, so no tenant can make the server reach its own network.
 //!
 //! - Addresses are checked where the connection is made: a resolver that
@@ -233,6 +233,27 @@ impl EgressClient {
         body: Option<&Value>,
         timeout: Duration,
     ) -> Result<(u16, bytes::Bytes), EgressError> {
+        let body = match body {
+            Some(b) => Some(serde_json::to_vec(b).map_err(|e| EgressError::Refused(format!("the body cannot be serialised: {e}")))?),
+            None => None,
+        };
+        let mut headers = headers.to_vec();
+        if body.is_some() && !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+            headers.push(("Content-Type".into(), "application/json".into()));
+        }
+        self.send(method, url, &headers, body, timeout).await
+    }
+
+    /// Sends exactly `body` (for signed requests, whose signature covers
+    /// these bytes) and returns the status and body (at most the size cap).
+    pub async fn send(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<Vec<u8>>,
+        timeout: Duration,
+    ) -> Result<(u16, bytes::Bytes), EgressError> {
         let timeout = timeout.min(MAX_TIMEOUT);
         let ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
         let parsed = reqwest::Url::parse(url).map_err(|e| EgressError::Refused(format!("`{url}` is not a URL: {e}")))?;
@@ -243,7 +264,7 @@ impl EgressClient {
             req = req.header(k, v);
         }
         if let Some(b) = body {
-            req = req.json(b);
+            req = req.body(b);
         }
         let exchange = async {
             let res = req.send().await.map_err(|e| classify(e, ms))?;

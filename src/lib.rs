@@ -48,4 +48,5 @@ pub mod startup;
 pub mod store;
 pub mod telemetry;
 pub mod web_app;
+pub mod webhooks_out;
 pub mod ws;

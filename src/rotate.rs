@@ -33,6 +33,7 @@ pub async fn rotate(owner_url: &str, secrets: &SecretBox) -> anyhow::Result<Rota
         ("meta_apps", "verify_token_enc", "app_id", Sealed::VerifyToken),
         ("users", "totp_secret", "id::text", Sealed::TotpSecret),
         ("users", "totp_pending_secret", "id::text", Sealed::TotpPending),
+        ("outbound_webhooks", "secret_enc", "id::text", Sealed::WebhookSecret),
     ];
     let secrets = secrets.clone().opening_legacy();
     for (table, column, row_key, what) in columns {

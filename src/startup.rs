@@ -78,6 +78,8 @@ pub struct AppState {
     pub auth_guard: crate::auth::limits::AuthGuard,
     /// The client for tenant-supplied URLs.
     pub egress: crate::egress::EgressClient,
+    /// Which tenants want message events (forgotten when their endpoints change).
+    pub webhook_interest: Arc<crate::webhooks_out::interest::WebhookInterest>,
     /// Webhook edge counters.
     pub webhook_stats: WebhookStats,
     /// Process start.
@@ -128,7 +130,9 @@ impl Application {
         let metrics = Arc::new(EngineMetrics::default());
         let hub = Arc::new(TenantHub::default());
         let keywords = Arc::new(crate::store::keywords::ConsentKeywords::default());
-        let pg_store = PgStore::new(pool.clone(), start_batch_writer(pool.clone(), WRITER_TASKS, keywords.clone()));
+        let webhook_interest = Arc::new(crate::webhooks_out::interest::WebhookInterest::default());
+        let pg_store =
+            PgStore::new(pool.clone(), start_batch_writer(pool.clone(), WRITER_TASKS, keywords.clone(), webhook_interest.clone()));
         let directory: Arc<dyn ChannelDirectory> = Arc::new(pg_store.clone());
         let ledger = pg_store.clone();
         let mut store: Arc<dyn Store> = Arc::new(pg_store);
@@ -190,6 +194,15 @@ impl Application {
         campaigns.spawn_scheduler();
         let razorpay = crate::billing::razorpay::Razorpay::new(&config.billing.api_base, config.billing.key.clone());
         let mailer = crate::mail::Mailer::new(&config.mail)?;
+        let webhook_worker = crate::webhooks_out::worker::DeliveryWorker::new(
+            db.clone(),
+            pool.clone(),
+            secrets.clone(),
+            egress.clone(),
+            hub.clone(),
+            config.webhook_delivery,
+        );
+        webhook_worker.spawn();
         let state = web::Data::new(AppState {
             mailer,
             razorpay,
@@ -208,6 +221,7 @@ impl Application {
             sessions,
             auth_guard: crate::auth::limits::AuthGuard::new(config.auth_limits),
             egress,
+            webhook_interest,
             webhook_stats: WebhookStats::default(),
             started_at: Instant::now(),
             config: Arc::new(config),

@@ -269,7 +269,38 @@ pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshRequest>)
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The caller.
+/// `PATCH /auth/me`: what a person changes about themselves.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MePatch {
+    /// `en`, `hi`, `ta`, `bn`, or null for the device's choice.
+    language: Option<String>,
+}
+
+/// The interface languages a person may choose.
+pub const LANGUAGES: [&str; 4] = ["en", "hi", "ta", "bn"];
+
+/// Saves the signed-in person's interface language (every device of theirs
+/// then shows it).
+pub async fn update_me(state: web::Data<AppState>, user: Person, body: web::Json<MePatch>) -> Result<HttpResponse, ApiError> {
+    if let Some(lang) = body.language.as_deref() {
+        if !LANGUAGES.contains(&lang) {
+            return Err(ApiError::validation(format!("`language` must be one of {} (or null)", LANGUAGES.join(", "))));
+        }
+    }
+    // An operator viewing the account does not change its admin's settings.
+    crate::http::security::not_impersonating(&user)?;
+    let me = state
+        .db
+        .tenant(user.tenant_id)
+        .users()
+        .set_language(user.user_id, body.language.as_deref())
+        .await?
+        .ok_or(ApiError::NotFound("user"))?;
+    Ok(HttpResponse::Ok().json(me))
+}
+
+/// The signed-in person.
 pub async fn me(state: web::Data<AppState>, user: Person) -> Result<HttpResponse, ApiError> {
     let me = state.db.tenant(user.tenant_id).users().get(user.user_id).await?.ok_or(ApiError::NotFound("user"))?;
     let mut v = serde_json::to_value(me).map_err(|e| ApiError::Internal(e.into()))?;

@@ -38,6 +38,7 @@ pub mod users;
 pub mod valid;
 pub mod wallet;
 pub mod webhooks;
+pub mod webhooks_out;
 
 use actix_web::web;
 use error::ApiError;

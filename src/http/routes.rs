@@ -6,7 +6,7 @@
 
 use super::{
     admin, audit, billing, campaigns, flow_runs, flow_sandbox, gdpr, security, segments, settings, tags, templates, usage, users, wallet,
-    webhooks,
+    webhooks, webhooks_out,
 };
 use super::{
     analytics, api_keys, auth, channels, contacts, contacts_csv, conversations, dead_letters, flows, health, media, messages, openapi,
@@ -73,6 +73,8 @@ routes! {
     post "/api/v1/auth/logout" => auth::logout, Public, "auth",
         "Revoke a refresh token and end the user's access tokens and sockets", r#"{"refresh_token":"..."}"#;
     get "/api/v1/auth/me" => auth::me, Person, "auth", "The signed-in user";
+    patch "/api/v1/auth/me" => auth::update_me, Person, "auth", "Save your interface language (en, hi, ta, bn; null: the device's)",
+        r#"{"language":"ta"}"#;
     post "/api/v1/auth/password/forgot" => security::forgot_password, Public, "auth",
         "Mail a password-reset link (one use, 1 hour) to the account with this email; the same 202 whether or not one exists",
         r#"{"email":"asha@acme.in"}"#;
@@ -183,6 +185,27 @@ routes! {
         "Run against scripted customer messages in a sandbox; returns the transcript (nothing reaches Meta; api nodes go through the egress rules)",
         r#"{"messages":["order","4821"]}"#;
     post "/api/v1/flows/{id}/start" => flow_runs::start, Writer, "flows", "Start a flow in a conversation by hand", r#"{"conversation_id":"…"}"#;
+    get "/api/v1/webhooks/events" => webhooks_out::events, Manager, "webhooks-out", "The event types an endpoint may subscribe to";
+    get "/api/v1/webhooks" => webhooks_out::list, Manager, "webhooks-out",
+        "Outbound webhook endpoints (never their secrets), with deliveries waiting and the last answer";
+    post "/api/v1/webhooks" => webhooks_out::create, Manager, "webhooks-out",
+        "Add an endpoint; the answer carries its signing secret, shown this once. Deliveries: POST of {id, type, created_at, tenant_id, data} with X-Whatsflow-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>; refuse t older than 5 minutes, deduplicate on id. Retried with backoff for a day, in order per endpoint; switched off after a day of failures",
+        r#"{"url":"https://example.com/hooks/whatsflow","events":["message.received","message.status"],"description":"CRM"}"#;
+    get "/api/v1/webhooks/{id}" => webhooks_out::get, Manager, "webhooks-out", "One endpoint";
+    patch "/api/v1/webhooks/{id}" => webhooks_out::update, Manager, "webhooks-out",
+        "Change an endpoint's URL, events or description, or switch it on (what waited is sent) or off",
+        r#"{"enabled":true}"#;
+    delete "/api/v1/webhooks/{id}" => webhooks_out::delete, Manager, "webhooks-out", "Delete an endpoint, its waiting deliveries and its log";
+    post "/api/v1/webhooks/{id}/rotate-secret" => webhooks_out::rotate_secret, Manager, "webhooks-out",
+        "A new signing secret, in force at once (shown once)";
+    post "/api/v1/webhooks/{id}/test" => webhooks_out::test, Manager, "webhooks-out",
+        "Send a webhook.test event now and return the receiver's status, latency and answer (logged)";
+    get "/api/v1/webhooks/{id}/logs" => webhooks_out::logs, Manager, "webhooks-out",
+        "Every attempt, newest first: status code, latency, error, response excerpt (paginated)";
+    get "/api/v1/webhooks/{id}/deliveries" => webhooks_out::deliveries, Manager, "webhooks-out",
+        "Deliveries with their bodies, newest first; ?status=pending|delivered|failed (paginated)";
+    post "/api/v1/webhooks/{id}/deliveries/{delivery_id}/replay" => webhooks_out::replay, Manager, "webhooks-out",
+        "Send a delivery again by hand (same event id and body), after what waits";
     get "/api/v1/api-keys" => api_keys::list, Admin, "api-keys", "API keys (never the keys themselves)";
     post "/api/v1/api-keys" => api_keys::create, Admin, "api-keys",
         "Create a key for X-API-Key (shown once; stored as SHA-256); scopes read and/or write. Keys never manage people, keys or channel credentials",

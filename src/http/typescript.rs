@@ -18,6 +18,7 @@ use crate::store::repo::flows::{FlowView, RunView};
 use crate::store::repo::keys::KeyView;
 use crate::store::repo::templates::Template;
 use crate::store::repo::users::UserView;
+use crate::store::repo::webhooks_out::{AttemptView, DeliveryView, EndpointView};
 use ts_rs::TS;
 use whatsflow_actors::flow::run::RunStatus;
 use whatsflow_actors::flow::triggers::{TriggerMatch, TriggerType};
@@ -126,6 +127,9 @@ pub fn api_typescript() -> String {
     declare::<FlowView>(&mut out);
     declare::<RunView>(&mut out);
     declare::<KeyView>(&mut out);
+    declare::<EndpointView>(&mut out);
+    declare::<AttemptView>(&mut out);
+    declare::<DeliveryView>(&mut out);
     declare::<DeadLetter>(&mut out);
     declare::<Totals>(&mut out);
     declare::<Day>(&mut out);

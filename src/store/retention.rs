@@ -1,5 +1,5 @@
-//! Retention: settled webhook inbox rows and held events whose message never
-//! came are deleted once older than the retention (default 30 days), in
+//! Retention: settled webhook inbox rows, held events whose message never
+//! came and finished outbound webhook deliveries are deleted once older than the retention (default 30 days), in
 //! small batches so the purge never holds long locks. Unsettled and
 //! dead-lettered rows are kept: they still matter to someone.
 
@@ -11,7 +11,8 @@ const PURGE_EVERY: Duration = Duration::from_secs(3600);
 /// Rows deleted per statement.
 const PURGE_BATCH: i64 = 5_000;
 
-/// Deletes what is past `retention`; returns (inbox rows, held events) deleted.
+/// Deletes what is past `retention`; returns (inbox rows, held events and
+/// finished webhook deliveries) deleted.
 pub async fn purge(pool: &PgPool, retention: Duration) -> Result<(u64, u64), sqlx::Error> {
     let secs = f64::from(u32::try_from(retention.as_secs()).unwrap_or(u32::MAX));
     let mut inbox = 0;
@@ -37,7 +38,21 @@ pub async fn purge(pool: &PgPool, retention: Duration) -> Result<(u64, u64), sql
         .await?
         .try_into()
         .unwrap_or(0);
-    Ok((inbox, held))
+    let mut deliveries = 0;
+    loop {
+        let n: u64 = sqlx::query_scalar::<_, i32>("SELECT purge_webhook_deliveries(make_interval(secs => $1), $2::int)")
+            .bind(secs)
+            .bind(PURGE_BATCH)
+            .fetch_one(pool)
+            .await?
+            .try_into()
+            .unwrap_or(0);
+        deliveries += n;
+        if n < PURGE_BATCH as u64 {
+            break;
+        }
+    }
+    Ok((inbox, held + deliveries))
 }
 
 /// Runs [`purge`] every hour until the process ends.

@@ -6,6 +6,7 @@
 use crate::store::group::{GroupCommit, GroupLimits, GroupTx, GroupWork};
 use crate::store::keywords::{ConsentKeywords, MAX_KEYWORD_CHARS};
 use crate::store::snapshot_from_row;
+use crate::webhooks_out::interest::WebhookInterest;
 use async_trait::async_trait;
 use serde_json::{json, Value};
 use sqlx::{PgPool, Row};
@@ -28,6 +29,8 @@ const QUEUE_CAPACITY: usize = 8192;
 pub struct ConversationWrites {
     /// The tenants' STOP / START keywords.
     keywords: Arc<ConsentKeywords>,
+    /// Which tenants' endpoints want message events.
+    hooks: Arc<WebhookInterest>,
 }
 
 #[async_trait]
@@ -45,7 +48,9 @@ impl GroupWork for ConversationWrites {
         tenant: TenantId,
         batches: &[&ConversationBatch],
     ) -> Result<Vec<Option<BatchOutcome>>, sqlx::Error> {
-        Ok(commit_tenant(tx, tenant, batches, &self.keywords).await?.into_iter().map(Some).collect())
+        let outcomes = commit_tenant(tx, tenant, batches, &self.keywords).await?;
+        emit_message_events(tx, tenant, &outcomes, batches, &self.hooks).await?;
+        Ok(outcomes.into_iter().map(Some).collect())
     }
 }
 
@@ -53,12 +58,44 @@ impl GroupWork for ConversationWrites {
 pub type BatchWriter = GroupCommit<ConversationWrites>;
 
 /// Starts `tasks` batch writer tasks on the current runtime.
-pub fn start_batch_writer(pool: PgPool, tasks: usize, keywords: Arc<ConsentKeywords>) -> BatchWriter {
+pub fn start_batch_writer(pool: PgPool, tasks: usize, keywords: Arc<ConsentKeywords>, hooks: Arc<WebhookInterest>) -> BatchWriter {
     GroupCommit::start(
         pool,
-        ConversationWrites { keywords },
+        ConversationWrites { keywords, hooks },
         GroupLimits { tasks, max_per_commit: MAX_BATCHES_PER_COMMIT, queue: QUEUE_CAPACITY },
     )
+}
+
+/// The outbound-webhook events of what was committed (new inbound messages,
+/// statuses that moved on), in the same transaction, when the tenant has
+/// endpoints that want them.
+async fn emit_message_events(
+    tx: &mut GroupTx,
+    tenant: TenantId,
+    outcomes: &[BatchOutcome],
+    batches: &[&ConversationBatch],
+    hooks: &WebhookInterest,
+) -> Result<(), sqlx::Error> {
+    let any_new = outcomes.iter().any(|o| !o.inserted.is_empty());
+    let any_status = outcomes.iter().any(|o| !o.statuses_applied.is_empty());
+    if !any_new && !any_status {
+        return Ok(());
+    }
+    let wants = hooks.of(tx, tenant).await?;
+    if wants.received && any_new {
+        let inbound: std::collections::HashSet<&MessageId> =
+            batches.iter().flat_map(|b| b.messages.iter()).filter(|m| m.direction == Direction::Inbound).map(|m| &m.id).collect();
+        let ids: Vec<uuid::Uuid> =
+            outcomes.iter().flat_map(|o| o.inserted.iter()).filter(|id| inbound.contains(id)).map(|id| id.0).collect();
+        if !ids.is_empty() {
+            sqlx::query("SELECT webhook_emit_messages($1, $2)").bind(tenant.0).bind(ids).execute(&mut **tx).await?;
+        }
+    }
+    if wants.status && any_status {
+        let ids: Vec<uuid::Uuid> = outcomes.iter().flat_map(|o| o.statuses_applied.iter()).map(|s| s.message_id.0).collect();
+        sqlx::query("SELECT webhook_emit_statuses($1, $2)").bind(tenant.0).bind(ids).execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// One tenant's batches: one statement per kind of write; one outcome per batch.

@@ -231,3 +231,21 @@ async fn every_documented_route_is_served_and_health_is_reported() {
     assert!(metrics.lines().any(|l| l.starts_with("whatsflow_webhook_inbox_dead ")), "{metrics}");
     assert!(metrics.ends_with("# EOF\n"), "OpenMetrics text ends with # EOF");
 }
+
+#[actix_rt::test]
+async fn a_person_saves_their_interface_language() {
+    let app = spawn_app().await;
+    let t = app.register("Lang Ltd").await;
+    let (_, me) = app.get(&t, "/api/v1/auth/me").await;
+    assert!(me["language"].is_null());
+    let res = app.patch_json(&t.token, "/api/v1/auth/me", serde_json::json!({"language": "ta"})).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["language"], "ta");
+    let (_, me) = app.get(&t, "/api/v1/auth/me").await;
+    assert_eq!(me["language"], "ta");
+    let res = app.patch_json(&t.token, "/api/v1/auth/me", serde_json::json!({"language": "fr"})).await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("en, hi, ta, bn"));
+    let res = app.patch_json(&t.token, "/api/v1/auth/me", serde_json::json!({"language": null})).await;
+    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["language"], serde_json::Value::Null);
+}

@@ -138,6 +138,14 @@ pub fn test_config(database_url: &str) -> Config {
         },
         // Alerts, overdue accounts and due deletions are seen at once.
         meter_sweep: Duration::from_secs(1),
+        // Retries within a test's patience; tests of giving up and
+        // switching off shorten the day further.
+        webhook_delivery: whatsflow::webhooks_out::DeliveryPolicy {
+            retry_base: Duration::from_millis(200),
+            retry_max: Duration::from_secs(2),
+            timeout: Duration::from_secs(3),
+            ..Default::default()
+        },
     }
 }
 

@@ -25,3 +25,4 @@ mod segments;
 mod templates;
 mod tenancy;
 mod usage;
+mod webhooks_out;

@@ -46,6 +46,7 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("post", "/api/v1/auth/refresh", [400, 400, 400, 400, 400, 400, 400]),
     ("post", "/api/v1/auth/logout", [400, 400, 400, 400, 400, 400, 400]),
     ("get", "/api/v1/auth/me", [401, 200, 200, 200, 403, 403, 200]),
+    ("patch", "/api/v1/auth/me", [401, 200, 200, 200, 403, 403, 200]),
     ("get", "/api/v1/users", [401, 200, 200, 200, 200, 403, 200]),
     ("post", "/api/v1/users", [401, 403, 403, 201, 403, 403, 201]),
     ("get", "/api/v1/users/{id}", [401, 200, 404, 404, 200, 403, 200]),
@@ -103,6 +104,17 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("get", "/api/v1/flows/{id}/analytics", [401, 200, 404, 404, 200, 403, 200]),
     ("post", "/api/v1/flows/{id}/test", [401, 403, 403, 404, 403, 200, 200]),
     ("post", "/api/v1/flows/{id}/start", [401, 201, 404, 404, 403, 201, 201]),
+    ("get", "/api/v1/webhooks/events", [401, 403, 403, 200, 403, 200, 200]),
+    ("get", "/api/v1/webhooks", [401, 403, 403, 200, 403, 200, 200]),
+    ("post", "/api/v1/webhooks", [401, 403, 403, 201, 403, 201, 201]),
+    ("get", "/api/v1/webhooks/{id}", [401, 403, 403, 404, 403, 200, 200]),
+    ("patch", "/api/v1/webhooks/{id}", [401, 403, 403, 404, 403, 200, 200]),
+    ("delete", "/api/v1/webhooks/{id}", [401, 403, 403, 404, 403, 204, 204]),
+    ("post", "/api/v1/webhooks/{id}/rotate-secret", [401, 403, 403, 404, 403, 200, 200]),
+    ("post", "/api/v1/webhooks/{id}/test", [401, 403, 403, 404, 403, 200, 200]),
+    ("get", "/api/v1/webhooks/{id}/logs", [401, 403, 403, 404, 403, 200, 200]),
+    ("get", "/api/v1/webhooks/{id}/deliveries", [401, 403, 403, 404, 403, 200, 200]),
+    ("post", "/api/v1/webhooks/{id}/deliveries/{delivery_id}/replay", [401, 403, 403, 404, 403, 202, 202]),
     ("get", "/api/v1/api-keys", [401, 403, 403, 200, 403, 403, 200]),
     ("post", "/api/v1/api-keys", [401, 403, 403, 201, 403, 403, 201]),
     ("delete", "/api/v1/api-keys/{id}", [401, 403, 403, 404, 403, 403, 204]),
@@ -207,6 +219,8 @@ struct Fixtures {
     media: String,
     campaign: String,
     segment: String,
+    webhook: String,
+    webhook_delivery: String,
     counter: std::sync::atomic::AtomicU64,
 }
 
@@ -269,6 +283,10 @@ async fn setup(app: &TestApp) -> Fixtures {
     }
     let campaign = admin_post(app, &admin, "/api/v1/campaigns", campaign_body(&channel, &contact)).await["id"].as_str().unwrap().to_owned();
     let segment = admin_post(app, &admin, "/api/v1/contacts/segments", segment_body(0)).await["id"].as_str().unwrap().to_owned();
+    let webhook = admin_post(app, &admin, "/api/v1/webhooks", webhook_body()).await["id"].as_str().unwrap().to_owned();
+    admin_post(app, &admin, &format!("/api/v1/webhooks/{webhook}/test"), json!({})).await;
+    let (_, deliveries) = app.get(&admin, &format!("/api/v1/webhooks/{webhook}/deliveries")).await;
+    let webhook_delivery = deliveries["data"][0]["id"].as_str().unwrap().to_owned();
     Fixtures {
         admin,
         agent,
@@ -285,6 +303,8 @@ async fn setup(app: &TestApp) -> Fixtures {
         media,
         campaign,
         segment,
+        webhook,
+        webhook_delivery,
         counter: std::sync::atomic::AtomicU64::new(1),
     }
 }
@@ -292,6 +312,11 @@ async fn setup(app: &TestApp) -> Fixtures {
 fn flow_body() -> Value {
     json!({"name": "matrix flow", "trigger_type": "manual", "flow_data": {"nodes": [
         {"id": "m", "type": "message", "position": {"x": 0, "y": 0}, "data": {"start": true, "text": "hello"}}], "edges": []}})
+}
+
+/// An endpoint on a closed local port: test sends fail at once.
+fn webhook_body() -> Value {
+    json!({"url": "http://127.0.0.1:9/hooks", "events": ["contact.created"]})
 }
 
 fn segment_body(n: u64) -> Value {
@@ -426,6 +451,10 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
             id.to_string()
         }
         ("post", "/api/v1/admin/payments/{id}/refund") => "pay_matrix".into(),
+        ("delete", "/api/v1/webhooks/{id}") => {
+            admin_post(app, a, "/api/v1/webhooks", webhook_body()).await["id"].as_str().unwrap().to_owned()
+        }
+        (_, p) if p.starts_with("/api/v1/webhooks/{id}") => fx.webhook.clone(),
         ("delete", "/api/v1/auth/sessions/{id}") => uuid::Uuid::new_v4().to_string(),
         _ => String::new(),
     };
@@ -434,6 +463,7 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         .replace("{app_id}", "999000111")
         .replace("{media_id}", &fx.media)
         .replace("{message_id}", &fx.message)
+        .replace("{delivery_id}", &fx.webhook_delivery)
         .replace("{tag}", "matrix")
         .replace("{code}", "starter");
     let body = match (method, path) {
@@ -441,6 +471,7 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
             json!({"email": format!("new{n}-{}@matrix.test", uuid::Uuid::new_v4().simple()), "password": "fresh-password-1", "name": "New", "role": "agent"}),
         ),
         ("patch", "/api/v1/users/{id}") => Body::Json(json!({"name": "Renamed"})),
+        ("patch", "/api/v1/auth/me") => Body::Json(json!({"language": "bn"})),
         ("post", "/api/v1/channels") => {
             let pnid = format!("3065403522{n:05}");
             app.sim_knows(&pnid);
@@ -460,6 +491,8 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         ("post", "/api/v1/contacts/import") => Body::Csv(format!("phone,name\n+1415999{n:04},Imported\n")),
         ("patch", "/api/v1/contacts/{id}") => Body::Json(json!({"name": "Renamed"})),
         ("post", "/api/v1/contacts/segments") => Body::Json(segment_body(n + 2000)),
+        ("post", "/api/v1/webhooks") => Body::Json(webhook_body()),
+        ("patch", "/api/v1/webhooks/{id}") => Body::Json(json!({"description": format!("matrix {n}")})),
         ("patch", "/api/v1/admin/tenants/{id}") => Body::Json(json!({"status": "suspended"})),
         ("post", "/api/v1/billing/subscribe") => Body::Json(json!({"plan": "professional"})),
         ("put", "/api/v1/settings/security") => Body::Json(json!({"require_two_factor": false})),

@@ -1,6 +1,7 @@
 import { lazy, Suspense, type ReactNode } from "react";
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router";
 import { AuthProvider, useAuth } from "./auth/AuthProvider";
+import { UserLanguage } from "./auth/UserLanguage";
 import { Shell } from "./components/Shell";
 import { I18nProvider, useI18n } from "./i18n/I18nProvider";
 import { InboxProvider } from "./inbox/InboxProvider";
@@ -96,6 +97,7 @@ export function App() {
   return (
     <I18nProvider>
       <AuthProvider>
+        <UserLanguage />
         <BrowserRouter>
           <Routes>
             <Route path="/login" element={<PublicOnly><LoginPage /></PublicOnly>} />

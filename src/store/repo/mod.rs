@@ -28,6 +28,7 @@ pub mod templates;
 pub mod usage;
 pub mod users;
 pub mod wallet;
+pub mod webhooks_out;
 
 use crate::db::tenant_tx;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -343,6 +344,11 @@ impl<'a> TenantDb<'a> {
     /// Its own settings.
     pub fn settings(self) -> settings::Settings<'a> {
         settings::Settings { db: self }
+    }
+
+    /// Its outbound webhook endpoints, deliveries and attempts.
+    pub fn webhooks(self) -> webhooks_out::Endpoints<'a> {
+        webhooks_out::Endpoints { db: self }
     }
 
     /// Its dead letters.

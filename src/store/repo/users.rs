@@ -25,6 +25,8 @@ pub struct UserView {
     pub role: String,
     /// online / away / busy / offline.
     pub presence: String,
+    /// Their interface language (`en`, `hi`, `ta`, `bn`); none: the device's choice.
+    pub language: Option<String>,
     /// When created.
     pub created_at: DateTime<Utc>,
 }
@@ -59,7 +61,7 @@ pub(super) async fn insert_user(tx: &mut Transaction<'static, Postgres>, tenant:
 }
 
 /// Columns of [`UserView`].
-pub(super) const USER_COLUMNS: &str = "id, tenant_id, name, email, role, presence, created_at";
+pub(super) const USER_COLUMNS: &str = "id, tenant_id, name, email, role, presence, language, created_at";
 
 /// A refresh token to record for a new session.
 #[derive(Debug, Clone)]
@@ -169,6 +171,18 @@ impl Users<'_> {
     pub async fn get(&self, id: UserId) -> Result<Option<UserView>, DbError> {
         let mut tx = self.db.tx().await?;
         let row = sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")).bind(id.0).fetch_optional(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Sets a member's interface language (None: the device's choice).
+    pub async fn set_language(&self, id: UserId, language: Option<&str>) -> Result<Option<UserView>, DbError> {
+        let mut tx = self.db.tx().await?;
+        let row = sqlx::query_as(&format!("UPDATE users SET language = $2 WHERE id = $1 RETURNING {USER_COLUMNS}"))
+            .bind(id.0)
+            .bind(language)
+            .fetch_optional(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(row)
     }

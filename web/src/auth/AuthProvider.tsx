@@ -84,6 +84,18 @@ export function clearEndedView() {
   }
 }
 
+/**
+ * The signed-in person as the server just described them (`GET` or `PATCH
+ * /auth/me`): kept in the session when it is still theirs and something changed.
+ */
+export function rememberUser(user: User) {
+  const current = store.load();
+  if (current && current.user.id === user.id && JSON.stringify(current.user) !== JSON.stringify(user)) {
+    store.save({ ...current, user });
+    notify();
+  }
+}
+
 /** The app's single API client; its session lives in localStorage. */
 export const api = new ApiClient({ store, withLock: browserLock, onSessionChange, onViewEnd });
 
@@ -149,11 +161,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     api
       .get<User>("/auth/me")
       .then((user) => {
-        const current = store.load();
-        if (live && current && current.user.id === user.id && JSON.stringify(current.user) !== JSON.stringify(user)) {
-          store.save({ ...current, user });
-          notify();
-        }
+        if (live) rememberUser(user);
       })
       .catch(() => {
         // A refused session is cleared by the client itself; network errors keep it.

@@ -1,5 +1,6 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
-import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from "./languages";
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { findLanguage, initialLanguage } from "./choice";
+import { LANGUAGES, type Language } from "./languages";
 import { fallbackMessages, loadMessages, translate, type MessageKey, type Messages, type Params } from "./translate";
 
 const STORAGE_KEY = "whatsflow.lang";
@@ -7,25 +8,32 @@ const STORAGE_KEY = "whatsflow.lang";
 export interface I18n {
   lang: Language;
   t: (key: MessageKey, params?: Params) => string;
+  /**
+   * The person picks a language (the switcher): shown at once, remembered on
+   * this device, and told to `onChosen` listeners (the signed-in user's profile).
+   */
   setLanguage: (code: string) => void;
+  /** Shows a language picked elsewhere (the signed-in user's saved one): remembered on this device, not told back. */
+  applyLanguage: (code: string) => void;
+  /** Listens to the person's own picks; returns the unsubscribe. */
+  onChosen: (listener: (code: string) => void) => () => void;
 }
 
 const I18nContext = createContext<I18n | null>(null);
 
-function initialLanguage(): Language {
-  const byCode = (code: string | null | undefined) => LANGUAGES.find((l) => l.code === code);
+function startLanguage(): Language {
   let stored: string | null = null;
   try {
     stored = localStorage.getItem(STORAGE_KEY);
   } catch {
     stored = null;
   }
-  const browser = typeof navigator !== "undefined" ? navigator.language.split("-")[0] : undefined;
-  return byCode(stored) ?? byCode(browser) ?? byCode(DEFAULT_LANGUAGE) ?? LANGUAGES[0]!;
+  const browser = typeof navigator === "undefined" ? [] : navigator.languages?.length ? navigator.languages : [navigator.language];
+  return initialLanguage(stored, browser);
 }
 
 export function I18nProvider({ children }: { children: ReactNode }) {
-  const [lang, setLang] = useState<Language>(initialLanguage);
+  const [lang, setLang] = useState<Language>(startLanguage);
   const [messages, setMessages] = useState<Messages>(fallbackMessages);
 
   useEffect(() => {
@@ -40,20 +48,35 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     };
   }, [lang]);
 
-  const setLanguage = useCallback((code: string) => {
-    const next = LANGUAGES.find((l) => l.code === code);
-    if (!next) return;
+  const applyLanguage = useCallback((code: string): boolean => {
+    const next = findLanguage(code);
+    if (!next) return false;
     try {
       localStorage.setItem(STORAGE_KEY, code);
     } catch {
       // Private mode: the choice lasts for this page only.
     }
     setLang(next);
+    return true;
   }, []);
 
+  const listeners = useRef(new Set<(code: string) => void>());
+  const onChosen = useCallback((listener: (code: string) => void) => {
+    listeners.current.add(listener);
+    return () => {
+      listeners.current.delete(listener);
+    };
+  }, []);
+  const setLanguage = useCallback(
+    (code: string) => {
+      if (applyLanguage(code)) listeners.current.forEach((l) => l(code));
+    },
+    [applyLanguage],
+  );
+
   const value = useMemo<I18n>(
-    () => ({ lang, setLanguage, t: (key, params) => translate(messages, key, params) }),
-    [lang, messages, setLanguage],
+    () => ({ lang, setLanguage, applyLanguage, onChosen, t: (key, params) => translate(messages, key, params) }),
+    [lang, messages, setLanguage, applyLanguage, onChosen],
   );
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }

@@ -25,6 +25,57 @@ describe("translations", () => {
   }
 });
 
+/**
+ * Keys whose value may stay exactly as in English, because it is a name or a
+ * code rather than words: "*" for every language, or per language code. A
+ * value with no letters besides its placeholders ("{from} – {to}", "—") needs
+ * no entry. Keep this short: anything else identical to English is a string
+ * someone forgot to translate.
+ */
+const SAME_AS_ENGLISH: Record<string, readonly string[]> = {
+  "*": [
+    "app.name", // whatsflow
+    "contacts.csv", // CSV
+    "flow.editor.url", // URL
+    "templates.field.url", // URL
+    "flow.editor.handleId", // ID
+    "audit.col.ip", // IP
+    "audit.json", // JSON
+    "billing.pdf", // PDF
+    "admin.tile.mrr", // MRR
+    "admin.col.mrr", // MRR
+    "billing.col.tax", // GST
+    "billing.plusGst", // + {gst} GST (18%)
+    "billing.tax.igst", // IGST {amount}
+    "billing.tax.cgst", // CGST {amount}
+    "billing.tax.sgst", // SGST {amount}
+    "segments.customNamePlaceholder", // city: an example field key, typed as is
+    "segments.value.tagPlaceholder", // vip: an example tag
+  ],
+};
+
+describe("untranslated strings", () => {
+  const english = en as Record<string, string>;
+
+  it("lists only keys that exist", () => {
+    for (const [code, keys] of Object.entries(SAME_AS_ENGLISH)) {
+      if (code !== "*") expect(LANGUAGES.map((l) => l.code), code).toContain(code);
+      for (const key of keys) expect(english[key], `${code}: ${key}`).toBeDefined();
+    }
+  });
+
+  for (const lang of LANGUAGES.filter((l) => l.code !== "en")) {
+    it(`${lang.code} has no value left in English`, () => {
+      const allowed = new Set([...(SAME_AS_ENGLISH["*"] ?? []), ...(SAME_AS_ENGLISH[lang.code] ?? [])]);
+      const messages = byCode[lang.code]!;
+      const untranslated = enKeys.filter(
+        (key) => messages[key] === english[key] && !allowed.has(key) && /\p{L}/u.test(english[key]!.replace(/\{\w+\}/g, "")),
+      );
+      expect(untranslated).toEqual([]);
+    });
+  }
+});
+
 describe("translate", () => {
   it("fills placeholders and falls back to English", () => {
     expect(translate({}, "typing.one", { name: "Ravi" })).toBe("Ravi is typing…");

@@ -12,6 +12,8 @@ export interface Language {
 export const LANGUAGES: readonly Language[] = [
   { code: "en", label: "English", locale: "en-IN" },
   { code: "hi", label: "हिन्दी", locale: "hi-IN" },
+  { code: "ta", label: "தமிழ்", locale: "ta-IN" },
+  { code: "bn", label: "বাংলা", locale: "bn-IN" },
 ];
 
 export const DEFAULT_LANGUAGE = "en";

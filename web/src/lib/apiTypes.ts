@@ -357,6 +357,10 @@ role: Role,
  */
 presence: string, 
 /**
+ * Their interface language (`en`, `hi`, `ta`, `bn`); none: the device's choice.
+ */
+language: string | null, 
+/**
  * When created.
  */
 created_at: string, };
@@ -616,6 +620,144 @@ last_used_at: string | null,
  * When revoked.
  */
 revoked_at: string | null, };
+
+export type EndpointView = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * Where deliveries are posted.
+ */
+url: string, 
+/**
+ * What it is for.
+ */
+description: string, 
+/**
+ * The event types it receives.
+ */
+events: Array<string>, 
+/**
+ * Whether deliveries are made.
+ */
+enabled: boolean, 
+/**
+ * Why it was switched off, when it was.
+ */
+disabled_reason: string | null, 
+/**
+ * Since when every attempt failed (none: the last one succeeded).
+ */
+failing_since: string | null, 
+/**
+ * Deliveries waiting.
+ */
+pending: number, 
+/**
+ * When it was last attempted.
+ */
+last_attempt_at: string | null, 
+/**
+ * The HTTP status of the last attempt (none: no answer).
+ */
+last_status_code: number | null, 
+/**
+ * When created.
+ */
+created_at: string, 
+/**
+ * When last changed.
+ */
+updated_at: string, };
+
+export type AttemptView = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * The delivery it was for.
+ */
+delivery_id: string, 
+/**
+ * The event (what receivers deduplicate on).
+ */
+event_id: string, 
+/**
+ * The event type.
+ */
+event_type: string, 
+/**
+ * 1 for the first attempt of the delivery.
+ */
+attempt: number, 
+/**
+ * When it was made.
+ */
+at: string, 
+/**
+ * The receiver's HTTP status (none: no answer).
+ */
+status_code: number | null, 
+/**
+ * How long it took.
+ */
+latency_ms: number, 
+/**
+ * Why it failed, when it did without an answer (refused, timed out).
+ */
+error: string | null, 
+/**
+ * The start of the receiver's answer.
+ */
+response_excerpt: string | null, };
+
+export type DeliveryView = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * The event.
+ */
+event_id: string, 
+/**
+ * The event type.
+ */
+event_type: string, 
+/**
+ * `pending`, `delivered` or `failed` (given up).
+ */
+status: string, 
+/**
+ * Attempts made.
+ */
+attempts: number, 
+/**
+ * When the next attempt is due (pending only).
+ */
+next_attempt_at: string, 
+/**
+ * The last answer's HTTP status.
+ */
+last_status: number | null, 
+/**
+ * The last failure without an answer.
+ */
+last_error: string | null, 
+/**
+ * The body as sent.
+ */
+payload: unknown, 
+/**
+ * When the event happened.
+ */
+created_at: string, 
+/**
+ * When it was delivered or given up.
+ */
+finished_at: string | null, };
 
 export type DeadLetter = { 
 /**

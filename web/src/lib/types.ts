@@ -16,6 +16,8 @@ export interface User {
   created_at?: string;
   /** `GET /auth/me`: the platform operator viewing the account as this person (null: the person themself). */
   impersonated_by?: string | null;
+  /** The UI language this person chose (`PATCH /auth/me`), e.g. "ta"; null or absent: none saved. */
+  language?: string | null;
 }
 
 export interface AuthResponse {
