@@ -123,6 +123,8 @@ pub struct Config {
     pub meter_sweep: Duration,
     /// How outbound webhooks are retried, given up and switched off.
     pub webhook_delivery: crate::webhooks_out::DeliveryPolicy,
+    /// How teams hand out waiting conversations.
+    pub routing: crate::routing::RoutingPolicy,
 }
 
 /// The sweep's default period.
@@ -291,6 +293,7 @@ impl Config {
             mail: crate::mail::MailConfig::from_env(&env_var("WHATSFLOW_BIND").unwrap_or_else(|| "127.0.0.1:8080".into())),
             meter_sweep: secs_var("WHATSFLOW_METER_SWEEP_SECS", DEFAULT_METER_SWEEP)?,
             webhook_delivery: crate::webhooks_out::DeliveryPolicy::default(),
+            routing: crate::routing::RoutingPolicy::default(),
         })
     }
 }

@@ -96,6 +96,7 @@ pub fn demo_config() -> anyhow::Result<Config> {
         mail: crate::mail::MailConfig::from_env(&env("WHATSFLOW_BIND").unwrap_or_else(|| "127.0.0.1:8080".into())),
         meter_sweep: crate::config::secs_var("WHATSFLOW_METER_SWEEP_SECS", std::time::Duration::from_secs(5))?,
         webhook_delivery: crate::webhooks_out::DeliveryPolicy::default(),
+        routing: crate::routing::RoutingPolicy::default(),
     })
 }
 

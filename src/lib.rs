@@ -42,6 +42,7 @@ pub mod mail;
 pub mod outbox;
 pub mod plans;
 pub mod rotate;
+pub mod routing;
 pub mod segments;
 pub mod sim;
 pub mod startup;

@@ -80,6 +80,8 @@ pub struct AppState {
     pub egress: crate::egress::EgressClient,
     /// Which tenants want message events (forgotten when their endpoints change).
     pub webhook_interest: Arc<crate::webhooks_out::interest::WebhookInterest>,
+    /// Hands team conversations to online members.
+    pub teams: Arc<crate::routing::TeamRouter>,
     /// Webhook edge counters.
     pub webhook_stats: WebhookStats,
     /// Process start.
@@ -203,6 +205,8 @@ impl Application {
             config.webhook_delivery,
         );
         webhook_worker.spawn();
+        let teams = crate::routing::TeamRouter::new(db.clone(), hub.clone(), router.clone(), config.routing);
+        teams.spawn(pool.clone());
         let state = web::Data::new(AppState {
             mailer,
             razorpay,
@@ -222,6 +226,7 @@ impl Application {
             auth_guard: crate::auth::limits::AuthGuard::new(config.auth_limits),
             egress,
             webhook_interest,
+            teams,
             webhook_stats: WebhookStats::default(),
             started_at: Instant::now(),
             config: Arc::new(config),

@@ -30,6 +30,8 @@ pub struct ListQuery {
     search: Option<String>,
     /// The conversation or its contact carries this tag.
     tag: Option<String>,
+    /// A team id, or `none`.
+    team_id: Option<String>,
     limit: Option<i64>,
     cursor: Option<String>,
 }
@@ -56,6 +58,11 @@ pub async fn list(state: web::Data<AppState>, user: Reader, q: web::Query<ListQu
         unread: q.unread.unwrap_or(false),
         pattern: q.search.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(like_pattern),
         tag: q.tag.as_deref().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()),
+        team: match q.team_id.as_deref() {
+            None | Some("") => None,
+            Some("none") => Some(None),
+            Some(id) => Some(Some(id.parse::<uuid::Uuid>().map_err(|_| ApiError::validation("`team_id` must be a team id or `none`"))?)),
+        },
         after: pagination::cursor(q.cursor.as_deref())?,
         limit: pagination::limit(q.limit)?,
     };

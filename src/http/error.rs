@@ -47,6 +47,7 @@ error_codes! {
     BillingNotConfigured => "BILLING_NOT_CONFIGURED", "This installation has no payment gateway configured (RAZORPAY_KEY_ID).";
     BodyUnreadable => "BODY_UNREADABLE", "The request body could not be read.";
     CampaignState => "CAMPAIGN_STATE", "The campaign's status does not allow this (e.g. editing one that started).";
+    CannedReplyExists => "CANNED_REPLY_EXISTS", "A canned reply with this shortcut exists (shared, or yours).";
     ChannelChanged => "CHANNEL_CHANGED", "The number changed while this change was checked: reload and retry.";
     ChannelExists => "CHANNEL_EXISTS", "This number (or app id) is already connected.";
     ChannelGone => "CHANNEL_GONE", "The number the events arrived on was disconnected.";
@@ -89,6 +90,7 @@ error_codes! {
     SegmentInUse => "SEGMENT_IN_USE", "A draft or scheduled campaign uses this segment as its audience.";
     SignupsClosed => "SIGNUPS_CLOSED", "The platform is not taking new sign-ups; the message says whom to contact.";
     SubscriptionExists => "SUBSCRIPTION_EXISTS", "The account already has a live subscription: cancel it first.";
+    TeamExists => "TEAM_EXISTS", "A team with this name exists.";
     TemplateExists => "TEMPLATE_EXISTS", "A template with this name and language exists.";
     TemplateInvalid => "TEMPLATE_INVALID", "The template breaks Meta's rules.";
     TemplateLocked => "TEMPLATE_LOCKED", "The template cannot be changed in its status.";
@@ -349,6 +351,8 @@ impl From<crate::store::repo::DbError> for ApiError {
                     C::PlanExists(_) => (ErrorCode::PlanExists, "change that plan or choose another code"),
                     C::SegmentExists(_) => (ErrorCode::SegmentExists, "edit it or choose another name"),
                     C::SegmentInUse(_) => (ErrorCode::SegmentInUse, "give those campaigns another audience (or delete them) first"),
+                    C::TeamExists(_) => (ErrorCode::TeamExists, "edit it or choose another name"),
+                    C::CannedReplyExists(_) => (ErrorCode::CannedReplyExists, "edit it or choose another shortcut"),
                 };
                 Self::Conflict { code, message: if fix.is_empty() { c.to_string() } else { format!("{c}; {fix}") } }
             }

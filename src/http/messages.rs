@@ -292,6 +292,9 @@ pub struct PatchConversation {
     status: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     assignee_id: Option<Option<uuid::Uuid>>,
+    /// The team it belongs to (null: none).
+    #[serde(default, deserialize_with = "double_option")]
+    team_id: Option<Option<uuid::Uuid>>,
 }
 
 fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<uuid::Uuid>>, D::Error> {
@@ -315,10 +318,29 @@ pub async fn patch(
         let exists = state.db.tenant(user.tenant_id).users().get(UserId(assignee)).await?;
         exists.ok_or(ApiError::validation("`assignee_id` is not a user of this account"))?;
     }
-    if body.status.is_none() && body.assignee_id.is_none() {
-        return Err(ApiError::validation("send `status` and/or `assignee_id`"));
+    if body.status.is_none() && body.assignee_id.is_none() && body.team_id.is_none() {
+        return Err(ApiError::validation("send `status`, `assignee_id` and/or `team_id`"));
     }
     let target = target(&state, &user, *path).await?;
+    if let Some(team) = body.team_id {
+        let conversation = ConversationId(*path);
+        if !state.db.tenant(user.tenant_id).teams().set_conversation_team(conversation, team).await? {
+            return Err(ApiError::validation("`team_id` is not a team of this account"));
+        }
+        // Moved into a team that assigns, with nobody on it: given out now
+        // if a member can take it (else it waits for the team's routing).
+        if let (Some(team), None, None) = (team, target.assignee_id, body.assignee_id) {
+            if let Some(rule) = state.db.tenant(user.tenant_id).teams().rule(team).await? {
+                if rule.assignment != "manual" {
+                    state.teams.route_one(user.tenant_id, conversation, &rule).await?;
+                }
+            }
+        }
+        if body.status.is_none() && body.assignee_id.is_none() {
+            let admin = AuthUser { role: crate::auth::Role::TenantAdmin, ..*user };
+            return Ok(HttpResponse::Ok().json(conversation_by_id(&state, &admin, conversation).await?));
+        }
+    }
     let (tx, rx) = tokio::sync::oneshot::channel();
     let patch = ConversationPatch { status, assignee: body.assignee_id.map(|a| a.map(UserId)) };
     state.router.command(ConversationCommand {

@@ -5,8 +5,8 @@
 //! caller matrix test walks [`ROUTES`]; a route it has no row for fails it.
 
 use super::{
-    admin, audit, billing, campaigns, flow_runs, flow_sandbox, gdpr, security, segments, settings, tags, templates, usage, users, wallet,
-    webhooks, webhooks_out,
+    admin, audit, billing, campaigns, canned, flow_runs, flow_sandbox, gdpr, security, segments, settings, tags, teams, templates, usage,
+    users, wallet, webhooks, webhooks_out,
 };
 use super::{
     analytics, api_keys, auth, channels, contacts, contacts_csv, conversations, dead_letters, flows, health, media, messages, openapi,
@@ -185,6 +185,24 @@ routes! {
         "Run against scripted customer messages in a sandbox; returns the transcript (nothing reaches Meta; api nodes go through the egress rules)",
         r#"{"messages":["order","4821"]}"#;
     post "/api/v1/flows/{id}/start" => flow_runs::start, Writer, "flows", "Start a flow in a conversation by hand", r#"{"conversation_id":"…"}"#;
+    get "/api/v1/teams" => teams::list, Person, "teams", "Teams with their members (and each one's open conversations) and assignment rules";
+    post "/api/v1/teams" => teams::create, Admin, "teams",
+        "Create a team: assignment manual | round_robin (the online member served longest ago) | least_busy (fewest open), an optional cap of open conversations per member",
+        r#"{"name":"Sales","member_ids":["…"],"assignment":"round_robin","max_open_per_agent":10}"#;
+    get "/api/v1/teams/{id}" => teams::get, Person, "teams", "One team";
+    patch "/api/v1/teams/{id}" => teams::update, Admin, "teams", "Change a team (member_ids replaces the members)",
+        r#"{"assignment":"least_busy"}"#;
+    delete "/api/v1/teams/{id}" => teams::delete, Admin, "teams", "Delete a team (its conversations keep their assignees)";
+    get "/api/v1/canned-replies" => canned::list, Writer, "canned-replies", "Shared canned replies and your own, by shortcut; ?search=";
+    post "/api/v1/canned-replies" => canned::create, Writer, "canned-replies",
+        "Save a canned reply: shared (admins) or personal; variables {{contact.name}}, {{contact.phone}}, {{contact.<field>}}, {{agent.name}}",
+        r#"{"shortcut":"thanks","text":"Thanks {{contact.name}}, we are on it!"}"#;
+    patch "/api/v1/canned-replies/{id}" => canned::update, Writer, "canned-replies", "Change a canned reply (your own; shared ones: admins)",
+        r#"{"text":"Thank you {{contact.name}}!"}"#;
+    delete "/api/v1/canned-replies/{id}" => canned::delete, Writer, "canned-replies", "Delete a canned reply (your own; shared ones: admins)";
+    post "/api/v1/canned-replies/{id}/render" => canned::render, Writer, "canned-replies",
+        "The reply's text with the conversation's variables filled, and its attachment (nothing is sent)",
+        r#"{"conversation_id":"…"}"#;
     get "/api/v1/webhooks/events" => webhooks_out::events, Manager, "webhooks-out", "The event types an endpoint may subscribe to";
     get "/api/v1/webhooks" => webhooks_out::list, Manager, "webhooks-out",
         "Outbound webhook endpoints (never their secrets), with deliveries waiting and the last answer";

@@ -10,12 +10,14 @@ use crate::store::repo::analytics::{AgentActivity, Day, FlowRuns, Overview, Rang
 use crate::store::repo::campaigns::{
     CampaignStats, CampaignStatus, CampaignView, Cost, Funnel, RecipientError, RecipientView, SkipReason, TemplateRef,
 };
+use crate::store::repo::canned::CannedReply;
 use crate::store::repo::channels::ChannelView;
 use crate::store::repo::contacts::{ContactConversation, ContactView};
 use crate::store::repo::conversations::{ContactRef, ConversationView, MessageSummary, Note};
 use crate::store::repo::dead_letters::DeadLetter;
 use crate::store::repo::flows::{FlowView, RunView};
 use crate::store::repo::keys::KeyView;
+use crate::store::repo::teams::{TeamMember, TeamView};
 use crate::store::repo::templates::Template;
 use crate::store::repo::users::UserView;
 use crate::store::repo::webhooks_out::{AttemptView, DeliveryView, EndpointView};
@@ -127,6 +129,9 @@ pub fn api_typescript() -> String {
     declare::<FlowView>(&mut out);
     declare::<RunView>(&mut out);
     declare::<KeyView>(&mut out);
+    declare::<TeamView>(&mut out);
+    declare::<TeamMember>(&mut out);
+    declare::<CannedReply>(&mut out);
     declare::<EndpointView>(&mut out);
     declare::<AttemptView>(&mut out);
     declare::<DeliveryView>(&mut out);

@@ -259,10 +259,34 @@ impl FlowStore for PgFlowStore {
         Ok(consent == crate::store::consent::TemplateConsent::Allowed)
     }
 
-    async fn pick_agent(&self, tenant: TenantId, team: Option<&str>, strategy: &str) -> Result<Option<UserId>, StoreError> {
-        // Teams are not modelled yet beyond a user's name; a team narrows
-        // nothing until teams exist, so it is ignored rather than guessed.
-        let _ = team;
+    async fn pick_agent(
+        &self,
+        tenant: TenantId,
+        conversation: ConversationId,
+        team: Option<&str>,
+        strategy: &str,
+    ) -> Result<Option<UserId>, StoreError> {
+        if let Some(name) = team {
+            let db = crate::store::repo::Db::new(self.pool.clone());
+            let teams = db.tenant(tenant).teams();
+            let db_err = |e: crate::store::repo::DbError| match e {
+                crate::store::repo::DbError::Unavailable(e) => StoreError::Unavailable(e.to_string()),
+                other => StoreError::Bug(other.to_string()),
+            };
+            let Some(rule) = teams.rule_named(name).await.map_err(db_err)? else {
+                tracing::warn!(tenant = %tenant.0, team = name, "a flow assigns to a team that does not exist; the conversation stays unassigned");
+                return Ok(None);
+            };
+            // The conversation belongs to the team from now on: when nobody
+            // can take it now, the team's routing gives it out later.
+            teams.set_conversation_team(conversation, Some(rule.id)).await.map_err(db_err)?;
+            let candidates = teams.candidates(rule.id).await.map_err(db_err)?;
+            let picked = crate::routing::pick(&candidates, |u| self.hub.is_online(tenant, u), strategy, rule.max_open_per_agent);
+            if let Some(user) = picked {
+                teams.mark_assigned(rule.id, user).await.map_err(db_err)?;
+            }
+            return Ok(picked);
+        }
         let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
         let rows = sqlx::query(
             "SELECT u.id, (SELECT count(*) FROM conversations c WHERE c.assignee_id = u.id AND c.status IN ('open', 'pending')) AS load,

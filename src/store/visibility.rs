@@ -22,6 +22,11 @@ impl Visibility {
         Self { all: caller.sees_all_conversations(), viewer: caller.user_id }
     }
 
+    /// The server itself (routing, automations): every conversation.
+    pub fn system() -> Self {
+        Self { all: true, viewer: UserId(uuid::Uuid::nil()) }
+    }
+
     /// Whether every conversation is visible (admins, keys).
     pub fn sees_all(&self) -> bool {
         self.all

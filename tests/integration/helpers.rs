@@ -146,6 +146,7 @@ pub fn test_config(database_url: &str) -> Config {
             timeout: Duration::from_secs(3),
             ..Default::default()
         },
+        routing: whatsflow::routing::RoutingPolicy { every: Duration::from_millis(300), reassign_after: Duration::from_secs(600) },
     }
 }
 

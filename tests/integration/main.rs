@@ -22,6 +22,7 @@ mod plans;
 mod recovery;
 mod security;
 mod segments;
+mod teams;
 mod templates;
 mod tenancy;
 mod usage;

@@ -104,6 +104,17 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("get", "/api/v1/flows/{id}/analytics", [401, 200, 404, 404, 200, 403, 200]),
     ("post", "/api/v1/flows/{id}/test", [401, 403, 403, 404, 403, 200, 200]),
     ("post", "/api/v1/flows/{id}/start", [401, 201, 404, 404, 403, 201, 201]),
+    ("get", "/api/v1/teams", [401, 200, 200, 200, 403, 403, 200]),
+    ("post", "/api/v1/teams", [401, 403, 403, 201, 403, 403, 201]),
+    ("get", "/api/v1/teams/{id}", [401, 200, 404, 404, 403, 403, 200]),
+    ("patch", "/api/v1/teams/{id}", [401, 403, 403, 404, 403, 403, 200]),
+    ("delete", "/api/v1/teams/{id}", [401, 403, 403, 404, 403, 403, 204]),
+    // Agents keep personal replies; the shared one named here is admins' to change.
+    ("get", "/api/v1/canned-replies", [401, 200, 200, 200, 403, 200, 200]),
+    ("post", "/api/v1/canned-replies", [401, 201, 201, 201, 403, 201, 201]),
+    ("patch", "/api/v1/canned-replies/{id}", [401, 404, 404, 404, 403, 200, 200]),
+    ("delete", "/api/v1/canned-replies/{id}", [401, 404, 404, 404, 403, 204, 204]),
+    ("post", "/api/v1/canned-replies/{id}/render", [401, 200, 404, 404, 403, 200, 200]),
     ("get", "/api/v1/webhooks/events", [401, 403, 403, 200, 403, 200, 200]),
     ("get", "/api/v1/webhooks", [401, 403, 403, 200, 403, 200, 200]),
     ("post", "/api/v1/webhooks", [401, 403, 403, 201, 403, 201, 201]),
@@ -221,6 +232,8 @@ struct Fixtures {
     segment: String,
     webhook: String,
     webhook_delivery: String,
+    team: String,
+    canned: String,
     counter: std::sync::atomic::AtomicU64,
 }
 
@@ -283,6 +296,8 @@ async fn setup(app: &TestApp) -> Fixtures {
     }
     let campaign = admin_post(app, &admin, "/api/v1/campaigns", campaign_body(&channel, &contact)).await["id"].as_str().unwrap().to_owned();
     let segment = admin_post(app, &admin, "/api/v1/contacts/segments", segment_body(0)).await["id"].as_str().unwrap().to_owned();
+    let team = admin_post(app, &admin, "/api/v1/teams", json!({"name": "matrix team"})).await["id"].as_str().unwrap().to_owned();
+    let canned = admin_post(app, &admin, "/api/v1/canned-replies", canned_body(0)).await["id"].as_str().unwrap().to_owned();
     let webhook = admin_post(app, &admin, "/api/v1/webhooks", webhook_body()).await["id"].as_str().unwrap().to_owned();
     admin_post(app, &admin, &format!("/api/v1/webhooks/{webhook}/test"), json!({})).await;
     let (_, deliveries) = app.get(&admin, &format!("/api/v1/webhooks/{webhook}/deliveries")).await;
@@ -305,6 +320,8 @@ async fn setup(app: &TestApp) -> Fixtures {
         segment,
         webhook,
         webhook_delivery,
+        team,
+        canned,
         counter: std::sync::atomic::AtomicU64::new(1),
     }
 }
@@ -312,6 +329,10 @@ async fn setup(app: &TestApp) -> Fixtures {
 fn flow_body() -> Value {
     json!({"name": "matrix flow", "trigger_type": "manual", "flow_data": {"nodes": [
         {"id": "m", "type": "message", "position": {"x": 0, "y": 0}, "data": {"start": true, "text": "hello"}}], "edges": []}})
+}
+
+fn canned_body(n: u64) -> Value {
+    json!({"shortcut": format!("matrix{n}"), "text": "Thanks {{contact.name}}"})
 }
 
 /// An endpoint on a closed local port: test sends fail at once.
@@ -451,6 +472,14 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
             id.to_string()
         }
         ("post", "/api/v1/admin/payments/{id}/refund") => "pay_matrix".into(),
+        ("delete", "/api/v1/teams/{id}") => {
+            admin_post(app, a, "/api/v1/teams", json!({"name": format!("doomed {n}")})).await["id"].as_str().unwrap().to_owned()
+        }
+        (_, p) if p.starts_with("/api/v1/teams/{id}") => fx.team.clone(),
+        ("delete", "/api/v1/canned-replies/{id}") => {
+            admin_post(app, a, "/api/v1/canned-replies", canned_body(n + 5000)).await["id"].as_str().unwrap().to_owned()
+        }
+        (_, p) if p.starts_with("/api/v1/canned-replies/{id}") => fx.canned.clone(),
         ("delete", "/api/v1/webhooks/{id}") => {
             admin_post(app, a, "/api/v1/webhooks", webhook_body()).await["id"].as_str().unwrap().to_owned()
         }
@@ -492,6 +521,11 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         ("patch", "/api/v1/contacts/{id}") => Body::Json(json!({"name": "Renamed"})),
         ("post", "/api/v1/contacts/segments") => Body::Json(segment_body(n + 2000)),
         ("post", "/api/v1/webhooks") => Body::Json(webhook_body()),
+        ("post", "/api/v1/teams") => Body::Json(json!({"name": format!("team {n}")})),
+        ("patch", "/api/v1/teams/{id}") => Body::Json(json!({"assignment": "least_busy"})),
+        ("post", "/api/v1/canned-replies") => Body::Json(canned_body(n + 1000)),
+        ("patch", "/api/v1/canned-replies/{id}") => Body::Json(json!({"text": format!("changed {n}")})),
+        ("post", "/api/v1/canned-replies/{id}/render") => Body::Json(json!({"conversation_id": fx.conversation})),
         ("patch", "/api/v1/webhooks/{id}") => Body::Json(json!({"description": format!("matrix {n}")})),
         ("patch", "/api/v1/admin/tenants/{id}") => Body::Json(json!({"status": "suspended"})),
         ("post", "/api/v1/billing/subscribe") => Body::Json(json!({"plan": "professional"})),

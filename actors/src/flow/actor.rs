@@ -58,6 +58,7 @@ pub enum FlowControl {
 /// See the module doc.
 pub struct FlowRun {
     tenant: TenantId,
+    conversation_id: ConversationId,
     contact_id: ContactId,
     ports: RunPorts,
     conversation: Recipient<FromFlow>,
@@ -82,7 +83,7 @@ impl FlowRun {
     ) -> Self {
         let span =
             tracing::info_span!(parent: None, "flow_run", tenant_id = %tenant, %conversation_id, run_id = %run.id, flow_id = %run.flow_id);
-        Self { tenant, contact_id, ports, conversation, flow, run, timer: None, span }
+        Self { tenant, conversation_id, contact_id, ports, conversation, flow, run, timer: None, span }
     }
 
     fn arm_timer(&mut self, ctx: &mut Context<Self>) {
@@ -102,6 +103,7 @@ impl FlowRun {
     fn advance(&mut self, ctx: &mut Context<Self>, trigger: Trigger) {
         let mut fx = LiveEffects {
             tenant: self.tenant,
+            conversation_id: self.conversation_id,
             contact: self.contact_id,
             flow_id: self.run.flow_id,
             ports: self.ports.clone(),
@@ -192,6 +194,7 @@ impl Handler<FlowControl> for FlowRun {
 /// The live effects: through the conversation, the store and HTTP.
 struct LiveEffects {
     tenant: TenantId,
+    conversation_id: ConversationId,
     contact: ContactId,
     flow_id: uuid::Uuid,
     ports: RunPorts,
@@ -255,7 +258,7 @@ impl Effects for LiveEffects {
     async fn assign(&mut self, agent_id: Option<&str>, team: Option<&str>, strategy: &str) -> Result<(), String> {
         let agent = match agent_id.and_then(|a| a.parse::<uuid::Uuid>().ok()) {
             Some(a) => Some(UserId(a)),
-            None => self.ports.flows.pick_agent(self.tenant, team, strategy).await.map_err(|e| e.to_string())?,
+            None => self.ports.flows.pick_agent(self.tenant, self.conversation_id, team, strategy).await.map_err(|e| e.to_string())?,
         };
         match agent {
             Some(a) => self.patch(ConversationPatch { status: None, assignee: Some(Some(a)) }).await.map(|_| ()),
@@ -331,7 +334,7 @@ mod tests {
         async fn template_allowed(&self, _: TenantId, _: ContactId, _: &Value) -> Result<bool, StoreError> {
             Ok(true)
         }
-        async fn pick_agent(&self, _: TenantId, _: Option<&str>, _: &str) -> Result<Option<UserId>, StoreError> {
+        async fn pick_agent(&self, _: TenantId, _: ConversationId, _: Option<&str>, _: &str) -> Result<Option<UserId>, StoreError> {
             Ok(None)
         }
     }

@@ -35,8 +35,16 @@ pub trait FlowStore: Send + Sync + 'static {
     /// Whether a template (`{"name", "language": {"code"}}`) may go to a
     /// contact: false for a marketing template to a contact who opted out.
     async fn template_allowed(&self, tenant: TenantId, contact: ContactId, template: &Value) -> Result<bool, StoreError>;
-    /// Picks an agent: online ones first, by round robin or least busy; a team narrows it.
-    async fn pick_agent(&self, tenant: TenantId, team: Option<&str>, strategy: &str) -> Result<Option<UserId>, StoreError>;
+    /// Picks an online agent by round robin or least busy. A named team
+    /// narrows it to the team's members (within their cap) and puts the
+    /// conversation in the team, where it waits when nobody can take it.
+    async fn pick_agent(
+        &self,
+        tenant: TenantId,
+        conversation: ConversationId,
+        team: Option<&str>,
+        strategy: &str,
+    ) -> Result<Option<UserId>, StoreError>;
 }
 
 /// HTTP for api and webhook nodes.

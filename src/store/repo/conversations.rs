@@ -48,7 +48,8 @@ fn message_from_row(r: &PgRow) -> Result<MessageView, sqlx::Error> {
     })
 }
 
-const CONVERSATION_SELECT: &str = "SELECT c.id, c.channel_id, c.status, c.assignee_id, c.unread_count, c.last_seq, c.last_inbound_at,
+const CONVERSATION_SELECT: &str =
+    "SELECT c.id, c.channel_id, c.status, c.assignee_id, c.team_id, c.unread_count, c.last_seq, c.last_inbound_at,
     c.last_message_at, c.created_at, c.updated_at, COALESCE(c.last_message_at, c.created_at) AS sort_at,
     k.id AS contact_id, k.phone, k.name AS contact_name, k.wa_user_id, k.username, k.tags, c.tags AS conversation_tags,
     lm.message AS last_message
@@ -75,6 +76,8 @@ pub struct ConversationView {
     pub tags: Vec<String>,
     /// The agent working it.
     pub assignee_id: Option<UserId>,
+    /// The team it belongs to.
+    pub team_id: Option<uuid::Uuid>,
     /// Inbound messages no agent has read.
     pub unread_count: i64,
     /// The conversation's event sequence (messages and statuses).
@@ -152,6 +155,7 @@ fn conversation_view(r: &PgRow) -> Result<ConversationView, sqlx::Error> {
         status: ConversationStatus::parse(&status).ok_or_else(|| sqlx::Error::Decode(format!("conversation status `{status}`").into()))?,
         tags: r.try_get("conversation_tags")?,
         assignee_id: r.try_get::<Option<uuid::Uuid>, _>("assignee_id")?.map(UserId),
+        team_id: r.try_get("team_id")?,
         unread_count: r.try_get("unread_count")?,
         last_seq: r.try_get("last_seq")?,
         last_inbound_at: last_inbound,
@@ -187,6 +191,8 @@ pub struct ConversationFilter {
     pub pattern: Option<String>,
     /// The conversation or its contact carries this tag.
     pub tag: Option<String>,
+    /// In this team (Some(None): in none).
+    pub team: Option<Option<uuid::Uuid>>,
     /// After this position.
     pub after: Option<Cursor>,
     /// Page size.
@@ -306,6 +312,7 @@ impl Conversations<'_> {
                AND ($7::timestamptz IS NULL OR (COALESCE(c.last_message_at, c.created_at), c.id) < ($7, $8))
                AND ($10::text IS NULL OR k.name ILIKE $10 OR k.phone ILIKE $10 OR k.username ILIKE $10)
                AND ($11::text IS NULL OR $11 = ANY(c.tags) OR $11 = ANY(k.tags))
+               AND (NOT $12 OR c.team_id IS NOT DISTINCT FROM $13)
              ORDER BY COALESCE(c.last_message_at, c.created_at) DESC, c.id DESC
              LIMIT $9",
             visible = Visibility::sql("c", 5)
@@ -321,6 +328,8 @@ impl Conversations<'_> {
         .bind(f.limit + 1)
         .bind(&f.pattern)
         .bind(&f.tag)
+        .bind(f.team.is_some())
+        .bind(f.team.flatten())
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;

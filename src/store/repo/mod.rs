@@ -12,6 +12,7 @@ pub mod analytics;
 pub mod audit;
 pub mod billing;
 pub mod campaigns;
+pub mod canned;
 pub mod channels;
 pub mod contacts;
 pub mod conversations;
@@ -24,6 +25,7 @@ pub mod platform;
 pub mod security;
 pub mod segments;
 pub mod settings;
+pub mod teams;
 pub mod templates;
 pub mod usage;
 pub mod users;
@@ -217,6 +219,12 @@ pub enum Conflict {
     /// A segment that a draft or scheduled campaign will read at launch.
     #[error("the campaign(s) {0} use this segment as their audience")]
     SegmentInUse(String),
+    /// One team per name (any case) in a tenant.
+    #[error("a team named `{0}` exists")]
+    TeamExists(String),
+    /// One shared canned reply per shortcut, and one personal per person and shortcut.
+    #[error("a canned reply `/{0}` exists")]
+    CannedReplyExists(String),
 }
 
 /// The database, as repositories see it.
@@ -344,6 +352,16 @@ impl<'a> TenantDb<'a> {
     /// Its own settings.
     pub fn settings(self) -> settings::Settings<'a> {
         settings::Settings { db: self }
+    }
+
+    /// Its teams and their members.
+    pub fn teams(self) -> teams::Teams<'a> {
+        teams::Teams { db: self }
+    }
+
+    /// Its canned replies.
+    pub fn canned(self) -> canned::Canned<'a> {
+        canned::Canned { db: self }
     }
 
     /// Its outbound webhook endpoints, deliveries and attempts.

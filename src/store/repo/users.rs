@@ -232,7 +232,11 @@ impl Users<'_> {
     /// Records an agent's presence (online, away, offline).
     pub async fn set_presence(&self, id: UserId, presence: &str) -> Result<(), DbError> {
         let mut tx = self.db.tx().await?;
-        sqlx::query("UPDATE users SET presence = $2 WHERE id = $1").bind(id.0).bind(presence).execute(&mut *tx).await?;
+        sqlx::query("UPDATE users SET presence = $2, presence_at = now() WHERE id = $1 AND presence IS DISTINCT FROM $2")
+            .bind(id.0)
+            .bind(presence)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -213,6 +213,10 @@ tags: Array<string>,
  */
 assignee_id: UserId | null, 
 /**
+ * The team it belongs to.
+ */
+team_id: string | null, 
+/**
  * Inbound messages no agent has read.
  */
 unread_count: number, 
@@ -620,6 +624,92 @@ last_used_at: string | null,
  * When revoked.
  */
 revoked_at: string | null, };
+
+export type TeamView = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * `manual`, `round_robin` or `least_busy`.
+ */
+assignment: string, 
+/**
+ * Most open conversations a member is given automatically (none: no cap).
+ */
+max_open_per_agent: number | null, 
+/**
+ * Its people.
+ */
+members: Array<TeamMember>, 
+/**
+ * When created.
+ */
+created_at: string, 
+/**
+ * When last changed.
+ */
+updated_at: string, };
+
+export type TeamMember = { 
+/**
+ * The person.
+ */
+user_id: string, 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * Email.
+ */
+email: string, 
+/**
+ * online / away / busy / offline (as they set it).
+ */
+presence: string, 
+/**
+ * Open or pending conversations assigned to them (any team).
+ */
+open_conversations: number, };
+
+export type CannedReply = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * What follows the `/` (lower case).
+ */
+shortcut: string, 
+/**
+ * The text, with `{{contact.name}}`-style variables.
+ */
+text: string, 
+/**
+ * `shared` or `personal`.
+ */
+scope: string, 
+/**
+ * Its owner (personal ones).
+ */
+owner_id: string | null, 
+/**
+ * `{"type", "link", "filename"?}` sent with it.
+ */
+attachment: { type: "image" | "document" | "video" | "audio"; link: string; filename?: string } | null, 
+/**
+ * When created.
+ */
+created_at: string, 
+/**
+ * When last changed.
+ */
+updated_at: string, };
 
 export type EndpointView = { 
 /**
