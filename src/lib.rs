@@ -25,6 +25,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod automations;
 pub mod billing;
 pub mod cache;
 pub mod campaigns;

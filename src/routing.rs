@@ -1,8 +1,8 @@
 //! Team routing: conversations in a team that assigns are given to its
 //! online members — round robin (the one the team served longest ago) or
 //! least busy (fewest open conversations) — never past the team's per-agent
-//! cap; a conversation nobody can take waits in the team and is given out
-//! when someone comes online (the sweep, every [`RoutingPolicy::every`]);
+//! cap, only within the team's business hours; a conversation nobody can
+//! take waits in the team and is given out when someone comes online (the sweep, every [`RoutingPolicy::every`]);
 //! a conversation held by someone offline for longer than
 //! [`RoutingPolicy::reassign_after`] goes back to the team. Assignments go
 //! through the conversation's actor like an agent's.
@@ -97,7 +97,7 @@ impl TeamRouter {
     pub async fn route_team(&self, tenant: TenantId, team: uuid::Uuid) -> Result<usize, DbError> {
         let teams = self.db.tenant(tenant).teams();
         let Some(rule) = teams.rule(team).await? else { return Ok(0) };
-        if rule.assignment == "manual" {
+        if rule.assignment == "manual" || !self.open_now(tenant, team).await? {
             return Ok(0);
         }
         let mut candidates = teams.candidates(team).await?;
@@ -129,6 +129,9 @@ impl TeamRouter {
     /// Gives one conversation to an online member of `rule`'s team now, if
     /// anyone can take it; whom.
     pub async fn route_one(&self, tenant: TenantId, conversation: ConversationId, rule: &TeamRule) -> Result<Option<UserId>, DbError> {
+        if !self.open_now(tenant, rule.id).await? {
+            return Ok(None);
+        }
         let teams = self.db.tenant(tenant).teams();
         let candidates = teams.candidates(rule.id).await?;
         let Some(user) = pick(&candidates, |u| self.hub.is_online(tenant, u), &rule.assignment, rule.max_open_per_agent) else {
@@ -141,15 +144,28 @@ impl TeamRouter {
         Ok(None)
     }
 
+    /// Whether the team works now (its business hours, else the account's;
+    /// none set: always). Outside them conversations wait in the team.
+    async fn open_now(&self, tenant: TenantId, team: uuid::Uuid) -> Result<bool, DbError> {
+        let Some((_, h)) = self.db.tenant(tenant).service().hours_for(Some(team)).await? else { return Ok(true) };
+        Ok(crate::automations::hours::Schedule::parse(&h.time_zone, &h.weekly, &h.holidays).map_or(true, |s| s.is_open(chrono::Utc::now())))
+    }
+
     /// Assigns through the conversation's actor (as an agent would); false
     /// when the conversation is gone or did not answer.
-    async fn assign(&self, tenant: TenantId, conversation: ConversationId, user: Option<UserId>) -> Result<bool, DbError> {
+    pub async fn assign(&self, tenant: TenantId, conversation: ConversationId, user: Option<UserId>) -> Result<bool, DbError> {
+        self.patch(tenant, conversation, ConversationPatch { status: None, assignee: Some(user) }).await
+    }
+
+    /// Changes status and/or assignee through the conversation's actor;
+    /// false when the conversation is gone or did not answer.
+    pub async fn patch(&self, tenant: TenantId, conversation: ConversationId, patch: ConversationPatch) -> Result<bool, DbError> {
         let Some(c) = self.db.tenant(tenant).conversations().visible(conversation, Visibility::system()).await? else { return Ok(false) };
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.router.command(ConversationCommand {
             channel: c.channel,
             contact_id: c.contact_id,
-            work: ConversationWork::Patch(ConversationPatch { status: None, assignee: Some(user) }, Some(tx)),
+            work: ConversationWork::Patch(patch, Some(tx)),
         });
         Ok(matches!(tokio::time::timeout(Duration::from_secs(15), rx).await, Ok(Ok(Ok(_)))))
     }

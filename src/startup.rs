@@ -23,7 +23,7 @@ use std::time::Instant;
 use whatsflow_actors::engine::{EngineDeps, EngineSettings};
 use whatsflow_actors::metrics::EngineMetrics;
 use whatsflow_actors::pool::ArbiterPool;
-use whatsflow_actors::ports::{ChannelDirectory, Store, SystemClock};
+use whatsflow_actors::ports::{ChannelDirectory, Clock, Store, SystemClock};
 use whatsflow_actors::router::WebhookRouter;
 
 /// Database connections in the application pool.
@@ -82,6 +82,8 @@ pub struct AppState {
     pub webhook_interest: Arc<crate::webhooks_out::interest::WebhookInterest>,
     /// Hands team conversations to online members.
     pub teams: Arc<crate::routing::TeamRouter>,
+    /// The time SLA targets and timed rules are measured by.
+    pub clock: Arc<dyn Clock>,
     /// Webhook edge counters.
     pub webhook_stats: WebhookStats,
     /// Process start.
@@ -108,6 +110,12 @@ impl Application {
 
     /// Builds everything, with the store wrapped by `layer`.
     pub async fn build_with(config: Config, layer: Option<StoreLayer>) -> anyhow::Result<Self> {
+        Self::build_with_clock(config, layer, Arc::new(SystemClock)).await
+    }
+
+    /// Builds everything on `clock` (tests move time by hand: SLA targets,
+    /// timed rules, the window), with the store wrapped by `layer`.
+    pub async fn build_with_clock(config: Config, layer: Option<StoreLayer>, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         // The address first: a busy port is reported before anything (an
         // embedded database) is started that would then be left running.
         let listener = TcpListener::bind(&config.bind).with_context(|| {
@@ -154,7 +162,7 @@ impl Application {
             ledger: Arc::new(ledger),
             flows: Arc::new(flows.clone()),
             flow_http: Arc::new(egress.clone()),
-            clock: Arc::new(SystemClock),
+            clock: clock.clone(),
             metrics: metrics.clone(),
             settings: EngineSettings {
                 conversation_idle: config.conversation_idle,
@@ -227,12 +235,14 @@ impl Application {
             egress,
             webhook_interest,
             teams,
+            clock,
             webhook_stats: WebhookStats::default(),
             started_at: Instant::now(),
             config: Arc::new(config),
         });
         spawn_housekeeping(&state);
         spawn_meter(&state);
+        crate::automations::worker::spawn(&state);
         let port = listener.local_addr()?.port();
         let web_dir = state.config.web_dir.clone();
         let app_state = state.clone();

@@ -146,6 +146,12 @@ pub enum SentBy {
         /// The key.
         id: uuid::Uuid,
     },
+    /// An automation rule, or the away message of a business-hours
+    /// schedule, or the satisfaction survey (each by its row's id).
+    Automation {
+        /// The rule, schedule or survey settings.
+        id: uuid::Uuid,
+    },
 }
 
 /// A message as the REST API returns it and as `message:new` carries it.

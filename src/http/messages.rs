@@ -295,6 +295,9 @@ pub struct PatchConversation {
     /// The team it belongs to (null: none).
     #[serde(default, deserialize_with = "double_option")]
     team_id: Option<Option<uuid::Uuid>>,
+    /// low, normal, high or urgent.
+    #[serde(default)]
+    priority: Option<String>,
 }
 
 fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<uuid::Uuid>>, D::Error> {
@@ -318,10 +321,16 @@ pub async fn patch(
         let exists = state.db.tenant(user.tenant_id).users().get(UserId(assignee)).await?;
         exists.ok_or(ApiError::validation("`assignee_id` is not a user of this account"))?;
     }
-    if body.status.is_none() && body.assignee_id.is_none() && body.team_id.is_none() {
-        return Err(ApiError::validation("send `status`, `assignee_id` and/or `team_id`"));
+    if body.status.is_none() && body.assignee_id.is_none() && body.team_id.is_none() && body.priority.is_none() {
+        return Err(ApiError::validation("send `status`, `assignee_id`, `team_id` and/or `priority`"));
     }
     let target = target(&state, &user, *path).await?;
+    if let Some(p) = body.priority.as_deref() {
+        if !matches!(p, "low" | "normal" | "high" | "urgent") {
+            return Err(ApiError::validation("`priority` must be low, normal, high or urgent"));
+        }
+        state.db.tenant(user.tenant_id).service().set_priority(*path, p).await?;
+    }
     if let Some(team) = body.team_id {
         let conversation = ConversationId(*path);
         if !state.db.tenant(user.tenant_id).teams().set_conversation_team(conversation, team).await? {
@@ -336,10 +345,10 @@ pub async fn patch(
                 }
             }
         }
-        if body.status.is_none() && body.assignee_id.is_none() {
-            let admin = AuthUser { role: crate::auth::Role::TenantAdmin, ..*user };
-            return Ok(HttpResponse::Ok().json(conversation_by_id(&state, &admin, conversation).await?));
-        }
+    }
+    if body.status.is_none() && body.assignee_id.is_none() {
+        let admin = AuthUser { role: crate::auth::Role::TenantAdmin, ..*user };
+        return Ok(HttpResponse::Ok().json(conversation_by_id(&state, &admin, ConversationId(*path)).await?));
     }
     let (tx, rx) = tokio::sync::oneshot::channel();
     let patch = ConversationPatch { status, assignee: body.assignee_id.map(|a| a.map(UserId)) };
@@ -380,7 +389,7 @@ pub async fn add_note(
 ) -> Result<HttpResponse, ApiError> {
     let text = body.body.trim();
     let target = target(&state, &user, *path).await?;
-    let note = state.db.tenant(user.tenant_id).conversations().add_note(ConversationId(*path), user.user_id, text).await?;
+    let note = state.db.tenant(user.tenant_id).conversations().add_note(ConversationId(*path), Some(user.user_id), text).await?;
     // Only to the sessions that may see the conversation.
     state.hub.broadcast(
         user.tenant_id,

@@ -5,8 +5,8 @@
 //! caller matrix test walks [`ROUTES`]; a route it has no row for fails it.
 
 use super::{
-    admin, audit, billing, campaigns, canned, flow_runs, flow_sandbox, gdpr, security, segments, settings, tags, teams, templates, usage,
-    users, wallet, webhooks, webhooks_out,
+    admin, audit, automations, billing, campaigns, canned, flow_runs, flow_sandbox, gdpr, security, segments, service_levels, settings,
+    tags, teams, templates, usage, users, wallet, webhooks, webhooks_out,
 };
 use super::{
     analytics, api_keys, auth, channels, contacts, contacts_csv, conversations, dead_letters, flows, health, media, messages, openapi,
@@ -203,6 +203,38 @@ routes! {
     post "/api/v1/canned-replies/{id}/render" => canned::render, Writer, "canned-replies",
         "The reply's text with the conversation's variables filled, and its attachment (nothing is sent)",
         r#"{"conversation_id":"…"}"#;
+    get "/api/v1/automations/catalog" => automations::catalog, Manager, "automations", "The events, condition fields, operators and actions rules use";
+    get "/api/v1/automations" => automations::list, Manager, "automations", "Automation rules, in order";
+    post "/api/v1/automations" => automations::create, Manager, "automations",
+        "Create a rule: event → conditions ({all, any} of {field, op, value}) → actions, in order; a rule never re-triggers itself",
+        r#"{"name":"VIP to Sales","event":"message.received","conditions":{"all":[{"field":"contact.tags","op":"contains","value":"vip"}]},"actions":[{"type":"assign","team_id":"…"},{"type":"set_priority","priority":"high"}]}"#;
+    get "/api/v1/automations/{id}" => automations::get, Manager, "automations", "One rule";
+    put "/api/v1/automations/{id}" => automations::update, Manager, "automations", "Replace a rule (the same body as creating one)",
+        r#"{"name":"VIP to Sales","event":"message.received","actions":[{"type":"set_priority","priority":"high"}],"enabled":false}"#;
+    delete "/api/v1/automations/{id}" => automations::delete, Manager, "automations", "Delete a rule and its log";
+    get "/api/v1/automations/{id}/logs" => automations::logs, Manager, "automations",
+        "What the rule did, newest first: the event, each action's result, skips by loop protection (paginated)";
+    get "/api/v1/business-hours" => service_levels::hours, Person, "service", "The account's business hours and the teams' own, each with open_now";
+    put "/api/v1/business-hours" => service_levels::put_hours, Admin, "service",
+        "Save the account's schedule (team_id null) or a team's: weekly spans in a time zone, holidays, the away message",
+        r#"{"team_id":null,"time_zone":"Asia/Kolkata","weekly":{"mon":[["09:00","18:00"]]},"holidays":[{"date":"2026-12-25","name":"Christmas"}],"away_enabled":true,"away_message":"We are closed; we answer from 9:00.","away_every_hours":24}"#;
+    delete "/api/v1/business-hours/{scope}" => service_levels::delete_hours, Admin, "service",
+        "Remove the account's schedule (`default`) or a team's (it follows the account's again)";
+    get "/api/v1/csat/settings" => service_levels::csat_settings, Admin, "service", "The satisfaction survey's settings";
+    put "/api/v1/csat/settings" => service_levels::put_csat_settings, Admin, "service",
+        "Switch the survey (sent on resolve, inside the customer's window) on or off and word it",
+        r#"{"enabled":true,"question":"How did we do?","thanks":"Thanks! Anything to add?"}"#;
+    get "/api/v1/sla-policies" => service_levels::sla_policies, Person, "service", "SLA targets: the account's default and teams'";
+    put "/api/v1/sla-policies" => service_levels::put_sla_policy, Admin, "service",
+        "Save first-response and/or resolution targets in minutes (team_id null: the default)",
+        r#"{"team_id":null,"first_response_minutes":15,"resolution_minutes":1440}"#;
+    delete "/api/v1/sla-policies/{scope}" => service_levels::delete_sla_policy, Admin, "service", "Remove a policy (`default` or a team id)";
+    get "/api/v1/analytics/performance" => service_levels::performance, Admin, "analytics",
+        "Per agent or team (?by=agent|team&from=&to=): resolved, first response and resolution p50/p90, CSAT";
+    get "/api/v1/analytics/conversations" => service_levels::conversations, Admin, "analytics", "Conversations opened and resolved per day and channel";
+    get "/api/v1/analytics/csat" => service_levels::csat, Admin, "analytics", "Ratings: count, average, distribution, latest comments";
+    get "/api/v1/analytics/export" => service_levels::export, Admin, "analytics",
+        "A report as CSV: ?report=performance|conversations|csat (&by=agent|team&from=&to=)";
     get "/api/v1/webhooks/events" => webhooks_out::events, Manager, "webhooks-out", "The event types an endpoint may subscribe to";
     get "/api/v1/webhooks" => webhooks_out::list, Manager, "webhooks-out",
         "Outbound webhook endpoints (never their secrets), with deliveries waiting and the last answer";

@@ -7,6 +7,7 @@
 
 use crate::auth::Role;
 use crate::store::repo::analytics::{AgentActivity, Day, FlowRuns, Overview, Range, ResponseTime, Totals};
+use crate::store::repo::automations::{RuleView, RunLog};
 use crate::store::repo::campaigns::{
     CampaignStats, CampaignStatus, CampaignView, Cost, Funnel, RecipientError, RecipientView, SkipReason, TemplateRef,
 };
@@ -17,6 +18,7 @@ use crate::store::repo::conversations::{ContactRef, ConversationView, MessageSum
 use crate::store::repo::dead_letters::DeadLetter;
 use crate::store::repo::flows::{FlowView, RunView};
 use crate::store::repo::keys::KeyView;
+use crate::store::repo::service::{CsatSettings, HoursView, PerformanceRow, SlaPolicy};
 use crate::store::repo::teams::{TeamMember, TeamView};
 use crate::store::repo::templates::Template;
 use crate::store::repo::users::UserView;
@@ -130,6 +132,12 @@ pub fn api_typescript() -> String {
     declare::<RunView>(&mut out);
     declare::<KeyView>(&mut out);
     declare::<TeamView>(&mut out);
+    declare::<RuleView>(&mut out);
+    declare::<RunLog>(&mut out);
+    declare::<HoursView>(&mut out);
+    declare::<CsatSettings>(&mut out);
+    declare::<SlaPolicy>(&mut out);
+    declare::<PerformanceRow>(&mut out);
     declare::<TeamMember>(&mut out);
     declare::<CannedReply>(&mut out);
     declare::<EndpointView>(&mut out);

@@ -13,7 +13,7 @@ use sqlx::{PgPool, Row};
 use std::collections::HashMap;
 use std::sync::Arc;
 use whatsflow_actors::ids::{ConversationId, MessageId, TenantId, Wamid};
-use whatsflow_actors::message::{Direction, MessageStatus};
+use whatsflow_actors::message::{Direction, MessageStatus, SentBy};
 use whatsflow_actors::ports::{AppliedStatus, BatchOutcome, ConversationBatch, HeldEvent};
 
 /// Most batches one transaction takes: bounds one commit's duration.
@@ -430,9 +430,11 @@ async fn commit_tenant(
         let new: Vec<_> = b.messages.iter().filter(|m| inserted.contains(&m.id)).collect();
         let inbound: Vec<_> = new.iter().filter(|m| m.direction == Direction::Inbound).collect();
         let unread = inbound.iter().filter(|m| m.kind != "reaction").count();
+        // The answer to a satisfaction survey does not reopen what was resolved.
+        let reopen = inbound.iter().any(|m| m.kind != "reaction" && !crate::automations::csat::is_survey_answer(&m.kind, &m.content));
         let patch = b.patch.clone().unwrap_or_default();
         conversation_rows.push(json!({
-            "id": b.conversation_id, "last_seq": b.last_seq, "unread": unread, "reset": b.reset_unread,
+            "id": b.conversation_id, "last_seq": b.last_seq, "unread": unread, "reset": b.reset_unread, "reopen": reopen,
             "last_inbound_at": inbound.iter().map(|m| m.timestamp).max(),
             "last_message_at": new.iter().map(|m| m.timestamp).max(),
             "status": patch.status, "set_assignee": patch.assignee.is_some(), "assignee": patch.assignee.flatten(),
@@ -443,11 +445,12 @@ async fn commit_tenant(
             last_seq = GREATEST(c.last_seq, r.last_seq),
             unread_count = CASE WHEN r.reset THEN 0 ELSE c.unread_count END + r.unread,
             last_inbound_at = GREATEST(c.last_inbound_at, r.last_inbound_at),
+            awaiting_since = CASE WHEN r.unread > 0 THEN COALESCE(c.awaiting_since, r.last_inbound_at) ELSE c.awaiting_since END,
             last_message_at = GREATEST(c.last_message_at, r.last_message_at),
-            status = COALESCE(r.status, CASE WHEN r.unread > 0 AND c.status IN ('resolved', 'closed') THEN 'open' ELSE c.status END),
+            status = COALESCE(r.status, CASE WHEN r.reopen AND c.status IN ('resolved', 'closed') THEN 'open' ELSE c.status END),
             assignee_id = CASE WHEN r.set_assignee THEN r.assignee ELSE c.assignee_id END,
             updated_at = now()
-         FROM jsonb_to_recordset($2) AS r(id uuid, last_seq bigint, unread bigint, reset boolean, last_inbound_at timestamptz,
+         FROM jsonb_to_recordset($2) AS r(id uuid, last_seq bigint, unread bigint, reset boolean, reopen boolean, last_inbound_at timestamptz,
               last_message_at timestamptz, status text, set_assignee boolean, assignee uuid)
          WHERE c.tenant_id = $1 AND c.id = r.id AND c.id = ANY($3)
          RETURNING c.id, c.status, c.assignee_id, c.unread_count, c.last_seq, c.last_inbound_at, c.last_message_at",
@@ -462,6 +465,43 @@ async fn commit_tenant(
         if let Some(&i) = by_conversation.get(&snap.id) {
             outcomes[i].conversation = Some(snap);
         }
+    }
+
+    // 7. An agent's answer ends the customer's wait: how long it took is
+    //    kept (the episode's first answer, or a later one).
+    let mut answers: Vec<(uuid::Uuid, chrono::DateTime<chrono::Utc>, uuid::Uuid)> = Vec::new();
+    for &i in idxs {
+        for m in batches[i].messages.iter().filter(|m| m.direction == Direction::Outbound && outcomes[i].inserted.contains(&m.id)) {
+            if let Some(SentBy::Agent { id }) = &m.sent_by {
+                answers.push((batches[i].conversation_id.0, m.timestamp, id.0));
+            }
+        }
+    }
+    if !answers.is_empty() {
+        let (ids, rest): (Vec<uuid::Uuid>, Vec<(chrono::DateTime<chrono::Utc>, uuid::Uuid)>) =
+            answers.into_iter().map(|(c, at, a)| (c, (at, a))).unzip();
+        let (at, agents): (Vec<_>, Vec<_>) = rest.into_iter().unzip();
+        sqlx::query(
+            "WITH answered AS (
+                 SELECT DISTINCT ON (r.id) r.id, r.at, r.agent FROM unnest($2::uuid[], $3::timestamptz[], $4::uuid[]) AS r(id, at, agent)
+                 ORDER BY r.id, r.at),
+             waited AS (
+                 SELECT c.id, c.awaiting_since, c.first_response_at IS NULL AS first, c.team_id FROM conversations c JOIN answered a ON a.id = c.id
+                 WHERE c.tenant_id = $1 AND c.awaiting_since IS NOT NULL FOR UPDATE OF c),
+             cleared AS (
+                 UPDATE conversations c SET awaiting_since = NULL, first_response_at = COALESCE(c.first_response_at, a.at)
+                 FROM waited w JOIN answered a ON a.id = w.id WHERE c.id = w.id
+                 RETURNING c.id)
+             INSERT INTO reply_times (tenant_id, conversation_id, agent_id, team_id, first, seconds, at)
+             SELECT $1, w.id, a.agent, w.team_id, w.first, GREATEST(0, extract(epoch FROM a.at - w.awaiting_since)), a.at
+             FROM waited w JOIN answered a ON a.id = w.id JOIN cleared x ON x.id = w.id",
+        )
+        .bind(tenant.0)
+        .bind(&ids)
+        .bind(&at)
+        .bind(&agents)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(outcomes)
 }

@@ -1,4 +1,5 @@
-//! Which tenants want message events: the batch writer asks before it
+//! Which tenants want message events (an outbound webhook endpoint, an
+//! automation rule, the away message or the survey): the batch writer asks before it
 //! spends a statement on them, so an account without endpoints (most of
 //! them) pays nothing on the ingest path. Known for [`FRESH_FOR`], read
 //! inside the writer's own transaction when stale, and forgotten at once
@@ -36,14 +37,12 @@ impl WebhookInterest {
                 return Ok(entry.1);
             }
         }
-        let (received, status): (Option<bool>, Option<bool>) = sqlx::query_as(
-            "SELECT bool_or('message.received' = ANY(events)), bool_or('message.status' = ANY(events))
-             FROM outbound_webhooks WHERE tenant_id = $1 AND enabled",
-        )
-        .bind(tenant.0)
-        .fetch_one(&mut **tx)
-        .await?;
-        let interest = MessageInterest { received: received.unwrap_or(false), status: status.unwrap_or(false) };
+        let (received, status): (bool, bool) =
+            sqlx::query_as("SELECT event_wanted($1, 'message.received'), event_wanted($1, 'message.status')")
+                .bind(tenant.0)
+                .fetch_one(&mut **tx)
+                .await?;
+        let interest = MessageInterest { received, status };
         self.known.insert(tenant, (Instant::now(), interest));
         Ok(interest)
     }

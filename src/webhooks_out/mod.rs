@@ -24,6 +24,7 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
     ("flow.completed", "A flow run reached its end"),
     ("campaign.finished", "A broadcast campaign completed or was cancelled, with its recipients' counts"),
     ("csat.received", "A customer answered the satisfaction survey"),
+    ("sla.breached", "A conversation missed its first-response or resolution target"),
 ];
 
 /// The event a test delivery carries (never subscribed to; sent on request).

@@ -173,6 +173,20 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_with(db_url: String, tweak: impl FnOnce(Config) -> Config, layer: Option<StoreLayer>) -> TestApp {
+    spawn_on(db_url, tweak, layer, std::sync::Arc::new(whatsflow_actors::ports::SystemClock)).await
+}
+
+/// The server on a clock the test moves.
+pub async fn spawn_with_clock(db_url: String, clock: std::sync::Arc<dyn whatsflow_actors::ports::Clock>) -> TestApp {
+    spawn_on(db_url, |c| c, None, clock).await
+}
+
+async fn spawn_on(
+    db_url: String,
+    tweak: impl FnOnce(Config) -> Config,
+    layer: Option<StoreLayer>,
+    clock: std::sync::Arc<dyn whatsflow_actors::ports::Clock>,
+) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         whatsflow::telemetry::init();
     }
@@ -191,7 +205,7 @@ pub async fn spawn_with(db_url: String, tweak: impl FnOnce(Config) -> Config, la
     sim.state.register_number(sim_number(PHONE_NUMBER_ID));
     let mut config = test_config(&db_url);
     config.graph_api_base = sim.base_url.clone();
-    let app = Application::build_with(tweak(config), layer).await.expect("build app");
+    let app = Application::build_with_clock(tweak(config), layer, clock).await.expect("build app");
     let port = app.port();
     sim.state.set_webhook_url(&format!("http://127.0.0.1:{port}/webhooks/whatsapp"));
     let state = app.state();

@@ -7,6 +7,7 @@ mod helpers;
 mod account_security;
 mod audit;
 mod auth;
+mod automations;
 mod billing;
 mod campaigns;
 mod channels;

@@ -115,6 +115,25 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("patch", "/api/v1/canned-replies/{id}", [401, 404, 404, 404, 403, 200, 200]),
     ("delete", "/api/v1/canned-replies/{id}", [401, 404, 404, 404, 403, 204, 204]),
     ("post", "/api/v1/canned-replies/{id}/render", [401, 200, 404, 404, 403, 200, 200]),
+    ("get", "/api/v1/automations/catalog", [401, 403, 403, 200, 403, 200, 200]),
+    ("get", "/api/v1/automations", [401, 403, 403, 200, 403, 200, 200]),
+    ("post", "/api/v1/automations", [401, 403, 403, 201, 403, 201, 201]),
+    ("get", "/api/v1/automations/{id}", [401, 403, 403, 404, 403, 200, 200]),
+    ("put", "/api/v1/automations/{id}", [401, 403, 403, 404, 403, 200, 200]),
+    ("delete", "/api/v1/automations/{id}", [401, 403, 403, 404, 403, 204, 204]),
+    ("get", "/api/v1/automations/{id}/logs", [401, 403, 403, 404, 403, 200, 200]),
+    ("get", "/api/v1/business-hours", [401, 200, 200, 200, 403, 403, 200]),
+    ("put", "/api/v1/business-hours", [401, 403, 403, 200, 403, 403, 200]),
+    ("delete", "/api/v1/business-hours/{scope}", [401, 403, 403, 404, 403, 403, 204]),
+    ("get", "/api/v1/csat/settings", [401, 403, 403, 200, 403, 403, 200]),
+    ("put", "/api/v1/csat/settings", [401, 403, 403, 200, 403, 403, 200]),
+    ("get", "/api/v1/sla-policies", [401, 200, 200, 200, 403, 403, 200]),
+    ("put", "/api/v1/sla-policies", [401, 403, 403, 200, 403, 403, 200]),
+    ("delete", "/api/v1/sla-policies/{scope}", [401, 403, 403, 404, 403, 403, 204]),
+    ("get", "/api/v1/analytics/performance", [401, 403, 403, 200, 403, 403, 200]),
+    ("get", "/api/v1/analytics/conversations", [401, 403, 403, 200, 403, 403, 200]),
+    ("get", "/api/v1/analytics/csat", [401, 403, 403, 200, 403, 403, 200]),
+    ("get", "/api/v1/analytics/export", [401, 403, 403, 200, 403, 403, 200]),
     ("get", "/api/v1/webhooks/events", [401, 403, 403, 200, 403, 200, 200]),
     ("get", "/api/v1/webhooks", [401, 403, 403, 200, 403, 200, 200]),
     ("post", "/api/v1/webhooks", [401, 403, 403, 201, 403, 201, 201]),
@@ -234,6 +253,7 @@ struct Fixtures {
     webhook_delivery: String,
     team: String,
     canned: String,
+    automation: String,
     counter: std::sync::atomic::AtomicU64,
 }
 
@@ -298,6 +318,7 @@ async fn setup(app: &TestApp) -> Fixtures {
     let segment = admin_post(app, &admin, "/api/v1/contacts/segments", segment_body(0)).await["id"].as_str().unwrap().to_owned();
     let team = admin_post(app, &admin, "/api/v1/teams", json!({"name": "matrix team"})).await["id"].as_str().unwrap().to_owned();
     let canned = admin_post(app, &admin, "/api/v1/canned-replies", canned_body(0)).await["id"].as_str().unwrap().to_owned();
+    let automation = admin_post(app, &admin, "/api/v1/automations", automation_body()).await["id"].as_str().unwrap().to_owned();
     let webhook = admin_post(app, &admin, "/api/v1/webhooks", webhook_body()).await["id"].as_str().unwrap().to_owned();
     admin_post(app, &admin, &format!("/api/v1/webhooks/{webhook}/test"), json!({})).await;
     let (_, deliveries) = app.get(&admin, &format!("/api/v1/webhooks/{webhook}/deliveries")).await;
@@ -322,6 +343,7 @@ async fn setup(app: &TestApp) -> Fixtures {
         webhook_delivery,
         team,
         canned,
+        automation,
         counter: std::sync::atomic::AtomicU64::new(1),
     }
 }
@@ -329,6 +351,10 @@ async fn setup(app: &TestApp) -> Fixtures {
 fn flow_body() -> Value {
     json!({"name": "matrix flow", "trigger_type": "manual", "flow_data": {"nodes": [
         {"id": "m", "type": "message", "position": {"x": 0, "y": 0}, "data": {"start": true, "text": "hello"}}], "edges": []}})
+}
+
+fn automation_body() -> Value {
+    json!({"name": "matrix rule", "event": "message.received", "actions": [{"type": "set_priority", "priority": "high"}]})
 }
 
 fn canned_body(n: u64) -> Value {
@@ -472,6 +498,21 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
             id.to_string()
         }
         ("post", "/api/v1/admin/payments/{id}/refund") => "pay_matrix".into(),
+        ("delete", "/api/v1/automations/{id}") => {
+            admin_post(app, a, "/api/v1/automations", automation_body()).await["id"].as_str().unwrap().to_owned()
+        }
+        (_, p) if p.starts_with("/api/v1/automations/{id}") => fx.automation.clone(),
+        ("delete", "/api/v1/business-hours/{scope}" | "/api/v1/sla-policies/{scope}") => {
+            let team = admin_post(app, a, "/api/v1/teams", json!({"name": format!("scoped {n}")})).await["id"].as_str().unwrap().to_owned();
+            let (put, body) = if path.starts_with("/api/v1/business-hours") {
+                ("/api/v1/business-hours", json!({"team_id": team, "time_zone": "UTC", "weekly": {}}))
+            } else {
+                ("/api/v1/sla-policies", json!({"team_id": team, "first_response_minutes": 10}))
+            };
+            let res = app.http.put(app.url(put)).bearer_auth(&a.token).json(&body).send().await.unwrap();
+            assert!(res.status().is_success(), "fixture {put}: {}", res.text().await.unwrap_or_default());
+            team
+        }
         ("delete", "/api/v1/teams/{id}") => {
             admin_post(app, a, "/api/v1/teams", json!({"name": format!("doomed {n}")})).await["id"].as_str().unwrap().to_owned()
         }
@@ -493,6 +534,7 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         .replace("{media_id}", &fx.media)
         .replace("{message_id}", &fx.message)
         .replace("{delivery_id}", &fx.webhook_delivery)
+        .replace("{scope}", &id)
         .replace("{tag}", "matrix")
         .replace("{code}", "starter");
     let body = match (method, path) {
@@ -522,6 +564,12 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         ("post", "/api/v1/contacts/segments") => Body::Json(segment_body(n + 2000)),
         ("post", "/api/v1/webhooks") => Body::Json(webhook_body()),
         ("post", "/api/v1/teams") => Body::Json(json!({"name": format!("team {n}")})),
+        ("post", "/api/v1/automations") | ("put", "/api/v1/automations/{id}") => Body::Json(automation_body()),
+        ("put", "/api/v1/business-hours") => {
+            Body::Json(json!({"team_id": null, "time_zone": "Asia/Kolkata", "weekly": {"mon": [["09:00", "18:00"]]}}))
+        }
+        ("put", "/api/v1/csat/settings") => Body::Json(json!({"enabled": false})),
+        ("put", "/api/v1/sla-policies") => Body::Json(json!({"first_response_minutes": 30})),
         ("patch", "/api/v1/teams/{id}") => Body::Json(json!({"assignment": "least_busy"})),
         ("post", "/api/v1/canned-replies") => Body::Json(canned_body(n + 1000)),
         ("patch", "/api/v1/canned-replies/{id}") => Body::Json(json!({"text": format!("changed {n}")})),

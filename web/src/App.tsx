@@ -24,6 +24,9 @@ const SegmentsPage = lazy(() => import("./pages/SegmentsPage").then((m) => ({ de
 const SegmentEditorPage = lazy(() => import("./pages/SegmentEditorPage"));
 const TeamPage = lazy(() => import("./pages/TeamPage").then((m) => ({ default: m.TeamPage })));
 const ApiKeysPage = lazy(() => import("./pages/ApiKeysPage").then((m) => ({ default: m.ApiKeysPage })));
+const WebhooksPage = lazy(() => import("./pages/WebhooksPage").then((m) => ({ default: m.WebhooksPage })));
+const TeamsPage = lazy(() => import("./pages/TeamsPage").then((m) => ({ default: m.TeamsPage })));
+const CannedRepliesPage = lazy(() => import("./pages/CannedRepliesPage").then((m) => ({ default: m.CannedRepliesPage })));
 const CampaignsPage = lazy(() => import("./pages/CampaignsPage").then((m) => ({ default: m.CampaignsPage })));
 const CampaignWizardPage = lazy(() => import("./pages/CampaignWizardPage"));
 const CampaignDetailPage = lazy(() => import("./pages/CampaignDetailPage"));
@@ -123,7 +126,10 @@ export function App() {
                 <Route index element={<Navigate to="/settings/channels" replace />} />
                 <Route path="channels" element={<Suspense fallback={<Loading />}><ChannelsPage /></Suspense>} />
                 <Route path="team" element={<Suspense fallback={<Loading />}><TeamPage /></Suspense>} />
+                <Route path="teams" element={<Suspense fallback={<Loading />}><TeamsPage /></Suspense>} />
+                <Route path="canned-replies" element={<Suspense fallback={<Loading />}><CannedRepliesPage /></Suspense>} />
                 <Route path="api-keys" element={<Suspense fallback={<Loading />}><ApiKeysPage /></Suspense>} />
+                <Route path="webhooks" element={<Suspense fallback={<Loading />}><WebhooksPage /></Suspense>} />
                 <Route path="plan" element={<Suspense fallback={<Loading />}><PlanPage /></Suspense>} />
                 <Route path="usage" element={<Suspense fallback={<Loading />}><UsagePage /></Suspense>} />
                 <Route path="wallet" element={<Suspense fallback={<Loading />}><WalletPage /></Suspense>} />

@@ -49,7 +49,7 @@ fn message_from_row(r: &PgRow) -> Result<MessageView, sqlx::Error> {
 }
 
 const CONVERSATION_SELECT: &str =
-    "SELECT c.id, c.channel_id, c.status, c.assignee_id, c.team_id, c.unread_count, c.last_seq, c.last_inbound_at,
+    "SELECT c.id, c.channel_id, c.status, c.assignee_id, c.team_id, c.priority, c.sla_breached_at, c.sla_breach, c.unread_count, c.last_seq, c.last_inbound_at,
     c.last_message_at, c.created_at, c.updated_at, COALESCE(c.last_message_at, c.created_at) AS sort_at,
     k.id AS contact_id, k.phone, k.name AS contact_name, k.wa_user_id, k.username, k.tags, c.tags AS conversation_tags,
     lm.message AS last_message
@@ -78,6 +78,12 @@ pub struct ConversationView {
     pub assignee_id: Option<UserId>,
     /// The team it belongs to.
     pub team_id: Option<uuid::Uuid>,
+    /// low, normal, high or urgent.
+    pub priority: String,
+    /// When it missed an SLA target (this episode).
+    pub sla_breached_at: Option<DateTime<Utc>>,
+    /// Which: `first_response` or `resolution`.
+    pub sla_breach: Option<String>,
     /// Inbound messages no agent has read.
     pub unread_count: i64,
     /// The conversation's event sequence (messages and statuses).
@@ -156,6 +162,9 @@ fn conversation_view(r: &PgRow) -> Result<ConversationView, sqlx::Error> {
         tags: r.try_get("conversation_tags")?,
         assignee_id: r.try_get::<Option<uuid::Uuid>, _>("assignee_id")?.map(UserId),
         team_id: r.try_get("team_id")?,
+        priority: r.try_get("priority")?,
+        sla_breached_at: r.try_get("sla_breached_at")?,
+        sla_breach: r.try_get("sla_breach")?,
         unread_count: r.try_get("unread_count")?,
         last_seq: r.try_get("last_seq")?,
         last_inbound_at: last_inbound,
@@ -473,8 +482,8 @@ impl Conversations<'_> {
         Ok(outcome)
     }
 
-    /// Adds an internal note.
-    pub async fn add_note(&self, id: ConversationId, author: UserId, body: &str) -> Result<Note, DbError> {
+    /// Adds an internal note (by a person, or by an automation: no author).
+    pub async fn add_note(&self, id: ConversationId, author: Option<UserId>, body: &str) -> Result<Note, DbError> {
         let mut tx = self.db.tx().await?;
         let (note_id, author_id, text, created_at): (uuid::Uuid, Option<uuid::Uuid>, String, DateTime<Utc>) = sqlx::query_as(
             "INSERT INTO notes (id, tenant_id, conversation_id, author_id, body) VALUES ($1, $2, $3, $4, $5) RETURNING id, author_id, body, created_at",
@@ -482,7 +491,7 @@ impl Conversations<'_> {
         .bind(uuid::Uuid::now_v7())
         .bind(self.db.tenant.0)
         .bind(id.0)
-        .bind(author.0)
+        .bind(author.map(|a| a.0))
         .bind(body)
         .fetch_one(&mut *tx)
         .await?;

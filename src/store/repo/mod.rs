@@ -10,6 +10,7 @@
 pub mod admin;
 pub mod analytics;
 pub mod audit;
+pub mod automations;
 pub mod billing;
 pub mod campaigns;
 pub mod canned;
@@ -24,6 +25,7 @@ pub mod plans;
 pub mod platform;
 pub mod security;
 pub mod segments;
+pub mod service;
 pub mod settings;
 pub mod teams;
 pub mod templates;
@@ -357,6 +359,16 @@ impl<'a> TenantDb<'a> {
     /// Its teams and their members.
     pub fn teams(self) -> teams::Teams<'a> {
         teams::Teams { db: self }
+    }
+
+    /// Its automation rules and their log.
+    pub fn automations(self) -> automations::Automations<'a> {
+        automations::Automations { db: self }
+    }
+
+    /// Its business hours, survey, SLA policies and service reports.
+    pub fn service(self) -> service::Service<'a> {
+        service::Service { db: self }
     }
 
     /// Its canned replies.

@@ -17,6 +17,8 @@ import { ReconnectBanner } from "./ReconnectBanner";
 // Shown rarely (an operator viewing an account; a deletion scheduled): loaded when needed.
 const ImpersonationBanner = lazy(() => import("./ImpersonationBanner").then((m) => ({ default: m.ImpersonationBanner })));
 const AccountDeletionBanner = lazy(() => import("./AccountDeletionBanner").then((m) => ({ default: m.AccountDeletionBanner })));
+// Shown only when an endpoint was switched off (admins): loaded then.
+const WebhookAlerts = lazy(() => import("./WebhookAlerts").then((m) => ({ default: m.WebhookAlerts })));
 
 export function Shell() {
   const { user, logout, impersonation } = useAuth();
@@ -90,6 +92,11 @@ export function Shell() {
       )}
       <UsageAlerts alerts={inbox.usageAlerts} onDismiss={inbox.dismissUsageAlert} />
       <DeadLetterAlerts alerts={inbox.alerts} onDismiss={inbox.dismissAlert} />
+      {inbox.webhookAlerts.length > 0 && (
+        <Suspense fallback={null}>
+          <WebhookAlerts alerts={inbox.webhookAlerts} onDismiss={inbox.dismissWebhookAlert} />
+        </Suspense>
+      )}
       {inbox.notice && (
         <div role="alert" className="flex items-center justify-between gap-2 bg-red-50 px-3 py-1.5 text-sm text-red-800">
           <span>{inbox.notice}</span>

@@ -51,6 +51,7 @@ const SAME_AS_ENGLISH: Record<string, readonly string[]> = {
     "billing.tax.sgst", // SGST {amount}
     "segments.customNamePlaceholder", // city: an example field key, typed as is
     "segments.value.tagPlaceholder", // vip: an example tag
+    "webhooks.status", // HTTP {code}
   ],
 };
 

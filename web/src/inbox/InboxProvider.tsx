@@ -21,6 +21,9 @@ import { browserSocket, RealtimeClient, wsProtocols, wsUrl, type ConnectionState
 import { addUsageAlert, parseUsageAlert, type UsageAlertEvent } from "../lib/usage";
 import { parseAccountStatus, type AccountStatus } from "../lib/billing";
 import type { CampaignProgressEvent, Conversation, ConversationStatus, Message, Note, Page, ServerEvent, Template, User } from "../lib/types";
+import { cannedSendSteps, stepBody, type CannedAttachment } from "../lib/cannedReplies";
+import { sortTeams, teamQuery, validTeamFilter, type Team } from "../lib/teams";
+import { addWebhookAlert, parseWebhookDisabled, type WebhookDisabledAlert } from "../lib/webhooks";
 
 const PAGE_SIZE = 50;
 const ACK_TIMEOUT_MS = 30_000;
@@ -51,7 +54,7 @@ class InboxStore {
   get = () => this.state;
 }
 
-export type ConversationPatch = { status: ConversationStatus } | { assignee_id: string | null };
+export type ConversationPatch = { status: ConversationStatus } | { assignee_id: string | null } | { team_id: string | null };
 
 /** A conversation whose events could not be stored and were parked for an operator (admins, `dead_letter`). */
 export interface DeadLetterAlert {
@@ -88,6 +91,18 @@ export interface Inbox {
   update: (conversationId: string, patch: ConversationPatch) => Promise<void>;
   /** Assigns (a user id) or releases (null); throws the server's refusal (403 for an agent assigning someone else). */
   assign: (conversationId: string, assigneeId: string | null) => Promise<void>;
+  /** Moves a conversation to a team (or out of any: null); throws the server's refusal. */
+  setTeam: (conversationId: string, teamId: string | null) => Promise<void>;
+  /** The account's teams by name (`GET /teams`); null until loaded, empty when there are none (or no teams API). */
+  teams: Team[] | null;
+  /** Reads the teams again (a picker opens, a team was changed). */
+  reloadTeams: () => void;
+  /**
+   * Sends a canned reply's attachment (by its link) with the words typed:
+   * as its caption, or a text first (see cannedSendSteps). Resolves to the
+   * server's refusal, if any.
+   */
+  sendCannedAttachment: (conversationId: string, attachment: CannedAttachment, text: string) => Promise<string | null>;
   /** Adds tags to a conversation; throws the server's refusal. */
   addTags: (conversationId: string, tags: string[]) => Promise<void>;
   removeTag: (conversationId: string, tag: string) => Promise<void>;
@@ -121,6 +136,11 @@ export interface Inbox {
   /** Dead-letter alerts (admins), newest first, until dismissed. */
   alerts: DeadLetterAlert[];
   dismissAlert: (conversationId: string) => void;
+  /** Webhook endpoints switched off after a day of failures (admins, `webhook_disabled`), newest first, until dismissed. */
+  webhookAlerts: WebhookDisabledAlert[];
+  dismissWebhookAlert: (endpointId: string) => void;
+  /** Live `webhook_disabled` alerts (the Webhooks page reads again); returns an unsubscribe function. */
+  onWebhookDisabled: (listener: (alert: WebhookDisabledAlert) => void) => () => void;
   /** Plan-limit alerts (`usage:alert`, everyone): one per limit and period, the highest threshold, until dismissed. */
   usageAlerts: UsageAlertEvent[];
   dismissUsageAlert: (alert: UsageAlertEvent) => void;
@@ -143,7 +163,7 @@ const InboxContext = createContext<Inbox | null>(null);
 
 function loadFilter(): ListFilter {
   // Search and tag are not remembered: a reload shows the whole list again.
-  const fallback: ListFilter = { status: "open", assignee: "all", unreadOnly: false, search: "", tag: "" };
+  const fallback: ListFilter = { status: "open", assignee: "all", unreadOnly: false, search: "", tag: "", team: "" };
   try {
     const raw = localStorage.getItem(FILTER_KEY);
     if (!raw) return fallback;
@@ -154,6 +174,7 @@ function loadFilter(): ListFilter {
       unreadOnly: f.unreadOnly === true,
       search: "",
       tag: "",
+      team: typeof f.team === "string" ? f.team : "",
     };
   } catch {
     return fallback;
@@ -190,6 +211,8 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [alerts, setAlerts] = useState<DeadLetterAlert[]>([]);
   const [usageAlerts, setUsageAlerts] = useState<UsageAlertEvent[]>([]);
+  const [webhookAlerts, setWebhookAlerts] = useState<WebhookDisabledAlert[]>([]);
+  const [teams, setTeams] = useState<Team[] | null>(null);
   /** The access token the socket was opened with (to tell whether a 4401 is already dealt with). */
   const socketToken = useRef<string | null>(null);
   const listRequest = useRef(0);
@@ -205,6 +228,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   const campaignListeners = useRef(new Set<(progress: CampaignProgressEvent) => void>());
   const usageListeners = useRef(new Set<(alert: UsageAlertEvent) => void>());
   const accountListeners = useRef(new Set<(status: AccountStatus | null) => void>());
+  const webhookListeners = useRef(new Set<(alert: WebhookDisabledAlert) => void>());
   const fetching = useRef(new Set<string>());
   const readTimer = useRef<number | null>(null);
   /** Picked files by client id, until uploaded (a failed upload can be retried). */
@@ -233,6 +257,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
           unread: f.unreadOnly,
           search: searchTerm(f.search),
           tag: normalizeTag(f.tag),
+          team_id: teamQuery(f.team),
           limit: PAGE_SIZE,
           cursor,
         });
@@ -253,7 +278,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
 
   const setFilter = useCallback((f: ListFilter) => {
     try {
-      localStorage.setItem(FILTER_KEY, JSON.stringify({ status: f.status, assignee: f.assignee, unreadOnly: f.unreadOnly }));
+      localStorage.setItem(FILTER_KEY, JSON.stringify({ status: f.status, assignee: f.assignee, unreadOnly: f.unreadOnly, team: f.team ?? "" }));
     } catch {
       // Not remembered; still applied.
     }
@@ -378,6 +403,14 @@ export function InboxProvider({ children }: { children: ReactNode }) {
             if (!conversationId) return;
             const alert: DeadLetterAlert = { conversationId, message: typeof e.data.message === "string" ? e.data.message : "", at: Date.now() };
             setAlerts((prev) => [alert, ...prev.filter((a) => a.conversationId !== conversationId)].slice(0, MAX_ALERTS));
+            return;
+          }
+          if (e.data.kind === "webhook_disabled") {
+            // An endpoint failed for a day and was switched off: a banner on any page until dismissed.
+            const alert = parseWebhookDisabled(e.data, Date.now());
+            if (!alert) return;
+            setWebhookAlerts((prev) => addWebhookAlert(prev, alert));
+            webhookListeners.current.forEach((l) => l(alert));
             return;
           }
           if (e.data.kind === "campaign_paused") {
@@ -719,6 +752,63 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     [api, store],
   );
 
+  const setTeam = useCallback(
+    async (conversationId: string, teamId: string | null) => {
+      const conv = await api.patch<Conversation>(`/conversations/${encodeURIComponent(conversationId)}`, { team_id: teamId });
+      if (conv && typeof conv === "object" && "id" in conv) store.dispatch({ type: "conversation/upsert", conversation: conv });
+      // The answer is authoritative for the team even if the snapshot is otherwise older.
+      const team = conv && typeof conv === "object" && "team_id" in conv ? (conv.team_id ?? null) : teamId;
+      store.dispatch({ type: "conversation/patch", id: conversationId, patch: { team_id: team } });
+    },
+    [api, store],
+  );
+
+  // The teams, for the inbox's team filter and the conversation's team picker.
+  const teamsRequest = useRef(0);
+  const loadTeams = useCallback(() => {
+    const req = ++teamsRequest.current;
+    api
+      .get<Page<Team>>("/teams")
+      .then((p) => {
+        if (req !== teamsRequest.current) return;
+        const list = sortTeams(Array.isArray(p?.data) ? p.data : []);
+        setTeams(list);
+        // A remembered team that is gone: back to every team.
+        const f = filterRef.current;
+        const team = validTeamFilter(f.team, list);
+        if (team !== (f.team ?? "")) setFilter({ ...f, team });
+      })
+      .catch((e: unknown) => {
+        // No teams API on this server (404): no team filter or picker.
+        if (req === teamsRequest.current && e instanceof ApiError && (e.status === 404 || e.status === 405)) setTeams([]);
+      });
+  }, [api, setFilter]);
+  useEffect(() => {
+    if (!userId) return;
+    loadTeams();
+    return () => {
+      teamsRequest.current++;
+    };
+  }, [loadTeams, userId]);
+
+  const sendCannedAttachment = useCallback(
+    async (conversationId: string, attachment: CannedAttachment, text: string): Promise<string | null> => {
+      for (const step of cannedSendSteps(attachment, text)) {
+        try {
+          const sent = await api.post<unknown>(`/conversations/${encodeURIComponent(conversationId)}/messages`, stepBody(step, newClientId()));
+          if (isMessage(sent)) {
+            const message: Message = { ...sent, errors: normalizeErrors(sent.errors) };
+            store.dispatch({ type: "message/new", conversationId, seq: message.seq, message, meId: userId });
+          }
+        } catch (e) {
+          return errorText(e);
+        }
+      }
+      return null;
+    },
+    [api, store, userId, errorText],
+  );
+
   const setTags = useCallback(
     (conversationId: string, answer: { tags?: unknown } | undefined) => {
       const tags: unknown = answer?.tags;
@@ -827,6 +917,11 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     return () => void usageListeners.current.delete(listener);
   }, []);
 
+  const onWebhookDisabled = useCallback((listener: (alert: WebhookDisabledAlert) => void) => {
+    webhookListeners.current.add(listener);
+    return () => void webhookListeners.current.delete(listener);
+  }, []);
+
   const onAccountStatus = useCallback((listener: (status: AccountStatus | null) => void) => {
     accountListeners.current.add(listener);
     return () => void accountListeners.current.delete(listener);
@@ -855,6 +950,10 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     sendTemplate,
     update,
     assign,
+    setTeam,
+    teams,
+    reloadTeams: loadTeams,
+    sendCannedAttachment,
     addTags,
     removeTag,
     sendFile,
@@ -873,6 +972,9 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     dismissNotice: () => setNotice(null),
     alerts,
     dismissAlert: (conversationId: string) => setAlerts((prev) => prev.filter((a) => a.conversationId !== conversationId)),
+    webhookAlerts,
+    dismissWebhookAlert: (endpointId: string) => setWebhookAlerts((prev) => prev.filter((a) => a.endpointId !== endpointId)),
+    onWebhookDisabled,
     usageAlerts,
     dismissUsageAlert: (alert: UsageAlertEvent) => setUsageAlerts((prev) => prev.filter((a) => !(a.limit === alert.limit && a.period === alert.period))),
     onUsageAlert,

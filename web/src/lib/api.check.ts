@@ -7,6 +7,8 @@ import type * as web from "./types";
 import type * as csv from "./campaignCsv";
 import type * as client from "./api";
 import type * as security from "./security";
+import type * as teams from "./teams";
+import type * as canned from "./cannedReplies";
 
 type Fits<From extends To, To> = [From, To];
 
@@ -27,4 +29,8 @@ export type ApiFitsWeb = [
   Fits<api.SegmentView, client.SegmentView>,
   Fits<api.SegmentPreview, client.SegmentPreview>,
   Fits<api.SessionView, security.SessionInfo>,
+  // The server types the assignment and scope as strings; the web reads the values it documents.
+  Fits<Omit<api.TeamView, "assignment" | "members">, Omit<teams.Team, "assignment" | "members">>,
+  Fits<api.TeamMember, teams.TeamMember>,
+  Fits<Omit<api.CannedReply, "scope">, Omit<canned.CannedReply, "scope">>,
 ];

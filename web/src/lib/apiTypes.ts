@@ -43,6 +43,10 @@ id: string, } | { "kind": "api",
 /**
  * The key.
  */
+id: string, } | { "kind": "automation", 
+/**
+ * The rule, schedule or survey settings.
+ */
 id: string, };
 
 export type MessageView = { 
@@ -216,6 +220,18 @@ assignee_id: UserId | null,
  * The team it belongs to.
  */
 team_id: string | null, 
+/**
+ * low, normal, high or urgent.
+ */
+priority: string, 
+/**
+ * When it missed an SLA target (this episode).
+ */
+sla_breached_at: string | null, 
+/**
+ * Which: `first_response` or `resolution`.
+ */
+sla_breach: string | null, 
 /**
  * Inbound messages no agent has read.
  */
@@ -654,6 +670,182 @@ created_at: string,
  * When last changed.
  */
 updated_at: string, };
+
+export type RuleView = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * The event it listens to.
+ */
+event: string, 
+/**
+ * For no_agent_reply: minutes without an answer.
+ */
+minutes: number | null, 
+/**
+ * `{"all": [...], "any": [...]}`.
+ */
+conditions: { all?: { field: string; op: string; value?: unknown }[]; any?: { field: string; op: string; value?: unknown }[] }, 
+/**
+ * The actions, in order.
+ */
+actions: Array<Record<string, unknown> & { type: string }>, 
+/**
+ * Whether it runs.
+ */
+enabled: boolean, 
+/**
+ * Its place among the account's rules (lower first).
+ */
+position: number, 
+/**
+ * Who made it (its notes are theirs).
+ */
+created_by: string | null, 
+/**
+ * When created.
+ */
+created_at: string, 
+/**
+ * When last changed.
+ */
+updated_at: string, };
+
+export type RunLog = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * The event type that met it.
+ */
+event_type: string, 
+/**
+ * The conversation.
+ */
+conversation_id: string | null, 
+/**
+ * Whether the conditions held.
+ */
+matched: boolean, 
+/**
+ * `[{"type", "ok", "detail"}]`.
+ */
+actions: { type: string; ok: boolean; detail?: string }[], 
+/**
+ * Why it was skipped, or what failed.
+ */
+note: string | null, 
+/**
+ * When.
+ */
+at: string, };
+
+export type HoursView = { 
+/**
+ * The team it is for (none: the account's).
+ */
+team_id: string | null, 
+/**
+ * IANA time zone.
+ */
+time_zone: string, 
+/**
+ * `{"mon": [["09:00", "18:00"]], ...}`.
+ */
+weekly: Partial<Record<"mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun", [string, string][]>>, 
+/**
+ * `[{"date": "YYYY-MM-DD", "name"?}]`.
+ */
+holidays: { date: string; name?: string }[], 
+/**
+ * Whether the away message is sent outside hours.
+ */
+away_enabled: boolean, 
+/**
+ * The away message.
+ */
+away_message: string | null, 
+/**
+ * At most one away message per conversation in this many hours.
+ */
+away_every_hours: number, };
+
+export type CsatSettings = { 
+/**
+ * Whether resolving sends the survey.
+ */
+csat_enabled: boolean, 
+/**
+ * Its question.
+ */
+csat_question: string, 
+/**
+ * What is said after a rating (inviting a comment).
+ */
+csat_thanks: string, };
+
+export type SlaPolicy = { 
+/**
+ * The team (none: the account's default).
+ */
+team_id: string | null, 
+/**
+ * Minutes to the first answer.
+ */
+first_response_minutes: number | null, 
+/**
+ * Minutes to resolution.
+ */
+resolution_minutes: number | null, };
+
+export type PerformanceRow = { 
+/**
+ * The agent or team (none: no team / nobody).
+ */
+id: string | null, 
+/**
+ * Its name.
+ */
+name: string | null, 
+/**
+ * Conversations resolved.
+ */
+resolved: number, 
+/**
+ * Agent answers to waiting customers.
+ */
+replies: number, 
+/**
+ * First response time, median seconds.
+ */
+first_response_p50: number | null, 
+/**
+ * First response time, 90th percentile seconds.
+ */
+first_response_p90: number | null, 
+/**
+ * Resolution time, median seconds.
+ */
+resolution_p50: number | null, 
+/**
+ * Resolution time, 90th percentile seconds.
+ */
+resolution_p90: number | null, 
+/**
+ * Ratings received.
+ */
+csat_count: number, 
+/**
+ * Their average (1–5).
+ */
+csat_average: number | null, };
 
 export type TeamMember = { 
 /**

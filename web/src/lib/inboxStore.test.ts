@@ -506,6 +506,32 @@ describe("conversations", () => {
     expect(normalizeTag(" VIP ")).toBe("vip");
     expect(parseTags("VIP, follow up ,, vip")).toEqual(["vip", "follow up"]);
   });
+
+  it("filters by team (combined with the assignee views), and takes a team move from a live summary", () => {
+    const sales = conv({ id: "s", team_id: "t-sales", assignee_id: "me" });
+    const loose = conv({ id: "n", team_id: null });
+    const older = conv({ id: "o" }); // a server without teams: in none
+    const f = (over: Partial<Parameters<typeof matchesFilter>[1]>) => ({ status: "open" as const, assignee: "all" as const, unreadOnly: false, ...over });
+    expect(matchesFilter(sales, f({ team: "t-sales" }), "me")).toBe(true);
+    expect(matchesFilter(sales, f({ team: "t-sales", assignee: "unassigned" }), "me")).toBe(false);
+    expect(matchesFilter(sales, f({ team: "t-sales", assignee: "me" }), "me")).toBe(true);
+    expect(matchesFilter(loose, f({ team: "t-sales" }), "me")).toBe(false);
+    expect(matchesFilter(loose, f({ team: "none" }), "me")).toBe(true);
+    expect(matchesFilter(older, f({ team: "none" }), "me")).toBe(true);
+    expect(matchesFilter(sales, f({ team: "none" }), "me")).toBe(false);
+    expect(matchesFilter(sales, f({ team: "" }), "me")).toBe(true);
+    const s = run([
+      { type: "list/loaded", conversations: [loose], nextCursor: null, append: false },
+      {
+        type: "conversation/summary",
+        summary: { id: "n", channel_id: "ch1", contact_id: "ct1", status: "open", assignee_id: null, team_id: "t-sales", unread_count: 0, last_seq: 0, last_message_at: null, last_inbound_at: null, window_expires_at: null },
+      },
+    ]);
+    expect(s.conversations.n!.team_id).toBe("t-sales");
+    // A summary that does not say keeps the team.
+    const kept = run([{ type: "conversation/summary", summary: { id: "n", channel_id: "ch1", contact_id: "ct1", status: "open", assignee_id: null, unread_count: 0, last_seq: 0, last_message_at: null, last_inbound_at: null, window_expires_at: null } }], s);
+    expect(kept.conversations.n!.team_id).toBe("t-sales");
+  });
 });
 
 describe("typing", () => {

@@ -6,6 +6,7 @@
 
 import type { MediaType } from "./content";
 import type { MediaObject } from "./media";
+import { matchesTeam } from "./teams";
 import { advanceStatus, applyStatus, maxSeq, maxStatus, mergeMessages, replaceMessage, type StatusUpdate } from "./messages";
 import type {
   Conversation,
@@ -72,6 +73,8 @@ export interface ListFilter {
   search?: string;
   /** The conversation or its contact carries this tag (`?tag=`). */
   tag?: string;
+  /** "" every team, "none" in no team, or a team's id (`?team_id=`). */
+  team?: string;
 }
 
 export interface InboxState {
@@ -170,6 +173,7 @@ function applySummary(state: InboxState, summary: ConversationSummary): InboxSta
     ...prior,
     status: summary.status ?? prior.status,
     assignee_id: summary.assignee_id === undefined ? prior.assignee_id : summary.assignee_id,
+    team_id: summary.team_id === undefined ? prior.team_id : summary.team_id,
     unread_count: state.openId === summary.id ? 0 : (summary.unread_count ?? prior.unread_count),
     last_seq: summary.last_seq ?? prior.last_seq,
     last_message_at: laterIso(prior.last_message_at, summary.last_message_at ?? null),
@@ -552,6 +556,7 @@ export function matchesFilter(conv: Conversation, filter: ListFilter, meId: stri
   if (filter.assignee === "me" && (meId === null || conv.assignee_id !== meId)) return false;
   if (filter.assignee === "unassigned" && conv.assignee_id !== null) return false;
   if (filter.unreadOnly && conv.unread_count <= 0) return false;
+  if (!matchesTeam(conv.team_id, filter.team)) return false;
   return true;
 }
 

@@ -26,6 +26,10 @@ describe("role-aware navigation", () => {
     expect(canOpen("agent", "/admin")).toBe(false);
     // The account's data (export, deletion) is for its admins.
     expect(canOpen("agent", "/settings/privacy")).toBe(false);
+    // Everyone keeps canned replies (agents their personal ones); teams and webhooks are for admins.
+    expect(canOpen("agent", "/settings/canned-replies")).toBe(true);
+    expect(canOpen("agent", "/settings/teams")).toBe(false);
+    expect(canOpen("agent", "/settings/webhooks")).toBe(false);
   });
   it("shows tenant admins the admin pages", () => {
     expect(navFor("tenant_admin").map((i) => i.to)).toEqual([
@@ -40,6 +44,9 @@ describe("role-aware navigation", () => {
     ]);
     expect(canOpen("tenant_admin", "/settings/channels")).toBe(true);
     expect(canOpen("tenant_admin", "/settings/api-keys")).toBe(true);
+    expect(canOpen("tenant_admin", "/settings/webhooks")).toBe(true);
+    expect(canOpen("tenant_admin", "/settings/teams")).toBe(true);
+    expect(canOpen("tenant_admin", "/settings/canned-replies")).toBe(true);
     expect(canOpen("tenant_admin", "/flows/new")).toBe(true);
     expect(canOpen("tenant_admin", "/campaigns/abc")).toBe(true);
     expect(canOpen("tenant_admin", "/settings/plan")).toBe(true);

@@ -34,8 +34,9 @@ export const NAV_ITEMS: readonly NavItem[] = [
  * Pages inside a section that more roles may open than the section's entry
  * allows (checked before NAV_ITEMS): everyone may read the account's plan, its
  * usage (`GET /usage` answers any signed-in person of the account) and its
- * wallet, and
- * everyone keeps their own sign-in safe (Security: email, two-factor, sessions).
+ * wallet,
+ * everyone keeps their own sign-in safe (Security: email, two-factor, sessions),
+ * and everyone keeps canned replies (their personal ones; admins the shared ones too).
  */
 const OPEN_PAGES: readonly { path: string; roles: readonly Role[] }[] = [
   // The account's own data (export, deletion): its admins; not the platform's operators (their account is the platform's).
@@ -45,6 +46,8 @@ const OPEN_PAGES: readonly { path: string; roles: readonly Role[] }[] = [
   // The prepaid wallet's balance and ledger (`GET /wallet` answers anyone in the account); topping up is for admins (the page hides it).
   { path: "/settings/wallet", roles: EVERYONE },
   { path: "/settings/security", roles: EVERYONE },
+  // Canned replies: agents keep their personal ones; admins also the shared ones (the page tells them apart).
+  { path: "/settings/canned-replies", roles: EVERYONE },
 ];
 
 /** Everyone's own account security (reached from their name in the header). */

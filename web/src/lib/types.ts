@@ -77,6 +77,8 @@ export interface Conversation {
   status: ConversationStatus;
   tags?: string[];
   assignee_id: string | null;
+  /** The team it is routed to (`PATCH {team_id}` moves it); null or absent: none. */
+  team_id?: string | null;
   unread_count: number;
   /** The conversation's event sequence (messages and statuses). */
   last_seq?: number;
@@ -95,6 +97,8 @@ export interface ConversationSummary {
   contact_id: string;
   status: ConversationStatus;
   assignee_id: string | null;
+  /** Present when the server says which team it is in. */
+  team_id?: string | null;
   unread_count: number;
   last_seq: number;
   last_message_at: string | null;
@@ -140,7 +144,7 @@ export interface Reaction {
 }
 
 export interface SentBy {
-  kind: "agent" | "flow" | "campaign" | "api";
+  kind: "agent" | "flow" | "campaign" | "api" | "automation";
   id: string | null;
 }
 
@@ -252,16 +256,21 @@ export interface AgentStatusEvent {
  * `notification` frames: a note on a conversation (`kind: "note"`), or, for
  * admins, `kind: "dead_letter"`: a conversation's events could not be stored
  * after repeated failures and were parked for an operator; `kind:
- * "campaign_paused"`: a campaign paused itself (`message` says why).
+ * "campaign_paused"`: a campaign paused itself (`message` says why); `kind:
+ * "webhook_disabled"`: an outbound webhook endpoint was switched off after a
+ * day of failures (`endpoint_id`, `url`, `message`).
  */
 export interface NotificationEvent {
-  kind: "note" | "dead_letter" | "campaign_paused" | string;
+  kind: "note" | "dead_letter" | "campaign_paused" | "webhook_disabled" | string;
   note?: Note;
   conversation_id?: string;
   message?: string;
   campaign_id?: string;
   /** The campaign's name (`campaign_paused`). */
   name?: string;
+  /** The endpoint switched off (`webhook_disabled`). */
+  endpoint_id?: string;
+  url?: string;
 }
 
 /** `campaign:progress` (admins): a running campaign's counts, at most once a second, and once when it stops. */

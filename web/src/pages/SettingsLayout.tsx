@@ -6,7 +6,10 @@ import { canOpen } from "../lib/nav";
 const TABS = [
   { to: "/settings/channels", label: "settings.channels", id: "channels" },
   { to: "/settings/team", label: "settings.team", id: "team" },
+  { to: "/settings/teams", label: "settings.teams", id: "teams" },
+  { to: "/settings/canned-replies", label: "settings.cannedReplies", id: "canned-replies" },
   { to: "/settings/api-keys", label: "settings.apiKeys", id: "api-keys" },
+  { to: "/settings/webhooks", label: "settings.webhooks", id: "webhooks" },
   { to: "/settings/plan", label: "settings.plan", id: "plan" },
   { to: "/settings/usage", label: "settings.usage", id: "usage" },
   { to: "/settings/wallet", label: "settings.wallet", id: "wallet" },
@@ -19,7 +22,7 @@ const TABS = [
 export function SettingsLayout() {
   const { t } = useI18n();
   const { user } = useAuth();
-  // Agents open the Plan, Usage and Wallet pages (read-only) and their own Security; the other tabs (Billing too) are for admins.
+  // Agents open the Plan, Usage and Wallet pages (read-only), their own Security and canned replies; the other tabs (Billing too) are for admins.
   const tabs = TABS.filter((tab) => canOpen(user?.role, tab.to));
   return (
     <div className="h-full overflow-y-auto">

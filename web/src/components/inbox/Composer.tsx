@@ -1,6 +1,26 @@
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { lazy, Suspense, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useAuth } from "../../auth/AuthProvider";
 import { useI18n } from "../../i18n/I18nProvider";
+import { useCannedReplies } from "../../inbox/useCannedReplies";
+import {
+  attachmentLabel,
+  matchCannedReplies,
+  moveActive,
+  replaceToken,
+  slashTokenAt,
+  type CannedAttachment,
+  type CannedReply,
+  type RenderedReply,
+  type SlashToken,
+} from "../../lib/cannedReplies";
+import { describeError } from "../../lib/errors";
 import { canCaption, formatBytes, mediaKindOf } from "../../lib/media";
+
+// The canned reply list loads when "/" is first typed.
+const CannedPicker = lazy(() => import("./CannedPicker").then((m) => ({ default: m.CannedPicker })));
+/** The picker's list (the composer points at it and its options while it is open). */
+const CANNED_LIST_ID = "canned-reply-list";
+const cannedOptionId = (id: string) => `canned-option-${id}`;
 
 const TYPING_EVERY_MS = 3_000;
 const TYPING_IDLE_MS = 4_000;
@@ -27,15 +47,30 @@ const ACCEPT = [
 ].join(",");
 
 interface Props {
+  /** The conversation written in (canned replies are filled in for it). */
+  conversationId: string;
   onSend: (body: string) => void;
   /** Sends a file with an optional caption; resolves to the server's refusal, if any. */
   onSendFile: (file: File, caption: string) => Promise<string | null>;
   onTyping: (typing: boolean) => void;
+  /** Sends a canned reply's attachment (by link) with the words typed; resolves to the server's refusal, if any. */
+  onSendCanned: (attachment: CannedAttachment, text: string) => Promise<string | null>;
 }
 
-export function Composer({ onSend, onSendFile, onTyping }: Props) {
+export function Composer({ conversationId, onSend, onSendFile, onTyping, onSendCanned }: Props) {
   const { t, lang } = useI18n();
+  const { api } = useAuth();
   const [text, setText] = useState("");
+  /** The attachment of the canned reply picked, sent with the text on Send. */
+  const [canned, setCanned] = useState<CannedAttachment | null>(null);
+  /** The `/query` under the caret (the canned reply picker is open for it). */
+  const [token, setToken] = useState<SlashToken | null>(null);
+  /** Escape closed the picker for the token starting here (until the caret leaves it). */
+  const [dismissed, setDismissed] = useState<number | null>(null);
+  const [activeIndex, setActiveIndex] = useState(0);
+  const [rendering, setRendering] = useState(false);
+  const textRef = useRef(text);
+  textRef.current = text;
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
   const [attachError, setAttachError] = useState<string | null>(null);
@@ -58,8 +93,22 @@ export function Composer({ onSend, onSendFile, onTyping }: Props) {
   stopRef.current = stopTyping;
   useEffect(() => () => stopRef.current(), []);
 
-  const onChange = (value: string) => {
+  const pickerOpen = token !== null && token.start !== dismissed;
+  const cannedList = useCannedReplies(pickerOpen);
+  const matches = pickerOpen && cannedList.replies ? matchCannedReplies(cannedList.replies, token.query) : [];
+  const active = matches.length ? Math.min(activeIndex, matches.length - 1) : -1;
+
+  /** Reads the slash token under the caret after a change or a caret move. */
+  const trackToken = (value: string, caret: number | null) => {
+    const next = caret === null ? null : slashTokenAt(value, caret);
+    setToken((prev) => (prev?.start === next?.start && prev?.end === next?.end && prev?.query === next?.query ? prev : next));
+    if (next?.query !== token?.query) setActiveIndex(0);
+    if (dismissed !== null && next?.start !== dismissed) setDismissed(null);
+  };
+
+  const onChange = (value: string, caret: number | null = null) => {
     setText(value);
+    trackToken(value, caret);
     if (!value.trim()) {
       stopTyping();
       return;
@@ -89,13 +138,67 @@ export function Composer({ onSend, onSendFile, onTyping }: Props) {
     if (picker.current) picker.current.value = "";
     if (!f) return;
     setFile(f);
+    // One attachment at a time: a picked file replaces a canned reply's.
+    setCanned(null);
     setAttachError(null);
     input.current?.focus();
+  };
+
+  /** Puts a canned reply (filled in for this conversation) where its `/query` was; nothing is sent. */
+  const chooseReply = async (reply: CannedReply) => {
+    const at = token;
+    if (!at || rendering) return;
+    setRendering(true);
+    setAttachError(null);
+    let rendered: RenderedReply;
+    try {
+      rendered = await api.post<RenderedReply>(`/canned-replies/${encodeURIComponent(reply.id)}/render`, { conversation_id: conversationId });
+    } catch (e) {
+      // Not filled in: the reply as written, and why.
+      rendered = { text: reply.text, attachment: reply.attachment };
+      setAttachError(t("canned.renderFailed", { reason: describeError(e, t) }));
+    } finally {
+      setRendering(false);
+    }
+    const current = textRef.current;
+    // The text may have changed while the reply was filled in: put it at the token if it is still there, else at the end.
+    const original = text.slice(at.start, at.end);
+    const place = current.slice(at.start, at.end) === original ? at : { start: current.length, end: current.length };
+    const { text: next, caret } = replaceToken(current, place, rendered.text);
+    onChange(next);
+    setToken(null);
+    if (rendered.attachment) {
+      setCanned(rendered.attachment);
+      setFile(null);
+    }
+    requestAnimationFrame(() => {
+      const el = input.current;
+      if (!el) return;
+      el.focus();
+      el.setSelectionRange(caret, caret);
+    });
   };
 
   const submit = (e?: FormEvent) => {
     e?.preventDefault();
     const body = text.trim();
+    if (canned && !file) {
+      const sending = canned;
+      stopTyping();
+      setCanned(null);
+      setText("");
+      setToken(null);
+      setAttachError(null);
+      void onSendCanned(sending, body).then((refused) => {
+        if (!refused) return;
+        setAttachError(refused);
+        // Keep what was to be sent, to try again.
+        setCanned((now) => now ?? sending);
+        if (body) setText((now) => now || body);
+      });
+      input.current?.focus();
+      return;
+    }
     if (file) {
       const sending = file;
       stopTyping();
@@ -115,10 +218,36 @@ export function Composer({ onSend, onSendFile, onTyping }: Props) {
     stopTyping();
     onSend(body);
     setText("");
+    setToken(null);
     input.current?.focus();
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (pickerOpen && !e.nativeEvent.isComposing) {
+      if (e.key === "Escape") {
+        e.preventDefault();
+        setDismissed(token.start);
+        return;
+      }
+      if (e.key === "Enter" && cannedList.replies === null && !cannedList.error) {
+        // The replies are still on their way: Enter would send the bare "/query".
+        e.preventDefault();
+        return;
+      }
+      if (matches.length > 0) {
+        if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+          e.preventDefault();
+          setActiveIndex(moveActive(active, e.key === "ArrowDown" ? 1 : -1, matches.length));
+          return;
+        }
+        if ((e.key === "Enter" && !e.shiftKey) || e.key === "Tab") {
+          e.preventDefault();
+          const chosen = matches[active];
+          if (chosen) void chooseReply(chosen);
+          return;
+        }
+      }
+    }
     if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       submit();
@@ -135,6 +264,31 @@ export function Composer({ onSend, onSendFile, onTyping }: Props) {
             ✕
           </button>
         </p>
+      )}
+      {canned && !file && (
+        <div className="mb-2 flex items-center gap-3 rounded-lg border border-gray-200 bg-white p-2" data-testid="canned-attachment" data-type={canned.type}>
+          <span className="flex h-10 w-10 shrink-0 items-center justify-center rounded bg-gray-100 text-xl" aria-hidden="true">
+            {canned.type === "image" ? "🖼️" : canned.type === "video" ? "🎬" : canned.type === "audio" ? "🎵" : "📄"}
+          </span>
+          <div className="min-w-0 flex-1">
+            <div className="truncate text-sm font-medium text-gray-900" data-testid="canned-attachment-name">
+              {attachmentLabel(canned)}
+            </div>
+            <div className="text-xs text-gray-500">
+              {t(`canned.type.${canned.type}`)}
+              {canned.type === "audio" && text.trim() ? ` · ${t("composer.noCaption")}` : ""}
+            </div>
+          </div>
+          <button
+            type="button"
+            onClick={() => setCanned(null)}
+            className="rounded p-1 text-gray-500 hover:bg-gray-100"
+            aria-label={t("composer.removeFile")}
+            data-testid="canned-attachment-remove"
+          >
+            ✕
+          </button>
+        </div>
       )}
       {file && (
         <div className="mb-2 flex items-center gap-3 rounded-lg border border-gray-200 bg-white p-2" data-testid="attachment-staged">
@@ -165,7 +319,23 @@ export function Composer({ onSend, onSendFile, onTyping }: Props) {
           </button>
         </div>
       )}
-      <div className="flex items-end gap-2">
+      <div className="relative flex items-end gap-2">
+        {pickerOpen && (
+          <Suspense fallback={null}>
+            <CannedPicker
+              listId={CANNED_LIST_ID}
+              optionId={cannedOptionId}
+              query={token.query}
+              matches={matches}
+              active={active}
+              loading={cannedList.replies === null}
+              error={cannedList.error}
+              busy={rendering}
+              onPick={(r) => void chooseReply(r)}
+              onHover={setActiveIndex}
+            />
+          </Suspense>
+        )}
         <input
           ref={picker}
           type="file"
@@ -196,17 +366,26 @@ export function Composer({ onSend, onSendFile, onTyping }: Props) {
           ref={input}
           rows={1}
           value={text}
-          onChange={(e) => onChange(e.target.value)}
+          onChange={(e) => onChange(e.target.value, e.target.selectionStart)}
+          onSelect={(e) => trackToken(e.currentTarget.value, e.currentTarget.selectionStart)}
           onKeyDown={onKeyDown}
-          onBlur={stopTyping}
-          placeholder={file ? t("composer.captionPlaceholder") : t("composer.placeholder")}
+          onBlur={() => {
+            stopTyping();
+            setToken(null);
+          }}
+          role="combobox"
+          aria-autocomplete="list"
+          aria-expanded={pickerOpen}
+          aria-controls={pickerOpen ? CANNED_LIST_ID : undefined}
+          aria-activedescendant={pickerOpen && matches[active] ? cannedOptionId(matches[active].id) : undefined}
+          placeholder={file || canned ? t("composer.captionPlaceholder") : t("composer.placeholder")}
           title={t("composer.hint")}
           data-testid="composer-input"
           className="max-h-40 min-h-[42px] flex-1 resize-none rounded-2xl border border-gray-300 bg-white px-4 py-2.5 text-[15px] outline-none field-sizing-content focus:border-brand-500"
         />
         <button
           type="submit"
-          disabled={!text.trim() && !file}
+          disabled={!text.trim() && !file && !canned}
           data-testid="composer-send"
           aria-label={t("composer.send")}
           className="flex h-[42px] w-[42px] shrink-0 items-center justify-center rounded-full bg-brand-600 text-white hover:bg-brand-700 disabled:bg-gray-300"

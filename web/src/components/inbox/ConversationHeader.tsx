@@ -5,6 +5,7 @@ import { useInbox } from "../../inbox/InboxProvider";
 import type { Conversation, ConversationStatus } from "../../lib/types";
 import { Avatar } from "../Avatar";
 import { AssigneePicker } from "./AssigneePicker";
+import { TeamPicker } from "./TeamPicker";
 import { isErased } from "../../lib/privacy";
 import { contactLabel, contactSubtitle } from "./names";
 
@@ -41,6 +42,7 @@ export function ConversationHeader({ conversation: c, onToggleContact }: { conve
           </span>
         </span>
       </button>
+      <TeamPicker conversation={c} />
       <AssigneePicker conversation={c} />
       <label className="shrink-0">
         <span className="sr-only">{t("conv.setStatus")}</span>

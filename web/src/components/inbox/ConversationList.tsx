@@ -3,6 +3,7 @@ import { useAuth } from "../../auth/AuthProvider";
 import { useI18n } from "../../i18n/I18nProvider";
 import { useInbox } from "../../inbox/InboxProvider";
 import { normalizeTag, selectVisibleConversations, type AssigneeFilter } from "../../lib/inboxStore";
+import { NO_TEAM } from "../../lib/teams";
 import type { ConversationStatus } from "../../lib/types";
 import { useNow } from "../../lib/useNow";
 import { Button, ErrorText } from "../Field";
@@ -24,6 +25,9 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
   const now = useNow(60_000);
   const { filter, setFilter } = inbox;
   const conversations = selectVisibleConversations(inbox.state, filter, user?.id ?? null, user?.role !== "agent");
+  // The team filter shows once the account has teams (or one is still chosen).
+  const teams = inbox.teams ?? [];
+  const showTeams = teams.length > 0 || !!filter.team;
   const filterRef = useRef(filter);
   filterRef.current = filter;
 
@@ -148,6 +152,30 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
             </button>
           ))}
         </div>
+        {showTeams && (
+          <label className="flex items-center gap-1 text-sm text-gray-600">
+            <span className="sr-only">{t("inbox.filter.team")}</span>
+            <select
+              value={filter.team ?? ""}
+              data-testid="filter-team"
+              onChange={(e) => setFilter({ ...filter, team: e.target.value })}
+              onFocus={inbox.reloadTeams}
+              className="w-full rounded-md border border-gray-300 bg-white px-2 py-1 text-sm"
+            >
+              <option value="">{t("inbox.filter.allTeams")}</option>
+              {/* A remembered team while the teams load. */}
+              {filter.team && filter.team !== NO_TEAM && !teams.some((team) => team.id === filter.team) && (
+                <option value={filter.team}>{t("common.loading")}</option>
+              )}
+              {teams.map((team) => (
+                <option key={team.id} value={team.id}>
+                  {team.name}
+                </option>
+              ))}
+              <option value={NO_TEAM}>{t("inbox.filter.noTeam")}</option>
+            </select>
+          </label>
+        )}
         <div className="flex items-center justify-between gap-2">
           <label className="flex items-center gap-1 text-sm text-gray-600">
             <span className="sr-only">{t("inbox.filter.assignee")}</span>
@@ -192,7 +220,7 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
         </ul>
         {inbox.state.listLoaded && !inbox.listLoading && conversations.length === 0 && !inbox.listError && (
           <p className="p-6 text-center text-sm text-gray-500" data-testid="conversation-list-empty">
-            {filter.search?.trim() || activeTag ? t("inbox.noMatches") : t("inbox.empty")}
+            {filter.search?.trim() || activeTag || filter.team ? t("inbox.noMatches") : t("inbox.empty")}
           </p>
         )}
         {inbox.listLoading && <p className="p-4 text-center text-sm text-gray-500">{t("common.loading")}</p>}

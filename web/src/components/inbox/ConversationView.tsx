@@ -69,9 +69,11 @@ export function ConversationView({ id }: { id: string }) {
             <WindowOpenLine info={info} />
             <Composer
               key={id}
+              conversationId={id}
               onSend={(body) => inbox.sendText(id, body)}
               onSendFile={(file, caption) => inbox.sendFile(id, file, caption)}
               onTyping={(on) => inbox.setTyping(id, on)}
+              onSendCanned={(attachment, text) => inbox.sendCannedAttachment(id, attachment, text)}
             />
           </>
         ) : (

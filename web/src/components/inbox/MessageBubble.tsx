@@ -25,7 +25,7 @@ export function replyTarget(m: Pick<Message, "context">): string | null {
   return m.context?.message_id || m.context?.id || null;
 }
 
-const SENT_BY = { flow: "msg.sentByFlow", campaign: "msg.sentByCampaign", api: "msg.sentByApi" } as const;
+const SENT_BY = { flow: "msg.sentByFlow", campaign: "msg.sentByCampaign", api: "msg.sentByApi", automation: "msg.sentByAutomation" } as const;
 
 export function MessageBubble({ message: m, quoted, reactions, templates, onRetry, onResend }: Props) {
   const { t, lang } = useI18n();

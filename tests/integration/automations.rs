@@ -1,0 +1,355 @@
+//! Automation rules (events, conditions, actions, loop protection, the
+//! log), business hours and away messages, the satisfaction survey, SLA
+//! breaches on the application's clock, and the managers' reports.
+
+use crate::helpers::*;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Duration;
+use whatsflow_actors::ports::ManualClock;
+
+fn list_reply_webhook(from: &str, wamid: &str, id: &str, title: &str) -> Vec<u8> {
+    json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID},
+        "contacts": [{"profile": {"name": format!("Customer {from}")}, "wa_id": from}],
+        "messages": [{"from": from, "id": wamid, "timestamp": chrono::Utc::now().timestamp().to_string(), "type": "interactive",
+                      "interactive": {"type": "list_reply", "list_reply": {"id": id, "title": title}}}]
+    }}]}]})
+    .to_string()
+    .into_bytes()
+}
+
+async fn rule(app: &TestApp, t: &Tenant, body: Value) -> String {
+    let res = app.post_json(&t.token, "/api/v1/automations", &body).await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap_or_default());
+    res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
+}
+
+async fn conversation(app: &TestApp, t: &Tenant, id: &str) -> Value {
+    app.get(t, &format!("/api/v1/conversations/{id}")).await.1
+}
+
+async fn logs(app: &TestApp, t: &Tenant, rule: &str) -> Vec<Value> {
+    app.get(t, &format!("/api/v1/automations/{rule}/logs")).await.1["data"].as_array().cloned().unwrap_or_default()
+}
+
+/// The texts our side sent to the simulated Meta, in order.
+async fn sent_texts(app: &TestApp) -> Vec<String> {
+    app.sim_sends().await.iter().filter_map(|s| s["text"]["body"].as_str().map(str::to_owned)).collect()
+}
+
+#[actix_rt::test]
+async fn a_matching_message_runs_the_actions_in_order_and_the_log_says_so() {
+    let app = spawn_app().await;
+    let t = app.register("Rules Ltd").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let team =
+        app.post_json(&t.token, "/api/v1/teams", json!({"name": "Orders", "assignment": "manual"})).await.json::<Value>().await.unwrap();
+    let id = rule(
+        &app,
+        &t,
+        json!({"name": "Order questions", "event": "message.received",
+               "conditions": {"all": [{"field": "message.text", "op": "regex", "value": "(?i)order\\s*#?\\d+"}]},
+               "actions": [{"type": "assign", "team_id": team["id"]}, {"type": "tag", "add": ["Orders"]},
+                           {"type": "set_priority", "priority": "high"},
+                           {"type": "send_message", "text": "Hi {{contact.name}}, we are looking at your order."},
+                           {"type": "add_note", "text": "Auto-routed: {{message.text}}"}]}),
+    )
+    .await;
+    // Not matching: nothing happens, nothing is logged.
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919600000001", "wamid.r1", "hello there")).await;
+    let c = app.open_conversation(&t, "919600000001").await;
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919600000001", "wamid.r2", "where is order #1234?")).await;
+    let conv = eventually("the rule's actions", WAIT, || async {
+        let conv = conversation(&app, &t, &c).await;
+        (conv["priority"] == "high" && conv["team_id"] == team["id"] && conv["tags"] == json!(["orders"])).then_some(conv)
+    })
+    .await;
+    assert_eq!(conv["priority"], "high");
+    let sent =
+        eventually("the auto-reply", WAIT, || async { sent_texts(&app).await.into_iter().find(|s| s.contains("looking at your order")) })
+            .await;
+    assert_eq!(sent, "Hi Customer 919600000001, we are looking at your order.");
+    let (_, notes) = app.get(&t, &format!("/api/v1/conversations/{c}/notes")).await;
+    assert!(
+        notes["data"]
+            .as_array()
+            .unwrap_or(&vec![])
+            .iter()
+            .chain(notes.as_array().unwrap_or(&vec![]).iter())
+            .any(|n| n["body"] == "[Order questions] Auto-routed: where is order #1234?"),
+        "{notes}"
+    );
+    let log = eventually("the log", WAIT, || async {
+        let l = logs(&app, &t, &id).await;
+        (!l.is_empty()).then_some(l)
+    })
+    .await;
+    assert_eq!(log.len(), 1, "only the matching message ran it: {log:?}");
+    assert_eq!(log[0]["matched"], true);
+    let kinds: Vec<(&str, bool)> =
+        log[0]["actions"].as_array().unwrap().iter().map(|a| (a["type"].as_str().unwrap(), a["ok"].as_bool().unwrap())).collect();
+    assert_eq!(kinds, [("assign", true), ("tag", true), ("set_priority", true), ("send_message", true), ("add_note", true)]);
+    // Disabled: it no longer runs.
+    let res = app
+        .http
+        .put(app.url(&format!("/api/v1/automations/{id}")))
+        .bearer_auth(&t.token)
+        .json(&json!({"name": "Order questions", "event": "message.received", "enabled": false, "actions": [{"type": "set_priority", "priority": "low"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919600000001", "wamid.r3", "order 99 again")).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(conversation(&app, &t, &c).await["priority"], "high");
+    assert_eq!(logs(&app, &t, &id).await.len(), 1);
+}
+
+#[actix_rt::test]
+async fn a_rule_never_retriggers_itself_but_other_events_still_run_it() {
+    let app = spawn_app().await;
+    let t = app.register("Loops Ltd").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let agent = app.add_user(&t, "agent").await;
+    // On any assignment, assign (again) to the agent and tag: its own
+    // assignment would fire it forever without loop protection.
+    let id = rule(
+        &app,
+        &t,
+        json!({"name": "Bounce", "event": "conversation.assigned",
+               "actions": [{"type": "assign", "agent_id": agent.user_id}, {"type": "tag", "add": ["bounced"]}]}),
+    )
+    .await;
+    let tagger = rule(
+        &app,
+        &t,
+        json!({"name": "VIP tag", "event": "tag.added", "conditions": {"all": [{"field": "tag", "op": "eq", "value": "vip"}]},
+               "actions": [{"type": "tag", "add": ["vip", "priority-customer"]}, {"type": "set_priority", "priority": "urgent"}]}),
+    )
+    .await;
+    let c = app.open_conversation(&t, "919600000002").await;
+    let res = app.patch_json(&t.token, &format!("/api/v1/conversations/{c}"), json!({"assignee_id": t.user_id})).await;
+    assert_eq!(res.status(), 200);
+    eventually("the rule's assignment", WAIT, || async {
+        (conversation(&app, &t, &c).await["assignee_id"] == agent.user_id.as_str()).then_some(())
+    })
+    .await;
+    // Its own assignment came back as an event and was skipped, once.
+    let log = eventually("the skip in the log", WAIT, || async {
+        let l = logs(&app, &t, &id).await;
+        (l.len() >= 2).then_some(l)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let log2 = logs(&app, &t, &id).await;
+    assert_eq!(log2.len(), log.len(), "no loop: {log2:?}");
+    assert_eq!(log2.iter().filter(|l| l["matched"] == true).count(), 1);
+    assert!(log2.iter().any(|l| l["note"].as_str().is_some_and(|n| n.contains("own action"))), "{log2:?}");
+    // tag.added with a condition on the tag; its own tags do not re-fire it.
+    let res = app.post_json(&t.token, &format!("/api/v1/conversations/{c}/tags"), json!({"tags": ["vip"]})).await;
+    assert!(res.status().is_success());
+    eventually("urgent", WAIT, || async { (conversation(&app, &t, &c).await["priority"] == "urgent").then_some(()) }).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let l = logs(&app, &t, &tagger).await;
+    assert_eq!(l.iter().filter(|l| l["matched"] == true).count(), 1, "{l:?}");
+}
+
+#[actix_rt::test]
+async fn away_messages_go_outside_business_hours_once_per_period() {
+    let app = spawn_app().await;
+    let t = app.register("Hours Ltd").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    // A schedule that is never open (one minute on a holiday-free day that has passed).
+    let res = app
+        .http
+        .put(app.url("/api/v1/business-hours"))
+        .bearer_auth(&t.token)
+        .json(&json!({"team_id": null, "time_zone": "Asia/Kolkata", "weekly": {}, "holidays": [], "away_enabled": true,
+                      "away_message": "Hi {{contact.name}}, we are closed now and answer from 9:00.", "away_every_hours": 24}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+    let (_, hours) = app.get(&t, "/api/v1/business-hours").await;
+    assert_eq!(hours["data"][0]["open_now"], false);
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919600000003", "wamid.h1", "anyone there?")).await;
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919600000003", "wamid.h2", "hello??")).await;
+    let away = eventually("the away message", WAIT, || async {
+        let texts = sent_texts(&app).await;
+        (!texts.is_empty()).then_some(texts)
+    })
+    .await;
+    assert_eq!(away, ["Hi Customer 919600000003, we are closed now and answer from 9:00."]);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(sent_texts(&app).await.len(), 1, "once per 24 hours");
+
+    // Open all week: no away message.
+    let all_day: Value = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| (d.to_string(), json!([["00:00", "24:00"]])))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    let res = app
+        .http
+        .put(app.url("/api/v1/business-hours"))
+        .bearer_auth(&t.token)
+        .json(&json!({"team_id": null, "time_zone": "UTC", "weekly": all_day, "away_enabled": true, "away_message": "closed", "away_every_hours": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919600000004", "wamid.h3", "hi")).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(sent_texts(&app).await.len(), 1);
+    // Bad schedules are refused with the fix.
+    let res = app
+        .http
+        .put(app.url("/api/v1/business-hours"))
+        .bearer_auth(&t.token)
+        .json(&json!({"team_id": null, "time_zone": "Mars/Base", "weekly": {}, "holidays": [], "away_enabled": false, "away_message": null, "away_every_hours": 24}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("IANA"));
+}
+
+#[actix_rt::test]
+async fn resolving_sends_the_survey_and_the_rating_and_comment_are_kept() {
+    let app = spawn_app().await;
+    let t = app.register("Survey Ltd").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let res = app.http.put(app.url("/api/v1/csat/settings")).bearer_auth(&t.token).json(&json!({"enabled": true})).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let c = app.open_conversation(&t, "919600000005").await;
+    app.patch_json(&t.token, &format!("/api/v1/conversations/{c}"), json!({"assignee_id": t.user_id})).await;
+    let res = app.patch_json(&t.token, &format!("/api/v1/conversations/{c}"), json!({"status": "resolved"})).await;
+    assert_eq!(res.status(), 200);
+    let survey = eventually("the survey", WAIT, || async { app.sim_sends().await.into_iter().find(|s| s["type"] == "interactive") }).await;
+    assert_eq!(survey["interactive"]["type"], "list");
+    assert_eq!(survey["interactive"]["body"]["text"], "How would you rate our support?");
+    assert_eq!(survey["interactive"]["action"]["sections"][0]["rows"][1]["id"], "csat:4");
+
+    app.post_webhook_ok(list_reply_webhook("919600000005", "wamid.csat1", "csat:4", "⭐⭐⭐⭐ Good")).await;
+    eventually("the thanks", WAIT, || async { sent_texts(&app).await.into_iter().find(|s| s.starts_with("Thank you!")) }).await;
+    // The answer does not reopen the conversation.
+    assert_eq!(conversation(&app, &t, &c).await["status"], "resolved");
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919600000005", "wamid.csat2", "Quick and kind, thanks")).await;
+    let report = eventually("the rating with its comment", WAIT, || async {
+        let (_, r) = app.get(&t, "/api/v1/analytics/csat").await;
+        (r["recent"][0]["comment"] == "Quick and kind, thanks").then_some(r)
+    })
+    .await;
+    assert_eq!(report["responses"], 1);
+    assert_eq!(report["average"], 4.0);
+    assert_eq!(report["recent"][0]["agent_id"], t.user_id.as_str());
+    // Answering the same survey again changes nothing.
+    app.post_webhook_ok(list_reply_webhook("919600000005", "wamid.csat3", "csat:1", "⭐ Very poor")).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let (_, r) = app.get(&t, "/api/v1/analytics/csat").await;
+    assert_eq!(r["responses"], 1);
+    let (_, perf) = app.get(&t, "/api/v1/analytics/performance?by=agent").await;
+    let me = perf["data"].as_array().unwrap().iter().find(|r| r["id"] == t.user_id.as_str()).cloned().unwrap();
+    assert_eq!((me["resolved"].as_i64(), me["csat_count"].as_i64()), (Some(1), Some(1)));
+}
+
+#[actix_rt::test]
+async fn sla_breaches_follow_the_clock_and_fire_rules_and_reports_add_up() {
+    let clock = Arc::new(ManualClock::default());
+    let app = spawn_with_clock(fresh_database().await, clock.clone()).await;
+    let t = app.register("SLA Ltd").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let res = app
+        .http
+        .put(app.url("/api/v1/sla-policies"))
+        .bearer_auth(&t.token)
+        .json(&json!({"first_response_minutes": 15}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let breach_rule =
+        rule(&app, &t, json!({"name": "Escalate", "event": "sla.breached", "actions": [{"type": "set_priority", "priority": "urgent"}]}))
+            .await;
+    let nudge = rule(
+        &app,
+        &t,
+        json!({"name": "Nudge", "event": "no_agent_reply", "minutes": 10, "actions": [{"type": "tag", "add": ["waiting"]}]}),
+    )
+    .await;
+    let mut socket = app.socket(&t.token).await;
+    let c = app.open_conversation(&t, "919600000006").await;
+    // 9 minutes: nothing yet.
+    clock.advance(chrono::Duration::minutes(9));
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    let conv = conversation(&app, &t, &c).await;
+    assert!(conv["sla_breached_at"].is_null() && conv["tags"] == json!([]));
+    // 11 minutes: the timed rule; 16 minutes: the breach.
+    clock.advance(chrono::Duration::minutes(2));
+    eventually("the timed rule", WAIT, || async { (conversation(&app, &t, &c).await["tags"] == json!(["waiting"])).then_some(()) }).await;
+    assert!(conversation(&app, &t, &c).await["sla_breached_at"].is_null());
+    clock.advance(chrono::Duration::minutes(5));
+    let frame = socket.expect("notification", |d| d["kind"] == "sla_breached").await;
+    assert_eq!(frame["conversation_id"], c.as_str());
+    assert_eq!(frame["breach"], "first_response");
+    eventually("the breach rule", WAIT, || async { (conversation(&app, &t, &c).await["priority"] == "urgent").then_some(()) }).await;
+    assert_eq!(conversation(&app, &t, &c).await["sla_breach"], "first_response");
+    // Each fired once.
+    clock.advance(chrono::Duration::minutes(30));
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    assert_eq!(logs(&app, &t, &breach_rule).await.len(), 1);
+    assert_eq!(logs(&app, &t, &nudge).await.len(), 1);
+
+    // An agent's answer is timed; resolving is timed and counted.
+    let res = app.send(&t, &c, json!({"type": "text", "text": {"body": "Sorry for the wait!"}})).await;
+    assert!(res.status().is_success());
+    app.patch_json(&t.token, &format!("/api/v1/conversations/{c}"), json!({"status": "resolved"})).await;
+    let perf = eventually("the reports", WAIT, || async {
+        let (_, p) = app.get(&t, "/api/v1/analytics/performance?by=agent").await;
+        let me = p["data"].as_array()?.iter().find(|r| r["id"] == t.user_id.as_str())?.clone();
+        (me["replies"] == 1).then_some(me)
+    })
+    .await;
+    assert!(perf["first_response_p50"].as_f64().unwrap() >= 0.0);
+    let (_, by_day) = app.get(&t, "/api/v1/analytics/conversations").await;
+    let day = &by_day["data"][0];
+    assert_eq!((day["opened"].as_i64(), day["resolved"].as_i64()), (Some(1), Some(1)));
+    let csv = app.http.get(app.url("/api/v1/analytics/export?report=conversations")).bearer_auth(&t.token).send().await.unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let text = csv.text().await.unwrap();
+    assert!(text.starts_with("day,channel_id,channel_name,opened,resolved\n"), "{text}");
+    assert!(text.lines().nth(1).unwrap().ends_with(",1,1"), "{text}");
+}
+
+#[actix_rt::test]
+async fn bad_rules_are_refused_with_the_fix() {
+    let app = spawn_app().await;
+    let t = app.register("Bad Rules Ltd").await;
+    for (body, needle) in [
+        (json!({"name": "x", "event": "message.*", "actions": [{"type": "set_priority", "priority": "high"}]}), "message.received"),
+        (json!({"name": "x", "event": "no_agent_reply", "actions": [{"type": "set_priority", "priority": "high"}]}), "minutes"),
+        (json!({"name": "x", "event": "message.received", "actions": [{"type": "explode"}]}), "actions"),
+        (
+            json!({"name": "x", "event": "message.received", "conditions": {"all": [{"field": "message.text", "op": "regex", "value": "("}]},
+                "actions": [{"type": "set_priority", "priority": "high"}]}),
+            "regex",
+        ),
+        (json!({"name": "x", "event": "message.received", "actions": []}), "1 to 10 actions"),
+    ] {
+        let res = app.post_json(&t.token, "/api/v1/automations", &body).await;
+        assert_eq!(res.status(), 400, "{body}");
+        let v: Value = res.json().await.unwrap();
+        assert!(v["error"]["message"].as_str().unwrap().contains(needle), "{v}");
+    }
+    let agent = app.add_user(&t, "agent").await;
+    let res = app
+        .post_json(
+            &agent.token,
+            "/api/v1/automations",
+            json!({"name": "x", "event": "message.received", "actions": [{"type": "set_priority", "priority": "high"}]}),
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+}
