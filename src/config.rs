@@ -125,6 +125,8 @@ pub struct Config {
     pub webhook_delivery: crate::webhooks_out::DeliveryPolicy,
     /// How teams hand out waiting conversations.
     pub routing: crate::routing::RoutingPolicy,
+    /// The optional language-model provider (`AI_BASE_URL`, `AI_API_KEY`, `AI_MODEL`).
+    pub ai: Option<crate::ai::AiConfig>,
 }
 
 /// The sweep's default period.
@@ -294,6 +296,7 @@ impl Config {
             meter_sweep: secs_var("WHATSFLOW_METER_SWEEP_SECS", DEFAULT_METER_SWEEP)?,
             webhook_delivery: crate::webhooks_out::DeliveryPolicy::default(),
             routing: crate::routing::RoutingPolicy::default(),
+            ai: crate::ai::AiConfig::from_env()?,
         })
     }
 }

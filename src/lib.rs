@@ -23,6 +23,7 @@
 //! - [`store::repo`]: every query the HTTP edge needs, one repository per
 //!   aggregate, reached as `db.tenant(t).conversations()…`.
 
+pub mod ai;
 pub mod audit;
 pub mod auth;
 pub mod automations;

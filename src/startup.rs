@@ -84,6 +84,8 @@ pub struct AppState {
     pub teams: Arc<crate::routing::TeamRouter>,
     /// The time SLA targets and timed rules are measured by.
     pub clock: Arc<dyn Clock>,
+    /// The optional language-model provider.
+    pub ai: crate::ai::AiClient,
     /// Webhook edge counters.
     pub webhook_stats: WebhookStats,
     /// Process start.
@@ -236,6 +238,7 @@ impl Application {
             webhook_interest,
             teams,
             clock,
+            ai: crate::ai::AiClient::new(config.ai.clone()),
             webhook_stats: WebhookStats::default(),
             started_at: Instant::now(),
             config: Arc::new(config),

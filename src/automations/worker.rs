@@ -341,7 +341,8 @@ async fn survey_answer(state: &AppState, tenant: TenantId, conversation: uuid::U
     Ok(false)
 }
 
-fn fill_facts(text: &str, facts: &Value) -> String {
+/// Fills `{{contact.name}}`-style variables from a conversation's facts.
+pub fn fill_facts(text: &str, facts: &Value) -> String {
     crate::http::canned::fill(text, |key| {
         let mut v = facts;
         for part in key.split('.') {

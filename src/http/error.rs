@@ -42,6 +42,7 @@ macro_rules! error_codes {
 error_codes! {
     AccountLocked => "ACCOUNT_LOCKED", "Too many failed logins: the account is locked for a while.";
     AccountRestricted => "ACCOUNT_RESTRICTED", "The account's payment is overdue: outbound messages, campaigns and flows are stopped until it is paid.";
+    AiNotConfigured => "AI_NOT_CONFIGURED", "No language-model provider is configured (AI_BASE_URL, AI_API_KEY, AI_MODEL).";
     AlreadyRetried => "ALREADY_RETRIED", "This dead letter was already fed back.";
     AppInUse => "APP_IN_USE", "This Meta app is connected to another account.";
     BillingNotConfigured => "BILLING_NOT_CONFIGURED", "This installation has no payment gateway configured (RAZORPAY_KEY_ID).";

@@ -33,6 +33,7 @@ pub mod security;
 pub mod segments;
 pub mod service_levels;
 pub mod settings;
+pub mod suggestions;
 pub mod tags;
 pub mod teams;
 pub mod templates;

@@ -6,7 +6,7 @@
 
 use super::{
     admin, audit, automations, billing, campaigns, canned, flow_runs, flow_sandbox, gdpr, security, segments, service_levels, settings,
-    tags, teams, templates, usage, users, wallet, webhooks, webhooks_out,
+    suggestions, tags, teams, templates, usage, users, wallet, webhooks, webhooks_out,
 };
 use super::{
     analytics, api_keys, auth, channels, contacts, contacts_csv, conversations, dead_letters, flows, health, media, messages, openapi,
@@ -235,6 +235,12 @@ routes! {
     get "/api/v1/analytics/csat" => service_levels::csat, Admin, "analytics", "Ratings: count, average, distribution, latest comments";
     get "/api/v1/analytics/export" => service_levels::export, Admin, "analytics",
         "A report as CSV: ?report=performance|conversations|csat (&by=agent|team&from=&to=)";
+    get "/api/v1/conversations/{id}/suggestions" => suggestions::suggestions, Writer, "inbox",
+        "Up to three suggested replies: from the language model when configured, else from canned replies and past answers to similar questions (never sent by themselves)";
+    get "/api/v1/ai/status" => suggestions::ai_status, Person, "ai", "Whether a language-model provider is configured";
+    post "/api/v1/templates/draft" => suggestions::draft_template, Manager, "templates",
+        "Draft a template from a description with the language model (403 AI_NOT_CONFIGURED without one); nothing is stored",
+        r#"{"description":"Tell a customer their order is ready for pickup","category":"UTILITY","language":"en"}"#;
     get "/api/v1/webhooks/events" => webhooks_out::events, Manager, "webhooks-out", "The event types an endpoint may subscribe to";
     get "/api/v1/webhooks" => webhooks_out::list, Manager, "webhooks-out",
         "Outbound webhook endpoints (never their secrets), with deliveries waiting and the last answer";

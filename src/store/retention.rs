@@ -52,7 +52,13 @@ pub async fn purge(pool: &PgPool, retention: Duration) -> Result<(u64, u64), sql
             break;
         }
     }
-    Ok((inbox, held + deliveries))
+    let answers: u64 = sqlx::query_scalar::<_, i32>("SELECT purge_answer_memory($1::int)")
+        .bind(PURGE_BATCH)
+        .fetch_one(pool)
+        .await?
+        .try_into()
+        .unwrap_or(0);
+    Ok((inbox, held + deliveries + answers))
 }
 
 /// Runs [`purge`] every hour until the process ends.

@@ -470,12 +470,37 @@ async fn commit_tenant(
     // 7. An agent's answer ends the customer's wait: how long it took is
     //    kept (the episode's first answer, or a later one).
     let mut answers: Vec<(uuid::Uuid, chrono::DateTime<chrono::Utc>, uuid::Uuid)> = Vec::new();
+    let mut texts: Vec<(uuid::Uuid, String, uuid::Uuid)> = Vec::new();
     for &i in idxs {
         for m in batches[i].messages.iter().filter(|m| m.direction == Direction::Outbound && outcomes[i].inserted.contains(&m.id)) {
             if let Some(SentBy::Agent { id }) = &m.sent_by {
                 answers.push((batches[i].conversation_id.0, m.timestamp, id.0));
+                if let Some(body) = m.content["body"].as_str().filter(|b| m.kind == "text" && !b.trim().is_empty()) {
+                    texts.push((batches[i].conversation_id.0, body.to_owned(), id.0));
+                }
             }
         }
+    }
+    // 8. Agents' text answers are remembered with the customer's last
+    //    question, for smart replies.
+    if !texts.is_empty() {
+        let (conversations, rest): (Vec<uuid::Uuid>, Vec<(String, uuid::Uuid)>) = texts.into_iter().map(|(c, b, a)| (c, (b, a))).unzip();
+        let (bodies, agents): (Vec<String>, Vec<uuid::Uuid>) = rest.into_iter().unzip();
+        sqlx::query(
+            "INSERT INTO answer_memory (tenant_id, question, answer, agent_id)
+             SELECT $1, left(q.body, 4096), left(a.body, 4096), a.agent
+             FROM unnest($2::uuid[], $3::text[], $4::uuid[]) AS a(conversation, body, agent)
+             CROSS JOIN LATERAL (SELECT m.content->>'body' AS body FROM messages m
+                                 WHERE m.tenant_id = $1 AND m.conversation_id = a.conversation AND m.direction = 'inbound' AND m.type = 'text'
+                                 ORDER BY m.seq DESC LIMIT 1) q
+             WHERE q.body IS NOT NULL AND length(trim(q.body)) > 0",
+        )
+        .bind(tenant.0)
+        .bind(&conversations)
+        .bind(&bodies)
+        .bind(&agents)
+        .execute(&mut **tx)
+        .await?;
     }
     if !answers.is_empty() {
         let (ids, rest): (Vec<uuid::Uuid>, Vec<(chrono::DateTime<chrono::Utc>, uuid::Uuid)>) =

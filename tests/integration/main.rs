@@ -23,6 +23,7 @@ mod plans;
 mod recovery;
 mod security;
 mod segments;
+mod suggestions;
 mod teams;
 mod templates;
 mod tenancy;

@@ -115,6 +115,10 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("patch", "/api/v1/canned-replies/{id}", [401, 404, 404, 404, 403, 200, 200]),
     ("delete", "/api/v1/canned-replies/{id}", [401, 404, 404, 404, 403, 204, 204]),
     ("post", "/api/v1/canned-replies/{id}/render", [401, 200, 404, 404, 403, 200, 200]),
+    ("get", "/api/v1/conversations/{id}/suggestions", [401, 200, 404, 404, 403, 200, 200]),
+    ("get", "/api/v1/ai/status", [401, 200, 200, 200, 403, 403, 200]),
+    // No language model in tests: allowed callers are told AI_NOT_CONFIGURED (403) too.
+    ("post", "/api/v1/templates/draft", [401, 403, 403, 403, 403, 403, 403]),
     ("get", "/api/v1/automations/catalog", [401, 403, 403, 200, 403, 200, 200]),
     ("get", "/api/v1/automations", [401, 403, 403, 200, 403, 200, 200]),
     ("post", "/api/v1/automations", [401, 403, 403, 201, 403, 201, 201]),
@@ -569,6 +573,7 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
             Body::Json(json!({"team_id": null, "time_zone": "Asia/Kolkata", "weekly": {"mon": [["09:00", "18:00"]]}}))
         }
         ("put", "/api/v1/csat/settings") => Body::Json(json!({"enabled": false})),
+        ("post", "/api/v1/templates/draft") => Body::Json(json!({"description": "order ready"})),
         ("put", "/api/v1/sla-policies") => Body::Json(json!({"first_response_minutes": 30})),
         ("patch", "/api/v1/teams/{id}") => Body::Json(json!({"assignment": "least_busy"})),
         ("post", "/api/v1/canned-replies") => Body::Json(canned_body(n + 1000)),

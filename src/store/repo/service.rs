@@ -401,6 +401,53 @@ impl Service<'_> {
         Ok(n > 0)
     }
 
+    /// The conversation's last `n` text messages, oldest first: (inbound, text).
+    pub async fn transcript(&self, conversation: uuid::Uuid, n: i64) -> Result<Vec<(bool, String)>, DbError> {
+        let mut tx = self.db.tx().await?;
+        let mut rows: Vec<(bool, String)> = sqlx::query_as(
+            "SELECT direction = 'inbound', content->>'body' FROM messages
+             WHERE conversation_id = $1 AND type = 'text' AND content ? 'body' ORDER BY seq DESC LIMIT $2",
+        )
+        .bind(conversation)
+        .bind(n)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        rows.reverse();
+        Ok(rows)
+    }
+
+    /// The offline engine of smart replies: canned replies (the shared ones
+    /// and `viewer`'s) and past agent answers whose question resembles
+    /// `question`, best first: (text, source, canned id).
+    pub async fn retrieve_answers(&self, question: &str, viewer: uuid::Uuid) -> Result<Vec<(String, String, Option<uuid::Uuid>)>, DbError> {
+        let words: Vec<String> =
+            question.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 3).map(str::to_lowercase).take(16).collect();
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = words.join(" or ");
+        let mut tx = self.db.tx().await?;
+        let rows: Vec<(String, String, Option<uuid::Uuid>)> = sqlx::query_as(
+            "WITH q AS (SELECT websearch_to_tsquery('simple', $1) AS q)
+             SELECT text, source, canned_id FROM (
+                 SELECT c.text, 'canned' AS source, c.id AS canned_id,
+                        ts_rank(to_tsvector('simple', c.shortcut || ' ' || c.text), q.q) * 1.5 AS rank
+                 FROM canned_replies c, q WHERE (c.owner_id IS NULL OR c.owner_id = $2)
+                   AND to_tsvector('simple', c.shortcut || ' ' || c.text) @@ q.q
+                 UNION ALL
+                 SELECT a.answer, 'history', NULL, max(ts_rank(a.question_tsv, q.q)) * (1 + ln(count(*)))
+                 FROM answer_memory a, q WHERE a.question_tsv @@ q.q GROUP BY a.answer
+             ) s ORDER BY rank DESC LIMIT 6",
+        )
+        .bind(query)
+        .bind(viewer)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+
     /// Whether a message (by wamid) was sent by a campaign.
     pub async fn is_campaign_message(&self, wamid: &str) -> Result<bool, DbError> {
         let mut tx = self.db.tx().await?;
