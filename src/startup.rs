@@ -274,6 +274,12 @@ impl Application {
         self.port
     }
 
+    /// The actors' arbiters (tests stop them when an application is
+    /// dropped without being stopped, so its database connections go).
+    pub fn arbiters(&self) -> ArbiterPool {
+        self.arbiters.clone()
+    }
+
     /// A handle to stop the server.
     pub fn handle(&self) -> ServerHandle {
         self.server.handle()

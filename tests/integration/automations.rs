@@ -353,3 +353,135 @@ async fn bad_rules_are_refused_with_the_fix() {
         .await;
     assert_eq!(res.status(), 403);
 }
+
+/// A context-bearing reply webhook (the customer answering one of our messages).
+fn reply_webhook(from: &str, wamid: &str, to_wamid: &str, body: &str) -> Vec<u8> {
+    json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID},
+        "contacts": [{"profile": {"name": format!("Customer {from}")}, "wa_id": from}],
+        "messages": [{"from": from, "id": wamid, "timestamp": chrono::Utc::now().timestamp().to_string(), "type": "text",
+                      "context": {"from": "15550783881", "id": to_wamid}, "text": {"body": body}}]
+    }}]}]})
+    .to_string()
+    .into_bytes()
+}
+
+#[actix_rt::test]
+async fn every_other_event_and_action_works() {
+    let app = spawn_app().await;
+    let (t, channel) = crate::campaigns::ready(&app).await;
+    let mut socket = app.socket(&t.token).await;
+    // The business's own server, for call_webhook.
+    let got = Arc::new(std::sync::Mutex::new(Vec::<Value>::new()));
+    let g = got.clone();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = actix_web::HttpServer::new(move || {
+        let g = g.clone();
+        actix_web::App::new().route(
+            "/crm",
+            actix_web::web::post().to(move |body: actix_web::web::Json<Value>| {
+                let g = g.clone();
+                async move {
+                    g.lock().unwrap().push(body.0);
+                    actix_web::HttpResponse::Ok().finish()
+                }
+            }),
+        )
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    actix_rt::spawn(server);
+    let flow = crate::flows::create_flow(
+        &app,
+        &t,
+        json!({"name": "welcome bot", "trigger_type": "manual", "flow_data": {"nodes": [
+            {"id": "m", "type": "message", "position": {"x": 0, "y": 0}, "data": {"start": true, "text": "Welcome from the bot"}}], "edges": []}}),
+    )
+    .await;
+    rule(
+        &app,
+        &t,
+        json!({"name": "Greet", "event": "conversation.created",
+        "actions": [{"type": "start_flow", "flow_id": flow["id"]}, {"type": "notify", "text": "New chat from {{contact.name}}"}]}),
+    )
+    .await;
+    rule(
+        &app,
+        &t,
+        json!({"name": "Tell the CRM", "event": "conversation.resolved",
+        "actions": [{"type": "call_webhook", "url": format!("http://127.0.0.1:{port}/crm")}]}),
+    )
+    .await;
+    let failed_rule = rule(&app, &t, json!({"name": "Failed sends", "event": "message.failed",
+        "actions": [{"type": "add_note", "text": "A send failed with {{message.error_code}}"}, {"type": "set_status", "status": "pending"}]})).await;
+    rule(
+        &app,
+        &t,
+        json!({"name": "Campaign leads", "event": "campaign.reply",
+        "actions": [{"type": "tag", "add": ["campaign-lead"], "target": "contact"},
+                    {"type": "send_template", "name": "hello_world", "language": "en_US"}]}),
+    )
+    .await;
+
+    // conversation.created → start_flow + notify.
+    let c = app.open_conversation(&t, "919600000010").await;
+    let note = socket.expect("notification", |d| d["kind"] == "automation").await;
+    assert_eq!(note["message"], "New chat from Customer 919600000010");
+    eventually("the flow's message", WAIT, || async { sent_texts(&app).await.into_iter().find(|s| s == "Welcome from the bot") }).await;
+
+    // message.failed → add_note + set_status.
+    app.sim_control(json!({"fail_recipients_with": {"919600000010": 131026}})).await;
+    let res = app.send(&t, &c, json!({"type": "text", "text": {"body": "this will fail"}})).await;
+    assert!(res.status().is_success());
+    eventually("pending after the failure", WAIT, || async { (conversation(&app, &t, &c).await["status"] == "pending").then_some(()) })
+        .await;
+    let (_, notes) = app.get(&t, &format!("/api/v1/conversations/{c}/notes")).await;
+    assert!(notes.to_string().contains("A send failed with 131026"), "{notes}");
+    assert_eq!(logs(&app, &t, &failed_rule).await[0]["actions"][1]["ok"], true);
+    app.sim_control(json!({"fail_recipients_with": {}})).await;
+
+    // conversation.resolved → call_webhook.
+    app.patch_json(&t.token, &format!("/api/v1/conversations/{c}"), json!({"status": "resolved"})).await;
+    let posted = eventually("the CRM call", WAIT, || async {
+        let g = got.lock().unwrap().clone();
+        (!g.is_empty()).then_some(g)
+    })
+    .await;
+    assert_eq!(posted[0]["rule"]["name"], "Tell the CRM");
+    assert_eq!(posted[0]["conversation"]["id"], c.as_str());
+    assert_eq!(posted[0]["contact"]["phone"], "+919600000010");
+
+    // campaign.reply → tag the contact + send a template.
+    let contact = conversation(&app, &t, &c).await["contact"]["id"].as_str().unwrap().to_owned();
+    let campaign = crate::campaigns::create(
+        &app,
+        &t,
+        &json!({"name": "Hello", "channel_id": channel, "template": {"name": "hello_world", "language": "en_US"}, "audience": {"contact_ids": [contact]}}),
+    )
+    .await;
+    assert_eq!(crate::campaigns::action(&app, &t, &campaign, "start").await.0, 200);
+    let campaign_wamid = eventually("the campaign's message", WAIT, || async {
+        app.all_messages(&t)
+            .await
+            .into_iter()
+            .find(|m| m["sent_by"]["kind"] == "campaign" && m["wamid"].is_string())
+            .map(|m| m["wamid"].as_str().unwrap().to_owned())
+    })
+    .await;
+    let templates_before = app.sim_sends().await.iter().filter(|s| s["type"] == "template").count();
+    app.post_webhook_ok(reply_webhook("919600000010", "wamid.camp-reply", &campaign_wamid, "interested!")).await;
+    eventually("the campaign lead tag and template", WAIT, || async {
+        let (_, k) = app.get(&t, &format!("/api/v1/contacts/{contact}")).await;
+        let templates = app.sim_sends().await.iter().filter(|s| s["type"] == "template").count();
+        (k["tags"].as_array()?.iter().any(|x| x == "campaign-lead") && templates == templates_before + 1).then_some(())
+    })
+    .await;
+    // A plain message (no campaign context) does not fire it.
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919600000010", "wamid.plain", "another")).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(app.sim_sends().await.iter().filter(|s| s["type"] == "template").count(), templates_before + 1);
+}

@@ -159,6 +159,16 @@ pub struct TestApp {
     pub state: actix_web::web::Data<AppState>,
     pub owner: PgPool,
     handle: actix_web::dev::ServerHandle,
+    arbiters: whatsflow_actors::pool::ArbiterPool,
+}
+
+impl Drop for TestApp {
+    /// The test's runtime ends with the test, but the actors' arbiters are
+    /// threads of their own: stopped here, they let go of the database
+    /// pool, so a long run does not pile up connections.
+    fn drop(&mut self) {
+        self.arbiters.stop();
+    }
 }
 
 #[derive(Clone)]
@@ -211,9 +221,10 @@ async fn spawn_on(
     sim.state.set_webhook_url(&format!("http://127.0.0.1:{port}/webhooks/whatsapp"));
     let state = app.state();
     let handle = app.handle();
+    let arbiters = app.arbiters();
     actix_rt::spawn(app.run_until_stopped());
     let owner = PgPoolOptions::new().max_connections(2).connect(&db_url).await.unwrap();
-    TestApp { base: format!("http://127.0.0.1:{port}"), sim, db_url, http: reqwest::Client::new(), state, owner, handle }
+    TestApp { base: format!("http://127.0.0.1:{port}"), sim, db_url, http: reqwest::Client::new(), state, owner, handle, arbiters }
 }
 
 /// A number the simulated Meta knows.

@@ -27,6 +27,10 @@ const ApiKeysPage = lazy(() => import("./pages/ApiKeysPage").then((m) => ({ defa
 const WebhooksPage = lazy(() => import("./pages/WebhooksPage").then((m) => ({ default: m.WebhooksPage })));
 const TeamsPage = lazy(() => import("./pages/TeamsPage").then((m) => ({ default: m.TeamsPage })));
 const CannedRepliesPage = lazy(() => import("./pages/CannedRepliesPage").then((m) => ({ default: m.CannedRepliesPage })));
+const AutomationsPage = lazy(() => import("./pages/AutomationsPage").then((m) => ({ default: m.AutomationsPage })));
+const BusinessHoursPage = lazy(() => import("./pages/BusinessHoursPage").then((m) => ({ default: m.BusinessHoursPage })));
+const ServiceSettingsPage = lazy(() => import("./pages/ServiceSettingsPage").then((m) => ({ default: m.ServiceSettingsPage })));
+const ReportsPage = lazy(() => import("./pages/ReportsPage").then((m) => ({ default: m.ReportsPage })));
 const CampaignsPage = lazy(() => import("./pages/CampaignsPage").then((m) => ({ default: m.CampaignsPage })));
 const CampaignWizardPage = lazy(() => import("./pages/CampaignWizardPage"));
 const CampaignDetailPage = lazy(() => import("./pages/CampaignDetailPage"));
@@ -111,6 +115,7 @@ export function App() {
             <Route element={<RequireAuth />}>
               <Route path="/inbox/:conversationId?" element={<InboxPage />} />
               <Route path="/dashboard" element={<RoleGate><DashboardPage /></RoleGate>} />
+              <Route path="/reports" element={<RoleGate><ReportsPage /></RoleGate>} />
               <Route path="/contacts" element={<RoleGate><ContactsPage /></RoleGate>} />
               <Route path="/segments" element={<RoleGate><SegmentsPage /></RoleGate>} />
               <Route path="/segments/new" element={<RoleGate><SegmentEditorPage /></RoleGate>} />
@@ -128,6 +133,9 @@ export function App() {
                 <Route path="team" element={<Suspense fallback={<Loading />}><TeamPage /></Suspense>} />
                 <Route path="teams" element={<Suspense fallback={<Loading />}><TeamsPage /></Suspense>} />
                 <Route path="canned-replies" element={<Suspense fallback={<Loading />}><CannedRepliesPage /></Suspense>} />
+                <Route path="automations" element={<Suspense fallback={<Loading />}><AutomationsPage /></Suspense>} />
+                <Route path="business-hours" element={<Suspense fallback={<Loading />}><BusinessHoursPage /></Suspense>} />
+                <Route path="service" element={<Suspense fallback={<Loading />}><ServiceSettingsPage /></Suspense>} />
                 <Route path="api-keys" element={<Suspense fallback={<Loading />}><ApiKeysPage /></Suspense>} />
                 <Route path="webhooks" element={<Suspense fallback={<Loading />}><WebhooksPage /></Suspense>} />
                 <Route path="plan" element={<Suspense fallback={<Loading />}><PlanPage /></Suspense>} />

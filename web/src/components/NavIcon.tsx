@@ -2,6 +2,7 @@ import type { NavItem } from "../lib/nav";
 
 const PATHS: Record<NavItem["icon"], string> = {
   dashboard: "M4 20V10m6 10V4m6 16v-7m4 7H3",
+  reports: "M7 3h10a2 2 0 012 2v14a2 2 0 01-2 2H7a2 2 0 01-2-2V5a2 2 0 012-2zm2 14v-3m3 3v-6m3 6V9",
   flows: "M6 3a2 2 0 100 4 2 2 0 000-4zm0 4v4a3 3 0 003 3h6a3 3 0 013 3v0m0 0a2 2 0 100 4 2 2 0 000-4zM6 11v6m0 0a2 2 0 100 4 2 2 0 000-4z",
   templates: "M7 3h8l4 4v13a1 1 0 01-1 1H7a1 1 0 01-1-1V4a1 1 0 011-1zM9 11h6M9 15h6M9 7h3",
   campaigns: "M3 10v4a1 1 0 001 1h2l6 4V5L6 9H4a1 1 0 00-1 1zm13-1.5a4.5 4.5 0 010 7m2.5-10a8 8 0 010 13",

@@ -13,6 +13,7 @@ import { AccountStatusBanner } from "./plan/PlanBits";
 import { UsageAlerts } from "./plan/UsageAlerts";
 import { WalletBanner } from "./plan/WalletBanner";
 import { ReconnectBanner } from "./ReconnectBanner";
+import { ServiceToasts } from "./ServiceToasts";
 
 // Shown rarely (an operator viewing an account; a deletion scheduled): loaded when needed.
 const ImpersonationBanner = lazy(() => import("./ImpersonationBanner").then((m) => ({ default: m.ImpersonationBanner })));
@@ -37,14 +38,14 @@ export function Shell() {
       )}
       <header className="flex h-12 shrink-0 items-center gap-1 bg-brand-700 px-2 text-white sm:gap-2 sm:px-3">
         <span className="mr-1 hidden font-semibold tracking-tight min-[400px]:inline sm:mr-2">{t("app.name")}</span>
-        <nav aria-label={t("nav.main")} className="flex min-w-0 flex-1 items-center gap-1 overflow-x-auto">
+        <nav aria-label={t("nav.main")} className="flex min-w-0 flex-1 items-center gap-0.5 overflow-x-auto">
           {navFor(user?.role).map((item) => (
             <NavLink
               key={item.to}
               to={item.to}
               data-testid={`nav-${item.to.split("/").pop()}`}
               className={({ isActive }) =>
-                `flex items-center gap-1 whitespace-nowrap rounded-md px-1.5 py-1 text-sm sm:px-2 ${
+                `flex items-center gap-1 whitespace-nowrap rounded-md px-1.5 py-1 text-sm ${
                   isActive || (item.section && inSection(item.section)) ? "bg-white/20" : "hover:bg-white/10"
                 }`
               }
@@ -108,6 +109,7 @@ export function Shell() {
       <main className="min-h-0 flex-1">
         <Outlet />
       </main>
+      <ServiceToasts toasts={inbox.toasts} onDismiss={inbox.dismissToast} />
     </div>
   );
 }

@@ -24,6 +24,7 @@ import type { CampaignProgressEvent, Conversation, ConversationStatus, Message, 
 import { cannedSendSteps, stepBody, type CannedAttachment } from "../lib/cannedReplies";
 import { sortTeams, teamQuery, validTeamFilter, type Team } from "../lib/teams";
 import { addWebhookAlert, parseWebhookDisabled, type WebhookDisabledAlert } from "../lib/webhooks";
+import { addToast, liveToasts, parseServiceToast, type Priority, type ServiceToast } from "../lib/service";
 
 const PAGE_SIZE = 50;
 const ACK_TIMEOUT_MS = 30_000;
@@ -54,7 +55,7 @@ class InboxStore {
   get = () => this.state;
 }
 
-export type ConversationPatch = { status: ConversationStatus } | { assignee_id: string | null } | { team_id: string | null };
+export type ConversationPatch = { status: ConversationStatus } | { assignee_id: string | null } | { team_id: string | null } | { priority: Priority };
 
 /** A conversation whose events could not be stored and were parked for an operator (admins, `dead_letter`). */
 export interface DeadLetterAlert {
@@ -66,6 +67,8 @@ export interface DeadLetterAlert {
 
 /** Alerts kept at most (the newest); one per conversation. */
 const MAX_ALERTS = 5;
+/** How long an SLA or automation toast stays (unless dismissed). */
+const TOAST_MS = 15_000;
 
 export interface Inbox {
   state: InboxState;
@@ -139,6 +142,9 @@ export interface Inbox {
   /** Webhook endpoints switched off after a day of failures (admins, `webhook_disabled`), newest first, until dismissed. */
   webhookAlerts: WebhookDisabledAlert[];
   dismissWebhookAlert: (endpointId: string) => void;
+  /** SLA breaches and automation notices (`sla_breached`, `automation`), newest first, for a few seconds. */
+  toasts: ServiceToast[];
+  dismissToast: (id: string) => void;
   /** Live `webhook_disabled` alerts (the Webhooks page reads again); returns an unsubscribe function. */
   onWebhookDisabled: (listener: (alert: WebhookDisabledAlert) => void) => () => void;
   /** Plan-limit alerts (`usage:alert`, everyone): one per limit and period, the highest threshold, until dismissed. */
@@ -212,6 +218,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   const [alerts, setAlerts] = useState<DeadLetterAlert[]>([]);
   const [usageAlerts, setUsageAlerts] = useState<UsageAlertEvent[]>([]);
   const [webhookAlerts, setWebhookAlerts] = useState<WebhookDisabledAlert[]>([]);
+  const [toasts, setToasts] = useState<ServiceToast[]>([]);
   const [teams, setTeams] = useState<Team[] | null>(null);
   /** The access token the socket was opened with (to tell whether a 4401 is already dealt with). */
   const socketToken = useRef<string | null>(null);
@@ -413,6 +420,14 @@ export function InboxProvider({ children }: { children: ReactNode }) {
             webhookListeners.current.forEach((l) => l(alert));
             return;
           }
+          if (e.data.kind === "sla_breached" || e.data.kind === "automation") {
+            // An SLA target was missed, or a rule says something: a toast; the conversation read again (its badge, its priority).
+            const toast = parseServiceToast(e.data, userId, Date.now());
+            if (toast) setToasts((prev) => addToast(prev, toast));
+            const conversationId = e.data.conversation_id;
+            if (typeof conversationId === "string" && store.state.conversations[conversationId]) void fetchConversation(conversationId).catch(() => {});
+            return;
+          }
           if (e.data.kind === "campaign_paused") {
             // The campaign paused itself (its template was paused by Meta, a stopping error…): say so on any page.
             const name = typeof e.data.name === "string" ? e.data.name : "";
@@ -538,7 +553,11 @@ export function InboxProvider({ children }: { children: ReactNode }) {
       store.dispatch({ type: "conversation/opened", id });
       if (!id) return;
       if (unread > 0) markRead(id);
-      if (!store.state.conversations[id]) void fetchConversation(id).catch((e: unknown) => setThreadError(errorText(e)));
+      // Read it afresh too: what is not pushed live (priority, tags, an SLA breach) may have changed.
+      const held = !!store.state.conversations[id];
+      void fetchConversation(id).catch((e: unknown) => {
+        if (!held) setThreadError(errorText(e));
+      });
       rt.join(id);
       // Always refetch the newest page: it merges with what we hold and brings
       // statuses that changed while this conversation was not joined.
@@ -927,6 +946,14 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     return () => void accountListeners.current.delete(listener);
   }, []);
 
+  // Toasts leave on their own once the oldest has been up long enough.
+  useEffect(() => {
+    if (toasts.length === 0) return;
+    const oldest = Math.min(...toasts.map((x) => x.at));
+    const timer = window.setTimeout(() => setToasts((prev) => liveToasts(prev, Date.now(), TOAST_MS)), Math.max(0, oldest + TOAST_MS - Date.now()) + 50);
+    return () => window.clearTimeout(timer);
+  }, [toasts]);
+
   useEffect(() => {
     if (!notice) return;
     const timer = window.setTimeout(() => setNotice(null), 6_000);
@@ -972,6 +999,8 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     dismissNotice: () => setNotice(null),
     alerts,
     dismissAlert: (conversationId: string) => setAlerts((prev) => prev.filter((a) => a.conversationId !== conversationId)),
+    toasts,
+    dismissToast: (id: string) => setToasts((prev) => prev.filter((x) => x.id !== id)),
     webhookAlerts,
     dismissWebhookAlert: (endpointId: string) => setWebhookAlerts((prev) => prev.filter((a) => a.endpointId !== endpointId)),
     onWebhookDisabled,

@@ -81,6 +81,19 @@ export const ACTION_KEYS: Readonly<Record<string, MessageKey>> = {
   "account.exported": "audit.action.account.exported",
   "account.deletion_scheduled": "audit.action.account.deletion_scheduled",
   "account.deletion_cancelled": "audit.action.account.deletion_cancelled",
+  "webhook.created": "audit.action.webhook.created",
+  "webhook.updated": "audit.action.webhook.updated",
+  "webhook.deleted": "audit.action.webhook.deleted",
+  "webhook.secret_rotated": "audit.action.webhook.secret_rotated",
+  "webhook.replayed": "audit.action.webhook.replayed",
+  "webhook.disabled": "audit.action.webhook.disabled",
+  "team.created": "audit.action.team.created",
+  "team.updated": "audit.action.team.updated",
+  "team.deleted": "audit.action.team.deleted",
+  "automation.created": "audit.action.automation.created",
+  "automation.updated": "audit.action.automation.updated",
+  "automation.deleted": "audit.action.automation.deleted",
+  "business_hours.updated": "audit.action.business_hours.updated",
 };
 
 /** An action in words; an action this version does not know stays as the server wrote it. */

@@ -30,11 +30,17 @@ describe("role-aware navigation", () => {
     expect(canOpen("agent", "/settings/canned-replies")).toBe(true);
     expect(canOpen("agent", "/settings/teams")).toBe(false);
     expect(canOpen("agent", "/settings/webhooks")).toBe(false);
+    // Automations, business hours, service levels and the reports are for admins.
+    expect(canOpen("agent", "/settings/automations")).toBe(false);
+    expect(canOpen("agent", "/settings/business-hours")).toBe(false);
+    expect(canOpen("agent", "/settings/service")).toBe(false);
+    expect(canOpen("agent", "/reports")).toBe(false);
   });
   it("shows tenant admins the admin pages", () => {
     expect(navFor("tenant_admin").map((i) => i.to)).toEqual([
       "/inbox",
       "/dashboard",
+      "/reports",
       "/contacts",
       "/segments",
       "/flows",
@@ -47,6 +53,10 @@ describe("role-aware navigation", () => {
     expect(canOpen("tenant_admin", "/settings/webhooks")).toBe(true);
     expect(canOpen("tenant_admin", "/settings/teams")).toBe(true);
     expect(canOpen("tenant_admin", "/settings/canned-replies")).toBe(true);
+    expect(canOpen("tenant_admin", "/settings/automations")).toBe(true);
+    expect(canOpen("tenant_admin", "/settings/business-hours")).toBe(true);
+    expect(canOpen("tenant_admin", "/settings/service")).toBe(true);
+    expect(canOpen("tenant_admin", "/reports")).toBe(true);
     expect(canOpen("tenant_admin", "/flows/new")).toBe(true);
     expect(canOpen("tenant_admin", "/campaigns/abc")).toBe(true);
     expect(canOpen("tenant_admin", "/settings/plan")).toBe(true);

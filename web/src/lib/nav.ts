@@ -6,7 +6,7 @@ export interface NavItem {
   /** The paths this item covers (and gates); defaults to `to`. */
   section?: string;
   label: MessageKey;
-  icon: "inbox" | "contacts" | "segments" | "settings" | "dashboard" | "flows" | "templates" | "campaigns" | "admin";
+  icon: "inbox" | "contacts" | "segments" | "settings" | "dashboard" | "reports" | "flows" | "templates" | "campaigns" | "admin";
   roles: readonly Role[];
 }
 
@@ -21,6 +21,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { to: "/admin", label: "nav.admin", icon: "admin", roles: OPERATORS },
   { to: "/inbox", label: "nav.inbox", icon: "inbox", roles: EVERYONE },
   { to: "/dashboard", label: "nav.dashboard", icon: "dashboard", roles: ADMINS },
+  // Managers' reports: agents and teams, conversations, satisfaction (the analytics answer admins only).
+  { to: "/reports", label: "nav.reports", icon: "reports", roles: ADMINS },
   { to: "/contacts", label: "nav.contacts", icon: "contacts", roles: ADMINS },
   // Agents may look at segments (GET); creating and changing them is for admins (the page hides it).
   { to: "/segments", label: "nav.segments", icon: "segments", roles: EVERYONE },

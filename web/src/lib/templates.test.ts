@@ -102,3 +102,25 @@ describe("normaliseName", () => {
     expect(normaliseName("Order Update 2!")).toBe("order_update_2");
   });
 });
+
+describe("drafting with AI", () => {
+  it("fills the form from a draft, keeping what it leaves out", async () => {
+    const { draftFromAi, draftLanguage, EMPTY_DRAFT } = await import("./templates");
+    const current = { ...EMPTY_DRAFT, name: "mine", language: "en_US" };
+    const next = draftFromAi(
+      {
+        name: "Order Shipped",
+        category: "UTILITY",
+        language: "en",
+        components: [{ type: "BODY", text: "Hi {{1}}, order {{2}} has shipped.", example: { body_text: [["Asha", "A-42"]] } }],
+      },
+      current,
+    );
+    expect(next).toMatchObject({ name: "order_shipped", category: "UTILITY", language: "en", body: "Hi {{1}}, order {{2}} has shipped.", bodyExamples: ["Asha", "A-42"] });
+    const bare = draftFromAi({ name: "", category: "", language: "", components: [] }, { ...current, body: "kept" });
+    expect(bare).toMatchObject({ name: "mine", language: "en_US", body: "kept" });
+    expect(draftLanguage("en_US")).toBe("en");
+    expect(draftLanguage("pt_BR")).toBe("pt");
+    expect(draftLanguage("")).toBe("en");
+  });
+});

@@ -222,3 +222,44 @@ export function statusTone(status: string): "gray" | "green" | "amber" | "red" |
 export function normaliseName(input: string): string {
   return input.toLowerCase().replace(/\s+/g, "_").replace(/[^a-z0-9_]/g, "");
 }
+
+// ---- drafting with AI (`GET /ai/status`, `POST /templates/draft`) ----
+
+/** Whether the server can draft with a model (its operator set AI_BASE_URL, AI_API_KEY and AI_MODEL). */
+export interface AiStatus {
+  configured: boolean;
+  model: string | null;
+  /** Why not, when the server says. */
+  message?: string | null;
+}
+
+/** What `POST /templates/draft` answers: a template to start from (not saved). */
+export interface AiTemplateDraft {
+  name: string;
+  category: string;
+  language: string;
+  components: TemplateComponentFull[];
+}
+
+/** The categories a draft may be asked for. */
+export const AI_CATEGORIES = ["MARKETING", "UTILITY"] as const;
+
+/**
+ * The form after a drafted template: its name (as Meta allows), category,
+ * language and components; what the draft leaves out keeps the form's
+ * current value (its name, language).
+ */
+export function draftFromAi(answer: AiTemplateDraft, current: TemplateDraft): TemplateDraft {
+  const next = componentsToDraft({
+    name: normaliseName(answer.name ?? "") || current.name,
+    language: answer.language || current.language,
+    category: answer.category || current.category,
+    components: Array.isArray(answer.components) ? answer.components : [],
+  });
+  return next.body ? next : { ...next, body: current.body, bodyExamples: current.bodyExamples };
+}
+
+/** The language code a draft is asked in: the form's, without its region ("en_US" → "en"). */
+export function draftLanguage(language: string): string {
+  return (language.split(/[_-]/)[0] ?? "").toLowerCase() || "en";
+}

@@ -79,6 +79,12 @@ export interface Conversation {
   assignee_id: string | null;
   /** The team it is routed to (`PATCH {team_id}` moves it); null or absent: none. */
   team_id?: string | null;
+  /** low, normal, high or urgent (`PATCH {priority}`); absent on an older server: normal. */
+  priority?: string;
+  /** When it missed an SLA target (this episode); null or absent: not breached. */
+  sla_breached_at?: string | null;
+  /** Which target it missed: `first_response` or `resolution`. */
+  sla_breach?: string | null;
   unread_count: number;
   /** The conversation's event sequence (messages and statuses). */
   last_seq?: number;
@@ -261,7 +267,7 @@ export interface AgentStatusEvent {
  * day of failures (`endpoint_id`, `url`, `message`).
  */
 export interface NotificationEvent {
-  kind: "note" | "dead_letter" | "campaign_paused" | "webhook_disabled" | string;
+  kind: "note" | "dead_letter" | "campaign_paused" | "webhook_disabled" | "sla_breached" | "automation" | string;
   note?: Note;
   conversation_id?: string;
   message?: string;
@@ -271,6 +277,12 @@ export interface NotificationEvent {
   /** The endpoint switched off (`webhook_disabled`). */
   endpoint_id?: string;
   url?: string;
+  /** The target missed (`sla_breached`): `first_response` or `resolution`. */
+  breach?: string;
+  /** The rule that notified (`automation`), and whom (empty: the admins and the assignee). */
+  rule?: string;
+  rule_id?: string;
+  user_ids?: string[];
 }
 
 /** `campaign:progress` (admins): a running campaign's counts, at most once a second, and once when it stops. */

@@ -15,6 +15,8 @@ import {
 } from "../../lib/cannedReplies";
 import { describeError } from "../../lib/errors";
 import { canCaption, formatBytes, mediaKindOf } from "../../lib/media";
+import { applySuggestion, chipLabel, type Suggestion } from "../../lib/suggestions";
+import { Sparkle } from "../Sparkle";
 
 // The canned reply list loads when "/" is first typed.
 const CannedPicker = lazy(() => import("./CannedPicker").then((m) => ({ default: m.CannedPicker })));
@@ -55,9 +57,11 @@ interface Props {
   onTyping: (typing: boolean) => void;
   /** Sends a canned reply's attachment (by link) with the words typed; resolves to the server's refusal, if any. */
   onSendCanned: (attachment: CannedAttachment, text: string) => Promise<string | null>;
+  /** Smart replies to start from (picking one fills the composer, never sends); none: no row. */
+  suggestions?: Suggestion[];
 }
 
-export function Composer({ conversationId, onSend, onSendFile, onTyping, onSendCanned }: Props) {
+export function Composer({ conversationId, onSend, onSendFile, onTyping, onSendCanned, suggestions = [] }: Props) {
   const { t, lang } = useI18n();
   const { api } = useAuth();
   const [text, setText] = useState("");
@@ -176,6 +180,19 @@ export function Composer({ conversationId, onSend, onSendFile, onTyping, onSendC
       if (!el) return;
       el.focus();
       el.setSelectionRange(caret, caret);
+    });
+  };
+
+  /** Puts a suggestion's text in the composer (after what was typed); nothing is sent. */
+  const pickSuggestion = (s: Suggestion) => {
+    const next = applySuggestion(textRef.current, s.text);
+    onChange(next);
+    setToken(null);
+    requestAnimationFrame(() => {
+      const el = input.current;
+      if (!el) return;
+      el.focus();
+      el.setSelectionRange(next.length, next.length);
     });
   };
 
@@ -317,6 +334,24 @@ export function Composer({ conversationId, onSend, onSendFile, onTyping, onSendC
           >
             ✕
           </button>
+        </div>
+      )}
+      {suggestions.length > 0 && (
+        <div className="mb-2 flex flex-wrap items-center gap-1.5" data-testid="suggestion-row" aria-label={t("suggestions.label")} role="group">
+          <Sparkle className="h-4 w-4 text-brand-600" />
+          {suggestions.map((s) => (
+            <button
+              key={s.text}
+              type="button"
+              onClick={() => pickSuggestion(s)}
+              title={`${s.text}\n— ${t(s.source === "canned" ? "suggestions.source.canned" : s.source === "ai" ? "suggestions.source.ai" : "suggestions.source.history")}`}
+              className="max-w-full truncate rounded-full border border-brand-200 bg-white px-3 py-1 text-left text-sm text-brand-800 hover:bg-brand-50"
+              data-testid="suggestion-chip"
+              data-source={s.source}
+            >
+              {chipLabel(s.text)}
+            </button>
+          ))}
         </div>
       )}
       <div className="relative flex items-end gap-2">

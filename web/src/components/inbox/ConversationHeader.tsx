@@ -5,6 +5,7 @@ import { useInbox } from "../../inbox/InboxProvider";
 import type { Conversation, ConversationStatus } from "../../lib/types";
 import { Avatar } from "../Avatar";
 import { AssigneePicker } from "./AssigneePicker";
+import { PriorityChip, PriorityPicker, SlaBadge } from "./ServiceBadges";
 import { TeamPicker } from "./TeamPicker";
 import { isErased } from "../../lib/privacy";
 import { contactLabel, contactSubtitle } from "./names";
@@ -34,14 +35,19 @@ export function ConversationHeader({ conversation: c, onToggleContact }: { conve
       <button type="button" onClick={onToggleContact} className="flex min-w-0 flex-1 items-center gap-2 text-left" title={t("conv.showContact")} data-testid="contact-toggle">
         <Avatar name={name} seed={c.contact.id} size="sm" />
         <span className="min-w-0">
-          <span className="block truncate font-semibold" data-testid="conversation-title">
-            {name}
+          <span className="flex min-w-0 items-center gap-1.5">
+            <span className="truncate font-semibold" data-testid="conversation-title">
+              {name}
+            </span>
+            <PriorityChip priority={c.priority} />
+            <SlaBadge conversation={c} />
           </span>
           <span className="block truncate text-xs text-gray-500">
             {[contactSubtitle(c.contact), assignment].filter(Boolean).join(" · ")}
           </span>
         </span>
       </button>
+      <PriorityPicker conversation={c} />
       <TeamPicker conversation={c} />
       <AssigneePicker conversation={c} />
       <label className="shrink-0">

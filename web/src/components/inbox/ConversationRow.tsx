@@ -6,6 +6,7 @@ import { dayOf, formatListTime } from "../../lib/format";
 import type { Conversation } from "../../lib/types";
 import { isErased } from "../../lib/privacy";
 import { contactLabel, contactSubtitle } from "./names";
+import { PriorityChip, SlaBadge } from "./ServiceBadges";
 import { StatusTicks } from "./StatusTicks";
 
 export function ConversationRow({ conversation: c, active, now }: { conversation: Conversation; active: boolean; now: number }) {
@@ -39,6 +40,8 @@ export function ConversationRow({ conversation: c, active, now }: { conversation
           </div>
           <div className="flex min-w-0 items-center gap-1 text-xs text-gray-500">
             <span className="truncate">{contactSubtitle(c.contact)}</span>
+            <PriorityChip priority={c.priority} />
+            <SlaBadge conversation={c} />
             {(c.tags ?? []).slice(0, 3).map((tag) => (
               <span key={tag} className="shrink-0 rounded-full bg-brand-50 px-1.5 text-[11px] text-brand-700" data-testid="conversation-row-tag">
                 #{tag}

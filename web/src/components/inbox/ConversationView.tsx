@@ -5,6 +5,8 @@ import { useInbox } from "../../inbox/InboxProvider";
 import { windowInfo } from "../../lib/format";
 import { selectMessages, selectTyping } from "../../lib/inboxStore";
 import { useNow } from "../../lib/useNow";
+import { latestInboundKey } from "../../lib/suggestions";
+import { useSuggestions } from "../../inbox/useSuggestions";
 import { ErrorText } from "../Field";
 import { Composer } from "./Composer";
 import { ContactPanel } from "./ContactPanel";
@@ -30,6 +32,8 @@ export function ConversationView({ id }: { id: string }) {
   const info = windowInfo(conversation?.window_expires_at, now);
   const hasTemplates = messages.some((m) => m.type === "template");
   const channelId = conversation?.channel_id;
+  // Smart replies follow the customer's newest message (only while a reply can be typed).
+  const suggestions = useSuggestions(id, latestInboundKey(messages), !!conversation && info.open);
   const mediaSource = useMemo<MediaSource | null>(() => (channelId ? { channelId, cache: inbox.media } : null), [channelId, inbox.media]);
 
   useEffect(() => {
@@ -74,6 +78,7 @@ export function ConversationView({ id }: { id: string }) {
               onSendFile={(file, caption) => inbox.sendFile(id, file, caption)}
               onTyping={(on) => inbox.setTyping(id, on)}
               onSendCanned={(attachment, text) => inbox.sendCannedAttachment(id, attachment, text)}
+              suggestions={suggestions}
             />
           </>
         ) : (

@@ -1,9 +1,12 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { useAuth } from "../../auth/AuthProvider";
 import { useI18n } from "../../i18n/I18nProvider";
 import { ApiError } from "../../lib/api";
 import {
+  AI_CATEGORIES,
   bubbleOf,
+  draftFromAi,
+  draftLanguage,
   BUTTON_TYPES,
   CATEGORIES,
   draftToComponents,
@@ -14,15 +17,131 @@ import {
   normaliseName,
   parseProblems,
   variableCountOf,
+  type AiStatus,
+  type AiTemplateDraft,
   type DraftButton,
   type Problem,
   type TemplateDraft,
 } from "../../lib/templates";
 import type { TemplateFull } from "../../lib/types";
 import { Button, fieldClass, inputClass, SelectInput, TextArea, TextInput, useErrorText } from "../ui";
+import { Sparkle } from "../Sparkle";
 import { TemplateBubble } from "./TemplateBubble";
 
 const removeBtn = "shrink-0 rounded-md px-1.5 py-1 text-xs text-gray-500 hover:bg-red-50 hover:text-red-700";
+
+/**
+ * "Draft with AI": a description of the message becomes a template to start
+ * from (the form is filled; nothing is saved). Disabled, with why, when the
+ * server has no model configured.
+ */
+function AiDraftPanel({ draft, onDraft }: { draft: TemplateDraft; onDraft: (d: TemplateDraft) => void }) {
+  const { t } = useI18n();
+  const { api } = useAuth();
+  const errorText = useErrorText();
+  const [status, setStatus] = useState<AiStatus | null>(null);
+  /** The server's reason it cannot draft (a 403 AI_NOT_CONFIGURED), once known. */
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const [open, setOpen] = useState(false);
+  const [description, setDescription] = useState("");
+  const [category, setCategory] = useState<(typeof AI_CATEGORIES)[number]>(draft.category === "UTILITY" ? "UTILITY" : "MARKETING");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    api
+      .get<AiStatus>("/ai/status")
+      .then((s) => live && setStatus(s && typeof s === "object" ? s : { configured: false, model: null }))
+      // No AI on this server (an older one): shown as not set up.
+      .catch(() => live && setStatus({ configured: false, model: null }));
+    return () => {
+      live = false;
+    };
+  }, [api]);
+
+  const unavailable = status !== null && (!status.configured || refusal !== null);
+  const reason = refusal ?? status?.message ?? t("templates.ai.notConfigured");
+
+  async function run() {
+    if (!description.trim()) return;
+    setBusy(true);
+    setError(null);
+    setDone(false);
+    try {
+      const answer = await api.post<AiTemplateDraft>("/templates/draft", { description: description.trim(), category, language: draftLanguage(draft.language) });
+      onDraft(draftFromAi(answer, draft));
+      setDone(true);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === "AI_NOT_CONFIGURED") setRefusal(err.message);
+      else setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="rounded-lg border border-violet-200 bg-violet-50/60 p-3" data-testid="tpl-ai">
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <Button
+          variant="secondary"
+          onClick={() => setOpen((v) => !v)}
+          disabled={status === null || unavailable}
+          title={unavailable ? reason : undefined}
+          aria-expanded={open && !unavailable}
+          data-testid="tpl-ai-open"
+        >
+          <Sparkle className="h-4 w-4 text-violet-600" />
+          {t("templates.ai.button")}
+        </Button>
+        {status?.configured && status.model && !unavailable && <span className="text-xs text-gray-500">{t("templates.ai.model", { model: status.model })}</span>}
+      </div>
+      {unavailable && (
+        <p className="mt-2 text-xs text-gray-600" data-testid="tpl-ai-unavailable">
+          {reason}
+        </p>
+      )}
+      {open && !unavailable && (
+        <div className="mt-3 space-y-2">
+          <TextArea
+            label={t("templates.ai.description")}
+            hint={t("templates.ai.descriptionHint")}
+            rows={3}
+            maxLength={2000}
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+            placeholder={t("templates.ai.placeholder")}
+            data-testid="tpl-ai-description"
+          />
+          <div className="flex flex-wrap items-end gap-2">
+            <SelectInput
+              label={t("templates.field.category")}
+              value={category}
+              onChange={(e) => setCategory(e.target.value as (typeof AI_CATEGORIES)[number])}
+              options={AI_CATEGORIES.map((c) => ({ value: c, label: t(`templates.category.${c}`) }))}
+              className="w-48"
+              data-testid="tpl-ai-category"
+            />
+            <Button onClick={() => void run()} disabled={busy || !description.trim()} data-testid="tpl-ai-draft">
+              {busy ? t("templates.ai.drafting") : t("templates.ai.draft")}
+            </Button>
+          </div>
+          {error && (
+            <p role="alert" className="text-sm text-red-700" data-testid="tpl-ai-error">
+              {error}
+            </p>
+          )}
+          {done && (
+            <p role="status" className="text-xs text-green-700" data-testid="tpl-ai-done">
+              {t("templates.ai.done")}
+            </p>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
 
 /** Create a template (or edit a draft / rejected one) with a live WhatsApp preview. */
 export function TemplateForm({
@@ -74,6 +193,7 @@ export function TemplateForm({
   return (
     <form onSubmit={submit} className="grid gap-5 md:grid-cols-[1fr_20rem]" data-testid="template-form" noValidate>
       <div className="space-y-4">
+        {!editing && <AiDraftPanel draft={d} onDraft={(next) => setD(next)} />}
         <div className="grid gap-3 sm:grid-cols-3">
           <TextInput
             label={t("templates.field.name")}
