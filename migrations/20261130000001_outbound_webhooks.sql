@@ -48,6 +48,7 @@ CREATE TABLE webhook_deliveries (
     finished_at      timestamptz
 );
 CREATE INDEX webhook_deliveries_tenant_idx ON webhook_deliveries (tenant_id, endpoint_id, seq DESC);
+CREATE INDEX webhook_deliveries_finished_idx ON webhook_deliveries (finished_at) WHERE status <> 'pending';
 CREATE INDEX webhook_deliveries_pending_idx ON webhook_deliveries (endpoint_id, seq) WHERE status = 'pending';
 SELECT wf_protect_tenant_table('webhook_deliveries');
 
@@ -185,13 +186,14 @@ REVOKE EXECUTE ON FUNCTION webhook_on_conversation(), webhook_on_contact(), webh
 -- claimed for `p_lease` so that no other worker takes them meanwhile.
 CREATE FUNCTION webhook_claim_due(p_limit integer, p_lease interval)
 RETURNS TABLE (id uuid, tenant_id uuid, endpoint_id uuid, event_id uuid, event_type text, attempts integer, payload jsonb,
-               first_attempt_at timestamptz, url text, secret_enc bytea, failing_since timestamptz)
+               first_attempt_at timestamptz, url text, secret_enc bytea, failing_since timestamptz, locked_until timestamptz)
 LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$
     WITH heads AS (
         SELECT h.id FROM outbound_webhooks e
         CROSS JOIN LATERAL (SELECT d.id, d.next_attempt_at, d.locked_until FROM webhook_deliveries d
                             WHERE d.endpoint_id = e.id AND d.status = 'pending' ORDER BY d.seq LIMIT 1) h
         WHERE e.enabled AND h.next_attempt_at <= now() AND (h.locked_until IS NULL OR h.locked_until < now())
+        ORDER BY h.next_attempt_at
         LIMIT p_limit
     )
     UPDATE webhook_deliveries d SET locked_until = now() + p_lease
@@ -199,7 +201,8 @@ LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$
     RETURNING d.id, d.tenant_id, d.endpoint_id, d.event_id, d.event_type, d.attempts, d.payload, d.first_attempt_at,
               (SELECT e.url FROM outbound_webhooks e WHERE e.id = d.endpoint_id),
               (SELECT e.secret_enc FROM outbound_webhooks e WHERE e.id = d.endpoint_id),
-              (SELECT e.failing_since FROM outbound_webhooks e WHERE e.id = d.endpoint_id)
+              (SELECT e.failing_since FROM outbound_webhooks e WHERE e.id = d.endpoint_id),
+              d.locked_until
 $$;
 REVOKE EXECUTE ON FUNCTION webhook_claim_due(integer, interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION webhook_claim_due(integer, interval) TO whatsflow_app;

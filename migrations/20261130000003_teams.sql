@@ -32,6 +32,7 @@ ALTER TABLE users ADD COLUMN presence_at timestamptz NOT NULL DEFAULT now();
 ALTER TABLE conversations ADD COLUMN team_id uuid REFERENCES teams(id) ON DELETE SET NULL;
 CREATE INDEX conversations_team_idx ON conversations (tenant_id, team_id) WHERE team_id IS NOT NULL;
 -- Waiting conversations of teams that assign (the router's sweep).
+CREATE INDEX conversations_team_held_idx ON conversations (team_id) WHERE assignee_id IS NOT NULL AND status IN ('open', 'pending') AND team_id IS NOT NULL;
 CREATE INDEX conversations_team_waiting_idx ON conversations (team_id) WHERE assignee_id IS NULL AND status IN ('open', 'pending') AND team_id IS NOT NULL;
 
 -- The teams, across tenants, with work for the router: conversations
@@ -42,7 +43,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
     WHERE t.assignment <> 'manual'
       AND (EXISTS (SELECT 1 FROM conversations c WHERE c.team_id = t.id AND c.assignee_id IS NULL AND c.status IN ('open', 'pending'))
            OR EXISTS (SELECT 1 FROM conversations c JOIN users u ON u.id = c.assignee_id
-                      WHERE c.team_id = t.id AND c.status IN ('open', 'pending') AND u.presence = 'offline' AND u.presence_at < now() - p_absent))
+                      WHERE c.team_id = t.id AND c.tenant_id = t.tenant_id AND c.assignee_id IS NOT NULL AND c.status IN ('open', 'pending')
+                        AND u.presence = 'offline' AND u.presence_at < now() - p_absent))
 $$;
 REVOKE EXECUTE ON FUNCTION teams_to_route(interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION teams_to_route(interval) TO whatsflow_app;

@@ -112,38 +112,30 @@ CREATE TABLE csat_responses (
 CREATE INDEX csat_responses_tenant_idx ON csat_responses (tenant_id, created_at);
 SELECT wf_protect_tenant_table('csat_responses');
 
--- Conversations opened per day, by channel and team (the over-time chart).
-CREATE TABLE conversation_days (
-    tenant_id   uuid NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
-    day         date NOT NULL,
-    channel_id  uuid NOT NULL,
-    opened      integer NOT NULL DEFAULT 0,
-    resolved    integer NOT NULL DEFAULT 0,
-    PRIMARY KEY (tenant_id, day, channel_id)
-);
-SELECT wf_protect_tenant_table('conversation_days');
+-- Conversations opened per day (the over-time chart) are counted from
+-- this index at read time; resolutions from `resolutions`.
+CREATE INDEX conversations_created_idx ON conversations (tenant_id, created_at);
 
 -- Episode bookkeeping on status changes: a resolution is timed and
 -- counted; a reopening starts a new episode.
 CREATE FUNCTION conversation_episode() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 BEGIN
+    IF NEW.status IN ('resolved', 'closed') THEN
+        -- Nobody waits on what is done.
+        NEW.awaiting_since := NULL;
+    END IF;
     IF NEW.status = 'resolved' AND OLD.status <> 'resolved' THEN
         NEW.resolved_at := now();
-        NEW.awaiting_since := NULL;
         INSERT INTO resolutions (tenant_id, conversation_id, agent_id, team_id, channel_id, seconds, at)
         VALUES (NEW.tenant_id, NEW.id, NEW.assignee_id, NEW.team_id, NEW.channel_id,
                 GREATEST(0, extract(epoch FROM now() - COALESCE(NEW.opened_at, NEW.created_at))), now());
-        INSERT INTO conversation_days (tenant_id, day, channel_id, resolved) VALUES (NEW.tenant_id, (now() AT TIME ZONE 'UTC')::date, NEW.channel_id, 1)
-        ON CONFLICT (tenant_id, day, channel_id) DO UPDATE SET resolved = conversation_days.resolved + 1;
     ELSIF NEW.status IN ('open', 'pending') AND OLD.status IN ('resolved', 'closed') THEN
         NEW.opened_at := now();
         NEW.first_response_at := NULL;
         NEW.resolved_at := NULL;
         NEW.sla_breached_at := NULL;
         NEW.sla_breach := NULL;
-        INSERT INTO conversation_days (tenant_id, day, channel_id, opened) VALUES (NEW.tenant_id, (now() AT TIME ZONE 'UTC')::date, NEW.channel_id, 1)
-        ON CONFLICT (tenant_id, day, channel_id) DO UPDATE SET opened = conversation_days.opened + 1;
     END IF;
     RETURN NEW;
 END
@@ -151,16 +143,7 @@ $$;
 CREATE TRIGGER conversations_episode BEFORE UPDATE OF status ON conversations FOR EACH ROW
     WHEN (NEW.status IS DISTINCT FROM OLD.status) EXECUTE FUNCTION conversation_episode();
 
-CREATE FUNCTION conversation_opened() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
-BEGIN
-    INSERT INTO conversation_days (tenant_id, day, channel_id, opened) VALUES (NEW.tenant_id, (now() AT TIME ZONE 'UTC')::date, NEW.channel_id, 1)
-    ON CONFLICT (tenant_id, day, channel_id) DO UPDATE SET opened = conversation_days.opened + 1;
-    RETURN NULL;
-END
-$$;
-CREATE TRIGGER conversations_opened AFTER INSERT ON conversations FOR EACH ROW EXECUTE FUNCTION conversation_opened();
-REVOKE EXECUTE ON FUNCTION conversation_episode(), conversation_opened() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION conversation_episode() FROM PUBLIC;
 
 -- Automation rules: event → conditions → actions, in position order.
 CREATE TABLE automation_rules (
@@ -220,7 +203,9 @@ CREATE TABLE tenant_events (
     type             text NOT NULL,
     data             jsonb NOT NULL,
     created_at       timestamptz NOT NULL DEFAULT now(),
-    locked_until     timestamptz
+    locked_until     timestamptz,
+    -- Claims so far: an event failing again and again is dropped (logged).
+    attempts         integer NOT NULL DEFAULT 0
 );
 CREATE INDEX tenant_events_tenant_idx ON tenant_events (tenant_id, id);
 SELECT wf_protect_tenant_table('tenant_events');
@@ -252,6 +237,10 @@ DECLARE
     v_event uuid := gen_random_uuid();
     v_n integer;
 BEGIN
+    -- Called in a tenant's transaction, it emits for that tenant only.
+    IF app_tenant() IS NOT NULL AND app_tenant() <> p_tenant THEN
+        RAISE EXCEPTION 'webhook_emit for another tenant' USING ERRCODE = '42501';
+    END IF;
     INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, event_id, event_type, payload)
     SELECT gen_random_uuid(), p_tenant, e.id, v_event, p_type,
            jsonb_build_object('id', v_event, 'type', p_type, 'created_at', now(), 'tenant_id', p_tenant, 'data', p_data)
@@ -262,7 +251,8 @@ BEGIN
     IF v_n > 0 THEN
         PERFORM pg_notify('webhook_deliveries', '');
     END IF;
-    IF internal_wants(p_tenant, p_type) THEN
+    -- Of statuses, only failures interest the server's own consumers.
+    IF (p_type <> 'message.status' OR p_data->>'status' = 'failed') AND internal_wants(p_tenant, p_type) THEN
         INSERT INTO tenant_events (tenant_id, type, data) VALUES (p_tenant, p_type, p_data || jsonb_build_object('event_id', v_event));
         PERFORM pg_notify('tenant_events', '');
     END IF;
@@ -301,13 +291,13 @@ REVOKE EXECUTE ON FUNCTION internal_on_conversation_tags() FROM PUBLIC;
 
 -- Events due for the automation worker, claimed for p_lease.
 CREATE FUNCTION tenant_events_claim(p_limit integer, p_lease interval)
-RETURNS TABLE (id bigint, tenant_id uuid, type text, data jsonb, created_at timestamptz)
+RETURNS TABLE (id bigint, tenant_id uuid, type text, data jsonb, created_at timestamptz, attempts integer)
 LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$
-    UPDATE tenant_events e SET locked_until = now() + p_lease
+    UPDATE tenant_events e SET locked_until = now() + p_lease, attempts = e.attempts + 1
     FROM (SELECT x.id FROM tenant_events x WHERE x.locked_until IS NULL OR x.locked_until < now()
           ORDER BY x.id LIMIT p_limit FOR UPDATE SKIP LOCKED) c
     WHERE e.id = c.id
-    RETURNING e.id, e.tenant_id, e.type, e.data, e.created_at
+    RETURNING e.id, e.tenant_id, e.type, e.data, e.created_at, e.attempts
 $$;
 CREATE FUNCTION tenant_events_done(p_ids bigint[]) RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$
@@ -331,28 +321,67 @@ $$;
 REVOKE EXECUTE ON FUNCTION automation_timers_due(timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION automation_timers_due(timestamptz) TO whatsflow_app;
 
--- SLA breaches as of p_now, across tenants, marked once per episode: the
--- team's policy, else the account's.
+-- SLA breaches as of p_now, across tenants, marked once per episode (the
+-- team's policy, else the account's), each with its `sla.breached` event in
+-- the same transaction; rows another worker holds are skipped.
+CREATE INDEX conversations_sla_open_idx ON conversations (tenant_id) WHERE status IN ('open', 'pending') AND sla_breached_at IS NULL;
 CREATE FUNCTION sla_mark_breaches(p_now timestamptz)
 RETURNS TABLE (tenant_id uuid, conversation_id uuid, breach text, assignee_id uuid, team_id uuid)
-LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$
-    WITH due AS (
-        SELECT c.id, CASE
-                 WHEN p.first_response_minutes IS NOT NULL AND c.first_response_at IS NULL AND c.awaiting_since IS NOT NULL
-                      AND c.awaiting_since <= p_now - make_interval(mins => p.first_response_minutes) THEN 'first_response'
-                 WHEN p.resolution_minutes IS NOT NULL
-                      AND COALESCE(c.opened_at, c.created_at) <= p_now - make_interval(mins => p.resolution_minutes) THEN 'resolution'
-               END AS breach
-        FROM (SELECT DISTINCT s.tenant_id FROM sla_policies s) t
-        JOIN conversations c ON c.tenant_id = t.tenant_id
-        CROSS JOIN LATERAL (SELECT s.first_response_minutes, s.resolution_minutes FROM sla_policies s
-                            WHERE s.tenant_id = c.tenant_id AND (s.team_id = c.team_id OR s.team_id IS NULL)
-                            ORDER BY s.team_id IS NULL LIMIT 1) p
-        WHERE c.status IN ('open', 'pending') AND c.sla_breached_at IS NULL
-    )
-    UPDATE conversations c SET sla_breached_at = p_now, sla_breach = due.breach
-    FROM due WHERE c.id = due.id AND due.breach IS NOT NULL
-    RETURNING c.tenant_id, c.id, c.sla_breach, c.assignee_id, c.team_id
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+#variable_conflict use_column
+DECLARE
+    r record;
+BEGIN
+    FOR r IN
+        WITH due AS (
+            SELECT c.id, CASE
+                     WHEN p.first_response_minutes IS NOT NULL AND c.first_response_at IS NULL AND c.awaiting_since IS NOT NULL
+                          AND c.awaiting_since <= p_now - make_interval(mins => p.first_response_minutes) THEN 'first_response'
+                     WHEN p.resolution_minutes IS NOT NULL
+                          AND COALESCE(c.opened_at, c.created_at) <= p_now - make_interval(mins => p.resolution_minutes) THEN 'resolution'
+                   END AS breach
+            FROM (SELECT DISTINCT s.tenant_id FROM sla_policies s) t
+            JOIN conversations c ON c.tenant_id = t.tenant_id AND c.status IN ('open', 'pending') AND c.sla_breached_at IS NULL
+            CROSS JOIN LATERAL (SELECT s.first_response_minutes, s.resolution_minutes FROM sla_policies s
+                                WHERE s.tenant_id = c.tenant_id AND (s.team_id = c.team_id OR s.team_id IS NULL)
+                                ORDER BY s.team_id IS NULL LIMIT 1) p
+            FOR UPDATE OF c SKIP LOCKED
+        )
+        UPDATE conversations c SET sla_breached_at = p_now, sla_breach = due.breach
+        FROM due WHERE c.id = due.id AND due.breach IS NOT NULL AND c.sla_breached_at IS NULL
+        RETURNING c.tenant_id, c.id, c.sla_breach, c.assignee_id, c.team_id
+    LOOP
+        PERFORM webhook_emit(r.tenant_id, 'sla.breached', jsonb_build_object(
+            'conversation_id', r.id, 'breach', r.sla_breach, 'assignee_id', r.assignee_id, 'team_id', r.team_id));
+        tenant_id := r.tenant_id; conversation_id := r.id; breach := r.sla_breach; assignee_id := r.assignee_id; team_id := r.team_id;
+        RETURN NEXT;
+    END LOOP;
+END
 $$;
 REVOKE EXECUTE ON FUNCTION sla_mark_breaches(timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION sla_mark_breaches(timestamptz) TO whatsflow_app;
+
+-- Purges for what grows with use: rule logs after 90 days, fired timers
+-- after 30, rollups and ratings after two years.
+CREATE FUNCTION purge_teamwork(p_limit integer) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE v_n integer := 0; v_m integer;
+BEGIN
+    DELETE FROM automation_logs WHERE id IN (SELECT id FROM automation_logs WHERE at < now() - interval '90 days' LIMIT p_limit);
+    GET DIAGNOSTICS v_m = ROW_COUNT; v_n := v_n + v_m;
+    DELETE FROM automation_timers_fired WHERE ctid IN (SELECT ctid FROM automation_timers_fired WHERE since < now() - interval '30 days' LIMIT p_limit);
+    GET DIAGNOSTICS v_m = ROW_COUNT; v_n := v_n + v_m;
+    DELETE FROM reply_times WHERE id IN (SELECT id FROM reply_times WHERE at < now() - interval '730 days' LIMIT p_limit);
+    GET DIAGNOSTICS v_m = ROW_COUNT; v_n := v_n + v_m;
+    DELETE FROM resolutions WHERE id IN (SELECT id FROM resolutions WHERE at < now() - interval '730 days' LIMIT p_limit);
+    GET DIAGNOSTICS v_m = ROW_COUNT; v_n := v_n + v_m;
+    DELETE FROM csat_responses WHERE id IN (SELECT id FROM csat_responses WHERE created_at < now() - interval '730 days' LIMIT p_limit);
+    GET DIAGNOSTICS v_m = ROW_COUNT; v_n := v_n + v_m;
+    RETURN v_n;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION purge_teamwork(integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION purge_teamwork(integer) TO whatsflow_app;
+CREATE INDEX automation_logs_at_idx ON automation_logs (at);
+CREATE INDEX reply_times_at_idx ON reply_times (at);
+CREATE INDEX resolutions_at_idx ON resolutions (at);

@@ -81,7 +81,8 @@ impl AiClient {
         let status = res.status();
         let answer: Value = res.json().await.map_err(|e| AiError::Failed(e.without_url().to_string()))?;
         if !status.is_success() {
-            return Err(AiError::Failed(format!("HTTP {status}: {}", answer["error"]["message"].as_str().unwrap_or("no message"))));
+            // The provider's own message may echo part of the key: only the status is kept.
+            return Err(AiError::Failed(format!("the provider answered HTTP {}", status.as_u16())));
         }
         answer["choices"][0]["message"]["content"]
             .as_str()

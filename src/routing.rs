@@ -114,6 +114,10 @@ impl TeamRouter {
                 }
                 continue;
             };
+            // Someone may have taken it meanwhile (an agent, another sweep).
+            if !self.still_held_by(tenant, conversation, held_by).await? {
+                continue;
+            }
             if self.assign(tenant, conversation, Some(user)).await? {
                 teams.mark_assigned(team, user).await?;
                 if let Some(c) = candidates.iter_mut().find(|c| c.user == user) {
@@ -129,7 +133,7 @@ impl TeamRouter {
     /// Gives one conversation to an online member of `rule`'s team now, if
     /// anyone can take it; whom.
     pub async fn route_one(&self, tenant: TenantId, conversation: ConversationId, rule: &TeamRule) -> Result<Option<UserId>, DbError> {
-        if !self.open_now(tenant, rule.id).await? {
+        if !self.open_now(tenant, rule.id).await? || !self.still_held_by(tenant, conversation, None).await? {
             return Ok(None);
         }
         let teams = self.db.tenant(tenant).teams();
@@ -142,6 +146,12 @@ impl TeamRouter {
             return Ok(Some(user));
         }
         Ok(None)
+    }
+
+    /// Whether the conversation is still with `held_by` (None: nobody).
+    async fn still_held_by(&self, tenant: TenantId, conversation: ConversationId, held_by: Option<UserId>) -> Result<bool, DbError> {
+        let now = self.db.tenant(tenant).conversations().visible(conversation, Visibility::system()).await?;
+        Ok(now.is_some_and(|c| c.assignee_id == held_by))
     }
 
     /// Whether the team works now (its business hours, else the account's;

@@ -21,10 +21,12 @@ use whatsflow_actors::ids::{ContactId, ConversationId, TenantId, UserId};
 use whatsflow_actors::message::SentBy;
 use whatsflow_actors::ports::{ConversationPatch, ConversationStatus};
 
-/// Events claimed at once.
-const BATCH: i64 = 100;
+/// Events claimed at once (handled one after another within the lease).
+const BATCH: i64 = 10;
 /// How long a claim holds.
-const LEASE: Duration = Duration::from_secs(60);
+const LEASE: Duration = Duration::from_secs(180);
+/// Claims after which an event that keeps failing is dropped (logged).
+const MAX_ATTEMPTS: i32 = 5;
 /// The slowest the queue is looked at without a wake-up.
 const POLL: Duration = Duration::from_secs(1);
 
@@ -80,6 +82,11 @@ async fn drain(state: &AppState) -> Result<usize, DbError> {
     let events = state.db.claim_internal_events(BATCH, LEASE).await?;
     let mut done = Vec::with_capacity(events.len());
     for event in &events {
+        if event.attempts > MAX_ATTEMPTS {
+            tracing::error!(event = event.id, kind = %event.kind, tenant = %event.tenant_id, "an internal event failed {MAX_ATTEMPTS} times and is dropped");
+            done.push(event.id);
+            continue;
+        }
         if let Err(e) = handle(state, event).await {
             // Left claimed: retried when the lease lapses.
             tracing::warn!(error = %e, event = event.id, kind = %event.kind, "handling an internal event");
@@ -138,9 +145,8 @@ async fn timed_rules(state: &AppState) -> Result<(), DbError> {
 
 async fn sla_breaches(state: &AppState) -> Result<(), DbError> {
     for b in state.db.sla_mark_breaches(state.clock.now()).await? {
-        let (tenant, conversation, breach, assignee, team) = (TenantId(b.tenant_id), b.conversation_id, b.breach, b.assignee_id, b.team_id);
-        let data = json!({"conversation_id": conversation, "breach": breach, "assignee_id": assignee, "team_id": team});
-        state.db.tenant(tenant).service().emit("sla.breached", &data).await?;
+        let (tenant, conversation, breach, assignee) = (TenantId(b.tenant_id), b.conversation_id, b.breach, b.assignee_id);
+        // Its `sla.breached` event was written with the mark; people are told live.
         state.hub.broadcast(
             tenant,
             crate::hub::HubFrame {
@@ -532,10 +538,20 @@ async fn act(
             }
         }
         Action::Notify { text, user_ids } => {
-            state.hub.notify(
+            // Only to those who may see the conversation (its text is theirs to read).
+            state.hub.broadcast(
                 tenant,
-                json!({"event": "notification", "data": {"kind": "automation", "rule_id": rule.id, "rule": rule.name,
-                        "conversation_id": f.id, "message": fill_facts(text, facts), "user_ids": user_ids}}),
+                crate::hub::HubFrame {
+                    conversation_id: Some(conversation),
+                    assignee: f.assignee_id.map(UserId),
+                    seq: None,
+                    scope: crate::hub::Scope::Inbox,
+                    except: None,
+                    text: json!({"event": "notification", "data": {"kind": "automation", "rule_id": rule.id, "rule": rule.name,
+                            "conversation_id": f.id, "message": fill_facts(text, facts), "user_ids": user_ids}})
+                    .to_string()
+                    .into(),
+                },
             );
             Ok("notified".into())
         }

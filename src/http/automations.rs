@@ -99,6 +99,8 @@ pub async fn get(state: web::Data<AppState>, user: Manager, path: web::Path<uuid
 
 /// Creates a rule.
 pub async fn create(state: web::Data<AppState>, user: Manager, body: web::Json<RuleBody>) -> Result<HttpResponse, ApiError> {
+    // A rule outlives an operator's view of the account (and can send its data out).
+    crate::http::security::not_impersonating(&user)?;
     let f = fields(body.into_inner())?;
     let rule = match state.db.tenant(user.tenant_id).automations().create(f, user.user_id).await? {
         RuleCreated::Done(r) => r,
@@ -121,6 +123,7 @@ pub async fn update(
     path: web::Path<uuid::Uuid>,
     body: web::Json<RuleBody>,
 ) -> Result<HttpResponse, ApiError> {
+    crate::http::security::not_impersonating(&user)?;
     let f = fields(body.into_inner())?;
     let rule = state.db.tenant(user.tenant_id).automations().update(*path, f).await?.ok_or(ApiError::NotFound("automation"))?;
     state.webhook_interest.forget(user.tenant_id);

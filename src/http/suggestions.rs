@@ -49,7 +49,7 @@ pub async fn suggestions(state: web::Data<AppState>, user: Writer, path: web::Pa
     let facts = service.facts(*path).await?.map(|f| f.facts).unwrap_or_default();
     let mut seen = std::collections::HashSet::new();
     let suggestions: Vec<_> = service
-        .retrieve_answers(question, user.user_id.0)
+        .retrieve_answers(question, user.user_id.0, user.sees_all_conversations())
         .await?
         .into_iter()
         .map(|(text, source, id)| (crate::automations::worker::fill_facts(&text, &facts), source, id))

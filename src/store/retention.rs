@@ -1,5 +1,6 @@
 //! Retention: settled webhook inbox rows, held events whose message never
-//! came and finished outbound webhook deliveries are deleted once older than the retention (default 30 days), in
+//! came, finished outbound webhook deliveries, and (after their own longer
+//! periods) smart-reply memory, rule logs and report rollups are deleted once older than the retention (default 30 days), in
 //! small batches so the purge never holds long locks. Unsettled and
 //! dead-lettered rows are kept: they still matter to someone.
 
@@ -52,13 +53,17 @@ pub async fn purge(pool: &PgPool, retention: Duration) -> Result<(u64, u64), sql
             break;
         }
     }
-    let answers: u64 = sqlx::query_scalar::<_, i32>("SELECT purge_answer_memory($1::int)")
-        .bind(PURGE_BATCH)
-        .fetch_one(pool)
-        .await?
-        .try_into()
-        .unwrap_or(0);
-    Ok((inbox, held + deliveries + answers))
+    let mut others = 0;
+    for purge in ["SELECT purge_answer_memory($1::int)", "SELECT purge_teamwork($1::int)"] {
+        loop {
+            let n: u64 = sqlx::query_scalar::<_, i32>(purge).bind(PURGE_BATCH).fetch_one(pool).await?.try_into().unwrap_or(0);
+            others += n;
+            if n < PURGE_BATCH as u64 {
+                break;
+            }
+        }
+    }
+    Ok((inbox, held + deliveries + others))
 }
 
 /// Runs [`purge`] every hour until the process ends.

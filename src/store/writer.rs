@@ -91,9 +91,17 @@ async fn emit_message_events(
             sqlx::query("SELECT webhook_emit_messages($1, $2)").bind(tenant.0).bind(ids).execute(&mut **tx).await?;
         }
     }
-    if wants.status && any_status {
-        let ids: Vec<uuid::Uuid> = outcomes.iter().flat_map(|o| o.statuses_applied.iter()).map(|s| s.message_id.0).collect();
-        sqlx::query("SELECT webhook_emit_statuses($1, $2)").bind(tenant.0).bind(ids).execute(&mut **tx).await?;
+    if (wants.status || wants.failures) && any_status {
+        // Endpoints hear every status; the server's own rules only failures.
+        let ids: Vec<uuid::Uuid> = outcomes
+            .iter()
+            .flat_map(|o| o.statuses_applied.iter())
+            .filter(|s| wants.status || s.status == MessageStatus::Failed)
+            .map(|s| s.message_id.0)
+            .collect();
+        if !ids.is_empty() {
+            sqlx::query("SELECT webhook_emit_statuses($1, $2)").bind(tenant.0).bind(ids).execute(&mut **tx).await?;
+        }
     }
     Ok(())
 }
@@ -445,7 +453,9 @@ async fn commit_tenant(
             last_seq = GREATEST(c.last_seq, r.last_seq),
             unread_count = CASE WHEN r.reset THEN 0 ELSE c.unread_count END + r.unread,
             last_inbound_at = GREATEST(c.last_inbound_at, r.last_inbound_at),
-            awaiting_since = CASE WHEN r.unread > 0 THEN COALESCE(c.awaiting_since, r.last_inbound_at) ELSE c.awaiting_since END,
+            awaiting_since = CASE WHEN NOT r.reopen THEN c.awaiting_since
+                                  WHEN c.status IN ('resolved', 'closed') THEN r.last_inbound_at
+                                  ELSE COALESCE(c.awaiting_since, r.last_inbound_at) END,
             last_message_at = GREATEST(c.last_message_at, r.last_message_at),
             status = COALESCE(r.status, CASE WHEN r.reopen AND c.status IN ('resolved', 'closed') THEN 'open' ELSE c.status END),
             assignee_id = CASE WHEN r.set_assignee THEN r.assignee ELSE c.assignee_id END,
@@ -481,32 +491,11 @@ async fn commit_tenant(
             }
         }
     }
-    // 8. Agents' text answers are remembered with the customer's last
-    //    question, for smart replies.
-    if !texts.is_empty() {
-        let (conversations, rest): (Vec<uuid::Uuid>, Vec<(String, uuid::Uuid)>) = texts.into_iter().map(|(c, b, a)| (c, (b, a))).unzip();
-        let (bodies, agents): (Vec<String>, Vec<uuid::Uuid>) = rest.into_iter().unzip();
-        sqlx::query(
-            "INSERT INTO answer_memory (tenant_id, question, answer, agent_id)
-             SELECT $1, left(q.body, 4096), left(a.body, 4096), a.agent
-             FROM unnest($2::uuid[], $3::text[], $4::uuid[]) AS a(conversation, body, agent)
-             CROSS JOIN LATERAL (SELECT m.content->>'body' AS body FROM messages m
-                                 WHERE m.tenant_id = $1 AND m.conversation_id = a.conversation AND m.direction = 'inbound' AND m.type = 'text'
-                                 ORDER BY m.seq DESC LIMIT 1) q
-             WHERE q.body IS NOT NULL AND length(trim(q.body)) > 0",
-        )
-        .bind(tenant.0)
-        .bind(&conversations)
-        .bind(&bodies)
-        .bind(&agents)
-        .execute(&mut **tx)
-        .await?;
-    }
     if !answers.is_empty() {
         let (ids, rest): (Vec<uuid::Uuid>, Vec<(chrono::DateTime<chrono::Utc>, uuid::Uuid)>) =
             answers.into_iter().map(|(c, at, a)| (c, (at, a))).unzip();
         let (at, agents): (Vec<_>, Vec<_>) = rest.into_iter().unzip();
-        sqlx::query(
+        let rows = sqlx::query(
             "WITH answered AS (
                  SELECT DISTINCT ON (r.id) r.id, r.at, r.agent FROM unnest($2::uuid[], $3::timestamptz[], $4::uuid[]) AS r(id, at, agent)
                  ORDER BY r.id, r.at),
@@ -518,15 +507,41 @@ async fn commit_tenant(
                  FROM waited w JOIN answered a ON a.id = w.id WHERE c.id = w.id
                  RETURNING c.id)
              INSERT INTO reply_times (tenant_id, conversation_id, agent_id, team_id, first, seconds, at)
-             SELECT $1, w.id, a.agent, w.team_id, w.first, GREATEST(0, extract(epoch FROM a.at - w.awaiting_since)), a.at
-             FROM waited w JOIN answered a ON a.id = w.id JOIN cleared x ON x.id = w.id",
+             SELECT $1, w.id, (SELECT u.id FROM users u WHERE u.id = a.agent), w.team_id, w.first,
+                    GREATEST(0, extract(epoch FROM a.at - w.awaiting_since)), a.at
+             FROM waited w JOIN answered a ON a.id = w.id JOIN cleared x ON x.id = w.id
+             RETURNING conversation_id",
         )
         .bind(tenant.0)
         .bind(&ids)
         .bind(&at)
         .bind(&agents)
-        .execute(&mut **tx)
+        .fetch_all(&mut **tx)
         .await?;
+        // 8. An agent's text answer to a waiting customer is remembered with
+        //    the customer's last question, for smart replies.
+        let answered: std::collections::HashSet<uuid::Uuid> = rows.iter().filter_map(|r| r.try_get("conversation_id").ok()).collect();
+        texts.retain(|(c, _, _)| answered.contains(c));
+        if !texts.is_empty() {
+            let (conversations, rest): (Vec<uuid::Uuid>, Vec<(String, uuid::Uuid)>) =
+                texts.into_iter().map(|(c, b, a)| (c, (b, a))).unzip();
+            let (bodies, agents): (Vec<String>, Vec<uuid::Uuid>) = rest.into_iter().unzip();
+            sqlx::query(
+                "INSERT INTO answer_memory (tenant_id, conversation_id, question, answer, agent_id)
+                 SELECT $1, a.conversation, left(q.body, 4096), left(a.body, 4096), (SELECT u.id FROM users u WHERE u.id = a.agent)
+                 FROM unnest($2::uuid[], $3::text[], $4::uuid[]) AS a(conversation, body, agent)
+                 CROSS JOIN LATERAL (SELECT m.content->>'body' AS body FROM messages m
+                                     WHERE m.tenant_id = $1 AND m.conversation_id = a.conversation AND m.direction = 'inbound' AND m.type = 'text'
+                                     ORDER BY m.seq DESC LIMIT 1) q
+                 WHERE q.body IS NOT NULL AND length(trim(q.body)) > 0",
+            )
+            .bind(tenant.0)
+            .bind(&conversations)
+            .bind(&bodies)
+            .bind(&agents)
+            .execute(&mut **tx)
+            .await?;
+        }
     }
     Ok(outcomes)
 }

@@ -19,8 +19,10 @@ pub const FRESH_FOR: Duration = Duration::from_secs(5);
 pub struct MessageInterest {
     /// `message.received`.
     pub received: bool,
-    /// `message.status`.
+    /// Every `message.status` (an endpoint subscribes).
     pub status: bool,
+    /// The failed ones only (an automation rule on `message.failed`).
+    pub failures: bool,
 }
 
 /// See the module doc.
@@ -37,12 +39,15 @@ impl WebhookInterest {
                 return Ok(entry.1);
             }
         }
-        let (received, status): (bool, bool) =
-            sqlx::query_as("SELECT event_wanted($1, 'message.received'), event_wanted($1, 'message.status')")
-                .bind(tenant.0)
-                .fetch_one(&mut **tx)
-                .await?;
-        let interest = MessageInterest { received, status };
+        let (received, status, failures): (bool, bool, bool) = sqlx::query_as(
+            "SELECT event_wanted($1, 'message.received'),
+                    EXISTS (SELECT 1 FROM outbound_webhooks WHERE tenant_id = $1 AND enabled AND 'message.status' = ANY(events)),
+                    internal_wants($1, 'message.status')",
+        )
+        .bind(tenant.0)
+        .fetch_one(&mut **tx)
+        .await?;
+        let interest = MessageInterest { received, status, failures };
         self.known.insert(tenant, (Instant::now(), interest));
         Ok(interest)
     }

@@ -150,9 +150,19 @@ impl DeliveryWorker {
     async fn tell_disabled(&self, tenant: TenantId, endpoint: uuid::Uuid, url: &str) {
         tracing::warn!(tenant = %tenant.0, endpoint = %endpoint, "outbound webhook switched off after a day of failures");
         let message = format!("The webhook endpoint {url} failed every delivery for a day and was switched off; fix it and switch it on again: what waits will be sent.");
-        self.hub.notify(
+        // Admins only: the URL may carry a token.
+        self.hub.broadcast(
             tenant,
-            json!({"event": "notification", "data": {"kind": "webhook_disabled", "endpoint_id": endpoint, "url": url, "message": message}}),
+            crate::hub::HubFrame {
+                conversation_id: None,
+                assignee: None,
+                seq: None,
+                scope: crate::hub::Scope::Admins,
+                except: None,
+                text: json!({"event": "notification", "data": {"kind": "webhook_disabled", "endpoint_id": endpoint, "url": url, "message": message}})
+                    .to_string()
+                    .into(),
+            },
         );
         let entry = crate::audit::Entry::new(Some(tenant), crate::audit::Actor::System, "webhook.disabled")
             .target(format!("webhook:{endpoint}"))

@@ -294,6 +294,8 @@ pub struct InternalEvent {
     pub data: Value,
     /// When it happened.
     pub created_at: DateTime<Utc>,
+    /// Claims so far (this one included).
+    pub attempts: i32,
 }
 
 impl Db {

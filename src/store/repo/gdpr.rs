@@ -121,6 +121,31 @@ impl TenantDb<'_> {
         };
         sqlx::query("DELETE FROM held_events WHERE target_wamid = ANY($1)").bind(&wamids).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM dead_letters WHERE contact_id = $1").bind(id.0).execute(&mut *tx).await?;
+        // What teamwork kept of them: smart-reply memory, survey comments,
+        // queued internal events and the bodies of outbound webhook deliveries.
+        sqlx::query("DELETE FROM answer_memory a USING conversations c WHERE c.id = a.conversation_id AND c.contact_id = $1")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE csat_responses r SET comment = NULL FROM conversations c WHERE c.id = r.conversation_id AND c.contact_id = $1")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        let theirs = "(SELECT id::text FROM conversations WHERE contact_id = $1 UNION SELECT $1::text)";
+        sqlx::query(&format!(
+            "DELETE FROM tenant_events WHERE data->>'conversation_id' IN {theirs} OR data->>'id' IN {theirs} OR data->'contact'->>'id' = $1::text"
+        ))
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(&format!(
+            "UPDATE webhook_deliveries SET payload = jsonb_set(payload, '{{data}}', '{{\"erased\": true}}')
+             WHERE payload->'data'->>'conversation_id' IN {theirs} OR payload->'data'->>'id' IN {theirs}
+                OR payload->'data'->'contact'->>'id' = $1::text"
+        ))
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(
             "UPDATE contacts SET phone = NULL, wa_user_id = 'erased:' || id::text, username = NULL, name = NULL, tags = '{}',
                  custom_fields = '{}', opted_in = false, erased_at = now(), updated_at = now()

@@ -380,14 +380,6 @@ impl Service<'_> {
         Ok(n > 0)
     }
 
-    /// Emits an event (outbound webhooks and internal consumers).
-    pub async fn emit(&self, kind: &str, data: &Value) -> Result<(), DbError> {
-        let mut tx = self.db.tx().await?;
-        sqlx::query("SELECT webhook_emit($1, $2, $3)").bind(self.db.tenant.0).bind(kind).bind(data).execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// Sets a conversation's priority; false when none.
     pub async fn set_priority(&self, conversation: uuid::Uuid, priority: &str) -> Result<bool, DbError> {
         let mut tx = self.db.tx().await?;
@@ -419,8 +411,14 @@ impl Service<'_> {
 
     /// The offline engine of smart replies: canned replies (the shared ones
     /// and `viewer`'s) and past agent answers whose question resembles
-    /// `question`, best first: (text, source, canned id).
-    pub async fn retrieve_answers(&self, question: &str, viewer: uuid::Uuid) -> Result<Vec<(String, String, Option<uuid::Uuid>)>, DbError> {
+    /// `question` (from conversations the viewer may see; the latest 500
+    /// matches), best first: (text, source, canned id).
+    pub async fn retrieve_answers(
+        &self,
+        question: &str,
+        viewer: uuid::Uuid,
+        sees_all: bool,
+    ) -> Result<Vec<(String, String, Option<uuid::Uuid>)>, DbError> {
         let words: Vec<String> =
             question.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 3).map(str::to_lowercase).take(16).collect();
         if words.is_empty() {
@@ -436,12 +434,17 @@ impl Service<'_> {
                  FROM canned_replies c, q WHERE (c.owner_id IS NULL OR c.owner_id = $2)
                    AND to_tsvector('simple', c.shortcut || ' ' || c.text) @@ q.q
                  UNION ALL
-                 SELECT a.answer, 'history', NULL, max(ts_rank(a.question_tsv, q.q)) * (1 + ln(count(*)))
-                 FROM answer_memory a, q WHERE a.question_tsv @@ q.q GROUP BY a.answer
+                 SELECT m.answer, 'history', NULL, max(m.rank) * (1 + ln(count(*))) FROM (
+                     SELECT a.answer, ts_rank(a.question_tsv, q.q) AS rank FROM answer_memory a
+                     JOIN conversations c ON c.id = a.conversation_id, q
+                     WHERE a.question_tsv @@ q.q AND ($3 OR c.assignee_id IS NULL OR c.assignee_id = $2)
+                     ORDER BY a.created_at DESC LIMIT 500) m
+                 GROUP BY m.answer
              ) s ORDER BY rank DESC LIMIT 6",
         )
         .bind(query)
         .bind(viewer)
+        .bind(sees_all)
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -533,13 +536,18 @@ impl Service<'_> {
             .collect::<Result<_, _>>()?)
     }
 
-    /// Conversations opened and resolved per day and channel over [from, to).
+    /// Conversations opened (new) and resolved per UTC day and channel over [from, to).
     pub async fn conversations_by_day(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Value>, DbError> {
         let mut tx = self.db.tx().await?;
         let rows = sqlx::query(
-            "SELECT d.day, d.channel_id, ch.name AS channel_name, d.opened, d.resolved FROM conversation_days d
-             LEFT JOIN channels ch ON ch.id = d.channel_id
-             WHERE d.day >= ($1 AT TIME ZONE 'UTC')::date AND d.day <= ($2 AT TIME ZONE 'UTC')::date ORDER BY d.day, d.channel_id",
+            "WITH o AS (SELECT (created_at AT TIME ZONE 'UTC')::date AS day, channel_id, count(*) AS opened FROM conversations
+                        WHERE created_at >= $1 AND created_at < $2 GROUP BY 1, 2),
+                  r AS (SELECT (at AT TIME ZONE 'UTC')::date AS day, channel_id, count(*) AS resolved FROM resolutions
+                        WHERE at >= $1 AND at < $2 GROUP BY 1, 2)
+             SELECT COALESCE(o.day, r.day) AS day, COALESCE(o.channel_id, r.channel_id) AS channel_id, ch.name AS channel_name,
+                    COALESCE(o.opened, 0) AS opened, COALESCE(r.resolved, 0) AS resolved
+             FROM o FULL JOIN r ON r.day = o.day AND r.channel_id = o.channel_id
+             LEFT JOIN channels ch ON ch.id = COALESCE(o.channel_id, r.channel_id) ORDER BY 1, 2",
         )
         .bind(from)
         .bind(to)
@@ -552,7 +560,7 @@ impl Service<'_> {
                 Ok(json!({
                     "day": r.try_get::<chrono::NaiveDate, _>("day")?, "channel_id": r.try_get::<uuid::Uuid, _>("channel_id")?,
                     "channel_name": r.try_get::<Option<String>, _>("channel_name")?,
-                    "opened": r.try_get::<i32, _>("opened")?, "resolved": r.try_get::<i32, _>("resolved")?,
+                    "opened": r.try_get::<i64, _>("opened")?, "resolved": r.try_get::<i64, _>("resolved")?,
                 }))
             })
             .collect::<Result<_, _>>()?)

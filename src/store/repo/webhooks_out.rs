@@ -431,6 +431,8 @@ pub struct Claimed {
     pub url: String,
     /// The endpoint's sealed secret.
     pub secret_enc: Vec<u8>,
+    /// The claim (recording the attempt requires it still be this one).
+    pub locked_until: Option<DateTime<Utc>>,
 }
 
 /// How an attempt leaves the delivery and its endpoint.
@@ -484,7 +486,7 @@ impl Db {
                 status = CASE WHEN $4 THEN 'delivered' WHEN $5 THEN 'failed' ELSE 'pending' END,
                 next_attempt_at = CASE WHEN $4 OR $5 THEN next_attempt_at ELSE $6 END,
                 finished_at = CASE WHEN $4 OR $5 THEN now() END
-             WHERE id = $1 AND status = 'pending'",
+             WHERE id = $1 AND status = 'pending' AND locked_until IS NOT DISTINCT FROM $7",
         )
         .bind(claimed.id)
         .bind(outcome.status_code)
@@ -492,6 +494,7 @@ impl Db {
         .bind(ok)
         .bind(rules.give_up)
         .bind(rules.retry_at)
+        .bind(claimed.locked_until)
         .execute(&mut *tx)
         .await?;
         let mut after = AfterAttempt::Recorded;
