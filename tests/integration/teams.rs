@@ -302,3 +302,48 @@ async fn admin_name(app: &TestApp, t: &Tenant) -> String {
     let (_, me) = app.get(t, "/api/v1/auth/me").await;
     me["name"].as_str().unwrap().to_owned()
 }
+
+#[actix_rt::test]
+async fn outside_the_teams_business_hours_conversations_wait_in_the_team() {
+    let app = spawn_app().await;
+    let admin = app.register("Hours Routing Ltd").await;
+    app.connect_channel(&admin, PHONE_NUMBER_ID).await;
+    let a = app.add_user(&admin, "agent").await;
+    let team = create_team(&app, &admin, json!({"name": "Night", "member_ids": [a.user_id], "assignment": "round_robin"})).await;
+    let team_id = team["id"].as_str().unwrap().to_owned();
+    let put_hours = |weekly: Value| {
+        let (app, admin, team_id) = (&app, &admin, team_id.clone());
+        async move {
+            let res = app
+                .http
+                .put(app.url("/api/v1/business-hours"))
+                .bearer_auth(&admin.token)
+                .json(&json!({"team_id": team_id, "time_zone": "UTC", "weekly": weekly}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+        }
+    };
+    // The team's own schedule: closed every day.
+    put_hours(json!({})).await;
+    let _sa = app.socket(&a.token).await;
+    online(&app, &admin, &team_id, &[&a]).await;
+    let conversation = app.open_conversation(&admin, "919760000000").await;
+    assert!(move_to_team(&app, &admin, &conversation, &team_id).await["assignee_id"].is_null(), "closed: nobody is given it");
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    let (_, conv) = app.get(&admin, &format!("/api/v1/conversations/{conversation}")).await;
+    assert!(conv["assignee_id"].is_null(), "the sweep waits too");
+    // Open all week: the sweep gives it out.
+    let all: Value = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| (d.to_string(), json!([["00:00", "24:00"]])))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    put_hours(all).await;
+    eventually("the conversation given out once open", WAIT, || async {
+        let (_, conv) = app.get(&admin, &format!("/api/v1/conversations/{conversation}")).await;
+        (conv["assignee_id"] == a.user_id.as_str()).then_some(())
+    })
+    .await;
+}

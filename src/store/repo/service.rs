@@ -88,6 +88,13 @@ pub struct ConversationFacts {
     pub facts: Value,
 }
 
+/// Whether `team` (None: the account itself) is one of the account's teams.
+async fn team_is_ours(tx: &mut sqlx::Transaction<'static, sqlx::Postgres>, team: Option<uuid::Uuid>) -> Result<bool, sqlx::Error> {
+    let Some(team) = team else { return Ok(true) };
+    let found: Option<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM teams WHERE id = $1").bind(team).fetch_optional(&mut **tx).await?;
+    Ok(found.is_some())
+}
+
 /// A tenant's service-level settings and records.
 pub struct Service<'a> {
     pub(super) db: TenantDb<'a>,
@@ -128,12 +135,8 @@ impl Service<'_> {
     /// Saves a schedule (the account's, or a team's); false when the team is not the account's.
     pub async fn put_hours(&self, h: &HoursView) -> Result<bool, DbError> {
         let mut tx = self.db.tx().await?;
-        if let Some(team) = h.team_id {
-            let found: Option<uuid::Uuid> =
-                sqlx::query_scalar("SELECT id FROM teams WHERE id = $1").bind(team).fetch_optional(&mut *tx).await?;
-            if found.is_none() {
-                return Ok(false);
-            }
+        if !team_is_ours(&mut tx, h.team_id).await? {
+            return Ok(false);
         }
         sqlx::query(
             "INSERT INTO business_hours (id, tenant_id, team_id, time_zone, weekly, holidays, away_enabled, away_message, away_every_hours)
@@ -157,10 +160,15 @@ impl Service<'_> {
         Ok(true)
     }
 
-    /// Removes a team's own schedule (the account's applies again); false when none.
+    /// Removes a schedule (the account's, or a team's, which then follows
+    /// the account's); false when none.
     pub async fn delete_hours(&self, team: Option<uuid::Uuid>) -> Result<bool, DbError> {
+        self.delete_scoped("business_hours", team).await
+    }
+
+    async fn delete_scoped(&self, table: &'static str, team: Option<uuid::Uuid>) -> Result<bool, DbError> {
         let mut tx = self.db.tx().await?;
-        let n = sqlx::query("DELETE FROM business_hours WHERE team_id IS NOT DISTINCT FROM $1")
+        let n = sqlx::query(&format!("DELETE FROM {table} WHERE team_id IS NOT DISTINCT FROM $1"))
             .bind(team)
             .execute(&mut *tx)
             .await?
@@ -214,12 +222,8 @@ impl Service<'_> {
     /// Saves an SLA policy; false when the team is not the account's.
     pub async fn put_sla_policy(&self, p: &SlaPolicy) -> Result<bool, DbError> {
         let mut tx = self.db.tx().await?;
-        if let Some(team) = p.team_id {
-            let found: Option<uuid::Uuid> =
-                sqlx::query_scalar("SELECT id FROM teams WHERE id = $1").bind(team).fetch_optional(&mut *tx).await?;
-            if found.is_none() {
-                return Ok(false);
-            }
+        if !team_is_ours(&mut tx, p.team_id).await? {
+            return Ok(false);
         }
         sqlx::query(
             "INSERT INTO sla_policies (id, tenant_id, team_id, first_response_minutes, resolution_minutes) VALUES ($1, $2, $3, $4, $5)
@@ -239,14 +243,7 @@ impl Service<'_> {
 
     /// Removes an SLA policy; false when none.
     pub async fn delete_sla_policy(&self, team: Option<uuid::Uuid>) -> Result<bool, DbError> {
-        let mut tx = self.db.tx().await?;
-        let n = sqlx::query("DELETE FROM sla_policies WHERE team_id IS NOT DISTINCT FROM $1")
-            .bind(team)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        tx.commit().await?;
-        Ok(n > 0)
+        self.delete_scoped("sla_policies", team).await
     }
 
     /// What rules and the worker know of a conversation.
