@@ -154,6 +154,31 @@ impl TenantHub {
         }
     }
 
+    /// Tells those who may see a conversation that facts the conversation
+    /// actor does not hold changed (`team_id`, `priority`):
+    /// `conversation:changed {conversation_id, ...changes}`.
+    pub fn conversation_changed(
+        &self,
+        tenant: TenantId,
+        conversation: ConversationId,
+        assignee: Option<UserId>,
+        changes: serde_json::Value,
+    ) {
+        let mut data = changes;
+        data["conversation_id"] = serde_json::json!(conversation.0);
+        self.broadcast(
+            tenant,
+            HubFrame {
+                conversation_id: Some(conversation),
+                assignee,
+                seq: None,
+                scope: Scope::Inbox,
+                except: None,
+                text: serde_json::json!({"event": "conversation:changed", "data": data}).to_string().into(),
+            },
+        );
+    }
+
     /// Sends a tenant-wide frame (notes, presence) to every session.
     pub fn notify(&self, tenant: TenantId, frame: serde_json::Value) {
         self.broadcast(

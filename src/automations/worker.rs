@@ -440,6 +440,7 @@ async fn act(
             if !db.teams().set_conversation_team(conversation, Some(*team)).await.map_err(err)? {
                 return Err("the team no longer exists".into());
             }
+            state.hub.conversation_changed(tenant, conversation, f.assignee_id.map(UserId), json!({"team_id": team}));
             let picked = match db.teams().rule(*team).await.map_err(err)? {
                 Some(rule) if rule.assignment != "manual" && f.assignee_id.is_none() => {
                     state.teams.route_one(tenant, conversation, &rule).await.map_err(err)?
@@ -476,6 +477,7 @@ async fn act(
         }
         Action::SetPriority { priority } => {
             db.service().set_priority(f.id, priority).await.map_err(err)?;
+            state.hub.conversation_changed(tenant, conversation, f.assignee_id.map(UserId), json!({"priority": priority}));
             Ok(priority.clone())
         }
         Action::SendMessage { text } => {

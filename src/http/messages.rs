@@ -330,12 +330,14 @@ pub async fn patch(
             return Err(ApiError::validation("`priority` must be low, normal, high or urgent"));
         }
         state.db.tenant(user.tenant_id).service().set_priority(*path, p).await?;
+        state.hub.conversation_changed(user.tenant_id, ConversationId(*path), target.assignee_id, json!({"priority": p}));
     }
     if let Some(team) = body.team_id {
         let conversation = ConversationId(*path);
         if !state.db.tenant(user.tenant_id).teams().set_conversation_team(conversation, team).await? {
             return Err(ApiError::validation("`team_id` is not a team of this account"));
         }
+        state.hub.conversation_changed(user.tenant_id, conversation, target.assignee_id, json!({"team_id": team}));
         // Moved into a team that assigns, with nobody on it: given out now
         // if a member can take it (else it waits for the team's routing).
         if let (Some(team), None, None) = (team, target.assignee_id, body.assignee_id) {

@@ -280,6 +280,7 @@ impl FlowStore for PgFlowStore {
             // The conversation belongs to the team from now on: when nobody
             // can take it now, the team's routing gives it out later.
             teams.set_conversation_team(conversation, Some(rule.id)).await.map_err(db_err)?;
+            self.hub.conversation_changed(tenant, conversation, None, json!({"team_id": rule.id}));
             let candidates = teams.candidates(rule.id).await.map_err(db_err)?;
             let picked = crate::routing::pick(&candidates, |u| self.hub.is_online(tenant, u), strategy, rule.max_open_per_agent);
             if let Some(user) = picked {

@@ -347,3 +347,22 @@ async fn outside_the_teams_business_hours_conversations_wait_in_the_team() {
     })
     .await;
 }
+
+#[actix_rt::test]
+async fn team_and_priority_changes_reach_open_inboxes_live() {
+    let app = spawn_app().await;
+    let admin = app.register("Live Teams Ltd").await;
+    app.connect_channel(&admin, PHONE_NUMBER_ID).await;
+    let team = create_team(&app, &admin, json!({"name": "Desk", "assignment": "manual"})).await;
+    let agent = app.add_user(&admin, "agent").await;
+    let mut watching = app.socket(&agent.token).await;
+    let conversation = app.open_conversation(&admin, "919770000000").await;
+    move_to_team(&app, &admin, &conversation, team["id"].as_str().unwrap()).await;
+    let frame =
+        watching.expect("conversation:changed", |d| d["conversation_id"] == conversation.as_str() && d.get("team_id").is_some()).await;
+    assert_eq!(frame["team_id"], team["id"]);
+    let res = app.patch_json(&admin.token, &format!("/api/v1/conversations/{conversation}"), json!({"priority": "urgent"})).await;
+    assert_eq!(res.status(), 200);
+    let frame = watching.expect("conversation:changed", |d| d.get("priority").is_some()).await;
+    assert_eq!(frame["priority"], "urgent");
+}

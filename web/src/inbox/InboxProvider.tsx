@@ -377,6 +377,14 @@ export function InboxProvider({ children }: { children: ReactNode }) {
           else ensureConversation(summary.id);
           return;
         }
+        case "conversation:changed": {
+          // Team or priority changed (by someone else, a rule or a flow).
+          const { conversation_id, ...changes } = e.data;
+          if (store.state.conversations[conversation_id]) {
+            store.dispatch({ type: "conversation/patch", id: conversation_id, patch: changes as Partial<Conversation> });
+          }
+          return;
+        }
         case "conversation:assigned": {
           const { conversation_id, assignee_id } = e.data;
           if (store.state.conversations[conversation_id]) {

@@ -334,6 +334,7 @@ export type ServerEvent =
   | { event: "conversation:new"; data: ConversationEvent }
   | { event: "conversation:updated"; data: ConversationEvent }
   | { event: "conversation:assigned"; data: AssignedEvent }
+  | { event: "conversation:changed"; data: { conversation_id: string; team_id?: string | null; priority?: string } }
   | { event: "conversation:joined"; data: { conversation_id: string; last_seq: number | null } }
   | { event: "agent:typing"; data: TypingEvent }
   | { event: "agent:status"; data: AgentStatusEvent }
