@@ -179,6 +179,24 @@ impl TenantHub {
         );
     }
 
+    /// A note added to a conversation, to those who may see it.
+    pub fn note_added(&self, tenant: TenantId, conversation: ConversationId, assignee: Option<UserId>, note: serde_json::Value) {
+        self.broadcast(
+            tenant,
+            HubFrame {
+                conversation_id: Some(conversation),
+                assignee,
+                seq: None,
+                scope: Scope::Inbox,
+                except: None,
+                text:
+                    serde_json::json!({"event": "notification", "data": {"kind": "note", "conversation_id": conversation.0, "note": note}})
+                        .to_string()
+                        .into(),
+            },
+        );
+    }
+
     /// Sends a tenant-wide frame (notes, presence) to every session.
     pub fn notify(&self, tenant: TenantId, frame: serde_json::Value) {
         self.broadcast(

@@ -514,19 +514,7 @@ async fn act(
                 .add_note(conversation, rule.created_by.map(UserId), &format!("[{}] {}", rule.name, fill_facts(text, facts)))
                 .await
                 .map_err(err)?;
-            state.hub.broadcast(
-                tenant,
-                crate::hub::HubFrame {
-                    conversation_id: Some(conversation),
-                    assignee: f.assignee_id.map(UserId),
-                    seq: None,
-                    scope: crate::hub::Scope::Inbox,
-                    except: None,
-                    text: json!({"event": "notification", "data": {"kind": "note", "conversation_id": f.id, "note": note}})
-                        .to_string()
-                        .into(),
-                },
-            );
+            state.hub.note_added(tenant, conversation, f.assignee_id.map(UserId), json!(note));
             Ok("noted".into())
         }
         Action::CallWebhook { url } => {

@@ -24,12 +24,8 @@ pub struct CannedBody {
     text: Option<String>,
     #[serde(default)]
     scope: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::http::valid::double_option")]
     attachment: Option<Option<Value>>,
-}
-
-fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Value>>, D::Error> {
-    Ok(Some(Option::deserialize(d)?))
 }
 
 /// `POST /canned-replies/{id}/render`.
@@ -159,21 +155,10 @@ pub async fn render(
 ) -> Result<HttpResponse, ApiError> {
     let db = state.db.tenant(user.tenant_id);
     let reply = db.canned().get(user.user_id, *path).await?.ok_or(ApiError::NotFound("canned reply"))?;
-    let rule = Visibility::of(&user);
-    let conversation =
-        db.conversations().get(ConversationId(body.conversation_id), rule).await?.ok_or(ApiError::NotFound("conversation"))?;
-    let contact = db.contacts().get(conversation.contact.id, rule).await?.ok_or(ApiError::NotFound("contact"))?;
-    let agent = db.users().get(user.user_id).await?.map(|u| u.name).unwrap_or_default();
-    let text = fill(&reply.text, |key| match key {
-        "contact.name" => contact.name.clone().unwrap_or_default(),
-        "contact.phone" => contact.phone.clone().unwrap_or_default(),
-        "agent.name" => agent.clone(),
-        k => k
-            .strip_prefix("contact.")
-            .and_then(|field| contact.custom_fields.get(field))
-            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-            .unwrap_or_default(),
-    });
+    db.conversations().get(ConversationId(body.conversation_id), Visibility::of(&user)).await?.ok_or(ApiError::NotFound("conversation"))?;
+    let mut facts = db.service().facts(body.conversation_id).await?.map(|f| f.facts).unwrap_or_default();
+    facts["agent"] = json!({"name": db.users().get(user.user_id).await?.map(|u| u.name)});
+    let text = crate::automations::worker::fill_facts(&reply.text, &facts);
     Ok(HttpResponse::Ok().json(json!({"text": text, "attachment": reply.attachment})))
 }
 

@@ -20,7 +20,7 @@ use whatsflow_actors::ids::FlowId;
 pub struct FlowInput {
     name: Option<String>,
     trigger_type: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::http::valid::double_option")]
     trigger_value: Option<Option<String>>,
     trigger_match: Option<String>,
     priority: Option<i32>,
@@ -29,10 +29,6 @@ pub struct FlowInput {
     /// A bot message whose send outcome stays unknown past the grace is sent
     /// again (true) or only recorded as unconfirmed (false, the default).
     resend_unconfirmed: Option<bool>,
-}
-
-fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Ok(Some(Option::deserialize(d)?))
 }
 
 /// Checks flow data; 422 with every problem otherwise.

@@ -9,7 +9,6 @@ use crate::auth::{AuthUser, Reader, Writer};
 use crate::http::conversations::{bad_status, conversation_by_id};
 use crate::http::error::{ApiError, ErrorCode};
 use crate::http::valid::{not_blank, Valid};
-use crate::hub::{HubFrame, Scope};
 use crate::startup::AppState;
 use crate::store::consent::TemplateConsent;
 use crate::store::repo::conversations::Resend;
@@ -290,18 +289,14 @@ pub async fn start(state: web::Data<AppState>, user: Writer, body: web::Json<Sta
 pub struct PatchConversation {
     #[serde(default)]
     status: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::http::valid::double_option")]
     assignee_id: Option<Option<uuid::Uuid>>,
     /// The team it belongs to (null: none).
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::http::valid::double_option")]
     team_id: Option<Option<uuid::Uuid>>,
     /// low, normal, high or urgent.
     #[serde(default)]
     priority: Option<String>,
-}
-
-fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<uuid::Uuid>>, D::Error> {
-    Ok(Some(Option::deserialize(d)?))
 }
 
 /// Changes status or assignment; agents may take or release conversations,
@@ -393,17 +388,7 @@ pub async fn add_note(
     let target = target(&state, &user, *path).await?;
     let note = state.db.tenant(user.tenant_id).conversations().add_note(ConversationId(*path), Some(user.user_id), text).await?;
     // Only to the sessions that may see the conversation.
-    state.hub.broadcast(
-        user.tenant_id,
-        HubFrame {
-            conversation_id: Some(whatsflow_actors::ids::ConversationId(*path)),
-            assignee: target.assignee_id,
-            seq: None,
-            scope: Scope::Inbox,
-            except: None,
-            text: json!({"event": "notification", "data": {"kind": "note", "conversation_id": *path, "note": note}}).to_string().into(),
-        },
-    );
+    state.hub.note_added(user.tenant_id, ConversationId(*path), target.assignee_id, json!(note));
     Ok(HttpResponse::Created().json(note))
 }
 

@@ -204,18 +204,11 @@ pub async fn csat(state: web::Data<AppState>, user: Admin, q: web::Query<ReportQ
 }
 
 fn csv_cell(v: &serde_json::Value) -> String {
-    let s = match v {
+    crate::http::contacts_csv::spreadsheet_safe(match v {
         serde_json::Value::Null => String::new(),
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
-    };
-    // Spreadsheet formula injection: a cell starting with = + - @ is quoted as text.
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
+    })
 }
 
 /// A report as CSV: `report=performance` (with `by`), `conversations` or `csat`.
@@ -245,12 +238,13 @@ pub async fn export(state: web::Data<AppState>, user: Admin, q: web::Query<Repor
         ),
         _ => return Err(ApiError::validation("`report` must be performance, conversations or csat")),
     };
-    let mut out = columns.join(",");
-    out.push('\n');
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let csv_err = |e: csv::Error| ApiError::Internal(e.into());
+    w.write_record(&columns).map_err(csv_err)?;
     for row in rows {
-        out.push_str(&columns.iter().map(|c| csv_cell(&row[*c])).collect::<Vec<_>>().join(","));
-        out.push('\n');
+        w.write_record(columns.iter().map(|c| csv_cell(&row[*c]))).map_err(csv_err)?;
     }
+    let out = w.into_inner().map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))?;
     let name = format!("whatsflow-{}-{}.csv", q.report.as_deref().unwrap_or("performance"), from.format("%Y%m%d"));
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")

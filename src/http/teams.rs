@@ -21,12 +21,8 @@ pub struct TeamBody {
     member_ids: Option<Vec<uuid::Uuid>>,
     #[serde(default)]
     assignment: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::http::valid::double_option")]
     max_open_per_agent: Option<Option<i32>>,
-}
-
-fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i32>>, D::Error> {
-    Ok(Some(Option::deserialize(d)?))
 }
 
 /// Most members one team lists.

@@ -60,6 +60,13 @@ pub fn not_blank(value: &str, _: &()) -> garde::Result {
     Ok(())
 }
 
+/// `#[serde(default, deserialize_with = "crate::http::valid::double_option")]`:
+/// tells an absent field (None: leave it) from an explicit `null`
+/// (Some(None): clear it) in a PATCH body.
+pub fn double_option<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Ok(Some(<Option<T> as serde::Deserialize>::deserialize(d)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
