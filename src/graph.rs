@@ -109,8 +109,10 @@ pub struct VerifiedNumber {
     pub display_phone_number: Option<String>,
     /// The business name Meta verified.
     pub verified_name: Option<String>,
-    /// GREEN / YELLOW / RED.
+    /// GREEN / YELLOW / RED / UNKNOWN.
     pub quality_rating: Option<String>,
+    /// TIER_250 … TIER_UNLIMITED.
+    pub messaging_limit_tier: Option<String>,
 }
 
 /// Why a number's ownership did not check out.
@@ -147,14 +149,17 @@ impl GraphClient {
                 None => format!("Meta answered HTTP {}", status.as_u16()),
             }))
         };
-        let number = get(format!("{}/{phone_number_id}?fields=id,display_phone_number,verified_name,quality_rating", self.base))
-            .await
-            .map_err(|e| match e {
-                VerifyError::Mismatch(m) => {
-                    VerifyError::Mismatch(format!("phone number id {phone_number_id} is not visible with this token: {m}"))
-                }
-                other => other,
-            })?;
+        let number = get(format!(
+            "{}/{phone_number_id}?fields=id,display_phone_number,verified_name,quality_rating,messaging_limit_tier",
+            self.base
+        ))
+        .await
+        .map_err(|e| match e {
+            VerifyError::Mismatch(m) => {
+                VerifyError::Mismatch(format!("phone number id {phone_number_id} is not visible with this token: {m}"))
+            }
+            other => other,
+        })?;
         if number["id"].as_str() != Some(phone_number_id) {
             return Err(VerifyError::Mismatch(format!("Meta does not know phone number id {phone_number_id} for this token")));
         }
@@ -176,6 +181,7 @@ impl GraphClient {
             display_phone_number: text("display_phone_number"),
             verified_name: text("verified_name"),
             quality_rating: text("quality_rating"),
+            messaging_limit_tier: text("messaging_limit_tier"),
         })
     }
 

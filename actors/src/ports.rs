@@ -207,6 +207,9 @@ pub struct ConversationPatch {
     pub status: Option<ConversationStatus>,
     /// New assignee (`Some(None)` unassigns).
     pub assignee: Option<Option<UserId>>,
+    /// The person making the change (None: the system, a rule, the bot),
+    /// named in the conversation's activity.
+    pub by: Option<UserId>,
 }
 
 /// A customer's reaction applied to the message it targets.

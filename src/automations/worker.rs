@@ -437,7 +437,7 @@ async fn act(
             Ok(format!("assigned to {agent}"))
         }
         Action::Assign { team_id: Some(team), .. } => {
-            if !db.teams().set_conversation_team(conversation, Some(*team)).await.map_err(err)? {
+            if !db.teams().set_conversation_team(conversation, Some(*team), None).await.map_err(err)? {
                 return Err("the team no longer exists".into());
             }
             state.hub.conversation_changed(tenant, conversation, f.assignee_id.map(UserId), json!({"team_id": team}));
@@ -472,7 +472,11 @@ async fn act(
         }
         Action::SetStatus { status } => {
             let status = ConversationStatus::parse(status).ok_or("unknown status")?;
-            state.teams.patch(tenant, conversation, ConversationPatch { status: Some(status), assignee: None }).await.map_err(err)?;
+            state
+                .teams
+                .patch(tenant, conversation, ConversationPatch { status: Some(status), assignee: None, by: None })
+                .await
+                .map_err(err)?;
             Ok(status.as_str().to_owned())
         }
         Action::SetPriority { priority } => {

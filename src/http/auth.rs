@@ -247,7 +247,7 @@ pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, body: web::Js
     let session = new_session(&state, &req);
     let id = session.id;
     match state.db.tenant(tenant).users().rotate_session(user, claims.jti, session).await? {
-        Rotation::Rotated(signed) => Ok(HttpResponse::Ok().json(tokens(&state, id, signed)?)),
+        Rotation::Rotated(signed) => Ok(HttpResponse::Ok().json(tokens(&state, id, *signed)?)),
         Rotation::Reused => {
             // A dead token presented again was stolen or replayed: every
             // session of that user has ended.

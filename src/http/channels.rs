@@ -6,11 +6,11 @@
 
 use crate::auth::{Admin, Reader};
 use crate::crypto::Sealed;
-use crate::graph::VerifyError;
+use crate::graph::{VerifiedNumber, VerifyError};
 use crate::http::auth::required_text;
 use crate::http::error::{ApiError, ErrorCode};
 use crate::startup::AppState;
-use crate::store::repo::channels::{ChannelChange, NewApp, NewChannel};
+use crate::store::repo::channels::{ChannelChange, ChannelView, NewApp, NewChannel};
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use whatsflow_actors::ids::ChannelId;
@@ -100,7 +100,7 @@ pub async fn create(state: web::Data<AppState>, user: Admin, body: web::Json<Con
             })
         }
     };
-    state.graph.verify_number(&token, &phone_number_id, &waba_id).await.map_err(verify_error)?;
+    let verified = state.graph.verify_number(&token, &phone_number_id, &waba_id).await.map_err(verify_error)?;
     let id = ChannelId::generate();
     let view = state
         .db
@@ -117,6 +117,7 @@ pub async fn create(state: web::Data<AppState>, user: Admin, body: web::Json<Con
             app,
         })
         .await?;
+    let view = standing(&state, user.tenant_id, id, &verified).await?.unwrap_or(view);
     state.router.forget_channel(&phone_number_id);
     let after = serde_json::json!({"phone_number_id": phone_number_id, "waba_id": view.waba_id, "credentials": "set"});
     let entry = crate::audit::Entry::by(&user, "channel.connected").target(format!("channel:{}", view.id)).change(None, Some(after));
@@ -155,13 +156,14 @@ pub async fn update(
     let context = Sealed::AccessToken.context(user.tenant_id, &id.0.to_string());
     let new_waba = waba.clone().unwrap_or_else(|| current.waba_id.clone());
     let must_verify = token.is_some() || new_waba != current.waba_id;
+    let mut verified = None;
     if must_verify {
         // A new token or WABA must check out with Meta like a new number.
         let check_token = match &token {
             Some(t) => t.clone(),
             None => state.secrets.open(&current.sealed_token, &context).map_err(|e| ApiError::Internal(e.into()))?,
         };
-        state.graph.verify_number(&check_token, &current.phone_number_id, &new_waba).await.map_err(verify_error)?;
+        verified = Some(state.graph.verify_number(&check_token, &current.phone_number_id, &new_waba).await.map_err(verify_error)?);
     }
     let change = ChannelChange {
         display_phone_number: display,
@@ -171,6 +173,10 @@ pub async fn update(
         messages_per_second: rate,
     };
     let view = channels.update(id, must_verify.then_some(&current), change).await?.ok_or(ApiError::NotFound("channel"))?;
+    let view = match &verified {
+        Some(v) => standing(&state, user.tenant_id, id, v).await?.unwrap_or(view),
+        None => view,
+    };
     state.router.forget_channel(&current.phone_number_id);
     state.graph.forget_token(id);
     if must_verify {
@@ -182,6 +188,28 @@ pub async fn update(
             .change(Some(before), Some(after));
         state.db.audit().append(entry).await?;
     }
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Keeps what Meta said of the number when it checked out.
+async fn standing(
+    state: &AppState,
+    tenant: whatsflow_actors::ids::TenantId,
+    id: ChannelId,
+    v: &VerifiedNumber,
+) -> Result<Option<ChannelView>, ApiError> {
+    Ok(state.db.tenant(tenant).channels().set_standing(id, v.quality_rating.as_deref(), v.messaging_limit_tier.as_deref()).await?)
+}
+
+/// `POST /channels/{id}/refresh`: reads the number's quality rating and
+/// messaging tier from Meta now (tenant admins only).
+pub async fn refresh(state: web::Data<AppState>, user: Admin, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
+    let id = ChannelId(*path);
+    let current = state.db.tenant(user.tenant_id).channels().credentials(id).await?.ok_or(ApiError::NotFound("channel"))?;
+    let context = Sealed::AccessToken.context(user.tenant_id, &id.0.to_string());
+    let token = state.secrets.open(&current.sealed_token, &context).map_err(|e| ApiError::Internal(e.into()))?;
+    let verified = state.graph.verify_number(&token, &current.phone_number_id, &current.waba_id).await.map_err(verify_error)?;
+    let view = standing(&state, user.tenant_id, id, &verified).await?.ok_or(ApiError::NotFound("channel"))?;
     Ok(HttpResponse::Ok().json(view))
 }
 

@@ -32,6 +32,8 @@ pub struct ListQuery {
     tag: Option<String>,
     /// A team id, or `none`.
     team_id: Option<String>,
+    /// A channel (number) id.
+    channel_id: Option<String>,
     limit: Option<i64>,
     cursor: Option<String>,
 }
@@ -62,6 +64,10 @@ pub async fn list(state: web::Data<AppState>, user: Reader, q: web::Query<ListQu
             None | Some("") => None,
             Some("none") => Some(None),
             Some(id) => Some(Some(id.parse::<uuid::Uuid>().map_err(|_| ApiError::validation("`team_id` must be a team id or `none`"))?)),
+        },
+        channel: match q.channel_id.as_deref() {
+            None | Some("") => None,
+            Some(id) => Some(id.parse::<uuid::Uuid>().map_err(|_| ApiError::validation("`channel_id` must be a channel id"))?),
         },
         after: pagination::cursor(q.cursor.as_deref())?,
         limit: pagination::limit(q.limit)?,

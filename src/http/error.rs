@@ -74,6 +74,7 @@ error_codes! {
     InvalidToken => "INVALID_TOKEN", "The mailed link is used, expired or replaced by a newer one: ask for a new one.";
     InvalidUpload => "INVALID_UPLOAD", "The multipart upload cannot be read.";
     InvalidWebhook => "INVALID_WEBHOOK", "The webhook body is not a WhatsApp webhook.";
+    InvitationAccepted => "INVITATION_ACCEPTED", "The person has no open invitation: they joined already, or were added with a password.";
     MailNotConfigured => "MAIL_NOT_CONFIGURED", "This installation sends no mail (SMTP_URL is not set).";
     MetaRejected => "META_REJECTED", "Meta refused the request.";
     NoChannel => "NO_CHANNEL", "Connect a number first.";
@@ -341,7 +342,9 @@ impl From<crate::store::repo::DbError> for ApiError {
             DbError::LimitReached(hit) => Self::PaymentRequired { code: ErrorCode::PlanLimit, message: hit.to_string() },
             DbError::Conflict(c) => {
                 let (code, fix) = match &c {
-                    C::EmailTaken(_) => (ErrorCode::EmailTaken, "log in instead"),
+                    C::EmailTaken(_) => {
+                        (ErrorCode::EmailTaken, "sign in with it, or use another address (one email belongs to one account)")
+                    }
                     C::ContactExists => (ErrorCode::ContactExists, "update it instead"),
                     C::ChannelExists(_) => (ErrorCode::ChannelExists, "disconnect it first or use another"),
                     C::ChannelChanged => (ErrorCode::ChannelChanged, "reload the number and send your change again"),

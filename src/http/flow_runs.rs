@@ -90,6 +90,16 @@ pub async fn control(
         _ => return Err(ApiError::validation("`action` must be pause, resume or stop")),
     };
     let target = crate::http::messages::target(&state, &user, *path).await?;
+    let conversation = whatsflow_actors::ids::ConversationId(*path);
+    let activity = state.db.tenant(user.tenant_id).activity();
+    // Pausing and resuming show in the thread with who did it (a stop shows
+    // as the run's end).
+    let bot = activity.bot(conversation).await?;
+    match (&control, bot.as_ref().map(|b| b.status.as_str())) {
+        (FlowControl::Pause, Some("running" | "waiting")) => activity.record(conversation, "bot_paused", None, Some(user.user_id)).await?,
+        (FlowControl::Resume, Some("paused")) => activity.record(conversation, "bot_resumed", None, Some(user.user_id)).await?,
+        _ => {}
+    }
     state.router.command(ConversationCommand {
         channel: target.channel,
         contact_id: target.contact_id,

@@ -119,6 +119,10 @@ pub async fn send(state: &AppState, user: &AuthUser, conversation: uuid::Uuid, b
     let held =
         crate::http::wallet::hold_for_send(state, user.tenant_id, target.contact_id, &body.kind, &content, &mut body.client_id).await?;
     let (tx, rx) = tokio::sync::oneshot::channel();
+    let agent = match &sent_by {
+        SentBy::Agent { id } if body.kind != "reaction" => Some(*id),
+        _ => None,
+    };
     let reply_to = body.context.as_ref().and_then(|c| c["message_id"].as_str()).map(|w| Wamid(w.to_owned()));
     let request = SendRequest {
         kind: body.kind,
@@ -130,7 +134,7 @@ pub async fn send(state: &AppState, user: &AuthUser, conversation: uuid::Uuid, b
         reply: Some(tx),
     };
     state.router.command(ConversationCommand {
-        channel: target.channel,
+        channel: target.channel.clone(),
         contact_id: target.contact_id,
         work: ConversationWork::Send(request),
     });
@@ -146,7 +150,12 @@ pub async fn send(state: &AppState, user: &AuthUser, conversation: uuid::Uuid, b
         }
     }
     match answer {
-        Ok(view) => Ok(Sent::New(view)),
+        Ok(view) => {
+            if let (Some(agent), None) = (agent, target.assignee_id) {
+                take_on_first_reply(state, user.tenant_id, &target, agent).await;
+            }
+            Ok(Sent::New(view))
+        }
         Err(SendRefusal::Duplicate) => {
             let id = body.client_id.unwrap_or_default();
             by_client_id(state, user.tenant_id, conversation, &id).await?.map(Sent::Existing).ok_or(ApiError::Conflict {
@@ -160,6 +169,20 @@ pub async fn send(state: &AppState, user: &AuthUser, conversation: uuid::Uuid, b
         Err(SendRefusal::Unavailable) => {
             Err(ApiError::Unavailable("the message could not be stored now; retry with the same client_id".into()))
         }
+    }
+}
+
+/// An agent who answers a conversation nobody holds takes it, when the
+/// account assigns on first reply. The send stands whatever happens here.
+async fn take_on_first_reply(state: &AppState, tenant: TenantId, target: &Target, agent: UserId) {
+    match state.db.tenant(tenant).service().assignment_settings().await {
+        Ok(s) if s.assign_on_first_reply => state.router.command(ConversationCommand {
+            channel: target.channel.clone(),
+            contact_id: target.contact_id,
+            work: ConversationWork::Patch(ConversationPatch { status: None, assignee: Some(Some(agent)), by: Some(agent) }, None),
+        }),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "the assignment settings could not be read; the conversation stays unassigned"),
     }
 }
 
@@ -329,7 +352,7 @@ pub async fn patch(
     }
     if let Some(team) = body.team_id {
         let conversation = ConversationId(*path);
-        if !state.db.tenant(user.tenant_id).teams().set_conversation_team(conversation, team).await? {
+        if !state.db.tenant(user.tenant_id).teams().set_conversation_team(conversation, team, Some(user.user_id)).await? {
             return Err(ApiError::validation("`team_id` is not a team of this account"));
         }
         state.hub.conversation_changed(user.tenant_id, conversation, target.assignee_id, json!({"team_id": team}));
@@ -348,7 +371,7 @@ pub async fn patch(
         return Ok(HttpResponse::Ok().json(conversation_by_id(&state, &admin, ConversationId(*path)).await?));
     }
     let (tx, rx) = tokio::sync::oneshot::channel();
-    let patch = ConversationPatch { status, assignee: body.assignee_id.map(|a| a.map(UserId)) };
+    let patch = ConversationPatch { status, assignee: body.assignee_id.map(|a| a.map(UserId)), by: Some(user.user_id) };
     state.router.command(ConversationCommand {
         channel: target.channel,
         contact_id: target.contact_id,

@@ -2,6 +2,7 @@
 //! one type ([`error::ApiError`]), request ids and security headers on every
 //! response ([`request_id`]).
 
+pub mod activity;
 pub mod admin;
 pub mod analytics;
 pub mod api_keys;
@@ -23,6 +24,7 @@ pub mod flow_sandbox;
 pub mod flows;
 pub mod gdpr;
 pub mod health;
+pub mod invitations;
 pub mod media;
 pub mod messages;
 pub mod openapi;

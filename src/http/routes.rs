@@ -5,11 +5,12 @@
 //! caller matrix test walks [`ROUTES`]; a route it has no row for fails it.
 
 use super::{
-    admin, audit, automations, billing, campaigns, canned, flow_runs, flow_sandbox, gdpr, security, segments, service_levels, settings,
-    suggestions, tags, teams, templates, usage, users, wallet, webhooks, webhooks_out,
+    activity, analytics, api_keys, auth, channels, contacts, contacts_csv, conversations, dead_letters, flows, health, media, messages,
+    openapi,
 };
 use super::{
-    analytics, api_keys, auth, channels, contacts, contacts_csv, conversations, dead_letters, flows, health, media, messages, openapi,
+    admin, audit, automations, billing, campaigns, canned, flow_runs, flow_sandbox, gdpr, invitations, security, segments, service_levels,
+    settings, suggestions, tags, teams, templates, usage, users, wallet, webhooks, webhooks_out,
 };
 use crate::auth::Access;
 use actix_web::web;
@@ -95,6 +96,9 @@ routes! {
     get "/api/v1/auth/sessions" => security::sessions, Person, "auth", "The caller's open sessions (client, address, last use)";
     delete "/api/v1/auth/sessions/{id}" => security::end_session, Person, "auth", "End one of the caller's sessions";
     post "/api/v1/auth/sessions/revoke-all" => security::end_all_sessions, Person, "auth", "Sign out everywhere";
+    get "/api/v1/auth/invitations/{token}" => invitations::show, Public, "auth", "Whom an invitation link is for (email, name, account, expiry)";
+    post "/api/v1/auth/invitations/accept" => invitations::accept, Public, "auth",
+        "Join a team: choose your password with the mailed invitation link (once)", r#"{"token":"…","password":"…"}"#;
     get "/api/v1/users" => users::list, Reader, "team", "The team, with roles and presence";
     post "/api/v1/users" => users::create, Admin, "team", "Add an agent or admin",
         r#"{"email":"ravi@acme.test","password":"at least 8","name":"Ravi","role":"agent"}"#;
@@ -102,6 +106,7 @@ routes! {
     patch "/api/v1/users/{id}" => users::update, Person, "team",
         "Change your own name or password; admins change anyone's name, role or password (ends that user's sessions)",
         r#"{"name":"Ravi K","role":"tenant_admin"}"#;
+    post "/api/v1/users/{id}/invitation" => invitations::resend, Admin, "team", "Mail a fresh invitation link to someone who has not joined yet";
     delete "/api/v1/users/{id}" => users::delete, Admin, "team", "Remove a team member (their sockets close at once)";
     get "/api/v1/channels" => channels::list, Reader, "channels", "Connected WhatsApp numbers";
     post "/api/v1/channels" => channels::create, Admin, "channels",
@@ -112,11 +117,12 @@ routes! {
         "Rename a number, change its rate, or rotate its token (verified with Meta; used from the next send)",
         r#"{"name":"Support","access_token":"EAAG..."}"#;
     delete "/api/v1/channels/{id}" => channels::delete, Admin, "channels", "Disconnect a number";
+    post "/api/v1/channels/{id}/refresh" => channels::refresh, Admin, "channels", "Read the number's quality rating and messaging tier from Meta now";
     post "/api/v1/channels/{id}/media" => media::upload, Writer, "media", "Upload a file to Meta (multipart field `file`); answers the media id";
     get "/api/v1/channels/{id}/media/{media_id}" => media::download, Reader, "media",
         "Download a customer's media (as an attachment; unsafe types as application/octet-stream)";
     get "/api/v1/conversations" => conversations::list, Reader, "inbox",
-        "Conversations, newest activity first; filters status, assignee (me|unassigned|all|id), unread, search (contact name/phone/username), tag; paginated by cursor. Agents see unassigned conversations and their own";
+        "Conversations, newest activity first; filters status, assignee (me|unassigned|all|id), unread, search (contact name/phone/username), tag, team_id, channel_id; paginated by cursor. Agents see unassigned conversations and their own";
     post "/api/v1/conversations" => messages::start, Writer, "inbox", "Open (or find) the conversation between a number and a contact",
         r#"{"contact_id":"…","phone_number_id":"106540352242922"}"#;
     get "/api/v1/conversations/{id}" => conversations::get, Reader, "inbox", "One conversation with its contact, window end and last message";
@@ -137,6 +143,9 @@ routes! {
     delete "/api/v1/conversations/{id}/tags/{tag}" => tags::delete_conversation_tag, Writer, "inbox", "Untag a conversation";
     post "/api/v1/conversations/{id}/flow" => flow_runs::control, Writer, "flows", "Pause, resume or stop the conversation's bot",
         r#"{"action":"stop"}"#;
+    get "/api/v1/conversations/{id}/activity" => activity::activity, Reader, "inbox",
+        "What happened besides messages, oldest first: assignments, status and team changes, the bot's hand-off and runs";
+    get "/api/v1/conversations/{id}/bot" => activity::bot, Reader, "inbox", "The flow running in the conversation now (run: null when none)";
     get "/api/v1/contacts" => contacts::list, Reader, "contacts", "Contacts, newest first; search by name, phone or username; filter by tag";
     post "/api/v1/contacts" => contacts::create, Writer, "contacts", "Add a contact",
         r#"{"phone":"+14155550123","name":"Asha","tags":["vip"],"custom_fields":{"city":"Pune"},"opted_in":true}"#;
@@ -224,6 +233,10 @@ routes! {
     put "/api/v1/csat/settings" => service_levels::put_csat_settings, Admin, "service",
         "Switch the survey (sent on resolve, inside the customer's window) on or off and word it",
         r#"{"enabled":true,"question":"How did we do?","thanks":"Thanks! Anything to add?"}"#;
+    get "/api/v1/settings/assignment" => service_levels::assignment_settings, Person, "service",
+        "Whether the bot's hand-off and an agent's first reply assign the conversation";
+    put "/api/v1/settings/assignment" => service_levels::put_assignment_settings, Admin, "service",
+        "Turn either on or off", r#"{"assign_on_handoff":true,"assign_on_first_reply":true}"#;
     get "/api/v1/sla-policies" => service_levels::sla_policies, Person, "service", "SLA targets: the account's default and teams'";
     put "/api/v1/sla-policies" => service_levels::put_sla_policy, Admin, "service",
         "Save first-response and/or resolution targets in minutes (team_id null: the default)",

@@ -26,7 +26,7 @@ const RESET_TTL_MINUTES: i64 = 60;
 const VERIFY_TTL_HOURS: i64 = 48;
 
 /// A new mailed token and the hash stored for it.
-fn mail_token() -> (String, Vec<u8>) {
+pub(crate) fn mail_token() -> (String, Vec<u8>) {
     let mut raw = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut raw);
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
@@ -34,18 +34,18 @@ fn mail_token() -> (String, Vec<u8>) {
     (token, hash)
 }
 
-fn token_hash(token: &str) -> Vec<u8> {
+pub(crate) fn token_hash(token: &str) -> Vec<u8> {
     sha2::Sha256::digest(token.trim().as_bytes()).to_vec()
 }
 
-fn bad_token(what: &str) -> ApiError {
+pub(crate) fn bad_token(what: &str) -> ApiError {
     ApiError::BadRequest {
         code: ErrorCode::InvalidToken,
         message: format!("this {what} link is not valid any more (used, expired or replaced by a newer one); ask for a new one"),
     }
 }
 
-fn mail_error(e: crate::mail::MailError) -> ApiError {
+pub(crate) fn mail_error(e: crate::mail::MailError) -> ApiError {
     match e {
         crate::mail::MailError::NotConfigured => ApiError::Denied { code: ErrorCode::MailNotConfigured, message: e.to_string() },
         other => ApiError::Unavailable(format!("{other}; try again shortly")),

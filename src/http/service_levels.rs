@@ -8,7 +8,7 @@ use crate::auth::{Admin, Person};
 use crate::automations::hours::Schedule;
 use crate::http::error::ApiError;
 use crate::startup::AppState;
-use crate::store::repo::service::{CsatSettings, HoursView, SlaPolicy};
+use crate::store::repo::service::{AssignmentSettings, CsatSettings, HoursView, SlaPolicy};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
@@ -103,6 +103,30 @@ pub async fn put_csat_settings(state: web::Data<AppState>, user: Admin, body: we
     }
     service.put_csat_settings(&CsatSettings { ..s.clone() }).await?;
     state.webhook_interest.forget(user.tenant_id);
+    Ok(HttpResponse::Ok().json(s))
+}
+
+/// How conversations get an assignee without a person choosing.
+pub async fn assignment_settings(state: web::Data<AppState>, user: Person) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(state.db.tenant(user.tenant_id).service().assignment_settings().await?))
+}
+
+/// `PUT /settings/assignment`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentBody {
+    assign_on_handoff: bool,
+    assign_on_first_reply: bool,
+}
+
+/// Turns assignment on hand-off and on an agent's first reply on or off.
+pub async fn put_assignment_settings(
+    state: web::Data<AppState>,
+    user: Admin,
+    body: web::Json<AssignmentBody>,
+) -> Result<HttpResponse, ApiError> {
+    let s = AssignmentSettings { assign_on_handoff: body.assign_on_handoff, assign_on_first_reply: body.assign_on_first_reply };
+    state.db.tenant(user.tenant_id).service().put_assignment_settings(&s).await?;
     Ok(HttpResponse::Ok().json(s))
 }
 

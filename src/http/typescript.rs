@@ -6,6 +6,7 @@
 //! generated_typescript` rewrites them.
 
 use crate::auth::Role;
+use crate::store::repo::activity::{ActivityEntry, BotRun};
 use crate::store::repo::analytics::{AgentActivity, Day, FlowRuns, Overview, Range, ResponseTime, Totals};
 use crate::store::repo::automations::{RuleView, RunLog};
 use crate::store::repo::campaigns::{
@@ -18,7 +19,7 @@ use crate::store::repo::conversations::{ContactRef, ConversationView, MessageSum
 use crate::store::repo::dead_letters::DeadLetter;
 use crate::store::repo::flows::{FlowView, RunView};
 use crate::store::repo::keys::KeyView;
-use crate::store::repo::service::{CsatSettings, HoursView, PerformanceRow, SlaPolicy};
+use crate::store::repo::service::{AssignmentSettings, CsatSettings, HoursView, PerformanceRow, SlaPolicy};
 use crate::store::repo::teams::{TeamMember, TeamView};
 use crate::store::repo::templates::Template;
 use crate::store::repo::users::UserView;
@@ -140,6 +141,9 @@ pub fn api_typescript() -> String {
     declare::<PerformanceRow>(&mut out);
     declare::<TeamMember>(&mut out);
     declare::<CannedReply>(&mut out);
+    declare::<ActivityEntry>(&mut out);
+    declare::<BotRun>(&mut out);
+    declare::<AssignmentSettings>(&mut out);
     declare::<EndpointView>(&mut out);
     declare::<AttemptView>(&mut out);
     declare::<DeliveryView>(&mut out);

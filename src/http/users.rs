@@ -19,13 +19,19 @@ use whatsflow_actors::ids::UserId;
 pub struct NewUser {
     #[garde(length(max = 254), custom(email_shape))]
     email: String,
-    #[garde(custom(long_enough))]
-    password: String,
+    /// The password the admin chooses for them (not with `invite`).
+    #[serde(default)]
+    #[garde(inner(custom(long_enough)))]
+    password: Option<String>,
     #[garde(length(chars, max = 200), custom(not_blank))]
     name: String,
     #[serde(default = "agent")]
     #[garde(skip)]
     role: String,
+    /// Mail them an invitation: they choose their own password.
+    #[serde(default)]
+    #[garde(skip)]
+    invite: bool,
 }
 
 fn agent() -> String {
@@ -56,15 +62,37 @@ fn assignable(role: &str) -> Result<&'static str, ApiError> {
     }
 }
 
-/// Adds a team member (tenant admins only).
+/// Adds a team member (tenant admins only): with the password the admin
+/// chose, or invited by email to choose their own.
 pub async fn create(state: web::Data<AppState>, user: Admin, body: Valid<NewUser>) -> Result<HttpResponse, ApiError> {
     let email = body.email.trim().to_lowercase();
     let role = assignable(&body.role)?;
-    let hash = hash_password(&state, body.password.clone()).await?;
+    let password = match (&body.password, body.invite) {
+        (Some(_), true) => {
+            return Err(ApiError::validation("send either `password` or `invite`: an invited person chooses their own password"))
+        }
+        (None, false) => {
+            return Err(ApiError::validation("send `password` for the new member, or `invite: true` to mail them an invitation"))
+        }
+        (Some(p), false) => p.clone(),
+        (None, true) => {
+            if !state.mailer.configured() {
+                return Err(crate::http::security::mail_error(crate::mail::MailError::NotConfigured));
+            }
+            // Nobody knows this password: the invitee sets theirs through the link.
+            crate::http::invitations::unguessable_password()
+        }
+    };
+    let hash = hash_password(&state, password).await?;
     let created = state.db.tenant(user.tenant_id).users().create(&email, body.name.trim(), &hash, role).await?;
     let entry =
         Entry::by(&user, "user.created").target(format!("user:{}", created.id)).change(None, Some(json!({"email": email, "role": role})));
     state.db.audit().append(entry).await?;
+    if body.invite {
+        crate::http::invitations::send(&state, &user, UserId(created.id)).await?;
+        let view = state.db.tenant(user.tenant_id).users().get(UserId(created.id)).await?.ok_or(ApiError::NotFound("user"))?;
+        return Ok(HttpResponse::Created().json(view));
+    }
     Ok(HttpResponse::Created().json(created))
 }
 

@@ -279,7 +279,7 @@ impl FlowStore for PgFlowStore {
             };
             // The conversation belongs to the team from now on: when nobody
             // can take it now, the team's routing gives it out later.
-            teams.set_conversation_team(conversation, Some(rule.id)).await.map_err(db_err)?;
+            teams.set_conversation_team(conversation, Some(rule.id), None).await.map_err(db_err)?;
             self.hub.conversation_changed(tenant, conversation, None, json!({"team_id": rule.id}));
             let candidates = teams.candidates(rule.id).await.map_err(db_err)?;
             let picked = crate::routing::pick(&candidates, |u| self.hub.is_online(tenant, u), strategy, rule.max_open_per_agent);
@@ -311,5 +311,33 @@ impl FlowStore for PgFlowStore {
             _ => candidates.iter().min_by_key(|(_, _, last)| *last),
         };
         Ok(pick.map(|(id, _, _)| UserId(*id)))
+    }
+
+    async fn handed_off(&self, tenant: TenantId, conversation: ConversationId, note: &str) -> Result<Option<UserId>, StoreError> {
+        let db_err = |e: crate::store::repo::DbError| match e {
+            crate::store::repo::DbError::Unavailable(e) => StoreError::Unavailable(e.to_string()),
+            other => StoreError::Bug(other.to_string()),
+        };
+        let db = crate::store::repo::Db::new(self.pool.clone());
+        let tenant_db = db.tenant(tenant);
+        tenant_db.activity().record(conversation, "handoff", Some(note), None).await.map_err(db_err)?;
+        if !tenant_db.service().assignment_settings().await.map_err(db_err)?.assign_on_handoff {
+            return Ok(None);
+        }
+        let Some(holder) = tenant_db.conversations().holder(conversation).await.map_err(db_err)? else { return Ok(None) };
+        if holder.assignee_id.is_some() {
+            return Ok(None);
+        }
+        let Some(team) = holder.team_id else { return self.pick_agent(tenant, conversation, None, "least_busy").await };
+        // A team's conversation goes by the team's rule (none: it waits for
+        // the team's members to take it).
+        let teams = db.tenant(tenant).teams();
+        let Some(rule) = teams.rule(team).await.map_err(db_err)?.filter(|r| r.assignment != "manual") else { return Ok(None) };
+        let candidates = teams.candidates(rule.id).await.map_err(db_err)?;
+        let picked = crate::routing::pick(&candidates, |u| self.hub.is_online(tenant, u), &rule.assignment, rule.max_open_per_agent);
+        if let Some(user) = picked {
+            teams.mark_assigned(rule.id, user).await.map_err(db_err)?;
+        }
+        Ok(picked)
     }
 }

@@ -143,6 +143,22 @@ impl Store for PgStore {
         .execute(&mut *tx)
         .await
         .map_err(store_err)?;
+        // The numbers it is about show their tier (and the quality event):
+        // the one named, else every number of the portfolio's WABA; a report
+        // older than the one shown changes nothing.
+        sqlx::query(
+            "UPDATE channels SET messaging_tier = left($3, 40), quality_event = COALESCE(left($5, 40), quality_event), quality_updated_at = $4
+             WHERE waba_id = $1 AND ($2::text IS NULL OR regexp_replace(display_phone_number, '[^0-9]', '', 'g') = regexp_replace($2, '[^0-9]', '', 'g'))
+               AND (quality_updated_at IS NULL OR quality_updated_at <= $4)",
+        )
+        .bind(&l.waba_id)
+        .bind(&l.display_phone_number)
+        .bind(&l.tier)
+        .bind(l.reported_at)
+        .bind(&l.event)
+        .execute(&mut *tx)
+        .await
+        .map_err(store_err)?;
         tx.commit().await.map_err(store_err)
     }
 

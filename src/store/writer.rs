@@ -445,7 +445,7 @@ async fn commit_tenant(
             "id": b.conversation_id, "last_seq": b.last_seq, "unread": unread, "reset": b.reset_unread, "reopen": reopen,
             "last_inbound_at": inbound.iter().map(|m| m.timestamp).max(),
             "last_message_at": new.iter().map(|m| m.timestamp).max(),
-            "status": patch.status, "set_assignee": patch.assignee.is_some(), "assignee": patch.assignee.flatten(),
+            "status": patch.status, "set_assignee": patch.assignee.is_some(), "assignee": patch.assignee.flatten(), "by": patch.by,
         }));
     }
     let rows = sqlx::query(
@@ -459,9 +459,10 @@ async fn commit_tenant(
             last_message_at = GREATEST(c.last_message_at, r.last_message_at),
             status = COALESCE(r.status, CASE WHEN r.reopen AND c.status IN ('resolved', 'closed') THEN 'open' ELSE c.status END),
             assignee_id = CASE WHEN r.set_assignee THEN r.assignee ELSE c.assignee_id END,
+            changed_by = r.by,
             updated_at = now()
          FROM jsonb_to_recordset($2) AS r(id uuid, last_seq bigint, unread bigint, reset boolean, reopen boolean, last_inbound_at timestamptz,
-              last_message_at timestamptz, status text, set_assignee boolean, assignee uuid)
+              last_message_at timestamptz, status text, set_assignee boolean, assignee uuid, by uuid)
          WHERE c.tenant_id = $1 AND c.id = r.id AND c.id = ANY($3)
          RETURNING c.id, c.status, c.assignee_id, c.unread_count, c.last_seq, c.last_inbound_at, c.last_message_at",
     )

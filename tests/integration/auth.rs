@@ -222,6 +222,11 @@ async fn every_documented_route_is_served_and_health_is_reported() {
     }
     let docs = app.http.get(app.url("/api/docs")).send().await.unwrap().text().await.unwrap();
     assert!(docs.contains("/api/v1/conversations/{id}/messages"));
+    // The reference lists every documented operation, each saying who may call it.
+    let operations: usize = doc["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
+    assert_eq!(docs.matches("<article id=").count(), operations);
+    assert_eq!(docs.matches("Who may call it: ").count(), operations);
+    assert!(docs.contains("id=basics") && docs.contains("X-API-Key"), "the basics (authentication, errors, pagination) come first");
     let health: Value = app.http.get(app.url("/health")).send().await.unwrap().json().await.unwrap();
     assert_eq!(health["status"], "ok");
     let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();

@@ -52,11 +52,14 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("get", "/api/v1/users/{id}", [401, 200, 404, 404, 200, 403, 200]),
     ("patch", "/api/v1/users/{id}", [401, 403, 403, 404, 403, 403, 200]),
     ("delete", "/api/v1/users/{id}", [401, 403, 403, 404, 403, 403, 204]),
+    // This server sends no mail: 403 MAIL_NOT_CONFIGURED once the person is found.
+    ("post", "/api/v1/users/{id}/invitation", [401, 403, 403, 404, 403, 403, 403]),
     ("get", "/api/v1/channels", [401, 200, 200, 200, 200, 403, 200]),
     ("post", "/api/v1/channels", [401, 403, 403, 201, 403, 403, 201]),
     ("get", "/api/v1/channels/{id}", [401, 200, 404, 404, 200, 403, 200]),
     ("patch", "/api/v1/channels/{id}", [401, 403, 403, 404, 403, 403, 200]),
     ("delete", "/api/v1/channels/{id}", [401, 403, 403, 404, 403, 403, 204]),
+    ("post", "/api/v1/channels/{id}/refresh", [401, 403, 403, 404, 403, 403, 200]),
     ("post", "/api/v1/channels/{id}/media", [401, 201, 404, 404, 403, 201, 201]),
     ("get", "/api/v1/channels/{id}/media/{media_id}", [401, 200, 404, 404, 200, 403, 200]),
     ("get", "/api/v1/conversations", [401, 200, 200, 200, 200, 403, 200]),
@@ -72,6 +75,8 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("post", "/api/v1/conversations/{id}/tags", [401, 200, 404, 404, 403, 200, 200]),
     ("delete", "/api/v1/conversations/{id}/tags/{tag}", [401, 200, 404, 404, 403, 200, 200]),
     ("post", "/api/v1/conversations/{id}/flow", [401, 202, 404, 404, 403, 202, 202]),
+    ("get", "/api/v1/conversations/{id}/activity", [401, 200, 404, 404, 200, 403, 200]),
+    ("get", "/api/v1/conversations/{id}/bot", [401, 200, 404, 404, 200, 403, 200]),
     ("get", "/api/v1/contacts", [401, 200, 200, 200, 200, 403, 200]),
     ("post", "/api/v1/contacts", [401, 201, 201, 201, 403, 201, 201]),
     ("post", "/api/v1/contacts/import", [401, 403, 403, 200, 403, 200, 200]),
@@ -179,6 +184,8 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("post", "/api/v1/auth/password/forgot", [403, 403, 403, 403, 403, 403, 403]),
     ("post", "/api/v1/auth/password/reset", [400, 400, 400, 400, 400, 400, 400]),
     ("post", "/api/v1/auth/email/verify", [400, 400, 400, 400, 400, 400, 400]),
+    ("get", "/api/v1/auth/invitations/{token}", [400, 400, 400, 400, 400, 400, 400]),
+    ("post", "/api/v1/auth/invitations/accept", [400, 400, 400, 400, 400, 400, 400]),
     ("post", "/api/v1/auth/email/resend", [401, 403, 403, 403, 403, 403, 403]),
     ("get", "/api/v1/auth/security", [401, 200, 200, 200, 403, 403, 200]),
     ("post", "/api/v1/auth/2fa/setup", [401, 200, 200, 200, 401, 401, 200]),
@@ -230,6 +237,8 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("get", "/api/v1/campaigns/{id}/export", [401, 403, 403, 404, 403, 200, 200]),
     ("get", "/api/v1/settings/consent", [401, 200, 200, 200, 200, 403, 200]),
     ("put", "/api/v1/settings/consent", [401, 403, 403, 200, 403, 403, 200]),
+    ("get", "/api/v1/settings/assignment", [401, 200, 200, 200, 403, 403, 200]),
+    ("put", "/api/v1/settings/assignment", [401, 403, 403, 200, 403, 403, 200]),
     ("get", "/api/v1/dead-letters", [401, 403, 403, 200, 403, 403, 200]),
     ("post", "/api/v1/dead-letters/{id}/retry", [401, 403, 403, 404, 403, 403, 202]),
     // Last: it ends each person's sessions, so no row may follow it.
@@ -298,6 +307,17 @@ async fn setup(app: &TestApp) -> Fixtures {
     let read_key = key(vec!["read"]).await;
     let write_key = key(vec!["write"]).await;
     let channel = app.connect_channel(&admin, PHONE_NUMBER_ID).await["id"].as_str().unwrap().to_owned();
+    // The shared conversation stays unassigned whoever answers it (an
+    // assignment would hide it from the agent column).
+    let res = app
+        .http
+        .put(app.url("/api/v1/settings/assignment"))
+        .bearer_auth(&admin.token)
+        .json(&json!({"assign_on_handoff": false, "assign_on_first_reply": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
     let conversation = app.open_conversation(&admin, "15550030001").await;
     let (_, conv) = app.get(&admin, &format!("/api/v1/conversations/{conversation}")).await;
     let contact = conv["contact"]["id"].as_str().unwrap().to_owned();
@@ -540,7 +560,8 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         .replace("{delivery_id}", &fx.webhook_delivery)
         .replace("{scope}", &id)
         .replace("{tag}", "matrix")
-        .replace("{code}", "starter");
+        .replace("{code}", "starter")
+        .replace("{token}", "not-a-live-token");
     let body = match (method, path) {
         ("post", "/api/v1/users") => Body::Json(
             json!({"email": format!("new{n}-{}@matrix.test", uuid::Uuid::new_v4().simple()), "password": "fresh-password-1", "name": "New", "role": "agent"}),
@@ -591,6 +612,8 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         ("post", "/api/v1/auth/password/forgot") => Body::Json(json!({"email": "someone@matrix.test"})),
         ("post", "/api/v1/auth/password/reset") => Body::Json(json!({"token": "not-a-token", "password": "new-password-1"})),
         ("post", "/api/v1/auth/email/verify") => Body::Json(json!({"token": "not-a-token"})),
+        ("post", "/api/v1/auth/invitations/accept") => Body::Json(json!({"token": "not-a-token", "password": "new-password-1"})),
+        ("put", "/api/v1/settings/assignment") => Body::Json(json!({"assign_on_handoff": true, "assign_on_first_reply": true})),
         ("post", "/api/v1/auth/2fa/enable") => Body::Json(json!({"code": "000000"})),
         ("post", "/api/v1/auth/2fa/verify") => Body::Json(json!({"mfa_token": "not-a-token", "code": "000000"})),
         ("post", "/api/v1/auth/2fa/disable") => Body::Json(json!({"password": "wrong-password", "code": "000000"})),

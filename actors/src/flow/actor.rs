@@ -261,7 +261,7 @@ impl Effects for LiveEffects {
             None => self.ports.flows.pick_agent(self.tenant, self.conversation_id, team, strategy).await.map_err(|e| e.to_string())?,
         };
         match agent {
-            Some(a) => self.patch(ConversationPatch { status: None, assignee: Some(Some(a)) }).await.map(|_| ()),
+            Some(a) => self.patch(ConversationPatch { status: None, assignee: Some(Some(a)), by: None }).await.map(|_| ()),
             // Nobody to assign: the conversation stays in the shared queue.
             None => Ok(()),
         }
@@ -276,11 +276,11 @@ impl Effects for LiveEffects {
     }
 
     async fn handoff(&mut self, note: Option<&str>) -> Result<(), String> {
-        self.conversation.do_send(FromFlow(FlowRequest::Notify {
-            kind: "handoff".into(),
-            message: note.unwrap_or("The bot handed this conversation to the team").to_owned(),
-        }));
-        self.patch(ConversationPatch { status: Some(crate::ports::ConversationStatus::Open), assignee: None }).await.map(|_| ())
+        let message = note.unwrap_or("The bot handed this conversation to the team").to_owned();
+        let assignee = self.ports.flows.handed_off(self.tenant, self.conversation_id, &message).await.map_err(|e| e.to_string())?;
+        self.conversation.do_send(FromFlow(FlowRequest::Notify { kind: "handoff".into(), message }));
+        let patch = ConversationPatch { status: Some(crate::ports::ConversationStatus::Open), assignee: assignee.map(Some), by: None };
+        self.patch(patch).await.map(|_| ())
     }
 
     fn now(&self) -> DateTime<Utc> {
@@ -335,6 +335,9 @@ mod tests {
             Ok(true)
         }
         async fn pick_agent(&self, _: TenantId, _: ConversationId, _: Option<&str>, _: &str) -> Result<Option<UserId>, StoreError> {
+            Ok(None)
+        }
+        async fn handed_off(&self, _: TenantId, _: ConversationId, _: &str) -> Result<Option<UserId>, StoreError> {
             Ok(None)
         }
     }

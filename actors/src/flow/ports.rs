@@ -45,6 +45,11 @@ pub trait FlowStore: Send + Sync + 'static {
         team: Option<&str>,
         strategy: &str,
     ) -> Result<Option<UserId>, StoreError>;
+    /// Records that the bot handed the conversation to people (with its
+    /// note, in the conversation's activity) and answers whom to give it
+    /// to: an online agent when the account assigns on hand-off and nobody
+    /// holds it (of its team by the team's rule, else the least busy).
+    async fn handed_off(&self, tenant: TenantId, conversation: ConversationId, note: &str) -> Result<Option<UserId>, StoreError>;
 }
 
 /// HTTP for api and webhook nodes.

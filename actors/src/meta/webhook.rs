@@ -178,6 +178,24 @@ pub struct MessagingLimit {
     pub daily_limit: Option<i64>,
     /// When Meta reported it (`entry.time`, else now).
     pub reported_at: DateTime<Utc>,
+    /// The limit as a tier name (`TIER_2K`, `TIER_UNLIMITED`), shown per number.
+    pub tier: String,
+    /// The number a `phone_number_quality_update` is about (its display
+    /// number); None for the portfolio-wide `business_capability_update`.
+    pub display_phone_number: Option<String>,
+    /// Its `event` (FLAGGED, UNFLAGGED, UPGRADE, DOWNGRADE, ONBOARDING, …).
+    pub event: Option<String>,
+}
+
+/// A limit written as a tier name: Meta's own when it wrote one, else
+/// from the number (-1 and None: unlimited).
+pub fn tier_name(raw: &Value, daily_limit: Option<i64>) -> String {
+    match (raw.as_str(), daily_limit) {
+        (Some(t), _) => t.trim().to_uppercase(),
+        (None, None) => "TIER_UNLIMITED".to_owned(),
+        (None, Some(n)) if n >= 1_000 && n % 1_000 == 0 => format!("TIER_{}K", n / 1_000),
+        (None, Some(n)) => format!("TIER_{n}"),
+    }
 }
 
 /// A limit as Meta writes it: a number (-1 for unlimited) or a tier name
@@ -285,11 +303,19 @@ fn parse_change(waba_id: &str, time: Option<i64>, change: Change, out: &mut Pars
                     out.events.push(WebhookEvent::Other { waba_id: waba_id.to_owned(), field: change.field })
                 }
                 Some(v) => match parse_limit(v) {
-                    Some(daily_limit) => out.events.push(WebhookEvent::MessagingLimit(MessagingLimit {
-                        waba_id: waba_id.to_owned(),
-                        daily_limit,
-                        reported_at: time.and_then(|t| Utc.timestamp_opt(t, 0).single()).unwrap_or_else(Utc::now),
-                    })),
+                    Some(daily_limit) => {
+                        let per_number = change.field == "phone_number_quality_update";
+                        let text =
+                            |k: &str| change.value.get(k).and_then(Value::as_str).map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+                        out.events.push(WebhookEvent::MessagingLimit(MessagingLimit {
+                            waba_id: waba_id.to_owned(),
+                            daily_limit,
+                            reported_at: time.and_then(|t| Utc.timestamp_opt(t, 0).single()).unwrap_or_else(Utc::now),
+                            tier: tier_name(v, daily_limit),
+                            display_phone_number: if per_number { text("display_phone_number") } else { None },
+                            event: if per_number { text("event").map(|e| e.to_uppercase()) } else { None },
+                        }))
+                    }
                     None => out
                         .rejected
                         .push(RejectedEvent { reason: format!("messaging limit {v} is not a number or a tier"), raw: change.value }),
@@ -509,6 +535,25 @@ mod tests {
         let parsed = parse_webhook(body.to_string().as_bytes()).unwrap();
         let WebhookEvent::MessagingLimit(l) = &parsed.events[0] else { panic!("not a limit") };
         assert_eq!((l.waba_id.as_str(), l.daily_limit, l.reported_at.timestamp()), ("524126980791429", Some(2000), 1739321024));
+        assert_eq!((l.tier.as_str(), l.display_phone_number.as_deref(), l.event.as_deref()), ("TIER_2K", None, None));
+    }
+
+    #[test]
+    fn a_number_quality_update_names_its_number_event_and_tier() {
+        // The shape of Meta's phone_number_quality_update reference.
+        let body = json!({"entry": [{"id": "102290129340398", "time": 1739321024, "changes": [{"value": {
+            "display_phone_number": "15550783881", "event": "FLAGGED", "current_limit": "TIER_10K",
+            "max_daily_conversations_per_business": "TIER_10K"}, "field": "phone_number_quality_update"}]}],
+            "object": "whatsapp_business_account"});
+        let parsed = parse_webhook(body.to_string().as_bytes()).unwrap();
+        let WebhookEvent::MessagingLimit(l) = &parsed.events[0] else { panic!("not a limit") };
+        assert_eq!(l.daily_limit, Some(10_000));
+        assert_eq!(
+            (l.tier.as_str(), l.display_phone_number.as_deref(), l.event.as_deref()),
+            ("TIER_10K", Some("15550783881"), Some("FLAGGED"))
+        );
+        assert_eq!(tier_name(&json!(-1), None), "TIER_UNLIMITED");
+        assert_eq!(tier_name(&json!(250), Some(250)), "TIER_250");
     }
 
     #[test]

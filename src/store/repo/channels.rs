@@ -26,6 +26,15 @@ pub struct ChannelView {
     pub app_id: Option<String>,
     /// Its send rate.
     pub messages_per_second: i32,
+    /// Meta's quality rating (GREEN, YELLOW, RED, UNKNOWN) when last read.
+    pub quality_rating: Option<String>,
+    /// Its messaging tier (TIER_250 … TIER_UNLIMITED) as last reported.
+    pub messaging_tier: Option<String>,
+    /// The latest quality event Meta reported (FLAGGED, UNFLAGGED, UPGRADE,
+    /// DOWNGRADE, ONBOARDING, THROUGHPUT_UPGRADE).
+    pub quality_event: Option<String>,
+    /// When its quality or tier was last learnt.
+    pub quality_updated_at: Option<DateTime<Utc>>,
     /// When connected.
     pub created_at: DateTime<Utc>,
     /// When last changed.
@@ -33,7 +42,7 @@ pub struct ChannelView {
 }
 
 const CHANNEL_SELECT: &str = "SELECT c.id, c.phone_number_id, c.display_phone_number, c.waba_id, c.name, m.app_id,
-    c.messages_per_second, c.created_at, c.updated_at FROM channels c LEFT JOIN meta_apps m ON m.id = c.meta_app_id";
+    c.messages_per_second, c.quality_rating, c.messaging_tier, c.quality_event, c.quality_updated_at, c.created_at, c.updated_at FROM channels c LEFT JOIN meta_apps m ON m.id = c.meta_app_id";
 
 /// A tenant's own Meta app, its secrets sealed.
 #[derive(Debug, Clone)]
@@ -135,6 +144,30 @@ impl Channels<'_> {
         let rows = sqlx::query_as(&format!("{CHANNEL_SELECT} ORDER BY c.created_at, c.id")).fetch_all(&mut *tx).await?;
         tx.commit().await?;
         Ok(rows)
+    }
+
+    /// Records the number's standing as the Graph API reads it now (a
+    /// field Meta left out keeps its value). Its time is to the second,
+    /// like webhooks' (a report older than this read changes nothing).
+    pub async fn set_standing(
+        &self,
+        id: ChannelId,
+        quality_rating: Option<&str>,
+        tier: Option<&str>,
+    ) -> Result<Option<ChannelView>, DbError> {
+        let mut tx = self.db.tx().await?;
+        sqlx::query(
+            "UPDATE channels SET quality_rating = COALESCE(left($2, 40), quality_rating), messaging_tier = COALESCE(left($3, 40), messaging_tier),
+                 quality_updated_at = date_trunc('second', now()) WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(quality_rating)
+        .bind(tier)
+        .execute(&mut *tx)
+        .await?;
+        let row = sqlx::query_as(&format!("{CHANNEL_SELECT} WHERE c.id = $1")).bind(id.0).fetch_optional(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(row)
     }
 
     /// One number.

@@ -202,6 +202,8 @@ pub struct ConversationFilter {
     pub tag: Option<String>,
     /// In this team (Some(None): in none).
     pub team: Option<Option<uuid::Uuid>>,
+    /// Came in on this number.
+    pub channel: Option<uuid::Uuid>,
     /// After this position.
     pub after: Option<Cursor>,
     /// Page size.
@@ -278,6 +280,15 @@ pub struct VisibleConversation {
     pub assignee_id: Option<UserId>,
 }
 
+/// Who holds a conversation now: its assignee and its team.
+#[derive(Debug, Clone, Copy)]
+pub struct Holder {
+    /// The agent responsible (None: in the shared queue).
+    pub assignee_id: Option<UserId>,
+    /// The team it belongs to.
+    pub team_id: Option<uuid::Uuid>,
+}
+
 /// A tenant's conversations.
 pub struct Conversations<'a> {
     pub(super) db: TenantDb<'a>,
@@ -304,6 +315,15 @@ impl Conversations<'_> {
         }))
     }
 
+    /// Its assignee and team now (None: no such conversation).
+    pub async fn holder(&self, id: ConversationId) -> Result<Option<Holder>, DbError> {
+        let mut tx = self.db.tx().await?;
+        let row = sqlx::query("SELECT assignee_id, team_id FROM conversations WHERE id = $1").bind(id.0).fetch_optional(&mut *tx).await?;
+        tx.commit().await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(Holder { assignee_id: row.try_get::<Option<uuid::Uuid>, _>("assignee_id")?.map(UserId), team_id: row.try_get("team_id")? }))
+    }
+
     /// The inbox list, newest activity first.
     pub async fn list(&self, f: &ConversationFilter, rule: Visibility) -> Result<Page<ConversationView>, DbError> {
         let (mode, who) = match f.assignee {
@@ -322,6 +342,7 @@ impl Conversations<'_> {
                AND ($10::text IS NULL OR k.name ILIKE $10 OR k.phone ILIKE $10 OR k.username ILIKE $10)
                AND ($11::text IS NULL OR $11 = ANY(c.tags) OR $11 = ANY(k.tags))
                AND (NOT $12 OR c.team_id IS NOT DISTINCT FROM $13)
+               AND ($14::uuid IS NULL OR c.channel_id = $14)
              ORDER BY COALESCE(c.last_message_at, c.created_at) DESC, c.id DESC
              LIMIT $9",
             visible = Visibility::sql("c", 5)
@@ -339,6 +360,7 @@ impl Conversations<'_> {
         .bind(&f.tag)
         .bind(f.team.is_some())
         .bind(f.team.flatten())
+        .bind(f.channel)
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -7,6 +7,7 @@
 //! uniqueness rule refused the write (a [`Conflict`] the edge turns into a
 //! 409 naming the fix), or something else (logged, never shown).
 
+pub mod activity;
 pub mod admin;
 pub mod analytics;
 pub mod audit;
@@ -18,6 +19,7 @@ pub mod channels;
 pub mod contacts;
 pub mod conversations;
 pub mod dead_letters;
+pub mod demo;
 pub mod flows;
 pub mod gdpr;
 pub mod keys;
@@ -369,6 +371,11 @@ impl<'a> TenantDb<'a> {
     /// Its business hours, survey, SLA policies and service reports.
     pub fn service(self) -> service::Service<'a> {
         service::Service { db: self }
+    }
+
+    /// Its conversations' activity and live bots.
+    pub fn activity(self) -> activity::Activity<'a> {
+        activity::Activity { db: self }
     }
 
     /// Its canned replies.

@@ -15,6 +15,8 @@ pub enum TokenPurpose {
     PasswordReset,
     /// Proving the email address is the person's.
     EmailVerification,
+    /// Joining a team: the invitee chooses their password.
+    Invitation,
 }
 
 impl TokenPurpose {
@@ -23,8 +25,22 @@ impl TokenPurpose {
         match self {
             Self::PasswordReset => "password_reset",
             Self::EmailVerification => "email_verification",
+            Self::Invitation => "invitation",
         }
     }
+}
+
+/// An invitation as its page shows it.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct InvitationView {
+    /// The invitee's sign-in email.
+    pub email: String,
+    /// Their name as the admin typed it.
+    pub name: String,
+    /// The account they join.
+    pub tenant_name: String,
+    /// Until when the link works.
+    pub expires_at: DateTime<Utc>,
 }
 
 /// A person's two-factor state.
@@ -109,6 +125,50 @@ impl TenantDb<'_> {
             .bind(password_hash)
             .execute(&mut *tx)
             .await?;
+        revoke_refresh_tokens(&mut tx, user).await?;
+        bump_version(&mut tx, user).await?;
+        tx.commit().await?;
+        Ok(Some(user))
+    }
+
+    /// What the invitation page shows: the invitee's email and name, the
+    /// account's name and until when the link works (None: no live
+    /// invitation under this token).
+    pub async fn invitation(&self, hash: &[u8]) -> Result<Option<InvitationView>, DbError> {
+        let mut tx = self.tx().await?;
+        let row: Option<InvitationView> = sqlx::query_as(
+            "SELECT u.email, u.name, t.name AS tenant_name, a.expires_at
+             FROM auth_tokens a JOIN users u ON u.id = a.user_id JOIN tenants t ON t.id = a.tenant_id
+             WHERE a.token_hash = $1 AND a.purpose = 'invitation' AND a.used_at IS NULL AND a.expires_at > now()",
+        )
+        .bind(hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Accepts an invitation, once: the invitee's password is set and their
+    /// email counts as verified (the link reached it). None when the token
+    /// is not live.
+    pub async fn accept_invitation(&self, hash: &[u8], password_hash: &str) -> Result<Option<UserId>, DbError> {
+        let mut tx = self.tx().await?;
+        let user: Option<uuid::Uuid> = sqlx::query_scalar(
+            "UPDATE auth_tokens SET used_at = now() WHERE token_hash = $1 AND purpose = 'invitation' AND used_at IS NULL AND expires_at > now()
+             RETURNING user_id",
+        )
+        .bind(hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(user) = user.map(UserId) else { return Ok(None) };
+        sqlx::query(
+            "UPDATE users SET password_hash = $2, email_verified_at = COALESCE(email_verified_at, now()), failed_logins = 0, locked_until = NULL
+             WHERE id = $1",
+        )
+        .bind(user.0)
+        .bind(password_hash)
+        .execute(&mut *tx)
+        .await?;
         revoke_refresh_tokens(&mut tx, user).await?;
         bump_version(&mut tx, user).await?;
         tx.commit().await?;

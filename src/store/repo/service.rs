@@ -41,6 +41,16 @@ fn daily() -> i32 {
     24
 }
 
+/// How conversations get an assignee without a person choosing.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, sqlx::FromRow, ts_rs::TS)]
+pub struct AssignmentSettings {
+    /// When the bot hands a conversation over, give it to an online agent
+    /// (of its team, by the team's rule; else the least busy).
+    pub assign_on_handoff: bool,
+    /// When an agent answers a conversation nobody holds, it becomes theirs.
+    pub assign_on_first_reply: bool,
+}
+
 /// The survey's settings.
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct CsatSettings {
@@ -202,6 +212,33 @@ impl Service<'_> {
         .bind(s.csat_enabled)
         .bind(&s.csat_question)
         .bind(&s.csat_thanks)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// How conversations get an assignee without a person choosing
+    /// (defaults when never saved: both on).
+    pub async fn assignment_settings(&self) -> Result<AssignmentSettings, DbError> {
+        let mut tx = self.db.tx().await?;
+        let row: Option<AssignmentSettings> =
+            sqlx::query_as("SELECT assign_on_handoff, assign_on_first_reply FROM teamwork_settings").fetch_optional(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(row.unwrap_or(AssignmentSettings { assign_on_handoff: true, assign_on_first_reply: true }))
+    }
+
+    /// Saves them.
+    pub async fn put_assignment_settings(&self, s: &AssignmentSettings) -> Result<(), DbError> {
+        let mut tx = self.db.tx().await?;
+        sqlx::query(
+            "INSERT INTO teamwork_settings (tenant_id, assign_on_handoff, assign_on_first_reply) VALUES ($1, $2, $3)
+             ON CONFLICT (tenant_id) DO UPDATE SET assign_on_handoff = EXCLUDED.assign_on_handoff,
+                assign_on_first_reply = EXCLUDED.assign_on_first_reply, updated_at = now()",
+        )
+        .bind(self.db.tenant.0)
+        .bind(s.assign_on_handoff)
+        .bind(s.assign_on_first_reply)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

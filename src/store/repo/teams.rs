@@ -337,9 +337,14 @@ impl Teams<'_> {
         Ok(())
     }
 
-    /// Puts a conversation in a team (None: in none); false when there is no
-    /// such conversation (or team).
-    pub async fn set_conversation_team(&self, conversation: ConversationId, team: Option<uuid::Uuid>) -> Result<bool, DbError> {
+    /// Puts a conversation in a team (None: in none), `by` a person (None:
+    /// a rule or the bot); false when there is no such conversation (or team).
+    pub async fn set_conversation_team(
+        &self,
+        conversation: ConversationId,
+        team: Option<uuid::Uuid>,
+        by: Option<UserId>,
+    ) -> Result<bool, DbError> {
         let mut tx = self.db.tx().await?;
         if let Some(t) = team {
             let exists: Option<uuid::Uuid> =
@@ -348,12 +353,15 @@ impl Teams<'_> {
                 return Ok(false);
             }
         }
-        let n = sqlx::query("UPDATE conversations SET team_id = $2, updated_at = now() WHERE id = $1 AND team_id IS DISTINCT FROM $2")
-            .bind(conversation.0)
-            .bind(team)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let n = sqlx::query(
+            "UPDATE conversations SET team_id = $2, changed_by = $3, updated_at = now() WHERE id = $1 AND team_id IS DISTINCT FROM $2",
+        )
+        .bind(conversation.0)
+        .bind(team)
+        .bind(by.map(|u| u.0))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         let exists = n > 0
             || sqlx::query_scalar::<_, uuid::Uuid>("SELECT id FROM conversations WHERE id = $1")
                 .bind(conversation.0)

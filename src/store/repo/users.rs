@@ -29,6 +29,10 @@ pub struct UserView {
     pub language: Option<String>,
     /// When created.
     pub created_at: DateTime<Utc>,
+    /// Their invitation by email while it is not accepted: when it was
+    /// sent and until when its link works.
+    #[ts(type = "{ sent_at: string; expires_at: string } | null")]
+    pub invitation: Option<serde_json::Value>,
 }
 
 /// A person to add to a tenant (a member, a tenant's first admin, a
@@ -61,7 +65,9 @@ pub(super) async fn insert_user(tx: &mut Transaction<'static, Postgres>, tenant:
 }
 
 /// Columns of [`UserView`].
-pub(super) const USER_COLUMNS: &str = "id, tenant_id, name, email, role, presence, language, created_at";
+pub(super) const USER_COLUMNS: &str = "id, tenant_id, name, email, role, presence, language, created_at,
+    (SELECT jsonb_build_object('sent_at', t.created_at, 'expires_at', t.expires_at) FROM auth_tokens t
+     WHERE t.user_id = users.id AND t.purpose = 'invitation' AND t.used_at IS NULL ORDER BY t.created_at DESC LIMIT 1) AS invitation";
 
 /// A refresh token to record for a new session.
 #[derive(Debug, Clone)]
@@ -98,7 +104,7 @@ pub enum Attempt {
 #[derive(Debug, Clone)]
 pub enum Rotation {
     /// The old token died and the new one lives.
-    Rotated(SignedIn),
+    Rotated(Box<SignedIn>),
     /// The token was already used or revoked: every session of the user has
     /// been ended (it was stolen or replayed).
     Reused,
@@ -331,7 +337,7 @@ impl Users<'_> {
         };
         let signed = start_session(&mut tx, found, next).await?;
         tx.commit().await?;
-        Ok(Rotation::Rotated(signed))
+        Ok(Rotation::Rotated(Box::new(signed)))
     }
 
     /// Ends the session of refresh token `id` and every access token of its

@@ -383,7 +383,12 @@ language: string | null,
 /**
  * When created.
  */
-created_at: string, };
+created_at: string, 
+/**
+ * Their invitation by email while it is not accepted: when it was
+ * sent and until when its link works.
+ */
+invitation: { sent_at: string; expires_at: string } | null, };
 
 export type ChannelView = { 
 /**
@@ -414,6 +419,23 @@ app_id: string | null,
  * Its send rate.
  */
 messages_per_second: number, 
+/**
+ * Meta's quality rating (GREEN, YELLOW, RED, UNKNOWN) when last read.
+ */
+quality_rating: string | null, 
+/**
+ * Its messaging tier (TIER_250 … TIER_UNLIMITED) as last reported.
+ */
+messaging_tier: string | null, 
+/**
+ * The latest quality event Meta reported (FLAGGED, UNFLAGGED, UPGRADE,
+ * DOWNGRADE, ONBOARDING, THROUGHPUT_UPGRADE).
+ */
+quality_event: string | null, 
+/**
+ * When its quality or tier was last learnt.
+ */
+quality_updated_at: string | null, 
 /**
  * When connected.
  */
@@ -902,6 +924,84 @@ created_at: string,
  * When last changed.
  */
 updated_at: string, };
+
+export type ActivityEntry = { 
+/**
+ * Stable within the conversation (`a…` recorded, `r…` from a flow run).
+ */
+id: string, 
+/**
+ * assigned, unassigned, team_changed, resolved, reopened, pending,
+ * open, handoff, bot_paused, bot_resumed, bot_started, bot_completed,
+ * bot_failed, bot_stopped.
+ */
+kind: string, 
+/**
+ * For people: the assignee's or team's name, the flow's name, the
+ * bot's hand-off note.
+ */
+detail: string | null, 
+/**
+ * The person who did it (None: the system, a rule, the bot, the customer).
+ */
+actor_id: string | null, 
+/**
+ * Their name.
+ */
+actor_name: string | null, 
+/**
+ * When.
+ */
+created_at: string, };
+
+export type BotRun = { 
+/**
+ * The run.
+ */
+id: string, 
+/**
+ * Its flow.
+ */
+flow_id: string, 
+/**
+ * The flow's name.
+ */
+flow_name: string, 
+/**
+ * running, waiting (for the customer or a timer) or paused.
+ */
+status: string, 
+/**
+ * The node it is at.
+ */
+node_id: string | null, 
+/**
+ * That node's label in the builder (else its kind).
+ */
+node_label: string | null, 
+/**
+ * Steps taken.
+ */
+step: number, 
+/**
+ * When it started.
+ */
+started_at: string, 
+/**
+ * When it last moved.
+ */
+updated_at: string, };
+
+export type AssignmentSettings = { 
+/**
+ * When the bot hands a conversation over, give it to an online agent
+ * (of its team, by the team's rule; else the least busy).
+ */
+assign_on_handoff: boolean, 
+/**
+ * When an agent answers a conversation nobody holds, it becomes theirs.
+ */
+assign_on_first_reply: boolean, };
 
 export type EndpointView = { 
 /**

@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   INVALID_TOKEN: "The mailed link is used, expired or replaced by a newer one: ask for a new one.",
   INVALID_UPLOAD: "The multipart upload cannot be read.",
   INVALID_WEBHOOK: "The webhook body is not a WhatsApp webhook.",
+  INVITATION_ACCEPTED: "The person has no open invitation: they joined already, or were added with a password.",
   MAIL_NOT_CONFIGURED: "This installation sends no mail (SMTP_URL is not set).",
   META_REJECTED: "Meta refused the request.",
   NO_CHANNEL: "Connect a number first.",

@@ -4,11 +4,12 @@
 //! and a connected number, and has simulated customers write in through
 //! signed webhooks exactly as Meta would deliver them.
 
+mod customers;
+pub mod story;
+
 use crate::config::{Config, Secret, DEFAULT_GRAPH_API_BASE};
-use crate::http::webhooks::sign;
 use crate::startup::Application;
 use anyhow::Context as _;
-use rand::seq::SliceRandom;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -32,9 +33,6 @@ pub const DEMO_PHONE_NUMBER_ID: &str = "100000000000001";
 /// The demo WABA.
 pub const DEMO_WABA_ID: &str = "200000000000001";
 
-/// How often a simulated customer writes.
-const CUSTOMER_INTERVAL: Duration = Duration::from_secs(6);
-
 #[derive(Serialize, Deserialize)]
 struct DemoSecrets {
     app_secret: String,
@@ -43,7 +41,7 @@ struct DemoSecrets {
     master_key: String,
 }
 
-fn random_hex(bytes: usize) -> String {
+pub(crate) fn random_hex(bytes: usize) -> String {
     let mut b = vec![0u8; bytes];
     rand::thread_rng().fill(b.as_mut_slice());
     hex::encode(b)
@@ -173,8 +171,9 @@ pub async fn run() -> anyhow::Result<()> {
     if operator {
         seed_super_admin(&app.state().db).await?;
     }
+    let db = app.state().db.clone();
     actix::spawn(async move {
-        if let Err(e) = seed_and_simulate(&base, &graph_base, &secret, web, operator).await {
+        if let Err(e) = seed_and_simulate(&base, &graph_base, &secret, web, operator, &db).await {
             tracing::error!(error = %e, "demo seeding failed");
         }
     });
@@ -204,7 +203,14 @@ fn demo_number() -> crate::sim::graph::SimNumber {
 /// The demo number's access token in the simulator.
 const DEMO_ACCESS_TOKEN: &str = "demo-access-token";
 
-async fn seed_and_simulate(base: &str, graph_base: &str, secret: &Secret, web: bool, operator: bool) -> anyhow::Result<()> {
+async fn seed_and_simulate(
+    base: &str,
+    graph_base: &str,
+    secret: &Secret,
+    web: bool,
+    operator: bool,
+    db: &crate::store::repo::Db,
+) -> anyhow::Result<()> {
     let http = reqwest::Client::new();
     // A simulator started apart (GRAPH_API_BASE) learns the demo number
     // through its control API; real Meta has no such route and refuses.
@@ -243,6 +249,11 @@ async fn seed_and_simulate(base: &str, graph_base: &str, secret: &Secret, web: b
         if !synced.status().is_success() {
             tracing::warn!(status = %synced.status(), "demo templates not synced");
         }
+        // A month of history, flows, tags and a campaign (the demo works
+        // without them if this fails).
+        if let Err(e) = story::seed(&http, base, secret, db).await {
+            tracing::warn!(error = format!("{e:#}"), "the demo story was not fully seeded");
+        }
     }
     println!("\n  whatsflow demo is running");
     if web {
@@ -254,57 +265,7 @@ async fn seed_and_simulate(base: &str, graph_base: &str, secret: &Secret, web: b
         println!("           or   {DEMO_SUPER_ADMIN_EMAIL} / {DEMO_SUPER_ADMIN_PASSWORD}  (platform operator: the Admin console)");
     }
     println!("  API docs      {base}/api/docs");
-    println!("  simulated customers write in every few seconds and answer your replies; Ctrl-C stops.\n");
-    let mut seq: u64 = 0;
-    loop {
-        tokio::time::sleep(CUSTOMER_INTERVAL).await;
-        seq += 1;
-        let body = customer_message(seq);
-        let sig = sign(secret.expose().as_bytes(), &body);
-        let res = http.post(format!("{base}/webhooks/whatsapp")).header("X-Hub-Signature-256", sig).body(body).send().await;
-        if let Err(e) = res {
-            tracing::warn!(error = %e, "simulated customer could not reach the server");
-        }
-    }
-}
-
-const CUSTOMERS: &[(&str, &str)] = &[
-    ("919812345670", "Priya Sharma"),
-    ("14155550123", "Jordan Lee"),
-    ("447700900123", "Amelia Clarke"),
-    ("5511987654321", "Lucas Souza"),
-    ("971501234567", "Omar Haddad"),
-];
-
-const LINES: &[&str] = &[
-    "Hi! Is my order #4821 shipped yet?",
-    "Do you deliver on Sundays?",
-    "I'd like to change my delivery address",
-    "What are your opening hours?",
-    "Thanks, that was quick!",
-    "Can I pay cash on delivery?",
-    "The size M is too small, can I exchange it?",
-];
-
-/// One simulated customer message, shaped as Meta's webhooks are.
-fn customer_message(seq: u64) -> Vec<u8> {
-    let mut rng = rand::thread_rng();
-    let (wa_id, name) = CUSTOMERS.choose(&mut rng).copied().unwrap_or(("14155550123", "Jordan Lee"));
-    let ts = chrono::Utc::now().timestamp().to_string();
-    let id = format!("wamid.demo.{}.{seq}", random_hex(8));
-    let message = if seq.is_multiple_of(5) {
-        json!({"from": wa_id, "id": id, "timestamp": ts, "type": "location",
-               "location": {"latitude": 19.0760, "longitude": 72.8777, "name": "Home", "address": "Bandra West, Mumbai"}})
-    } else {
-        let line = LINES.choose(&mut rng).copied().unwrap_or("Hello");
-        json!({"from": wa_id, "id": id, "timestamp": ts, "type": "text", "text": {"body": line}})
-    };
-    json!({"object": "whatsapp_business_account", "entry": [{"id": DEMO_WABA_ID, "changes": [{"field": "messages", "value": {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550100001", "phone_number_id": DEMO_PHONE_NUMBER_ID},
-        "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
-        "messages": [message]
-    }}]}]})
-    .to_string()
-    .into_bytes()
+    println!("  simulated customers write in bursts, then go quiet, and leave resolved conversations alone; Ctrl-C stops.\n");
+    customers::live(http, base.to_owned(), secret.clone()).await;
+    Ok(())
 }
