@@ -67,6 +67,7 @@ pub async fn start(
         .map_err(|_| ApiError::Unavailable("the conversation did not answer in time; retry".into()))?
         .map_err(|_| ApiError::Unavailable("the conversation could not start the flow now; retry".into()))?
         .map_err(|m| ApiError::Conflict { code: ErrorCode::FlowNotStarted, message: m })?;
+    state.db.tenant(user.tenant_id).activity().run_by(run, true, user.user_id).await?;
     Ok(HttpResponse::Created().json(json!({"run_id": run, "flow_id": *path, "conversation_id": body.conversation_id})))
 }
 
@@ -95,9 +96,14 @@ pub async fn control(
     // Pausing and resuming show in the thread with who did it (a stop shows
     // as the run's end).
     let bot = activity.bot(conversation).await?;
-    match (&control, bot.as_ref().map(|b| b.status.as_str())) {
-        (FlowControl::Pause, Some("running" | "waiting")) => activity.record(conversation, "bot_paused", None, Some(user.user_id)).await?,
-        (FlowControl::Resume, Some("paused")) => activity.record(conversation, "bot_resumed", None, Some(user.user_id)).await?,
+    match (&control, bot.as_ref()) {
+        (FlowControl::Pause, Some(b)) if b.status != "paused" => {
+            activity.record(conversation, "bot_paused", None, Some(user.user_id)).await?
+        }
+        (FlowControl::Resume, Some(b)) if b.status == "paused" => {
+            activity.record(conversation, "bot_resumed", None, Some(user.user_id)).await?
+        }
+        (FlowControl::Stop, Some(b)) => activity.run_by(b.id, false, user.user_id).await?,
         _ => {}
     }
     state.router.command(ConversationCommand {

@@ -105,12 +105,20 @@ async fn the_bot_shows_its_step_obeys_pause_resume_and_stop_and_its_hand_off_ass
     let res = app.post_json(&admin.token, &format!("/api/v1/conversations/{id}/flow"), &json!({"action": "stop"})).await;
     assert_eq!(res.status(), 202);
     wait_bot(&app, &admin, id, None).await;
-    wait_activity(&app, &admin, id, "bot_stopped", |a| a["detail"] == "Order desk").await;
+    let stopped = wait_activity(&app, &admin, id, "bot_stopped", |a| a["detail"] == "Order desk").await;
+    assert_eq!(stopped["actor_id"], admin.user_id.as_str(), "who stopped it: {stopped}");
+    // Started again by hand: the thread names who did it.
+    let res = app
+        .post_json(&admin.token, &format!("/api/v1/flows/{}/start", flow["id"].as_str().unwrap()), &json!({"conversation_id": id}))
+        .await;
+    assert_eq!(res.status(), 201);
+    wait_activity(&app, &admin, id, "bot_started", |a| a["actor_id"] == admin.user_id.as_str()).await;
     assert!(!bot_texts(&app, "+15557770001").await.iter().any(|t| t == "Back with the bot"));
     // Oldest first.
     let kinds: Vec<String> = activity(&app, &admin, id).await.iter().map(|a| a["kind"].as_str().unwrap().to_owned()).collect();
     let at = |k: &str| kinds.iter().position(|x| x == k).unwrap();
     assert!(at("bot_started") < at("bot_paused") && at("bot_paused") < at("handoff") && at("handoff") < at("bot_stopped"), "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| *k == "bot_started").count(), 2, "{kinds:?}");
 
     // Another tenant sees none of it.
     let other = app.register("Elsewhere").await;

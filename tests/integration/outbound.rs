@@ -321,12 +321,17 @@ async fn the_dashboard_counts_conversations_messages_and_first_responses() {
     app.open_conversation(&t, "16315551191").await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     assert_eq!(app.send(&t, &conv, json!({"type": "text", "text": {"body": "On it"}})).await.status(), 201);
+    // Answering takes the conversation (assignment on first reply).
+    eventually("the reply to assign the conversation", WAIT, || async {
+        (app.get(&t, &format!("/api/v1/conversations/{conv}")).await.1["assignee_id"] == t.user_id.as_str()).then_some(())
+    })
+    .await;
     let (s, v) = app.get(&t, "/api/v1/analytics/overview?days=7").await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["totals"]["conversations_new"], 2);
     assert_eq!(v["totals"]["messages_inbound"], 2);
     assert_eq!(v["totals"]["messages_outbound"], 1);
-    assert_eq!(v["totals"]["unassigned_open"], 2);
+    assert_eq!(v["totals"]["unassigned_open"], 1, "the answered one is the admin's now");
     assert_eq!(v["by_day"].as_array().unwrap().len(), 7);
     assert_eq!(v["by_day"][6]["messages_inbound"], 2, "today is the last day");
     assert_eq!(v["response_time"]["samples"], 1, "one answered customer turn");

@@ -81,6 +81,19 @@ impl Activity<'_> {
         Ok(())
     }
 
+    /// Names the person who started a run by hand (`started`) or stopped it.
+    pub async fn run_by(&self, run: uuid::Uuid, started: bool, by: UserId) -> Result<(), DbError> {
+        let mut tx = self.db.tx().await?;
+        let sql = if started {
+            "UPDATE flow_runs SET started_by = (SELECT u.id FROM users u WHERE u.id = $2) WHERE id = $1"
+        } else {
+            "UPDATE flow_runs SET stopped_by = (SELECT u.id FROM users u WHERE u.id = $2) WHERE id = $1"
+        };
+        sqlx::query(sql).bind(run).bind(by.0).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The latest [`MAX_ACTIVITY`] entries, oldest first.
     pub async fn list(&self, conversation: ConversationId) -> Result<Vec<ActivityEntry>, DbError> {
         let mut tx = self.db.tx().await?;
@@ -89,11 +102,11 @@ impl Activity<'_> {
                  SELECT 'a' || a.id AS id, a.kind, a.detail, a.actor_id, u.name AS actor_name, a.created_at
                  FROM conversation_activity a LEFT JOIN users u ON u.id = a.actor_id WHERE a.conversation_id = $1
                  UNION ALL
-                 SELECT 'rs' || r.id, 'bot_started', f.name, NULL, NULL, r.started_at
-                 FROM flow_runs r JOIN flows f ON f.id = r.flow_id WHERE r.conversation_id = $1
+                 SELECT 'rs' || r.id, 'bot_started', f.name, r.started_by, s.name, r.started_at
+                 FROM flow_runs r JOIN flows f ON f.id = r.flow_id LEFT JOIN users s ON s.id = r.started_by WHERE r.conversation_id = $1
                  UNION ALL
-                 SELECT 're' || r.id, 'bot_' || r.status, f.name, NULL, NULL, r.ended_at
-                 FROM flow_runs r JOIN flows f ON f.id = r.flow_id
+                 SELECT 're' || r.id, 'bot_' || r.status, f.name, r.stopped_by, s.name, r.ended_at
+                 FROM flow_runs r JOIN flows f ON f.id = r.flow_id LEFT JOIN users s ON s.id = r.stopped_by
                  WHERE r.conversation_id = $1 AND r.ended_at IS NOT NULL AND r.status IN ('completed', 'failed', 'stopped')
              ) x ORDER BY created_at DESC, id DESC LIMIT $2",
         )
