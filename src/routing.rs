@@ -164,7 +164,7 @@ impl TeamRouter {
     /// Assigns through the conversation's actor (as an agent would); false
     /// when the conversation is gone or did not answer.
     pub async fn assign(&self, tenant: TenantId, conversation: ConversationId, user: Option<UserId>) -> Result<bool, DbError> {
-        self.patch(tenant, conversation, ConversationPatch { status: None, assignee: Some(user), by: None }).await
+        self.patch(tenant, conversation, ConversationPatch { status: None, assignee: Some(user), by: None, claim: false }).await
     }
 
     /// Changes status and/or assignee through the conversation's actor;

@@ -210,6 +210,10 @@ pub struct ConversationPatch {
     /// The person making the change (None: the system, a rule, the bot),
     /// named in the conversation's activity.
     pub by: Option<UserId>,
+    /// The assignee is set only if nobody holds the conversation when the
+    /// change is written (an agent's first reply, the bot's hand-off): a
+    /// concurrent assignment wins.
+    pub claim: bool,
 }
 
 /// A customer's reaction applied to the message it targets.

@@ -101,6 +101,13 @@ pub struct AuthUser {
 }
 
 impl AuthUser {
+    /// The person acting, to name in a conversation's activity: None for an
+    /// API key (its user is only its creator) and for an operator viewing
+    /// the account as its admin.
+    pub fn person(&self) -> Option<UserId> {
+        (self.api_key.is_none() && self.impersonator.is_none()).then_some(self.user_id)
+    }
+
     /// Whether the caller sees every conversation of the tenant (admins and
     /// API keys) rather than only unassigned ones and their own (agents).
     pub fn sees_all_conversations(&self) -> bool {

@@ -474,7 +474,7 @@ async fn act(
             let status = ConversationStatus::parse(status).ok_or("unknown status")?;
             state
                 .teams
-                .patch(tenant, conversation, ConversationPatch { status: Some(status), assignee: None, by: None })
+                .patch(tenant, conversation, ConversationPatch { status: Some(status), assignee: None, by: None, claim: false })
                 .await
                 .map_err(err)?;
             Ok(status.as_str().to_owned())

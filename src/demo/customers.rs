@@ -108,8 +108,9 @@ pub const PACE: Pace = Pace { burst: 3, within: Duration::from_secs(4), quiet: (
 /// customer whose conversation an agent resolved does not write again.
 pub async fn live(http: reqwest::Client, base: String, secret: Secret) {
     let mut seq: u64 = 0;
+    let mut token: Option<String> = None;
     loop {
-        let resolved = resolved_customers(&http, &base).await;
+        let resolved = resolved_customers(&http, &base, &mut token).await;
         let waiting: Vec<Customer> = LIVE.iter().copied().filter(|(wa_id, _)| !resolved.iter().any(|r| r.ends_with(wa_id))).collect();
         let (customer, burst, quiet) = {
             let mut rng = rand::thread_rng();
@@ -146,11 +147,29 @@ fn burst(rng: &mut impl Rng) -> Vec<&'static str> {
 }
 
 /// The phone numbers of customers whose conversation is resolved now (as
-/// the demo admin sees them; none when that cannot be read).
-async fn resolved_customers(http: &reqwest::Client, base: &str) -> Vec<String> {
-    let Ok(token) = super::story::sign_in(http, base).await else { return Vec::new() };
-    let res = http.get(format!("{base}/api/v1/conversations?status=resolved&limit=200")).bearer_auth(token).send().await;
-    let Ok(res) = res else { return Vec::new() };
+/// the demo admin sees them, signed in once and again when the access
+/// token expires; none when that cannot be read).
+async fn resolved_customers(http: &reqwest::Client, base: &str, token: &mut Option<String>) -> Vec<String> {
+    for _ in 0..2 {
+        let bearer = match token.clone() {
+            Some(t) => t,
+            None => match super::story::sign_in(http, base).await {
+                Ok(t) => token.insert(t).clone(),
+                Err(_) => return Vec::new(),
+            },
+        };
+        let res = http.get(format!("{base}/api/v1/conversations?status=resolved&limit=200")).bearer_auth(bearer).send().await;
+        match res {
+            Ok(r) if r.status() == reqwest::StatusCode::UNAUTHORIZED => *token = None,
+            Ok(r) => return resolved_phones(r).await,
+            Err(_) => return Vec::new(),
+        }
+    }
+    Vec::new()
+}
+
+/// The contacts' phones of a page of conversations.
+async fn resolved_phones(res: reqwest::Response) -> Vec<String> {
     let Ok(page) = res.json::<Value>().await else { return Vec::new() };
     page["data"]
         .as_array()

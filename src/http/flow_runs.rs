@@ -67,7 +67,12 @@ pub async fn start(
         .map_err(|_| ApiError::Unavailable("the conversation did not answer in time; retry".into()))?
         .map_err(|_| ApiError::Unavailable("the conversation could not start the flow now; retry".into()))?
         .map_err(|m| ApiError::Conflict { code: ErrorCode::FlowNotStarted, message: m })?;
-    state.db.tenant(user.tenant_id).activity().run_by(run, true, user.user_id).await?;
+    // The run exists whatever happens here: naming who started it is best effort.
+    if let Some(person) = user.person() {
+        if let Err(e) = state.db.tenant(user.tenant_id).activity().run_by(run, true, person).await {
+            tracing::warn!(error = %e, "who started a flow run could not be recorded");
+        }
+    }
     Ok(HttpResponse::Created().json(json!({"run_id": run, "flow_id": *path, "conversation_id": body.conversation_id})))
 }
 
@@ -97,13 +102,13 @@ pub async fn control(
     // as the run's end).
     let bot = activity.bot(conversation).await?;
     match (&control, bot.as_ref()) {
-        (FlowControl::Pause, Some(b)) if b.status != "paused" => {
-            activity.record(conversation, "bot_paused", None, Some(user.user_id)).await?
+        (FlowControl::Pause, Some(b)) if b.status != "paused" => activity.record(conversation, "bot_paused", None, user.person()).await?,
+        (FlowControl::Resume, Some(b)) if b.status == "paused" => activity.record(conversation, "bot_resumed", None, user.person()).await?,
+        (FlowControl::Stop, Some(b)) => {
+            if let Some(person) = user.person() {
+                activity.run_by(b.id, false, person).await?;
+            }
         }
-        (FlowControl::Resume, Some(b)) if b.status == "paused" => {
-            activity.record(conversation, "bot_resumed", None, Some(user.user_id)).await?
-        }
-        (FlowControl::Stop, Some(b)) => activity.run_by(b.id, false, user.user_id).await?,
         _ => {}
     }
     state.router.command(ConversationCommand {

@@ -21,6 +21,11 @@ use whatsflow_actors::ids::UserId;
 
 /// How long an invitation link works.
 pub const INVITATION_TTL_DAYS: i64 = 7;
+/// Most invitation mails one account sends a day (the platform's mail is
+/// not a way to reach strangers in bulk).
+pub const MAX_INVITATIONS_PER_DAY: i64 = 50;
+/// The least time between two mails to one invitee.
+pub const RESEND_AFTER_SECONDS: i64 = 60;
 
 /// A password nobody knows, for an invited person until they choose theirs.
 pub fn unguessable_password() -> String {
@@ -34,6 +39,21 @@ pub fn unguessable_password() -> String {
 pub async fn send(state: &AppState, admin: &AuthUser, invitee: UserId) -> Result<(), ApiError> {
     let db = state.db.tenant(admin.tenant_id);
     let person = db.users().get(invitee).await?.ok_or(ApiError::NotFound("user"))?;
+    let (today, last) = db.invitations_sent(invitee).await?;
+    if today >= MAX_INVITATIONS_PER_DAY {
+        return Err(ApiError::TooManyRequests {
+            code: ErrorCode::RateLimited,
+            message: format!("an account sends at most {MAX_INVITATIONS_PER_DAY} invitations a day; try again tomorrow, or add the person with a password"),
+            retry_after: std::time::Duration::from_secs(3600),
+        });
+    }
+    if let Some(wait) = last.map(|at| at + Duration::seconds(RESEND_AFTER_SECONDS) - Utc::now()).filter(|w| *w > Duration::zero()) {
+        return Err(ApiError::TooManyRequests {
+            code: ErrorCode::RateLimited,
+            message: format!("an invitation was mailed to {} moments ago; wait a minute before sending another", person.email),
+            retry_after: wait.to_std().unwrap_or(std::time::Duration::from_secs(1)),
+        });
+    }
     let inviter = db.users().get(admin.user_id).await?.map(|u| u.name).unwrap_or_else(|| "An admin".to_owned());
     let (token, hash) = mail_token();
     db.issue_auth_token(invitee, TokenPurpose::Invitation, &hash, Utc::now() + Duration::days(INVITATION_TTL_DAYS)).await?;

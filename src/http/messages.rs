@@ -179,7 +179,10 @@ async fn take_on_first_reply(state: &AppState, tenant: TenantId, target: &Target
         Ok(s) if s.assign_on_first_reply => state.router.command(ConversationCommand {
             channel: target.channel.clone(),
             contact_id: target.contact_id,
-            work: ConversationWork::Patch(ConversationPatch { status: None, assignee: Some(Some(agent)), by: Some(agent) }, None),
+            work: ConversationWork::Patch(
+                ConversationPatch { status: None, assignee: Some(Some(agent)), by: Some(agent), claim: true },
+                None,
+            ),
         }),
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "the assignment settings could not be read; the conversation stays unassigned"),
@@ -352,7 +355,7 @@ pub async fn patch(
     }
     if let Some(team) = body.team_id {
         let conversation = ConversationId(*path);
-        if !state.db.tenant(user.tenant_id).teams().set_conversation_team(conversation, team, Some(user.user_id)).await? {
+        if !state.db.tenant(user.tenant_id).teams().set_conversation_team(conversation, team, user.person()).await? {
             return Err(ApiError::validation("`team_id` is not a team of this account"));
         }
         state.hub.conversation_changed(user.tenant_id, conversation, target.assignee_id, json!({"team_id": team}));
@@ -371,7 +374,7 @@ pub async fn patch(
         return Ok(HttpResponse::Ok().json(conversation_by_id(&state, &admin, ConversationId(*path)).await?));
     }
     let (tx, rx) = tokio::sync::oneshot::channel();
-    let patch = ConversationPatch { status, assignee: body.assignee_id.map(|a| a.map(UserId)), by: Some(user.user_id) };
+    let patch = ConversationPatch { status, assignee: body.assignee_id.map(|a| a.map(UserId)), by: user.person(), claim: false };
     state.router.command(ConversationCommand {
         channel: target.channel,
         contact_id: target.contact_id,

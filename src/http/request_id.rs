@@ -86,7 +86,13 @@ pub async fn middleware(req: ServiceRequest, next: Next<impl MessageBody>) -> Re
     let ip = req
         .app_data::<actix_web::web::Data<crate::startup::AppState>>()
         .and_then(|s| client_ip_of(&s.config.trusted_proxies, req.peer_addr().map(|a| a.ip()), req.headers()));
-    let (method, path) = (req.method().clone(), req.path().to_owned());
+    // A path that carries a secret (an invitation link's token) is logged
+    // as its route, never as sent.
+    let path = match req.match_pattern() {
+        Some(pattern) if pattern.contains("{token}") => pattern,
+        _ => req.path().to_owned(),
+    };
+    let method = req.method().clone();
     let span = tracing::info_span!("request", request_id = %id, %method, %path);
     let started = Instant::now();
     let res = REQUEST.scope(Served { id: id.clone(), ip }, next.call(req).instrument(span.clone())).await;

@@ -100,8 +100,9 @@ routes! {
     post "/api/v1/auth/invitations/accept" => invitations::accept, Public, "auth",
         "Join a team: choose your password with the mailed invitation link (once)", r#"{"token":"…","password":"…"}"#;
     get "/api/v1/users" => users::list, Reader, "team", "The team, with roles and presence";
-    post "/api/v1/users" => users::create, Admin, "team", "Add an agent or admin",
-        r#"{"email":"ravi@acme.test","password":"at least 8","name":"Ravi","role":"agent"}"#;
+    post "/api/v1/users" => users::create, Admin, "team",
+        "Add an agent or admin: with a password you choose, or `invite: true` to mail them a link to choose their own",
+        r#"{"email":"ravi@acme.test","name":"Ravi","role":"agent","invite":true}"#;
     get "/api/v1/users/{id}" => users::get, Reader, "team", "One team member";
     patch "/api/v1/users/{id}" => users::update, Person, "team",
         "Change your own name or password; admins change anyone's name, role or password (ends that user's sessions)",

@@ -89,7 +89,11 @@ pub async fn create(state: web::Data<AppState>, user: Admin, body: Valid<NewUser
         Entry::by(&user, "user.created").target(format!("user:{}", created.id)).change(None, Some(json!({"email": email, "role": role})));
     state.db.audit().append(entry).await?;
     if body.invite {
-        crate::http::invitations::send(&state, &user, UserId(created.id)).await?;
+        // No mail, no member: the admin can simply try again.
+        if let Err(e) = crate::http::invitations::send(&state, &user, UserId(created.id)).await {
+            state.db.tenant(user.tenant_id).users().delete(UserId(created.id)).await?;
+            return Err(e);
+        }
         let view = state.db.tenant(user.tenant_id).users().get(UserId(created.id)).await?.ok_or(ApiError::NotFound("user"))?;
         return Ok(HttpResponse::Created().json(view));
     }

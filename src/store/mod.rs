@@ -147,9 +147,10 @@ impl Store for PgStore {
         // the one named, else every number of the portfolio's WABA; a report
         // older than the one shown changes nothing.
         sqlx::query(
-            "UPDATE channels SET messaging_tier = left($3, 40), quality_event = COALESCE(left($5, 40), quality_event), quality_updated_at = $4
+            "UPDATE channels SET messaging_tier = left($3, 40), quality_event = COALESCE(left($5, 40), quality_event), quality_reported_at = $4,
+                 quality_updated_at = GREATEST(quality_updated_at, $4)
              WHERE waba_id = $1 AND ($2::text IS NULL OR regexp_replace(display_phone_number, '[^0-9]', '', 'g') = regexp_replace($2, '[^0-9]', '', 'g'))
-               AND (quality_updated_at IS NULL OR quality_updated_at <= $4)",
+               AND (quality_reported_at IS NULL OR quality_reported_at < $4)",
         )
         .bind(&l.waba_id)
         .bind(&l.display_phone_number)

@@ -445,7 +445,10 @@ async fn commit_tenant(
             "id": b.conversation_id, "last_seq": b.last_seq, "unread": unread, "reset": b.reset_unread, "reopen": reopen,
             "last_inbound_at": inbound.iter().map(|m| m.timestamp).max(),
             "last_message_at": new.iter().map(|m| m.timestamp).max(),
-            "status": patch.status, "set_assignee": patch.assignee.is_some(), "assignee": patch.assignee.flatten(), "by": patch.by,
+            "status": patch.status, "set_assignee": patch.assignee.is_some(), "assignee": patch.assignee.flatten(), "claim": patch.claim,
+            // Who changed what, for the activity trigger: a customer's reopening
+            // in the same batch is nobody's.
+            "assignee_by": patch.by.filter(|_| patch.assignee.is_some()), "status_by": patch.by.filter(|_| patch.status.is_some()),
         }));
     }
     let rows = sqlx::query(
@@ -458,11 +461,12 @@ async fn commit_tenant(
                                   ELSE COALESCE(c.awaiting_since, r.last_inbound_at) END,
             last_message_at = GREATEST(c.last_message_at, r.last_message_at),
             status = COALESCE(r.status, CASE WHEN r.reopen AND c.status IN ('resolved', 'closed') THEN 'open' ELSE c.status END),
-            assignee_id = CASE WHEN r.set_assignee THEN r.assignee ELSE c.assignee_id END,
-            changed_by = r.by,
+            assignee_id = CASE WHEN r.set_assignee AND (NOT r.claim OR c.assignee_id IS NULL) THEN r.assignee ELSE c.assignee_id END,
+            changed_by = r.assignee_by,
+            status_by = r.status_by,
             updated_at = now()
          FROM jsonb_to_recordset($2) AS r(id uuid, last_seq bigint, unread bigint, reset boolean, reopen boolean, last_inbound_at timestamptz,
-              last_message_at timestamptz, status text, set_assignee boolean, assignee uuid, by uuid)
+              last_message_at timestamptz, status text, set_assignee boolean, assignee uuid, claim boolean, assignee_by uuid, status_by uuid)
          WHERE c.tenant_id = $1 AND c.id = r.id AND c.id = ANY($3)
          RETURNING c.id, c.status, c.assignee_id, c.unread_count, c.last_seq, c.last_inbound_at, c.last_message_at",
     )

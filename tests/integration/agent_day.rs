@@ -27,6 +27,15 @@ async fn wait_activity(app: &TestApp, t: &Tenant, conversation: &str, kind: &str
     .await
 }
 
+/// Waits until the conversation's actor has handled everything sent to it
+/// before: an awaited change goes through the same mailbox.
+async fn barrier(app: &TestApp, t: &Tenant, conversation: &str) {
+    let res = app.patch_json(&t.token, &format!("/api/v1/conversations/{conversation}"), &json!({"status": "pending"})).await;
+    assert_eq!(res.status(), 200);
+    let res = app.patch_json(&t.token, &format!("/api/v1/conversations/{conversation}"), &json!({"status": "open"})).await;
+    assert_eq!(res.status(), 200);
+}
+
 async fn bot(app: &TestApp, t: &Tenant, conversation: &str) -> Value {
     let (status, body) = app.get(t, &format!("/api/v1/conversations/{conversation}/bot")).await;
     assert_eq!(status, 200, "{body}");
@@ -184,6 +193,10 @@ async fn an_agents_first_reply_takes_the_conversation_and_the_activity_says_who_
     assert_eq!(app.get(&admin, &format!("/api/v1/conversations/{first}")).await.1["assignee_id"], agent.user_id.as_str());
     // A second reply changes nothing more.
     assert_eq!(app.send(&agent, &first, json!({"type": "text", "text": {"body": "Still here."}})).await.status(), 201);
+    // Someone else's reply never takes a conversation another person holds.
+    assert_eq!(app.send(&admin, &first, json!({"type": "text", "text": {"body": "Adding a detail."}})).await.status(), 201);
+    barrier(&app, &admin, &first).await;
+    assert_eq!(app.get(&admin, &format!("/api/v1/conversations/{first}")).await.1["assignee_id"], agent.user_id.as_str());
 
     // Resolved by the admin, reopened by the customer writing again.
     let res = app.patch_json(&admin.token, &format!("/api/v1/conversations/{first}"), &json!({"status": "resolved"})).await;
@@ -194,7 +207,23 @@ async fn an_agents_first_reply_takes_the_conversation_and_the_activity_says_who_
     let reopened = wait_activity(&app, &admin, &first, "reopened", |_| true).await;
     assert!(reopened["actor_id"].is_null(), "the customer reopened it: {reopened}");
     let kinds: Vec<Value> = activity(&app, &admin, &first).await.iter().map(|a| a["kind"].clone()).collect();
-    assert_eq!(kinds, vec![json!("assigned"), json!("resolved"), json!("reopened")]);
+    assert_eq!(kinds, vec![json!("assigned"), json!("pending"), json!("open"), json!("resolved"), json!("reopened")]);
+
+    // A change through an API key names no person (the key's creator did not make it).
+    let key =
+        app.post_json(&admin.token, "/api/v1/api-keys", &json!({"name": "crm", "scopes": ["write"]})).await.json::<Value>().await.unwrap();
+    let key = key["key"].as_str().unwrap().to_owned();
+    let res = app
+        .http
+        .patch(app.url(&format!("/api/v1/conversations/{first}")))
+        .header("X-API-Key", &key)
+        .json(&json!({"status": "resolved"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let by_key = activity(&app, &admin, &first).await.into_iter().rfind(|a| a["kind"] == "resolved").unwrap();
+    assert!(by_key["actor_id"].is_null(), "{by_key}");
 
     // Turned off: a reply leaves the conversation in the shared queue.
     let res = app
@@ -208,14 +237,10 @@ async fn an_agents_first_reply_takes_the_conversation_and_the_activity_says_who_
     assert_eq!(res.status(), 200);
     let second = app.open_conversation(&admin, "15557770004").await;
     assert_eq!(app.send(&agent, &second, json!({"type": "text", "text": {"body": "Hi!"}})).await.status(), 201);
-    eventually("the reply to be stored", WAIT, || async {
-        let (_, page) = app.get(&admin, &format!("/api/v1/conversations/{second}/messages")).await;
-        page["data"].as_array().is_some_and(|m| m.iter().any(|m| m["direction"] == "outbound")).then_some(())
-    })
-    .await;
+    barrier(&app, &admin, &second).await;
     let (_, now) = app.get(&admin, &format!("/api/v1/conversations/{second}")).await;
     assert!(now["assignee_id"].is_null(), "{now}");
-    assert!(activity(&app, &admin, &second).await.is_empty());
+    assert!(activity(&app, &admin, &second).await.iter().all(|a| a["kind"] != "assigned"));
 }
 
 fn quality_webhook(waba: &str, display: &str, event: &str, tier: &str, time: i64) -> Vec<u8> {
@@ -245,8 +270,16 @@ async fn a_number_shows_its_quality_and_tier_from_meta_and_the_inbox_filters_by_
     })
     .await;
     assert_eq!(shown["quality_event"], "FLAGGED");
-    // An older report arriving late changes nothing.
+    // An older report arriving late changes nothing (once it is processed).
     app.post_webhook_ok(quality_webhook(&waba, &display, "UNFLAGGED", "TIER_250", now - 3600)).await;
+    eventually("every webhook processed", WAIT, || async {
+        let left: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM webhook_inbox WHERE processed_at IS NULL").fetch_one(&app.owner).await.unwrap();
+        (left == 0).then_some(())
+    })
+    .await;
+    let (_, still) = app.get(&admin, &format!("/api/v1/channels/{id}")).await;
+    assert_eq!((still["messaging_tier"].as_str(), still["quality_event"].as_str()), (Some("TIER_10K"), Some("FLAGGED")), "{still}");
     app.post_webhook_ok(quality_webhook(&waba, &display, "UPGRADE", "TIER_100K", now + 1)).await;
     eventually("the newest report", WAIT, || async {
         let (_, c) = app.get(&admin, &format!("/api/v1/channels/{id}")).await;
@@ -309,7 +342,11 @@ async fn an_invited_teammate_chooses_their_own_password_through_the_mailed_link_
     assert!(listed["invitation"]["sent_at"].is_string());
 
     let token = mailed(&sink, &email, 1).await;
-    // A fresh link replaces the first.
+    // A minute later, a fresh link replaces the first.
+    sqlx::query("UPDATE auth_tokens SET created_at = created_at - interval '2 minutes' WHERE purpose = 'invitation'")
+        .execute(&app.owner)
+        .await
+        .unwrap();
     let res = app.post_json(&admin.token, &format!("/api/v1/users/{user_id}/invitation"), &json!({})).await;
     assert_eq!(res.status(), 202);
     let fresh = mailed(&sink, &email, 2).await;
@@ -323,6 +360,34 @@ async fn an_invited_teammate_chooses_their_own_password_through_the_mailed_link_
         (page["email"].as_str(), page["name"].as_str(), page["tenant_name"].as_str()),
         (Some(email.as_str()), Some("Priya"), Some("Invite Co"))
     );
+    // A second invitee resets their password instead: the invitation closes
+    // (its link can no longer replace the password they chose).
+    let other = format!("arun-{}@example.com", uuid::Uuid::new_v4().simple());
+    let res = app.post_json(&admin.token, "/api/v1/users", &json!({"email": other, "name": "Arun", "role": "agent", "invite": true})).await;
+    assert_eq!(res.status(), 201);
+    let other_id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let other_link = mailed(&sink, &other, 1).await;
+    assert_eq!(app.post_json("", "/api/v1/auth/password/forgot", &json!({"email": other})).await.status(), 202);
+    let reset = eventually("the reset mail", WAIT, || async {
+        sink.mailbox
+            .mails()
+            .iter()
+            .filter(|m| m.to.iter().any(|t| t == &other))
+            .find_map(|m| m.body.split("/reset-password?token=").nth(1).map(|r| r.split_whitespace().next().unwrap_or("").to_owned()))
+    })
+    .await;
+    let res = app.post_json("", "/api/v1/auth/password/reset", &json!({"token": reset, "password": "arun-chose-this-1"})).await;
+    assert_eq!(res.status(), 200);
+    assert!(app.get(&admin, &format!("/api/v1/users/{other_id}")).await.1["invitation"].is_null());
+    let res = app.post_json("", "/api/v1/auth/invitations/accept", &json!({"token": other_link, "password": "hijack-attempt-1"})).await;
+    assert_eq!(res.status(), 400, "the old invitation link is dead");
+    // A resend right after the first mail waits a minute.
+    let third = format!("mina-{}@example.com", uuid::Uuid::new_v4().simple());
+    let res = app.post_json(&admin.token, "/api/v1/users", &json!({"email": third, "name": "Mina", "role": "agent", "invite": true})).await;
+    let third_id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let res = app.post_json(&admin.token, &format!("/api/v1/users/{third_id}/invitation"), &json!({})).await;
+    assert_eq!(res.status(), 429);
+
     // Nobody can sign in before accepting.
     let login = |password: &'static str| {
         let (app, email) = (&app, email.clone());

@@ -153,6 +153,7 @@ pub fn plan_batch<W: Into<Work>>(pc: &PlanContext, works: Vec<W>) -> Planned {
                 }
                 if p.assignee.is_some() {
                     merged.assignee = p.assignee;
+                    merged.claim = p.claim;
                 }
                 if p.by.is_some() {
                     merged.by = p.by;
@@ -353,7 +354,10 @@ mod tests {
     fn every_kind_plans_in_arrival_order_and_controls_pass_over() {
         let (reply, _rx) = send("hello");
         let patch = |status: Option<&str>, assignee: Option<Option<crate::ids::UserId>>| {
-            Command::Patch(ConversationPatch { status: status.and_then(crate::ports::ConversationStatus::parse), assignee, by: None }, None)
+            Command::Patch(
+                ConversationPatch { status: status.and_then(crate::ports::ConversationStatus::parse), assignee, by: None, claim: false },
+                None,
+            )
         };
         let works: Vec<Work> = vec![
             inbound("w1").into(),
@@ -372,7 +376,7 @@ mod tests {
         assert!(p.mark_read && p.batch.reset_unread);
         assert_eq!(
             p.batch.patch,
-            Some(ConversationPatch { status: Some(crate::ports::ConversationStatus::Open), assignee: Some(None), by: None }),
+            Some(ConversationPatch { status: Some(crate::ports::ConversationStatus::Open), assignee: Some(None), by: None, claim: false }),
             "patches merge"
         );
         assert_eq!(p.patch_replies.len(), 2);

@@ -261,7 +261,7 @@ impl Effects for LiveEffects {
             None => self.ports.flows.pick_agent(self.tenant, self.conversation_id, team, strategy).await.map_err(|e| e.to_string())?,
         };
         match agent {
-            Some(a) => self.patch(ConversationPatch { status: None, assignee: Some(Some(a)), by: None }).await.map(|_| ()),
+            Some(a) => self.patch(ConversationPatch { status: None, assignee: Some(Some(a)), by: None, claim: false }).await.map(|_| ()),
             // Nobody to assign: the conversation stays in the shared queue.
             None => Ok(()),
         }
@@ -277,9 +277,16 @@ impl Effects for LiveEffects {
 
     async fn handoff(&mut self, note: Option<&str>) -> Result<(), String> {
         let message = note.unwrap_or("The bot handed this conversation to the team").to_owned();
-        let assignee = self.ports.flows.handed_off(self.tenant, self.conversation_id, &message).await.map_err(|e| e.to_string())?;
+        // Recording it and picking an agent are best effort: the
+        // conversation goes to people whatever happens there.
+        let assignee = self.ports.flows.handed_off(self.tenant, self.conversation_id, &message).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "the hand-off was not recorded or assigned; the conversation waits in the shared queue");
+            None
+        });
         self.conversation.do_send(FromFlow(FlowRequest::Notify { kind: "handoff".into(), message }));
-        let patch = ConversationPatch { status: Some(crate::ports::ConversationStatus::Open), assignee: assignee.map(Some), by: None };
+        // Given only if still nobody's when written (a person may have taken it).
+        let patch =
+            ConversationPatch { status: Some(crate::ports::ConversationStatus::Open), assignee: assignee.map(Some), by: None, claim: true };
         self.patch(patch).await.map(|_| ())
     }
 

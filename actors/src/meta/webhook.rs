@@ -296,8 +296,11 @@ pub fn parse_webhook(body: &[u8]) -> Result<ParsedWebhook, WebhookParseError> {
 fn parse_change(waba_id: &str, time: Option<i64>, change: Change, out: &mut ParsedWebhook) {
     match change.field.as_str() {
         "business_capability_update" | "phone_number_quality_update" => {
-            match change.value.get("max_daily_conversations_per_business").or_else(|| change.value.get("max_daily_conversation_per_phone"))
-            {
+            // `current_limit` is the older name (Meta retires it in 2026).
+            let limit = ["max_daily_conversations_per_business", "max_daily_conversation_per_phone", "current_limit"]
+                .iter()
+                .find_map(|k| change.value.get(*k));
+            match limit {
                 // A number not used yet has no limit to report.
                 Some(Value::String(t)) if t.eq_ignore_ascii_case("TIER_NOT_SET") => {
                     out.events.push(WebhookEvent::Other { waba_id: waba_id.to_owned(), field: change.field })

@@ -105,7 +105,8 @@ impl Activity<'_> {
                  SELECT 'rs' || r.id, 'bot_started', f.name, r.started_by, s.name, r.started_at
                  FROM flow_runs r JOIN flows f ON f.id = r.flow_id LEFT JOIN users s ON s.id = r.started_by WHERE r.conversation_id = $1
                  UNION ALL
-                 SELECT 're' || r.id, 'bot_' || r.status, f.name, r.stopped_by, s.name, r.ended_at
+                 SELECT 're' || r.id, 'bot_' || r.status, f.name, CASE WHEN r.status = 'stopped' THEN r.stopped_by END,
+                        CASE WHEN r.status = 'stopped' THEN s.name END, r.ended_at
                  FROM flow_runs r JOIN flows f ON f.id = r.flow_id LEFT JOIN users s ON s.id = r.stopped_by
                  WHERE r.conversation_id = $1 AND r.ended_at IS NOT NULL AND r.status IN ('completed', 'failed', 'stopped')
              ) x ORDER BY created_at DESC, id DESC LIMIT $2",

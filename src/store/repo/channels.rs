@@ -147,8 +147,7 @@ impl Channels<'_> {
     }
 
     /// Records the number's standing as the Graph API reads it now (a
-    /// field Meta left out keeps its value). Its time is to the second,
-    /// like webhooks' (a report older than this read changes nothing).
+    /// field Meta left out keeps its value).
     pub async fn set_standing(
         &self,
         id: ChannelId,
@@ -158,7 +157,7 @@ impl Channels<'_> {
         let mut tx = self.db.tx().await?;
         sqlx::query(
             "UPDATE channels SET quality_rating = COALESCE(left($2, 40), quality_rating), messaging_tier = COALESCE(left($3, 40), messaging_tier),
-                 quality_updated_at = date_trunc('second', now()) WHERE id = $1",
+                 quality_updated_at = now() WHERE id = $1",
         )
         .bind(id.0)
         .bind(quality_rating)

@@ -110,6 +110,14 @@ impl TenantDb<'_> {
         .bind(id.0)
         .execute(&mut *tx)
         .await?;
+        // The bot's hand-off notes may quote what the customer said.
+        sqlx::query(
+            "UPDATE conversation_activity a SET detail = NULL FROM conversations c
+             WHERE c.id = a.conversation_id AND c.contact_id = $1 AND a.kind = 'handoff'",
+        )
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
         let recipients = sqlx::query("UPDATE campaign_recipients SET phone = NULL, parameters = '{}' WHERE contact_id = $1")
             .bind(id.0)
             .execute(&mut *tx)

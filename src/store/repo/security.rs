@@ -2,7 +2,7 @@
 //! verification), two-factor state, the sessions a person has open, and a
 //! tenant's rule that its people use two-factor.
 
-use super::users::{bump_version, revoke_refresh_tokens};
+use super::users::{bump_version, close_invitations, revoke_refresh_tokens};
 use super::{DbError, TenantDb};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -120,6 +120,7 @@ impl TenantDb<'_> {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(user) = user.map(UserId) else { return Ok(None) };
+        close_invitations(&mut tx, user).await?;
         sqlx::query("UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1")
             .bind(user.0)
             .bind(password_hash)
@@ -143,6 +144,21 @@ impl TenantDb<'_> {
         )
         .bind(hash)
         .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Invitation mails this account sent in the last day, and when the
+    /// newest to `user` was sent (the limits on invitation mail).
+    pub async fn invitations_sent(&self, user: UserId) -> Result<(i64, Option<DateTime<Utc>>), DbError> {
+        let mut tx = self.tx().await?;
+        let row: (i64, Option<DateTime<Utc>>) = sqlx::query_as(
+            "SELECT count(*) FILTER (WHERE created_at > now() - interval '1 day'), max(created_at) FILTER (WHERE user_id = $1)
+             FROM auth_tokens WHERE purpose = 'invitation'",
+        )
+        .bind(user.0)
+        .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
         Ok(row)

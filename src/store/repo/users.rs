@@ -112,6 +112,16 @@ pub enum Rotation {
     Gone,
 }
 
+/// Ends a person's open invitation: once they have a password (set by an
+/// admin, or through a reset link), the invitation link must not replace it.
+pub(super) async fn close_invitations(tx: &mut Transaction<'static, Postgres>, user: UserId) -> Result<(), DbError> {
+    sqlx::query("UPDATE auth_tokens SET used_at = now() WHERE user_id = $1 AND purpose = 'invitation' AND used_at IS NULL")
+        .bind(user.0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Records a refresh token for `user` in `tx`.
 pub(super) async fn start_session(
     tx: &mut Transaction<'static, Postgres>,
@@ -206,6 +216,9 @@ impl Users<'_> {
     /// (a new password ends their refresh tokens too). None: no such member.
     pub async fn update(&self, id: UserId, change: UserChange) -> Result<Option<UserView>, DbError> {
         let mut tx = self.db.tx().await?;
+        if change.password_hash.is_some() {
+            close_invitations(&mut tx, id).await?;
+        }
         let row: Option<UserView> = sqlx::query_as(&format!(
             "UPDATE users SET name = COALESCE($2, name), role = COALESCE($3, role), password_hash = COALESCE($4, password_hash) WHERE id = $1 RETURNING {USER_COLUMNS}"
         ))
