@@ -45,6 +45,7 @@ const SecurityPage = lazy(() => import("./pages/SecurityPage").then((m) => ({ de
 const ForgotPasswordPage = lazy(() => import("./pages/ForgotPasswordPage").then((m) => ({ default: m.ForgotPasswordPage })));
 const ResetPasswordPage = lazy(() => import("./pages/ResetPasswordPage").then((m) => ({ default: m.ResetPasswordPage })));
 const VerifyEmailPage = lazy(() => import("./pages/VerifyEmailPage").then((m) => ({ default: m.VerifyEmailPage })));
+const AcceptInvitePage = lazy(() => import("./pages/AcceptInvitePage").then((m) => ({ default: m.AcceptInvitePage })));
 const AuditLogPage = lazy(() => import("./pages/AuditLogPage").then((m) => ({ default: m.AuditLogPage })));
 // The platform console: only super-admins open (and fetch) it.
 const AdminLayout = lazy(() => import("./pages/AdminLayout").then((m) => ({ default: m.AdminLayout })));
@@ -112,6 +113,7 @@ export function App() {
             <Route path="/forgot-password" element={<Suspense fallback={<Loading />}><ForgotPasswordPage /></Suspense>} />
             <Route path="/reset-password" element={<Suspense fallback={<Loading />}><ResetPasswordPage /></Suspense>} />
             <Route path="/verify-email" element={<Suspense fallback={<Loading />}><VerifyEmailPage /></Suspense>} />
+            <Route path="/accept-invite" element={<Suspense fallback={<Loading />}><AcceptInvitePage /></Suspense>} />
             <Route element={<RequireAuth />}>
               <Route path="/inbox/:conversationId?" element={<InboxPage />} />
               <Route path="/dashboard" element={<RoleGate><DashboardPage /></RoleGate>} />

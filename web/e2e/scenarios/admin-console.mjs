@@ -157,6 +157,8 @@ export default async function ({ page }) {
     await addButton.click();
     await tp.getByTestId("member-name").fill("Agent Three");
     await tp.getByTestId("member-email").fill(uniqueEmail("late"));
+    // The admin types a password (invitations by email are the default when mail is set up).
+    await tp.getByTestId("member-mode-password").check();
     await tp.getByTestId("member-password").fill(`pw-${randomBytes(6).toString("hex")}`);
     await add("Agent Two"); // now 3 of 3
     await tp.getByTestId("member-submit").click();

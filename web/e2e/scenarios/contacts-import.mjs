@@ -63,7 +63,8 @@ export default async function ({ page }) {
   await page.getByTestId("contact-add").click();
   await page.getByTestId("contact-phone").fill(phone);
   await page.getByTestId("contact-save").click();
-  await page.getByTestId("contact-error").filter({ hasText: /exists/i }).waitFor();
+  // The refusal is said under the phone field.
+  await page.getByTestId("contact-dialog").getByTestId("field-error").filter({ hasText: /already exists/i }).waitFor();
   await page.keyboard.press("Escape");
 
   // 4. Edit: add a tag, remove one, change a custom field.

@@ -1,16 +1,24 @@
-// Screenshots of the main pages, for a person to look at, taken against the
+// Screenshots of every page, for a person to look at, taken against the
 // demo business the server seeds (`whatsflow demo`: demo@whatsflow.local, whose
-// simulated customers write in every few seconds). Also checks each page
-// renders its main element with data from the real server.
+// simulated customers write in every few seconds). First a few pages in use
+// (a reply, a note, a flow, a template being written, an import, a new API
+// key); then every page of the app at desktop (1366×768) and phone (390×844)
+// sizes, as `desk-<page>.png` and `phone-<page>.png`. Each page must render
+// with data from the real server and without sideways overflow (nothing
+// wider than the screen outside a scrolling box).
 import { randomBytes } from "node:crypto";
-import { apiCall, assert, baseUrl, digits, login, openConversation, postInboundText, postWebhook, screenshot, waitForBubble } from "../lib.mjs";
+import { apiCall, assert, baseUrl, digits, launch, login, openConversation, postInboundText, postWebhook, screenshot, waitForBubble } from "../lib.mjs";
+
+export const viewport = { width: 1366, height: 768 };
+const DESKTOP = { width: 1366, height: 768 };
+const PHONE = { width: 390, height: 844 };
 
 const DEMO_EMAIL = process.env.E2E_DEMO_EMAIL ?? "demo@whatsflow.local";
 const DEMO_PASSWORD = process.env.E2E_DEMO_PASSWORD ?? "demo-password";
 
 export default async function ({ page }) {
   const shots = [];
-  const shot = async (name) => shots.push(await screenshot(page, name));
+  const shot = async (name, p = page) => shots.push(await screenshot(p, name));
 
   await page.goto(`${baseUrl()}/login`);
   await page.getByTestId("login-form").waitFor();
@@ -53,12 +61,135 @@ export default async function ({ page }) {
 
   const dashboard = await adminPages(page, shot);
 
-  // The phone layout of the inbox.
-  await page.setViewportSize({ width: 390, height: 780 });
-  await page.getByTestId("nav-inbox").click();
-  await rows.first().waitFor();
-  await shot("page-inbox-phone");
-  return `${shots.length} screenshots in e2e/output/ (dashboard: ${dashboard})`;
+  // Every page, at both sizes.
+  const pages = await everyPage(page, shot);
+  return `${shots.length} screenshots in e2e/output/ (dashboard: ${dashboard}; every page at desktop and phone: ${pages})`;
+}
+
+/**
+ * Elements wider than the screen that no scrolling box holds (sideways
+ * overflow a person would have to pan to read), as short descriptions.
+ */
+async function overflowing(page) {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const clipped = (el) => {
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+        const o = getComputedStyle(p).overflowX;
+        if (o === "auto" || o === "scroll" || o === "hidden" || o === "clip") return true;
+      }
+      return false;
+    };
+    const found = [];
+    for (const el of document.querySelectorAll("body *")) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0 || r.right <= width + 1) continue;
+      if (getComputedStyle(el).position === "fixed" || clipped(el)) continue;
+      found.push(`${el.tagName.toLowerCase()}${el.getAttribute("data-testid") ? `[${el.getAttribute("data-testid")}]` : ""} right=${Math.round(r.right)} "${(el.textContent ?? "").trim().slice(0, 40)}"`);
+      if (found.length >= 5) break;
+    }
+    return found;
+  });
+}
+
+/** Waits for a page's data: no "Loading…" left, and the network quiet. */
+async function settle(page) {
+  await page.waitForLoadState("networkidle", { timeout: 8_000 }).catch(() => {});
+  await page.waitForFunction(() => !document.body.innerText.includes("Loading…"), null, { timeout: 8_000 }).catch(() => {});
+  await page.waitForTimeout(250);
+}
+
+/** The app's pages (paths; ids from the demo business), each shot at both sizes. */
+async function everyPage(page, shot) {
+  const auth = await apiCall("POST", "/auth/login", { email: DEMO_EMAIL, password: DEMO_PASSWORD });
+  const token = auth.access_token;
+  const first = async (path) => (await apiCall("GET", path, undefined, token).catch(() => ({ data: [] }))).data?.[0] ?? null;
+  const conversation = await first("/conversations?status=open&limit=1");
+  const flow = await first("/flows");
+  const campaign = await first("/campaigns");
+  const segment = await first("/segments");
+  const pages = [
+    ["inbox", "/inbox", "conversation-list"],
+    ...(conversation ? [["conversation", `/inbox/${conversation.id}`, "message-thread"]] : []),
+    ["dashboard", "/dashboard", null],
+    ["reports", "/reports", "reports"],
+    ["contacts", "/contacts", "contacts-table"],
+    ["segments", "/segments", null],
+    ["segment-new", "/segments/new", null],
+    ...(segment ? [["segment", `/segments/${segment.id}`, null]] : []),
+    ["flows", "/flows", null],
+    ...(flow ? [["flow", `/flows/${flow.id}`, "flow-builder"]] : []),
+    ["templates", "/templates", "templates-table"],
+    ["campaigns", "/campaigns", null],
+    ["campaign-new", "/campaigns/new", null],
+    ...(campaign ? [["campaign", `/campaigns/${campaign.id}`, null]] : []),
+    ...[
+      "channels",
+      "team",
+      "teams",
+      "canned-replies",
+      "automations",
+      "business-hours",
+      "service",
+      "api-keys",
+      "webhooks",
+      "plan",
+      "usage",
+      "wallet",
+      "billing",
+      "audit",
+      "security",
+      "privacy",
+    ].map((id) => [`settings-${id}`, `/settings/${id}`, null]),
+  ];
+  const problems = [];
+  const visit = async (p, name, path, testId, size) => {
+    await p.setViewportSize(size);
+    await p.goto(`${baseUrl()}${path}`);
+    if (testId) await p.getByTestId(testId).first().waitFor();
+    await settle(p);
+    const wide = await overflowing(p);
+    if (wide.length) problems.push(`${name} at ${size.width}px: ${wide.join("; ")}`);
+    await shot(`${size === PHONE ? "phone" : "desk"}-${name}`, p);
+  };
+  for (const [name, path, testId] of pages) {
+    for (const size of [DESKTOP, PHONE]) await visit(page, name, path, testId, size);
+  }
+
+  // Signed out: the public pages.
+  const visitor = await launch({ viewport: DESKTOP });
+  try {
+    for (const [name, path] of [
+      ["login", "/login"],
+      ["register", "/register"],
+      ["forgot-password", "/forgot-password"],
+      ["accept-invite", "/accept-invite?token=not-a-real-token"],
+    ]) {
+      for (const size of [DESKTOP, PHONE]) await visit(visitor.page, name, path, null, size);
+    }
+  } finally {
+    await visitor.close();
+  }
+
+  // The platform operator's console.
+  const operator = await launch({ viewport: DESKTOP });
+  try {
+    await login(operator.page, "operator@whatsflow.local", "operator-password", { expectSuccess: false });
+    await operator.page.waitForURL(/\/admin/);
+    for (const [name, path] of [
+      ["admin-customers", "/admin"],
+      ["admin-plans", "/admin/plans"],
+      ["admin-audit", "/admin/audit"],
+      ["admin-settings", "/admin/settings"],
+    ]) {
+      for (const size of [DESKTOP, PHONE]) await visit(operator.page, name, path, null, size);
+    }
+  } finally {
+    await operator.close();
+  }
+  await page.setViewportSize(DESKTOP);
+  assert(problems.length === 0, `pages wider than the screen:\n  ${problems.join("\n  ")}`);
+  return `${pages.length + 8} pages`;
 }
 
 /** A support bot for the demo business, laid out top to bottom. */

@@ -1,8 +1,9 @@
 // Create a message template in the browser: the live preview renders it as a
-// WhatsApp bubble while typing; the server's TEMPLATE_INVALID problems are
-// listed; the fixed draft is saved, submitted for review (PENDING), and
-// approved by the Graph API simulator's signed template webhook a moment
-// later (APPROVED, also after a reload). The server renders it with values.
+// WhatsApp bubble while typing; Meta's rules are checked as the admin types
+// (at the field, nothing sent while one is broken); the fixed draft is
+// saved, submitted for review (PENDING), and approved by the Graph API
+// simulator's signed template webhook a moment later (APPROVED, also after
+// a reload). The server renders it with values.
 import { randomBytes } from "node:crypto";
 import { assert, login, screenshot, tenantWithChannel } from "../lib.mjs";
 
@@ -16,20 +17,22 @@ export default async function ({ page }) {
   await page.getByTestId("tpl-new").click();
   const form = page.getByTestId("template-form");
   await form.waitFor();
-  // The name is normalised as typed (Meta allows lowercase, digits, underscores).
+  // The name is checked as typed (Meta allows lowercase, digits, underscores); the fix is one click.
   await page.getByTestId("tpl-name").fill(name.toUpperCase().replace(/_/g, " "));
-  assert((await page.getByTestId("tpl-name").inputValue()) === name, "the name is normalised");
+  await form.getByTestId("field-error").filter({ hasText: "Use only lowercase letters" }).waitFor();
+  await page.getByTestId("tpl-name-fix").click();
+  assert((await page.getByTestId("tpl-name").inputValue()) === name, "the suggested name is used");
   await page.getByTestId("tpl-language").selectOption("en_US");
   await page.getByTestId("tpl-category").selectOption("UTILITY");
 
-  // A body Meta would refuse: it starts with a variable and has no example.
+  // A body Meta would refuse (it starts with a variable): said while typing, and saving sends nothing.
   await page.getByTestId("tpl-body").fill("{{1}} is ready");
+  await form.getByTestId("field-error").filter({ hasText: "cannot start or end with a variable" }).waitFor();
   await page.getByTestId("tpl-save").click();
-  const problems = page.getByTestId("tpl-problems");
-  await problems.waitFor();
-  const problemCount = await problems.locator("li").count();
-  assert(problemCount >= 1, "the server's problems are listed");
-  assert(/components\[\d\]\.text/.test((await problems.textContent()) ?? ""), "each problem names its path");
+  await page.getByTestId("tpl-fix-first").waitFor();
+  const problemCount = await form.getByTestId("field-error").count();
+  assert(problemCount >= 1, "the broken rules are marked at their fields");
+  assert(!/components\[\d\]/.test((await form.textContent()) ?? ""), "no JSON paths are shown");
 
   // The real template, with the live preview following every keystroke.
   await page.getByTestId("tpl-header-format").selectOption("TEXT");
@@ -72,5 +75,5 @@ export default async function ({ page }) {
   await dialog.getByTestId("tpl-preview-render").click();
   await dialog.getByTestId("bubble-body").filter({ hasText: "Hi Ravi, your order #99 is ready for pickup." }).waitFor();
   await screenshot(page, "templates-preview");
-  return `${name}: ${problemCount} problem(s) listed for the bad body; pending → approved in ${approvedMs} ms`;
+  return `${name}: ${problemCount} broken rule(s) marked for the bad body; pending → approved in ${approvedMs} ms`;
 }

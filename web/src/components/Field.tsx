@@ -3,10 +3,13 @@ import type { ButtonHTMLAttributes, InputHTMLAttributes } from "react";
 interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
   label: string;
   hint?: string;
+  /** What is wrong with the value (a field-level form error), shown under the input. */
+  error?: string | null;
 }
 
-export function Field({ label, hint, id, className = "", ...input }: FieldProps) {
+export function Field({ label, hint, error, id, className = "", ...input }: FieldProps) {
   const fieldId = id ?? input.name;
+  const messageId = fieldId ? `${fieldId}-msg` : undefined;
   return (
     <div className={className}>
       <label htmlFor={fieldId} className="mb-1 block text-sm font-medium text-gray-700">
@@ -14,10 +17,24 @@ export function Field({ label, hint, id, className = "", ...input }: FieldProps)
       </label>
       <input
         id={fieldId}
-        className="block w-full rounded-lg border border-gray-300 bg-white px-3 py-2 text-gray-900 shadow-sm outline-none focus:border-brand-500 focus:ring-2 focus:ring-brand-100 disabled:bg-gray-100"
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error || hint ? messageId : undefined}
+        className={`block w-full rounded-lg border bg-white px-3 py-2 text-gray-900 shadow-sm outline-none focus:ring-2 disabled:bg-gray-100 ${
+          error ? "border-red-400 focus:border-red-500 focus:ring-red-100" : "border-gray-300 focus:border-brand-500 focus:ring-brand-100"
+        }`}
         {...input}
       />
-      {hint && <p className="mt-1 text-xs text-gray-500">{hint}</p>}
+      {error ? (
+        <p id={messageId} className="mt-1 text-xs text-red-700" data-testid="field-error">
+          {error}
+        </p>
+      ) : (
+        hint && (
+          <p id={messageId} className="mt-1 text-xs text-gray-500">
+            {hint}
+          </p>
+        )
+      )}
     </div>
   );
 }

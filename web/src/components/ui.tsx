@@ -20,52 +20,62 @@ export const fieldClass =
 /** A full-width form control. */
 export const inputClass = `${fieldClass} w-full`;
 
-/** A label above any control; the control gets the generated id through the render prop. */
+/** A label above any control; the control gets the generated id (and its message's id) through the render prop. */
 export function Labeled({
   label,
   hint,
+  error,
   className = "",
   children,
 }: {
   label: string;
   hint?: string | undefined;
+  /** What is wrong with the value, shown under the control in red (field-level form errors). */
+  error?: string | null | undefined;
   className?: string;
-  children: (id: string) => ReactNode;
+  children: (id: string, described: { "aria-invalid"?: true; "aria-describedby"?: string }) => ReactNode;
 }) {
   const id = useId();
+  const messageId = `${id}-msg`;
+  const described = error ? { "aria-invalid": true as const, "aria-describedby": messageId } : hint ? { "aria-describedby": messageId } : {};
   return (
     <div className={className}>
       <label htmlFor={id} className="mb-1 block text-xs font-medium text-gray-700">
         {label}
       </label>
-      {children(id)}
-      {hint && <p className="mt-1 text-xs text-gray-500">{hint}</p>}
+      {children(id, described)}
+      {error ? (
+        <p id={messageId} className="mt-1 text-xs text-red-700" data-testid="field-error">
+          {error}
+        </p>
+      ) : (
+        hint && (
+          <p id={messageId} className="mt-1 text-xs text-gray-500">
+            {hint}
+          </p>
+        )
+      )}
     </div>
   );
 }
 
-export function TextInput({
-  label,
-  hint,
-  className = "",
-  ...props
-}: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string | undefined }) {
+/** The red border a control gets while its value is refused. */
+const invalidClass = "border-red-400 focus:border-red-500 focus:ring-red-100";
+
+type FieldExtras = { label: string; hint?: string | undefined; error?: string | null | undefined };
+
+export function TextInput({ label, hint, error, className = "", ...props }: InputHTMLAttributes<HTMLInputElement> & FieldExtras) {
   return (
-    <Labeled label={label} hint={hint} className={className}>
-      {(id) => <input id={id} className={inputClass} {...props} />}
+    <Labeled label={label} hint={hint} error={error} className={className}>
+      {(id, described) => <input id={id} className={`${inputClass} ${error ? invalidClass : ""}`} {...described} {...props} />}
     </Labeled>
   );
 }
 
-export function TextArea({
-  label,
-  hint,
-  className = "",
-  ...props
-}: TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string; hint?: string | undefined }) {
+export function TextArea({ label, hint, error, className = "", ...props }: TextareaHTMLAttributes<HTMLTextAreaElement> & FieldExtras) {
   return (
-    <Labeled label={label} hint={hint} className={className}>
-      {(id) => <textarea id={id} rows={3} className={`${inputClass} resize-y`} {...props} />}
+    <Labeled label={label} hint={hint} error={error} className={className}>
+      {(id, described) => <textarea id={id} rows={3} className={`${inputClass} resize-y ${error ? invalidClass : ""}`} {...described} {...props} />}
     </Labeled>
   );
 }
@@ -73,18 +83,18 @@ export function TextArea({
 export function SelectInput({
   label,
   hint,
+  error,
   className = "",
   options,
   ...props
-}: SelectHTMLAttributes<HTMLSelectElement> & {
-  label: string;
-  hint?: string | undefined;
-  options: readonly { value: string; label: string }[];
-}) {
+}: SelectHTMLAttributes<HTMLSelectElement> &
+  FieldExtras & {
+    options: readonly { value: string; label: string }[];
+  }) {
   return (
-    <Labeled label={label} hint={hint} className={className}>
-      {(id) => (
-        <select id={id} className={inputClass} {...props}>
+    <Labeled label={label} hint={hint} error={error} className={className}>
+      {(id, described) => (
+        <select id={id} className={`${inputClass} ${error ? invalidClass : ""}`} {...described} {...props}>
           {options.map((o) => (
             <option key={o.value} value={o.value}>
               {o.label}
@@ -235,6 +245,36 @@ export function PageHeader({ title, subtitle, children }: { title: string; subti
       </div>
       {children && <div className="flex flex-wrap items-center gap-2">{children}</div>}
     </div>
+  );
+}
+
+/**
+ * A small "?" that explains the thing beside it: its words are the tooltip
+ * and the accessible name, and a click (or tap, where there is no hover)
+ * shows them under it.
+ */
+export function HelpTip({ text, testId }: { text: string; testId?: string }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <span className="relative inline-flex">
+      <button
+        type="button"
+        title={text}
+        aria-label={text}
+        aria-expanded={open}
+        onClick={() => setOpen((v) => !v)}
+        onBlur={() => setOpen(false)}
+        data-testid={testId}
+        className="inline-flex h-4 w-4 items-center justify-center rounded-full border border-gray-300 text-[10px] font-semibold leading-none text-gray-500 hover:border-brand-500 hover:text-brand-700"
+      >
+        ?
+      </button>
+      {open && (
+        <span role="tooltip" className="absolute left-0 top-full z-40 mt-1 w-64 rounded-md border border-gray-200 bg-white p-2 text-xs font-normal normal-case tracking-normal text-gray-700 shadow-lg">
+          {text}
+        </span>
+      )}
+    </span>
   );
 }
 

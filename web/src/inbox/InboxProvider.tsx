@@ -1,4 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
+import { useNavigate } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
 import { ApiError } from "../lib/api";
@@ -25,10 +26,25 @@ import { cannedSendSteps, stepBody, type CannedAttachment } from "../lib/cannedR
 import { sortTeams, teamQuery, validTeamFilter, type Team } from "../lib/teams";
 import { addWebhookAlert, parseWebhookDisabled, type WebhookDisabledAlert } from "../lib/webhooks";
 import { addToast, liveToasts, parseServiceToast, type Priority, type ServiceToast } from "../lib/service";
+import { previewOf } from "../lib/content";
+import {
+  loadNotifySettings,
+  notifyBody,
+  notifyPermission,
+  playChime,
+  saveNotifySettings,
+  shouldNotify,
+  tabTitle,
+  type NotifyEvent,
+  type NotifyPermission,
+  type NotifySettings,
+} from "../lib/notifications";
 
 const PAGE_SIZE = 50;
 const ACK_TIMEOUT_MS = 30_000;
 const FILTER_KEY = "whatsflow.inbox.filter";
+/** An assignment made from this page is not announced when its frame comes back within this time. */
+const SELF_ASSIGN_MS = 10_000;
 /** Wait this long after the last inbound message before telling the server it was read. */
 const READ_DELAY_MS = 800;
 
@@ -81,7 +97,26 @@ export interface Inbox {
   open: (id: string | null) => void;
   threadError: string | null;
   loadOlder: (id: string) => Promise<void>;
-  sendText: (conversationId: string, body: string) => void;
+  /** Sends a text over the socket (a bubble at once); `replyTo` is the wamid it answers. */
+  sendText: (conversationId: string, body: string, replyTo?: string | null) => void;
+  /**
+   * Sends any Cloud API message (`{type, [type]: object}`, e.g. interactive)
+   * through `POST …/messages`; the stored message joins the thread. Rejects
+   * with the text to show when refused.
+   */
+  sendMessage: (conversationId: string, type: string, object: unknown, replyTo?: string | null) => Promise<void>;
+  /** Reacts to a message (by its wamid); an empty emoji takes the reaction back. Rejects with the text to show. */
+  sendReaction: (conversationId: string, wamid: string, emoji: string) => Promise<void>;
+  /** Adds a private note (never sent to the customer); rejects with the text to show. */
+  addNote: (conversationId: string, body: string) => Promise<Note>;
+  /**
+   * Opens (or finds) the conversation between a number and a contact
+   * (`POST /conversations`) and holds it, ready to be opened. Throws the
+   * server's refusal.
+   */
+  startConversation: (contactId: string, phoneNumberId: string) => Promise<Conversation>;
+  /** Takes a failed send off the thread and gives back its text, to edit and send again. */
+  takeBack: (clientId: string) => string | null;
   retry: (clientId: string) => void;
   /**
    * Sends an unconfirmed message again (`POST …/messages/{id}/resend`): it
@@ -115,7 +150,7 @@ export interface Inbox {
    * server's reason when it refuses the file (unsupported type, too large),
    * else null.
    */
-  sendFile: (conversationId: string, file: File, caption: string) => Promise<string | null>;
+  sendFile: (conversationId: string, file: File, caption: string, replyTo?: string | null) => Promise<string | null>;
   /** Media bytes as blob URLs (images in the thread). */
   media: MediaCache;
   setTyping: (conversationId: string, typing: boolean) => void;
@@ -130,8 +165,22 @@ export interface Inbox {
   reloadUsers: () => void;
   /** Presence from live `agent:status` frames, for every user (also ones not in `users`). */
   presence: Record<string, string>;
-  /** Live notes (`notification` frames); returns an unsubscribe function. */
+  /** Live notes (`notification` frames) and the ones added here; returns an unsubscribe function. */
   onNote: (listener: (note: Note) => void) => () => void;
+  /**
+   * Something happened in a conversation (a live `message:new`,
+   * `conversation:*` or `notification` frame, e.g. a bot hand-off): for views
+   * that read more about it (the bot banner, the activity lines). Returns an
+   * unsubscribe function.
+   */
+  onConversationEvent: (listener: (conversationId: string, event: string) => void) => () => void;
+  /** This user's notification settings (desktop, sound). */
+  notifySettings: NotifySettings;
+  setNotifySettings: (settings: NotifySettings) => void;
+  /** The browser's notification permission, as last seen. */
+  notifyPermission: NotifyPermission;
+  /** Asks the browser for permission (only ever from a click); resolves to the answer. */
+  requestNotifyPermission: () => Promise<NotifyPermission>;
   /** Live campaign counts (`campaign:progress`, admins); returns an unsubscribe function. */
   onCampaignProgress: (listener: (progress: CampaignProgressEvent) => void) => () => void;
   notice: string | null;
@@ -181,6 +230,7 @@ function loadFilter(): ListFilter {
       search: "",
       tag: "",
       team: typeof f.team === "string" ? f.team : "",
+      channel: typeof f.channel === "string" ? f.channel : "",
     };
   } catch {
     return fallback;
@@ -191,6 +241,11 @@ function newClientId(): string {
   return typeof crypto !== "undefined" && "randomUUID" in crypto
     ? crypto.randomUUID()
     : `c-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+/** A contact's name for a notification: name, else phone, else username. */
+function contactName(c: Conversation): string {
+  return c.contact.name || c.contact.phone || c.contact.username || "";
 }
 
 function isMessage(v: unknown): v is Message {
@@ -220,6 +275,18 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   const [webhookAlerts, setWebhookAlerts] = useState<WebhookDisabledAlert[]>([]);
   const [toasts, setToasts] = useState<ServiceToast[]>([]);
   const [teams, setTeams] = useState<Team[] | null>(null);
+  const navigate = useNavigate();
+  const navigateRef = useRef(navigate);
+  navigateRef.current = navigate;
+  const [notifySettings, setNotifySettingsState] = useState<NotifySettings>(() => loadNotifySettings(userId));
+  const notifyRef = useRef(notifySettings);
+  notifyRef.current = notifySettings;
+  const [permission, setPermission] = useState<NotifyPermission>(notifyPermission);
+  /** Customer messages in the open conversation while the tab was hidden (for the tab title). */
+  const [missedOpen, setMissedOpen] = useState(0);
+  const conversationListeners = useRef(new Set<(conversationId: string, event: string) => void>());
+  /** Conversations this page assigned (when), so their `conversation:assigned` is not announced back. */
+  const selfAssigned = useRef(new Map<string, number>());
   /** The access token the socket was opened with (to tell whether a 4401 is already dealt with). */
   const socketToken = useRef<string | null>(null);
   const listRequest = useRef(0);
@@ -251,6 +318,54 @@ export function InboxProvider({ children }: { children: ReactNode }) {
 
   const errorText = useCallback((e: unknown) => describeError(e, tRef.current), []);
 
+  // ---- notifications ----
+  /** Tells the views of a conversation that something happened in it. */
+  const touched = useCallback((conversationId: string | undefined, event: string) => {
+    if (typeof conversationId === "string" && conversationId) conversationListeners.current.forEach((l) => l(conversationId, event));
+  }, []);
+
+  /** A desktop notification and/or the chime, when the settings and shouldNotify say so. */
+  const announce = useCallback(
+    (event: NotifyEvent, title: string, body: string) => {
+      const visible = document.visibilityState === "visible";
+      if (!shouldNotify(event, { meId: userId, openId: openRef.current, visible })) return;
+      const settings = notifyRef.current;
+      if (settings.sound) playChime();
+      if (!settings.desktop || notifyPermission() !== "granted") return;
+      try {
+        // One per conversation: a newer one replaces the older (tag).
+        const n = new Notification(title, { body, tag: `whatsflow-${event.conversationId}` });
+        n.onclick = () => {
+          window.focus();
+          navigateRef.current(`/inbox/${encodeURIComponent(event.conversationId)}`);
+          n.close();
+        };
+      } catch {
+        // Some browsers only notify from a service worker: the chime and the title still tell.
+      }
+    },
+    [userId],
+  );
+
+  /** Runs `then` with the conversation, read first when not held (a brand-new one); undefined if it cannot be read. */
+  const withConversation = useCallback(
+    (id: string, then: (conv: Conversation | undefined) => void) => {
+      const held = store.state.conversations[id];
+      if (held) {
+        then(held);
+        return;
+      }
+      void api
+        .get<Conversation>(`/conversations/${encodeURIComponent(id)}`)
+        .then((conv) => {
+          store.dispatch({ type: "conversation/upsert", conversation: conv });
+          then(store.state.conversations[id] ?? conv);
+        })
+        .catch(() => then(undefined));
+    },
+    [api, store],
+  );
+
   // ---- conversation list ----
   const loadList = useCallback(
     async (f: ListFilter, cursor: string | null) => {
@@ -265,6 +380,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
           search: searchTerm(f.search),
           tag: normalizeTag(f.tag),
           team_id: teamQuery(f.team),
+          channel_id: f.channel || undefined,
           limit: PAGE_SIZE,
           cursor,
         });
@@ -285,7 +401,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
 
   const setFilter = useCallback((f: ListFilter) => {
     try {
-      localStorage.setItem(FILTER_KEY, JSON.stringify({ status: f.status, assignee: f.assignee, unreadOnly: f.unreadOnly, team: f.team ?? "" }));
+      localStorage.setItem(FILTER_KEY, JSON.stringify({ status: f.status, assignee: f.assignee, unreadOnly: f.unreadOnly, team: f.team ?? "", channel: f.channel ?? "" }));
     } catch {
       // Not remembered; still applied.
     }
@@ -348,9 +464,24 @@ export function InboxProvider({ children }: { children: ReactNode }) {
           const { conversation_id, seq, message } = e.data;
           if (!isMessage(message)) return;
           const normalized: Message = { ...message, errors: normalizeErrors(message.errors) };
+          const fresh = !store.state.threads[conversation_id]?.messages.some((m) => m.id === message.id);
           store.dispatch({ type: "message/new", conversationId: conversation_id, seq, message: normalized, meId: userId });
           ensureConversation(conversation_id);
           if (message.direction === "inbound" && openRef.current === conversation_id) markRead(conversation_id, READ_DELAY_MS);
+          touched(conversation_id, e.event);
+          if (fresh && message.direction === "inbound" && message.type !== "reaction") {
+            const p = previewOf(normalized);
+            const text = [p.icon, p.label ? tRef.current(p.label) : "", p.text].filter(Boolean).join(" ");
+            // A new conversation is read first: whose it is decides, and its name titles the notification.
+            withConversation(conversation_id, (conv) =>
+              announce(
+                { kind: "message", conversationId: conversation_id, assigneeId: conv?.assignee_id },
+                tRef.current("notify.newMessage", { name: (conv && contactName(conv)) || tRef.current("notify.aCustomer") }),
+                notifyBody(text),
+              ),
+            );
+            if (openRef.current === conversation_id && document.visibilityState === "hidden") setMissedOpen((n) => n + 1);
+          }
           return;
         }
         case "message:status":
@@ -375,6 +506,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
           if (!summary?.id) return;
           if (store.state.conversations[summary.id]) store.dispatch({ type: "conversation/summary", summary });
           else ensureConversation(summary.id);
+          touched(summary.id, e.event);
           return;
         }
         case "conversation:changed": {
@@ -383,10 +515,24 @@ export function InboxProvider({ children }: { children: ReactNode }) {
           if (store.state.conversations[conversation_id]) {
             store.dispatch({ type: "conversation/patch", id: conversation_id, patch: changes as Partial<Conversation> });
           }
+          touched(conversation_id, e.event);
           return;
         }
         case "conversation:assigned": {
           const { conversation_id, assignee_id } = e.data;
+          touched(conversation_id, e.event);
+          // Announced unless this page made the assignment (the agent took it here).
+          const mine = selfAssigned.current.get(conversation_id);
+          selfAssigned.current.delete(conversation_id);
+          if (assignee_id && assignee_id === userId && !(mine !== undefined && Date.now() - mine < SELF_ASSIGN_MS)) {
+            withConversation(conversation_id, (conv) =>
+              announce(
+                { kind: "assigned", conversationId: conversation_id, assigneeId: assignee_id },
+                tRef.current("notify.assigned"),
+                (conv && contactName(conv)) || tRef.current("notify.aCustomer"),
+              ),
+            );
+          }
           if (store.state.conversations[conversation_id]) {
             store.dispatch({ type: "conversation/patch", id: conversation_id, patch: { assignee_id: assignee_id ?? null } });
           } else {
@@ -413,6 +559,24 @@ export function InboxProvider({ children }: { children: ReactNode }) {
           return;
         }
         case "notification": {
+          touched(e.data.conversation_id, e.event);
+          if (e.data.kind === "handoff") {
+            // A bot handed the conversation to the team: who is on it may have changed.
+            const conversationId = typeof e.data.conversation_id === "string" ? e.data.conversation_id : "";
+            if (!conversationId) return;
+            const note = typeof e.data.message === "string" ? e.data.message : "";
+            void fetchConversation(conversationId)
+              .catch(() => {})
+              .then(() => {
+                const conv = store.state.conversations[conversationId];
+                announce(
+                  { kind: "handoff", conversationId, assigneeId: conv?.assignee_id },
+                  tRef.current("notify.handoff", { name: (conv && contactName(conv)) || tRef.current("notify.aCustomer") }),
+                  notifyBody(note),
+                );
+              });
+            return;
+          }
           if (e.data.kind === "dead_letter") {
             const conversationId = typeof e.data.conversation_id === "string" ? e.data.conversation_id : "";
             if (!conversationId) return;
@@ -478,7 +642,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
         }
       }
     },
-    [store, fetchConversation, ensureConversation, markRead, userId],
+    [store, fetchConversation, ensureConversation, markRead, userId, touched, announce, withConversation],
   );
 
   const rt = useMemo(
@@ -596,12 +760,85 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   );
 
   const sendText = useCallback(
-    (conversationId: string, body: string) => {
+    (conversationId: string, body: string, replyTo: string | null = null) => {
       const clientId = newClientId();
-      store.dispatch({ type: "send/pending", pending: { clientId, conversationId, body, createdAt: new Date().toISOString() } });
-      rt.send({ event: "message:send", data: { conversation_id: conversationId, client_id: clientId, type: "text", text: { body } } });
+      const context = replyTo ? { message_id: replyTo } : null;
+      store.dispatch({ type: "send/pending", pending: { clientId, conversationId, body, createdAt: new Date().toISOString(), context } });
+      rt.send({
+        event: "message:send",
+        data: { conversation_id: conversationId, client_id: clientId, type: "text", text: { body }, ...(context ? { context } : {}) },
+      });
     },
     [rt, store],
+  );
+
+  /** Holds a message the API answered with (it may beat or follow its `message:new`). */
+  const holdSent = useCallback(
+    (conversationId: string, sent: unknown) => {
+      if (!isMessage(sent)) return;
+      const message: Message = { ...sent, errors: normalizeErrors(sent.errors) };
+      store.dispatch({ type: "message/new", conversationId, seq: message.seq, message, meId: userId });
+    },
+    [store, userId],
+  );
+
+  const sendMessage = useCallback(
+    async (conversationId: string, type: string, object: unknown, replyTo: string | null = null) => {
+      try {
+        const sent = await api.post<unknown>(`/conversations/${encodeURIComponent(conversationId)}/messages`, {
+          type,
+          [type]: object,
+          client_id: newClientId(),
+          ...(replyTo ? { context: { message_id: replyTo } } : {}),
+        });
+        holdSent(conversationId, sent);
+      } catch (e) {
+        if (e instanceof ApiError && e.code === "WINDOW_CLOSED") void fetchConversation(conversationId).catch(() => {});
+        throw new Error(errorText(e));
+      }
+    },
+    [api, holdSent, errorText, fetchConversation],
+  );
+
+  const sendReaction = useCallback(
+    (conversationId: string, wamid: string, emoji: string) => sendMessage(conversationId, "reaction", { message_id: wamid, emoji }),
+    [sendMessage],
+  );
+
+  const addNote = useCallback(
+    async (conversationId: string, body: string) => {
+      let note: Note;
+      try {
+        note = await api.post<Note>(`/conversations/${encodeURIComponent(conversationId)}/notes`, { body });
+      } catch (e) {
+        throw new Error(errorText(e));
+      }
+      // The live frame may come later (or not to this session): tell the views now.
+      noteListeners.current.forEach((l) => l(note));
+      return note;
+    },
+    [api, errorText],
+  );
+
+  const startConversation = useCallback(
+    async (contactId: string, phoneNumberId: string) => {
+      const conv = await api.post<Conversation>("/conversations", { contact_id: contactId, phone_number_id: phoneNumberId });
+      store.dispatch({ type: "conversation/upsert", conversation: conv });
+      return conv;
+    },
+    [api, store],
+  );
+
+  const takeBack = useCallback(
+    (clientId: string) => {
+      const p = store.state.pending.find((x) => x.clientId === clientId);
+      if (!p || p.messageId !== null || p.status !== "failed") return null;
+      files.current.delete(clientId);
+      if (p.attachment?.previewUrl) URL.revokeObjectURL(p.attachment.previewUrl);
+      store.dispatch({ type: "send/discard", clientId });
+      return p.body;
+    },
+    [store],
   );
 
   /** Uploads a picked file, then sends it by its media id. */
@@ -642,7 +879,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
       else media.setFilename(channelId, up.id, filename);
       const { object, extraText } = mediaMessage(up.type, up.id, picked.caption, filename);
       store.dispatch({ type: "send/uploaded", clientId, kind: up.type, object, at: new Date().toISOString() });
-      rt.send({ event: "message:send", data: mediaSendData(p.conversationId, clientId, up.type, object) });
+      rt.send({ event: "message:send", data: { ...mediaSendData(p.conversationId, clientId, up.type, object), ...(p.context ? { context: p.context } : {}) } });
       if (extraText) sendText(p.conversationId, extraText);
       return null;
     },
@@ -650,7 +887,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   );
 
   const sendFile = useCallback(
-    (conversationId: string, file: File, caption: string) => {
+    (conversationId: string, file: File, caption: string, replyTo: string | null = null) => {
       const clientId = newClientId();
       const kind = mediaKindOf(file.type);
       const text = caption.trim();
@@ -665,6 +902,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
           createdAt: new Date().toISOString(),
           type: kind,
           attachment: { fileName: file.name, mimeType: file.type, size: file.size, previewUrl, object: null },
+          context: replyTo ? { message_id: replyTo } : null,
         },
       });
       return uploadAndSend(clientId);
@@ -680,11 +918,18 @@ export function InboxProvider({ children }: { children: ReactNode }) {
       if (p.attachment) {
         const { object } = p.attachment;
         if (!object) void uploadAndSend(clientId);
-        else rt.send({ event: "message:send", data: mediaSendData(p.conversationId, clientId, p.type === "text" || !p.type ? "document" : p.type, object) });
+        else
+          rt.send({
+            event: "message:send",
+            data: { ...mediaSendData(p.conversationId, clientId, p.type === "text" || !p.type ? "document" : p.type, object), ...(p.context ? { context: p.context } : {}) },
+          });
         return;
       }
       // Same client_id: a server that already stored it can recognise the repeat.
-      rt.send({ event: "message:send", data: { conversation_id: p.conversationId, client_id: clientId, type: "text", text: { body: p.body } } });
+      rt.send({
+        event: "message:send",
+        data: { conversation_id: p.conversationId, client_id: clientId, type: "text", text: { body: p.body }, ...(p.context ? { context: p.context } : {}) },
+      });
     },
     [rt, store, uploadAndSend],
   );
@@ -767,6 +1012,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
 
   const assign = useCallback(
     async (conversationId: string, assigneeId: string | null) => {
+      selfAssigned.current.set(conversationId, Date.now());
       const conv = await api.patch<Conversation>(`/conversations/${encodeURIComponent(conversationId)}`, { assignee_id: assigneeId });
       if (conv && typeof conv === "object" && "id" in conv) store.dispatch({ type: "conversation/upsert", conversation: conv });
       // The answer is authoritative for the assignee even if the snapshot is otherwise older.
@@ -918,9 +1164,47 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   }, [loadUsers, userId]);
 
   useEffect(() => {
-    const n = totalUnread(state);
-    document.title = n > 0 ? `(${n}) whatsflow` : "whatsflow";
-  }, [state]);
+    document.title = tabTitle(totalUnread(state) + missedOpen);
+  }, [state, missedOpen]);
+
+  // Back to the tab: what came into the open conversation meanwhile is being read now.
+  useEffect(() => {
+    const back = () => {
+      if (document.visibilityState !== "visible") return;
+      setPermission(notifyPermission());
+      setMissedOpen((n) => {
+        if (n > 0 && openRef.current) markRead(openRef.current, READ_DELAY_MS);
+        return 0;
+      });
+    };
+    document.addEventListener("visibilitychange", back);
+    return () => document.removeEventListener("visibilitychange", back);
+  }, [markRead]);
+
+  const setNotifySettings = useCallback(
+    (next: NotifySettings) => {
+      saveNotifySettings(userId, next);
+      setNotifySettingsState(next);
+    },
+    [userId],
+  );
+
+  const requestNotifyPermission = useCallback(async (): Promise<NotifyPermission> => {
+    if (typeof Notification === "undefined") return "unsupported";
+    let answer: NotifyPermission = Notification.permission;
+    try {
+      answer = await Notification.requestPermission();
+    } catch {
+      answer = Notification.permission;
+    }
+    setPermission(answer);
+    return answer;
+  }, []);
+
+  const onConversationEvent = useCallback((listener: (conversationId: string, event: string) => void) => {
+    conversationListeners.current.add(listener);
+    return () => void conversationListeners.current.delete(listener);
+  }, []);
 
   useEffect(
     () => () => {
@@ -980,6 +1264,11 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     threadError,
     loadOlder,
     sendText,
+    sendMessage,
+    sendReaction,
+    addNote,
+    startConversation,
+    takeBack,
     retry,
     resend,
     sendTemplate,
@@ -1002,6 +1291,11 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     reloadUsers: loadUsers,
     presence,
     onNote,
+    onConversationEvent,
+    notifySettings,
+    setNotifySettings,
+    notifyPermission: permission,
+    requestNotifyPermission,
     onCampaignProgress,
     notice,
     dismissNotice: () => setNotice(null),

@@ -342,6 +342,11 @@ export class ApiClient {
     return this.raw<T>("POST", path, body, null);
   }
 
+  /** A read that needs no sign-in (whom a mailed invitation is for); no token is sent. */
+  publicGet<T>(path: string): Promise<T> {
+    return this.raw<T>("GET", path, undefined, null);
+  }
+
   async register(input: { tenant_name: string; name: string; email: string; password: string }): Promise<Session> {
     const auth = await this.raw<AuthResponse>("POST", "/auth/register", input, null);
     return this.begin(auth);

@@ -183,7 +183,9 @@ describe("the account's state", () => {
     expect(describeError(new ApiError(402, "ACCOUNT_RESTRICTED", server), t)).toMatch(/^Payment overdue: .*Settings → Billing/);
     expect(describeError(new ApiError(402, "ACCOUNT_RESTRICTED", server), tHi)).toMatch(/बिलिंग/);
     expect(describeError(new ApiError(403, "BILLING_NOT_CONFIGURED", "no RAZORPAY_KEY_ID"), t)).toMatch(/not set up on this installation/);
-    // The gateway's own reason is kept.
-    expect(describeError(new ApiError(502, "PAYMENT_GATEWAY", "Razorpay: Authentication failed"), t)).toBe("Razorpay: Authentication failed");
+    // Our words, with the gateway's own reason kept as the detail.
+    expect(describeError(new ApiError(502, "PAYMENT_GATEWAY", "Razorpay: Authentication failed"), t)).toBe(
+      "The payment service refused or could not be reached. Try again in a few minutes. Razorpay: Authentication failed.",
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dayOf, formatDuration, formatListTime, formatWhen, windowInfo } from "./format";
+import { dayOf, formatDay, formatDayRange, formatDayTime, formatDuration, formatListTime, formatWhen, windowInfo } from "./format";
 
 const now = new Date(2026, 2, 10, 15, 30).getTime();
 
@@ -42,5 +42,21 @@ describe("formatWhen", () => {
   it("shows the clock today and the weekday with the clock on another day", () => {
     expect(formatWhen(now + 60 * 60_000, now, "en-US")).toBe("4:30 PM");
     expect(formatWhen(now + 24 * 60 * 60_000, now, "en-US")).toBe("Wed 3:30 PM");
+  });
+});
+
+describe("formatDay", () => {
+  it("writes days as 29 Nov 2026 in every language's own words", () => {
+    expect(formatDay("2026-11-29T10:00:00Z", "en-IN", "UTC")).toBe("29 Nov 2026");
+    expect(formatDay("2026-11-29T10:00:00Z", "hi-IN", "UTC")).toBe("29 नव॰ 2026");
+    expect(formatDay(null, "en-IN")).toBe("");
+    expect(formatDay("not a date", "en-IN")).toBe("");
+  });
+  it("writes a range, or one day", () => {
+    expect(formatDayRange("2026-10-31T00:00:00Z", "2026-11-29T23:59:59Z", "en-IN", "UTC")).toBe("31 Oct 2026 – 29 Nov 2026");
+    expect(formatDayRange("2026-11-29T00:00:00Z", "2026-11-29T23:59:59Z", "en-IN", "UTC")).toBe("29 Nov 2026");
+  });
+  it("adds the clock for a moment", () => {
+    expect(formatDayTime(Date.UTC(2026, 10, 29, 14, 5), "en-IN")).toMatch(/^29 Nov 2026, \d{1,2}:05/);
   });
 });

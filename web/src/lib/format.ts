@@ -72,3 +72,28 @@ export function windowInfo(windowExpiresAt: string | null | undefined, now: numb
   if (end === null) return { open: false, expiresAt: null, msLeft: 0 };
   return { open: end > now, expiresAt: end, msLeft: Math.max(0, end - now) };
 }
+
+/**
+ * A calendar day the way the app writes dates everywhere: "29 Nov 2026"
+ * (in Hindi "29 नव॰ 2026"). `timeZone` for days that are UTC dates (report
+ * ranges). Empty for a missing or unreadable date.
+ */
+export function formatDay(iso: string | number | null | undefined, locale: string, timeZone?: string): string {
+  const t = typeof iso === "number" ? iso : parseTime(iso);
+  if (t === null) return "";
+  return new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", year: "numeric", ...(timeZone ? { timeZone } : {}) }).format(t);
+}
+
+/** A moment with its day and clock: "29 Nov 2026, 2:05 pm". */
+export function formatDayTime(iso: string | number | null | undefined, locale: string): string {
+  const t = typeof iso === "number" ? iso : parseTime(iso);
+  if (t === null) return "";
+  return new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", year: "numeric", hour: "numeric", minute: "2-digit" }).format(t);
+}
+
+/** A range of days, "1 Nov 2026 – 29 Nov 2026", or one day when both ends fall on it. */
+export function formatDayRange(from: string, to: string, locale: string, timeZone?: string): string {
+  const a = formatDay(from, locale, timeZone);
+  const b = formatDay(to, locale, timeZone);
+  return a === b ? a : `${a} – ${b}`;
+}

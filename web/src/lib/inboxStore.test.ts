@@ -507,6 +507,15 @@ describe("conversations", () => {
     expect(parseTags("VIP, follow up ,, vip")).toEqual(["vip", "follow up"]);
   });
 
+  it("filters by the number a conversation came in on", () => {
+    const onA = conv({ id: "a", channel_id: "ch-a" });
+    const onB = conv({ id: "b", channel_id: "ch-b" });
+    const f = (channel: string) => ({ status: "open" as const, assignee: "all" as const, unreadOnly: false, channel });
+    expect(matchesFilter(onA, f("ch-a"), null)).toBe(true);
+    expect(matchesFilter(onB, f("ch-a"), null)).toBe(false);
+    expect(matchesFilter(onB, f(""), null)).toBe(true);
+  });
+
   it("filters by team (combined with the assignee views), and takes a team move from a live summary", () => {
     const sales = conv({ id: "s", team_id: "t-sales", assignee_id: "me" });
     const loose = conv({ id: "n", team_id: null });

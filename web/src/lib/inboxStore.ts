@@ -55,6 +55,8 @@ export interface PendingMessage {
   /** The message type; text when absent. */
   type?: "text" | MediaType;
   attachment?: PendingAttachment;
+  /** The message replied to (`{message_id: wamid}`), shown quoted from the start. */
+  context?: { message_id: string } | null;
 }
 
 export interface TypingEntry {
@@ -75,6 +77,8 @@ export interface ListFilter {
   tag?: string;
   /** "" every team, "none" in no team, or a team's id (`?team_id=`). */
   team?: string;
+  /** "" every number, or the id of the number it came in on (`?channel_id=`). */
+  channel?: string;
 }
 
 export interface InboxState {
@@ -511,7 +515,7 @@ export function pendingToDisplay(p: PendingMessage): DisplayMessage {
     type: p.type ?? "text",
     status: p.status,
     content: pendingContent(p),
-    context: null,
+    context: p.context ?? null,
     errors: p.errors,
     sent_by: { kind: "agent", id: null },
     timestamp: p.createdAt,
@@ -557,6 +561,7 @@ export function matchesFilter(conv: Conversation, filter: ListFilter, meId: stri
   if (filter.assignee === "unassigned" && conv.assignee_id !== null) return false;
   if (filter.unreadOnly && conv.unread_count <= 0) return false;
   if (!matchesTeam(conv.team_id, filter.team)) return false;
+  if (filter.channel && conv.channel_id !== filter.channel) return false;
   return true;
 }
 

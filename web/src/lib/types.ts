@@ -18,6 +18,22 @@ export interface User {
   impersonated_by?: string | null;
   /** The UI language this person chose (`PATCH /auth/me`), e.g. "ta"; null or absent: none saved. */
   language?: string | null;
+  /** Invited by email and not joined yet: when the link was mailed and until when it works; null once they joined. */
+  invitation?: Invitation | null;
+}
+
+/** An open invitation by email (`POST /users {invite: true}`). */
+export interface Invitation {
+  sent_at: string;
+  expires_at: string;
+}
+
+/** Whom a mailed invitation link is for (`GET /auth/invitations/{token}`). */
+export interface InvitationInfo {
+  email: string;
+  name: string;
+  tenant_name: string;
+  expires_at: string;
 }
 
 export interface AuthResponse {
@@ -188,6 +204,14 @@ export interface Channel {
   name: string | null;
   app_id: string | null;
   messages_per_second?: number;
+  /** Meta's quality rating: GREEN, YELLOW, RED or UNKNOWN; null (or absent on an older server) until Meta reports it. */
+  quality_rating?: string | null;
+  /** How many customers a day it may start conversations with: TIER_250 … TIER_UNLIMITED; null until reported. */
+  messaging_tier?: string | null;
+  /** Meta's latest quality event (FLAGGED, UNFLAGGED, UPGRADE, DOWNGRADE, …). */
+  quality_event?: string | null;
+  /** When the rating or tier was last learnt. */
+  quality_updated_at?: string | null;
   created_at: string;
   updated_at?: string;
 }
@@ -349,7 +373,8 @@ export type ClientEvent =
   | { event: "conversation:leave"; data: { conversation_id: string } }
   | { event: "conversation:typing"; data: { conversation_id: string; typing: boolean } }
   | { event: "agent:status"; data: { status: Presence } }
-  | { event: "message:send"; data: MessageSendData };
+  /** Optionally as a reply to a message (`context: {message_id: wamid}`). */
+  | { event: "message:send"; data: MessageSendData & { context?: { message_id: string } } };
 
 /** A media message's Cloud API object when sent by an uploaded media id. */
 export interface MediaObject {

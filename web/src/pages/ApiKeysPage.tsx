@@ -137,7 +137,7 @@ export function ApiKeysPage() {
         </Button>
       </form>
       <GateHint gate={gate} testId="api-keys-plan-hint" />
-      <PlanErrorText testId="api-keys-error" text={error ?? keys.error?.message ?? null} plan={error !== null && error === planRefusal} />
+      <PlanErrorText testId="api-keys-error" text={error ?? (keys.error ? errorText(keys.error) : null)} plan={error !== null && error === planRefusal} />
       <div className="overflow-x-auto rounded-xl border border-gray-200 bg-white">
         <table className="w-full text-left text-sm" data-testid="api-keys-table">
           <thead className="bg-gray-50 text-xs uppercase text-gray-500">

@@ -659,6 +659,7 @@ const OUTCOME_TONE: Record<ReturnType<typeof runOutcome>, Tone> = { ok: "green",
 
 function RuleLog({ rule }: { rule: Rule }) {
   const { t, lang } = useI18n();
+  const errorText = useErrorText();
   const { api } = useAuth();
   const eventLabel = useEventLabel();
   const f = new Intl.DateTimeFormat(lang.locale, { dateStyle: "medium", timeStyle: "medium" });
@@ -683,7 +684,7 @@ function RuleLog({ rule }: { rule: Rule }) {
           {t("automations.refresh")}
         </Button>
       </div>
-      <ErrorText>{logs.error?.message ?? null}</ErrorText>
+      <ErrorText>{logs.error ? errorText(logs.error) : null}</ErrorText>
       {logs.items.length === 0 && !logs.loading && !logs.error && (
         <p className="text-sm text-gray-500" data-testid="automation-logs-empty">
           {t("automations.logEmpty")}

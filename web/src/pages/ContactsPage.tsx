@@ -10,6 +10,8 @@ import { saveBlob } from "../lib/download";
 import { isErased } from "../lib/privacy";
 import type { Contact } from "../lib/types";
 import { usePaged } from "../lib/usePaged";
+import { NewConversationDialog } from "../components/inbox/NewConversationDialog";
+import { formatDay } from "../lib/format";
 
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
@@ -91,9 +93,10 @@ export function ContactsPage() {
   const [error, setError] = useState<string | null>(null);
   const [exporting, setExporting] = useState(false);
   const [erasing, setErasing] = useState<Contact | null>(null);
+  const [messaging, setMessaging] = useState<Contact | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const erasedText = useErasedText();
-  const date = new Intl.DateTimeFormat(lang.locale, { dateStyle: "medium" });
+  const date = { format: (d: Date) => formatDay(d.getTime(), lang.locale) };
 
   const rows = contacts.items.map((c) => changed[c.id] ?? c);
   const knownTags = useMemo(() => [...new Set(rows.flatMap((c) => c.tags ?? []))].sort(), [rows]);
@@ -181,13 +184,13 @@ export function ContactsPage() {
             </button>
           </p>
         )}
-        <ErrorText testId="contacts-error">{error ?? contacts.error?.message ?? null}</ErrorText>
+        <ErrorText testId="contacts-error">{error ?? (contacts.error ? errorText(contacts.error) : null)}</ErrorText>
         <div className="overflow-x-auto rounded-xl border border-gray-200 bg-white">
           <table className="w-full text-left text-sm" data-testid="contacts-table">
             <thead className="bg-gray-50 text-xs uppercase text-gray-500">
               <tr>
                 <th className="px-4 py-2 font-medium">{t("contacts.col.name")}</th>
-                <th className="px-4 py-2 font-medium">{t("contacts.col.phone")}</th>
+                <th className="hidden px-4 py-2 font-medium sm:table-cell">{t("contacts.col.phone")}</th>
                 <th className="hidden px-4 py-2 font-medium sm:table-cell">{t("contacts.col.username")}</th>
                 <th className="px-4 py-2 font-medium">{t("contacts.col.tags")}</th>
                 <th className="hidden px-4 py-2 font-medium lg:table-cell">{t("contacts.col.fields")}</th>
@@ -212,6 +215,7 @@ export function ContactsPage() {
                     <button type="button" className="text-left hover:underline" data-testid="contact-edit">
                       {c.name || "—"}
                     </button>
+                    {c.phone && <div className="font-mono text-xs font-normal text-gray-500 sm:hidden">{c.phone}</div>}
                     {isErased(c) && (
                       <span className="ml-2 align-middle">
                         <Badge tone="gray" testId="contact-erased">
@@ -220,7 +224,7 @@ export function ContactsPage() {
                       </span>
                     )}
                   </td>
-                  <td className="px-4 py-2 font-mono text-xs">{c.phone || "—"}</td>
+                  <td className="hidden px-4 py-2 font-mono text-xs sm:table-cell">{c.phone || "—"}</td>
                   <td className="hidden px-4 py-2 sm:table-cell">{c.username ? `@${c.username}` : "—"}</td>
                   <td className="px-4 py-2">
                     <div className="flex flex-wrap gap-1">
@@ -248,7 +252,22 @@ export function ContactsPage() {
                   <td className="hidden px-4 py-2 md:table-cell">{c.opted_in === false ? t("contacts.optedOut") : t("contacts.optedInShort")}</td>
                   <td className="hidden px-4 py-2 text-gray-500 md:table-cell">{c.created_at ? date.format(new Date(c.created_at)) : ""}</td>
                   <td className="px-2 py-1 text-right">
-                    <RowMenu contact={c} onEdit={() => setDialog(c)} onDownload={() => void downloadData(c)} onErase={() => setErasing(c)} />
+                    <div className="flex items-center justify-end gap-1">
+                      {!isErased(c) && (
+                        <button
+                          type="button"
+                          onClick={(e) => {
+                            e.stopPropagation();
+                            setMessaging(c);
+                          }}
+                          className="whitespace-nowrap rounded-md border border-gray-300 px-2 py-1 text-xs font-medium text-brand-700 hover:bg-brand-50"
+                          data-testid="contact-row-message"
+                        >
+                          {t("contact.message")}
+                        </button>
+                      )}
+                      <RowMenu contact={c} onEdit={() => setDialog(c)} onDownload={() => void downloadData(c)} onErase={() => setErasing(c)} />
+                    </div>
                   </td>
                 </tr>
               ))}
@@ -278,6 +297,7 @@ export function ContactsPage() {
           }}
         />
       )}
+      {messaging && <NewConversationDialog contact={messaging} onClose={() => setMessaging(null)} />}
       {dialog === "import" && <ImportDialog onClose={() => setDialog(null)} onImported={contacts.reload} />}
       {(dialog === "new" || (dialog && typeof dialog === "object")) && (
         <ContactDialog

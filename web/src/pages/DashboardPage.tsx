@@ -8,6 +8,7 @@ import { ApiError } from "../lib/api";
 import { formatSecondsShort } from "../lib/chart";
 import type { Overview } from "../lib/types";
 import { PresenceDot } from "../components/Presence";
+import { formatDayRange } from "../lib/format";
 
 const RANGES = [7, 30] as const;
 
@@ -79,7 +80,7 @@ export function DashboardPage() {
   return (
     <div className="h-full overflow-y-auto">
       <div className="mx-auto max-w-6xl p-4">
-        <PageHeader title={t("dashboard.title")} subtitle={data ? t("dashboard.range", { from: data.range.from.slice(0, 10), to: data.range.to.slice(0, 10) }) : undefined}>
+        <PageHeader title={t("dashboard.title")} subtitle={data ? formatDayRange(data.range.from, data.range.to, lang.locale, "UTC") : undefined}>
           <div className="inline-flex rounded-lg border border-gray-300 bg-white p-0.5" role="group" aria-label={t("dashboard.rangeLabel")}>
             {RANGES.map((r) => (
               <button

@@ -51,6 +51,7 @@ import {
 } from "../lib/flow";
 import { isPlanRefusal } from "../lib/plans";
 import type { Flow, FlowAnalytics, FlowData, FlowNodeType, FlowSettings, FlowStatus, Page, TemplateFull, User } from "../lib/types";
+import { humanizeServerText } from "../lib/errors";
 
 const nodeTypes: NodeTypes = Object.fromEntries(NODE_TYPES.map((type) => [type, FlowNodeCard]));
 const NODE_WIDTH = 224;
@@ -286,7 +287,11 @@ function Builder() {
 
   function showFailure(e: unknown) {
     if (e instanceof ApiError && e.code === "FLOW_INVALID") {
-      const found = issuesFrom(e.details, e.message);
+      // The server's words, without its notation (backticks, paths), at the nodes and edges they are about.
+      const found = issuesFrom(
+        e.details.map((d) => ({ ...d, message: humanizeServerText(d.message) })),
+        humanizeServerText(e.message),
+      );
       setIssues(found);
       setNotice({ tone: "error", text: t("flow.invalid", { count: found.count }) });
     } else {

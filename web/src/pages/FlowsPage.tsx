@@ -89,13 +89,13 @@ export function FlowsPage() {
           </Button>
         </PageHeader>
         <GateHint gate={gate} testId="flows-plan-hint" />
-        <ErrorText testId="flows-error">{error ?? flows.error?.message ?? null}</ErrorText>
+        <ErrorText testId="flows-error">{error ?? (flows.error ? errorText(flows.error) : null)}</ErrorText>
         <div className="mt-3 overflow-x-auto rounded-xl border border-gray-200 bg-white">
           <table className="w-full text-left text-sm" data-testid="flows-table">
             <thead className="bg-gray-50 text-xs uppercase text-gray-500">
               <tr>
                 <th className="px-4 py-2 font-medium">{t("flows.col.name")}</th>
-                <th className="px-4 py-2 font-medium">{t("flows.col.trigger")}</th>
+                <th className="hidden px-4 py-2 font-medium sm:table-cell">{t("flows.col.trigger")}</th>
                 <th className="px-4 py-2 font-medium">{t("flows.col.status")}</th>
                 <th className="hidden px-4 py-2 font-medium sm:table-cell">{t("flows.col.version")}</th>
                 <th className="hidden px-4 py-2 text-right font-medium md:table-cell">{t("flows.col.starts")}</th>
@@ -113,8 +113,9 @@ export function FlowsPage() {
                       <Link to={`/flows/${f.id}`} className="text-brand-700 hover:underline" data-testid="flow-open">
                         {f.name}
                       </Link>
+                      <div className="text-xs font-normal text-gray-500 sm:hidden">{trigger(f)}</div>
                     </td>
-                    <td className="px-4 py-2 text-gray-700">{trigger(f)}</td>
+                    <td className="hidden px-4 py-2 text-gray-700 sm:table-cell">{trigger(f)}</td>
                     <td className="px-4 py-2">
                       <Badge tone={STATUS_TONE[f.status] ?? "gray"} testId="flow-row-status">
                         {t(`flow.status.${f.status}`)}

@@ -5,7 +5,7 @@ import { Button, ErrorText, Field } from "../components/Field";
 import { CodeField, RecoveryCodes, TwoFactorSetupForm } from "../components/security/TwoFactorBits";
 import { useI18n } from "../i18n/I18nProvider";
 import { ApiError } from "../lib/api";
-import { describeCode, describeError, retryWaitOf } from "../lib/errors";
+import { describeCode, describeError, humanizeServerText, retryWaitOf } from "../lib/errors";
 import { afterLogin } from "../lib/nav";
 import { CODE_DIGITS, secondFactor, type TwoFactorEnabledAtSignIn, type TwoFactorSetup } from "../lib/security";
 import type { User } from "../lib/types";
@@ -33,7 +33,10 @@ export function LoginPage() {
   const navigate = useNavigate();
   const location = useLocation();
   const [step, setStep] = useState<Step>({ kind: "password" });
-  const [email, setEmail] = useState("");
+  // Arriving from an accepted invitation: their email is filled in, and the page says they joined.
+  const arrival = location.state as { email?: string; joined?: boolean } | null;
+  const [email, setEmail] = useState(() => (typeof arrival?.email === "string" ? arrival.email : ""));
+  const joined = arrival?.joined === true;
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
   // The second step took too long: back at the password, saying so.
@@ -54,7 +57,7 @@ export function LoginPage() {
   function refused(err: unknown) {
     const seconds = retryWaitOf(err);
     if (seconds !== null && err instanceof ApiError) wait.start(seconds, err.code);
-    else if (err instanceof ApiError && err.code === "TENANT_SUSPENDED") setSuspended(err.message.trim() || describeError(err, t));
+    else if (err instanceof ApiError && err.code === "TENANT_SUSPENDED") setSuspended(humanizeServerText(err.message) || describeError(err, t));
     else setError(describeError(err, t));
   }
 
@@ -161,6 +164,11 @@ export function LoginPage() {
             {t("auth.sessionEnded")}
           </p>
         )}
+        {joined && !error && !waitText && (
+          <p role="status" data-testid="login-joined" className="rounded-lg border border-green-200 bg-green-50 px-3 py-2 text-sm text-green-800">
+            {t("invite.joined")}
+          </p>
+        )}
         {expired && !error && !waitText && (
           <p role="status" data-testid="login-mfa-expired" className="rounded-lg border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
             {t("auth.code.expired")}
@@ -185,6 +193,7 @@ export function LoginPage() {
             required
             value={password}
             onChange={(e) => setPassword(e.target.value)}
+            autoFocus={joined}
             data-testid="login-password"
           />
           <p className="mt-1 text-right text-sm">

@@ -6,6 +6,7 @@ import { ErrorText } from "../components/Field";
 import { Button, EmptyRow, PageHeader, useErrorText } from "../components/ui";
 import { useI18n } from "../i18n/I18nProvider";
 import { saveBlob } from "../lib/download";
+import { formatDayRange } from "../lib/format";
 import {
   csatBars,
   dailyTotals,
@@ -255,14 +256,14 @@ function CsatSection({ range }: { range: { from: string; to: string } }) {
 }
 
 export function ReportsPage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [days, setDays] = useState<RangePreset>(30);
   const [stamp, setStamp] = useState(() => Date.now());
   const range = useMemo(() => rangeFor(days, stamp), [days, stamp]);
   return (
     <div className="h-full overflow-y-auto">
       <div className="mx-auto max-w-6xl space-y-4 p-4" data-testid="reports">
-        <PageHeader title={t("reports.title")} subtitle={t("dashboard.range", { from: range.from.slice(0, 10), to: range.to.slice(0, 10) })}>
+        <PageHeader title={t("reports.title")} subtitle={formatDayRange(range.from, range.to, lang.locale, "UTC")}>
           <div className="inline-flex rounded-lg border border-gray-300 bg-white p-0.5" role="group" aria-label={t("dashboard.rangeLabel")}>
             {RANGE_PRESETS.map((r) => (
               <button

@@ -1,4 +1,4 @@
-import { NavLink, Outlet } from "react-router";
+import { NavLink, Outlet, useLocation, useNavigate } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
 import { canOpen } from "../lib/nav";
@@ -22,24 +22,48 @@ const TABS = [
   { to: "/settings/privacy", label: "settings.privacy", id: "privacy" },
 ] as const;
 
+/**
+ * The settings pages: on wider screens every page is a tab (wrapping onto a
+ * second row rather than scrolling out of sight); on phones a labelled list
+ * picks the page.
+ */
 export function SettingsLayout() {
   const { t } = useI18n();
   const { user } = useAuth();
+  const { pathname } = useLocation();
+  const navigate = useNavigate();
   // Agents open the Plan, Usage and Wallet pages (read-only), their own Security and canned replies; the other tabs (Billing too) are for admins.
   const tabs = TABS.filter((tab) => canOpen(user?.role, tab.to));
+  const current = tabs.find((tab) => pathname === tab.to || pathname.startsWith(`${tab.to}/`));
   return (
     <div className="h-full overflow-y-auto">
       <div className="mx-auto max-w-5xl p-4">
         <h1 className="text-xl font-semibold">{t("settings.title")}</h1>
-        <nav aria-label={t("settings.title")} className="mt-3 mb-4 flex gap-1 overflow-x-auto border-b border-gray-200">
+        <label className="mt-3 mb-4 block md:hidden">
+          <span className="mb-1 block text-xs font-medium text-gray-600">{t("settings.page")}</span>
+          <select
+            value={current?.to ?? ""}
+            onChange={(e) => navigate(e.target.value)}
+            data-testid="settings-page-select"
+            className="block w-full rounded-lg border border-gray-300 bg-white px-3 py-2 text-sm"
+          >
+            {!current && <option value="">{t("settings.title")}</option>}
+            {tabs.map((tab) => (
+              <option key={tab.to} value={tab.to}>
+                {t(tab.label)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <nav aria-label={t("settings.title")} className="mt-3 mb-4 hidden flex-wrap gap-1 border-b border-gray-200 pb-2 md:flex">
           {tabs.map((tab) => (
             <NavLink
               key={tab.to}
               to={tab.to}
               data-testid={`settings-tab-${tab.id}`}
               className={({ isActive }) =>
-                `-mb-px whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${
-                  isActive ? "border-brand-600 text-brand-700" : "border-transparent text-gray-500 hover:text-gray-800"
+                `whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm font-medium ${
+                  isActive ? "bg-brand-50 text-brand-700" : "text-gray-600 hover:bg-gray-100 hover:text-gray-900"
                 }`
               }
             >

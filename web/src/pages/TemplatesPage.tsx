@@ -179,7 +179,7 @@ export function TemplatesPage() {
             {notice}
           </p>
         )}
-        <ErrorText testId="tpl-list-error">{error ?? list.error?.message ?? null}</ErrorText>
+        <ErrorText testId="tpl-list-error">{error ?? (list.error ? errorText(list.error) : null)}</ErrorText>
         <div className="mt-3 overflow-x-auto rounded-xl border border-gray-200 bg-white">
           <table className="w-full text-left text-sm" data-testid="templates-table">
             <thead className="bg-gray-50 text-xs uppercase text-gray-500">

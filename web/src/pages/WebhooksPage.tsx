@@ -216,6 +216,7 @@ function AttemptsList({ endpointId, refreshKey }: { endpointId: string; refreshK
   const { api } = useAuth();
   const format = useDateFormat();
   const logs = usePaged<AttemptView>(api, `/webhooks/${encodeURIComponent(endpointId)}/logs`, { limit: PAGE });
+  const errorText = useErrorText();
   const { reload } = logs;
   const first = useRef(true);
   useEffect(() => {
@@ -228,7 +229,7 @@ function AttemptsList({ endpointId, refreshKey }: { endpointId: string; refreshK
   }, [refreshKey]);
   return (
     <div>
-      <ErrorText>{logs.error?.message ?? null}</ErrorText>
+      <ErrorText>{logs.error ? errorText(logs.error) : null}</ErrorText>
       <div className="overflow-x-auto">
         <table className="w-full text-left text-sm" data-testid="webhook-attempts">
           <thead className="text-xs uppercase text-gray-500">
@@ -322,7 +323,7 @@ function DeliveriesList({ endpointId, refreshKey }: { endpointId: string; refres
         className="w-48"
         data-testid="webhook-delivery-filter"
       />
-      <ErrorText>{error ?? list.error?.message ?? null}</ErrorText>
+      <ErrorText>{error ?? (list.error ? errorText(list.error) : null)}</ErrorText>
       <ul className="divide-y divide-gray-100 rounded-lg border border-gray-100" data-testid="webhook-deliveries">
         {list.items.map((d) => (
           <li key={d.id} data-testid="webhook-delivery" data-delivery-id={d.id} data-event-type={d.event_type} data-status={d.status}>

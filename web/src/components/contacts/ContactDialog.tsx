@@ -5,7 +5,12 @@ import { customFieldsPatch, fieldRows, type FieldRow } from "../../lib/contacts"
 import { parseList } from "../../lib/flow";
 import type { Contact } from "../../lib/types";
 import { ErrorText } from "../Field";
-import { Button, Checkbox, inputClass, Modal, TextInput, useErrorText } from "../ui";
+import { useFormError } from "../../lib/useFormError";
+import { NewConversationDialog } from "../inbox/NewConversationDialog";
+import { Button, Checkbox, HelpTip, inputClass, Modal, TextInput, useErrorText } from "../ui";
+
+/** The contact form's fields, as the server names them. */
+const CONTACT_FIELDS = ["phone", "name", "tags"] as const;
 
 /** The contact with the tags the server answered (`{tags}`), or `fallback` when it said nothing. */
 function withTags(contact: Contact, res: { tags?: unknown } | undefined, fallback: string[]): Contact {
@@ -27,6 +32,8 @@ export function ContactDialog({ contact, onClose, onSaved }: { contact: Contact 
   const [rows, setRows] = useState<FieldRow[]>(() => fieldRows(contact?.custom_fields));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const problem = useFormError(CONTACT_FIELDS);
+  const [messaging, setMessaging] = useState(false);
 
   async function addTags() {
     const tags = parseList(tagsText);
@@ -60,6 +67,7 @@ export function ContactDialog({ contact, onClose, onSaved }: { contact: Contact 
     e.preventDefault();
     setBusy(true);
     setError(null);
+    problem.clear();
     try {
       if (current) {
         const body: Record<string, unknown> = {};
@@ -76,11 +84,13 @@ export function ContactDialog({ contact, onClose, onSaved }: { contact: Contact 
       }
       onClose();
     } catch (err) {
-      setError(errorText(err));
+      problem.fail(err);
     } finally {
       setBusy(false);
     }
   }
+
+  if (messaging && current) return <NewConversationDialog contact={current} onClose={() => setMessaging(false)} />;
 
   return (
     <Modal title={editing ? t("contacts.editTitle", { name: contact.name || contact.phone || "" }) : t("contacts.add")} onClose={onClose} testId="contact-dialog">
@@ -92,13 +102,24 @@ export function ContactDialog({ contact, onClose, onSaved }: { contact: Contact 
           onChange={(e) => setPhone(e.target.value)}
           placeholder="+14155550123"
           hint={editing ? undefined : t("contacts.phoneHint")}
+          error={problem.field("phone")}
           data-testid="contact-phone"
           autoComplete="off"
         />
-        <TextInput label={t("contact.name")} value={name} onChange={(e) => setName(e.target.value)} data-testid="contact-name" autoComplete="off" />
+        <TextInput
+          label={t("contact.name")}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          error={problem.field("name")}
+          data-testid="contact-name"
+          autoComplete="off"
+        />
         <Checkbox label={t("contacts.optedIn")} checked={optedIn} onChange={(e) => setOptedIn(e.target.checked)} data-testid="contact-opted-in" />
         <div>
-          <div className="mb-1 text-xs font-medium text-gray-700">{t("contact.tags")}</div>
+          <div className="mb-1 flex items-center gap-1.5 text-xs font-medium text-gray-700">
+            {t("contact.tags")}
+            <HelpTip text={t("contacts.tagsHelp")} />
+          </div>
           {current && (
             <div className="mb-2 flex flex-wrap gap-1" data-testid="contact-tags">
               {current.tags.length === 0 && <span className="text-xs text-gray-500">{t("contact.noTags")}</span>}
@@ -161,8 +182,13 @@ export function ContactDialog({ contact, onClose, onSaved }: { contact: Contact 
             + {t("contacts.addField")}
           </button>
         </fieldset>
-        <ErrorText testId="contact-error">{error}</ErrorText>
-        <div className="flex justify-end gap-2">
+        <ErrorText testId="contact-error">{error ?? problem.form}</ErrorText>
+        <div className="flex flex-wrap justify-end gap-2">
+          {current && (
+            <Button variant="secondary" className="mr-auto" onClick={() => setMessaging(true)} data-testid="contact-dialog-message">
+              {t("contact.message")}
+            </Button>
+          )}
           <Button variant="ghost" onClick={onClose}>
             {t("common.cancel")}
           </Button>

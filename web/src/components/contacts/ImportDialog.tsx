@@ -2,6 +2,7 @@ import { useState } from "react";
 import { useAuth } from "../../auth/AuthProvider";
 import { useI18n } from "../../i18n/I18nProvider";
 import { RawBody } from "../../lib/api";
+import { humanizeServerText } from "../../lib/errors";
 import type { ImportReport } from "../../lib/types";
 import { ErrorText } from "../Field";
 import { Button, inputClass, Modal, useErrorText } from "../ui";
@@ -99,7 +100,7 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
                       <tr key={i} className="border-t border-red-100" data-testid="import-error-row" data-line={err.line}>
                         <td className="px-3 py-1.5 tabular-nums">{err.line}</td>
                         <td className="px-3 py-1.5 font-mono text-xs">{err.field ?? "—"}</td>
-                        <td className="px-3 py-1.5 text-red-800">{err.message}</td>
+                        <td className="px-3 py-1.5 text-red-800">{humanizeServerText(err.message)}</td>
                       </tr>
                     ))}
                   </tbody>

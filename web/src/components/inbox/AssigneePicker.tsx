@@ -99,8 +99,7 @@ export function AssigneePicker({ conversation: c }: { conversation: Conversation
             <path d="M10 10a4 4 0 100-8 4 4 0 000 8zm-7 8a7 7 0 0114 0H3z" />
           </svg>
         )}
-        {/* On phones the header is narrow: the dot (or icon) alone, the name in the menu and the subtitle. */}
-        <span className="hidden truncate sm:inline" data-testid="assignee-name">
+        <span className="truncate" data-testid="assignee-name">
           {label}
         </span>
         <span aria-hidden="true" className="text-gray-400">

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import { useAuth } from "../../auth/AuthProvider";
 import { useI18n } from "../../i18n/I18nProvider";
 import { useInbox } from "../../inbox/InboxProvider";
@@ -7,7 +7,10 @@ import { NO_TEAM } from "../../lib/teams";
 import type { ConversationStatus } from "../../lib/types";
 import { useNow } from "../../lib/useNow";
 import { Button, ErrorText } from "../Field";
+import { channelShortName, useChannels } from "../../lib/useChannels";
+import { channelLabel } from "../../lib/startChat";
 import { ConversationRow } from "./ConversationRow";
+import { InboxListActions } from "./InboxListActions";
 
 const STATUSES: ConversationStatus[] = ["open", "pending", "resolved"];
 /** Wait this long after the last keystroke before searching. */
@@ -18,6 +21,22 @@ const ASSIGNEES: { value: AssigneeFilter; label: "inbox.filter.mine" | "inbox.fi
   { value: "all", label: "inbox.filter.all" },
 ];
 
+const selectClass = "block w-full min-w-0 rounded-md border border-gray-300 bg-white px-2 py-1 text-sm";
+
+/** A list filter with its name above it (never a bare "All"). */
+function FilterSelect({ label, children }: { label: string; children: (id: string) => ReactNode }) {
+  const id = useId();
+  return (
+    <div className="min-w-0">
+      <label htmlFor={id} className="mb-0.5 block text-[11px] font-medium text-gray-500">
+        {label}
+      </label>
+      {children(id)}
+    </div>
+  );
+}
+
+/** The inbox list: search, filters (status, assignee, number, team, unread, tag) and the rows. */
 export function ConversationList({ activeId }: { activeId: string | null }) {
   const { t } = useI18n();
   const { user } = useAuth();
@@ -28,6 +47,12 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
   // The team filter shows once the account has teams (or one is still chosen).
   const teams = inbox.teams ?? [];
   const showTeams = teams.length > 0 || !!filter.team;
+  // The numbers: named on each row and filterable once the account has more than one.
+  const channelList = useChannels() ?? [];
+  const showChannels = channelList.length > 1 || !!filter.channel;
+  const channelNames = useMemo(() => Object.fromEntries(channelList.map((c) => [c.id, channelShortName(c)])), [channelList]);
+  const assigneeName = (id: string | null): string | null =>
+    id === null ? null : id === user?.id ? t("assign.you") : (inbox.users[id]?.name ?? t("conv.assignedOther"));
   const filterRef = useRef(filter);
   filterRef.current = filter;
 
@@ -69,6 +94,7 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
   return (
     <section className="flex h-full min-h-0 flex-col bg-white" aria-label={t("inbox.title")}>
       <div className="space-y-2 border-b border-gray-200 p-3">
+        <InboxListActions />
         <div className="flex items-center gap-2">
           <label className="relative min-w-0 flex-1">
             <span className="sr-only">{t("inbox.search")}</span>
@@ -146,53 +172,74 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
               aria-selected={filter.status === s}
               data-testid={`filter-status-${s}`}
               onClick={() => setFilter({ ...filter, status: s })}
-              className={`rounded-md px-2 py-1 text-sm ${filter.status === s ? "bg-white font-medium text-gray-900 shadow-sm" : "text-gray-600"}`}
+              title={t(`status.${s}`)}
+              className={`min-w-0 truncate rounded-md px-1.5 py-1 text-sm ${filter.status === s ? "bg-white font-medium text-gray-900 shadow-sm" : "text-gray-600"}`}
             >
               {t(`status.${s}`)}
             </button>
           ))}
         </div>
-        {showTeams && (
-          <label className="flex items-center gap-1 text-sm text-gray-600">
-            <span className="sr-only">{t("inbox.filter.team")}</span>
-            <select
-              value={filter.team ?? ""}
-              data-testid="filter-team"
-              onChange={(e) => setFilter({ ...filter, team: e.target.value })}
-              onFocus={inbox.reloadTeams}
-              className="w-full rounded-md border border-gray-300 bg-white px-2 py-1 text-sm"
-            >
-              <option value="">{t("inbox.filter.allTeams")}</option>
-              {/* A remembered team while the teams load. */}
-              {filter.team && filter.team !== NO_TEAM && !teams.some((team) => team.id === filter.team) && (
-                <option value={filter.team}>{t("common.loading")}</option>
+        <div className="grid grid-cols-2 items-end gap-x-2 gap-y-1.5">
+          <FilterSelect label={t("inbox.filter.assignee")}>
+            {(id) => (
+              <select
+                id={id}
+                value={filter.assignee}
+                data-testid="filter-assignee"
+                onChange={(e) => setFilter({ ...filter, assignee: e.target.value as AssigneeFilter })}
+                className={selectClass}
+              >
+                {ASSIGNEES.map((a) => (
+                  <option key={a.value} value={a.value}>
+                    {t(a.label)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </FilterSelect>
+          {showChannels && (
+            <FilterSelect label={t("inbox.filter.channel")}>
+              {(id) => (
+                <select id={id} value={filter.channel ?? ""} data-testid="filter-channel" onChange={(e) => setFilter({ ...filter, channel: e.target.value })} className={selectClass}>
+                  <option value="">{t("inbox.filter.allChannels")}</option>
+                  {/* A remembered number while the numbers load (or one since disconnected). */}
+                  {filter.channel && !channelList.some((c) => c.id === filter.channel) && <option value={filter.channel}>{t("common.loading")}</option>}
+                  {channelList.map((c) => (
+                    <option key={c.id} value={c.id}>
+                      {channelLabel(c)}
+                    </option>
+                  ))}
+                </select>
               )}
-              {teams.map((team) => (
-                <option key={team.id} value={team.id}>
-                  {team.name}
-                </option>
-              ))}
-              <option value={NO_TEAM}>{t("inbox.filter.noTeam")}</option>
-            </select>
-          </label>
-        )}
-        <div className="flex items-center justify-between gap-2">
-          <label className="flex items-center gap-1 text-sm text-gray-600">
-            <span className="sr-only">{t("inbox.filter.assignee")}</span>
-            <select
-              value={filter.assignee}
-              data-testid="filter-assignee"
-              onChange={(e) => setFilter({ ...filter, assignee: e.target.value as AssigneeFilter })}
-              className="rounded-md border border-gray-300 bg-white px-2 py-1 text-sm"
-            >
-              {ASSIGNEES.map((a) => (
-                <option key={a.value} value={a.value}>
-                  {t(a.label)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="flex items-center gap-1.5 text-sm text-gray-600">
+            </FilterSelect>
+          )}
+          {showTeams && (
+            <FilterSelect label={t("inbox.filter.team")}>
+              {(id) => (
+                <select
+                  id={id}
+                  value={filter.team ?? ""}
+                  data-testid="filter-team"
+                  onChange={(e) => setFilter({ ...filter, team: e.target.value })}
+                  onFocus={inbox.reloadTeams}
+                  className={selectClass}
+                >
+                  <option value="">{t("inbox.filter.allTeams")}</option>
+                  {/* A remembered team while the teams load. */}
+                  {filter.team && filter.team !== NO_TEAM && !teams.some((team) => team.id === filter.team) && (
+                    <option value={filter.team}>{t("common.loading")}</option>
+                  )}
+                  {teams.map((team) => (
+                    <option key={team.id} value={team.id}>
+                      {team.name}
+                    </option>
+                  ))}
+                  <option value={NO_TEAM}>{t("inbox.filter.noTeam")}</option>
+                </select>
+              )}
+            </FilterSelect>
+          )}
+          <label className="flex items-center gap-1.5 pb-1 text-sm text-gray-600">
             <input
               type="checkbox"
               checked={filter.unreadOnly}
@@ -215,12 +262,19 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
         )}
         <ul>
           {conversations.map((c) => (
-            <ConversationRow key={c.id} conversation={c} active={c.id === activeId} now={now} />
+            <ConversationRow
+              key={c.id}
+              conversation={c}
+              active={c.id === activeId}
+              now={now}
+              assignee={assigneeName(c.assignee_id)}
+              channel={showChannels ? (channelNames[c.channel_id] ?? null) : null}
+            />
           ))}
         </ul>
         {inbox.state.listLoaded && !inbox.listLoading && conversations.length === 0 && !inbox.listError && (
           <p className="p-6 text-center text-sm text-gray-500" data-testid="conversation-list-empty">
-            {filter.search?.trim() || activeTag || filter.team ? t("inbox.noMatches") : t("inbox.empty")}
+            {filter.search?.trim() || activeTag || filter.team || filter.channel ? t("inbox.noMatches") : t("inbox.empty")}
           </p>
         )}
         {inbox.listLoading && <p className="p-4 text-center text-sm text-gray-500">{t("common.loading")}</p>}

@@ -4,8 +4,13 @@ import { useInbox } from "../../inbox/InboxProvider";
 import { describeError } from "../../lib/errors";
 import { parseTags } from "../../lib/inboxStore";
 import type { Conversation } from "../../lib/types";
+import { HelpTip } from "../ui";
 
-/** The conversation's own tags (not the contact's): shown, added, removed. */
+/**
+ * The conversation's labels (its own tags, not the contact's): shown, added,
+ * removed. A label belongs to this conversation only; contact tags belong to
+ * the person and are edited in the contact panel.
+ */
 export function ConversationTags({ conversation: c }: { conversation: Conversation }) {
   const { t } = useI18n();
   const inbox = useInbox();
@@ -61,7 +66,10 @@ export function ConversationTags({ conversation: c }: { conversation: Conversati
 
   return (
     <div className="flex min-h-9 flex-wrap items-center gap-1 border-b border-gray-200 bg-white px-3 py-1 text-xs sm:px-4" data-testid="conversation-tags">
-      <span className="mr-1 text-gray-500">{t("tags.label")}</span>
+      <span className="mr-1 inline-flex items-center gap-1 text-gray-500">
+        {t("tags.label")}
+        <HelpTip text={t("tags.help")} testId="conversation-tags-help" />
+      </span>
       {tags.map((tag) => (
         <span key={tag} className="inline-flex items-center gap-0.5 rounded-full bg-brand-50 py-0.5 pl-2 pr-0.5 text-brand-700" data-testid="conversation-tag" data-tag={tag}>
           #{tag}

@@ -1,19 +1,24 @@
-import { useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useAuth } from "../../auth/AuthProvider";
 import { useI18n } from "../../i18n/I18nProvider";
 import { useInbox } from "../../inbox/InboxProvider";
+import { useConversationActivity } from "../../inbox/useConversationActivity";
+import { loadDraft } from "../../lib/drafts";
 import { windowInfo } from "../../lib/format";
-import { selectMessages, selectTyping } from "../../lib/inboxStore";
+import { selectMessages, selectTyping, type DisplayMessage } from "../../lib/inboxStore";
 import { useNow } from "../../lib/useNow";
 import { latestInboundKey } from "../../lib/suggestions";
+import type { Message } from "../../lib/types";
 import { useSuggestions } from "../../inbox/useSuggestions";
 import { ErrorText } from "../Field";
-import { Composer } from "./Composer";
-import { ContactPanel } from "./ContactPanel";
+import { Modal } from "../ui";
+import { BotBanner } from "./BotBanner";
+import { Composer, type ComposerPrefill } from "./Composer";
 import { ConversationHeader } from "./ConversationHeader";
 import { ConversationTags } from "./ConversationTags";
+import { editableText } from "./MessageBubble";
 import { MediaSourceContext, type MediaSource } from "./MessageContent";
-import { MessageThread } from "./MessageThread";
+import { MessageThread, type ThreadExtra } from "./MessageThread";
 import { TemplatePicker } from "./TemplatePicker";
 import { WindowClosedNotice, WindowOpenLine } from "./WindowNotice";
 
@@ -21,7 +26,15 @@ export function ConversationView({ id }: { id: string }) {
   const { t } = useI18n();
   const { user } = useAuth();
   const inbox = useInbox();
-  const [showContact, setShowContact] = useState(false);
+  /** The message being answered (quoted above the composer). */
+  const [replyTo, setReplyTo] = useState<Message | null>(null);
+  /** A failed message's words, back in the composer to edit. */
+  const [prefill, setPrefill] = useState<ComposerPrefill | null>(null);
+  /** Edits so far (each prefill is told apart by its number). */
+  const edits = useRef(0);
+  const [templatesOpen, setTemplatesOpen] = useState(false);
+  /** With the window closed: a note is being written under the template picker. */
+  const [noting, setNoting] = useState(false);
   const conversation = inbox.state.conversations[id];
   const thread = inbox.state.threads[id];
   const messages = selectMessages(inbox.state, id);
@@ -35,10 +48,39 @@ export function ConversationView({ id }: { id: string }) {
   // Smart replies follow the customer's newest message (only while a reply can be typed).
   const suggestions = useSuggestions(id, latestInboundKey(messages), !!conversation && info.open);
   const mediaSource = useMemo<MediaSource | null>(() => (channelId ? { channelId, cache: inbox.media } : null), [channelId, inbox.media]);
+  const { notes, activity, refresh: refreshActivity } = useConversationActivity(id);
+  // With the window closed the note composer shows at once when something was left in it.
+  const hasDraft = useMemo(() => loadDraft(user?.id ?? null, id) !== null, [user?.id, id]);
+  const extras = useMemo<ThreadExtra[]>(
+    () => [...notes.map((note) => ({ at: note.created_at, note })), ...activity.map((a) => ({ at: a.created_at, activity: a }))],
+    [notes, activity],
+  );
+
+  // Another conversation: nothing carried over.
+  useEffect(() => {
+    setReplyTo(null);
+    setPrefill(null);
+    setTemplatesOpen(false);
+    setNoting(false);
+  }, [id]);
 
   useEffect(() => {
     if (hasTemplates && inbox.templates === null) inbox.loadTemplates();
   }, [hasTemplates, inbox]);
+
+  const { takeBack, sendReaction } = inbox;
+  const edit = useCallback(
+    (m: DisplayMessage) => {
+      // A send the server refused leaves the thread; a message Meta failed stays as a record.
+      const text = m.clientId && m.id.startsWith("local:") ? (takeBack(m.clientId) ?? editableText(m)) : editableText(m);
+      if (!text) return;
+      setPrefill({ conversationId: id, text, n: ++edits.current });
+      // With the window closed the words go to the note composer, which must show.
+      setNoting(true);
+    },
+    [takeBack, id],
+  );
+  const react = useCallback((m: Message, emoji: string) => sendReaction(id, m.wamid!, emoji), [id, sendReaction]);
 
   if (!conversation) {
     return (
@@ -48,11 +90,34 @@ export function ConversationView({ id }: { id: string }) {
     );
   }
 
+  const composer = (windowOpen: boolean) => (
+    <Composer
+      key={id}
+      conversationId={id}
+      windowOpen={windowOpen}
+      onSend={(body, reply) => inbox.sendText(id, body, reply)}
+      onSendFile={(file, caption, reply) => inbox.sendFile(id, file, caption, reply)}
+      onTyping={(on) => inbox.setTyping(id, on)}
+      onSendCanned={(attachment, text) => inbox.sendCannedAttachment(id, attachment, text)}
+      onSendInteractive={(interactive, reply) => inbox.sendMessage(id, "interactive", interactive, reply)}
+      onAddNote={async (body) => {
+        await inbox.addNote(id, body);
+      }}
+      onOpenTemplates={() => setTemplatesOpen(true)}
+      replyTo={windowOpen ? replyTo : null}
+      onCancelReply={() => setReplyTo(null)}
+      prefill={prefill}
+      onPrefillTaken={() => setPrefill(null)}
+      suggestions={suggestions}
+    />
+  );
+
   return (
     <div className="flex h-full min-h-0">
       <section className="flex min-w-0 flex-1 flex-col" data-testid="conversation-view" data-conversation-id={id}>
-        <ConversationHeader conversation={conversation} onToggleContact={() => setShowContact((v) => !v)} />
+        <ConversationHeader conversation={conversation} />
         <ConversationTags conversation={conversation} />
+        <BotBanner conversationId={id} onChange={refreshActivity} />
         {inbox.threadError && <ErrorText>{inbox.threadError}</ErrorText>}
         <MediaSourceContext.Provider value={mediaSource}>
           <MessageThread
@@ -66,32 +131,38 @@ export function ConversationView({ id }: { id: string }) {
             typing={typing}
             templates={inbox.templates}
             now={now}
+            extras={extras}
+            // Replies and reactions are free-form messages: only while the window is open.
+            onReply={info.open ? setReplyTo : undefined}
+            onReact={info.open ? react : undefined}
+            onEdit={edit}
           />
         </MediaSourceContext.Provider>
         {info.open ? (
           <>
             <WindowOpenLine info={info} />
-            <Composer
-              key={id}
-              conversationId={id}
-              onSend={(body) => inbox.sendText(id, body)}
-              onSendFile={(file, caption) => inbox.sendFile(id, file, caption)}
-              onTyping={(on) => inbox.setTyping(id, on)}
-              onSendCanned={(attachment, text) => inbox.sendCannedAttachment(id, attachment, text)}
-              suggestions={suggestions}
-            />
+            {composer(true)}
           </>
         ) : (
           <>
             <WindowClosedNotice info={info} />
             <TemplatePicker key={id} conversationId={id} />
+            {noting || hasDraft ? (
+              composer(false)
+            ) : (
+              <div className="border-t border-gray-200 bg-white px-3 py-1.5">
+                <button type="button" onClick={() => setNoting(true)} className="text-sm text-amber-800 underline" data-testid="note-open">
+                  🔒 {t("composer.writeNote")}
+                </button>
+              </div>
+            )}
           </>
         )}
       </section>
-      {showContact && (
-        <div className="fixed inset-0 z-20 bg-white lg:static lg:z-auto lg:w-80 lg:shrink-0">
-          <ContactPanel contact={conversation.contact} conversationId={id} onClose={() => setShowContact(false)} />
-        </div>
+      {templatesOpen && info.open && (
+        <Modal title={t("composer.templateTitle")} onClose={() => setTemplatesOpen(false)} testId="template-dialog">
+          <TemplatePicker conversationId={id} onSent={() => setTemplatesOpen(false)} />
+        </Modal>
       )}
     </div>
   );

@@ -1,11 +1,16 @@
 import { Fragment, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useI18n } from "../../i18n/I18nProvider";
+import { interleave, type Activity } from "../../lib/activity";
 import { attachReactions } from "../../lib/content";
 import { dayOf, formatDate } from "../../lib/format";
 import type { DisplayMessage, TypingEntry } from "../../lib/inboxStore";
-import type { Message, Template } from "../../lib/types";
+import type { Message, Note, Template } from "../../lib/types";
 import { Button } from "../Field";
+import { ActivityLine, NoteItem } from "./ActivityItem";
 import { MessageBubble, replyTarget } from "./MessageBubble";
+
+/** What the thread shows besides messages, at its time. */
+export type ThreadExtra = { at: string; note: Note; activity?: undefined } | { at: string; activity: Activity; note?: undefined };
 
 interface Props {
   messages: DisplayMessage[];
@@ -17,9 +22,23 @@ interface Props {
   typing: TypingEntry[];
   templates: Template[] | null;
   now: number;
+  /** Notes and activity lines, placed among the messages by time. */
+  extras?: ThreadExtra[];
+  onReply?: (message: Message) => void;
+  onReact?: (message: Message, emoji: string) => Promise<void>;
+  onEdit?: (message: DisplayMessage) => void;
 }
 
-export function MessageThread({ messages, loaded, hasOlder, onLoadOlder, onRetry, onResend, typing, templates, now }: Props) {
+/** Brings a message into view and flashes it (a quote was clicked). */
+function jumpTo(scroller: HTMLElement | null, wamid: string) {
+  const el = scroller?.querySelector<HTMLElement>(`[data-wamid="${CSS.escape(wamid)}"]`);
+  if (!el) return;
+  el.scrollIntoView({ block: "center", behavior: "smooth" });
+  el.classList.add("ring-2", "ring-brand-500");
+  window.setTimeout(() => el.classList.remove("ring-2", "ring-brand-500"), 1_500);
+}
+
+export function MessageThread({ messages, loaded, hasOlder, onLoadOlder, onRetry, onResend, typing, templates, now, extras = [], onReply, onReact, onEdit }: Props) {
   const { t, lang } = useI18n();
   const scroller = useRef<HTMLDivElement>(null);
   const nearBottom = useRef(true);
@@ -33,6 +52,13 @@ export function MessageThread({ messages, loaded, hasOlder, onLoadOlder, onRetry
     for (const m of messages) if (m.wamid) map.set(m.wamid, m);
     return map;
   }, [messages]);
+  // Notes and activity from before the oldest message loaded wait until it is (they would sit at the top otherwise).
+  const timeline = useMemo(() => {
+    const first = hasOlder ? messages[0]?.timestamp : undefined;
+    const shown = first ? extras.filter((x) => Date.parse(x.at) >= Date.parse(first)) : extras;
+    // The server's time a message was stored orders it against notes and events (Meta's timestamps are whole seconds).
+    return interleave(messages, (m) => m.created_at || m.timestamp, shown);
+  }, [messages, extras, hasOlder]);
 
   // Stay pinned to the newest message, and keep the view still when older ones load above.
   useLayoutEffect(() => {
@@ -47,7 +73,7 @@ export function MessageThread({ messages, loaded, hasOlder, onLoadOlder, onRetry
     }
     prevFirst.current = first;
     prevHeight.current = el.scrollHeight;
-  }, [messages, typing.length]);
+  }, [messages, typing.length, extras.length]);
 
   const onScroll = () => {
     const el = scroller.current;
@@ -76,7 +102,12 @@ export function MessageThread({ messages, loaded, hasOlder, onLoadOlder, onRetry
       )}
       {!loaded && <p className="my-6 text-center text-sm text-gray-500">{t("common.loading")}</p>}
       {loaded && messages.length === 0 && <p className="my-6 text-center text-sm text-gray-500">{t("conv.noMessages")}</p>}
-      {messages.map((m) => {
+      {timeline.map((entry) => {
+        if (entry.kind === "item") {
+          const x = entry.item;
+          return x.note ? <NoteItem key={`note-${x.note.id}`} note={x.note} /> : <ActivityLine key={`act-${x.activity.id}`} activity={x.activity} />;
+        }
+        const m = entry.message;
         if (attached.has(m.id)) return null;
         const day = dayOf(m.timestamp, now);
         const separator = day.key !== lastDay;
@@ -97,6 +128,10 @@ export function MessageThread({ messages, loaded, hasOlder, onLoadOlder, onRetry
               templates={templates}
               onRetry={onRetry}
               onResend={onResend}
+              onReply={onReply}
+              onReact={onReact}
+              onEdit={onEdit}
+              onJump={(wamid) => jumpTo(scroller.current, wamid)}
             />
           </Fragment>
         );

@@ -15,7 +15,7 @@ const DEFAULT_LANGUAGE = "en_US";
  * server lists no templates (or has no template list), an approved template
  * can still be sent by its name and language code.
  */
-export function TemplatePicker({ conversationId }: { conversationId: string }) {
+export function TemplatePicker({ conversationId, onSent }: { conversationId: string; /** Called after a template was sent (a dialog closes). */ onSent?: () => void }) {
   const { t } = useI18n();
   const { api, user } = useAuth();
   const inbox = useInbox();
@@ -85,6 +85,7 @@ export function TemplatePicker({ conversationId }: { conversationId: string }) {
       setSelectedId("");
       setValues([]);
       setName("");
+      onSent?.();
     } catch (err) {
       setError(describeError(err, t));
       setWalletShort(isWalletRefusal(err));

@@ -36,7 +36,7 @@ export function TemplateBubble({ view, testId = "template-bubble" }: { view: Bub
   return (
     <div className="rounded-lg bg-chat p-3" data-testid={testId}>
       <div className="max-w-[20rem]">
-        <div className="rounded-lg rounded-tl-none bg-white px-2.5 py-2 text-[14px] leading-snug shadow-sm">
+        <div className="rounded-lg rounded-tl-none bg-white px-2.5 py-2 text-[14px] leading-snug shadow-sm [overflow-wrap:anywhere]">
           {view.header?.kind === "text" && view.header.text && (
             <p className="mb-1 font-semibold" data-testid="bubble-header">
               {view.header.text}
