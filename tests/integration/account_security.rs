@@ -10,7 +10,8 @@ use serde_json::{json, Value};
 use whatsflow::auth::totp;
 use whatsflow::sim::smtp::MailSink;
 
-async fn app_with_mail() -> (TestApp, MailSink) {
+/// A server that mails through the project's SMTP sink.
+pub(crate) async fn app_with_mail() -> (TestApp, MailSink) {
     let sink = whatsflow::sim::smtp::start(std::net::TcpListener::bind("127.0.0.1:0").unwrap(), false).unwrap();
     let url = sink.smtp_url();
     let app = spawn_with(

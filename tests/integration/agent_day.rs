@@ -306,17 +306,7 @@ async fn a_number_shows_its_quality_and_tier_from_meta_and_the_inbox_filters_by_
 
 #[actix_rt::test]
 async fn an_invited_teammate_chooses_their_own_password_through_the_mailed_link_once() {
-    let sink = whatsflow::sim::smtp::start(std::net::TcpListener::bind("127.0.0.1:0").unwrap(), false).unwrap();
-    let url = sink.smtp_url();
-    let app = spawn_with(
-        fresh_database().await,
-        move |mut c| {
-            c.mail.smtp_url = Some(url);
-            c
-        },
-        None,
-    )
-    .await;
+    let (app, sink) = crate::account_security::app_with_mail().await;
     let admin = app.register("Invite Co").await;
     let email = format!("priya-{}@example.com", uuid::Uuid::new_v4().simple());
     // Either a password or an invitation.

@@ -5,7 +5,7 @@
 use super::users::{bump_version, close_invitations, revoke_refresh_tokens};
 use super::{DbError, TenantDb};
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::{PgPool, Postgres, Transaction};
 use whatsflow_actors::ids::{TenantId, UserId};
 
 /// What a mailed token is for.
@@ -28,6 +28,20 @@ impl TokenPurpose {
             Self::Invitation => "invitation",
         }
     }
+}
+
+/// Spends a live mailed token of `purpose` in `tx`, once: its person, or
+/// None when it is used, expired, replaced or of another purpose.
+async fn spend_token(tx: &mut Transaction<'static, Postgres>, hash: &[u8], purpose: TokenPurpose) -> Result<Option<UserId>, DbError> {
+    let user: Option<uuid::Uuid> = sqlx::query_scalar(
+        "UPDATE auth_tokens SET used_at = now() WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
+         RETURNING user_id",
+    )
+    .bind(hash)
+    .bind(purpose.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(user.map(UserId))
 }
 
 /// An invitation as its page shows it.
@@ -112,14 +126,7 @@ impl TenantDb<'_> {
     /// the token is not live.
     pub async fn reset_password(&self, hash: &[u8], password_hash: &str) -> Result<Option<UserId>, DbError> {
         let mut tx = self.tx().await?;
-        let user: Option<uuid::Uuid> = sqlx::query_scalar(
-            "UPDATE auth_tokens SET used_at = now() WHERE token_hash = $1 AND purpose = 'password_reset' AND used_at IS NULL AND expires_at > now()
-             RETURNING user_id",
-        )
-        .bind(hash)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(user) = user.map(UserId) else { return Ok(None) };
+        let Some(user) = spend_token(&mut tx, hash, TokenPurpose::PasswordReset).await? else { return Ok(None) };
         close_invitations(&mut tx, user).await?;
         sqlx::query("UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1")
             .bind(user.0)
@@ -169,14 +176,7 @@ impl TenantDb<'_> {
     /// is not live.
     pub async fn accept_invitation(&self, hash: &[u8], password_hash: &str) -> Result<Option<UserId>, DbError> {
         let mut tx = self.tx().await?;
-        let user: Option<uuid::Uuid> = sqlx::query_scalar(
-            "UPDATE auth_tokens SET used_at = now() WHERE token_hash = $1 AND purpose = 'invitation' AND used_at IS NULL AND expires_at > now()
-             RETURNING user_id",
-        )
-        .bind(hash)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(user) = user.map(UserId) else { return Ok(None) };
+        let Some(user) = spend_token(&mut tx, hash, TokenPurpose::Invitation).await? else { return Ok(None) };
         sqlx::query(
             "UPDATE users SET password_hash = $2, email_verified_at = COALESCE(email_verified_at, now()), failed_logins = 0, locked_until = NULL
              WHERE id = $1",
@@ -194,21 +194,15 @@ impl TenantDb<'_> {
     /// Marks the email verified with a verification token, once.
     pub async fn verify_email(&self, hash: &[u8]) -> Result<Option<UserId>, DbError> {
         let mut tx = self.tx().await?;
-        let user: Option<uuid::Uuid> = sqlx::query_scalar(
-            "UPDATE auth_tokens SET used_at = now() WHERE token_hash = $1 AND purpose = 'email_verification' AND used_at IS NULL AND expires_at > now()
-             RETURNING user_id",
-        )
-        .bind(hash)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let user = spend_token(&mut tx, hash, TokenPurpose::EmailVerification).await?;
         if let Some(u) = user {
             sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, now()) WHERE id = $1")
-                .bind(u)
+                .bind(u.0)
                 .execute(&mut *tx)
                 .await?;
         }
         tx.commit().await?;
-        Ok(user.map(UserId))
+        Ok(user)
     }
 
     /// A person's two-factor state (None: no such person).

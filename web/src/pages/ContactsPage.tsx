@@ -12,6 +12,7 @@ import type { Contact } from "../lib/types";
 import { usePaged } from "../lib/usePaged";
 import { NewConversationDialog } from "../components/inbox/NewConversationDialog";
 import { formatDay } from "../lib/format";
+import { useDismiss } from "../lib/useDismiss";
 
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
@@ -27,21 +28,7 @@ function RowMenu({ contact, onEdit, onDownload, onErase }: { contact: Contact; o
   const { t } = useI18n();
   const [open, setOpen] = useState(false);
   const box = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const onDown = (e: MouseEvent) => {
-      if (box.current && !box.current.contains(e.target as Node)) setOpen(false);
-    };
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") setOpen(false);
-    };
-    document.addEventListener("mousedown", onDown);
-    document.addEventListener("keydown", onKey);
-    return () => {
-      document.removeEventListener("mousedown", onDown);
-      document.removeEventListener("keydown", onKey);
-    };
-  }, [open]);
+  useDismiss(box, open, () => setOpen(false));
   const item = "block w-full px-3 py-1.5 text-left text-sm hover:bg-gray-50";
   const pick = (fn: () => void) => () => {
     setOpen(false);

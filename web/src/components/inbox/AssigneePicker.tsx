@@ -5,6 +5,7 @@ import { useInbox } from "../../inbox/InboxProvider";
 import { describeError } from "../../lib/errors";
 import type { Conversation, User } from "../../lib/types";
 import { presenceOf, PresenceBullet } from "../Presence";
+import { useDismiss } from "../../lib/useDismiss";
 
 const PRESENCE_ORDER = { online: 0, away: 1, busy: 2, offline: 3 } as const;
 
@@ -25,21 +26,9 @@ export function AssigneePicker({ conversation: c }: { conversation: Conversation
   const { reloadUsers } = inbox;
 
   useEffect(() => {
-    if (!open) return;
-    reloadUsers();
-    const away = (e: MouseEvent) => {
-      if (root.current && !root.current.contains(e.target as Node)) setOpen(false);
-    };
-    const esc = (e: KeyboardEvent) => {
-      if (e.key === "Escape") setOpen(false);
-    };
-    document.addEventListener("mousedown", away);
-    document.addEventListener("keydown", esc);
-    return () => {
-      document.removeEventListener("mousedown", away);
-      document.removeEventListener("keydown", esc);
-    };
+    if (open) reloadUsers();
   }, [open, reloadUsers]);
+  useDismiss(root, open, () => setOpen(false));
 
   // A new conversation on screen: close, forget the last error.
   useEffect(() => {

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { useI18n } from "../../i18n/I18nProvider";
 import { EMOJI, EMOJI_CATEGORIES, searchEmoji, type EmojiCategory } from "../../lib/emoji";
+import { useDismiss } from "../../lib/useDismiss";
 
 const CATEGORY_ICON: Record<EmojiCategory, string> = {
   smileys: "😀",
@@ -36,23 +37,8 @@ export function EmojiPicker({
   const panel = useRef<HTMLDivElement>(null);
   const search = useRef<HTMLInputElement>(null);
 
-  useEffect(() => {
-    search.current?.focus();
-    const onDown = (e: MouseEvent) => {
-      if (panel.current && !panel.current.contains(e.target as Node)) onClose();
-    };
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") onClose();
-    };
-    // Not the click that opened it.
-    const timer = window.setTimeout(() => document.addEventListener("mousedown", onDown), 0);
-    document.addEventListener("keydown", onKey);
-    return () => {
-      window.clearTimeout(timer);
-      document.removeEventListener("mousedown", onDown);
-      document.removeEventListener("keydown", onKey);
-    };
-  }, [onClose]);
+  useEffect(() => search.current?.focus(), []);
+  useDismiss(panel, true, onClose);
 
   const found = query.trim() ? searchEmoji(query) : null;
   const shown = found ?? EMOJI[category];

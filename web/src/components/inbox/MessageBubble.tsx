@@ -12,6 +12,7 @@ import { MessageContent } from "./MessageContent";
 import { ReplyQuote } from "./ReplyQuote";
 import { StatusTicks } from "./StatusTicks";
 import { WALLET_PATH } from "../../lib/wallet";
+import { useDismiss } from "../../lib/useDismiss";
 
 interface Props {
   message: DisplayMessage;
@@ -296,26 +297,15 @@ const POPOVER_ROOM_PX = 300;
  */
 function ReactionPopover({ anchor, onClose, children }: { anchor: DOMRect; onClose: () => void; children: ReactNode }) {
   const box = useRef<HTMLDivElement>(null);
+  useDismiss(box, true, onClose);
   useEffect(() => {
-    const onDown = (e: MouseEvent) => {
-      if (box.current && !box.current.contains(e.target as Node)) onClose();
-    };
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") onClose();
-    };
+    // Scrolling the thread away from it closes it too.
     const onScroll = (e: Event) => {
       if (box.current && e.target instanceof Node && box.current.contains(e.target)) return;
       onClose();
     };
-    const timer = window.setTimeout(() => document.addEventListener("mousedown", onDown), 0);
-    document.addEventListener("keydown", onKey);
     window.addEventListener("scroll", onScroll, true);
-    return () => {
-      window.clearTimeout(timer);
-      document.removeEventListener("mousedown", onDown);
-      document.removeEventListener("keydown", onKey);
-      window.removeEventListener("scroll", onScroll, true);
-    };
+    return () => window.removeEventListener("scroll", onScroll, true);
   }, [onClose]);
   const above = anchor.top > POPOVER_ROOM_PX;
   // Kept inside the window on narrow screens.

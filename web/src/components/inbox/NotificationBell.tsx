@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import { useI18n } from "../../i18n/I18nProvider";
 import { useInbox } from "../../inbox/InboxProvider";
 import { playChime } from "../../lib/notifications";
+import { useDismiss } from "../../lib/useDismiss";
 
 /**
  * This user's notification settings in the inbox: desktop notifications
@@ -15,21 +16,7 @@ export function NotificationBell() {
   const [asking, setAsking] = useState(false);
   const box = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    if (!open) return;
-    const onDown = (e: MouseEvent) => {
-      if (box.current && !box.current.contains(e.target as Node)) setOpen(false);
-    };
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") setOpen(false);
-    };
-    document.addEventListener("mousedown", onDown);
-    document.addEventListener("keydown", onKey);
-    return () => {
-      document.removeEventListener("mousedown", onDown);
-      document.removeEventListener("keydown", onKey);
-    };
-  }, [open]);
+  useDismiss(box, open, () => setOpen(false));
 
   const enable = async () => {
     setAsking(true);
