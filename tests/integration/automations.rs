@@ -102,7 +102,7 @@ async fn a_matching_message_runs_the_actions_in_order_and_the_log_says_so() {
         .unwrap();
     assert_eq!(res.status(), 200);
     app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919600000001", "wamid.r3", "order 99 again")).await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    settled(&app).await;
     assert_eq!(conversation(&app, &t, &c).await["priority"], "high");
     assert_eq!(logs(&app, &t, &id).await.len(), 1);
 }
@@ -142,7 +142,7 @@ async fn a_rule_never_retriggers_itself_but_other_events_still_run_it() {
         (l.len() >= 2).then_some(l)
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    settled(&app).await;
     let log2 = logs(&app, &t, &id).await;
     assert_eq!(log2.len(), log.len(), "no loop: {log2:?}");
     assert_eq!(log2.iter().filter(|l| l["matched"] == true).count(), 1);
@@ -151,7 +151,7 @@ async fn a_rule_never_retriggers_itself_but_other_events_still_run_it() {
     let res = app.post_json(&t.token, &format!("/api/v1/conversations/{c}/tags"), json!({"tags": ["vip"]})).await;
     assert!(res.status().is_success());
     eventually("urgent", WAIT, || async { (conversation(&app, &t, &c).await["priority"] == "urgent").then_some(()) }).await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    settled(&app).await;
     let l = logs(&app, &t, &tagger).await;
     assert_eq!(l.iter().filter(|l| l["matched"] == true).count(), 1, "{l:?}");
 }
@@ -182,7 +182,7 @@ async fn away_messages_go_outside_business_hours_once_per_period() {
     })
     .await;
     assert_eq!(away, ["Hi Customer 919600000003, we are closed now and answer from 9:00."]);
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    settled(&app).await;
     assert_eq!(sent_texts(&app).await.len(), 1, "once per 24 hours");
 
     // Open all week: no away message.
@@ -201,7 +201,7 @@ async fn away_messages_go_outside_business_hours_once_per_period() {
         .unwrap();
     assert_eq!(res.status(), 200);
     app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919600000004", "wamid.h3", "hi")).await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    settled(&app).await;
     assert_eq!(sent_texts(&app).await.len(), 1);
     // Bad schedules are refused with the fix.
     let res = app
@@ -247,7 +247,7 @@ async fn resolving_sends_the_survey_and_the_rating_and_comment_are_kept() {
     assert_eq!(report["recent"][0]["agent_id"], t.user_id.as_str());
     // Answering the same survey again changes nothing.
     app.post_webhook_ok(list_reply_webhook("919600000005", "wamid.csat3", "csat:1", "⭐ Very poor")).await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    settled(&app).await;
     let (_, r) = app.get(&t, "/api/v1/analytics/csat").await;
     assert_eq!(r["responses"], 1);
     let (_, perf) = app.get(&t, "/api/v1/analytics/performance?by=agent").await;
@@ -482,6 +482,6 @@ async fn every_other_event_and_action_works() {
     .await;
     // A plain message (no campaign context) does not fire it.
     app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919600000010", "wamid.plain", "another")).await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    settled(&app).await;
     assert_eq!(app.sim_sends().await.iter().filter(|s| s["type"] == "template").count(), templates_before + 1);
 }

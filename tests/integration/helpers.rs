@@ -500,6 +500,25 @@ impl TestApp {
 /// Waits until no outbound message is pending (each has Meta's answer or
 /// failed for good): from then on nothing more can be sent or resent, so a
 /// count of what reached the simulator is final.
+/// Waits until the server has handled everything it was given: every
+/// webhook processed (its events committed by their conversations), every
+/// tenant event handled (automation rules, outbound webhooks) and no
+/// outbound message still waiting for Meta's answer. Checks that something
+/// did *not* happen wait on this instead of a fixed sleep.
+pub async fn settled(app: &TestApp) {
+    eventually("the server to settle", WAIT, || async {
+        let left: i64 = sqlx::query_scalar(
+            "SELECT (SELECT count(*) FROM webhook_inbox WHERE processed_at IS NULL) + (SELECT count(*) FROM tenant_events)
+                  + (SELECT count(*) FROM messages WHERE direction = 'outbound' AND status = 'pending')",
+        )
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+        (left == 0).then_some(())
+    })
+    .await;
+}
+
 pub async fn outbox_settled(owner: &PgPool) {
     eventually("the outbox settled", WAIT, || async {
         let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM messages WHERE direction = 'outbound' AND status = 'pending'")
