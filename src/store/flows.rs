@@ -313,6 +313,15 @@ impl FlowStore for PgFlowStore {
         Ok(pick.map(|(id, _, _)| UserId(*id)))
     }
 
+    async fn is_member(&self, tenant: TenantId, user: UserId) -> Result<bool, StoreError> {
+        let db = crate::store::repo::Db::new(self.pool.clone());
+        match db.tenant(tenant).users().get(user).await {
+            Ok(found) => Ok(found.is_some()),
+            Err(crate::store::repo::DbError::Unavailable(e)) => Err(StoreError::Unavailable(e.to_string())),
+            Err(other) => Err(StoreError::Bug(other.to_string())),
+        }
+    }
+
     async fn handed_off(&self, tenant: TenantId, conversation: ConversationId, note: &str) -> Result<Option<UserId>, StoreError> {
         let db_err = |e: crate::store::repo::DbError| match e {
             crate::store::repo::DbError::Unavailable(e) => StoreError::Unavailable(e.to_string()),

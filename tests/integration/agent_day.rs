@@ -420,3 +420,37 @@ async fn get_public(app: &TestApp, path: &str) -> (u16, Value) {
     let res = app.http.get(app.url(path)).send().await.unwrap();
     (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
 }
+
+#[actix_rt::test]
+async fn a_flow_assigns_only_people_of_its_own_account() {
+    let app = spawn_app().await;
+    let admin = app.register("Own People").await;
+    app.connect_channel(&admin, PHONE_NUMBER_ID).await;
+    let agent = app.add_user(&admin, "agent").await;
+    let stranger = app.add_user(&app.register("Someone Else").await, "agent").await;
+    let assign_to = |keyword: &str, who: &str| {
+        json!({"name": format!("to {keyword}"), "trigger_type": "keyword", "trigger_value": keyword, "flow_data": {"nodes": [
+            {"id": "a", "type": "assign", "data": {"start": true, "agent_id": who}},
+            {"id": "m", "type": "message", "data": {"text": format!("assigned by {keyword}")}}
+        ], "edges": [{"id": "1", "source": "a", "target": "m"}]}})
+    };
+    create_flow(&app, &admin, assign_to("ours", &agent.user_id)).await;
+    create_flow(&app, &admin, assign_to("theirs", &stranger.user_id)).await;
+
+    say(&app, "15557770010", "ours").await;
+    let ours = conversation_of(&app, &admin, "+15557770010").await["id"].as_str().unwrap().to_owned();
+    eventually("our agent assigned", WAIT, || async {
+        (app.get(&admin, &format!("/api/v1/conversations/{ours}")).await.1["assignee_id"] == agent.user_id.as_str()).then_some(())
+    })
+    .await;
+
+    // Another account's person is nobody here: the bot goes on, the
+    // conversation waits in the shared queue.
+    say(&app, "15557770011", "theirs").await;
+    eventually("the bot's next message", WAIT, || async {
+        bot_texts(&app, "+15557770011").await.iter().any(|t| t == "assigned by theirs").then_some(())
+    })
+    .await;
+    let theirs = conversation_of(&app, &admin, "+15557770011").await;
+    assert!(theirs["assignee_id"].is_null(), "{theirs}");
+}

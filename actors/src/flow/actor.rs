@@ -257,7 +257,15 @@ impl Effects for LiveEffects {
 
     async fn assign(&mut self, agent_id: Option<&str>, team: Option<&str>, strategy: &str) -> Result<(), String> {
         let agent = match agent_id.and_then(|a| a.parse::<uuid::Uuid>().ok()) {
-            Some(a) => Some(UserId(a)),
+            // A named agent must be a person of this account (one removed
+            // since the flow was saved, or another account's, is nobody).
+            Some(a) => match self.ports.flows.is_member(self.tenant, UserId(a)).await.map_err(|e| e.to_string())? {
+                true => Some(UserId(a)),
+                false => {
+                    tracing::warn!(agent_id = %a, "a flow assigns to someone who is not in this account; the conversation stays unassigned");
+                    None
+                }
+            },
             None => self.ports.flows.pick_agent(self.tenant, self.conversation_id, team, strategy).await.map_err(|e| e.to_string())?,
         };
         match agent {
@@ -346,6 +354,9 @@ mod tests {
         }
         async fn handed_off(&self, _: TenantId, _: ConversationId, _: &str) -> Result<Option<UserId>, StoreError> {
             Ok(None)
+        }
+        async fn is_member(&self, _: TenantId, _: UserId) -> Result<bool, StoreError> {
+            Ok(false)
         }
     }
 

@@ -45,6 +45,8 @@ pub trait FlowStore: Send + Sync + 'static {
         team: Option<&str>,
         strategy: &str,
     ) -> Result<Option<UserId>, StoreError>;
+    /// Whether `user` is a person of the tenant (a flow names agents by id).
+    async fn is_member(&self, tenant: TenantId, user: UserId) -> Result<bool, StoreError>;
     /// Records that the bot handed the conversation to people (with its
     /// note, in the conversation's activity) and answers whom to give it
     /// to: an online agent when the account assigns on hand-off and nobody
