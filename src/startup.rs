@@ -88,6 +88,12 @@ pub struct AppState {
     pub ai: crate::ai::AiClient,
     /// Webhook edge counters.
     pub webhook_stats: WebhookStats,
+    /// Passes of the automation timers (timed rules and SLA breaches) so
+    /// far: an operator sees they run, a test waits for the next one.
+    pub timer_passes: AtomicU64,
+    /// Passes of the meter's sweep (limit alerts, overdue and lapsed
+    /// accounts, due deletions) so far.
+    pub meter_passes: AtomicU64,
     /// Process start.
     pub started_at: Instant,
 }
@@ -240,6 +246,8 @@ impl Application {
             clock,
             ai: crate::ai::AiClient::new(config.ai.clone()),
             webhook_stats: WebhookStats::default(),
+            timer_passes: AtomicU64::new(0),
+            meter_passes: AtomicU64::new(0),
             started_at: Instant::now(),
             config: Arc::new(config),
         });
@@ -428,6 +436,7 @@ fn spawn_meter(state: &web::Data<AppState>) {
                     tracing::warn!(error = %e, "auditing a usage alert");
                 }
             }
+            state.meter_passes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
     });
 }

@@ -117,6 +117,7 @@ async fn timers(weak: Weak<AppState>) {
         if let Err(e) = sla_breaches(&state).await {
             tracing::warn!(error = %e, "SLA breaches");
         }
+        state.timer_passes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
 

@@ -41,6 +41,12 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         Sample::counter("webhook_signature_failures", "Webhook POSTs refused for their signature", n(&w.signature_failures)),
         Sample::counter("socket_frames_sent", "Frames delivered to agent sessions", n(&state.hub.frames_sent)),
         Sample::counter("socket_slow_consumers", "Agent sessions closed for not keeping up", n(&state.hub.slow_consumers)),
+        Sample::counter("automation_timer_passes", "Passes of the timed automation rules and SLA checks", n(&state.timer_passes)),
+        Sample::counter(
+            "meter_passes",
+            "Passes of the meter's sweep (limit alerts, overdue and lapsed accounts, due deletions)",
+            n(&state.meter_passes),
+        ),
         Sample::gauge("db_pool_connections", "Open database connections", i64::from(state.db.platform().connections())),
         Sample::gauge("session_cache_entries", "Users whose session version is cached", size(state.sessions.cached())),
         Sample::gauge("flow_version_cache_entries", "Parsed flow versions cached", size(state.flows.cached_versions())),

@@ -5,7 +5,6 @@
 use crate::helpers::*;
 use serde_json::{json, Value};
 use std::sync::Arc;
-use std::time::Duration;
 use whatsflow_actors::ports::ManualClock;
 
 fn list_reply_webhook(from: &str, wamid: &str, id: &str, title: &str) -> Vec<u8> {
@@ -283,7 +282,7 @@ async fn sla_breaches_follow_the_clock_and_fire_rules_and_reports_add_up() {
     let c = app.open_conversation(&t, "919600000006").await;
     // 9 minutes: nothing yet.
     clock.advance(chrono::Duration::minutes(9));
-    tokio::time::sleep(Duration::from_millis(900)).await;
+    timers_passed(&app).await;
     let conv = conversation(&app, &t, &c).await;
     assert!(conv["sla_breached_at"].is_null() && conv["tags"] == json!([]));
     // 11 minutes: the timed rule; 16 minutes: the breach.
@@ -298,7 +297,7 @@ async fn sla_breaches_follow_the_clock_and_fire_rules_and_reports_add_up() {
     assert_eq!(conversation(&app, &t, &c).await["sla_breach"], "first_response");
     // Each fired once.
     clock.advance(chrono::Duration::minutes(30));
-    tokio::time::sleep(Duration::from_millis(900)).await;
+    timers_passed(&app).await;
     assert_eq!(logs(&app, &t, &breach_rule).await.len(), 1);
     assert_eq!(logs(&app, &t, &nudge).await.len(), 1);
 

@@ -620,8 +620,8 @@ async fn a_cancelled_subscription_keeps_its_plan_until_its_paid_time_ends() {
     let res = app.post_json(&t.token, "/api/v1/billing/cancel", &json!({})).await;
     assert_eq!(res.status(), 200);
     eventually("cancelled", WAIT, || async { (subscription(app, &t).await["status"] == "cancelled").then_some(()) }).await;
-    // The paid month is still theirs.
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    // The paid month is still theirs (whole sweeps later).
+    meter_passed(app).await;
     assert_eq!(app.get(&t, "/api/v1/account/plan").await.1["plan"]["code"], "professional");
     // Its end comes: the plan lapses to the platform's starting plan.
     sqlx::query("UPDATE subscriptions SET current_end = now() - interval '1 second' WHERE id = $1")

@@ -249,11 +249,16 @@ pub fn sign(body: &[u8]) -> String {
 
 /// A text-message webhook from `from` to the test number.
 pub fn text_webhook(phone_number_id: &str, from: &str, wamid: &str, body: &str) -> Vec<u8> {
+    text_webhook_at(phone_number_id, from, wamid, body, chrono::Utc::now())
+}
+
+/// A customer's text as Meta delivers it, written at `at` (Meta's timestamp).
+pub fn text_webhook_at(phone_number_id: &str, from: &str, wamid: &str, body: &str, at: chrono::DateTime<chrono::Utc>) -> Vec<u8> {
     json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": {
         "messaging_product": "whatsapp",
         "metadata": {"display_phone_number": "15550783881", "phone_number_id": phone_number_id},
         "contacts": [{"profile": {"name": format!("Customer {from}")}, "wa_id": from}],
-        "messages": [{"from": from, "id": wamid, "timestamp": chrono::Utc::now().timestamp().to_string(), "type": "text", "text": {"body": body}}]
+        "messages": [{"from": from, "id": wamid, "timestamp": at.timestamp().to_string(), "type": "text", "text": {"body": body}}]
     }}]}]})
     .to_string()
     .into_bytes()
@@ -517,6 +522,32 @@ pub async fn settled(app: &TestApp) {
         (left == 0).then_some(())
     })
     .await;
+}
+
+/// Waits until the automation timers (timed rules, SLA checks) have run a
+/// whole pass that began after this call (e.g. after the clock moved), then
+/// for the server to settle.
+pub async fn timers_passed(app: &TestApp) {
+    passes_of(app, "whatsflow_automation_timer_passes_total").await;
+}
+
+/// Waits until the meter's sweep (overdue and lapsed accounts, limit
+/// alerts) has run a whole pass that began after this call.
+pub async fn meter_passed(app: &TestApp) {
+    passes_of(app, "whatsflow_meter_passes_total").await;
+}
+
+/// Two more passes of the sweep counted by `metric` (so one began after
+/// this call), then the server settled.
+async fn passes_of(app: &TestApp, metric: &str) {
+    let passes = || async {
+        let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+        let prefix = format!("{metric} ");
+        metrics.lines().find_map(|l| l.strip_prefix(prefix.as_str())).and_then(|v| v.trim().parse::<u64>().ok()).expect("a pass counter")
+    };
+    let start = passes().await;
+    eventually("two sweep passes", WAIT, || async { (passes().await >= start + 2).then_some(()) }).await;
+    settled(app).await;
 }
 
 pub async fn outbox_settled(owner: &PgPool) {
