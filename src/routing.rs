@@ -56,12 +56,14 @@ pub struct TeamRouter {
     hub: Arc<TenantHub>,
     router: Arc<WebhookRouter>,
     policy: RoutingPolicy,
+    /// Sweeps finished so far (exported as a metric).
+    pub passes: std::sync::atomic::AtomicU64,
 }
 
 impl TeamRouter {
     /// A router; [`spawn`](Self::spawn) starts its sweep.
     pub fn new(db: Db, hub: Arc<TenantHub>, router: Arc<WebhookRouter>, policy: RoutingPolicy) -> Arc<Self> {
-        Arc::new(Self { db, hub, router, policy })
+        Arc::new(Self { db, hub, router, policy, passes: std::sync::atomic::AtomicU64::new(0) })
     }
 
     /// Sweeps until the database pool closes.
@@ -78,6 +80,7 @@ impl TeamRouter {
                 if let Err(e) = me.sweep().await {
                     tracing::warn!(error = %e, "team routing sweep");
                 }
+                me.passes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
         });
     }

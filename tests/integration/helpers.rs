@@ -537,6 +537,11 @@ pub async fn meter_passed(app: &TestApp) {
     passes_of(app, "whatsflow_meter_passes_total").await;
 }
 
+/// Waits until the team router has swept twice after this call.
+pub async fn routing_passed(app: &TestApp) {
+    passes_of(app, "whatsflow_routing_passes_total").await;
+}
+
 /// Two more passes of the sweep counted by `metric` (so one began after
 /// this call), then the server settled.
 async fn passes_of(app: &TestApp, metric: &str) {

@@ -331,7 +331,7 @@ async fn outside_the_teams_business_hours_conversations_wait_in_the_team() {
     online(&app, &admin, &team_id, &[&a]).await;
     let conversation = app.open_conversation(&admin, "919760000000").await;
     assert!(move_to_team(&app, &admin, &conversation, &team_id).await["assignee_id"].is_null(), "closed: nobody is given it");
-    tokio::time::sleep(Duration::from_millis(900)).await;
+    routing_passed(&app).await;
     let (_, conv) = app.get(&admin, &format!("/api/v1/conversations/{conversation}")).await;
     assert!(conv["assignee_id"].is_null(), "the sweep waits too");
     // Open all week: the sweep gives it out.

@@ -109,7 +109,7 @@ async fn each_person_counts_once_a_month_whichever_way_they_were_reached() {
     // The same person writing again, or a duplicate webhook, changes nothing.
     app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919800000003", "wamid.u3", "thanks")).await;
     app.post_webhook_ok(bsuid_webhook("IN.1349120865530274191", "wamid.b2")).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    settled(&app).await;
     assert_eq!(usage(&app, &t, "").await["monthly_unique_users"], 4);
     // Nothing in an earlier month; a malformed month is a clear 400.
     assert_eq!(usage(&app, &t, "?period=2025-01").await["monthly_unique_users"], 0);

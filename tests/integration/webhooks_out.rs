@@ -318,7 +318,7 @@ async fn a_day_of_failures_gives_up_switches_off_and_alerts_then_replay_resends(
     // Switched off: no new deliveries, no attempts.
     add_contact(&app, &t, "+919822222224").await;
     let tried = rx.got().len();
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    settled(&app).await;
     assert_eq!(rx.got().len(), tried);
 
     // Fixed and switched on: what waited goes; what was given up is replayed by hand.
@@ -340,7 +340,7 @@ async fn a_day_of_failures_gives_up_switches_off_and_alerts_then_replay_resends(
     let (_, endpoint) = app.get(&t, &format!("/api/v1/webhooks/{id}")).await;
     assert!(endpoint["failing_since"].is_null() && endpoint["enabled"] == true);
     // The contact added while it was off never became an event for it.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    settled(&app).await;
     assert_eq!(rx.accepted().len(), 2);
 }
 
