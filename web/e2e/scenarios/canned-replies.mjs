@@ -33,7 +33,9 @@ export default async function ({ page }) {
   await page.getByTestId("canned-shortcut").fill("thanks");
   await page.getByTestId("canned-text").fill("Another text");
   await page.getByTestId("canned-submit").click();
-  await page.getByTestId("canned-error").filter({ hasText: /already exists/ }).waitFor();
+  // Under the shortcut, which is marked and focused.
+  await page.getByTestId("canned-shortcut").locator("xpath=../..").getByTestId("field-error").filter({ hasText: /already exists\. Choose a different shortcut/ }).waitFor();
+  assert((await page.getByTestId("canned-shortcut").getAttribute("aria-invalid")) === "true", "the shortcut is marked invalid");
   await page.keyboard.press("Escape");
   await page.getByTestId("canned-dialog").waitFor({ state: "detached" });
 

@@ -9,6 +9,13 @@ import { apiCall, assert, baseUrl, login, screenshot, tenantWithChannel, uniqueE
 
 export const viewport = { width: 1366, height: 768 };
 
+/** Picks a language and waits until it is saved to the profile (a later page load reads it back). */
+async function chooseLanguage(page, code) {
+  const saved = page.waitForResponse((r) => r.request().method() === "PATCH" && new URL(r.url()).pathname === "/api/v1/auth/me");
+  await page.getByTestId("language-switcher").selectOption(code);
+  await saved;
+}
+
 const DEVELOPER_WORDS = /`|components\[\d\]|\.text\b|problem\(s\)|already exists; log in instead/;
 
 async function noDeveloperWords(page, where) {
@@ -55,11 +62,11 @@ export default async function ({ page }) {
   await page.waitForFunction(() => document.activeElement?.getAttribute("data-testid") === "tpl-name");
 
   // The same rules in Hindi.
-  await page.getByTestId("language-switcher").selectOption("hi");
+  await chooseLanguage(page, "hi");
   await nameField.getByTestId("field-error").filter({ hasText: "सिर्फ़ छोटे अक्षर" }).waitFor();
 
   // One click fixes the name; the rest fixed by hand; then it saves.
-  await page.getByTestId("language-switcher").selectOption("en");
+  await chooseLanguage(page, "en");
   await form.getByTestId("tpl-name-fix").filter({ hasText: "diwali_offer_2026" }).click();
   assert((await form.getByTestId("tpl-name").inputValue()) === "diwali_offer_2026", "the suggested name is used");
   assert((await nameField.getByTestId("field-error").count()) === 0, "the name's message goes once it is fixed");

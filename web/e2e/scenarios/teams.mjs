@@ -44,7 +44,9 @@ export default async function ({ page }) {
   await page.getByTestId("team-add").click();
   await page.getByTestId("team-name").fill("Sales");
   await page.getByTestId("team-submit").click();
-  await page.getByTestId("team-error").filter({ hasText: /already exists/ }).waitFor();
+  // Under the name, which is marked.
+  await page.getByTestId("team-name").locator("xpath=..").getByTestId("field-error").filter({ hasText: /already exists\. Choose a different name/ }).waitFor();
+  assert((await page.getByTestId("team-name").getAttribute("aria-invalid")) === "true", "the team name is marked invalid");
   await page.keyboard.press("Escape");
 
   // 2. The inbox's team filter: nothing in Sales yet.

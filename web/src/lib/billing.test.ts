@@ -6,7 +6,6 @@ import { ApiError } from "./api";
 import {
   canCancel,
   detailsBody,
-  detailsFieldOfMessage,
   formFromDetails,
   GST_STATES,
   gstOn,
@@ -158,13 +157,6 @@ describe("the billing details form", () => {
     });
   });
 
-  it("points at the field the server's message names", () => {
-    expect(detailsFieldOfMessage("`gstin` must be 15 letters and digits starting with the state code (e.g. 27AAPFU0939F1ZV)")).toBe("gstin");
-    expect(detailsFieldOfMessage("`state_code` `99` is not a GST state code; e.g. 27 for Maharashtra")).toBe("state_code");
-    expect(detailsFieldOfMessage("`legal_name` must be 1 to 200 characters")).toBe("legal_name");
-    expect(detailsFieldOfMessage("`address` is at most 500 characters and `email` must be an email address")).toBe("address");
-    expect(detailsFieldOfMessage("something else")).toBeNull();
-  });
 });
 
 describe("the account's state", () => {

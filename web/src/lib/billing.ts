@@ -252,21 +252,6 @@ export function detailsBody(form: DetailsForm): { body: BillingDetails } | { fie
   };
 }
 
-/** The form field a VALIDATION_FAILED message names ("`gstin` must be…"); null when none. */
-export function detailsFieldOfMessage(message: string): DetailsField | null {
-  const name = /`([a-z_]+)`/.exec(message)?.[1];
-  switch (name) {
-    case "legal_name":
-    case "gstin":
-    case "state_code":
-    case "address":
-    case "email":
-      return name;
-    default:
-      return null;
-  }
-}
-
 // ---- the account's state ----
 
 /** The `account:status` socket frame's status; null for anything else. */

@@ -10,7 +10,6 @@ import {
   canCancel,
   CYCLES,
   detailsBody,
-  detailsFieldOfMessage,
   formFromDetails,
   GST_STATES,
   gstOn,
@@ -36,6 +35,7 @@ import { formatMoney } from "../lib/campaigns";
 import { byPosition, statusTone, type PlanView } from "../lib/plans";
 import { useAccountPlan } from "../plan/AccountPlanProvider";
 import { saveBlob } from "../lib/download";
+import { useFormError, type FieldFixes } from "../lib/useFormError";
 
 /** How often the page asks again while Razorpay has not confirmed a payment. */
 const POLL_MS = 2_000;
@@ -494,14 +494,26 @@ function ChoosePlan({
   );
 }
 
+/** The billing details fields the server names in its refusals. */
+const DETAILS_FIELDS = ["legal_name", "gstin", "state_code", "email", "address"] as const;
+/** What each field accepts, in the reader's language (instead of the server's English). */
+const DETAILS_FIXES: FieldFixes = {
+  legal_name: "billing.fix.legal_name",
+  gstin: "billing.fix.gstin",
+  state_code: "billing.required.state_code",
+  email: "billing.fix.email",
+  address: "billing.fix.address",
+};
+
 function DetailsSection() {
   const { t } = useI18n();
   const { api, user } = useAuth();
   const errorText = useErrorText();
   const [form, setForm] = useState<DetailsForm | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [badField, setBadField] = useState<DetailsField | null>(null);
+  const refusal = useFormError(DETAILS_FIELDS, undefined, DETAILS_FIXES);
+  // A required field left empty (checked here, before sending).
+  const [missing, setMissing] = useState<DetailsField | null>(null);
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState(false);
 
@@ -520,35 +532,42 @@ function DetailsSection() {
   const set = (field: DetailsField, value: string) => {
     setForm((f) => (f ? { ...f, [field]: value } : f));
     setSaved(false);
-    if (badField === field) setBadField(null);
+    if (missing === field) setMissing(null);
   };
+
+  // The empty required field takes the focus (a server refusal's field is focused by useFormError).
+  useEffect(() => {
+    if (missing) refusal.formRef.current?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus();
+  }, [missing, refusal.formRef]);
+
+  /** What is wrong with a field: left empty, else the server's refusal of it. */
+  const fieldError = (field: DetailsField): string | null =>
+    missing === field ? t(field === "legal_name" ? "billing.required.legal_name" : "billing.required.state_code") : refusal.field(field);
 
   async function save(e: FormEvent) {
     e.preventDefault();
     if (!form) return;
-    setError(null);
+    refusal.clear();
     setSaved(false);
     const out = detailsBody(form);
     if ("field" in out) {
-      setBadField(out.field);
-      setError(t(out.field === "legal_name" ? "billing.required.legal_name" : "billing.required.state_code"));
+      setMissing(out.field);
       return;
     }
     setSaving(true);
-    setBadField(null);
+    setMissing(null);
     try {
       const d = await api.put<BillingDetails>("/billing/details", out.body);
       setForm(formFromDetails(d));
       setSaved(true);
     } catch (err) {
-      setError(errorText(err));
-      if (err instanceof ApiError) setBadField(detailsFieldOfMessage(err.message));
+      refusal.fail(err);
     } finally {
       setSaving(false);
     }
   }
 
-  const bad = (field: DetailsField) => (badField === field ? { "aria-invalid": true as const, className: `${inputClass} border-red-400` } : { className: inputClass });
+  const bad = (field: DetailsField) => ({ className: fieldError(field) ? `${inputClass} border-red-400` : inputClass });
 
   return (
     <section className="space-y-3 rounded-xl border border-gray-200 bg-white p-4" data-testid="billing-details" data-state={form ? "ready" : loadError ? "error" : "loading"}>
@@ -558,14 +577,15 @@ function DetailsSection() {
       </div>
       <ErrorText testId="billing-details-load-error">{loadError}</ErrorText>
       {form && (
-        <form className="grid gap-3 md:grid-cols-2" onSubmit={(e) => void save(e)} noValidate>
-          <Labeled label={t("billing.legalName")}>
-            {(id) => <input id={id} {...bad("legal_name")} value={form.legal_name} onChange={(e) => set("legal_name", e.target.value)} maxLength={200} autoComplete="organization" data-testid="billing-legal-name" />}
+        <form ref={refusal.formRef} className="grid gap-3 md:grid-cols-2" onSubmit={(e) => void save(e)} noValidate>
+          <Labeled label={t("billing.legalName")} error={fieldError("legal_name")}>
+            {(id, described) => <input id={id} {...described} {...bad("legal_name")} value={form.legal_name} onChange={(e) => set("legal_name", e.target.value)} maxLength={200} autoComplete="organization" data-testid="billing-legal-name" />}
           </Labeled>
-          <Labeled label={t("billing.gstin")} hint={t("billing.gstinHint")}>
-            {(id) => (
+          <Labeled label={t("billing.gstin")} hint={t("billing.gstinHint")} error={fieldError("gstin")}>
+            {(id, described) => (
               <input
                 id={id}
+                {...described}
                 {...bad("gstin")}
                 value={form.gstin}
                 onChange={(e) => set("gstin", e.target.value.toUpperCase())}
@@ -576,9 +596,9 @@ function DetailsSection() {
               />
             )}
           </Labeled>
-          <Labeled label={t("billing.state")}>
-            {(id) => (
-              <select id={id} {...bad("state_code")} value={form.state_code} onChange={(e) => set("state_code", e.target.value)} data-testid="billing-state">
+          <Labeled label={t("billing.state")} error={fieldError("state_code")}>
+            {(id, described) => (
+              <select id={id} {...described} {...bad("state_code")} value={form.state_code} onChange={(e) => set("state_code", e.target.value)} data-testid="billing-state">
                 <option value="">{t("billing.statePick")}</option>
                 {GST_STATES.map((s) => (
                   <option key={s.code} value={s.code}>
@@ -588,14 +608,15 @@ function DetailsSection() {
               </select>
             )}
           </Labeled>
-          <Labeled label={t("billing.email")}>
-            {(id) => <input id={id} type="email" {...bad("email")} value={form.email} onChange={(e) => set("email", e.target.value)} autoComplete="email" data-testid="billing-email" />}
+          <Labeled label={t("billing.email")} error={fieldError("email")}>
+            {(id, described) => <input id={id} type="email" {...described} {...bad("email")} value={form.email} onChange={(e) => set("email", e.target.value)} autoComplete="email" data-testid="billing-email" />}
           </Labeled>
-          <Labeled label={t("billing.address")} className="md:col-span-2">
-            {(id) => (
+          <Labeled label={t("billing.address")} className="md:col-span-2" error={fieldError("address")}>
+            {(id, described) => (
               <textarea
                 id={id}
                 rows={2}
+                {...described}
                 {...bad("address")}
                 value={form.address}
                 onChange={(e) => set("address", e.target.value)}
@@ -616,7 +637,7 @@ function DetailsSection() {
             )}
           </div>
           <div className="md:col-span-2">
-            <ErrorText testId="billing-details-error">{error}</ErrorText>
+            <ErrorText testId="billing-details-error">{refusal.form}</ErrorText>
           </div>
         </form>
       )}

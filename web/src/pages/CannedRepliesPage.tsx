@@ -3,7 +3,6 @@ import { useAuth } from "../auth/AuthProvider";
 import { ErrorText } from "../components/Field";
 import { Badge, Button, Checkbox, ConfirmButton, EmptyRow, Modal, SelectInput, TextInput, useErrorText } from "../components/ui";
 import { useI18n } from "../i18n/I18nProvider";
-import { ApiError } from "../lib/api";
 import {
   attachmentLabel,
   CANNED_ATTACHMENT_TYPES,
@@ -20,11 +19,22 @@ import {
 } from "../lib/cannedReplies";
 import { isAdmin as isAdminRole } from "../lib/nav";
 import type { Page } from "../lib/types";
+import { useFormError, type FieldFixes } from "../lib/useFormError";
+
+/** The reply fields the server names in its refusals. */
+const REPLY_FIELDS = ["shortcut", "text", "attachment.link", "attachment.filename"] as const;
+/** What each field accepts, in the reader's language (instead of the server's English). */
+const REPLY_FIXES: FieldFixes = {
+  shortcut: "canned.shortcutProblem.chars",
+  text: "canned.fix.text",
+  "attachment.link": "canned.linkInvalid",
+  "attachment.filename": "canned.fix.filename",
+};
 
 function ReplyForm({ reply, admin, onDone, onCancel }: { reply: CannedReply | null; admin: boolean; onDone: (r: CannedReply) => void; onCancel: () => void }) {
   const { t } = useI18n();
   const { api } = useAuth();
-  const errorText = useErrorText();
+  const refusal = useFormError(REPLY_FIELDS, undefined, REPLY_FIXES);
   const [shortcut, setShortcut] = useState(reply?.shortcut ?? "");
   const [text, setText] = useState(reply?.text ?? "");
   const [scope, setScope] = useState<CannedScope>(reply?.scope ?? (admin ? "shared" : "personal"));
@@ -33,12 +43,14 @@ function ReplyForm({ reply, admin, onDone, onCancel }: { reply: CannedReply | nu
   const [link, setLink] = useState(reply?.attachment?.link ?? "");
   const [filename, setFilename] = useState(reply?.attachment?.filename ?? "");
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const textArea = useRef<HTMLTextAreaElement>(null);
   const normalized = normalizeShortcut(shortcut);
   const problem = shortcutProblem(normalized);
   const linkOk = !attach || isHttpLink(link);
   const ready = problem === null && text.trim() !== "" && linkOk;
+  // What is wrong with the shortcut: as typed (checked here), else the server's refusal (taken, invalid).
+  const shortcutError = shortcut && problem ? t(`canned.shortcutProblem.${problem}`) : refusal.field("shortcut");
+  const textError = refusal.field("text");
 
   function insertVariable(v: string) {
     const el = textArea.current;
@@ -56,7 +68,7 @@ function ReplyForm({ reply, admin, onDone, onCancel }: { reply: CannedReply | nu
     e.preventDefault();
     if (!ready) return;
     setBusy(true);
-    setError(null);
+    refusal.clear();
     const attachment: CannedAttachment | null = attach
       ? { type, link: link.trim(), ...(filename.trim() ? { filename: filename.trim() } : {}) }
       : null;
@@ -71,19 +83,23 @@ function ReplyForm({ reply, admin, onDone, onCancel }: { reply: CannedReply | nu
         onDone(await api.post<CannedReply>("/canned-replies", { shortcut: normalized, text, scope, ...(attachment ? { attachment } : {}) }));
       }
     } catch (err) {
-      setError(err instanceof ApiError && err.code === "CANNED_REPLY_EXISTS" ? t("canned.exists", { shortcut: normalized }) : errorText(err));
+      refusal.fail(err);
     } finally {
       setBusy(false);
     }
   }
 
   return (
-    <form onSubmit={submit} className="space-y-4" data-testid="canned-form" noValidate>
+    <form ref={refusal.formRef} onSubmit={submit} className="space-y-4" data-testid="canned-form" noValidate>
       <div>
         <label htmlFor="canned-shortcut" className="mb-1 block text-xs font-medium text-gray-700">
           {t("canned.shortcut")}
         </label>
-        <div className="flex items-center rounded-md border border-gray-300 bg-white shadow-sm focus-within:border-brand-500 focus-within:ring-2 focus-within:ring-brand-100">
+        <div
+          className={`flex items-center rounded-md border bg-white shadow-sm focus-within:ring-2 ${
+            shortcutError ? "border-red-400 focus-within:border-red-500 focus-within:ring-red-100" : "border-gray-300 focus-within:border-brand-500 focus-within:ring-brand-100"
+          }`}
+        >
           <span className="pl-2.5 font-mono text-sm text-gray-500" aria-hidden="true">
             /
           </span>
@@ -91,6 +107,8 @@ function ReplyForm({ reply, admin, onDone, onCancel }: { reply: CannedReply | nu
             id="canned-shortcut"
             value={shortcut}
             onChange={(e) => setShortcut(e.target.value)}
+            aria-invalid={shortcutError ? true : undefined}
+            aria-describedby="canned-shortcut-msg"
             maxLength={33}
             autoComplete="off"
             spellCheck={false}
@@ -99,9 +117,15 @@ function ReplyForm({ reply, admin, onDone, onCancel }: { reply: CannedReply | nu
             className="block w-full min-w-0 rounded-md bg-transparent px-1 py-1.5 font-mono text-sm outline-none"
           />
         </div>
-        <p className={`mt-1 text-xs ${shortcut && problem ? "text-red-700" : "text-gray-500"}`}>
-          {shortcut && problem ? t(`canned.shortcutProblem.${problem}`) : t("canned.shortcutHint")}
-        </p>
+        {shortcutError ? (
+          <p id="canned-shortcut-msg" className="mt-1 text-xs text-red-700" data-testid="field-error">
+            {shortcutError}
+          </p>
+        ) : (
+          <p id="canned-shortcut-msg" className="mt-1 text-xs text-gray-500">
+            {t("canned.shortcutHint")}
+          </p>
+        )}
       </div>
       <div>
         <label htmlFor="canned-text" className="mb-1 block text-xs font-medium text-gray-700">
@@ -114,9 +138,18 @@ function ReplyForm({ reply, admin, onDone, onCancel }: { reply: CannedReply | nu
           value={text}
           onChange={(e) => setText(e.target.value)}
           maxLength={4096}
+          aria-invalid={textError ? true : undefined}
+          aria-describedby={textError ? "canned-text-msg" : undefined}
           data-testid="canned-text"
-          className="block w-full resize-y rounded-md border border-gray-300 bg-white px-2.5 py-1.5 text-sm shadow-sm outline-none focus:border-brand-500 focus:ring-2 focus:ring-brand-100"
+          className={`block w-full resize-y rounded-md border bg-white px-2.5 py-1.5 text-sm shadow-sm outline-none focus:ring-2 ${
+            textError ? "border-red-400 focus:border-red-500 focus:ring-red-100" : "border-gray-300 focus:border-brand-500 focus:ring-brand-100"
+          }`}
         />
+        {textError && (
+          <p id="canned-text-msg" className="mt-1 text-xs text-red-700" data-testid="field-error">
+            {textError}
+          </p>
+        )}
         <div className="mt-1 flex flex-wrap items-center gap-1 text-xs text-gray-500">
           <span>{t("canned.variables")}</span>
           {CANNED_VARIABLES.map((v) => (
@@ -161,6 +194,7 @@ function ReplyForm({ reply, admin, onDone, onCancel }: { reply: CannedReply | nu
               onChange={(e) => setLink(e.target.value)}
               placeholder="https://example.com/price-list.pdf"
               hint={link && !linkOk ? t("canned.linkInvalid") : t("canned.linkHint")}
+              error={refusal.field("attachment.link")}
               data-testid="canned-attachment-link"
             />
             {type === "document" && (
@@ -169,6 +203,7 @@ function ReplyForm({ reply, admin, onDone, onCancel }: { reply: CannedReply | nu
                 value={filename}
                 onChange={(e) => setFilename(e.target.value)}
                 placeholder="price-list.pdf"
+                error={refusal.field("attachment.filename")}
                 className="sm:col-span-2"
                 data-testid="canned-attachment-filename"
               />
@@ -176,7 +211,7 @@ function ReplyForm({ reply, admin, onDone, onCancel }: { reply: CannedReply | nu
           </div>
         )}
       </div>
-      <ErrorText testId="canned-error">{error}</ErrorText>
+      <ErrorText testId="canned-error">{refusal.form}</ErrorText>
       <div className="flex gap-2">
         <Button type="submit" disabled={!ready || busy} data-testid="canned-submit">
           {busy ? t("common.saving") : reply ? t("common.save") : t("canned.create")}

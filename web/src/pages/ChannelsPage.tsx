@@ -87,7 +87,7 @@ function ConnectForm({
   }
 
   return (
-    <form onSubmit={submit} className="space-y-3 rounded-xl border border-gray-200 bg-white p-4" data-testid="channel-form" noValidate>
+    <form ref={problem.formRef} onSubmit={submit} className="space-y-3 rounded-xl border border-gray-200 bg-white p-4" data-testid="channel-form" noValidate>
       <p className="text-sm text-gray-600">{t("channels.help")}</p>
       <div className="grid gap-3 sm:grid-cols-2">
         {field("name", { optional: true })}
@@ -148,7 +148,7 @@ function EditDialog({ channel, onSaved, onClose }: { channel: Channel; onSaved: 
 
   return (
     <Modal title={t("channels.editTitle", { number: channel.display_phone_number })} onClose={onClose} testId="channel-edit-dialog">
-      <form onSubmit={submit} className="space-y-3" noValidate>
+      <form ref={problem.formRef} onSubmit={submit} className="space-y-3" noValidate>
         <TextInput
           label={t("channels.field.name")}
           value={name}
@@ -207,7 +207,7 @@ function TokenDialog({ channel, onSaved, onClose }: { channel: Channel; onSaved:
 
   return (
     <Modal title={t("channels.tokenTitle", { number: numberName(channel) })} onClose={onClose} testId="channel-token-dialog">
-      <form onSubmit={submit} className="space-y-3" noValidate>
+      <form ref={problem.formRef} onSubmit={submit} className="space-y-3" noValidate>
         <p className="text-sm text-gray-600">{t("channels.tokenHelp")}</p>
         <TextInput
           label={t("channels.field.newToken")}

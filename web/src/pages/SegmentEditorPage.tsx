@@ -9,6 +9,7 @@ import { ApiError, type SegmentPreview, type SegmentView } from "../lib/api";
 import type { ChannelView } from "../lib/apiTypes";
 import { draftProblems, fromRule, newRoot, nodeIdForError, PREVIEW_LIMIT, toRule, type GroupDraft } from "../lib/segments";
 import type { Contact, Page } from "../lib/types";
+import { useFormError, type FieldFixes } from "../lib/useFormError";
 
 /** The live count waits this long after the last change before asking the server. */
 const PREVIEW_DEBOUNCE_MS = 300;
@@ -75,6 +76,11 @@ function Members({ preview }: { preview: SegmentPreview }) {
  * /contacts/segments/preview`, debounced); saved with POST or PATCH. Agents
  * see the saved rule read-only with its members (`GET …/{id}/preview`).
  */
+/** The segment fields the server names in its refusals (the rule's are pinned to their condition). */
+const SEGMENT_FIELDS = ["name"] as const;
+/** What the name accepts, in the reader's language. */
+const SEGMENT_FIXES: FieldFixes = { name: "segments.needName" };
+
 export function SegmentEditorPage() {
   const { t, lang } = useI18n();
   const { api, user } = useAuth();
@@ -91,6 +97,11 @@ export function SegmentEditorPage() {
   const [preview, setPreview] = useState<PreviewState | null>(null);
   const [ruleError, setRuleError] = useState<RuleError | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The server's refusal of a save: a taken or invalid name under the name, the rest above the buttons.
+  const refusal = useFormError(SEGMENT_FIELDS, undefined, SEGMENT_FIXES);
+  const [nameMissing, setNameMissing] = useState(false);
+  const nameBox = useRef<HTMLDivElement>(null);
+  const nameError = nameMissing ? t("segments.needName") : refusal.field("name");
   const [busy, setBusy] = useState(false);
   const [showProblems, setShowProblems] = useState(false);
   const request = useRef(0);
@@ -193,10 +204,16 @@ export function SegmentEditorPage() {
     if (nodeId) setRuleError({ key: ruleKey, nodeId, message });
   }
 
+  // The name takes the focus when it is what is wrong.
+  useEffect(() => {
+    if (nameError) nameBox.current?.querySelector("input")?.focus();
+  }, [nameError, refusal.current]);
+
   async function save() {
     setError(null);
+    refusal.clear();
     if (!name.trim()) {
-      setError(t("segments.needName"));
+      setNameMissing(true);
       return;
     }
     if (problems.size > 0) {
@@ -211,9 +228,8 @@ export function SegmentEditorPage() {
       else await api.post<SegmentView>("/contacts/segments", body);
       navigate("/segments");
     } catch (e) {
-      const message = errorText(e);
-      setError(message);
-      pinRuleError(e, message);
+      refusal.fail(e);
+      pinRuleError(e, errorText(e));
       setBusy(false);
     }
   }
@@ -257,15 +273,21 @@ export function SegmentEditorPage() {
         {!loading && !loadError && (
           <div className="grid items-start gap-4 lg:grid-cols-[minmax(0,1fr)_22rem]">
             <section className="space-y-4 rounded-xl border border-gray-200 bg-white p-4">
-              <TextInput
-                label={t("segments.name")}
-                value={name}
-                maxLength={80}
-                onChange={(e) => setName(e.target.value)}
-                placeholder={t("segments.namePlaceholder")}
-                disabled={!canEdit}
-                data-testid="segment-name"
-              />
+              <div ref={nameBox}>
+                <TextInput
+                  label={t("segments.name")}
+                  value={name}
+                  maxLength={80}
+                  onChange={(e) => {
+                    setName(e.target.value);
+                    setNameMissing(false);
+                  }}
+                  error={nameError}
+                  placeholder={t("segments.namePlaceholder")}
+                  disabled={!canEdit}
+                  data-testid="segment-name"
+                />
+              </div>
               <div>
                 <h2 className="mb-2 text-xs font-medium text-gray-700">{t("segments.rule")}</h2>
                 <RuleBuilder
@@ -279,7 +301,7 @@ export function SegmentEditorPage() {
                   knownFields={known.fields}
                 />
               </div>
-              <ErrorText testId="segment-error">{error}</ErrorText>
+              <ErrorText testId="segment-error">{error ?? refusal.form}</ErrorText>
               {canEdit && (
                 <div className="flex flex-wrap items-center justify-between gap-2 border-t border-gray-100 pt-3">
                   <div className="flex gap-2">

@@ -107,7 +107,7 @@ function MemberForm({
   }
 
   return (
-    <form onSubmit={submit} className="space-y-3" data-testid="member-form" noValidate>
+    <form ref={problem.formRef} onSubmit={submit} className="space-y-3" data-testid="member-form" noValidate>
       {!editing && (
         <fieldset className="space-y-1.5" data-testid="member-mode">
           <legend className="mb-1 text-xs font-medium text-gray-700">{t("team.howJoin")}</legend>

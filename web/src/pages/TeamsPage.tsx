@@ -5,9 +5,9 @@ import { PresenceBullet } from "../components/Presence";
 import { Badge, Button, ConfirmButton, Modal, TextInput, useErrorText } from "../components/ui";
 import { useI18n } from "../i18n/I18nProvider";
 import { useInbox } from "../inbox/InboxProvider";
-import { ApiError } from "../lib/api";
 import { ASSIGNMENT_MODES, onlineCount, parseCap, sortTeams, teamPatch, toggleMember, type AssignmentMode, type Team, type TeamInput } from "../lib/teams";
 import type { Page, User } from "../lib/types";
+import { useFormError, type FieldFixes } from "../lib/useFormError";
 
 /** How each assignment mode hands out conversations, and who gets them. */
 function AssignmentHelp() {
@@ -29,16 +29,20 @@ function AssignmentHelp() {
   );
 }
 
+/** The team fields the server names in its refusals. */
+const TEAM_FIELDS = ["name", "member_ids", "max_open_per_agent"] as const;
+/** What each field accepts, in the reader's language (instead of the server's English). */
+const TEAM_FIXES: FieldFixes = { name: "teams.fix.name", member_ids: "teams.fix.members", max_open_per_agent: "teams.capInvalid" };
+
 function TeamForm({ team, users, onDone, onCancel }: { team: Team | null; users: User[] | null; onDone: (t: Team) => void; onCancel: () => void }) {
   const { t } = useI18n();
   const { api } = useAuth();
-  const errorText = useErrorText();
+  const refusal = useFormError(TEAM_FIELDS, undefined, TEAM_FIXES);
   const [name, setName] = useState(team?.name ?? "");
   const [members, setMembers] = useState<string[]>(team?.members.map((m) => m.user_id) ?? []);
   const [assignment, setAssignment] = useState<AssignmentMode>(team?.assignment ?? "round_robin");
   const [cap, setCap] = useState(team?.max_open_per_agent != null ? String(team.max_open_per_agent) : "");
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const capValue = parseCap(cap);
   const ready = name.trim() !== "" && capValue !== undefined;
 
@@ -46,7 +50,7 @@ function TeamForm({ team, users, onDone, onCancel }: { team: Team | null; users:
     e.preventDefault();
     if (!ready || capValue === undefined) return;
     setBusy(true);
-    setError(null);
+    refusal.clear();
     const input: TeamInput = { name: name.trim(), member_ids: members, assignment, max_open_per_agent: capValue };
     try {
       if (team) {
@@ -56,7 +60,7 @@ function TeamForm({ team, users, onDone, onCancel }: { team: Team | null; users:
         onDone(await api.post<Team>("/teams", input));
       }
     } catch (err) {
-      setError(err instanceof ApiError && err.code === "TEAM_EXISTS" ? t("teams.exists", { name: input.name }) : errorText(err));
+      refusal.fail(err);
     } finally {
       setBusy(false);
     }
@@ -64,9 +68,19 @@ function TeamForm({ team, users, onDone, onCancel }: { team: Team | null; users:
 
   // Members who are in the team but no longer listed (removed from the account) are kept by id.
   const listed = users ?? [];
+  const membersError = refusal.field("member_ids");
   return (
-    <form onSubmit={submit} className="space-y-4" data-testid="team-form" noValidate>
-      <TextInput label={t("teams.name")} value={name} onChange={(e) => setName(e.target.value)} maxLength={80} placeholder={t("teams.namePlaceholder")} data-testid="team-name" autoComplete="off" />
+    <form ref={refusal.formRef} onSubmit={submit} className="space-y-4" data-testid="team-form" noValidate>
+      <TextInput
+        label={t("teams.name")}
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        error={refusal.field("name")}
+        maxLength={80}
+        placeholder={t("teams.namePlaceholder")}
+        data-testid="team-name"
+        autoComplete="off"
+      />
       <fieldset>
         <legend className="mb-1 text-xs font-medium text-gray-700">{t("teams.members")}</legend>
         {users === null ? (
@@ -91,6 +105,11 @@ function TeamForm({ team, users, onDone, onCancel }: { team: Team | null; users:
             ))}
             {listed.length === 0 && <p className="text-sm text-gray-500">{t("teams.noUsers")}</p>}
           </div>
+        )}
+        {membersError && (
+          <p className="mt-1 text-xs text-red-700" data-testid="field-error">
+            {membersError}
+          </p>
         )}
       </fieldset>
       <fieldset>
@@ -122,10 +141,11 @@ function TeamForm({ team, users, onDone, onCancel }: { team: Team | null; users:
         value={cap}
         onChange={(e) => setCap(e.target.value)}
         placeholder={t("teams.capNone")}
+        error={refusal.field("max_open_per_agent")}
         className="max-w-xs"
         data-testid="team-cap"
       />
-      <ErrorText testId="team-error">{error}</ErrorText>
+      <ErrorText testId="team-error">{refusal.form}</ErrorText>
       <div className="flex gap-2">
         <Button type="submit" disabled={!ready || busy} data-testid="team-submit">
           {busy ? t("common.saving") : team ? t("common.save") : t("teams.create")}

@@ -6,6 +6,7 @@ import { useI18n } from "../i18n/I18nProvider";
 import { useInbox } from "../inbox/InboxProvider";
 import type { Page } from "../lib/types";
 import { usePaged } from "../lib/usePaged";
+import { useFormError, type FieldFixes } from "../lib/useFormError";
 import {
   attemptSucceeded,
   DELIVERY_STATUSES,
@@ -75,6 +76,11 @@ function SecretBox({ title, secret, onDone }: { title: string; secret: string; o
   );
 }
 
+/** The endpoint fields the server names in its refusals. */
+const ENDPOINT_FIELDS = ["url", "description", "events"] as const;
+/** What each field accepts, in the reader's language (instead of the server's English). */
+const ENDPOINT_FIXES: FieldFixes = { url: "webhooks.fix.url", description: "webhooks.fix.description", events: "webhooks.fix.events" };
+
 /** The URL, description and events of an endpoint (adding one, or changing it). */
 function EndpointForm({
   events,
@@ -86,7 +92,8 @@ function EndpointForm({
   events: WebhookEventType[] | null;
   initial: { url: string; description: string; events: string[] };
   submitLabel: string;
-  onSubmit: (v: { url: string; description: string; events: string[] }) => Promise<string | null>;
+  /** Sends the endpoint; throws the server's refusal (shown under the field it is about). */
+  onSubmit: (v: { url: string; description: string; events: string[] }) => Promise<void>;
   onCancel?: () => void;
 }) {
   const { t } = useI18n();
@@ -94,32 +101,45 @@ function EndpointForm({
   const [description, setDescription] = useState(initial.description);
   const [chosen, setChosen] = useState<string[]>(initial.events);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const refusal = useFormError(ENDPOINT_FIELDS, undefined, ENDPOINT_FIXES);
+  const [urlChecked, setUrlChecked] = useState(false);
   const problem = urlProblem(url);
+  // The address as checked here (a refused send), else the server's word on it.
+  const urlError = urlChecked && problem === "invalid" ? t("webhooks.urlInvalid") : refusal.field("url");
 
   async function submit(e: FormEvent) {
     e.preventDefault();
+    refusal.clear();
     if (problem === "invalid") {
-      setError(t("webhooks.urlInvalid"));
+      setUrlChecked(true);
+      window.requestAnimationFrame(() => refusal.formRef.current?.querySelector<HTMLElement>("[data-testid='webhook-url']")?.focus());
       return;
     }
     if (problem || chosen.length === 0) return;
     setBusy(true);
-    setError(null);
-    const refused = await onSubmit({ url: url.trim(), description: description.trim(), events: chosen });
-    setBusy(false);
-    if (refused) setError(refused);
+    try {
+      await onSubmit({ url: url.trim(), description: description.trim(), events: chosen });
+    } catch (err) {
+      refusal.fail(err);
+    } finally {
+      setBusy(false);
+    }
   }
 
   const all = events?.map((e) => e.type) ?? [];
+  const eventsError = refusal.field("events");
   return (
-    <form onSubmit={submit} className="space-y-3" data-testid="webhook-form" noValidate>
+    <form ref={refusal.formRef} onSubmit={submit} className="space-y-3" data-testid="webhook-form" noValidate>
       <div className="grid gap-3 sm:grid-cols-2">
         <TextInput
           label={t("webhooks.url")}
           type="url"
           value={url}
-          onChange={(e) => setUrl(e.target.value)}
+          onChange={(e) => {
+            setUrl(e.target.value);
+            setUrlChecked(false);
+          }}
+          error={urlError}
           placeholder="https://example.com/whatsflow"
           autoComplete="off"
           spellCheck={false}
@@ -130,6 +150,7 @@ function EndpointForm({
           value={description}
           maxLength={200}
           onChange={(e) => setDescription(e.target.value)}
+          error={refusal.field("description")}
           placeholder={t("webhooks.descriptionPlaceholder")}
           data-testid="webhook-description"
         />
@@ -169,8 +190,13 @@ function EndpointForm({
             ))}
           </div>
         )}
+        {eventsError && (
+          <p className="mt-1 text-xs text-red-700" data-testid="field-error">
+            {eventsError}
+          </p>
+        )}
       </fieldset>
-      <ErrorText testId="webhook-form-error">{error}</ErrorText>
+      <ErrorText testId="webhook-form-error">{refusal.form}</ErrorText>
       <div className="flex gap-2">
         <Button type="submit" disabled={busy || problem === "empty" || chosen.length === 0} data-testid="webhook-submit">
           {busy ? t("common.saving") : submitLabel}
@@ -591,13 +617,8 @@ function EndpointCard({
               if (v.url !== e.url) body.url = v.url;
               if (v.description !== e.description) body.description = v.description;
               if (v.events.join() !== [...e.events].sort().join()) body.events = v.events;
-              if (Object.keys(body).length === 0) {
-                setEditing(false);
-                return null;
-              }
-              const refused = await patch(body);
-              if (!refused) setEditing(false);
-              return refused;
+              if (Object.keys(body).length > 0) onChanged(await api.patch<EndpointView>(path, body));
+              setEditing(false);
             }}
           />
         </Modal>
@@ -688,15 +709,10 @@ export function WebhooksPage() {
             submitLabel={t("webhooks.create")}
             onCancel={() => setAdding(false)}
             onSubmit={async (v) => {
-              try {
-                const created = await api.post<CreatedEndpoint>("/webhooks", { url: v.url, events: v.events, ...(v.description ? { description: v.description } : {}) });
-                setEndpoints((list) => upsertEndpoint(list ?? [], withoutSecret(created)));
-                setSecret({ title: t("webhooks.createdTitle", { url: created.url }), secret: created.secret });
-                setAdding(false);
-                return null;
-              } catch (e) {
-                return errorText(e);
-              }
+              const created = await api.post<CreatedEndpoint>("/webhooks", { url: v.url, events: v.events, ...(v.description ? { description: v.description } : {}) });
+              setEndpoints((list) => upsertEndpoint(list ?? [], withoutSecret(created)));
+              setSecret({ title: t("webhooks.createdTitle", { url: created.url }), secret: created.secret });
+              setAdding(false);
             }}
           />
         </div>
