@@ -27,6 +27,9 @@ export function UserLanguage() {
   who.current = { userId, viewing };
   /** Saves in flight, and the number of the latest (only its answer is kept). */
   const saving = useRef({ pending: 0, latest: 0 });
+  /** Saves go one after another, so the server keeps the last pick (two at
+   * once could arrive in either order). */
+  const queue = useRef<Promise<unknown>>(Promise.resolve());
 
   // The saved language when the profile loads or changes (sign-in, another
   // tab, another device); not while the person's own pick is being saved.
@@ -45,8 +48,9 @@ export function UserLanguage() {
         const s = saving.current;
         const n = ++s.latest;
         s.pending += 1;
-        api
-          .patch<User>("/auth/me", { language })
+        const save = queue.current.then(() => api.patch<User>("/auth/me", { language }));
+        queue.current = save.catch(() => undefined);
+        save
           .then((updated) => {
             if (n === s.latest && updated?.id === id) rememberUser(updated);
           })
