@@ -102,8 +102,12 @@ pub async fn control(
     // as the run's end).
     let bot = activity.bot(conversation).await?;
     match (&control, bot.as_ref()) {
-        (FlowControl::Pause, Some(b)) if b.status != "paused" => activity.record(conversation, "bot_paused", None, user.person()).await?,
-        (FlowControl::Resume, Some(b)) if b.status == "paused" => activity.record(conversation, "bot_resumed", None, user.person()).await?,
+        (FlowControl::Pause, Some(b)) if b.status != "paused" => {
+            activity.record_bot_toggle(conversation, "bot_paused", b.started_at, user.person()).await?;
+        }
+        (FlowControl::Resume, Some(b)) if b.status == "paused" => {
+            activity.record_bot_toggle(conversation, "bot_resumed", b.started_at, user.person()).await?;
+        }
         (FlowControl::Stop, Some(b)) => {
             if let Some(person) = user.person() {
                 activity.run_by(b.id, false, person).await?;

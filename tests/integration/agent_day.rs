@@ -85,9 +85,13 @@ async fn the_bot_shows_its_step_obeys_pause_resume_and_stop_and_its_hand_off_ass
     wait_activity(&app, &admin, id, "bot_started", |a| a["detail"] == "Order desk").await;
 
     // Paused by a person, then resumed: both in the thread with who did it.
-    let res = app.post_json(&admin.token, &format!("/api/v1/conversations/{id}/flow"), &json!({"action": "pause"})).await;
-    assert_eq!(res.status(), 202);
+    // Two quick clicks are one pause.
+    for _ in 0..2 {
+        let res = app.post_json(&admin.token, &format!("/api/v1/conversations/{id}/flow"), &json!({"action": "pause"})).await;
+        assert_eq!(res.status(), 202);
+    }
     wait_bot(&app, &admin, id, Some("paused")).await;
+    assert_eq!(activity(&app, &admin, id).await.iter().filter(|a| a["kind"] == "bot_paused").count(), 1);
     let paused = wait_activity(&app, &admin, id, "bot_paused", |_| true).await;
     assert_eq!(paused["actor_id"], admin.user_id.as_str());
     assert!(paused["actor_name"].is_string());
@@ -169,12 +173,30 @@ async fn with_assignment_on_hand_off_turned_off_the_conversation_waits_in_the_sh
     say(&app, "15557770002", "order").await;
     let id = conversation_of(&app, &admin, "+15557770002").await["id"].as_str().unwrap().to_owned();
     wait_bot(&app, &admin, &id, Some("waiting")).await;
+    let control = |action: &'static str| {
+        let (app, admin, id) = (&app, &admin, id.clone());
+        async move {
+            let res = app.post_json(&admin.token, &format!("/api/v1/conversations/{id}/flow"), &json!({"action": action})).await;
+            assert_eq!(res.status(), 202);
+        }
+    };
+    control("pause").await;
+    wait_bot(&app, &admin, &id, Some("paused")).await;
+    control("resume").await;
+    wait_bot(&app, &admin, &id, Some("waiting")).await;
     say(&app, "15557770002", "77").await;
     wait_activity(&app, &admin, &id, "handoff", |_| true).await;
     wait_bot(&app, &admin, &id, Some("paused")).await;
     let (_, now) = app.get(&admin, &format!("/api/v1/conversations/{id}")).await;
     assert!(now["assignee_id"].is_null(), "{now}");
     assert!(!activity(&app, &admin, &id).await.iter().any(|a| a["kind"] == "assigned"));
+    // Resumed after the hand-off: a second resume in the thread (the
+    // hand-off paused it), and the bot carries on to its end.
+    control("resume").await;
+    wait_activity(&app, &admin, &id, "bot_completed", |_| true).await;
+    let resumed = activity(&app, &admin, &id).await.iter().filter(|a| a["kind"] == "bot_resumed").count();
+    assert_eq!(resumed, 2);
+    assert!(bot_texts(&app, "+15557770002").await.iter().any(|t| t == "Back with the bot"));
 }
 
 #[actix_rt::test]

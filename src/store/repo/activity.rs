@@ -81,6 +81,47 @@ impl Activity<'_> {
         Ok(())
     }
 
+    /// Records a person pausing (`bot_paused`) or resuming (`bot_resumed`)
+    /// the bot whose run began at `run_started`, unless the last such entry
+    /// of that run (a hand-off counting as a pause) is the same: two quick
+    /// clicks are one pause. Requests for one conversation take turns here.
+    pub async fn record_bot_toggle(
+        &self,
+        conversation: ConversationId,
+        kind: &str,
+        run_started: DateTime<Utc>,
+        by: Option<UserId>,
+    ) -> Result<bool, DbError> {
+        let mut tx = self.db.tx().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 18))").bind(conversation.0).execute(&mut *tx).await?;
+        let last: Option<String> = sqlx::query_scalar(
+            // The bot's hand-off pauses it too.
+            "SELECT CASE kind WHEN 'handoff' THEN 'bot_paused' ELSE kind END FROM conversation_activity
+             WHERE conversation_id = $1 AND kind IN ('bot_paused', 'bot_resumed', 'handoff') AND created_at >= $2
+             ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind(conversation.0)
+        .bind(run_started)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if last.as_deref() == Some(kind) {
+            tx.commit().await?;
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO conversation_activity (tenant_id, conversation_id, kind, actor_id)
+             SELECT $1, c.id, $3, (SELECT u.id FROM users u WHERE u.id = $4) FROM conversations c WHERE c.id = $2",
+        )
+        .bind(self.db.tenant.0)
+        .bind(conversation.0)
+        .bind(kind)
+        .bind(by.map(|u| u.0))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// Names the person who started a run by hand (`started`) or stopped it.
     pub async fn run_by(&self, run: uuid::Uuid, started: bool, by: UserId) -> Result<(), DbError> {
         let mut tx = self.db.tx().await?;
