@@ -329,6 +329,7 @@ async fn the_dashboard_counts_conversations_messages_and_first_responses() {
             .map(|c| c["id"].as_str().unwrap().to_owned())
     })
     .await;
+    eventually("the message stored", WAIT, || async { app.message_by_wamid(&t, "wamid.a-minute-ago").await }).await;
     let received = sqlx::query("UPDATE messages SET created_at = created_at - interval '60 seconds' WHERE wamid = 'wamid.a-minute-ago'")
         .execute(&app.owner)
         .await
