@@ -149,6 +149,13 @@ impl DeliveryWorker {
     /// live and it is audited.
     async fn tell_disabled(&self, tenant: TenantId, endpoint: uuid::Uuid, url: &str) {
         tracing::warn!(tenant = %tenant.0, endpoint = %endpoint, "outbound webhook switched off after a day of failures");
+        // Audited first: whoever the alert reaches finds the entry.
+        let entry = crate::audit::Entry::new(Some(tenant), crate::audit::Actor::System, "webhook.disabled")
+            .target(format!("webhook:{endpoint}"))
+            .change(Some(json!({"enabled": true})), Some(json!({"enabled": false, "url": url})));
+        if let Err(e) = self.db.audit().append(entry).await {
+            tracing::warn!(error = %e, "auditing a webhook switch-off");
+        }
         let message = format!("The webhook endpoint {url} failed every delivery for a day and was switched off; fix it and switch it on again: what waits will be sent.");
         // Admins only: the URL may carry a token.
         self.hub.broadcast(
@@ -164,12 +171,6 @@ impl DeliveryWorker {
                     .into(),
             },
         );
-        let entry = crate::audit::Entry::new(Some(tenant), crate::audit::Actor::System, "webhook.disabled")
-            .target(format!("webhook:{endpoint}"))
-            .change(Some(json!({"enabled": true})), Some(json!({"enabled": false, "url": url})));
-        if let Err(e) = self.db.audit().append(entry).await {
-            tracing::warn!(error = %e, "auditing a webhook switch-off");
-        }
     }
 }
 
