@@ -44,6 +44,29 @@ async fn spend_token(tx: &mut Transaction<'static, Postgres>, hash: &[u8], purpo
     Ok(user.map(UserId))
 }
 
+/// Sets a person's password through a mailed link in `tx`: the lockout is
+/// cleared and every session ended; `email_proven` also marks the address
+/// verified (the link reached it).
+async fn set_password(
+    tx: &mut Transaction<'static, Postgres>,
+    user: UserId,
+    password_hash: &str,
+    email_proven: bool,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL,
+             email_verified_at = CASE WHEN $3 THEN COALESCE(email_verified_at, now()) ELSE email_verified_at END
+         WHERE id = $1",
+    )
+    .bind(user.0)
+    .bind(password_hash)
+    .bind(email_proven)
+    .execute(&mut **tx)
+    .await?;
+    revoke_refresh_tokens(tx, user).await?;
+    bump_version(tx, user).await
+}
+
 /// An invitation as its page shows it.
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct InvitationView {
@@ -128,13 +151,7 @@ impl TenantDb<'_> {
         let mut tx = self.tx().await?;
         let Some(user) = spend_token(&mut tx, hash, TokenPurpose::PasswordReset).await? else { return Ok(None) };
         close_invitations(&mut tx, user).await?;
-        sqlx::query("UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1")
-            .bind(user.0)
-            .bind(password_hash)
-            .execute(&mut *tx)
-            .await?;
-        revoke_refresh_tokens(&mut tx, user).await?;
-        bump_version(&mut tx, user).await?;
+        set_password(&mut tx, user, password_hash, false).await?;
         tx.commit().await?;
         Ok(Some(user))
     }
@@ -177,16 +194,7 @@ impl TenantDb<'_> {
     pub async fn accept_invitation(&self, hash: &[u8], password_hash: &str) -> Result<Option<UserId>, DbError> {
         let mut tx = self.tx().await?;
         let Some(user) = spend_token(&mut tx, hash, TokenPurpose::Invitation).await? else { return Ok(None) };
-        sqlx::query(
-            "UPDATE users SET password_hash = $2, email_verified_at = COALESCE(email_verified_at, now()), failed_logins = 0, locked_until = NULL
-             WHERE id = $1",
-        )
-        .bind(user.0)
-        .bind(password_hash)
-        .execute(&mut *tx)
-        .await?;
-        revoke_refresh_tokens(&mut tx, user).await?;
-        bump_version(&mut tx, user).await?;
+        set_password(&mut tx, user, password_hash, true).await?;
         tx.commit().await?;
         Ok(Some(user))
     }
