@@ -35,6 +35,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod demo;
+pub mod drips;
 pub mod egress;
 pub mod embedded_pg;
 pub mod graph;

@@ -91,6 +91,8 @@ pub struct AppState {
     /// Passes of the automation timers (timed rules and SLA breaches) so
     /// far: an operator sees they run, a test waits for the next one.
     pub timer_passes: AtomicU64,
+    /// The timer of drip steps and scheduled messages.
+    pub timers: Arc<crate::drips::timer::DueTimers>,
     /// Passes of the meter's sweep (limit alerts, overdue and lapsed
     /// accounts, due deletions) so far.
     pub meter_passes: AtomicU64,
@@ -247,6 +249,7 @@ impl Application {
             ai: crate::ai::AiClient::new(config.ai.clone()),
             webhook_stats: WebhookStats::default(),
             timer_passes: AtomicU64::new(0),
+            timers: Arc::new(crate::drips::timer::DueTimers::default()),
             meter_passes: AtomicU64::new(0),
             started_at: Instant::now(),
             config: Arc::new(config),
@@ -254,6 +257,7 @@ impl Application {
         spawn_housekeeping(&state);
         spawn_meter(&state);
         crate::automations::worker::spawn(&state);
+        crate::drips::timer::spawn(&state);
         let port = listener.local_addr()?.port();
         let web_dir = state.config.web_dir.clone();
         let app_state = state.clone();

@@ -167,7 +167,7 @@ async fn sla_breaches(state: &AppState) -> Result<(), DbError> {
 
 /// The server acting for a rule (or the away message or the survey): an
 /// admin of the tenant in all but name.
-fn system_user(tenant: TenantId, author: Option<uuid::Uuid>) -> AuthUser {
+pub(crate) fn system_user(tenant: TenantId, author: Option<uuid::Uuid>) -> AuthUser {
     AuthUser { user_id: UserId(author.unwrap_or_default()), tenant_id: tenant, role: Role::TenantAdmin, api_key: None, impersonator: None }
 }
 
@@ -183,6 +183,7 @@ async fn handle(state: &AppState, event: &InternalEvent) -> Result<(), DbError> 
     let conversation_of = |v: &Value| v.as_str().and_then(|s| s.parse::<uuid::Uuid>().ok());
     match event.kind.as_str() {
         "message.received" => {
+            crate::drips::events::on_message(state, tenant, data).await?;
             let Some(conversation) = conversation_of(&data["conversation_id"]) else { return Ok(()) };
             let message = &data["message"];
             if survey_answer(state, tenant, conversation, message, &key).await? {
@@ -214,6 +215,9 @@ async fn handle(state: &AppState, event: &InternalEvent) -> Result<(), DbError> 
         }
         "contact.updated" | "conversation.tags" => {
             let added = added_tags(data);
+            if event.kind == "contact.updated" {
+                crate::drips::events::on_contact(state, tenant, data, &added).await?;
+            }
             if added.is_empty() {
                 return Ok(());
             }
@@ -230,6 +234,9 @@ async fn handle(state: &AppState, event: &InternalEvent) -> Result<(), DbError> 
             rules_for(state, tenant, &event.kind, "tag.added", &key, conversation, extra).await?;
         }
         "message.status" => {
+            if data["status"] == "failed" {
+                crate::drips::events::on_failure(state, tenant, data).await?;
+            }
             let Some(conversation) = conversation_of(&data["conversation_id"]) else { return Ok(()) };
             if data["status"] == "failed" {
                 let extra = json!({"message": {"id": data["message_id"], "type": data["type"], "errors": data["errors"],

@@ -57,7 +57,7 @@ pub async fn variant_b(db: TenantDb<'_>, c: &CampaignView) -> Result<Option<(Var
 }
 
 /// A template, which must be approved.
-async fn approved(db: TenantDb<'_>, template: &TemplateRef) -> Result<TemplateFacts, LaunchError> {
+pub async fn approved(db: TenantDb<'_>, template: &TemplateRef) -> Result<TemplateFacts, LaunchError> {
     let found = db.campaigns().template_state(template).await?;
     let Some((status, category, components, _)) = found else {
         return Err(LaunchError::TemplateNotApproved(format!(

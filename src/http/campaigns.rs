@@ -8,9 +8,10 @@ use crate::campaigns::local_time::{self, LocalSend, QuietHours};
 use crate::campaigns::retarget::RetargetRule;
 use crate::campaigns::split::{Variant, VariantB};
 use crate::campaigns::{audience, runner};
+use crate::http::drips;
 use crate::http::error::{ApiError, ErrorCode};
 use crate::http::pagination;
-use crate::http::valid::{not_blank, Valid};
+use crate::http::valid::{self, not_blank, Valid};
 use crate::plans::Feature;
 use crate::startup::AppState;
 use crate::store::repo::campaigns::{CampaignDraft, CampaignStats, CampaignStatus, CampaignView, Cost, TemplateRef};
@@ -176,7 +177,7 @@ async fn draft(db: TenantDb<'_>, b: CampaignBody, stored_csv: Option<Value>) -> 
 
 /// A template of the number's WhatsApp Business Account in a shape
 /// campaigns send: its category and components.
-async fn sendable_template(db: TenantDb<'_>, template: &TemplateRef, waba_id: &str) -> Result<(Option<String>, Value), ApiError> {
+pub(crate) async fn sendable_template(db: TenantDb<'_>, template: &TemplateRef, waba_id: &str) -> Result<(Option<String>, Value), ApiError> {
     let Some((_, category, components, waba)) = db.campaigns().template_state(template).await? else {
         return Err(ApiError::Unprocessable {
             code: ErrorCode::TemplateNotApproved,
@@ -208,8 +209,21 @@ async fn detail(db: TenantDb<'_>, campaign: CampaignView) -> Result<HttpResponse
     Ok(HttpResponse::Ok().json(Detail { campaign, stats }))
 }
 
-/// Campaigns, newest first, each with its counts.
-pub async fn list(state: web::Data<AppState>, user: Reader) -> Result<HttpResponse, ApiError> {
+/// `GET /campaigns` query.
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+/// Campaigns, newest first, each with its counts: broadcasts, or drip
+/// sequences with `?type=drip`.
+pub async fn list(state: web::Data<AppState>, user: Reader, q: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+    match q.kind.as_deref() {
+        None | Some("broadcast") => {}
+        Some("drip") => return drips::list(&state, &user).await,
+        Some(_) => return Err(ApiError::validation("`type` must be broadcast or drip")),
+    }
     let db = state.db.tenant(user.tenant_id);
     let mut out = Vec::new();
     for campaign in db.campaigns().list(100).await? {
@@ -219,11 +233,16 @@ pub async fn list(state: web::Data<AppState>, user: Reader) -> Result<HttpRespon
     Ok(HttpResponse::Ok().json(json!({"data": out, "next_cursor": null})))
 }
 
-/// Writes a draft.
-pub async fn create(state: web::Data<AppState>, user: Manager, body: Valid<CampaignBody>) -> Result<HttpResponse, ApiError> {
+/// Writes a draft (a broadcast, or a drip sequence with `"type": "drip"`).
+pub async fn create(state: web::Data<AppState>, user: Manager, body: web::Json<Value>) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    if drips::is_drip(&body) {
+        return drips::create(&state, &user, &body).await;
+    }
+    let body: CampaignBody = valid::from_value(body)?;
     let db = state.db.tenant(user.tenant_id);
     db.plan_includes(Feature::Broadcasts).await??;
-    let d = draft(db, body.0, None).await?;
+    let d = draft(db, body, None).await?;
     let by = user.api_key.is_none().then_some(user.user_id);
     Ok(HttpResponse::Created().json(db.campaigns().create(&d, by).await?))
 }
@@ -232,6 +251,9 @@ pub async fn create(state: web::Data<AppState>, user: Manager, body: Valid<Campa
 pub async fn get(state: web::Data<AppState>, user: Reader, path: web::Path<CampaignId>) -> Result<HttpResponse, ApiError> {
     let db = state.db.tenant(user.tenant_id);
     let c = found(db, *path).await?;
+    if c.kind == "drip" {
+        return drips::get(&state, &user, c.id).await;
+    }
     detail(db, c).await
 }
 
@@ -240,15 +262,19 @@ pub async fn update(
     state: web::Data<AppState>,
     user: Manager,
     path: web::Path<CampaignId>,
-    body: Valid<CampaignBody>,
+    body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let db = state.db.tenant(user.tenant_id);
     let c = found(db, *path).await?;
+    if c.kind == "drip" {
+        return drips::update(&state, &user, c.id, &body).await;
+    }
+    let body: CampaignBody = valid::from_value(body.into_inner())?;
     if c.status != CampaignStatus::Draft {
         return Err(state_conflict(&c, "edited", "draft"));
     }
     let stored_csv = c.audience.get("csv").is_some().then(|| c.audience.clone());
-    let d = draft(db, body.0, stored_csv).await?;
+    let d = draft(db, body, stored_csv).await?;
     match db.campaigns().update_draft(c.id, &d).await? {
         Some(updated) => Ok(HttpResponse::Ok().json(updated)),
         None => Err(state_conflict(&found(db, c.id).await?, "edited", "draft")),
@@ -279,6 +305,7 @@ pub async fn retarget(
 ) -> Result<HttpResponse, ApiError> {
     let db = state.db.tenant(user.tenant_id);
     let source = found(db, *path).await?;
+    drips::broadcast_only(&source.kind, "retargeted")?;
     if matches!(source.status, CampaignStatus::Draft | CampaignStatus::Scheduled) {
         return Err(state_conflict(&source, "retargeted", "started, paused, completed or cancelled"));
     }
@@ -322,6 +349,7 @@ pub async fn delete(state: web::Data<AppState>, user: Manager, path: web::Path<C
 pub async fn preview(state: web::Data<AppState>, user: Manager, path: web::Path<CampaignId>) -> Result<HttpResponse, ApiError> {
     let db = state.db.tenant(user.tenant_id);
     let c = found(db, *path).await?;
+    drips::broadcast_only(&c.kind, "previewed")?;
     let template = launch::approved_template(db, &c).await.map_err(from_launch)?;
     let recipients = launch::resolve(db, &c, &template, false).await.map_err(from_launch)?;
     let mut skipped = std::collections::BTreeMap::<String, i64>::new();
@@ -442,6 +470,7 @@ pub async fn upload_csv(
     use futures::StreamExt;
     let db = state.db.tenant(user.tenant_id);
     let c = found(db, *path).await?;
+    drips::broadcast_only(&c.kind, "given an audience file")?;
     if c.status != CampaignStatus::Draft {
         return Err(state_conflict(&c, "given a new audience", "draft"));
     }
@@ -489,6 +518,7 @@ pub async fn schedule(
 ) -> Result<HttpResponse, ApiError> {
     let db = state.db.tenant(user.tenant_id);
     let c = found(db, *path).await?;
+    drips::broadcast_only(&c.kind, "scheduled")?;
     let now = Utc::now();
     let (at, local) = match (body.at, &body.local) {
         (Some(at), None) => {
@@ -525,6 +555,9 @@ pub async fn start(state: web::Data<AppState>, user: Manager, path: web::Path<Ca
     let db = state.db.tenant(user.tenant_id);
     db.plan_includes(Feature::Broadcasts).await??;
     let c = found(db, *path).await?;
+    if c.kind == "drip" {
+        return drips::run(&state, &user, c.id, CampaignStatus::Draft).await;
+    }
     if !matches!(c.status, CampaignStatus::Draft | CampaignStatus::Scheduled) {
         return Err(state_conflict(&c, "started", "draft or scheduled"));
     }
@@ -561,6 +594,9 @@ async fn transition(
 /// Pauses a running campaign: nothing more is handed over (what Meta
 /// already took is delivered).
 pub async fn pause(state: web::Data<AppState>, user: Manager, path: web::Path<CampaignId>) -> Result<HttpResponse, ApiError> {
+    if is_sequence(&state, user.tenant_id, *path).await? {
+        return drips::stop(&state, &user, *path, CampaignStatus::Paused).await;
+    }
     transition(&state, user.tenant_id, *path, &["running"], CampaignStatus::Paused, "paused").await
 }
 
@@ -569,6 +605,9 @@ pub async fn pause(state: web::Data<AppState>, user: Manager, path: web::Path<Ca
 pub async fn resume(state: web::Data<AppState>, user: Manager, path: web::Path<CampaignId>) -> Result<HttpResponse, ApiError> {
     let db = state.db.tenant(user.tenant_id);
     let c = found(db, *path).await?;
+    if c.kind == "drip" {
+        return drips::run(&state, &user, c.id, CampaignStatus::Paused).await;
+    }
     if c.status == CampaignStatus::Paused {
         db.plan_includes(Feature::Broadcasts).await??;
         launch::approved_template(db, &c).await.map_err(from_launch)?;
@@ -578,13 +617,24 @@ pub async fn resume(state: web::Data<AppState>, user: Manager, path: web::Path<C
 
 /// Cancels a campaign; recipients not yet handed over are cancelled.
 pub async fn cancel(state: web::Data<AppState>, user: Manager, path: web::Path<CampaignId>) -> Result<HttpResponse, ApiError> {
+    if is_sequence(&state, user.tenant_id, *path).await? {
+        return drips::stop(&state, &user, *path, CampaignStatus::Cancelled).await;
+    }
     transition(&state, user.tenant_id, *path, &["draft", "scheduled", "running", "paused"], CampaignStatus::Cancelled, "cancelled").await
+}
+
+/// Whether a campaign is a drip sequence (404 when there is none).
+async fn is_sequence(state: &AppState, tenant: TenantId, id: CampaignId) -> Result<bool, ApiError> {
+    Ok(found(state.db.tenant(tenant), id).await?.kind == "drip")
 }
 
 /// The counts.
 pub async fn stats(state: web::Data<AppState>, user: Reader, path: web::Path<CampaignId>) -> Result<HttpResponse, ApiError> {
     let db = state.db.tenant(user.tenant_id);
     let c = found(db, *path).await?;
+    if let Some(d) = db.drips().get(c.id).await? {
+        return Ok(HttpResponse::Ok().json(db.drips().stats(&d).await?));
+    }
     Ok(HttpResponse::Ok().json(db.campaigns().stats(c.id).await?))
 }
 
@@ -609,6 +659,7 @@ pub async fn messages(
 ) -> Result<HttpResponse, ApiError> {
     let db = state.db.tenant(user.tenant_id);
     let c = found(db, *path).await?;
+    drips::broadcast_only(&c.kind, "listed by recipient (see its enrollments)")?;
     if let Some(s) = q.status.as_deref() {
         if !RECIPIENT_STATUSES.contains(&s) {
             return Err(ApiError::validation(format!("`status` must be one of {}", RECIPIENT_STATUSES.join(", "))));
@@ -630,6 +681,7 @@ pub async fn messages(
 pub async fn export(state: web::Data<AppState>, user: Manager, path: web::Path<CampaignId>) -> Result<HttpResponse, ApiError> {
     let db = state.db.tenant(user.tenant_id);
     let c = found(db, *path).await?;
+    drips::broadcast_only(&c.kind, "exported by recipient (see its enrollments)")?;
     state.db.audit().append(crate::audit::Entry::by(&user, "campaign.exported").target(format!("campaign:{}", c.id))).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let csv_err = |e: csv::Error| ApiError::Internal(e.into());

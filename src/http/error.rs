@@ -57,6 +57,7 @@ error_codes! {
     CurrentPasswordRequired => "CURRENT_PASSWORD_REQUIRED", "Changing your own password needs the current one.";
     Duplicate => "DUPLICATE", "This client_id was used in another conversation.";
     EmailTaken => "EMAIL_TAKEN", "An account with this email exists.";
+    EnrollmentClosed => "ENROLLMENT_CLOSED", "The contact went through this sequence and its re-entry policy does not let them in again (yet).";
     FeatureNotInPlan => "FEATURE_NOT_IN_PLAN", "The account's plan does not include this; the message names a plan that does.";
     FlowInUse => "FLOW_IN_USE", "The flow has live runs.";
     FlowInvalid => "FLOW_INVALID", "The flow graph has problems (see details).";
@@ -88,6 +89,8 @@ error_codes! {
     PlanInvoiced => "PLAN_INVOICED", "This plan is invoiced by the platform's team, never charged to a card automatically.";
     PlanLimit => "PLAN_LIMIT", "The account's plan allows no more of this; the message names the limit and the upgrade.";
     RateLimited => "RATE_LIMITED", "Too many requests from this address.";
+    ScheduledLimit => "SCHEDULED_LIMIT", "The conversation has as many scheduled messages waiting as it may.";
+    ScheduledState => "SCHEDULED_STATE", "The scheduled message already went (or was cancelled): it can no longer change.";
     SegmentExists => "SEGMENT_EXISTS", "A segment with this name exists.";
     SegmentInUse => "SEGMENT_IN_USE", "A draft or scheduled campaign uses this segment as its audience.";
     SignupsClosed => "SIGNUPS_CLOSED", "The platform is not taking new sign-ups; the message says whom to contact.";
@@ -98,6 +101,7 @@ error_codes! {
     TemplateLocked => "TEMPLATE_LOCKED", "The template cannot be changed in its status.";
     TemplateNotApproved => "TEMPLATE_NOT_APPROVED", "The template is not approved by Meta (or is paused or disabled).";
     TemplateParams => "TEMPLATE_PARAMS", "The template parameters do not fit.";
+    TemplateRequired => "TEMPLATE_REQUIRED", "The customer's window will be closed at that time: schedule a template, or add a fallback template.";
     TenantSuspended => "TENANT_SUSPENDED", "The account is suspended; the message says how to reactivate it.";
     TwoFactorEnabled => "TWO_FACTOR_ENABLED", "Two-factor is already on: turn it off first to change the app.";
     Unauthorized => "UNAUTHORIZED", "Sign in (or the token expired or was revoked).";

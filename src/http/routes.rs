@@ -9,7 +9,7 @@ use super::{
     openapi,
 };
 use super::{
-    admin, audit, automations, billing, campaigns, canned, flow_runs, flow_sandbox, gdpr, invitations, security, segments, service_levels,
+    admin, audit, automations, billing, campaigns, canned, drips, flow_runs, flow_sandbox, gdpr, invitations, scheduled, security, segments, service_levels,
     settings, suggestions, tags, teams, templates, usage, users, wallet, webhooks, webhooks_out,
 };
 use crate::auth::Access;
@@ -137,6 +137,15 @@ routes! {
     post "/api/v1/conversations/{id}/messages/{message_id}/resend" => messages::resend, Writer, "inbox",
         "Resend a message whose outcome is unconfirmed (Meta's answer was lost and no status came within the grace); 409 NOT_UNCONFIRMED otherwise";
     post "/api/v1/conversations/{id}/read" => messages::mark_read, Writer, "inbox", "Unread to zero and a read receipt to the customer";
+    get "/api/v1/conversations/{id}/scheduled-messages" => scheduled::list, Reader, "inbox",
+        "Messages scheduled in the conversation: those waiting by time, then the last 20 sent, failed or cancelled";
+    post "/api/v1/conversations/{id}/scheduled-messages" => scheduled::create, Writer, "inbox",
+        "Schedule a message (`send_at`, or `send_in_seconds`) as a send takes it, with an optional `fallback` template; 422 TEMPLATE_REQUIRED when the customer's window will be closed then and no template goes",
+        r#"{"send_in_seconds":3600,"type":"text","text":{"body":"Your order ships today"},"fallback":{"type":"template","template":{"name":"order_update","language":{"code":"en"}}}}"#;
+    patch "/api/v1/conversations/{id}/scheduled-messages/{scheduled_id}" => scheduled::update, Writer, "inbox",
+        "Change a scheduled message's time, content or fallback while it waits (409 SCHEDULED_STATE once it went)";
+    delete "/api/v1/conversations/{id}/scheduled-messages/{scheduled_id}" => scheduled::cancel, Writer, "inbox",
+        "Cancel a scheduled message while it waits (409 SCHEDULED_STATE once it went)";
     get "/api/v1/conversations/{id}/notes" => messages::list_notes, Reader, "inbox", "Internal notes, oldest first";
     post "/api/v1/conversations/{id}/notes" => messages::add_note, Writer, "inbox", "Add an internal note (never sent to the customer)",
         r#"{"body":"Called the customer back"}"#;
@@ -347,12 +356,13 @@ routes! {
     get "/api/v1/admin/tenants" => admin::tenants, SuperAdmin, "admin", "Customer tenants (search by name or a member's email) with plan, state, size and MRR";
     patch "/api/v1/admin/tenants/{id}" => admin::update_tenant, SuperAdmin, "admin",
         "Move a tenant to a plan, or suspend (sessions end, inbound still stored) or reactivate it", r#"{"plan":"professional"}"#;
-    get "/api/v1/campaigns" => campaigns::list, Reader, "campaigns", "Broadcast campaigns, newest first, each with its counts";
+    get "/api/v1/campaigns" => campaigns::list, Reader, "campaigns", "Broadcast campaigns (or drip sequences with ?type=drip), newest first, each with its counts";
     post "/api/v1/campaigns" => campaigns::create, Manager, "campaigns",
-        "Write a draft: a number, an approved template with one source per parameter (a contact field or a constant), an audience (tags, contact ids, a segment_id or a CSV) and a rate (at most the number's); 422 TEMPLATE_NOT_APPROVED / TEMPLATE_PARAMS name the fix",
+        "Write a draft: a number, an approved template with one source per parameter (a contact field or a constant), an audience (tags, contact ids, a segment_id or a CSV) and a rate (at most the number's); 422 TEMPLATE_NOT_APPROVED / TEMPLATE_PARAMS name the fix. With `\"type\": \"drip\"`: a drip sequence of `steps` (delay_seconds, delay_from, send_window, template and variables and/or session_message, condition), exit rules (exit_on_reply, exit_on_tags, exit_when), enroll_on_tag and reentry",
         r#"{"name":"Diwali offer","channel_id":"…","template":{"name":"diwali_offer","language":"en"},"variables":{"body":[{"field":"contact.name"},{"value":"20%"}]},"audience":{"tags":["vip"]},"rate_mps":50}"#;
     get "/api/v1/campaigns/{id}" => campaigns::get, Reader, "campaigns", "One campaign with its counts";
-    patch "/api/v1/campaigns/{id}" => campaigns::update, Manager, "campaigns", "Rewrite a draft (409 CAMPAIGN_STATE once it is scheduled or started)";
+    patch "/api/v1/campaigns/{id}" => campaigns::update, Manager, "campaigns",
+        "Rewrite a draft broadcast (409 CAMPAIGN_STATE once it is scheduled or started); a drip sequence at any time before it is cancelled: changed steps become a new version that only contacts arriving at a step get";
     delete "/api/v1/campaigns/{id}" => campaigns::delete, Manager, "campaigns", "Delete a campaign that is not running or paused";
     post "/api/v1/campaigns/{id}/audience/csv" => campaigns::upload_csv, Manager, "campaigns",
         "The audience as CSV (a phone column and the template's variables as other columns; at most 100,000 rows): every line accepted or rejected with its number and reason (invalid phone, duplicate after E.164)";
@@ -373,6 +383,17 @@ routes! {
         "A new draft for this campaign's recipients who: delivered_not_read (after_hours, default 24), read_no_reply, or failed_retryable; never the opted-out or those who replied",
         r#"{"rule":"delivered_not_read","after_hours":24}"#;
     get "/api/v1/campaigns/{id}/export" => campaigns::export, Manager, "campaigns", "Per-recipient results as CSV";
+    post "/api/v1/campaigns/{id}/enrollments" => drips::enroll_many, Manager, "campaigns",
+        "Enrol many contacts in a running (or paused) drip sequence, by `contact_ids` (at most 10,000) or by `tag`: counts enrolled, already in it, refused by the re-entry policy",
+        r#"{"tag":"new_signup"}"#;
+    get "/api/v1/campaigns/{id}/enrollments" => drips::enrollments, Reader, "campaigns",
+        "A drip sequence's enrolments, oldest first (?state=active|completed|exited, cursor pagination): the step each waits for and when it is due, or why they left";
+    get "/api/v1/campaigns/{id}/enrollments/{enrollment_id}" => drips::enrollment, Reader, "campaigns",
+        "One enrolment with its path: each step sent (template or session message, its status), skipped (why) or failed";
+    post "/api/v1/contacts/{id}/campaigns/{campaign_id}/enroll" => drips::enroll, Writer, "campaigns",
+        "Enrol a contact in a running drip sequence at its first step: 201, or 200 with the enrolment they are already in; 409 ENROLLMENT_CLOSED when its re-entry policy refuses them";
+    delete "/api/v1/contacts/{id}/campaigns/{campaign_id}/enroll" => drips::unenroll, Writer, "campaigns",
+        "Take a contact out of a drip sequence (exit reason `api`); 404 when they are not in it";
     get "/api/v1/settings/consent" => settings::get_consent, Reader, "settings",
         "The whole-message keywords with which customers stop or resume marketing messages (English and Hindi by default)";
     put "/api/v1/settings/consent" => settings::put_consent, Admin, "settings", "Replace the stop and start keyword lists",

@@ -35,6 +35,17 @@ where
     }
 }
 
+/// Reads and validates a body already parsed as JSON (for routes whose
+/// body shape depends on a field, like a campaign's `type`).
+pub fn from_value<T: DeserializeOwned + garde::Validate<Context = ()>>(v: serde_json::Value) -> Result<T, ApiError> {
+    let body: T = serde_json::from_value(v).map_err(|e| ApiError::BadRequest {
+        code: crate::http::error::ErrorCode::InvalidJson,
+        message: format!("the body does not have the expected shape: {e}"),
+    })?;
+    body.validate().map_err(|report| ApiError::validation(describe(&report)))?;
+    Ok(body)
+}
+
 /// "`name`: length is lower than 1; `email`: not a valid email" — every
 /// field, in the order garde found them.
 fn describe(report: &garde::Report) -> String {

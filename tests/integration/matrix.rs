@@ -70,6 +70,10 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("post", "/api/v1/conversations/{id}/messages", [401, 201, 404, 404, 403, 201, 201]),
     ("post", "/api/v1/conversations/{id}/messages/{message_id}/resend", [401, 409, 404, 404, 403, 409, 409]),
     ("post", "/api/v1/conversations/{id}/read", [401, 202, 404, 404, 403, 202, 202]),
+    ("get", "/api/v1/conversations/{id}/scheduled-messages", [401, 200, 404, 404, 200, 403, 200]),
+    ("post", "/api/v1/conversations/{id}/scheduled-messages", [401, 201, 404, 404, 403, 201, 201]),
+    ("patch", "/api/v1/conversations/{id}/scheduled-messages/{scheduled_id}", [401, 200, 404, 404, 403, 200, 200]),
+    ("delete", "/api/v1/conversations/{id}/scheduled-messages/{scheduled_id}", [401, 200, 404, 404, 403, 200, 200]),
     ("get", "/api/v1/conversations/{id}/notes", [401, 200, 404, 404, 200, 403, 200]),
     ("post", "/api/v1/conversations/{id}/notes", [401, 201, 404, 404, 403, 201, 201]),
     ("post", "/api/v1/conversations/{id}/tags", [401, 200, 404, 404, 403, 200, 200]),
@@ -235,6 +239,11 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("get", "/api/v1/campaigns/{id}/messages", [401, 200, 404, 404, 200, 403, 200]),
     ("post", "/api/v1/campaigns/{id}/retarget", [401, 403, 403, 404, 403, 201, 201]),
     ("get", "/api/v1/campaigns/{id}/export", [401, 403, 403, 404, 403, 200, 200]),
+    ("post", "/api/v1/campaigns/{id}/enrollments", [401, 403, 403, 404, 403, 200, 200]),
+    ("get", "/api/v1/campaigns/{id}/enrollments", [401, 200, 404, 404, 200, 403, 200]),
+    ("get", "/api/v1/campaigns/{id}/enrollments/{enrollment_id}", [401, 200, 404, 404, 200, 403, 200]),
+    ("post", "/api/v1/contacts/{id}/campaigns/{campaign_id}/enroll", [401, 201, 404, 404, 403, 201, 201]),
+    ("delete", "/api/v1/contacts/{id}/campaigns/{campaign_id}/enroll", [401, 200, 404, 404, 403, 200, 200]),
     ("get", "/api/v1/settings/consent", [401, 200, 200, 200, 200, 403, 200]),
     ("put", "/api/v1/settings/consent", [401, 403, 403, 200, 403, 403, 200]),
     ("get", "/api/v1/settings/assignment", [401, 200, 200, 200, 403, 403, 200]),
@@ -261,6 +270,8 @@ struct Fixtures {
     template: String,
     media: String,
     campaign: String,
+    drip: String,
+    enrollment: String,
     segment: String,
     webhook: String,
     webhook_delivery: String,
@@ -339,6 +350,12 @@ async fn setup(app: &TestApp) -> Fixtures {
         admin_post(app, &admin, "/api/v1/contacts", json!({"phone": format!("+1415666{i:04}"), "tags": ["bulk"]})).await;
     }
     let campaign = admin_post(app, &admin, "/api/v1/campaigns", campaign_body(&channel, &contact)).await["id"].as_str().unwrap().to_owned();
+    let drip = admin_post(app, &admin, "/api/v1/campaigns", drip_body(&channel)).await["id"].as_str().unwrap().to_owned();
+    admin_post(app, &admin, &format!("/api/v1/campaigns/{drip}/start"), json!({})).await;
+    let enrollment = admin_post(app, &admin, &format!("/api/v1/contacts/{contact}/campaigns/{drip}/enroll"), json!({})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let segment = admin_post(app, &admin, "/api/v1/contacts/segments", segment_body(0)).await["id"].as_str().unwrap().to_owned();
     let team = admin_post(app, &admin, "/api/v1/teams", json!({"name": "matrix team"})).await["id"].as_str().unwrap().to_owned();
     let canned = admin_post(app, &admin, "/api/v1/canned-replies", canned_body(0)).await["id"].as_str().unwrap().to_owned();
@@ -362,6 +379,8 @@ async fn setup(app: &TestApp) -> Fixtures {
         template,
         media,
         campaign,
+        drip,
+        enrollment,
         segment,
         webhook,
         webhook_delivery,
@@ -392,6 +411,17 @@ fn webhook_body() -> Value {
 
 fn segment_body(n: u64) -> Value {
     json!({"name": format!("matrix segment {n}"), "rule": {"all": [{"field": "tag", "op": "has", "value": "bulk"}]}})
+}
+
+/// A running sequence whose first step is an hour away: nothing sends while the matrix calls it.
+fn drip_body(channel: &str) -> Value {
+    json!({"type": "drip", "name": "matrix drip", "channel_id": channel,
+           "steps": [{"delay_seconds": 3600, "template": {"name": "hello_world", "language": "en_US"}}]})
+}
+
+fn scheduled_body() -> Value {
+    json!({"send_in_seconds": 3600, "type": "text", "text": {"body": "later"},
+           "fallback": {"type": "template", "template": {"name": "hello_world", "language": {"code": "en_US"}}}})
 }
 
 fn campaign_body(channel: &str, contact: &str) -> Value {
@@ -452,6 +482,14 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         ("post", "/api/v1/contacts/{id}/erase") => {
             admin_post(app, a, "/api/v1/contacts", json!({"phone": format!("+1415555{n:04}")})).await["id"].as_str().unwrap().to_owned()
         }
+        (_, "/api/v1/contacts/{id}/campaigns/{campaign_id}/enroll") => {
+            let contact =
+                admin_post(app, a, "/api/v1/contacts", json!({"phone": format!("+1415444{n:04}")})).await["id"].as_str().unwrap().to_owned();
+            if method == "delete" {
+                admin_post(app, a, &format!("/api/v1/contacts/{contact}/campaigns/{}/enroll", fx.drip), json!({})).await;
+            }
+            contact
+        }
         (_, p) if p.starts_with("/api/v1/contacts/{id}") => fx.contact.clone(),
         ("delete", "/api/v1/contacts/segments/{id}") => {
             admin_post(app, a, "/api/v1/contacts/segments", segment_body(n + 1000)).await["id"].as_str().unwrap().to_owned()
@@ -503,6 +541,7 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
             admin_post(app, a, &format!("/api/v1/campaigns/{id}/start"), json!({})).await;
             id
         }
+        (_, p) if p.starts_with("/api/v1/campaigns/{id}/enrollments") => fx.drip.clone(),
         (_, p) if p.starts_with("/api/v1/campaigns/{id}") => fx.campaign.clone(),
         ("patch", "/api/v1/admin/tenants/{id}")
         | ("post", "/api/v1/admin/tenants/{id}/impersonate" | "/api/v1/admin/tenants/{id}/wallet") => fx.admin.tenant_id.clone(),
@@ -561,7 +600,15 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         .replace("{scope}", &id)
         .replace("{tag}", "matrix")
         .replace("{code}", "starter")
-        .replace("{token}", "not-a-live-token");
+        .replace("{token}", "not-a-live-token")
+        .replace("{campaign_id}", &fx.drip)
+        .replace("{enrollment_id}", &fx.enrollment);
+    let filled = if path.contains("{scheduled_id}") {
+        let created = admin_post(app, a, &format!("/api/v1/conversations/{}/scheduled-messages", fx.conversation), scheduled_body()).await;
+        filled.replace("{scheduled_id}", created["id"].as_str().unwrap())
+    } else {
+        filled
+    };
     let body = match (method, path) {
         ("post", "/api/v1/users") => Body::Json(
             json!({"email": format!("new{n}-{}@matrix.test", uuid::Uuid::new_v4().simple()), "password": "fresh-password-1", "name": "New", "role": "agent"}),
@@ -581,6 +628,9 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         ("patch", "/api/v1/conversations/{id}") => Body::Json(json!({"status": "open"})),
         ("post", "/api/v1/conversations/{id}/messages") => Body::Json(json!({"type": "text", "text": {"body": format!("matrix {n}")}})),
         ("post", "/api/v1/conversations/{id}/notes") => Body::Json(json!({"body": "matrix note"})),
+        ("post", "/api/v1/conversations/{id}/scheduled-messages") => Body::Json(scheduled_body()),
+        ("patch", "/api/v1/conversations/{id}/scheduled-messages/{scheduled_id}") => Body::Json(json!({"send_in_seconds": 7200})),
+        ("post", "/api/v1/campaigns/{id}/enrollments") => Body::Json(json!({"contact_ids": [fx.contact]})),
         ("post", "/api/v1/conversations/{id}/tags" | "/api/v1/contacts/{id}/tags") => Body::Json(json!({"tags": ["matrix"]})),
         ("post", "/api/v1/conversations/{id}/flow") => Body::Json(json!({"action": "stop"})),
         ("post", "/api/v1/contacts") => Body::Json(json!({"phone": format!("+1415888{n:04}")})),

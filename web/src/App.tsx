@@ -34,6 +34,10 @@ const ReportsPage = lazy(() => import("./pages/ReportsPage").then((m) => ({ defa
 const CampaignsPage = lazy(() => import("./pages/CampaignsPage").then((m) => ({ default: m.CampaignsPage })));
 const CampaignWizardPage = lazy(() => import("./pages/CampaignWizardPage"));
 const CampaignDetailPage = lazy(() => import("./pages/CampaignDetailPage"));
+// Drip sequences: a campaign type of their own pages.
+const SequencesPage = lazy(() => import("./pages/SequencesPage").then((m) => ({ default: m.SequencesPage })));
+const SequenceEditorPage = lazy(() => import("./pages/SequenceEditorPage"));
+const SequenceDetailPage = lazy(() => import("./pages/SequenceDetailPage"));
 const ChannelsPage = lazy(() => import("./pages/ChannelsPage").then((m) => ({ default: m.ChannelsPage })));
 const PlanPage = lazy(() => import("./pages/PlanPage").then((m) => ({ default: m.PlanPage })));
 const UsagePage = lazy(() => import("./pages/UsagePage").then((m) => ({ default: m.UsagePage })));
@@ -129,6 +133,10 @@ export function App() {
               <Route path="/campaigns/new" element={<RoleGate><CampaignWizardPage /></RoleGate>} />
               <Route path="/campaigns/:id/edit" element={<RoleGate><CampaignWizardPage /></RoleGate>} />
               <Route path="/campaigns/:id" element={<RoleGate><CampaignDetailPage /></RoleGate>} />
+              <Route path="/sequences" element={<RoleGate><SequencesPage /></RoleGate>} />
+              <Route path="/sequences/new" element={<RoleGate><SequenceEditorPage /></RoleGate>} />
+              <Route path="/sequences/:id/edit" element={<RoleGate><SequenceEditorPage /></RoleGate>} />
+              <Route path="/sequences/:id" element={<RoleGate><SequenceDetailPage /></RoleGate>} />
               <Route path="/settings" element={<RoleGate><SettingsLayout /></RoleGate>}>
                 <Route index element={<Navigate to="/settings/channels" replace />} />
                 <Route path="channels" element={<Suspense fallback={<Loading />}><ChannelsPage /></Suspense>} />

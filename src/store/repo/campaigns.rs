@@ -20,7 +20,7 @@ use whatsflow_actors::ids::{CampaignId, ChannelId, ContactId, MessageId, Recipie
 
 /// Columns of [`campaign_from_row`].
 const COLUMNS: &str = "id, name, channel_id, template_name, template_language, variables, audience, rate_mps, status, paused_reason,
-    waiting_reason, scheduled_at, started_at, completed_at, created_by, created_at, updated_at, timezone, quiet_hours, local_send, variant_b";
+    waiting_reason, scheduled_at, started_at, completed_at, created_by, created_at, updated_at, timezone, quiet_hours, local_send, variant_b, kind";
 
 /// Where a campaign stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
@@ -67,6 +67,9 @@ impl CampaignStatus {
 pub struct CampaignView {
     /// Id.
     pub id: CampaignId,
+    /// `broadcast`, or `drip` for a sequence (whose own view is `DripView`).
+    #[serde(rename = "type")]
+    pub kind: String,
     /// What the business calls it.
     pub name: String,
     /// The number it sends from.
@@ -158,6 +161,7 @@ fn campaign_from_row(r: &PgRow) -> Result<CampaignView, sqlx::Error> {
     let status: String = r.try_get("status")?;
     Ok(CampaignView {
         id: CampaignId(r.try_get("id")?),
+        kind: r.try_get("kind")?,
         name: r.try_get("name")?,
         channel_id: ChannelId(r.try_get("channel_id")?),
         template: TemplateRef { name: r.try_get("template_name")?, language: r.try_get("template_language")? },
@@ -531,7 +535,7 @@ impl Campaigns<'_> {
     /// Newest first.
     pub async fn list(&self, limit: i64) -> Result<Vec<CampaignView>, DbError> {
         let mut tx = self.db.tx().await?;
-        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM campaigns ORDER BY created_at DESC, id DESC LIMIT $1"))
+        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM campaigns WHERE kind = 'broadcast' ORDER BY created_at DESC, id DESC LIMIT $1"))
             .bind(limit)
             .fetch_all(&mut *tx)
             .await?;
@@ -553,7 +557,7 @@ impl Campaigns<'_> {
         let sql = format!(
             "UPDATE campaigns SET name = $2, channel_id = $3, template_name = $4, template_language = $5, variables = $6, audience = $7,
                  rate_mps = $8, timezone = $9, quiet_hours = $10, variant_b = $11, updated_at = now()
-             WHERE id = $1 AND status = 'draft' RETURNING {COLUMNS}"
+             WHERE id = $1 AND status = 'draft' AND kind = 'broadcast' RETURNING {COLUMNS}"
         );
         let row = bind_draft(sqlx::query(&sql).bind(id.0), d).fetch_optional(&mut *tx).await?;
         tx.commit().await?;
@@ -669,6 +673,14 @@ impl Campaigns<'_> {
         if row.is_some() && to == CampaignStatus::Cancelled {
             sqlx::query(
                 "UPDATE campaign_recipients SET status = 'cancelled', updated_at = now() WHERE campaign_id = $1 AND status = 'pending'",
+            )
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+            // A sequence's contacts leave it.
+            sqlx::query(
+                "UPDATE drip_enrollments SET state = 'exited', exit_reason = 'cancelled', ended_at = now(), claimed = false, updated_at = now()
+                 WHERE campaign_id = $1 AND state = 'active'",
             )
             .bind(id.0)
             .execute(&mut *tx)

@@ -20,11 +20,13 @@ pub mod contacts;
 pub mod conversations;
 pub mod dead_letters;
 pub mod demo;
+pub mod drips;
 pub mod flows;
 pub mod gdpr;
 pub mod keys;
 pub mod plans;
 pub mod platform;
+pub mod scheduled;
 pub mod security;
 pub mod segments;
 pub mod service;
@@ -341,6 +343,16 @@ impl<'a> TenantDb<'a> {
     /// Its dashboard numbers.
     pub fn analytics(self) -> analytics::Analytics<'a> {
         analytics::Analytics { db: self }
+    }
+
+    /// Its drip sequences and their enrolments.
+    pub fn drips(self) -> drips::Drips<'a> {
+        drips::Drips { db: self }
+    }
+
+    /// Its scheduled messages.
+    pub fn scheduled(self) -> scheduled::Scheduled<'a> {
+        scheduled::Scheduled { db: self }
     }
 
     /// Its broadcast campaigns.

@@ -5,6 +5,7 @@
 
 use super::users::{insert_user, start_session, NewSession, NewUser, SignedIn};
 use super::DbError;
+use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use std::time::Duration;
 use whatsflow_actors::ids::{TenantId, UserId};
@@ -124,6 +125,26 @@ impl Platform<'_> {
             .collect())
     }
 
+    /// The timers due at `now` across accounts that may send: running
+    /// sequences with a contact due (or a step left half handed over) and
+    /// scheduled messages due, at most `limit` of the latter.
+    pub async fn due_timers(&self, now: DateTime<Utc>, limit: i32) -> Result<Vec<DueTimer>, DbError> {
+        let rows: Vec<(String, uuid::Uuid, uuid::Uuid)> =
+            sqlx::query_as("SELECT kind, tenant_id, id FROM due_timers($1, $2)").bind(now).bind(limit).fetch_all(self.pool).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(kind, tenant, id)| match kind.as_str() {
+                "drip" => DueTimer::Drip(TenantId(tenant), whatsflow_actors::ids::CampaignId(id)),
+                _ => DueTimer::Scheduled(TenantId(tenant), id),
+            })
+            .collect())
+    }
+
+    /// The next moment a sequence step or a scheduled message falls due.
+    pub async fn next_timer_due(&self) -> Result<Option<DateTime<Utc>>, DbError> {
+        Ok(sqlx::query_scalar("SELECT next_timer_due()").fetch_one(self.pool).await?)
+    }
+
     /// Webhook POSTs that failed every retry and wait for an operator.
     pub async fn dead_inbox_rows(&self) -> Result<i64, DbError> {
         Ok(sqlx::query_scalar("SELECT count(*) FROM webhook_inbox WHERE dead_at IS NOT NULL").fetch_one(self.pool).await?)
@@ -133,4 +154,13 @@ impl Platform<'_> {
     pub fn connections(&self) -> u32 {
         self.pool.size()
     }
+}
+
+/// A timer that fell due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueTimer {
+    /// A running sequence with contacts due.
+    Drip(TenantId, whatsflow_actors::ids::CampaignId),
+    /// A scheduled message.
+    Scheduled(TenantId, uuid::Uuid),
 }

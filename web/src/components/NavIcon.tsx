@@ -6,6 +6,7 @@ const PATHS: Record<NavItem["icon"], string> = {
   flows: "M6 3a2 2 0 100 4 2 2 0 000-4zm0 4v4a3 3 0 003 3h6a3 3 0 013 3v0m0 0a2 2 0 100 4 2 2 0 000-4zM6 11v6m0 0a2 2 0 100 4 2 2 0 000-4z",
   templates: "M7 3h8l4 4v13a1 1 0 01-1 1H7a1 1 0 01-1-1V4a1 1 0 011-1zM9 11h6M9 15h6M9 7h3",
   campaigns: "M3 10v4a1 1 0 001 1h2l6 4V5L6 9H4a1 1 0 00-1 1zm13-1.5a4.5 4.5 0 010 7m2.5-10a8 8 0 010 13",
+  sequences: "M6 4a2 2 0 100 4 2 2 0 000-4zm0 4v3m0 5a2 2 0 100 4 2 2 0 000-4zm0-5v5M11 6h9M11 18h9M14 12h6",
   inbox: "M4 5h16a1 1 0 011 1v10a1 1 0 01-1 1H9l-4 3v-3H4a1 1 0 01-1-1V6a1 1 0 011-1z",
   contacts: "M9 11a3.5 3.5 0 100-7 3.5 3.5 0 000 7zm-6 9a6 6 0 0112 0M16 11a3 3 0 100-6m2 15h3a5 5 0 00-4-4.9",
   segments: "M4 5h16l-6 7.5V18l-4 2v-7.5L4 5z",

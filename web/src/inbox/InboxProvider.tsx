@@ -615,6 +615,11 @@ export function InboxProvider({ children }: { children: ReactNode }) {
           campaignListeners.current.forEach((l) => l(e.data));
           return;
         }
+        case "scheduled:updated": {
+          // A scheduled message was created, edited, cancelled, sent or failed: the conversation's list reads again.
+          touched(e.data.conversation_id, "scheduled:updated");
+          return;
+        }
         case "usage:alert": {
           // 80% / 100% of the plan's monthly customers: a banner on any page, with the way to upgrade.
           const alert = parseUsageAlert(e.data);

@@ -1285,6 +1285,10 @@ export type CampaignView = {
  */
 id: CampaignId, 
 /**
+ * `broadcast`, or `drip` for a sequence (whose own view is `DripView`).
+ */
+type: string, 
+/**
  * What the business calls it.
  */
 name: string, 
@@ -1717,6 +1721,596 @@ rejected: Array<RejectedLine>,
  * The variable columns the template can use.
  */
 columns: Array<string>, };
+
+export type DelayFrom = "previous" | "enrolment";
+
+export type SendWindow = { 
+/**
+ * ISO weekdays (Monday 1 … Sunday 7).
+ */
+days: Array<number>, 
+/**
+ * Opens at (`HH:MM`).
+ */
+start: string, 
+/**
+ * Closes at (`HH:MM`, after `start`).
+ */
+end: string, };
+
+export type StepCondition = { 
+/**
+ * The tag.
+ */
+tag: string, } | { 
+/**
+ * The field's key.
+ */
+field: string, 
+/**
+ * The value.
+ */
+equals: string, };
+
+export type StepSpec = { 
+/**
+ * What the business calls it ("Welcome").
+ */
+name: string, 
+/**
+ * Seconds to wait.
+ */
+delay_seconds: number, 
+/**
+ * From the previous step or from the enrolment.
+ */
+delay_from: DelayFrom, 
+/**
+ * When it may go out, in the contact's zone (None: any time).
+ */
+send_window: SendWindow | null, 
+/**
+ * The approved template it sends (always usable; paid).
+ */
+template: TemplateRef | null, 
+/**
+ * The template's parameter sources, as broadcasts name them.
+ */
+variables: Record<string, Array<Record<string, string>>>, 
+/**
+ * A free-form message (`{"type": "text", "text": {"body"}}`) sent
+ * instead when the contact's 24-hour window is open.
+ */
+session_message: Record<string, unknown> | null, 
+/**
+ * Skip the step unless this holds.
+ */
+condition: StepCondition | null, };
+
+export type Reentry = { "policy": "never" } | { "policy": "after_days", 
+/**
+ * Days.
+ */
+days: number, };
+
+export type FieldEquals = { 
+/**
+ * The field's key.
+ */
+field: string, 
+/**
+ * The value, compared as text.
+ */
+equals: string, };
+
+export type DripSettings = { 
+/**
+ * A message from the contact ends their sequence.
+ */
+exit_on_reply: boolean, 
+/**
+ * One of these tags on the contact ends it.
+ */
+exit_on_tags: Array<string>, 
+/**
+ * This field value ends it.
+ */
+exit_when: FieldEquals | null, 
+/**
+ * Adding this tag to a contact enrols them.
+ */
+enroll_on_tag: string | null, 
+/**
+ * Whether they may go through it again.
+ */
+reentry: Reentry, };
+
+export type DripStep = { 
+/**
+ * This version's row (a contact waiting at it keeps it).
+ */
+id: string, 
+/**
+ * Its place, from 0.
+ */
+position: number, 
+/**
+ * Its version.
+ */
+version: number, 
+/**
+ * What the business calls it ("Welcome").
+ */
+name: string, 
+/**
+ * Seconds to wait.
+ */
+delay_seconds: number, 
+/**
+ * From the previous step or from the enrolment.
+ */
+delay_from: DelayFrom, 
+/**
+ * When it may go out, in the contact's zone (None: any time).
+ */
+send_window: SendWindow | null, 
+/**
+ * The approved template it sends (always usable; paid).
+ */
+template: TemplateRef | null, 
+/**
+ * The template's parameter sources, as broadcasts name them.
+ */
+variables: Record<string, Array<Record<string, string>>>, 
+/**
+ * A free-form message (`{"type": "text", "text": {"body"}}`) sent
+ * instead when the contact's 24-hour window is open.
+ */
+session_message: Record<string, unknown> | null, 
+/**
+ * Skip the step unless this holds.
+ */
+condition: StepCondition | null, };
+
+export type DripView = { 
+/**
+ * Id (a campaign's).
+ */
+id: CampaignId, 
+/**
+ * Always `drip`.
+ */
+type: "drip", 
+/**
+ * What the business calls it.
+ */
+name: string, 
+/**
+ * The number it sends from.
+ */
+channel_id: ChannelId, 
+/**
+ * draft, running, paused or cancelled.
+ */
+status: CampaignStatus, 
+/**
+ * Why it paused itself, when it did.
+ */
+paused_reason: string | null, 
+/**
+ * The zone of contacts whose own is unknown (IANA).
+ */
+timezone: string, 
+/**
+ * The steps' current version.
+ */
+version: number, 
+/**
+ * The current version's steps, in order.
+ */
+steps: Array<DripStep>, 
+/**
+ * Who wrote it.
+ */
+created_by: UserId | null, 
+/**
+ * Created.
+ */
+created_at: string, 
+/**
+ * Last changed.
+ */
+updated_at: string, 
+/**
+ * When it first started.
+ */
+started_at: string | null, 
+/**
+ * A message from the contact ends their sequence.
+ */
+exit_on_reply: boolean, 
+/**
+ * One of these tags on the contact ends it.
+ */
+exit_on_tags: Array<string>, 
+/**
+ * This field value ends it.
+ */
+exit_when: FieldEquals | null, 
+/**
+ * Adding this tag to a contact enrols them.
+ */
+enroll_on_tag: string | null, 
+/**
+ * Whether they may go through it again.
+ */
+reentry: Reentry, };
+
+export type StepStats = { 
+/**
+ * Its place, from 0.
+ */
+position: number, 
+/**
+ * Its (current) name.
+ */
+name: string, 
+/**
+ * Contacts waiting for it now.
+ */
+waiting: number, 
+/**
+ * Handed over, Meta's answer pending.
+ */
+sending: number, 
+/**
+ * At least sent.
+ */
+sent: number, 
+/**
+ * At least delivered.
+ */
+delivered: number, 
+/**
+ * Read.
+ */
+read: number, 
+/**
+ * Wrote back within 72 hours of it.
+ */
+replied: number, 
+/**
+ * Failed.
+ */
+failed: number, 
+/**
+ * Skipped (its condition did not hold, the window was closed with no template, …).
+ */
+skipped: number, 
+/**
+ * Contacts who left while waiting for it.
+ */
+exited: number, 
+/**
+ * What it cost, in ten-thousandths.
+ */
+cost_e4: number, };
+
+export type DripStats = { 
+/**
+ * Every enrolment.
+ */
+enrolled: number, 
+/**
+ * Waiting for a step.
+ */
+active: number, 
+/**
+ * Went through every step.
+ */
+completed: number, 
+/**
+ * Left early.
+ */
+exited: number, 
+/**
+ * Of them, per reason.
+ */
+exited_by_reason: { [key in string]?: number }, 
+/**
+ * Per step.
+ */
+steps: Array<StepStats>, 
+/**
+ * What the delivered messages cost.
+ */
+cost: Cost, };
+
+export type DripDetail = { 
+/**
+ * Its counts.
+ */
+stats: DripStats, 
+/**
+ * Id (a campaign's).
+ */
+id: CampaignId, 
+/**
+ * Always `drip`.
+ */
+type: "drip", 
+/**
+ * What the business calls it.
+ */
+name: string, 
+/**
+ * The number it sends from.
+ */
+channel_id: ChannelId, 
+/**
+ * draft, running, paused or cancelled.
+ */
+status: CampaignStatus, 
+/**
+ * Why it paused itself, when it did.
+ */
+paused_reason: string | null, 
+/**
+ * The zone of contacts whose own is unknown (IANA).
+ */
+timezone: string, 
+/**
+ * The steps' current version.
+ */
+version: number, 
+/**
+ * The current version's steps, in order.
+ */
+steps: Array<DripStep>, 
+/**
+ * Who wrote it.
+ */
+created_by: UserId | null, 
+/**
+ * Created.
+ */
+created_at: string, 
+/**
+ * Last changed.
+ */
+updated_at: string, 
+/**
+ * When it first started.
+ */
+started_at: string | null, 
+/**
+ * A message from the contact ends their sequence.
+ */
+exit_on_reply: boolean, 
+/**
+ * One of these tags on the contact ends it.
+ */
+exit_on_tags: Array<string>, 
+/**
+ * This field value ends it.
+ */
+exit_when: FieldEquals | null, 
+/**
+ * Adding this tag to a contact enrols them.
+ */
+enroll_on_tag: string | null, 
+/**
+ * Whether they may go through it again.
+ */
+reentry: Reentry, };
+
+export type Enrollment = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * The sequence.
+ */
+campaign_id: CampaignId, 
+/**
+ * The contact.
+ */
+contact_id: ContactId, 
+/**
+ * Their name.
+ */
+contact_name: string | null, 
+/**
+ * Their number.
+ */
+phone: string | null, 
+/**
+ * active, completed or exited.
+ */
+state: string, 
+/**
+ * The step (from 1) they wait for; once ended, the last they reached.
+ */
+step: number, 
+/**
+ * That step's name.
+ */
+step_name: string | null, 
+/**
+ * When it is due (active only).
+ */
+due_at: string | null, 
+/**
+ * When they were enrolled.
+ */
+enrolled_at: string, 
+/**
+ * When it ended.
+ */
+ended_at: string | null, 
+/**
+ * Why they left early.
+ */
+exit_reason: string | null, 
+/**
+ * How they came in: api, bulk, tag, flow, automation.
+ */
+source: string, };
+
+export type PathStep = { 
+/**
+ * The step's place, from 0.
+ */
+position: number, 
+/**
+ * Its name (in the version the contact got).
+ */
+step_name: string | null, 
+/**
+ * sending, accepted, sent, delivered, read, failed or skipped.
+ */
+status: string, 
+/**
+ * Why skipped.
+ */
+skip_reason: string | null, 
+/**
+ * Whether the template or the session message went.
+ */
+sent_as: string | null, 
+/**
+ * The message.
+ */
+message_id: MessageId | null, 
+/**
+ * When it was handed over (or skipped).
+ */
+at: string | null, 
+/**
+ * When it was due.
+ */
+due_at: string | null, 
+/**
+ * Meta's error, when it failed.
+ */
+error: RecipientError | null, };
+
+export type EnrollmentPath = { 
+/**
+ * Each step it went through, in order.
+ */
+path: Array<PathStep>, 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * The sequence.
+ */
+campaign_id: CampaignId, 
+/**
+ * The contact.
+ */
+contact_id: ContactId, 
+/**
+ * Their name.
+ */
+contact_name: string | null, 
+/**
+ * Their number.
+ */
+phone: string | null, 
+/**
+ * active, completed or exited.
+ */
+state: string, 
+/**
+ * The step (from 1) they wait for; once ended, the last they reached.
+ */
+step: number, 
+/**
+ * That step's name.
+ */
+step_name: string | null, 
+/**
+ * When it is due (active only).
+ */
+due_at: string | null, 
+/**
+ * When they were enrolled.
+ */
+enrolled_at: string, 
+/**
+ * When it ended.
+ */
+ended_at: string | null, 
+/**
+ * Why they left early.
+ */
+exit_reason: string | null, 
+/**
+ * How they came in: api, bulk, tag, flow, automation.
+ */
+source: string, };
+
+export type ScheduledMessage = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * Its conversation.
+ */
+conversation_id: ConversationId, 
+/**
+ * When it goes.
+ */
+send_at: string, 
+/**
+ * scheduled, sending, sent, cancelled or failed.
+ */
+status: string, 
+/**
+ * The Cloud API type (text, template, …).
+ */
+type: string, 
+/**
+ * The type's object (`{"body": "…"}` for text).
+ */
+content: Record<string, unknown>, 
+/**
+ * The template sent instead when the customer's window is closed at send time.
+ */
+fallback: Record<string, unknown> | null, 
+/**
+ * When the customer's window closes as it stands now (None: closed, or no message from them yet).
+ */
+window_closes_at: string | null, 
+/**
+ * Whether the message itself (session) or its fallback (template) went.
+ */
+sent_as: string | null, 
+/**
+ * The stored message once it went.
+ */
+message_id: MessageId | null, 
+/**
+ * Why it failed.
+ */
+error: string | null, 
+/**
+ * Who scheduled it (a person).
+ */
+created_by: UserId | null, 
+/**
+ * Their name.
+ */
+created_by_name: string | null, 
+/**
+ * When it was scheduled.
+ */
+created_at: string, };
 
 export type Range = { 
 /**

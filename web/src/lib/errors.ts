@@ -171,6 +171,9 @@ const DETAILED: ReadonlySet<string> = new Set<ErrorCode>([
   "TEMPLATE_LOCKED",
   "CAMPAIGN_STATE",
   "FLOW_IN_USE",
+  // When the window closes; when the contact may enter again.
+  "TEMPLATE_REQUIRED",
+  "ENROLLMENT_CLOSED",
 ]);
 
 /**
@@ -195,6 +198,7 @@ const CODE_TEXT: Record<ErrorCode, MessageKey> = {
   CONTACT_EXISTS: "error.code.CONTACT_EXISTS",
   CURRENT_PASSWORD_REQUIRED: "error.code.CURRENT_PASSWORD_REQUIRED",
   DUPLICATE: "error.code.DUPLICATE",
+  ENROLLMENT_CLOSED: "error.code.ENROLLMENT_CLOSED",
   EMAIL_TAKEN: "error.code.EMAIL_TAKEN",
   FEATURE_NOT_IN_PLAN: "error.code.FEATURE_NOT_IN_PLAN",
   FLOW_IN_USE: "error.code.FLOW_IN_USE",
@@ -227,6 +231,8 @@ const CODE_TEXT: Record<ErrorCode, MessageKey> = {
   PLAN_INVOICED: "error.code.PLAN_INVOICED",
   PLAN_LIMIT: "error.code.PLAN_LIMIT",
   RATE_LIMITED: "auth.rateLimitedSoon",
+  SCHEDULED_LIMIT: "error.code.SCHEDULED_LIMIT",
+  SCHEDULED_STATE: "error.code.SCHEDULED_STATE",
   SEGMENT_EXISTS: "error.code.SEGMENT_EXISTS",
   SEGMENT_IN_USE: "error.code.SEGMENT_IN_USE",
   SIGNUPS_CLOSED: "auth.register.closedNoContact",
@@ -237,6 +243,7 @@ const CODE_TEXT: Record<ErrorCode, MessageKey> = {
   TEMPLATE_LOCKED: "error.code.TEMPLATE_LOCKED",
   TEMPLATE_NOT_APPROVED: "error.code.TEMPLATE_NOT_APPROVED",
   TEMPLATE_PARAMS: "error.code.TEMPLATE_PARAMS",
+  TEMPLATE_REQUIRED: "error.code.TEMPLATE_REQUIRED",
   TENANT_SUSPENDED: "error.code.TENANT_SUSPENDED",
   TWO_FACTOR_ENABLED: "error.twoFactorEnabled",
   UNAUTHORIZED: "error.code.UNAUTHORIZED",

@@ -46,6 +46,7 @@ describe("role-aware navigation", () => {
       "/flows",
       "/templates",
       "/campaigns",
+      "/sequences",
       "/settings/channels",
     ]);
     expect(canOpen("tenant_admin", "/settings/channels")).toBe(true);

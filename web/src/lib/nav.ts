@@ -6,7 +6,7 @@ export interface NavItem {
   /** The paths this item covers (and gates); defaults to `to`. */
   section?: string;
   label: MessageKey;
-  icon: "inbox" | "contacts" | "segments" | "settings" | "dashboard" | "reports" | "flows" | "templates" | "campaigns" | "admin";
+  icon: "inbox" | "contacts" | "segments" | "settings" | "dashboard" | "reports" | "flows" | "templates" | "campaigns" | "sequences" | "admin";
   roles: readonly Role[];
 }
 
@@ -29,6 +29,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { to: "/flows", label: "nav.flows", icon: "flows", roles: ADMINS },
   { to: "/templates", label: "nav.templates", icon: "templates", roles: ADMINS },
   { to: "/campaigns", label: "nav.campaigns", icon: "campaigns", roles: ADMINS },
+  // Drip sequences: messages over days, each contact at their own pace.
+  { to: "/sequences", label: "nav.sequences", icon: "sequences", roles: ADMINS },
   { to: "/settings/channels", section: "/settings", label: "nav.settings", icon: "settings", roles: ADMINS },
 ];
 

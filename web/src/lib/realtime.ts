@@ -36,6 +36,7 @@ const KNOWN_EVENTS = new Set([
   "agent:status",
   "notification",
   "campaign:progress",
+  "scheduled:updated",
   "usage:alert",
   "account:status",
   "error",

@@ -364,6 +364,7 @@ export type ServerEvent =
   | { event: "agent:status"; data: AgentStatusEvent }
   | { event: "notification"; data: NotificationEvent }
   | { event: "campaign:progress"; data: CampaignProgressEvent }
+  | { event: "scheduled:updated"; data: ScheduledUpdatedEvent }
   | { event: "usage:alert"; data: UsageAlertFrame }
   | { event: "account:status"; data: AccountStatusFrame }
   | { event: "error"; data: ServerErrorEvent };
@@ -605,4 +606,48 @@ export interface Overview {
     conversations_assigned: number;
   }[];
   flows: { runs_started: number; runs_completed: number };
+}
+
+// ---- drip sequences (campaigns of type "drip") and scheduled messages ----
+// The server's generated shapes (apiTypes.ts) under the names the pages use,
+// plus the narrow states the web tells apart.
+
+/** A sequence with its counts (`GET /campaigns?type=drip`, `GET /campaigns/{id}`). */
+export type DripView = import("./apiTypes").DripDetail;
+/** The states a sequence can be in (a campaign's). */
+export type DripStatus = CampaignStatus;
+export type DelayFrom = import("./apiTypes").DelayFrom;
+/** The days (ISO weekdays, Monday = 1) and hours a step may go out, in the contact's zone. */
+export type SendWindow = import("./apiTypes").SendWindow;
+/** A step runs only for contacts with the tag, or whose field equals the value. */
+export type StepCondition = import("./apiTypes").StepCondition;
+/** May a contact go through the sequence again: never, or N days after they left it. */
+export type Reentry = import("./apiTypes").Reentry;
+/** One step as sent to the server (POST/PATCH). */
+export type DripStepInput = import("./apiTypes").StepSpec;
+/** A stored step: versioned (a contact waiting at it keeps the version they got). */
+export type DripStep = import("./apiTypes").DripStep;
+export type DripStepStats = import("./apiTypes").StepStats;
+export type DripStats = import("./apiTypes").DripStats;
+export type EnrollmentState = "active" | "completed" | "exited";
+/** One contact's way through a sequence (`state`: an EnrollmentState). */
+export type Enrollment = import("./apiTypes").Enrollment;
+/** One step of a contact's path so far. */
+export type EnrollmentPathStep = import("./apiTypes").PathStep;
+export type EnrollmentWithPath = import("./apiTypes").EnrollmentPath;
+/** `POST /campaigns/{id}/enrollments`: how many joined, were in already, were refused by the re-entry rule (and ids not found). */
+export interface BulkEnrollResult {
+  enrolled: number;
+  already: number;
+  refused: number;
+  not_found?: number;
+}
+
+export type ScheduledStatus = "scheduled" | "sending" | "sent" | "cancelled" | "failed";
+/** A message set to go into a conversation at a time (`status`: a ScheduledStatus). */
+export type ScheduledMessage = import("./apiTypes").ScheduledMessage;
+/** `scheduled:updated`: one of a conversation's scheduled messages was created, edited, cancelled, sent or failed. */
+export interface ScheduledUpdatedEvent {
+  conversation_id: string;
+  scheduled_message: ScheduledMessage;
 }

@@ -93,6 +93,11 @@ interface Props {
   onPrefillTaken?: () => void;
   /** Smart replies to start from (picking one fills the composer, never sends); none: no row. */
   suggestions?: Suggestion[];
+  /**
+   * Opens scheduling for the words typed (the clock button); `scheduled` is
+   * called once they were scheduled, and empties the composer.
+   */
+  onSchedule?: (text: string, scheduled: () => void) => void;
 }
 
 export function Composer({
@@ -110,6 +115,7 @@ export function Composer({
   prefill = null,
   onPrefillTaken,
   suggestions = [],
+  onSchedule,
 }: Props) {
   const { t, lang } = useI18n();
   const { api, user } = useAuth();
@@ -594,6 +600,12 @@ export function Composer({
               <ToolButton label={t("composer.template")} testId="composer-template" onClick={onOpenTemplates} className="hidden sm:flex">
                 <rect x="4" y="3" width="16" height="18" rx="2" />
                 <path d="M8 8h8M8 12h8M8 16h5" />
+              </ToolButton>
+            )}
+            {!note && onSchedule && (
+              <ToolButton label={t("composer.schedule")} testId="composer-schedule" onClick={() => onSchedule(text, () => setText(""))}>
+                <circle cx="12" cy="12" r="9" />
+                <path d="M12 7v5l3 2" />
               </ToolButton>
             )}
             {!note && onSendInteractive && (

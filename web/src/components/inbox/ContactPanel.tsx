@@ -16,6 +16,8 @@ import { NotesPanel } from "./NotesPanel";
 import { TagEditor } from "./TagEditor";
 
 // Admins' GDPR tools load when an admin first opens a contact (agents never fetch them).
+// Enrolling in a sequence: admins only, loaded with the first admin view of a contact.
+const EnrollInSequence = lazy(() => import("./EnrollInSequence").then((m) => ({ default: m.EnrollInSequence })));
 const ContactPrivacyActions = lazy(() => import("../contacts/ContactPrivacy").then((m) => ({ default: m.ContactPrivacyActions })));
 
 /** One of the contact's conversations, as GET /contacts/{id} lists them. */
@@ -246,6 +248,14 @@ export function ContactPanel({ contact, conversationId, onClose }: { contact: Co
             </ul>
           )}
         </Section>
+
+        {isAdmin(user?.role) && !erased && (
+          <Section title={t("sequences.title")} help={t("sequences.enrollContactHelp")} testId="contact-sequences">
+            <Suspense fallback={null}>
+              <EnrollInSequence contactId={contact.id} />
+            </Suspense>
+          </Section>
+        )}
 
         <NotesPanel key={generation} conversationId={conversationId} />
         {isAdmin(user?.role) && (

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useAuth } from "../../auth/AuthProvider";
 import { useI18n } from "../../i18n/I18nProvider";
 import { useInbox } from "../../inbox/InboxProvider";
@@ -10,6 +10,8 @@ import { useNow } from "../../lib/useNow";
 import { latestInboundKey } from "../../lib/suggestions";
 import type { Message } from "../../lib/types";
 import { useSuggestions } from "../../inbox/useSuggestions";
+import { windowClosesAt } from "../../lib/scheduled";
+import type { ScheduledMessage } from "../../lib/types";
 import { ErrorText } from "../Field";
 import { Modal } from "../ui";
 import { BotBanner } from "./BotBanner";
@@ -19,8 +21,12 @@ import { ConversationTags } from "./ConversationTags";
 import { editableText } from "./MessageBubble";
 import { MediaSourceContext, type MediaSource } from "./MessageContent";
 import { MessageThread, type ThreadExtra } from "./MessageThread";
+import { ScheduledStrip } from "./ScheduledStrip";
 import { TemplatePicker } from "./TemplatePicker";
 import { WindowClosedNotice, WindowOpenLine } from "./WindowNotice";
+
+// Scheduling is a dialog of its own: loaded when the clock is first clicked.
+const ScheduleDialog = lazy(() => import("./ScheduleDialog").then((m) => ({ default: m.ScheduleDialog })));
 
 export function ConversationView({ id }: { id: string }) {
   const { t } = useI18n();
@@ -33,6 +39,10 @@ export function ConversationView({ id }: { id: string }) {
   /** Edits so far (each prefill is told apart by its number). */
   const edits = useRef(0);
   const [templatesOpen, setTemplatesOpen] = useState(false);
+  /** Scheduling the composer's words (and how to empty it after), or changing a scheduled message. */
+  const [scheduling, setScheduling] = useState<{ text: string; scheduled?: () => void; editing?: ScheduledMessage } | null>(null);
+  /** Bumped after this page scheduled or changed one: the strip reads again at once. */
+  const [scheduledKey, setScheduledKey] = useState(0);
   /** With the window closed: a note is being written under the template picker. */
   const [noting, setNoting] = useState(false);
   const conversation = inbox.state.conversations[id];
@@ -62,6 +72,7 @@ export function ConversationView({ id }: { id: string }) {
     setPrefill(null);
     setTemplatesOpen(false);
     setNoting(false);
+    setScheduling(null);
   }, [id]);
 
   useEffect(() => {
@@ -109,6 +120,7 @@ export function ConversationView({ id }: { id: string }) {
       prefill={prefill}
       onPrefillTaken={() => setPrefill(null)}
       suggestions={suggestions}
+      onSchedule={(text, scheduled) => setScheduling({ text, scheduled })}
     />
   );
 
@@ -138,6 +150,7 @@ export function ConversationView({ id }: { id: string }) {
             onEdit={edit}
           />
         </MediaSourceContext.Provider>
+        <ScheduledStrip conversationId={id} reloadKey={scheduledKey} onEdit={(editing) => setScheduling({ text: "", editing })} />
         {info.open ? (
           <>
             <WindowOpenLine info={info} />
@@ -159,6 +172,22 @@ export function ConversationView({ id }: { id: string }) {
           </>
         )}
       </section>
+      {scheduling && (
+        <Suspense fallback={null}>
+        <ScheduleDialog
+          conversationId={id}
+          text={scheduling.text}
+          closesAt={windowClosesAt(conversation.window_expires_at, conversation.last_inbound_at)}
+          editing={scheduling.editing ?? null}
+          onClose={() => setScheduling(null)}
+          onDone={() => {
+            scheduling.scheduled?.();
+            setScheduling(null);
+            setScheduledKey((k) => k + 1);
+          }}
+        />
+        </Suspense>
+      )}
       {templatesOpen && info.open && (
         <Modal title={t("composer.templateTitle")} onClose={() => setTemplatesOpen(false)} testId="template-dialog">
           <TemplatePicker conversationId={id} onSent={() => setTemplatesOpen(false)} />

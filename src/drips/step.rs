@@ -1,0 +1,328 @@
+//! One pass over a running sequence: steps left half handed over by a
+//! crash first (under their keys, which find what was stored), then the
+//! contacts due now. Each is decided — exit (a rule holds), skip (the
+//! step's condition, no usable message) or send (the session message
+//! inside the customer's window, else the template) — handed to its
+//! conversation on the bulk lane under `drip:<enrolment>:<position>`, and
+//! recorded in one statement with the next step's due time.
+
+use super::spec::{exit, StepSpec, PERMANENT_ERRORS};
+use crate::campaigns::audience;
+use crate::campaigns::launch::{self, LaunchError, TemplateFacts};
+use crate::campaigns::local_time::{parse_zone, zone_of};
+use crate::campaigns::runner::STOPPING_ERRORS;
+use crate::hub::{HubFrame, Scope};
+use crate::startup::AppState;
+use crate::store::repo::campaigns::{CampaignStatus, SkipReason, TemplateRef};
+use crate::store::repo::drips::{ClaimedStep, DripView, NextStep, StepDone};
+use crate::store::repo::DbError;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::time::Duration;
+use whatsflow_actors::conversation::ConversationWork;
+use whatsflow_actors::ids::{CampaignId, TenantId};
+use whatsflow_actors::message::SentBy;
+use whatsflow_actors::outbound::Lane;
+use whatsflow_actors::ports::ChannelRef;
+use whatsflow_actors::send::{SendRefusal, SendRequest};
+use whatsflow_actors::tenant::ConversationCommand;
+
+/// Contacts claimed in one pass (a full batch: the next pass follows at once).
+pub const BATCH: i64 = 500;
+/// How long a conversation may take to store a send.
+const SEND_ANSWER_TIMEOUT: Duration = Duration::from_secs(15);
+/// The customer service window.
+const WINDOW: chrono::Duration = chrono::Duration::hours(24);
+
+/// A send decided for one contact.
+struct Send {
+    claimed: ClaimedStep,
+    kind: String,
+    content: Value,
+    sent_as: &'static str,
+    /// The template to send instead if the conversation finds the window closed.
+    instead: Option<Value>,
+    next: Option<NextStep>,
+}
+
+/// What a claimed step turns into before anything is sent.
+enum Decision {
+    Done(StepDone),
+    Send(Box<Send>),
+    /// The step's template cannot be sent: the sequence pauses.
+    Pause(String),
+}
+
+/// One pass over sequence `id`; whether it claimed a full batch (more may
+/// be due now).
+pub async fn drive(state: &AppState, tenant: TenantId, id: CampaignId) -> Result<bool, DbError> {
+    let db = state.db.tenant(tenant);
+    let repo = db.drips();
+    let Some(d) = repo.get(id).await? else { return Ok(false) };
+    if d.status != CampaignStatus::Running {
+        return Ok(false);
+    }
+    if let Some((code, title)) = repo.stopping_failure(id, &STOPPING_ERRORS).await? {
+        let reason = format!("Meta refused a step with error {code} ({title}); check the number's quality and the account in WhatsApp Manager, then resume");
+        pause(state, tenant, &d, &reason).await?;
+        return Ok(false);
+    }
+    let Some(channel) = db.channels().channel_ref(d.channel_id).await? else {
+        pause(state, tenant, &d, "the sequence's number was disconnected; connect it again, then resume").await?;
+        return Ok(false);
+    };
+    let mut claimed = repo.unfinished(id).await?;
+    let now = state.clock.now();
+    let fresh = repo.claim(id, now, BATCH).await?;
+    let full = fresh.len() as i64 >= BATCH;
+    claimed.extend(fresh);
+    if claimed.is_empty() {
+        return Ok(false);
+    }
+    let zone = parse_zone(&d.timezone).unwrap_or(Tz::UTC);
+    let mut templates: HashMap<(String, String), Result<TemplateFacts, String>> = HashMap::new();
+    let mut done = Vec::with_capacity(claimed.len());
+    let mut sends = Vec::new();
+    let mut paused = None;
+    for c in claimed {
+        if paused.is_some() {
+            done.push(StepDone::Released { enrollment: c.enrollment });
+            continue;
+        }
+        let enrollment = c.enrollment;
+        match decide(state, tenant, &d, c, now, zone, &mut templates).await? {
+            Decision::Done(x) => done.push(x),
+            Decision::Send(s) => sends.push(*s),
+            Decision::Pause(reason) => {
+                done.push(StepDone::Released { enrollment });
+                paused = Some(reason);
+            }
+        }
+    }
+    if paused.is_some() {
+        done.extend(sends.drain(..).map(|s| StepDone::Released { enrollment: s.claimed.enrollment }));
+    }
+    let handed = futures::future::join_all(sends.into_iter().map(|s| dispatch(state, tenant, &d, &channel, s))).await;
+    done.extend(handed);
+    repo.record(&done).await?;
+    if let Some(reason) = paused {
+        pause(state, tenant, &d, &reason).await?;
+    } else {
+        progress(state, tenant, &d).await?;
+    }
+    Ok(full)
+}
+
+/// Whether the customer can get a free-form message now.
+fn window_open(last_inbound: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    last_inbound.is_some_and(|t| now - t < WINDOW)
+}
+
+/// The rule that ends the contact's way through the sequence now, if any.
+fn exit_reason(d: &DripView, c: &ClaimedStep) -> Option<&'static str> {
+    let s = &d.settings;
+    if c.erased {
+        Some(exit::CONTACT_GONE)
+    } else if !c.contact.opted_in {
+        Some(exit::OPTED_OUT)
+    } else if s.exit_on_reply && c.replied {
+        Some(exit::REPLIED)
+    } else if s.exit_on_tags.iter().any(|t| c.contact.tags.contains(t)) {
+        Some(exit::TAG_ADDED)
+    } else if s
+        .exit_when
+        .as_ref()
+        .is_some_and(|w| super::spec::field_text(&c.contact.custom_fields, &w.field).is_some_and(|v| v == w.equals))
+    {
+        Some(exit::FIELD_MATCHED)
+    } else if c.failed_code.is_some_and(|code| PERMANENT_ERRORS.contains(&code)) {
+        Some(exit::SEND_FAILED)
+    } else {
+        None
+    }
+}
+
+/// The step after `c`'s in the current version, due from now.
+fn next_step(d: &DripView, c: &ClaimedStep, now: DateTime<Utc>, zone: Tz) -> Option<NextStep> {
+    let next = d.steps.iter().find(|s| s.position == c.position + 1)?;
+    Some(NextStep {
+        position: next.position,
+        step_id: next.id,
+        due_at: next.spec.due_at(c.enrolled_at, now, zone_of(&c.contact.audience(), zone)),
+    })
+}
+
+async fn decide(
+    state: &AppState,
+    tenant: TenantId,
+    d: &DripView,
+    c: ClaimedStep,
+    now: DateTime<Utc>,
+    zone: Tz,
+    templates: &mut HashMap<(String, String), Result<TemplateFacts, String>>,
+) -> Result<Decision, DbError> {
+    if let Some(reason) = exit_reason(d, &c) {
+        return Ok(Decision::Done(StepDone::Exited { enrollment: c.enrollment, reason }));
+    }
+    let next = next_step(d, &c, now, zone);
+    let skip = |c: &ClaimedStep, reason: &'static str, next: Option<NextStep>| {
+        Ok(Decision::Done(StepDone::Skipped { enrollment: c.enrollment, reason, next }))
+    };
+    let Some(step) = c.step.clone() else { return skip(&c, "step_removed", next) };
+    let spec: &StepSpec = &step.spec;
+    if spec.condition.as_ref().is_some_and(|cond| !cond.holds(&c.contact.tags, &c.contact.custom_fields)) {
+        return skip(&c, "condition", next);
+    }
+    let template = match &spec.template {
+        None => None,
+        Some(t) => {
+            let key = (t.name.clone(), t.language.clone());
+            if !templates.contains_key(&key) {
+                let facts = match launch::approved(state.db.tenant(tenant), t).await {
+                    Ok(f) => Ok(f),
+                    Err(LaunchError::Db(e)) => return Err(e),
+                    Err(e) => Err(e.to_string()),
+                };
+                templates.insert(key.clone(), facts);
+            }
+            match templates.get(&key) {
+                Some(Ok(facts)) => Some(template_send(t, &spec.variables, facts, &c)),
+                Some(Err(reason)) => return Ok(Decision::Pause(format!("step \"{}\": {reason}; fix it, then resume", spec.name))),
+                None => None,
+            }
+        }
+    };
+    let open = window_open(c.last_inbound_at, now);
+    match (&spec.session_message, template) {
+        (Some(m), t) if open => {
+            let kind = m["type"].as_str().unwrap_or("text").to_owned();
+            let content = m[kind.as_str()].clone();
+            let instead = t.and_then(Result::ok);
+            Ok(Decision::Send(Box::new(Send { claimed: c, kind, content, sent_as: "session", instead, next })))
+        }
+        (_, Some(Ok(payload))) => Ok(Decision::Send(Box::new(Send {
+            claimed: c,
+            kind: "template".into(),
+            content: payload,
+            sent_as: "template",
+            instead: None,
+            next,
+        }))),
+        (_, Some(Err(reason))) => skip(&c, reason.as_str(), next),
+        (_, None) => skip(&c, "window_closed", next),
+    }
+}
+
+/// The template message for one contact, or why it cannot go to them.
+fn template_send(t: &TemplateRef, variables: &Value, facts: &TemplateFacts, c: &ClaimedStep) -> Result<Value, SkipReason> {
+    let sources = audience::parse_variables(variables, &audience::placeholders(&facts.components), None).map_err(|_| SkipReason::MissingVariable)?;
+    let resolved = audience::recipients(&[c.contact.audience()], &sources, facts.marketing);
+    let Some(r) = resolved.into_iter().next() else { return Err(SkipReason::ContactGone) };
+    match r.skip_reason {
+        Some(reason) => Err(reason),
+        None => Ok(audience::template_payload(&t.name, &t.language, &r.parameters)),
+    }
+}
+
+/// Hands one step to its conversation; what became of it.
+async fn dispatch(state: &AppState, tenant: TenantId, d: &DripView, channel: &ChannelRef, s: Send) -> StepDone {
+    let key = s.claimed.send_key();
+    let enrollment = s.claimed.enrollment;
+    let first = hand_over(state, d, channel, &s.claimed, &s.kind, s.content.clone(), key.clone()).await;
+    let (answer, sent_as, key) = match (first, s.instead) {
+        // The conversation's clock found the window closed: the template instead.
+        (Err(Some(SendRefusal::WindowClosed { .. })), Some(t)) => {
+            let key = format!("{key}:t");
+            (hand_over(state, d, channel, &s.claimed, "template", t, key.clone()).await, "template", key)
+        }
+        (answer, _) => (answer, s.sent_as, key),
+    };
+    match answer {
+        Ok(message) => StepDone::Sent { enrollment, message, sent_as, next: s.next },
+        Err(Some(SendRefusal::Duplicate)) => match state.db.tenant(tenant).drips().message_for_key(&key).await {
+            Ok(Some(message)) => StepDone::Sent { enrollment, message, sent_as, next: s.next },
+            Ok(None) | Err(_) => StepDone::Released { enrollment },
+        },
+        Err(Some(SendRefusal::NoRecipient | SendRefusal::Gone)) => StepDone::Exited { enrollment, reason: exit::CONTACT_GONE },
+        Err(Some(SendRefusal::WindowClosed { .. })) => StepDone::Skipped { enrollment, reason: "window_closed", next: s.next },
+        // Not stored now: the next pass hands it over again under the same key.
+        Err(_) => StepDone::Released { enrollment },
+    }
+}
+
+/// One send through the conversation; its message, or the refusal (None:
+/// no answer in time).
+async fn hand_over(
+    state: &AppState,
+    d: &DripView,
+    channel: &ChannelRef,
+    c: &ClaimedStep,
+    kind: &str,
+    content: Value,
+    key: String,
+) -> Result<whatsflow_actors::ids::MessageId, Option<SendRefusal>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    state.router.command(ConversationCommand {
+        channel: channel.clone(),
+        contact_id: c.contact.id,
+        work: ConversationWork::Send(SendRequest {
+            kind: kind.to_owned(),
+            content,
+            reply_to: None,
+            client_id: Some(key),
+            sent_by: Some(SentBy::Campaign { id: d.id.0 }),
+            lane: Lane::Broadcast,
+            reply: Some(tx),
+        }),
+    });
+    match tokio::time::timeout(SEND_ANSWER_TIMEOUT, rx).await {
+        Ok(Ok(Ok(view))) => Ok(view.id),
+        Ok(Ok(Err(refusal))) => Err(Some(refusal)),
+        _ => Err(None),
+    }
+}
+
+/// Pauses the sequence by rule and tells the admins why.
+async fn pause(state: &AppState, tenant: TenantId, d: &DripView, reason: &str) -> Result<(), DbError> {
+    let db = state.db.tenant(tenant);
+    if db.campaigns().transition(d.id, &["running"], CampaignStatus::Paused, Some(reason), None).await?.is_some() {
+        tracing::warn!(campaign = %d.id, reason, "sequence paused by rule");
+        state.hub.broadcast(
+            tenant,
+            admin_frame(json!({"event": "notification", "data": {"kind": "campaign_paused", "campaign_id": d.id, "name": d.name, "message": reason}})),
+        );
+        if let Some(paused) = db.drips().get(d.id).await? {
+            progress(state, tenant, &paused).await?;
+        }
+    }
+    Ok(())
+}
+
+/// `campaign:progress {campaign_id, status, stats}` to the admins.
+pub async fn progress(state: &AppState, tenant: TenantId, d: &DripView) -> Result<(), DbError> {
+    let stats = state.db.tenant(tenant).drips().stats(d).await?;
+    state
+        .hub
+        .broadcast(tenant, admin_frame(json!({"event": "campaign:progress", "data": {"campaign_id": d.id, "status": d.status, "stats": stats}})));
+    Ok(())
+}
+
+fn admin_frame(frame: Value) -> HubFrame {
+    HubFrame { conversation_id: None, assignee: None, seq: None, scope: Scope::Admins, except: None, text: frame.to_string().into() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_window_is_open_for_24_hours_after_the_customer_wrote() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 30, 12, 0, 0).unwrap();
+        assert!(window_open(Some(now - chrono::Duration::hours(23)), now));
+        assert!(!window_open(Some(now - chrono::Duration::hours(24)), now));
+        assert!(!window_open(None, now));
+    }
+}

@@ -1,0 +1,95 @@
+//! The one timer of drip steps and scheduled messages. It sleeps until the
+//! earliest due row (at most a second, so a lost wake-up or a moved test
+//! clock costs at most that), wakes at once when a new row may be earlier,
+//! and each pass hands over exactly the rows due by the application's
+//! clock. Nothing lives in memory between passes: a restart finds every
+//! due row, and every row left half handed over, in the tables.
+
+use crate::startup::AppState;
+use crate::store::repo::platform::DueTimer;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// The longest the timer sleeps without looking.
+const MAX_SLEEP: Duration = Duration::from_secs(1);
+/// Scheduled messages taken in one pass (more: the next pass follows at once).
+const SCHEDULED_PER_PASS: i32 = 200;
+
+/// The timer's wake-up and its pass count (tests wait on passes).
+#[derive(Debug, Default)]
+pub struct DueTimers {
+    wake: Notify,
+    passes: AtomicU64,
+}
+
+impl DueTimers {
+    /// A row was written that may fall due before the timer next looks.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Passes completed since start.
+    pub fn passes(&self) -> u64 {
+        self.passes.load(Ordering::Relaxed)
+    }
+}
+
+/// Starts the timer for the application's lifetime.
+pub fn spawn(state: &actix_web::web::Data<AppState>) {
+    let weak = Arc::downgrade(&state.clone().into_inner());
+    tokio::spawn(async move {
+        loop {
+            let Some(state) = weak.upgrade() else { return };
+            if state.pool.is_closed() {
+                return;
+            }
+            let more = match pass(&state).await {
+                Ok(more) => more,
+                Err(e) => {
+                    tracing::warn!(error = %e, "drip and scheduled-message timers");
+                    false
+                }
+            };
+            state.timers.passes.fetch_add(1, Ordering::Relaxed);
+            let sleep = if more {
+                Duration::ZERO
+            } else {
+                match state.db.platform().next_timer_due().await {
+                    Ok(Some(at)) => (at - state.clock.now()).to_std().unwrap_or(Duration::ZERO).min(MAX_SLEEP),
+                    _ => MAX_SLEEP,
+                }
+            };
+            let timers = state.timers.clone();
+            drop(state);
+            if !sleep.is_zero() {
+                tokio::select! {
+                    () = timers.wake.notified() => {}
+                    () = tokio::time::sleep(sleep) => {}
+                }
+            }
+        }
+    });
+}
+
+/// Hands over everything due now; whether more may be due at once.
+async fn pass(state: &AppState) -> Result<bool, crate::store::repo::DbError> {
+    let now = state.clock.now();
+    let due = state.db.platform().due_timers(now, SCHEDULED_PER_PASS).await?;
+    let mut more = due.iter().filter(|t| matches!(t, DueTimer::Scheduled(..))).count() >= SCHEDULED_PER_PASS as usize;
+    for timer in due {
+        match timer {
+            DueTimer::Drip(tenant, id) => match super::step::drive(state, tenant, id).await {
+                Ok(full) => more |= full,
+                Err(e) => tracing::warn!(error = %e, campaign = %id, "a sequence's pass failed; its claims are handed over again"),
+            },
+            DueTimer::Scheduled(tenant, id) => {
+                if let Err(e) = super::scheduled::send_due(state, tenant, id, now).await {
+                    tracing::warn!(error = %e, scheduled = %id, "a scheduled message could not be handed over; retried");
+                }
+            }
+        }
+    }
+    Ok(more)
+}
