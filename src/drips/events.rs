@@ -16,7 +16,7 @@ pub async fn on_message(state: &AppState, tenant: TenantId, data: &Value) -> Res
     let Some(message) = data["message"]["id"].as_str().and_then(|s| s.parse::<uuid::Uuid>().ok()) else { return Ok(()) };
     let db = state.db.tenant(tenant);
     if let Some((contact, created)) = db.drips().reply_facts(MessageId(message)).await? {
-        db.drips().exit_on_reply(contact, created).await?;
+        db.drips().exit_on_reply(contact, created, state.clock.now()).await?;
     }
     Ok(())
 }
@@ -25,7 +25,7 @@ pub async fn on_message(state: &AppState, tenant: TenantId, data: &Value) -> Res
 pub async fn on_contact(state: &AppState, tenant: TenantId, data: &Value, added_tags: &[String]) -> Result<(), DbError> {
     let Some(contact) = data["id"].as_str().and_then(|s| s.parse::<uuid::Uuid>().ok()).map(ContactId) else { return Ok(()) };
     let db = state.db.tenant(tenant);
-    db.drips().exit_by_contact_rules(contact).await?;
+    db.drips().exit_by_contact_rules(contact, state.clock.now()).await?;
     for tag in added_tags {
         for id in db.drips().enrolling_on_tag(tag).await? {
             enroll_one(state, tenant, id, contact, "tag").await?;
@@ -41,7 +41,7 @@ pub async fn on_failure(state: &AppState, tenant: TenantId, data: &Value) -> Res
         return Ok(());
     }
     let Some(message) = data["message_id"].as_str().and_then(|s| s.parse::<uuid::Uuid>().ok()) else { return Ok(()) };
-    state.db.tenant(tenant).drips().exit_on_failure(MessageId(message)).await?;
+    state.db.tenant(tenant).drips().exit_on_failure(MessageId(message), state.clock.now()).await?;
     Ok(())
 }
 

@@ -106,7 +106,7 @@ pub async fn drive(state: &AppState, tenant: TenantId, id: CampaignId) -> Result
     }
     let handed = futures::future::join_all(sends.into_iter().map(|s| dispatch(state, tenant, &d, &channel, s))).await;
     done.extend(handed);
-    repo.record(&done).await?;
+    repo.record(&done, state.clock.now()).await?;
     if let Some(reason) = paused {
         pause(state, tenant, &d, &reason).await?;
     } else {

@@ -265,7 +265,7 @@ pub async fn unenroll(
     let (contact, id) = path.into_inner();
     let db = state.db.tenant(user.tenant_id);
     found(db, id).await?;
-    let Some(e) = db.drips().exit(id, contact, exit::API).await? else {
+    let Some(e) = db.drips().exit(id, contact, exit::API, state.clock.now()).await? else {
         return Err(ApiError::NotFound("enrollment"));
     };
     let enrollment = db.drips().enrollment(id, Some(e), None).await?.ok_or(ApiError::NotFound("enrollment"))?;

@@ -537,6 +537,12 @@ pub async fn meter_passed(app: &TestApp) {
     passes_of(app, "whatsflow_meter_passes_total").await;
 }
 
+/// Waits until the timer of drip steps and scheduled messages has run a
+/// whole pass that began after this call (e.g. after the clock moved).
+pub async fn due_passed(app: &TestApp) {
+    passes_of(app, "whatsflow_due_timer_passes_total").await;
+}
+
 /// Waits until the team router has swept twice after this call.
 pub async fn routing_passed(app: &TestApp) {
     passes_of(app, "whatsflow_routing_passes_total").await;

@@ -13,6 +13,7 @@ mod billing;
 mod campaigns;
 mod channels;
 mod contacts;
+mod drips;
 mod flows;
 mod gdpr;
 mod in_doubt;

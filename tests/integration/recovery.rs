@@ -547,3 +547,52 @@ async fn a_campaign_killed_mid_send_resumes_and_messages_each_recipient_exactly_
     let parts = ["skipped", "pending", "sending", "accepted", "sent", "delivered", "read", "failed", "unconfirmed", "cancelled"];
     assert_eq!(parts.iter().map(|p| st[*p].as_i64().unwrap()).sum::<i64>(), RECIPIENTS as i64, "{st}");
 }
+
+#[actix_rt::test]
+async fn a_sequence_killed_while_steps_are_due_sends_each_step_once_and_skips_none() {
+    let mut s = KillableServer::start("a@dripkill.test").await;
+    let channel = s.get("/api/v1/channels").await["data"][0]["id"].as_str().unwrap().to_owned();
+    s.post("/api/v1/templates/sync", serde_json::json!({})).await;
+    const CONTACTS: usize = 120;
+    for i in 0..CONTACTS {
+        s.post("/api/v1/contacts", serde_json::json!({"phone": format!("+91987660{i:04}"), "name": format!("D{i}"), "tags": ["wave"]}))
+            .await;
+    }
+    let hello = serde_json::json!({"name": "hello_world", "language": "en_US"});
+    let drip = s
+        .post(
+            "/api/v1/campaigns",
+            serde_json::json!({"type": "drip", "name": "Killed", "channel_id": channel,
+                "steps": [{"delay_seconds": 0, "template": hello}, {"delay_seconds": 1, "template": hello}]}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.post(&format!("/api/v1/campaigns/{drip}/start"), serde_json::json!({})).await;
+    let bulk = s.post(&format!("/api/v1/campaigns/{drip}/enrollments"), serde_json::json!({"tag": "wave"})).await;
+    assert_eq!(bulk["enrolled"], CONTACTS);
+    eventually("a third of the first steps sent", WAIT, || async {
+        (template_recipients(&s.app).await.len() >= CONTACTS / 3).then_some(())
+    })
+    .await;
+    s.kill_and_restart().await;
+
+    eventually("everyone through both steps after the restart", Duration::from_secs(90), || async {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM drip_enrollments WHERE state = 'completed'").fetch_one(&s.owner).await.unwrap();
+        (n == CONTACTS as i64).then_some(())
+    })
+    .await;
+    outbox_settled(&s.owner).await;
+    let to = template_recipients(&s.app).await;
+    assert_eq!(to.len(), 2 * CONTACTS, "{} sends for {CONTACTS} contacts × 2 steps", to.len());
+    let mut per: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for phone in to {
+        *per.entry(phone).or_default() += 1;
+    }
+    assert_eq!(per.len(), CONTACTS, "every contact reached");
+    assert!(per.values().all(|n| *n == 2), "a step went twice or not at all: {per:?}");
+    let messages: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM messages WHERE client_id LIKE 'drip:%'").fetch_one(&s.owner).await.unwrap();
+    assert_eq!(messages, 2 * CONTACTS as i64, "one stored message per contact and step");
+}

@@ -636,15 +636,16 @@ impl Drips<'_> {
 
     /// Ends a contact's active enrolment in a sequence; the enrolment, or
     /// None when they were not in it.
-    pub async fn exit(&self, id: CampaignId, contact: ContactId, reason: &str) -> Result<Option<uuid::Uuid>, DbError> {
+    pub async fn exit(&self, id: CampaignId, contact: ContactId, reason: &str, now: DateTime<Utc>) -> Result<Option<uuid::Uuid>, DbError> {
         let mut tx = self.db.tx().await?;
         let e: Option<uuid::Uuid> = sqlx::query_scalar(
-            "UPDATE drip_enrollments SET state = 'exited', exit_reason = $3, ended_at = now(), claimed = false, updated_at = now()
+            "UPDATE drip_enrollments SET state = 'exited', exit_reason = $3, ended_at = $4, claimed = false, updated_at = now()
              WHERE campaign_id = $1 AND contact_id = $2 AND state = 'active' RETURNING id",
         )
         .bind(id.0)
         .bind(contact.0)
         .bind(reason)
+        .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -653,16 +654,17 @@ impl Drips<'_> {
 
     /// Ends a contact's enrolments whose sequences exit on a reply (those
     /// made before the message was stored); how many.
-    pub async fn exit_on_reply(&self, contact: ContactId, message_created: DateTime<Utc>) -> Result<u64, DbError> {
+    pub async fn exit_on_reply(&self, contact: ContactId, message_created: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64, DbError> {
         let mut tx = self.db.tx().await?;
         let n = sqlx::query(
-            "UPDATE drip_enrollments e SET state = 'exited', exit_reason = 'replied', ended_at = now(), claimed = false, updated_at = now()
+            "UPDATE drip_enrollments e SET state = 'exited', exit_reason = 'replied', ended_at = $3, claimed = false, updated_at = now()
              FROM campaigns c
              WHERE c.id = e.campaign_id AND e.contact_id = $1 AND e.state = 'active' AND e.created_at < $2
                AND COALESCE((c.drip->>'exit_on_reply')::boolean, true)",
         )
         .bind(contact.0)
         .bind(message_created)
+        .bind(now)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -685,7 +687,7 @@ impl Drips<'_> {
 
     /// Ends a contact's enrolments that one of their sequences' rules now
     /// ends: opted out of marketing, an exit tag, the exit field's value.
-    pub async fn exit_by_contact_rules(&self, contact: ContactId) -> Result<u64, DbError> {
+    pub async fn exit_by_contact_rules(&self, contact: ContactId, now: DateTime<Utc>) -> Result<u64, DbError> {
         let mut tx = self.db.tx().await?;
         let n = sqlx::query(
             "WITH why AS (
@@ -697,10 +699,11 @@ impl Drips<'_> {
                    END AS reason
                FROM drip_enrollments e JOIN campaigns c ON c.id = e.campaign_id JOIN contacts k ON k.id = e.contact_id
                WHERE e.contact_id = $1 AND e.state = 'active')
-             UPDATE drip_enrollments e SET state = 'exited', exit_reason = why.reason, ended_at = now(), claimed = false, updated_at = now()
+             UPDATE drip_enrollments e SET state = 'exited', exit_reason = why.reason, ended_at = $2, claimed = false, updated_at = now()
              FROM why WHERE why.id = e.id AND why.reason IS NOT NULL",
         )
         .bind(contact.0)
+        .bind(now)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -709,13 +712,14 @@ impl Drips<'_> {
 
     /// Ends the enrolment whose step sent this message, after Meta
     /// refused it for good.
-    pub async fn exit_on_failure(&self, message: MessageId) -> Result<u64, DbError> {
+    pub async fn exit_on_failure(&self, message: MessageId, now: DateTime<Utc>) -> Result<u64, DbError> {
         let mut tx = self.db.tx().await?;
         let n = sqlx::query(
-            "UPDATE drip_enrollments e SET state = 'exited', exit_reason = 'send_failed', ended_at = now(), claimed = false, updated_at = now()
+            "UPDATE drip_enrollments e SET state = 'exited', exit_reason = 'send_failed', ended_at = $2, claimed = false, updated_at = now()
              FROM drip_sends s WHERE s.message_id = $1 AND s.enrollment_id = e.id AND e.state = 'active'",
         )
         .bind(message.0)
+        .bind(now)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -861,7 +865,7 @@ impl Drips<'_> {
     /// Records what became of claimed steps, in two statements: each
     /// step's row, and each enrolment moved on, completed or exited (only
     /// while still active: an exit that landed meanwhile stands).
-    pub async fn record(&self, done: &[StepDone]) -> Result<(), DbError> {
+    pub async fn record(&self, done: &[StepDone], now: DateTime<Utc>) -> Result<(), DbError> {
         if done.is_empty() {
             return Ok(());
         }
@@ -922,7 +926,7 @@ impl Drips<'_> {
                  claimed = false, updated_at = now(),
                  state = CASE u.state WHEN 'completed' THEN 'completed' WHEN 'exited' THEN 'exited' ELSE e.state END,
                  exit_reason = COALESCE(u.reason, e.exit_reason),
-                 ended_at = CASE WHEN u.state IN ('completed', 'exited') THEN now() ELSE e.ended_at END,
+                 ended_at = CASE WHEN u.state IN ('completed', 'exited') THEN $7 ELSE e.ended_at END,
                  position = COALESCE(u.next_position, e.position),
                  step_id = COALESCE(u.next_step, e.step_id),
                  due_at = CASE WHEN u.state = 'moved' THEN u.next_due ELSE e.due_at END
@@ -936,6 +940,7 @@ impl Drips<'_> {
         .bind(&next_pos)
         .bind(&next_step)
         .bind(&next_due)
+        .bind(now)
         .execute(&mut *tx)
         .await?;
         // An enrolment that left while its step was being handed over
