@@ -159,7 +159,8 @@ impl Application {
         if let Some(layer) = layer {
             store = layer(store);
         }
-        let flows = crate::store::flows::PgFlowStore::new(pool.clone(), hub.clone());
+        let timers = Arc::new(crate::drips::timer::DueTimers::default());
+        let flows = crate::store::flows::PgFlowStore::new(pool.clone(), hub.clone(), timers.clone(), clock.clone());
         let secrets = SecretBox::with_previous(&config.master_key, &config.previous_master_keys);
         let graph = Arc::new(GraphClient::new(&config.graph_api_base, pool.clone(), secrets.clone()));
         let egress = crate::egress::EgressClient::new(crate::egress::EgressPolicy::new(config.egress_allow.clone()))
@@ -249,7 +250,7 @@ impl Application {
             ai: crate::ai::AiClient::new(config.ai.clone()),
             webhook_stats: WebhookStats::default(),
             timer_passes: AtomicU64::new(0),
-            timers: Arc::new(crate::drips::timer::DueTimers::default()),
+            timers,
             meter_passes: AtomicU64::new(0),
             started_at: Instant::now(),
             config: Arc::new(config),

@@ -133,6 +133,12 @@ pub enum Action {
         /// The flow.
         flow_id: uuid::Uuid,
     },
+    /// Enrol the conversation's contact in a drip sequence (running or
+    /// paused; its re-entry policy applies).
+    EnrollInSequence {
+        /// The sequence (a drip campaign's id).
+        campaign_id: uuid::Uuid,
+    },
     /// Add an internal note.
     AddNote {
         /// The note; variables are filled.
@@ -163,6 +169,7 @@ impl Action {
             Self::Tag { .. } => &["conversation.tags"],
             Self::SetStatus { .. } => &["conversation.updated"],
             Self::SendMessage { .. } | Self::SendTemplate { .. } | Self::StartFlow { .. } => &["message.status"],
+            Self::EnrollInSequence { .. } => &["message.status"],
             Self::SetPriority { .. } | Self::AddNote { .. } | Self::CallWebhook { .. } | Self::Notify { .. } => &[],
         }
     }
@@ -177,6 +184,7 @@ impl Action {
             Self::SendMessage { .. } => "send_message",
             Self::SendTemplate { .. } => "send_template",
             Self::StartFlow { .. } => "start_flow",
+            Self::EnrollInSequence { .. } => "enroll_in_sequence",
             Self::AddNote { .. } => "add_note",
             Self::CallWebhook { .. } => "call_webhook",
             Self::Notify { .. } => "notify",

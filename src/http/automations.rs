@@ -79,7 +79,8 @@ pub async fn catalog(_user: Manager) -> Result<HttpResponse, ApiError> {
             {"type": "assign", "fields": ["agent_id | team_id"]}, {"type": "tag", "fields": ["add", "remove", "target: conversation|contact"]},
             {"type": "set_status", "fields": ["status"]}, {"type": "set_priority", "fields": ["priority: low|normal|high|urgent"]},
             {"type": "send_message", "fields": ["text"]}, {"type": "send_template", "fields": ["name", "language", "components"]},
-            {"type": "start_flow", "fields": ["flow_id"]}, {"type": "add_note", "fields": ["text"]},
+            {"type": "start_flow", "fields": ["flow_id"]}, {"type": "enroll_in_sequence", "fields": ["campaign_id"]},
+            {"type": "add_note", "fields": ["text"]},
             {"type": "call_webhook", "fields": ["url"]}, {"type": "notify", "fields": ["text", "user_ids"]},
         ],
     })))

@@ -78,6 +78,11 @@ impl Effects for Sandbox<'_> {
         self.transcript.push(json!({"from": "system", "action": "handoff", "note": note}));
         Ok(())
     }
+    async fn enroll(&mut self, campaign_id: &str) -> Result<(), String> {
+        // A test run enrols nobody: it says what the live run would do.
+        self.transcript.push(json!({"from": "system", "action": "enroll", "campaign_id": campaign_id}));
+        Ok(())
+    }
     fn now(&self) -> DateTime<Utc> {
         self.now
     }

@@ -30,12 +30,22 @@ pub struct PgFlowStore {
     active: Arc<DashMap<TenantId, Arc<Vec<ActiveFlow>>>>,
     versions: Arc<BoundedCache<(uuid::Uuid, i32), Arc<Flow>>>,
     hub: Arc<crate::hub::TenantHub>,
+    /// Woken when an `enroll` node enrols someone.
+    timers: Arc<crate::drips::timer::DueTimers>,
+    /// The application's clock (enrolment times).
+    clock: Arc<dyn whatsflow_actors::ports::Clock>,
 }
 
 impl PgFlowStore {
-    /// A store over `pool`; `hub` tells who is online (for assignment).
-    /// Starts the grouped run writes on the current runtime.
-    pub fn new(pool: PgPool, hub: Arc<crate::hub::TenantHub>) -> Self {
+    /// A store over `pool`; `hub` tells who is online (for assignment),
+    /// `timers` hears of enrolments, `clock` dates them. Starts the grouped
+    /// run writes on the current runtime.
+    pub fn new(
+        pool: PgPool,
+        hub: Arc<crate::hub::TenantHub>,
+        timers: Arc<crate::drips::timer::DueTimers>,
+        clock: Arc<dyn whatsflow_actors::ports::Clock>,
+    ) -> Self {
         let creations = GroupCommit::start(pool.clone(), RunCreation, RUN_LIMITS);
         let saves = GroupCommit::start(pool.clone(), RunSaves, RUN_LIMITS);
         Self {
@@ -45,6 +55,8 @@ impl PgFlowStore {
             active: Arc::new(DashMap::new()),
             versions: Arc::new(BoundedCache::new(FLOW_VERSION_CACHE, FLOW_VERSION_TTL)),
             hub,
+            timers,
+            clock,
         }
     }
 
@@ -220,6 +232,22 @@ impl FlowStore for PgFlowStore {
         .await
         .map_err(store_err)?;
         tx.commit().await.map_err(store_err)
+    }
+
+    async fn enroll(&self, tenant: TenantId, campaign: uuid::Uuid, contact: ContactId) -> Result<bool, StoreError> {
+        let db_err = |e: crate::store::repo::DbError| match e {
+            crate::store::repo::DbError::Unavailable(e) => StoreError::Unavailable(e.to_string()),
+            other => StoreError::Bug(other.to_string()),
+        };
+        let db = crate::store::repo::Db::new(self.pool.clone());
+        let db = db.tenant(tenant);
+        let Some(drip) = db.drips().get(whatsflow_actors::ids::CampaignId(campaign)).await.map_err(db_err)? else { return Ok(false) };
+        if !matches!(drip.status, crate::store::repo::campaigns::CampaignStatus::Running | crate::store::repo::campaigns::CampaignStatus::Paused) {
+            return Ok(false);
+        }
+        let contacts = db.drips().contacts(&[contact.0]).await.map_err(db_err)?;
+        let out = crate::drips::enroll::enroll(db, &self.timers, self.clock.now(), &drip, &contacts, "flow").await.map_err(db_err)?;
+        Ok(out.iter().any(|o| matches!(o, crate::store::repo::drips::Enrolled::New(_))))
     }
 
     async fn set_contact_field(&self, tenant: TenantId, contact: ContactId, field: &str, value: &Value) -> Result<(), StoreError> {

@@ -479,3 +479,50 @@ async fn scheduled_messages_go_at_their_time_under_the_window_rule() {
     let (s, _) = app.get(&other, &path).await;
     assert_eq!(s, 404);
 }
+
+#[actix_rt::test]
+async fn a_flow_node_and_an_automation_rule_enrol_the_contact_they_act_for() {
+    let app = spawn_app().await;
+    let (t, channel) = ready(&app).await;
+    let drip = create_drip(&app, &t, json!({"type": "drip", "name": "From bots", "channel_id": channel, "steps": [hello(3600)]})).await;
+    // A flow: on "join", thank and enrol.
+    let flow = json!({"name": "Join", "trigger_type": "keyword", "trigger_value": "join", "flow_data": {"nodes": [
+        {"id": "m", "type": "message", "data": {"start": true, "text": "Welcome aboard"}},
+        {"id": "e", "type": "enroll", "data": {"campaign_id": drip}}
+    ], "edges": [{"id": "1", "source": "m", "target": "e"}]}});
+    let res = app.post_json(&t.token, "/api/v1/flows", &flow).await;
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.patch_json(&t.token, &format!("/api/v1/flows/{id}/status"), &json!({"status": "active"})).await.status(), 200);
+    // A node naming something that is not an id is refused with the node named.
+    let bad = json!({"name": "Bad", "trigger_type": "keyword", "trigger_value": "bad", "flow_data": {"nodes": [
+        {"id": "e", "type": "enroll", "data": {"start": true, "campaign_id": "not-an-id"}}], "edges": []}});
+    let res = app.post_json(&t.token, "/api/v1/flows", &bad).await;
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "FLOW_INVALID", "{v}");
+    // A rule: every message saying "vip" enrols.
+    let rule = json!({"name": "VIP", "event": "message.received",
+                      "conditions": {"all": [{"field": "message.text", "op": "eq", "value": "vip"}]},
+                      "actions": [{"type": "enroll_in_sequence", "campaign_id": drip}]});
+    assert_eq!(app.post_json(&t.token, "/api/v1/automations", &rule).await.status(), 201);
+
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "14155550801", "wamid.join-1", "join")).await;
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "14155550802", "wamid.vip-1", "vip")).await;
+    let sources = eventually("both enrolled", WAIT, || async {
+        let (_, v) = app.get(&t, &format!("/api/v1/campaigns/{drip}/enrollments")).await;
+        let mut s: Vec<(String, String)> = v["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["phone"].as_str().unwrap().to_owned(), e["source"].as_str().unwrap().to_owned()))
+            .collect();
+        s.sort();
+        (s.len() == 2).then_some(s)
+    })
+    .await;
+    assert_eq!(sources, [("+14155550801".to_owned(), "flow".to_owned()), ("+14155550802".to_owned(), "automation".to_owned())]);
+    settled(&app).await;
+    // Their own message came before the enrolment: it does not count as a reply.
+    let (_, v) = app.get(&t, &format!("/api/v1/campaigns/{drip}/enrollments?state=active")).await;
+    assert_eq!(v["data"].as_array().unwrap().len(), 2, "{v}");
+}

@@ -298,6 +298,15 @@ impl Effects for LiveEffects {
         self.patch(patch).await.map(|_| ())
     }
 
+    async fn enroll(&mut self, campaign_id: &str) -> Result<(), String> {
+        let campaign = campaign_id.parse::<uuid::Uuid>().map_err(|_| format!("`{campaign_id}` is not a sequence id"))?;
+        let enrolled = self.ports.flows.enroll(self.tenant, campaign, self.contact).await.map_err(|e| e.to_string())?;
+        if !enrolled {
+            tracing::info!(campaign = %campaign, "a flow's enroll node changed nothing: no running sequence, already in it, or no re-entry");
+        }
+        Ok(())
+    }
+
     fn now(&self) -> DateTime<Utc> {
         self.ports.clock.now()
     }
@@ -342,6 +351,9 @@ mod tests {
         }
         async fn set_contact_field(&self, _: TenantId, _: ContactId, _: &str, _: &Value) -> Result<(), StoreError> {
             Ok(())
+        }
+        async fn enroll(&self, _: TenantId, _: uuid::Uuid, _: ContactId) -> Result<bool, StoreError> {
+            Ok(false)
         }
         async fn sent_by_of(&self, _: TenantId, _: &str) -> Result<Option<Value>, StoreError> {
             Ok(None)

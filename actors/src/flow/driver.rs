@@ -55,6 +55,9 @@ pub trait Effects: Send {
     async fn set_field(&mut self, field: &str, value: &Value) -> Result<(), String>;
     /// Hands the conversation to people.
     async fn handoff(&mut self, note: Option<&str>) -> Result<(), String>;
+    /// Puts the contact into a drip sequence (already in it, or refused by
+    /// its re-entry policy: nothing changes, the run goes on).
+    async fn enroll(&mut self, campaign_id: &str) -> Result<(), String>;
     /// Now.
     fn now(&self) -> DateTime<Utc>;
 }
@@ -228,6 +231,7 @@ pub async fn drive(flow: &Flow, mut run: RunRecord, ctx: &mut RunContext, trigge
                 r
             }
             Some(Effect::Handoff { note }) => fx.handoff(note.as_deref()).await,
+            Some(Effect::Enroll { campaign_id }) => fx.enroll(campaign_id).await,
         };
         if let Err(e) = outcome {
             return failed(run, format!("node `{node_id}`: {e}"), fx).await;
@@ -340,6 +344,9 @@ mod tests {
             Ok(())
         }
         async fn handoff(&mut self, _: Option<&str>) -> Result<(), String> {
+            Ok(())
+        }
+        async fn enroll(&mut self, _: &str) -> Result<(), String> {
             Ok(())
         }
         fn now(&self) -> DateTime<Utc> {

@@ -181,6 +181,11 @@ pub enum Effect {
         /// For the agents.
         note: Option<String>,
     },
+    /// Put the contact into a drip sequence.
+    Enroll {
+        /// The sequence.
+        campaign_id: String,
+    },
 }
 
 /// What happens after a node's effect.
@@ -309,6 +314,9 @@ pub fn execute(flow: &Flow, id: &str, spec: &NodeSpec, ctx: &RunContext) -> Step
         }
         NodeSpec::SetField { field, value } => {
             Step { effect: Some(Effect::SetField { field: field.clone(), value: interpolate_value(value, ctx) }), then: Then::Goto(next()) }
+        }
+        NodeSpec::Enroll { campaign_id } => {
+            Step { effect: Some(Effect::Enroll { campaign_id: campaign_id.clone() }), then: Then::Goto(next()) }
         }
         NodeSpec::Jump { target } => Step { effect: None, then: Then::Goto(Some(target.clone())) },
         NodeSpec::Handoff { note } => {

@@ -93,6 +93,7 @@ pub const NODE_TYPES: &[&str] = &[
     "assign",
     "tag",
     "set_field",
+    "enroll",
     "jump",
     "handoff",
     "end",

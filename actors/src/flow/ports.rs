@@ -30,6 +30,10 @@ pub trait FlowStore: Send + Sync + 'static {
     async fn tag_contact(&self, tenant: TenantId, contact: ContactId, add: &[String], remove: &[String]) -> Result<(), StoreError>;
     /// Sets a contact field (`name` or a custom field).
     async fn set_contact_field(&self, tenant: TenantId, contact: ContactId, field: &str, value: &Value) -> Result<(), StoreError>;
+    /// Enrols the contact in a drip sequence of the tenant that runs (or is
+    /// paused); whether a new enrolment was made (false: no such sequence,
+    /// already in it, or refused by its re-entry policy).
+    async fn enroll(&self, tenant: TenantId, campaign: uuid::Uuid, contact: ContactId) -> Result<bool, StoreError>;
     /// Who sent the message with this wamid (`{kind, id}`), for reply triggers.
     async fn sent_by_of(&self, tenant: TenantId, wamid: &str) -> Result<Option<Value>, StoreError>;
     /// Whether a template (`{"name", "language": {"code"}}`) may go to a

@@ -141,6 +141,11 @@ pub enum NodeSpec {
         /// The value (text inside is interpolated).
         value: Value,
     },
+    /// `enroll`: puts the contact into a drip sequence (by its id).
+    Enroll {
+        /// The sequence (a drip campaign's id).
+        campaign_id: String,
+    },
     /// `jump`: goes to another node.
     Jump {
         /// The node.
@@ -519,6 +524,13 @@ impl NodeSpec {
                     r.problem("set_field needs data.value");
                 }
                 NodeSpec::SetField { field, value: value.unwrap_or(Value::Null) }
+            }
+            "enroll" => {
+                let campaign_id = r.required("campaign_id", MAX_NAME_CHARS);
+                if !campaign_id.is_empty() && uuid::Uuid::parse_str(&campaign_id).is_err() {
+                    r.problem("enroll needs data.campaign_id: the id of a drip sequence");
+                }
+                NodeSpec::Enroll { campaign_id }
             }
             "jump" => match str_of(r.data(), "target") {
                 Some(t) => NodeSpec::Jump { target: t.to_owned() },

@@ -8,7 +8,9 @@
 // step 1's session message arrives in the customer's thread, the counts move
 // (enrolled, active, step 1 sent) and both wait for step 2. The customer's
 // path shows step 1 sent as a session message; taking them out of the
-// sequence makes them exited (reason: by hand), counted as such.
+// sequence makes them exited (reason: by hand), counted as such. Editing
+// the running sequence says waiting contacts keep their version, and a
+// changed step makes version 2.
 import { randomBytes } from "node:crypto";
 import { apiCall, assert, digits, login, openConversation, screenshot, tenantWithChannel, waitForBubble } from "../lib.mjs";
 
@@ -147,6 +149,17 @@ export default async function ({ page }) {
   await page.getByTestId("sequence-enrollments-state").selectOption("exited");
   await until(() => rows.evaluateAll((els) => els.map((e) => e.dataset.state).join(",")), (v) => v === "exited", "the exited filter lists the customer only");
   await screenshot(page, "drip-sequence-detail");
+
+  // Editing it while the lead waits: the editor says waiting contacts keep their version; a changed step is a new version.
+  await page.getByTestId("sequence-edit").click();
+  const note = page.getByTestId("sequence-version-note");
+  await note.waitFor();
+  assert(/keep the version/.test((await note.textContent()) ?? ""), `the editor says who keeps which version: ${await note.textContent()}`);
+  assert((await page.getByTestId("sequence-step-2-name").inputValue()) === "Tutorial", "the editor reads the stored steps");
+  await page.getByTestId("sequence-step-2-session").fill(`Here is a shorter tour, ${hex}.`);
+  await page.getByTestId("sequence-save").click();
+  await detail.waitFor();
+  await detail.filter({ hasText: "version 2" }).waitFor();
 
   // The list shows it running with its counts.
   await page.getByTestId("nav-sequences").click();

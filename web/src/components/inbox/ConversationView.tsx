@@ -163,9 +163,13 @@ export function ConversationView({ id }: { id: string }) {
             {noting || hasDraft ? (
               composer(false)
             ) : (
-              <div className="border-t border-gray-200 bg-white px-3 py-1.5">
+              <div className="flex flex-wrap gap-4 border-t border-gray-200 bg-white px-3 py-1.5">
                 <button type="button" onClick={() => setNoting(true)} className="text-sm text-amber-800 underline" data-testid="note-open">
                   🔒 {t("composer.writeNote")}
+                </button>
+                {/* Scheduled for later: goes as written if the customer writes first, else as the fallback template. */}
+                <button type="button" onClick={() => setScheduling({ text: "" })} className="text-sm text-sky-800 underline" data-testid="schedule-open">
+                  🕒 {t("composer.schedule")}
                 </button>
               </div>
             )}
@@ -174,18 +178,18 @@ export function ConversationView({ id }: { id: string }) {
       </section>
       {scheduling && (
         <Suspense fallback={null}>
-        <ScheduleDialog
-          conversationId={id}
-          text={scheduling.text}
-          closesAt={windowClosesAt(conversation.window_expires_at, conversation.last_inbound_at)}
-          editing={scheduling.editing ?? null}
-          onClose={() => setScheduling(null)}
-          onDone={() => {
-            scheduling.scheduled?.();
-            setScheduling(null);
-            setScheduledKey((k) => k + 1);
-          }}
-        />
+          <ScheduleDialog
+            conversationId={id}
+            text={scheduling.text}
+            closesAt={windowClosesAt(conversation.window_expires_at, conversation.last_inbound_at)}
+            editing={scheduling.editing ?? null}
+            onClose={() => setScheduling(null)}
+            onDone={() => {
+              scheduling.scheduled?.();
+              setScheduling(null);
+              setScheduledKey((k) => k + 1);
+            }}
+          />
         </Suspense>
       )}
       {templatesOpen && info.open && (

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useAuth } from "../../auth/AuthProvider";
 import { useI18n } from "../../i18n/I18nProvider";
 import { ENROLLMENT_STATES, isEnrollmentState } from "../../lib/drips";
@@ -22,7 +22,10 @@ export function EnrollmentsTable({ sequenceId, generation, onChanged }: { sequen
   const [state, setState] = useState<EnrollmentState | "">("");
   const [open, setOpen] = useState<Enrollment | null>(null);
   const list = usePaged<Enrollment>(api, `/campaigns/${encodeURIComponent(sequenceId)}/enrollments`, { state, limit: 50 });
-  const { reload } = list;
+  // usePaged's reload is a new function every render: keep the latest, read again only when `generation` moves.
+  const reloadRef = useRef(list.reload);
+  reloadRef.current = list.reload;
+  const reload = useCallback(() => reloadRef.current(), []);
   useEffect(() => {
     if (generation > 0) reload();
   }, [generation, reload]);
