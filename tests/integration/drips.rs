@@ -526,3 +526,24 @@ async fn a_flow_node_and_an_automation_rule_enrol_the_contact_they_act_for() {
     let (_, v) = app.get(&t, &format!("/api/v1/campaigns/{drip}/enrollments?state=active")).await;
     assert_eq!(v["data"].as_array().unwrap().len(), 2, "{v}");
 }
+
+#[actix_rt::test]
+async fn an_erased_contact_leaves_every_sequence_and_their_scheduled_messages_go() {
+    let app = spawn_app().await;
+    let (t, channel) = ready(&app).await;
+    let conversation = app.open_conversation(&t, "14155550901").await;
+    let contact = app.conversations(&t).await[0]["contact"]["id"].as_str().unwrap().to_owned();
+    let drip = create_drip(&app, &t, json!({"type": "drip", "name": "Erase", "channel_id": channel, "steps": [hello(3600)]})).await;
+    assert_eq!(enroll(&app, &t, &contact, &drip).await.0, 201);
+    let path = format!("/api/v1/conversations/{conversation}/scheduled-messages");
+    let res = app.post_json(&t.token, &path, &json!({"send_in_seconds": 600, "type": "text", "text": {"body": "Private reminder"}})).await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(app.post_json(&t.token, &format!("/api/v1/contacts/{contact}/erase"), &json!({})).await.status(), 200);
+    let e = enrollment_of(&app, &t, &drip, &contact).await;
+    assert_eq!((e["state"].as_str(), e["exit_reason"].as_str()), (Some("exited"), Some("contact_gone")));
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM scheduled_messages WHERE content::text LIKE '%Private reminder%'")
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "the scheduled text outlived the erasure");
+}

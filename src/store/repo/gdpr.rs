@@ -128,6 +128,18 @@ impl TenantDb<'_> {
             None => 0,
         };
         sqlx::query("DELETE FROM held_events WHERE target_wamid = ANY($1)").bind(&wamids).execute(&mut *tx).await?;
+        // No sequence goes on reaching them, and nothing written for them waits to go.
+        sqlx::query(
+            "UPDATE drip_enrollments SET state = 'exited', exit_reason = 'contact_gone', ended_at = now(), claimed = false, updated_at = now()
+             WHERE contact_id = $1 AND state = 'active'",
+        )
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM scheduled_messages s USING conversations c WHERE c.id = s.conversation_id AND c.contact_id = $1")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM dead_letters WHERE contact_id = $1").bind(id.0).execute(&mut *tx).await?;
         // What teamwork kept of them: smart-reply memory, survey comments,
         // queued internal events and the bodies of outbound webhook deliveries.
