@@ -7,7 +7,7 @@
 //! `target/bench/results.json`.
 //!
 //! `cargo run --release -p whatsflow-bench -- <scenario> [--seconds N]`,
-//! scenario one of ingest, latency, sockets, actors, flows, outbound, campaign, all.
+//! scenario one of ingest, latency, sockets, actors, flows, outbound, campaign, drips, all.
 
 mod harness;
 mod monitor;
@@ -21,7 +21,7 @@ use std::sync::Arc;
 #[derive(Parser)]
 #[command(name = "whatsflow-bench", about = "Measures whatsflow against this machine's own ceilings")]
 struct Args {
-    /// ingest | latency | sockets | actors | flows | outbound | all
+    /// ingest | latency | sockets | actors | flows | outbound | campaign | drips | all
     scenario: String,
     /// Seconds of load per run (ingest, latency, outbound).
     #[arg(long, default_value_t = 10)]
@@ -55,6 +55,12 @@ struct Args {
     /// The number's and the campaign's messages per second (campaign).
     #[arg(long, default_value_t = 1000)]
     campaign_mps: u32,
+    /// Contacts enrolled in the sequence (drips).
+    #[arg(long, default_value_t = 100_000)]
+    enrolled: usize,
+    /// Seconds over which their steps fall due (drips).
+    #[arg(long, default_value_t = 300)]
+    drip_window: u64,
 }
 
 fn machine() -> Value {
@@ -146,6 +152,7 @@ async fn run_once(name: &str, args: &Args, bin: &std::path::Path) -> anyhow::Res
         "flows" => scenarios::flows(h.clone(), args.flow_runs).await,
         "outbound" => scenarios::outbound(h.clone(), args.seconds, args.mps).await,
         "campaign" => scenarios::campaign(h.clone(), args.recipients, args.campaign_mps).await,
+        "drips" => scenarios::drips(h.clone(), args.enrolled, args.drip_window).await,
         other => Err(anyhow::anyhow!("unknown scenario `{other}`")),
     };
     let res = match Arc::try_unwrap(h) {
@@ -181,7 +188,7 @@ async fn main() -> std::process::ExitCode {
     let args = Args::parse();
     let fds = harness::raise_fd_limit();
     let names: Vec<&str> = if args.scenario == "all" {
-        vec!["ingest", "latency", "sockets", "actors", "flows", "outbound", "campaign"]
+        vec!["ingest", "latency", "sockets", "actors", "flows", "outbound", "campaign", "drips"]
     } else {
         vec![args.scenario.as_str()]
     };

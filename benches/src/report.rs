@@ -58,6 +58,15 @@ pub fn goals(scenario: &str) -> Vec<Goal> {
             at_most("figures.sends_counted_twice_after_kill", 0.0),
             at_most("figures.pause_to_last_send_ms", 5000.0),
         ],
+        "drips" => vec![
+            at_most("figures.lateness_p99_ms", 1000.0),
+            at_most("figures.sends_counted_twice_after_kill", 0.0),
+            memory_at_most(
+                "figures.bytes_per_waiting_enrolment",
+                64.0,
+                "memory per waiting enrolment: the server's RSS growth while contacts were enrolled and waited, divided by them",
+            ),
+        ],
         _ => Vec::new(),
     }
 }

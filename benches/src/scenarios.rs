@@ -918,3 +918,148 @@ async fn channel_id(h: &Harness, t: &Tenant) -> anyhow::Result<String> {
     let v: Value = h.http.get(format!("{}/api/v1/channels", h.base)).bearer_auth(&t.token).send().await?.json().await?;
     v["data"][0]["id"].as_str().map(str::to_owned).context("no channel")
 }
+
+/// Drip sequences at scale: `enrolled` contacts waiting as rows (the
+/// server's memory per waiting enrolment), then a sequence whose steps fall
+/// due spread over `window` seconds: how late each is handed to its
+/// conversation (due → handed over), with a `kill -9` a third of the way
+/// through, after which every step must still go exactly once.
+pub async fn drips(h: Arc<Harness>, enrolled: usize, window: u64) -> anyhow::Result<Value> {
+    const CHUNKS: usize = 20;
+    let t = h.tenant("Drips", "900000000000008", 1000).await?;
+    h.http.post(format!("{}/api/v1/templates/sync", h.base)).bearer_auth(&t.token).send().await?.error_for_status()?;
+    let per = enrolled.div_ceil(CHUNKS);
+    let bar = progress(enrolled as u64, "importing the contacts");
+    for c in 0..CHUNKS {
+        let mut csv = String::from("phone,name,tags\n");
+        for i in c * per..((c + 1) * per).min(enrolled) {
+            csv.push_str(&format!("+91710{i:07},Customer {i},w{c}\n"));
+        }
+        h.http
+            .post(format!("{}/api/v1/contacts/import", h.base))
+            .bearer_auth(&t.token)
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+            .await?
+            .error_for_status()?;
+        bar.inc(per as u64);
+    }
+    bar.finish_and_clear();
+    let channel = channel_id(&h, &t).await?;
+    let (hp, tp) = (h.clone(), t.clone());
+    let post = move |path: String, body: Value| {
+        let (h, t) = (hp.clone(), tp.clone());
+        async move {
+            let v: Value =
+                h.http.post(format!("{}{path}", h.base)).bearer_auth(&t.token).json(&body).send().await?.error_for_status()?.json().await?;
+            anyhow::Ok(v)
+        }
+    };
+    let sequence = |name: &str, delay: u64| {
+        json!({"type": "drip", "name": name, "channel_id": channel, "exit_on_reply": false,
+               "steps": [{"delay_seconds": delay, "delay_from": "enrolment", "template": {"name": "hello_world", "language": "en_US"}}]})
+    };
+    let poster = post.clone();
+    let enrol_all = move |id: String, spread: Option<u64>| {
+        let post = poster.clone();
+        async move {
+            let started = Instant::now();
+            for c in 0..CHUNKS {
+                if let Some(w) = spread {
+                    let at = Duration::from_millis(w * 1000 * c as u64 / CHUNKS as u64);
+                    if let Some(wait) = at.checked_sub(started.elapsed()) {
+                        tokio::time::sleep(wait).await;
+                    }
+                }
+                post(format!("/api/v1/campaigns/{id}/enrollments"), json!({"tag": format!("w{c}")})).await?;
+            }
+            anyhow::Ok(started.elapsed())
+        }
+    };
+
+    // Waiting costs rows, not memory.
+    let waiting = post("/api/v1/campaigns".into(), sequence("Bench waiting", 86_400)).await?["id"].as_str().context("id")?.to_owned();
+    post(format!("/api/v1/campaigns/{waiting}/start"), json!({})).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rss_before = h.server_rss_kib();
+    let enrol_time = enrol_all(waiting.clone(), None).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rss_after = h.server_rss_kib();
+    let bytes_per_waiting = (rss_after.saturating_sub(rss_before) * 1024) as f64 / enrolled as f64;
+    post(format!("/api/v1/campaigns/{waiting}/cancel"), json!({})).await?;
+
+    // Steps falling due across the window, a kill -9 a third of the way.
+    let delay = 15;
+    let due = post("/api/v1/campaigns".into(), sequence("Bench due", delay)).await?["id"].as_str().context("id")?.to_owned();
+    post(format!("/api/v1/campaigns/{due}/start"), json!({})).await?;
+    let monitor = h.monitor().await?;
+    let started = Instant::now();
+    let enrolling = tokio::spawn(enrol_all(due.clone(), Some(window)));
+    let deadline = Instant::now() + Duration::from_secs(window + 900);
+    while h.sim_template_send_count() < enrolled / 3 {
+        if Instant::now() > deadline {
+            anyhow::bail!("only {} of {enrolled} steps sent", h.sim_template_send_count());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let killed_at = chrono::Utc::now();
+    h.kill_and_restart().await?;
+    enrolling.await.context("enrolling")??;
+    let pool = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&h.db_url).await?;
+    let due_id = uuid::Uuid::parse_str(&due)?;
+    loop {
+        let done: i64 = sqlx::query_scalar("SELECT count(*) FROM drip_enrollments WHERE campaign_id = $1 AND state <> 'active'")
+            .bind(due_id)
+            .fetch_one(&pool)
+            .await?;
+        if done as usize >= enrolled {
+            break;
+        }
+        if Instant::now() > deadline {
+            anyhow::bail!("{done} of {enrolled} enrolments finished");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let elapsed = started.elapsed();
+    let usage = monitor.finish().await;
+    let lateness: Vec<(f64, bool)> = sqlx::query_as::<_, (f64, bool)>(
+        "SELECT (extract(epoch FROM handed_at - due_at) * 1000)::float8, handed_at < $2 FROM drip_sends
+         WHERE campaign_id = $1 AND handed_at IS NOT NULL AND due_at IS NOT NULL",
+    )
+    .bind(due_id)
+    .bind(killed_at)
+    .fetch_all(&pool)
+    .await?;
+    let in_doubt: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM drip_sends s JOIN messages m ON m.id = s.message_id WHERE s.campaign_id = $1 AND m.status IN ('pending', 'unconfirmed')",
+    )
+    .bind(due_id)
+    .fetch_one(&pool)
+    .await?;
+    pool.close().await;
+    let mut before_kill: Vec<f64> = lateness.iter().filter(|(_, b)| *b).map(|(ms, _)| *ms).collect();
+    let mut all: Vec<f64> = lateness.iter().map(|(ms, _)| *ms).collect();
+    let sends = h.sim_template_sends();
+    let distinct: std::collections::HashSet<&str> = sends.iter().map(|(to, _)| to.as_str()).collect();
+    let duplicated = sends.len() - distinct.len();
+    let lost = enrolled.saturating_sub(distinct.len()).saturating_sub(usize::try_from(in_doubt).unwrap_or(0));
+    let (p50, p99) = (pct(&mut before_kill, 50.0), pct(&mut before_kill, 99.0));
+    let p99_all = pct(&mut all, 99.0);
+    println!(
+        "  {enrolled} enrolled in {:.1} s; {bytes_per_waiting:.0} bytes of server memory per waiting enrolment; lateness p50 {p50:.0} ms, \
+         p99 {p99:.0} ms before the kill ({p99_all:.0} ms p99 with the restart); {} sends, duplicated {duplicated}, in doubt {in_doubt}",
+        enrol_time.as_secs_f64(),
+        sends.len()
+    );
+    Ok(json!({
+        "figures": {"enrolled": enrolled, "window_seconds": window, "enrol_seconds": round(enrol_time.as_secs_f64()),
+                    "bytes_per_waiting_enrolment": round(bytes_per_waiting), "lateness_p50_ms": round(p50), "lateness_p99_ms": round(p99),
+                    "lateness_p99_ms_with_restart": round(p99_all), "sends_counted_twice_after_kill": duplicated, "in_doubt_after_kill": in_doubt,
+                    "steps_per_s": round(enrolled as f64 / elapsed.as_secs_f64())},
+        "ceilings": {"due_per_s": round(enrolled as f64 / window as f64)},
+        "ratios": {"steps_vs_due_rate": round((enrolled as f64 / elapsed.as_secs_f64()) / (enrolled as f64 / window as f64))},
+        "resources": {"load": usage.to_json()},
+        "lost": lost, "duplicated": duplicated,
+    }))
+}
