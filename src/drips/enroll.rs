@@ -5,6 +5,7 @@ use super::spec::Reentry;
 use crate::campaigns::local_time::{parse_zone, zone_of};
 use crate::store::repo::drips::{ContactFacts, DripView, Enrolled};
 use crate::store::repo::{DbError, TenantDb};
+use whatsflow_actors::ids::{CampaignId, TenantId};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -30,4 +31,21 @@ pub async fn enroll(
         timers.wake();
     }
     Ok(out)
+}
+
+/// Enrols the members of `segment` in sequence `id` who are not in it yet
+/// (the re-entry policy applies); how many were enrolled now.
+pub async fn segment_members(state: &crate::startup::AppState, tenant: TenantId, id: CampaignId, segment: uuid::Uuid) -> Result<usize, DbError> {
+    let db = state.db.tenant(tenant);
+    let Some(drip) = db.drips().get(id).await? else { return Ok(0) };
+    let Some(rule) = db.segments().rule(segment).await? else { return Ok(0) };
+    let members = db.segments().audience(&rule, crate::campaigns::launch::MAX_AUDIENCE).await?;
+    let ids: Vec<uuid::Uuid> = members.iter().filter_map(|m| m.id.map(|c| c.0)).collect();
+    let fresh = db.drips().not_enrolled(id, &ids).await?;
+    if fresh.is_empty() {
+        return Ok(0);
+    }
+    let contacts = db.drips().contacts(&fresh).await?;
+    let out = enroll(db, &state.timers, state.clock.now(), &drip, &contacts, "segment").await?;
+    Ok(out.iter().filter(|o| matches!(o, Enrolled::New(_))).count())
 }

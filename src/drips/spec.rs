@@ -190,13 +190,24 @@ pub struct DripSettings {
     pub exit_when: Option<FieldEquals>,
     /// Adding this tag to a contact enrols them.
     pub enroll_on_tag: Option<String>,
+    /// Members of this segment are enrolled (those who are when it starts,
+    /// and those who join it later), swept every few seconds.
+    #[serde(default)]
+    pub enroll_segment_id: Option<uuid::Uuid>,
     /// Whether they may go through it again.
     pub reentry: Reentry,
 }
 
 impl Default for DripSettings {
     fn default() -> Self {
-        Self { exit_on_reply: true, exit_on_tags: Vec::new(), exit_when: None, enroll_on_tag: None, reentry: Reentry::Never }
+        Self {
+            exit_on_reply: true,
+            exit_on_tags: Vec::new(),
+            exit_when: None,
+            enroll_on_tag: None,
+            enroll_segment_id: None,
+            reentry: Reentry::Never,
+        }
     }
 }
 
@@ -333,6 +344,10 @@ pub fn parse_settings(body: &Value) -> Result<DripSettings, String> {
     if let Some(v) = body.get("enroll_on_tag").filter(|v| !v.is_null()) {
         let tag = v.as_str().filter(|t| tag_ok(t)).ok_or("`enroll_on_tag` must be a tag of 1 to 50 characters")?;
         s.enroll_on_tag = Some(tag.trim().to_owned());
+    }
+    if let Some(v) = body.get("enroll_segment_id").filter(|v| !v.is_null()) {
+        let id = v.as_str().and_then(|s| s.parse::<uuid::Uuid>().ok()).ok_or("`enroll_segment_id` must be a segment's id")?;
+        s.enroll_segment_id = Some(id);
     }
     if let Some(v) = body.get("reentry").filter(|v| !v.is_null()) {
         s.reentry = serde_json::from_value(v.clone())

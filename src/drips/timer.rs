@@ -36,9 +36,10 @@ impl DueTimers {
     }
 }
 
-/// Starts the timer for the application's lifetime.
+/// Starts the timer (and the segment sweep) for the application's lifetime.
 pub fn spawn(state: &actix_web::web::Data<AppState>) {
     let weak = Arc::downgrade(&state.clone().into_inner());
+    tokio::spawn(segment_sweep(weak.clone()));
     tokio::spawn(async move {
         loop {
             let Some(state) = weak.upgrade() else { return };
@@ -71,6 +72,31 @@ pub fn spawn(state: &actix_web::web::Data<AppState>) {
             }
         }
     });
+}
+
+/// Every few seconds, enrols the members of the segments running sequences
+/// enrol from (those already in, or refused by re-entry, stay as they are).
+async fn segment_sweep(weak: std::sync::Weak<AppState>) {
+    let every = weak.upgrade().map_or(Duration::from_secs(10), |s| s.config.routing.every * 5);
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(state) = weak.upgrade() else { return };
+        if state.pool.is_closed() {
+            return;
+        }
+        match state.db.platform().drips_enrolling_segments().await {
+            Ok(list) => {
+                for (tenant, id, segment) in list {
+                    if let Err(e) = super::enroll::segment_members(&state, tenant, id, segment).await {
+                        tracing::warn!(error = %e, campaign = %id, "enrolling a segment's members");
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "listing sequences that enrol segments"),
+        }
+    }
 }
 
 /// Hands over everything due now; whether more may be due at once.

@@ -61,6 +61,13 @@ async fn draft(db: TenantDb<'_>, b: &Value) -> Result<DripDraft, ApiError> {
     };
     let steps = spec::parse_steps(&b["steps"]).map_err(ApiError::validation)?;
     let settings = spec::parse_settings(b).map_err(ApiError::validation)?;
+    if let Some(segment) = settings.enroll_segment_id {
+        if db.segments().rule(segment).await?.is_none() {
+            return Err(ApiError::validation(
+                "`enroll_segment_id` is not a segment of this account; pick one from GET /api/v1/contacts/segments",
+            ));
+        }
+    }
     for (i, step) in steps.iter().enumerate() {
         let Some(t) = &step.template else { continue };
         let (_, components) = crate::http::campaigns::sendable_template(db, t, &channel.waba_id).await.map_err(|e| match e {

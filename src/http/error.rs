@@ -92,7 +92,7 @@ error_codes! {
     ScheduledLimit => "SCHEDULED_LIMIT", "The conversation has as many scheduled messages waiting as it may.";
     ScheduledState => "SCHEDULED_STATE", "The scheduled message already went (or was cancelled): it can no longer change.";
     SegmentExists => "SEGMENT_EXISTS", "A segment with this name exists.";
-    SegmentInUse => "SEGMENT_IN_USE", "A draft or scheduled campaign uses this segment as its audience.";
+    SegmentInUse => "SEGMENT_IN_USE", "A draft or scheduled campaign uses this segment as its audience, or a sequence enrols its members.";
     SignupsClosed => "SIGNUPS_CLOSED", "The platform is not taking new sign-ups; the message says whom to contact.";
     SubscriptionExists => "SUBSCRIPTION_EXISTS", "The account already has a live subscription: cancel it first.";
     TeamExists => "TEAM_EXISTS", "A team with this name exists.";

@@ -172,7 +172,7 @@ routes! {
     patch "/api/v1/contacts/segments/{id}" => segments::update, Manager, "contacts", "Rename a segment or replace its rule",
         r#"{"name":"Chennai VIPs (active)"}"#;
     delete "/api/v1/contacts/segments/{id}" => segments::delete, Manager, "contacts",
-        "Delete a segment (409 SEGMENT_IN_USE while a draft or scheduled campaign uses it)";
+        "Delete a segment (409 SEGMENT_IN_USE while a draft or scheduled campaign, or a sequence that enrols its members, uses it)";
     get "/api/v1/contacts/segments/{id}/preview" => segments::preview, Reader, "contacts", "Member count and newest 20 members of a segment";
     get "/api/v1/contacts/{id}" => contacts::get, Reader, "contacts", "One contact with its conversations";
     patch "/api/v1/contacts/{id}" => contacts::update, Writer, "contacts", "Change a contact; custom_fields merge (null removes a field)",

@@ -547,3 +547,36 @@ async fn an_erased_contact_leaves_every_sequence_and_their_scheduled_messages_go
         .unwrap();
     assert_eq!(left, 0, "the scheduled text outlived the erasure");
 }
+
+#[actix_rt::test]
+async fn members_of_a_segment_are_enrolled_including_those_who_join_it_later() {
+    let app = spawn_app().await;
+    let (t, channel) = ready(&app).await;
+    let ids = contacts(&app, &t, "vip", &[("+14155551001", "Early", true)]).await;
+    let later = contacts(&app, &t, "other", &[("+14155551002", "Later", true)]).await;
+    let res = app
+        .post_json(&t.token, "/api/v1/contacts/segments", &json!({"name": "VIPs", "rule": {"all": [{"field": "tag", "op": "has", "value": "vip"}]}}))
+        .await;
+    assert_eq!(res.status(), 201);
+    let segment = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let drip = create_drip(
+        &app,
+        &t,
+        json!({"type": "drip", "name": "VIP care", "channel_id": channel, "enroll_segment_id": segment, "steps": [hello(3600)]}),
+    )
+    .await;
+    eventually("the member enrolled", WAIT, || async {
+        let e = enrollment_of(&app, &t, &drip, &ids[0]).await;
+        (e["source"] == "segment").then_some(())
+    })
+    .await;
+    assert_eq!(app.post_json(&t.token, &format!("/api/v1/contacts/{}/tags", later[0]), &json!({"tags": ["vip"]})).await.status(), 200);
+    eventually("the one who joined enrolled", WAIT, || async {
+        let e = enrollment_of(&app, &t, &drip, &later[0]).await;
+        (e["source"] == "segment").then_some(())
+    })
+    .await;
+    // The segment cannot go while the sequence enrols from it.
+    let res = app.http.delete(app.url(&format!("/api/v1/contacts/segments/{segment}"))).bearer_auth(&t.token).send().await.unwrap();
+    assert_eq!(res.status(), 409);
+}

@@ -634,6 +634,21 @@ impl Drips<'_> {
         Ok(out)
     }
 
+    /// Those of `contacts` who were never enrolled in the sequence.
+    pub async fn not_enrolled(&self, id: CampaignId, contacts: &[uuid::Uuid]) -> Result<Vec<uuid::Uuid>, DbError> {
+        let mut tx = self.db.tx().await?;
+        let ids: Vec<uuid::Uuid> = sqlx::query_scalar(
+            "SELECT c FROM unnest($2::uuid[]) AS c
+             WHERE NOT EXISTS (SELECT 1 FROM drip_enrollments e WHERE e.campaign_id = $1 AND e.contact_id = c)",
+        )
+        .bind(id.0)
+        .bind(contacts)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
     /// Ends a contact's active enrolment in a sequence; the enrolment, or
     /// None when they were not in it.
     pub async fn exit(&self, id: CampaignId, contact: ContactId, reason: &str, now: DateTime<Utc>) -> Result<Option<uuid::Uuid>, DbError> {

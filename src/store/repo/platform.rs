@@ -140,6 +140,13 @@ impl Platform<'_> {
             .collect())
     }
 
+    /// Running sequences that enrol a segment's members: (tenant, sequence, segment).
+    pub async fn drips_enrolling_segments(&self) -> Result<Vec<(TenantId, whatsflow_actors::ids::CampaignId, uuid::Uuid)>, DbError> {
+        let rows: Vec<(uuid::Uuid, uuid::Uuid, uuid::Uuid)> =
+            sqlx::query_as("SELECT tenant_id, id, segment_id FROM drips_enrolling_segments()").fetch_all(self.pool).await?;
+        Ok(rows.into_iter().map(|(t, c, s)| (TenantId(t), whatsflow_actors::ids::CampaignId(c), s)).collect())
+    }
+
     /// The next moment a sequence step or a scheduled message falls due.
     pub async fn next_timer_due(&self) -> Result<Option<DateTime<Utc>>, DbError> {
         Ok(sqlx::query_scalar("SELECT next_timer_due()").fetch_one(self.pool).await?)

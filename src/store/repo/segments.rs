@@ -150,12 +150,14 @@ impl Segments<'_> {
         self.get(id).await
     }
 
-    /// Deletes a segment no draft or scheduled campaign reads
+    /// Deletes a segment no draft or scheduled campaign reads and no live
+    /// sequence enrols from
     /// ([`Conflict::SegmentInUse`] otherwise); false when there is none.
     pub async fn delete(&self, id: uuid::Uuid) -> Result<bool, DbError> {
         let mut tx = self.db.tx().await?;
         let users: Vec<String> = sqlx::query_scalar(
-            "SELECT name FROM campaigns WHERE status IN ('draft', 'scheduled') AND audience ->> 'segment_id' = $1::text
+            "SELECT name FROM campaigns WHERE (status IN ('draft', 'scheduled') AND audience ->> 'segment_id' = $1::text)
+                OR (kind = 'drip' AND status IN ('draft', 'running', 'paused') AND drip ->> 'enroll_segment_id' = $1::text)
              ORDER BY created_at LIMIT 5 FOR UPDATE",
         )
         .bind(id)

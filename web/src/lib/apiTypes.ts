@@ -1821,6 +1821,11 @@ exit_when: FieldEquals | null,
  */
 enroll_on_tag: string | null, 
 /**
+ * Members of this segment are enrolled (those who are when it starts,
+ * and those who join it later), swept every few seconds.
+ */
+enroll_segment_id: string | null, 
+/**
  * Whether they may go through it again.
  */
 reentry: Reentry, };
@@ -1941,6 +1946,11 @@ exit_when: FieldEquals | null,
  * Adding this tag to a contact enrols them.
  */
 enroll_on_tag: string | null, 
+/**
+ * Members of this segment are enrolled (those who are when it starts,
+ * and those who join it later), swept every few seconds.
+ */
+enroll_segment_id: string | null, 
 /**
  * Whether they may go through it again.
  */
@@ -2099,6 +2109,11 @@ exit_when: FieldEquals | null,
  * Adding this tag to a contact enrols them.
  */
 enroll_on_tag: string | null, 
+/**
+ * Members of this segment are enrolled (those who are when it starts,
+ * and those who join it later), swept every few seconds.
+ */
+enroll_segment_id: string | null, 
 /**
  * Whether they may go through it again.
  */

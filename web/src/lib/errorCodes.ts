@@ -53,7 +53,7 @@ export const ERROR_CODES = {
   SCHEDULED_LIMIT: "The conversation has as many scheduled messages waiting as it may.",
   SCHEDULED_STATE: "The scheduled message already went (or was cancelled): it can no longer change.",
   SEGMENT_EXISTS: "A segment with this name exists.",
-  SEGMENT_IN_USE: "A draft or scheduled campaign uses this segment as its audience.",
+  SEGMENT_IN_USE: "A draft or scheduled campaign uses this segment as its audience, or a sequence enrols its members.",
   SIGNUPS_CLOSED: "The platform is not taking new sign-ups; the message says whom to contact.",
   SUBSCRIPTION_EXISTS: "The account already has a live subscription: cancel it first.",
   TEAM_EXISTS: "A team with this name exists.",
