@@ -524,7 +524,9 @@ async fn act(
             let id = whatsflow_actors::ids::CampaignId(*campaign_id);
             match crate::drips::events::enroll_one(state, tenant, id, whatsflow_actors::ids::ContactId(f.contact_id), "automation").await {
                 Ok(true) => Ok("enrolled".to_owned()),
-                Ok(false) => Err("not enrolled: the sequence is not running, or the contact is already in it or may not re-enter".to_owned()),
+                Ok(false) => {
+                    Err("not enrolled: the sequence is not running, or the contact is already in it or may not re-enter".to_owned())
+                }
                 Err(e) => Err(err(e)),
             }
         }

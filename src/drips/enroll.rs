@@ -5,9 +5,9 @@ use super::spec::Reentry;
 use crate::campaigns::local_time::{parse_zone, zone_of};
 use crate::store::repo::drips::{ContactFacts, DripView, Enrolled};
 use crate::store::repo::{DbError, TenantDb};
-use whatsflow_actors::ids::{CampaignId, TenantId};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use whatsflow_actors::ids::{CampaignId, TenantId};
 
 /// Enrols `contacts` (one outcome each, in order) and wakes the timer when
 /// one is new.
@@ -35,7 +35,12 @@ pub async fn enroll(
 
 /// Enrols the members of `segment` in sequence `id` who are not in it yet
 /// (the re-entry policy applies); how many were enrolled now.
-pub async fn segment_members(state: &crate::startup::AppState, tenant: TenantId, id: CampaignId, segment: uuid::Uuid) -> Result<usize, DbError> {
+pub async fn segment_members(
+    state: &crate::startup::AppState,
+    tenant: TenantId,
+    id: CampaignId,
+    segment: uuid::Uuid,
+) -> Result<usize, DbError> {
     let db = state.db.tenant(tenant);
     let Some(drip) = db.drips().get(id).await? else { return Ok(0) };
     let Some(rule) = db.segments().rule(segment).await? else { return Ok(0) };

@@ -5,9 +5,9 @@
 //! scheduled it, under the key `scheduled:<id>`, so a crash between the
 //! send and the record re-sends nothing.
 
-use crate::hub::{HubFrame, Scope};
 use crate::http::error::ApiError;
 use crate::http::messages::{send, SendBody, Sent};
+use crate::hub::{HubFrame, Scope};
 use crate::startup::AppState;
 use crate::store::repo::scheduled::ScheduledMessage;
 use crate::store::repo::DbError;

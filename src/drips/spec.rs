@@ -296,7 +296,10 @@ fn parse_step(i: usize, v: &Value) -> Result<StepSpec, String> {
         } else {
             let kind = m["type"].as_str().unwrap_or_default();
             if kind != "text" || m["text"]["body"].as_str().is_none_or(|b| b.trim().is_empty()) {
-                return Err(format!("`{}` must be a text message: {{\"type\": \"text\", \"text\": {{\"body\": \"…\"}}}}", f("session_message")));
+                return Err(format!(
+                    "`{}` must be a text message: {{\"type\": \"text\", \"text\": {{\"body\": \"…\"}}}}",
+                    f("session_message")
+                ));
             }
             if m["text"]["body"].as_str().is_some_and(|b| b.chars().count() > 4096) {
                 return Err(format!("`{}` is longer than WhatsApp's 4,096 characters", f("session_message.text.body")));
@@ -304,13 +307,18 @@ fn parse_step(i: usize, v: &Value) -> Result<StepSpec, String> {
         }
     }
     if step.template.is_none() && step.session_message.is_none() {
-        return Err(format!("`{}` needs a `template` (always sendable) or a `session_message` (sent only inside the 24-hour window)", f("template")));
+        return Err(format!(
+            "`{}` needs a `template` (always sendable) or a `session_message` (sent only inside the 24-hour window)",
+            f("template")
+        ));
     }
     if step.variables.is_null() {
         step.variables = Value::Object(serde_json::Map::new());
     }
     match &step.condition {
-        Some(StepCondition::Tag { tag }) if !tag_ok(tag) => return Err(format!("`{}` must be a tag of 1 to 50 characters", f("condition.tag"))),
+        Some(StepCondition::Tag { tag }) if !tag_ok(tag) => {
+            return Err(format!("`{}` must be a tag of 1 to 50 characters", f("condition.tag")))
+        }
         Some(StepCondition::Field { field, .. }) if field.trim().is_empty() => {
             return Err(format!("`{}` must name a custom field", f("condition.field")))
         }
@@ -454,7 +462,10 @@ mod tests {
         let s = parse_settings(&json!({})).unwrap();
         assert!(s.exit_on_reply);
         assert_eq!(s.reentry, Reentry::Never);
-        let s = parse_settings(&json!({"reentry": {"policy": "after_days", "days": 30}, "exit_when": {"field": "order_placed", "equals": "true"}})).unwrap();
+        let s = parse_settings(
+            &json!({"reentry": {"policy": "after_days", "days": 30}, "exit_when": {"field": "order_placed", "equals": "true"}}),
+        )
+        .unwrap();
         assert_eq!(s.reentry, Reentry::AfterDays { days: 30 });
         assert!(parse_settings(&json!({"reentry": {"policy": "after_days", "days": 0}})).is_err());
     }

@@ -36,6 +36,11 @@ const SEND_ANSWER_TIMEOUT: Duration = Duration::from_secs(15);
 /// The customer service window.
 const WINDOW: chrono::Duration = chrono::Duration::hours(24);
 
+/// How long a step not stored now waits before it is handed over again.
+const RETRY_AFTER: chrono::Duration = chrono::Duration::seconds(5);
+/// How long a step the prepaid wallet cannot cover waits before it is tried again.
+const WALLET_RETRY_AFTER: chrono::Duration = chrono::Duration::seconds(60);
+
 /// A send decided for one contact.
 struct Send {
     claimed: ClaimedStep,
@@ -65,7 +70,9 @@ pub async fn drive(state: &AppState, tenant: TenantId, id: CampaignId) -> Result
         return Ok(false);
     }
     if let Some((code, title)) = repo.stopping_failure(id, &STOPPING_ERRORS).await? {
-        let reason = format!("Meta refused a step with error {code} ({title}); check the number's quality and the account in WhatsApp Manager, then resume");
+        let reason = format!(
+            "Meta refused a step with error {code} ({title}); check the number's quality and the account in WhatsApp Manager, then resume"
+        );
         pause(state, tenant, &d, &reason).await?;
         return Ok(false);
     }
@@ -88,7 +95,7 @@ pub async fn drive(state: &AppState, tenant: TenantId, id: CampaignId) -> Result
     let mut paused = None;
     for c in claimed {
         if paused.is_some() {
-            done.push(StepDone::Released { enrollment: c.enrollment });
+            done.push(StepDone::Released { enrollment: c.enrollment, retry_at: None });
             continue;
         }
         let enrollment = c.enrollment;
@@ -96,15 +103,16 @@ pub async fn drive(state: &AppState, tenant: TenantId, id: CampaignId) -> Result
             Decision::Done(x) => done.push(x),
             Decision::Send(s) => sends.push(*s),
             Decision::Pause(reason) => {
-                done.push(StepDone::Released { enrollment });
+                done.push(StepDone::Released { enrollment, retry_at: None });
                 paused = Some(reason);
             }
         }
     }
     if paused.is_some() {
-        done.extend(sends.drain(..).map(|s| StepDone::Released { enrollment: s.claimed.enrollment }));
+        done.extend(sends.drain(..).map(|s| StepDone::Released { enrollment: s.claimed.enrollment, retry_at: None }));
     }
-    let handed = futures::future::join_all(sends.into_iter().map(|s| dispatch(state, tenant, &d, &channel, s))).await;
+    let wallet = db.plan_includes(crate::plans::Feature::Wallet).await?.is_ok();
+    let handed = futures::future::join_all(sends.into_iter().map(|s| dispatch(state, tenant, &d, &channel, s, wallet))).await;
     done.extend(handed);
     repo.record(&done, state.clock.now()).await?;
     if let Some(reason) = paused {
@@ -217,7 +225,8 @@ async fn decide(
 
 /// The template message for one contact, or why it cannot go to them.
 fn template_send(t: &TemplateRef, variables: &Value, facts: &TemplateFacts, c: &ClaimedStep) -> Result<Value, SkipReason> {
-    let sources = audience::parse_variables(variables, &audience::placeholders(&facts.components), None).map_err(|_| SkipReason::MissingVariable)?;
+    let sources =
+        audience::parse_variables(variables, &audience::placeholders(&facts.components), None).map_err(|_| SkipReason::MissingVariable)?;
     let resolved = audience::recipients(&[c.contact.audience()], &sources, facts.marketing);
     let Some(r) = resolved.into_iter().next() else { return Err(SkipReason::ContactGone) };
     match r.skip_reason {
@@ -226,9 +235,55 @@ fn template_send(t: &TemplateRef, variables: &Value, facts: &TemplateFacts, c: &
     }
 }
 
-/// Hands one step to its conversation; what became of it.
-async fn dispatch(state: &AppState, tenant: TenantId, d: &DripView, channel: &ChannelRef, s: Send) -> StepDone {
+/// Hands one step to its conversation; what became of it. On a plan
+/// billed through the prepaid wallet, a template's expected cost is held
+/// under the step's key first (released again if nothing was stored); a
+/// balance that does not cover it makes the step wait a minute.
+async fn dispatch(state: &AppState, tenant: TenantId, d: &DripView, channel: &ChannelRef, s: Send, wallet: bool) -> StepDone {
     let key = s.claimed.send_key();
+    let enrollment = s.claimed.enrollment;
+    let retry = |after: chrono::Duration| StepDone::Released { enrollment, retry_at: Some(state.clock.now() + after) };
+    let held = if wallet && s.kind == "template" { hold(state, tenant, &s, &key).await } else { Ok(false) };
+    let held = match held {
+        Ok(h) => h,
+        Err(Some(())) => return retry(WALLET_RETRY_AFTER),
+        Err(None) => return retry(RETRY_AFTER),
+    };
+    let done = hand_over_step(state, tenant, d, channel, s, key.clone(), retry).await;
+    if held && matches!(done, StepDone::Exited { .. } | StepDone::Skipped { .. }) {
+        if let Err(e) = state.db.tenant(tenant).wallet_unreserve(&key).await {
+            tracing::warn!(error = %e, key, "a drip step's wallet hold was not released");
+        }
+    }
+    done
+}
+
+/// Holds a template step's expected cost in the wallet: whether a hold was
+/// made; Err(Some) when the balance does not cover it, Err(None) when the
+/// database did not answer.
+async fn hold(state: &AppState, tenant: TenantId, s: &Send, key: &str) -> Result<bool, Option<()>> {
+    let db = state.db.tenant(tenant);
+    let (name, language) = (s.content["name"].as_str().unwrap_or_default(), s.content["language"]["code"].as_str().unwrap_or_default());
+    let cost = db.expected_template_cost(s.claimed.contact.id, name, language).await.map_err(|_| None)?;
+    if cost == 0 {
+        return Ok(false);
+    }
+    match db.wallet_reserve(key, cost).await {
+        Ok(true) => Ok(true),
+        Ok(false) => Err(Some(())),
+        Err(_) => Err(None),
+    }
+}
+
+async fn hand_over_step(
+    state: &AppState,
+    tenant: TenantId,
+    d: &DripView,
+    channel: &ChannelRef,
+    s: Send,
+    key: String,
+    retry: impl Fn(chrono::Duration) -> StepDone,
+) -> StepDone {
     let enrollment = s.claimed.enrollment;
     let first = hand_over(state, d, channel, &s.claimed, &s.kind, s.content.clone(), key.clone()).await;
     let (answer, sent_as, key) = match (first, s.instead) {
@@ -243,12 +298,12 @@ async fn dispatch(state: &AppState, tenant: TenantId, d: &DripView, channel: &Ch
         Ok(message) => StepDone::Sent { enrollment, message, sent_as, next: s.next },
         Err(Some(SendRefusal::Duplicate)) => match state.db.tenant(tenant).drips().message_for_key(&key).await {
             Ok(Some(message)) => StepDone::Sent { enrollment, message, sent_as, next: s.next },
-            Ok(None) | Err(_) => StepDone::Released { enrollment },
+            Ok(None) | Err(_) => retry(RETRY_AFTER),
         },
         Err(Some(SendRefusal::NoRecipient | SendRefusal::Gone)) => StepDone::Exited { enrollment, reason: exit::CONTACT_GONE },
         Err(Some(SendRefusal::WindowClosed { .. })) => StepDone::Skipped { enrollment, reason: "window_closed", next: s.next },
         // Not stored now: the next pass hands it over again under the same key.
-        Err(_) => StepDone::Released { enrollment },
+        Err(_) => retry(RETRY_AFTER),
     }
 }
 
@@ -303,9 +358,10 @@ async fn pause(state: &AppState, tenant: TenantId, d: &DripView, reason: &str) -
 /// `campaign:progress {campaign_id, status, stats}` to the admins.
 pub async fn progress(state: &AppState, tenant: TenantId, d: &DripView) -> Result<(), DbError> {
     let stats = state.db.tenant(tenant).drips().stats(d).await?;
-    state
-        .hub
-        .broadcast(tenant, admin_frame(json!({"event": "campaign:progress", "data": {"campaign_id": d.id, "status": d.status, "stats": stats}})));
+    state.hub.broadcast(
+        tenant,
+        admin_frame(json!({"event": "campaign:progress", "data": {"campaign_id": d.id, "status": d.status, "stats": stats}})),
+    );
     Ok(())
 }
 

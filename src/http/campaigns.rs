@@ -177,7 +177,11 @@ async fn draft(db: TenantDb<'_>, b: CampaignBody, stored_csv: Option<Value>) -> 
 
 /// A template of the number's WhatsApp Business Account in a shape
 /// campaigns send: its category and components.
-pub(crate) async fn sendable_template(db: TenantDb<'_>, template: &TemplateRef, waba_id: &str) -> Result<(Option<String>, Value), ApiError> {
+pub(crate) async fn sendable_template(
+    db: TenantDb<'_>,
+    template: &TemplateRef,
+    waba_id: &str,
+) -> Result<(Option<String>, Value), ApiError> {
     let Some((_, category, components, waba)) = db.campaigns().template_state(template).await? else {
         return Err(ApiError::Unprocessable {
             code: ErrorCode::TemplateNotApproved,

@@ -71,14 +71,23 @@ async fn draft(db: TenantDb<'_>, b: &Value) -> Result<DripDraft, ApiError> {
     for (i, step) in steps.iter().enumerate() {
         let Some(t) = &step.template else { continue };
         let (_, components) = crate::http::campaigns::sendable_template(db, t, &channel.waba_id).await.map_err(|e| match e {
-            ApiError::Unprocessable { code, message } => ApiError::Unprocessable { code, message: format!("`steps[{i}].template`: {message}") },
+            ApiError::Unprocessable { code, message } => {
+                ApiError::Unprocessable { code, message: format!("`steps[{i}].template`: {message}") }
+            }
             other => other,
         })?;
         audience::parse_variables(&step.variables, &audience::placeholders(&components), None).map_err(|message| {
             ApiError::Unprocessable { code: ErrorCode::TemplateParams, message: format!("`steps[{i}].variables`: {message}") }
         })?;
     }
-    Ok(DripDraft { name: name.to_owned(), channel_id: ChannelId(channel_id), timezone, settings, steps, rate_mps: channel.messages_per_second })
+    Ok(DripDraft {
+        name: name.to_owned(),
+        channel_id: ChannelId(channel_id),
+        timezone,
+        settings,
+        steps,
+        rate_mps: channel.messages_per_second,
+    })
 }
 
 async fn found(db: TenantDb<'_>, id: CampaignId) -> Result<DripView, ApiError> {
@@ -147,10 +156,9 @@ async fn templates_approved(db: TenantDb<'_>, d: &DripView) -> Result<(), ApiErr
     for step in &d.steps {
         if let Some(t) = &step.spec.template {
             launch::approved(db, t).await.map_err(|e| match e {
-                LaunchError::TemplateNotApproved(m) => ApiError::Unprocessable {
-                    code: ErrorCode::TemplateNotApproved,
-                    message: format!("step \"{}\": {m}", step.spec.name),
-                },
+                LaunchError::TemplateNotApproved(m) => {
+                    ApiError::Unprocessable { code: ErrorCode::TemplateNotApproved, message: format!("step \"{}\": {m}", step.spec.name) }
+                }
                 LaunchError::Db(e) => e.into(),
                 other => ApiError::Unprocessable { code: ErrorCode::TemplateParams, message: other.to_string() },
             })?;
@@ -232,18 +240,16 @@ fn refused(d: &DripView, again: Option<chrono::DateTime<chrono::Utc>>) -> ApiErr
             "this contact went through the sequence less than {days} days ago; its re-entry policy lets them in again from {}",
             at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         ),
-        _ => "this contact already went through the sequence and its re-entry policy is never; change `reentry` to let them in again".into(),
+        _ => {
+            "this contact already went through the sequence and its re-entry policy is never; change `reentry` to let them in again".into()
+        }
     };
     ApiError::Conflict { code: ErrorCode::EnrollmentClosed, message }
 }
 
 /// `POST /contacts/{contact_id}/campaigns/{campaign_id}/enroll`: 201 with
 /// a new enrolment, 200 with the one they are already in.
-pub async fn enroll(
-    state: web::Data<AppState>,
-    user: Writer,
-    path: web::Path<(ContactId, CampaignId)>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn enroll(state: web::Data<AppState>, user: Writer, path: web::Path<(ContactId, CampaignId)>) -> Result<HttpResponse, ApiError> {
     let (contact, id) = path.into_inner();
     let db = state.db.tenant(user.tenant_id);
     let d = enrollable(db, id).await?;
@@ -304,9 +310,7 @@ pub async fn enroll_many(
             }
             db.drips().contacts(ids).await?
         }
-        (None, Some(tag)) if !tag.is_empty() && tag.chars().count() <= 50 => {
-            db.drips().contacts_tagged(tag, launch::MAX_AUDIENCE).await?
-        }
+        (None, Some(tag)) if !tag.is_empty() && tag.chars().count() <= 50 => db.drips().contacts_tagged(tag, launch::MAX_AUDIENCE).await?,
         _ => return Err(ApiError::validation("send either `contact_ids` (a list) or `tag` (1 to 50 characters)")),
     };
     let unknown = body.contact_ids.as_ref().map_or(0, |ids| ids.len().saturating_sub(contacts.len()));

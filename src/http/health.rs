@@ -42,7 +42,11 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         Sample::counter("socket_frames_sent", "Frames delivered to agent sessions", n(&state.hub.frames_sent)),
         Sample::counter("socket_slow_consumers", "Agent sessions closed for not keeping up", n(&state.hub.slow_consumers)),
         Sample::counter("automation_timer_passes", "Passes of the timed automation rules and SLA checks", n(&state.timer_passes)),
-        Sample::counter("due_timer_passes", "Passes of the timer of drip steps and scheduled messages", i64::try_from(state.timers.passes()).unwrap_or(i64::MAX)),
+        Sample::counter(
+            "due_timer_passes",
+            "Passes of the timer of drip steps and scheduled messages",
+            i64::try_from(state.timers.passes()).unwrap_or(i64::MAX),
+        ),
         Sample::counter("routing_passes", "Sweeps of the team router (waiting conversations given out)", n(&state.teams.passes)),
         Sample::counter(
             "meter_passes",

@@ -9,8 +9,8 @@ use super::{
     openapi,
 };
 use super::{
-    admin, audit, automations, billing, campaigns, canned, drips, flow_runs, flow_sandbox, gdpr, invitations, scheduled, security, segments, service_levels,
-    settings, suggestions, tags, teams, templates, usage, users, wallet, webhooks, webhooks_out,
+    admin, audit, automations, billing, campaigns, canned, drips, flow_runs, flow_sandbox, gdpr, invitations, scheduled, security,
+    segments, service_levels, settings, suggestions, tags, teams, templates, usage, users, wallet, webhooks, webhooks_out,
 };
 use crate::auth::Access;
 use actix_web::web;

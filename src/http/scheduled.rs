@@ -170,10 +170,7 @@ async fn waiting(state: &AppState, user: &AuthUser, conversation: uuid::Uuid, id
 }
 
 fn gone(m: &ScheduledMessage, action: &str) -> ApiError {
-    ApiError::Conflict {
-        code: ErrorCode::ScheduledState,
-        message: format!("this message is {} and can no longer be {action}", m.status),
-    }
+    ApiError::Conflict { code: ErrorCode::ScheduledState, message: format!("this message is {} and can no longer be {action}", m.status) }
 }
 
 /// Edits a message still waiting (time, content or fallback).
@@ -203,11 +200,7 @@ pub async fn update(
 }
 
 /// Cancels a message still waiting.
-pub async fn cancel(
-    state: web::Data<AppState>,
-    user: Writer,
-    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn cancel(state: web::Data<AppState>, user: Writer, path: web::Path<(uuid::Uuid, uuid::Uuid)>) -> Result<HttpResponse, ApiError> {
     let (conversation, id) = path.into_inner();
     let now = state.clock.now();
     let last = last_inbound(&state, &user, conversation).await?;

@@ -242,7 +242,10 @@ impl FlowStore for PgFlowStore {
         let db = crate::store::repo::Db::new(self.pool.clone());
         let db = db.tenant(tenant);
         let Some(drip) = db.drips().get(whatsflow_actors::ids::CampaignId(campaign)).await.map_err(db_err)? else { return Ok(false) };
-        if !matches!(drip.status, crate::store::repo::campaigns::CampaignStatus::Running | crate::store::repo::campaigns::CampaignStatus::Paused) {
+        if !matches!(
+            drip.status,
+            crate::store::repo::campaigns::CampaignStatus::Running | crate::store::repo::campaigns::CampaignStatus::Paused
+        ) {
             return Ok(false);
         }
         let contacts = db.drips().contacts(&[contact.0]).await.map_err(db_err)?;

@@ -636,3 +636,52 @@ async fn a_cancelled_subscription_keeps_its_plan_until_its_paid_time_ends() {
     let (_, audit) = app.get(&t, "/api/v1/audit").await;
     assert!(audit["data"].as_array().unwrap().iter().any(|e| e["action"] == "billing.plan_lapsed"));
 }
+
+#[actix_rt::test]
+async fn a_sequence_step_the_wallet_cannot_cover_waits_instead_of_overdrawing() {
+    let b = billed_app(Duration::from_secs(15 * 86_400)).await;
+    let app = &b.app;
+    let (t, channel) = crate::campaigns::ready(app).await;
+    let op = prepaid(app, &t).await;
+    // ₹2 covers two marketing templates of three.
+    credit(app, &op, &t, 200).await;
+    let ids = crate::campaigns::contacts(
+        app,
+        &t,
+        "drip",
+        &[("+919812500001", "A", true), ("+919812500002", "B", true), ("+919812500003", "C", true)],
+    )
+    .await;
+    let res = app
+        .post_json(
+            &t.token,
+            "/api/v1/campaigns",
+            &json!({"type": "drip", "name": "Paid drip", "channel_id": channel, "steps": [{"delay_seconds": 0,
+                    "template": {"name": "spring_sale", "language": "en"},
+                    "variables": {"body": [{"field": "contact.name"}, {"value": "20%"}]}}]}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let drip = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    assert_eq!(crate::campaigns::action(app, &t, &drip, "start").await.0, 200);
+    for id in &ids {
+        let res = app.post_json(&t.token, &format!("/api/v1/contacts/{id}/campaigns/{drip}/enroll"), &json!({})).await;
+        assert_eq!(res.status(), 201);
+    }
+    let (_, waiting) = eventually("two completed, one waiting for money", WAIT, || async {
+        let (_, done) = app.get(&t, &format!("/api/v1/campaigns/{drip}/enrollments?state=completed")).await;
+        let (_, active) = app.get(&t, &format!("/api/v1/campaigns/{drip}/enrollments?state=active")).await;
+        (done["data"].as_array().unwrap().len() == 2 && active["data"].as_array().unwrap().len() == 1).then_some((done, active))
+    })
+    .await;
+    let due: chrono::DateTime<chrono::Utc> = waiting["data"][0]["due_at"].as_str().unwrap().parse().unwrap();
+    assert!(due > chrono::Utc::now() + chrono::Duration::seconds(30), "the short step waits a minute: {waiting}");
+    let sends = app.sim_sends().await.into_iter().filter(|b| b["type"] == "template").count();
+    assert_eq!(sends, 2, "a send the wallet could not cover went out");
+    let w = eventually("the two settled", WAIT, || async {
+        let w = wallet(app, &t).await;
+        (w["reserved_e4"] == 0 && w["balance_e4"].as_i64().unwrap() < 20_000).then_some(w)
+    })
+    .await;
+    assert!(w["balance_e4"].as_i64().unwrap() >= 0, "overdrawn: {w}");
+}

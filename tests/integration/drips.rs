@@ -223,9 +223,21 @@ async fn every_exit_rule_ends_the_sequence_before_its_next_step() {
     assert_eq!(res.status(), 200);
     let res = app.patch_json(&t.token, &format!("/api/v1/contacts/{}", ids[3]), &json!({"opted_in": false})).await;
     assert_eq!(res.status(), 200);
-    let res = app.http.delete(app.url(&format!("/api/v1/contacts/{}/campaigns/{drip}/enroll", ids[4]))).bearer_auth(&t.token).send().await.unwrap();
+    let res = app
+        .http
+        .delete(app.url(&format!("/api/v1/contacts/{}/campaigns/{drip}/enroll", ids[4])))
+        .bearer_auth(&t.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    let res = app.http.delete(app.url(&format!("/api/v1/contacts/{}/campaigns/{drip}/enroll", ids[4]))).bearer_auth(&t.token).send().await.unwrap();
+    let res = app
+        .http
+        .delete(app.url(&format!("/api/v1/contacts/{}/campaigns/{drip}/enroll", ids[4])))
+        .bearer_auth(&t.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404, "not in it any more");
     let expected = ["replied", "tag_added", "field_matched", "opted_out", "api", "send_failed"];
     for (id, reason) in ids.iter().zip(expected) {
@@ -274,10 +286,8 @@ async fn reentry_is_refused_or_allowed_after_the_days_the_policy_names() {
     .await;
     for drip in [&never, &monthly] {
         assert_eq!(enroll(&app, &t, &ids[0], drip).await.0, 201);
-        eventually("completed", WAIT, || async {
-            (enrollment_of(&app, &t, drip, &ids[0]).await["state"] == "completed").then_some(())
-        })
-        .await;
+        eventually("completed", WAIT, || async { (enrollment_of(&app, &t, drip, &ids[0]).await["state"] == "completed").then_some(()) })
+            .await;
     }
     let (s, e) = enroll(&app, &t, &ids[0], &never).await;
     assert_eq!(s, 409);
@@ -361,7 +371,11 @@ async fn a_sequence_is_checked_field_by_field_and_its_templates_must_exist() {
     let app = spawn_app().await;
     let (t, channel) = ready(&app).await;
     let res = app
-        .post_json(&t.token, "/api/v1/campaigns", &json!({"type": "drip", "name": "Bad", "channel_id": channel, "steps": [hello(0), hello(-1)]}))
+        .post_json(
+            &t.token,
+            "/api/v1/campaigns",
+            &json!({"type": "drip", "name": "Bad", "channel_id": channel, "steps": [hello(0), hello(-1)]}),
+        )
         .await;
     assert_eq!(res.status(), 400);
     let v: Value = res.json().await.unwrap();
@@ -398,7 +412,9 @@ async fn a_session_message_goes_inside_the_window_and_the_template_outside_it() 
     let open_contact = app.conversations(&t).await[0]["contact"]["id"].as_str().unwrap().to_owned();
     let step = json!({"delay_seconds": 0, "session_message": {"type": "text", "text": {"body": "Free while you are here"}},
                       "template": {"name": "hello_world", "language": "en_US"}});
-    let drip = create_drip(&app, &t, json!({"type": "drip", "name": "Mixed", "channel_id": channel, "exit_on_reply": false, "steps": [step]})).await;
+    let drip =
+        create_drip(&app, &t, json!({"type": "drip", "name": "Mixed", "channel_id": channel, "exit_on_reply": false, "steps": [step]}))
+            .await;
     assert_eq!(enroll(&app, &t, &open_contact, &drip).await.0, 201);
     assert_eq!(enroll(&app, &t, &ids[0], &drip).await.0, 201);
     eventually("both sent", WAIT, || async {
@@ -449,18 +465,14 @@ async fn scheduled_messages_go_at_their_time_under_the_window_rule() {
     due_passed(&app).await;
     assert!(texts_to(&app, "14155550701").await.is_empty(), "went early");
     clock.advance(Span::seconds(1));
-    eventually("the hour's message", WAIT, || async {
-        (texts_to(&app, "14155550701").await == ["See you in an hour"]).then_some(())
-    })
-    .await;
+    eventually("the hour's message", WAIT, || async { (texts_to(&app, "14155550701").await == ["See you in an hour"]).then_some(()) })
+        .await;
     socket.expect("scheduled:updated", |d| d["scheduled_message"]["id"] == soon["id"] && d["scheduled_message"]["status"] == "sent").await;
     clock.advance(Span::hours(1));
     eventually("the moved one", WAIT, || async { (texts_to(&app, "14155550701").await.len() == 2).then_some(()) }).await;
     clock.advance(Span::hours(24));
-    eventually("the fallback template", WAIT, || async {
-        (templates_to(&app, "14155550701").await == ["hello_world"]).then_some(())
-    })
-    .await;
+    eventually("the fallback template", WAIT, || async { (templates_to(&app, "14155550701").await == ["hello_world"]).then_some(()) })
+        .await;
     assert_eq!(texts_to(&app, "14155550701").await, ["See you in an hour", "Moved"], "the cancelled one went");
     let (_, list) = app.get(&t, &path).await;
     let row = |id: &Value| list["data"].as_array().unwrap().iter().find(|m| m["id"] == *id).cloned().unwrap();
@@ -555,7 +567,11 @@ async fn members_of_a_segment_are_enrolled_including_those_who_join_it_later() {
     let ids = contacts(&app, &t, "vip", &[("+14155551001", "Early", true)]).await;
     let later = contacts(&app, &t, "other", &[("+14155551002", "Later", true)]).await;
     let res = app
-        .post_json(&t.token, "/api/v1/contacts/segments", &json!({"name": "VIPs", "rule": {"all": [{"field": "tag", "op": "has", "value": "vip"}]}}))
+        .post_json(
+            &t.token,
+            "/api/v1/contacts/segments",
+            &json!({"name": "VIPs", "rule": {"all": [{"field": "tag", "op": "has", "value": "vip"}]}}),
+        )
         .await;
     assert_eq!(res.status(), 201);
     let segment = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();

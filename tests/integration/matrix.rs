@@ -483,8 +483,10 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
             admin_post(app, a, "/api/v1/contacts", json!({"phone": format!("+1415555{n:04}")})).await["id"].as_str().unwrap().to_owned()
         }
         (_, "/api/v1/contacts/{id}/campaigns/{campaign_id}/enroll") => {
-            let contact =
-                admin_post(app, a, "/api/v1/contacts", json!({"phone": format!("+1415444{n:04}")})).await["id"].as_str().unwrap().to_owned();
+            let contact = admin_post(app, a, "/api/v1/contacts", json!({"phone": format!("+1415444{n:04}")})).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
             if method == "delete" {
                 admin_post(app, a, &format!("/api/v1/contacts/{contact}/campaigns/{}/enroll", fx.drip), json!({})).await;
             }

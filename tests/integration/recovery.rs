@@ -579,7 +579,8 @@ async fn a_sequence_killed_while_steps_are_due_sends_each_step_once_and_skips_no
     s.kill_and_restart().await;
 
     eventually("everyone through both steps after the restart", Duration::from_secs(90), || async {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM drip_enrollments WHERE state = 'completed'").fetch_one(&s.owner).await.unwrap();
+        let n: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM drip_enrollments WHERE state = 'completed'").fetch_one(&s.owner).await.unwrap();
         (n == CONTACTS as i64).then_some(())
     })
     .await;

@@ -535,10 +535,11 @@ impl Campaigns<'_> {
     /// Newest first.
     pub async fn list(&self, limit: i64) -> Result<Vec<CampaignView>, DbError> {
         let mut tx = self.db.tx().await?;
-        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM campaigns WHERE kind = 'broadcast' ORDER BY created_at DESC, id DESC LIMIT $1"))
-            .bind(limit)
-            .fetch_all(&mut *tx)
-            .await?;
+        let rows =
+            sqlx::query(&format!("SELECT {COLUMNS} FROM campaigns WHERE kind = 'broadcast' ORDER BY created_at DESC, id DESC LIMIT $1"))
+                .bind(limit)
+                .fetch_all(&mut *tx)
+                .await?;
         tx.commit().await?;
         Ok(rows.iter().map(campaign_from_row).collect::<Result<_, _>>()?)
     }

@@ -368,10 +368,13 @@ pub enum StepDone {
         /// Why.
         reason: &'static str,
     },
-    /// Not stored now: the next pass hands it over again under the same key.
+    /// Not stored now: handed over again under the same key, from
+    /// `retry_at` (None: at once).
     Released {
         /// The enrolment.
         enrollment: uuid::Uuid,
+        /// When to try again.
+        retry_at: Option<DateTime<Utc>>,
     },
 }
 
@@ -442,11 +445,12 @@ impl Drips<'_> {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(version) = version else { return Ok(None) };
-        let current: Vec<Value> = sqlx::query_scalar("SELECT spec FROM drip_steps WHERE campaign_id = $1 AND version = $2 ORDER BY position")
-            .bind(id.0)
-            .bind(version)
-            .fetch_all(&mut *tx)
-            .await?;
+        let current: Vec<Value> =
+            sqlx::query_scalar("SELECT spec FROM drip_steps WHERE campaign_id = $1 AND version = $2 ORDER BY position")
+                .bind(id.0)
+                .bind(version)
+                .fetch_all(&mut *tx)
+                .await?;
         let wanted: Vec<Value> = d.steps.iter().map(|s| serde_json::to_value(s).unwrap_or_default()).collect();
         let version = if current == wanted {
             version
@@ -482,11 +486,12 @@ impl Drips<'_> {
             .await?;
         let Some(row) = row else { return Ok(None) };
         let mut view = drip_from_row(&row)?;
-        let steps = sqlx::query("SELECT id, position, version, spec FROM drip_steps WHERE campaign_id = $1 AND version = $2 ORDER BY position")
-            .bind(id.0)
-            .bind(view.version)
-            .fetch_all(&mut *tx)
-            .await?;
+        let steps =
+            sqlx::query("SELECT id, position, version, spec FROM drip_steps WHERE campaign_id = $1 AND version = $2 ORDER BY position")
+                .bind(id.0)
+                .bind(view.version)
+                .fetch_all(&mut *tx)
+                .await?;
         tx.commit().await?;
         view.steps = steps.iter().map(step_from_row).collect::<Result<_, _>>()?;
         Ok(Some(view))
@@ -621,9 +626,11 @@ impl Drips<'_> {
                 .fetch_all(&mut *tx)
                 .await?;
                 let active: std::collections::HashMap<_, _> = raced.into_iter().collect();
-                for (o, contact) in out.iter_mut().filter(|o| matches!(o, Enrolled::New(e) if !inserted.contains(e))).zip(
-                    new_ids.iter().zip(&new_contacts).filter(|(e, _)| !inserted.contains(e)).map(|(_, c)| c),
-                ) {
+                for (o, contact) in out
+                    .iter_mut()
+                    .filter(|o| matches!(o, Enrolled::New(e) if !inserted.contains(e)))
+                    .zip(new_ids.iter().zip(&new_contacts).filter(|(e, _)| !inserted.contains(e)).map(|(_, c)| c))
+                {
                     if let Some(e) = active.get(contact) {
                         *o = Enrolled::Already(*e);
                     }
@@ -904,7 +911,7 @@ impl Drips<'_> {
                     (enrollment, Some("skipped"), Some(*reason), None, None, next.as_ref(), "moved", None)
                 }
                 StepDone::Exited { enrollment, reason } => (enrollment, None, None, None, None, None, "exited", Some(*reason)),
-                StepDone::Released { enrollment } => (enrollment, None, None, None, None, None, "released", None),
+                StepDone::Released { enrollment, .. } => (enrollment, None, None, None, None, None, "released", None),
             };
             ids.push(*e);
             send_status.push(status);
@@ -915,7 +922,10 @@ impl Drips<'_> {
             reasons.push(reason);
             next_pos.push(next.map(|x| x.position));
             next_step.push(next.map(|x| x.step_id));
-            next_due.push(next.map(|x| x.due_at));
+            next_due.push(match d {
+                StepDone::Released { retry_at, .. } => *retry_at,
+                _ => next.map(|x| x.due_at),
+            });
         }
         let mut tx = self.db.tx().await?;
         sqlx::query(
@@ -944,7 +954,8 @@ impl Drips<'_> {
                  ended_at = CASE WHEN u.state IN ('completed', 'exited') THEN $7 ELSE e.ended_at END,
                  position = COALESCE(u.next_position, e.position),
                  step_id = COALESCE(u.next_step, e.step_id),
-                 due_at = CASE WHEN u.state = 'moved' THEN u.next_due ELSE e.due_at END
+                 due_at = CASE WHEN u.state = 'moved' THEN u.next_due WHEN u.state = 'released' THEN COALESCE(u.next_due, e.due_at)
+                               ELSE e.due_at END
              FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::uuid[], $6::timestamptz[])
                   AS u(id, state, reason, next_position, next_step, next_due)
              WHERE e.id = u.id AND e.state = 'active'",
@@ -1016,12 +1027,11 @@ impl Drips<'_> {
     /// The counts.
     pub async fn stats(&self, d: &DripView) -> Result<DripStats, DbError> {
         let mut tx = self.db.tx().await?;
-        let states: Vec<(String, Option<String>, i32, i64)> = sqlx::query_as(
-            "SELECT state, exit_reason, position, count(*) FROM drip_enrollments WHERE campaign_id = $1 GROUP BY 1, 2, 3",
-        )
-        .bind(d.id.0)
-        .fetch_all(&mut *tx)
-        .await?;
+        let states: Vec<(String, Option<String>, i32, i64)> =
+            sqlx::query_as("SELECT state, exit_reason, position, count(*) FROM drip_enrollments WHERE campaign_id = $1 GROUP BY 1, 2, 3")
+                .bind(d.id.0)
+                .fetch_all(&mut *tx)
+                .await?;
         let sends = sqlx::query(
             "SELECT s.position,
                     CASE WHEN s.status <> 'queued' THEN s.status WHEN m.id IS NULL THEN 'failed' WHEN m.status = 'pending' THEN 'sending'
@@ -1124,7 +1134,12 @@ impl Drips<'_> {
     }
 
     /// One enrolment by id, or a contact's latest in the sequence.
-    pub async fn enrollment(&self, id: CampaignId, enrollment: Option<uuid::Uuid>, contact: Option<ContactId>) -> Result<Option<Enrollment>, DbError> {
+    pub async fn enrollment(
+        &self,
+        id: CampaignId,
+        enrollment: Option<uuid::Uuid>,
+        contact: Option<ContactId>,
+    ) -> Result<Option<Enrollment>, DbError> {
         let mut tx = self.db.tx().await?;
         let row = sqlx::query(&format!(
             "SELECT {ENROLLMENT_COLUMNS} FROM drip_enrollments e JOIN contacts k ON k.id = e.contact_id

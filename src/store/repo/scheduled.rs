@@ -138,10 +138,11 @@ impl Scheduled<'_> {
     /// One by id.
     pub async fn get(&self, id: uuid::Uuid) -> Result<Option<ScheduledMessage>, DbError> {
         let mut tx = self.db.tx().await?;
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM scheduled_messages s LEFT JOIN users u ON u.id = s.created_by WHERE s.id = $1"))
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let row =
+            sqlx::query(&format!("SELECT {COLUMNS} FROM scheduled_messages s LEFT JOIN users u ON u.id = s.created_by WHERE s.id = $1"))
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
         tx.commit().await?;
         Ok(row.as_ref().map(from_row).transpose()?)
     }
@@ -188,10 +189,11 @@ impl Scheduled<'_> {
     /// Cancels one still waiting; None when it is not waiting any more.
     pub async fn cancel(&self, id: uuid::Uuid) -> Result<Option<ScheduledMessage>, DbError> {
         let mut tx = self.db.tx().await?;
-        let n = sqlx::query("UPDATE scheduled_messages SET status = 'cancelled', updated_at = now() WHERE id = $1 AND status = 'scheduled'")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        let n =
+            sqlx::query("UPDATE scheduled_messages SET status = 'cancelled', updated_at = now() WHERE id = $1 AND status = 'scheduled'")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
         tx.commit().await?;
         if n.rows_affected() == 0 {
             return Ok(None);
@@ -228,7 +230,14 @@ impl Scheduled<'_> {
         self.finish(id, "failed", None, None, Some(error)).await
     }
 
-    async fn finish(&self, id: uuid::Uuid, status: &str, message: Option<MessageId>, sent_as: Option<&str>, error: Option<&str>) -> Result<(), DbError> {
+    async fn finish(
+        &self,
+        id: uuid::Uuid,
+        status: &str,
+        message: Option<MessageId>,
+        sent_as: Option<&str>,
+        error: Option<&str>,
+    ) -> Result<(), DbError> {
         let mut tx = self.db.tx().await?;
         sqlx::query(
             "UPDATE scheduled_messages SET status = $2, message_id = $3, sent_as = $4, error = $5, updated_at = now()

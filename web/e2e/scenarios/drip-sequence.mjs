@@ -40,7 +40,9 @@ export default async function ({ page }) {
   await apiCall("POST", "/templates/sync", undefined, token);
 
   await login(page, tenant.email, tenant.password);
-  await page.getByTestId("nav-sequences").click();
+  // Sequences sit under Campaigns (one entry in the top bar), on their own tab.
+  await page.getByTestId("nav-campaigns").click();
+  await page.getByTestId("campaigns-tab-sequences").click();
   await page.getByTestId("sequences-table").waitFor();
   await page.getByTestId("sequence-new").click();
   await page.getByTestId("sequence-editor").waitFor();
@@ -162,7 +164,8 @@ export default async function ({ page }) {
   await detail.filter({ hasText: "version 2" }).waitFor();
 
   // The list shows it running with its counts.
-  await page.getByTestId("nav-sequences").click();
+  await page.getByTestId("nav-campaigns").click();
+  await page.getByTestId("campaigns-tab-sequences").click();
   const listRow = page.locator(`[data-testid="sequence-row"][data-sequence-id="${sequenceId}"]`);
   await listRow.waitFor();
   assert((await listRow.getAttribute("data-status")) === "running", "listed as running");

@@ -2,7 +2,7 @@ import { NavLink, Outlet, useLocation } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
 import { LanguageSwitcher, useI18n } from "../i18n/I18nProvider";
 import { useInbox } from "../inbox/InboxProvider";
-import { navFor, SECURITY_PATH, type NavItem } from "../lib/nav";
+import { itemPaths, navFor, SECURITY_PATH, within, type NavItem } from "../lib/nav";
 import { totalUnread } from "../lib/inboxStore";
 import { lazy, Suspense, useEffect, useRef, useState, type RefObject } from "react";
 import { deletionScheduled } from "../lib/privacy";
@@ -26,20 +26,29 @@ function UnreadCount({ count, className = "" }: { count: number; className?: str
   return <span className={`rounded-full px-1.5 text-xs font-semibold ${className}`}>{count > 999 ? "999+" : count}</span>;
 }
 
-/** Whether an element's content is wider than the element (it scrolls sideways). */
-function useOverflow(ref: RefObject<HTMLElement | null>): boolean {
-  const [over, setOver] = useState(false);
+/**
+ * Which of a wrapping, one-row-high bar's items went to a second row (and are
+ * clipped): those are hidden from view and keyboard, and reached from the menu
+ * instead, so no name is ever cut. One flag per `[data-nav-item]` child.
+ */
+function useWrappedItems(ref: RefObject<HTMLElement | null>): boolean[] {
+  const [wrapped, setWrapped] = useState<boolean[]>([]);
   useEffect(() => {
     const el = ref.current;
     if (!el || typeof ResizeObserver === "undefined") return;
-    const check = () => setOver(el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1);
+    const check = () => {
+      const items = Array.from(el.querySelectorAll<HTMLElement>("[data-nav-item]"));
+      // Hidden entirely (narrow screens): nothing wrapped.
+      const next = el.clientWidth > 0 ? items.map((a) => a.offsetTop > 0) : items.map(() => false);
+      setWrapped((prev) => (prev.length === next.length && prev.every((v, i) => v === next[i]) ? prev : next));
+    };
     const observer = new ResizeObserver(check);
     observer.observe(el);
     for (const child of Array.from(el.children)) observer.observe(child);
     check();
     return () => observer.disconnect();
   });
-  return over;
+  return wrapped;
 }
 
 /** The logout icon (phones' menu and the narrow header). */
@@ -136,12 +145,13 @@ export function Shell() {
   const { pathname } = useLocation();
   const [menuOpen, setMenuOpen] = useState(false);
   useEffect(() => setMenuOpen(false), [pathname]);
-  // Wide screens show every page; when their names do not fit (long words in some languages), the menu is offered too.
+  // Wide screens show every page that fits whole; when some do not (long words in some languages), the menu offers them.
   const navRef = useRef<HTMLElement>(null);
-  const overflowing = useOverflow(navRef);
-  const inSection = (base: string) => pathname === base || pathname.startsWith(`${base}/`);
+  const wrapped = useWrappedItems(navRef);
+  const overflowing = wrapped.some(Boolean);
+  const inSection = (base: string) => within(pathname, base);
   const items = navFor(user?.role);
-  const isActive = (item: NavItem) => inSection(item.to) || (!!item.section && inSection(item.section));
+  const isActive = (item: NavItem) => inSection(item.to) || itemPaths(item).some(inSection);
   const current = items.find(isActive);
   return (
     <div className="flex h-dvh flex-col">
@@ -154,14 +164,19 @@ export function Shell() {
         {/* Phones keep the room for the pages: the mark alone. */}
         <img src="/favicon.svg" alt={t("app.name")} className="h-7 w-7 shrink-0 rounded-lg ring-1 ring-white/40 sm:hidden" />
         <span className="mr-2 hidden font-semibold tracking-tight sm:inline">{t("app.name")}</span>
-        {/* Wide screens: every page, icon and name. */}
-        <nav ref={navRef} aria-label={t("nav.main")} className="hidden min-w-0 flex-1 items-center gap-0.5 overflow-x-auto xl:flex">
-          {items.map((item) => (
+        {/* Wide screens: every page, icon and name, on one row: a page whose name would not fit wraps out of sight
+            (hidden, not focusable) and the menu offers it. The focus ring is drawn inside, so the row's clipping keeps it. */}
+        <nav ref={navRef} aria-label={t("nav.main")} className="relative hidden h-7 min-w-0 flex-1 flex-wrap items-start gap-x-0.5 overflow-hidden xl:flex">
+          {items.map((item, i) => (
             <NavLink
               key={item.to}
               to={item.to}
+              data-nav-item
+              aria-hidden={wrapped[i] ? true : undefined}
+              tabIndex={wrapped[i] ? -1 : undefined}
               data-testid={`nav-${item.to.split("/").pop()}`}
-              className={`flex items-center gap-1 whitespace-nowrap rounded-md px-1.5 py-1 text-sm ${isActive(item) ? "bg-white/20" : "hover:bg-white/10"}`}
+              data-active={isActive(item) ? "true" : undefined}
+              className={`flex h-7 items-center gap-1 whitespace-nowrap rounded-md px-1.5 text-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-white ${wrapped[i] ? "invisible" : ""} ${isActive(item) ? "bg-white/20" : "hover:bg-white/10"}`}
             >
               <NavIcon name={item.icon} />
               <span>{t(item.label)}</span>

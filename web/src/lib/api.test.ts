@@ -149,6 +149,24 @@ describe("two-factor sign-in", () => {
   });
 });
 
+describe("postWithStatus", () => {
+  it("keeps the status with the answer: 201 for a new enrolment, 200 for the same one again", async () => {
+    let n = 0;
+    const { fn, calls } = fakeFetch(() => ({ status: n++ === 0 ? 201 : 200, body: { id: "e1", state: "active" } }));
+    const api = new ApiClient({ fetch: fn, store: memorySessionStore(session(1)), now });
+    expect(await api.postWithStatus("/contacts/c1/campaigns/d1/enroll")).toEqual({ status: 201, data: { id: "e1", state: "active" } });
+    expect(await api.postWithStatus("/contacts/c1/campaigns/d1/enroll")).toEqual({ status: 200, data: { id: "e1", state: "active" } });
+    expect(calls[0]).toMatchObject({ method: "POST", url: "/api/v1/contacts/c1/campaigns/d1/enroll", auth: "Bearer a1" });
+  });
+  it("still throws the server's refusal", async () => {
+    const { fn } = fakeFetch(() => ({ status: 409, body: { error: { code: "ENROLLMENT_CLOSED", message: "no" } } }));
+    const api = new ApiClient({ fetch: fn, store: memorySessionStore(session(1)), now });
+    const err = await api.postWithStatus("/x").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).code).toBe("ENROLLMENT_CLOSED");
+  });
+});
+
 describe("rate limits", () => {
   it("reads Retry-After as seconds or as an HTTP date", () => {
     expect(parseRetryAfter("30", 0)).toBe(30);

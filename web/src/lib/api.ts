@@ -222,7 +222,14 @@ export class RawBody {
 }
 
 /** What a request answers with: parsed JSON (default), the raw body as a Blob, or a Blob with its file name. */
-type Expect = "json" | "blob" | "file";
+/** What a request answers: the JSON body, a Blob, a file, or the JSON body with the HTTP status (see postWithStatus). */
+type Expect = "json" | "blob" | "file" | "status";
+
+/** A JSON answer together with its HTTP status: for the few calls whose 200 and 201 mean different things. */
+export interface WithStatus<T> {
+  status: number;
+  data: T;
+}
 
 /** A downloaded file: its bytes, and the name the server gave it (`Content-Disposition`), if any. */
 export interface DownloadedFile {
@@ -419,6 +426,14 @@ export class ApiClient {
   delete<T = void>(path: string): Promise<T> {
     return this.request<T>("DELETE", path);
   }
+  /**
+   * POST and keep the HTTP status with the JSON answer: enrolling a contact
+   * answers 201 for a new enrolment and 200 with the same one when they are
+   * in the sequence already.
+   */
+  postWithStatus<T>(path: string, body?: unknown): Promise<WithStatus<T>> {
+    return this.request<WithStatus<T>>("POST", path, body, "status");
+  }
   /** POST a multipart form (a file upload); the browser sets the boundary. */
   upload<T>(path: string, form: FormData): Promise<T> {
     return this.request<T>("POST", path, form);
@@ -570,7 +585,7 @@ export class ApiClient {
   }
 
   private async raw<T>(method: Method, path: string, body: unknown, token: string | null, expect: Expect = "json"): Promise<T> {
-    const headers: Record<string, string> = { Accept: expect === "json" ? "application/json" : "*/*" };
+    const headers: Record<string, string> = { Accept: expect === "json" || expect === "status" ? "application/json" : "*/*" };
     let payload: string | FormData | undefined;
     if (typeof FormData !== "undefined" && body instanceof FormData) {
       // No Content-Type: fetch writes multipart/form-data with its boundary.
@@ -589,7 +604,7 @@ export class ApiClient {
     } catch (e) {
       throw new ApiError(0, "NETWORK", e instanceof Error ? e.message : "Network error");
     }
-    if (res.status === 204) return undefined as T;
+    if (res.status === 204) return (expect === "status" ? { status: 204, data: undefined } : undefined) as T;
     if (expect === "blob" && res.ok) return (await res.blob()) as T;
     if (expect === "file" && res.ok) {
       const file: DownloadedFile = { blob: await res.blob(), filename: contentDispositionFilename(res.headers.get("Content-Disposition")) };
@@ -609,6 +624,7 @@ export class ApiClient {
       if (isApiErrorBody(parsed)) throw new ApiError(res.status, parsed.error.code, parsed.error.message, detailsOf(parsed.error), retryAfter);
       throw new ApiError(res.status, `HTTP_${res.status}`, res.statusText || `HTTP ${res.status}`, [], retryAfter);
     }
+    if (expect === "status") return { status: res.status, data: parsed } as T;
     return parsed as T;
   }
 }

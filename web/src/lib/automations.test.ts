@@ -108,6 +108,7 @@ describe("a rule's body", () => {
     expect(actionBody({ ...newAction("send_template"), name: "hello", language: "en", components: "" })).toEqual({ type: "send_template", name: "hello", language: "en", components: [] });
     expect(actionBody({ ...newAction("call_webhook"), url: " https://x.test/h " })).toEqual({ type: "call_webhook", url: "https://x.test/h" });
     expect(actionBody({ ...newAction("start_flow"), flow_id: "f1" })).toEqual({ type: "start_flow", flow_id: "f1" });
+    expect(actionBody({ ...newAction("enroll_in_sequence"), campaign_id: "c1", flow_id: "f1" })).toEqual({ type: "enroll_in_sequence", campaign_id: "c1" });
     expect(actionBody({ ...newAction("set_status"), status: "pending" })).toEqual({ type: "set_status", status: "pending" });
   });
   it("reads every action back into a draft", () => {
@@ -115,6 +116,7 @@ describe("a rule's body", () => {
     expect(actionDraft({ type: "tag", add: ["a", "b"], target: "contact" })).toMatchObject({ add: "a, b", remove: "", target: "contact" });
     expect(actionDraft({ type: "send_template", name: "n", language: "en", components: [{ type: "body" }] })).toMatchObject({ components: '[{"type":"body"}]' });
     expect(actionDraft({ type: "notify", text: "t", user_ids: ["u1"] })).toMatchObject({ text: "t", user_ids: ["u1"] });
+    expect(actionDraft({ type: "enroll_in_sequence", campaign_id: "c1" })).toMatchObject({ type: "enroll_in_sequence", campaign_id: "c1" });
     // A type this version does not know becomes a note (kept editable) rather than breaking the page.
     expect(actionDraft({ type: "teleport" }).type).toBe("add_note");
   });
@@ -157,6 +159,8 @@ describe("checks before saving", () => {
     expect(bad({ ...newAction("send_template"), name: "n", language: "en", components: "{" })).toEqual([{ kind: "action", index: 0, field: "components" }]);
     expect(bad({ ...newAction("call_webhook"), url: "ftp://x" })).toEqual([{ kind: "action", index: 0, field: "url" }]);
     expect(bad({ ...newAction("start_flow") })).toEqual([{ kind: "action", index: 0, field: "flow_id" }]);
+    expect(bad({ ...newAction("enroll_in_sequence") })).toEqual([{ kind: "action", index: 0, field: "campaign_id" }]);
+    expect(bad({ ...newAction("enroll_in_sequence"), campaign_id: "c1" })).toEqual([]);
     expect(bad({ ...newAction("set_priority") })).toEqual([]);
   });
 });

@@ -65,6 +65,7 @@ export const ACTION_TYPES = [
   "send_message",
   "send_template",
   "start_flow",
+  "enroll_in_sequence",
   "add_note",
   "call_webhook",
   "notify",
@@ -115,6 +116,8 @@ export interface ActionDraft {
   /** send_template parameters, as JSON text (a list). */
   components: string;
   flow_id: string;
+  /** enroll_in_sequence: the drip sequence (a campaign of type drip). */
+  campaign_id: string;
   url: string;
   /** notify: nobody chosen = the admins and the assignee. */
   user_ids: string[];
@@ -152,6 +155,7 @@ export function newAction(type: ActionType = "set_priority"): ActionDraft {
     language: "",
     components: "",
     flow_id: "",
+    campaign_id: "",
     url: "",
     user_ids: [],
   };
@@ -237,6 +241,9 @@ export function actionDraft(a: Record<string, unknown> & { type: string }): Acti
     case "start_flow":
       d.flow_id = asString(a.flow_id);
       break;
+    case "enroll_in_sequence":
+      d.campaign_id = asString(a.campaign_id);
+      break;
     case "call_webhook":
       d.url = asString(a.url);
       break;
@@ -291,6 +298,8 @@ export function actionBody(d: ActionDraft): Record<string, unknown> & { type: st
       return { type: "send_template", name: d.name, language: d.language, components: parseComponents(d.components) ?? [] };
     case "start_flow":
       return { type: "start_flow", flow_id: d.flow_id };
+    case "enroll_in_sequence":
+      return { type: "enroll_in_sequence", campaign_id: d.campaign_id };
     case "call_webhook":
       return { type: "call_webhook", url: d.url.trim() };
   }
@@ -399,6 +408,9 @@ export function ruleProblems(d: RuleDraft): RuleProblem[] {
         break;
       case "start_flow":
         if (!a.flow_id) missing("flow_id");
+        break;
+      case "enroll_in_sequence":
+        if (!a.campaign_id) missing("campaign_id");
         break;
       case "call_webhook":
         if (!/^https?:\/\/\S+$/i.test(a.url.trim())) missing("url");

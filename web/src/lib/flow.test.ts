@@ -27,7 +27,7 @@ describe("handles", () => {
     expect(sourceHandles("input", {}).map((h) => h.id)).toEqual(["ok", "invalid", "timeout"]);
     expect(sourceHandles("condition", { rules: [{ field: "vars.x", operator: "equals", value: "1", handle: "one" }] }).map((h) => h.id)).toEqual(["one", "else"]);
     expect(sourceHandles("api", {}).map((h) => h.id)).toEqual(["ok", "error"]);
-    for (const t of ["message", "template", "delay", "webhook", "assign", "tag", "set_field", "handoff"]) {
+    for (const t of ["message", "template", "delay", "webhook", "assign", "tag", "set_field", "enroll", "handoff"]) {
       expect(sourceHandles(t, defaultData(t as "message")), t).toEqual([{ id: null, label: "", fixed: true }]);
     }
     expect(sourceHandles("end", {})).toEqual([]);
@@ -52,6 +52,7 @@ describe("default data", () => {
     for (const t of NODE_TYPES) expect(typeof defaultData(t)).toBe("object");
     expect((defaultData("buttons").buttons as unknown[]).length).toBe(1);
     expect(defaultData("input").validation).toBe("text");
+    expect(defaultData("enroll")).toEqual({ campaign_id: "" });
   });
 });
 
@@ -132,6 +133,8 @@ describe("small helpers", () => {
     expect(summarize("message", { media: { type: "image", caption: "Menu" } })).toBe("[image] Menu");
     expect(summarize("input", { prompt: "Age?", variable: "age" })).toBe("Age? → {{vars.age}}");
     expect(summarize("delay", { seconds: 3690 })).toBe("1h 1m 30s");
+    expect(summarize("enroll", { campaign_id: "c-1" })).toBe("c-1");
+    expect(summarize("enroll", {})).toBe("");
   });
   it("formats seconds", () => {
     expect(formatSeconds(0)).toBe("0s");

@@ -18,6 +18,7 @@ export const NODE_TYPES: readonly FlowNodeType[] = [
   "assign",
   "tag",
   "set_field",
+  "enroll",
   "jump",
   "handoff",
   "end",
@@ -40,6 +41,7 @@ export const NODE_GROUP: Record<FlowNodeType, NodeGroup> = {
   assign: "action",
   tag: "action",
   set_field: "action",
+  enroll: "action",
   handoff: "action",
 };
 
@@ -84,6 +86,9 @@ export function defaultData(type: FlowNodeType): FlowData {
       return { add: [] };
     case "set_field":
       return { field: "", value: "" };
+    case "enroll":
+      // The drip sequence (a campaign of type drip) the contact joins; picked from the tenant's sequences.
+      return { campaign_id: "" };
     case "jump":
       return { target: "" };
     case "handoff":
@@ -329,6 +334,9 @@ export function summarize(type: string, data: FlowData): string {
     }
     case "set_field":
       return asStr(data.field) ? `${asStr(data.field)} = ${asStr(data.value)}` : "";
+    case "enroll":
+      // The card shows the sequence's name when it knows it (see FlowNodeCard); the id otherwise.
+      return asStr(data.campaign_id);
     case "jump":
       return asStr(data.target) ? `→ ${asStr(data.target)}` : "";
     case "handoff":

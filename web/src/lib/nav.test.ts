@@ -12,6 +12,9 @@ describe("role-aware navigation", () => {
     expect(canOpen("agent", "/dashboard")).toBe(false);
     expect(canOpen("agent", "/campaigns")).toBe(false);
     expect(canOpen("agent", "/campaigns/new")).toBe(false);
+    // Sequences are grouped under Campaigns and gated with them.
+    expect(canOpen("agent", "/sequences")).toBe(false);
+    expect(canOpen("agent", "/sequences/abc/edit")).toBe(false);
     expect(canOpen("agent", "/inbox/abc")).toBe(true);
     // The account's plan is readable by everyone (read-only); the console is not.
     expect(canOpen("agent", "/settings/plan")).toBe(true);
@@ -46,7 +49,6 @@ describe("role-aware navigation", () => {
       "/flows",
       "/templates",
       "/campaigns",
-      "/sequences",
       "/settings/channels",
     ]);
     expect(canOpen("tenant_admin", "/settings/channels")).toBe(true);
@@ -60,6 +62,7 @@ describe("role-aware navigation", () => {
     expect(canOpen("tenant_admin", "/reports")).toBe(true);
     expect(canOpen("tenant_admin", "/flows/new")).toBe(true);
     expect(canOpen("tenant_admin", "/campaigns/abc")).toBe(true);
+    expect(canOpen("tenant_admin", "/sequences/abc")).toBe(true);
     expect(canOpen("tenant_admin", "/settings/plan")).toBe(true);
     expect(canOpen("tenant_admin", "/settings/usage")).toBe(true);
     expect(canOpen("tenant_admin", "/settings/billing")).toBe(true);

@@ -5,6 +5,8 @@ export interface NavItem {
   to: string;
   /** The paths this item covers (and gates); defaults to `to`. */
   section?: string;
+  /** Further paths the item covers and gates (pages grouped under it, reached by its tabs). */
+  also?: readonly string[];
   label: MessageKey;
   icon: "inbox" | "contacts" | "segments" | "settings" | "dashboard" | "reports" | "flows" | "templates" | "campaigns" | "sequences" | "admin";
   roles: readonly Role[];
@@ -28,9 +30,9 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { to: "/segments", label: "nav.segments", icon: "segments", roles: EVERYONE },
   { to: "/flows", label: "nav.flows", icon: "flows", roles: ADMINS },
   { to: "/templates", label: "nav.templates", icon: "templates", roles: ADMINS },
-  { to: "/campaigns", label: "nav.campaigns", icon: "campaigns", roles: ADMINS },
-  // Drip sequences: messages over days, each contact at their own pace.
-  { to: "/sequences", label: "nav.sequences", icon: "sequences", roles: ADMINS },
+  // Broadcasts and drip sequences (messages over days, each contact at their own pace) are both
+  // campaigns: one entry, with tabs on their pages (CampaignsTabs), keeps the bar within 1280 px.
+  { to: "/campaigns", also: ["/sequences"], label: "nav.campaigns", icon: "campaigns", roles: ADMINS },
   { to: "/settings/channels", section: "/settings", label: "nav.settings", icon: "settings", roles: ADMINS },
 ];
 
@@ -57,17 +59,24 @@ const OPEN_PAGES: readonly { path: string; roles: readonly Role[] }[] = [
 /** Everyone's own account security (reached from their name in the header). */
 export const SECURITY_PATH = "/settings/security";
 
+/** Every path prefix an item covers: its section (or `to`) and the pages grouped under it. */
+export function itemPaths(item: NavItem): string[] {
+  return [item.section ?? item.to, ...(item.also ?? [])];
+}
+
+/** Whether `path` is `base` or a page under it. */
+export function within(path: string, base: string): boolean {
+  return path === base || path.startsWith(`${base}/`);
+}
+
 export function navFor(role: Role | undefined): NavItem[] {
   return role ? NAV_ITEMS.filter((i) => i.roles.includes(role)) : [];
 }
 
 export function canOpen(role: Role | undefined, path: string): boolean {
-  const page = OPEN_PAGES.find((p) => path === p.path || path.startsWith(`${p.path}/`));
+  const page = OPEN_PAGES.find((p) => within(path, p.path));
   if (page) return role !== undefined && page.roles.includes(role);
-  const item = NAV_ITEMS.find((i) => {
-    const base = i.section ?? i.to;
-    return path === base || path.startsWith(`${base}/`);
-  });
+  const item = NAV_ITEMS.find((i) => itemPaths(i).some((base) => within(path, base)));
   return !item || (role !== undefined && item.roles.includes(role));
 }
 

@@ -406,6 +406,7 @@ export type FlowNodeType =
   | "assign"
   | "tag"
   | "set_field"
+  | "enroll"
   | "jump"
   | "handoff"
   | "end";

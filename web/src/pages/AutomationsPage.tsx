@@ -2,6 +2,7 @@ import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type R
 import { Link } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
 import { ErrorText } from "../components/Field";
+import { SequencePicker } from "../components/sequences/SequencePicker";
 import { Badge, Button, ConfirmButton, fieldClass, inputClass, Modal, SelectInput, TextInput, useErrorText, type Tone } from "../components/ui";
 import { useI18n } from "../i18n/I18nProvider";
 import type { MessageKey } from "../i18n/translate";
@@ -39,7 +40,7 @@ import {
   type RunLog,
 } from "../lib/automations";
 import type { Team } from "../lib/teams";
-import type { Flow, Page, Template, User } from "../lib/types";
+import type { DripView, Flow, Page, Template, User } from "../lib/types";
 import { usePaged } from "../lib/usePaged";
 
 const LOG_PAGE = 20;
@@ -61,6 +62,8 @@ interface Choices {
   teams: Team[];
   templates: Template[];
   flows: Flow[];
+  /** Drip sequences (enroll_in_sequence). */
+  sequences: DripView[];
 }
 
 function useChoices(open: boolean): Choices | null {
@@ -69,19 +72,26 @@ function useChoices(open: boolean): Choices | null {
   useEffect(() => {
     if (!open || choices) return;
     let live = true;
-    const list = <T,>(path: string, query: Record<string, number> = { limit: 100 }) =>
+    const list = <T,>(path: string, query: Record<string, number | string> = { limit: 100 }) =>
       api
         .get<Page<T>>(path, query)
         .then((p) => (Array.isArray(p?.data) ? p.data : []))
         .catch(() => [] as T[]);
-    void Promise.all([list<User>("/users"), list<Team>("/teams", {}), list<Template>("/templates"), list<Flow>("/flows", { limit: 50 })]).then(
-      ([users, teams, templates, flows]) => {
+    void Promise.all([
+      list<User>("/users"),
+      list<Team>("/teams", {}),
+      list<Template>("/templates"),
+      list<Flow>("/flows", { limit: 50 }),
+      list<DripView>("/campaigns", { type: "drip" }),
+    ]).then(
+      ([users, teams, templates, flows, sequences]) => {
         if (!live) return;
         setChoices({
           users: [...users].sort((a, b) => a.name.localeCompare(b.name)),
           teams: [...teams].sort((a, b) => a.name.localeCompare(b.name)),
           templates: templates.filter((x) => x.status.toUpperCase() === "APPROVED"),
           flows,
+          sequences: sequences.filter((d) => d.type === "drip"),
         });
       },
     );
@@ -444,6 +454,17 @@ function ActionFields({ action: a, choices, onChange }: { action: ActionDraft; c
             </select>
           )}
         </Small>
+      );
+    case "enroll_in_sequence":
+      return (
+        <SequencePicker
+          sequences={choices?.sequences ?? null}
+          value={a.campaign_id}
+          onChange={(campaign_id) => set({ campaign_id })}
+          label={t("automations.sequence")}
+          hint={t("automations.sequenceHint")}
+          testId="automation-action-sequence"
+        />
       );
     case "call_webhook":
       return (

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
 import { CampaignProgress, CampaignStatusBadge } from "../components/campaigns/CampaignBits";
+import { CampaignsTabs } from "../components/campaigns/CampaignsTabs";
 import { ErrorText } from "../components/Field";
 import { GateHint } from "../components/plan/PlanBits";
 import { Button, EmptyRow, PageHeader, useErrorText } from "../components/ui";
@@ -70,6 +71,7 @@ export function CampaignsPage() {
   return (
     <div className="h-full overflow-y-auto">
       <div className="mx-auto max-w-6xl p-4">
+        <CampaignsTabs />
         <PageHeader title={t("campaigns.title")} subtitle={t("campaigns.intro")}>
           <Button onClick={() => navigate("/campaigns/new")} disabled={gate.blocked} data-testid="campaign-new">
             + {t("campaigns.new")}

@@ -51,6 +51,7 @@ import {
 } from "../lib/flow";
 import { isPlanRefusal } from "../lib/plans";
 import type { Flow, FlowAnalytics, FlowData, FlowNodeType, FlowSettings, FlowStatus, Page, TemplateFull, User } from "../lib/types";
+import { useSequences } from "../lib/useSequences";
 import { humanizeServerText } from "../lib/errors";
 
 const nodeTypes: NodeTypes = Object.fromEntries(NODE_TYPES.map((type) => [type, FlowNodeCard]));
@@ -111,6 +112,9 @@ function Builder() {
   const [testPath, setTestPath] = useState<Set<string>>(new Set());
   const [users, setUsers] = useState<User[]>([]);
   const [templates, setTemplates] = useState<TemplateFull[] | null>(null);
+  // The tenant's drip sequences: enrol nodes pick one and show its name.
+  const sequences = useSequences();
+  const sequenceNames = useMemo(() => new Map((sequences ?? []).map((d) => [d.id, d.name])), [sequences]);
   // Fit a loaded flow into view once its nodes are measured; a new one keeps its viewport as nodes are dropped.
   const [fitOnInit] = useState(!isNew);
   const nodesMeasured = useNodesInitialized();
@@ -183,8 +187,8 @@ function Builder() {
 
   const startId = useMemo(() => startNodeId(nodes, edges), [nodes, edges]);
   const info = useMemo<CanvasInfo>(
-    () => ({ issues, visits: runsByNode(analytics?.visits), drops: runsByNode(analytics?.drop_off), testPath, startId }),
-    [issues, analytics, testPath, startId],
+    () => ({ issues, visits: runsByNode(analytics?.visits), drops: runsByNode(analytics?.drop_off), testPath, startId, sequenceNames }),
+    [issues, analytics, testPath, startId, sequenceNames],
   );
 
   const displayEdges = useMemo(
@@ -507,6 +511,7 @@ function Builder() {
                   issues={issues.nodes.get(selected.id) ?? []}
                   users={users}
                   templates={templates}
+                  sequences={sequences}
                   onChange={(d) => updateData(selected.id, selected.type ?? "message", d)}
                   onStart={(on) => setStart(selected.id, on)}
                   onDelete={() => deleteNode(selected.id)}

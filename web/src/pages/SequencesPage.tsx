@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
+import { CampaignsTabs } from "../components/campaigns/CampaignsTabs";
 import { CampaignStatusBadge } from "../components/campaigns/CampaignBits";
 import { ErrorText } from "../components/Field";
 import { Button, EmptyRow, PageHeader, useErrorText } from "../components/ui";
@@ -52,10 +53,8 @@ export function SequencesPage() {
   return (
     <div className="h-full overflow-y-auto">
       <div className="mx-auto max-w-6xl p-4">
+        <CampaignsTabs />
         <PageHeader title={t("sequences.title")} subtitle={t("sequences.intro")}>
-          <Link to="/campaigns" className="text-sm text-gray-600 hover:underline">
-            {t("sequences.toCampaigns")}
-          </Link>
           <Button onClick={() => navigate("/sequences/new")} data-testid="sequence-new">
             + {t("sequences.new")}
           </Button>

@@ -15,6 +15,8 @@ export interface CanvasInfo {
   testPath: Set<string>;
   /** The node a run starts at (marked, or implied). */
   startId: string | null;
+  /** The tenant's drip sequences by id (enrol nodes show the name). */
+  sequenceNames: Map<string, string>;
 }
 
 export const CanvasInfoContext = createContext<CanvasInfo>({
@@ -23,6 +25,7 @@ export const CanvasInfoContext = createContext<CanvasInfo>({
   drops: new Map(),
   testPath: new Set(),
   startId: null,
+  sequenceNames: new Map(),
 });
 
 export const GROUP_STYLE: Record<NodeGroup, { header: string; chip: string }> = {
@@ -32,7 +35,7 @@ export const GROUP_STYLE: Record<NodeGroup, { header: string; chip: string }> = 
 };
 
 /** Types that do nothing useful until their data is filled in. */
-const NEEDS_SETUP = new Set(["message", "template", "buttons", "list", "input", "api", "webhook", "set_field", "jump", "tag", "delay"]);
+const NEEDS_SETUP = new Set(["message", "template", "buttons", "list", "input", "api", "webhook", "set_field", "enroll", "jump", "tag", "delay"]);
 
 const handleClass = "!h-3 !w-3 !border-2 !border-white !bg-gray-500";
 
@@ -59,7 +62,9 @@ function FlowNodeCardImpl({ id, type, data, selected }: NodeProps<CanvasNode>) {
         : data.agent_id
           ? t("flow.editor.assignAgent")
           : t(data.strategy === "least_busy" ? "flow.strategy.least_busy" : "flow.strategy.round_robin")
-      : summarize(type, data);
+      : type === "enroll" && typeof data.campaign_id === "string" && info.sequenceNames.has(data.campaign_id)
+        ? info.sequenceNames.get(data.campaign_id)!
+        : summarize(type, data);
   const single = handles.length === 1 && handles[0]!.id === null;
 
   const ring = issues.length

@@ -24,7 +24,8 @@ import {
   type Rule,
 } from "../../lib/flow";
 import { templateVariableCount } from "../../lib/templates";
-import type { FlowData, TemplateFull, User } from "../../lib/types";
+import type { DripView, FlowData, TemplateFull, User } from "../../lib/types";
+import { SequencePicker } from "../sequences/SequencePicker";
 import { Checkbox, fieldClass, inputClass, SelectInput, TextArea, TextInput } from "../ui";
 import { NodeIcon } from "./NodeIcon";
 
@@ -42,6 +43,8 @@ interface Props {
   issues: string[];
   users: User[];
   templates: TemplateFull[] | null;
+  /** The tenant's drip sequences (enrol nodes); null while loading. */
+  sequences: DripView[] | null;
   onChange: (data: FlowData) => void;
   onStart: (on: boolean) => void;
   onDelete: () => void;
@@ -596,7 +599,7 @@ function AssignForm({ data, onChange, users }: { data: FlowData; onChange: (d: F
   );
 }
 
-export function NodeEditor({ id, type, data, nodeIds, isStart, issues, users, templates, onChange, onStart, onDelete }: Props) {
+export function NodeEditor({ id, type, data, nodeIds, isStart, issues, users, templates, sequences, onChange, onStart, onDelete }: Props) {
   const { t } = useI18n();
   const known = isNodeType(type);
   const jumpTargets = useMemo(() => nodeIds.filter((n) => n !== id), [nodeIds, id]);
@@ -660,6 +663,20 @@ export function NodeEditor({ id, type, data, nodeIds, isStart, issues, users, te
         <div className="space-y-3">
           <TextInput label={t("flow.editor.fieldName")} hint={t("flow.editor.fieldNameHint")} className="font-mono" value={str(data.field)} onChange={(e) => onChange({ ...data, field: e.target.value })} />
           <TextInput label={t("flow.editor.value")} hint={t("flow.editor.textHint")} value={str(data.value)} onChange={(e) => onChange({ ...data, value: e.target.value })} />
+        </div>
+      );
+      break;
+    case "enroll":
+      form = (
+        <div className="space-y-2">
+          <SequencePicker
+            sequences={sequences}
+            value={str(data.campaign_id)}
+            onChange={(campaignId) => onChange({ ...data, campaign_id: campaignId })}
+            label={t("flow.editor.sequence")}
+            testId="node-enroll-sequence"
+          />
+          <p className="text-xs text-gray-500">{t("flow.editor.enrollHint")}</p>
         </div>
       );
       break;

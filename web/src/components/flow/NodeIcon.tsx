@@ -13,6 +13,7 @@ const PATHS: Record<FlowNodeType, string> = {
   assign: "M9 11a4 4 0 100-8 4 4 0 000 8zM2 21a7 7 0 0114 0M19 8v6M16 11h6",
   tag: "M3 3h8l10 10-8 8L3 11zM7.5 7.5h.01",
   set_field: "M4 20h4L19 9l-4-4L4 16zM13 7l4 4",
+  enroll: "M4 6h10M4 12h7M4 18h10M17 9l3 3-3 3M11 12h9",
   jump: "M4 17c0-6 4-10 12-10M13 3l4 4-4 4",
   handoff: "M12 12a4 4 0 100-8 4 4 0 000 8zM4 21a8 8 0 0116 0",
   end: "M6 6h12v12H6z",

@@ -18,7 +18,8 @@ export function EnrollInSequence({ contactId }: { contactId: string }) {
   const [sequences, setSequences] = useState<DripView[] | null>(null);
   const [picked, setPicked] = useState("");
   const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState<{ name: string; enrollment: Enrollment } | null>(null);
+  // fresh: a new enrolment (201); else they were in this sequence already (200 with the same enrolment).
+  const [done, setDone] = useState<{ name: string; enrollment: Enrollment; fresh: boolean } | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -49,8 +50,8 @@ export function EnrollInSequence({ contactId }: { contactId: string }) {
     setError(null);
     setDone(null);
     try {
-      const enrollment = await api.post<Enrollment>(`/contacts/${encodeURIComponent(contactId)}/campaigns/${encodeURIComponent(seq.id)}/enroll`);
-      setDone({ name: seq.name, enrollment });
+      const answer = await api.postWithStatus<Enrollment>(`/contacts/${encodeURIComponent(contactId)}/campaigns/${encodeURIComponent(seq.id)}/enroll`);
+      setDone({ name: seq.name, enrollment: answer.data, fresh: answer.status === 201 });
     } catch (e) {
       setError(describeError(e, t));
     } finally {
@@ -103,8 +104,16 @@ export function EnrollInSequence({ contactId }: { contactId: string }) {
         </div>
       )}
       {done && (
-        <p className="text-sm text-green-800" data-testid="contact-enroll-done" data-state={done.enrollment.state}>
-          {t("sequences.enrollContactDone", { name: done.name, n: done.enrollment.step })}{" "}
+        <p
+          className={`text-sm ${done.fresh ? "text-green-800" : "text-gray-700"}`}
+          role="status"
+          data-testid="contact-enroll-done"
+          data-state={done.enrollment.state}
+          data-outcome={done.fresh ? "enrolled" : "already"}
+        >
+          {done.fresh
+            ? t("sequences.enrollContactDone", { name: done.name, n: done.enrollment.step })
+            : t("sequences.enrollContactAlready", { name: done.name, n: done.enrollment.step })}{" "}
           <Link to={`/sequences/${done.enrollment.campaign_id}`} className="underline">
             {t("sequences.open")}
           </Link>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { useAuth } from "../../auth/AuthProvider";
 import { useI18n } from "../../i18n/I18nProvider";
 import { ENROLLMENT_STATES, isEnrollmentState } from "../../lib/drips";
+import { isEnrollmentSource } from "../../lib/enrollTargets";
 import { formatDayTime } from "../../lib/format";
 import { usePaged } from "../../lib/usePaged";
 import type { Enrollment, EnrollmentState } from "../../lib/types";
@@ -50,6 +51,7 @@ export function EnrollmentsTable({ sequenceId, generation, onChanged }: { sequen
               <th className="px-4 py-2 font-medium">{t("sequences.col.contact")}</th>
               <th className="px-4 py-2 font-medium">{t("sequences.col.state")}</th>
               <th className="px-4 py-2 font-medium">{t("sequences.col.step")}</th>
+              <th className="hidden px-4 py-2 font-medium sm:table-cell">{t("sequences.col.source")}</th>
               <th className="hidden px-4 py-2 font-medium md:table-cell">{t("sequences.col.when")}</th>
             </tr>
           </thead>
@@ -63,6 +65,7 @@ export function EnrollmentsTable({ sequenceId, generation, onChanged }: { sequen
                 data-contact-id={e.contact_id}
                 data-state={e.state}
                 data-step={e.step}
+                data-source={e.source}
               >
                 <td className="px-4 py-2">
                   <button type="button" className="text-left font-medium text-brand-700 hover:underline" data-testid="enrollment-open">
@@ -81,6 +84,9 @@ export function EnrollmentsTable({ sequenceId, generation, onChanged }: { sequen
                   )}
                 </td>
                 <td className="px-4 py-2">{t("sequences.path.step", { n: e.step, name: e.step_name ?? "" })}</td>
+                <td className="hidden px-4 py-2 text-xs text-gray-600 sm:table-cell" data-testid="enrollment-source">
+                  {isEnrollmentSource(e.source) ? t(`sequences.source.${e.source}`) : e.source}
+                </td>
                 <td className="hidden px-4 py-2 text-xs text-gray-600 md:table-cell">
                   {e.state === "active" && e.due_at
                     ? t("sequences.path.due", { when: formatDayTime(e.due_at, lang.locale) })
@@ -90,7 +96,7 @@ export function EnrollmentsTable({ sequenceId, generation, onChanged }: { sequen
                 </td>
               </tr>
             ))}
-            {!list.loading && !list.error && list.items.length === 0 && <EmptyRow colSpan={4}>{t("sequences.enrollments.none")}</EmptyRow>}
+            {!list.loading && !list.error && list.items.length === 0 && <EmptyRow colSpan={5}>{t("sequences.enrollments.none")}</EmptyRow>}
           </tbody>
         </table>
       </div>
