@@ -2,7 +2,9 @@
 //! API and signed webhooks (as a real business's month would arrive): a
 //! month of customers who wrote in (their 24-hour windows long closed, most
 //! resolved), today's conversations the team answered, contacts with tags,
-//! two flows (one active), and a broadcast campaign that finished.
+//! two flows (one active), a broadcast campaign that finished, a drip
+//! sequence the returning customers are going through, and a follow-up an
+//! agent scheduled for later today.
 
 use super::customers::{deliver, message_webhook, Customer, LINES, LIVE, PAST};
 use super::{DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD, DEMO_EMAIL, DEMO_PASSWORD};
@@ -81,6 +83,8 @@ pub async fn seed(http: &reqwest::Client, base: &str, secret: &Secret, db: &Db) 
     tags(&admin).await.context("tagging contacts")?;
     resolve_most_of_the_month(&admin).await.context("resolving past conversations")?;
     campaign(&admin).await.context("sending the demo campaign")?;
+    sequence(&admin).await.context("starting the demo sequence")?;
+    follow_up(&admin).await.context("scheduling the demo follow-up")?;
     Ok(())
 }
 
@@ -214,5 +218,45 @@ async fn campaign(admin: &Api<'_>) -> anyhow::Result<()> {
         .await?;
     let id = created["id"].as_str().context("no campaign id")?;
     admin.post(&format!("/api/v1/campaigns/{id}/start"), json!({})).await?;
+    Ok(())
+}
+
+/// A three-step sequence for returning customers (enrolled by tag, and
+/// whoever gets the tag later): a thank-you now, a check-in a day later
+/// (free text inside their window, else the template), an offer on the
+/// third weekday morning.
+async fn sequence(admin: &Api<'_>) -> anyhow::Result<()> {
+    let channels = admin.get("/api/v1/channels").await?;
+    let channel = channels["data"][0]["id"].as_str().context("no channel")?.to_owned();
+    let hello = json!({"name": "hello_world", "language": "en_US"});
+    let created = admin
+        .post(
+            "/api/v1/campaigns",
+            json!({"type": "drip", "name": "Returning customers", "channel_id": channel, "timezone": "Asia/Kolkata",
+                   "enroll_on_tag": "returning", "exit_on_reply": true, "exit_on_tags": ["wholesale"],
+                   "steps": [
+                       {"name": "Thank you", "delay_seconds": 0, "template": hello},
+                       {"name": "Check-in", "delay_seconds": 86_400, "template": hello,
+                        "session_message": {"type": "text", "text": {"body": "How is everything with your order? Reply here if you need us."}}},
+                       {"name": "Offer", "delay_seconds": 259_200, "delay_from": "enrolment", "template": hello,
+                        "send_window": {"days": [1, 2, 3, 4, 5], "start": "10:00", "end": "13:00"}}]}),
+        )
+        .await?;
+    let id = created["id"].as_str().context("no sequence id")?;
+    admin.post(&format!("/api/v1/campaigns/{id}/start"), json!({})).await?;
+    admin.post(&format!("/api/v1/campaigns/{id}/enrollments"), json!({"tag": "returning"})).await?;
+    Ok(())
+}
+
+/// The agent's promise to a customer of today, written now for later.
+async fn follow_up(admin: &Api<'_>) -> anyhow::Result<()> {
+    let id = conversation_of(admin, &LIVE[0]).await?;
+    admin
+        .post(
+            &format!("/api/v1/conversations/{id}/scheduled-messages"),
+            json!({"send_in_seconds": 7200, "type": "text", "text": {"body": "Checking in as promised: did the replacement reach you?"},
+                   "fallback": {"type": "template", "template": {"name": "hello_world", "language": {"code": "en_US"}}}}),
+        )
+        .await?;
     Ok(())
 }

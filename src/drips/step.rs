@@ -118,7 +118,7 @@ pub async fn drive(state: &AppState, tenant: TenantId, id: CampaignId) -> Result
     if let Some(reason) = paused {
         pause(state, tenant, &d, &reason).await?;
     } else {
-        progress(state, tenant, &d).await?;
+        progress(state, tenant, &d, false).await?;
     }
     Ok(full)
 }
@@ -349,15 +349,38 @@ async fn pause(state: &AppState, tenant: TenantId, d: &DripView, reason: &str) -
             admin_frame(json!({"event": "notification", "data": {"kind": "campaign_paused", "campaign_id": d.id, "name": d.name, "message": reason}})),
         );
         if let Some(paused) = db.drips().get(d.id).await? {
-            progress(state, tenant, &paused).await?;
+            progress(state, tenant, &paused, true).await?;
         }
     }
     Ok(())
 }
 
-/// `campaign:progress {campaign_id, status, stats}` to the admins.
-pub async fn progress(state: &AppState, tenant: TenantId, d: &DripView) -> Result<(), DbError> {
-    let stats = state.db.tenant(tenant).drips().stats(d).await?;
+/// How often a sequence sending steps tells its admins how it goes.
+const PROGRESS_EVERY: Duration = Duration::from_secs(1);
+/// How often that counts replies and cost (a lookup per send) in full.
+const FULL_STATS_EVERY: Duration = Duration::from_secs(5);
+
+/// `campaign:progress {campaign_id, status, stats}` to the admins, at most
+/// once a second unless `now`; replies and cost are counted in full every
+/// few seconds and carried over in between.
+pub async fn progress(state: &AppState, tenant: TenantId, d: &DripView, now: bool) -> Result<(), DbError> {
+    let last = state.timers.progress_of(d.id);
+    if !now && last.as_ref().is_some_and(|p| p.sent_at.elapsed() < PROGRESS_EVERY) {
+        return Ok(());
+    }
+    let repo = state.db.tenant(tenant).drips();
+    let stats = match last.filter(|p| !now && p.full.0.elapsed() < FULL_STATS_EVERY) {
+        Some(p) => {
+            let stats = repo.counts(d, &p.full.1).await?;
+            state.timers.progressed(d.id, None);
+            stats
+        }
+        None => {
+            let stats = repo.stats(d).await?;
+            state.timers.progressed(d.id, Some(stats.clone()));
+            stats
+        }
+    };
     state.hub.broadcast(
         tenant,
         admin_frame(json!({"event": "campaign:progress", "data": {"campaign_id": d.id, "status": d.status, "stats": stats}})),

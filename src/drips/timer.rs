@@ -17,11 +17,22 @@ const MAX_SLEEP: Duration = Duration::from_secs(1);
 /// Scheduled messages taken in one pass (more: the next pass follows at once).
 const SCHEDULED_PER_PASS: i32 = 200;
 
-/// The timer's wake-up and its pass count (tests wait on passes).
+/// The timer's wake-up, its pass count (tests wait on passes) and when each
+/// sequence last told its admins how it goes (with its last full count).
 #[derive(Debug, Default)]
 pub struct DueTimers {
     wake: Notify,
     passes: AtomicU64,
+    progress: dashmap::DashMap<whatsflow_actors::ids::CampaignId, Progress>,
+}
+
+/// A sequence's last progress frame and last full count.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    /// When the last frame went.
+    pub sent_at: std::time::Instant,
+    /// When replies and cost were last counted, and that count.
+    pub full: (std::time::Instant, crate::store::repo::drips::DripStats),
 }
 
 impl DueTimers {
@@ -33,6 +44,27 @@ impl DueTimers {
     /// Passes completed since start.
     pub fn passes(&self) -> u64 {
         self.passes.load(Ordering::Relaxed)
+    }
+
+    /// The last progress of a sequence, if any.
+    pub fn progress_of(&self, id: whatsflow_actors::ids::CampaignId) -> Option<Progress> {
+        self.progress.get(&id).map(|p| p.clone())
+    }
+
+    /// Records a progress frame (and, with `full`, a full count).
+    pub fn progressed(&self, id: whatsflow_actors::ids::CampaignId, full: Option<crate::store::repo::drips::DripStats>) {
+        let now = std::time::Instant::now();
+        match (self.progress.get_mut(&id), full) {
+            (Some(mut p), Some(f)) => {
+                p.sent_at = now;
+                p.full = (now, f);
+            }
+            (Some(mut p), None) => p.sent_at = now,
+            (None, Some(f)) => {
+                self.progress.insert(id, Progress { sent_at: now, full: (now, f) });
+            }
+            (None, None) => {}
+        }
     }
 }
 

@@ -833,15 +833,23 @@ impl Campaigns<'_> {
     /// will not send): its code and title. One that paused it before does
     /// not pause it again after an admin resumed it.
     pub async fn stopping_failure(&self, id: CampaignId, codes: &[i64]) -> Result<Option<(i64, String)>, DbError> {
+        self.first_failure("campaign_recipients", id, codes).await
+    }
+
+    /// The first message of `rows` (a table of the campaign's sends with
+    /// `campaign_id` and `message_id`: `campaign_recipients` or
+    /// `drip_sends`) that failed with one of `codes` since the campaign last
+    /// started or resumed: its code and title.
+    pub(super) async fn first_failure(&self, rows: &'static str, id: CampaignId, codes: &[i64]) -> Result<Option<(i64, String)>, DbError> {
         let mut tx = self.db.tx().await?;
-        let row: Option<(Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT m.errors->0->>'code', m.errors->0->>'title' FROM campaign_recipients r
+        let row: Option<(Option<String>, Option<String>)> = sqlx::query_as(&format!(
+            "SELECT m.errors->0->>'code', m.errors->0->>'title' FROM {rows} r
              JOIN campaigns c ON c.id = r.campaign_id
              JOIN messages m ON m.id = r.message_id AND m.tenant_id = r.tenant_id
              WHERE r.campaign_id = $1 AND m.status = 'failed' AND (m.errors->0->>'code')::bigint = ANY($2)
                AND m.failed_at >= COALESCE(c.running_since, c.started_at, '-infinity')
-             LIMIT 1",
-        )
+             LIMIT 1"
+        ))
         .bind(id.0)
         .bind(codes)
         .fetch_optional(&mut *tx)

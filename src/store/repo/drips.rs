@@ -259,6 +259,8 @@ pub struct StepStats {
     pub skipped: i64,
     /// Contacts who left while waiting for it.
     pub exited: i64,
+    /// Of them, per reason.
+    pub exited_by_reason: BTreeMap<String, i64>,
     /// What it cost, in ten-thousandths.
     pub cost_e4: i64,
 }
@@ -988,21 +990,7 @@ impl Drips<'_> {
     /// must stop it (an account block, a spam limit, a template Meta will
     /// not send): its code and title.
     pub async fn stopping_failure(&self, id: CampaignId, codes: &[i64]) -> Result<Option<(i64, String)>, DbError> {
-        let mut tx = self.db.tx().await?;
-        let row: Option<(Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT m.errors->0->>'code', m.errors->0->>'title' FROM drip_sends s
-             JOIN campaigns c ON c.id = s.campaign_id
-             JOIN messages m ON m.id = s.message_id AND m.tenant_id = s.tenant_id
-             WHERE s.campaign_id = $1 AND m.status = 'failed' AND (m.errors->0->>'code')::bigint = ANY($2)
-               AND m.failed_at >= COALESCE(c.running_since, c.started_at, '-infinity')
-             LIMIT 1",
-        )
-        .bind(id.0)
-        .bind(codes)
-        .fetch_optional(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(row.and_then(|(code, title)| Some((code?.parse().ok()?, title.unwrap_or_default()))))
+        self.db.campaigns().first_failure("drip_sends", id, codes).await
     }
 
     /// Starts a draft (or resumes a paused sequence); None when it was in
@@ -1026,24 +1014,42 @@ impl Drips<'_> {
 
     /// The counts.
     pub async fn stats(&self, d: &DripView) -> Result<DripStats, DbError> {
+        self.stats_with(d, None).await
+    }
+
+    /// The counts without recomputing replies and cost (a lookup per send
+    /// each): those are taken from `earlier`, a full [`stats`] of a moment
+    /// ago. Live progress uses this between full counts.
+    ///
+    /// [`stats`]: Self::stats
+    pub async fn counts(&self, d: &DripView, earlier: &DripStats) -> Result<DripStats, DbError> {
+        self.stats_with(d, Some(earlier)).await
+    }
+
+    async fn stats_with(&self, d: &DripView, earlier: Option<&DripStats>) -> Result<DripStats, DbError> {
+        let (replied, cost) = match earlier {
+            Some(_) => ("0::bigint", "0::bigint"),
+            None => (
+                "count(*) FILTER (WHERE m.id IS NOT NULL AND EXISTS (SELECT 1 FROM messages i
+                    WHERE i.tenant_id = m.tenant_id AND i.conversation_id = m.conversation_id AND i.direction = 'inbound'
+                      AND i.seq > m.seq AND i.timestamp <= m.created_at + interval '72 hours'))",
+                "COALESCE(sum((SELECT uc.amount_e4 FROM usage_costs uc WHERE uc.message_id = m.id)), 0)::bigint",
+            ),
+        };
         let mut tx = self.db.tx().await?;
         let states: Vec<(String, Option<String>, i32, i64)> =
             sqlx::query_as("SELECT state, exit_reason, position, count(*) FROM drip_enrollments WHERE campaign_id = $1 GROUP BY 1, 2, 3")
                 .bind(d.id.0)
                 .fetch_all(&mut *tx)
                 .await?;
-        let sends = sqlx::query(
+        let sends = sqlx::query(&format!(
             "SELECT s.position,
                     CASE WHEN s.status <> 'queued' THEN s.status WHEN m.id IS NULL THEN 'failed' WHEN m.status = 'pending' THEN 'sending'
                          WHEN m.status = 'played' THEN 'read' ELSE m.status END AS status,
-                    count(*) AS n,
-                    count(*) FILTER (WHERE m.id IS NOT NULL AND EXISTS (SELECT 1 FROM messages i
-                        WHERE i.tenant_id = m.tenant_id AND i.conversation_id = m.conversation_id AND i.direction = 'inbound'
-                          AND i.seq > m.seq AND i.timestamp <= m.created_at + interval '72 hours')) AS replied,
-                    COALESCE(sum((SELECT uc.amount_e4 FROM usage_costs uc WHERE uc.message_id = m.id)), 0)::bigint AS cost_e4
+                    count(*) AS n, {replied} AS replied, {cost} AS cost_e4
              FROM drip_sends s LEFT JOIN messages m ON m.id = s.message_id AND m.tenant_id = s.tenant_id
-             WHERE s.campaign_id = $1 GROUP BY 1, 2",
-        )
+             WHERE s.campaign_id = $1 GROUP BY 1, 2"
+        ))
         .bind(d.id.0)
         .fetch_all(&mut *tx)
         .await?;
@@ -1069,8 +1075,11 @@ impl Drips<'_> {
                 "completed" => s.completed += n,
                 _ => {
                     s.exited += n;
-                    step(&mut steps, position).exited += n;
-                    *s.exited_by_reason.entry(reason.unwrap_or_else(|| "unknown".into())).or_default() += n;
+                    let reason = reason.unwrap_or_else(|| "unknown".into());
+                    let st = step(&mut steps, position);
+                    st.exited += n;
+                    *st.exited_by_reason.entry(reason.clone()).or_default() += n;
+                    *s.exited_by_reason.entry(reason).or_default() += n;
                 }
             }
         }
@@ -1101,6 +1110,16 @@ impl Drips<'_> {
             }
         }
         s.steps = steps.into_values().collect();
+        if let Some(e) = earlier {
+            // Replies and cost as the last full count had them.
+            cost = e.cost.amount_e4;
+            for st in &mut s.steps {
+                if let Some(before) = e.steps.iter().find(|b| b.position == st.position) {
+                    st.replied = before.replied;
+                    st.cost_e4 = before.cost_e4;
+                }
+            }
+        }
         s.cost = Cost::from_e4(currency.unwrap_or_else(|| "INR".into()), cost);
         Ok(s)
     }

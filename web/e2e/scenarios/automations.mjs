@@ -95,6 +95,8 @@ export default async function ({ page }) {
   // 5. Switching the rule off is saved (the whole rule sent back with enabled false).
   await card.getByTestId("automation-enabled").uncheck();
   await page.locator(`[data-testid="automation-card"][data-rule-id="${ruleId}"][data-enabled="false"]`).waitFor();
+  // The card turns off at once; the switch is usable again once the save answered.
+  await page.locator(`[data-testid="automation-card"][data-rule-id="${ruleId}"] [data-testid="automation-enabled"]:not([disabled])`).waitFor();
   const off = await apiCall("GET", `/automations/${ruleId}`, undefined, token);
   assert(off.enabled === false && off.actions.length === 2, `switched off, actions kept (${JSON.stringify(off)})`);
 

@@ -1,8 +1,10 @@
 // The demo tells a story (`whatsflow demo` seeds it on first run): a month
 // of customers dated over the past 30 days (the dashboard's chart has more
 // than one busy day), closed windows that need a template, contacts tagged
-// `vip`, the "Order status" flow active beside a draft, and the finished
-// "VIP thank-you" campaign. Checked as the demo admin sees it in the app.
+// `vip`, the "Order status" flow active beside a draft, the finished
+// "VIP thank-you" campaign, the "Returning customers" sequence under way and
+// a follow-up scheduled in today's first conversation. Checked as the demo
+// admin sees it in the app.
 import { apiCall, assert, login, screenshot, TIMEOUT_MS } from "../lib.mjs";
 
 const DEMO_EMAIL = process.env.E2E_DEMO_EMAIL ?? "demo@whatsflow.local";
@@ -70,4 +72,30 @@ export default async function ({ page }) {
   assert(vips.data.length >= 4, `${vips.data.length} contacts tagged vip`);
   await page.goto(`${new URL(page.url()).origin}/contacts`);
   await page.getByText("vip").first().waitFor();
+
+  // The sequence: the returning customers are in it and got its first step.
+  let sequence;
+  for (const deadline = Date.now() + 30_000; ; ) {
+    const list = await apiCall("GET", "/campaigns?type=drip", undefined, auth.access_token);
+    sequence = list.data.find((d) => d.name === "Returning customers");
+    const firstStep = sequence?.stats.steps[0];
+    if ((firstStep && firstStep.sent + firstStep.delivered + firstStep.read + firstStep.sending > 0) || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  assert(sequence?.status === "running", `the demo sequence runs: ${JSON.stringify(sequence?.status)}`);
+  assert(sequence.stats.enrolled >= 2, `returning customers enrolled: ${sequence.stats.enrolled}`);
+  assert(sequence.stats.steps[0].sending + sequence.stats.steps[0].sent > 0 || sequence.stats.steps[0].delivered + sequence.stats.steps[0].read > 0,
+    `the first step went out: ${JSON.stringify(sequence.stats.steps[0])}`);
+  await page.goto(`${new URL(page.url()).origin}/sequences/${sequence.id}`);
+  await page.getByText("Returning customers").first().waitFor();
+  await screenshot(page, "demo-sequence");
+
+  // The follow-up an agent scheduled waits in its conversation.
+  const conversations = await apiCall("GET", "/conversations?limit=100", undefined, auth.access_token);
+  let scheduled = [];
+  for (const c of conversations.data) {
+    const list = await apiCall("GET", `/conversations/${c.id}/scheduled-messages`, undefined, auth.access_token);
+    scheduled = scheduled.concat(list.data.filter((m) => m.status === "scheduled"));
+  }
+  assert(scheduled.length >= 1 && scheduled.some((m) => m.content.body.includes("replacement")), `the scheduled follow-up: ${JSON.stringify(scheduled)}`);
 }
