@@ -925,15 +925,17 @@ async fn channel_id(h: &Harness, t: &Tenant) -> anyhow::Result<String> {
 /// conversation (due → handed over), with a `kill -9` a third of the way
 /// through, after which every step must still go exactly once.
 pub async fn drips(h: Arc<Harness>, enrolled: usize, window: u64) -> anyhow::Result<Value> {
-    const CHUNKS: usize = 20;
+    // One group of contacts a second of the window (tag `w<second>`), so
+    // their steps fall due evenly across it.
+    let chunks = usize::try_from(window.max(1)).unwrap_or(1).min(enrolled.max(1));
+    const IMPORT: usize = 5_000;
     let t = h.tenant("Drips", "900000000000008", 1000).await?;
     h.http.post(format!("{}/api/v1/templates/sync", h.base)).bearer_auth(&t.token).send().await?.error_for_status()?;
-    let per = enrolled.div_ceil(CHUNKS);
     let bar = progress(enrolled as u64, "importing the contacts");
-    for c in 0..CHUNKS {
+    for start in (0..enrolled).step_by(IMPORT) {
         let mut csv = String::from("phone,name,tags\n");
-        for i in c * per..((c + 1) * per).min(enrolled) {
-            csv.push_str(&format!("+91710{i:07},Customer {i},w{c}\n"));
+        for i in start..(start + IMPORT).min(enrolled) {
+            csv.push_str(&format!("+91710{i:07},Customer {i},w{}\n", i * chunks / enrolled));
         }
         h.http
             .post(format!("{}/api/v1/contacts/import", h.base))
@@ -943,7 +945,7 @@ pub async fn drips(h: Arc<Harness>, enrolled: usize, window: u64) -> anyhow::Res
             .send()
             .await?
             .error_for_status()?;
-        bar.inc(per as u64);
+        bar.inc(IMPORT as u64);
     }
     bar.finish_and_clear();
     let channel = channel_id(&h, &t).await?;
@@ -965,9 +967,9 @@ pub async fn drips(h: Arc<Harness>, enrolled: usize, window: u64) -> anyhow::Res
         let post = poster.clone();
         async move {
             let started = Instant::now();
-            for c in 0..CHUNKS {
+            for c in 0..chunks {
                 if let Some(w) = spread {
-                    let at = Duration::from_millis(w * 1000 * c as u64 / CHUNKS as u64);
+                    let at = Duration::from_millis(w * 1000 * c as u64 / chunks as u64);
                     if let Some(wait) = at.checked_sub(started.elapsed()) {
                         tokio::time::sleep(wait).await;
                     }
@@ -1031,6 +1033,20 @@ pub async fn drips(h: Arc<Harness>, enrolled: usize, window: u64) -> anyhow::Res
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let elapsed = started.elapsed();
+    // Every stored step has Meta's answer (or is in doubt after the kill).
+    while Instant::now() < deadline {
+        let pending: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM drip_sends s JOIN messages m ON m.id = s.message_id
+             WHERE s.campaign_id = $1 AND m.status = 'pending' AND m.send_attempted_at IS NULL",
+        )
+        .bind(due_id)
+        .fetch_one(&pool)
+        .await?;
+        if pending == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     let usage = monitor.finish().await;
     let lateness: Vec<(f64, bool)> = sqlx::query_as::<_, (f64, bool)>(
         "SELECT (extract(epoch FROM handed_at - due_at) * 1000)::float8, handed_at < $2 FROM drip_sends
@@ -1046,13 +1062,36 @@ pub async fn drips(h: Arc<Harness>, enrolled: usize, window: u64) -> anyhow::Res
     .bind(due_id)
     .fetch_one(&pool)
     .await?;
+    // Every step that did not reach Meta, by what became of it (recorded
+    // failures carry their code; nothing here is silent).
+    let missed: Vec<(String, String, String, Option<String>, Option<String>, i64)> = sqlx::query_as(
+        "SELECT e.state, COALESCE(s.status, 'none'), COALESCE(m.status, 'none'), e.exit_reason, m.errors->0->>'code', count(*)
+         FROM drip_enrollments e LEFT JOIN drip_sends s ON s.enrollment_id = e.id
+         LEFT JOIN messages m ON m.id = s.message_id AND m.tenant_id = s.tenant_id
+         WHERE e.campaign_id = $1 AND (m.status IS NULL OR m.status NOT IN ('accepted', 'sent', 'delivered', 'read', 'played'))
+         GROUP BY 1, 2, 3, 4, 5",
+    )
+    .bind(due_id)
+    .fetch_all(&pool)
+    .await?;
+    let mut failed = 0i64;
+    for (state, send, message, exit, code, n) in &missed {
+        println!("  not delivered: {n} × enrolment {state} (exit {exit:?}), step {send}, message {message} (code {code:?})");
+        if message == "failed" {
+            failed += n;
+        }
+    }
     pool.close().await;
     let mut before_kill: Vec<f64> = lateness.iter().filter(|(_, b)| *b).map(|(ms, _)| *ms).collect();
     let mut all: Vec<f64> = lateness.iter().map(|(ms, _)| *ms).collect();
     let sends = h.sim_template_sends();
     let distinct: std::collections::HashSet<&str> = sends.iter().map(|(to, _)| to.as_str()).collect();
     let duplicated = sends.len() - distinct.len();
-    let lost = enrolled.saturating_sub(distinct.len()).saturating_sub(usize::try_from(in_doubt).unwrap_or(0));
+    // Neither sent nor in doubt nor recorded as failed (with Meta's code): lost.
+    let lost = enrolled
+        .saturating_sub(distinct.len())
+        .saturating_sub(usize::try_from(in_doubt).unwrap_or(0))
+        .saturating_sub(usize::try_from(failed).unwrap_or(0));
     let (p50, p99) = (pct(&mut before_kill, 50.0), pct(&mut before_kill, 99.0));
     let p99_all = pct(&mut all, 99.0);
     println!(
@@ -1065,6 +1104,7 @@ pub async fn drips(h: Arc<Harness>, enrolled: usize, window: u64) -> anyhow::Res
         "figures": {"enrolled": enrolled, "window_seconds": window, "enrol_seconds": round(enrol_time.as_secs_f64()),
                     "bytes_per_waiting_enrolment": round(bytes_per_waiting), "lateness_p50_ms": round(p50), "lateness_p99_ms": round(p99),
                     "lateness_p99_ms_with_restart": round(p99_all), "sends_counted_twice_after_kill": duplicated, "in_doubt_after_kill": in_doubt,
+                    "failed_with_a_code": failed,
                     "steps_per_s": round(enrolled as f64 / elapsed.as_secs_f64())},
         "ceilings": {"due_per_s": round(enrolled as f64 / window as f64)},
         "ratios": {"steps_vs_due_rate": round((enrolled as f64 / elapsed.as_secs_f64()) / (enrolled as f64 / window as f64))},

@@ -56,6 +56,14 @@ async fn enrollment_of(app: &TestApp, t: &Tenant, drip: &str, contact: &str) -> 
     v["data"].as_array().unwrap().iter().rev().find(|e| e["contact_id"] == contact).cloned().unwrap_or(Value::Null)
 }
 
+/// The server on a clock the test moves, with a tenant whose number has Meta's templates.
+async fn on_a_moved_clock() -> (Arc<ManualClock>, TestApp, Tenant, String) {
+    let clock = Arc::new(ManualClock::default());
+    let app = spawn_with_clock(fresh_database().await, clock.clone()).await;
+    let (t, channel) = ready(&app).await;
+    (clock, app, t, channel)
+}
+
 fn at(v: &Value) -> DateTime<Utc> {
     v.as_str().unwrap().parse().unwrap()
 }
@@ -71,9 +79,7 @@ fn order_update(delay: i64) -> Value {
 
 #[actix_rt::test]
 async fn steps_go_out_when_their_delay_has_passed_on_the_clock_once_each() {
-    let clock = Arc::new(ManualClock::default());
-    let app = spawn_with_clock(fresh_database().await, clock.clone()).await;
-    let (t, channel) = ready(&app).await;
+    let (clock, app, t, channel) = on_a_moved_clock().await;
     let ids = contacts(&app, &t, "lead", &[("+14155550101", "Asha", true)]).await;
     let drip = create_drip(
         &app,
@@ -185,9 +191,7 @@ async fn send_windows_follow_each_contacts_zone_across_a_dst_change() {
 
 #[actix_rt::test]
 async fn every_exit_rule_ends_the_sequence_before_its_next_step() {
-    let clock = Arc::new(ManualClock::default());
-    let app = spawn_with_clock(fresh_database().await, clock.clone()).await;
-    let (t, channel) = ready(&app).await;
+    let (clock, app, t, channel) = on_a_moved_clock().await;
     let people = [
         ("+14155550201", "Replies", true),
         ("+14155550202", "Buys", true),
@@ -273,9 +277,7 @@ async fn every_exit_rule_ends_the_sequence_before_its_next_step() {
 
 #[actix_rt::test]
 async fn reentry_is_refused_or_allowed_after_the_days_the_policy_names() {
-    let clock = Arc::new(ManualClock::default());
-    let app = spawn_with_clock(fresh_database().await, clock.clone()).await;
-    let (t, channel) = ready(&app).await;
+    let (clock, app, t, channel) = on_a_moved_clock().await;
     let ids = contacts(&app, &t, "lead", &[("+14155550301", "Once", true)]).await;
     let never = create_drip(&app, &t, json!({"type": "drip", "name": "Once", "channel_id": channel, "steps": [hello(0)]})).await;
     let monthly = create_drip(
@@ -303,9 +305,7 @@ async fn reentry_is_refused_or_allowed_after_the_days_the_policy_names() {
 
 #[actix_rt::test]
 async fn an_edit_reaches_new_arrivals_at_a_step_and_leaves_those_waiting_alone() {
-    let clock = Arc::new(ManualClock::default());
-    let app = spawn_with_clock(fresh_database().await, clock.clone()).await;
-    let (t, channel) = ready(&app).await;
+    let (clock, app, t, channel) = on_a_moved_clock().await;
     let ids = contacts(&app, &t, "lead", &[("+14155550401", "Early", true), ("+14155550402", "Late", true)]).await;
     let body = |second: Value| json!({"type": "drip", "name": "Versions", "channel_id": channel, "steps": [hello(0), second]});
     let drip = create_drip(&app, &t, body(hello(3600))).await;
@@ -339,9 +339,7 @@ async fn an_edit_reaches_new_arrivals_at_a_step_and_leaves_those_waiting_alone()
 
 #[actix_rt::test]
 async fn a_paused_sequence_holds_everyone_and_resuming_carries_on() {
-    let clock = Arc::new(ManualClock::default());
-    let app = spawn_with_clock(fresh_database().await, clock.clone()).await;
-    let (t, channel) = ready(&app).await;
+    let (clock, app, t, channel) = on_a_moved_clock().await;
     let ids = contacts(&app, &t, "lead", &[("+14155550501", "Held", true)]).await;
     let drip = create_drip(&app, &t, json!({"type": "drip", "name": "Held", "channel_id": channel, "steps": [hello(60), hello(60)]})).await;
     assert_eq!(enroll(&app, &t, &ids[0], &drip).await.0, 201);
@@ -404,9 +402,7 @@ async fn a_sequence_is_checked_field_by_field_and_its_templates_must_exist() {
 
 #[actix_rt::test]
 async fn a_session_message_goes_inside_the_window_and_the_template_outside_it() {
-    let clock = Arc::new(ManualClock::default());
-    let app = spawn_with_clock(fresh_database().await, clock.clone()).await;
-    let (t, channel) = ready(&app).await;
+    let (_clock, app, t, channel) = on_a_moved_clock().await;
     app.open_conversation(&t, "14155550601").await;
     let ids = contacts(&app, &t, "lead", &[("+14155550602", "Closed", true)]).await;
     let open_contact = app.conversations(&t).await[0]["contact"]["id"].as_str().unwrap().to_owned();

@@ -597,3 +597,48 @@ async fn a_sequence_killed_while_steps_are_due_sends_each_step_once_and_skips_no
         sqlx::query_scalar("SELECT count(*) FROM messages WHERE client_id LIKE 'drip:%'").fetch_one(&s.owner).await.unwrap();
     assert_eq!(messages, 2 * CONTACTS as i64, "one stored message per contact and step");
 }
+
+#[actix_rt::test]
+async fn scheduled_messages_killed_mid_send_each_go_once() {
+    let mut s = KillableServer::start("a@schedkill.test").await;
+    const CUSTOMERS: usize = 40;
+    for i in 0..CUSTOMERS {
+        s.webhook(text_webhook(PHONE_NUMBER_ID, &format!("1555300{i:04}"), &format!("wamid.sched-{i}"), "hi")).await;
+    }
+    let conversations = eventually("every conversation open", WAIT, || async {
+        let v = s.get("/api/v1/conversations?limit=100").await;
+        let ids: Vec<String> = v["data"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
+        (ids.len() == CUSTOMERS).then_some(ids)
+    })
+    .await;
+    // Each conversation's reminder, due within the next two seconds.
+    for (i, c) in conversations.iter().enumerate() {
+        s.post(
+            &format!("/api/v1/conversations/{c}/scheduled-messages"),
+            serde_json::json!({"send_in_seconds": 1 + (i % 2), "type": "text", "text": {"body": format!("reminder {i}")}}),
+        )
+        .await;
+    }
+    let reminders = || async {
+        s.app.sim_sends().await.into_iter().filter(|b| b["text"]["body"].as_str().is_some_and(|t| t.starts_with("reminder "))).count()
+    };
+    eventually("some reminders sent", WAIT, || async { (reminders().await >= 5).then_some(()) }).await;
+    s.kill_and_restart().await;
+    eventually("every reminder recorded as sent", Duration::from_secs(60), || async {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM scheduled_messages WHERE status = 'sent'").fetch_one(&s.owner).await.unwrap();
+        (n == CUSTOMERS as i64).then_some(())
+    })
+    .await;
+    outbox_settled(&s.owner).await;
+    let mut bodies: Vec<String> = s
+        .app
+        .sim_sends()
+        .await
+        .into_iter()
+        .filter_map(|b| b["text"]["body"].as_str().filter(|t| t.starts_with("reminder ")).map(str::to_owned))
+        .collect();
+    assert_eq!(bodies.len(), CUSTOMERS, "{} sends for {CUSTOMERS} reminders", bodies.len());
+    bodies.sort();
+    bodies.dedup();
+    assert_eq!(bodies.len(), CUSTOMERS, "a reminder went twice");
+}

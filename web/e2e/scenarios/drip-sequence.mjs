@@ -10,7 +10,9 @@
 // path shows step 1 sent as a session message; taking them out of the
 // sequence makes them exited (reason: by hand), counted as such. Editing
 // the running sequence says waiting contacts keep their version, and a
-// changed step makes version 2.
+// changed step makes version 2. The sequence also enrols the members of a
+// segment picked in the editor (nobody matches it here): the API's sequence
+// names it and its page shows the segment's name.
 import { randomBytes } from "node:crypto";
 import { apiCall, assert, digits, login, openConversation, screenshot, tenantWithChannel, waitForBubble } from "../lib.mjs";
 
@@ -38,6 +40,7 @@ export default async function ({ page }) {
   await customer.say("Hi! I just signed up.");
   const lead = await apiCall("POST", "/contacts", { name: `Ravi ${hex}`, phone: `+9198${digits(8)}`, tags: ["lead"], opted_in: true }, token);
   await apiCall("POST", "/templates/sync", undefined, token);
+  const segment = await apiCall("POST", "/contacts/segments", { name: `Trial users ${hex}`, rule: { all: [{ field: "tag", op: "has", value: "x" }] } }, token);
 
   await login(page, tenant.email, tenant.password);
   // Sequences sit under Campaigns (one entry in the top bar), on their own tab.
@@ -51,6 +54,10 @@ export default async function ({ page }) {
   const name = `Onboarding ${hex}`;
   await page.getByTestId("sequence-name").fill(name);
   await page.getByTestId("sequence-exit-reply").uncheck();
+  // Members of a segment join on their own.
+  const segmentPick = page.getByTestId("sequence-enroll-segment");
+  await segmentPick.locator(`option[value="${segment.id}"]`).waitFor({ state: "attached" });
+  await segmentPick.selectOption(segment.id);
 
   // Step 1: at once, a template with its variables, and a session message while the window is open.
   const welcome = `Welcome aboard, ${hex}! Reply any time.`;
@@ -89,6 +96,10 @@ export default async function ({ page }) {
   await page.locator('[data-testid="sequence-detail"][data-status="running"]').waitFor();
   const sequenceUrl = page.url();
   const sequenceId = sequenceUrl.split("/").pop();
+  const stored = await apiCall("GET", `/campaigns/${sequenceId}`, undefined, token);
+  assert(stored.enroll_segment_id === segment.id, `the sequence enrols the segment's members: ${stored.enroll_segment_id}`);
+  const summarySegment = page.getByTestId("sequence-summary-segment");
+  await summarySegment.filter({ hasText: segment.name }).waitFor();
 
   // The customer, from the inbox's contact panel.
   await page.getByTestId("nav-inbox").click();
@@ -146,6 +157,9 @@ export default async function ({ page }) {
   await until(() => num(page.getByTestId("sequence-stat-exited")), (n) => n === 1, "one exited");
   assert((await num(page.getByTestId("sequence-stat-active"))) === 1, "the lead is still active");
   assert((await num(page.locator('[data-testid="sequence-exit-reason"][data-reason="api"]'))) === 1, "exited by reason: by hand 1");
+  // …and at the step they were waiting for.
+  const stepExits = row2.getByTestId("sequence-step-exits");
+  await until(async () => ((await stepExits.count()) ? await stepExits.textContent() : ""), (t) => /by hand.* 1$/.test(t), "step 2 counts one exit by hand");
 
   // The state filter: only the exited one.
   await page.getByTestId("sequence-enrollments-state").selectOption("exited");

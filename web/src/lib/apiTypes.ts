@@ -2002,6 +2002,10 @@ skipped: number,
  */
 exited: number, 
 /**
+ * Of them, per reason.
+ */
+exited_by_reason: { [key in string]?: number }, 
+/**
  * What it cost, in ten-thousandths.
  */
 cost_e4: number, };

@@ -3,6 +3,7 @@ import { ApiError } from "./api";
 import {
   delayFromSeconds,
   delayToSeconds,
+  exitCounts,
   fieldErrorsOf,
   formatDays,
   formatSendWindow,
@@ -11,6 +12,7 @@ import {
   reentryToApi,
   stepErrors,
   stepFromApi,
+  stepExitCounts,
   stepProblem,
   stepToApi,
   windowProblem,
@@ -173,6 +175,7 @@ describe("refusals per field", () => {
     expect(isPlaced("steps[2].delay_seconds")).toBe(true);
     expect(isPlaced("steps[2]")).toBe(true);
     expect(isPlaced("reentry.days")).toBe(true);
+    expect(isPlaced("enroll_segment_id")).toBe(true);
     expect(isPlaced("steps")).toBe(true);
     expect(isPlaced("something_else")).toBe(false);
     expect(isPlaced("steps[0].mystery")).toBe(false);
@@ -180,5 +183,26 @@ describe("refusals per field", () => {
   it("has nothing to place for other errors", () => {
     expect(fieldErrorsOf(new ApiError(409, "CAMPAIGN_STATE", "`status` is running"))).toEqual({});
     expect(fieldErrorsOf(new Error("x"))).toEqual({});
+  });
+});
+
+describe("exits by reason", () => {
+  it("drops zero counts and lists known reasons in their order, then others by name", () => {
+    expect(exitCounts({ api: 1, replied: 2, tag_added: 0, zzz: 1, aaa: 3 })).toEqual([
+      ["replied", 2],
+      ["api", 1],
+      ["aaa", 3],
+      ["zzz", 1],
+    ]);
+    expect(exitCounts(undefined)).toEqual([]);
+  });
+  it("reads a step's counts whether or not the server sends them", () => {
+    expect(stepExitCounts({ position: 0, exited: 3, exited_by_reason: { replied: 2, tag_added: 1 } })).toEqual([
+      ["replied", 2],
+      ["tag_added", 1],
+    ]);
+    expect(stepExitCounts({ position: 0, exited: 0 })).toEqual([]);
+    expect(stepExitCounts({ exited_by_reason: null })).toEqual([]);
+    expect(stepExitCounts(undefined)).toEqual([]);
   });
 });

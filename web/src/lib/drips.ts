@@ -224,6 +224,8 @@ export interface SettingsDraft {
   exitField: string;
   exitEquals: string;
   enrollOnTag: string;
+  /** The segment whose members are enrolled ("" for none). */
+  enrollSegmentId: string;
   reentry: "never" | "after_days";
   reentryDays: string;
 }
@@ -239,6 +241,7 @@ export function settingsFromApi(d: DripView, fallbackZone: string): SettingsDraf
     exitField: d.exit_when?.field ?? "",
     exitEquals: d.exit_when?.equals ?? "",
     enrollOnTag: d.enroll_on_tag ?? "",
+    enrollSegmentId: d.enroll_segment_id ?? "",
     reentry: d.reentry?.policy === "after_days" ? "after_days" : "never",
     reentryDays: d.reentry?.policy === "after_days" ? String(d.reentry.days) : "30",
   };
@@ -293,7 +296,7 @@ export function fieldErrorsOf(e: unknown): Record<string, string> {
   return out;
 }
 
-const SETTINGS_FIELDS = ["name", "channel_id", "timezone", "enroll_on_tag", "exit_on_tags", "exit_when", "reentry", "steps", "exit_on_reply"];
+const SETTINGS_FIELDS = ["name", "channel_id", "timezone", "enroll_on_tag", "enroll_segment_id", "exit_on_tags", "exit_when", "reentry", "steps", "exit_on_reply"];
 const STEP_FIELDS = ["name", "delay_seconds", "delay_from", "send_window", "template", "variables", "session_message", "condition"];
 const under = (path: string, field: string) => path === field || path.startsWith(`${field}.`) || path.startsWith(`${field}[`);
 
@@ -331,6 +334,31 @@ export const isEnrollmentState = (s: string): s is EnrollmentState => (ENROLLMEN
 export const EXIT_REASONS = ["replied", "tag_added", "field_matched", "opted_out", "send_failed", "api", "cancelled"] as const;
 export type ExitReason = (typeof EXIT_REASONS)[number];
 export const isExitReason = (s: string | null | undefined): s is ExitReason => !!s && (EXIT_REASONS as readonly string[]).includes(s);
+/**
+ * The reasons contacts left, with their counts, for a sequence or one step
+ * (`exited_by_reason`, which older servers leave out of a step's counts):
+ * zero counts dropped, known reasons first in their usual order, then the
+ * rest by name.
+ */
+export function exitCounts(byReason: Readonly<Record<string, number | undefined>> | null | undefined): Array<readonly [string, number]> {
+  const rank = (r: string) => {
+    const i = (EXIT_REASONS as readonly string[]).indexOf(r);
+    return i < 0 ? EXIT_REASONS.length : i;
+  };
+  return Object.entries(byReason ?? {})
+    .flatMap(([reason, n]) => (typeof n === "number" && n > 0 ? [[reason, n] as const] : []))
+    .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+/**
+ * One step's exits by reason. Read defensively: servers from before step
+ * counts carried `exited_by_reason` leave it out.
+ */
+export function stepExitCounts(step: object | null | undefined): Array<readonly [string, number]> {
+  const map = step && "exited_by_reason" in step ? (step as { exited_by_reason?: unknown }).exited_by_reason : undefined;
+  return exitCounts(map && typeof map === "object" ? (map as Record<string, number | undefined>) : undefined);
+}
+
 export const STEP_COUNTS = ["waiting", "sent", "delivered", "read", "replied", "failed", "skipped", "exited"] as const;
 
 export const dripCan = {

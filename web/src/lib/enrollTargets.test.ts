@@ -35,7 +35,8 @@ describe("isEnrollmentSource", () => {
   it("knows the ways in the web names, not others", () => {
     expect(isEnrollmentSource("flow")).toBe(true);
     expect(isEnrollmentSource("automation")).toBe(true);
-    expect(isEnrollmentSource("segment")).toBe(false);
+    expect(isEnrollmentSource("segment")).toBe(true);
+    expect(isEnrollmentSource("webhook")).toBe(false);
     expect(isEnrollmentSource(null)).toBe(false);
   });
 });

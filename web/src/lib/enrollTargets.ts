@@ -44,6 +44,6 @@ export function enrollNotice(status: DripStatus): "notStarted" | "paused" | "end
 }
 
 /** How a contact came into a sequence (Enrollment.source); others are shown as the server names them. */
-export const ENROLLMENT_SOURCES = ["api", "bulk", "tag", "flow", "automation"] as const;
+export const ENROLLMENT_SOURCES = ["api", "bulk", "tag", "flow", "automation", "segment"] as const;
 export type EnrollmentSource = (typeof ENROLLMENT_SOURCES)[number];
 export const isEnrollmentSource = (s: string | null | undefined): s is EnrollmentSource => !!s && (ENROLLMENT_SOURCES as readonly string[]).includes(s);

@@ -7,11 +7,12 @@ import { EnrollContactsForm } from "../components/sequences/EnrollContactsForm";
 import { useExitReason } from "../components/sequences/EnrollmentDrawer";
 import { EnrollmentsTable } from "../components/sequences/EnrollmentsTable";
 import { SequenceActions } from "../components/sequences/SequenceActions";
+import { SequenceSummary } from "../components/sequences/SequenceSummary";
 import { ConfirmButton, PageHeader, useErrorText } from "../components/ui";
 import { useI18n } from "../i18n/I18nProvider";
 import { useInbox } from "../inbox/InboxProvider";
 import { formatMoney } from "../lib/campaigns";
-import { delayFromSeconds, dripCan, formatSendWindow, STEP_COUNTS } from "../lib/drips";
+import { delayFromSeconds, dripCan, exitCounts, formatSendWindow, STEP_COUNTS, stepExitCounts } from "../lib/drips";
 import type { DripView } from "../lib/types";
 
 /** While it runs, the sequence is read again this often (the socket brings sends sooner). */
@@ -83,7 +84,7 @@ export default function SequenceDetailPage() {
   }
   const stats = drip.stats;
   const steps = [...drip.steps].sort((a, b) => a.position - b.position);
-  const reasons = Object.entries(stats.exited_by_reason ?? {}).flatMap(([reason, n]) => (n ? [[reason, n] as const] : []));
+  const reasons = exitCounts(stats.exited_by_reason);
   return (
     <div className="h-full overflow-y-auto">
       <div className="mx-auto max-w-6xl space-y-4 p-4" data-testid="sequence-detail" data-status={drip.status}>
@@ -102,6 +103,7 @@ export default function SequenceDetailPage() {
         <SequenceActions drip={drip} onChanged={(d) => { setDrip(d); setGeneration((g) => g + 1); }} />
         {drip.status === "paused" && drip.paused_reason && <p className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-800">{drip.paused_reason}</p>}
         <ErrorText testId="sequence-error">{error}</ErrorText>
+        <SequenceSummary drip={drip} />
 
         <div className="grid grid-cols-2 gap-3 md:grid-cols-5">
           <Tile label={t("sequences.stat.enrolled")} value={num.format(stats.enrolled)} raw={stats.enrolled} testId="sequence-stat-enrolled" />
@@ -128,6 +130,7 @@ export default function SequenceDetailPage() {
               {steps.map((s) => {
                 const c = stats.steps.find((x) => x.position === s.position);
                 const delay = delayFromSeconds(s.delay_seconds);
+                const exits = stepExitCounts(c);
                 return (
                   <tr key={s.id} className="border-t border-gray-100 align-top" data-testid="sequence-step-row" data-position={s.position}>
                     <td className="px-4 py-2">
@@ -141,6 +144,13 @@ export default function SequenceDetailPage() {
                       <span className="block text-xs text-gray-500">
                         {[s.template ? `${s.template.name} (${s.template.language})` : null, s.session_message ? t("sequences.detail.session") : null].filter(Boolean).join(" · ")}
                       </span>
+                      {exits.length > 0 && (
+                        <span className="block text-xs text-gray-600" data-testid="sequence-step-exits">
+                          {t("sequences.detail.stepExited", {
+                            reasons: exits.map(([reason, n]) => `${exitReason(reason)} ${num.format(n)}`).join(" · "),
+                          })}
+                        </span>
+                      )}
                     </td>
                     {STEP_COUNTS.map((k) => (
                       <td key={k} className="px-3 py-2 text-right tabular-nums" data-testid={`sequence-step-${k}`} data-value={c?.[k] ?? 0}>

@@ -3,6 +3,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
 import { ErrorText } from "../components/Field";
 import { SequenceSettings } from "../components/sequences/SequenceSettings";
+import { useSegments } from "../components/sequences/useSegments";
 import { StepCard } from "../components/sequences/StepCard";
 import { Button, PageHeader, useErrorText } from "../components/ui";
 import { useI18n } from "../i18n/I18nProvider";
@@ -52,6 +53,7 @@ const emptySettings = (): SettingsDraft => ({
   exitField: "",
   exitEquals: "",
   enrollOnTag: "",
+  enrollSegmentId: "",
   reentry: "never",
   reentryDays: "30",
 });
@@ -69,6 +71,7 @@ export default function SequenceEditorPage() {
   const navigate = useNavigate();
   const { id: editId } = useParams();
   const channels = useChannels();
+  const segments = useSegments();
   const [templates, setTemplates] = useState<TemplateFull[] | null>(null);
   const [existing, setExisting] = useState<DripView | null>(null);
   const [settings, setSettings] = useState<SettingsDraft>(emptySettings);
@@ -152,6 +155,7 @@ export default function SequenceEditorPage() {
       exit_on_tags: parseTags(settings.exitTags),
       exit_when: settings.exitWhenOn ? { field: settings.exitField.trim(), equals: settings.exitEquals } : null,
       enroll_on_tag: settings.enrollOnTag.trim() ? settings.enrollOnTag.trim().toLowerCase() : null,
+      enroll_segment_id: settings.enrollSegmentId || null,
       reentry: reentryToApi(settings.reentry, settings.reentryDays),
       steps: steps.map((s) => stepToApi(s, tpls)),
     };
@@ -206,7 +210,7 @@ export default function SequenceEditorPage() {
             {t("sequences.editor.versionNoteNone")}
           </p>
         )}
-        <SequenceSettings value={settings} onChange={setSettings} channels={channels} errors={settingsErrors} />
+        <SequenceSettings value={settings} onChange={setSettings} channels={channels} segments={segments} errors={settingsErrors} />
 
         <section>
           <h2 className="mb-2 text-sm font-semibold text-gray-700">{t("sequences.steps")}</h2>

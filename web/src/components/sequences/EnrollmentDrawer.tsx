@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { useAuth } from "../../auth/AuthProvider";
 import { useI18n } from "../../i18n/I18nProvider";
 import { isEnrollmentState, isExitReason } from "../../lib/drips";
+import { isEnrollmentSource } from "../../lib/enrollTargets";
 import { formatDayTime } from "../../lib/format";
 import type { Enrollment, EnrollmentWithPath } from "../../lib/types";
 import { ErrorText } from "../Field";
@@ -96,6 +97,11 @@ export function EnrollmentDrawer({
             {e.state === "exited" && e.exit_reason && <span className="text-gray-700">{exitReason(e.exit_reason)}</span>}
           </p>
           <p className="text-xs text-gray-500">{t("sequences.path.enrolled", { when: formatDayTime(e.enrolled_at, lang.locale) })}</p>
+          {e.source && (
+            <p className="text-xs text-gray-500" data-testid="enrollment-drawer-source" data-source={e.source}>
+              {t("sequences.path.source", { source: isEnrollmentSource(e.source) ? t(`sequences.source.${e.source}`) : e.source })}
+            </p>
+          )}
           <ErrorText testId="enrollment-drawer-error">{error}</ErrorText>
           {full === null && !error && <p className="text-gray-500">{t("common.loading")}</p>}
           {full && (

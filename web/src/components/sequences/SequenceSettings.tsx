@@ -2,6 +2,7 @@ import { useMemo } from "react";
 import { useI18n } from "../../i18n/I18nProvider";
 import { browserTimeZone, timeZoneOptions } from "../../lib/campaigns";
 import { errorUnder, type SettingsDraft } from "../../lib/drips";
+import type { SegmentView } from "../../lib/api";
 import type { Channel } from "../../lib/types";
 import { channelShortName } from "../../lib/useChannels";
 import { Checkbox, fieldClass, inputClass, Labeled } from "../ui";
@@ -9,18 +10,21 @@ import { Checkbox, fieldClass, inputClass, Labeled } from "../ui";
 /**
  * A sequence's own settings: its name and number, its time zone (for
  * contacts without one), when a contact leaves early (a reply, a tag, a
- * field's value), the tag that enrols contacts, and whether they may go
- * through it again.
+ * field's value), the tag or segment that enrols contacts, and whether
+ * they may go through it again.
  */
 export function SequenceSettings({
   value,
   onChange,
   channels,
+  segments,
   errors,
 }: {
   value: SettingsDraft;
   onChange: (s: SettingsDraft) => void;
   channels: readonly Channel[] | null;
+  /** The account's segments to enrol from (null while loading). */
+  segments: readonly Pick<SegmentView, "id" | "name">[] | null;
   /** Refusals by field path (the sequence's own fields). */
   errors: Record<string, string>;
 }) {
@@ -61,6 +65,22 @@ export function SequenceSettings({
         <Labeled label={t("sequences.field.enrollOnTag")} hint={t("sequences.field.enrollOnTagHint")} error={errors.enroll_on_tag}>
           {(id, described) => (
             <input id={id} className={inputClass} value={value.enrollOnTag} placeholder="lead" onChange={(e) => set({ enrollOnTag: e.target.value })} data-testid="sequence-enroll-tag" {...described} />
+          )}
+        </Labeled>
+        <Labeled label={t("sequences.field.enrollSegment")} hint={t("sequences.field.enrollSegmentHint")} error={errors.enroll_segment_id}>
+          {(id, described) => (
+            <select id={id} className={inputClass} value={value.enrollSegmentId} onChange={(e) => set({ enrollSegmentId: e.target.value })} data-testid="sequence-enroll-segment" {...described}>
+              <option value="">{segments === null ? t("common.loading") : t("sequences.field.enrollSegmentNone")}</option>
+              {segments?.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+              {/* A segment the list does not hold (gone, or the list failed): kept, not silently dropped. */}
+              {value.enrollSegmentId && segments !== null && !segments.some((s) => s.id === value.enrollSegmentId) && (
+                <option value={value.enrollSegmentId}>{t("sequences.field.enrollSegmentUnknown")}</option>
+              )}
+            </select>
           )}
         </Labeled>
       </div>
