@@ -5,7 +5,7 @@
 //! scheduled it, under the key `scheduled:<id>`, so a crash between the
 //! send and the record re-sends nothing.
 
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, ErrorCode};
 use crate::http::messages::{send, SendBody, Sent};
 use crate::hub::{HubFrame, Scope};
 use crate::startup::AppState;
@@ -18,10 +18,26 @@ use whatsflow_actors::message::SentBy;
 
 /// The customer service window.
 const WINDOW: chrono::Duration = chrono::Duration::hours(24);
+/// Attempts to store a scheduled message before it is marked failed.
+const MAX_ATTEMPTS: i32 = 10;
+/// The wait between them.
+const RETRY_AFTER: chrono::Duration = chrono::Duration::seconds(5);
 
 /// When the customer's window closes, given their last message (None: closed or never opened).
 pub fn window_closes_at(last_inbound: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     last_inbound.map(|t| t + WINDOW).filter(|closes| *closes > now)
+}
+
+/// How a stored message went: its scheduled type itself (`session`, or
+/// `template` for a scheduled template), or the fallback template.
+fn sent_as_of(scheduled: &str, stored: &str) -> &'static str {
+    if stored == "template" {
+        "template"
+    } else if scheduled == stored {
+        "session"
+    } else {
+        "template"
+    }
 }
 
 /// Sends scheduled message `id` if it is due at `now`.
@@ -46,16 +62,37 @@ pub async fn send_due(state: &AppState, tenant: TenantId, id: uuid::Uuid, now: D
         announce(state, tenant, facts.assignee_id, id).await?;
         return Ok(());
     };
-    let mut rest = serde_json::Map::new();
-    rest.insert(kind.clone(), content);
-    let body = SendBody { kind, client_id: Some(format!("scheduled:{id}")), context: None, rest };
     let author = m.created_by.map(|u| u.0);
     let sent_by: SentBy = serde_json::from_value(m.sent_by.clone()).unwrap_or(SentBy::Automation { id });
     let user = crate::automations::worker::system_user(tenant, author);
-    match send(state, &user, m.conversation_id.0, body, sent_by).await {
-        Ok(Sent::New(v) | Sent::Existing(v)) => db.scheduled().sent(id, v.id, sent_as).await?,
-        // Not stored now: the next pass sends it under the same key.
-        Err(ApiError::Unavailable(_) | ApiError::Internal(_)) => return Ok(()),
+    let key = format!("scheduled:{id}");
+    let body = |kind: String, content: Value| {
+        let mut rest = serde_json::Map::new();
+        rest.insert(kind.clone(), content);
+        SendBody { kind, client_id: Some(key.clone()), context: None, rest }
+    };
+    let mut answer = send(state, &user, m.conversation_id.0, body(kind, content), sent_by.clone()).await;
+    let mut sent_as = sent_as;
+    // The conversation's clock found the window closed at the edge: the
+    // fallback instead, under the same key (a refusal stored nothing).
+    if let (Err(e), "session", Some(fallback)) = (&answer, sent_as, m.fallback.as_ref()) {
+        if e.code() == ErrorCode::WindowClosed {
+            sent_as = "template";
+            answer = send(state, &user, m.conversation_id.0, body("template".into(), fallback["template"].clone()), sent_by).await;
+        }
+    }
+    match answer {
+        Ok(Sent::New(v)) => db.scheduled().sent(id, v.id, sent_as).await?,
+        // Stored before a crash: as what it was stored.
+        Ok(Sent::Existing(v)) => db.scheduled().sent(id, v.id, sent_as_of(&m.kind, &v.kind)).await?,
+        // Not stored now: again in a few seconds, under the same key, a few times.
+        Err(e @ (ApiError::Unavailable(_) | ApiError::Internal(_))) => {
+            if m.attempts < MAX_ATTEMPTS {
+                db.scheduled().retry_at(id, now + RETRY_AFTER).await?;
+                return Ok(());
+            }
+            db.scheduled().failed(id, &format!("could not be stored after {MAX_ATTEMPTS} attempts: {e}")).await?;
+        }
         Err(e) => db.scheduled().failed(id, &e.to_string()).await?,
     }
     announce(state, tenant, facts.assignee_id, id).await

@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::time::Duration;
 use whatsflow_actors::conversation::ConversationWork;
-use whatsflow_actors::ids::{CampaignId, TenantId};
+use whatsflow_actors::ids::{CampaignId, ContactId, TenantId};
 use whatsflow_actors::message::SentBy;
 use whatsflow_actors::outbound::Lane;
 use whatsflow_actors::ports::ChannelRef;
@@ -80,17 +80,32 @@ pub async fn drive(state: &AppState, tenant: TenantId, id: CampaignId) -> Result
         pause(state, tenant, &d, "the sequence's number was disconnected; connect it again, then resume").await?;
         return Ok(false);
     };
-    let mut claimed = repo.unfinished(id).await?;
+    let zone = parse_zone(&d.timezone).unwrap_or(Tz::UTC);
     let now = state.clock.now();
+    // Steps a crash left half handed over: one whose message was stored is
+    // recorded as sent (whatever would be decided now); the rest go again.
+    let unfinished = repo.unfinished(id).await?;
+    let stored = repo.stored_for_keys(&unfinished.iter().map(ClaimedStep::send_key).collect::<Vec<_>>()).await?;
+    let mut done = Vec::new();
+    let mut claimed = Vec::with_capacity(unfinished.len());
+    for c in unfinished {
+        match stored.get(&c.send_key()) {
+            Some((message, kind)) => done.push(StepDone::Sent {
+                enrollment: c.enrollment,
+                message: *message,
+                sent_as: if kind == "template" { "template" } else { "session" },
+                next: next_step(&d, &c, now, zone),
+            }),
+            None => claimed.push(c),
+        }
+    }
     let fresh = repo.claim(id, now, BATCH).await?;
     let full = fresh.len() as i64 >= BATCH;
     claimed.extend(fresh);
-    if claimed.is_empty() {
+    if claimed.is_empty() && done.is_empty() {
         return Ok(false);
     }
-    let zone = parse_zone(&d.timezone).unwrap_or(Tz::UTC);
     let mut templates: HashMap<(String, String), Result<TemplateFacts, String>> = HashMap::new();
-    let mut done = Vec::with_capacity(claimed.len());
     let mut sends = Vec::new();
     let mut paused = None;
     for c in claimed {
@@ -111,6 +126,11 @@ pub async fn drive(state: &AppState, tenant: TenantId, id: CampaignId) -> Result
     if paused.is_some() {
         done.extend(sends.drain(..).map(|s| StepDone::Released { enrollment: s.claimed.enrollment, retry_at: None }));
     }
+    // A pause, a cancel or an exit that landed while this pass decided
+    // stops those steps here, before anything is handed over.
+    let running = repo.still_running(&sends.iter().map(|s| s.claimed.enrollment).collect::<Vec<_>>()).await?;
+    let (sends, stopped): (Vec<Send>, Vec<Send>) = sends.into_iter().partition(|s| running.contains(&s.claimed.enrollment));
+    done.extend(stopped.into_iter().map(|s| StepDone::Released { enrollment: s.claimed.enrollment, retry_at: None }));
     let wallet = db.plan_includes(crate::plans::Feature::Wallet).await?.is_ok();
     let handed = futures::future::join_all(sends.into_iter().map(|s| dispatch(state, tenant, &d, &channel, s, wallet))).await;
     done.extend(handed);
@@ -180,6 +200,13 @@ async fn decide(
     };
     let Some(step) = c.step.clone() else { return skip(&c, "step_removed", next) };
     let spec: &StepSpec = &step.spec;
+    // Late (a pause, a retry, a backlog): still only inside its window.
+    if let Some(w) = &spec.send_window {
+        let opens = w.next_open(now, zone_of(&c.contact.audience(), zone));
+        if opens > now {
+            return Ok(Decision::Done(StepDone::Released { enrollment: c.enrollment, retry_at: Some(opens) }));
+        }
+    }
     if spec.condition.as_ref().is_some_and(|cond| !cond.holds(&c.contact.tags, &c.contact.custom_fields)) {
         return skip(&c, "condition", next);
     }
@@ -235,21 +262,46 @@ fn template_send(t: &TemplateRef, variables: &Value, facts: &TemplateFacts, c: &
     }
 }
 
-/// Hands one step to its conversation; what became of it. On a plan
-/// billed through the prepaid wallet, a template's expected cost is held
-/// under the step's key first (released again if nothing was stored); a
-/// balance that does not cover it makes the step wait a minute.
+/// Hands one step to its conversation under its one key; what became of
+/// it. A session message the conversation finds outside the window (its
+/// clock moved past the edge) becomes the step's template under the same
+/// key (a refusal stores nothing). On a plan billed through the prepaid
+/// wallet, a template's expected cost is held under the key first (given
+/// back if nothing was stored); a balance that does not cover it makes the
+/// step wait a minute.
 async fn dispatch(state: &AppState, tenant: TenantId, d: &DripView, channel: &ChannelRef, s: Send, wallet: bool) -> StepDone {
     let key = s.claimed.send_key();
     let enrollment = s.claimed.enrollment;
     let retry = |after: chrono::Duration| StepDone::Released { enrollment, retry_at: Some(state.clock.now() + after) };
-    let held = if wallet && s.kind == "template" { hold(state, tenant, &s, &key).await } else { Ok(false) };
-    let held = match held {
-        Ok(h) => h,
-        Err(Some(())) => return retry(WALLET_RETRY_AFTER),
-        Err(None) => return retry(RETRY_AFTER),
+    let mut held = false;
+    let (mut kind, mut content, mut sent_as) = (s.kind.clone(), s.content.clone(), s.sent_as);
+    let mut instead = s.instead.clone();
+    let answer = loop {
+        if wallet && kind == "template" && !held {
+            match hold(state, tenant, s.claimed.contact.id, &content, &key).await {
+                Ok(h) => held = h,
+                Err(Some(())) => return retry(WALLET_RETRY_AFTER),
+                Err(None) => return retry(RETRY_AFTER),
+            }
+        }
+        match (hand_over(state, d, channel, &s.claimed, &kind, content.clone(), key.clone()).await, instead.take()) {
+            (Err(Some(SendRefusal::WindowClosed { .. })), Some(t)) => {
+                (kind, content, sent_as) = ("template".to_owned(), t, "template");
+            }
+            (answer, _) => break answer,
+        }
     };
-    let done = hand_over_step(state, tenant, d, channel, s, key.clone(), retry).await;
+    let done = match answer {
+        Ok(message) => StepDone::Sent { enrollment, message, sent_as, next: s.next },
+        Err(Some(SendRefusal::Duplicate)) => match state.db.tenant(tenant).drips().message_for_key(&key).await {
+            Ok(Some(message)) => StepDone::Sent { enrollment, message, sent_as, next: s.next },
+            Ok(None) | Err(_) => retry(RETRY_AFTER),
+        },
+        Err(Some(SendRefusal::NoRecipient | SendRefusal::Gone)) => StepDone::Exited { enrollment, reason: exit::CONTACT_GONE },
+        Err(Some(SendRefusal::WindowClosed { .. })) => StepDone::Skipped { enrollment, reason: "window_closed", next: s.next },
+        // Not stored now: handed over again under the same key.
+        Err(_) => retry(RETRY_AFTER),
+    };
     if held && matches!(done, StepDone::Exited { .. } | StepDone::Skipped { .. }) {
         if let Err(e) = state.db.tenant(tenant).wallet_unreserve(&key).await {
             tracing::warn!(error = %e, key, "a drip step's wallet hold was not released");
@@ -258,13 +310,13 @@ async fn dispatch(state: &AppState, tenant: TenantId, d: &DripView, channel: &Ch
     done
 }
 
-/// Holds a template step's expected cost in the wallet: whether a hold was
-/// made; Err(Some) when the balance does not cover it, Err(None) when the
+/// Holds a template's expected cost in the wallet: whether a hold was made;
+/// Err(Some) when the balance does not cover it, Err(None) when the
 /// database did not answer.
-async fn hold(state: &AppState, tenant: TenantId, s: &Send, key: &str) -> Result<bool, Option<()>> {
+async fn hold(state: &AppState, tenant: TenantId, contact: ContactId, template: &Value, key: &str) -> Result<bool, Option<()>> {
     let db = state.db.tenant(tenant);
-    let (name, language) = (s.content["name"].as_str().unwrap_or_default(), s.content["language"]["code"].as_str().unwrap_or_default());
-    let cost = db.expected_template_cost(s.claimed.contact.id, name, language).await.map_err(|_| None)?;
+    let (name, language) = (template["name"].as_str().unwrap_or_default(), template["language"]["code"].as_str().unwrap_or_default());
+    let cost = db.expected_template_cost(contact, name, language).await.map_err(|_| None)?;
     if cost == 0 {
         return Ok(false);
     }
@@ -272,38 +324,6 @@ async fn hold(state: &AppState, tenant: TenantId, s: &Send, key: &str) -> Result
         Ok(true) => Ok(true),
         Ok(false) => Err(Some(())),
         Err(_) => Err(None),
-    }
-}
-
-async fn hand_over_step(
-    state: &AppState,
-    tenant: TenantId,
-    d: &DripView,
-    channel: &ChannelRef,
-    s: Send,
-    key: String,
-    retry: impl Fn(chrono::Duration) -> StepDone,
-) -> StepDone {
-    let enrollment = s.claimed.enrollment;
-    let first = hand_over(state, d, channel, &s.claimed, &s.kind, s.content.clone(), key.clone()).await;
-    let (answer, sent_as, key) = match (first, s.instead) {
-        // The conversation's clock found the window closed: the template instead.
-        (Err(Some(SendRefusal::WindowClosed { .. })), Some(t)) => {
-            let key = format!("{key}:t");
-            (hand_over(state, d, channel, &s.claimed, "template", t, key.clone()).await, "template", key)
-        }
-        (answer, _) => (answer, s.sent_as, key),
-    };
-    match answer {
-        Ok(message) => StepDone::Sent { enrollment, message, sent_as, next: s.next },
-        Err(Some(SendRefusal::Duplicate)) => match state.db.tenant(tenant).drips().message_for_key(&key).await {
-            Ok(Some(message)) => StepDone::Sent { enrollment, message, sent_as, next: s.next },
-            Ok(None) | Err(_) => retry(RETRY_AFTER),
-        },
-        Err(Some(SendRefusal::NoRecipient | SendRefusal::Gone)) => StepDone::Exited { enrollment, reason: exit::CONTACT_GONE },
-        Err(Some(SendRefusal::WindowClosed { .. })) => StepDone::Skipped { enrollment, reason: "window_closed", next: s.next },
-        // Not stored now: the next pass hands it over again under the same key.
-        Err(_) => retry(RETRY_AFTER),
     }
 }
 

@@ -14,6 +14,8 @@ use tokio::sync::Notify;
 
 /// The longest the timer sleeps without looking.
 const MAX_SLEEP: Duration = Duration::from_secs(1);
+/// The shortest sleep after a pass that left nothing due.
+const MIN_SLEEP: Duration = Duration::from_millis(20);
 /// Scheduled messages taken in one pass (more: the next pass follows at once).
 const SCHEDULED_PER_PASS: i32 = 200;
 
@@ -89,8 +91,10 @@ pub fn spawn(state: &actix_web::web::Data<AppState>) {
             let sleep = if more {
                 Duration::ZERO
             } else {
+                // A pass that found nothing more to do never loops at once,
+                // whatever the next due row says (at most MIN_SLEEP late).
                 match state.db.platform().next_timer_due().await {
-                    Ok(Some(at)) => (at - state.clock.now()).to_std().unwrap_or(Duration::ZERO).min(MAX_SLEEP),
+                    Ok(Some(at)) => (at - state.clock.now()).to_std().unwrap_or(Duration::ZERO).clamp(MIN_SLEEP, MAX_SLEEP),
                     _ => MAX_SLEEP,
                 }
             };

@@ -3,7 +3,7 @@
 //! cancelled through the `/campaigns` routes, contacts enrolled (one, many,
 //! by tag) and taken out, and the enrolments listed with each one's path.
 
-use crate::auth::{AuthUser, Manager, Reader, Writer};
+use crate::auth::{AuthUser, Manager, Reader};
 use crate::campaigns::audience;
 use crate::campaigns::launch::{self, LaunchError};
 use crate::campaigns::local_time;
@@ -249,7 +249,7 @@ fn refused(d: &DripView, again: Option<chrono::DateTime<chrono::Utc>>) -> ApiErr
 
 /// `POST /contacts/{contact_id}/campaigns/{campaign_id}/enroll`: 201 with
 /// a new enrolment, 200 with the one they are already in.
-pub async fn enroll(state: web::Data<AppState>, user: Writer, path: web::Path<(ContactId, CampaignId)>) -> Result<HttpResponse, ApiError> {
+pub async fn enroll(state: web::Data<AppState>, user: Manager, path: web::Path<(ContactId, CampaignId)>) -> Result<HttpResponse, ApiError> {
     let (contact, id) = path.into_inner();
     let db = state.db.tenant(user.tenant_id);
     let d = enrollable(db, id).await?;
@@ -272,7 +272,7 @@ pub async fn enroll(state: web::Data<AppState>, user: Writer, path: web::Path<(C
 /// the contact out (exit reason `api`).
 pub async fn unenroll(
     state: web::Data<AppState>,
-    user: Writer,
+    user: Manager,
     path: web::Path<(ContactId, CampaignId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (contact, id) = path.into_inner();

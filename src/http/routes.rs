@@ -390,9 +390,9 @@ routes! {
         "A drip sequence's enrolments, oldest first (?state=active|completed|exited, cursor pagination): the step each waits for and when it is due, or why they left";
     get "/api/v1/campaigns/{id}/enrollments/{enrollment_id}" => drips::enrollment, Reader, "campaigns",
         "One enrolment with its path: each step sent (template or session message, its status), skipped (why) or failed";
-    post "/api/v1/contacts/{id}/campaigns/{campaign_id}/enroll" => drips::enroll, Writer, "campaigns",
+    post "/api/v1/contacts/{id}/campaigns/{campaign_id}/enroll" => drips::enroll, Manager, "campaigns",
         "Enrol a contact in a running drip sequence at its first step: 201, or 200 with the enrolment they are already in; 409 ENROLLMENT_CLOSED when its re-entry policy refuses them";
-    delete "/api/v1/contacts/{id}/campaigns/{campaign_id}/enroll" => drips::unenroll, Writer, "campaigns",
+    delete "/api/v1/contacts/{id}/campaigns/{campaign_id}/enroll" => drips::unenroll, Manager, "campaigns",
         "Take a contact out of a drip sequence (exit reason `api`); 404 when they are not in it";
     get "/api/v1/settings/consent" => settings::get_consent, Reader, "settings",
         "The whole-message keywords with which customers stop or resume marketing messages (English and Hindi by default)";

@@ -592,3 +592,35 @@ async fn members_of_a_segment_are_enrolled_including_those_who_join_it_later() {
     let res = app.http.delete(app.url(&format!("/api/v1/contacts/segments/{segment}"))).bearer_auth(&t.token).send().await.unwrap();
     assert_eq!(res.status(), 409);
 }
+
+#[actix_rt::test]
+async fn a_step_held_past_its_window_waits_for_the_next_opening() {
+    // Monday 2027-03-15, 10:00 UTC: 15:30 in Kolkata.
+    let clock = Arc::new(ManualClock::at(Utc.with_ymd_and_hms(2027, 3, 15, 10, 0, 0).unwrap()));
+    let app = spawn_with_clock(fresh_database().await, clock.clone()).await;
+    let (t, channel) = ready(&app).await;
+    let ids = contacts(&app, &t, "lead", &[("+919812345001", "Late", true)]).await;
+    let drip = create_drip(
+        &app,
+        &t,
+        json!({"type": "drip", "name": "Office hours", "channel_id": channel,
+               "steps": [{"delay_seconds": 3600, "send_window": {"days": [1, 2, 3, 4, 5], "start": "09:00", "end": "18:00"},
+                          "template": {"name": "hello_world", "language": "en_US"}}]}),
+    )
+    .await;
+    assert_eq!(enroll(&app, &t, &ids[0], &drip).await.0, 201);
+    // Paused before its 16:30 turn, resumed at 18:30 their time: it waits for Tuesday 09:00.
+    assert_eq!(crate::campaigns::action(&app, &t, &drip, "pause").await.0, 200);
+    clock.advance(Span::hours(3));
+    assert_eq!(crate::campaigns::action(&app, &t, &drip, "resume").await.0, 200);
+    let tuesday = Utc.with_ymd_and_hms(2027, 3, 16, 3, 30, 0).unwrap();
+    eventually("moved to the next opening", WAIT, || async {
+        let e = enrollment_of(&app, &t, &drip, &ids[0]).await;
+        (e["due_at"].as_str().map(|d| d.parse::<DateTime<Utc>>().unwrap()) == Some(tuesday)).then_some(())
+    })
+    .await;
+    due_passed(&app).await;
+    assert!(templates_to(&app, "919812345001").await.is_empty(), "sent outside the window");
+    clock.advance(Span::seconds(tuesday.timestamp() - clock.now().timestamp()));
+    eventually("sent when the window opens", WAIT, || async { (templates_to(&app, "919812345001").await.len() == 1).then_some(()) }).await;
+}

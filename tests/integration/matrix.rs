@@ -242,8 +242,9 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("post", "/api/v1/campaigns/{id}/enrollments", [401, 403, 403, 404, 403, 200, 200]),
     ("get", "/api/v1/campaigns/{id}/enrollments", [401, 200, 404, 404, 200, 403, 200]),
     ("get", "/api/v1/campaigns/{id}/enrollments/{enrollment_id}", [401, 200, 404, 404, 200, 403, 200]),
-    ("post", "/api/v1/contacts/{id}/campaigns/{campaign_id}/enroll", [401, 201, 404, 404, 403, 201, 201]),
-    ("delete", "/api/v1/contacts/{id}/campaigns/{campaign_id}/enroll", [401, 200, 404, 404, 403, 200, 200]),
+    // Enrolling sends paid marketing and shows the contact: admins and write keys.
+    ("post", "/api/v1/contacts/{id}/campaigns/{campaign_id}/enroll", [401, 403, 403, 404, 403, 201, 201]),
+    ("delete", "/api/v1/contacts/{id}/campaigns/{campaign_id}/enroll", [401, 403, 403, 404, 403, 200, 200]),
     ("get", "/api/v1/settings/consent", [401, 200, 200, 200, 200, 403, 200]),
     ("put", "/api/v1/settings/consent", [401, 403, 403, 200, 403, 403, 200]),
     ("get", "/api/v1/settings/assignment", [401, 200, 200, 200, 403, 403, 200]),

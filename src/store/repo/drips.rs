@@ -981,6 +981,38 @@ impl Drips<'_> {
         Ok(())
     }
 
+    /// The messages stored under these send keys: key → (message, type).
+    pub async fn stored_for_keys(&self, keys: &[String]) -> Result<std::collections::HashMap<String, (MessageId, String)>, DbError> {
+        if keys.is_empty() {
+            return Ok(std::collections::HashMap::new());
+        }
+        let mut tx = self.db.tx().await?;
+        let rows: Vec<(String, uuid::Uuid, String)> =
+            sqlx::query_as("SELECT client_id, id, type FROM messages WHERE client_id = ANY($1) AND direction = 'outbound'")
+                .bind(keys)
+                .fetch_all(&mut *tx)
+                .await?;
+        tx.commit().await?;
+        Ok(rows.into_iter().map(|(k, id, kind)| (k, (MessageId(id), kind))).collect())
+    }
+
+    /// Of these enrolments, those still active in a running sequence.
+    pub async fn still_running(&self, enrollments: &[uuid::Uuid]) -> Result<std::collections::HashSet<uuid::Uuid>, DbError> {
+        if enrollments.is_empty() {
+            return Ok(std::collections::HashSet::new());
+        }
+        let mut tx = self.db.tx().await?;
+        let ids: Vec<uuid::Uuid> = sqlx::query_scalar(
+            "SELECT e.id FROM drip_enrollments e JOIN campaigns c ON c.id = e.campaign_id
+             WHERE e.id = ANY($1) AND e.state = 'active' AND c.status = 'running'",
+        )
+        .bind(enrollments)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(ids.into_iter().collect())
+    }
+
     /// The message stored under a send key, if any.
     pub async fn message_for_key(&self, key: &str) -> Result<Option<MessageId>, DbError> {
         self.db.campaigns().message_for_key(key).await

@@ -12,7 +12,7 @@ use sqlx::Row;
 use whatsflow_actors::ids::{ConversationId, MessageId, UserId};
 
 const COLUMNS: &str = "s.id, s.conversation_id, s.send_at, s.kind, s.content, s.fallback, s.status, s.sent_as, s.message_id, s.error,
-    s.created_by, u.name AS created_by_name, s.created_at, s.sent_by";
+    s.created_by, u.name AS created_by_name, s.created_at, s.sent_by, s.attempts";
 
 /// A scheduled message as the API shows it.
 #[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
@@ -51,6 +51,9 @@ pub struct ScheduledMessage {
     /// Who the message is sent as (the sender the HTTP send would name).
     #[serde(skip)]
     pub sent_by: Value,
+    /// Attempts to hand it over so far.
+    #[serde(skip)]
+    pub attempts: i32,
 }
 
 fn from_row(r: &PgRow) -> Result<ScheduledMessage, sqlx::Error> {
@@ -70,6 +73,7 @@ fn from_row(r: &PgRow) -> Result<ScheduledMessage, sqlx::Error> {
         created_by_name: r.try_get("created_by_name")?,
         created_at: r.try_get("created_at")?,
         sent_by: r.try_get("sent_by")?,
+        attempts: r.try_get("attempts")?,
     })
 }
 
@@ -206,8 +210,8 @@ impl Scheduled<'_> {
     pub async fn claim(&self, id: uuid::Uuid, now: DateTime<Utc>) -> Result<Option<ScheduledMessage>, DbError> {
         let mut tx = self.db.tx().await?;
         let n = sqlx::query(
-            "UPDATE scheduled_messages SET status = 'sending', updated_at = now()
-             WHERE id = $1 AND status IN ('scheduled', 'sending') AND send_at <= $2",
+            "UPDATE scheduled_messages SET status = 'sending', attempts = attempts + 1, next_attempt_at = NULL, updated_at = now()
+             WHERE id = $1 AND status IN ('scheduled', 'sending') AND COALESCE(next_attempt_at, send_at) <= $2",
         )
         .bind(id)
         .bind(now)
@@ -218,6 +222,18 @@ impl Scheduled<'_> {
             return Ok(None);
         }
         self.get(id).await
+    }
+
+    /// Leaves one that could not be stored now for another attempt at `at`.
+    pub async fn retry_at(&self, id: uuid::Uuid, at: DateTime<Utc>) -> Result<(), DbError> {
+        let mut tx = self.db.tx().await?;
+        sqlx::query("UPDATE scheduled_messages SET next_attempt_at = $2, updated_at = now() WHERE id = $1 AND status = 'sending'")
+            .bind(id)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Records that it went (as the session message or its template).
