@@ -41,6 +41,12 @@ pub struct EngineMetrics {
     pub conversations_gone: AtomicU64,
     /// Gauge: customers cached by tenant actors.
     pub contacts_cached: AtomicI64,
+    /// Customer messages the flow side is done with: a run took the step
+    /// they caused (or ignored them, paused), or no trigger matched them.
+    pub flow_messages_handled: AtomicU64,
+    /// Sends of unknown outcome decided after their grace (linked to
+    /// Meta's status, unconfirmed, or resent as their sender asked).
+    pub sends_decided_after_grace: AtomicU64,
 }
 
 impl EngineMetrics {
@@ -80,6 +86,16 @@ impl EngineMetrics {
                 c(&self.conversations_gone),
             ),
             Sample::gauge("contacts_cached", "Customers cached by tenant actors", self.contacts_cached.load(Ordering::Relaxed)),
+            Sample::counter(
+                "flow_messages_handled",
+                "Customer messages the flow side is done with (a run's step, or no trigger matched)",
+                c(&self.flow_messages_handled),
+            ),
+            Sample::counter(
+                "sends_decided_after_grace",
+                "Sends of unknown outcome decided after their grace",
+                c(&self.sends_decided_after_grace),
+            ),
         ]
     }
 }

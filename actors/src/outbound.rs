@@ -210,6 +210,8 @@ pub struct ChannelOutbox {
     /// [`PAIR_GAP`] are dropped as the map grows).
     last_sent: HashMap<ContactId, Instant>,
     prune_above: usize,
+    /// Where its decisions after the grace are counted.
+    metrics: Option<Arc<crate::metrics::EngineMetrics>>,
 }
 
 impl ChannelOutbox {
@@ -240,7 +242,14 @@ impl ChannelOutbox {
             wake_scheduled: false,
             last_sent: HashMap::new(),
             prune_above: 1024,
+            metrics: None,
         }
+    }
+
+    /// Counts its decisions after the grace in the engine's metrics.
+    pub fn with_metrics(mut self, metrics: Arc<crate::metrics::EngineMetrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// How long a broadcast send must still wait for the pair-rate gap
@@ -375,6 +384,11 @@ impl ChannelOutbox {
         ctx.spawn(fut.into_actor(self).map(move |res, act, ctx| {
             act.in_flight -= 1;
             act.finish(ctx, job, res);
+            if uncertain {
+                if let Some(m) = &act.metrics {
+                    crate::metrics::EngineMetrics::add(&m.sends_decided_after_grace, 1);
+                }
+            }
             act.pump(ctx);
         }));
     }

@@ -131,6 +131,7 @@ impl TenantActor {
                         outcomes,
                         deps.settings.ambiguous_grace,
                     )
+                    .with_metrics(deps.metrics.clone())
                 })
             })
             .clone()

@@ -216,8 +216,9 @@ async fn handoff_and_agent_replies_pause_the_bot_and_assignment_picks_an_online_
     assert_eq!(note["message"], "Customer asked for help");
     let conv = app.conversations(&t).await.into_iter().find(|c| c["contact"]["phone"] == "+15551110006").unwrap();
     assert_eq!(conv["assignee_id"], agent.user_id.as_str(), "assigned to the online agent");
+    let before = counter(&app, "flow_messages_handled").await;
     say(&app, "15551110006", "hello?").await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    counted(&app, "flow_messages_handled", before, 1).await;
     assert_eq!(bot_texts(&app, "+15551110006").await.len(), 1, "a handed-off bot stays quiet");
     // Resume by hand: it carries on after the handoff node.
     let conv_id = conv["id"].as_str().unwrap();
@@ -244,8 +245,9 @@ async fn an_agent_reply_pauses_a_waiting_bot() {
         (v["data"][0]["status"] == "paused").then_some(())
     })
     .await;
+    let before = counter(&app, "flow_messages_handled").await;
     say(&app, "15551110007", "4821").await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    counted(&app, "flow_messages_handled", before, 1).await;
     let texts = bot_texts(&app, "+15551110007").await;
     assert_eq!(texts.len(), 2, "the agent's message only: {texts:?}");
 }
@@ -428,8 +430,9 @@ async fn a_flow_started_by_hand_times_out_its_input_and_can_be_stopped() {
         (v["data"][0]["status"] == "stopped").then_some(())
     })
     .await;
+    let before = counter(&app, "flow_messages_handled").await;
     say(&app, "15551110011", "5").await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    counted(&app, "flow_messages_handled", before, 1).await;
     assert_eq!(bot_texts(&app, "+15551110011").await.len(), 3);
 }
 

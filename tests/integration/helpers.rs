@@ -543,6 +543,20 @@ pub async fn due_passed(app: &TestApp) {
     passes_of(app, "whatsflow_due_timer_passes_total").await;
 }
 
+/// A counter of `/metrics` (`whatsflow_<name>_total`).
+pub async fn counter(app: &TestApp, name: &str) -> u64 {
+    let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let prefix = format!("whatsflow_{name}_total ");
+    metrics.lines().find_map(|l| l.strip_prefix(prefix.as_str())).and_then(|v| v.trim().parse::<u64>().ok()).expect("a counter")
+}
+
+/// Waits until the counter `name` has grown by `n` since it read `before`,
+/// then for the server to settle: the barrier a negative check waits on.
+pub async fn counted(app: &TestApp, name: &str, before: u64, n: u64) {
+    eventually(&format!("{name} to count {n} more"), WAIT, || async { (counter(app, name).await >= before + n).then_some(()) }).await;
+    settled(app).await;
+}
+
 /// Waits until the team router has swept twice after this call.
 pub async fn routing_passed(app: &TestApp) {
     passes_of(app, "whatsflow_routing_passes_total").await;

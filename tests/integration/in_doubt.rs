@@ -29,6 +29,7 @@ async fn a_lost_answer_for_an_accepted_send_is_never_sent_twice() {
     app.connect_channel(&t, PHONE_NUMBER_ID).await;
     let conversation = app.open_conversation(&t, "15550020001").await;
     app.sim_control(json!({"lose_responses": 1})).await;
+    let decided = counter(&app, "sends_decided_after_grace").await;
     let sent: Value =
         app.send(&t, &conversation, json!({"type": "text", "text": {"body": "accepted but unheard"}})).await.json().await.unwrap();
     let id = sent["id"].as_str().unwrap().to_owned();
@@ -39,7 +40,8 @@ async fn a_lost_answer_for_an_accepted_send_is_never_sent_twice() {
         matches!(s.as_str(), "delivered" | "read").then_some(())
     })
     .await;
-    tokio::time::sleep(Duration::from_secs(4)).await;
+    // Once the outbox has decided about it after the grace, nothing more can go.
+    counted(&app, "sends_decided_after_grace", decided, 1).await;
     assert_eq!(sends_of(&app, "accepted but unheard").await, 1, "sent once, whatever happened to the answer");
 }
 
@@ -52,11 +54,12 @@ async fn an_agents_send_with_no_word_from_meta_becomes_unconfirmed_and_can_be_re
     let mut socket = app.socket(&t.token).await;
     app.sim_control(json!({"lose_responses": 1, "silent": true})).await;
     let sent: Value = app.send(&t, &conversation, json!({"type": "text", "text": {"body": "did it arrive?"}})).await.json().await.unwrap();
+    let sent_at = std::time::Instant::now();
     let id = sent["id"].as_str().unwrap().to_owned();
-    // Nothing is decided (or resent) before the grace.
-    tokio::time::sleep(Duration::from_millis(1000)).await;
     assert_eq!(message_status(&app, &t, &conversation, &id).await, "pending");
     let frame = socket.expect("message:status", |d| d["message_id"] == id.as_str() && d["status"] == "unconfirmed").await;
+    // Nothing was decided (or resent) before the grace (2 s in tests).
+    assert!(sent_at.elapsed() >= Duration::from_millis(1900), "decided after {:?}, before the grace", sent_at.elapsed());
     assert_eq!(frame["conversation_id"], conversation.as_str());
     assert_eq!(message_status(&app, &t, &conversation, &id).await, "unconfirmed");
     assert_eq!(sends_of(&app, "did it arrive?").await, 1, "not resent blindly");

@@ -379,7 +379,14 @@ async fn a_deleted_agents_open_socket_is_closed_and_sends_nothing() {
     use futures::SinkExt;
     let frame = json!({"event": "message:send", "data": {"conversation_id": conversation, "client_id": "late", "type": "text", "text": {"body": "still here"}}});
     let _ = socket.stream.send(tokio_tungstenite::tungstenite::Message::Text(frame.to_string())).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The admin's message in the same conversation, sent after it, arrives;
+    // the dead socket's never does.
+    assert_eq!(app.send(&t, &conversation, json!({"type": "text", "text": {"body": "after the revocation"}})).await.status(), 201);
+    eventually("the admin's message", WAIT, || async {
+        app.sim_sends().await.iter().any(|b| b["text"]["body"] == "after the revocation").then_some(())
+    })
+    .await;
+    settled(&app).await;
     assert!(!app.sim_sends().await.iter().any(|b| b["text"]["body"] == "still here"));
     // And its access token is dead at once.
     assert_eq!(app.get(&agent, "/api/v1/auth/me").await.0, 401);

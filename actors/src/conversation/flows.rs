@@ -44,7 +44,12 @@ impl ConversationActor {
     ) {
         let run_id = run.id;
         let from_flow = ctx.address().recipient();
-        let ports = RunPorts { flows: self.deps.flows.clone(), http: self.deps.flow_http.clone(), clock: self.deps.clock.clone() };
+        let ports = RunPorts {
+            flows: self.deps.flows.clone(),
+            http: self.deps.flow_http.clone(),
+            clock: self.deps.clock.clone(),
+            metrics: self.deps.metrics.clone(),
+        };
         let addr = FlowRun::new(self.channel.tenant_id, conversation_id, self.key.contact_id, ports, from_flow, flow, run).start();
         self.flow_run = Some(LiveRun { addr, run_id, pause_on_agent_reply });
     }
@@ -113,6 +118,7 @@ impl ConversationActor {
             }
             return;
         }
+        let customer_count = customer.len();
         let welcome = std::mem::take(&mut self.welcome_pending);
         let (flows, tenant) = (self.deps.flows.clone(), self.channel.tenant_id);
         let fut = async move {
@@ -140,12 +146,18 @@ impl ConversationActor {
             }
             Ok(None)
         };
-        ctx.wait(fut.into_actor(self).map(move |res, act, ctx| match res {
-            Ok(Some((flow, run, rest))) => act.launch(ctx, conversation_id, flow, run, rest),
-            Ok(None) => {}
-            Err(e) => {
-                let _span = act.span().entered();
-                tracing::error!(error = %e, "flow triggers could not be checked");
+        let checked = customer_count as u64;
+        ctx.wait(fut.into_actor(self).map(move |res, act, ctx| {
+            match res {
+                // The run counts the messages after its trigger as it takes them.
+                Ok(Some((flow, run, rest))) => act.launch(ctx, conversation_id, flow, run, rest),
+                // No trigger took them (or they could not be checked): done with.
+                Ok(None) => EngineMetrics::add(&act.deps.metrics.flow_messages_handled, checked),
+                Err(e) => {
+                    EngineMetrics::add(&act.deps.metrics.flow_messages_handled, checked);
+                    let _span = act.span().entered();
+                    tracing::error!(error = %e, "flow triggers could not be checked");
+                }
             }
         }));
     }

@@ -36,6 +36,8 @@ pub struct RunPorts {
     pub http: Arc<dyn FlowHttp>,
     /// Time (delays, input timeouts).
     pub clock: Arc<dyn Clock>,
+    /// Where the customer messages it is done with are counted.
+    pub metrics: Arc<crate::metrics::EngineMetrics>,
 }
 
 /// Wakes the run.
@@ -111,17 +113,21 @@ impl FlowRun {
         };
         let (flow, run, flows, tenant, contact) =
             (self.flow.clone(), self.run.clone(), self.ports.flows.clone(), self.tenant, self.contact_id);
+        let from_customer = matches!(trigger, Trigger::Message(_));
         let fut = async move {
             let facts = flows.contact_facts(tenant, contact).await.unwrap_or_default();
             let mut rc = RunContext { contact: facts, vars: run.vars.clone(), message: None };
             drive(&flow, run, &mut rc, trigger, &mut fx).await
         };
-        ctx.wait(fut.instrument(self.span.clone()).into_actor(self).map(|run, act, ctx| {
+        ctx.wait(fut.instrument(self.span.clone()).into_actor(self).map(move |run, act, ctx| {
             let _span = act.span.clone().entered();
             if run.status == RunStatus::Failed {
                 tracing::warn!(error = ?run.error, "flow run failed");
             }
             act.run = run;
+            if from_customer {
+                crate::metrics::EngineMetrics::add(&act.ports.metrics.flow_messages_handled, 1);
+            }
             act.arm_timer(ctx);
             if !act.run.status.is_active() {
                 act.ended(ctx);
@@ -427,7 +433,7 @@ mod tests {
         let flow = Arc::new(validate(&data).unwrap());
         let clock = Arc::new(ManualClock::default());
         let store = Arc::new(Runs::default());
-        let ports = RunPorts { flows: store.clone(), http: Arc::new(NoHttp), clock: clock.clone() };
+        let ports = RunPorts { flows: store.clone(), http: Arc::new(NoHttp), clock: clock.clone(), metrics: Arc::default() };
         let start = |run: RunRecord, requests: Arc<Mutex<Vec<String>>>| {
             let conversation = Conversation(requests).start().recipient();
             let (tenant, conversation_id, contact) = (TenantId::generate(), ConversationId::generate(), ContactId::generate());
