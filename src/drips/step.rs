@@ -293,7 +293,7 @@ async fn dispatch(state: &AppState, tenant: TenantId, d: &DripView, channel: &Ch
     };
     let done = match answer {
         Ok(message) => StepDone::Sent { enrollment, message, sent_as, next: s.next },
-        Err(Some(SendRefusal::Duplicate)) => match state.db.tenant(tenant).drips().message_for_key(&key).await {
+        Err(Some(SendRefusal::Duplicate)) => match state.db.tenant(tenant).campaigns().message_for_key(&key).await {
             Ok(Some(message)) => StepDone::Sent { enrollment, message, sent_as, next: s.next },
             Ok(None) | Err(_) => retry(RETRY_AFTER),
         },

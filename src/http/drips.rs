@@ -18,7 +18,7 @@ use crate::store::repo::TenantDb;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use whatsflow_actors::ids::{CampaignId, ChannelId, ContactId, TenantId};
+use whatsflow_actors::ids::{CampaignId, ChannelId, ContactId};
 
 /// Most contacts one bulk enrolment may name.
 pub const MAX_BULK_IDS: usize = 10_000;
@@ -374,10 +374,4 @@ pub fn broadcast_only(kind: &str, action: &str) -> Result<(), ApiError> {
         });
     }
     Ok(())
-}
-
-/// Enrols a contact from a flow or an automation (a sequence that runs or
-/// is paused); whether they were enrolled now.
-pub async fn enroll_from(state: &AppState, tenant: TenantId, id: CampaignId, contact: ContactId, source: &str) -> Result<bool, ApiError> {
-    Ok(crate::drips::events::enroll_one(state, tenant, id, contact, source).await?)
 }

@@ -103,22 +103,22 @@ fn window_rule(m: &NewScheduled, last_inbound: Option<DateTime<Utc>>, now: DateT
     })
 }
 
-/// The customer's last message in a conversation the caller may see.
-async fn last_inbound(state: &AppState, user: &AuthUser, conversation: uuid::Uuid) -> Result<Option<DateTime<Utc>>, ApiError> {
-    target(state, user, conversation).await?;
+/// A conversation the caller may see: the customer's last message and who
+/// holds it (whose sessions hear of its scheduled messages).
+struct Seen {
+    last_inbound: Option<DateTime<Utc>>,
+    assignee: Option<whatsflow_actors::ids::UserId>,
+}
+
+async fn seen(state: &AppState, user: &AuthUser, conversation: uuid::Uuid) -> Result<Seen, ApiError> {
+    let assignee = target(state, user, conversation).await?.assignee_id;
     let facts = state.db.tenant(user.tenant_id).service().facts(conversation).await?.ok_or(ApiError::NotFound("conversation"))?;
-    Ok(facts.last_inbound_at)
+    Ok(Seen { last_inbound: facts.last_inbound_at, assignee })
 }
 
 fn shown(mut m: ScheduledMessage, last: Option<DateTime<Utc>>, now: DateTime<Utc>) -> ScheduledMessage {
     m.window_closes_at = window_closes_at(last, now);
     m
-}
-
-async fn announce(state: &AppState, user: &AuthUser, conversation: uuid::Uuid, m: &ScheduledMessage) -> Result<(), ApiError> {
-    let assignee = target(state, user, conversation).await?.assignee_id;
-    frame(state, user.tenant_id, assignee, m);
-    Ok(())
 }
 
 /// Schedules a message.
@@ -130,7 +130,8 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let conversation = path.into_inner();
     let now = state.clock.now();
-    let last = last_inbound(&state, &user, conversation).await?;
+    let seen = seen(&state, &user, conversation).await?;
+    let last = seen.last_inbound;
     let m = read(body.into_inner(), now, None)?;
     window_rule(&m, last, now)?;
     let sent_by = match user.api_key {
@@ -150,7 +151,7 @@ pub async fn create(
         });
     };
     state.timers.wake();
-    announce(&state, &user, conversation, &created).await?;
+    frame(&state, user.tenant_id, seen.assignee, &created);
     Ok(HttpResponse::Created().json(shown(created, last, now)))
 }
 
@@ -158,7 +159,8 @@ pub async fn create(
 pub async fn list(state: web::Data<AppState>, user: Reader, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     let conversation = path.into_inner();
     let now = state.clock.now();
-    let last = last_inbound(&state, &user, conversation).await?;
+    let seen = seen(&state, &user, conversation).await?;
+    let last = seen.last_inbound;
     let rows = state.db.tenant(user.tenant_id).scheduled().list(conversation).await?;
     let rows: Vec<_> = rows.into_iter().map(|m| shown(m, last, now)).collect();
     Ok(HttpResponse::Ok().json(json!({"data": rows})))
@@ -182,7 +184,8 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let (conversation, id) = path.into_inner();
     let now = state.clock.now();
-    let last = last_inbound(&state, &user, conversation).await?;
+    let seen = seen(&state, &user, conversation).await?;
+    let last = seen.last_inbound;
     let current = waiting(&state, &user, conversation, id).await?;
     if current.status != "scheduled" {
         return Err(gone(&current, "edited"));
@@ -192,7 +195,7 @@ pub async fn update(
     match state.db.tenant(user.tenant_id).scheduled().update(id, &m).await? {
         Some(updated) => {
             state.timers.wake();
-            announce(&state, &user, conversation, &updated).await?;
+            frame(&state, user.tenant_id, seen.assignee, &updated);
             Ok(HttpResponse::Ok().json(shown(updated, last, now)))
         }
         None => Err(gone(&waiting(&state, &user, conversation, id).await?, "edited")),
@@ -203,11 +206,12 @@ pub async fn update(
 pub async fn cancel(state: web::Data<AppState>, user: Writer, path: web::Path<(uuid::Uuid, uuid::Uuid)>) -> Result<HttpResponse, ApiError> {
     let (conversation, id) = path.into_inner();
     let now = state.clock.now();
-    let last = last_inbound(&state, &user, conversation).await?;
+    let seen = seen(&state, &user, conversation).await?;
+    let last = seen.last_inbound;
     let current = waiting(&state, &user, conversation, id).await?;
     match state.db.tenant(user.tenant_id).scheduled().cancel(current.id).await? {
         Some(cancelled) => {
-            announce(&state, &user, conversation, &cancelled).await?;
+            frame(&state, user.tenant_id, seen.assignee, &cancelled);
             Ok(HttpResponse::Ok().json(shown(cancelled, last, now)))
         }
         None => Err(gone(&waiting(&state, &user, conversation, id).await?, "cancelled")),

@@ -11,7 +11,7 @@
 //! the same key, which finds the message stored the first time: each step
 //! reaches each contact once.
 
-use super::campaigns::{CampaignStatus, Cost, TemplateRef};
+use super::campaigns::{CampaignStatus, Cost};
 use super::{DbError, TenantDb};
 use crate::drips::spec::{DripSettings, StepSpec};
 use chrono::{DateTime, Utc};
@@ -871,21 +871,6 @@ impl Drips<'_> {
             .map_err(DbError::from)
     }
 
-    /// The current version's step at `position`, if the sequence has one.
-    pub async fn current_step(&self, id: CampaignId, position: i32) -> Result<Option<DripStep>, DbError> {
-        let mut tx = self.db.tx().await?;
-        let row = sqlx::query(
-            "SELECT s.id, s.position, s.version, s.spec FROM drip_steps s JOIN campaigns c ON c.id = s.campaign_id AND s.version = c.drip_version
-             WHERE s.campaign_id = $1 AND s.position = $2",
-        )
-        .bind(id.0)
-        .bind(position)
-        .fetch_optional(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(row.as_ref().map(step_from_row).transpose()?)
-    }
-
     /// Records what became of claimed steps, in two statements: each
     /// step's row, and each enrolment moved on, completed or exited (only
     /// while still active: an exit that landed meanwhile stands).
@@ -1011,11 +996,6 @@ impl Drips<'_> {
         .await?;
         tx.commit().await?;
         Ok(ids.into_iter().collect())
-    }
-
-    /// The message stored under a send key, if any.
-    pub async fn message_for_key(&self, key: &str) -> Result<Option<MessageId>, DbError> {
-        self.db.campaigns().message_for_key(key).await
     }
 
     /// The first failure since the sequence last started or resumed that
@@ -1243,12 +1223,6 @@ impl Drips<'_> {
             })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(DbError::from)
-    }
-
-    /// A template's state, category and components, for a step (the
-    /// campaigns' lookup).
-    pub async fn template(&self, t: &TemplateRef) -> Result<Option<(String, Option<String>, Value, String)>, DbError> {
-        self.db.campaigns().template_state(t).await
     }
 }
 
