@@ -47,6 +47,10 @@ pub struct EngineMetrics {
     /// Sends of unknown outcome decided after their grace (linked to
     /// Meta's status, unconfirmed, or resent as their sender asked).
     pub sends_decided_after_grace: AtomicU64,
+    /// Sends of unknown outcome set aside for their grace.
+    pub sends_held_for_grace: AtomicU64,
+    /// Passes of an outbox over the sends it holds for their grace.
+    pub held_send_checks: AtomicU64,
 }
 
 impl EngineMetrics {
@@ -96,6 +100,8 @@ impl EngineMetrics {
                 "Sends of unknown outcome decided after their grace",
                 c(&self.sends_decided_after_grace),
             ),
+            Sample::counter("sends_held_for_grace", "Sends of unknown outcome held for their grace", c(&self.sends_held_for_grace)),
+            Sample::counter("held_send_checks", "Outbox passes over the sends held for their grace", c(&self.held_send_checks)),
         ]
     }
 }

@@ -15,7 +15,7 @@
 //! hand), unless it is a bot's whose flow asks to resend.
 
 use crate::ids::{ContactId, MessageId, TenantId, Wamid};
-use crate::ports::{ChannelRef, StoreError};
+use crate::ports::{ChannelRef, Clock, StoreError, SystemClock};
 use crate::protocol::ConversationKey;
 use actix::prelude::*;
 use async_trait::async_trait;
@@ -40,6 +40,10 @@ const MAX_IN_FLIGHT: usize = 64;
 /// 6 seconds (a burst may pass, then 131056). Broadcast sends keep this gap
 /// after any earlier send to the customer; live replies and bots do not wait.
 pub const PAIR_GAP: Duration = Duration::from_secs(6);
+/// Longest real-time sleep between checks of the sends held for their
+/// grace: the grace is measured on the engine's [`Clock`] (which tests move
+/// by hand), so the outbox looks again at least this often.
+const HOLD_POLL: Duration = Duration::from_millis(500);
 /// Meta's error for a burst to one customer ("pair rate limit hit").
 const PAIR_RATE_HIT: i64 = 131056;
 
@@ -212,6 +216,12 @@ pub struct ChannelOutbox {
     prune_above: usize,
     /// Where its decisions after the grace are counted.
     metrics: Option<Arc<crate::metrics::EngineMetrics>>,
+    /// The engine's clock: the grace of an uncertain send is business time
+    /// (ten minutes of it), not the runtime's pacing time.
+    clock: Arc<dyn Clock>,
+    /// Sends of unknown outcome, each with the moment its grace ends.
+    held: Vec<(chrono::DateTime<chrono::Utc>, OutboundJob)>,
+    hold_check_scheduled: bool,
 }
 
 impl ChannelOutbox {
@@ -243,7 +253,16 @@ impl ChannelOutbox {
             last_sent: HashMap::new(),
             prune_above: 1024,
             metrics: None,
+            clock: Arc::new(SystemClock),
+            held: Vec::new(),
+            hold_check_scheduled: false,
         }
+    }
+
+    /// Measures the grace of uncertain sends on `clock` (the engine's).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Counts its decisions after the grace in the engine's metrics.
@@ -415,7 +434,7 @@ impl ChannelOutbox {
                 tracing::warn!(channel_id = %self.channel.channel_id, message_id = %job.message_id, %why, "send outcome unknown; waiting for Meta's status before deciding");
                 job.uncertain = true;
                 let grace = self.ambiguous_grace;
-                self.retry_later(ctx, job, grace);
+                self.hold_for_grace(ctx, job, grace);
                 return;
             }
             Err(SendError::Retryable { code, title }) => SendResult::Failed(SendFailure {
@@ -426,6 +445,52 @@ impl ChannelOutbox {
             Err(SendError::Ambiguous(_)) => SendResult::Unconfirmed,
         };
         self.outcomes.do_send(SendOutcome { message_id: job.message_id, conversation: job.conversation, result });
+    }
+
+    /// Sets an uncertain send aside until `grace` has passed on the
+    /// engine's clock; then it is decided (linked, unconfirmed or resent).
+    fn hold_for_grace(&mut self, ctx: &mut Context<Self>, job: OutboundJob, grace: Duration) {
+        let grace = chrono::Duration::from_std(grace).unwrap_or(chrono::Duration::MAX);
+        let now = self.clock.now();
+        let until = now.checked_add_signed(grace).unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
+        self.held.push((until, job));
+        if let Some(m) = &self.metrics {
+            crate::metrics::EngineMetrics::add(&m.sends_held_for_grace, 1);
+        }
+        self.schedule_hold_check(ctx);
+    }
+
+    /// Wakes when the earliest held grace ends, or after [`HOLD_POLL`] of
+    /// real time if sooner (the clock may be moved by other than time).
+    fn schedule_hold_check(&mut self, ctx: &mut Context<Self>) {
+        if self.hold_check_scheduled {
+            return;
+        }
+        let Some(earliest) = self.held.iter().map(|(until, _)| *until).min() else { return };
+        let left = (earliest - self.clock.now()).to_std().unwrap_or(Duration::ZERO);
+        self.hold_check_scheduled = true;
+        ctx.run_later(left.min(HOLD_POLL), |act, ctx| {
+            act.hold_check_scheduled = false;
+            act.release_held(ctx);
+        });
+    }
+
+    /// Queues every held send whose grace has ended, first in its lane.
+    fn release_held(&mut self, ctx: &mut Context<Self>) {
+        let now = self.clock.now();
+        let (due, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.held).into_iter().partition(|(until, _)| *until <= now);
+        self.held = waiting;
+        for (_, job) in due {
+            match job.lane {
+                Lane::Live => self.live.push_front(job),
+                Lane::Bulk | Lane::Broadcast => self.bulk.push_front(job),
+            }
+        }
+        if let Some(m) = &self.metrics {
+            crate::metrics::EngineMetrics::add(&m.held_send_checks, 1);
+        }
+        self.schedule_hold_check(ctx);
+        self.pump(ctx);
     }
 
     fn retry_later(&mut self, ctx: &mut Context<Self>, job: OutboundJob, delay: Duration) {
@@ -478,7 +543,7 @@ impl Handler<ResumeJob> for ChannelOutbox {
     /// queues a send that never left as any other.
     fn handle(&mut self, msg: ResumeJob, ctx: &mut Self::Context) {
         if msg.job.uncertain {
-            self.retry_later(ctx, msg.job, msg.wait);
+            self.hold_for_grace(ctx, msg.job, msg.wait);
         } else {
             match msg.job.lane {
                 Lane::Live => self.live.push_back(msg.job),

@@ -132,6 +132,7 @@ impl TenantActor {
                         deps.settings.ambiguous_grace,
                     )
                     .with_metrics(deps.metrics.clone())
+                    .with_clock(deps.clock.clone())
                 })
             })
             .clone()

@@ -192,6 +192,15 @@ pub async fn spawn_with_clock(db_url: String, clock: std::sync::Arc<dyn whatsflo
     spawn_on(db_url, |c| c, None, clock).await
 }
 
+/// The server on a clock the test moves, with its configuration tweaked.
+pub async fn spawn_with_clock_and(
+    db_url: String,
+    clock: std::sync::Arc<dyn whatsflow_actors::ports::Clock>,
+    tweak: impl FnOnce(Config) -> Config,
+) -> TestApp {
+    spawn_on(db_url, tweak, None, clock).await
+}
+
 async fn spawn_on(
     db_url: String,
     tweak: impl FnOnce(Config) -> Config,
@@ -555,6 +564,20 @@ pub async fn counter(app: &TestApp, name: &str) -> u64 {
 pub async fn counted(app: &TestApp, name: &str, before: u64, n: u64) {
     eventually(&format!("{name} to count {n} more"), WAIT, || async { (counter(app, name).await >= before + n).then_some(()) }).await;
     settled(app).await;
+}
+
+/// Waits until the outboxes have twice looked at the sends they hold for
+/// their grace after this call (so one look began after it).
+/// (Held sends stay `pending`, so this does not wait for the server to settle.)
+pub async fn held_sends_checked(app: &TestApp) {
+    let start = counter(app, "held_send_checks").await;
+    grew(app, "held_send_checks", start, 2).await;
+}
+
+/// Waits until the counter `name` has grown by `n` since it read `before`
+/// (without waiting for the server to settle).
+pub async fn grew(app: &TestApp, name: &str, before: u64, n: u64) {
+    eventually(&format!("{name} to count {n} more"), WAIT, || async { (counter(app, name).await >= before + n).then_some(()) }).await;
 }
 
 /// Waits until the team router has swept twice after this call.

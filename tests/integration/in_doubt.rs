@@ -11,7 +11,7 @@ use std::time::Duration;
 use whatsflow_actors::identity::ContactIdentity;
 use whatsflow_actors::ids::{ChannelId, ContactId, TenantId};
 use whatsflow_actors::meta::TemplateStatusUpdate;
-use whatsflow_actors::ports::{BatchOutcome, ConversationBatch, ConversationSnapshot, DeadLetter, Store, StoreError};
+use whatsflow_actors::ports::{BatchOutcome, ConversationBatch, ConversationSnapshot, DeadLetter, ManualClock, Store, StoreError};
 
 async fn sends_of(app: &TestApp, body: &str) -> usize {
     app.sim_sends().await.iter().filter(|b| b["text"]["body"] == body).count()
@@ -22,44 +22,74 @@ async fn message_status(app: &TestApp, t: &Tenant, conversation: &str, id: &str)
     page["data"].as_array().unwrap().iter().find(|m| m["id"] == id).map(|m| m["status"].as_str().unwrap().to_owned()).unwrap_or_default()
 }
 
+/// The production grace (ten minutes), passed by moving the engine's clock.
+const GRACE: Duration = Duration::from_secs(600);
+
+/// A server whose clock the test moves, with the production grace.
+async fn spawn_on_manual_clock(db: String) -> (TestApp, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::default());
+    let app = spawn_with_clock_and(db, clock.clone(), |mut c| {
+        c.send_recheck = GRACE;
+        c
+    })
+    .await;
+    (app, clock)
+}
+
+fn span(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap()
+}
+
 #[actix_rt::test]
 async fn a_lost_answer_for_an_accepted_send_is_never_sent_twice() {
-    let app = spawn_app().await;
+    let (app, clock) = spawn_on_manual_clock(fresh_database().await).await;
     let t = app.register("Acme").await;
     app.connect_channel(&t, PHONE_NUMBER_ID).await;
     let conversation = app.open_conversation(&t, "15550020001").await;
     app.sim_control(json!({"lose_responses": 1})).await;
-    let decided = counter(&app, "sends_decided_after_grace").await;
+    let held = counter(&app, "sends_held_for_grace").await;
     let sent: Value =
         app.send(&t, &conversation, json!({"type": "text", "text": {"body": "accepted but unheard"}})).await.json().await.unwrap();
     let id = sent["id"].as_str().unwrap().to_owned();
-    // Meta's statuses (echoing our id) link the wamid; past the grace (2 s
-    // in tests) the outbox finds it and does not send again.
+    // The answer never came: the outbox holds the send for its grace.
+    grew(&app, "sends_held_for_grace", held, 1).await;
+    // Meta's statuses (echoing our id) link the wamid meanwhile.
     eventually("the delivered status", WAIT, || async {
         let s = message_status(&app, &t, &conversation, &id).await;
         matches!(s.as_str(), "delivered" | "read").then_some(())
     })
     .await;
-    // Once the outbox has decided about it after the grace, nothing more can go.
+    // Nothing is decided before the grace, status or not.
+    let decided = counter(&app, "sends_decided_after_grace").await;
+    held_sends_checked(&app).await;
+    assert_eq!(counter(&app, "sends_decided_after_grace").await, decided, "decided before the grace");
+    // Past the grace the outbox finds the linked wamid and does not send again.
+    clock.advance(span(GRACE));
     counted(&app, "sends_decided_after_grace", decided, 1).await;
     assert_eq!(sends_of(&app, "accepted but unheard").await, 1, "sent once, whatever happened to the answer");
+    assert!(matches!(message_status(&app, &t, &conversation, &id).await.as_str(), "delivered" | "read"));
 }
 
 #[actix_rt::test]
 async fn an_agents_send_with_no_word_from_meta_becomes_unconfirmed_and_can_be_resent() {
-    let app = spawn_app().await;
+    let (app, clock) = spawn_on_manual_clock(fresh_database().await).await;
     let t = app.register("Acme").await;
     app.connect_channel(&t, PHONE_NUMBER_ID).await;
     let conversation = app.open_conversation(&t, "15550021001").await;
     let mut socket = app.socket(&t.token).await;
     app.sim_control(json!({"lose_responses": 1, "silent": true})).await;
+    let held = counter(&app, "sends_held_for_grace").await;
     let sent: Value = app.send(&t, &conversation, json!({"type": "text", "text": {"body": "did it arrive?"}})).await.json().await.unwrap();
-    let sent_at = std::time::Instant::now();
     let id = sent["id"].as_str().unwrap().to_owned();
-    assert_eq!(message_status(&app, &t, &conversation, &id).await, "pending");
+    grew(&app, "sends_held_for_grace", held, 1).await;
+    // A second short of the grace nothing is decided or resent.
+    clock.advance(span(GRACE - Duration::from_secs(1)));
+    held_sends_checked(&app).await;
+    assert_eq!(message_status(&app, &t, &conversation, &id).await, "pending", "decided before the grace");
+    assert_eq!(sends_of(&app, "did it arrive?").await, 1);
+    // Past it, with no word from Meta, the message is unconfirmed.
+    clock.advance(chrono::Duration::seconds(2));
     let frame = socket.expect("message:status", |d| d["message_id"] == id.as_str() && d["status"] == "unconfirmed").await;
-    // Nothing was decided (or resent) before the grace (2 s in tests).
-    assert!(sent_at.elapsed() >= Duration::from_millis(1900), "decided after {:?}, before the grace", sent_at.elapsed());
     assert_eq!(frame["conversation_id"], conversation.as_str());
     assert_eq!(message_status(&app, &t, &conversation, &id).await, "unconfirmed");
     assert_eq!(sends_of(&app, "did it arrive?").await, 1, "not resent blindly");
@@ -136,15 +166,7 @@ async fn sends_caught_by_a_restart_wait_for_the_grace_then_follow_their_sender()
     let queued =
         pending_message(&first, &t, &conversation, "queued before the crash", json!({"kind": "agent", "id": t.user_id}), false).await;
     // The restarted server: Meta answers nothing about either.
-    let app = spawn_with(
-        db,
-        |mut c| {
-            c.send_recheck = Duration::from_secs(3);
-            c
-        },
-        None,
-    )
-    .await;
+    let (app, clock) = spawn_on_manual_clock(db).await;
     app.sim_control(json!({"silent": true})).await;
     // What never left is sent at once, whatever the grace.
     eventually("the queued message sent", WAIT, || async { (sends_of(&app, "queued before the crash").await == 1).then_some(()) }).await;
@@ -153,7 +175,13 @@ async fn sends_caught_by_a_restart_wait_for_the_grace_then_follow_their_sender()
         matches!(message_status(&app, &t, &conversation, &queued).await.as_str(), "accepted" | "sent" | "delivered" | "read").then_some(())
     })
     .await;
+    // The two handed over before the crash are held for what is left of
+    // their grace; nothing of them is sent or decided before it ends.
+    grew(&app, "sends_held_for_grace", 0, 2).await;
+    held_sends_checked(&app).await;
     assert_eq!(app.sim_sends().await.len(), 1, "nothing handed over before the crash is resent before the grace");
+    assert_eq!(message_status(&app, &t, &conversation, &agent_msg).await, "pending");
+    clock.advance(span(GRACE));
     eventually("the agent's message unconfirmed", WAIT, || async {
         (message_status(&app, &t, &conversation, &agent_msg).await == "unconfirmed").then_some(())
     })
