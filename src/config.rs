@@ -127,6 +127,8 @@ pub struct Config {
     pub routing: crate::routing::RoutingPolicy,
     /// The optional language-model provider (`AI_BASE_URL`, `AI_API_KEY`, `AI_MODEL`).
     pub ai: Option<crate::ai::AiConfig>,
+    /// White-label partners' hosts and domain proofs.
+    pub partners: crate::partners::PartnerConfig,
 }
 
 /// The sweep's default period.
@@ -297,6 +299,7 @@ impl Config {
             webhook_delivery: crate::webhooks_out::DeliveryPolicy::default(),
             routing: crate::routing::RoutingPolicy::default(),
             ai: crate::ai::AiConfig::from_env()?,
+            partners: crate::partners::PartnerConfig::from_env()?,
         })
     }
 }

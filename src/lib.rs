@@ -43,6 +43,7 @@ pub mod http;
 pub mod hub;
 pub mod mail;
 pub mod outbox;
+pub mod partners;
 pub mod plans;
 pub mod rotate;
 pub mod routing;

@@ -13,6 +13,7 @@
 //! | [`Writer`] | a person, or an API key with the `write` scope |
 //! | [`Manager`] | a tenant admin, or an API key with the `write` scope |
 //! | [`SuperAdmin`] | a platform operator, never an API key |
+//! | [`PartnerAdmin`] | a white-label partner's admin, never an API key |
 //!
 //! API keys belong to their tenant and can never manage people, keys or
 //! channel credentials (those routes take [`Person`] or [`Admin`]). Every
@@ -300,6 +301,17 @@ extractor!(
     }
 );
 
+extractor!(
+    /// A white-label partner's admin, signed in as themselves (not an
+    /// operator's view); everyone else is refused.
+    PartnerAdmin,
+    |c| match c {
+        Credential::Person(u) if u.role == Role::PartnerAdmin && u.impersonator.is_none() => Ok(u),
+        Credential::Person(_) => Err(ApiError::Forbidden("this is for a white-label partner's admins only".into())),
+        Credential::Key { .. } => Err(key_refused("manage a partner")),
+    }
+);
+
 /// Who may call a route, as the route table documents it (the extractors
 /// above enforce it; the route × caller matrix test checks both agree).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -319,6 +331,8 @@ pub enum Access {
     Manager,
     /// [`SuperAdmin`].
     SuperAdmin,
+    /// [`PartnerAdmin`].
+    PartnerAdmin,
 }
 
 impl Access {
@@ -332,6 +346,7 @@ impl Access {
             Self::Writer => "a signed-in person, or an API key with the write scope",
             Self::Manager => "a tenant admin, or an API key with the write scope",
             Self::SuperAdmin => "a platform operator (super-admin); not tenant admins, not API keys",
+            Self::PartnerAdmin => "a white-label partner's admin; not its clients, not API keys",
         }
     }
 }

@@ -95,6 +95,7 @@ pub fn demo_config() -> anyhow::Result<Config> {
         meter_sweep: crate::config::secs_var("WHATSFLOW_METER_SWEEP_SECS", std::time::Duration::from_secs(5))?,
         webhook_delivery: crate::webhooks_out::DeliveryPolicy::default(),
         routing: crate::routing::RoutingPolicy::default(),
+        partners: crate::partners::PartnerConfig::from_env()?,
         ai: crate::ai::AiConfig::from_env()?,
     })
 }

@@ -196,6 +196,8 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json
         state.db.audit().append(entry).await?;
         return Err(ApiError::InvalidCredentials);
     }
+    // On a partner's host only that partner's people sign in.
+    crate::http::branding::check_brand(&state, &req, account.tenant_id).await?;
     if account.tenant_status == "suspended" {
         // Only the right password learns it: the account is suspended, and
         // when its payment is overdue, where to pay.

@@ -42,7 +42,9 @@ pub async fn subscribe(state: web::Data<AppState>, user: Admin, body: web::Json<
         .await?
         .filter(|p| p.active)
         .ok_or_else(|| ApiError::validation(format!("there is no plan `{}` on offer; see GET /api/v1/account/plan", b.plan)))?;
-    let price = if cycle == "annual" { plan.price_annual_minor } else { plan.price_monthly_minor };
+    let platform_price = if cycle == "annual" { plan.price_annual_minor } else { plan.price_monthly_minor };
+    // A markup partner's client pays the partner's price.
+    let price = state.db.partners(None).retail_price(user.tenant_id, &plan.code, cycle).await?.or(platform_price);
     let monthly_equivalent = if cycle == "annual" { price.map(|p| p / 12) } else { price };
     let (Some(price), Some(monthly)) = (price, monthly_equivalent) else {
         return Err(ApiError::Unprocessable {

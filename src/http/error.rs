@@ -55,6 +55,9 @@ error_codes! {
     ChannelNotVerified => "CHANNEL_NOT_VERIFIED", "Meta does not confirm the number with the given token.";
     ContactExists => "CONTACT_EXISTS", "A contact with this phone number exists.";
     CurrentPasswordRequired => "CURRENT_PASSWORD_REQUIRED", "Changing your own password needs the current one.";
+    DomainLimit => "DOMAIN_LIMIT", "The partner has as many custom domains as it may: remove one first.";
+    DomainNotVerified => "DOMAIN_NOT_VERIFIED", "The domain's DNS TXT record was not found: create it (the message names it) and try again.";
+    DomainTaken => "DOMAIN_TAKEN", "This domain is already added (by this or another partner).";
     Duplicate => "DUPLICATE", "This client_id was used in another conversation.";
     EmailTaken => "EMAIL_TAKEN", "An account with this email exists.";
     EnrollmentClosed => "ENROLLMENT_CLOSED", "The contact went through this sequence and its re-entry policy does not let them in again (yet).";
@@ -83,17 +86,20 @@ error_codes! {
     NotFound => "NOT_FOUND", "No such resource (in this account).";
     NotUnconfirmed => "NOT_UNCONFIRMED", "Only an unconfirmed message can be resent.";
     OptedOut => "OPTED_OUT", "The contact opted out of marketing messages.";
+    PartnerNotApproved => "PARTNER_NOT_APPROVED", "The partner is not approved (yet, or any more): the platform's operators decide.";
     PayloadTooLarge => "PAYLOAD_TOO_LARGE", "The request body or file is too large.";
     PaymentGateway => "PAYMENT_GATEWAY", "The payment gateway refused or could not be reached; the message carries its reason.";
     PlanExists => "PLAN_EXISTS", "A plan with this code exists.";
     PlanInvoiced => "PLAN_INVOICED", "This plan is invoiced by the platform's team, never charged to a card automatically.";
     PlanLimit => "PLAN_LIMIT", "The account's plan allows no more of this; the message names the limit and the upgrade.";
+    PricingModel => "PRICING_MODEL", "Only a partner selling at markup sets its own prices; this one takes a revenue share.";
     RateLimited => "RATE_LIMITED", "Too many requests from this address.";
     ScheduledLimit => "SCHEDULED_LIMIT", "The conversation has as many scheduled messages waiting as it may.";
     ScheduledState => "SCHEDULED_STATE", "The scheduled message already went (or was cancelled): it can no longer change.";
     SegmentExists => "SEGMENT_EXISTS", "A segment with this name exists.";
     SegmentInUse => "SEGMENT_IN_USE", "A draft or scheduled campaign uses this segment as its audience, or a sequence enrols its members.";
     SignupsClosed => "SIGNUPS_CLOSED", "The platform is not taking new sign-ups; the message says whom to contact.";
+    SlugTaken => "SLUG_TAKEN", "Another partner has this address (slug).";
     SubscriptionExists => "SUBSCRIPTION_EXISTS", "The account already has a live subscription: cancel it first.";
     TeamExists => "TEAM_EXISTS", "A team with this name exists.";
     TemplateExists => "TEMPLATE_EXISTS", "A template with this name and language exists.";
@@ -361,6 +367,8 @@ impl From<crate::store::repo::DbError> for ApiError {
                     C::SegmentInUse(_) => (ErrorCode::SegmentInUse, "give those campaigns another audience (or delete them) first"),
                     C::TeamExists(_) => (ErrorCode::TeamExists, "edit it or choose another name"),
                     C::CannedReplyExists(_) => (ErrorCode::CannedReplyExists, "edit it or choose another shortcut"),
+                    C::SlugTaken(_) => (ErrorCode::SlugTaken, "choose another"),
+                    C::DomainTaken(_) => (ErrorCode::DomainTaken, "a domain belongs to one partner; remove it there first or use another"),
                 };
                 Self::Conflict { code, message: if fix.is_empty() { c.to_string() } else { format!("{c}; {fix}") } }
             }

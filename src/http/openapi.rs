@@ -30,7 +30,7 @@ pub fn document() -> Value {
         op["description"] = json!(format!("Who may call it: {}.", r.access.describe()));
         match r.access {
             Access::Public => {}
-            Access::Person | Access::Admin | Access::SuperAdmin => op["security"] = json!([{"bearer": []}]),
+            Access::Person | Access::Admin | Access::SuperAdmin | Access::PartnerAdmin => op["security"] = json!([{"bearer": []}]),
             Access::Reader | Access::Writer | Access::Manager => op["security"] = json!([{"bearer": []}, {"apiKey": []}]),
         }
         if let Some(body) = r.body {

@@ -9,8 +9,9 @@ use super::{
     openapi,
 };
 use super::{
-    admin, audit, automations, billing, campaigns, canned, drips, flow_runs, flow_sandbox, gdpr, invitations, scheduled, security,
-    segments, service_levels, settings, suggestions, tags, teams, templates, usage, users, wallet, webhooks, webhooks_out,
+    admin, audit, automations, billing, branding, campaigns, canned, drips, flow_runs, flow_sandbox, gdpr, invitations, partners,
+    scheduled, security, segments, service_levels, settings, suggestions, tags, teams, templates, usage, users, wallet, webhooks,
+    webhooks_out,
 };
 use crate::auth::Access;
 use actix_web::web;
@@ -356,6 +357,44 @@ routes! {
     get "/api/v1/admin/tenants" => admin::tenants, SuperAdmin, "admin", "Customer tenants (search by name or a member's email) with plan, state, size and MRR";
     patch "/api/v1/admin/tenants/{id}" => admin::update_tenant, SuperAdmin, "admin",
         "Move a tenant to a plan, or suspend (sessions end, inbound still stored) or reactivate it", r#"{"plan":"professional"}"#;
+    get "/api/v1/admin/partners" => partners::admin_list, SuperAdmin, "partners", "White-label partners (pending first) with their clients, first admin and earnings";
+    post "/api/v1/admin/partners" => partners::admin_create, SuperAdmin, "partners",
+        "Create an approved partner and its first partner admin (model markup, revenue_share or hybrid; share in basis points)",
+        r#"{"name":"Acme Digital","slug":"acme","model":"revenue_share","revenue_share_bps":6000,"admin_email":"ops@acme.test","admin_password":"at least 8"}"#;
+    patch "/api/v1/admin/partners/{id}" => partners::admin_update, SuperAdmin, "partners",
+        "Approve or suspend a partner, or change its model, share or hybrid fee (payments already shared keep their split)", r#"{"status":"approved"}"#;
+    get "/api/v1/admin/partners/{id}/ledger" => partners::admin_ledger, SuperAdmin, "partners", "A partner's statement for a month (?month=YYYY-MM)";
+    get "/api/v1/branding" => branding::branding, Public, "partners",
+        "The brand of the host asked (product name, colours, logo, links; the platform's for unknown hosts), before sign-in";
+    get "/api/v1/branding/logo" => branding::logo, Public, "partners", "The host's partner's logo";
+    get "/api/v1/branding/favicon" => branding::favicon, Public, "partners", "The host's partner's favicon";
+    get "/api/v1/domains/allow" => branding::allow_domain, Public, "partners",
+        "On-demand TLS check (Caddy's `ask`): 200 for an approved partner's verified domain or slug address, else 404";
+    post "/api/v1/partners/apply" => branding::apply, Public, "partners",
+        "Apply to become a white-label partner: the partner waits for an operator's approval; its admin can sign in (rate limited per address)",
+        r#"{"name":"Acme Digital","slug":"acme","admin_name":"Asha","admin_email":"ops@acme.test","admin_password":"at least 8"}"#;
+    get "/api/v1/partner" => partners::me, PartnerAdmin, "partners", "The caller's partner: status, model, share, address, clients, earnings";
+    get "/api/v1/partner/branding" => partners::get_branding, PartnerAdmin, "partners", "The partner's brand";
+    put "/api/v1/partner/branding" => partners::put_branding, PartnerAdmin, "partners",
+        "Set the brand: product name, colours, support and legal links; logo and favicon as data URLs (PNG, JPEG, WebP, ICO; 256 KiB; null removes)",
+        r##"{"product_name":"Acme Chat","colors":{"primary":"#1d4ed8","accent":"#1e3a8a"},"support_email":"help@acme.test"}"##;
+    get "/api/v1/partner/clients" => partners::clients, PartnerAdmin, "partners", "The partner's client accounts with their usage and payments";
+    post "/api/v1/partner/clients" => partners::create_client, PartnerAdmin, "partners", "Open a client account with its first admin",
+        r#"{"name":"Sharma Sweets","admin_name":"Ravi","admin_email":"ravi@sharma.test","admin_password":"at least 8"}"#;
+    post "/api/v1/partner/clients/{id}/impersonate" => partners::impersonate, PartnerAdmin, "partners",
+        "View a client as its admin for 30 minutes (audited in both accounts with the reason)", r#"{"reason":"setting up their flows"}"#;
+    get "/api/v1/partner/prices" => partners::prices, PartnerAdmin, "partners", "The platform's plans with the partner's retail prices";
+    put "/api/v1/partner/prices/{plan_code}" => partners::set_price, PartnerAdmin, "partners",
+        "Set what clients pay for a plan (markup partners; at least the platform's price; null: the platform's)",
+        r#"{"retail_monthly_minor":399900,"retail_annual_minor":3999000}"#;
+    get "/api/v1/partner/domains" => partners::domains, PartnerAdmin, "partners", "The partner's custom domains and the TXT record proving each";
+    post "/api/v1/partner/domains" => partners::add_domain, PartnerAdmin, "partners", "Add a custom domain (up to 5) to prove with a DNS TXT record",
+        r#"{"domain":"chat.acme.test"}"#;
+    post "/api/v1/partner/domains/{domain}/verify" => partners::verify_domain, PartnerAdmin, "partners",
+        "Look up the domain's TXT record; 422 DOMAIN_NOT_VERIFIED names the record to create";
+    delete "/api/v1/partner/domains/{domain}" => partners::delete_domain, PartnerAdmin, "partners", "Remove a custom domain";
+    get "/api/v1/partner/ledger" => partners::ledger, PartnerAdmin, "partners",
+        "A month's statement (?month=YYYY-MM): each client payment's share and each refund's reversal, to the paisa";
     get "/api/v1/campaigns" => campaigns::list, Reader, "campaigns", "Broadcast campaigns (or drip sequences with ?type=drip), newest first, each with its counts";
     post "/api/v1/campaigns" => campaigns::create, Manager, "campaigns",
         "Write a draft: a number, an approved template with one source per parameter (a contact field or a constant), an audience (tags, contact ids, a segment_id or a CSV) and a rate (at most the number's); 422 TEMPLATE_NOT_APPROVED / TEMPLATE_PARAMS name the fix. With `\"type\": \"drip\"`: a drip sequence of `steps` (delay_seconds, delay_from, send_window, template and variables and/or session_message, condition), exit rules (exit_on_reply, exit_on_tags, exit_when), enroll_on_tag and reentry",

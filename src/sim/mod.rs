@@ -7,7 +7,10 @@
 //! is Razorpay (subscriptions, charges, refunds and their signed webhooks),
 //! in `demo` and the tests, and alone as `whatsflow razorpay-sim`. [`smtp`]
 //! is a mail server that keeps what it receives (`whatsflow mail-sink`).
+//! [`dns`] is an authoritative DNS server for the TXT records partners
+//! publish to prove their domains (the tests).
 
+pub mod dns;
 pub mod graph;
 pub mod razorpay;
 pub mod smtp;

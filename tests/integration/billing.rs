@@ -16,15 +16,15 @@ use whatsflow::config::Secret;
 use whatsflow::sim::razorpay::{RazorpaySim, RazorpaySimConfig};
 use whatsflow::store::repo::billing::Seller;
 
-const WEBHOOK_SECRET: &str = "rzp-webhook-secret-new";
+pub(crate) const WEBHOOK_SECRET: &str = "rzp-webhook-secret-new";
 const OLD_WEBHOOK_SECRET: &str = "rzp-webhook-secret-old";
 
-struct Billed {
-    app: TestApp,
-    rzp: RazorpaySim,
+pub(crate) struct Billed {
+    pub(crate) app: TestApp,
+    pub(crate) rzp: RazorpaySim,
 }
 
-async fn billed_app(suspend_after: Duration) -> Billed {
+pub(crate) async fn billed_app(suspend_after: Duration) -> Billed {
     let rzp = whatsflow::sim::razorpay::start(
         std::net::TcpListener::bind("127.0.0.1:0").unwrap(),
         RazorpaySimConfig {
@@ -59,7 +59,7 @@ async fn billed_app(suspend_after: Duration) -> Billed {
     Billed { app, rzp }
 }
 
-async fn post_event(app: &TestApp, secret: &str, id: &str, body: &str) -> u16 {
+pub(crate) async fn post_event(app: &TestApp, secret: &str, id: &str, body: &str) -> u16 {
     app.http
         .post(app.url("/webhooks/razorpay"))
         .header("content-type", "application/json")
@@ -79,7 +79,7 @@ async fn subscription(app: &TestApp, t: &Tenant) -> Value {
     v
 }
 
-async fn invoices(app: &TestApp, t: &Tenant) -> Vec<Value> {
+pub(crate) async fn invoices(app: &TestApp, t: &Tenant) -> Vec<Value> {
     let (s, v) = app.get(t, "/api/v1/billing/invoices").await;
     assert_eq!(s, 200, "{v}");
     v["data"].as_array().unwrap().clone()
@@ -91,7 +91,7 @@ async fn account_status(app: &TestApp, t: &Tenant) -> String {
 
 /// Subscribes `t` to `plan` and has the customer authorise it at the
 /// simulated checkout (the first cycle is charged); the subscription id.
-async fn subscribe_and_pay(b: &Billed, t: &Tenant, plan: &str) -> String {
+pub(crate) async fn subscribe_and_pay(b: &Billed, t: &Tenant, plan: &str) -> String {
     let before = invoices(&b.app, t).await.len();
     let res = b.app.post_json(&t.token, "/api/v1/billing/subscribe", &json!({"plan": plan})).await;
     let status = res.status();
@@ -113,7 +113,7 @@ async fn subscribe_and_pay(b: &Billed, t: &Tenant, plan: &str) -> String {
     id
 }
 
-async fn sim_events(b: &Billed) -> Vec<Value> {
+pub(crate) async fn sim_events(b: &Billed) -> Vec<Value> {
     let root = b.rzp.base_url.trim_end_matches("/v1");
     let v: Value = b.app.http.get(format!("{root}/__sim/events")).send().await.unwrap().json().await.unwrap();
     v["data"].as_array().unwrap().clone()

@@ -147,6 +147,7 @@ pub fn test_config(database_url: &str) -> Config {
             ..Default::default()
         },
         routing: whatsflow::routing::RoutingPolicy { every: Duration::from_millis(300), reassign_after: Duration::from_secs(600) },
+        partners: whatsflow::partners::PartnerConfig { base_domain: Some("partners.test".into()), dns_server: None },
         ai: None,
     }
 }

@@ -21,6 +21,7 @@ mod ingest;
 mod live;
 mod matrix;
 mod outbound;
+mod partners;
 mod plans;
 mod recovery;
 mod security;

@@ -222,6 +222,31 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("post", "/api/v1/admin/tenants/{id}/wallet", [401, 403, 403, 403, 403, 403, 403]),
     ("get", "/api/v1/admin/settings", [401, 403, 403, 403, 403, 403, 403]),
     ("put", "/api/v1/admin/settings", [401, 403, 403, 403, 403, 403, 403]),
+    ("get", "/api/v1/admin/partners", [401, 403, 403, 403, 403, 403, 403]),
+    ("post", "/api/v1/admin/partners", [401, 403, 403, 403, 403, 403, 403]),
+    ("patch", "/api/v1/admin/partners/{id}", [401, 403, 403, 403, 403, 403, 403]),
+    ("get", "/api/v1/admin/partners/{id}/ledger", [401, 403, 403, 403, 403, 403, 403]),
+    // The brand is public (the platform's on this host); no partner here has images.
+    ("get", "/api/v1/branding", [200, 200, 200, 200, 200, 200, 200]),
+    ("get", "/api/v1/branding/logo", [404, 404, 404, 404, 404, 404, 404]),
+    ("get", "/api/v1/branding/favicon", [404, 404, 404, 404, 404, 404, 404]),
+    // Caddy's check needs `?domain=`; an application needs a body.
+    ("get", "/api/v1/domains/allow", [400, 400, 400, 400, 400, 400, 400]),
+    ("post", "/api/v1/partners/apply", [400, 400, 400, 400, 400, 400, 400]),
+    // The partner area is for partner admins only (none among these callers).
+    ("get", "/api/v1/partner", [401, 403, 403, 403, 403, 403, 403]),
+    ("get", "/api/v1/partner/branding", [401, 403, 403, 403, 403, 403, 403]),
+    ("put", "/api/v1/partner/branding", [401, 403, 403, 403, 403, 403, 403]),
+    ("get", "/api/v1/partner/clients", [401, 403, 403, 403, 403, 403, 403]),
+    ("post", "/api/v1/partner/clients", [401, 403, 403, 403, 403, 403, 403]),
+    ("post", "/api/v1/partner/clients/{id}/impersonate", [401, 403, 403, 403, 403, 403, 403]),
+    ("get", "/api/v1/partner/prices", [401, 403, 403, 403, 403, 403, 403]),
+    ("put", "/api/v1/partner/prices/{plan_code}", [401, 403, 403, 403, 403, 403, 403]),
+    ("get", "/api/v1/partner/domains", [401, 403, 403, 403, 403, 403, 403]),
+    ("post", "/api/v1/partner/domains", [401, 403, 403, 403, 403, 403, 403]),
+    ("post", "/api/v1/partner/domains/{domain}/verify", [401, 403, 403, 403, 403, 403, 403]),
+    ("delete", "/api/v1/partner/domains/{domain}", [401, 403, 403, 403, 403, 403, 403]),
+    ("get", "/api/v1/partner/ledger", [401, 403, 403, 403, 403, 403, 403]),
     ("get", "/api/v1/campaigns", [401, 200, 200, 200, 200, 403, 200]),
     // Another tenant's admin names a number that is not theirs.
     ("post", "/api/v1/campaigns", [401, 403, 403, 422, 403, 201, 201]),
@@ -592,6 +617,9 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         }
         (_, p) if p.starts_with("/api/v1/webhooks/{id}") => fx.webhook.clone(),
         ("delete", "/api/v1/auth/sessions/{id}") => uuid::Uuid::new_v4().to_string(),
+        (_, p) if p.starts_with("/api/v1/admin/partners/{id}") || p.starts_with("/api/v1/partner/clients/{id}") => {
+            uuid::Uuid::new_v4().to_string()
+        }
         _ => String::new(),
     };
     let filled = path
@@ -605,7 +633,9 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         .replace("{code}", "starter")
         .replace("{token}", "not-a-live-token")
         .replace("{campaign_id}", &fx.drip)
-        .replace("{enrollment_id}", &fx.enrollment);
+        .replace("{enrollment_id}", &fx.enrollment)
+        .replace("{domain}", "chat.matrix.test")
+        .replace("{plan_code}", "starter");
     let filled = if path.contains("{scheduled_id}") {
         let created = admin_post(app, a, &format!("/api/v1/conversations/{}/scheduled-messages", fx.conversation), scheduled_body()).await;
         filled.replace("{scheduled_id}", created["id"].as_str().unwrap())
@@ -672,6 +702,15 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         ("post", "/api/v1/auth/2fa/disable") => Body::Json(json!({"password": "wrong-password", "code": "000000"})),
         ("put", "/api/v1/billing/details") => Body::Json(json!({"legal_name": "Matrix Pvt Ltd", "state_code": "29"})),
         ("post", "/api/v1/admin/plans") => Body::Json(json!({"code": format!("matrix{n}"), "name": "Matrix"})),
+        ("post", "/api/v1/admin/partners") => Body::Json(json!({"name": "Matrix", "slug": format!("matrix{n}"), "model": "revenue_share",
+                                                                 "admin_email": format!("partner{n}@matrix.test"), "admin_password": "matrix-pass-1"})),
+        ("patch", "/api/v1/admin/partners/{id}") => Body::Json(json!({"status": "approved"})),
+        ("put", "/api/v1/partner/branding") => Body::Json(json!({"product_name": "Matrix"})),
+        ("post", "/api/v1/partner/clients") => Body::Json(json!({"name": "Matrix client", "admin_name": "Owner",
+                                                                 "admin_email": format!("client{n}@matrix.test"), "admin_password": "matrix-pass-1"})),
+        ("post", "/api/v1/partner/clients/{id}/impersonate") => Body::Json(json!({"reason": "matrix check"})),
+        ("put", "/api/v1/partner/prices/{plan_code}") => Body::Json(json!({"retail_monthly_minor": null})),
+        ("post", "/api/v1/partner/domains") => Body::Json(json!({"domain": "chat.matrix.test"})),
         ("patch", "/api/v1/admin/plans/{code}") => Body::Json(json!({"price_monthly_minor": 1})),
         ("patch", "/api/v1/contacts/segments/{id}") => Body::Json(json!({"name": format!("matrix segment renamed {n}")})),
         ("post", "/api/v1/contacts/segments/preview") => {

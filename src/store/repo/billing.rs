@@ -606,6 +606,9 @@ async fn settle(tx: &mut Transaction<'static, Postgres>, tenant: TenantId, selle
         .await?;
         issued.push(number);
     }
+    // A partner's client: what the payments earned the partner, what the
+    // refunds took back.
+    super::partners::record_shares(tx, tenant).await?;
     Ok(issued)
 }
 

@@ -24,6 +24,7 @@ pub mod drips;
 pub mod flows;
 pub mod gdpr;
 pub mod keys;
+pub mod partners;
 pub mod plans;
 pub mod platform;
 pub mod scheduled;
@@ -231,6 +232,10 @@ pub enum Conflict {
     /// One shared canned reply per shortcut, and one personal per person and shortcut.
     #[error("a canned reply `/{0}` exists")]
     CannedReplyExists(String),
+    #[error("the partner address `{0}` is taken")]
+    SlugTaken(String),
+    #[error("the domain {0} is already added")]
+    DomainTaken(String),
 }
 
 /// The database, as repositories see it.
@@ -282,6 +287,11 @@ impl Db {
 
     /// Lookups that cross tenants on purpose (login by email, API keys),
     /// through the definer functions made for them.
+    /// White-label partners; their hosts live under `base_domain`.
+    pub fn partners<'a>(&'a self, base_domain: Option<&'a str>) -> partners::Partners<'a> {
+        partners::Partners { pool: &self.pool, base_domain }
+    }
+
     pub fn platform(&self) -> platform::Platform<'_> {
         platform::Platform { pool: &self.pool }
     }

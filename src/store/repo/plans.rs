@@ -205,9 +205,25 @@ impl TenantDb<'_> {
         let plan: PlanView =
             sqlx::query_as(&format!("SELECT {COLUMNS} FROM plans WHERE code = $1")).bind(&code).fetch_one(&mut *tx).await?;
         let usage = limit_counts(&mut tx, self.tenant).await?;
-        let plans =
+        let mut plans: Vec<PlanView> =
             sqlx::query_as(&format!("SELECT {COLUMNS} FROM plans WHERE active ORDER BY position, code")).fetch_all(&mut *tx).await?;
+        // A markup partner's client sees (and pays) the partner's prices.
+        let retail: Vec<(String, Option<i64>, Option<i64>)> = sqlx::query_as(
+            "SELECT pp.plan_code, pp.retail_monthly_minor, pp.retail_annual_minor
+             FROM tenants t JOIN partners p ON p.id = t.partner_id JOIN partner_prices pp ON pp.partner_id = p.id
+             WHERE t.id = $1 AND p.model = 'markup' AND p.home_tenant_id <> t.id",
+        )
+        .bind(self.tenant.0)
+        .fetch_all(&mut *tx)
+        .await?;
         tx.commit().await?;
+        let mut plan = plan;
+        for p in plans.iter_mut().chain(std::iter::once(&mut plan)) {
+            if let Some((_, monthly, annual)) = retail.iter().find(|(code, _, _)| *code == p.code) {
+                p.price_monthly_minor = monthly.or(p.price_monthly_minor);
+                p.price_annual_minor = annual.or(p.price_annual_minor);
+            }
+        }
         Ok(AccountPlan { plan, status, usage: Value::Object(usage), plans })
     }
 

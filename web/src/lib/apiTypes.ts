@@ -2331,6 +2331,296 @@ created_by_name: string | null,
  */
 created_at: string, };
 
+export type RevenueModel = "markup" | "revenue_share" | "hybrid";
+
+export type PartnerStatus = "pending" | "approved" | "suspended";
+
+export type BrandColors = { 
+/**
+ * Buttons, links, the sidebar's accent.
+ */
+primary: string, 
+/**
+ * Headers and hovers.
+ */
+accent: string, };
+
+export type Branding = { 
+/**
+ * The product's name.
+ */
+product_name: string, 
+/**
+ * A same-origin URL of the logo, when there is one.
+ */
+logo_url: string | null, 
+/**
+ * A same-origin URL of the favicon, when there is one.
+ */
+favicon_url: string | null, 
+/**
+ * Its colours.
+ */
+colors: BrandColors, 
+/**
+ * Where to write for help.
+ */
+support_email: string | null, 
+/**
+ * Help pages.
+ */
+support_url: string | null, 
+/**
+ * Terms of service.
+ */
+terms_url: string | null, 
+/**
+ * Privacy policy.
+ */
+privacy_url: string | null, 
+/**
+ * The partner whose brand it is (none: the platform's).
+ */
+partner_id: string | null, };
+
+export type PartnerView = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * Its business name.
+ */
+name: string, 
+/**
+ * Its address under the platform's base domain.
+ */
+slug: string, 
+/**
+ * Pending, approved or suspended.
+ */
+status: PartnerStatus, 
+/**
+ * How it earns.
+ */
+model: RevenueModel, 
+/**
+ * Its share (hybrid: of what the fee leaves), in basis points.
+ */
+revenue_share_bps: number, 
+/**
+ * Hybrid: the platform's fee per payment, in paise.
+ */
+platform_fee_minor: number, 
+/**
+ * `<slug>.<base domain>`, when a base domain is configured.
+ */
+host: string | null, 
+/**
+ * Client tenants.
+ */
+clients: number, 
+/**
+ * Earnings to date, net of refunds, in paise.
+ */
+balance_minor: number, 
+/**
+ * Its first admin (operators' list).
+ */
+admin_email: string | null, 
+/**
+ * When it joined.
+ */
+created_at: string, };
+
+export type ClientUsage = { 
+/**
+ * Messages since the month began.
+ */
+messages_this_month: number, 
+/**
+ * Contacts.
+ */
+contacts: number, };
+
+export type ClientBilling = { 
+/**
+ * Captured payments, in paise.
+ */
+paid_minor: number, 
+/**
+ * Refunded, in paise.
+ */
+refunded_minor: number, 
+/**
+ * The last captured payment.
+ */
+last_paid_at: string | null, };
+
+export type ClientView = { 
+/**
+ * The tenant.
+ */
+id: string, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * Its account state.
+ */
+status: string, 
+/**
+ * Its plan.
+ */
+plan_code: string, 
+/**
+ * The plan's name.
+ */
+plan_name: string | null, 
+/**
+ * When it was created.
+ */
+created_at: string, 
+/**
+ * Its first admin.
+ */
+admin_email: string | null, 
+/**
+ * Its size this month.
+ */
+usage: ClientUsage, 
+/**
+ * What it paid.
+ */
+billing: ClientBilling, };
+
+export type PartnerPrice = { 
+/**
+ * The plan.
+ */
+plan_code: string, 
+/**
+ * Its name.
+ */
+plan_name: string, 
+/**
+ * The platform's monthly price (paise; null: custom).
+ */
+wholesale_monthly_minor: number | null, 
+/**
+ * The platform's annual price.
+ */
+wholesale_annual_minor: number | null, 
+/**
+ * The partner's monthly price (null: the platform's).
+ */
+retail_monthly_minor: number | null, 
+/**
+ * The partner's annual price.
+ */
+retail_annual_minor: number | null, };
+
+export type DomainView = { 
+/**
+ * The domain.
+ */
+domain: string, 
+/**
+ * The TXT record's name to create.
+ */
+txt_name: string, 
+/**
+ * The value it must hold.
+ */
+txt_value: string, 
+/**
+ * When it was proven.
+ */
+verified_at: string | null, 
+/**
+ * When it was added.
+ */
+created_at: string, };
+
+export type LedgerEntry = { 
+/**
+ * Id.
+ */
+id: number, 
+/**
+ * When the money moved (payment captured, refund processed).
+ */
+at: string, 
+/**
+ * `share` or `reversal`.
+ */
+kind: string, 
+/**
+ * The client.
+ */
+client_id: string, 
+/**
+ * Its name.
+ */
+client_name: string, 
+/**
+ * Razorpay's payment.
+ */
+payment_id: string, 
+/**
+ * Razorpay's refund (reversals).
+ */
+refund_id: string | null, 
+/**
+ * The amount (negative for a reversal), in paise.
+ */
+gross_minor: number, 
+/**
+ * The partner's part.
+ */
+partner_minor: number, 
+/**
+ * The platform's part.
+ */
+platform_minor: number, };
+
+export type LedgerTotals = { 
+/**
+ * Gross.
+ */
+gross_minor: number, 
+/**
+ * The partner's.
+ */
+partner_minor: number, 
+/**
+ * The platform's.
+ */
+platform_minor: number, };
+
+export type PartnerLedger = { 
+/**
+ * `YYYY-MM`.
+ */
+month: string, 
+/**
+ * Months with entries, newest first.
+ */
+months: Array<string>, 
+/**
+ * The month's entries, oldest first.
+ */
+entries: Array<LedgerEntry>, 
+/**
+ * Their sums.
+ */
+totals: LedgerTotals, 
+/**
+ * Earnings to date.
+ */
+balance_minor: number, };
+
 export type Range = { 
 /**
  * The first day's start (UTC).
