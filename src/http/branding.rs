@@ -158,3 +158,39 @@ pub(crate) async fn check_brand(state: &AppState, req: &HttpRequest, tenant: wha
     }
     Ok(())
 }
+
+/// What mail to a tenant's people says it is from and where its links go:
+/// the partner's product and host for a partner's tenants, the platform's
+/// otherwise.
+pub(crate) struct MailBrand {
+    /// The product's name.
+    pub product: String,
+    /// The web app's address on the brand's host (no trailing slash).
+    pub base_url: String,
+}
+
+/// The brand of mail to `tenant`'s people (the platform's when anything
+/// about the partner cannot be read: a mail is never lost for its brand).
+pub(crate) async fn mail_brand(state: &AppState, tenant: whatsflow_actors::ids::TenantId) -> MailBrand {
+    let platform = MailBrand { product: crate::partners::brand::PLATFORM_NAME.into(), base_url: state.mailer.public_url.clone() };
+    let identity = match state.db.partners(None).mail_identity(tenant).await {
+        Ok(Some(i)) => i,
+        Ok(None) => return platform,
+        Err(e) => {
+            tracing::warn!(error = %e, "the partner brand of a mail could not be read; the platform's is used");
+            return platform;
+        }
+    };
+    let (partner, slug, domain) = identity;
+    let product = match brand_of(state, Some(partner)).await {
+        Ok(b) => b.product_name,
+        Err(_) => return platform,
+    };
+    let host = domain.or_else(|| state.config.partners.host_of(&slug));
+    let branded = host.zip(url::Url::parse(&state.mailer.public_url).ok()).and_then(|(host, mut u)| {
+        u.set_host(Some(&host)).ok()?;
+        Some(u.as_str().trim_end_matches('/').to_owned())
+    });
+    let base_url = branded.unwrap_or_else(|| state.mailer.public_url.clone());
+    MailBrand { product, base_url }
+}

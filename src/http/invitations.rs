@@ -57,13 +57,14 @@ pub async fn send(state: &AppState, admin: &AuthUser, invitee: UserId) -> Result
     let inviter = db.users().get(admin.user_id).await?.map(|u| u.name).unwrap_or_else(|| "An admin".to_owned());
     let (token, hash) = mail_token();
     db.issue_auth_token(invitee, TokenPurpose::Invitation, &hash, Utc::now() + Duration::days(INVITATION_TTL_DAYS)).await?;
-    let link = format!("{}/accept-invite?token={token}", state.mailer.public_url);
+    let brand = crate::http::branding::mail_brand(state, admin.tenant_id).await;
+    let (product, link) = (&brand.product, format!("{}/accept-invite?token={token}", brand.base_url));
     let text = format!(
-        "Hello {name},\n\n{inviter} invited you to answer WhatsApp conversations with the team on whatsflow.\n\nChoose your password here to join (the link works once, for {INVITATION_TTL_DAYS} days):\n\n{link}\n\nYou will sign in with {email}. If you did not expect this, ignore this mail.\n",
+        "Hello {name},\n\n{inviter} invited you to answer WhatsApp conversations with the team on {product}.\n\nChoose your password here to join (the link works once, for {INVITATION_TTL_DAYS} days):\n\n{link}\n\nYou will sign in with {email}. If you did not expect this, ignore this mail.\n",
         name = person.name,
         email = person.email,
     );
-    state.mailer.send(&person.email, "You are invited to whatsflow", text).await.map_err(mail_error)?;
+    state.mailer.send(&person.email, &format!("You are invited to {product}"), text).await.map_err(mail_error)?;
     let entry = Entry::by(admin, "user.invited").target(format!("user:{}", invitee.0));
     state.db.audit().append(entry).await?;
     Ok(())

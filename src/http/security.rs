@@ -70,11 +70,12 @@ async fn verification_mail(state: &AppState, tenant: TenantId, user: UserId, ema
         .tenant(tenant)
         .issue_auth_token(user, TokenPurpose::EmailVerification, &hash, Utc::now() + Duration::hours(VERIFY_TTL_HOURS))
         .await?;
-    let link = format!("{}/verify-email?token={token}", state.mailer.public_url);
+    let brand = crate::http::branding::mail_brand(state, tenant).await;
+    let (product, link) = (&brand.product, format!("{}/verify-email?token={token}", brand.base_url));
     let body = format!(
-        "Welcome to whatsflow.\n\nConfirm that {email} is your address by opening this link (it works once, for {VERIFY_TTL_HOURS} hours):\n\n{link}\n\nIf you did not sign up, ignore this mail.\n"
+        "Welcome to {product}.\n\nConfirm that {email} is your address by opening this link (it works once, for {VERIFY_TTL_HOURS} hours):\n\n{link}\n\nIf you did not sign up, ignore this mail.\n"
     );
-    state.mailer.send(email, "Confirm your email for whatsflow", body).await.map_err(mail_error)
+    state.mailer.send(email, &format!("Confirm your email for {product}"), body).await.map_err(mail_error)
 }
 
 /// `POST /auth/password/forgot`.
@@ -111,11 +112,12 @@ async fn send_reset(state: &AppState, email: &str) -> Result<(), ApiError> {
             .tenant(account.tenant_id)
             .issue_auth_token(account.user_id, TokenPurpose::PasswordReset, &hash, Utc::now() + Duration::minutes(RESET_TTL_MINUTES))
             .await?;
-        let link = format!("{}/reset-password?token={token}", state.mailer.public_url);
+        let brand = crate::http::branding::mail_brand(state, account.tenant_id).await;
+        let (product, link) = (&brand.product, format!("{}/reset-password?token={token}", brand.base_url));
         let text = format!(
-            "Someone (we hope you) asked to reset the password of {email} on whatsflow.\n\nChoose a new password here (the link works once, for {RESET_TTL_MINUTES} minutes):\n\n{link}\n\nIf it was not you, ignore this mail: your password stays as it is.\n"
+            "Someone (we hope you) asked to reset the password of {email} on {product}.\n\nChoose a new password here (the link works once, for {RESET_TTL_MINUTES} minutes):\n\n{link}\n\nIf it was not you, ignore this mail: your password stays as it is.\n"
         );
-        state.mailer.send(email, "Reset your whatsflow password", text).await.map_err(mail_error)?;
+        state.mailer.send(email, &format!("Reset your {product} password"), text).await.map_err(mail_error)?;
         let entry = Entry::new(Some(account.tenant_id), Actor::Anonymous, "auth.password_reset_requested")
             .target(format!("user:{}", account.user_id));
         state.db.audit().append(entry).await?;

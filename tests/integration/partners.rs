@@ -466,3 +466,36 @@ async fn each_revenue_model_splits_client_payments_and_refunds_to_the_paisa() {
     assert_eq!(clients["data"][0]["billing"]["paid_minor"], 353_882);
     assert_eq!(clients["data"][0]["billing"]["refunded_minor"], 353_882);
 }
+
+#[actix_rt::test]
+async fn mail_to_a_partners_clients_carries_its_brand_and_links_to_its_host() {
+    let (app, sink) = crate::account_security::app_with_mail().await;
+    let op = operator(&app).await;
+    let acme = create_partner(&app, &op, "acme", json!({"model": "revenue_share"})).await;
+    put_token(&app, &acme.token, "/api/v1/partner/branding", json!({"product_name": "Acme Chat"})).await;
+    create_client(&app, &acme, "Sharma Sweets").await;
+    let direct = app.register("Direct").await;
+    let direct_email = app.get(&direct, "/api/v1/auth/me").await.1["email"].as_str().unwrap().to_owned();
+    for email in ["owner@sharma-sweets.example", direct_email.as_str()] {
+        let res = app.post_json("", "/api/v1/auth/password/forgot", &json!({"email": email})).await;
+        assert_eq!(res.status(), 202);
+    }
+    let mail_to = |to: &str| {
+        let to = to.to_owned();
+        let sink = &sink;
+        async move {
+            eventually("the reset mail", WAIT, || async {
+                sink.mailbox.mails().into_iter().rev().find(|m| m.to.iter().any(|t| *t == to) && m.body.contains("/reset-password?token="))
+            })
+            .await
+        }
+    };
+    let branded = mail_to("owner@sharma-sweets.example").await;
+    assert_eq!(branded.subject, "Reset your Acme Chat password");
+    // The platform's public address (http://app.test here) with the partner's host.
+    assert!(branded.body.contains("http://acme.partners.test/reset-password?token="), "{}", branded.body);
+    assert!(!branded.body.contains("whatsflow"), "{}", branded.body);
+    let plain = mail_to(&direct_email).await;
+    assert_eq!(plain.subject, "Reset your whatsflow password");
+    assert!(plain.body.contains("http://app.test/reset-password?token="), "{}", plain.body);
+}

@@ -486,6 +486,19 @@ impl Partners<'_> {
         Ok(sqlx::query_scalar("SELECT tenant_partner($1)").bind(tenant.0).fetch_one(self.pool).await?)
     }
 
+    /// How mail to a tenant's people is branded: its approved partner's id,
+    /// slug and first proven domain (None: the platform's own tenant).
+    pub async fn mail_identity(&self, tenant: TenantId) -> Result<Option<(uuid::Uuid, String, Option<String>)>, DbError> {
+        Ok(sqlx::query_as(
+            "SELECT p.id, p.slug,
+                    (SELECT d.domain FROM partner_domains d WHERE d.partner_id = p.id AND d.verified_at IS NOT NULL ORDER BY d.verified_at LIMIT 1)
+             FROM partners p WHERE p.id = tenant_partner($1) AND p.status = 'approved'",
+        )
+        .bind(tenant.0)
+        .fetch_optional(self.pool)
+        .await?)
+    }
+
     /// A partner's clients with their size and payments.
     pub async fn clients(&self, partner: uuid::Uuid) -> Result<Vec<ClientView>, DbError> {
         let rows = sqlx::query("SELECT c.*, pl.name AS plan_name FROM partner_clients($1) c LEFT JOIN plans pl ON pl.code = c.plan_code")
