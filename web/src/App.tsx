@@ -57,6 +57,15 @@ const AdminCustomersPage = lazy(() => import("./pages/AdminCustomersPage").then(
 const AdminSettingsPage = lazy(() => import("./pages/AdminSettingsPage").then((m) => ({ default: m.AdminSettingsPage })));
 const AdminPlansPage = lazy(() => import("./pages/AdminPlansPage").then((m) => ({ default: m.AdminPlansPage })));
 const AdminAuditPage = lazy(() => import("./pages/AuditLogPage").then((m) => ({ default: m.AdminAuditPage })));
+const AdminPartnersPage = lazy(() => import("./pages/AdminPartnersPage").then((m) => ({ default: m.AdminPartnersPage })));
+// White-label partners: their area (partners' admins only) and the public application page.
+const PartnerLayout = lazy(() => import("./pages/PartnerLayout").then((m) => ({ default: m.PartnerLayout })));
+const PartnerClientsPage = lazy(() => import("./pages/PartnerClientsPage").then((m) => ({ default: m.PartnerClientsPage })));
+const PartnerBrandingPage = lazy(() => import("./pages/PartnerBrandingPage").then((m) => ({ default: m.PartnerBrandingPage })));
+const PartnerDomainsPage = lazy(() => import("./pages/PartnerDomainsPage").then((m) => ({ default: m.PartnerDomainsPage })));
+const PartnerPricesPage = lazy(() => import("./pages/PartnerPricesPage").then((m) => ({ default: m.PartnerPricesPage })));
+const PartnerStatementsPage = lazy(() => import("./pages/PartnerStatementsPage").then((m) => ({ default: m.PartnerStatementsPage })));
+const PartnerApplyPage = lazy(() => import("./pages/PartnerApplyPage").then((m) => ({ default: m.PartnerApplyPage })));
 
 function Loading() {
   const { t } = useI18n();
@@ -114,6 +123,7 @@ export function App() {
           <Routes>
             <Route path="/login" element={<PublicOnly><LoginPage /></PublicOnly>} />
             <Route path="/register" element={<PublicOnly><RegisterPage /></PublicOnly>} />
+            <Route path="/partner/apply" element={<PublicOnly><Suspense fallback={<Loading />}><PartnerApplyPage /></Suspense></PublicOnly>} />
             <Route path="/forgot-password" element={<Suspense fallback={<Loading />}><ForgotPasswordPage /></Suspense>} />
             <Route path="/reset-password" element={<Suspense fallback={<Loading />}><ResetPasswordPage /></Suspense>} />
             <Route path="/verify-email" element={<Suspense fallback={<Loading />}><VerifyEmailPage /></Suspense>} />
@@ -159,8 +169,17 @@ export function App() {
               <Route path="/admin" element={<RoleGate><AdminLayout /></RoleGate>}>
                 <Route index element={<Suspense fallback={<Loading />}><AdminCustomersPage /></Suspense>} />
                 <Route path="plans" element={<Suspense fallback={<Loading />}><AdminPlansPage /></Suspense>} />
+                <Route path="partners" element={<Suspense fallback={<Loading />}><AdminPartnersPage /></Suspense>} />
                 <Route path="audit" element={<Suspense fallback={<Loading />}><AdminAuditPage /></Suspense>} />
                 <Route path="settings" element={<Suspense fallback={<Loading />}><AdminSettingsPage /></Suspense>} />
+              </Route>
+              <Route path="/partner" element={<RoleGate><PartnerLayout /></RoleGate>}>
+                <Route index element={<Navigate to="/partner/clients" replace />} />
+                <Route path="clients" element={<Suspense fallback={<Loading />}><PartnerClientsPage /></Suspense>} />
+                <Route path="branding" element={<Suspense fallback={<Loading />}><PartnerBrandingPage /></Suspense>} />
+                <Route path="domains" element={<Suspense fallback={<Loading />}><PartnerDomainsPage /></Suspense>} />
+                <Route path="prices" element={<Suspense fallback={<Loading />}><PartnerPricesPage /></Suspense>} />
+                <Route path="statements" element={<Suspense fallback={<Loading />}><PartnerStatementsPage /></Suspense>} />
               </Route>
             </Route>
             <Route path="*" element={<Home />} />

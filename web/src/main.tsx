@@ -1,6 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
+import { BrandProvider } from "./brand/BrandProvider";
 // Bundled fonts, so every language and emoji render on a browser without them
 // installed (no CDN: the server's CSP allows same-origin fonts only). Each
 // @font-face has a unicode-range: a browser downloads only the scripts a page
@@ -17,6 +18,9 @@ import "./index.css";
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <App />
+    {/* The host's brand (a white-label partner's, or the platform's) before anything renders. */}
+    <BrandProvider>
+      <App />
+    </BrandProvider>
   </StrictMode>,
 );

@@ -8,7 +8,9 @@ import {
   type Session,
   type SessionEndReason,
   type ViewEndReason,
+  type ViewVia,
 } from "../lib/api";
+import { viewHome } from "../lib/nav";
 import type { User } from "../lib/types";
 
 type Listener = () => void;
@@ -60,7 +62,8 @@ function onViewEnd(tenant: Impersonation["tenant"], reason: ViewEndReason) {
   } catch {
     // Private mode without storage: no notice, still back in the console.
   }
-  reloadAt("/admin");
+  // Back where the view started: the console, or a partner's client list.
+  reloadAt(viewHome(store.load()?.user.role));
 }
 
 /** The view that ended before this page load, if any (read without removing it; see clearEndedView). */
@@ -120,11 +123,13 @@ function snapshot(): Session | null {
   return cached.session;
 }
 
-/** A platform operator viewing a tenant as its admin. */
+/** A platform operator (or a partner, its client) viewing a tenant as its admin. */
 export interface OperatorView {
   tenant: { id: string; name: string };
   /** Epoch ms when the view ends. */
   expiresAt: number;
+  /** Who is viewing: the platform's operator, or the partner the account belongs to. */
+  by: "operator" | "partner";
 }
 
 export interface Auth {
@@ -132,8 +137,8 @@ export interface Auth {
   user: User | null;
   /** The operator's view in progress (the user is the tenant's admin), or null. */
   impersonation: OperatorView | null;
-  /** An operator starts viewing a tenant as its admin (the app reloads into its inbox). */
-  startView: (tenantId: string, reason: string) => Promise<void>;
+  /** An operator (or a partner, `via` "partner") starts viewing a tenant as its admin (the app reloads into its inbox). */
+  startView: (tenantId: string, reason: string, via?: ViewVia) => Promise<void>;
   /** Ends the operator's view: back to the console with the operator's own session. */
   endView: () => void;
   /** The last session was ended by the server (not by logging out): "sign in again". */
@@ -176,10 +181,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     await api.register(input);
   }, []);
   const logout = useCallback(() => api.logout(), []);
-  const startView = useCallback(async (tenantId: string, reason: string) => {
+  const startView = useCallback(async (tenantId: string, reason: string, via: ViewVia = "admin") => {
     switching = true;
     try {
-      await api.impersonate(tenantId, reason);
+      await api.impersonate(tenantId, reason, via);
     } catch (e) {
       switching = false;
       notify();
@@ -198,7 +203,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       const now = !!next?.impersonation;
       if (now === viewing) return;
       viewing = now;
-      if (next) reloadAt(now ? "/inbox" : "/admin");
+      if (next) reloadAt(now ? "/inbox" : viewHome(next.user.role));
     };
     window.addEventListener("storage", onStorage);
     return () => window.removeEventListener("storage", onStorage);
@@ -208,9 +213,13 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const viewTenantId = view?.tenant.id;
   const viewTenantName = view?.tenant.name;
   const viewExpiresAt = view ? session.expiresAt : null;
+  const viewBy = view?.operator.user.role === "partner_admin" ? "partner" : "operator";
   const impersonation = useMemo<OperatorView | null>(
-    () => (viewTenantId !== undefined && viewTenantName !== undefined && viewExpiresAt !== null ? { tenant: { id: viewTenantId, name: viewTenantName }, expiresAt: viewExpiresAt } : null),
-    [viewTenantId, viewTenantName, viewExpiresAt],
+    () =>
+      viewTenantId !== undefined && viewTenantName !== undefined && viewExpiresAt !== null
+        ? { tenant: { id: viewTenantId, name: viewTenantName }, expiresAt: viewExpiresAt, by: viewBy }
+        : null,
+    [viewTenantId, viewTenantName, viewExpiresAt, viewBy],
   );
 
   const value = useMemo<Auth>(

@@ -24,12 +24,14 @@ export function ImpersonationBanner() {
 
   if (!impersonation) return null;
   const marker = "\u0000";
-  const [before, after] = t("view.banner", { tenant: marker, time: viewEndTime(impersonation.expiresAt, lang.locale) }).split(marker);
+  const words = impersonation.by === "partner" ? "view.bannerPartner" : "view.banner";
+  const [before, after] = t(words, { tenant: marker, time: viewEndTime(impersonation.expiresAt, lang.locale) }).split(marker);
   return (
     <div
       role="region"
       aria-label={t("view.bannerLabel")}
       data-testid="impersonation-banner"
+      data-by={impersonation.by}
       data-tenant-id={impersonation.tenant.id}
       data-operator={user?.impersonated_by ?? undefined}
       data-expires-at={new Date(impersonation.expiresAt).toISOString()}

@@ -1,5 +1,6 @@
 import { NavLink, Outlet, useLocation } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
+import { useBrand } from "../brand/BrandProvider";
 import { LanguageSwitcher, useI18n } from "../i18n/I18nProvider";
 import { useInbox } from "../inbox/InboxProvider";
 import { itemPaths, navFor, SECURITY_PATH, within, type NavItem } from "../lib/nav";
@@ -138,6 +139,7 @@ function NavMenu({
 
 export function Shell() {
   const { user, logout, impersonation } = useAuth();
+  const { brand, ready: brandReady } = useBrand();
   const { deletion } = useAccountDeletion();
   const { t } = useI18n();
   const inbox = useInbox();
@@ -161,9 +163,15 @@ export function Shell() {
         </Suspense>
       )}
       <header className="flex h-12 shrink-0 items-center gap-1 bg-brand-700 px-2 text-white sm:gap-2 sm:px-3">
-        {/* Phones keep the room for the pages: the mark alone. */}
-        <img src="/favicon.svg" alt={t("app.name")} className="h-7 w-7 shrink-0 rounded-lg ring-1 ring-white/40 sm:hidden" />
-        <span className="mr-2 hidden font-semibold tracking-tight sm:inline">{t("app.name")}</span>
+        {/* Phones keep the room for the pages: the mark alone (a partner's logo beside its name on wider screens). */}
+        {brand.logo_url ? (
+          <img src={brand.logo_url} alt={brand.product_name} className="h-7 max-w-16 shrink-0 rounded bg-white object-contain p-0.5" data-testid="shell-brand-logo" />
+        ) : (
+          <img src="/favicon.svg" alt={brand.product_name} className="h-7 w-7 shrink-0 rounded-lg ring-1 ring-white/40 sm:hidden" />
+        )}
+        <span className={`mr-2 hidden max-w-48 truncate font-semibold tracking-tight sm:inline ${brandReady ? "" : "invisible"}`} data-testid="shell-brand-name">
+          {brand.product_name}
+        </span>
         {/* Wide screens: every page, icon and name, on one row: a page whose name would not fit wraps out of sight
             (hidden, not focusable) and the menu offers it. The focus ring is drawn inside, so the row's clipping keeps it. */}
         <nav ref={navRef} aria-label={t("nav.main")} className="relative hidden h-7 min-w-0 flex-1 flex-wrap items-start gap-x-0.5 overflow-hidden xl:flex">

@@ -1,4 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { useProductName } from "../brand/BrandProvider";
+import { rebrand } from "../lib/brand";
 import { findLanguage, initialLanguage } from "./choice";
 import { LANGUAGES, type Language } from "./languages";
 import { fallbackMessages, loadMessages, translate, type MessageKey, type Messages, type Params } from "./translate";
@@ -74,9 +76,13 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     [applyLanguage],
   );
 
+  // On a white-label partner's host the words name its product, not the platform.
+  const productName = useProductName();
+  const branded = useMemo(() => rebrand(messages, productName), [messages, productName]);
+
   const value = useMemo<I18n>(
-    () => ({ lang, setLanguage, applyLanguage, onChosen, t: (key, params) => translate(messages, key, params) }),
-    [lang, messages, setLanguage, applyLanguage, onChosen],
+    () => ({ lang, setLanguage, applyLanguage, onChosen, t: (key, params) => translate(branded, key, params) }),
+    [lang, branded, setLanguage, applyLanguage, onChosen],
   );
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }

@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
 import { useNavigate } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
+import { useBrand } from "../brand/BrandProvider";
 import { useI18n } from "../i18n/I18nProvider";
 import { ApiError } from "../lib/api";
 import { templateSendComponents } from "../lib/content";
@@ -254,6 +255,7 @@ function isMessage(v: unknown): v is Message {
 
 export function InboxProvider({ children }: { children: ReactNode }) {
   const { api, user } = useAuth();
+  const productName = useBrand().brand.product_name;
   // The user object is replaced on every token refresh; effects key on the id.
   const userId = user?.id ?? null;
   const { t } = useI18n();
@@ -1169,8 +1171,8 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   }, [loadUsers, userId]);
 
   useEffect(() => {
-    document.title = tabTitle(totalUnread(state) + missedOpen);
-  }, [state, missedOpen]);
+    document.title = tabTitle(totalUnread(state) + missedOpen, productName);
+  }, [state, missedOpen, productName]);
 
   // Back to the tab: what came into the open conversation meanwhile is being read now.
   useEffect(() => {

@@ -378,6 +378,17 @@ describe("an operator's view of a tenant (impersonation)", () => {
     await expect(api.freshAccessToken()).resolves.toBe("view-a");
   });
 
+  it("a partner views its own client through the partner route, the same way", async () => {
+    const partnerUser: User = { ...operatorUser, id: "p1", role: "partner_admin", tenant_id: "home" };
+    const own: Session = { accessToken: "p-a", refreshToken: "p-r", expiresAt: 10_000_000, user: partnerUser };
+    const { fn, calls } = fakeFetch(() => ({ status: 201, body: answer }));
+    const store = memorySessionStore(own);
+    const api = new ApiClient({ fetch: fn, store, now });
+    await api.impersonate("t9", "setting up their flows", "partner");
+    expect(calls[0]).toMatchObject({ url: "/api/v1/partner/clients/t9/impersonate", method: "POST", auth: "Bearer p-a", body: { reason: "setting up their flows" } });
+    expect(store.load()?.impersonation).toEqual({ tenant: { id: "t9", name: "Acme" }, operator: own });
+  });
+
   it("never refreshes: a 401 ends the view and the operator's session is back", async () => {
     const { fn, calls } = fakeFetch(() => ({ status: 401, body: { error: { code: "UNAUTHORIZED", message: "token expired" } } }));
     const store = memorySessionStore(viewing());

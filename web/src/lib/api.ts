@@ -35,6 +35,9 @@ export interface Impersonation {
   operator: Session;
 }
 
+/** Who starts a view: the platform's operator (any tenant) or a partner's admin (its own clients). */
+export type ViewVia = "admin" | "partner";
+
 /**
  * Why an operator's view of a tenant ended: "ended" (End view), "expired"
  * (its 30 minutes are over) or "refused" (the server refused the token).
@@ -484,13 +487,15 @@ export class ApiClient {
   }
 
   /**
-   * A platform operator views a tenant as its admin for 30 minutes: the
+   * A platform operator (or a partner, its own client: `via` "partner")
+   * views a tenant as its admin for 30 minutes: the
    * server's view token replaces the session, the operator's own waits aside
    * (see endView). `reason` is audited (3 to 500 characters).
    */
-  async impersonate(tenantId: string, reason: string): Promise<Session> {
+  async impersonate(tenantId: string, reason: string, via: ViewVia = "admin"): Promise<Session> {
     if (this.store.load()?.impersonation) throw new ApiError(409, "VIEW_IN_PROGRESS", "End the current view first");
-    const answer = await this.post<ImpersonationAnswer>(`/admin/tenants/${encodeURIComponent(tenantId)}/impersonate`, { reason });
+    const path = via === "partner" ? `/partner/clients/${encodeURIComponent(tenantId)}/impersonate` : `/admin/tenants/${encodeURIComponent(tenantId)}/impersonate`;
+    const answer = await this.post<ImpersonationAnswer>(path, { reason });
     // Read after the call: it may have refreshed the operator's tokens.
     const operator = this.store.load();
     if (!operator) throw new ApiError(401, "UNAUTHENTICATED", "Not signed in");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { afterLogin, canOpen, homeFor, isAdmin, navFor } from "./nav";
+import { afterLogin, canOpen, homeFor, isAdmin, navFor, viewHome } from "./nav";
 
 describe("role-aware navigation", () => {
   it("shows agents the inbox and segments only", () => {
@@ -87,6 +87,7 @@ describe("role-aware navigation", () => {
     expect(canOpen("super_admin", "/administrator")).toBe(true); // not the console's section: no gate
     expect(homeFor("super_admin")).toBe("/admin");
     expect(homeFor("tenant_admin")).toBe("/inbox");
+    expect(homeFor("partner_admin")).toBe("/partner");
     expect(homeFor("agent")).toBe("/inbox");
     expect(homeFor(undefined)).toBe("/inbox");
   });
@@ -98,6 +99,28 @@ describe("role-aware navigation", () => {
     expect(afterLogin("tenant_admin", "/flows/abc")).toBe("/flows/abc");
     expect(afterLogin("agent", "/flows")).toBe("/inbox");
     expect(afterLogin("agent", null)).toBe("/inbox");
+  });
+  it("shows partners' admins the partner area first, and their own business too", () => {
+    const items = navFor("partner_admin").map((i) => i.to);
+    expect(items[0]).toBe("/partner");
+    expect(items).toContain("/inbox");
+    expect(items).toContain("/settings/channels");
+    expect(canOpen("partner_admin", "/partner")).toBe(true);
+    expect(canOpen("partner_admin", "/partner/branding")).toBe(true);
+    expect(canOpen("tenant_admin", "/partner")).toBe(false);
+    expect(canOpen("tenant_admin", "/partner/clients")).toBe(false);
+    expect(canOpen("super_admin", "/partner")).toBe(false);
+    expect(canOpen("partner_admin", "/admin/partners")).toBe(false);
+    expect(canOpen("super_admin", "/admin/partners")).toBe(true);
+    expect(afterLogin("partner_admin", null)).toBe("/partner");
+    expect(afterLogin("partner_admin", "/partner/apply")).toBe("/partner");
+    expect(afterLogin("partner_admin", "/partner/domains")).toBe("/partner/domains");
+    expect(navFor("tenant_admin").map((i) => i.to)).not.toContain("/partner");
+  });
+  it("goes back to the client list after a partner's view, the console after an operator's", () => {
+    expect(viewHome("partner_admin")).toBe("/partner/clients");
+    expect(viewHome("super_admin")).toBe("/admin");
+    expect(viewHome(undefined)).toBe("/admin");
   });
   it("shows nothing without a role", () => {
     expect(navFor(undefined)).toEqual([]);

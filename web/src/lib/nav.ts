@@ -8,7 +8,7 @@ export interface NavItem {
   /** Further paths the item covers and gates (pages grouped under it, reached by its tabs). */
   also?: readonly string[];
   label: MessageKey;
-  icon: "inbox" | "contacts" | "segments" | "settings" | "dashboard" | "reports" | "flows" | "templates" | "campaigns" | "sequences" | "admin";
+  icon: "inbox" | "contacts" | "segments" | "settings" | "dashboard" | "reports" | "flows" | "templates" | "campaigns" | "sequences" | "admin" | "partner";
   roles: readonly Role[];
 }
 
@@ -16,11 +16,15 @@ const ADMINS: readonly Role[] = ["tenant_admin", "partner_admin", "super_admin"]
 const EVERYONE: readonly Role[] = ["agent", ...ADMINS];
 /** The platform's operators. */
 const OPERATORS: readonly Role[] = ["super_admin"];
+/** White-label partners' admins (their own clients, brand, domains, prices and statements). */
+const PARTNERS: readonly Role[] = ["partner_admin"];
 
 /** Pages in the main navigation. A page joins this list once its API exists. */
 export const NAV_ITEMS: readonly NavItem[] = [
   // The platform console: plans, customers, suspension (GET /admin/* answers 403 to anyone else).
   { to: "/admin", label: "nav.admin", icon: "admin", roles: OPERATORS },
+  // The partner area: clients, branding, domains, prices, statements (`/partner/*` answers 403 to anyone else).
+  { to: "/partner", label: "nav.partner", icon: "partner", roles: PARTNERS },
   { to: "/inbox", label: "nav.inbox", icon: "inbox", roles: EVERYONE },
   { to: "/dashboard", label: "nav.dashboard", icon: "dashboard", roles: ADMINS },
   // Managers' reports: agents and teams, conversations, satisfaction (the analytics answer admins only).
@@ -85,13 +89,21 @@ export function isAdmin(role: Role | undefined): boolean {
   return role !== undefined && ADMINS.includes(role);
 }
 
-/** Where a role lands after signing in (and on unknown paths): operators in the console, everyone else in the inbox. */
+/**
+ * Where a role lands after signing in (and on unknown paths): operators in
+ * the console, partners' admins in the partner area, everyone else in the inbox.
+ */
 export function homeFor(role: Role | undefined): string {
-  return role === "super_admin" ? "/admin" : "/inbox";
+  return role === "super_admin" ? "/admin" : role === "partner_admin" ? "/partner" : "/inbox";
+}
+
+/** Where a signed-in person goes back to when a view of an account ends: a partner to its clients, an operator to the console. */
+export function viewHome(role: Role | undefined): string {
+  return role === "partner_admin" ? "/partner/clients" : "/admin";
 }
 
 /** Where to go after signing in: back where the user was headed if they may open it, else their home. */
 export function afterLogin(role: Role | undefined, from: string | null | undefined): string {
-  if (from && from !== "/login" && from !== "/register" && from !== "/" && canOpen(role, from)) return from;
+  if (from && from !== "/login" && from !== "/register" && from !== "/partner/apply" && from !== "/" && canOpen(role, from)) return from;
   return homeFor(role);
 }

@@ -6,11 +6,12 @@ import { useI18n } from "../i18n/I18nProvider";
 const TABS = [
   { to: "/admin", label: "admin.tab.customers", id: "customers", end: true },
   { to: "/admin/plans", label: "admin.tab.plans", id: "plans", end: false },
+  { to: "/admin/partners", label: "admin.tab.partners", id: "partners", end: false },
   { to: "/admin/audit", label: "admin.tab.audit", id: "audit", end: false },
   { to: "/admin/settings", label: "admin.tab.settings", id: "settings", end: false },
 ] as const;
 
-/** The platform console (super-admins only): customers, plans and every account's audit log. */
+/** The platform console (super-admins only): customers, plans, white-label partners and every account's audit log. */
 export function AdminLayout() {
   const { t } = useI18n();
   // Back from viewing an account as its admin: say so once.

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
+import { useBrand } from "../brand/BrandProvider";
 import { Button, ErrorText, Field } from "../components/Field";
 import { CodeField, RecoveryCodes, TwoFactorSetupForm } from "../components/security/TwoFactorBits";
 import { useI18n } from "../i18n/I18nProvider";
@@ -29,6 +30,9 @@ const isExpired = (e: unknown) => e instanceof ApiError && e.status === 401;
 
 export function LoginPage() {
   const { api, login, sessionEnded } = useAuth();
+  const { brand } = useBrand();
+  // On a partner's host its clients come through the partner: no sign-up, no partner programme.
+  const partnerHost = brand.partner_id !== null;
   const { t } = useI18n();
   const navigate = useNavigate();
   const location = useLocation();
@@ -150,12 +154,19 @@ export function LoginPage() {
     <AuthLayout
       title={t("auth.login.title")}
       footer={
-        <>
-          {t("auth.login.noAccount")}{" "}
-          <Link to="/register" className="font-medium underline">
-            {t("auth.login.registerLink")}
-          </Link>
-        </>
+        partnerHost ? null : (
+          <>
+            {t("auth.login.noAccount")}{" "}
+            <Link to="/register" className="font-medium underline">
+              {t("auth.login.registerLink")}
+            </Link>
+            <span className="block">
+              <Link to="/partner/apply" className="font-medium underline" data-testid="login-become-partner">
+                {t("partner.apply.link")}
+              </Link>
+            </span>
+          </>
+        )
       }
     >
       <form onSubmit={onSubmit} className="space-y-4" data-testid="login-form" noValidate>
