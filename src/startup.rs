@@ -441,6 +441,19 @@ fn spawn_meter(state: &web::Data<AppState>) {
                     tracing::warn!(error = %e, "auditing a usage alert");
                 }
             }
+            // Affiliates and partners are paid once a month, from its first day.
+            if state.config.billing.monthly_payouts && state.config.billing.payout_account.is_some() && state.razorpay.configured() {
+                let month = state.clock.now().format("%Y-%m").to_string();
+                match state.db.affiliates(&state.mailer.public_url).start_monthly_run(&month).await {
+                    Ok(true) => {
+                        if let Err(e) = crate::http::affiliates::run_payouts(&state, crate::audit::Actor::System).await {
+                            tracing::warn!(error = %e, %month, "the monthly payout run");
+                        }
+                    }
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "starting the monthly payout run"),
+                }
+            }
             state.meter_passes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
     });

@@ -108,6 +108,19 @@ pub struct RefundFacts {
     pub created_at: DateTime<Utc>,
 }
 
+/// A payout entity (RazorpayX).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PayoutFacts {
+    /// `pout_...`.
+    pub id: String,
+    /// queued, processing, processed, reversed, failed, ...
+    pub status: String,
+    /// Our payout's id, sent as its `reference_id`.
+    pub reference: Option<uuid::Uuid>,
+    /// Why it failed or reversed.
+    pub reason: Option<String>,
+}
+
 /// One webhook.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RazorpayEvent {
@@ -123,6 +136,8 @@ pub struct RazorpayEvent {
     pub invoice: Option<InvoiceFacts>,
     /// Its refund.
     pub refund: Option<RefundFacts>,
+    /// Its payout.
+    pub payout: Option<PayoutFacts>,
 }
 
 fn time(v: &Value) -> Option<DateTime<Utc>> {
@@ -204,7 +219,16 @@ impl RazorpayEvent {
                 created_at: time(&r["created_at"]).unwrap_or(created_at),
             }),
         };
-        Ok(Self { event, created_at, subscription, payment, invoice, refund })
+        let payout = match &p["payout"]["entity"] {
+            Value::Null => None,
+            o => Some(PayoutFacts {
+                id: text(&o["id"]).ok_or("the payout has no `id`")?,
+                status: text(&o["status"]).unwrap_or_default(),
+                reference: o["reference_id"].as_str().and_then(|r| r.parse().ok()),
+                reason: text(&o["status_details"]["description"]).or_else(|| text(&o["failure_reason"])),
+            }),
+        };
+        Ok(Self { event, created_at, subscription, payment, invoice, refund, payout })
     }
 }
 

@@ -37,6 +37,12 @@ pub struct BillingConfig {
     pub seller: Seller,
     /// `BILLING_SUSPEND_AFTER_DAYS`.
     pub suspend_after: Duration,
+    /// `RAZORPAYX_ACCOUNT_NUMBER`: the RazorpayX account affiliates and
+    /// partners are paid from (None: payouts are off).
+    pub payout_account: Option<String>,
+    /// `RAZORPAYX_MONTHLY_PAYOUTS` (default on): pay due balances by
+    /// themselves once a month; off, only an operator's run pays.
+    pub monthly_payouts: bool,
 }
 
 impl std::fmt::Debug for BillingConfig {
@@ -54,6 +60,8 @@ impl BillingConfig {
             webhook_secrets: Vec::new(),
             seller: Seller { legal_name: "whatsflow".into(), gstin: String::new(), state_code: "29".into(), address: String::new() },
             suspend_after: Duration::from_secs(DEFAULT_SUSPEND_AFTER_DAYS * 86_400),
+            payout_account: None,
+            monthly_payouts: true,
         }
     }
 
@@ -98,6 +106,8 @@ impl BillingConfig {
                 address: env_var("PLATFORM_ADDRESS").unwrap_or_default(),
             },
             suspend_after: Duration::from_secs(suspend_days * 86_400),
+            payout_account: env_var("RAZORPAYX_ACCOUNT_NUMBER"),
+            monthly_payouts: env_var("RAZORPAYX_MONTHLY_PAYOUTS").is_none_or(|v| !matches!(v.as_str(), "0" | "false" | "off")),
         })
     }
 }

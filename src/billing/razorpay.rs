@@ -62,6 +62,32 @@ pub struct PaymentLink {
     pub short_url: String,
 }
 
+/// A payout as RazorpayX returns it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Payout {
+    /// `pout_...`.
+    pub id: String,
+    /// queued, pending, processing, processed, reversed, failed, ...
+    pub status: String,
+}
+
+/// What to pay, to whom.
+#[derive(Debug, Clone)]
+pub struct PayoutRequest<'a> {
+    /// Our payout's id: its idempotency key and reference.
+    pub id: uuid::Uuid,
+    /// The RazorpayX account paid from.
+    pub account_number: &'a str,
+    /// Paise.
+    pub amount_minor: i64,
+    /// The payee's UPI address.
+    pub vpa: &'a str,
+    /// The payee's name.
+    pub name: &'a str,
+    /// affiliate or partner.
+    pub payee_kind: &'a str,
+}
+
 /// The client.
 #[derive(Clone)]
 pub struct Razorpay {
@@ -83,8 +109,21 @@ impl Razorpay {
     }
 
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value, RazorpayError> {
+        self.call_with(method, path, body, None).await
+    }
+
+    async fn call_with(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+        idempotency: Option<&str>,
+    ) -> Result<Value, RazorpayError> {
         let Some((id, secret)) = &self.key else { return Err(RazorpayError::NotConfigured) };
         let mut req = self.http.request(method, format!("{}{path}", self.base)).basic_auth(id, Some(secret.expose()));
+        if let Some(key) = idempotency {
+            req = req.header("X-Payout-Idempotency", key);
+        }
         if let Some(b) = body {
             req = req.json(&b);
         }
@@ -142,5 +181,21 @@ impl Razorpay {
     pub async fn refund(&self, payment_id: &str, amount_minor: i64) -> Result<Refund, RazorpayError> {
         let v = self.call(reqwest::Method::POST, &format!("/payments/{payment_id}/refund"), Some(json!({"amount": amount_minor}))).await?;
         serde_json::from_value(v).map_err(|e| RazorpayError::Unreachable(format!("unreadable refund: {e}")))
+    }
+
+    /// Pays a UPI address (a composite payout: contact and fund account
+    /// with it). The same request with the same id pays once, however often
+    /// it is retried.
+    pub async fn create_payout(&self, p: &PayoutRequest<'_>) -> Result<Payout, RazorpayError> {
+        let body = json!({
+            "account_number": p.account_number, "amount": p.amount_minor, "currency": "INR", "mode": "UPI", "purpose": "payout",
+            "queue_if_low_balance": true, "reference_id": p.id.to_string(), "narration": "whatsflow earnings",
+            "fund_account": {"account_type": "vpa", "vpa": {"address": p.vpa},
+                             "contact": {"name": p.name, "type": "vendor", "reference_id": format!("{}:{}", p.payee_kind, p.id)}},
+            "notes": {"payee_kind": p.payee_kind},
+        });
+        let key = p.id.to_string();
+        let v = self.call_with(reqwest::Method::POST, "/payouts", Some(body), Some(&key)).await?;
+        serde_json::from_value(v).map_err(|e| RazorpayError::Unreachable(format!("unreadable payout: {e}")))
     }
 }

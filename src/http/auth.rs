@@ -144,6 +144,8 @@ pub async fn register(state: web::Data<AppState>, req: HttpRequest, body: Valid<
     let id = session.id;
     let plan = settings.default_plan.as_deref().unwrap_or(state.config.default_plan.as_str());
     let signed = state.db.platform().register(TenantId::generate(), tenant_name, plan, name, &email, &hash, session).await?;
+    // A referral link clicked within its window binds the new account to its affiliate.
+    crate::http::affiliates::attribute_sign_up(&state, &req, TenantId(signed.user.tenant_id), &email).await;
     // The new admin's address is confirmed by mail (when mail is set up).
     crate::http::security::send_verification(&state, TenantId(signed.user.tenant_id), UserId(signed.user.id), &email).await;
     Ok(HttpResponse::Created().json(tokens(&state, id, signed)?))

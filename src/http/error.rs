@@ -42,6 +42,7 @@ macro_rules! error_codes {
 error_codes! {
     AccountLocked => "ACCOUNT_LOCKED", "Too many failed logins: the account is locked for a while.";
     AccountRestricted => "ACCOUNT_RESTRICTED", "The account's payment is overdue: outbound messages, campaigns and flows are stopped until it is paid.";
+    AffiliateExists => "AFFILIATE_EXISTS", "The person is already in the affiliate programme.";
     AiNotConfigured => "AI_NOT_CONFIGURED", "No language-model provider is configured (AI_BASE_URL, AI_API_KEY, AI_MODEL).";
     AlreadyRetried => "ALREADY_RETRIED", "This dead letter was already fed back.";
     AppInUse => "APP_IN_USE", "This Meta app is connected to another account.";
@@ -368,6 +369,7 @@ impl From<crate::store::repo::DbError> for ApiError {
                     C::TeamExists(_) => (ErrorCode::TeamExists, "edit it or choose another name"),
                     C::CannedReplyExists(_) => (ErrorCode::CannedReplyExists, "edit it or choose another shortcut"),
                     C::SlugTaken(_) => (ErrorCode::SlugTaken, "choose another"),
+                    C::AffiliateExists => (ErrorCode::AffiliateExists, "see your dashboard at /affiliate"),
                     C::DomainTaken(_) => (ErrorCode::DomainTaken, "a domain belongs to one partner; remove it there first or use another"),
                 };
                 Self::Conflict { code, message: if fix.is_empty() { c.to_string() } else { format!("{c}; {fix}") } }

@@ -4,6 +4,7 @@
 
 pub mod activity;
 pub mod admin;
+pub mod affiliates;
 pub mod analytics;
 pub mod api_keys;
 pub mod audit;

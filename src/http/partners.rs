@@ -475,3 +475,32 @@ pub async fn admin_ledger(
     let partner = repo(&state).get(*path).await?.ok_or(ApiError::NotFound("partner"))?;
     Ok(HttpResponse::Ok().json(repo(&state).ledger(&partner, month_of(&q)?).await?))
 }
+
+/// `PUT /api/v1/partner/payout`.
+#[derive(Deserialize)]
+pub struct PayoutBody {
+    payout_vpa: String,
+}
+
+/// Sets the UPI address the partner's earnings are paid to.
+pub async fn set_payout(state: web::Data<AppState>, user: PartnerAdmin, body: web::Json<PayoutBody>) -> Result<HttpResponse, ApiError> {
+    let partner = approved(&state, &user).await?;
+    let vpa = body.payout_vpa.trim().to_lowercase();
+    let ok = vpa.len() <= 100
+        && vpa.split_once('@').is_some_and(|(u, b)| !u.is_empty() && !b.is_empty())
+        && vpa.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'));
+    if !ok {
+        return Err(ApiError::validation("`payout_vpa` must be a UPI address like name@bank"));
+    }
+    repo(&state).set_payout_vpa(partner.id, &vpa).await?;
+    let entry =
+        Entry::new(Some(user.tenant_id), Actor::from(&*user), "partner.payout_details_changed").target(format!("partner:{}", partner.id));
+    state.db.audit().append(entry).await?;
+    Ok(HttpResponse::Ok().json(own_partner(&state, &user).await?))
+}
+
+/// `GET /api/v1/partner/payouts`.
+pub async fn payouts(state: web::Data<AppState>, user: PartnerAdmin) -> Result<HttpResponse, ApiError> {
+    let partner = own_partner(&state, &user).await?;
+    Ok(HttpResponse::Ok().json(json!({"data": state.db.affiliates(&state.mailer.public_url).payouts_of("partner", partner.id).await?})))
+}

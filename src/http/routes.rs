@@ -5,8 +5,8 @@
 //! caller matrix test walks [`ROUTES`]; a route it has no row for fails it.
 
 use super::{
-    activity, analytics, api_keys, auth, channels, contacts, contacts_csv, conversations, dead_letters, flows, health, media, messages,
-    openapi,
+    activity, affiliates, analytics, api_keys, auth, channels, contacts, contacts_csv, conversations, dead_letters, flows, health, media,
+    messages, openapi,
 };
 use super::{
     admin, audit, automations, billing, branding, campaigns, canned, drips, flow_runs, flow_sandbox, gdpr, invitations, partners,
@@ -393,6 +393,25 @@ routes! {
     post "/api/v1/partner/domains/{domain}/verify" => partners::verify_domain, PartnerAdmin, "partners",
         "Look up the domain's TXT record; 422 DOMAIN_NOT_VERIFIED names the record to create";
     delete "/api/v1/partner/domains/{domain}" => partners::delete_domain, PartnerAdmin, "partners", "Remove a custom domain";
+    put "/api/v1/partner/payout" => partners::set_payout, PartnerAdmin, "partners", "Set the UPI address the partner's earnings are paid to",
+        r#"{"payout_vpa":"acme@okbank"}"#;
+    get "/api/v1/partner/payouts" => partners::payouts, PartnerAdmin, "partners", "The partner's payouts";
+    post "/api/v1/affiliate" => affiliates::join, Person, "affiliates",
+        "Join the affiliate programme (an operator approves): your referral link earns 20% (premium 25%) of what referred accounts pay before GST, for 12 paid cycles",
+        r#"{"payout_vpa":"asha@okbank","phone":"+919812345678"}"#;
+    get "/api/v1/affiliate" => affiliates::me, Person, "affiliates", "Your affiliate dashboard: link, clicks, sign-ups, conversions, earnings by state, balance";
+    patch "/api/v1/affiliate" => affiliates::update, Person, "affiliates", "Change your UPI address, phone or GSTIN", r#"{"payout_vpa":"asha@okbank"}"#;
+    get "/api/v1/affiliate/referrals" => affiliates::referrals, Person, "affiliates", "The accounts your link brought";
+    get "/api/v1/affiliate/commissions" => affiliates::commissions, Person, "affiliates", "Your commissions and clawbacks with their state (held, payable, void)";
+    get "/api/v1/affiliate/payouts" => affiliates::payouts, Person, "affiliates", "Your payouts";
+    get "/r/{code}" => affiliates::referral_link, Public, "affiliates",
+        "A referral link: counts the click, sets a 60-day first-touch cookie and sends the visitor to sign up";
+    get "/api/v1/admin/affiliates" => affiliates::admin_list, SuperAdmin, "affiliates", "Affiliates (pending first) with their figures";
+    patch "/api/v1/admin/affiliates/{id}" => affiliates::admin_update, SuperAdmin, "affiliates",
+        "Approve or suspend an affiliate, or set their tier (standard 20%, premium 25%)", r#"{"status":"approved"}"#;
+    get "/api/v1/admin/payouts" => affiliates::admin_payouts, SuperAdmin, "affiliates", "Payouts to affiliates and partners";
+    post "/api/v1/admin/payouts/run" => affiliates::admin_run, SuperAdmin, "affiliates",
+        "Pay every affiliate and partner whose balance reached ₹1,000 (and resend payouts that got no answer, with their idempotency key); also runs monthly";
     get "/api/v1/partner/ledger" => partners::ledger, PartnerAdmin, "partners",
         "A month's statement (?month=YYYY-MM): each client payment's share and each refund's reversal, to the paisa";
     get "/api/v1/campaigns" => campaigns::list, Reader, "campaigns", "Broadcast campaigns (or drip sequences with ?type=drip), newest first, each with its counts";

@@ -201,6 +201,12 @@ pub fn api_typescript() -> String {
     declare::<crate::store::repo::partners::LedgerEntry>(&mut out);
     declare::<crate::store::repo::partners::LedgerTotals>(&mut out);
     declare::<crate::store::repo::partners::PartnerLedger>(&mut out);
+    declare::<crate::store::repo::affiliates::Earnings>(&mut out);
+    declare::<crate::store::repo::affiliates::AffiliateStats>(&mut out);
+    declare::<crate::store::repo::affiliates::AffiliateView>(&mut out);
+    declare::<crate::store::repo::affiliates::ReferralView>(&mut out);
+    declare::<crate::store::repo::affiliates::CommissionView>(&mut out);
+    declare::<crate::store::repo::affiliates::PayoutView>(&mut out);
     declare::<Range>(&mut out);
     declare::<Overview>(&mut out);
     out.push_str(SEGMENT_RULE);

@@ -3,6 +3,7 @@
 //! what a brand may hold, and how a client's payment (and its refunds)
 //! splits between the partner and the platform, to the paisa.
 
+pub mod affiliate;
 pub mod brand;
 pub mod dns;
 pub mod money;

@@ -6,7 +6,10 @@
 //! the fourth: T, T+1, T+2, T+3), refunds, and webhooks shaped and signed as
 //! Razorpay's (`X-Razorpay-Signature`: hex HMAC-SHA256 of the raw body;
 //! `X-Razorpay-Event-Id`), delivered in order with retries. Every delivery
-//! is kept (`GET /__sim/events`) so tests can replay them.
+//! is kept (`GET /__sim/events`) so tests can replay them. RazorpayX
+//! payouts too (`POST /v1/payouts` with its mandatory idempotency key), each
+//! ending as queued by `POST /__sim/payouts/control` (processed by default),
+//! with its `payout.*` webhooks.
 
 use crate::billing::events::sign;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
@@ -65,6 +68,14 @@ struct Books {
     links: HashMap<String, Value>,
     events: Vec<SentEvent>,
     seq: u64,
+    /// Payouts by idempotency key: the request body and the payout's id.
+    payout_keys: HashMap<String, (Value, String)>,
+    /// Payouts by id.
+    payouts: HashMap<String, Value>,
+    /// How the next payouts end (processed when none is queued).
+    payout_outcomes: std::collections::VecDeque<String>,
+    /// Payout answers to garble (the payout is made, the caller cannot read that).
+    garble_payouts: u32,
 }
 
 /// The simulator's state.
@@ -116,6 +127,29 @@ impl RazorpaySimState {
         let signature = sign(&self.config().webhook_secret, body.as_bytes());
         books.events.push(SentEvent { id, event: event.to_owned(), body, signature, status: 0 });
         let _ = self.outbox.send(books.events.len() - 1);
+    }
+
+    /// Ends a processing payout as `outcome` says (processed, reversed or
+    /// failed), with its webhook.
+    pub fn settle_payout(&self, id: &str, outcome: &str) {
+        let mut books = self.books();
+        let Some(mut payout) = books.payouts.get(id).cloned() else { return };
+        if payout["status"] != "processing" {
+            return;
+        }
+        payout["status"] = json!(outcome);
+        match outcome {
+            "processed" => payout["utr"] = json!(format!("UTR{}", &id[id.len().saturating_sub(8)..])),
+            "reversed" => {
+                payout["status_details"] = json!({"reason": "beneficiary_bank_rejected", "description": "The beneficiary bank rejected the payout.", "source": "beneficiary_bank"})
+            }
+            _ => {
+                payout["status_details"] =
+                    json!({"reason": "invalid_vpa", "description": "The UPI address is invalid.", "source": "business"})
+            }
+        }
+        books.payouts.insert(id.to_owned(), payout.clone());
+        self.emit(&mut books, &format!("payout.{outcome}"), &[("payout", &payout)]);
     }
 
     /// Charges a subscription now: a captured payment (`payment.captured`,
@@ -465,6 +499,107 @@ async fn refund(
     HttpResponse::Ok().json(refund)
 }
 
+#[derive(Deserialize)]
+struct PayoutBody {
+    account_number: String,
+    amount: i64,
+    currency: String,
+    #[serde(default)]
+    mode: Option<String>,
+    #[serde(default)]
+    purpose: Option<String>,
+    #[serde(default)]
+    reference_id: Option<String>,
+    fund_account: Value,
+    #[serde(default)]
+    notes: Value,
+}
+
+/// Creates a payout (RazorpayX's composite API: the contact and fund
+/// account come with it). The idempotency key is mandatory; a retry with the
+/// same key and body gets the same payout, with another body a 400. The
+/// payout starts processing (`payout.initiated`) and ends shortly after as
+/// the next queued outcome says (`payout.processed` by default).
+async fn create_payout(req: HttpRequest, state: web::Data<Arc<RazorpaySimState>>, body: web::Json<Value>) -> HttpResponse {
+    auth!(req, state);
+    let key = req.headers().get("X-Payout-Idempotency").and_then(|h| h.to_str().ok()).unwrap_or("").to_owned();
+    let key_ok = (4..=36).contains(&key.len()) && key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ' '));
+    if !key_ok {
+        return error(400, "Idempotency key is missing. Include idempotency header and key in the request.");
+    }
+    let raw = body.into_inner();
+    let Ok(p) = serde_json::from_value::<PayoutBody>(raw.clone()) else {
+        return error(400, "The request body is not a payout");
+    };
+    let Some(vpa) = p.fund_account["vpa"]["address"].as_str().filter(|v| v.contains('@')) else {
+        return error(400, "The fund account's vpa address is invalid");
+    };
+    if p.amount < 100 || p.currency != "INR" || p.account_number.is_empty() {
+        return error(400, "The amount must be at least 100 paise in INR, from an account number");
+    }
+    let mut books = state.books();
+    let garble = books.garble_payouts > 0;
+    if garble {
+        books.garble_payouts -= 1;
+    }
+    let payout = if let Some((first, id)) = books.payout_keys.get(&key).cloned() {
+        if first != raw {
+            return error(400, "Different request body sent for the same idempotency key");
+        }
+        books.payouts.get(&id).cloned().unwrap_or(Value::Null)
+    } else {
+        let id = RazorpaySimState::id(&mut books, "pout");
+        let fa = RazorpaySimState::id(&mut books, "fa");
+        let payout = json!({
+            "id": id, "entity": "payout", "fund_account_id": fa, "amount": p.amount, "currency": "INR", "notes": p.notes,
+            "fees": 0, "tax": 0, "status": "processing", "utr": null, "mode": p.mode.unwrap_or_else(|| "UPI".into()),
+            "purpose": p.purpose.unwrap_or_else(|| "payout".into()), "reference_id": p.reference_id,
+            "narration": "whatsflow earnings", "batch_id": null, "status_details": null, "created_at": now(),
+            "fund_account": {"id": fa, "entity": "fund_account", "account_type": "vpa", "vpa": {"address": vpa}},
+        });
+        books.payout_keys.insert(key, (raw, id.clone()));
+        books.payouts.insert(id.clone(), payout.clone());
+        state.emit(&mut books, "payout.initiated", &[("payout", &payout)]);
+        let outcome = books.payout_outcomes.pop_front().unwrap_or_else(|| "processed".into());
+        let weak = Arc::downgrade(&state.clone().into_inner());
+        actix_web::rt::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if let Some(s) = weak.upgrade() {
+                s.settle_payout(&id, &outcome);
+            }
+        });
+        payout
+    };
+    if garble {
+        return HttpResponse::Ok().content_type("application/json").body("{\"entity\": \"payo");
+    }
+    HttpResponse::Ok().json(payout)
+}
+
+#[derive(Deserialize)]
+struct PayoutControl {
+    #[serde(default)]
+    outcomes: Vec<String>,
+    #[serde(default)]
+    garble: u32,
+}
+
+/// Queues how the next payouts end and how many answers to garble.
+async fn sim_payout_control(state: web::Data<Arc<RazorpaySimState>>, body: web::Json<PayoutControl>) -> HttpResponse {
+    let mut books = state.books();
+    books.payout_outcomes.extend(body.outcomes.iter().cloned());
+    books.garble_payouts += body.garble;
+    HttpResponse::Ok().json(json!({"ok": true}))
+}
+
+/// Every payout made, as RazorpayX would list them.
+async fn sim_payouts(state: web::Data<Arc<RazorpaySimState>>) -> HttpResponse {
+    let books = state.books();
+    let mut all: Vec<Value> = books.payouts.values().cloned().collect();
+    all.sort_by_key(|p| p["id"].as_str().unwrap_or("").to_owned());
+    HttpResponse::Ok().json(json!({"entity": "collection", "count": all.len(), "items": all}))
+}
+
 /// The checkout page a subscription's `short_url` opens.
 async fn checkout(state: web::Data<Arc<RazorpaySimState>>, path: web::Path<String>) -> HttpResponse {
     let Some(sub) = state.books().subs.get(path.as_str()).cloned() else {
@@ -539,7 +674,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/checkout/{id}/pay", web::post().to(checkout_pay))
         .route("/__sim/subscriptions/{id}/authorise", web::post().to(sim_authorise))
         .route("/__sim/subscriptions/{id}/charge", web::post().to(sim_charge))
-        .route("/__sim/events", web::get().to(sim_events));
+        .route("/__sim/events", web::get().to(sim_events))
+        .route("/v1/payouts", web::post().to(create_payout))
+        .route("/__sim/payouts", web::get().to(sim_payouts))
+        .route("/__sim/payouts/control", web::post().to(sim_payout_control));
 }
 
 /// A running simulator.

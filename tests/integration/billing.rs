@@ -119,7 +119,7 @@ pub(crate) async fn sim_events(b: &Billed) -> Vec<Value> {
     v["data"].as_array().unwrap().clone()
 }
 
-async fn sim_charge(b: &Billed, sub: &str, fail: bool) {
+pub(crate) async fn sim_charge(b: &Billed, sub: &str, fail: bool) {
     let root = b.rzp.base_url.trim_end_matches("/v1");
     let res = b.app.http.post(format!("{root}/__sim/subscriptions/{sub}/charge")).json(&json!({"fail": fail})).send().await.unwrap();
     assert_eq!(res.status(), 200);

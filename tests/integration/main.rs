@@ -5,6 +5,7 @@
 mod helpers;
 
 mod account_security;
+mod affiliates;
 mod agent_day;
 mod audit;
 mod auth;

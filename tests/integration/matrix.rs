@@ -247,6 +247,23 @@ const TABLE: &[(&str, &str, [u16; 7])] = &[
     ("post", "/api/v1/partner/domains/{domain}/verify", [401, 403, 403, 403, 403, 403, 403]),
     ("delete", "/api/v1/partner/domains/{domain}", [401, 403, 403, 403, 403, 403, 403]),
     ("get", "/api/v1/partner/ledger", [401, 403, 403, 403, 403, 403, 403]),
+    ("put", "/api/v1/partner/payout", [401, 403, 403, 403, 403, 403, 403]),
+    ("get", "/api/v1/partner/payouts", [401, 403, 403, 403, 403, 403, 403]),
+    // Any person may join the affiliate programme (never a key); each joined by the row before.
+    ("post", "/api/v1/affiliate", [401, 201, 201, 201, 403, 403, 201]),
+    ("get", "/api/v1/affiliate", [401, 200, 200, 200, 403, 403, 200]),
+    ("patch", "/api/v1/affiliate", [401, 200, 200, 200, 403, 403, 200]),
+    ("get", "/api/v1/affiliate/referrals", [401, 200, 200, 200, 403, 403, 200]),
+    ("get", "/api/v1/affiliate/commissions", [401, 200, 200, 200, 403, 403, 200]),
+    ("get", "/api/v1/affiliate/payouts", [401, 200, 200, 200, 403, 403, 200]),
+    // A referral link sends everyone to /register (302, followed here to the
+    // web app, which this test server does not serve; the affiliate tests
+    // check the redirect and its cookie).
+    ("get", "/r/{code}", [404, 404, 404, 404, 404, 404, 404]),
+    ("get", "/api/v1/admin/affiliates", [401, 403, 403, 403, 403, 403, 403]),
+    ("patch", "/api/v1/admin/affiliates/{id}", [401, 403, 403, 403, 403, 403, 403]),
+    ("get", "/api/v1/admin/payouts", [401, 403, 403, 403, 403, 403, 403]),
+    ("post", "/api/v1/admin/payouts/run", [401, 403, 403, 403, 403, 403, 403]),
     ("get", "/api/v1/campaigns", [401, 200, 200, 200, 200, 403, 200]),
     // Another tenant's admin names a number that is not theirs.
     ("post", "/api/v1/campaigns", [401, 403, 403, 422, 403, 201, 201]),
@@ -617,7 +634,11 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         }
         (_, p) if p.starts_with("/api/v1/webhooks/{id}") => fx.webhook.clone(),
         ("delete", "/api/v1/auth/sessions/{id}") => uuid::Uuid::new_v4().to_string(),
-        (_, p) if p.starts_with("/api/v1/admin/partners/{id}") || p.starts_with("/api/v1/partner/clients/{id}") => {
+        (_, p)
+            if p.starts_with("/api/v1/admin/partners/{id}")
+                || p.starts_with("/api/v1/partner/clients/{id}")
+                || p.starts_with("/api/v1/admin/affiliates/{id}") =>
+        {
             uuid::Uuid::new_v4().to_string()
         }
         _ => String::new(),
@@ -711,6 +732,9 @@ async fn request_for(app: &TestApp, fx: &Fixtures, method: &str, path: &str) -> 
         ("post", "/api/v1/partner/clients/{id}/impersonate") => Body::Json(json!({"reason": "matrix check"})),
         ("put", "/api/v1/partner/prices/{plan_code}") => Body::Json(json!({"retail_monthly_minor": null})),
         ("post", "/api/v1/partner/domains") => Body::Json(json!({"domain": "chat.matrix.test"})),
+        ("put", "/api/v1/partner/payout") => Body::Json(json!({"payout_vpa": "matrix@okbank"})),
+        ("post", "/api/v1/affiliate") | ("patch", "/api/v1/affiliate") => Body::Json(json!({"payout_vpa": "matrix@okbank"})),
+        ("patch", "/api/v1/admin/affiliates/{id}") => Body::Json(json!({"status": "approved"})),
         ("patch", "/api/v1/admin/plans/{code}") => Body::Json(json!({"price_monthly_minor": 1})),
         ("patch", "/api/v1/contacts/segments/{id}") => Body::Json(json!({"name": format!("matrix segment renamed {n}")})),
         ("post", "/api/v1/contacts/segments/preview") => {

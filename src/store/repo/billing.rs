@@ -494,6 +494,10 @@ impl Billing<'_> {
         if let Some(t) = tenant {
             out.issued = settle(&mut tx, TenantId(t), seller).await?;
         }
+        // A payout's progress (RazorpayX): forward only, never out of a final state.
+        if let Some(p) = &e.payout {
+            super::affiliates::apply_payout_status(&mut *tx, p.reference, &p.id, &p.status, p.reason.as_deref()).await?;
+        }
         tx.commit().await?;
         Ok(out)
     }
@@ -609,6 +613,8 @@ async fn settle(tx: &mut Transaction<'static, Postgres>, tenant: TenantId, selle
     // A partner's client: what the payments earned the partner, what the
     // refunds took back.
     super::partners::record_shares(tx, tenant).await?;
+    // A referred account: its affiliate's commissions and clawbacks.
+    super::affiliates::record_commissions(tx, tenant).await?;
     Ok(issued)
 }
 

@@ -9,6 +9,7 @@
 
 pub mod activity;
 pub mod admin;
+pub mod affiliates;
 pub mod analytics;
 pub mod audit;
 pub mod automations;
@@ -236,6 +237,8 @@ pub enum Conflict {
     SlugTaken(String),
     #[error("the domain {0} is already added")]
     DomainTaken(String),
+    #[error("you are already in the affiliate programme")]
+    AffiliateExists,
 }
 
 /// The database, as repositories see it.
@@ -287,6 +290,11 @@ impl Db {
 
     /// Lookups that cross tenants on purpose (login by email, API keys),
     /// through the definer functions made for them.
+    /// Referral affiliates and payouts; links go to `public_url`.
+    pub fn affiliates<'a>(&'a self, public_url: &'a str) -> affiliates::Affiliates<'a> {
+        affiliates::Affiliates { pool: &self.pool, public_url }
+    }
+
     /// White-label partners; their hosts live under `base_domain`.
     pub fn partners<'a>(&'a self, base_domain: Option<&'a str>) -> partners::Partners<'a> {
         partners::Partners { pool: &self.pool, base_domain }

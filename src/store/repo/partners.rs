@@ -50,6 +50,8 @@ pub struct PartnerView {
     pub balance_minor: i64,
     /// Its first admin (operators' list).
     pub admin_email: Option<String>,
+    /// Where it is paid (UPI).
+    pub payout_vpa: Option<String>,
     /// Its own account.
     #[serde(skip)]
     #[ts(skip)]
@@ -285,7 +287,7 @@ pub struct PartnerLedger {
 }
 
 const PARTNER_COLUMNS: &str =
-    "p.id, p.name, p.slug, p.status, p.model, p.revenue_share_bps, p.platform_fee_minor, p.home_tenant_id, p.created_at,
+    "p.id, p.name, p.slug, p.status, p.model, p.revenue_share_bps, p.platform_fee_minor, p.home_tenant_id, p.created_at, p.payout_vpa,
     s.clients, s.balance_minor, s.admin_email";
 
 fn partner_from_row(row: &sqlx::postgres::PgRow, base_domain: Option<&str>) -> Result<PartnerView, sqlx::Error> {
@@ -304,6 +306,7 @@ fn partner_from_row(row: &sqlx::postgres::PgRow, base_domain: Option<&str>) -> R
         clients: row.try_get::<Option<i64>, _>("clients")?.unwrap_or(0),
         balance_minor: row.try_get::<Option<i64>, _>("balance_minor")?.unwrap_or(0),
         admin_email: row.try_get("admin_email")?,
+        payout_vpa: row.try_get("payout_vpa")?,
         home_tenant_id: row.try_get("home_tenant_id")?,
         created_at: row.try_get("created_at")?,
     })
@@ -404,6 +407,16 @@ impl Partners<'_> {
             return Ok(None);
         }
         self.get(id).await
+    }
+
+    /// Sets where a partner is paid.
+    pub async fn set_payout_vpa(&self, partner: uuid::Uuid, vpa: &str) -> Result<(), DbError> {
+        sqlx::query("UPDATE partners SET payout_vpa = $2, updated_at = now() WHERE id = $1")
+            .bind(partner)
+            .bind(vpa)
+            .execute(self.pool)
+            .await?;
+        Ok(())
     }
 
     /// The approved partner a (normalised) host belongs to: its verified

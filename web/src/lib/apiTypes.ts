@@ -2429,6 +2429,10 @@ balance_minor: number,
  */
 admin_email: string | null, 
 /**
+ * Where it is paid (UPI).
+ */
+payout_vpa: string | null, 
+/**
  * When it joined.
  */
 created_at: string, };
@@ -2620,6 +2624,218 @@ totals: LedgerTotals,
  * Earnings to date.
  */
 balance_minor: number, };
+
+export type Earnings = { 
+/**
+ * Commissions still in their hold (net of refunds meanwhile).
+ */
+held_minor: number, 
+/**
+ * Past the hold and not paid out (negative after a clawback of paid money).
+ */
+payable_minor: number, 
+/**
+ * Paid out (processed payouts).
+ */
+paid_minor: number, 
+/**
+ * In payouts on their way.
+ */
+in_flight_minor: number, 
+/**
+ * Taken back by refunds.
+ */
+clawed_back_minor: number, };
+
+export type AffiliateStats = { 
+/**
+ * Clicks on the link.
+ */
+clicks: number, 
+/**
+ * Accounts it brought.
+ */
+signups: number, 
+/**
+ * Of those, accounts that paid.
+ */
+conversions: number, };
+
+export type AffiliateView = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * Their referral code.
+ */
+code: string, 
+/**
+ * Their referral link.
+ */
+link: string, 
+/**
+ * pending, approved or suspended.
+ */
+status: string, 
+/**
+ * standard (20%) or premium (25%).
+ */
+tier: string, 
+/**
+ * Their rate in basis points.
+ */
+rate_bps: number, 
+/**
+ * Their name.
+ */
+name: string, 
+/**
+ * Their email.
+ */
+email: string, 
+/**
+ * Where they are paid (UPI).
+ */
+payout_vpa: string | null, 
+/**
+ * Their phone.
+ */
+phone: string | null, 
+/**
+ * Their GSTIN.
+ */
+gstin: string | null, 
+/**
+ * When they joined.
+ */
+created_at: string, 
+/**
+ * Clicks, sign-ups, conversions.
+ */
+stats: AffiliateStats, 
+/**
+ * Earnings by state.
+ */
+earnings: Earnings, 
+/**
+ * What a payout would carry now.
+ */
+balance_minor: number, 
+/**
+ * The least balance paid out.
+ */
+threshold_minor: number, };
+
+export type ReferralView = { 
+/**
+ * The account's name.
+ */
+tenant_name: string, 
+/**
+ * When it signed up.
+ */
+signed_up_at: string, 
+/**
+ * active, or refused_self.
+ */
+status: string, 
+/**
+ * Why it was refused.
+ */
+reason: string | null, 
+/**
+ * Its paid cycles that earned.
+ */
+paid_cycles: number, 
+/**
+ * What it earned the affiliate (net).
+ */
+earned_minor: number, };
+
+export type CommissionView = { 
+/**
+ * Id.
+ */
+id: number, 
+/**
+ * commission or clawback.
+ */
+kind: string, 
+/**
+ * The referred account.
+ */
+tenant_name: string, 
+/**
+ * Razorpay's payment.
+ */
+payment_id: string, 
+/**
+ * Its paid cycle (commissions).
+ */
+cycle: number | null, 
+/**
+ * What was collected before GST (a clawback: refunded), in paise.
+ */
+base_minor: number, 
+/**
+ * The rate.
+ */
+rate_bps: number, 
+/**
+ * The amount (negative for a clawback).
+ */
+amount_minor: number, 
+/**
+ * held, payable or void.
+ */
+state: string, 
+/**
+ * When the hold ends.
+ */
+hold_until: string, 
+/**
+ * When it was recorded.
+ */
+created_at: string, };
+
+export type PayoutView = { 
+/**
+ * Id (also its idempotency key and Razorpay reference).
+ */
+id: string, 
+/**
+ * affiliate or partner.
+ */
+payee_kind: string, 
+/**
+ * Who is paid.
+ */
+payee_name: string, 
+/**
+ * Paise.
+ */
+amount_minor: number, 
+/**
+ * created, queued, processing, processed, reversed or failed.
+ */
+status: string, 
+/**
+ * RazorpayX's id, once it answered.
+ */
+razorpay_payout_id: string | null, 
+/**
+ * Why it failed or reversed.
+ */
+failure_reason: string | null, 
+/**
+ * Created.
+ */
+created_at: string, 
+/**
+ * Last changed.
+ */
+updated_at: string, };
 
 export type Range = { 
 /**

@@ -3,6 +3,7 @@
 export const ERROR_CODES = {
   ACCOUNT_LOCKED: "Too many failed logins: the account is locked for a while.",
   ACCOUNT_RESTRICTED: "The account's payment is overdue: outbound messages, campaigns and flows are stopped until it is paid.",
+  AFFILIATE_EXISTS: "The person is already in the affiliate programme.",
   AI_NOT_CONFIGURED: "No language-model provider is configured (AI_BASE_URL, AI_API_KEY, AI_MODEL).",
   ALREADY_RETRIED: "This dead letter was already fed back.",
   APP_IN_USE: "This Meta app is connected to another account.",
