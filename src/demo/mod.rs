@@ -141,6 +141,8 @@ pub async fn run() -> anyhow::Result<()> {
         config.billing.api_base = sim.base_url.clone();
         config.billing.key = Some(("rzp_test_demo".into(), Secret::new(key_secret)));
         config.billing.webhook_secrets = vec![Secret::new(webhook_secret)];
+        // Payouts to affiliates and partners go through the simulator's RazorpayX.
+        config.billing.payout_account.get_or_insert_with(|| "7878780080316316".into());
         Some(sim)
     } else {
         None
