@@ -39,9 +39,12 @@ fn field<'a>(v: &'a Value, key: &str) -> &'a str {
 }
 
 /// The lines both renderings show, label and value.
-fn lines(inv: &InvoiceView) -> Vec<(String, String)> {
+fn lines(inv: &InvoiceView, product: &str) -> Vec<(String, String)> {
     let mut out = vec![
         (format!("{} {}", title(inv), inv.number), String::new()),
+        // The product the customer bought: a white-label partner's brand
+        // for its clients (the supplier stays the platform).
+        ("Product".into(), product.to_owned()),
         ("Date".into(), inv.issued_at.format("%d %b %Y").to_string()),
         ("Supplier".into(), field(&inv.seller, "legal_name").to_owned()),
     ];
@@ -80,9 +83,9 @@ fn escape_html(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
-/// The HTML view.
-pub fn html(inv: &InvoiceView) -> String {
-    let rows = lines(inv);
+/// The HTML view, under the customer's `product` name.
+pub fn html(inv: &InvoiceView, product: &str) -> String {
+    let rows = lines(inv, product);
     let mut body = String::new();
     for (label, value) in rows.iter().skip(1) {
         body.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", escape_html(label), escape_html(value)));
@@ -106,9 +109,9 @@ fn pdf_text(s: &str) -> String {
         .replace(')', "\\)")
 }
 
-/// The PDF (one A4 page).
-pub fn pdf(inv: &InvoiceView) -> Vec<u8> {
-    let rows = lines(inv);
+/// The PDF (one A4 page), under the customer's `product` name.
+pub fn pdf(inv: &InvoiceView, product: &str) -> Vec<u8> {
+    let rows = lines(inv, product);
     let mut content = String::from("BT /F1 18 Tf 56 780 Td (");
     content.push_str(&pdf_text(&rows[0].0));
     content.push_str(") Tj ET\n");

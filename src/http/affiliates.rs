@@ -63,7 +63,7 @@ fn details(b: DetailsBody) -> Result<AffiliateDetails, ApiError> {
 pub async fn join(state: web::Data<AppState>, user: Person, body: web::Json<DetailsBody>) -> Result<HttpResponse, ApiError> {
     let d = details(body.into_inner())?;
     let me = state.db.tenant(user.tenant_id).users().get(user.user_id).await?.ok_or(ApiError::NotFound("user"))?;
-    let view = repo(&state).join(user.user_id, user.tenant_id, &me.name, &me.email, &d, state.clock.now()).await?;
+    let view = repo(&state).join(user.user_id, &me.name, &me.email, &d, state.clock.now()).await?;
     let entry = Entry::new(Some(user.tenant_id), Actor::from(&*user), "affiliate.joined").target(format!("affiliate:{}", view.id));
     state.db.audit().append(entry).await?;
     Ok(HttpResponse::Created().json(view))

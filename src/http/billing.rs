@@ -199,16 +199,18 @@ pub async fn invoice(state: web::Data<AppState>, user: Admin, path: web::Path<uu
 /// One invoice as a page.
 pub async fn invoice_html(state: web::Data<AppState>, user: Admin, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     let inv = one(&state, &user, *path).await?;
-    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(document::html(&inv)))
+    let brand = crate::http::branding::tenant_brand(&state, user.tenant_id).await;
+    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(document::html(&inv, &brand.product)))
 }
 
 /// One invoice as a PDF download.
 pub async fn invoice_pdf(state: web::Data<AppState>, user: Admin, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     let inv = one(&state, &user, *path).await?;
+    let brand = crate::http::branding::tenant_brand(&state, user.tenant_id).await;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header(("Content-Disposition", format!("attachment; filename=\"{}.pdf\"", inv.number)))
-        .body(document::pdf(&inv)))
+        .body(document::pdf(&inv, &brand.product)))
 }
 
 /// `POST /admin/payments/{id}/refund`.

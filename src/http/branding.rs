@@ -159,20 +159,20 @@ pub(crate) async fn check_brand(state: &AppState, req: &HttpRequest, tenant: wha
     Ok(())
 }
 
-/// What mail to a tenant's people says it is from and where its links go:
+/// The brand a tenant's people see outside the web app (mails, invoices):
 /// the partner's product and host for a partner's tenants, the platform's
 /// otherwise.
-pub(crate) struct MailBrand {
+pub(crate) struct TenantBrand {
     /// The product's name.
     pub product: String,
     /// The web app's address on the brand's host (no trailing slash).
     pub base_url: String,
 }
 
-/// The brand of mail to `tenant`'s people (the platform's when anything
-/// about the partner cannot be read: a mail is never lost for its brand).
-pub(crate) async fn mail_brand(state: &AppState, tenant: whatsflow_actors::ids::TenantId) -> MailBrand {
-    let platform = MailBrand { product: crate::partners::brand::PLATFORM_NAME.into(), base_url: state.mailer.public_url.clone() };
+/// The brand of `tenant`'s mails and invoices (the platform's when
+/// anything about the partner cannot be read: a mail is never lost for its brand).
+pub(crate) async fn tenant_brand(state: &AppState, tenant: whatsflow_actors::ids::TenantId) -> TenantBrand {
+    let platform = TenantBrand { product: crate::partners::brand::PLATFORM_NAME.into(), base_url: state.mailer.public_url.clone() };
     let identity = match state.db.partners(None).mail_identity(tenant).await {
         Ok(Some(i)) => i,
         Ok(None) => return platform,
@@ -192,5 +192,5 @@ pub(crate) async fn mail_brand(state: &AppState, tenant: whatsflow_actors::ids::
         Some(u.as_str().trim_end_matches('/').to_owned())
     });
     let base_url = branded.unwrap_or_else(|| state.mailer.public_url.clone());
-    MailBrand { product, base_url }
+    TenantBrand { product, base_url }
 }

@@ -57,7 +57,7 @@ pub async fn send(state: &AppState, admin: &AuthUser, invitee: UserId) -> Result
     let inviter = db.users().get(admin.user_id).await?.map(|u| u.name).unwrap_or_else(|| "An admin".to_owned());
     let (token, hash) = mail_token();
     db.issue_auth_token(invitee, TokenPurpose::Invitation, &hash, Utc::now() + Duration::days(INVITATION_TTL_DAYS)).await?;
-    let brand = crate::http::branding::mail_brand(state, admin.tenant_id).await;
+    let brand = crate::http::branding::tenant_brand(state, admin.tenant_id).await;
     let (product, link) = (&brand.product, format!("{}/accept-invite?token={token}", brand.base_url));
     let text = format!(
         "Hello {name},\n\n{inviter} invited you to answer WhatsApp conversations with the team on {product}.\n\nChoose your password here to join (the link works once, for {INVITATION_TTL_DAYS} days):\n\n{link}\n\nYou will sign in with {email}. If you did not expect this, ignore this mail.\n",

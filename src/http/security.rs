@@ -70,7 +70,7 @@ async fn verification_mail(state: &AppState, tenant: TenantId, user: UserId, ema
         .tenant(tenant)
         .issue_auth_token(user, TokenPurpose::EmailVerification, &hash, Utc::now() + Duration::hours(VERIFY_TTL_HOURS))
         .await?;
-    let brand = crate::http::branding::mail_brand(state, tenant).await;
+    let brand = crate::http::branding::tenant_brand(state, tenant).await;
     let (product, link) = (&brand.product, format!("{}/verify-email?token={token}", brand.base_url));
     let body = format!(
         "Welcome to {product}.\n\nConfirm that {email} is your address by opening this link (it works once, for {VERIFY_TTL_HOURS} hours):\n\n{link}\n\nIf you did not sign up, ignore this mail.\n"
@@ -112,7 +112,7 @@ async fn send_reset(state: &AppState, email: &str) -> Result<(), ApiError> {
             .tenant(account.tenant_id)
             .issue_auth_token(account.user_id, TokenPurpose::PasswordReset, &hash, Utc::now() + Duration::minutes(RESET_TTL_MINUTES))
             .await?;
-        let brand = crate::http::branding::mail_brand(state, account.tenant_id).await;
+        let brand = crate::http::branding::tenant_brand(state, account.tenant_id).await;
         let (product, link) = (&brand.product, format!("{}/reset-password?token={token}", brand.base_url));
         let text = format!(
             "Someone (we hope you) asked to reset the password of {email} on {product}.\n\nChoose a new password here (the link works once, for {RESET_TTL_MINUTES} minutes):\n\n{link}\n\nIf it was not you, ignore this mail: your password stays as it is.\n"

@@ -461,6 +461,20 @@ async fn each_revenue_model_splits_client_payments_and_refunds_to_the_paisa() {
     assert!(l["months"].as_array().unwrap().iter().any(|m2| m2 == month.as_str()));
     let (status, v) = get_token(app, &hybrid.token, "/api/v1/partner/ledger?month=January").await;
     assert_eq!(status, 400, "{v}");
+    // The client's invoice names the partner's product (the platform stays the supplier).
+    let inv = invoices(app, &share_client).await.into_iter().find(|i| i["kind"] == "invoice").unwrap();
+    let html = app
+        .http
+        .get(app.url(&format!("/api/v1/billing/invoices/{}/html", inv["id"].as_str().unwrap())))
+        .bearer_auth(&share_client.token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<th>Product</th><td>sharepartner Digital</td>"), "{html}");
+    assert!(html.contains("whatsflow Technologies Pvt Ltd"), "{html}");
     // The client list shows what each client paid.
     let (_, clients) = get_token(app, &share.token, "/api/v1/partner/clients").await;
     assert_eq!(clients["data"][0]["billing"]["paid_minor"], 353_882);

@@ -192,7 +192,7 @@ impl Affiliates<'_> {
         let stats: (i64, i64, i64) = sqlx::query_as(
             "SELECT (SELECT COALESCE(sum(clicks), 0)::bigint FROM referral_clicks WHERE affiliate_id = $1),
                     (SELECT count(*) FROM referrals WHERE affiliate_id = $1 AND status = 'active'),
-                    (SELECT count(DISTINCT tenant_id) FROM commissions WHERE affiliate_id = $1 AND kind = 'commission')",
+                    (SELECT count(DISTINCT referred_tenant_id) FROM commissions WHERE affiliate_id = $1 AND kind = 'commission')",
         )
         .bind(id)
         .fetch_one(self.pool)
@@ -279,7 +279,6 @@ impl Affiliates<'_> {
     pub async fn join(
         &self,
         user: UserId,
-        tenant: TenantId,
         name: &str,
         email: &str,
         d: &AffiliateDetails,
@@ -287,11 +286,10 @@ impl Affiliates<'_> {
     ) -> Result<AffiliateView, DbError> {
         let id = uuid::Uuid::now_v7();
         sqlx::query(
-            "INSERT INTO affiliates (id, user_id, tenant_id, code, name, email, payout_vpa, phone, gstin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO affiliates (id, user_id, code, name, email, payout_vpa, phone, gstin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(id)
         .bind(user.0)
-        .bind(tenant.0)
         .bind(affiliate::new_code())
         .bind(name)
         .bind(email)
@@ -370,8 +368,8 @@ impl Affiliates<'_> {
         let Some(email) = email else { return Ok(None) };
         let refused = affiliate::own_sign_up(&email, new_email);
         sqlx::query(
-            "INSERT INTO referrals (tenant_id, affiliate_id, clicked_at, signed_up_at, status, reason) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (tenant_id) DO NOTHING",
+            "INSERT INTO referrals (referred_tenant_id, affiliate_id, clicked_at, signed_up_at, status, reason) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (referred_tenant_id) DO NOTHING",
         )
         .bind(tenant.0)
         .bind(affiliate)
@@ -388,9 +386,9 @@ impl Affiliates<'_> {
     pub async fn referrals(&self, affiliate: uuid::Uuid) -> Result<Vec<ReferralView>, DbError> {
         let rows: Vec<ReferralRow> = sqlx::query_as(
             "SELECT COALESCE(t.name, ''), r.signed_up_at, r.status, r.reason,
-                    (SELECT count(*) FROM commissions c WHERE c.tenant_id = r.tenant_id AND c.affiliate_id = r.affiliate_id AND c.kind = 'commission'),
-                    (SELECT COALESCE(sum(c.amount_minor), 0)::bigint FROM commissions c WHERE c.tenant_id = r.tenant_id AND c.affiliate_id = r.affiliate_id)
-             FROM referrals r LEFT JOIN referred_tenants($1) t ON t.id = r.tenant_id
+                    (SELECT count(*) FROM commissions c WHERE c.referred_tenant_id = r.referred_tenant_id AND c.affiliate_id = r.affiliate_id AND c.kind = 'commission'),
+                    (SELECT COALESCE(sum(c.amount_minor), 0)::bigint FROM commissions c WHERE c.referred_tenant_id = r.referred_tenant_id AND c.affiliate_id = r.affiliate_id)
+             FROM referrals r LEFT JOIN referred_tenants($1) t ON t.id = r.referred_tenant_id
              WHERE r.affiliate_id = $1 ORDER BY r.signed_up_at DESC LIMIT 1000",
         )
         .bind(affiliate)
@@ -414,7 +412,7 @@ impl Affiliates<'_> {
         let rows = sqlx::query(
             "SELECT c.id, c.kind, COALESCE(t.name, '') AS tenant_name, c.payment_id, c.cycle, c.base_minor, c.rate_bps, c.amount_minor,
                     c.hold_until, c.voided_at, c.created_at
-             FROM commissions c LEFT JOIN referred_tenants($1) t ON t.id = c.tenant_id
+             FROM commissions c LEFT JOIN referred_tenants($1) t ON t.id = c.referred_tenant_id
              WHERE c.affiliate_id = $1 ORDER BY c.created_at DESC, c.id DESC LIMIT 1000",
         )
         .bind(affiliate)
@@ -621,7 +619,7 @@ pub(super) async fn apply_payout_status<'e, E: sqlx::PgExecutor<'e>>(
 /// A payee's own GSTIN on the account's billing details refuses the referral.
 pub(super) async fn record_commissions(tx: &mut Transaction<'static, Postgres>, tenant: TenantId) -> Result<(), DbError> {
     let referral: Option<(uuid::Uuid, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT r.affiliate_id, r.status, a.tier, a.gstin FROM referrals r JOIN affiliates a ON a.id = r.affiliate_id WHERE r.tenant_id = $1",
+        "SELECT r.affiliate_id, r.status, a.tier, a.gstin FROM referrals r JOIN affiliates a ON a.id = r.affiliate_id WHERE r.referred_tenant_id = $1",
     )
     .bind(tenant.0)
     .fetch_optional(&mut **tx)
@@ -638,10 +636,12 @@ pub(super) async fn record_commissions(tx: &mut Transaction<'static, Postgres>, 
                 .fetch_one(&mut **tx)
                 .await?;
         if same {
-            sqlx::query("UPDATE referrals SET status = 'refused_self', reason = 'the affiliate''s own GSTIN' WHERE tenant_id = $1")
-                .bind(tenant.0)
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(
+                "UPDATE referrals SET status = 'refused_self', reason = 'the affiliate''s own GSTIN' WHERE referred_tenant_id = $1",
+            )
+            .bind(tenant.0)
+            .execute(&mut **tx)
+            .await?;
             return Ok(());
         }
     }
@@ -658,19 +658,20 @@ pub(super) async fn record_commissions(tx: &mut Transaction<'static, Postgres>, 
     .fetch_all(&mut **tx)
     .await?;
     for (payment, paid_at, taxable, amount) in unpaid {
-        let cycles: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM commissions WHERE tenant_id = $1 AND affiliate_id = $2 AND kind = 'commission'")
-                .bind(tenant.0)
-                .bind(affiliate)
-                .fetch_one(&mut **tx)
-                .await?;
+        let cycles: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM commissions WHERE referred_tenant_id = $1 AND affiliate_id = $2 AND kind = 'commission'",
+        )
+        .bind(tenant.0)
+        .bind(affiliate)
+        .fetch_one(&mut **tx)
+        .await?;
         if cycles >= i64::from(PAID_CYCLES) {
             // The 13th paid cycle and later earn nothing.
             break;
         }
         let base = taxable.unwrap_or_else(|| crate::billing::gst::TaxSplit::inclusive(amount, true).taxable);
         sqlx::query(
-            "INSERT INTO commissions (affiliate_id, tenant_id, kind, payment_id, cycle, base_minor, rate_bps, amount_minor, hold_until)
+            "INSERT INTO commissions (affiliate_id, referred_tenant_id, kind, payment_id, cycle, base_minor, rate_bps, amount_minor, hold_until)
              VALUES ($1, $2, 'commission', $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
         )
         .bind(affiliate)
@@ -707,7 +708,7 @@ pub(super) async fn record_commissions(tx: &mut Transaction<'static, Postgres>, 
         );
         let during_hold = at < hold_until;
         sqlx::query(
-            "INSERT INTO commissions (affiliate_id, tenant_id, kind, payment_id, refund_id, base_minor, rate_bps, amount_minor, hold_until)
+            "INSERT INTO commissions (affiliate_id, referred_tenant_id, kind, payment_id, refund_id, base_minor, rate_bps, amount_minor, hold_until)
              VALUES ($1, $2, 'clawback', $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
         )
         .bind(affiliate)
