@@ -58,6 +58,10 @@ const AdminSettingsPage = lazy(() => import("./pages/AdminSettingsPage").then((m
 const AdminPlansPage = lazy(() => import("./pages/AdminPlansPage").then((m) => ({ default: m.AdminPlansPage })));
 const AdminAuditPage = lazy(() => import("./pages/AuditLogPage").then((m) => ({ default: m.AdminAuditPage })));
 const AdminPartnersPage = lazy(() => import("./pages/AdminPartnersPage").then((m) => ({ default: m.AdminPartnersPage })));
+const AdminAffiliatesPage = lazy(() => import("./pages/AdminAffiliatesPage").then((m) => ({ default: m.AdminAffiliatesPage })));
+const AdminPayoutsPage = lazy(() => import("./pages/AdminPayoutsPage").then((m) => ({ default: m.AdminPayoutsPage })));
+// The referral programme: anyone signed in joins and follows their earnings (shown among the settings).
+const AffiliatePage = lazy(() => import("./pages/AffiliatePage").then((m) => ({ default: m.AffiliatePage })));
 // White-label partners: their area (partners' admins only) and the public application page.
 const PartnerLayout = lazy(() => import("./pages/PartnerLayout").then((m) => ({ default: m.PartnerLayout })));
 const PartnerClientsPage = lazy(() => import("./pages/PartnerClientsPage").then((m) => ({ default: m.PartnerClientsPage })));
@@ -166,10 +170,15 @@ export function App() {
                 <Route path="security" element={<Suspense fallback={<Loading />}><SecurityPage /></Suspense>} />
                 <Route path="privacy" element={<Suspense fallback={<Loading />}><PrivacyPage /></Suspense>} />
               </Route>
+              <Route path="/affiliate" element={<RoleGate><SettingsLayout /></RoleGate>}>
+                <Route index element={<Suspense fallback={<Loading />}><AffiliatePage /></Suspense>} />
+              </Route>
               <Route path="/admin" element={<RoleGate><AdminLayout /></RoleGate>}>
                 <Route index element={<Suspense fallback={<Loading />}><AdminCustomersPage /></Suspense>} />
                 <Route path="plans" element={<Suspense fallback={<Loading />}><AdminPlansPage /></Suspense>} />
                 <Route path="partners" element={<Suspense fallback={<Loading />}><AdminPartnersPage /></Suspense>} />
+                <Route path="affiliates" element={<Suspense fallback={<Loading />}><AdminAffiliatesPage /></Suspense>} />
+                <Route path="payouts" element={<Suspense fallback={<Loading />}><AdminPayoutsPage /></Suspense>} />
                 <Route path="audit" element={<Suspense fallback={<Loading />}><AdminAuditPage /></Suspense>} />
                 <Route path="settings" element={<Suspense fallback={<Loading />}><AdminSettingsPage /></Suspense>} />
               </Route>

@@ -186,6 +186,7 @@ const DETAILED: ReadonlySet<string> = new Set<ErrorCode>([
 const CODE_TEXT: Record<ErrorCode, MessageKey> = {
   ACCOUNT_LOCKED: "auth.accountLockedSoon",
   ACCOUNT_RESTRICTED: "error.accountRestricted",
+  AFFILIATE_EXISTS: "error.code.AFFILIATE_EXISTS",
   AI_NOT_CONFIGURED: "error.code.AI_NOT_CONFIGURED",
   ALREADY_RETRIED: "error.code.ALREADY_RETRIED",
   APP_IN_USE: "error.code.APP_IN_USE",

@@ -38,6 +38,8 @@ describe("role-aware navigation", () => {
     expect(canOpen("agent", "/settings/business-hours")).toBe(false);
     expect(canOpen("agent", "/settings/service")).toBe(false);
     expect(canOpen("agent", "/reports")).toBe(false);
+    // Anyone signed in joins the affiliate programme and follows their own earnings.
+    expect(canOpen("agent", "/affiliate")).toBe(true);
   });
   it("shows tenant admins the admin pages", () => {
     expect(navFor("tenant_admin").map((i) => i.to)).toEqual([
@@ -75,6 +77,13 @@ describe("role-aware navigation", () => {
     expect(canOpen("partner_admin", "/admin")).toBe(false);
     expect(canOpen("tenant_admin", "/settings/privacy")).toBe(true);
     expect(canOpen("partner_admin", "/settings/privacy")).toBe(true);
+    expect(canOpen("tenant_admin", "/affiliate")).toBe(true);
+    expect(canOpen("partner_admin", "/affiliate")).toBe(true);
+    expect(canOpen("super_admin", "/affiliate")).toBe(true);
+    // The operators' affiliate and payout pages are the console's.
+    expect(canOpen("tenant_admin", "/admin/affiliates")).toBe(false);
+    expect(canOpen("tenant_admin", "/admin/payouts")).toBe(false);
+    expect(canOpen("super_admin", "/admin/payouts")).toBe(true);
   });
   it("shows super-admins the platform console first, and lands them there", () => {
     expect(navFor("super_admin").map((i) => i.to)[0]).toBe("/admin");

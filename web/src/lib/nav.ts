@@ -37,7 +37,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
   // Broadcasts and drip sequences (messages over days, each contact at their own pace) are both
   // campaigns: one entry, with tabs on their pages (CampaignsTabs), keeps the bar within 1280 px.
   { to: "/campaigns", also: ["/sequences"], label: "nav.campaigns", icon: "campaigns", roles: ADMINS },
-  { to: "/settings/channels", section: "/settings", label: "nav.settings", icon: "settings", roles: ADMINS },
+  // The affiliate page is shown among the settings (a tab of theirs), so Settings stays marked there.
+  { to: "/settings/channels", section: "/settings", also: ["/affiliate"], label: "nav.settings", icon: "settings", roles: ADMINS },
 ];
 
 /**
@@ -58,6 +59,8 @@ const OPEN_PAGES: readonly { path: string; roles: readonly Role[] }[] = [
   { path: "/settings/security", roles: EVERYONE },
   // Canned replies: agents keep their personal ones; admins also the shared ones (the page tells them apart).
   { path: "/settings/canned-replies", roles: EVERYONE },
+  // The referral programme: anyone signed in joins it and follows their own earnings (`/api/v1/affiliate` answers any person).
+  { path: "/affiliate", roles: EVERYONE },
 ];
 
 /** Everyone's own account security (reached from their name in the header). */

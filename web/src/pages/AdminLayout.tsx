@@ -7,11 +7,13 @@ const TABS = [
   { to: "/admin", label: "admin.tab.customers", id: "customers", end: true },
   { to: "/admin/plans", label: "admin.tab.plans", id: "plans", end: false },
   { to: "/admin/partners", label: "admin.tab.partners", id: "partners", end: false },
+  { to: "/admin/affiliates", label: "admin.tab.affiliates", id: "affiliates", end: false },
+  { to: "/admin/payouts", label: "admin.tab.payouts", id: "payouts", end: false },
   { to: "/admin/audit", label: "admin.tab.audit", id: "audit", end: false },
   { to: "/admin/settings", label: "admin.tab.settings", id: "settings", end: false },
 ] as const;
 
-/** The platform console (super-admins only): customers, plans, white-label partners and every account's audit log. */
+/** The platform console (super-admins only): customers, plans, white-label partners, referral affiliates, payouts and every account's audit log. */
 export function AdminLayout() {
   const { t } = useI18n();
   // Back from viewing an account as its admin: say so once.

@@ -1,11 +1,12 @@
 import { useCallback } from "react";
 import { useAuth } from "../auth/AuthProvider";
 import { LedgerView } from "../components/partners/LedgerView";
+import { PartnerPayouts } from "../components/partners/PartnerPayouts";
 import { useTermsText } from "../components/partners/PartnerBits";
 import type { PartnerLedger } from "../lib/partners";
 import { usePartner } from "../partner/PartnerContext";
 
-/** Partner → Statements: the partner's revenue ledger, a month at a time, with its terms above. */
+/** Partner → Statements: the partner's revenue ledger, a month at a time, with its terms above and its payouts below. */
 export function PartnerStatementsPage() {
   const { api } = useAuth();
   const { partner } = usePartner();
@@ -17,6 +18,9 @@ export function PartnerStatementsPage() {
         {termsText(partner)}
       </p>
       <LedgerView load={load} testId="ledger" />
+      <div className="pt-4">
+        <PartnerPayouts />
+      </div>
     </div>
   );
 }

@@ -20,6 +20,8 @@ const TABS = [
   { to: "/settings/audit", label: "settings.audit", id: "audit" },
   { to: "/settings/security", label: "settings.security", id: "security" },
   { to: "/settings/privacy", label: "settings.privacy", id: "privacy" },
+  // The referral programme is the person's own, not the account's: its own path, shown among the settings.
+  { to: "/affiliate", label: "settings.affiliate", id: "affiliate" },
 ] as const;
 
 /**
