@@ -86,6 +86,8 @@ pub struct PayoutRequest<'a> {
     pub name: &'a str,
     /// affiliate or partner.
     pub payee_kind: &'a str,
+    /// The payee (its RazorpayX contact's reference).
+    pub payee_id: uuid::Uuid,
 }
 
 /// The client.
@@ -191,7 +193,7 @@ impl Razorpay {
             "account_number": p.account_number, "amount": p.amount_minor, "currency": "INR", "mode": "UPI", "purpose": "payout",
             "queue_if_low_balance": true, "reference_id": p.id.to_string(), "narration": "whatsflow earnings",
             "fund_account": {"account_type": "vpa", "vpa": {"address": p.vpa},
-                             "contact": {"name": p.name, "type": "vendor", "reference_id": format!("{}:{}", p.payee_kind, p.id)}},
+                             "contact": {"name": p.name, "type": "vendor", "reference_id": p.payee_id.to_string()}},
             "notes": {"payee_kind": p.payee_kind},
         });
         let key = p.id.to_string();

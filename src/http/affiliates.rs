@@ -61,12 +61,24 @@ fn details(b: DetailsBody) -> Result<AffiliateDetails, ApiError> {
 
 /// A person joins the affiliate programme (an operator approves them).
 pub async fn join(state: web::Data<AppState>, user: Person, body: web::Json<DetailsBody>) -> Result<HttpResponse, ApiError> {
+    not_a_view(&user)?;
     let d = details(body.into_inner())?;
     let me = state.db.tenant(user.tenant_id).users().get(user.user_id).await?.ok_or(ApiError::NotFound("user"))?;
     let view = repo(&state).join(user.user_id, &me.name, &me.email, &d, state.clock.now()).await?;
     let entry = Entry::new(Some(user.tenant_id), Actor::from(&*user), "affiliate.joined").target(format!("affiliate:{}", view.id));
     state.db.audit().append(entry).await?;
     Ok(HttpResponse::Created().json(view))
+}
+
+/// Someone viewing the account as this person (an operator, a partner) may
+/// not join the programme or change where its money goes.
+fn not_a_view(user: &Person) -> Result<(), ApiError> {
+    if user.impersonator.is_some() {
+        return Err(ApiError::Forbidden(
+            "only the person themselves can join the affiliate programme or change where they are paid".into(),
+        ));
+    }
+    Ok(())
 }
 
 async fn own(state: &AppState, user: &Person) -> Result<crate::store::repo::affiliates::AffiliateView, ApiError> {
@@ -80,6 +92,7 @@ pub async fn me(state: web::Data<AppState>, user: Person) -> Result<HttpResponse
 
 /// `PATCH /api/v1/affiliate`: the caller's UPI address, phone or GSTIN.
 pub async fn update(state: web::Data<AppState>, user: Person, body: web::Json<DetailsBody>) -> Result<HttpResponse, ApiError> {
+    not_a_view(&user)?;
     let me = own(&state, &user).await?;
     let d = details(body.into_inner())?;
     repo(&state).update_details(me.id, &d).await?;
@@ -227,6 +240,7 @@ pub async fn run_payouts(state: &AppState, by: Actor) -> Result<Vec<PayoutView>,
             vpa: &p.vpa,
             name: &p.name,
             payee_kind: &p.payee_kind,
+            payee_id: p.payee_id,
         };
         match state.razorpay.create_payout(&request).await {
             Ok(answer) => {

@@ -143,7 +143,10 @@ pub async fn register(state: web::Data<AppState>, req: HttpRequest, body: Valid<
     let session = new_session(&state, &req);
     let id = session.id;
     let plan = settings.default_plan.as_deref().unwrap_or(state.config.default_plan.as_str());
-    let signed = state.db.platform().register(TenantId::generate(), tenant_name, plan, name, &email, &hash, session).await?;
+    // Signing up on a partner's host makes the account that partner's client
+    // (its people then sign in there, and the partner earns from it).
+    let partner = crate::http::branding::host_partner(&state, &req).await?;
+    let signed = state.db.platform().register(TenantId::generate(), partner, tenant_name, plan, name, &email, &hash, session).await?;
     // A referral link clicked within its window binds the new account to its affiliate.
     crate::http::affiliates::attribute_sign_up(&state, &req, TenantId(signed.user.tenant_id), &email).await;
     // The new admin's address is confirmed by mail (when mail is set up).

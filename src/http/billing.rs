@@ -276,5 +276,13 @@ pub async fn webhook(state: web::Data<AppState>, req: HttpRequest, body: web::By
         let entry = Entry::new(Some(tenant), Actor::System, "billing.invoiced").target(format!("event:{}", event.event));
         state.db.audit().append(entry.change(None, Some(json!({"numbers": applied.issued})))).await?;
     }
+    if let Some(p) = event.payout.as_ref().filter(|_| !applied.duplicate) {
+        let entry = Entry::new(None, Actor::System, "payout.status").target(format!("razorpay_payout:{}", p.id));
+        state
+            .db
+            .audit()
+            .append(entry.change(None, Some(json!({"event": event.event, "status": p.status, "reference": p.reference}))))
+            .await?;
+    }
     Ok(HttpResponse::Ok().json(json!({"ok": true, "duplicate": applied.duplicate})))
 }

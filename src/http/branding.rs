@@ -5,7 +5,7 @@
 use crate::audit::{Actor, Entry};
 use crate::auth::limits::AuthAction;
 use crate::http::auth::{client_ip, email_shape, hash_password, long_enough};
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, ErrorCode};
 use crate::http::valid::{not_blank, Valid};
 use crate::partners::brand::Branding;
 use crate::partners::{normalize_host, valid_slug, PartnerStatus, RevenueModel};
@@ -121,8 +121,15 @@ pub async fn apply(state: web::Data<AppState>, req: HttpRequest, body: Valid<App
         ));
     }
     let email = body.admin_email.trim().to_lowercase();
-    let hash = hash_password(&state, body.admin_password.clone()).await?;
     let settings = state.db.admin().settings().await?;
+    if !settings.signups_open {
+        let contact = settings.support_email.map_or(String::new(), |e| format!("; write to {e} to become a partner"));
+        return Err(ApiError::Denied {
+            code: ErrorCode::SignupsClosed,
+            message: format!("this platform is not taking new sign-ups{contact}"),
+        });
+    }
+    let hash = hash_password(&state, body.admin_password.clone()).await?;
     let plan = settings.default_plan.as_deref().unwrap_or(state.config.default_plan.as_str());
     let (partner, admin) = state
         .db

@@ -152,6 +152,9 @@ pub fn validate(s: &BrandSettings) -> Result<(), String> {
         if n == 0 || n > 60 {
             return Err("`product_name` must be 1 to 60 characters".into());
         }
+        if name.chars().any(char::is_control) {
+            return Err("`product_name` must be plain text on one line".into());
+        }
     }
     if let Some(c) = &s.colors {
         for (field, v) in [("colors.primary", &c.primary), ("colors.accent", &c.accent)] {
@@ -211,6 +214,8 @@ mod tests {
         assert!(validate(&bad_colour).unwrap_err().contains("colors.primary"));
         let script = BrandSettings { terms_url: Some("javascript:alert(1)".into()), ..ok.clone() };
         assert!(validate(&script).unwrap_err().contains("terms_url"));
+        let newline = BrandSettings { product_name: Some("Acme\nBcc: x".into()), ..ok.clone() };
+        assert!(validate(&newline).unwrap_err().contains("one line"));
         let long = BrandSettings { product_name: Some("x".repeat(61)), ..ok };
         assert!(validate(&long).unwrap_err().contains("product_name"));
     }

@@ -101,10 +101,39 @@ pub fn custom_domain(raw: &str, base_domain: Option<&str>) -> Result<String, Str
     Ok(d)
 }
 
+/// Addresses under the base domain the platform keeps for itself.
+pub const RESERVED_SLUGS: &[&str] = &[
+    "www",
+    "app",
+    "api",
+    "admin",
+    "auth",
+    "login",
+    "mail",
+    "smtp",
+    "static",
+    "assets",
+    "cdn",
+    "docs",
+    "help",
+    "support",
+    "status",
+    "billing",
+    "dashboard",
+    "partner",
+    "partners",
+    "affiliate",
+    "affiliates",
+    "whatsflow",
+    "webhooks",
+    "ws",
+];
+
 /// Whether `s` is a partner slug: 3–30 of `a-z`, `0-9` and inner hyphens
-/// (it becomes `<slug>.<base domain>`).
+/// (it becomes `<slug>.<base domain>`), not one the platform keeps.
 pub fn valid_slug(s: &str) -> bool {
-    (3..=30).contains(&s.len())
+    !RESERVED_SLUGS.contains(&s)
+        && (3..=30).contains(&s.len())
         && !s.starts_with('-')
         && !s.ends_with('-')
         && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
@@ -211,5 +240,6 @@ mod tests {
         assert!(!valid_slug("Acme"));
         assert!(!valid_slug("acme.io"));
         assert!(!valid_slug(&"a".repeat(31)));
+        assert!(!valid_slug("www") && !valid_slug("app") && !valid_slug("admin"));
     }
 }

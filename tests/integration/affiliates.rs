@@ -271,7 +271,7 @@ async fn a_payout_is_paid_once_when_retried_and_a_reversed_one_restores_the_bala
     let (b, _clock) = app_on_clock().await;
     let app = &b.app;
     let op = operator(app).await;
-    // A partner with a revenue share: one client payment earns it ₹2,123.29.
+    // A partner with a revenue share: one client payment earns it ₹1,799.40.
     let slug = "payee";
     let res = app
         .post_json(
@@ -352,7 +352,7 @@ async fn a_payout_is_paid_once_when_retried_and_a_reversed_one_restores_the_bala
     assert_eq!(first["created"], 0, "{first}");
     let p = payouts(partner.clone()).await;
     assert_eq!(p.len(), 1);
-    assert_eq!(p[0]["amount_minor"], 212_329);
+    assert_eq!(p[0]["amount_minor"], 179_940);
     let second: Value = app.post_json(&op, "/api/v1/admin/payouts/run", &json!({})).await.json().await.unwrap();
     assert_eq!(second["created"], 1, "{second}");
     // Its answer this time says where it stands.
@@ -396,7 +396,7 @@ async fn a_payout_is_paid_once_when_retried_and_a_reversed_one_restores_the_bala
         payouts(partner.clone()).await.into_iter().find(|p| p["status"] == "reversed")
     })
     .await;
-    assert_eq!(reversed["amount_minor"], 212_329);
+    assert_eq!(reversed["amount_minor"], 179_940);
     assert!(reversed["failure_reason"].as_str().unwrap().contains("rejected"));
     let run: Value = app.post_json(&op, "/api/v1/admin/payouts/run", &json!({})).await.json().await.unwrap();
     assert_eq!(run["created"], 1, "{run}");

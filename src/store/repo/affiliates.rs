@@ -15,8 +15,8 @@ use whatsflow_actors::ids::{TenantId, UserId};
 /// A referred account: name, signed up, status, reason, paid cycles, earned.
 type ReferralRow = (String, DateTime<Utc>, String, Option<String>, i64, i64);
 /// A refund of a commissioned payment: id, payment, amount, when, the
-/// commission, the payment's amount, the hold's end, refunded before.
-type RefundToClaw = (String, String, i64, DateTime<Utc>, i64, i64, DateTime<Utc>, i64);
+/// commission, the payment's amount, the hold's end.
+type RefundToClaw = (String, String, i64, DateTime<Utc>, i64, i64, DateTime<Utc>);
 
 /// What an affiliate earned, by state.
 #[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
@@ -161,6 +161,8 @@ pub struct PayoutToSend {
     pub name: String,
     /// affiliate or partner.
     pub payee_kind: String,
+    /// The payee.
+    pub payee_id: uuid::Uuid,
 }
 
 /// What joining or editing sets.
@@ -494,32 +496,17 @@ impl Affiliates<'_> {
     /// every payout still to hand to RazorpayX (new ones and any whose
     /// request got no answer before).
     pub async fn due_payouts(&self, now: DateTime<Utc>) -> Result<Vec<PayoutToSend>, DbError> {
-        let affiliates: Vec<(uuid::Uuid, String)> =
-            sqlx::query_as("SELECT id, payout_vpa FROM affiliates WHERE status = 'approved' AND payout_vpa IS NOT NULL")
-                .fetch_all(self.pool)
-                .await?;
-        for (id, vpa) in affiliates {
-            let balance = self.earnings(id, now).await?.payable_minor;
-            if balance >= PAYOUT_THRESHOLD_MINOR {
-                self.open_payout("affiliate", id, balance, &vpa).await?;
-            }
-        }
-        let partners: Vec<(uuid::Uuid, String, i64, i64)> = sqlx::query_as(
-            "SELECT p.id, p.payout_vpa, COALESCE(s.balance_minor, 0)::bigint,
-                    (SELECT COALESCE(sum(o.amount_minor), 0)::bigint FROM payouts o
-                     WHERE o.payee_kind = 'partner' AND o.payee_id = p.id AND o.status NOT IN ('reversed', 'failed'))
-             FROM partners p LEFT JOIN partner_summaries() s ON s.id = p.id
-             WHERE p.status = 'approved' AND p.payout_vpa IS NOT NULL",
+        let payees: Vec<(String, uuid::Uuid, String)> = sqlx::query_as(
+            "SELECT 'affiliate', id, payout_vpa FROM affiliates WHERE status = 'approved' AND payout_vpa IS NOT NULL
+             UNION ALL SELECT 'partner', id, payout_vpa FROM partners WHERE status = 'approved' AND payout_vpa IS NOT NULL",
         )
         .fetch_all(self.pool)
         .await?;
-        for (id, vpa, earned, paid) in partners {
-            if earned - paid >= PAYOUT_THRESHOLD_MINOR {
-                self.open_payout("partner", id, earned - paid, &vpa).await?;
-            }
+        for (kind, id, vpa) in payees {
+            self.open_payout(&kind, id, &vpa, now).await?;
         }
         let rows = sqlx::query(
-            "SELECT p.id, p.amount_minor, p.vpa, p.payee_kind, COALESCE(a.name, pa.name, '') AS name FROM payouts p
+            "SELECT p.id, p.amount_minor, p.vpa, p.payee_kind, p.payee_id, COALESCE(a.name, pa.name, '') AS name FROM payouts p
              LEFT JOIN affiliates a ON p.payee_kind = 'affiliate' AND a.id = p.payee_id
              LEFT JOIN partners pa ON p.payee_kind = 'partner' AND pa.id = p.payee_id
              WHERE p.status = 'created' ORDER BY p.created_at",
@@ -533,6 +520,7 @@ impl Affiliates<'_> {
                     amount_minor: r.try_get("amount_minor")?,
                     vpa: r.try_get("vpa")?,
                     payee_kind: r.try_get("payee_kind")?,
+                    payee_id: r.try_get("payee_id")?,
                     name: r.try_get("name")?,
                 })
             })
@@ -540,20 +528,55 @@ impl Affiliates<'_> {
             .map_err(DbError::from)
     }
 
-    async fn open_payout(&self, kind: &str, payee: uuid::Uuid, amount: i64, vpa: &str) -> Result<(), DbError> {
-        let id = uuid::Uuid::new_v4();
-        sqlx::query(
-            "INSERT INTO payouts (id, payee_kind, payee_id, amount_minor, vpa, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (payee_kind, payee_id) WHERE status IN ('created', 'queued', 'processing') DO NOTHING",
+    /// Opens a payout of the payee's whole balance when it reached the
+    /// threshold and none is on its way. The balance is read and the payout
+    /// written under a lock of the payee, so two runs at once (an operator's
+    /// and the monthly one) never both pay the same money.
+    async fn open_payout(&self, kind: &str, payee: uuid::Uuid, vpa: &str, now: DateTime<Utc>) -> Result<(), DbError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('payout:' || $1 || ':' || $2::text))")
+            .bind(kind)
+            .bind(payee)
+            .execute(&mut *tx)
+            .await?;
+        let earned: i64 = if kind == "affiliate" {
+            sqlx::query_scalar(
+                "SELECT COALESCE(sum(amount_minor) FILTER (WHERE hold_until <= $2), 0)::bigint FROM commissions WHERE affiliate_id = $1",
+            )
+            .bind(payee)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?
+        } else {
+            sqlx::query_scalar("SELECT COALESCE((SELECT balance_minor FROM partner_summaries() WHERE id = $1), 0)::bigint")
+                .bind(payee)
+                .fetch_one(&mut *tx)
+                .await?
+        };
+        let committed: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(sum(amount_minor), 0)::bigint FROM payouts WHERE payee_kind = $1 AND payee_id = $2 AND status NOT IN ('reversed', 'failed')",
         )
-        .bind(id)
         .bind(kind)
         .bind(payee)
-        .bind(amount)
-        .bind(vpa)
-        .bind(id.to_string())
-        .execute(self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        let balance = earned - committed;
+        if balance >= PAYOUT_THRESHOLD_MINOR {
+            let id = uuid::Uuid::new_v4();
+            sqlx::query(
+                "INSERT INTO payouts (id, payee_kind, payee_id, amount_minor, vpa, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (payee_kind, payee_id) WHERE status IN ('created', 'queued', 'processing') DO NOTHING",
+            )
+            .bind(id)
+            .bind(kind)
+            .bind(payee)
+            .bind(balance)
+            .bind(vpa)
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -628,6 +651,9 @@ pub(super) async fn record_commissions(tx: &mut Transaction<'static, Postgres>, 
     if status != "active" {
         return Ok(());
     }
+    // One settlement of this account's commissions at a time: concurrent
+    // webhooks count its paid cycles and refunds with each other's rows.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('commissions:' || $1::text))").bind(tenant.0).execute(&mut **tx).await?;
     if let Some(gstin) = gstin {
         let same: bool =
             sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM billing_details WHERE tenant_id = $1 AND upper(gstin) = upper($2))")
@@ -687,8 +713,7 @@ pub(super) async fn record_commissions(tx: &mut Transaction<'static, Postgres>, 
     }
     // Refunds of commissioned payments not clawed back yet.
     let refunds: Vec<RefundToClaw> = sqlx::query_as(
-        "SELECT r.id, r.payment_id, r.amount_minor, r.refunded_at, c.amount_minor, p.amount_minor, c.hold_until,
-                COALESCE((SELECT sum(x.base_minor) FROM commissions x WHERE x.payment_id = r.payment_id AND x.refund_id IS NOT NULL), 0)::bigint
+        "SELECT r.id, r.payment_id, r.amount_minor, r.refunded_at, c.amount_minor, p.amount_minor, c.hold_until
          FROM refunds r JOIN payments p ON p.id = r.payment_id
          JOIN commissions c ON c.payment_id = r.payment_id AND c.refund_id IS NULL AND c.affiliate_id = $2
          WHERE p.tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM commissions x WHERE x.payment_id = r.payment_id AND x.refund_id = r.id)
@@ -698,7 +723,14 @@ pub(super) async fn record_commissions(tx: &mut Transaction<'static, Postgres>, 
     .bind(affiliate)
     .fetch_all(&mut **tx)
     .await?;
-    for (refund, payment, refunded, at, earned, gross, hold_until, refunded_before) in refunds {
+    for (refund, payment, refunded, at, earned, gross, hold_until) in refunds {
+        // Read per refund: an earlier one in this same pass counts.
+        let refunded_before: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(sum(base_minor), 0)::bigint FROM commissions WHERE payment_id = $1 AND refund_id IS NOT NULL",
+        )
+        .bind(&payment)
+        .fetch_one(&mut **tx)
+        .await?;
         // In proportion of the payment refunded, cumulatively (parts add up to the whole).
         let back = crate::partners::money::reversal(
             crate::partners::money::Split { partner: earned, platform: gross - earned },

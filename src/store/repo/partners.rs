@@ -19,8 +19,9 @@ use whatsflow_actors::ids::TenantId;
 type DomainRow = (String, String, Option<DateTime<Utc>>, DateTime<Utc>);
 /// A plan with its platform and partner prices.
 type PriceRow = (String, String, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
-/// A captured payment not shared yet: id, amount, when, its cycle and plan prices.
-type UnsharedPayment = (String, i64, DateTime<Utc>, Option<String>, Option<i64>, Option<i64>);
+/// A captured payment not shared yet: id, amount, when, its cycle, its
+/// plan's prices and its invoice's value before GST.
+type UnsharedPayment = (String, i64, DateTime<Utc>, Option<String>, Option<i64>, Option<i64>, Option<i64>);
 
 /// Most custom domains per partner.
 pub const MAX_DOMAINS: i64 = 5;
@@ -626,6 +627,14 @@ impl Partners<'_> {
         if count >= MAX_DOMAINS {
             return Ok(DomainAdded::Limit);
         }
+        // Proven by another partner: it is theirs.
+        let held: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM partner_domains WHERE domain = $1 AND verified_at IS NOT NULL)")
+            .bind(domain)
+            .fetch_one(&mut *tx)
+            .await?;
+        if held {
+            return Err(DbError::Conflict(Conflict::DomainTaken(domain.to_owned())));
+        }
         let row: DomainRow = sqlx::query_as(
             "INSERT INTO partner_domains (domain, partner_id, token) VALUES ($1, $2, $3) RETURNING domain, token, verified_at, created_at",
         )
@@ -648,7 +657,9 @@ impl Partners<'_> {
         .bind(partner)
         .bind(domain)
         .fetch_optional(self.pool)
-        .await?;
+        .await
+        // Another partner proved it first.
+        .map_err(|e| DbError::on_constraint(e, "partner_domains_verified", Conflict::DomainTaken(domain.to_owned())))?;
         Ok(row.map(domain_view))
     }
 
@@ -761,10 +772,14 @@ pub(super) async fn record_shares(tx: &mut Transaction<'static, Postgres>, tenan
     .fetch_optional(&mut **tx)
     .await?;
     let Some((partner, model, bps, fee)) = partner else { return Ok(()) };
+    // One settlement of this account's shares at a time: concurrent webhooks
+    // about its payments and refunds see each other's rows.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('partner-shares:' || $1::text))").bind(tenant.0).execute(&mut **tx).await?;
     let Some(model) = RevenueModel::parse(&model) else { return Ok(()) };
     let terms = Terms { model, revenue_share_bps: bps, platform_fee_minor: fee };
     let unshared: Vec<UnsharedPayment> = sqlx::query_as(
-        "SELECT p.id, p.amount_minor, p.paid_at, s.cycle, pl.price_monthly_minor, pl.price_annual_minor
+        "SELECT p.id, p.amount_minor, p.paid_at, s.cycle, pl.price_monthly_minor, pl.price_annual_minor,
+                (SELECT i.taxable_minor FROM invoices i WHERE i.payment_id = p.id AND i.kind = 'invoice' LIMIT 1)
          FROM payments p LEFT JOIN subscriptions s ON s.id = p.subscription_id LEFT JOIN plans pl ON pl.code = s.plan_code
          WHERE p.tenant_id = $1 AND p.captured AND p.purpose IS NULL
            AND NOT EXISTS (SELECT 1 FROM partner_ledger l WHERE l.payment_id = p.id AND l.refund_id IS NULL)
@@ -773,16 +788,18 @@ pub(super) async fn record_shares(tx: &mut Transaction<'static, Postgres>, tenan
     .bind(tenant.0)
     .fetch_all(&mut **tx)
     .await?;
-    for (payment, gross, at, cycle, monthly, annual) in unshared {
+    for (payment, gross, at, cycle, monthly, annual, taxable) in unshared {
+        // The platform's own price before GST for what was bought.
         let wholesale = match cycle.as_deref() {
-            Some("annual") => annual.map(crate::billing::gst::with_gst),
-            Some(_) => monthly.map(crate::billing::gst::with_gst),
+            Some("annual") => annual,
+            Some(_) => monthly,
             None => None,
         };
         if model == RevenueModel::Markup && cycle.is_none() {
             continue;
         }
-        let split = money::split(terms, gross, wholesale);
+        let base = taxable.unwrap_or_else(|| crate::billing::gst::TaxSplit::inclusive(gross, true).taxable);
+        let split = money::split(terms, gross, base, wholesale);
         insert_entry(tx, partner, tenant, "share", &payment, None, gross, split, at).await?;
     }
     let refunds: Vec<(String, String, i64, DateTime<Utc>)> = sqlx::query_as(

@@ -71,11 +71,13 @@ impl Platform<'_> {
         Ok(row.map(|(id, tenant, scopes, created_by)| KeyRecord { id, tenant_id: TenantId(tenant), scopes, created_by }))
     }
 
-    /// Creates a tenant on `plan` and its first admin, signed in.
+    /// Creates a tenant on `plan` (a client of `partner` when signed up on
+    /// its host) and its first admin, signed in.
     #[allow(clippy::too_many_arguments)]
     pub async fn register(
         &self,
         tenant: TenantId,
+        partner: Option<uuid::Uuid>,
         tenant_name: &str,
         plan: &str,
         name: &str,
@@ -84,10 +86,11 @@ impl Platform<'_> {
         session: NewSession,
     ) -> Result<SignedIn, DbError> {
         let mut tx = crate::db::tenant_tx(self.pool, tenant).await?;
-        sqlx::query("INSERT INTO tenants (id, name, plan_code) VALUES ($1, $2, $3)")
+        sqlx::query("INSERT INTO tenants (id, name, plan_code, partner_id) VALUES ($1, $2, $3, $4)")
             .bind(tenant.0)
             .bind(tenant_name)
             .bind(plan)
+            .bind(partner)
             .execute(&mut *tx)
             .await?;
         let user = insert_user(&mut tx, tenant, NewUser { email, name, password_hash, role: "tenant_admin" }).await?;
