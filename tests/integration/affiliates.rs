@@ -6,41 +6,17 @@
 //! ₹1,000, paid once however often their request is retried, a reversed one
 //! restoring the balance, and RazorpayX's late events ignored.
 
-use crate::billing::{invoices, post_event, sim_charge, sim_events, subscribe_and_pay, Billed, WEBHOOK_SECRET};
+use crate::billing::{billed_on, invoices, post_event, sim_charge, sim_events, subscribe_and_pay, Billed, WEBHOOK_SECRET};
 use crate::helpers::*;
 use crate::plans::operator;
 use serde_json::{json, Value};
 use std::sync::Arc;
-use whatsflow::config::Secret;
-use whatsflow::sim::razorpay::RazorpaySimConfig;
-use whatsflow::store::repo::billing::Seller;
 use whatsflow_actors::ports::ManualClock;
 
 /// A server with billing and payouts on a manual clock.
 async fn app_on_clock() -> (Billed, Arc<ManualClock>) {
-    let rzp = whatsflow::sim::razorpay::start(
-        std::net::TcpListener::bind("127.0.0.1:0").unwrap(),
-        RazorpaySimConfig {
-            webhook_url: String::new(),
-            webhook_secret: WEBHOOK_SECRET.into(),
-            key_id: "rzp_test_whatsflow".into(),
-            key_secret: "rzp-key-secret".into(),
-            charge_every: None,
-        },
-    )
-    .unwrap();
-    let base = rzp.base_url.clone();
     let clock = Arc::new(ManualClock::default());
-    let app = spawn_with_clock_and(fresh_database().await, clock.clone(), move |mut c| {
-        c.billing.api_base = base;
-        c.billing.key = Some(("rzp_test_whatsflow".into(), Secret::new("rzp-key-secret")));
-        c.billing.webhook_secrets = vec![Secret::new(WEBHOOK_SECRET)];
-        c.billing.seller = Seller {
-            legal_name: "whatsflow Technologies Pvt Ltd".into(),
-            gstin: "29AACCW1234F1Z5".into(),
-            state_code: "29".into(),
-            address: "Bengaluru".into(),
-        };
+    let b = billed_on(clock.clone(), |mut c| {
         c.billing.payout_account = Some("7878780080316316".into());
         c.billing.monthly_payouts = false;
         // Several sign-ups come from this one address.
@@ -48,8 +24,14 @@ async fn app_on_clock() -> (Billed, Arc<ManualClock>) {
         c
     })
     .await;
-    rzp.state.set_webhook_url(&app.url("/webhooks/razorpay"));
-    (Billed { app, rzp }, clock)
+    (b, clock)
+}
+
+/// Signs in: the answer (tokens and user).
+async fn sign_in(app: &TestApp, email: &str, password: &str) -> Value {
+    let res = app.http.post(app.url("/api/v1/auth/login")).json(&json!({"email": email, "password": password})).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
 }
 
 /// A client that does not follow redirects (to see the link's answer).
@@ -282,17 +264,7 @@ async fn a_payout_is_paid_once_when_retried_and_a_reversed_one_restores_the_bala
         )
         .await;
     assert_eq!(res.status(), 201);
-    let login: Value = app
-        .http
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({"email": "admin@payee.example", "password": "partner-pass-1"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let partner = login["access_token"].as_str().unwrap().to_owned();
+    let partner = sign_in(app, "admin@payee.example", "partner-pass-1").await["access_token"].as_str().unwrap().to_owned();
     let res = app
         .http
         .put(app.url("/api/v1/partner/payout"))
@@ -311,16 +283,7 @@ async fn a_payout_is_paid_once_when_retried_and_a_reversed_one_restores_the_bala
         )
         .await;
     assert_eq!(client_login.status(), 201);
-    let signed: Value = app
-        .http
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({"email": "owner@client-one.example", "password": "client-pass-1"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let signed = sign_in(app, "owner@client-one.example", "client-pass-1").await;
     let client = Tenant {
         token: signed["access_token"].as_str().unwrap().to_owned(),
         refresh: String::new(),

@@ -25,6 +25,19 @@ pub(crate) struct Billed {
 }
 
 pub(crate) async fn billed_app(suspend_after: Duration) -> Billed {
+    billed_on(std::sync::Arc::new(whatsflow_actors::ports::SystemClock), move |mut c| {
+        c.billing.suspend_after = suspend_after;
+        c
+    })
+    .await
+}
+
+/// A server billing through the Razorpay simulator, on `clock`, with the
+/// configuration further tweaked.
+pub(crate) async fn billed_on(
+    clock: std::sync::Arc<dyn whatsflow_actors::ports::Clock>,
+    tweak: impl FnOnce(whatsflow::config::Config) -> whatsflow::config::Config,
+) -> Billed {
     let rzp = whatsflow::sim::razorpay::start(
         std::net::TcpListener::bind("127.0.0.1:0").unwrap(),
         RazorpaySimConfig {
@@ -37,23 +50,18 @@ pub(crate) async fn billed_app(suspend_after: Duration) -> Billed {
     )
     .unwrap();
     let base = rzp.base_url.clone();
-    let app = spawn_with(
-        fresh_database().await,
-        move |mut c| {
-            c.billing.api_base = base;
-            c.billing.key = Some(("rzp_test_whatsflow".into(), Secret::new("rzp-key-secret")));
-            c.billing.webhook_secrets = vec![Secret::new(WEBHOOK_SECRET), Secret::new(OLD_WEBHOOK_SECRET)];
-            c.billing.seller = Seller {
-                legal_name: "whatsflow Technologies Pvt Ltd".into(),
-                gstin: "29AACCW1234F1Z5".into(),
-                state_code: "29".into(),
-                address: "Bengaluru".into(),
-            };
-            c.billing.suspend_after = suspend_after;
-            c
-        },
-        None,
-    )
+    let app = spawn_with_clock_and(fresh_database().await, clock, move |mut c| {
+        c.billing.api_base = base;
+        c.billing.key = Some(("rzp_test_whatsflow".into(), Secret::new("rzp-key-secret")));
+        c.billing.webhook_secrets = vec![Secret::new(WEBHOOK_SECRET), Secret::new(OLD_WEBHOOK_SECRET)];
+        c.billing.seller = Seller {
+            legal_name: "whatsflow Technologies Pvt Ltd".into(),
+            gstin: "29AACCW1234F1Z5".into(),
+            state_code: "29".into(),
+            address: "Bengaluru".into(),
+        };
+        tweak(c)
+    })
     .await;
     rzp.state.set_webhook_url(&app.url("/webhooks/razorpay"));
     Billed { app, rzp }
