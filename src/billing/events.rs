@@ -78,6 +78,10 @@ pub struct PaymentFacts {
     pub purpose: Option<String>,
     /// For a top-up, the paise it credits (the rest is GST), from its notes.
     pub credit_minor: Option<i64>,
+    /// The payer's phone (`contact`).
+    pub contact: Option<String>,
+    /// How they paid: `card:<card_id>`, `vpa:<address>` or `token:<token_id>`.
+    pub payer_method: Option<String>,
 }
 
 /// An invoice entity (Razorpay's, not ours: it links a payment to a subscription).
@@ -198,6 +202,12 @@ impl RazorpayEvent {
                 tenant: tenant(e),
                 purpose: text(&e["notes"]["purpose"]),
                 credit_minor: int(&e["notes"]["credit_minor"]),
+                contact: text(&e["contact"]).filter(|c| c.len() <= 32),
+                payer_method: text(&e["card_id"])
+                    .map(|c| format!("card:{c}"))
+                    .or_else(|| text(&e["vpa"]).map(|v| format!("vpa:{}", v.to_lowercase())))
+                    .or_else(|| text(&e["token_id"]).map(|t| format!("token:{t}")))
+                    .filter(|m| m.len() <= 120),
             }),
         };
         let invoice = match &p["invoice"]["entity"] {

@@ -58,6 +58,10 @@ struct Sub {
     currency: String,
     failures: u32,
     period_secs: i64,
+    /// The paying customer's phone (the payment's `contact`).
+    payer_contact: String,
+    /// Their saved card (the payment's `card_id`, the same each cycle).
+    card_id: String,
 }
 
 #[derive(Default)]
@@ -171,8 +175,8 @@ impl RazorpaySimState {
             "id": payment_id, "entity": "payment", "amount": sub.amount, "currency": sub.currency,
             "status": if fail { "failed" } else { "captured" }, "order_id": Self::id(&mut books, "order"), "invoice_id": invoice_id,
             "international": false, "method": "card", "amount_refunded": 0, "refund_status": null, "captured": !fail,
-            "description": format!("Subscription {sub_id}"), "card_id": Self::id(&mut books, "card"),
-            "email": "billing@customer.example", "contact": "+919000090000", "notes": sub.entity["notes"].clone(),
+            "description": format!("Subscription {sub_id}"), "card_id": sub.card_id,
+            "email": "billing@customer.example", "contact": sub.payer_contact, "notes": sub.entity["notes"].clone(),
             "fee": if fail { 0 } else { sub.amount * 2 / 100 }, "tax": 0,
             "error_code": if fail { json!("BAD_REQUEST_ERROR") } else { Value::Null },
             "error_description": if fail { json!("Payment failed due to insufficient funds") } else { Value::Null },
@@ -217,11 +221,25 @@ impl RazorpaySimState {
     /// The customer authorises a subscription at its checkout page
     /// (`subscription.authenticated`), and its first cycle is charged.
     pub fn authorise(&self, sub_id: &str) -> Option<Value> {
+        self.authorise_as(sub_id, None, None)
+    }
+
+    /// Authorises a subscription with the customer's phone and card number
+    /// (the card's id is the same for the same number, as Razorpay's saved
+    /// cards are), then charges it.
+    pub fn authorise_as(&self, sub_id: &str, contact: Option<&str>, card_number: Option<&str>) -> Option<Value> {
         {
             let mut books = self.books();
             let mut sub = books.subs.get(sub_id)?.clone();
             if sub.entity["status"] != "created" {
                 return None;
+            }
+            if let Some(c) = contact {
+                sub.payer_contact = c.to_owned();
+            }
+            if let Some(n) = card_number {
+                let digest = <sha2::Sha256 as sha2::Digest>::digest(n.as_bytes());
+                sub.card_id = format!("card_Sim{}", &hex::encode(digest)[..14]);
             }
             sub.entity["status"] = json!("authenticated");
             sub.entity["auth_attempts"] = json!(1);
@@ -371,6 +389,8 @@ async fn create_subscription(req: HttpRequest, state: web::Data<Arc<RazorpaySimS
         currency: plan["item"]["currency"].as_str().unwrap_or("INR").to_owned(),
         failures: 0,
         period_secs,
+        payer_contact: "+919000090000".into(),
+        card_id: RazorpaySimState::id(&mut books, "card"),
     };
     books.subs.insert(id, sub);
     HttpResponse::Ok().json(entity)
@@ -618,12 +638,21 @@ async fn checkout(state: web::Data<Arc<RazorpaySimState>>, path: web::Path<Strin
     ))
 }
 
-async fn checkout_pay(state: web::Data<Arc<RazorpaySimState>>, path: web::Path<String>) -> HttpResponse {
+/// Who pays at the checkout (optional): their phone and card number.
+#[derive(Deserialize)]
+struct PayerQuery {
+    #[serde(default)]
+    contact: Option<String>,
+    #[serde(default)]
+    card: Option<String>,
+}
+
+async fn checkout_pay(state: web::Data<Arc<RazorpaySimState>>, path: web::Path<String>, payer: web::Query<PayerQuery>) -> HttpResponse {
     // A new subscription is authorised; an overdue one (pending, halted) is
     // charged again with the card given now.
     let status = state.books().subs.get(path.as_str()).map(|s| s.entity["status"].as_str().unwrap_or_default().to_owned());
     let paid = match status.as_deref() {
-        Some("created") => state.authorise(&path).is_some(),
+        Some("created") => state.authorise_as(&path, payer.contact.as_deref(), payer.card.as_deref()).is_some(),
         Some("pending" | "halted") => state.charge(&path, false).is_some(),
         _ => false,
     };

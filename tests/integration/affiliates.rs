@@ -375,3 +375,47 @@ async fn a_payout_is_paid_once_when_retried_and_a_reversed_one_restores_the_bala
     assert_eq!(all["data"].as_array().unwrap().len(), 3);
     assert!(all["data"].as_array().unwrap().iter().all(|p| p["payee_kind"] == "partner" && p["payee_name"] == "Payee Digital"));
 }
+
+/// Subscribes `t` and pays at the checkout as the customer with this phone
+/// and card number; waits for the invoice.
+async fn subscribe_paying_as(b: &Billed, t: &Tenant, contact: &str, card: &str) {
+    let v: Value = b.app.post_json(&t.token, "/api/v1/billing/subscribe", &json!({"plan": "professional"})).await.json().await.unwrap();
+    let url = format!("{}/pay?contact={}&card={card}", v["short_url"].as_str().unwrap(), contact.replace('+', "%2B"));
+    let paid = b.app.http.post(url).send().await.unwrap().text().await.unwrap();
+    assert!(paid.contains("Payment successful"), "{paid}");
+    eventually("the invoice", WAIT, || async { (!invoices(&b.app, t).await.is_empty()).then_some(()) }).await;
+}
+
+#[actix_rt::test]
+async fn a_referral_paid_with_the_affiliates_own_phone_or_card_earns_nothing() {
+    let (b, _clock) = app_on_clock().await;
+    let app = &b.app;
+    let op = operator(app).await;
+    let asha = register_with(app, "Asha Media", "asha@ashamedia.in", None).await;
+    let (_, code) = approved_affiliate(app, &op, &asha, json!({"phone": "+919811112222", "payout_vpa": "asha@okbank"})).await;
+    // Asha's own account pays with her card.
+    subscribe_paying_as(&b, &asha, "+919833334444", "4111111111111111").await;
+    let cookie = click(app, &code, None).await.unwrap();
+    let by_phone = register_with(app, "Phone Friend", "owner@phone-friend.in", Some(&cookie)).await;
+    let by_card = register_with(app, "Card Friend", "owner@card-friend.in", Some(&cookie)).await;
+    let honest = register_with(app, "Real Customer", "owner@real-customer.in", Some(&cookie)).await;
+    subscribe_paying_as(&b, &by_phone, "+91 98111 12222", "5555555555554444").await;
+    subscribe_paying_as(&b, &by_card, "+919877776666", "4111111111111111").await;
+    subscribe_paying_as(&b, &honest, "+919855556666", "6011111111111117").await;
+    let refs = eventually("the honest referral's commission", WAIT, || async {
+        let (_, refs) = app.get(&asha, "/api/v1/affiliate/referrals").await;
+        let refs = refs["data"].as_array().unwrap().clone();
+        refs.iter().any(|r| r["tenant_name"] == "Real Customer" && r["paid_cycles"] == 1).then_some(refs)
+    })
+    .await;
+    let of = |name: &str| refs.iter().find(|r| r["tenant_name"] == name).unwrap().clone();
+    assert_eq!(of("Phone Friend")["status"], "refused_self");
+    assert!(of("Phone Friend")["reason"].as_str().unwrap().contains("phone"), "{refs:?}");
+    assert_eq!(of("Card Friend")["status"], "refused_self");
+    assert!(of("Card Friend")["reason"].as_str().unwrap().contains("payment method"), "{refs:?}");
+    assert_eq!(of("Real Customer")["status"], "active");
+    let c = commissions(app, &asha).await;
+    assert_eq!(c.len(), 1, "only the honest referral earns: {c:?}");
+    assert_eq!(c[0]["tenant_name"], "Real Customer");
+    assert_eq!(dashboard(app, &asha).await["stats"]["signups"], 1);
+}

@@ -18,6 +18,9 @@ type ReferralRow = (String, DateTime<Utc>, String, Option<String>, i64, i64);
 /// commission, the payment's amount, the hold's end.
 type RefundToClaw = (String, String, i64, DateTime<Utc>, i64, i64, DateTime<Utc>);
 
+/// A referral's affiliate, status, tier, and the affiliate's GSTIN, phone and UPI address.
+type ReferralTerms = (uuid::Uuid, String, String, Option<String>, Option<String>, Option<String>);
+
 /// What an affiliate earned, by state.
 #[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
 pub struct Earnings {
@@ -641,14 +644,42 @@ pub(super) async fn apply_payout_status<'e, E: sqlx::PgExecutor<'e>>(
 /// one, in proportion; once each whatever the order of Razorpay's webhooks.
 /// A payee's own GSTIN on the account's billing details refuses the referral.
 pub(super) async fn record_commissions(tx: &mut Transaction<'static, Postgres>, tenant: TenantId) -> Result<(), DbError> {
-    let referral: Option<(uuid::Uuid, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT r.affiliate_id, r.status, a.tier, a.gstin FROM referrals r JOIN affiliates a ON a.id = r.affiliate_id WHERE r.referred_tenant_id = $1",
+    let referral: Option<ReferralTerms> = sqlx::query_as(
+        "SELECT r.affiliate_id, r.status, a.tier, a.gstin, a.phone, a.payout_vpa
+         FROM referrals r JOIN affiliates a ON a.id = r.affiliate_id WHERE r.referred_tenant_id = $1",
     )
     .bind(tenant.0)
     .fetch_optional(&mut **tx)
     .await?;
-    let Some((affiliate, status, tier, gstin)) = referral else { return Ok(()) };
+    let Some((affiliate, status, tier, gstin, phone, vpa)) = referral else { return Ok(()) };
     if status != "active" {
+        return Ok(());
+    }
+    // Paid for with the affiliate's own phone or payment method (one their
+    // own account paid with, or the UPI address they are paid at): their own.
+    let own: Option<String> = sqlx::query_scalar(
+        "SELECT reason FROM (
+            SELECT 1 AS k, 'paid from the affiliate''s own phone' AS reason WHERE $2::text IS NOT NULL AND EXISTS (
+                SELECT 1 FROM payments p WHERE p.tenant_id = $1 AND p.payer_contact IS NOT NULL
+                  AND right(regexp_replace(p.payer_contact, '[^0-9]', '', 'g'), 10) = right(regexp_replace($2, '[^0-9]', '', 'g'), 10))
+            UNION ALL
+            SELECT 2, 'paid with the affiliate''s own payment method' WHERE EXISTS (
+                SELECT 1 FROM payments p WHERE p.tenant_id = $1 AND p.payer_method IS NOT NULL
+                  AND (p.payer_method IN (SELECT m.payer_method FROM affiliate_own_methods($3) m) OR p.payer_method = 'vpa:' || $4))
+         ) found ORDER BY k LIMIT 1",
+    )
+    .bind(tenant.0)
+    .bind(&phone)
+    .bind(affiliate)
+    .bind(&vpa)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(reason) = own {
+        sqlx::query("UPDATE referrals SET status = 'refused_self', reason = $2 WHERE referred_tenant_id = $1")
+            .bind(tenant.0)
+            .bind(&reason)
+            .execute(&mut **tx)
+            .await?;
         return Ok(());
     }
     // One settlement of this account's commissions at a time: concurrent

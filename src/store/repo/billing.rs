@@ -429,10 +429,13 @@ impl Billing<'_> {
         if let Some(p) = &e.payment {
             let invoice_id = p.invoice_id.clone().or_else(|| e.invoice.as_ref().map(|i| i.id.clone()));
             sqlx::query(&format!(
-                "INSERT INTO payments AS p (id, tenant_id, subscription_id, invoice_id, amount_minor, currency, status, captured, paid_at, purpose)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                "INSERT INTO payments AS p (id, tenant_id, subscription_id, invoice_id, amount_minor, currency, status, captured, paid_at, purpose,
+                                            payer_contact, payer_method)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                  ON CONFLICT (id) DO UPDATE SET
                     purpose = COALESCE(p.purpose, EXCLUDED.purpose),
+                    payer_contact = COALESCE(p.payer_contact, EXCLUDED.payer_contact),
+                    payer_method = COALESCE(p.payer_method, EXCLUDED.payer_method),
                     tenant_id = COALESCE(p.tenant_id, EXCLUDED.tenant_id),
                     subscription_id = COALESCE(p.subscription_id, EXCLUDED.subscription_id),
                     invoice_id = COALESCE(p.invoice_id, EXCLUDED.invoice_id),
@@ -452,6 +455,8 @@ impl Billing<'_> {
             .bind(p.captured)
             .bind(p.created_at)
             .bind(&p.purpose)
+            .bind(&p.contact)
+            .bind(&p.payer_method)
             .execute(&mut *tx)
             .await?;
             // A captured top-up credits the wallet, once per payment.
