@@ -14,3 +14,6 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
 $$;
 REVOKE EXECUTE ON FUNCTION affiliate_own_methods(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION affiliate_own_methods(uuid) TO whatsflow_app;
+
+-- A month whose automatic payout run failed is un-marked and run again.
+GRANT DELETE ON payout_runs TO whatsflow_app;

@@ -447,7 +447,10 @@ fn spawn_meter(state: &web::Data<AppState>) {
                 match state.db.affiliates(&state.mailer.public_url).start_monthly_run(&month).await {
                     Ok(true) => {
                         if let Err(e) = crate::http::affiliates::run_payouts(&state, crate::audit::Actor::System).await {
-                            tracing::warn!(error = %e, %month, "the monthly payout run");
+                            tracing::warn!(error = %e, %month, "the monthly payout run failed; the next sweep tries again");
+                            if let Err(e) = state.db.affiliates(&state.mailer.public_url).forget_monthly_run(&month).await {
+                                tracing::warn!(error = %e, %month, "un-marking the monthly payout run");
+                            }
                         }
                     }
                     Ok(false) => {}

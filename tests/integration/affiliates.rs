@@ -9,9 +9,10 @@
 use crate::billing::{billed_on, invoices, post_event, sim_charge, sim_events, subscribe_and_pay, Billed, WEBHOOK_SECRET};
 use crate::helpers::*;
 use crate::plans::operator;
+use chrono::Datelike;
 use serde_json::{json, Value};
 use std::sync::Arc;
-use whatsflow_actors::ports::ManualClock;
+use whatsflow_actors::ports::{Clock, ManualClock};
 
 /// A server with billing and payouts on a manual clock.
 async fn app_on_clock() -> (Billed, Arc<ManualClock>) {
@@ -418,4 +419,56 @@ async fn a_referral_paid_with_the_affiliates_own_phone_or_card_earns_nothing() {
     assert_eq!(c.len(), 1, "only the honest referral earns: {c:?}");
     assert_eq!(c[0]["tenant_name"], "Real Customer");
     assert_eq!(dashboard(app, &asha).await["stats"]["signups"], 1);
+}
+
+#[actix_rt::test]
+async fn balances_are_paid_by_themselves_once_a_month() {
+    let clock = Arc::new(ManualClock::default());
+    let b = billed_on(clock.clone(), |mut c| {
+        c.billing.payout_account = Some("7878780080316316".into());
+        c.billing.monthly_payouts = true;
+        c.auth_limits.register_per_minute = 100;
+        c
+    })
+    .await;
+    let app = &b.app;
+    let op = operator(app).await;
+    // This month's run happens at start, with nothing due.
+    meter_passed(app).await;
+    let asha = register_with(app, "Asha Media", "asha@ashamedia.in", None).await;
+    let (_, code) = approved_affiliate(app, &op, &asha, json!({"payout_vpa": "asha@okbank"})).await;
+    let cookie = click(app, &code, None).await.unwrap();
+    let one = register_with(app, "First Customer", "owner@first-customer.in", Some(&cookie)).await;
+    let two = register_with(app, "Second Customer", "owner@second-customer.in", Some(&cookie)).await;
+    subscribe_and_pay(&b, &one, "professional").await;
+    subscribe_and_pay(&b, &two, "professional").await;
+    eventually("two commissions", WAIT, || async { (commissions(app, &asha).await.len() == 2).then_some(()) }).await;
+    let first_of_next = |now: chrono::DateTime<chrono::Utc>| {
+        let (y, m) = if now.month() == 12 { (now.year() + 1, 1) } else { (now.year(), now.month() + 1) };
+        chrono::NaiveDate::from_ymd_opt(y, m, 1).unwrap().and_hms_opt(0, 0, 1).unwrap().and_utc()
+    };
+    let hold_ends: chrono::DateTime<chrono::Utc> =
+        commissions(app, &asha).await.iter().map(|c| c["hold_until"].as_str().unwrap().parse().unwrap()).max().unwrap();
+    // The next month's run: when the commissions are still held then (as they
+    // are unless the payments fell on the first of a 31-day month), it pays
+    // nothing, and the run of the month after pays them.
+    let next = first_of_next(clock.now());
+    clock.advance(next - clock.now());
+    if hold_ends > next {
+        meter_passed(app).await;
+        assert_eq!(dashboard(app, &asha).await["earnings"]["held_minor"], 2 * 59_980);
+        let (_, none) = app.get(&asha, "/api/v1/affiliate/payouts").await;
+        assert!(none["data"].as_array().unwrap().is_empty(), "nothing is paid while held");
+        // 31 days from a first of the month is always in the month after, past the hold.
+        clock.advance(chrono::Duration::days(31));
+    }
+    let paid = eventually("the monthly payout", WAIT, || async {
+        let d = dashboard(app, &asha).await;
+        (d["earnings"]["paid_minor"] == 2 * 59_980).then_some(d)
+    })
+    .await;
+    assert_eq!(paid["balance_minor"], 0);
+    meter_passed(app).await;
+    let (_, list) = app.get(&asha, "/api/v1/affiliate/payouts").await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 1, "paid once this month");
 }

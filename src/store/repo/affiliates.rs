@@ -588,6 +588,12 @@ impl Affiliates<'_> {
         apply_payout_status(self.pool, Some(id), razorpay_id, status, None).await
     }
 
+    /// Un-marks a month whose automatic run failed, so the next sweep runs it.
+    pub async fn forget_monthly_run(&self, month: &str) -> Result<(), DbError> {
+        sqlx::query("DELETE FROM payout_runs WHERE month = $1").bind(month).execute(self.pool).await?;
+        Ok(())
+    }
+
     /// Marks this month's automatic run as started (false: it already ran).
     pub async fn start_monthly_run(&self, month: &str) -> Result<bool, DbError> {
         let done = sqlx::query("INSERT INTO payout_runs (month) VALUES ($1) ON CONFLICT DO NOTHING").bind(month).execute(self.pool).await?;
