@@ -446,8 +446,16 @@ fn spawn_meter(state: &web::Data<AppState>) {
                 let month = state.clock.now().format("%Y-%m").to_string();
                 match state.db.affiliates(&state.mailer.public_url).start_monthly_run(&month).await {
                     Ok(true) => {
-                        if let Err(e) = crate::http::affiliates::run_payouts(&state, crate::audit::Actor::System).await {
-                            tracing::warn!(error = %e, %month, "the monthly payout run failed; the next sweep tries again");
+                        let incomplete = match crate::http::affiliates::run_payouts(&state, crate::audit::Actor::System).await {
+                            Ok(run) => run.unanswered > 0,
+                            Err(e) => {
+                                tracing::warn!(error = %e, %month, "the monthly payout run failed");
+                                true
+                            }
+                        };
+                        // Not all paid: the next sweep runs the month again
+                        // (unanswered payouts go with their own key).
+                        if incomplete {
                             if let Err(e) = state.db.affiliates(&state.mailer.public_url).forget_monthly_run(&month).await {
                                 tracing::warn!(error = %e, %month, "un-marking the monthly payout run");
                             }

@@ -203,10 +203,12 @@ impl RazorpayEvent {
                 purpose: text(&e["notes"]["purpose"]),
                 credit_minor: int(&e["notes"]["credit_minor"]),
                 contact: text(&e["contact"]).filter(|c| c.len() <= 32),
-                payer_method: text(&e["card_id"])
-                    .map(|c| format!("card:{c}"))
-                    .or_else(|| text(&e["vpa"]).map(|v| format!("vpa:{}", v.to_lowercase())))
+                // A UPI address names the payer everywhere; Razorpay's token
+                // and card ids only within its customer record.
+                payer_method: text(&e["vpa"])
+                    .map(|v| format!("vpa:{}", v.to_lowercase()))
                     .or_else(|| text(&e["token_id"]).map(|t| format!("token:{t}")))
+                    .or_else(|| text(&e["card_id"]).map(|c| format!("card:{c}")))
                     .filter(|m| m.len() <= 120),
             }),
         };

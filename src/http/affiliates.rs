@@ -216,11 +216,18 @@ pub async fn admin_payouts(state: web::Data<AppState>, _: SuperAdmin) -> Result<
     Ok(HttpResponse::Ok().json(json!({"data": repo(&state).all_payouts().await?})))
 }
 
+/// What a payout run did.
+pub struct PayoutRun {
+    /// The payouts RazorpayX took this time.
+    pub sent: Vec<PayoutView>,
+    /// Requests that got no usable answer (left to the next run, same key).
+    pub unanswered: usize,
+}
+
 /// Pays every payee due: new payouts for balances of at least ₹1,000, and
 /// payouts whose request got no answer before, sent again with their own
-/// idempotency key (so RazorpayX pays each once). Returns the payouts handed
-/// over this time.
-pub async fn run_payouts(state: &AppState, by: Actor) -> Result<Vec<PayoutView>, ApiError> {
+/// idempotency key (so RazorpayX pays each once).
+pub async fn run_payouts(state: &AppState, by: Actor) -> Result<PayoutRun, ApiError> {
     let Some(account) = state.config.billing.payout_account.clone() else {
         return Err(ApiError::Denied {
             code: ErrorCode::BillingNotConfigured,
@@ -232,6 +239,7 @@ pub async fn run_payouts(state: &AppState, by: Actor) -> Result<Vec<PayoutView>,
     }
     let due = repo(state).due_payouts(state.clock.now()).await?;
     let mut sent = Vec::new();
+    let mut unanswered = 0;
     for p in due {
         let request = crate::billing::razorpay::PayoutRequest {
             id: p.id,
@@ -252,15 +260,18 @@ pub async fn run_payouts(state: &AppState, by: Actor) -> Result<Vec<PayoutView>,
                 state.db.audit().append(entry).await?;
             }
             // Left `created`: the next run sends it again with the same key.
-            Err(e) => tracing::warn!(payout = %p.id, error = %e, "a payout request got no usable answer; the next run retries it"),
+            Err(e) => {
+                unanswered += 1;
+                tracing::warn!(payout = %p.id, error = %e, "a payout request got no usable answer; the next run retries it");
+            }
         }
     }
     let all = repo(state).all_payouts().await?;
-    Ok(all.into_iter().filter(|p| sent.contains(&p.id)).collect())
+    Ok(PayoutRun { sent: all.into_iter().filter(|p| sent.contains(&p.id)).collect(), unanswered })
 }
 
 /// `POST /api/v1/admin/payouts/run`.
 pub async fn admin_run(state: web::Data<AppState>, op: SuperAdmin) -> Result<HttpResponse, ApiError> {
-    let sent = run_payouts(&state, Actor::from(&*op)).await?;
-    Ok(HttpResponse::Ok().json(json!({"created": sent.len(), "data": sent})))
+    let run = run_payouts(&state, Actor::from(&*op)).await?;
+    Ok(HttpResponse::Ok().json(json!({"created": run.sent.len(), "unanswered": run.unanswered, "data": run.sent})))
 }

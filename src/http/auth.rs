@@ -147,8 +147,11 @@ pub async fn register(state: web::Data<AppState>, req: HttpRequest, body: Valid<
     // (its people then sign in there, and the partner earns from it).
     let partner = crate::http::branding::host_partner(&state, &req).await?;
     let signed = state.db.platform().register(TenantId::generate(), partner, tenant_name, plan, name, &email, &hash, session).await?;
-    // A referral link clicked within its window binds the new account to its affiliate.
-    crate::http::affiliates::attribute_sign_up(&state, &req, TenantId(signed.user.tenant_id), &email).await;
+    // A referral link clicked within its window binds the new account to its
+    // affiliate (a partner's client earns its partner, never an affiliate too).
+    if partner.is_none() {
+        crate::http::affiliates::attribute_sign_up(&state, &req, TenantId(signed.user.tenant_id), &email).await;
+    }
     // The new admin's address is confirmed by mail (when mail is set up).
     crate::http::security::send_verification(&state, TenantId(signed.user.tenant_id), UserId(signed.user.id), &email).await;
     Ok(HttpResponse::Created().json(tokens(&state, id, signed)?))

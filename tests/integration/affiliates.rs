@@ -379,12 +379,13 @@ async fn a_payout_is_paid_once_when_retried_and_a_reversed_one_restores_the_bala
 
 /// Subscribes `t` and pays at the checkout as the customer with this phone
 /// and card number; waits for the invoice.
-async fn subscribe_paying_as(b: &Billed, t: &Tenant, contact: &str, card: &str) {
+async fn subscribe_paying_as(b: &Billed, t: &Tenant, contact: &str, card: &str) -> String {
     let v: Value = b.app.post_json(&t.token, "/api/v1/billing/subscribe", &json!({"plan": "professional"})).await.json().await.unwrap();
     let url = format!("{}/pay?contact={}&card={card}", v["short_url"].as_str().unwrap(), contact.replace('+', "%2B"));
     let paid = b.app.http.post(url).send().await.unwrap().text().await.unwrap();
     assert!(paid.contains("Payment successful"), "{paid}");
     eventually("the invoice", WAIT, || async { (!invoices(&b.app, t).await.is_empty()).then_some(()) }).await;
+    v["razorpay_subscription_id"].as_str().unwrap().to_owned()
 }
 
 #[actix_rt::test]
@@ -393,7 +394,9 @@ async fn a_referral_paid_with_the_affiliates_own_phone_or_card_earns_nothing() {
     let app = &b.app;
     let op = operator(app).await;
     let asha = register_with(app, "Asha Media", "asha@ashamedia.in", None).await;
-    let (_, code) = approved_affiliate(app, &op, &asha, json!({"phone": "+919811112222", "payout_vpa": "asha@okbank"})).await;
+    let (_, code) =
+        approved_affiliate(app, &op, &asha, json!({"phone": "+919811112222", "payout_vpa": "asha@okbank", "gstin": "29ABCDE1234F1Z5"}))
+            .await;
     // Asha's own account pays with her card.
     subscribe_paying_as(&b, &asha, "+919833334444", "4111111111111111").await;
     let cookie = click(app, &code, None).await.unwrap();
@@ -419,6 +422,62 @@ async fn a_referral_paid_with_the_affiliates_own_phone_or_card_earns_nothing() {
     assert_eq!(c.len(), 1, "only the honest referral earns: {c:?}");
     assert_eq!(c[0]["tenant_name"], "Real Customer");
     assert_eq!(dashboard(app, &asha).await["stats"]["signups"], 1);
+
+    // An account that earned, then shows the affiliate's own GSTIN: refused, and what it earned is voided.
+    let twin = register_with(app, "GST Twin", "owner@gst-twin.in", Some(&cookie)).await;
+    let sub = subscribe_paying_as(&b, &twin, "+919844445555", "3530111333300000").await;
+    eventually("the twin's commission", WAIT, || async {
+        commissions(app, &asha).await.iter().any(|c| c["tenant_name"] == "GST Twin").then_some(())
+    })
+    .await;
+    assert_eq!(dashboard(app, &asha).await["earnings"]["held_minor"], 2 * 59_980);
+    let res = app
+        .http
+        .put(app.url("/api/v1/billing/details"))
+        .bearer_auth(&twin.token)
+        .json(&json!({"legal_name": "GST Twin Pvt Ltd", "gstin": "29ABCDE1234F1Z5", "state_code": "29"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    sim_charge(&b, &sub, false).await;
+    let (_, refs) = eventually("the twin refused", WAIT, || async {
+        let (s, refs) = app.get(&asha, "/api/v1/affiliate/referrals").await;
+        refs["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["tenant_name"] == "GST Twin" && r["status"] == "refused_self")
+            .then_some((s, refs))
+    })
+    .await;
+    let twin_ref = refs["data"].as_array().unwrap().iter().find(|r| r["tenant_name"] == "GST Twin").unwrap().clone();
+    assert!(twin_ref["reason"].as_str().unwrap().contains("GSTIN"));
+    assert_eq!(twin_ref["earned_minor"], 0, "{twin_ref}");
+    assert_eq!(dashboard(app, &asha).await["earnings"]["held_minor"], 59_980, "only the honest referral's commission is held");
+    assert!(commissions(app, &asha).await.iter().any(|c| c["tenant_name"] == "GST Twin" && c["state"] == "void"));
+
+    // A sign-up on a partner's host is the partner's client: no affiliate earns from it too.
+    let res = app
+        .post_json(
+            &op,
+            "/api/v1/admin/partners",
+            &json!({"name": "Agency", "slug": "agency", "model": "revenue_share", "admin_email": "admin@agency.example", "admin_password": "agency-pass-1"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let res = app
+        .http
+        .post(app.url("/api/v1/auth/register"))
+        .header("Host", "agency.partners.test")
+        .header("Cookie", &cookie)
+        .json(&json!({"tenant_name": "Agency Client", "name": "Owner", "email": "owner@agency-client.in", "password": "correct-horse-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let (_, refs) = app.get(&asha, "/api/v1/affiliate/referrals").await;
+    assert!(!refs["data"].as_array().unwrap().iter().any(|r| r["tenant_name"] == "Agency Client"), "{refs}");
 }
 
 #[actix_rt::test]

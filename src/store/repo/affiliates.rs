@@ -644,6 +644,32 @@ pub(super) async fn apply_payout_status<'e, E: sqlx::PgExecutor<'e>>(
     Ok(())
 }
 
+/// Refuses a referral found to be the affiliate's own after it earned: its
+/// commissions are voided and each is netted by a clawback (during its hold
+/// before it was ever payable; after it, off the balance at once).
+async fn refuse_referral(tx: &mut Transaction<'static, Postgres>, tenant: TenantId, reason: &str) -> Result<(), DbError> {
+    sqlx::query("UPDATE referrals SET status = 'refused_self', reason = $2 WHERE referred_tenant_id = $1")
+        .bind(tenant.0)
+        .bind(reason)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO commissions (affiliate_id, referred_tenant_id, kind, payment_id, refund_id, base_minor, rate_bps, amount_minor, hold_until)
+         SELECT c.affiliate_id, c.referred_tenant_id, 'clawback', c.payment_id, 'self-referral', 0, c.rate_bps,
+                -(SELECT sum(x.amount_minor) FROM commissions x WHERE x.payment_id = c.payment_id), GREATEST(c.hold_until, now())
+         FROM commissions c WHERE c.referred_tenant_id = $1 AND c.kind = 'commission'
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(tenant.0)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE commissions SET voided_at = COALESCE(voided_at, now()) WHERE referred_tenant_id = $1 AND kind = 'commission'")
+        .bind(tenant.0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Records, in a referred account's billing transaction, the commission of
 /// each captured subscription payment (its first 12 paid cycles, on what
 /// was collected before GST, held 30 days) and a clawback for each refund of
@@ -652,7 +678,8 @@ pub(super) async fn apply_payout_status<'e, E: sqlx::PgExecutor<'e>>(
 pub(super) async fn record_commissions(tx: &mut Transaction<'static, Postgres>, tenant: TenantId) -> Result<(), DbError> {
     let referral: Option<ReferralTerms> = sqlx::query_as(
         "SELECT r.affiliate_id, r.status, a.tier, a.gstin, a.phone, a.payout_vpa
-         FROM referrals r JOIN affiliates a ON a.id = r.affiliate_id WHERE r.referred_tenant_id = $1",
+         FROM referrals r JOIN affiliates a ON a.id = r.affiliate_id JOIN tenants t ON t.id = r.referred_tenant_id
+         WHERE r.referred_tenant_id = $1 AND t.partner_id IS NULL",
     )
     .bind(tenant.0)
     .fetch_optional(&mut **tx)
@@ -666,11 +693,11 @@ pub(super) async fn record_commissions(tx: &mut Transaction<'static, Postgres>, 
     let own: Option<String> = sqlx::query_scalar(
         "SELECT reason FROM (
             SELECT 1 AS k, 'paid from the affiliate''s own phone' AS reason WHERE $2::text IS NOT NULL AND EXISTS (
-                SELECT 1 FROM payments p WHERE p.tenant_id = $1 AND p.payer_contact IS NOT NULL
+                SELECT 1 FROM payments p WHERE p.tenant_id = $1 AND p.captured AND p.payer_contact IS NOT NULL
                   AND right(regexp_replace(p.payer_contact, '[^0-9]', '', 'g'), 10) = right(regexp_replace($2, '[^0-9]', '', 'g'), 10))
             UNION ALL
             SELECT 2, 'paid with the affiliate''s own payment method' WHERE EXISTS (
-                SELECT 1 FROM payments p WHERE p.tenant_id = $1 AND p.payer_method IS NOT NULL
+                SELECT 1 FROM payments p WHERE p.tenant_id = $1 AND p.captured AND p.payer_method IS NOT NULL
                   AND (p.payer_method IN (SELECT m.payer_method FROM affiliate_own_methods($3) m) OR p.payer_method = 'vpa:' || $4))
          ) found ORDER BY k LIMIT 1",
     )
@@ -681,11 +708,7 @@ pub(super) async fn record_commissions(tx: &mut Transaction<'static, Postgres>, 
     .fetch_optional(&mut **tx)
     .await?;
     if let Some(reason) = own {
-        sqlx::query("UPDATE referrals SET status = 'refused_self', reason = $2 WHERE referred_tenant_id = $1")
-            .bind(tenant.0)
-            .bind(&reason)
-            .execute(&mut **tx)
-            .await?;
+        refuse_referral(tx, tenant, &reason).await?;
         return Ok(());
     }
     // One settlement of this account's commissions at a time: concurrent
@@ -699,12 +722,7 @@ pub(super) async fn record_commissions(tx: &mut Transaction<'static, Postgres>, 
                 .fetch_one(&mut **tx)
                 .await?;
         if same {
-            sqlx::query(
-                "UPDATE referrals SET status = 'refused_self', reason = 'the affiliate''s own GSTIN' WHERE referred_tenant_id = $1",
-            )
-            .bind(tenant.0)
-            .execute(&mut **tx)
-            .await?;
+            refuse_referral(tx, tenant, "the affiliate's own GSTIN").await?;
             return Ok(());
         }
     }
