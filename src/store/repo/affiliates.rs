@@ -551,7 +551,7 @@ impl Affiliates<'_> {
             .fetch_one(&mut *tx)
             .await?
         } else {
-            sqlx::query_scalar("SELECT COALESCE((SELECT balance_minor FROM partner_summaries() WHERE id = $1), 0)::bigint")
+            sqlx::query_scalar("SELECT partner_balance($1)")
                 .bind(payee)
                 .fetch_one(&mut *tx)
                 .await?
