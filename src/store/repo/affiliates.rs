@@ -551,10 +551,7 @@ impl Affiliates<'_> {
             .fetch_one(&mut *tx)
             .await?
         } else {
-            sqlx::query_scalar("SELECT partner_balance($1)")
-                .bind(payee)
-                .fetch_one(&mut *tx)
-                .await?
+            sqlx::query_scalar("SELECT partner_balance($1)").bind(payee).fetch_one(&mut *tx).await?
         };
         let committed: i64 = sqlx::query_scalar(
             "SELECT COALESCE(sum(amount_minor), 0)::bigint FROM payouts WHERE payee_kind = $1 AND payee_id = $2 AND status NOT IN ('reversed', 'failed')",
