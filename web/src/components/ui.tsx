@@ -204,14 +204,22 @@ export function Modal({
 }) {
   const { t } = useI18n();
   const panel = useRef<HTMLDivElement>(null);
+  // The latest onClose, so Escape calls it without re-running the effects
+  // below each time the parent re-renders with a new closure.
+  const close = useRef(onClose);
+  close.current = onClose;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") onClose();
+      if (e.key === "Escape") close.current();
     };
     window.addEventListener("keydown", onKey);
-    panel.current?.querySelector<HTMLElement>("input, textarea, select")?.focus();
     return () => window.removeEventListener("keydown", onKey);
-  }, [onClose]);
+  }, []);
+  // Focus the first field once, when the dialog opens: never again while the
+  // person types (a live update re-rendering the parent must not steal it).
+  useEffect(() => {
+    panel.current?.querySelector<HTMLElement>("input, textarea, select")?.focus();
+  }, []);
   return (
     <div className="fixed inset-0 z-50 flex items-start justify-center overflow-y-auto bg-black/40 p-2 sm:p-6" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div
