@@ -36,14 +36,8 @@ fn details(b: DetailsBody) -> Result<AffiliateDetails, ApiError> {
         phone: clean(b.phone),
         gstin: clean(b.gstin).map(|g| g.to_uppercase()),
     };
-    if let Some(vpa) = &d.payout_vpa {
-        let ok = vpa.len() <= 100
-            && vpa.split_once('@').is_some_and(|(user, bank)| {
-                !user.is_empty() && !bank.is_empty() && vpa.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'))
-            });
-        if !ok {
-            return Err(ApiError::validation("`payout_vpa` must be a UPI address like name@bank"));
-        }
+    if d.payout_vpa.as_deref().is_some_and(|v| !affiliate::valid_vpa(v)) {
+        return Err(ApiError::validation("`payout_vpa` must be a UPI address like name@bank"));
     }
     if let Some(phone) = &d.phone {
         let digits = phone.trim_start_matches('+');

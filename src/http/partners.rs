@@ -486,10 +486,7 @@ pub struct PayoutBody {
 pub async fn set_payout(state: web::Data<AppState>, user: PartnerAdmin, body: web::Json<PayoutBody>) -> Result<HttpResponse, ApiError> {
     let partner = approved(&state, &user).await?;
     let vpa = body.payout_vpa.trim().to_lowercase();
-    let ok = vpa.len() <= 100
-        && vpa.split_once('@').is_some_and(|(u, b)| !u.is_empty() && !b.is_empty())
-        && vpa.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'));
-    if !ok {
+    if !crate::partners::affiliate::valid_vpa(&vpa) {
         return Err(ApiError::validation("`payout_vpa` must be a UPI address like name@bank"));
     }
     repo(&state).set_payout_vpa(partner.id, &vpa).await?;

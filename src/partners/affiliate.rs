@@ -27,6 +27,14 @@ pub fn rate_bps(tier: &str) -> i32 {
     }
 }
 
+/// Whether `vpa` (lower-cased) is a UPI address like `name@bank`: where
+/// affiliates and partners are paid.
+pub fn valid_vpa(vpa: &str) -> bool {
+    vpa.len() <= 100
+        && vpa.split_once('@').is_some_and(|(user, bank)| !user.is_empty() && !bank.is_empty())
+        && vpa.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'))
+}
+
 /// A new referral code: 10 lower-case letters and digits.
 pub fn new_code() -> String {
     use rand::Rng;
@@ -141,6 +149,15 @@ mod tests {
         assert!(own_sign_up("asha@acme.in", "ravi@acme.in").unwrap().contains("acme.in"));
         assert_eq!(own_sign_up("asha@gmail.com", "ravi@gmail.com"), None);
         assert_eq!(own_sign_up("asha@acme.in", "ravi@sharma.in"), None);
+    }
+
+    #[test]
+    fn upi_addresses_name_a_user_at_a_bank() {
+        assert!(valid_vpa("asha.k@okbank"));
+        assert!(!valid_vpa("asha"));
+        assert!(!valid_vpa("@okbank"));
+        assert!(!valid_vpa("asha@"));
+        assert!(!valid_vpa("asha k@okbank"));
     }
 
     #[test]
