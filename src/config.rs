@@ -71,8 +71,11 @@ pub struct Config {
     /// `whatsflow_app`); unset → the server lets that role log in with a
     /// password derived from the master key.
     pub database_app_url: Option<String>,
-    /// `REDIS_URL`: unset → single node.
+    /// `REDIS_URL`: unset → single node; set → cluster mode (see
+    /// [`crate::cluster`]).
     pub redis_url: Option<String>,
+    /// `WHATSFLOW_NODE_ID`, `WHATSFLOW_LEASE_SECS` (cluster mode).
+    pub cluster: crate::cluster::ClusterConfig,
     /// `WHATSFLOW_DATA_DIR`: where the embedded cluster and demo state live.
     pub data_dir: PathBuf,
     /// `GRAPH_API_BASE`: Meta's Graph API or the simulator.
@@ -276,6 +279,7 @@ impl Config {
             database_url: env_var("DATABASE_URL"),
             database_app_url: env_var("WHATSFLOW_DATABASE_APP_URL"),
             redis_url: env_var("REDIS_URL"),
+            cluster: crate::cluster::ClusterConfig::from_env()?,
             data_dir: env_var("WHATSFLOW_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("whatsflow-data")),
             graph_api_base: graph_api_base(&env_var("GRAPH_API_BASE").unwrap_or_else(|| DEFAULT_GRAPH_API_BASE.into())),
             app_secret: Secret::new(app_secret),

@@ -51,6 +51,9 @@ pub struct HubFrame {
 pub enum SessionControl {
     /// Its mailbox overflowed (a slow consumer).
     SlowConsumer,
+    /// Frames from another node may have been missed (a gap in the bus, a
+    /// Redis reconnect): reconnect and refill from `since_seq`.
+    Resync,
     /// Its user signed out, was removed, or had their role or password
     /// changed: close with code 4401 and this reason.
     Revoked(String),
@@ -77,6 +80,8 @@ pub struct TenantHub {
     pub frames_sent: AtomicU64,
     /// Sessions closed for not keeping up.
     pub slow_consumers: AtomicU64,
+    /// Frames to and from the other nodes (several nodes).
+    bus: std::sync::OnceLock<Arc<crate::cluster::bus::FrameBus>>,
 }
 
 impl TenantHub {
@@ -89,7 +94,14 @@ impl TenantHub {
         control: Recipient<SessionControl>,
     ) -> (SubscriptionId, usize) {
         let id = SubscriptionId(self.next_id.fetch_add(1, Ordering::Relaxed));
-        self.tenants.entry(tenant).or_default().push(Subscriber { id, user, frames, control });
+        let first = {
+            let mut subs = self.tenants.entry(tenant).or_default();
+            subs.push(Subscriber { id, user, frames, control });
+            subs.len() == 1
+        };
+        if let (true, Some(bus)) = (first, self.bus.get()) {
+            bus.watch(tenant);
+        }
         let mut n = self.users.entry((tenant, user)).or_insert(0);
         *n += 1;
         (id, *n)
@@ -100,7 +112,11 @@ impl TenantHub {
         if let Some(mut subs) = self.tenants.get_mut(&tenant) {
             subs.retain(|s| s.id != id);
         }
-        self.tenants.remove_if(&tenant, |_, subs| subs.is_empty());
+        if self.tenants.remove_if(&tenant, |_, subs| subs.is_empty()).is_some() {
+            if let Some(bus) = self.bus.get() {
+                bus.unwatch(tenant);
+            }
+        }
         let left = self.users.get_mut(&(tenant, user)).map(|mut n| {
             *n = n.saturating_sub(1);
             *n
@@ -119,8 +135,27 @@ impl TenantHub {
         self.users.get(&(tenant, user)).is_some_and(|n| *n > 0)
     }
 
-    /// Offers a frame to every session of a tenant (each filters by scope).
+    /// Connects the hub to the other nodes (once, at start-up).
+    pub fn attach_bus(&self, bus: Arc<crate::cluster::bus::FrameBus>) {
+        let _ = self.bus.set(bus);
+    }
+
+    /// The bus to the other nodes, if any.
+    pub fn bus(&self) -> Option<&Arc<crate::cluster::bus::FrameBus>> {
+        self.bus.get()
+    }
+
+    /// Offers a frame to every session of a tenant, here and (several
+    /// nodes) on the other nodes.
     pub fn broadcast(&self, tenant: TenantId, frame: HubFrame) {
+        if let Some(bus) = self.bus.get() {
+            bus.publish(tenant, &frame);
+        }
+        self.deliver(tenant, frame);
+    }
+
+    /// Offers a frame to this node's sessions of a tenant (each filters by scope).
+    pub fn deliver(&self, tenant: TenantId, frame: HubFrame) {
         let mut overflowed = Vec::new();
         if let Some(subs) = self.tenants.get(&tenant) {
             for s in subs.iter().filter(|s| frame.except != Some(s.id)) {
@@ -145,8 +180,36 @@ impl TenantHub {
         }
     }
 
-    /// Closes every open session of a user whose session was revoked.
+    /// Closes every open session of a user whose session was revoked, on
+    /// every node.
     pub fn revoke(&self, tenant: TenantId, user: UserId, why: &str) {
+        if let Some(bus) = self.bus.get() {
+            bus.revoke(tenant, user, why);
+        }
+        self.revoke_here(tenant, user, why);
+    }
+
+    /// Tells a tenant's sessions here to resynchronise (frames from another
+    /// node may have been missed).
+    pub fn resync(&self, tenant: TenantId) {
+        if let Some(subs) = self.tenants.get(&tenant) {
+            for s in subs.iter() {
+                s.control.do_send(SessionControl::Resync);
+            }
+        }
+    }
+
+    /// Tells every session here to resynchronise (the bus reconnected).
+    pub fn resync_all(&self) {
+        for subs in self.tenants.iter() {
+            for s in subs.iter() {
+                s.control.do_send(SessionControl::Resync);
+            }
+        }
+    }
+
+    /// Closes a user's sessions on this node.
+    pub fn revoke_here(&self, tenant: TenantId, user: UserId, why: &str) {
         if let Some(subs) = self.tenants.get(&tenant) {
             for s in subs.iter().filter(|s| s.user == user) {
                 s.control.do_send(SessionControl::Revoked(why.to_owned()));
@@ -215,7 +278,7 @@ impl TenantHub {
 
 impl EventSink for TenantHub {
     fn publish(&self, tenant: TenantId, assignee: Option<UserId>, event: ConversationEvent) {
-        if self.sessions(tenant) == 0 {
+        if self.sessions(tenant) == 0 && self.bus.get().is_none() {
             return;
         }
         let (seq, scope) = match &event {

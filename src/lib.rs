@@ -31,6 +31,7 @@ pub mod billing;
 pub mod cache;
 pub mod campaigns;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod crypto;
 pub mod db;

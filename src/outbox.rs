@@ -15,9 +15,15 @@ use whatsflow_actors::router::WebhookRouter;
 use whatsflow_actors::send::cloud_api_body;
 use whatsflow_actors::tenant::ResumeSend;
 
-/// Wakes every flow run waiting on a timer or caught mid-step, by loading
-/// its conversation (which restarts the run actor); returns how many.
-pub async fn wake_flow_runs(pool: &PgPool, router: &WebhookRouter) -> Result<usize, sqlx::Error> {
+/// Which conversations a start-up (or a partition taken over) concerns:
+/// all of them on one node, those of the new partitions with several.
+pub type ConversationFilter<'a> = &'a (dyn Fn(whatsflow_actors::ids::ChannelId, ContactId) -> bool + Sync);
+
+/// Wakes every flow run (of `only`'s conversations) waiting on a timer or
+/// caught mid-step, by loading its conversation (which restarts the run
+/// actor); returns how many.
+pub async fn wake_flow_runs(pool: &PgPool, router: &WebhookRouter, only: ConversationFilter<'_>) -> Result<usize, sqlx::Error> {
+    let mut woken = 0;
     let runs: Vec<(uuid::Uuid, uuid::Uuid)> =
         sqlx::query_as("SELECT tenant_id, conversation_id FROM active_flow_runs()").fetch_all(pool).await?;
     for (tenant, conversation) in &runs {
@@ -31,17 +37,28 @@ pub async fn wake_flow_runs(pool: &PgPool, router: &WebhookRouter) -> Result<usi
         tx.commit().await?;
         let Some(row) = row else { continue };
         let channel = crate::store::channel_ref_from_row(TenantId(*tenant), &row)?;
+        let contact_id = ContactId(row.try_get("contact_id")?);
+        if !only(channel.channel_id, contact_id) {
+            continue;
+        }
+        woken += 1;
         router.command(whatsflow_actors::tenant::ConversationCommand {
             channel,
-            contact_id: ContactId(row.try_get("contact_id")?),
+            contact_id,
             work: whatsflow_actors::conversation::ConversationWork::Wake,
         });
     }
-    Ok(runs.len())
+    Ok(woken)
 }
 
-/// Re-queues every pending send; returns how many.
-pub async fn resume_pending_sends(pool: &PgPool, router: &WebhookRouter, grace: std::time::Duration) -> Result<usize, sqlx::Error> {
+/// Re-queues every pending send (of `only`'s conversations); returns how many.
+pub async fn resume_pending_sends(
+    pool: &PgPool,
+    router: &WebhookRouter,
+    grace: std::time::Duration,
+    only: ConversationFilter<'_>,
+) -> Result<usize, sqlx::Error> {
+    let mut resumed = 0;
     let pending: Vec<(uuid::Uuid, uuid::Uuid)> =
         sqlx::query_as("SELECT tenant_id, message_id FROM pending_outbound()").fetch_all(pool).await?;
     for (tenant, message) in &pending {
@@ -58,6 +75,11 @@ pub async fn resume_pending_sends(pool: &PgPool, router: &WebhookRouter, grace: 
         .await?;
         tx.commit().await?;
         let Some(row) = row else { continue };
+        let contact_id = ContactId(row.try_get("contact_id")?);
+        if !only(whatsflow_actors::ids::ChannelId(row.try_get("channel_id")?), contact_id) {
+            continue;
+        }
+        resumed += 1;
         let kind: String = row.try_get("type")?;
         let content: serde_json::Value = row.try_get("content")?;
         let context: Option<serde_json::Value> = row.try_get("context")?;
@@ -70,7 +92,7 @@ pub async fn resume_pending_sends(pool: &PgPool, router: &WebhookRouter, grace: 
         let sender: String = row.try_get("sender")?;
         router.tenant(channel.tenant_id).do_send(ResumeSend {
             channel,
-            contact_id: ContactId(row.try_get("contact_id")?),
+            contact_id,
             message_id: MessageId(*message),
             body,
             wait: grace.saturating_sub(age),
@@ -82,5 +104,5 @@ pub async fn resume_pending_sends(pool: &PgPool, router: &WebhookRouter, grace: 
             },
         });
     }
-    Ok(pending.len())
+    Ok(resumed)
 }

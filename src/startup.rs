@@ -19,7 +19,7 @@ use sqlx::PgPool;
 use std::net::TcpListener;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use whatsflow_actors::engine::{EngineDeps, EngineSettings};
 use whatsflow_actors::metrics::EngineMetrics;
 use whatsflow_actors::pool::ArbiterPool;
@@ -98,6 +98,8 @@ pub struct AppState {
     pub meter_passes: AtomicU64,
     /// Process start.
     pub started_at: Instant,
+    /// This node's part of the cluster (`REDIS_URL` set).
+    pub cluster: Option<Arc<crate::cluster::Cluster>>,
 }
 
 /// Wraps the store (tests inject faults with it).
@@ -149,6 +151,40 @@ impl Application {
 
         let metrics = Arc::new(EngineMetrics::default());
         let hub = Arc::new(TenantHub::default());
+        // Several nodes: this node's leases first, so it knows what it owns
+        // before it processes anything.
+        let leases = match &config.redis_url {
+            Some(_) => {
+                let leases = Arc::new(crate::cluster::lease::Leases::new(
+                    pool.clone(),
+                    config.cluster.node_id(),
+                    config.cluster.partitions,
+                    config.cluster.lease,
+                ));
+                leases.prepare().await.context("creating the partition leases")?;
+                leases.tick().await.context("acquiring partition leases")?;
+                tracing::info!(node_id = %leases.node_id(), owned = leases.owned().len(), "cluster mode: joined");
+                Some(leases)
+            }
+            None => None,
+        };
+        let inbox = Inbox::start(pool.clone(), leases.clone(), config.cluster.lease);
+        let cluster = match (&config.redis_url, &leases) {
+            (Some(url), Some(leases)) => {
+                let client = redis::Client::open(url.as_str()).context("REDIS_URL is not a Redis URL (e.g. redis://127.0.0.1:6379/0)")?;
+                let owner = leases.clone();
+                let bus = crate::cluster::bus::FrameBus::start(
+                    client,
+                    leases.node_id().to_owned(),
+                    hub.clone(),
+                    Arc::new(move |p| owner.owns(p)),
+                    inbox.waker(),
+                );
+                hub.attach_bus(bus.clone());
+                Some(Arc::new(crate::cluster::Cluster { leases: leases.clone(), bus, rounds: std::sync::Mutex::new(None) }))
+            }
+            _ => None,
+        };
         let keywords = Arc::new(crate::store::keywords::ConsentKeywords::default());
         let webhook_interest = Arc::new(crate::webhooks_out::interest::WebhookInterest::default());
         let pg_store =
@@ -175,6 +211,14 @@ impl Application {
             flow_http: Arc::new(egress.clone()),
             clock: clock.clone(),
             metrics: metrics.clone(),
+            ownership: match &cluster {
+                Some(c) => c.leases.clone(),
+                None => Arc::new(whatsflow_actors::ports::SingleNode),
+            },
+            handoffs: match &cluster {
+                Some(c) => Arc::new(crate::cluster::handoff::ClusterHandoffs::new(pool.clone(), c.bus.clone())),
+                None => Arc::new(whatsflow_actors::ports::SingleNode),
+            },
             settings: EngineSettings {
                 conversation_idle: config.conversation_idle,
                 ambiguous_grace: config.send_recheck,
@@ -184,23 +228,31 @@ impl Application {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let arbiters = ArbiterPool::start(cores);
         let router = Arc::new(WebhookRouter::new(deps, arbiters.clone()));
-        let inbox = Inbox::start(pool.clone());
-
-        // Finish what a previous run acknowledged but did not process.
-        let replayed = inbox.sweep(&router, true).await.context("replaying the webhook inbox")?;
+        // Finish what a previous run acknowledged but did not process (one
+        // node; with several, rows come due for whichever node is alive).
+        let replayed = inbox.sweep(&router, cluster.is_none()).await.context("replaying the webhook inbox")?;
         if replayed > 0 {
             tracing::info!(rows = replayed, "replayed unprocessed webhook inbox rows");
         }
         inbox.spawn_sweeper(router.clone());
         crate::store::retention::spawn(pool.clone(), config.retention);
-        let woken = crate::outbox::wake_flow_runs(&pool, &router).await.context("waking flow runs")?;
+        let everything = |_: whatsflow_actors::ids::ChannelId, _: whatsflow_actors::ids::ContactId| true;
+        let mine = |ch: whatsflow_actors::ids::ChannelId, co: whatsflow_actors::ids::ContactId| {
+            leases.as_ref().is_none_or(|l| l.owns(l.partition_of(ch, co)))
+        };
+        let only: crate::outbox::ConversationFilter<'_> = if leases.is_some() { &mine } else { &everything };
+        let woken = crate::outbox::wake_flow_runs(&pool, &router, only).await.context("waking flow runs")?;
         if woken > 0 {
             tracing::info!(runs = woken, "woke flow runs waiting on timers or caught mid-step");
         }
         let resumed =
-            crate::outbox::resume_pending_sends(&pool, &router, config.send_recheck).await.context("re-queueing pending sends")?;
+            crate::outbox::resume_pending_sends(&pool, &router, config.send_recheck, only).await.context("re-queueing pending sends")?;
         if resumed > 0 {
             tracing::info!(messages = resumed, "re-queued sends that had no answer from Meta before the restart");
+        }
+        if let Some(c) = &cluster {
+            let rounds = spawn_lease_ticks(c.clone(), pool.clone(), router.clone(), config.send_recheck);
+            *c.rounds.lock().unwrap_or_else(|e| e.into_inner()) = Some(rounds);
         }
 
         let sessions = crate::auth::sessions::Sessions::new(hub.clone());
@@ -253,6 +305,7 @@ impl Application {
             timers,
             meter_passes: AtomicU64::new(0),
             started_at: Instant::now(),
+            cluster,
             config: Arc::new(config),
         });
         spawn_housekeeping(&state);
@@ -307,6 +360,13 @@ impl Application {
     /// actors and an embedded database down.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let res = self.server.await;
+        if let Some(c) = &self.state.cluster {
+            // Hand every partition over now rather than let them expire.
+            match c.leave().await {
+                Ok(()) => tracing::info!(node_id = %c.leases.node_id(), "left the cluster: partitions handed back"),
+                Err(e) => tracing::warn!(error = %e, "handing partitions back failed; they expire with their lease"),
+            }
+        }
         self.arbiters.stop();
         self.state.pool.close().await;
         if let Some(pg) = &self.embedded {
@@ -316,6 +376,44 @@ impl Application {
         }
         res.map_err(Into::into)
     }
+}
+
+/// Renews and rebalances this node's leases until the process ends; for
+/// partitions newly taken over, wakes their flow runs and resumes their
+/// pending sends (what a dead or departed owner left).
+fn spawn_lease_ticks(
+    cluster: Arc<crate::cluster::Cluster>,
+    pool: PgPool,
+    router: Arc<WebhookRouter>,
+    grace: Duration,
+) -> tokio::task::AbortHandle {
+    tokio::spawn(async move {
+        let leases = cluster.leases.clone();
+        let mut every = tokio::time::interval(leases.tick_every());
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            let newly = match leases.tick().await {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::warn!(node_id = %leases.node_id(), error = %e, "partition lease round failed; self-fencing if it keeps failing");
+                    continue;
+                }
+            };
+            if newly.is_empty() {
+                continue;
+            }
+            let set: std::collections::HashSet<u16> = newly.into_iter().collect();
+            let only = |ch: whatsflow_actors::ids::ChannelId, co: whatsflow_actors::ids::ContactId| set.contains(&leases.partition_of(ch, co));
+            if let Err(e) = crate::outbox::wake_flow_runs(&pool, &router, &only).await {
+                tracing::warn!(error = %e, "waking the flow runs of partitions taken over failed");
+            }
+            if let Err(e) = crate::outbox::resume_pending_sends(&pool, &router, grace, &only).await {
+                tracing::warn!(error = %e, "resuming the sends of partitions taken over failed");
+            }
+        }
+    })
+    .abort_handle()
 }
 
 /// The database as its owner: `DATABASE_URL`, or the embedded cluster

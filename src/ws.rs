@@ -398,6 +398,10 @@ impl Handler<SessionControl> for AgentSession {
                 code: ws::CloseCode::Policy,
                 description: Some("slow consumer: too many undelivered events; reconnect and rejoin with since_seq".into()),
             },
+            SessionControl::Resync => ws::CloseReason {
+                code: ws::CloseCode::Policy,
+                description: Some("resync: events from another node may have been missed; reconnect and rejoin with since_seq".into()),
+            },
             SessionControl::Revoked(why) => return Self::revoke(ctx, &why),
         };
         ctx.close(Some(reason));

@@ -81,6 +81,11 @@ pub struct EngineDeps {
     pub clock: Arc<dyn Clock>,
     /// Counters.
     pub metrics: Arc<EngineMetrics>,
+    /// Which conversations this node runs ([`crate::ports::SingleNode`]
+    /// alone; partition leases with several nodes).
+    pub ownership: Arc<dyn crate::ports::Ownership>,
+    /// Where events for another node's conversations go.
+    pub handoffs: Arc<dyn crate::ports::Handoffs>,
     /// Knobs.
     pub settings: EngineSettings,
 }

@@ -39,6 +39,11 @@ pub struct EngineMetrics {
     /// Conversations whose contact or conversation row vanished (deleted or
     /// merged) while events were on their way; the events were re-routed.
     pub conversations_gone: AtomicU64,
+    /// Conversations stopped because another node took their partition
+    /// (several nodes): a commit refused by its fence, or a lease lost.
+    pub conversations_fenced: AtomicU64,
+    /// Events handed to the node that owns their conversation (several nodes).
+    pub events_handed_off: AtomicU64,
     /// Gauge: customers cached by tenant actors.
     pub contacts_cached: AtomicI64,
     /// Customer messages the flow side is done with: a run took the step
@@ -88,6 +93,16 @@ impl EngineMetrics {
                 "conversations_gone",
                 "Conversations whose rows vanished with events on their way (re-routed)",
                 c(&self.conversations_gone),
+            ),
+            Sample::counter(
+                "conversations_fenced",
+                "Conversations stopped because another node owns their partition now (fenced)",
+                c(&self.conversations_fenced),
+            ),
+            Sample::counter(
+                "events_handed_off",
+                "Events handed durably to the node that owns their conversation's partition",
+                c(&self.events_handed_off),
             ),
             Sample::gauge("contacts_cached", "Customers cached by tenant actors", self.contacts_cached.load(Ordering::Relaxed)),
             Sample::counter(

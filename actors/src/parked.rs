@@ -52,6 +52,23 @@ pub struct ParkedEvents {
     pub works: Vec<ParkedWork>,
 }
 
+/// Events for a conversation whose partition another node owns, stored for
+/// that owner (several nodes): the conversation is named by its channel and
+/// contact, already resolved by the node that received them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Handoff {
+    /// The tenant.
+    pub tenant_id: crate::ids::TenantId,
+    /// The number the conversation is on.
+    pub phone_number_id: String,
+    /// The customer's contact.
+    pub contact_id: crate::ids::ContactId,
+    /// The partition the conversation hashes into.
+    pub partition: u16,
+    /// The events, in order.
+    pub works: Vec<ParkedWork>,
+}
+
 /// Turns a batch that failed to commit back into its events: the customer's
 /// messages (with `customer` and the number they wrote to), the statuses and
 /// reactions, and the send results. New outbound messages are not events
@@ -163,6 +180,7 @@ mod tests {
             reset_unread: false,
             patch: None,
             last_seq: 7,
+            fence: None,
         };
         let who = ContactIdentity { phone: None, user_id: Some("US.1".into()), username: None, name: None };
         let parked = unplan(&batch, "123", &who);

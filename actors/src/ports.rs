@@ -30,6 +30,10 @@ pub enum StoreError {
     /// the events are parked as dead letters for an operator.
     #[error("store: {0}")]
     Bug(String),
+    /// Another node now owns the conversation's partition (its lease epoch
+    /// moved on): this node must stop the conversation and write nothing.
+    #[error("fenced: another node owns this conversation's partition now")]
+    Fenced,
 }
 
 impl StoreError {
@@ -274,6 +278,9 @@ pub struct ConversationBatch {
     pub patch: Option<ConversationPatch>,
     /// The highest sequence number this batch used.
     pub last_seq: i64,
+    /// The partition lease it is written under (several nodes): the commit
+    /// does nothing if that lease's epoch has moved on. `None` on one node.
+    pub fence: Option<Fence>,
 }
 
 /// A status change that moved a message up the ladder.
@@ -420,5 +427,59 @@ mod tests {
             assert_eq!(serde_json::to_value(s).unwrap(), serde_json::json!(s.as_str()));
         }
         assert_eq!(ConversationStatus::parse("archived"), None);
+    }
+}
+
+/// A partition lease as a conversation actor holds it: the store refuses a
+/// write under an epoch that is no longer the partition's (fencing), so a
+/// node that lost its lease (paused, cut off) can neither write nor send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Fence {
+    /// The partition the conversation hashes into.
+    pub partition: u16,
+    /// The lease's epoch when this node acquired it (only grows).
+    pub epoch: i64,
+}
+
+/// Where a conversation's work may run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// On this node, as the only node (no lease to check).
+    Local,
+    /// On this node, under this lease.
+    Leased(Fence),
+    /// Another node owns (or is about to own) this partition.
+    Elsewhere(u16),
+}
+
+/// Which conversations this node may run (several nodes share partitions
+/// through leases; one node runs everything).
+pub trait Ownership: Send + Sync {
+    /// Where `key`'s work may run now.
+    fn claim(&self, key: &crate::protocol::ConversationKey) -> Claim;
+}
+
+/// One node: every conversation is local.
+pub struct SingleNode;
+
+impl Ownership for SingleNode {
+    fn claim(&self, _: &crate::protocol::ConversationKey) -> Claim {
+        Claim::Local
+    }
+}
+
+/// Hands events for a conversation this node does not own to the owner of
+/// its partition, durably (the receipt completes once the hand-off is
+/// stored, so the original inbox row settles only then).
+pub trait Handoffs: Send + Sync {
+    /// Stores `handoff` for its partition's owner and wakes it.
+    fn hand_off(&self, handoff: crate::parked::Handoff, receipt: crate::ticket::EventReceipt);
+}
+
+impl Handoffs for SingleNode {
+    /// One node owns everything: nothing is ever handed off; if it were, the
+    /// receipt fails back so the inbox row is retried rather than lost.
+    fn hand_off(&self, _: crate::parked::Handoff, receipt: crate::ticket::EventReceipt) {
+        receipt.fail("no other node to hand events to");
     }
 }

@@ -164,6 +164,25 @@ impl WebhookRouter {
         });
     }
 
+    /// Events another node handed to this one (several nodes): to their
+    /// conversation, by the number and contact already resolved there.
+    pub async fn handed_off(&self, handoff: crate::parked::Handoff, ticket: Arc<InboxTicket>) {
+        let channel = match self.channel(&handoff.phone_number_id).await {
+            Ok(Some(c)) if c.tenant_id == handoff.tenant_id => c,
+            Ok(_) => {
+                ticket.note(json!({"kind": "unrouted", "phone_number_id": handoff.phone_number_id, "handoff": true}));
+                return;
+            }
+            Err(e) => return ticket.fail(e.to_string()),
+        };
+        self.tenant(handoff.tenant_id).do_send(crate::tenant::HandedOff {
+            channel,
+            contact_id: handoff.contact_id,
+            works: handoff.works,
+            receipt: EventReceipt::new(ticket),
+        });
+    }
+
     /// A customer's marketing stop or resume, to the tenant of the number
     /// it was said to.
     async fn route_preference(&self, source: WebhookSource, preference: crate::meta::MarketingPreference, ticket: &Arc<InboxTicket>) {

@@ -13,15 +13,20 @@
 //! ever sent to an actor that is stopping.
 
 use crate::conversation::{
-    ConversationActor, ConversationGone, ConversationIdle, ConversationWork, Event, EventKind, Passivate, TenantLink, Work,
+    parkable, ConversationActor, ConversationGone, ConversationIdle, ConversationWork, Event, EventKind, Passivate, Relinquish, TenantLink,
+    Work,
 };
 use crate::engine::EngineDeps;
 use crate::identity::{ContactIdentity, IdentityKey};
 use crate::ids::{ChannelId, ContactId, TenantId};
 use crate::meta::TemplateStatusUpdate;
+use crate::metrics::EngineMetrics;
 use crate::outbound::{ChannelOutbox, OutboundJob, ResumeJob, SendOutcome};
+use crate::parked::Handoff;
 use crate::pool::ArbiterPool;
 use crate::ports::ChannelRef;
+use crate::ports::{Claim, Fence};
+use crate::protocol::SendRefusal;
 use crate::protocol::{ConversationKey, Lane};
 use crate::ticket::EventReceipt;
 use actix::prelude::*;
@@ -87,6 +92,8 @@ pub struct ConversationCommand {
 struct ConversationEntry {
     addr: Addr<ConversationActor>,
     forwarded: u64,
+    /// The lease it runs under (several nodes).
+    fence: Option<crate::ports::Fence>,
 }
 
 /// See the module doc.
@@ -146,6 +153,8 @@ impl TenantActor {
     /// and sends it. Only events are settled by their conversation: a
     /// command or control has no inbox row of its own, so a receipt handed
     /// with one (none of the engine's callers does) is settled on hand-over.
+    /// Work for a conversation another node owns goes there instead (see
+    /// [`Self::elsewhere`]).
     fn deliver(
         &mut self,
         ctx: &mut Context<Self>,
@@ -154,35 +163,86 @@ impl TenantActor {
         work: ConversationWork,
         receipt: EventReceipt,
     ) {
-        match Work::from(work) {
-            Work::Event(kind) => self.send_to(ctx, channel, contact_id, Event { kind, receipt }),
+        let work = Work::from(work);
+        let key = ConversationKey { channel_id: channel.channel_id, contact_id };
+        let fence = match self.deps.ownership.claim(&key) {
+            Claim::Local => None,
+            Claim::Leased(fence) => Some(fence),
+            Claim::Elsewhere(partition) => return self.elsewhere(&channel, contact_id, partition, work, receipt),
+        };
+        match work {
+            Work::Event(kind) => self.send_to(ctx, channel, contact_id, fence, Event { kind, receipt }),
             Work::Command(command) => {
                 receipt.complete();
-                self.send_to(ctx, channel, contact_id, command);
+                self.send_to(ctx, channel, contact_id, fence, command);
             }
             Work::Control(control) => {
                 receipt.complete();
-                self.send_to(ctx, channel, contact_id, control);
+                self.send_to(ctx, channel, contact_id, fence, control);
+            }
+        }
+    }
+
+    /// Work for a conversation whose partition another node owns: its
+    /// events are handed to that node durably (the receipt completes once
+    /// stored); a command is refused with "retry" (its sender retries, with
+    /// the same `client_id`, and never sends twice); a control is dropped
+    /// (typing, a read mark: the owner's agents repeat them). A local actor
+    /// left from when this node owned the partition is stopped.
+    fn elsewhere(&mut self, channel: &ChannelRef, contact_id: ContactId, partition: u16, work: Work, receipt: EventReceipt) {
+        let key = ConversationKey { channel_id: channel.channel_id, contact_id };
+        if let Some(entry) = self.conversations.remove(&key) {
+            entry.addr.do_send(Relinquish);
+        }
+        match work {
+            Work::Event(kind) => {
+                let handoff = Handoff {
+                    tenant_id: self.tenant_id,
+                    phone_number_id: channel.phone_number_id.clone(),
+                    contact_id,
+                    partition,
+                    works: parkable(kind),
+                };
+                EngineMetrics::add(&self.deps.metrics.events_handed_off, handoff.works.len() as u64);
+                self.deps.handoffs.hand_off(handoff, receipt);
+            }
+            Work::Command(command) => {
+                receipt.complete();
+                command.refuse(SendRefusal::Unavailable);
+            }
+            Work::Control(_) => receipt.complete(),
+        }
+    }
+
+    /// Stops the conversation's actor if it runs under another lease than
+    /// `fence` (this node lost the partition and took it again since).
+    fn stop_if_stale(&mut self, key: ConversationKey, fence: Option<Fence>) {
+        if self.conversations.get(&key).is_some_and(|e| e.fence != fence) {
+            if let Some(stale) = self.conversations.remove(&key) {
+                stale.addr.do_send(Relinquish);
             }
         }
     }
 
     /// Sends a message to the conversation's actor, starting (or
-    /// rehydrating) it, and counts it as forwarded.
-    fn send_to<M>(&mut self, ctx: &mut Context<Self>, channel: ChannelRef, contact_id: ContactId, msg: M)
+    /// rehydrating) it under `fence`, and counts it as forwarded. An actor
+    /// running under an older lease is stopped first.
+    fn send_to<M>(&mut self, ctx: &mut Context<Self>, channel: ChannelRef, contact_id: ContactId, fence: Option<Fence>, msg: M)
     where
         M: Message<Result = ()> + Send + 'static,
         ConversationActor: Handler<M>,
     {
         let key = ConversationKey { channel_id: channel.channel_id, contact_id };
         self.channels.entry(channel.channel_id).or_insert_with(|| channel.clone());
+        self.stop_if_stale(key, fence);
         if !self.conversations.contains_key(&key) {
             let outbox = self.outbox(ctx, &channel);
             let deps = self.deps.clone();
             let tenant = TenantLink { idle: ctx.address().recipient(), gone: ctx.address().recipient() };
-            let addr =
-                Supervisor::start_in_arbiter(self.pool.pick(&key), move |_| ConversationActor::new(key, channel, deps, tenant, outbox));
-            self.conversations.insert(key, ConversationEntry { addr, forwarded: 0 });
+            let addr = Supervisor::start_in_arbiter(self.pool.pick(&key), move |_| {
+                ConversationActor::new(key, channel, deps, tenant, outbox).with_fence(fence)
+            });
+            self.conversations.insert(key, ConversationEntry { addr, forwarded: 0, fence });
         }
         if let Some(entry) = self.conversations.get_mut(&key) {
             entry.forwarded += 1;
@@ -354,6 +414,32 @@ impl Handler<ConversationCommand> for TenantActor {
     }
 }
 
+/// Events another node handed to this one, the owner of their
+/// conversation's partition (several nodes).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct HandedOff {
+    /// The conversation's channel.
+    pub channel: ChannelRef,
+    /// Its contact.
+    pub contact_id: ContactId,
+    /// The events, in order.
+    pub works: Vec<crate::parked::ParkedWork>,
+    /// The hand-off row's receipt: completed once every event is durable.
+    pub receipt: EventReceipt,
+}
+
+impl Handler<HandedOff> for TenantActor {
+    type Result = ();
+
+    /// Feeds the events to the conversation as a replay (their order and
+    /// de-duplication are the conversation's as for any event); handed on
+    /// again if the partition moved once more.
+    fn handle(&mut self, msg: HandedOff, ctx: &mut Self::Context) {
+        self.deliver(ctx, msg.channel, msg.contact_id, ConversationWork::Replay(msg.works), msg.receipt);
+    }
+}
+
 /// A stored send with no wamid yet, found at start-up: it may or may not
 /// have reached Meta before the restart, so it is resent only if no status
 /// webhook links a wamid to it first.
@@ -384,6 +470,12 @@ impl Handler<ResumeSend> for TenantActor {
     /// Holds a send handed over before the restart, as uncertain, until its
     /// grace has passed; queues one never handed over as a fresh send.
     fn handle(&mut self, msg: ResumeSend, ctx: &mut Self::Context) {
+        let key = ConversationKey { channel_id: msg.channel.channel_id, contact_id: msg.contact_id };
+        if let Claim::Elsewhere(partition) = self.deps.ownership.claim(&key) {
+            // Its partition's owner resumes it when it takes the partition.
+            tracing::info!(message_id = %msg.message_id, partition, "pending send left to the node that owns its conversation");
+            return;
+        }
         self.channels.entry(msg.channel.channel_id).or_insert_with(|| msg.channel.clone());
         let outbox = self.outbox(ctx, &msg.channel);
         outbox.do_send(ResumeJob {
@@ -411,7 +503,18 @@ impl Handler<SendOutcome> for TenantActor {
             tracing::error!(tenant_id = %self.tenant_id, message_id = %outcome.message_id, "send outcome for an unknown channel");
             return;
         };
-        self.send_to(ctx, channel, key.contact_id, Event { kind: EventKind::SendResult(outcome), receipt: EventReceipt::none() });
+        let key = ConversationKey { channel_id: channel.channel_id, contact_id: key.contact_id };
+        let fence = match self.deps.ownership.claim(&key) {
+            Claim::Local => None,
+            Claim::Leased(fence) => Some(fence),
+            Claim::Elsewhere(partition) => {
+                // The send went out from here before the partition moved:
+                // its outcome goes to the new owner like any event.
+                let work = Work::Event(EventKind::SendResult(outcome));
+                return self.elsewhere(&channel, key.contact_id, partition, work, EventReceipt::none());
+            }
+        };
+        self.send_to(ctx, channel, key.contact_id, fence, Event { kind: EventKind::SendResult(outcome), receipt: EventReceipt::none() });
     }
 }
 

@@ -72,6 +72,7 @@ pub fn demo_config() -> anyhow::Result<Config> {
         database_url: env("DATABASE_URL"),
         database_app_url: env("WHATSFLOW_DATABASE_APP_URL"),
         redis_url: env("REDIS_URL"),
+        cluster: crate::cluster::ClusterConfig::from_env()?,
         data_dir,
         graph_api_base: crate::config::graph_api_base(&env("GRAPH_API_BASE").unwrap_or_else(|| DEFAULT_GRAPH_API_BASE.into())),
         app_secret: Secret::new(env("WHATSAPP_APP_SECRET").unwrap_or(s.app_secret)),

@@ -22,7 +22,11 @@ pub async fn health(state: web::Data<AppState>) -> HttpResponse {
 /// Readiness: answers 503 while the database is unreachable.
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     if state.db.platform().ping(Duration::from_secs(2)).await {
-        HttpResponse::Ok().json(serde_json::json!({"status": "ready"}))
+        let mut body = serde_json::json!({"status": "ready"});
+        if let Some(c) = &state.cluster {
+            body["cluster"] = c.readiness();
+        }
+        HttpResponse::Ok().json(body)
     } else {
         HttpResponse::ServiceUnavailable()
             .json(serde_json::json!({"error": {"code": "UNAVAILABLE", "message": "the database is unreachable"}}))

@@ -10,6 +10,7 @@
 //!   processed (a crash between acknowledgement and processing), later the
 //!   ones that failed. Processing is idempotent, so a replay never duplicates.
 
+use crate::cluster::lease::Leases;
 use dashmap::DashSet;
 use serde_json::Value;
 use sqlx::{PgPool, Row};
@@ -39,6 +40,9 @@ const MAX_RETRY_BACKOFF_SECS: f64 = 300.0;
 /// The `kind` of inbox rows that replay a dead letter (the others are
 /// Meta's POSTs).
 pub const REPLAY_KIND: &str = "replay";
+/// The `kind` of inbox rows that hand events to the owner of their
+/// conversation's partition (several nodes).
+pub const HANDOFF_KIND: &str = "handoff";
 
 /// A dead letter fed back, stored as an inbox row so that it is processed
 /// (and retried) with the same durability as a webhook.
@@ -88,18 +92,42 @@ pub struct Inbox {
     receive: mpsc::Sender<Pending>,
     settled: mpsc::UnboundedSender<Settled>,
     in_flight: Arc<DashSet<i64>>,
+    /// Several nodes: which partitions' hand-offs are this node's.
+    leases: Option<Arc<Leases>>,
+    /// Rung when another node handed this one events.
+    wake: Arc<tokio::sync::Notify>,
 }
 
 impl Inbox {
-    /// Starts the receive and settle tasks on the current runtime.
-    pub fn start(pool: PgPool) -> Self {
+    /// Starts the receive and settle tasks on the current runtime. With
+    /// `leases` (several nodes), a fresh row is left to the node that
+    /// received it for one lease (another node picks it up only if that
+    /// node dies), and only hand-offs for this node's partitions are swept.
+    pub fn start(pool: PgPool, leases: Option<Arc<Leases>>, lease: Duration) -> Self {
         let (receive, rx) = mpsc::channel(RECEIVE_QUEUE);
         // Unbounded because tickets settle from `Drop`, which cannot wait;
         // its rate is bounded by the receive queue above.
         let (settled, settled_rx) = mpsc::unbounded_channel();
-        tokio::spawn(receive_loop(pool.clone(), rx));
+        let fresh_for = leases.as_ref().map(|_| lease);
+        tokio::spawn(receive_loop(pool.clone(), rx, fresh_for));
         tokio::spawn(settle_loop(pool.clone(), settled_rx));
-        Self { pool, receive, settled, in_flight: Arc::new(DashSet::new()) }
+        Self { pool, receive, settled, in_flight: Arc::new(DashSet::new()), leases, wake: Arc::new(tokio::sync::Notify::new()) }
+    }
+
+    /// What wakes the sweeper at once (a hand-off for this node).
+    pub fn waker(&self) -> Arc<tokio::sync::Notify> {
+        self.wake.clone()
+    }
+
+    /// Stores events for the owner of their partition; its row id.
+    pub async fn store_handoff(pool: &PgPool, handoff: &whatsflow_actors::parked::Handoff) -> Result<i64, sqlx::Error> {
+        let body = serde_json::to_vec(handoff).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+        sqlx::query_scalar("INSERT INTO webhook_inbox (kind, body, partition, next_attempt_at) VALUES ($1, $2, $3, now()) RETURNING id")
+            .bind(HANDOFF_KIND)
+            .bind(body)
+            .bind(i32::from(handoff.partition))
+            .fetch_one(pool)
+            .await
     }
 
     /// Stores a POST body durably; returns its row id once committed.
@@ -122,10 +150,14 @@ impl Inbox {
         let mut after = 0i64;
         loop {
             let in_flight: Vec<i64> = self.in_flight.iter().map(|r| *r).collect();
+            // One node: every row. Several: rows of no partition (Meta's,
+            // replays) and hand-offs to this node's partitions.
+            let owned: Option<Vec<i32>> = self.leases.as_ref().map(|l| l.owned());
             let rows = sqlx::query(
                 "SELECT id, app_id, body, kind FROM webhook_inbox
                  WHERE processed_at IS NULL AND id > $1 AND attempts < $2 AND NOT (id = ANY($3))
                    AND ($4 OR next_attempt_at <= now())
+                   AND ($6::int[] IS NULL OR partition IS NULL OR partition = ANY($6))
                  ORDER BY id LIMIT $5",
             )
             .bind(after)
@@ -133,6 +165,7 @@ impl Inbox {
             .bind(&in_flight)
             .bind(all)
             .bind(SWEEP_LIMIT)
+            .bind(owned)
             .fetch_all(&self.pool)
             .await?;
             if rows.is_empty() {
@@ -146,6 +179,15 @@ impl Inbox {
                 after = id;
                 if kind == REPLAY_KIND {
                     self.dispatch_replay(router, id, &body).await;
+                    total += 1;
+                    continue;
+                }
+                if kind == HANDOFF_KIND {
+                    let ticket = self.ticket(id);
+                    match serde_json::from_slice::<whatsflow_actors::parked::Handoff>(&body) {
+                        Ok(h) => router.handed_off(h, ticket).await,
+                        Err(e) => ticket.note(serde_json::json!({"kind": "unparseable", "reason": e.to_string()})),
+                    }
                     total += 1;
                     continue;
                 }
@@ -177,7 +219,10 @@ impl Inbox {
         actix::spawn(async move {
             let mut tick = tokio::time::interval(SWEEP_INTERVAL);
             loop {
-                tick.tick().await;
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = inbox.wake.notified() => {}
+                }
                 match inbox.sweep(&router, false).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(rows = n, "webhook inbox rows retried"),
@@ -232,7 +277,10 @@ impl InboxSettler for Inbox {
     }
 }
 
-async fn receive_loop(pool: PgPool, mut rx: mpsc::Receiver<Pending>) {
+async fn receive_loop(pool: PgPool, mut rx: mpsc::Receiver<Pending>, fresh_for: Option<Duration>) {
+    // One node: the default (a minute: the row is being processed). Several
+    // nodes: one lease, after which another node takes it over if this one died.
+    let fresh_secs: Option<f64> = fresh_for.map(|d| d.as_secs_f64());
     while let Some(first) = rx.recv().await {
         let mut group = vec![first];
         while group.len() < MAX_BODIES_PER_COMMIT {
@@ -244,12 +292,14 @@ async fn receive_loop(pool: PgPool, mut rx: mpsc::Receiver<Pending>) {
         let app_ids: Vec<Option<String>> = group.iter().map(|p| p.app_id.clone()).collect();
         let bodies: Vec<&[u8]> = group.iter().map(|p| p.body.as_ref()).collect();
         let res: Result<Vec<i64>, sqlx::Error> = sqlx::query_scalar(
-            "INSERT INTO webhook_inbox (app_id, body)
-             SELECT u.app_id, u.body FROM UNNEST($1::text[], $2::bytea[]) WITH ORDINALITY AS u(app_id, body, ord)
+            "INSERT INTO webhook_inbox (app_id, body, next_attempt_at)
+             SELECT u.app_id, u.body, COALESCE(now() + make_interval(secs => $3), now() + interval '60 seconds')
+             FROM UNNEST($1::text[], $2::bytea[]) WITH ORDINALITY AS u(app_id, body, ord)
              ORDER BY u.ord RETURNING id",
         )
         .bind(&app_ids)
         .bind(&bodies)
+        .bind(fresh_secs)
         .fetch_all(&pool)
         .await;
         match res {

@@ -31,6 +31,9 @@ use writer::BatchWriter;
 /// serialization failure, which succeed when retried), re-resolve (a row it
 /// points at is gone), or count it towards a dead letter.
 pub fn store_err(e: sqlx::Error) -> StoreError {
+    if matches!(&e, sqlx::Error::Protocol(m) if m == writer::FENCED) {
+        return StoreError::Fenced;
+    }
     let text = e.to_string();
     if db::is_unavailable(&e) {
         return StoreError::Unavailable(text);

@@ -48,10 +48,47 @@ impl GroupWork for ConversationWrites {
         tenant: TenantId,
         batches: &[&ConversationBatch],
     ) -> Result<Vec<Option<BatchOutcome>>, sqlx::Error> {
+        check_fences(tx, batches).await?;
         let outcomes = commit_tenant(tx, tenant, batches, &self.keywords).await?;
         emit_message_events(tx, tenant, &outcomes, batches, &self.hooks).await?;
         Ok(outcomes.into_iter().map(Some).collect())
     }
+}
+
+/// The error a group fails with when one of its batches was written under
+/// a partition lease that has moved on (see [`check_fences`]).
+pub const FENCED: &str = "fenced: a newer owner holds this conversation's partition";
+
+/// Several nodes: refuses the group unless every batch's lease is still the
+/// partition's current one and unexpired. The lease rows are share-locked
+/// until commit, so a node taking a partition over waits for commits under
+/// the old epoch to finish, and every later one sees the new epoch and is
+/// refused: a node that lost its lease (paused, cut off) writes nothing.
+async fn check_fences(tx: &mut GroupTx, batches: &[&ConversationBatch]) -> Result<(), sqlx::Error> {
+    let mut fences: Vec<whatsflow_actors::ports::Fence> = batches.iter().filter_map(|b| b.fence).collect();
+    if fences.is_empty() {
+        return Ok(());
+    }
+    fences.sort_unstable_by_key(|f| (f.partition, f.epoch));
+    fences.dedup();
+    let partitions: Vec<i32> = fences.iter().map(|f| i32::from(f.partition)).collect();
+    let epochs: Vec<i64> = fences.iter().map(|f| f.epoch).collect();
+    let current: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (
+             SELECT 1 FROM partition_leases p
+             JOIN unnest($1::int[], $2::bigint[]) AS f(partition, epoch) ON p.partition = f.partition AND p.epoch = f.epoch
+             WHERE p.expires_at > now()
+             ORDER BY p.partition
+             FOR SHARE OF p) held",
+    )
+    .bind(&partitions)
+    .bind(&epochs)
+    .fetch_one(&mut **tx)
+    .await?;
+    if usize::try_from(current).ok() != Some(fences.len()) {
+        return Err(sqlx::Error::Protocol(FENCED.into()));
+    }
+    Ok(())
 }
 
 /// Handle to the batch writer tasks.

@@ -111,6 +111,7 @@ pub fn test_config(database_url: &str) -> Config {
         database_url: Some(database_url.to_owned()),
         database_app_url: None,
         redis_url: None,
+        cluster: whatsflow::cluster::ClusterConfig::default(),
         data_dir: std::env::temp_dir().join("whatsflow-test-data"),
         graph_api_base: "http://127.0.0.1:9/unused".into(),
         app_secret: Secret::new(APP_SECRET),

@@ -13,6 +13,7 @@ mod automations;
 mod billing;
 mod campaigns;
 mod channels;
+mod cluster;
 mod contacts;
 mod drips;
 mod flows;

@@ -44,7 +44,7 @@ pub enum Command {
 impl Command {
     /// Answers a command that cannot be done here with `why` (a resend has
     /// nobody waiting).
-    pub(super) fn refuse(self, why: SendRefusal) {
+    pub fn refuse(self, why: SendRefusal) {
         match self {
             Self::Send(mut req) => req.answer(Err(why)),
             Self::Patch(_, Some(reply)) => {

@@ -31,6 +31,14 @@ fn park_or_refuse(work: Work, why: SendRefusal) -> Option<ParkedWork> {
     })
 }
 
+/// An event in its durable form, for another node (a replay as its events).
+pub fn parkable(kind: EventKind) -> Vec<ParkedWork> {
+    match kind {
+        EventKind::Replay(works) => works,
+        other => park_or_refuse(Work::Event(other), SendRefusal::Unavailable).into_iter().collect(),
+    }
+}
+
 /// Answers work that cannot be done here (a command) with `why`.
 fn refuse(work: Work, why: SendRefusal) {
     if let Work::Command(command) = work {
@@ -50,6 +58,7 @@ impl ConversationActor {
         receipts: Vec<EventReceipt>,
     ) {
         match &e {
+            StoreError::Fenced => self.relinquish(ctx, receipts),
             StoreError::Missing(_) => self.gone(ctx, &e, receipts),
             StoreError::Unavailable(_) => self.fail(ctx, &e, receipts),
             StoreError::Conflict(_) | StoreError::Bug(_) => {
@@ -99,6 +108,26 @@ impl ConversationActor {
         for r in receipts {
             r.fail(&reason);
         }
+        ctx.stop();
+    }
+
+    /// Another node owns the conversation's partition now: nothing more is
+    /// written or sent here. Waiting events fail back to their inbox rows
+    /// (retried, they reach the new owner), senders are told to retry, and
+    /// the actor stops for good; the tenant forgets it.
+    pub(super) fn relinquish(&mut self, ctx: &mut Context<Self>, receipts: Vec<EventReceipt>) {
+        EngineMetrics::add(&self.deps.metrics.conversations_fenced, 1);
+        tracing::warn!(channel_id = %self.key.channel_id, contact_id = %self.key.contact_id, "fenced: another node owns this conversation's partition now; stopping it here");
+        let reason = "fenced: the conversation moved to another node";
+        for r in receipts {
+            r.fail(reason);
+        }
+        for q in self.queue.drain(..) {
+            refuse(q.work, SendRefusal::Unavailable);
+            q.receipt.fail(reason);
+        }
+        self.tenant.gone.do_send(ConversationGone { key: self.key, contact_gone: false });
+        self.passivating = true;
         ctx.stop();
     }
 

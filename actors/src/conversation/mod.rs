@@ -38,6 +38,7 @@ mod work;
 pub use self::command::{Command, StartFlowReply};
 pub use self::control::Control;
 pub use self::event::{Event, EventKind};
+pub use self::failure::parkable;
 pub use self::plan::{plan_batch, PlanContext, Planned, PlannedSend};
 pub use self::work::ConversationWork;
 /// Shared with the outbox, the tenant and flow runs; re-exported where
@@ -183,6 +184,9 @@ pub struct ConversationActor {
     flow_run: Option<LiveRun>,
     /// A new conversation whose first message may start a welcome flow.
     welcome_pending: bool,
+    /// The partition lease it runs under (several nodes), carried by every
+    /// commit so a lost lease stops it instead of writing.
+    fence: Option<crate::ports::Fence>,
 }
 
 impl ConversationActor {
@@ -205,7 +209,14 @@ impl ConversationActor {
             counted_live: false,
             flow_run: None,
             welcome_pending: false,
+            fence: None,
         }
+    }
+
+    /// Runs under a partition lease: every commit carries it (fencing).
+    pub fn with_fence(mut self, fence: Option<crate::ports::Fence>) -> Self {
+        self.fence = fence;
+        self
     }
 
     /// The span every log line of this conversation is written in: its
@@ -374,7 +385,8 @@ impl ConversationActor {
             );
             self.flushing = true;
             let store = self.deps.store.clone();
-            let batch = plan.batch.clone();
+            let mut batch = plan.batch.clone();
+            batch.fence = self.fence;
             ctx.spawn(async move { store.commit(batch).await }.into_actor(self).map(move |res, act, ctx| {
                 act.flushing = false;
                 match res {
@@ -568,6 +580,22 @@ impl Supervised for ConversationActor {
         EngineMetrics::add(&self.deps.metrics.conversation_restarts, 1);
         self.flushing = false;
         self.live = None;
+    }
+}
+
+/// Sent by the tenant when this node no longer owns the conversation's
+/// partition: stop now, failing waiting events back to their inbox rows.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Relinquish;
+
+impl Handler<Relinquish> for ConversationActor {
+    type Result = ();
+
+    /// Stops (see [`ConversationActor::relinquish`]); a batch being committed
+    /// is refused by its fence and fails back on its own.
+    fn handle(&mut self, _: Relinquish, ctx: &mut Self::Context) {
+        self.relinquish(ctx, Vec::new());
     }
 }
 

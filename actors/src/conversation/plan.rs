@@ -180,6 +180,7 @@ pub fn plan_batch<W: Into<Work>>(pc: &PlanContext, works: Vec<W>) -> Planned {
             reset_unread: mark_read,
             patch,
             last_seq: seq,
+            fence: None,
         },
         sends,
         mark_read,

@@ -1,0 +1,450 @@
+//! Frames to agents on every node, over Redis pub/sub. A node publishes each
+//! frame of a tenant on `wf:t:<tenant>` with its node id, an epoch (random
+//! per process) and a per-tenant sequence; a node subscribes to a tenant
+//! only while it holds sockets of that tenant. Redis pub/sub delivers at
+//! most once, so a receiver that sees a gap in a publisher's sequence, a new
+//! epoch, or its own reconnect tells those sessions to resynchronise (they
+//! reconnect and refill from Postgres by `seq`): nothing is silently missed.
+//! The same bus carries session revocations and wake-ups for the owner of a
+//! partition that was handed events.
+
+use crate::hub::{HubFrame, Scope, TenantHub};
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, Notify};
+use whatsflow_actors::ids::{ConversationId, TenantId, UserId};
+
+/// Frames waiting to be published; past it they are dropped (and counted),
+/// which receivers see as a gap and resynchronise.
+const PUBLISH_QUEUE: usize = 65_536;
+/// Most messages one pipeline publishes.
+const PUBLISH_BATCH: usize = 256;
+/// The channel of wake-ups.
+const WAKE_CHANNEL: &str = "wf:wake";
+/// Waits between reconnection attempts.
+const RECONNECT_AFTER: Duration = Duration::from_millis(500);
+
+fn tenant_channel(tenant: TenantId) -> String {
+    format!("wf:t:{}", tenant.0)
+}
+
+/// What travels on a tenant's channel.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "k", rename_all = "snake_case")]
+enum Payload {
+    /// A frame for the tenant's sessions.
+    Frame { conversation_id: Option<ConversationId>, assignee: Option<UserId>, seq: Option<i64>, scope: WireScope, text: String },
+    /// Close a user's sessions (signed out, removed, role changed).
+    Revoke { user: UserId, why: String },
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum WireScope {
+    Inbox,
+    Joined,
+    Everyone,
+    Admins,
+}
+
+impl From<Scope> for WireScope {
+    fn from(s: Scope) -> Self {
+        match s {
+            Scope::Inbox => Self::Inbox,
+            Scope::Joined => Self::Joined,
+            Scope::Everyone => Self::Everyone,
+            Scope::Admins => Self::Admins,
+        }
+    }
+}
+
+impl From<WireScope> for Scope {
+    fn from(s: WireScope) -> Self {
+        match s {
+            WireScope::Inbox => Self::Inbox,
+            WireScope::Joined => Self::Joined,
+            WireScope::Everyone => Self::Everyone,
+            WireScope::Admins => Self::Admins,
+        }
+    }
+}
+
+/// A published message: who sent it, in which incarnation, at which place
+/// of that sender's sequence for the tenant.
+#[derive(Debug, Serialize, Deserialize)]
+struct Envelope {
+    node: String,
+    epoch: u64,
+    /// The sender's sequence for the tenant (not a conversation's `seq`).
+    pos: u64,
+    tenant: TenantId,
+    #[serde(flatten)]
+    payload: Payload,
+}
+
+enum Outgoing {
+    Tenant(TenantId, Payload),
+    Wake(u16),
+}
+
+enum Watch {
+    Tenant(TenantId),
+    Unwatch(TenantId),
+}
+
+/// Counters of the bus (in `/metrics`).
+#[derive(Default)]
+pub struct BusStats {
+    /// Messages published.
+    pub published: AtomicU64,
+    /// Messages dropped before publishing (queue full or Redis down).
+    pub dropped: AtomicU64,
+    /// Frames from other nodes delivered to local sessions' hub.
+    pub received: AtomicU64,
+    /// Resynchronisations asked of local sessions (a gap, a new epoch, a reconnect).
+    pub resyncs: AtomicU64,
+}
+
+/// See the module doc.
+pub struct FrameBus {
+    node_id: String,
+    epoch: u64,
+    out: mpsc::Sender<Outgoing>,
+    watch: mpsc::UnboundedSender<Watch>,
+    publisher_ok: AtomicBool,
+    subscriber_ok: AtomicBool,
+    /// Counters.
+    pub stats: BusStats,
+}
+
+impl FrameBus {
+    /// Connects (lazily: Redis may be down now and come later) and starts
+    /// the publisher and the subscriber; frames from other nodes go to
+    /// `hub`, wake-ups for `owns`' partitions to `wake`.
+    pub fn start(
+        client: redis::Client,
+        node_id: String,
+        hub: Arc<TenantHub>,
+        owns: Arc<dyn Fn(u16) -> bool + Send + Sync>,
+        wake: Arc<Notify>,
+    ) -> Arc<Self> {
+        let (out, out_rx) = mpsc::channel(PUBLISH_QUEUE);
+        let (watch, watch_rx) = mpsc::unbounded_channel();
+        let bus = Arc::new(Self {
+            node_id,
+            epoch: rand::random(),
+            out,
+            watch,
+            publisher_ok: AtomicBool::new(false),
+            subscriber_ok: AtomicBool::new(false),
+            stats: BusStats::default(),
+        });
+        tokio::spawn(publisher(bus.clone(), client.clone(), out_rx));
+        tokio::spawn(subscriber(bus.clone(), client, hub, owns, wake, watch_rx));
+        bus
+    }
+
+    /// Whether Redis answers both the publisher and the subscriber now.
+    pub fn redis_ok(&self) -> bool {
+        self.publisher_ok.load(Ordering::Relaxed) && self.subscriber_ok.load(Ordering::Relaxed)
+    }
+
+    fn send(&self, msg: Outgoing) {
+        if self.out.try_send(msg).is_err() {
+            self.stats.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Publishes a frame of `tenant` for the other nodes' sessions.
+    pub fn publish(&self, tenant: TenantId, frame: &HubFrame) {
+        self.send(Outgoing::Tenant(
+            tenant,
+            Payload::Frame {
+                conversation_id: frame.conversation_id,
+                assignee: frame.assignee,
+                seq: frame.seq,
+                scope: frame.scope.into(),
+                text: frame.text.to_string(),
+            },
+        ));
+    }
+
+    /// Closes `user`'s sessions on the other nodes too.
+    pub fn revoke(&self, tenant: TenantId, user: UserId, why: &str) {
+        self.send(Outgoing::Tenant(tenant, Payload::Revoke { user, why: why.to_owned() }));
+    }
+
+    /// Wakes the owner of `partition` (events were handed to it).
+    pub fn wake(&self, partition: u16) {
+        self.send(Outgoing::Wake(partition));
+    }
+
+    /// Starts receiving `tenant`'s frames (its first local session).
+    pub fn watch(&self, tenant: TenantId) {
+        let _ = self.watch.send(Watch::Tenant(tenant));
+    }
+
+    /// Stops receiving `tenant`'s frames (its last local session left).
+    pub fn unwatch(&self, tenant: TenantId) {
+        let _ = self.watch.send(Watch::Unwatch(tenant));
+    }
+}
+
+async fn connect(client: &redis::Client) -> Option<redis::aio::ConnectionManager> {
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_response_timeout(Some(Duration::from_secs(2)))
+        .set_connection_timeout(Some(Duration::from_secs(2)))
+        .set_number_of_retries(2);
+    match client.get_connection_manager_with_config(config).await {
+        Ok(c) => Some(c),
+        Err(e) => {
+            tracing::warn!(error = %e, "Redis unavailable: cross-node frames fall back to resynchronisation");
+            None
+        }
+    }
+}
+
+/// How often an idle publisher checks that Redis answers (for `/ready`).
+const PING_EVERY: Duration = Duration::from_secs(2);
+
+async fn publisher(bus: Arc<FrameBus>, client: redis::Client, mut rx: mpsc::Receiver<Outgoing>) {
+    let mut conn = connect(&client).await;
+    bus.publisher_ok.store(conn.is_some(), Ordering::Relaxed);
+    let mut seqs: HashMap<TenantId, u64> = HashMap::new();
+    let mut batch = Vec::with_capacity(PUBLISH_BATCH);
+    loop {
+        let got = match tokio::time::timeout(PING_EVERY, rx.recv_many(&mut batch, PUBLISH_BATCH)).await {
+            Ok(0) => return,
+            Ok(n) => n,
+            Err(_) => 0,
+        };
+        if conn.is_none() {
+            conn = connect(&client).await;
+        }
+        let mut pipe = redis::pipe();
+        if got == 0 {
+            pipe.cmd("PING").ignore();
+        }
+        let mut n = 0u64;
+        for msg in batch.drain(..) {
+            n += 1;
+            match msg {
+                Outgoing::Tenant(tenant, payload) => {
+                    // The sequence moves even if this publish fails: the
+                    // receivers then see a gap and resynchronise.
+                    let seq = seqs.entry(tenant).or_insert(0);
+                    *seq += 1;
+                    let env = Envelope { node: bus.node_id.clone(), epoch: bus.epoch, pos: *seq, tenant, payload };
+                    match serde_json::to_string(&env) {
+                        Ok(text) => {
+                            pipe.publish(tenant_channel(tenant), text).ignore();
+                        }
+                        Err(e) => tracing::error!(error = %e, "bus message could not be serialised"),
+                    }
+                }
+                Outgoing::Wake(partition) => {
+                    pipe.publish(WAKE_CHANNEL, partition).ignore();
+                }
+            }
+        }
+        let Some(c) = conn.as_mut() else {
+            bus.publisher_ok.store(false, Ordering::Relaxed);
+            bus.stats.dropped.fetch_add(n, Ordering::Relaxed);
+            continue;
+        };
+        match pipe.query_async::<()>(c).await {
+            Ok(()) => {
+                bus.publisher_ok.store(true, Ordering::Relaxed);
+                bus.stats.published.fetch_add(n, Ordering::Relaxed);
+            }
+            Err(e) => {
+                if bus.publisher_ok.swap(false, Ordering::Relaxed) {
+                    tracing::warn!(error = %e, "publishing to Redis failed: cross-node frames fall back to resynchronisation");
+                }
+                bus.stats.dropped.fetch_add(n, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+/// Where each publisher (node, tenant) was last seen.
+type Positions = HashMap<(String, TenantId), (u64, u64)>;
+
+async fn subscriber(
+    bus: Arc<FrameBus>,
+    client: redis::Client,
+    hub: Arc<TenantHub>,
+    owns: Arc<dyn Fn(u16) -> bool + Send + Sync>,
+    wake: Arc<Notify>,
+    mut watch_rx: mpsc::UnboundedReceiver<Watch>,
+) {
+    let mut wanted: HashSet<TenantId> = HashSet::new();
+    let mut first = true;
+    loop {
+        let pubsub = match client.get_async_pubsub().await {
+            Ok(p) => p,
+            Err(e) => {
+                if bus.subscriber_ok.swap(false, Ordering::Relaxed) || first {
+                    tracing::warn!(error = %e, "Redis unavailable: sessions here get no frames from other nodes until it is back");
+                    first = false;
+                }
+                // Keep the wanted set current while waiting.
+                while let Ok(w) = watch_rx.try_recv() {
+                    apply_watch(&mut wanted, w);
+                }
+                tokio::time::sleep(RECONNECT_AFTER).await;
+                continue;
+            }
+        };
+        let (mut sink, mut stream) = pubsub.split();
+        while let Ok(w) = watch_rx.try_recv() {
+            apply_watch(&mut wanted, w);
+        }
+        let mut channels: Vec<String> = wanted.iter().map(|t| tenant_channel(*t)).collect();
+        channels.push(WAKE_CHANNEL.to_owned());
+        if let Err(e) = sink.subscribe(&channels).await {
+            tracing::warn!(error = %e, "subscribing on Redis failed; retrying");
+            tokio::time::sleep(RECONNECT_AFTER).await;
+            continue;
+        }
+        bus.subscriber_ok.store(true, Ordering::Relaxed);
+        if !first {
+            // Whatever was published while we were cut off is lost to us.
+            bus.stats.resyncs.fetch_add(1, Ordering::Relaxed);
+            tracing::info!("Redis subscription restored: local sessions resynchronise");
+            hub.resync_all();
+        }
+        first = false;
+        let mut seen: Positions = HashMap::new();
+        loop {
+            tokio::select! {
+                w = watch_rx.recv() => {
+                    let Some(w) = w else { return };
+                    let res = match &w {
+                        Watch::Tenant(t) if !wanted.contains(t) => sink.subscribe(tenant_channel(*t)).await,
+                        Watch::Unwatch(t) if wanted.contains(t) && hub.sessions(*t) == 0 => {
+                            seen.retain(|(_, tenant), _| tenant != t);
+                            sink.unsubscribe(tenant_channel(*t)).await
+                        }
+                        _ => Ok(()),
+                    };
+                    apply_watch(&mut wanted, w);
+                    if let Err(e) = res {
+                        tracing::warn!(error = %e, "changing Redis subscriptions failed; reconnecting");
+                        break;
+                    }
+                }
+                msg = stream.next() => {
+                    let Some(msg) = msg else { break };
+                    if msg.get_channel_name() == WAKE_CHANNEL {
+                        if let Ok(p) = msg.get_payload::<u16>() {
+                            if owns(p) {
+                                wake.notify_one();
+                            }
+                        }
+                        continue;
+                    }
+                    match serde_json::from_slice::<Envelope>(msg.get_payload_bytes()) {
+                        Ok(env) => deliver(&bus, &hub, &mut seen, env),
+                        Err(e) => tracing::warn!(error = %e, "unreadable message on the frame bus"),
+                    }
+                }
+            }
+        }
+        bus.subscriber_ok.store(false, Ordering::Relaxed);
+        tracing::warn!("Redis subscription lost; reconnecting");
+        tokio::time::sleep(RECONNECT_AFTER).await;
+    }
+}
+
+fn apply_watch(wanted: &mut HashSet<TenantId>, w: Watch) {
+    match w {
+        Watch::Tenant(t) => {
+            wanted.insert(t);
+        }
+        Watch::Unwatch(t) => {
+            wanted.remove(&t);
+        }
+    }
+}
+
+/// Whether `env` follows the last message seen from its sender for its
+/// tenant (recording it either way). The first one since subscribing is
+/// continuous: nothing before it was promised to this node's sessions.
+fn continuous(seen: &mut Positions, env: &Envelope) -> bool {
+    let key = (env.node.clone(), env.tenant);
+    let ok = match seen.get(&key) {
+        None => true,
+        Some(&(epoch, pos)) => epoch == env.epoch && env.pos == pos + 1,
+    };
+    seen.insert(key, (env.epoch, env.pos));
+    ok
+}
+
+/// Checks the sender's sequence, then hands the message to the hub.
+fn deliver(bus: &FrameBus, hub: &TenantHub, seen: &mut Positions, env: Envelope) {
+    if env.node == bus.node_id && env.epoch == bus.epoch {
+        return;
+    }
+    if !continuous(seen, &env) {
+        bus.stats.resyncs.fetch_add(1, Ordering::Relaxed);
+        tracing::info!(node = %env.node, tenant_id = %env.tenant, "frames from another node were missed: the tenant's sessions resynchronise");
+        hub.resync(env.tenant);
+        return;
+    }
+    bus.stats.received.fetch_add(1, Ordering::Relaxed);
+    match env.payload {
+        Payload::Frame { conversation_id, assignee, seq, scope, text } => {
+            hub.deliver(env.tenant, HubFrame { conversation_id, assignee, seq, scope: scope.into(), except: None, text: text.into() })
+        }
+        Payload::Revoke { user, why } => hub.revoke_here(env.tenant, user, &why),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(node: &str, epoch: u64, pos: u64, tenant: TenantId) -> Envelope {
+        Envelope {
+            node: node.into(),
+            epoch,
+            pos,
+            tenant,
+            payload: Payload::Frame { conversation_id: None, assignee: None, seq: Some(9), scope: WireScope::Inbox, text: "{}".into() },
+        }
+    }
+
+    #[test]
+    fn an_envelope_survives_the_wire_with_its_frame() {
+        let t = TenantId::generate();
+        let text = serde_json::to_string(&env("node-a", 7, 3, t)).unwrap();
+        let back: Envelope = serde_json::from_str(&text).unwrap();
+        assert_eq!((back.node.as_str(), back.epoch, back.pos, back.tenant), ("node-a", 7, 3, t));
+        match back.payload {
+            Payload::Frame { seq, scope, .. } => assert_eq!((seq, matches!(scope, WireScope::Inbox)), (Some(9), true)),
+            Payload::Revoke { .. } => panic!("a frame came back as a revocation"),
+        }
+        let revoke = Envelope { payload: Payload::Revoke { user: UserId::generate(), why: "signed out".into() }, ..env("n", 1, 1, t) };
+        let back: Envelope = serde_json::from_str(&serde_json::to_string(&revoke).unwrap()).unwrap();
+        assert!(matches!(back.payload, Payload::Revoke { ref why, .. } if why == "signed out"));
+    }
+
+    #[test]
+    fn a_gap_or_a_new_epoch_breaks_continuity_per_sender_and_tenant() {
+        let (t1, t2) = (TenantId::generate(), TenantId::generate());
+        let mut seen = Positions::new();
+        assert!(continuous(&mut seen, &env("a", 1, 5, t1)), "the first one seen");
+        assert!(continuous(&mut seen, &env("a", 1, 6, t1)));
+        assert!(continuous(&mut seen, &env("a", 1, 1, t2)), "another tenant has its own sequence");
+        assert!(continuous(&mut seen, &env("b", 4, 1, t1)), "another sender too");
+        assert!(!continuous(&mut seen, &env("a", 1, 8, t1)), "7 was lost");
+        assert!(continuous(&mut seen, &env("a", 1, 9, t1)), "continuous again after the gap");
+        assert!(!continuous(&mut seen, &env("a", 2, 1, t1)), "the sender restarted");
+        assert!(!continuous(&mut seen, &env("b", 4, 1, t1)), "a repeat is not continuous");
+    }
+}

@@ -1,0 +1,299 @@
+//! Several nodes on one Postgres and one Redis: partitions shared through
+//! leases, events handed to the node that owns their conversation, frames
+//! reaching agents on every node, and a node that lost its lease refused by
+//! the database itself.
+
+use crate::helpers::*;
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use whatsflow::config::Config;
+use whatsflow_actors::ids::{ChannelId, ContactId};
+
+/// A Redis server of the test's own, on a free port (Debian's
+/// `redis-server`, which `scripts/prereqs` installs), killed when dropped.
+pub struct Redis {
+    child: Option<Child>,
+    pub port: u16,
+}
+
+impl Redis {
+    pub async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        Self::start_on(port).await
+    }
+
+    /// On `port` (a restart keeps the address the nodes know).
+    pub async fn start_on(port: u16) -> Self {
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server (Debian's redis-server package; scripts/prereqs installs it)");
+        eventually("redis-server listening", WAIT, || async { std::net::TcpStream::connect(("127.0.0.1", port)).ok().map(|_| ()) }).await;
+        Self { child: Some(child), port }
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/0", self.port)
+    }
+
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A node's configuration: cluster mode on `redis`, named `id`, with a
+/// short lease so the tests see takeovers quickly.
+fn node(redis: &Redis, id: &str, lease: Duration) -> impl FnOnce(Config) -> Config {
+    let (url, id) = (redis.url(), id.to_owned());
+    move |mut c| {
+        c.redis_url = Some(url);
+        c.cluster.node_id = Some(id);
+        c.cluster.lease = lease;
+        c
+    }
+}
+
+async fn ready(app: &TestApp) -> Value {
+    let res = app.http.get(app.url("/ready")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+async fn owned(app: &TestApp) -> u64 {
+    ready(app).await["cluster"]["partitions_owned"].as_u64().expect("partitions_owned")
+}
+
+/// Two nodes on one database, once they share the partitions evenly.
+async fn two_nodes(redis: &Redis, lease: Duration) -> (TestApp, TestApp) {
+    let db = fresh_database().await;
+    let a = spawn_with(db.clone(), node(redis, "node-a", lease), None).await;
+    // One Meta for the whole cluster: b talks to a's Graph API simulator.
+    let graph = a.sim.base_url.clone();
+    let b_node = node(redis, "node-b", lease);
+    let b = spawn_with(db, move |c| Config { graph_api_base: graph, ..b_node(c) }, None).await;
+    eventually("the partitions shared 128/128", WAIT, || async { (owned(&a).await == 128 && owned(&b).await == 128).then_some(()) }).await;
+    (a, b)
+}
+
+/// The partition of the conversation with `wa_id`, and the node owning it.
+async fn partition_of_customer(app: &TestApp, wa_id: &str) -> (u16, String) {
+    let (channel, contact): (uuid::Uuid, uuid::Uuid) =
+        sqlx::query_as("SELECT c.channel_id, c.contact_id FROM conversations c JOIN contacts k ON k.id = c.contact_id WHERE k.phone = $1")
+            .bind(format!("+{wa_id}"))
+            .fetch_one(&app.owner)
+            .await
+            .unwrap();
+    let p = whatsflow::cluster::partition::partition_of(ChannelId(channel), ContactId(contact), 256);
+    let owner: String = sqlx::query_scalar("SELECT node_id FROM partition_leases WHERE partition = $1")
+        .bind(i32::from(p))
+        .fetch_one(&app.owner)
+        .await
+        .unwrap();
+    (p, owner)
+}
+
+async fn stored(app: &TestApp, wamid_like: &str) -> (i64, i64) {
+    sqlx::query_as("SELECT count(*), count(DISTINCT wamid) FROM messages WHERE wamid LIKE $1")
+        .bind(wamid_like)
+        .fetch_one(&app.owner)
+        .await
+        .unwrap()
+}
+
+/// Every conversation's message sequence is 1..n, no gap, no repeat.
+async fn assert_gapless(app: &TestApp) {
+    let rows: Vec<(uuid::Uuid, Vec<i64>)> =
+        sqlx::query_as("SELECT conversation_id, array_agg(seq ORDER BY seq) FROM messages GROUP BY conversation_id")
+            .fetch_all(&app.owner)
+            .await
+            .unwrap();
+    assert!(!rows.is_empty());
+    for (conversation, seqs) in rows {
+        let want: Vec<i64> = (1..=seqs.len() as i64).collect();
+        assert_eq!(seqs, want, "conversation {conversation}");
+    }
+}
+
+#[actix_rt::test]
+async fn nodes_share_the_partitions_report_them_and_hand_them_back_on_shutdown() {
+    let redis = Redis::start().await;
+    let db = fresh_database().await;
+    let a = spawn_with(db.clone(), node(&redis, "node-a", Duration::from_secs(2)), None).await;
+    let alone = ready(&a).await;
+    assert_eq!(alone["status"], "ready");
+    assert_eq!(alone["cluster"]["node_id"], "node-a");
+    assert_eq!(alone["cluster"]["partitions_owned"], 256, "{alone}");
+    eventually("Redis seen as ok", WAIT, || async { (ready(&a).await["cluster"]["redis"] == "ok").then_some(()) }).await;
+
+    let b = spawn_with(db, node(&redis, "node-b", Duration::from_secs(2)), None).await;
+    eventually("the partitions shared 128/128", WAIT, || async { (owned(&a).await == 128 && owned(&b).await == 128).then_some(()) }).await;
+    let by_node: Vec<(String, i64)> =
+        sqlx::query_as("SELECT node_id, count(*) FROM partition_leases WHERE expires_at > now() GROUP BY node_id ORDER BY node_id")
+            .fetch_all(&a.owner)
+            .await
+            .unwrap();
+    assert_eq!(by_node, vec![("node-a".to_owned(), 128), ("node-b".to_owned(), 128)]);
+    // Every acquisition moved an epoch on: none is still at its initial 0.
+    let untouched: i64 = sqlx::query_scalar("SELECT count(*) FROM partition_leases WHERE epoch = 0").fetch_one(&a.owner).await.unwrap();
+    assert_eq!(untouched, 0);
+
+    // A graceful stop hands b's partitions back at once (not after expiry).
+    b.stop().await;
+    eventually("node-a owns all 256 again", WAIT, || async { (owned(&a).await == 256).then_some(()) }).await;
+    let b_rows: i64 = sqlx::query_scalar("SELECT count(*) FROM cluster_nodes WHERE node_id = 'node-b'").fetch_one(&a.owner).await.unwrap();
+    assert_eq!(b_rows, 0, "a departed node leaves the cluster");
+}
+
+#[actix_rt::test]
+async fn a_message_posted_to_any_node_is_stored_once_and_reaches_agents_on_every_node() {
+    let redis = Redis::start().await;
+    let (a, b) = two_nodes(&redis, Duration::from_secs(2)).await;
+    let t = a.register("Acme").await;
+    a.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let mut on_a = a.socket(&t.token).await;
+    let mut on_b = b.socket(&t.token).await;
+
+    let n = 24;
+    let before = counter(&a, "events_handed_off").await + counter(&b, "events_handed_off").await;
+    for i in 0..n {
+        let body = text_webhook(PHONE_NUMBER_ID, &format!("9198000{i:05}"), &format!("wamid.cluster-{i}"), "hello");
+        let (first, second) = if i % 2 == 0 { (&a, &b) } else { (&b, &a) };
+        assert_eq!(first.post_webhook(body.clone()).await.status(), 200);
+        // Meta retries: the same event again, to the other node.
+        assert_eq!(second.post_webhook(body).await.status(), 200);
+    }
+    eventually("every message stored", WAIT, || async { (stored(&a, "wamid.cluster-%").await.0 == n).then_some(()) }).await;
+    eventually("every inbox row settled", WAIT, || async {
+        let open: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM webhook_inbox WHERE processed_at IS NULL").fetch_one(&a.owner).await.unwrap();
+        (open == 0).then_some(())
+    })
+    .await;
+    assert_eq!(stored(&a, "wamid.cluster-%").await, (n, n), "each message exactly once");
+    assert_gapless(&a).await;
+    // Half the customers' conversations are owned by the node that did not
+    // receive them: their events went over by hand-off.
+    let after = counter(&a, "events_handed_off").await + counter(&b, "events_handed_off").await;
+    assert!(after > before, "some events were handed to their conversation's owner");
+
+    for (name, socket) in [("node-a", &mut on_a), ("node-b", &mut on_b)] {
+        let mut missing: HashSet<String> = (0..n).map(|i| format!("wamid.cluster-{i}")).collect();
+        let mut seen: HashMap<String, u32> = HashMap::new();
+        let deadline = Instant::now() + WAIT;
+        while !missing.is_empty() && Instant::now() < deadline {
+            if let Some(f) = socket.next(Duration::from_millis(500)).await {
+                if f["event"] == "message:new" {
+                    let w = f["data"]["message"]["wamid"].as_str().unwrap_or_default().to_owned();
+                    missing.remove(&w);
+                    *seen.entry(w).or_default() += 1;
+                }
+            }
+        }
+        assert!(missing.is_empty(), "the agent on {name} never saw {missing:?}");
+        for f in socket.drain(Duration::from_millis(500)).await {
+            if f["event"] == "message:new" {
+                *seen.entry(f["data"]["message"]["wamid"].as_str().unwrap_or_default().to_owned()).or_default() += 1;
+            }
+        }
+        assert!(seen.values().all(|&c| c == 1), "the agent on {name} saw a message twice: {seen:?}");
+    }
+}
+
+#[actix_rt::test]
+async fn a_paused_node_is_refused_by_its_fence_and_the_new_owner_takes_its_events() {
+    let redis = Redis::start().await;
+    // A longer lease: the paused node must still believe it owns the
+    // partition (two thirds of the lease) when the message reaches it.
+    let (a, b) = two_nodes(&redis, Duration::from_secs(6)).await;
+    let t = a.register("Acme").await;
+    a.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let customer = "919811100001";
+    a.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, customer, "wamid.fence-1", "first")).await;
+    eventually("first stored", WAIT, || async { (stored(&a, "wamid.fence-%").await.0 == 1).then_some(()) }).await;
+    let (p, owner_id) = partition_of_customer(&a, customer).await;
+    let (owner, other, other_id) = if owner_id == "node-a" { (&a, &b, "node-b") } else { (&b, &a, "node-a") };
+
+    // The owner stalls (no heartbeat, no renewal) and, as after its lease
+    // ran out, the other node takes the partition with a new epoch.
+    let cluster = owner.state.cluster.clone().expect("cluster mode");
+    cluster.leases.suspend_rounds(true);
+    let fenced_before = counter(owner, "conversations_fenced").await;
+    sqlx::query(
+        "UPDATE partition_leases SET node_id = $2, epoch = epoch + 1, expires_at = now() + interval '30 seconds' WHERE partition = $1",
+    )
+    .bind(i32::from(p))
+    .bind(other_id)
+    .execute(&a.owner)
+    .await
+    .unwrap();
+    // Meta delivers the customer's next message to the stalled node, which
+    // still thinks the conversation is its own: its write is refused.
+    owner.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, customer, "wamid.fence-2", "second")).await;
+    counted(owner, "conversations_fenced", fenced_before, 1).await;
+
+    // The stalled node then fences itself: it claims nothing.
+    eventually("the stalled node owns nothing", WAIT, || async { (owned(owner).await == 0).then_some(()) }).await;
+    // The message is not lost: its inbox row is retried and reaches the new owner.
+    eventually("second stored by the new owner", Duration::from_secs(30), || async {
+        (stored(&a, "wamid.fence-%").await.0 == 2).then_some(())
+    })
+    .await;
+    assert_eq!(stored(&a, "wamid.fence-%").await, (2, 2));
+    assert_gapless(&a).await;
+    let epoch_now: i64 =
+        sqlx::query_scalar("SELECT epoch FROM partition_leases WHERE partition = $1").bind(i32::from(p)).fetch_one(&a.owner).await.unwrap();
+    assert!(epoch_now >= 2);
+
+    // Awake again, the node rejoins and the partitions are shared again.
+    cluster.leases.suspend_rounds(false);
+    eventually("shared 128/128 again", Duration::from_secs(30), || async {
+        (owned(&a).await == 128 && owned(&b).await == 128).then_some(())
+    })
+    .await;
+    let _ = other;
+}
+
+#[actix_rt::test]
+async fn when_a_node_stops_the_other_takes_its_partitions_within_the_lease() {
+    let redis = Redis::start().await;
+    let lease = Duration::from_secs(2);
+    let (a, b) = two_nodes(&redis, lease).await;
+    let t = a.register("Acme").await;
+    a.connect_channel(&t, PHONE_NUMBER_ID).await;
+    // A customer whose conversation node-a owns.
+    let mut customer = None;
+    for i in 0..40 {
+        let wa = format!("9198222{i:05}");
+        a.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, &wa, &format!("wamid.failover-{i}"), "hi")).await;
+        eventually("stored", WAIT, || async { (stored(&a, &format!("wamid.failover-{i}")).await.0 == 1).then_some(()) }).await;
+        if partition_of_customer(&a, &wa).await.1 == "node-a" {
+            customer = Some(wa);
+            break;
+        }
+    }
+    let customer = customer.expect("one of 40 customers hashes to node-a's half");
+
+    // node-a dies as far as the cluster can tell: no more renewals.
+    a.state.cluster.clone().unwrap().leases.suspend_rounds(true);
+    let died = Instant::now();
+    eventually("node-b owns everything", WAIT, || async { (owned(&b).await == 256).then_some(()) }).await;
+    let failover = died.elapsed();
+    assert!(failover <= lease + Duration::from_secs(2), "took {failover:?} for a {lease:?} lease");
+    // The orphaned conversation goes on at node-b.
+    b.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, &customer, "wamid.failover-after", "still there?")).await;
+    eventually("processed by node-b", WAIT, || async { (stored(&b, "wamid.failover-after").await.0 == 1).then_some(()) }).await;
+    assert_gapless(&b).await;
+}
