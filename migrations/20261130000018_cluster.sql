@@ -21,8 +21,10 @@ CREATE INDEX partition_leases_node_idx ON partition_leases (node_id);
 GRANT SELECT, INSERT, UPDATE, DELETE ON cluster_nodes TO whatsflow_app;
 GRANT SELECT, INSERT, UPDATE ON partition_leases TO whatsflow_app;
 
--- Events a node handed to the owner of their conversation's partition.
+-- Events and commands a node handed to the owner of their conversation's
+-- partition.
 ALTER TABLE webhook_inbox ADD COLUMN partition integer;
 ALTER TABLE webhook_inbox DROP CONSTRAINT IF EXISTS webhook_inbox_kind_check;
-ALTER TABLE webhook_inbox ADD CONSTRAINT webhook_inbox_kind_check CHECK (kind IN ('meta', 'replay', 'handoff'));
-ALTER TABLE webhook_inbox ADD CONSTRAINT webhook_inbox_handoff_partition CHECK ((kind = 'handoff') = (partition IS NOT NULL));
+ALTER TABLE webhook_inbox ADD CONSTRAINT webhook_inbox_kind_check CHECK (kind IN ('meta', 'replay', 'handoff', 'command'));
+ALTER TABLE webhook_inbox ADD CONSTRAINT webhook_inbox_handoff_partition
+    CHECK ((kind IN ('handoff', 'command')) = (partition IS NOT NULL));

@@ -181,6 +181,7 @@ impl Application {
                     inbox.waker(),
                 );
                 hub.attach_bus(bus.clone());
+                inbox.attach_bus(bus.clone());
                 Some(Arc::new(crate::cluster::Cluster { leases: leases.clone(), bus, rounds: std::sync::Mutex::new(None) }))
             }
             _ => None,

@@ -84,6 +84,7 @@ pub mod parked;
 pub mod pool;
 pub mod ports;
 pub mod protocol;
+pub mod remote;
 pub mod router;
 pub mod send;
 pub mod template;

@@ -205,7 +205,7 @@ impl ConversationStatus {
 }
 
 /// An agent's change to a conversation.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConversationPatch {
     /// New status.
     pub status: Option<ConversationStatus>,
@@ -474,6 +474,11 @@ impl Ownership for SingleNode {
 pub trait Handoffs: Send + Sync {
     /// Stores `handoff` for its partition's owner and wakes it.
     fn hand_off(&self, handoff: crate::parked::Handoff, receipt: crate::ticket::EventReceipt);
+
+    /// Stores a command for its partition's owner and wakes it; `waiter`
+    /// (if any) is answered when the owner's answer comes back, or refused
+    /// (to retry, with the same `client_id`) if it does not come in time.
+    fn hand_off_command(&self, handoff: crate::remote::CommandHandoff, waiter: Option<crate::remote::Waiter>);
 }
 
 impl Handoffs for SingleNode {
@@ -481,5 +486,11 @@ impl Handoffs for SingleNode {
     /// receipt fails back so the inbox row is retried rather than lost.
     fn hand_off(&self, _: crate::parked::Handoff, receipt: crate::ticket::EventReceipt) {
         receipt.fail("no other node to hand events to");
+    }
+
+    fn hand_off_command(&self, _: crate::remote::CommandHandoff, waiter: Option<crate::remote::Waiter>) {
+        if let Some(w) = waiter {
+            w.refuse(crate::protocol::SendRefusal::Unavailable);
+        }
     }
 }

@@ -28,7 +28,8 @@ pub struct ConversationKey {
 
 /// Which lane a send waits in at its number's outbox: a live reply never
 /// waits behind bulk traffic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Lane {
     /// An agent replying now: never waits behind bulk.
     Live,
@@ -79,7 +80,8 @@ impl SendRequest {
 
 /// Why a send (or another command) was not done: each names what the
 /// sender can do about it.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "refusal", rename_all = "snake_case")]
 pub enum SendRefusal {
     /// Outside the 24-hour customer service window, only templates.
     #[error("the 24-hour customer service window is closed{}: only an approved template can reach this customer; send a template message (type \"template\") to reopen the conversation", match .expires_at { Some(t) => format!(" (it closed at {})", t.to_rfc3339()), None => " (the customer has not written yet)".to_owned() })]

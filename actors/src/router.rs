@@ -164,6 +164,11 @@ impl WebhookRouter {
         });
     }
 
+    /// A connected number by its Meta id (cached).
+    pub async fn channel_ref(&self, phone_number_id: &str) -> Result<Option<ChannelRef>, StoreError> {
+        self.channel(phone_number_id).await
+    }
+
     /// Events another node handed to this one (several nodes): to their
     /// conversation, by the number and contact already resolved there.
     pub async fn handed_off(&self, handoff: crate::parked::Handoff, ticket: Arc<InboxTicket>) {

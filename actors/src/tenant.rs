@@ -26,8 +26,8 @@ use crate::parked::Handoff;
 use crate::pool::ArbiterPool;
 use crate::ports::ChannelRef;
 use crate::ports::{Claim, Fence};
-use crate::protocol::SendRefusal;
 use crate::protocol::{ConversationKey, Lane};
+use crate::remote::CommandHandoff;
 use crate::ticket::EventReceipt;
 use actix::prelude::*;
 use std::collections::HashMap;
@@ -184,11 +184,11 @@ impl TenantActor {
     }
 
     /// Work for a conversation whose partition another node owns: its
-    /// events are handed to that node durably (the receipt completes once
-    /// stored); a command is refused with "retry" (its sender retries, with
-    /// the same `client_id`, and never sends twice); a control is dropped
-    /// (typing, a read mark: the owner's agents repeat them). A local actor
-    /// left from when this node owned the partition is stopped.
+    /// events and commands are handed to that node durably (an event's
+    /// receipt completes once stored; a command's sender is answered when
+    /// the owner's answer comes back); a control is dropped (typing, a read
+    /// mark: agents repeat them). A local actor left from when this node
+    /// owned the partition is stopped.
     fn elsewhere(&mut self, channel: &ChannelRef, contact_id: ContactId, partition: u16, work: Work, receipt: EventReceipt) {
         let key = ConversationKey { channel_id: channel.channel_id, contact_id };
         if let Some(entry) = self.conversations.remove(&key) {
@@ -208,7 +208,16 @@ impl TenantActor {
             }
             Work::Command(command) => {
                 receipt.complete();
-                command.refuse(SendRefusal::Unavailable);
+                let (command, waiter) = command.into_remote();
+                let handoff = CommandHandoff {
+                    tenant_id: self.tenant_id,
+                    phone_number_id: channel.phone_number_id.clone(),
+                    contact_id,
+                    partition,
+                    command,
+                    reply: None,
+                };
+                self.deps.handoffs.hand_off_command(handoff, waiter);
             }
             Work::Control(_) => receipt.complete(),
         }

@@ -9,6 +9,7 @@
 //! partition that was handed events.
 
 use crate::hub::{HubFrame, Scope, TenantHub};
+use dashmap::DashMap;
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -17,6 +18,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, Notify};
 use whatsflow_actors::ids::{ConversationId, TenantId, UserId};
+use whatsflow_actors::protocol::SendRefusal;
+use whatsflow_actors::remote::{RemoteAnswer, ReplyAddress, Waiter};
 
 /// Frames waiting to be published; past it they are dropped (and counted),
 /// which receivers see as a gap and resynchronise.
@@ -89,6 +92,18 @@ struct Envelope {
 enum Outgoing {
     Tenant(TenantId, Payload),
     Wake(u16),
+    Reply(String, String),
+}
+
+fn reply_channel(node: &str) -> String {
+    format!("wf:reply:{node}")
+}
+
+/// The owner's answer to a command, on the sender's node's channel.
+#[derive(Debug, Serialize, Deserialize)]
+struct Reply {
+    request: uuid::Uuid,
+    answer: RemoteAnswer,
 }
 
 enum Watch {
@@ -117,6 +132,8 @@ pub struct FrameBus {
     watch: mpsc::UnboundedSender<Watch>,
     publisher_ok: AtomicBool,
     subscriber_ok: AtomicBool,
+    /// Senders of commands handed to another node, by request id.
+    waiters: DashMap<uuid::Uuid, Waiter>,
     /// Counters.
     pub stats: BusStats,
 }
@@ -141,11 +158,43 @@ impl FrameBus {
             watch,
             publisher_ok: AtomicBool::new(false),
             subscriber_ok: AtomicBool::new(false),
+            waiters: DashMap::new(),
             stats: BusStats::default(),
         });
         tokio::spawn(publisher(bus.clone(), client.clone(), out_rx));
         tokio::spawn(subscriber(bus.clone(), client, hub, owns, wake, watch_rx));
         bus
+    }
+
+    /// This node's id.
+    pub fn node_id(&self) -> &str {
+        &self.node_id
+    }
+
+    /// Keeps `waiter` until the answer to `request` comes back; refused (to
+    /// retry) if it has not after `wait`.
+    pub fn await_answer(self: &Arc<Self>, request: uuid::Uuid, waiter: Waiter, wait: Duration) {
+        self.waiters.insert(request, waiter);
+        let bus = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(wait).await;
+            if let Some(w) = bus.take_waiter(request) {
+                w.refuse(SendRefusal::Unavailable);
+            }
+        });
+    }
+
+    /// Takes back the waiter of `request`, if still waiting.
+    pub fn take_waiter(&self, request: uuid::Uuid) -> Option<Waiter> {
+        self.waiters.remove(&request).map(|(_, w)| w)
+    }
+
+    /// Sends the answer to a command back to the node its sender waits on.
+    pub fn reply(&self, to: &ReplyAddress, answer: RemoteAnswer) {
+        match serde_json::to_string(&Reply { request: to.request, answer }) {
+            Ok(text) => self.send(Outgoing::Reply(reply_channel(&to.node), text)),
+            Err(e) => tracing::error!(error = %e, "a command's answer could not be serialised"),
+        }
     }
 
     /// Whether Redis answers both the publisher and the subscriber now.
@@ -249,6 +298,9 @@ async fn publisher(bus: Arc<FrameBus>, client: redis::Client, mut rx: mpsc::Rece
                 Outgoing::Wake(partition) => {
                     pipe.publish(WAKE_CHANNEL, partition).ignore();
                 }
+                Outgoing::Reply(channel, text) => {
+                    pipe.publish(channel, text).ignore();
+                }
             }
         }
         let Some(c) = conn.as_mut() else {
@@ -306,6 +358,8 @@ async fn subscriber(
         }
         let mut channels: Vec<String> = wanted.iter().map(|t| tenant_channel(*t)).collect();
         channels.push(WAKE_CHANNEL.to_owned());
+        let replies = reply_channel(&bus.node_id);
+        channels.push(replies.clone());
         if let Err(e) = sink.subscribe(&channels).await {
             tracing::warn!(error = %e, "subscribing on Redis failed; retrying");
             tokio::time::sleep(RECONNECT_AFTER).await;
@@ -340,6 +394,17 @@ async fn subscriber(
                 }
                 msg = stream.next() => {
                     let Some(msg) = msg else { break };
+                    if msg.get_channel_name() == replies {
+                        match serde_json::from_slice::<Reply>(msg.get_payload_bytes()) {
+                            Ok(r) => {
+                                if let Some(w) = bus.take_waiter(r.request) {
+                                    w.answer(r.answer);
+                                }
+                            }
+                            Err(e) => tracing::warn!(error = %e, "unreadable answer on the frame bus"),
+                        }
+                        continue;
+                    }
                     if msg.get_channel_name() == WAKE_CHANNEL {
                         if let Ok(p) = msg.get_payload::<u16>() {
                             if owns(p) {

@@ -43,6 +43,9 @@ pub const REPLAY_KIND: &str = "replay";
 /// The `kind` of inbox rows that hand events to the owner of their
 /// conversation's partition (several nodes).
 pub const HANDOFF_KIND: &str = "handoff";
+/// The `kind` of inbox rows that hand a command (an agent's send, a patch)
+/// to the owner of its conversation's partition (several nodes).
+pub const COMMAND_KIND: &str = "command";
 
 /// A dead letter fed back, stored as an inbox row so that it is processed
 /// (and retried) with the same durability as a webhook.
@@ -96,6 +99,8 @@ pub struct Inbox {
     leases: Option<Arc<Leases>>,
     /// Rung when another node handed this one events.
     wake: Arc<tokio::sync::Notify>,
+    /// Where answers to handed-off commands go (several nodes).
+    bus: Arc<std::sync::OnceLock<Arc<crate::cluster::bus::FrameBus>>>,
 }
 
 impl Inbox {
@@ -111,7 +116,58 @@ impl Inbox {
         let fresh_for = leases.as_ref().map(|_| lease);
         tokio::spawn(receive_loop(pool.clone(), rx, fresh_for));
         tokio::spawn(settle_loop(pool.clone(), settled_rx));
-        Self { pool, receive, settled, in_flight: Arc::new(DashSet::new()), leases, wake: Arc::new(tokio::sync::Notify::new()) }
+        Self {
+            pool,
+            receive,
+            settled,
+            in_flight: Arc::new(DashSet::new()),
+            leases,
+            wake: Arc::new(tokio::sync::Notify::new()),
+            bus: Arc::new(std::sync::OnceLock::new()),
+        }
+    }
+
+    /// Sends answers to handed-off commands over `bus` (once, at start-up).
+    pub fn attach_bus(&self, bus: Arc<crate::cluster::bus::FrameBus>) {
+        let _ = self.bus.set(bus);
+    }
+
+    /// Stores a command for the owner of its partition; its row id.
+    pub async fn store_command(pool: &PgPool, handoff: &whatsflow_actors::remote::CommandHandoff) -> Result<i64, sqlx::Error> {
+        let body = serde_json::to_vec(handoff).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+        sqlx::query_scalar("INSERT INTO webhook_inbox (kind, body, partition, next_attempt_at) VALUES ($1, $2, $3, now()) RETURNING id")
+            .bind(COMMAND_KIND)
+            .bind(body)
+            .bind(i32::from(handoff.partition))
+            .fetch_one(pool)
+            .await
+    }
+
+    /// Runs a command another node handed to this one and sends the answer
+    /// back; its row settles once the command is answered.
+    async fn dispatch_command(&self, router: &WebhookRouter, id: i64, body: &[u8]) {
+        let ticket = self.ticket(id);
+        let handoff = match serde_json::from_slice::<whatsflow_actors::remote::CommandHandoff>(body) {
+            Ok(h) => h,
+            Err(e) => return ticket.note(serde_json::json!({"kind": "unparseable", "reason": e.to_string()})),
+        };
+        let channel = match router.channel_ref(&handoff.phone_number_id).await {
+            Ok(Some(c)) if c.tenant_id == handoff.tenant_id => c,
+            Ok(_) => {
+                return ticket.note(serde_json::json!({"kind": "unrouted", "phone_number_id": handoff.phone_number_id, "command": true}))
+            }
+            Err(e) => return ticket.fail(e.to_string()),
+        };
+        let (work, answer) = handoff.command.into_work();
+        router.command(whatsflow_actors::tenant::ConversationCommand { channel, contact_id: handoff.contact_id, work });
+        let bus = self.bus.get().cloned();
+        tokio::spawn(async move {
+            let answer = answer.await;
+            if let (Some(to), Some(bus)) = (&handoff.reply, bus) {
+                bus.reply(to, answer);
+            }
+            drop(ticket);
+        });
     }
 
     /// What wakes the sweeper at once (a hand-off for this node).
@@ -179,6 +235,11 @@ impl Inbox {
                 after = id;
                 if kind == REPLAY_KIND {
                     self.dispatch_replay(router, id, &body).await;
+                    total += 1;
+                    continue;
+                }
+                if kind == COMMAND_KIND {
+                    self.dispatch_command(router, id, &body).await;
                     total += 1;
                     continue;
                 }
