@@ -42,6 +42,9 @@ pub struct EngineMetrics {
     /// Conversations stopped because another node took their partition
     /// (several nodes): a commit refused by its fence, or a lease lost.
     pub conversations_fenced: AtomicU64,
+    /// Sends not handed to Meta because their conversation's lease moved on
+    /// (several nodes): the new owner sends them.
+    pub sends_fenced: AtomicU64,
     /// Events handed to the node that owns their conversation (several nodes).
     pub events_handed_off: AtomicU64,
     /// Gauge: customers cached by tenant actors.
@@ -98,6 +101,11 @@ impl EngineMetrics {
                 "conversations_fenced",
                 "Conversations stopped because another node owns their partition now (fenced)",
                 c(&self.conversations_fenced),
+            ),
+            Sample::counter(
+                "sends_fenced",
+                "Sends refused at hand-over because another node owns their conversation now",
+                c(&self.sends_fenced),
             ),
             Sample::counter(
                 "events_handed_off",

@@ -100,8 +100,14 @@ pub trait SendLedger: Send + Sync + 'static {
     async fn after_grace(&self, tenant: TenantId, message: MessageId) -> Result<AfterGrace, StoreError>;
     /// Records that these messages are being handed to Meta now (before the
     /// request leaves): the grace of an unknown outcome runs from here, also
-    /// across a restart.
-    async fn mark_attempted(&self, tenant: TenantId, messages: &[MessageId]) -> Result<(), StoreError>;
+    /// across a restart. With several nodes each carries its conversation's
+    /// lease: one whose lease has moved on is not recorded, and the answer
+    /// (the messages that may go) leaves it out: its new owner sends it.
+    async fn mark_attempted(
+        &self,
+        tenant: TenantId,
+        messages: &[(MessageId, Option<crate::ports::Fence>)],
+    ) -> Result<Vec<MessageId>, StoreError>;
 }
 
 /// The lanes live in [`crate::protocol`] (senders choose one, the outbox
@@ -124,6 +130,9 @@ pub struct OutboundJob {
     pub attempt: u32,
     /// Whether an earlier attempt may have reached Meta.
     pub uncertain: bool,
+    /// The conversation's partition lease (several nodes): the hand-over is
+    /// refused if it has moved on.
+    pub fence: Option<crate::ports::Fence>,
 }
 
 /// A send found pending at start-up. One handed to Meta before the stop
@@ -344,13 +353,20 @@ impl ChannelOutbox {
     fn start_batch(&mut self, ctx: &mut Context<Self>, jobs: Vec<OutboundJob>) {
         self.in_flight += jobs.len();
         let (ledger, tenant) = (self.ledger.clone(), self.channel.tenant_id);
-        let ids: Vec<MessageId> = jobs.iter().map(|j| j.message_id).collect();
+        let ids: Vec<(MessageId, Option<crate::ports::Fence>)> = jobs.iter().map(|j| (j.message_id, j.fence)).collect();
         ctx.spawn(async move { ledger.mark_attempted(tenant, &ids).await }.into_actor(self).map(move |res, act, ctx| {
             act.in_flight -= jobs.len();
             match res {
-                Ok(()) => {
+                Ok(may_go) => {
                     for job in jobs {
-                        act.start(ctx, job);
+                        if may_go.contains(&job.message_id) {
+                            act.start(ctx, job);
+                        } else {
+                            if let Some(m) = &act.metrics {
+                                crate::metrics::EngineMetrics::add(&m.sends_fenced, 1);
+                            }
+                            tracing::warn!(message_id = %job.message_id, "fenced: another node owns this conversation now and sends it");
+                        }
                     }
                 }
                 Err(e) => {
@@ -614,8 +630,12 @@ mod actor_tests {
         async fn after_grace(&self, _: TenantId, _: MessageId) -> Result<AfterGrace, StoreError> {
             Ok(AfterGrace::Unconfirmed)
         }
-        async fn mark_attempted(&self, _: TenantId, _: &[MessageId]) -> Result<(), StoreError> {
-            Ok(())
+        async fn mark_attempted(
+            &self,
+            _: TenantId,
+            jobs: &[(MessageId, Option<crate::ports::Fence>)],
+        ) -> Result<Vec<MessageId>, StoreError> {
+            Ok(jobs.iter().map(|(m, _)| *m).collect())
         }
     }
 
@@ -638,6 +658,7 @@ mod actor_tests {
             lane,
             attempt: 0,
             uncertain: false,
+            fence: None,
         }
     }
 

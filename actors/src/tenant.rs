@@ -480,11 +480,15 @@ impl Handler<ResumeSend> for TenantActor {
     /// grace has passed; queues one never handed over as a fresh send.
     fn handle(&mut self, msg: ResumeSend, ctx: &mut Self::Context) {
         let key = ConversationKey { channel_id: msg.channel.channel_id, contact_id: msg.contact_id };
-        if let Claim::Elsewhere(partition) = self.deps.ownership.claim(&key) {
-            // Its partition's owner resumes it when it takes the partition.
-            tracing::info!(message_id = %msg.message_id, partition, "pending send left to the node that owns its conversation");
-            return;
-        }
+        let fence = match self.deps.ownership.claim(&key) {
+            Claim::Local => None,
+            Claim::Leased(fence) => Some(fence),
+            Claim::Elsewhere(partition) => {
+                // Its partition's owner resumes it when it takes the partition.
+                tracing::info!(message_id = %msg.message_id, partition, "pending send left to the node that owns its conversation");
+                return;
+            }
+        };
         self.channels.entry(msg.channel.channel_id).or_insert_with(|| msg.channel.clone());
         let outbox = self.outbox(ctx, &msg.channel);
         outbox.do_send(ResumeJob {
@@ -495,6 +499,7 @@ impl Handler<ResumeSend> for TenantActor {
                 lane: msg.lane,
                 attempt: 0,
                 uncertain: msg.attempted,
+                fence,
             },
             wait: if msg.attempted { msg.wait } else { std::time::Duration::ZERO },
         });

@@ -357,3 +357,52 @@ async fn an_agent_on_either_node_replies_in_every_conversation_and_each_reply_go
     }
     assert_sequences(&a).await;
 }
+
+#[actix_rt::test]
+async fn the_database_refuses_a_commit_or_a_send_under_a_lease_that_moved_on() {
+    use whatsflow_actors::ids::{ConversationId, MessageId, TenantId};
+    use whatsflow_actors::ports::{ConversationBatch, Fence, StoreError};
+    let redis = Redis::start().await;
+    let (a, _b) = two_nodes(&redis, Duration::from_secs(2)).await;
+    let t = a.register("Acme").await;
+    a.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let conv = a.open_conversation(&t, "919844400001").await;
+    let res = a.send(&t, &conv, serde_json::json!({"type": "text", "text": {"body": "hi"}})).await;
+    assert_eq!(res.status(), 201);
+    let message: Value = res.json().await.unwrap();
+    let message = MessageId(message["id"].as_str().unwrap().parse().unwrap());
+    let (partition, epoch): (i32, i64) =
+        sqlx::query_as("SELECT partition, epoch FROM partition_leases WHERE node_id = 'node-a' ORDER BY partition LIMIT 1")
+            .fetch_one(&a.owner)
+            .await
+            .unwrap();
+    let current = Fence { partition: partition as u16, epoch };
+    let stale = Fence { partition: partition as u16, epoch: epoch - 1 };
+    let tenant = TenantId(t.tenant_id.parse().unwrap());
+    let deps = a.state.router.deps().clone();
+    let batch = |fence| ConversationBatch {
+        tenant_id: tenant,
+        conversation_id: ConversationId(conv.parse().unwrap()),
+        messages: Vec::new(),
+        statuses: Vec::new(),
+        reactions: Vec::new(),
+        outbound: Vec::new(),
+        reset_unread: false,
+        patch: None,
+        last_seq: 0,
+        fence: Some(fence),
+    };
+    assert!(deps.store.commit(batch(current)).await.is_ok(), "the current lease may write");
+    assert_eq!(deps.store.commit(batch(stale)).await.unwrap_err(), StoreError::Fenced, "an older epoch may not");
+    assert_eq!(deps.ledger.mark_attempted(tenant, &[(message, Some(stale))]).await.unwrap(), Vec::<MessageId>::new());
+    assert_eq!(deps.ledger.mark_attempted(tenant, &[(message, Some(current))]).await.unwrap(), vec![message]);
+    assert_eq!(deps.ledger.mark_attempted(tenant, &[(message, None)]).await.unwrap(), vec![message], "one node has no lease");
+    // An expired lease fences too, even before anyone takes it over.
+    sqlx::query("UPDATE partition_leases SET expires_at = now() - interval '1 second' WHERE partition = $1")
+        .bind(partition)
+        .execute(&a.owner)
+        .await
+        .unwrap();
+    assert_eq!(deps.store.commit(batch(current)).await.unwrap_err(), StoreError::Fenced);
+    assert!(deps.ledger.mark_attempted(tenant, &[(message, Some(current))]).await.unwrap().is_empty());
+}

@@ -346,6 +346,7 @@ impl ConversationActor {
                             lane: Lane::Live,
                             attempt: 0,
                             uncertain: false,
+                            fence: self.fence,
                         });
                         q.receipt.complete();
                     }
@@ -488,6 +489,7 @@ impl ConversationActor {
                 lane: send.request.lane,
                 attempt: 0,
                 uncertain: false,
+                fence: self.fence,
             });
         }
         if plan.mark_read {
