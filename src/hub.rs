@@ -82,6 +82,8 @@ pub struct TenantHub {
     pub slow_consumers: AtomicU64,
     /// Frames to and from the other nodes (several nodes).
     bus: std::sync::OnceLock<Arc<crate::cluster::bus::FrameBus>>,
+    /// Who is connected to the other nodes, as they last said, until when.
+    remote_online: DashMap<String, (std::time::Instant, std::collections::HashSet<(TenantId, UserId)>)>,
 }
 
 impl TenantHub {
@@ -102,9 +104,15 @@ impl TenantHub {
         if let (true, Some(bus)) = (first, self.bus.get()) {
             bus.watch(tenant);
         }
-        let mut n = self.users.entry((tenant, user)).or_insert(0);
-        *n += 1;
-        (id, *n)
+        let n = {
+            let mut n = self.users.entry((tenant, user)).or_insert(0);
+            *n += 1;
+            *n
+        };
+        if let (1, Some(bus)) = (n, self.bus.get()) {
+            bus.presence_changed();
+        }
+        (id, n)
     }
 
     /// Removes a session; returns how many sessions the user still has.
@@ -122,6 +130,9 @@ impl TenantHub {
             *n
         });
         self.users.remove_if(&(tenant, user), |_, n| *n == 0);
+        if let (Some(0), Some(bus)) = (left, self.bus.get()) {
+            bus.presence_changed();
+        }
         left.unwrap_or(0)
     }
 
@@ -130,9 +141,23 @@ impl TenantHub {
         self.tenants.get(&tenant).map_or(0, |s| s.len())
     }
 
-    /// Whether a user has a live session.
+    /// Whether a user has a live session, here or (several nodes) on a node
+    /// that said so recently. Advisory: routing uses it, nothing that must
+    /// be exact does.
     pub fn is_online(&self, tenant: TenantId, user: UserId) -> bool {
         self.users.get(&(tenant, user)).is_some_and(|n| *n > 0)
+            || self.remote_online.iter().any(|e| e.value().0 > std::time::Instant::now() && e.value().1.contains(&(tenant, user)))
+    }
+
+    /// The users with a session on this node (for the other nodes).
+    pub fn local_users(&self) -> Vec<(TenantId, UserId)> {
+        self.users.iter().filter(|e| *e.value() > 0).map(|e| *e.key()).collect()
+    }
+
+    /// Records who is connected to another node, valid until `until`.
+    pub fn remote_presence(&self, node: &str, until: std::time::Instant, users: std::collections::HashSet<(TenantId, UserId)>) {
+        self.remote_online.insert(node.to_owned(), (until, users));
+        self.remote_online.retain(|_, (until, _)| *until > std::time::Instant::now());
     }
 
     /// Connects the hub to the other nodes (once, at start-up).

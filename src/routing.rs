@@ -58,12 +58,20 @@ pub struct TeamRouter {
     policy: RoutingPolicy,
     /// Sweeps finished so far (exported as a metric).
     pub passes: std::sync::atomic::AtomicU64,
+    /// Whether this node routes a team (several nodes: one routes each).
+    runs_here: std::sync::OnceLock<Arc<dyn Fn(uuid::Uuid) -> bool + Send + Sync>>,
 }
 
 impl TeamRouter {
     /// A router; [`spawn`](Self::spawn) starts its sweep.
     pub fn new(db: Db, hub: Arc<TenantHub>, router: Arc<WebhookRouter>, policy: RoutingPolicy) -> Arc<Self> {
-        Arc::new(Self { db, hub, router, policy, passes: std::sync::atomic::AtomicU64::new(0) })
+        Arc::new(Self { db, hub, router, policy, passes: std::sync::atomic::AtomicU64::new(0), runs_here: std::sync::OnceLock::new() })
+    }
+
+    /// With several nodes: routes only the teams `runs_here` says (one node
+    /// per team, so two nodes never give a conversation to two agents).
+    pub fn only_where(&self, runs_here: Arc<dyn Fn(uuid::Uuid) -> bool + Send + Sync>) {
+        let _ = self.runs_here.set(runs_here);
     }
 
     /// Sweeps until the database pool closes.
@@ -88,6 +96,9 @@ impl TeamRouter {
     /// Routes every team with work.
     pub async fn sweep(&self) -> Result<(), DbError> {
         for (tenant, team) in self.db.teams_to_route(self.policy.reassign_after).await? {
+            if self.runs_here.get().is_some_and(|runs| !runs(team)) {
+                continue;
+            }
             if let Err(e) = self.route_team(tenant, team).await {
                 tracing::warn!(error = %e, tenant = %tenant.0, team = %team, "routing a team");
             }

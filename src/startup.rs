@@ -102,6 +102,16 @@ pub struct AppState {
     pub cluster: Option<Arc<crate::cluster::Cluster>>,
 }
 
+impl AppState {
+    /// Whether this node runs the piece of work `id` (a campaign, a drip
+    /// sequence, a scheduled message, a team's routing): always on one
+    /// node; with several, only on the owner of the work's partition, so
+    /// each runs in one place at a time.
+    pub fn runs_here(&self, id: uuid::Uuid) -> bool {
+        self.cluster.as_ref().is_none_or(|c| c.leases.runs(id))
+    }
+}
+
 /// Wraps the store (tests inject faults with it).
 pub type StoreLayer = Box<dyn FnOnce(Arc<dyn Store>) -> Arc<dyn Store> + Send>;
 
@@ -265,6 +275,10 @@ impl Application {
             );
         }
         let campaigns = crate::campaigns::runner::CampaignRunner::new(db.clone(), router.clone(), hub.clone());
+        if let Some(c) = &cluster {
+            let leases = c.leases.clone();
+            campaigns.only_where(Arc::new(move |id| leases.runs(id)));
+        }
         campaigns.spawn_scheduler();
         let razorpay = crate::billing::razorpay::Razorpay::new(&config.billing.api_base, config.billing.key.clone());
         let mailer = crate::mail::Mailer::new(&config.mail)?;
@@ -278,6 +292,10 @@ impl Application {
         );
         webhook_worker.spawn();
         let teams = crate::routing::TeamRouter::new(db.clone(), hub.clone(), router.clone(), config.routing);
+        if let Some(c) = &cluster {
+            let leases = c.leases.clone();
+            teams.only_where(Arc::new(move |id| leases.runs(id)));
+        }
         teams.spawn(pool.clone());
         let state = web::Data::new(AppState {
             mailer,

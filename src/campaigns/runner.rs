@@ -62,12 +62,24 @@ pub struct CampaignRunner {
     router: Arc<WebhookRouter>,
     hub: Arc<TenantHub>,
     actors: DashMap<CampaignId, Addr<CampaignActor>>,
+    /// Whether this node runs a campaign (several nodes: one runs each).
+    runs_here: std::sync::OnceLock<Arc<dyn Fn(uuid::Uuid) -> bool + Send + Sync>>,
 }
 
 impl CampaignRunner {
     /// A runner; [`spawn_scheduler`](Self::spawn_scheduler) starts its tick.
     pub fn new(db: Db, router: Arc<WebhookRouter>, hub: Arc<TenantHub>) -> Arc<Self> {
-        Arc::new(Self { db, router, hub, actors: DashMap::new() })
+        Arc::new(Self { db, router, hub, actors: DashMap::new(), runs_here: std::sync::OnceLock::new() })
+    }
+
+    /// With several nodes: runs only the campaigns `runs_here` says (each
+    /// campaign on one node, so its rate is its rate, not N times it).
+    pub fn only_where(&self, runs_here: Arc<dyn Fn(uuid::Uuid) -> bool + Send + Sync>) {
+        let _ = self.runs_here.set(runs_here);
+    }
+
+    fn runs(&self, id: CampaignId) -> bool {
+        self.runs_here.get().is_none_or(|f| f(id.0))
     }
 
     /// Makes sure a running campaign has its actor (one per campaign on
@@ -95,10 +107,12 @@ impl CampaignRunner {
             loop {
                 tick.tick().await;
                 let Some(runner) = weak.upgrade() else { return };
-                runner.actors.retain(|_, a| a.connected());
+                // A campaign whose partition moved to another node stops
+                // here (its actor goes with its last address).
+                runner.actors.retain(|id, a| a.connected() && runner.runs(*id));
                 match runner.db.platform().active_campaigns().await {
                     Ok(active) => {
-                        for c in active {
+                        for c in active.into_iter().filter(|c| runner.runs(c.id)) {
                             if c.due_to_start {
                                 if let Err(e) = runner.launch_scheduled(c.tenant, c.id).await {
                                     tracing::warn!(campaign = %c.id, error = %e, "a scheduled campaign could not start");

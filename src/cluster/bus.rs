@@ -28,6 +28,14 @@ const PUBLISH_QUEUE: usize = 65_536;
 const PUBLISH_BATCH: usize = 256;
 /// The channel of wake-ups.
 const WAKE_CHANNEL: &str = "wf:wake";
+/// The channel of presence: each node's connected users, every
+/// [`PRESENCE_EVERY`] and on every change.
+const PRESENCE_CHANNEL: &str = "wf:presence";
+/// How often a node repeats who is connected to it.
+const PRESENCE_EVERY: Duration = Duration::from_secs(5);
+/// How long a node's word on presence holds: its users vanish this long
+/// after it dies.
+const PRESENCE_TTL: Duration = Duration::from_secs(15);
 /// Waits between reconnection attempts.
 const RECONNECT_AFTER: Duration = Duration::from_millis(500);
 
@@ -93,6 +101,14 @@ enum Outgoing {
     Tenant(TenantId, Payload),
     Wake(u16),
     Reply(String, String),
+    Presence(String),
+}
+
+/// Who is connected to a node.
+#[derive(Debug, Serialize, Deserialize)]
+struct PresenceBeat {
+    node: String,
+    users: Vec<(TenantId, UserId)>,
 }
 
 fn reply_channel(node: &str) -> String {
@@ -134,6 +150,8 @@ pub struct FrameBus {
     subscriber_ok: AtomicBool,
     /// Senders of commands handed to another node, by request id.
     waiters: DashMap<uuid::Uuid, Waiter>,
+    /// Rung when a user connects or leaves here.
+    presence: Notify,
     /// Counters.
     pub stats: BusStats,
 }
@@ -159,11 +177,19 @@ impl FrameBus {
             publisher_ok: AtomicBool::new(false),
             subscriber_ok: AtomicBool::new(false),
             waiters: DashMap::new(),
+            presence: Notify::new(),
             stats: BusStats::default(),
         });
+        tokio::spawn(presence_beats(bus.clone(), Arc::downgrade(&hub)));
         tokio::spawn(publisher(bus.clone(), client.clone(), out_rx));
         tokio::spawn(subscriber(bus.clone(), client, hub, owns, wake, watch_rx));
         bus
+    }
+
+    /// A user connected here for the first time or left for good: the
+    /// other nodes are told now, not at the next beat.
+    pub fn presence_changed(&self) {
+        self.presence.notify_one();
     }
 
     /// This node's id.
@@ -301,6 +327,9 @@ async fn publisher(bus: Arc<FrameBus>, client: redis::Client, mut rx: mpsc::Rece
                 Outgoing::Reply(channel, text) => {
                     pipe.publish(channel, text).ignore();
                 }
+                Outgoing::Presence(text) => {
+                    pipe.publish(PRESENCE_CHANNEL, text).ignore();
+                }
             }
         }
         let Some(c) = conn.as_mut() else {
@@ -358,6 +387,7 @@ async fn subscriber(
         }
         let mut channels: Vec<String> = wanted.iter().map(|t| tenant_channel(*t)).collect();
         channels.push(WAKE_CHANNEL.to_owned());
+        channels.push(PRESENCE_CHANNEL.to_owned());
         let replies = reply_channel(&bus.node_id);
         channels.push(replies.clone());
         if let Err(e) = sink.subscribe(&channels).await {
@@ -405,6 +435,15 @@ async fn subscriber(
                         }
                         continue;
                     }
+                    if msg.get_channel_name() == PRESENCE_CHANNEL {
+                        if let Ok(beat) = serde_json::from_slice::<PresenceBeat>(msg.get_payload_bytes()) {
+                            if beat.node != bus.node_id {
+                                let until = std::time::Instant::now() + PRESENCE_TTL;
+                                hub.remote_presence(&beat.node, until, beat.users.into_iter().collect());
+                            }
+                        }
+                        continue;
+                    }
                     if msg.get_channel_name() == WAKE_CHANNEL {
                         if let Ok(p) = msg.get_payload::<u16>() {
                             if owns(p) {
@@ -423,6 +462,20 @@ async fn subscriber(
         bus.subscriber_ok.store(false, Ordering::Relaxed);
         tracing::warn!("Redis subscription lost; reconnecting");
         tokio::time::sleep(RECONNECT_AFTER).await;
+    }
+}
+
+/// Tells the other nodes who is connected here, every few seconds and at
+/// once on a change.
+async fn presence_beats(bus: Arc<FrameBus>, hub: std::sync::Weak<TenantHub>) {
+    loop {
+        let _ = tokio::time::timeout(PRESENCE_EVERY, bus.presence.notified()).await;
+        let Some(hub) = hub.upgrade() else { return };
+        let beat = PresenceBeat { node: bus.node_id.clone(), users: hub.local_users() };
+        match serde_json::to_string(&beat) {
+            Ok(text) => bus.send(Outgoing::Presence(text)),
+            Err(e) => tracing::error!(error = %e, "presence could not be serialised"),
+        }
     }
 }
 

@@ -61,6 +61,12 @@ impl Leases {
         partition_of(channel, contact, self.partitions)
     }
 
+    /// Whether this node runs the piece of work `id` now (a campaign, a
+    /// drip sequence, a team's routing): it owns the work's partition.
+    pub fn runs(&self, id: uuid::Uuid) -> bool {
+        self.owns(super::partition::partition_of_work(id, self.partitions))
+    }
+
     /// This node's id.
     pub fn node_id(&self) -> &str {
         &self.node_id

@@ -31,6 +31,13 @@ pub fn partition_of(channel: ChannelId, contact: ContactId, partitions: u16) -> 
     (h % u64::from(partitions.max(1))) as u16
 }
 
+/// The partition of a piece of work that is not a conversation (a
+/// campaign, a drip sequence, a team's routing): FNV-1a over its id's 16
+/// bytes. Its partition's owner is the one node that runs it.
+pub fn partition_of_work(id: uuid::Uuid, partitions: u16) -> u16 {
+    (fnv1a(&[id.as_bytes()]) % u64::from(partitions.max(1))) as u16
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -141,6 +141,15 @@ async fn pass(state: &AppState) -> Result<bool, crate::store::repo::DbError> {
     let due = state.db.platform().due_timers(now, SCHEDULED_PER_PASS).await?;
     let mut more = due.iter().filter(|t| matches!(t, DueTimer::Scheduled(..))).count() >= SCHEDULED_PER_PASS as usize;
     for timer in due {
+        // Several nodes: each sequence and scheduled message is run by the
+        // one node that owns its partition.
+        let id = match &timer {
+            DueTimer::Drip(_, id) => id.0,
+            DueTimer::Scheduled(_, id) => *id,
+        };
+        if !state.runs_here(id) {
+            continue;
+        }
         match timer {
             DueTimer::Drip(tenant, id) => match super::step::drive(state, tenant, id).await {
                 Ok(full) => more |= full,

@@ -28,6 +28,9 @@ const MAX_BODIES_PER_COMMIT: usize = 256;
 const RECEIVE_QUEUE: usize = 4096;
 /// How often the sweeper looks for rows that are due.
 const SWEEP_INTERVAL: Duration = Duration::from_millis(500);
+/// How long a row being processed is left alone by the sweeper (one node;
+/// several use their lease).
+const FRESH_ROW_WAIT: Duration = Duration::from_secs(60);
 /// Rows one sweep re-dispatches.
 const SWEEP_LIMIT: i64 = 200;
 /// After this many failed attempts a row is marked dead (`dead_at`, counted
@@ -101,6 +104,8 @@ pub struct Inbox {
     wake: Arc<tokio::sync::Notify>,
     /// Where answers to handed-off commands go (several nodes).
     bus: Arc<std::sync::OnceLock<Arc<crate::cluster::bus::FrameBus>>>,
+    /// How long a row a sweep took is left to it before it is due again.
+    taken_for: Duration,
 }
 
 impl Inbox {
@@ -124,6 +129,7 @@ impl Inbox {
             leases,
             wake: Arc::new(tokio::sync::Notify::new()),
             bus: Arc::new(std::sync::OnceLock::new()),
+            taken_for: fresh_for.unwrap_or(FRESH_ROW_WAIT),
         }
     }
 
@@ -209,12 +215,18 @@ impl Inbox {
             // One node: every row. Several: rows of no partition (Meta's,
             // replays) and hand-offs to this node's partitions.
             let owned: Option<Vec<i32>> = self.leases.as_ref().map(|l| l.owned());
+            // Taken, not just read: its next attempt moves a while ahead, so
+            // another node's sweeper (several nodes) does not take it too;
+            // settling it sets it again.
             let rows = sqlx::query(
-                "SELECT id, app_id, body, kind FROM webhook_inbox
-                 WHERE processed_at IS NULL AND id > $1 AND attempts < $2 AND NOT (id = ANY($3))
-                   AND ($4 OR next_attempt_at <= now())
-                   AND ($6::int[] IS NULL OR partition IS NULL OR partition = ANY($6))
-                 ORDER BY id LIMIT $5",
+                "UPDATE webhook_inbox w SET next_attempt_at = now() + make_interval(secs => $7)
+                 FROM (SELECT id FROM webhook_inbox
+                       WHERE processed_at IS NULL AND id > $1 AND attempts < $2 AND NOT (id = ANY($3))
+                         AND ($4 OR next_attempt_at <= now())
+                         AND ($6::int[] IS NULL OR partition IS NULL OR partition = ANY($6))
+                       ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED) due
+                 WHERE w.id = due.id
+                 RETURNING w.id, w.app_id, w.body, w.kind",
             )
             .bind(after)
             .bind(MAX_ATTEMPTS)
@@ -222,8 +234,11 @@ impl Inbox {
             .bind(all)
             .bind(SWEEP_LIMIT)
             .bind(owned)
+            .bind(self.taken_for.as_secs_f64())
             .fetch_all(&self.pool)
             .await?;
+            let mut rows = rows;
+            rows.sort_by_key(|r| r.try_get::<i64, _>("id").unwrap_or(0));
             if rows.is_empty() {
                 return Ok(total);
             }

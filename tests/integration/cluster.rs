@@ -406,3 +406,19 @@ async fn the_database_refuses_a_commit_or_a_send_under_a_lease_that_moved_on() {
     assert_eq!(deps.store.commit(batch(current)).await.unwrap_err(), StoreError::Fenced);
     assert!(deps.ledger.mark_attempted(tenant, &[(message, Some(current))]).await.unwrap().is_empty());
 }
+
+#[actix_rt::test]
+async fn an_agent_connected_to_one_node_is_online_for_the_others_until_they_leave() {
+    use whatsflow_actors::ids::{TenantId, UserId};
+    let redis = Redis::start().await;
+    let (a, b) = two_nodes(&redis, Duration::from_secs(2)).await;
+    let t = a.register("Acme").await;
+    let (tenant, user) = (TenantId(t.tenant_id.parse().unwrap()), UserId(t.user_id.parse().unwrap()));
+    assert!(!a.state.hub.is_online(tenant, user));
+    let socket = b.socket(&t.token).await;
+    // Routing on node-a sees the agent connected to node-b.
+    eventually("online on node-a", WAIT, || async { a.state.hub.is_online(tenant, user).then_some(()) }).await;
+    drop(socket);
+    eventually("offline on node-b", WAIT, || async { (!b.state.hub.is_online(tenant, user)).then_some(()) }).await;
+    eventually("offline on node-a too", WAIT, || async { (!a.state.hub.is_online(tenant, user)).then_some(()) }).await;
+}
