@@ -327,6 +327,16 @@ impl Application {
             cluster,
             config: Arc::new(config),
         });
+        if let Some(c) = &state.cluster {
+            // Other nodes' invalidations apply here (weakly held: the state
+            // owns the bus).
+            let weak = std::sync::Arc::downgrade(&state.clone().into_inner());
+            c.bus.on_forget(Box::new(move |what| {
+                if let Some(state) = weak.upgrade() {
+                    what.apply(&state);
+                }
+            }));
+        }
         spawn_housekeeping(&state);
         spawn_meter(&state);
         crate::automations::worker::spawn(&state);
@@ -486,7 +496,7 @@ fn spawn_meter(state: &web::Data<AppState>) {
                         tenants.insert(tenant.0);
                     }
                     for tenant in tenants {
-                        state.flows.invalidate(whatsflow_actors::ids::TenantId(tenant));
+                        state.forget(crate::cluster::forget::Forget::Flows(whatsflow_actors::ids::TenantId(tenant)));
                         let entry = crate::audit::Entry::new(
                             Some(whatsflow_actors::ids::TenantId(tenant)),
                             crate::audit::Actor::System,

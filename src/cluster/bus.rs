@@ -8,6 +8,7 @@
 //! The same bus carries session revocations and wake-ups for the owner of a
 //! partition that was handed events.
 
+use super::forget::Forget;
 use crate::hub::{HubFrame, Scope, TenantHub};
 use dashmap::DashMap;
 use futures::StreamExt;
@@ -33,6 +34,8 @@ const WAKE_CHANNEL: &str = "wf:wake";
 const PRESENCE_CHANNEL: &str = "wf:presence";
 /// How often a node repeats who is connected to it.
 const PRESENCE_EVERY: Duration = Duration::from_secs(5);
+/// The channel of cache invalidations (see [`super::forget`]).
+const FORGET_CHANNEL: &str = "wf:forget";
 /// How long a node's word on presence holds: its users vanish this long
 /// after it dies.
 const PRESENCE_TTL: Duration = Duration::from_secs(15);
@@ -102,6 +105,14 @@ enum Outgoing {
     Wake(u16),
     Reply(String, String),
     Presence(String),
+    Forget(String),
+}
+
+/// A cache invalidation from a node.
+#[derive(Debug, Serialize, Deserialize)]
+struct ForgetNote {
+    node: String,
+    what: Forget,
 }
 
 /// Who is connected to a node.
@@ -152,6 +163,8 @@ pub struct FrameBus {
     waiters: DashMap<uuid::Uuid, Waiter>,
     /// Rung when a user connects or leaves here.
     presence: Notify,
+    /// Applies another node's invalidations here (set once the state exists).
+    on_forget: std::sync::OnceLock<Box<dyn Fn(Forget) + Send + Sync>>,
     /// Counters.
     pub stats: BusStats,
 }
@@ -178,12 +191,26 @@ impl FrameBus {
             subscriber_ok: AtomicBool::new(false),
             waiters: DashMap::new(),
             presence: Notify::new(),
+            on_forget: std::sync::OnceLock::new(),
             stats: BusStats::default(),
         });
         tokio::spawn(presence_beats(bus.clone(), Arc::downgrade(&hub)));
         tokio::spawn(publisher(bus.clone(), client.clone(), out_rx));
         tokio::spawn(subscriber(bus.clone(), client, hub, owns, wake, watch_rx));
         bus
+    }
+
+    /// Tells the other nodes to forget `what`.
+    pub fn forget(&self, what: &Forget) {
+        match serde_json::to_string(&ForgetNote { node: self.node_id.clone(), what: what.clone() }) {
+            Ok(text) => self.send(Outgoing::Forget(text)),
+            Err(e) => tracing::error!(error = %e, "an invalidation could not be serialised"),
+        }
+    }
+
+    /// How this node applies the other nodes' invalidations.
+    pub fn on_forget(&self, apply: Box<dyn Fn(Forget) + Send + Sync>) {
+        let _ = self.on_forget.set(apply);
     }
 
     /// A user connected here for the first time or left for good: the
@@ -330,6 +357,9 @@ async fn publisher(bus: Arc<FrameBus>, client: redis::Client, mut rx: mpsc::Rece
                 Outgoing::Presence(text) => {
                     pipe.publish(PRESENCE_CHANNEL, text).ignore();
                 }
+                Outgoing::Forget(text) => {
+                    pipe.publish(FORGET_CHANNEL, text).ignore();
+                }
             }
         }
         let Some(c) = conn.as_mut() else {
@@ -388,6 +418,7 @@ async fn subscriber(
         let mut channels: Vec<String> = wanted.iter().map(|t| tenant_channel(*t)).collect();
         channels.push(WAKE_CHANNEL.to_owned());
         channels.push(PRESENCE_CHANNEL.to_owned());
+        channels.push(FORGET_CHANNEL.to_owned());
         let replies = reply_channel(&bus.node_id);
         channels.push(replies.clone());
         if let Err(e) = sink.subscribe(&channels).await {
@@ -432,6 +463,18 @@ async fn subscriber(
                                 }
                             }
                             Err(e) => tracing::warn!(error = %e, "unreadable answer on the frame bus"),
+                        }
+                        continue;
+                    }
+                    if msg.get_channel_name() == FORGET_CHANNEL {
+                        match serde_json::from_slice::<ForgetNote>(msg.get_payload_bytes()) {
+                            Ok(note) if note.node != bus.node_id => {
+                                if let Some(apply) = bus.on_forget.get() {
+                                    apply(note.what);
+                                }
+                            }
+                            Ok(_) => {}
+                            Err(e) => tracing::warn!(error = %e, "unreadable invalidation on the frame bus"),
                         }
                         continue;
                     }

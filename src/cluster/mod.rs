@@ -6,6 +6,7 @@
 //! over Redis ([`bus`]). Without `REDIS_URL` none of this runs.
 
 pub mod bus;
+pub mod forget;
 pub mod handoff;
 pub mod lease;
 pub mod partition;

@@ -178,7 +178,7 @@ pub async fn update_tenant(
     for user in ended {
         state.sessions.revoked(tenant, user, "the account was suspended");
     }
-    state.flows.invalidate(tenant);
+    state.forget(crate::cluster::forget::Forget::Flows(tenant));
     let summary = state.db.admin().tenant(tenant).await?.ok_or(ApiError::NotFound("tenant"))?;
     // In the tenant's own log, so its admins see who changed their plan or suspended them.
     let action = match b.status.as_deref() {

@@ -262,7 +262,7 @@ pub async fn webhook(state: web::Data<AppState>, req: HttpRequest, body: web::By
         state.db.audit().append(entry.change(Some(json!({"status": before})), Some(json!({"status": after})))).await?;
         state.hub.notify(tenant, json!({"event": "account:status", "data": {"status": after}}));
         // Flows start again, or stop starting, with the account's state.
-        state.flows.invalidate(tenant);
+        state.forget(crate::cluster::forget::Forget::Flows(tenant));
     }
     if let Some(tenant) = applied.tenant.filter(|_| applied.topped_up) {
         let entry = Entry::new(Some(tenant), Actor::System, "wallet.topped_up").target(format!("event:{}", event.event));

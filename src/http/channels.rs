@@ -118,7 +118,7 @@ pub async fn create(state: web::Data<AppState>, user: Admin, body: web::Json<Con
         })
         .await?;
     let view = standing(&state, user.tenant_id, id, &verified).await?.unwrap_or(view);
-    state.router.forget_channel(&phone_number_id);
+    state.forget(crate::cluster::forget::Forget::Channel { phone_number_id: phone_number_id.clone() });
     let after = serde_json::json!({"phone_number_id": phone_number_id, "waba_id": view.waba_id, "credentials": "set"});
     let entry = crate::audit::Entry::by(&user, "channel.connected").target(format!("channel:{}", view.id)).change(None, Some(after));
     state.db.audit().append(entry).await?;
@@ -177,8 +177,8 @@ pub async fn update(
         Some(v) => standing(&state, user.tenant_id, id, v).await?.unwrap_or(view),
         None => view,
     };
-    state.router.forget_channel(&current.phone_number_id);
-    state.graph.forget_token(id);
+    state.forget(crate::cluster::forget::Forget::Channel { phone_number_id: current.phone_number_id.clone() });
+    state.forget(crate::cluster::forget::Forget::Token(id));
     if must_verify {
         // The number's credentials changed (never the token itself).
         let before = serde_json::json!({"waba_id": current.waba_id});
@@ -216,8 +216,8 @@ pub async fn refresh(state: web::Data<AppState>, user: Admin, path: web::Path<uu
 /// Disconnects a number and its conversations (tenant admins only).
 pub async fn delete(state: web::Data<AppState>, user: Admin, path: web::Path<uuid::Uuid>) -> Result<HttpResponse, ApiError> {
     let gone = state.db.tenant(user.tenant_id).channels().delete(ChannelId(*path)).await?.ok_or(ApiError::NotFound("channel"))?;
-    state.router.forget_channel(&gone.phone_number_id);
-    state.graph.forget_token(ChannelId(*path));
+    state.forget(crate::cluster::forget::Forget::Channel { phone_number_id: gone.phone_number_id.clone() });
+    state.forget(crate::cluster::forget::Forget::Token(ChannelId(*path)));
     let entry = crate::audit::Entry::by(&user, "channel.disconnected").target(format!("channel:{}", *path));
     state.db.audit().append(entry.change(Some(serde_json::json!({"phone_number_id": gone.phone_number_id})), None)).await?;
     Ok(HttpResponse::NoContent().finish())

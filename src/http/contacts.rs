@@ -144,7 +144,7 @@ pub async fn delete(state: web::Data<AppState>, user: Manager, path: web::Path<u
     }
     // The engine forgets the contact, so the customer's next message makes
     // a fresh one instead of stalling on the deleted rows.
-    state.router.contact_removed(user.tenant_id, ContactId(*path));
+    state.forget(crate::cluster::forget::Forget::Contact(user.tenant_id, ContactId(*path)));
     Ok(HttpResponse::NoContent().finish())
 }
 

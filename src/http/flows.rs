@@ -179,7 +179,7 @@ pub async fn update(
         resend_unconfirmed: b.resend_unconfirmed,
     };
     let flow = state.db.tenant(user.tenant_id).flows().update(*path, &change).await?.ok_or(ApiError::NotFound("flow"))?;
-    state.flows.invalidate(user.tenant_id);
+    state.forget(crate::cluster::forget::Forget::Flows(user.tenant_id));
     Ok(HttpResponse::Ok().json(flow))
 }
 
@@ -205,14 +205,14 @@ pub async fn set_status(
         check_trigger(&current.trigger_type, current.trigger_value.as_deref(), &current.trigger_match)?;
     }
     let flow = state.db.tenant(user.tenant_id).flows().set_status(*path, &body.status).await?.ok_or(ApiError::NotFound("flow"))?;
-    state.flows.invalidate(user.tenant_id);
+    state.forget(crate::cluster::forget::Forget::Flows(user.tenant_id));
     Ok(HttpResponse::Ok().json(flow))
 }
 
 /// Deletes a flow with no live runs (deactivate it first otherwise).
 pub async fn delete(state: web::Data<AppState>, user: Manager, path: web::Path<FlowId>) -> Result<HttpResponse, ApiError> {
     let deleted = state.db.tenant(user.tenant_id).flows().delete(*path).await?;
-    state.flows.invalidate(user.tenant_id);
+    state.forget(crate::cluster::forget::Forget::Flows(user.tenant_id));
     if !deleted {
         return Err(ApiError::NotFound("flow"));
     }

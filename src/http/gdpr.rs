@@ -28,7 +28,7 @@ pub async fn export_contact(state: web::Data<AppState>, user: Admin, path: web::
 /// audited without personal data. The customer writing again starts afresh.
 pub async fn erase_contact(state: web::Data<AppState>, user: Admin, path: web::Path<ContactId>) -> Result<HttpResponse, ApiError> {
     let (mut erased, fields, numbers) = state.db.tenant(user.tenant_id).erase_contact(*path).await?.ok_or(ApiError::NotFound("contact"))?;
-    state.router.contact_removed(user.tenant_id, *path);
+    state.forget(crate::cluster::forget::Forget::Contact(user.tenant_id, *path));
     erased.webhooks = erase_inbox_mentions(&state.pool, &fields, &numbers).await?;
     let entry = Entry::new(Some(user.tenant_id), Actor::from(&*user), "contact.erased").target(format!("contact:{}", path.0));
     state.db.audit().append(entry.change(None, serde_json::to_value(&erased).ok())).await?;

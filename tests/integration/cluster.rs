@@ -422,3 +422,31 @@ async fn an_agent_connected_to_one_node_is_online_for_the_others_until_they_leav
     eventually("offline on node-b", WAIT, || async { (!b.state.hub.is_online(tenant, user)).then_some(()) }).await;
     eventually("offline on node-a too", WAIT, || async { (!a.state.hub.is_online(tenant, user)).then_some(()) }).await;
 }
+
+#[actix_rt::test]
+async fn a_number_disconnected_on_one_node_is_forgotten_by_the_others() {
+    let redis = Redis::start().await;
+    let (a, b) = two_nodes(&redis, Duration::from_secs(2)).await;
+    let t = a.register("Acme").await;
+    let channel = a.connect_channel(&t, PHONE_NUMBER_ID).await;
+    // node-b routes a message on the number (and keeps it in its cache).
+    b.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919855500001", "wamid.forget-1", "one")).await;
+    eventually("first stored", WAIT, || async { (stored(&a, "wamid.forget-1").await.0 == 1).then_some(()) }).await;
+    let res =
+        a.http.delete(a.url(&format!("/api/v1/channels/{}", channel["id"].as_str().unwrap()))).bearer_auth(&t.token).send().await.unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    // Told over Redis, node-b no longer routes the number: a late webhook
+    // is kept as unrouted, not written into a disconnected number.
+    eventually("the late message kept as unrouted", WAIT, || async {
+        b.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919855500001", "wamid.forget-2", "two")).await;
+        let unrouted: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM webhook_inbox WHERE processed_at IS NOT NULL AND notes @> '[{\"kind\": \"unrouted\"}]'",
+        )
+        .fetch_one(&a.owner)
+        .await
+        .unwrap();
+        (unrouted > 0).then_some(())
+    })
+    .await;
+    assert_eq!(stored(&a, "wamid.forget-2").await.0, 0);
+}
