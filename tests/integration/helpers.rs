@@ -473,6 +473,15 @@ pub struct Socket {
     pub stream: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
 }
 
+/// An agent's socket to the server at `base` (a child-process node).
+pub async fn socket_at(base: &str, token: &str) -> Socket {
+    let url = format!("{}/api/v1/ws?token={token}", base.replace("http://", "ws://"));
+    let (stream, _) = tokio_tungstenite::connect_async(url).await.expect("websocket upgrade");
+    let mut socket = Socket { stream };
+    socket.subscribed().await;
+    socket
+}
+
 impl TestApp {
     pub async fn socket(&self, token: &str) -> Socket {
         let url = format!("{}/api/v1/ws?token={token}", self.base.replace("http://", "ws://"));
@@ -675,4 +684,51 @@ impl Socket {
         }
         out
     }
+}
+
+// Servers as child processes (killed with SIGKILL, paused with SIGSTOP).
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+pub fn spawn_server(db: Option<&str>, port: u16, data_dir: &std::path::Path) -> std::process::Child {
+    spawn_server_with(db, port, data_dir, &[])
+}
+
+pub fn spawn_server_with(db: Option<&str>, port: u16, data_dir: &std::path::Path, env: &[(&str, &str)]) -> std::process::Child {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_whatsflow"));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.arg("serve")
+        .env("WHATSFLOW_BIND", format!("127.0.0.1:{port}"))
+        .env("WHATSAPP_APP_SECRET", APP_SECRET)
+        .env("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN)
+        .env("JWT_SECRET", "test-jwt-secret-0123456789-abcdefghijklmnop")
+        .env("WHATSFLOW_MASTER_KEY", hex::encode(MASTER_KEY))
+        .env("WHATSFLOW_DATA_DIR", data_dir)
+        .env("WHATSFLOW_WORKERS", "2")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    match db {
+        Some(url) => cmd.env("DATABASE_URL", url),
+        None => cmd.env_remove("DATABASE_URL"),
+    };
+    cmd.spawn().unwrap()
+}
+
+pub async fn wait_ready(base: &str) {
+    let http = reqwest::Client::new();
+    eventually("server ready", Duration::from_secs(90), || async {
+        http.get(format!("{base}/ready")).send().await.ok().filter(|r| r.status() == 200).map(|_| ())
+    })
+    .await;
+}
+
+pub fn kill9(child: &mut std::process::Child) {
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
+    let _ = child.wait();
 }

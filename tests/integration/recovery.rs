@@ -3,7 +3,7 @@
 
 use crate::helpers::*;
 use async_trait::async_trait;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,51 +32,6 @@ async fn acknowledged_but_unprocessed_posts_are_replayed_at_start_up() {
         (unprocessed == 0).then_some(())
     })
     .await;
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn spawn_server(db: Option<&str>, port: u16, data_dir: &std::path::Path) -> Child {
-    spawn_server_with(db, port, data_dir, &[])
-}
-
-fn spawn_server_with(db: Option<&str>, port: u16, data_dir: &std::path::Path, env: &[(&str, &str)]) -> Child {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_whatsflow"));
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.arg("serve")
-        .env("WHATSFLOW_BIND", format!("127.0.0.1:{port}"))
-        .env("WHATSAPP_APP_SECRET", APP_SECRET)
-        .env("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN)
-        .env("JWT_SECRET", "test-jwt-secret-0123456789-abcdefghijklmnop")
-        .env("WHATSFLOW_MASTER_KEY", hex::encode(MASTER_KEY))
-        .env("WHATSFLOW_DATA_DIR", data_dir)
-        .env("WHATSFLOW_WORKERS", "2")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    match db {
-        Some(url) => cmd.env("DATABASE_URL", url),
-        None => cmd.env_remove("DATABASE_URL"),
-    };
-    cmd.spawn().unwrap()
-}
-
-async fn wait_ready(base: &str) {
-    let http = reqwest::Client::new();
-    eventually("server ready", Duration::from_secs(90), || async {
-        http.get(format!("{base}/ready")).send().await.ok().filter(|r| r.status() == 200).map(|_| ())
-    })
-    .await;
-}
-
-fn kill9(child: &mut Child) {
-    // SAFETY: sending a signal to our own child process.
-    unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
-    let _ = child.wait();
 }
 
 /// The server as a child process (so it can be killed with SIGKILL) on a
