@@ -226,6 +226,13 @@ impl Application {
                 Some(c) => c.leases.clone(),
                 None => Arc::new(whatsflow_actors::ports::SingleNode),
             },
+            shared_rate: match (&cluster, &config.redis_url) {
+                (Some(c), Some(url)) => {
+                    let client = redis::Client::open(url.as_str()).context("REDIS_URL is not a Redis URL")?;
+                    Some(Arc::new(crate::cluster::rate::RedisRate::new(client, c.leases.clone())))
+                }
+                _ => None,
+            },
             handoffs: match &cluster {
                 Some(c) => Arc::new(crate::cluster::handoff::ClusterHandoffs::new(pool.clone(), c.bus.clone())),
                 None => Arc::new(whatsflow_actors::ports::SingleNode),

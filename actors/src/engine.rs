@@ -86,6 +86,8 @@ pub struct EngineDeps {
     pub ownership: Arc<dyn crate::ports::Ownership>,
     /// Where events for another node's conversations go.
     pub handoffs: Arc<dyn crate::ports::Handoffs>,
+    /// Numbers' send rates shared with the other nodes (several nodes).
+    pub shared_rate: Option<Arc<dyn crate::outbound::SharedRate>>,
     /// Knobs.
     pub settings: EngineSettings,
 }

@@ -14,7 +14,7 @@
 //! If not, the message becomes `unconfirmed` (an agent may resend it by
 //! hand), unless it is a bot's whose flow asks to resend.
 
-use crate::ids::{ContactId, MessageId, TenantId, Wamid};
+use crate::ids::{ChannelId, ContactId, MessageId, TenantId, Wamid};
 use crate::ports::{ChannelRef, Clock, StoreError, SystemClock};
 use crate::protocol::ConversationKey;
 use actix::prelude::*;
@@ -108,6 +108,21 @@ pub trait SendLedger: Send + Sync + 'static {
         tenant: TenantId,
         messages: &[(MessageId, Option<crate::ports::Fence>)],
     ) -> Result<Vec<MessageId>, StoreError>;
+}
+
+/// One number's send rate shared by every node that sends on it (several
+/// nodes): a bucket outside the process that all their outboxes take from.
+#[async_trait]
+pub trait SharedRate: Send + Sync + 'static {
+    /// Takes up to `n` sends from the number's budget of `rate` per second
+    /// (a burst of `reserve + 1`): an `urgent` send (a live reply, a read
+    /// receipt) may use the reserve, bulk may not. Answers how many were
+    /// granted and how long until the next could be.
+    async fn take(&self, channel: ChannelId, rate: f64, reserve: f64, urgent: bool, n: u32) -> Result<(u32, Duration), String>;
+
+    /// How many nodes share the number now: without the shared bucket
+    /// (unreachable), each paces at its share of the rate.
+    fn nodes(&self) -> u32;
 }
 
 /// The lanes live in [`crate::protocol`] (senders choose one, the outbox
@@ -231,6 +246,10 @@ pub struct ChannelOutbox {
     /// Sends of unknown outcome, each with the moment its grace ends.
     held: Vec<(chrono::DateTime<chrono::Utc>, OutboundJob)>,
     hold_check_scheduled: bool,
+    /// The number's rate shared with the other nodes (several nodes).
+    shared: Option<Arc<dyn SharedRate>>,
+    /// Whether a take from the shared rate is on its way.
+    asking: bool,
 }
 
 impl ChannelOutbox {
@@ -265,7 +284,15 @@ impl ChannelOutbox {
             clock: Arc::new(SystemClock),
             held: Vec::new(),
             hold_check_scheduled: false,
+            shared: None,
+            asking: false,
         }
+    }
+
+    /// Paces by a rate shared with the other nodes sending on the number.
+    pub fn with_shared_rate(mut self, shared: Option<Arc<dyn SharedRate>>) -> Self {
+        self.shared = shared;
+        self
     }
 
     /// Measures the grace of uncertain sends on `clock` (the engine's).
@@ -305,20 +332,88 @@ impl ChannelOutbox {
     /// may take any token; bulk leaves the reserve alone, so even with bulk
     /// saturating the number a live reply goes out at once.
     fn pump(&mut self, ctx: &mut Context<Self>) {
+        if let Some(shared) = self.shared.clone() {
+            return self.pump_shared(ctx, shared);
+        }
+        self.pump_local(ctx, self.rate);
+    }
+
+    /// Several nodes: takes as many sends as the number's shared budget
+    /// grants (urgent ones first) and starts them; asks again when the
+    /// budget says. If the shared bucket cannot be reached, this node paces
+    /// alone at its share of the rate.
+    fn pump_shared(&mut self, ctx: &mut Context<Self>, shared: Arc<dyn SharedRate>) {
+        if self.asking || self.wake_scheduled {
+            return;
+        }
+        let room = MAX_IN_FLIGHT.saturating_sub(self.in_flight);
+        let urgent = !self.live.is_empty() || !self.pings.is_empty();
+        let queued = if urgent { self.live.len() + self.pings.len() } else { self.bulk.len() };
+        if room == 0 || queued == 0 {
+            return;
+        }
+        self.asking = true;
+        let n = u32::try_from(queued.min(room)).unwrap_or(1);
+        let (channel, rate, reserve) = (self.channel.channel_id, self.rate, self.reserve);
+        ctx.spawn(async move { shared.take(channel, rate, reserve, urgent, n).await }.into_actor(self).map(move |res, act, ctx| {
+            act.asking = false;
+            match res {
+                Ok((granted, wait)) => {
+                    let now = Instant::now();
+                    let mut starting = Vec::new();
+                    for _ in 0..granted {
+                        if let Some(job) = act.live.pop_front() {
+                            act.note_sent(job.conversation.contact_id, now);
+                            starting.push(job);
+                        } else if let Some(ping) = act.pings.pop_front() {
+                            act.start_ping(ctx, ping);
+                        } else if let Some(job) = act.bulk.pop_front() {
+                            if let Some(pair) = act.pair_wait(&job, now) {
+                                act.retry_later(ctx, job, pair);
+                                continue;
+                            }
+                            act.note_sent(job.conversation.contact_id, now);
+                            starting.push(job);
+                        }
+                    }
+                    if !starting.is_empty() {
+                        act.start_batch(ctx, starting);
+                    }
+                    if granted == 0 {
+                        act.wake_scheduled = true;
+                        ctx.run_later(wait.max(Duration::from_millis(1)), |act, ctx| {
+                            act.wake_scheduled = false;
+                            act.pump(ctx);
+                        });
+                    } else {
+                        act.pump(ctx);
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(channel_id = %act.channel.channel_id, error = %e, "the shared send rate is unreachable; pacing at this node's share");
+                    let share = act.rate / f64::from(shared_nodes(act.shared.as_deref()));
+                    act.pump_local(ctx, share);
+                }
+            }
+        }));
+    }
+
+    /// Paces with this node's own bucket at `rate` per second.
+    fn pump_local(&mut self, ctx: &mut Context<Self>, rate: f64) {
         let mut starting = Vec::new();
         loop {
             if self.in_flight + starting.len() >= MAX_IN_FLIGHT || (self.live.is_empty() && self.bulk.is_empty() && self.pings.is_empty()) {
                 break;
             }
             let now = Instant::now();
-            self.tokens = (self.tokens + now.duration_since(self.refilled).as_secs_f64() * self.rate).min(self.capacity);
+            self.tokens = (self.tokens + now.duration_since(self.refilled).as_secs_f64() * rate).min(self.capacity);
             self.refilled = now;
             let urgent = !self.live.is_empty() || !self.pings.is_empty();
             let need = if urgent { 1.0 } else { 1.0 + self.reserve };
             if self.tokens < need {
                 if !self.wake_scheduled {
                     self.wake_scheduled = true;
-                    let wait = Duration::from_secs_f64((need - self.tokens) / self.rate);
+                    let wait = Duration::from_secs_f64((need - self.tokens) / rate);
                     ctx.run_later(wait, |act, ctx| {
                         act.wake_scheduled = false;
                         act.pump(ctx);
@@ -522,6 +617,10 @@ impl ChannelOutbox {
 
 /// Tokens kept for live traffic: 5% of a second's sends, at least one. The
 /// bucket holds one more, so a burst never exceeds the rate by more than that.
+fn shared_nodes(shared: Option<&dyn SharedRate>) -> u32 {
+    shared.map_or(1, |s| s.nodes().max(1))
+}
+
 fn live_reserve(messages_per_second: u32) -> f64 {
     (f64::from(messages_per_second) * 0.05).ceil().max(1.0)
 }

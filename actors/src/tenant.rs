@@ -140,6 +140,7 @@ impl TenantActor {
                     )
                     .with_metrics(deps.metrics.clone())
                     .with_clock(deps.clock.clone())
+                    .with_shared_rate(deps.shared_rate.clone())
                 })
             })
             .clone()

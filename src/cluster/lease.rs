@@ -34,6 +34,8 @@ pub struct Leases {
     pub lost: AtomicU64,
     /// Partitions handed back (surplus or shutdown).
     pub released: AtomicU64,
+    /// Nodes alive at the last round (this one included).
+    live: AtomicU64,
     last_error: Mutex<Option<String>>,
     suspended: std::sync::atomic::AtomicBool,
 }
@@ -51,6 +53,7 @@ impl Leases {
             acquired: AtomicU64::new(0),
             lost: AtomicU64::new(0),
             released: AtomicU64::new(0),
+            live: AtomicU64::new(1),
             last_error: Mutex::new(None),
             suspended: std::sync::atomic::AtomicBool::new(false),
         }
@@ -65,6 +68,11 @@ impl Leases {
     /// drip sequence, a team's routing): it owns the work's partition.
     pub fn runs(&self, id: uuid::Uuid) -> bool {
         self.owns(super::partition::partition_of_work(id, self.partitions))
+    }
+
+    /// Nodes alive at the last round (this one included).
+    pub fn live_nodes(&self) -> u32 {
+        u32::try_from(self.live.load(Ordering::Relaxed)).unwrap_or(u32::MAX).max(1)
     }
 
     /// This node's id.
@@ -150,6 +158,7 @@ impl Leases {
         .bind(lease_ms)
         .fetch_one(&self.pool)
         .await?;
+        self.live.store(u64::try_from(live.max(1)).unwrap_or(1), Ordering::Relaxed);
         let renewed = sqlx::query(
             "UPDATE partition_leases SET expires_at = now() + make_interval(secs => $2::double precision / 1000)
              WHERE node_id = $1 AND expires_at > now()

@@ -10,6 +10,7 @@ pub mod forget;
 pub mod handoff;
 pub mod lease;
 pub mod partition;
+pub mod rate;
 
 use crate::config::{env_var, secs_var, ConfigError};
 use std::sync::Arc;

@@ -763,3 +763,51 @@ async fn three_nodes_lose_nothing_through_a_kill_a_pause_and_a_redis_restart() {
     }
     let _ = (round, &nodes[0].id);
 }
+
+#[actix_rt::test]
+async fn three_nodes_sending_on_one_number_stay_within_its_rate_and_live_replies_keep_their_reserve() {
+    use whatsflow::cluster::rate::RedisRate;
+    use whatsflow_actors::ids::ChannelId;
+    use whatsflow_actors::outbound::SharedRate;
+    let redis = Redis::start().await;
+    let channel = ChannelId::generate();
+    let (rate, reserve) = (50.0, 3.0);
+    let window = Duration::from_secs(2);
+    // Three nodes' outboxes, each with its own connection, all sending bulk
+    // as fast as they are let.
+    let mut nodes = Vec::new();
+    for _ in 0..3 {
+        let client = redis::Client::open(redis.url()).unwrap();
+        let shared = std::sync::Arc::new(RedisRate::counting(client, std::sync::Arc::new(|| 3)));
+        nodes.push(actix_rt::spawn(async move {
+            let start = Instant::now();
+            let mut granted = 0u32;
+            while start.elapsed() < window {
+                let (n, wait) = shared.take(channel, rate, reserve, false, 8).await.unwrap();
+                granted += n;
+                if n == 0 {
+                    tokio::time::sleep(wait.min(window.saturating_sub(start.elapsed()))).await;
+                }
+            }
+            granted
+        }));
+    }
+    let mut total = 0;
+    for n in nodes {
+        total += n.await.unwrap();
+    }
+    // 50 a second over 2 s, plus the first: never more, and not much less.
+    assert!(total <= 101, "{total} bulk sends in {window:?} at {rate}/s");
+    assert!(total >= 90, "only {total} bulk sends in {window:?} at {rate}/s");
+    // Bulk has just used everything it may; a live reply still goes at once,
+    // and so do as many as the reserve holds, then it must wait too.
+    let client = redis::Client::open(redis.url()).unwrap();
+    let live = RedisRate::counting(client, std::sync::Arc::new(|| 3));
+    let (bulk, _) = live.take(channel, rate, reserve, false, 1).await.unwrap();
+    assert_eq!(bulk, 0, "bulk is at its limit");
+    let (urgent, _) = live.take(channel, rate, reserve, true, 10).await.unwrap();
+    assert!((3..=4).contains(&urgent), "the live reserve: {urgent}");
+    let (more, wait) = live.take(channel, rate, reserve, true, 1).await.unwrap();
+    assert_eq!(more, 0);
+    assert!(wait > Duration::ZERO && wait <= Duration::from_millis(40), "{wait:?}");
+}
