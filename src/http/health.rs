@@ -62,6 +62,21 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         Sample::gauge("flow_version_cache_entries", "Parsed flow versions cached", size(state.flows.cached_versions())),
         Sample::gauge("auth_limiter_addresses", "Addresses tracked by the sign-in rate limits", size(state.auth_guard.tracked())),
     ]);
+    if let Some(c) = &state.cluster {
+        let (l, b) = (&c.leases, &c.bus.stats);
+        samples.extend([
+            Sample::gauge("cluster_partitions_owned", "Partitions this node owns now", size(l.owned().len())),
+            Sample::gauge("cluster_nodes", "Nodes alive at the last lease round", i64::from(l.live_nodes())),
+            Sample::counter("cluster_partitions_acquired", "Partition leases acquired", n(&l.acquired)),
+            Sample::counter("cluster_partitions_lost", "Partition leases lost (expired or taken over)", n(&l.lost)),
+            Sample::counter("cluster_partitions_released", "Partition leases handed back", n(&l.released)),
+            Sample::counter("cluster_bus_published", "Messages published to the other nodes", n(&b.published)),
+            Sample::counter("cluster_bus_dropped", "Messages to the other nodes dropped (queue full or Redis down)", n(&b.dropped)),
+            Sample::counter("cluster_bus_received", "Frames from other nodes delivered here", n(&b.received)),
+            Sample::counter("cluster_bus_resyncs", "Resynchronisations asked of local sessions", n(&b.resyncs)),
+            Sample::gauge("cluster_redis_ok", "Whether Redis answers (1) or not (0)", i64::from(c.bus.redis_ok())),
+        ]);
+    }
     if let Ok(dead) = state.db.platform().dead_inbox_rows().await {
         samples.push(Sample::gauge("webhook_inbox_dead", "Webhook POSTs that failed every retry and wait for an operator", dead));
     }

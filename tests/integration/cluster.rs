@@ -811,3 +811,38 @@ async fn three_nodes_sending_on_one_number_stay_within_its_rate_and_live_replies
     assert_eq!(more, 0);
     assert!(wait > Duration::ZERO && wait <= Duration::from_millis(40), "{wait:?}");
 }
+
+#[actix_rt::test]
+async fn with_redis_down_nodes_still_store_every_message_and_say_so_on_ready() {
+    let mut redis = Redis::start().await;
+    let (a, b) = two_nodes(&redis, Duration::from_secs(2)).await;
+    let t = a.register("Acme").await;
+    a.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let port = redis.port;
+    redis.kill();
+    for app in [&a, &b] {
+        eventually("Redis reported unavailable", WAIT, || async {
+            let r = ready(app).await;
+            (r["status"] == "ready" && r["cluster"]["redis"] == "unavailable").then_some(())
+        })
+        .await;
+    }
+    // Webhooks to both nodes: hand-offs go through Postgres and the
+    // owners' polling, so every one is stored, once.
+    for i in 0..12 {
+        let app = if i % 2 == 0 { &a } else { &b };
+        app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, &format!("9198666{i:05}"), &format!("wamid.noredis-{i}"), "hi")).await;
+    }
+    eventually("every message stored without Redis", WAIT, || async { (stored(&a, "wamid.noredis-%").await == (12, 12)).then_some(()) })
+        .await;
+    assert_sequences(&a).await;
+    // Redis comes back on its address: the nodes reconnect by themselves.
+    let _back = Redis::start_on(port).await;
+    for app in [&a, &b] {
+        eventually("Redis ok again", Duration::from_secs(30), || async { (ready(app).await["cluster"]["redis"] == "ok").then_some(()) })
+            .await;
+    }
+    let mut on_b = b.socket(&t.token).await;
+    a.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919866600000", "wamid.noredis-after", "back")).await;
+    on_b.expect("message:new", |d| d["message"]["wamid"] == "wamid.noredis-after").await;
+}
