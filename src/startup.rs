@@ -224,7 +224,7 @@ impl Application {
             metrics: metrics.clone(),
             ownership: match &cluster {
                 Some(c) => c.leases.clone(),
-                None => Arc::new(whatsflow_actors::ports::SingleNode),
+                None => Arc::new(whatsflow_actors::ownership::SingleNode),
             },
             shared_rate: match (&cluster, &config.redis_url) {
                 (Some(c), Some(url)) => {
@@ -235,7 +235,7 @@ impl Application {
             },
             handoffs: match &cluster {
                 Some(c) => Arc::new(crate::cluster::handoff::ClusterHandoffs::new(pool.clone(), c.bus.clone())),
-                None => Arc::new(whatsflow_actors::ports::SingleNode),
+                None => Arc::new(whatsflow_actors::ownership::SingleNode),
             },
             settings: EngineSettings {
                 conversation_idle: config.conversation_idle,

@@ -81,11 +81,11 @@ pub struct EngineDeps {
     pub clock: Arc<dyn Clock>,
     /// Counters.
     pub metrics: Arc<EngineMetrics>,
-    /// Which conversations this node runs ([`crate::ports::SingleNode`]
+    /// Which conversations this node runs ([`crate::ownership::SingleNode`]
     /// alone; partition leases with several nodes).
-    pub ownership: Arc<dyn crate::ports::Ownership>,
+    pub ownership: Arc<dyn crate::ownership::Ownership>,
     /// Where events for another node's conversations go.
-    pub handoffs: Arc<dyn crate::ports::Handoffs>,
+    pub handoffs: Arc<dyn crate::ownership::Handoffs>,
     /// Numbers' send rates shared with the other nodes (several nodes).
     pub shared_rate: Option<Arc<dyn crate::outbound::SharedRate>>,
     /// Knobs.

@@ -72,6 +72,7 @@
 pub mod conversation;
 pub mod engine;
 pub mod events;
+pub mod fence;
 pub mod flow;
 pub mod identity;
 pub mod ids;
@@ -80,6 +81,7 @@ pub mod message;
 pub mod meta;
 pub mod metrics;
 pub mod outbound;
+pub mod ownership;
 pub mod parked;
 pub mod pool;
 pub mod ports;

@@ -280,7 +280,7 @@ pub struct ConversationBatch {
     pub last_seq: i64,
     /// The partition lease it is written under (several nodes): the commit
     /// does nothing if that lease's epoch has moved on. `None` on one node.
-    pub fence: Option<Fence>,
+    pub fence: Option<crate::fence::Fence>,
 }
 
 /// A status change that moved a message up the ladder.
@@ -430,67 +430,5 @@ mod tests {
     }
 }
 
-/// A partition lease as a conversation actor holds it: the store refuses a
-/// write under an epoch that is no longer the partition's (fencing), so a
-/// node that lost its lease (paused, cut off) can neither write nor send.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Fence {
-    /// The partition the conversation hashes into.
-    pub partition: u16,
-    /// The lease's epoch when this node acquired it (only grows).
-    pub epoch: i64,
-}
-
-/// Where a conversation's work may run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Claim {
-    /// On this node, as the only node (no lease to check).
-    Local,
-    /// On this node, under this lease.
-    Leased(Fence),
-    /// Another node owns (or is about to own) this partition.
-    Elsewhere(u16),
-}
-
-/// Which conversations this node may run (several nodes share partitions
-/// through leases; one node runs everything).
-pub trait Ownership: Send + Sync {
-    /// Where `key`'s work may run now.
-    fn claim(&self, key: &crate::protocol::ConversationKey) -> Claim;
-}
-
-/// One node: every conversation is local.
-pub struct SingleNode;
-
-impl Ownership for SingleNode {
-    fn claim(&self, _: &crate::protocol::ConversationKey) -> Claim {
-        Claim::Local
-    }
-}
-
-/// Hands events for a conversation this node does not own to the owner of
-/// its partition, durably (the receipt completes once the hand-off is
-/// stored, so the original inbox row settles only then).
-pub trait Handoffs: Send + Sync {
-    /// Stores `handoff` for its partition's owner and wakes it.
-    fn hand_off(&self, handoff: crate::parked::Handoff, receipt: crate::ticket::EventReceipt);
-
-    /// Stores a command for its partition's owner and wakes it; `waiter`
-    /// (if any) is answered when the owner's answer comes back, or refused
-    /// (to retry, with the same `client_id`) if it does not come in time.
-    fn hand_off_command(&self, handoff: crate::remote::CommandHandoff, waiter: Option<crate::remote::Waiter>);
-}
-
-impl Handoffs for SingleNode {
-    /// One node owns everything: nothing is ever handed off; if it were, the
-    /// receipt fails back so the inbox row is retried rather than lost.
-    fn hand_off(&self, _: crate::parked::Handoff, receipt: crate::ticket::EventReceipt) {
-        receipt.fail("no other node to hand events to");
-    }
-
-    fn hand_off_command(&self, _: crate::remote::CommandHandoff, waiter: Option<crate::remote::Waiter>) {
-        if let Some(w) = waiter {
-            w.refuse(crate::protocol::SendRefusal::Unavailable);
-        }
-    }
-}
+/// See [`crate::fence::Fence`] (re-exported where the store's types live).
+pub use crate::fence::Fence;

@@ -39,6 +39,7 @@ pub struct Harness {
 }
 
 /// What starting the server takes, kept to start it again after a kill.
+#[derive(Clone)]
 struct ServerCommand {
     bin: std::path::PathBuf,
     db_url: String,
@@ -173,6 +174,25 @@ impl Harness {
         Ok(h)
     }
 
+    /// Starts another node of the same server on the same database and
+    /// simulator, with `env` added (cluster mode), and waits until it is ready.
+    pub async fn spawn_node(&self, env: &[(&str, String)]) -> anyhow::Result<ExtraNode> {
+        let mut command = self.command.clone();
+        command.port = free_port()?;
+        command.env.extend(env.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
+        let base = format!("http://127.0.0.1:{}", command.port);
+        let child = command.spawn(&self.log)?;
+        let node = ExtraNode { base, child };
+        let start = Instant::now();
+        while !self.http.get(format!("{}/ready", node.base)).send().await.is_ok_and(|r| r.status().is_success()) {
+            if start.elapsed() > Duration::from_secs(60) {
+                bail!("a cluster node did not become ready: {}", self.log_tail());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(node)
+    }
+
     /// Waits until the server answers `/ready`.
     async fn wait_ready(&self) -> anyhow::Result<()> {
         let start = Instant::now();
@@ -300,13 +320,39 @@ impl Harness {
 
     /// Posts a signed webhook; the ack latency on success.
     pub async fn post_webhook(&self, body: Vec<u8>) -> anyhow::Result<Duration> {
+        self.post_webhook_to(&self.base, body).await
+    }
+
+    /// Posts a signed webhook to the node at `base`; the ack latency.
+    pub async fn post_webhook_to(&self, base: &str, body: Vec<u8>) -> anyhow::Result<Duration> {
         let sig = whatsflow::http::webhooks::sign(APP_SECRET.as_bytes(), &body);
         let t = Instant::now();
-        let res = self.http.post(format!("{}/webhooks/whatsapp", self.base)).header("X-Hub-Signature-256", sig).body(body).send().await?;
+        let res = self.http.post(format!("{base}/webhooks/whatsapp")).header("X-Hub-Signature-256", sig).body(body).send().await?;
         if !res.status().is_success() {
             bail!("webhook answered {}", res.status());
         }
         Ok(t.elapsed())
+    }
+}
+
+/// Another node of the server (the cluster scenario), killed when dropped.
+pub struct ExtraNode {
+    /// Its address.
+    pub base: String,
+    child: Child,
+}
+
+impl ExtraNode {
+    /// `kill -9`.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ExtraNode {
+    fn drop(&mut self) {
+        self.kill9();
     }
 }
 
@@ -383,8 +429,13 @@ pub async fn collector(h: &Harness, token: &str, bind: Option<std::net::IpAddr>)
 
 /// Connects a socket feeding `c`.
 pub async fn socket_with(h: &Harness, token: &str, bind: Option<std::net::IpAddr>, c: Arc<Collector>) -> anyhow::Result<()> {
-    let url = format!("{}/api/v1/ws?token={token}", h.base.replace("http://", "ws://"));
-    let addr: std::net::SocketAddr = h.base.trim_start_matches("http://").parse()?;
+    socket_at(&h.base, token, bind, c).await
+}
+
+/// Connects a socket to the node at `base`, feeding `c`.
+pub async fn socket_at(base: &str, token: &str, bind: Option<std::net::IpAddr>, c: Arc<Collector>) -> anyhow::Result<()> {
+    let url = format!("{}/api/v1/ws?token={token}", base.replace("http://", "ws://"));
+    let addr: std::net::SocketAddr = base.trim_start_matches("http://").parse()?;
     let socket = tokio::net::TcpSocket::new_v4()?;
     if let Some(ip) = bind {
         socket.bind(std::net::SocketAddr::new(ip, 0))?;

@@ -21,7 +21,7 @@ use std::sync::Arc;
 #[derive(Parser)]
 #[command(name = "whatsflow-bench", about = "Measures whatsflow against this machine's own ceilings")]
 struct Args {
-    /// ingest | latency | sockets | actors | flows | outbound | campaign | drips | all
+    /// ingest | latency | sockets | actors | flows | outbound | campaign | drips | cluster | all
     scenario: String,
     /// Seconds of load per run (ingest, latency, outbound).
     #[arg(long, default_value_t = 10)]
@@ -143,6 +143,15 @@ async fn run_once(name: &str, args: &Args, bin: &std::path::Path) -> anyhow::Res
     if name == "actors" {
         env.push(("WHATSFLOW_CONVERSATION_IDLE_SECS", actor_idle(args).to_string()));
     }
+    // The cluster scenario's nodes share a Redis of the bench's own.
+    let redis = if name == "cluster" { Some(scenarios::RedisServer::start().await?) } else { None };
+    let mut node_env = vec![];
+    if let Some(r) = &redis {
+        node_env.push(("REDIS_URL", r.url.clone()));
+        node_env.push(("WHATSFLOW_LEASE_SECS", "5".to_owned()));
+        env.extend(node_env.iter().cloned());
+        env.push(("WHATSFLOW_NODE_ID", "node-1".to_owned()));
+    }
     let h = Arc::new(harness::Harness::start(bin, &env).await?);
     let res = match name {
         "ingest" => scenarios::ingest(h.clone(), args.seconds).await,
@@ -153,6 +162,10 @@ async fn run_once(name: &str, args: &Args, bin: &std::path::Path) -> anyhow::Res
         "outbound" => scenarios::outbound(h.clone(), args.seconds, args.mps).await,
         "campaign" => scenarios::campaign(h.clone(), args.recipients, args.campaign_mps).await,
         "drips" => scenarios::drips(h.clone(), args.enrolled, args.drip_window).await,
+        "cluster" => match &redis {
+            Some(r) => scenarios::cluster(h.clone(), args.seconds, r, &node_env).await,
+            None => Err(anyhow::anyhow!("the cluster scenario needs its Redis")),
+        },
         other => Err(anyhow::anyhow!("unknown scenario `{other}`")),
     };
     let res = match Arc::try_unwrap(h) {
@@ -188,7 +201,7 @@ async fn main() -> std::process::ExitCode {
     let args = Args::parse();
     let fds = harness::raise_fd_limit();
     let names: Vec<&str> = if args.scenario == "all" {
-        vec!["ingest", "latency", "sockets", "actors", "flows", "outbound", "campaign", "drips"]
+        vec!["ingest", "latency", "sockets", "actors", "flows", "outbound", "campaign", "drips", "cluster"]
     } else {
         vec![args.scenario.as_str()]
     };

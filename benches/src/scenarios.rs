@@ -1112,3 +1112,183 @@ pub async fn drips(h: Arc<Harness>, enrolled: usize, window: u64) -> anyhow::Res
         "lost": lost, "duplicated": duplicated,
     }))
 }
+
+/// A redis-server of the bench's own (the cluster scenario).
+pub struct RedisServer {
+    child: std::process::Child,
+    /// Its URL.
+    pub url: String,
+}
+
+impl RedisServer {
+    /// Starts one on a free port (Debian's `redis-server`).
+    pub async fn start() -> anyhow::Result<Self> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .context("starting redis-server (apt install redis-server)")?;
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if start.elapsed() > Duration::from_secs(10) {
+                anyhow::bail!("redis-server did not listen");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(Self { child, url: format!("redis://127.0.0.1:{port}/0") })
+    }
+
+    /// CPU seconds it has used (user + system, from /proc).
+    fn cpu_secs(&self) -> f64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+        // utime and stime are fields 14 and 15 (11 and 12 after the name).
+        let ticks: f64 = [11, 12].iter().filter_map(|&i| fields.get(i).and_then(|v| v.parse::<f64>().ok())).sum();
+        ticks / 100.0
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Posts batches round robin to `bases` from `POSTERS` tasks until
+/// `deadline`; the acknowledged wamids.
+async fn pump_nodes(h: &Arc<Harness>, t: &Tenant, c: &Arc<Collector>, tag: &str, bases: &[String], deadline: Instant) -> Vec<String> {
+    let mut tasks = Vec::new();
+    for p in 0..POSTERS {
+        let (h, t, c, tag, bases) = (h.clone(), t.clone(), c.clone(), tag.to_owned(), bases.to_vec());
+        tasks.push(tokio::spawn(async move {
+            let mut acked = Vec::new();
+            let mut n = 0usize;
+            while Instant::now() < deadline {
+                let wamids: Vec<String> = (0..BATCH).map(|i| format!("wamid.{tag}.{p}.{n}.{i}")).collect();
+                let msgs: Vec<Value> = wamids
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| message(&format!("1555{:07}", (p * 7919 + n * BATCH + i) % 5000), w, n + i))
+                    .collect();
+                let body = webhook(&t.phone_number_id, msgs, vec![]);
+                let now = Instant::now();
+                for w in &wamids {
+                    c.sent_at.insert(w.clone(), now);
+                }
+                let base = &bases[(p + n) % bases.len()];
+                n += 1;
+                if h.post_webhook_to(base, body).await.is_ok() {
+                    acked.extend(wamids);
+                }
+            }
+            acked
+        }));
+    }
+    let mut acked = Vec::new();
+    for t in tasks {
+        acked.extend(t.await.unwrap_or_default());
+    }
+    acked
+}
+
+/// Partitions each node at `bases` owns now.
+async fn owned(h: &Harness, bases: &[&str]) -> Vec<u64> {
+    let mut out = Vec::new();
+    for b in bases {
+        let v: Option<Value> = match h.http.get(format!("{b}/ready")).timeout(Duration::from_secs(2)).send().await {
+            Ok(r) => r.json().await.ok(),
+            Err(_) => None,
+        };
+        out.push(v.and_then(|v| v["cluster"]["partitions_owned"].as_u64()).unwrap_or(0));
+    }
+    out
+}
+
+/// `cluster`: three nodes on this machine (one Postgres, one Redis): the
+/// ingest rate of one node and of three in the same run, webhook → frame
+/// latency when the agent's socket is on another node than the webhook's
+/// owner, the time for the survivors to take a killed node's partitions and
+/// process its conversations' next messages, and Redis's CPU.
+pub async fn cluster(h: Arc<Harness>, secs: u64, redis: &RedisServer, node_env: &[(&str, String)]) -> anyhow::Result<Value> {
+    let t = h.tenant("Cluster", "900000000000009", 80).await?;
+    // One node first (it owns every partition).
+    let one = collector(&h, &t.token, None).await?;
+    let monitor = h.monitor().await?;
+    let start = Instant::now();
+    let acked_one = pump_nodes(&h, &t, &one, "one", std::slice::from_ref(&h.base), start + Duration::from_secs(secs)).await;
+    let (delivered_one, lost_one, dups_one, done) = verify(&h, &one, "one", &acked_one, Duration::from_secs(120)).await?;
+    let one_node = delivered_one as f64 / done.duration_since(start).as_secs_f64();
+    let usage_one = monitor.finish().await;
+    println!("  1 node: {one_node:.0} msgs/s");
+
+    // Two more nodes join; the partitions are shared.
+    let mut nodes = Vec::new();
+    for id in ["node-2", "node-3"] {
+        let mut env: Vec<(&str, String)> = node_env.to_vec();
+        env.push(("WHATSFLOW_NODE_ID", id.to_owned()));
+        nodes.push(h.spawn_node(&env).await?);
+    }
+    let bases: Vec<String> = std::iter::once(h.base.clone()).chain(nodes.iter().map(|n| n.base.clone())).collect();
+    let refs: Vec<&str> = bases.iter().map(String::as_str).collect();
+    let joined = Instant::now();
+    while !owned(&h, &refs).await.iter().all(|&n| n >= 80) {
+        if joined.elapsed() > Duration::from_secs(60) {
+            anyhow::bail!("the partitions were not shared: {:?}", owned(&h, &refs).await);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let rebalance_s = joined.elapsed().as_secs_f64();
+    // The agent on node-2: two thirds of the conversations are owned by
+    // another node, whose frames reach it over Redis.
+    let three = Arc::new(Collector::default());
+    harness::socket_at(&bases[1], &t.token, None, three.clone()).await?;
+    let redis_cpu_before = redis.cpu_secs();
+    let monitor = h.monitor().await?;
+    let start = Instant::now();
+    let acked_three = pump_nodes(&h, &t, &three, "three", &bases, start + Duration::from_secs(secs)).await;
+    let (delivered_three, lost_three, dups_three, done) = verify(&h, &three, "three", &acked_three, Duration::from_secs(120)).await?;
+    let elapsed = done.duration_since(start).as_secs_f64();
+    let three_nodes = delivered_three as f64 / elapsed;
+    let redis_cpu = (redis.cpu_secs() - redis_cpu_before) / elapsed * 100.0;
+    let usage_three = monitor.finish().await;
+    let mut e2e = three.e2e_ms.lock().map(|v| v.clone()).unwrap_or_default();
+    println!("  3 nodes: {three_nodes:.0} msgs/s, frame p99 on another node {:.1} ms, Redis {redis_cpu:.1}% CPU", pct(&mut e2e, 99.0));
+
+    // node-3 dies; the survivors take its partitions, and its customers'
+    // next messages (posted to node-1) reach the agent on node-2.
+    let survivors = [refs[0], refs[1]];
+    nodes[1].kill9();
+    let killed = Instant::now();
+    while owned(&h, &survivors).await.iter().sum::<u64>() < 256 {
+        if killed.elapsed() > Duration::from_secs(60) {
+            anyhow::bail!("node-3's partitions were not taken over");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let takeover_s = killed.elapsed().as_secs_f64();
+    let probes: Vec<String> = (0..200).map(|i| format!("wamid.failover.{i}")).collect();
+    let now = Instant::now();
+    for chunk in probes.chunks(BATCH) {
+        let msgs: Vec<Value> = chunk.iter().enumerate().map(|(i, w)| message(&format!("1555{:07}", i * 37), w, 3)).collect();
+        for w in chunk {
+            three.sent_at.insert(w.clone(), now);
+        }
+        h.post_webhook(webhook(&t.phone_number_id, msgs, vec![])).await?;
+    }
+    let (_, lost_f, dups_f, done) = verify(&h, &three, "failover", &probes, Duration::from_secs(60)).await?;
+    let failover_s = done.duration_since(killed).as_secs_f64();
+    println!("  failover: partitions taken in {takeover_s:.1}s, orphaned conversations served {failover_s:.1}s after the kill");
+    Ok(json!({
+        "figures": {"one_node_msgs_per_s": round(one_node), "three_nodes_msgs_per_s": round(three_nodes), "messages_per_post": BATCH,
+                    "frame_other_node_p50_ms": round(pct(&mut e2e, 50.0)), "frame_other_node_p99_ms": round(pct(&mut e2e, 99.0)),
+                    "rebalance_s": round(rebalance_s), "takeover_s": round(takeover_s), "failover_s": round(failover_s),
+                    "redis_cpu_pct": round(redis_cpu)},
+        "ceilings": {"one_node_msgs_per_s": round(one_node)},
+        "ratios": {"three_vs_one": round(three_nodes / one_node.max(1.0))},
+        "resources": {"load": usage_three.to_json(), "one_node": usage_one.to_json()},
+        "lost": lost_one + lost_three + lost_f, "duplicated": dups_one + dups_three + dups_f,
+    }))
+}

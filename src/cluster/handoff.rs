@@ -10,8 +10,8 @@ use crate::store::inbox::Inbox;
 use sqlx::PgPool;
 use std::sync::Arc;
 use std::time::Duration;
+use whatsflow_actors::ownership::Handoffs;
 use whatsflow_actors::parked::Handoff;
-use whatsflow_actors::ports::Handoffs;
 use whatsflow_actors::protocol::SendRefusal;
 use whatsflow_actors::remote::{CommandHandoff, ReplyAddress, Waiter};
 

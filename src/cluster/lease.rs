@@ -10,7 +10,7 @@ use sqlx::{PgPool, Row};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
-use whatsflow_actors::ports::{Claim, Fence, Ownership};
+use whatsflow_actors::ownership::{Claim, Fence, Ownership};
 use whatsflow_actors::protocol::ConversationKey;
 
 /// What a node holds: partition → epoch, and when that was last confirmed.

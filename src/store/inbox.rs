@@ -164,7 +164,7 @@ impl Inbox {
             }
             Err(e) => return ticket.fail(e.to_string()),
         };
-        let (work, answer) = handoff.command.into_work();
+        let (work, answer) = whatsflow_actors::conversation::work_of(handoff.command);
         router.command(whatsflow_actors::tenant::ConversationCommand { channel, contact_id: handoff.contact_id, work });
         let bus = self.bus.get().cloned();
         tokio::spawn(async move {
