@@ -427,9 +427,18 @@ fn spawn_lease_ticks(
         let leases = cluster.leases.clone();
         let mut every = tokio::time::interval(leases.tick_every());
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut owned = leases.owned().len();
         loop {
             every.tick().await;
-            let newly = match leases.tick().await {
+            let round = leases.tick().await;
+            // Partitions lost (taken over, or leases gone stale while
+            // rounds fail): their conversations stop now.
+            let now_owned = leases.owned().len();
+            if now_owned < owned {
+                router.relinquish_lost();
+            }
+            owned = now_owned;
+            let newly = match round {
                 Ok(n) => n,
                 Err(e) => {
                     tracing::warn!(node_id = %leases.node_id(), error = %e, "partition lease round failed; self-fencing if it keeps failing");

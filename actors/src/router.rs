@@ -73,6 +73,15 @@ impl WebhookRouter {
         }
     }
 
+    /// Stops, in every tenant, the conversations this node no longer owns
+    /// (several nodes: a lease was lost or could not be renewed in time),
+    /// instead of waiting for their next work to find out.
+    pub fn relinquish_lost(&self) {
+        for t in self.tenants.iter() {
+            t.do_send(crate::tenant::RelinquishLost);
+        }
+    }
+
     /// Forgets a cached channel (after it is changed or disconnected).
     pub fn forget_channel(&self, phone_number_id: &str) {
         self.channels.remove(phone_number_id);

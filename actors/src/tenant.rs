@@ -339,6 +339,36 @@ impl Supervised for TenantActor {
     }
 }
 
+/// This node lost partitions (several nodes): stop their conversations.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct RelinquishLost;
+
+impl Handler<RelinquishLost> for TenantActor {
+    type Result = ();
+
+    /// Stops every conversation whose lease is no longer this node's (or
+    /// has changed): waiting events go back to their inbox rows.
+    fn handle(&mut self, _: RelinquishLost, _: &mut Self::Context) {
+        let ownership = self.deps.ownership.clone();
+        let stale: Vec<ConversationKey> = self
+            .conversations
+            .iter()
+            .filter(|(key, entry)| match ownership.claim(key) {
+                Claim::Local => entry.fence.is_some(),
+                Claim::Leased(fence) => entry.fence != Some(fence),
+                Claim::Elsewhere(_) => true,
+            })
+            .map(|(key, _)| *key)
+            .collect();
+        for key in stale {
+            if let Some(entry) = self.conversations.remove(&key) {
+                entry.addr.do_send(Relinquish);
+            }
+        }
+    }
+}
+
 /// A contact was deleted (or merged into another): forget it.
 #[derive(Message)]
 #[rtype(result = "()")]

@@ -120,10 +120,13 @@ impl Leases {
 
     /// Creates the lease rows (once for the cluster) and registers the node.
     pub async fn prepare(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("INSERT INTO partition_leases (partition) SELECT generate_series(0, $1 - 1) ON CONFLICT DO NOTHING")
-            .bind(i32::from(self.partitions))
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "WITH p AS (INSERT INTO partition_leases (partition) SELECT generate_series(0, $1 - 1) ON CONFLICT DO NOTHING RETURNING partition)
+             INSERT INTO partition_epochs (partition) SELECT partition FROM p",
+        )
+        .bind(i32::from(self.partitions))
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -160,9 +163,9 @@ impl Leases {
         .await?;
         self.live.store(u64::try_from(live.max(1)).unwrap_or(1), Ordering::Relaxed);
         let renewed = sqlx::query(
-            "UPDATE partition_leases SET expires_at = now() + make_interval(secs => $2::double precision / 1000)
+            "UPDATE partition_leases l SET expires_at = now() + make_interval(secs => $2::double precision / 1000)
              WHERE node_id = $1 AND expires_at > now()
-             RETURNING partition, epoch",
+             RETURNING l.partition, (SELECT e.epoch FROM partition_epochs e WHERE e.partition = l.partition) AS epoch",
         )
         .bind(&self.node_id)
         .bind(lease_ms)
@@ -180,13 +183,23 @@ impl Leases {
         let mut surplus = Vec::new();
         if count < share {
             let got = sqlx::query(
-                "UPDATE partition_leases l
-                 SET node_id = $1, epoch = l.epoch + 1, expires_at = now() + make_interval(secs => $2::double precision / 1000)
-                 FROM (SELECT partition FROM partition_leases
-                       WHERE partition < $4 AND (expires_at IS NULL OR expires_at <= now())
-                       ORDER BY partition LIMIT $3 FOR UPDATE SKIP LOCKED) free
-                 WHERE l.partition = free.partition
-                 RETURNING l.partition, l.epoch",
+                // The epoch rows are locked in partition order, as commits
+                // share-lock them: a takeover waits for commits under the old
+                // epoch to finish, and never deadlocks with them.
+                "WITH free AS (
+                     SELECT partition FROM partition_leases
+                     WHERE partition < $4 AND (expires_at IS NULL OR expires_at <= now())
+                     ORDER BY partition LIMIT $3 FOR UPDATE SKIP LOCKED),
+                 locked AS (
+                     SELECT e.partition FROM partition_epochs e JOIN free USING (partition)
+                     ORDER BY e.partition FOR UPDATE OF e),
+                 bumped AS (
+                     UPDATE partition_epochs e SET epoch = e.epoch + 1 FROM locked
+                     WHERE e.partition = locked.partition RETURNING e.partition, e.epoch)
+                 UPDATE partition_leases l
+                 SET node_id = $1, expires_at = now() + make_interval(secs => $2::double precision / 1000)
+                 FROM bumped WHERE l.partition = bumped.partition
+                 RETURNING l.partition, bumped.epoch",
             )
             .bind(&self.node_id)
             .bind(lease_ms)

@@ -138,17 +138,6 @@ impl Inbox {
         let _ = self.bus.set(bus);
     }
 
-    /// Stores a command for the owner of its partition; its row id.
-    pub async fn store_command(pool: &PgPool, handoff: &whatsflow_actors::remote::CommandHandoff) -> Result<i64, sqlx::Error> {
-        let body = serde_json::to_vec(handoff).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-        sqlx::query_scalar("INSERT INTO webhook_inbox (kind, body, partition, next_attempt_at) VALUES ($1, $2, $3, now()) RETURNING id")
-            .bind(COMMAND_KIND)
-            .bind(body)
-            .bind(i32::from(handoff.partition))
-            .fetch_one(pool)
-            .await
-    }
-
     /// Runs a command another node handed to this one and sends the answer
     /// back; its row settles once the command is answered.
     async fn dispatch_command(&self, router: &WebhookRouter, id: i64, body: &[u8]) {
@@ -179,17 +168,6 @@ impl Inbox {
     /// What wakes the sweeper at once (a hand-off for this node).
     pub fn waker(&self) -> Arc<tokio::sync::Notify> {
         self.wake.clone()
-    }
-
-    /// Stores events for the owner of their partition; its row id.
-    pub async fn store_handoff(pool: &PgPool, handoff: &whatsflow_actors::parked::Handoff) -> Result<i64, sqlx::Error> {
-        let body = serde_json::to_vec(handoff).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-        sqlx::query_scalar("INSERT INTO webhook_inbox (kind, body, partition, next_attempt_at) VALUES ($1, $2, $3, now()) RETURNING id")
-            .bind(HANDOFF_KIND)
-            .bind(body)
-            .bind(i32::from(handoff.partition))
-            .fetch_one(pool)
-            .await
     }
 
     /// Stores a POST body durably; returns its row id once committed.
@@ -299,10 +277,21 @@ impl Inbox {
                     _ = tick.tick() => {}
                     _ = inbox.wake.notified() => {}
                 }
-                match inbox.sweep(&router, false).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(rows = n, "webhook inbox rows retried"),
-                    Err(e) => tracing::warn!(error = %e, "webhook inbox sweep failed"),
+                // A full sweep means more are due (hand-offs under load):
+                // go on at once rather than wait for the next tick.
+                loop {
+                    match inbox.sweep(&router, false).await {
+                        Ok(0) => break,
+                        Ok(n) if n as i64 >= SWEEP_LIMIT => tracing::debug!(rows = n, "webhook inbox rows dispatched; more are due"),
+                        Ok(n) => {
+                            tracing::debug!(rows = n, "webhook inbox rows dispatched");
+                            break;
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "webhook inbox sweep failed");
+                            break;
+                        }
+                    }
                 }
             }
         });

@@ -294,15 +294,16 @@ impl whatsflow_actors::outbound::SendLedger for PgStore {
         let ids: Vec<uuid::Uuid> = messages.iter().map(|(m, _)| m.0).collect();
         // A message without a lease (one node) may always go; one with a
         // lease only while that lease is the partition's current one. The
-        // lease rows are share-locked until commit (see the writer's fence).
+        // epoch rows are share-locked until commit (see the writer's fence).
         let partitions: Vec<Option<i32>> = messages.iter().map(|(_, f)| f.map(|f| i32::from(f.partition))).collect();
         let epochs: Vec<Option<i64>> = messages.iter().map(|(_, f)| f.map(|f| f.epoch)).collect();
         let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
         let may_go: Vec<uuid::Uuid> = sqlx::query_scalar(
             "WITH j AS (SELECT * FROM unnest($1::uuid[], $2::int[], $3::bigint[]) AS j(id, partition, epoch)),
-                  held AS (SELECT p.partition, p.epoch FROM partition_leases p
-                           WHERE p.partition IN (SELECT partition FROM j WHERE partition IS NOT NULL) AND p.expires_at > now()
-                           ORDER BY p.partition FOR SHARE),
+                  held AS (SELECT e.partition, e.epoch FROM partition_epochs e
+                           WHERE e.partition IN (SELECT partition FROM j WHERE partition IS NOT NULL)
+                             AND EXISTS (SELECT 1 FROM partition_leases l WHERE l.partition = e.partition AND l.expires_at > now())
+                           ORDER BY e.partition FOR SHARE OF e),
                   ok AS (SELECT j.id FROM j WHERE j.partition IS NULL
                          OR EXISTS (SELECT 1 FROM held h WHERE h.partition = j.partition AND h.epoch = j.epoch))
              UPDATE messages SET send_attempted_at = now() WHERE id IN (SELECT id FROM ok) RETURNING id",

@@ -60,10 +60,11 @@ impl GroupWork for ConversationWrites {
 pub const FENCED: &str = "fenced: a newer owner holds this conversation's partition";
 
 /// Several nodes: refuses the group unless every batch's lease is still the
-/// partition's current one and unexpired. The lease rows are share-locked
-/// until commit, so a node taking a partition over waits for commits under
-/// the old epoch to finish, and every later one sees the new epoch and is
-/// refused: a node that lost its lease (paused, cut off) writes nothing.
+/// partition's current one and unexpired. The epoch rows are share-locked
+/// (in partition order) until commit, so a node taking a partition over
+/// waits for commits under the old epoch to finish, and every later one sees
+/// the new epoch and is refused: a node that lost its lease (paused, cut
+/// off) writes nothing. Renewals touch only the lease rows: never waited on.
 async fn check_fences(tx: &mut GroupTx, batches: &[&ConversationBatch]) -> Result<(), sqlx::Error> {
     let mut fences: Vec<whatsflow_actors::ports::Fence> = batches.iter().filter_map(|b| b.fence).collect();
     if fences.is_empty() {
@@ -75,11 +76,11 @@ async fn check_fences(tx: &mut GroupTx, batches: &[&ConversationBatch]) -> Resul
     let epochs: Vec<i64> = fences.iter().map(|f| f.epoch).collect();
     let current: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM (
-             SELECT 1 FROM partition_leases p
-             JOIN unnest($1::int[], $2::bigint[]) AS f(partition, epoch) ON p.partition = f.partition AND p.epoch = f.epoch
-             WHERE p.expires_at > now()
-             ORDER BY p.partition
-             FOR SHARE OF p) held",
+             SELECT 1 FROM partition_epochs e
+             JOIN unnest($1::int[], $2::bigint[]) AS f(partition, epoch) ON e.partition = f.partition AND e.epoch = f.epoch
+             WHERE EXISTS (SELECT 1 FROM partition_leases l WHERE l.partition = e.partition AND l.expires_at > now())
+             ORDER BY e.partition
+             FOR SHARE OF e) held",
     )
     .bind(&partitions)
     .bind(&epochs)

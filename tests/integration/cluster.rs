@@ -152,7 +152,7 @@ async fn nodes_share_the_partitions_report_them_and_hand_them_back_on_shutdown()
             .unwrap();
     assert_eq!(by_node, vec![("node-a".to_owned(), 128), ("node-b".to_owned(), 128)]);
     // Every acquisition moved an epoch on: none is still at its initial 0.
-    let untouched: i64 = sqlx::query_scalar("SELECT count(*) FROM partition_leases WHERE epoch = 0").fetch_one(&a.owner).await.unwrap();
+    let untouched: i64 = sqlx::query_scalar("SELECT count(*) FROM partition_epochs WHERE epoch = 0").fetch_one(&a.owner).await.unwrap();
     assert_eq!(untouched, 0);
 
     // A graceful stop hands b's partitions back at once (not after expiry).
@@ -237,7 +237,8 @@ async fn a_paused_node_is_refused_by_its_fence_and_the_new_owner_takes_its_event
     cluster.leases.suspend_rounds(true);
     let fenced_before = counter(owner, "conversations_fenced").await;
     sqlx::query(
-        "UPDATE partition_leases SET node_id = $2, epoch = epoch + 1, expires_at = now() + interval '30 seconds' WHERE partition = $1",
+        "WITH e AS (UPDATE partition_epochs SET epoch = epoch + 1 WHERE partition = $1)
+         UPDATE partition_leases SET node_id = $2, expires_at = now() + interval '30 seconds' WHERE partition = $1",
     )
     .bind(i32::from(p))
     .bind(other_id)
@@ -259,7 +260,7 @@ async fn a_paused_node_is_refused_by_its_fence_and_the_new_owner_takes_its_event
     assert_eq!(stored(&a, "wamid.fence-%").await, (2, 2));
     assert_sequences(&a).await;
     let epoch_now: i64 =
-        sqlx::query_scalar("SELECT epoch FROM partition_leases WHERE partition = $1").bind(i32::from(p)).fetch_one(&a.owner).await.unwrap();
+        sqlx::query_scalar("SELECT epoch FROM partition_epochs WHERE partition = $1").bind(i32::from(p)).fetch_one(&a.owner).await.unwrap();
     assert!(epoch_now >= 2);
 
     // Awake again, the node rejoins and the partitions are shared again.
@@ -375,11 +376,13 @@ async fn the_database_refuses_a_commit_or_a_send_under_a_lease_that_moved_on() {
     assert_eq!(res.status(), 201);
     let message: Value = res.json().await.unwrap();
     let message = MessageId(message["id"].as_str().unwrap().parse().unwrap());
-    let (partition, epoch): (i32, i64) =
-        sqlx::query_as("SELECT partition, epoch FROM partition_leases WHERE node_id = 'node-a' ORDER BY partition LIMIT 1")
-            .fetch_one(&a.owner)
-            .await
-            .unwrap();
+    let (partition, epoch): (i32, i64) = sqlx::query_as(
+        "SELECT l.partition, e.epoch FROM partition_leases l JOIN partition_epochs e USING (partition)
+             WHERE l.node_id = 'node-a' ORDER BY l.partition LIMIT 1",
+    )
+    .fetch_one(&a.owner)
+    .await
+    .unwrap();
     let current = Fence { partition: partition as u16, epoch };
     let stale = Fence { partition: partition as u16, epoch: epoch - 1 };
     let tenant = TenantId(t.tenant_id.parse().unwrap());
