@@ -20,7 +20,7 @@ pub type RunReply = Option<tokio::sync::oneshot::Sender<Result<uuid::Uuid, Strin
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum RemoteCommand {
-    /// See [`Command::Send`].
+    /// See `Command::Send`.
     Send {
         /// Cloud API type.
         kind: String,
@@ -35,23 +35,42 @@ pub enum RemoteCommand {
         /// Its lane.
         lane: Lane,
     },
-    /// See [`Command::Patch`].
+    /// See `Command::Patch`.
     Patch {
         /// The change.
         patch: ConversationPatch,
     },
-    /// See [`Command::StartFlow`].
+    /// See `Command::StartFlow`.
     StartFlow {
         /// The flow.
         flow_id: uuid::Uuid,
     },
-    /// See [`Command::Resend`].
+    /// See `Command::Resend`.
     Resend {
         /// The message.
         message_id: MessageId,
         /// Its Cloud API body.
         body: Value,
     },
+    /// Agents read the conversation (see `Control::MarkRead`).
+    MarkRead,
+    /// Pause, resume or stop the conversation's flow run (see `Control::Flow`).
+    Flow {
+        /// What to do to it.
+        action: FlowAction,
+    },
+}
+
+/// A flow run control, as it crosses nodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlowAction {
+    /// Stop answering.
+    Pause,
+    /// Carry on.
+    Resume,
+    /// End it for good.
+    Stop,
 }
 
 /// The answer to a [`RemoteCommand`].

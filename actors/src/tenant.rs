@@ -13,8 +13,8 @@
 //! ever sent to an actor that is stopping.
 
 use crate::conversation::{
-    parkable, ConversationActor, ConversationGone, ConversationIdle, ConversationWork, Event, EventKind, Passivate, Relinquish, TenantLink,
-    Work,
+    parkable, remote_control, ConversationActor, ConversationGone, ConversationIdle, ConversationWork, Event, EventKind, Passivate,
+    Relinquish, TenantLink, Work,
 };
 use crate::engine::EngineDeps;
 use crate::identity::{ContactIdentity, IdentityKey};
@@ -185,11 +185,11 @@ impl TenantActor {
     }
 
     /// Work for a conversation whose partition another node owns: its
-    /// events and commands are handed to that node durably (an event's
-    /// receipt completes once stored; a command's sender is answered when
-    /// the owner's answer comes back); a control is dropped (typing, a read
-    /// mark: agents repeat them). A local actor left from when this node
-    /// owned the partition is stopped.
+    /// events, commands and agents' controls (a read mark, a flow run's
+    /// pause) are handed to that node durably (an event's receipt completes
+    /// once stored; a command's sender is answered when the owner's answer
+    /// comes back); typing and the engine's own controls are dropped. A
+    /// local actor left from when this node owned the partition is stopped.
     fn elsewhere(&mut self, channel: &ChannelRef, contact_id: ContactId, partition: u16, work: Work, receipt: EventReceipt) {
         let key = ConversationKey { channel_id: channel.channel_id, contact_id };
         if let Some(entry) = self.conversations.remove(&key) {
@@ -220,7 +220,20 @@ impl TenantActor {
                 };
                 self.deps.handoffs.hand_off_command(handoff, waiter);
             }
-            Work::Control(_) => receipt.complete(),
+            Work::Control(control) => {
+                receipt.complete();
+                if let Some(command) = remote_control(control) {
+                    let handoff = CommandHandoff {
+                        tenant_id: self.tenant_id,
+                        phone_number_id: channel.phone_number_id.clone(),
+                        contact_id,
+                        partition,
+                        command,
+                        reply: None,
+                    };
+                    self.deps.handoffs.hand_off_command(handoff, None);
+                }
+            }
         }
     }
 

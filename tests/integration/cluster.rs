@@ -855,3 +855,33 @@ async fn with_redis_down_nodes_still_store_every_message_and_say_so_on_ready() {
     a.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "919866600000", "wamid.noredis-after", "back")).await;
     on_b.expect("message:new", |d| d["message"]["wamid"] == "wamid.noredis-after").await;
 }
+
+#[actix_rt::test]
+async fn an_agent_reading_on_a_node_that_does_not_own_the_conversation_clears_its_unread_count() {
+    let redis = Redis::start().await;
+    let (a, b) = two_nodes(&redis, Duration::from_secs(2)).await;
+    let t = a.register("Acme").await;
+    a.connect_channel(&t, PHONE_NUMBER_ID).await;
+    // A conversation node-a owns, with unread messages.
+    let mut found = None;
+    for i in 0..40 {
+        let customer = format!("9198777{i:05}");
+        let conv = a.open_conversation(&t, &customer).await;
+        if partition_of_customer(&a, &customer).await.1 == "node-a" {
+            found = Some(conv);
+            break;
+        }
+    }
+    let conv = found.expect("a conversation node-a owns");
+    let unread = || async {
+        sqlx::query_scalar::<_, i64>("SELECT unread_count FROM conversations WHERE id = $1::uuid")
+            .bind(&conv)
+            .fetch_one(&a.owner)
+            .await
+            .unwrap()
+    };
+    assert!(unread().await > 0);
+    let res = b.http.post(b.url(&format!("/api/v1/conversations/{conv}/read"))).bearer_auth(&t.token).send().await.unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    eventually("unread cleared by the owner", WAIT, || async { (unread().await == 0).then_some(()) }).await;
+}

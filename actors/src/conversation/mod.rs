@@ -41,7 +41,7 @@ pub use self::control::Control;
 pub use self::event::{Event, EventKind};
 pub use self::failure::parkable;
 pub use self::plan::{plan_batch, PlanContext, Planned, PlannedSend};
-pub use self::remote::work_of;
+pub use self::remote::{remote_control, work_of};
 pub use self::work::ConversationWork;
 /// Shared with the outbox, the tenant and flow runs; re-exported where
 /// they were first defined.

@@ -2,9 +2,28 @@
 //! nodes): a [`Command`] split into its durable form and its sender's
 //! waiter, and a [`RemoteCommand`] turned back into this node's work.
 
-use super::{Command, ConversationWork};
+use super::{Command, Control, ConversationWork};
+use crate::flow::actor::FlowControl;
 use crate::protocol::{SendRefusal, SendRequest};
-use crate::remote::{RemoteAnswer, RemoteCommand, Waiter};
+use crate::remote::{FlowAction, RemoteAnswer, RemoteCommand, Waiter};
+
+/// A control worth carrying to another node: an agent's read mark and a
+/// flow run's pause, resume or stop. Typing, wake-ups and the engine's own
+/// controls are not (they mean nothing by the time they would arrive, or
+/// the owner does them itself).
+pub fn remote_control(control: Control) -> Option<RemoteCommand> {
+    match control {
+        Control::MarkRead => Some(RemoteCommand::MarkRead),
+        Control::Flow(c) => Some(RemoteCommand::Flow {
+            action: match c {
+                FlowControl::Pause => FlowAction::Pause,
+                FlowControl::Resume => FlowAction::Resume,
+                FlowControl::Stop => FlowAction::Stop,
+            },
+        }),
+        Control::Typing | Control::Notify { .. } | Control::Wake | Control::FlowEnded { .. } => None,
+    }
+}
 use futures::future::BoxFuture;
 use futures::FutureExt;
 
@@ -62,6 +81,15 @@ impl IntoWork for RemoteCommand {
                     ConversationWork::StartFlow { flow_id, reply: Some(tx) },
                     rx.map(|r| RemoteAnswer::Run(r.unwrap_or_else(|_| Err(SendRefusal::Unavailable.to_string())))).boxed(),
                 )
+            }
+            RemoteCommand::MarkRead => (ConversationWork::MarkRead, futures::future::ready(RemoteAnswer::Nothing).boxed()),
+            RemoteCommand::Flow { action } => {
+                let control = match action {
+                    FlowAction::Pause => FlowControl::Pause,
+                    FlowAction::Resume => FlowControl::Resume,
+                    FlowAction::Stop => FlowControl::Stop,
+                };
+                (ConversationWork::Flow(control), futures::future::ready(RemoteAnswer::Nothing).boxed())
             }
             RemoteCommand::Resend { message_id, body } => {
                 (ConversationWork::Resend { message_id, body }, futures::future::ready(RemoteAnswer::Nothing).boxed())
