@@ -427,14 +427,14 @@ fn spawn_lease_ticks(
         let leases = cluster.leases.clone();
         let mut every = tokio::time::interval(leases.tick_every());
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut owned = leases.owned().len();
+        let mut owned: std::collections::BTreeSet<i32> = leases.owned().into_iter().collect();
         loop {
             every.tick().await;
             let round = leases.tick().await;
-            // Partitions lost (taken over, or leases gone stale while
-            // rounds fail): their conversations stop now.
-            let now_owned = leases.owned().len();
-            if now_owned < owned {
+            // Partitions lost (taken over, handed back, or leases gone stale
+            // while rounds fail): their conversations stop now.
+            let now_owned: std::collections::BTreeSet<i32> = leases.owned().into_iter().collect();
+            if !owned.is_subset(&now_owned) {
                 router.relinquish_lost();
             }
             owned = now_owned;

@@ -94,6 +94,8 @@ struct ConversationEntry {
     forwarded: u64,
     /// The lease it runs under (several nodes).
     fence: Option<crate::ports::Fence>,
+    /// Its number among this tenant's conversation actors.
+    incarnation: u64,
 }
 
 /// See the module doc.
@@ -106,6 +108,8 @@ pub struct TenantActor {
     conversations: HashMap<ConversationKey, ConversationEntry>,
     outboxes: HashMap<ChannelId, Addr<ChannelOutbox>>,
     channels: HashMap<ChannelId, ChannelRef>,
+    /// The number the next conversation actor gets.
+    next_incarnation: u64,
 }
 
 impl TenantActor {
@@ -120,6 +124,7 @@ impl TenantActor {
             conversations: HashMap::new(),
             outboxes: HashMap::new(),
             channels: HashMap::new(),
+            next_incarnation: 1,
         }
     }
 
@@ -262,10 +267,12 @@ impl TenantActor {
             let outbox = self.outbox(ctx, &channel);
             let deps = self.deps.clone();
             let tenant = TenantLink { idle: ctx.address().recipient(), gone: ctx.address().recipient() };
+            let incarnation = self.next_incarnation;
+            self.next_incarnation += 1;
             let addr = Supervisor::start_in_arbiter(self.pool.pick(&key), move |_| {
-                ConversationActor::new(key, channel, deps, tenant, outbox).with_fence(fence)
+                ConversationActor::new(key, channel, deps, tenant, outbox).with_fence(fence).with_incarnation(incarnation)
             });
-            self.conversations.insert(key, ConversationEntry { addr, forwarded: 0, fence });
+            self.conversations.insert(key, ConversationEntry { addr, forwarded: 0, fence, incarnation });
         }
         if let Some(entry) = self.conversations.get_mut(&key) {
             entry.forwarded += 1;
@@ -408,7 +415,7 @@ impl Handler<ConversationGone> for TenantActor {
     fn handle(&mut self, msg: ConversationGone, _: &mut Self::Context) {
         if msg.contact_gone {
             self.forget_contact(msg.key.contact_id);
-        } else {
+        } else if self.conversations.get(&msg.key).is_some_and(|e| e.incarnation == msg.incarnation) {
             self.conversations.remove(&msg.key);
         }
     }
@@ -449,7 +456,7 @@ impl Handler<ConversationIdle> for TenantActor {
 
     /// Passivates an idle conversation if it has received all it was sent.
     fn handle(&mut self, msg: ConversationIdle, _: &mut Self::Context) {
-        let caught_up = self.conversations.get(&msg.key).is_some_and(|e| e.forwarded == msg.received);
+        let caught_up = self.conversations.get(&msg.key).is_some_and(|e| e.incarnation == msg.incarnation && e.forwarded == msg.received);
         if caught_up {
             if let Some(entry) = self.conversations.remove(&msg.key) {
                 entry.addr.do_send(Passivate);

@@ -85,6 +85,11 @@ impl CampaignRunner {
     /// Makes sure a running campaign has its actor (one per campaign on
     /// this node).
     pub fn drive(self: &Arc<Self>, tenant: TenantId, id: CampaignId) {
+        // Several nodes: only the node that owns the campaign's partition
+        // runs it (its scheduler finds it within a second).
+        if !self.runs(id) {
+            return;
+        }
         let runner = Arc::downgrade(self);
         match self.actors.entry(id) {
             dashmap::Entry::Occupied(mut e) => {
@@ -243,6 +248,13 @@ impl CampaignActor {
             ctx.stop();
             return;
         };
+        // Several nodes: the campaign's partition moved to another node,
+        // which runs it from now on (its timer keeps this actor alive, so it
+        // stops itself).
+        if !runner.runs(self.id) {
+            ctx.stop();
+            return;
+        }
         self.busy = true;
         let step = Step {
             runner,

@@ -101,7 +101,8 @@ struct Envelope {
 }
 
 enum Outgoing {
-    Tenant(TenantId, Payload),
+    /// A tenant's message at its place in this node's sequence for the tenant.
+    Tenant(TenantId, u64, Payload),
     Wake(u16),
     Reply(String, String),
     Presence(String),
@@ -161,6 +162,10 @@ pub struct FrameBus {
     subscriber_ok: AtomicBool,
     /// Senders of commands handed to another node, by request id.
     waiters: DashMap<uuid::Uuid, Waiter>,
+    /// This node's last place in each tenant's sequence: taken when a
+    /// message is queued, so one dropped (queue full) leaves a gap the
+    /// receivers see.
+    positions: DashMap<TenantId, u64>,
     /// Rung when a user connects or leaves here.
     presence: Notify,
     /// Applies another node's invalidations here (set once the state exists).
@@ -190,6 +195,7 @@ impl FrameBus {
             publisher_ok: AtomicBool::new(false),
             subscriber_ok: AtomicBool::new(false),
             waiters: DashMap::new(),
+            positions: DashMap::new(),
             presence: Notify::new(),
             on_forget: std::sync::OnceLock::new(),
             stats: BusStats::default(),
@@ -261,9 +267,17 @@ impl FrameBus {
         }
     }
 
+    /// Queues a tenant's message at its next place (the place and the
+    /// queueing happen under the tenant's entry, so places leave in order).
+    fn send_tenant(&self, tenant: TenantId, payload: Payload) {
+        let mut pos = self.positions.entry(tenant).or_insert(0);
+        *pos += 1;
+        self.send(Outgoing::Tenant(tenant, *pos, payload));
+    }
+
     /// Publishes a frame of `tenant` for the other nodes' sessions.
     pub fn publish(&self, tenant: TenantId, frame: &HubFrame) {
-        self.send(Outgoing::Tenant(
+        self.send_tenant(
             tenant,
             Payload::Frame {
                 conversation_id: frame.conversation_id,
@@ -272,12 +286,12 @@ impl FrameBus {
                 scope: frame.scope.into(),
                 text: frame.text.to_string(),
             },
-        ));
+        );
     }
 
     /// Closes `user`'s sessions on the other nodes too.
     pub fn revoke(&self, tenant: TenantId, user: UserId, why: &str) {
-        self.send(Outgoing::Tenant(tenant, Payload::Revoke { user, why: why.to_owned() }));
+        self.send_tenant(tenant, Payload::Revoke { user, why: why.to_owned() });
     }
 
     /// Wakes the owner of `partition` (events were handed to it).
@@ -316,7 +330,6 @@ const PING_EVERY: Duration = Duration::from_secs(2);
 async fn publisher(bus: Arc<FrameBus>, client: redis::Client, mut rx: mpsc::Receiver<Outgoing>) {
     let mut conn = connect(&client).await;
     bus.publisher_ok.store(conn.is_some(), Ordering::Relaxed);
-    let mut seqs: HashMap<TenantId, u64> = HashMap::new();
     let mut batch = Vec::with_capacity(PUBLISH_BATCH);
     loop {
         let got = match tokio::time::timeout(PING_EVERY, rx.recv_many(&mut batch, PUBLISH_BATCH)).await {
@@ -335,12 +348,10 @@ async fn publisher(bus: Arc<FrameBus>, client: redis::Client, mut rx: mpsc::Rece
         for msg in batch.drain(..) {
             n += 1;
             match msg {
-                Outgoing::Tenant(tenant, payload) => {
-                    // The sequence moves even if this publish fails: the
-                    // receivers then see a gap and resynchronise.
-                    let seq = seqs.entry(tenant).or_insert(0);
-                    *seq += 1;
-                    let env = Envelope { node: bus.node_id.clone(), epoch: bus.epoch, pos: *seq, tenant, payload };
+                Outgoing::Tenant(tenant, pos, payload) => {
+                    // A message that fails to go leaves a gap: the
+                    // receivers see it and resynchronise.
+                    let env = Envelope { node: bus.node_id.clone(), epoch: bus.epoch, pos, tenant, payload };
                     match serde_json::to_string(&env) {
                         Ok(text) => {
                             pipe.publish(tenant_channel(tenant), text).ignore();
@@ -405,7 +416,7 @@ async fn subscriber(
                 }
                 // Keep the wanted set current while waiting.
                 while let Ok(w) = watch_rx.try_recv() {
-                    apply_watch(&mut wanted, w);
+                    keep_watched(&mut wanted, w, &hub);
                 }
                 tokio::time::sleep(RECONNECT_AFTER).await;
                 continue;
@@ -413,7 +424,7 @@ async fn subscriber(
         };
         let (mut sink, mut stream) = pubsub.split();
         while let Ok(w) = watch_rx.try_recv() {
-            apply_watch(&mut wanted, w);
+            keep_watched(&mut wanted, w, &hub);
         }
         let mut channels: Vec<String> = wanted.iter().map(|t| tenant_channel(*t)).collect();
         channels.push(WAKE_CHANNEL.to_owned());
@@ -439,6 +450,8 @@ async fn subscriber(
             tokio::select! {
                 w = watch_rx.recv() => {
                     let Some(w) = w else { return };
+                    // A tenant is dropped only if it really has no session
+                    // here any more (one may have come back meanwhile).
                     let res = match &w {
                         Watch::Tenant(t) if !wanted.contains(t) => sink.subscribe(tenant_channel(*t)).await,
                         Watch::Unwatch(t) if wanted.contains(t) && hub.sessions(*t) == 0 => {
@@ -447,7 +460,9 @@ async fn subscriber(
                         }
                         _ => Ok(()),
                     };
-                    apply_watch(&mut wanted, w);
+                    if matches!(&w, Watch::Tenant(_)) || matches!(&w, Watch::Unwatch(t) if hub.sessions(*t) == 0) {
+                        apply_watch(&mut wanted, w);
+                    }
                     if let Err(e) = res {
                         tracing::warn!(error = %e, "changing Redis subscriptions failed; reconnecting");
                         break;
@@ -530,6 +545,15 @@ fn apply_watch(wanted: &mut HashSet<TenantId>, w: Watch) {
         Watch::Unwatch(t) => {
             wanted.remove(&t);
         }
+    }
+}
+
+/// While Redis is unreachable: forgets unwatches of tenants that still have
+/// sessions here (they must be subscribed again on reconnect).
+fn keep_watched(wanted: &mut HashSet<TenantId>, w: Watch, hub: &TenantHub) {
+    match w {
+        Watch::Unwatch(t) if hub.sessions(t) > 0 => {}
+        other => apply_watch(wanted, other),
     }
 }
 

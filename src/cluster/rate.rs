@@ -42,7 +42,13 @@ pub struct RedisRate {
     conn: Mutex<Option<redis::aio::ConnectionManager>>,
     script: redis::Script,
     nodes: Arc<dyn Fn() -> u32 + Send + Sync>,
+    /// After a failure Redis is not asked again before this (outboxes pace
+    /// at their share meanwhile, without waiting on timeouts).
+    down_until: std::sync::Mutex<Option<std::time::Instant>>,
 }
+
+/// How long Redis is left alone after it failed to answer.
+const RETRY_AFTER: Duration = Duration::from_secs(2);
 
 impl RedisRate {
     /// The shared rate on `client`'s Redis; `leases` says how many nodes
@@ -53,21 +59,31 @@ impl RedisRate {
 
     /// The shared rate, with `nodes` saying how many nodes share a number.
     pub fn counting(client: redis::Client, nodes: Arc<dyn Fn() -> u32 + Send + Sync>) -> Self {
-        Self { client, conn: Mutex::new(None), script: redis::Script::new(TAKE), nodes }
+        Self { client, conn: Mutex::new(None), script: redis::Script::new(TAKE), nodes, down_until: std::sync::Mutex::new(None) }
+    }
+
+    fn resting(&self) -> bool {
+        self.down_until.lock().unwrap_or_else(|e| e.into_inner()).is_some_and(|t| std::time::Instant::now() < t)
+    }
+
+    fn failed(&self, e: impl ToString) -> String {
+        *self.down_until.lock().unwrap_or_else(|e| e.into_inner()) = Some(std::time::Instant::now() + RETRY_AFTER);
+        e.to_string()
     }
 
     async fn connection(&self) -> Result<redis::aio::ConnectionManager, String> {
-        let mut conn = self.conn.lock().await;
-        if let Some(c) = conn.as_ref() {
+        if let Some(c) = self.conn.lock().await.as_ref() {
             return Ok(c.clone());
         }
+        // Connected outside the lock: outboxes asking meanwhile do not
+        // queue behind a slow connect.
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_response_timeout(Some(Duration::from_millis(500)))
             .set_connection_timeout(Some(Duration::from_millis(500)))
             .set_number_of_retries(1);
-        let c = self.client.get_connection_manager_with_config(config).await.map_err(|e| e.to_string())?;
-        *conn = Some(c.clone());
-        Ok(c)
+        let c = self.client.get_connection_manager_with_config(config).await.map_err(|e| self.failed(e))?;
+        let mut conn = self.conn.lock().await;
+        Ok(conn.get_or_insert(c).clone())
     }
 }
 
@@ -82,6 +98,9 @@ pub fn gcra_params(rate: f64, reserve: f64, urgent: bool) -> (u64, u64) {
 #[async_trait]
 impl SharedRate for RedisRate {
     async fn take(&self, channel: ChannelId, rate: f64, reserve: f64, urgent: bool, n: u32) -> Result<(u32, Duration), String> {
+        if self.resting() {
+            return Err("Redis did not answer a moment ago".into());
+        }
         let mut conn = self.connection().await?;
         let (interval, tolerance) = gcra_params(rate, reserve, urgent);
         let (granted, wait_us): (u32, i64) = self
@@ -92,7 +111,7 @@ impl SharedRate for RedisRate {
             .arg(n.max(1))
             .invoke_async(&mut conn)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| self.failed(e))?;
         Ok((granted, Duration::from_micros(u64::try_from(wait_us).unwrap_or(0))))
     }
 

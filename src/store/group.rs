@@ -36,12 +36,20 @@ pub trait GroupWork: Send + Sync + 'static {
     /// for a job it could not do.
     async fn run_tenant(&self, tx: &mut GroupTx, tenant: TenantId, jobs: &[&Self::Job]) -> Result<Vec<Option<Self::Output>>, sqlx::Error>;
 
+    /// Runs once per group, first, inside its transaction (before any
+    /// tenant's share): for checks that lock rows shared by every tenant in
+    /// one order (the conversation writer's fences).
+    async fn before(&self, _tx: &mut GroupTx, _jobs: &[&Self::Job]) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+
     /// Does `jobs` in one transaction; one output per job, in order. A job
     /// left undone rolls the whole group back (its jobs are then retried
     /// alone), so nothing is committed that a caller is told failed.
     async fn run(&self, pool: &PgPool, jobs: &[&Self::Job]) -> Result<Vec<Self::Output>, sqlx::Error> {
         let mut out: Vec<Option<Self::Output>> = jobs.iter().map(|_| None).collect();
         let mut tx = pool.begin().await?;
+        self.before(&mut tx, jobs).await?;
         for (tenant, idxs) in by_tenant(jobs, Self::tenant) {
             set_tenant(&mut tx, tenant).await?;
             let mine: Vec<&Self::Job> = idxs.iter().map(|&i| jobs[i]).collect();

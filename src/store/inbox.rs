@@ -19,6 +19,8 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use whatsflow_actors::ids::TenantId;
 use whatsflow_actors::meta::parse_webhook;
+use whatsflow_actors::protocol::SendRefusal;
+use whatsflow_actors::remote::RemoteAnswer;
 use whatsflow_actors::router::{WebhookRouter, WebhookSource};
 use whatsflow_actors::ticket::{InboxOutcome, InboxSettler, InboxTicket};
 
@@ -111,14 +113,16 @@ pub struct Inbox {
 impl Inbox {
     /// Starts the receive and settle tasks on the current runtime. With
     /// `leases` (several nodes), a fresh row is left to the node that
-    /// received it for one lease (another node picks it up only if that
+    /// received it for three leases (another node picks it up only if that
     /// node dies), and only hand-offs for this node's partitions are swept.
     pub fn start(pool: PgPool, leases: Option<Arc<Leases>>, lease: Duration) -> Self {
         let (receive, rx) = mpsc::channel(RECEIVE_QUEUE);
         // Unbounded because tickets settle from `Drop`, which cannot wait;
         // its rate is bounded by the receive queue above.
         let (settled, settled_rx) = mpsc::unbounded_channel();
-        let fresh_for = leases.as_ref().map(|_| lease);
+        // Several nodes: a row is another node's to take only when its
+        // receiver seems gone (three leases), not merely slow.
+        let fresh_for = leases.as_ref().map(|_| lease * 3);
         tokio::spawn(receive_loop(pool.clone(), rx, fresh_for));
         tokio::spawn(settle_loop(pool.clone(), settled_rx));
         Self {
@@ -158,8 +162,18 @@ impl Inbox {
         let bus = self.bus.get().cloned();
         tokio::spawn(async move {
             let answer = answer.await;
+            // Not done here (the conversation moved on, or could not store
+            // it now): the row is tried again (a send keeps its client_id,
+            // so a retry never sends twice), and a waiting sender is told.
+            let undone = matches!(
+                &answer,
+                RemoteAnswer::Message(Err(SendRefusal::Unavailable)) | RemoteAnswer::Summary(Err(SendRefusal::Unavailable))
+            );
             if let (Some(to), Some(bus)) = (&handoff.reply, bus) {
                 bus.reply(to, answer);
+            }
+            if undone {
+                ticket.fail("the owner could not do the command now");
             }
             drop(ticket);
         });
@@ -344,7 +358,7 @@ impl InboxSettler for Inbox {
 
 async fn receive_loop(pool: PgPool, mut rx: mpsc::Receiver<Pending>, fresh_for: Option<Duration>) {
     // One node: the default (a minute: the row is being processed). Several
-    // nodes: one lease, after which another node takes it over if this one died.
+    // nodes: three leases, after which another node takes it over if this one died.
     let fresh_secs: Option<f64> = fresh_for.map(|d| d.as_secs_f64());
     while let Some(first) = rx.recv().await {
         let mut group = vec![first];

@@ -315,7 +315,15 @@ impl whatsflow_actors::outbound::SendLedger for PgStore {
         .await
         .map_err(store_err)?;
         tx.commit().await.map_err(store_err)?;
-        Ok(may_go.into_iter().map(whatsflow_actors::ids::MessageId).collect())
+        // Without a lease (one node) a send always goes, as it always did,
+        // whether or not its row was there to mark.
+        let mut may_go: Vec<whatsflow_actors::ids::MessageId> = may_go.into_iter().map(whatsflow_actors::ids::MessageId).collect();
+        for (m, fence) in messages {
+            if fence.is_none() && !may_go.contains(m) {
+                may_go.push(*m);
+            }
+        }
+        Ok(may_go)
     }
 }
 

@@ -42,13 +42,18 @@ impl GroupWork for ConversationWrites {
         batch.tenant_id
     }
 
+    /// Every batch's fence, for the whole group at once (in partition
+    /// order, whatever the tenants).
+    async fn before(&self, tx: &mut GroupTx, batches: &[&ConversationBatch]) -> Result<(), sqlx::Error> {
+        check_fences(tx, batches).await
+    }
+
     async fn run_tenant(
         &self,
         tx: &mut GroupTx,
         tenant: TenantId,
         batches: &[&ConversationBatch],
     ) -> Result<Vec<Option<BatchOutcome>>, sqlx::Error> {
-        check_fences(tx, batches).await?;
         let outcomes = commit_tenant(tx, tenant, batches, &self.keywords).await?;
         emit_message_events(tx, tenant, &outcomes, batches, &self.hooks).await?;
         Ok(outcomes.into_iter().map(Some).collect())

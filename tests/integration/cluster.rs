@@ -248,12 +248,15 @@ async fn a_paused_node_is_refused_by_its_fence_and_the_new_owner_takes_its_event
     // Meta delivers the customer's next message to the stalled node, which
     // still thinks the conversation is its own: its write is refused.
     owner.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, customer, "wamid.fence-2", "second")).await;
-    counted(owner, "conversations_fenced", fenced_before, 1).await;
+    eventually("the stalled node's write refused by its fence", WAIT, || async {
+        (counter(owner, "conversations_fenced").await > fenced_before).then_some(())
+    })
+    .await;
 
     // The stalled node then fences itself: it claims nothing.
     eventually("the stalled node owns nothing", WAIT, || async { (owned(owner).await == 0).then_some(()) }).await;
     // The message is not lost: its inbox row is retried and reaches the new owner.
-    eventually("second stored by the new owner", Duration::from_secs(30), || async {
+    eventually("second stored by the new owner", Duration::from_secs(60), || async {
         (stored(&a, "wamid.fence-%").await.0 == 2).then_some(())
     })
     .await;
@@ -265,7 +268,7 @@ async fn a_paused_node_is_refused_by_its_fence_and_the_new_owner_takes_its_event
 
     // Awake again, the node rejoins and the partitions are shared again.
     cluster.leases.suspend_rounds(false);
-    eventually("shared 128/128 again", Duration::from_secs(30), || async {
+    eventually("shared 128/128 again", Duration::from_secs(60), || async {
         (owned(&a).await == 128 && owned(&b).await == 128).then_some(())
     })
     .await;
@@ -808,12 +811,11 @@ async fn three_nodes_sending_on_one_number_stay_within_its_rate_and_live_replies
     // loose bound: a busy machine may starve the loops a little).
     assert!(total <= 101, "{total} bulk sends in {window:?} at {rate}/s");
     assert!(total >= 20, "only {total} bulk sends in {window:?} at {rate}/s");
-    // Bulk has just used everything it may; a live reply still goes at once,
-    // and so do as many as the reserve holds, then it must wait too.
+    // Bulk takes everything it may; a live reply still goes at once, and so
+    // do as many as the reserve holds, then it must wait too.
     let client = redis::Client::open(redis.url()).unwrap();
     let live = RedisRate::counting(client, std::sync::Arc::new(|| 3));
-    let (bulk, _) = live.take(channel, rate, reserve, false, 1).await.unwrap();
-    assert_eq!(bulk, 0, "bulk is at its limit");
+    while live.take(channel, rate, reserve, false, 100).await.unwrap().0 > 0 {}
     let (urgent, _) = live.take(channel, rate, reserve, true, 10).await.unwrap();
     assert!((3..=4).contains(&urgent), "the live reserve: {urgent}");
     let (more, wait) = live.take(channel, rate, reserve, true, 1).await.unwrap();

@@ -80,7 +80,7 @@ impl ConversationActor {
                     for r in receipts {
                         r.fail(&e.to_string());
                     }
-                    self.tenant.gone.do_send(ConversationGone { key: self.key, contact_gone: false });
+                    self.tenant.gone.do_send(ConversationGone { key: self.key, contact_gone: false, incarnation: self.incarnation });
                     self.passivating = true;
                     return ctx.stop();
                 }
@@ -126,7 +126,7 @@ impl ConversationActor {
             refuse(q.work, SendRefusal::Unavailable);
             q.receipt.fail(reason);
         }
-        self.tenant.gone.do_send(ConversationGone { key: self.key, contact_gone: false });
+        self.tenant.gone.do_send(ConversationGone { key: self.key, contact_gone: false, incarnation: self.incarnation });
         self.passivating = true;
         ctx.stop();
     }
@@ -145,7 +145,7 @@ impl ConversationActor {
             refuse(q.work, SendRefusal::Gone);
             q.receipt.fail(&reason);
         }
-        self.tenant.gone.do_send(ConversationGone { key: self.key, contact_gone: true });
+        self.tenant.gone.do_send(ConversationGone { key: self.key, contact_gone: true, incarnation: self.incarnation });
         self.passivating = true;
         ctx.stop();
     }

@@ -123,6 +123,9 @@ pub struct ConversationGone {
     pub key: ConversationKey,
     /// Whether the contact itself is gone.
     pub contact_gone: bool,
+    /// Which actor of the conversation (the tenant may have started another
+    /// since: that one is not forgotten).
+    pub incarnation: u64,
 }
 
 /// Where a conversation actor reports to its tenant (recipients, so the
@@ -144,6 +147,8 @@ pub struct ConversationIdle {
     pub key: ConversationKey,
     /// How many messages the actor has received from its tenant in its life.
     pub received: u64,
+    /// Which actor of the conversation.
+    pub incarnation: u64,
 }
 
 /// A queued item and the receipt that settles its inbox row (none for
@@ -189,6 +194,8 @@ pub struct ConversationActor {
     /// The partition lease it runs under (several nodes), carried by every
     /// commit so a lost lease stops it instead of writing.
     fence: Option<crate::ports::Fence>,
+    /// Which actor of this conversation it is, as its tenant numbered it.
+    incarnation: u64,
 }
 
 impl ConversationActor {
@@ -212,7 +219,15 @@ impl ConversationActor {
             flow_run: None,
             welcome_pending: false,
             fence: None,
+            incarnation: 0,
         }
+    }
+
+    /// Numbered by its tenant: what it reports (idle, gone) names it, so a
+    /// report from an actor the tenant already replaced changes nothing.
+    pub fn with_incarnation(mut self, incarnation: u64) -> Self {
+        self.incarnation = incarnation;
+        self
     }
 
     /// Runs under a partition lease: every commit carries it (fencing).
@@ -563,7 +578,7 @@ impl Actor for ConversationActor {
         let idle = self.deps.settings.conversation_idle;
         ctx.run_interval(idle / IDLE_CHECK_DIVISOR, move |act, _ctx| {
             if act.queue.is_empty() && !act.flushing && act.flow_run.is_none() && act.last_activity.elapsed() >= idle {
-                act.tenant.idle.do_send(ConversationIdle { key: act.key, received: act.received });
+                act.tenant.idle.do_send(ConversationIdle { key: act.key, received: act.received, incarnation: act.incarnation });
             }
         });
         self.load(ctx);
