@@ -58,18 +58,24 @@ pub struct RunSaves;
 
 #[async_trait]
 impl GroupWork for RunSaves {
-    type Job = (TenantId, RunRecord);
+    /// The tenant, the run, and its conversation's lease (several nodes).
+    type Job = (TenantId, RunRecord, Option<whatsflow_actors::fence::Fence>);
     type Output = ();
 
     fn tenant(job: &Self::Job) -> TenantId {
         job.0
     }
 
+    /// Refuses the group if a run's lease moved on (see the writer's fence).
+    async fn before(&self, tx: &mut GroupTx, jobs: &[&Self::Job]) -> Result<(), sqlx::Error> {
+        crate::store::writer::check_fences(tx, jobs.iter().filter_map(|j| j.2)).await
+    }
+
     async fn run_tenant(&self, tx: &mut GroupTx, _tenant: TenantId, jobs: &[&Self::Job]) -> Result<Vec<Option<()>>, sqlx::Error> {
         // A run awaits each save, so one run appears once; if not, the
         // last save of it wins, as it would have one at a time.
         let mut last: HashMap<uuid::Uuid, &RunRecord> = HashMap::with_capacity(jobs.len());
-        for (_, run) in jobs {
+        for (_, run, _) in jobs {
             last.insert(run.id, run);
         }
         let mut runs: Vec<&RunRecord> = last.into_values().collect();

@@ -167,8 +167,8 @@ impl FlowStore for PgFlowStore {
         self.creations.submit((tenant, conversation, run.clone())).await
     }
 
-    async fn save_run(&self, tenant: TenantId, run: &RunRecord) -> Result<(), StoreError> {
-        self.saves.submit((tenant, run.clone())).await
+    async fn save_run(&self, tenant: TenantId, run: &RunRecord, fence: Option<whatsflow_actors::fence::Fence>) -> Result<(), StoreError> {
+        self.saves.submit((tenant, run.clone(), fence)).await
     }
 
     async fn active_run(&self, tenant: TenantId, conversation: ConversationId) -> Result<Option<RunRecord>, StoreError> {

@@ -45,7 +45,7 @@ impl GroupWork for ConversationWrites {
     /// Every batch's fence, for the whole group at once (in partition
     /// order, whatever the tenants).
     async fn before(&self, tx: &mut GroupTx, batches: &[&ConversationBatch]) -> Result<(), sqlx::Error> {
-        check_fences(tx, batches).await
+        check_fences(tx, batches.iter().filter_map(|b| b.fence)).await
     }
 
     async fn run_tenant(
@@ -70,8 +70,8 @@ pub const FENCED: &str = "fenced: a newer owner holds this conversation's partit
 /// waits for commits under the old epoch to finish, and every later one sees
 /// the new epoch and is refused: a node that lost its lease (paused, cut
 /// off) writes nothing. Renewals touch only the lease rows: never waited on.
-async fn check_fences(tx: &mut GroupTx, batches: &[&ConversationBatch]) -> Result<(), sqlx::Error> {
-    let mut fences: Vec<whatsflow_actors::ports::Fence> = batches.iter().filter_map(|b| b.fence).collect();
+pub async fn check_fences(tx: &mut GroupTx, fences: impl Iterator<Item = whatsflow_actors::fence::Fence>) -> Result<(), sqlx::Error> {
+    let mut fences: Vec<whatsflow_actors::fence::Fence> = fences.collect();
     if fences.is_empty() {
         return Ok(());
     }

@@ -407,6 +407,21 @@ async fn the_database_refuses_a_commit_or_a_send_under_a_lease_that_moved_on() {
     assert_eq!(deps.ledger.mark_attempted(tenant, &[(message, Some(stale))]).await.unwrap(), Vec::<MessageId>::new());
     assert_eq!(deps.ledger.mark_attempted(tenant, &[(message, Some(current))]).await.unwrap(), vec![message]);
     assert_eq!(deps.ledger.mark_attempted(tenant, &[(message, None)]).await.unwrap(), vec![message], "one node has no lease");
+    // A flow run's save carries the lease as well.
+    let run = whatsflow_actors::flow::record::RunRecord {
+        id: uuid::Uuid::new_v4(),
+        flow_id: uuid::Uuid::new_v4(),
+        version: 1,
+        status: whatsflow_actors::flow::record::RunStatus::Running,
+        cursor: None,
+        vars: serde_json::Map::new(),
+        waiting: None,
+        path: Vec::new(),
+        step: 0,
+        error: None,
+    };
+    assert!(deps.flows.save_run(tenant, &run, Some(current)).await.is_ok());
+    assert_eq!(deps.flows.save_run(tenant, &run, Some(stale)).await.unwrap_err(), StoreError::Fenced);
     // An expired lease fences too, even before anyone takes it over.
     sqlx::query("UPDATE partition_leases SET expires_at = now() - interval '1 second' WHERE partition = $1")
         .bind(partition)

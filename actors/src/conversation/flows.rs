@@ -49,6 +49,7 @@ impl ConversationActor {
             http: self.deps.flow_http.clone(),
             clock: self.deps.clock.clone(),
             metrics: self.deps.metrics.clone(),
+            fence: self.fence,
         };
         let addr = FlowRun::new(self.channel.tenant_id, conversation_id, self.key.contact_id, ports, from_flow, flow, run).start();
         self.flow_run = Some(LiveRun { addr, run_id, pause_on_agent_reply });

@@ -38,6 +38,10 @@ pub struct RunPorts {
     pub clock: Arc<dyn Clock>,
     /// Where the customer messages it is done with are counted.
     pub metrics: Arc<crate::metrics::EngineMetrics>,
+    /// Its conversation's partition lease (several nodes): every save of
+    /// the run carries it, so a node that lost the lease cannot move the
+    /// run's cursor.
+    pub fence: Option<crate::fence::Fence>,
 }
 
 /// Wakes the run.
@@ -138,7 +142,8 @@ impl FlowRun {
     fn set_status(&mut self, ctx: &mut Context<Self>, status: RunStatus) {
         self.run.status = status;
         let (store, tenant, run) = (self.ports.flows.clone(), self.tenant, self.run.clone());
-        ctx.wait(async move { store.save_run(tenant, &run).await }.into_actor(self).map(move |res, act, ctx| {
+        let fence = self.ports.fence;
+        ctx.wait(async move { store.save_run(tenant, &run, fence).await }.into_actor(self).map(move |res, act, ctx| {
             if let Err(e) = res {
                 let _span = act.span.clone().entered();
                 tracing::error!(error = %e, "flow run status not saved");
@@ -218,7 +223,7 @@ impl LiveEffects {
 #[async_trait]
 impl Effects for LiveEffects {
     async fn persist(&mut self, run: &RunRecord) -> Result<(), String> {
-        self.ports.flows.save_run(self.tenant, run).await.map_err(|e| e.to_string())
+        self.ports.flows.save_run(self.tenant, run, self.ports.fence).await.map_err(|e| e.to_string())
     }
 
     async fn send(&mut self, kind: &str, content: &Value, key: &str) -> Result<(), String> {
@@ -342,7 +347,7 @@ mod tests {
         async fn create_run(&self, _: TenantId, _: ConversationId, _: &RunRecord) -> Result<bool, StoreError> {
             Ok(true)
         }
-        async fn save_run(&self, _: TenantId, run: &RunRecord) -> Result<(), StoreError> {
+        async fn save_run(&self, _: TenantId, run: &RunRecord, _: Option<crate::fence::Fence>) -> Result<(), StoreError> {
             self.0.lock().unwrap().push(run.clone());
             Ok(())
         }
@@ -433,7 +438,7 @@ mod tests {
         let flow = Arc::new(validate(&data).unwrap());
         let clock = Arc::new(ManualClock::default());
         let store = Arc::new(Runs::default());
-        let ports = RunPorts { flows: store.clone(), http: Arc::new(NoHttp), clock: clock.clone(), metrics: Arc::default() };
+        let ports = RunPorts { flows: store.clone(), http: Arc::new(NoHttp), clock: clock.clone(), metrics: Arc::default(), fence: None };
         let start = |run: RunRecord, requests: Arc<Mutex<Vec<String>>>| {
             let conversation = Conversation(requests).start().recipient();
             let (tenant, conversation_id, contact) = (TenantId::generate(), ConversationId::generate(), ContactId::generate());

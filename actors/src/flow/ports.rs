@@ -21,7 +21,7 @@ pub trait FlowStore: Send + Sync + 'static {
     /// Records a new run; false when the conversation already has an active one.
     async fn create_run(&self, tenant: TenantId, conversation: ConversationId, run: &RunRecord) -> Result<bool, StoreError>;
     /// Saves a run's state.
-    async fn save_run(&self, tenant: TenantId, run: &RunRecord) -> Result<(), StoreError>;
+    async fn save_run(&self, tenant: TenantId, run: &RunRecord, fence: Option<crate::fence::Fence>) -> Result<(), StoreError>;
     /// The conversation's active run.
     async fn active_run(&self, tenant: TenantId, conversation: ConversationId) -> Result<Option<RunRecord>, StoreError>;
     /// What flows may know of a contact: name, phone, tags, fields.
