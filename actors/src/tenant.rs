@@ -215,31 +215,35 @@ impl TenantActor {
             Work::Command(command) => {
                 receipt.complete();
                 let (command, waiter) = command.into_remote();
-                let handoff = CommandHandoff {
-                    tenant_id: self.tenant_id,
-                    phone_number_id: channel.phone_number_id.clone(),
-                    contact_id,
-                    partition,
-                    command,
-                    reply: None,
-                };
-                self.deps.handoffs.hand_off_command(handoff, waiter);
+                self.hand_off_command(channel, contact_id, partition, command, waiter);
             }
             Work::Control(control) => {
                 receipt.complete();
                 if let Some(command) = remote_control(control) {
-                    let handoff = CommandHandoff {
-                        tenant_id: self.tenant_id,
-                        phone_number_id: channel.phone_number_id.clone(),
-                        contact_id,
-                        partition,
-                        command,
-                        reply: None,
-                    };
-                    self.deps.handoffs.hand_off_command(handoff, None);
+                    self.hand_off_command(channel, contact_id, partition, command, None);
                 }
             }
         }
+    }
+
+    /// Hands a command for another node's conversation to it.
+    fn hand_off_command(
+        &self,
+        channel: &ChannelRef,
+        contact_id: ContactId,
+        partition: u16,
+        command: crate::remote::RemoteCommand,
+        waiter: Option<crate::remote::Waiter>,
+    ) {
+        let handoff = CommandHandoff {
+            tenant_id: self.tenant_id,
+            phone_number_id: channel.phone_number_id.clone(),
+            contact_id,
+            partition,
+            command,
+            reply: None,
+        };
+        self.deps.handoffs.hand_off_command(handoff, waiter);
     }
 
     /// Stops the conversation's actor if it runs under another lease than

@@ -264,6 +264,13 @@ async fn failures_retry_with_growing_delays_and_hold_later_events_back() {
     assert!(gaps[2] >= Duration::from_millis(380), "{gaps:?}");
     assert!(gaps[0] >= Duration::from_millis(90), "{gaps:?}");
 
+    // The worker records an attempt just after the receiver answers it:
+    // wait until all five are in the log.
+    eventually("every attempt logged", WAIT, || async {
+        let (_, all) = app.get(&t, &format!("/api/v1/webhooks/{id}/logs?limit=10")).await;
+        (all["data"].as_array().map_or(0, Vec::len) == 5).then_some(())
+    })
+    .await;
     let (_, log) = app.get(&t, &format!("/api/v1/webhooks/{id}/logs?limit=2")).await;
     assert_eq!(log["data"].as_array().unwrap().len(), 2);
     let next = log["next_cursor"].as_str().unwrap();
