@@ -184,7 +184,7 @@ impl Application {
                 let client = redis::Client::open(url.as_str()).context("REDIS_URL is not a Redis URL (e.g. redis://127.0.0.1:6379/0)")?;
                 let owner = leases.clone();
                 let bus = crate::cluster::bus::FrameBus::start(
-                    client,
+                    client.clone(),
                     leases.node_id().to_owned(),
                     hub.clone(),
                     Arc::new(move |p| owner.owns(p)),
@@ -192,7 +192,7 @@ impl Application {
                 );
                 hub.attach_bus(bus.clone());
                 inbox.attach_bus(bus.clone());
-                Some(Arc::new(crate::cluster::Cluster { leases: leases.clone(), bus, rounds: std::sync::Mutex::new(None) }))
+                Some(Arc::new(crate::cluster::Cluster { leases: leases.clone(), bus, client, rounds: std::sync::Mutex::new(None) }))
             }
             _ => None,
         };
@@ -226,13 +226,10 @@ impl Application {
                 Some(c) => c.leases.clone(),
                 None => Arc::new(whatsflow_actors::ownership::SingleNode),
             },
-            shared_rate: match (&cluster, &config.redis_url) {
-                (Some(c), Some(url)) => {
-                    let client = redis::Client::open(url.as_str()).context("REDIS_URL is not a Redis URL")?;
-                    Some(Arc::new(crate::cluster::rate::RedisRate::new(client, c.leases.clone())))
-                }
-                _ => None,
-            },
+            shared_rate: cluster.as_ref().map(|c| {
+                Arc::new(crate::cluster::rate::RedisRate::new(c.client.clone(), c.leases.clone()))
+                    as Arc<dyn whatsflow_actors::outbound::SharedRate>
+            }),
             handoffs: match &cluster {
                 Some(c) => Arc::new(crate::cluster::handoff::ClusterHandoffs::new(pool.clone(), c.bus.clone())),
                 None => Arc::new(whatsflow_actors::ownership::SingleNode),
@@ -254,11 +251,11 @@ impl Application {
         }
         inbox.spawn_sweeper(router.clone());
         crate::store::retention::spawn(pool.clone(), config.retention);
-        let everything = |_: whatsflow_actors::ids::ChannelId, _: whatsflow_actors::ids::ContactId| true;
+        // One node: every conversation; several: this node's.
         let mine = |ch: whatsflow_actors::ids::ChannelId, co: whatsflow_actors::ids::ContactId| {
             leases.as_ref().is_none_or(|l| l.owns(l.partition_of(ch, co)))
         };
-        let only: crate::outbox::ConversationFilter<'_> = if leases.is_some() { &mine } else { &everything };
+        let only: crate::outbox::ConversationFilter<'_> = &mine;
         let woken = crate::outbox::wake_flow_runs(&pool, &router, only).await.context("waking flow runs")?;
         if woken > 0 {
             tracing::info!(runs = woken, "woke flow runs waiting on timers or caught mid-step");
@@ -283,8 +280,7 @@ impl Application {
         }
         let campaigns = crate::campaigns::runner::CampaignRunner::new(db.clone(), router.clone(), hub.clone());
         if let Some(c) = &cluster {
-            let leases = c.leases.clone();
-            campaigns.only_where(Arc::new(move |id| leases.runs(id)));
+            campaigns.only_where(c.runs_here());
         }
         campaigns.spawn_scheduler();
         let razorpay = crate::billing::razorpay::Razorpay::new(&config.billing.api_base, config.billing.key.clone());
@@ -300,8 +296,7 @@ impl Application {
         webhook_worker.spawn();
         let teams = crate::routing::TeamRouter::new(db.clone(), hub.clone(), router.clone(), config.routing);
         if let Some(c) = &cluster {
-            let leases = c.leases.clone();
-            teams.only_where(Arc::new(move |id| leases.runs(id)));
+            teams.only_where(c.runs_here());
         }
         teams.spawn(pool.clone());
         let state = web::Data::new(AppState {

@@ -15,6 +15,18 @@ pub enum Claim {
     Elsewhere(u16),
 }
 
+impl Claim {
+    /// The lease to run under here (`None` on one node), or the partition
+    /// of the node that runs it instead.
+    pub fn here(self) -> Result<Option<Fence>, u16> {
+        match self {
+            Claim::Local => Ok(None),
+            Claim::Leased(fence) => Ok(Some(fence)),
+            Claim::Elsewhere(partition) => Err(partition),
+        }
+    }
+}
+
 /// Which conversations this node may run (several nodes share partitions
 /// through leases; one node runs everything).
 pub trait Ownership: Send + Sync {

@@ -22,7 +22,7 @@ use crate::ids::{ChannelId, ContactId, TenantId};
 use crate::meta::TemplateStatusUpdate;
 use crate::metrics::EngineMetrics;
 use crate::outbound::{ChannelOutbox, OutboundJob, ResumeJob, SendOutcome};
-use crate::ownership::{Claim, Fence};
+use crate::ownership::Fence;
 use crate::parked::Handoff;
 use crate::pool::ArbiterPool;
 use crate::ports::ChannelRef;
@@ -171,10 +171,9 @@ impl TenantActor {
     ) {
         let work = Work::from(work);
         let key = ConversationKey { channel_id: channel.channel_id, contact_id };
-        let fence = match self.deps.ownership.claim(&key) {
-            Claim::Local => None,
-            Claim::Leased(fence) => Some(fence),
-            Claim::Elsewhere(partition) => return self.elsewhere(&channel, contact_id, partition, work, receipt),
+        let fence = match self.deps.ownership.claim(&key).here() {
+            Ok(fence) => fence,
+            Err(partition) => return self.elsewhere(&channel, contact_id, partition, work, receipt),
         };
         match work {
             Work::Event(kind) => self.send_to(ctx, channel, contact_id, fence, Event { kind, receipt }),
@@ -375,16 +374,8 @@ impl Handler<RelinquishLost> for TenantActor {
     /// has changed): waiting events go back to their inbox rows.
     fn handle(&mut self, _: RelinquishLost, _: &mut Self::Context) {
         let ownership = self.deps.ownership.clone();
-        let stale: Vec<ConversationKey> = self
-            .conversations
-            .iter()
-            .filter(|(key, entry)| match ownership.claim(key) {
-                Claim::Local => entry.fence.is_some(),
-                Claim::Leased(fence) => entry.fence != Some(fence),
-                Claim::Elsewhere(_) => true,
-            })
-            .map(|(key, _)| *key)
-            .collect();
+        let stale: Vec<ConversationKey> =
+            self.conversations.iter().filter(|(key, entry)| ownership.claim(key).here() != Ok(entry.fence)).map(|(key, _)| *key).collect();
         for key in stale {
             if let Some(entry) = self.conversations.remove(&key) {
                 entry.addr.do_send(Relinquish);
@@ -535,10 +526,9 @@ impl Handler<ResumeSend> for TenantActor {
     /// grace has passed; queues one never handed over as a fresh send.
     fn handle(&mut self, msg: ResumeSend, ctx: &mut Self::Context) {
         let key = ConversationKey { channel_id: msg.channel.channel_id, contact_id: msg.contact_id };
-        let fence = match self.deps.ownership.claim(&key) {
-            Claim::Local => None,
-            Claim::Leased(fence) => Some(fence),
-            Claim::Elsewhere(partition) => {
+        let fence = match self.deps.ownership.claim(&key).here() {
+            Ok(fence) => fence,
+            Err(partition) => {
                 // Its partition's owner resumes it when it takes the partition.
                 tracing::info!(message_id = %msg.message_id, partition, "pending send left to the node that owns its conversation");
                 return;
@@ -573,10 +563,9 @@ impl Handler<SendOutcome> for TenantActor {
             return;
         };
         let key = ConversationKey { channel_id: channel.channel_id, contact_id: key.contact_id };
-        let fence = match self.deps.ownership.claim(&key) {
-            Claim::Local => None,
-            Claim::Leased(fence) => Some(fence),
-            Claim::Elsewhere(partition) => {
+        let fence = match self.deps.ownership.claim(&key).here() {
+            Ok(fence) => fence,
+            Err(partition) => {
                 // The send went out from here before the partition moved:
                 // its outcome goes to the new owner like any event.
                 let work = Work::Event(EventKind::SendResult(outcome));

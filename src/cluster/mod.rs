@@ -67,12 +67,21 @@ pub struct Cluster {
     pub leases: Arc<lease::Leases>,
     /// Its bus to the other nodes.
     pub bus: Arc<bus::FrameBus>,
+    /// Its Redis (the bus and the shared send rates open their connections).
+    pub client: redis::Client,
     /// The lease rounds' task, stopped on shutdown before the leases are
     /// handed back (so it cannot take them again).
     pub rounds: std::sync::Mutex<Option<tokio::task::AbortHandle>>,
 }
 
 impl Cluster {
+    /// Whether this node runs a piece of work, by its id (for the workers
+    /// that must run once: campaigns, team routing).
+    pub fn runs_here(&self) -> Arc<dyn Fn(uuid::Uuid) -> bool + Send + Sync> {
+        let leases = self.leases.clone();
+        Arc::new(move |id| leases.runs(id))
+    }
+
     /// Stops the lease rounds and hands every partition back.
     pub async fn leave(&self) -> Result<(), sqlx::Error> {
         if let Some(rounds) = self.rounds.lock().unwrap_or_else(|e| e.into_inner()).take() {

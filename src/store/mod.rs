@@ -289,40 +289,23 @@ impl whatsflow_actors::outbound::SendLedger for PgStore {
     async fn mark_attempted(
         &self,
         tenant: TenantId,
-        messages: &[(whatsflow_actors::ids::MessageId, Option<whatsflow_actors::ports::Fence>)],
+        messages: &[(whatsflow_actors::ids::MessageId, Option<whatsflow_actors::fence::Fence>)],
     ) -> Result<Vec<whatsflow_actors::ids::MessageId>, StoreError> {
-        let ids: Vec<uuid::Uuid> = messages.iter().map(|(m, _)| m.0).collect();
-        // A message without a lease (one node) may always go; one with a
-        // lease only while that lease is the partition's current one. The
-        // epoch rows are share-locked until commit (see the writer's fence).
-        let partitions: Vec<Option<i32>> = messages.iter().map(|(_, f)| f.map(|f| i32::from(f.partition))).collect();
-        let epochs: Vec<Option<i64>> = messages.iter().map(|(_, f)| f.map(|f| f.epoch)).collect();
+        // A send without a lease (one node) always goes; one with a lease
+        // only while that lease is its partition's current one, checked and
+        // share-locked in this transaction (see the writer's fence).
+        let fences: Vec<whatsflow_actors::fence::Fence> = messages.iter().filter_map(|(_, f)| *f).collect();
         let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
-        let may_go: Vec<uuid::Uuid> = sqlx::query_scalar(
-            "WITH j AS (SELECT * FROM unnest($1::uuid[], $2::int[], $3::bigint[]) AS j(id, partition, epoch)),
-                  held AS (SELECT e.partition, e.epoch FROM partition_epochs e
-                           WHERE e.partition IN (SELECT partition FROM j WHERE partition IS NOT NULL)
-                             AND EXISTS (SELECT 1 FROM partition_leases l WHERE l.partition = e.partition AND l.expires_at > now())
-                           ORDER BY e.partition FOR SHARE OF e),
-                  ok AS (SELECT j.id FROM j WHERE j.partition IS NULL
-                         OR EXISTS (SELECT 1 FROM held h WHERE h.partition = j.partition AND h.epoch = j.epoch))
-             UPDATE messages SET send_attempted_at = now() WHERE id IN (SELECT id FROM ok) RETURNING id",
-        )
-        .bind(&ids)
-        .bind(&partitions)
-        .bind(&epochs)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(store_err)?;
+        let current = writer::current_fences(&mut tx, &fences).await.map_err(store_err)?;
+        let may_go: Vec<whatsflow_actors::ids::MessageId> =
+            messages.iter().filter(|(_, f)| f.is_none_or(|f| current.contains(&f))).map(|(m, _)| *m).collect();
+        let ids: Vec<uuid::Uuid> = may_go.iter().map(|m| m.0).collect();
+        sqlx::query("UPDATE messages SET send_attempted_at = now() WHERE id = ANY($1)")
+            .bind(&ids)
+            .execute(&mut *tx)
+            .await
+            .map_err(store_err)?;
         tx.commit().await.map_err(store_err)?;
-        // Without a lease (one node) a send always goes, as it always did,
-        // whether or not its row was there to mark.
-        let mut may_go: Vec<whatsflow_actors::ids::MessageId> = may_go.into_iter().map(whatsflow_actors::ids::MessageId).collect();
-        for (m, fence) in messages {
-            if fence.is_none() && !may_go.contains(m) {
-                may_go.push(*m);
-            }
-        }
         Ok(may_go)
     }
 }

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use sqlx::{PgPool, Row};
 use std::collections::HashMap;
 use std::sync::Arc;
+use whatsflow_actors::fence::Fence;
 use whatsflow_actors::ids::{ConversationId, MessageId, TenantId, Wamid};
 use whatsflow_actors::message::{Direction, MessageStatus, SentBy};
 use whatsflow_actors::ports::{AppliedStatus, BatchOutcome, ConversationBatch, HeldEvent};
@@ -65,36 +66,44 @@ impl GroupWork for ConversationWrites {
 pub const FENCED: &str = "fenced: a newer owner holds this conversation's partition";
 
 /// Several nodes: refuses the group unless every batch's lease is still the
-/// partition's current one and unexpired. The epoch rows are share-locked
-/// (in partition order) until commit, so a node taking a partition over
-/// waits for commits under the old epoch to finish, and every later one sees
-/// the new epoch and is refused: a node that lost its lease (paused, cut
-/// off) writes nothing. Renewals touch only the lease rows: never waited on.
-pub async fn check_fences(tx: &mut GroupTx, fences: impl Iterator<Item = whatsflow_actors::fence::Fence>) -> Result<(), sqlx::Error> {
-    let mut fences: Vec<whatsflow_actors::fence::Fence> = fences.collect();
+/// partition's current one and unexpired (see [`current_fences`]): a node
+/// that lost its lease (paused, cut off) writes nothing.
+pub async fn check_fences(tx: &mut GroupTx, fences: impl Iterator<Item = Fence>) -> Result<(), sqlx::Error> {
+    let fences: Vec<Fence> = fences.collect();
+    let current = current_fences(tx, &fences).await?;
+    if fences.iter().any(|f| !current.contains(f)) {
+        return Err(sqlx::Error::Protocol(FENCED.into()));
+    }
+    Ok(())
+}
+
+/// Which of `fences` are still their partition's current, unexpired lease.
+/// Their epoch rows are share-locked (in partition order) until `tx`
+/// commits, so a node taking a partition over waits for writes under the
+/// old epoch to finish, and every later one sees the new epoch. Renewals
+/// touch only the lease rows: they never wait on writes. No query at all
+/// without fences (one node).
+pub async fn current_fences(tx: &mut sqlx::PgConnection, fences: &[Fence]) -> Result<Vec<Fence>, sqlx::Error> {
+    let mut fences: Vec<Fence> = fences.to_vec();
     if fences.is_empty() {
-        return Ok(());
+        return Ok(fences);
     }
     fences.sort_unstable_by_key(|f| (f.partition, f.epoch));
     fences.dedup();
     let partitions: Vec<i32> = fences.iter().map(|f| i32::from(f.partition)).collect();
     let epochs: Vec<i64> = fences.iter().map(|f| f.epoch).collect();
-    let current: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM (
-             SELECT 1 FROM partition_epochs e
-             JOIN unnest($1::int[], $2::bigint[]) AS f(partition, epoch) ON e.partition = f.partition AND e.epoch = f.epoch
-             WHERE EXISTS (SELECT 1 FROM partition_leases l WHERE l.partition = e.partition AND l.expires_at > now())
-             ORDER BY e.partition
-             FOR SHARE OF e) held",
+    let rows: Vec<(i32, i64)> = sqlx::query_as(
+        "SELECT e.partition, e.epoch FROM partition_epochs e
+         JOIN unnest($1::int[], $2::bigint[]) AS f(partition, epoch) ON e.partition = f.partition AND e.epoch = f.epoch
+         WHERE EXISTS (SELECT 1 FROM partition_leases l WHERE l.partition = e.partition AND l.expires_at > now())
+         ORDER BY e.partition
+         FOR SHARE OF e",
     )
     .bind(&partitions)
     .bind(&epochs)
-    .fetch_one(&mut **tx)
+    .fetch_all(&mut *tx)
     .await?;
-    if usize::try_from(current).ok() != Some(fences.len()) {
-        return Err(sqlx::Error::Protocol(FENCED.into()));
-    }
-    Ok(())
+    Ok(rows.into_iter().filter_map(|(p, epoch)| Some(Fence { partition: u16::try_from(p).ok()?, epoch })).collect())
 }
 
 /// Handle to the batch writer tasks.
