@@ -192,7 +192,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::from_env()?;
             let (url, embedded) = crate::startup::owner_database(&config).await?;
             let result = async {
-                let pool = crate::db::connect(&url, 2).await?;
+                let pool = crate::db::connect(&url, 2, None).await?;
                 let hash = crate::auth::password::hash(&password).map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?;
                 let made = crate::store::repo::Db::new(pool.clone()).admin().create_super_admin(&email, name.trim(), &hash).await;
                 pool.close().await;

@@ -21,8 +21,19 @@ fn options(url: &str) -> Result<PgConnectOptions, sqlx::Error> {
 }
 
 /// The application pool, logged in as [`APP_ROLE`] (`url` names that role).
-pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
-    PgPoolOptions::new().max_connections(max_connections).acquire_timeout(ACQUIRE_TIMEOUT).connect_with(options(url)?).await
+///
+/// `idle_in_transaction`: several nodes set it below the partition lease.
+/// A node paused (SIGSTOP, a stall) in the middle of a transaction would
+/// otherwise keep its share lock on a partition's epoch row for as long as
+/// it sleeps, and the node taking the partition over would wait on it;
+/// Postgres ends such a transaction instead, before the lease runs out, and
+/// the sleeper's write is refused when it wakes.
+pub async fn connect(url: &str, max_connections: u32, idle_in_transaction: Option<Duration>) -> Result<PgPool, sqlx::Error> {
+    let mut options = options(url)?;
+    if let Some(limit) = idle_in_transaction {
+        options = options.options([("idle_in_transaction_session_timeout", limit.as_millis().max(1).to_string())]);
+    }
+    PgPoolOptions::new().max_connections(max_connections).acquire_timeout(ACQUIRE_TIMEOUT).connect_with(options).await
 }
 
 /// The password of [`APP_ROLE`] when the server provisions it: derived from

@@ -157,7 +157,8 @@ impl Application {
                 (app_url, embedded)
             }
         };
-        let pool = db::connect(&app_url, POOL_SIZE).await.context("connecting to Postgres as whatsflow_app")?;
+        let idle_in_transaction = config.redis_url.as_ref().map(|_| config.cluster.lease / 2);
+        let pool = db::connect(&app_url, POOL_SIZE, idle_in_transaction).await.context("connecting to Postgres as whatsflow_app")?;
 
         let metrics = Arc::new(EngineMetrics::default());
         let hub = Arc::new(TenantHub::default());

@@ -313,6 +313,11 @@ pub struct BatchOutcome {
     pub released: Vec<HeldEvent>,
     /// The conversation as stored after the batch.
     pub conversation: Option<ConversationSnapshot>,
+    /// Sequence numbers the store closed up (planned → stored), because
+    /// events numbered before them did nothing (a duplicate, a status that
+    /// did not move its message on): the numbers stay without holes.
+    /// Empty in the common batch.
+    pub renumbered: std::collections::HashMap<i64, i64>,
 }
 
 /// Events parked for an operator after a conversation failed to store them

@@ -518,7 +518,14 @@ async fn subscriber(
             }
         }
         bus.subscriber_ok.store(false, Ordering::Relaxed);
-        tracing::warn!("Redis subscription lost; reconnecting");
+        // What Redis had sent but this node had not read yet went with the
+        // connection, with nothing to say so (a reset discards it): local
+        // sessions resynchronise now, before a local frame can reach them
+        // after that hole (and again once reconnected, for what is missed
+        // meanwhile).
+        bus.stats.resyncs.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!("Redis subscription lost; local sessions resynchronise; reconnecting");
+        hub.resync_all();
         tokio::time::sleep(RECONNECT_AFTER).await;
     }
 }

@@ -158,6 +158,59 @@ async fn emit_message_events(
     Ok(())
 }
 
+/// Closes up a batch's numbers. The actor numbers every event when it plans
+/// the batch, but some turn out to do nothing: a duplicate of a stored
+/// message (Meta's retry, or a hand-off that reached its owner twice), a
+/// status that does not move its message on, a status parked until its
+/// message arrives. What was applied is renumbered in order from the
+/// conversation's previous `last_seq`, so its numbers run 1, 2, 3… with no
+/// hole, and an agent can tell a frame it missed from one that never
+/// existed. The common batch, where everything applied, costs nothing.
+/// Returns the batch's last number.
+async fn close_up(tx: &mut GroupTx, tenant: TenantId, batch: &ConversationBatch, outcome: &mut BatchOutcome) -> Result<i64, sqlx::Error> {
+    let planned = i64::try_from(batch.messages.len() + batch.statuses.len() + batch.outbound.len()).unwrap_or(i64::MAX);
+    let base = batch.last_seq - planned;
+    let inserted: std::collections::HashSet<&MessageId> = outcome.inserted.iter().collect();
+    let mut used: Vec<i64> = batch
+        .messages
+        .iter()
+        .filter(|m| inserted.contains(&m.id))
+        .map(|m| m.seq)
+        .chain(outcome.statuses_applied.iter().map(|s| s.seq))
+        .filter(|&seq| seq > base && seq <= batch.last_seq)
+        .collect();
+    used.sort_unstable();
+    used.dedup();
+    let used_count = i64::try_from(used.len()).unwrap_or(i64::MAX);
+    if used_count == planned {
+        return Ok(batch.last_seq);
+    }
+    let (from, to): (Vec<i64>, Vec<i64>) = used.iter().zip(base + 1..).filter(|(old, new)| **old != *new).map(|(o, n)| (*o, n)).unzip();
+    if !from.is_empty() {
+        sqlx::query(
+            "UPDATE messages m SET
+                seq = COALESCE((SELECT x.new FROM unnest($3::bigint[], $4::bigint[]) AS x(old, new) WHERE x.old = m.seq), m.seq),
+                status_seq = COALESCE((SELECT x.new FROM unnest($3::bigint[], $4::bigint[]) AS x(old, new) WHERE x.old = m.status_seq), m.status_seq)
+             WHERE m.tenant_id = $1 AND m.conversation_id = $2 AND (m.seq > $5 OR m.status_seq > $5)",
+        )
+        .bind(tenant.0)
+        .bind(batch.conversation_id.0)
+        .bind(&from)
+        .bind(&to)
+        .bind(base)
+        .execute(&mut **tx)
+        .await?;
+        let moved: HashMap<i64, i64> = from.into_iter().zip(to).collect();
+        for s in &mut outcome.statuses_applied {
+            if let Some(&new) = moved.get(&s.seq) {
+                s.seq = new;
+            }
+        }
+        outcome.renumbered = moved;
+    }
+    Ok(base + used_count)
+}
+
 /// One tenant's batches: one statement per kind of write; one outcome per batch.
 async fn commit_tenant(
     tx: &mut GroupTx,
@@ -482,6 +535,12 @@ async fn commit_tenant(
         }
     }
 
+    // 5a. Numbers without holes: only what was applied keeps a number.
+    let mut last_seqs = Vec::with_capacity(batches.len());
+    for &i in idxs {
+        last_seqs.push(close_up(tx, tenant, batches[i], &mut outcomes[i]).await?);
+    }
+
     // 6. The conversations: counters from what was actually inserted.
     let mut conversation_rows = Vec::new();
     for &i in idxs {
@@ -494,7 +553,7 @@ async fn commit_tenant(
         let reopen = inbound.iter().any(|m| m.kind != "reaction" && !crate::automations::csat::is_survey_answer(&m.kind, &m.content));
         let patch = b.patch.clone().unwrap_or_default();
         conversation_rows.push(json!({
-            "id": b.conversation_id, "last_seq": b.last_seq, "unread": unread, "reset": b.reset_unread, "reopen": reopen,
+            "id": b.conversation_id, "last_seq": last_seqs[i], "unread": unread, "reset": b.reset_unread, "reopen": reopen,
             "last_inbound_at": inbound.iter().map(|m| m.timestamp).max(),
             "last_message_at": new.iter().map(|m| m.timestamp).max(),
             "status": patch.status, "set_assignee": patch.assignee.is_some(), "assignee": patch.assignee.flatten(), "claim": patch.claim,

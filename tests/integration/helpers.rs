@@ -279,7 +279,7 @@ impl TestApp {
     /// A pool logged in as the server's own role (row-level security applies).
     pub async fn app_pool(&self) -> PgPool {
         let url = whatsflow::db::app_url(&self.db_url, &whatsflow::db::app_role_password(&MASTER_KEY)).unwrap();
-        whatsflow::db::connect(&url, 2).await.unwrap()
+        whatsflow::db::connect(&url, 2, None).await.unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -711,7 +711,11 @@ pub fn spawn_server_with(db: Option<&str>, port: u16, data_dir: &std::path::Path
         .env("WHATSFLOW_WORKERS", "2")
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
+        // WF_NODE_LOGS=<dir> keeps each server's log there (debugging).
+        .stderr(match std::env::var("WF_NODE_LOGS") {
+            Ok(dir) => std::fs::File::create(format!("{dir}/node-{port}.log")).map_or(std::process::Stdio::null(), Into::into),
+            Err(_) => std::process::Stdio::null(),
+        });
     match db {
         Some(url) => cmd.env("DATABASE_URL", url),
         None => cmd.env_remove("DATABASE_URL"),

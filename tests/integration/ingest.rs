@@ -117,6 +117,77 @@ async fn duplicates_and_replays_store_one_row() {
     assert!(app.state.metrics.messages_duplicate.load(std::sync::atomic::Ordering::Relaxed) >= 3);
 }
 
+/// A status webhook for one of our messages.
+fn status_webhook(wamid: &str, recipient: &str, status: &str) -> Vec<u8> {
+    json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID},
+        "statuses": [{"id": wamid, "status": status, "timestamp": chrono::Utc::now().timestamp().to_string(), "recipient_id": recipient}]
+    }}]}]})
+    .to_string()
+    .into_bytes()
+}
+
+/// A conversation's numbers run without holes: a duplicate (Meta's retry),
+/// a status that does not move its message on, and a status that arrives
+/// before its message take none, so the frames an agent saw are exactly
+/// 1..=last_seq, and a missing number always means a missed frame.
+#[actix_rt::test]
+async fn sequence_numbers_have_no_holes_through_duplicates_and_late_statuses() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let mut socket = app.socket(&t.token).await;
+    let customer = "919812300001";
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, customer, "wamid.nohole-1", "one")).await;
+    let conv = eventually("the conversation", WAIT, || async {
+        app.conversations(&t).await.first().and_then(|c| c["id"].as_str().map(str::to_owned))
+    })
+    .await;
+    for _ in 0..2 {
+        app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, customer, "wamid.nohole-1", "one")).await;
+    }
+    // A status for a message not stored yet is parked (and numbered only
+    // when it applies).
+    app.post_webhook_ok(status_webhook("wamid.nohole-unknown", customer, "delivered")).await;
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, customer, "wamid.nohole-2", "two")).await;
+    // An agent's reply; its read status arrives first, then the late ones
+    // that move nothing.
+    let res = app.send(&t, &conv, json!({"type": "text", "text": {"body": "hello"}})).await;
+    assert!(res.status().is_success());
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let wamid = eventually("the reply's wamid", WAIT, || async {
+        app.all_messages(&t).await.into_iter().find(|m| m["id"] == id.as_str()).and_then(|m| m["wamid"].as_str().map(str::to_owned))
+    })
+    .await;
+    app.post_webhook_ok(status_webhook(&wamid, customer, "read")).await;
+    eventually("read", WAIT, || async { (status_of(&app, &t, &wamid).await["status"] == "read").then_some(()) }).await;
+    for late in ["delivered", "sent", "read"] {
+        app.post_webhook_ok(status_webhook(&wamid, customer, late)).await;
+    }
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, customer, "wamid.nohole-1", "one")).await;
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, customer, "wamid.nohole-3", "three")).await;
+    eventually("the last message", WAIT, || async { app.message_by_wamid(&t, "wamid.nohole-3").await }).await;
+    settled(&app).await;
+
+    let last_seq: i64 =
+        sqlx::query_scalar("SELECT last_seq FROM conversations WHERE id = $1::uuid").bind(&conv).fetch_one(&app.owner).await.unwrap();
+    let mut seen: Vec<i64> = socket
+        .drain(std::time::Duration::from_millis(500))
+        .await
+        .into_iter()
+        .filter(|f| (f["event"] == "message:new" || f["event"] == "message:status") && f["data"]["conversation_id"] == conv.as_str())
+        .map(|f| f["data"]["seq"].as_i64().unwrap())
+        .collect();
+    seen.sort_unstable();
+    assert_eq!(seen, (1..=last_seq).collect::<Vec<_>>(), "every number is one frame, none skipped");
+    // Three messages in, one out, and at least the reply's read status.
+    assert!(last_seq >= 5, "{last_seq}");
+    let stored: Vec<i64> = app.all_messages(&t).await.iter().map(|m| m["seq"].as_i64().unwrap()).collect();
+    assert_eq!(stored.len(), 4);
+    assert!(stored.iter().all(|s| (1..=last_seq).contains(s)));
+}
+
 /// Inserts an outbound message as the send path will, for status tests.
 async fn outbound(app: &TestApp, t: &Tenant, wamid: &str) {
     let conv: uuid::Uuid = uuid::Uuid::parse_str(app.conversations(t).await[0]["id"].as_str().unwrap()).unwrap();

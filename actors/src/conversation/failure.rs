@@ -40,7 +40,7 @@ pub fn parkable(kind: EventKind) -> Vec<ParkedWork> {
 }
 
 /// Answers work that cannot be done here (a command) with `why`.
-fn refuse(work: Work, why: SendRefusal) {
+pub(super) fn refuse(work: Work, why: SendRefusal) {
     if let Work::Command(command) = work {
         command.refuse(why);
     }

@@ -66,6 +66,8 @@ use std::time::{Duration, Instant};
 
 /// How often an actor checks whether it has idled long enough to passivate.
 const IDLE_CHECK_DIVISOR: u32 = 4;
+/// How often a retired incarnation looks whether its last address is gone.
+const RETIRED_CHECK: Duration = Duration::from_secs(1);
 
 /// The longest a restarted actor waits before reloading (the wait doubles
 /// with each consecutive failure, so a database outage is not hammered).
@@ -181,9 +183,10 @@ pub struct ConversationActor {
     /// at [`crate::engine::EngineSettings::dead_letter_after`] the failing
     /// events are parked as a dead letter.
     poison_failures: u32,
-    /// Told to passivate: stop for good. The tenant drops its address right
-    /// after telling, possibly a moment after this actor stops on another
-    /// thread; if the supervisor restarts it in that moment, it stops again.
+    /// Retired (passivated, relinquished, gone): stop for good. The tenant
+    /// drops its address right after telling, but others may hold one a
+    /// while longer (a flow run); if the supervisor restarts it meanwhile,
+    /// it waits as a tombstone that takes no work (see `started`).
     passivating: bool,
     /// Whether this incarnation is counted in the live gauge.
     counted_live: bool,
@@ -321,8 +324,16 @@ impl ConversationActor {
         }));
     }
 
-    /// Puts work at the back of the queue (the caller flushes).
+    /// Puts work at the back of the queue (the caller flushes). A retired
+    /// incarnation takes nothing: events fail back to their inbox rows
+    /// (routed again, they reach the current owner), senders are told to
+    /// retry.
     fn enqueue(&mut self, work: Work, receipt: EventReceipt) {
+        if self.passivating {
+            failure::refuse(work, SendRefusal::Unavailable);
+            receipt.fail("this conversation actor was retired; the event is routed again");
+            return;
+        }
         self.queue.push_back(Queued { work, receipt });
     }
 
@@ -430,7 +441,12 @@ impl ConversationActor {
 
     /// Applies a committed batch to memory, answers senders, tells agents,
     /// hands new sends to the outbox and customer messages to flows.
-    fn committed(&mut self, ctx: &mut Context<Self>, plan: Planned, outcome: BatchOutcome) {
+    fn committed(&mut self, ctx: &mut Context<Self>, mut plan: Planned, outcome: BatchOutcome) {
+        for m in &mut plan.batch.messages {
+            if let Some(&seq) = outcome.renumbered.get(&m.seq) {
+                m.seq = seq;
+            }
+        }
         let batch = &plan.batch;
         let m = &self.deps.metrics;
         EngineMetrics::add(&m.batches_committed, 1);
@@ -569,7 +585,18 @@ impl Actor for ConversationActor {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         if self.passivating {
-            ctx.stop();
+            // Retired, yet restarted by its supervisor because something
+            // still holds its address (a flow run, a waiting sender).
+            // Stopping again at once would restart it again, in a tight
+            // loop that holds this arbiter's thread (and every conversation
+            // on it) for as long as that address lives. It waits as a
+            // tombstone instead, refusing what reaches it, until the last
+            // address is gone.
+            ctx.run_interval(RETIRED_CHECK, |_, ctx| {
+                if !ctx.connected() {
+                    ctx.stop();
+                }
+            });
             return;
         }
         EngineMetrics::add(&self.deps.metrics.conversations_started, 1);

@@ -99,11 +99,9 @@ pub fn plan_batch<W: Into<Work>>(pc: &PlanContext, works: Vec<W>) -> Planned {
             }
             Work::Event(EventKind::Status(s)) => merge(status_change(s), &mut statuses),
             Work::Event(EventKind::Held(HeldEvent::Status(s))) => merge(s, &mut statuses),
-            Work::Event(EventKind::Held(HeldEvent::Reaction(mut r))) => {
-                seq += 1;
-                r.seq = seq;
-                reactions.push(r);
-            }
+            // A reaction released from parking changes its target only: its
+            // own message was numbered when it arrived.
+            Work::Event(EventKind::Held(HeldEvent::Reaction(r))) => reactions.push(r),
             Work::Command(Command::Send(mut request)) => {
                 if pc.to.is_none() && pc.user_id.is_none() {
                     request.answer(Err(SendRefusal::NoRecipient));

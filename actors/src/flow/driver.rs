@@ -153,6 +153,15 @@ pub async fn drive(flow: &Flow, mut run: RunRecord, ctx: &mut RunContext, trigge
         ctx.message = Some(m.clone());
     }
     ctx.vars = run.vars.clone();
+    // A run stored in the middle of a step (every step is saved before its
+    // side effect; the process, or its node's lease, was lost before the
+    // next save) does that step again under the same key: a message it may
+    // already have sent is then refused as a duplicate, not sent twice.
+    let mut mid_step = run.status == RunStatus::Running
+        && trigger == Trigger::Go
+        && run.step > 0
+        && run.cursor.is_some()
+        && run.path.last() == run.cursor.as_ref();
     match resolve_wait(flow, &mut run, ctx, &trigger) {
         Ok(true) => {}
         Ok(false) => return run,
@@ -180,8 +189,10 @@ pub async fn drive(flow: &Flow, mut run: RunRecord, ctx: &mut RunContext, trigge
         let Some(spec) = flow.spec(&node_id) else {
             return failed(run, format!("node `{node_id}` is not in this flow version"), fx).await;
         };
-        run.step += 1;
-        run.path.push(node_id.clone());
+        if !std::mem::take(&mut mid_step) {
+            run.step += 1;
+            run.path.push(node_id.clone());
+        }
         if let Err(e) = fx.persist(&run).await {
             return fail(run, format!("could not save the run: {e}"));
         }
@@ -393,6 +404,29 @@ mod tests {
         let keys: std::collections::HashSet<&String> = fx.sent.iter().map(|s| &s.2).collect();
         assert_eq!(keys.len(), fx.sent.len(), "every send has its own idempotency key");
         assert!(fx.persisted.iter().any(|r| r.cursor.as_deref() == Some("tell")), "the cursor is saved before the send");
+    }
+
+    #[actix_rt::test]
+    async fn a_run_stored_mid_step_repeats_that_step_under_the_same_key() {
+        let data: FlowData = serde_json::from_value(json!({"nodes": [
+            {"id": "hi", "type": "message", "data": {"start": true, "text": "Here is our menu"}},
+            {"id": "more", "type": "message", "data": {"text": "Anything else?"}}],
+            "edges": [{"id": "1", "source": "hi", "target": "more"}]}))
+        .unwrap();
+        let flow = validate(&data).unwrap();
+        let mut first = Recorder::default();
+        let done = drive(&flow, RunRecord::new(uuid::Uuid::nil(), 1, &flow), &mut RunContext::default(), Trigger::Go, &mut first).await;
+        assert_eq!(done.status, RunStatus::Completed);
+        // The save before the first send, as a takeover (or a restart) finds it.
+        let stored = first.persisted.iter().find(|r| r.cursor.as_deref() == Some("hi")).unwrap().clone();
+        assert_eq!((stored.status, stored.step), (RunStatus::Running, 1));
+        let mut again = Recorder::default();
+        let resumed = drive(&flow, stored, &mut RunContext::default(), Trigger::Go, &mut again).await;
+        assert_eq!(resumed.status, RunStatus::Completed);
+        let keys = |r: &Recorder| r.sent.iter().map(|s| s.2.clone()).collect::<Vec<_>>();
+        assert_eq!(keys(&again), keys(&first), "the same sends under the same keys (the outbox refuses the repeats)");
+        assert_eq!(resumed.path, vec!["hi", "more"]);
+        assert_eq!(resumed.step, done.step);
     }
 
     #[actix_rt::test]
