@@ -37,8 +37,11 @@ const PRESENCE_EVERY: Duration = Duration::from_secs(5);
 /// The channel of cache invalidations (see [`super::forget`]).
 const FORGET_CHANNEL: &str = "wf:forget";
 /// How long a node's word on presence holds: its users vanish this long
-/// after it dies.
+/// after it dies (its key in Redis expires, and so does the copy each node
+/// keeps of it).
 const PRESENCE_TTL: Duration = Duration::from_secs(15);
+/// Where a node's presence lives in Redis (with [`PRESENCE_TTL`]).
+const PRESENCE_KEY_PREFIX: &str = "wf:presence:";
 /// Waits between reconnection attempts.
 const RECONNECT_AFTER: Duration = Duration::from_millis(500);
 
@@ -366,6 +369,10 @@ async fn publisher(bus: Arc<FrameBus>, client: redis::Client, mut rx: mpsc::Rece
                     pipe.publish(channel, text).ignore();
                 }
                 Outgoing::Presence(text) => {
+                    // Kept in Redis with an expiry (for nodes that join or
+                    // reconnect) and announced at once (for the others).
+                    let ttl = u64::try_from(PRESENCE_TTL.as_millis()).unwrap_or(u64::MAX);
+                    pipe.cmd("SET").arg(format!("{PRESENCE_KEY_PREFIX}{}", bus.node_id)).arg(&text).arg("PX").arg(ttl).ignore();
                     pipe.publish(PRESENCE_CHANNEL, text).ignore();
                 }
                 Outgoing::Forget(text) => {
@@ -438,6 +445,9 @@ async fn subscriber(
             continue;
         }
         bus.subscriber_ok.store(true, Ordering::Relaxed);
+        if let Err(e) = load_presence(&client, &bus, &hub).await {
+            tracing::warn!(error = %e, "reading who is online on other nodes failed; their next beats will say");
+        }
         if !first {
             // Whatever was published while we were cut off is lost to us.
             bus.stats.resyncs.fetch_add(1, Ordering::Relaxed);
@@ -528,6 +538,51 @@ async fn subscriber(
         hub.resync_all();
         tokio::time::sleep(RECONNECT_AFTER).await;
     }
+}
+
+/// Reads every other node's presence from Redis, each valid for what is
+/// left of its key's expiry: beats announced while this node was cut off
+/// (or before it started) were missed, and it need not wait for the next.
+async fn load_presence(client: &redis::Client, bus: &FrameBus, hub: &TenantHub) -> redis::RedisResult<()> {
+    let config = redis::AsyncConnectionConfig::new()
+        .set_connection_timeout(Some(Duration::from_secs(2)))
+        .set_response_timeout(Some(Duration::from_secs(2)));
+    let mut conn = client.get_multiplexed_async_connection_with_config(&config).await?;
+    let mut keys: Vec<String> = Vec::new();
+    let mut cursor = 0u64;
+    loop {
+        let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
+            .cursor_arg(cursor)
+            .arg("MATCH")
+            .arg(format!("{PRESENCE_KEY_PREFIX}*"))
+            .arg("COUNT")
+            .arg(100)
+            .query_async(&mut conn)
+            .await?;
+        keys.extend(batch);
+        if next == 0 || keys.len() > 10_000 {
+            break;
+        }
+        cursor = next;
+    }
+    let mine = format!("{PRESENCE_KEY_PREFIX}{}", bus.node_id);
+    keys.retain(|k| *k != mine);
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let mut pipe = redis::pipe();
+    for k in &keys {
+        pipe.get(k).cmd("PTTL").arg(k);
+    }
+    let answers: Vec<(Option<String>, i64)> = pipe.query_async(&mut conn).await?;
+    let now = std::time::Instant::now();
+    for (text, ttl_ms) in answers {
+        let (Some(text), Ok(ttl_ms)) = (text, u64::try_from(ttl_ms)) else { continue };
+        if let Ok(beat) = serde_json::from_str::<PresenceBeat>(&text) {
+            hub.remote_presence(&beat.node, now + Duration::from_millis(ttl_ms), beat.users.into_iter().collect());
+        }
+    }
+    Ok(())
 }
 
 /// Tells the other nodes who is connected here, every few seconds and at

@@ -443,9 +443,20 @@ async fn an_agent_connected_to_one_node_is_online_for_the_others_until_they_leav
     let socket = b.socket(&t.token).await;
     // Routing on node-a sees the agent connected to node-b.
     eventually("online on node-a", WAIT, || async { a.state.hub.is_online(tenant, user).then_some(()) }).await;
+    // Node-b's word lives in Redis, with an expiry (it vanishes ~15 s after
+    // node-b dies), so a node that joins later knows it at once.
+    let mut conn = redis::Client::open(redis.url()).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let (stored, ttl): (Option<String>, i64) =
+        redis::pipe().get("wf:presence:node-b").cmd("PTTL").arg("wf:presence:node-b").query_async(&mut conn).await.unwrap();
+    assert!(stored.unwrap_or_default().contains(&t.user_id), "node-b's presence in Redis names the agent");
+    assert!(ttl > 0 && ttl <= 15_000, "node-b's presence expires: {ttl} ms left");
+    let c = spawn_with(a.db_url.clone(), node(&redis, "node-c", Duration::from_secs(2)), None).await;
+    eventually("online on a node that joined later", WAIT, || async { c.state.hub.is_online(tenant, user).then_some(()) }).await;
     drop(socket);
     eventually("offline on node-b", WAIT, || async { (!b.state.hub.is_online(tenant, user)).then_some(()) }).await;
     eventually("offline on node-a too", WAIT, || async { (!a.state.hub.is_online(tenant, user)).then_some(()) }).await;
+    eventually("offline on node-c too", WAIT, || async { (!c.state.hub.is_online(tenant, user)).then_some(()) }).await;
+    c.stop().await;
 }
 
 #[actix_rt::test]
