@@ -15,6 +15,8 @@ use whatsflow_actors::ports::ChannelRef;
 
 /// How long a send may take before its outcome counts as unknown.
 const SEND_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long an idle connection to the Graph API stays pooled.
+const POOL_IDLE: Duration = Duration::from_secs(4);
 
 /// Meta error codes that mean "not accepted, try again later" (Meta's own
 /// advice; HTTP status alone does not tell, since Meta answers 400 to most).
@@ -32,7 +34,16 @@ pub struct GraphClient {
 impl GraphClient {
     /// A client for `base` (Meta's Graph API URL with version, or the simulator).
     pub fn new(base: &str, pool: PgPool, secrets: SecretBox) -> Self {
-        let http = reqwest::Client::builder().timeout(SEND_TIMEOUT).connect_timeout(Duration::from_secs(5)).build().unwrap_or_default();
+        // Idle pooled connections are dropped before the common 5 s server
+        // keep-alive closes them: a send written on a connection the server
+        // has just closed comes back in doubt (never resent blindly), so a
+        // stale connection must not be the reason a message is left unsent.
+        let http = reqwest::Client::builder()
+            .timeout(SEND_TIMEOUT)
+            .connect_timeout(Duration::from_secs(5))
+            .pool_idle_timeout(POOL_IDLE)
+            .build()
+            .unwrap_or_default();
         Self { http, base: base.trim_end_matches('/').to_owned(), pool, secrets, tokens: DashMap::new() }
     }
 

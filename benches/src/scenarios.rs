@@ -14,16 +14,18 @@ use std::time::{Duration, Instant};
 const POSTERS: usize = 16;
 /// Messages per webhook POST.
 const BATCH: usize = 25;
+/// Concurrent posters at one event per POST (each waits for its answer).
+const ONE_PER_POST_POSTERS: usize = 64;
 
 /// The HTTP ceiling: the same server answering a no-op POST (signature and
 /// parse, no storage) of the same body.
-pub async fn http_ceiling(h: &Harness, secs: u64, body: Vec<u8>) -> f64 {
+pub async fn http_ceiling(h: &Harness, secs: u64, body: Vec<u8>, connections: usize) -> f64 {
     let sig = whatsflow::http::webhooks::sign(harness::APP_SECRET.as_bytes(), &body);
     let done = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(secs);
     let start = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..POSTERS * 2 {
+    for _ in 0..connections {
         let (http, url, body, sig, done) = (h.http.clone(), format!("{}/bench/noop", h.base), body.clone(), sig.clone(), done.clone());
         tasks.push(tokio::spawn(async move {
             while Instant::now() < deadline {
@@ -110,8 +112,22 @@ struct Sent {
     posts: u64,
 }
 
-/// Posts `BATCH`-message webhooks from `POSTERS` tasks until `deadline`
-/// (or at `rate` messages/s when given); returns what was acknowledged.
+/// How the load generator shapes its webhooks.
+#[derive(Clone)]
+enum Shape {
+    /// `BATCH` messages per POST (plus one stray status), as a batching
+    /// sender would.
+    Batched,
+    /// One event per POST, as Meta delivers them: mostly customer messages
+    /// (the `message` mix: text, media, interactive, location) from
+    /// returning customers and one in ten from a new one, and one POST in
+    /// ten a status for one of `earlier_sends`.
+    OnePerPost { earlier_sends: Arc<Vec<String>> },
+}
+
+/// Posts webhooks shaped by `shape` from `POSTERS` tasks (`ONE_PER_POST_POSTERS`
+/// for one event per POST) until `deadline` (or at `rate` messages/s when
+/// given); returns what was acknowledged.
 #[allow(clippy::too_many_arguments)]
 async fn pump(
     h: &Arc<Harness>,
@@ -122,14 +138,37 @@ async fn pump(
     rate: Option<f64>,
     customers: usize,
     errors: &Arc<Errors>,
+    shape: Shape,
 ) -> Sent {
     let mut tasks = Vec::new();
-    let posters = if rate.is_some() { 1 } else { POSTERS };
+    let posters = match (&shape, rate) {
+        (_, Some(_)) => 1,
+        (Shape::Batched, None) => POSTERS,
+        (Shape::OnePerPost { .. }, None) => ONE_PER_POST_POSTERS,
+    };
     for p in 0..posters {
-        let (h, t, c, tag, errors) = (h.clone(), t.clone(), c.clone(), tag.to_owned(), errors.clone());
+        let (h, t, c, tag, errors, shape) = (h.clone(), t.clone(), c.clone(), tag.to_owned(), errors.clone(), shape.clone());
         tasks.push(tokio::spawn(async move {
             let mut sent = Sent { wamids: Vec::new(), ack_ms: Vec::new(), posts: 0 };
             let mut n = 0usize;
+            if let Shape::OnePerPost { earlier_sends } = &shape {
+                while Instant::now() < deadline {
+                    let (body, wamid) = one_event(&t.phone_number_id, &tag, p, n, customers, earlier_sends);
+                    n += 1;
+                    if let Some(w) = &wamid {
+                        c.sent_at.insert(w.clone(), Instant::now());
+                    }
+                    match h.post_webhook(body).await {
+                        Ok(ack) => {
+                            sent.ack_ms.push(ack.as_secs_f64() * 1000.0);
+                            sent.wamids.extend(wamid);
+                            sent.posts += 1;
+                        }
+                        Err(e) => errors.record(format!("webhook POST: {e}")),
+                    }
+                }
+                return sent;
+            }
             let batch = if rate.is_some() { 10 } else { BATCH };
             let mut tick = rate.map(|r| {
                 let mut i = tokio::time::interval(Duration::from_secs_f64(batch as f64 / r));
@@ -186,6 +225,58 @@ async fn pump(
     all
 }
 
+/// The `n`th POST of poster `p` at one event per POST: its body, and the
+/// wamid of the customer message it carries (none for a status).
+fn one_event(
+    phone_number_id: &str,
+    tag: &str,
+    p: usize,
+    n: usize,
+    customers: usize,
+    earlier_sends: &[String],
+) -> (Vec<u8>, Option<String>) {
+    if n % 10 == 9 && !earlier_sends.is_empty() {
+        let wamid = &earlier_sends[(p * 31 + n / 10) % earlier_sends.len()];
+        let status = ["sent", "delivered", "read"][(n / 10) % 3];
+        let body = json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550000000", "phone_number_id": phone_number_id},
+            "statuses": [{"id": wamid, "status": status, "timestamp": chrono::Utc::now().timestamp().to_string(), "recipient_id": "15550000001",
+                          "pricing": {"billable": false, "pricing_model": "PMP", "type": "free_customer_service", "category": "service"}}]}}]}]});
+        return (body.to_string().into_bytes(), None);
+    }
+    let wamid = format!("wamid.{tag}.{p}.{n}");
+    let from = if n % 10 == 4 { format!("1556{p:03}{n:06}") } else { format!("1555{:07}", (p * 7919 + n) % customers) };
+    (webhook(phone_number_id, vec![message(&from, &wamid, n)], vec![]), Some(wamid))
+}
+
+/// An agent's replies to twenty customers (who wrote first), accepted by
+/// Meta: their wamids, for the status webhooks of the one-per-POST mix.
+async fn earlier_sends(h: &Harness, t: &Tenant) -> anyhow::Result<Vec<String>> {
+    let convs = open_windows(h, t, "1557000").await?;
+    for conv in &convs {
+        h.http
+            .post(format!("{}/api/v1/conversations/{conv}/messages", h.base))
+            .bearer_auth(&t.token)
+            .json(&json!({"type": "text", "text": {"body": "Your order ships today."}}))
+            .send()
+            .await?
+            .error_for_status()?;
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let pool = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&h.db_url).await?;
+        let wamids: Vec<String> =
+            sqlx::query_scalar("SELECT wamid FROM messages WHERE direction = 'outbound' AND wamid IS NOT NULL AND content->>'body' = 'Your order ships today.'")
+                .fetch_all(&pool)
+                .await?;
+        pool.close().await;
+        if wamids.len() >= convs.len() || Instant::now() > deadline {
+            return Ok(wamids);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 /// Waits until every acknowledged message reached the socket; then counts
 /// rows. Returns (delivered, lost, duplicated, when the last one arrived).
 async fn verify(h: &Harness, c: &Collector, tag: &str, acked: &[String], patience: Duration) -> anyhow::Result<(u64, u64, u64, Instant)> {
@@ -217,16 +308,36 @@ async fn verify(h: &Harness, c: &Collector, tag: &str, acked: &[String], patienc
 }
 
 /// `ingest`: the highest sustained rate of messages durably stored,
-/// deduplicated and delivered to a connected agent.
+/// deduplicated and delivered to a connected agent — first at one event per
+/// POST, as Meta delivers them (the headline, against the HTTP no-op
+/// ceiling at the same shape), then at `BATCH` messages per POST.
 pub async fn ingest(h: Arc<Harness>, secs: u64) -> anyhow::Result<Value> {
     let t = h.tenant("Ingest", "900000000000001", 80).await?;
     let c = collector(&h, &t.token, None).await?;
+    let earlier = Arc::new(earlier_sends(&h, &t).await?);
+    let single = webhook(&t.phone_number_id, vec![message("15550000000", "wamid.sample.one", 3)], vec![]);
+    let http_one_rps = http_ceiling(&h, 3, single, ONE_PER_POST_POSTERS).await;
     let sample = webhook(&t.phone_number_id, (0..BATCH).map(|i| message("15550000000", &format!("wamid.sample.{i}"), i)).collect(), vec![]);
-    let http_rps = http_ceiling(&h, 3, sample.clone()).await;
+    let http_rps = http_ceiling(&h, 3, sample, POSTERS * 2).await;
     let pg_rows = postgres_ceiling(&h, 3).await?;
+
+    // One event per POST.
     let monitor = h.monitor().await?;
     let start = Instant::now();
-    let mut sent = pump(&h, &t, &c, "in", start + Duration::from_secs(secs), None, 5000, &monitor.errors).await;
+    let shape = Shape::OnePerPost { earlier_sends: earlier.clone() };
+    let mut one = pump(&h, &t, &c, "one", start + Duration::from_secs(secs), None, 5000, &monitor.errors, shape).await;
+    let (delivered1, lost1, dups1, done1) = verify(&h, &c, "one", &one.wamids, Duration::from_secs(120)).await?;
+    let usage1 = monitor.finish().await;
+    let elapsed1 = done1.duration_since(start).as_secs_f64();
+    let one_msgs = delivered1 as f64 / elapsed1;
+    let one_posts = one.posts as f64 / elapsed1;
+    let mut e2e1 = c.e2e_ms.lock().map(|mut v| std::mem::take(&mut *v)).unwrap_or_default();
+    println!("  one per POST: {delivered1} messages in {elapsed1:.1}s → {one_msgs:.0} msgs/s, {one_posts:.0} POST/s (lost {lost1}, duplicated {dups1})");
+
+    // `BATCH` messages per POST.
+    let monitor = h.monitor().await?;
+    let start = Instant::now();
+    let mut sent = pump(&h, &t, &c, "in", start + Duration::from_secs(secs), None, 5000, &monitor.errors, Shape::Batched).await;
     let (delivered, lost, dups, done) = verify(&h, &c, "in", &sent.wamids, Duration::from_secs(120)).await?;
     if let Some(why) = c.closed_because() {
         monitor.errors.record(format!("the server closed the agent socket ({why})"));
@@ -235,16 +346,20 @@ pub async fn ingest(h: Arc<Harness>, secs: u64) -> anyhow::Result<Value> {
     let elapsed = done.duration_since(start).as_secs_f64();
     let msgs_per_s = delivered as f64 / elapsed;
     let posts_per_s = sent.posts as f64 / elapsed;
-    println!("  {delivered} messages in {elapsed:.1}s → {msgs_per_s:.0} msgs/s (lost {lost}, duplicated {dups})");
+    println!("  {BATCH} per POST: {delivered} messages in {elapsed:.1}s → {msgs_per_s:.0} msgs/s (lost {lost}, duplicated {dups})");
     let mut e2e = c.e2e_ms.lock().map(|v| v.clone()).unwrap_or_default();
     Ok(json!({
-        "figures": {"msgs_per_s": round(msgs_per_s), "webhook_posts_per_s": round(posts_per_s), "messages_per_post": BATCH,
-                    "ack_p50_ms": round(pct(&mut sent.ack_ms, 50.0)), "ack_p99_ms": round(pct(&mut sent.ack_ms, 99.0)),
-                    "e2e_p50_ms": round(pct(&mut e2e, 50.0)), "e2e_p99_ms": round(pct(&mut e2e, 99.0))},
-        "ceilings": {"http_rps": round(http_rps), "postgres_rows_per_s": round(pg_rows)},
-        "ratios": {"msgs_vs_postgres_rows": round(msgs_per_s / pg_rows.max(1.0)), "posts_vs_http": round(posts_per_s / http_rps.max(1.0))},
-        "resources": {"load": usage.to_json()},
-        "lost": lost, "duplicated": dups,
+        "figures": {"msgs_per_s": round(one_msgs), "webhook_posts_per_s": round(one_posts), "messages_per_post": 1,
+                    "ack_p50_ms": round(pct(&mut one.ack_ms, 50.0)), "ack_p99_ms": round(pct(&mut one.ack_ms, 99.0)),
+                    "e2e_p50_ms": round(pct(&mut e2e1, 50.0)), "e2e_p99_ms": round(pct(&mut e2e1, 99.0)),
+                    "batched": {"msgs_per_s": round(msgs_per_s), "webhook_posts_per_s": round(posts_per_s), "messages_per_post": BATCH,
+                                "ack_p50_ms": round(pct(&mut sent.ack_ms, 50.0)), "ack_p99_ms": round(pct(&mut sent.ack_ms, 99.0)),
+                                "e2e_p50_ms": round(pct(&mut e2e, 50.0)), "e2e_p99_ms": round(pct(&mut e2e, 99.0))}},
+        "ceilings": {"http_one_per_post_rps": round(http_one_rps), "http_rps": round(http_rps), "postgres_rows_per_s": round(pg_rows)},
+        "ratios": {"msgs_vs_http_one_per_post": round(one_msgs / http_one_rps.max(1.0)),
+                   "batched_msgs_vs_postgres_rows": round(msgs_per_s / pg_rows.max(1.0)), "batched_posts_vs_http": round(posts_per_s / http_rps.max(1.0))},
+        "resources": {"load": usage1.to_json(), "batched": usage.to_json()},
+        "lost": lost1 + lost, "duplicated": dups1 + dups,
     }))
 }
 
@@ -272,7 +387,8 @@ pub async fn latency(h: Arc<Harness>, secs: u64, rates: &[f64]) -> anyhow::Resul
         let tag = format!("lat{}", rate as u64);
         let monitor = h.monitor().await?;
         let start = Instant::now();
-        let mut sent = pump(&h, &t, &c, &tag, start + Duration::from_secs(secs), Some(rate), LATENCY_CUSTOMERS, &monitor.errors).await;
+        let mut sent =
+            pump(&h, &t, &c, &tag, start + Duration::from_secs(secs), Some(rate), LATENCY_CUSTOMERS, &monitor.errors, Shape::Batched).await;
         let (delivered, lost, dups, _) = verify(&h, &c, &tag, &sent.wamids, Duration::from_secs(60)).await?;
         if let Some(why) = c.closed_because() {
             monitor.errors.record(format!("the server closed the agent socket ({why})"));

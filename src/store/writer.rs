@@ -165,9 +165,11 @@ async fn emit_message_events(
 /// message arrives. What was applied is renumbered in order from the
 /// conversation's previous `last_seq`, so its numbers run 1, 2, 3… with no
 /// hole, and an agent can tell a frame it missed from one that never
-/// existed. The common batch, where everything applied, costs nothing.
-/// Returns the batch's last number.
-async fn close_up(tx: &mut GroupTx, tenant: TenantId, batch: &ConversationBatch, outcome: &mut BatchOutcome) -> Result<i64, sqlx::Error> {
+/// existed. Pure: returns the batch's last number and the moves (old →
+/// new) its stored rows need (see [`apply_moves`]); the outcome's frames
+/// are renumbered here. The common batch, where everything applied, moves
+/// nothing.
+fn close_up(batch: &ConversationBatch, outcome: &mut BatchOutcome) -> (i64, Vec<(i64, i64)>) {
     let planned = i64::try_from(batch.messages.len() + batch.statuses.len() + batch.outbound.len()).unwrap_or(i64::MAX);
     let base = batch.last_seq - planned;
     let inserted: std::collections::HashSet<&MessageId> = outcome.inserted.iter().collect();
@@ -183,24 +185,11 @@ async fn close_up(tx: &mut GroupTx, tenant: TenantId, batch: &ConversationBatch,
     used.dedup();
     let used_count = i64::try_from(used.len()).unwrap_or(i64::MAX);
     if used_count == planned {
-        return Ok(batch.last_seq);
+        return (batch.last_seq, Vec::new());
     }
-    let (from, to): (Vec<i64>, Vec<i64>) = used.iter().zip(base + 1..).filter(|(old, new)| **old != *new).map(|(o, n)| (*o, n)).unzip();
-    if !from.is_empty() {
-        sqlx::query(
-            "UPDATE messages m SET
-                seq = COALESCE((SELECT x.new FROM unnest($3::bigint[], $4::bigint[]) AS x(old, new) WHERE x.old = m.seq), m.seq),
-                status_seq = COALESCE((SELECT x.new FROM unnest($3::bigint[], $4::bigint[]) AS x(old, new) WHERE x.old = m.status_seq), m.status_seq)
-             WHERE m.tenant_id = $1 AND m.conversation_id = $2 AND (m.seq > $5 OR m.status_seq > $5)",
-        )
-        .bind(tenant.0)
-        .bind(batch.conversation_id.0)
-        .bind(&from)
-        .bind(&to)
-        .bind(base)
-        .execute(&mut **tx)
-        .await?;
-        let moved: HashMap<i64, i64> = from.into_iter().zip(to).collect();
+    let moves: Vec<(i64, i64)> = used.iter().zip(base + 1..).filter(|(old, new)| **old != *new).map(|(o, n)| (*o, n)).collect();
+    if !moves.is_empty() {
+        let moved: HashMap<i64, i64> = moves.iter().copied().collect();
         for s in &mut outcome.statuses_applied {
             if let Some(&new) = moved.get(&s.seq) {
                 s.seq = new;
@@ -208,7 +197,39 @@ async fn close_up(tx: &mut GroupTx, tenant: TenantId, batch: &ConversationBatch,
         }
         outcome.renumbered = moved;
     }
-    Ok(base + used_count)
+    (base + used_count, moves)
+}
+
+/// Stores the moves [`close_up`] found, for every conversation of a tenant's
+/// group in one statement: a row's `seq` and `status_seq` above its batch's
+/// base are this batch's own, and move with their number.
+async fn apply_moves(tx: &mut GroupTx, tenant: TenantId, moves: &[(ConversationId, i64, i64)]) -> Result<(), sqlx::Error> {
+    if moves.is_empty() {
+        return Ok(());
+    }
+    let conversations: Vec<uuid::Uuid> = moves.iter().map(|(c, _, _)| c.0).collect();
+    let from: Vec<i64> = moves.iter().map(|(_, o, _)| *o).collect();
+    let to: Vec<i64> = moves.iter().map(|(_, _, n)| *n).collect();
+    sqlx::query(
+        "WITH mv AS (SELECT * FROM unnest($2::uuid[], $3::bigint[], $4::bigint[]) AS x(conversation_id, old, new)),
+              lo AS (SELECT conversation_id, min(old) AS base FROM mv GROUP BY conversation_id),
+              hit AS (
+                  SELECT m.id, s.new AS new_seq, t.new AS new_status_seq
+                  FROM lo JOIN messages m ON m.tenant_id = $1 AND m.conversation_id = lo.conversation_id
+                                         AND (m.seq >= lo.base OR m.status_seq >= lo.base)
+                  LEFT JOIN mv s ON s.conversation_id = m.conversation_id AND s.old = m.seq
+                  LEFT JOIN mv t ON t.conversation_id = m.conversation_id AND t.old = m.status_seq
+                  WHERE s.new IS NOT NULL OR t.new IS NOT NULL)
+         UPDATE messages m SET seq = COALESCE(hit.new_seq, m.seq), status_seq = COALESCE(hit.new_status_seq, m.status_seq)
+         FROM hit WHERE m.tenant_id = $1 AND m.id = hit.id",
+    )
+    .bind(tenant.0)
+    .bind(&conversations)
+    .bind(&from)
+    .bind(&to)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// One tenant's batches: one statement per kind of write; one outcome per batch.
@@ -316,7 +337,7 @@ async fn commit_tenant(
                 failed_at = CASE WHEN r.status = 'failed' THEN COALESCE(m.failed_at, now()) ELSE m.failed_at END
              FROM jsonb_to_recordset($2) AS r(id uuid, wamid text, status text, errors jsonb, seq bigint)
              WHERE m.tenant_id = $1 AND m.id = r.id AND m.id = ANY($3)
-             RETURNING m.id, m.wamid, m.status, (m.status_seq = r.seq) AS advanced, m.errors",
+             RETURNING m.id, m.wamid, m.status, (m.status_seq = r.seq) AS advanced, m.errors, r.seq",
         )
         .bind(tenant.0)
         .bind(Value::Array(outbound_rows))
@@ -333,7 +354,7 @@ async fn commit_tenant(
             }
             if row.try_get::<bool, _>("advanced")? {
                 let status: String = row.try_get("status")?;
-                let seq = batches[i].outbound.iter().find(|u| u.message_id == id).map_or(0, |u| u.seq);
+                let seq: i64 = row.try_get("seq")?;
                 outcomes[i].statuses_applied.push(AppliedStatus {
                     message_id: id,
                     wamid: Wamid(wamid.unwrap_or_default()),
@@ -434,7 +455,7 @@ async fn commit_tenant(
              FROM jsonb_to_recordset($2) AS r(wamid text, status text, seq bigint, sent_at timestamptz, delivered_at timestamptz,
                   read_at timestamptz, failed_at timestamptz, errors jsonb, pricing jsonb, conversation jsonb)
              WHERE m.tenant_id = $1 AND m.wamid = r.wamid AND m.wamid = ANY($3) AND m.direction = 'outbound'
-             RETURNING m.id, m.wamid, m.status, (m.status_seq = r.seq) AS advanced, m.errors",
+             RETURNING m.id, m.wamid, m.status, (m.status_seq = r.seq) AS advanced, m.errors, r.seq",
         )
         .bind(tenant.0)
         .bind(Value::Array(status_rows))
@@ -447,7 +468,7 @@ async fn commit_tenant(
             let Some(&i) = status_owner.get(&wamid) else { continue };
             if row.try_get::<bool, _>("advanced")? {
                 let status: String = row.try_get("status")?;
-                let seq = batches[i].statuses.iter().find(|s| s.wamid == wamid).map_or(0, |s| s.seq);
+                let seq: i64 = row.try_get("seq")?;
                 outcomes[i].statuses_applied.push(AppliedStatus {
                     message_id: MessageId(row.try_get("id")?),
                     wamid: wamid.clone(),
@@ -537,9 +558,13 @@ async fn commit_tenant(
 
     // 5a. Numbers without holes: only what was applied keeps a number.
     let mut last_seqs = Vec::with_capacity(batches.len());
+    let mut moves = Vec::new();
     for &i in idxs {
-        last_seqs.push(close_up(tx, tenant, batches[i], &mut outcomes[i]).await?);
+        let (last, moved) = close_up(batches[i], &mut outcomes[i]);
+        last_seqs.push(last);
+        moves.extend(moved.into_iter().map(|(old, new)| (batches[i].conversation_id, old, new)));
     }
+    apply_moves(tx, tenant, &moves).await?;
 
     // 6. The conversations: counters from what was actually inserted.
     let mut conversation_rows = Vec::new();

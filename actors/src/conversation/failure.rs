@@ -82,6 +82,7 @@ impl ConversationActor {
                     }
                     self.tenant.gone.do_send(ConversationGone { key: self.key, contact_gone: false, incarnation: self.incarnation });
                     self.passivating = true;
+                    self.detach_run();
                     return ctx.stop();
                 }
                 self.park(ctx, &e, parked, receipts);
@@ -128,6 +129,7 @@ impl ConversationActor {
         }
         self.tenant.gone.do_send(ConversationGone { key: self.key, contact_gone: false, incarnation: self.incarnation });
         self.passivating = true;
+        self.detach_run();
         ctx.stop();
     }
 
@@ -147,6 +149,7 @@ impl ConversationActor {
         }
         self.tenant.gone.do_send(ConversationGone { key: self.key, contact_gone: true, incarnation: self.incarnation });
         self.passivating = true;
+        self.detach_run();
         ctx.stop();
     }
 

@@ -4,7 +4,7 @@
 //! ([`FromFlow`]).
 
 use super::{Command, Control, ConversationActor, StartFlowReply, Work};
-use crate::flow::actor::{FlowControl, FlowRun, FlowTrigger, RunPorts};
+use crate::flow::actor::{Detach, FlowControl, FlowRun, FlowTrigger, RunPorts};
 use crate::flow::run::{ActiveFlow, RunRecord, RunStatus, Trigger};
 use crate::flow::Flow;
 use crate::ids::{ConversationId, MessageId};
@@ -27,6 +27,8 @@ pub(super) struct LiveRun {
     pub(super) run_id: uuid::Uuid,
     /// Whether an agent's reply pauses it.
     pause_on_agent_reply: bool,
+    /// Set when the conversation is retired here (see [`Detach`]).
+    detached: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Why a flow cannot be started by hand while another runs.
@@ -51,8 +53,21 @@ impl ConversationActor {
             metrics: self.deps.metrics.clone(),
             fence: self.fence,
         };
-        let addr = FlowRun::new(self.channel.tenant_id, conversation_id, self.key.contact_id, ports, from_flow, flow, run).start();
-        self.flow_run = Some(LiveRun { addr, run_id, pause_on_agent_reply });
+        let actor = FlowRun::new(self.channel.tenant_id, conversation_id, self.key.contact_id, ports, from_flow, flow, run);
+        let detached = actor.detached();
+        let addr = actor.start();
+        self.flow_run = Some(LiveRun { addr, run_id, pause_on_agent_reply, detached });
+    }
+
+    /// The conversation is retired here: its run stops saving at once and
+    /// then stops (each held the other's address, so neither would end),
+    /// and whoever runs the conversation next resumes the run from its
+    /// saved cursor.
+    pub(super) fn detach_run(&mut self) {
+        if let Some(r) = self.flow_run.take() {
+            r.detached.store(true, std::sync::atomic::Ordering::Relaxed);
+            r.addr.do_send(Detach);
+        }
     }
 
     /// A run found active when the conversation loads: it survives restarts,

@@ -488,23 +488,29 @@ impl ConversationActor {
         let now = self.deps.clock.now();
         let tenant = self.channel.tenant_id;
         let assignee = live.snapshot.assignee_id;
+        // In number order, messages and status changes mixed (a send's
+        // result can be numbered before a customer's message of the same
+        // batch): a socket that has seen a number takes nothing older.
+        let mut frames: Vec<(i64, ConversationEvent)> = Vec::with_capacity(inserted.len() + outcome.statuses_applied.len());
         for msg in batch.messages.iter().filter(|x| inserted.contains(&x.id)) {
             let message = Box::new(plan::view_of(conversation_id, msg, now));
-            self.deps.sink.publish(tenant, assignee, ConversationEvent::MessageNew { conversation_id, seq: msg.seq, message });
+            frames.push((msg.seq, ConversationEvent::MessageNew { conversation_id, seq: msg.seq, message }));
         }
         for s in outcome.statuses_applied {
-            self.deps.sink.publish(
-                tenant,
-                assignee,
-                ConversationEvent::MessageStatus {
-                    conversation_id,
-                    seq: s.seq,
-                    message_id: s.message_id,
-                    wamid: s.wamid,
-                    status: s.status,
-                    error: s.errors,
-                },
-            );
+            let seq = s.seq;
+            let status = ConversationEvent::MessageStatus {
+                conversation_id,
+                seq,
+                message_id: s.message_id,
+                wamid: s.wamid,
+                status: s.status,
+                error: s.errors,
+            };
+            frames.push((seq, status));
+        }
+        frames.sort_by_key(|(seq, _)| *seq);
+        for (_, event) in frames {
+            self.deps.sink.publish(tenant, assignee, event);
         }
         let mut agent_replied = false;
         for mut send in plan.sends {
@@ -654,6 +660,7 @@ impl Handler<Passivate> for ConversationActor {
         if self.queue.is_empty() && !self.flushing {
             EngineMetrics::add(&self.deps.metrics.conversations_passivated, 1);
             self.passivating = true;
+            self.detach_run();
             ctx.stop();
         }
     }

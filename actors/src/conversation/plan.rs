@@ -101,7 +101,9 @@ pub fn plan_batch<W: Into<Work>>(pc: &PlanContext, works: Vec<W>) -> Planned {
             Work::Event(EventKind::Held(HeldEvent::Status(s))) => merge(s, &mut statuses),
             // A reaction released from parking changes its target only: its
             // own message was numbered when it arrived.
-            Work::Event(EventKind::Held(HeldEvent::Reaction(r))) => reactions.push(r),
+            // (Its old number may since have been given back: it keeps none,
+            // so that `unplan` never takes it for this batch's own reaction.)
+            Work::Event(EventKind::Held(HeldEvent::Reaction(r))) => reactions.push(ReactionChange { seq: 0, ..r }),
             Work::Command(Command::Send(mut request)) => {
                 if pc.to.is_none() && pc.user_id.is_none() {
                     request.answer(Err(SendRefusal::NoRecipient));

@@ -23,6 +23,7 @@ use actix::prelude::*;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tracing::Instrument;
 
@@ -74,6 +75,27 @@ pub struct FlowRun {
     /// Every log line of the run carries its tenant, conversation and run
     /// (one span per run, made once: runs are few next to conversations).
     span: tracing::Span,
+    /// Set when the run's conversation is retired here (see [`Detach`]):
+    /// nothing more is saved.
+    detached: Arc<AtomicBool>,
+}
+
+/// The run's conversation was retired on this node (its partition moved to
+/// another node, its contact is gone, it keeps failing): the run stops
+/// without saving anything more, and whoever runs the conversation next
+/// resumes it from its saved cursor. A drive in progress finds its saves
+/// refused.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Detach;
+
+impl Handler<Detach> for FlowRun {
+    type Result = ();
+
+    fn handle(&mut self, _: Detach, ctx: &mut Self::Context) {
+        self.detached.store(true, Ordering::Relaxed);
+        ctx.stop();
+    }
 }
 
 impl FlowRun {
@@ -89,7 +111,13 @@ impl FlowRun {
     ) -> Self {
         let span =
             tracing::info_span!(parent: None, "flow_run", tenant_id = %tenant, %conversation_id, run_id = %run.id, flow_id = %run.flow_id);
-        Self { tenant, conversation_id, contact_id, ports, conversation, flow, run, timer: None, span }
+        Self { tenant, conversation_id, contact_id, ports, conversation, flow, run, timer: None, span, detached: Arc::default() }
+    }
+
+    /// The flag [`Detach`] sets, for the conversation to set at once (a
+    /// drive in progress holds the run's mailbox until it ends).
+    pub fn detached(&self) -> Arc<AtomicBool> {
+        self.detached.clone()
     }
 
     fn arm_timer(&mut self, ctx: &mut Context<Self>) {
@@ -114,6 +142,7 @@ impl FlowRun {
             flow_id: self.run.flow_id,
             ports: self.ports.clone(),
             conversation: self.conversation.clone(),
+            detached: self.detached.clone(),
         };
         let (flow, run, flows, tenant, contact) =
             (self.flow.clone(), self.run.clone(), self.ports.flows.clone(), self.tenant, self.contact_id);
@@ -210,6 +239,7 @@ struct LiveEffects {
     flow_id: uuid::Uuid,
     ports: RunPorts,
     conversation: Recipient<FromFlow>,
+    detached: Arc<AtomicBool>,
 }
 
 impl LiveEffects {
@@ -223,6 +253,9 @@ impl LiveEffects {
 #[async_trait]
 impl Effects for LiveEffects {
     async fn persist(&mut self, run: &RunRecord) -> Result<(), String> {
+        if self.detached.load(Ordering::Relaxed) {
+            return Err("detached: the conversation was retired on this node; whoever runs it next resumes the run".to_owned());
+        }
         self.ports.flows.save_run(self.tenant, run, self.ports.fence).await.map_err(|e| e.to_string())
     }
 
