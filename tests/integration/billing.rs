@@ -514,8 +514,12 @@ async fn concurrent_paid_sends_never_overdraw_the_wallet_and_failures_release_th
         }
     }
     assert_eq!((ok, refused), (3, 5));
+    // Held or already debited (a delivery may beat this read on a busy
+    // machine): together exactly the three sends' cost, never more.
     let w = wallet(app, &t).await;
-    assert_eq!((w["balance_e4"].as_i64(), w["reserved_e4"].as_i64()), (Some(30_000), Some(25_893)), "{w}");
+    let (balance, reserved) = (w["balance_e4"].as_i64().unwrap(), w["reserved_e4"].as_i64().unwrap());
+    assert_eq!((30_000 - balance) + reserved, 3 * 8_631, "{w}");
+    assert!(balance >= reserved, "{w}");
     // Delivered: each debited its metered cost, nothing held any more.
     let w = eventually("the debits", WAIT, || async {
         let w = wallet(app, &t).await;

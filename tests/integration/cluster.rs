@@ -889,7 +889,9 @@ async fn three_nodes_sending_on_one_number_stay_within_its_rate_and_live_replies
     let (rate, reserve) = (50.0, 3.0);
     let window = Duration::from_secs(2);
     // Three nodes' outboxes, each with its own connection, all sending bulk
-    // as fast as they are let.
+    // as fast as they are let. A take Redis did not answer in time (a busy
+    // machine) grants nothing, as in an outbox, and is tried again.
+    let began = Instant::now();
     let mut nodes = Vec::new();
     for _ in 0..3 {
         let client = redis::Client::open(redis.url()).unwrap();
@@ -898,7 +900,7 @@ async fn three_nodes_sending_on_one_number_stay_within_its_rate_and_live_replies
             let start = Instant::now();
             let mut granted = 0u32;
             while start.elapsed() < window {
-                let (n, wait) = shared.take(channel, rate, reserve, false, 8).await.unwrap();
+                let (n, wait) = shared.take(channel, rate, reserve, false, 8).await.unwrap_or((0, Duration::from_millis(50)));
                 granted += n;
                 if n == 0 {
                     tokio::time::sleep(wait.min(window.saturating_sub(start.elapsed()))).await;
@@ -911,21 +913,26 @@ async fn three_nodes_sending_on_one_number_stay_within_its_rate_and_live_replies
     for n in nodes {
         total += n.await.unwrap();
     }
-    // 50 a second over 2 s, plus the first: never more (together, the three
-    // never exceed the number's rate), and the budget is really used (a
+    let elapsed = began.elapsed();
+    // Together the three never exceed the number's rate over the time they
+    // took (50 a second, plus the first), and the budget is really used (a
     // loose bound: a busy machine may starve the loops a little).
-    assert!(total <= 101, "{total} bulk sends in {window:?} at {rate}/s");
-    assert!(total >= 20, "only {total} bulk sends in {window:?} at {rate}/s");
+    let most = (rate * elapsed.as_secs_f64()).floor() as u32 + 1;
+    assert!(total <= most, "{total} bulk sends in {elapsed:?} at {rate}/s");
+    assert!(total >= 20, "only {total} bulk sends in {elapsed:?} at {rate}/s");
     // Bulk takes everything it may; a live reply still goes at once, and so
-    // do as many as the reserve holds, then it must wait too.
+    // do as many as the reserve holds, then it must wait too. One in ten
+    // seconds here, so a busy machine's pauses between the takes add nothing.
+    let channel = ChannelId::generate();
     let client = redis::Client::open(redis.url()).unwrap();
     let live = RedisRate::counting(client, std::sync::Arc::new(|| 3));
-    while live.take(channel, rate, reserve, false, 100).await.unwrap().0 > 0 {}
-    let (urgent, _) = live.take(channel, rate, reserve, true, 10).await.unwrap();
-    assert!((3..=4).contains(&urgent), "the live reserve: {urgent}");
-    let (more, wait) = live.take(channel, rate, reserve, true, 1).await.unwrap();
+    let slow = 0.1;
+    while live.take(channel, slow, reserve, false, 100).await.unwrap().0 > 0 {}
+    let (urgent, _) = live.take(channel, slow, reserve, true, 10).await.unwrap();
+    assert_eq!(urgent, 3, "the live reserve");
+    let (more, wait) = live.take(channel, slow, reserve, true, 1).await.unwrap();
     assert_eq!(more, 0);
-    assert!(wait > Duration::ZERO && wait <= Duration::from_millis(40), "{wait:?}");
+    assert!(wait > Duration::ZERO && wait <= Duration::from_secs(10), "{wait:?}");
 }
 
 #[actix_rt::test]
