@@ -37,7 +37,11 @@ async fn sign_in(app: &TestApp, email: &str, password: &str) -> Value {
 
 /// A client that does not follow redirects (to see the link's answer).
 fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_idle_timeout(std::time::Duration::from_secs(2))
+        .build()
+        .unwrap()
 }
 
 /// Registers a business with this email, sending `cookie` (a referral).

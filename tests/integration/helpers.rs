@@ -153,6 +153,13 @@ pub fn test_config(database_url: &str) -> Config {
     }
 }
 
+/// The tests' HTTP client. Pooled connections idle for 2 s are dropped, so a
+/// request never goes out on one a server's 5 s keep-alive is just closing
+/// (it would fail as an incomplete message on a busy machine).
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder().pool_idle_timeout(Duration::from_secs(2)).build().unwrap()
+}
+
 pub struct TestApp {
     pub base: String,
     pub sim: whatsflow::sim::graph::GraphSim,
@@ -235,7 +242,7 @@ async fn spawn_on(
     let arbiters = app.arbiters();
     actix_rt::spawn(app.run_until_stopped());
     let owner = PgPoolOptions::new().max_connections(2).connect(&db_url).await.unwrap();
-    TestApp { base: format!("http://127.0.0.1:{port}"), sim, db_url, http: reqwest::Client::new(), state, owner, handle, arbiters }
+    TestApp { base: format!("http://127.0.0.1:{port}"), sim, db_url, http: http_client(), state, owner, handle, arbiters }
 }
 
 /// A number the simulated Meta knows.
@@ -724,7 +731,7 @@ pub fn spawn_server_with(db: Option<&str>, port: u16, data_dir: &std::path::Path
 }
 
 pub async fn wait_ready(base: &str) {
-    let http = reqwest::Client::new();
+    let http = http_client();
     eventually("server ready", Duration::from_secs(90), || async {
         http.get(format!("{base}/ready")).send().await.ok().filter(|r| r.status() == 200).map(|_| ())
     })

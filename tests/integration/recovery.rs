@@ -67,7 +67,7 @@ impl KillableServer {
         );
         wait_ready(&base).await;
         let owner = sqlx::PgPool::connect(&db).await.unwrap();
-        let mut s = Self { app, db, dir, port, base, server, http: reqwest::Client::new(), token: String::new(), owner };
+        let mut s = Self { app, db, dir, port, base, server, http: http_client(), token: String::new(), owner };
         let reg = s
             .post(
                 "/api/v1/auth/register",
@@ -146,7 +146,7 @@ async fn a_killed_server_loses_nothing_it_acknowledged() {
     let base = format!("http://127.0.0.1:{port}");
     let mut server = spawn_server(Some(&db), port, dir.path());
     wait_ready(&base).await;
-    let http = reqwest::Client::new();
+    let http = http_client();
     let acked = Arc::new(std::sync::Mutex::new(Vec::new()));
     let stop = Arc::new(AtomicBool::new(false));
     let mut senders = Vec::new();
@@ -368,7 +368,7 @@ async fn the_embedded_cluster_survives_a_killed_server() {
     let base = format!("http://127.0.0.1:{port}");
     let mut server = spawn_server(None, port, dir.path());
     wait_ready(&base).await;
-    let http = reqwest::Client::new();
+    let http = http_client();
     let reg = http
         .post(format!("{base}/api/v1/auth/register"))
         .json(&serde_json::json!({"tenant_name": "Acme", "name": "A", "email": "a@embedded.test", "password": "correct-horse-1"}))
