@@ -122,8 +122,42 @@ pub struct Monitor {
     wal: Arc<Mutex<WalSamples>>,
     stop: Arc<AtomicBool>,
     sampler: tokio::task::JoinHandle<()>,
+    /// `perf record` on the server for the phase (`WF_BENCH_PERF`).
+    profiler: Option<std::process::Child>,
     /// Failures seen by the load generator during the phase.
     pub errors: Arc<Errors>,
+}
+
+/// Phases profiled so far in this process (names the perf files).
+static PROFILED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// With `WF_BENCH_PERF=<dir>`, samples the server's stacks (every thread,
+/// 199 Hz, unwound from DWARF: the release build keeps no frame pointers)
+/// into `<dir>/phase-<n>.perf.data` for the phase. `benches/flame` turns
+/// one into a flame graph.
+fn start_profiler(server_pid: u32) -> Option<std::process::Child> {
+    let dir = std::env::var_os("WF_BENCH_PERF")?;
+    let n = PROFILED.fetch_add(1, Ordering::Relaxed) + 1;
+    let out = std::path::Path::new(&dir).join(format!("phase-{n}.perf.data"));
+    let _ = std::fs::create_dir_all(&dir);
+    std::process::Command::new("perf")
+        .args(["record", "-q", "-F", "199", "--call-graph", "dwarf,16384", "-p", &server_pid.to_string(), "-o"])
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| eprintln!("perf could not start ({e}); the phase is not profiled"))
+        .ok()
+}
+
+/// Stops `perf record` as Ctrl-C would, so it writes its file out.
+fn stop_profiler(child: Option<std::process::Child>) {
+    if let Some(mut child) = child {
+        // SAFETY: a plain signal to a child of ours.
+        unsafe {
+            libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+        }
+        let _ = child.wait();
+    }
 }
 
 /// Transactions committed and deadlocks detected in the database so far.
@@ -180,13 +214,15 @@ impl Monitor {
             stop,
             sampler,
             pg_pids,
+            profiler: start_profiler(server_pid),
             errors: Arc::new(Errors::default()),
         })
     }
 
     /// Ends the phase and says where its time went.
-    pub async fn finish(self) -> Usage {
+    pub async fn finish(mut self) -> Usage {
         let secs = self.started.elapsed().as_secs_f64().max(0.001);
+        stop_profiler(self.profiler.take());
         self.stop.store(true, Ordering::Relaxed);
         let _ = self.sampler.await;
         // Backends that came and went are missed; the long-lived pool's are not.
