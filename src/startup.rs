@@ -38,10 +38,6 @@ pub struct WebhookStats {
     pub accepted: AtomicU64,
     /// POSTs refused for their signature.
     pub signature_failures: AtomicU64,
-    /// Accepted POSTs whose raw body was kept as an inbox row (notes, a
-    /// failure to retry, or a commit slower than the direct wait); the
-    /// others cost only their events' commit.
-    pub kept_raw: AtomicU64,
 }
 
 /// What every request handler can reach.

@@ -42,11 +42,6 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let size = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     samples.extend([
         Sample::counter("webhooks_accepted", "Webhook POSTs stored and acknowledged", n(&w.accepted)),
-        Sample::counter(
-            "webhooks_kept_raw",
-            "Accepted webhook POSTs whose raw body was kept as an inbox row (notes, a retry, or a slow commit)",
-            n(&w.kept_raw),
-        ),
         Sample::counter("webhook_signature_failures", "Webhook POSTs refused for their signature", n(&w.signature_failures)),
         Sample::counter("socket_frames_sent", "Frames delivered to agent sessions", n(&state.hub.frames_sent)),
         Sample::counter("socket_slow_consumers", "Agent sessions closed for not keeping up", n(&state.hub.slow_consumers)),

@@ -1,8 +1,7 @@
 //! `GET|POST /webhooks/whatsapp[/{app_id}]`: Meta's subscription check and
 //! event delivery. A POST is authenticated by `X-Hub-Signature-256` (HMAC-
 //! SHA256 of the exact bytes received, compared in constant time), parsed,
-//! and acknowledged only once its events are committed (or its raw body is,
-//! see `store::inbox`).
+//! committed to the inbox, and only then acknowledged.
 
 use crate::crypto::Sealed;
 use crate::http::error::{ApiError, ErrorCode};
@@ -142,16 +141,13 @@ async fn receive(
         }
     })?;
     let (events, rejected) = (parsed.events.len(), parsed.rejected.len());
-    // Meta's 200 waits for the events' own commit (or, failing that, for
-    // the raw body's); whatever stops both, Meta must retry it later.
-    let inbox_id = state.inbox.receive_direct(&state.router, &source, body, parsed).await.map_err(|e| {
+    // Whatever stops the body from being stored, Meta must retry it later.
+    let inbox_id = state.inbox.receive(source.app_id.clone(), body).await.map_err(|e| {
         tracing::warn!(error = %e, "webhook not stored; answering 503 so Meta retries");
         ApiError::Unavailable("the webhook could not be stored; retry later".into())
     })?;
     state.webhook_stats.accepted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    if inbox_id.is_some() {
-        state.webhook_stats.kept_raw.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    }
+    state.inbox.dispatch(&state.router, &source, inbox_id, parsed).await;
     Ok(HttpResponse::Ok().json(serde_json::json!({"received": true, "inbox_id": inbox_id, "events": events, "rejected": rejected})))
 }
 

@@ -1,12 +1,6 @@
-//! The webhook inbox: what makes a POST durable before Meta gets its 200,
-//! and retries what could not be processed until it is.
+//! The webhook inbox: raw POST bodies committed before Meta gets its 200,
+//! settled once their events are durable, and retried until they are.
 //!
-//! - [`Inbox::receive_direct`] is the common case: the POST's events go to
-//!   their conversations at once and Meta's 200 waits for their group
-//!   commit, so a message costs one durable write. Only a POST that cannot
-//!   be finished that way keeps its raw body as a row: notes to record
-//!   (unrouted or rejected events), a failure to retry, or a commit slower
-//!   than [`DIRECT_WAIT`] (the events then settle that row when they land).
 //! - [`Inbox::receive`] group-commits bodies: concurrent POSTs share one
 //!   multi-row insert, so acknowledgement costs one fsync per group, not per
 //!   POST.
@@ -47,12 +41,6 @@ const SWEEP_LIMIT: i64 = 200;
 const MAX_ATTEMPTS: i32 = 12;
 /// Longest wait between retries of a failing row.
 const MAX_RETRY_BACKOFF_SECS: f64 = 300.0;
-/// How long a POST waits for its events' commit before its raw body is
-/// stored instead (Meta gives a webhook several seconds; a busy engine
-/// must not make it retry what is merely slow).
-pub const DIRECT_WAIT: Duration = Duration::from_secs(2);
-/// The ticket id of a POST taken straight to its conversations (no row).
-pub const NO_ROW: i64 = 0;
 
 /// The `kind` of inbox rows that replay a dead letter (the others are
 /// Meta's POSTs).
@@ -344,82 +332,16 @@ impl Inbox {
             Err(e) => ticket.note(serde_json::json!({"kind": "unparseable", "reason": e.to_string()})),
         }
     }
-}
 
-/// Where a direct POST's outcome goes: to the handler still waiting for it,
-/// or, once the handler has stored the raw body after [`DIRECT_WAIT`], to
-/// that row.
-enum DirectSlot {
-    Waiting(oneshot::Sender<InboxOutcome>),
-    Stored(i64),
-    Settled,
-}
-
-/// Settles a POST processed while Meta waits (see [`DirectSlot`]).
-struct DirectSettler {
-    slot: std::sync::Mutex<DirectSlot>,
-    inbox: Inbox,
-}
-
-impl InboxSettler for DirectSettler {
-    fn settle(&self, _: i64, outcome: InboxOutcome) {
-        let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
-        match std::mem::replace(&mut *slot, DirectSlot::Settled) {
-            DirectSlot::Waiting(handler) => {
-                // A handler gone (Meta hung up) has nothing to answer: the
-                // events are durable or Meta sends them again.
-                let _ = handler.send(outcome);
-            }
-            DirectSlot::Stored(id) => self.inbox.settle(id, outcome),
-            DirectSlot::Settled => {}
-        }
-    }
-}
-
-impl Inbox {
-    /// Processes a verified POST while Meta waits (see the module doc).
-    /// `Ok(None)`: every event is durable and nothing else was written;
-    /// `Ok(Some(id))`: the raw body is row `id` (settled with what became
-    /// of its events, now or when they land); `Err`: nothing durable could
-    /// be promised, so Meta must retry.
-    pub async fn receive_direct(
+    /// Dispatches a freshly received POST.
+    pub async fn dispatch(
         &self,
         router: &WebhookRouter,
         source: &InboxSource,
-        body: bytes::Bytes,
+        inbox_id: i64,
         parsed: whatsflow_actors::meta::ParsedWebhook,
-    ) -> Result<Option<i64>, sqlx::Error> {
-        let (handler, mut outcome) = oneshot::channel();
-        let settler = Arc::new(DirectSettler { slot: std::sync::Mutex::new(DirectSlot::Waiting(handler)), inbox: self.clone() });
-        router.dispatch(source.routing(), parsed, InboxTicket::new(NO_ROW, settler.clone())).await;
-        let known = match tokio::time::timeout(DIRECT_WAIT, &mut outcome).await {
-            Ok(Ok(InboxOutcome::Processed { notes })) if notes.is_empty() => return Ok(None),
-            Ok(Ok(other)) => Some(other),
-            // The settler always answers; a closed channel would be a bug,
-            // and retrying the row is the safe reading of it.
-            Ok(Err(_)) => Some(InboxOutcome::Failed { reason: "its events were dropped unanswered".into() }),
-            Err(_) => None,
-        };
-        let id = self.receive(source.app_id.clone(), body).await?;
-        self.in_flight.insert(id);
-        let outcome = match known {
-            Some(o) => Some(o),
-            None => {
-                let mut slot = settler.slot.lock().unwrap_or_else(|e| e.into_inner());
-                if matches!(*slot, DirectSlot::Waiting(_)) {
-                    // Still in flight: the events settle the row when they land.
-                    *slot = DirectSlot::Stored(id);
-                    None
-                } else {
-                    // They landed while the row was being stored.
-                    outcome.try_recv().ok()
-                }
-            }
-        };
-        if let Some(o) = outcome {
-            InboxSettler::settle(self, id, o);
-        }
-        Ok(Some(id))
+    ) {
+        router.dispatch(source.routing(), parsed, self.ticket(inbox_id)).await;
     }
 }
 

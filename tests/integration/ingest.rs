@@ -3,7 +3,6 @@
 
 use crate::helpers::*;
 use serde_json::{json, Value};
-use std::time::Instant;
 
 const CUSTOMER_TYPES: &[(&str, &str)] = &[
     ("text.json", "text"),
@@ -116,52 +115,6 @@ async fn duplicates_and_replays_store_one_row() {
     let c = &app.conversations(&t).await[0];
     assert_eq!(c["unread_count"], 2, "duplicates do not count as unread");
     assert!(app.state.metrics.messages_duplicate.load(std::sync::atomic::Ordering::Relaxed) >= 3);
-}
-
-/// The common POST costs one durable write: Meta's 200 waits for the
-/// message's own commit and no raw row is kept. A commit slower than the
-/// wait keeps the raw body instead, and the message, when it lands,
-/// settles that row (stored once either way).
-#[actix_rt::test]
-async fn a_post_is_acknowledged_by_its_messages_commit_and_a_slow_one_keeps_its_raw_body() {
-    let app = spawn_app().await;
-    let t = app.register("Acme").await;
-    app.connect_channel(&t, PHONE_NUMBER_ID).await;
-    let ack = app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "15550004444", "wamid.direct-1", "hello")).await;
-    assert_eq!(ack["inbox_id"], Value::Null, "{ack}");
-    // Stored when acknowledged: no waiting.
-    let stored: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM messages WHERE wamid = 'wamid.direct-1'").fetch_one(&app.owner).await.unwrap();
-    assert_eq!(stored, 1);
-    assert_eq!(app.count("webhook_inbox").await, 0, "no raw row for a POST whose events committed");
-
-    // Messages cannot be written for a while (a lock held elsewhere): the
-    // POST is still acknowledged, after the wait, with its body kept.
-    let mut blocker = app.owner.begin().await.unwrap();
-    sqlx::query("LOCK TABLE messages IN SHARE ROW EXCLUSIVE MODE").execute(&mut *blocker).await.unwrap();
-    let started = Instant::now();
-    let ack = app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "15550004444", "wamid.direct-2", "slow")).await;
-    assert!(started.elapsed() >= whatsflow::store::inbox::DIRECT_WAIT, "acknowledged before anything was durable");
-    let row = ack["inbox_id"].as_i64().expect("the raw body kept");
-    let open: Option<i64> = sqlx::query_scalar("SELECT id FROM webhook_inbox WHERE id = $1 AND processed_at IS NULL")
-        .bind(row)
-        .fetch_optional(&app.owner)
-        .await
-        .unwrap();
-    assert_eq!(open, Some(row));
-    blocker.commit().await.unwrap();
-    eventually("the row settled by the message's commit", WAIT, || async {
-        sqlx::query_scalar::<_, i64>("SELECT id FROM webhook_inbox WHERE id = $1 AND processed_at IS NOT NULL")
-            .bind(row)
-            .fetch_optional(&app.owner)
-            .await
-            .unwrap()
-    })
-    .await;
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM messages WHERE wamid = 'wamid.direct-2'").fetch_one(&app.owner).await.unwrap();
-    assert_eq!(n, 1);
-    let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.lines().any(|l| l == "whatsflow_webhooks_kept_raw_total 1"), "{metrics}");
 }
 
 /// A status webhook for one of our messages.

@@ -562,17 +562,21 @@ async fn settled_inbox_rows_and_stale_held_events_are_purged_after_the_retention
     // A status for a message that never came is held.
     app.post_webhook_ok(fixture("status_delivered.json")).await;
     eventually("held", WAIT, || async { (app.count("held_events").await == 1).then_some(()) }).await;
-    // Kept raw POSTs: one settled 31 days ago, one settled today, and an
-    // old one never settled.
-    sqlx::query(
-        "INSERT INTO webhook_inbox (body, received_at, processed_at, next_attempt_at) VALUES
-            ('{}', now() - interval '31 days', now() - interval '31 days', now()),
-            ('{}', now(), now(), now()),
-            ('{}', now() - interval '40 days', NULL, now() + interval '1 day')",
-    )
-    .execute(&app.owner)
-    .await
-    .unwrap();
+    eventually("settled", WAIT, || async {
+        let n: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM webhook_inbox WHERE processed_at IS NOT NULL").fetch_one(&app.owner).await.unwrap();
+        (n == 2).then_some(())
+    })
+    .await;
+    // One row ages past 30 days; an unsettled old row stays.
+    sqlx::query("UPDATE webhook_inbox SET processed_at = now() - interval '31 days' WHERE id = (SELECT min(id) FROM webhook_inbox)")
+        .execute(&app.owner)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO webhook_inbox (body, received_at, next_attempt_at) VALUES ('{}', now() - interval '40 days', now() + interval '1 day')")
+        .execute(&app.owner)
+        .await
+        .unwrap();
     sqlx::query("UPDATE held_events SET created_at = now() - interval '31 days'").execute(&app.owner).await.unwrap();
     let pool = app.app_pool().await;
     let (inbox, held) = whatsflow::store::retention::purge(&pool, whatsflow::config::DEFAULT_RETENTION).await.unwrap();
