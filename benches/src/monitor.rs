@@ -131,17 +131,26 @@ pub struct Monitor {
 /// Phases profiled so far in this process (names the perf files).
 static PROFILED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
-/// With `WF_BENCH_PERF=<dir>`, samples the server's stacks (every thread,
-/// 199 Hz, unwound from DWARF: the release build keeps no frame pointers)
-/// into `<dir>/phase-<n>.perf.data` for the phase. `benches/flame` turns
-/// one into a flame graph.
-fn start_profiler(server_pid: u32) -> Option<std::process::Child> {
+/// With `WF_BENCH_PERF=<dir>`, samples the stacks of the server (every
+/// thread) and of the Postgres processes alive when the phase starts (its
+/// pooled connections' backends, the WAL writer, the checkpointer), 199 Hz,
+/// unwound from DWARF (neither build keeps frame pointers), into
+/// `<dir>/phase-<n>.perf.data`. `benches/flame` turns one into a flame
+/// graph whose first level is the process name, so the server's and
+/// Postgres's shares show side by side.
+fn start_profiler(server_pid: u32, pg_pids: &[u32]) -> Option<std::process::Child> {
     let dir = std::env::var_os("WF_BENCH_PERF")?;
     let n = PROFILED.fetch_add(1, Ordering::Relaxed) + 1;
     let out = std::path::Path::new(&dir).join(format!("phase-{n}.perf.data"));
     let _ = std::fs::create_dir_all(&dir);
+    // Only processes still there: perf refuses a list naming one that left.
+    let pids: Vec<String> = std::iter::once(server_pid)
+        .chain(pg_pids.iter().copied())
+        .filter(|p| std::path::Path::new(&format!("/proc/{p}")).exists())
+        .map(|p| p.to_string())
+        .collect();
     std::process::Command::new("perf")
-        .args(["record", "-q", "-F", "199", "--call-graph", "dwarf,16384", "-p", &server_pid.to_string(), "-o"])
+        .args(["record", "-q", "-F", "199", "--call-graph", "dwarf,16384", "-p", &pids.join(","), "-o"])
         .arg(&out)
         .stdout(std::process::Stdio::null())
         .spawn()
@@ -197,9 +206,16 @@ impl Monitor {
                 }
             })
         };
+        // Fresh planner statistics, as a database past its first minutes
+        // has them: the set-up just grew tables from nothing, and plans
+        // made on "this table is empty" (a tenant's conversations scanned
+        // where one row is looked up) are autovacuum's first minute, not
+        // the steady state a phase measures.
+        let _ = sqlx::query("ANALYZE").execute(&pool).await;
         let _ = sqlx::query("SELECT pg_stat_statements_reset()").execute(&pool).await;
         let commits0 = commits(&pool).await;
         let pg0 = pg_pids.iter().map(|&p| process_ticks(p)).sum();
+        let profiler = start_profiler(server_pid, &pg_pids);
         Ok(Self {
             started: Instant::now(),
             server_pid,
@@ -214,7 +230,7 @@ impl Monitor {
             stop,
             sampler,
             pg_pids,
-            profiler: start_profiler(server_pid),
+            profiler,
             errors: Arc::new(Errors::default()),
         })
     }
