@@ -21,6 +21,14 @@ async function startWith(page, search, pick) {
   await page.getByTestId("new-conversation-start").click();
   await dialog.waitFor({ state: "detached" });
   await page.getByTestId("conversation-view").waitFor();
+  // A conversation already open stays on screen until the new one loads:
+  // give it a moment to be replaced (the callers assert which one is open).
+  await page
+    .getByTestId("conversation-title")
+    .filter({ hasText: search })
+    .first()
+    .waitFor({ timeout: 5000 })
+    .catch(() => {});
 }
 
 /** Picks hello_world in the template picker (pulling the number's templates from Meta first if none are listed). */
