@@ -28,8 +28,14 @@ fn options(url: &str) -> Result<PgConnectOptions, sqlx::Error> {
 /// it sleeps, and the node taking the partition over would wait on it;
 /// Postgres ends such a transaction instead, before the lease runs out, and
 /// the sleeper's write is refused when it wakes.
+///
+/// Postgres's JIT is off for the server's sessions: it compiles a statement
+/// whose estimated cost passes `jit_above_cost` on every execution (hundreds
+/// of milliseconds of CPU for a sweep over a large tenant), which an OLTP
+/// service repeating short statements never earns back. Measured in
+/// BENCHMARKS.md ("Campaigns, ninth session").
 pub async fn connect(url: &str, max_connections: u32, idle_in_transaction: Option<Duration>) -> Result<PgPool, sqlx::Error> {
-    let mut options = options(url)?;
+    let mut options = options(url)?.options([("jit", "off")]);
     if let Some(limit) = idle_in_transaction {
         options = options.options([("idle_in_transaction_session_timeout", limit.as_millis().max(1).to_string())]);
     }

@@ -250,6 +250,12 @@ pub struct ChannelOutbox {
     shared: Option<Arc<dyn SharedRate>>,
     /// Whether a take from the shared rate is on its way.
     asking: bool,
+    /// Sends waiting to be recorded as handed over while a record is being
+    /// written: they go together in the next one (one statement and one
+    /// commit for all), so under load the records group themselves.
+    to_mark: Vec<OutboundJob>,
+    /// A hand-over record is being written.
+    marking: bool,
 }
 
 impl ChannelOutbox {
@@ -286,6 +292,8 @@ impl ChannelOutbox {
             hold_check_scheduled: false,
             shared: None,
             asking: false,
+            to_mark: Vec::new(),
+            marking: false,
         }
     }
 
@@ -445,11 +453,29 @@ impl ChannelOutbox {
     /// Records the hand-over of `jobs` (one statement), then sends each. If
     /// the record cannot be written, nothing is sent: the jobs wait and try
     /// again (an unrecorded send could be resent too early after a crash).
+    ///
+    /// One record is written at a time: jobs that start meanwhile wait for
+    /// it and are recorded together in the next.
     fn start_batch(&mut self, ctx: &mut Context<Self>, jobs: Vec<OutboundJob>) {
         self.in_flight += jobs.len();
+        self.to_mark.extend(jobs);
+        if !self.marking {
+            self.record_hand_over(ctx);
+        }
+    }
+
+    /// Writes the record of every job waiting in `to_mark`, then starts the
+    /// sends it allows; then the jobs that arrived meanwhile, if any.
+    fn record_hand_over(&mut self, ctx: &mut Context<Self>) {
+        if self.to_mark.is_empty() {
+            return;
+        }
+        let jobs = std::mem::take(&mut self.to_mark);
+        self.marking = true;
         let (ledger, tenant) = (self.ledger.clone(), self.channel.tenant_id);
         let ids: Vec<(MessageId, Option<crate::ports::Fence>)> = jobs.iter().map(|j| (j.message_id, j.fence)).collect();
         ctx.spawn(async move { ledger.mark_attempted(tenant, &ids).await }.into_actor(self).map(move |res, act, ctx| {
+            act.marking = false;
             act.in_flight -= jobs.len();
             match res {
                 Ok(may_go) => {
@@ -472,6 +498,7 @@ impl ChannelOutbox {
                     }
                 }
             }
+            act.record_hand_over(ctx);
         }));
     }
 

@@ -235,11 +235,23 @@ impl Harness {
         self.server.lock().map(|s| s.id()).unwrap_or(0)
     }
 
-    /// The last lines of the server's log.
+    /// The last lines of the server's log, after the first lines of every
+    /// panic in it: a panic while unwinding from another leaves only the
+    /// second one's backtrace at the end.
     pub fn log_tail(&self) -> String {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(30)..].join("\n")
+        let mut out: Vec<&str> = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            if line.contains("panicked at") {
+                out.extend(lines[i..(i + 3).min(lines.len())].iter().copied());
+            }
+        }
+        if !out.is_empty() {
+            out.push("…");
+        }
+        out.extend(lines[lines.len().saturating_sub(30)..].iter().copied());
+        out.join("\n")
     }
 
     /// Fails if the server died.

@@ -122,7 +122,8 @@ pub struct Monitor {
     wal: Arc<Mutex<WalSamples>>,
     stop: Arc<AtomicBool>,
     sampler: tokio::task::JoinHandle<()>,
-    /// `perf record` on the server for the phase (`WF_BENCH_PERF`).
+    /// `perf record` on the server and its Postgres backends for the phase
+    /// (`WF_BENCH_PERF`).
     profiler: Option<std::process::Child>,
     /// Failures seen by the load generator during the phase.
     pub errors: Arc<Errors>,

@@ -307,6 +307,68 @@ async fn verify(h: &Harness, c: &Collector, tag: &str, acked: &[String], patienc
     Ok((delivered, lost, dups, done))
 }
 
+/// Customers the ingest tenant served before the bench's traffic.
+const HISTORY_CUSTOMERS: i64 = 20_000;
+/// Messages in each past customer's conversation.
+const HISTORY_MESSAGES_EACH: i64 = 4;
+
+/// Gives a tenant the history of a platform in use: past customers, each
+/// with a resolved conversation of a few messages, and the settled webhook
+/// inbox rows of their messages. Without it a phase grows
+/// `contacts`, `conversations` and `messages` from nearly nothing, and the
+/// plans Postgres caches at the phase's start (the foreign-key checks', the
+/// prepared statements' generic plans) scan tables a live database would
+/// look rows up in by key.
+async fn seed_history(h: &Harness, t: &Tenant) -> anyhow::Result<()> {
+    let pool = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&h.db_url).await?;
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO contacts (id, tenant_id, phone, name, created_at, updated_at)
+         SELECT gen_random_uuid(), $1::uuid, '1554' || lpad(i::text, 7, '0'), 'Past customer ' || i,
+                now() - interval '90 days' + i * interval '1 minute', now() - interval '30 days'
+         FROM generate_series(1, $2) i",
+    )
+    .bind(&t.tenant_id)
+    .bind(HISTORY_CUSTOMERS)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO conversations (id, tenant_id, channel_id, contact_id, status, last_seq, last_inbound_at, last_message_at, created_at, updated_at)
+         SELECT gen_random_uuid(), $1::uuid, (SELECT ch.id FROM channels ch WHERE ch.tenant_id = $1::uuid LIMIT 1), k.id, 'resolved', $2,
+                k.created_at + interval '5 minutes', k.created_at + interval '10 minutes', k.created_at, k.updated_at
+         FROM contacts k WHERE k.tenant_id = $1::uuid AND k.phone LIKE '1554%'",
+    )
+    .bind(&t.tenant_id)
+    .bind(HISTORY_MESSAGES_EACH)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO messages (id, tenant_id, conversation_id, seq, status_seq, wamid, direction, type, status, content, timestamp, created_at)
+         SELECT gen_random_uuid(), $1::uuid, c.id, s, s, 'wamid.history.' || c.id || '.' || s,
+                CASE WHEN s % 2 = 1 THEN 'inbound' ELSE 'outbound' END, 'text', CASE WHEN s % 2 = 1 THEN 'received' ELSE 'read' END,
+                jsonb_build_object('body', 'Earlier message ' || s), c.created_at + s * interval '1 minute', c.created_at + s * interval '1 minute'
+         FROM conversations c CROSS JOIN generate_series(1, $2) s WHERE c.tenant_id = $1::uuid AND c.status = 'resolved'",
+    )
+    .bind(&t.tenant_id)
+    .bind(HISTORY_MESSAGES_EACH)
+    .execute(&mut *tx)
+    .await?;
+    // The settled inbox rows the retention keeps (one per earlier inbound
+    // message, settled minutes ago).
+    sqlx::query(
+        "INSERT INTO webhook_inbox (app_id, body, received_at, processed_at, next_attempt_at)
+         SELECT NULL, convert_to('{}', 'UTF8'), now() - interval '10 minutes', now() - interval '10 minutes', now() - interval '9 minutes'
+         FROM generate_series(1, $1 * $2 / 2)",
+    )
+    .bind(HISTORY_CUSTOMERS)
+    .bind(HISTORY_MESSAGES_EACH)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    pool.close().await;
+    Ok(())
+}
+
 /// `ingest`: the highest sustained rate of messages durably stored,
 /// deduplicated and delivered to a connected agent — first at one event per
 /// POST, as Meta delivers them (the headline, against the HTTP no-op
@@ -315,6 +377,7 @@ pub async fn ingest(h: Arc<Harness>, secs: u64) -> anyhow::Result<Value> {
     let t = h.tenant("Ingest", "900000000000001", 80).await?;
     let c = collector(&h, &t.token, None).await?;
     let earlier = Arc::new(earlier_sends(&h, &t).await?);
+    seed_history(&h, &t).await?;
     let single = webhook(&t.phone_number_id, vec![message("15550000000", "wamid.sample.one", 3)], vec![]);
     let http_one_rps = http_ceiling(&h, 3, single, ONE_PER_POST_POSTERS).await;
     let sample = webhook(&t.phone_number_id, (0..BATCH).map(|i| message("15550000000", &format!("wamid.sample.{i}"), i)).collect(), vec![]);
@@ -919,6 +982,9 @@ pub async fn campaign(h: Arc<Harness>, recipients: usize, mps: u32) -> anyhow::R
             anyhow::Ok(())
         }
     };
+    // Where the machine's time goes while the campaign sends (until the
+    // kill: the monitor follows one server process).
+    let monitor = h.monitor().await?;
     let started = Instant::now();
     action("start").await?;
     let sends = || h.sim_template_send_count();
@@ -936,6 +1002,7 @@ pub async fn campaign(h: Arc<Harness>, recipients: usize, mps: u32) -> anyhow::R
     };
     wait_for(recipients / 3, "a third").await?;
     let before_kill = h.sim_template_sends();
+    let usage = monitor.finish().await;
     h.kill_and_restart().await?;
     wait_for(recipients * 2 / 3, "two thirds").await?;
     action("pause").await?;
@@ -1025,6 +1092,7 @@ pub async fn campaign(h: Arc<Harness>, recipients: usize, mps: u32) -> anyhow::R
                     "stats_match_rows": stats_match_rows, "total_seconds": round(elapsed.as_secs_f64())},
         "ceilings": {"configured_mps": mps},
         "ratios": {"achieved_vs_configured": round(achieved / f64::from(mps)), "busiest_second_vs_configured": round(busiest_second as f64 / f64::from(mps))},
+        "resources": {"load": usage.to_json()},
         "lost": lost, "duplicated": duplicated,
     }))
 }

@@ -37,10 +37,20 @@ use whatsflow_actors::tenant::ConversationCommand;
 const TICK: Duration = Duration::from_millis(100);
 /// How often the scheduler looks for campaigns to drive or start.
 const SCHEDULER_TICK: Duration = Duration::from_secs(1);
-/// How often progress goes to the admins.
+/// How often progress goes to the admins, at most.
 const PROGRESS_EVERY: Duration = Duration::from_secs(1);
-/// How often progress counts replies and cost (a lookup per recipient).
+/// How often progress counts replies and cost (a lookup per recipient), at most.
 const FULL_STATS_EVERY: Duration = Duration::from_secs(5);
+/// Counting a large campaign reads every recipient row: each count waits at
+/// least this many times as long as the last one took, so counting keeps
+/// under a tenth of the time (a 100,000-recipient count takes ~0.5 s).
+const COUNT_SPACING: u32 = 10;
+
+/// How long to wait before counting again: at least `floor`, and at least
+/// [`COUNT_SPACING`] times what the last count cost.
+fn count_spacing(floor: Duration, last_cost: Duration) -> Duration {
+    floor.max(last_cost.saturating_mul(COUNT_SPACING))
+}
 /// How often the stopping rules are checked.
 const RULES_EVERY: Duration = Duration::from_millis(500);
 /// How long a conversation may take to store a send.
@@ -180,14 +190,15 @@ pub struct CampaignActor {
     /// Sends the rate allows now (fractional).
     allowance: f64,
     last_tick: Instant,
-    last_progress: Option<Instant>,
+    /// When progress was last counted, and how long that took.
+    last_progress: Option<(Instant, Duration)>,
     last_rules: Option<Instant>,
     /// Claims left by a previous run are re-sent first.
     recovered: bool,
     /// Customers the portfolio's messaging limit still allows (None: no limit).
     limit_room: Option<i64>,
     /// The last full count (replies and cost) and when it was made.
-    full_stats: Option<(Instant, CampaignStats)>,
+    full_stats: Option<FullCount>,
     /// When to look for due recipients again after finding none.
     next_claim: Option<Instant>,
     /// Whether the plan bills sends through the prepaid wallet (None: not
@@ -262,7 +273,7 @@ impl CampaignActor {
             id: self.id,
             elapsed,
             allowance: self.allowance,
-            progress_due: self.last_progress.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY),
+            progress_due: self.last_progress.is_none_or(|(at, cost)| at.elapsed() >= count_spacing(PROGRESS_EVERY, cost)),
             rules_due: self.last_rules.is_none_or(|t| t.elapsed() >= RULES_EVERY),
             recover: !self.recovered,
             limit_room: self.limit_room,
@@ -287,8 +298,8 @@ impl CampaignActor {
                     }
                     // Nobody due, or no money to send with: look again in a while.
                     act.next_claim = (outcome.nothing_due || outcome.wallet_short == Some(true)).then(|| Instant::now() + IDLE_CLAIM_EVERY);
-                    if outcome.progressed {
-                        act.last_progress = Some(Instant::now());
+                    if let Some(cost) = outcome.progressed {
+                        act.last_progress = Some((Instant::now(), cost));
                     }
                     if outcome.rules_checked {
                         act.last_rules = Some(Instant::now());
@@ -308,13 +319,23 @@ impl CampaignActor {
     }
 }
 
+/// A full count (replies and cost): when it was made, what it found and how
+/// long it took.
+#[derive(Clone)]
+struct FullCount {
+    at: Instant,
+    stats: CampaignStats,
+    cost: Duration,
+}
+
 /// What a step leaves for the next.
 struct Outcome {
     allowance: f64,
     limit_room: Option<i64>,
     /// A full count made by this step.
-    full_stats: Option<(Instant, CampaignStats)>,
-    progressed: bool,
+    full_stats: Option<FullCount>,
+    /// Progress was counted and sent, taking this long.
+    progressed: Option<Duration>,
     rules_checked: bool,
     /// A claim found no recipient whose turn it is.
     nothing_due: bool,
@@ -335,7 +356,7 @@ struct Step {
     rules_due: bool,
     recover: bool,
     limit_room: Option<i64>,
-    full_stats: Option<(Instant, CampaignStats)>,
+    full_stats: Option<FullCount>,
     /// Whether to look for recipients whose turn it is.
     claim_due: bool,
     /// Whether the plan bills through the wallet (None: look it up).
@@ -352,7 +373,7 @@ impl Step {
             allowance: self.allowance,
             limit_room: self.limit_room,
             full_stats: None,
-            progressed: false,
+            progressed: None,
             rules_checked: false,
             nothing_due: false,
             wallet: self.wallet,
@@ -360,8 +381,12 @@ impl Step {
         };
         let Some(c) = repo.get(self.id).await? else { return Ok((StepEnd::Stop, outcome)) };
         if c.status != CampaignStatus::Running {
-            // One last frame, fully counted, so open pages show where it stopped.
-            self.progress(&c, None).await?;
+            // One last frame, fully counted, so open pages show where it
+            // stopped. A count that fails here is not tried again (it could
+            // fail every time); a page's next load shows the state.
+            if let Err(e) = self.progress(&c, None).await {
+                tracing::warn!(campaign = %self.id, error = %e, "the campaign's last progress frame was not counted");
+            }
             return Ok((StepEnd::Stop, outcome));
         }
         let checked = match launch::approved_template(db, &c).await {
@@ -468,12 +493,22 @@ impl Step {
             let c = if done { repo.get(self.id).await?.unwrap_or(c) } else { c };
             // Replies and cost cost a lookup per recipient: counted in full
             // every few seconds (and at the end), carried over in between.
-            let earlier = self.full_stats.as_ref().filter(|(at, _)| !done && at.elapsed() < FULL_STATS_EVERY).map(|(_, s)| s);
-            let stats = self.progress(&c, earlier).await?;
-            if earlier.is_none() {
-                outcome.full_stats = Some((Instant::now(), stats));
+            let earlier =
+                self.full_stats.as_ref().filter(|f| !done && f.at.elapsed() < count_spacing(FULL_STATS_EVERY, f.cost)).map(|f| &f.stats);
+            // A count that fails (its time limit) costs this step's frame,
+            // not the campaign's sending: the next count is spaced by it.
+            // The last one (completed) fails the step, so the next step,
+            // which finds the campaign no longer running, sends it again.
+            let started = Instant::now();
+            match self.progress(&c, earlier).await {
+                Ok(stats) if earlier.is_none() => {
+                    outcome.full_stats = Some(FullCount { at: Instant::now(), stats, cost: started.elapsed() });
+                }
+                Ok(_) => {}
+                Err(e) if done => return Err(e),
+                Err(e) => tracing::warn!(campaign = %self.id, error = %e, "campaign progress not counted; sending goes on"),
             }
-            outcome.progressed = true;
+            outcome.progressed = Some(started.elapsed());
         }
         Ok((if done { StepEnd::Stop } else { StepEnd::Continue }, outcome))
     }
@@ -600,4 +635,18 @@ impl Step {
 
 fn admin_frame(frame: serde_json::Value) -> HubFrame {
     HubFrame { conversation_id: None, assignee: None, seq: None, scope: Scope::Admins, except: None, text: frame.to_string().into() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_spaced_by_their_floor_or_ten_times_their_cost() {
+        let ms = Duration::from_millis;
+        assert_eq!(count_spacing(PROGRESS_EVERY, ms(8)), PROGRESS_EVERY, "a small campaign counts every second");
+        assert_eq!(count_spacing(PROGRESS_EVERY, ms(500)), ms(5_000), "a half-second count waits five seconds");
+        assert_eq!(count_spacing(FULL_STATS_EVERY, ms(2_000)), ms(20_000));
+        assert_eq!(count_spacing(FULL_STATS_EVERY, Duration::MAX), Duration::MAX, "no overflow");
+    }
 }

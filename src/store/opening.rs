@@ -39,25 +39,37 @@ fn phone_of(who: &ContactIdentity) -> Option<String> {
     who.phone.as_ref().map(|p| p.as_str().to_owned())
 }
 
-/// Fills in what contact `id` lacked, unless another contact already holds
-/// that identity (two existing contacts are never merged here).
-async fn fill_in(tx: &mut GroupTx, id: uuid::Uuid, who: &ContactIdentity) -> Result<(), sqlx::Error> {
+/// Fills in, in one statement, what each known contact lacked, unless
+/// another contact already holds that phone or user id (two existing
+/// contacts are never merged here; the group made sure no two fills share a
+/// contact, a phone or a user id). The rows are locked in id order first, so two groups filling
+/// the same contacts wait for each other instead of deadlocking; the lock
+/// is the one an update of non-key columns takes, so it does not wait for
+/// transactions that only reference the contacts (messages, conversations).
+async fn fill_in_all(tx: &mut GroupTx, fills: &mut [(uuid::Uuid, &ContactIdentity)]) -> Result<(), sqlx::Error> {
+    if fills.is_empty() {
+        return Ok(());
+    }
+    fills.sort_by_key(|(id, _)| *id);
+    let ids: Vec<uuid::Uuid> = fills.iter().map(|(id, _)| *id).collect();
+    sqlx::query("SELECT 1 FROM contacts WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE").bind(&ids).execute(&mut **tx).await?;
     sqlx::query(
         "UPDATE contacts c SET
-            phone = CASE WHEN c.phone IS NULL AND $2::text IS NOT NULL
-                AND NOT EXISTS (SELECT 1 FROM contacts o WHERE o.tenant_id = c.tenant_id AND o.phone = $2) THEN $2 ELSE c.phone END,
-            wa_user_id = CASE WHEN c.wa_user_id IS NULL AND $3::text IS NOT NULL
-                AND NOT EXISTS (SELECT 1 FROM contacts o WHERE o.tenant_id = c.tenant_id AND o.wa_user_id = $3) THEN $3 ELSE c.wa_user_id END,
-            username = COALESCE($4, c.username),
-            name = COALESCE($5, c.name),
+            phone = CASE WHEN c.phone IS NULL AND u.phone IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM contacts o WHERE o.tenant_id = c.tenant_id AND o.phone = u.phone) THEN u.phone ELSE c.phone END,
+            wa_user_id = CASE WHEN c.wa_user_id IS NULL AND u.wa_user_id IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM contacts o WHERE o.tenant_id = c.tenant_id AND o.wa_user_id = u.wa_user_id) THEN u.wa_user_id ELSE c.wa_user_id END,
+            username = COALESCE(u.username, c.username),
+            name = COALESCE(u.name, c.name),
             updated_at = now()
-         WHERE c.id = $1",
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(id, phone, wa_user_id, username, name)
+         WHERE c.id = u.id",
     )
-    .bind(id)
-    .bind(phone_of(who))
-    .bind(&who.user_id)
-    .bind(&who.username)
-    .bind(&who.name)
+    .bind(&ids)
+    .bind(fills.iter().map(|(_, w)| phone_of(w)).collect::<Vec<_>>())
+    .bind(fills.iter().map(|(_, w)| w.user_id.clone()).collect::<Vec<_>>())
+    .bind(fills.iter().map(|(_, w)| w.username.clone()).collect::<Vec<_>>())
+    .bind(fills.iter().map(|(_, w)| w.name.clone()).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -78,7 +90,7 @@ async fn resolve_one(tx: &mut GroupTx, tenant: TenantId, who: &ContactIdentity) 
         .fetch_optional(&mut **tx)
         .await?;
         if let Some(id) = found {
-            fill_in(tx, id, who).await?;
+            fill_in_all(tx, &mut [(id, who)]).await?;
             return Ok(Some(id));
         }
         let inserted: Option<uuid::Uuid> = sqlx::query_scalar(
@@ -131,22 +143,38 @@ async fn resolve_tenant(
     // A job whose keys an earlier job of the group claimed (to insert or to
     // fill in) waits for the one-at-a-time pass, which goes in arrival order:
     // so the group links identities exactly as one-at-a-time resolution would.
-    let (mut fresh, mut leftover) = (Vec::new(), Vec::new());
-    let (mut claimed_phones, mut claimed_users) = (HashSet::new(), HashSet::new());
+    // A known contact that lacks something the identity brings is filled
+    // in with the others of the group in one statement (`fills`), unless an
+    // earlier job of the group already fills that contact.
+    let (mut fresh, mut leftover, mut fills) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut claimed_phones, mut claimed_users, mut filled) = (HashSet::new(), HashSet::new(), HashSet::new());
     for (i, w) in who.iter().enumerate() {
         let phone = w.phone.as_ref().map(|p| p.as_str());
         let clash = phone.is_some_and(|p| claimed_phones.contains(p)) || w.user_id.as_deref().is_some_and(|u| claimed_users.contains(u));
         let found = phone.and_then(|p| by_phone.get(p)).or_else(|| w.user_id.as_deref().and_then(|u| by_user.get(u)));
+        let mut claims = true;
         match found {
-            Some(k) if !clash && !k.lacks(w) => out[i] = Some(ContactId(k.id)),
-            Some(_) => leftover.push(i),
+            Some(k) if !clash && !k.lacks(w) => claims = false,
+            Some(k) if !clash && filled.insert(k.id) => fills.push((i, k.id)),
+            Some(k) => {
+                // Later jobs reaching this contact wait for it, in order.
+                filled.insert(k.id);
+                leftover.push(i);
+            }
             None if clash => leftover.push(i),
             None => fresh.push(i),
         }
-        if out[i].is_none() {
+        if let (false, Some(k)) = (claims, found) {
+            out[i] = Some(ContactId(k.id));
+        } else {
             claimed_phones.extend(phone);
             claimed_users.extend(w.user_id.as_deref());
         }
+    }
+    let mut to_fill: Vec<(uuid::Uuid, &ContactIdentity)> = fills.iter().map(|&(i, id)| (id, who[i])).collect();
+    fill_in_all(tx, &mut to_fill).await?;
+    for (i, id) in fills {
+        out[i] = Some(ContactId(id));
     }
     // Inserted in key order, so concurrent groups lock in the same order.
     fresh.sort_by(|&a, &b| (phone_of(who[a]), &who[a].user_id).cmp(&(phone_of(who[b]), &who[b].user_id)));

@@ -538,9 +538,14 @@ async fn commit_tenant(
         }
     }
 
-    // 5. Release what was waiting for the messages just stored.
+    // 5. Release what was waiting for the messages just stored. Planned on
+    //    each call, not once per connection: the table is usually empty but
+    //    can fill with thousands of statuses for messages never stored, and
+    //    a plan cached while it was empty scans all of them with every
+    //    wamid of the batch (measured: 23 ms a call; BENCHMARKS.md).
     if !inserted_wamids.is_empty() {
         let released = sqlx::query("DELETE FROM held_events WHERE tenant_id = $1 AND target_wamid = ANY($2) RETURNING target_wamid, event")
+            .persistent(false)
             .bind(tenant.0)
             .bind(&inserted_wamids)
             .fetch_all(&mut **tx)

@@ -35,15 +35,6 @@ async fn sign_in(app: &TestApp, email: &str, password: &str) -> Value {
     res.json().await.unwrap()
 }
 
-/// A client that does not follow redirects (to see the link's answer).
-fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .pool_idle_timeout(std::time::Duration::from_secs(2))
-        .build()
-        .unwrap()
-}
-
 /// Registers a business with this email, sending `cookie` (a referral).
 async fn register_with(app: &TestApp, name: &str, email: &str, cookie: Option<&str>) -> Tenant {
     let mut req = app
@@ -66,7 +57,7 @@ async fn register_with(app: &TestApp, name: &str, email: &str, cookie: Option<&s
 
 /// Clicks a referral link: the cookie it set (name=value), if any.
 async fn click(app: &TestApp, code: &str, cookie: Option<&str>) -> Option<String> {
-    let mut req = no_redirects().get(app.url(&format!("/r/{code}")));
+    let mut req = http_client_without_redirects().get(app.url(&format!("/r/{code}")));
     if let Some(c) = cookie {
         req = req.header("Cookie", c);
     }

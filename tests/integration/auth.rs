@@ -204,11 +204,7 @@ async fn every_documented_route_is_served_and_health_is_reported() {
     let paths = doc["paths"].as_object().unwrap();
     assert!(paths.len() >= 30);
     // Each route's own answer (a referral link's is a redirect to the web app).
-    let direct = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .pool_idle_timeout(std::time::Duration::from_secs(2))
-        .build()
-        .unwrap();
+    let direct = http_client_without_redirects();
     for (path, ops) in paths {
         for method in ops.as_object().unwrap().keys() {
             let concrete = path

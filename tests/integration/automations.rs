@@ -322,6 +322,59 @@ async fn sla_breaches_follow_the_clock_and_fire_rules_and_reports_add_up() {
     assert!(text.lines().nth(1).unwrap().ends_with(",1,1"), "{text}");
 }
 
+/// A team's policy replaces the account's for the team's conversations
+/// (a longer first-response limit there is honoured, not the account's
+/// shorter one), and the resolution limit breaches a conversation that was
+/// answered at once but never resolved.
+#[actix_rt::test]
+async fn a_teams_sla_policy_overrides_the_accounts_and_resolution_is_timed_too() {
+    let clock = Arc::new(ManualClock::default());
+    let app = spawn_with_clock(fresh_database().await, clock.clone()).await;
+    let t = app.register("SLA Teams Ltd").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let res =
+        app.post_json(&t.token, "/api/v1/teams", &json!({"name": "Billing", "member_ids": [t.user_id], "assignment": "manual"})).await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap_or_default());
+    let team = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    for policy in [json!({"first_response_minutes": 15, "resolution_minutes": 120}), json!({"team_id": team, "first_response_minutes": 60})]
+    {
+        let res = app.http.put(app.url("/api/v1/sla-policies")).bearer_auth(&t.token).json(&policy).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+    }
+    let plain = app.open_conversation(&t, "919600000101").await;
+    let in_team = app.open_conversation(&t, "919600000102").await;
+    let answered = app.open_conversation(&t, "919600000103").await;
+    let res = app.patch_json(&t.token, &format!("/api/v1/conversations/{in_team}"), json!({"team_id": team})).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+    let res = app.send(&t, &answered, json!({"type": "text", "text": {"body": "Right away!"}})).await;
+    assert!(res.status().is_success());
+    eventually("the answer sent", WAIT, || async { sent_texts(&app).await.contains(&"Right away!".to_owned()).then_some(()) }).await;
+    let breach = |id: String| {
+        let (app, t) = (&app, &t);
+        async move { conversation(app, t, &id).await["sla_breach"].as_str().map(str::to_owned) }
+    };
+
+    // 16 minutes: the account's first-response limit, not the team's.
+    clock.advance(chrono::Duration::minutes(16));
+    let first = eventually("the account's first-response breach", WAIT, || breach(plain.clone())).await;
+    assert_eq!(first, "first_response");
+    timers_passed(&app).await;
+    assert_eq!(breach(in_team.clone()).await, None, "the team allows an hour");
+    assert_eq!(breach(answered.clone()).await, None, "answered at once");
+
+    // 61 minutes: the team's limit.
+    clock.advance(chrono::Duration::minutes(45));
+    assert_eq!(eventually("the team's first-response breach", WAIT, || breach(in_team.clone())).await, "first_response");
+    timers_passed(&app).await;
+    assert_eq!(breach(answered.clone()).await, None, "two hours to resolve");
+
+    // 121 minutes: the answered one was never resolved.
+    clock.advance(chrono::Duration::minutes(60));
+    assert_eq!(eventually("the resolution breach", WAIT, || breach(answered.clone())).await, "resolution");
+    timers_passed(&app).await;
+    assert_eq!(breach(in_team.clone()).await.as_deref(), Some("first_response"), "each conversation breaches once");
+}
+
 #[actix_rt::test]
 async fn bad_rules_are_refused_with_the_fix() {
     let app = spawn_app().await;

@@ -160,6 +160,13 @@ pub fn http_client() -> reqwest::Client {
     reqwest::Client::builder().pool_idle_timeout(Duration::from_secs(2)).build().unwrap()
 }
 
+/// The tests' client for seeing a route's own answer: it does not follow
+/// redirects (a referral link answers with one). Idle connections go as in
+/// [`http_client`].
+pub fn http_client_without_redirects() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).pool_idle_timeout(Duration::from_secs(2)).build().unwrap()
+}
+
 pub struct TestApp {
     pub base: String,
     pub sim: whatsflow::sim::graph::GraphSim,

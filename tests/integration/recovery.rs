@@ -490,7 +490,38 @@ async fn a_campaign_killed_mid_send_resumes_and_messages_each_recipient_exactly_
     })
     .await;
     outbox_settled(&s.owner).await;
-    let mut to = template_recipients(&s.app).await;
+    // A send recorded as handed to Meta whose request the kill cut off before
+    // it left is in doubt: it is reported unconfirmed, never resent blindly.
+    let reached = template_recipients(&s.app).await;
+    let mut distinct = reached.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), reached.len(), "no recipient reached twice: {reached:?}");
+    let in_doubt = done["stats"]["unconfirmed"].as_i64().unwrap();
+    assert_eq!(
+        reached.len() as i64 + in_doubt,
+        RECIPIENTS as i64,
+        "each recipient reached once or reported unconfirmed: {}",
+        done["stats"]
+    );
+    assert!(in_doubt <= 10, "only the sends in flight at the kill are in doubt, not {in_doubt}");
+    // Whoever sees them unconfirmed may resend them, once each.
+    let unconfirmed: Vec<(uuid::Uuid, uuid::Uuid)> = sqlx::query_as(
+        "SELECT conversation_id, id FROM messages WHERE client_id LIKE 'campaign:%' AND status = 'unconfirmed' AND wamid IS NULL",
+    )
+    .fetch_all(&s.owner)
+    .await
+    .unwrap();
+    assert_eq!(unconfirmed.len() as i64, in_doubt, "the stats count the unconfirmed messages");
+    for (conversation, message) in &unconfirmed {
+        s.post(&format!("/api/v1/conversations/{conversation}/messages/{message}/resend"), serde_json::json!({})).await;
+    }
+    let mut to = eventually("the resent ones reached Meta", WAIT, || async {
+        let to = template_recipients(&s.app).await;
+        (to.len() >= RECIPIENTS).then_some(to)
+    })
+    .await;
+    outbox_settled(&s.owner).await;
     assert_eq!(to.len(), RECIPIENTS, "{} sends for {RECIPIENTS} recipients", to.len());
     to.sort();
     to.dedup();

@@ -878,6 +878,15 @@ impl Campaigns<'_> {
             None => (COST_E4, REPLIED_AT, CLICKED),
         };
         let mut tx = self.db.tx().await?;
+        // Each recipient's message is looked up by key, whatever the planner
+        // believes of the tables' sizes: planned while `messages` was nearly
+        // empty (a new installation's first large campaign, counted as it
+        // starts), the count joined by scanning `messages` once per
+        // recipient, and as the campaign filled it the statement ran for
+        // minutes (and held back vacuum all along). The timeout bounds what
+        // any other plan could cost.
+        sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await?;
+        sqlx::query("SET LOCAL statement_timeout = '60s'").execute(&mut *tx).await?;
         let rows = sqlx::query(&format!(
             "WITH x AS (
                SELECT {EFFECTIVE_STATUS} AS status, r.variant, r.skip_reason, m.errors->0->>'code' AS error_code,
