@@ -118,6 +118,7 @@ pub struct Monitor {
     me0: u64,
     machine0: (u64, u64),
     commits0: (i64, i64),
+    writes0: Writes,
     pool: sqlx::PgPool,
     wal: Arc<Mutex<WalSamples>>,
     stop: Arc<AtomicBool>,
@@ -215,6 +216,7 @@ impl Monitor {
         let _ = sqlx::query("ANALYZE").execute(&pool).await;
         let _ = sqlx::query("SELECT pg_stat_statements_reset()").execute(&pool).await;
         let commits0 = commits(&pool).await;
+        let writes0 = writes(&pool).await;
         let pg0 = pg_pids.iter().map(|&p| process_ticks(p)).sum();
         let profiler = start_profiler(server_pid, &pg_pids);
         Ok(Self {
@@ -226,6 +228,7 @@ impl Monitor {
             me0: process_ticks(std::process::id()),
             machine0: machine_ticks(),
             commits0,
+            writes0,
             pool,
             wal,
             stop,
@@ -256,6 +259,7 @@ impl Monitor {
         let (commits1, deadlocks1) = commits(&self.pool).await;
         let (commits, deadlocks) = (commits1 - self.commits0.0, deadlocks1 - self.commits0.1);
         let top_statements = top_statements(&self.pool).await;
+        let writes = writes(&self.pool).await.since(&self.writes0);
         self.pool.close().await;
         let wal = self.wal.lock().map(|w| (w.active, w.waiting_on_wal)).unwrap_or((0, 0));
         Usage {
@@ -271,6 +275,7 @@ impl Monitor {
             errors: self.errors.count.load(Ordering::Relaxed),
             first_error: self.errors.first.lock().ok().and_then(|f| f.clone()),
             top_statements,
+            writes,
             hottest_thread,
         }
     }
@@ -288,6 +293,66 @@ async fn top_statements(pool: &sqlx::PgPool) -> Vec<Value> {
     rows.into_iter()
         .map(|(query, calls, ms)| json!({"query": query, "calls": calls, "total_ms": crate::harness::round(ms), "mean_us": crate::harness::round(ms * 1000.0 / calls.max(1) as f64)}))
         .collect()
+}
+
+/// The busiest tables whose row versions a phase counts.
+const COUNTED_TABLES: [&str; 4] = ["conversations", "messages", "webhook_inbox", "contacts"];
+
+/// Rows written and WAL generated so far: what each message costs Postgres
+/// to write, beside the time it takes.
+#[derive(Debug, Clone, Default)]
+pub struct Writes {
+    /// Per table: rows inserted, rows updated, of which HOT (no index entry).
+    pub tables: Vec<(String, i64, i64, i64)>,
+    /// WAL generated, bytes.
+    pub wal_bytes: i64,
+}
+
+impl Writes {
+    /// What was written between `start` and this reading.
+    fn since(&self, start: &Writes) -> Writes {
+        let before = |name: &str| start.tables.iter().find(|t| t.0 == name).map_or((0, 0, 0), |t| (t.1, t.2, t.3));
+        Writes {
+            tables: self
+                .tables
+                .iter()
+                .map(|(name, ins, upd, hot)| {
+                    let (i0, u0, h0) = before(name);
+                    (name.clone(), ins - i0, upd - u0, hot - h0)
+                })
+                .collect(),
+            wal_bytes: self.wal_bytes - start.wal_bytes,
+        }
+    }
+
+    /// As JSON: per table, inserts, updates and the HOT share of updates.
+    fn to_json(&self) -> Value {
+        let tables: serde_json::Map<String, Value> = self
+            .tables
+            .iter()
+            .map(|(name, ins, upd, hot)| {
+                let share = if *upd > 0 { crate::harness::round(*hot as f64 / *upd as f64) } else { 0.0 };
+                (name.clone(), json!({"inserted": ins, "updated": upd, "hot_updated": hot, "hot_share": share}))
+            })
+            .collect();
+        json!({"tables": tables, "wal_mib": crate::harness::round(self.wal_bytes as f64 / 1_048_576.0)})
+    }
+}
+
+/// Reads the counted tables' row counters and the WAL position. Backends
+/// report their counters a little after their transactions end (once a
+/// second while busy), so a phase's counts are approximate at its edges;
+/// the HOT share, a ratio, is not affected.
+async fn writes(pool: &sqlx::PgPool) -> Writes {
+    let tables: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT relname::text, n_tup_ins, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = ANY($1) ORDER BY relname",
+    )
+    .bind(COUNTED_TABLES.as_slice())
+    .fetch_all(pool)
+    .await
+    .unwrap_or_default();
+    let wal_bytes: i64 = sqlx::query_scalar("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint").fetch_one(pool).await.unwrap_or(0);
+    Writes { tables, wal_bytes }
 }
 
 /// The pids measured at the start that still run, plus backends started since.
@@ -325,6 +390,8 @@ pub struct Usage {
     pub first_error: Option<String>,
     /// Postgres's busiest statements (pg_stat_statements).
     pub top_statements: Vec<Value>,
+    /// Rows written per table (with the HOT share of updates) and WAL.
+    pub writes: Writes,
     /// The server's busiest thread and its CPU, % of one core.
     pub hottest_thread: Option<(String, f64)>,
 }
@@ -369,7 +436,7 @@ impl Usage {
         let r = crate::harness::round;
         json!({"seconds": r(self.seconds), "machine_busy_pct": r(self.machine_busy_pct), "server_cpu_pct": r(self.server_cpu_pct),
                "postgres_cpu_pct": r(self.postgres_cpu_pct), "loadgen_cpu_pct": r(self.loadgen_cpu_pct), "commits_per_s": r(self.commits_per_s),
-               "wal_wait_share": r(self.wal_wait_share), "deadlocks": self.deadlocks, "errors": self.errors, "first_error": self.first_error, "top_statements": self.top_statements,
+               "wal_wait_share": r(self.wal_wait_share), "deadlocks": self.deadlocks, "errors": self.errors, "first_error": self.first_error, "top_statements": self.top_statements, "writes": self.writes.to_json(),
                "hottest_server_thread": self.hottest_thread.as_ref().map(|(n, p)| json!({"name": n, "cpu_pct": r(*p)})), "verdict": self.verdict()})
     }
 }

@@ -57,6 +57,67 @@ async fn a_query_without_a_tenant_sees_no_rows() {
     assert!(res.is_err(), "RLS must refuse a row of another tenant");
 }
 
+/// The inbox is walked by the minute of last activity and sorted exactly
+/// within it: pages in any size give the order of the last message's time
+/// (ties by id), across minute boundaries, and a new message moves its
+/// conversation to the top.
+#[actix_rt::test]
+async fn the_inbox_is_ordered_by_the_last_message_across_minutes() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let base = chrono::Utc::now() - chrono::Duration::minutes(30);
+    let base = base - chrono::Duration::seconds(base.timestamp() % 60);
+    // Seconds after `base`: three in one minute, two in the next, one tie,
+    // one ten minutes later, one in between the first two.
+    let offsets = [5i64, 50, 59, 61, 61, 119, 600, 30];
+    for (i, s) in offsets.iter().enumerate() {
+        let at = base + chrono::Duration::seconds(*s);
+        app.post_webhook_ok(text_webhook_at(PHONE_NUMBER_ID, &format!("1555100{i:04}"), &format!("wamid.o{i}"), "hi", at)).await;
+    }
+    eventually("8 messages in", WAIT, || async { (app.all_messages(&t).await.len() == 8).then_some(()) }).await;
+    let list = |limit: usize| {
+        let app = &app;
+        let t = &t;
+        async move {
+            let mut seen: Vec<(String, String)> = Vec::new();
+            let mut path = format!("/api/v1/conversations?limit={limit}");
+            loop {
+                let (s, page) = app.get(t, &path).await;
+                assert_eq!(s, 200, "{page}");
+                for c in page["data"].as_array().unwrap() {
+                    seen.push((c["last_message_at"].as_str().unwrap().to_owned(), c["id"].as_str().unwrap().to_owned()));
+                }
+                match page["next_cursor"].as_str() {
+                    Some(c) => path = format!("/api/v1/conversations?limit={limit}&cursor={c}"),
+                    None => break seen,
+                }
+            }
+        }
+    };
+    let order = |v: &[(String, String)]| {
+        let mut sorted: Vec<(chrono::DateTime<chrono::Utc>, uuid::Uuid)> =
+            v.iter().map(|(at, id)| (at.parse().unwrap(), id.parse().unwrap())).collect();
+        sorted.sort_by(|a, b| b.cmp(a));
+        sorted.into_iter().map(|(_, id)| id.to_string()).collect::<Vec<_>>()
+    };
+    for limit in [1, 2, 3, 100] {
+        let seen = list(limit).await;
+        assert_eq!(seen.len(), 8, "page size {limit}: {seen:?}");
+        let ids: Vec<String> = seen.iter().map(|(_, id)| id.clone()).collect();
+        assert_eq!(ids, order(&seen), "page size {limit}: newest last message first, ties by id");
+    }
+    // The oldest conversation writes again, now: it comes first.
+    let first = list(100).await;
+    let oldest = first.last().unwrap().1.clone();
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "15551000000", "wamid.o-again", "again")).await;
+    eventually("the oldest conversation on top", WAIT, || async {
+        let now = list(2).await;
+        (now.len() == 8 && now[0].1 == oldest).then_some(())
+    })
+    .await;
+}
+
 #[actix_rt::test]
 async fn lists_paginate_with_a_cursor() {
     let app = spawn_app().await;
