@@ -15,6 +15,10 @@
 -- exactly the order as before. Pages keep a fifth free so a row's new
 -- version fits beside the old one (HOT needs the same page); adding the
 -- column rewrites the table, which packs it with that fill factor.
+--
+-- Deploying: the rewrite holds an exclusive lock on conversations while it
+-- copies the table and rebuilds its indexes, so writes wait meanwhile; on
+-- an installation with millions of conversations, run it in a quiet hour.
 
 ALTER TABLE conversations SET (fillfactor = 80);
 ALTER TABLE conversations ADD COLUMN inbox_minute timestamp

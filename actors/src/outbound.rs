@@ -477,12 +477,14 @@ impl ChannelOutbox {
         ctx.spawn(async move { ledger.mark_attempted(tenant, &ids).await }.into_actor(self).map(move |res, act, ctx| {
             act.marking = false;
             act.in_flight -= jobs.len();
+            let mut fenced = false;
             match res {
                 Ok(may_go) => {
                     for job in jobs {
                         if may_go.contains(&job.message_id) {
                             act.start(ctx, job);
                         } else {
+                            fenced = true;
                             if let Some(m) = &act.metrics {
                                 crate::metrics::EngineMetrics::add(&m.sends_fenced, 1);
                             }
@@ -499,6 +501,11 @@ impl ChannelOutbox {
                 }
             }
             act.record_hand_over(ctx);
+            // Fenced jobs freed their places without a send to finish: the
+            // queue may have been waiting for those places.
+            if fenced {
+                act.pump(ctx);
+            }
         }));
     }
 

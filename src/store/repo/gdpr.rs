@@ -21,12 +21,12 @@ pub struct Erased {
 }
 
 /// Tables of a tenant's full export and the columns never exported
-/// (secrets, hashes).
+/// (secrets, hashes, and the inbox's derived sort key).
 pub const EXPORT_TABLES: &[(&str, &[&str])] = &[
     ("users", &["password_hash", "totp_secret", "totp_pending_secret", "recovery_codes", "token_version", "failed_logins", "locked_until"]),
     ("channels", &["access_token_enc"]),
     ("contacts", &[]),
-    ("conversations", &[]),
+    ("conversations", &["inbox_minute"]),
     ("messages", &[]),
     ("notes", &[]),
     ("templates", &[]),
@@ -52,7 +52,7 @@ impl TenantDb<'_> {
         let v: Option<Value> = sqlx::query_scalar(
             "SELECT jsonb_build_object(
                 'contact', to_jsonb(k),
-                'conversations', COALESCE((SELECT jsonb_agg(to_jsonb(c) || jsonb_build_object(
+                'conversations', COALESCE((SELECT jsonb_agg((to_jsonb(c) - 'inbox_minute') || jsonb_build_object(
                     'messages', COALESCE((SELECT jsonb_agg(to_jsonb(m) ORDER BY m.seq) FROM messages m WHERE m.conversation_id = c.id), '[]'),
                     'notes', COALESCE((SELECT jsonb_agg(to_jsonb(n) ORDER BY n.created_at) FROM notes n WHERE n.conversation_id = c.id), '[]'),
                     'flow_runs', COALESCE((SELECT jsonb_agg(to_jsonb(r) ORDER BY r.started_at) FROM flow_runs r WHERE r.conversation_id = c.id), '[]')
