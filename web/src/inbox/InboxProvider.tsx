@@ -671,9 +671,12 @@ export function InboxProvider({ children }: { children: ReactNode }) {
           setConnection(s);
         },
         onOpen: (reconnected) => {
-          if (!reconnected) return;
-          // The joins above asked for a replay; a refetch also restores statuses and the list.
+          // The list loaded on mount may predate the socket: a conversation
+          // opened in between was never framed to this page. Load it again
+          // now that frames are heard (after a reconnect, the joins above
+          // asked for a replay; the refetch also restores statuses).
           void loadList(filterRef.current, null);
+          if (!reconnected) return;
           // An account:status frame may have been missed while away.
           accountListeners.current.forEach((l) => l(null));
           const id = openRef.current;
