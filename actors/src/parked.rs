@@ -181,6 +181,7 @@ mod tests {
             patch: None,
             last_seq: 7,
             fence: None,
+            settles: Vec::new(),
         };
         let who = ContactIdentity { phone: None, user_id: Some("US.1".into()), username: None, name: None };
         let parked = unplan(&batch, "123", &who);

@@ -281,6 +281,10 @@ pub struct ConversationBatch {
     /// The partition lease it is written under (several nodes): the commit
     /// does nothing if that lease's epoch has moved on. `None` on one node.
     pub fence: Option<crate::fence::Fence>,
+    /// Webhook inbox rows this commit settles (deletes) in its own
+    /// transaction: those whose only pending event is in this batch (see
+    /// [`crate::ticket::EventReceipt::sole_row`]).
+    pub settles: Vec<i64>,
 }
 
 /// A status change that moved a message up the ladder.

@@ -20,6 +20,9 @@ pub enum InboxOutcome {
         /// Why.
         reason: String,
     },
+    /// The transaction that made its only event durable settled the row
+    /// too (see [`EventReceipt::sole_row`]): nothing is left to write.
+    SettledInCommit,
 }
 
 /// Receives settled inbox rows (the server marks them in Postgres).
@@ -34,6 +37,7 @@ pub struct InboxTicket {
     failure: Mutex<Option<String>>,
     failed: AtomicBool,
     notes: Mutex<Vec<Value>>,
+    settled_in_commit: AtomicBool,
     settler: Arc<dyn InboxSettler>,
 }
 
@@ -46,7 +50,14 @@ impl std::fmt::Debug for InboxTicket {
 impl InboxTicket {
     /// A ticket for inbox row `inbox_id`.
     pub fn new(inbox_id: i64, settler: Arc<dyn InboxSettler>) -> Arc<Self> {
-        Arc::new(Self { inbox_id, failure: Mutex::new(None), failed: AtomicBool::new(false), notes: Mutex::new(Vec::new()), settler })
+        Arc::new(Self {
+            inbox_id,
+            failure: Mutex::new(None),
+            failed: AtomicBool::new(false),
+            notes: Mutex::new(Vec::new()),
+            settled_in_commit: AtomicBool::new(false),
+            settler,
+        })
     }
 
     /// The inbox row.
@@ -74,11 +85,14 @@ impl InboxTicket {
 
 impl Drop for InboxTicket {
     fn drop(&mut self) {
+        let notes = self.notes.get_mut().map(std::mem::take).unwrap_or_default();
         let outcome = if self.failed.load(Ordering::Acquire) {
             let reason = self.failure.get_mut().ok().and_then(Option::take).unwrap_or_default();
             InboxOutcome::Failed { reason }
+        } else if notes.is_empty() && self.settled_in_commit.load(Ordering::Acquire) {
+            InboxOutcome::SettledInCommit
         } else {
-            InboxOutcome::Processed { notes: self.notes.get_mut().map(std::mem::take).unwrap_or_default() }
+            InboxOutcome::Processed { notes }
         };
         self.settler.settle(self.inbox_id, outcome);
     }
@@ -149,6 +163,27 @@ impl EventReceipt {
         self.0.take();
     }
 
+    /// The inbox row this event's commit may settle in its own transaction
+    /// (one write instead of a commit and a later settle): only when this
+    /// receipt is the last share of its POST's ticket (no other event of the
+    /// POST is pending, and no one else can take a share) and nothing was
+    /// noted or failed. Complete it with [`Self::complete_settled`] once
+    /// that transaction committed.
+    pub fn sole_row(&self) -> Option<i64> {
+        let t = self.0.as_ref()?;
+        let alone = Arc::strong_count(t) == 1 && !t.failed.load(Ordering::Acquire);
+        let unnoted = t.notes.lock().map(|n| n.is_empty()).unwrap_or(false);
+        (alone && unnoted).then_some(t.inbox_id)
+    }
+
+    /// The event is durable, and the transaction that stored it settled its
+    /// inbox row too (it asked [`Self::sole_row`] first).
+    pub fn complete_settled(mut self) {
+        if let Some(t) = self.0.take() {
+            t.settled_in_commit.store(true, Ordering::Release);
+        }
+    }
+
     /// The event failed; its POST will be processed again.
     pub fn fail(mut self, reason: &str) {
         if let Some(t) = self.0.take() {
@@ -182,6 +217,36 @@ mod receipt_tests {
         fn settle(&self, _: i64, o: InboxOutcome) {
             self.0.lock().unwrap().push(o);
         }
+    }
+
+    #[test]
+    fn only_the_last_share_of_an_unnoted_post_settles_with_its_commit() {
+        let rec = Arc::new(Record::default());
+        let t = InboxTicket::new(9, rec.clone());
+        let first = EventReceipt::new(t.clone());
+        let second = EventReceipt::new(t.clone());
+        assert_eq!(first.sole_row(), None, "the dispatcher still holds the ticket");
+        drop(t);
+        assert_eq!(first.sole_row(), None, "another event of the POST is pending");
+        first.complete();
+        assert_eq!(second.sole_row(), Some(9));
+        second.complete_settled();
+        assert_eq!(rec.0.lock().unwrap().as_slice(), &[InboxOutcome::SettledInCommit]);
+
+        // A noted POST keeps its row (and its notes): settled on its own.
+        let rec = Arc::new(Record::default());
+        let only = EventReceipt::new(InboxTicket::new(10, rec.clone()));
+        only.note(serde_json::json!({"kind": "rejected"}));
+        assert_eq!(only.sole_row(), None);
+        only.complete();
+        assert!(matches!(&rec.0.lock().unwrap()[0], InboxOutcome::Processed { notes } if notes.len() == 1));
+
+        // A commit that failed leaves the row to be settled as failed.
+        let rec = Arc::new(Record::default());
+        let lost = EventReceipt::new(InboxTicket::new(11, rec.clone()));
+        assert_eq!(lost.sole_row(), Some(11));
+        lost.fail("db down");
+        assert!(matches!(rec.0.lock().unwrap()[0], InboxOutcome::Failed { .. }));
     }
 
     #[test]

@@ -302,8 +302,9 @@ const COUNTED_TABLES: [&str; 4] = ["conversations", "messages", "webhook_inbox",
 /// to write, beside the time it takes.
 #[derive(Debug, Clone, Default)]
 pub struct Writes {
-    /// Per table: rows inserted, rows updated, of which HOT (no index entry).
-    pub tables: Vec<(String, i64, i64, i64)>,
+    /// Per table: rows inserted, rows updated, of which HOT (no index
+    /// entry), rows deleted.
+    pub tables: Vec<(String, i64, i64, i64, i64)>,
     /// WAL generated, bytes.
     pub wal_bytes: i64,
 }
@@ -311,28 +312,29 @@ pub struct Writes {
 impl Writes {
     /// What was written between `start` and this reading.
     fn since(&self, start: &Writes) -> Writes {
-        let before = |name: &str| start.tables.iter().find(|t| t.0 == name).map_or((0, 0, 0), |t| (t.1, t.2, t.3));
+        let before = |name: &str| start.tables.iter().find(|t| t.0 == name).map_or((0, 0, 0, 0), |t| (t.1, t.2, t.3, t.4));
         Writes {
             tables: self
                 .tables
                 .iter()
-                .map(|(name, ins, upd, hot)| {
-                    let (i0, u0, h0) = before(name);
-                    (name.clone(), ins - i0, upd - u0, hot - h0)
+                .map(|(name, ins, upd, hot, del)| {
+                    let (i0, u0, h0, d0) = before(name);
+                    (name.clone(), ins - i0, upd - u0, hot - h0, del - d0)
                 })
                 .collect(),
             wal_bytes: self.wal_bytes - start.wal_bytes,
         }
     }
 
-    /// As JSON: per table, inserts, updates and the HOT share of updates.
+    /// As JSON: per table, inserts, updates, the HOT share of updates and
+    /// deletes.
     fn to_json(&self) -> Value {
         let tables: serde_json::Map<String, Value> = self
             .tables
             .iter()
-            .map(|(name, ins, upd, hot)| {
+            .map(|(name, ins, upd, hot, del)| {
                 let share = if *upd > 0 { crate::harness::round(*hot as f64 / *upd as f64) } else { 0.0 };
-                (name.clone(), json!({"inserted": ins, "updated": upd, "hot_updated": hot, "hot_share": share}))
+                (name.clone(), json!({"inserted": ins, "updated": upd, "hot_updated": hot, "hot_share": share, "deleted": del}))
             })
             .collect();
         json!({"tables": tables, "wal_mib": crate::harness::round(self.wal_bytes as f64 / 1_048_576.0)})
@@ -344,8 +346,8 @@ impl Writes {
 /// second while busy), so a phase's counts are approximate at its edges;
 /// the HOT share, a ratio, is not affected.
 async fn writes(pool: &sqlx::PgPool) -> Writes {
-    let tables: Vec<(String, i64, i64, i64)> = sqlx::query_as(
-        "SELECT relname::text, n_tup_ins, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = ANY($1) ORDER BY relname",
+    let tables: Vec<(String, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT relname::text, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del FROM pg_stat_user_tables WHERE relname = ANY($1) ORDER BY relname",
     )
     .bind(COUNTED_TABLES.as_slice())
     .fetch_all(pool)

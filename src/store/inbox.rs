@@ -4,8 +4,12 @@
 //! - [`Inbox::receive`] group-commits bodies: concurrent POSTs share one
 //!   multi-row insert, so acknowledgement costs one fsync per group, not per
 //!   POST.
-//! - [`InboxSettler`] marks rows processed (with notes on unrouted or
-//!   rejected events) or schedules a retry with exponential backoff.
+//! - A POST whose events were all stored is done: its row is deleted, most
+//!   often by the very transaction that stored its last event (see
+//!   `EventReceipt::sole_row`), else by [`InboxSettler`]. A row with notes
+//!   (unrouted or rejected events, dead letters) is kept, marked processed,
+//!   until the retention purges it; a failed one is retried with
+//!   exponential backoff.
 //! - The sweeper re-dispatches rows that are due: at start-up every row not
 //!   processed (a crash between acknowledgement and processing), later the
 //!   ones that failed. Processing is idempotent, so a replay never duplicates.
@@ -89,7 +93,10 @@ struct Pending {
 }
 
 enum Settled {
-    Done(i64, Vec<Value>),
+    /// Every event stored, nothing noted: the row goes.
+    Done(i64),
+    /// Stored, with notes to keep.
+    Noted(i64, Vec<Value>),
     Failed(i64, String),
 }
 
@@ -356,8 +363,10 @@ impl InboxSettler for Inbox {
     fn settle(&self, inbox_id: i64, outcome: InboxOutcome) {
         self.in_flight.remove(&inbox_id);
         let msg = match outcome {
-            InboxOutcome::Processed { notes } => Settled::Done(inbox_id, notes),
+            InboxOutcome::Processed { notes } if notes.is_empty() => Settled::Done(inbox_id),
+            InboxOutcome::Processed { notes } => Settled::Noted(inbox_id, notes),
             InboxOutcome::Failed { reason } => Settled::Failed(inbox_id, reason),
+            InboxOutcome::SettledInCommit => return,
         };
         let _ = self.settled.send(msg);
     }
@@ -421,16 +430,16 @@ async fn settle_loop(pool: PgPool, mut rx: mpsc::UnboundedReceiver<Settled>) {
                 Err(_) => break,
             }
         }
-        let mut done = Vec::new();
-        let mut failed = Vec::new();
+        let (mut done, mut noted, mut failed) = (Vec::new(), Vec::new(), Vec::new());
         for s in group {
             match s {
-                Settled::Done(id, notes) => done.push(serde_json::json!({"id": id, "notes": notes})),
+                Settled::Done(id) => done.push(id),
+                Settled::Noted(id, notes) => noted.push(serde_json::json!({"id": id, "notes": notes})),
                 Settled::Failed(id, reason) => failed.push(serde_json::json!({"id": id, "reason": reason})),
             }
         }
         for attempt in 0..5u32 {
-            let res = settle(&pool, &done, &failed).await;
+            let res = settle(&pool, &done, &noted, &failed).await;
             match res {
                 Ok(()) => break,
                 Err(e) => {
@@ -443,13 +452,18 @@ async fn settle_loop(pool: PgPool, mut rx: mpsc::UnboundedReceiver<Settled>) {
     }
 }
 
-async fn settle(pool: &PgPool, done: &[Value], failed: &[Value]) -> Result<(), sqlx::Error> {
+async fn settle(pool: &PgPool, done: &[i64], noted: &[Value], failed: &[Value]) -> Result<(), sqlx::Error> {
     if !done.is_empty() {
+        // Notes are written only with `processed_at` (a row is never noted
+        // and then retried), so these rows have none to keep.
+        sqlx::query("DELETE FROM webhook_inbox WHERE id = ANY($1)").bind(done).execute(pool).await?;
+    }
+    if !noted.is_empty() {
         sqlx::query(
             "UPDATE webhook_inbox w SET processed_at = now(), notes = w.notes || r.notes, last_error = NULL
              FROM jsonb_to_recordset($1) AS r(id bigint, notes jsonb) WHERE w.id = r.id",
         )
-        .bind(Value::Array(done.to_vec()))
+        .bind(Value::Array(noted.to_vec()))
         .execute(pool)
         .await?;
     }

@@ -57,6 +57,7 @@ impl GroupWork for ConversationWrites {
     ) -> Result<Vec<Option<BatchOutcome>>, sqlx::Error> {
         let outcomes = commit_tenant(tx, tenant, batches, &self.keywords).await?;
         emit_message_events(tx, tenant, &outcomes, batches, &self.hooks).await?;
+        settle_inbox_rows(tx, batches).await?;
         Ok(outcomes.into_iter().map(Some).collect())
     }
 }
@@ -104,6 +105,20 @@ pub async fn current_fences(tx: &mut sqlx::PgConnection, fences: &[Fence]) -> Re
     .fetch_all(&mut *tx)
     .await?;
     Ok(rows.into_iter().filter_map(|(p, epoch)| Some(Fence { partition: u16::try_from(p).ok()?, epoch })).collect())
+}
+
+/// Deletes the webhook inbox rows whose last pending event these batches
+/// store, in the same transaction: the POST is then done in one commit
+/// (its raw body is kept only while something of it is pending, or when it
+/// carries notes). A rollback keeps the rows, so they are settled (or
+/// replayed) as before.
+async fn settle_inbox_rows(tx: &mut GroupTx, batches: &[&ConversationBatch]) -> Result<(), sqlx::Error> {
+    let ids: Vec<i64> = batches.iter().flat_map(|b| b.settles.iter().copied()).collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("DELETE FROM webhook_inbox WHERE id = ANY($1)").bind(&ids).execute(&mut **tx).await?;
+    Ok(())
 }
 
 /// Handle to the batch writer tasks.

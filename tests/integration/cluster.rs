@@ -401,6 +401,7 @@ async fn the_database_refuses_a_commit_or_a_send_under_a_lease_that_moved_on() {
         patch: None,
         last_seq: 0,
         fence: Some(fence),
+        settles: Vec::new(),
     };
     assert!(deps.store.commit(batch(current)).await.is_ok(), "the current lease may write");
     assert_eq!(deps.store.commit(batch(stale)).await.unwrap_err(), StoreError::Fenced, "an older epoch may not");

@@ -303,6 +303,9 @@ async fn a_batched_post_routes_each_change_by_its_number() {
     .await;
     // The statuses for unknown messages are held, not dropped.
     eventually("statuses held", WAIT, || async { (app.count("held_events").await == 2).then_some(()) }).await;
+    // Every event of the POST is stored (across two tenants' conversations):
+    // its raw row goes with the last of them.
+    eventually("inbox row settled", WAIT, || async { (app.count("webhook_inbox").await == 0).then_some(()) }).await;
 }
 
 #[actix_rt::test]

@@ -557,18 +557,29 @@ async fn settled_inbox_rows_and_stale_held_events_are_purged_after_the_retention
     let app = spawn_app().await;
     let t = app.register("Acme").await;
     app.connect_channel(&t, PHONE_NUMBER_ID).await;
-    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "15550012001", "wamid.keep", "hi")).await;
+    let stored = app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "15550012001", "wamid.keep", "hi")).await;
     eventually("stored", WAIT, || async { app.message_by_wamid(&t, "wamid.keep").await }).await;
     // A status for a message that never came is held.
-    app.post_webhook_ok(fixture("status_delivered.json")).await;
+    let held = app.post_webhook_ok(fixture("status_delivered.json")).await;
     eventually("held", WAIT, || async { (app.count("held_events").await == 1).then_some(()) }).await;
+    // Two POSTs for a number no one connected: kept, with their notes.
+    for wamid in ["wamid.unrouted.1", "wamid.unrouted.2"] {
+        app.post_webhook_ok(text_webhook("909090909090", "15550012002", wamid, "anyone?")).await;
+    }
     eventually("settled", WAIT, || async {
-        let n: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM webhook_inbox WHERE processed_at IS NOT NULL").fetch_one(&app.owner).await.unwrap();
-        (n == 2).then_some(())
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM webhook_inbox WHERE processed_at IS NOT NULL AND notes <> '[]'")
+            .fetch_one(&app.owner)
+            .await
+            .unwrap();
+        (n == 2 && app.count("webhook_inbox").await == 2).then_some(())
     })
     .await;
-    // One row ages past 30 days; an unsettled old row stays.
+    // The POSTs whose events were stored (a message, a held status) left no raw row.
+    let ids = [stored["inbox_id"].as_i64().unwrap(), held["inbox_id"].as_i64().unwrap()];
+    let left: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM webhook_inbox WHERE id = ANY($1)").bind(&ids[..]).fetch_one(&app.owner).await.unwrap();
+    assert_eq!(left, 0, "a fully stored POST keeps no raw body");
+    // One noted row ages past 30 days; an unsettled old row stays.
     sqlx::query("UPDATE webhook_inbox SET processed_at = now() - interval '31 days' WHERE id = (SELECT min(id) FROM webhook_inbox)")
         .execute(&app.owner)
         .await
@@ -581,7 +592,7 @@ async fn settled_inbox_rows_and_stale_held_events_are_purged_after_the_retention
     let pool = app.app_pool().await;
     let (inbox, held) = whatsflow::store::retention::purge(&pool, whatsflow::config::DEFAULT_RETENTION).await.unwrap();
     assert_eq!((inbox, held), (1, 1));
-    assert_eq!(app.count("webhook_inbox").await, 2, "the recent settled row and the unsettled one are kept");
+    assert_eq!(app.count("webhook_inbox").await, 2, "the recent noted row and the unsettled one are kept");
     assert_eq!(app.count("held_events").await, 0);
     assert!(app.message_by_wamid(&t, "wamid.keep").await.is_some(), "messages are not touched");
 }

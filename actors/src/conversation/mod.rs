@@ -416,6 +416,10 @@ impl ConversationActor {
             let store = self.deps.store.clone();
             let mut batch = plan.batch.clone();
             batch.fence = self.fence;
+            // The inbox rows whose last pending event is here are settled
+            // by this very commit (no later settle write).
+            let sole: Vec<Option<i64>> = receipts.iter().map(EventReceipt::sole_row).collect();
+            batch.settles = sole.iter().flatten().copied().collect();
             ctx.spawn(async move { store.commit(batch).await }.into_actor(self).map(move |res, act, ctx| {
                 act.flushing = false;
                 match res {
@@ -423,8 +427,11 @@ impl ConversationActor {
                         act.consecutive_failures = 0;
                         act.poison_failures = 0;
                         act.committed(ctx, plan, outcome);
-                        for r in receipts {
-                            r.complete();
+                        for (r, sole) in receipts.into_iter().zip(sole) {
+                            match sole {
+                                Some(_) => r.complete_settled(),
+                                None => r.complete(),
+                            }
                         }
                         act.flush(ctx);
                     }

@@ -181,6 +181,7 @@ pub fn plan_batch<W: Into<Work>>(pc: &PlanContext, works: Vec<W>) -> Planned {
             patch,
             last_seq: seq,
             fence: None,
+            settles: Vec::new(),
         },
         sends,
         mark_read,
