@@ -34,13 +34,37 @@ fn options(url: &str) -> Result<PgConnectOptions, sqlx::Error> {
 /// of milliseconds of CPU for a sweep over a large tenant), which an OLTP
 /// service repeating short statements never earns back. Measured in
 /// BENCHMARKS.md ("Campaigns, ninth session").
+///
+/// A pooled connection is pinged before it is handed out only when it sat
+/// idle for [`PING_IF_IDLE_FOR`]: one that was in use a moment ago is
+/// known to be alive, and pinging it cost every short transaction an extra
+/// round trip under load (BENCHMARKS.md, "The inbox row settled in the
+/// commit"). A connection that dies in use fails its statement and is
+/// dropped, as it could between a ping and its first statement anyway.
 pub async fn connect(url: &str, max_connections: u32, idle_in_transaction: Option<Duration>) -> Result<PgPool, sqlx::Error> {
     let mut options = options(url)?.options([("jit", "off")]);
     if let Some(limit) = idle_in_transaction {
         options = options.options([("idle_in_transaction_session_timeout", limit.as_millis().max(1).to_string())]);
     }
-    PgPoolOptions::new().max_connections(max_connections).acquire_timeout(ACQUIRE_TIMEOUT).connect_with(options).await
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PING_IF_IDLE_FOR {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
+        .connect_with(options)
+        .await
 }
+
+/// How long a pooled connection may sit idle before it is pinged on
+/// acquire (a restarted Postgres or a cut connection is noticed then).
+pub const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
 
 /// The password of [`APP_ROLE`] when the server provisions it: derived from
 /// the master key, so every node of a cluster sets and uses the same one.

@@ -91,6 +91,10 @@ pub struct ConversationSnapshot {
     pub contact_user_id: Option<String>,
     /// The customer's latest message (read receipts and typing point at it).
     pub last_inbound_wamid: Option<Wamid>,
+    /// Whether a flow run may be active on it: false when the store read
+    /// it with none (a new customer's conversation never has one), so
+    /// loading it asks the flow store nothing.
+    pub may_have_run: bool,
 }
 
 /// A message to insert (idempotent on `(tenant, wamid)`).

@@ -110,6 +110,8 @@ pub fn snapshot_from_row(row: &sqlx::postgres::PgRow, created: bool) -> Result<C
         contact_phone: row.try_get::<Option<String>, _>("contact_phone").ok().flatten(),
         contact_user_id: row.try_get::<Option<String>, _>("contact_user_id").ok().flatten(),
         last_inbound_wamid: row.try_get::<Option<String>, _>("last_inbound_wamid").ok().flatten().map(whatsflow_actors::ids::Wamid),
+        // Known when the query asked (opening); otherwise the flow store is asked.
+        may_have_run: row.try_get::<bool, _>("active_run").unwrap_or(true),
     })
 }
 

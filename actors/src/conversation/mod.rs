@@ -286,7 +286,8 @@ impl ConversationActor {
                 actix::clock::sleep(backoff).await;
             }
             let snapshot = store.open_conversation(tenant, channel, contact).await?;
-            let run = match flows.active_run(tenant, snapshot.id).await? {
+            let active = if snapshot.may_have_run { flows.active_run(tenant, snapshot.id).await? } else { None };
+            let run = match active {
                 Some(run) => flows.flow_at(tenant, run.flow_id, run.version).await?.map(|flow| (run, flow)),
                 None => None,
             };
