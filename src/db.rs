@@ -157,9 +157,14 @@ pub async fn ensure_database(admin_url: &str, name: &str) -> Result<(), sqlx::Er
 /// A transaction scoped to one tenant: row-level security shows and accepts
 /// only that tenant's rows for its whole life.
 pub async fn tenant_tx(pool: &PgPool, tenant: TenantId) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    set_tenant(&mut tx, tenant).await?;
-    Ok(tx)
+    pool.begin_with(begin_as(tenant)).await
+}
+
+/// `BEGIN` and the tenant's setting in one simple query, so a tenant's
+/// transaction starts in one round trip instead of two. The id is a UUID
+/// formatted here (hex digits and dashes), never a caller's string.
+pub fn begin_as(tenant: TenantId) -> String {
+    format!("BEGIN; SELECT set_config('app.tenant_id', '{}', true)", tenant.0.hyphenated())
 }
 
 /// Switches the current transaction to `tenant` (group commits span tenants).

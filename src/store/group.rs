@@ -7,7 +7,7 @@
 //! If a shared transaction fails for a reason other than the database being
 //! down, each job is retried alone, so one poisoned job fails only itself.
 
-use crate::db::{is_unavailable, set_tenant};
+use crate::db::{begin_as, is_unavailable, set_tenant};
 use crate::store::store_err;
 use async_trait::async_trait;
 use sqlx::PgPool;
@@ -48,10 +48,19 @@ pub trait GroupWork: Send + Sync + 'static {
     /// alone), so nothing is committed that a caller is told failed.
     async fn run(&self, pool: &PgPool, jobs: &[&Self::Job]) -> Result<Vec<Self::Output>, sqlx::Error> {
         let mut out: Vec<Option<Self::Output>> = jobs.iter().map(|_| None).collect();
-        let mut tx = pool.begin().await?;
+        let tenants = by_tenant(jobs, Self::tenant);
+        // The first tenant is set with the `BEGIN` (one round trip), the
+        // others as their turn comes.
+        let first = tenants.keys().next().copied();
+        let mut tx = match first {
+            Some(t) => pool.begin_with(begin_as(t)).await?,
+            None => pool.begin().await?,
+        };
         self.before(&mut tx, jobs).await?;
-        for (tenant, idxs) in by_tenant(jobs, Self::tenant) {
-            set_tenant(&mut tx, tenant).await?;
+        for (tenant, idxs) in tenants {
+            if Some(tenant) != first {
+                set_tenant(&mut tx, tenant).await?;
+            }
             let mine: Vec<&Self::Job> = idxs.iter().map(|&i| jobs[i]).collect();
             let done = self.run_tenant(&mut tx, tenant, &mine).await?;
             for (i, o) in idxs.into_iter().zip(done) {
