@@ -110,8 +110,9 @@ pub struct Config {
     /// `WHATSFLOW_TRUSTED_PROXIES`: proxies (CIDRs) whose `X-Forwarded-For`
     /// names the client (for the sign-in limits).
     pub trusted_proxies: Vec<crate::egress::Cidr>,
-    /// `WHATSFLOW_RETENTION_DAYS`: how long settled webhook inbox rows and
-    /// never-released held events are kept.
+    /// `WHATSFLOW_RETENTION_DAYS`: how long webhook inbox rows kept with
+    /// notes (unrouted, rejected, dead-lettered events) and never-released
+    /// held events are kept.
     pub retention: Duration,
     /// Sign-in abuse limits.
     pub auth_limits: crate::auth::limits::AuthLimits,

@@ -25,7 +25,8 @@ pub enum InboxOutcome {
     SettledInCommit,
 }
 
-/// Receives settled inbox rows (the server marks them in Postgres).
+/// Receives settled inbox rows (the server deletes a cleanly processed row,
+/// keeps a noted one marked processed, and schedules a failed one again).
 pub trait InboxSettler: Send + Sync + 'static {
     /// Called exactly once per ticket.
     fn settle(&self, inbox_id: i64, outcome: InboxOutcome);
@@ -171,7 +172,13 @@ impl EventReceipt {
     /// that transaction committed.
     pub fn sole_row(&self) -> Option<i64> {
         let t = self.0.as_ref()?;
-        let alone = Arc::strong_count(t) == 1 && !t.failed.load(Ordering::Acquire);
+        if Arc::strong_count(t) != 1 {
+            return None;
+        }
+        // Ordered after whatever the other shares did before they dropped
+        // (a failure, a note), as `Arc`'s own drop orders its last owner.
+        std::sync::atomic::fence(Ordering::Acquire);
+        let alone = !t.failed.load(Ordering::Acquire);
         let unnoted = t.notes.lock().map(|n| n.is_empty()).unwrap_or(false);
         (alone && unnoted).then_some(t.inbox_id)
     }

@@ -38,7 +38,9 @@ pub trait GroupWork: Send + Sync + 'static {
 
     /// Runs once per group, first, inside its transaction (before any
     /// tenant's share): for checks that lock rows shared by every tenant in
-    /// one order (the conversation writer's fences).
+    /// one order (the conversation writer's fences). The group's first
+    /// tenant is already set (it rides the `BEGIN`), so it must read only
+    /// tables without row-level security.
     async fn before(&self, _tx: &mut GroupTx, _jobs: &[&Self::Job]) -> Result<(), sqlx::Error> {
         Ok(())
     }

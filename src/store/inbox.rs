@@ -454,9 +454,9 @@ async fn settle_loop(pool: PgPool, mut rx: mpsc::UnboundedReceiver<Settled>) {
 
 async fn settle(pool: &PgPool, done: &[i64], noted: &[Value], failed: &[Value]) -> Result<(), sqlx::Error> {
     if !done.is_empty() {
-        // Notes are written only with `processed_at` (a row is never noted
-        // and then retried), so these rows have none to keep.
-        sqlx::query("DELETE FROM webhook_inbox WHERE id = ANY($1)").bind(done).execute(pool).await?;
+        // A row another processing already settled with notes (several
+        // nodes: a slow receiver's row taken over) keeps them.
+        sqlx::query("DELETE FROM webhook_inbox WHERE id = ANY($1) AND processed_at IS NULL").bind(done).execute(pool).await?;
     }
     if !noted.is_empty() {
         sqlx::query(

@@ -1,4 +1,5 @@
-//! Retention: settled webhook inbox rows, held events whose message never
+//! Retention: settled webhook inbox rows (those kept with notes: a cleanly
+//! processed one is deleted when it settles), held events whose message never
 //! came, finished outbound webhook deliveries, and (after their own longer
 //! periods) smart-reply memory, rule logs and report rollups are deleted once older than the retention (default 30 days), in
 //! small batches so the purge never holds long locks. Unsettled and

@@ -117,7 +117,8 @@ async fn settle_inbox_rows(tx: &mut GroupTx, batches: &[&ConversationBatch]) -> 
     if ids.is_empty() {
         return Ok(());
     }
-    sqlx::query("DELETE FROM webhook_inbox WHERE id = ANY($1)").bind(&ids).execute(&mut **tx).await?;
+    // A row already settled with notes (another node's processing) keeps them.
+    sqlx::query("DELETE FROM webhook_inbox WHERE id = ANY($1) AND processed_at IS NULL").bind(&ids).execute(&mut **tx).await?;
     Ok(())
 }
 
