@@ -1,13 +1,14 @@
 //! Driving a flow run: [`drive`] executes nodes from the cursor until the
 //! run has to wait (a reply, an input, a delay, a person), persisting the
-//! cursor before each side effect. Effects go through an [`Effects`]
+//! cursor before each side effect that a resume could not redo alike
+//! ([`Unsaved`]). Effects go through an [`Effects`]
 //! executor: the live one (the [`super::actor::FlowRun`] actor: real sends
 //! through the conversation, real HTTP) or the sandbox of
 //! `POST /flows/{id}/test` (a transcript). Time comes from the executor too
 //! ([`Effects::now`]), so delays and input timeouts are tested without
 //! waiting.
 
-use super::interpret::{self, Effect, RunContext, Then};
+use super::interpret::{self, Effect, Replay, RunContext, Then};
 use super::record::{RunRecord, RunStatus, Waiting};
 use super::spec::NodeSpec;
 use super::Flow;
@@ -143,8 +144,47 @@ fn resolve_wait(flow: &Flow, run: &mut RunRecord, ctx: &mut RunContext, trigger:
     }
 }
 
+/// What the run did since its last save: a resume (a restart, or another
+/// node taking the conversation over) starts from that save and does it all
+/// again. A stretch is safe to do again when every send in it repeats under
+/// its key (the outbox refuses the repeat), at most its first step changes the
+/// contact or calls out (done again the way an interrupted step always was),
+/// and nothing in it came from outside the stored row (a customer's answer,
+/// a resume by hand). The driver saves before a step that would break this,
+/// so a run with only sends, conditions and contact changes costs one save
+/// per drive instead of one per node.
+#[derive(Debug, Default)]
+struct Unsaved {
+    /// Steps executed since the save.
+    steps: usize,
+    /// One of them called out ([`Replay::External`]).
+    external: bool,
+    /// The run took something a resume would not find again: it left a wait
+    /// or a pause.
+    consumed: bool,
+}
+
+impl Unsaved {
+    /// Whether the run must be saved before a step with this effect.
+    fn save_before(&self, effect: Option<&Effect>) -> bool {
+        let Some(effect) = effect else { return false };
+        self.consumed
+            || match effect.replay() {
+                Replay::Deduplicated => self.external,
+                Replay::Idempotent | Replay::External => self.steps > 0,
+            }
+    }
+
+    /// Records a step done after the last save.
+    fn did(&mut self, effect: Option<&Effect>) {
+        self.steps += 1;
+        self.external |= effect.map(Effect::replay) == Some(Replay::External);
+    }
+}
+
 /// Drives a run until it waits or ends. The cursor is persisted before
-/// every side effect; the returned record is the run's new state.
+/// every side effect a resume could not redo alike ([`Unsaved`]), and when
+/// the run stops; the returned record is the run's new state.
 pub async fn drive(flow: &Flow, mut run: RunRecord, ctx: &mut RunContext, trigger: Trigger, fx: &mut dyn Effects) -> RunRecord {
     if !run.status.is_active() || (run.status == RunStatus::Paused && trigger != Trigger::Go) {
         return run;
@@ -157,6 +197,7 @@ pub async fn drive(flow: &Flow, mut run: RunRecord, ctx: &mut RunContext, trigge
     // side effect; the process, or its node's lease, was lost before the
     // next save) does that step again under the same key: a message it may
     // already have sent is then refused as a duplicate, not sent twice.
+    let mut unsaved = Unsaved { consumed: run.status != RunStatus::Running, ..Unsaved::default() };
     let mut mid_step = run.status == RunStatus::Running
         && trigger == Trigger::Go
         && run.step > 0
@@ -193,11 +234,15 @@ pub async fn drive(flow: &Flow, mut run: RunRecord, ctx: &mut RunContext, trigge
             run.step += 1;
             run.path.push(node_id.clone());
         }
-        if let Err(e) = fx.persist(&run).await {
-            return fail(run, format!("could not save the run: {e}"));
-        }
-        let key = format!("{}:{}", run.id, run.step);
         let step = interpret::execute(flow, &node_id, spec, ctx);
+        if unsaved.save_before(step.effect.as_ref()) {
+            if let Err(e) = fx.persist(&run).await {
+                return fail(run, format!("could not save the run: {e}"));
+            }
+            unsaved = Unsaved::default();
+        }
+        unsaved.did(step.effect.as_ref());
+        let key = format!("{}:{}", run.id, run.step);
         let mut api_answer = None;
         let outcome = match &step.effect {
             None => Ok(()),
@@ -417,9 +462,14 @@ mod tests {
         let mut first = Recorder::default();
         let done = drive(&flow, RunRecord::new(uuid::Uuid::nil(), 1, &flow), &mut RunContext::default(), Trigger::Go, &mut first).await;
         assert_eq!(done.status, RunStatus::Completed);
-        // The save before the first send, as a takeover (or a restart) finds it.
-        let stored = first.persisted.iter().find(|r| r.cursor.as_deref() == Some("hi")).unwrap().clone();
-        assert_eq!((stored.status, stored.step), (RunStatus::Running, 1));
+        // Two sends in a row share the run's one save (at the end): a
+        // resume redoes both under their keys. A run saved just before its
+        // first send (as one is before a step that must not be redone
+        // blindly) is found by a takeover or a restart like this:
+        assert_eq!(first.persisted.len(), 1, "one save for the drive: {:?}", first.persisted);
+        let mut stored = RunRecord { id: done.id, ..RunRecord::new(uuid::Uuid::nil(), 1, &flow) };
+        stored.step = 1;
+        stored.path.push("hi".into());
         let mut again = Recorder::default();
         let resumed = drive(&flow, stored, &mut RunContext::default(), Trigger::Go, &mut again).await;
         assert_eq!(resumed.status, RunStatus::Completed);
@@ -427,6 +477,76 @@ mod tests {
         assert_eq!(keys(&again), keys(&first), "the same sends under the same keys (the outbox refuses the repeats)");
         assert_eq!(resumed.path, vec!["hi", "more"]);
         assert_eq!(resumed.step, done.step);
+    }
+
+    #[actix_rt::test]
+    async fn saves_are_taken_where_a_resume_could_differ_and_every_resume_ends_alike() {
+        let data: FlowData = serde_json::from_value(json!({"nodes": [
+            {"id": "a", "type": "set_field", "data": {"start": true, "field": "stage", "value": "one"}},
+            {"id": "b", "type": "condition", "data": {"rules": [{"field": "contact.fields.stage", "operator": "equals", "value": "one", "handle": "yes"}]}},
+            {"id": "c", "type": "message", "data": {"text": "Your order number?"}},
+            {"id": "d", "type": "input", "data": {"prompt": "Order number please", "variable": "order", "validation": "number"}},
+            {"id": "e", "type": "tag", "data": {"add": ["bench"]}},
+            {"id": "g", "type": "api", "data": {"method": "GET", "url": "https://shop.test/orders/{{vars.order}}", "save": {"state": "status"}}},
+            {"id": "h", "type": "message", "data": {"text": "Order {{vars.order}} is {{vars.state}}"}},
+            {"id": "f", "type": "end", "data": {}},
+            {"id": "z", "type": "end", "data": {}}
+        ], "edges": [
+            {"id": "1", "source": "a", "target": "b"}, {"id": "2", "source": "b", "target": "c", "sourceHandle": "yes"},
+            {"id": "3", "source": "b", "target": "z", "sourceHandle": "else"}, {"id": "4", "source": "c", "target": "d"},
+            {"id": "5", "source": "d", "target": "e", "sourceHandle": "ok"}, {"id": "6", "source": "e", "target": "g"},
+            {"id": "7", "source": "g", "target": "h", "sourceHandle": "ok"}, {"id": "8", "source": "h", "target": "f"}
+        ]}))
+        .unwrap();
+        let flow = validate(&data).unwrap();
+        let shipped = || Recorder { api: Some(Ok(json!({"status": "shipped"}))), ..Default::default() };
+        // Runs a run (from any stored state) to its end the way the live
+        // actor would: woken with Go, then given the customer's answer.
+        async fn finish(flow: &Flow, run: RunRecord, fx: &mut Recorder) -> RunRecord {
+            let mut ctx = RunContext::default();
+            let run = drive(flow, run, &mut ctx, Trigger::Go, fx).await;
+            match run.status {
+                RunStatus::Waiting => drive(flow, run, &mut ctx, msg("4821"), fx).await,
+                _ => run,
+            }
+        }
+        let mut first = shipped();
+        let mut ctx = RunContext::default();
+        let waiting = drive(&flow, RunRecord::new(uuid::Uuid::nil(), 1, &flow), &mut ctx, Trigger::Go, &mut first).await;
+        assert_eq!(waiting.status, RunStatus::Waiting);
+        assert_eq!(first.persisted.len(), 1, "a field, a condition and two sends ride on the drive's one save");
+        let done = drive(&flow, waiting, &mut ctx, msg("4821"), &mut first).await;
+        assert_eq!(done.status, RunStatus::Completed);
+        assert_eq!(done.path, vec!["a", "b", "c", "d", "e", "g", "h", "f"]);
+        let saved: Vec<(Option<String>, RunStatus)> = first.persisted.iter().map(|r| (r.cursor.clone(), r.status)).collect();
+        assert_eq!(
+            saved,
+            vec![
+                (Some("d".into()), RunStatus::Waiting),
+                // The answer is saved before anything is done with it.
+                (Some("e".into()), RunStatus::Running),
+                // A call out after a change to the contact, then the send
+                // after the call out, each behind a save.
+                (Some("g".into()), RunStatus::Running),
+                (Some("h".into()), RunStatus::Running),
+                (None, RunStatus::Completed),
+            ]
+        );
+        let sent: std::collections::HashMap<String, Value> = first.sent.iter().map(|(_, c, k)| (k.clone(), c.clone())).collect();
+        assert_eq!(sent.len(), 3);
+        // A crash anywhere resumes from the last save, or from the stored
+        // start: every resume ends in the same state, and sends nothing the
+        // first pass did not send under the same key.
+        let mut resumes = vec![RunRecord { id: done.id, ..RunRecord::new(uuid::Uuid::nil(), 1, &flow) }];
+        resumes.extend(first.persisted.iter().filter(|r| r.status != RunStatus::Completed).cloned());
+        for stored in resumes {
+            let mut again = shipped();
+            let end = finish(&flow, stored.clone(), &mut again).await;
+            assert_eq!((end.status, &end.path, end.step, &end.vars), (done.status, &done.path, done.step, &done.vars), "from {stored:?}");
+            for (_, content, key) in &again.sent {
+                assert_eq!(sent.get(key), Some(content), "from {stored:?}: {key} was not sent so the first time");
+            }
+        }
     }
 
     #[actix_rt::test]

@@ -1,8 +1,8 @@
 //! The flow interpreter: what one node does, and how a waiting node answers
-//! a reply, an input, an API result or a timeout. Pure functions: the run
-//! actor persists its cursor before performing the effect a step returns, so
-//! a crash never skips a node, and sends carry an idempotency key so a
-//! re-executed node never sends twice.
+//! a reply, an input, an API result or a timeout. Pure functions: the driver
+//! persists the cursor wherever resuming from the last save could act
+//! differently ([`Replay`]), so a crash never skips a node, and sends carry an
+//! idempotency key so a re-executed node never sends twice.
 
 use super::spec::{ApiSpec, InputSpec, InputValidation, MessageSpec, NodeSpec, Operator, Rule};
 use super::Flow;
@@ -186,6 +186,34 @@ pub enum Effect {
         /// The sequence.
         campaign_id: String,
     },
+}
+
+/// What doing an effect again does, when a run resumes from a save taken
+/// before it (a restart, or another node taking the conversation over): the
+/// driver saves a run only where resuming from its last save could act
+/// differently from the first time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replay {
+    /// A send: done again under the same key, the outbox refuses it.
+    Deduplicated,
+    /// A change to the contact (tags, a field, a drip enrolment): done again,
+    /// it changes nothing more; but a step before it in the same unsaved
+    /// stretch may have read what it changes.
+    Idempotent,
+    /// A call out or a hand-over (API, webhook, assignment, hand-off): done
+    /// again it may answer or pick differently, or be seen twice.
+    External,
+}
+
+impl Effect {
+    /// How this effect behaves when done again (see [`Replay`]).
+    pub fn replay(&self) -> Replay {
+        match self {
+            Effect::Send { .. } => Replay::Deduplicated,
+            Effect::Tag { .. } | Effect::SetField { .. } | Effect::Enroll { .. } => Replay::Idempotent,
+            Effect::Api { .. } | Effect::Webhook { .. } | Effect::Assign { .. } | Effect::Handoff { .. } => Replay::External,
+        }
+    }
 }
 
 /// What happens after a node's effect.
