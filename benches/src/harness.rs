@@ -122,8 +122,13 @@ impl Harness {
     /// Starts Postgres, the simulator and the server (`env` adds settings).
     pub async fn start(bin: &std::path::Path, env: &[(&str, String)]) -> anyhow::Result<Self> {
         let dir = tempfile::Builder::new().prefix("wf-bench-").tempdir_in("/tmp")?;
-        // pg_stat_statements lets a run say which statements took Postgres's time.
-        let settings = vec![("shared_preload_libraries".to_owned(), "pg_stat_statements".to_owned())];
+        // pg_stat_statements lets a run say which statements took Postgres's
+        // time; with WF_BENCH_NESTED=1, also those inside functions and
+        // triggers (off by default: tracking them costs a little per row).
+        let mut settings = vec![("shared_preload_libraries".to_owned(), "pg_stat_statements".to_owned())];
+        if std::env::var_os("WF_BENCH_NESTED").is_some_and(|v| v == "1") {
+            settings.push(("pg_stat_statements.track".to_owned(), "all".to_owned()));
+        }
         let pg = EmbeddedPostgres::start(dir.path(), &EmbeddedOptions { max_connections: 300, settings }).await?;
         let db = format!("bench_{}", uuid::Uuid::new_v4().simple());
         whatsflow::db::ensure_database(&pg.url("postgres"), &db).await?;

@@ -258,7 +258,7 @@ impl Monitor {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
         let (commits1, deadlocks1) = commits(&self.pool).await;
         let (commits, deadlocks) = (commits1 - self.commits0.0, deadlocks1 - self.commits0.1);
-        let top_statements = top_statements(&self.pool).await;
+        let (top_statements, top_nested_statements) = (busiest(&self.pool, true).await, busiest(&self.pool, false).await);
         let writes = writes(&self.pool).await.since(&self.writes0);
         self.pool.close().await;
         let wal = self.wal.lock().map(|w| (w.active, w.waiting_on_wal)).unwrap_or((0, 0));
@@ -275,18 +275,23 @@ impl Monitor {
             errors: self.errors.count.load(Ordering::Relaxed),
             first_error: self.errors.first.lock().ok().and_then(|f| f.clone()),
             top_statements,
+            top_nested_statements,
             writes,
             hottest_thread,
         }
     }
 }
 
-/// The statements that took most of Postgres's time in the phase.
-async fn top_statements(pool: &sqlx::PgPool) -> Vec<Value> {
+/// The statements that took most of Postgres's time in the phase: those the
+/// server sent (`toplevel`), or those run inside functions and triggers
+/// (their time is also inside the statement that fired them).
+async fn busiest(pool: &sqlx::PgPool, toplevel: bool) -> Vec<Value> {
     let rows: Vec<(String, i64, f64)> = sqlx::query_as(
         "SELECT regexp_replace(left(query, 120), '\\s+', ' ', 'g'), calls, total_exec_time FROM pg_stat_statements
-         WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT 6",
+         WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND toplevel = $1
+         ORDER BY total_exec_time DESC LIMIT 6",
     )
+    .bind(toplevel)
     .fetch_all(pool)
     .await
     .unwrap_or_default();
@@ -296,7 +301,7 @@ async fn top_statements(pool: &sqlx::PgPool) -> Vec<Value> {
 }
 
 /// The busiest tables whose row versions a phase counts.
-const COUNTED_TABLES: [&str; 4] = ["conversations", "messages", "webhook_inbox", "contacts"];
+const COUNTED_TABLES: [&str; 5] = ["conversations", "messages", "webhook_inbox", "contacts", "flow_runs"];
 
 /// Rows written and WAL generated so far: what each message costs Postgres
 /// to write, beside the time it takes.
@@ -307,6 +312,10 @@ pub struct Writes {
     pub tables: Vec<(String, i64, i64, i64, i64)>,
     /// WAL generated, bytes.
     pub wal_bytes: i64,
+    /// Per table (all of them): sequential scans and the rows they read. A
+    /// lookup planned as a scan (say, a foreign key check planned while its
+    /// table was empty) shows here as a table read over and over.
+    pub seq_scans: Vec<(String, i64, i64)>,
 }
 
 impl Writes {
@@ -323,6 +332,14 @@ impl Writes {
                 })
                 .collect(),
             wal_bytes: self.wal_bytes - start.wal_bytes,
+            seq_scans: self
+                .seq_scans
+                .iter()
+                .map(|(name, scans, rows)| {
+                    let (s0, r0) = start.seq_scans.iter().find(|t| &t.0 == name).map_or((0, 0), |t| (t.1, t.2));
+                    (name.clone(), scans - s0, rows - r0)
+                })
+                .collect(),
         }
     }
 
@@ -337,7 +354,11 @@ impl Writes {
                 (name.clone(), json!({"inserted": ins, "updated": upd, "hot_updated": hot, "hot_share": share, "deleted": del}))
             })
             .collect();
-        json!({"tables": tables, "wal_mib": crate::harness::round(self.wal_bytes as f64 / 1_048_576.0)})
+        let mut scanned: Vec<&(String, i64, i64)> = self.seq_scans.iter().filter(|t| t.2 > 0).collect();
+        scanned.sort_by_key(|t| std::cmp::Reverse(t.2));
+        let seq_scans: serde_json::Map<String, Value> =
+            scanned.iter().take(5).map(|(name, scans, rows)| (name.clone(), json!({"scans": scans, "rows_read": rows}))).collect();
+        json!({"tables": tables, "wal_mib": crate::harness::round(self.wal_bytes as f64 / 1_048_576.0), "seq_scans": seq_scans})
     }
 }
 
@@ -354,7 +375,9 @@ async fn writes(pool: &sqlx::PgPool) -> Writes {
     .await
     .unwrap_or_default();
     let wal_bytes: i64 = sqlx::query_scalar("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint").fetch_one(pool).await.unwrap_or(0);
-    Writes { tables, wal_bytes }
+    let seq_scans =
+        sqlx::query_as("SELECT relname::text, seq_scan, seq_tup_read FROM pg_stat_user_tables").fetch_all(pool).await.unwrap_or_default();
+    Writes { tables, wal_bytes, seq_scans }
 }
 
 /// The pids measured at the start that still run, plus backends started since.
@@ -392,6 +415,8 @@ pub struct Usage {
     pub first_error: Option<String>,
     /// Postgres's busiest statements (pg_stat_statements).
     pub top_statements: Vec<Value>,
+    /// The busiest statements run inside functions and triggers.
+    pub top_nested_statements: Vec<Value>,
     /// Rows written per table (with the HOT share of updates) and WAL.
     pub writes: Writes,
     /// The server's busiest thread and its CPU, % of one core.
@@ -438,7 +463,7 @@ impl Usage {
         let r = crate::harness::round;
         json!({"seconds": r(self.seconds), "machine_busy_pct": r(self.machine_busy_pct), "server_cpu_pct": r(self.server_cpu_pct),
                "postgres_cpu_pct": r(self.postgres_cpu_pct), "loadgen_cpu_pct": r(self.loadgen_cpu_pct), "commits_per_s": r(self.commits_per_s),
-               "wal_wait_share": r(self.wal_wait_share), "deadlocks": self.deadlocks, "errors": self.errors, "first_error": self.first_error, "top_statements": self.top_statements, "writes": self.writes.to_json(),
+               "wal_wait_share": r(self.wal_wait_share), "deadlocks": self.deadlocks, "errors": self.errors, "first_error": self.first_error, "top_statements": self.top_statements, "top_nested_statements": self.top_nested_statements, "writes": self.writes.to_json(),
                "hottest_server_thread": self.hottest_thread.as_ref().map(|(n, p)| json!({"name": n, "cpu_pct": r(*p)})), "verdict": self.verdict()})
     }
 }

@@ -5,6 +5,7 @@
 
 use crate::cache::BoundedCache;
 use crate::db::tenant_tx;
+use crate::store::contact_changes::{ContactChange, ContactChanges};
 use crate::store::flow_runs::{RunCreation, RunSaves};
 use crate::store::group::{GroupCommit, GroupLimits};
 use crate::store::store_err;
@@ -27,6 +28,7 @@ pub struct PgFlowStore {
     pool: PgPool,
     creations: GroupCommit<RunCreation>,
     saves: GroupCommit<RunSaves>,
+    contact_changes: GroupCommit<ContactChanges>,
     active: Arc<DashMap<TenantId, Arc<Vec<ActiveFlow>>>>,
     versions: Arc<BoundedCache<(uuid::Uuid, i32), Arc<Flow>>>,
     hub: Arc<crate::hub::TenantHub>,
@@ -48,10 +50,12 @@ impl PgFlowStore {
     ) -> Self {
         let creations = GroupCommit::start(pool.clone(), RunCreation, RUN_LIMITS);
         let saves = GroupCommit::start(pool.clone(), RunSaves, RUN_LIMITS);
+        let contact_changes = GroupCommit::start(pool.clone(), ContactChanges, RUN_LIMITS);
         Self {
             pool,
             creations,
             saves,
+            contact_changes,
             active: Arc::new(DashMap::new()),
             versions: Arc::new(BoundedCache::new(FLOW_VERSION_CACHE, FLOW_VERSION_TTL)),
             hub,
@@ -221,17 +225,7 @@ impl FlowStore for PgFlowStore {
     async fn tag_contact(&self, tenant: TenantId, contact: ContactId, add: &[String], remove: &[String]) -> Result<(), StoreError> {
         let add: Vec<String> = add.iter().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()).collect();
         let remove: Vec<String> = remove.iter().map(|t| t.trim().to_lowercase()).collect();
-        let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
-        sqlx::query(
-            "UPDATE contacts SET tags = ARRAY(SELECT DISTINCT t FROM unnest(tags || $2::text[]) t WHERE NOT (t = ANY($3)) ORDER BY t), updated_at = now() WHERE id = $1",
-        )
-        .bind(contact.0)
-        .bind(&add)
-        .bind(&remove)
-        .execute(&mut *tx)
-        .await
-        .map_err(store_err)?;
-        tx.commit().await.map_err(store_err)
+        self.contact_changes.submit((tenant, contact, ContactChange::Tags { add, remove })).await
     }
 
     async fn enroll(&self, tenant: TenantId, campaign: uuid::Uuid, contact: ContactId) -> Result<bool, StoreError> {
@@ -254,24 +248,11 @@ impl FlowStore for PgFlowStore {
     }
 
     async fn set_contact_field(&self, tenant: TenantId, contact: ContactId, field: &str, value: &Value) -> Result<(), StoreError> {
-        let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
-        if field == "name" {
-            sqlx::query("UPDATE contacts SET name = $2, updated_at = now() WHERE id = $1")
-                .bind(contact.0)
-                .bind(value.as_str().map(str::to_owned).unwrap_or_else(|| value.to_string()))
-                .execute(&mut *tx)
-                .await
-                .map_err(store_err)?;
-        } else {
-            sqlx::query("UPDATE contacts SET custom_fields = custom_fields || jsonb_build_object($2::text, $3::jsonb), updated_at = now() WHERE id = $1")
-                .bind(contact.0)
-                .bind(field)
-                .bind(value)
-                .execute(&mut *tx)
-                .await
-                .map_err(store_err)?;
-        }
-        tx.commit().await.map_err(store_err)
+        let change = match field {
+            "name" => ContactChange::Name(value.as_str().map(str::to_owned).unwrap_or_else(|| value.to_string())),
+            _ => ContactChange::Field { field: field.to_owned(), value: value.clone() },
+        };
+        self.contact_changes.submit((tenant, contact, change)).await
     }
 
     async fn sent_by_of(&self, tenant: TenantId, wamid: &str) -> Result<Option<Value>, StoreError> {

@@ -1,6 +1,7 @@
 //! Postgres implementations of the actors' ports.
 
 pub mod consent;
+pub mod contact_changes;
 pub mod flow_runs;
 pub mod flows;
 pub mod group;

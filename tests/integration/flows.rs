@@ -466,3 +466,54 @@ async fn template_list_media_jump_and_delay_nodes_in_the_sandbox() {
     assert!(t_.iter().any(|e| e["action"] == "delay"), "the sandbox fast-forwards delays");
     assert_eq!(res["path"], json!(["tpl", "pic", "wait", "sizes", "again", "sizes", "big"]));
 }
+
+#[actix_rt::test]
+async fn grouped_contact_changes_apply_in_order_and_only_within_their_tenant() {
+    use whatsflow::store::contact_changes::{ContactChange, ContactChanges};
+    use whatsflow::store::group::GroupWork;
+    use whatsflow::store::opening::ContactResolution;
+    use whatsflow_actors::identity::{ContactIdentity, PhoneNumber};
+    use whatsflow_actors::ids::TenantId;
+    let app = spawn_app().await;
+    let (a, b) = (app.register("Acme").await, app.register("Beta").await);
+    let pool = app.app_pool().await;
+    let (ta, tb) = (TenantId(a.tenant_id.parse().unwrap()), TenantId(b.tenant_id.parse().unwrap()));
+    let who = |p: &str| ContactIdentity { phone: PhoneNumber::parse(p).ok(), ..Default::default() };
+    let ka = ContactResolution.run(&pool, &[&(ta, who("15550005001"))]).await.unwrap()[0];
+    let kb = ContactResolution.run(&pool, &[&(tb, who("15550005002"))]).await.unwrap()[0];
+    let tags = |add: &[&str], remove: &[&str]| ContactChange::Tags {
+        add: add.iter().map(|s| s.to_string()).collect(),
+        remove: remove.iter().map(|s| s.to_string()).collect(),
+    };
+    let field = |v: &str| ContactChange::Field { field: "stage".into(), value: json!(v) };
+    // One group: Acme's contact changed five times, Beta's once, and a job
+    // of Acme's naming Beta's contact (row-level security keeps it out).
+    let jobs = [
+        (ta, ka, tags(&["vip", "new"], &[])),
+        (ta, ka, field("one")),
+        (tb, kb, tags(&["vip"], &[])),
+        (ta, ka, field("two")),
+        (ta, ka, tags(&["done", "vip"], &["new"])),
+        (ta, ka, ContactChange::Name("Ravi".into())),
+        (ta, kb, ContactChange::Name("Stolen".into())),
+    ];
+    let refs: Vec<&(TenantId, _, ContactChange)> = jobs.iter().collect();
+    assert_eq!(ContactChanges.run(&pool, &refs).await.unwrap().len(), jobs.len());
+    let row = |id: uuid::Uuid| {
+        let owner = app.owner.clone();
+        async move {
+            sqlx::query_as::<_, (Vec<String>, Value, Option<String>)>("SELECT tags, custom_fields, name FROM contacts WHERE id = $1")
+                .bind(id)
+                .fetch_one(&owner)
+                .await
+                .unwrap()
+        }
+    };
+    let (tags_a, fields_a, name_a) = row(ka.0).await;
+    assert_eq!(tags_a, ["done", "vip"], "added once each, `new` removed after it was added");
+    assert_eq!(fields_a["stage"], "two", "the later change of the field wins");
+    assert_eq!(name_a.as_deref(), Some("Ravi"));
+    let (tags_b, _, name_b) = row(kb.0).await;
+    assert_eq!(tags_b, ["vip"]);
+    assert_ne!(name_b.as_deref(), Some("Stolen"), "another tenant's contact is out of reach");
+}
