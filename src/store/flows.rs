@@ -6,6 +6,7 @@
 use crate::cache::BoundedCache;
 use crate::db::tenant_tx;
 use crate::store::contact_changes::{ContactChange, ContactChanges};
+use crate::store::contact_facts::ContactFactsReads;
 use crate::store::flow_runs::{RunCreation, RunSaves};
 use crate::store::group::{GroupCommit, GroupLimits};
 use crate::store::store_err;
@@ -29,6 +30,7 @@ pub struct PgFlowStore {
     creations: GroupCommit<RunCreation>,
     saves: GroupCommit<RunSaves>,
     contact_changes: GroupCommit<ContactChanges>,
+    facts: GroupCommit<ContactFactsReads>,
     active: Arc<DashMap<TenantId, Arc<Vec<ActiveFlow>>>>,
     versions: Arc<BoundedCache<(uuid::Uuid, i32), Arc<Flow>>>,
     hub: Arc<crate::hub::TenantHub>,
@@ -51,11 +53,13 @@ impl PgFlowStore {
         let creations = GroupCommit::start(pool.clone(), RunCreation, RUN_LIMITS);
         let saves = GroupCommit::start(pool.clone(), RunSaves, RUN_LIMITS);
         let contact_changes = GroupCommit::start(pool.clone(), ContactChanges, RUN_LIMITS);
+        let facts = GroupCommit::start(pool.clone(), ContactFactsReads, RUN_LIMITS);
         Self {
             pool,
             creations,
             saves,
             contact_changes,
+            facts,
             active: Arc::new(DashMap::new()),
             versions: Arc::new(BoundedCache::new(FLOW_VERSION_CACHE, FLOW_VERSION_TTL)),
             hub,
@@ -204,22 +208,7 @@ impl FlowStore for PgFlowStore {
     }
 
     async fn contact_facts(&self, tenant: TenantId, contact: ContactId) -> Result<Map<String, Value>, StoreError> {
-        let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
-        let row = sqlx::query("SELECT name, phone, username, tags, custom_fields FROM contacts WHERE id = $1")
-            .bind(contact.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(store_err)?;
-        tx.commit().await.map_err(store_err)?;
-        let Some(r) = row else { return Ok(Map::new()) };
-        let v = json!({
-            "name": r.try_get::<Option<String>, _>("name").map_err(store_err)?,
-            "phone": r.try_get::<Option<String>, _>("phone").map_err(store_err)?,
-            "username": r.try_get::<Option<String>, _>("username").map_err(store_err)?,
-            "tags": r.try_get::<Vec<String>, _>("tags").map_err(store_err)?,
-            "fields": r.try_get::<Value, _>("custom_fields").map_err(store_err)?,
-        });
-        Ok(v.as_object().cloned().unwrap_or_default())
+        self.facts.submit((tenant, contact)).await
     }
 
     async fn tag_contact(&self, tenant: TenantId, contact: ContactId, add: &[String], remove: &[String]) -> Result<(), StoreError> {

@@ -2,6 +2,7 @@
 
 pub mod consent;
 pub mod contact_changes;
+pub mod contact_facts;
 pub mod flow_runs;
 pub mod flows;
 pub mod group;

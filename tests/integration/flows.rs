@@ -468,8 +468,9 @@ async fn template_list_media_jump_and_delay_nodes_in_the_sandbox() {
 }
 
 #[actix_rt::test]
-async fn grouped_contact_changes_apply_in_order_and_only_within_their_tenant() {
+async fn grouped_contact_changes_and_reads_apply_in_order_and_only_within_their_tenant() {
     use whatsflow::store::contact_changes::{ContactChange, ContactChanges};
+    use whatsflow::store::contact_facts::ContactFactsReads;
     use whatsflow::store::group::GroupWork;
     use whatsflow::store::opening::ContactResolution;
     use whatsflow_actors::identity::{ContactIdentity, PhoneNumber};
@@ -516,4 +517,19 @@ async fn grouped_contact_changes_apply_in_order_and_only_within_their_tenant() {
     let (tags_b, _, name_b) = row(kb.0).await;
     assert_eq!(tags_b, ["vip"]);
     assert_ne!(name_b.as_deref(), Some("Stolen"), "another tenant's contact is out of reach");
+
+    // Reads grouped across both tenants: each sees its own contact, asked
+    // twice is answered twice, and another tenant's contact reads as none.
+    let reads = [(ta, ka), (tb, kb), (ta, kb), (ta, ka)];
+    let refs: Vec<&(TenantId, _)> = reads.iter().collect();
+    let facts = ContactFactsReads.run(&pool, &refs).await.unwrap();
+    assert_eq!(facts.len(), reads.len());
+    assert_eq!(facts[0]["name"], "Ravi");
+    assert_eq!(facts[0]["tags"], json!(["done", "vip"]));
+    assert_eq!(facts[0]["fields"]["stage"], "two");
+    assert_eq!(facts[0]["phone"], "+15550005001");
+    assert_eq!(facts[1]["tags"], json!(["vip"]));
+    assert_eq!(facts[1]["phone"], "+15550005002");
+    assert!(facts[2].is_empty(), "Acme reading Beta's contact gets nothing: {:?}", facts[2]);
+    assert_eq!(facts[3], facts[0], "the same contact asked twice in a group is answered twice");
 }
