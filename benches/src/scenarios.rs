@@ -369,6 +369,25 @@ async fn seed_history(h: &Harness, t: &Tenant) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Gives a flow the runs it would have had over that history: one
+/// completed run per past conversation, so `flow_runs` is not empty when
+/// the phase plans its statements either.
+async fn seed_flow_history(h: &Harness, t: &Tenant, flow_id: &str) -> anyhow::Result<()> {
+    let pool = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&h.db_url).await?;
+    sqlx::query(
+        "INSERT INTO flow_runs (id, tenant_id, flow_id, version, conversation_id, status, vars, path, step, started_at, updated_at, ended_at)
+         SELECT gen_random_uuid(), $1::uuid, $2::uuid, (SELECT max(v.version) FROM flow_versions v WHERE v.flow_id = $2::uuid), c.id, 'completed',
+                '{\"order\": 4821}', '[]', 6, c.created_at, c.created_at + interval '5 minutes', c.created_at + interval '5 minutes'
+         FROM conversations c WHERE c.tenant_id = $1::uuid AND c.status = 'resolved'",
+    )
+    .bind(&t.tenant_id)
+    .bind(flow_id)
+    .execute(&pool)
+    .await?;
+    pool.close().await;
+    Ok(())
+}
+
 /// `ingest`: the highest sustained rate of messages durably stored,
 /// deduplicated and delivered to a connected agent — first at one event per
 /// POST, as Meta delivers them (the headline, against the HTTP no-op
@@ -700,6 +719,8 @@ pub async fn flows(h: Arc<Harness>, runs: usize) -> anyhow::Result<Value> {
         .send()
         .await?
         .error_for_status()?;
+    seed_history(&h, &t).await?;
+    seed_flow_history(&h, &t, &id).await?;
     let pool = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&h.db_url).await?;
     let say = |text: &'static str, tag: &'static str| {
         let (h, t) = (h.clone(), t.clone());
@@ -723,6 +744,8 @@ pub async fn flows(h: Arc<Harness>, runs: usize) -> anyhow::Result<Value> {
             futures::future::join_all(tasks).await;
         }
     };
+    // The phase's runs are those started from now on (the history's are months old).
+    let since: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("SELECT now()").fetch_one(&pool).await?;
     let monitor = h.monitor().await?;
     let start = Instant::now();
     say("go", "fgo").await;
@@ -732,8 +755,12 @@ pub async fn flows(h: Arc<Harness>, runs: usize) -> anyhow::Result<Value> {
             let pb = progress(runs as u64, &format!("runs {status}"));
             let deadline = Instant::now() + Duration::from_secs(600);
             loop {
-                let n: i64 =
-                    sqlx::query_scalar("SELECT count(*) FROM flow_runs WHERE status = $1").bind(status).fetch_one(&pool).await.unwrap_or(0);
+                let n: i64 = sqlx::query_scalar("SELECT count(*) FROM flow_runs WHERE status = $1 AND started_at >= $2")
+                    .bind(status)
+                    .bind(since)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap_or(0);
                 pb.set_position(n as u64);
                 if n as usize >= runs || Instant::now() > deadline {
                     pb.finish_and_clear();
@@ -744,13 +771,18 @@ pub async fn flows(h: Arc<Harness>, runs: usize) -> anyhow::Result<Value> {
         }
     };
     let waiting = wait_for("waiting").await;
-    let concurrent: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM flow_runs WHERE status IN ('running', 'waiting')").fetch_one(&pool).await?;
+    let concurrent: i64 = sqlx::query_scalar("SELECT count(*) FROM flow_runs WHERE status IN ('running', 'waiting') AND started_at >= $1")
+        .bind(since)
+        .fetch_one(&pool)
+        .await?;
     say("4821", "fans").await;
     let completed = wait_for("completed").await;
     let elapsed = start.elapsed().as_secs_f64();
     let usage = monitor.finish().await;
-    let steps: i64 = sqlx::query_scalar("SELECT COALESCE(sum(step), 0)::bigint FROM flow_runs").fetch_one(&pool).await?;
+    let steps: i64 = sqlx::query_scalar("SELECT COALESCE(sum(step), 0)::bigint FROM flow_runs WHERE started_at >= $1")
+        .bind(since)
+        .fetch_one(&pool)
+        .await?;
     let bot: i64 = sqlx::query_scalar("SELECT count(*) FROM messages WHERE sent_by->>'kind' = 'flow'").fetch_one(&pool).await?;
     let distinct_bot: i64 =
         sqlx::query_scalar("SELECT count(DISTINCT client_id) FROM messages WHERE sent_by->>'kind' = 'flow'").fetch_one(&pool).await?;
