@@ -110,6 +110,9 @@ pub struct TenantActor {
     channels: HashMap<ChannelId, ChannelRef>,
     /// The number the next conversation actor gets.
     next_incarnation: u64,
+    /// Bumped when the actor restarts: a contact resolution asked before
+    /// answers nothing after (its waiting events were failed back).
+    epoch: u64,
 }
 
 impl TenantActor {
@@ -125,6 +128,7 @@ impl TenantActor {
             outboxes: HashMap::new(),
             channels: HashMap::new(),
             next_incarnation: 1,
+            epoch: 0,
         }
     }
 
@@ -283,30 +287,63 @@ impl TenantActor {
         }
     }
 
+    /// Asks the store for the contact behind `identity` on a task of its
+    /// own; the answer comes back as a [`ContactResolved`] message. Not a
+    /// future spawned in this actor's context: actix polls every such
+    /// future each time the actor wakes, so with thousands of resolutions
+    /// in flight (a burst of new customers while Postgres is busy) every
+    /// event cost thousands of polls, and the tenant's thread, not
+    /// Postgres, became the limit.
     fn resolve(&mut self, ctx: &mut Context<Self>, key: IdentityKey, identity: ContactIdentity) {
         let store = self.deps.store.clone();
-        let tenant = self.tenant_id;
-        let lookup = identity.clone();
-        ctx.spawn(async move { store.resolve_contact(tenant, &lookup).await }.into_actor(self).map(move |res, act, ctx| {
-            let waiting = act.resolving.remove(&key).unwrap_or_default();
-            match res {
-                Ok(contact_id) => {
-                    for k in identity.keys() {
-                        act.remember(k, contact_id);
-                    }
-                    for ev in waiting {
-                        act.forward(ctx, contact_id, ev);
-                    }
+        let (tenant, epoch, me) = (self.tenant_id, self.epoch, ctx.address());
+        actix::spawn(async move {
+            let result = store.resolve_contact(tenant, &identity).await;
+            me.do_send(ContactResolved { key, identity, epoch, result });
+        });
+    }
+}
+
+/// A contact resolution's answer, back in the tenant's mailbox.
+struct ContactResolved {
+    key: IdentityKey,
+    identity: ContactIdentity,
+    /// The actor's epoch when it was asked.
+    epoch: u64,
+    result: Result<ContactId, crate::ports::StoreError>,
+}
+
+impl Message for ContactResolved {
+    type Result = ();
+}
+
+impl Handler<ContactResolved> for TenantActor {
+    type Result = ();
+
+    /// Caches the contact and forwards the events that waited for it, in
+    /// order; on failure they fail back to their inbox rows.
+    fn handle(&mut self, msg: ContactResolved, ctx: &mut Self::Context) {
+        if msg.epoch != self.epoch {
+            return;
+        }
+        let waiting = self.resolving.remove(&msg.key).unwrap_or_default();
+        match msg.result {
+            Ok(contact_id) => {
+                for k in msg.identity.keys() {
+                    self.remember(k, contact_id);
                 }
-                Err(e) => {
-                    tracing::error!(tenant_id = %act.tenant_id, error = %e, "contact resolution failed");
-                    let reason = e.to_string();
-                    for ev in waiting {
-                        ev.receipt.fail(&reason);
-                    }
+                for ev in waiting {
+                    self.forward(ctx, contact_id, ev);
                 }
             }
-        }));
+            Err(e) => {
+                tracing::error!(tenant_id = %self.tenant_id, error = %e, "contact resolution failed");
+                let reason = e.to_string();
+                for ev in waiting {
+                    ev.receipt.fail(&reason);
+                }
+            }
+        }
     }
 }
 
@@ -358,6 +395,7 @@ impl Supervised for TenantActor {
         // Waiting events fail back to their inbox rows (receipts on drop);
         // the conversation registry is kept, so no conversation is doubled.
         self.resolving.clear();
+        self.epoch += 1;
         self.forget_all_contacts();
     }
 }
@@ -580,19 +618,16 @@ impl Handler<MarketingPreferenceEvent> for TenantActor {
     type Result = ();
 
     /// Records the customer's marketing consent.
-    fn handle(&mut self, msg: MarketingPreferenceEvent, ctx: &mut Self::Context) {
+    fn handle(&mut self, msg: MarketingPreferenceEvent, _: &mut Self::Context) {
         let store = self.deps.store.clone();
         let tenant = self.tenant_id;
-        ctx.spawn(
-            async move {
-                let p = &msg.preference;
-                match store.set_marketing_consent(tenant, &p.customer, !p.stop, p.timestamp).await {
-                    Ok(()) => msg.receipt.complete(),
-                    Err(e) => msg.receipt.fail(&e.to_string()),
-                }
+        actix::spawn(async move {
+            let p = &msg.preference;
+            match store.set_marketing_consent(tenant, &p.customer, !p.stop, p.timestamp).await {
+                Ok(()) => msg.receipt.complete(),
+                Err(e) => msg.receipt.fail(&e.to_string()),
             }
-            .into_actor(self),
-        );
+        });
     }
 }
 
@@ -600,18 +635,15 @@ impl Handler<MessagingLimitEvent> for TenantActor {
     type Result = ();
 
     /// Records the portfolio's messaging limit.
-    fn handle(&mut self, msg: MessagingLimitEvent, ctx: &mut Self::Context) {
+    fn handle(&mut self, msg: MessagingLimitEvent, _: &mut Self::Context) {
         let store = self.deps.store.clone();
         let tenant = self.tenant_id;
-        ctx.spawn(
-            async move {
-                match store.set_messaging_limit(tenant, &msg.limit).await {
-                    Ok(()) => msg.receipt.complete(),
-                    Err(e) => msg.receipt.fail(&e.to_string()),
-                }
+        actix::spawn(async move {
+            match store.set_messaging_limit(tenant, &msg.limit).await {
+                Ok(()) => msg.receipt.complete(),
+                Err(e) => msg.receipt.fail(&e.to_string()),
             }
-            .into_actor(self),
-        );
+        });
     }
 }
 
@@ -619,17 +651,14 @@ impl Handler<TemplateStatusEvent> for TenantActor {
     type Result = ();
 
     /// Records a template's new status.
-    fn handle(&mut self, msg: TemplateStatusEvent, ctx: &mut Self::Context) {
+    fn handle(&mut self, msg: TemplateStatusEvent, _: &mut Self::Context) {
         let store = self.deps.store.clone();
         let tenant = self.tenant_id;
-        ctx.spawn(
-            async move {
-                match store.apply_template_status(tenant, &msg.update).await {
-                    Ok(()) => msg.receipt.complete(),
-                    Err(e) => msg.receipt.fail(&e.to_string()),
-                }
+        actix::spawn(async move {
+            match store.apply_template_status(tenant, &msg.update).await {
+                Ok(()) => msg.receipt.complete(),
+                Err(e) => msg.receipt.fail(&e.to_string()),
             }
-            .into_actor(self),
-        );
+        });
     }
 }
