@@ -110,9 +110,6 @@ pub struct TenantActor {
     channels: HashMap<ChannelId, ChannelRef>,
     /// The number the next conversation actor gets.
     next_incarnation: u64,
-    /// Bumped when the actor restarts: a contact resolution asked before
-    /// answers nothing after (its waiting events were failed back).
-    epoch: u64,
 }
 
 impl TenantActor {
@@ -128,7 +125,6 @@ impl TenantActor {
             outboxes: HashMap::new(),
             channels: HashMap::new(),
             next_incarnation: 1,
-            epoch: 0,
         }
     }
 
@@ -296,10 +292,10 @@ impl TenantActor {
     /// Postgres, became the limit.
     fn resolve(&mut self, ctx: &mut Context<Self>, key: IdentityKey, identity: ContactIdentity) {
         let store = self.deps.store.clone();
-        let (tenant, epoch, me) = (self.tenant_id, self.epoch, ctx.address());
+        let (tenant, me) = (self.tenant_id, ctx.address());
         actix::spawn(async move {
             let result = store.resolve_contact(tenant, &identity).await;
-            me.do_send(ContactResolved { key, identity, epoch, result });
+            me.do_send(ContactResolved { key, identity, result });
         });
     }
 }
@@ -308,8 +304,6 @@ impl TenantActor {
 struct ContactResolved {
     key: IdentityKey,
     identity: ContactIdentity,
-    /// The actor's epoch when it was asked.
-    epoch: u64,
     result: Result<ContactId, crate::ports::StoreError>,
 }
 
@@ -321,11 +315,10 @@ impl Handler<ContactResolved> for TenantActor {
     type Result = ();
 
     /// Caches the contact and forwards the events that waited for it, in
-    /// order; on failure they fail back to their inbox rows.
+    /// order; on failure they fail back to their inbox rows. (An answer
+    /// asked before a restart finds the events that waited since: the same
+    /// identity resolves to the same contact.)
     fn handle(&mut self, msg: ContactResolved, ctx: &mut Self::Context) {
-        if msg.epoch != self.epoch {
-            return;
-        }
         let waiting = self.resolving.remove(&msg.key).unwrap_or_default();
         match msg.result {
             Ok(contact_id) => {
@@ -395,7 +388,6 @@ impl Supervised for TenantActor {
         // Waiting events fail back to their inbox rows (receipts on drop);
         // the conversation registry is kept, so no conversation is doubled.
         self.resolving.clear();
-        self.epoch += 1;
         self.forget_all_contacts();
     }
 }

@@ -372,8 +372,7 @@ async fn seed_history(h: &Harness, t: &Tenant) -> anyhow::Result<()> {
 /// Gives a flow the runs it would have had over that history: one
 /// completed run per past conversation, so `flow_runs` is not empty when
 /// the phase plans its statements either.
-async fn seed_flow_history(h: &Harness, t: &Tenant, flow_id: &str) -> anyhow::Result<()> {
-    let pool = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&h.db_url).await?;
+async fn seed_flow_history(pool: &sqlx::PgPool, t: &Tenant, flow_id: &str) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO flow_runs (id, tenant_id, flow_id, version, conversation_id, status, vars, path, step, started_at, updated_at, ended_at)
          SELECT gen_random_uuid(), $1::uuid, $2::uuid, (SELECT max(v.version) FROM flow_versions v WHERE v.flow_id = $2::uuid), c.id, 'completed',
@@ -382,9 +381,8 @@ async fn seed_flow_history(h: &Harness, t: &Tenant, flow_id: &str) -> anyhow::Re
     )
     .bind(&t.tenant_id)
     .bind(flow_id)
-    .execute(&pool)
+    .execute(pool)
     .await?;
-    pool.close().await;
     Ok(())
 }
 
@@ -720,8 +718,8 @@ pub async fn flows(h: Arc<Harness>, runs: usize) -> anyhow::Result<Value> {
         .await?
         .error_for_status()?;
     seed_history(&h, &t).await?;
-    seed_flow_history(&h, &t, &id).await?;
     let pool = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&h.db_url).await?;
+    seed_flow_history(&pool, &t, &id).await?;
     let say = |text: &'static str, tag: &'static str| {
         let (h, t) = (h.clone(), t.clone());
         async move {

@@ -35,9 +35,9 @@ impl GroupWork for ContactFactsReads {
         let mut facts: HashMap<uuid::Uuid, Map<String, Value>> = HashMap::with_capacity(rows.len());
         for r in rows {
             let mut m = Map::new();
-            m.insert("name".into(), r.try_get::<Option<String>, _>("name")?.map_or(Value::Null, Value::from));
-            m.insert("phone".into(), r.try_get::<Option<String>, _>("phone")?.map_or(Value::Null, Value::from));
-            m.insert("username".into(), r.try_get::<Option<String>, _>("username")?.map_or(Value::Null, Value::from));
+            m.insert("name".into(), Value::from(r.try_get::<Option<String>, _>("name")?));
+            m.insert("phone".into(), Value::from(r.try_get::<Option<String>, _>("phone")?));
+            m.insert("username".into(), Value::from(r.try_get::<Option<String>, _>("username")?));
             m.insert("tags".into(), Value::from(r.try_get::<Vec<String>, _>("tags")?));
             m.insert("fields".into(), r.try_get::<Value, _>("custom_fields")?);
             facts.insert(r.try_get("id")?, m);
