@@ -429,6 +429,9 @@ impl Clock for ManualClock {
     }
 }
 
+/// See [`crate::fence::Fence`] (re-exported where the store's types live).
+pub use crate::fence::Fence;
+
 #[cfg(test)]
 mod tests {
     use super::ConversationStatus;
@@ -442,6 +445,3 @@ mod tests {
         assert_eq!(ConversationStatus::parse("archived"), None);
     }
 }
-
-/// See [`crate::fence::Fence`] (re-exported where the store's types live).
-pub use crate::fence::Fence;

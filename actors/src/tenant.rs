@@ -13,8 +13,8 @@
 //! ever sent to an actor that is stopping.
 
 use crate::conversation::{
-    parkable, remote_control, ConversationActor, ConversationGone, ConversationIdle, ConversationWork, Event, EventKind, Passivate,
-    Relinquish, TenantLink, Work,
+    parkable, remote_control, ChannelLink, CheckIdle, ConversationActor, ConversationGone, ConversationIdle, ConversationWork, Event,
+    EventKind, Passivate, Relinquish, TenantLink, Work,
 };
 use crate::engine::EngineDeps;
 use crate::identity::{ContactIdentity, IdentityKey};
@@ -32,6 +32,11 @@ use crate::ticket::EventReceipt;
 use actix::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
+
+/// How many times per idle period the tenant looks for idle conversations
+/// (so an idle conversation is passivated between one and 1¼ idle periods
+/// after it was last sent something).
+const IDLE_SWEEPS: u32 = 4;
 
 /// An event routed to a tenant, not yet to a contact.
 #[derive(Message)]
@@ -96,6 +101,9 @@ struct ConversationEntry {
     fence: Option<crate::ports::Fence>,
     /// Its number among this tenant's conversation actors.
     incarnation: u64,
+    /// When this tenant last sent it something, in milliseconds of the
+    /// tenant's clock (see [`TenantActor::sweep_idle`]).
+    last_sent_ms: u64,
 }
 
 /// See the module doc.
@@ -106,10 +114,13 @@ pub struct TenantActor {
     contacts: HashMap<IdentityKey, ContactId>,
     resolving: HashMap<IdentityKey, Vec<RouteEvent>>,
     conversations: HashMap<ConversationKey, ConversationEntry>,
-    outboxes: HashMap<ChannelId, Addr<ChannelOutbox>>,
-    channels: HashMap<ChannelId, ChannelRef>,
+    /// Each number's outbox and what its conversation actors share (see
+    /// [`ChannelLink`]), made on first use; it lives as long as the tenant.
+    links: HashMap<ChannelId, Arc<ChannelLink>>,
     /// The number the next conversation actor gets.
     next_incarnation: u64,
+    /// The origin of the registry's send times.
+    clock_origin: std::time::Instant,
 }
 
 impl TenantActor {
@@ -122,19 +133,41 @@ impl TenantActor {
             contacts: HashMap::new(),
             resolving: HashMap::new(),
             conversations: HashMap::new(),
-            outboxes: HashMap::new(),
-            channels: HashMap::new(),
+            links: HashMap::new(),
             next_incarnation: 1,
+            clock_origin: std::time::Instant::now(),
         }
     }
 
-    /// The channel's outbox, started on first use (it lives as long as the tenant).
-    fn outbox(&mut self, ctx: &mut Context<Self>, channel: &ChannelRef) -> Addr<ChannelOutbox> {
-        self.outboxes
+    /// Milliseconds since this tenant started (the registry's send times).
+    fn clock_ms(&self) -> u64 {
+        u64::try_from(self.clock_origin.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Asks every conversation this tenant has sent nothing for a whole
+    /// idle period whether it is idle; those that are report back with
+    /// [`ConversationIdle`] and are passivated. One sweep of the registry
+    /// per tenant, not a timer per conversation: an actix interval costs a
+    /// boxed future and a boxed timer (about 200 bytes) in each of a
+    /// million live actors.
+    fn sweep_idle(&mut self) {
+        let idle_ms = u64::try_from(self.deps.settings.conversation_idle.as_millis()).unwrap_or(u64::MAX);
+        let now = self.clock_ms();
+        for entry in self.conversations.values() {
+            if now.saturating_sub(entry.last_sent_ms) >= idle_ms {
+                entry.addr.do_send(CheckIdle);
+            }
+        }
+    }
+
+    /// The channel's link: its outbox (started on first use) and this
+    /// tenant's recipients, shared by every conversation actor on it.
+    fn link(&mut self, ctx: &mut Context<Self>, channel: &ChannelRef) -> Arc<ChannelLink> {
+        self.links
             .entry(channel.channel_id)
             .or_insert_with(|| {
                 let (ch, deps, outcomes) = (channel.clone(), self.deps.clone(), ctx.address().recipient());
-                ChannelOutbox::start_in_arbiter(self.pool.pick(&channel.channel_id), move |_| {
+                let outbox = ChannelOutbox::start_in_arbiter(self.pool.pick(&channel.channel_id), move |_| {
                     ChannelOutbox::new(
                         ch.clone(),
                         ch.messages_per_second,
@@ -146,7 +179,9 @@ impl TenantActor {
                     .with_metrics(deps.metrics.clone())
                     .with_clock(deps.clock.clone())
                     .with_shared_rate(deps.shared_rate.clone())
-                })
+                });
+                let tenant = TenantLink { idle: ctx.address().recipient(), gone: ctx.address().recipient() };
+                Arc::new(ChannelLink { channel: channel.clone(), outbox, tenant })
             })
             .clone()
     }
@@ -264,21 +299,21 @@ impl TenantActor {
         ConversationActor: Handler<M>,
     {
         let key = ConversationKey { channel_id: channel.channel_id, contact_id };
-        self.channels.entry(channel.channel_id).or_insert_with(|| channel.clone());
         self.stop_if_stale(key, fence);
         if !self.conversations.contains_key(&key) {
-            let outbox = self.outbox(ctx, &channel);
+            let link = self.link(ctx, &channel);
             let deps = self.deps.clone();
-            let tenant = TenantLink { idle: ctx.address().recipient(), gone: ctx.address().recipient() };
             let incarnation = self.next_incarnation;
             self.next_incarnation += 1;
             let addr = Supervisor::start_in_arbiter(self.pool.pick(&key), move |_| {
-                ConversationActor::new(key, channel, deps, tenant, outbox).with_fence(fence).with_incarnation(incarnation)
+                ConversationActor::new(key, link, deps).with_fence(fence).with_incarnation(incarnation)
             });
-            self.conversations.insert(key, ConversationEntry { addr, forwarded: 0, fence, incarnation });
+            self.conversations.insert(key, ConversationEntry { addr, forwarded: 0, fence, incarnation, last_sent_ms: 0 });
         }
+        let now = self.clock_ms();
         if let Some(entry) = self.conversations.get_mut(&key) {
             entry.forwarded += 1;
+            entry.last_sent_ms = now;
             entry.addr.do_send(msg);
         }
     }
@@ -377,6 +412,10 @@ impl TenantActor {
 
 impl Actor for TenantActor {
     type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        ctx.run_interval(self.deps.settings.conversation_idle / IDLE_SWEEPS, |act, _| act.sweep_idle());
+    }
 
     fn stopped(&mut self, _: &mut Self::Context) {
         self.forget_all_contacts();
@@ -564,9 +603,7 @@ impl Handler<ResumeSend> for TenantActor {
                 return;
             }
         };
-        self.channels.entry(msg.channel.channel_id).or_insert_with(|| msg.channel.clone());
-        let outbox = self.outbox(ctx, &msg.channel);
-        outbox.do_send(ResumeJob {
+        self.link(ctx, &msg.channel).outbox.do_send(ResumeJob {
             job: OutboundJob {
                 message_id: msg.message_id,
                 conversation: ConversationKey { channel_id: msg.channel.channel_id, contact_id: msg.contact_id },
@@ -588,7 +625,7 @@ impl Handler<SendOutcome> for TenantActor {
     /// was passivated meanwhile: the wamid is always recorded.
     fn handle(&mut self, outcome: SendOutcome, ctx: &mut Self::Context) {
         let key = outcome.conversation;
-        let Some(channel) = self.channels.get(&key.channel_id).cloned() else {
+        let Some(channel) = self.links.get(&key.channel_id).map(|link| link.channel.clone()) else {
             tracing::error!(tenant_id = %self.tenant_id, message_id = %outcome.message_id, "send outcome for an unknown channel");
             return;
         };

@@ -533,3 +533,35 @@ async fn grouped_contact_changes_and_reads_apply_in_order_and_only_within_their_
     assert!(facts[2].is_empty(), "Acme reading Beta's contact gets nothing: {:?}", facts[2]);
     assert_eq!(facts[3], facts[0], "the same contact asked twice in a group is answered twice");
 }
+
+/// Idle conversations are passivated by their tenant's sweep; one whose bot
+/// waits for the customer stays live however long it waits, and its run
+/// goes on from where it was when the customer answers.
+#[actix_rt::test]
+async fn a_conversation_waiting_on_its_bot_stays_live_while_idle_ones_are_passivated() {
+    use std::sync::atomic::Ordering::Relaxed;
+    let (app, t) = spawn_idling(Duration::from_millis(400)).await;
+    create_flow(
+        &app,
+        &t,
+        json!({"name": "Rating", "trigger_type": "keyword", "trigger_value": "rate", "flow_data": {"nodes": [
+        {"id": "q", "type": "input", "data": {"start": true, "prompt": "Rate us 1-5?", "variable": "rating", "validation": "number"}},
+        {"id": "thanks", "type": "message", "data": {"text": "Thanks for {{vars.rating}}"}}
+    ], "edges": [{"id": "1", "source": "q", "target": "thanks", "sourceHandle": "ok"}]}}),
+    )
+    .await;
+    say(&app, "15551110020", "rate").await;
+    assert_eq!(wait_texts(&app, "+15551110020", 1).await[0], "Rate us 1-5?");
+    say(&app, "15551110021", "just saying hello").await;
+    eventually("the idle conversation passivated", WAIT, || async {
+        (app.state.metrics.conversations_passivated.load(Relaxed) >= 1).then_some(())
+    })
+    .await;
+    // Three more idle periods: the waiting one is asked each sweep and stays.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(app.state.metrics.conversations_passivated.load(Relaxed), 1, "only the conversation without a run passivated");
+    assert_eq!(app.state.metrics.conversations_live.load(Relaxed), 1, "the one waiting on its bot is live");
+    say(&app, "15551110020", "5").await;
+    assert_eq!(wait_texts(&app, "+15551110020", 2).await[1], "Thanks for 5");
+    assert_eq!(app.state.metrics.conversation_restarts.load(Relaxed), 0);
+}

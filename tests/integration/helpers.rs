@@ -203,6 +203,23 @@ pub async fn spawn_with(db_url: String, tweak: impl FnOnce(Config) -> Config, la
     spawn_on(db_url, tweak, layer, std::sync::Arc::new(whatsflow_actors::ports::SystemClock)).await
 }
 
+/// The server, with conversation actors passivated after `idle`, and a
+/// tenant with its number connected (passivation tests).
+pub async fn spawn_idling(idle: Duration) -> (TestApp, Tenant) {
+    let app = spawn_with(
+        fresh_database().await,
+        |mut c| {
+            c.conversation_idle = idle;
+            c
+        },
+        None,
+    )
+    .await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    (app, t)
+}
+
 /// The server on a clock the test moves.
 pub async fn spawn_with_clock(db_url: String, clock: std::sync::Arc<dyn whatsflow_actors::ports::Clock>) -> TestApp {
     spawn_on(db_url, |c| c, None, clock).await

@@ -335,17 +335,7 @@ async fn a_database_outage_answers_503_and_loses_nothing() {
 
 #[actix_rt::test]
 async fn idle_conversations_passivate_and_come_back_intact() {
-    let app = spawn_with(
-        fresh_database().await,
-        |mut c| {
-            c.conversation_idle = Duration::from_millis(400);
-            c
-        },
-        None,
-    )
-    .await;
-    let t = app.register("Acme").await;
-    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let (app, t) = spawn_idling(Duration::from_millis(400)).await;
     app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "15550004444", "wamid.before", "one")).await;
     eventually("passivated", WAIT, || async { (app.state.metrics.conversations_passivated.load(Ordering::Relaxed) >= 1).then_some(()) })
         .await;

@@ -48,13 +48,13 @@ impl ConversationActor {
         match control {
             Control::Typing => {
                 if let Some(w) = &live.snapshot.last_inbound_wamid {
-                    self.outbox.do_send(StatusPing { body: crate::send::typing_indicator(w) });
+                    self.link.outbox.do_send(StatusPing { body: crate::send::typing_indicator(w) });
                 }
             }
             Control::Notify { kind, message } => {
                 let conversation_id = live.snapshot.id;
                 self.deps.sink.publish(
-                    self.channel.tenant_id,
+                    self.tenant_id(),
                     live.snapshot.assignee_id,
                     ConversationEvent::Notification { conversation_id, kind, message },
                 );

@@ -80,7 +80,7 @@ impl ConversationActor {
                     for r in receipts {
                         r.fail(&e.to_string());
                     }
-                    self.tenant.gone.do_send(ConversationGone { key: self.key, contact_gone: false, incarnation: self.incarnation });
+                    self.link.tenant.gone.do_send(ConversationGone { key: self.key, contact_gone: false, incarnation: self.incarnation });
                     self.passivating = true;
                     self.detach_run();
                     return ctx.stop();
@@ -127,7 +127,7 @@ impl ConversationActor {
             refuse(q.work, SendRefusal::Unavailable);
             q.receipt.fail(reason);
         }
-        self.tenant.gone.do_send(ConversationGone { key: self.key, contact_gone: false, incarnation: self.incarnation });
+        self.link.tenant.gone.do_send(ConversationGone { key: self.key, contact_gone: false, incarnation: self.incarnation });
         self.passivating = true;
         self.detach_run();
         ctx.stop();
@@ -147,7 +147,7 @@ impl ConversationActor {
             refuse(q.work, SendRefusal::Gone);
             q.receipt.fail(&reason);
         }
-        self.tenant.gone.do_send(ConversationGone { key: self.key, contact_gone: true, incarnation: self.incarnation });
+        self.link.tenant.gone.do_send(ConversationGone { key: self.key, contact_gone: true, incarnation: self.incarnation });
         self.passivating = true;
         self.detach_run();
         ctx.stop();
@@ -168,7 +168,7 @@ impl ConversationActor {
             }
         };
         let letter = DeadLetter {
-            tenant_id: self.channel.tenant_id,
+            tenant_id: self.tenant_id(),
             channel_id: self.key.channel_id,
             contact_id: self.key.contact_id,
             conversation_id,
@@ -194,7 +194,7 @@ impl ConversationActor {
                     // the metric and the admins' dead-letter list).
                     if let Some(conversation_id) = conversation_id {
                         act.deps.sink.publish(
-                            act.channel.tenant_id,
+                            act.tenant_id(),
                             assignee,
                             ConversationEvent::Notification {
                                 conversation_id,

@@ -53,7 +53,7 @@ impl ConversationActor {
             metrics: self.deps.metrics.clone(),
             fence: self.fence,
         };
-        let actor = FlowRun::new(self.channel.tenant_id, conversation_id, self.key.contact_id, ports, from_flow, flow, run);
+        let actor = FlowRun::new(self.tenant_id(), conversation_id, self.key.contact_id, ports, from_flow, flow, run);
         let detached = actor.detached();
         let addr = actor.start();
         self.flow_run = Some(LiveRun { addr, run_id, pause_on_agent_reply, detached });
@@ -136,7 +136,7 @@ impl ConversationActor {
         }
         let customer_count = customer.len();
         let welcome = std::mem::take(&mut self.welcome_pending);
-        let (flows, tenant) = (self.deps.flows.clone(), self.channel.tenant_id);
+        let (flows, tenant) = (self.deps.flows.clone(), self.tenant_id());
         let fut = async move {
             let active = flows.active_flows(tenant).await?;
             let mut customer = customer;
@@ -207,7 +207,7 @@ impl ConversationActor {
             }
             return;
         }
-        let (flows, tenant) = (self.deps.flows.clone(), self.channel.tenant_id);
+        let (flows, tenant) = (self.deps.flows.clone(), self.tenant_id());
         let fut = async move {
             let active = flows.active_flows(tenant).await.map_err(|e| e.to_string())?;
             let flow = active.iter().find(|f| f.id == flow_id).cloned().ok_or("the flow is not active; activate it first")?;

@@ -64,8 +64,11 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// How often an actor checks whether it has idled long enough to passivate.
-const IDLE_CHECK_DIVISOR: u32 = 4;
+/// How much of the idle period an actor's own last activity may fall short
+/// of it when its tenant asks (the tenant's clock starts when it sends, the
+/// actor's when the message arrives, a moment later; without this slack an
+/// actor would wait a further sweep).
+const IDLE_SLACK_DIVISOR: u32 = 4;
 /// How often a retired incarnation looks whether its last address is gone.
 const RETIRED_CHECK: Duration = Duration::from_secs(1);
 
@@ -140,6 +143,28 @@ pub struct TenantLink {
     pub gone: Recipient<ConversationGone>,
 }
 
+/// What every conversation actor of one channel shares: the number, its
+/// outbox and where to report. The tenant makes one per channel and each
+/// actor holds it by reference, because cloning an actix address allocates
+/// (two small `Arc`s per clone, plus a box per recipient): an outbox
+/// address and two tenant recipients kept per actor cost about 330 bytes
+/// of every live conversation.
+pub struct ChannelLink {
+    /// The number.
+    pub channel: ChannelRef,
+    /// Its outbox (sends, read receipts, typing).
+    pub outbox: Addr<ChannelOutbox>,
+    /// The tenant that owns the conversations.
+    pub tenant: TenantLink,
+}
+
+/// Sent by the tenant when it has sent the actor nothing for an idle period:
+/// the actor answers with [`ConversationIdle`] if it has nothing to do and
+/// nothing else (its flow run) has kept it busy meanwhile.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct CheckIdle;
+
 /// Sent to the tenant when the actor has idled: `received` lets the tenant
 /// check that nothing is still on its way to this actor.
 #[derive(Message)]
@@ -169,10 +194,9 @@ struct Live {
 /// See the module doc.
 pub struct ConversationActor {
     key: ConversationKey,
-    channel: ChannelRef,
+    /// Shared with every actor of the channel (see [`ChannelLink`]).
+    link: Arc<ChannelLink>,
     deps: Arc<EngineDeps>,
-    tenant: TenantLink,
-    outbox: Addr<ChannelOutbox>,
     live: Option<Live>,
     queue: VecDeque<Queued>,
     flushing: bool,
@@ -202,14 +226,12 @@ pub struct ConversationActor {
 }
 
 impl ConversationActor {
-    /// An actor for `key`, reporting idleness to `tenant`.
-    pub fn new(key: ConversationKey, channel: ChannelRef, deps: Arc<EngineDeps>, tenant: TenantLink, outbox: Addr<ChannelOutbox>) -> Self {
+    /// An actor for `key`, on the channel (and reporting to the tenant) of `link`.
+    pub fn new(key: ConversationKey, link: Arc<ChannelLink>, deps: Arc<EngineDeps>) -> Self {
         Self {
             key,
-            channel,
+            link,
             deps,
-            tenant,
-            outbox,
             live: None,
             queue: VecDeque::new(),
             flushing: false,
@@ -239,6 +261,11 @@ impl ConversationActor {
         self
     }
 
+    /// The tenant the conversation belongs to.
+    fn tenant_id(&self) -> crate::ids::TenantId {
+        self.link.channel.tenant_id
+    }
+
     /// The span every log line of this conversation is written in: its
     /// tenant, contact and (once loaded) conversation id. Made per handler
     /// call and on failure paths rather than kept, so an idle actor costs
@@ -246,7 +273,7 @@ impl ConversationActor {
     fn span(&self) -> tracing::Span {
         tracing::info_span!(
             "conversation",
-            tenant_id = %self.channel.tenant_id,
+            tenant_id = %self.tenant_id(),
             contact_id = %self.key.contact_id,
             conversation_id = self.live.as_ref().map(|l| tracing::field::display(l.snapshot.id)),
         )
@@ -273,7 +300,7 @@ impl ConversationActor {
     /// backoff when it is reloading from failures; then flushes what waits.
     fn load(&mut self, ctx: &mut Context<Self>) {
         let store = self.deps.store.clone();
-        let (tenant, channel, contact) = (self.channel.tenant_id, self.key.channel_id, self.key.contact_id);
+        let (tenant, channel, contact) = (self.tenant_id(), self.key.channel_id, self.key.contact_id);
         let backoff = if self.consecutive_failures == 0 {
             Duration::ZERO
         } else {
@@ -310,7 +337,7 @@ impl ConversationActor {
                 if created {
                     if let Some(conversation) = act.summary() {
                         act.deps.sink.publish(
-                            act.channel.tenant_id,
+                            act.tenant_id(),
                             conversation.assignee_id,
                             ConversationEvent::ConversationNew { conversation },
                         );
@@ -368,7 +395,7 @@ impl ConversationActor {
                         q.receipt.complete();
                     }
                     Work::Command(Command::Resend { message_id, body }) => {
-                        self.outbox.do_send(OutboundJob {
+                        self.link.outbox.do_send(OutboundJob {
                             message_id,
                             conversation: self.key,
                             body,
@@ -404,7 +431,7 @@ impl ConversationActor {
             let Some(live) = &self.live else { return };
             let plan = plan_batch(
                 &PlanContext {
-                    tenant_id: self.channel.tenant_id,
+                    tenant_id: self.tenant_id(),
                     conversation_id: live.snapshot.id,
                     last_seq: live.snapshot.last_seq,
                     to: live.snapshot.contact_phone.clone(),
@@ -439,7 +466,7 @@ impl ConversationActor {
                     Err(e) => {
                         let _span = act.span().entered();
                         // Turned back into events only if they are parked.
-                        let (phone_number_id, customer) = (act.channel.phone_number_id.clone(), act.customer());
+                        let (phone_number_id, customer) = (act.link.channel.phone_number_id.clone(), act.customer());
                         act.failed(ctx, e, move || unplan(&plan.batch, &phone_number_id, &customer), receipts)
                     }
                 }
@@ -494,7 +521,7 @@ impl ConversationActor {
         }
         let last_inbound = live.snapshot.last_inbound_wamid.clone();
         let now = self.deps.clock.now();
-        let tenant = self.channel.tenant_id;
+        let tenant = self.link.channel.tenant_id;
         let assignee = live.snapshot.assignee_id;
         // In number order, messages and status changes mixed (a send's
         // result can be numbered before a customer's message of the same
@@ -529,7 +556,7 @@ impl ConversationActor {
             }
             agent_replied |= matches!(send.request.sent_by, Some(SentBy::Agent { .. }));
             send.request.answer(Ok(plan::view_of(conversation_id, msg, now)));
-            self.outbox.do_send(OutboundJob {
+            self.link.outbox.do_send(OutboundJob {
                 message_id: send.message_id,
                 conversation: self.key,
                 body: send.body,
@@ -541,7 +568,7 @@ impl ConversationActor {
         }
         if plan.mark_read {
             if let Some(w) = &last_inbound {
-                self.outbox.do_send(StatusPing { body: crate::send::read_receipt(w) });
+                self.link.outbox.do_send(StatusPing { body: crate::send::read_receipt(w) });
             }
         }
         let summary = self.summary();
@@ -616,12 +643,6 @@ impl Actor for ConversationActor {
         EngineMetrics::add(&self.deps.metrics.conversations_started, 1);
         self.deps.metrics.conversations_live.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.counted_live = true;
-        let idle = self.deps.settings.conversation_idle;
-        ctx.run_interval(idle / IDLE_CHECK_DIVISOR, move |act, _ctx| {
-            if act.queue.is_empty() && !act.flushing && act.flow_run.is_none() && act.last_activity.elapsed() >= idle {
-                act.tenant.idle.do_send(ConversationIdle { key: act.key, received: act.received, incarnation: act.incarnation });
-            }
-        });
         self.load(ctx);
     }
 
@@ -656,6 +677,20 @@ impl Handler<Relinquish> for ConversationActor {
     /// is refused by its fence and fails back on its own.
     fn handle(&mut self, _: Relinquish, ctx: &mut Self::Context) {
         self.relinquish(ctx, Vec::new());
+    }
+}
+
+impl Handler<CheckIdle> for ConversationActor {
+    type Result = ();
+
+    /// Reports idleness when nothing is queued, committing or running (a
+    /// retired incarnation has nothing to report: its tenant forgot it).
+    fn handle(&mut self, _: CheckIdle, _: &mut Self::Context) {
+        let idle = self.deps.settings.conversation_idle;
+        let quiet = self.last_activity.elapsed() >= idle - idle / IDLE_SLACK_DIVISOR;
+        if !self.passivating && self.queue.is_empty() && !self.flushing && self.flow_run.is_none() && quiet {
+            self.link.tenant.idle.do_send(ConversationIdle { key: self.key, received: self.received, incarnation: self.incarnation });
+        }
     }
 }
 

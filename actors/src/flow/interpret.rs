@@ -420,8 +420,13 @@ pub fn validate_input(input: &InputSpec, message: &Value) -> Option<Value> {
         return None;
     }
     match &input.validation {
+        // A whole number stays whole ("5", not "5.0", when the bot says it back).
         InputValidation::Number => {
-            answer.replace(',', "").parse::<f64>().ok().and_then(|n| serde_json::Number::from_f64(n).map(Value::Number))
+            let answer = answer.replace(',', "");
+            match answer.parse::<i64>() {
+                Ok(n) => Some(Value::from(n)),
+                Err(_) => answer.parse::<f64>().ok().and_then(|n| serde_json::Number::from_f64(n).map(Value::Number)),
+            }
         }
         InputValidation::Email => {
             let ok = answer.split_once('@').is_some_and(|(l, dom)| !l.is_empty() && dom.contains('.') && !dom.ends_with('.'))
@@ -515,7 +520,8 @@ mod tests {
     #[test]
     fn inputs_validate_by_kind() {
         let msg = |t: &str| json!({"type": "text", "text": t});
-        assert_eq!(validate_input(&input(json!({"validation": "number"})), &msg("1,250")), Some(json!(1250.0)));
+        assert_eq!(validate_input(&input(json!({"validation": "number"})), &msg("1,250")), Some(json!(1250)));
+        assert_eq!(validate_input(&input(json!({"validation": "number"})), &msg("2.5")), Some(json!(2.5)));
         assert!(validate_input(&input(json!({"validation": "number"})), &msg("lots")).is_none());
         assert_eq!(validate_input(&input(json!({"validation": "email"})), &msg("A@B.co")), Some(json!("a@b.co")));
         assert!(validate_input(&input(json!({"validation": "email"})), &msg("nope")).is_none());
