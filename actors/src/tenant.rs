@@ -38,6 +38,10 @@ use std::sync::Arc;
 /// after it was last sent something).
 const IDLE_SWEEPS: u32 = 4;
 
+/// The shortest time between two sweeps (an idle period of zero must not
+/// make the tenant spin).
+const MIN_SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_millis(10);
+
 /// An event routed to a tenant, not yet to a contact.
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -101,9 +105,10 @@ struct ConversationEntry {
     fence: Option<crate::ports::Fence>,
     /// Its number among this tenant's conversation actors.
     incarnation: u64,
-    /// When this tenant last sent it something, in milliseconds of the
-    /// tenant's clock (see [`TenantActor::sweep_idle`]).
-    last_sent_ms: u64,
+    /// When this tenant last sent it something or asked it whether it is
+    /// idle, in milliseconds of the tenant's clock (see
+    /// [`TenantActor::sweep_idle`]).
+    quiet_since_ms: u64,
 }
 
 /// See the module doc.
@@ -144,17 +149,19 @@ impl TenantActor {
         u64::try_from(self.clock_origin.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
-    /// Asks every conversation this tenant has sent nothing for a whole
-    /// idle period whether it is idle; those that are report back with
-    /// [`ConversationIdle`] and are passivated. One sweep of the registry
-    /// per tenant, not a timer per conversation: an actix interval costs a
-    /// boxed future and a boxed timer (about 200 bytes) in each of a
-    /// million live actors.
+    /// Asks every conversation this tenant has sent nothing (nor asked)
+    /// for a whole idle period whether it is idle; those that are report
+    /// back with [`ConversationIdle`] and are passivated, the others (a
+    /// flow run waits on the customer) are asked again a period later. One
+    /// sweep of the registry per tenant, not a timer per conversation: an
+    /// actix interval costs a boxed future and a boxed timer (about 180
+    /// bytes) in each of a million live actors.
     fn sweep_idle(&mut self) {
         let idle_ms = u64::try_from(self.deps.settings.conversation_idle.as_millis()).unwrap_or(u64::MAX);
         let now = self.clock_ms();
-        for entry in self.conversations.values() {
-            if now.saturating_sub(entry.last_sent_ms) >= idle_ms {
+        for entry in self.conversations.values_mut() {
+            if now.saturating_sub(entry.quiet_since_ms) >= idle_ms {
+                entry.quiet_since_ms = now;
                 entry.addr.do_send(CheckIdle);
             }
         }
@@ -308,12 +315,12 @@ impl TenantActor {
             let addr = Supervisor::start_in_arbiter(self.pool.pick(&key), move |_| {
                 ConversationActor::new(key, link, deps).with_fence(fence).with_incarnation(incarnation)
             });
-            self.conversations.insert(key, ConversationEntry { addr, forwarded: 0, fence, incarnation, last_sent_ms: 0 });
+            self.conversations.insert(key, ConversationEntry { addr, forwarded: 0, fence, incarnation, quiet_since_ms: 0 });
         }
         let now = self.clock_ms();
         if let Some(entry) = self.conversations.get_mut(&key) {
             entry.forwarded += 1;
-            entry.last_sent_ms = now;
+            entry.quiet_since_ms = now;
             entry.addr.do_send(msg);
         }
     }
@@ -414,7 +421,8 @@ impl Actor for TenantActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        ctx.run_interval(self.deps.settings.conversation_idle / IDLE_SWEEPS, |act, _| act.sweep_idle());
+        let every = (self.deps.settings.conversation_idle / IDLE_SWEEPS).max(MIN_SWEEP_INTERVAL);
+        ctx.run_interval(every, |act, _| act.sweep_idle());
     }
 
     fn stopped(&mut self, _: &mut Self::Context) {

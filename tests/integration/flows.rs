@@ -563,5 +563,12 @@ async fn a_conversation_waiting_on_its_bot_stays_live_while_idle_ones_are_passiv
     assert_eq!(app.state.metrics.conversations_live.load(Relaxed), 1, "the one waiting on its bot is live");
     say(&app, "15551110020", "5").await;
     assert_eq!(wait_texts(&app, "+15551110020", 2).await[1], "Thanks for 5");
+    // Its run has ended: it is passivated too, once an idle period has passed.
+    assert_eq!(app.state.metrics.conversations_passivated.load(Relaxed), 1, "not the moment its run ends");
+    eventually("the finished conversation passivated", WAIT, || async {
+        (app.state.metrics.conversations_passivated.load(Relaxed) == 2).then_some(())
+    })
+    .await;
+    assert_eq!(app.state.metrics.conversations_live.load(Relaxed), 0);
     assert_eq!(app.state.metrics.conversation_restarts.load(Relaxed), 0);
 }

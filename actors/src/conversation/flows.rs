@@ -242,7 +242,7 @@ impl Handler<FromFlow> for ConversationActor {
     /// with a live run is never passivated).
     fn handle(&mut self, FromFlow(request): FromFlow, ctx: &mut Self::Context) {
         let _span = self.span().entered();
-        self.last_activity = Instant::now();
+        self.last_flow_request = Instant::now();
         let work = match request {
             FlowRequest::Send(send) => Work::Command(Command::Send(send)),
             FlowRequest::Patch(patch, reply) => Work::Command(Command::Patch(patch, reply)),

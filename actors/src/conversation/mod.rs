@@ -7,7 +7,8 @@
 //! reach agents. It owns the 24-hour session window, the unread count and
 //! the status. A store failure fails the batch's inbox rows back for retry
 //! and stops the actor; its supervisor restarts it and it reloads from
-//! Postgres. Idle actors ask their tenant to passivate them.
+//! Postgres. Its tenant asks it, once it has sent it nothing for an idle
+//! period, whether it is idle ([`CheckIdle`]); if so, it is passivated.
 //!
 //! Its messages come in three kinds, each with its own handler feeding the
 //! one queue:
@@ -64,11 +65,6 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// How much of the idle period an actor's own last activity may fall short
-/// of it when its tenant asks (the tenant's clock starts when it sends, the
-/// actor's when the message arrives, a moment later; without this slack an
-/// actor would wait a further sweep).
-const IDLE_SLACK_DIVISOR: u32 = 4;
 /// How often a retired incarnation looks whether its last address is gone.
 const RETIRED_CHECK: Duration = Duration::from_secs(1);
 
@@ -135,7 +131,6 @@ pub struct ConversationGone {
 
 /// Where a conversation actor reports to its tenant (recipients, so the
 /// conversation knows no tenant type).
-#[derive(Clone)]
 pub struct TenantLink {
     /// Idleness (passivation).
     pub idle: Recipient<ConversationIdle>,
@@ -147,8 +142,8 @@ pub struct TenantLink {
 /// outbox and where to report. The tenant makes one per channel and each
 /// actor holds it by reference, because cloning an actix address allocates
 /// (two small `Arc`s per clone, plus a box per recipient): an outbox
-/// address and two tenant recipients kept per actor cost about 330 bytes
-/// of every live conversation.
+/// address and two tenant recipients kept per actor cost about 300 bytes
+/// of heap in every live conversation.
 pub struct ChannelLink {
     /// The number.
     pub channel: ChannelRef,
@@ -159,14 +154,15 @@ pub struct ChannelLink {
 }
 
 /// Sent by the tenant when it has sent the actor nothing for an idle period:
-/// the actor answers with [`ConversationIdle`] if it has nothing to do and
-/// nothing else (its flow run) has kept it busy meanwhile.
+/// the actor answers with [`ConversationIdle`] if it has nothing queued or
+/// committing, no flow run, and its last run's requests are an idle period
+/// old too (the tenant does not see those).
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct CheckIdle;
 
-/// Sent to the tenant when the actor has idled: `received` lets the tenant
-/// check that nothing is still on its way to this actor.
+/// The actor's answer to [`CheckIdle`] when it is idle: `received` lets the
+/// tenant check that nothing is still on its way to this actor.
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct ConversationIdle {
@@ -201,7 +197,9 @@ pub struct ConversationActor {
     queue: VecDeque<Queued>,
     flushing: bool,
     received: u64,
-    last_activity: Instant,
+    /// When its flow run last asked it something (the tenant's own sends
+    /// are timed by the tenant).
+    last_flow_request: Instant,
     consecutive_failures: u32,
     /// Failures in a row that waiting will not cure (a bug, a constraint):
     /// at [`crate::engine::EngineSettings::dead_letter_after`] the failing
@@ -236,7 +234,7 @@ impl ConversationActor {
             queue: VecDeque::new(),
             flushing: false,
             received: 0,
-            last_activity: Instant::now(),
+            last_flow_request: Instant::now(),
             consecutive_failures: 0,
             poison_failures: 0,
             passivating: false,
@@ -614,10 +612,9 @@ impl ConversationActor {
         }
     }
 
-    /// Counts a message from the tenant (for passivation) and notes activity.
+    /// Counts a message from the tenant (for passivation).
     fn received_from_tenant(&mut self) {
         self.received += 1;
-        self.last_activity = Instant::now();
     }
 }
 
@@ -683,11 +680,11 @@ impl Handler<Relinquish> for ConversationActor {
 impl Handler<CheckIdle> for ConversationActor {
     type Result = ();
 
-    /// Reports idleness when nothing is queued, committing or running (a
-    /// retired incarnation has nothing to report: its tenant forgot it).
+    /// Reports idleness when nothing is queued, committing or running and
+    /// its last flow request is an idle period old (a retired incarnation
+    /// has nothing to report: its tenant forgot it).
     fn handle(&mut self, _: CheckIdle, _: &mut Self::Context) {
-        let idle = self.deps.settings.conversation_idle;
-        let quiet = self.last_activity.elapsed() >= idle - idle / IDLE_SLACK_DIVISOR;
+        let quiet = self.last_flow_request.elapsed() >= self.deps.settings.conversation_idle;
         if !self.passivating && self.queue.is_empty() && !self.flushing && self.flow_run.is_none() && quiet {
             self.link.tenant.idle.do_send(ConversationIdle { key: self.key, received: self.received, incarnation: self.incarnation });
         }

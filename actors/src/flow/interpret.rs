@@ -362,6 +362,15 @@ fn number(v: &Value) -> Option<f64> {
     }
 }
 
+/// `equals`: numerically when both sides are numbers ("5.0" equals 5),
+/// otherwise as text without regard to case; `not_equals` is its negation.
+fn equals(v: &Value, want: &Value) -> bool {
+    match (number(v), number(want)) {
+        (Some(a), Some(b)) if !v.is_array() => (a - b).abs() < f64::EPSILON,
+        _ => as_text(v).eq_ignore_ascii_case(&as_text(want)),
+    }
+}
+
 /// Whether one condition rule holds.
 pub fn rule_holds(rule: &Rule, ctx: &RunContext) -> bool {
     let field = ctx.field(&rule.field);
@@ -369,11 +378,8 @@ pub fn rule_holds(rule: &Rule, ctx: &RunContext) -> bool {
     match &rule.operator {
         Operator::Exists => field.is_some_and(|v| v != json!("") && v != json!([])),
         Operator::NotExists => field.is_none_or(|v| v == json!("") || v == json!([])),
-        Operator::Equals => field.is_some_and(|v| match (number(&v), number(want)) {
-            (Some(a), Some(b)) if !v.is_array() => (a - b).abs() < f64::EPSILON,
-            _ => as_text(&v).eq_ignore_ascii_case(&as_text(want)),
-        }),
-        Operator::NotEquals => !field.is_some_and(|v| as_text(&v).eq_ignore_ascii_case(&as_text(want))),
+        Operator::Equals => field.is_some_and(|v| equals(&v, want)),
+        Operator::NotEquals => !field.is_some_and(|v| equals(&v, want)),
         Operator::Contains => field.is_some_and(|v| match &v {
             Value::Array(a) => a.iter().any(|x| as_text(x).eq_ignore_ascii_case(&as_text(want))),
             other => as_text(other).to_lowercase().contains(&as_text(want).to_lowercase()),
@@ -515,6 +521,8 @@ mod tests {
         assert!(r("vars.nothing", "not_exists", json!(null)));
         assert!(r("contact.name", "exists", json!(null)));
         assert!(r("contact.name", "not_equals", json!("ravi")));
+        assert!(!r("vars.order_id", "not_equals", json!(4821)), "not_equals is the negation of equals");
+        assert!(!r("vars.order_id", "not_equals", json!("4821.0")), "numbers compare as numbers both ways");
     }
 
     #[test]
