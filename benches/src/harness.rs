@@ -98,7 +98,16 @@ pub fn raise_fd_limit() -> u64 {
 /// builds into its own target directory: the server alone resolves its
 /// dependencies' features differently from the bench, and sharing one
 /// directory would rebuild half the tree on every alternation.
+/// `WF_BENCH_SERVER_BIN=<path>` runs that binary instead of building (to
+/// compare two builds in one sitting without rebuilding between runs).
 pub fn build_server() -> anyhow::Result<std::path::PathBuf> {
+    if let Some(bin) = std::env::var_os("WF_BENCH_SERVER_BIN") {
+        let bin = std::path::PathBuf::from(bin);
+        if !bin.is_file() {
+            bail!("WF_BENCH_SERVER_BIN={} is not a file", bin.display());
+        }
+        return Ok(bin);
+    }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let target = root.join("target/bench-server");

@@ -647,3 +647,29 @@ async fn scheduled_messages_killed_mid_send_each_go_once() {
         "{sent} sent and {unconfirmed} unconfirmed for {CUSTOMERS} reminders"
     );
 }
+
+/// The `THP_enabled` line of a process's `/proc/<pid>/status`.
+fn thp_enabled(pid: u32) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status.lines().find_map(|l| l.strip_prefix("THP_enabled:")).map(|v| v.trim().to_owned()).expect("the kernel reports THP_enabled")
+}
+
+#[actix_rt::test]
+async fn the_server_runs_without_transparent_huge_pages_unless_the_operator_asks() {
+    let db = fresh_database().await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = spawn_server(Some(&db), port, dir.path());
+    wait_ready(&base).await;
+    // Off by default: huge pages cost 8 KiB more memory per agent session
+    // and half the CPU of connecting agents (BENCHMARKS.md).
+    assert_eq!(thp_enabled(server.id()), "0");
+    kill9(&mut server);
+    // mimalloc's own setting, when given, is the operator's choice: the
+    // server then has what any process here has.
+    let mut server = spawn_server_with(Some(&db), port, dir.path(), &[("MIMALLOC_ALLOW_THP", "1")]);
+    wait_ready(&base).await;
+    assert_eq!(thp_enabled(server.id()), thp_enabled(std::process::id()));
+    kill9(&mut server);
+}
