@@ -240,3 +240,44 @@ async fn a_slow_consumer_is_closed_while_others_keep_receiving() {
     assert!(reason.as_deref().is_some_and(|r| r.contains("slow consumer")), "close reason: {reason:?}");
     assert!(got < 2 * total, "the slow session did not get everything ({got} frames)");
 }
+
+#[actix_rt::test]
+async fn a_new_conversation_is_announced_once_with_its_first_message_counted_before_that_message() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let mut ws = app.socket(&t.token).await;
+    // Every frame the socket receives, in order, until `wamid` arrives.
+    async fn until(ws: &mut Socket, seen: &mut Vec<Value>, wamid: &str) {
+        loop {
+            let f = ws.next(WAIT).await.unwrap_or_else(|| panic!("{wamid} never arrived; saw {seen:?}"));
+            let done = f["event"] == "message:new" && f["data"]["message"]["wamid"] == wamid;
+            seen.push(f);
+            if done {
+                return;
+            }
+        }
+    }
+    let mut seen = Vec::new();
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "15550303030", "wamid.first-1", "hello, first time here")).await;
+    until(&mut ws, &mut seen, "wamid.first-1").await;
+    app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "15550303030", "wamid.first-2", "anyone?")).await;
+    until(&mut ws, &mut seen, "wamid.first-2").await;
+    seen.extend(ws.drain(Duration::from_millis(500)).await);
+    let events: Vec<&str> = seen.iter().map(|f| f["event"].as_str().unwrap()).collect();
+    let new_at: Vec<usize> = events.iter().enumerate().filter(|(_, e)| **e == "conversation:new").map(|(i, _)| i).collect();
+    assert_eq!(new_at.len(), 1, "announced exactly once: {events:?}");
+    let first_msg = seen.iter().position(|f| f["event"] == "message:new" && f["data"]["message"]["wamid"] == "wamid.first-1").unwrap();
+    let second_msg = seen.iter().position(|f| f["event"] == "message:new" && f["data"]["message"]["wamid"] == "wamid.first-2").unwrap();
+    assert!(new_at[0] < first_msg, "the conversation comes before its first message: {events:?}");
+    let announced = &seen[new_at[0]]["data"]["conversation"];
+    assert_eq!(announced["unread_count"], 1, "the summary counts the first message: {announced}");
+    assert_eq!(announced["last_seq"], seen[first_msg]["data"]["seq"]);
+    assert!(announced["window_expires_at"].is_string() && announced["last_inbound_at"].is_string(), "{announced}");
+    // The first message's batch is not repeated as an update; later ones are.
+    let updates: Vec<usize> = events.iter().enumerate().filter(|(_, e)| **e == "conversation:updated").map(|(i, _)| i).collect();
+    assert!(updates.iter().all(|&i| i > second_msg), "no update repeats the announcement: {events:?}");
+    let update = &seen[*updates.first().expect("the second message updates the conversation")]["data"]["conversation"];
+    assert_eq!(update["unread_count"], 2);
+    assert_eq!(update["id"], announced["id"]);
+}

@@ -216,6 +216,12 @@ pub struct ConversationActor {
     flow_run: Option<LiveRun>,
     /// A new conversation whose first message may start a welcome flow.
     welcome_pending: bool,
+    /// A new conversation not yet announced (`conversation:new`): it is
+    /// announced with its first commit, so that the fan-out to every agent
+    /// does not compete with that commit for the CPU and the summary
+    /// already counts the first message (or at once, if nothing waits to
+    /// be committed).
+    announce_pending: bool,
     /// The partition lease it runs under (several nodes), carried by every
     /// commit so a lost lease stops it instead of writing.
     fence: Option<crate::ports::Fence>,
@@ -241,6 +247,7 @@ impl ConversationActor {
             counted_live: false,
             flow_run: None,
             welcome_pending: false,
+            announce_pending: false,
             fence: None,
             incarnation: 0,
         }
@@ -332,16 +339,11 @@ impl ConversationActor {
                 if let Some((run, flow)) = run {
                     act.resume_run(ctx, conversation_id, flow, run, pause);
                 }
-                if created {
-                    if let Some(conversation) = act.summary() {
-                        act.deps.sink.publish(
-                            act.tenant_id(),
-                            conversation.assignee_id,
-                            ConversationEvent::ConversationNew { conversation },
-                        );
-                    }
-                }
-                act.flush(ctx);
+                // Announced by the flush of the work that started this
+                // actor (queued in its mailbox behind this load): with that
+                // work's commit, or at once if it needs none.
+                act.announce_pending = created;
+                act.flush_queue(ctx);
             }
             Err(e) => {
                 let _span = act.span().entered();
@@ -368,6 +370,22 @@ impl ConversationActor {
     /// planned into one batch and committed — unless a commit is already in
     /// flight (what arrives meanwhile waits for the next batch).
     fn flush(&mut self, ctx: &mut Context<Self>) {
+        self.flush_queue(ctx);
+        if self.announce_pending && !self.flushing {
+            self.announce();
+        }
+    }
+
+    /// Publishes `conversation:new` for a conversation this actor created.
+    fn announce(&mut self) {
+        if let Some(conversation) = self.summary() {
+            self.announce_pending = false;
+            self.deps.sink.publish(self.tenant_id(), conversation.assignee_id, ConversationEvent::ConversationNew { conversation });
+        }
+    }
+
+    /// [`Self::flush`]'s work: plans and starts the next commit.
+    fn flush_queue(&mut self, ctx: &mut Context<Self>) {
         while !self.flushing && !self.queue.is_empty() {
             let Some(live) = &self.live else { return };
             let now = self.deps.clock.now();
@@ -542,6 +560,12 @@ impl ConversationActor {
             frames.push((seq, status));
         }
         frames.sort_by_key(|(seq, _)| *seq);
+        // A new conversation is announced before its first messages, with
+        // their counts; the `conversation:updated` below would repeat it.
+        let announced = self.announce_pending;
+        if announced {
+            self.announce();
+        }
         for (_, event) in frames {
             self.deps.sink.publish(tenant, assignee, event);
         }
@@ -572,7 +596,7 @@ impl ConversationActor {
         let summary = self.summary();
         if let Some(conversation) = summary.clone() {
             let assignee_changed = conversation.assignee_id != previous_assignee;
-            if !inserted.is_empty() || plan.mark_read || !plan.patch_replies.is_empty() {
+            if !announced && (!inserted.is_empty() || plan.mark_read || !plan.patch_replies.is_empty()) {
                 self.deps.sink.publish(
                     tenant,
                     conversation.assignee_id,
