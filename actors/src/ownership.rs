@@ -32,6 +32,12 @@ impl Claim {
 pub trait Ownership: Send + Sync {
     /// Where `key`'s work may run now.
     fn claim(&self, key: &crate::protocol::ConversationKey) -> Claim;
+    /// Whether this node runs every conversation (one node): then a new
+    /// customer's conversation may be opened before its key is claimed,
+    /// with the contact (see [`crate::ports::Store::resolve_contact_opening`]).
+    fn runs_everything(&self) -> bool {
+        false
+    }
 }
 
 /// One node: every conversation is local.
@@ -40,6 +46,10 @@ pub struct SingleNode;
 impl Ownership for SingleNode {
     fn claim(&self, _: &crate::protocol::ConversationKey) -> Claim {
         Claim::Local
+    }
+
+    fn runs_everything(&self) -> bool {
+        true
     }
 }
 

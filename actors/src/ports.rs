@@ -352,6 +352,21 @@ pub trait Store: Send + Sync + 'static {
     /// Finds or creates the contact for an identity, filling in identity
     /// fields it lacked (a phone contact that now also has a user id).
     async fn resolve_contact(&self, tenant: TenantId, identity: &ContactIdentity) -> Result<ContactId, StoreError>;
+    /// [`Self::resolve_contact`] for an event that came to `channel`: a
+    /// contact created now gets its conversation on that channel opened in
+    /// the same transaction (a new customer's first message then waits for
+    /// one commit before its own, not two). `None` when the contact existed
+    /// (its conversation is opened as usual) or the store does not group
+    /// the two (the default).
+    async fn resolve_contact_opening(
+        &self,
+        tenant: TenantId,
+        identity: &ContactIdentity,
+        channel: ChannelId,
+    ) -> Result<(ContactId, Option<ConversationSnapshot>), StoreError> {
+        let _ = channel;
+        Ok((self.resolve_contact(tenant, identity).await?, None))
+    }
     /// Loads, or creates, the conversation between a channel and a contact.
     async fn open_conversation(&self, tenant: TenantId, channel: ChannelId, contact: ContactId)
         -> Result<ConversationSnapshot, StoreError>;

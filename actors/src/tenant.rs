@@ -25,7 +25,7 @@ use crate::outbound::{ChannelOutbox, OutboundJob, ResumeJob, SendOutcome};
 use crate::ownership::Fence;
 use crate::parked::Handoff;
 use crate::pool::ArbiterPool;
-use crate::ports::ChannelRef;
+use crate::ports::{ChannelRef, ConversationSnapshot};
 use crate::protocol::{ConversationKey, Lane};
 use crate::remote::CommandHandoff;
 use crate::ticket::EventReceipt;
@@ -126,6 +126,10 @@ pub struct TenantActor {
     next_incarnation: u64,
     /// The origin of the registry's send times.
     clock_origin: std::time::Instant,
+    /// A new customer's conversation, opened with its contact, while the
+    /// events that waited for the contact are forwarded: the actor started
+    /// for that key takes it instead of opening the conversation again.
+    opened: Option<(ConversationKey, Box<ConversationSnapshot>)>,
 }
 
 impl TenantActor {
@@ -141,6 +145,7 @@ impl TenantActor {
             links: HashMap::new(),
             next_incarnation: 1,
             clock_origin: std::time::Instant::now(),
+            opened: None,
         }
     }
 
@@ -312,8 +317,9 @@ impl TenantActor {
             let deps = self.deps.clone();
             let incarnation = self.next_incarnation;
             self.next_incarnation += 1;
+            let opened = self.opened.take_if(|(k, _)| *k == key).map(|(_, snapshot)| snapshot);
             let addr = Supervisor::start_in_arbiter(self.pool.pick(&key), move |_| {
-                ConversationActor::new(key, link, deps).with_fence(fence).with_incarnation(incarnation)
+                ConversationActor::new(key, link, deps).with_fence(fence).with_incarnation(incarnation).with_opened(opened)
             });
             self.conversations.insert(key, ConversationEntry { addr, forwarded: 0, fence, incarnation, quiet_since_ms: 0 });
         }
@@ -332,22 +338,36 @@ impl TenantActor {
     /// in flight (a burst of new customers while Postgres is busy) every
     /// event cost thousands of polls, and the tenant's thread, not
     /// Postgres, became the limit.
-    fn resolve(&mut self, ctx: &mut Context<Self>, key: IdentityKey, identity: ContactIdentity) {
+    /// On one node a new customer's conversation on `channel` (where its
+    /// first event came) is opened in the same transaction as the contact.
+    fn resolve(&mut self, ctx: &mut Context<Self>, key: IdentityKey, identity: ContactIdentity, channel: ChannelId) {
         let store = self.deps.store.clone();
         let (tenant, me) = (self.tenant_id, ctx.address());
+        let open_here = self.deps.ownership.runs_everything();
         actix::spawn(async move {
-            let result = store.resolve_contact(tenant, &identity).await;
+            let result = if open_here {
+                store.resolve_contact_opening(tenant, &identity, channel).await
+            } else {
+                store.resolve_contact(tenant, &identity).await.map(|contact| (contact, None))
+            };
+            let result = result.map(|(contact, opened)| (contact, opened.map(|snapshot| (channel, Box::new(snapshot)))));
             me.do_send(ContactResolved { key, identity, result });
         });
     }
 }
 
-/// A contact resolution's answer, back in the tenant's mailbox.
+/// A contact resolution's answer, back in the tenant's mailbox: the
+/// contact, and the conversation opened with it (a new customer) on a
+/// channel.
 struct ContactResolved {
     key: IdentityKey,
     identity: ContactIdentity,
-    result: Result<ContactId, crate::ports::StoreError>,
+    result: Result<(ContactId, Option<OpenedOn>), crate::ports::StoreError>,
 }
+
+/// A new customer's conversation, opened with its contact, and the channel
+/// it is on (the one its first event came to).
+type OpenedOn = (ChannelId, Box<ConversationSnapshot>);
 
 impl Message for ContactResolved {
     type Result = ();
@@ -363,13 +383,15 @@ impl Handler<ContactResolved> for TenantActor {
     fn handle(&mut self, msg: ContactResolved, ctx: &mut Self::Context) {
         let waiting = self.resolving.remove(&msg.key).unwrap_or_default();
         match msg.result {
-            Ok(contact_id) => {
+            Ok((contact_id, opened)) => {
                 for k in msg.identity.keys() {
                     self.remember(k, contact_id);
                 }
+                self.opened = opened.map(|(channel_id, snapshot)| (ConversationKey { channel_id, contact_id }, snapshot));
                 for ev in waiting {
                     self.forward(ctx, contact_id, ev);
                 }
+                self.opened = None;
             }
             Err(e) => {
                 tracing::error!(tenant_id = %self.tenant_id, error = %e, "contact resolution failed");
@@ -517,9 +539,9 @@ impl Handler<RouteEvent> for TenantActor {
                 return;
             }
         }
-        let identity = ev.identity.clone();
+        let (identity, channel) = (ev.identity.clone(), ev.channel.channel_id);
         self.resolving.insert(key.clone(), vec![ev]);
-        self.resolve(ctx, key, identity);
+        self.resolve(ctx, key, identity, channel);
     }
 }
 

@@ -120,7 +120,16 @@ pub fn snapshot_from_row(row: &sqlx::postgres::PgRow, created: bool) -> Result<C
 #[async_trait]
 impl Store for PgStore {
     async fn resolve_contact(&self, tenant: TenantId, who: &ContactIdentity) -> Result<ContactId, StoreError> {
-        self.contacts.submit((tenant, who.clone())).await
+        Ok(self.contacts.submit((tenant, who.clone(), None)).await?.0)
+    }
+
+    async fn resolve_contact_opening(
+        &self,
+        tenant: TenantId,
+        who: &ContactIdentity,
+        channel: ChannelId,
+    ) -> Result<(ContactId, Option<ConversationSnapshot>), StoreError> {
+        self.contacts.submit((tenant, who.clone(), Some(channel))).await
     }
 
     async fn open_conversation(

@@ -2,7 +2,9 @@
 //! contact for an identity, and opening the conversation of a contact on a
 //! channel. Both run through [`GroupCommit`], so a burst of new customers
 //! shares a few transactions with set-based statements instead of paying a
-//! transaction each.
+//! transaction each; a contact created by a resolution that names the
+//! channel its message came to gets that conversation in the same
+//! transaction (a new customer costs one commit before its message, not two).
 
 use crate::store::group::{GroupTx, GroupWork};
 use crate::store::{snapshot_from_row, CONVERSATION_COLUMNS_C};
@@ -78,7 +80,7 @@ async fn fill_in_all(tx: &mut GroupTx, fills: &mut [(uuid::Uuid, &ContactIdentit
 /// One identity alone: look it up (phone first), else insert it; a lost
 /// race with a concurrent insert is settled by looking again (the insert
 /// waited for the other transaction, so its row is visible now).
-async fn resolve_one(tx: &mut GroupTx, tenant: TenantId, who: &ContactIdentity) -> Result<Option<uuid::Uuid>, sqlx::Error> {
+async fn resolve_one(tx: &mut GroupTx, tenant: TenantId, who: &ContactIdentity) -> Result<Option<Resolved>, sqlx::Error> {
     let phone = phone_of(who);
     for _ in 0..3 {
         let found: Option<uuid::Uuid> = sqlx::query_scalar(
@@ -91,7 +93,7 @@ async fn resolve_one(tx: &mut GroupTx, tenant: TenantId, who: &ContactIdentity) 
         .await?;
         if let Some(id) = found {
             fill_in_all(tx, &mut [(id, who)]).await?;
-            return Ok(Some(id));
+            return Ok(Some(Resolved { contact: ContactId(id), created: false }));
         }
         let inserted: Option<uuid::Uuid> = sqlx::query_scalar(
             "INSERT INTO contacts (id, tenant_id, phone, wa_user_id, username, name)
@@ -105,11 +107,18 @@ async fn resolve_one(tx: &mut GroupTx, tenant: TenantId, who: &ContactIdentity) 
         .bind(&who.name)
         .fetch_optional(&mut **tx)
         .await?;
-        if inserted.is_some() {
-            return Ok(inserted);
+        if let Some(id) = inserted {
+            return Ok(Some(Resolved { contact: ContactId(id), created: true }));
         }
     }
     Ok(None)
+}
+
+/// A resolved identity: its contact, and whether this transaction created it.
+#[derive(Debug, Clone, Copy)]
+struct Resolved {
+    contact: ContactId,
+    created: bool,
 }
 
 /// Resolves one tenant's identities: one lookup for all, one insert for the
@@ -119,7 +128,7 @@ async fn resolve_tenant(
     tx: &mut GroupTx,
     tenant: TenantId,
     who: &[&ContactIdentity],
-    out: &mut [Option<ContactId>],
+    out: &mut [Option<Resolved>],
 ) -> Result<(), sqlx::Error> {
     let phones: Vec<String> = who.iter().filter_map(|w| phone_of(w)).collect();
     let users: Vec<String> = who.iter().filter_map(|w| w.user_id.clone()).collect();
@@ -165,7 +174,7 @@ async fn resolve_tenant(
             None => fresh.push(i),
         }
         if let (false, Some(k)) = (claims, found) {
-            out[i] = Some(ContactId(k.id));
+            out[i] = Some(Resolved { contact: ContactId(k.id), created: false });
         } else {
             claimed_phones.extend(phone);
             claimed_users.extend(w.user_id.as_deref());
@@ -174,7 +183,7 @@ async fn resolve_tenant(
     let mut to_fill: Vec<(uuid::Uuid, &ContactIdentity)> = fills.iter().map(|&(i, id)| (id, who[i])).collect();
     fill_in_all(tx, &mut to_fill).await?;
     for (i, id) in fills {
-        out[i] = Some(ContactId(id));
+        out[i] = Some(Resolved { contact: ContactId(id), created: false });
     }
     // Inserted in key order, so concurrent groups lock in the same order.
     fresh.sort_by(|&a, &b| (phone_of(who[a]), &who[a].user_id).cmp(&(phone_of(who[b]), &who[b].user_id)));
@@ -197,7 +206,7 @@ async fn resolve_tenant(
         let inserted: HashSet<uuid::Uuid> = rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
         for (&i, id) in fresh.iter().zip(ids) {
             if inserted.contains(&id) {
-                out[i] = Some(ContactId(id));
+                out[i] = Some(Resolved { contact: ContactId(id), created: true });
             } else {
                 leftover.push(i);
             }
@@ -205,26 +214,100 @@ async fn resolve_tenant(
     }
     leftover.sort_unstable();
     for i in leftover {
-        out[i] = resolve_one(tx, tenant, who[i]).await?.map(ContactId);
+        out[i] = resolve_one(tx, tenant, who[i]).await?;
     }
     Ok(())
 }
 
 #[async_trait]
 impl GroupWork for ContactResolution {
-    type Job = (TenantId, ContactIdentity);
-    type Output = ContactId;
+    /// The identity, and the channel its message came to when the
+    /// conversation may be opened with a new contact.
+    type Job = (TenantId, ContactIdentity, Option<ChannelId>);
+    /// The contact, and the conversation opened with it when it is new.
+    type Output = (ContactId, Option<ConversationSnapshot>);
 
     fn tenant(job: &Self::Job) -> TenantId {
         job.0
     }
 
-    async fn run_tenant(&self, tx: &mut GroupTx, tenant: TenantId, jobs: &[&Self::Job]) -> Result<Vec<Option<ContactId>>, sqlx::Error> {
+    async fn run_tenant(&self, tx: &mut GroupTx, tenant: TenantId, jobs: &[&Self::Job]) -> Result<Vec<Option<Self::Output>>, sqlx::Error> {
         let who: Vec<&ContactIdentity> = jobs.iter().map(|j| &j.1).collect();
         let mut found = vec![None; jobs.len()];
         resolve_tenant(tx, tenant, &who, &mut found).await?;
-        Ok(found)
+        // A contact created here has no conversation anywhere yet: open the
+        // one its message came to now, in this transaction.
+        let pairs: Vec<(uuid::Uuid, uuid::Uuid)> = jobs
+            .iter()
+            .zip(&found)
+            .filter_map(|(j, r)| match (j.2, r) {
+                (Some(channel), Some(r)) if r.created => Some((channel.0, r.contact.0)),
+                _ => None,
+            })
+            .collect();
+        let mut opened = open_pairs(tx, tenant, pairs).await?;
+        Ok(jobs
+            .iter()
+            .zip(found)
+            .map(|(j, r)| {
+                let r = r?;
+                let conversation = match (j.2, r.created) {
+                    (Some(channel), true) => opened.remove(&(channel.0, r.contact.0)),
+                    _ => None,
+                };
+                Some((r.contact, conversation))
+            })
+            .collect())
     }
+}
+
+/// Opens (creating when new) the conversations of `pairs` (channel,
+/// contact), each pair once, in key order (concurrent groups lock alike);
+/// a snapshot per pair, `created` when this call inserted it.
+async fn open_pairs(
+    tx: &mut GroupTx,
+    tenant: TenantId,
+    mut pairs: Vec<(uuid::Uuid, uuid::Uuid)>,
+) -> Result<HashMap<(uuid::Uuid, uuid::Uuid), ConversationSnapshot>, sqlx::Error> {
+    if pairs.is_empty() {
+        return Ok(HashMap::new());
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    let (channels, contacts): (Vec<uuid::Uuid>, Vec<uuid::Uuid>) = pairs.iter().copied().unzip();
+    let ids: Vec<uuid::Uuid> = pairs.iter().map(|_| ConversationId::generate().0).collect();
+    let created: HashSet<uuid::Uuid> = sqlx::query_scalar(
+        "INSERT INTO conversations (id, tenant_id, channel_id, contact_id)
+         SELECT u.id, $1, u.channel_id, u.contact_id FROM unnest($2::uuid[], $3::uuid[], $4::uuid[]) AS u(id, channel_id, contact_id)
+         ON CONFLICT (channel_id, contact_id) DO NOTHING RETURNING id",
+    )
+    .bind(tenant.0)
+    .bind(&ids)
+    .bind(&channels)
+    .bind(&contacts)
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .collect();
+    let rows = sqlx::query(&format!(
+        "SELECT c.{CONVERSATION_COLUMNS_C}, c.channel_id, c.contact_id, k.phone AS contact_phone, k.wa_user_id AS contact_user_id,
+            (SELECT m.wamid FROM messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id AND m.direction = 'inbound'
+             AND m.wamid IS NOT NULL ORDER BY m.seq DESC LIMIT 1) AS last_inbound_wamid,
+            EXISTS (SELECT 1 FROM flow_runs r WHERE r.conversation_id = c.id AND r.status IN ('running', 'waiting', 'paused')) AS active_run
+         FROM unnest($1::uuid[], $2::uuid[]) AS p(channel_id, contact_id)
+         JOIN conversations c ON c.channel_id = p.channel_id AND c.contact_id = p.contact_id
+         JOIN contacts k ON k.id = c.contact_id"
+    ))
+    .bind(&channels)
+    .bind(&contacts)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut found = HashMap::with_capacity(rows.len());
+    for r in rows {
+        let id: uuid::Uuid = r.try_get("id")?;
+        found.insert((r.try_get("channel_id")?, r.try_get("contact_id")?), snapshot_from_row(&r, created.contains(&id))?);
+    }
+    Ok(found)
 }
 
 /// Opens (creating when new) the conversation of a contact on a channel.
@@ -245,43 +328,7 @@ impl GroupWork for ConversationOpening {
         tenant: TenantId,
         jobs: &[&Self::Job],
     ) -> Result<Vec<Option<ConversationSnapshot>>, sqlx::Error> {
-        // Each pair once, in key order (concurrent groups lock alike).
-        let mut pairs: Vec<(uuid::Uuid, uuid::Uuid)> = jobs.iter().map(|j| (j.1 .0, j.2 .0)).collect();
-        pairs.sort_unstable();
-        pairs.dedup();
-        let (channels, contacts): (Vec<uuid::Uuid>, Vec<uuid::Uuid>) = pairs.iter().copied().unzip();
-        let ids: Vec<uuid::Uuid> = pairs.iter().map(|_| ConversationId::generate().0).collect();
-        let created: HashSet<uuid::Uuid> = sqlx::query_scalar(
-            "INSERT INTO conversations (id, tenant_id, channel_id, contact_id)
-             SELECT u.id, $1, u.channel_id, u.contact_id FROM unnest($2::uuid[], $3::uuid[], $4::uuid[]) AS u(id, channel_id, contact_id)
-             ON CONFLICT (channel_id, contact_id) DO NOTHING RETURNING id",
-        )
-        .bind(tenant.0)
-        .bind(&ids)
-        .bind(&channels)
-        .bind(&contacts)
-        .fetch_all(&mut **tx)
-        .await?
-        .into_iter()
-        .collect();
-        let rows = sqlx::query(&format!(
-            "SELECT c.{CONVERSATION_COLUMNS_C}, c.channel_id, c.contact_id, k.phone AS contact_phone, k.wa_user_id AS contact_user_id,
-                (SELECT m.wamid FROM messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id AND m.direction = 'inbound'
-                 AND m.wamid IS NOT NULL ORDER BY m.seq DESC LIMIT 1) AS last_inbound_wamid,
-                EXISTS (SELECT 1 FROM flow_runs r WHERE r.conversation_id = c.id AND r.status IN ('running', 'waiting', 'paused')) AS active_run
-             FROM unnest($1::uuid[], $2::uuid[]) AS p(channel_id, contact_id)
-             JOIN conversations c ON c.channel_id = p.channel_id AND c.contact_id = p.contact_id
-             JOIN contacts k ON k.id = c.contact_id"
-        ))
-        .bind(&channels)
-        .bind(&contacts)
-        .fetch_all(&mut **tx)
-        .await?;
-        let mut found: HashMap<(uuid::Uuid, uuid::Uuid), ConversationSnapshot> = HashMap::with_capacity(rows.len());
-        for r in rows {
-            let id: uuid::Uuid = r.try_get("id")?;
-            found.insert((r.try_get("channel_id")?, r.try_get("contact_id")?), snapshot_from_row(&r, created.contains(&id))?);
-        }
+        let mut found = open_pairs(tx, tenant, jobs.iter().map(|j| (j.1 .0, j.2 .0)).collect()).await?;
         // Only the first job asking for a pair is told it created it.
         let mut out = Vec::with_capacity(jobs.len());
         for j in jobs {

@@ -480,8 +480,8 @@ async fn grouped_contact_changes_and_reads_apply_in_order_and_only_within_their_
     let pool = app.app_pool().await;
     let (ta, tb) = (TenantId(a.tenant_id.parse().unwrap()), TenantId(b.tenant_id.parse().unwrap()));
     let who = |p: &str| ContactIdentity { phone: PhoneNumber::parse(p).ok(), ..Default::default() };
-    let ka = ContactResolution.run(&pool, &[&(ta, who("15550005001"))]).await.unwrap()[0];
-    let kb = ContactResolution.run(&pool, &[&(tb, who("15550005002"))]).await.unwrap()[0];
+    let ka = ContactResolution.run(&pool, &[&(ta, who("15550005001"), None)]).await.unwrap()[0].0;
+    let kb = ContactResolution.run(&pool, &[&(tb, who("15550005002"), None)]).await.unwrap()[0].0;
     let tags = |add: &[&str], remove: &[&str]| ContactChange::Tags {
         add: add.iter().map(|s| s.to_string()).collect(),
         remove: remove.iter().map(|s| s.to_string()).collect(),

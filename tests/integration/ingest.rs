@@ -565,7 +565,7 @@ async fn grouped_contact_resolution_links_identities_that_meet_in_one_group() {
     use whatsflow::store::group::GroupWork;
     use whatsflow::store::opening::ContactResolution;
     use whatsflow_actors::identity::{ContactIdentity, PhoneNumber};
-    use whatsflow_actors::ids::TenantId;
+    use whatsflow_actors::ids::{ChannelId, ContactId, TenantId};
     let app = spawn_app().await;
     let a = app.register("Acme").await;
     let b = app.register("Beta").await;
@@ -579,17 +579,17 @@ async fn grouped_contact_resolution_links_identities_that_meet_in_one_group() {
         ..Default::default()
     };
     // Beta already knows +15550001111 by phone only.
-    let known = ContactResolution.run(&pool, &[&(tb, who(phone("15550001111"), None))]).await.unwrap()[0];
+    let known = ContactResolution.run(&pool, &[&(tb, who(phone("15550001111"), None), None)]).await.unwrap()[0].0;
     let jobs = [
-        (ta, who(None, Some("US.1"))),                 // new, by user id
-        (ta, who(phone("15550002222"), Some("US.1"))), // same person, now with a phone
-        (ta, who(phone("15550003333"), None)),         // new
-        (ta, who(phone("15550003333"), None)),         // the same, twice in one group
-        (tb, who(phone("15550001111"), Some("US.2"))), // known to Beta: gains its user id
-        (tb, who(phone("15550002222"), None)),         // Beta's own, not Acme's
+        (ta, who(None, Some("US.1")), None),                 // new, by user id
+        (ta, who(phone("15550002222"), Some("US.1")), None), // same person, now with a phone
+        (ta, who(phone("15550003333"), None), None),         // new
+        (ta, who(phone("15550003333"), None), None),         // the same, twice in one group
+        (tb, who(phone("15550001111"), Some("US.2")), None), // known to Beta: gains its user id
+        (tb, who(phone("15550002222"), None), None),         // Beta's own, not Acme's
     ];
-    let refs: Vec<&(TenantId, ContactIdentity)> = jobs.iter().collect();
-    let ids = ContactResolution.run(&pool, &refs).await.unwrap();
+    let refs: Vec<&(TenantId, ContactIdentity, Option<ChannelId>)> = jobs.iter().collect();
+    let ids: Vec<ContactId> = ContactResolution.run(&pool, &refs).await.unwrap().into_iter().map(|r| r.0).collect();
     assert_eq!(ids[0], ids[1], "one person known two ways is one contact");
     assert_eq!(ids[2], ids[3]);
     assert_eq!(ids[4], known);
@@ -604,8 +604,13 @@ async fn grouped_contact_resolution_links_identities_that_meet_in_one_group() {
     assert!(rows.contains(&(b.tenant_id.clone(), Some("+15550001111".into()), Some("US.2".into()))), "{rows:?}");
     // A known phone-only contact met by phone and user id, then by the user
     // id alone, in one group: one person, as one at a time would give.
-    let ids =
-        ContactResolution.run(&pool, &[&(ta, who(phone("15550003333"), Some("US.3"))), &(ta, who(None, Some("US.3")))]).await.unwrap();
+    let ids: Vec<ContactId> = ContactResolution
+        .run(&pool, &[&(ta, who(phone("15550003333"), Some("US.3")), None), &(ta, who(None, Some("US.3")), None)])
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
     assert_eq!(ids[0], ids[1]);
     assert_eq!(ids[0], contact_by_phone(&app, "+15550003333").await);
     assert_eq!(app.count("contacts").await, 4, "no contact was split");
@@ -629,7 +634,7 @@ async fn grouped_conversation_opening_tells_only_the_first_asker_it_created() {
     let tenant = TenantId(t.tenant_id.parse().unwrap());
     let pool = app.app_pool().await;
     let who = ContactIdentity { phone: PhoneNumber::parse("15550004444").ok(), ..Default::default() };
-    let contact = ContactResolution.run(&pool, &[&(tenant, who)]).await.unwrap()[0];
+    let contact = ContactResolution.run(&pool, &[&(tenant, who, None)]).await.unwrap()[0].0;
     let job = (tenant, channel, contact);
     let snaps = ConversationOpening.run(&pool, &[&job, &job]).await.unwrap();
     assert_eq!(snaps[0].id, snaps[1].id, "one conversation per contact and channel");
@@ -639,4 +644,41 @@ async fn grouped_conversation_opening_tells_only_the_first_asker_it_created() {
     assert!(!again[0].created);
     assert_eq!(again[0].contact_phone.as_deref(), Some("+15550004444"));
     assert_eq!(app.count("conversations").await, 1);
+}
+
+#[actix_rt::test]
+async fn a_contact_created_by_a_resolution_gets_its_conversation_in_the_same_transaction() {
+    use whatsflow::store::group::GroupWork;
+    use whatsflow::store::opening::{ContactResolution, ConversationOpening};
+    use whatsflow_actors::identity::{ContactIdentity, PhoneNumber};
+    use whatsflow_actors::ids::{ChannelId, TenantId};
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    let ch = app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let channel = ChannelId(ch["id"].as_str().unwrap().parse().unwrap());
+    let tenant = TenantId(t.tenant_id.parse().unwrap());
+    let pool = app.app_pool().await;
+    let who = |p: &str| ContactIdentity { phone: PhoneNumber::parse(p).ok(), ..Default::default() };
+    // Known before, by a resolution that named no channel: no conversation.
+    let known = ContactResolution.run(&pool, &[&(tenant, who("15550006001"), None)]).await.unwrap()[0].0;
+    assert_eq!(app.count("conversations").await, 0, "a resolution without a channel opens nothing");
+    let jobs = [
+        (tenant, who("15550006002"), Some(channel)), // new: opened with it
+        (tenant, who("15550006002"), Some(channel)), // the same customer again in the group
+        (tenant, who("15550006001"), Some(channel)), // known: opened as usual, later
+    ];
+    let refs: Vec<_> = jobs.iter().collect();
+    let out = ContactResolution.run(&pool, &refs).await.unwrap();
+    assert_eq!(out[0].0, out[1].0, "one customer is one contact");
+    assert_eq!(out[2].0, known);
+    let opened = out[0].1.as_ref().expect("the new contact's conversation was opened with it");
+    assert!(opened.created, "and it says it created it (the conversation is announced once)");
+    assert_eq!(opened.contact_phone.as_deref(), Some("+15550006002"));
+    assert_eq!((opened.unread_count, opened.last_seq, opened.may_have_run), (0, 0, false));
+    assert!(out[1].1.is_none() && out[2].1.is_none(), "only the job that created a contact opens its conversation");
+    assert_eq!(app.count("conversations").await, 1);
+    // Opening it again finds it: not created twice.
+    let again = ConversationOpening.run(&pool, &[&(tenant, channel, out[0].0)]).await.unwrap();
+    assert_eq!(again[0].id, opened.id);
+    assert!(!again[0].created);
 }

@@ -281,3 +281,54 @@ async fn a_new_conversation_is_announced_once_with_its_first_message_counted_bef
     assert_eq!(update["unread_count"], 2);
     assert_eq!(update["id"], announced["id"]);
 }
+
+#[actix_rt::test]
+async fn a_new_customer_writing_to_two_numbers_at_once_gets_two_conversations_each_announced_once() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    let other = "106540352249999";
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    app.connect_channel(&t, other).await;
+    let mut ws = app.socket(&t.token).await;
+    // One POST, one new customer, a message to each number: the second
+    // waits for the contact the first creates.
+    let now = chrono::Utc::now().timestamp().to_string();
+    let entry = |number: &str, wamid: &str| {
+        json!({"id": waba_for(number), "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550783881", "phone_number_id": number},
+            "contacts": [{"profile": {"name": "Two Numbers"}, "wa_id": "15550404040"}],
+            "messages": [{"from": "15550404040", "id": wamid, "timestamp": now, "type": "text", "text": {"body": "hello to you both"}}]
+        }}]})
+    };
+    let body =
+        json!({"object": "whatsapp_business_account", "entry": [entry(PHONE_NUMBER_ID, "wamid.two-a"), entry(other, "wamid.two-b")]});
+    app.post_webhook_ok(serde_json::to_vec(&body).unwrap()).await;
+    let mut seen: Vec<Value> = Vec::new();
+    while seen.iter().filter(|f| f["event"] == "message:new").count() < 2 {
+        let f = ws.next(WAIT).await.unwrap_or_else(|| panic!("both messages never arrived; saw {seen:?}"));
+        seen.push(f);
+    }
+    seen.extend(ws.drain(Duration::from_millis(500)).await);
+    let announced: Vec<&Value> = seen.iter().filter(|f| f["event"] == "conversation:new").map(|f| &f["data"]["conversation"]).collect();
+    assert_eq!(announced.len(), 2, "one announcement per conversation: {seen:?}");
+    assert_ne!(announced[0]["id"], announced[1]["id"]);
+    assert_eq!(announced[0]["contact_id"], announced[1]["contact_id"], "one customer, one contact");
+    for conversation in &announced {
+        assert_eq!(conversation["unread_count"], 1, "{conversation}");
+        let at = |event: &str| {
+            seen.iter()
+                .position(|f| {
+                    f["event"] == event
+                        && (f["data"]["conversation"]["id"] == conversation["id"] || f["data"]["conversation_id"] == conversation["id"])
+                })
+                .unwrap_or_else(|| panic!("no {event} for {conversation}: {seen:?}"))
+        };
+        assert!(at("conversation:new") < at("message:new"), "announced before its message: {seen:?}");
+    }
+    let numbers: Vec<&Value> = announced.iter().map(|c| &c["channel_id"]).collect();
+    assert_ne!(numbers[0], numbers[1], "one conversation on each number");
+    assert_eq!(app.count("contacts").await, 1);
+    assert_eq!(app.count("conversations").await, 2);
+    assert_eq!(app.count("messages").await, 2);
+}

@@ -222,6 +222,11 @@ pub struct ConversationActor {
     /// already counts the first message (or at once, if nothing waits to
     /// be committed).
     announce_pending: bool,
+    /// The conversation as opened with its new contact (see
+    /// [`crate::ports::Store::resolve_contact_opening`]): the first load
+    /// takes it instead of asking the store. Boxed: nearly every actor has
+    /// none, and a live actor's size counts a million times.
+    opened: Option<Box<ConversationSnapshot>>,
     /// The partition lease it runs under (several nodes), carried by every
     /// commit so a lost lease stops it instead of writing.
     fence: Option<crate::ports::Fence>,
@@ -248,6 +253,7 @@ impl ConversationActor {
             flow_run: None,
             welcome_pending: false,
             announce_pending: false,
+            opened: None,
             fence: None,
             incarnation: 0,
         }
@@ -257,6 +263,13 @@ impl ConversationActor {
     /// report from an actor the tenant already replaced changes nothing.
     pub fn with_incarnation(mut self, incarnation: u64) -> Self {
         self.incarnation = incarnation;
+        self
+    }
+
+    /// Starts from a conversation its tenant already opened (a new
+    /// customer's, with the contact) instead of loading it.
+    pub fn with_opened(mut self, opened: Option<Box<ConversationSnapshot>>) -> Self {
+        self.opened = opened;
         self
     }
 
@@ -313,11 +326,15 @@ impl ConversationActor {
             (Duration::from_millis(50) * (1u32 << shift)).min(MAX_RELOAD_BACKOFF)
         };
         let flows = self.deps.flows.clone();
+        let opened = self.opened.take();
         let fut = async move {
             if !backoff.is_zero() {
                 actix::clock::sleep(backoff).await;
             }
-            let snapshot = store.open_conversation(tenant, channel, contact).await?;
+            let snapshot = match opened {
+                Some(snapshot) => *snapshot,
+                None => store.open_conversation(tenant, channel, contact).await?,
+            };
             let active = if snapshot.may_have_run { flows.active_run(tenant, snapshot.id).await? } else { None };
             let run = match active {
                 Some(run) => flows.flow_at(tenant, run.flow_id, run.version).await?.map(|flow| (run, flow)),
