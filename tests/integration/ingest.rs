@@ -626,13 +626,8 @@ async fn grouped_conversation_opening_tells_only_the_first_asker_it_created() {
     use whatsflow::store::group::GroupWork;
     use whatsflow::store::opening::{ContactResolution, ConversationOpening};
     use whatsflow_actors::identity::{ContactIdentity, PhoneNumber};
-    use whatsflow_actors::ids::{ChannelId, TenantId};
     let app = spawn_app().await;
-    let t = app.register("Acme").await;
-    let ch = app.connect_channel(&t, PHONE_NUMBER_ID).await;
-    let channel = ChannelId(ch["id"].as_str().unwrap().parse().unwrap());
-    let tenant = TenantId(t.tenant_id.parse().unwrap());
-    let pool = app.app_pool().await;
+    let (tenant, channel, pool) = store_fixture(&app).await;
     let who = ContactIdentity { phone: PhoneNumber::parse("15550004444").ok(), ..Default::default() };
     let contact = ContactResolution.run(&pool, &[&(tenant, who, None)]).await.unwrap()[0].0;
     let job = (tenant, channel, contact);
@@ -651,13 +646,8 @@ async fn a_contact_created_by_a_resolution_gets_its_conversation_in_the_same_tra
     use whatsflow::store::group::GroupWork;
     use whatsflow::store::opening::{ContactResolution, ConversationOpening};
     use whatsflow_actors::identity::{ContactIdentity, PhoneNumber};
-    use whatsflow_actors::ids::{ChannelId, TenantId};
     let app = spawn_app().await;
-    let t = app.register("Acme").await;
-    let ch = app.connect_channel(&t, PHONE_NUMBER_ID).await;
-    let channel = ChannelId(ch["id"].as_str().unwrap().parse().unwrap());
-    let tenant = TenantId(t.tenant_id.parse().unwrap());
-    let pool = app.app_pool().await;
+    let (tenant, channel, pool) = store_fixture(&app).await;
     let who = |p: &str| ContactIdentity { phone: PhoneNumber::parse(p).ok(), ..Default::default() };
     // Known before, by a resolution that named no channel: no conversation.
     let known = ContactResolution.run(&pool, &[&(tenant, who("15550006001"), None)]).await.unwrap()[0].0;
@@ -681,4 +671,13 @@ async fn a_contact_created_by_a_resolution_gets_its_conversation_in_the_same_tra
     let again = ConversationOpening.run(&pool, &[&(tenant, channel, out[0].0)]).await.unwrap();
     assert_eq!(again[0].id, opened.id);
     assert!(!again[0].created);
+}
+
+/// A tenant with the test number, as the store sees it: its id, the
+/// number's channel id, and a pool of the application's role.
+async fn store_fixture(app: &TestApp) -> (whatsflow_actors::ids::TenantId, whatsflow_actors::ids::ChannelId, sqlx::PgPool) {
+    let t = app.register("Acme").await;
+    let ch = app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let channel = whatsflow_actors::ids::ChannelId(ch["id"].as_str().unwrap().parse().unwrap());
+    (whatsflow_actors::ids::TenantId(t.tenant_id.parse().unwrap()), channel, app.app_pool().await)
 }
