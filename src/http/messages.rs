@@ -18,6 +18,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::time::Duration;
 use whatsflow_actors::conversation::ConversationWork;
+use whatsflow_actors::events::{ConversationEvent, ConversationSummary};
 use whatsflow_actors::ids::{ContactId, ConversationId, MessageId, TenantId, UserId, Wamid};
 use whatsflow_actors::message::{MessageView, SentBy};
 use whatsflow_actors::outbound::Lane;
@@ -294,7 +295,8 @@ pub struct StartConversation {
 }
 
 /// Opens (or finds) the conversation between a number and a contact, e.g.
-/// to start it with a template.
+/// to start it with a template; one it created is announced to the
+/// tenant's agents (`conversation:new`), as one a customer starts is.
 pub async fn start(state: web::Data<AppState>, user: Writer, body: web::Json<StartConversation>) -> Result<HttpResponse, ApiError> {
     let db = state.db.tenant(user.tenant_id);
     let channel = db.channels().by_phone_number_id(&body.phone_number_id).await?.ok_or(ApiError::NotFound("channel"))?;
@@ -304,7 +306,12 @@ pub async fn start(state: web::Data<AppState>, user: Writer, body: web::Json<Sta
         .await?
         .then_some(ContactId(body.contact_id))
         .ok_or(ApiError::NotFound("contact"))?;
-    let snap = state.router.deps().store.open_conversation(user.tenant_id, channel, contact).await.map_err(ApiError::from_store)?;
+    let deps = state.router.deps();
+    let snap = deps.store.open_conversation(user.tenant_id, channel, contact).await.map_err(ApiError::from_store)?;
+    if snap.created {
+        let conversation = ConversationSummary::opened(channel, contact, &snap);
+        deps.sink.publish(user.tenant_id, snap.assignee_id, ConversationEvent::ConversationNew { conversation });
+    }
     let status = if snap.created { actix_web::http::StatusCode::CREATED } else { actix_web::http::StatusCode::OK };
     let view = conversation_by_id(&state, &user, snap.id).await?;
     Ok(HttpResponse::build(status).json(view))

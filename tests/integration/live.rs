@@ -332,3 +332,30 @@ async fn a_new_customer_writing_to_two_numbers_at_once_gets_two_conversations_ea
     assert_eq!(app.count("conversations").await, 2);
     assert_eq!(app.count("messages").await, 2);
 }
+
+#[actix_rt::test]
+async fn a_conversation_an_agent_starts_is_announced_to_the_others_once() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    let agent = app.add_user(&t, "agent").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let mut agent_ws = app.socket(&agent.token).await;
+    let res = app.post_json(&t.token, "/api/v1/contacts", &json!({"phone": "+15550505050", "name": "Asha"})).await;
+    assert_eq!(res.status(), 201);
+    let contact: Value = res.json().await.unwrap();
+    let start = json!({"contact_id": contact["id"], "phone_number_id": PHONE_NUMBER_ID});
+    let res = app.post_json(&t.token, "/api/v1/conversations", &start).await;
+    assert_eq!(res.status(), 201, "created");
+    let conversation: Value = res.json().await.unwrap();
+    let data = agent_ws.expect("conversation:new", |_| true).await;
+    let announced = &data["conversation"];
+    assert_eq!(announced["id"], conversation["id"], "{data}");
+    assert_eq!(announced["contact_id"], contact["id"]);
+    assert_eq!(announced["unread_count"], 0);
+    assert!(announced["window_expires_at"].is_null(), "no customer message yet, no window: {announced}");
+    // Starting it again finds it: no second announcement.
+    let res = app.post_json(&t.token, "/api/v1/conversations", &start).await;
+    assert_eq!(res.status(), 200, "found, not created");
+    let again: Vec<Value> = agent_ws.drain(Duration::from_millis(500)).await;
+    assert!(again.iter().all(|f| f["event"] != "conversation:new"), "{again:?}");
+}
