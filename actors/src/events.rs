@@ -32,25 +32,6 @@ pub struct ConversationSummary {
     pub window_expires_at: Option<DateTime<Utc>>,
 }
 
-impl ConversationSummary {
-    /// The summary of a conversation as the store opened it (for one
-    /// opened outside its actor, which announces it itself).
-    pub fn opened(channel_id: ChannelId, contact_id: ContactId, snapshot: &crate::ports::ConversationSnapshot) -> Self {
-        Self {
-            id: snapshot.id,
-            channel_id,
-            contact_id,
-            status: snapshot.status.clone(),
-            assignee_id: snapshot.assignee_id,
-            unread_count: snapshot.unread_count,
-            last_seq: snapshot.last_seq,
-            last_message_at: snapshot.last_message_at,
-            last_inbound_at: snapshot.last_inbound_at,
-            window_expires_at: crate::window::SessionWindow::from_last_inbound(snapshot.last_inbound_at).expires_at(),
-        }
-    }
-}
-
 /// A durable change in a conversation, in sequence order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", content = "data")]
@@ -82,7 +63,9 @@ pub enum ConversationEvent {
         #[serde(skip_serializing_if = "Option::is_none")]
         error: Option<Value>,
     },
-    /// A conversation was opened.
+    /// A conversation was opened. A customer's is announced just before
+    /// its first `message:new`, already counting that message (that batch
+    /// publishes no `conversation:updated`).
     #[serde(rename = "conversation:new")]
     ConversationNew {
         /// It.

@@ -2,7 +2,7 @@
 //! and no HTTP: the server implements these with sqlx and reqwest and hands
 //! them in at start-up (tests hand in their own, e.g. a store that fails).
 
-use crate::events::ConversationEvent;
+use crate::events::{ConversationEvent, ConversationSummary};
 use crate::identity::ContactIdentity;
 use crate::ids::{ChannelId, ContactId, ConversationId, MessageId, TenantId, UserId, Wamid};
 use crate::message::{Direction, MessageStatus, SentBy};
@@ -95,6 +95,25 @@ pub struct ConversationSnapshot {
     /// it with none (a new customer's conversation never has one), so
     /// loading it asks the flow store nothing.
     pub may_have_run: bool,
+}
+
+impl ConversationSnapshot {
+    /// What agents' lists show of a conversation as the store opened it
+    /// (to announce one whose opening no conversation actor announces).
+    pub fn summary(&self, channel_id: ChannelId, contact_id: ContactId) -> ConversationSummary {
+        ConversationSummary {
+            id: self.id,
+            channel_id,
+            contact_id,
+            status: self.status.clone(),
+            assignee_id: self.assignee_id,
+            unread_count: self.unread_count,
+            last_seq: self.last_seq,
+            last_message_at: self.last_message_at,
+            last_inbound_at: self.last_inbound_at,
+            window_expires_at: crate::window::SessionWindow::from_last_inbound(self.last_inbound_at).expires_at(),
+        }
+    }
 }
 
 /// A message to insert (idempotent on `(tenant, wamid)`).

@@ -17,6 +17,7 @@ use crate::conversation::{
     EventKind, Passivate, Relinquish, TenantLink, Work,
 };
 use crate::engine::EngineDeps;
+use crate::events::ConversationEvent;
 use crate::identity::{ContactIdentity, IdentityKey};
 use crate::ids::{ChannelId, ContactId, TenantId};
 use crate::meta::TemplateStatusUpdate;
@@ -391,7 +392,13 @@ impl Handler<ContactResolved> for TenantActor {
                 for ev in waiting {
                     self.forward(ctx, contact_id, ev);
                 }
-                self.opened = None;
+                // Not taken by a new actor (one for that key was already
+                // running, started by another identity of the same new
+                // customer, and loaded it as existing): announced here.
+                if let Some((key, snapshot)) = self.opened.take() {
+                    let conversation = snapshot.summary(key.channel_id, key.contact_id);
+                    self.deps.sink.publish(self.tenant_id, snapshot.assignee_id, ConversationEvent::ConversationNew { conversation });
+                }
             }
             Err(e) => {
                 tracing::error!(tenant_id = %self.tenant_id, error = %e, "contact resolution failed");

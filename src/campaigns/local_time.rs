@@ -226,9 +226,12 @@ mod tests {
         assert_eq!(local_instant(d("2026-11-01"), t("01:30"), ny).to_rfc3339(), "2026-11-01T05:30:00+00:00");
         // India has no DST.
         assert_eq!(local_instant(d("2026-12-01"), t("10:00"), Tz::Asia__Kolkata).to_rfc3339(), "2026-12-01T04:30:00+00:00");
-        let l = LocalSend::parse(&json!({"date": "2026-12-01", "time": "10:00"})).unwrap();
-        assert_eq!(l.first_due().to_rfc3339(), "2026-11-30T20:00:00+00:00");
-        assert_eq!(l.last_due().to_rfc3339(), "2026-12-01T21:00:00+00:00");
+        // A send day must lie ahead (from yesterday on): ten days from now.
+        let day = (Utc::now() + Duration::days(10)).date_naive();
+        let l = LocalSend::parse(&json!({"date": day.to_string(), "time": "10:00"})).unwrap();
+        let utc_at = |d: NaiveDate, h: u32| d.and_time(NaiveTime::from_hms_opt(h, 0, 0).unwrap()).and_utc();
+        assert_eq!(l.first_due(), utc_at(day.pred_opt().unwrap(), 20), "10:00 at UTC+14 is 20:00 UTC the day before");
+        assert_eq!(l.last_due(), utc_at(day, 21), "10:00 at UTC-11 is 21:00 UTC");
         assert!(LocalSend::parse(&json!({"date": "1 Dec", "time": "10:00"})).unwrap_err().contains("local.date"));
     }
 

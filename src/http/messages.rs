@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::time::Duration;
 use whatsflow_actors::conversation::ConversationWork;
-use whatsflow_actors::events::{ConversationEvent, ConversationSummary};
+use whatsflow_actors::events::ConversationEvent;
 use whatsflow_actors::ids::{ContactId, ConversationId, MessageId, TenantId, UserId, Wamid};
 use whatsflow_actors::message::{MessageView, SentBy};
 use whatsflow_actors::outbound::Lane;
@@ -309,7 +309,7 @@ pub async fn start(state: web::Data<AppState>, user: Writer, body: web::Json<Sta
     let deps = state.router.deps();
     let snap = deps.store.open_conversation(user.tenant_id, channel, contact).await.map_err(ApiError::from_store)?;
     if snap.created {
-        let conversation = ConversationSummary::opened(channel, contact, &snap);
+        let conversation = snap.summary(channel, contact);
         deps.sink.publish(user.tenant_id, snap.assignee_id, ConversationEvent::ConversationNew { conversation });
     }
     let status = if snap.created { actix_web::http::StatusCode::CREATED } else { actix_web::http::StatusCode::OK };

@@ -15,7 +15,8 @@ use whatsflow_actors::identity::ContactIdentity;
 use whatsflow_actors::ids::{ChannelId, ContactId, ConversationId, TenantId};
 use whatsflow_actors::ports::ConversationSnapshot;
 
-/// Finds or creates the contact of an identity.
+/// Finds or creates the contact of an identity; a contact it creates for
+/// an event on a channel gets its conversation there opened too.
 pub struct ContactResolution;
 
 /// A contact row as far as resolution cares.

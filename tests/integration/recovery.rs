@@ -3,6 +3,7 @@
 
 use crate::helpers::*;
 use async_trait::async_trait;
+use serde_json::Value;
 use std::process::Child;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -229,6 +230,21 @@ impl Store for FaultyStore {
         }
         Ok(snap)
     }
+    async fn resolve_contact_opening(
+        &self,
+        tenant: TenantId,
+        identity: &ContactIdentity,
+        channel: ChannelId,
+    ) -> Result<(ContactId, Option<ConversationSnapshot>), StoreError> {
+        let (id, opened) = self.inner.resolve_contact_opening(tenant, identity, channel).await?;
+        if identity.phone.as_ref().is_some_and(|p| p.as_str() == self.victim_phone) {
+            *self.victim.lock().unwrap() = Some(id);
+            if let Some(snap) = &opened {
+                *self.victim_conversation.lock().unwrap() = Some(snap.id);
+            }
+        }
+        Ok((id, opened))
+    }
     async fn commit(&self, batch: ConversationBatch) -> Result<BatchOutcome, StoreError> {
         let is_victim = *self.victim_conversation.lock().unwrap() == Some(batch.conversation_id);
         if is_victim && self.faults_left.load(Ordering::SeqCst) > 0 {
@@ -271,6 +287,7 @@ async fn a_faulty_conversation_restarts_while_others_keep_flowing() {
     let app = spawn_with(fresh_database().await, |c| c, Some(layer)).await;
     let t = app.register("Acme").await;
     app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let mut ws = app.socket(&t.token).await;
     app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "15559990000", "wamid.victim-1", "first")).await;
     for i in 0..20 {
         app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, &format!("1555777{i:04}"), &format!("wamid.bystander-{i}"), "hello")).await;
@@ -286,6 +303,17 @@ async fn a_faulty_conversation_restarts_while_others_keep_flowing() {
     let m = eventually("victim message after restart", WAIT, || async { app.message_by_wamid(&t, "wamid.victim-1").await }).await;
     assert_eq!(m["content"]["body"], "first");
     assert!(app.state.metrics.conversation_restarts.load(Ordering::Relaxed) >= 1);
+    // Its first commit failed, yet agents were told of the new conversation,
+    // once, before its first message, counting it.
+    let mut frames = Vec::new();
+    while !frames.iter().any(|f: &Value| f["event"] == "message:new" && f["data"]["message"]["wamid"] == "wamid.victim-1") {
+        frames.push(ws.next(WAIT).await.unwrap_or_else(|| panic!("the victim's message never reached the socket: {frames:?}")));
+    }
+    let victim = frames.last().unwrap()["data"]["conversation_id"].clone();
+    let announced: Vec<&Value> =
+        frames.iter().filter(|f| f["event"] == "conversation:new" && f["data"]["conversation"]["id"] == victim).collect();
+    assert_eq!(announced.len(), 1, "announced once: {frames:?}");
+    assert_eq!(announced[0]["data"]["conversation"]["unread_count"], 1);
     app.post_webhook_ok(text_webhook(PHONE_NUMBER_ID, "15559990000", "wamid.victim-2", "second")).await;
     eventually("victim keeps working", WAIT, || async { app.message_by_wamid(&t, "wamid.victim-2").await }).await;
     let n: i64 = sqlx::query_scalar("SELECT count(*) FROM messages WHERE wamid LIKE 'wamid.victim-%'").fetch_one(&app.owner).await.unwrap();

@@ -127,6 +127,11 @@ impl ConversationActor {
             refuse(q.work, SendRefusal::Unavailable);
             q.receipt.fail(reason);
         }
+        // Its row is committed, and the new owner will load it as one that
+        // exists: a conversation this actor created is announced here.
+        if self.announce_pending {
+            self.announce();
+        }
         self.link.tenant.gone.do_send(ConversationGone { key: self.key, contact_gone: false, incarnation: self.incarnation });
         self.passivating = true;
         self.detach_run();

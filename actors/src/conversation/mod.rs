@@ -315,7 +315,9 @@ impl ConversationActor {
     }
 
     /// Loads the conversation (and its active run) from the store, after a
-    /// backoff when it is reloading from failures; then flushes what waits.
+    /// backoff when it is reloading from failures (the first load takes the
+    /// conversation opened with its contact, when there is one); then starts
+    /// committing what waits.
     fn load(&mut self, ctx: &mut Context<Self>) {
         let store = self.deps.store.clone();
         let (tenant, channel, contact) = (self.tenant_id(), self.key.channel_id, self.key.contact_id);
@@ -349,7 +351,10 @@ impl ConversationActor {
         ctx.wait(fut.into_actor(self).map(|res, act, ctx| match res {
             Ok((snapshot, run, pause)) => {
                 let created = snapshot.created;
-                act.welcome_pending = created;
+                // A reload (after a failed commit) finds the row its first load
+                // created: what that load owed (the welcome, the announcement)
+                // is still owed.
+                act.welcome_pending |= created;
                 let window = SessionWindow::from_last_inbound(snapshot.last_inbound_at);
                 let conversation_id = snapshot.id;
                 act.live = Some(Live { snapshot, window });
@@ -359,7 +364,7 @@ impl ConversationActor {
                 // Announced by the flush of the work that started this
                 // actor (queued in its mailbox behind this load): with that
                 // work's commit, or at once if it needs none.
-                act.announce_pending = created;
+                act.announce_pending |= created;
                 act.flush_queue(ctx);
             }
             Err(e) => {
@@ -385,7 +390,9 @@ impl ConversationActor {
     /// Takes up to a batch's worth of the queue, in order: controls and the
     /// commands that need no commit are done at their turn, the rest is
     /// planned into one batch and committed — unless a commit is already in
-    /// flight (what arrives meanwhile waits for the next batch).
+    /// flight (what arrives meanwhile waits for the next batch). A new
+    /// conversation with nothing to commit is announced here; one with a
+    /// commit under way, when that commit ends.
     fn flush(&mut self, ctx: &mut Context<Self>) {
         self.flush_queue(ctx);
         if self.announce_pending && !self.flushing {

@@ -416,6 +416,36 @@ describe("conversations", () => {
     expect(s.conversations[CONV]!.unread_count).toBe(1);
   });
 
+  it("does not count a new conversation's first message twice when its announcement already did", () => {
+    // Listed before its first message was stored (no last message, unread 0),
+    // then conversation:new (counting the message), then that message:new.
+    const m = msg(1);
+    const s = run([
+      { type: "list/loaded", conversations: [conv({ unread_count: 0, last_message: null, last_seq: 0 })], nextCursor: null, append: false },
+      {
+        type: "conversation/summary",
+        summary: {
+          id: CONV,
+          channel_id: "ch1",
+          contact_id: "k1",
+          status: "open",
+          assignee_id: null,
+          unread_count: 1,
+          last_seq: 1,
+          last_message_at: m.timestamp,
+          last_inbound_at: m.timestamp,
+          window_expires_at: null,
+        },
+      },
+      newMsg(m),
+    ]);
+    expect(s.conversations[CONV]!.unread_count).toBe(1);
+    expect(s.conversations[CONV]!.last_message!.id).toBe("m1");
+    // The next message counts.
+    const after = run([newMsg(msg(2))], s);
+    expect(after.conversations[CONV]!.unread_count).toBe(2);
+  });
+
   it("keeps the open conversation's unread badge at zero", () => {
     const s = run([
       { type: "list/loaded", conversations: [conv({ unread_count: 4 })], nextCursor: null, append: false },

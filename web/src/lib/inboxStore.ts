@@ -199,12 +199,15 @@ function bumpConversation(state: InboxState, message: Message): InboxState {
   if (known) return state;
   const inbound = message.direction === "inbound";
   const isOpen = state.openId === conv.id;
+  // A summary as recent as this message (`conversation:new` comes just
+  // before a new conversation's first message, counting it) already counted it.
+  const counted = message.seq <= (conv.last_seq ?? 0);
   const next: Conversation = {
     ...conv,
     last_message: summaryOf(message),
     last_seq: Math.max(conv.last_seq ?? 0, message.seq),
     last_message_at: laterIso(conv.last_message_at, message.timestamp),
-    unread_count: isOpen ? 0 : conv.unread_count + (inbound && message.type !== "reaction" ? 1 : 0),
+    unread_count: isOpen ? 0 : conv.unread_count + (inbound && message.type !== "reaction" && !counted ? 1 : 0),
   };
   if (inbound) {
     next.last_inbound_at = laterIso(conv.last_inbound_at, message.timestamp);
