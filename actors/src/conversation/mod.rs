@@ -298,20 +298,7 @@ impl ConversationActor {
     }
 
     fn summary(&self) -> Option<ConversationSummary> {
-        let live = self.live.as_ref()?;
-        let s = &live.snapshot;
-        Some(ConversationSummary {
-            id: s.id,
-            channel_id: self.key.channel_id,
-            contact_id: self.key.contact_id,
-            status: s.status.clone(),
-            assignee_id: s.assignee_id,
-            unread_count: s.unread_count,
-            last_seq: s.last_seq,
-            last_message_at: s.last_message_at,
-            last_inbound_at: s.last_inbound_at,
-            window_expires_at: live.window.expires_at(),
-        })
+        Some(self.live.as_ref()?.snapshot.summary(self.key.channel_id, self.key.contact_id))
     }
 
     /// Loads the conversation (and its active run) from the store, after a
