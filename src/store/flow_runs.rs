@@ -33,7 +33,7 @@ impl GroupWork for RunCreation {
              SELECT u.id, $1, u.flow_id, u.version, u.conversation_id, u.status, u.cursor, u.vars, u.path, u.step
              FROM unnest($2::uuid[], $3::uuid[], $4::int[], $5::uuid[], $6::text[], $7::text[], $8::jsonb[], $9::jsonb[], $10::bigint[])
                 AS u(id, flow_id, version, conversation_id, status, cursor, vars, path, step)
-             ON CONFLICT (conversation_id) WHERE status IN ('running', 'waiting', 'paused') DO NOTHING RETURNING id",
+             ON CONFLICT (conversation_id) WHERE ended_at IS NULL DO NOTHING RETURNING id",
         )
         .bind(tenant.0)
         .bind(runs.iter().map(|(_, r)| r.id).collect::<Vec<_>>())

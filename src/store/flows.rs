@@ -183,7 +183,7 @@ impl FlowStore for PgFlowStore {
         let mut tx = tenant_tx(&self.pool, tenant).await.map_err(store_err)?;
         let row = sqlx::query(
             "SELECT id, flow_id, version, status, cursor, vars, waiting, path, step, error FROM flow_runs
-             WHERE conversation_id = $1 AND status IN ('running', 'waiting', 'paused')",
+             WHERE conversation_id = $1 AND ended_at IS NULL",
         )
         .bind(conversation.0)
         .fetch_optional(&mut *tx)

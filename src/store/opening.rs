@@ -294,7 +294,7 @@ async fn open_pairs(
         "SELECT c.{CONVERSATION_COLUMNS_C}, c.channel_id, c.contact_id, k.phone AS contact_phone, k.wa_user_id AS contact_user_id,
             (SELECT m.wamid FROM messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id AND m.direction = 'inbound'
              AND m.wamid IS NOT NULL ORDER BY m.seq DESC LIMIT 1) AS last_inbound_wamid,
-            EXISTS (SELECT 1 FROM flow_runs r WHERE r.conversation_id = c.id AND r.status IN ('running', 'waiting', 'paused')) AS active_run
+            EXISTS (SELECT 1 FROM flow_runs r WHERE r.conversation_id = c.id AND r.ended_at IS NULL) AS active_run
          FROM unnest($1::uuid[], $2::uuid[]) AS p(channel_id, contact_id)
          JOIN conversations c ON c.channel_id = p.channel_id AND c.contact_id = p.contact_id
          JOIN contacts k ON k.id = c.contact_id"

@@ -181,7 +181,7 @@ impl Activity<'_> {
             "SELECT r.id, r.flow_id, f.name, r.status, r.cursor, r.step, r.started_at, r.updated_at, v.flow_data
              FROM flow_runs r JOIN flows f ON f.id = r.flow_id
              LEFT JOIN flow_versions v ON v.flow_id = r.flow_id AND v.version = r.version
-             WHERE r.conversation_id = $1 AND r.status IN ('running', 'waiting', 'paused')",
+             WHERE r.conversation_id = $1 AND r.ended_at IS NULL",
         )
         .bind(conversation.0)
         .fetch_optional(&mut *tx)
