@@ -513,6 +513,53 @@ async fn the_server_runs_as_a_role_that_owns_nothing_and_cannot_bypass_row_secur
 }
 
 #[actix_rt::test]
+async fn definer_functions_trust_no_table_a_session_puts_in_its_temporary_schema() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    let email: String =
+        sqlx::query_scalar("SELECT email FROM users WHERE id = $1::uuid").bind(&t.user_id).fetch_one(&app.owner).await.unwrap();
+    // A session of the app role forges the tables two definer functions
+    // read past row security: the sign-in lookup and the WABA routing.
+    let pool = app.app_pool().await;
+    let mut session = pool.acquire().await.unwrap();
+    for forge in [
+        "CREATE TEMP TABLE users (id uuid, tenant_id uuid, password_hash text, locked_until timestamptz, totp_enabled_at timestamptz, email text)",
+        "CREATE TEMP TABLE waba_owners (waba_id text, tenant_id uuid)",
+    ] {
+        sqlx::query(forge).execute(&mut *session).await.unwrap();
+    }
+    sqlx::query("INSERT INTO pg_temp.users VALUES (gen_random_uuid(), $1::uuid, 'forged', NULL, NULL, $2)")
+        .bind(&t.tenant_id)
+        .bind(&email)
+        .execute(&mut *session)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO pg_temp.waba_owners VALUES ('waba-of-someone-else', $1::uuid)")
+        .bind(&t.tenant_id)
+        .execute(&mut *session)
+        .await
+        .unwrap();
+    let found: Vec<(uuid::Uuid, String)> =
+        sqlx::query_as("SELECT id, password_hash FROM auth_user_by_email($1)").bind(&email).fetch_all(&mut *session).await.unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0.to_string(), t.user_id, "the real user, not the forged one");
+    assert_ne!(found[0].1, "forged");
+    let routed: Vec<uuid::Uuid> =
+        sqlx::query_scalar("SELECT tenant_id FROM route_waba('waba-of-someone-else')").fetch_all(&mut *session).await.unwrap();
+    assert!(routed.is_empty(), "a forged WABA owner was trusted: {routed:?}");
+    // Every definer function, including ones later migrations add, keeps
+    // the temporary schema last.
+    let unsafe_definers: Vec<String> = sqlx::query_scalar(
+        "SELECT p.proname::text FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace AND p.prosecdef
+           AND NOT coalesce('search_path=public, pg_temp' = ANY(p.proconfig), false)",
+    )
+    .fetch_all(&app.owner)
+    .await
+    .unwrap();
+    assert!(unsafe_definers.is_empty(), "definer functions searching pg_temp first: {unsafe_definers:?}");
+}
+
+#[actix_rt::test]
 async fn responses_carry_security_headers_and_errors_a_request_id() {
     let app = spawn_app().await;
     let res = app.http.get(app.url("/api/v1/conversations")).header("X-Request-Id", "trace-me-42").send().await.unwrap();

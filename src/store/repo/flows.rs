@@ -220,11 +220,10 @@ impl Flows<'_> {
     /// false when there was none.
     pub async fn delete(&self, id: FlowId) -> Result<bool, DbError> {
         let mut tx = self.db.tx().await?;
-        let live: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM flow_runs WHERE flow_id = $1 AND ended_at IS NULL")
-                .bind(id.0)
-                .fetch_one(&mut *tx)
-                .await?;
+        let live: i64 = sqlx::query_scalar("SELECT count(*) FROM flow_runs WHERE flow_id = $1 AND ended_at IS NULL")
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await?;
         if live > 0 {
             return Err(DbError::Conflict(Conflict::FlowInUse(live)));
         }
