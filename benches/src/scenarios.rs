@@ -396,7 +396,11 @@ pub async fn ingest(h: Arc<Harness>, secs: u64) -> anyhow::Result<Value> {
     let earlier = Arc::new(earlier_sends(&h, &t).await?);
     seed_history(&h, &t).await?;
     let single = webhook(&t.phone_number_id, vec![message("15550000000", "wamid.sample.one", 3)], vec![]);
+    // What the no-op costs per request (server and load generator) is the
+    // part of each message's CPU that storage cannot take back.
+    let ceiling_monitor = h.monitor().await?;
     let http_one_rps = http_ceiling(&h, 3, single, ONE_PER_POST_POSTERS).await;
+    let ceiling_usage = ceiling_monitor.finish().await;
     let sample = webhook(&t.phone_number_id, (0..BATCH).map(|i| message("15550000000", &format!("wamid.sample.{i}"), i)).collect(), vec![]);
     let http_rps = http_ceiling(&h, 3, sample, POSTERS * 2).await;
     let pg_rows = postgres_ceiling(&h, 3).await?;
@@ -438,7 +442,7 @@ pub async fn ingest(h: Arc<Harness>, secs: u64) -> anyhow::Result<Value> {
         "ceilings": {"http_one_per_post_rps": round(http_one_rps), "http_rps": round(http_rps), "postgres_rows_per_s": round(pg_rows)},
         "ratios": {"msgs_vs_http_one_per_post": round(one_msgs / http_one_rps.max(1.0)),
                    "batched_msgs_vs_postgres_rows": round(msgs_per_s / pg_rows.max(1.0)), "batched_posts_vs_http": round(posts_per_s / http_rps.max(1.0))},
-        "resources": {"load": usage1.to_json(), "batched": usage.to_json()},
+        "resources": {"load": usage1.to_json(), "batched": usage.to_json(), "http_one_per_post_ceiling": ceiling_usage.to_json()},
         "lost": lost1 + lost, "duplicated": dups1 + dups,
     }))
 }
