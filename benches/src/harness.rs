@@ -138,6 +138,16 @@ impl Harness {
         if std::env::var_os("WF_BENCH_NESTED").is_some_and(|v| v == "1") {
             settings.push(("pg_stat_statements.track".to_owned(), "all".to_owned()));
         }
+        // WF_BENCH_PG="name=value;name=value" adds Postgres settings (say
+        // auto_explain, to see the plan of a statement that turned slow);
+        // a setting named twice takes its last value.
+        if let Ok(extra) = std::env::var("WF_BENCH_PG") {
+            for pair in extra.split(';').filter(|p| !p.trim().is_empty()) {
+                let (name, value) = pair.split_once('=').context("WF_BENCH_PG takes name=value pairs separated by ';'")?;
+                settings.retain(|(n, _)| n != name.trim());
+                settings.push((name.trim().to_owned(), value.trim().to_owned()));
+            }
+        }
         let pg = EmbeddedPostgres::start(dir.path(), &EmbeddedOptions { max_connections: 300, settings }).await?;
         let db = format!("bench_{}", uuid::Uuid::new_v4().simple());
         whatsflow::db::ensure_database(&pg.url("postgres"), &db).await?;

@@ -968,6 +968,10 @@ pub async fn outbound(h: Arc<Harness>, secs: u64, mps: u32) -> anyhow::Result<Va
 pub async fn campaign(h: Arc<Harness>, recipients: usize, mps: u32) -> anyhow::Result<Value> {
     let t = h.tenant("Campaign", "900000000000007", mps).await?;
     h.http.post(format!("{}/api/v1/templates/sync", h.base)).bearer_auth(&t.token).send().await?.error_for_status()?;
+    // A platform in use, not a new installation's first minutes (see
+    // `seed_history`): the campaign's sends are planned against tables of
+    // the size a live database has.
+    seed_history(&h, &t).await?;
     // The audience, imported as CSV (at most 100,000 rows per file).
     let bar = progress(recipients as u64, "importing the audience");
     for chunk in (0..recipients).collect::<Vec<_>>().chunks(100_000) {
