@@ -246,6 +246,11 @@ impl EmbeddedPostgres {
         self.port
     }
 
+    /// Where its Postgres binaries are (the bench runs `pgbench` from there).
+    pub fn bin_dir(&self) -> &Path {
+        &self.bin_dir
+    }
+
     /// Stops the cluster (fast shutdown: sessions end, data is flushed).
     pub async fn stop(&self) -> Result<(), EmbeddedPgError> {
         self.pg_ctl(&["stop", "-m", "fast", "-w", "-t", PG_CTL_TIMEOUT_SECS]).await.map(|_| ())

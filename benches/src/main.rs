@@ -21,7 +21,7 @@ use std::sync::Arc;
 #[derive(Parser)]
 #[command(name = "whatsflow-bench", about = "Measures whatsflow against this machine's own ceilings")]
 struct Args {
-    /// ingest | latency | sockets | actors | flows | outbound | campaign | drips | cluster | all
+    /// ingest | latency | sockets | actors | flows | outbound | campaign | drips | cluster | floor | all (all but floor)
     scenario: String,
     /// Seconds of load per run (ingest, latency, outbound).
     #[arg(long, default_value_t = 10)]
@@ -162,6 +162,7 @@ async fn run_once(name: &str, args: &Args, bin: &std::path::Path) -> anyhow::Res
         "outbound" => scenarios::outbound(h.clone(), args.seconds, args.mps).await,
         "campaign" => scenarios::campaign(h.clone(), args.recipients, args.campaign_mps).await,
         "drips" => scenarios::drips(h.clone(), args.enrolled, args.drip_window).await,
+        "floor" => scenarios::floor(h.clone(), args.seconds).await,
         "cluster" => match &redis {
             Some(r) => scenarios::cluster(h.clone(), args.seconds, r, &node_env).await,
             None => Err(anyhow::anyhow!("the cluster scenario needs its Redis")),

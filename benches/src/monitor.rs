@@ -114,7 +114,8 @@ pub struct Monitor {
     pg_pids: Vec<u32>,
     server0: u64,
     threads0: std::collections::HashMap<u32, (String, u64)>,
-    pg0: u64,
+    /// Each Postgres process's ticks at the start, by pid.
+    pg0: std::collections::HashMap<u32, u64>,
     me0: u64,
     machine0: (u64, u64),
     commits0: (i64, i64),
@@ -217,7 +218,7 @@ impl Monitor {
         let _ = sqlx::query("SELECT pg_stat_statements_reset()").execute(&pool).await;
         let commits0 = commits(&pool).await;
         let writes0 = writes(&pool).await;
-        let pg0 = pg_pids.iter().map(|&p| process_ticks(p)).sum();
+        let pg0 = postgres_pids_now(&pg_pids).into_iter().map(|p| (p, process_ticks(p))).collect();
         let profiler = start_profiler(server_pid, &pg_pids);
         Ok(Self {
             started: Instant::now(),
@@ -245,8 +246,14 @@ impl Monitor {
         stop_profiler(self.profiler.take());
         self.stop.store(true, Ordering::Relaxed);
         let _ = self.sampler.await;
-        // Backends that came and went are missed; the long-lived pool's are not.
-        let pg_now: u64 = postgres_pids_now(&self.pg_pids).iter().map(|&p| process_ticks(p)).sum();
+        // Each process's own growth (a new one's whole), so one that ends
+        // during the phase (an autovacuum worker, a closed connection)
+        // takes nothing off the others; what it spent is missed, as is a
+        // backend that came and went.
+        let pg_used: u64 = postgres_pids_now(&self.pg_pids)
+            .into_iter()
+            .map(|p| process_ticks(p).saturating_sub(self.pg0.get(&p).copied().unwrap_or(0)))
+            .sum();
         let tps = ticks_per_s();
         let pct = |ticks: u64| ticks as f64 / tps / secs * 100.0;
         let (busy1, total1) = machine_ticks();
@@ -267,7 +274,7 @@ impl Monitor {
             machine_busy_pct: (busy1 - busy0) as f64 / (total1 - total0).max(1) as f64 * 100.0,
             cores,
             server_cpu_pct: pct(process_ticks(self.server_pid).saturating_sub(self.server0)),
-            postgres_cpu_pct: pct(pg_now.saturating_sub(self.pg0)),
+            postgres_cpu_pct: pct(pg_used),
             loadgen_cpu_pct: pct(process_ticks(std::process::id()).saturating_sub(self.me0)),
             commits_per_s: commits as f64 / secs,
             deadlocks: u64::try_from(deadlocks).unwrap_or(0),

@@ -1540,3 +1540,122 @@ pub async fn cluster(h: Arc<Harness>, secs: u64, redis: &RedisServer, node_env: 
         "lost": lost_one + lost_three + lost_f, "duplicated": dups_one + dups_three + dups_f,
     }))
 }
+
+/// Messages per commit the `floor` scenario measures: what one event per
+/// POST forms at ~4,000 msgs/s (0.13 commits per message), then larger groups.
+const FLOOR_GROUPS: [u32; 3] = [8, 25, 100];
+/// Connections `pgbench` writes from, each to its own conversations.
+const FLOOR_CLIENTS: u32 = 16;
+/// Conversations each connection writes to.
+const FLOOR_SLICE: u32 = 2000;
+
+/// One inbound message per conversation of the group, as whatsflow's schema
+/// stores it: the `messages` row (its indexes and foreign keys) and the
+/// conversation's counters, in one statement and one commit.
+const FLOOR_PRODUCT_SQL: &str = r"\set off random(0, 2000 - :k)
+WITH p AS (SELECT f.id FROM floor_conv f WHERE f.n >= :client_id * 2000 + :off AND f.n < :client_id * 2000 + :off + :k),
+ins AS (INSERT INTO messages (id, tenant_id, conversation_id, seq, status_seq, wamid, direction, type, status, content, timestamp)
+  SELECT gen_random_uuid(), c.tenant_id, c.id, c.last_seq + 1, c.last_seq + 1,
+         'wamid.HBgMOTE5ODc2NTQzMjEw' || replace(gen_random_uuid()::text, '-', ''), 'inbound', 'text', 'received',
+         jsonb_build_object('body', 'Hi, is my order #' || c.last_seq || ' on its way?'), now()
+  FROM p JOIN conversations c ON c.id = p.id
+  RETURNING tenant_id, conversation_id, seq, timestamp)
+UPDATE conversations c SET last_seq = GREATEST(c.last_seq, i.seq), unread_count = c.unread_count + 1,
+       last_inbound_at = i.timestamp, awaiting_since = COALESCE(c.awaiting_since, i.timestamp),
+       last_message_at = i.timestamp, updated_at = now()
+FROM ins i WHERE c.tenant_id = i.tenant_id AND c.id = i.conversation_id;
+";
+
+/// The same messages into a table with only a primary key and the wamid's
+/// uniqueness: what the schema's other indexes and the counters cost.
+const FLOOR_BARE_SQL: &str = r"\set off random(0, 2000 - :k)
+INSERT INTO floor_bare_messages (id, tenant_id, conversation_id, wamid, content, timestamp)
+  SELECT gen_random_uuid(), c.tenant_id, c.id,
+         'wamid.HBgMOTE5ODc2NTQzMjEw' || replace(gen_random_uuid()::text, '-', ''),
+         jsonb_build_object('body', 'Hi, is my order on its way?'), now()
+  FROM floor_conv f JOIN conversations c ON c.id = f.id
+  WHERE f.n >= :client_id * 2000 + :off AND f.n < :client_id * 2000 + :off + :k;
+";
+
+/// `floor`: what Postgres alone stores on this machine, the floor under the
+/// ingest figures. `pgbench` writes, as the cluster's superuser (no row
+/// security), with one prepared statement on a generic plan per commit,
+/// only the rows a stored inbound message needs: no HTTP, no inbox record,
+/// no actor, no socket (the idle server beside it does nothing). Per group
+/// size: messages/s and Postgres's CPU per message, for whatsflow's schema
+/// and for the bare table.
+pub async fn floor(h: Arc<Harness>, secs: u64) -> anyhow::Result<Value> {
+    let t = h.tenant("Floor", "900000000000009", 80).await?;
+    let pool = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&h.db_url).await?;
+    let conversations = i64::from(FLOOR_CLIENTS * FLOOR_SLICE);
+    sqlx::query("CREATE TABLE floor_conv (n int PRIMARY KEY, id uuid NOT NULL)").execute(&pool).await?;
+    sqlx::query(
+        "WITH k AS (INSERT INTO contacts (id, tenant_id, phone, wa_user_id)
+             SELECT gen_random_uuid(), $1::uuid, '9198' || lpad(g::text, 8, '0'), '9198' || lpad(g::text, 8, '0')
+             FROM generate_series(0, $2 - 1) g RETURNING id),
+         c AS (INSERT INTO conversations (id, tenant_id, channel_id, contact_id)
+             SELECT gen_random_uuid(), $1::uuid, (SELECT ch.id FROM channels ch WHERE ch.tenant_id = $1::uuid LIMIT 1), k.id FROM k RETURNING id)
+         INSERT INTO floor_conv SELECT (row_number() OVER (ORDER BY c.id))::int - 1, c.id FROM c",
+    )
+    .bind(&t.tenant_id)
+    .bind(conversations)
+    .execute(&pool)
+    .await?;
+    sqlx::query(
+        "CREATE TABLE floor_bare_messages (id uuid PRIMARY KEY, tenant_id uuid NOT NULL, conversation_id uuid NOT NULL,
+             wamid text NOT NULL UNIQUE, content jsonb NOT NULL, timestamp timestamptz NOT NULL)",
+    )
+    .execute(&pool)
+    .await?;
+    sqlx::query("VACUUM ANALYZE").execute(&pool).await?;
+    pool.close().await;
+    let dir = tempfile::tempdir()?;
+    let pgbench = h.pg.bin_dir().join("pgbench");
+    let secs = secs.max(6);
+    let mut figures = serde_json::Map::new();
+    let mut resources = serde_json::Map::new();
+    for k in FLOOR_GROUPS {
+        for (table, sql) in [("schema", FLOOR_PRODUCT_SQL), ("bare", FLOOR_BARE_SQL)] {
+            let script = dir.path().join(format!("{table}.sql"));
+            std::fs::write(&script, sql)?;
+            // The monitor ends while pgbench's backends are still connected
+            // (it counts the backends alive when it ends; they start after
+            // it, so all they spend is the phase's).
+            let monitor = h.monitor().await?;
+            let run = tokio::process::Command::new(&pgbench)
+                .env("PGOPTIONS", "-c plan_cache_mode=force_generic_plan")
+                .args(["-n", "-M", "prepared", "-j", "2"])
+                .arg("-c")
+                .arg(FLOOR_CLIENTS.to_string())
+                .arg("-T")
+                .arg(secs.to_string())
+                .arg("-D")
+                .arg(format!("k={k}"))
+                .arg("-f")
+                .arg(&script)
+                .arg(&h.db_url)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .context("running pgbench (Debian's postgresql package has it)")?;
+            tokio::time::sleep(Duration::from_secs(secs - 1)).await;
+            let usage = monitor.finish().await;
+            let out = run.wait_with_output().await?;
+            let text = String::from_utf8_lossy(&out.stdout);
+            let tps: f64 = text
+                .lines()
+                .find_map(|l| l.strip_prefix("tps = ")?.split_whitespace().next()?.parse().ok())
+                .with_context(|| format!("pgbench printed no tps: {text}"))?;
+            let msgs = tps * f64::from(k);
+            let us = usage.postgres_cpu_pct / 100.0 / msgs.max(1.0) * 1e6;
+            println!(
+                "  {table:<6} {k:>3} per commit: {msgs:>7.0} msgs/s, Postgres {:.0}% of a core, {us:.0} µs per message",
+                usage.postgres_cpu_pct
+            );
+            figures.insert(format!("{table}_{k}_msgs_per_s"), json!(round(msgs)));
+            figures.insert(format!("{table}_{k}_postgres_us_per_msg"), json!(round(us)));
+            resources.insert(format!("{table}_{k}"), usage.to_json());
+        }
+    }
+    Ok(json!({"figures": figures, "ceilings": {}, "ratios": {}, "resources": resources, "lost": 0, "duplicated": 0}))
+}
