@@ -115,7 +115,7 @@ pub trait SendLedger: Send + Sync + 'static {
 #[async_trait]
 pub trait SharedRate: Send + Sync + 'static {
     /// Takes up to `n` sends from the number's budget of `rate` per second
-    /// (a burst of `reserve + 1`): an `urgent` send (a live reply, a read
+    /// (a burst of `reserve` + [`bulk_burst`]): an `urgent` send (a live reply, a read
     /// receipt) may use the reserve, bulk may not. Answers how many were
     /// granted and how long until the next could be.
     async fn take(&self, channel: ChannelId, rate: f64, reserve: f64, urgent: bool, n: u32) -> Result<(u32, Duration), String>;
@@ -275,8 +275,8 @@ impl ChannelOutbox {
             outcomes,
             rate: f64::from(messages_per_second.max(1)),
             reserve: live_reserve(messages_per_second),
-            capacity: live_reserve(messages_per_second) + 1.0,
-            tokens: live_reserve(messages_per_second) + 1.0,
+            capacity: live_reserve(messages_per_second) + bulk_burst(f64::from(messages_per_second)),
+            tokens: live_reserve(messages_per_second) + bulk_burst(f64::from(messages_per_second)),
             refilled: Instant::now(),
             ambiguous_grace,
             live: VecDeque::new(),
@@ -649,14 +649,30 @@ impl ChannelOutbox {
     }
 }
 
-/// Tokens kept for live traffic: 5% of a second's sends, at least one. The
-/// bucket holds one more, so a burst never exceeds the rate by more than that.
 fn shared_nodes(shared: Option<&dyn SharedRate>) -> u32 {
     shared.map_or(1, |s| s.nodes().max(1))
 }
 
+/// Tokens kept for live traffic: 5% of a second's sends, at least one. The
+/// bucket holds [`bulk_burst`] more, so a burst never exceeds the rate by
+/// more than that.
 fn live_reserve(messages_per_second: u32) -> f64 {
     (f64::from(messages_per_second) * 0.05).ceil().max(1.0)
+}
+
+/// How long the outbox's pacing may fall behind and catch up: a wake-up
+/// of the runtime's timer comes a millisecond or two late, more on a busy
+/// machine.
+pub const PACING_SLACK: Duration = Duration::from_millis(10);
+
+/// Sends bulk may make at once, beyond the live reserve: what the rate
+/// allows in [`PACING_SLACK`], at least one. With room for one only, bulk
+/// at 1,000 per second needed a wake-up every millisecond and, each coming
+/// late, sent one send per wake-up: ~450 per second (BENCHMARKS.md,
+/// "Campaigns at the number's rate"). A number at 100 per second or less
+/// keeps a burst of one.
+pub fn bulk_burst(rate: f64) -> f64 {
+    (rate * PACING_SLACK.as_secs_f64()).floor().max(1.0)
 }
 
 /// Exponential backoff with jitter: uniform in [d/2, d] for d = base·2^(n-1),
@@ -725,6 +741,17 @@ mod tests {
             assert!(d >= full / 2 && d <= full, "attempt {attempt}: {d:?} not in [{:?}, {full:?}]", full / 2);
         }
         assert!(backoff(30) <= RETRY_MAX);
+    }
+
+    #[test]
+    fn bulk_may_catch_up_what_a_late_wake_up_missed_and_no_more() {
+        assert_eq!(bulk_burst(20.0), 1.0, "a slow number keeps one send at a time");
+        assert_eq!(bulk_burst(80.0), 1.0);
+        assert_eq!(bulk_burst(250.0), 2.0);
+        assert_eq!(bulk_burst(1000.0), 10.0, "ten milliseconds of a 1,000/s number");
+        // The bucket never lets a second hold more than the rate, the live
+        // reserve and one burst.
+        assert_eq!(live_reserve(1000) + bulk_burst(1000.0), 60.0);
     }
 }
 

@@ -9,6 +9,8 @@
 //!   approved, parameters fit) and the resolution of its audience.
 //! - [`local_time`]: each recipient's time zone, "10:00 their time"
 //!   (DST-correct) and quiet hours.
+//! - [`pacing`]: the sends a running campaign has in flight, which hold
+//!   its pace to what Meta has taken.
 //! - [`retarget`]: a new draft for the recipients of an earlier campaign
 //!   who did (or did not) act on their message.
 //! - [`split`]: a second template for an exact, interleaved share of the
@@ -20,6 +22,7 @@ pub mod audience;
 pub mod csv;
 pub mod launch;
 pub mod local_time;
+pub mod pacing;
 pub mod retarget;
 pub mod runner;
 pub mod split;

@@ -16,6 +16,7 @@
 
 use super::audience;
 use super::launch::{self, TemplateFacts};
+use super::pacing::{self, InFlight};
 use crate::hub::{HubFrame, Scope, TenantHub};
 use crate::store::repo::campaigns::{CampaignStats, CampaignStatus, CampaignView, Claimed, Handed, SkipReason};
 use crate::store::repo::{Db, DbError};
@@ -25,7 +26,7 @@ use serde_json::json;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 use whatsflow_actors::conversation::ConversationWork;
-use whatsflow_actors::ids::{CampaignId, TenantId};
+use whatsflow_actors::ids::{CampaignId, MessageId, TenantId};
 use whatsflow_actors::message::SentBy;
 use whatsflow_actors::outbound::Lane;
 use whatsflow_actors::ports::ChannelRef;
@@ -206,6 +207,9 @@ pub struct CampaignActor {
     wallet: Option<bool>,
     /// The wallet ran short at the last claim.
     wallet_short: bool,
+    /// The sends Meta had not answered at the last step (None: read from
+    /// the database at the next step, as after a failed one).
+    in_flight: Option<InFlight>,
 }
 
 impl CampaignActor {
@@ -225,6 +229,7 @@ impl CampaignActor {
             next_claim: None,
             wallet: None,
             wallet_short: false,
+            in_flight: None,
         }
     }
 }
@@ -281,6 +286,7 @@ impl CampaignActor {
             claim_due: self.next_claim.is_none_or(|t| Instant::now() >= t),
             wallet: self.wallet,
             wallet_short: self.wallet_short,
+            in_flight: self.in_flight.take(),
         };
         ctx.spawn(step.run().into_actor(self).map(move |res, act, ctx| {
             act.busy = false;
@@ -293,6 +299,7 @@ impl CampaignActor {
                     }
                     act.recovered = true;
                     act.wallet = outcome.wallet;
+                    act.in_flight = outcome.in_flight;
                     if let Some(short) = outcome.wallet_short {
                         act.wallet_short = short;
                     }
@@ -343,6 +350,9 @@ struct Outcome {
     wallet: Option<bool>,
     /// Whether the wallet covered every send of this step's claim (None: no claim).
     wallet_short: Option<bool>,
+    /// The sends Meta has not answered yet (None: the step stopped before
+    /// pacing).
+    in_flight: Option<InFlight>,
 }
 
 /// One look at the campaign, as a future the actor runs.
@@ -363,10 +373,12 @@ struct Step {
     wallet: Option<bool>,
     /// The wallet ran short at the last claim.
     wallet_short: bool,
+    /// The sends Meta had not answered at the last step (None: read them).
+    in_flight: Option<InFlight>,
 }
 
 impl Step {
-    async fn run(self) -> Result<(StepEnd, Outcome), DbError> {
+    async fn run(mut self) -> Result<(StepEnd, Outcome), DbError> {
         let db = self.runner.db.tenant(self.tenant);
         let repo = db.campaigns();
         let mut outcome = Outcome {
@@ -378,6 +390,7 @@ impl Step {
             nothing_due: false,
             wallet: self.wallet,
             wallet_short: None,
+            in_flight: None,
         };
         let Some(c) = repo.get(self.id).await? else { return Ok((StepEnd::Stop, outcome)) };
         if c.status != CampaignStatus::Running {
@@ -416,7 +429,10 @@ impl Step {
                     at.format("%Y-%m-%d %H:%M")
                 )
             });
-            let local = repo.local_waiting(self.id).await?.map(|(n, next)| match next {
+            // Only a campaign with local send times or quiet hours has
+            // recipients waiting for them; the others skip the scan.
+            let local = if c.local_send.is_some() || c.quiet_hours.is_some() { repo.local_waiting(self.id).await? } else { None };
+            let local = local.map(|(n, next)| match next {
                 Some(at) => format!(
                     "{n} recipient(s) wait for their local send time or the end of their quiet hours (next at {} UTC)",
                     at.format("%Y-%m-%d %H:%M")
@@ -446,6 +462,14 @@ impl Step {
                 return Ok((StepEnd::Stop, outcome));
             }
         };
+        let mut in_flight = match self.in_flight.take() {
+            Some(f) => f,
+            None => InFlight::seeded(repo.in_flight(self.id, pacing::WINDOW).await?, Instant::now()),
+        };
+        let looked_up = in_flight.current(Instant::now());
+        if !looked_up.is_empty() {
+            in_flight.retain_unanswered(&repo.unanswered(&looked_up).await?);
+        }
         if self.recover {
             let unfinished = repo.unfinished_claims(self.id).await?;
             let wallet = match outcome.wallet {
@@ -453,14 +477,14 @@ impl Step {
                 None => db.plan_includes(crate::plans::Feature::Wallet).await?.is_ok(),
             };
             outcome.wallet = Some(wallet);
-            self.dispatch_all(&c, &channel, &template, unfinished, wallet).await?;
+            let (_, queued) = self.dispatch_all(&c, &channel, &template, unfinished, wallet).await?;
+            in_flight.handed(queued, Instant::now());
         }
         let rate = f64::from(c.rate_mps.max(1));
         // At most a second's worth at once; the number's outbox paces the
         // sends themselves (live replies first).
         outcome.allowance = (self.allowance + rate * self.elapsed).min(rate);
-        let in_flight = repo.in_flight(self.id).await?;
-        let room = (rate.max(20.0) - in_flight as f64).max(0.0);
+        let room = (rate.max(20.0) - in_flight.len() as f64).max(0.0);
         let limit = outcome.limit_room.map_or(f64::INFINITY, |r| r as f64);
         let n = outcome.allowance.min(room).min(limit).min(MAX_CLAIM).floor();
         if n >= 1.0 && self.claim_due {
@@ -476,7 +500,8 @@ impl Step {
             };
             outcome.wallet = Some(wallet);
             if !claimed.is_empty() {
-                let short = self.dispatch_all(&c, &channel, &template, claimed, wallet).await?;
+                let (short, queued) = self.dispatch_all(&c, &channel, &template, claimed, wallet).await?;
+                in_flight.handed(queued, Instant::now());
                 outcome.wallet_short = Some(short > 0);
                 if short > 0 && !self.wallet_short {
                     // Say so at once; the rules refresh it from then on.
@@ -488,6 +513,7 @@ impl Step {
                 }
             }
         }
+        outcome.in_flight = Some(in_flight);
         let done = repo.complete_if_done(self.id).await?;
         if done || self.progress_due {
             let c = if done { repo.get(self.id).await?.unwrap_or(c) } else { c };
@@ -516,7 +542,8 @@ impl Step {
     /// Hands recipients to their conversations under their send keys, at
     /// once, and records what became of each in one statement. With a
     /// wallet, each send first holds its expected cost; those the balance
-    /// does not cover go back to pending. Returns how many went back so.
+    /// does not cover go back to pending. Returns how many went back so, and
+    /// the messages handed over.
     async fn dispatch_all(
         &self,
         c: &CampaignView,
@@ -524,7 +551,7 @@ impl Step {
         template: &TemplateFacts,
         claimed: Vec<Claimed>,
         wallet: bool,
-    ) -> Result<usize, DbError> {
+    ) -> Result<(usize, Vec<MessageId>), DbError> {
         let db = self.runner.db.tenant(self.tenant);
         let mut go = Vec::with_capacity(claimed.len());
         let mut short = Vec::new();
@@ -560,7 +587,14 @@ impl Step {
         let n = short.len();
         handed.extend(short);
         db.campaigns().record_hand_overs(&handed).await?;
-        Ok(n)
+        let queued = handed
+            .iter()
+            .filter_map(|h| match h {
+                Handed::Queued(_, m) => Some(*m),
+                _ => None,
+            })
+            .collect();
+        Ok((n, queued))
     }
 
     /// Hands one recipient to their conversation under the send key. The

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Mutex;
 use whatsflow_actors::ids::ChannelId;
-use whatsflow_actors::outbound::SharedRate;
+use whatsflow_actors::outbound::{bulk_burst, SharedRate};
 
 /// Grants up to ARGV[3] sends: each moves the number's theoretical arrival
 /// time (TAT, µs) on by the interval, while TAT stays within the tolerance
@@ -87,12 +87,13 @@ impl RedisRate {
     }
 }
 
-/// The interval between sends (µs) and the tolerance of a lane (µs): an
-/// urgent send may use the reserve, bulk none of it.
+/// The interval between sends (µs) and the tolerance of a lane (µs): bulk
+/// may run ahead by its burst (less the send itself), an urgent send by the
+/// reserve too.
 pub fn gcra_params(rate: f64, reserve: f64, urgent: bool) -> (u64, u64) {
     let interval = (1_000_000.0 / rate.max(0.001)).round().max(1.0) as u64;
-    let tolerance = if urgent { (reserve.max(0.0) * interval as f64).round() as u64 } else { 0 };
-    (interval, tolerance)
+    let ahead = bulk_burst(rate) - 1.0 + if urgent { reserve.max(0.0) } else { 0.0 };
+    (interval, (ahead * interval as f64).round() as u64)
 }
 
 #[async_trait]
@@ -128,6 +129,9 @@ mod tests {
     fn bulk_never_uses_the_reserve_and_live_may() {
         assert_eq!(gcra_params(80.0, 4.0, false), (12_500, 0));
         assert_eq!(gcra_params(80.0, 4.0, true), (12_500, 50_000));
-        assert_eq!(gcra_params(1000.0, 50.0, true), (1_000, 50_000));
+        // At 1,000 per second bulk may run 9 sends ahead (a burst of 10, so
+        // a late wake-up still sends what the rate allowed meanwhile).
+        assert_eq!(gcra_params(1000.0, 50.0, false), (1_000, 9_000));
+        assert_eq!(gcra_params(1000.0, 50.0, true), (1_000, 59_000));
     }
 }

@@ -133,6 +133,10 @@ pub struct SimControl {
     /// Post no status webhooks at all (Meta silent, or its webhooks late).
     #[serde(default)]
     pub silent: bool,
+    /// Hold each accepted send this many milliseconds before answering it
+    /// (and before its statuses): Meta under load, answering slowly.
+    #[serde(default)]
+    pub answer_delay_ms: u64,
 }
 
 struct Template {
@@ -322,9 +326,19 @@ async fn messages(state: web::Data<Arc<SimState>>, req: HttpRequest, path: web::
     }
     let control = state.control.lock().map(|mut c| {
         let injected = if c.fail_next.is_empty() { None } else { Some(c.fail_next.remove(0)) };
-        (c.down, injected, c.fail_recipients.clone(), c.fail_recipients_with.clone(), c.no_read, c.silent, c.unread_recipients.clone())
+        let slow = Duration::from_millis(c.answer_delay_ms);
+        (
+            c.down,
+            injected,
+            c.fail_recipients.clone(),
+            c.fail_recipients_with.clone(),
+            c.no_read,
+            c.silent,
+            c.unread_recipients.clone(),
+            slow,
+        )
     });
-    let Ok((down, injected, fail_recipients, fail_with, no_read, silent, unread)) = control else {
+    let Ok((down, injected, fail_recipients, fail_with, no_read, silent, unread, slow)) = control else {
         return HttpResponse::InternalServerError().finish();
     };
     if down {
@@ -407,6 +421,9 @@ async fn messages(state: web::Data<Arc<SimState>>, req: HttpRequest, path: web::
         category,
         kind: kind.clone(),
     };
+    if !slow.is_zero() {
+        actix_web::rt::time::sleep(slow).await;
+    }
     if !silent {
         let state2 = state.get_ref().clone();
         actix_web::rt::spawn(async move { post_statuses(state2, status_job).await });

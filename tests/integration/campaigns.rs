@@ -226,6 +226,30 @@ async fn sends_are_paced_at_the_campaigns_rate_and_pause_resume_and_cancel_hold(
 }
 
 #[actix_rt::test]
+async fn a_campaign_holds_its_pace_to_what_meta_has_answered() {
+    let app = spawn_app().await;
+    let (t, channel) = ready(&app).await;
+    let people: Vec<(String, String)> = (0..50).map(|i| (format!("+9198500000{i:02}"), format!("Customer {i}"))).collect();
+    let refs: Vec<(&str, &str, bool)> = people.iter().map(|(p, n)| (p.as_str(), n.as_str(), true)).collect();
+    contacts(&app, &t, "slow", &refs).await;
+    // Meta takes three seconds to answer each send: at 20/s the campaign
+    // would have ~60 sends unanswered by then; it holds at its rate's worth.
+    app.sim_control(json!({"answer_delay_ms": 3000})).await;
+    let id = create(&app, &t, &spring_sale(&channel, "slow", 20)).await;
+    assert_eq!(action(&app, &t, &id, "start").await.0, 200);
+    wait_status(&app, &t, &id, "completed").await;
+    let sends = settled_sends(&app).await;
+    assert_eq!(sends.len(), 50, "everyone once, held back but not dropped");
+    let times: Vec<DateTime<Utc>> = sends.iter().map(|(at, _)| *at).collect();
+    let first = times.iter().min().copied().unwrap();
+    let unanswered = times.iter().filter(|t| **t < first + chrono::Duration::milliseconds(2_500)).count();
+    assert!(unanswered <= 20, "{unanswered} sends reached Meta before it answered the first; the campaign holds at 20");
+    assert!(unanswered >= 10, "the campaign sends up to its hold at once ({unanswered} before the first answer)");
+    let s = stats(&app, &t, &id).await;
+    assert_adds_up(&s);
+}
+
+#[actix_rt::test]
 async fn metas_errors_fail_suppress_or_pause_as_meta_says() {
     let app = spawn_app().await;
     let (t, channel) = ready(&app).await;

@@ -812,20 +812,39 @@ impl Campaigns<'_> {
         Ok(id.map(MessageId))
     }
 
-    /// Recipients handed over in the last 30 seconds whose message Meta has
-    /// not answered yet: the campaign holds its pace to what Meta has taken
-    /// (older ones wait for their grace, not for the campaign).
-    pub async fn in_flight(&self, id: CampaignId) -> Result<i64, DbError> {
+    /// The messages of recipients handed over in the last `window` that
+    /// Meta has not answered yet, each with how long ago it was handed
+    /// over: where a campaign's pacing starts when its actor starts (from
+    /// then on it follows its own sends, [`Self::unanswered`]).
+    pub async fn in_flight(&self, id: CampaignId, window: std::time::Duration) -> Result<Vec<(MessageId, f64)>, DbError> {
         let mut tx = self.db.tx().await?;
-        let n: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM campaign_recipients r JOIN messages m ON m.id = r.message_id AND m.tenant_id = r.tenant_id
-             WHERE r.campaign_id = $1 AND r.status = 'queued' AND r.updated_at > now() - interval '30 seconds' AND m.status = 'pending'",
+        let rows: Vec<(uuid::Uuid, f64)> = sqlx::query_as(
+            "SELECT m.id, extract(epoch FROM now() - r.updated_at)::float8
+             FROM campaign_recipients r JOIN messages m ON m.id = r.message_id AND m.tenant_id = r.tenant_id
+             WHERE r.campaign_id = $1 AND r.status = 'queued' AND r.updated_at > now() - make_interval(secs => $2)
+               AND m.status = 'pending'",
         )
         .bind(id.0)
-        .fetch_one(&mut *tx)
+        .bind(window.as_secs_f64())
+        .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(n)
+        Ok(rows.into_iter().map(|(m, age)| (MessageId(m), age.max(0.0))).collect())
+    }
+
+    /// Which of `messages` Meta has not answered yet (neither accepted nor
+    /// refused): one key lookup each, so a campaign's pacing costs what it
+    /// has in flight, not what it sent in the last seconds.
+    pub async fn unanswered(&self, messages: &[MessageId]) -> Result<Vec<MessageId>, DbError> {
+        if messages.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<uuid::Uuid> = messages.iter().map(|m| m.0).collect();
+        let mut tx = self.db.tx().await?;
+        let rows: Vec<uuid::Uuid> =
+            sqlx::query_scalar("SELECT id FROM messages WHERE id = ANY($1) AND status = 'pending'").bind(&ids).fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(rows.into_iter().map(MessageId).collect())
     }
 
     /// The first failure of this campaign since it last started or resumed
@@ -839,15 +858,17 @@ impl Campaigns<'_> {
     /// The first message of `rows` (a table of the campaign's sends with
     /// `campaign_id` and `message_id`: `campaign_recipients` or
     /// `drip_sends`) that failed with one of `codes` since the campaign last
-    /// started or resumed: its code and title.
+    /// started or resumed: its code and title. Read from the tenant's
+    /// failed sends of that time (`messages_failed_idx`), which are few,
+    /// not from every send of the campaign.
     pub(super) async fn first_failure(&self, rows: &'static str, id: CampaignId, codes: &[i64]) -> Result<Option<(i64, String)>, DbError> {
         let mut tx = self.db.tx().await?;
         let row: Option<(Option<String>, Option<String>)> = sqlx::query_as(&format!(
-            "SELECT m.errors->0->>'code', m.errors->0->>'title' FROM {rows} r
-             JOIN campaigns c ON c.id = r.campaign_id
-             JOIN messages m ON m.id = r.message_id AND m.tenant_id = r.tenant_id
-             WHERE r.campaign_id = $1 AND m.status = 'failed' AND (m.errors->0->>'code')::bigint = ANY($2)
-               AND m.failed_at >= COALESCE(c.running_since, c.started_at, '-infinity')
+            "SELECT m.errors->0->>'code', m.errors->0->>'title' FROM campaigns c
+             JOIN messages m ON m.tenant_id = c.tenant_id AND m.direction = 'outbound' AND m.failed_at IS NOT NULL
+                            AND m.status = 'failed' AND m.failed_at >= COALESCE(c.running_since, c.started_at, '-infinity')
+             WHERE c.id = $1 AND (m.errors->0->>'code')::bigint = ANY($2)
+               AND EXISTS (SELECT 1 FROM {rows} r WHERE r.message_id = m.id AND r.tenant_id = m.tenant_id AND r.campaign_id = c.id)
              LIMIT 1"
         ))
         .bind(id.0)
