@@ -61,6 +61,10 @@ const SEND_ANSWER_TIMEOUT: Duration = Duration::from_secs(15);
 const IDLE_CLAIM_EVERY: Duration = Duration::from_secs(1);
 /// Most recipients handed over in one tick.
 const MAX_CLAIM: f64 = 500.0;
+/// How long claims may start past the last recipient claimed before one
+/// starts from the beginning again (recipients released back to pending,
+/// or whose retry or local time came, are found then at the latest).
+const FULL_CLAIM_EVERY: Duration = Duration::from_secs(10);
 
 /// Meta errors that stop a whole campaign: the number's spam limit, a
 /// policy block, a locked account, and template refusals that will not pass
@@ -210,6 +214,9 @@ pub struct CampaignActor {
     /// The sends Meta had not answered at the last step (None: read from
     /// the database at the next step, as after a failed one).
     in_flight: Option<InFlight>,
+    /// Where the next claim starts (past this position) and since when
+    /// claims have started past the last one claimed.
+    claim_after: Option<(i32, Instant)>,
 }
 
 impl CampaignActor {
@@ -230,6 +237,7 @@ impl CampaignActor {
             wallet: None,
             wallet_short: false,
             in_flight: None,
+            claim_after: None,
         }
     }
 }
@@ -272,6 +280,9 @@ impl CampaignActor {
             return;
         }
         self.busy = true;
+        if self.claim_after.is_some_and(|(_, since)| since.elapsed() >= FULL_CLAIM_EVERY) {
+            self.claim_after = None;
+        }
         let step = Step {
             runner,
             tenant: self.tenant,
@@ -287,6 +298,7 @@ impl CampaignActor {
             wallet: self.wallet,
             wallet_short: self.wallet_short,
             in_flight: self.in_flight.take(),
+            claim_after: self.claim_after.map(|(p, _)| p),
         };
         ctx.spawn(step.run().into_actor(self).map(move |res, act, ctx| {
             act.busy = false;
@@ -300,6 +312,7 @@ impl CampaignActor {
                     act.recovered = true;
                     act.wallet = outcome.wallet;
                     act.in_flight = outcome.in_flight;
+                    act.claim_after = outcome.claim_after.map(|p| (p, act.claim_after.map_or_else(Instant::now, |(_, since)| since)));
                     if let Some(short) = outcome.wallet_short {
                         act.wallet_short = short;
                     }
@@ -324,6 +337,16 @@ impl CampaignActor {
             }
         }));
     }
+}
+
+/// What became of the recipients a step handed over.
+struct HandOvers {
+    /// Went back to pending because the wallet did not cover them.
+    short: usize,
+    /// Their messages, stored and on their way to Meta.
+    queued: Vec<MessageId>,
+    /// Went back to pending, for the wallet or otherwise.
+    released: usize,
 }
 
 /// A full count (replies and cost): when it was made, what it found and how
@@ -353,6 +376,8 @@ struct Outcome {
     /// The sends Meta has not answered yet (None: the step stopped before
     /// pacing).
     in_flight: Option<InFlight>,
+    /// Where the next claim starts (None: from the beginning).
+    claim_after: Option<i32>,
 }
 
 /// One look at the campaign, as a future the actor runs.
@@ -375,6 +400,8 @@ struct Step {
     wallet_short: bool,
     /// The sends Meta had not answered at the last step (None: read them).
     in_flight: Option<InFlight>,
+    /// Claim only past this position (None: from the beginning).
+    claim_after: Option<i32>,
 }
 
 impl Step {
@@ -391,6 +418,7 @@ impl Step {
             wallet: self.wallet,
             wallet_short: None,
             in_flight: None,
+            claim_after: self.claim_after,
         };
         let Some(c) = repo.get(self.id).await? else { return Ok((StepEnd::Stop, outcome)) };
         if c.status != CampaignStatus::Running {
@@ -477,8 +505,8 @@ impl Step {
                 None => db.plan_includes(crate::plans::Feature::Wallet).await?.is_ok(),
             };
             outcome.wallet = Some(wallet);
-            let (_, queued) = self.dispatch_all(&c, &channel, &template, unfinished, wallet).await?;
-            in_flight.handed(queued, Instant::now());
+            let done = self.dispatch_all(&c, &channel, &template, unfinished, wallet).await?;
+            in_flight.handed(done.queued, Instant::now());
         }
         let rate = f64::from(c.rate_mps.max(1));
         // At most a second's worth at once; the number's outbox paces the
@@ -488,7 +516,15 @@ impl Step {
         let limit = outcome.limit_room.map_or(f64::INFINITY, |r| r as f64);
         let n = outcome.allowance.min(room).min(limit).min(MAX_CLAIM).floor();
         if n >= 1.0 && self.claim_due {
-            let claimed = repo.claim(self.id, n as i64).await?;
+            let claimed = repo.claim(self.id, n as i64, self.claim_after).await?;
+            // The next claim starts past this one while claims keep finding
+            // as many as they ask for there; otherwise from the beginning
+            // (the rest may lie before: released, their retry or local time
+            // come).
+            outcome.claim_after = match claimed.iter().map(|r| r.position).max() {
+                Some(last) if claimed.len() as f64 >= n => Some(last),
+                _ => None,
+            };
             // Nobody's turn (their local time, quiet hours, a retry): look
             // again in a while rather than every tick.
             outcome.nothing_due = claimed.is_empty();
@@ -500,8 +536,14 @@ impl Step {
             };
             outcome.wallet = Some(wallet);
             if !claimed.is_empty() {
-                let (short, queued) = self.dispatch_all(&c, &channel, &template, claimed, wallet).await?;
-                in_flight.handed(queued, Instant::now());
+                let done = self.dispatch_all(&c, &channel, &template, claimed, wallet).await?;
+                if done.released > 0 {
+                    // Some went back to pending: look from the beginning
+                    // next time.
+                    outcome.claim_after = None;
+                }
+                in_flight.handed(done.queued, Instant::now());
+                let short = done.short;
                 outcome.wallet_short = Some(short > 0);
                 if short > 0 && !self.wallet_short {
                     // Say so at once; the rules refresh it from then on.
@@ -542,8 +584,7 @@ impl Step {
     /// Hands recipients to their conversations under their send keys, at
     /// once, and records what became of each in one statement. With a
     /// wallet, each send first holds its expected cost; those the balance
-    /// does not cover go back to pending. Returns how many went back so, and
-    /// the messages handed over.
+    /// does not cover go back to pending.
     async fn dispatch_all(
         &self,
         c: &CampaignView,
@@ -551,7 +592,7 @@ impl Step {
         template: &TemplateFacts,
         claimed: Vec<Claimed>,
         wallet: bool,
-    ) -> Result<(usize, Vec<MessageId>), DbError> {
+    ) -> Result<HandOvers, DbError> {
         let db = self.runner.db.tenant(self.tenant);
         let mut go = Vec::with_capacity(claimed.len());
         let mut short = Vec::new();
@@ -594,7 +635,8 @@ impl Step {
                 _ => None,
             })
             .collect();
-        Ok((n, queued))
+        let released = handed.iter().filter(|h| matches!(h, Handed::Released(_))).count();
+        Ok(HandOvers { short: n, queued, released })
     }
 
     /// Hands one recipient to their conversation under the send key. The

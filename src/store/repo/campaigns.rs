@@ -276,6 +276,8 @@ pub enum Handed {
 pub struct Claimed {
     /// The row.
     pub id: RecipientId,
+    /// Its place in the audience order.
+    pub position: i32,
     /// Their contact.
     pub contact_id: Option<ContactId>,
     /// Their parameters.
@@ -719,15 +721,19 @@ impl Campaigns<'_> {
 
     /// Claims up to `n` pending recipients, in audience order, while the
     /// campaign still runs (a pause or cancel that landed after the step
-    /// read the campaign stops the claim).
-    pub async fn claim(&self, id: CampaignId, n: i64) -> Result<Vec<Claimed>, DbError> {
+    /// read the campaign stops the claim). With `after`, only recipients
+    /// past that position: the recipients a campaign has handed over leave
+    /// entries of their earlier row versions in the work index until
+    /// vacuum, and a claim from the start walks all of them (175 ms a claim
+    /// a third into 100,000 recipients).
+    pub async fn claim(&self, id: CampaignId, n: i64, after: Option<i32>) -> Result<Vec<Claimed>, DbError> {
         let mut tx = self.db.tx().await?;
         let rows = sqlx::query(
             // The choice is a CTE, evaluated once: as a subquery the planner
             // may rescan it per row, and each rescan skips the rows this
             // statement already updated, claiming far more than `n`.
             "WITH p AS MATERIALIZED (
-                 SELECT id FROM campaign_recipients WHERE campaign_id = $1 AND status = 'pending'
+                 SELECT id FROM campaign_recipients WHERE campaign_id = $1 AND status = 'pending' AND position > $3
                    AND (retry_at IS NULL OR retry_at <= now())
                    AND CASE WHEN send_after IS NULL AND (SELECT quiet_hours FROM campaigns WHERE id = $1) IS NULL THEN true
                             ELSE NOT waits_for_local_time(send_after, timezone, (SELECT quiet_hours FROM campaigns WHERE id = $1)) END
@@ -736,11 +742,12 @@ impl Campaigns<'_> {
              UPDATE campaign_recipients r SET status = 'sending', claimed_at = now(), updated_at = now()
              FROM p
              WHERE r.id = p.id
-             RETURNING r.id, r.contact_id, r.parameters, r.attempt, r.variant,
+             RETURNING r.id, r.position, r.contact_id, r.parameters, r.attempt, r.variant,
                  COALESCE((SELECT NOT k.opted_in FROM contacts k WHERE k.id = r.contact_id), false) AS opted_out",
         )
         .bind(id.0)
         .bind(n)
+        .bind(after.unwrap_or(i32::MIN))
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -750,7 +757,7 @@ impl Campaigns<'_> {
     async fn claimed(&self, filter: &str, id: CampaignId, n: i64) -> Result<Vec<Claimed>, DbError> {
         let mut tx = self.db.tx().await?;
         let rows = sqlx::query(&format!(
-            "SELECT r.id, r.contact_id, r.parameters, r.attempt, r.variant, COALESCE((SELECT NOT k.opted_in FROM contacts k WHERE k.id = r.contact_id), false) AS opted_out
+            "SELECT r.id, r.position, r.contact_id, r.parameters, r.attempt, r.variant, COALESCE((SELECT NOT k.opted_in FROM contacts k WHERE k.id = r.contact_id), false) AS opted_out
              FROM campaign_recipients r WHERE r.campaign_id = $1 AND r.{filter} ORDER BY r.position LIMIT $2"
         ))
         .bind(id.0)
@@ -1352,6 +1359,7 @@ pub struct AudienceContact {
 fn claimed_from_row(r: &PgRow) -> Result<Claimed, sqlx::Error> {
     Ok(Claimed {
         id: RecipientId(r.try_get("id")?),
+        position: r.try_get("position")?,
         contact_id: r.try_get::<Option<uuid::Uuid>, _>("contact_id")?.map(ContactId),
         parameters: r.try_get("parameters")?,
         opted_out: r.try_get("opted_out")?,
