@@ -324,23 +324,29 @@ async fn messages(state: web::Data<Arc<SimState>>, req: HttpRequest, path: web::
     if !authorised {
         return error_for_code(190);
     }
+    // The controls as they stand for this send (the next injected error is
+    // taken).
     let control = state.control.lock().map(|mut c| {
         let injected = if c.fail_next.is_empty() { None } else { Some(c.fail_next.remove(0)) };
-        let slow = Duration::from_millis(c.answer_delay_ms);
-        (
-            c.down,
-            injected,
-            c.fail_recipients.clone(),
-            c.fail_recipients_with.clone(),
-            c.no_read,
-            c.silent,
-            c.unread_recipients.clone(),
-            slow,
-        )
+        (injected, c.clone())
     });
-    let Ok((down, injected, fail_recipients, fail_with, no_read, silent, unread, slow)) = control else {
+    let Ok((
+        injected,
+        SimControl {
+            down,
+            fail_recipients,
+            fail_recipients_with: fail_with,
+            no_read,
+            silent,
+            unread_recipients: unread,
+            answer_delay_ms,
+            ..
+        },
+    )) = control
+    else {
         return HttpResponse::InternalServerError().finish();
     };
+    let slow = Duration::from_millis(answer_delay_ms);
     if down {
         return HttpResponse::ServiceUnavailable().content_type("text/html").body("<html>Service Unavailable</html>");
     }
