@@ -44,6 +44,33 @@ async fn a_reply_goes_out_exactly_as_the_cloud_api_expects_and_ticks_come_back()
     );
 }
 
+/// The ticks after a send's wamid (sent, delivered, read) are the most
+/// frequent write a campaign makes; each is written beside the message on
+/// its page without a new entry in any index (a HOT update), so only the
+/// update that records the wamid changes an indexed column.
+#[actix_rt::test]
+async fn a_messages_ticks_are_written_in_place_without_touching_an_index() {
+    let app = spawn_app().await;
+    let t = app.register("Acme").await;
+    app.connect_channel(&t, PHONE_NUMBER_ID).await;
+    let conv = app.open_conversation(&t, "16315551189").await;
+    let res = app.send(&t, &conv, json!({"type": "text", "text": {"body": "Your order ships today."}})).await;
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    wait_status(&app, &t, &conv, &id, "read").await;
+    // The server's statistics reach the view within a few seconds of its
+    // connections going idle.
+    let (updates, hot) = eventually("every tick but the wamid's counted as HOT", std::time::Duration::from_secs(30), || async {
+        let (updates, hot): (i64, i64) =
+            sqlx::query_as("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'messages'")
+                .fetch_one(&app.owner)
+                .await
+                .unwrap();
+        (hot >= 3 && updates - hot == 1).then_some((updates, hot))
+    })
+    .await;
+    assert!(updates >= 4 && hot == updates - 1, "attempted, accepted, sent, delivered and read: {updates} updates, {hot} HOT");
+}
+
 #[actix_rt::test]
 async fn outside_the_window_only_templates_go_through() {
     let app = spawn_app().await;
